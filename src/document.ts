@@ -1,0 +1,439 @@
+/**
+ * The document model: the original text is the source of truth; instructions, stages and the
+ * build state in effect at each instruction are views over it. Transforms read this and return
+ * edits; they never mutate it.
+ */
+import { lex, logicalLine, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type Node } from './lexer.js';
+import { LineIndex, dominantEol, eolAt } from './source.js';
+import { tokenize, type ShellCommand, type Word } from './shell.js';
+
+export class DockerfileDocument {
+  readonly nodes: Node[];
+  readonly directives: Directive[];
+  readonly escape: string;
+  readonly instructions: Instruction[];
+  readonly stages: Stage[];
+  /** ARG instructions before the first FROM. */
+  readonly globalArgs: Instruction[];
+  private lines?: LineIndex;
+
+  /** @throws InputError when the text cannot be lexed (bad escape directive, unterminated heredoc). */
+  constructor(
+    readonly text: string,
+    readonly bom = false,
+  ) {
+    const r = lex(text);
+    this.nodes = r.nodes;
+    this.directives = r.directives;
+    this.escape = r.escape;
+    this.instructions = [];
+    this.stages = [];
+    this.globalArgs = [];
+    let stage: Stage | null = null;
+    for (const node of r.nodes) {
+      if (node.type !== 'instruction') continue;
+      if (node.upper === 'FROM') {
+        stage = new Stage(this, this.stages.length);
+        this.stages.push(stage);
+      }
+      const instr = new Instruction(this, node, this.instructions.length, stage);
+      this.instructions.push(instr);
+      if (stage) stage.instructions.push(instr);
+      else if (node.upper === 'ARG') this.globalArgs.push(instr);
+    }
+    for (const s of this.stages) s.link();
+  }
+
+  get eol(): string {
+    return dominantEol(this.text);
+  }
+
+  eolAt(offset: number): string {
+    return eolAt(this.text, offset);
+  }
+
+  lineIndex(): LineIndex {
+    return (this.lines ??= new LineIndex(this.text));
+  }
+
+  position(offset: number): { line: number; column: number } {
+    return this.lineIndex().position(offset);
+  }
+
+  directive(name: string): Directive | undefined {
+    return this.directives.find((d) => d.name === name);
+  }
+
+  slice(start: number, end: number): string {
+    return this.text.slice(start, end);
+  }
+
+  /** Offset of the start of the line containing `offset`. */
+  lineStart(offset: number): number {
+    return this.text.lastIndexOf('\n', offset - 1) + 1;
+  }
+
+  /** Leading whitespace of the line containing `offset`. */
+  indentAt(offset: number): string {
+    const s = this.lineStart(offset);
+    let e = s;
+    while (e < this.text.length && (this.text[e] === ' ' || this.text[e] === '\t')) e++;
+    return this.text.slice(s, e);
+  }
+
+  /** The stage whose name (AS x, case-insensitive) or index is `ref`, before stage `before`. */
+  stageByRef(ref: string, before = this.stages.length): Stage | undefined {
+    const lower = ref.toLowerCase();
+    for (let i = Math.min(before, this.stages.length) - 1; i >= 0; i--) {
+      const s = this.stages[i];
+      if (s.name?.toLowerCase() === lower) return s;
+    }
+    if (/^\d+$/.test(ref)) return this.stages[Number(ref)];
+    return undefined;
+  }
+}
+
+export class Instruction {
+  private cachedLogical?: Logical;
+  private cachedCommands?: ShellCommand[];
+  private cachedArgs?: Word[];
+
+  constructor(
+    readonly doc: DockerfileDocument,
+    readonly node: InstructionNode,
+    readonly index: number,
+    readonly stage: Stage | null,
+  ) {}
+
+  get keyword(): string {
+    return this.node.keyword;
+  }
+  /** Upper-case keyword (`RUN`, `COPY`, ...). */
+  get upper(): string {
+    return this.node.upper;
+  }
+  get start(): number {
+    return this.node.start;
+  }
+  get end(): number {
+    return this.node.end;
+  }
+  get next(): number {
+    return this.node.next;
+  }
+  get flags(): Flag[] {
+    return this.node.flags;
+  }
+  get heredocs(): Heredoc[] {
+    return this.node.heredocs;
+  }
+  /** Exec form arguments, or null for shell form. */
+  get json(): string[] | null {
+    return this.node.json;
+  }
+  get text(): string {
+    return this.doc.text.slice(this.node.start, this.node.end);
+  }
+  get line(): number {
+    return this.doc.position(this.node.keywordStart).line;
+  }
+
+  flag(name: string): Flag | undefined {
+    return this.node.flags.find((f) => f.name === name);
+  }
+  flagsNamed(name: string): Flag[] {
+    return this.node.flags.filter((f) => f.name === name);
+  }
+
+  /** The logical line: keyword to end of the last continued line, continuations removed. */
+  logical(): Logical {
+    return (this.cachedLogical ??= logicalLine(this.doc.text, this.node));
+  }
+
+  /** Argument text after the flags, with continuations and inner comments removed. */
+  argsText(): string {
+    const l = this.logical();
+    const i = indexOfOffset(l, this.node.argsStart);
+    return l.text.slice(i);
+  }
+
+  /** Shell words of the arguments after the flags (not for exec form). */
+  args(): Word[] {
+    if (this.cachedArgs) return this.cachedArgs;
+    const l = this.logical();
+    const i = indexOfOffset(l, this.node.argsStart);
+    const t = l.text.slice(i);
+    return (this.cachedArgs = tokenize(t, (k) => l.map[i + k]).words);
+  }
+
+  /**
+   * The shell commands a RUN step runs: those of its logical line and, when the line just feeds
+   * a heredoc to the shell (`RUN <<EOF`, `RUN bash <<EOF`), those of the heredoc body.
+   * Empty for exec form.
+   */
+  commands(): ShellCommand[] {
+    if (this.cachedCommands) return this.cachedCommands;
+    const out: ShellCommand[] = [];
+    if (this.node.json === null) {
+      const l = this.logical();
+      const i = indexOfOffset(l, this.node.argsStart);
+      const t = l.text.slice(i);
+      const tk = tokenize(t, (k) => l.map[i + k]);
+      const markers = this.node.heredocs;
+      const scriptHeredoc = markers.length > 0 && isShellFedHeredoc(tk.commands, this.node);
+      for (const c of tk.commands) {
+        if (scriptHeredoc && c.words.some((w) => markers.some((h) => w.start === h.markerStart))) continue;
+        out.push(c);
+      }
+      if (scriptHeredoc && markers[0]) {
+        const h = markers[0];
+        const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
+        for (const c of tokenize(body, (k) => h.bodyStart + k).commands) out.push(c);
+      }
+    }
+    return (this.cachedCommands = out);
+  }
+
+  /** Where a new flag goes: after the keyword and existing flags (`RUN --a --b| cmd`). */
+  get flagsInsert(): number {
+    return this.node.flagsInsert;
+  }
+  get argsStart(): number {
+    return this.node.argsStart;
+  }
+  get keywordEnd(): number {
+    return this.node.keywordEnd;
+  }
+  get keywordStart(): number {
+    return this.node.keywordStart;
+  }
+
+  /** The build state in effect when this instruction runs. */
+  state(): BuildState {
+    return this.stage ? this.stage.stateBefore(this) : globalState(this.doc, this.index);
+  }
+}
+
+function indexOfOffset(l: Logical, offset: number): number {
+  // Binary search in the monotonic map.
+  let lo = 0;
+  let hi = l.map.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (l.map[mid] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function isShellFedHeredoc(commands: ShellCommand[], node: InstructionNode): boolean {
+  if (node.upper !== 'RUN' || commands.length !== 1) return false;
+  const words = commands[0].words;
+  const first = node.heredocs[0];
+  const markerIdx = words.findIndex((w) => w.start === first.markerStart);
+  if (markerIdx === 0) return true;
+  const prog = words[0]?.value.replace(/^.*\//, '');
+  return markerIdx > 0 && /^(ba|da|z|k)?sh$/.test(prog ?? '') && words.slice(1, markerIdx).every((w) => w.value.startsWith('-'));
+}
+
+export interface BuildState {
+  /** ENV and ARG values known at this point (ARG without a default: undefined value). */
+  env: Map<string, string | undefined>;
+  /** Names declared by ARG in this stage (they may be overridden per build). */
+  args: Set<string>;
+  /** USER in effect ('' when none was set: root). */
+  user: string;
+  workdir: string;
+  /** SHELL in effect, or null for the default /bin/sh -c. */
+  shell: string[] | null;
+}
+
+function globalState(doc: DockerfileDocument, uptoIndex: number): BuildState {
+  const env = new Map<string, string | undefined>();
+  const args = new Set<string>();
+  for (const a of doc.globalArgs) {
+    if (a.index >= uptoIndex) break;
+    for (const [k, v] of parseArgDecls(a)) {
+      env.set(k, v);
+      args.add(k);
+    }
+  }
+  return { env, args, user: '', workdir: '/', shell: null };
+}
+
+export class Stage {
+  readonly instructions: Instruction[] = [];
+  /** The stage this one builds on (FROM <stage name>), if any. */
+  parent: Stage | null = null;
+  private states?: BuildState[];
+
+  constructor(
+    readonly doc: DockerfileDocument,
+    readonly index: number,
+  ) {}
+
+  get from(): Instruction {
+    return this.instructions[0];
+  }
+
+  /** Words after FROM's flags: image, AS, name. */
+  private fromWords(): Word[] {
+    return this.from.args();
+  }
+
+  /** The base image as written (variables unexpanded). */
+  get baseImage(): string {
+    return this.fromWords()[0]?.value ?? '';
+  }
+
+  /** The base image with global ARG defaults expanded. */
+  get resolvedBaseImage(): string {
+    const env = globalState(this.doc, this.from.index).env;
+    return expandVars(this.baseImage, env);
+  }
+
+  get name(): string | undefined {
+    const w = this.fromWords();
+    if (w.length >= 3 && w[1].value.toLowerCase() === 'as') return w[2].value;
+    return undefined;
+  }
+
+  get platform(): string | undefined {
+    return this.from.flag('platform')?.value ?? undefined;
+  }
+
+  link(): void {
+    const base = this.resolvedBaseImage;
+    this.parent = this.doc.stageByRef(base, this.index) ?? null;
+  }
+
+  /** The first stage of this stage's FROM chain (itself when its base is an image). */
+  root(): Stage {
+    let s: Stage = this;
+    const seen = new Set<Stage>();
+    while (s.parent && !seen.has(s)) {
+      seen.add(s);
+      s = s.parent;
+    }
+    return s;
+  }
+
+  stateBefore(instr: Instruction): BuildState {
+    const states = this.computeStates();
+    const i = this.instructions.indexOf(instr);
+    return states[i < 0 ? 0 : i];
+  }
+
+  /** State at the end of the stage (what a child stage inherits). */
+  finalState(): BuildState {
+    const states = this.computeStates();
+    return states[states.length - 1];
+  }
+
+  private computeStates(): BuildState[] {
+    if (this.states) return this.states;
+    const inherited = this.parent && this.parent !== this ? this.parent.finalState() : null;
+    let st: BuildState = inherited
+      ? { env: new Map(inherited.env), args: new Set(), user: inherited.user, workdir: inherited.workdir, shell: inherited.shell }
+      : { env: new Map(), args: new Set(), user: '', workdir: '/', shell: null };
+    // Build args of an inherited stage are not inherited by the child.
+    if (inherited) for (const a of inherited.args) st.env.delete(a);
+    const states: BuildState[] = [];
+    const globals = globalState(this.doc, this.from.index);
+    for (const instr of this.instructions) {
+      states.push(st);
+      st = applyInstruction(st, instr, globals);
+    }
+    states.push(st);
+    return (this.states = states);
+  }
+}
+
+function applyInstruction(prev: BuildState, instr: Instruction, globals: BuildState): BuildState {
+  switch (instr.upper) {
+    case 'ENV': {
+      const env = new Map(prev.env);
+      for (const [k, v] of parseEnvPairs(instr)) env.set(k, expandVars(v, prev.env));
+      return { ...prev, env };
+    }
+    case 'ARG': {
+      const env = new Map(prev.env);
+      const args = new Set(prev.args);
+      for (const [k, v] of parseArgDecls(instr)) {
+        args.add(k);
+        if (env.has(k) && !prev.args.has(k)) continue; // ENV wins over ARG
+        env.set(k, v !== undefined ? expandVars(v, prev.env) : globals.env.get(k));
+      }
+      return { ...prev, env, args };
+    }
+    case 'USER':
+      return { ...prev, user: expandVars(instr.args()[0]?.value ?? '', prev.env) };
+    case 'WORKDIR': {
+      const w = expandVars(instr.argsText().trim(), prev.env);
+      return { ...prev, workdir: joinPath(prev.workdir, w) };
+    }
+    case 'SHELL':
+      return { ...prev, shell: instr.json ?? prev.shell };
+    default:
+      return prev;
+  }
+}
+
+/** `ENV a=b c="d e"` or legacy `ENV a b c`. */
+export function parseEnvPairs(instr: Instruction): Array<[string, string]> {
+  const words = instr.args();
+  if (words.length === 0) return [];
+  const raw = instr.doc.text.slice(words[0].start, words[0].end);
+  if (!raw.includes('=')) {
+    // Legacy form: the rest of the line is the value, as written (quotes removed per word).
+    return [[words[0].value, words.slice(1).map((w) => w.value).join(' ')]];
+  }
+  const out: Array<[string, string]> = [];
+  for (const w of words) {
+    const eq = w.value.indexOf('=');
+    if (eq > 0) out.push([w.value.slice(0, eq), w.value.slice(eq + 1)]);
+  }
+  return out;
+}
+
+/** `ARG a`, `ARG a=b`, `ARG a=b c=d`. */
+export function parseArgDecls(instr: Instruction): Array<[string, string | undefined]> {
+  const out: Array<[string, string | undefined]> = [];
+  for (const w of instr.args()) {
+    const eq = w.value.indexOf('=');
+    if (eq === -1) out.push([w.value, undefined]);
+    else out.push([w.value.slice(0, eq), w.value.slice(eq + 1)]);
+  }
+  return out;
+}
+
+/** Expand `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}` with known values; unknown ones stay. */
+export function expandVars(s: string, env: Map<string, string | undefined>): string {
+  if (!s.includes('$')) return s;
+  return s.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (m, braced, op, alt, bare) => {
+    const name = (braced ?? bare) as string;
+    const has = env.has(name) && env.get(name) !== undefined;
+    const v = env.get(name);
+    if (op === ':-') return has && v !== '' ? (v as string) : (alt as string);
+    if (op === '-') return has ? (v as string) : (alt as string);
+    if (op === ':+') return has && v !== '' ? (alt as string) : '';
+    if (op === '+') return has ? (alt as string) : '';
+    return has ? (v as string) : m;
+  });
+}
+
+export function joinPath(base: string, p: string): string {
+  if (p.startsWith('/')) return normalizePath(p);
+  return normalizePath((base.endsWith('/') ? base : base + '/') + p);
+}
+
+export function normalizePath(p: string): string {
+  const abs = p.startsWith('/');
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return (abs ? '/' : '') + parts.join('/') || (abs ? '/' : '.');
+}

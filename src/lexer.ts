@@ -1,0 +1,481 @@
+/**
+ * A lossless, linear-time lexer for Dockerfiles that follows BuildKit's line rules.
+ *
+ * Why not only dockerfile-ast: it loses JSON-form whitespace in `getValue`, does not see
+ * `<< 'EOF'` (quoted delimiter) heredocs, keeps comments of continuation lines in the argument
+ * content and parses large files superlinearly. This lexer is the source of truth for offsets;
+ * dockerfile-ast cross-checks our view of rewritten files (`src/validate.ts`).
+ *
+ * Rules (moby/buildkit `frontend/dockerfile/parser`):
+ * - Parser directives (`# syntax=`, `# escape=`, `# check=`) only at the very top, one a line,
+ *   before any blank line, other comment or instruction.
+ * - A line whose last non-blank character is the escape character continues on the next line;
+ *   comment lines and blank lines inside a continuation are skipped.
+ * - RUN, COPY and ADD may open heredocs (`<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`) whose bodies
+ *   follow the instruction's logical line, each closed by a line holding only the delimiter.
+ */
+import { InputError } from './source.js';
+
+export interface Directive {
+  name: string;
+  value: string;
+  start: number;
+  end: number;
+  /** Offsets of the value inside the line. */
+  valueStart: number;
+  valueEnd: number;
+}
+
+export interface Heredoc {
+  name: string;
+  /** `<<-`: leading tabs are stripped from the body and the terminator. */
+  stripTabs: boolean;
+  quoted: boolean;
+  /** The `<<EOF` marker in the logical line. */
+  markerStart: number;
+  markerEnd: number;
+  /** First body line start .. end of the last body line (excluding its EOL). Empty body: bodyStart === bodyEnd. */
+  bodyStart: number;
+  bodyEnd: number;
+  /** The terminator line (its content range), or -1/-1 when unterminated. */
+  terminatorStart: number;
+  terminatorEnd: number;
+}
+
+export interface Flag {
+  /** Without the leading `--`. */
+  name: string;
+  value: string | null;
+  start: number;
+  end: number;
+}
+
+export interface BaseNode {
+  /** Offset of the first character of the node's first line. */
+  start: number;
+  /** End of the node's last line, excluding the line ending. */
+  end: number;
+  /** Offset after the line ending of the last line (=== end at EOF without newline). */
+  next: number;
+}
+
+export interface BlankNode extends BaseNode {
+  type: 'blank';
+}
+export interface CommentNode extends BaseNode {
+  type: 'comment';
+}
+export interface DirectiveNode extends BaseNode {
+  type: 'directive';
+  directive: Directive;
+}
+
+export interface InstructionNode extends BaseNode {
+  type: 'instruction';
+  /** Keyword as written and upper-cased. */
+  keyword: string;
+  upper: string;
+  keywordStart: number;
+  keywordEnd: number;
+  /** End of the logical line (before any heredoc body), excluding its EOL. */
+  logicalEnd: number;
+  /** Flags (`--name[=value]`) after the keyword, for instructions that take them. */
+  flags: Flag[];
+  /** Offset of the first argument after the keyword and flags (=== logicalEnd if none). */
+  argsStart: number;
+  heredocs: Heredoc[];
+  /** Exec form: a JSON array of strings. */
+  json: string[] | null;
+  /** Offset just after the flags list, i.e. where a new flag is inserted. */
+  flagsInsert: number;
+  /** Comment lines inside the continuation, as [start, end) ranges. */
+  innerComments: Array<[number, number]>;
+  /** Source ranges that make up the logical line (keyword to logicalEnd). */
+  segments: Array<[number, number]>;
+}
+
+export type Node = BlankNode | CommentNode | DirectiveNode | InstructionNode;
+
+export interface LexResult {
+  nodes: Node[];
+  directives: Directive[];
+  escape: string;
+}
+
+/** A logical line: continuation markers and skipped lines removed, mapped back to offsets. */
+export interface Logical {
+  text: string;
+  /** `map[i]` is the source offset of `text[i]`; `map[text.length]` is the end offset. */
+  map: Int32Array;
+}
+
+const DIRECTIVE_RE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
+const FLAG_INSTRUCTIONS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
+const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
+const JSON_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
+
+interface Line {
+  start: number;
+  /** Excludes `\r\n` / `\n`. */
+  end: number;
+  next: number;
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  const n = text.length;
+  while (start < n) {
+    let nl = text.indexOf('\n', start);
+    if (nl === -1) {
+      lines.push({ start, end: n, next: n });
+      break;
+    }
+    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    lines.push({ start, end, next: nl + 1 });
+    start = nl + 1;
+  }
+  return lines;
+}
+
+function isWs(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 12 || c === 11;
+}
+
+function firstNonWs(text: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && isWs(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function lastNonWs(text: string, start: number, end: number): number {
+  let i = end;
+  while (i > start && isWs(text.charCodeAt(i - 1))) i--;
+  return i;
+}
+
+export function lex(text: string): LexResult {
+  const lines = splitLines(text);
+  const nodes: Node[] = [];
+  const directives: Directive[] = [];
+  let escape = '\\';
+  let li = 0;
+
+  // Parser directives.
+  const seen = new Set<string>();
+  while (li < lines.length) {
+    const line = lines[li];
+    const content = text.slice(line.start, line.end);
+    const m = DIRECTIVE_RE.exec(content);
+    if (!m) break;
+    const name = m[1].toLowerCase();
+    if (!KNOWN_DIRECTIVES.has(name) || seen.has(name)) break;
+    seen.add(name);
+    const value = m[2];
+    const valueStart = line.start + content.lastIndexOf(value, content.length - (content.length - content.trimEnd().length));
+    const directive: Directive = {
+      name,
+      value,
+      start: line.start,
+      end: line.end,
+      valueStart,
+      valueEnd: valueStart + value.length,
+    };
+    if (name === 'escape') {
+      if (value !== '\\' && value !== '`') {
+        throw new InputError(`invalid escape directive value ${JSON.stringify(value)}: must be \\ or \``, li + 1, 1);
+      }
+      escape = value;
+    }
+    directives.push(directive);
+    nodes.push({ type: 'directive', start: line.start, end: line.end, next: line.next, directive });
+    li++;
+  }
+
+  const esc = escape.charCodeAt(0);
+  const endsWithEscape = (line: Line): boolean => {
+    const e = lastNonWs(text, line.start, line.end);
+    return e > line.start && text.charCodeAt(e - 1) === esc;
+  };
+
+  while (li < lines.length) {
+    const line = lines[li];
+    const first = firstNonWs(text, line.start, line.end);
+    if (first === line.end) {
+      nodes.push({ type: 'blank', start: line.start, end: line.end, next: line.next });
+      li++;
+      continue;
+    }
+    if (text.charCodeAt(first) === 35 /* # */) {
+      nodes.push({ type: 'comment', start: line.start, end: line.end, next: line.next });
+      li++;
+      continue;
+    }
+    // Instruction.
+    let kwEnd = first;
+    while (kwEnd < line.end && !isWs(text.charCodeAt(kwEnd)) && !(text.charCodeAt(kwEnd) === esc && kwEnd === lastNonWs(text, line.start, line.end) - 1)) kwEnd++;
+    const keyword = text.slice(first, kwEnd);
+    const upper = keyword.toUpperCase();
+    const innerComments: Array<[number, number]> = [];
+    const segments: Array<[number, number]> = [];
+    let cur = line;
+    let segStart = first;
+    let lastLine = line;
+    li++;
+    for (;;) {
+      if (!endsWithEscape(cur)) {
+        segments.push([segStart, cur.end]);
+        break;
+      }
+      const e = lastNonWs(text, cur.start, cur.end);
+      segments.push([segStart, e - 1]);
+      // Skip comment and blank lines inside the continuation.
+      let found = false;
+      while (li < lines.length) {
+        const l = lines[li];
+        const f = firstNonWs(text, l.start, l.end);
+        if (f === l.end) {
+          li++;
+          continue;
+        }
+        if (text.charCodeAt(f) === 35) {
+          innerComments.push([l.start, l.end]);
+          li++;
+          continue;
+        }
+        found = true;
+        break;
+      }
+      if (!found) {
+        // File ends inside a continuation: the instruction ends at the last line we consumed.
+        lastLine = li > 0 ? lines[li - 1] : cur;
+        break;
+      }
+      cur = lines[li];
+      segStart = cur.start;
+      lastLine = cur;
+      li++;
+    }
+    if (lastLine.end < cur.end) lastLine = cur;
+    const logicalEnd = segments[segments.length - 1][1];
+    const node: InstructionNode = {
+      type: 'instruction',
+      keyword,
+      upper,
+      keywordStart: first,
+      keywordEnd: kwEnd,
+      start: line.start,
+      end: lastLine.end,
+      next: lastLine.next,
+      logicalEnd,
+      flags: [],
+      argsStart: logicalEnd,
+      flagsInsert: kwEnd,
+      heredocs: [],
+      json: null,
+      innerComments,
+      segments,
+    };
+    const logical = buildLogical(text, segments);
+    analyseArguments(node, logical);
+
+    if (HEREDOC_INSTRUCTIONS.has(upper) && node.json === null && logical.text.includes('<<')) {
+      const markers = findHeredocMarkers(logical, node.argsStart);
+      for (const mk of markers) {
+        const bodyStart = li < lines.length ? lines[li].start : text.length;
+        let terminated = false;
+        let bodyEnd = bodyStart;
+        let termStart = -1;
+        let termEnd = -1;
+        while (li < lines.length) {
+          const l = lines[li];
+          let s = l.start;
+          if (mk.stripTabs) while (s < l.end && text.charCodeAt(s) === 9) s++;
+          li++;
+          if (l.end - s === mk.name.length && text.startsWith(mk.name, s)) {
+            terminated = true;
+            termStart = l.start;
+            termEnd = l.end;
+            node.end = l.end;
+            node.next = l.next;
+            break;
+          }
+          bodyEnd = l.end;
+          node.end = l.end;
+          node.next = l.next;
+        }
+        if (!terminated) {
+          const pos = lineColumn(text, mk.markerStart);
+          throw new InputError(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, pos.line, pos.column);
+        }
+        node.heredocs.push({
+          name: mk.name,
+          stripTabs: mk.stripTabs,
+          quoted: mk.quoted,
+          markerStart: mk.markerStart,
+          markerEnd: mk.markerEnd,
+          bodyStart,
+          bodyEnd: Math.max(bodyStart, bodyEnd),
+          terminatorStart: termStart,
+          terminatorEnd: termEnd,
+        });
+      }
+    }
+    nodes.push(node);
+  }
+  return { nodes, directives, escape };
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let ls = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    ls = i + 1;
+  }
+  return { line, column: offset - ls + 1 };
+}
+
+function buildLogical(text: string, segments: Array<[number, number]>): Logical {
+  let len = 0;
+  for (const [s, e] of segments) len += e - s;
+  const map = new Int32Array(len + 1);
+  let out = '';
+  let k = 0;
+  for (const [s, e] of segments) {
+    out += text.slice(s, e);
+    for (let i = s; i < e; i++) map[k++] = i;
+  }
+  map[len] = segments[segments.length - 1][1];
+  return { text: out, map };
+}
+
+/** The logical line of an instruction (keyword included), continuation markers removed. */
+export function logicalLine(text: string, node: InstructionNode): Logical {
+  return buildLogical(text, node.segments);
+}
+
+function analyseArguments(node: InstructionNode, logical: Logical): void {
+  const t = logical.text;
+  let i = node.keywordEnd - logical.map[0];
+  const n = t.length;
+  const skipWs = (): void => {
+    while (i < n && isWs(t.charCodeAt(i))) i++;
+  };
+  skipWs();
+  if (FLAG_INSTRUCTIONS.has(node.upper)) {
+    node.flagsInsert = node.keywordEnd;
+    while (i + 1 < n && t.charCodeAt(i) === 45 && t.charCodeAt(i + 1) === 45) {
+      const ws = i;
+      const we = wordEnd(t, i);
+      const word = t.slice(ws, we);
+      if (word === '--') break;
+      const eq = word.indexOf('=');
+      node.flags.push({
+        name: eq === -1 ? word.slice(2) : word.slice(2, eq),
+        value: eq === -1 ? null : unquote(word.slice(eq + 1)),
+        start: logical.map[ws],
+        end: logical.map[we - 1] + 1,
+      });
+      node.flagsInsert = logical.map[we - 1] + 1;
+      i = we;
+      skipWs();
+    }
+  }
+  node.argsStart = i < n ? logical.map[i] : node.logicalEnd;
+  if (JSON_INSTRUCTIONS.has(node.upper) && t.charCodeAt(i) === 91 /* [ */) {
+    const rest = t.slice(i).trimEnd();
+    if (rest.endsWith(']')) {
+      try {
+        const parsed: unknown = JSON.parse(rest);
+        if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) node.json = parsed as string[];
+      } catch {
+        // Not JSON: shell form that starts with '['.
+      }
+    }
+  }
+}
+
+/** End of a whitespace-delimited word that may contain quotes. */
+function wordEnd(t: string, i: number): number {
+  const n = t.length;
+  let q = 0;
+  while (i < n) {
+    const c = t.charCodeAt(i);
+    if (q) {
+      if (c === q) q = 0;
+      else if (c === 92 && q === 34) i++;
+    } else if (c === 34 || c === 39) q = c;
+    else if (isWs(c)) break;
+    i++;
+  }
+  return Math.min(i, n);
+}
+
+function unquote(s: string): string {
+  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0]) return s.slice(1, -1);
+  return s;
+}
+
+interface Marker {
+  name: string;
+  stripTabs: boolean;
+  quoted: boolean;
+  markerStart: number;
+  markerEnd: number;
+}
+
+function findHeredocMarkers(logical: Logical, argsStart: number): Marker[] {
+  const t = logical.text;
+  const out: Marker[] = [];
+  let i = 0;
+  while (i < t.length && logical.map[i] < argsStart) i++;
+  let q = 0;
+  for (; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (q) {
+      if (c === q) q = 0;
+      else if (c === 92 && q === 34) i++;
+      continue;
+    }
+    if (c === 92) {
+      i++;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      q = c;
+      continue;
+    }
+    if (c !== 60 || t.charCodeAt(i + 1) !== 60 || t.charCodeAt(i + 2) === 60) continue;
+    if (i > 0 && !isWs(t.charCodeAt(i - 1)) && t.charCodeAt(i - 1) !== 60) {
+      // `cmd<<EOF` is still a heredoc for the shell, but BuildKit only sees word-initial markers.
+      // Digits before (`2<<EOF`) are not a heredoc either.
+      continue;
+    }
+    let j = i + 2;
+    let stripTabs = false;
+    if (t.charCodeAt(j) === 45) {
+      stripTabs = true;
+      j++;
+    }
+    let quoted = false;
+    let name = '';
+    const qc = t.charCodeAt(j);
+    if (qc === 34 || qc === 39) {
+      const close = t.indexOf(t[j], j + 1);
+      if (close === -1) continue;
+      name = t.slice(j + 1, close);
+      quoted = true;
+      j = close + 1;
+    } else {
+      const s = j;
+      while (j < t.length && /[A-Za-z0-9_.\-]/.test(t[j])) j++;
+      name = t.slice(s, j);
+    }
+    if (!name || !/^[A-Za-z0-9_.\-]+$/.test(name)) continue;
+    out.push({ name, stripTabs, quoted, markerStart: logical.map[i], markerEnd: logical.map[j - 1] + 1 });
+    i = j - 1;
+  }
+  return out;
+}

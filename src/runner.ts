@@ -1,0 +1,159 @@
+/**
+ * The transform runner: applies the selected transforms in their fixed order (meta.order, then
+ * id), re-parsing after every transform that changed the text, pass after pass until a whole
+ * pass changes nothing (at most MAX_PASSES). Then it checks its own output: it must parse, agree
+ * with dockerfile-ast, and a fresh run over it must change nothing. If any check fails the file
+ * is left unchanged and an internal error is reported.
+ */
+import { DockerfileDocument } from './document.js';
+import { OffsetMap, applyEdits, normalizeEdits } from './edits.js';
+import { InputError } from './source.js';
+import { crossCheck } from './validate.js';
+import { NoContext, type BuildContext } from './context.js';
+import type { Edit, Finding, Options, Transform, TransformContext, TransformFinding } from './types.js';
+
+export const MAX_PASSES = 10;
+
+export interface RunOptions {
+  transforms: readonly Transform[];
+  options?: Partial<Options>;
+  buildContext?: BuildContext;
+  path?: string;
+  /** Skip the self-check (used by the self-check itself). */
+  selfCheck?: boolean;
+}
+
+export interface RunResult {
+  /** Input text without BOM. */
+  input: string;
+  /** Output text without BOM (=== input when nothing changed or on error). */
+  output: string;
+  bom: boolean;
+  changed: boolean;
+  findings: Finding[];
+  /** A parse problem in the input or an internal error; the output is then the input. */
+  error?: { kind: 'parse' | 'internal'; message: string; line: number; column: number };
+  passes: number;
+}
+
+export const defaultOptions: Options = { syntax: 'docker/dockerfile:1', unsafe: false, transformOptions: {} };
+
+export function sortTransforms(transforms: readonly Transform[]): Transform[] {
+  return [...transforms].sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));
+}
+
+/** Run transforms over `text` (BOM already removed; pass `bom` to keep it in mind). */
+export function runTransforms(text: string, run: RunOptions, bom = false): RunResult {
+  const options: Options = { ...defaultOptions, ...run.options, transformOptions: { ...run.options?.transformOptions } };
+  const buildContext = run.buildContext ?? new NoContext();
+  const base: RunResult = { input: text, output: text, bom, changed: false, findings: [], passes: 0 };
+  let original: DockerfileDocument;
+  try {
+    original = new DockerfileDocument(text, bom);
+  } catch (e) {
+    if (e instanceof InputError) return { ...base, error: { kind: 'parse', message: e.message, line: e.line, column: e.column } };
+    throw e;
+  }
+  const transforms = sortTransforms(run.transforms);
+  const ctx: TransformContext = { buildContext, options, original, path: run.path };
+  let doc = original;
+  // maps[i] maps offsets of text version i+1 back to version i.
+  const maps: OffsetMap[] = [];
+  const changeFindings: Finding[] = [];
+  let lastFindings = new Map<string, Finding[]>();
+  const toOriginal = (offset: number): number => {
+    let o = offset;
+    for (let i = maps.length - 1; i >= 0; i--) o = maps[i].toOld(o);
+    return o;
+  };
+  const internal = (message: string, offset = 0): RunResult => {
+    const p = original.position(Math.min(offset, text.length));
+    return { ...base, error: { kind: 'internal', message, line: p.line, column: p.column } };
+  };
+  const report = (t: Transform, f: TransformFinding, kind = f.kind, message = f.message): Finding => {
+    const s = original.position(toOriginal(f.start));
+    const e = original.position(toOriginal(Math.max(f.start, f.end)));
+    return {
+      transform: t.meta.id,
+      kind,
+      severity: kind === 'change' ? 'warning' : kind === 'error' ? 'error' : 'info',
+      message,
+      line: s.line,
+      column: s.column,
+      endLine: e.line,
+      endColumn: e.column,
+      ...(kind === 'change' || f.fixKind ? { fixKind: f.fixKind ?? t.meta.fixKind } : {}),
+    };
+  };
+
+  let passes = 0;
+  for (;;) {
+    if (passes >= MAX_PASSES) return internal(`transforms did not settle after ${MAX_PASSES} passes`);
+    passes++;
+    let changedInPass = false;
+    const pending = new Map<string, Finding[]>();
+    for (const t of transforms) {
+      let result;
+      try {
+        result = t.run(doc, ctx);
+      } catch (e) {
+        return internal(`transform ${t.meta.id} failed: ${(e as Error).stack ?? e}`);
+      }
+      const allowed: Edit[] = [];
+      for (const e of result.edits) if (options.unsafe || (e.fixKind ?? t.meta.fixKind) === 'safe') allowed.push(e);
+      const notes: Finding[] = [];
+      const changes: Finding[] = [];
+      for (const f of result.findings) {
+        const unsafe = (f.fixKind ?? t.meta.fixKind) === 'unsafe';
+        if (f.kind === 'change' && unsafe && !options.unsafe) {
+          notes.push(report(t, f, 'info', `${f.message} (unsafe fix: run with --unsafe to apply)`));
+        } else if (f.kind === 'change') changes.push(report(t, f));
+        else notes.push(report(t, f));
+      }
+      pending.set(t.meta.id, notes);
+      if (allowed.length === 0) continue;
+      let sorted: Edit[];
+      let next: string;
+      try {
+        sorted = normalizeEdits(allowed, doc.text.length);
+        next = applyEdits(doc.text, sorted);
+      } catch (e) {
+        return internal(`transform ${t.meta.id} returned bad edits: ${(e as Error).message}`);
+      }
+      if (next === doc.text) continue;
+      changeFindings.push(...changes);
+      maps.push(OffsetMap.fromEdits(sorted));
+      try {
+        doc = new DockerfileDocument(next, bom);
+      } catch (e) {
+        return internal(`transform ${t.meta.id} produced text that does not parse: ${(e as Error).message}`);
+      }
+      changedInPass = true;
+    }
+    lastFindings = pending;
+    if (!changedInPass) break;
+  }
+
+  const output = doc.text;
+  const changed = output !== text;
+  if (changed && run.selfCheck !== false) {
+    const problem = crossCheck(doc, original);
+    if (problem) return internal(`self-check failed: ${problem.message}`);
+    const again = runTransforms(output, { ...run, options, buildContext, selfCheck: false }, bom);
+    if (again.error) return internal(`self-check failed: the output does not re-run cleanly: ${again.error.message}`);
+    if (again.changed) {
+      const firstDiff = firstDifference(output, again.output);
+      return internal(`self-check failed: a second run would change the output again (near offset ${firstDiff})`);
+    }
+  }
+  const findings = [...changeFindings, ...[...lastFindings.values()].flat()].sort(
+    (a, b) => a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform),
+  );
+  return { input: text, output, bom, changed, findings, passes };
+}
+
+function firstDifference(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return n;
+}

@@ -1,0 +1,81 @@
+/**
+ * Fixture cases: `fixtures/<transform-id>/<case>/` holds
+ *   Dockerfile               the input (bytes as they are: CRLF, BOM, escape kept)
+ *   expected.Dockerfile      the expected output; absent means "must stay byte-identical"
+ *   context/                 the build context (optional; absent means no context is known)
+ *   expected-findings.txt    optional: one finding a line, `<line> <kind> <transform>: <message>`
+ *   options.json             optional: { transforms?: string[], unsafe?: boolean, syntax?: string }
+ * `<transform-id>` selects that transform (plus syntax-directive unless options say otherwise);
+ * `fixtures/_combined/<case>` runs every transform.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DirectoryContext, NoContext } from '../../src/context.js';
+import { runTransforms, type RunResult } from '../../src/runner.js';
+import { stripBom } from '../../src/source.js';
+import { loadTransforms, transformIds } from '../../transforms/index.js';
+import type { Options } from '../../src/types.js';
+
+export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
+
+export interface FixtureCase {
+  group: string;
+  name: string;
+  dir: string;
+  input: string;
+  expected: string | null;
+  expectedFindings: string[] | null;
+  options: { transforms?: string[]; unsafe?: boolean; syntax?: string; transformOptions?: Options['transformOptions'] };
+}
+
+export function listFixtureCases(root = FIXTURES): FixtureCase[] {
+  const out: FixtureCase[] = [];
+  if (!fs.existsSync(root)) return out;
+  for (const group of fs.readdirSync(root).sort()) {
+    const gdir = path.join(root, group);
+    if (!fs.statSync(gdir).isDirectory() || group === 'demo') continue;
+    for (const name of fs.readdirSync(gdir).sort()) {
+      const dir = path.join(gdir, name);
+      const input = path.join(dir, 'Dockerfile');
+      if (!fs.existsSync(input)) continue;
+      const read = (f: string): string | null => (fs.existsSync(path.join(dir, f)) ? fs.readFileSync(path.join(dir, f), 'utf8') : null);
+      const findings = read('expected-findings.txt');
+      out.push({
+        group,
+        name,
+        dir,
+        input: fs.readFileSync(input, 'utf8'),
+        expected: read('expected.Dockerfile'),
+        expectedFindings: findings === null ? null : findings.split('\n').filter((l) => l.trim() !== ''),
+        options: JSON.parse(read('options.json') ?? '{}'),
+      });
+    }
+  }
+  return out;
+}
+
+export async function runFixture(c: FixtureCase, input = c.input): Promise<RunResult & { text: string }> {
+  const ids = c.options.transforms ?? (c.group === '_combined' ? transformIds() : [c.group, 'syntax-directive'].filter((x, i, a) => a.indexOf(x) === i));
+  const transforms = await loadTransforms(ids);
+  const ctxDir = path.join(c.dir, 'context');
+  const buildContext = fs.existsSync(ctxDir) ? new DirectoryContext(ctxDir, path.join(ctxDir, 'Dockerfile')) : new NoContext();
+  const { text, bom } = stripBom(input);
+  const r = runTransforms(
+    text,
+    {
+      transforms,
+      buildContext,
+      options: {
+        unsafe: c.options.unsafe ?? false,
+        ...(c.options.syntax ? { syntax: c.options.syntax } : {}),
+        transformOptions: c.options.transformOptions ?? {},
+      },
+    },
+    bom,
+  );
+  return { ...r, text: (r.bom ? '\ufeff' : '') + r.output };
+}
+
+export function formatFinding(f: { line: number; kind: string; transform: string; message: string }): string {
+  return `${f.line} ${f.kind} ${f.transform}: ${f.message}`;
+}

@@ -1,0 +1,51 @@
+/**
+ * syntax-directive — add `# syntax=docker/dockerfile:1` when this run introduced BuildKit-only
+ * syntax (cache mounts, heredocs, COPY --link ...) to a file that had none.
+ *
+ * Why: older builders (Docker < 23 without BuildKit defaults) only understand such syntax when
+ * the Dockerfile asks for the newer frontend. The directive makes the builder pull that frontend
+ * image, which fails offline, so it is configurable: `--syntax <ref>` to pin a reference,
+ * `--syntax none` to never add one. An existing directive is kept as it is. The directive goes on
+ * the very first line: below any comment it would be an ordinary comment.
+ *
+ * Fix safety: safe. Only the frontend that parses the file changes.
+ */
+import { buildkitFeatures } from '../src/buildkit.js';
+import type { DockerfileDocument } from '../src/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+
+export const syntaxDirective: Transform = {
+  meta: {
+    id: 'syntax-directive',
+    summary: 'Add a # syntax= directive when the rewrite introduces BuildKit-only syntax (configurable, --syntax none)',
+    description:
+      'When the rewritten file uses BuildKit-only syntax (RUN --mount, heredocs, COPY --link/--chmod, ...) that the ' +
+      'input did not use, and the file has no `# syntax=` directive, inserts `# syntax=<ref>` as the first line. ' +
+      '`--syntax <ref>` chooses the reference (default `docker/dockerfile:1`), `--syntax none` disables it. ' +
+      'Files that already used BuildKit syntax without a directive are left alone: they already build where the user builds them.',
+    fixKind: 'safe',
+    order: 1000,
+  },
+  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
+    const ref = ctx.options.syntax;
+    if (!ref || ref === 'none' || doc.directive('syntax')) return { edits: [], findings: [] };
+    const now = buildkitFeatures(doc);
+    if (now.length === 0) return { edits: [], findings: [] };
+    const before = new Set(buildkitFeatures(ctx.original));
+    if (before.size > 0) return { edits: [], findings: [] };
+    const eol = doc.text.length ? doc.eolAt(0) : '\n';
+    return {
+      edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }],
+      findings: [
+        {
+          kind: 'change',
+          start: 0,
+          end: 0,
+          message: `added "# syntax=${ref}" because the file now uses ${now.join(', ')}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`,
+        },
+      ],
+    };
+  },
+};
+
+export default syntaxDirective;
