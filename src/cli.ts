@@ -1,0 +1,299 @@
+/**
+ * The `dockerfix` command line. `bin/dockerfix.ts` only calls `main`; everything the CLI does
+ * is here, on top of the engine. Output goes to the streams passed in, so tests can run it
+ * in-process as well as through the built binary.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import pc from 'picocolors';
+import { discover } from './discover.js';
+import { renderDiff, noColors, type Colors } from './diff.js';
+import { processFile, processText, type FileOutcome, type ProcessOptions } from './engine.js';
+import { FileError, decodeFile, writeFileAtomic } from './fsio.js';
+import { loadTransforms, selectIds, UnknownTransformError } from '../transforms/index.js';
+import type { Finding, Transform } from './types.js';
+
+export interface Io {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const p = path.join(dir, 'package.json');
+    if (fs.existsSync(p)) {
+      const pkg = JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'dockerfix') return pkg.version ?? '0.0.0';
+    }
+    dir = path.dirname(dir);
+  }
+  return '0.0.0';
+}
+
+interface CliOptions {
+  write?: boolean;
+  check?: boolean;
+  only?: string[];
+  skip?: string[];
+  context?: string;
+  noContext?: boolean;
+  unsafe?: boolean;
+  syntax?: string;
+  quiet?: boolean;
+  stdin?: boolean;
+  stdinFilepath?: string;
+  exitCode?: boolean;
+  color?: boolean;
+  listTransforms?: boolean;
+}
+
+const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+
+export function buildProgram(): Command {
+  return new Command()
+    .name('dockerfix')
+    .description(
+      'Rewrite Dockerfiles to use the build cache well: cache mounts for package managers, and the\n' +
+        'syntax directive when needed. By default prints a unified diff with a reason for every change\n' +
+        '(dry run); --write applies it, --check only says which files would change.',
+    )
+    .version(packageVersion(), '-V, --version')
+    .argument('[paths...]', 'Dockerfiles or directories to search (default: .); "-" reads standard input')
+    .option('-w, --write', 'apply the changes in place (atomically)')
+    .option('-c, --check', 'print only the files that would change; exit 1 if any would')
+    .option('--only <ids>', 'run only these transforms (comma-separated, repeatable)', list)
+    .option('--skip <ids>', 'do not run these transforms (comma-separated, repeatable)', list)
+    .option('--unsafe', 'also apply fixes marked unsafe')
+    .option('--syntax <ref>', 'the # syntax= reference to add when needed, or "none"', 'docker/dockerfile:1')
+    .option('--context <dir>', 'build context directory (default: each Dockerfile\'s directory)')
+    .option('--no-context', 'do not look at any build context (conservative rewrites)')
+    .option('--stdin', 'read a Dockerfile from standard input and write the result to standard output')
+    .option('--stdin-filepath <path>', 'the path of the file given on standard input (for messages and its context)')
+    .option('--exit-code', 'in a dry run, exit 1 when changes are found')
+    .option('-q, --quiet', 'print only diffs and errors (no notes or summary)')
+    .option('--no-color', 'no colours (also NO_COLOR=1)')
+    .option('--list-transforms', 'list the transforms with their fix kind and summary, then exit')
+    .addOption(new Option('--color', 'force colours').hideHelp())
+    .addHelpText(
+      'after',
+      '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, unknown transform)\n',
+    )
+    .exitOverride()
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
+}
+
+function relative(cwd: string, file: string): string {
+  const r = path.relative(cwd, path.resolve(cwd, file));
+  return (r || file).split(path.sep).join('/');
+}
+
+function formatNote(rel: string, f: Finding): string {
+  return `${rel}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${f.message}`;
+}
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const program = buildProgram();
+  const out = (s: string): void => void io.stdout.write(s);
+  const err = (s: string): void => void io.stderr.write(s);
+  try {
+    program.parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') {
+        out(program.helpInformation() + helpAfter());
+        return 0;
+      }
+      if (e.code === 'commander.version') {
+        out(packageVersion() + '\n');
+        return 0;
+      }
+      err(`dockerfix: ${e.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const opts = program.opts<CliOptions>();
+  const colorsOn = opts.color !== false && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
+  const colors: Colors = colorsOn ? pc.createColors(true) : noColors;
+
+  if (opts.write && opts.check) {
+    err('dockerfix: --write and --check cannot be used together\n');
+    return 2;
+  }
+  let ids: string[];
+  try {
+    ids = selectIds(opts.only, opts.skip);
+  } catch (e) {
+    if (e instanceof UnknownTransformError) {
+      err(`dockerfix: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (opts.listTransforms) {
+    const all = await loadTransforms();
+    const width = Math.max(...all.map((t) => t.meta.id.length));
+    for (const t of all) out(`${t.meta.id.padEnd(width)}  ${t.meta.fixKind.padEnd(6)}  ${t.meta.summary}\n`);
+    return 0;
+  }
+  const transforms: Transform[] = await loadTransforms(ids);
+  const processOpts: ProcessOptions = {
+    transforms,
+    options: { syntax: opts.syntax ?? 'docker/dockerfile:1', unsafe: Boolean(opts.unsafe) },
+    contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
+    noContext: opts.noContext === true ? true : undefined,
+  };
+  // commander turns --no-context into context=false.
+  if ((opts as { context?: unknown }).context === false) {
+    processOpts.noContext = true;
+    processOpts.contextDir = undefined;
+  }
+  if (processOpts.contextDir && !isDir(processOpts.contextDir)) {
+    err(`dockerfix: ${opts.context}: build context directory not found\n`);
+    return 2;
+  }
+
+  const paths = program.args.length ? program.args : ['.'];
+  const stdinMode = opts.stdin || paths.includes('-');
+  if (stdinMode) return runStdin(io, opts, processOpts, paths);
+
+  const found = await discover(paths, io.cwd);
+  let errors = 0;
+  for (const e of found.errors) {
+    err(`${e.format()}\n`);
+    errors++;
+  }
+  let changed = 0;
+  let skipped = 0;
+  let written = 0;
+  for (const file of found.files) {
+    const abs = path.resolve(io.cwd, file);
+    const outcome = processFile(abs, processOpts);
+    const rel = relative(io.cwd, file);
+    if (outcome.error) {
+      err(`${new FileError(rel, outcome.error.message, outcome.error.line, outcome.error.column).format()}\n`);
+      errors++;
+      continue;
+    }
+    skipped += outcome.findings.filter((f) => f.kind === 'skipped').length;
+    if (outcome.changed) changed++;
+    if (opts.check) {
+      if (outcome.changed) out(`${rel}\n`);
+      continue;
+    }
+    if (outcome.changed && opts.write) {
+      try {
+        writeFileAtomic(abs, outcome.after);
+        written++;
+        if (!opts.quiet) {
+          const n = outcome.findings.filter((f) => f.kind === 'change').length;
+          out(`wrote ${rel} (${n} change${n === 1 ? '' : 's'})\n`);
+          for (const f of outcome.findings.filter((f) => f.kind === 'change')) out(colors.dim(`  ${f.transform}: ${f.message}\n`));
+        }
+      } catch (e) {
+        if (!(e instanceof FileError)) throw e;
+        err(`${new FileError(rel, e.message).format()}\n`);
+        errors++;
+      }
+    } else if (outcome.changed) {
+      out(renderDiff(rel, outcome.before, outcome.after, outcome.findings, { colors }));
+    }
+    if (!opts.quiet) printNotes(rel, outcome, out, colors);
+  }
+  if (!opts.quiet && !opts.check) {
+    const verb = opts.write ? 'written' : 'would change';
+    out(
+      `dockerfix: ${found.files.length} file${found.files.length === 1 ? '' : 's'} scanned, ${opts.write ? written : changed} ${verb}, ` +
+        `${skipped} skipped finding${skipped === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}\n`,
+    );
+  }
+  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) {
+    err(`dockerfix: no Dockerfiles found under ${paths.join(', ')}\n`);
+  }
+  if (errors) return 2;
+  if (changed && (opts.check || (opts.exitCode && !opts.write))) return 1;
+  return 0;
+}
+
+function printNotes(rel: string, outcome: FileOutcome, out: (s: string) => void, colors: Colors): void {
+  for (const f of outcome.findings) {
+    if (f.kind === 'change') continue;
+    out(colors.dim(formatNote(rel, f)) + '\n');
+  }
+}
+
+async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[]): Promise<number> {
+  const err = (s: string): void => void io.stderr.write(s);
+  const others = paths.filter((p) => p !== '-' && p !== '.');
+  if (others.length) {
+    err('dockerfix: paths cannot be combined with standard input; use --stdin-filepath to name the input\n');
+    return 2;
+  }
+  if (opts.write) {
+    err('dockerfix: --write cannot be used with standard input (the result goes to standard output)\n');
+    return 2;
+  }
+  const label = opts.stdinFilepath ?? '<stdin>';
+  let contextFile: string | undefined;
+  if (opts.stdinFilepath) {
+    const abs = path.resolve(io.cwd, opts.stdinFilepath);
+    if (isDir(abs)) {
+      err(`dockerfix: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path\n`);
+      return 2;
+    }
+    contextFile = abs;
+  }
+  const bytes = await readAll(io.stdin);
+  let raw: string;
+  try {
+    const d = decodeFile(label, bytes);
+    raw = (d.bom ? '\ufeff' : '') + d.text;
+  } catch (e) {
+    if (e instanceof FileError) {
+      err(`${e.format()}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const outcome = processText(raw, label, processOpts, contextFile);
+  if (outcome.error) {
+    err(`${outcome.error.format()}\n`);
+    io.stdout.write(raw);
+    return 2;
+  }
+  if (opts.check) {
+    if (outcome.changed) io.stdout.write(`${label}\n`);
+    return outcome.changed ? 1 : 0;
+  }
+  io.stdout.write(outcome.after);
+  if (!opts.quiet) for (const f of outcome.findings) err(formatNote(label, f) + '\n');
+  return outcome.changed && opts.exitCode ? 1 : 0;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function helpAfter(): string {
+  return '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, unknown transform)\n';
+}
+
+export function defaultIo(): Io {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}

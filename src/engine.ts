@@ -1,0 +1,81 @@
+/**
+ * File-level processing shared by the CLI and the API: read a Dockerfile, pick its build
+ * context, run the transforms, and describe the outcome. Nothing here prints or exits.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DirectoryContext, NoContext, type BuildContext } from './context.js';
+import { FileError, readDockerfile } from './fsio.js';
+import { runTransforms, type RunResult } from './runner.js';
+import { stripBom } from './source.js';
+import type { Finding, Options, Transform } from './types.js';
+
+export interface ProcessOptions {
+  transforms: readonly Transform[];
+  options?: Partial<Options>;
+  /** Build context directory; default: the Dockerfile's directory. */
+  contextDir?: string;
+  /** Do not look at any build context. */
+  noContext?: boolean;
+}
+
+export interface FileOutcome {
+  path: string;
+  /** Text before/after, BOM included (what is on disk). */
+  before: string;
+  after: string;
+  changed: boolean;
+  findings: Finding[];
+  error?: FileError;
+  /** The error is an internal one (a bug in a transform); the file was left unchanged. */
+  internal?: boolean;
+}
+
+export function contextFor(file: string | undefined, opts: ProcessOptions): BuildContext {
+  if (opts.noContext) return new NoContext();
+  const dir = opts.contextDir ?? (file ? path.dirname(file) : undefined);
+  if (!dir) return new NoContext();
+  try {
+    if (!fs.statSync(dir).isDirectory()) return new NoContext();
+  } catch {
+    return new NoContext();
+  }
+  return new DirectoryContext(dir, file);
+}
+
+/** Run on text (from a file or stdin). `file` names it in messages and picks the context. */
+export function processText(raw: string, file: string, opts: ProcessOptions, contextFile?: string): FileOutcome {
+  const { text, bom } = stripBom(raw);
+  if (text.trim() === '') return { path: file, before: raw, after: raw, changed: false, findings: [] };
+  const r: RunResult = runTransforms(
+    text,
+    { transforms: opts.transforms, options: opts.options, buildContext: contextFor(contextFile, opts), path: file },
+    bom,
+  );
+  const after = (bom ? '\ufeff' : '') + r.output;
+  if (r.error) {
+    const prefix = r.error.kind === 'internal' ? 'internal error (file left unchanged): ' : '';
+    return {
+      path: file,
+      before: raw,
+      after: raw,
+      changed: false,
+      findings: r.findings,
+      error: new FileError(file, prefix + r.error.message, r.error.line, r.error.column),
+      internal: r.error.kind === 'internal',
+    };
+  }
+  return { path: file, before: raw, after, changed: r.changed, findings: r.findings };
+}
+
+export function processFile(file: string, opts: ProcessOptions): FileOutcome {
+  let raw: string;
+  try {
+    const d = readDockerfile(file);
+    raw = (d.bom ? '\ufeff' : '') + d.text;
+  } catch (e) {
+    if (e instanceof FileError) return { path: file, before: '', after: '', changed: false, findings: [], error: e };
+    throw e;
+  }
+  return processText(raw, file, opts, file);
+}
