@@ -278,6 +278,20 @@ export function lex(text: string): LexResult {
       segments,
     };
     const logical = buildLogical(text, segments);
+    if (keyword === '') {
+      // The first line held only the escape character: BuildKit reads the keyword from the joined line.
+      const t = logical.text;
+      let a = 0;
+      while (a < t.length && isWs(t.charCodeAt(a))) a++;
+      let b = a;
+      while (b < t.length && !isWs(t.charCodeAt(b))) b++;
+      if (b > a) {
+        node.keyword = t.slice(a, b);
+        node.upper = node.keyword.toUpperCase();
+        node.keywordStart = logical.map[a];
+        node.keywordEnd = logical.map[b - 1] + 1;
+      }
+    }
     analyseArguments(node, logical);
 
     if (HEREDOC_INSTRUCTIONS.has(upper) && node.json === null && logical.text.includes('<<')) {
@@ -358,8 +372,9 @@ export function logicalLine(text: string, node: InstructionNode): Logical {
 
 function analyseArguments(node: InstructionNode, logical: Logical): void {
   const t = logical.text;
-  let i = node.keywordEnd - logical.map[0];
   const n = t.length;
+  let i = 0;
+  while (i < n && logical.map[i] < node.keywordEnd) i++;
   const skipWs = (): void => {
     while (i < n && isWs(t.charCodeAt(i))) i++;
   };
@@ -447,12 +462,17 @@ function findHeredocMarkers(logical: Logical, argsStart: number): Marker[] {
       q = c;
       continue;
     }
-    if (c !== 60 || t.charCodeAt(i + 1) !== 60 || t.charCodeAt(i + 2) === 60) continue;
-    if (i > 0 && !isWs(t.charCodeAt(i - 1)) && t.charCodeAt(i - 1) !== 60) {
-      // `cmd<<EOF` is still a heredoc for the shell, but BuildKit only sees word-initial markers.
-      // Digits before (`2<<EOF`) are not a heredoc either.
+    if (c !== 60 || t.charCodeAt(i + 1) !== 60) continue;
+    if (t.charCodeAt(i + 2) === 60) {
+      // `<<<` is a here-string.
+      while (t.charCodeAt(i + 1) === 60) i++;
       continue;
     }
+    // BuildKit takes a word for a heredoc when it matches ^\d*<<-?[^<]*$: only digits (a file
+    // descriptor) may come before the marker in its word; `cmd<<EOF` is not one.
+    let w = i;
+    while (w > 0 && t.charCodeAt(w - 1) >= 48 && t.charCodeAt(w - 1) <= 57) w--;
+    if (w > 0 && !isWs(t.charCodeAt(w - 1))) continue;
     let j = i + 2;
     let stripTabs = false;
     if (t.charCodeAt(j) === 45) {

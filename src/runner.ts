@@ -106,7 +106,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       for (const f of result.findings) {
         const unsafe = (f.fixKind ?? t.meta.fixKind) === 'unsafe';
         if (f.kind === 'change' && unsafe && !options.unsafe) {
-          notes.push(report(t, f, 'info', `${f.message} (unsafe fix: run with --unsafe to apply)`));
+          notes.push(report(t, { ...f, fixKind: 'unsafe' }, 'info', `${f.message} (unsafe fix: run with --unsafe to apply)`));
         } else if (f.kind === 'change') changes.push(report(t, f));
         else notes.push(report(t, f));
       }
