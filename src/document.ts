@@ -320,8 +320,9 @@ export class Stage {
 
   stateBefore(instr: Instruction): BuildState {
     const states = this.computeStates();
-    const i = this.instructions.indexOf(instr);
-    return states[i < 0 ? 0 : i];
+    // Instructions of a stage are contiguous in the document.
+    const i = instr.index - this.from.index;
+    return states[this.instructions[i] === instr ? i : 0];
   }
 
   /** State at the end of the stage (what a child stage inherits). */

@@ -70,12 +70,21 @@ export class OffsetMap {
 
   /** Offset in the old text for an offset in the new text (inside an edit: the edit's start). */
   toOld(offset: number): number {
-    let delta = 0;
-    for (const s of this.steps) {
-      if (offset < s.newStart) break;
-      if (offset < s.newEnd) return s.oldStart;
-      delta = s.oldEnd - s.newEnd;
+    // Last step whose newStart <= offset (binary search: steps are sorted).
+    const steps = this.steps;
+    let lo = 0;
+    let hi = steps.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (steps[mid].newStart <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
     }
-    return offset + delta;
+    if (found === -1) return offset;
+    const s = steps[found];
+    if (offset < s.newEnd) return s.oldStart;
+    return offset + (s.oldEnd - s.newEnd);
   }
 }

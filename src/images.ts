@@ -9,8 +9,19 @@ export type OsFamily = 'debian' | 'alpine' | 'windows' | 'scratch' | 'distroless
 const DEBIAN = /(^|\/)(debian|ubuntu|buildpack-deps|python|node|golang|rust|ruby|php|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|composer|elixir|perl|r-base|bitnami\/[a-z-]+)(:|@|$)/;
 const MS = /mcr\.microsoft\.com\/(windows|powershell:.*(nanoserver|windowsservercore))|(^|\/)(windows|nanoserver|servercore|windowsservercore)(\/|:|$)|ltsc20\d\d|nanoserver|windowsservercore/i;
 
+const familyCache = new WeakMap<Stage, OsFamily>();
+
 /** The OS family of the image a stage starts from, following FROM <stage> chains. */
 export function osFamily(stage: Stage): OsFamily {
+  let f = familyCache.get(stage);
+  if (f === undefined) {
+    f = computeOsFamily(stage);
+    familyCache.set(stage, f);
+  }
+  return f;
+}
+
+function computeOsFamily(stage: Stage): OsFamily {
   const root = stage.root();
   if (hasWindowsShell(root) || hasWindowsShell(stage)) return 'windows';
   const image = root.resolvedBaseImage.toLowerCase();
@@ -84,41 +95,55 @@ interface KnownUser {
   home?: string;
 }
 
+const createdCache = new WeakMap<Stage, Array<{ index: number; name: string; user: KnownUser }>>();
+
+/** Users created by RUN useradd/adduser in a stage, in order (computed once per stage). */
+function usersCreatedIn(stage: Stage): Array<{ index: number; name: string; user: KnownUser }> {
+  const cached = createdCache.get(stage);
+  if (cached) return cached;
+  const out: Array<{ index: number; name: string; user: KnownUser }> = [];
+  for (const i of stage.instructions) {
+    if (i.upper !== 'RUN' || !/useradd|adduser/.test(i.text)) continue;
+    for (const c of i.commands()) {
+      const w = c.words.map((x) => x.value);
+      const p = w.findIndex((x) => /^(useradd|adduser)$/.test(x.replace(/^.*\//, '')));
+      if (p === -1) continue;
+      const rest = w.slice(p + 1);
+      const user: KnownUser = {};
+      let name: string | undefined;
+      let noHome = false;
+      for (let k = 0; k < rest.length; k++) {
+        const a = rest[k];
+        const val = (): string | undefined => rest[++k];
+        if (a === '-u' || a === '--uid') user.uid = num(val());
+        else if (/^--uid=/.test(a)) user.uid = num(a.slice(6));
+        else if (a === '-g' || a === '--gid' || a === '-G' || a === '--ingroup') {
+          const g = val();
+          if (a !== '-G' && g && /^\d+$/.test(g)) user.gid = Number(g);
+        } else if (a === '-d' || a === '--home' || a === '--home-dir') user.home = val();
+        else if (a === '-M' || a === '--no-create-home' || a === '-H') noHome = true;
+        else if (a === '-s' || a === '--shell' || a === '-c' || a === '--comment' || a === '--gecos' || a === '-k' || a === '-K' || a === '-e' || a === '-f') val();
+        else if (!a.startsWith('-')) name ??= a;
+      }
+      if (!name) continue;
+      if (!user.home && !noHome) user.home = `/home/${name}`;
+      if (user.gid === undefined && user.uid !== undefined) user.gid = user.uid;
+      out.push({ index: i.index, name, user });
+    }
+  }
+  createdCache.set(stage, out);
+  return out;
+}
+
 /** Users created by RUN useradd/adduser before `instr` in its stage chain. */
 function knownUsers(instr: Instruction): Map<string, KnownUser> {
   const out = new Map<string, KnownUser>();
   const chain: Stage[] = [];
   for (let s: Stage | null = instr.stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
   for (const stage of chain) {
-    for (const i of stage.instructions) {
-      if (i === instr) break;
-      if (i.upper !== 'RUN') continue;
-      for (const c of i.commands()) {
-        const w = c.words.map((x) => x.value);
-        const p = w.findIndex((x) => /^(useradd|adduser)$/.test(x.replace(/^.*\//, '')));
-        if (p === -1) continue;
-        const rest = w.slice(p + 1);
-        const user: KnownUser = {};
-        let name: string | undefined;
-        let noHome = false;
-        for (let k = 0; k < rest.length; k++) {
-          const a = rest[k];
-          const val = (): string | undefined => rest[++k];
-          if (a === '-u' || a === '--uid') user.uid = num(val());
-          else if (/^--uid=/.test(a)) user.uid = num(a.slice(6));
-          else if (a === '-g' || a === '--gid' || a === '-G' || a === '--ingroup') {
-            const g = val();
-            if (a !== '-G' && g && /^\d+$/.test(g)) user.gid = Number(g);
-          } else if (a === '-d' || a === '--home' || a === '--home-dir') user.home = val();
-          else if (a === '-M' || a === '--no-create-home' || a === '-H') noHome = true;
-          else if (a === '-s' || a === '--shell' || a === '-c' || a === '--comment' || a === '--gecos' || a === '-k' || a === '-K' || a === '-e' || a === '-f') val();
-          else if (!a.startsWith('-')) name ??= a;
-        }
-        if (!name) continue;
-        if (!user.home && !noHome) user.home = `/home/${name}`;
-        if (user.gid === undefined && user.uid !== undefined) user.gid = user.uid;
-        out.set(name, user);
-      }
+    for (const u of usersCreatedIn(stage)) {
+      if (u.index >= instr.index) break;
+      out.set(u.name, u.user);
     }
   }
   return out;
