@@ -1,0 +1,28 @@
+/** The README's transform table and docs/transforms.md must match the transforms' meta. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadTransforms, transformIds } from '../transforms/index.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+describe('docs', () => {
+  it('README transform table and docs/transforms.md are up to date (npm run docs)', async () => {
+    const { render } = (await import(path.join(ROOT, 'scripts/gen-docs.mjs'))) as { render: () => Promise<{ table: string; doc: string }> };
+    const { table, doc } = await render();
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`<!-- transforms:start -->\n${table}\n<!-- transforms:end -->`);
+    expect(fs.readFileSync(path.join(ROOT, 'docs/transforms.md'), 'utf8')).toBe(doc);
+  });
+
+  it('every transform has a unique id equal to its file name, a summary, a description and a fix kind', async () => {
+    const ts = await loadTransforms();
+    expect(ts.map((t) => t.meta.id).sort()).toEqual([...transformIds()].sort());
+    for (const t of ts) {
+      expect(t.meta.summary.length).toBeGreaterThan(10);
+      expect(t.meta.description.length).toBeGreaterThan(t.meta.summary.length);
+      expect(['safe', 'unsafe']).toContain(t.meta.fixKind);
+      expect(Number.isFinite(t.meta.order)).toBe(true);
+    }
+  });
+});
