@@ -1,0 +1,666 @@
+/**
+ * A conservative model of what each Dockerfile instruction reads and writes, for the
+ * reordering transforms (`hoist-stable`, `sink-volatile`). "Unknown" always means "may touch
+ * anything", so an unmodelled step conflicts with everything.
+ *
+ * What is modelled:
+ * - **Paths** as subtrees (`/app` means `/app` and everything below it). COPY/ADD write their
+ *   destination resolved against WORKDIR. A RUN reads and writes the paths its commands name
+ *   (relative ones resolved against WORKDIR, `cd` followed), plus what known programs touch
+ *   implicitly: package managers (apt, apk, dnf/yum, zypper, dpkg, rpm) and system tools
+ *   (`useradd`, `locale-gen`, ...) write the system directories. A program we do not know, a
+ *   command substitution, a variable we cannot resolve, a pipe into a shell: anything.
+ * - **Certainty.** Package managers write `/etc`, `/usr`, `/var`, `/bin`, `/sbin`, `/lib*`,
+ *   `/run` (certain) and *may* write `/opt`, `/usr/local`, `/usr/src`, `/tmp`, `/root`, `/home`
+ *   (possible: packaging policy keeps them out, but a maintainer script could). The most specific
+ *   zone wins, so `/usr/local/app` is only "possibly" written by `apt-get install`. An overlap
+ *   that is only possible makes a move unsafe; a certain one blocks it.
+ * - **Symlinks** of merged-/usr images: `/bin`, `/sbin`, `/lib*` are read as `/usr/...`, and
+ *   `/var/run`, `/var/lock` as `/run/...`, so two spellings of the same file always overlap.
+ * - **Variables.** `envUses` are the names an instruction references explicitly (`$X`, `${X}`,
+ *   `${X:-d}`, anywhere in its text, heredoc bodies included; `\$X` too: being over-inclusive is
+ *   the conservative direction). Implicit consumers: a RUN reads *every* ENV and ARG in effect,
+ *   because BuildKit passes them all to the command's environment (`implicitEnv`). COPY/ADD,
+ *   WORKDIR, USER, LABEL, EXPOSE, VOLUME read only what they reference. CMD, ENTRYPOINT,
+ *   HEALTHCHECK and ONBUILD read nothing at build time: their variables are expanded when the
+ *   container (or a child build) runs, from the final image configuration, which does not depend
+ *   on the order of ENV steps inside the stage.
+ * - **Build state.** USER, WORKDIR, SHELL and VOLUME change how every later step runs
+ *   (`changes`); the reordering transforms never move a step across them.
+ */
+import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction } from './document.js';
+import { mountOptions } from './edit-helpers.js';
+import { userAt } from './images.js';
+import { basename, programIndex, type ShellCommand, type Word } from './shell.js';
+
+export type Level = 'possible' | 'certain';
+
+export interface PathEntry {
+  /** Absolute, normalised path; the entry covers it and everything below it (unless `exact`). */
+  path: string;
+  level: Level;
+  /**
+   * Only the directory entry itself: its existence, owner and mode (COPY creates the missing
+   * parents of its destination; `mkdir x/y` needs `x` to exist). `/` is never recorded: it
+   * always exists.
+   */
+  exact?: boolean;
+  /** A system zone written by a package manager: files inside it, never the zone root itself. */
+  zone?: boolean;
+}
+
+export interface PathSet {
+  /** When set, the step may touch any path; the text says why. */
+  any: string | null;
+  entries: PathEntry[];
+}
+
+export type InstructionClass =
+  /** Image configuration only: LABEL, EXPOSE, CMD, ENTRYPOINT, HEALTHCHECK, STOPSIGNAL, MAINTAINER, ONBUILD. */
+  | 'metadata'
+  /** ENV or ARG: sets variables. */
+  | 'variables'
+  /** COPY or ADD. */
+  | 'copy'
+  | 'run'
+  /** USER, WORKDIR, SHELL, VOLUME: changes how later steps run. */
+  | 'state'
+  | 'from'
+  | 'unknown';
+
+export interface Effects {
+  instr: Instruction;
+  cls: InstructionClass;
+  reads: PathSet;
+  writes: PathSet;
+  /** Variable names referenced explicitly. */
+  envUses: Set<string>;
+  /** Reads every ENV/ARG in effect through its environment (RUN). */
+  implicitEnv: boolean;
+  /** ENV/ARG names this instruction sets. */
+  defines: Set<string>;
+  /** LABEL keys this instruction sets. */
+  labels: Set<string>;
+  /** For RUN: the programs whose effects are modelled, e.g. `apt-get install`. */
+  programs: string[];
+  /** For RUN: programs (or constructs) that are not modelled; non-empty means `writes.any`. */
+  unknown: string[];
+  /** For RUN: at least one system-setup program (package manager, user or locale tool). */
+  systemSetup: boolean;
+}
+
+const METADATA = new Set(['LABEL', 'EXPOSE', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'STOPSIGNAL', 'MAINTAINER', 'ONBUILD']);
+const STATE = new Set(['USER', 'WORKDIR', 'SHELL', 'VOLUME']);
+
+/** Paths package managers write for certain / possibly (see the module comment). */
+export const SYSTEM_CERTAIN = ['/etc', '/usr', '/var', '/run'];
+export const SYSTEM_POSSIBLE = ['/opt', '/usr/local', '/usr/src', '/tmp', '/root', '/home'];
+/** Pseudo file systems that are never part of an image layer. */
+const IGNORED = ['/dev', '/proc', '/sys'];
+
+const MERGED: Array<[string, string]> = [
+  ['/bin', '/usr/bin'],
+  ['/sbin', '/usr/sbin'],
+  ['/lib', '/usr/lib'],
+  ['/lib32', '/usr/lib32'],
+  ['/lib64', '/usr/lib64'],
+  ['/libx32', '/usr/libx32'],
+  ['/var/run', '/run'],
+  ['/var/lock', '/run/lock'],
+];
+
+/** Normalise an absolute path and fold merged-/usr and /var/run symlinks. */
+export function canonicalPath(p: string): string {
+  let n = normalizePath(p);
+  for (const [from, to] of MERGED) {
+    if (n === from || n.startsWith(from + '/')) {
+      n = to + n.slice(from.length);
+      break;
+    }
+  }
+  return n;
+}
+
+/** `a` is `b` or below it. */
+export function within(a: string, b: string): boolean {
+  return a === b || b === '/' || a.startsWith(b + '/');
+}
+
+export function emptySet(): PathSet {
+  return { any: null, entries: [] };
+}
+
+function anySet(why: string): PathSet {
+  return { any: why, entries: [] };
+}
+
+function addEntry(set: PathSet, entry: PathEntry): void {
+  if (entry.exact && entry.path === '/') return;
+  if (IGNORED.some((i) => within(entry.path, i))) return;
+  const same = (e: PathEntry): boolean => e.path === entry.path && e.level === entry.level && !!e.exact === !!entry.exact && !!e.zone === !!entry.zone;
+  if (!set.entries.some(same)) set.entries.push(entry);
+}
+
+/** Record the subtree `p`; with `parents`, also the existence of every directory above it. */
+function addPath(set: PathSet, p: string, level: Level = 'certain', parents = false): void {
+  const c = canonicalPath(p);
+  addEntry(set, { path: c, level });
+  if (parents) for (const a of ancestors(c)) addEntry(set, { path: a, level, exact: true });
+}
+
+/** The directories above an absolute path, without `/`. */
+export function ancestors(p: string): string[] {
+  const out: string[] = [];
+  let k = p.lastIndexOf('/');
+  while (k > 0) {
+    p = p.slice(0, k);
+    out.push(p);
+    k = p.lastIndexOf('/');
+  }
+  return out;
+}
+
+function systemZones(set: PathSet): void {
+  for (const p of SYSTEM_CERTAIN) addEntry(set, { path: p, level: 'certain', zone: true });
+  for (const p of SYSTEM_POSSIBLE) addEntry(set, { path: p, level: 'possible', zone: true });
+}
+
+function rank(l: Level): number {
+  return l === 'certain' ? 2 : 1;
+}
+
+function strictlyWithin(a: string, b: string): boolean {
+  return a !== b && within(a, b);
+}
+
+/**
+ * How strongly the entry `p` overlaps a set of entries, with the most specific entry deciding:
+ * for a subtree, entries inside it count fully, otherwise the deepest entry above it decides;
+ * for a directory entry (`exact`), the same entry or the deepest subtree holding it decides.
+ */
+function levelAgainst(p: PathEntry, entries: PathEntry[]): { level: Level; other: string } | null {
+  const holds = (e: PathEntry, x: string): boolean => (e.exact ? e.path === x : e.zone ? strictlyWithin(x, e.path) : within(x, e.path));
+  if (!p.exact) {
+    let best: { level: Level; other: string } | null = null;
+    for (const e of entries) {
+      if (within(e.path, p.path) && (!best || rank(e.level) > rank(best.level))) best = { level: e.level, other: e.path };
+    }
+    if (best) return best;
+  }
+  let deepest: PathEntry | null = null;
+  for (const e of entries) if (!e.exact && holds(e, p.path) && (!deepest || e.path.length > deepest.path.length)) deepest = e;
+  if (p.exact) for (const e of entries) if (e.exact && e.path === p.path && (!deepest || rank(e.level) > rank(deepest.level))) deepest = e;
+  return deepest ? { level: deepest.level, other: deepest.path } : null;
+}
+
+export interface Overlap {
+  level: Level;
+  /** The two paths (or reasons) that overlap, for messages. */
+  a: string;
+  b: string;
+}
+
+/** Do two path sets overlap? `null` when they are proven disjoint. */
+export function overlap(a: PathSet, b: PathSet): Overlap | null {
+  if (a.any !== null) return { level: 'certain', a: a.any, b: b.any ?? (b.entries[0]?.path ?? 'its paths') };
+  if (b.any !== null) return { level: 'certain', a: a.entries[0]?.path ?? 'its paths', b: b.any };
+  let best: Overlap | null = null;
+  for (const ea of a.entries) {
+    const r = levelAgainst(ea, b.entries);
+    if (!r) continue;
+    const level: Level = rank(ea.level) < rank(r.level) ? ea.level : r.level;
+    if (!best || rank(level) > rank(best.level)) best = { level, a: ea.path, b: r.other };
+  }
+  return best;
+}
+
+/** Variable names referenced in `text`: `$X`, `${X}`, `${X:-...}`. */
+export function varRefs(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g)) out.add(m[1] ?? m[2]);
+  return out;
+}
+
+/** The instruction's text without its inner comment lines (those are not part of it). */
+function instructionText(instr: Instruction): string {
+  const doc = instr.doc;
+  let out = '';
+  let pos = instr.start;
+  for (const [s, e] of instr.node.innerComments) {
+    out += doc.text.slice(pos, s);
+    pos = e;
+  }
+  return out + doc.text.slice(pos, instr.end);
+}
+
+function base(instr: Instruction, cls: InstructionClass): Effects {
+  return {
+    instr,
+    cls,
+    reads: emptySet(),
+    writes: emptySet(),
+    envUses: varRefs(instructionText(instr).slice(instr.keywordEnd - instr.start)),
+    implicitEnv: false,
+    defines: new Set(),
+    labels: new Set(),
+    programs: [],
+    unknown: [],
+    systemSetup: false,
+  };
+}
+
+const cache = new WeakMap<Instruction, Effects>();
+
+/** What `instr` reads and writes. Cached per instruction object. */
+export function effectsOf(instr: Instruction): Effects {
+  let e = cache.get(instr);
+  if (!e) {
+    e = compute(instr);
+    cache.set(instr, e);
+  }
+  return e;
+}
+
+function compute(instr: Instruction): Effects {
+  const u = instr.upper;
+  if (u === 'FROM') return base(instr, 'from');
+  if (METADATA.has(u)) {
+    const e = base(instr, 'metadata');
+    if (u === 'LABEL') for (const [k] of parseEnvPairs(instr)) e.labels.add(k);
+    // Expanded at run time (or in a child build) from the final config, not at this point.
+    if (u !== 'LABEL' && u !== 'EXPOSE' && u !== 'STOPSIGNAL') e.envUses.clear();
+    return e;
+  }
+  if (u === 'ENV' || u === 'ARG') {
+    const e = base(instr, 'variables');
+    const pairs = u === 'ENV' ? parseEnvPairs(instr) : parseArgDecls(instr);
+    for (const [k] of pairs) e.defines.add(k);
+    return e;
+  }
+  if (STATE.has(u)) {
+    const e = base(instr, 'state');
+    if (u === 'WORKDIR') {
+      const w = instr.state().workdir;
+      const target = joinPath(w, expandVars(instr.argsText().trim(), instr.state().env));
+      if (target.includes('$')) e.writes = anySet(`WORKDIR ${target} is not a known path`);
+      else addPath(e.writes, target);
+    }
+    return e;
+  }
+  if (u === 'COPY' || u === 'ADD') return copyEffects(instr);
+  if (u === 'RUN') return runEffects(instr);
+  const e = base(instr, 'unknown');
+  e.reads = anySet(`unknown instruction ${instr.keyword}`);
+  e.writes = anySet(`unknown instruction ${instr.keyword}`);
+  return e;
+}
+
+function copyEffects(instr: Instruction): Effects {
+  const e = base(instr, 'copy');
+  const st = instr.state();
+  let dest: string | undefined;
+  if (instr.json) dest = instr.json[instr.json.length - 1];
+  else {
+    const words = instr.args();
+    dest = words.length >= 2 ? words[words.length - 1].value : undefined;
+  }
+  if (dest === undefined) {
+    e.writes = anySet(`the destination of ${instr.keyword} is unclear`);
+    return e;
+  }
+  const expanded = expandVars(dest, st.env);
+  if (expanded.includes('$') || st.workdir.includes('$')) {
+    e.writes = anySet(`${instr.keyword} destination ${dest} is not a known path`);
+    return e;
+  }
+  if (/^[A-Za-z]:[\\/]/.test(expanded) || expanded.includes('\\')) {
+    e.writes = anySet(`${instr.keyword} destination ${dest} is a Windows path`);
+    return e;
+  }
+  // COPY creates the missing directories above its destination.
+  addPath(e.writes, joinPath(st.workdir, expanded), 'certain', true);
+  // --chown=name looks the user and group up in the image.
+  const chown = instr.flag('chown')?.value;
+  if (chown && !/^\d+(:\d+)?$/.test(chown)) {
+    addPath(e.reads, '/etc/passwd');
+    addPath(e.reads, '/etc/group');
+  }
+  return e;
+}
+
+// --- RUN ---------------------------------------------------------------------------------------
+
+const PKG: Record<string, Set<string>> = {
+  'apt-get': new Set(['install', 'update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'clean', 'autoclean', 'autoremove', 'remove', 'purge', 'build-dep']),
+  apt: new Set(['install', 'update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'clean', 'autoclean', 'autoremove', 'remove', 'purge']),
+  aptitude: new Set(['install', 'update', 'upgrade', 'clean', 'remove', 'purge']),
+  apk: new Set(['add', 'del', 'update', 'upgrade', 'cache', 'fix']),
+  yum: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase', 'reinstall', 'groupinstall', 'localinstall', 'autoremove']),
+  dnf: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase', 'reinstall', 'groupinstall', 'autoremove', 'module']),
+  microdnf: new Set(['install', 'update', 'upgrade', 'clean', 'remove', 'module']),
+  tdnf: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase']),
+  zypper: new Set(['install', 'in', 'refresh', 'ref', 'clean', 'cc', 'remove', 'rm', 'update', 'up', 'dist-upgrade', 'dup', 'addrepo', 'ar']),
+};
+/** Tools that only change system configuration directories (certain + possible system zones). */
+const SYSTEM_TOOLS = new Set([
+  'dpkg', 'rpm', 'debconf-set-selections', 'dpkg-reconfigure', 'locale-gen', 'update-locale', 'localedef', 'ldconfig',
+  'update-alternatives', 'update-ca-certificates', 'update-ca-trust', 'apt-key', 'add-apt-repository', 'a2enmod', 'a2dismod',
+  'a2ensite', 'a2dissite', 'docker-php-ext-install', 'docker-php-ext-enable', 'docker-php-ext-configure', 'pecl',
+]);
+const USER_TOOLS = new Set(['useradd', 'adduser', 'groupadd', 'addgroup', 'usermod', 'groupmod', 'userdel', 'deluser', 'delgroup', 'chpasswd', 'passwd']);
+/** Builtins and tools with no file effects beyond their redirections. */
+const PURE = new Set(['echo', 'printf', 'true', 'false', ':', 'set', 'export', 'unset', 'exit', 'sleep', 'umask', 'ulimit', 'which', 'id', 'whoami', 'uname', 'date', 'hash', 'type']);
+/** File tools: every operand is a path, read and written. */
+const FILE_TOOLS = new Set(['mkdir', 'rmdir', 'touch', 'rm', 'cp', 'mv', 'ln', 'install', 'cat', 'ls', 'tee', 'chmod', 'chown', 'chgrp', 'sed', 'tar', 'unzip', 'gunzip', 'gzip', 'test', '[', 'stat', 'readlink', 'realpath', 'head', 'tail', 'grep', 'sort', 'uniq', 'wc', 'sha256sum', 'md5sum', 'sha1sum', 'sha512sum']);
+const DOWNLOADERS = new Set(['curl', 'wget']);
+
+interface RunCtx {
+  cwd: string | null;
+  env: Map<string, string | undefined>;
+  home: string | undefined;
+  e: Effects;
+}
+
+function runEffects(instr: Instruction): Effects {
+  const e = base(instr, 'run');
+  e.implicitEnv = true;
+  // Heredoc bodies count as text of the instruction (base() already scanned the whole text).
+  const st = instr.state();
+  const unknown = (why: string): Effects => {
+    e.unknown.push(why);
+    e.reads = anySet(why);
+    e.writes = anySet(why);
+    return e;
+  };
+  if (instr.json) return unknown('exec-form RUN');
+  if (st.shell && !/(^|\/)(ba|da|a|z)?sh$/.test(st.shell[0] ?? '')) return unknown(`SHELL ${st.shell[0]}`);
+  for (const f of instr.flagsNamed('mount')) {
+    const o = mountOptions(f);
+    const t = o.get('target');
+    if (t) addPath(e.reads, joinPath(st.workdir, t));
+  }
+  const ctx: RunCtx = { cwd: st.workdir.includes('$') ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
+  const commands = instr.commands();
+  if (commands.length === 0) return unknown('no command');
+  // A heredoc that is not run by the shell (`RUN python3 <<EOF`) is program input we cannot see through.
+  for (const c of commands) {
+    const why = commandEffects(c, ctx);
+    if (why) e.unknown.push(why);
+  }
+  if (e.unknown.length) {
+    const why = e.unknown.join(', ');
+    e.reads = anySet(why);
+    e.writes = anySet(why);
+  }
+  return e;
+}
+
+/** Resolve a word to an absolute path, or null when it cannot be known. */
+function resolveWord(w: Word, ctx: RunCtx): string | null {
+  let v = w.value;
+  if (w.dynamic && (v.includes('$(') || v.includes('`'))) return null;
+  if (v.includes('$')) v = expandVars(v, ctx.env);
+  if (v.includes('$')) return null;
+  if (v.startsWith('~')) {
+    if (!ctx.home || !(v === '~' || v.startsWith('~/'))) return null;
+    v = ctx.home + v.slice(1);
+  }
+  // Globs: the directory before the first wildcard segment.
+  const g = v.search(/[*?[]/);
+  if (g !== -1) v = v.slice(0, g).replace(/[^/]*$/, '') || '.';
+  if (v.startsWith('/')) return v;
+  if (ctx.cwd === null) return null;
+  return joinPath(ctx.cwd, v);
+}
+
+/** Record a path operand: the path itself, and the directories above it, which must exist. */
+function touch(w: Word, ctx: RunCtx, read: boolean, write: boolean, createsParents = false): string | null {
+  const p = resolveWord(w, ctx);
+  if (p === null) return `the path ${w.value} is not known`;
+  // Conservative: a write-only operand (`> file`) still counts as read.
+  void read;
+  addPath(ctx.e.reads, p, 'certain', true);
+  if (write) addPath(ctx.e.writes, p, 'certain', createsParents);
+  return null;
+}
+
+function looksLikePath(v: string): boolean {
+  return v.startsWith('/') || v.startsWith('./') || v.startsWith('../') || v.startsWith('~') || v === '.' || v === '..';
+}
+
+function isUrl(v: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(v);
+}
+
+/** Record what one simple command touches; returns a reason when it is not modelled. */
+function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
+  const words = c.words;
+  for (const r of redirectTargets(c)) {
+    if (r.target === null) continue;
+    const why = touch(r.target, ctx, r.read, !r.read);
+    if (why) return why;
+  }
+  const p = programIndex(words);
+  if (p === -1) return null; // only assignments / redirections
+  if (words.slice(0, p).some((w) => w.value === 'xargs')) return 'xargs';
+  const progWord = words[p];
+  if (progWord.dynamic) return `the program ${progWord.value}`;
+  const prog = basename(progWord.value);
+  const args = words.slice(p + 1).filter((w) => !w.value.startsWith('<<'));
+  for (const a of args) if (a.value.includes('$(') || a.value.includes('`')) return `a command substitution in ${prog}`;
+  const e = ctx.e;
+
+  if (PKG[prog]) {
+    const sub = args.find((a) => !a.value.startsWith('-'));
+    const subs = PKG[prog];
+    if (sub && !subs.has(sub.value)) return `${prog} ${sub.value}`;
+    e.programs.push(sub ? `${prog} ${sub.value}` : prog);
+    e.systemSetup = true;
+    systemZones(e.reads);
+    systemZones(e.writes);
+    for (const a of args) {
+      let value = a.value;
+      if (value.includes('$')) {
+        value = expandVars(value, ctx.env);
+        if (value.includes('$')) return `the argument ${a.value} of ${prog} is not known`;
+      }
+      // An unquoted expansion splits into several words.
+      for (const piece of a.quoted ? [value] : value.split(/\s+/).filter(Boolean)) {
+        const v = piece.replace(/^--?[A-Za-z-]+=/, '');
+        if (isUrl(v)) continue;
+        if (looksLikePath(v) || /\.(deb|rpm|apk)$/.test(v)) {
+          const why = touch({ ...a, value: v, dynamic: false }, ctx, true, false);
+          if (why) return why;
+        }
+      }
+    }
+    return null;
+  }
+  if (SYSTEM_TOOLS.has(prog) || USER_TOOLS.has(prog)) {
+    e.programs.push(prog);
+    e.systemSetup = true;
+    systemZones(e.reads);
+    systemZones(e.writes);
+    for (const a of args) {
+      if (a.value.includes('$') && resolveWord(a, ctx) === null) return `the argument ${a.value} of ${prog} is not known`;
+      if (looksLikePath(a.value)) {
+        const why = touch(a, ctx, true, true);
+        if (why) return why;
+      }
+    }
+    if (USER_TOOLS.has(prog)) {
+      // Home directories: `-d DIR` / `--home DIR`, otherwise below /home (covered as "possible").
+      for (let i = 0; i < args.length; i++) {
+        if (/^(-d|--home|--home-dir)$/.test(args[i].value) && args[i + 1]) {
+          const why = touch(args[i + 1], ctx, true, true);
+          if (why) return why;
+        }
+      }
+      addPath(e.writes, '/home', 'certain');
+    }
+    return null;
+  }
+  if (PURE.has(prog)) {
+    e.programs.push(prog);
+    return null;
+  }
+  if (prog === 'cd') {
+    const target = args.find((a) => !a.value.startsWith('-'));
+    if (!target) ctx.cwd = ctx.home ?? null;
+    else if (target.value === '-') ctx.cwd = null;
+    else ctx.cwd = resolveWord(target, ctx);
+    e.programs.push('cd');
+    return null;
+  }
+  if (FILE_TOOLS.has(prog)) {
+    e.programs.push(prog);
+    return fileTool(prog, args, ctx);
+  }
+  if (DOWNLOADERS.has(prog)) {
+    e.programs.push(prog);
+    return downloader(prog, args, ctx);
+  }
+  return prog;
+}
+
+function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
+  let operands = args.filter((a) => !a.value.startsWith('-') || a.value === '-');
+  if (prog === 'chown' || prog === 'chgrp' || prog === 'chmod') {
+    if (!args.some((a) => a.value.startsWith('--reference'))) operands = operands.slice(1);
+    if (prog !== 'chmod') addPath(ctx.e.reads, '/etc');
+  }
+  if (prog === 'sed' || prog === 'grep') {
+    // The first operand is the script/pattern unless -e/-f gave it.
+    if (!args.some((a) => /^-(e|f)$|^--(expression|file|regexp)/.test(a.value))) operands = operands.slice(1);
+  }
+  const parents = (prog === 'mkdir' || prog === 'install') && args.some((a) => /^-[a-zA-Z]*[pD]/.test(a.value) || a.value === '--parents');
+  for (const a of operands) {
+    if (a.value === '-' || isUrl(a.value)) continue;
+    const why = touch(a, ctx, true, true, parents);
+    if (why) return why;
+  }
+  if (prog === 'ln' && operands.length >= 2) {
+    // A relative link target is relative to the link's directory, not to the working directory.
+    const link = resolveWord(operands[operands.length - 1], ctx);
+    if (link === null) return `the path ${operands[operands.length - 1].value} is not known`;
+    for (const t of operands.slice(0, -1)) {
+      if (t.value.startsWith('/')) continue;
+      const why = touch({ ...t, value: joinPath(link.replace(/\/[^/]*$/, '') || '/', t.value), dynamic: false }, ctx, true, true);
+      if (why) return why;
+    }
+  }
+  // Option values that name paths (`tar -C /opt`, `cp -t dir`, `unzip -d dir`).
+  for (let i = 0; i < args.length - 1; i++) {
+    if (/^(-C|-t|-d|-f|--directory|--target-directory)$/.test(args[i].value) || /^-[a-zA-Z]*[fC]$/.test(args[i].value)) {
+      const why = touch(args[i + 1], ctx, true, true);
+      if (why) return why;
+    }
+  }
+  // Archive tools extract into the working directory unless told otherwise.
+  if ((prog === 'tar' || prog === 'unzip' || prog === 'gunzip') && ctx.cwd === null) return `${prog} in an unknown directory`;
+  if (prog === 'tar' || prog === 'unzip') addPath(ctx.e.writes, ctx.cwd!);
+  return null;
+}
+
+function downloader(prog: string, args: Word[], ctx: RunCtx): string | null {
+  let wroteCwd = prog === 'wget';
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    const takesPath = prog === 'curl' ? /^(-o|--output|--output-dir|-K|--config|-T|--upload-file|--cacert|--cert|--key|-c|--cookie-jar|-b|--cookie)$/ : /^(-O|--output-document|-P|--directory-prefix|-o|--output-file|-i|--input-file|--ca-certificate)$/;
+    if (takesPath.test(v) && args[i + 1]) {
+      const next = args[i + 1];
+      i++;
+      if (next.value === '-') continue;
+      if (prog === 'wget' && (v === '-O' || v === '--output-document' || v === '-P' || v === '--directory-prefix')) wroteCwd = false;
+      const why = touch(next, ctx, true, true);
+      if (why) return why;
+      continue;
+    }
+    const eq = /^--(output|output-document|directory-prefix|config)=(.*)$/.exec(v);
+    if (eq) {
+      if (prog === 'wget') wroteCwd = false;
+      const why = touch({ ...args[i], value: eq[2] }, ctx, true, true);
+      if (why) return why;
+      continue;
+    }
+    if (prog === 'curl' && (v === '-O' || v === '--remote-name' || v === '-J' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(v))) wroteCwd = true;
+    if (v.startsWith('-')) continue;
+    if (v.startsWith('@')) {
+      const why = touch({ ...args[i], value: v.slice(1) }, ctx, true, false);
+      if (why) return why;
+      continue;
+    }
+    if (v.includes('$') && resolveWord(args[i], ctx) === null) return `the argument ${v} of ${prog} is not known`;
+  }
+  if (wroteCwd) {
+    if (ctx.cwd === null) return `${prog} into an unknown directory`;
+    addPath(ctx.e.writes, ctx.cwd);
+  }
+  return null;
+}
+
+function redirectTargets(c: ShellCommand): Array<{ target: Word | null; read: boolean }> {
+  const out: Array<{ target: Word | null; read: boolean }> = [];
+  for (let i = 0; i < c.redirects.length; i++) {
+    const op = c.redirects[i];
+    if (!/^\d*(>>|>&|>\||>|<&|<<<|<>|<|&>)$/.test(op.value)) continue;
+    const target = c.redirects[i + 1] && !/^\d*(>>|>&|>\||>|<&|<<<|<>|<|&>)$/.test(c.redirects[i + 1].value) ? c.redirects[i + 1] : null;
+    if (target) i++;
+    if (op.value.endsWith('<<<')) continue;
+    if (target && (op.value.endsWith('&') || op.value.endsWith('>&')) && /^(\d+|-)$/.test(target.value)) continue;
+    out.push({ target, read: op.value.endsWith('<') || op.value.endsWith('<&') });
+  }
+  return out;
+}
+
+// --- environment knowledge ---------------------------------------------------------------------
+
+/**
+ * Variables that common tools read from their environment without being told: moving a step
+ * across an ENV/ARG that sets one of these is never allowed, not even as an unsafe fix.
+ */
+export function isInfluentialEnv(name: string): boolean {
+  return /^(PATH|HOME|USER|SHELL|TMPDIR|TZ|TERM|LANG|LANGUAGE|LC_[A-Z]+|LD_[A-Z_]+|DEBIAN_FRONTEND|DEBCONF_[A-Z_]+|APT_[A-Z_]+|APK_[A-Z_]+|(HTTPS?|FTP|NO|ALL)_PROXY|SSL_CERT_(FILE|DIR)|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE|PIP_[A-Z_]+|PYTHON[A-Z_]*|NPM_CONFIG_[A-Z_]+|NODE_[A-Z_]+|YARN_[A-Z_]+|GO[A-Z0-9_]*|CARGO_[A-Z_]+|RUSTUP_[A-Z_]+|JAVA_[A-Z_]+|MAVEN_[A-Z_]+|GRADLE_[A-Z_]+|CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS)$/i.test(
+    name,
+  );
+}
+
+/** Short text of an instruction for messages: the first line of its logical text, shortened. */
+export function describeInstruction(instr: Instruction, max = 48): string {
+  const t = `${instr.keyword} ${instr.argsText().trim()}`.replace(/\s+/g, ' ').trim();
+  const withFlags = instr.flags.length ? `${instr.keyword} ${instr.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).join(' ')} ${instr.argsText().trim()}`.replace(/\s+/g, ' ') : t;
+  const s = instr.upper === 'RUN' ? t : withFlags;
+  return s.length > max ? s.slice(0, max - 1).trimEnd() + '…' : s;
+}
+
+/** A short label for a RUN: its first modelled program, e.g. `apt-get install`. */
+export function describeRun(instr: Instruction): string {
+  const e = effectsOf(instr);
+  const main =
+    e.programs.find((p) => / (install|add|build-dep|groupinstall|in)$/.test(p)) ??
+    e.programs.find((p) => p.includes(' ')) ??
+    e.programs.find((p) => !PURE.has(p) && p !== 'cd') ??
+    null;
+  return main ?? describeInstruction(instr, 32);
+}
+
+/** Describe a path set for messages. */
+export function describePaths(set: PathSet, max = 3): string {
+  if (set.any !== null) return `anything (${set.any})`;
+  const certain = set.entries.filter((e) => e.level === 'certain' && !e.exact).map((e) => e.path);
+  if (certain.length === 0) return 'no files';
+  const shown = certain.slice(0, max).join(', ');
+  return certain.length > max ? `${shown}, …` : shown;
+}
+
+/** Commands of a RUN are all modelled: their environment use is known (they read no build variable by name unless told). */
+export function isEnvAgnostic(instr: Instruction): boolean {
+  const e = effectsOf(instr);
+  return e.cls === 'run' && e.unknown.length === 0;
+}
+
+/** Used by tests: the programs of a RUN, after `programIndex`. */
+export function programsOf(c: ShellCommand): string | null {
+  const p = programIndex(c.words);
+  return p === -1 ? null : basename(c.words[p].value);
+}

@@ -1,0 +1,155 @@
+/**
+ * Moving whole instructions inside a stage as minimal text edits (for `hoist-stable` and
+ * `sink-volatile`).
+ *
+ * - A moved instruction takes its **block** with it: the comment lines directly above it (no
+ *   blank line in between) and every line of the instruction (continuations, inner comments,
+ *   heredoc bodies), each with its own line ending, so CRLF and mixed endings survive.
+ * - Instructions that are next to each other in the text and stay next to each other travel as
+ *   one chunk.
+ * - Blank lines: a chunk that stands as its own paragraph (a blank line before it and a blank
+ *   line or the end of the file after it) takes the blank line before it along, and is put back
+ *   as a paragraph at its new place (blank line after it when it goes before an instruction,
+ *   before it when it goes after one). Otherwise no blank line is added or removed.
+ * - A file without a final newline keeps ending without one.
+ * - A move is a deletion of the old range plus an insertion at the new offset; all insertions
+ *   at one offset are merged into one edit so that edits never overlap.
+ */
+import type { DockerfileDocument, Instruction } from './document.js';
+import type { Node } from './lexer.js';
+import type { Edit, FixKind } from './types.js';
+
+export interface Block {
+  instr: Instruction;
+  /** Start of the first attached comment line (or of the instruction). */
+  start: number;
+  /** After the line ending of the instruction's last line. */
+  next: number;
+}
+
+const nodeIndexCache = new WeakMap<DockerfileDocument, Map<number, number>>();
+
+function nodeIndex(doc: DockerfileDocument, start: number): number {
+  let m = nodeIndexCache.get(doc);
+  if (!m) {
+    m = new Map();
+    doc.nodes.forEach((n, i) => m!.set(n.start, i));
+    nodeIndexCache.set(doc, m);
+  }
+  const i = m.get(start);
+  if (i === undefined) throw new Error(`no node starts at offset ${start}`);
+  return i;
+}
+
+/** The instruction with the comment lines directly above it. */
+export function blockOf(instr: Instruction): Block {
+  const doc = instr.doc;
+  let k = nodeIndex(doc, instr.start);
+  while (k > 0 && doc.nodes[k - 1].type === 'comment') k--;
+  return { instr, start: doc.nodes[k].start, next: instr.next };
+}
+
+function eolBefore(text: string, offset: number): number {
+  // Length of the line ending that ends right before `offset` (0 at the start of the text).
+  if (offset > 0 && text[offset - 1] === '\n') return offset > 1 && text[offset - 2] === '\r' ? 2 : 1;
+  return 0;
+}
+
+interface Chunk {
+  blocks: Block[];
+  fixKind: FixKind;
+}
+
+/**
+ * Edits that turn the stage's instruction order `items` into `final` (same instructions; only
+ * those in `moved` change place, the others keep their relative order).
+ */
+export function reorderEdits(
+  doc: DockerfileDocument,
+  items: readonly Instruction[],
+  final: readonly Instruction[],
+  moved: ReadonlySet<Instruction>,
+  fixKindOf: (i: Instruction) => FixKind = () => 'safe',
+): Edit[] {
+  const text = doc.text;
+  const origIndex = new Map(items.map((x, i) => [x, i]));
+  const blocks = new Map(items.map((x) => [x, blockOf(x)]));
+  // Chunks: runs of moved instructions, consecutive in the final order and adjacent in the text.
+  const chunks: Array<{ chunk: Chunk; finalPos: number }> = [];
+  let cur: Chunk | null = null;
+  let prev: Instruction | null = null;
+  final.forEach((x, pos) => {
+    if (!moved.has(x)) {
+      cur = null;
+      prev = null;
+      return;
+    }
+    const b = blocks.get(x)!;
+    if (cur && prev && origIndex.get(prev)! + 1 === origIndex.get(x)! && blocks.get(prev)!.next === b.start) {
+      cur.blocks.push(b);
+      if (fixKindOf(x) === 'unsafe') cur.fixKind = 'unsafe';
+    } else {
+      cur = { blocks: [b], fixKind: fixKindOf(x) };
+      chunks.push({ chunk: cur, finalPos: pos });
+    }
+    prev = x;
+  });
+
+  const edits: Edit[] = [];
+  const inserts = new Map<number, { text: string; fixKind: FixKind }>();
+  for (const { chunk, finalPos } of chunks) {
+    const first = chunk.blocks[0];
+    const last = chunk.blocks[chunk.blocks.length - 1];
+    const fi = nodeIndex(doc, first.start);
+    const li = nodeIndex(doc, last.instr.start);
+    const before: Node | undefined = doc.nodes[fi - 1];
+    const after: Node | undefined = doc.nodes[li + 1];
+    const paragraph = before?.type === 'blank' && (after === undefined || after.type === 'blank');
+    let delStart = paragraph ? before!.start : first.start;
+    const delEnd = last.next;
+    let body = text.slice(first.start, last.next);
+    const eol = doc.eolAt(first.start) || doc.eol;
+    const atEofNoNewline = delEnd === text.length && !body.endsWith('\n');
+    if (atEofNoNewline) {
+      delStart -= eolBefore(text, delStart);
+      body += eol;
+    }
+    edits.push({ start: delStart, end: delEnd, text: '', fixKind: chunk.fixKind });
+
+    // Where it goes: before the next instruction that stays, or after the previous one.
+    let anchorAfter: Instruction | undefined;
+    for (let k = finalPos; k < final.length; k++) {
+      if (!moved.has(final[k])) {
+        anchorAfter = final[k];
+        break;
+      }
+    }
+    let at: number;
+    let insert: string;
+    if (anchorAfter) {
+      at = blocks.get(anchorAfter)!.start;
+      insert = body + (paragraph ? eol : '');
+    } else {
+      let anchorBefore: Instruction | undefined;
+      for (let k = finalPos - 1; k >= 0; k--) {
+        if (!moved.has(final[k])) {
+          anchorBefore = final[k];
+          break;
+        }
+      }
+      if (!anchorBefore) throw new Error('reorderEdits: a moved instruction has no instruction that stays to anchor it');
+      at = anchorBefore.next;
+      const anchorEol = doc.eolAt(anchorBefore.start) || eol;
+      if (at === text.length && !text.endsWith('\n')) {
+        insert = anchorEol + (paragraph ? anchorEol : '') + body.replace(/\r?\n$/, '');
+      } else insert = (paragraph ? eol : '') + body;
+    }
+    const prevInsert = inserts.get(at);
+    if (prevInsert) {
+      prevInsert.text += insert;
+      if (chunk.fixKind === 'unsafe') prevInsert.fixKind = 'unsafe';
+    } else inserts.set(at, { text: insert, fixKind: chunk.fixKind });
+  }
+  for (const [at, ins] of inserts) edits.push({ start: at, end: at, text: ins.text, fixKind: ins.fixKind });
+  return edits;
+}

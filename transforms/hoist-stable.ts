@@ -1,0 +1,183 @@
+/**
+ * hoist-stable — move a RUN step that does not depend on the files a COPY/ADD brings in above
+ * that COPY/ADD, so editing those files no longer re-runs it.
+ *
+ * What it does: for each RUN (in file order), look at the instructions directly above it, up to
+ * the previous RUN, USER, WORKDIR, SHELL, VOLUME or FROM. If it can be moved above one or more
+ * COPY/ADD steps there, it moves to just above the highest of them, together with the comment
+ * lines directly above it. It never crosses a RUN (the relative order of RUN steps is kept),
+ * USER, WORKDIR, SHELL or VOLUME, nor an ENV/ARG whose variable it uses.
+ *
+ * Why: once a step misses the layer cache, every later step in the stage misses too. An
+ * `apt-get install` after `COPY . /app` re-runs on every source edit although it reads nothing
+ * from /app.
+ *
+ * Fix safety (decided per move, from the model in `src/dataflow.ts`):
+ * - **safe** when every step it jumps over is proven independent: COPY/ADD whose destination
+ *   is disjoint from every path the RUN reads or writes (e.g. a package install, which touches
+ *   the system directories /etc, /usr, /var, ..., above `COPY . /app`), and metadata (LABEL,
+ *   EXPOSE, CMD, ENTRYPOINT, HEALTHCHECK, STOPSIGNAL, MAINTAINER, ONBUILD).
+ * - **unsafe** (only with `--unsafe`) when the proof rests on a convention: jumping over an
+ *   ENV/ARG the RUN does not mention (it still sees the variable in its environment), or a
+ *   COPY whose destination is one the RUN only *possibly* writes (a package install and
+ *   `/opt`, `/usr/local`, `/usr/src`, `/home`, `/root`, `/tmp`).
+ * - **not moved** when a path may overlap for certain (`COPY . /` or `COPY . .` with WORKDIR
+ *   `/`, a relative path in the RUN below the COPY destination, `COPY --chown=user` after a
+ *   `useradd`), when the RUN runs something the model does not know (`npm`, `make`, a pipe
+ *   into `sh`, a command substitution), or when a variable it uses, or one of the variables
+ *   common tools read from the environment (`DEBIAN_FRONTEND`, `PATH`, proxies, ...), is set
+ *   in between. RUN steps with a package-manager or system-setup command get a `skipped`
+ *   finding with the reason; others are left alone silently.
+ */
+import { describeInstruction, describePaths, describeRun, effectsOf, isInfluentialEnv, overlap, type Effects } from '../src/dataflow.js';
+import { isWindowsStage } from '../src/images.js';
+import { reorderEdits } from '../src/reorder.js';
+import type { DockerfileDocument, Instruction } from '../src/document.js';
+import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
+
+type Verdict = { kind: 'safe' } | { kind: 'unsafe'; reason: string } | { kind: 'blocked'; reason: string };
+
+const q = (s: string): string => '`' + s + '`';
+
+/** May the RUN described by `run` move above `other`? */
+export function hoistVerdict(run: Effects, other: Instruction): Verdict {
+  const o = effectsOf(other);
+  const what = q(describeInstruction(other));
+  switch (o.cls) {
+    case 'metadata':
+      return { kind: 'safe' };
+    case 'run':
+      return { kind: 'blocked', reason: `${what} comes first, and RUN steps keep their order` };
+    case 'from':
+      return { kind: 'blocked', reason: 'the stage starts there' };
+    case 'state':
+      return { kind: 'blocked', reason: `${what} changes how the steps after it run` };
+    case 'unknown':
+      return { kind: 'blocked', reason: `${what} is not an instruction dockerfix knows` };
+    case 'variables': {
+      const used = [...o.defines].filter((n) => run.envUses.has(n));
+      if (used.length) return { kind: 'blocked', reason: `it uses $${used[0]}, which ${what} sets` };
+      const influential = [...o.defines].filter(isInfluentialEnv);
+      if (influential.length) return { kind: 'blocked', reason: `${what} sets ${influential[0]}, which common tools read from their environment` };
+      return { kind: 'unsafe', reason: `it does not mention ${[...o.defines].join(', ')}, but would no longer see ${o.defines.size > 1 ? 'them' : 'it'} in its environment (${what})` };
+    }
+    case 'copy': {
+      if (run.unknown.length) return { kind: 'blocked', reason: `it runs ${run.unknown.map(q).join(', ')}, whose file access dockerfix does not model, so it may read what ${what} writes` };
+      const checks: Array<[string, ReturnType<typeof overlap>]> = [
+        ['reads', overlap(run.reads, o.writes)],
+        ['writes', overlap(run.writes, o.writes)],
+        ['writes', overlap(run.writes, o.reads)],
+      ];
+      let best: { verb: string; ov: NonNullable<ReturnType<typeof overlap>> } | null = null;
+      for (const [verb, ov] of checks) if (ov && (!best || (ov.level === 'certain' && best.ov.level !== 'certain'))) best = { verb, ov };
+      if (!best) return { kind: 'safe' };
+      if (best.ov.level === 'certain') return { kind: 'blocked', reason: `it ${best.verb} ${best.ov.a}, which overlaps ${best.ov.b} touched by ${what}` };
+      return {
+        kind: 'unsafe',
+        reason: `${what} writes ${best.ov.b === best.ov.a ? best.ov.a : `${best.ov.a} (${best.ov.b})`}, where ${q(describeRun(run.instr))} could write only by breaking packaging conventions`,
+      };
+    }
+  }
+}
+
+export const hoistStable: Transform = {
+  meta: {
+    id: 'hoist-stable',
+    summary: 'Move RUN steps that do not read the copied files (apt-get install, ...) above COPY/ADD',
+    description:
+      'A RUN step that reads and writes nothing a COPY/ADD above it writes (for example `apt-get install` after ' +
+      '`COPY . /app`) moves above that COPY/ADD, so a source edit no longer re-runs it. It never moves across another ' +
+      'RUN, USER, WORKDIR, SHELL, VOLUME, or an ENV/ARG it uses. Safe when the file model proves the paths disjoint; ' +
+      'unsafe (needs --unsafe) when it also crosses an ENV/ARG it does not mention or a destination a package ' +
+      'manager could write by convention only (/opt, /usr/local, /home, ...).',
+    fixKind: 'safe',
+    order: 200,
+  },
+  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
+    const edits: Edit[] = [];
+    const findings: TransformFinding[] = [];
+    for (const stage of doc.stages) {
+      if (isWindowsStage(stage)) continue;
+      const items = stage.instructions.slice(1);
+      const order = [...items];
+      const moved = new Set<Instruction>();
+      const fix = new Map<Instruction, FixKind>();
+      for (const run of items) {
+        if (run.upper !== 'RUN') continue;
+        const eff = effectsOf(run);
+        const i = order.indexOf(run);
+        const verdicts: Verdict[] = [];
+        let blocker: { instr: Instruction; reason: string } | null = null;
+        let safeTarget = -1;
+        let anyTarget = -1;
+        let worst: FixKind = 'safe';
+        for (let k = i - 1; k >= 0; k--) {
+          const v = hoistVerdict(eff, order[k]);
+          if (v.kind === 'blocked') {
+            blocker = { instr: order[k], reason: v.reason };
+            break;
+          }
+          verdicts[k] = v;
+          if (v.kind === 'unsafe') worst = 'unsafe';
+          if (isCopy(order[k])) {
+            anyTarget = k;
+            if (worst === 'safe') safeTarget = k;
+          }
+        }
+        const where = { start: run.keywordStart, end: run.keywordEnd };
+        const label = q(describeRun(run));
+        const target = ctx.options.unsafe ? anyTarget : safeTarget;
+        if (target === -1 && anyTarget === -1) {
+          if (blocker && eff.systemSetup && copyAbove(order, order.indexOf(blocker.instr), i)) {
+            const copies = isCopy(blocker.instr) ? blocker.instr : firstCopyAbove(order, order.indexOf(blocker.instr));
+            findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copies ?? blocker.instr))}: ${blocker.reason}` });
+          }
+          continue;
+        }
+        const t = target === -1 ? anyTarget : target;
+        const jumped = order.slice(t, i);
+        const reasons = verdicts.slice(t, i).flatMap((v) => (v && v.kind === 'unsafe' ? [v.reason] : []));
+        const kind: FixKind = reasons.length ? 'unsafe' : 'safe';
+        const message = moveMessage(label, eff, jumped, reasons);
+        findings.push({ kind: 'change', ...where, message, fixKind: kind });
+        if (target === -1) continue; // unsafe only, and --unsafe not given: reported, not moved
+        order.splice(i, 1);
+        order.splice(t, 0, run);
+        moved.add(run);
+        fix.set(run, kind);
+      }
+      if (moved.size) edits.push(...reorderEdits(doc, items, order, moved, (x) => fix.get(x) ?? 'safe'));
+    }
+    return { edits, findings };
+  },
+};
+
+function isCopy(i: Instruction): boolean {
+  return i.upper === 'COPY' || i.upper === 'ADD';
+}
+
+/** Is there a COPY/ADD at or above `from` (down to the previous RUN/FROM) — would a move help at all? */
+function copyAbove(order: Instruction[], from: number, _runIndex: number): boolean {
+  return firstCopyAbove(order, from) !== null;
+}
+
+function firstCopyAbove(order: Instruction[], from: number): Instruction | null {
+  for (let k = from; k >= 0; k--) {
+    const u = order[k].upper;
+    if (isCopy(order[k])) return order[k];
+    if (u === 'RUN') return null;
+  }
+  return null;
+}
+
+function moveMessage(label: string, eff: Effects, jumped: Instruction[], unsafeReasons: string[]): string {
+  const copies = jumped.filter(isCopy);
+  const names = copies.slice(0, 2).map((c) => q(describeInstruction(c)));
+  const above = names.join(' and ') + (copies.length > 2 ? ` and ${copies.length - 2} more` : '');
+  const dests = copies.map((c) => describePaths(effectsOf(c).writes, 2)).filter((x, k, a) => a.indexOf(x) === k);
+  let msg = `moved ${label} above ${above}: it touches only ${describePaths(eff.writes)} and ${copies.length > 1 ? 'those steps write' : 'the copy writes'} only ${dests.join(', ')}, so editing the copied files no longer re-runs it`;
+  if (unsafeReasons.length) msg += `; unsafe because ${unsafeReasons.join('; ')}`;
+  return msg;
+}
+
+export default hoistStable;

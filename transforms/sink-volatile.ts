@@ -1,0 +1,190 @@
+/**
+ * sink-volatile — move `ARG`s that change on every build (BUILD_DATE, VCS_REF, GIT_SHA,
+ * VERSION, CACHEBUST, BUILD_NUMBER, ...) and the LABEL/ENV/ARG steps whose value comes from
+ * them below the last build step of their stage.
+ *
+ * What it does: per stage, every ARG that declares such a name starts a group; every later
+ * LABEL, ENV or ARG that references a name of the group (`$BUILD_DATE`, `${VCS_REF}`) joins it,
+ * and an ENV's own names join too (`ENV APP_VERSION=$VERSION` makes `$APP_VERSION` part of the
+ * group). The whole group moves, in its order and with the comment lines directly above each
+ * step, to just after the last RUN/COPY/ADD/WORKDIR of the stage (so CMD, ENTRYPOINT, EXPOSE
+ * and the like stay where they are). Members that are already after that point stay put.
+ *
+ * Why: BuildKit hands every ARG and ENV in effect to each later RUN, so a value that changes on
+ * every build makes every RUN after it miss the cache (and an ENV or LABEL with a new value
+ * changes the config of every later layer). At the end of the stage they cost nothing.
+ *
+ * Not moved (a `skipped` finding says why) when a step in between uses a name of the group
+ * (`RUN curl .../v$VERSION`, `COPY --chown=$X`), sets a name a member reads or sets, or sets
+ * the same LABEL key; or when the group has a cache-busting name (CACHEBUST) and a RUN follows:
+ * busting that RUN's cache is its purpose.
+ *
+ * Child stages (`FROM <this stage>`) and ONBUILD triggers see the stage's final ENV and LABELs,
+ * which moving inside the stage does not change; CMD, ENTRYPOINT and HEALTHCHECK expand their
+ * variables at run time from that same final config. So neither blocks a move.
+ *
+ * Fix safety: **safe** when every RUN it moves past is fully modelled by `src/dataflow.ts`
+ * (package managers, file tools: they do not read build variables they are not given). **Unsafe**
+ * (needs `--unsafe`) when a RUN in between runs something else (`make`, `npm run build`,
+ * `cargo build`): it could read the variable from its environment (vergen reads
+ * `VERGEN_GIT_SHA`, Makefiles read `VERSION`), or when an ARG of the group is not referenced by
+ * name at all (it may be there on purpose to re-run the later steps).
+ */
+import { describeInstruction, effectsOf, isEnvAgnostic } from '../src/dataflow.js';
+import { reorderEdits } from '../src/reorder.js';
+import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/document.js';
+import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
+
+/** ARG names commonly set to a new value by CI on every build. */
+export const VOLATILE =
+  /^(BUILD_?(DATE|TIME|TIMESTAMP|NUMBER|ID|VERSION|REF|SHA|REVISION|COMMIT)|VCS_(REF|REVISION|COMMIT|SHA)|GIT_(SHA|COMMIT|REF|REV|REVISION|HASH|DESCRIBE|COMMIT_SHA|SHORT_SHA|TAG)|COMMIT(_SHA|_HASH|_REF|_DATE|_ID)?|SOURCE_COMMIT|REVISION|CACHE_?BUST(ER)?|TIMESTAMP|VERSION|RELEASE_VERSION|IMAGE_VERSION|CI_COMMIT_SHA|CI_PIPELINE_ID|GITHUB_SHA|GITHUB_RUN_(ID|NUMBER))$/i;
+/** Names whose only purpose is to invalidate the cache of what follows. */
+const CACHE_BUSTER = /^CACHE_?BUST(ER)?$/i;
+
+const q = (s: string): string => '`' + s + '`';
+
+interface Group {
+  members: Instruction[];
+  names: Set<string>;
+  /** The ARG names that started the group. */
+  seeds: Set<string>;
+}
+
+export const sinkVolatile: Transform = {
+  meta: {
+    id: 'sink-volatile',
+    summary: 'Move per-build ARGs (BUILD_DATE, VCS_REF, ...) and the LABEL/ENV fed by them to the end of the stage',
+    description:
+      'An ARG that CI sets to a new value on every build (BUILD_DATE, VCS_REF, GIT_SHA, VERSION, CACHEBUST, ...) makes ' +
+      'every RUN after it miss the cache. It moves, with the LABEL/ENV/ARG steps that use it, below the last ' +
+      'RUN/COPY/ADD/WORKDIR of its stage, when nothing in between uses those names. Safe when every RUN it moves past ' +
+      'is fully modelled (package managers, file tools); unsafe (needs --unsafe) when a RUN in between could read the ' +
+      'variable from its environment.',
+    fixKind: 'safe',
+    order: 210,
+  },
+  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
+    const edits: Edit[] = [];
+    const findings: TransformFinding[] = [];
+    for (const stage of doc.stages) {
+      const items = stage.instructions.slice(1);
+      const groups = findGroups(items);
+      if (groups.length === 0) continue;
+      let ip = -1;
+      items.forEach((x, k) => {
+        if (/^(RUN|COPY|ADD|WORKDIR)$/.test(x.upper)) ip = k;
+      });
+      const moved = new Set<Instruction>();
+      const fix = new Map<Instruction, FixKind>();
+      for (const g of groups) {
+        const toMove = g.members.filter((m) => items.indexOf(m) < ip);
+        if (toMove.length === 0) continue;
+        const first = g.members[0];
+        const where = { start: first.keywordStart, end: first.keywordEnd };
+        const verdict = checkGroup(g, toMove, items, ip);
+        const names = [...g.seeds].join(', ');
+        if (verdict.blocked) {
+          findings.push({ kind: 'skipped', ...where, message: `${q(describeInstruction(first))} not moved to the end of the stage: ${verdict.blocked}` });
+          continue;
+        }
+        const kind: FixKind = verdict.unsafe.length ? 'unsafe' : 'safe';
+        const list = toMove.map((m) => q(describeInstruction(m, 40)));
+        const shown = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(list.length === 2 ? ' and ' : ', ');
+        let message = `moved ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} usually changes on every build and would make every step after it miss the cache; nothing in between uses it`;
+        if (kind === 'unsafe') message += `; unsafe because ${verdict.unsafe.join('; ')}`;
+        findings.push({ kind: 'change', ...where, message, fixKind: kind });
+        if (kind === 'unsafe' && !ctx.options.unsafe) continue;
+        for (const m of toMove) {
+          moved.add(m);
+          fix.set(m, kind);
+        }
+      }
+      if (moved.size === 0) continue;
+      const staying = items.filter((x) => !moved.has(x));
+      const anchor = staying.indexOf(items[ip]);
+      const final = [...staying.slice(0, anchor + 1), ...items.filter((x) => moved.has(x)), ...staying.slice(anchor + 1)];
+      edits.push(...reorderEdits(doc, items, final, moved, (x) => fix.get(x) ?? 'safe'));
+    }
+    return { edits, findings };
+  },
+};
+
+/** Groups of volatile ARGs and the LABEL/ENV/ARG steps derived from them, in file order. */
+function findGroups(items: Instruction[]): Group[] {
+  const groups: Group[] = [];
+  const byName = new Map<string, Group>();
+  const merge = (a: Group, b: Group): Group => {
+    if (a === b) return a;
+    for (const m of b.members) if (!a.members.includes(m)) a.members.push(m);
+    for (const n of b.names) a.names.add(n);
+    for (const n of b.seeds) a.seeds.add(n);
+    for (const [n, g] of byName) if (g === b) byName.set(n, a);
+    groups.splice(groups.indexOf(b), 1);
+    return a;
+  };
+  for (const x of items) {
+    const e = effectsOf(x);
+    const declared = x.upper === 'ARG' ? parseArgDecls(x).map(([k]) => k) : [];
+    const volatile = declared.filter((n) => VOLATILE.test(n));
+    const refs = [...e.envUses].filter((n) => byName.has(n));
+    const joins = volatile.length > 0 || (refs.length > 0 && (x.upper === 'LABEL' || x.upper === 'ENV' || x.upper === 'ARG'));
+    if (!joins) continue;
+    let g: Group | null = null;
+    for (const n of refs) g = g ? merge(g, byName.get(n)!) : byName.get(n)!;
+    if (!g) {
+      g = { members: [], names: new Set(), seeds: new Set() };
+      groups.push(g);
+    }
+    g.members.push(x);
+    for (const n of volatile) g.seeds.add(n);
+    for (const n of e.defines) {
+      const other = byName.get(n);
+      if (other && other !== g) g = merge(g, other);
+      g.names.add(n);
+      byName.set(n, g);
+    }
+  }
+  for (const g of groups) g.members.sort((a, b) => a.index - b.index);
+  return groups;
+}
+
+function checkGroup(g: Group, toMove: Instruction[], items: Instruction[], ip: number): { blocked: string | null; unsafe: string[] } {
+  const unsafe: string[] = [];
+  const memberSet = new Set(g.members);
+  // Names referenced by name anywhere after their definition in the stage (besides the definition).
+  const referenced = new Set<string>();
+  for (const x of items) for (const n of effectsOf(x).envUses) referenced.add(n);
+  for (const m of toMove) {
+    const me = effectsOf(m);
+    const from = items.indexOf(m);
+    for (let k = from + 1; k <= ip; k++) {
+      const s = items[k];
+      if (memberSet.has(s)) continue;
+      const se = effectsOf(s);
+      const what = q(describeInstruction(s, 40));
+      const used = [...me.defines].filter((n) => se.envUses.has(n));
+      if (used.length) return { blocked: `${what} uses $${used[0]}`, unsafe };
+      const resets = [...se.defines].filter((n) => me.defines.has(n) || me.envUses.has(n));
+      if (resets.length) return { blocked: `${what} sets ${resets[0]}, which ${q(describeInstruction(m, 40))} ${me.defines.has(resets[0]) ? 'also sets' : 'reads'}`, unsafe };
+      const labels = [...se.labels].filter((l) => me.labels.has(l));
+      if (labels.length) return { blocked: `${what} sets the label ${labels[0]} again`, unsafe };
+      if (se.implicitEnv && me.defines.size) {
+        const buster = [...me.defines].find((n) => CACHE_BUSTER.test(n));
+        if (buster) return { blocked: `${buster} is there to make the RUN steps after it re-run, such as ${what}`, unsafe };
+        if (!isEnvAgnostic(s)) {
+          const r = `${what} could read ${[...me.defines].join(', ')} from its environment`;
+          if (!unsafe.includes(r)) unsafe.push(r);
+        }
+      }
+    }
+    if (m.upper === 'ARG' && items.slice(from + 1, ip + 1).some((s) => s.upper === 'RUN')) {
+      const unused = [...me.defines].filter((n) => ![...items].some((x) => x !== m && effectsOf(x).envUses.has(n)));
+      if (unused.length && !referenced.has(unused[0])) {
+        unsafe.push(`nothing uses ${unused.join(', ')} by name; if it is there to make the RUN steps after it re-run, moving it stops that`);
+      }
+    }
+  }
+  return { blocked: null, unsafe };
+}
+
+export default sinkVolatile;
