@@ -28,7 +28,7 @@
  * - **Build state.** USER, WORKDIR, SHELL and VOLUME change how every later step runs
  *   (`changes`); the reordering transforms never move a step across them.
  */
-import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction } from './document.js';
+import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction, type Stage } from './document.js';
 import { mountOptions } from './edit-helpers.js';
 import { userAt } from './images.js';
 import { basename, programIndex, type ShellCommand, type Word } from './shell.js';
@@ -87,6 +87,12 @@ export interface Effects {
   unknown: string[];
   /** For RUN: at least one system-setup program (package manager, user or locale tool). */
   systemSetup: boolean;
+  /**
+   * Build arguments whose default value the path analysis relied on (`COPY . $APP_DIR` with
+   * `ARG APP_DIR=/app`): `--build-arg` can change them, so a conclusion drawn from them is
+   * only heuristic.
+   */
+  argDependent: Set<string>;
 }
 
 const METADATA = new Set(['LABEL', 'EXPOSE', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'STOPSIGNAL', 'MAINTAINER', 'ONBUILD']);
@@ -246,7 +252,43 @@ function base(instr: Instruction, cls: InstructionClass): Effects {
     programs: [],
     unknown: [],
     systemSetup: false,
+    argDependent: new Set(),
   };
+}
+
+/**
+ * Names whose value at `instr` comes (directly or through an ENV that references them) from an
+ * ARG, so `--build-arg` can change it; `workdir` tells whether the WORKDIR in effect does.
+ */
+export function overridable(instr: Instruction): { names: Set<string>; workdir: boolean } {
+  const names = new Set<string>();
+  let workdir = false;
+  const chain: Stage[] = [];
+  for (let s = instr.stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
+  for (const stage of chain) {
+    // Build args are not inherited by a child stage, but ENV values derived from them are.
+    for (const x of stage.instructions) {
+      if (x === instr) break;
+      if (x.upper === 'ARG') for (const [k] of parseArgDecls(x)) names.add(k);
+      else if (x.upper === 'ENV') {
+        for (const [k, v] of parseEnvPairs(x)) {
+          if ([...varRefs(v)].some((n) => names.has(n))) names.add(k);
+          else names.delete(k);
+        }
+      } else if (x.upper === 'WORKDIR') {
+        const refs = varRefs(x.argsText());
+        if (x.argsText().trim().startsWith('/')) workdir = false;
+        if ([...refs].some((n) => names.has(n))) workdir = true;
+      }
+    }
+    if (stage !== instr.stage) for (const x of stage.instructions) if (x.upper === 'ARG') for (const [k] of parseArgDecls(x)) names.delete(k);
+  }
+  return { names, workdir };
+}
+
+function noteOverridable(e: Effects, text: string, names: Set<string>, cwdFromArg: boolean): void {
+  for (const n of varRefs(text)) if (names.has(n)) e.argDependent.add(n);
+  if (cwdFromArg) e.argDependent.add('WORKDIR');
 }
 
 const cache = new WeakMap<Instruction, Effects>();
@@ -319,6 +361,8 @@ function copyEffects(instr: Instruction): Effects {
   }
   // COPY creates the missing directories above its destination.
   addPath(e.writes, joinPath(st.workdir, expanded), 'certain', true);
+  const over = overridable(instr);
+  noteOverridable(e, dest, over.names, !dest.startsWith('/') && over.workdir);
   // --chown=name looks the user and group up in the image.
   const chown = instr.flag('chown')?.value;
   if (chown && !/^\d+(:\d+)?$/.test(chown)) {
@@ -355,7 +399,10 @@ const FILE_TOOLS = new Set(['mkdir', 'rmdir', 'touch', 'rm', 'cp', 'mv', 'ln', '
 const DOWNLOADERS = new Set(['curl', 'wget']);
 
 interface RunCtx {
+  over: { names: Set<string>; workdir: boolean };
   cwd: string | null;
+  /** The working directory comes from a build argument. */
+  cwdFromArg: boolean;
   env: Map<string, string | undefined>;
   home: string | undefined;
   e: Effects;
@@ -379,7 +426,8 @@ function runEffects(instr: Instruction): Effects {
     const t = o.get('target');
     if (t) addPath(e.reads, joinPath(st.workdir, t));
   }
-  const ctx: RunCtx = { cwd: st.workdir.includes('$') ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
+  const over = overridable(instr);
+  const ctx: RunCtx = { over, cwdFromArg: over.workdir, cwd: st.workdir.includes('$') ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
   const commands = instr.commands();
   if (commands.length === 0) return unknown('no command');
   // A heredoc that is not run by the shell (`RUN python3 <<EOF`) is program input we cannot see through.
@@ -398,6 +446,7 @@ function runEffects(instr: Instruction): Effects {
 /** Resolve a word to an absolute path, or null when it cannot be known. */
 function resolveWord(w: Word, ctx: RunCtx): string | null {
   let v = w.value;
+  noteOverridable(ctx.e, v, ctx.over.names, !v.startsWith('/') && !v.startsWith('$') && ctx.cwdFromArg);
   if (w.dynamic && (v.includes('$(') || v.includes('`'))) return null;
   if (v.includes('$')) v = expandVars(v, ctx.env);
   if (v.includes('$')) return null;
@@ -508,7 +557,10 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     const target = args.find((a) => !a.value.startsWith('-'));
     if (!target) ctx.cwd = ctx.home ?? null;
     else if (target.value === '-') ctx.cwd = null;
-    else ctx.cwd = resolveWord(target, ctx);
+    else {
+      ctx.cwd = resolveWord(target, ctx);
+      if (target.value.startsWith('/')) ctx.cwdFromArg = false;
+    }
     e.programs.push('cd');
     return null;
   }
@@ -523,8 +575,22 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   return prog;
 }
 
+/** Options that take a value that is not a path, per file tool. */
+const VALUE_OPTIONS: Record<string, RegExp> = {
+  mkdir: /^(-m|--mode)$/,
+  install: /^(-m|-o|-g|--mode|--owner|--group)$/,
+  touch: /^(-d|-t|--date)$/,
+  head: /^(-n|-c)$/,
+  tail: /^(-n|-c)$/,
+  grep: /^(-e|-m|-A|-B|-C|--regexp)$/,
+  sort: /^(-k|-t|--key|--field-separator)$/,
+  sed: /^(-e|--expression)$/,
+  tar: /^(--exclude|--strip-components|--owner|--group|--mode|--mtime)$/,
+};
+
 function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
-  let operands = args.filter((a) => !a.value.startsWith('-') || a.value === '-');
+  const valueOption = VALUE_OPTIONS[prog];
+  let operands = args.filter((a, k) => (!a.value.startsWith('-') || a.value === '-') && !(k > 0 && valueOption?.test(args[k - 1].value)));
   if (prog === 'chown' || prog === 'chgrp' || prog === 'chmod') {
     if (!args.some((a) => a.value.startsWith('--reference'))) operands = operands.slice(1);
     if (prog !== 'chmod') addPath(ctx.e.reads, '/etc');

@@ -70,7 +70,12 @@ export function hoistVerdict(run: Effects, other: Instruction): Verdict {
       ];
       let best: { verb: string; ov: NonNullable<ReturnType<typeof overlap>> } | null = null;
       for (const [verb, ov] of checks) if (ov && (!best || (ov.level === 'certain' && best.ov.level !== 'certain'))) best = { verb, ov };
-      if (!best) return { kind: 'safe' };
+      if (!best) {
+        const args = [...run.argDependent, ...o.argDependent];
+        if (args.length === 0) return { kind: 'safe' };
+        const shown = [...new Set(args)].map((n) => (n === 'WORKDIR' ? 'the WORKDIR (set from a build argument)' : n));
+        return { kind: 'unsafe', reason: `the paths were worked out from the default value of ${shown.join(', ')}, which --build-arg can change` };
+      }
       if (best.ov.level === 'certain') return { kind: 'blocked', reason: `it ${best.verb} ${best.ov.a}, which overlaps ${best.ov.b} touched by ${what}` };
       return {
         kind: 'unsafe',
