@@ -239,13 +239,49 @@ function instructionText(instr: Instruction): string {
   return out + doc.text.slice(pos, instr.end);
 }
 
+const usesCache = new WeakMap<Instruction, Set<string>>();
+
+/**
+ * Variable names an instruction references explicitly, as a consumer at build time (cheap: no
+ * path analysis). CMD, ENTRYPOINT, HEALTHCHECK and ONBUILD reference none at build time.
+ */
+export function envUsesOf(instr: Instruction): Set<string> {
+  let u = usesCache.get(instr);
+  if (!u) {
+    u = /^(CMD|ENTRYPOINT|HEALTHCHECK|ONBUILD|MAINTAINER|FROM)$/.test(instr.upper)
+      ? new Set<string>()
+      : varRefs(instructionText(instr).slice(instr.keywordEnd - instr.start));
+    usesCache.set(instr, u);
+  }
+  return u;
+}
+
+/** ENV/ARG names an instruction sets. */
+export function definesOf(instr: Instruction): Set<string> {
+  if (instr.upper === 'ENV') return new Set(parseEnvPairs(instr).map(([k]) => k));
+  if (instr.upper === 'ARG') return new Set(parseArgDecls(instr).map(([k]) => k));
+  return new Set();
+}
+
+/** Cheap classification, without path analysis. */
+export function classOf(instr: Instruction): InstructionClass {
+  const u = instr.upper;
+  if (u === 'FROM') return 'from';
+  if (METADATA.has(u)) return 'metadata';
+  if (u === 'ENV' || u === 'ARG') return 'variables';
+  if (STATE.has(u)) return 'state';
+  if (u === 'COPY' || u === 'ADD') return 'copy';
+  if (u === 'RUN') return 'run';
+  return 'unknown';
+}
+
 function base(instr: Instruction, cls: InstructionClass): Effects {
   return {
     instr,
     cls,
     reads: emptySet(),
     writes: emptySet(),
-    envUses: varRefs(instructionText(instr).slice(instr.keywordEnd - instr.start)),
+    envUses: new Set(envUsesOf(instr)),
     implicitEnv: false,
     defines: new Set(),
     labels: new Set(),
@@ -261,29 +297,52 @@ function base(instr: Instruction, cls: InstructionClass): Effects {
  * ARG, so `--build-arg` can change it; `workdir` tells whether the WORKDIR in effect does.
  */
 export function overridable(instr: Instruction): { names: Set<string>; workdir: boolean } {
-  const names = new Set<string>();
-  let workdir = false;
-  const chain: Stage[] = [];
-  for (let s = instr.stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
-  for (const stage of chain) {
+  if (!instr.stage) return { names: new Set(), workdir: false };
+  const states = stageOverridable(instr.stage);
+  return states[instr.index - instr.stage.from.index] ?? states[0];
+}
+
+interface Over {
+  names: Set<string>;
+  workdir: boolean;
+}
+const overCache = new WeakMap<Stage, Over[]>();
+
+/** `overridable` before each instruction of a stage, and (last) at its end. Snapshots are shared until they change. */
+function stageOverridable(stage: Stage, seen = new Set<Stage>()): Over[] {
+  const cached = overCache.get(stage);
+  if (cached) return cached;
+  seen.add(stage);
+  let cur: Over = { names: new Set(), workdir: false };
+  if (stage.parent && !seen.has(stage.parent)) {
+    const p = stageOverridable(stage.parent, seen);
+    const end = p[p.length - 1];
     // Build args are not inherited by a child stage, but ENV values derived from them are.
-    for (const x of stage.instructions) {
-      if (x === instr) break;
-      if (x.upper === 'ARG') for (const [k] of parseArgDecls(x)) names.add(k);
-      else if (x.upper === 'ENV') {
-        for (const [k, v] of parseEnvPairs(x)) {
-          if ([...varRefs(v)].some((n) => names.has(n))) names.add(k);
-          else names.delete(k);
-        }
-      } else if (x.upper === 'WORKDIR') {
-        const refs = varRefs(x.argsText());
-        if (x.argsText().trim().startsWith('/')) workdir = false;
-        if ([...refs].some((n) => names.has(n))) workdir = true;
-      }
-    }
-    if (stage !== instr.stage) for (const x of stage.instructions) if (x.upper === 'ARG') for (const [k] of parseArgDecls(x)) names.delete(k);
+    const names = new Set(end.names);
+    for (const x of stage.parent.instructions) if (x.upper === 'ARG') for (const [k] of parseArgDecls(x)) names.delete(k);
+    cur = { names, workdir: end.workdir };
   }
-  return { names, workdir };
+  const out: Over[] = [];
+  for (const x of stage.instructions) {
+    out.push(cur);
+    if (x.upper === 'ARG') {
+      cur = { names: new Set(cur.names), workdir: cur.workdir };
+      for (const [k] of parseArgDecls(x)) cur.names.add(k);
+    } else if (x.upper === 'ENV') {
+      cur = { names: new Set(cur.names), workdir: cur.workdir };
+      for (const [k, v] of parseEnvPairs(x)) {
+        if ([...varRefs(v)].some((n) => cur.names.has(n))) cur.names.add(k);
+        else cur.names.delete(k);
+      }
+    } else if (x.upper === 'WORKDIR') {
+      const arg = x.argsText().trim();
+      const fromArg = [...varRefs(arg)].some((n) => cur.names.has(n));
+      cur = { names: cur.names, workdir: fromArg || (cur.workdir && !arg.startsWith('/')) };
+    }
+  }
+  out.push(cur);
+  overCache.set(stage, out);
+  return out;
 }
 
 function noteOverridable(e: Effects, text: string, names: Set<string>, cwdFromArg: boolean): void {
@@ -309,14 +368,11 @@ function compute(instr: Instruction): Effects {
   if (METADATA.has(u)) {
     const e = base(instr, 'metadata');
     if (u === 'LABEL') for (const [k] of parseEnvPairs(instr)) e.labels.add(k);
-    // Expanded at run time (or in a child build) from the final config, not at this point.
-    if (u !== 'LABEL' && u !== 'EXPOSE' && u !== 'STOPSIGNAL') e.envUses.clear();
     return e;
   }
   if (u === 'ENV' || u === 'ARG') {
     const e = base(instr, 'variables');
-    const pairs = u === 'ENV' ? parseEnvPairs(instr) : parseArgDecls(instr);
-    for (const [k] of pairs) e.defines.add(k);
+    e.defines = definesOf(instr);
     return e;
   }
   if (STATE.has(u)) {

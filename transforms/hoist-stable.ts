@@ -29,20 +29,27 @@
  *   in between. RUN steps with a package-manager or system-setup command get a `skipped`
  *   finding with the reason; others are left alone silently.
  */
-import { describeInstruction, describePaths, describeRun, effectsOf, isInfluentialEnv, overlap, type Effects } from '../src/dataflow.js';
+import { classOf, describeInstruction, describePaths, describeRun, effectsOf, isInfluentialEnv, overlap, type Effects } from '../src/dataflow.js';
 import { isWindowsStage } from '../src/images.js';
 import { reorderEdits } from '../src/reorder.js';
 import type { DockerfileDocument, Instruction } from '../src/document.js';
 import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
 
-type Verdict = { kind: 'safe' } | { kind: 'unsafe'; reason: string } | { kind: 'blocked'; reason: string };
+type Verdict = { kind: 'safe' } | { kind: 'unsafe'; reason: string; env?: string[] } | { kind: 'blocked'; reason: string };
 
 const q = (s: string): string => '`' + s + '`';
 
-/** May the RUN described by `run` move above `other`? */
-export function hoistVerdict(run: Effects, other: Instruction): Verdict {
-  const o = effectsOf(other);
+/**
+ * May the RUN move above `other`? `runEffects` is called only when the answer depends on the
+ * RUN's file access (a COPY/ADD), so long files of back-to-back RUN steps stay linear.
+ */
+export function hoistVerdict(runEffects: () => Effects, other: Instruction): Verdict {
+  const cls = classOf(other);
   const what = q(describeInstruction(other));
+  if (cls === 'run') return { kind: 'blocked', reason: `${what} comes first, and RUN steps keep their order` };
+  if (cls === 'state') return { kind: 'blocked', reason: `${what} changes how the steps after it run` };
+  const o = effectsOf(other);
+  const run = runEffects();
   switch (o.cls) {
     case 'metadata':
       return { kind: 'safe' };
@@ -59,7 +66,7 @@ export function hoistVerdict(run: Effects, other: Instruction): Verdict {
       if (used.length) return { kind: 'blocked', reason: `it uses $${used[0]}, which ${what} sets` };
       const influential = [...o.defines].filter(isInfluentialEnv);
       if (influential.length) return { kind: 'blocked', reason: `${what} sets ${influential[0]}, which common tools read from their environment` };
-      return { kind: 'unsafe', reason: `it does not mention ${[...o.defines].join(', ')}, but would no longer see ${o.defines.size > 1 ? 'them' : 'it'} in its environment (${what})` };
+      return { kind: 'unsafe', reason: `it does not mention ${[...o.defines].join(', ')}, but would no longer see ${o.defines.size > 1 ? 'them' : 'it'} in its environment (${what})`, env: [...o.defines] };
     }
     case 'copy': {
       if (run.unknown.length) return { kind: 'blocked', reason: `it runs ${run.unknown.map(q).join(', ')}, whose file access dockerfix does not model, so it may read what ${what} writes` };
@@ -107,17 +114,20 @@ export const hoistStable: Transform = {
       const order = [...items];
       const moved = new Set<Instruction>();
       const fix = new Map<Instruction, FixKind>();
+      const index = new Map(order.map((x, k) => [x, k]));
       for (const run of items) {
         if (run.upper !== 'RUN') continue;
+        const i = index.get(run)!;
+        // Fast path: nothing to jump over.
+        if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
         const eff = effectsOf(run);
-        const i = order.indexOf(run);
         const verdicts: Verdict[] = [];
         let blocker: { instr: Instruction; reason: string } | null = null;
         let safeTarget = -1;
         let anyTarget = -1;
         let worst: FixKind = 'safe';
         for (let k = i - 1; k >= 0; k--) {
-          const v = hoistVerdict(eff, order[k]);
+          const v = hoistVerdict(() => eff, order[k]);
           if (v.kind === 'blocked') {
             blocker = { instr: order[k], reason: v.reason };
             break;
@@ -133,21 +143,25 @@ export const hoistStable: Transform = {
         const label = q(describeRun(run));
         const target = ctx.options.unsafe ? anyTarget : safeTarget;
         if (target === -1 && anyTarget === -1) {
-          if (blocker && eff.systemSetup && copyAbove(order, order.indexOf(blocker.instr), i)) {
-            const copies = isCopy(blocker.instr) ? blocker.instr : firstCopyAbove(order, order.indexOf(blocker.instr));
+          if (blocker && eff.systemSetup && copyAbove(order, index.get(blocker.instr)!, i)) {
+            const copies = isCopy(blocker.instr) ? blocker.instr : firstCopyAbove(order, index.get(blocker.instr)!);
             findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copies ?? blocker.instr))}: ${blocker.reason}` });
           }
           continue;
         }
         const t = target === -1 ? anyTarget : target;
         const jumped = order.slice(t, i);
-        const reasons = verdicts.slice(t, i).flatMap((v) => (v && v.kind === 'unsafe' ? [v.reason] : []));
+        const unsafeVerdicts = verdicts.slice(t, i).filter((v): v is Extract<Verdict, { kind: 'unsafe' }> => v?.kind === 'unsafe');
+        const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
+        const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
+        if (env.length) reasons.unshift(`it does not mention ${env.join(', ')}, but would no longer see ${env.length > 1 ? 'them' : 'it'} in its environment (set by the ENV/ARG it moves above)`);
         const kind: FixKind = reasons.length ? 'unsafe' : 'safe';
         const message = moveMessage(label, eff, jumped, reasons);
         findings.push({ kind: 'change', ...where, message, fixKind: kind });
         if (target === -1) continue; // unsafe only, and --unsafe not given: reported, not moved
         order.splice(i, 1);
         order.splice(t, 0, run);
+        for (let k = t; k <= i; k++) index.set(order[k], k);
         moved.add(run);
         fix.set(run, kind);
       }

@@ -30,7 +30,7 @@
  * `VERGEN_GIT_SHA`, Makefiles read `VERSION`), or when an ARG of the group is not referenced by
  * name at all (it may be there on purpose to re-run the later steps).
  */
-import { describeInstruction, effectsOf, isEnvAgnostic } from '../src/dataflow.js';
+import { definesOf, describeInstruction, effectsOf, envUsesOf, isEnvAgnostic } from '../src/dataflow.js';
 import { reorderEdits } from '../src/reorder.js';
 import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/document.js';
 import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
@@ -90,7 +90,7 @@ export const sinkVolatile: Transform = {
         const kind: FixKind = verdict.unsafe.length ? 'unsafe' : 'safe';
         const list = toMove.map((m) => q(describeInstruction(m, 40)));
         const shown = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(list.length === 2 ? ' and ' : ', ');
-        let message = `moved ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} usually changes on every build and would make every step after it miss the cache; nothing in between uses it`;
+        let message = `moved ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? 'usually change' : 'usually changes'} on every build and would make every step after ${g.seeds.size > 1 ? 'them' : 'it'} miss the cache; nothing in between uses ${g.seeds.size > 1 ? 'them' : 'it'}`;
         if (kind === 'unsafe') message += `; unsafe because ${verdict.unsafe.join('; ')}`;
         findings.push({ kind: 'change', ...where, message, fixKind: kind });
         if (kind === 'unsafe' && !ctx.options.unsafe) continue;
@@ -123,10 +123,10 @@ function findGroups(items: Instruction[]): Group[] {
     return a;
   };
   for (const x of items) {
-    const e = effectsOf(x);
     const declared = x.upper === 'ARG' ? parseArgDecls(x).map(([k]) => k) : [];
     const volatile = declared.filter((n) => VOLATILE.test(n));
-    const refs = [...e.envUses].filter((n) => byName.has(n));
+    if (volatile.length === 0 && byName.size === 0) continue;
+    const refs = [...envUsesOf(x)].filter((n) => byName.has(n));
     const joins = volatile.length > 0 || (refs.length > 0 && (x.upper === 'LABEL' || x.upper === 'ENV' || x.upper === 'ARG'));
     if (!joins) continue;
     let g: Group | null = null;
@@ -137,7 +137,7 @@ function findGroups(items: Instruction[]): Group[] {
     }
     g.members.push(x);
     for (const n of volatile) g.seeds.add(n);
-    for (const n of e.defines) {
+    for (const n of definesOf(x)) {
       const other = byName.get(n);
       if (other && other !== g) g = merge(g, other);
       g.names.add(n);
@@ -150,10 +150,8 @@ function findGroups(items: Instruction[]): Group[] {
 
 function checkGroup(g: Group, toMove: Instruction[], items: Instruction[], ip: number): { blocked: string | null; unsafe: string[] } {
   const unsafe: string[] = [];
+  const implicit = new Map<Instruction, Set<string>>();
   const memberSet = new Set(g.members);
-  // Names referenced by name anywhere after their definition in the stage (besides the definition).
-  const referenced = new Set<string>();
-  for (const x of items) for (const n of effectsOf(x).envUses) referenced.add(n);
   for (const m of toMove) {
     const me = effectsOf(m);
     const from = items.indexOf(m);
@@ -172,17 +170,25 @@ function checkGroup(g: Group, toMove: Instruction[], items: Instruction[], ip: n
         const buster = [...me.defines].find((n) => CACHE_BUSTER.test(n));
         if (buster) return { blocked: `${buster} is there to make the RUN steps after it re-run, such as ${what}`, unsafe };
         if (!isEnvAgnostic(s)) {
-          const r = `${what} could read ${[...me.defines].join(', ')} from its environment`;
-          if (!unsafe.includes(r)) unsafe.push(r);
+          const names = implicit.get(s) ?? new Set<string>();
+          for (const n of me.defines) names.add(n);
+          implicit.set(s, names);
         }
       }
     }
     if (m.upper === 'ARG' && items.slice(from + 1, ip + 1).some((s) => s.upper === 'RUN')) {
-      const unused = [...me.defines].filter((n) => ![...items].some((x) => x !== m && effectsOf(x).envUses.has(n)));
-      if (unused.length && !referenced.has(unused[0])) {
+      const unused = [...me.defines].filter((n) => !items.some((x) => x !== m && envUsesOf(x).has(n)));
+      if (unused.length) {
         unsafe.push(`nothing uses ${unused.join(', ')} by name; if it is there to make the RUN steps after it re-run, moving it stops that`);
       }
     }
+  }
+  const runs = [...implicit];
+  if (runs.length) {
+    const names = [...new Set(runs.flatMap(([, n]) => [...n]))];
+    const shown = runs.slice(0, 2).map(([s]) => q(describeInstruction(s, 40)));
+    const who = shown.join(' and ') + (runs.length > 2 ? ` and ${runs.length - 2} more RUN steps` : '');
+    unsafe.unshift(`${who} could read ${names.join(', ')} from the environment (dockerfix does not know what ${runs.length > 1 ? 'they run' : 'it runs'})`);
   }
   return { blocked: null, unsafe };
 }
