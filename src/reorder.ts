@@ -41,11 +41,22 @@ function nodeIndex(doc: DockerfileDocument, start: number): number {
   return i;
 }
 
-/** The instruction with the comment lines directly above it. */
-export function blockOf(instr: Instruction): Block {
+/**
+ * The instruction with the comment lines directly above it. When the instruction opens a run of
+ * adjacent instructions with the same keyword (`# labels` over three LABEL lines) and the next
+ * one stays (`staysAfter`), the comment heads the group and stays with it.
+ */
+export function blockOf(instr: Instruction, staysAfter: (next: Instruction) => boolean = () => false): Block {
   const doc = instr.doc;
-  let k = nodeIndex(doc, instr.start);
+  const own = nodeIndex(doc, instr.start);
+  let k = own;
   while (k > 0 && doc.nodes[k - 1].type === 'comment') k--;
+  if (k < own) {
+    const after = doc.nodes[nodeIndex(doc, instr.start) + 1];
+    const cand = doc.instructions[instr.index + 1];
+    const nextInstr = after?.type === 'instruction' && cand?.start === after.start ? cand : undefined;
+    if (nextInstr && nextInstr.upper === instr.upper && nextInstr.stage === instr.stage && staysAfter(nextInstr)) k = own;
+  }
   return { instr, start: doc.nodes[k].start, next: instr.next };
 }
 
@@ -70,10 +81,12 @@ export function reorderEdits(
   final: readonly Instruction[],
   moved: ReadonlySet<Instruction>,
   fixKindOf: (i: Instruction) => FixKind = () => 'safe',
+  /** `next`: insert before the next instruction that stays (hoisting); `previous`: right after the previous one (sinking). */
+  anchor: 'next' | 'previous' = 'next',
 ): Edit[] {
   const text = doc.text;
   const origIndex = new Map(items.map((x, i) => [x, i]));
-  const blocks = new Map(items.map((x) => [x, blockOf(x)]));
+  const blocks = new Map(items.map((x) => [x, blockOf(x, (n) => !moved.has(n))]));
   // Chunks: runs of moved instructions, consecutive in the final order and adjacent in the text.
   const chunks: Array<{ chunk: Chunk; finalPos: number }> = [];
   let cur: Chunk | null = null;
@@ -118,7 +131,7 @@ export function reorderEdits(
 
     // Where it goes: before the next instruction that stays, or after the previous one.
     let anchorAfter: Instruction | undefined;
-    for (let k = finalPos; k < final.length; k++) {
+    for (let k = finalPos; anchor === 'next' && k < final.length; k++) {
       if (!moved.has(final[k])) {
         anchorAfter = final[k];
         break;

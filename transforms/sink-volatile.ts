@@ -30,7 +30,7 @@
  * `VERGEN_GIT_SHA`, Makefiles read `VERSION`), or when an ARG of the group is not referenced by
  * name at all (it may be there on purpose to re-run the later steps).
  */
-import { definesOf, describeInstruction, effectsOf, envUsesOf, isEnvAgnostic } from '../src/dataflow.js';
+import { definesOf, describeInstruction, effectsOf, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/dataflow.js';
 import { reorderEdits } from '../src/reorder.js';
 import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/document.js';
 import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
@@ -103,7 +103,7 @@ export const sinkVolatile: Transform = {
       const staying = items.filter((x) => !moved.has(x));
       const anchor = staying.indexOf(items[ip]);
       const final = [...staying.slice(0, anchor + 1), ...items.filter((x) => moved.has(x)), ...staying.slice(anchor + 1)];
-      edits.push(...reorderEdits(doc, items, final, moved, (x) => fix.get(x) ?? 'safe'));
+      edits.push(...reorderEdits(doc, items, final, moved, (x) => fix.get(x) ?? 'safe', 'previous'));
     }
     return { edits, findings };
   },
@@ -169,6 +169,8 @@ function checkGroup(g: Group, toMove: Instruction[], items: Instruction[], ip: n
       if (se.implicitEnv && me.defines.size) {
         const buster = [...me.defines].find((n) => CACHE_BUSTER.test(n));
         if (buster) return { blocked: `${buster} is there to make the RUN steps after it re-run, such as ${what}`, unsafe };
+        const influential = [...me.defines].find(isInfluentialEnv);
+        if (influential) return { blocked: `${q(describeInstruction(m, 40))} sets ${influential}, which ${what} reads from its environment`, unsafe };
         if (!isEnvAgnostic(s)) {
           const names = implicit.get(s) ?? new Set<string>();
           for (const n of me.defines) names.add(n);
