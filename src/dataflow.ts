@@ -180,23 +180,25 @@ function strictlyWithin(a: string, b: string): boolean {
 }
 
 /**
- * How strongly the entry `p` overlaps a set of entries, with the most specific entry deciding:
- * for a subtree, entries inside it count fully, otherwise the deepest entry above it decides;
- * for a directory entry (`exact`), the same entry or the deepest subtree holding it decides.
+ * The entry of `entries` that most specifically holds `p` (the deepest one), or null:
+ * - a subtree holds what lies inside it; a package-manager zone holds the files inside it, not
+ *   its own root directory (`/usr/local` exists in every image, nothing creates or removes it);
+ * - a directory entry (`exact`) holds only the same directory entry.
+ * The deepest holder decides, so `/usr/local/x` is only *possibly* written by a package manager
+ * although `/usr` is written for certain.
  */
-function levelAgainst(p: PathEntry, entries: PathEntry[]): { level: Level; other: string } | null {
-  const holds = (e: PathEntry, x: string): boolean => (e.exact ? e.path === x : e.zone ? strictlyWithin(x, e.path) : within(x, e.path));
-  if (!p.exact) {
-    let best: { level: Level; other: string } | null = null;
-    for (const e of entries) {
-      if (within(e.path, p.path) && (!best || rank(e.level) > rank(best.level))) best = { level: e.level, other: e.path };
-    }
-    if (best) return best;
+function deepestHolder(p: PathEntry, entries: PathEntry[]): PathEntry | null {
+  const zoneRoot = p.exact && entries.some((e) => e.zone && e.path === p.path);
+  let best: PathEntry | null = null;
+  for (const e of entries) {
+    let holds: boolean;
+    if (e.exact) holds = !!p.exact && e.path === p.path;
+    else if (e.zone) holds = p.exact ? !zoneRoot && strictlyWithin(p.path, e.path) : within(p.path, e.path);
+    else holds = within(p.path, e.path);
+    if (!holds) continue;
+    if (!best || e.path.length > best.path.length || (e.path.length === best.path.length && rank(e.level) > rank(best.level))) best = e;
   }
-  let deepest: PathEntry | null = null;
-  for (const e of entries) if (!e.exact && holds(e, p.path) && (!deepest || e.path.length > deepest.path.length)) deepest = e;
-  if (p.exact) for (const e of entries) if (e.exact && e.path === p.path && (!deepest || rank(e.level) > rank(deepest.level))) deepest = e;
-  return deepest ? { level: deepest.level, other: deepest.path } : null;
+  return best;
 }
 
 export interface Overlap {
@@ -206,17 +208,18 @@ export interface Overlap {
   b: string;
 }
 
-/** Do two path sets overlap? `null` when they are proven disjoint. */
+/** Do two path sets overlap? `null` when they are proven disjoint. Symmetric. */
 export function overlap(a: PathSet, b: PathSet): Overlap | null {
   if (a.any !== null) return { level: 'certain', a: a.any, b: b.any ?? (b.entries[0]?.path ?? 'its paths') };
   if (b.any !== null) return { level: 'certain', a: a.entries[0]?.path ?? 'its paths', b: b.any };
   let best: Overlap | null = null;
-  for (const ea of a.entries) {
-    const r = levelAgainst(ea, b.entries);
-    if (!r) continue;
-    const level: Level = rank(ea.level) < rank(r.level) ? ea.level : r.level;
-    if (!best || rank(level) > rank(best.level)) best = { level, a: ea.path, b: r.other };
-  }
+  const consider = (x: PathEntry, holder: PathEntry | null, xIsA: boolean): void => {
+    if (!holder) return;
+    const level: Level = rank(x.level) < rank(holder.level) ? x.level : holder.level;
+    if (!best || rank(level) > rank(best.level)) best = xIsA ? { level, a: x.path, b: holder.path } : { level, a: holder.path, b: x.path };
+  };
+  for (const x of a.entries) consider(x, deepestHolder(x, b.entries), true);
+  for (const y of b.entries) consider(y, deepestHolder(y, a.entries), false);
   return best;
 }
 
