@@ -166,10 +166,20 @@ export function ancestors(p: string): string[] {
   return out;
 }
 
-function systemZones(set: PathSet): void {
+/**
+ * Package managers' zones. For reads, `/usr/local` is certain: install triggers scan it
+ * (ldconfig reads /usr/local/lib, update-ca-certificates /usr/local/share/ca-certificates,
+ * maintainer scripts run programs found first in /usr/local/bin).
+ */
+function systemZones(set: PathSet, reads = false): void {
   for (const p of SYSTEM_CERTAIN) addEntry(set, { path: p, level: 'certain', zone: true });
-  for (const p of SYSTEM_POSSIBLE) addEntry(set, { path: p, level: 'possible', zone: true });
+  for (const p of SYSTEM_POSSIBLE) addEntry(set, { path: p, level: reads && p === '/usr/local' ? 'certain' : 'possible', zone: true });
 }
+
+/** Directories searched for a program when PATH is not set. */
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Shell builtins: running them reads no program file. */
+const BUILTINS = new Set(['cd', 'set', 'export', 'unset', 'exit', ':', 'true', 'false', 'echo', 'printf', 'test', '[', 'umask', 'ulimit', 'hash', 'type', 'read', 'shift', 'source', '.', 'eval', 'exec', 'trap', 'wait', 'return', 'local', 'alias']);
 
 function rank(l: Level): number {
   return l === 'certain' ? 2 : 1;
@@ -446,10 +456,17 @@ const PKG: Record<string, Set<string>> = {
 };
 /** Tools that only change system configuration directories (certain + possible system zones). */
 const SYSTEM_TOOLS = new Set([
-  'dpkg', 'rpm', 'debconf-set-selections', 'dpkg-reconfigure', 'locale-gen', 'update-locale', 'localedef', 'ldconfig',
+  'dpkg', 'rpm', 'debconf-set-selections', 'dpkg-reconfigure', 'locale-gen', 'update-locale', 'localedef',
   'update-alternatives', 'update-ca-certificates', 'update-ca-trust', 'apt-key', 'add-apt-repository', 'a2enmod', 'a2dismod',
   'a2ensite', 'a2dissite', 'docker-php-ext-install', 'docker-php-ext-enable', 'docker-php-ext-configure', 'pecl',
 ]);
+/** Paths outside the system zones that a system tool reads and writes for certain. */
+const TOOL_PATHS: Record<string, string[]> = {
+  'docker-php-ext-install': ['/usr/local', '/usr/src'],
+  'docker-php-ext-enable': ['/usr/local', '/usr/src'],
+  'docker-php-ext-configure': ['/usr/local', '/usr/src'],
+  pecl: ['/usr/local', '/usr/src', '/tmp'],
+};
 const USER_TOOLS = new Set(['useradd', 'adduser', 'groupadd', 'addgroup', 'usermod', 'groupmod', 'userdel', 'deluser', 'delgroup', 'chpasswd', 'passwd']);
 /** Builtins and tools with no file effects beyond their redirections. */
 const PURE = new Set(['echo', 'printf', 'true', 'false', ':', 'set', 'export', 'unset', 'exit', 'sleep', 'umask', 'ulimit', 'which', 'id', 'whoami', 'uname', 'date', 'hash', 'type']);
@@ -462,6 +479,8 @@ interface RunCtx {
   cwd: string | null;
   /** The working directory comes from a build argument. */
   cwdFromArg: boolean;
+  /** Program files the commands run (looked up in PATH). */
+  programFiles: string[];
   env: Map<string, string | undefined>;
   home: string | undefined;
   e: Effects;
@@ -486,16 +505,20 @@ function runEffects(instr: Instruction): Effects {
     if (t) addPath(e.reads, joinPath(st.workdir, t));
   }
   const over = overridable(instr);
-  const ctx: RunCtx = { over, cwdFromArg: over.workdir, cwd: st.workdir.includes('$') ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
+  const ctx: RunCtx = { over, cwdFromArg: over.workdir, programFiles: [], cwd: st.workdir.includes('$') ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
   const commands = instr.commands();
   if (commands.length === 0) return unknown('no command');
+
   // A heredoc that is not run by the shell (`RUN python3 <<EOF`) is program input we cannot see through.
   for (const c of commands) {
     const why = commandEffects(c, ctx);
     if (why) e.unknown.push(why);
   }
+  // Program files last, so messages name the paths the commands themselves touch first.
+  for (const f of ctx.programFiles) addPath(e.reads, f);
+  addPath(e.reads, st.shell?.[0]?.startsWith('/') ? st.shell[0] : '/bin/sh');
   if (e.unknown.length) {
-    const why = e.unknown.join(', ');
+    const why = e.unknown.slice(0, 3).join(', ') + (e.unknown.length > 3 ? ', …' : '');
     e.reads = anySet(why);
     e.writes = anySet(why);
   }
@@ -554,6 +577,21 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   const progWord = words[p];
   if (progWord.dynamic) return `the program ${progWord.value}`;
   const prog = basename(progWord.value);
+  // The program file itself: a COPY into a PATH directory could replace or shadow it.
+  if (!BUILTINS.has(progWord.value)) {
+    if (progWord.value.includes('/')) {
+      const why = touch(progWord, ctx, true, false);
+      if (why) return why;
+    } else {
+      // The base image's own PATH is not known: the default stands in for it.
+      const path = (ctx.env.get('PATH') ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path.includes('$')) return `PATH ${path} is not known`;
+      for (const dir of path.split(':')) {
+        if (!dir.startsWith('/')) return `PATH has the relative directory ${dir || '.'}`;
+        ctx.programFiles.push(joinPath(dir, progWord.value));
+      }
+    }
+  }
   const args = words.slice(p + 1).filter((w) => !w.value.startsWith('<<'));
   for (const a of args) if (a.value.includes('$(') || a.value.includes('`')) return `a command substitution in ${prog}`;
   const e = ctx.e;
@@ -564,7 +602,7 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     if (sub && !subs.has(sub.value)) return `${prog} ${sub.value}`;
     e.programs.push(sub ? `${prog} ${sub.value}` : prog);
     e.systemSetup = true;
-    systemZones(e.reads);
+    systemZones(e.reads, true);
     systemZones(e.writes);
     for (const a of args) {
       let value = a.value;
@@ -587,8 +625,12 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   if (SYSTEM_TOOLS.has(prog) || USER_TOOLS.has(prog)) {
     e.programs.push(prog);
     e.systemSetup = true;
-    systemZones(e.reads);
+    systemZones(e.reads, true);
     systemZones(e.writes);
+    for (const extra of TOOL_PATHS[prog] ?? []) {
+      addPath(e.reads, extra);
+      addPath(e.writes, extra);
+    }
     for (const a of args) {
       if (a.value.includes('$') && resolveWord(a, ctx) === null) return `the argument ${a.value} of ${prog} is not known`;
       if (looksLikePath(a.value)) {

@@ -138,6 +138,31 @@ describe('RUN', () => {
     expect(effectsOf(at('FROM x\nSHELL ["pwsh", "-c"]\nRUN Write-Host hi\n')).unknown[0]).toMatch(/SHELL pwsh/);
   });
 
+  it('reads the program files it runs (PATH lookup) and the shell, but not builtins', () => {
+    const e = effectsOf(at('FROM x\nRUN echo hi && mkdir /data\n'));
+    const r = paths(e.reads);
+    expect(r).toContain('/usr/local/bin/mkdir');
+    expect(r).toContain('/usr/bin/mkdir');
+    expect(r).toContain('/usr/bin/sh');
+    expect(r.some((p) => p.endsWith('/echo'))).toBe(false);
+    const custom = paths(effectsOf(at('FROM x\nENV PATH=/opt/tools/bin:$PATH\nRUN mkdir /data\n')).reads);
+    expect(custom).toContain('/opt/tools/bin/mkdir');
+    expect(custom).toContain('/usr/local/sbin/mkdir');
+  });
+
+  it('a COPY into a PATH directory blocks the programs it could shadow', () => {
+    const run = effectsOf(at('FROM x\nRUN docker-php-ext-enable opcache\n'));
+    const copy = effectsOf(at('FROM x\nCOPY docker-php-ext-* /usr/local/bin/\n'));
+    expect(overlap(run.reads, copy.writes)?.level).toBe('certain');
+  });
+
+  it('package managers read /usr/local for certain (install triggers scan it)', () => {
+    const apt = effectsOf(at('FROM debian\nRUN apt-get install -y ca-certificates\n'));
+    const copy = effectsOf(at('FROM debian\nCOPY my.crt /usr/local/share/ca-certificates/my.crt\n'));
+    expect(overlap(apt.reads, copy.writes)?.level).toBe('certain');
+    expect(overlap(apt.writes, copy.writes)?.level).toBe('possible');
+  });
+
   it('cache and bind mounts are read at their target', () => {
     const e = effectsOf(at('FROM x\nRUN --mount=type=cache,target=/root/.npm apt-get update\n'));
     expect(paths(e.reads)).toContain('/root/.npm');
@@ -199,6 +224,7 @@ describe('overlap', () => {
     expect(overlap(apt.writes, copy('COPY . /opt/app'))?.level).toBe('possible');
     expect(overlap(apt.writes, copy('COPY . /usr/src/app'))?.level).toBe('possible');
     expect(overlap(apt.writes, copy('COPY tool /usr/local/bin/tool'))?.level).toBe('possible');
+    expect(overlap(apt.reads, copy('COPY tool /usr/local/bin/tool'))?.level).toBe('certain');
     expect(overlap(apt.writes, copy('COPY x.conf /etc/x.conf'))?.level).toBe('certain');
     expect(overlap(apt.writes, copy('COPY tool /bin/tool'))?.level).toBe('certain');
     expect(overlap(apt.writes, copy('COPY . /'))?.level).toBe('certain');

@@ -69,7 +69,11 @@ export function hoistVerdict(runEffects: () => Effects, other: Instruction): Ver
       return { kind: 'unsafe', reason: `it does not mention ${[...o.defines].join(', ')}, but would no longer see ${o.defines.size > 1 ? 'them' : 'it'} in its environment (${what})`, env: [...o.defines] };
     }
     case 'copy': {
-      if (run.unknown.length) return { kind: 'blocked', reason: `it runs ${run.unknown.map(q).join(', ')}, whose file access dockerfix does not model, so it may read what ${what} writes` };
+      if (run.unknown.length) {
+        const shown = run.unknown.slice(0, 3).map((u) => q(u.length > 40 ? u.slice(0, 39) + '…' : u));
+        const list = shown.join(', ') + (run.unknown.length > 3 ? ` and ${run.unknown.length - 3} more` : '');
+        return { kind: 'blocked', reason: `it runs ${list}, whose file access dockerfix does not model, so it may read what ${what} writes` };
+      }
       const checks: Array<[string, ReturnType<typeof overlap>]> = [
         ['reads', overlap(run.reads, o.writes)],
         ['writes', overlap(run.writes, o.writes)],
