@@ -198,7 +198,8 @@ function moveMessage(label: string, eff: Effects, jumped: Instruction[], unsafeR
   const names = copies.slice(0, 2).map((c) => q(describeInstruction(c)));
   const above = names.join(' and ') + (copies.length > 2 ? ` and ${copies.length - 2} more` : '');
   const dests = copies.map((c) => describePaths(effectsOf(c).writes, 2)).filter((x, k, a) => a.indexOf(x) === k);
-  let msg = `moved ${label} above ${above}: it touches only ${describePaths(eff.writes)} and ${copies.length > 1 ? 'those steps write' : 'the copy writes'} only ${dests.join(', ')}, so editing the copied files no longer re-runs it`;
+  const touched = describePaths(eff.writes);
+  let msg = `moved ${label} above ${above}: it ${touched === 'no files' ? 'touches no files' : `touches only ${touched}`} and ${copies.length > 1 ? 'those steps write' : 'the copy writes'} only ${dests.join(', ')}, so editing the copied files no longer re-runs it`;
   if (unsafeReasons.length) msg += `; unsafe because ${unsafeReasons.join('; ')}`;
   return msg;
 }
