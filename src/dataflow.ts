@@ -223,10 +223,16 @@ export function overlap(a: PathSet, b: PathSet): Overlap | null {
   if (a.any !== null) return { level: 'certain', a: a.any, b: b.any ?? (b.entries[0]?.path ?? 'its paths') };
   if (b.any !== null) return { level: 'certain', a: a.entries[0]?.path ?? 'its paths', b: b.any };
   let best: Overlap | null = null;
+  let bestExact = false;
   const consider = (x: PathEntry, holder: PathEntry | null, xIsA: boolean): void => {
     if (!holder) return;
     const level: Level = rank(x.level) < rank(holder.level) ? x.level : holder.level;
-    if (!best || rank(level) > rank(best.level)) best = xIsA ? { level, a: x.path, b: holder.path } : { level, a: holder.path, b: x.path };
+    // At equal strength, prefer naming files over directory entries in messages.
+    const exact = !!x.exact;
+    if (!best || rank(level) > rank(best.level) || (rank(level) === rank(best.level) && bestExact && !exact)) {
+      best = xIsA ? { level, a: x.path, b: holder.path } : { level, a: holder.path, b: x.path };
+      bestExact = exact;
+    }
   };
   for (const x of a.entries) consider(x, deepestHolder(x, b.entries), true);
   for (const y of b.entries) consider(y, deepestHolder(y, a.entries), false);
