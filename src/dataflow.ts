@@ -31,7 +31,7 @@
 import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction, type Stage } from './document.js';
 import { mountOptions } from './edit-helpers.js';
 import { userAt } from './images.js';
-import { basename, programIndex, type ShellCommand, type Word } from './shell.js';
+import { basename, programIndex, tokenize, type ShellCommand, type Word } from './shell.js';
 
 export type Level = 'possible' | 'certain';
 
@@ -477,7 +477,7 @@ const USER_TOOLS = new Set(['useradd', 'adduser', 'groupadd', 'addgroup', 'userm
 /** Builtins and tools with no file effects beyond their redirections. */
 const PURE = new Set(['echo', 'printf', 'true', 'false', ':', 'set', 'export', 'unset', 'exit', 'sleep', 'umask', 'ulimit', 'which', 'id', 'whoami', 'uname', 'date', 'hash', 'type']);
 /** File tools: every operand is a path, read and written. */
-const FILE_TOOLS = new Set(['mkdir', 'rmdir', 'touch', 'rm', 'cp', 'mv', 'ln', 'install', 'cat', 'ls', 'tee', 'chmod', 'chown', 'chgrp', 'sed', 'tar', 'unzip', 'gunzip', 'gzip', 'test', '[', 'stat', 'readlink', 'realpath', 'head', 'tail', 'grep', 'sort', 'uniq', 'wc', 'sha256sum', 'md5sum', 'sha1sum', 'sha512sum']);
+const FILE_TOOLS = new Set(['mkdir', 'rmdir', 'touch', 'rm', 'cp', 'mv', 'ln', 'install', 'cat', 'ls', 'tee', 'chmod', 'chown', 'chgrp', 'sed', 'tar', 'unzip', 'gunzip', 'gzip', 'stat', 'readlink', 'realpath', 'head', 'tail', 'grep', 'sort', 'uniq', 'wc', 'sha256sum', 'md5sum', 'sha1sum', 'sha512sum']);
 const DOWNLOADERS = new Set(['curl', 'wget']);
 
 interface RunCtx {
@@ -581,7 +581,7 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   if (p === -1) return null; // only assignments / redirections
   if (words.slice(0, p).some((w) => w.value === 'xargs')) return 'xargs';
   const progWord = words[p];
-  if (progWord.dynamic) return `the program ${progWord.value}`;
+  if (progWord.dynamic && !/^\[\[?$/.test(progWord.value)) return `the program ${progWord.value}`;
   const prog = basename(progWord.value);
   // The program file itself: a COPY into a PATH directory could replace or shadow it.
   if (!BUILTINS.has(progWord.value)) {
@@ -599,7 +599,17 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     }
   }
   const args = words.slice(p + 1).filter((w) => !w.value.startsWith('<<'));
-  for (const a of args) if (a.value.includes('$(') || a.value.includes('`')) return `a command substitution in ${prog}`;
+  // Command substitutions run their own commands; their output is an unknown value.
+  for (const a of args) {
+    const subs = substitutions(a.value);
+    if (subs === null) return `a command substitution in ${prog}`;
+    for (const inner of subs) {
+      for (const c of tokenize(inner, (k) => k).commands) {
+        const why = commandEffects(c, { ...ctx });
+        if (why) return why;
+      }
+    }
+  }
   const e = ctx.e;
 
   if (PKG[prog]) {
@@ -614,7 +624,12 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
       let value = a.value;
       if (value.includes('$')) {
         value = expandVars(value, ctx.env);
-        if (value.includes('$')) return `the argument ${a.value} of ${prog} is not known`;
+        if (value.includes('$')) {
+          // `linux-headers-$(uname -r)`: a package name whatever the value; `$(cat list)`, `./$X.deb`: unknown.
+          const prefix = value.slice(0, value.indexOf('$'));
+          if (/^[A-Za-z0-9][A-Za-z0-9+_.:=-]*$/.test(prefix) && !/\.(deb|rpm|apk)$/.test(value) && !value.includes('/')) continue;
+          return `the argument ${a.value} of ${prog} is not known`;
+        }
       }
       // An unquoted expansion splits into several words.
       for (const piece of a.quoted ? [value] : value.split(/\s+/).filter(Boolean)) {
@@ -656,6 +671,10 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     }
     return null;
   }
+  if (prog === '[' || prog === '[[' || prog === 'test') {
+    e.programs.push(prog);
+    return testOperands(args, ctx);
+  }
   if (PURE.has(prog)) {
     e.programs.push(prog);
     return null;
@@ -680,6 +699,50 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     return downloader(prog, args, ctx);
   }
   return prog;
+}
+
+/** The scripts of the `$(...)` and backquote substitutions in a word, or null when unbalanced. */
+function substitutions(v: string): string[] | null {
+  const out: string[] = [];
+  for (let i = 0; i < v.length; i++) {
+    if (v[i] === '$' && v[i + 1] === '(' && v[i + 2] !== '(') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < v.length; j++) {
+        if (v[j] === '(') depth++;
+        else if (v[j] === ')' && --depth === 0) break;
+      }
+      if (j >= v.length) return null;
+      out.push(v.slice(i + 2, j));
+      i = j;
+    } else if (v[i] === '`') {
+      const j = v.indexOf('`', i + 1);
+      if (j === -1) return null;
+      out.push(v.slice(i + 1, j));
+      i = j;
+    } else if (v[i] === '$' && v[i + 1] === '(') return null; // $(( arithmetic )): not modelled
+  }
+  return out;
+}
+
+/** `test`/`[`: only the operands of file operators are paths; the rest are strings. */
+function testOperands(args: Word[], ctx: RunCtx): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const v = args[i].value;
+    const next = args[i + 1];
+    if (/^-[efdrwxsLhpSbcgukOGN]$/.test(v) && next && !args[i].quoted) {
+      const why = touch(next, ctx, true, false);
+      if (why) return why;
+      i++;
+    } else if (/^-(nt|ot|ef)$/.test(v) && next && i > 0) {
+      for (const w of [args[i - 1], next]) {
+        const why = touch(w, ctx, true, false);
+        if (why) return why;
+      }
+      i++;
+    }
+  }
+  return null;
 }
 
 /** Options that take a value that is not a path, per file tool. */
@@ -820,7 +883,9 @@ export function describeRun(instr: Instruction): string {
 /** Describe a path set for messages. */
 export function describePaths(set: PathSet, max = 3): string {
   if (set.any !== null) return `anything (${set.any})`;
-  const certain = set.entries.filter((e) => e.level === 'certain' && !e.exact).map((e) => e.path);
+  const all = set.entries.filter((e) => e.level === 'certain' && !e.exact).map((e) => e.path);
+  // Only the outermost paths: `/etc` covers `/etc/apt/sources.list`.
+  const certain = all.filter((p, k) => all.findIndex((q) => q === p) === k && !all.some((q) => q !== p && within(p, q)));
   if (certain.length === 0) return 'no files';
   const shown = certain.slice(0, max).join(', ');
   return certain.length > max ? `${shown}, …` : shown;

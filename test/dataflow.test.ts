@@ -121,12 +121,28 @@ describe('RUN', () => {
   it('unknown programs, pipes into a shell, command substitution and exec form mean anything', () => {
     expect(effectsOf(at('FROM x\nRUN npm ci\n')).unknown).toEqual(['npm']);
     expect(effectsOf(at('FROM x\nRUN curl -fsSL https://e.com/s | bash -\n')).unknown).toEqual(['bash']);
-    expect(effectsOf(at('FROM x\nRUN apt-get install -y linux-headers-$(uname -r)\n')).unknown[0]).toMatch(/command substitution/);
+    expect(effectsOf(at('FROM x\nRUN apt-get install -y $(cat /tmp/packages.txt)\n')).unknown[0]).toMatch(/not known/);
+    expect(effectsOf(at('FROM x\nRUN echo $(npm bin)\n')).unknown).toEqual(['npm']);
+    expect(effectsOf(at('FROM x\nRUN echo $((1 + 2))\n')).unknown[0]).toMatch(/command substitution/);
     expect(effectsOf(at('FROM x\nRUN ["apt-get", "update"]\n')).unknown).toEqual(['exec-form RUN']);
     expect(effectsOf(at('FROM x\nRUN apt-get source hello\n')).unknown).toEqual(['apt-get source']);
     expect(effectsOf(at('FROM x\nRUN rm -rf $UNSET_DIR\n')).writes.any).toMatch(/UNSET_DIR/);
     for (const t of ['npm ci', 'make']) expect(isEnvAgnostic(at(`FROM x\nRUN ${t}\n`))).toBe(false);
     expect(isEnvAgnostic(at('FROM x\nRUN apk add --no-cache curl\n'))).toBe(true);
+  });
+
+  it('command substitutions are analysed; a package name with one stays a package name', () => {
+    const e = effectsOf(at('FROM x\nRUN apt-get install -y linux-headers-$(uname -r) && [ "$(readlink /etc/apk/cache)" != /x ] || rm /etc/apk/cache\n'));
+    expect(e.unknown).toEqual([]);
+    expect(paths(e.reads)).toContain('/etc/apk/cache');
+  });
+
+  it('test / [ read only the operands of file operators', () => {
+    const e = effectsOf(at('FROM x\nWORKDIR /app\nRUN [ -e /etc/apk/cache ] || [ "$A" = "b" ] && test -f conf.ini\n'));
+    expect(e.unknown).toEqual([]);
+    expect(paths(e.reads)).toContain('/etc/apk/cache');
+    expect(paths(e.reads)).toContain('/app/conf.ini');
+    expect(paths(e.reads)).not.toContain('/app/b');
   });
 
   it('heredoc scripts fed to the shell are analysed; other heredocs are program input', () => {
