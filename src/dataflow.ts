@@ -464,7 +464,7 @@ const PKG: Record<string, Set<string>> = {
 const SYSTEM_TOOLS = new Set([
   'dpkg', 'rpm', 'debconf-set-selections', 'dpkg-reconfigure', 'locale-gen', 'update-locale', 'localedef',
   'update-alternatives', 'update-ca-certificates', 'update-ca-trust', 'apt-key', 'add-apt-repository', 'a2enmod', 'a2dismod',
-  'a2ensite', 'a2dissite', 'docker-php-ext-install', 'docker-php-ext-enable', 'docker-php-ext-configure', 'pecl',
+  'a2ensite', 'a2dissite', 'apt-mark', 'dpkg-divert', 'docker-php-ext-install', 'docker-php-ext-enable', 'docker-php-ext-configure', 'pecl',
 ]);
 /** Paths outside the system zones that a system tool reads and writes for certain. */
 const TOOL_PATHS: Record<string, string[]> = {
@@ -473,14 +473,16 @@ const TOOL_PATHS: Record<string, string[]> = {
   'docker-php-ext-configure': ['/usr/local', '/usr/src'],
   pecl: ['/usr/local', '/usr/src', '/tmp'],
 };
-const USER_TOOLS = new Set(['useradd', 'adduser', 'groupadd', 'addgroup', 'usermod', 'groupmod', 'userdel', 'deluser', 'delgroup', 'chpasswd', 'passwd']);
+const USER_TOOLS = new Set(['useradd', 'adduser', 'groupadd', 'addgroup', 'usermod', 'groupmod', 'userdel', 'deluser', 'delgroup', 'chpasswd', 'passwd', 'chsh']);
 /** Builtins and tools with no file effects beyond their redirections. */
-const PURE = new Set(['echo', 'printf', 'true', 'false', ':', 'set', 'export', 'unset', 'exit', 'sleep', 'umask', 'ulimit', 'which', 'id', 'whoami', 'uname', 'date', 'hash', 'type']);
+const PURE = new Set(['echo', 'printf', 'true', 'false', ':', 'set', 'export', 'unset', 'exit', 'sleep', 'umask', 'ulimit', 'which', 'id', 'whoami', 'uname', 'date', 'hash', 'type', 'nproc', 'getent', 'arch', 'lsb_release', 'dpkg-architecture', 'basename', 'dirname']);
 /** File tools: every operand is a path, read and written. */
 const FILE_TOOLS = new Set(['mkdir', 'rmdir', 'touch', 'rm', 'cp', 'mv', 'ln', 'install', 'cat', 'ls', 'tee', 'chmod', 'chown', 'chgrp', 'sed', 'tar', 'unzip', 'gunzip', 'gzip', 'stat', 'readlink', 'realpath', 'head', 'tail', 'grep', 'sort', 'uniq', 'wc', 'sha256sum', 'md5sum', 'sha1sum', 'sha512sum']);
 const DOWNLOADERS = new Set(['curl', 'wget']);
 
 interface RunCtx {
+  /** The text the command words' offsets point into. */
+  source: string;
   over: { names: Set<string>; workdir: boolean };
   cwd: string | null;
   /** The working directory comes from a build argument. */
@@ -511,7 +513,7 @@ function runEffects(instr: Instruction): Effects {
     if (t) addPath(e.reads, joinPath(st.workdir, t));
   }
   const over = overridable(instr);
-  const ctx: RunCtx = { over, cwdFromArg: over.workdir, programFiles: [], cwd: st.workdir.includes('$') ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
+  const ctx: RunCtx = { source: instr.doc.text, over, cwdFromArg: over.workdir, programFiles: [], cwd: st.workdir.includes('$') ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
   const commands = instr.commands();
   if (commands.length === 0) return unknown('no command');
 
@@ -577,8 +579,20 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     const why = touch(r.target, ctx, r.read, !r.read);
     if (why) return why;
   }
-  const p = programIndex(words);
-  if (p === -1) return null; // only assignments / redirections
+  // Assignments (`X=1`, `arch="$(dpkg --print-architecture)"`): the tokenizer marks a partly
+  // quoted one as quoted, so look at the source text; their substitutions run commands.
+  let first = 0;
+  while (first < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(ctx.source.slice(words[first].start, words[first].end))) {
+    const why = substitutionEffects(words[first].value, ctx);
+    if (why) return why;
+    first++;
+  }
+  const rest = words.slice(first);
+  if (rest.length === 0) return null; // only assignments / redirections
+  if (rest.length === 1 && /^(fi|done|esac|\}|\{)$/.test(rest[0].value) && !rest[0].quoted) return null;
+  const p0 = programIndex(rest);
+  if (p0 === -1) return null;
+  const p = p0 + first;
   if (words.slice(0, p).some((w) => w.value === 'xargs')) return 'xargs';
   const progWord = words[p];
   if (progWord.dynamic && !/^\[\[?$/.test(progWord.value)) return `the program ${progWord.value}`;
@@ -601,14 +615,8 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   const args = words.slice(p + 1).filter((w) => !w.value.startsWith('<<'));
   // Command substitutions run their own commands; their output is an unknown value.
   for (const a of args) {
-    const subs = substitutions(a.value);
-    if (subs === null) return `a command substitution in ${prog}`;
-    for (const inner of subs) {
-      for (const c of tokenize(inner, (k) => k).commands) {
-        const why = commandEffects(c, { ...ctx });
-        if (why) return why;
-      }
-    }
+    const why = substitutionEffects(a.value, ctx, prog);
+    if (why) return why;
   }
   const e = ctx.e;
 
@@ -701,6 +709,20 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   return prog;
 }
 
+/** Record the effects of the commands substituted in a word (`$(...)`, backquotes). */
+function substitutionEffects(value: string, ctx: RunCtx, prog = 'an assignment'): string | null {
+  const subs = substitutions(value);
+  if (subs === null) return `a command substitution in ${prog}`;
+  for (const inner of subs) {
+    for (const c of tokenize(inner, (k) => k).commands) {
+      // A subshell: its `cd` does not change the caller's directory.
+      const why = commandEffects(c, { ...ctx, source: inner });
+      if (why) return why;
+    }
+  }
+  return null;
+}
+
 /** The scripts of the `$(...)` and backquote substitutions in a word, or null when unbalanced. */
 function substitutions(v: string): string[] | null {
   const out: string[] = [];
@@ -756,6 +778,7 @@ const VALUE_OPTIONS: Record<string, RegExp> = {
   sort: /^(-k|-t|--key|--field-separator)$/,
   sed: /^(-e|--expression)$/,
   tar: /^(--exclude|--strip-components|--owner|--group|--mode|--mtime)$/,
+  stat: /^(-c|--format|--printf)$/,
 };
 
 function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {

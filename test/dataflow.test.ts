@@ -137,6 +137,13 @@ describe('RUN', () => {
     expect(paths(e.reads)).toContain('/etc/apk/cache');
   });
 
+  it('assignments, also partly quoted ones, are not programs; their substitutions are analysed', () => {
+    const e = effectsOf(at('FROM x\nRUN arch="$(dpkg --print-architecture)"; X=1 apk add --no-cache curl; if [ -e /x ]; then rm /x; fi\n'));
+    expect(e.unknown).toEqual([]);
+    expect(e.programs).toEqual(['dpkg', 'apk add', '[', 'rm']);
+    expect(effectsOf(at('FROM x\nRUN v="$(npm view x version)"\n')).unknown).toEqual(['npm']);
+  });
+
   it('test / [ read only the operands of file operators', () => {
     const e = effectsOf(at('FROM x\nWORKDIR /app\nRUN [ -e /etc/apk/cache ] || [ "$A" = "b" ] && test -f conf.ini\n'));
     expect(e.unknown).toEqual([]);
