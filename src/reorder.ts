@@ -55,7 +55,8 @@ export function blockOf(instr: Instruction, staysAfter: (next: Instruction) => b
     const after = doc.nodes[nodeIndex(doc, instr.start) + 1];
     const cand = doc.instructions[instr.index + 1];
     const nextInstr = after?.type === 'instruction' && cand?.start === after.start ? cand : undefined;
-    if (nextInstr && nextInstr.upper === instr.upper && nextInstr.stage === instr.stage && staysAfter(nextInstr)) k = own;
+    // Not for RUN: a comment over a RUN describes that command.
+    if (nextInstr && instr.upper !== 'RUN' && nextInstr.upper === instr.upper && nextInstr.stage === instr.stage && staysAfter(nextInstr)) k = own;
   }
   return { instr, start: doc.nodes[k].start, next: instr.next };
 }
