@@ -44,13 +44,8 @@ const q = (s: string): string => '`' + s + '`';
  * RUN's file access (a COPY/ADD), so long files of back-to-back RUN steps stay linear.
  */
 export function hoistVerdict(runEffects: () => Effects, other: Instruction): Verdict {
-  const cls = classOf(other);
   const what = q(describeInstruction(other));
-  if (cls === 'run') return { kind: 'blocked', reason: `${what} comes first, and RUN steps keep their order` };
-  if (cls === 'state') return { kind: 'blocked', reason: `${what} changes how the steps after it run` };
-  const o = effectsOf(other);
-  const run = runEffects();
-  switch (o.cls) {
+  switch (classOf(other)) {
     case 'metadata':
       return { kind: 'safe' };
     case 'run':
@@ -62,6 +57,8 @@ export function hoistVerdict(runEffects: () => Effects, other: Instruction): Ver
     case 'unknown':
       return { kind: 'blocked', reason: `${what} is not an instruction dockerfix knows` };
     case 'variables': {
+      const o = effectsOf(other);
+      const run = runEffects();
       const used = [...o.defines].filter((n) => run.envUses.has(n));
       if (used.length) return { kind: 'blocked', reason: `it uses $${used[0]}, which ${what} sets` };
       const influential = [...o.defines].filter(isInfluentialEnv);
@@ -69,6 +66,8 @@ export function hoistVerdict(runEffects: () => Effects, other: Instruction): Ver
       return { kind: 'unsafe', reason: `it does not mention ${[...o.defines].join(', ')}, but would no longer see ${o.defines.size > 1 ? 'them' : 'it'} in its environment (${what})`, env: [...o.defines] };
     }
     case 'copy': {
+      const o = effectsOf(other);
+      const run = runEffects();
       if (run.unknown.length) {
         const shown = run.unknown.slice(0, 3).map((u) => q(u.length > 40 ? u.slice(0, 39) + '…' : u));
         const list = shown.join(', ') + (run.unknown.length > 3 ? ` and ${run.unknown.length - 3} more` : '');
@@ -147,10 +146,9 @@ export const hoistStable: Transform = {
         const label = q(describeRun(run));
         const target = ctx.options.unsafe ? anyTarget : safeTarget;
         if (target === -1 && anyTarget === -1) {
-          if (blocker && eff.systemSetup && copyAbove(order, index.get(blocker.instr)!, i)) {
-            const copies = isCopy(blocker.instr) ? blocker.instr : firstCopyAbove(order, index.get(blocker.instr)!);
-            findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copies ?? blocker.instr))}: ${blocker.reason}` });
-          }
+          // Report only when a COPY/ADD above would have been worth jumping.
+          const copy = blocker && eff.systemSetup ? firstCopyAbove(order, index.get(blocker.instr)!) : null;
+          if (blocker && copy) findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
           continue;
         }
         const t = target === -1 ? anyTarget : target;
@@ -179,11 +177,7 @@ function isCopy(i: Instruction): boolean {
   return i.upper === 'COPY' || i.upper === 'ADD';
 }
 
-/** Is there a COPY/ADD at or above `from` (down to the previous RUN/FROM) — would a move help at all? */
-function copyAbove(order: Instruction[], from: number, _runIndex: number): boolean {
-  return firstCopyAbove(order, from) !== null;
-}
-
+/** The first COPY/ADD at or above `from`, before any RUN. */
 function firstCopyAbove(order: Instruction[], from: number): Instruction | null {
   for (let k = from; k >= 0; k--) {
     const u = order[k].upper;
