@@ -141,7 +141,8 @@ export function reorderEdits(
     let at: number;
     let insert: string;
     if (anchorAfter) {
-      at = blocks.get(anchorAfter)!.start;
+      // Above the anchor's own comment lines, a group header included.
+      at = blockOf(anchorAfter).start;
       insert = body + (paragraph ? eol : '');
     } else {
       let anchorBefore: Instruction | undefined;
