@@ -583,6 +583,8 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   // quoted one as quoted, so look at the source text; their substitutions run commands.
   let first = 0;
   while (first < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(ctx.source.slice(words[first].start, words[first].end))) {
+    // A PATH set inside the RUN changes where programs come from.
+    if (/^PATH=/.test(words[first].value)) return 'PATH set inside the RUN';
     const why = substitutionEffects(words[first].value, ctx);
     if (why) return why;
     first++;
@@ -684,6 +686,7 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     return testOperands(args, ctx);
   }
   if (PURE.has(prog)) {
+    if ((prog === 'export' || prog === 'set') && args.some((a) => /^PATH=/.test(a.value))) return 'PATH set inside the RUN';
     e.programs.push(prog);
     return null;
   }

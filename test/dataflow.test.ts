@@ -168,6 +168,8 @@ describe('RUN', () => {
     expect(r).toContain('/usr/bin/mkdir');
     expect(r).toContain('/usr/bin/sh');
     expect(r.some((p) => p.endsWith('/echo'))).toBe(false);
+    expect(effectsOf(at('FROM x\nRUN export PATH=/app/bin:$PATH && mkdir /data\n')).unknown).toEqual(['PATH set inside the RUN']);
+    expect(effectsOf(at('FROM x\nRUN PATH=/app/bin:$PATH mkdir /data\n')).unknown).toEqual(['PATH set inside the RUN']);
     const custom = paths(effectsOf(at('FROM x\nENV PATH=/opt/tools/bin:$PATH\nRUN mkdir /data\n')).reads);
     expect(custom).toContain('/opt/tools/bin/mkdir');
     expect(custom).toContain('/usr/local/sbin/mkdir');
