@@ -787,6 +787,8 @@ const VALUE_OPTIONS: Record<string, RegExp> = {
 function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
   const valueOption = VALUE_OPTIONS[prog];
   let operands = args.filter((a, k) => (!a.value.startsWith('-') || a.value === '-') && !(k > 0 && valueOption?.test(args[k - 1].value)));
+  // `chmod -x file`: a mode may start with `-`; chmod's own options are few.
+  if (prog === 'chmod') operands = args.filter((a) => !/^(-[Rvcf]+|--[a-z-]+(=.*)?)$/.test(a.value));
   if (prog === 'chown' || prog === 'chgrp' || prog === 'chmod') {
     if (!args.some((a) => a.value.startsWith('--reference'))) operands = operands.slice(1);
     if (prog !== 'chmod') addPath(ctx.e.reads, '/etc');
@@ -828,12 +830,16 @@ function downloader(prog: string, args: Word[], ctx: RunCtx): string | null {
   let wroteCwd = prog === 'wget';
   for (let i = 0; i < args.length; i++) {
     const v = args[i].value;
-    const takesPath = prog === 'curl' ? /^(-o|--output|--output-dir|-K|--config|-T|--upload-file|--cacert|--cert|--key|-c|--cookie-jar|-b|--cookie)$/ : /^(-O|--output-document|-P|--directory-prefix|-o|--output-file|-i|--input-file|--ca-certificate)$/;
+    // Exact options, or a cluster of short flags ending in one (`-fsSLo FILE`, `-qO FILE`).
+    const takesPath =
+      prog === 'curl'
+        ? /^(-o|--output|--output-dir|-K|--config|-T|--upload-file|--cacert|--cert|--key|-c|--cookie-jar|-b|--cookie|-[a-zA-Z]*[oKTcb])$/
+        : /^(-O|--output-document|-P|--directory-prefix|-o|--output-file|-i|--input-file|--ca-certificate|-[a-zA-Z]*[OPoi])$/;
     if (takesPath.test(v) && args[i + 1]) {
       const next = args[i + 1];
       i++;
       if (next.value === '-') continue;
-      if (prog === 'wget' && (v === '-O' || v === '--output-document' || v === '-P' || v === '--directory-prefix')) wroteCwd = false;
+      if (prog === 'wget' && /^(-[a-zA-Z]*[OP]|--output-document|--directory-prefix)$/.test(v)) wroteCwd = false;
       const why = touch(next, ctx, true, true);
       if (why) return why;
       continue;
@@ -853,6 +859,11 @@ function downloader(prog: string, args: Word[], ctx: RunCtx): string | null {
       continue;
     }
     if (v.includes('$') && resolveWord(args[i], ctx) === null) return `the argument ${v} of ${prog} is not known`;
+    // Anything else that looks like a path (not a URL) counts as touched.
+    if (!isUrl(v) && looksLikePath(v)) {
+      const why = touch(args[i], ctx, true, true);
+      if (why) return why;
+    }
   }
   if (wroteCwd) {
     if (ctx.cwd === null) return `${prog} into an unknown directory`;

@@ -104,6 +104,10 @@ describe('RUN', () => {
     expect(paths(e.writes)).toEqual(['/app/logs', '/etc/motd', '/opt/tool.sh']);
   });
 
+  it('chmod modes that look like options', () => {
+    expect(paths(effectsOf(at('FROM x\nRUN chmod -x /usr/local/bin/a && chmod -R 0755 /srv/b\n')).writes)).toEqual(['/srv/b', '/usr/local/bin/a']);
+  });
+
   it('mkdir -p creates the directories above its operand', () => {
     expect(paths(effectsOf(at('FROM x\nRUN mkdir -p /a/b/c\n')).writes)).toEqual(['/a/b/c', '=/a', '=/a/b']);
   });
@@ -116,6 +120,8 @@ describe('RUN', () => {
   it('downloads: -o names the file, wget without -O writes the working directory', () => {
     expect(paths(effectsOf(at('FROM x\nRUN curl -fsSL -o /usr/local/bin/x https://e.com/x\n')).writes)).toEqual(['/usr/local/bin/x']);
     expect(paths(effectsOf(at('FROM x\nWORKDIR /tmp/dl\nRUN wget -q https://e.com/x.tgz\n')).writes)).toEqual(['/tmp/dl']);
+    expect(paths(effectsOf(at('FROM x\nRUN curl -fsSLo /usr/local/bin/y https://e.com/y\n')).writes)).toEqual(['/usr/local/bin/y']);
+    expect(paths(effectsOf(at('FROM x\nRUN wget -qO /opt/z.tgz https://e.com/z.tgz\n')).writes)).toEqual(['/opt/z.tgz']);
   });
 
   it('unknown programs, pipes into a shell, command substitution and exec form mean anything', () => {
