@@ -643,10 +643,12 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
       }
       // An unquoted expansion splits into several words.
       for (const piece of a.quoted ? [value] : value.split(/\s+/).filter(Boolean)) {
-        const v = piece.replace(/^--?[A-Za-z-]+=/, '');
+        // `--installroot=/x`, `-o Dir::Cache=/x`: the value after the last `=`.
+        const v = piece.includes('=') ? piece.slice(piece.lastIndexOf('=') + 1) : piece;
         if (isUrl(v)) continue;
         if (looksLikePath(v) || /\.(deb|rpm|apk)$/.test(v)) {
-          const why = touch({ ...a, value: v, dynamic: false }, ctx, true, false);
+          // Read, and (conservatively) written: an option path may be where the tool writes.
+          const why = touch({ ...a, value: v, dynamic: false }, ctx, true, true);
           if (why) return why;
         }
       }
@@ -798,6 +800,14 @@ function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
     if (!args.some((a) => /^-(e|f)$|^--(expression|file|regexp)/.test(a.value))) operands = operands.slice(1);
   }
   const parents = (prog === 'mkdir' || prog === 'install') && args.some((a) => /^-[a-zA-Z]*[pD]/.test(a.value) || a.value === '--parents');
+  // Long options with an attached path (`--target-directory=/x`, `--directory=/x`).
+  for (const a of args) {
+    const m = /^--[a-z-]+=(.*)$/.exec(a.value);
+    if (m && looksLikePath(m[1])) {
+      const why = touch({ ...a, value: m[1], dynamic: false }, ctx, true, true);
+      if (why) return why;
+    }
+  }
   for (const a of operands) {
     if (a.value === '-' || isUrl(a.value)) continue;
     const why = touch(a, ctx, true, true, parents);

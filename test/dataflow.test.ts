@@ -104,6 +104,11 @@ describe('RUN', () => {
     expect(paths(e.writes)).toEqual(['/app/logs', '/etc/motd', '/opt/tool.sh']);
   });
 
+  it('paths attached to options', () => {
+    expect(paths(effectsOf(at('FROM x\nRUN cp --target-directory=/srv/t a\n')).writes)).toContain('/srv/t');
+    expect(paths(effectsOf(at('FROM x\nRUN apt-get -o Dir::Cache::archives=/srv/debs install -y curl\n')).writes)).toContain('/srv/debs');
+  });
+
   it('chmod modes that look like options', () => {
     expect(paths(effectsOf(at('FROM x\nRUN chmod -x /usr/local/bin/a && chmod -R 0755 /srv/b\n')).writes)).toEqual(['/srv/b', '/usr/local/bin/a']);
   });
