@@ -623,7 +623,8 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   const e = ctx.e;
 
   if (PKG[prog]) {
-    const sub = args.find((a) => !a.value.startsWith('-'));
+    // The subcommand: the first operand that is not the value of an option (`-o X=Y`, `-t release`).
+    const sub = args.find((a, k) => !a.value.startsWith('-') && !(k > 0 && /^(-o|-t|-c|-X|-p|--option|--target-release|--config-file|--repository|--repositories-file|--root|--installroot|--setopt)$/.test(args[k - 1].value)));
     const subs = PKG[prog];
     if (sub && !subs.has(sub.value)) return `${prog} ${sub.value}`;
     e.programs.push(sub ? `${prog} ${sub.value}` : prog);
