@@ -1,0 +1,443 @@
+/**
+ * split-copy — copy the dependency manifests before the install and the rest of the source
+ * after it.
+ *
+ * What: in each stage, a `COPY . <dest>` (or `ADD`, `./`, the context root) followed by a
+ * dependency install (`npm ci`, `pip install -r requirements.txt`, `go mod download`,
+ * `dotnet restore`, `bundle install`, ...) becomes
+ *     COPY <manifests> <dest>/     (where the whole copy was)
+ *     ...the steps up to and including the install...
+ *     COPY . <dest>                (the original line, moved after the install)
+ * The manifests come from the install command (`-r` files and what they include) and the build
+ * context (lockfiles, `.npmrc`, workspace members, project references), honouring
+ * `.dockerignore`. Installs that also need the source get the documented dependency-only form
+ * (`poetry install --no-root`, `uv sync --no-install-project`, `composer install --no-scripts
+ * --no-autoloader`) before the copy and the original command after it.
+ *
+ * Why: a COPY's cache key includes the checksum of every copied file, so with the whole source
+ * copied first, any source edit re-runs the install. Copying only the manifests first keeps the
+ * install cached until a manifest changes.
+ *
+ * Fix safety: safe when the final files are provably the same: the later `COPY .` writes the
+ * manifests again with identical bytes and flags; the install reads only the copied manifests
+ * (no lifecycle scripts, `-e .`, `gemspec`, local path dependencies); the steps moved before the
+ * source do not read or write it; and nothing the install writes inside the destination
+ * (node_modules, vendor, obj, .venv) also exists in the build context, where the later copy
+ * would overwrite it. Installs that may rewrite a lockfile present in the context (`npm
+ * install`, `yarn` without `--frozen-lockfile`, `bundle install` without frozen) are `unsafe`:
+ * after the split the context's lockfile replaces the rewritten one. Without a build context
+ * (stdin, `--no-context`) the glob form (`COPY package.json package-lock.json* ./`) is emitted
+ * as `unsafe`, since scripts and includes could not be checked. Everything else is skipped
+ * with the reason.
+ */
+import path from 'node:path';
+import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/document.js';
+import { classifyCommand, type InstallCommand } from '../src/install-commands.js';
+import { planManifests, type ManifestPlan } from '../src/manifests.js';
+import { mountOptions } from '../src/edit-helpers.js';
+import { isWindowsStage } from '../src/images.js';
+import type { ShellCommand } from '../src/shell.js';
+import type { BuildContext } from '../src/context.js';
+import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
+
+const posix = path.posix;
+const ALLOWED_FLAGS = new Set(['chown', 'chmod', 'link']);
+const INERT_INSTRUCTIONS = new Set(['USER', 'LABEL', 'EXPOSE', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'STOPSIGNAL', 'SHELL', 'MAINTAINER', 'ONBUILD', 'WORKDIR']);
+
+interface CopyArgs {
+  sources: string[];
+  dest: string;
+  /** Source range of the destination word (shell form only). */
+  destRange?: [number, number];
+}
+
+function copyArgs(instr: Instruction): CopyArgs | null {
+  if (instr.json) {
+    if (instr.json.length < 2) return null;
+    return { sources: instr.json.slice(0, -1), dest: instr.json[instr.json.length - 1] };
+  }
+  const words = instr.args();
+  if (words.length < 2) return null;
+  const last = words[words.length - 1];
+  return { sources: words.slice(0, -1).map((w) => w.value), dest: last.value, destRange: [last.start, last.end] };
+}
+
+/** `COPY . x`, `COPY ./ x`, `ADD . x`: the whole build context. */
+function isWholeContextCopy(instr: Instruction): CopyArgs | null {
+  if ((instr.upper !== 'COPY' && instr.upper !== 'ADD') || instr.heredocs.length || instr.flag('from')) return null;
+  const a = copyArgs(instr);
+  if (!a || a.sources.length !== 1) return null;
+  const s = a.sources[0];
+  if (s === '.' || s === './' || s === '/' || posix.normalize(s) === '.' || posix.normalize(s) === '/') return a;
+  return null;
+}
+
+function isUnder(p: string, dir: string): boolean {
+  return p === dir || dir === '/' || p.startsWith(dir + '/');
+}
+
+interface Found {
+  inst: InstallCommand;
+  run: Instruction;
+}
+
+interface RunAnalysis {
+  installs: InstallCommand[];
+  blocker?: string;
+  /** Context-relative paths only read or tested (`test -f x`): fine when they are manifests. */
+  reads: Array<{ rel: string; what: string }>;
+}
+
+class SplitAnalysis {
+  constructor(
+    readonly ctx: BuildContext,
+    /** Absolute destination of the whole-context copy. */
+    readonly dest: string,
+  ) {}
+
+  toRel(abs: string): string | null {
+    const p = posix.normalize(abs);
+    if (p === this.dest) return '';
+    if (this.dest === '/') return p.slice(1);
+    return p.startsWith(this.dest + '/') ? p.slice(this.dest.length + 1) : null;
+  }
+
+  /** Could writing or reading `abs` meet files of the whole-context copy? */
+  touchesCopy(abs: string): boolean {
+    if (isUnder(this.dest, abs)) return true;
+    const rel = this.toRel(abs);
+    if (rel === null) return false;
+    return !this.ctx.available || this.ctx.exists(rel);
+  }
+
+  analyzeRun(run: Instruction): RunAnalysis {
+    const state = run.state();
+    for (const f of run.flagsNamed('mount')) {
+      const o = mountOptions(f);
+      const target = o.get('target');
+      if ((o.get('type') ?? 'bind') === 'bind' && target && this.touchesCopy(joinPath(state.workdir, expandVars(target, state.env)))) {
+        return { installs: [], reads: [], blocker: `line ${run.line} bind-mounts over ${target} in the copied directory` };
+      }
+    }
+    const commands: ShellCommand[] = run.json
+      ? [{ words: run.json.map((v) => ({ value: v, start: run.start, end: run.start, quoted: false, dynamic: false })), redirects: [], terminator: '', depth: 0 }]
+      : run.commands();
+    const installs: InstallCommand[] = [];
+    const reads: RunAnalysis['reads'] = [];
+    let cwd = state.workdir;
+    let blocker: string | undefined;
+    for (const raw of commands) {
+      const cmd: ShellCommand = {
+        ...raw,
+        words: raw.words.map((w) => {
+          const value = w.dynamic ? expandVars(w.value, state.env) : w.value;
+          return { ...w, value, dynamic: w.dynamic && /[$`*?[]/.test(value) };
+        }),
+        redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value })),
+      };
+      const c = classifyCommand(cmd, cwd);
+      if (c.kind === 'cd') {
+        if (c.dir === null || cmd.depth > 0) {
+          blocker ??= `\`cd\` at line ${run.line} changes to a directory that cannot be followed`;
+          continue;
+        }
+        cwd = c.dir;
+      } else if (c.kind === 'sourced') {
+        if (this.touchesCopy(c.file) || !sourcesOnlyAssignments(run, c.file)) blocker ??= `\`. ${c.file}\` at line ${run.line} runs a script that may read the copied source`;
+      } else if (c.kind === 'source') blocker ??= c.reason;
+      else if (c.kind === 'install') installs.push(c.install);
+      else {
+        for (const p of c.paths) {
+          if (/[$`]/.test(p)) {
+            if (p.includes('/') || this.touchesCopy(cwd)) blocker ??= `\`${p}\` at line ${run.line} is a path that cannot be resolved`;
+            continue;
+          }
+          let abs = p.startsWith('/') ? posix.normalize(p) : joinPath(cwd, p);
+          const g = abs.search(/[*?[]/);
+          if (g !== -1) abs = posix.dirname(abs.slice(0, g) + 'x');
+          const rel = this.toRel(abs);
+          if (c.readOnly && rel !== null && rel !== '' && this.touchesCopy(abs)) {
+            reads.push({ rel, what: `\`${cmd.words.map((w) => w.value).join(' ').slice(0, 60)}\` at line ${run.line}` });
+          } else if (this.touchesCopy(abs)) {
+            blocker ??= `\`${cmd.words.map((w) => w.value).join(' ').slice(0, 60)}\` at line ${run.line} uses ${p}, which the whole-context copy provides`;
+          }
+        }
+      }
+    }
+    return { installs, blocker, reads };
+  }
+}
+
+/**
+ * `. /tmp/env` is harmless when every earlier step that writes the file only echoes variable
+ * assignments into it (`echo "RID=$RID" > /tmp/rid.txt`).
+ */
+function sourcesOnlyAssignments(run: Instruction, file: string): boolean {
+  const chain: Stage[] = [];
+  for (let s: Stage | null = run.stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
+  let writers = 0;
+  for (const stage of chain) {
+    for (const i of stage.instructions) {
+      if (i === run) break;
+      if (i.upper === 'COPY' || i.upper === 'ADD') {
+        const t = copyTargets(i);
+        if (!t || t.some((x) => isUnder(file, x))) return false;
+      }
+      if (i.upper !== 'RUN') continue;
+      const st = i.state();
+      for (const c of i.commands()) {
+        const targets = c.redirects.filter((r) => !/^\d*[<>&|]+$/.test(r.value)).map((r) => joinPath(st.workdir, r.value));
+        const mentions = c.words.some((w) => w.value.includes(file)) || targets.includes(file);
+        if (!mentions) continue;
+        const prog = c.words[0]?.value;
+        const ok = (prog === 'echo' || prog === 'printf') && targets.includes(file) && c.words.slice(1).every((w) => /^-[ne]$/.test(w.value) || /^[A-Za-z_][A-Za-z0-9_]*=[^;&|()<>`]*$/.test(w.value) && !w.value.includes('$('));
+        if (!ok) return false;
+        writers++;
+      }
+    }
+  }
+  return writers > 0;
+}
+
+function varsIn(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) out.add(m[1]);
+  return out;
+}
+
+function declaredNames(instr: Instruction): string[] {
+  return instr.args().map((w) => w.value.split('=')[0]);
+}
+
+/** Written targets of a COPY/ADD (absolute), conservatively: the destination itself for directories. */
+function copyTargets(instr: Instruction): string[] | null {
+  const a = copyArgs(instr);
+  if (!a) return null;
+  const st = instr.state();
+  const dest = expandVars(a.dest, st.env);
+  if (dest.includes('$')) return null;
+  const abs = joinPath(st.workdir, dest);
+  if (a.dest.endsWith('/') && !instr.flag('from') && instr.heredocs.length === 0) {
+    const files = a.sources.map((s) => posix.basename(s));
+    if (files.every((f) => /\.[A-Za-z0-9]+$/.test(f) && !/[*?[]/.test(f))) return files.map((f) => posix.join(abs, f));
+  }
+  return [abs];
+}
+
+function listNames(paths: string[]): string {
+  const names = paths.length > 4 ? [...paths.slice(0, 3), `${paths.length - 3} more files`] : paths;
+  if (names.length === 1) return names[0];
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+function destFor(dest: string, dir: string): string {
+  if (!dir) return dest.endsWith('/') ? dest : dest === '.' ? './' : `${dest}/`;
+  const base = dest === '.' || dest === './' ? '.' : dest.replace(/\/+$/, '');
+  return `${base}/${dir}/`;
+}
+
+export const splitCopy: Transform = {
+  meta: {
+    id: 'split-copy',
+    summary: 'Copy dependency manifests before the install and the rest of the source after it',
+    description:
+      'Rewrites `COPY . <dest>` followed by a dependency install into `COPY <manifests> <dest>/`, the install, then the ' +
+      'original `COPY . <dest>`, so a source edit no longer re-runs the install. Manifests are inferred from the ' +
+      'install command and the build context (honouring .dockerignore). Installs that need the whole source use the ' +
+      'dependency-only form when it exists (`poetry install --no-root`, `uv sync --no-install-project`, composer ' +
+      '`--no-scripts --no-autoloader`) or are skipped with the reason. Safe when the final files are provably the ' +
+      'same; installs that may rewrite a lockfile of the context, and splits without a build context, are unsafe.',
+    fixKind: 'safe',
+    order: 100,
+  },
+  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
+    const edits: Edit[] = [];
+    const findings: TransformFinding[] = [];
+    for (const stage of doc.stages) {
+      for (let i = 0; i < stage.instructions.length; i++) {
+        const res = splitAt(doc, stage, i, ctx.buildContext);
+        if (!res) continue;
+        findings.push(res.finding);
+        if (res.edits.length) {
+          edits.push(...res.edits);
+          break; // One split per stage and pass; the runner re-runs for more.
+        }
+      }
+    }
+    return { edits, findings };
+  },
+};
+
+function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext): { edits: Edit[]; finding: TransformFinding } | null {
+  const copy = stage.instructions[i];
+  const args = isWholeContextCopy(copy);
+  if (!args) return null;
+  const where = { start: copy.keywordStart, end: copy.keywordEnd };
+  const after = stage.instructions.slice(i + 1);
+  const state = copy.state();
+  const skip = (label: string, reason: string): { edits: Edit[]; finding: TransformFinding } => ({
+    edits: [],
+    finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${label}\`: ${reason}` },
+  });
+
+  // Find the installs that follow, with a throw-away analysis, to decide whether to speak at all.
+  const destExpanded = expandVars(args.dest, state.env);
+  const destAbs = destExpanded.includes('$') || state.workdir.includes('$') ? null : joinPath(state.workdir, destExpanded);
+  const probe = new SplitAnalysis(ctx, destAbs ?? '/');
+  const laterInstalls: Found[] = [];
+  for (const j of after) {
+    if (j.upper !== 'RUN') continue;
+    for (const inst of probe.analyzeRun(j).installs) laterInstalls.push({ inst, run: j });
+  }
+  if (laterInstalls.length === 0) return null;
+  // Already manifests-first: the same install ran before this copy (e.g. `poetry install
+  // --no-root`, copy, `poetry install`), so the install after it is the second half.
+  const before = stage.instructions.slice(0, i).filter((x) => x.upper === 'RUN');
+  const earlier = before.flatMap((r) => probe.analyzeRun(r).installs);
+  const firstLabel = laterInstalls[0].inst.label;
+  if (earlier.some((e) => e.eco === laterInstalls[0].inst.eco && e.cwd === laterInstalls[0].inst.cwd)) return null;
+
+  if (isWindowsStage(stage)) return skip(firstLabel, 'a Windows stage: its paths are not modelled');
+  const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
+  if (badFlag) return skip(firstLabel, `the copy has the flag --${badFlag.name}, which the manifest copy cannot reproduce`);
+  if (destAbs === null) return skip(firstLabel, `the destination \`${args.dest}\` cannot be resolved`);
+  const an = new SplitAnalysis(ctx, destAbs);
+  const copyVars = varsIn(copy.text);
+
+  // Walk the steps after the copy up to the last install that needs only manifests.
+  const found: Found[] = [];
+  let lastInstall = -1;
+  let blocker: string | undefined;
+  let workdirChanged = false;
+  let workdirBeforeInstall = false;
+  const reads: RunAnalysis['reads'] = [];
+  for (let k = 0; k < after.length && blocker === undefined; k++) {
+    const j = after[k];
+    if (j.upper === 'RUN') {
+      const r = an.analyzeRun(j);
+      if (!r.blocker) reads.push(...r.reads);
+      if (r.installs.length && !r.blocker) {
+        lastInstall = k;
+        found.push(...r.installs.map((inst) => ({ inst, run: j })));
+        if (workdirChanged) workdirBeforeInstall = true;
+        continue;
+      }
+      if (r.installs.length) {
+        blocker = `the install step at line ${j.line} also runs a command that needs the source (${r.blocker})`;
+        break;
+      }
+      if (r.blocker) blocker = r.blocker.includes(`line ${j.line}`) ? r.blocker : `${r.blocker} (line ${j.line})`;
+      continue;
+    }
+    if (j.upper === 'COPY' || j.upper === 'ADD') {
+      if (isWholeContextCopy(j)) break;
+      const targets = copyTargets(j);
+      if (!targets) blocker = `the ${j.upper} at line ${j.line} has a destination that cannot be resolved`;
+      else if (targets.some((t) => an.touchesCopy(t))) blocker = `the ${j.upper} at line ${j.line} writes into the copied directory, and the moved copy would overwrite it`;
+      continue;
+    }
+    if (j.upper === 'ENV' || j.upper === 'ARG') {
+      const changed = declaredNames(j).find((n) => copyVars.has(n));
+      if (changed) blocker = `${j.upper} ${changed} at line ${j.line} changes a variable the copy uses`;
+      continue;
+    }
+    if (j.upper === 'VOLUME') {
+      blocker = `VOLUME at line ${j.line} between the copy and the install`;
+      continue;
+    }
+    if (j.upper === 'WORKDIR') workdirChanged = true;
+    if (INERT_INSTRUCTIONS.has(j.upper)) continue;
+    blocker = `${j.upper} at line ${j.line} between the copy and the install`;
+  }
+  if (lastInstall === -1) return skip(firstLabel, blocker ?? 'no install step follows that could run before the source');
+  const installRun = after[lastInstall];
+  const labels = [...new Set(found.map((f) => `\`${f.inst.label}\``))].join(' and ');
+
+  const plans: Array<[Found, ManifestPlan]> = found.map((f) => [f, planManifests({ inst: f.inst, ctx, toRel: (a) => an.toRel(a), env: f.run.state().env })]);
+  const blocked = plans.find(([, p]) => p.block);
+  if (blocked) return skip(blocked[0].inst.label, blocked[1].block!);
+  const dep = plans.filter(([, p]) => p.depOnly);
+  if (dep.length) {
+    const [f, p] = dep[0];
+    if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json) {
+      return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly!.flags.join(' ')}) only applies to a step that runs nothing but that command`);
+    }
+  }
+  for (const [f, p] of plans) {
+    for (const o of p.outputs) {
+      if (ctx.available && ctx.exists(o)) {
+        return skip(f.inst.label, `\`${f.inst.label}\` writes ${o}, which the build context also has (not excluded by .dockerignore); after the split the copied ${o} would overwrite what the install wrote`);
+      }
+    }
+  }
+  const paths = [...new Set(plans.flatMap(([, p]) => p.paths))];
+  const unread = reads.find((r) => !paths.some((p) => r.rel === p || r.rel.startsWith(p + '/')));
+  if (unread) return skip(firstLabel, `${unread.what} reads ${unread.rel}, which the whole-context copy provides`);
+  const patterns = [...new Set(plans.flatMap(([, p]) => p.patterns))];
+  const all = ctx.available ? paths : patterns;
+  if (all.length === 0) return skip(firstLabel, 'the install reads no manifest from the copied directory');
+  const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith('-'));
+  if (bad) return skip(firstLabel, `the manifest path \`${bad}\` would need quoting`);
+
+  // The moved copy keeps its meaning: a relative destination becomes absolute when a WORKDIR
+  // between the copy and the install changed the directory it resolves against.
+  let moved = doc.slice(copy.start, copy.end);
+  const needAbs = workdirBeforeInstall && !args.dest.startsWith('/') && !/^\$/.test(args.dest);
+  if (needAbs) {
+    if (!args.destRange) return skip(firstLabel, 'a WORKDIR change between the copy and the install would need the JSON-form destination rewritten');
+    const [s, e] = args.destRange;
+    moved = moved.slice(0, s - copy.start) + destAbs + (args.dest.endsWith('/') ? '/' : '') + moved.slice(e - copy.start);
+  }
+
+  // The manifest copies: one line per directory (and one per copied directory), same flags.
+  const groups = new Map<string, string[]>();
+  const dirSources: string[] = [];
+  for (const p of all) {
+    if (ctx.available && isDirectory(ctx, p)) dirSources.push(p);
+    else {
+      const d = posix.dirname(p) === '.' ? '' : posix.dirname(p);
+      groups.set(d, [...(groups.get(d) ?? []), p]);
+    }
+  }
+  const kw = copy.keyword === copy.keyword.toLowerCase() ? 'copy' : copy.keyword === copy.keyword.toUpperCase() ? 'COPY' : 'Copy';
+  const flags = copy.flags.map((f) => ' ' + doc.slice(f.start, f.end)).join('');
+  const lines: string[] = [];
+  const keys = [...groups.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
+  for (const d of keys) lines.push(`${kw}${flags} ${groups.get(d)!.join(' ')} ${destFor(args.dest, d)}`);
+  for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(args.dest, d)}`);
+  const eol = doc.eolAt(copy.start);
+  const indent = doc.indentAt(copy.keywordStart);
+  const unsafe = plans.map(([, p]) => p.unsafe).find((u) => u !== undefined) ?? (ctx.available ? undefined : 'the build context is not available');
+  const fixKind = unsafe ? 'unsafe' : 'safe';
+  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent), fixKind }];
+  const insEol = doc.eolAt(installRun.start);
+  const depPlan = dep[0]?.[1].depOnly;
+  if (depPlan) {
+    const f = dep[0][0];
+    const w = f.inst.cmd.words[depPlan.afterWord];
+    const runText = doc.slice(installRun.start, installRun.end);
+    const at = w.end - installRun.start;
+    const first = runText.slice(0, at) + depPlan.flags.map((x) => ' ' + x).join('') + runText.slice(at);
+    edits.push({ start: installRun.start, end: installRun.start, text: first + insEol + moved + insEol, fixKind });
+  } else if (installRun.next > installRun.end) {
+    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol, fixKind });
+  } else {
+    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved, fixKind });
+  }
+
+  const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
+  let message = `copy ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
+  if (depPlan) message += `; ${depPlan.what}`;
+  if (needAbs) message += `; the moved copy names ${destAbs} because a WORKDIR changed the directory in between`;
+  if (!ctx.available) message += `; the build context is not available, so optional files are copied as globs (${patterns.find((x) => x.endsWith('*')) ?? 'none'}) and scripts and includes could not be checked`;
+  else if (unsafe) message += `; unsafe: ${unsafe}`;
+  return { edits, finding: { kind: 'change', ...where, message, fixKind } };
+}
+
+function isDirectory(ctx: BuildContext, rel: string): boolean {
+  const files = ctx.files();
+  if (!files) return false;
+  return files.some((f) => f.startsWith(rel + '/'));
+}
+
+export default splitCopy;
