@@ -51,7 +51,8 @@ export type Classified =
   | { kind: 'cd'; dir: string | null }
   /** `. file` / `source file`: runs a script file in the current shell. */
   | { kind: 'sourced'; file: string }
-  | { kind: 'source'; reason: string };
+  /** `build`: a build of the project that also fetches its dependencies (`go build`, `dotnet publish`). */
+  | { kind: 'source'; reason: string; build?: InstallCommand };
 
 interface Parsed {
   opts: Map<string, string[]>;
@@ -294,6 +295,10 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
     if (sub === 'env' || sub === 'version') return neutral();
     if (sub === 'install' && rest.slice(1).filter((x) => !x.value.startsWith('-')).every((x) => /@/.test(x.value)) && rest.length > 1) return neutral();
     if (sub === 'get') return source('`go get` resolves imports or changes go.mod, so it needs the source');
+    if (sub === 'build' || sub === 'install' || sub === 'test' || sub === 'vet' || sub === 'run' || sub === 'generate') {
+      const b = install('go', p + 1, new Set(['-o', '-ldflags', '-gcflags', '-asmflags', '-tags', '-mod', '-C', '-p', '-buildmode', '-compiler', '-installsuffix', '-modfile', '-overlay', '-pkgdir', '-toolexec', '-run', '-timeout', '-exec', '-count', '-pgo'])) as { kind: 'install'; install: InstallCommand };
+      return { kind: 'source', reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
+    }
     if (sub === 'mod' && at(1) === 'tidy') return source('`go mod tidy` scans the source for imports');
     return source();
   }
@@ -301,6 +306,10 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
     const sub = at(0);
     if (sub === 'fetch') return install('cargo', p + 1, new Set(['--target', '--manifest-path']));
     if (sub === 'install' && !rest.some((x) => x.value === '--path' || x.value.startsWith('--path='))) return neutral();
+    if (sub === 'build' || sub === 'install' || sub === 'test' || sub === 'run' || sub === 'check') {
+      const b = install('cargo', p + 1, new Set(['--target', '--manifest-path', '-p', '--package', '--bin', '--features', '-F', '--profile', '--path', '--root', '-j', '--jobs'])) as { kind: 'install'; install: InstallCommand };
+      return { kind: 'source', reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
+    }
     return source();
   }
   // JVM
@@ -309,6 +318,10 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
     const goals = parsed.positional.map((x) => x.value);
     const depOnly = /^((org\.apache\.maven\.plugins:)?maven-dependency-plugin(:[\w.-]+)?:|dependency:)(go-offline|resolve|resolve-plugins|copy-dependencies|tree|list)$|^de\.qaware\.maven:go-offline-maven-plugin(:[\w.-]+)?:resolve-dependencies$/;
     if (goals.length && goals.every((g) => depOnly.test(g))) return install('maven', p, MVN_VALUED);
+    if (goals.some((g) => /^(compile|test|package|verify|install|deploy|spring-boot:run|spring-boot:repackage)$/.test(g))) {
+      const b = install('maven', p, MVN_VALUED) as { kind: 'install'; install: InstallCommand };
+      return { kind: 'source', reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
+    }
     return source();
   }
   if (prog === 'gradle' || prog === 'gradlew') {
@@ -316,6 +329,10 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
     const tasks = parsed.positional.map((x) => x.value);
     if (tasks.length && tasks.every((t) => /^(:?[\w-]+:)*(dependencies|downloadDependencies|resolveDependencies|resolveAllDependencies|androidDependencies)$/.test(t))) return install('gradle', p, GRADLE_VALUED);
     if (tasks.length === 0 && rest.every((x) => x.value === '--version' || x.value === '-v')) return neutral();
+    if (tasks.some((t) => /(^|:)(build|assemble|jar|bootJar|shadowJar|installDist|compileJava|test|check)$/.test(t))) {
+      const b = install('gradle', p, GRADLE_VALUED) as { kind: 'install'; install: InstallCommand };
+      return { kind: 'source', reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
+    }
     return source();
   }
   // Ruby
@@ -348,6 +365,10 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
   if (prog === 'dotnet') {
     const sub = at(0);
     if (sub === 'restore') return install('dotnet', p + 1, DOTNET_VALUED);
+    if (sub === 'build' || sub === 'publish' || sub === 'test' || sub === 'pack' || sub === 'run') {
+      const b = install('dotnet', p + 1, new Set([...DOTNET_VALUED, '-c', '--configuration', '-o', '--output', '-f', '--framework', '--version-suffix', '--property', '-p', '-bl'])) as { kind: 'install'; install: InstallCommand };
+      return { kind: 'source', reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
+    }
     if (sub === '--info' || sub === '--version' || sub === 'nuget' && at(1) === 'locals' || (sub === 'tool' && rest.some((x) => x.value === '-g' || x.value === '--global' || x.value === '--tool-path'))) return neutral();
     if (sub === 'dev-certs' || sub === 'workload') return neutral();
     return source();

@@ -432,13 +432,20 @@ function node(p: Planner): void {
   const sub = inst.cmd.words[inst.subIndex]?.value;
   const tool = inst.eco;
   if (!p.required('package.json')) return;
-  const locks = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
-  const present = locks.filter((l) => p.optional(l));
-  for (const f of ['.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs', 'pnpm-workspace.yaml']) p.optional(f);
   if (!p.available) {
+    // Only the files this tool reads, as globs (`.yarnrc*` also matches `.yarnrc.yml`).
+    const byTool: Record<string, string[]> = {
+      npm: ['package-lock.json', 'npm-shrinkwrap.json', '.npmrc'],
+      yarn: ['yarn.lock', '.yarnrc'],
+      pnpm: ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'],
+    };
+    for (const f of byTool[tool]) p.optional(f);
     p.unsafe('without the build context, lifecycle scripts, workspaces and local dependencies in package.json could not be checked');
     return;
   }
+  const locks = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
+  const present = locks.filter((l) => p.optional(l));
+  for (const f of ['.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs', 'pnpm-workspace.yaml']) p.optional(f);
   for (const d of ['.yarn/releases', '.yarn/plugins', '.yarn/patches']) p.optional(d);
   const ignoreScripts = has(inst.opts, '--ignore-scripts') || /^\s*ignore-scripts\s*=\s*true/m.test(p.read(p.rel('.npmrc')) ?? '');
   const root = readPackage(p, p.rel('package.json'));
@@ -479,7 +486,7 @@ function node(p: Planner): void {
   for (const [m, pkg] of pkgs) {
     const where = p.rel(join(m, 'package.json'));
     if (!ignoreScripts) {
-      const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== undefined);
+      const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== undefined && !harmlessScript(pkg.scripts[s], p));
       if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts![script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
       if (p.exists(p.rel(join(m, 'binding.gyp')))) return p.block(`${p.rel(join(m, 'binding.gyp'))} makes \`${inst.label}\` compile a native addon from the source`);
     }
@@ -525,8 +532,26 @@ function node(p: Planner): void {
   } else if (tool === 'pnpm' && sub !== 'fetch' && present.includes('pnpm-lock.yaml') && !frozen) {
     p.unsafe('`pnpm install` without `--frozen-lockfile` may rewrite pnpm-lock.yaml; after the split the copy from the build context replaces the rewritten one');
   }
-  const nLocks = present.length;
-  p.plan.describe = members.length ? `package.json${nLocks ? `, ${present.join(', ')}` : ''} and the package.json of ${members.length} workspace package${members.length > 1 ? 's' : ''}` : undefined;
+  if (members.length) {
+    const memberFiles = new Set(members.map((m) => p.rel(join(m, 'package.json'))));
+    const rootFiles = p.plan.paths.filter((x) => !memberFiles.has(x));
+    p.plan.describe = `${rootFiles.join(', ')} and the package.json of ${members.length} workspace package${members.length > 1 ? 's' : ''}`;
+  }
+}
+
+/**
+ * Lifecycle scripts known not to read project files: `npx only-allow pnpm` (checks the package
+ * manager's user agent) and husky (returns early, changing nothing, when there is no `.git`
+ * directory, which is then also absent from the build context).
+ */
+function harmlessScript(script: string, p: Planner): boolean {
+  const parts = script.split(/&&|\|\||;/).map((x) => x.trim()).filter(Boolean);
+  return parts.every((part) => {
+    if (/^(npx\s+(-y\s+|--yes\s+)?)?only-allow\s+(npm|pnpm|yarn|bun)$/.test(part)) return true;
+    if (/^(true|is-ci|exit 0)$/.test(part)) return true;
+    if (/^husky(\s+install)?(\s+[\w./-]+)?$/.test(part)) return !p.exists('.git') && !p.exists(p.rel('.git'));
+    return false;
+  });
 }
 
 function trim(s: string): string {

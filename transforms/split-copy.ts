@@ -32,7 +32,7 @@
  */
 import path from 'node:path';
 import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/document.js';
-import { classifyCommand, type InstallCommand } from '../src/install-commands.js';
+import { classifyCommand, has, values, type InstallCommand } from '../src/install-commands.js';
 import { planManifests, type ManifestPlan } from '../src/manifests.js';
 import { mountOptions } from '../src/edit-helpers.js';
 import { isWindowsStage } from '../src/images.js';
@@ -86,6 +86,8 @@ interface RunAnalysis {
   blocker?: string;
   /** Context-relative paths only read or tested (`test -f x`): fine when they are manifests. */
   reads: Array<{ rel: string; what: string }>;
+  /** Builds of the project that also fetch dependencies (`go build`, `dotnet publish`). */
+  builds: InstallCommand[];
 }
 
 class SplitAnalysis {
@@ -112,11 +114,12 @@ class SplitAnalysis {
 
   analyzeRun(run: Instruction): RunAnalysis {
     const state = run.state();
+    let blocker: string | undefined;
     for (const f of run.flagsNamed('mount')) {
       const o = mountOptions(f);
       const target = o.get('target');
       if ((o.get('type') ?? 'bind') === 'bind' && target && this.touchesCopy(joinPath(state.workdir, expandVars(target, state.env)))) {
-        return { installs: [], reads: [], blocker: `line ${run.line} bind-mounts over ${target} in the copied directory` };
+        blocker ??= `line ${run.line} bind-mounts over ${target} in the copied directory`;
       }
     }
     const commands: ShellCommand[] = run.json
@@ -124,8 +127,8 @@ class SplitAnalysis {
       : run.commands();
     const installs: InstallCommand[] = [];
     const reads: RunAnalysis['reads'] = [];
+    const builds: InstallCommand[] = [];
     let cwd = state.workdir;
-    let blocker: string | undefined;
     for (const raw of commands) {
       const cmd: ShellCommand = {
         ...raw,
@@ -144,7 +147,10 @@ class SplitAnalysis {
         cwd = c.dir;
       } else if (c.kind === 'sourced') {
         if (this.touchesCopy(c.file) || !sourcesOnlyAssignments(run, c.file)) blocker ??= `\`. ${c.file}\` at line ${run.line} runs a script that may read the copied source`;
-      } else if (c.kind === 'source') blocker ??= c.reason;
+      } else if (c.kind === 'source') {
+        blocker ??= c.reason;
+        if (c.build) builds.push(c.build);
+      }
       else if (c.kind === 'install') installs.push(c.install);
       else {
         for (const p of c.paths) {
@@ -164,7 +170,7 @@ class SplitAnalysis {
         }
       }
     }
-    return { installs, blocker, reads };
+    return { installs, blocker, reads, builds };
   }
 }
 
@@ -222,6 +228,31 @@ function copyTargets(instr: Instruction): string[] | null {
     if (files.every((f) => /\.[A-Za-z0-9]+$/.test(f) && !/[*?[]/.test(f))) return files.map((f) => posix.join(abs, f));
   }
   return [abs];
+}
+
+/**
+ * A COPY of context files to the very place the whole-context copy put them, with the same
+ * flags (`COPY . /app` then `COPY requirements.txt .` in /app): it writes identical bytes, so
+ * moving the whole copy after it changes nothing.
+ */
+function rewritesSameFiles(j: Instruction, copy: Instruction, an: SplitAnalysis, ctx: BuildContext): boolean {
+  if (j.upper !== 'COPY' || j.flag('from') || j.heredocs.length || !ctx.available) return false;
+  const flagText = (i: Instruction): string => i.flags.map((f) => `${f.name}=${f.value ?? ''}`).sort().join(' ');
+  if (flagText(j) !== flagText(copy)) return false;
+  const a = copyArgs(j);
+  if (!a) return false;
+  const st = j.state();
+  const dest = expandVars(a.dest, st.env);
+  if (dest.includes('$')) return false;
+  const abs = joinPath(st.workdir, dest);
+  const intoDir = a.dest.endsWith('/') || a.dest === '.' || abs === an.dest || a.sources.length > 1;
+  return a.sources.every((s) => {
+    if (/[*?[$]/.test(s)) return false;
+    const rel = posix.normalize(s).replace(/^\/+/, '').replace(/\/+$/, '');
+    if (rel.startsWith('..') || rel === '.' || !ctx.exists(rel)) return false;
+    const target = isDirectory(ctx, rel) ? abs : intoDir ? posix.join(abs, posix.basename(rel)) : abs;
+    return an.toRel(target) === rel;
+  });
 }
 
 function listNames(paths: string[]): string {
@@ -285,18 +316,21 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const destAbs = destExpanded.includes('$') || state.workdir.includes('$') ? null : joinPath(state.workdir, destExpanded);
   const probe = new SplitAnalysis(ctx, destAbs ?? '/');
   const laterInstalls: Found[] = [];
+  const laterBuilds: Found[] = [];
   for (const j of after) {
     if (j.upper !== 'RUN') continue;
-    for (const inst of probe.analyzeRun(j).installs) laterInstalls.push({ inst, run: j });
+    const r = probe.analyzeRun(j);
+    for (const inst of r.installs) laterInstalls.push({ inst, run: j });
+    for (const inst of r.builds) laterBuilds.push({ inst, run: j });
   }
-  if (laterInstalls.length === 0) return null;
+  if (laterInstalls.length === 0 && laterBuilds.length === 0) return null;
   // Already manifests-first: the same install ran before this copy (e.g. `poetry install
   // --no-root`, copy, `poetry install`), so the install after it is the second half.
   const before = stage.instructions.slice(0, i).filter((x) => x.upper === 'RUN');
   const earlier = before.flatMap((r) => probe.analyzeRun(r).installs);
-  const firstLabel = laterInstalls[0].inst.label;
-  if (earlier.some((e) => e.eco === laterInstalls[0].inst.eco && e.cwd === laterInstalls[0].inst.cwd)) return null;
-
+  const first = laterInstalls[0] ?? laterBuilds[0];
+  const firstLabel = first.inst.label;
+  if (earlier.some((e) => e.eco === first.inst.eco && (e.cwd === first.inst.cwd || !laterInstalls.length))) return null;
   if (isWindowsStage(stage)) return skip(firstLabel, 'a Windows stage: its paths are not modelled');
   const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
   if (badFlag) return skip(firstLabel, `the copy has the flag --${badFlag.name}, which the manifest copy cannot reproduce`);
@@ -311,6 +345,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   let workdirChanged = false;
   let workdirBeforeInstall = false;
   const reads: RunAnalysis['reads'] = [];
+  let buildStep: Found | undefined;
   for (let k = 0; k < after.length && blocker === undefined; k++) {
     const j = after[k];
     if (j.upper === 'RUN') {
@@ -326,11 +361,15 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
         blocker = `the install step at line ${j.line} also runs a command that needs the source (${r.blocker})`;
         break;
       }
-      if (r.blocker) blocker = r.blocker.includes(`line ${j.line}`) ? r.blocker : `${r.blocker} (line ${j.line})`;
+      if (r.blocker) {
+        blocker = r.blocker.includes(`line ${j.line}`) ? r.blocker : `${r.blocker} (line ${j.line})`;
+        if (lastInstall === -1 && r.builds.length) buildStep = { inst: r.builds[0], run: j };
+      }
       continue;
     }
     if (j.upper === 'COPY' || j.upper === 'ADD') {
       if (isWholeContextCopy(j)) break;
+      if (rewritesSameFiles(j, copy, an, ctx)) continue;
       const targets = copyTargets(j);
       if (!targets) blocker = `the ${j.upper} at line ${j.line} has a destination that cannot be resolved`;
       else if (targets.some((t) => an.touchesCopy(t))) blocker = `the ${j.upper} at line ${j.line} writes into the copied directory, and the moved copy would overwrite it`;
@@ -349,6 +388,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     if (INERT_INSTRUCTIONS.has(j.upper)) continue;
     blocker = `${j.upper} at line ${j.line} between the copy and the install`;
   }
+  if (lastInstall === -1 && buildStep) return dependencyStep(doc, stage, copy, args, an, buildStep, ctx, reads);
   if (lastInstall === -1) return skip(firstLabel, blocker ?? 'no install step follows that could run before the source');
   const installRun = after[lastInstall];
   const labels = [...new Set(found.map((f) => `\`${f.inst.label}\``))].join(' and ');
@@ -389,22 +429,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     moved = moved.slice(0, s - copy.start) + destAbs + (args.dest.endsWith('/') ? '/' : '') + moved.slice(e - copy.start);
   }
 
-  // The manifest copies: one line per directory (and one per copied directory), same flags.
-  const groups = new Map<string, string[]>();
-  const dirSources: string[] = [];
-  for (const p of all) {
-    if (ctx.available && isDirectory(ctx, p)) dirSources.push(p);
-    else {
-      const d = posix.dirname(p) === '.' ? '' : posix.dirname(p);
-      groups.set(d, [...(groups.get(d) ?? []), p]);
-    }
-  }
-  const kw = copy.keyword === copy.keyword.toLowerCase() ? 'copy' : copy.keyword === copy.keyword.toUpperCase() ? 'COPY' : 'Copy';
-  const flags = copy.flags.map((f) => ' ' + doc.slice(f.start, f.end)).join('');
-  const lines: string[] = [];
-  const keys = [...groups.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
-  for (const d of keys) lines.push(`${kw}${flags} ${groups.get(d)!.join(' ')} ${destFor(args.dest, d)}`);
-  for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(args.dest, d)}`);
+  const lines = manifestLines(doc, copy, args.dest, all, ctx);
   const eol = doc.eolAt(copy.start);
   const indent = doc.indentAt(copy.keywordStart);
   const unsafe = plans.map(([, p]) => p.unsafe).find((u) => u !== undefined) ?? (ctx.available ? undefined : 'the build context is not available');
@@ -429,9 +454,164 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   let message = `copy ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
   if (depPlan) message += `; ${depPlan.what}`;
   if (needAbs) message += `; the moved copy names ${destAbs} because a WORKDIR changed the directory in between`;
-  if (!ctx.available) message += `; the build context is not available, so optional files are copied as globs (${patterns.find((x) => x.endsWith('*')) ?? 'none'}) and scripts and includes could not be checked`;
+  if (!ctx.available) {
+    const glob = patterns.find((x) => x.endsWith('*'));
+    message += `; the build context is not available (stdin or --no-context)${glob ? `, so optional files are copied with globs such as \`${glob}\`` : ''}; unsafe: ${plans.map(([, p]) => p.unsafe).find((u) => u !== undefined) ?? 'the files the install reads could not be checked'}`;
+  }
   else if (unsafe) message += `; unsafe: ${unsafe}`;
   return { edits, finding: { kind: 'change', ...where, message, fixKind } };
+}
+
+/**
+ * The copy is followed by a build that fetches dependencies itself (`go build`, `dotnet
+ * publish`) and no separate install: add the dependency-only step the toolchain has (`go mod
+ * download`, `dotnet restore`) with its manifests right before the copy, and leave the copy and
+ * the build as they are. The new step can fetch more than the build needs (test dependencies),
+ * so it is safe only when the package cache cannot reach the final image: a cache mount covers
+ * it, or the stage is a build stage whose files are used only through `COPY --from` of paths
+ * outside the cache.
+ */
+function dependencyStep(
+  doc: DockerfileDocument,
+  stage: Stage,
+  copy: Instruction,
+  args: CopyArgs,
+  an: SplitAnalysis,
+  build: Found,
+  ctx: BuildContext,
+  reads: RunAnalysis['reads'],
+): { edits: Edit[]; finding: TransformFinding } | null {
+  const where = { start: copy.keywordStart, end: copy.keywordEnd };
+  const b = build.inst;
+  const skip = (reason: string): { edits: Edit[]; finding: TransformFinding } => ({
+    edits: [],
+    finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` },
+  });
+  if (b.eco === 'cargo') return skip('cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent');
+  if (b.eco !== 'go' && b.eco !== 'dotnet') return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
+  const unread = reads.find(() => true);
+  if (unread) return skip(`${unread.what} reads ${unread.rel}, which the whole-context copy provides`);
+  const state = copy.state();
+  const runText = (w: { start: number; end: number }): string => doc.slice(w.start, w.end);
+  const words = b.cmd.words;
+  const prog = words.findIndex((w) => w.value === (b.eco === 'go' ? 'go' : 'dotnet'));
+  // What the new step runs, from the build's own words (variables kept as written).
+  const parts: string[] = [];
+  let fake: InstallCommand;
+  let cacheDir: string;
+  const assigns = words.slice(0, Math.max(prog, 0)).filter((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value));
+  if (b.eco === 'go') {
+    if (has(b.opts, '-mod') && values(b.opts, '-mod').includes('vendor')) return skip(`\`${b.label}\` builds from the vendor directory`);
+    if (/-mod=vendor/.test(state.env.get('GOFLAGS') ?? '') || b.cwd.includes('$')) return skip('GOFLAGS selects the vendor directory');
+    for (const a of assigns) if (/^GO(PROXY|PRIVATE|NOPROXY|NOSUMDB|SUMDB|INSECURE|FLAGS|MODCACHE|PATH|TOOLCHAIN|WORK|111MODULE)=/.test(a.value)) parts.push(runText(a));
+    parts.push('go mod download');
+    fake = { eco: 'go', label: 'go mod download', cmd: { words: [], redirects: [], terminator: '', depth: 0 }, subIndex: 0, opts: new Map(), positional: [], cwd: b.cwd };
+    const gopath = state.env.get('GOPATH') ?? '/go';
+    cacheDir = state.env.get('GOMODCACHE') ?? `${gopath.split(':')[0]}/pkg/mod`;
+  } else {
+    if (has(b.opts, '--no-restore')) return skip(`\`${b.label}\` uses --no-restore, so the dependencies come from a restore this rewrite cannot see`);
+    const target = b.positional[0];
+    const restoreWords: string[] = [];
+    if (target && /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i.test(target.value)) restoreWords.push(runText(target));
+    for (const o of ['-r', '--runtime', '-a', '--arch', '--os']) {
+      const at = words.findIndex((w) => w.value === o || w.value.startsWith(o + '='));
+      if (at === -1) continue;
+      restoreWords.push(words[at].value.includes('=') ? runText(words[at]) : `${runText(words[at])} ${runText(words[at + 1])}`);
+    }
+    parts.push(['dotnet restore', ...restoreWords].join(' '));
+    fake = {
+      eco: 'dotnet',
+      label: parts[0],
+      cmd: { words: [], redirects: [], terminator: '', depth: 0 },
+      subIndex: 0,
+      opts: new Map(),
+      positional: target && /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i.test(target.value) ? [target] : [],
+      cwd: b.cwd,
+    };
+    cacheDir = state.env.get('NUGET_PACKAGES') ?? '/root/.nuget/packages';
+  }
+  // Variables the new step uses must already be set where it goes (before the copy).
+  const used = new Set([...varsIn(parts.join(' '))]);
+  const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(build.run));
+  const redefined = between.filter((x) => x.upper === 'ENV' || x.upper === 'ARG').flatMap(declaredNames).find((n) => used.has(n));
+  if (redefined) return skip(`\`${b.label}\` uses ${redefined}, which is set only after the copy`);
+  const plan = planManifests({ inst: fake, ctx, toRel: (a) => an.toRel(a), env: build.run.state().env });
+  if (plan.block) return skip(plan.block);
+  for (const o of plan.outputs) if (ctx.available && ctx.exists(o)) return skip(`\`${fake.label}\` writes ${o}, which the build context also has (not excluded by .dockerignore)`);
+  const all = ctx.available ? plan.paths : plan.patterns;
+  if (all.length === 0) return skip('no manifest to copy');
+  const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith('-'));
+  if (bad) return skip(`the manifest path \`${bad}\` would need quoting`);
+  // Mounts the build has (caches, secrets for private modules) go on the new step too.
+  const mounts = build.run.flagsNamed('mount').filter((f) => /^(cache|secret|ssh)$/.test(mountOptions(f).get('type') ?? 'bind'));
+  if (build.run.flagsNamed('mount').length !== mounts.length) return skip(`\`${b.label}\` has bind mounts the dependency step would need`);
+  const mountedCache = mounts.some((f) => {
+    const o = mountOptions(f);
+    const t = o.get('target');
+    return o.get('type') === 'cache' && t !== undefined && isUnder(cacheDir, joinPath(build.run.state().workdir, t));
+  });
+  const cd = b.cwd === state.workdir ? '' : `cd ${b.cwd} && `;
+  if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
+  // Is anything of this stage, beyond named build outputs, part of the final image?
+  const consumer = stageConsumer(stage, cacheDir);
+  const unsafe = mountedCache ? undefined : consumer ?? (ctx.available ? undefined : 'the build context is not available');
+  const fixKind = unsafe ? 'unsafe' : 'safe';
+  const eol = doc.eolAt(copy.start);
+  const indent = doc.indentAt(copy.keywordStart);
+  const runKw = copy.keyword === copy.keyword.toLowerCase() ? 'run' : 'RUN';
+  // Several mounts: one a line, continued with the file's escape character, like the build step.
+  const cont = ` ${doc.escape}${eol}${indent}    `;
+  const texts = mounts.map((f) => doc.slice(f.start, f.end));
+  const mountText = texts.length === 0 ? ' ' : texts.length === 1 ? ` ${texts[0]} ` : ` ${texts.join(cont)}${cont}`;
+  const lines = [...manifestLines(doc, copy, args.dest, all, ctx), `${runKw}${mountText}${cd}${parts.join(' ')}`];
+  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind }];
+  const tool = b.eco === 'go' ? 'modules' : 'NuGet packages';
+  let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
+  if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
+  return { edits, finding: { kind: 'change', ...where, message, fixKind } };
+}
+
+/** Why files of `stage` under `cacheDir` may reach the final image, or undefined when they cannot. */
+function stageConsumer(stage: Stage, cacheDir: string): string | undefined {
+  const doc = stage.doc;
+  if (stage.index === doc.stages.length - 1) return 'this stage is the final image';
+  const refs = new Set([String(stage.index), ...(stage.name ? [stage.name.toLowerCase()] : [])]);
+  for (const s of doc.stages.slice(stage.index + 1)) {
+    if (s.parent === stage) return `stage ${s.name ?? s.index} builds on this stage`;
+    for (const i of s.instructions) {
+      const from = i.flag('from')?.value ?? null;
+      if ((i.upper === 'COPY' || i.upper === 'ADD') && from !== null && refs.has(from.toLowerCase())) {
+        const a = copyArgs(i);
+        if (!a) return `line ${i.line} copies from this stage`;
+        for (const src of a.sources) {
+          const abs = src.startsWith('/') ? posix.normalize(src) : joinPath(stage.finalState().workdir, src);
+          if (src.includes('$') || /[*?[]/.test(src) || isUnder(cacheDir, abs) || isUnder(abs, cacheDir)) return `line ${i.line} copies ${src} from this stage`;
+        }
+      }
+      if (i.upper === 'RUN' && i.flagsNamed('mount').some((f) => refs.has((mountOptions(f).get('from') ?? '').toLowerCase()))) return `line ${i.line} mounts this stage`;
+    }
+  }
+  return undefined;
+}
+
+/** `COPY <files> <dest>/dir/` lines: one per directory of files, one per copied directory; same flags. */
+function manifestLines(doc: DockerfileDocument, copy: Instruction, dest: string, all: string[], ctx: BuildContext): string[] {
+  const groups = new Map<string, string[]>();
+  const dirSources: string[] = [];
+  for (const p of all) {
+    if (ctx.available && isDirectory(ctx, p)) dirSources.push(p);
+    else {
+      const d = posix.dirname(p) === '.' ? '' : posix.dirname(p);
+      groups.set(d, [...(groups.get(d) ?? []), p]);
+    }
+  }
+  const kw = copy.keyword === copy.keyword.toLowerCase() ? 'copy' : copy.keyword === copy.keyword.toUpperCase() ? 'COPY' : 'Copy';
+  const flags = copy.flags.map((f) => ' ' + doc.slice(f.start, f.end)).join('');
+  const lines: string[] = [];
+  const keys = [...groups.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
+  for (const d of keys) lines.push(`${kw}${flags} ${groups.get(d)!.join(' ')} ${destFor(dest, d)}`);
+  for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(dest, d)}`);
+  return lines;
 }
 
 function isDirectory(ctx: BuildContext, rel: string): boolean {
