@@ -193,7 +193,7 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
     if ((prog === 'chmod' || prog === 'chown' || prog === 'chgrp') && args.length) args = args.slice(1);
     if (prog === 'sed' && !has(parsed.opts, '-e', '--expression', '-f')) args = args.slice(1);
     if (prog === 'test' || prog === '[') args = args.filter((a) => !['=', '==', '!=', ']', '!', '-a', '-o'].includes(a));
-    const optPaths = values(parsed.opts, '-C', '--directory', '-f', '--file');
+    const optPaths = prog === 'tar' ? values(parsed.opts, '-C', '--directory', '-f', '--file') : prog === 'sed' ? values(parsed.opts, '-f') : [];
     const readOnly = ['test', '[', 'ls', 'stat', 'cat'].includes(prog) && redirectPaths.length === 0;
     return { kind: 'neutral', paths: [...args, ...optPaths, ...redirectPaths], readOnly };
   }

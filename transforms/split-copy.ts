@@ -554,7 +554,7 @@ function dependencyStep(
   if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
   // Is anything of this stage, beyond named build outputs, part of the final image?
   const consumer = stageConsumer(stage, cacheDir);
-  const unsafe = mountedCache ? undefined : consumer ?? (ctx.available ? undefined : 'the build context is not available');
+  const unsafe = !ctx.available ? plan.unsafe ?? 'the build context is not available' : mountedCache ? undefined : consumer;
   const fixKind = unsafe ? 'unsafe' : 'safe';
   const eol = doc.eolAt(copy.start);
   const indent = doc.indentAt(copy.keywordStart);
@@ -567,7 +567,8 @@ function dependencyStep(
   const edits: Edit[] = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind }];
   const tool = b.eco === 'go' ? 'modules' : 'NuGet packages';
   let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
-  if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
+  if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
+  else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
   return { edits, finding: { kind: 'change', ...where, message, fixKind } };
 }
 
