@@ -596,6 +596,9 @@ export function yamlList(text: string, key: string): string[] {
 
 function go(p: Planner): void {
   const { env } = p.input;
+  if (p.available && !p.exists(p.rel('go.mod')) && !p.ctx.ignored(p.rel('go.mod'))) {
+    return p.block(`no ${p.rel('go.mod')} in the build context: a GOPATH-mode build has no separate dependency step`);
+  }
   if (!p.required('go.mod')) return;
   p.optional('go.sum');
   if (!p.available) {
