@@ -85,9 +85,13 @@ interface RunAnalysis {
   installs: InstallCommand[];
   blocker?: string;
   /** Context-relative paths only read or tested (`test -f x`): fine when they are manifests. */
-  reads: Array<{ rel: string; what: string }>;
+  reads: Array<{ rel: string; what: string; step?: number }>;
+  /** Index of the step that set `blocker` (-1: a mount, before any step). */
+  blockedAt?: number;
   /** Builds of the project that also fetch dependencies (`go build`, `dotnet publish`). */
   builds: InstallCommand[];
+  /** Every command with its classification, in order (shell form only). */
+  steps: Array<{ cmd: ShellCommand; c: ReturnType<typeof classifyCommand> }>;
 }
 
 class SplitAnalysis {
@@ -115,11 +119,13 @@ class SplitAnalysis {
   analyzeRun(run: Instruction): RunAnalysis {
     const state = run.state();
     let blocker: string | undefined;
+    let blockedAt: number | undefined;
     for (const f of run.flagsNamed('mount')) {
       const o = mountOptions(f);
       const target = o.get('target');
       if ((o.get('type') ?? 'bind') === 'bind' && target && this.touchesCopy(joinPath(state.workdir, expandVars(target, state.env)))) {
         blocker ??= `line ${run.line} bind-mounts over ${target} in the copied directory`;
+        blockedAt ??= -1;
       }
     }
     const commands: ShellCommand[] = run.json
@@ -128,6 +134,7 @@ class SplitAnalysis {
     const installs: InstallCommand[] = [];
     const reads: RunAnalysis['reads'] = [];
     const builds: InstallCommand[] = [];
+    const steps: RunAnalysis['steps'] = [];
     let cwd = state.workdir;
     for (const raw of commands) {
       const cmd: ShellCommand = {
@@ -139,6 +146,8 @@ class SplitAnalysis {
         redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value })),
       };
       const c = classifyCommand(cmd, cwd);
+      steps.push({ cmd, c });
+      if (blocker !== undefined) blockedAt ??= steps.length - 2;
       if (c.kind === 'cd') {
         if (c.dir === null || cmd.depth > 0) {
           blocker ??= `\`cd\` at line ${run.line} changes to a directory that cannot be followed`;
@@ -163,14 +172,15 @@ class SplitAnalysis {
           if (g !== -1) abs = posix.dirname(abs.slice(0, g) + 'x');
           const rel = this.toRel(abs);
           if (c.readOnly && rel !== null && rel !== '' && this.touchesCopy(abs)) {
-            reads.push({ rel, what: `\`${cmd.words.map((w) => w.value).join(' ').slice(0, 60)}\` at line ${run.line}` });
+            reads.push({ rel, what: `\`${cmd.words.map((w) => w.value).join(' ').slice(0, 60)}\` at line ${run.line}`, step: steps.length - 1 });
           } else if (this.touchesCopy(abs)) {
             blocker ??= `\`${cmd.words.map((w) => w.value).join(' ').slice(0, 60)}\` at line ${run.line} uses ${p}, which the whole-context copy provides`;
           }
         }
       }
     }
-    return { installs, blocker, reads, builds };
+    if (blocker !== undefined) blockedAt ??= steps.length - 1;
+    return { installs, blocker, reads, builds, steps, blockedAt };
   }
 }
 
@@ -346,6 +356,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   let workdirBeforeInstall = false;
   const reads: RunAnalysis['reads'] = [];
   let buildStep: Found | undefined;
+  let runSplit: RunSplit | undefined;
   for (let k = 0; k < after.length && blocker === undefined; k++) {
     const j = after[k];
     if (j.upper === 'RUN') {
@@ -358,7 +369,16 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
         continue;
       }
       if (r.installs.length) {
-        blocker = `the install step at line ${j.line} also runs a command that needs the source (${r.blocker})`;
+        const split = splitRunAfterInstalls(doc, j, r);
+        if (typeof split === 'string') {
+          blocker = `the install step at line ${j.line} also runs a command that needs the source (${r.blocker})${split ? `, and ${split}` : ''}`;
+          break;
+        }
+        lastInstall = k;
+        runSplit = split;
+        reads.push(...r.reads.filter((x) => (x.step ?? 0) < split.cutStep));
+        found.push(...split.installs.map((inst) => ({ inst, run: j })));
+        if (workdirChanged) workdirBeforeInstall = true;
         break;
       }
       if (r.blocker) {
@@ -399,7 +419,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const dep = plans.filter(([, p]) => p.depOnly);
   if (dep.length) {
     const [f, p] = dep[0];
-    if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json) {
+    if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json || runSplit) {
       return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly!.flags.join(' ')}) only applies to a step that runs nothing but that command`);
     }
   }
@@ -444,6 +464,11 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     const at = w.end - installRun.start;
     const first = runText.slice(0, at) + depPlan.flags.map((x) => ' ' + x).join('') + runText.slice(at);
     edits.push({ start: installRun.start, end: installRun.start, text: first + insEol + moved + insEol, fixKind });
+  } else if (runSplit) {
+    // `RUN install && build`: end the step after the install, copy, and run the rest in a new step.
+    const flags = installRun.flags.map((f) => ' ' + doc.slice(f.start, f.end)).join('');
+    const text = `${insEol}${moved}${insEol}${doc.indentAt(installRun.keywordStart)}${installRun.keyword}${flags} ${runSplit.prefix}`;
+    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text, fixKind });
   } else if (installRun.next > installRun.end) {
     edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol, fixKind });
   } else {
@@ -453,6 +478,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
   let message = `copy ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
   if (depPlan) message += `; ${depPlan.what}`;
+  if (runSplit) message += `; the step at line ${installRun.line} is split after the install so \`${runSplit.rest}\` runs after the full copy`;
   if (needAbs) message += `; the moved copy names ${destAbs} because a WORKDIR changed the directory in between`;
   if (!ctx.available) {
     const glob = patterns.find((x) => x.endsWith('*'));
@@ -593,6 +619,62 @@ function stageConsumer(stage: Stage, cacheDir: string): string | undefined {
     }
   }
   return undefined;
+}
+
+interface RunSplit {
+  /** The text between the install part and the rest (` && \\\n    `), replaced by the copy. */
+  cut: [number, number];
+  installs: InstallCommand[];
+  /** Index of the first step after the cut. */
+  cutStep: number;
+  /** `cd dir && ` commands the rest needs again. */
+  prefix: string;
+  /** The first command of the rest, for the message. */
+  rest: string;
+}
+
+/** Commands that change the state of the shell for the commands after them. */
+const SHELL_STATE = /^(cd|set|export|unset|source|\.|alias|umask|trap|shopt|ulimit|pushd|popd|eval|exec|read|declare|typeset|local)$/;
+
+/**
+ * `RUN npm ci && npm run build`: can the step end after the installs, with the rest in a new
+ * RUN after the full copy? Only when every command before the cut is an install or neutral, at
+ * top level, joined by `&&`/`;`, changes no shell state (cd, set, export, variables) the rest could
+ * use, the cut is an `&&` (a failure still fails the build) and nothing is joined by `||`, `|`
+ * across it or `&`. Returns the reason when it cannot (empty when no cut point exists).
+ */
+function splitRunAfterInstalls(doc: DockerfileDocument, run: Instruction, r: RunAnalysis): RunSplit | string {
+  if (run.json || run.heredocs.length || r.steps.length === 0) return '';
+  // Leading `cd dir &&` commands are repeated in front of the rest.
+  let cds = 0;
+  while (cds < r.steps.length && r.steps[cds].c.kind === 'cd' && (r.steps[cds].c as { dir: string | null }).dir !== null && r.steps[cds].cmd.terminator === '&&') cds++;
+  const m = r.steps.findIndex((s, i) => i >= cds && s.c.kind !== 'install' && s.c.kind !== 'neutral');
+  if (m <= 0) return '';
+  if (r.blockedAt !== m) return '';
+  const head = r.steps.slice(0, m);
+  if (!head.some((s) => s.c.kind === 'install')) return '';
+  if (r.steps.some((s) => s.cmd.depth > 0 || s.cmd.terminator === '||' || s.cmd.terminator === '&')) return 'the step groups its commands or joins them with `||`';
+  if (head.some((s) => s.cmd.terminator === '|')) return 'the install is piped';
+  for (const s of head.slice(cds)) {
+    const w = s.cmd.words;
+    if (w.length && (SHELL_STATE.test(w[0].value) || w.every((x) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(x.value)))) return `\`${w.map((x) => x.value).join(' ')}\` changes the shell for the commands after it`;
+  }
+  const last = head[head.length - 1].cmd;
+  if (last.terminator !== '&&') return 'the install is not joined to the rest with `&&`';
+  const ends = [...last.words, ...last.redirects].map((x) => x.end);
+  const a = Math.max(...ends);
+  const next = r.steps[m].cmd;
+  const starts = [...next.words, ...next.redirects].map((x) => x.start);
+  const b = Math.min(...starts);
+  const between = doc.slice(a, b);
+  const esc = doc.escape === '`' ? '`' : '\\\\';
+  if (!new RegExp(`^[ \\t]*&&[ \\t]*(${esc}[ \\t]*\\r?\\n[ \\t]*)*$`).test(between)) return 'comments or other text sit between the install and the rest';
+  const prefix = r.steps
+    .slice(0, cds)
+    .map((s) => doc.slice(s.cmd.words[0].start, s.cmd.words[s.cmd.words.length - 1].end) + ' && ')
+    .join('');
+  if (/[\r\n]/.test(prefix)) return 'the `cd` spans lines';
+  return { cut: [a, b], cutStep: m, prefix, installs: head.flatMap((s) => (s.c.kind === 'install' ? [s.c.install] : [])), rest: next.words.map((x) => x.value).join(' ').slice(0, 40) };
 }
 
 /** `COPY <files> <dest>/dir/` lines: one per directory of files, one per copied directory; same flags. */
