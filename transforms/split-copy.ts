@@ -668,7 +668,8 @@ function splitRunAfterInstalls(doc: DockerfileDocument, run: Instruction, r: Run
   const b = Math.min(...starts);
   const between = doc.slice(a, b);
   const esc = doc.escape === '`' ? '`' : '\\\\';
-  if (!new RegExp(`^[ \\t]*&&[ \\t]*(${esc}[ \\t]*\\r?\\n[ \\t]*)*$`).test(between)) return 'comments or other text sit between the install and the rest';
+  const cont = `(${esc}[ \\t]*\\r?\\n[ \\t]*)*`;
+  if (!new RegExp(`^[ \\t]*${cont}&&[ \\t]*${cont}$`).test(between)) return 'comments or other text sit between the install and the rest';
   const prefix = r.steps
     .slice(0, cds)
     .map((s) => doc.slice(s.cmd.words[0].start, s.cmd.words[s.cmd.words.length - 1].end) + ' && ')
