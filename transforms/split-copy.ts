@@ -47,6 +47,8 @@ const INERT_INSTRUCTIONS = new Set(['USER', 'LABEL', 'EXPOSE', 'CMD', 'ENTRYPOIN
 interface CopyArgs {
   sources: string[];
   dest: string;
+  /** Context-relative directory the copy takes its files from ('' for the whole context). */
+  prefix: string;
   /** Source range of the destination word (shell form only). */
   destRange?: [number, number];
 }
@@ -54,22 +56,28 @@ interface CopyArgs {
 function copyArgs(instr: Instruction): CopyArgs | null {
   if (instr.json) {
     if (instr.json.length < 2) return null;
-    return { sources: instr.json.slice(0, -1), dest: instr.json[instr.json.length - 1] };
+    return { sources: instr.json.slice(0, -1), dest: instr.json[instr.json.length - 1], prefix: '' };
   }
   const words = instr.args();
   if (words.length < 2) return null;
   const last = words[words.length - 1];
-  return { sources: words.slice(0, -1).map((w) => w.value), dest: last.value, destRange: [last.start, last.end] };
+  return { sources: words.slice(0, -1).map((w) => w.value), dest: last.value, prefix: '', destRange: [last.start, last.end] };
 }
 
-/** `COPY . x`, `COPY ./ x`, `ADD . x`: the whole build context. */
-function isWholeContextCopy(instr: Instruction): CopyArgs | null {
+/**
+ * `COPY . x`, `COPY ./ x`, `ADD . x`: the whole build context; with a known context also a
+ * single directory of it (`COPY web/ /app`), whose contents map onto the destination the same way.
+ */
+function isWholeContextCopy(instr: Instruction, ctx?: BuildContext): CopyArgs | null {
   if ((instr.upper !== 'COPY' && instr.upper !== 'ADD') || instr.heredocs.length || instr.flag('from')) return null;
   const a = copyArgs(instr);
   if (!a || a.sources.length !== 1) return null;
   const s = a.sources[0];
   if (s === '.' || s === './' || s === '/' || posix.normalize(s) === '.' || posix.normalize(s) === '/') return a;
-  return null;
+  if (!ctx?.available || /[*?[$\\]/.test(s)) return null;
+  const rel = posix.normalize(s).replace(/^\/+/, '').replace(/\/+$/, '').replace(/^\.\//, '');
+  if (!rel || rel.startsWith('..') || !ctx.exists(rel) || !isDirectory(ctx, rel)) return null;
+  return { ...a, prefix: rel };
 }
 
 function isUnder(p: string, dir: string): boolean {
@@ -99,13 +107,19 @@ class SplitAnalysis {
     readonly ctx: BuildContext,
     /** Absolute destination of the whole-context copy. */
     readonly dest: string,
+    /** Context-relative directory copied there ('' for the whole context). */
+    readonly prefix = '',
   ) {}
 
+  /** The context-relative path whose copy lands at `abs`, or null when `abs` is outside the copy. */
   toRel(abs: string): string | null {
     const p = posix.normalize(abs);
-    if (p === this.dest) return '';
-    if (this.dest === '/') return p.slice(1);
-    return p.startsWith(this.dest + '/') ? p.slice(this.dest.length + 1) : null;
+    let rel: string | null;
+    if (p === this.dest) rel = '';
+    else if (this.dest === '/') rel = p.slice(1);
+    else rel = p.startsWith(this.dest + '/') ? p.slice(this.dest.length + 1) : null;
+    if (rel === null || !this.prefix) return rel;
+    return rel ? `${this.prefix}/${rel}` : this.prefix;
   }
 
   /** Could writing or reading `abs` meet files of the whole-context copy? */
@@ -311,20 +325,20 @@ export const splitCopy: Transform = {
 
 function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext): { edits: Edit[]; finding: TransformFinding } | null {
   const copy = stage.instructions[i];
-  const args = isWholeContextCopy(copy);
+  const args = isWholeContextCopy(copy, ctx);
   if (!args) return null;
   const where = { start: copy.keywordStart, end: copy.keywordEnd };
   const after = stage.instructions.slice(i + 1);
   const state = copy.state();
-  const skip = (label: string, reason: string): { edits: Edit[]; finding: TransformFinding } => ({
-    edits: [],
-    finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${label}\`: ${reason}` },
-  });
+  // A copy of one directory of the context is split when it can be, silently left otherwise:
+  // it is often not the project's whole source (`COPY config ./config`).
+  const skip = (label: string, reason: string): { edits: Edit[]; finding: TransformFinding } | null =>
+    args?.prefix ? null : { edits: [], finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${label}\`: ${reason}` } };
 
   // Find the installs that follow, with a throw-away analysis, to decide whether to speak at all.
   const destExpanded = expandVars(args.dest, state.env);
   const destAbs = destExpanded.includes('$') || state.workdir.includes('$') ? null : joinPath(state.workdir, destExpanded);
-  const probe = new SplitAnalysis(ctx, destAbs ?? '/');
+  const probe = new SplitAnalysis(ctx, destAbs ?? '/', args.prefix);
   const laterInstalls: Found[] = [];
   const laterBuilds: Found[] = [];
   for (const j of after) {
@@ -345,7 +359,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
   if (badFlag) return skip(firstLabel, `the copy has the flag --${badFlag.name}, which the manifest copy cannot reproduce`);
   if (destAbs === null) return skip(firstLabel, `the destination \`${args.dest}\` cannot be resolved`);
-  const an = new SplitAnalysis(ctx, destAbs);
+  const an = new SplitAnalysis(ctx, destAbs, args.prefix);
   const copyVars = varsIn(copy.text);
 
   // Walk the steps after the copy up to the last install that needs only manifests.
@@ -388,7 +402,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
       continue;
     }
     if (j.upper === 'COPY' || j.upper === 'ADD') {
-      if (isWholeContextCopy(j)) break;
+      if (isWholeContextCopy(j, ctx)) break;
       if (rewritesSameFiles(j, copy, an, ctx)) continue;
       const targets = copyTargets(j);
       if (!targets) blocker = `the ${j.upper} at line ${j.line} has a destination that cannot be resolved`;
@@ -438,6 +452,8 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   if (all.length === 0) return skip(firstLabel, 'the install reads no manifest from the copied directory');
   const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith('-'));
   if (bad) return skip(firstLabel, `the manifest path \`${bad}\` would need quoting`);
+  const outside = args.prefix ? all.find((x) => !x.startsWith(args.prefix + '/')) : undefined;
+  if (outside) return skip(firstLabel, `the install reads ${outside}, outside the copied directory ${args.prefix}`);
 
   // The moved copy keeps its meaning: a relative destination becomes absolute when a WORKDIR
   // between the copy and the install changed the directory it resolves against.
@@ -449,7 +465,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     moved = moved.slice(0, s - copy.start) + destAbs + (args.dest.endsWith('/') ? '/' : '') + moved.slice(e - copy.start);
   }
 
-  const lines = manifestLines(doc, copy, args.dest, all, ctx);
+  const lines = manifestLines(doc, copy, args, all, ctx);
   const eol = doc.eolAt(copy.start);
   const indent = doc.indentAt(copy.keywordStart);
   const unsafe = plans.map(([, p]) => p.unsafe).find((u) => u !== undefined) ?? (ctx.available ? undefined : 'the build context is not available');
@@ -509,10 +525,8 @@ function dependencyStep(
 ): { edits: Edit[]; finding: TransformFinding } | null {
   const where = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
-  const skip = (reason: string): { edits: Edit[]; finding: TransformFinding } => ({
-    edits: [],
-    finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` },
-  });
+  const skip = (reason: string): { edits: Edit[]; finding: TransformFinding } | null =>
+    args.prefix ? null : { edits: [], finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
   if (b.eco === 'cargo') return skip('cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent');
   if (b.eco !== 'go' && b.eco !== 'dotnet') return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
   const unread = reads.find(() => true);
@@ -568,6 +582,8 @@ function dependencyStep(
   if (all.length === 0) return skip('no manifest to copy');
   const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith('-'));
   if (bad) return skip(`the manifest path \`${bad}\` would need quoting`);
+  const outside = args.prefix ? all.find((x) => !x.startsWith(args.prefix + '/')) : undefined;
+  if (outside) return skip(`the build reads ${outside}, outside the copied directory ${args.prefix}`);
   // Mounts the build has (caches, secrets for private modules) go on the new step too.
   const mounts = build.run.flagsNamed('mount').filter((f) => /^(cache|secret|ssh)$/.test(mountOptions(f).get('type') ?? 'bind'));
   if (build.run.flagsNamed('mount').length !== mounts.length) return skip(`\`${b.label}\` has bind mounts the dependency step would need`);
@@ -589,7 +605,7 @@ function dependencyStep(
   const cont = ` ${doc.escape}${eol}${indent}    `;
   const texts = mounts.map((f) => doc.slice(f.start, f.end));
   const mountText = texts.length === 0 ? ' ' : texts.length === 1 ? ` ${texts[0]} ` : ` ${texts.join(cont)}${cont}`;
-  const lines = [...manifestLines(doc, copy, args.dest, all, ctx), `${runKw}${mountText}${cd}${parts.join(' ')}`];
+  const lines = [...manifestLines(doc, copy, args, all, ctx), `${runKw}${mountText}${cd}${parts.join(' ')}`];
   const edits: Edit[] = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind }];
   const tool = b.eco === 'go' ? 'modules' : 'NuGet packages';
   let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
@@ -679,13 +695,16 @@ function splitRunAfterInstalls(doc: DockerfileDocument, run: Instruction, r: Run
 }
 
 /** `COPY <files> <dest>/dir/` lines: one per directory of files, one per copied directory; same flags. */
-function manifestLines(doc: DockerfileDocument, copy: Instruction, dest: string, all: string[], ctx: BuildContext): string[] {
+function manifestLines(doc: DockerfileDocument, copy: Instruction, args: CopyArgs, all: string[], ctx: BuildContext): string[] {
+  const dest = args.dest;
+  // Destination directories are relative to the copied directory.
+  const under = (p: string): string => (args.prefix ? posix.relative(args.prefix, p) : p);
   const groups = new Map<string, string[]>();
   const dirSources: string[] = [];
   for (const p of all) {
     if (ctx.available && isDirectory(ctx, p)) dirSources.push(p);
     else {
-      const d = posix.dirname(p) === '.' ? '' : posix.dirname(p);
+      const d = posix.dirname(under(p)) === '.' ? '' : posix.dirname(under(p));
       groups.set(d, [...(groups.get(d) ?? []), p]);
     }
   }
@@ -694,7 +713,7 @@ function manifestLines(doc: DockerfileDocument, copy: Instruction, dest: string,
   const lines: string[] = [];
   const keys = [...groups.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
   for (const d of keys) lines.push(`${kw}${flags} ${groups.get(d)!.join(' ')} ${destFor(dest, d)}`);
-  for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(dest, d)}`);
+  for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(dest, under(d))}`);
   return lines;
 }
 
