@@ -529,9 +529,15 @@ function dependencyStep(
     args.prefix ? null : { edits: [], finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
   if (b.eco === 'cargo') return skip('cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent');
   if (b.eco !== 'go' && b.eco !== 'dotnet') return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
-  const unread = reads.find(() => true);
-  if (unread) return skip(`${unread.what} reads ${unread.rel}, which the whole-context copy provides`);
+  void reads; // The new step goes before the copy: the steps in between keep their input.
   const state = copy.state();
+  const buildState = build.run.state();
+  // It runs where the copy is: as the same user, with the same tool settings as the build.
+  if (buildState.user !== state.user) return skip(`\`${b.label}\` runs as another user (${buildState.user || 'root'}) than the copy, so the new step would leave files it cannot write`);
+  const toolVar = /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/;
+  for (const name of new Set([...buildState.env.keys(), ...state.env.keys()])) {
+    if (toolVar.test(name) && buildState.env.get(name) !== state.env.get(name)) return skip(`${name} changes between the copy and \`${b.label}\``);
+  }
   const runText = (w: { start: number; end: number }): string => doc.slice(w.start, w.end);
   const words = b.cmd.words;
   const prog = words.findIndex((w) => w.value === (b.eco === 'go' ? 'go' : 'dotnet'));
