@@ -296,14 +296,19 @@ export const splitCopy: Transform = {
     id: 'split-copy',
     summary: 'Copy dependency manifests before the install and the rest of the source after it',
     description:
-      'Rewrites `COPY . <dest>` followed by a dependency install into `COPY <manifests> <dest>/`, the install, then the ' +
-      'original `COPY . <dest>`, so a source edit no longer re-runs the install. Manifests are inferred from the ' +
-      'install command and the build context (honouring .dockerignore). Installs that need the whole source use the ' +
-      'dependency-only form when it exists (`poetry install --no-root`, `uv sync --no-install-project`, composer ' +
-      '`--no-scripts --no-autoloader`) or are skipped with the reason. Safe when the final files are provably the ' +
-      'same; installs that may rewrite a lockfile of the context, and splits without a build context, are unsafe.',
+      'Rewrites `COPY . <dest>` (or a copy of one context directory) followed by a dependency install into ' +
+      '`COPY <manifests> <dest>/`, the install, then the original copy, so a source edit no longer re-runs the ' +
+      'install. Manifests are inferred from the install command and the build context (honouring .dockerignore): ' +
+      'requirements includes, lockfiles, workspace packages at their paths, project references. Installs that need ' +
+      'the whole source use the dependency-only form when it exists (`poetry install --no-root`, `uv sync ' +
+      '--no-install-project`, composer `--no-scripts --no-autoloader`), `RUN install && build` is cut after the ' +
+      'install, and a build without a separate install gets `go mod download` / `dotnet restore` with its manifests ' +
+      'before the copy; anything else is skipped with the reason. Safe when the final files are provably the same; ' +
+      'installs that may rewrite a lockfile of the context, dependency steps whose cache can reach the final image, ' +
+      'and splits without a build context are unsafe.',
     fixKind: 'safe',
     order: 100,
+    docsUrl: 'docs/split-copy.md',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     const edits: Edit[] = [];
