@@ -130,9 +130,9 @@ const PATH_COMMANDS = new Set(['mkdir', 'rm', 'rmdir', 'chmod', 'chown', 'chgrp'
 const INERT = new Set([
   'echo', 'printf', 'true', 'false', ':', 'set', 'export', 'unset', 'umask', 'ulimit', 'sleep', 'exit', 'pwd', 'whoami', 'id', 'date', 'uname', 'env',
   'useradd', 'groupadd', 'adduser', 'addgroup', 'usermod', 'groupmod', 'userdel', 'deluser', 'passwd', 'chpasswd',
-  'update-ca-certificates', 'ldconfig', 'locale-gen', 'update-locale', 'dpkg-reconfigure', 'update-alternatives', 'localedef', 'ln-s',
+  'update-ca-certificates', 'ldconfig', 'locale-gen', 'update-locale', 'dpkg-reconfigure', 'update-alternatives', 'localedef',
   'docker-php-ext-install', 'docker-php-ext-configure', 'docker-php-ext-enable', 'docker-php-source', 'pecl', 'install-php-extensions',
-  'corepack', 'rustup', 'nvm', 'node-version', 'java', 'javac', 'type', 'which', 'hash', 'command', 'sync',
+  'corepack', 'rustup', 'type', 'which', 'hash', 'command', 'sync',
 ]);
 
 function neutralPaths(words: Word[], from: number, valued: ReadonlySet<string>): string[] {

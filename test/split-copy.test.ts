@@ -175,6 +175,11 @@ describe('split-copy transform', () => {
     expect(blocked.messages).toEqual(['3 skipped: did not split this copy before `npm ci`: `rm -rf ./docs` at line 4 uses ./docs, which the whole-context copy provides']);
   });
 
+  it('does not trust a command substitution between the copy and the install', () => {
+    const r = run('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN echo $(cat VERSION) > /etc/app-version\nRUN npm ci\n', { 'package.json': '{}', VERSION: '1' });
+    expect(r.messages).toEqual(['3 skipped: did not split this copy before `npm ci`: `$(cat VERSION)` at line 4 runs a command substitution that may read the copied source']);
+  });
+
   it('leaves files without an install alone and says nothing', () => {
     const input = 'FROM nginx\nCOPY . /usr/share/nginx/html\n';
     expect(run(input, { 'index.html': '' })).toEqual({ output: input, messages: [] });

@@ -162,6 +162,12 @@ class SplitAnalysis {
       const c = classifyCommand(cmd, cwd);
       steps.push({ cmd, c });
       if (blocker !== undefined) blockedAt ??= steps.length - 2;
+      // A command substitution runs a command the classification does not see (`$(cat VERSION)`).
+      const subst = [...raw.words, ...raw.redirects].find((w) => /\$\(|`/.test(doc(run, w)));
+      if (subst && c.kind !== 'source') {
+        blocker ??= `\`${doc(run, subst)}\` at line ${run.line} runs a command substitution that may read the copied source`;
+        continue;
+      }
       if (c.kind === 'cd') {
         if (c.dir === null || cmd.depth > 0) {
           blocker ??= `\`cd\` at line ${run.line} changes to a directory that cannot be followed`;
@@ -196,6 +202,11 @@ class SplitAnalysis {
     if (blocker !== undefined) blockedAt ??= steps.length - 1;
     return { installs, blocker, reads, builds, steps, blockedAt };
   }
+}
+
+/** The source text of a word (quotes and escapes as written); exec-form words have no range. */
+function doc(run: Instruction, w: { start: number; end: number; value: string }): string {
+  return w.end > w.start ? run.doc.slice(w.start, w.end) : w.value;
 }
 
 /**
