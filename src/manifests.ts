@@ -485,6 +485,13 @@ function node(p: Planner): void {
   }
   for (const [m, pkg] of pkgs) {
     const where = p.rel(join(m, 'package.json'));
+    // A workspace package's executables are linked into node_modules/.bin at install time, and
+    // pnpm copies "injected" workspace packages: both need the package's files, not its manifest.
+    const raw = pkg as Record<string, unknown>;
+    if (m && (raw.bin !== undefined || (raw.directories as Record<string, unknown> | undefined)?.bin !== undefined)) {
+      return p.block(`the workspace package ${where} declares \`bin\`, which the install links to files not copied yet`);
+    }
+    if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where} injects workspace packages, which the install copies from their sources`);
     if (!ignoreScripts) {
       const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== undefined && !harmlessScript(pkg.scripts[s], p));
       if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts![script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);

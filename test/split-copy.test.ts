@@ -114,6 +114,12 @@ describe('planManifests', () => {
     expect(p.paths).toEqual(['package.json', 'packages/a/package.json', 'packages/b/package.json']);
   });
 
+  it('blocks workspace packages whose install needs their files', () => {
+    const files = (member: object) => ({ 'package.json': JSON.stringify({ workspaces: ['pkgs/*'] }), 'pkgs/cli/package.json': JSON.stringify(member) });
+    expect(plan('npm ci', files({ bin: { tool: 'bin/tool.js' } })).block).toBe('the workspace package pkgs/cli/package.json declares `bin`, which the install links to files not copied yet');
+    expect(plan('npm ci', files({ name: 'cli' })).block).toBeUndefined();
+  });
+
   it('blocks lifecycle scripts unless they are known harmless', () => {
     expect(plan('npm ci', { 'package.json': JSON.stringify({ scripts: { prepare: 'tsc' } }) }).block).toMatch(/has a `prepare` script \(`tsc`\)/);
     expect(plan('npm ci', { 'package.json': JSON.stringify({ scripts: { preinstall: 'npx only-allow npm', prepare: 'husky install' } }) }).block).toBeUndefined();
