@@ -247,6 +247,11 @@ function pip(p: Planner): void {
     p.block(`\`${inst.label}\` installs the project itself (\`-e ${localEditable[0]}\`), which needs the whole source`);
     return;
   }
+  if (editable.length) {
+    const src = values(inst.opts, '--src')[0];
+    const rel = src === undefined ? p.rel('src') : p.argRel(src);
+    if (rel !== null) p.output(rel);
+  }
   const reqArgs = [...values(inst.opts, '-r', '--requirement')];
   const positional = inst.positional.map((w) => w.value);
   if (sub === 'sync') reqArgs.push(...positional);
@@ -313,6 +318,8 @@ function requirementFile(p: Planner, rel: string, seen: Set<string>): void {
       const v = m[2];
       if (opt === '-e' || opt === '--editable') {
         if (looksLikePath(v) || v.startsWith('file:')) return p.block(`${rel} installs a local project (\`${raw}\`), which needs the whole source`);
+        // An editable VCS requirement is cloned into ./src of the working directory.
+        p.output(p.rel('src'));
         continue;
       }
       if (opt === '-f' || opt === '--find-links') {
@@ -683,7 +690,7 @@ function gradle(p: Planner): void {
   for (const s of scripts) {
     const text = p.read(s);
     if (text === undefined) return p.block(`could not read ${s}`);
-    if (/\b(file|files|fileTree|File|rootProject\.file|project\.file)\s*\(|readText|readLines|readBytes|\bexec\s*\{|providers\.exec|Properties\(\)/.test(text)) {
+    if (/\b(file|files|fileTree|File|rootProject\.file|project\.file)\s*\(|readText|readLines|readBytes|\bexec\s*\{|providers\.exec|Properties\(\)|includeBuild|includeFlat|projectDir\s*=/.test(text)) {
       return p.block(`${s} reads other files or runs commands, which may need the source`);
     }
     p.add(s);
@@ -763,7 +770,7 @@ function composer(p: Planner): void {
   } catch {
     return p.block(`could not parse ${p.rel('composer.json')}`);
   }
-  if (JSON.stringify(json.repositories ?? []).match(/"type"\s*:\s*"path"/)) return p.block(`${p.rel('composer.json')} has a path repository, which needs the whole source`);
+  if (JSON.stringify(json.repositories ?? []).match(/"type"\s*:\s*"(path|artifact)"/)) return p.block(`${p.rel('composer.json')} has a local (path or artifact) repository, which needs files that are not copied first`);
   if (json.extra && 'installer-paths' in json.extra) return p.block(`${p.rel('composer.json')} sets installer-paths, so packages are installed into the project tree`);
   if (!has(inst.opts, '--no-plugins')) {
     if (!lock) return p.block('no composer.lock: the composer plugins that would run during the install are unknown');
@@ -865,6 +872,9 @@ function dotnet(p: Planner): void {
     const text = p.read(f);
     if (/\.(props|targets)$/i.test(f) && text !== undefined && /<Import\s+Project\s*=\s*"(?!\$\(\[MSBuild\]::GetPathOfFileAbove)/.test(text)) return p.block(`${f} imports other files, which may not be copied`);
     if (text !== undefined && /Exists\s*\(/.test(text)) return p.block(`${f} has conditions on the existence of files, which may depend on the source`);
+    const sources = /nuget\.config$/i.test(f) && text !== undefined ? (/<packageSources>([\s\S]*?)<\/packageSources>/i.exec(text)?.[1] ?? '') : '';
+    const local = /<add\s+key="[^"]*"\s+value="(?!https?:\/\/)([^"]*)"/i.exec(sources);
+    if (local) return p.block(`${f} names the local path ${local[1]}, which would not be copied before the restore`);
     p.add(f);
   }
   for (const c of values(inst.opts, '--configfile', '-ConfigFile')) {
