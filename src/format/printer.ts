@@ -1,0 +1,204 @@
+/**
+ * The default printer: prints lexer nodes in dockerfix style. It changes only layout that
+ * BuildKit ignores (see `scan.ts` for what is "free" whitespace):
+ * - keywords of known instructions in upper case, the line's leading whitespace removed;
+ * - one space between keyword, flags and arguments;
+ * - continuation lines indented by `indent`, ending in ` \` (the file's escape character) where
+ *   the joint sits in free whitespace; joints inside quotes or inside a word stay as written;
+ * - exec-form arrays on one line printed `["a", "b"]` with every string as written;
+ * - ENV/LABEL with several key=value pairs: one pair per line;
+ * - runs of blank lines collapsed to one, trailing blank lines and trailing whitespace removed.
+ * Kept as written: comments (trailing whitespace removed), directives, heredoc bodies, unknown
+ * instructions, and instructions after `# dockerfix-ignore` / `# prettier-ignore`, and whole
+ * `# dockerfix-ignore-start` ... `# dockerfix-ignore-end` regions.
+ */
+import type { InstructionNode, Node } from '../lexer.js';
+import { KNOWN_INSTRUCTIONS, buildLogicalLine, freeWords, isBlank, jsonStrings, trimmedEnd, type LogicalLine } from './scan.js';
+
+export interface PrintOptions {
+  /** Indentation of continuation lines (spaces or a tab). */
+  indent: string;
+  eol: string;
+}
+
+export interface PrintInput {
+  text: string;
+  nodes: Node[];
+  escape: string;
+}
+
+export type Printer = (input: PrintInput, options: PrintOptions) => string;
+
+const IGNORE_NEXT = /^#\s*(dockerfix|prettier)-ignore\s*$/;
+const IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
+const IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
+
+export const printDockerfile: Printer = ({ text, nodes, escape }, options) => {
+  const lines: string[] = [];
+  let pendingBlank = false;
+  let ignoreNext = false;
+  let inRegion = false;
+  const verbatim = (n: Node): void => {
+    lines.push(text.slice(n.start, n.end));
+  };
+  for (const node of nodes) {
+    if (inRegion) {
+      verbatim(node);
+      if (node.type === 'comment' && IGNORE_END.test(text.slice(node.start, node.end).trim())) inRegion = false;
+      continue;
+    }
+    if (node.type === 'blank') {
+      pendingBlank = true;
+      continue;
+    }
+    if (pendingBlank) lines.push('');
+    pendingBlank = false;
+    if (node.type === 'comment' || node.type === 'directive') {
+      let e = node.end;
+      while (e > node.start && isBlank(text.charCodeAt(e - 1))) e--;
+      const line = text.slice(node.start, e);
+      lines.push(line);
+      const t = line.trim();
+      if (node.type === 'comment' && IGNORE_NEXT.test(t)) ignoreNext = true;
+      if (node.type === 'comment' && IGNORE_START.test(t)) inRegion = true;
+      continue;
+    }
+    if (ignoreNext) {
+      ignoreNext = false;
+      verbatim(node);
+      continue;
+    }
+    lines.push(printInstruction(text, node, escape, options));
+  }
+  if (lines.length === 0) return '';
+  return lines.join(options.eol) + options.eol;
+};
+
+function lineEndAt(text: string, offset: number): number {
+  const nl = text.indexOf('\n', offset);
+  if (nl === -1) return text.length;
+  return nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+}
+
+function printInstruction(text: string, node: InstructionNode, escape: string, o: PrintOptions): string {
+  if (!KNOWN_INSTRUCTIONS.has(node.upper)) return text.slice(node.start, node.end);
+  const logicalLineEnd = lineEndAt(text, node.logicalEnd);
+  // A continuation that runs into the end of the file: print as written.
+  if (node.heredocs.length === 0 && node.end !== logicalLineEnd) return text.slice(node.start, node.end);
+  const tailEsc = text.slice(node.logicalEnd, logicalLineEnd).trim();
+  if (tailEsc !== '') return text.slice(node.start, node.end);
+
+  const l = buildLogicalLine(text, node, escape);
+  const body = node.heredocs.length > 0 ? text.slice(node.start, node.end).slice(logicalLineEnd - node.start) : '';
+  const keyword = node.upper;
+
+  // ENV / LABEL with several pairs: one pair per line.
+  if ((keyword === 'ENV' || keyword === 'LABEL') && l.cls === 'words' && node.innerComments.length === 0) {
+    const words = freeWords(l, l.argsIdx, trimmedEnd(l.text, l.argsIdx));
+    if (words.length >= 2) {
+      return `${keyword} ` + words.join(` ${escape}${o.eol}${o.indent}`);
+    }
+  }
+
+  const segs = l.segs;
+  const n = segs.length - 1;
+  const free = l.free;
+  // Joint k sits between segment k and k+1.
+  const jointFree: boolean[] = [];
+  for (let k = 0; k < n; k++) {
+    const j = segs[k][1];
+    jointFree.push((j > 0 && free[j - 1] === 1) || (j < l.text.length && free[j] === 1));
+  }
+  // Header gaps (keyword | flags | args) to print as one space.
+  const gaps: Array<[number, number]> = [];
+  let prev = l.kwLen;
+  for (const [s, e] of [...l.flags, [l.argsIdx, l.argsIdx] as [number, number]]) {
+    if (s > prev && allFree(l, prev, s)) gaps.push([prev, s]);
+    prev = e;
+  }
+  // Exec form on the last physical line: reprint the array.
+  let jsonFrom = -1;
+  if (node.json !== null && segs[n][0] <= l.argsIdx) jsonFrom = l.argsIdx;
+
+  const segText: string[] = [];
+  for (let k = 0; k <= n; k++) {
+    let lo = segs[k][0];
+    let hi = segs[k][1];
+    if (k > 0 && jointFree[k - 1]) while (lo < hi && free[lo]) lo++;
+    if (k < n && jointFree[k]) while (hi > lo && free[hi - 1]) hi--;
+    if (k === n) while (hi > lo && isBlank(l.text.charCodeAt(hi - 1))) hi--;
+    let s = '';
+    let i = lo;
+    if (k === 0) {
+      s = keyword;
+      i = l.kwLen;
+    }
+    for (const [a, b] of gaps) {
+      if (a < i || b > hi) continue;
+      s += l.text.slice(i, a) + ' ';
+      i = b;
+    }
+    if (jsonFrom >= 0 && k === n && jsonFrom >= i) {
+      s += l.text.slice(i, jsonFrom) + '[' + jsonStrings(l.text, jsonFrom).join(', ') + ']';
+    } else s += l.text.slice(i, hi);
+    segText.push(s);
+  }
+
+  // Continuation lines keep their indentation relative to the least indented one, so nested
+  // lists stay nested: the least indented continuation line gets `indent`.
+  let base = Infinity;
+  for (let k = 1; k <= n; k++) if (jointFree[k - 1] && segText[k].length > 0) base = Math.min(base, leadWidth(text, node.segments[k][0]));
+  if (base === Infinity) base = 0;
+  const indentFor = (w: number): string => {
+    const rel = Math.max(0, w - base);
+    return o.indent + (o.indent === '\t' ? '\t'.repeat(Math.floor(rel / TAB)) + ' '.repeat(rel % TAB) : ' '.repeat(rel));
+  };
+
+  // Walk the physical lines of the logical part: segments, inner comments, blank lines.
+  const out: string[] = [];
+  let k = 0;
+  let pos = node.start;
+  while (pos <= logicalLineEnd && k <= n) {
+    const le = lineEndAt(text, pos);
+    const segStart = node.segments[k][0];
+    if (segStart >= pos && segStart <= le) {
+      let line = segText[k];
+      if (k > 0 && jointFree[k - 1]) line = indentFor(leadWidth(text, pos)) + line;
+      if (k < n) line += jointFree[k] ? (segText[k].length > 0 ? ' ' : '') + escape : escape;
+      out.push(line);
+      k++;
+    } else {
+      const content = text.slice(pos, le).trim();
+      // A comment between continuation lines is indented like the line it precedes.
+      // (kept as written when that line is).
+      if (content === '') out.push('');
+      else if (jointFree[k - 1] && segText[k].length > 0) out.push(indentFor(leadWidth(text, node.segments[k][0])) + content);
+      else out.push(text.slice(pos, le).trimEnd());
+    }
+    const nl = text.indexOf('\n', le);
+    if (nl === -1) break;
+    pos = nl + 1;
+  }
+  let result = out.join(o.eol);
+  if (body) result += body;
+  return result;
+}
+
+const TAB = 4;
+
+/** Width in columns of the leading blanks of the line starting at `start` (tab stops every 4). */
+function leadWidth(text: string, start: number): number {
+  let w = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32) w++;
+    else if (c === 9) w = (Math.floor(w / TAB) + 1) * TAB;
+    else break;
+  }
+  return w;
+}
+
+function allFree(l: LogicalLine, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (!l.free[i]) return false;
+  return true;
+}

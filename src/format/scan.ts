@@ -1,0 +1,238 @@
+/**
+ * Which whitespace in an instruction's logical line is "free": whitespace whose amount does not
+ * matter to BuildKit or to the shell (it only separates words). The formatter may only change
+ * free whitespace, and only where there was some; everything else is printed as written.
+ *
+ * The logical line is what BuildKit sees after joining continuation lines: the escape character
+ * and line break are removed and the pieces are concatenated WITHOUT adding a space. So the
+ * indentation of a continuation line is part of the joined text; it is free only where the
+ * joined text has unquoted whitespace there.
+ */
+import type { InstructionNode } from '../lexer.js';
+
+/** How the arguments of an instruction are read. */
+export type ArgClass = 'shell' | 'words' | 'json' | 'exact';
+
+/** Instructions that pass their (shell-form) arguments to a shell. */
+const SHELL_CLASS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'HEALTHCHECK', 'ONBUILD']);
+/** Instructions whose arguments BuildKit splits into words (quotes and the escape char respected). */
+const WORD_CLASS = new Set(['FROM', 'COPY', 'ADD', 'VOLUME', 'EXPOSE', 'ARG', 'ENV', 'LABEL']);
+/** Instructions whose argument text is used as one string: every character counts. */
+const EXACT_CLASS = new Set(['MAINTAINER', 'USER', 'WORKDIR', 'STOPSIGNAL']);
+
+export const KNOWN_INSTRUCTIONS = new Set([...SHELL_CLASS, ...WORD_CLASS, ...EXACT_CLASS]);
+
+export interface LogicalLine {
+  /** Joined text from the keyword to the end of the logical line. */
+  text: string;
+  /** Source offset of each character; `map[text.length]` is the logical end offset. */
+  map: number[];
+  /** Logical index ranges of the physical segments, in order. */
+  segs: Array<[number, number]>;
+  /** Logical index of the first argument (=== text.length when none). */
+  argsIdx: number;
+  /** Logical ranges of the flags. */
+  flags: Array<[number, number]>;
+  kwLen: number;
+  cls: ArgClass;
+  /** 1 where the character is free (insignificant) whitespace. */
+  free: Uint8Array;
+}
+
+export function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+export function buildLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
+  let text = '';
+  const map: number[] = [];
+  const segs: Array<[number, number]> = [];
+  for (const [s, e] of node.segments) {
+    const from = text.length;
+    text += src.slice(s, e);
+    for (let i = s; i < e; i++) map.push(i);
+    segs.push([from, text.length]);
+  }
+  map.push(node.logicalEnd);
+  const toIdx = (offset: number): number => {
+    // Segments are ordered; find the one containing the offset.
+    for (let k = 0; k < node.segments.length; k++) {
+      const [s, e] = node.segments[k];
+      if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
+    }
+    return text.length;
+  };
+  const argsIdx = node.argsStart >= node.logicalEnd ? text.length : toIdx(node.argsStart);
+  const flags = node.flags.map((f): [number, number] => [toIdx(f.start), toIdx(f.end)]);
+  const kwLen = node.keywordEnd - node.keywordStart;
+  const cls = argClass(node, text, argsIdx, escape);
+  const free = new Uint8Array(text.length);
+  markWords(text, kwLen, argsIdx, escape, free);
+  if (cls === 'shell') {
+    if (escape === '\\') markShell(text, argsIdx, text.length, free);
+    else markWords(text, argsIdx, text.length, escape, free);
+  } else if (cls === 'words') markWords(text, argsIdx, text.length, escape, free);
+  else if (cls === 'json') markJson(text, argsIdx, text.length, free);
+  return { text, map, segs, argsIdx, flags, kwLen, cls, free };
+}
+
+function argClass(node: InstructionNode, text: string, argsIdx: number, escape: string): ArgClass {
+  const u = node.upper;
+  if (node.json !== null) return 'json';
+  if (SHELL_CLASS.has(u)) return 'shell';
+  if (u === 'ENV' || u === 'LABEL') {
+    // `ENV key value...` (legacy): the value is the rest of the line, whitespace included.
+    const tmp = new Uint8Array(text.length);
+    markWords(text, argsIdx, text.length, escape, tmp);
+    let e = argsIdx;
+    while (e < text.length && !tmp[e]) e++;
+    return text.slice(argsIdx, e).includes('=') ? 'words' : 'exact';
+  }
+  if (WORD_CLASS.has(u)) return 'words';
+  return 'exact';
+}
+
+/** BuildKit's word rules: `'...'`, `"..."` (escape char works inside), escape char outside quotes. */
+function markWords(t: string, from: number, to: number, escape: string, free: Uint8Array): void {
+  const esc = escape.charCodeAt(0);
+  let q = 0;
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (q === 39) {
+      if (c === 39) q = 0;
+    } else if (q === 34) {
+      if (c === esc) i++;
+      else if (c === 34) q = 0;
+    } else if (c === esc) i++;
+    else if (c === 39 || c === 34) q = c;
+    else if (isBlank(c)) free[i] = 1;
+  }
+}
+
+/** JSON array: whitespace outside strings is free. */
+function markJson(t: string, from: number, to: number, free: Uint8Array): void {
+  let q = false;
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (q) {
+      if (c === 92) i++;
+      else if (c === 34) q = false;
+    } else if (c === 34) q = true;
+    else if (isBlank(c)) free[i] = 1;
+  }
+}
+
+const enum Ctx {
+  Top,
+  Single,
+  Double,
+  Paren,
+  Backtick,
+  Dollar, // $'...'
+  Brace, // ${...}
+  Comment,
+}
+
+/**
+ * POSIX shell quoting, with nesting (`"$(echo "a b")"`, backticks, `${x:-a b}`, `$'..'`).
+ * Whitespace is free where it separates words: at top level, inside `$( )`/`( )`, backticks and
+ * in a comment. Anything that may be quoted is not free.
+ */
+function markShell(t: string, from: number, to: number, free: Uint8Array): void {
+  const stack: Ctx[] = [Ctx.Top];
+  const top = (): Ctx => stack[stack.length - 1];
+  const wordStart = (i: number): boolean => {
+    if (i === from) return true;
+    const p = t.charCodeAt(i - 1);
+    return (isBlank(p) && free[i - 1] === 1) || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
+  };
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    const ctx = top();
+    switch (ctx) {
+      case Ctx.Comment:
+        if (isBlank(c)) free[i] = 1;
+        break;
+      case Ctx.Single:
+        if (c === 39) stack.pop();
+        break;
+      case Ctx.Dollar:
+        if (c === 92) i++;
+        else if (c === 39) stack.pop();
+        break;
+      case Ctx.Double:
+      case Ctx.Brace:
+        if (c === 92) i++;
+        else if (ctx === Ctx.Double && c === 34) stack.pop();
+        else if (ctx === Ctx.Brace && c === 125) stack.pop();
+        else if (c === 96) stack.push(Ctx.Backtick);
+        else if (c === 36 && t.charCodeAt(i + 1) === 40) {
+          stack.push(Ctx.Paren);
+          i++;
+        } else if (c === 36 && t.charCodeAt(i + 1) === 123) {
+          stack.push(Ctx.Brace);
+          i++;
+        } else if (ctx === Ctx.Brace && (c === 39 || c === 34)) stack.push(c === 39 ? Ctx.Single : Ctx.Double);
+        break;
+      default: // Top, Paren, Backtick
+        if (c === 92) i++;
+        else if (isBlank(c)) free[i] = 1;
+        else if (c === 39) stack.push(Ctx.Single);
+        else if (c === 34) stack.push(Ctx.Double);
+        else if (c === 96) {
+          if (ctx === Ctx.Backtick) stack.pop();
+          else stack.push(Ctx.Backtick);
+        } else if (c === 36 && t.charCodeAt(i + 1) === 39) {
+          stack.push(Ctx.Dollar);
+          i++;
+        } else if (c === 36 && t.charCodeAt(i + 1) === 40) {
+          stack.push(Ctx.Paren);
+          i++;
+        } else if (c === 36 && t.charCodeAt(i + 1) === 123) {
+          stack.push(Ctx.Brace);
+          i++;
+        } else if (c === 40) stack.push(Ctx.Paren);
+        else if (c === 41) {
+          if (ctx === Ctx.Paren) stack.pop();
+        } else if (c === 35 && wordStart(i)) stack.push(Ctx.Comment);
+    }
+  }
+}
+
+/** Raw words of `text[from, to)` split at free whitespace. */
+export function freeWords(l: LogicalLine, from: number, to: number): string[] {
+  const out: string[] = [];
+  let i = from;
+  while (i < to) {
+    while (i < to && l.free[i]) i++;
+    if (i >= to) break;
+    const s = i;
+    while (i < to && !l.free[i]) i++;
+    out.push(l.text.slice(s, i));
+  }
+  return out;
+}
+
+/** The raw string tokens (quotes and escapes as written) of a JSON array starting at `from`. */
+export function jsonStrings(t: string, from: number): string[] {
+  const out: string[] = [];
+  let i = t.indexOf('[', from) + 1;
+  while (i < t.length) {
+    const c = t.charCodeAt(i);
+    if (c === 34) {
+      let j = i + 1;
+      while (j < t.length && t.charCodeAt(j) !== 34) j += t.charCodeAt(j) === 92 ? 2 : 1;
+      out.push(t.slice(i, j + 1));
+      i = j + 1;
+    } else if (c === 93) break;
+    else i++;
+  }
+  return out;
+}
+
+/** End of the text without trailing blanks. */
+export function trimmedEnd(t: string, from = 0): number {
+  let e = t.length;
+  while (e > from && isBlank(t.charCodeAt(e - 1))) e--;
+  return e;
+}
