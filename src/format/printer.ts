@@ -116,6 +116,15 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
     if (s > prev && allFree(l, prev, s)) gaps.push([prev, s]);
     prev = e;
   }
+  // Word-split instructions (FROM, COPY, ENV a=b, ...): one space between arguments too.
+  if (l.cls === 'words') {
+    for (let i = l.argsIdx; i < l.text.length; i++) {
+      if (!free[i]) continue;
+      const a = i;
+      while (i < l.text.length && free[i]) i++;
+      if (i - a > 1 || l.text[a] !== ' ') gaps.push([a, i]);
+    }
+  }
   // Exec form on the last physical line: reprint the array.
   let jsonFrom = -1;
   if (node.json !== null && segs[n][0] <= l.argsIdx) jsonFrom = l.argsIdx;

@@ -1,0 +1,5 @@
+FROM alpine
+RUN <<EOF
+  echo hi  
+EOF
+RUN echo  done

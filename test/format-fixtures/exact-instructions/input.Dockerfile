@@ -1,0 +1,6 @@
+FROM alpine
+WORKDIR /srv/my \
+        app
+USER   app:app   
+STOPSIGNAL   SIGTERM
+MAINTAINER  Jane   Doe

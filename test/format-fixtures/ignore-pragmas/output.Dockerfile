@@ -1,0 +1,14 @@
+FROM alpine
+# prettier-ignore
+run    echo   keep    this
+# dockerfix-ignore
+
+copy   a   b
+RUN echo   formatted
+# dockerfix-ignore-start
+env   A=1   B=2
+run   echo   region  
+
+
+# dockerfix-ignore-end
+RUN echo   formatted too

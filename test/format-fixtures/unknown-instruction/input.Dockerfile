@@ -1,0 +1,4 @@
+FROM alpine
+FORM alpine   
+rnu   echo   misspelled   
+RUN echo ok

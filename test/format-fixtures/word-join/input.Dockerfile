@@ -1,0 +1,6 @@
+FROM alpine
+RUN echo foo\
+bar && echo ba\
+  z
+RUN ec\
+ho joined

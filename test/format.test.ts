@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { format, formatWith, printDockerfile, semanticDump, type Printer } from '../src/format/index.js';
+
+describe('format', () => {
+  it('upper-cases keywords, normalises header spacing, adds the final newline', () => {
+    expect(format('from  alpine\nrun   --network=none    echo  "a  b"').output).toBe('FROM alpine\nRUN --network=none echo  "a  b"\n');
+  });
+
+  it('returns the input untouched (same string) when already formatted', () => {
+    const text = 'FROM alpine\nRUN echo hi\n';
+    const r = format(text);
+    expect(r).toEqual({ output: text, changed: false });
+  });
+
+  it('keeps the BOM and CRLF line endings', () => {
+    const r = format('\ufeffFROM alpine  \r\nrun echo hi\r\n');
+    expect(r.output).toBe('\ufeffFROM alpine\r\nRUN echo hi\r\n');
+  });
+
+  it('endOfLine option converts line endings outside heredoc bodies', () => {
+    expect(format('FROM alpine\r\nRUN echo hi\r\n', { endOfLine: 'lf' }).output).toBe('FROM alpine\nRUN echo hi\n');
+    expect(format('FROM alpine\nRUN echo hi\n', { endOfLine: 'crlf' }).output).toBe('FROM alpine\r\nRUN echo hi\r\n');
+  });
+
+  it('collapses blank lines and drops trailing blank lines', () => {
+    expect(format('FROM a\n\n\n\nFROM b\n\n\n').output).toBe('FROM a\n\nFROM b\n');
+  });
+
+  it('keeps an empty file empty', () => {
+    expect(format('')).toEqual({ output: '', changed: false });
+  });
+
+  it('never joins words split by a continuation without whitespace', () => {
+    const text = 'RUN echo foo\\\nbar\n';
+    expect(format(text).output).toBe(text);
+  });
+
+  it('keeps whitespace of a continuation inside quotes', () => {
+    const text = 'RUN echo "a \\\n        b"\n';
+    expect(format(text).output).toBe(text);
+  });
+
+  it('keeps the legacy ENV value exactly', () => {
+    const text = 'ENV NAME some   value \\\n      continued\n';
+    expect(format(text).output).toBe(text);
+  });
+
+  it('reports a parse error and leaves the input', () => {
+    const text = 'FROM alpine\nRUN <<EOF\necho\n';
+    const r = format(text);
+    expect(r.changed).toBe(false);
+    expect(r.output).toBe(text);
+    expect(r.error).toMatchObject({ kind: 'parse', line: 2 });
+  });
+});
+
+describe('semantic guard', () => {
+  const input = [
+    'FROM alpine',
+    'RUN echo "a  b" \\',
+    '    && echo c',
+    'RUN <<EOF',
+    'echo body',
+    'EOF',
+    '# a comment',
+    'CMD ["x", "y"]',
+    '',
+  ].join('\n');
+
+  const broken = (mutate: (s: string) => string): Printer => (inp, opts) => mutate(printDockerfile(inp, opts));
+
+  it('passes the real printer', () => {
+    expect(formatWith('from alpine\n' + input.slice('FROM alpine\n'.length), {}, printDockerfile)).toMatchObject({ changed: true });
+  });
+
+  for (const [name, mutate] of [
+    ['changes whitespace inside quotes', (s: string) => s.replace('"a  b"', '"a b"')],
+    ['drops a heredoc body line', (s: string) => s.replace('echo body\n', '')],
+    ['drops a comment', (s: string) => s.replace('# a comment\n', '')],
+    ['removes the whitespace at a joint (BuildKit would join the words)', (s: string) => s.replace(' \\\n    && echo c', '\\\n&& echo c')],
+    ['reorders exec-form strings', (s: string) => s.replace('["x", "y"]', '["y", "x"]')],
+    ['breaks the heredoc terminator', (s: string) => s.replace('\nEOF\n', '\nEOF \n')],
+    ['throws', () => {
+      throw new Error('boom');
+    }],
+  ] as Array<[string, (s: string) => string]>) {
+    it(`rejects a printer that ${name}`, () => {
+      const text = 'from alpine\n' + input.slice('FROM alpine\n'.length);
+      const r = formatWith(text, {}, broken(mutate));
+      expect(r.changed).toBe(false);
+      expect(r.output).toBe(text);
+      expect(r.error?.kind).toBe('internal');
+    });
+  }
+});
+
+describe('semanticDump', () => {
+  it('sees BuildKit words after joining continuations', () => {
+    const d = semanticDump('RUN --mount=type=cache,target=/x apt-get \\\n    install "a  b"\n');
+    expect(d).toEqual([{ kind: 'instruction', keyword: 'RUN', flags: ['--mount=type=cache,target=/x'], args: ['apt-get', 'install', '"a  b"'], heredocs: [] }]);
+  });
+
+  it('joins continuation lines without adding a space', () => {
+    expect(semanticDump('RUN echo foo\\\nbar\n')[0].args).toEqual(['echo', 'foobar']);
+  });
+
+  it('treats legacy ENV values as one exact string', () => {
+    expect(semanticDump('ENV A b   c\n')[0].args).toEqual(['A b   c']);
+    expect(semanticDump('ENV A=b   C=d\n')[0].args).toEqual(['A=b', 'C=d']);
+  });
+
+  it('keeps exec-form strings as written', () => {
+    expect(semanticDump('CMD [ "a\\u0041" ,"b" ]\n')[0].json).toEqual(['"a\\u0041"', '"b"']);
+  });
+});
