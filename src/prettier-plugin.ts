@@ -1,0 +1,117 @@
+/**
+ * Prettier plugin: `plugins: ["dockerfix/prettier"]` formats Dockerfiles with the dockerfix
+ * formatter (layout only, proven by the semantic guard; see src/format/).
+ *
+ * The parser is named `dockerfix-dockerfile`, not `dockerfile`, because prettier-plugin-sh already
+ * registers `dockerfile` and the two would clash when both plugins are installed.
+ * Prettier itself strips and restores a BOM and converts line endings (`endOfLine`), so the
+ * printer works on LF text.
+ */
+import type { Plugin, Printer, SupportOptions, Parser, AstPath, ParserOptions } from 'prettier';
+import path from 'node:path';
+import { lex } from './lexer.js';
+import { InputError } from './source.js';
+import { format, DEFAULT_INDENT } from './format/index.js';
+
+export const PARSER_NAME = 'dockerfix-dockerfile';
+const AST_FORMAT = 'dockerfix-dockerfile';
+
+interface DockerfileAst {
+  type: 'dockerfile';
+  text: string;
+  start: number;
+  end: number;
+}
+
+const DOCKERFILE_NAME = /^(?:dockerfile|containerfile)(?:\..+)?$|\.(?:dockerfile|containerfile)$/i;
+const NOT_DOCKERFILE = /\.(?:dockerignore|containerignore)$/i;
+
+/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Containerfile.*`, `*.dockerfile`, `*.containerfile`. */
+export function isDockerfilePath(filepath: string): boolean {
+  const base = path.basename(filepath);
+  return DOCKERFILE_NAME.test(base) && !NOT_DOCKERFILE.test(base);
+}
+
+export const languages: Plugin['languages'] = [
+  {
+    // Names as in GitHub linguist's "Dockerfile" language.
+    name: 'Dockerfile',
+    parsers: [PARSER_NAME],
+    aliases: ['Containerfile'],
+    extensions: ['.dockerfile', '.containerfile', '.Dockerfile', '.Containerfile'],
+    filenames: ['Dockerfile', 'Containerfile', 'dockerfile', 'containerfile'],
+    linguistLanguageId: 89,
+    vscodeLanguageIds: ['dockerfile'],
+    tmScope: 'source.dockerfile',
+    aceMode: 'dockerfile',
+    codemirrorMode: 'dockerfile',
+    codemirrorMimeType: 'text/x-dockerfile',
+    isSupported: ({ filepath }: { filepath: string }) => isDockerfilePath(filepath),
+  } as NonNullable<Plugin['languages']>[number],
+];
+
+/** A parse error as prettier expects it: message ending in `(line:column)` and a `loc`. */
+export class DockerfileSyntaxError extends SyntaxError {
+  readonly loc: { start: { line: number; column: number } };
+  constructor(message: string, line: number, column: number) {
+    super(`${message} (${line}:${column})`);
+    this.name = 'SyntaxError';
+    this.loc = { start: { line, column } };
+  }
+}
+
+const parser: Parser<DockerfileAst> = {
+  astFormat: AST_FORMAT,
+  parse(text: string): DockerfileAst {
+    try {
+      lex(text);
+    } catch (e) {
+      if (e instanceof InputError) throw new DockerfileSyntaxError(e.message, e.line, e.column);
+      throw e;
+    }
+    return { type: 'dockerfile', text, start: 0, end: text.length };
+  },
+  locStart: (node: DockerfileAst) => node.start,
+  locEnd: (node: DockerfileAst) => node.end,
+};
+
+export const parsers: Plugin['parsers'] = { [PARSER_NAME]: parser };
+
+interface DockerfixPrettierOptions {
+  dockerfixIndent?: number;
+  tabWidth?: number;
+  useTabs?: boolean;
+}
+
+const printer: Printer<DockerfileAst> = {
+  print(p: AstPath<DockerfileAst>, options: ParserOptions<DockerfileAst>): string {
+    const node = p.node;
+    if (node.type !== 'dockerfile') throw new Error(`dockerfix prettier plugin: unknown node type ${(node as { type: string }).type}`);
+    const o = options as unknown as DockerfixPrettierOptions;
+    const indent = o.dockerfixIndent === 0 ? (o.tabWidth ?? DEFAULT_INDENT) : (o.dockerfixIndent ?? DEFAULT_INDENT);
+    // Prettier hands us LF text and converts "\n" to its endOfLine afterwards.
+    const r = format(node.text, { indent, useTabs: o.useTabs === true, endOfLine: 'lf' });
+    if (r.error) {
+      if (r.error.kind === 'parse') throw new DockerfileSyntaxError(r.error.message, r.error.line, r.error.column);
+      throw new Error(`dockerfix: ${r.error.message}`);
+    }
+    return r.output;
+  },
+};
+
+export const printers: Plugin['printers'] = { [AST_FORMAT]: printer };
+
+export const options: SupportOptions = {
+  dockerfixIndent: {
+    type: 'int',
+    category: 'Dockerfile',
+    default: DEFAULT_INDENT,
+    range: { start: 0, end: 16, step: 1 },
+    description: 'Spaces to indent Dockerfile continuation lines with (0: use tabWidth; useTabs indents with a tab).',
+  },
+};
+
+export const defaultOptions = {};
+
+const plugin: Plugin = { languages, parsers, printers, options, defaultOptions };
+export default plugin;
