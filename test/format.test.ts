@@ -113,3 +113,26 @@ describe('semanticDump', () => {
     expect(semanticDump('CMD [ "a\\u0041" ,"b" ]\n')[0].json).toEqual(['"a\\u0041"', '"b"']);
   });
 });
+
+describe('semanticDump build level (used to compare other formatters)', () => {
+  const same = (a: string, b: string): boolean => JSON.stringify(semanticDump(a, 'build')) === JSON.stringify(semanticDump(b, 'build'));
+
+  it('ignores layout, quoting style and comments that do not change the build', () => {
+    expect(same('ENV PORT 80\n', 'ENV PORT=80\n')).toBe(true);
+    expect(same('ENV A "x y"\n', 'ENV A="x y"\n')).toBe(true);
+    expect(same('FROM a as b\n', 'FROM a AS b\n')).toBe(true);
+    expect(same('RUN a&&b\n', 'RUN a && b\n')).toBe(true);
+    expect(same('RUN x=$(echo   a)\n', 'RUN x=$(echo a)\n')).toBe(true);
+    expect(same('CMD [ "a" ]\n', 'CMD ["a"]\n')).toBe(true);
+    expect(same('HEALTHCHECK CMD [ "a","b" ]\n', 'HEALTHCHECK CMD ["a", "b"]\n')).toBe(true);
+    expect(same('# c\nFROM a\n', 'FROM a\n')).toBe(true);
+  });
+
+  it('still sees changes that alter the build', () => {
+    expect(same('RUN echo "a  b"\n', 'RUN echo "a b"\n')).toBe(false);
+    expect(same('RUN echo foo\\\nbar\n', 'RUN echo foo \\\nbar\n')).toBe(false);
+    expect(same('ARG A \\\n  B=1\n', 'ARG A\nB=1\n')).toBe(false);
+    expect(same('\n# syntax=x\nFROM a\n', '# syntax=x\nFROM a\n')).toBe(false);
+    expect(same("CMD ['a','b']\n", "CMD ['a', 'b']\n")).toBe(false);
+  });
+});

@@ -10,7 +10,8 @@
  * semantic, but the formatter promises to keep them).
  */
 import { lex, type Node } from '../lexer.js';
-import { buildLogicalLine, freeWords, jsonStrings, trimmedEnd } from './scan.js';
+import { tokenize } from '../shell.js';
+import { buildLogicalLine, freeWords, jsonStrings, trimmedEnd, type LogicalLine } from './scan.js';
 
 export interface DumpItem {
   kind: 'directive' | 'comment' | 'instruction';
@@ -22,13 +23,22 @@ export interface DumpItem {
   text?: string;
 }
 
+/**
+ * `strict` (the formatter's guard): argument words as written, comments included; any change
+ * but layout shows. `build`: only what the build sees, for comparing other formatters fairly:
+ * no comments, quotes removed from words, shell text compared as shell commands (so `a&&b` equals
+ * `a && b`), exec-form strings as parsed JSON, `ENV k v` equal to `ENV k=v`, FROM's `AS` in any case.
+ */
+export type DumpLevel = 'strict' | 'build';
+
 /** @throws InputError when the text does not lex. */
-export function semanticDump(text: string): DumpItem[] {
+export function semanticDump(text: string, level: DumpLevel = 'strict'): DumpItem[] {
   const r = lex(text);
-  return dumpNodes(text, r.nodes, r.escape);
+  return dumpNodes(text, r.nodes, r.escape, level);
 }
 
-export function dumpNodes(text: string, nodes: Node[], escape: string): DumpItem[] {
+export function dumpNodes(text: string, nodes: Node[], escape: string, level: DumpLevel = 'strict'): DumpItem[] {
+  if (level === 'build') return buildDump(text, nodes, escape);
   const out: DumpItem[] = [];
   for (const node of nodes) {
     if (node.type === 'blank') continue;
@@ -58,9 +68,116 @@ export function dumpNodes(text: string, nodes: Node[], escape: string): DumpItem
 export function dumpDifference(a: DumpItem[], b: DumpItem[]): string | null {
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
+    if (a[i] && b[i] && sameItem(a[i], b[i])) continue;
     const x = JSON.stringify(a[i] ?? null);
     const y = JSON.stringify(b[i] ?? null);
     if (x !== y) return `item ${i + 1}: ${x} became ${y}`;
   }
   return null;
+}
+
+function buildDump(text: string, nodes: Node[], escape: string): DumpItem[] {
+  const out: DumpItem[] = [];
+  for (const node of nodes) {
+    if (node.type === 'directive') out.push({ kind: 'directive', text: `${node.directive.name}=${node.directive.value}` });
+    if (node.type !== 'instruction') continue;
+    const l = buildLogicalLine(text, node, escape);
+    const end = trimmedEnd(l.text, l.argsIdx);
+    const item: DumpItem = {
+      kind: 'instruction',
+      keyword: node.upper,
+      flags: node.flags.map((f) => `${f.name}=${f.value ?? ''}`),
+      heredocs: node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd).replace(/\r\n/g, '\n') })),
+    };
+    if (node.json !== null) item.json = node.json;
+    else item.args = buildArgs(l, end, node.upper, escape);
+    out.push(item);
+  }
+  return out;
+}
+
+function buildArgs(l: LogicalLine, end: number, keyword: string, escape: string): string[] {
+  const raw = l.text.slice(l.argsIdx, end);
+  const hc = keyword === 'HEALTHCHECK' ? /^CMD[ \t]+(\[[\s\S]*\])$/i.exec(raw) : null;
+  if (hc) {
+    try {
+      const parsed: unknown = JSON.parse(hc[1]);
+      if (Array.isArray(parsed)) return ['CMD', ...parsed.map(String)];
+    } catch {
+      // shell form
+    }
+  }
+  if (l.cls === 'shell' && escape === '\\') {
+    // Free whitespace (also inside `$( )`) as one space, then compare shell commands.
+    let norm = '';
+    for (let i = l.argsIdx; i < end; i++) {
+      if (!l.free[i]) norm += l.text[i];
+      else if (!l.free[i - 1]) norm += ' ';
+    }
+    const args: string[] = [];
+    for (const c of tokenize(norm, (i) => i).commands) {
+      args.push(c.words.map((w) => w.value).join(' '), c.redirects.map((w) => w.value).join(' '), c.terminator === '\n' || c.terminator === '' ? ';' : c.terminator);
+    }
+    if (args[args.length - 1] === ';') args.pop();
+    return args;
+  }
+  if (l.cls === 'exact') {
+    if (keyword === 'ENV' || keyword === 'LABEL') {
+      // Legacy `ENV key value`: the same as `ENV key=value`.
+      const m = /^(\S+)[ \t]+([\s\S]*)$/.exec(raw);
+      // BuildKit expands the value as one word: quotes and escapes are processed, spaces kept.
+      return m ? [m[1], unquote(m[2], escape)] : [raw, ''];
+    }
+    return [raw];
+  }
+  const words = freeWords(l, l.argsIdx, end).map((w) => unquote(w, escape));
+  if (keyword === 'ENV' || keyword === 'LABEL') {
+    return words.flatMap((w) => {
+      const eq = w.indexOf('=');
+      return eq === -1 ? [w] : [w.slice(0, eq), w.slice(eq + 1)];
+    });
+  }
+  if (keyword === 'FROM' && words.length === 3 && /^as$/i.test(words[1])) words[1] = 'AS';
+  return words;
+}
+
+/** BuildKit word value: quotes removed, the escape character applied. */
+function unquote(w: string, escape: string): string {
+  let out = '';
+  let q = '';
+  for (let i = 0; i < w.length; i++) {
+    const c = w[i];
+    if (q === "'") {
+      if (c === "'") q = '';
+      else out += c;
+    } else if (c === escape && i + 1 < w.length && (q === '' || w[i + 1] === '"' || w[i + 1] === escape)) {
+      out += w[++i];
+    } else if (q === '"') {
+      if (c === '"') q = '';
+      else out += c;
+    } else if (c === '"' || c === "'") q = c;
+    else out += c;
+  }
+  return out;
+}
+
+const sameList = (x: readonly string[] | undefined, y: readonly string[] | undefined): boolean => {
+  if (x === y) return true;
+  if (!x || !y || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+};
+
+function sameItem(a: DumpItem, b: DumpItem): boolean {
+  if (a.kind !== b.kind || a.keyword !== b.keyword || a.text !== b.text) return false;
+  if (!sameList(a.flags, b.flags) || !sameList(a.args, b.args) || !sameList(a.json, b.json)) return false;
+  const ha = a.heredocs ?? [];
+  const hb = b.heredocs ?? [];
+  if (ha.length !== hb.length) return false;
+  for (let i = 0; i < ha.length; i++) {
+    const x = ha[i];
+    const y = hb[i];
+    if (x.name !== y.name || x.stripTabs !== y.stripTabs || x.quoted !== y.quoted || x.body !== y.body) return false;
+  }
+  return true;
 }

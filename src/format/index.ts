@@ -9,7 +9,7 @@ import { InputError, dominantEol } from '../source.js';
 import { dumpDifference, dumpNodes } from './dump.js';
 import { printDockerfile, type Printer } from './printer.js';
 
-export { semanticDump, dumpDifference, type DumpItem } from './dump.js';
+export { semanticDump, dumpDifference, type DumpItem, type DumpLevel } from './dump.js';
 export { printDockerfile, type Printer, type PrintInput, type PrintOptions } from './printer.js';
 
 export interface FormatOptions {

@@ -25,8 +25,6 @@ export const KNOWN_INSTRUCTIONS = new Set([...SHELL_CLASS, ...WORD_CLASS, ...EXA
 export interface LogicalLine {
   /** Joined text from the keyword to the end of the logical line. */
   text: string;
-  /** Source offset of each character; `map[text.length]` is the logical end offset. */
-  map: number[];
   /** Logical index ranges of the physical segments, in order. */
   segs: Array<[number, number]>;
   /** Logical index of the first argument (=== text.length when none). */
@@ -43,19 +41,34 @@ export function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
 
+const cache = new WeakMap<InstructionNode, LogicalLine>();
+
+/** The logical line of `node` (cached per lexer node: the printer and the dump share it). */
 export function buildLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
-  let text = '';
-  const map: number[] = [];
-  const segs: Array<[number, number]> = [];
-  for (const [s, e] of node.segments) {
-    const from = text.length;
-    text += src.slice(s, e);
-    for (let i = s; i < e; i++) map.push(i);
-    segs.push([from, text.length]);
+  let l = cache.get(node);
+  if (!l) {
+    l = computeLogicalLine(src, node, escape);
+    cache.set(node, l);
   }
-  map.push(node.logicalEnd);
+  return l;
+}
+
+function computeLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
+  const segs: Array<[number, number]> = [];
+  let text: string;
+  if (node.segments.length === 1) {
+    const [s, e] = node.segments[0];
+    text = src.slice(s, e);
+    segs.push([0, text.length]);
+  } else {
+    text = '';
+    for (const [s, e] of node.segments) {
+      const from = text.length;
+      text += src.slice(s, e);
+      segs.push([from, text.length]);
+    }
+  }
   const toIdx = (offset: number): number => {
-    // Segments are ordered; find the one containing the offset.
     for (let k = 0; k < node.segments.length; k++) {
       const [s, e] = node.segments[k];
       if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
@@ -73,7 +86,7 @@ export function buildLogicalLine(src: string, node: InstructionNode, escape: str
     else markWords(text, argsIdx, text.length, escape, free);
   } else if (cls === 'words') markWords(text, argsIdx, text.length, escape, free);
   else if (cls === 'json') markJson(text, argsIdx, text.length, free);
-  return { text, map, segs, argsIdx, flags, kwLen, cls, free };
+  return { text, segs, argsIdx, flags, kwLen, cls, free };
 }
 
 function argClass(node: InstructionNode, text: string, argsIdx: number, escape: string): ArgClass {
