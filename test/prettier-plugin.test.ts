@@ -105,6 +105,11 @@ describe('prettier CLI with dockerfix/prettier', () => {
     fs.rmSync(path.join(dir, '.prettierrc'));
   });
 
+  it('exposes the formatter API at dockerfix/format', () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', "import { format } from 'dockerfix/format'; process.stdout.write(format('from a').output);"], { cwd: dir, encoding: 'utf8' });
+    expect(out).toBe('FROM a\n');
+  });
+
   it('reports a parse error with the position and exits 2', () => {
     fs.writeFileSync(path.join(dir, 'broken.dockerfile'), 'FROM a\nRUN <<EOF\nx\n');
     const r = run(['--plugin', 'dockerfix/prettier', '--check', 'broken.dockerfile']);
