@@ -41,16 +41,9 @@ export function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-const cache = new WeakMap<InstructionNode, LogicalLine>();
-
-/** The logical line of `node` (cached per lexer node: the printer and the dump share it). */
+/** The logical line of `node` with its free-whitespace map. */
 export function buildLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
-  let l = cache.get(node);
-  if (!l) {
-    l = computeLogicalLine(src, node, escape);
-    cache.set(node, l);
-  }
-  return l;
+  return computeLogicalLine(src, node, escape);
 }
 
 function computeLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
