@@ -126,6 +126,7 @@ describe('semanticDump build level (used to compare other formatters)', () => {
     expect(same('CMD [ "a" ]\n', 'CMD ["a"]\n')).toBe(true);
     expect(same('HEALTHCHECK CMD [ "a","b" ]\n', 'HEALTHCHECK CMD ["a", "b"]\n')).toBe(true);
     expect(same('# c\nFROM a\n', 'FROM a\n')).toBe(true);
+    expect(same('COPY ["a", "b"]\n', 'COPY a b\n')).toBe(true);
   });
 
   it('still sees changes that alter the build', () => {

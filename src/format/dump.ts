@@ -89,7 +89,9 @@ function buildDump(text: string, nodes: Node[], escape: string): DumpItem[] {
       flags: node.flags.map((f) => `${f.name}=${f.value ?? ''}`),
       heredocs: node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd).replace(/\r\n/g, '\n') })),
     };
-    if (node.json !== null) item.json = node.json;
+    // COPY ["a", "b"] and COPY a b copy the same files.
+    if (node.json !== null && (node.upper === 'COPY' || node.upper === 'ADD' || node.upper === 'VOLUME')) item.args = node.json;
+    else if (node.json !== null) item.json = node.json;
     else item.args = buildArgs(l, end, node.upper, escape);
     out.push(item);
   }
