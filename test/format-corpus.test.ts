@@ -64,6 +64,37 @@ describe.skipIf(!present)('formatter over the shared corpus', () => {
   });
 });
 
+describe.skipIf(!present)('formatter over re-laid-out corpus files', () => {
+  it('stays safe and idempotent when indentation, trailing blanks, keyword case and line endings vary', () => {
+    let seed = 42;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    let variants = 0;
+    const problems: string[] = [];
+    for (const id of fs.readdirSync(CASES).sort()) {
+      const file = path.join(CASES, id, 'Dockerfile');
+      if (!fs.existsSync(file)) continue;
+      const lines = fs.readFileSync(file, 'utf8').split('\n').map((l) => {
+        const r = rnd();
+        if (r < 0.15) return ' '.repeat(Math.floor(rnd() * 6)) + l.trimStart();
+        if (r < 0.25) return l + (rnd() < 0.5 ? '  ' : '\t');
+        if (r < 0.3) return '\t' + l;
+        if (r < 0.35) return l.replace(/^(\s*)([A-Z]+)\b/, (_m, a: string, b: string) => a + b.toLowerCase());
+        return l;
+      });
+      const text = lines.join(rnd() < 0.2 ? '\r\n' : '\n');
+      const r = format(text);
+      if (r.error?.kind === 'parse') continue; // e.g. an indented heredoc terminator
+      variants++;
+      if (r.error) problems.push(`${id}: ${r.error.message}`);
+      else if (format(r.output).changed) problems.push(`${id}: not idempotent`);
+      else if (JSON.stringify(semanticDump(r.output)) !== JSON.stringify(semanticDump(text))) problems.push(`${id}: semantic dump changed`);
+    }
+    console.log(`format corpus variants: ${variants} re-laid-out files formatted, ${problems.length} problems`);
+    expect(problems).toEqual([]);
+    expect(variants).toBeGreaterThan(0);
+  });
+});
+
 /** Instructions as dockerfile-ast sees them; exec-form arrays compared as parsed JSON. */
 function astView(text: string): string[][] {
   return DockerfileParser.parse(text)
