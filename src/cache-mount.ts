@@ -1,0 +1,567 @@
+/**
+ * The machinery every `*-cache-mount` transform shares: find a tool's commands in RUN steps,
+ * resolve where the tool keeps its cache for the user and environment of that step, add a
+ * `--mount=type=cache` for it (relocated outside the home, with `uid`/`gid`, for non-root users),
+ * drop the flags/variables that disable the cache, and drop only the cleanup that would empty
+ * (or, for `rm -rf <mount point>`, fail on) the mount.
+ *
+ * A transform describes its tool in a `CacheMountSpec`; `runCacheMounts` does the rest. Every
+ * RUN is handled all-or-nothing: either all of its edits are made or none, with a `skipped`
+ * finding that says why.
+ */
+import { commandAssignments, programIndex, basename, type ShellCommand, type Word } from './shell.js';
+import { expandVars, normalizePath, type DockerfileDocument, type Instruction } from './document.js';
+import { insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
+import { osFamily, userAt, type OsFamily } from './images.js';
+import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from './types.js';
+
+export type Env = Map<string, string | undefined>;
+
+/** One cache directory a tool uses. */
+export interface CacheDir {
+  /** Short name, used in messages and for the relocated target (`/tmp/<name>-cache`). */
+  name: string;
+  /** The directory for this step (absolute, resolved), or undefined when it cannot be known. */
+  dir?: string;
+  /** Why `dir` is unknown (used when the directory cannot be relocated either). */
+  unknown?: string;
+  /** The variable that moves this directory; set on the command to relocate the cache. */
+  envVar?: string;
+  /** `sharing=locked` for tools that cannot share a cache between concurrent builds (apt, apk). */
+  locked?: boolean;
+  /**
+   * The directory holds what later steps or the running container read (Go modules, the Maven
+   * repository, ...), not only a download cache: with a mount it leaves the stage's filesystem.
+   */
+  holdsDeps?: boolean;
+}
+
+/** A command of the tool found in a RUN step. */
+export interface ToolHit {
+  cmd: ShellCommand;
+  /** Tool name for messages (`pip`, `uv`, `npm`). */
+  tool: string;
+  /** Words that disable the cache on this command (`--no-cache-dir`); they are removed. */
+  disable?: Word[];
+  /** The cache directories for this command, or a reason to leave the step alone. */
+  dirs(env: Env, home: string | undefined): CacheDir[] | { skip: string };
+}
+
+export interface CacheMountSpec {
+  id: string;
+  /** Tool name for messages when a step is skipped before commands are looked at. */
+  label: string;
+  /** Recognise one simple command of the tool. */
+  detect(cmd: ShellCommand, instr: Instruction, ctx: TransformContext): ToolHit | null;
+  /** Tells whether an exec-form RUN (arguments joined by spaces) runs the tool. */
+  execForm: RegExp;
+  /** OS families the tool exists on; a stage known to be another family is left alone. */
+  families?: OsFamily[];
+  /** The tool only works as root (apt, apk). */
+  needsRoot?: boolean;
+  /** Variables that disable the cache: set to empty on the command (with the explanation). */
+  disablingEnv?: Record<string, string>;
+  /** Commands that empty the tool's cache (`npm cache clean`, `apt-get clean`): removed. */
+  isCleanup?(cmd: ShellCommand): boolean;
+  /** Text to run before the first and after the last command of a mounted step (apt). */
+  wrap?(instr: Instruction): { prefix: string; suffix: string; note: string; present(cmds: ShellCommand[]): boolean } | null;
+  /** Fix kind for a step whose mounts include a `holdsDeps` directory that reaches the output. */
+  depsFixKind?: FixKind;
+}
+
+interface PlannedMount {
+  target: string;
+  options: string;
+  dir: CacheDir;
+}
+
+/** Run one cache-mount spec over the document. */
+export function runCacheMounts(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMountSpec): TransformResult {
+  const edits: Edit[] = [];
+  const findings: TransformFinding[] = [];
+  for (const instr of doc.instructions) {
+    if (instr.upper !== 'RUN' || !instr.stage) continue;
+    const r = planRun(doc, ctx, spec, instr);
+    if (!r) continue;
+    const where = { start: instr.keywordStart, end: instr.keywordEnd };
+    if ('skip' in r) {
+      findings.push({ kind: 'skipped', ...where, message: r.skip });
+      continue;
+    }
+    if (r.edits.length === 0) continue;
+    edits.push(...r.edits.map((e) => ({ ...e, fixKind: r.fixKind })));
+    findings.push({ kind: 'change', ...where, message: r.message, fixKind: r.fixKind });
+  }
+  return { edits, findings };
+}
+
+type Plan = { skip: string } | { edits: Edit[]; message: string; fixKind: FixKind };
+
+function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMountSpec, instr: Instruction): Plan | null {
+  const stage = instr.stage!;
+  if (instr.json) {
+    if (spec.execForm.test(instr.json.join(' '))) {
+      return { skip: `${spec.label} in exec (JSON) form: not rewritten, a cache mount for it needs the shell form` };
+    }
+    return null;
+  }
+  const cmds = instr.commands();
+  const hits: ToolHit[] = [];
+  for (const c of cmds) {
+    const h = spec.detect(c, instr, ctx);
+    if (h) hits.push(h);
+  }
+  if (hits.length === 0) return null;
+  const tools = [...new Set(hits.map((h) => h.tool))].join('/');
+  const family = osFamily(stage);
+  if (family === 'windows') return { skip: `${tools} in a Windows stage: the Linux cache paths do not apply` };
+  if (doc.escape === '`' && /powershell|pwsh/i.test(instr.text)) {
+    return { skip: `${tools} run through PowerShell in a backtick-escaped file: left unchanged` };
+  }
+  if (spec.families && family !== 'unknown' && !spec.families.includes(family)) {
+    return { skip: `${tools} in a stage whose base image is ${family}, not ${spec.families.join('/')}: left unchanged` };
+  }
+  const user = userAt(instr);
+  if (!user.root && spec.needsRoot) return { skip: `${tools} runs as user ${user.name} here, not root: left unchanged` };
+  if (!user.root && user.uid === undefined) {
+    return {
+      skip: `runs as user ${user.name}, whose uid is unknown: a cache mount needs uid= so that user can write it; left unchanged`,
+    };
+  }
+  if (cmds.some((c) => c.terminator === '&' )) return { skip: `${tools} in a step that starts background jobs: left unchanged` };
+
+  const state = instr.state();
+  const planned = new Map<string, PlannedMount>();
+  const existing = mountTargets(instr);
+  const covered = (t: string): boolean => {
+    for (const m of existing.keys()) if (t === m || t.startsWith(m + '/') || m.startsWith(t + '/')) return true;
+    return false;
+  };
+  const relocations: Array<{ at: number; text: string[] }> = [];
+  const blanks: Array<{ at: number; text: string[] }> = [];
+  const notes: string[] = [];
+  const removeWords: Word[] = [];
+  let relocatedAny = false;
+  const uidOpts = user.root ? '' : `,uid=${user.uid}${user.gid !== undefined ? `,gid=${user.gid}` : ''}`;
+  const exported = exportedNames(cmds);
+
+  for (const hit of hits) {
+    const env: Env = new Map(state.env);
+    const own = commandAssignments(hit.cmd.words);
+    for (const [k, v] of own) env.set(k, v);
+    const home = env.get('HOME') ?? user.home;
+    const dirs = hit.dirs(env, home);
+    if (!Array.isArray(dirs)) return { skip: dirs.skip };
+    const assign: string[] = [];
+    const blank: string[] = [];
+    for (const d of dirs) {
+      if (d.envVar && exported.has(d.envVar)) return { skip: `${d.envVar} is exported inside this RUN: the cache directory cannot be known; left unchanged` };
+      let target: string | undefined;
+      let relocate = false;
+      if (user.root) {
+        if (d.dir !== undefined) target = d.dir;
+        else if (d.envVar) {
+          target = `/root/.cache/${d.name}`;
+          relocate = true;
+        } else return { skip: d.unknown ?? `the ${d.name} cache directory is unknown here; left unchanged` };
+      } else if (d.dir !== undefined && (d.dir.startsWith('/tmp/') || d.dir.startsWith('/var/tmp/'))) {
+        target = d.dir;
+      } else if (d.envVar) {
+        target = `/tmp/${d.name}-cache`;
+        relocate = true;
+      } else {
+        return { skip: `runs as user ${user.name}: ${d.name} has no variable to move its cache out of the home, and a mount there would leave root-owned directories in the image; left unchanged` };
+      }
+      if (!target.startsWith('/') || target.includes('$') || /[,"'\s]/.test(target)) {
+        return { skip: `the ${d.name} cache directory "${target}" is not a plain absolute path; left unchanged` };
+      }
+      target = trimSlash(normalizePath(target));
+      if (target === '/') return { skip: `the ${d.name} cache directory resolves to /; left unchanged` };
+      if (relocate) {
+        const cur = own.get(d.envVar!);
+        if (cur !== undefined && cur !== target) {
+          return { skip: `${d.envVar} is set on the command to ${cur}, which would have to move for user ${user.name}; left unchanged` };
+        }
+        if (cur === undefined && !assign.includes(`${d.envVar}=${target}`)) assign.push(`${d.envVar}=${target}`);
+        relocatedAny = true;
+      }
+      if (covered(target) || planned.has(target)) continue;
+      const id = user.root ? '' : `id=${d.name}-${user.uid},`;
+      const opts = `type=cache,${id}target=${target}${d.locked ? ',sharing=locked' : ''}${uidOpts}`;
+      planned.set(target, { target, options: opts, dir: d });
+    }
+    for (const [name, why] of Object.entries(spec.disablingEnv ?? {})) {
+      const v = env.get(name);
+      if (v !== undefined && v !== '') {
+        blank.push(`${name}=`);
+        notes.push(`set ${name} to empty for this command: ${name}=${v} is in effect and ${why}`);
+      }
+    }
+    for (const w of hit.disable ?? []) if (!w.dynamic) removeWords.push(w);
+    if (assign.length || blank.length) {
+      const p = programIndex(hit.cmd.words);
+      const pre = hit.cmd.words.slice(0, p === -1 ? 0 : p);
+      if (pre.some((w) => w.value === 'sudo' || w.value === 'su' || w.value === 'time')) {
+        return { skip: `${hit.tool} runs through ${pre.find((w) => ['sudo', 'su', 'time'].includes(w.value))!.value} here, which would not pass on the variables a cache mount needs; left unchanged` };
+      }
+      let j = 0;
+      while (j < hit.cmd.words.length - 1 && LEADING_RESERVED.has(hit.cmd.words[j].value) && !hit.cmd.words[j].quoted) j++;
+      const at = hit.cmd.words[j].start;
+      if (assign.length) relocations.push({ at, text: assign });
+      if (blank.length) blanks.push({ at, text: blank });
+    }
+  }
+
+  const edits: Edit[] = [];
+  const changes: string[] = [];
+  let fixKind: FixKind = 'safe';
+  const prefixes = new Map<number, string[]>();
+  const addPrefix = (p: { at: number; text: string[] }): void => {
+    prefixes.set(p.at, [...(prefixes.get(p.at) ?? []), ...p.text]);
+  };
+  if (planned.size > 0) {
+    const mounts = [...planned.values()];
+    // Cleanup that would empty the new mounts (or fail on their mount points) goes, only here.
+    const targets = mounts.map((m) => m.target);
+    const home = state.env.get('HOME') ?? user.home;
+    const cleanup = planCleanup(doc, instr, cmds, spec, targets, state.env, home);
+    if ('skip' in cleanup) return cleanup;
+    const wrap = spec.wrap?.(instr) ?? null;
+    if (wrap && !wrap.present(cmds)) {
+      const w = planWrap(cmds, cleanup, wrap.prefix, wrap.suffix);
+      if ('skip' in w) return w;
+      edits.push(...w.edits);
+      changes.push(wrap.note);
+    }
+    edits.push(...cleanup.edits);
+    edits.push(insertFlagsEdit(doc, instr, mounts.map((m) => `--mount=${m.options}`)));
+    const list = mounts.map((m) => m.target).join(' and ');
+    changes.unshift(
+      `added cache mount${mounts.length > 1 ? 's' : ''} at ${list} so ${tools} reuses ${mounts.length > 1 ? 'their' : 'its'} downloads across builds (a cache mount is not stored in the image)` +
+        (user.root ? '' : `, owned by uid ${user.uid} because the step runs as ${user.name}`),
+    );
+    if (relocatedAny) {
+      changes.push(
+        user.root
+          ? `pointed ${tools} at the mount with a variable on the command because its default cache directory is not known here`
+          : `pointed ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`,
+      );
+    }
+    changes.push(...cleanup.notes);
+    for (const m of mounts) {
+      if (m.dir.holdsDeps && spec.depsFixKind === 'unsafe' && reachesOutput(instr, m.target)) {
+        fixKind = 'unsafe';
+        changes.push(`${m.target} holds the downloaded dependencies: with the mount they are no longer in this stage's files, which the final image or a later stage may read`);
+      }
+    }
+    relocations.forEach(addPrefix);
+  }
+  blanks.forEach(addPrefix);
+  for (const [at, text] of prefixes) edits.push({ start: at, end: at, text: text.join(' ') + ' ' });
+  for (const w of removeWords) edits.push(removeWordEdit(doc, w));
+  if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(', ')}, which would make ${tools} ignore the cache`);
+  changes.push(...notes);
+  if (edits.length === 0) return null;
+  return { edits, message: changes.join('; '), fixKind };
+}
+
+const LEADING_RESERVED = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
+
+/** Names that `export NAME=...` sets inside the step. */
+function exportedNames(cmds: ShellCommand[]): Set<string> {
+  const out = new Set<string>();
+  for (const c of cmds) {
+    const w = c.words;
+    if (w[0]?.value !== 'export' && w[0]?.value !== 'declare') continue;
+    for (const x of w.slice(1)) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)(=|$)/.exec(x.value);
+      if (m) out.add(m[1]);
+    }
+  }
+  return out;
+}
+
+/** Does a directory of this stage reach the output: the last stage, a child stage, or COPY --from? */
+export function reachesOutput(instr: Instruction, dir: string): boolean {
+  const doc = instr.doc;
+  const stage = instr.stage!;
+  const last = doc.stages[doc.stages.length - 1];
+  const seen = new Set<typeof stage>();
+  const reaches = (s: typeof stage): boolean => {
+    if (seen.has(s)) return false;
+    seen.add(s);
+    if (s === last) return true;
+    for (const other of doc.stages) {
+      if (other.index <= s.index) continue;
+      if (other.parent === s && reaches(other)) return true;
+      for (const i of other.instructions) {
+        if (i.upper !== 'COPY' && i.upper !== 'ADD') continue;
+        const from = i.flag('from')?.value;
+        if (!from || doc.stageByRef(from, other.index) !== s) continue;
+        const srcs = i.args().slice(0, -1).map((w) => w.value);
+        if (srcs.some((p) => overlaps(p.startsWith('/') ? p : joinAbs(i.state().workdir, p), dir))) return true;
+      }
+    }
+    return false;
+  };
+  return reaches(stage);
+}
+
+function joinAbs(base: string, p: string): string {
+  return normalizePath((base.endsWith('/') ? base : base + '/') + p);
+}
+
+function overlaps(a: string, b: string): boolean {
+  const x = trimSlash(normalizePath(a.replace(/\*.*$/, '')));
+  const y = trimSlash(normalizePath(b));
+  return x === y || x === '/' || y.startsWith(x + '/') || x.startsWith(y + '/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup removal
+
+interface CleanupPlan {
+  edits: Edit[];
+  notes: string[];
+  /** Commands removed entirely (by index into cmds). */
+  removed: Set<number>;
+}
+
+function planCleanup(
+  doc: DockerfileDocument,
+  instr: Instruction,
+  cmds: ShellCommand[],
+  spec: CacheMountSpec,
+  targets: string[],
+  env: Env,
+  home: string | undefined,
+): CleanupPlan | { skip: string } {
+  const edits: Edit[] = [];
+  const notes: string[] = [];
+  const removed = new Set<number>();
+  let fail: string | undefined;
+  cmds.forEach((c, k) => {
+    if (spec.isCleanup?.(c)) {
+      removed.add(k);
+      return;
+    }
+    const p = programIndex(c.words);
+    if (p === -1 || basename(c.words[p].value) !== 'rm') return;
+    const operands = c.words.slice(p + 1).filter((w) => !w.value.startsWith('-'));
+    const drop: Word[] = [];
+    for (const w of operands) {
+      const o = operandPath(w.value, env, home);
+      if (!o) continue;
+      for (const t of targets) {
+        if (o.path === t || o.path.startsWith(t + '/')) {
+          // The mount itself or entries inside it: deleting them only empties the cache.
+          drop.push(w);
+          break;
+        }
+        if (t.startsWith(o.path + '/')) {
+          if (o.glob) {
+            fail ??= `\`rm ${w.value}\` may match the mount point ${t}, where rm would fail; left unchanged`;
+          } else {
+            drop.push(w);
+            notes.push(`kept what else is in ${o.path} (rm would fail on the mount point ${t} inside it)`);
+          }
+          break;
+        }
+      }
+    }
+    if (drop.length === 0) return;
+    if (drop.length === operands.length) removed.add(k);
+    else for (const w of drop) edits.push(removeWordEdit(doc, w));
+    notes.push(`no longer deletes ${drop.map((w) => w.value).join(' ')}: that would empty the cache mount or fail on its mount point, and the mount is not stored in the image anyway`);
+  });
+  if (fail) return { skip: fail };
+  for (const k of removed) {
+    const c = cmds[k];
+    if (spec.isCleanup?.(c)) notes.push(`removed \`${c.words.map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
+  }
+  // The last command is replaced by the wrap suffix when there is one (see planWrap).
+  const lastRemoved = removed.has(cmds.length - 1) && spec.wrap?.(instr) != null;
+  for (const k of removed) {
+    if (lastRemoved && k === cmds.length - 1) continue;
+    const e = removeCommandEdit(doc, instr, cmds, k, removed);
+    if (!e) return { skip: `could not remove \`${cmds[k].words.map((w) => w.value).join(' ')}\` cleanly from this step (it would empty the cache mount); left unchanged` };
+    edits.push(...e);
+  }
+  return { edits, notes, removed };
+}
+
+/** The absolute path an rm operand names (`~`/`$HOME` expanded); a glob names its directory. */
+function operandPath(v: string, env: Env, home: string | undefined): { path: string; glob: boolean } | null {
+  let s = v;
+  if (s === '~' || s.startsWith('~/')) {
+    if (!home) return null;
+    s = home + s.slice(1);
+  }
+  const withHome = new Map(env);
+  if (home && !withHome.has('HOME')) withHome.set('HOME', home);
+  s = expandVars(s, withHome);
+  if (s.includes('$') || !s.startsWith('/')) return null;
+  const star = s.search(/[*?[]/);
+  if (star === -1) return { path: trimSlash(normalizePath(s)), glob: false };
+  // `dir/*`, `dir/.*`, `dir/*.deb` name entries of dir; `/var/cache/*` may name a mount point.
+  const slash = s.lastIndexOf('/', star);
+  return { path: trimSlash(normalizePath(s.slice(0, slash) + '/x')), glob: true };
+}
+
+/** Physical-line helpers. */
+function lineEndAt(text: string, off: number): number {
+  const nl = text.indexOf('\n', off);
+  return nl === -1 ? text.length : nl;
+}
+
+function isCommentLineBetween(doc: DockerfileDocument, a: number, b: number): boolean {
+  const seg = doc.text.slice(a, b);
+  return /\n[ \t]*#/.test(seg);
+}
+
+function cmdStart(c: ShellCommand): number {
+  return Math.min(...c.words.map((w) => w.start), ...c.redirects.map((w) => w.start));
+}
+
+function cmdEnd(c: ShellCommand): number {
+  return Math.max(...c.words.map((w) => w.end), ...c.redirects.map((w) => w.end));
+}
+
+function inHeredoc(instr: Instruction, off: number): boolean {
+  return instr.heredocs.some((h) => off >= h.bodyStart && off <= h.bodyEnd);
+}
+
+/**
+ * Edits that remove command k from its list, keeping the logic of the rest: `x && k` becomes
+ * `x` (k, a cleanup, always succeeds), `k && y` / `k; y` become `y`. Lines, continuations and
+ * comments around it stay. Null when the layout is not one we can edit safely.
+ */
+function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: ShellCommand[], k: number, removed: Set<number>): Edit[] | null {
+  const text = doc.text;
+  const c = cmds[k];
+  const prev = k > 0 ? cmds[k - 1] : undefined;
+  const next = k + 1 < cmds.length ? cmds[k + 1] : undefined;
+  // Adjacent removals must each take the operator on their left (`x && a && b` -> `x`).
+  if (removed.has(k - 1) && prev?.terminator !== '&&') return null;
+  const op1 = prev?.terminator ?? 'start';
+  const op2 = c.terminator || 'end';
+  if (c.depth !== 0 || (prev && prev.depth !== c.depth) || (next && next.depth !== c.depth && op2 !== 'end')) return null;
+  if (['|', '(', ')', '{', '}', '&', '||'].includes(op1) || ['|', '(', ')', '{', '}', '&'].includes(op2)) return null;
+  const s = cmdStart(c);
+  const e = cmdEnd(c);
+  const heredoc = inHeredoc(instr, s);
+  const esc = heredoc ? '\\' : doc.escape;
+  const ls = doc.lineStart(s);
+  const le = lineEndAt(text, e);
+  const before = text.slice(ls, s);
+  const after = text.slice(e, le).replace(/\r$/, '');
+  if (prev && (op1 === '&&' || ((op1 === ';' || op1 === '\n') && (op2 === ';' || op2 === '\n' || op2 === 'end')))) {
+    const pe = cmdEnd(prev);
+    // Leading-operator layout: `    && rm -rf x \` alone on its line: drop the line.
+    if (!heredoc && /^[ \t]*(&&|;)[ \t]*$/.test(before) && after.trim() === esc && le < text.length) {
+      return [{ start: ls, end: le + 1, text: '' }];
+    }
+    if (!isCommentLineBetween(doc, pe, s)) return [{ start: pe, end: e, text: '' }];
+    // Comments between: the removed command was last; keep the comments as plain lines after
+    // the step by ending the step at the previous command.
+    if (op2 === 'end' && !heredoc && after.trim() === '') {
+      const prevLineEnd = lineEndAt(text, pe);
+      const prevRest = text.slice(pe, prevLineEnd).replace(/\r$/, '');
+      if (/^[ \t]*(&&|;)?[ \t]*$/.test(before) && new RegExp(`^[ \\t]*(&&|;)?[ \\t]*${escapeRe(esc)}[ \\t]*$`).test(prevRest)) {
+        const prevLineStartOfS = ls === 0 ? 0 : ls - 1;
+        const lineStartNl = text[prevLineStartOfS - 1] === '\r' ? prevLineStartOfS - 1 : prevLineStartOfS;
+        return [
+          { start: pe, end: pe + prevRest.length, text: '' },
+          { start: lineStartNl, end: le, text: '' },
+        ];
+      }
+    }
+    return null;
+  }
+  if ((op1 === 'start' || op1 === ';' || op1 === '\n') && next && (op2 === '&&' || op2 === ';' || op2 === '\n')) {
+    const ns = cmdStart(next);
+    if (removed.has(k + 1) || isCommentLineBetween(doc, e, ns)) return null;
+    return [{ start: s, end: ns, text: '' }];
+  }
+  return null;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wrapping a step (apt's docker-clean)
+
+function planWrap(cmds: ShellCommand[], cleanup: CleanupPlan, prefix: string, suffix: string): { edits: Edit[] } | { skip: string } {
+  if (cmds.some((c) => ['exit', 'exec'].includes(c.words[programIndex(c.words)]?.value ?? ''))) {
+    return { skip: 'the step calls exit/exec, so the apt configuration could not be restored at its end; left unchanged' };
+  }
+  const edits: Edit[] = [];
+  let first = 0;
+  while (cleanup.removed.has(first) && first < cmds.length - 1) first++;
+  if (first > 0) return { skip: 'the step starts with cleanup commands; left unchanged' };
+  edits.push({ start: cmdStart(cmds[first]), end: cmdStart(cmds[first]), text: prefix + ' ' });
+  const lastIdx = cmds.length - 1;
+  const last = cmds[lastIdx];
+  if (cleanup.removed.has(lastIdx)) {
+    const op1 = lastIdx > 0 ? cmds[lastIdx - 1].terminator : 'start';
+    if (op1 !== '&&' && op1 !== ';' && op1 !== '\n') return { skip: 'the cleanup at the end of this step is not joined by && or ;, so it cannot be replaced safely; left unchanged' };
+    if (lastIdx === first) return { skip: 'nothing but cleanup in this step; left unchanged' };
+    // The final cleanup is replaced by the restore: same place in the chain, same logic.
+    edits.push({ start: cmdStart(last), end: cmdEnd(last), text: suffix });
+  } else {
+    edits.push({ start: cmdEnd(last), end: cmdEnd(last), text: ' && ' + suffix });
+  }
+  return { edits };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for tool specs
+
+/** `$XDG_CACHE_HOME` or `<home>/.cache`; undefined when neither is known. */
+export function xdgCacheHome(env: Env, home: string | undefined): string | undefined {
+  const x = env.get('XDG_CACHE_HOME');
+  if (x) return x;
+  return home === undefined ? undefined : joinDir(home, '.cache');
+}
+
+/** The value of a variable that moves a cache, or undefined when unset; `null` when it is unknown (ARG without default). */
+export function envDir(env: Env, name: string): string | undefined | null {
+  if (!env.has(name)) return undefined;
+  const v = env.get(name);
+  if (v === undefined) return null;
+  return v;
+}
+
+export function joinDir(a: string, b: string): string {
+  return normalizePath((a.endsWith('/') ? a : a + '/') + b);
+}
+
+/** The program word of a command and its index (`/usr/bin/pip3` -> `pip3`). */
+export function program(cmd: ShellCommand): { name: string; index: number } | null {
+  const p = programIndex(cmd.words);
+  if (p === -1) return null;
+  return { name: basename(cmd.words[p].value), index: p };
+}
+
+/** Index of the first non-option word at or after `i` (options taking a value listed in `withValue`). */
+export function subcommandIndex(words: Word[], i: number, withValue: ReadonlySet<string> = new Set()): number {
+  while (i < words.length && words[i].value.startsWith('-')) {
+    if (withValue.has(words[i].value)) i++;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * A cache directory given by a variable (or its default): the variable's value when set to a
+ * plain absolute path; a skip reason when set but unusable.
+ */
+export function dirFromVar(env: Env, name: string, fallback: string | undefined, tool: string): string | undefined | { skip: string } {
+  const v = envDir(env, name);
+  if (v === null) return { skip: `${name} is a build argument without a default, so the ${tool} cache directory is unknown; left unchanged` };
+  if (v === undefined || v === '') return fallback;
+  if (!v.startsWith('/') || v.includes('$')) return { skip: `${name}=${v} is not a known absolute path; left unchanged` };
+  return v;
+}
