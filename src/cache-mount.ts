@@ -494,7 +494,14 @@ function escapeRe(s: string): string {
 // Wrapping a step (apt's docker-clean)
 
 function planWrap(cmds: ShellCommand[], cleanup: CleanupPlan, prefix: string, suffix: string): { edits: Edit[] } | { skip: string } {
-  if (cmds.some((c) => ['exit', 'exec'].includes(c.words[programIndex(c.words)]?.value ?? ''))) {
+  // `exit 1` only ends a failing build; `exit`/`exit 0`/`exec` would skip the restore.
+  const ends = (c: ShellCommand): boolean => {
+    const p = programIndex(c.words);
+    const v = c.words[p]?.value;
+    if (v === 'exec') return true;
+    return v === 'exit' && !/^[1-9]\d*$/.test(c.words[p + 1]?.value ?? '');
+  };
+  if (cmds.some(ends)) {
     return { skip: 'the step calls exit/exec, so the apt configuration could not be restored at its end; left unchanged' };
   }
   const edits: Edit[] = [];

@@ -1,0 +1,132 @@
+/**
+ * apt-cache-mount — give RUN steps that `apt-get install` / `apt install` BuildKit cache mounts
+ * on `/var/cache/apt` (downloaded .debs) and `/var/lib/apt/lists` (package indexes), both
+ * `sharing=locked` because apt takes a lock in each.
+ *
+ * Why: every rebuild of such a step downloads the indexes and every package again. With the
+ * mounts they stay on the builder between builds and never enter the image.
+ *
+ * How, and why this form: official Debian/Ubuntu images ship
+ * `/etc/apt/apt.conf.d/docker-clean`, which deletes downloaded .debs after every run, so a
+ * mount on `/var/cache/apt` would stay empty. Docker's documented recipe deletes that file for
+ * good and mounts all of `/var/lib/apt`; measured in ../shared/docker-lab, that image has a
+ * different `/etc/apt/apt.conf.d` and lacks `/var/lib/apt/extended_states` (apt's record of
+ * auto-installed packages). Here the step instead moves `docker-clean` aside at its start and
+ * puts it back at its end, in the same RUN (`mv ... 2>/dev/null || true; <step> && { mv back ||
+ * true; }`): the restore runs exactly when the step succeeds, so the exit status is the step's,
+ * and a failing step fails the build as before. Only `/var/lib/apt/lists` is mounted, never all of
+ * `/var/lib/apt`. The lists are mounted only when the step runs `apt-get update` itself and no
+ * later step of the stage (or a child stage) installs without its own update, because a mount
+ * hides the lists from the image. `apt-get clean`/`autoclean` and `rm -rf` of the mounted
+ * directories are removed from the mounted step only (they would empty the cache; the mounts are
+ * not stored in the image, so it stays as small); the rest of the step (`&&`/`;` chains,
+ * continuation lines, comments) is kept. Stages whose base is known not to be Debian-like
+ * (alpine, rhel, distroless, scratch, windows) and non-root steps are left alone.
+ *
+ * Fix safety: safe. `lab diff-images` of the original and the rewritten step (bookworm, `apt-get
+ * update && apt-get install jq && rm -rf /var/lib/apt/lists/*`) reports the images equivalent;
+ * a full listing without the lab's default exclusions differs only in apt's own lock file and
+ * the mode of `/var/cache/apt/archives/partial` (apt's cache bookkeeping) plus log timestamps.
+ * See docs/cache-mounts.md.
+ */
+import { runCacheMounts, program, subcommandIndex, type CacheDir } from '../src/cache-mount.js';
+import type { ShellCommand } from '../src/shell.js';
+import type { DockerfileDocument, Instruction, Stage } from '../src/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+
+const WITH_VALUE = new Set(['-o', '-c', '-t', '--option', '--config-file', '--target-release', '-a', '--host-architecture']);
+const DOWNLOADS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'reinstall']);
+export const DOCKER_CLEAN = '/etc/apt/apt.conf.d/docker-clean';
+const PARKED = '/etc/apt/docker-clean.off';
+const PREFIX = `mv ${DOCKER_CLEAN} ${PARKED} 2>/dev/null || true;`;
+const SUFFIX = `{ mv ${PARKED} ${DOCKER_CLEAN} 2>/dev/null || true; }`;
+
+/** `apt-get <sub>` / `apt <sub>`: the subcommand, or null. */
+export function aptSubcommand(cmd: ShellCommand): string | null {
+  const p = program(cmd);
+  if (!p || (p.name !== 'apt-get' && p.name !== 'apt')) return null;
+  const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE);
+  return cmd.words[i]?.value ?? null;
+}
+
+function runsUpdate(cmds: ShellCommand[]): boolean {
+  return cmds.some((c) => aptSubcommand(c) === 'update');
+}
+
+function installsWithoutUpdate(instr: Instruction): boolean {
+  const cmds = instr.commands();
+  return cmds.some((c) => DOWNLOADS.has(aptSubcommand(c) ?? '')) && !runsUpdate(cmds);
+}
+
+/** Does a later step of this stage, or of a stage built FROM it, install from the image's lists? */
+function laterNeedsLists(instr: Instruction): boolean {
+  const doc = instr.doc;
+  const stage = instr.stage!;
+  const descendants = (s: Stage): Stage[] => doc.stages.filter((o) => o.parent === s).flatMap((o) => [o, ...descendants(o)]);
+  const later = [...stage.instructions.filter((i) => i.index > instr.index), ...descendants(stage).flatMap((s) => s.instructions)];
+  return later.some((i) => i.upper === 'RUN' && !i.json && installsWithoutUpdate(i));
+}
+
+/** Was docker-clean removed by an earlier step of the stage chain? Then there is nothing to park. */
+function dockerCleanRemovedBefore(instr: Instruction): boolean {
+  const chain: Stage[] = [];
+  for (let s: Stage | null = instr.stage; s && !chain.includes(s); s = s.parent) chain.push(s);
+  return chain.some((s) =>
+    s.instructions.some(
+      (i) => i.index < instr.index && i.upper === 'RUN' && i.commands().some((c) => program(c)?.name === 'rm' && c.words.some((w) => w.value === DOCKER_CLEAN)),
+    ),
+  );
+}
+
+export const aptCacheMount: Transform = {
+  meta: {
+    id: 'apt-cache-mount',
+    summary: 'Add sharing=locked cache mounts on /var/cache/apt and /var/lib/apt/lists to apt-get install steps, keeping the image identical',
+    description:
+      'Adds `--mount=type=cache,target=/var/cache/apt,sharing=locked` and (when the step runs `apt-get update` itself) ' +
+      '`--mount=type=cache,target=/var/lib/apt/lists,sharing=locked` to RUN steps that run `apt-get install`/`apt install`. ' +
+      "The official images' `docker-clean` apt hook, which would keep the mount empty, is moved aside for the duration of " +
+      'the step and restored at its end, so the image files stay the same (checked with `lab diff-images`). `apt-get clean` ' +
+      'and `rm -rf /var/lib/apt/lists/*` are removed from that step only. Non-Debian stages, non-root steps, Windows ' +
+      'stages and exec form are left alone with a reason.',
+    fixKind: 'safe',
+    order: 22,
+  },
+  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
+    return runCacheMounts(doc, ctx, {
+      id: 'apt-cache-mount',
+      label: 'apt-get install',
+      execForm: /(^|\s|\/)apt(-get)?\s+(\S+\s+)*(install|upgrade|dist-upgrade)\b/,
+      families: ['debian'],
+      needsRoot: true,
+      detect(cmd, instr) {
+        const sub = aptSubcommand(cmd);
+        if (!sub || !DOWNLOADS.has(sub)) return null;
+        return {
+          cmd,
+          tool: 'apt',
+          dirs(): CacheDir[] {
+            const dirs: CacheDir[] = [{ name: 'apt', dir: '/var/cache/apt', locked: true }];
+            if (runsUpdate(instr.commands()) && !laterNeedsLists(instr)) dirs.push({ name: 'apt-lists', dir: '/var/lib/apt/lists', locked: true });
+            return dirs;
+          },
+        };
+      },
+      isCleanup(cmd) {
+        const sub = aptSubcommand(cmd);
+        return sub === 'clean' || sub === 'autoclean';
+      },
+      wrap(instr) {
+        if (dockerCleanRemovedBefore(instr)) return null;
+        return {
+          prefix: PREFIX,
+          suffix: SUFFIX,
+          note: `moved ${DOCKER_CLEAN} aside for this step and back at its end, so apt keeps the downloaded packages in the mount while the image keeps the file`,
+          present: (cmds) => cmds.some((c) => program(c)?.name === 'mv' && c.words.some((w) => w.value === DOCKER_CLEAN)),
+        };
+      },
+    });
+  },
+};
+
+export default aptCacheMount;
