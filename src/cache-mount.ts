@@ -43,6 +43,8 @@ export interface ToolHit {
   tool: string;
   /** Words that disable the cache on this command (`--no-cache-dir`); they are removed. */
   disable?: Word[];
+  /** Words to replace (apk's `--no-cache` becomes `--update`), with why. */
+  rewrite?: Array<{ word: Word; text: string; why: string }>;
   /** The cache directories for this command, or a reason to leave the step alone. */
   dirs(env: Env, home: string | undefined): CacheDir[] | { skip: string };
 }
@@ -141,6 +143,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   const blanks: Array<{ at: number; text: string[] }> = [];
   const notes: string[] = [];
   const removeWords: Word[] = [];
+  const rewrites: Array<{ word: Word; text: string; why: string }> = [];
   let relocatedAny = false;
   const uidOpts = user.root ? '' : `,uid=${user.uid}${user.gid !== undefined ? `,gid=${user.gid}` : ''}`;
   const exported = exportedNames(cmds);
@@ -198,6 +201,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
       }
     }
     for (const w of hit.disable ?? []) if (!w.dynamic) removeWords.push(w);
+    rewrites.push(...(hit.rewrite ?? []));
     if (assign.length || blank.length) {
       const p = programIndex(hit.cmd.words);
       const pre = hit.cmd.words.slice(0, p === -1 ? 0 : p);
@@ -259,6 +263,8 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   blanks.forEach(addPrefix);
   for (const [at, text] of prefixes) edits.push({ start: at, end: at, text: text.join(' ') + ' ' });
   for (const w of removeWords) edits.push(removeWordEdit(doc, w));
+  for (const r of rewrites) edits.push({ start: r.word.start, end: r.word.end, text: r.text });
+  for (const why of new Set(rewrites.map((r) => r.why))) changes.push(why);
   if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(', ')}, which would make ${tools} ignore the cache`);
   changes.push(...notes);
   if (edits.length === 0) return null;
