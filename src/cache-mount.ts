@@ -34,6 +34,8 @@ export interface CacheDir {
    * repository, ...), not only a download cache: with a mount it leaves the stage's filesystem.
    */
   holdsDeps?: boolean;
+  /** Why this directory must not be moved for a non-root user (then such steps are skipped). */
+  noRelocate?: string;
 }
 
 /** A command of the tool found in a RUN step. */
@@ -167,6 +169,8 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
           target = `/root/.cache/${d.name}`;
           relocate = true;
         } else return { skip: d.unknown ?? `the ${d.name} cache directory is unknown here; left unchanged` };
+      } else if (d.noRelocate) {
+        return { skip: `runs as user ${user.name}: ${d.noRelocate}; left unchanged` };
       } else if (d.dir !== undefined && (d.dir.startsWith('/tmp/') || d.dir.startsWith('/var/tmp/'))) {
         target = d.dir;
       } else if (d.envVar) {
@@ -268,7 +272,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(', ')}, which would make ${tools} ignore the cache`);
   changes.push(...notes);
   if (edits.length === 0) return null;
-  return { edits, message: changes.join('; '), fixKind };
+  return { edits, message: [...new Set(changes.filter((c) => c))].join('; '), fixKind };
 }
 
 const LEADING_RESERVED = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
@@ -346,6 +350,7 @@ function planCleanup(
   const notes: string[] = [];
   const removed = new Set<number>();
   let fail: string | undefined;
+  const kept: string[] = [];
   cmds.forEach((c, k) => {
     if (spec.isCleanup?.(c)) {
       removed.add(k);
@@ -369,7 +374,7 @@ function planCleanup(
             fail ??= `\`rm ${w.value}\` may match the mount point ${t}, where rm would fail; left unchanged`;
           } else {
             drop.push(w);
-            notes.push(`kept what else is in ${o.path} (rm would fail on the mount point ${t} inside it)`);
+            kept.push(`kept what else is in ${o.path} (rm would fail on the mount point ${t} inside it)`);
           }
           break;
         }
@@ -381,6 +386,7 @@ function planCleanup(
     notes.push(`no longer deletes ${drop.map((w) => w.value).join(' ')}: that would empty the cache mount or fail on its mount point, and the mount is not stored in the image anyway`);
   });
   if (fail) return { skip: fail };
+  notes.push(...kept);
   for (const k of removed) {
     const c = cmds[k];
     if (spec.isCleanup?.(c)) notes.push(`removed \`${c.words.map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
