@@ -584,3 +584,8 @@ export function dirFromVar(env: Env, name: string, fallback: string | undefined,
   if (!v.startsWith('/') || v.includes('$')) return { skip: `${name}=${v} is not a known absolute path; left unchanged` };
   return v;
 }
+
+/** Does the stage chain of `instr` start from an image whose name matches `re` (e.g. golang)? */
+export function baseImageIs(instr: Instruction, re: RegExp): boolean {
+  return instr.stage !== null && re.test(instr.stage.root().resolvedBaseImage.toLowerCase());
+}
