@@ -459,7 +459,10 @@ function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: Sh
   const op2 = c.terminator || 'end';
   if (c.depth !== 0 || (prev && prev.depth !== c.depth) || (next && next.depth !== c.depth && op2 !== 'end')) return null;
   if (['|', '(', ')', '{', '}', '&', '||'].includes(op1) || ['|', '(', ')', '{', '}', '&'].includes(op2)) return null;
-  const s = cmdStart(c);
+  // `then apt-get clean && ...`: the reserved word belongs to the compound command and stays.
+  let lead = 0;
+  while (lead < c.words.length - 1 && LEADING_RESERVED.has(c.words[lead].value) && !c.words[lead].quoted) lead++;
+  const s = lead > 0 ? c.words[lead].start : cmdStart(c);
   const e = cmdEnd(c);
   const heredoc = inHeredoc(instr, s);
   const esc = heredoc ? '\\' : doc.escape;
@@ -467,7 +470,7 @@ function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: Sh
   const le = lineEndAt(text, e);
   const before = text.slice(ls, s);
   const after = text.slice(e, le).replace(/\r$/, '');
-  if (prev && (op1 === '&&' || ((op1 === ';' || op1 === '\n') && (op2 === ';' || op2 === '\n' || op2 === 'end')))) {
+  if (lead === 0 && prev && (op1 === '&&' || ((op1 === ';' || op1 === '\n') && (op2 === ';' || op2 === '\n' || op2 === 'end')))) {
     const pe = cmdEnd(prev);
     // Leading-operator layout: `    && rm -rf x \` alone on its line: drop the line.
     if (!heredoc && /^[ \t]*(&&|;)[ \t]*$/.test(before) && after.trim() === esc && le < text.length) {
@@ -490,9 +493,11 @@ function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: Sh
     }
     return null;
   }
-  if ((op1 === 'start' || op1 === ';' || op1 === '\n') && next && (op2 === '&&' || op2 === ';' || op2 === '\n')) {
+  if ((lead > 0 || op1 === 'start' || op1 === ';' || op1 === '\n') && next && (op2 === '&&' || op2 === ';' || op2 === '\n')) {
     const ns = cmdStart(next);
     if (removed.has(k + 1) || isCommentLineBetween(doc, e, ns)) return null;
+    // `then apt-get clean; fi` would leave an empty body.
+    if (['fi', 'done', 'else', 'elif', 'esac', '}'].includes(next.words[0]?.value ?? '')) return null;
     return [{ start: s, end: ns, text: '' }];
   }
   return null;

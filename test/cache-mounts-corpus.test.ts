@@ -14,7 +14,11 @@ import { runTransforms } from '../src/runner.js';
 import { stripBom } from '../src/source.js';
 import { loadTransforms, transformIds } from '../transforms/index.js';
 
-const CORPUS = path.resolve(import.meta.dirname, '../../shared/corpus/cases');
+// `../shared/corpus` beside the repository; from a worktree in /work/wt/<name>, one level up more.
+const CORPUS =
+  [path.resolve(import.meta.dirname, '../../shared/corpus/cases'), path.resolve(import.meta.dirname, '../../../shared/corpus/cases')].find((p) =>
+    fs.existsSync(p),
+  ) ?? path.resolve(import.meta.dirname, '../../shared/corpus/cases');
 const present = fs.existsSync(CORPUS);
 if (!present) console.log(`cache-mounts corpus: skipped, ${CORPUS} is absent`);
 
@@ -24,7 +28,7 @@ const CACHE_IDS = transformIds().filter((id) => id.endsWith('-cache-mount'));
 export function reasonKey(message: string): string {
   return message
     .replace(/`[^`]*`/g, '`…`')
-    .replace(/user \S+/g, 'user <u>')
+    .replace(/\b(as|by) user \S+/g, '$1 user <u>')
     .replace(/\b[A-Z][A-Z0-9_]+=\S*/g, '<VAR>=<v>')
     .replace(/"[^"]*"/g, '"…"')
     .replace(/\/[\w./*-]+/g, '<path>')
