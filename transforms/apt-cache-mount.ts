@@ -114,7 +114,7 @@ export const aptCacheMount: Transform = {
       },
       isCleanup(cmd) {
         const sub = aptSubcommand(cmd);
-        return sub === 'clean' || sub === 'autoclean';
+        return sub === 'clean' || sub === 'autoclean' || sub === 'dist-clean';
       },
       wrap(instr) {
         if (dockerCleanRemovedBefore(instr)) return null;
