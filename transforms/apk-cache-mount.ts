@@ -36,10 +36,28 @@ function apkSub(cmd: ShellCommand): { sub: string; i: number } | null {
   return sub ? { sub, i } : null;
 }
 
+const linkCache = new WeakMap<Stage, number>();
+
+/** Position in its stage of the first step that mentions /etc/apk/cache, or Infinity. */
+function firstLinkMention(s: Stage): number {
+  let v = linkCache.get(s);
+  if (v === undefined) {
+    const k = s.instructions.findIndex((i) => i.text.includes(LINK));
+    v = k === -1 ? Infinity : k;
+    linkCache.set(s, v);
+  }
+  return v;
+}
+
 function cacheLinkHandledBefore(instr: Instruction): boolean {
-  const chain: Stage[] = [];
-  for (let s: Stage | null = instr.stage; s && !chain.includes(s); s = s.parent) chain.push(s);
-  return chain.some((s) => s.instructions.some((i) => i.index < instr.index && i.text.includes(LINK)));
+  const stage = instr.stage!;
+  if (firstLinkMention(stage) < instr.index - stage.from.index) return true;
+  const seen = new Set<Stage>([stage]);
+  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
+    seen.add(s);
+    if (firstLinkMention(s) !== Infinity) return true;
+  }
+  return false;
 }
 
 export const apkCacheMount: Transform = {
@@ -52,11 +70,13 @@ export const apkCacheMount: Transform = {
       'at its end, so the image keeps the same files). `rm -rf /var/cache/apk/*` is removed from that step only.',
     fixKind: 'safe',
     order: 23,
+    docsUrl: 'docs/cache-mounts.md#apk-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'apk-cache-mount',
       label: 'apk add',
+      quick: /\bapk\b/,
       execForm: /(^|\s|\/)apk\s+(\S+\s+)*add\b/,
       families: ['alpine'],
       needsRoot: true,

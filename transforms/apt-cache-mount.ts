@@ -58,24 +58,68 @@ function installsWithoutUpdate(instr: Instruction): boolean {
   return cmds.some((c) => DOWNLOADS.has(aptSubcommand(c) ?? '')) && !runsUpdate(cmds);
 }
 
+interface StageFacts {
+  /** needsAfter[k]: some RUN at position > k of the stage installs without its own update. */
+  needsAfter: boolean[];
+  /** cleanRemovedAt: position of the first RUN that removes docker-clean, or Infinity. */
+  cleanRemovedAt: number;
+}
+
+// Per-document facts, computed once: big files have tens of thousands of steps.
+const factsCache = new WeakMap<DockerfileDocument, Map<Stage, StageFacts>>();
+
+function stageFacts(doc: DockerfileDocument): Map<Stage, StageFacts> {
+  let m = factsCache.get(doc);
+  if (m) return m;
+  m = new Map();
+  for (const s of doc.stages) {
+    const n = s.instructions.length;
+    const needsAfter = new Array<boolean>(n).fill(false);
+    let acc = false;
+    for (let k = n - 1; k >= 0; k--) {
+      needsAfter[k] = acc;
+      const i = s.instructions[k];
+      if (i.upper === 'RUN' && !i.json && installsWithoutUpdate(i)) acc = true;
+    }
+    const cleanRemovedAt = s.instructions.findIndex(
+      (i) => i.upper === 'RUN' && i.commands().some((c) => program(c)?.name === 'rm' && c.words.some((w) => w.value === DOCKER_CLEAN)),
+    );
+    m.set(s, { needsAfter, cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
+  }
+  factsCache.set(doc, m);
+  return m;
+}
+
 /** Does a later step of this stage, or of a stage built FROM it, install from the image's lists? */
 function laterNeedsLists(instr: Instruction): boolean {
   const doc = instr.doc;
+  const facts = stageFacts(doc);
   const stage = instr.stage!;
-  const descendants = (s: Stage): Stage[] => doc.stages.filter((o) => o.parent === s).flatMap((o) => [o, ...descendants(o)]);
-  const later = [...stage.instructions.filter((i) => i.index > instr.index), ...descendants(stage).flatMap((s) => s.instructions)];
-  return later.some((i) => i.upper === 'RUN' && !i.json && installsWithoutUpdate(i));
+  if (facts.get(stage)!.needsAfter[instr.index - stage.from.index]) return true;
+  const seen = new Set<Stage>([stage]);
+  const stack = doc.stages.filter((o) => o.parent === stage);
+  while (stack.length) {
+    const s = stack.pop()!;
+    if (seen.has(s)) continue;
+    seen.add(s);
+    const f = facts.get(s)!;
+    if (f.needsAfter[0] || (s.instructions[0]?.upper === 'RUN' && installsWithoutUpdate(s.instructions[0]))) return true;
+    stack.push(...doc.stages.filter((o) => o.parent === s));
+  }
+  return false;
 }
 
 /** Was docker-clean removed by an earlier step of the stage chain? Then there is nothing to park. */
 function dockerCleanRemovedBefore(instr: Instruction): boolean {
-  const chain: Stage[] = [];
-  for (let s: Stage | null = instr.stage; s && !chain.includes(s); s = s.parent) chain.push(s);
-  return chain.some((s) =>
-    s.instructions.some(
-      (i) => i.index < instr.index && i.upper === 'RUN' && i.commands().some((c) => program(c)?.name === 'rm' && c.words.some((w) => w.value === DOCKER_CLEAN)),
-    ),
-  );
+  const facts = stageFacts(instr.doc);
+  const stage = instr.stage!;
+  if (facts.get(stage)!.cleanRemovedAt < instr.index - stage.from.index) return true;
+  const seen = new Set<Stage>([stage]);
+  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
+    seen.add(s);
+    if (facts.get(s)!.cleanRemovedAt !== Infinity) return true;
+  }
+  return false;
 }
 
 export const aptCacheMount: Transform = {
@@ -91,11 +135,13 @@ export const aptCacheMount: Transform = {
       'stages and exec form are left alone with a reason.',
     fixKind: 'safe',
     order: 22,
+    docsUrl: 'docs/cache-mounts.md#apt-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'apt-cache-mount',
       label: 'apt-get install',
+      quick: /\bapt(-get)?\b/,
       execForm: /(^|\s|\/)apt(-get)?\s+(\S+\s+)*(install|upgrade|dist-upgrade)\b/,
       families: ['debian'],
       needsRoot: true,

@@ -37,11 +37,13 @@ export const bundlerCacheMount: Transform = {
       'so downloaded .gem files are reused across builds; installed gems stay in the image.',
     fixKind: 'safe',
     order: 50,
+    docsUrl: 'docs/cache-mounts.md#bundler-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'bundler-cache-mount',
       label: 'bundle install',
+      quick: /\bbundler?\b/,
       execForm: /(^|\s|\/)bundle(\s+install)?(\s|$)/,
       detect(cmd, instr) {
         const p = program(cmd);

@@ -43,11 +43,13 @@ export const cargoCacheMount: Transform = {
       'steps that run cargo. `target/` and `CARGO_HOME/bin` are never mounted. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
     order: 46,
+    docsUrl: 'docs/cache-mounts.md#cargo-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'cargo-cache-mount',
       label: 'cargo build',
+      quick: /\bcargo\b/,
       execForm: /(^|\s|\/)cargo\s+(\S+\s+)*(build|install|fetch|test|run)\b/,
       depsFixKind: 'unsafe',
       detect(cmd, instr) {

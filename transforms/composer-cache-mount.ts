@@ -37,11 +37,13 @@ export const composerCacheMount: Transform = {
       '`composer install`/`update`/`require`, and removes `--no-cache`.',
     fixKind: 'safe',
     order: 51,
+    docsUrl: 'docs/cache-mounts.md#composer-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'composer-cache-mount',
       label: 'composer install',
+      quick: /\bcomposer\b/,
       execForm: /(^|\s|\/)composer(\.phar)?\s+(\S+\s+)*(install|update|require)\b/,
       detect(cmd, instr) {
         const p = program(cmd);

@@ -33,11 +33,13 @@ export const dotnetCacheMount: Transform = {
       '`dotnet restore`/`build`/`publish`/`test`. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
     order: 52,
+    docsUrl: 'docs/cache-mounts.md#dotnet-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'dotnet-cache-mount',
       label: 'dotnet restore',
+      quick: /\bdotnet\b/,
       execForm: /(^|\s|\/)dotnet\s+(restore|build|publish|test|pack)\b/,
       depsFixKind: 'unsafe',
       detect(cmd) {

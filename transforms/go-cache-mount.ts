@@ -49,11 +49,13 @@ export const goCacheMount: Transform = {
       'whose files reach the output the fix is unsafe (the downloaded modules leave its files).',
     fixKind: 'safe',
     order: 45,
+    docsUrl: 'docs/cache-mounts.md#go-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'go-cache-mount',
       label: 'go build',
+      quick: /\bgo\b/,
       execForm: /(^|\s|\/)go\s+(build|install|test|run|get|mod\s+download)\b/,
       depsFixKind: 'unsafe',
       detect(cmd, instr) {

@@ -36,11 +36,13 @@ export const gradleCacheMount: Transform = {
       'steps that run `gradle`/`gradlew`. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
     order: 48,
+    docsUrl: 'docs/cache-mounts.md#gradle-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'gradle-cache-mount',
       label: 'gradle',
+      quick: /\bgradlew?\b/,
       execForm: /(^|\s|\/)gradlew?(\s|$)/,
       depsFixKind: 'unsafe',
       detect(cmd) {

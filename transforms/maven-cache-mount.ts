@@ -39,11 +39,13 @@ export const mavenCacheMount: Transform = {
       'mounted, so settings.xml and the wrapper distribution stay. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
     order: 47,
+    docsUrl: 'docs/cache-mounts.md#maven-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'maven-cache-mount',
       label: 'mvn',
+      quick: /\bmvnw?\b/,
       execForm: /(^|\s|\/)mvnw?(\s|$)/,
       depsFixKind: 'unsafe',
       detect(cmd) {

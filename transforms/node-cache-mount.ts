@@ -86,12 +86,14 @@ export const nodeCacheMount: Transform = {
       '`npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.',
     fixKind: 'safe',
     order: 40,
+    docsUrl: 'docs/cache-mounts.md#node-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     const berry = ctx.buildContext.available && (ctx.buildContext.exists('.yarnrc.yml') || ctx.buildContext.exists('.yarn/releases'));
     return runCacheMounts(doc, ctx, {
       id: 'node-cache-mount',
       label: 'npm/yarn/pnpm install',
+      quick: /\b(npm|yarn|pnpm)\b/,
       execForm: /(^|\s|\/)(npm\s+(ci|install|i)|yarn(\s+install)?|pnpm\s+(install|i))(\s|$)/,
       detect(cmd) {
         const p = program(cmd);

@@ -71,11 +71,14 @@ export const pipCacheMount: Transform = {
       'unknown uid are skipped with a reason.',
     fixKind: 'safe',
     order: 30,
+    docsUrl: 'docs/cache-mounts.md#pip-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'pip-cache-mount',
       label: 'pip install',
+      reuses: 'downloaded and built wheels',
+      quick: /\bpip/,
       execForm: /(^|\s|\/)pip3?(\.\d+)?\s+(install|wheel|download)\b|-m\s+pip\s+(install|wheel|download)\b/,
       disablingEnv: {
         PIP_NO_CACHE_DIR: 'pip turns the cache off for any value of it (even 0/false) but ignores an empty one',

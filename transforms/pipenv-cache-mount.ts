@@ -25,11 +25,13 @@ export const pipenvCacheMount: Transform = {
       'to RUN steps that run `pipenv install`/`sync`/`lock`/`update`; non-root users get /tmp mounts with uid/gid.',
     fixKind: 'safe',
     order: 33,
+    docsUrl: 'docs/cache-mounts.md#pipenv-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'pipenv-cache-mount',
       label: 'pipenv install',
+      quick: /\bpipenv\b/,
       execForm: /(^|\s|\/)pipenv\s+(\S+\s+)*(install|sync|lock|update)\b/,
       disablingEnv: { PIP_NO_CACHE_DIR: 'pip turns the cache off for any value of it (even 0/false) but ignores an empty one' },
       detect(cmd) {

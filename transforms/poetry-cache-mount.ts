@@ -29,11 +29,13 @@ export const poetryCacheMount: Transform = {
       'removes `--no-cache`. The virtualenvs directory is never mounted; non-root steps are skipped.',
     fixKind: 'safe',
     order: 32,
+    docsUrl: 'docs/cache-mounts.md#poetry-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'poetry-cache-mount',
       label: 'poetry install',
+      quick: /\bpoetry\b/,
       execForm: /(^|\s|\/)poetry\s+(\S+\s+)*(install|sync|add|update|lock)\b/,
       detect(cmd) {
         const p = program(cmd);

@@ -36,11 +36,13 @@ export const uvCacheMount: Transform = {
       '`UV_NO_CACHE` for those commands. Non-root users get a /tmp mount with uid/gid and UV_CACHE_DIR on the command.',
     fixKind: 'safe',
     order: 31,
+    docsUrl: 'docs/cache-mounts.md#uv-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return runCacheMounts(doc, ctx, {
       id: 'uv-cache-mount',
       label: 'uv',
+      quick: /\buv\b/,
       execForm: /(^|\s|\/)uv\s+(pip\s+)?(install|sync|add|lock)\b/,
       disablingEnv: { UV_NO_CACHE: 'uv then runs without a cache; it ignores an empty value' },
       detect(cmd) {
