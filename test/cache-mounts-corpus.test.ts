@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DockerfileDocument } from '../src/document.js';
-import { ListingContext } from '../src/context.js';
+import { ListingContext, NoContext } from '../src/context.js';
 import { runTransforms } from '../src/runner.js';
 import { stripBom } from '../src/source.js';
 import { loadTransforms, transformIds } from '../transforms/index.js';
@@ -42,6 +42,27 @@ function shOk(script: string): boolean {
 }
 
 describe.skipIf(!present)('cache mounts over the shared corpus', () => {
+  it('with --unsafe and no build context: no errors, idempotent, outputs re-parse', { timeout: 600_000 }, async () => {
+    const transforms = await loadTransforms([...CACHE_IDS, 'syntax-directive']);
+    const problems: string[] = [];
+    let changedFiles = 0;
+    for (const id of fs.readdirSync(CORPUS).sort()) {
+      const file = path.join(CORPUS, id, 'Dockerfile');
+      if (!fs.existsSync(file)) continue;
+      const { text, bom } = stripBom(fs.readFileSync(file, 'utf8'));
+      const opts = { transforms, buildContext: new NoContext(), options: { unsafe: true } };
+      const r = runTransforms(text, opts, bom);
+      if (r.error?.kind === 'internal') problems.push(`${id}: ${r.error.message.split('\n')[0]}`);
+      if (!r.changed) continue;
+      changedFiles++;
+      const again = runTransforms(r.output, opts, bom);
+      if (again.error || again.changed) problems.push(`${id}: not idempotent with --unsafe`);
+    }
+    console.log(`cache-mount transforms, --unsafe, no context: ${changedFiles} files changed`);
+    expect(problems).toEqual([]);
+    expect(changedFiles).toBeGreaterThan(0);
+  });
+
   it('processes every case without errors, idempotently, with outputs that re-parse', { timeout: 600_000 }, async () => {
     const transforms = await loadTransforms([...CACHE_IDS, 'syntax-directive']);
     const cases = fs.readdirSync(CORPUS).sort();
