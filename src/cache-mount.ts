@@ -390,7 +390,7 @@ function planCleanup(
       const o = operandPath(w.value, env, home);
       if (!o) continue;
       for (const t of targets) {
-        if (o.path === t || o.path.startsWith(t + '/')) {
+        if ((!o.glob && o.path === t) || o.path === t || o.path.startsWith(t + '/')) {
           // The mount itself or entries inside it: deleting them only empties the cache.
           drop.push(w);
           break;
@@ -415,7 +415,7 @@ function planCleanup(
   notes.push(...kept);
   for (const k of removed) {
     const c = cmds[k];
-    if (spec.isCleanup?.(c)) notes.push(`removed \`${c.words.map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
+    if (spec.isCleanup?.(c)) notes.push(`removed \`${c.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
   }
   // The last command is replaced by the wrap suffix when there is one (see planWrap).
   const lastRemoved = removed.has(cmds.length - 1) && spec.wrap?.(instr) != null;
@@ -441,9 +441,9 @@ function operandPath(v: string, env: Env, home: string | undefined): { path: str
   if (s.includes('$') || !s.startsWith('/')) return null;
   const star = s.search(/[*?[]/);
   if (star === -1) return { path: trimSlash(normalizePath(s)), glob: false };
-  // `dir/*`, `dir/.*`, `dir/*.deb` name entries of dir; `/var/cache/*` may name a mount point.
+  // `dir/*`, `dir/.*`, `dir/*.deb` name entries of dir: `path` is that directory.
   const slash = s.lastIndexOf('/', star);
-  return { path: trimSlash(normalizePath(s.slice(0, slash) + '/x')), glob: true };
+  return { path: trimSlash(normalizePath(s.slice(0, slash) || '/')), glob: true };
 }
 
 /** Physical-line helpers. */
