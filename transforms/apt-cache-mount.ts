@@ -148,9 +148,16 @@ export const aptCacheMount: Transform = {
       detect(cmd, instr) {
         const sub = aptSubcommand(cmd);
         if (!sub || !DOWNLOADS.has(sub)) return null;
+        // `apt` (unlike apt-get) deletes the packages it downloaded unless told to keep them.
+        const p = program(cmd)!;
+        const keep = p.name === 'apt' && !cmd.words.some((w) => /^APT::Keep-Downloaded-Packages=/i.test(w.value));
+        const word = cmd.words[p.index];
         return {
           cmd,
           tool: 'apt',
+          rewrite: keep
+            ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: 'told apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount' }]
+            : [],
           dirs(): CacheDir[] {
             const dirs: CacheDir[] = [{ name: 'apt', dir: '/var/cache/apt', locked: true }];
             if (runsUpdate(instr.commands()) && !laterNeedsLists(instr)) dirs.push({ name: 'apt-lists', dir: '/var/lib/apt/lists', locked: true });
