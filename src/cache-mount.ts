@@ -265,7 +265,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
       changes.push(wrap.note);
     }
     edits.push(...cleanup.edits);
-    edits.push(insertFlagsEdit(doc, instr, mounts.map((m) => `--mount=${m.options}`)));
+    edits.push(insertMountFlags(doc, instr, mounts.map((m) => `--mount=${m.options}`)));
     const list = mounts.map((m) => m.target).join(' and ');
     changes.unshift(
       `added ${mounts.length > 1 ? 'cache mounts' : 'a cache mount'} at ${list} so ${tools} reuses ${spec.reuses ?? (mounts.length > 1 ? 'their downloads' : 'its downloads')} across builds (${mounts.length > 1 ? 'the mounts are' : 'the mount is'} not stored in the image)` +
@@ -299,6 +299,30 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
 }
 
 const LEADING_RESERVED = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
+
+/**
+ * Like insertFlagsEdit, but when the step's existing flags already sit one per continued line
+ * (`RUN --mount=a \` / `    --mount=b \`), the new ones follow that layout instead of being
+ * appended to the last flag's line.
+ */
+function insertMountFlags(doc: DockerfileDocument, instr: Instruction, flags: string[]): Edit {
+  const last = instr.flags[instr.flags.length - 1];
+  if (last) {
+    const text = doc.text;
+    const after = text.slice(last.end, instr.argsStart);
+    const m = new RegExp(`^[ \\t]*${escapeRe(doc.escape)}[ \\t]*\\r?\\n`).exec(after);
+    if (m && last.end === instr.flagsInsert) {
+      const eol = doc.eolAt(last.end);
+      const indent = doc.indentAt(last.start);
+      const lineStart = doc.lineStart(last.start);
+      // Only when the last flag starts its own line (after indentation).
+      if (/^[ \t]+$/.test(text.slice(lineStart, last.start))) {
+        return { start: last.end, end: last.end, text: flags.map((f) => ` ${doc.escape}${eol}${indent}${f}`).join('') };
+      }
+    }
+  }
+  return insertFlagsEdit(doc, instr, flags);
+}
 
 /** Names that `export NAME=...` sets inside the step. */
 function exportedNames(cmds: ShellCommand[]): Set<string> {
