@@ -2,7 +2,8 @@
  * maven-cache-mount — give RUN steps that run Maven (`mvn`, `./mvnw`) a BuildKit cache mount on
  * the local repository, `/root/.m2/repository` (`$HOME/.m2/repository`).
  *
- * Why: every rebuild otherwise downloads every plugin and dependency again. Only `repository` is
+ * Why: every rebuild otherwise downloads every plugin and dependency again. The mount is
+ * `sharing=locked`: Maven's local repository is not safe for concurrent writers. Only `repository` is
  * mounted, not all of `~/.m2`: a `settings.xml` copied into `~/.m2` by an earlier step would be
  * hidden by a mount on the whole directory, and `~/.m2/wrapper` holds the Maven that `mvnw`
  * downloaded. Steps with `-Dmaven.repo.local` are left alone; steps of non-root users are
@@ -24,6 +25,8 @@ function mavenDirs(env: Env, home: string | undefined): CacheDir[] | { skip: str
       name: 'maven',
       dir: home === undefined ? undefined : joinDir(home, '.m2/repository'),
       holdsDeps: true,
+      // Maven's local repository is not safe for concurrent builds writing to it.
+      locked: true,
       noRelocate: 'Maven has no variable that moves only its local repository',
       unknown: 'the home directory, and so ~/.m2, is unknown here; left unchanged',
     },

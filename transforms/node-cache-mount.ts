@@ -4,6 +4,7 @@
  * - npm (`npm ci`, `npm install`/`i`/`add`/`update`): `/root/.npm`, or `npm_config_cache`;
  * - yarn classic (`yarn`, `yarn install`/`add`): `/usr/local/share/.cache/yarn` for root (yarn
  *   1 uses /usr/local/share as root's home), or `YARN_CACHE_FOLDER`/`XDG_CACHE_HOME`;
+ *   `sharing=locked`, because yarn 1 can corrupt a cache that two builds write at once;
  * - yarn berry (the build context has `.yarnrc.yml`): its global cache
  *   `${YARN_GLOBAL_FOLDER:-~/.yarn/berry}/cache`;
  * - pnpm (`pnpm install`/`i`/`add`/`fetch`/`update`): the store, `$PNPM_HOME/store` when
@@ -57,7 +58,7 @@ function yarnClassicDirs(env: Env, home: string | undefined): CacheDir[] | { ski
   const fallback = xdg ? joinDir(xdg, 'yarn') : root ? '/usr/local/share/.cache/yarn' : home === undefined ? undefined : joinDir(xdgCacheHome(env, home)!, 'yarn');
   const d = dirFromVar(env, 'YARN_CACHE_FOLDER', fallback, 'yarn');
   if (typeof d === 'object') return d;
-  return [{ name: 'yarn', dir: d, envVar: 'YARN_CACHE_FOLDER' }];
+  return [{ name: 'yarn', dir: d, envVar: 'YARN_CACHE_FOLDER', locked: true }];
 }
 
 function yarnBerryDirs(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
