@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DirectoryContext, NoContext, type BuildContext } from './context.js';
 import { FileError, readDockerfile } from './fsio.js';
-import { runTransforms, type RunResult } from './runner.js';
+import { runTransforms, type AppliedEdit, type RunResult } from './runner.js';
 import { stripBom } from './source.js';
 import type { Finding, Options, Transform } from './types.js';
 
@@ -26,6 +26,8 @@ export interface FileOutcome {
   after: string;
   changed: boolean;
   findings: Finding[];
+  /** The applied edits with ranges in `before` (BOM excluded); empty when unchanged. */
+  edits?: AppliedEdit[];
   error?: FileError;
   /** The error is an internal one (a bug in a transform); the file was left unchanged. */
   internal?: boolean;
@@ -65,7 +67,7 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
       internal: r.error.kind === 'internal',
     };
   }
-  return { path: file, before: raw, after, changed: r.changed, findings: r.findings };
+  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
 }
 
 export function processFile(file: string, opts: ProcessOptions): FileOutcome {

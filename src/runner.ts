@@ -5,10 +5,11 @@
  * with dockerfile-ast, and a fresh run over it must change nothing. If any check fails the file
  * is left unchanged and an internal error is reported.
  */
-import { DockerfileDocument } from './document.js';
+import { DockerfileDocument, type Instruction } from './document.js';
 import { OffsetMap, applyEdits, normalizeEdits } from './edits.js';
 import { InputError } from './source.js';
 import { crossCheck } from './validate.js';
+import { hasPragmas, ignoredInstructions, readPragmas, touches } from './pragmas.js';
 import { NoContext, type BuildContext } from './context.js';
 import type { Edit, Finding, Options, Transform, TransformContext, TransformFinding } from './types.js';
 
@@ -34,6 +35,24 @@ export interface RunResult {
   /** A parse problem in the input or an internal error; the output is then the input. */
   error?: { kind: 'parse' | 'internal'; message: string; line: number; column: number };
   passes: number;
+  /**
+   * The edits that were applied, per transform, in application order, with ranges mapped to the
+   * input text (an edit to text an earlier edit inserted maps to that edit's position).
+   */
+  edits: AppliedEdit[];
+}
+
+/** An applied edit: replace input[start, end) (1-based line/column positions too) with text. */
+export interface AppliedEdit {
+  transform: string;
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  text: string;
+  fixKind: 'safe' | 'unsafe';
 }
 
 export const defaultOptions: Options = { syntax: 'docker/dockerfile:1', unsafe: false, transformOptions: {} };
@@ -46,7 +65,7 @@ export function sortTransforms(transforms: readonly Transform[]): Transform[] {
 export function runTransforms(text: string, run: RunOptions, bom = false): RunResult {
   const options: Options = { ...defaultOptions, ...run.options, transformOptions: { ...run.options?.transformOptions } };
   const buildContext = run.buildContext ?? new NoContext();
-  const base: RunResult = { input: text, output: text, bom, changed: false, findings: [], passes: 0 };
+  const base: RunResult = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original: DockerfileDocument;
   try {
     original = new DockerfileDocument(text, bom);
@@ -54,7 +73,12 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     if (e instanceof InputError) return { ...base, error: { kind: 'parse', message: e.message, line: e.line, column: e.column } };
     throw e;
   }
-  const transforms = sortTransforms(run.transforms);
+  // Inline suppression (`# dockerfix-ignore[-file] [ids]`, src/pragmas.ts) is applied here.
+  const pragmas = readPragmas(original);
+  if (pragmas.ignoreFile) return base;
+  const transforms = sortTransforms(run.transforms.filter((t) => !pragmas.fileIds.has(t.meta.id)));
+  const usePragmas = hasPragmas(pragmas);
+  const appliedEdits: AppliedEdit[] = [];
   const ctx: TransformContext = { buildContext, options, original, path: run.path };
   let doc = original;
   // maps[i] maps offsets of text version i+1 back to version i.
@@ -99,11 +123,14 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       } catch (e) {
         return internal(`transform ${t.meta.id} failed: ${(e as Error).stack ?? e}`);
       }
-      const allowed: Edit[] = [];
+      let allowed: Edit[] = [];
       for (const e of result.edits) if (options.unsafe || (e.fixKind ?? t.meta.fixKind) === 'safe') allowed.push(e);
+      const ignored = usePragmas ? ignoredInstructions(doc, readPragmas(doc), t.meta.id) : [];
+      if (ignored.length) allowed = allowed.filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
       const notes: Finding[] = [];
       const changes: Finding[] = [];
       for (const f of result.findings) {
+        if (ignored.length && ignored.some((i) => touches(i, f.start, Math.max(f.start + 1, f.end)))) continue;
         const unsafe = (f.fixKind ?? t.meta.fixKind) === 'unsafe';
         if (f.kind === 'change' && unsafe && !options.unsafe) {
           notes.push(report(t, { ...f, fixKind: 'unsafe' }, 'info', `${f.message} (unsafe fix: run with --unsafe to apply)`));
@@ -121,13 +148,25 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         return internal(`transform ${t.meta.id} returned bad edits: ${(e as Error).message}`);
       }
       if (next === doc.text) continue;
-      changeFindings.push(...changes);
-      maps.push(OffsetMap.fromEdits(sorted));
+      let nextDoc: DockerfileDocument;
       try {
-        doc = new DockerfileDocument(next, bom);
+        nextDoc = new DockerfileDocument(next, bom);
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${(e as Error).message}`);
       }
+      // A transform that moves text could still have duplicated or dropped an ignored
+      // instruction through its other edits: then none of its edits of this pass are applied.
+      if (ignored.length && !keepsInstructions(doc, nextDoc, ignored)) continue;
+      changeFindings.push(...changes);
+      for (const e of sorted) {
+        const s = toOriginal(e.start);
+        const en = Math.max(s, toOriginal(e.end));
+        const ps = original.position(s);
+        const pe = original.position(en);
+        appliedEdits.push({ transform: t.meta.id, start: s, end: en, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind ?? t.meta.fixKind });
+      }
+      maps.push(OffsetMap.fromEdits(sorted));
+      doc = nextDoc;
       changedInPass = true;
     }
     lastFindings = pending;
@@ -149,7 +188,13 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const findings = [...changeFindings, ...[...lastFindings.values()].flat()].sort(
     (a, b) => a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform),
   );
-  return { input: text, output, bom, changed, findings, passes };
+  return { input: text, output, bom, changed, findings, passes, edits: changed ? appliedEdits : [] };
+}
+
+/** Every ignored instruction is still there, as often as before, with the same text. */
+function keepsInstructions(before: DockerfileDocument, after: DockerfileDocument, ignored: readonly Instruction[]): boolean {
+  const count = (doc: DockerfileDocument, text: string): number => doc.instructions.filter((i) => i.text === text).length;
+  return ignored.every((i) => count(after, i.text) === count(before, i.text));
 }
 
 function firstDifference(a: string, b: string): number {
