@@ -13,7 +13,11 @@ import { renderDiff, noColors, type Colors } from './diff.js';
 import { processFile, processText, type FileOutcome, type ProcessOptions } from './engine.js';
 import { FileError, decodeFile, writeFileAtomic } from './fsio.js';
 import { loadTransforms, selectIds, UnknownTransformError } from '../transforms/index.js';
-import type { Finding, Transform } from './types.js';
+import type { Finding } from './types.js';
+import { ConfigError } from './config.js';
+import { FileOptions, newResolver } from './file-options.js';
+import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from './report/index.js';
+import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -51,6 +55,9 @@ interface CliOptions {
   exitCode?: boolean;
   color?: boolean;
   listTransforms?: boolean;
+  format?: ReportFormat;
+  output?: string;
+  config?: string | false;
 }
 
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -79,6 +86,10 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print only diffs and errors (no notes or summary)')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .option('--list-transforms', 'list the transforms with their fix kind and summary, then exit')
+    .addOption(new Option('-f, --format <format>', 'report format').choices(REPORT_FORMATS).default('diff'))
+    .option('-o, --output <file>', 'write the report to this file instead of standard output')
+    .option('--config <file>', 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)')
+    .option('--no-config', 'ignore config files')
     .addOption(new Option('--color', 'force colours').hideHelp())
     .addHelpText(
       'after',
@@ -104,8 +115,10 @@ function formatNote(rel: string, f: Finding): string {
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), io);
   const program = buildProgram();
-  const out = (s: string): void => void io.stdout.write(s);
+  let buffered: string[] | null = null;
+  const out = (s: string): void => void (buffered ? buffered.push(s) : io.stdout.write(s));
   const err = (s: string): void => void io.stderr.write(s);
   try {
     program.parse(argv);
@@ -148,10 +161,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     for (const t of all) out(`${t.meta.id.padEnd(width)}  ${t.meta.fixKind.padEnd(6)}  ${t.meta.summary}\n`);
     return 0;
   }
-  const transforms: Transform[] = await loadTransforms(ids);
-  const processOpts: ProcessOptions = {
-    transforms,
-    options: { syntax: opts.syntax ?? 'docker/dockerfile:1', unsafe: Boolean(opts.unsafe) },
+  void ids;
+  const processOpts: Omit<ProcessOptions, 'transforms'> = {
     contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
     noContext: opts.noContext === true ? true : undefined,
   };
@@ -165,11 +176,44 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     return 2;
   }
 
+  let fileOptions: FileOptions;
+  try {
+    fileOptions = new FileOptions(newResolver(io.cwd, opts.config), {
+      only: opts.only,
+      skip: opts.skip,
+      syntax: program.getOptionValueSource('syntax') === 'cli' ? opts.syntax : undefined,
+      unsafe: opts.unsafe ? true : undefined,
+      ...processOpts,
+    });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix: ${e.format()}\n`);
+    return 2;
+  }
+
   const paths = program.args.length ? program.args : ['.'];
   const stdinMode = opts.stdin || paths.includes('-');
-  if (stdinMode) return runStdin(io, opts, processOpts, paths);
+  if (stdinMode) {
+    const stdinFile = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
+    try {
+      return await runStdin(io, opts, { ...(await fileOptions.for(stdinFile)), ...processOpts }, paths);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`dockerfix: ${e.format()}\n`);
+      return 2;
+    }
+  }
+  if (opts.output) buffered = [];
 
   const found = await discover(paths, io.cwd);
+  try {
+    for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix: ${e.format()}\n`);
+    return 2;
+  }
+  const report: ReportFile[] | null = opts.format && opts.format !== 'diff' ? [] : null;
   let errors = 0;
   for (const e of found.errors) {
     err(`${e.format()}\n`);
@@ -180,15 +224,32 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   let written = 0;
   for (const file of found.files) {
     const abs = path.resolve(io.cwd, file);
-    const outcome = processFile(abs, processOpts);
+    const outcome = processFile(abs, await fileOptions.for(abs));
     const rel = relative(io.cwd, file);
     if (outcome.error) {
       err(`${new FileError(rel, outcome.error.message, outcome.error.line, outcome.error.column).format()}\n`);
       errors++;
+      report?.push({ path: rel, outcome, written: false });
       continue;
     }
     skipped += outcome.findings.filter((f) => f.kind === 'skipped').length;
     if (outcome.changed) changed++;
+    if (report) {
+      let wrote = false;
+      if (outcome.changed && opts.write) {
+        try {
+          writeFileAtomic(abs, outcome.after);
+          written++;
+          wrote = true;
+        } catch (e) {
+          if (!(e instanceof FileError)) throw e;
+          err(`${new FileError(rel, e.message).format()}\n`);
+          errors++;
+        }
+      }
+      report.push({ path: rel, outcome, written: wrote });
+      continue;
+    }
     if (opts.check) {
       if (outcome.changed) out(`${rel}\n`);
       continue;
@@ -212,7 +273,21 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
     if (!opts.quiet) printNotes(rel, outcome, out, colors);
   }
-  if (!opts.quiet && !opts.check) {
+  if (report) {
+    const all = await loadTransforms();
+    out(
+      renderReport(
+        opts.format as Exclude<ReportFormat, 'diff'>,
+        {
+          tool: { name: 'dockerfix', version: packageVersion() },
+          mode: opts.write ? 'write' : opts.check ? 'check' : 'dry-run',
+          files: report,
+          errors: found.errors.map((e) => ({ path: e.file, message: e.message })),
+        },
+        all.map((t) => t.meta),
+      ),
+    );
+  } else if (!opts.quiet && !opts.check) {
     const verb = opts.write ? 'written' : 'would change';
     out(
       `dockerfix: ${found.files.length} file${found.files.length === 1 ? '' : 's'} scanned, ${opts.write ? written : changed} ${verb}, ` +
@@ -221,6 +296,15 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   }
   if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) {
     err(`dockerfix: no Dockerfiles found under ${paths.join(', ')}\n`);
+  }
+  if (opts.output && buffered) {
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(io.cwd, opts.output)), { recursive: true });
+      fs.writeFileSync(path.resolve(io.cwd, opts.output), buffered.join(''));
+    } catch (e) {
+      err(`dockerfix: ${opts.output}: cannot write the report: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   if (errors) return 2;
   if (changed && (opts.check || (opts.exitCode && !opts.write))) return 1;
@@ -273,6 +357,17 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     io.stdout.write(raw);
     return 2;
   }
+  if (opts.format && opts.format !== 'diff') {
+    const all = await loadTransforms();
+    io.stdout.write(
+      renderReport(
+        opts.format,
+        { tool: { name: 'dockerfix', version: packageVersion() }, mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
+        all.map((t) => t.meta),
+      ),
+    );
+    return outcome.changed && (opts.check || opts.exitCode) ? 1 : 0;
+  }
   if (opts.check) {
     if (outcome.changed) io.stdout.write(`${label}\n`);
     return outcome.changed ? 1 : 0;
@@ -291,7 +386,7 @@ function isDir(p: string): boolean {
 }
 
 function helpAfter(): string {
-  return '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, unknown transform)\n';
+  return SUBCOMMAND_HELP + '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, unknown transform)\n';
 }
 
 export function defaultIo(): Io {

@@ -1,0 +1,248 @@
+/**
+ * Configuration files. For each Dockerfile, dockerfix looks in its directory and then upward for
+ * the first of `dockerfix.config.json`, `.dockerfixrc.json`, or a `package.json` with a
+ * `"dockerfix"` key (a directory's own files are tried in that order; a package.json without the
+ * key is passed over). The file is validated strictly: an unknown key or a wrong type is an error
+ * naming the file and the key path, so a typo never silently does nothing.
+ *
+ *   {
+ *     "transforms": { "pip-cache-mount": false },     on/off per transform id
+ *     "syntax": "docker/dockerfile:1.7" | "none",
+ *     "unsafe": false,
+ *     "transformOptions": { "<id>": { ... } },
+ *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ... }]
+ *   }
+ *
+ * Override globs are relative to the config file's directory; a glob without `/` matches the
+ * file name anywhere below it. Later overrides win. Command-line flags win over all of it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+export const CONFIG_FILES = ['dockerfix.config.json', '.dockerfixrc.json', 'package.json'] as const;
+
+export interface Settings {
+  transforms?: Record<string, boolean>;
+  syntax?: string;
+  unsafe?: boolean;
+  transformOptions?: Record<string, Record<string, unknown>>;
+}
+
+export interface Override extends Settings {
+  files: string[];
+  excludeFiles?: string[];
+}
+
+export interface DockerfixConfig extends Settings {
+  overrides?: Override[];
+}
+
+export interface LoadedConfig {
+  file: string;
+  dir: string;
+  config: DockerfixConfig;
+}
+
+/** The settings that apply to one Dockerfile, after overrides. */
+export interface ResolvedSettings {
+  transforms: Record<string, boolean>;
+  syntax?: string;
+  unsafe?: boolean;
+  transformOptions: Record<string, Record<string, unknown>>;
+  /** The config file they came from, if any. */
+  source?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+  format(): string {
+    return `${this.file}: ${this.key ? this.key + ': ' : ''}${this.message}`;
+  }
+}
+
+const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'transformOptions'];
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Validate a parsed config; `knownIds` are the transform ids (unknown ones are errors). */
+export function validateConfig(raw: unknown, file: string, knownIds: readonly string[], prefix = ''): DockerfixConfig {
+  const fail = (key: string, msg: string): never => {
+    throw new ConfigError(file, prefix + key, msg);
+  };
+  if (!isObject(raw)) fail('', `expected an object, got ${typeName(raw)}`);
+  const obj = raw as Record<string, unknown>;
+  const settings = (o: Record<string, unknown>, at: string, allowed: string[]): Settings => {
+    for (const k of Object.keys(o)) {
+      if (!allowed.includes(k)) fail(at + k, `unknown key (allowed: ${allowed.join(', ')})`);
+    }
+    const out: Settings = {};
+    if ('transforms' in o) {
+      const t = o.transforms;
+      if (!isObject(t)) fail(at + 'transforms', `expected an object of transform id -> true/false, got ${typeName(t)}`);
+      out.transforms = {};
+      for (const [id, on] of Object.entries(t as Record<string, unknown>)) {
+        if (!knownIds.includes(id)) fail(`${at}transforms.${id}`, `unknown transform id (known: ${knownIds.join(', ')})`);
+        if (typeof on !== 'boolean') fail(`${at}transforms.${id}`, `expected true or false, got ${typeName(on)}`);
+        out.transforms[id] = on as boolean;
+      }
+    }
+    if ('syntax' in o) {
+      if (typeof o.syntax !== 'string' || o.syntax.trim() === '') fail(at + 'syntax', `expected a non-empty string (an image reference or "none"), got ${typeName(o.syntax)}`);
+      if (/\s/.test(o.syntax as string)) fail(at + 'syntax', 'must not contain whitespace');
+      out.syntax = o.syntax as string;
+    }
+    if ('unsafe' in o) {
+      if (typeof o.unsafe !== 'boolean') fail(at + 'unsafe', `expected true or false, got ${typeName(o.unsafe)}`);
+      out.unsafe = o.unsafe as boolean;
+    }
+    if ('transformOptions' in o) {
+      const t = o.transformOptions;
+      if (!isObject(t)) fail(at + 'transformOptions', `expected an object of transform id -> options object, got ${typeName(t)}`);
+      out.transformOptions = {};
+      for (const [id, v] of Object.entries(t as Record<string, unknown>)) {
+        if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id (known: ${knownIds.join(', ')})`);
+        if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
+        out.transformOptions[id] = v as Record<string, unknown>;
+      }
+    }
+    return out;
+  };
+  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'overrides']);
+  if ('$schema' in obj && typeof obj.$schema !== 'string') fail('$schema', `expected a string, got ${typeName(obj.$schema)}`);
+  if ('overrides' in obj) {
+    if (!Array.isArray(obj.overrides)) fail('overrides', `expected an array, got ${typeName(obj.overrides)}`);
+    top.overrides = (obj.overrides as unknown[]).map((o, i) => {
+      const at = `overrides[${i}].`;
+      if (!isObject(o)) fail(`overrides[${i}]`, `expected an object, got ${typeName(o)}`);
+      const rec = o as Record<string, unknown>;
+      const globs = (key: string, required: boolean): string[] | undefined => {
+        if (!(key in rec)) {
+          if (required) fail(at + key, 'missing (an array of glob patterns)');
+          return undefined;
+        }
+        const v = rec[key];
+        const list = typeof v === 'string' ? [v] : v;
+        if (!Array.isArray(list) || list.length === 0 || !list.every((g) => typeof g === 'string' && g !== '')) {
+          fail(at + key, `expected a non-empty array of glob strings, got ${typeName(v)}`);
+        }
+        return list as string[];
+      };
+      const files = globs('files', true)!;
+      const excludeFiles = globs('excludeFiles', false);
+      const s = settings(rec, at, ['files', 'excludeFiles', ...SETTING_KEYS]);
+      return { ...s, files, ...(excludeFiles ? { excludeFiles } : {}) };
+    });
+  }
+  return top;
+}
+
+/** Read and validate one config file (`package.json`: its `"dockerfix"` key; null when absent). */
+export function loadConfigFile(file: string, knownIds: readonly string[]): LoadedConfig | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, '', `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\ufeff/, ''));
+  } catch (e) {
+    if (path.basename(file) === 'package.json') return null;
+    throw new ConfigError(file, '', `invalid JSON: ${(e as Error).message}`);
+  }
+  if (path.basename(file) === 'package.json') {
+    if (!isObject(raw) || !('dockerfix' in raw)) return null;
+    return { file, dir: path.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, 'dockerfix.') };
+  }
+  return { file, dir: path.dirname(file), config: validateConfig(raw, file, knownIds) };
+}
+
+/** Finds and caches the config that applies to files in a directory. */
+export class ConfigResolver {
+  private readonly byDir = new Map<string, LoadedConfig | null>();
+  private readonly explicit: LoadedConfig | null | undefined;
+
+  /** `explicitFile`: use this file for everything (--config); `null`: no config at all (--no-config). */
+  constructor(
+    private readonly knownIds: readonly string[],
+    explicitFile?: string | null,
+  ) {
+    if (explicitFile === null) this.explicit = null;
+    else if (explicitFile !== undefined) {
+      const loaded = loadConfigFile(explicitFile, knownIds);
+      if (!loaded) throw new ConfigError(explicitFile, '', 'package.json has no "dockerfix" key');
+      this.explicit = loaded;
+    }
+  }
+
+  /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
+  forFile(file: string): LoadedConfig | null {
+    if (this.explicit !== undefined) return this.explicit;
+    return this.forDir(path.dirname(path.resolve(file)));
+  }
+
+  private forDir(dir: string): LoadedConfig | null {
+    if (this.byDir.has(dir)) return this.byDir.get(dir)!;
+    let found: LoadedConfig | null = null;
+    for (const name of CONFIG_FILES) {
+      const f = path.join(dir, name);
+      if (!fs.existsSync(f)) continue;
+      found = loadConfigFile(f, this.knownIds);
+      if (found) break;
+    }
+    if (!found) {
+      const parent = path.dirname(dir);
+      found = parent === dir ? null : this.forDir(parent);
+    }
+    this.byDir.set(dir, found);
+    return found;
+  }
+
+  settingsFor(file: string): ResolvedSettings {
+    return resolveSettings(this.forFile(file), file);
+  }
+}
+
+function matcher(globs: string[]): (rel: string) => boolean {
+  const ms = globs.map((g) => picomatch(g, { dot: true, basename: !g.includes('/') }));
+  return (rel) => ms.some((m) => m(rel));
+}
+
+/** Merge the top-level settings with every override that matches `file`. */
+export function resolveSettings(loaded: LoadedConfig | null, file: string): ResolvedSettings {
+  const out: ResolvedSettings = { transforms: {}, transformOptions: {} };
+  if (!loaded) return out;
+  out.source = loaded.file;
+  const apply = (s: Settings): void => {
+    Object.assign(out.transforms, s.transforms ?? {});
+    for (const [id, o] of Object.entries(s.transformOptions ?? {})) out.transformOptions[id] = { ...out.transformOptions[id], ...o };
+    if (s.syntax !== undefined) out.syntax = s.syntax;
+    if (s.unsafe !== undefined) out.unsafe = s.unsafe;
+  };
+  apply(loaded.config);
+  const rel = path.relative(loaded.dir, path.resolve(file)).split(path.sep).join('/');
+  for (const o of loaded.config.overrides ?? []) {
+    if (rel.startsWith('../')) break;
+    if (!matcher(o.files)(rel)) continue;
+    if (o.excludeFiles && matcher(o.excludeFiles)(rel)) continue;
+    apply(o);
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+/**
+ * Per-file processing options: the config that applies to a Dockerfile (src/config.ts) merged
+ * with the command-line flags, which win. Loaded transform sets are cached per selection.
+ */
+import path from 'node:path';
+import { ConfigResolver, type ResolvedSettings } from './config.js';
+import type { ProcessOptions } from './engine.js';
+import { loadTransforms, transformIds } from '../transforms/index.js';
+
+export interface CliSelection {
+  only?: string[];
+  skip?: string[];
+  /** Given explicitly on the command line. */
+  syntax?: string;
+  unsafe?: boolean;
+  contextDir?: string;
+  noContext?: boolean;
+}
+
+export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
+
+/** Transform ids and options for one file: config first, then the flags on top. */
+export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; transformOptions: ResolvedSettings['transformOptions'] } {
+  const all = transformIds();
+  let ids = cli.only && cli.only.length ? all.filter((id) => cli.only!.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
+  if (cli.skip) ids = ids.filter((id) => !cli.skip!.includes(id));
+  return {
+    ids,
+    syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
+    unsafe: cli.unsafe ?? settings.unsafe ?? false,
+    transformOptions: settings.transformOptions,
+  };
+}
+
+export class FileOptions {
+  private readonly cache = new Map<string, Promise<ProcessOptions>>();
+
+  constructor(
+    readonly resolver: ConfigResolver,
+    private readonly cli: CliSelection,
+  ) {}
+
+  /** @throws ConfigError for an invalid config file on the way up from `file`. */
+  settings(file: string): ResolvedSettings {
+    return this.resolver.settingsFor(file);
+  }
+
+  async for(file: string): Promise<ProcessOptions> {
+    const sel = effectiveSelection(this.settings(file), this.cli);
+    const key = JSON.stringify(sel);
+    let p = this.cache.get(key);
+    if (!p) {
+      p = loadTransforms(sel.ids).then((transforms) => ({
+        transforms,
+        options: { syntax: sel.syntax, unsafe: sel.unsafe, transformOptions: sel.transformOptions },
+        contextDir: this.cli.contextDir,
+        noContext: this.cli.noContext,
+      }));
+      this.cache.set(key, p);
+    }
+    return p;
+  }
+}
+
+export function newResolver(cwd: string, configFlag: string | false | undefined): ConfigResolver {
+  const explicit = configFlag === false ? null : configFlag ? path.resolve(cwd, configFlag) : undefined;
+  return new ConfigResolver(transformIds(), explicit);
+}

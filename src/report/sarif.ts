@@ -1,0 +1,166 @@
+/**
+ * `--format sarif`: SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`)
+ * and other SARIF viewers. One rule per transform, one result per finding; a change carries its
+ * edits as a SARIF `fix` (artifactChanges/replacements with line/column regions, end exclusive,
+ * columns in UTF-16 code units as declared by `columnKind`). File errors become tool
+ * execution notifications, so a broken file does not masquerade as a code finding.
+ */
+import { DockerfileDocument } from '../document.js';
+import { stripBom } from '../source.js';
+import type { AppliedEdit } from '../runner.js';
+import type { Finding } from '../types.js';
+import type { ReportInput, RuleInfo } from './types.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const INFO_URI = 'https://www.npmjs.com/package/dockerfix';
+
+type Level = 'error' | 'warning' | 'note';
+
+function level(f: Finding): Level {
+  return f.kind === 'error' ? 'error' : f.kind === 'change' ? 'warning' : 'note';
+}
+
+/** Which instruction (index) holds an offset; edits and findings in the same one belong together. */
+function groupOf(doc: DockerfileDocument | null, offset: number, line: number): string {
+  if (doc) for (const i of doc.instructions) if (offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
+  return `l${line}`;
+}
+
+function offsetOf(text: string, line: number, column: number): number {
+  let off = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', off);
+    if (nl === -1) return text.length;
+    off = nl + 1;
+  }
+  return off + column - 1;
+}
+
+function region(startLine: number, startColumn: number, endLine: number, endColumn: number): Record<string, number> {
+  return { startLine, startColumn, endLine, endColumn };
+}
+
+export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): object {
+  const ruleIds = new Set(rules.map((r) => r.id));
+  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
+  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: 'safe' as const }));
+  const allRules: RuleInfo[] = [...rules, ...extra];
+  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
+  const results: object[] = [];
+  const notifications: object[] = [];
+  for (const e of input.errors) {
+    notifications.push({ level: 'error', message: { text: `${e.path}: ${e.message}` } });
+  }
+  for (const { path, outcome } of input.files) {
+    const uri = path.split('/').map(encodeURIComponent).join('/');
+    if (outcome.error) {
+      notifications.push({
+        level: 'error',
+        message: { text: `${path}: ${outcome.error.message}` },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+              ...(outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}),
+            },
+          },
+        ],
+      });
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    let doc: DockerfileDocument | null = null;
+    try {
+      doc = new DockerfileDocument(text);
+    } catch {
+      doc = null;
+    }
+    // Edits go with the change finding of their transform in the same instruction; leftovers
+    // with the transform's first change finding.
+    const edits = outcome.edits ?? [];
+    const claimed = new Set<AppliedEdit>();
+    const changeFindings = outcome.findings.filter((f) => f.kind === 'change');
+    const editsFor = new Map<Finding, AppliedEdit[]>();
+    for (const f of changeFindings) {
+      const g = groupOf(doc, offsetOf(text, f.line, f.column), f.line);
+      const mine = edits.filter((e) => e.transform === f.transform && !claimed.has(e) && groupOf(doc, e.start, e.line) === g);
+      mine.forEach((e) => claimed.add(e));
+      editsFor.set(f, mine);
+    }
+    for (const e of edits) {
+      if (claimed.has(e)) continue;
+      const f = changeFindings.find((x) => x.transform === e.transform);
+      if (f) editsFor.get(f)!.push(e);
+    }
+    for (const f of outcome.findings) {
+      const mine = editsFor.get(f) ?? [];
+      results.push({
+        ruleId: f.transform,
+        ruleIndex: ruleIndex.get(f.transform),
+        level: level(f),
+        message: { text: f.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1)),
+            },
+          },
+        ],
+        ...(mine.length
+          ? {
+              fixes: [
+                {
+                  description: { text: `${f.transform}: ${f.message}` },
+                  artifactChanges: [
+                    {
+                      artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+                      replacements: mine.map((e) => ({
+                        deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
+                        ...(e.text ? { insertedContent: { text: e.text } } : {}),
+                      })),
+                    },
+                  ],
+                },
+              ],
+            }
+          : {}),
+        properties: { kind: f.kind, ...(f.fixKind ? { fixKind: f.fixKind } : {}) },
+      });
+    }
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: input.tool.name,
+            version: input.tool.version,
+            semanticVersion: input.tool.version,
+            informationUri: INFO_URI,
+            rules: allRules.map((r) => ({
+              id: r.id,
+              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.description },
+              ...(r.docsUrl ? { helpUri: r.docsUrl } : {}),
+              help: { text: r.description },
+              defaultConfiguration: { level: 'warning' },
+              properties: { fixKind: r.fixKind, tags: ['dockerfile', 'build-cache'] },
+            })),
+          },
+        },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The directory dockerfix was run in' } } },
+        results,
+      },
+    ],
+  };
+}
+
+export function renderSarif(input: ReportInput, rules: readonly RuleInfo[]): string {
+  return JSON.stringify(buildSarif(input, rules), null, 2) + '\n';
+}

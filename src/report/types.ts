@@ -1,0 +1,33 @@
+/**
+ * What every report format receives: the outcome of each processed file (paths relative to the
+ * cwd, `/`-separated) plus the errors met before processing (missing paths).
+ */
+import type { FileOutcome } from '../engine.js';
+
+export type ReportFormat = 'diff' | 'json' | 'sarif' | 'github';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['diff', 'json', 'sarif', 'github'];
+
+export interface ReportFile {
+  /** Path relative to the cwd, `/`-separated. */
+  path: string;
+  outcome: FileOutcome;
+  /** The new text was written to disk (--write). */
+  written: boolean;
+}
+
+export interface ReportInput {
+  tool: { name: string; version: string };
+  mode: 'dry-run' | 'write' | 'check';
+  files: ReportFile[];
+  /** Problems with a path given on the command line (not found, unreadable directory). */
+  errors: Array<{ path: string; message: string }>;
+}
+
+/** Transform metadata the SARIF rules are built from. */
+export interface RuleInfo {
+  id: string;
+  summary: string;
+  description: string;
+  fixKind: 'safe' | 'unsafe';
+  docsUrl?: string;
+}

@@ -1,0 +1,18 @@
+/**
+ * `dockerfix explain` and `dockerfix ci`: routed here from `main` before the main command's
+ * options are parsed, and loaded only when used.
+ */
+import type { Io } from './cli.js';
+
+export const SUBCOMMANDS = ['explain', 'ci'];
+
+export const SUBCOMMAND_HELP =
+  '\nCommands:\n' +
+  '  explain <Dockerfile>  show what each step\'s cache key depends on and which steps a change re-runs,\n' +
+  '                        before and after dockerfix\'s rewrite (dockerfix explain --help)\n' +
+  '  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n';
+
+export async function runSubcommand(name: string, args: string[], io: Io): Promise<number> {
+  if (name === 'explain') return (await import('./explain.js')).explainCommand(args, io);
+  return (await import('./ci-commands.js')).ciCommand(args, io);
+}
