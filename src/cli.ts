@@ -187,7 +187,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix: ${e.format()}\n`);
+    err(`dockerfix: ${e.format(io.cwd)}\n`);
     return 2;
   }
 
@@ -199,7 +199,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       return await runStdin(io, opts, { ...(await fileOptions.for(stdinFile)), ...processOpts }, paths);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix: ${e.format()}\n`);
+      err(`dockerfix: ${e.format(io.cwd)}\n`);
       return 2;
     }
   }
@@ -210,7 +210,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix: ${e.format()}\n`);
+    err(`dockerfix: ${e.format(io.cwd)}\n`);
     return 2;
   }
   const report: ReportFile[] | null = opts.format && opts.format !== 'diff' ? [] : null;

@@ -63,8 +63,10 @@ export class ConfigError extends Error {
     super(message);
     this.name = 'ConfigError';
   }
-  format(): string {
-    return `${this.file}: ${this.key ? this.key + ': ' : ''}${this.message}`;
+  /** `file: key.path: message`; the file relative to `cwd` when given. */
+  format(cwd?: string): string {
+    const f = cwd && path.isAbsolute(this.file) ? path.relative(cwd, this.file) || this.file : this.file;
+    return `${f}: ${this.key ? this.key + ': ' : ''}${this.message}`;
   }
 }
 

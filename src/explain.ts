@@ -465,7 +465,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof FileError || e instanceof ConfigError) {
-      io.stderr.write(`dockerfix explain: ${e.format()}\n`);
+      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}\n`);
       return 2;
     }
     if (e instanceof UnknownTransformError) {

@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, ConfigResolver, validateConfig } from '../src/config.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const PIP = 'FROM python:3.12-slim\nRUN pip install flask\n';
+const MOUNTED = 'RUN --mount=type=cache,target=/root/.cache/pip pip install flask';
+const IDS = ['pip-cache-mount', 'syntax-directive'];
+
+function configError(raw: unknown): string {
+  try {
+    validateConfig(raw, 'dockerfix.config.json', IDS);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.format();
+    throw e;
+  }
+  return 'valid';
+}
+
+describe('config validation', () => {
+  it('accepts a full config', () => {
+    expect(
+      configError({
+        $schema: 'x',
+        transforms: { 'pip-cache-mount': false },
+        syntax: 'none',
+        unsafe: true,
+        transformOptions: { 'pip-cache-mount': { a: 1 } },
+        overrides: [{ files: ['legacy/**'], excludeFiles: 'legacy/keep/*', transforms: { 'pip-cache-mount': true } }],
+      }),
+    ).toBe('valid');
+  });
+  it('names the file and the key path of every mistake', () => {
+    expect(configError([])).toBe('dockerfix.config.json: expected an object, got an array');
+    expect(configError({ transfroms: {} })).toBe('dockerfix.config.json: transfroms: unknown key (allowed: $schema, transforms, syntax, unsafe, transformOptions, overrides)');
+    expect(configError({ unsafe: 'yes' })).toBe('dockerfix.config.json: unsafe: expected true or false, got a string');
+    expect(configError({ syntax: 3 })).toBe('dockerfix.config.json: syntax: expected a non-empty string (an image reference or "none"), got a number');
+    expect(configError({ transforms: ['pip-cache-mount'] })).toBe('dockerfix.config.json: transforms: expected an object of transform id -> true/false, got an array');
+    expect(configError({ transforms: { 'pip-cache-mont': false } })).toBe(
+      'dockerfix.config.json: transforms.pip-cache-mont: unknown transform id (known: pip-cache-mount, syntax-directive)',
+    );
+    expect(configError({ transforms: { 'pip-cache-mount': 'off' } })).toBe('dockerfix.config.json: transforms.pip-cache-mount: expected true or false, got a string');
+    expect(configError({ overrides: {} })).toBe('dockerfix.config.json: overrides: expected an array, got an object');
+    expect(configError({ overrides: [{ transforms: {} }] })).toBe('dockerfix.config.json: overrides[0].files: missing (an array of glob patterns)');
+    expect(configError({ overrides: [{ files: [] }] })).toBe('dockerfix.config.json: overrides[0].files: expected a non-empty array of glob strings, got an array');
+    expect(configError({ overrides: [{ files: ['a'], overrides: [] }] })).toBe(
+      'dockerfix.config.json: overrides[0].overrides: unknown key (allowed: files, excludeFiles, transforms, syntax, unsafe, transformOptions)',
+    );
+  });
+});
+
+describe('config lookup', () => {
+  it('searches upward; dockerfix.config.json, then .dockerfixrc.json, then package.json "dockerfix"', () => {
+    const dir = tempDir({
+      'package.json': JSON.stringify({ name: 'x', dockerfix: { syntax: 'from-package' } }),
+      'a/.dockerfixrc.json': JSON.stringify({ syntax: 'from-rc' }),
+      'a/b/dockerfix.config.json': JSON.stringify({ syntax: 'from-config' }),
+      'a/b/.dockerfixrc.json': JSON.stringify({ syntax: 'ignored' }),
+      'c/package.json': JSON.stringify({ name: 'no-key' }),
+    });
+    const r = new ConfigResolver(IDS);
+    expect(r.settingsFor(path.join(dir, 'a/b/c/Dockerfile')).syntax).toBe('from-config');
+    expect(r.settingsFor(path.join(dir, 'a/Dockerfile')).syntax).toBe('from-rc');
+    expect(r.settingsFor(path.join(dir, 'c/Dockerfile')).syntax).toBe('from-package');
+    expect(r.settingsFor(path.join(dir, 'Dockerfile')).source).toBe(path.join(dir, 'package.json'));
+  });
+  it('applies matching overrides in order', () => {
+    const dir = tempDir({
+      'dockerfix.config.json': JSON.stringify({
+        syntax: 'top',
+        overrides: [
+          { files: ['services/**'], syntax: 'svc', excludeFiles: ['services/legacy/**'] },
+          { files: ['*.prod.Dockerfile'], unsafe: true, transforms: { 'pip-cache-mount': false } },
+        ],
+      }),
+    });
+    const r = new ConfigResolver(IDS);
+    expect(r.settingsFor(path.join(dir, 'services/api/Dockerfile')).syntax).toBe('svc');
+    expect(r.settingsFor(path.join(dir, 'services/legacy/Dockerfile')).syntax).toBe('top');
+    const prod = r.settingsFor(path.join(dir, 'deep/x/app.prod.Dockerfile'));
+    expect(prod).toMatchObject({ syntax: 'top', unsafe: true, transforms: { 'pip-cache-mount': false } });
+  });
+});
+
+describe('config in the CLI', () => {
+  it('turns transforms off, per path', () => {
+    const dir = tempDir({
+      'dockerfix.config.json': JSON.stringify({ syntax: 'none', overrides: [{ files: ['legacy/**'], transforms: { 'pip-cache-mount': false } }] }),
+      'Dockerfile': PIP,
+      'legacy/Dockerfile': PIP,
+    });
+    const r = runCli(['--check', '.'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('Dockerfile\n');
+    const d = runCli(['Dockerfile'], dir);
+    expect(d.stdout).toContain(`+${MOUNTED}\n`);
+    expect(d.stdout).not.toContain('# syntax=');
+  });
+  it('command-line flags win over the config', () => {
+    const dir = tempDir({ '.dockerfixrc.json': JSON.stringify({ transforms: { 'pip-cache-mount': false }, syntax: 'none' }), 'Dockerfile': PIP });
+    expect(runCli(['--check', 'Dockerfile'], dir).code).toBe(0);
+    const only = runCli(['--only', 'pip-cache-mount,syntax-directive', '--syntax', 'docker/dockerfile:1.7', 'Dockerfile'], dir);
+    expect(only.stdout).toContain('+# syntax=docker/dockerfile:1.7\n');
+    expect(only.stdout).toContain(`+${MOUNTED}\n`);
+    expect(runCli(['--no-config', '--check', 'Dockerfile'], dir).code).toBe(1);
+  });
+  it('--config names the file to use', () => {
+    const dir = tempDir({ 'conf/my.json': JSON.stringify({ transforms: { 'pip-cache-mount': false } }), 'Dockerfile': PIP });
+    expect(runCli(['--config', 'conf/my.json', '--check', 'Dockerfile'], dir).code).toBe(0);
+    const missing = runCli(['--config', 'conf/nope.json', 'Dockerfile'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('dockerfix: conf/nope.json: cannot read: no such file\n');
+  });
+  it('an invalid config is an error with file and key, exit 2, nothing processed', () => {
+    const dir = tempDir({ 'sub/dockerfix.config.json': JSON.stringify({ unsafe: 1 }), 'sub/Dockerfile': PIP });
+    const r = runCli(['--write', 'sub'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('dockerfix: sub/dockerfix.config.json: unsafe: expected true or false, got a number\n');
+    expect(r.stdout).toBe('');
+    expect(fs.readFileSync(path.join(dir, 'sub/Dockerfile'), 'utf8')).toBe(PIP);
+    fs.writeFileSync(path.join(dir, 'sub/dockerfix.config.json'), '{ "syntax": ');
+    const bad = runCli(['sub'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/dockerfix\.config\.json: invalid JSON: /);
+    fs.writeFileSync(path.join(dir, 'sub/dockerfix.config.json'), '{"overrides": [{"files": ["x"], "transforms": {"nope": true}}]}');
+    const unknown = runCli(['sub'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('dockerfix.config.json: overrides[0].transforms.nope: unknown transform id (known: ');
+  });
+  it('stdin mode uses the config of --stdin-filepath', () => {
+    const dir = tempDir({ 'dockerfix.config.json': JSON.stringify({ syntax: 'none' }) });
+    const r = runCli(['--stdin', '--stdin-filepath', 'Dockerfile'], dir, { input: PIP });
+    expect(r.stdout).toBe(`FROM python:3.12-slim\n${MOUNTED}\n`);
+  });
+});
