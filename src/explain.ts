@@ -26,6 +26,7 @@ import { ConfigError } from './config.js';
 import { FileOptions, newResolver } from './file-options.js';
 import { FileError, readDockerfile } from './fsio.js';
 import { runTransforms } from './runner.js';
+import { InputError } from './source.js';
 import { selectIds, UnknownTransformError } from '../transforms/index.js';
 import type { BuildContext } from './context.js';
 
@@ -260,6 +261,8 @@ export function analyze(doc: DockerfileDocument, context: BuildContext, change: 
           key.push(`stage ${parent.name ? `"${parent.name}"` : parent.index} as it ends`);
           if (stageReran.has(parent)) own = `builds on stage ${parent.name ? `"${parent.name}"` : parent.index}, which re-runs from line ${stageReran.get(parent)}`;
         } else key.push(`the base image ${stage.resolvedBaseImage || '?'}`);
+        const globals = varsUsed(stage.baseImage);
+        if (globals.length) key.push(`global build args used: ${globals.join(', ')}`);
         if (stage.platform) key.push(`platform ${stage.platform}`);
       } else {
         key.push(`parent L${steps[steps.length - 1]?.line ?? '?'}`);
@@ -295,8 +298,11 @@ export function analyze(doc: DockerfileDocument, context: BuildContext, change: 
           }
         } else {
           key.push(instr.upper === 'ARG' ? 'the declared args (a --build-arg value changes only the later steps that see it)' : `the ${instr.upper} value`);
-          const vars = varsUsed(instr.argsText()).filter((n) => state.env.has(n));
-          if (vars.length) key.push(`uses ${vars.map((v) => '$' + v).join(', ')}`);
+          const used = instr.upper === 'ARG' ? [] : varsUsed(instr.argsText());
+          const known = used.filter((n) => state.env.has(n));
+          const unknown = used.filter((n) => !state.env.has(n));
+          if (known.length) key.push(`uses ${known.map((v) => '$' + v).join(', ')}`);
+          if (unknown.length) key.push(`uses ${unknown.map((v) => '$' + v).join(', ')} (not declared in this stage: expands to an empty string)`);
         }
       }
       const step: StepInfo = { line: instr.line, keyword: instr.upper, summary: summarize(instr), kind, key: key.filter(Boolean), status: 'cached' };
@@ -392,8 +398,16 @@ export interface ExplainOptions {
 
 export async function explainFile(file: string, opts: ExplainOptions): Promise<ExplainResult> {
   const abs = path.resolve(opts.cwd, file);
-  const d = readDockerfile(abs);
-  const doc = new DockerfileDocument(d.text, d.bom);
+  let d;
+  let doc: DockerfileDocument;
+  try {
+    d = readDockerfile(abs);
+    doc = new DockerfileDocument(d.text, d.bom);
+  } catch (e) {
+    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
+    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
+    throw e;
+  }
   const po = await opts.fileOptions.for(abs);
   const context = contextFor(abs, { ...po, contextDir: opts.contextDir, noContext: opts.noContext });
   const root = opts.noContext ? undefined : (opts.contextDir ?? path.dirname(abs));
