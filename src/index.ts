@@ -1,0 +1,137 @@
+/**
+ * The programmatic API: `import { fix, format, transforms } from "dockerfix"`.
+ *
+ *   const r = await fix(text, { context: "./app" });
+ *   if (r.changed) console.log(r.diff);
+ *
+ * Nothing here prints, exits or writes files. Inline `# dockerfix-ignore` comments apply as in
+ * the CLI; config files do not (pass the options you want).
+ */
+import { DirectoryContext, MemoryContext, NoContext, type BuildContext } from './context.js';
+import { renderDiff } from './diff.js';
+import { runTransforms, type AppliedEdit } from './runner.js';
+import { stripBom } from './source.js';
+import { loadTransforms, selectIds } from '../transforms/index.js';
+import type { Finding, TransformMeta } from './types.js';
+
+export type { Finding, FindingKind, FixKind, Severity, TransformMeta } from './types.js';
+export type { AppliedEdit } from './runner.js';
+export type { BuildContext } from './context.js';
+export { DirectoryContext, MemoryContext, NoContext } from './context.js';
+
+export interface FixOptions {
+  /**
+   * The build context: a directory path, an in-memory map of relative path -> file text
+   * (`.dockerignore` included), or a BuildContext. Without it dockerfix assumes nothing about
+   * the context and only makes the rewrites that do not need it.
+   */
+  context?: string | Record<string, string> | BuildContext;
+  /** The Dockerfile's path: named in the diff, and `<path>.dockerignore` is honoured. Default "Dockerfile". */
+  path?: string;
+  /** Run only these transforms. */
+  only?: string[];
+  /** Do not run these transforms. */
+  skip?: string[];
+  /** Also apply fixes marked unsafe. */
+  unsafe?: boolean;
+  /** The `# syntax=` reference added when needed, or "none". Default "docker/dockerfile:1". */
+  syntax?: string;
+  /** Options per transform id. */
+  transformOptions?: Record<string, Record<string, unknown>>;
+}
+
+export interface FixResult {
+  /** The rewritten text (a BOM of the input is kept). Equal to the input when nothing changed. */
+  output: string;
+  changed: boolean;
+  /** What changed and why, what was skipped and why; lines/columns are 1-based, in the input. */
+  findings: Finding[];
+  /** A unified diff (`a/<path>` `b/<path>`, applicable with git apply); "" when unchanged. */
+  diff: string;
+  /** The applied edits, ranges in the input (without BOM). */
+  edits: AppliedEdit[];
+}
+
+/** Thrown by `fix` for input it cannot read (bad escape directive, unterminated heredoc) or an internal error. */
+export class DockerfixError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'parse' | 'internal',
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`${message} (${line}:${column})`);
+    this.name = 'DockerfixError';
+  }
+}
+
+function toContext(c: FixOptions['context'], file: string | undefined): BuildContext {
+  if (c === undefined) return new NoContext();
+  if (typeof c === 'string') return new DirectoryContext(c, file);
+  if (typeof (c as BuildContext).exists === 'function' && typeof (c as BuildContext).files === 'function') return c as BuildContext;
+  return new MemoryContext(c as Record<string, string>);
+}
+
+/** Rewrite a Dockerfile's text. Unknown transform ids throw; so does unreadable input. */
+export async function fix(text: string, options: FixOptions = {}): Promise<FixResult> {
+  const ids = selectIds(options.only, options.skip);
+  const loaded = await loadTransforms(ids);
+  const { text: body, bom } = stripBom(text);
+  const file = options.path ?? 'Dockerfile';
+  const r = runTransforms(
+    body,
+    {
+      transforms: loaded,
+      buildContext: toContext(options.context, options.path),
+      path: file,
+      options: {
+        ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
+        unsafe: options.unsafe ?? false,
+        transformOptions: options.transformOptions ?? {},
+      },
+    },
+    bom,
+  );
+  if (r.error) throw new DockerfixError(r.error.message, r.error.kind, r.error.line, r.error.column);
+  const output = (bom ? '\ufeff' : '') + r.output;
+  const rel = file.replace(/\\/g, '/').replace(/^\/+/, '');
+  return {
+    output,
+    changed: r.changed,
+    findings: r.findings,
+    diff: r.changed ? renderDiff(rel, text, output, r.findings, { reasons: false }) : '',
+    edits: r.edits,
+  };
+}
+
+/** Metadata of every transform, in run order. */
+export const transforms: readonly TransformMeta[] = Object.freeze((await loadTransforms()).map((t) => Object.freeze({ ...t.meta })));
+
+export interface FormatOptions {
+  /** Spaces of indentation for continuation lines. */
+  indent?: number;
+  useTabs?: boolean;
+  endOfLine?: 'auto' | 'lf' | 'crlf';
+}
+
+export interface FormatResult {
+  output: string;
+  changed: boolean;
+  error?: { kind: 'parse' | 'internal'; message: string; line: number; column: number };
+}
+
+/**
+ * Format a Dockerfile without changing what it builds (the formatter, src/format). Loaded on
+ * first use.
+ */
+export async function format(text: string, options: FormatOptions = {}): Promise<FormatResult> {
+  const spec = './format/index.js';
+  let mod: { format(text: string, options?: FormatOptions): FormatResult };
+  try {
+    mod = (await import(spec)) as typeof mod;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw new Error('dockerfix: the formatter is not part of this build');
+    throw e;
+  }
+  return mod.format(text, options);
+}
