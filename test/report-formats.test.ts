@@ -6,6 +6,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import AjvDraft04 from 'ajv-draft-04';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
 import { escapeData, escapeProperty } from '../src/report/github.js';
+import { JSON_SCHEMA_ID, JSON_SCHEMA_VERSION } from '../src/report/json.js';
 
 const require = createRequire(import.meta.url);
 const reportSchema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schema/dockerfix-report.schema.json'), 'utf8'));
@@ -45,6 +46,7 @@ describe('--format json', () => {
     const validate = validator(reportSchema);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
     expect(doc.schemaVersion).toBe(1);
+    expect([reportSchema.$id, reportSchema.properties.schemaVersion.const]).toEqual([JSON_SCHEMA_ID, JSON_SCHEMA_VERSION]);
     expect(validate({ ...doc, files: [{ ...doc.files[0], status: 'bogus' }] })).toBe(false);
     expect(doc.summary).toEqual({ files: 3, changed: 1, written: 0, findings: 2, skipped: 1, errors: 0 });
     const byPath = Object.fromEntries(doc.files.map((f: { path: string }) => [f.path, f]));

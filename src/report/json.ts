@@ -9,7 +9,8 @@ import { LineIndex, stripBom } from '../source.js';
 import type { ReportInput } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
-export const JSON_SCHEMA_ID = 'https://dockerfix.dev/schema/dockerfix-report.schema.json';
+/** The schema's `$id` (the file ships as `dockerfix/schema/dockerfix-report.schema.json`). */
+export const JSON_SCHEMA_ID = 'urn:dockerfix:report-schema:1';
 
 export interface JsonPosition {
   offset: number;
@@ -59,7 +60,6 @@ export function buildJsonReport(input: ReportInput): object {
     };
   });
   return {
-    $schema: JSON_SCHEMA_ID,
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: input.tool,
     mode: input.mode,

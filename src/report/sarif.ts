@@ -12,7 +12,6 @@ import type { Finding } from '../types.js';
 import type { ReportInput, RuleInfo } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-const INFO_URI = 'https://www.npmjs.com/package/dockerfix';
 
 type Level = 'error' | 'warning' | 'note';
 
@@ -139,7 +138,6 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
             name: input.tool.name,
             version: input.tool.version,
             semanticVersion: input.tool.version,
-            informationUri: INFO_URI,
             rules: allRules.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
