@@ -161,7 +161,6 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     for (const t of all) out(`${t.meta.id.padEnd(width)}  ${t.meta.fixKind.padEnd(6)}  ${t.meta.summary}\n`);
     return 0;
   }
-  void ids;
   const processOpts: Omit<ProcessOptions, 'transforms'> = {
     contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
     noContext: opts.noContext === true ? true : undefined,

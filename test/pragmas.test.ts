@@ -3,6 +3,7 @@ import { DockerfileDocument } from '../src/document.js';
 import { parsePragma, readPragmas } from '../src/pragmas.js';
 import { runTransforms } from '../src/runner.js';
 import { loadTransforms } from '../transforms/index.js';
+import type { Transform } from '../src/types.js';
 
 const all = await loadTransforms();
 const run = (text: string) => runTransforms(text, { transforms: all, options: { syntax: 'none' } });
@@ -70,5 +71,34 @@ describe('applied edits', () => {
       ['pip-cache-mount', 2, 16, 2, 31, '', ' --no-cache-dir'],
       ['syntax-directive', 1, 1, 1, 1, '# syntax=docker/dockerfile:1\n', ''],
     ]);
+  });
+});
+
+describe('suppression with transforms that move instructions', () => {
+  // A transform that moves the last RUN of the file above the first RUN (delete + insert).
+  const mover: Transform = {
+    meta: { id: 'mover', summary: 'test', description: 'test', fixKind: 'safe', order: 50 },
+    run(doc) {
+      const runs = doc.instructions.filter((i) => i.upper === 'RUN');
+      if (runs.length < 2 || runs.some((i) => i.text.includes('moved'))) return { edits: [], findings: [] };
+      const last = runs[runs.length - 1];
+      return {
+        edits: [
+          { start: runs[0].start, end: runs[0].start, text: last.text.replace('RUN ', 'RUN moved ') + '\n' },
+          { start: last.start, end: last.next, text: '' },
+        ],
+        findings: [{ kind: 'change', message: 'moved', start: last.start, end: last.start + 3 }],
+      };
+    },
+  };
+  it('moves when nothing is ignored', () => {
+    const r = runTransforms('FROM a\nRUN one\nRUN two\n', { transforms: [mover] });
+    expect(r.output).toBe('FROM a\nRUN moved two\nRUN one\n');
+  });
+  it('a move that would duplicate an ignored instruction is not applied at all', () => {
+    const text = 'FROM a\nRUN one\n# dockerfix-ignore\nRUN two\n';
+    const r = runTransforms(text, { transforms: [mover] });
+    expect(r.output).toBe(text);
+    expect(r.findings).toEqual([]);
   });
 });
