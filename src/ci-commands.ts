@@ -128,7 +128,7 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
 export async function ciCommand(args: string[], io: Io): Promise<number> {
   const program = new Command()
     .name('dockerfix ci')
-    .description('Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage\n--target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.')
+    .description('Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.')
     .argument('<Dockerfile>', 'the Dockerfile')
     .option('--registry <image>', 'image repository for the cache and the result, without a tag', DEFAULT_REGISTRY)
     .option('--context <dir>', 'build context as used in the commands (default: the Dockerfile\'s directory)')

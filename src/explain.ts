@@ -433,7 +433,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
   const program = new Command()
     .name('dockerfix explain')
     .description(
-      'Show, per stage, what each step\'s cache key depends on (parent step, command, copied context files after\n' +
+      'Show, per stage, what each step\'s cache key depends on (parent step, command, copied context files after ' +
         '.dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix\'s rewrite.',
     )
     .argument('<Dockerfile>', 'the Dockerfile to explain')
