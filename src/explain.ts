@@ -168,13 +168,16 @@ function normalizeSource(ref: string): string {
   return p === '.' ? '' : p;
 }
 
+const matchers = new Map<string, (s: string) => boolean>();
+
 /** Whether a context path is copied by a source pattern (the pattern itself, below it, or a glob match). */
 export function sourceCovers(pattern: string, file: string): boolean {
   const p = normalizeSource(pattern);
   if (p === '') return true;
   if (file === p || file.startsWith(p + '/')) return true;
   if (!GLOB.test(p)) return false;
-  const m = picomatch(p, { dot: true });
+  let m = matchers.get(p);
+  if (!m) matchers.set(p, (m = picomatch(p, { dot: true })));
   const parts = file.split('/');
   for (let i = 1; i <= parts.length; i++) if (m(parts.slice(0, i).join('/'))) return true;
   return false;
