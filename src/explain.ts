@@ -418,7 +418,7 @@ export async function explainFile(file: string, opts: ExplainOptions): Promise<E
   const run = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
   if (run.error) throw new FileError(file, run.error.message, run.error.line, run.error.column);
   const after = run.changed ? analyze(new DockerfileDocument(run.output, d.bom), context, opts.change) : null;
-  const applied = [...new Set(run.edits.map((e) => e.transform))];
+  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run.edits.some((e) => e.transforms.includes(id)));
   return {
     path: file,
     change: opts.change,

@@ -10,6 +10,7 @@ import { OffsetMap, applyEdits, normalizeEdits } from './edits.js';
 import { InputError } from './source.js';
 import { crossCheck } from './validate.js';
 import { hasPragmas, ignoredInstructions, readPragmas, touches } from './pragmas.js';
+import { EditComposer } from './edit-compose.js';
 import { NoContext, type BuildContext } from './context.js';
 import type { Edit, Finding, Options, Transform, TransformContext, TransformFinding } from './types.js';
 
@@ -36,15 +37,18 @@ export interface RunResult {
   error?: { kind: 'parse' | 'internal'; message: string; line: number; column: number };
   passes: number;
   /**
-   * The edits that were applied, per transform, in application order, with ranges mapped to the
-   * input text (an edit to text an earlier edit inserted maps to that edit's position).
+   * The changes as non-overlapping edits on the input, sorted: applied to the input they give the
+   * output. Each names the transforms that made it (src/edit-compose.ts).
    */
   edits: AppliedEdit[];
 }
 
-/** An applied edit: replace input[start, end) (1-based line/column positions too) with text. */
+/** Replace input[start, end) (also as 1-based line/column, end exclusive) with text. */
 export interface AppliedEdit {
+  /** The first of `transforms`. */
   transform: string;
+  /** Transforms whose edits make up this one (several when one edited what another inserted). */
+  transforms: string[];
   start: number;
   end: number;
   line: number;
@@ -78,7 +82,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   if (pragmas.ignoreFile) return base;
   const transforms = sortTransforms(run.transforms.filter((t) => !pragmas.fileIds.has(t.meta.id)));
   const usePragmas = hasPragmas(pragmas);
-  const appliedEdits: AppliedEdit[] = [];
+  const composer = new EditComposer(text.length);
   const ctx: TransformContext = { buildContext, options, original, path: run.path };
   let doc = original;
   // maps[i] maps offsets of text version i+1 back to version i.
@@ -158,13 +162,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       // instruction through its other edits: then none of its edits of this pass are applied.
       if (ignored.length && !keepsInstructions(doc, nextDoc, ignored)) continue;
       changeFindings.push(...changes);
-      for (const e of sorted) {
-        const s = toOriginal(e.start);
-        const en = Math.max(s, toOriginal(e.end));
-        const ps = original.position(s);
-        const pe = original.position(en);
-        appliedEdits.push({ transform: t.meta.id, start: s, end: en, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind ?? t.meta.fixKind });
-      }
+      composer.apply(sorted, t.meta.id, t.meta.fixKind);
       maps.push(OffsetMap.fromEdits(sorted));
       doc = nextDoc;
       changedInPass = true;
@@ -188,7 +186,14 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const findings = [...changeFindings, ...[...lastFindings.values()].flat()].sort(
     (a, b) => a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform),
   );
-  return { input: text, output, bom, changed, findings, passes, edits: changed ? appliedEdits : [] };
+  const edits: AppliedEdit[] = changed
+    ? composer.result().map((e) => {
+        const ps = original.position(e.start);
+        const pe = original.position(e.end);
+        return { transform: e.by[0], transforms: e.by, start: e.start, end: e.end, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind };
+      })
+    : [];
+  return { input: text, output, bom, changed, findings, passes, edits };
 }
 
 /** Every ignored instruction is still there, as often as before, with the same text. */

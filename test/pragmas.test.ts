@@ -63,13 +63,13 @@ describe('suppression in the runner', () => {
 });
 
 describe('applied edits', () => {
-  it('are mapped to the input', () => {
+  it('are non-overlapping edits on the input, sorted', () => {
     const input = 'FROM python:3\nRUN pip install --no-cache-dir a\n';
     const r = runTransforms(input, { transforms: all });
     expect(r.edits.map((e) => [e.transform, e.line, e.column, e.endLine, e.endColumn, e.text, input.slice(e.start, e.end)])).toEqual([
+      ['syntax-directive', 1, 1, 1, 1, '# syntax=docker/dockerfile:1\n', ''],
       ['pip-cache-mount', 2, 4, 2, 4, ' --mount=type=cache,target=/root/.cache/pip', ''],
       ['pip-cache-mount', 2, 16, 2, 31, '', ' --no-cache-dir'],
-      ['syntax-directive', 1, 1, 1, 1, '# syntax=docker/dockerfile:1\n', ''],
     ]);
   });
 });

@@ -41,6 +41,7 @@ export function buildJsonReport(input: ReportInput): object {
       diff: outcome.changed ? renderDiff(path, outcome.before, outcome.after, [], { reasons: false }) : null,
       edits: (outcome.edits ?? []).map((e) => ({
         transform: e.transform,
+        transforms: e.transforms,
         fixKind: e.fixKind,
         range: { start: pos(e.start), end: pos(e.end) },
         replaced: text.slice(e.start, e.end),

@@ -82,13 +82,13 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
     const editsFor = new Map<Finding, AppliedEdit[]>();
     for (const f of changeFindings) {
       const g = groupOf(doc, offsetOf(text, f.line, f.column), f.line);
-      const mine = edits.filter((e) => e.transform === f.transform && !claimed.has(e) && groupOf(doc, e.start, e.line) === g);
+      const mine = edits.filter((e) => e.transforms.includes(f.transform) && !claimed.has(e) && groupOf(doc, e.start, e.line) === g);
       mine.forEach((e) => claimed.add(e));
       editsFor.set(f, mine);
     }
     for (const e of edits) {
       if (claimed.has(e)) continue;
-      const f = changeFindings.find((x) => x.transform === e.transform);
+      const f = changeFindings.find((x) => e.transforms.includes(x.transform));
       if (f) editsFor.get(f)!.push(e);
     }
     for (const f of outcome.findings) {
