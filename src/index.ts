@@ -107,31 +107,8 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
 /** Metadata of every transform, in run order. */
 export const transforms: readonly TransformMeta[] = Object.freeze((await loadTransforms()).map((t) => Object.freeze({ ...t.meta })));
 
-export interface FormatOptions {
-  /** Spaces of indentation for continuation lines. */
-  indent?: number;
-  useTabs?: boolean;
-  endOfLine?: 'auto' | 'lf' | 'crlf';
-}
-
-export interface FormatResult {
-  output: string;
-  changed: boolean;
-  error?: { kind: 'parse' | 'internal'; message: string; line: number; column: number };
-}
-
 /**
- * Format a Dockerfile without changing what it builds (the formatter, src/format). Loaded on
- * first use.
+ * Format a Dockerfile without changing what it builds (src/format): `format(text, options)`
+ * returns `{ output, changed, error? }` and never throws for bad input.
  */
-export async function format(text: string, options: FormatOptions = {}): Promise<FormatResult> {
-  const spec = './format/index.js';
-  let mod: { format(text: string, options?: FormatOptions): FormatResult };
-  try {
-    mod = (await import(spec)) as typeof mod;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') throw new Error('dockerfix: the formatter is not part of this build');
-    throw e;
-  }
-  return mod.format(text, options);
-}
+export { format, type FormatOptions, type FormatResult } from './format/index.js';

@@ -48,9 +48,10 @@ describe('import { fix, format, transforms } from "dockerfix"', () => {
     expect(j.frozen).toBe(true);
   });
 
-  it('format is exported', () => {
-    const r = node(consumer(), `import { format } from 'dockerfix'; console.log(typeof format);`);
-    expect(r.stdout).toBe('function\n');
+  it('format formats', () => {
+    const r = node(consumer(), `import { format } from 'dockerfix'; console.log(JSON.stringify(format('from alpine\\nrun echo hi\\n')));`);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ output: 'FROM alpine\nRUN echo hi\n', changed: true });
   });
 
   it('ships type declarations a TypeScript consumer compiles against', () => {
@@ -62,11 +63,12 @@ describe('import { fix, format, transforms } from "dockerfix"', () => {
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
     fs.writeFileSync(
       path.join(dir, 'ok.ts'),
-      `import { fix, transforms, type FixResult, type Finding } from 'dockerfix';
+      `import { fix, format, transforms, type FixResult, type Finding, type FormatResult } from 'dockerfix';
+       const formatted: FormatResult = format('FROM a\\n', { indent: 2 });
        const r: FixResult = await fix('FROM a\\n', { only: ['pip-cache-mount'], unsafe: false, syntax: 'none', context: { 'x': '' } });
        const f: Finding | undefined = r.findings[0];
        const ids: string[] = transforms.map((t) => t.id + t.fixKind);
-       export { f, ids };\n`,
+       export { f, ids, formatted };\n`,
     );
     const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
     const ok = spawnSync(tsc, ['-p', dir], { encoding: 'utf8' });
