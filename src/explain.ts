@@ -48,7 +48,14 @@ export function isManifest(rel: string): boolean {
   return /^\.yarn\/(releases|plugins|patches)\//.test(rel) || /^gradle\/wrapper\//.test(rel);
 }
 
-export type Change = { kind: 'any-source' } | { kind: 'path'; path: string };
+export type Change = { kind: 'any-source' } | { kind: 'path'; path: string } | { kind: 'arg'; name: string };
+
+/**
+ * Config-only instructions: in BuildKit they change the image config, not the state later steps
+ * run in, so a new value does not invalidate the steps after them (measured in the docker lab: a
+ * changed LABEL keeps the next RUN cached, a changed ENV does not).
+ */
+const CONFIG_ONLY = new Set(['LABEL', 'EXPOSE', 'CMD', 'ENTRYPOINT', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'MAINTAINER', 'ONBUILD']);
 
 export type StepKind = 'base' | 'build' | 'metadata';
 
@@ -199,7 +206,7 @@ function contextFilesOf(a: Analysis, sources: Source[]): string[] | undefined {
 /** Whether the change touches these context sources; the reason in words when it does. */
 function touchedBy(a: Analysis, sources: Source[]): string | null {
   const ctx = sources.filter((s) => s.kind === 'context');
-  if (ctx.length === 0) return null;
+  if (ctx.length === 0 || a.change.kind === 'arg') return null;
   if (a.change.kind === 'path') {
     const changed = normalizeSource(a.change.path);
     const hit = ctx.find((s) => sourceCovers(s.ref, changed));
@@ -308,11 +315,22 @@ export function analyze(doc: DockerfileDocument, context: BuildContext, change: 
           if (unknown.length) key.push(`uses ${unknown.map((v) => '$' + v).join(', ')} (not declared in this stage: expands to an empty string)`);
         }
       }
+      if (change.kind === 'arg' && !own) {
+        const n = change.name;
+        if (kind === 'base') {
+          const global = doc.globalArgs.some((g) => g.args().some((w) => w.value.split('=')[0] === n));
+          if (global && varsUsed(`${stage.baseImage} ${stage.platform ?? ''}`).includes(n)) own = `the base image reference uses build arg ${n}`;
+        } else if (state.args.has(n) && instr.upper === 'RUN') own = `sees build arg ${n} as an environment variable (RUN gets every declared ARG)`;
+        else if (state.args.has(n) && instr.upper !== 'ARG' && varsUsed(instr.argsText()).includes(n)) own = `uses $${n}`;
+      }
       const step: StepInfo = { line: instr.line, keyword: instr.upper, summary: summarize(instr), kind, key: key.filter(Boolean), status: 'cached' };
       if (kind === 'build') buildSteps++;
       if (brokenAt !== null && kind !== 'base') {
         step.status = 'rerun';
         step.reason = `follows L${brokenAt}, which re-runs`;
+      } else if (own && CONFIG_ONLY.has(instr.upper)) {
+        step.status = 'rerun';
+        step.reason = `${own}: a new image config value only; the steps after it stay cached`;
       } else if (own) {
         step.status = may ? 'may-rerun' : 'rerun';
         step.reason = own;
@@ -339,6 +357,7 @@ export interface ExplainResult {
 }
 
 export function describeChange(change: Change, context: BuildContext): string {
+  if (change.kind === 'arg') return `build arg ${change.name} (a new --build-arg value)`;
   if (change.kind === 'path') {
     const p = normalizeSource(change.path);
     if (context.ignored(p)) return `${p} (excluded by .dockerignore: no step sees it, nothing re-runs)`;
@@ -441,6 +460,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     )
     .argument('<Dockerfile>', 'the Dockerfile to explain')
     .option('--changed <path>', 'the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)')
+    .option('--changed-arg <name>', 'analyse a new value of this build arg (--build-arg) instead of a file change')
     .option('--context <dir>', 'build context directory (default: the Dockerfile\'s directory)')
     .option('--no-context', 'do not look at the build context')
     .option('--only <ids>', 'transforms for the "after" view (comma-separated)', list)
@@ -465,14 +485,18 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     }
     throw e;
   }
-  const o = program.opts<{ changed?: string; context?: string | false; only?: string[]; skip?: string[]; unsafe?: boolean; syntax?: string; config?: string | false; json?: boolean }>();
+  const o = program.opts<{ changed?: string; changedArg?: string; context?: string | false; only?: string[]; skip?: string[]; unsafe?: boolean; syntax?: string; config?: string | false; json?: boolean }>();
+  if (o.changed && o.changedArg) {
+    io.stderr.write('dockerfix explain: --changed and --changed-arg cannot be used together\n');
+    return 2;
+  }
   try {
     selectIds(o.only, o.skip);
     const contextDir = typeof o.context === 'string' ? path.resolve(io.cwd, o.context) : undefined;
     const noContext = o.context === false;
     const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : undefined, contextDir, noContext });
     const r = await explainFile(program.args[0], {
-      change: o.changed ? { kind: 'path', path: o.changed } : { kind: 'any-source' },
+      change: o.changedArg ? { kind: 'arg', name: o.changedArg } : o.changed ? { kind: 'path', path: o.changed } : { kind: 'any-source' },
       fileOptions,
       contextDir,
       noContext,

@@ -61,6 +61,20 @@ describe('explain analysis', () => {
   });
 });
 
+describe('explain: build-arg changes', () => {
+  it('re-run RUN steps that see the arg and steps that use it; a LABEL does not break the chain', () => {
+    const doc = new DockerfileDocument('ARG BASE=alpine\nFROM $BASE\nRUN a\nARG V\nLABEL v=$V\nCOPY x /x\nRUN b\nENV E=$V\nCOPY y /y\n');
+    const ctx = new MemoryContext({ x: '', y: '' });
+    const r = analyze(doc, ctx, { kind: 'arg', name: 'V' });
+    expect(r.rerun.map((s) => s.line)).toEqual([7, 9]);
+    expect(r.stages[0].steps.find((s) => s.line === 5)!.reason).toBe('uses $V: a new image config value only; the steps after it stay cached');
+    expect(r.stages[0].steps.find((s) => s.line === 6)!.status).toBe('cached');
+    const base = analyze(doc, ctx, { kind: 'arg', name: 'BASE' });
+    expect(base.rerun.map((s) => s.line)).toEqual([3, 6, 7, 9]);
+    expect(base.stages[0].steps[0].reason).toBe('the base image reference uses build arg BASE');
+  });
+});
+
 describe('explain command', () => {
   it('--json prints the analysis', () => {
     const dir = tempDir({ Dockerfile: 'FROM alpine\nCOPY . .\n', 'a.txt': 'x' });
@@ -76,6 +90,8 @@ describe('explain command', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('dockerfix explain: nope: no such file or directory\n');
     expect(runCli(['explain'], dir).code).toBe(2);
+    const both = runCli(['explain', 'Dockerfile', '--changed', 'a', '--changed-arg', 'B'], dir);
+    expect([both.code, both.stderr]).toEqual([2, 'dockerfix explain: --changed and --changed-arg cannot be used together\n']);
     const unknown = runCli(['explain', 'Dockerfile', '--only', 'nope'], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown transform id: nope/);
