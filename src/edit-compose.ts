@@ -102,15 +102,17 @@ export class EditComposer {
     let text = '';
     let by: string[] = [];
     let unsafe = false;
+    // Deleted original ranges are disjoint; sweep them in order alongside the gaps.
+    const dels = [...this.deletions].sort((x, y) => x.start - y.start);
+    let di = 0;
     const flush = (upto: number): void => {
+      while (di < dels.length && dels[di].end <= last) di++;
       if (upto === last && text === '') return;
       let b = by;
       let u = unsafe;
-      for (const d of this.deletions) {
-        if (d.start < upto && d.end > last) {
-          b = union(b, [d.by]);
-          u ||= d.unsafe;
-        }
+      for (let k = di; k < dels.length && dels[k].start < upto; k++) {
+        b = union(b, [dels[k].by]);
+        u ||= dels[k].unsafe;
       }
       out.push({ start: last, end: upto, text, by: b, fixKind: u ? 'unsafe' : 'safe' });
     };
