@@ -41,6 +41,7 @@ export function packageVersion(): string {
 }
 
 interface CliOptions {
+  fmt?: boolean;
   write?: boolean;
   check?: boolean;
   only?: string[];
@@ -83,6 +84,7 @@ export function buildProgram(): Command {
     .option('--stdin', 'read a Dockerfile from standard input and write the result to standard output')
     .option('--stdin-filepath <path>', 'the path of the file given on standard input (for messages and its context)')
     .option('--exit-code', 'in a dry run, exit 1 when changes are found')
+    .option('--fmt', 'also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)')
     .option('-q, --quiet', 'print only diffs and errors (no notes or summary)')
     .option('--no-color', 'no colours (also NO_COLOR=1)')
     .option('--list-transforms', 'list the transforms with their fix kind and summary, then exit')
@@ -164,6 +166,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const processOpts: Omit<ProcessOptions, 'transforms'> = {
     contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
     noContext: opts.noContext === true ? true : undefined,
+    ...(opts.fmt ? { fmt: true } : {}),
   };
   // commander turns --no-context into context=false.
   if ((opts as { context?: unknown }).context === false) {

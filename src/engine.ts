@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DirectoryContext, NoContext, type BuildContext } from './context.js';
 import { FileError, readDockerfile } from './fsio.js';
 import { runTransforms, type AppliedEdit, type RunResult } from './runner.js';
+import { format } from './format/index.js';
 import { stripBom } from './source.js';
 import type { Finding, Options, Transform } from './types.js';
 
@@ -17,6 +18,8 @@ export interface ProcessOptions {
   contextDir?: string;
   /** Do not look at any build context. */
   noContext?: boolean;
+  /** `--fmt`: also format (src/format) the files the transforms rewrite. */
+  fmt?: boolean;
 }
 
 export interface FileOutcome {
@@ -67,7 +70,44 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
       internal: r.error.kind === 'internal',
     };
   }
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits });
   return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
+}
+
+/**
+ * `--fmt`: lay out a rewritten file with the formatter. Its semantic guard keeps the
+ * transforms' output when formatting would change meaning. The edits then become one
+ * whole-file replacement, so JSON/SARIF consumers that apply them get exactly `after`.
+ */
+function formatRewritten(outcome: FileOutcome): FileOutcome {
+  const f = format(outcome.after);
+  if (f.error || !f.changed) return outcome;
+  const { text: before } = stripBom(outcome.before);
+  const { text: after } = stripBom(f.output);
+  const end = positionOf(before, before.length);
+  const edit: AppliedEdit = {
+    transform: 'fmt',
+    transforms: [...new Set([...(outcome.edits ?? []).flatMap((e) => e.transforms), 'fmt'])],
+    start: 0,
+    end: before.length,
+    line: 1,
+    column: 1,
+    endLine: end.line,
+    endColumn: end.column,
+    text: after,
+    fixKind: (outcome.edits ?? []).some((e) => e.fixKind === 'unsafe') ? 'unsafe' : 'safe',
+  };
+  return { ...outcome, after: f.output, edits: [edit] };
+}
+
+function positionOf(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let ls = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    ls = i + 1;
+  }
+  return { line, column: offset - ls + 1 };
 }
 
 export function processFile(file: string, opts: ProcessOptions): FileOutcome {

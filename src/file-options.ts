@@ -15,6 +15,8 @@ export interface CliSelection {
   unsafe?: boolean;
   contextDir?: string;
   noContext?: boolean;
+  /** `--fmt`: format the files the transforms rewrite. */
+  fmt?: boolean;
 }
 
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
@@ -55,6 +57,7 @@ export class FileOptions {
         options: { syntax: sel.syntax, unsafe: sel.unsafe, transformOptions: sel.transformOptions },
         contextDir: this.cli.contextDir,
         noContext: this.cli.noContext,
+        ...(this.cli.fmt ? { fmt: true } : {}),
       }));
       this.cache.set(key, p);
     }

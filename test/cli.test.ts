@@ -268,3 +268,33 @@ describe('dockerfix CLI', () => {
     expect(r.status).toBe(1);
   });
 });
+
+describe('dockerfix fmt and --fmt', () => {
+  const UGLY = 'from python:3.11\nrun   pip install flask &&\\\n  echo   ok\n';
+  it('fmt: dry-run diff, --check exit 1, --write then --check exit 0', () => {
+    const dir = tmp({ Dockerfile: UGLY });
+    const dry = run(['fmt', '.'], { cwd: dir });
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain('+FROM python:3.11\n+RUN pip install flask && \\\n+    echo   ok\n');
+    expect(run(['fmt', '--check', '.'], { cwd: dir }).status).toBe(1);
+    expect(run(['fmt', '--write', '.'], { cwd: dir }).status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.11\nRUN pip install flask && \\\n    echo   ok\n');
+    expect(run(['fmt', '--check', '.'], { cwd: dir }).status).toBe(0);
+  });
+
+  it('fmt rejects an unknown option with exit 2', () => {
+    const r = run(['fmt', '--nope']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown option '--nope'");
+  });
+
+  it('--fmt formats only the files the transforms rewrite', () => {
+    const dir = tmp({ 'a/Dockerfile': UGLY, 'b/Dockerfile': 'from alpine\nrun   echo hi\n' });
+    const r = run(['--fmt', '--syntax', 'none', '--write', '.'], { cwd: dir });
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'a/Dockerfile'), 'utf8')).toBe(
+      'FROM python:3.11\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask && \\\n    echo   ok\n',
+    );
+    expect(fs.readFileSync(path.join(dir, 'b/Dockerfile'), 'utf8')).toBe('from alpine\nrun   echo hi\n');
+  });
+});

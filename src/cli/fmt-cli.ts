@@ -1,0 +1,37 @@
+/** Option parsing for `dockerfix fmt`; the work is done by `fmtCommand` (src/cli/fmt.ts). */
+import { Command, CommanderError, Option } from 'commander';
+import type { Io } from '../cli.js';
+import { fmtCommand, type FmtOptions } from './fmt.js';
+
+export async function fmtMain(args: string[], io: Io): Promise<number> {
+  const program = new Command()
+    .name('dockerfix fmt')
+    .description(
+      'Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) ' +
+        'without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run).',
+    )
+    .argument('[paths...]', 'Dockerfiles or directories (default: .); "-" reads standard input')
+    .option('-w, --write', 'rewrite files in place (atomically)')
+    .option('-c, --check', 'print only the files that would change; exit 1 if any would')
+    .option('--stdin', 'format standard input to standard output')
+    .option('--stdin-filepath <path>', 'the name of standard input in messages')
+    .option('--indent <n>', 'spaces for continuation lines (default 4)', (v) => Number(v))
+    .option('--use-tabs', 'indent continuation lines with a tab')
+    .addOption(new Option('--end-of-line <eol>', 'line endings of the output').choices(['auto', 'lf', 'crlf']))
+    .option('-q, --quiet', 'only diffs, file lists and errors')
+    .option('--no-color', 'no colours')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: () => undefined });
+  try {
+    program.parse(args, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return 0;
+      io.stderr.write(`dockerfix fmt: ${e.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const opts = program.opts<FmtOptions>();
+  return fmtCommand(program.args, opts, io);
+}
