@@ -265,7 +265,14 @@ export class Stage {
   readonly instructions: Instruction[] = [];
   /** The stage this one builds on (FROM <stage name>), if any. */
   parent: Stage | null = null;
-  private states?: BuildState[];
+  /**
+   * States before instruction i (index in this stage; length = after the last), computed on
+   * demand from the nearest state already known: a stage with hundreds of ENV/ARG lines does not
+   * copy its environment once per line, only once per state somebody asks for.
+   */
+  private states: Array<BuildState | undefined> = [];
+  private initial?: BuildState;
+  private globals?: BuildState;
 
   constructor(
     readonly doc: DockerfileDocument,
@@ -288,8 +295,12 @@ export class Stage {
 
   /** The base image with global ARG defaults expanded. */
   get resolvedBaseImage(): string {
-    const env = globalState(this.doc, this.from.index).env;
-    return expandVars(this.baseImage, env);
+    return expandVars(this.baseImage, this.globalState().env);
+  }
+
+  /** Global ARGs (before the first FROM) declared before this stage's FROM. */
+  private globalState(): BuildState {
+    return (this.globals ??= globalState(this.doc, this.from.index));
   }
 
   get name(): string | undefined {
@@ -319,64 +330,84 @@ export class Stage {
   }
 
   stateBefore(instr: Instruction): BuildState {
-    const states = this.computeStates();
-    // Instructions of a stage are contiguous in the document.
-    const i = instr.index - this.from.index;
-    return states[this.instructions[i] === instr ? i : 0];
+    // Stage instructions are contiguous in the document: the index is a subtraction.
+    let i = this.instructions.length ? instr.index - this.instructions[0].index : -1;
+    if (this.instructions[i] !== instr) i = this.instructions.indexOf(instr);
+    return this.stateAt(i < 0 ? 0 : i);
   }
 
   /** State at the end of the stage (what a child stage inherits). */
   finalState(): BuildState {
-    const states = this.computeStates();
-    return states[states.length - 1];
+    return this.stateAt(this.instructions.length);
   }
 
-  private computeStates(): BuildState[] {
-    if (this.states) return this.states;
+  private initialState(): BuildState {
+    if (this.initial) return this.initial;
     const inherited = this.parent && this.parent !== this ? this.parent.finalState() : null;
-    let st: BuildState = inherited
+    const st: BuildState = inherited
       ? { env: new Map(inherited.env), args: new Set(), user: inherited.user, workdir: inherited.workdir, shell: inherited.shell }
       : { env: new Map(), args: new Set(), user: '', workdir: '/', shell: null };
     // Build args of an inherited stage are not inherited by the child.
     if (inherited) for (const a of inherited.args) st.env.delete(a);
-    const states: BuildState[] = [];
-    const globals = globalState(this.doc, this.from.index);
-    for (const instr of this.instructions) {
-      states.push(st);
-      st = applyInstruction(st, instr, globals);
+    return (this.initial = st);
+  }
+
+  /** The state before the stage's instruction `i` (`i` = length: after the last one). */
+  private stateAt(i: number): BuildState {
+    const known = this.states[i];
+    if (known) return known;
+    // Start from the nearest state already computed before `i`.
+    let j = i - 1;
+    while (j >= 0 && !this.states[j]) j--;
+    const from = j >= 0 ? this.states[j]! : this.initialState();
+    const first = j >= 0 ? j : 0;
+    let st = from;
+    let owned = false;
+    for (let k = first; k < i; k++) {
+      const instr = this.instructions[k];
+      if (!STATE_KEYWORDS.has(instr.upper)) continue;
+      if (!owned) {
+        st = { env: new Map(st.env), args: new Set(st.args), user: st.user, workdir: st.workdir, shell: st.shell };
+        owned = true;
+      }
+      applyInstruction(st, instr, this.globalState());
     }
-    states.push(st);
-    return (this.states = states);
+    this.states[i] = st;
+    return st;
   }
 }
 
-function applyInstruction(prev: BuildState, instr: Instruction, globals: BuildState): BuildState {
+const STATE_KEYWORDS = new Set(['ENV', 'ARG', 'USER', 'WORKDIR', 'SHELL']);
+
+/** Fold one instruction into `st` (which the caller owns), in place. */
+function applyInstruction(st: BuildState, instr: Instruction, globals: BuildState): void {
   switch (instr.upper) {
     case 'ENV': {
-      const env = new Map(prev.env);
-      for (const [k, v] of parseEnvPairs(instr)) env.set(k, expandVars(v, prev.env));
-      return { ...prev, env };
+      // Every value expands against the environment before this instruction.
+      const pairs = parseEnvPairs(instr).map(([k, v]) => [k, expandVars(v, st.env)] as const);
+      for (const [k, v] of pairs) st.env.set(k, v);
+      return;
     }
     case 'ARG': {
-      const env = new Map(prev.env);
-      const args = new Set(prev.args);
-      for (const [k, v] of parseArgDecls(instr)) {
-        args.add(k);
-        if (env.has(k) && !prev.args.has(k)) continue; // ENV wins over ARG
-        env.set(k, v !== undefined ? expandVars(v, prev.env) : globals.env.get(k));
-      }
-      return { ...prev, env, args };
+      const decls = parseArgDecls(instr);
+      const values = decls.map(([k, v]) => (v !== undefined ? expandVars(v, st.env) : globals.env.get(k)));
+      const wasArg = decls.map(([k]) => st.args.has(k));
+      decls.forEach(([k], n) => {
+        st.args.add(k);
+        if (st.env.has(k) && !wasArg[n]) return; // ENV wins over ARG
+        st.env.set(k, values[n]);
+      });
+      return;
     }
     case 'USER':
-      return { ...prev, user: expandVars(instr.args()[0]?.value ?? '', prev.env) };
-    case 'WORKDIR': {
-      const w = expandVars(instr.argsText().trim(), prev.env);
-      return { ...prev, workdir: joinPath(prev.workdir, w) };
-    }
+      st.user = expandVars(instr.args()[0]?.value ?? '', st.env);
+      return;
+    case 'WORKDIR':
+      st.workdir = joinPath(st.workdir, expandVars(instr.argsText().trim(), st.env));
+      return;
     case 'SHELL':
-      return { ...prev, shell: instr.json ?? prev.shell };
-    default:
-      return prev;
+      st.shell = instr.json ?? st.shell;
+      return;
   }
 }
 

@@ -277,7 +277,7 @@ export function lex(text: string): LexResult {
       innerComments,
       segments,
     };
-    const logical = buildLogical(text, segments);
+    const logical = scanView(text, segments);
     if (keyword === '') {
       // The first line held only the escape character: BuildKit reads the keyword from the joined line.
       const t = logical.text;
@@ -288,8 +288,8 @@ export function lex(text: string): LexResult {
       if (b > a) {
         node.keyword = t.slice(a, b);
         node.upper = node.keyword.toUpperCase();
-        node.keywordStart = logical.map[a];
-        node.keywordEnd = logical.map[b - 1] + 1;
+        node.keywordStart = logical.at(a);
+        node.keywordEnd = logical.at(b - 1) + 1;
       }
     }
     analyseArguments(node, logical);
@@ -351,18 +351,81 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: offset - ls + 1 };
 }
 
+/**
+ * Offset maps are carved out of shared buffers: a fresh small Int32Array per instruction costs
+ * an off-heap allocation each (slow, and it pressures the GC); views on a pooled buffer do not.
+ */
+const POOL_BYTES = 1 << 18;
+let pool = new ArrayBuffer(POOL_BYTES);
+let poolUsed = 0;
+
+function allocMap(length: number): Int32Array {
+  const bytes = length * 4;
+  if (bytes > POOL_BYTES / 4) return new Int32Array(length);
+  if (poolUsed + bytes > POOL_BYTES) {
+    pool = new ArrayBuffer(POOL_BYTES);
+    poolUsed = 0;
+  }
+  const view = new Int32Array(pool, poolUsed, length);
+  poolUsed += bytes;
+  return view;
+}
+
 function buildLogical(text: string, segments: Array<[number, number]>): Logical {
   let len = 0;
   for (const [s, e] of segments) len += e - s;
-  const map = new Int32Array(len + 1);
-  let out = '';
+  const map = allocMap(len + 1);
   let k = 0;
   for (const [s, e] of segments) {
-    out += text.slice(s, e);
     for (let i = s; i < e; i++) map[k++] = i;
   }
   map[len] = segments[segments.length - 1][1];
+  const out = segments.length === 1 ? text.slice(segments[0][0], segments[0][1]) : segments.map(([s, e]) => text.slice(s, e)).join('');
   return { text: out, map };
+}
+
+/**
+ * What the lexer itself needs of a logical line: its text, the source offset of a character
+ * (`at`) and the first character at or after a source offset (`index`). Computed from the
+ * segments without building a per-character map.
+ */
+interface ScanView {
+  text: string;
+  at(i: number): number;
+  index(offset: number): number;
+}
+
+function scanView(text: string, segments: Array<[number, number]>): ScanView {
+  if (segments.length === 1) {
+    const [s, e] = segments[0];
+    return {
+      text: text.slice(s, e),
+      at: (i) => s + i,
+      index: (offset) => (offset <= s ? 0 : Math.min(offset, e) - s),
+    };
+  }
+  const parts: string[] = [];
+  for (const [s, e] of segments) parts.push(text.slice(s, e));
+  const last = segments[segments.length - 1][1];
+  return {
+    text: parts.join(''),
+    at(i) {
+      let k = 0;
+      for (const [s, e] of segments) {
+        if (i < k + (e - s)) return s + (i - k);
+        k += e - s;
+      }
+      return last;
+    },
+    index(offset) {
+      let k = 0;
+      for (const [s, e] of segments) {
+        if (offset < e) return offset <= s ? k : k + (offset - s);
+        k += e - s;
+      }
+      return k;
+    },
+  };
 }
 
 /** The logical line of an instruction (keyword included), continuation markers removed. */
@@ -370,11 +433,12 @@ export function logicalLine(text: string, node: InstructionNode): Logical {
   return buildLogical(text, node.segments);
 }
 
-function analyseArguments(node: InstructionNode, logical: Logical): void {
+function analyseArguments(node: InstructionNode, logical: ScanView): void {
   const t = logical.text;
   const n = t.length;
-  let i = 0;
-  while (i < n && logical.map[i] < node.keywordEnd) i++;
+  // The first character at or after the keyword's end (the first segment may be empty when a
+  // line holds only the escape character).
+  let i = logical.index(node.keywordEnd);
   const skipWs = (): void => {
     while (i < n && isWs(t.charCodeAt(i))) i++;
   };
@@ -390,15 +454,15 @@ function analyseArguments(node: InstructionNode, logical: Logical): void {
       node.flags.push({
         name: eq === -1 ? word.slice(2) : word.slice(2, eq),
         value: eq === -1 ? null : unquote(word.slice(eq + 1)),
-        start: logical.map[ws],
-        end: logical.map[we - 1] + 1,
+        start: logical.at(ws),
+        end: logical.at(we - 1) + 1,
       });
-      node.flagsInsert = logical.map[we - 1] + 1;
+      node.flagsInsert = logical.at(we - 1) + 1;
       i = we;
       skipWs();
     }
   }
-  node.argsStart = i < n ? logical.map[i] : node.logicalEnd;
+  node.argsStart = i < n ? logical.at(i) : node.logicalEnd;
   if (JSON_INSTRUCTIONS.has(node.upper) && t.charCodeAt(i) === 91 /* [ */) {
     const rest = t.slice(i).trimEnd();
     if (rest.endsWith(']')) {
@@ -441,11 +505,10 @@ interface Marker {
   markerEnd: number;
 }
 
-function findHeredocMarkers(logical: Logical, argsStart: number): Marker[] {
+function findHeredocMarkers(logical: ScanView, argsStart: number): Marker[] {
   const t = logical.text;
   const out: Marker[] = [];
-  let i = 0;
-  while (i < t.length && logical.map[i] < argsStart) i++;
+  let i = logical.index(argsStart);
   let q = 0;
   for (; i < t.length; i++) {
     const c = t.charCodeAt(i);
@@ -494,7 +557,7 @@ function findHeredocMarkers(logical: Logical, argsStart: number): Marker[] {
       name = t.slice(s, j);
     }
     if (!name || !/^[A-Za-z0-9_.\-]+$/.test(name)) continue;
-    out.push({ name, stripTabs, quoted, markerStart: logical.map[i], markerEnd: logical.map[j - 1] + 1 });
+    out.push({ name, stripTabs, quoted, markerStart: logical.at(i), markerEnd: logical.at(j - 1) + 1 });
     i = j - 1;
   }
   return out;

@@ -32,10 +32,24 @@ export interface Tokenized {
   words: Word[];
 }
 
-const OPERATORS = ['&&', '||', ';;', ';', '|', '&', '(', ')'];
+const REDIRECT_RE = /^(\d*)(>>|>&|>\||>|<&|<<<|<>|<(?!<))/;
 
-function isBlank(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\r';
+/** The control operator (`&&` `||` `;;` `;` `|` `&` `(` `)`) that starts at `i` (char code `c`), or undefined. */
+function operatorAt(text: string, i: number, c: number): string | undefined {
+  switch (c) {
+    case 38: // &
+      return text.charCodeAt(i + 1) === 38 ? '&&' : '&';
+    case 124: // |
+      return text.charCodeAt(i + 1) === 124 ? '||' : '|';
+    case 59: // ;
+      return text.charCodeAt(i + 1) === 59 ? ';;' : ';';
+    case 40:
+      return '(';
+    case 41:
+      return ')';
+    default:
+      return undefined;
+  }
 }
 
 /**
@@ -59,26 +73,27 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
   };
 
   while (i < n) {
-    const c = text[i];
-    if (isBlank(c)) {
+    const cc = text.charCodeAt(i);
+    if (cc === 32 || cc === 9 || cc === 13) {
       i++;
       continue;
     }
-    if (c === '\\' && text[i + 1] === '\n') {
+    if (cc === 92 && text.charCodeAt(i + 1) === 10) {
       i += 2;
       continue;
     }
-    if (c === '\n') {
+    if (cc === 10) {
       finish('\n');
       i++;
       continue;
     }
-    if (c === '#') {
+    if (cc === 35 /* # */) {
       // A comment runs to the end of the line.
-      while (i < n && text[i] !== '\n') i++;
+      const nl = text.indexOf('\n', i);
+      i = nl === -1 ? n : nl;
       continue;
     }
-    const op = OPERATORS.find((o) => text.startsWith(o, i));
+    const op = operatorAt(text, i, cc);
     if (op) {
       if (op === '(') depth++;
       finish(op);
@@ -87,7 +102,10 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       continue;
     }
     // Redirections: [n]> [n]>> < <& >& &> <<< (here-doc markers are words of their own).
-    const redir = /^(\d*)(>>|>&|>\||>|<&|<<<|<>|<(?!<))/.exec(text.slice(i, i + 6)) ?? (text.startsWith('&>', i) ? ['&>'] : null);
+    const redir =
+      (cc >= 48 && cc <= 57) || cc === 60 || cc === 62
+        ? REDIRECT_RE.exec(text.slice(i, i + 6)) ?? (text.startsWith('&>', i) ? ['&>'] : null)
+        : null;
     if (redir) {
       const s = i;
       i += redir[0].length;
@@ -95,16 +113,17 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       pendingRedirect = true;
       continue;
     }
-    let w = readWord(text, i);
-    if (text.startsWith('<<', i)) {
+    let w: ReturnType<typeof readWord>;
+    if (cc === 60 && text.charCodeAt(i + 1) === 60) {
       // A heredoc marker (`<<EOF`, `<<-'EOF'`) is a word of its own.
       let e = i + 2;
       if (text[e] === '-') e++;
       const rest = readWord(text, e);
       w = { value: text.slice(i, e) + rest.value, end: Math.max(rest.end, e), quoted: rest.quoted, dynamic: false };
-    } else if (w.end <= i) {
+    } else {
+      w = readWord(text, i);
       // Never stall on a character no rule consumes.
-      w = { value: text[i], end: i + 1, quoted: false, dynamic: false };
+      if (w.end <= i) w = { value: text[i], end: i + 1, quoted: false, dynamic: false };
     }
     const word: Word = {
       value: w.value,
@@ -131,83 +150,92 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
 }
 
 function readWord(text: string, i: number): { value: string; end: number; quoted: boolean; dynamic: boolean } {
+  // Plain characters are collected as runs and sliced once (no per-character concatenation:
+  // that builds long cons-string chains on big RUN steps).
   let value = '';
   let quoted = false;
   let dynamic = false;
   const n = text.length;
+  let run = i;
   while (i < n) {
-    const c = text[i];
-    if (isBlank(c) || c === '\n' || c === ';' || c === '|' || c === '&' || c === ')' || c === '(' || c === '<' || c === '>') {
-      if ((c === '(' || c === '<' || c === '>') && value.endsWith('$')) {
-        // `$(` handled below; `<`/`>` end the word.
-      }
-      if (c !== '(') break;
-      // `foo(` ends the word too, except after `$` or `=` (array assignment).
-      break;
-    }
-    if (c === '\\') {
-      if (text[i + 1] === '\n') {
+    const c = text.charCodeAt(i);
+    // blank, newline, ; | & ) ( < > end the word
+    if (c === 32 || c === 9 || c === 13 || c === 10 || c === 59 || c === 124 || c === 38 || c === 41 || c === 40 || c === 60 || c === 62) break;
+    if (c === 92 /* \ */) {
+      if (i > run) value += text.slice(run, i);
+      if (text.charCodeAt(i + 1) === 10) {
         i += 2;
+        run = i;
         continue;
       }
       if (i + 1 < n) value += text[i + 1];
       i += 2;
+      run = i;
       continue;
     }
-    if (c === "'") {
+    if (c === 39 /* ' */) {
+      if (i > run) value += text.slice(run, i);
       quoted = true;
       const close = text.indexOf("'", i + 1);
       const e = close === -1 ? n : close;
       value += text.slice(i + 1, e);
       i = e + 1;
+      run = i;
       continue;
     }
-    if (c === '"') {
+    if (c === 34 /* " */) {
+      if (i > run) value += text.slice(run, i);
       quoted = true;
       i++;
-      while (i < n && text[i] !== '"') {
-        if (text[i] === '\\' && i + 1 < n && '$`"\\\n'.includes(text[i + 1])) {
-          if (text[i + 1] !== '\n') value += text[i + 1];
+      run = i;
+      while (i < n) {
+        const d = text.charCodeAt(i);
+        if (d === 34) break;
+        if (d === 92 && i + 1 < n && isDqEscapable(text.charCodeAt(i + 1))) {
+          if (i > run) value += text.slice(run, i);
+          if (text.charCodeAt(i + 1) !== 10) value += text[i + 1];
           i += 2;
+          run = i;
           continue;
         }
-        if (text[i] === '$' || text[i] === '`') {
+        if (d === 36 /* $ */ || d === 96 /* ` */) {
           dynamic = true;
-          if (text[i] === '$' && text[i + 1] === '(') {
-            const e = skipBalanced(text, i + 1);
-            value += text.slice(i, e);
-            i = e;
+          if (d === 36 && text.charCodeAt(i + 1) === 40) {
+            // `$(...)` is kept as written: the run simply extends over it.
+            i = skipBalanced(text, i + 1);
             continue;
           }
         }
-        value += text[i];
         i++;
       }
+      if (i > run) value += text.slice(run, Math.min(i, n));
       i++;
+      run = i;
       continue;
     }
-    if (c === '$') {
+    if (c === 36 /* $ */) {
       dynamic = true;
-      if (text[i + 1] === '(' || text[i + 1] === '{') {
-        const e = skipBalanced(text, i + 1);
-        value += text.slice(i, e);
-        i = e;
+      const d = text.charCodeAt(i + 1);
+      if (d === 40 || d === 123) {
+        // `$(...)` / `${...}` kept as written.
+        i = skipBalanced(text, i + 1);
         continue;
       }
-    }
-    if (c === '`') {
+    } else if (c === 96 /* ` */) {
       dynamic = true;
       const close = text.indexOf('`', i + 1);
-      const e = close === -1 ? n : close + 1;
-      value += text.slice(i, e);
-      i = e;
+      i = close === -1 ? n : close + 1;
       continue;
-    }
-    if (c === '*' || c === '?' || c === '[') dynamic = true;
-    value += c;
+    } else if (c === 42 || c === 63 || c === 91) dynamic = true; // * ? [
     i++;
   }
+  if (Math.min(i, n) > run) value += text.slice(run, Math.min(i, n));
   return { value, end: Math.max(i, 0), quoted, dynamic };
+}
+
+/** Characters a backslash escapes inside double quotes: $ ` " \ and newline. */
+function isDqEscapable(c: number): boolean {
+  return c === 36 || c === 96 || c === 34 || c === 92 || c === 10;
 }
 
 /** From an opening `(` or `{` at `i`, the offset after its matching close (quotes respected). */
