@@ -10,7 +10,9 @@ import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { discover } from './discover.js';
 import { renderDiff, noColors, type Colors } from './diff.js';
-import { processFile, processText, type FileOutcome, type ProcessOptions } from './engine.js';
+import { processText, type FileOutcome, type ProcessOptions } from './engine.js';
+import { processFilesOrdered } from './batch.js';
+import { Progress } from './progress.js';
 import { FileError, decodeFile, writeFileAtomic } from './fsio.js';
 import { loadTransforms, selectIds, UnknownTransformError } from '../transforms/index.js';
 import type { Finding } from './types.js';
@@ -120,8 +122,15 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), io);
   const program = buildProgram();
   let buffered: string[] | null = null;
-  const out = (s: string): void => void (buffered ? buffered.push(s) : io.stdout.write(s));
-  const err = (s: string): void => void io.stderr.write(s);
+  let progress: Progress | undefined;
+  const out = (s: string): void => {
+    progress?.clear();
+    void (buffered ? buffered.push(s) : io.stdout.write(s));
+  };
+  const err = (s: string): void => {
+    progress?.clear();
+    io.stderr.write(s);
+  };
   try {
     program.parse(argv);
   } catch (e) {
@@ -224,9 +233,14 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   let changed = 0;
   let skipped = 0;
   let written = 0;
-  for (const file of found.files) {
-    const abs = path.resolve(io.cwd, file);
-    const outcome = processFile(abs, await fileOptions.for(abs));
+  // Many files go to worker threads; results come back in input order. Writes stay here.
+  const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
+  const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f)));
+  progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
+  const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => progress?.update(done) });
+  const interrupt = onInterrupt(() => batch.stop());
+  for await (const { index, file: abs, outcome } of batch) {
+    const file = found.files[index];
     const rel = relative(io.cwd, file);
     if (outcome.error) {
       err(`${new FileError(rel, outcome.error.message, outcome.error.line, outcome.error.column).format()}\n`);
@@ -274,6 +288,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       out(renderDiff(rel, outcome.before, outcome.after, outcome.findings, { colors }));
     }
     if (!opts.quiet) printNotes(rel, outcome, out, colors);
+  }
+  interrupt.dispose();
+  progress?.clear();
+  progress = undefined;
+  if (batch.interrupted) {
+    err(`dockerfix: interrupted after ${found.files.length === 0 ? 0 : batch.handed} of ${found.files.length} files${opts.write ? ` (${written} written; no file is left half-written)` : ''}\n`);
+    return 130;
   }
   if (report) {
     const all = await loadTransforms();
@@ -377,6 +398,28 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
   io.stdout.write(outcome.after);
   if (!opts.quiet) for (const f of outcome.findings) err(formatNote(label, f) + '\n');
   return outcome.changed && opts.exitCode ? 1 : 0;
+}
+
+/**
+ * SIGINT/SIGTERM during a run: the first one stops the batch after the file being handled (a
+ * write in progress always completes: writes are synchronous and signals are handled between
+ * files), the second exits at once.
+ */
+function onInterrupt(stop: () => void): { dispose(): void } {
+  let count = 0;
+  const handler = (signal: NodeJS.Signals): void => {
+    count++;
+    if (count === 1) stop();
+    else process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    dispose(): void {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
 }
 
 function isDir(p: string): boolean {

@@ -1,0 +1,248 @@
+/**
+ * Processing many files: a pool of worker threads for big runs, the calling thread for small
+ * ones (a run over one or a few files never pays for a worker start-up). Results come back in
+ * input order whatever order the workers finish in, as an async iterable (so the CLI prints while
+ * later files are still being processed) or all at once (`processFiles`).
+ *
+ * Nothing here writes files: the caller writes, on its own thread, so an interrupt between two
+ * results can never leave a file half-written.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { processFile, type FileOutcome, type ProcessOptions } from './engine.js';
+import { fromWire, type WorkerInit, type WorkerReply, type WorkerRequest } from './batch-wire.js';
+import { transformIds } from '../transforms/index.js';
+
+/** A worker is started only for at least this many files (start-up costs ~30-60 ms of CPU). */
+export const MIN_FILES_PER_WORKER = 96;
+
+export interface BatchOptions {
+  /**
+   * Worker threads: 'auto' (default) = min(cores, files / MIN_FILES_PER_WORKER), and none when
+   * that is below 2; a number forces that many (0 = process in the calling thread).
+   */
+  workers?: number | 'auto';
+  /** Called whenever more files are done (`done` counts files in any order). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BatchItem {
+  index: number;
+  /** The path as given. */
+  file: string;
+  outcome: FileOutcome;
+}
+
+const OPTION_KEYS = new Set(['transforms', 'options', 'contextDir', 'noContext']);
+
+/** The pool size `auto` picks for `count` files. */
+export function autoWorkers(count: number, cores = availableCores()): number {
+  const n = Math.min(cores, Math.floor(count / MIN_FILES_PER_WORKER));
+  return n >= 2 ? n : 0;
+}
+
+function availableCores(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+let workerUrlCache: URL | null | undefined;
+
+/** The compiled worker script, or null when there is none (e.g. running from TypeScript sources without a build). */
+function workerUrl(): URL | null {
+  if (workerUrlCache !== undefined) return workerUrlCache;
+  const candidates = [new URL('./batch-worker.js', import.meta.url)];
+  // Tests run the TypeScript sources; the worker then comes from the build (`npm test` builds first).
+  if (import.meta.url.endsWith('.ts')) candidates.push(new URL('../dist/src/batch-worker.js', import.meta.url));
+  workerUrlCache = candidates.find((u) => fs.existsSync(fileURLToPath(u))) ?? null;
+  return workerUrlCache;
+}
+
+/** Can these options be rebuilt inside a worker (registry transforms, plain-data options)? */
+function workerSafe(opts: ProcessOptions): WorkerInit | null {
+  if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
+  const known = new Set(transformIds());
+  const ids = opts.transforms.map((t) => t.meta.id);
+  if (!ids.every((id) => known.has(id))) return null;
+  try {
+    structuredClone(opts.options);
+  } catch {
+    return null;
+  }
+  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext };
+}
+
+/**
+ * Process `files` (paths; relative ones against the current directory) with `opts`, yielding
+ * the outcomes in input order. `stop()` ends the run early: no more files are dispatched and the
+ * iteration ends after the item being handled.
+ */
+export class Batch implements AsyncIterable<BatchItem> {
+  /** Worker threads in use (0: this thread). */
+  readonly workers: number;
+  private readonly results: Array<FileOutcome | undefined>;
+  private next = 0;
+  private done = 0;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private readonly pool: Worker[] = [];
+  private cursor = 0;
+
+  constructor(
+    readonly files: readonly string[],
+    private readonly opts: ProcessOptions,
+    private readonly batchOpts: BatchOptions = {},
+  ) {
+    this.results = new Array(files.length);
+    const want = batchOpts.workers ?? 'auto';
+    let n = want === 'auto' ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
+    n = Math.min(n, files.length);
+    const init = n > 0 ? workerSafe(opts) : null;
+    const url = init ? workerUrl() : null;
+    this.workers = init && url ? n : 0;
+    if (this.workers > 0) this.startPool(url!, init!);
+  }
+
+  /** True when `stop()` ended the run before every file was handed out. */
+  get interrupted(): boolean {
+    return this.stopped && this.next < this.files.length;
+  }
+
+  /** How many outcomes the iteration has handed out so far. */
+  get handed(): number {
+    return this.next;
+  }
+
+  /** Stop early (e.g. on SIGINT): nothing more is dispatched; workers are terminated. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const w of this.pool) void w.terminate();
+    this.pool.length = 0;
+    this.signal();
+  }
+
+  private signal(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private chunkSize(): number {
+    const remaining = this.files.length - this.cursor;
+    return Math.max(1, Math.min(32, Math.ceil(remaining / (this.workers * 4))));
+  }
+
+  private take(): Array<[number, string]> {
+    const size = this.chunkSize();
+    const out: Array<[number, string]> = [];
+    while (out.length < size && this.cursor < this.files.length) {
+      const i = this.cursor++;
+      out.push([i, this.files[i]]);
+    }
+    return out;
+  }
+
+  private startPool(url: URL, init: WorkerInit): void {
+    for (let k = 0; k < this.workers; k++) {
+      const worker = new Worker(url, { workerData: init });
+      this.pool.push(worker);
+      const inFlight = new Map<number, string>();
+      const send = (): void => {
+        if (this.stopped) return;
+        const files = this.take();
+        if (files.length === 0) return;
+        for (const [i, f] of files) inFlight.set(i, f);
+        worker.postMessage({ files } satisfies WorkerRequest);
+      };
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.fatal) {
+          this.rescue(worker, inFlight, new Error(reply.fatal));
+          return;
+        }
+        for (const [i, w] of reply.results) {
+          inFlight.delete(i);
+          this.deliver(i, fromWire(w));
+        }
+        send();
+        if (this.cursor >= this.files.length && inFlight.size === 0) void worker.terminate();
+      });
+      worker.on('error', (e) => this.rescue(worker, inFlight, e));
+      worker.on('exit', () => {
+        if (inFlight.size) this.rescue(worker, inFlight, new Error('worker exited'));
+      });
+      // Two chunks in flight per worker: it never waits for the main thread between chunks.
+      send();
+      send();
+    }
+  }
+
+  /** A worker failed: its unfinished files are processed here instead. */
+  private rescue(worker: Worker, inFlight: Map<number, string>, _e: unknown): void {
+    if (this.stopped) return;
+    const idx = this.pool.indexOf(worker);
+    if (idx !== -1) this.pool.splice(idx, 1);
+    void worker.terminate();
+    for (const [i, f] of [...inFlight]) {
+      inFlight.delete(i);
+      if (!this.results[i]) this.deliver(i, processFile(f, this.opts));
+    }
+    // If no worker is left, the iterator processes the rest itself.
+    this.signal();
+  }
+
+  private deliver(i: number, o: FileOutcome): void {
+    if (i < this.next || this.results[i]) return;
+    this.results[i] = o;
+    this.done++;
+    this.batchOpts.onProgress?.(this.done, this.files.length);
+    if (i === this.next) this.signal();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<BatchItem> {
+    // Let timers and signals (SIGINT) in at least every ~20 ms, also while buffered results are
+    // handed out without any real wait (the consumer may be writing files).
+    let lastTurn = performance.now();
+    const turn = async (): Promise<void> => {
+      if (performance.now() - lastTurn < 20) return;
+      await new Promise((r) => setImmediate(r));
+      lastTurn = performance.now();
+    };
+    try {
+      while (this.next < this.files.length && !this.stopped) {
+        const i = this.next;
+        let o = this.results[i];
+        if (!o) {
+          if (this.workers > 0 && this.pool.length > 0) {
+            await new Promise<void>((r) => (this.wake = r));
+            lastTurn = performance.now();
+            continue;
+          }
+          // In this thread (no pool, or every worker failed).
+          this.cursor = Math.max(this.cursor, i + 1);
+          this.deliver(i, processFile(this.files[i], this.opts));
+          o = this.results[i]!;
+        }
+        this.results[i] = undefined; // collectable once handed out
+        this.next++;
+        yield { index: i, file: this.files[i], outcome: o };
+        await turn();
+      }
+    } finally {
+      this.stop();
+    }
+  }
+}
+
+/** Start processing; iterate the result for the outcomes in input order. */
+export function processFilesOrdered(files: readonly string[], opts: ProcessOptions, batchOpts?: BatchOptions): Batch {
+  return new Batch(files, opts, batchOpts);
+}
+
+/** Process all files and return their outcomes in input order. */
+export async function processFiles(files: readonly string[], opts: ProcessOptions, batchOpts?: BatchOptions): Promise<FileOutcome[]> {
+  const out: FileOutcome[] = [];
+  for await (const item of new Batch(files, opts, batchOpts)) out.push(item.outcome);
+  return out;
+}
