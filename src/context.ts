@@ -78,14 +78,18 @@ const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 export class DirectoryContext implements BuildContext {
   readonly kind = 'directory';
   readonly available = true;
-  private readonly isIgnored: (rel: string) => boolean;
+  private ignoreMatcher?: (rel: string) => boolean;
   private listing?: string[];
 
   constructor(
     readonly root: string,
-    dockerfilePath?: string,
-  ) {
-    this.isIgnored = makeIgnore(ignoreText((rel) => this.readRaw(rel), dockerfilePath));
+    private readonly dockerfilePath?: string,
+  ) {}
+
+  /** `.dockerignore` is read on first use: most runs never ask about the context. */
+  private isIgnored(rel: string): boolean {
+    this.ignoreMatcher ??= makeIgnore(ignoreText((r) => this.readRaw(r), this.dockerfilePath));
+    return this.ignoreMatcher(rel);
   }
 
   describe(): string {
@@ -93,8 +97,11 @@ export class DirectoryContext implements BuildContext {
   }
 
   private readRaw(rel: string): string | undefined {
+    const p = path.join(this.root, rel);
+    // A missing file is the common case (no .dockerignore): check without throwing.
+    if (!fs.existsSync(p)) return undefined;
     try {
-      return fs.readFileSync(path.join(this.root, rel), 'utf8');
+      return fs.readFileSync(p, 'utf8');
     } catch {
       return undefined;
     }
