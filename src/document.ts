@@ -3,9 +3,9 @@
  * build state in effect at each instruction are views over it. Transforms read this and return
  * edits; they never mutate it.
  */
-import { lex, logicalLine, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type Node } from './lexer.js';
+import { lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
 import { LineIndex, dominantEol, eolAt } from './source.js';
-import { tokenize, type ShellCommand, type Word } from './shell.js';
+import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.js';
 
 export class DockerfileDocument {
   readonly nodes: Node[];
@@ -95,8 +95,9 @@ export class DockerfileDocument {
 
 export class Instruction {
   private cachedLogical?: Logical;
+  private cachedView?: LogicalView;
+  private cachedTokens?: Tokenized;
   private cachedCommands?: ShellCommand[];
-  private cachedArgs?: Word[];
 
   constructor(
     readonly doc: DockerfileDocument,
@@ -150,20 +151,28 @@ export class Instruction {
     return (this.cachedLogical ??= logicalLine(this.doc.text, this.node));
   }
 
+  /** The logical line without its per-character map (what args/commands need). */
+  private view(): LogicalView {
+    return (this.cachedView ??= logicalView(this.doc.text, this.node));
+  }
+
   /** Argument text after the flags, with continuations and inner comments removed. */
   argsText(): string {
-    const l = this.logical();
-    const i = indexOfOffset(l, this.node.argsStart);
-    return l.text.slice(i);
+    const l = this.view();
+    return l.text.slice(l.index(this.node.argsStart));
+  }
+
+  /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
+  private tokens(): Tokenized {
+    if (this.cachedTokens) return this.cachedTokens;
+    const l = this.view();
+    const i = l.index(this.node.argsStart);
+    return (this.cachedTokens = tokenize(l.text.slice(i), (k) => l.at(i + k)));
   }
 
   /** Shell words of the arguments after the flags (not for exec form). */
   args(): Word[] {
-    if (this.cachedArgs) return this.cachedArgs;
-    const l = this.logical();
-    const i = indexOfOffset(l, this.node.argsStart);
-    const t = l.text.slice(i);
-    return (this.cachedArgs = tokenize(t, (k) => l.map[i + k]).words);
+    return this.tokens().words;
   }
 
   /**
@@ -175,10 +184,7 @@ export class Instruction {
     if (this.cachedCommands) return this.cachedCommands;
     const out: ShellCommand[] = [];
     if (this.node.json === null) {
-      const l = this.logical();
-      const i = indexOfOffset(l, this.node.argsStart);
-      const t = l.text.slice(i);
-      const tk = tokenize(t, (k) => l.map[i + k]);
+      const tk = this.tokens();
       const markers = this.node.heredocs;
       const scriptHeredoc = markers.length > 0 && isShellFedHeredoc(tk.commands, this.node);
       for (const c of tk.commands) {
@@ -212,18 +218,6 @@ export class Instruction {
   state(): BuildState {
     return this.stage ? this.stage.stateBefore(this) : globalState(this.doc, this.index);
   }
-}
-
-function indexOfOffset(l: Logical, offset: number): number {
-  // Binary search in the monotonic map.
-  let lo = 0;
-  let hi = l.map.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (l.map[mid] < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function isShellFedHeredoc(commands: ShellCommand[], node: InstructionNode): boolean {

@@ -385,47 +385,78 @@ function buildLogical(text: string, segments: Array<[number, number]>): Logical 
 }
 
 /**
- * What the lexer itself needs of a logical line: its text, the source offset of a character
- * (`at`) and the first character at or after a source offset (`index`). Computed from the
- * segments without building a per-character map.
+ * A logical line without a per-character offset map: its text, the source offset of a
+ * character (`at`) and the first character at or after a source offset (`index`), answered
+ * from the segments. What the lexer and the document's word/command views need; cheaper to
+ * build than `logicalLine` (which materialises the map for API users).
  */
-interface ScanView {
+export interface LogicalView {
   text: string;
   at(i: number): number;
   index(offset: number): number;
 }
 
-function scanView(text: string, segments: Array<[number, number]>): ScanView {
+class SegmentView implements LogicalView {
+  readonly text: string;
+  /** starts[k]: index in `text` of segment k's first character; starts[n] = text.length. */
+  private readonly starts: number[];
+  /** Segment of the last lookup: lookups mostly move forward, so they are O(1) amortised. */
+  private seg = 0;
+
+  constructor(
+    source: string,
+    private readonly segments: ReadonlyArray<readonly [number, number]>,
+  ) {
+    const parts: string[] = [];
+    const starts: number[] = [];
+    let k = 0;
+    for (const [s, e] of segments) {
+      starts.push(k);
+      parts.push(source.slice(s, e));
+      k += e - s;
+    }
+    starts.push(k);
+    this.starts = starts;
+    this.text = parts.join('');
+  }
+
+  at(i: number): number {
+    const { starts, segments } = this;
+    const n = segments.length;
+    if (i >= starts[n]) return segments[n - 1][1];
+    let g = this.seg;
+    while (g > 0 && i < starts[g]) g--;
+    // Skip empty segments and those that end before i.
+    while (g < n - 1 && i >= starts[g + 1]) g++;
+    this.seg = g;
+    return segments[g][0] + (i - starts[g]);
+  }
+
+  index(offset: number): number {
+    const { starts, segments } = this;
+    for (let g = 0; g < segments.length; g++) {
+      const [s, e] = segments[g];
+      if (offset < e) return offset <= s ? starts[g] : starts[g] + (offset - s);
+    }
+    return starts[segments.length];
+  }
+}
+
+function scanView(text: string, segments: Array<[number, number]>): LogicalView {
   if (segments.length === 1) {
     const [s, e] = segments[0];
     return {
       text: text.slice(s, e),
-      at: (i) => s + i,
+      at: (i) => (i >= e - s ? e : s + i),
       index: (offset) => (offset <= s ? 0 : Math.min(offset, e) - s),
     };
   }
-  const parts: string[] = [];
-  for (const [s, e] of segments) parts.push(text.slice(s, e));
-  const last = segments[segments.length - 1][1];
-  return {
-    text: parts.join(''),
-    at(i) {
-      let k = 0;
-      for (const [s, e] of segments) {
-        if (i < k + (e - s)) return s + (i - k);
-        k += e - s;
-      }
-      return last;
-    },
-    index(offset) {
-      let k = 0;
-      for (const [s, e] of segments) {
-        if (offset < e) return offset <= s ? k : k + (offset - s);
-        k += e - s;
-      }
-      return k;
-    },
-  };
+  return new SegmentView(text, segments);
+}
+
+/** The logical line of an instruction as a `LogicalView` (no per-character map). */
+export function logicalView(text: string, node: InstructionNode): LogicalView {
+  return scanView(text, node.segments);
 }
 
 /** The logical line of an instruction (keyword included), continuation markers removed. */
@@ -433,7 +464,7 @@ export function logicalLine(text: string, node: InstructionNode): Logical {
   return buildLogical(text, node.segments);
 }
 
-function analyseArguments(node: InstructionNode, logical: ScanView): void {
+function analyseArguments(node: InstructionNode, logical: LogicalView): void {
   const t = logical.text;
   const n = t.length;
   // The first character at or after the keyword's end (the first segment may be empty when a
@@ -505,7 +536,7 @@ interface Marker {
   markerEnd: number;
 }
 
-function findHeredocMarkers(logical: ScanView, argsStart: number): Marker[] {
+function findHeredocMarkers(logical: LogicalView, argsStart: number): Marker[] {
   const t = logical.text;
   const out: Marker[] = [];
   let i = logical.index(argsStart);
