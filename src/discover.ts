@@ -47,7 +47,12 @@ export async function discover(paths: readonly string[], cwd = process.cwd()): P
       st = fs.statSync(path.resolve(cwd, p));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      errors.push(new FileError(p, code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message));
+      errors.push(
+        new FileError(
+          p,
+          code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'too many levels of symbolic links' : (e as Error).message,
+        ),
+      );
       continue;
     }
     if (!st.isDirectory()) {
@@ -55,9 +60,11 @@ export async function discover(paths: readonly string[], cwd = process.cwd()): P
       continue;
     }
     let found: string[];
+    const unreadable: string[] = [];
     try {
       // The synchronous walk is 3-4x faster than the async one on big trees (no callback per entry).
       found = globbySync(DOCKERFILE_PATTERNS, {
+        fs: recordingFs(unreadable),
         cwd: path.resolve(cwd, p),
         gitignore: true,
         ignore: [...IGNORED_DIRS, ...NOT_DOCKERFILES],
@@ -71,6 +78,26 @@ export async function discover(paths: readonly string[], cwd = process.cwd()): P
       continue;
     }
     for (const f of found.sort()) add(path.join(p, f));
+    // Directories the walk could not read are reported (their Dockerfiles were not checked).
+    const root = path.resolve(cwd, p);
+    for (const d of [...new Set(unreadable)].sort()) {
+      const rel = path.relative(root, d);
+      errors.push(new FileError(rel ? path.join(p, rel) : p, 'permission denied (cannot read directory); its files were not checked'));
+    }
   }
   return { files, errors };
+}
+
+/** `fs` for the walk that remembers directories it was not allowed to read (errors are still suppressed). */
+function recordingFs(unreadable: string[]): typeof fs {
+  const readdirSync = ((dir: fs.PathLike, options?: unknown) => {
+    try {
+      return fs.readdirSync(dir, options as never);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') unreadable.push(String(dir));
+      throw e;
+    }
+  }) as typeof fs.readdirSync;
+  return { ...fs, readdirSync };
 }
