@@ -2,8 +2,15 @@
  * Unified diffs for review: `a/` and `b/` paths relative to the cwd, with the reason for every
  * change, coloured on a TTY.
  */
-import { structuredPatch } from 'diff';
+import { createRequire } from 'node:module';
 import type { Finding } from './types.js';
+
+// Loaded on the first diff: runs that change nothing (or --check) never pay for it.
+let diffLib: typeof import('diff') | undefined;
+function structuredPatch(...args: Parameters<typeof import('diff').structuredPatch>): import('diff').StructuredPatch {
+  diffLib ??= createRequire(import.meta.url)('diff') as typeof import('diff');
+  return diffLib.structuredPatch(...args) as import('diff').StructuredPatch;
+}
 
 export interface Colors {
   red(s: string): string;

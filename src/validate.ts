@@ -4,8 +4,15 @@
  * flags. Only changed instructions are checked, one at a time, so the cost stays linear
  * (dockerfile-ast parses whole large files superlinearly).
  */
-import { DockerfileParser } from 'dockerfile-ast';
+import { createRequire } from 'node:module';
+import type { DockerfileParser as Parser } from 'dockerfile-ast';
 import type { DockerfileDocument } from './document.js';
+
+// Loaded on the first changed file: runs that change nothing never pay for it.
+let parser: typeof Parser | undefined;
+function dockerfileParser(): typeof Parser {
+  return (parser ??= (createRequire(import.meta.url)('dockerfile-ast') as typeof import('dockerfile-ast')).DockerfileParser);
+}
 
 export interface ValidationProblem {
   offset: number;
@@ -20,7 +27,7 @@ export function crossCheck(output: DockerfileDocument, input: DockerfileDocument
     if (before.has(text)) continue;
     let parsed;
     try {
-      parsed = DockerfileParser.parse(prefix + text.replace(/\r\n/g, '\n'));
+      parsed = dockerfileParser().parse(prefix + text.replace(/\r\n/g, '\n'));
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${(e as Error).message}` };
     }

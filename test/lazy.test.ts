@@ -1,0 +1,50 @@
+/**
+ * Lazy loading: a plain CLI run loads only what it uses. No prettier (the formatter's plugin),
+ * no transform that was not selected, and on a run that changes nothing no diff library, no
+ * dockerfile-ast (the cross-check of rewritten instructions) and no globby (files given, no
+ * directory to search).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const BIN = path.join(ROOT, 'dist/bin/dockerfix.js');
+const HOOK = path.join(ROOT, 'test/helpers/log-modules.mjs');
+
+function loaded(args: string[]): { modules: string[]; status: number | null; stdout: string } {
+  const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  const modules = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice(7).replace(/^file:\/\//, ''))
+    .map((u) => path.relative(ROOT, u));
+  return { modules, status: r.status, stdout: r.stdout };
+}
+
+const pkg = (mods: string[], name: string): boolean => mods.some((m) => m.includes(`node_modules/${name}/`));
+
+describe('lazy loading', () => {
+  it('a one-file run that changes nothing loads no prettier, diff, dockerfile-ast or globby', () => {
+    const r = loaded(['--check', 'fixtures/pip-cache-mount/no-pip-unchanged/Dockerfile']);
+    expect(r.status).toBe(0);
+    expect(r.modules).toContain('dist/transforms/pip-cache-mount.js');
+    for (const name of ['prettier', 'prettier-plugin-sh', 'diff', 'dockerfile-ast', 'globby', 'fast-glob']) expect(pkg(r.modules, name), name).toBe(false);
+  });
+
+  it('unselected transforms are not loaded', () => {
+    const r = loaded(['--check', '--only', 'pip-cache-mount', 'fixtures/pip-cache-mount/no-pip-unchanged/Dockerfile']);
+    expect(r.status).toBe(0);
+    const transforms = r.modules.filter((m) => m.startsWith('dist/transforms/') && !m.endsWith('/index.js'));
+    expect(transforms).toEqual(['dist/transforms/pip-cache-mount.js']);
+  });
+
+  it('a run that changes a file loads the diff and the cross-check, still no prettier', () => {
+    const r = loaded(['fixtures/pip-cache-mount/basic/Dockerfile']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('+RUN --mount=type=cache,target=/root/.cache/pip');
+    expect(pkg(r.modules, 'diff')).toBe(true);
+    expect(pkg(r.modules, 'dockerfile-ast')).toBe(true);
+    expect(pkg(r.modules, 'prettier')).toBe(false);
+  });
+});
