@@ -21,7 +21,8 @@ export const MIN_FILES_PER_WORKER = 96;
 export interface BatchOptions {
   /**
    * Worker threads: 'auto' (default) = min(cores, files / MIN_FILES_PER_WORKER), and none when
-   * that is below 2; a number forces that many (0 = process in the calling thread).
+   * that is below 2; a number forces that many (0 = process in the calling thread). Without
+   * this option, the environment variable DOCKERFIX_WORKERS=<n> does the same.
    */
   workers?: number | 'auto';
   /** Called whenever more files are done (`done` counts files in any order). */
@@ -95,7 +96,9 @@ export class Batch implements AsyncIterable<BatchItem> {
     private readonly batchOpts: BatchOptions = {},
   ) {
     this.results = new Array(files.length);
-    const want = batchOpts.workers ?? 'auto';
+    // DOCKERFIX_WORKERS=<n> overrides the automatic choice (0: never use workers).
+    const env = process.env.DOCKERFIX_WORKERS;
+    const want = batchOpts.workers ?? (env !== undefined && /^\d+$/.test(env) ? Number(env) : 'auto');
     let n = want === 'auto' ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
     n = Math.min(n, files.length);
     const init = n > 0 ? workerSafe(opts) : null;

@@ -23,6 +23,11 @@ export interface RunOptions {
   path?: string;
   /** Skip the self-check (used by the self-check itself). */
   selfCheck?: boolean;
+  /**
+   * The document of `text` when the caller already has it (the self-check passes the output's
+   * document: no second lex, and its word and state caches are reused).
+   */
+  document?: DockerfileDocument;
 }
 
 export interface RunResult {
@@ -72,7 +77,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const base: RunResult = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original: DockerfileDocument;
   try {
-    original = new DockerfileDocument(text, bom);
+    original = run.document && run.document.text === text && run.document.bom === bom ? run.document : new DockerfileDocument(text, bom);
   } catch (e) {
     if (e instanceof InputError) return { ...base, error: { kind: 'parse', message: e.message, line: e.line, column: e.column } };
     throw e;
@@ -176,7 +181,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   if (changed && run.selfCheck !== false) {
     const problem = crossCheck(doc, original);
     if (problem) return internal(`self-check failed: ${problem.message}`);
-    const again = runTransforms(output, { ...run, options, buildContext, selfCheck: false }, bom);
+    const again = runTransforms(output, { ...run, options, buildContext, selfCheck: false, document: doc }, bom);
     if (again.error) return internal(`self-check failed: the output does not re-run cleanly: ${again.error.message}`);
     if (again.changed) {
       const firstDiff = firstDifference(output, again.output);
