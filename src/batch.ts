@@ -105,6 +105,7 @@ export class Batch implements AsyncIterable<BatchItem> {
     const url = init ? workerUrl() : null;
     this.workers = init && url ? n : 0;
     if (this.workers > 0) this.startPool(url!, init!);
+    else releasePrewarmed();
   }
 
   /** True when `stop()` ended the run before every file was handed out. */
@@ -148,8 +149,9 @@ export class Batch implements AsyncIterable<BatchItem> {
   }
 
   private startPool(url: URL, init: WorkerInit): void {
+    const warm = adoptPrewarmed(init, this.workers);
     for (let k = 0; k < this.workers; k++) {
-      const worker = new Worker(url, { workerData: init });
+      const worker = warm[k] ?? new Worker(url, { workerData: init });
       this.pool.push(worker);
       const inFlight = new Map<number, string>();
       const send = (): void => {
@@ -236,6 +238,56 @@ export class Batch implements AsyncIterable<BatchItem> {
       this.stop();
     }
   }
+}
+
+// Workers started ahead of time (while the caller is still looking for files), for the next
+// Batch with the same options.
+let prewarmed: { key: string; workers: Worker[] } | null = null;
+
+/**
+ * Start the worker pool ahead of the batch (e.g. while directories are searched): a worker's
+ * start-up (loading the engine and transforms) then overlaps the search. The next Batch with the
+ * same options adopts them; workers it does not need are terminated. No-op when these options
+ * cannot run in workers.
+ */
+export function prewarmWorkers(opts: ProcessOptions, count = Math.min(2, availableCores())): void {
+  const init = workerSafe(opts);
+  const url = init ? workerUrl() : null;
+  const env = process.env.DOCKERFIX_WORKERS;
+  if (!init || !url || count < 2 || env === '0') return;
+  releasePrewarmed();
+  const workers = Array.from({ length: count }, () => new Worker(url, { workerData: init }));
+  const entry = { key: JSON.stringify(init), workers };
+  for (const w of workers) {
+    // Never keep the process alive just for a prewarmed worker nobody adopted.
+    w.unref();
+    // One that dies before it is adopted is dropped (the batch starts a fresh one instead).
+    const drop = (): void => {
+      const i = entry.workers.indexOf(w);
+      if (i !== -1) entry.workers.splice(i, 1);
+    };
+    w.once('error', drop);
+    w.once('exit', drop);
+  }
+  prewarmed = entry;
+}
+
+function adoptPrewarmed(init: WorkerInit, n: number): Worker[] {
+  if (!prewarmed || prewarmed.key !== JSON.stringify(init)) {
+    releasePrewarmed();
+    return [];
+  }
+  const take = prewarmed.workers.splice(0, n);
+  releasePrewarmed();
+  for (const w of take) w.ref();
+  return take;
+}
+
+/** Terminate prewarmed workers nobody adopted. */
+export function releasePrewarmed(): void {
+  if (!prewarmed) return;
+  for (const w of prewarmed.workers) void w.terminate();
+  prewarmed = null;
 }
 
 /** Start processing; iterate the result for the outcomes in input order. */

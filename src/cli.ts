@@ -11,7 +11,7 @@ import pc from 'picocolors';
 import { discover } from './discover.js';
 import { renderDiff, noColors, type Colors } from './diff.js';
 import { processText, type FileOutcome, type ProcessOptions } from './engine.js';
-import { processFilesOrdered } from './batch.js';
+import { prewarmWorkers, processFilesOrdered } from './batch.js';
 import { Progress } from './progress.js';
 import { FileError, decodeFile, writeFileAtomic } from './fsio.js';
 import { loadTransforms, selectIds, UnknownTransformError } from '../transforms/index.js';
@@ -216,6 +216,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   }
   if (opts.output) buffered = [];
 
+  // Searching directories: start the worker pool now, so it boots while the search runs.
+  if (paths.some((p) => isDir(path.resolve(io.cwd, p)))) prewarmWorkers(processOpts);
   const found = await discover(paths, io.cwd);
   try {
     for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoWorkers, MIN_FILES_PER_WORKER, processFiles, processFilesOrdered } from '../src/batch.js';
+import { autoWorkers, MIN_FILES_PER_WORKER, prewarmWorkers, processFiles, processFilesOrdered } from '../src/batch.js';
 import { main, type Io } from '../src/cli.js';
 import type { ProcessOptions } from '../src/engine.js';
 import { Progress, PROGRESS_MIN_FILES } from '../src/progress.js';
@@ -84,6 +84,19 @@ describe('processFiles', () => {
     expect(n).toBe(10);
     expect(b.interrupted).toBe(true);
     expect(b.handed).toBe(10);
+  });
+
+  it('prewarmed workers are adopted by the next batch, or released when it needs none', async () => {
+    const reference = await processFiles(files, opts, { workers: 0 });
+    prewarmWorkers(opts, 2);
+    const b = processFilesOrdered(files, opts, { workers: 2 });
+    expect(b.workers).toBe(2);
+    const out = [];
+    for await (const item of b) out.push(item.outcome);
+    expect(JSON.stringify(out)).toBe(JSON.stringify(reference));
+    prewarmWorkers(opts, 2);
+    const few = await processFiles(files.slice(0, 3), opts);
+    expect(few.map((o) => o.changed)).toEqual([true, false, false]);
   });
 
   it('reports progress up to the total', async () => {
