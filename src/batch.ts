@@ -88,6 +88,8 @@ export class Batch implements AsyncIterable<BatchItem> {
   private stopped = false;
   private wake: (() => void) | null = null;
   private readonly pool: Worker[] = [];
+  private readonly idle = new Set<Worker>();
+  private key = '';
   private cursor = 0;
 
   constructor(
@@ -149,6 +151,7 @@ export class Batch implements AsyncIterable<BatchItem> {
   }
 
   private startPool(url: URL, init: WorkerInit): void {
+    this.key = JSON.stringify(init);
     const warm = adoptPrewarmed(init, this.workers);
     for (let k = 0; k < this.workers; k++) {
       const worker = warm[k] ?? new Worker(url, { workerData: init });
@@ -161,7 +164,7 @@ export class Batch implements AsyncIterable<BatchItem> {
         for (const [i, f] of files) inFlight.set(i, f);
         worker.postMessage({ files } satisfies WorkerRequest);
       };
-      worker.on('message', (reply: WorkerReply) => {
+      listen(worker, 'message', (reply: WorkerReply) => {
         if (reply.fatal) {
           this.rescue(worker, inFlight, new Error(reply.fatal));
           return;
@@ -171,10 +174,10 @@ export class Batch implements AsyncIterable<BatchItem> {
           this.deliver(i, fromWire(w));
         }
         send();
-        if (this.cursor >= this.files.length && inFlight.size === 0) void worker.terminate();
+        if (inFlight.size === 0) this.idle.add(worker);
       });
-      worker.on('error', (e) => this.rescue(worker, inFlight, e));
-      worker.on('exit', () => {
+      listen(worker, 'error', (e: Error) => this.rescue(worker, inFlight, e));
+      listen(worker, 'exit', () => {
         if (inFlight.size) this.rescue(worker, inFlight, new Error('worker exited'));
       });
       // Two chunks in flight per worker: it never waits for the main thread between chunks.
@@ -235,9 +238,37 @@ export class Batch implements AsyncIterable<BatchItem> {
         await turn();
       }
     } finally {
-      this.stop();
+      this.close();
     }
   }
+
+  /** End of the iteration: a complete run parks its idle workers for the next batch; otherwise they are terminated. */
+  private close(): void {
+    if (!this.stopped && this.next >= this.files.length && this.pool.length > 0 && this.pool.every((w) => this.idle.has(w))) {
+      this.stopped = true;
+      park(this.key, this.pool.splice(0));
+      return;
+    }
+    this.stop();
+  }
+}
+
+// Our own listeners on a worker, so a worker handed from one batch to the next drops exactly
+// those (removeAllListeners would also reset the message port's own bookkeeping).
+type Listener = (...a: unknown[]) => void;
+const listeners = new WeakMap<Worker, Array<[string, Listener]>>();
+
+function listen<A extends unknown[]>(w: Worker, event: string, fn: (...a: A) => void): void {
+  const f = fn as unknown as Listener;
+  w.on(event, f);
+  let l = listeners.get(w);
+  if (!l) listeners.set(w, (l = []));
+  l.push([event, f]);
+}
+
+function unlisten(w: Worker): void {
+  for (const [event, fn] of listeners.get(w) ?? []) w.off(event, fn);
+  listeners.delete(w);
 }
 
 // Workers started ahead of time (while the caller is still looking for files), for the next
@@ -255,19 +286,26 @@ export function prewarmWorkers(opts: ProcessOptions, count = Math.min(2, availab
   const url = init ? workerUrl() : null;
   const env = process.env.DOCKERFIX_WORKERS;
   if (!init || !url || count < 2 || env === '0') return;
+  if (prewarmed && prewarmed.key === JSON.stringify(init) && prewarmed.workers.length >= count) return;
   releasePrewarmed();
-  const workers = Array.from({ length: count }, () => new Worker(url, { workerData: init }));
-  const entry = { key: JSON.stringify(init), workers };
+  park(JSON.stringify(init), Array.from({ length: count }, () => new Worker(url, { workerData: init })));
+}
+
+/** Keep workers (started ahead of time, or idle after a batch) for the next batch with the same options. */
+function park(key: string, workers: Worker[]): void {
+  releasePrewarmed();
+  const entry = { key, workers };
   for (const w of workers) {
-    // Never keep the process alive just for a prewarmed worker nobody adopted.
+    unlisten(w);
+    // Never keep the process alive just for a parked worker.
     w.unref();
-    // One that dies before it is adopted is dropped (the batch starts a fresh one instead).
+    // One that dies while parked is dropped (the batch starts a fresh one instead).
     const drop = (): void => {
       const i = entry.workers.indexOf(w);
       if (i !== -1) entry.workers.splice(i, 1);
     };
-    w.once('error', drop);
-    w.once('exit', drop);
+    listen(w, 'error', drop);
+    listen(w, 'exit', drop);
   }
   prewarmed = entry;
 }
@@ -279,11 +317,14 @@ function adoptPrewarmed(init: WorkerInit, n: number): Worker[] {
   }
   const take = prewarmed.workers.splice(0, n);
   releasePrewarmed();
-  for (const w of take) w.ref();
+  for (const w of take) {
+    unlisten(w);
+    w.ref();
+  }
   return take;
 }
 
-/** Terminate prewarmed workers nobody adopted. */
+/** Terminate the parked workers (started ahead of time or kept from the last batch), e.g. to free their memory. */
 export function releasePrewarmed(): void {
   if (!prewarmed) return;
   for (const w of prewarmed.workers) void w.terminate();

@@ -99,6 +99,14 @@ describe('processFiles', () => {
     expect(few.map((o) => o.changed)).toEqual([true, false, false]);
   });
 
+  it('workers are kept for the next call with the same options (warm pool), results unchanged', async () => {
+    const reference = await processFiles(files, opts, { workers: 0 });
+    for (let call = 0; call < 3; call++) {
+      const out = await processFiles(files, opts, { workers: 2 });
+      expect(JSON.stringify(out)).toBe(JSON.stringify(reference));
+    }
+  }, 30_000);
+
   it('reports progress up to the total', async () => {
     const seen: number[] = [];
     await processFiles(files.slice(0, 20), opts, { onProgress: (done, total) => seen.push(done * 1000 + total) });
