@@ -10,10 +10,14 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 // @balena/dockerignore is a CommonJS port of Docker's own matcher (Go filepath.Match semantics,
 // `**`, re-inclusion with `!`), which differ from .gitignore's.
-const dockerignore = require('@balena/dockerignore') as (opts?: { ignorecase?: boolean }) => {
+type DockerignoreFactory = (opts?: { ignorecase?: boolean }) => {
   add(patterns: string | string[]): unknown;
   ignores(p: string): boolean;
 };
+// Loaded when a .dockerignore is first used.
+let dockerignoreFactory: DockerignoreFactory | undefined;
+const dockerignore: DockerignoreFactory = (opts) =>
+  (dockerignoreFactory ??= require('@balena/dockerignore') as DockerignoreFactory)(opts);
 
 export interface BuildContext {
   kind: 'directory' | 'listing' | 'none';
