@@ -453,7 +453,12 @@ export function joinPath(base: string, p: string): string {
   return normalizePath((base.endsWith('/') ? base : base + '/') + p);
 }
 
+/** A path normalizePath would change: `.`/`..` segments, `//`, or a trailing slash. */
+const NEEDS_NORMALIZING = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|.\/$/;
+
 export function normalizePath(p: string): string {
+  // Hot (the data-flow analysis normalizes every path it sees): most are already normal.
+  if (p !== '' && !NEEDS_NORMALIZING.test(p)) return p;
   const abs = p.startsWith('/');
   const parts: string[] = [];
   for (const seg of p.split('/')) {
