@@ -84,6 +84,7 @@ export class DirectoryContext implements BuildContext {
   readonly available = true;
   private ignoreMatcher?: (rel: string) => boolean;
   private listing?: string[];
+  private readonly existsCache = new Map<string, boolean>();
 
   constructor(
     readonly root: string,
@@ -116,10 +117,14 @@ export class DirectoryContext implements BuildContext {
   }
 
   exists(rel: string): boolean {
-    const p = normalizeRel(rel);
-    if (p.startsWith('../')) return false;
-    if (p && this.isIgnored(p)) return false;
-    return fs.existsSync(path.join(this.root, p));
+    // Transforms ask about the same paths again on every pass and in the self-check.
+    let known = this.existsCache.get(rel);
+    if (known === undefined) {
+      const p = normalizeRel(rel);
+      known = !p.startsWith('../') && !(p && this.isIgnored(p)) && fs.existsSync(path.join(this.root, p));
+      this.existsCache.set(rel, known);
+    }
+    return known;
   }
 
   read(rel: string): string | undefined {
