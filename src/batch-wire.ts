@@ -15,20 +15,21 @@ export interface WorkerInit {
 }
 
 export interface WorkerRequest {
-  /** [index in the batch, absolute path] */
-  files: Array<[number, string]>;
+  /** [index in the batch, absolute path, key of its option set] */
+  files: Array<[number, string, string]>;
+  /** Option sets this worker has not seen yet, by key (files may differ, e.g. per-path config). */
+  sets?: Record<string, WorkerInit>;
 }
 
-export interface WireOutcome {
-  path: string;
-  before: string;
+/** The key of an option set (its JSON). */
+export const initKey = (init: WorkerInit): string => JSON.stringify(init);
+
+/** A FileOutcome as plain data (any further fields of FileOutcome pass through as they are). */
+export type WireOutcome = Omit<FileOutcome, 'after' | 'error'> & {
   /** null: same as before. */
   after: string | null;
-  changed: boolean;
-  findings: FileOutcome['findings'];
   error?: { file: string; message: string; line?: number; column?: number };
-  internal?: boolean;
-}
+};
 
 export interface WorkerReply {
   results: Array<[number, WireOutcome]>;
@@ -36,16 +37,27 @@ export interface WorkerReply {
   fatal?: string;
 }
 
+// Field order is kept as it is (outcomes compare equal to in-thread ones, also as JSON).
 export function toWire(o: FileOutcome): WireOutcome {
-  const w: WireOutcome = { path: o.path, before: o.before, after: o.after === o.before ? null : o.after, changed: o.changed, findings: o.findings };
-  if (o.error) w.error = { file: o.error.file, message: o.error.message, line: o.error.line, column: o.error.column };
-  if (o.internal) w.internal = true;
-  return w;
+  const w: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'after') w.after = v === o.before ? null : v;
+    else if (k === 'error') {
+      const e = v as FileError | undefined;
+      if (e) w.error = { file: e.file, message: e.message, line: e.line, column: e.column };
+    } else w[k] = v;
+  }
+  return w as WireOutcome;
 }
 
 export function fromWire(w: WireOutcome): FileOutcome {
-  const o: FileOutcome = { path: w.path, before: w.before, after: w.after ?? w.before, changed: w.changed, findings: w.findings };
-  if (w.error) o.error = new FileError(w.error.file, w.error.message, w.error.line, w.error.column);
-  if (w.internal) o.internal = true;
-  return o;
+  const o: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(w)) {
+    if (k === 'after') o.after = v ?? w.before;
+    else if (k === 'error') {
+      const e = v as WireOutcome['error'];
+      if (e) o.error = new FileError(e.file, e.message, e.line, e.column);
+    } else o[k] = v;
+  }
+  return o as unknown as FileOutcome;
 }

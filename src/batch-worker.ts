@@ -6,27 +6,38 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { processFile, type ProcessOptions } from './engine.js';
 import { loadTransforms } from '../transforms/index.js';
-import { toWire, type WorkerInit, type WorkerRequest, type WorkerReply } from './batch-wire.js';
+import { initKey, toWire, type WorkerInit, type WorkerRequest, type WorkerReply } from './batch-wire.js';
 
-const init = workerData as WorkerInit;
 const port = parentPort!;
 
-const ready = loadTransforms(init.transformIds).then(
-  (transforms): ProcessOptions => ({
-    transforms,
-    options: init.options,
-    contextDir: init.contextDir,
-    noContext: init.noContext,
-  }),
-);
+/** Option sets by key, loaded once each. */
+const sets = new Map<string, Promise<ProcessOptions>>();
+function load(init: WorkerInit): Promise<ProcessOptions> {
+  const key = initKey(init);
+  let p = sets.get(key);
+  if (!p) {
+    p = loadTransforms(init.transformIds).then((transforms) => ({
+      transforms,
+      options: init.options,
+      contextDir: init.contextDir,
+      noContext: init.noContext,
+    }));
+    sets.set(key, p);
+  }
+  return p;
+}
+void load(workerData as WorkerInit);
 
 port.on('message', (msg: WorkerRequest) => {
-  void ready.then(
-    (opts) => {
+  for (const init of Object.values(msg.sets ?? {})) void load(init);
+  const keys = [...new Set(msg.files.map((f) => f[2]))];
+  void Promise.all(keys.map((k) => sets.get(k) ?? Promise.reject(new Error(`unknown option set ${k}`)))).then(
+    (loaded) => {
+      const byKey = new Map(keys.map((k, i) => [k, loaded[i]]));
       const results: WorkerReply['results'] = [];
-      for (const [index, file] of msg.files) {
+      for (const [index, file, key] of msg.files) {
         try {
-          results.push([index, toWire(processFile(file, opts))]);
+          results.push([index, toWire(processFile(file, byKey.get(key)!))]);
         } catch (e) {
           // processFile reports input problems itself; anything else is a bug worth a message.
           results.push([index, { path: file, before: '', after: null, changed: false, findings: [], error: { file, message: `internal error: ${(e as Error).stack ?? e}` }, internal: true }]);

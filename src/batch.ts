@@ -12,7 +12,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { processFile, type FileOutcome, type ProcessOptions } from './engine.js';
-import { fromWire, type WorkerInit, type WorkerReply, type WorkerRequest } from './batch-wire.js';
+import { fromWire, initKey, type WorkerInit, type WorkerReply, type WorkerRequest } from './batch-wire.js';
 import { transformIds } from '../transforms/index.js';
 
 /** A worker is started only for at least this many files (start-up costs ~30-60 ms of CPU). */
@@ -91,19 +91,50 @@ export class Batch implements AsyncIterable<BatchItem> {
   private readonly idle = new Set<Worker>();
   private key = '';
   private cursor = 0;
+  /** Per file: its options, and the key of their worker form. */
+  private readonly optsOf: (i: number) => ProcessOptions;
+  private readonly keys: string[] = [];
+  private readonly inits = new Map<string, WorkerInit>();
 
+  /**
+   * `opts`: the options of every file, or one entry per file (e.g. from per-path configuration;
+   * files sharing an options object share its transforms).
+   */
   constructor(
     readonly files: readonly string[],
-    private readonly opts: ProcessOptions,
+    opts: ProcessOptions | readonly ProcessOptions[],
     private readonly batchOpts: BatchOptions = {},
   ) {
+    const perFile = Array.isArray(opts) ? (opts as readonly ProcessOptions[]) : null;
+    const single = perFile ? null : (opts as ProcessOptions);
+    this.optsOf = (i) => (perFile ? perFile[i] : single!);
     this.results = new Array(files.length);
     // DOCKERFIX_WORKERS=<n> overrides the automatic choice (0: never use workers).
     const env = process.env.DOCKERFIX_WORKERS;
     const want = batchOpts.workers ?? (env !== undefined && /^\d+$/.test(env) ? Number(env) : 'auto');
     let n = want === 'auto' ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
     n = Math.min(n, files.length);
-    const init = n > 0 ? workerSafe(opts) : null;
+    let init: WorkerInit | null = null;
+    if (n > 0) {
+      // Every distinct option set must be rebuildable in a worker.
+      const seen = new Map<ProcessOptions, string | null>();
+      for (let i = 0; i < files.length; i++) {
+        const o = this.optsOf(i);
+        let key = seen.get(o);
+        if (key === undefined) {
+          const w = workerSafe(o);
+          key = w ? initKey(w) : null;
+          if (w && key) this.inits.set(key, w);
+          seen.set(o, key);
+        }
+        if (key === null) {
+          this.inits.clear();
+          break;
+        }
+        this.keys.push(key);
+      }
+      init = this.inits.size ? this.inits.get(this.keys[0])! : null;
+    }
     const url = init ? workerUrl() : null;
     this.workers = init && url ? n : 0;
     if (this.workers > 0) this.startPool(url!, init!);
@@ -140,29 +171,38 @@ export class Batch implements AsyncIterable<BatchItem> {
     return Math.max(1, Math.min(32, Math.ceil(remaining / (this.workers * 4))));
   }
 
-  private take(): Array<[number, string]> {
+  private take(): Array<[number, string, string]> {
     const size = this.chunkSize();
-    const out: Array<[number, string]> = [];
+    const out: Array<[number, string, string]> = [];
     while (out.length < size && this.cursor < this.files.length) {
       const i = this.cursor++;
-      out.push([i, this.files[i]]);
+      out.push([i, this.files[i], this.keys[i]]);
     }
     return out;
   }
 
   private startPool(url: URL, init: WorkerInit): void {
-    this.key = JSON.stringify(init);
+    this.key = initKey(init);
     const warm = adoptPrewarmed(init, this.workers);
     for (let k = 0; k < this.workers; k++) {
       const worker = warm[k] ?? new Worker(url, { workerData: init });
       this.pool.push(worker);
       const inFlight = new Map<number, string>();
+      // Option sets this worker has (it was started with one; others are sent on first use).
+      const known = new Set<string>([this.key]);
       const send = (): void => {
         if (this.stopped) return;
         const files = this.take();
         if (files.length === 0) return;
-        for (const [i, f] of files) inFlight.set(i, f);
-        worker.postMessage({ files } satisfies WorkerRequest);
+        let sets: Record<string, WorkerInit> | undefined;
+        for (const [i, f, key] of files) {
+          inFlight.set(i, f);
+          if (!known.has(key)) {
+            known.add(key);
+            (sets ??= {})[key] = this.inits.get(key)!;
+          }
+        }
+        worker.postMessage({ files, ...(sets ? { sets } : {}) } satisfies WorkerRequest);
       };
       listen(worker, 'message', (reply: WorkerReply) => {
         if (reply.fatal) {
@@ -194,7 +234,7 @@ export class Batch implements AsyncIterable<BatchItem> {
     void worker.terminate();
     for (const [i, f] of [...inFlight]) {
       inFlight.delete(i);
-      if (!this.results[i]) this.deliver(i, processFile(f, this.opts));
+      if (!this.results[i]) this.deliver(i, processFile(f, this.optsOf(i)));
     }
     // If no worker is left, the iterator processes the rest itself.
     this.signal();
@@ -229,7 +269,7 @@ export class Batch implements AsyncIterable<BatchItem> {
           }
           // In this thread (no pool, or every worker failed).
           this.cursor = Math.max(this.cursor, i + 1);
-          this.deliver(i, processFile(this.files[i], this.opts));
+          this.deliver(i, processFile(this.files[i], this.optsOf(i)));
           o = this.results[i]!;
         }
         this.results[i] = undefined; // collectable once handed out
@@ -332,12 +372,12 @@ export function releasePrewarmed(): void {
 }
 
 /** Start processing; iterate the result for the outcomes in input order. */
-export function processFilesOrdered(files: readonly string[], opts: ProcessOptions, batchOpts?: BatchOptions): Batch {
+export function processFilesOrdered(files: readonly string[], opts: ProcessOptions | readonly ProcessOptions[], batchOpts?: BatchOptions): Batch {
   return new Batch(files, opts, batchOpts);
 }
 
 /** Process all files and return their outcomes in input order. */
-export async function processFiles(files: readonly string[], opts: ProcessOptions, batchOpts?: BatchOptions): Promise<FileOutcome[]> {
+export async function processFiles(files: readonly string[], opts: ProcessOptions | readonly ProcessOptions[], batchOpts?: BatchOptions): Promise<FileOutcome[]> {
   const out: FileOutcome[] = [];
   for await (const item of new Batch(files, opts, batchOpts)) out.push(item.outcome);
   return out;

@@ -217,7 +217,16 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   if (opts.output) buffered = [];
 
   // Searching directories: start the worker pool now, so it boots while the search runs.
-  if (paths.some((p) => isDir(path.resolve(io.cwd, p)))) prewarmWorkers(processOpts);
+  const firstDir = paths.map((p) => path.resolve(io.cwd, p)).find((p) => isDir(p));
+  if (firstDir) {
+    // With the options a Dockerfile there would get (per-path config may differ: then the batch
+    // sends the other option sets to the workers as it needs them).
+    try {
+      prewarmWorkers(await fileOptions.for(path.join(firstDir, 'Dockerfile')));
+    } catch {
+      // a configuration error is reported below, file by file
+    }
+  }
   const found = await discover(paths, io.cwd);
   try {
     for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));
