@@ -298,3 +298,13 @@ describe('dockerfix fmt and --fmt', () => {
     expect(fs.readFileSync(path.join(dir, 'b/Dockerfile'), 'utf8')).toBe('from alpine\nrun   echo hi\n');
   });
 });
+
+describe('output pipe closed early', () => {
+  it('`dockerfix | head -1` stops quietly without an EPIPE crash', () => {
+    const dir = tmp(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`s${i}/Dockerfile`, PIP])));
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node ${JSON.stringify(BIN)} --no-color . | head -1`], { cwd: dir, encoding: 'utf8' });
+    expect(r.stdout).toBe('# line 1 [syntax-directive] added "# syntax=docker/dockerfile:1" because the file now uses RUN --mount, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one\n');
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.stderr).toBe('');
+  });
+});
