@@ -168,6 +168,8 @@ export class ListingContext implements BuildContext {
   private readonly dirSet: Set<string>;
   private readonly isIgnored: (rel: string) => boolean;
   private readonly listed: string[];
+  private visible?: string[];
+  private readonly existsCache = new Map<string, boolean>();
 
   constructor(
     listing: string[],
@@ -210,10 +212,14 @@ export class ListingContext implements BuildContext {
   }
 
   exists(rel: string): boolean {
-    const p = normalizeRel(rel);
-    if (p === '') return true;
-    if (this.isIgnored(p)) return false;
-    return this.fileSet.has(p) || this.dirSet.has(p);
+    // The listing never changes: transforms ask about the same paths on every pass.
+    let known = this.existsCache.get(rel);
+    if (known === undefined) {
+      const p = normalizeRel(rel);
+      known = p === '' || (!this.isIgnored(p) && (this.fileSet.has(p) || this.dirSet.has(p)));
+      this.existsCache.set(rel, known);
+    }
+    return known;
   }
 
   read(rel: string): string | undefined {
@@ -222,7 +228,7 @@ export class ListingContext implements BuildContext {
   }
 
   files(): string[] {
-    return this.listed.filter((f) => !this.isIgnored(f));
+    return (this.visible ??= this.listed.filter((f) => !this.isIgnored(f)));
   }
 }
 
@@ -269,7 +275,8 @@ export class MemoryContext implements BuildContext {
     const p = normalizeRel(rel);
     return this.exists(p) ? this.filesByPath[p] : undefined;
   }
+  private visible?: string[];
   files(): string[] {
-    return this.inner.files().filter((f) => !this.ignored(f));
+    return (this.visible ??= this.inner.files().filter((f) => !this.ignored(f)));
   }
 }

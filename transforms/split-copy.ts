@@ -739,10 +739,19 @@ function manifestLines(doc: DockerfileDocument, copy: Instruction, args: CopyArg
   return lines;
 }
 
+// The directories of a context listing (every proper prefix of a listed file), per listing.
+const listedDirs = new WeakMap<readonly string[], Set<string>>();
+
 function isDirectory(ctx: BuildContext, rel: string): boolean {
   const files = ctx.files();
   if (!files) return false;
-  return files.some((f) => f.startsWith(rel + '/'));
+  let dirs = listedDirs.get(files);
+  if (!dirs) {
+    dirs = new Set();
+    for (const f of files) for (let i = f.indexOf('/'); i !== -1; i = f.indexOf('/', i + 1)) dirs.add(f.slice(0, i));
+    listedDirs.set(files, dirs);
+  }
+  return dirs.has(rel);
 }
 
 export default splitCopy;
