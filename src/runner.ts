@@ -28,6 +28,13 @@ export interface RunOptions {
    * document: no second lex, and its word and state caches are reused).
    */
   document?: DockerfileDocument;
+  /**
+   * Ids of transforms already known to change nothing on `document` with these options and
+   * build context, without having read `context.original` (the self-check passes the
+   * transforms of the last pass). They are not run again on that document, so their findings
+   * are missing from the result.
+   */
+  settled?: ReadonlySet<string>;
 }
 
 export interface RunResult {
@@ -88,7 +95,21 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const transforms = sortTransforms(run.transforms.filter((t) => !pragmas.fileIds.has(t.meta.id)));
   const usePragmas = hasPragmas(pragmas);
   const composer = new EditComposer(text.length);
-  const ctx: TransformContext = { buildContext, options, original, path: run.path };
+  // Transforms are pure functions of (document, context): one that changed nothing on a
+  // document needs no second run on it. Whether it read `original` matters only to the
+  // self-check, which runs with another original.
+  let readOriginal = false;
+  const ctx: TransformContext = {
+    buildContext,
+    options,
+    get original() {
+      readOriginal = true;
+      return original;
+    },
+    path: run.path,
+  };
+  /** Per transform: the document it last changed nothing on, and its findings there. */
+  const quiet = new Map<string, { doc: DockerfileDocument; notes: Finding[]; readOriginal: boolean }>();
   let doc = original;
   // maps[i] maps offsets of text version i+1 back to version i.
   const maps: OffsetMap[] = [];
@@ -126,7 +147,14 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     let changedInPass = false;
     const pending = new Map<string, Finding[]>();
     for (const t of transforms) {
+      const known = quiet.get(t.meta.id);
+      if (known?.doc === doc) {
+        pending.set(t.meta.id, known.notes);
+        continue;
+      }
+      if (doc === original && run.settled?.has(t.meta.id)) continue;
       let result;
+      readOriginal = false;
       try {
         result = t.run(doc, ctx);
       } catch (e) {
@@ -147,7 +175,11 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         else notes.push(report(t, f));
       }
       pending.set(t.meta.id, notes);
-      if (allowed.length === 0) continue;
+      const unchanged = { doc, notes, readOriginal };
+      if (allowed.length === 0) {
+        quiet.set(t.meta.id, unchanged);
+        continue;
+      }
       let sorted: Edit[];
       let next: string;
       try {
@@ -156,7 +188,10 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       } catch (e) {
         return internal(`transform ${t.meta.id} returned bad edits: ${(e as Error).message}`);
       }
-      if (next === doc.text) continue;
+      if (next === doc.text) {
+        quiet.set(t.meta.id, unchanged);
+        continue;
+      }
       let nextDoc: DockerfileDocument;
       try {
         nextDoc = new DockerfileDocument(next, bom);
@@ -165,7 +200,10 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       }
       // A transform that moves text could still have duplicated or dropped an ignored
       // instruction through its other edits: then none of its edits of this pass are applied.
-      if (ignored.length && !keepsInstructions(doc, nextDoc, ignored)) continue;
+      if (ignored.length && !keepsInstructions(doc, nextDoc, ignored)) {
+        quiet.set(t.meta.id, unchanged);
+        continue;
+      }
       changeFindings.push(...changes);
       composer.apply(sorted, t.meta.id, t.meta.fixKind);
       maps.push(OffsetMap.fromEdits(sorted));
@@ -181,7 +219,10 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   if (changed && run.selfCheck !== false) {
     const problem = crossCheck(doc, original);
     if (problem) return internal(`self-check failed: ${problem.message}`);
-    const again = runTransforms(output, { ...run, options, buildContext, selfCheck: false, document: doc }, bom);
+    // The last pass ran every transform on `doc` and nothing changed; only those that read
+    // `original` (which is now `doc`) can behave differently in a fresh run on the output.
+    const settled = new Set([...quiet].filter(([, q]) => q.doc === doc && !q.readOriginal).map(([id]) => id));
+    const again = runTransforms(output, { ...run, options, buildContext, selfCheck: false, document: doc, settled }, bom);
     if (again.error) return internal(`self-check failed: the output does not re-run cleanly: ${again.error.message}`);
     if (again.changed) {
       const firstDiff = firstDifference(output, again.output);
