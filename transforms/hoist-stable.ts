@@ -123,6 +123,9 @@ export const hoistStable: Transform = {
         const i = index.get(run)!;
         // Fast path: nothing to jump over.
         if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
+        // No COPY/ADD above it before the previous RUN: nothing to move above and nothing to
+        // report (both need one), so its file access need not be worked out.
+        if (!firstCopyAbove(order, i - 1)) continue;
         const eff = effectsOf(run);
         const verdicts: Verdict[] = [];
         let blocker: { instr: Instruction; reason: string } | null = null;
