@@ -1,0 +1,218 @@
+/**
+ * Shared by the e2e suite (test/e2e/builds.test.ts) and the build benchmark (bench/builds.mjs):
+ * find and start the docker lab, rewrite an example with dockerfix, and drive `lab build`,
+ * `lab diff-images` and `lab compare`.
+ *
+ * Layout of one prepared example (a temp dir):
+ *   ctx/                the build context: a copy of examples/<name>/ (with its original Dockerfile,
+ *                       so `COPY . .` sees exactly what a user's checkout holds)
+ *   before/Dockerfile   the example's Dockerfile, unchanged
+ *   after/Dockerfile    the same file after `dockerfix --write --context ctx`
+ * Both Dockerfiles live outside the context, so the two builds see byte-identical contexts.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const EXAMPLES_DIR = path.join(ROOT, 'examples');
+
+/**
+ * The bundled examples and how they are measured.
+ * - touch / touchDep: the source file and the dependency manifest `lab compare` edits (the edit is
+ *   a comment line, or a newline for .json, so both must accept one).
+ * - splitCopy: the original copies the whole context before a dependency install; after dockerfix
+ *   a source edit must rebuild at least MIN_SOURCE_SPEEDUP times faster (issue 4).
+ * - cacheMount: the package manager whose dependency step must get a cache mount (issue 8).
+ * - depProof: a robust, log-based proof that the dependency-edit rebuild reused the cache mount
+ *   (timings of network-bound steps are too noisy on this machine to assert a ratio).
+ */
+export const EXAMPLES = [
+  {
+    name: 'python-app',
+    touch: 'app/views.py',
+    touchDep: 'requirements.txt',
+    splitCopy: true,
+    cacheMount: 'pip',
+    // labslow's sdist burns ~4 s of CPU to build its wheel; pip's cache mount keeps the wheel.
+    depProof: { before: /Building wheel for labslow/, after: /Building wheel for labslow/, afterAbsent: true },
+    minDepSpeedup: 2,
+  },
+  { name: 'node-app', touch: 'src/routes.js', touchDep: 'package.json', splitCopy: true, cacheMount: 'npm' },
+  {
+    name: 'apt-app',
+    touch: 'scripts/report.sh',
+    touchDep: 'apt-packages.txt',
+    splitCopy: false,
+    cacheMount: 'apt',
+    // With /var/cache/apt mounted (and docker-clean neutralised) the .debs come from the cache.
+    depProof: { before: /Need to get [1-9][\d.,]* [kM]?B/, after: /Need to get 0 B\//, afterAbsent: false },
+  },
+  // go.mod accepts only `//` comments and lab appends `# ...` to .mod files: no dependency-edit phase.
+  { name: 'go-app', touch: 'internal/greet/greet.go', touchDep: null, splitCopy: true, cacheMount: null },
+  { name: 'monorepo', touch: 'packages/api/src/index.js', touchDep: 'packages/api/package.json', splitCopy: true, cacheMount: 'npm' },
+];
+
+export const MIN_SOURCE_SPEEDUP = 10;
+
+/** Path of the lab script: $DOCKERFIX_LAB, else shared/docker-lab/lab next to the repo (or its worktree folder). */
+export function findLab() {
+  const candidates = [
+    process.env.DOCKERFIX_LAB,
+    path.resolve(ROOT, '../shared/docker-lab/lab'),
+    path.resolve(ROOT, '../../shared/docker-lab/lab'),
+  ].filter(Boolean);
+  return candidates.find((p) => fs.existsSync(p)) ?? null;
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: opts.timeout ?? 20 * 60_000, cwd: opts.cwd });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error };
+}
+
+function jsonLines(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(t));
+    } catch {
+      /* not a JSON line */
+    }
+  }
+  return out;
+}
+
+export class Lab {
+  constructor(script) {
+    this.script = script;
+  }
+
+  /** Run a lab command; returns {code, lines (parsed JSON stdout lines), stderr}. */
+  cmd(args, timeout) {
+    const r = run(this.script, args, { timeout });
+    return { code: r.code, lines: jsonLines(r.stdout), stdout: r.stdout, stderr: r.stderr + (r.error ? String(r.error) : '') };
+  }
+
+  status() {
+    const r = this.cmd(['status'], 60_000);
+    return r.lines.find((l) => l.cmd === 'status') ?? null;
+  }
+
+  build(ctx, dockerfile) {
+    const r = this.cmd(['build', ctx, '-f', dockerfile]);
+    const res = r.lines.find((l) => l.cmd === 'build');
+    return { ...(res ?? { ok: false }), stderrTail: tail(r.stderr, 25) };
+  }
+
+  diffImages(ctx, a, b) {
+    const r = this.cmd(['diff-images', ctx, a, b]);
+    const res = r.lines.find((l) => l.cmd === 'diff-images');
+    return res ? { ...res, code: r.code } : { equivalent: false, error: `diff-images failed (exit ${r.code}): ${tail(r.stdout + r.stderr, 25)}` };
+  }
+
+  /** `lab compare`; returns {summary, rows, code, stderrTail}. rows: the six bench phase lines. */
+  compare(ctx, before, after, touch, touchDep) {
+    const args = ['compare', ctx, before, after, '--touch', touch];
+    if (touchDep) args.push('--touch-dep', touchDep);
+    const r = this.cmd(args);
+    return {
+      code: r.code,
+      summary: r.lines.find((l) => l.cmd === 'compare') ?? null,
+      rows: r.lines.filter((l) => l.cmd === 'bench'),
+      stderrTail: tail(r.stderr, 25),
+    };
+  }
+}
+
+function tail(text, n) {
+  return text.trimEnd().split('\n').slice(-n).join('\n');
+}
+
+/**
+ * Make sure the lab daemon, its package index and its base images are up; run `lab up` when not
+ * (installs docker.io/debootstrap on first use, ~75 s). Returns {ok, lab?, reason?, up?}.
+ */
+export function ensureLab({ log = () => {} } = {}) {
+  const script = findLab();
+  if (!script) return { ok: false, reason: 'docker lab not found (set DOCKERFIX_LAB or check out ../shared/docker-lab)' };
+  const lab = new Lab(script);
+  const ready = (s) => s && s.daemon && s.pypi && Number(s.base_images) >= 3;
+  let s = lab.status();
+  if (ready(s)) return { ok: true, lab, status: s };
+  log(`docker lab not ready (${JSON.stringify(s)}); running \`lab up\` (first run takes ~75 s)`);
+  const up = lab.cmd(['up'], 15 * 60_000);
+  s = lab.status();
+  if (up.code === 0 && ready(s)) return { ok: true, lab, status: s, up: up.lines.find((l) => l.cmd === 'up') };
+  return { ok: false, reason: `\`lab up\` failed (exit ${up.code}): ${tail(up.stderr, 15)}` };
+}
+
+/**
+ * Run dockerfix on `file` in place with the build context `ctx`. Uses the built CLI
+ * (dist/bin/dockerfix.js --write --context) when it exists, else the runner API from dist/.
+ * Returns {via, output, changed, findings?, log}.
+ */
+export async function runDockerfix(file, ctx, extraArgs = []) {
+  const cli = path.join(ROOT, 'dist/bin/dockerfix.js');
+  const before = fs.readFileSync(file, 'utf8');
+  if (fs.existsSync(cli)) {
+    const r = run(process.execPath, [cli, '--write', '--no-color', '--context', ctx, ...extraArgs, file], { cwd: path.dirname(file) });
+    if (r.code !== 0) throw new Error(`dockerfix --write exited ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+    const output = fs.readFileSync(file, 'utf8');
+    return { via: 'cli', output, changed: output !== before, log: (r.stdout + r.stderr).trim() };
+  }
+  const imp = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href);
+  const [{ runTransforms }, { loadTransforms }, { DirectoryContext }, { decode }] = await Promise.all([
+    imp('src/runner.js'),
+    imp('transforms/index.js'),
+    imp('src/context.js'),
+    imp('src/source.js'),
+  ]);
+  const { text, bom } = decode(fs.readFileSync(file));
+  const unsafe = extraArgs.includes('--unsafe');
+  const res = runTransforms(text, { transforms: await loadTransforms(), options: { unsafe }, buildContext: new DirectoryContext(ctx, file), path: file }, bom);
+  if (res.error) throw new Error(`dockerfix ${res.error.kind} error at ${res.error.line}:${res.error.column}: ${res.error.message}`);
+  const output = (res.bom ? '\uFEFF' : '') + res.output;
+  if (res.changed) fs.writeFileSync(file, output);
+  const log = res.findings.map((f) => `${f.line ?? f.start?.line ?? '?'} ${f.kind} ${f.transform}: ${f.message}`).join('\n');
+  return { via: 'api', output: res.changed ? output : before, changed: res.changed, findings: res.findings, log };
+}
+
+/** Copy examples/<name> into a temp dir laid out as described at the top; run dockerfix on after/Dockerfile. */
+export async function prepareExample(name, extraArgs = []) {
+  const src = path.join(EXAMPLES_DIR, name);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dockerfix-e2e-${name}-`));
+  const ctx = path.join(dir, 'ctx');
+  fs.cpSync(src, ctx, { recursive: true });
+  for (const side of ['before', 'after']) {
+    fs.mkdirSync(path.join(dir, side));
+    fs.copyFileSync(path.join(src, 'Dockerfile'), path.join(dir, side, 'Dockerfile'));
+  }
+  const before = path.join(dir, 'before/Dockerfile');
+  const after = path.join(dir, 'after/Dockerfile');
+  const fix = await runDockerfix(after, ctx, extraArgs);
+  return { name, dir, ctx, before, after, original: fs.readFileSync(before, 'utf8'), rewritten: fs.readFileSync(after, 'utf8'), fix };
+}
+
+/** A unified-ish diff for messages: the lines only in a, then only in b (good enough for small Dockerfiles). */
+export function lineDiff(a, b) {
+  const la = a.split('\n');
+  const lb = b.split('\n');
+  return [...la.filter((l) => !lb.includes(l)).map((l) => `- ${l}`), ...lb.filter((l) => !la.includes(l)).map((l) => `+ ${l}`)].join('\n');
+}
+
+/** Read a build log (bench rows carry log_file); '' when gone. */
+export function readLog(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+export function row(compare, label, phase) {
+  return compare.rows.find((r) => r.label === label && r.phase === phase) ?? null;
+}
