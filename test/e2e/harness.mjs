@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createTwoFilesPatch } from 'diff';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -197,11 +198,9 @@ export async function prepareExample(name, extraArgs = []) {
   return { name, dir, ctx, before, after, original: fs.readFileSync(before, 'utf8'), rewritten: fs.readFileSync(after, 'utf8'), fix };
 }
 
-/** A unified-ish diff for messages: the lines only in a, then only in b (good enough for small Dockerfiles). */
+/** Unified diff of two Dockerfile texts, for messages. */
 export function lineDiff(a, b) {
-  const la = a.split('\n');
-  const lb = b.split('\n');
-  return [...la.filter((l) => !lb.includes(l)).map((l) => `- ${l}`), ...lb.filter((l) => !la.includes(l)).map((l) => `+ ${l}`)].join('\n');
+  return createTwoFilesPatch('Dockerfile', 'Dockerfile (dockerfix)', a, b, '', '', { context: 2 }).split('\n').slice(3).join('\n');
 }
 
 /** Read a build log (bench rows carry log_file); '' when gone. */
