@@ -58,14 +58,17 @@ export const EXAMPLES = [
 
 export const MIN_SOURCE_SPEEDUP = 10;
 
-/** Path of the lab script: $DOCKERFIX_LAB, else shared/docker-lab/lab next to the repo (or its worktree folder). */
+/**
+ * Path of the lab script: $DOCKERFIX_LAB, else `shared/docker-lab/lab` in the nearest folder above
+ * the repo root that has one (`../shared/docker-lab` for a checkout, `../../shared` for a worktree).
+ */
 export function findLab() {
-  const candidates = [
-    process.env.DOCKERFIX_LAB,
-    path.resolve(ROOT, '../shared/docker-lab/lab'),
-    path.resolve(ROOT, '../../shared/docker-lab/lab'),
-  ].filter(Boolean);
-  return candidates.find((p) => fs.existsSync(p)) ?? null;
+  if (process.env.DOCKERFIX_LAB) return fs.existsSync(process.env.DOCKERFIX_LAB) ? process.env.DOCKERFIX_LAB : null;
+  for (let dir = path.dirname(ROOT); ; dir = path.dirname(dir)) {
+    const p = path.join(dir, 'shared/docker-lab/lab');
+    if (fs.existsSync(p)) return p;
+    if (path.dirname(dir) === dir) return null;
+  }
 }
 
 function run(cmd, args, opts = {}) {
