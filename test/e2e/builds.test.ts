@@ -90,7 +90,13 @@ for (const ex of examples) {
     });
 
     it('both produce the same image (lab diff-images)', () => {
-      const d = lab.lab.diffImages(prep.ctx, prep.before, prep.after);
+      let d = lab.lab.diffImages(prep.ctx, prep.before, prep.after);
+      if (!d.equivalent) {
+        // diff-images tags lab-diff/a and lab-diff/b: another user of the same daemon can retag them
+        // between build and export. A real difference shows again.
+        console.log(`[e2e] ${ex.name}: images differ; running diff-images again to rule out a concurrent lab user`);
+        d = lab.lab.diffImages(prep.ctx, prep.before, prep.after);
+      }
       const detail = JSON.stringify(
         { error: d.error, only_in_original: d.only_in_a, only_in_rewrite: d.only_in_b, differ: d.differ, config_differ: d.config_differ },
         null,
@@ -100,61 +106,70 @@ for (const ex of examples) {
       expect(d.equivalent, `images differ (a = original, b = rewrite):\n${detail}`).toBe(true);
     });
 
+    /**
+     * Run `check` on the `lab compare` result; if it fails, measure once more and check again.
+     * Wall-clock timings on a shared 2-core machine are disturbed by load spikes, and `lab compare`
+     * run by anyone else on the same daemon prunes the build cache mid-run (seen here: a source-edit
+     * rebuild with 0 cached steps). A real regression fails both measurements.
+     */
+    const measured = (label: string, check: (c: any) => void): void => {
+      try {
+        check(getCompare());
+      } catch (e) {
+        console.log(`[e2e] ${ex.name} ${label}: ${String((e as Error).message).split('\n')[0]}; measuring again`);
+        summary.push(`${ex.name} ${label}: first measurement failed, re-measured`);
+        compare = undefined;
+        check(getCompare());
+      }
+    };
+
     it(`after a source edit the rewrite rebuilds ${ex.splitCopy ? `>= ${H.MIN_SOURCE_SPEEDUP}x faster` : 'no slower'} (lab compare)`, () => {
-      const c = getCompare();
-      expect(c.summary, `lab compare failed (exit ${c.code}):\n${c.stderrTail}`).not.toBeNull();
-      expect(c.summary.ok, `a build in lab compare failed:\n${c.stderrTail}`).toBe(true);
-      for (const phase of Object.keys(c.summary.phases)) {
-        const p = c.summary.phases[phase];
-        summary.push(`${ex.name} ${phase}: before ${p.before_s} s (${p.before_cached}) after ${p.after_s} s (${p.after_cached}) = ${p.speedup}x`);
-      }
-      let b = H.row(c, 'before', 'source-edit') as Row;
-      let a = H.row(c, 'after', 'source-edit') as Row;
-      let ratio = b.wall_s / Math.max(a.wall_s, 0.01);
-      if (ex.splitCopy && ratio < H.MIN_SOURCE_SPEEDUP && a.steps_cached > b.steps_cached) {
-        // Wall-clock timing on a shared 2-core machine: a load spike during one phase can sink the
-        // ratio although the install layer was reused. Measure once more (same run, both files).
-        console.log(`[e2e] ${ex.name} source-edit: ${fmt(b)} vs ${fmt(a)} = ${ratio.toFixed(1)}x < ${H.MIN_SOURCE_SPEEDUP}x; measuring again`);
-        const again = lab.lab.compare(prep.ctx, prep.before, prep.after, ex.touch, null);
-        const b2 = H.row(again, 'before', 'source-edit') as Row | null;
-        const a2 = H.row(again, 'after', 'source-edit') as Row | null;
-        if (b2?.ok && a2?.ok) {
-          [b, a, ratio] = [b2, a2, b2.wall_s / Math.max(a2.wall_s, 0.01)];
-          summary.push(`${ex.name} source-edit (2nd measurement): before ${b.wall_s} s after ${a.wall_s} s = ${ratio.toFixed(2)}x`);
+      measured('source-edit', (c) => {
+        expect(c.summary, `lab compare failed (exit ${c.code}):\n${c.stderrTail}`).not.toBeNull();
+        expect(c.summary.ok, `a build in lab compare failed:\n${c.stderrTail}`).toBe(true);
+        for (const phase of Object.keys(c.summary.phases)) {
+          const p = c.summary.phases[phase];
+          summary.push(`${ex.name} ${phase}: before ${p.before_s} s (${p.before_cached}) after ${p.after_s} s (${p.after_cached}) = ${p.speedup}x`);
         }
-      }
-      if (ex.splitCopy) {
-        expect(
-          ratio,
-          `source-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}: only ${ratio.toFixed(1)}x faster, need >= ${H.MIN_SOURCE_SPEEDUP}x ` +
-            `(does the rewrite copy only the manifests before the install?)\n${prep.rewritten}`,
-        ).toBeGreaterThanOrEqual(H.MIN_SOURCE_SPEEDUP);
-        expect(a.steps_cached, 'the rewrite should reuse the dependency layer after a source edit').toBeGreaterThan(b.steps_cached);
-      } else {
-        // Already manifest-first: no speedup expected; guard against a regression (generous for noise).
-        expect(a.wall_s, `source-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeLessThanOrEqual(b.wall_s * 1.5 + 1);
-      }
+        const b = H.row(c, 'before', 'source-edit') as Row;
+        const a = H.row(c, 'after', 'source-edit') as Row;
+        const ratio = b.wall_s / Math.max(a.wall_s, 0.01);
+        if (ex.splitCopy) {
+          expect(a.steps_cached, `the rewrite should reuse the dependency layer after a source edit: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeGreaterThan(
+            b.steps_cached,
+          );
+          expect(
+            ratio,
+            `source-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}: only ${ratio.toFixed(1)}x faster, need >= ${H.MIN_SOURCE_SPEEDUP}x\n${prep.rewritten}`,
+          ).toBeGreaterThanOrEqual(H.MIN_SOURCE_SPEEDUP);
+        } else {
+          // Already manifest-first: no speedup expected; guard against a regression (generous for noise).
+          expect(a.steps_cached, `source-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeGreaterThanOrEqual(b.steps_cached);
+          expect(a.wall_s, `source-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeLessThanOrEqual(b.wall_s * 1.5 + 1);
+        }
+      });
     });
 
     it.runIf(!!ex.touchDep)('after a dependency edit the cache mount is used (lab compare)', () => {
-      const c = getCompare();
-      const b = H.row(c, 'before', 'dep-edit') as Row;
-      const a = H.row(c, 'after', 'dep-edit') as Row;
-      expect(b?.ok && a?.ok, `dep-edit builds failed:\n${c.stderrTail}`).toBe(true);
-      const ratio = b.wall_s / Math.max(a.wall_s, 0.01);
-      console.log(`[e2e] ${ex.name} dep-edit: original ${fmt(b)}, rewrite ${fmt(a)}: ${ratio.toFixed(2)}x`);
-      if (ex.depProof) {
-        const logB = H.readLog(b.log_file);
-        const logA = H.readLog(a.log_file);
-        expect(logB, `original dep-edit log (${b.log_file}) lacks ${ex.depProof.before}`).toMatch(ex.depProof.before);
-        if (ex.depProof.afterAbsent) expect(logA, `rewrite dep-edit log (${a.log_file}): the cache mount was not reused`).not.toMatch(ex.depProof.after);
-        else expect(logA, `rewrite dep-edit log (${a.log_file}): the cache mount was not reused`).toMatch(ex.depProof.after);
-      }
-      if (ex.minDepSpeedup) {
-        expect(ratio, `dep-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeGreaterThanOrEqual(ex.minDepSpeedup);
-      }
-      // Timing of network-bound installs (npm, apt) is too noisy here to assert; never much slower though.
-      expect(a.wall_s, `dep-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeLessThanOrEqual(b.wall_s * 1.5 + 2);
+      measured('dep-edit', (c) => {
+        const b = H.row(c, 'before', 'dep-edit') as Row;
+        const a = H.row(c, 'after', 'dep-edit') as Row;
+        expect(b?.ok && a?.ok, `dep-edit builds failed:\n${c.stderrTail}`).toBe(true);
+        const ratio = b.wall_s / Math.max(a.wall_s, 0.01);
+        console.log(`[e2e] ${ex.name} dep-edit: original ${fmt(b)}, rewrite ${fmt(a)}: ${ratio.toFixed(2)}x`);
+        if (ex.depProof) {
+          const logB = H.readLog(b.log_file);
+          const logA = H.readLog(a.log_file);
+          expect(logB, `original dep-edit log (${b.log_file}) lacks ${ex.depProof.before}`).toMatch(ex.depProof.before);
+          if (ex.depProof.afterAbsent) expect(logA, `rewrite dep-edit log (${a.log_file}): the cache mount was not reused`).not.toMatch(ex.depProof.after);
+          else expect(logA, `rewrite dep-edit log (${a.log_file}): the cache mount was not reused`).toMatch(ex.depProof.after);
+        }
+        if (ex.minDepSpeedup) {
+          expect(ratio, `dep-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeGreaterThanOrEqual(ex.minDepSpeedup);
+        }
+        // Timing of network-bound installs (npm, apt) is too noisy here to assert a gain; never much slower though.
+        expect(a.wall_s, `dep-edit rebuild: original ${fmt(b)}, rewrite ${fmt(a)}`).toBeLessThanOrEqual(b.wall_s * 1.5 + 2);
+      });
     });
   });
 }
