@@ -24,6 +24,7 @@ interface Example {
   cacheMount: 'pip' | 'npm' | 'apt' | null;
   depProof?: { before: RegExp; after: RegExp; afterAbsent: boolean };
   minDepSpeedup?: number;
+  diffExclude?: string[];
 }
 interface Row {
   label: string;
@@ -90,12 +91,12 @@ for (const ex of examples) {
     });
 
     it('both produce the same image (lab diff-images)', () => {
-      let d = lab.lab.diffImages(prep.ctx, prep.before, prep.after);
+      let d = lab.lab.diffImages(prep.ctx, prep.before, prep.after, ex.diffExclude ?? []);
       if (!d.equivalent) {
         // diff-images tags lab-diff/a and lab-diff/b: another user of the same daemon can retag them
         // between build and export. A real difference shows again.
         console.log(`[e2e] ${ex.name}: images differ; running diff-images again to rule out a concurrent lab user`);
-        d = lab.lab.diffImages(prep.ctx, prep.before, prep.after);
+        d = lab.lab.diffImages(prep.ctx, prep.before, prep.after, ex.diffExclude ?? []);
       }
       const detail = JSON.stringify(
         { error: d.error, only_in_original: d.only_in_a, only_in_rewrite: d.only_in_b, differ: d.differ, config_differ: d.config_differ },
