@@ -79,6 +79,7 @@ for (const ex of examples) {
         const lines = prep.rewritten.split('\n');
         const copyAll = lines.findIndex((l: string) => /^\s*COPY\s+(--\S+\s+)*\.\/?\s+\S+\s*$/i.test(l));
         const install = lines.findIndex((l: string) => /\b(pip install|npm ci|npm install|go mod download)\b/.test(l));
+        expect(install, `no dependency install found in:\n${prep.rewritten}`).toBeGreaterThanOrEqual(0);
         expect(copyAll, `split-copy did not move \`COPY . …\` below the dependency install:\n${prep.rewritten}`).toBeGreaterThan(install);
       }
     });
