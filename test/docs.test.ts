@@ -26,3 +26,15 @@ describe('docs', () => {
     }
   });
 });
+
+describe('README example', () => {
+  it('shows exactly what `dockerfix examples/python-app` prints', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const m = /What the first command prints[^\n]*\n\n```diff\n([\s\S]*?)\n```/.exec(readme);
+    expect(m, 'README has the example block').not.toBeNull();
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist/bin/dockerfix.js'), '--no-color', 'examples/python-app'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trimEnd()).toBe(m![1]);
+  });
+});
