@@ -13,6 +13,8 @@ export interface Word {
   quoted: boolean;
   /** Contains `$`, a backtick or a glob character outside single quotes. */
   dynamic: boolean;
+  /** A quote in it is never closed (the shell would reject the script). */
+  unterminated?: boolean;
 }
 
 export interface ShellCommand {
@@ -131,6 +133,7 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       end: offset(w.end - 1) + 1,
       quoted: w.quoted,
       dynamic: w.dynamic,
+      ...(w.unterminated ? { unterminated: true } : {}),
     };
     i = w.end;
     allWords.push(word);
@@ -149,12 +152,13 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
   return { commands, words: allWords };
 }
 
-function readWord(text: string, i: number): { value: string; end: number; quoted: boolean; dynamic: boolean } {
+function readWord(text: string, i: number): { value: string; end: number; quoted: boolean; dynamic: boolean; unterminated?: boolean } {
   // Plain characters are collected as runs and sliced once (no per-character concatenation:
   // that builds long cons-string chains on big RUN steps).
   let value = '';
   let quoted = false;
   let dynamic = false;
+  let unterminated = false;
   const n = text.length;
   let run = i;
   while (i < n) {
@@ -178,6 +182,7 @@ function readWord(text: string, i: number): { value: string; end: number; quoted
       quoted = true;
       const close = text.indexOf("'", i + 1);
       const e = close === -1 ? n : close;
+      if (close === -1) unterminated = true;
       value += text.slice(i + 1, e);
       i = e + 1;
       run = i;
@@ -209,6 +214,7 @@ function readWord(text: string, i: number): { value: string; end: number; quoted
         i++;
       }
       if (i > run) value += text.slice(run, Math.min(i, n));
+      if (i >= n) unterminated = true;
       i++;
       run = i;
       continue;
@@ -230,7 +236,9 @@ function readWord(text: string, i: number): { value: string; end: number; quoted
     i++;
   }
   if (Math.min(i, n) > run) value += text.slice(run, Math.min(i, n));
-  return { value, end: Math.max(i, 0), quoted, dynamic };
+  // An unterminated quote or a trailing backslash steps past the text: the word ends with it.
+  const end = Math.min(Math.max(i, 0), n);
+  return unterminated ? { value, end, quoted, dynamic, unterminated } : { value, end, quoted, dynamic };
 }
 
 /** Characters a backslash escapes inside double quotes: $ ` " \ and newline. */
