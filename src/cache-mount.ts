@@ -155,6 +155,9 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
       skip: `runs as user ${user.name}, whose uid is unknown: a cache mount needs uid= so that user can write it; left unchanged`,
     };
   }
+  if (cmds.some((c) => c.words.some((w) => w.unterminated) || c.redirects.some((w) => w.unterminated))) {
+    return { skip: `${tools} in a step with a quote that is never closed (the shell would reject it): left unchanged` };
+  }
   if (cmds.some((c) => c.terminator === '&' )) return { skip: `${tools} in a step that starts background jobs: left unchanged` };
 
   const state = instr.state();
