@@ -23,8 +23,11 @@ export function crossCheck(output: DockerfileDocument, input: DockerfileDocument
   const before = new Set(input.instructions.map((i) => i.text));
   const prefix = output.escape === '`' ? '# escape=`\n' : '';
   for (const instr of output.instructions) {
-    const text = instr.text;
-    if (before.has(text)) continue;
+    if (before.has(instr.text)) continue;
+    // From the keyword on: lines holding only the escape character before it belong to the
+    // instruction under BuildKit's rules (and our lexer's), but dockerfile-ast would read them
+    // as an instruction of their own.
+    const text = output.text.slice(instr.keywordStart, instr.end);
     let parsed;
     try {
       parsed = dockerfileParser().parse(prefix + text.replace(/\r\n/g, '\n'));
