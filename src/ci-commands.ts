@@ -6,7 +6,8 @@
  * cache, and a local cache directory when there is no registry.
  */
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { parseSubcommandArgs } from './cli-parse.js';
 import type { Io } from './cli.js';
 import { DockerfileDocument, type Stage } from './document.js';
 import { mountOptions } from './edit-helpers.js';
@@ -135,19 +136,8 @@ export async function ciCommand(args: string[], io: Io): Promise<number> {
     .option('--tag <tag>', 'tag of the final image', 'latest')
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
-  try {
-    program.parse(args, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') {
-        io.stdout.write(program.helpInformation());
-        return 0;
-      }
-      io.stderr.write(`dockerfix ci: ${e.message.replace(/^error: /, '')}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const stop = parseSubcommandArgs(program, args, io, 'dockerfix ci');
+  if (stop !== null) return stop;
   const o = program.opts<{ registry: string; context?: string; tag: string }>();
   const file = program.args[0];
   if (!/^[a-z0-9][a-z0-9._\-/:]*$/.test(o.registry) || /:[^/]*$/.test(o.registry.replace(/^[^/]*\//, '/'))) {

@@ -8,7 +8,7 @@ import { DirectoryContext, NoContext, type BuildContext } from './context.js';
 import { FileError, readDockerfile } from './fsio.js';
 import { runTransforms, type AppliedEdit, type RunResult } from './runner.js';
 import { format } from './format/index.js';
-import { stripBom } from './source.js';
+import { LineIndex, stripBom } from './source.js';
 import type { Finding, Options, Transform } from './types.js';
 
 export interface ProcessOptions {
@@ -84,7 +84,7 @@ function formatRewritten(outcome: FileOutcome): FileOutcome {
   if (f.error || !f.changed) return outcome;
   const { text: before } = stripBom(outcome.before);
   const { text: after } = stripBom(f.output);
-  const end = positionOf(before, before.length);
+  const end = new LineIndex(before).position(before.length);
   const edit: AppliedEdit = {
     transform: 'fmt',
     transforms: [...new Set([...(outcome.edits ?? []).flatMap((e) => e.transforms), 'fmt'])],
@@ -100,15 +100,6 @@ function formatRewritten(outcome: FileOutcome): FileOutcome {
   return { ...outcome, after: f.output, edits: [edit] };
 }
 
-function positionOf(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let ls = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    ls = i + 1;
-  }
-  return { line, column: offset - ls + 1 };
-}
 
 export function processFile(file: string, opts: ProcessOptions): FileOutcome {
   let raw: string;

@@ -16,7 +16,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { parseSubcommandArgs } from './cli-parse.js';
 import picomatch from 'picomatch';
 import type { Io } from './cli.js';
 import { contextFor } from './engine.js';
@@ -472,19 +473,8 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     .option('--json', 'print the analysis as JSON')
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
-  try {
-    program.parse(args, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') {
-        io.stdout.write(program.helpInformation());
-        return 0;
-      }
-      io.stderr.write(`dockerfix explain: ${e.message.replace(/^error: /, '')}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const stop = parseSubcommandArgs(program, args, io, 'dockerfix explain');
+  if (stop !== null) return stop;
   const o = program.opts<{ changed?: string; changedArg?: string; context?: string | false; only?: string[]; skip?: string[]; unsafe?: boolean; syntax?: string; config?: string | false; json?: boolean }>();
   if (o.changed && o.changedArg) {
     io.stderr.write('dockerfix explain: --changed and --changed-arg cannot be used together\n');

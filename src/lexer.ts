@@ -14,7 +14,7 @@
  * - RUN, COPY and ADD may open heredocs (`<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`) whose bodies
  *   follow the instruction's logical line, each closed by a line holding only the delimiter.
  */
-import { InputError } from './source.js';
+import { InputError, LineIndex } from './source.js';
 
 export interface Directive {
   name: string;
@@ -320,7 +320,7 @@ export function lex(text: string): LexResult {
           node.next = l.next;
         }
         if (!terminated) {
-          const pos = lineColumn(text, mk.markerStart);
+          const pos = new LineIndex(text).position(mk.markerStart);
           throw new InputError(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, pos.line, pos.column);
         }
         node.heredocs.push({
@@ -341,15 +341,6 @@ export function lex(text: string): LexResult {
   return { nodes, directives, escape };
 }
 
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let ls = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    ls = i + 1;
-  }
-  return { line, column: offset - ls + 1 };
-}
 
 /**
  * Offset maps are carved out of shared buffers: a fresh small Int32Array per instruction costs

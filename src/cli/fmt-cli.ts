@@ -1,5 +1,6 @@
 /** Option parsing for `dockerfix fmt`; the work is done by `fmtCommand` (src/cli/fmt.ts). */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { parseSubcommandArgs } from '../cli-parse.js';
 import type { Io } from '../cli.js';
 import { fmtCommand, type FmtOptions } from './fmt.js';
 
@@ -21,17 +22,9 @@ export async function fmtMain(args: string[], io: Io): Promise<number> {
     .option('-q, --quiet', 'only diffs, file lists and errors')
     .option('--no-color', 'no colours')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: () => undefined });
-  try {
-    program.parse(args, { from: 'user' });
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return 0;
-      io.stderr.write(`dockerfix fmt: ${e.message.replace(/^error: /, '')}\n`);
-      return 2;
-    }
-    throw e;
-  }
+    .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
+  const stop = parseSubcommandArgs(program, args, io, 'dockerfix fmt');
+  if (stop !== null) return stop;
   const opts = program.opts<FmtOptions>();
   return fmtCommand(program.args, opts, io);
 }
