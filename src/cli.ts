@@ -69,9 +69,10 @@ export function buildProgram(): Command {
   return new Command()
     .name('dockerfix')
     .description(
-      'Rewrite Dockerfiles to use the build cache well: cache mounts for package managers, and the\n' +
-        'syntax directive when needed. By default prints a unified diff with a reason for every change\n' +
-        '(dry run); --write applies it, --check only says which files would change.',
+      'Rewrite Dockerfiles to use the build cache well: copy dependency manifests before installs and the ' +
+        'source after them, add cache mounts for package managers, move stable steps up and per-build labels ' +
+        'down, and add the syntax directive when needed. By default prints a unified diff with a reason for ' +
+        'every change (dry run); --write applies it, --check only says which files would change.',
     )
     .version(packageVersion(), '-V, --version')
     .argument('[paths...]', 'Dockerfiles or directories to search (default: .); "-" reads standard input')
@@ -97,7 +98,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--color', 'force colours').hideHelp())
     .addHelpText(
       'after',
-      '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, unknown transform)\n',
+      '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, invalid config, unknown transform)\n',
     )
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
@@ -442,7 +443,7 @@ function isDir(p: string): boolean {
 }
 
 function helpAfter(): string {
-  return SUBCOMMAND_HELP + '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, unknown transform)\n';
+  return SUBCOMMAND_HELP + '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, invalid config, unknown transform)\n';
 }
 
 export function defaultIo(): Io {
