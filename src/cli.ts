@@ -96,10 +96,6 @@ export function buildProgram(): Command {
     .option('--config <file>', 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)')
     .option('--no-config', 'ignore config files')
     .addOption(new Option('--color', 'force colours').hideHelp())
-    .addHelpText(
-      'after',
-      '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, invalid config, unknown transform)\n',
-    )
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
 }
@@ -442,6 +438,7 @@ function isDir(p: string): boolean {
   }
 }
 
+/** Printed after the options by `--help`: the subcommands and the exit codes. */
 function helpAfter(): string {
   return SUBCOMMAND_HELP + '\nExit codes:\n  0  nothing to change, or changes written\n  1  changes found (with --check, or --exit-code)\n  2  usage or input error (bad path, binary or non-UTF-8 file, parse error, invalid config, unknown transform)\n';
 }

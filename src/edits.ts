@@ -28,10 +28,8 @@ export function normalizeEdits(edits: readonly Edit[], textLength: number): Edit
       if (prev.start === e.start && prev.end === e.end && prev.text === e.text) continue;
       // Two insertions at the same point keep their order; anything else touching is an overlap.
       const insertionPair = prev.start === prev.end && e.start === e.end && prev.start === e.start;
+      // An insertion followed by a replacement starting at the same point is fine: the insertion goes first.
       if (!insertionPair && e.start < prev.end) throw new OverlappingEditsError(prev, e);
-      if (!insertionPair && prev.start === prev.end && e.start === prev.start && e.end > e.start) {
-        // Insertion followed by a replacement starting at the same point: fine (insert goes first).
-      }
     }
     out.push(e);
   }

@@ -2,7 +2,7 @@
  * What we know about base images and users: the OS family of a stage, whether it is Windows,
  * and the home directory of the user that runs a step. Conservative: unknown means unknown.
  */
-import type { DockerfileDocument, Instruction, Stage } from './document.js';
+import type { Instruction, Stage } from './document.js';
 
 export type OsFamily = 'debian' | 'alpine' | 'windows' | 'scratch' | 'distroless' | 'rhel' | 'unknown';
 
@@ -77,14 +77,9 @@ export function userAt(instr: Instruction): UserInfo {
   }
   const u = known.get(name);
   if (u) return { root: false, name: spec, uid: u.uid, gid: group && /^\d+$/.test(group) ? Number(group) : u.gid, home: u.home };
-  // Users that base images are known to ship.
-  const stock: Record<string, { uid: number; gid: number; home: string }> = {
-    node: { uid: 1000, gid: 1000, home: '/home/node' },
-    nobody: { uid: 65534, gid: 65534, home: '/nonexistent' },
-  };
-  const s = stock[name];
-  if (s && instr.stage && /(^|\/)node(:|@|$)/.test(instr.stage.root().resolvedBaseImage) && name === 'node') {
-    return { root: false, name: spec, ...s };
+  // The official node images ship the user `node` (uid 1000, home /home/node).
+  if (name === 'node' && instr.stage && /(^|\/)node(:|@|$)/.test(instr.stage.root().resolvedBaseImage)) {
+    return { root: false, name: spec, uid: 1000, gid: 1000, home: '/home/node' };
   }
   return { root: false, name: spec };
 }
@@ -153,7 +148,3 @@ function num(s: string | undefined): number | undefined {
   return s && /^\d+$/.test(s) ? Number(s) : undefined;
 }
 
-/** True when a document is clearly for Windows containers (escape backtick + Windows base). */
-export function isWindowsDocument(doc: DockerfileDocument): boolean {
-  return doc.stages.length > 0 && doc.stages.every((s) => isWindowsStage(s));
-}

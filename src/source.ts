@@ -45,10 +45,6 @@ export function stripBom(text: string): DecodedSource {
   return { text, bom: false };
 }
 
-export function encode(source: DecodedSource): string {
-  return source.bom ? '\ufeff' + source.text : source.text;
-}
-
 function positionOfByte(bytes: Uint8Array, index: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
