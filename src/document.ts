@@ -9,13 +9,19 @@ import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.
 
 export class DockerfileDocument {
   readonly nodes: Node[];
-  readonly directives: Directive[];
   readonly escape: string;
   readonly instructions: Instruction[];
   readonly stages: Stage[];
   /** ARG instructions before the first FROM. */
   readonly globalArgs: Instruction[];
   private lines?: LineIndex;
+  private readonly parsedDirectives: Directive[];
+  /**
+   * How often `directives` / `directive()` were read. The runner uses it to know which
+   * transforms looked at the parser directives (src/runner.ts: a change to the directives alone
+   * cannot change the result of a transform that never read them).
+   */
+  directiveReads = 0;
 
   /** @throws InputError when the text cannot be lexed (bad escape directive, unterminated heredoc). */
   constructor(
@@ -24,7 +30,7 @@ export class DockerfileDocument {
   ) {
     const r = lex(text);
     this.nodes = r.nodes;
-    this.directives = r.directives;
+    this.parsedDirectives = r.directives;
     this.escape = r.escape;
     this.instructions = [];
     this.stages = [];
@@ -44,6 +50,25 @@ export class DockerfileDocument {
     for (const s of this.stages) s.link();
   }
 
+  /** The parser directives at the top (`# syntax=`, `# escape=`, `# check=`). */
+  get directives(): Directive[] {
+    this.directiveReads++;
+    return this.parsedDirectives;
+  }
+
+  /**
+   * Where the parser directives end: the offset after the last directive line, 0 when none.
+   * Everything from here on is instructions, comments and blank lines.
+   */
+  get directivesEnd(): number {
+    let end = 0;
+    for (const n of this.nodes) {
+      if (n.type !== 'directive') break;
+      end = n.next;
+    }
+    return end;
+  }
+
   get eol(): string {
     return dominantEol(this.text);
   }
@@ -58,6 +83,21 @@ export class DockerfileDocument {
 
   position(offset: number): { line: number; column: number } {
     return this.lineIndex().position(offset);
+  }
+
+  /**
+   * For a document a transform run derived from the file it was given: maps an offset here to
+   * the line of the given file it comes from. Set by the runner (src/runner.ts).
+   */
+  sourceLine?: (offset: number) => number;
+
+  /**
+   * The line a message should name for `offset`: the line in the file as the user gave it
+   * (where findings are reported), also when a transform runs on a version another transform
+   * already rewrote.
+   */
+  lineOf(offset: number): number {
+    return this.sourceLine ? this.sourceLine(offset) : this.position(offset).line;
   }
 
   directive(name: string): Directive | undefined {
@@ -135,8 +175,9 @@ export class Instruction {
   get text(): string {
     return this.doc.text.slice(this.node.start, this.node.end);
   }
+  /** Its line in the file as the user gave it (see DockerfileDocument.lineOf), for messages. */
   get line(): number {
-    return this.doc.position(this.node.keywordStart).line;
+    return this.doc.lineOf(this.node.keywordStart);
   }
 
   flag(name: string): Flag | undefined {

@@ -109,15 +109,16 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     path: run.path,
   };
   /** Per transform: the document it last changed nothing on, and its findings there. */
-  const quiet = new Map<string, { doc: DockerfileDocument; notes: Finding[]; readOriginal: boolean }>();
+  const quiet = new Map<string, { doc: DockerfileDocument; notes: Finding[]; readOriginal: boolean; readDirectives: boolean }>();
   let doc = original;
   // maps[i] maps offsets of text version i+1 back to version i.
   const maps: OffsetMap[] = [];
   const changeFindings: Finding[] = [];
   let lastFindings = new Map<string, Finding[]>();
-  const toOriginal = (offset: number): number => {
+  /** Maps an offset of text version `version` (default: the newest) back to the input. */
+  const toOriginal = (offset: number, version = maps.length): number => {
     let o = offset;
-    for (let i = maps.length - 1; i >= 0; i--) o = maps[i].toOld(o);
+    for (let i = version - 1; i >= 0; i--) o = maps[i].toOld(o);
     return o;
   };
   const internal = (message: string, offset = 0): RunResult => {
@@ -155,6 +156,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       if (doc === original && run.settled?.has(t.meta.id)) continue;
       let result;
       readOriginal = false;
+      const directiveReads = doc.directiveReads;
       try {
         result = t.run(doc, ctx);
       } catch (e) {
@@ -175,7 +177,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         else notes.push(report(t, f));
       }
       pending.set(t.meta.id, notes);
-      const unchanged = { doc, notes, readOriginal };
+      const unchanged = { doc, notes, readOriginal, readDirectives: doc.directiveReads !== directiveReads };
       if (allowed.length === 0) {
         quiet.set(t.meta.id, unchanged);
         continue;
@@ -207,6 +209,15 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       changeFindings.push(...changes);
       composer.apply(sorted, t.meta.id, t.meta.fixKind);
       maps.push(OffsetMap.fromEdits(sorted));
+      const version = maps.length;
+      nextDoc.sourceLine = (offset) => original.lineOf(toOriginal(offset, version));
+      // A change to the parser directives alone (the syntax directive) leaves every other line
+      // as it was: a transform that changed nothing on `doc` without reading the directives
+      // changes nothing on `nextDoc` either, with the same findings (they are already mapped to
+      // the input), so it need not run again on it.
+      if (onlyDirectivesDiffer(doc, nextDoc)) {
+        for (const q of quiet.values()) if (q.doc === doc && !q.readDirectives) q.doc = nextDoc;
+      }
       doc = nextDoc;
       changedInPass = true;
     }
@@ -240,6 +251,14 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       })
     : [];
   return { input: text, output, bom, changed, findings, passes, edits };
+}
+
+/** The two texts differ only in their parser directives (same escape character). */
+function onlyDirectivesDiffer(a: DockerfileDocument, b: DockerfileDocument): boolean {
+  if (a.escape !== b.escape) return false;
+  const ea = a.directivesEnd;
+  const eb = b.directivesEnd;
+  return a.text.length - ea === b.text.length - eb && a.text.endsWith(b.text.slice(eb));
 }
 
 /** Every ignored instruction is still there, as often as before, with the same text. */

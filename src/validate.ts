@@ -14,6 +14,52 @@ function dockerfileParser(): typeof Parser {
   return (parser ??= (createRequire(import.meta.url)('dockerfile-ast') as typeof import('dockerfile-ast')).DockerfileParser);
 }
 
+type ParseFn = (text: string) => ReturnType<typeof Parser.parse>;
+let light: ParseFn | null | undefined;
+
+/**
+ * dockerfile-ast's own parser with one change: RUN, COPY and ADD are built without the
+ * exec-form (JSON) analysis their constructors run eagerly. That analysis splits the whole
+ * argument text into positioned words three to four times over; the cross-check reads only the
+ * instruction boundaries (the parser's scan, unchanged), the keyword and the flags (the
+ * instruction classes' own `getFlags`, unchanged), so it costs most of the time and the garbage
+ * of the check for nothing. Built on the package's internal modules (dockerfile-ast has no
+ * `exports` map); when they are not as expected, the public parser is used.
+ */
+export function lightParser(): ParseFn | null {
+  if (light !== undefined) return light;
+  light = null;
+  try {
+    const req = createRequire(import.meta.url);
+    const { Parser: Internal } = req('dockerfile-ast/lib/parser');
+    const { ModifiableInstruction } = req('dockerfile-ast/lib/modifiableInstruction');
+    const classes: Record<string, unknown> = {
+      RUN: req('dockerfile-ast/lib/instructions/run').Run,
+      COPY: req('dockerfile-ast/lib/instructions/copy').Copy,
+      ADD: req('dockerfile-ast/lib/instructions/add').Add,
+    };
+    const { Range } = req('vscode-languageserver-types');
+    const base = Internal.prototype.createInstruction;
+    if (typeof base !== 'function' || typeof ModifiableInstruction !== 'function' || Object.values(classes).some((c) => typeof c !== 'function')) return null;
+    class LightParser extends Internal {
+      createInstruction(this: any, dockerfile: unknown, instruction: string, start: number, instructionEnd: number, end: number): unknown {
+        const cls = classes[instruction.toUpperCase()];
+        if (!cls) return base.call(this, dockerfile, instruction, start, instructionEnd, end);
+        const startPosition = this.document.positionAt(start);
+        const instructionRange = Range.create(startPosition, this.document.positionAt(instructionEnd));
+        const lineRange = Range.create(startPosition, this.document.positionAt(end));
+        // The prototype (and so getFlags and the flag rules) is the keyword's class; only the
+        // JSON analysis of its constructor is skipped.
+        return Reflect.construct(ModifiableInstruction, [this.document, lineRange, dockerfile, this.escapeChar, instruction, instructionRange], cls as new () => unknown);
+      }
+    }
+    light = (text) => new LightParser().parse(text);
+  } catch {
+    light = null;
+  }
+  return light;
+}
+
 export interface ValidationProblem {
   offset: number;
   message: string;
@@ -30,7 +76,11 @@ export function crossCheck(output: DockerfileDocument, input: DockerfileDocument
     const text = output.text.slice(instr.keywordStart, instr.end);
     let parsed;
     try {
-      parsed = dockerfileParser().parse(prefix + text.replace(/\r\n/g, '\n'));
+      const source = prefix + text.replace(/\r\n/g, '\n');
+      // Heredoc instructions go through the public parser: its heredoc pass reads more of the
+      // instruction than the light one builds.
+      const fast = instr.heredocs.length === 0 ? lightParser() : null;
+      parsed = fast ? fast(source) : dockerfileParser().parse(source);
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${(e as Error).message}` };
     }

@@ -68,4 +68,36 @@ describe('runner reuse', () => {
     expect(label.calls).toEqual([input, output, output, again]);
     expect(note.calls).toEqual([input, output, again]);
   });
+
+  it('does not run a transform again when only the parser directives changed after it, unless it read them', () => {
+    // `directive` adds a syntax line on top (as syntax-directive does); `note` never reads the
+    // directives, `reader` does. Only `reader` runs again on the text with the directive.
+    const directive = counted('directive', 90, (doc) =>
+      doc.directive('syntax') ? { edits: [], findings: [] } : { edits: [{ start: 0, end: 0, text: '# syntax=x\n' }], findings: [] },
+    );
+    const reader = counted('reader', 5, (doc) => ({ edits: [], findings: doc.directive('syntax') ? [] : [] }));
+    note.calls.length = 0;
+    const r = runTransforms('FROM a\nRUN x\n', { transforms: [note.t, directive.t, reader.t] });
+    expect(r.error).toBeUndefined();
+    expect(r.output).toBe('# syntax=x\nFROM a\nRUN x\n');
+    expect(note.calls).toEqual(['FROM a\nRUN x\n']);
+    expect(reader.calls).toEqual(['FROM a\nRUN x\n', '# syntax=x\nFROM a\nRUN x\n']);
+    expect(directive.calls).toEqual(['FROM a\nRUN x\n', '# syntax=x\nFROM a\nRUN x\n']);
+    expect(r.findings.map((f) => `${f.line} ${f.transform}: ${f.message}`)).toEqual(['2 note: 2 instructions']);
+  });
+
+  it('names lines of the given file in messages, also on a version another transform rewrote', () => {
+    const insert = counted('insert', 10, (doc) =>
+      doc.instructions.some((i) => i.upper === 'LABEL') ? { edits: [], findings: [] } : { edits: [{ start: doc.instructions[1].start, end: doc.instructions[1].start, text: 'LABEL a=b\n' }], findings: [] },
+    );
+    const where = counted('where', 20, (doc) => {
+      const run = doc.instructions.find((i) => i.upper === 'RUN')!;
+      return { edits: [], findings: [{ kind: 'info', start: run.keywordStart, end: run.keywordEnd, message: `RUN at line ${run.line}` }] };
+    });
+    const r = runTransforms('FROM a\nRUN x\n', { transforms: [insert.t, where.t] });
+    expect(r.output).toBe('FROM a\nLABEL a=b\nRUN x\n');
+    // `where` ran on the rewritten text, where the RUN is on line 3; the finding and its
+    // message both name line 2, the RUN's line in the file as given.
+    expect(r.findings.map((f) => `${f.line} ${f.transform}: ${f.message}`)).toEqual(['2 where: RUN at line 2']);
+  });
 });
