@@ -108,9 +108,15 @@ export function runCacheMounts(doc: DockerfileDocument, ctx: TransformContext, s
  * Indexes of the instructions whose text (heredoc bodies included) matches `quick`: one regex
  * scan over the document instead of slicing every instruction (5 MB files have 60k steps).
  */
+const globalRegExps = new Map<string, RegExp>();
+
 function quickMatches(doc: DockerfileDocument, quick: RegExp): Set<number> {
   const out = new Set<number>();
-  const re = new RegExp(quick.source, quick.flags.includes('g') ? quick.flags : quick.flags + 'g');
+  const flags = quick.flags.includes('g') ? quick.flags : quick.flags + 'g';
+  const key = `${flags}/${quick.source}`;
+  let re = globalRegExps.get(key);
+  if (!re) globalRegExps.set(key, (re = new RegExp(quick.source, flags)));
+  re.lastIndex = 0;
   const ins = doc.instructions;
   let k = 0;
   for (const m of doc.text.matchAll(re)) {

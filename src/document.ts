@@ -47,7 +47,6 @@ export class DockerfileDocument {
       if (stage) stage.instructions.push(instr);
       else if (node.upper === 'ARG') this.globalArgs.push(instr);
     }
-    for (const s of this.stages) s.link();
   }
 
   /** The parser directives at the top (`# syntax=`, `# escape=`, `# check=`). */
@@ -298,8 +297,7 @@ function globalState(doc: DockerfileDocument, uptoIndex: number): BuildState {
 
 export class Stage {
   readonly instructions: Instruction[] = [];
-  /** The stage this one builds on (FROM <stage name>), if any. */
-  parent: Stage | null = null;
+  private linked?: Stage | null;
   /**
    * States before instruction i (index in this stage; length = after the last), computed on
    * demand from the nearest state already known: a stage with hundreds of ENV/ARG lines does not
@@ -348,9 +346,10 @@ export class Stage {
     return this.from.flag('platform')?.value ?? undefined;
   }
 
-  link(): void {
-    const base = this.resolvedBaseImage;
-    this.parent = this.doc.stageByRef(base, this.index) ?? null;
+  /** The stage this one builds on (FROM <stage name>), if any; worked out when first asked. */
+  get parent(): Stage | null {
+    if (this.linked === undefined) this.linked = this.doc.stageByRef(this.resolvedBaseImage, this.index) ?? null;
+    return this.linked;
   }
 
   /** The first stage of this stage's FROM chain (itself when its base is an image). */

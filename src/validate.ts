@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { DockerfileParser as Parser } from 'dockerfile-ast';
-import type { DockerfileDocument } from './document.js';
+import type { DockerfileDocument, Instruction } from './document.js';
 
 // Loaded on the first changed file: runs that change nothing never pay for it.
 let parser: typeof Parser | undefined;
@@ -75,11 +75,11 @@ export function crossCheck(output: DockerfileDocument, input: DockerfileDocument
     // as an instruction of their own.
     const text = output.text.slice(instr.keywordStart, instr.end);
     let parsed;
+    const fast = instr.heredocs.length === 0 ? lightParser() : null;
     try {
       const source = prefix + text.replace(/\r\n/g, '\n');
       // Heredoc instructions go through the public parser: its heredoc pass reads more of the
       // instruction than the light one builds.
-      const fast = instr.heredocs.length === 0 ? lightParser() : null;
       parsed = fast ? fast(source) : dockerfileParser().parse(source);
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${(e as Error).message}` };
@@ -95,9 +95,19 @@ export function crossCheck(output: DockerfileDocument, input: DockerfileDocument
     if (list.length !== 1 || list[0].getKeyword() !== instr.upper) {
       return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list.length} instruction(s) in dockerfile-ast` };
     }
-    const getFlags = (list[0] as unknown as { getFlags?: () => Array<{ getName(): string }> }).getFlags;
+    let flagged = list[0];
+    // The flags are read from the instruction cut after its first argument when that word
+    // ends dockerfile-ast's flag search on its own (see flagSearchEnd): it splits every word of
+    // the instruction into positioned arguments to find them, which is most of the check's
+    // cost on a long install step.
+    const cut = instr.flags.length > 0 && fast ? flagSearchEnd(output, instr) : -1;
+    if (cut !== -1) {
+      const head = fast!(prefix + output.text.slice(instr.keywordStart, cut).replace(/\r\n/g, '\n')).getInstructions();
+      if (head.length === 1) flagged = head[0];
+    }
+    const getFlags = (flagged as unknown as { getFlags?: () => Array<{ getName(): string }> }).getFlags;
     if (typeof getFlags === 'function' && instr.flags.length > 0) {
-      const theirs = getFlags.call(list[0]).map((f) => f.getName());
+      const theirs = getFlags.call(flagged).map((f) => f.getName());
       const ours = instr.flags.map((f) => f.name);
       if (theirs.join(' ') !== ours.join(' ')) {
         return { offset: instr.start, message: `flags of the rewritten ${instr.upper} differ: dockerfile-ast sees [${theirs.join(', ')}], dockerfix [${ours.join(', ')}]` };
@@ -105,4 +115,25 @@ export function crossCheck(output: DockerfileDocument, input: DockerfileDocument
     }
   }
   return null;
+}
+
+/**
+ * Where dockerfile-ast's flag search over this instruction certainly ends: after its first
+ * argument, when that word is plain (no quote, no escape character, no `--`). dockerfile-ast
+ * reads flags from the words after the keyword until the first word without `--` (RUN, COPY,
+ * ADD), splitting words at whitespace, so the instruction cut there has the same flags.
+ * -1 when the word is not plain (then the whole instruction is read).
+ */
+export function flagSearchEnd(doc: DockerfileDocument, instr: Instruction): number {
+  const text = doc.text;
+  const start = instr.node.argsStart;
+  if (start >= instr.node.logicalEnd) return -1;
+  let i = start;
+  while (i < instr.end) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) break;
+    if (c === 34 || c === 39 || text[i] === doc.escape || (c === 45 && text.charCodeAt(i + 1) === 45)) return -1;
+    i++;
+  }
+  return i > start ? i : -1;
 }

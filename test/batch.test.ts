@@ -33,11 +33,14 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('processFiles', () => {
-  it('pool size: min(cores, files / N), none below two workers', () => {
+  it('pool size: min(cores - 1, files / N), none below two workers', () => {
     expect(autoWorkers(1, 8)).toBe(0);
     expect(autoWorkers(MIN_FILES_PER_WORKER * 2 - 1, 8)).toBe(0);
     expect(autoWorkers(MIN_FILES_PER_WORKER * 2, 8)).toBe(2);
-    expect(autoWorkers(MIN_FILES_PER_WORKER * 100, 8)).toBe(8);
+    expect(autoWorkers(MIN_FILES_PER_WORKER * 100, 8)).toBe(7);
+    expect(autoWorkers(MIN_FILES_PER_WORKER * 100, 3)).toBe(2);
+    // Two cores: one thread (V8's own background threads already use the second core).
+    expect(autoWorkers(MIN_FILES_PER_WORKER * 100, 2)).toBe(0);
     expect(autoWorkers(MIN_FILES_PER_WORKER * 100, 1)).toBe(0);
   });
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { DockerfileDocument } from '../src/document.js';
-import { crossCheck, lightParser } from '../src/validate.js';
+import { crossCheck, flagSearchEnd, lightParser } from '../src/validate.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 const { DockerfileParser } = createRequire(import.meta.url)('dockerfile-ast') as typeof import('dockerfile-ast');
@@ -45,6 +45,7 @@ describe('cross-check parser', () => {
 
   it('sees the same instructions and flags as the public dockerfile-ast parser', () => {
     let checked = 0;
+    let cutChecked = 0;
     const differ: string[] = [];
     for (const [name, raw] of texts()) {
       let doc: DockerfileDocument;
@@ -61,11 +62,19 @@ describe('cross-check parser', () => {
         const b = view(DockerfileParser.parse(text));
         checked++;
         if (a.join('\n') !== b.join('\n')) differ.push(`${name} line ${instr.line}: ${a.join(' | ')} vs ${b.join(' | ')}`);
+        // The flags read from the instruction cut after its first argument.
+        const cut = instr.flags.length ? flagSearchEnd(doc, instr) : -1;
+        if (cut !== -1) {
+          cutChecked++;
+          const c = view(light!(prefix + doc.text.slice(instr.keywordStart, cut).replace(/\r\n/g, '\n')));
+          if (c.join('\n') !== b.join('\n')) differ.push(`${name} line ${instr.line} (cut): ${c.join(' | ')} vs ${b.join(' | ')}`);
+        }
       }
     }
     expect(differ).toEqual([]);
     if (corpusAvailable()) expect(checked).toBeGreaterThan(10_000);
     else expect(checked).toBeGreaterThan(500);
+    expect(cutChecked).toBeGreaterThan(300);
   });
 
   it('still rejects a rewrite whose flags dockerfile-ast reads differently', () => {
