@@ -1,7 +1,7 @@
 /**
  * Lazy loading: a plain CLI run loads only what it uses. No prettier (the formatter's plugin),
  * no transform that was not selected, and on a run that changes nothing no diff library, no
- * dockerfile-ast (the cross-check of rewritten instructions) and no globby (files given, no
+ * dockerfile-ast (the cross-check of rewritten instructions) and no `ignore` (files given, no
  * directory to search).
  */
 import { spawnSync } from 'node:child_process';
@@ -33,11 +33,11 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const pkg = (mods: string[], name: string): boolean => mods.some((m) => m.includes(`node_modules/${name}/`));
 
 describe('lazy loading', () => {
-  it('a one-file run that changes nothing loads no prettier, diff, dockerfile-ast or globby', () => {
+  it('a one-file run that changes nothing loads no prettier, diff, dockerfile-ast or .gitignore matcher', () => {
     const r = loaded(['--check', PLAIN]);
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(r.modules).toContain('dist/transforms/pip-cache-mount.js');
-    for (const name of ['prettier', 'prettier-plugin-sh', 'diff', 'dockerfile-ast', 'globby', 'fast-glob']) expect(pkg(r.modules, name), name).toBe(false);
+    for (const name of ['prettier', 'prettier-plugin-sh', 'diff', 'dockerfile-ast', 'ignore', 'globby', 'fast-glob']) expect(pkg(r.modules, name), name).toBe(false);
   });
 
   it('unselected transforms are not loaded', () => {
