@@ -12,6 +12,7 @@ export interface WorkerInit {
   options?: Partial<Options>;
   contextDir?: string;
   noContext?: boolean;
+  firstChange?: boolean;
 }
 
 export interface WorkerRequest {

@@ -21,6 +21,7 @@ function load(init: WorkerInit): Promise<ProcessOptions> {
       options: init.options,
       contextDir: init.contextDir,
       noContext: init.noContext,
+      ...(init.firstChange ? { firstChange: true } : {}),
     }));
     sets.set(key, p);
   }

@@ -36,7 +36,7 @@ export interface BatchItem {
   outcome: FileOutcome;
 }
 
-const OPTION_KEYS = new Set(['transforms', 'options', 'contextDir', 'noContext']);
+const OPTION_KEYS = new Set(['transforms', 'options', 'contextDir', 'noContext', 'firstChange']);
 
 /**
  * The pool size `auto` picks for `count` files: one worker per core but one, and none when that
@@ -77,7 +77,7 @@ function workerSafe(opts: ProcessOptions): WorkerInit | null {
   } catch {
     return null;
   }
-  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext };
+  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...(opts.firstChange ? { firstChange: true } : {}) };
 }
 
 /**

@@ -173,6 +173,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
     noContext: opts.noContext === true ? true : undefined,
     ...(opts.fmt ? { fmt: true } : {}),
+    // A plain --check prints only the names of the files that would change: each file's
+    // transforms stop at its first change (reports and --fmt need the whole rewrite).
+    ...(opts.check && !opts.fmt && (!opts.format || opts.format === 'diff') ? { firstChange: true } : {}),
   };
   // commander turns --no-context into context=false.
   if ((opts as { context?: unknown }).context === false) {

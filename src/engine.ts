@@ -20,6 +20,11 @@ export interface ProcessOptions {
   noContext?: boolean;
   /** `--fmt`: also format (src/format) the files the transforms rewrite. */
   fmt?: boolean;
+  /**
+   * Only find out whether the file would change (`--check`): the transforms stop at the first
+   * change, and the outcome is `partial` (see RunOptions.firstChange).
+   */
+  firstChange?: boolean;
 }
 
 export interface FileOutcome {
@@ -34,6 +39,8 @@ export interface FileOutcome {
   error?: FileError;
   /** The error is an internal one (a bug in a transform); the file was left unchanged. */
   internal?: boolean;
+  /** `firstChange`: `after` and `findings` stop at the first change; never write `after`. */
+  partial?: boolean;
 }
 
 export function contextFor(file: string | undefined, opts: ProcessOptions): BuildContext {
@@ -54,7 +61,7 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
   if (text.trim() === '') return { path: file, before: raw, after: raw, changed: false, findings: [] };
   const r: RunResult = runTransforms(
     text,
-    { transforms: opts.transforms, options: opts.options, buildContext: contextFor(contextFile, opts), path: file },
+    { transforms: opts.transforms, options: opts.options, buildContext: contextFor(contextFile, opts), path: file, firstChange: opts.firstChange },
     bom,
   );
   const after = (bom ? '\ufeff' : '') + r.output;
@@ -70,6 +77,7 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
       internal: r.error.kind === 'internal',
     };
   }
+  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true };
   if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits });
   return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
 }

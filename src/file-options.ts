@@ -17,6 +17,8 @@ export interface CliSelection {
   noContext?: boolean;
   /** `--fmt`: format the files the transforms rewrite. */
   fmt?: boolean;
+  /** `--check` (plain): stop each file at its first change. */
+  firstChange?: boolean;
 }
 
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
@@ -58,6 +60,7 @@ export class FileOptions {
         contextDir: this.cli.contextDir,
         noContext: this.cli.noContext,
         ...(this.cli.fmt ? { fmt: true } : {}),
+        ...(this.cli.firstChange ? { firstChange: true } : {}),
       }));
       this.cache.set(key, p);
     }

@@ -35,6 +35,13 @@ export interface RunOptions {
    * are missing from the result.
    */
   settled?: ReadonlySet<string>;
+  /**
+   * Stop at the first change (`dockerfix --check`, which only says whether a file would
+   * change): the result is `partial`, its output only the first transform's rewrite (checked
+   * against dockerfile-ast like any output), never to be written. The other passes and the
+   * second run of the self-check are skipped.
+   */
+  firstChange?: boolean;
 }
 
 export interface RunResult {
@@ -45,6 +52,8 @@ export interface RunResult {
   bom: boolean;
   changed: boolean;
   findings: Finding[];
+  /** `firstChange`: stopped at the first change; `output` is not the finished rewrite. */
+  partial?: boolean;
   /** A parse problem in the input or an internal error; the output is then the input. */
   error?: { kind: 'parse' | 'internal'; message: string; line: number; column: number };
   passes: number;
@@ -220,6 +229,12 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       }
       doc = nextDoc;
       changedInPass = true;
+      if (run.firstChange) {
+        const problem = crossCheck(doc, original);
+        if (problem) return internal(`self-check failed: ${problem.message}`);
+        const found = [...changeFindings].sort((a, b) => a.line - b.line || a.column - b.column);
+        return { input: text, output: doc.text, bom, changed: true, partial: true, findings: found, passes, edits: [] };
+      }
     }
     lastFindings = pending;
     if (!changedInPass) break;
