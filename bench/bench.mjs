@@ -5,7 +5,9 @@
  *
  * 1. The shared corpus (../shared/corpus/cases/<id>/Dockerfile):
  *    - `dockerfix --check <corpus dir>` through the real CLI (discovery, workers, all transforms),
- *      wall time of the whole process, min/median over several runs;
+ *      wall time of the whole process, min/median over several runs; the same with 2 worker
+ *      threads forced; a dry run (every file rewritten in full and diffed); and `--check` over
+ *      the corpus copied 8 times (a big repository), with and without 2 forced workers;
  *    - `dockerfix fmt --check <corpus dir>` when the formatter is built in;
  *    - the in-process API: `processFiles` (worker pool) per call, and a plain single-thread loop
  *      over `processFile`, first (cold) pass and best warm pass;
@@ -245,7 +247,28 @@ async function parent() {
 
     const cli = timeProcess([bin, '--check', path.join(corpus, 'cases')], runs);
     results.cliCheck = { min: cli.min, median: cli.median, exit: cli.status, changed: cli.stdout.split('\n').filter(Boolean).length };
-    row('dockerfix --check', 'CLI, whole process, min', cli.min, `median ${ms(cli.median)} ms; exit ${cli.status}; ${results.cliCheck.changed} files would change`);
+    row('dockerfix --check', 'CLI, whole process, min', cli.min, `median ${ms(cli.median)} ms; exit ${cli.status}; ${results.cliCheck.changed} files would change (each file stops at its first change)`);
+    // The whole rewrite of every file (all passes, self-check) and its diff: a dry run.
+    const dry = timeProcess([bin, '--quiet', path.join(corpus, 'cases')], runs);
+    results.cliDryRun = { min: dry.min, median: dry.median, exit: dry.status };
+    row('dockerfix (dry run, diffs)', 'CLI, whole process, min', dry.min, `median ${ms(dry.median)} ms; every file rewritten in full, self-checked, diffed`);
+    // The same --check with a pool of 2 worker threads forced (auto uses cores - 1 workers, none below 2).
+    const pooled = timeProcess([bin, '--check', path.join(corpus, 'cases')], runs, { env: { ...process.env, DOCKERFIX_WORKERS: '2' } });
+    results.cliCheckPool2 = { min: pooled.min, median: pooled.median };
+    row('dockerfix --check, 2 workers forced', 'CLI, whole process, min', pooled.min, `median ${ms(pooled.median)} ms`);
+    // A big repository: the corpus 8 times over (its files and contexts copied to a temp dir).
+    const bigDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-repo-'));
+    try {
+      for (let k = 1; k <= 8; k++) fs.cpSync(path.join(corpus, 'cases'), path.join(bigDir, `copy${k}`), { recursive: true });
+      const n = files.length * 8;
+      const big = timeProcess([bin, '--check', bigDir], Math.min(runs, 3));
+      const bigPool = timeProcess([bin, '--check', bigDir], Math.min(runs, 3), { env: { ...process.env, DOCKERFIX_WORKERS: '2' } });
+      results.cliCheckBig = { files: n, min: big.min, median: big.median, pool2: { min: bigPool.min, median: bigPool.median } };
+      row(`dockerfix --check, ${n} files`, 'CLI, whole process, min', big.min, `the corpus 8 times over; median ${ms(big.median)} ms`, n);
+      row(`dockerfix --check, ${n} files, 2 workers forced`, 'CLI, whole process, min', bigPool.min, `median ${ms(bigPool.median)} ms`, n);
+    } finally {
+      fs.rmSync(bigDir, { recursive: true, force: true });
+    }
 
     const fmtAvailable = fs.existsSync(path.join(dist, 'src/format/index.js'));
     if (fmtAvailable) {
@@ -261,7 +284,7 @@ async function parent() {
     results.apiBatch = batch;
     if (batch.unavailable) line(`| dockerfix processFiles | unavailable: ${batch.unavailable} | | | |`);
     else {
-      row('dockerfix processFiles()', `API, ${batch.workers} workers, first call`, batch.firstMs, `incl. worker start-up; errors ${batch.errors}`);
+      row('dockerfix processFiles()', `API, ${batch.workers} workers, first call`, batch.firstMs, `${batch.workers ? 'incl. worker start-up; ' : ''}errors ${batch.errors}`);
       row('dockerfix processFiles()', `API, ${batch.workers} workers, best call`, batch.bestMs, `median ${ms(batch.medianMs)} ms`);
     }
     const api = runChild('dockerfix-api', runs);
