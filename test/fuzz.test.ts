@@ -160,6 +160,9 @@ function checkInvariants(raw: string): void {
   else stats.unchanged++;
   // No internal error: a transform crashing, bad edits or a failed self-check is a bug.
   if (r.internal) throw new Error(`internal error: ${r.error?.message}`);
+  // `--check` (stop at the first change) says the same as the whole run.
+  const first = processText(raw, 'fuzz/Dockerfile', { ...opts, firstChange: true });
+  expect({ changed: first.changed, error: first.error?.message }).toEqual({ changed: r.changed, error: r.error?.message });
   if (r.error) {
     // A parse error (bad escape directive, unterminated heredoc): the file is left as it is.
     expect(r.after).toBe(raw);
