@@ -61,7 +61,8 @@ function runsUpdate(cmds: ShellCommand[]): boolean {
 function mayHold(instr: Instruction, needle: string): boolean {
   const text = instr.text;
   if (text.includes(needle)) return true;
-  return /['"\\`\s]/.test(text) && text.replace(/['"\\`\s]/g, '').includes(needle);
+  // Without quotes or escape characters every word is a plain substring of the text.
+  return /['"\\`]/.test(text) && text.replace(/['"\\`\s]/g, '').includes(needle);
 }
 
 function installsWithoutUpdate(instr: Instruction): boolean {
