@@ -72,11 +72,14 @@ async function child(tool) {
   let run; // (file) => true on success (throws on failure)
   let after = async () => {};
   switch (tool) {
-    case 'dockerfix-api': {
+    case 'dockerfix-api':
+    case 'dockerfix-api-check': {
       const { processFile } = await import(pathToFileURL(path.join(dist, 'src/engine.js')).href);
       const { loadTransforms } = await import(pathToFileURL(path.join(dist, 'transforms/index.js')).href);
       const transforms = await loadTransforms();
-      run = (f) => !processFile(f, { transforms }).error;
+      // -check: what `dockerfix --check` does per file (stop at the first change).
+      const firstChange = tool === 'dockerfix-api-check';
+      run = (f) => !processFile(f, { transforms, firstChange }).error;
       break;
     }
     case 'dockerfix-batch': {
@@ -291,7 +294,13 @@ async function parent() {
     results.api = api;
     if (!api.unavailable) {
       row('dockerfix processFile()', 'API, 1 thread, first pass', api.firstMs, `load ${ms(api.loadMs)} ms; errors ${api.errors}`);
-      row('dockerfix processFile()', 'API, 1 thread, best pass', api.bestMs, '');
+      row('dockerfix processFile()', 'API, 1 thread, best pass', api.bestMs, 'every file rewritten in full and self-checked');
+    }
+    const apiCheck = runChild('dockerfix-api-check', runs);
+    results.apiCheck = apiCheck;
+    if (!apiCheck.unavailable) {
+      row('dockerfix processFile({ firstChange })', 'API, 1 thread, first pass', apiCheck.firstMs, `what --check does per file`);
+      row('dockerfix processFile({ firstChange })', 'API, 1 thread, best pass', apiCheck.bestMs, '');
     }
     results.peers = {};
     for (const tool of ['dprint', 'prettier', 'dockerfile-utils']) {
