@@ -10,12 +10,13 @@
  *   after/Dockerfile    the same file after `dockerfix --write --context ctx`
  * Both Dockerfiles live outside the context, so the two builds see byte-identical contexts.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createTwoFilesPatch } from 'diff';
+import { formatBytes, parseRate, startThrottleProxy } from './throttle-proxy.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
@@ -67,6 +68,20 @@ export const EXAMPLES = [
 ];
 
 export const MIN_SOURCE_SPEEDUP = 10;
+
+/**
+ * The simulated ordinary network for the throttled measurements (test/e2e/throttle-proxy.mjs):
+ * 2 MB/s (16 Mbit/s) downstream shared by all connections, 20 ms one-way latency (40 ms round
+ * trip). Override with DOCKERFIX_THROTTLE="<rate>[,<latency ms>]", e.g. "6MB,10".
+ */
+export function throttleSettings(spec = process.env.DOCKERFIX_THROTTLE) {
+  const [rate, latency] = (spec || '2MB,20').split(',');
+  return { rate: parseRate(rate), latency: latency === undefined || latency === '' ? 20 : Number(latency) };
+}
+
+export function describeThrottle({ rate, latency }) {
+  return `${formatBytes(rate)}/s (${Math.round((rate * 8) / 1e6)} Mbit/s) shared, ${2 * latency} ms round trip`;
+}
 
 /**
  * Path of the lab script: $DOCKERFIX_LAB, else `shared/docker-lab/lab` in the nearest folder above
@@ -139,6 +154,81 @@ export class Lab {
       rows: r.lines.filter((l) => l.cmd === 'bench'),
       stderrTail: tail(r.stderr, 25),
     };
+  }
+}
+
+/**
+ * `lab compare` on a simulated ordinary network: starts a throttling proxy in this process, points
+ * the docker CLI at it (a temporary DOCKER_CONFIG whose `proxies` the 20.10 CLI turns into the
+ * HTTP_PROXY/HTTPS_PROXY/NO_PROXY build args of every build; BuildKit keeps them out of the cache
+ * key), runs `lab compare` asynchronously (the proxy needs this event loop) and attributes the
+ * bytes the proxy served to each build from lab's `== <label>: <phase>` progress lines.
+ * NO_PROXY is only `localhost`: the lab's local PyPI (127.0.0.1:8765) goes through the proxy too,
+ * as a remote index would.
+ * Returns what compare() returns plus `net` {rate, latency, bytes: {'before/dep-edit': n, ...},
+ * stats}, and each row gets `net_bytes`. The proxy is closed and the config removed before it returns.
+ */
+export async function compareThrottled(lab, ctx, before, after, touch, touchDep, { rate, latency, timeout = 30 * 60_000, log = () => {} } = {}) {
+  const proxy = await startThrottleProxy({ rate, latency, log });
+  const cfgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-throttle-docker-config-'));
+  try {
+    // Keep the user's docker config (if any), add the proxies.
+    let cfg = {};
+    const own = path.join(process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), 'config.json');
+    try {
+      cfg = JSON.parse(fs.readFileSync(own, 'utf8'));
+    } catch {
+      /* none */
+    }
+    cfg.proxies = { default: { httpProxy: proxy.url, httpsProxy: proxy.url, noProxy: 'localhost' } };
+    fs.writeFileSync(path.join(cfgDir, 'config.json'), JSON.stringify(cfg, null, 1));
+
+    const args = ['compare', ctx, before, after, '--touch', touch];
+    if (touchDep) args.push('--touch-dep', touchDep);
+    const bytes = {};
+    let current = null;
+    let mark = 0;
+    const close = () => {
+      const now = proxy.stats().bytesDown;
+      if (current) bytes[current] = (bytes[current] ?? 0) + now - mark;
+      mark = now;
+    };
+    const r = await new Promise((resolve) => {
+      const child = spawn(lab.script, args, { env: { ...process.env, DOCKER_CONFIG: cfgDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      let partial = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const lines = (partial + d).split('\n');
+        partial = lines.pop();
+        for (const line of lines) {
+          const m = /^\[lab\] == (\S+): (\S+)\s*$/.exec(line);
+          if (!m) continue;
+          close();
+          current = `${m[1]}/${m[2]}`;
+        }
+      });
+      const timer = setTimeout(() => child.kill('SIGTERM'), timeout);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        close();
+        resolve({ code: code ?? -1, stdout, stderr });
+      });
+    });
+    const lines = jsonLines(r.stdout);
+    const rows = lines.filter((l) => l.cmd === 'bench').map((l) => ({ ...l, net_bytes: bytes[`${l.label}/${l.phase}`] ?? 0 }));
+    return {
+      code: r.code,
+      summary: lines.find((l) => l.cmd === 'compare') ?? null,
+      rows,
+      stderrTail: tail(r.stderr, 25),
+      net: { rate, latency, bytes, stats: proxy.stats() },
+    };
+  } finally {
+    await proxy.close();
+    fs.rmSync(cfgDir, { recursive: true, force: true });
   }
 }
 
