@@ -13,7 +13,7 @@
  *   2 × latency): a delay line, so a request/response exchange pays the round trip while a stream
  *   keeps flowing. Opening a connection to the proxy costs one extra round trip (the TCP handshake
  *   a remote server would need).
- * - Counts what it serves: `stats()` -> {bytesDown, bytesUp, requests, tunnels, errors}; `reset()`
+ * - Counts what it serves: `stats()` -> {bytesDown, bytesUp, requests, tunnels, maxOpen, errors}; `reset()`
  *   zeroes the counters (per-build accounting).
  *
  * Usage:
