@@ -125,8 +125,8 @@ if (!json) {
   const textCols = withNet ? 3 : 2;
   if (markdown) {
     console.log(`Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}.\n`);
-    console.log(`| ${head.join(' | ')} |`);
     if (throttle) console.log(`Throttled network: ${H.describeThrottle(throttle)} (test/e2e/throttle-proxy.mjs); MB = bytes the proxy served to that build.\n`);
+    console.log(`| ${head.join(' | ')} |`);
     console.log(`|${head.map((h, i) => (i < textCols ? '---' : '---:')).join('|')}|`);
     for (const r of rows) console.log(`| ${r.join(' | ')} |`);
   } else {
