@@ -74,7 +74,7 @@ describe('cross-check parser', () => {
     expect(differ).toEqual([]);
     if (corpusAvailable()) expect(checked).toBeGreaterThan(10_000);
     else expect(checked).toBeGreaterThan(500);
-    expect(cutChecked).toBeGreaterThan(300);
+    expect(cutChecked).toBeGreaterThan(corpusAvailable() ? 300 : 100);
   });
 
   it('still rejects a rewrite whose flags dockerfile-ast reads differently', () => {
