@@ -27,12 +27,6 @@ export const NOT_DOCKERFILES = ['**/*.dockerignore', '**/*.md', '**/*.orig', '**
 
 const SKIP = new Set(SKIPPED_DIRS);
 
-export function isDockerfileName(name: string): boolean {
-  const base = path.basename(name);
-  if (/\.dockerignore$|\.md$/.test(base)) return false;
-  return /^(Dockerfile|Containerfile)(\..+)?$/.test(base) || /\.(Dockerfile|dockerfile)$/.test(base);
-}
-
 /** What the directory search takes: DOCKERFILE_PATTERNS without NOT_DOCKERFILES. */
 function searched(name: string): boolean {
   const named =
