@@ -174,6 +174,18 @@ export class Instruction {
   get text(): string {
     return this.doc.text.slice(this.node.start, this.node.end);
   }
+  /**
+   * Can a shell word of this instruction (heredoc bodies included) hold `needle` once the shell
+   * has removed quotes, escapes and line continuations? A cheap necessary condition, for
+   * skipping the tokenization of steps that cannot run a given program.
+   */
+  mayHold(needle: string): boolean {
+    const text = this.text;
+    if (text.includes(needle)) return true;
+    // Without quotes or escape characters every word is a plain substring of the text.
+    return /['"\\`]/.test(text) && text.replace(/['"\\`\s]/g, '').includes(needle);
+  }
+
   /** Its line in the file as the user gave it (see DockerfileDocument.lineOf), for messages. */
   get line(): number {
     return this.doc.lineOf(this.node.keywordStart);

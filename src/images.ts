@@ -98,7 +98,7 @@ function usersCreatedIn(stage: Stage): Array<{ index: number; name: string; user
   if (cached) return cached;
   const out: Array<{ index: number; name: string; user: KnownUser }> = [];
   for (const i of stage.instructions) {
-    if (i.upper !== 'RUN' || !/useradd|adduser/.test(i.text)) continue;
+    if (i.upper !== 'RUN' || !(i.mayHold('useradd') || i.mayHold('adduser'))) continue;
     for (const c of i.commands()) {
       const w = c.words.map((x) => x.value);
       const p = w.findIndex((x) => /^(useradd|adduser)$/.test(x.replace(/^.*\//, '')));

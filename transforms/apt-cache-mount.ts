@@ -53,20 +53,9 @@ function runsUpdate(cmds: ShellCommand[]): boolean {
   return cmds.some((c) => aptSubcommand(c) === 'update');
 }
 
-/**
- * Can a word of this step (heredoc bodies included) hold `needle` once the shell has removed
- * quotes, escapes and line continuations? A cheap necessary condition: steps that fail it are
- * not tokenized (most RUN steps of a file run no apt at all).
- */
-function mayHold(instr: Instruction, needle: string): boolean {
-  const text = instr.text;
-  if (text.includes(needle)) return true;
-  // Without quotes or escape characters every word is a plain substring of the text.
-  return /['"\\`]/.test(text) && text.replace(/['"\\`\s]/g, '').includes(needle);
-}
-
 function installsWithoutUpdate(instr: Instruction): boolean {
-  if (!mayHold(instr, 'apt')) return false;
+  // Most RUN steps of a file run no apt at all: they are not tokenized.
+  if (!instr.mayHold('apt')) return false;
   const cmds = instr.commands();
   return cmds.some((c) => DOWNLOADS.has(aptSubcommand(c) ?? '')) && !runsUpdate(cmds);
 }
@@ -95,7 +84,7 @@ function stageFacts(doc: DockerfileDocument): Map<Stage, StageFacts> {
       if (i.upper === 'RUN' && !i.json && installsWithoutUpdate(i)) acc = true;
     }
     const cleanRemovedAt = s.instructions.findIndex(
-      (i) => i.upper === 'RUN' && mayHold(i, 'docker-clean') && i.commands().some((c) => program(c)?.name === 'rm' && c.words.some((w) => w.value === DOCKER_CLEAN)),
+      (i) => i.upper === 'RUN' && i.mayHold('docker-clean') && i.commands().some((c) => program(c)?.name === 'rm' && c.words.some((w) => w.value === DOCKER_CLEAN)),
     );
     m.set(s, { needsAfter, cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
   }
