@@ -175,7 +175,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     ...(opts.fmt ? { fmt: true } : {}),
     // A plain --check prints only the names of the files that would change: each file's
     // transforms stop at its first change (reports and --fmt need the whole rewrite).
-    ...(opts.check && !opts.fmt && (!opts.format || opts.format === 'diff') ? { firstChange: true } : {}),
+    ...(opts.check && !opts.fmt && !wantsReport(opts) ? { firstChange: true } : {}),
   };
   // commander turns --no-context into context=false.
   if ((opts as { context?: unknown }).context === false) {
@@ -235,7 +235,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     err(`dockerfix: ${e.format(io.cwd)}\n`);
     return 2;
   }
-  const report: ReportFile[] | null = opts.format && opts.format !== 'diff' ? [] : null;
+  const report: ReportFile[] | null = wantsReport(opts) ? [] : null;
   let errors = 0;
   for (const e of found.errors) {
     err(`${e.format()}\n`);
@@ -345,6 +345,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   return 0;
 }
 
+/** A report format (json, sarif, github) rather than the diff was asked for. */
+function wantsReport(opts: CliOptions): boolean {
+  return opts.format !== undefined && opts.format !== 'diff';
+}
+
 function printNotes(rel: string, outcome: FileOutcome, out: (s: string) => void, colors: Colors): void {
   for (const f of outcome.findings) {
     if (f.kind === 'change') continue;
@@ -391,11 +396,11 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     io.stdout.write(raw);
     return 2;
   }
-  if (opts.format && opts.format !== 'diff') {
+  if (wantsReport(opts)) {
     const all = await loadTransforms();
     io.stdout.write(
       renderReport(
-        opts.format,
+        opts.format as Exclude<ReportFormat, 'diff'>,
         { tool: { name: 'dockerfix', version: packageVersion() }, mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
         all.map((t) => t.meta),
       ),

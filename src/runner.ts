@@ -232,8 +232,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       if (run.firstChange) {
         const problem = crossCheck(doc, original);
         if (problem) return internal(`self-check failed: ${problem.message}`);
-        const found = [...changeFindings].sort((a, b) => a.line - b.line || a.column - b.column);
-        return { input: text, output: doc.text, bom, changed: true, partial: true, findings: found, passes, edits: [] };
+        return { input: text, output: doc.text, bom, changed: true, partial: true, findings: [...changeFindings].sort(byPosition), passes, edits: [] };
       }
     }
     lastFindings = pending;
@@ -255,9 +254,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       return internal(`self-check failed: a second run would change the output again (near offset ${firstDiff})`);
     }
   }
-  const findings = [...changeFindings, ...[...lastFindings.values()].flat()].sort(
-    (a, b) => a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform),
-  );
+  const findings = [...changeFindings, ...[...lastFindings.values()].flat()].sort(byPosition);
   const edits: AppliedEdit[] = changed
     ? composer.result().map((e) => {
         const ps = original.position(e.start);
@@ -266,6 +263,11 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       })
     : [];
   return { input: text, output, bom, changed, findings, passes, edits };
+}
+
+/** Findings in file order (then by transform), as a run reports them. */
+function byPosition(a: Finding, b: Finding): number {
+  return a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform);
 }
 
 /** The two texts differ only in their parser directives (same escape character). */
