@@ -14,6 +14,8 @@ import { expandVars, normalizePath, type DockerfileDocument, type Instruction } 
 import { insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
 import { osFamily, userAt, type OsFamily } from './images.js';
 import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from './types.js';
+import { buildModel } from './analysis/build-model.js';
+import { laterStoreUse, offlineRead, type OfflineRead } from './analysis/offline.js';
 
 export type Env = Map<string, string | undefined>;
 
@@ -36,6 +38,8 @@ export interface CacheDir {
   holdsDeps?: boolean;
   /** Why this directory must not be moved for a non-root user (then such steps are skipped). */
   noRelocate?: string;
+  /** What the tool reuses from this directory, for the change message ("compiled packages"). */
+  reuses?: string;
 }
 
 /** A command of the tool found in a RUN step. */
@@ -179,6 +183,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   const removeWords: Word[] = [];
   const rewrites: Array<{ word: Word; text: string; why: string }> = [];
   let relocatedAny = false;
+  let alreadyMounted = 0;
   const uidOpts = user.root ? '' : `,uid=${user.uid}${user.gid !== undefined ? `,gid=${user.gid}` : ''}`;
   const exported = exportedNames(cmds);
 
@@ -224,6 +229,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
         if (cur === undefined && !assign.includes(`${d.envVar}=${target}`)) assign.push(`${d.envVar}=${target}`);
         relocatedAny = true;
       }
+      if (covered(target)) alreadyMounted++;
       if (covered(target) || planned.has(target)) continue;
       const id = user.root ? '' : `id=${d.name}-${user.uid},`;
       const opts = `type=cache,${id}target=${target}${d.locked ? ',sharing=locked' : ''}${uidOpts}`;
@@ -252,6 +258,57 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     }
   }
 
+  // The empty-mount rule (see src/analysis/offline.ts): a mount may take away from the layers
+  // only what no step can miss. A store that a step reads without the network stays in the image.
+  const model = buildModel(doc, { targets: ctx.options.targets });
+  const unsafeWhy: string[] = [];
+  const dropped: string[] = [];
+  const byStore = new Map<string, string[]>();
+  for (const [target, m] of planned) {
+    const store = STORES[m.dir.name];
+    if (store) byStore.set(store, [...(byStore.get(store) ?? []), target]);
+  }
+  // What the step itself discards (cleanup, a flag that turns the cache off, `rm` of the
+  // directory) was never in the original image: no later step can miss it.
+  const discards = (t: string): boolean =>
+    removeWords.length > 0 ||
+    cmds.some((c) => {
+      if (spec.isCleanup?.(c)) return true;
+      const p = programIndex(c.words);
+      if (p === -1 || basename(c.words[p].value) !== 'rm') return false;
+      return c.words.slice(p + 1).some((w) => {
+        const o = operandPath(w.value, state.env, state.env.get('HOME') ?? user.home);
+        return o !== null && (o.path === t || t.startsWith(o.path + '/'));
+      });
+    });
+  for (const [store, targets] of byStore) {
+    if (targets.every(discards)) continue;
+    const where = targets.join(' and ');
+    const own = ownOfflineRead(cmds, hits, store, state.env);
+    const later = own ? undefined : laterStoreUse(model, instr, store);
+    if (own) {
+      dropped.push(`${own.what} in this step reads ${where} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
+    } else if (later?.offline) {
+      const l = later.offline;
+      dropped.push(
+        `${l.read.what} at line ${l.instr.line}${l.instr.upper === 'RUN' ? '' : ` (the container's ${l.instr.upper})`} reads ${where} without the network, so it needs what this step downloads there in the image's layers; ` +
+          'on a CI runner that imports the layer cache (cache mounts are never exported) or after the cache mounts are pruned, this step is a cache hit while the mount is empty, and that step would fail',
+      );
+    } else {
+      if (later?.opaque) unsafeWhy.push(`${later.opaque.what} at line ${later.opaque.instr.line} runs a script that may read ${where} without the network, which would fail when the layer cache is warm and the mount empty (on a CI runner)`);
+      continue;
+    }
+    for (const t of targets) planned.delete(t);
+  }
+  if (dropped.length) {
+    // Mounts of ours already on the step (an earlier pass added the others): nothing more to say.
+    if (planned.size === 0 && alreadyMounted > 0) return null;
+    const hasCleanup = cmds.some((c) => spec.isCleanup?.(c));
+    if (planned.size === 0 || hasCleanup || removeWords.length || rewrites.length || relocatedAny) {
+      return { skip: `left ${cmdLabel(hits[0].cmd)} without a cache mount: ${dropped.join('; ')}` };
+    }
+  }
+
   const edits: Edit[] = [];
   const changes: string[] = [];
   let fixKind: FixKind = 'safe';
@@ -277,7 +334,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     edits.push(insertMountFlags(doc, instr, mounts.map((m) => `--mount=${m.options}`)));
     const list = mounts.map((m) => m.target).join(' and ');
     changes.unshift(
-      `added ${mounts.length > 1 ? 'cache mounts' : 'a cache mount'} at ${list} so ${tools} reuses ${spec.reuses ?? (mounts.length > 1 ? 'their downloads' : 'its downloads')} across builds (${mounts.length > 1 ? 'the mounts are' : 'the mount is'} not stored in the image)` +
+      `added ${mounts.length > 1 ? 'cache mounts' : 'a cache mount'} at ${list} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? 'the mounts are' : 'the mount is'} not stored in the image)` +
         (user.root ? '' : `, owned by uid ${user.uid} because the step runs as ${user.name}`),
     );
     if (relocatedAny) {
@@ -289,11 +346,18 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     }
     changes.push(...cleanup.notes);
     for (const m of mounts) {
-      if (m.dir.holdsDeps && spec.depsFixKind === 'unsafe' && reachesOutput(instr, m.target)) {
+      if (!m.dir.holdsDeps || spec.depsFixKind !== 'unsafe') continue;
+      const why = model.dirReachesOutput(stage, m.target);
+      if (why) {
         fixKind = 'unsafe';
-        changes.push(`${m.target} holds the downloaded dependencies: with the mount they are no longer in this stage's files, which the final image or a later stage may read`);
+        changes.push(`unsafe: ${m.target} holds the downloaded dependencies, and with the mount they are no longer in this stage's files, which a built image may read (${why})`);
       }
     }
+    for (const why of unsafeWhy) {
+      fixKind = 'unsafe';
+      changes.push(`unsafe: ${why}`);
+    }
+    for (const why of dropped) changes.push(`no cache mount where ${why}`);
     relocations.forEach(addPrefix);
   }
   blanks.forEach(addPrefix);
@@ -305,6 +369,12 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   changes.push(...notes);
   if (edits.length === 0) return null;
   return { edits, message: [...new Set(changes.filter((c) => c))].join('; '), fixKind };
+}
+
+/** What the mounted directories give back, for the change message. */
+function reuses(mounts: PlannedMount[], spec: CacheMountSpec): string {
+  if (mounts.every((m) => m.dir.reuses)) return [...new Set(mounts.map((m) => m.dir.reuses))].join(' and ');
+  return spec.reuses ?? (mounts.length > 1 ? 'their downloads' : 'its downloads');
 }
 
 const LEADING_RESERVED = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
@@ -347,43 +417,43 @@ function exportedNames(cmds: ShellCommand[]): Set<string> {
   return out;
 }
 
-const copyFromCache = new WeakMap<DockerfileDocument, Instruction[]>();
+/** Cache directories (by CacheDir.name) that are stores some command reads offline (src/analysis/offline.ts). */
+const STORES: Record<string, string> = {
+  gem: 'bundler',
+  'cargo-registry': 'cargo',
+  'cargo-git': 'cargo',
+  composer: 'composer',
+  nuget: 'nuget',
+  'go-mod': 'go-mod',
+  'gradle-caches': 'gradle',
+  'gradle-wrapper': 'gradle',
+  maven: 'maven',
+  npm: 'npm',
+  yarn: 'yarn',
+  'yarn-berry': 'yarn',
+  'pnpm-store': 'pnpm',
+  uv: 'uv',
+};
 
-/** Does a directory of this stage reach the output: the last stage, a child stage, or COPY --from? */
-export function reachesOutput(instr: Instruction, dir: string): boolean {
-  const doc = instr.doc;
-  const stage = instr.stage!;
-  const last = doc.stages[doc.stages.length - 1];
-  let copies = copyFromCache.get(doc);
-  if (!copies) {
-    copies = doc.instructions.filter((i) => (i.upper === 'COPY' || i.upper === 'ADD') && i.flag('from')?.value);
-    copyFromCache.set(doc, copies);
+/** An offline read of `store` in the step that no earlier command of the tool in it fetches for. */
+function ownOfflineRead(cmds: ShellCommand[], hits: ToolHit[], store: string, env: Env): OfflineRead | null {
+  let fetched = false;
+  for (const c of cmds) {
+    const r = offlineRead(c, env);
+    if (r && r.store === store) {
+      if (!fetched) return r;
+    } else if (hits.some((h) => h.cmd === c)) fetched = true;
   }
-  const seen = new Set<typeof stage>();
-  const reaches = (s: typeof stage): boolean => {
-    if (seen.has(s)) return false;
-    seen.add(s);
-    if (s === last) return true;
-    for (const other of doc.stages) if (other.index > s.index && other.parent === s && reaches(other)) return true;
-    for (const i of copies!) {
-      if (!i.stage || i.stage.index <= s.index) continue;
-      if (doc.stageByRef(i.flag('from')!.value!, i.stage.index) !== s) continue;
-      const srcs = i.args().slice(0, -1).map((w) => w.value);
-      if (srcs.some((p) => overlaps(p.startsWith('/') ? p : joinAbs(i.state().workdir, p), dir))) return true;
-    }
-    return false;
-  };
-  return reaches(stage);
+  return null;
 }
 
-function joinAbs(base: string, p: string): string {
-  return normalizePath((base.endsWith('/') ? base : base + '/') + p);
-}
-
-function overlaps(a: string, b: string): boolean {
-  const x = trimSlash(normalizePath(a.replace(/\*.*$/, '')));
-  const y = trimSlash(normalizePath(b));
-  return x === y || x === '/' || y.startsWith(x + '/') || x.startsWith(y + '/');
+/** `dotnet restore`, `cargo fetch`: a command as a reviewer recognises it. */
+function cmdLabel(c: ShellCommand): string {
+  const p = Math.max(0, programIndex(c.words));
+  const prog = basename(c.words[p]?.value ?? '');
+  const subs = c.words.slice(p + 1).map((x) => x.value).filter((x) => !x.startsWith('-'));
+  const n = (prog === 'go' || prog === 'dotnet') && ['mod', 'work', 'nuget'].includes(subs[0] ?? '') ? 2 : 1;
+  return '`' + [prog, ...subs.slice(0, n)].join(' ') + '`';
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ interface CliOptions {
   context?: string;
   noContext?: boolean;
   unsafe?: boolean;
+  target?: string[];
   syntax?: string;
   quiet?: boolean;
   stdin?: boolean;
@@ -81,6 +82,7 @@ export function buildProgram(): Command {
     .option('--only <ids>', 'run only these transforms (comma-separated, repeatable)', list)
     .option('--skip <ids>', 'do not run these transforms (comma-separated, repeatable)', list)
     .option('--unsafe', 'also apply fixes marked unsafe')
+    .option('--target <stages>', 'stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage', list)
     .option('--syntax <ref>', 'the # syntax= reference to add when needed, or "none"', 'docker/dockerfile:1')
     .option('--context <dir>', 'build context directory (default: each Dockerfile\'s directory)')
     .option('--no-context', 'do not look at any build context (conservative rewrites)')
@@ -194,6 +196,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       skip: opts.skip,
       syntax: program.getOptionValueSource('syntax') === 'cli' ? opts.syntax : undefined,
       unsafe: opts.unsafe ? true : undefined,
+      ...(opts.target ? { targets: opts.target } : {}),
       ...processOpts,
     });
   } catch (e) {

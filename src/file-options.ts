@@ -13,6 +13,8 @@ export interface CliSelection {
   /** Given explicitly on the command line. */
   syntax?: string;
   unsafe?: boolean;
+  /** `--target`: stages the project builds as targets (outputs for the safety rules). */
+  targets?: string[];
   contextDir?: string;
   noContext?: boolean;
   /** `--fmt`: format the files the transforms rewrite. */
@@ -24,7 +26,7 @@ export interface CliSelection {
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
 
 /** Transform ids and options for one file: config first, then the flags on top. */
-export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; transformOptions: ResolvedSettings['transformOptions'] } {
+export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[]; transformOptions: ResolvedSettings['transformOptions'] } {
   const all = transformIds();
   let ids = cli.only && cli.only.length ? all.filter((id) => cli.only!.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
   if (cli.skip) ids = ids.filter((id) => !cli.skip!.includes(id));
@@ -32,6 +34,7 @@ export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection
     ids,
     syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
+    ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
     transformOptions: settings.transformOptions,
   };
 }
@@ -56,7 +59,7 @@ export class FileOptions {
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => ({
         transforms,
-        options: { syntax: sel.syntax, unsafe: sel.unsafe, transformOptions: sel.transformOptions },
+        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions: sel.transformOptions },
         contextDir: this.cli.contextDir,
         noContext: this.cli.noContext,
         ...(this.cli.fmt ? { fmt: true } : {}),

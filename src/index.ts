@@ -34,6 +34,8 @@ export interface FixOptions {
   skip?: string[];
   /** Also apply fixes marked unsafe. */
   unsafe?: boolean;
+  /** Stages the project builds with `--target`: outputs for the safety rules, like the last stage and every leaf stage. */
+  targets?: string[];
   /** The `# syntax=` reference added when needed, or "none". Default "docker/dockerfile:1". */
   syntax?: string;
   /** Options per transform id. */
@@ -87,6 +89,7 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
       options: {
         ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
         unsafe: options.unsafe ?? false,
+        ...(options.targets ? { targets: options.targets } : {}),
         transformOptions: options.transformOptions ?? {},
       },
     },

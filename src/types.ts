@@ -69,6 +69,11 @@ export interface Options {
   syntax: string;
   /** Apply fixes whose kind is `unsafe`. */
   unsafe: boolean;
+  /**
+   * Stages the project builds with `--target` (compose `target:`, CI files, `--target`): outputs
+   * for the safety rules, like the last stage and every leaf stage.
+   */
+  targets?: readonly string[];
   transformOptions: Record<string, Record<string, unknown>>;
 }
 

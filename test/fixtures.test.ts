@@ -1,5 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatFinding, listFixtureCases, runFixture } from './helpers/fixtures.js';
+
+// UPDATE_FIXTURES=1 rewrites expected.Dockerfile / expected-findings.txt from the current output
+// (review the result with git diff before committing it).
+const update = process.env.UPDATE_FIXTURES === '1';
 
 const cases = listFixtureCases();
 
@@ -11,6 +17,13 @@ describe('fixtures', () => {
     it(`${c.group}/${c.name}`, async () => {
       const r = await runFixture(c);
       expect(r.error, r.error?.message).toBeUndefined();
+      if (update) {
+        const exp = path.join(c.dir, 'expected.Dockerfile');
+        if (r.text === c.input) fs.rmSync(exp, { force: true });
+        else fs.writeFileSync(exp, r.text);
+        if (c.expectedFindings) fs.writeFileSync(path.join(c.dir, 'expected-findings.txt'), r.findings.map(formatFinding).join('\n') + '\n');
+        return;
+      }
       expect(r.text).toBe(c.expected ?? c.input);
       if (c.expectedFindings) expect(r.findings.map(formatFinding)).toEqual(c.expectedFindings);
       // Idempotent: a second run changes nothing.

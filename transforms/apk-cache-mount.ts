@@ -36,6 +36,30 @@ function apkSub(cmd: ShellCommand): { sub: string; i: number } | null {
   return sub ? { sub, i } : null;
 }
 
+/**
+ * The command that leaves apk's package indexes in /var/cache/apk of the image (`apk update`, or
+ * `apk add` without `--no-cache`), when the step does not delete them afterwards; null when the
+ * original image has no indexes there (every `apk add` uses `--no-cache`, or the step removes
+ * /var/cache/apk/* at its end), so a mount takes away nothing anything can read.
+ */
+function indexesKept(cmds: ShellCommand[]): string | null {
+  let keeper: string | null = null;
+  for (const c of cmds) {
+    const a = apkSub(c);
+    if (a && (a.sub === 'update' || ((a.sub === 'add' || a.sub === 'upgrade' || a.sub === 'fix') && !c.words.some((w) => w.value === '--no-cache')))) {
+      keeper = a.sub === 'update' ? '`apk update` keeps' : `\`apk ${a.sub}\` without --no-cache uses and keeps`;
+    }
+    const p = program(c);
+    if (p?.name === 'rm' && c.words.slice(p.index + 1).some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value))) keeper = null;
+  }
+  return keeper;
+}
+
+/** The step already has a cache mount on /var/cache/apk (ours from an earlier pass, or the author's). */
+function hasApkMount(instr: Instruction): boolean {
+  return instr.flagsNamed('mount').some((f) => /(^|,)(target|dst|destination)=\/var\/cache\/apk\/?(,|$)/.test(f.value ?? ''));
+}
+
 const linkCache = new WeakMap<Stage, number>();
 
 /** Position in its stage of the first step that mentions /etc/apk/cache, or Infinity. */
@@ -80,7 +104,7 @@ export const apkCacheMount: Transform = {
       execForm: /(^|\s|\/)apk\s+(\S+\s+)*add\b/,
       families: ['alpine'],
       needsRoot: true,
-      detect(cmd) {
+      detect(cmd, instr) {
         const a = apkSub(cmd);
         if (!a || (a.sub !== 'add' && a.sub !== 'upgrade' && a.sub !== 'fix')) return null;
         if (cmd.words.some((w) => w.value === '--cache-dir' || w.value.startsWith('--cache-dir=') || w.value === '-p' || w.value === '--root')) return null;
@@ -91,7 +115,11 @@ export const apkCacheMount: Transform = {
           tool: 'apk',
           rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: '--update', why: 'replaced --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did' })),
           disable: noCache.slice(hasUpdate ? 0 : 1),
-          dirs: () => [{ name: 'apk', dir: '/var/cache/apk', locked: true }],
+          dirs: () => {
+            const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());
+            if (keeps) return { skip: `left \`apk\` without a cache mount: ${keeps} the package indexes in /var/cache/apk of the image, where a later step, script or child stage may install from them; a cache mount would hide them from this step and take them out of the image` };
+            return [{ name: 'apk', dir: '/var/cache/apk', locked: true }];
+          },
         };
       },
       isCleanup(cmd) {

@@ -15,9 +15,11 @@
  * puts it back at its end, in the same RUN (`mv ... 2>/dev/null || true; <step> && { mv back ||
  * true; }`): the restore runs exactly when the step succeeds, so the exit status is the step's,
  * and a failing step fails the build as before. Only `/var/lib/apt/lists` is mounted, never all of
- * `/var/lib/apt`. The lists are mounted only when the step runs `apt-get update` itself and no
- * later step of the stage (or a child stage) installs without its own update, because a mount
- * hides the lists from the image. `apt-get clean`/`autoclean` and `rm -rf` of the mounted
+ * `/var/lib/apt`. The lists are mounted only when the step runs `apt-get update` and deletes the
+ * lists itself afterwards (`rm -rf /var/lib/apt/lists/*`, `apt-get dist-clean`): only then did the
+ * original image have no lists, so no later step, script, child stage or running container can
+ * rely on them (a script that runs `apt-get install` without an update is invisible here); a
+ * mount hides the lists from the image. `apt-get clean`/`autoclean` and `rm -rf` of the mounted
  * directories are removed from the mounted step only (they would empty the cache; the mounts are
  * not stored in the image, so it stays as small); the rest of the step (`&&`/`;` chains,
  * continuation lines, comments) is kept. Stages whose base is known not to be Debian-like
@@ -49,20 +51,7 @@ export function aptSubcommand(cmd: ShellCommand): string | null {
   return cmd.words[i]?.value ?? null;
 }
 
-function runsUpdate(cmds: ShellCommand[]): boolean {
-  return cmds.some((c) => aptSubcommand(c) === 'update');
-}
-
-function installsWithoutUpdate(instr: Instruction): boolean {
-  // Most RUN steps of a file run no apt at all: they are not tokenized.
-  if (!instr.mayHold('apt')) return false;
-  const cmds = instr.commands();
-  return cmds.some((c) => DOWNLOADS.has(aptSubcommand(c) ?? '')) && !runsUpdate(cmds);
-}
-
 interface StageFacts {
-  /** needsAfter[k]: some RUN at position > k of the stage installs without its own update. */
-  needsAfter: boolean[];
   /** cleanRemovedAt: position of the first RUN that removes docker-clean, or Infinity. */
   cleanRemovedAt: number;
 }
@@ -75,40 +64,43 @@ function stageFacts(doc: DockerfileDocument): Map<Stage, StageFacts> {
   if (m) return m;
   m = new Map();
   for (const s of doc.stages) {
-    const n = s.instructions.length;
-    const needsAfter = new Array<boolean>(n).fill(false);
-    let acc = false;
-    for (let k = n - 1; k >= 0; k--) {
-      needsAfter[k] = acc;
-      const i = s.instructions[k];
-      if (i.upper === 'RUN' && !i.json && installsWithoutUpdate(i)) acc = true;
-    }
     const cleanRemovedAt = s.instructions.findIndex(
       (i) => i.upper === 'RUN' && i.mayHold('docker-clean') && i.commands().some((c) => program(c)?.name === 'rm' && c.words.some((w) => w.value === DOCKER_CLEAN)),
     );
-    m.set(s, { needsAfter, cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
+    m.set(s, { cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
   }
   factsCache.set(doc, m);
   return m;
 }
 
-/** Does a later step of this stage, or of a stage built FROM it, install from the image's lists? */
-function laterNeedsLists(instr: Instruction): boolean {
-  const doc = instr.doc;
-  const facts = stageFacts(doc);
-  const stage = instr.stage!;
-  if (facts.get(stage)!.needsAfter[instr.index - stage.from.index]) return true;
-  const seen = new Set<Stage>([stage]);
-  const stack = doc.stages.filter((o) => o.parent === stage);
-  while (stack.length) {
-    const s = stack.pop()!;
-    if (seen.has(s)) continue;
-    seen.add(s);
-    const f = facts.get(s)!;
-    if (f.needsAfter[0] || (s.instructions[0]?.upper === 'RUN' && installsWithoutUpdate(s.instructions[0]))) return true;
-    stack.push(...doc.stages.filter((o) => o.parent === s));
-  }
-  return false;
+const LISTS = '/var/lib/apt/lists';
+
+/** Does `rm` (or `apt-get dist-clean`) delete the package lists? */
+function deletesLists(c: ShellCommand): boolean {
+  const sub = aptSubcommand(c);
+  if (sub === 'dist-clean' || sub === 'distclean') return true;
+  const p = program(c);
+  if (!p || p.name !== 'rm') return false;
+  return c.words.slice(p.index + 1).some((w) => {
+    const v = w.value.replace(/\/+$/, '');
+    return v === LISTS || v === `${LISTS}/*` || v === '/var/lib/apt' || v === '/var/lib/apt/*';
+  });
+}
+
+/**
+ * Does the step delete the package lists after its last `apt-get update`? Only then did the
+ * original image have no lists, so nothing later (a step, a script, a child stage, the running
+ * container) can rely on them, and a cache mount may keep them instead. Otherwise the lists stay
+ * in the image: a script or child stage may install without its own update.
+ */
+function listsDeletedAfterUpdate(cmds: ShellCommand[]): boolean {
+  let lastUpdate = -1;
+  let lastDelete = -1;
+  cmds.forEach((c, k) => {
+    if (aptSubcommand(c) === 'update') lastUpdate = k;
+    if (deletesLists(c)) lastDelete = k;
+  });
+  return lastUpdate !== -1 && lastDelete > lastUpdate;
 }
 
 /** Was docker-clean removed by an earlier step of the stage chain? Then there is nothing to park. */
@@ -162,7 +154,7 @@ export const aptCacheMount: Transform = {
             : [],
           dirs(): CacheDir[] {
             const dirs: CacheDir[] = [{ name: 'apt', dir: '/var/cache/apt', locked: true }];
-            if (runsUpdate(instr.commands()) && !laterNeedsLists(instr)) dirs.push({ name: 'apt-lists', dir: '/var/lib/apt/lists', locked: true });
+            if (listsDeletedAfterUpdate(instr.commands())) dirs.push({ name: 'apt-lists', dir: LISTS, locked: true });
             return dirs;
           },
         };

@@ -20,9 +20,11 @@ import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIn
 import type { DockerfileDocument, Instruction } from '../src/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/types.js';
 
+/** Subcommands that compile packages (and so use the build cache). */
+const COMPILES = new Set(['build', 'install', 'test', 'run', 'generate', 'vet', 'list']);
 const SUBS = new Set(['build', 'install', 'test', 'run', 'get', 'generate', 'vet', 'mod download', 'mod tidy', 'mod vendor', 'mod verify', 'work sync', 'list']);
 
-function goDirs(instr: Instruction) {
+function goDirs(instr: Instruction, compiles: boolean) {
   return (env: Env, home: string | undefined): CacheDir[] | { skip: string } => {
     const gopathRaw = env.get('GOPATH');
     const gopath = gopathRaw ? gopathRaw.split(':')[0] : baseImageIs(instr, /(^|\/)golang(:|@|$)/) ? '/go' : home === undefined ? undefined : joinDir(home, 'go');
@@ -32,10 +34,10 @@ function goDirs(instr: Instruction) {
     const build = dirFromVar(env, 'GOCACHE', xdg === undefined ? undefined : joinDir(xdg, 'go-build'), 'go');
     if (typeof build === 'object') return build;
     if (env.get('GOCACHE') === 'off') return { skip: 'GOCACHE=off: the build cache is turned off on purpose; left unchanged' };
-    return [
-      { name: 'go-mod', dir: mod, envVar: 'GOMODCACHE', holdsDeps: true },
-      { name: 'go-build', dir: build, envVar: 'GOCACHE' },
-    ];
+    const dirs: CacheDir[] = [{ name: 'go-mod', dir: mod, envVar: 'GOMODCACHE', holdsDeps: true, reuses: 'the downloaded modules' }];
+    // The build cache only helps commands that compile (`go mod download` compiles nothing).
+    if (compiles) dirs.push({ name: 'go-build', dir: build, envVar: 'GOCACHE', reuses: 'compiled packages' });
+    return dirs;
   };
 }
 
@@ -65,7 +67,7 @@ export const goCacheMount: Transform = {
         let s = cmd.words[i]?.value ?? '';
         if (s === 'mod' || s === 'work') s += ' ' + (cmd.words[i + 1]?.value ?? '');
         if (!SUBS.has(s)) return null;
-        return { cmd, tool: 'go', dirs: goDirs(instr) };
+        return { cmd, tool: 'go', dirs: goDirs(instr, COMPILES.has(s)) };
       },
       isCleanup(cmd) {
         const p = program(cmd);

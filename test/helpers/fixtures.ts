@@ -25,7 +25,7 @@ export interface FixtureCase {
   input: string;
   expected: string | null;
   expectedFindings: string[] | null;
-  options: { transforms?: string[]; unsafe?: boolean; syntax?: string; transformOptions?: Options['transformOptions'] };
+  options: { transforms?: string[]; unsafe?: boolean; syntax?: string; targets?: string[]; transformOptions?: Options['transformOptions'] };
 }
 
 export function listFixtureCases(root = FIXTURES): FixtureCase[] {
@@ -68,6 +68,7 @@ export async function runFixture(c: FixtureCase, input = c.input): Promise<RunRe
       options: {
         unsafe: c.options.unsafe ?? false,
         ...(c.options.syntax ? { syntax: c.options.syntax } : {}),
+        ...(c.options.targets ? { targets: c.options.targets } : {}),
         transformOptions: c.options.transformOptions ?? {},
       },
     },
