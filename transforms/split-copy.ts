@@ -21,14 +21,21 @@
  * Fix safety: safe when the final files are provably the same: the later `COPY .` writes the
  * manifests again with identical bytes and flags; the install reads only the copied manifests
  * (no lifecycle scripts, `-e .`, `gemspec`, local path dependencies); the steps moved before the
- * source do not read or write it; and nothing the install writes inside the destination
- * (node_modules, vendor, obj, .venv) also exists in the build context, where the later copy
- * would overwrite it. Installs that may rewrite a lockfile present in the context (`npm
+ * source do not read or write it; and `.dockerignore` keeps what the install writes inside the
+ * project (node_modules, vendor, obj, .venv) out of the context: otherwise a working tree that has
+ * it (a local install, another platform's binaries) would be copied over the installed one. That
+ * is decided from `.dockerignore` alone, never from whether the directory exists today; without
+ * the line the split is `unsafe` and the message names the line to add. Installs that may rewrite
+ * a lockfile present in the context (`npm
  * install`, `yarn` without `--frozen-lockfile`, `bundle install` without frozen) are `unsafe`:
  * after the split the context's lockfile replaces the rewritten one. Without a build context
  * (stdin, `--no-context`) the glob form (`COPY package.json package-lock.json* ./`) is emitted
  * as `unsafe`, since scripts and includes could not be checked. Everything else is skipped
- * with the reason.
+ * with the reason, among them: a copy or step marked `# dockerfix-ignore`; a build that already
+ * keeps its packages in a cache mount (a `go mod download`/`dotnet restore` step would be an empty
+ * layer); an install that fills a cache mount which a step after the moved copy reads offline
+ * (`dotnet publish --no-restore`, `mvn -o`), which would fail on a builder with warm layers and
+ * empty mounts.
  */
 import path from 'node:path';
 import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/document.js';
