@@ -33,7 +33,7 @@ const CATEGORIES: Array<[RegExp, string]> = [
   [/the copy has the flag/, 'the copy has a flag the manifest copy cannot reproduce'],
   [/gemspec|reads other files/, 'a manifest reads other files (gemspec, build scripts)'],
   [/composer plugin/, 'a composer plugin runs during the install'],
-  [/already keeps the .* in a cache mount/, 'the build already keeps its packages in a cache mount (a dependency step would be an empty layer)'],
+  [/keeps the .* in a cache mount at [^:]*: a `[^`]*` step before the copy/, 'the build already keeps its packages in a cache mount (a dependency step would be an empty layer)'],
   [/reads it offline/, 'the install fills a cache mount that a later step reads offline'],
   [/dockerfix-ignore/, 'marked # dockerfix-ignore'],
 ];

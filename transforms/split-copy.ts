@@ -26,8 +26,8 @@
  * it (a local install, another platform's binaries) would be copied over the installed one. That
  * is decided from `.dockerignore` alone, never from whether the directory exists today; without
  * the line the split is `unsafe` and the message names the line to add. Installs that may rewrite
- * a lockfile present in the context (`npm
- * install`, `yarn` without `--frozen-lockfile`, `bundle install` without frozen) are `unsafe`:
+ * a lockfile present in the context (`npm install`, `yarn` without `--frozen-lockfile`, `bundle
+ * install` without frozen) are `unsafe`:
  * after the split the context's lockfile replaces the rewritten one. Without a build context
  * (stdin, `--no-context`) the glob form (`COPY package.json package-lock.json* ./`) is emitted
  * as `unsafe`, since scripts and includes could not be checked. Everything else is skipped
@@ -637,7 +637,7 @@ function dependencyStep(
     .find((t) => isUnder(cacheDir, t));
   if (store) {
     return skip(
-      `\`${b.label}\` already keeps the ${tool} in a cache mount at ${store}: a \`${fake.label}\` step before the copy would download them into that mount, not into its layer, and save no download (a warm mount already has them; an empty one, as on a CI runner that imports the layer cache, stays empty while that step is cached)`,
+      `\`${b.label}\` keeps the ${tool} in a cache mount at ${store}: a \`${fake.label}\` step before the copy would download them into that mount, not into its layer, and save no download (a warm mount already has them; an empty one, as on a CI runner that imports the layer cache, stays empty while that step is cached)`,
     );
   }
   // Secrets and SSH agents (private modules) go on the new step too, and for a restore the other
