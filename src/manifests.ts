@@ -488,6 +488,7 @@ function node(p: Planner): void {
     members.sort();
     if (members.length > 200) return p.block(`${members.length} workspace packages: too many to copy one by one`);
   }
+  const pnp = tool === 'yarn' && yarnPnp(p, root);
   const pkgs: Array<[string, PackageJson]> = [['', root]];
   for (const m of members) {
     const rel = p.rel(join(m, 'package.json'));
@@ -522,11 +523,12 @@ function node(p: Planner): void {
       if (!p.exists(rel)) return p.block(`${where} patches a dependency with ${rel}, which is not in the build context`);
       p.add(rel);
     }
-    p.output(p.rel(join(m, 'node_modules')));
+    // Plug'n'Play installs write no node_modules (Node never looks there for the packages).
+    if (!pnp) p.output(p.rel(join(m, 'node_modules')));
   }
   // Yarn Berry in Plug'n'Play mode writes the loader and the unplugged (built) packages instead of
   // node_modules; a working tree's copy points at the developer's own cache and builds.
-  if (tool === 'yarn' && yarnPnp(p, root)) for (const o of ['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged']) p.output(p.rel(o));
+  if (pnp) for (const o of ['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged']) p.output(p.rel(o));
   for (const m of values(inst.opts, '--modules-folder')) {
     const rel = p.argRel(m);
     if (rel !== null) p.output(rel);
@@ -540,7 +542,7 @@ function node(p: Planner): void {
       if (/^(cacheFolder|installStatePath|pnpUnpluggedFolder|virtualFolder|globalFolder)$/.test(m[1])) {
         // The cache holds checksummed archives (a working tree's copy is harmless); the
         // unplugged packages are built for the developer's platform.
-        if (m[1] === 'pnpUnpluggedFolder' && tool === 'yarn' && yarnPnp(p, root)) p.output(ref);
+        if (m[1] === 'pnpUnpluggedFolder' && pnp) p.output(ref);
         continue;
       }
       if (p.plan.paths.some((x) => ref === x || ref.startsWith(x + '/'))) continue;

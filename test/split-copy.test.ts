@@ -244,7 +244,8 @@ describe('install outputs and .dockerignore', () => {
     expect(plan('uv sync --locked', { 'pyproject.toml': '[project]\nname = "x"\n', 'uv.lock': '' }).outputs).toEqual(['.venv']);
     expect(plan('composer install --no-plugins', { 'composer.json': '{}' }).outputs).toEqual(['vendor']);
     const yarnPnp = plan('yarn install --immutable', { 'package.json': '{"packageManager":"yarn@4.5.0"}', 'yarn.lock': '' });
-    expect(yarnPnp.outputs).toEqual(['node_modules', '.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged']);
+    expect(yarnPnp.outputs).toEqual(['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged']);
+    expect(plan('yarn install --immutable', { 'package.json': '{"packageManager":"yarn@4.5.0"}', 'yarn.lock': '', '.yarnrc.yml': 'nodeLinker: node-modules\n' }).outputs).toEqual(['node_modules']);
     expect(plan('yarn install --frozen-lockfile', { 'package.json': '{}', 'yarn.lock': '' }).outputs).toEqual(['node_modules']);
   });
 });

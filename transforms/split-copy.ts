@@ -709,7 +709,17 @@ function offlineReader(stage: Stage, found: Found[], installRun: Instruction, ru
   };
   const consumers: Array<{ run: Instruction; cmds: ShellCommand[] }> = [];
   if (runSplit) consumers.push({ run: installRun, cmds: installRun.commands().slice(runSplit.cutStep) });
-  for (const x of stage.instructions.slice(stage.instructions.indexOf(installRun) + 1)) if (x.upper === 'RUN' && !x.json) consumers.push({ run: x, cmds: x.commands() });
+  // The rest of the stage, and the stages built FROM it (they see the same mounts' state).
+  const descends = (s: Stage): boolean => {
+    const seen = new Set<Stage>();
+    for (let x: Stage | null = s.parent; x && !seen.has(x); x = x.parent) {
+      if (x === stage) return true;
+      seen.add(x);
+    }
+    return false;
+  };
+  const later = [...stage.instructions.slice(stage.instructions.indexOf(installRun) + 1), ...stage.doc.stages.filter(descends).flatMap((s) => s.instructions)];
+  for (const x of later) if (x.upper === 'RUN' && !x.json) consumers.push({ run: x, cmds: x.commands() });
   for (const f of found) {
     const produced = caches(f.run);
     if (produced.length === 0) continue;
