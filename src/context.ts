@@ -33,7 +33,26 @@ export interface BuildContext {
   files(): string[] | undefined;
   /** Whether `.dockerignore` excludes the path. */
   ignored(rel: string): boolean;
+  /**
+   * Whether `.dockerignore` keeps everything at and below `rel` out of the context, whatever the
+   * working tree holds there now (no `!` exception can bring a file below it back). Optional for
+   * contexts given through the API; see `excludesTree()`.
+   */
+  excludesTree?(rel: string): boolean;
 }
+
+/**
+ * Whether the context's `.dockerignore` keeps the directory `rel` and all it could ever hold
+ * out of the context. Decided from the ignore patterns alone, never from the current listing.
+ */
+export function excludesTree(ctx: BuildContext, rel: string): boolean {
+  if (ctx.excludesTree) return ctx.excludesTree(rel);
+  const p = normalizeRel(rel);
+  return !!p && (ctx.ignored(p) || (ctx.ignored(`${p}/${PROBE}`) && ctx.ignored(`${p}/.${PROBE}`)));
+}
+
+/** A name no real pattern names: `dir/*` excludes it, `dir/*.js` does not. */
+const PROBE = 'dockerfix-probe~';
 
 function normalizeRel(rel: string): string {
   let p = rel.replace(/\\/g, '/');
@@ -43,12 +62,15 @@ function normalizeRel(rel: string): string {
   return p.replace(/^\/+/, '').replace(/\/+$/, '');
 }
 
-function makeIgnore(text: string | undefined): (rel: string) => boolean {
-  if (!text) return () => false;
-  const patterns = text
+function ignorePatterns(text: string | undefined): string[] {
+  return (text ?? '')
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
+}
+
+function makeIgnore(text: string | undefined): (rel: string) => boolean {
+  const patterns = ignorePatterns(text);
   if (patterns.length === 0) return () => false;
   const ig = dockerignore();
   ig.add(patterns);
@@ -60,6 +82,29 @@ function makeIgnore(text: string | undefined): (rel: string) => boolean {
     } catch {
       return false;
     }
+  };
+}
+
+/**
+ * `excludesTree` for an ignore file: the directory (or every name directly in it, `dir/*`) is
+ * excluded, and no `!` exception could match a path below it. An exception with a wildcard
+ * counts when its literal start and the directory could meet.
+ */
+function makeTreeTest(text: string | undefined, ignored: (rel: string) => boolean): (rel: string) => boolean {
+  const exceptions = ignorePatterns(text)
+    .filter((l) => l.startsWith('!'))
+    .map((l) => normalizeRel(l.slice(1).trim()));
+  return (rel) => {
+    const p = normalizeRel(rel);
+    if (!p) return false;
+    if (!ignored(p) && !(ignored(`${p}/${PROBE}`) && ignored(`${p}/.${PROBE}`))) return false;
+    const dir = p + '/';
+    return !exceptions.some((x) => {
+      const g = x.search(/[*?[\\]/);
+      const lit = g === -1 ? x : x.slice(0, g);
+      if (g === -1) return x === p || x.startsWith(dir);
+      return lit.startsWith(dir) || dir.startsWith(lit);
+    });
   };
 }
 
@@ -83,6 +128,7 @@ export class DirectoryContext implements BuildContext {
   readonly kind = 'directory';
   readonly available = true;
   private ignoreMatcher?: (rel: string) => boolean;
+  private treeMatcher?: (rel: string) => boolean;
   private listing?: string[];
   private readonly existsCache = new Map<string, boolean>();
 
@@ -114,6 +160,11 @@ export class DirectoryContext implements BuildContext {
 
   ignored(rel: string): boolean {
     return this.isIgnored(rel);
+  }
+
+  excludesTree(rel: string): boolean {
+    this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath), (r) => this.isIgnored(r));
+    return this.treeMatcher(rel);
   }
 
   exists(rel: string): boolean {
@@ -167,6 +218,7 @@ export class ListingContext implements BuildContext {
   private readonly fileSet: Set<string>;
   private readonly dirSet: Set<string>;
   private readonly isIgnored: (rel: string) => boolean;
+  private readonly isExcludedTree: (rel: string) => boolean;
   private readonly listed: string[];
   private visible?: string[];
   private readonly existsCache = new Map<string, boolean>();
@@ -176,7 +228,9 @@ export class ListingContext implements BuildContext {
     private readonly contentRoot: string | undefined,
     private readonly label = 'listed build context',
   ) {
-    this.isIgnored = makeIgnore(this.readRaw('.dockerignore'));
+    const ignoreFile = this.readRaw('.dockerignore');
+    this.isIgnored = makeIgnore(ignoreFile);
+    this.isExcludedTree = makeTreeTest(ignoreFile, this.isIgnored);
     this.listed = listing.map(normalizeRel).filter((p) => p && !p.startsWith('...'));
     this.fileSet = new Set(this.listed);
     this.dirSet = new Set();
@@ -209,6 +263,10 @@ export class ListingContext implements BuildContext {
 
   ignored(rel: string): boolean {
     return this.isIgnored(rel);
+  }
+
+  excludesTree(rel: string): boolean {
+    return this.isExcludedTree(rel);
   }
 
   exists(rel: string): boolean {
@@ -262,8 +320,10 @@ export class MemoryContext implements BuildContext {
     this.inner = new ListingContext(Object.keys(filesByPath), undefined, 'in-memory build context');
     const ig = makeIgnore(filesByPath['.dockerignore']);
     this.ignored = ig;
+    this.excludesTree = makeTreeTest(filesByPath['.dockerignore'], ig);
   }
   ignored: (rel: string) => boolean;
+  excludesTree: (rel: string) => boolean;
   describe(): string {
     return 'in-memory build context';
   }

@@ -20,7 +20,13 @@ export interface ManifestPlan {
   block?: string;
   /** The split is possible but not provably equivalent, and why. */
   unsafe?: string;
-  /** Context-relative paths the install writes; the context must not contain them. */
+  /**
+   * Context-relative directories (or files) the install writes inside the project, where a copy
+   * from the working tree after the install would replace what it wrote and break the image
+   * (node_modules, .venv, vendor, obj). The split is safe only when `.dockerignore` keeps them
+   * out of the context, whatever the working tree holds now. Only real risks are listed: build
+   * outputs a later build rewrites anyway (maven's target, gradle's build) are not.
+   */
   outputs: string[];
   /**
    * The install also needs the source, but a dependency-only form exists: run the command with
@@ -482,6 +488,7 @@ function node(p: Planner): void {
     members.sort();
     if (members.length > 200) return p.block(`${members.length} workspace packages: too many to copy one by one`);
   }
+  const pnp = tool === 'yarn' && yarnPnp(p, root);
   const pkgs: Array<[string, PackageJson]> = [['', root]];
   for (const m of members) {
     const rel = p.rel(join(m, 'package.json'));
@@ -516,9 +523,12 @@ function node(p: Planner): void {
       if (!p.exists(rel)) return p.block(`${where} patches a dependency with ${rel}, which is not in the build context`);
       p.add(rel);
     }
-    p.output(p.rel(join(m, 'node_modules')));
+    // Plug'n'Play installs write no node_modules (Node never looks there for the packages).
+    if (!pnp) p.output(p.rel(join(m, 'node_modules')));
   }
-  for (const o of ['.pnp.cjs', '.pnp.js', '.pnp.loader.mjs', '.yarn/cache', '.yarn/unplugged', '.yarn/install-state.gz', '.yarn/build-state.yml']) p.output(p.rel(o));
+  // Yarn Berry in Plug'n'Play mode writes the loader and the unplugged (built) packages instead of
+  // node_modules; a working tree's copy points at the developer's own cache and builds.
+  if (pnp) for (const o of ['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged']) p.output(p.rel(o));
   for (const m of values(inst.opts, '--modules-folder')) {
     const rel = p.argRel(m);
     if (rel !== null) p.output(rel);
@@ -530,7 +540,9 @@ function node(p: Planner): void {
     for (const m of text.matchAll(/^\s*([\w.@/:-]+)\s*[=:]?\s*["']?(\.{1,2}\/[^\s"']*|\.yarn\/[^\s"']*)/gm)) {
       const ref = posix.normalize(join(p.dir, m[2]));
       if (/^(cacheFolder|installStatePath|pnpUnpluggedFolder|virtualFolder|globalFolder)$/.test(m[1])) {
-        p.output(ref);
+        // The cache holds checksummed archives (a working tree's copy is harmless); the
+        // unplugged packages are built for the developer's platform.
+        if (m[1] === 'pnpUnpluggedFolder' && pnp) p.output(ref);
         continue;
       }
       if (p.plan.paths.some((x) => ref === x || ref.startsWith(x + '/'))) continue;
@@ -551,6 +563,15 @@ function node(p: Planner): void {
     const rootFiles = p.plan.paths.filter((x) => !memberFiles.has(x));
     p.plan.describe = `${rootFiles.join(', ')} and the package.json of ${members.length} workspace package${members.length > 1 ? 's' : ''}`;
   }
+}
+
+/** Yarn 2+ (`.yarnrc.yml` or `packageManager: yarn@2+`) with the default Plug'n'Play linker. */
+function yarnPnp(p: Planner, root: PackageJson): boolean {
+  const rc = p.read(p.rel('.yarnrc.yml'));
+  const berry = rc !== undefined || /^yarn@([2-9]|\d{2,})/.test(root.packageManager ?? '');
+  if (!berry) return false;
+  const linker = /^\s*nodeLinker\s*:\s*["']?([\w-]+)/m.exec(rc ?? '')?.[1];
+  return linker === undefined || linker === 'pnp';
 }
 
 /**
@@ -656,7 +677,6 @@ function maven(p: Planner): void {
     if (text === undefined) return p.block(`could not read ${rel}`);
     if (/<systemPath>/.test(text)) return p.block(`${rel} uses a <systemPath> dependency from the project`);
     if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel} activates a profile by the presence of a file`);
-    p.output(join(dirOf(rel), 'target'));
     if (depth > 6) return;
     for (const m of text.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)) {
       const r = posix.normalize(join(dirOf(rel), m[1]));
@@ -694,9 +714,6 @@ function gradle(p: Planner): void {
       return p.block(`${s} reads other files or runs commands, which may need the source`);
     }
     p.add(s);
-    const d = dirOf(s);
-    p.output(join(d, 'build'));
-    p.output(join(d, '.gradle'));
   }
   for (const f of files.filter((x) => x.startsWith(prefix) && /(^|\/)gradle\.properties$/.test(x) && !x.slice(prefix.length).includes('build/'))) p.add(f);
   p.optional('gradlew');
@@ -744,7 +761,8 @@ function bundler(p: Planner): void {
     if (rel !== null) p.output(rel);
   }
   if (has(inst.opts, '--standalone')) p.output(p.rel('bundle'));
-  if (appConfig === undefined) p.output(p.rel('.bundle/config'));
+  // Bundler 2 writes .bundle/config only for the options it remembers.
+  if (appConfig === undefined && remembered.some((o) => has(inst.opts, o))) p.output(p.rel('.bundle'));
 }
 
 // ---------------------------------------------------------------- PHP
@@ -855,7 +873,7 @@ function dotnet(p: Planner): void {
       p.add(imp);
     }
     for (const extra of ['packages.lock.json', 'packages.config']) {
-      const f = files.find((x) => x.toLowerCase() === join(dirOf(real), extra));
+      const f = files.find((x) => x.toLowerCase() === join(dirOf(real), extra).toLowerCase());
       if (f) p.add(f);
     }
     if (seen.size > 300) return p.block('more than 300 projects: too many to copy one by one');
@@ -909,8 +927,8 @@ function mix(p: Planner): void {
   if (/apps_path:|in_umbrella:/.test(text)) return p.block('an umbrella project: the apps would need to be copied too; not split');
   if (/\bpath:\s*"|File\.|Code\.(require_file|eval_file|compile_file)|Path\.wildcard/.test(text)) return p.block(`${p.rel('mix.exs')} reads other files or has a local path dependency`);
   p.optional('config');
-  p.output(p.rel('deps'));
-  p.output(p.rel('_build'));
   const sub = inst.cmd.words[inst.subIndex]?.value;
+  p.output(p.rel('deps'));
+  if (sub === 'deps.compile') p.output(p.rel('_build'));
   if (sub === 'deps.get' && lock && !has(inst.opts, '--check-locked')) p.unsafe('`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one');
 }

@@ -211,7 +211,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       }
       // A transform that moves text could still have duplicated or dropped an ignored
       // instruction through its other edits: then none of its edits of this pass are applied.
-      if (ignored.length && !keepsInstructions(doc, nextDoc, ignored)) {
+      if (ignored.length && !keepsInstructions(doc, nextDoc, ignored, t.meta.id)) {
         quiet.set(t.meta.id, unchanged);
         continue;
       }
@@ -278,10 +278,16 @@ function onlyDirectivesDiffer(a: DockerfileDocument, b: DockerfileDocument): boo
   return a.text.length - ea === b.text.length - eb && a.text.endsWith(b.text.slice(eb));
 }
 
-/** Every ignored instruction is still there, as often as before, with the same text. */
-function keepsInstructions(before: DockerfileDocument, after: DockerfileDocument, ignored: readonly Instruction[]): boolean {
+/**
+ * Every ignored instruction is still there, as often as before, with the same text, and still
+ * ignored: lines inserted between a `# dockerfix-ignore` comment and its instruction (an edit at
+ * the instruction's very start does not touch it) would hand the comment to the new line.
+ */
+function keepsInstructions(before: DockerfileDocument, after: DockerfileDocument, ignored: readonly Instruction[], id: string): boolean {
   const count = (doc: DockerfileDocument, text: string): number => doc.instructions.filter((i) => i.text === text).length;
-  return ignored.every((i) => count(after, i.text) === count(before, i.text));
+  if (!ignored.every((i) => count(after, i.text) === count(before, i.text))) return false;
+  const still = ignoredInstructions(after, readPragmas(after), id).map((i) => i.text);
+  return ignored.every((i) => still.filter((t) => t === i.text).length === ignored.filter((x) => x.text === i.text).length);
 }
 
 function firstDifference(a: string, b: string): number {

@@ -3,12 +3,13 @@
  * and the transform on small in-memory contexts (table style: input, context, exact output).
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryContext, NoContext, type BuildContext } from '../src/context.js';
-import { classifyCommand, type InstallCommand } from '../src/install-commands.js';
+import { MemoryContext, NoContext, excludesTree, type BuildContext } from '../src/context.js';
+import { classifyCommand, readsOffline, type InstallCommand } from '../src/install-commands.js';
 import { globToRegExp, planManifests, yamlList } from '../src/manifests.js';
 import { runTransforms } from '../src/runner.js';
 import { tokenize } from '../src/shell.js';
 import splitCopy from '../transforms/split-copy.js';
+import type { Transform } from '../src/types.js';
 
 function classify(text: string, cwd = '/app'): ReturnType<typeof classifyCommand>[] {
   return tokenize(text, (i) => i).commands.map((c) => classifyCommand(c, cwd));
@@ -175,7 +176,7 @@ describe('split-copy transform', () => {
   });
 
   it('keeps a step between that does not touch the copy, and blocks one that does', () => {
-    const ok = run('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y git\nRUN npm ci\n', { 'package.json': '{}' });
+    const ok = run('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN apt-get update && apt-get install -y git\nRUN npm ci\n', { 'package.json': '{}', '.dockerignore': 'node_modules\n' });
     expect(ok.output).toBe('FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN apt-get update && apt-get install -y git\nRUN npm ci\nCOPY . .\n');
     const blocked = run('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN rm -rf ./docs\nRUN npm ci\n', { 'package.json': '{}', 'docs/a.md': '' });
     expect(blocked.messages).toEqual(['3 skipped: did not split this copy before `npm ci`: `rm -rf ./docs` at line 4 uses ./docs, which the whole-context copy provides']);
@@ -189,5 +190,117 @@ describe('split-copy transform', () => {
   it('leaves files without an install alone and says nothing', () => {
     const input = 'FROM nginx\nCOPY . /usr/share/nginx/html\n';
     expect(run(input, { 'index.html': '' })).toEqual({ output: input, messages: [] });
+  });
+});
+
+describe('install outputs and .dockerignore', () => {
+  const dockerfile = 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "server.js"]\n';
+  const base = { 'package.json': '{}', 'package-lock.json': '{}', 'server.js': '' };
+  const localInstall = { 'node_modules/express/package.json': '{}' };
+
+  it('decides by .dockerignore, not by whether node_modules is in the working tree now', () => {
+    for (const unsafe of [false, true]) {
+      const absent = run(dockerfile, base, unsafe);
+      const present = run(dockerfile, { ...base, ...localInstall }, unsafe);
+      expect(present).toEqual(absent);
+      const ignoredAbsent = run(dockerfile, { ...base, '.dockerignore': 'node_modules\n' }, unsafe);
+      const ignoredPresent = run(dockerfile, { ...base, ...localInstall, '.dockerignore': 'node_modules\n' }, unsafe);
+      expect(ignoredPresent).toEqual(ignoredAbsent);
+      expect(ignoredAbsent.output).toBe('FROM node:20-slim\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nCMD ["node", "server.js"]\n');
+      expect(ignoredAbsent.messages[0]).not.toMatch(/unsafe/);
+      // Without the line the split is only applied with --unsafe, and the message names the line to add.
+      expect(absent.output).toBe(unsafe ? ignoredAbsent.output : dockerfile);
+      expect(absent.messages[0]).toMatch(/unsafe: `npm ci` writes node_modules in the project and \.dockerignore does not exclude it: .*add `node_modules` to \.dockerignore/);
+    }
+  });
+
+  it('suggests **/ for per-project directories below the root', () => {
+    const files = { 'package.json': JSON.stringify({ workspaces: ['packages/*'] }), 'package-lock.json': '{}', 'packages/a/package.json': '{}' };
+    const r = run('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n', { ...files, '.dockerignore': 'node_modules\n' });
+    expect(r.messages[0]).toMatch(/writes packages\/a\/node_modules in the project .* add `\*\*\/node_modules` to \.dockerignore/);
+    expect(run('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n', { ...files, '.dockerignore': '**/node_modules\n' }).messages[0]).not.toMatch(/unsafe/);
+  });
+
+  it('excludesTree: the directory and all it could hold, with no exception reaching below it', () => {
+    const ex = (ignore: string, rel: string): boolean => excludesTree(new MemoryContext({ '.dockerignore': ignore }), rel);
+    expect(ex('node_modules\n', 'node_modules')).toBe(true);
+    expect(ex('node_modules/\n', 'node_modules')).toBe(true);
+    expect(ex('/node_modules\n', 'node_modules')).toBe(true);
+    expect(ex('node_modules/*\n', 'node_modules')).toBe(true);
+    expect(ex('**/node_modules\n', 'web/node_modules')).toBe(true);
+    expect(ex('node_modules\n', 'web/node_modules')).toBe(false);
+    expect(ex('node_modules/*.js\n', 'node_modules')).toBe(false);
+    expect(ex('node_modules\n!node_modules/keep.txt\n', 'node_modules')).toBe(false);
+    expect(ex('node_modules\n!**/*.md\n', 'node_modules')).toBe(false);
+    expect(ex('node_modules\n!README.md\n', 'node_modules')).toBe(true);
+    expect(ex('', 'node_modules')).toBe(false);
+    expect(excludesTree(new NoContext(), 'node_modules')).toBe(false);
+  });
+
+  it('lists only outputs a later copy can really break: not maven target or gradle build', () => {
+    const mvn = plan('mvn -B dependency:go-offline', { 'pom.xml': '<project></project>' });
+    expect(mvn.block).toBeUndefined();
+    expect(mvn.outputs).toEqual([]);
+    expect(plan('uv sync --locked', { 'pyproject.toml': '[project]\nname = "x"\n', 'uv.lock': '' }).outputs).toEqual(['.venv']);
+    expect(plan('composer install --no-plugins', { 'composer.json': '{}' }).outputs).toEqual(['vendor']);
+    const yarnPnp = plan('yarn install --immutable', { 'package.json': '{"packageManager":"yarn@4.5.0"}', 'yarn.lock': '' });
+    expect(yarnPnp.outputs).toEqual(['.pnp.cjs', '.pnp.loader.mjs', '.yarn/unplugged']);
+    expect(plan('yarn install --immutable', { 'package.json': '{"packageManager":"yarn@4.5.0"}', 'yarn.lock': '', '.yarnrc.yml': 'nodeLinker: node-modules\n' }).outputs).toEqual(['node_modules']);
+    expect(plan('yarn install --frozen-lockfile', { 'package.json': '{}', 'yarn.lock': '' }).outputs).toEqual(['node_modules']);
+  });
+});
+
+describe('dotnet manifests', () => {
+  it('copies packages.lock.json from a mixed-case project directory', () => {
+    const p = plan('dotnet restore src/MyApi/MyApi.csproj --locked-mode', { 'src/MyApi/MyApi.csproj': '<Project Sdk="Microsoft.NET.Sdk"></Project>', 'src/MyApi/packages.lock.json': '{}' });
+    expect(p.paths).toEqual(['src/MyApi/MyApi.csproj', 'src/MyApi/packages.lock.json']);
+    expect(p.outputs).toEqual(['src/MyApi/obj']);
+  });
+});
+
+describe('readsOffline', () => {
+  it.each([
+    ['dotnet publish -c Release --no-restore', 'dotnet publish -c Release --no-restore'],
+    ['dotnet publish -c Release', null],
+    ['mvn -B -o package', 'mvn -B -o package'],
+    ['mvn -B package', null],
+    ['./gradlew build --offline', './gradlew build --offline'],
+    ['cargo build --release --frozen', 'cargo build --release --frozen'],
+    ['cargo build --release --locked', null],
+    ['CARGO_NET_OFFLINE=true cargo build', 'cargo build'],
+    ['pnpm install --offline --frozen-lockfile', 'pnpm install --offline --frozen-lockfile'],
+    ['GOPROXY=off go build ./...', 'go build ./...'],
+    ['go build ./...', null],
+    ['pip install --no-index -r requirements.txt', 'pip install --no-index -r requirements.txt'],
+  ])('%s', (text, expected) => {
+    expect(readsOffline(tokenize(text, (i) => i).commands[0])).toBe(expected);
+  });
+});
+
+describe('# dockerfix-ignore around a split', () => {
+  it('a lone insertion between the pragma and its instruction is not applied (runner)', () => {
+    // A transform that adds a line right before every COPY: the pragma would pass to the new line.
+    const inserter: Transform = {
+      meta: { id: 'test-inserter', summary: '', description: '', fixKind: 'safe', order: 1 },
+      run(doc) {
+        const c = doc.instructions.find((i) => i.upper === 'COPY' && !doc.text.includes('RUN true'));
+        return c ? { edits: [{ start: c.start, end: c.start, text: 'RUN true\n' }], findings: [] } : { edits: [], findings: [] };
+      },
+    };
+    const input = 'FROM alpine\n# dockerfix-ignore\nCOPY . /src\n';
+    const r = runTransforms(input, { transforms: [inserter] });
+    expect(r.error).toBeUndefined();
+    expect(r.output).toBe(input);
+    const free = runTransforms('FROM alpine\nCOPY . /src\n', { transforms: [inserter] });
+    expect(free.output).toBe('FROM alpine\nRUN true\nCOPY . /src\n');
+  });
+
+  it('split-copy adds no dependency step above an ignored copy, and says so on the build step', () => {
+    const files = { 'go.mod': 'module x\n\ngo 1.22\n', 'go.sum': '' };
+    const input = 'FROM golang:1.22 AS build\nWORKDIR /src\n# dockerfix-ignore\nCOPY . .\nRUN go build -o /out/app .\nFROM scratch\nCOPY --from=build /out/app /app\n';
+    const r = run(input, files, true);
+    expect(r.output).toBe(input);
+    expect(r.messages).toEqual(['5 skipped: did not split the copy at line 4 before `go build -o /out/app .`: that copy is marked `# dockerfix-ignore`, so no step is added or moved around it']);
+    expect(run(input.replace('# dockerfix-ignore\n', '# dockerfix-ignore apt-cache-mount\n'), files, true).output).not.toBe(input.replace('# dockerfix-ignore\n', '# dockerfix-ignore apt-cache-mount\n'));
   });
 });

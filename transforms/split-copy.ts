@@ -21,23 +21,31 @@
  * Fix safety: safe when the final files are provably the same: the later `COPY .` writes the
  * manifests again with identical bytes and flags; the install reads only the copied manifests
  * (no lifecycle scripts, `-e .`, `gemspec`, local path dependencies); the steps moved before the
- * source do not read or write it; and nothing the install writes inside the destination
- * (node_modules, vendor, obj, .venv) also exists in the build context, where the later copy
- * would overwrite it. Installs that may rewrite a lockfile present in the context (`npm
- * install`, `yarn` without `--frozen-lockfile`, `bundle install` without frozen) are `unsafe`:
+ * source do not read or write it; and `.dockerignore` keeps what the install writes inside the
+ * project (node_modules, vendor, obj, .venv) out of the context: otherwise a working tree that has
+ * it (a local install, another platform's binaries) would be copied over the installed one. That
+ * is decided from `.dockerignore` alone, never from whether the directory exists today; without
+ * the line the split is `unsafe` and the message names the line to add. Installs that may rewrite
+ * a lockfile present in the context (`npm install`, `yarn` without `--frozen-lockfile`, `bundle
+ * install` without frozen) are `unsafe`:
  * after the split the context's lockfile replaces the rewritten one. Without a build context
  * (stdin, `--no-context`) the glob form (`COPY package.json package-lock.json* ./`) is emitted
  * as `unsafe`, since scripts and includes could not be checked. Everything else is skipped
- * with the reason.
+ * with the reason, among them: a copy or step marked `# dockerfix-ignore`; a build that already
+ * keeps its packages in a cache mount (a `go mod download`/`dotnet restore` step would be an empty
+ * layer); an install that fills a cache mount which a step after the moved copy reads offline
+ * (`dotnet publish --no-restore`, `mvn -o`), which would fail on a builder with warm layers and
+ * empty mounts.
  */
 import path from 'node:path';
 import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/document.js';
-import { classifyCommand, has, values, type InstallCommand } from '../src/install-commands.js';
+import { classifyCommand, has, readsOffline, values, type InstallCommand } from '../src/install-commands.js';
 import { planManifests, type ManifestPlan } from '../src/manifests.js';
 import { mountOptions } from '../src/edit-helpers.js';
 import { isWindowsStage } from '../src/images.js';
 import type { ShellCommand } from '../src/shell.js';
-import type { BuildContext } from '../src/context.js';
+import { excludesTree, type BuildContext } from '../src/context.js';
+import { ignoredInstructions, readPragmas } from '../src/pragmas.js';
 import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
 
 const posix = path.posix;
@@ -324,9 +332,12 @@ export const splitCopy: Transform = {
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     const edits: Edit[] = [];
     const findings: TransformFinding[] = [];
+    // `# dockerfix-ignore` on the copy or a step it would move past: no split around it (the
+    // runner drops edits that touch an ignored step, but the split also inserts next to it).
+    const ignored = new Set(doc.text.includes('dockerfix-ignore') ? ignoredInstructions(doc, readPragmas(doc), 'split-copy') : []);
     for (const stage of doc.stages) {
       for (let i = 0; i < stage.instructions.length; i++) {
-        const res = splitAt(doc, stage, i, ctx.buildContext);
+        const res = splitAt(doc, stage, i, ctx.buildContext, ignored);
         if (!res) continue;
         findings.push(res.finding);
         if (res.edits.length) {
@@ -339,7 +350,7 @@ export const splitCopy: Transform = {
   },
 };
 
-function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext): { edits: Edit[]; finding: TransformFinding } | null {
+function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext, ignored: ReadonlySet<Instruction>): { edits: Edit[]; finding: TransformFinding } | null {
   const copy = stage.instructions[i];
   const args = isWholeContextCopy(copy, ctx);
   if (!args) return null;
@@ -371,6 +382,13 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const first = laterInstalls[0] ?? laterBuilds[0];
   const firstLabel = first.inst.label;
   if (earlier.some((e) => e.eco === first.inst.eco && (e.cwd === first.inst.cwd || !laterInstalls.length))) return null;
+  if (ignored.has(copy)) {
+    // The runner keeps quiet about the ignored copy itself: say it on the step that would have
+    // moved (unless that one is ignored too).
+    if (args.prefix) return null;
+    const at = { start: first.run.keywordStart, end: first.run.keywordEnd };
+    return { edits: [], finding: { kind: 'skipped', ...at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` } };
+  }
   if (isWindowsStage(stage)) return skip(firstLabel, 'a Windows stage: its paths are not modelled');
   const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
   if (badFlag) return skip(firstLabel, `the copy has the flag --${badFlag.name}, which the manifest copy cannot reproduce`);
@@ -441,6 +459,8 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   if (lastInstall === -1 && buildStep) return dependencyStep(doc, stage, copy, args, an, buildStep, ctx, reads);
   if (lastInstall === -1) return skip(firstLabel, blocker ?? 'no install step follows that could run before the source');
   const installRun = after[lastInstall];
+  const kept = after.slice(0, lastInstall + 1).find((x) => ignored.has(x));
+  if (kept) return skip(firstLabel, `line ${kept.line} is marked \`# dockerfix-ignore\`, and the split would move the copy past it`);
   const labels = [...new Set(found.map((f) => `\`${f.inst.label}\``))].join(' and ');
 
   const plans: Array<[Found, ManifestPlan]> = found.map((f) => [f, planManifests({ inst: f.inst, ctx, toRel: (a) => an.toRel(a), env: f.run.state().env })]);
@@ -453,13 +473,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
       return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly!.flags.join(' ')}) only applies to a step that runs nothing but that command`);
     }
   }
-  for (const [f, p] of plans) {
-    for (const o of p.outputs) {
-      if (ctx.available && ctx.exists(o)) {
-        return skip(f.inst.label, `\`${f.inst.label}\` writes ${o}, which the build context also has (not excluded by .dockerignore); after the split the copied ${o} would overwrite what the install wrote`);
-      }
-    }
-  }
+  const exposed = ctx.available ? plans.map(([f, p]) => exposedOutputs(f.inst.label, p.outputs, ctx)).find((x) => x !== undefined) : undefined;
   const paths = [...new Set(plans.flatMap(([, p]) => p.paths))];
   const unread = reads.find((r) => !paths.some((p) => r.rel === p || r.rel.startsWith(p + '/')));
   if (unread) return skip(firstLabel, `${unread.what} reads ${unread.rel}, which the whole-context copy provides`);
@@ -484,7 +498,9 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const lines = manifestLines(doc, copy, args, all, ctx);
   const eol = doc.eolAt(copy.start);
   const indent = doc.indentAt(copy.keywordStart);
-  const unsafe = plans.map(([, p]) => p.unsafe).find((u) => u !== undefined) ?? (ctx.available ? undefined : 'the build context is not available');
+  const offline = offlineReader(stage, found, installRun, runSplit);
+  if (offline) return skip(offline.label, offline.reason);
+  const unsafe = [plans.map(([, p]) => p.unsafe).find((u) => u !== undefined), exposed].filter((u) => u !== undefined).join('; ') || (ctx.available ? undefined : 'the build context is not available');
   const fixKind = unsafe ? 'unsafe' : 'safe';
   const edits: Edit[] = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent), fixKind }];
   const insEol = doc.eolAt(installRun.start);
@@ -599,41 +615,131 @@ function dependencyStep(
   if (redefined) return skip(`\`${b.label}\` uses ${redefined}, which is set only after the copy`);
   const plan = planManifests({ inst: fake, ctx, toRel: (a) => an.toRel(a), env: build.run.state().env });
   if (plan.block) return skip(plan.block);
-  for (const o of plan.outputs) if (ctx.available && ctx.exists(o)) return skip(`\`${fake.label}\` writes ${o}, which the build context also has (not excluded by .dockerignore)`);
   const all = ctx.available ? plan.paths : plan.patterns;
   if (all.length === 0) return skip('no manifest to copy');
   const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith('-'));
   if (bad) return skip(`the manifest path \`${bad}\` would need quoting`);
   const outside = args.prefix ? all.find((x) => !x.startsWith(args.prefix + '/')) : undefined;
   if (outside) return skip(`the build reads ${outside}, outside the copied directory ${args.prefix}`);
-  // Mounts the build has (caches, secrets for private modules) go on the new step too.
   const mounts = build.run.flagsNamed('mount').filter((f) => /^(cache|secret|ssh)$/.test(mountOptions(f).get('type') ?? 'bind'));
   if (build.run.flagsNamed('mount').length !== mounts.length) return skip(`\`${b.label}\` has bind mounts the dependency step would need`);
-  const mountedCache = mounts.some((f) => {
-    const o = mountOptions(f);
-    const t = o.get('target');
-    return o.get('type') === 'cache' && t !== undefined && isUnder(cacheDir, joinPath(build.run.state().workdir, t));
-  });
+  const tool = b.eco === 'go' ? 'modules' : 'NuGet packages';
+  // A build that keeps the packages in a cache mount: the new step would download into the same
+  // mount, and its layer would hold none of them. A warm mount already spares the build the
+  // download; an empty one (a CI runner with an imported layer cache) stays empty while the new
+  // step is cached. No gain, so no step.
+  const store = mounts
+    .map((f) => mountOptions(f))
+    .filter((o) => o.get('type') === 'cache')
+    .map((o) => o.get('target') ?? o.get('dst') ?? o.get('destination'))
+    .filter((t): t is string => t !== undefined)
+    .map((t) => joinPath(buildState.workdir, expandVars(t, buildState.env)))
+    .find((t) => isUnder(cacheDir, t));
+  if (store) {
+    return skip(
+      `\`${b.label}\` keeps the ${tool} in a cache mount at ${store}: a \`${fake.label}\` step before the copy would download them into that mount, not into its layer, and save no download (a warm mount already has them; an empty one, as on a CI runner that imports the layer cache, stays empty while that step is cached)`,
+    );
+  }
+  // Secrets and SSH agents (private modules) go on the new step too, and for a restore the other
+  // cache mounts (NuGet's HTTP cache); Go's build cache does nothing for a download.
+  const carried = mounts.filter((f) => mountOptions(f).get('type') !== 'cache' || b.eco === 'dotnet');
   const cd = b.cwd === state.workdir ? '' : `cd ${b.cwd} && `;
   if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
   // Is anything of this stage, beyond named build outputs, part of the final image?
   const consumer = stageConsumer(stage, cacheDir);
-  const unsafe = !ctx.available ? plan.unsafe ?? 'the build context is not available' : mountedCache ? undefined : consumer;
+  const exposed = ctx.available ? exposedOutputs(fake.label, plan.outputs, ctx) : undefined;
+  const unsafe = !ctx.available ? plan.unsafe ?? 'the build context is not available' : consumer;
   const fixKind = unsafe ? 'unsafe' : 'safe';
   const eol = doc.eolAt(copy.start);
   const indent = doc.indentAt(copy.keywordStart);
   const runKw = copy.keyword === copy.keyword.toLowerCase() ? 'run' : 'RUN';
   // Several mounts: one a line, continued with the file's escape character, like the build step.
   const cont = ` ${doc.escape}${eol}${indent}    `;
-  const texts = mounts.map((f) => doc.slice(f.start, f.end));
+  const texts = carried.map((f) => doc.slice(f.start, f.end));
   const mountText = texts.length === 0 ? ' ' : texts.length === 1 ? ` ${texts[0]} ` : ` ${texts.join(cont)}${cont}`;
   const lines = [...manifestLines(doc, copy, args, all, ctx), `${runKw}${mountText}${cd}${parts.join(' ')}`];
-  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind }];
-  const tool = b.eco === 'go' ? 'modules' : 'NuGet packages';
+  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind: exposed ? 'unsafe' : fixKind }];
   let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
   if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
   else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
-  return { edits, finding: { kind: 'change', ...where, message, fixKind } };
+  if (exposed) message += `${unsafe ? ';' : '; unsafe:'} ${exposed}`;
+  return { edits, finding: { kind: 'change', ...where, message, fixKind: exposed ? 'unsafe' : fixKind } };
+}
+
+/**
+ * The install's outputs inside the project that `.dockerignore` does not keep out of the context,
+ * as the reason the split is unsafe (undefined when every one is excluded). Decided from
+ * `.dockerignore` alone: a directory absent from the working tree today can be there tomorrow.
+ */
+function exposedOutputs(label: string, outputs: string[], ctx: BuildContext): string | undefined {
+  const open = outputs.filter((o) => !excludesTree(ctx, o));
+  if (open.length === 0) return undefined;
+  const lines = [...new Set(open.map(ignoreLine))].map((l) => `\`${l}\``);
+  const list = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(', ')} and ${lines[lines.length - 1]}`;
+  return (
+    `\`${label}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? 'them' : 'it'}: ` +
+    `whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, ` +
+    `which the original order was immune to (the install ran after the copy); add ${list} to .dockerignore to make the split safe`
+  );
+}
+
+/** The .dockerignore line to suggest: `**\/name` for the usual per-project directories below the root. */
+function ignoreLine(rel: string): string {
+  const base = posix.basename(rel);
+  return rel.includes('/') && /^(node_modules|obj|\.venv)$/.test(base) ? `**/${base}` : rel;
+}
+
+/**
+ * An install that keeps its downloads in a cache mount, and a step after the moved copy that
+ * mounts the same cache and reads it offline (`dotnet publish --no-restore`, `mvn -o`): before
+ * the split every source edit re-ran both; after it the install stays cached while the mount may
+ * be empty (a CI runner that imports the layer cache), and the offline step fails.
+ */
+function offlineReader(stage: Stage, found: Found[], installRun: Instruction, runSplit: RunSplit | undefined): { label: string; reason: string } | undefined {
+  const caches = (run: Instruction): Array<{ id: string; target: string }> => {
+    const st = run.state();
+    return run
+      .flagsNamed('mount')
+      .map((f) => mountOptions(f))
+      .filter((o) => o.get('type') === 'cache' && (o.get('target') ?? o.get('dst') ?? o.get('destination')) !== undefined)
+      .map((o) => {
+        const target = joinPath(st.workdir, expandVars((o.get('target') ?? o.get('dst') ?? o.get('destination'))!, st.env));
+        return { id: o.get('id') ?? target, target };
+      });
+  };
+  const consumers: Array<{ run: Instruction; cmds: ShellCommand[] }> = [];
+  if (runSplit) consumers.push({ run: installRun, cmds: installRun.commands().slice(runSplit.cutStep) });
+  // The rest of the stage, and the stages built FROM it (they see the same mounts' state).
+  const descends = (s: Stage): boolean => {
+    const seen = new Set<Stage>();
+    for (let x: Stage | null = s.parent; x && !seen.has(x); x = x.parent) {
+      if (x === stage) return true;
+      seen.add(x);
+    }
+    return false;
+  };
+  const later = [...stage.instructions.slice(stage.instructions.indexOf(installRun) + 1), ...stage.doc.stages.filter(descends).flatMap((s) => s.instructions)];
+  for (const x of later) if (x.upper === 'RUN' && !x.json) consumers.push({ run: x, cmds: x.commands() });
+  for (const f of found) {
+    const produced = caches(f.run);
+    if (produced.length === 0) continue;
+    for (const c of consumers) {
+      const shared = caches(c.run).find((m) => produced.some((p) => p.id === m.id));
+      if (!shared) continue;
+      const env = c.run.state().env;
+      for (const cmd of c.cmds) {
+        const reader = readsOffline(cmd, env);
+        if (!reader) continue;
+        return {
+          label: f.inst.label,
+          reason:
+            `\`${f.inst.label}\` keeps what it downloads in the cache mount at ${shared.target}, and \`${reader}\` at line ${c.run.line} reads it offline: ` +
+            `after the split a source edit re-runs that step but not the install, so on a builder whose cache mounts are empty while its layers are cached (a CI runner that imports the layer cache) it would find nothing`,
+        };
+      }
+    }
+  }
+  return undefined;
 }
 
 /** Why files of `stage` under `cacheDir` may reach the final image, or undefined when they cannot. */
