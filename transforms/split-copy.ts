@@ -37,6 +37,7 @@
  * (`dotnet publish --no-restore`, `mvn -o`), which would fail on a builder with warm layers and
  * empty mounts.
  */
+import { buildModel, type BuildModel } from '../src/analysis/build-model.js';
 import path from 'node:path';
 import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/document.js';
 import { classifyCommand, has, readsOffline, values, type InstallCommand } from '../src/install-commands.js';
@@ -337,7 +338,7 @@ export const splitCopy: Transform = {
     const ignored = new Set(doc.text.includes('dockerfix-ignore') ? ignoredInstructions(doc, readPragmas(doc), 'split-copy') : []);
     for (const stage of doc.stages) {
       for (let i = 0; i < stage.instructions.length; i++) {
-        const res = splitAt(doc, stage, i, ctx.buildContext, ignored);
+        const res = splitAt(doc, stage, i, ctx.buildContext, ignored, buildModel(doc, { targets: ctx.options.targets }));
         if (!res) continue;
         findings.push(res.finding);
         if (res.edits.length) {
@@ -350,7 +351,7 @@ export const splitCopy: Transform = {
   },
 };
 
-function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext, ignored: ReadonlySet<Instruction>): { edits: Edit[]; finding: TransformFinding } | null {
+function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext, ignored: ReadonlySet<Instruction>, model: BuildModel): { edits: Edit[]; finding: TransformFinding } | null {
   const copy = stage.instructions[i];
   const args = isWholeContextCopy(copy, ctx);
   if (!args) return null;
@@ -456,7 +457,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     if (INERT_INSTRUCTIONS.has(j.upper)) continue;
     blocker = `${j.upper} at line ${j.line} between the copy and the install`;
   }
-  if (lastInstall === -1 && buildStep) return dependencyStep(doc, stage, copy, args, an, buildStep, ctx, reads);
+  if (lastInstall === -1 && buildStep) return dependencyStep(doc, stage, copy, args, an, buildStep, ctx, reads, model);
   if (lastInstall === -1) return skip(firstLabel, blocker ?? 'no install step follows that could run before the source');
   const installRun = after[lastInstall];
   const kept = after.slice(0, lastInstall + 1).find((x) => ignored.has(x));
@@ -554,6 +555,7 @@ function dependencyStep(
   build: Found,
   ctx: BuildContext,
   reads: RunAnalysis['reads'],
+  model: BuildModel,
 ): { edits: Edit[]; finding: TransformFinding } | null {
   const where = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
@@ -646,7 +648,7 @@ function dependencyStep(
   const cd = b.cwd === state.workdir ? '' : `cd ${b.cwd} && `;
   if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
   // Is anything of this stage, beyond named build outputs, part of the final image?
-  const consumer = stageConsumer(stage, cacheDir);
+  const consumer = model.dirReachesOutput(stage, cacheDir);
   const exposed = ctx.available ? exposedOutputs(fake.label, plan.outputs, ctx) : undefined;
   const unsafe = !ctx.available ? plan.unsafe ?? 'the build context is not available' : consumer;
   const fixKind = unsafe ? 'unsafe' : 'safe';
@@ -737,29 +739,6 @@ function offlineReader(stage: Stage, found: Found[], installRun: Instruction, ru
             `after the split a source edit re-runs that step but not the install, so on a builder whose cache mounts are empty while its layers are cached (a CI runner that imports the layer cache) it would find nothing`,
         };
       }
-    }
-  }
-  return undefined;
-}
-
-/** Why files of `stage` under `cacheDir` may reach the final image, or undefined when they cannot. */
-function stageConsumer(stage: Stage, cacheDir: string): string | undefined {
-  const doc = stage.doc;
-  if (stage.index === doc.stages.length - 1) return 'this stage is the final image';
-  const refs = new Set([String(stage.index), ...(stage.name ? [stage.name.toLowerCase()] : [])]);
-  for (const s of doc.stages.slice(stage.index + 1)) {
-    if (s.parent === stage) return `stage ${s.name ?? s.index} builds on this stage`;
-    for (const i of s.instructions) {
-      const from = i.flag('from')?.value ?? null;
-      if ((i.upper === 'COPY' || i.upper === 'ADD') && from !== null && refs.has(from.toLowerCase())) {
-        const a = copyArgs(i);
-        if (!a) return `line ${i.line} copies from this stage`;
-        for (const src of a.sources) {
-          const abs = src.startsWith('/') ? posix.normalize(src) : joinPath(stage.finalState().workdir, src);
-          if (src.includes('$') || /[*?[]/.test(src) || isUnder(cacheDir, abs) || isUnder(abs, cacheDir)) return `line ${i.line} copies ${src} from this stage`;
-        }
-      }
-      if (i.upper === 'RUN' && i.flagsNamed('mount').some((f) => refs.has((mountOptions(f).get('from') ?? '').toLowerCase()))) return `line ${i.line} mounts this stage`;
     }
   }
   return undefined;
