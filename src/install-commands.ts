@@ -9,6 +9,7 @@
  *   with the reason.
  * Conservative by construction: an unknown program is `source`.
  */
+import { offlineRead } from './analysis/offline.js';
 import { basename, programIndex, type ShellCommand, type Word } from './shell.js';
 import { joinPath } from './document.js';
 
@@ -394,26 +395,7 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
  * Such a step fails when the store it reads is an empty cache mount.
  */
 export function readsOffline(cmd: ShellCommand, env: ReadonlyMap<string, string | undefined> = new Map()): string | null {
-  const w = cmd.words;
-  const p = programIndex(w);
-  if (p === -1) return null;
-  const prog = basename(w[p].value);
-  const args = w.slice(p + 1).map((x) => x.value);
-  const assigns = new Map(env);
-  for (const x of w.slice(0, p)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(x.value);
-    if (m) assigns.set(m[1], m[2]);
-  }
-  const any = (...names: string[]): boolean => args.some((a) => names.includes(a) || names.some((n) => n.startsWith('--') && a.startsWith(n + '=')));
-  let offline = false;
-  if (prog === 'dotnet') offline = ['build', 'publish', 'test', 'pack', 'run'].includes(args[0] ?? '') && any('--no-restore');
-  else if (prog === 'mvn' || prog === 'mvnw') offline = any('-o', '--offline');
-  else if (prog === 'gradle' || prog === 'gradlew') offline = any('--offline');
-  else if (prog === 'cargo') offline = any('--offline', '--frozen') || /^(1|true)$/i.test(assigns.get('CARGO_NET_OFFLINE') ?? '');
-  else if (prog === 'npm' || prog === 'yarn' || prog === 'pnpm') offline = any('--offline');
-  else if (prog === 'go') offline = assigns.get('GOPROXY') === 'off';
-  else if (/^pip(3(\.\d+)?)?$/.test(prog) || /^python(3(\.\d+)?)?$/.test(prog) || prog === 'uv') offline = any('--no-index', '--offline');
-  else if (prog === 'bundle' || prog === 'bundler') offline = any('--local');
-  if (!offline) return null;
-  return label(w, p);
+  // One table of offline readers for every rule (src/analysis/offline.ts).
+  if (!offlineRead(cmd, env)) return null;
+  return label(cmd.words, programIndex(cmd.words));
 }

@@ -11,7 +11,8 @@
  * Online readers (`go build`, `mvn package`, `npm ci`) fetch what is missing and still work.
  *
  * Stores, by the name a cache directory carries in `CacheDir.store`:
- * nuget, cargo, maven, gradle, go-mod, npm, yarn, pnpm, uv, bundler, composer, apk.
+ * nuget, cargo, maven, gradle, go-mod, npm, yarn, pnpm, uv, bundler, composer, apk, pip (`--no-index`
+ * installs only from local directories).
  */
 import type { DockerfileDocument, Instruction, Stage } from '../document.js';
 import type { BuildModel } from './build-model.js';
@@ -77,6 +78,7 @@ export function offlineRead(cmd: ShellCommand, stepEnv: Env): OfflineRead | null
       return null;
     case 'uv':
       if (has('--offline') || truthy(env.get('UV_OFFLINE'))) return { store: 'uv', what: show() };
+      if (sub === 'pip' && has('--no-index')) return { store: 'pip', what: show() };
       return null;
     case 'bundle':
     case 'bundler':
@@ -89,6 +91,10 @@ export function offlineRead(cmd: ShellCommand, stepEnv: Env): OfflineRead | null
       if (has('--no-network')) return { store: 'apk', what: show() };
       return null;
     default:
+      // pip with --no-index installs only from local directories (`--find-links`).
+      if ((/^pip(3(\.\d+)?)?$/.test(prog) || (/^python(3(\.\d+)?)?$/.test(prog) && args[0] === '-m' && /^pip3?$/.test(args[1] ?? ''))) && has('--no-index')) {
+        return { store: 'pip', what: show() };
+      }
       return null;
   }
 }
