@@ -320,10 +320,11 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
 function nestedSkip(spec: CacheMountSpec, cmds: ShellCommand[], outside: boolean, instr: Instruction, ctx: TransformContext): string | undefined {
   for (const { via, cmd } of nestedCommands(cmds)) {
     const hit = outside ? null : spec.detect(cmd, instr, ctx);
-    if (hit) return `${hit.tool} inside a \`${via}\` string: not rewritten (that string is another shell's script, which dockerfix does not edit); left unchanged`;
+    const a = via === 'eval' ? 'an' : 'a';
+    if (hit) return `${hit.tool} inside ${a} \`${via}\` string: not rewritten (that string is another shell's script, which dockerfix does not edit); left unchanged`;
     const p = programIndex(cmd.words);
     if (outside && (spec.isCleanup?.(cmd) || (p !== -1 && basename(cmd.words[p].value) === 'rm'))) {
-      return `${spec.label} step with cleanup inside a \`${via}\` string, which a cache mount may need changed and dockerfix does not edit; left unchanged`;
+      return `${spec.label} step that runs \`${cmd.words.map((w) => w.value).join(' ')}\` inside ${a} \`${via}\` string: a cache mount may need that cleanup changed (it could empty the mount or fail on its mount point), and dockerfix does not edit another shell's script; left unchanged`;
     }
   }
   return undefined;

@@ -165,7 +165,7 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       continue;
     }
     let w: ReturnType<typeof readWord>;
-    let opened: { delimiter: string; stripTabs: boolean } | undefined;
+    let opened: { delimiter: string; stripTabs: boolean; quoted: boolean } | undefined;
     if (cc === 60 && text.charCodeAt(i + 1) === 60) {
       // A heredoc marker (`<<EOF`, `<<-'EOF'`, `<< EOF`) is a word of its own.
       let e = i + 2;
@@ -175,7 +175,8 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       while (d < n && (text.charCodeAt(d) === 32 || text.charCodeAt(d) === 9)) d++;
       const rest = readWord(text, d);
       w = { value: text.slice(i, e) + rest.value, end: Math.max(rest.end, e), quoted: rest.quoted, dynamic: false };
-      if (rest.end > d && rest.value !== '') opened = { delimiter: rest.value, stripTabs };
+      // Any quoting in the delimiter (`'X'`, `"X"`, `\X`, `X"Y"`) turns expansions off in the body.
+      if (rest.end > d && rest.value !== '') opened = { delimiter: rest.value, stripTabs, quoted: /['"\\]/.test(text.slice(d, rest.end)) };
     } else {
       w = readWord(text, i);
       // Never stall on a character no rule consumes.
@@ -192,7 +193,7 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
     i = w.end;
     allWords.push(word);
     if (opened) {
-      const h: ShellHeredoc = { marker: word, delimiter: opened.delimiter, quoted: word.quoted, stripTabs: opened.stripTabs, bodyStart: -1, bodyEnd: -1, end: -1 };
+      const h: ShellHeredoc = { marker: word, delimiter: opened.delimiter, quoted: opened.quoted, stripTabs: opened.stripTabs, bodyStart: -1, bodyEnd: -1, end: -1 };
       heredocs.push(h);
       pending.push(h);
     }
@@ -491,8 +492,10 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
  */
 export function nestedScript(cmd: ShellCommand): { via: string; words: Word[] } | null {
   const w = cmd.words;
-  const p = programIndex(w);
+  let p = programIndex(w);
   if (p === -1) return null;
+  // `sudo -u app sh -c ...`: programIndex takes sudo's option value for the program.
+  if (p > 0 && w[p - 1].value.startsWith('-') && w.slice(0, p).some((x) => x.value === 'sudo') && w[p + 1] && SHELLS.has(basename(w[p + 1].value))) p++;
   const prog = basename(w[p].value);
   if (prog === 'eval') return w.length > p + 1 ? { via: 'eval', words: w.slice(p + 1) } : null;
   if (!SHELLS.has(prog) && prog !== 'su' && prog !== 'runuser') return null;
@@ -505,7 +508,7 @@ export function nestedScript(cmd: ShellCommand): { via: string; words: Word[] } 
     }
     if (v.startsWith('--command=')) return { via: `${prog} -c`, words: [{ ...w[k], value: v.slice('--command='.length) }] };
     // `-o pipefail` takes a value; a shell's first operand (a script file) ends its options.
-    if (isShell && (v === '-o' || v === '+o')) k++;
+    if (isShell && /^[-+][A-Za-z]*o$/.test(v)) k++;
     else if (isShell && !v.startsWith('-') && !v.startsWith('+')) return null;
   }
   return null;
