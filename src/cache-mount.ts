@@ -9,9 +9,9 @@
  * RUN is handled all-or-nothing: either all of its edits are made or none, with a `skipped`
  * finding that says why.
  */
-import { commandAssignments, programIndex, basename, type ShellCommand, type Word } from './shell.js';
+import { commandAssignments, programIndex, basename, nestedCommands, type ShellCommand, type Word } from './shell.js';
 import { expandVars, normalizePath, type DockerfileDocument, type Instruction } from './document.js';
-import { insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
+import { editInsideData, insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
 import { osFamily, userAt, type OsFamily } from './images.js';
 import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from './types.js';
 import { buildModel } from './analysis/build-model.js';
@@ -148,6 +148,8 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     const h = spec.detect(c, instr, ctx);
     if (h) hits.push(h);
   }
+  const nested = nestedSkip(spec, cmds, hits.length > 0, instr, ctx);
+  if (nested) return { skip: nested };
   if (hits.length === 0) return null;
   const tools = [...new Set(hits.map((h) => h.tool))].join('/');
   const family = osFamily(stage);
@@ -368,6 +370,8 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(', ')}, which would make ${tools} ignore the cache`);
   changes.push(...notes);
   if (edits.length === 0) return null;
+  const inside = editInsideData(instr, edits);
+  if (inside) return { skip: `${tools}: the change would edit inside ${inside.what}; left unchanged` };
   return { edits, message: [...new Set(changes.filter((c) => c))].join('; '), fixKind };
 }
 
@@ -375,6 +379,25 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
 function reuses(mounts: PlannedMount[], spec: CacheMountSpec): string {
   if (mounts.every((m) => m.dir.reuses)) return [...new Set(mounts.map((m) => m.dir.reuses))].join(' and ');
   return spec.reuses ?? (mounts.length > 1 ? 'their downloads' : 'its downloads');
+}
+
+/**
+ * Commands of the tool (or cleanup) inside a `sh -c` / `su -c` / `eval` string are another
+ * shell's script: not rewritten. Without a command outside the string the step is left alone
+ * (the finding says why); with one, only when the string also holds cleanup or `rm`, which the
+ * mount would need changed.
+ */
+function nestedSkip(spec: CacheMountSpec, cmds: ShellCommand[], outside: boolean, instr: Instruction, ctx: TransformContext): string | undefined {
+  for (const { via, cmd } of nestedCommands(cmds)) {
+    const hit = outside ? null : spec.detect(cmd, instr, ctx);
+    const a = via === 'eval' ? 'an' : 'a';
+    if (hit) return `${hit.tool} inside ${a} \`${via}\` string: not rewritten (that string is another shell's script, which dockerfix does not edit); left unchanged`;
+    const p = programIndex(cmd.words);
+    if (outside && (spec.isCleanup?.(cmd) || (p !== -1 && basename(cmd.words[p].value) === 'rm'))) {
+      return `${spec.label} step that runs \`${cmd.words.map((w) => w.value).join(' ')}\` inside ${a} \`${via}\` string: a cache mount may need that cleanup changed (it could empty the mount or fail on its mount point), and dockerfix does not edit another shell's script; left unchanged`;
+    }
+  }
+  return undefined;
 }
 
 const LEADING_RESERVED = new Set(['then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{']);
@@ -600,7 +623,8 @@ function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: Sh
   const before = text.slice(ls, s);
   const after = text.slice(e, le).replace(/\r$/, '');
   if (lead === 0 && prev && (op1 === '&&' || ((op1 === ';' || op1 === '\n') && (op2 === ';' || op2 === '\n' || op2 === 'end')))) {
-    const pe = cmdEnd(prev);
+    // Here-document bodies between the previous command and this one stay.
+    const pe = Math.max(cmdEnd(prev), ...cmds.flatMap((x) => x.heredocs ?? []).map((h) => h.end).filter((x) => x <= s));
     // Leading-operator layout: `    && rm -rf x \` alone on its line: drop the line.
     if (!heredoc && /^[ \t]*(&&|;)[ \t]*$/.test(before) && after.trim() === esc && le < text.length) {
       return [{ start: ls, end: le + 1, text: '' }];

@@ -137,6 +137,7 @@ export class Instruction {
   private cachedView?: LogicalView;
   private cachedTokens?: Tokenized;
   private cachedCommands?: ShellCommand[];
+  private cachedScript?: Heredoc | null;
 
   constructor(
     readonly doc: DockerfileDocument,
@@ -235,6 +236,7 @@ export class Instruction {
   commands(): ShellCommand[] {
     if (this.cachedCommands) return this.cachedCommands;
     const out: ShellCommand[] = [];
+    this.cachedScript = null;
     if (this.node.json === null) {
       const tk = this.tokens();
       const markers = this.node.heredocs;
@@ -245,11 +247,23 @@ export class Instruction {
       }
       if (scriptHeredoc && markers[0]) {
         const h = markers[0];
+        this.cachedScript = h;
         const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
+        // Shell here-documents inside the script (`cat > f <<'X'`) are read as data by the
+        // tokenizer: their lines are never commands (ShellCommand.heredocs).
         for (const c of tokenize(body, (k) => h.bodyStart + k).commands) out.push(c);
       }
     }
     return (this.cachedCommands = out);
+  }
+
+  /**
+   * The Dockerfile heredoc whose body commands() reads as the step's script (`RUN <<EOF`,
+   * `RUN bash <<EOF`), or null. Every other heredoc body of the step is data.
+   */
+  scriptHeredoc(): Heredoc | null {
+    if (this.cachedScript === undefined) this.commands();
+    return this.cachedScript ?? null;
   }
 
   /** Where a new flag goes: after the keyword and existing flags (`RUN --a --b| cmd`). */

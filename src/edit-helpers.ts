@@ -4,7 +4,7 @@
  */
 import type { DockerfileDocument, Instruction } from './document.js';
 import type { Flag } from './lexer.js';
-import type { Word } from './shell.js';
+import { nestedScript, type ShellCommand, type Word } from './shell.js';
 import type { Edit } from './types.js';
 
 /** Parse `--mount=type=cache,target=/x,sharing=locked` into its key/value options. */
@@ -115,4 +115,72 @@ export function removeWordEdit(doc: DockerfileDocument, word: Word): Edit {
     return { start: word.start, end: e, text: '' };
   }
   return { start: s, end: word.end, text: '' };
+}
+
+/**
+ * Text of a step that is data, not commands of the step: the bodies of here-documents (a
+ * Dockerfile heredoc that is not the step's script, a shell `cat > f <<'X'` inside the script),
+ * here-strings, the script strings of `sh -c` / `su -c` / `eval`, and any quoted word. `block`
+ * ranges (here-document bodies with their delimiter line) may not be touched at all; `word`
+ * ranges may be replaced or removed whole, never edited inside.
+ */
+export interface ProtectedRange {
+  start: number;
+  end: number;
+  block: boolean;
+  what: string;
+}
+
+export function protectedRanges(instr: Instruction): ProtectedRange[] {
+  const out: ProtectedRange[] = [];
+  if (instr.json !== null) return out;
+  const cmds = instr.commands();
+  const script = instr.scriptHeredoc();
+  for (const h of instr.heredocs) {
+    if (h === script) continue;
+    out.push({ start: h.bodyStart, end: h.terminatorEnd === -1 ? h.bodyEnd : h.terminatorEnd, block: true, what: `the heredoc <<${h.name}, which is data of the step, not its commands` });
+  }
+  for (const c of cmds) addCommandRanges(c, out);
+  return out;
+}
+
+function addCommandRanges(c: ShellCommand, out: ProtectedRange[]): void {
+  for (const h of c.heredocs ?? []) {
+    out.push({ start: h.bodyStart, end: h.end, block: true, what: `the here-document <<${h.delimiter} (text the command reads, not commands of the step)` });
+  }
+  const nested = nestedScript(c);
+  if (nested) {
+    for (const w of nested.words) out.push({ start: w.start, end: w.end, block: false, what: `the \`${nested.via}\` string (another shell's script)` });
+  }
+  for (let k = 0; k < c.redirects.length; k++) {
+    const r = c.redirects[k];
+    if (/^\d*<<<$/.test(r.value) && c.redirects[k + 1]) {
+      const t = c.redirects[k + 1];
+      out.push({ start: t.start, end: t.end, block: false, what: 'a here-string' });
+    }
+  }
+  for (const w of [...c.words, ...c.redirects]) if (w.quoted && w.end - w.start > 1) out.push({ start: w.start, end: w.end, block: false, what: 'a quoted string' });
+}
+
+/** Does `edit` change text inside `r` (see ProtectedRange)? */
+function touches(edit: Edit, r: ProtectedRange): boolean {
+  const { start: s, end: e } = edit;
+  if (r.block) return s === e ? r.start <= s && s <= r.end : s < r.end && e >= r.start;
+  if (s === e) return r.start < s && s < r.end;
+  return s < r.end && e > r.start && !(s <= r.start && e >= r.end);
+}
+
+/**
+ * The first of `edits` that would change data of the step (see protectedRanges), with what it
+ * would change; null when every edit stays on the step's own commands. A transform that gets
+ * one leaves the step alone (the safety net under the tokenizer's reading of the step).
+ */
+export function editInsideData(instr: Instruction, edits: Edit[]): { edit: Edit; what: string } | null {
+  if (edits.length === 0) return null;
+  const ranges = protectedRanges(instr);
+  for (const edit of edits) {
+    const r = ranges.find((x) => touches(edit, x));
+    if (r) return { edit, what: r.what };
+  }
+  return null;
 }

@@ -17,11 +17,39 @@ export interface Word {
   unterminated?: boolean;
 }
 
+/**
+ * A here-document opened by a command (`cat > f <<'X'`), whose body follows the line of the
+ * command. The body is data fed to the command, never commands of the script: nothing may edit
+ * inside it (see `protectedRanges` in src/edit-helpers.ts).
+ */
+export interface ShellHeredoc {
+  /** The `<<X` / `<<-'X'` / `<< X` word (also one of the command's words). */
+  marker: Word;
+  /** The delimiter after quote removal. */
+  delimiter: string;
+  /** Part of the delimiter was quoted: the body is not expanded. */
+  quoted: boolean;
+  /** `<<-`: leading tabs are stripped from the body lines and the delimiter line. */
+  stripTabs: boolean;
+  /** Source offsets: first body line start .. end of the last body line (empty body: equal). */
+  bodyStart: number;
+  bodyEnd: number;
+  /** End of the delimiter line's content (the end of the whole here-document). */
+  end: number;
+  /** No line closes it: the body runs to the end of the text. */
+  unterminated?: boolean;
+}
+
 export interface ShellCommand {
   /** Words of the simple command, without redirections. */
   words: Word[];
   /** Redirection operators and their targets, e.g. `> /dev/null`. */
   redirects: Word[];
+  /**
+   * Here-documents this command opens whose body lines follow in the text. A marker at the very
+   * end of the text (a RUN's logical line, whose body the Dockerfile lexer owns) has none.
+   */
+  heredocs?: ShellHeredoc[];
   /** The operator that ends this command (`&&`, `||`, `;`, `|`, `&`, newline or `` at the end). */
   terminator: string;
   /** Nesting depth inside `( )` / `{ }` / `$( )` constructs; 0 for top level. */
@@ -32,6 +60,8 @@ export interface Tokenized {
   commands: ShellCommand[];
   /** All words including redirect targets, in order. */
   words: Word[];
+  /** Every here-document body found (in text order). */
+  heredocs: ShellHeredoc[];
 }
 
 const REDIRECT_RE = /^(\d*)(>>|>&|>\||>|<&|<<<|<>|<(?!<))/;
@@ -61,17 +91,35 @@ function operatorAt(text: string, i: number, c: number): string | undefined {
 export function tokenize(text: string, offset: (i: number) => number): Tokenized {
   const commands: ShellCommand[] = [];
   const allWords: Word[] = [];
+  const allHeredocs: ShellHeredoc[] = [];
   let words: Word[] = [];
   let redirects: Word[] = [];
+  let heredocs: ShellHeredoc[] = [];
+  /** Here-documents opened on the current line: their bodies start after its newline. */
+  let pending: ShellHeredoc[] = [];
   let depth = 0;
   let pendingRedirect = false;
   const n = text.length;
   let i = 0;
 
   const finish = (terminator: string): void => {
-    if (words.length || redirects.length) commands.push({ words, redirects, terminator, depth });
+    if (words.length || redirects.length) commands.push(heredocs.length ? { words, redirects, terminator, depth, heredocs } : { words, redirects, terminator, depth });
     words = [];
     redirects = [];
+    heredocs = [];
+  };
+  /** `i` is the start of the line after the one that opened `pending`: read their bodies. */
+  const readBodies = (): void => {
+    for (const h of pending) {
+      const body = readHeredocBody(text, i, h.delimiter, h.stripTabs, h.quoted);
+      h.bodyStart = offset(i);
+      h.bodyEnd = body.bodyEnd > i ? offset(body.bodyEnd - 1) + 1 : h.bodyStart;
+      h.end = body.end > i ? offset(body.end - 1) + 1 : h.bodyStart;
+      if (body.unterminated) h.unterminated = true;
+      allHeredocs.push(h);
+      i = body.next;
+    }
+    pending = [];
   };
 
   while (i < n) {
@@ -87,6 +135,7 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
     if (cc === 10) {
       finish('\n');
       i++;
+      if (pending.length) readBodies();
       continue;
     }
     if (cc === 35 /* # */) {
@@ -116,12 +165,18 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       continue;
     }
     let w: ReturnType<typeof readWord>;
+    let opened: { delimiter: string; stripTabs: boolean; quoted: boolean } | undefined;
     if (cc === 60 && text.charCodeAt(i + 1) === 60) {
-      // A heredoc marker (`<<EOF`, `<<-'EOF'`) is a word of its own.
+      // A heredoc marker (`<<EOF`, `<<-'EOF'`, `<< EOF`) is a word of its own.
       let e = i + 2;
-      if (text[e] === '-') e++;
-      const rest = readWord(text, e);
+      const stripTabs = text[e] === '-';
+      if (stripTabs) e++;
+      let d = e;
+      while (d < n && (text.charCodeAt(d) === 32 || text.charCodeAt(d) === 9)) d++;
+      const rest = readWord(text, d);
       w = { value: text.slice(i, e) + rest.value, end: Math.max(rest.end, e), quoted: rest.quoted, dynamic: false };
+      // Any quoting in the delimiter (`'X'`, `"X"`, `\X`, `X"Y"`) turns expansions off in the body.
+      if (rest.end > d && rest.value !== '') opened = { delimiter: rest.value, stripTabs, quoted: /['"\\]/.test(text.slice(d, rest.end)) };
     } else {
       w = readWord(text, i);
       // Never stall on a character no rule consumes.
@@ -137,6 +192,11 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
     };
     i = w.end;
     allWords.push(word);
+    if (opened) {
+      const h: ShellHeredoc = { marker: word, delimiter: opened.delimiter, quoted: opened.quoted, stripTabs: opened.stripTabs, bodyStart: -1, bodyEnd: -1, end: -1 };
+      heredocs.push(h);
+      pending.push(h);
+    }
     if (pendingRedirect) {
       redirects.push(word);
       pendingRedirect = false;
@@ -149,7 +209,45 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
     words.push(word);
   }
   finish('');
-  return { commands, words: allWords };
+  // Markers whose line is the last of the text have no body here (a RUN's logical line: the
+  // Dockerfile lexer reads those bodies); they stay markers only.
+  for (const c of commands) {
+    if (!c.heredocs) continue;
+    const read = c.heredocs.filter((h) => h.bodyStart !== -1);
+    if (read.length) c.heredocs = read;
+    else delete c.heredocs;
+  }
+  return { commands, words: allWords, heredocs: allHeredocs };
+}
+
+/**
+ * The body of a here-document starting at line `i`: lines up to the one that is exactly the
+ * delimiter (after leading tabs for `<<-`). In an unquoted body a line ending in an odd number
+ * of backslashes continues on the next, which therefore cannot close it.
+ */
+function readHeredocBody(text: string, i: number, delimiter: string, stripTabs: boolean, quoted: boolean): { bodyEnd: number; end: number; next: number; unterminated?: boolean } {
+  const n = text.length;
+  let bodyEnd = i;
+  let continued = false;
+  let s = i;
+  while (s < n) {
+    let e = text.indexOf('\n', s);
+    if (e === -1) e = n;
+    const contentEnd = e > s && text.charCodeAt(e - 1) === 13 ? e - 1 : e;
+    let c = s;
+    if (stripTabs) while (c < contentEnd && text.charCodeAt(c) === 9) c++;
+    if (!continued && contentEnd - c === delimiter.length && text.startsWith(delimiter, c)) {
+      return { bodyEnd, end: contentEnd, next: Math.min(e + 1, n) };
+    }
+    if (!quoted) {
+      let k = contentEnd;
+      while (k > s && text.charCodeAt(k - 1) === 92) k--;
+      continued = (contentEnd - k) % 2 === 1;
+    }
+    bodyEnd = contentEnd;
+    s = e + 1;
+  }
+  return { bodyEnd, end: n, next: n, unterminated: true };
 }
 
 function readWord(text: string, i: number): { value: string; end: number; quoted: boolean; dynamic: boolean; unterminated?: boolean } {
@@ -219,6 +317,24 @@ function readWord(text: string, i: number): { value: string; end: number; quoted
       run = i;
       continue;
     }
+    if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 39 /* ' */) {
+      // `$'...'` (ANSI-C quoting): backslash escapes, `\'` does not close it; not an expansion.
+      if (i > run) value += text.slice(run, i);
+      quoted = true;
+      const a = ansiC(text, i + 2);
+      value += a.value;
+      if (a.unterminated) unterminated = true;
+      i = a.end;
+      run = i;
+      continue;
+    }
+    if (c === 36 /* $ */ && text.charCodeAt(i + 1) === 34 /* " */) {
+      // `$"..."` (a translatable string) reads like "...".
+      if (i > run) value += text.slice(run, i);
+      i++;
+      run = i;
+      continue;
+    }
     if (c === 36 /* $ */) {
       dynamic = true;
       const d = text.charCodeAt(i + 1);
@@ -239,6 +355,40 @@ function readWord(text: string, i: number): { value: string; end: number; quoted
   // An unterminated quote or a trailing backslash steps past the text: the word ends with it.
   const end = Math.min(Math.max(i, 0), n);
   return unterminated ? { value, end, quoted, dynamic, unterminated } : { value, end, quoted, dynamic };
+}
+
+const ANSI_C: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+
+/** The body of a `$'...'` string from `i` (after the quote): its value and the offset after the closing quote. */
+function ansiC(text: string, i: number): { value: string; end: number; unterminated?: boolean } {
+  let value = '';
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === "'") return { value, end: i + 1 };
+    if (c === '\\' && i + 1 < n) {
+      const d = text[i + 1];
+      let m: RegExpExecArray | null;
+      if (d in ANSI_C) {
+        value += ANSI_C[d];
+        i += 2;
+      } else if ((m = /^x([0-9A-Fa-f]{1,2})/.exec(text.slice(i + 1, i + 4)))) {
+        value += String.fromCharCode(parseInt(m[1], 16));
+        i += 1 + m[0].length;
+      } else if ((m = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4)))) {
+        value += String.fromCharCode(parseInt(m[0], 8) & 0xff);
+        i += 1 + m[0].length;
+      } else {
+        // Unknown escapes (and \u, \c) stay as written.
+        value += c + d;
+        i += 2;
+      }
+      continue;
+    }
+    value += c;
+    i++;
+  }
+  return { value, end: n, unterminated: true };
 }
 
 /** Characters a backslash escapes inside double quotes: $ ` " \ and newline. */
@@ -330,4 +480,56 @@ export function commandAssignments(words: Word[]): Map<string, string> {
 export function basename(v: string): string {
   const k = v.lastIndexOf('/');
   return k === -1 ? v : v.slice(k + 1);
+}
+
+const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh']);
+
+/**
+ * A script another program runs from a string argument of this command: `sh -c '...'`,
+ * `bash -lc "..."`, `su user -c '...'`, `eval "..."`. `via` names the form for messages
+ * (`sh -c`, `su -c`, `eval`); `words` are the string argument(s). Null when there is none.
+ * Such text is another shell's script: transforms must not edit inside it.
+ */
+export function nestedScript(cmd: ShellCommand): { via: string; words: Word[] } | null {
+  const w = cmd.words;
+  let p = programIndex(w);
+  if (p === -1) return null;
+  // `sudo -u app sh -c ...`: programIndex takes sudo's option value for the program.
+  if (p > 0 && w[p - 1].value.startsWith('-') && w.slice(0, p).some((x) => x.value === 'sudo') && w[p + 1] && SHELLS.has(basename(w[p + 1].value))) p++;
+  const prog = basename(w[p].value);
+  if (prog === 'eval') return w.length > p + 1 ? { via: 'eval', words: w.slice(p + 1) } : null;
+  if (!SHELLS.has(prog) && prog !== 'su' && prog !== 'runuser') return null;
+  const isShell = SHELLS.has(prog);
+  for (let k = p + 1; k < w.length; k++) {
+    const v = w[k].value;
+    if (v === '-c' || v === '--command' || (isShell && /^-[A-Za-z]*c[A-Za-z]*$/.test(v))) {
+      const arg = w[k + 1];
+      return arg ? { via: `${prog} -c`, words: [arg] } : null;
+    }
+    if (v.startsWith('--command=')) return { via: `${prog} -c`, words: [{ ...w[k], value: v.slice('--command='.length) }] };
+    // `-o pipefail` takes a value; a shell's first operand (a script file) ends its options.
+    if (isShell && /^[-+][A-Za-z]*o$/.test(v)) k++;
+    else if (isShell && !v.startsWith('-') && !v.startsWith('+')) return null;
+  }
+  return null;
+}
+
+/**
+ * The commands of the scripts nested in `commands` (see nestedScript), recursively, each with
+ * the form that runs it. Their word offsets all point at the string argument that holds them.
+ */
+export function nestedCommands(commands: ShellCommand[], depth = 0): Array<{ via: string; cmd: ShellCommand }> {
+  const out: Array<{ via: string; cmd: ShellCommand }> = [];
+  if (depth > 3) return out;
+  for (const c of commands) {
+    const s = nestedScript(c);
+    if (!s) continue;
+    const start = s.words[0].start;
+    const end = s.words[s.words.length - 1].end;
+    const script = s.words.map((x) => x.value).join(' ');
+    const inner = tokenize(script, (k) => Math.min(start + k, end - 1)).commands;
+    for (const cmd of inner) out.push({ via: s.via, cmd });
+    for (const n of nestedCommands(inner, depth + 1)) out.push({ via: s.via, cmd: n.cmd });
+  }
+  return out;
 }
