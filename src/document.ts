@@ -3,7 +3,7 @@
  * build state in effect at each instruction are views over it. Transforms read this and return
  * edits; they never mutate it.
  */
-import { lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
+import { assertDockerfile, lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
 import { LineIndex, dominantEol, eolAt } from './source.js';
 import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.js';
 
@@ -23,12 +23,17 @@ export class DockerfileDocument {
    */
   directiveReads = 0;
 
-  /** @throws InputError when the text cannot be lexed (bad escape directive, unterminated heredoc). */
+  /**
+   * @throws InputError when the text is not a Dockerfile BuildKit would build: a parser error
+   * (bad or duplicate directive, unterminated heredoc, ENV without a value, ...), an unknown
+   * instruction or template syntax on an instruction line (src/lexer.ts).
+   */
   constructor(
     readonly text: string,
     readonly bom = false,
   ) {
     const r = lex(text);
+    assertDockerfile(text, r);
     this.nodes = r.nodes;
     this.parsedDirectives = r.directives;
     this.escape = r.escape;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DockerfileParser } from 'dockerfile-ast';
 import { DockerfileDocument } from '../src/document.js';
 import { lex, type InstructionNode } from '../src/lexer.js';
-import { stripBom } from '../src/source.js';
+import { InputError, stripBom } from '../src/source.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 const instrs = (text: string): InstructionNode[] => lex(text).nodes.filter((n): n is InstructionNode => n.type === 'instruction');
@@ -97,11 +97,20 @@ describe.skipIf(!corpusAvailable())('lexer agrees with dockerfile-ast on the cor
     let files = 0;
     let compared = 0;
     let loneEscape = 0;
+    const rejected: string[] = [];
     const disagreements: string[] = [];
     for (const id of corpusCaseIds()) {
       const { text } = stripBom(fs.readFileSync(path.join(CORPUS_CASES, id, 'Dockerfile'), 'utf8'));
       files++;
-      const ours = new DockerfileDocument(text).instructions;
+      let ours;
+      try {
+        ours = new DockerfileDocument(text).instructions;
+      } catch (e) {
+        // Templates and files BuildKit rejects are no Dockerfiles (src/lexer.ts assertDockerfile).
+        if (!(e instanceof InputError)) throw e;
+        rejected.push(id);
+        continue;
+      }
       // dockerfile-ast does not know quoted heredoc delimiters: compare only files without heredocs.
       if (ours.some((i) => i.heredocs.length) || /<<-?["']?[A-Za-z]/.test(text)) continue;
       const theirs = DockerfileParser.parse(text).getInstructions();
@@ -116,9 +125,17 @@ describe.skipIf(!corpusAvailable())('lexer agrees with dockerfile-ast on the cor
       const b = theirs.map((i) => `${i.getRange().start.line + 1}:${i.getKeyword()}`);
       if (a.join(' ') !== b.join(' ')) disagreements.push(id);
     }
-    console.log(`lexer vs dockerfile-ast: ${files} corpus files, ${compared} compared, ${loneEscape} with a lone-escape line, ${disagreements.length} disagree ${disagreements.join(' ')}`);
+    console.log(`lexer vs dockerfile-ast: ${files} corpus files, ${rejected.length} rejected (not Dockerfiles), ${compared} compared, ${loneEscape} with a lone-escape line, ${disagreements.length} disagree ${disagreements.join(' ')}`);
+    expect(rejected.length).toBeLessThan(files / 20);
     expect(compared).toBeGreaterThan(700);
     expect(loneEscape).toBeLessThan(10);
-    expect(disagreements).toEqual([]);
+    // Where dockerfile-ast and BuildKit differ, BuildKit's rule is the reference
+    // (test/buildkit-parser.test.ts): each known difference with its reason.
+    expect(disagreements).toEqual(Object.keys(KNOWN_DOCKERFILE_AST_DIFFERENCES));
   });
 });
+
+const KNOWN_DOCKERFILE_AST_DIFFERENCES: Record<string, string> = {
+  '0774':
+    'a line ends in an escaped escape character (`ENV C trailing\\\\backslash\\\\`): BuildKit ends the instruction there (the next line is an instruction of its own), dockerfile-ast joins the next line',
+};
