@@ -60,6 +60,15 @@ describe('directory search', () => {
       'Dockerfile.md': '',
       'Dockerfile.orig': '',
       'Dockerfile.x.dockerfix-1.tmp': '',
+      // Templates a generator renders into a Dockerfile are not searched for.
+      'Dockerfile.template': '',
+      'Dockerfile.tmpl': '',
+      'Dockerfile.j2': '',
+      'Dockerfile.in': '',
+      'app.Dockerfile.j2': '',
+      'Containerfile.in': '',
+      'Dockerfile.jinja.template': '',
+      'Dockerfile.inline': '',
       'dockerfile': '',
       'notes.txt': '',
       '.gitignore': 'build/\n/top-only/\n*.tmpl\n!keep.tmpl\ngen/**\n!gen/Dockerfile\nDockerfile.secret\n',
@@ -87,6 +96,7 @@ describe('directory search', () => {
       'Containerfile',
       'Containerfile.dev',
       'Dockerfile',
+      'Dockerfile.inline',
       'Dockerfile.prod',
       'api.dockerfile',
       // `gen/**` leaves the directory itself alone, so `!gen/Dockerfile` takes it back (as git does).

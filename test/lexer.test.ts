@@ -79,6 +79,46 @@ describe('lexer', () => {
     expect(new DockerfileDocument(text).instructions[1].argsText()).toBe('x   y');
   });
 
+  it("continues a line only on an escape character not preceded by another (BuildKit's rule)", () => {
+    const kw = (t: string, e?: string): string[] => lex(t, e).nodes.flatMap((n) => (n.type === 'instruction' ? [n.upper] : []));
+    expect(kw('ENV C trailing\\\\backslash\\\\\nRUN pip install flask\n')).toEqual(['ENV', 'RUN']);
+    // BuildKit's regexp cannot see that `\\\` ends in an escaped escape plus a continuation: it ends the line too.
+    expect(kw('ENV C a\\\\\\\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('ENV C a\\  \t\nb=1\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('# escape=`\nENV C a``\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('# escape=`\nENV C a\\\\\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('# escape=`\nENV C a`\nRUN b\n')).toEqual(['ENV']);
+    // A line holding only the escape character continues, at any indentation.
+    expect(kw('RUN a \\\n\\\n  \\\nb\nCMD c\n')).toEqual(['RUN', 'CMD']);
+    expect(new DockerfileDocument('ENV E hello\\\n\\\nworld\n').instructions[0].argsText()).toBe('E helloworld');
+  });
+
+  it('reads the keyword from the joined line, as BuildKit', () => {
+    const [a] = instrs('\\\n  FROM alpine\n');
+    expect(a.upper).toBe('FROM');
+    const [b] = instrs('RUN\\\necho hi\n');
+    expect(b.keyword).toBe('RUNecho');
+    expect(() => new DockerfileDocument('RUN\\\necho hi\n')).toThrow('unknown instruction: RUNecho');
+  });
+
+  it('reads flags on every instruction and drops the `--` that ends them', () => {
+    const [copy, cmd] = instrs('COPY --chown=me -- foo /tmp/\nCMD --doit [ "a", "b" ]\n');
+    expect(copy.flags.map((f) => f.name)).toEqual(['chown']);
+    expect(new DockerfileDocument('COPY --chown=me -- foo /tmp/\n').instructions[0].argsText()).toBe('foo /tmp/');
+    expect(cmd.flags.map((f) => f.name)).toEqual(['doit']);
+    expect(cmd.json).toEqual(['a', 'b']);
+  });
+
+  it("raises BuildKit's parser errors with their position", () => {
+    expect(() => lex('FROM a\nENV PATH\n')).toThrow(new InputError('ENV must have two arguments', 2, 1));
+    expect(() => lex('FROM a\nLABEL a=b c\n')).toThrow('Syntax error - can\'t find = in "c". Must be of the form: name=value');
+    expect(() => lex('CMD [ "echo", [ "x" ] ]\n')).toThrow(new InputError('when using JSON array syntax, arrays must be comprised of strings only', 1, 5));
+    expect(() => lex('HEALTHCHECK CMD [1]\n')).toThrow('arrays must be comprised of strings only');
+    expect(() => lex('# escape=x\nFROM a\n')).toThrow('invalid escape directive value');
+    // Legacy and quoted forms are fine.
+    expect(lex('ENV A b c\nLABEL a="b c" d=e\\ f\n').nodes).toHaveLength(2);
+  });
+
   it('reports an unterminated heredoc with its position', () => {
     expect(() => lex('FROM a\nRUN <<EOF\necho\n')).toThrow(/unterminated heredoc <<EOF/);
   });
