@@ -3,7 +3,7 @@
  * build state in effect at each instruction are views over it. Transforms read this and return
  * edits; they never mutate it.
  */
-import { assertDockerfile, lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
+import { assertDockerfile, buildkitWords, lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
 import { LineIndex, dominantEol, eolAt } from './source.js';
 import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.js';
 
@@ -482,30 +482,74 @@ function applyInstruction(st: BuildState, instr: Instruction, globals: BuildStat
   }
 }
 
-/** `ENV a=b c="d e"` or legacy `ENV a b c`. */
-export function parseEnvPairs(instr: Instruction): Array<[string, string]> {
-  const words = instr.args();
+/**
+ * The name/value pairs of ENV or LABEL as BuildKit's parser splits them (parseNameVal): words
+ * split at whitespace outside quotes, each at its first `=`; or the legacy `ENV name value`
+ * form (first word without `=`), where the value is the rest of the line. Raw: quotes and escape
+ * characters as written (`sep` is `=`, or '' for the legacy form, as in BuildKit's dump).
+ */
+export function rawNameValues(instr: Instruction): Array<{ key: string; value: string; sep: '=' | '' }> {
+  const rest = instr.argsText().trim();
+  const words = buildkitWords(rest, instr.doc.escape);
   if (words.length === 0) return [];
-  const raw = instr.doc.text.slice(words[0].start, words[0].end);
-  if (!raw.includes('=')) {
-    // Legacy form: the rest of the line is the value, as written (quotes removed per word).
-    return [[words[0].value, words.slice(1).map((w) => w.value).join(' ')]];
+  if (!words[0].includes('=')) {
+    const m = /[\t\v\f\r ]+/.exec(rest);
+    return m ? [{ key: rest.slice(0, m.index), value: rest.slice(m.index + m[0].length), sep: '' }] : [];
   }
-  const out: Array<[string, string]> = [];
-  for (const w of words) {
-    const eq = w.value.indexOf('=');
-    if (eq > 0) out.push([w.value.slice(0, eq), w.value.slice(eq + 1)]);
+  return words.filter((w) => w.includes('=')).map((w) => {
+    const eq = w.indexOf('=');
+    return { key: w.slice(0, eq), value: w.slice(eq + 1), sep: '=' as const };
+  });
+}
+
+/**
+ * `ENV a=b c="d e"` or legacy `ENV a b  c`: names and values with quotes and escapes removed as
+ * BuildKit's shell lexer removes them (`$` references are left for `expandVars`).
+ */
+export function parseEnvPairs(instr: Instruction): Array<[string, string]> {
+  const esc = instr.doc.escape;
+  return rawNameValues(instr).map(({ key, value }) => [unquoteWord(key, esc), unquoteWord(value, esc)]);
+}
+
+/** `ARG a`, `ARG a=b`, `ARG a=b c=d` (BuildKit's parseNameOrNameVal words). */
+export function parseArgDecls(instr: Instruction): Array<[string, string | undefined]> {
+  const esc = instr.doc.escape;
+  const out: Array<[string, string | undefined]> = [];
+  for (const w of buildkitWords(instr.argsText().trim(), esc)) {
+    const eq = w.indexOf('=');
+    if (eq === -1) out.push([unquoteWord(w, esc), undefined]);
+    else out.push([unquoteWord(w.slice(0, eq), esc), unquoteWord(w.slice(eq + 1), esc)]);
   }
   return out;
 }
 
-/** `ARG a`, `ARG a=b`, `ARG a=b c=d`. */
-export function parseArgDecls(instr: Instruction): Array<[string, string | undefined]> {
-  const out: Array<[string, string | undefined]> = [];
-  for (const w of instr.args()) {
-    const eq = w.value.indexOf('=');
-    if (eq === -1) out.push([w.value, undefined]);
-    else out.push([w.value.slice(0, eq), w.value.slice(eq + 1)]);
+/**
+ * Quote and escape removal of BuildKit's shell lexer (shell/lex.go) on one word, whitespace
+ * kept: `'...'` literal, `"..."` with the escape character quoting only `"`, `$` and itself,
+ * elsewhere the escape character takes the next character literally. No expansion.
+ */
+export function unquoteWord(raw: string, escape = '\\'): string {
+  if (!/['"]/.test(raw) && !raw.includes(escape)) return raw;
+  let out = '';
+  const n = raw.length;
+  for (let i = 0; i < n; i++) {
+    const c = raw[i];
+    if (c === "'") {
+      const close = raw.indexOf("'", i + 1);
+      if (close === -1) return out + raw.slice(i);
+      out += raw.slice(i + 1, close);
+      i = close;
+    } else if (c === '"') {
+      let j = i + 1;
+      for (; j < n && raw[j] !== '"'; j++) {
+        if (raw[j] === escape && j + 1 < n && (raw[j + 1] === '"' || raw[j + 1] === '$' || raw[j + 1] === escape)) j++;
+        out += raw[j];
+      }
+      if (j >= n) return out;
+      i = j;
+    } else if (c === escape) {
+      if (i + 1 < n) out += raw[++i];
+    } else out += c;
   }
   return out;
 }

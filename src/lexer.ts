@@ -616,6 +616,7 @@ function isSpace(c: number): boolean {
 
 /** Template placeholders of the tools that generate Dockerfiles: Go/Jinja `{{ }}`, Jinja `{% %}`, `%%NAME%%`. */
 const TEMPLATE_RE = /\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%/;
+const TEMPLATE_OPENER = /\{\{|\{%|%%/;
 /** In shell text only Jinja statements count: `{{.Field}}` there may be a program's own template. */
 const SHELL_TEMPLATE_RE = /\{%-?[ \t].*?%\}/;
 
@@ -645,8 +646,11 @@ function checkArguments(node: InstructionNode, logical: LogicalView, esc: number
  * the first such instruction. The lexer itself accepts any keyword, as BuildKit's parser does.
  */
 export function assertDockerfile(text: string, result: LexResult): void {
+  // One scan of the whole text: most files hold no template opener at all.
+  const mayHoldTemplate = TEMPLATE_OPENER.test(text);
   for (const node of result.nodes) {
     if (node.type !== 'instruction') continue;
+    if (!mayHoldTemplate && INSTRUCTIONS.has(node.keyword.toLowerCase())) continue;
     const problem = nonDockerfileProblem(text, node);
     if (problem) {
       const pos = new LineIndex(text).position(problem.offset);
@@ -657,9 +661,7 @@ export function assertDockerfile(text: string, result: LexResult): void {
 
 function nonDockerfileProblem(text: string, node: InstructionNode): { message: string; offset: number } | null {
   const known = INSTRUCTIONS.has(node.keyword.toLowerCase());
-  // Cheap: most instructions hold no brace or percent sign.
-  const raw = text.slice(node.keywordStart, node.logicalEnd);
-  const maybeTemplate = raw.includes('{') || raw.includes('%%');
+  const maybeTemplate = TEMPLATE_OPENER.test(text.slice(node.keywordStart, node.logicalEnd));
   if (known && !maybeTemplate) return null;
   const logical = scanView(text, node.segments);
   const template = maybeTemplate ? (SHELL_INSTRUCTIONS.has(node.upper) ? SHELL_TEMPLATE_RE : TEMPLATE_RE).exec(logical.text) : null;

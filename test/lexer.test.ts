@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileParser } from 'dockerfile-ast';
-import { DockerfileDocument } from '../src/document.js';
+import { DockerfileDocument, parseArgDecls, parseEnvPairs, rawNameValues } from '../src/document.js';
 import { lex, type InstructionNode } from '../src/lexer.js';
 import { InputError, stripBom } from '../src/source.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
@@ -117,6 +117,16 @@ describe('lexer', () => {
     expect(() => lex('# escape=x\nFROM a\n')).toThrow('invalid escape directive value');
     // Legacy and quoted forms are fine.
     expect(lex('ENV A b c\nLABEL a="b c" d=e\\ f\n').nodes).toHaveLength(2);
+  });
+
+  it('reads ENV/LABEL/ARG as BuildKit: shell operators are text, the legacy value keeps its spaces', () => {
+    const doc = new DockerfileDocument('FROM a\nENV URL=http://x/?a=1&b=2 P="x;y" Q=a\\ b\nENV L  one   two "3"\nLABEL maintainer Name <me@x.io>\nARG V="1 2" W\n');
+    const [, env, legacy, label, arg] = doc.instructions;
+    expect(parseEnvPairs(env)).toEqual([['URL', 'http://x/?a=1&b=2'], ['P', 'x;y'], ['Q', 'a b']]);
+    expect(parseEnvPairs(legacy)).toEqual([['L', 'one   two 3']]);
+    expect(rawNameValues(label)).toEqual([{ key: 'maintainer', value: 'Name <me@x.io>', sep: '' }]);
+    expect(parseArgDecls(arg)).toEqual([['V', '1 2'], ['W', undefined]]);
+    expect(doc.stages[0].finalState().env.get('URL')).toBe('http://x/?a=1&b=2');
   });
 
   it('reports an unterminated heredoc with its position', () => {

@@ -6,10 +6,11 @@
  *
  * Everything comes from dockerfix's own model: the instruction boundaries, keyword, flags,
  * exec-form array and argument text (continuations and inner comments removed) from the lexer
- * and document, ENV/LABEL/ARG words from `buildkitWords` (the splitter the lexer checks ENV and
- * LABEL with). Only the per-keyword layout of the dump is written here.
+ * and document, ENV/LABEL pairs from the document's `rawNameValues` (what its build state reads),
+ * ARG words from `buildkitWords` (what `parseArgDecls` splits with). Only the per-keyword layout
+ * of the dump is written here.
  */
-import { DockerfileDocument } from '../../src/document.js';
+import { DockerfileDocument, rawNameValues, type Instruction } from '../../src/document.js';
 import { buildkitWords, lex, logicalView, type InstructionNode } from '../../src/lexer.js';
 
 /** Go's strconv.Quote for the strings that occur in the test files. */
@@ -37,22 +38,22 @@ const WS_RUN = /[\t\v\f\r ]+/;
 /** The dump lines of `text` (BOM removed), or throws dockerfix's InputError. */
 export function buildkitDump(text: string): string[] {
   const doc = new DockerfileDocument(text);
-  return doc.instructions.map((i) => `(${dumpNode(text, i.node, doc.escape)})`);
+  return doc.instructions.map((i) => `(${dumpNode(text, i.node, doc.escape, i)})`);
 }
 
-function dumpNode(text: string, node: InstructionNode, escape: string): string {
+function dumpNode(text: string, node: InstructionNode, escape: string, instr?: Instruction): string {
   let out = node.keyword.toLowerCase();
   if (node.flags.length) out += ' [' + node.flags.map((f) => goQuote(f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)).join(' ') + ']';
   const view = logicalView(text, node);
   const rest = view.text.slice(view.index(node.argsStart)).trim();
-  const args = argsOf(node, rest, escape);
+  const args = argsOf(node, rest, escape, instr ?? new DockerfileDocument(text.slice(node.start, node.next)).instructions[0]);
   if (args === null) return out;
   if (typeof args === 'string') return `${out} ${args}`;
   return [out, ...args.map(goQuote)].join(' ');
 }
 
 /** The arguments as BuildKit's line parser for the keyword splits them; a string for a nested node. */
-function argsOf(node: InstructionNode, rest: string, escape: string): string[] | string | null {
+function argsOf(node: InstructionNode, rest: string, escape: string, instr: Instruction): string[] | string | null {
   const split = (s: string): string[] | null => (s === '' ? null : s.split(WS_RUN));
   switch (node.upper) {
     case 'ADD':
@@ -79,16 +80,8 @@ function argsOf(node: InstructionNode, rest: string, escape: string): string[] |
     }
     case 'ENV':
     case 'LABEL': {
-      const words = buildkitWords(rest, escape);
-      if (words.length === 0) return null;
-      if (!words[0].includes('=')) {
-        const m = WS_RUN.exec(rest)!;
-        return [rest.slice(0, m.index), rest.slice(m.index + m[0].length), ''];
-      }
-      return words.flatMap((w) => {
-        const eq = w.indexOf('=');
-        return [w.slice(0, eq), w.slice(eq + 1), '='];
-      });
+      const pairs = rawNameValues(instr);
+      return pairs.length ? pairs.flatMap((p) => [p.key, p.value, p.sep]) : null;
     }
     case 'HEALTHCHECK': {
       if (rest === '') return null;
