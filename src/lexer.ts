@@ -166,12 +166,11 @@ function firstNonWs(text: string, start: number, end: number): number {
   return i;
 }
 
-function lastNonWs(text: string, start: number, end: number): number {
-  let i = end;
-  while (i > start && isWs(text.charCodeAt(i - 1))) i--;
-  return i;
-}
-
+/**
+ * Lex a Dockerfile. `initialEscape` is the escape character in effect before any directive (an
+ * ONBUILD trigger is lexed with its file's).
+ * @throws InputError for what BuildKit's parser rejects.
+ */
 export function lex(text: string, initialEscape = '\\'): LexResult {
   const lines = splitLines(text);
   const nodes: Node[] = [];
