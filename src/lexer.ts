@@ -563,49 +563,60 @@ function flagWordEnd(t: string, i: number, esc: number): number {
  * character takes the next character into the word (not inside single quotes).
  */
 export function buildkitWords(rest: string, escape = '\\'): string[] {
-  const esc = escape.charCodeAt(0);
   const words: string[] = [];
-  let w = '';
-  let inWord = false;
+  forEachBuildkitWord(rest, escape.charCodeAt(0), (s, e) => {
+    words.push(rest.slice(s, e));
+  });
+  return words;
+}
+
+/**
+ * The [start, end) of each of BuildKit's parseWords words in `rest`. parseWords copies every
+ * character of a word but an escape character that ends the input, so a word is a slice.
+ */
+function forEachBuildkitWord(rest: string, esc: number, word: (start: number, end: number) => void): void {
+  const n = rest.length;
+  let start = -1;
   let blankOK = false;
   let quote = 0;
-  const n = rest.length;
+  const flush = (end: number): void => {
+    if (blankOK || end > start) word(start, end);
+    start = -1;
+    blankOK = false;
+  };
   for (let i = 0; i < n; i++) {
     const c = rest.charCodeAt(i);
-    if (!inWord && !quote) {
+    if (start === -1) {
       if (isSpace(c)) continue;
-      inWord = true;
+      start = i;
     }
     if (quote) {
       if (c === quote) quote = 0;
-      if (c === esc && quote !== 39) {
-        if (i + 1 === n) continue;
-        w += rest[i];
+      else if (c === esc && quote !== 39) {
+        if (i + 1 === n) {
+          flush(i);
+          return;
+        }
         i++;
       }
-      w += rest[i];
       continue;
     }
     if (isSpace(c)) {
-      if (blankOK || w.length > 0) words.push(w);
-      w = '';
-      inWord = false;
-      blankOK = false;
+      flush(i);
       continue;
     }
     if (c === 39 || c === 34) {
       quote = c;
       blankOK = true;
-    }
-    if (c === esc) {
-      if (i + 1 === n) continue;
-      w += rest[i];
+    } else if (c === esc) {
+      if (i + 1 === n) {
+        flush(i);
+        return;
+      }
       i++;
     }
-    w += rest[i];
   }
-  if ((inWord || quote) && (blankOK || w.length > 0)) words.push(w);
-  return words;
+  if (start !== -1) flush(n);
 }
 
 /** Go's unicode.IsSpace for the characters that occur in Dockerfiles. */
@@ -622,18 +633,19 @@ const SHELL_TEMPLATE_RE = /\{%-?[ \t].*?%\}/;
 /** ENV/LABEL arguments BuildKit's parser rejects (parseNameVal). */
 function checkArguments(node: InstructionNode, logical: LogicalView, esc: number, fail: Fail): void {
   if (node.upper !== 'ENV' && node.upper !== 'LABEL') return;
-  const t = logical.text;
-  const rest = t.slice(logical.index(node.argsStart)).trim();
-  const words = buildkitWords(rest, String.fromCharCode(esc));
-  if (words.length === 0) return;
-  if (!words[0].includes('=')) {
-    // Legacy `ENV name value`: the value is the rest of the line.
-    if (rest.split(/[\t\v\f\r ]+/).length < 2) fail(`${node.upper} must have two arguments`, node.keywordStart);
-    return;
-  }
-  for (const w of words) {
-    if (!w.includes('=')) fail(`Syntax error - can't find = in ${JSON.stringify(w)}. Must be of the form: name=value`, node.keywordStart);
-  }
+  const rest = logical.text.slice(logical.index(node.argsStart)).trim();
+  let count = 0;
+  let legacy = false;
+  let bad: string | null = null;
+  forEachBuildkitWord(rest, esc, (s, e) => {
+    const hasEq = rest.indexOf('=', s) !== -1 && rest.indexOf('=', s) < e;
+    if (count++ === 0) legacy = !hasEq;
+    else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
+  });
+  if (count === 0) return;
+  // Legacy `ENV name value`: the value is the rest of the line.
+  if (legacy && !/[\t\v\f\r ]/.test(rest)) fail(`${node.upper} must have two arguments`, node.keywordStart);
+  if (bad !== null) fail(`Syntax error - can't find = in ${JSON.stringify(bad)}. Must be of the form: name=value`, node.keywordStart);
 }
 
 /**
