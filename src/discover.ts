@@ -31,6 +31,13 @@ export const SKIPPED_DIRS = ['node_modules', '.git', 'vendor', '.hg', '.svn', 'b
  */
 export const NOT_DOCKERFILES = ['**/*.dockerignore', '**/*.md', '**/*.orig', '**/*.rej', '**/*.dockerfix-*.tmp', '**/*.template', '**/*.tmpl', '**/*.j2', '**/*.in'];
 
+/**
+ * Template directories (cookiecutter's `{{cookiecutter.project_slug}}/`, Jinja `{%...%}`): what
+ * they hold is rendered by a generator, not built. As ignore globs (braces escaped).
+ */
+export const TEMPLATE_DIRS = ['**/*\\{\\{*/**', '**/*\\{%*/**'];
+const isTemplateDir = (name: string): boolean => name.includes('{{') || name.includes('{%');
+
 const SKIP = new Set(SKIPPED_DIRS);
 
 /** What the directory search takes: DOCKERFILE_PATTERNS without NOT_DOCKERFILES. */
@@ -128,7 +135,7 @@ export async function searchDirectory(root: string, unreadable: string[]): Promi
     for (const e of entries) {
       const name = e.name;
       if (e.isDirectory()) {
-        if (SKIP.has(name)) continue;
+        if (SKIP.has(name) || isTemplateDir(name)) continue;
         const abs = path.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
         visit(abs, rel ? `${rel}/${name}` : name, here);
