@@ -319,7 +319,7 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
     analyseArguments(node, logical, esc, fail);
     checkArguments(node, logical, esc, fail);
 
-    if (HEREDOC_INSTRUCTIONS.has(upper) && node.json === null && logical.text.includes('<<')) {
+    if (logical.text.includes('<<') && canHoldHeredoc(node, logical)) {
       const markers = findHeredocMarkers(logical, node.argsStart);
       for (const mk of markers) {
         const bodyStart = li < lines.length ? lines[li].start : text.length;
@@ -480,6 +480,35 @@ export function logicalLine(text: string, node: InstructionNode): Logical {
 }
 
 type Fail = (message: string, offset: number) => never;
+
+/**
+ * BuildKit's canContainHeredoc: RUN, COPY and ADD in shell form, also as an ONBUILD trigger
+ * (`ONBUILD RUN <<EOF` reads its body like `RUN <<EOF`).
+ */
+function canHoldHeredoc(node: InstructionNode, logical: LogicalView): boolean {
+  if (HEREDOC_INSTRUCTIONS.has(node.upper)) return node.json === null;
+  if (node.upper !== 'ONBUILD') return false;
+  const t = logical.text;
+  let i = logical.index(node.argsStart);
+  const k = i;
+  while (i < t.length && !isWs(t.charCodeAt(i))) i++;
+  if (!HEREDOC_INSTRUCTIONS.has(t.slice(k, i).toUpperCase())) return false;
+  while (i < t.length && isWs(t.charCodeAt(i))) i++;
+  // Exec form (a JSON array of strings) takes no heredoc; flags may come first.
+  while (t.startsWith('--', i)) {
+    while (i < t.length && !isWs(t.charCodeAt(i))) i++;
+    while (i < t.length && isWs(t.charCodeAt(i))) i++;
+  }
+  if (t.charCodeAt(i) === 91) {
+    try {
+      const v: unknown = JSON.parse(t.slice(i).trimEnd());
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return false;
+    } catch {
+      // shell form
+    }
+  }
+  return true;
+}
 
 function analyseArguments(node: InstructionNode, logical: LogicalView, esc: number, fail: Fail): void {
   const t = logical.text;

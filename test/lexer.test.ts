@@ -129,6 +129,14 @@ describe('lexer', () => {
     expect(doc.stages[0].finalState().env.get('URL')).toBe('http://x/?a=1&b=2');
   });
 
+  it('reads the heredoc of an ONBUILD trigger, as BuildKit', () => {
+    const text = 'FROM a\nONBUILD RUN <<EOF\necho hi\nmake all\nEOF\nONBUILD RUN ["x", "<<EOF"]\nCMD x\n';
+    const doc = new DockerfileDocument(text);
+    expect(doc.instructions.map((i) => i.upper)).toEqual(['FROM', 'ONBUILD', 'ONBUILD', 'CMD']);
+    expect(doc.instructions[1].heredocs.map((h) => text.slice(h.bodyStart, h.bodyEnd))).toEqual(['echo hi\nmake all']);
+    expect(doc.instructions[2].heredocs).toEqual([]);
+  });
+
   it('reports an unterminated heredoc with its position', () => {
     expect(() => lex('FROM a\nRUN <<EOF\necho\n')).toThrow(/unterminated heredoc <<EOF/);
   });
