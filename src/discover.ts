@@ -22,8 +22,21 @@ export const DOCKERFILE_PATTERNS = [
 
 /** Directories never searched, at any depth. */
 export const SKIPPED_DIRS = ['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components'];
-/** Names that match DOCKERFILE_PATTERNS but are not Dockerfiles. */
-export const NOT_DOCKERFILES = ['**/*.dockerignore', '**/*.md', '**/*.orig', '**/*.rej', '**/*.dockerfix-*.tmp'];
+/**
+ * Names that match DOCKERFILE_PATTERNS but are not Dockerfiles: ignore files, notes, patch
+ * leftovers, dockerfix's own temp files, and templates (`Dockerfile.template`, `.tmpl`, `.j2`,
+ * `.in`: a generator renders them into the Dockerfile; rewriting the template would put text on
+ * its control lines). A file named on the command line is still read, and then refused if its
+ * text is a template (src/lexer.ts assertDockerfile).
+ */
+export const NOT_DOCKERFILES = ['**/*.dockerignore', '**/*.md', '**/*.orig', '**/*.rej', '**/*.dockerfix-*.tmp', '**/*.template', '**/*.tmpl', '**/*.j2', '**/*.in'];
+
+/**
+ * Template directories (cookiecutter's `{{cookiecutter.project_slug}}/`, Jinja `{%...%}`): what
+ * they hold is rendered by a generator, not built. As ignore globs (braces escaped).
+ */
+export const TEMPLATE_DIRS = ['**/*\\{\\{*/**', '**/*\\{%*/**'];
+const isTemplateDir = (name: string): boolean => name.includes('{{') || name.includes('{%');
 
 const SKIP = new Set(SKIPPED_DIRS);
 
@@ -36,7 +49,7 @@ function searched(name: string): boolean {
     name.startsWith('Containerfile.') ||
     (name.length > 11 && (name.endsWith('.Dockerfile') || name.endsWith('.dockerfile')));
   if (!named) return false;
-  return !(/\.(dockerignore|md|orig|rej)$/.test(name) || /\.dockerfix-[^/]*\.tmp$/.test(name));
+  return !(/\.(dockerignore|md|orig|rej|template|tmpl|j2|in)$/.test(name) || /\.dockerfix-[^/]*\.tmp$/.test(name));
 }
 
 export interface Discovered {
@@ -122,7 +135,7 @@ export async function searchDirectory(root: string, unreadable: string[]): Promi
     for (const e of entries) {
       const name = e.name;
       if (e.isDirectory()) {
-        if (SKIP.has(name)) continue;
+        if (SKIP.has(name) || isTemplateDir(name)) continue;
         const abs = path.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
         visit(abs, rel ? `${rel}/${name}` : name, here);

@@ -9,8 +9,14 @@
  * Rules (moby/buildkit `frontend/dockerfile/parser`):
  * - Parser directives (`# syntax=`, `# escape=`, `# check=`) only at the very top, one a line,
  *   before any blank line, other comment or instruction.
- * - A line whose last non-blank character is the escape character continues on the next line;
- *   comment lines and blank lines inside a continuation are skipped.
+ * - A line continues on the next one when it ends in the escape character (trailing spaces and
+ *   tabs allowed) that is not itself preceded by the escape character (BuildKit's
+ *   `([^\\])\\[ \t]*$|^\\[ \t]*$`): `ENV C trailing\\` ends the instruction. Comment lines and
+ *   blank lines inside a continuation are skipped.
+ * - The keyword is the first word of the joined line; BuildKit's parser takes any word, its
+ *   dispatcher rejects unknown ones ("unknown instruction: X"): so does this lexer, and it
+ *   raises BuildKit's other parser errors (duplicate directive, bad escape, ENV/LABEL without a
+ *   value, non-string JSON arrays, unterminated heredoc) as `InputError`s.
  * - RUN, COPY and ADD may open heredocs (`<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`) whose bodies
  *   follow the instruction's logical line, each closed by a line holding only the delimiter.
  */
@@ -109,9 +115,20 @@ export interface Logical {
   map: Int32Array;
 }
 
-const DIRECTIVE_RE = /^#[ \t]*([a-zA-Z][a-zA-Z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+/**
+ * BuildKit's directive rule (parser/directives.go), applied to a line after `#` and leading
+ * whitespace: `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` with Go's ASCII `\s`. The value needs
+ * at least one character: `# escape=` is a comment.
+ */
+const DIRECTIVE_RE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/d;
 const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
-const FLAG_INSTRUCTIONS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
+/** The instructions BuildKit's dispatcher knows (frontend/dockerfile/command), lower-case. */
+export const INSTRUCTIONS: ReadonlySet<string> = new Set([
+  'add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label',
+  'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir',
+]);
+/** Instructions whose arguments are shell text (their `{{ }}` may be a program's own template). */
+const SHELL_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'HEALTHCHECK', 'ONBUILD']);
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
 const JSON_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
 
@@ -149,43 +166,42 @@ function firstNonWs(text: string, start: number, end: number): number {
   return i;
 }
 
-function lastNonWs(text: string, start: number, end: number): number {
-  let i = end;
-  while (i > start && isWs(text.charCodeAt(i - 1))) i--;
-  return i;
-}
-
-export function lex(text: string): LexResult {
+/**
+ * Lex a Dockerfile. `initialEscape` is the escape character in effect before any directive (an
+ * ONBUILD trigger is lexed with its file's).
+ * @throws InputError for what BuildKit's parser rejects.
+ */
+export function lex(text: string, initialEscape = '\\'): LexResult {
   const lines = splitLines(text);
   const nodes: Node[] = [];
   const directives: Directive[] = [];
-  let escape = '\\';
+  let escape = initialEscape;
   let li = 0;
+  let index: LineIndex | undefined;
+  const fail = (message: string, offset: number): never => {
+    const pos = (index ??= new LineIndex(text)).position(offset);
+    throw new InputError(message, pos.line, pos.column);
+  };
 
-  // Parser directives.
+  // Parser directives (BuildKit's DirectiveParser): `#`, optional whitespace, `name=value`, one
+  // a line from the first line on; the first line that is not one ends them.
   const seen = new Set<string>();
   while (li < lines.length) {
     const line = lines[li];
-    const content = text.slice(line.start, line.end);
-    const m = DIRECTIVE_RE.exec(content);
+    const first = firstNonWs(text, line.start, line.end);
+    if (text.charCodeAt(first) !== 35 /* # */) break;
+    const bodyStart = firstNonWs(text, first + 1, line.end);
+    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, line.end));
     if (!m) break;
     const name = m[1].toLowerCase();
-    if (!KNOWN_DIRECTIVES.has(name) || seen.has(name)) break;
+    if (!KNOWN_DIRECTIVES.has(name)) break;
+    if (seen.has(name)) fail(`only one ${name} parser directive can be used`, first);
     seen.add(name);
     const value = m[2];
-    const valueStart = line.start + content.lastIndexOf(value, content.length - (content.length - content.trimEnd().length));
-    const directive: Directive = {
-      name,
-      value,
-      start: line.start,
-      end: line.end,
-      valueStart,
-      valueEnd: valueStart + value.length,
-    };
+    const valueStart = bodyStart + m.indices![2]![0];
+    const directive: Directive = { name, value, start: line.start, end: line.end, valueStart, valueEnd: valueStart + value.length };
     if (name === 'escape') {
-      if (value !== '\\' && value !== '`') {
-        throw new InputError(`invalid escape directive value ${JSON.stringify(value)}: must be \\ or \``, li + 1, 1);
-      }
+      if (value !== '\\' && value !== '`') fail(`invalid escape directive value ${JSON.stringify(value)}: must be \\ or \``, valueStart);
       escape = value;
     }
     directives.push(directive);
@@ -194,9 +210,22 @@ export function lex(text: string): LexResult {
   }
 
   const esc = escape.charCodeAt(0);
-  const endsWithEscape = (line: Line): boolean => {
-    const e = lastNonWs(text, line.start, line.end);
-    return e > line.start && text.charCodeAt(e - 1) === esc;
+  /**
+   * Where the line continuation character of [from, end) sits, or -1 when the line does not
+   * continue. BuildKit: the last character before trailing spaces/tabs is the escape character,
+   * and either it is the line's first character (after the leading whitespace BuildKit strips
+   * from an instruction's first line) or the character before it is not the escape character.
+   */
+  const continuationAt = (from: number, end: number): number => {
+    let e = end;
+    while (e > from) {
+      const c = text.charCodeAt(e - 1);
+      if (c !== 32 && c !== 9 && c !== 13) break;
+      e--;
+    }
+    if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
+    const k = e - 1;
+    return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
   };
 
   while (li < lines.length) {
@@ -213,10 +242,6 @@ export function lex(text: string): LexResult {
       continue;
     }
     // Instruction.
-    let kwEnd = first;
-    while (kwEnd < line.end && !isWs(text.charCodeAt(kwEnd)) && !(text.charCodeAt(kwEnd) === esc && kwEnd === lastNonWs(text, line.start, line.end) - 1)) kwEnd++;
-    const keyword = text.slice(first, kwEnd);
-    const upper = keyword.toUpperCase();
     const innerComments: Array<[number, number]> = [];
     const segments: Array<[number, number]> = [];
     let cur = line;
@@ -224,12 +249,13 @@ export function lex(text: string): LexResult {
     let lastLine = line;
     li++;
     for (;;) {
-      if (!endsWithEscape(cur)) {
+      // The first line is read from its first non-blank character, continuation lines whole.
+      const k = continuationAt(cur === line ? first : cur.start, cur.end);
+      if (k === -1) {
         segments.push([segStart, cur.end]);
         break;
       }
-      const e = lastNonWs(text, cur.start, cur.end);
-      segments.push([segStart, e - 1]);
+      segments.push([segStart, k]);
       // Skip comment and blank lines inside the continuation.
       let found = false;
       while (li < lines.length) {
@@ -259,11 +285,24 @@ export function lex(text: string): LexResult {
     }
     if (lastLine.end < cur.end) lastLine = cur;
     const logicalEnd = segments[segments.length - 1][1];
+    const logical = scanView(text, segments);
+    // The keyword is the first word of the joined line (BuildKit splits the whole logical line
+    // at its first run of whitespace): a line holding only the escape character before it is
+    // part of the instruction, and `RUN\` + `echo` reads as the keyword `RUNecho`.
+    const t = logical.text;
+    let a = 0;
+    while (a < t.length && isWs(t.charCodeAt(a))) a++;
+    let b = a;
+    while (b < t.length && !isWs(t.charCodeAt(b))) b++;
+    const keyword = t.slice(a, b);
+    const upper = keyword.toUpperCase();
+    const keywordStart = b > a ? logical.at(a) : first;
+    const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
     const node: InstructionNode = {
       type: 'instruction',
       keyword,
       upper,
-      keywordStart: first,
+      keywordStart,
       keywordEnd: kwEnd,
       start: line.start,
       end: lastLine.end,
@@ -277,24 +316,10 @@ export function lex(text: string): LexResult {
       innerComments,
       segments,
     };
-    const logical = scanView(text, segments);
-    if (keyword === '') {
-      // The first line held only the escape character: BuildKit reads the keyword from the joined line.
-      const t = logical.text;
-      let a = 0;
-      while (a < t.length && isWs(t.charCodeAt(a))) a++;
-      let b = a;
-      while (b < t.length && !isWs(t.charCodeAt(b))) b++;
-      if (b > a) {
-        node.keyword = t.slice(a, b);
-        node.upper = node.keyword.toUpperCase();
-        node.keywordStart = logical.at(a);
-        node.keywordEnd = logical.at(b - 1) + 1;
-      }
-    }
-    analyseArguments(node, logical);
+    analyseArguments(node, logical, esc, fail);
+    checkArguments(node, logical, esc, fail);
 
-    if (HEREDOC_INSTRUCTIONS.has(upper) && node.json === null && logical.text.includes('<<')) {
+    if (logical.text.includes('<<') && canHoldHeredoc(node, logical)) {
       const markers = findHeredocMarkers(logical, node.argsStart);
       for (const mk of markers) {
         const bodyStart = li < lines.length ? lines[li].start : text.length;
@@ -320,8 +345,7 @@ export function lex(text: string): LexResult {
           node.next = l.next;
         }
         if (!terminated) {
-          const pos = new LineIndex(text).position(mk.markerStart);
-          throw new InputError(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, pos.line, pos.column);
+          fail(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, mk.markerStart);
         }
         node.heredocs.push({
           name: mk.name,
@@ -455,7 +479,38 @@ export function logicalLine(text: string, node: InstructionNode): Logical {
   return buildLogical(text, node.segments);
 }
 
-function analyseArguments(node: InstructionNode, logical: LogicalView): void {
+type Fail = (message: string, offset: number) => never;
+
+/**
+ * BuildKit's canContainHeredoc: RUN, COPY and ADD in shell form, also as an ONBUILD trigger
+ * (`ONBUILD RUN <<EOF` reads its body like `RUN <<EOF`).
+ */
+function canHoldHeredoc(node: InstructionNode, logical: LogicalView): boolean {
+  if (HEREDOC_INSTRUCTIONS.has(node.upper)) return node.json === null;
+  if (node.upper !== 'ONBUILD') return false;
+  const t = logical.text;
+  let i = logical.index(node.argsStart);
+  const k = i;
+  while (i < t.length && !isWs(t.charCodeAt(i))) i++;
+  if (!HEREDOC_INSTRUCTIONS.has(t.slice(k, i).toUpperCase())) return false;
+  while (i < t.length && isWs(t.charCodeAt(i))) i++;
+  // Exec form (a JSON array of strings) takes no heredoc; flags may come first.
+  while (t.startsWith('--', i)) {
+    while (i < t.length && !isWs(t.charCodeAt(i))) i++;
+    while (i < t.length && isWs(t.charCodeAt(i))) i++;
+  }
+  if (t.charCodeAt(i) === 91) {
+    try {
+      const v: unknown = JSON.parse(t.slice(i).trimEnd());
+      if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return false;
+    } catch {
+      // shell form
+    }
+  }
+  return true;
+}
+
+function analyseArguments(node: InstructionNode, logical: LogicalView, esc: number, fail: Fail): void {
   const t = logical.text;
   const n = t.length;
   // The first character at or after the keyword's end (the first segment may be empty when a
@@ -465,53 +520,197 @@ function analyseArguments(node: InstructionNode, logical: LogicalView): void {
     while (i < n && isWs(t.charCodeAt(i))) i++;
   };
   skipWs();
-  if (FLAG_INSTRUCTIONS.has(node.upper)) {
-    node.flagsInsert = node.keywordEnd;
-    while (i + 1 < n && t.charCodeAt(i) === 45 && t.charCodeAt(i + 1) === 45) {
-      const ws = i;
-      const we = wordEnd(t, i);
-      const word = t.slice(ws, we);
-      if (word === '--') break;
-      const eq = word.indexOf('=');
-      node.flags.push({
-        name: eq === -1 ? word.slice(2) : word.slice(2, eq),
-        value: eq === -1 ? null : unquote(word.slice(eq + 1)),
-        start: logical.at(ws),
-        end: logical.at(we - 1) + 1,
-      });
-      node.flagsInsert = logical.at(we - 1) + 1;
-      i = we;
+  // Flags: BuildKit reads `--name[=value]` words after the keyword of every instruction
+  // (extractBuilderFlags); its dispatcher then rejects the flags an instruction does not take.
+  // A word `--` ends the flags and is not an argument.
+  node.flagsInsert = node.keywordEnd;
+  while (i + 1 < n && t.charCodeAt(i) === 45 && t.charCodeAt(i + 1) === 45) {
+    const ws = i;
+    const we = flagWordEnd(t, i, esc);
+    const word = t.slice(ws, we);
+    i = we;
+    if (word === '--') {
       skipWs();
+      break;
     }
+    const eq = word.indexOf('=');
+    node.flags.push({
+      name: eq === -1 ? word.slice(2) : word.slice(2, eq),
+      value: eq === -1 ? null : unquote(word.slice(eq + 1)),
+      start: logical.at(ws),
+      end: logical.at(we - 1) + 1,
+    });
+    node.flagsInsert = logical.at(we - 1) + 1;
+    skipWs();
   }
   node.argsStart = i < n ? logical.at(i) : node.logicalEnd;
-  if (JSON_INSTRUCTIONS.has(node.upper) && t.charCodeAt(i) === 91 /* [ */) {
-    const rest = t.slice(i).trimEnd();
+  let j = i;
+  if (node.upper === 'HEALTHCHECK') {
+    // HEALTHCHECK <type> <command>: the command may be exec form.
+    while (j < n && !isWs(t.charCodeAt(j))) j++;
+    while (j < n && isWs(t.charCodeAt(j))) j++;
+  }
+  if ((JSON_INSTRUCTIONS.has(node.upper) || node.upper === 'HEALTHCHECK') && t.charCodeAt(j) === 91 /* [ */) {
+    const rest = t.slice(j).trimEnd();
     if (rest.endsWith(']')) {
+      let parsed: unknown;
       try {
-        const parsed: unknown = JSON.parse(rest);
-        if (Array.isArray(parsed) && parsed.every((x) => typeof x === 'string')) node.json = parsed as string[];
+        parsed = JSON.parse(rest);
       } catch {
         // Not JSON: shell form that starts with '['.
+      }
+      if (Array.isArray(parsed)) {
+        if (!parsed.every((x) => typeof x === 'string')) fail('when using JSON array syntax, arrays must be comprised of strings only', logical.at(j));
+        if (node.upper !== 'HEALTHCHECK') node.json = parsed as string[];
       }
     }
   }
 }
 
-/** End of a whitespace-delimited word that may contain quotes. */
-function wordEnd(t: string, i: number): number {
+/**
+ * End of a flag word as BuildKit's extractBuilderFlags reads it: whitespace outside quotes ends
+ * it; the escape character takes the next character literally, also inside quotes.
+ */
+function flagWordEnd(t: string, i: number, esc: number): number {
   const n = t.length;
   let q = 0;
   while (i < n) {
     const c = t.charCodeAt(i);
-    if (q) {
+    if (c === esc) i++;
+    else if (q) {
       if (c === q) q = 0;
-      else if (c === 92 && q === 34) i++;
     } else if (c === 34 || c === 39) q = c;
     else if (isWs(c)) break;
     i++;
   }
   return Math.min(i, n);
+}
+
+/**
+ * BuildKit's parseWords (parser/line_parsers.go): the words of ENV/LABEL/ARG arguments, split
+ * at whitespace outside quotes, quotes and escape characters kept as written. The escape
+ * character takes the next character into the word (not inside single quotes).
+ */
+export function buildkitWords(rest: string, escape = '\\'): string[] {
+  const words: string[] = [];
+  forEachBuildkitWord(rest, escape.charCodeAt(0), (s, e) => {
+    words.push(rest.slice(s, e));
+  });
+  return words;
+}
+
+/**
+ * The [start, end) of each of BuildKit's parseWords words in `rest`. parseWords copies every
+ * character of a word but an escape character that ends the input, so a word is a slice.
+ */
+function forEachBuildkitWord(rest: string, esc: number, word: (start: number, end: number) => void): void {
+  const n = rest.length;
+  let start = -1;
+  let blankOK = false;
+  let quote = 0;
+  const flush = (end: number): void => {
+    if (blankOK || end > start) word(start, end);
+    start = -1;
+    blankOK = false;
+  };
+  for (let i = 0; i < n; i++) {
+    const c = rest.charCodeAt(i);
+    if (start === -1) {
+      if (isSpace(c)) continue;
+      start = i;
+    }
+    if (quote) {
+      if (c === quote) quote = 0;
+      else if (c === esc && quote !== 39) {
+        if (i + 1 === n) {
+          flush(i);
+          return;
+        }
+        i++;
+      }
+      continue;
+    }
+    if (isSpace(c)) {
+      flush(i);
+      continue;
+    }
+    if (c === 39 || c === 34) {
+      quote = c;
+      blankOK = true;
+    } else if (c === esc) {
+      if (i + 1 === n) {
+        flush(i);
+        return;
+      }
+      i++;
+    }
+  }
+  if (start !== -1) flush(n);
+}
+
+/** Go's unicode.IsSpace for the characters that occur in Dockerfiles. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
+/** Template placeholders of the tools that generate Dockerfiles: Go/Jinja `{{ }}`, Jinja `{% %}`, `%%NAME%%`. */
+const TEMPLATE_RE = /\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%/;
+const TEMPLATE_OPENER = /\{\{|\{%|%%/;
+/** In shell text only Jinja statements count: `{{.Field}}` there may be a program's own template. */
+const SHELL_TEMPLATE_RE = /\{%-?[ \t].*?%\}/;
+
+/** ENV/LABEL arguments BuildKit's parser rejects (parseNameVal). */
+function checkArguments(node: InstructionNode, logical: LogicalView, esc: number, fail: Fail): void {
+  if (node.upper !== 'ENV' && node.upper !== 'LABEL') return;
+  const rest = logical.text.slice(logical.index(node.argsStart)).trim();
+  let count = 0;
+  let legacy = false;
+  let bad: string | null = null;
+  forEachBuildkitWord(rest, esc, (s, e) => {
+    const hasEq = rest.indexOf('=', s) !== -1 && rest.indexOf('=', s) < e;
+    if (count++ === 0) legacy = !hasEq;
+    else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
+  });
+  if (count === 0) return;
+  // Legacy `ENV name value`: the value is the rest of the line.
+  if (legacy && !/[\t\v\f\r ]/.test(rest)) fail(`${node.upper} must have two arguments`, node.keywordStart);
+  if (bad !== null) fail(`Syntax error - can't find = in ${JSON.stringify(bad)}. Must be of the form: name=value`, node.keywordStart);
+}
+
+/**
+ * What makes a parsed file no Dockerfile: an instruction keyword BuildKit's dispatcher does not
+ * know (it fails the build with "unknown instruction: X", whichever stage the line is in), or
+ * template placeholders on an instruction line (`{{ }}`, `{% %}`, `%%NAME%%`; in shell text
+ * only `{% %}`, since `{{.Field}}` there is often a program's own Go template). A template is
+ * not a Dockerfile: rewriting it would put text on its control lines. Throws `InputError` at
+ * the first such instruction. The lexer itself accepts any keyword, as BuildKit's parser does.
+ */
+export function assertDockerfile(text: string, result: LexResult): void {
+  // One scan of the whole text: most files hold no template opener at all.
+  const mayHoldTemplate = TEMPLATE_OPENER.test(text);
+  for (const node of result.nodes) {
+    if (node.type !== 'instruction') continue;
+    if (!mayHoldTemplate && INSTRUCTIONS.has(node.keyword.toLowerCase())) continue;
+    const problem = nonDockerfileProblem(text, node);
+    if (problem) {
+      const pos = new LineIndex(text).position(problem.offset);
+      throw new InputError(problem.message, pos.line, pos.column);
+    }
+  }
+}
+
+function nonDockerfileProblem(text: string, node: InstructionNode): { message: string; offset: number } | null {
+  const known = INSTRUCTIONS.has(node.keyword.toLowerCase());
+  const maybeTemplate = TEMPLATE_OPENER.test(text.slice(node.keywordStart, node.logicalEnd));
+  if (known && !maybeTemplate) return null;
+  const logical = scanView(text, node.segments);
+  const template = maybeTemplate ? (SHELL_INSTRUCTIONS.has(node.upper) ? SHELL_TEMPLATE_RE : TEMPLATE_RE).exec(logical.text) : null;
+  if (!known) {
+    const looksTemplate = template !== null || /^(\{\{|\{%|\{#|%%)/.test(node.keyword);
+    return { message: `unknown instruction: ${node.keyword}${looksTemplate ? ' (template syntax: this file is a template, not a Dockerfile)' : ''}`, offset: node.keywordStart };
+  }
+  if (template) return { message: `template syntax ${JSON.stringify(template[0])} in ${node.upper}: this file is a template, not a Dockerfile`, offset: logical.at(template.index) };
+  return null;
 }
 
 function unquote(s: string): string {

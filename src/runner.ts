@@ -254,7 +254,10 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       return internal(`self-check failed: a second run would change the output again (near offset ${firstDiff})`);
     }
   }
-  const findings = [...changeFindings, ...[...lastFindings.values()].flat()].sort(byPosition);
+  const findings = [...changeFindings, ...[...lastFindings.values()].flat()];
+  const generated = changed ? original.generatedHeader() : null;
+  if (generated) findings.push(generatedNote(original, generated));
+  findings.sort(byPosition);
   const edits: AppliedEdit[] = changed
     ? composer.result().map((e) => {
         const ps = original.position(e.start);
@@ -263,6 +266,18 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       })
     : [];
   return { input: text, output, bom, changed, findings, passes, edits };
+}
+
+/**
+ * A rewrite of a file that says it is generated is still made (the user asked for it, and the
+ * diff shows what the generator should produce), with a note naming the header line: the next
+ * generation overwrites it.
+ */
+function generatedNote(doc: DockerfileDocument, h: { start: number; end: number; text: string }): Finding {
+  const s = doc.position(h.start);
+  const e = doc.position(h.end);
+  const message = `the file says it is generated ("${h.text}"): regenerating it undoes these changes; make them in its generator or template too`;
+  return { transform: 'generated-file', kind: 'info', severity: 'info', message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
 }
 
 /** Findings in file order (then by transform), as a run reports them. */

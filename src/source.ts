@@ -22,8 +22,28 @@ export interface DecodedSource {
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Decode a file's bytes; throws `InputError` for binary content or invalid UTF-8. */
+/**
+ * A UTF-16 text: its byte order mark (FF FE / FE FF), or without one the NUL byte beside every
+ * ASCII character that UTF-16 puts there (checked on the first characters).
+ */
+export function isUtf16(bytes: Uint8Array): boolean {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  const pairs = Math.min(16, bytes.length >> 1);
+  if (pairs < 2) return false;
+  let le = true;
+  let be = true;
+  for (let k = 0; k < pairs; k++) {
+    const a = bytes[2 * k];
+    const b = bytes[2 * k + 1];
+    if (!(a !== 0 && a < 0x80 && b === 0)) le = false;
+    if (!(a === 0 && b !== 0 && b < 0x80)) be = false;
+  }
+  return le || be;
+}
+
+/** Decode a file's bytes; throws `InputError` for binary content, UTF-16 or invalid UTF-8. */
 export function decode(bytes: Uint8Array): DecodedSource {
+  if (isUtf16(bytes)) throw new InputError('UTF-16 is not supported; save the file as UTF-8', 1, 1);
   const nul = bytes.indexOf(0);
   if (nul !== -1) {
     const { line, column } = positionOfByte(bytes, nul);

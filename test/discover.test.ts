@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { globbySync } from 'globby';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DOCKERFILE_PATTERNS, NOT_DOCKERFILES, SKIPPED_DIRS, discover, searchDirectory } from '../src/discover.js';
+import { DOCKERFILE_PATTERNS, NOT_DOCKERFILES, SKIPPED_DIRS, TEMPLATE_DIRS, discover, searchDirectory } from '../src/discover.js';
 import { CORPUS_CASES, corpusAvailable } from './helpers/corpus.js';
 
 const made: string[] = [];
@@ -35,7 +35,7 @@ function reference(root: string): string[] {
   return globbySync(DOCKERFILE_PATTERNS, {
     cwd: root,
     gitignore: true,
-    ignore: [...SKIPPED_DIRS.map((d) => `**/${d}/**`), ...NOT_DOCKERFILES],
+    ignore: [...SKIPPED_DIRS.map((d) => `**/${d}/**`), ...NOT_DOCKERFILES, ...TEMPLATE_DIRS],
     dot: true,
     onlyFiles: true,
     followSymbolicLinks: false,
@@ -60,6 +60,17 @@ describe('directory search', () => {
       'Dockerfile.md': '',
       'Dockerfile.orig': '',
       'Dockerfile.x.dockerfix-1.tmp': '',
+      // Templates a generator renders into a Dockerfile are not searched for.
+      'Dockerfile.template': '',
+      'Dockerfile.tmpl': '',
+      'Dockerfile.j2': '',
+      'Dockerfile.in': '',
+      'app.Dockerfile.j2': '',
+      'Containerfile.in': '',
+      'Dockerfile.jinja.template': '',
+      'Dockerfile.inline': '',
+      '{{cookiecutter.project_slug}}/Dockerfile': '',
+      'x/{% if docker %}app{% endif %}/Dockerfile': '',
       'dockerfile': '',
       'notes.txt': '',
       '.gitignore': 'build/\n/top-only/\n*.tmpl\n!keep.tmpl\ngen/**\n!gen/Dockerfile\nDockerfile.secret\n',
@@ -87,6 +98,7 @@ describe('directory search', () => {
       'Containerfile',
       'Containerfile.dev',
       'Dockerfile',
+      'Dockerfile.inline',
       'Dockerfile.prod',
       'api.dockerfile',
       // `gen/**` leaves the directory itself alone, so `!gen/Dockerfile` takes it back (as git does).

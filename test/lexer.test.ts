@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileParser } from 'dockerfile-ast';
-import { DockerfileDocument } from '../src/document.js';
+import { DockerfileDocument, parseArgDecls, parseEnvPairs, rawNameValues } from '../src/document.js';
 import { lex, type InstructionNode } from '../src/lexer.js';
-import { stripBom } from '../src/source.js';
+import { InputError, stripBom } from '../src/source.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 const instrs = (text: string): InstructionNode[] => lex(text).nodes.filter((n): n is InstructionNode => n.type === 'instruction');
@@ -79,6 +79,64 @@ describe('lexer', () => {
     expect(new DockerfileDocument(text).instructions[1].argsText()).toBe('x   y');
   });
 
+  it("continues a line only on an escape character not preceded by another (BuildKit's rule)", () => {
+    const kw = (t: string, e?: string): string[] => lex(t, e).nodes.flatMap((n) => (n.type === 'instruction' ? [n.upper] : []));
+    expect(kw('ENV C trailing\\\\backslash\\\\\nRUN pip install flask\n')).toEqual(['ENV', 'RUN']);
+    // BuildKit's regexp cannot see that `\\\` ends in an escaped escape plus a continuation: it ends the line too.
+    expect(kw('ENV C a\\\\\\\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('ENV C a\\  \t\nb=1\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('# escape=`\nENV C a``\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('# escape=`\nENV C a\\\\\nRUN b\n')).toEqual(['ENV', 'RUN']);
+    expect(kw('# escape=`\nENV C a`\nRUN b\n')).toEqual(['ENV']);
+    // A line holding only the escape character continues, at any indentation.
+    expect(kw('RUN a \\\n\\\n  \\\nb\nCMD c\n')).toEqual(['RUN', 'CMD']);
+    expect(new DockerfileDocument('ENV E hello\\\n\\\nworld\n').instructions[0].argsText()).toBe('E helloworld');
+  });
+
+  it('reads the keyword from the joined line, as BuildKit', () => {
+    const [a] = instrs('\\\n  FROM alpine\n');
+    expect(a.upper).toBe('FROM');
+    const [b] = instrs('RUN\\\necho hi\n');
+    expect(b.keyword).toBe('RUNecho');
+    expect(() => new DockerfileDocument('RUN\\\necho hi\n')).toThrow('unknown instruction: RUNecho');
+  });
+
+  it('reads flags on every instruction and drops the `--` that ends them', () => {
+    const [copy, cmd] = instrs('COPY --chown=me -- foo /tmp/\nCMD --doit [ "a", "b" ]\n');
+    expect(copy.flags.map((f) => f.name)).toEqual(['chown']);
+    expect(new DockerfileDocument('COPY --chown=me -- foo /tmp/\n').instructions[0].argsText()).toBe('foo /tmp/');
+    expect(cmd.flags.map((f) => f.name)).toEqual(['doit']);
+    expect(cmd.json).toEqual(['a', 'b']);
+  });
+
+  it("raises BuildKit's parser errors with their position", () => {
+    expect(() => lex('FROM a\nENV PATH\n')).toThrow(new InputError('ENV must have two arguments', 2, 1));
+    expect(() => lex('FROM a\nLABEL a=b c\n')).toThrow('Syntax error - can\'t find = in "c". Must be of the form: name=value');
+    expect(() => lex('CMD [ "echo", [ "x" ] ]\n')).toThrow(new InputError('when using JSON array syntax, arrays must be comprised of strings only', 1, 5));
+    expect(() => lex('HEALTHCHECK CMD [1]\n')).toThrow('arrays must be comprised of strings only');
+    expect(() => lex('# escape=x\nFROM a\n')).toThrow('invalid escape directive value');
+    // Legacy and quoted forms are fine.
+    expect(lex('ENV A b c\nLABEL a="b c" d=e\\ f\n').nodes).toHaveLength(2);
+  });
+
+  it('reads ENV/LABEL/ARG as BuildKit: shell operators are text, the legacy value keeps its spaces', () => {
+    const doc = new DockerfileDocument('FROM a\nENV URL=http://x/?a=1&b=2 P="x;y" Q=a\\ b\nENV L  one   two "3"\nLABEL maintainer Name <me@x.io>\nARG V="1 2" W\n');
+    const [, env, legacy, label, arg] = doc.instructions;
+    expect(parseEnvPairs(env)).toEqual([['URL', 'http://x/?a=1&b=2'], ['P', 'x;y'], ['Q', 'a b']]);
+    expect(parseEnvPairs(legacy)).toEqual([['L', 'one   two 3']]);
+    expect(rawNameValues(label)).toEqual([{ key: 'maintainer', value: 'Name <me@x.io>', sep: '' }]);
+    expect(parseArgDecls(arg)).toEqual([['V', '1 2'], ['W', undefined]]);
+    expect(doc.stages[0].finalState().env.get('URL')).toBe('http://x/?a=1&b=2');
+  });
+
+  it('reads the heredoc of an ONBUILD trigger, as BuildKit', () => {
+    const text = 'FROM a\nONBUILD RUN <<EOF\necho hi\nmake all\nEOF\nONBUILD RUN ["x", "<<EOF"]\nCMD x\n';
+    const doc = new DockerfileDocument(text);
+    expect(doc.instructions.map((i) => i.upper)).toEqual(['FROM', 'ONBUILD', 'ONBUILD', 'CMD']);
+    expect(doc.instructions[1].heredocs.map((h) => text.slice(h.bodyStart, h.bodyEnd))).toEqual(['echo hi\nmake all']);
+    expect(doc.instructions[2].heredocs).toEqual([]);
+  });
+
   it('reports an unterminated heredoc with its position', () => {
     expect(() => lex('FROM a\nRUN <<EOF\necho\n')).toThrow(/unterminated heredoc <<EOF/);
   });
@@ -97,11 +155,20 @@ describe.skipIf(!corpusAvailable())('lexer agrees with dockerfile-ast on the cor
     let files = 0;
     let compared = 0;
     let loneEscape = 0;
+    const rejected: string[] = [];
     const disagreements: string[] = [];
     for (const id of corpusCaseIds()) {
       const { text } = stripBom(fs.readFileSync(path.join(CORPUS_CASES, id, 'Dockerfile'), 'utf8'));
       files++;
-      const ours = new DockerfileDocument(text).instructions;
+      let ours;
+      try {
+        ours = new DockerfileDocument(text).instructions;
+      } catch (e) {
+        // Templates and files BuildKit rejects are no Dockerfiles (src/lexer.ts assertDockerfile).
+        if (!(e instanceof InputError)) throw e;
+        rejected.push(id);
+        continue;
+      }
       // dockerfile-ast does not know quoted heredoc delimiters: compare only files without heredocs.
       if (ours.some((i) => i.heredocs.length) || /<<-?["']?[A-Za-z]/.test(text)) continue;
       const theirs = DockerfileParser.parse(text).getInstructions();
@@ -116,9 +183,17 @@ describe.skipIf(!corpusAvailable())('lexer agrees with dockerfile-ast on the cor
       const b = theirs.map((i) => `${i.getRange().start.line + 1}:${i.getKeyword()}`);
       if (a.join(' ') !== b.join(' ')) disagreements.push(id);
     }
-    console.log(`lexer vs dockerfile-ast: ${files} corpus files, ${compared} compared, ${loneEscape} with a lone-escape line, ${disagreements.length} disagree ${disagreements.join(' ')}`);
+    console.log(`lexer vs dockerfile-ast: ${files} corpus files, ${rejected.length} rejected (not Dockerfiles), ${compared} compared, ${loneEscape} with a lone-escape line, ${disagreements.length} disagree ${disagreements.join(' ')}`);
+    expect(rejected.length).toBeLessThan(files / 20);
     expect(compared).toBeGreaterThan(700);
     expect(loneEscape).toBeLessThan(10);
-    expect(disagreements).toEqual([]);
+    // Where dockerfile-ast and BuildKit differ, BuildKit's rule is the reference
+    // (test/buildkit-parser.test.ts): each known difference with its reason.
+    expect(disagreements).toEqual(Object.keys(KNOWN_DOCKERFILE_AST_DIFFERENCES));
   });
 });
+
+const KNOWN_DOCKERFILE_AST_DIFFERENCES: Record<string, string> = {
+  '0774':
+    'a line ends in an escaped escape character (`ENV C trailing\\\\backslash\\\\`): BuildKit ends the instruction there (the next line is an instruction of its own), dockerfile-ast joins the next line',
+};

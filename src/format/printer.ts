@@ -80,8 +80,13 @@ function lineEndAt(text: string, offset: number): number {
   return nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
 
+const FLAG_TAKERS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
+
 function printInstruction(text: string, node: InstructionNode, escape: string, o: PrintOptions): string {
   if (!KNOWN_INSTRUCTIONS.has(node.upper)) return text.slice(node.start, node.end);
+  // Flags on an instruction that takes none (`CMD --x [...]`): BuildKit reads them, then refuses
+  // the instruction ("unknown flag"); printed as written.
+  if (node.flags.length > 0 && !FLAG_TAKERS.has(node.upper)) return text.slice(node.start, node.end);
   const logicalLineEnd = lineEndAt(text, node.logicalEnd);
   // A continuation that runs into the end of the file: print as written.
   if (node.heredocs.length === 0 && node.end !== logicalLineEnd) return text.slice(node.start, node.end);
