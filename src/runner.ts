@@ -1,14 +1,17 @@
 /**
  * The transform runner: applies the selected transforms in their fixed order (meta.order, then
  * id), re-parsing after every transform that changed the text, pass after pass until a whole
- * pass changes nothing (at most MAX_PASSES). Then it checks its own output: it must parse, agree
- * with dockerfile-ast, and a fresh run over it must change nothing. If any check fails the file
- * is left unchanged and an internal error is reported.
+ * pass changes nothing (at most MAX_PASSES). After every transform, the rewritten text must lex,
+ * and every instruction its edits did not touch must still be an instruction of its own, with its
+ * keyword and text (src/validate.ts checkUntouched: an edit that leaves a line continuation open
+ * would make the next instruction words of the edited one). Then it checks its own output: the
+ * rewritten instructions must agree with dockerfile-ast, and a fresh run over it must change
+ * nothing. If any check fails the file is left unchanged and an internal error is reported.
  */
 import { DockerfileDocument, type Instruction } from './document.js';
 import { OffsetMap, applyEdits, normalizeEdits } from './edits.js';
 import { InputError } from './source.js';
-import { crossCheck } from './validate.js';
+import { checkUntouched, crossCheck } from './validate.js';
 import { hasPragmas, ignoredInstructions, readPragmas, touches } from './pragmas.js';
 import { EditComposer } from './edit-compose.js';
 import { NoContext, type BuildContext } from './context.js';
@@ -209,6 +212,10 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${(e as Error).message}`);
       }
+      // The instructions no edit touched are all still there, each on its own: an edit that
+      // leaves a continuation or heredoc open would make the next one words of the edited one.
+      const lost = checkUntouched(doc, sorted, nextDoc);
+      if (lost) return internal(`self-check failed: ${t.meta.id}: ${lost.message}`, toOriginal(lost.offset));
       // A transform that moves text could still have duplicated or dropped an ignored
       // instruction through its other edits: then none of its edits of this pass are applied.
       if (ignored.length && !keepsInstructions(doc, nextDoc, ignored)) {
