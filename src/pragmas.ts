@@ -82,6 +82,8 @@ export function touches(instr: Instruction, start: number, end: number): boolean
   const a = instr.start;
   const b = instr.next;
   // An insertion at the very start of the instruction adds lines before it: not a change to it.
-  if (start === end) return start > a && start < b;
+  // At its end it is one when the instruction has no line ending (the last line of a file
+  // without a final newline): the text would continue that line.
+  if (start === end) return (start > a && start < b) || (start === b && instr.end === b);
   return start < b && end > a;
 }
