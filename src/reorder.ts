@@ -120,7 +120,7 @@ export function pinnedInstructions(doc: DockerfileDocument, transformId: string)
 export function pinnedReason(instr: Instruction, how: 'ignored' | 'detached', describe: string): string {
   return how === 'ignored'
     ? `${describe} is marked \`# dockerfix-ignore\`, and dockerfix moves nothing across or next to an ignored instruction`
-    : `a \`# dockerfix-ignore\` comment above ${describe} is not directly above it, and moving steps there would leave it over another instruction`;
+    : `a \`# dockerfix-ignore\` comment applies to ${describe} from further up (not directly above it), and moving it or putting a step right above it would leave that comment over another instruction`;
 }
 
 function eolBefore(text: string, offset: number): number {

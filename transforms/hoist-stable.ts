@@ -120,7 +120,8 @@ export const hoistStable: Transform = {
       const index = new Map(order.map((x, k) => [x, k]));
       const pinned = pinnedInstructions(doc, 'hoist-stable');
       for (const run of items) {
-        if (run.upper !== 'RUN' || pinned.has(run)) continue;
+        // Ignored for hoist-stable: the runner would drop the move and its finding anyway.
+        if (run.upper !== 'RUN' || pinned.get(run) === 'ignored') continue;
         const i = index.get(run)!;
         // Fast path: nothing to jump over.
         if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
@@ -155,6 +156,11 @@ export const hoistStable: Transform = {
           // An instruction kept in place by a pragma is reported when it is the COPY/ADD itself.
           const copy = blocker && (eff.systemSetup || (pinned.has(blocker.instr) && isCopy(blocker.instr))) ? firstCopyAbove(order, index.get(blocker.instr)!) : null;
           if (blocker && copy) findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+          continue;
+        }
+        const pin = pinned.get(run);
+        if (pin) {
+          findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}` });
           continue;
         }
         const t = target === -1 ? anyTarget : target;
