@@ -257,6 +257,10 @@ const VALID_STEPS: Array<string | string[]> = [
   'ENV A=1 APP_REV=$GIT_SHA', ['LABEL org.opencontainers.image.version=$VERSION \\', '      org.opencontainers.image.created=$BUILD_DATE'], '  RUN pip install --no-cache-dir -r /app/requirements.txt   ',
   ['RUN set -e; \\', '', '    apk add --no-cache bash'], ['RUN apt-get update && \\', '    # the tools', '    apt-get install -y make'], 'COPY --link requirements.txt /app/', 'ARG VERSION', 'RUN go mod download && go build ./...',
   'RUN npm ci --omit=dev', 'RUN bundle install --jobs 4', 'RUN ["npm", "ci"]', 'COPY ["package.json", "package-lock.json", "./"]',
+  ['# labels', 'LABEL a=1', 'LABEL b=$BUILD_DATE'], 'ENV APP_ENV production', '\tRUN apk add --no-cache tini', 'RUN powershell -Command Write-Host hi', 'LABEL version=$VERSION build=$BUILD_NUMBER',
+  ['RUN pip install \\', '    flask \\', '   '], 'ARG GIT_SHA=unknown', 'ENV VERSION=$VERSION', 'RUN echo $GIT_SHA > /sha', 'COPY --chmod=755 entrypoint.sh /entrypoint.sh',
+  ['RUN apt-get update && \\', '\\', '    apt-get install -y curl'], ['RUN \\', '  # first', '  pip install -r requirements.txt'], ['RUN apk add \\', '  \t ', '  curl'],
+  ['RUN --mount=type=cache,target=/root/.cache/pip \\', '    pip install -r requirements.txt'], ['RUN <<EOF bash', 'npm ci', 'EOF'], ['RUN pip install -r requirements.txt && \\', '    # comment with a backslash \\', '    python -m compileall .'],
 ];
 const VALID_NOTES = ['# a comment', '# install the tools', '# dockerfix-ignore', '# dockerfix-ignore hoist-stable', '# dockerfix-ignore sink-volatile,split-copy', ''];
 const IMAGES = ['debian:bookworm', 'python:3.12-slim', 'node:20', 'alpine:3.20', 'golang:1.22 AS builder', 'ubuntu:22.04', 'ruby:3.3', 'python:3.12-slim AS app', 'builder', 'node:20-alpine AS build', 'mcr.microsoft.com/windows/servercore:ltsc2022'];
@@ -293,7 +297,7 @@ export const validDockerfile: fc.Arbitrary<string> = fc
     const lines: string[] = [];
     if (g.syntax) lines.push('# syntax=docker/dockerfile:1');
     if (g.escape === '`') lines.push('# escape=`');
-    if (g.globalArg) lines.push('ARG BASE_TAG=latest');
+    if (g.globalArg) lines.push('ARG BASE_TAG=latest', 'ARG VERSION=1');
     const kw = (l: string): string => (g.lower ? l.replace(/^(\s*)([A-Z]+)/, (_m, s: string, k: string) => s + k.toLowerCase()) : l);
     for (const st of g.stages) {
       lines.push(kw(`FROM ${st.image}`));
@@ -312,7 +316,7 @@ export const validDockerfile: fc.Arbitrary<string> = fc
       lines.push(...g.danglingTail);
     }
     // The backtick escape: continuations use it; Windows-style paths are not generated.
-    const body = g.escape === '`' ? lines.map((l) => l.replace(/ \\$/, ' `')) : lines;
+    const body = g.escape === '`' ? lines.map((l) => l.replace(/(^| )\\$/, '$1`')) : lines;
     let out = '';
     body.forEach((l, i) => {
       const eol = g.eol === 'mixed' ? ((g.seed >> i % 30) & 1 ? '\r\n' : '\n') : g.eol;
