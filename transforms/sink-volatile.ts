@@ -20,7 +20,8 @@
  * busting that RUN's cache is its purpose; when an ARG of the group is read by no step at all
  * (`ARG TIMESTAMP` before a download: a cache buster under another name); when a RUN in
  * between runs something `src/dataflow.ts` does not model (a script such as `/build.sh`,
- * `make`, `npm run`, `cargo build`, a wrapper): it sees every ARG and ENV in effect and may
+ * `make`, `npm run`, `cargo build`, a wrapper), or a modelled tool that compiles with make
+ * (`docker-php-ext-install`, `pecl`): it sees every ARG and ENV in effect and may
  * read any of them (vergen reads `VERGEN_GIT_SHA`, Makefiles read `VERSION`, and an
  * `ENV X=$X` right before such a step is there so that it can); or when a `# dockerfix-ignore`
  * pragma keeps a step of the group or in between in place.
@@ -33,7 +34,7 @@
  * managers, file tools: they do not read build variables they are not given) and past steps
  * that read no variable they do not name (COPY, ADD, WORKDIR, LABEL, ...).
  */
-import { definesOf, describeInstruction, effectsOf, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/dataflow.js';
+import { definesOf, describeInstruction, effectsOf, envReader, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/dataflow.js';
 import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/reorder.js';
 import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/document.js';
 import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
@@ -177,8 +178,9 @@ function checkGroup(g: Group, toMove: Instruction[], items: Instruction[], ip: n
           // A script, `make`, a build tool or a wrapper sees every ARG and ENV in effect and may
           // read any of them (an `ENV X=$X` before such a step is there so that it can).
           const names = [...me.defines].join(', ');
-          const prog = se.unknown[0] ?? 'a command';
-          return `${what} runs ${q(prog.length > 40 ? prog.slice(0, 39) + '…' : prog)}, a program dockerfix does not model, which could read ${names} from its environment`;
+          const prog = envReader(s) ?? 'a command';
+          const kind = se.unknown.length ? ', a program dockerfix does not model, which' : ', which builds with make and';
+          return `${what} runs ${q(prog.length > 40 ? prog.slice(0, 39) + '…' : prog)}${kind} could read ${names} from its environment`;
         }
       }
     }
