@@ -329,7 +329,7 @@ export const validDockerfile: fc.Arbitrary<string> = fc
 const VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? RUNS * 2);
 
 describe('fuzz: valid Dockerfiles', () => {
-  it('never give an internal error (default and --unsafe), and the output is stable', () => {
+  it('never give an internal error (default and --unsafe); the output is stable and --check agrees', () => {
     const inputs = fc.sample(validDockerfile, { seed: SEED, numRuns: VALID_RUNS });
     const errors = new Map<string, { count: number; input: string }>();
     let internal = 0;
@@ -346,6 +346,11 @@ describe('fuzz: valid Dockerfiles', () => {
         else if (r.changed) {
           const again = processText(r.after, 'fuzz/Dockerfile', o);
           if (again.error || again.after !== r.after) problem = `second run differs: ${again.error?.message ?? 'changed'}`;
+        }
+        if (!problem) {
+          // `--check` (stop at the first change) says the same.
+          const first = processText(raw, 'fuzz/Dockerfile', { ...o, firstChange: true });
+          if (first.changed !== r.changed || !!first.error !== !!r.error) problem = `--check disagrees: ${first.error?.message ?? (first.changed ? 'would change' : 'unchanged')}`;
         }
         if (!problem) continue;
         internal++;
