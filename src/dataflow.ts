@@ -939,10 +939,27 @@ export function describePaths(set: PathSet, max = 3): string {
   return certain.length > max ? `${shown}, …` : shown;
 }
 
-/** Commands of a RUN are all modelled: their environment use is known (they read no build variable by name unless told). */
+/**
+ * Modelled tools that compile sources with `make` (which takes every environment variable as a
+ * make variable, so a Makefile's `VERSION ?= ...` reads a build argument of that name).
+ */
+const BUILDS_WITH_MAKE = new Set(['docker-php-ext-install', 'pecl']);
+
+/**
+ * Commands of a RUN are all modelled and read no build variable they are not told about: their
+ * environment use is known. Not so for unknown programs (a script, `make`, `npm run`, a wrapper:
+ * anything may read any variable in effect) nor for the tools that build with `make`.
+ */
 export function isEnvAgnostic(instr: Instruction): boolean {
   const e = effectsOf(instr);
-  return e.cls === 'run' && e.unknown.length === 0;
+  return e.cls === 'run' && e.unknown.length === 0 && !e.programs.some((p) => BUILDS_WITH_MAKE.has(p));
+}
+
+/** The first program of a RUN that could read any variable in its environment (for messages), or null. */
+export function envReader(instr: Instruction): string | null {
+  const e = effectsOf(instr);
+  if (e.cls !== 'run') return null;
+  return e.unknown[0] ?? e.programs.find((p) => BUILDS_WITH_MAKE.has(p)) ?? null;
 }
 
 /** Used by tests: the programs of a RUN, after `programIndex`. */

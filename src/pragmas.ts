@@ -1,6 +1,9 @@
 /**
- * Inline suppression comments, applied centrally by the runner (hadolint-style: transforms never
- * see them).
+ * Inline suppression comments, applied centrally by the runner (hadolint-style: transforms need
+ * not see them; the runner drops their edits and findings on ignored instructions, and applies
+ * none of a change whose remaining edits would break the file or not settle). The reordering
+ * transforms also read them (src/reorder.ts pinnedInstructions), to move nothing across or next
+ * to an ignored instruction and to say so.
  *
  *   # dockerfix-ignore                       the next instruction: no transform touches it
  *   # dockerfix-ignore pip-cache-mount,x     the next instruction, for these transforms only
@@ -82,6 +85,8 @@ export function touches(instr: Instruction, start: number, end: number): boolean
   const a = instr.start;
   const b = instr.next;
   // An insertion at the very start of the instruction adds lines before it: not a change to it.
-  if (start === end) return start > a && start < b;
+  // At its end it is one when the instruction has no line ending (the last line of a file
+  // without a final newline): the text would continue that line.
+  if (start === end) return (start > a && start < b) || (start === b && instr.end === b);
   return start < b && end > a;
 }

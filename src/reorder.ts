@@ -17,6 +17,7 @@
  */
 import type { DockerfileDocument, Instruction } from './document.js';
 import type { Node } from './lexer.js';
+import { parsePragma, readPragmas } from './pragmas.js';
 import type { Edit, FixKind } from './types.js';
 
 export interface Block {
@@ -55,10 +56,71 @@ export function blockOf(instr: Instruction, staysAfter: (next: Instruction) => b
     const after = doc.nodes[nodeIndex(doc, instr.start) + 1];
     const cand = doc.instructions[instr.index + 1];
     const nextInstr = after?.type === 'instruction' && cand?.start === after.start ? cand : undefined;
-    // Not for RUN: a comment over a RUN describes that command.
-    if (nextInstr && instr.upper !== 'RUN' && nextInstr.upper === instr.upper && nextInstr.stage === instr.stage && staysAfter(nextInstr)) k = own;
+    // Not for RUN: a comment over a RUN describes that command. Never a pragma: it belongs to
+    // this instruction and would apply to the next one if it stayed.
+    if (nextInstr && instr.upper !== 'RUN' && nextInstr.upper === instr.upper && nextInstr.stage === instr.stage && staysAfter(nextInstr)) {
+      let pragma = false;
+      for (let c = k; c < own && !pragma; c++) pragma = parsePragma(doc.text.slice(doc.nodes[c].start, doc.nodes[c].end)) !== null;
+      if (!pragma) k = own;
+    }
   }
   return { instr, start: doc.nodes[k].start, next: instr.next };
+}
+
+/**
+ * The escape character that ends the last line of `instr` with nothing after it to continue
+ * (BuildKit accepts such a last instruction of a file): [start, end) of that escape character with
+ * the blanks around it on its line. Null when the instruction ends normally. Moving such an
+ * instruction above another one, or putting one after it, would make the next instruction words
+ * of it; the escape goes (the instruction's words stay the same).
+ */
+export function danglingEscape(instr: Instruction): { start: number; end: number } | null {
+  const n = instr.node;
+  const text = instr.doc.text;
+  if (n.heredocs.length > 0 || n.logicalEnd >= n.end || text[n.logicalEnd] !== instr.doc.escape) return null;
+  let start = n.logicalEnd;
+  while (start > n.keywordEnd && (text[start - 1] === ' ' || text[start - 1] === '\t')) start--;
+  let end = n.logicalEnd + 1;
+  while (text[end] === ' ' || text[end] === '\t') end++;
+  return { start, end };
+}
+
+/**
+ * Instructions the reordering transforms leave where they are and move nothing across
+ * (`# dockerfix-ignore`, src/pragmas.ts): those ignored for `transformId`, and those a pragma
+ * for any transform applies to from further up (a blank line or another comment in between).
+ * Moving such an instruction, or putting a moved one right above it, would leave the pragma
+ * over another instruction. A pragma directly above its instruction travels with it.
+ */
+export function pinnedInstructions(doc: DockerfileDocument, transformId: string): Map<Instruction, 'ignored' | 'detached'> {
+  const out = new Map<Instruction, 'ignored' | 'detached'>();
+  const p = readPragmas(doc);
+  for (const [index, ids] of p.instructions) {
+    const instr = doc.instructions[index];
+    if (!instr) continue;
+    if (ids === 'all' || ids.has(transformId)) {
+      out.set(instr, 'ignored');
+      continue;
+    }
+    // The comment lines directly above it; a pragma further up is detached.
+    let k = nodeIndex(doc, instr.start);
+    while (k > 0 && doc.nodes[k - 1].type === 'comment') k--;
+    for (k--; k >= 0 && doc.nodes[k].type !== 'instruction'; k--) {
+      const n = doc.nodes[k];
+      if (n.type === 'comment' && parsePragma(doc.text.slice(n.start, n.end))) {
+        out.set(instr, 'detached');
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** The reason a pinned instruction stops a move, for `skipped` findings. */
+export function pinnedReason(instr: Instruction, how: 'ignored' | 'detached', describe: string): string {
+  return how === 'ignored'
+    ? `${describe} is marked \`# dockerfix-ignore\`, and dockerfix moves nothing across or next to an ignored instruction`
+    : `a \`# dockerfix-ignore\` comment applies to ${describe} from further up (not directly above it), and moving it or putting a step right above it would leave that comment over another instruction`;
 }
 
 function eolBefore(text: string, offset: number): number {
@@ -110,7 +172,10 @@ export function reorderEdits(
   });
 
   const edits: Edit[] = [];
+  const deletions: Edit[] = [];
   const inserts = new Map<number, { text: string; fixKind: FixKind }>();
+  /** Per insertion offset: the open escape of the instruction it goes after, to remove. */
+  const stripped = new Map<number, { start: number; end: number }>();
   for (const { chunk, finalPos } of chunks) {
     const first = chunk.blocks[0];
     const last = chunk.blocks[chunk.blocks.length - 1];
@@ -119,16 +184,19 @@ export function reorderEdits(
     const before: Node | undefined = doc.nodes[fi - 1];
     const after: Node | undefined = doc.nodes[li + 1];
     const paragraph = before?.type === 'blank' && (after === undefined || after.type === 'blank');
-    let delStart = paragraph ? before!.start : first.start;
+    const delStart = paragraph ? before!.start : first.start;
     const delEnd = last.next;
     let body = text.slice(first.start, last.next);
     const eol = doc.eolAt(first.start) || doc.eol;
     const atEofNoNewline = delEnd === text.length && !body.endsWith('\n');
-    if (atEofNoNewline) {
-      delStart -= eolBefore(text, delStart);
-      body += eol;
+    const dangling = danglingEscape(last.instr);
+    if (dangling) {
+      // The escape goes; the comment lines after it stay with the instruction, blank ones go.
+      const tail = text.slice(dangling.end, last.next).replace(/(\r?\n)([ \t]*\r?\n)+/g, '$1');
+      body = text.slice(first.start, dangling.start) + tail;
     }
-    edits.push({ start: delStart, end: delEnd, text: '', fixKind: chunk.fixKind });
+    if (atEofNoNewline && !body.endsWith('\n')) body += eol;
+    deletions.push({ start: delStart, end: delEnd, text: '', fixKind: chunk.fixKind });
 
     // Where it goes: before the next instruction that stays, or after the previous one.
     let anchorAfter: Instruction | undefined;
@@ -154,6 +222,8 @@ export function reorderEdits(
       }
       if (!anchorBefore) throw new Error('reorderEdits: a moved instruction has no instruction that stays to anchor it');
       at = anchorBefore.next;
+      const open = danglingEscape(anchorBefore);
+      if (open) stripped.set(at, open);
       const anchorEol = doc.eolAt(anchorBefore.start) || eol;
       if (at === text.length && !text.endsWith('\n')) {
         insert = anchorEol + (paragraph ? anchorEol : '') + body.replace(/\r?\n$/, '');
@@ -165,6 +235,25 @@ export function reorderEdits(
       if (chunk.fixKind === 'unsafe') prevInsert.fixKind = 'unsafe';
     } else inserts.set(at, { text: insert, fixKind: chunk.fixKind });
   }
-  for (const [at, ins] of inserts) edits.push({ start: at, end: at, text: ins.text, fixKind: ins.fixKind });
+  // Deletions of chunks that are next to each other in the text (a blank line between them
+  // is part of the later one) become one. A file without a final newline keeps ending
+  // without one: the deletion that reaches its end takes the line ending before it along.
+  deletions.sort((a, b) => a.start - b.start);
+  const merged: Edit[] = [];
+  for (const d of deletions) {
+    const prev = merged[merged.length - 1];
+    if (prev && d.start <= prev.end) {
+      prev.end = Math.max(prev.end, d.end);
+      if (d.fixKind === 'unsafe') prev.fixKind = 'unsafe';
+    } else merged.push({ ...d });
+  }
+  const last = merged[merged.length - 1];
+  if (last && last.end === text.length && !text.endsWith('\n')) last.start -= eolBefore(text, last.start);
+  edits.push(...merged);
+  for (const [at, ins] of inserts) {
+    const open = stripped.get(at);
+    if (open) edits.push({ start: open.start, end: open.end, text: '', fixKind: ins.fixKind });
+    edits.push({ start: at, end: at, text: ins.text, fixKind: ins.fixKind });
+  }
   return edits;
 }

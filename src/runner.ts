@@ -1,14 +1,17 @@
 /**
  * The transform runner: applies the selected transforms in their fixed order (meta.order, then
  * id), re-parsing after every transform that changed the text, pass after pass until a whole
- * pass changes nothing (at most MAX_PASSES). Then it checks its own output: it must parse, agree
- * with dockerfile-ast, and a fresh run over it must change nothing. If any check fails the file
- * is left unchanged and an internal error is reported.
+ * pass changes nothing (at most MAX_PASSES). After every transform, the rewritten text must lex,
+ * and every instruction its edits did not touch must still be an instruction of its own, with its
+ * keyword and text (src/validate.ts checkUntouched: an edit that leaves a line continuation open
+ * would make the next instruction words of the edited one). Then it checks its own output: the
+ * rewritten instructions must agree with dockerfile-ast, and a fresh run over it must change
+ * nothing. If any check fails the file is left unchanged and an internal error is reported.
  */
 import { DockerfileDocument, type Instruction } from './document.js';
 import { OffsetMap, applyEdits, normalizeEdits } from './edits.js';
 import { InputError } from './source.js';
-import { crossCheck } from './validate.js';
+import { checkUntouched, crossCheck } from './validate.js';
 import { hasPragmas, ignoredInstructions, readPragmas, touches } from './pragmas.js';
 import { EditComposer } from './edit-compose.js';
 import { NoContext, type BuildContext } from './context.js';
@@ -174,7 +177,9 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       let allowed: Edit[] = [];
       for (const e of result.edits) if (options.unsafe || (e.fixKind ?? t.meta.fixKind) === 'safe') allowed.push(e);
       const ignored = usePragmas ? ignoredInstructions(doc, readPragmas(doc), t.meta.id) : [];
+      const proposed = allowed.length;
       if (ignored.length) allowed = allowed.filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
+      const dropped = allowed.length < proposed;
       const notes: Finding[] = [];
       const changes: Finding[] = [];
       for (const f of result.findings) {
@@ -209,6 +214,20 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${(e as Error).message}`);
       }
+      // The instructions no edit touched are all still there, each on its own: an edit that
+      // leaves a continuation or heredoc open would make the next one words of the edited one.
+      const lost = checkUntouched(doc, sorted, nextDoc);
+      // Without its edits on ignored instructions, the rest of a change may be no change the
+      // transform meant: when it breaks the file (split-copy's moved `COPY .` after an install
+      // step whose open escape it could not remove), or when the transform would still edit the
+      // result (that moved `COPY .` without the manifest copy that replaces the original), none
+      // of it is applied, and its change findings say so.
+      if (dropped && (lost || (ignored.length && !keepsInstructions(doc, nextDoc, ignored, t.meta.id)) || wouldEditAgain(t, nextDoc, ctx, options))) {
+        for (const f of changes) notes.push({ ...f, kind: 'skipped', severity: 'info', message: `not applied, because part of it would edit an instruction marked \`# dockerfix-ignore\`: ${f.message}` });
+        quiet.set(t.meta.id, unchanged);
+        continue;
+      }
+      if (lost) return internal(`self-check failed: ${t.meta.id}: ${lost.message}`, toOriginal(lost.offset));
       // A transform that moves text could still have duplicated or dropped an ignored
       // instruction through its other edits: then none of its edits of this pass are applied.
       if (ignored.length && !keepsInstructions(doc, nextDoc, ignored, t.meta.id)) {
@@ -291,6 +310,24 @@ function onlyDirectivesDiffer(a: DockerfileDocument, b: DockerfileDocument): boo
   const ea = a.directivesEnd;
   const eb = b.directivesEnd;
   return a.text.length - ea === b.text.length - eb && a.text.endsWith(b.text.slice(eb));
+}
+
+/** Whether `t` would still change `doc` (its edits on ignored instructions left out). */
+function wouldEditAgain(t: Transform, doc: DockerfileDocument, ctx: TransformContext, options: Options): boolean {
+  let result;
+  try {
+    result = t.run(doc, ctx);
+  } catch {
+    return true;
+  }
+  const ignored = ignoredInstructions(doc, readPragmas(doc), t.meta.id);
+  const edits = result.edits.filter((e) => (options.unsafe || (e.fixKind ?? t.meta.fixKind) === 'safe') && !ignored.some((i) => touches(i, e.start, e.end)));
+  if (edits.length === 0) return false;
+  try {
+    return applyEdits(doc.text, normalizeEdits(edits, doc.text.length)) !== doc.text;
+  } catch {
+    return true;
+  }
 }
 
 /**

@@ -137,3 +137,43 @@ export function flagSearchEnd(doc: DockerfileDocument, instr: Instruction): numb
   }
   return i > start ? i : -1;
 }
+
+/**
+ * The rewritten file's instruction list against the intended one, for one set of edits: every
+ * instruction of `before` that no edit touches (an insertion right before or after it does not
+ * touch it) must be an instruction of its own in `after`, at its shifted place, with the same
+ * keyword and the same text. This catches what the per-instruction cross-check cannot see: an
+ * edit that leaves a line continuation or a heredoc open, so that the lexer (and BuildKit) read
+ * the next, unchanged instruction as words of the rewritten one. An instruction an edit touches
+ * is compared by `crossCheck`. Linear: one walk over both instruction lists.
+ * `edits` are sorted and do not overlap (normalizeEdits).
+ */
+export function checkUntouched(before: DockerfileDocument, edits: readonly { start: number; end: number; text: string }[], after: DockerfileDocument): ValidationProblem | null {
+  let k = 0;
+  let delta = 0;
+  let j = 0;
+  const theirs = after.instructions;
+  for (const instr of before.instructions) {
+    const s = instr.start;
+    while (k < edits.length && edits[k].end <= s) {
+      delta += edits[k].text.length - (edits[k].end - edits[k].start);
+      k++;
+    }
+    if (k < edits.length && edits[k].start < instr.next) continue; // touched
+    const at = s + delta;
+    while (j < theirs.length && theirs[j].next <= at) j++;
+    const other = theirs[j];
+    // Its line ending is part of it; the last line of a file without one gains one when text is added after it.
+    const eolKept = other && (other.next - other.end === instr.next - instr.end || (instr.next === instr.end && other.next - other.end <= 2));
+    if (other && other.start === at && other.upper === instr.upper && other.end - other.start === instr.end - s && eolKept) continue;
+    const what = `${instr.keyword} ${instr.argsText().trim()}`.replace(/\s+/g, ' ').slice(0, 40);
+    const where =
+      other && other.start < at
+        ? `it became words of the ${other.upper} before it`
+        : other && other.start === at && other.end - other.start > instr.end - s
+          ? 'it now takes in the text after it'
+          : 'it is not an instruction of its own there';
+    return { offset: s, message: `the rewritten file does not keep \`${what}\` (line ${before.lineOf(instr.keywordStart)}) as it was: ${where} (a line continuation or heredoc left open)` };
+  }
+  return null;
+}

@@ -227,6 +227,151 @@ describe('fuzz: generated Dockerfiles', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Valid Dockerfiles (inputs BuildKit accepts): no internal error
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Realistic steps: volatile ARGs and what they feed, installs, scripts, copies, state changes,
+ * metadata, pragmas. Every output is a Dockerfile BuildKit parses (first instruction FROM after
+ * global ARGs, terminated heredocs, known keywords), in every layout a real file has: CRLF or
+ * mixed line endings, no final newline, the backtick escape, continuations with inner comments,
+ * and a last instruction that ends in the escape character.
+ */
+const VALID_STEPS: Array<string | string[]> = [
+  'ARG BUILD_DATE', 'ARG VERSION=1.0.0', 'ARG COMMIT_HASH', 'ARG CACHEBUST=1', 'ARG TIMESTAMP', 'ARG GIT_SHA', 'ARG APP_DIR=/app', 'ARG BUILD_NUMBER',
+  'ENV COMMIT_HASH=$COMMIT_HASH', 'ENV APP_VERSION=${VERSION}', 'ENV DEBIAN_FRONTEND=noninteractive', 'ENV APP_HOME=/app', 'ENV PATH=/app/bin:$PATH', 'ENV PYTHONUNBUFFERED=1',
+  'LABEL org.opencontainers.image.created=$BUILD_DATE', 'LABEL org.opencontainers.image.revision="${GIT_SHA}"', 'LABEL maintainer="dev@example.com"', 'LABEL version=$VERSION',
+  'RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*',
+  ['RUN apt-get update \\', '    && apt-get install -y --no-install-recommends \\', '        build-essential git \\', '    # clean up', '    && rm -rf /var/lib/apt/lists/*'],
+  'RUN apk add --no-cache git curl', 'RUN pip install --no-cache-dir -r requirements.txt', 'RUN pip install flask gunicorn', 'RUN python -m pip install -e .',
+  'RUN npm ci', 'RUN npm install && npm run build', 'RUN yarn install --frozen-lockfile', 'RUN go mod download', 'RUN go build -o /out/app ./cmd/app', 'RUN CGO_ENABLED=0 go build -o /app .',
+  'RUN make build', 'RUN /build.sh', 'RUN ./scripts/build.sh', 'RUN mkdir -p /app/data', 'RUN useradd -m app', 'RUN curl -fsSL https://example.com/x.tar.gz -o /tmp/x.tar.gz',
+  'RUN echo "$VERSION" > /version', 'RUN cargo build --release', 'RUN mvn -B package -DskipTests', 'RUN bundle install', 'RUN composer install --no-dev',
+  'RUN sh -c "$(curl -fsSL https://example.com/install.sh)"', 'RUN chmod +x /usr/local/bin/entrypoint.sh', 'RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt',
+  ['RUN <<EOF', 'set -eux', 'apt-get update', 'apt-get install -y curl', 'EOF'], ['COPY <<EOF /etc/app.conf', 'key=value', 'EOF'],
+  'COPY . .', 'COPY . /app', 'COPY . /app/', 'COPY requirements.txt .', 'COPY requirements.txt /app/', 'COPY package*.json ./', 'COPY package.json yarn.lock ./', 'COPY go.mod go.sum ./', 'COPY Gemfile Gemfile.lock ./',
+  'COPY --from=builder /out/app /usr/local/bin/app', 'COPY --chown=app:app . /app', 'COPY scripts/ /scripts/', 'COPY build.sh /build.sh', 'COPY app.py .', 'ADD https://example.com/a.tgz /tmp/', 'COPY entrypoint.sh /usr/local/bin/',
+  'WORKDIR /app', 'WORKDIR /src', 'WORKDIR $APP_DIR', 'USER app', 'USER root', 'USER 1000:1000',
+  'EXPOSE 8080', 'CMD ["python", "app.py"]', 'CMD python app.py', 'ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]', 'HEALTHCHECK CMD curl -f http://localhost/ || exit 1', 'VOLUME /data', 'STOPSIGNAL SIGTERM',
+  'ONBUILD RUN echo hi', 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]',
+  'ENV A=1 APP_REV=$GIT_SHA', ['LABEL org.opencontainers.image.version=$VERSION \\', '      org.opencontainers.image.created=$BUILD_DATE'], '  RUN pip install --no-cache-dir -r /app/requirements.txt   ',
+  ['RUN set -e; \\', '', '    apk add --no-cache bash'], ['RUN apt-get update && \\', '    # the tools', '    apt-get install -y make'], 'COPY --link requirements.txt /app/', 'ARG VERSION', 'RUN go mod download && go build ./...',
+  'RUN npm ci --omit=dev', 'RUN bundle install --jobs 4', 'RUN ["npm", "ci"]', 'COPY ["package.json", "package-lock.json", "./"]',
+  ['# labels', 'LABEL a=1', 'LABEL b=$BUILD_DATE'], 'ENV APP_ENV production', '\tRUN apk add --no-cache tini', 'RUN powershell -Command Write-Host hi', 'LABEL version=$VERSION build=$BUILD_NUMBER',
+  ['RUN pip install \\', '    flask \\', '   '], 'ARG GIT_SHA=unknown', 'ENV VERSION=$VERSION', 'RUN echo $GIT_SHA > /sha', 'COPY --chmod=755 entrypoint.sh /entrypoint.sh',
+  ['RUN apt-get update && \\', '\\', '    apt-get install -y curl'], ['RUN \\', '  # first', '  pip install -r requirements.txt'], ['RUN apk add \\', '  \t ', '  curl'],
+  ['RUN --mount=type=cache,target=/root/.cache/pip \\', '    pip install -r requirements.txt'], ['RUN <<EOF bash', 'npm ci', 'EOF'], ['RUN pip install -r requirements.txt && \\', '    # comment with a backslash \\', '    python -m compileall .'],
+];
+const VALID_NOTES = ['# a comment', '# install the tools', '# dockerfix-ignore', '# dockerfix-ignore hoist-stable', '# dockerfix-ignore sink-volatile,split-copy', ''];
+const IMAGES = ['debian:bookworm', 'python:3.12-slim', 'node:20', 'alpine:3.20', 'golang:1.22 AS builder', 'ubuntu:22.04', 'ruby:3.3', 'python:3.12-slim AS app', 'builder', 'node:20-alpine AS build', 'mcr.microsoft.com/windows/servercore:ltsc2022'];
+
+export const validDockerfile: fc.Arbitrary<string> = fc
+  .record({
+    escape: fc.constantFrom('\\', '\\', '\\', '`'),
+    syntax: fc.boolean(),
+    bom: fc.nat(9).map((n) => n === 0),
+    eol: fc.constantFrom('\n', '\n', '\r\n', 'mixed'),
+    trailingNewline: fc.boolean(),
+    /** The last instruction ends in the escape character (BuildKit accepts it). */
+    dangling: fc.nat(3).map((n) => n === 0),
+    danglingTail: fc.constantFrom([], [''], ['# trailing comment'], ['', '']),
+    globalArg: fc.boolean(),
+    lower: fc.nat(9).map((n) => n === 0),
+    seed: fc.nat(),
+    stages: fc.array(
+      fc.record({
+        image: fc.constantFrom(...IMAGES),
+        steps: fc.array(
+          fc.oneof(
+            { weight: 8, arbitrary: fc.constantFrom(...VALID_STEPS.keys()).map((k) => ({ step: k, note: -1 })) },
+            { weight: 3, arbitrary: fc.record({ step: fc.constantFrom(...VALID_STEPS.keys()), note: fc.nat(VALID_NOTES.length - 1) }) },
+            { weight: 1, arbitrary: fc.record({ step: fc.constantFrom(...VALID_STEPS.keys()), note: fc.nat(VALID_NOTES.length - 1), note2: fc.nat(VALID_NOTES.length - 1) }) },
+          ),
+          { minLength: 1, maxLength: 12 },
+        ),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+  })
+  .map((g) => {
+    const lines: string[] = [];
+    if (g.syntax) lines.push('# syntax=docker/dockerfile:1');
+    if (g.escape === '`') lines.push('# escape=`');
+    if (g.globalArg) lines.push('ARG BASE_TAG=latest', 'ARG VERSION=1');
+    const kw = (l: string): string => (g.lower ? l.replace(/^(\s*)([A-Z]+)/, (_m, s: string, k: string) => s + k.toLowerCase()) : l);
+    for (const st of g.stages) {
+      lines.push(kw(`FROM ${st.image}`));
+      for (const { step, note, note2 } of st.steps as Array<{ step: number; note: number; note2?: number }>) {
+        if (note >= 0) lines.push(VALID_NOTES[note]);
+        if (note2 !== undefined) lines.push(VALID_NOTES[note2]);
+        const s = VALID_STEPS[step];
+        const ls = typeof s === 'string' ? [s] : s;
+        lines.push(...ls.map((l, i) => (i === 0 ? kw(l) : l)));
+      }
+    }
+    const last = g.stages[g.stages.length - 1].steps.at(-1)!;
+    const lastStep = VALID_STEPS[last.step];
+    if (g.dangling && !(Array.isArray(lastStep) && lastStep[lastStep.length - 1] === 'EOF')) {
+      lines[lines.length - 1] += ' \\';
+      lines.push(...g.danglingTail);
+    }
+    // The backtick escape: continuations use it; Windows-style paths are not generated.
+    const body = g.escape === '`' ? lines.map((l) => l.replace(/(^| )\\$/, '$1`')) : lines;
+    let out = '';
+    body.forEach((l, i) => {
+      const eol = g.eol === 'mixed' ? ((g.seed >> i % 30) & 1 ? '\r\n' : '\n') : g.eol;
+      out += l + (i < body.length - 1 || g.trailingNewline ? eol : '');
+    });
+    return (g.bom ? '\ufeff' : '') + out;
+  });
+
+/** Inputs of the valid-input property (CI default 300, a few seconds; FUZZ_VALID_RUNS=10000 to hunt). */
+const VALID_RUNS = Number(process.env.FUZZ_VALID_RUNS ?? RUNS * 2);
+
+describe('fuzz: valid Dockerfiles', () => {
+  it('never give an internal error (default and --unsafe); the output is stable and --check agrees', () => {
+    const inputs = fc.sample(validDockerfile, { seed: SEED, numRuns: VALID_RUNS });
+    const errors = new Map<string, { count: number; input: string }>();
+    let internal = 0;
+    let other = 0;
+    const modes: Array<[string, ProcessOptions]> = [
+      ['default', opts],
+      ['unsafe', { ...opts, options: { unsafe: true } }],
+    ];
+    for (const raw of inputs) {
+      for (const [mode, o] of modes) {
+        const r = processText(raw, 'fuzz/Dockerfile', o);
+        let problem: string | null = null;
+        if (r.internal) problem = r.error!.message;
+        else if (r.error) problem = `input error on a valid file: ${r.error.message}`;
+        else if (r.changed) {
+          const again = processText(r.after, 'fuzz/Dockerfile', o);
+          if (again.error || again.after !== r.after) problem = `second run differs: ${again.error?.message ?? 'changed'}`;
+        }
+        if (!problem) {
+          // `--check` (stop at the first change) says the same.
+          const first = processText(raw, 'fuzz/Dockerfile', { ...o, firstChange: true });
+          if (first.changed !== r.changed || !!first.error !== !!r.error) problem = `--check disagrees: ${first.error?.message ?? (first.changed ? 'would change' : 'unchanged')}`;
+        }
+        if (!problem) continue;
+        if (r.internal) internal++;
+        else other++;
+        const key = `${mode}: ${problem.replace(/\d+/g, 'N').replace(/`[^`]*`/g, '`…`').slice(0, 160)}`;
+        const e = errors.get(key);
+        if (!e) errors.set(key, { count: 1, input: raw });
+        else {
+          e.count++;
+          if (raw.length < e.input.length) e.input = raw;
+        }
+      }
+    }
+    console.log(`fuzz: ${inputs.length} valid inputs x 2 modes: ${internal} internal errors, ${other} other problems (seed ${SEED})`);
+    for (const [k, e] of [...errors].sort((a, b) => b[1].count - a[1].count)) console.log(`  ${e.count} x ${k}\n    smallest input: ${JSON.stringify(e.input)}`);
+    expect([...errors.keys()]).toEqual([]);
+  }, Math.max(60_000, VALID_RUNS * 30));
+});
+
+// ---------------------------------------------------------------------------------------------
 // Mutations of corpus files
 // ---------------------------------------------------------------------------------------------
 

@@ -31,7 +31,7 @@
  */
 import { classOf, describeInstruction, describePaths, describeRun, effectsOf, isInfluentialEnv, overlap, type Effects } from '../src/dataflow.js';
 import { isWindowsStage } from '../src/images.js';
-import { reorderEdits } from '../src/reorder.js';
+import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/reorder.js';
 import type { DockerfileDocument, Instruction } from '../src/document.js';
 import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
 
@@ -118,8 +118,10 @@ export const hoistStable: Transform = {
       const moved = new Set<Instruction>();
       const fix = new Map<Instruction, FixKind>();
       const index = new Map(order.map((x, k) => [x, k]));
+      const pinned = pinnedInstructions(doc, 'hoist-stable');
       for (const run of items) {
-        if (run.upper !== 'RUN') continue;
+        // Ignored for hoist-stable: the runner would drop the move and its finding anyway.
+        if (run.upper !== 'RUN' || pinned.get(run) === 'ignored') continue;
         const i = index.get(run)!;
         // Fast path: nothing to jump over.
         if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
@@ -133,7 +135,8 @@ export const hoistStable: Transform = {
         let anyTarget = -1;
         let worst: FixKind = 'safe';
         for (let k = i - 1; k >= 0; k--) {
-          const v = hoistVerdict(() => eff, order[k]);
+          const pin = pinned.get(order[k]);
+          const v: Verdict = pin ? { kind: 'blocked', reason: pinnedReason(order[k], pin, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
           if (v.kind === 'blocked') {
             blocker = { instr: order[k], reason: v.reason };
             break;
@@ -150,8 +153,14 @@ export const hoistStable: Transform = {
         const target = ctx.options.unsafe ? anyTarget : safeTarget;
         if (target === -1 && anyTarget === -1) {
           // Report only when a COPY/ADD above would have been worth jumping.
-          const copy = blocker && eff.systemSetup ? firstCopyAbove(order, index.get(blocker.instr)!) : null;
+          // An instruction kept in place by a pragma is reported when it is the COPY/ADD itself.
+          const copy = blocker && (eff.systemSetup || (pinned.has(blocker.instr) && isCopy(blocker.instr))) ? firstCopyAbove(order, index.get(blocker.instr)!) : null;
           if (blocker && copy) findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+          continue;
+        }
+        const pin = pinned.get(run);
+        if (pin) {
+          findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}` });
           continue;
         }
         const t = target === -1 ? anyTarget : target;

@@ -16,24 +16,28 @@
  *
  * Not moved (a `skipped` finding says why) when a step in between uses a name of the group
  * (`RUN curl .../v$VERSION`, `COPY --chown=$X`), sets a name a member reads or sets, or sets
- * the same LABEL key; or when the group has a cache-busting name (CACHEBUST) and a RUN follows:
- * busting that RUN's cache is its purpose.
+ * the same LABEL key; when the group has a cache-busting name (CACHEBUST) and a RUN follows:
+ * busting that RUN's cache is its purpose; when an ARG of the group is read by no step at all
+ * (`ARG TIMESTAMP` before a download: a cache buster under another name); when a RUN in
+ * between runs something `src/dataflow.ts` does not model (a script such as `/build.sh`,
+ * `make`, `npm run`, `cargo build`, a wrapper), or a modelled tool that compiles with make
+ * (`docker-php-ext-install`, `pecl`): it sees every ARG and ENV in effect and may
+ * read any of them (vergen reads `VERGEN_GIT_SHA`, Makefiles read `VERSION`, and an
+ * `ENV X=$X` right before such a step is there so that it can); or when a `# dockerfix-ignore`
+ * pragma keeps a step of the group or in between in place.
  *
  * Child stages (`FROM <this stage>`) and ONBUILD triggers see the stage's final ENV and LABELs,
  * which moving inside the stage does not change; CMD, ENTRYPOINT and HEALTHCHECK expand their
  * variables at run time from that same final config. So neither blocks a move.
  *
- * Fix safety: **safe** when every RUN it moves past is fully modelled by `src/dataflow.ts`
- * (package managers, file tools: they do not read build variables they are not given). **Unsafe**
- * (needs `--unsafe`) when a RUN in between runs something else (`make`, `npm run build`,
- * `cargo build`): it could read the variable from its environment (vergen reads
- * `VERGEN_GIT_SHA`, Makefiles read `VERSION`), or when an ARG of the group is not referenced by
- * name at all (it may be there on purpose to re-run the later steps).
+ * Fix safety: **safe**. It moves only past RUN steps that are fully modelled (package
+ * managers, file tools: they do not read build variables they are not given) and past steps
+ * that read no variable they do not name (COPY, ADD, WORKDIR, LABEL, ...).
  */
-import { definesOf, describeInstruction, effectsOf, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/dataflow.js';
-import { reorderEdits } from '../src/reorder.js';
+import { definesOf, describeInstruction, effectsOf, envReader, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/dataflow.js';
+import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/reorder.js';
 import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/document.js';
-import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
+import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
 
 /** ARG names commonly set to a new value by CI on every build. */
 export const VOLATILE =
@@ -55,17 +59,18 @@ export const sinkVolatile: Transform = {
     id: 'sink-volatile',
     summary: 'Move per-build ARGs (BUILD_DATE, VCS_REF, ...) and the LABEL/ENV fed by them to the end of the stage',
     description:
-      'An ARG that CI sets to a new value on every build (BUILD_DATE, VCS_REF, GIT_SHA, VERSION, CACHEBUST, ...) makes ' +
+      'An ARG that CI sets to a new value on every build (BUILD_DATE, VCS_REF, GIT_SHA, VERSION, ...) makes ' +
       'every RUN after it miss the cache. It moves, with the LABEL/ENV/ARG steps that use it, below the last ' +
-      'RUN/COPY/ADD/WORKDIR of its stage, when nothing in between uses those names. Safe when every RUN it moves past ' +
-      'is fully modelled (package managers, file tools); unsafe (needs --unsafe) when a RUN in between could read the ' +
-      'variable from its environment.',
+      'RUN/COPY/ADD/WORKDIR of its stage, when nothing in between uses those names and every RUN in between is fully ' +
+      'modelled (package managers, file tools). Never past a script, make or another program that could read the ' +
+      'variable from its environment, and never an ARG that no step reads (a cache buster).',
     fixKind: 'safe',
     order: 210,
   },
-  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
+  run(doc: DockerfileDocument, _ctx: TransformContext): TransformResult {
     const edits: Edit[] = [];
     const findings: TransformFinding[] = [];
+    const pinned = pinnedInstructions(doc, 'sink-volatile');
     for (const stage of doc.stages) {
       const items = stage.instructions.slice(1);
       const groups = findGroups(items);
@@ -75,35 +80,28 @@ export const sinkVolatile: Transform = {
         if (/^(RUN|COPY|ADD|WORKDIR)$/.test(x.upper)) ip = k;
       });
       const moved = new Set<Instruction>();
-      const fix = new Map<Instruction, FixKind>();
       for (const g of groups) {
         const toMove = g.members.filter((m) => items.indexOf(m) < ip);
         if (toMove.length === 0) continue;
         const first = g.members[0];
         const where = { start: first.keywordStart, end: first.keywordEnd };
-        const verdict = checkGroup(g, toMove, items, ip);
+        const blocked = checkGroup(g, toMove, items, ip, pinned);
         const names = [...g.seeds].join(', ');
-        if (verdict.blocked) {
-          findings.push({ kind: 'skipped', ...where, message: `${q(describeInstruction(first))} not moved to the end of the stage: ${verdict.blocked}` });
+        if (blocked) {
+          findings.push({ kind: 'skipped', ...where, message: `${q(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
           continue;
         }
-        const kind: FixKind = verdict.unsafe.length ? 'unsafe' : 'safe';
         const list = toMove.map((m) => q(describeInstruction(m, 40)));
         const shown = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(list.length === 2 ? ' and ' : ', ');
-        let message = `moved ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? 'usually change' : 'usually changes'} on every build and would make every step after ${g.seeds.size > 1 ? 'them' : 'it'} miss the cache; nothing in between uses ${g.seeds.size > 1 ? 'them' : 'it'}`;
-        if (kind === 'unsafe') message += `; unsafe because ${verdict.unsafe.join('; ')}`;
-        findings.push({ kind: 'change', ...where, message, fixKind: kind });
-        if (kind === 'unsafe' && !ctx.options.unsafe) continue;
-        for (const m of toMove) {
-          moved.add(m);
-          fix.set(m, kind);
-        }
+        const message = `moved ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? 'usually change' : 'usually changes'} on every build and would make every step after ${g.seeds.size > 1 ? 'them' : 'it'} miss the cache; nothing in between uses ${g.seeds.size > 1 ? 'them' : 'it'}`;
+        findings.push({ kind: 'change', ...where, message, fixKind: 'safe' });
+        for (const m of toMove) moved.add(m);
       }
       if (moved.size === 0) continue;
       const staying = items.filter((x) => !moved.has(x));
       const anchor = staying.indexOf(items[ip]);
       const final = [...staying.slice(0, anchor + 1), ...items.filter((x) => moved.has(x)), ...staying.slice(anchor + 1)];
-      edits.push(...reorderEdits(doc, items, final, moved, (x) => fix.get(x) ?? 'safe', 'previous'));
+      edits.push(...reorderEdits(doc, items, final, moved, () => 'safe', 'previous'));
     }
     return { edits, findings };
   },
@@ -148,51 +146,54 @@ function findGroups(items: Instruction[]): Group[] {
   return groups;
 }
 
-function checkGroup(g: Group, toMove: Instruction[], items: Instruction[], ip: number): { blocked: string | null; unsafe: string[] } {
-  const unsafe: string[] = [];
-  const implicit = new Map<Instruction, Set<string>>();
+function checkGroup(g: Group, toMove: Instruction[], items: Instruction[], ip: number, pinned: Map<Instruction, 'ignored' | 'detached'>): string | null {
   const memberSet = new Set(g.members);
+  for (const m of toMove) {
+    const pin = pinned.get(m);
+    if (pin) return pinnedReason(m, pin, q(describeInstruction(m, 40)));
+  }
   for (const m of toMove) {
     const me = effectsOf(m);
     const from = items.indexOf(m);
+    const label = q(describeInstruction(m, 40));
     for (let k = from + 1; k <= ip; k++) {
       const s = items[k];
       if (memberSet.has(s)) continue;
-      const se = effectsOf(s);
       const what = q(describeInstruction(s, 40));
+      const sPin = pinned.get(s);
+      if (sPin) return pinnedReason(s, sPin, what);
+      const se = effectsOf(s);
       const used = [...me.defines].filter((n) => se.envUses.has(n));
-      if (used.length) return { blocked: `${what} uses $${used[0]}`, unsafe };
+      if (used.length) return `${what} uses $${used[0]}`;
       const resets = [...se.defines].filter((n) => me.defines.has(n) || me.envUses.has(n));
-      if (resets.length) return { blocked: `${what} sets ${resets[0]}, which ${q(describeInstruction(m, 40))} ${me.defines.has(resets[0]) ? 'also sets' : 'reads'}`, unsafe };
+      if (resets.length) return `${what} sets ${resets[0]}, which ${label} ${me.defines.has(resets[0]) ? 'also sets' : 'reads'}`;
       const labels = [...se.labels].filter((l) => me.labels.has(l));
-      if (labels.length) return { blocked: `${what} sets the label ${labels[0]} again`, unsafe };
+      if (labels.length) return `${what} sets the label ${labels[0]} again`;
       if (se.implicitEnv && me.defines.size) {
         const buster = [...me.defines].find((n) => CACHE_BUSTER.test(n));
-        if (buster) return { blocked: `${buster} is there to make the RUN steps after it re-run, such as ${what}`, unsafe };
+        if (buster) return `${buster} is there to make the RUN steps after it re-run, such as ${what}`;
         const influential = [...me.defines].find(isInfluentialEnv);
-        if (influential) return { blocked: `${q(describeInstruction(m, 40))} sets ${influential}, which ${what} reads from its environment`, unsafe };
+        if (influential) return `${label} sets ${influential}, which ${what} reads from its environment`;
         if (!isEnvAgnostic(s)) {
-          const names = implicit.get(s) ?? new Set<string>();
-          for (const n of me.defines) names.add(n);
-          implicit.set(s, names);
+          // A script, `make`, a build tool or a wrapper sees every ARG and ENV in effect and may
+          // read any of them (an `ENV X=$X` before such a step is there so that it can).
+          const names = [...me.defines].join(', ');
+          const prog = envReader(s) ?? 'a command';
+          const kind = se.unknown.length ? ', a program dockerfix does not model, which' : ', which builds with make and';
+          return `${what} runs ${q(prog.length > 40 ? prog.slice(0, 39) + '…' : prog)}${kind} could read ${names} from its environment`;
         }
       }
     }
-    if (m.upper === 'ARG' && items.slice(from + 1, ip + 1).some((s) => s.upper === 'RUN')) {
+    if (m.upper === 'ARG') {
+      // An ARG that nothing reads by name is there for its effect on the steps after it: a
+      // cache buster (`ARG TIMESTAMP` before a download) re-runs them when its value changes.
       const unused = [...me.defines].filter((n) => !items.some((x) => x !== m && envUsesOf(x).has(n)));
       if (unused.length) {
-        unsafe.push(`nothing uses ${unused.join(', ')} by name; if it is there to make the RUN steps after it re-run, moving it stops that`);
+        return `nothing in the stage reads ${unused.join(', ')} by name; an ARG no step reads is usually there to make the steps after it re-run when its value changes (a cache buster), and moving it would stop that`;
       }
     }
   }
-  const runs = [...implicit];
-  if (runs.length) {
-    const names = [...new Set(runs.flatMap(([, n]) => [...n]))];
-    const shown = runs.slice(0, 2).map(([s]) => q(describeInstruction(s, 40)));
-    const who = shown.join(' and ') + (runs.length > 2 ? ` and ${runs.length - 2} more RUN steps` : '');
-    unsafe.unshift(`${who} could read ${names.join(', ')} from the environment (dockerfix does not know what ${runs.length > 1 ? 'they run' : 'it runs'})`);
-  }
-  return { blocked: null, unsafe };
+  return null;
 }
 
 export default sinkVolatile;

@@ -44,6 +44,7 @@ import { classifyCommand, has, readsOffline, values, type InstallCommand } from 
 import { planManifests, type ManifestPlan } from '../src/manifests.js';
 import { mountOptions } from '../src/edit-helpers.js';
 import { isWindowsStage } from '../src/images.js';
+import { danglingEscape } from '../src/reorder.js';
 import type { ShellCommand } from '../src/shell.js';
 import { excludesTree, type BuildContext } from '../src/context.js';
 import { ignoredInstructions, readPragmas } from '../src/pragmas.js';
@@ -457,7 +458,12 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     if (INERT_INSTRUCTIONS.has(j.upper)) continue;
     blocker = `${j.upper} at line ${j.line} between the copy and the install`;
   }
-  if (lastInstall === -1 && buildStep) return dependencyStep(doc, stage, copy, args, an, buildStep, ctx, reads, model);
+  if (lastInstall === -1 && buildStep) {
+    // Already done: the same toolchain's dependency step runs before this copy (an install of
+    // another ecosystem later on made `first` above name that one instead).
+    if (earlier.some((e) => e.eco === buildStep!.inst.eco)) return null;
+    return dependencyStep(doc, stage, copy, args, an, buildStep, ctx, reads, model);
+  }
   if (lastInstall === -1) return skip(firstLabel, blocker ?? 'no install step follows that could run before the source');
   const installRun = after[lastInstall];
   const kept = after.slice(0, lastInstall + 1).find((x) => ignored.has(x));
@@ -506,10 +512,13 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const edits: Edit[] = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent), fixKind }];
   const insEol = doc.eolAt(installRun.start);
   const depPlan = dep[0]?.[1].depOnly;
+  // A last step that ends in the escape character would take in what goes after it: the escape goes.
+  const open = danglingEscape(installRun);
+  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: '', fixKind });
   if (depPlan) {
     const f = dep[0][0];
     const w = f.inst.cmd.words[depPlan.afterWord];
-    const runText = doc.slice(installRun.start, installRun.end);
+    const runText = doc.slice(installRun.start, open?.start ?? installRun.end);
     const at = w.end - installRun.start;
     const first = runText.slice(0, at) + depPlan.flags.map((x) => ' ' + x).join('') + runText.slice(at);
     edits.push({ start: installRun.start, end: installRun.start, text: first + insEol + moved + insEol, fixKind });
