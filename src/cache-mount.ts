@@ -12,7 +12,7 @@
 import { commandAssignments, programIndex, basename, type ShellCommand, type Word } from './shell.js';
 import { expandVars, normalizePath, type DockerfileDocument, type Instruction } from './document.js';
 import { insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
-import { osFamily, userAt, type OsFamily } from './images.js';
+import { osFamily, userAt, whyWindows, type OsFamily } from './images.js';
 import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from './types.js';
 
 export type Env = Map<string, string | undefined>;
@@ -147,7 +147,10 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   if (hits.length === 0) return null;
   const tools = [...new Set(hits.map((h) => h.tool))].join('/');
   const family = osFamily(stage);
-  if (family === 'windows') return { skip: `${tools} in a Windows stage: the Linux cache paths do not apply` };
+  if (family === 'windows') {
+    const sign = whyWindows(stage);
+    return { skip: `${tools} in a Windows stage${sign ? ` (${sign})` : ''}: the Linux cache paths and RUN --mount do not apply` };
+  }
   if (doc.escape === '`' && /powershell|pwsh/i.test(instr.text)) {
     return { skip: `${tools} run through PowerShell in a backtick-escaped file: left unchanged` };
   }

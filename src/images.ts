@@ -65,6 +65,12 @@ export function windowsSigns(stage: Stage): string | null {
   return null;
 }
 
+/** Why a stage is taken for Windows (for messages), or null when it is not. */
+export function whyWindows(stage: Stage): string | null {
+  if (osFamily(stage) !== 'windows') return null;
+  return windowsSigns(stage) ?? 'the file uses the backtick escape of Windows Dockerfiles and its base image is not known to be Linux';
+}
+
 export function isWindowsStage(stage: Stage): boolean {
   return osFamily(stage) === 'windows';
 }

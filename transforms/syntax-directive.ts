@@ -13,7 +13,7 @@
  * Fix safety: safe. Only the frontend that parses the file changes.
  */
 import { buildkitFeatures } from '../src/buildkit.js';
-import { isWindowsStage, windowsSigns } from '../src/images.js';
+import { isWindowsStage, whyWindows } from '../src/images.js';
 import type { DockerfileDocument } from '../src/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/types.js';
 
@@ -40,7 +40,7 @@ export const syntaxDirective: Transform = {
     if (win) {
       // The directive names a Linux frontend image, which Windows builders do not use; a file
       // that mixes Windows and Linux stages is built by both, so it does not get it either.
-      const sign = windowsSigns(win);
+      const sign = whyWindows(win);
       return {
         edits: [],
         findings: [
