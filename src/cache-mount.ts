@@ -169,6 +169,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     };
   }
   const homeDependent = new Set<CacheDir>();
+  let otherHome: string | undefined;
   if (cmds.some((c) => c.words.some((w) => w.unterminated) || c.redirects.some((w) => w.unterminated))) {
     return { skip: `${tools} in a step with a quote that is never closed (the shell would reject it): left unchanged` };
   }
@@ -211,10 +212,17 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
       let target: string | undefined;
       let relocate = false;
       if (planRoot) {
-        if (d.dir !== undefined) target = d.dir;
+        // Root with HOME set to a user's home below /home (jupyter's USER root keeps
+        // HOME=/home/jovyan): a mount there would leave root-owned directories in that home.
+        const h = home === undefined ? undefined : trimSlash(normalizePath(home));
+        const inOtherHome = h !== undefined && h.startsWith('/home/') && d.dir !== undefined && (d.dir === h || d.dir.startsWith(h + '/'));
+        if (d.dir !== undefined && !inOtherHome) target = d.dir;
         else if (d.envVar) {
           target = `/root/.cache/${d.name}`;
           relocate = true;
+          if (inOtherHome) otherHome = h;
+        } else if (inOtherHome) {
+          return { skip: `runs as root with HOME=${h}: a cache mount in that home would leave root-owned directories there, and ${d.name} has no variable to move its cache; left unchanged` };
         } else return { skip: d.unknown ?? `the ${d.name} cache directory is unknown here; left unchanged` };
       } else if (d.noRelocate) {
         return { skip: `runs as user ${user.name}: ${d.noRelocate}; left unchanged` };
@@ -297,7 +305,9 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     );
     if (relocatedAny) {
       changes.push(
-        planRoot
+        otherHome
+          ? `pointed ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home`
+          : planRoot
           ? `pointed ${tools} at the mount with a variable on the command because its default cache directory is not known here`
           : `pointed ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`,
       );
