@@ -55,8 +55,8 @@ export function windowsSigns(stage: Stage): string | null {
     for (const i of s.instructions) {
       if (i.upper === 'SHELL' && (i.json ?? []).some((a) => /powershell|pwsh|cmd(\.exe)?$/i.test(a))) return 'it sets a Windows SHELL';
       if (i.upper === 'WORKDIR' && WIN_PATH.test(i.argsText().trim().replace(/^["']/, ''))) return 'its WORKDIR is a Windows path';
-      if ((i.upper === 'COPY' || i.upper === 'ADD') && !i.json) {
-        const dest = i.args().at(-1)?.value ?? '';
+      if (i.upper === 'COPY' || i.upper === 'ADD') {
+        const dest = (i.json ? i.json.at(-1) : i.args().at(-1)?.value) ?? '';
         if (WIN_PATH.test(dest)) return `${i.upper} writes to a Windows path`;
       }
       if (i.upper === 'ENV' && /(^|[\s="'])[A-Za-z]:\\/.test(i.argsText())) return 'an ENV value is a Windows path';

@@ -125,6 +125,7 @@ describe('Windows stages', () => {
   it.each([
     ['FROM myorg/build:1\nWORKDIR C:\\app\nRUN x\n', 'its WORKDIR is a Windows path'],
     ['FROM myorg/build:1\nCOPY app.exe C:/app/\nRUN x\n', 'COPY writes to a Windows path'],
+    ['FROM myorg/build:1\nADD ["app.exe", "C:\\\\app\\\\"]\nRUN x\n', 'ADD writes to a Windows path'],
     ['FROM myorg/build:1\nENV TOOLS=C:\\tools\nRUN x\n', 'an ENV value is a Windows path'],
     ['FROM myorg/build:1\nSHELL ["cmd", "/S", "/C"]\nRUN x\n', 'it sets a Windows SHELL'],
     ['FROM stefanscherer/node-windows:10 AS a\nFROM a\nRUN x\n', 'its base image `stefanscherer/node-windows:10` is a Windows image'],

@@ -74,8 +74,12 @@ const OFFICIAL_ROOT = new Set([
   'drupal', 'nextcloud', 'mediawiki', 'ros', 'neurodebian', 'hello-world',
 ]);
 
-/** Chainguard images run as `nonroot`, uid/gid 65532 (edu.chainguard.dev: "Chainguard Containers typically don't run as root"; the static image's `nonroot` user is 65532). */
-const NONROOT_65532: ImageUser = { name: 'nonroot', uid: 65532, gid: 65532 };
+/**
+ * Chainguard images run as uid/gid 65532 (edu.chainguard.dev: "Chainguard Containers typically
+ * don't run as root"; the static image's `nonroot` user is 65532). The user's name differs per
+ * image (nonroot, node, ...), so it is given by number.
+ */
+const NONROOT_65532: ImageUser = { name: '65532', uid: 65532, gid: 65532 };
 
 /**
  * The facts for an image reference, or null when the image is not known (or the reference
@@ -107,7 +111,7 @@ export function imageFacts(ref: string): ImageFacts | null {
   // /home/nonroot (/etc/passwd of gcr.io/distroless images, GoogleContainerTools/distroless#427);
   // the other tags run as root.
   if (/^gcr\.io\/distroless\//.test(repo)) {
-    const nonroot = { ...NONROOT_65532, home: '/home/nonroot' };
+    const nonroot = { name: 'nonroot', uid: 65532, gid: 65532, home: '/home/nonroot' };
     const defaultUser = tag === '$' ? undefined : /(^|-)nonroot$/.test(tag) ? nonroot : 'root';
     return { ...base, defaultUser, users: [nonroot], source: 'distroless' };
   }
