@@ -56,6 +56,12 @@ describe('imageFacts', () => {
     expect(imageFacts('cgr.dev/chainguard/python:latest-dev')?.defaultUser).toMatchObject({ uid: 65532, gid: 65532 });
     expect(imageFacts('jenkins/jenkins:lts')?.defaultUser).toMatchObject({ name: 'jenkins', uid: 1000, home: '/var/jenkins_home' });
   });
+  it('knows gradle images ran as gradle (1000) before Gradle 5 and as root since', () => {
+    expect(imageFacts('gradle:4.6-jdk8-alpine')?.defaultUser).toMatchObject({ name: 'gradle', uid: 1000 });
+    expect(imageFacts('gradle:5.4-jdk11')?.defaultUser).toBeUndefined();
+    expect(imageFacts('gradle:8.10-jdk21')?.defaultUser).toBe('root');
+    expect(imageFacts('gradle')?.defaultUser).toBe('root');
+  });
   it('leaves bitnami and devcontainers default users unknown', () => {
     expect(imageFacts('bitnami/python:3.11')?.defaultUser).toBeUndefined();
     expect(imageFacts('mcr.microsoft.com/devcontainers/python:3.12')?.defaultUser).toBeUndefined();

@@ -193,13 +193,22 @@ function official(name: string, base: { repo: string; tag: string; users: ImageU
       // (github.com/carlossg/docker-maven).
       f.env = { MAVEN_HOME: '/usr/share/maven', MAVEN_CONFIG: '/root/.m2' };
       break;
-    case 'gradle':
+    case 'gradle': {
       // ENV GRADLE_HOME=/opt/gradle; a user gradle with home /home/gradle (uid 1000 on most
       // variants, 101 on some), and /root/.gradle is a symlink to /home/gradle/.gradle
-      // (github.com/gradle/docker-gradle).
+      // (github.com/gradle/docker-gradle). The images ran as gradle (uid 1000) until
+      // docker-gradle#99 (May 2019, during Gradle 5) made root the default: tags before 5 run as
+      // gradle, 5.x tags are not known.
       f.env = { GRADLE_HOME: '/opt/gradle' };
       f.users = [{ name: 'gradle', home: '/home/gradle' }];
+      const major = /^(\d+)\./.exec(base.tag);
+      if (major && Number(major[1]) < 5) {
+        const gradle = { name: 'gradle', uid: 1000, gid: 1000, home: '/home/gradle' };
+        f.defaultUser = gradle;
+        f.users = [gradle];
+      } else if (major && Number(major[1]) === 5) f.defaultUser = undefined;
       break;
+    }
     case 'node':
       // The user node, uid/gid 1000, home /home/node; the image still runs as root
       // (github.com/nodejs/docker-node: `groupadd --gid 1000 node && useradd --uid 1000 --gid node`).
