@@ -103,6 +103,11 @@ export interface UserInfo {
   source?: string;
 }
 
+/** The three-valued root fact: proven root, a known non-root user, or not known. */
+export function rootness(u: UserInfo): 'root' | 'non-root' | 'unknown' {
+  return u.root ? 'root' : u.certain ? 'non-root' : 'unknown';
+}
+
 /**
  * The user that runs `instr` and what we can prove about it: root, a user the base image ships
  * or runs as (src/analysis/base-images.ts), or a user created in the same stage chain by

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { imageFacts, isWindowsImageName, parseImageRef } from '../src/analysis/base-images.js';
 import { DockerfileDocument } from '../src/document.js';
 import { NoContext } from '../src/context.js';
-import { osFamily, userAt, whyWindows } from '../src/images.js';
+import { osFamily, rootness, userAt, whyWindows } from '../src/images.js';
 import { syntaxDirective } from '../transforms/syntax-directive.js';
 import type { Options } from '../src/types.js';
 
@@ -92,6 +92,12 @@ describe('userAt', () => {
   it('proves root on a known root image, and for USER root/0 on any image', () => {
     expect(lastRunUser('FROM python:3.11\nRUN true\n')).toMatchObject({ root: true, certain: true, home: '/root' });
     expect(lastRunUser('FROM ghcr.io/x/y\nUSER 0\nRUN true\n')).toMatchObject({ root: true, certain: true });
+  });
+  it('says root, non-root or unknown', () => {
+    expect(rootness(lastRunUser('FROM debian:12\nRUN true\n'))).toBe('root');
+    expect(rootness(lastRunUser('FROM debian:12\nUSER nobody\nRUN true\n'))).toBe('non-root');
+    expect(rootness(lastRunUser('FROM jenkins/jenkins:lts\nRUN true\n'))).toBe('non-root');
+    expect(rootness(lastRunUser('FROM bitnami/node:20\nRUN true\n'))).toBe('unknown');
   });
   it('does not take an unknown base for root', () => {
     const u = lastRunUser('FROM ghcr.io/x/y:1\nRUN true\n');
