@@ -62,6 +62,12 @@ describe('imageFacts', () => {
     expect(imageFacts('gradle:8.10-jdk21')?.defaultUser).toBe('root');
     expect(imageFacts('gradle')?.defaultUser).toBe('root');
   });
+  it('knows ubuntu 23.04+ ships the user ubuntu (1000) and still runs as root', () => {
+    expect(imageFacts('ubuntu:24.04')).toMatchObject({ defaultUser: 'root', users: [{ name: 'ubuntu', uid: 1000, gid: 1000, home: '/home/ubuntu' }] });
+    expect(imageFacts('ubuntu:noble-20240801')?.users).toHaveLength(1);
+    expect(imageFacts('ubuntu:22.04')?.users).toEqual([]);
+    expect(imageFacts('ubuntu:jammy')?.users).toEqual([]);
+  });
   it('leaves bitnami and devcontainers default users unknown', () => {
     expect(imageFacts('bitnami/python:3.11')?.defaultUser).toBeUndefined();
     expect(imageFacts('mcr.microsoft.com/devcontainers/python:3.12')?.defaultUser).toBeUndefined();

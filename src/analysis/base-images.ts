@@ -209,6 +209,16 @@ function official(name: string, base: { repo: string; tag: string; users: ImageU
       } else if (major && Number(major[1]) === 5) f.defaultUser = undefined;
       break;
     }
+    case 'ubuntu': {
+      // From 23.04 the images ship the user ubuntu, uid/gid 1000, home /home/ubuntu, and still
+      // run as root (launchpad cloud-images bug 2005129; `getent passwd 1000` on ubuntu:24.04).
+      const v = /^(\d+)\.(\d+)/.exec(base.tag);
+      const named = /^(lunar|mantic|noble|oracular|plucky|questing|latest|rolling|devel)?(\b|$)/.exec(base.tag)?.[1];
+      if ((v && Number(v[1]) * 100 + Number(v[2]) >= 2304) || named !== undefined || base.tag === '') {
+        f.users = [{ name: 'ubuntu', uid: 1000, gid: 1000, home: '/home/ubuntu' }];
+      }
+      break;
+    }
     case 'node':
       // The user node, uid/gid 1000, home /home/node; the image still runs as root
       // (github.com/nodejs/docker-node: `groupadd --gid 1000 node && useradd --uid 1000 --gid node`).
