@@ -12,7 +12,7 @@
 import { commandAssignments, programIndex, basename, nestedCommands, type ShellCommand, type Word } from './shell.js';
 import { expandVars, normalizePath, type DockerfileDocument, type Instruction } from './document.js';
 import { editInsideData, insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
-import { osFamily, userAt, type OsFamily } from './images.js';
+import { osFamily, userAt, whyWindows, type OsFamily } from './images.js';
 import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from './types.js';
 import { buildModel } from './analysis/build-model.js';
 import { laterStoreUse, offlineRead, type OfflineRead } from './analysis/offline.js';
@@ -153,7 +153,10 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   if (hits.length === 0) return null;
   const tools = [...new Set(hits.map((h) => h.tool))].join('/');
   const family = osFamily(stage);
-  if (family === 'windows') return { skip: `${tools} in a Windows stage: the Linux cache paths do not apply` };
+  if (family === 'windows') {
+    const sign = whyWindows(stage);
+    return { skip: `${tools} in a Windows stage${sign ? ` (${sign})` : ''}: the Linux cache paths and RUN --mount do not apply` };
+  }
   if (doc.escape === '`' && /powershell|pwsh/i.test(instr.text)) {
     return { skip: `${tools} run through PowerShell in a backtick-escaped file: left unchanged` };
   }
@@ -161,12 +164,18 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     return { skip: `${tools} in a stage whose base image is ${family}, not ${spec.families.join('/')}: left unchanged` };
   }
   const user = userAt(instr);
-  if (!user.root && spec.needsRoot) return { skip: `${tools} runs as user ${user.name} here, not root: left unchanged` };
-  if (!user.root && user.uid === undefined) {
+  // Plan as for root when root is proven, or for tools that only run as root (apt, apk): such a
+  // step builds only as root. With an unknown user the plan is root's, but the fix is unsafe.
+  const unknownUser = !user.certain && !spec.needsRoot;
+  const planRoot = user.root || !user.certain;
+  if (!planRoot && spec.needsRoot) return { skip: `${tools} runs as user ${user.name} here, not root: left unchanged` };
+  if (!planRoot && user.uid === undefined) {
     return {
-      skip: `runs as user ${user.name}, whose uid is unknown: a cache mount needs uid= so that user can write it; left unchanged`,
+      skip: `runs as user ${user.name}, whose uid is unknown${user.uidUnknown ? ` (${user.uidUnknown})` : ''}: a cache mount needs uid= so that user can write it; left unchanged`,
     };
   }
+  const homeDependent = new Set<CacheDir>();
+  let otherHome: string | undefined;
   if (cmds.some((c) => c.words.some((w) => w.unterminated) || c.redirects.some((w) => w.unterminated))) {
     return { skip: `${tools} in a step with a quote that is never closed (the shell would reject it): left unchanged` };
   }
@@ -186,27 +195,41 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   const rewrites: Array<{ word: Word; text: string; why: string }> = [];
   let relocatedAny = false;
   let alreadyMounted = 0;
-  const uidOpts = user.root ? '' : `,uid=${user.uid}${user.gid !== undefined ? `,gid=${user.gid}` : ''}`;
+  const uidOpts = planRoot ? '' : `,uid=${user.uid}${user.gid !== undefined ? `,gid=${user.gid}` : ''}`;
   const exported = exportedNames(cmds);
 
   for (const hit of hits) {
     const env: Env = new Map(state.env);
     const own = commandAssignments(hit.cmd.words);
     for (const [k, v] of own) env.set(k, v);
-    const home = env.get('HOME') ?? user.home;
+    const home = env.get('HOME') ?? (planRoot ? user.home ?? '/root' : user.home);
     const dirs = hit.dirs(env, home);
     if (!Array.isArray(dirs)) return { skip: dirs.skip };
+    if (unknownUser && !env.has('HOME')) {
+      // Would the directories be others for a user whose home is not /root?
+      const alt = hit.dirs(env, undefined);
+      dirs.forEach((d, k) => {
+        if (!Array.isArray(alt) || alt[k]?.dir !== d.dir) homeDependent.add(d);
+      });
+    }
     const assign: string[] = [];
     const blank: string[] = [];
     for (const d of dirs) {
       if (d.envVar && exported.has(d.envVar)) return { skip: `${d.envVar} is exported inside this RUN: the cache directory cannot be known; left unchanged` };
       let target: string | undefined;
       let relocate = false;
-      if (user.root) {
-        if (d.dir !== undefined) target = d.dir;
+      if (planRoot) {
+        // Root with HOME set to a user's home below /home (jupyter's USER root keeps
+        // HOME=/home/jovyan): a mount there would leave root-owned directories in that home.
+        const h = home === undefined ? undefined : trimSlash(normalizePath(home));
+        const inOtherHome = h !== undefined && h.startsWith('/home/') && d.dir !== undefined && (d.dir === h || d.dir.startsWith(h + '/'));
+        if (d.dir !== undefined && !inOtherHome) target = d.dir;
         else if (d.envVar) {
           target = `/root/.cache/${d.name}`;
           relocate = true;
+          if (inOtherHome) otherHome = h;
+        } else if (inOtherHome) {
+          return { skip: `runs as root with HOME=${h}: a cache mount in that home would leave root-owned directories there, and ${d.name} has no variable to move its cache; left unchanged` };
         } else return { skip: d.unknown ?? `the ${d.name} cache directory is unknown here; left unchanged` };
       } else if (d.noRelocate) {
         return { skip: `runs as user ${user.name}: ${d.noRelocate}; left unchanged` };
@@ -233,7 +256,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
       }
       if (covered(target)) alreadyMounted++;
       if (covered(target) || planned.has(target)) continue;
-      const id = user.root ? '' : `id=${d.name}-${user.uid},`;
+      const id = planRoot ? '' : `id=${d.name}-${user.uid},`;
       const opts = `type=cache,${id}target=${target}${d.locked ? ',sharing=locked' : ''}${uidOpts}`;
       planned.set(target, { target, options: opts, dir: d });
     }
@@ -322,7 +345,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     const mounts = [...planned.values()];
     // Cleanup that would empty the new mounts (or fail on their mount points) goes, only here.
     const targets = mounts.map((m) => m.target);
-    const home = state.env.get('HOME') ?? user.home;
+    const home = state.env.get('HOME') ?? (planRoot ? user.home ?? '/root' : user.home);
     const cleanup = planCleanup(doc, instr, cmds, spec, targets, state.env, home);
     if ('skip' in cleanup) return cleanup;
     const wrap = spec.wrap?.(instr) ?? null;
@@ -337,11 +360,13 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     const list = mounts.map((m) => m.target).join(' and ');
     changes.unshift(
       `added ${mounts.length > 1 ? 'cache mounts' : 'a cache mount'} at ${list} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? 'the mounts are' : 'the mount is'} not stored in the image)` +
-        (user.root ? '' : `, owned by uid ${user.uid} because the step runs as ${user.name}`),
+        (planRoot ? '' : `, owned by uid ${user.uid} because the step runs as ${user.name}`),
     );
     if (relocatedAny) {
       changes.push(
-        user.root
+        otherHome
+          ? `pointed ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home`
+          : planRoot
           ? `pointed ${tools} at the mount with a variable on the command because its default cache directory is not known here`
           : `pointed ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`,
       );
@@ -369,6 +394,20 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   for (const why of new Set(rewrites.map((r) => r.why))) changes.push(why);
   if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(', ')}, which would make ${tools} ignore the cache`);
   changes.push(...notes);
+  if (unknownUser && edits.length > 0) {
+    // Not proven root: the home (and so the cache directory) may be another, and a mount owned
+    // by root may not be writable by the user that runs the step.
+    fixKind = 'unsafe';
+    const targets = [...planned.values()].filter((m) => homeDependent.has(m.dir)).map((m) => m.target).join(' and ');
+    const off = [...new Set([...removeWords.map((w) => w.value), ...blanks.flatMap((b) => b.text.map((t) => t.replace(/=$/, '')))])].join(', ');
+    changes.push(
+      targets
+        ? `${user.unknown}: the cache directory may not be ${targets}${off ? `, and without ${off} ${tools} would then keep its cache in the image` : ''}`
+        : planned.size > 0
+          ? `${user.unknown}: a user other than root could not write the cache mount, which root owns`
+          : `${user.unknown}: without ${off}, ${tools} would keep its cache in the image if that user's cache directory is not the mount`,
+    );
+  }
   if (edits.length === 0) return null;
   const inside = editInsideData(instr, edits);
   if (inside) return { skip: `${tools}: the change would edit inside ${inside.what}; left unchanged` };

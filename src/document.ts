@@ -3,6 +3,7 @@
  * build state in effect at each instruction are views over it. Transforms read this and return
  * edits; they never mutate it.
  */
+import { imageFacts } from './analysis/base-images.js';
 import { assertDockerfile, buildkitWords, lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
 import { LineIndex, dominantEol, eolAt } from './source.js';
 import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.js';
@@ -431,7 +432,7 @@ export class Stage {
     const inherited = this.parent && this.parent !== this ? this.parent.finalState() : null;
     const st: BuildState = inherited
       ? { env: new Map(inherited.env), args: new Set(), user: inherited.user, workdir: inherited.workdir, shell: inherited.shell }
-      : { env: new Map(), args: new Set(), user: '', workdir: '/', shell: null };
+      : { env: new Map(Object.entries(imageFacts(this.resolvedBaseImage)?.env ?? {})), args: new Set(), user: '', workdir: '/', shell: null };
     // Build args of an inherited stage are not inherited by the child.
     if (inherited) for (const a of inherited.args) st.env.delete(a);
     return (this.initial = st);

@@ -2,7 +2,10 @@
  * cargo-cache-mount — give RUN steps that run cargo (`build`, `install`, `fetch`, `test`,
  * `run`, `check`, `doc`, `clippy`, `vendor`, `update`) BuildKit cache mounts on the registry
  * and git checkouts under `CARGO_HOME` (`/usr/local/cargo` on rust images, `~/.cargo`
- * elsewhere): `$CARGO_HOME/registry` and `$CARGO_HOME/git`.
+ * elsewhere): `$CARGO_HOME/registry` and `$CARGO_HOME/git`. `CARGO_HOME` is read from the
+ * step's environment, which holds the base image's known env (src/analysis/base-images.ts:
+ * `CARGO_HOME=/usr/local/cargo` on rust and rustlang/rust images), so `$CARGO_HOME` in the
+ * step's own commands resolves too; other images named `.../rust` fall back to the same path.
  *
  * Why: every rebuild otherwise downloads and unpacks every crate again. `target/` is never
  * mounted: a cache mount there makes the built binary vanish from the layer unless it is copied

@@ -6,11 +6,14 @@
  * the Dockerfile asks for the newer frontend. The directive makes the builder pull that frontend
  * image, which fails offline, so it is configurable: `--syntax <ref>` to pin a reference,
  * `--syntax none` to never add one. An existing directive is kept as it is. The directive goes on
- * the very first line: below any comment it would be an ordinary comment.
+ * the very first line: below any comment it would be an ordinary comment. A file with a Windows
+ * stage (a Windows image name, a cmd/powershell SHELL, `C:\\` paths) never gets the directive:
+ * it names a Linux frontend image, which Windows builders cannot run.
  *
  * Fix safety: safe. Only the frontend that parses the file changes.
  */
 import { buildkitFeatures } from '../src/buildkit.js';
+import { isWindowsStage, whyWindows } from '../src/images.js';
 import type { DockerfileDocument } from '../src/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/types.js';
 
@@ -33,6 +36,23 @@ export const syntaxDirective: Transform = {
     if (now.length === 0) return { edits: [], findings: [] };
     const before = new Set(buildkitFeatures(ctx.original));
     if (before.size > 0) return { edits: [], findings: [] };
+    const win = doc.stages.find((s) => isWindowsStage(s));
+    if (win) {
+      // The directive names a Linux frontend image, which Windows builders do not use; a file
+      // that mixes Windows and Linux stages is built by both, so it does not get it either.
+      const sign = whyWindows(win);
+      return {
+        edits: [],
+        findings: [
+          {
+            kind: 'skipped',
+            start: 0,
+            end: 0,
+            message: `no "# syntax=" directive added for the ${now.join(', ')} the file now uses: the stage at line ${win.from.line} is a Windows stage${sign ? ` (${sign})` : ''}, and Windows builders do not use the BuildKit frontend image the directive names`,
+          },
+        ],
+      };
+    }
     const eol = doc.text.length ? doc.eolAt(0) : '\n';
     return {
       edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }],
