@@ -221,11 +221,15 @@ function fsyncDir(dir: string): void {
   }
 }
 
-/** The bytes now on disk equal what was read; otherwise the file was changed by someone else. */
-function checkUnchanged(file: string, target: string, current: Buffer, expected: Buffer | undefined): void {
-  if (expected && !current.equals(expected)) {
-    throw new FileError(file, `changed on disk since dockerfix read it${target !== file ? ` (${target})` : ''}; not written (run dockerfix again)`);
-  }
+/**
+ * The bytes now on disk equal what was read; otherwise the file was changed by someone else and
+ * is left alone. 'done' when the disk already holds exactly the new content (another run wrote
+ * the same result): nothing would be lost, nothing is left to do.
+ */
+function checkUnchanged(file: string, target: string, current: Buffer, expected: Buffer | undefined, next: Buffer): 'write' | 'done' {
+  if (!expected || current.equals(expected)) return 'write';
+  if (current.equals(next)) return 'done';
+  throw new FileError(file, `changed on disk since dockerfix read it${target !== file ? ` (${target})` : ''}; not written (run dockerfix again)`);
 }
 
 /**
@@ -299,7 +303,7 @@ function replaceFile(file: string, target: string, st: fs.Stats | undefined, byt
       fs.closeSync(fd);
       fd = undefined;
       if (!copyXattrs(target, tmp)) return false;
-      checkUnchanged(file, target, readRegular(target), expected);
+      if (checkUnchanged(file, target, readRegular(target), expected, bytes) === 'done') return true;
     } else {
       fs.fchmodSync(fd, 0o644 & ~currentUmask());
       fs.closeSync(fd);
@@ -347,7 +351,7 @@ function writeInPlace(file: string, target: string, bytes: Buffer, expected: Buf
     const st = fs.fstatSync(fd);
     if (!st.isFile()) throw new FileError(file, 'not a regular file; not written');
     const old = readAllFd(fd, MAX_FILE_BYTES);
-    checkUnchanged(file, target, old, expected);
+    if (checkUnchanged(file, target, old, expected, bytes) === 'done') return 'in-place';
     try {
       backup = scratchName(target, 'bak');
       fs.closeSync(createNew(backup, old, 0o600));

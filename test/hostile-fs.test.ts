@@ -153,6 +153,10 @@ describe('writing: never lose data', () => {
     fs.linkSync(file, path.join(dir, 'other'));
     expect(() => writeFileAtomic(file, AFTER, { expected: BEFORE })).toThrow(/changed on disk/);
     expect(fs.readFileSync(file, 'utf8')).toBe('FROM alpine:3.19\nRUN echo theirs\n');
+    // Already holding the new content (another run wrote the same result): nothing is lost, no error.
+    fs.writeFileSync(file, AFTER);
+    expect(() => writeFileAtomic(file, AFTER, { expected: BEFORE })).not.toThrow();
+    expect(fs.readFileSync(file, 'utf8')).toBe(AFTER);
     // Unchanged: written.
     fs.writeFileSync(file, BEFORE);
     expect(writeFileAtomic(file, AFTER, { expected: BEFORE }).how).toBe('in-place');
