@@ -13,7 +13,7 @@ import { renderDiff, noColors, type Colors } from './diff.js';
 import { processText, type FileOutcome, type ProcessOptions } from './engine.js';
 import { prewarmWorkers, processFilesOrdered } from './batch.js';
 import { Progress } from './progress.js';
-import { FileError, MAX_FILE_BYTES, decodeFile, writeFileAtomic } from './fsio.js';
+import { FileError, decodeFile, readStdinCapped, writeFileAtomic } from './fsio.js';
 import { loadTransforms, selectIds, UnknownTransformError } from '../transforms/index.js';
 import type { Finding } from './types.js';
 import { ConfigError } from './config.js';
@@ -102,24 +102,6 @@ export function buildProgram(): Command {
     .addOption(new Option('--color', 'force colours').hideHelp())
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
-}
-
-/** Standard input is capped like a Dockerfile on disk (MAX_FILE_BYTES); past it: an error. */
-export class StdinTooLarge extends Error {}
-
-async function readAll(stream: NodeJS.ReadableStream, cap = MAX_FILE_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const c of stream) {
-    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
-    total += b.length;
-    if (total > cap) {
-      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
-      throw new StdinTooLarge(`standard input is larger than ${cap} bytes, more than a Dockerfile may have; not read`);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 /** An internal error's message: its first line, or everything (the stack) with --debug. */
@@ -418,10 +400,10 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
   }
   let bytes: Buffer;
   try {
-    bytes = await readAll(io.stdin);
+    bytes = await readStdinCapped(io.stdin);
   } catch (e) {
-    if (!(e instanceof StdinTooLarge)) throw e;
-    err(`dockerfix: ${e.message}\n`);
+    if (!(e instanceof FileError)) throw e;
+    err(`dockerfix: ${e.format()}\n`);
     return 2;
   }
   let raw: string;

@@ -122,7 +122,25 @@ export function decodeFile(file: string, bytes: Uint8Array): DecodedSource {
   }
 }
 
-/** Thrown by the writers; the file on disk is as it was (see `writeFileAtomic`). */
+/**
+ * Standard input, capped like a Dockerfile on disk: past MAX_FILE_BYTES the stream is destroyed
+ * and a FileError says so (`--stdin < /dev/zero` ends at once instead of exhausting memory).
+ */
+export async function readStdinCapped(stream: NodeJS.ReadableStream, label = 'standard input', cap = MAX_FILE_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    total += b.length;
+    if (total > cap) {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw new FileError(label, `larger than ${cap} bytes, more than a Dockerfile may have; not read`);
+    }
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks, total);
+}
+
 export interface WriteOptions {
   /**
    * The content the file had when it was read (BOM included, as `FileOutcome.before`): the write

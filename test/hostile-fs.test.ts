@@ -371,25 +371,30 @@ describe('reading only what Docker would read', () => {
     }
   });
 
-  it('standard input is capped: /dev/zero on stdin ends with a clear error, exit 2', async () => {
+  it('standard input is capped: /dev/zero on stdin ends with a clear error, exit 2 (dockerfix and dockerfix fmt)', async () => {
     const dir = tmpdir();
-    const zero = fs.openSync('/dev/zero', 'r');
-    const child = spawn(process.execPath, [BIN, '--stdin'], { cwd: dir, stdio: [zero, 'pipe', 'pipe'] });
-    fs.closeSync(zero);
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const code = await new Promise<number | null>((resolve) => {
-      const t = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve(-1);
-      }, 30_000);
-      child.on('close', (c) => {
-        clearTimeout(t);
-        resolve(c);
+    for (const [args, want] of [
+      [['--stdin'], 'dockerfix: standard input: larger than 67108864 bytes, more than a Dockerfile may have; not read\n'],
+      [['fmt', '--stdin'], 'standard input: larger than 67108864 bytes, more than a Dockerfile may have; not read\n'],
+    ] as const) {
+      const zero = fs.openSync('/dev/zero', 'r');
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, stdio: [zero, 'pipe', 'pipe'] });
+      fs.closeSync(zero);
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => {
+        const t = setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve(-1);
+        }, 30_000);
+        child.on('close', (c) => {
+          clearTimeout(t);
+          resolve(c);
+        });
       });
-    });
-    expect(code).toBe(2);
-    expect(stderr).toBe('dockerfix: standard input is larger than 67108864 bytes, more than a Dockerfile may have; not read\n');
+      expect(code).toBe(2);
+      expect(stderr).toBe(want);
+    }
   });
 
   it('Dockerfiles under a non-UTF-8 directory name or deeper than PATH_MAX are reported, not skipped silently', () => {
