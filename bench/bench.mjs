@@ -373,7 +373,7 @@ async function parent() {
   results.dockerignore = ignoreBench;
   line('| .dockerignore pattern | path | time (max of runs) | budget |');
   line('| --- | --- | ---: | ---: |');
-  for (const r of ignoreBench.cases) line(`| \`${r.pattern}\` | ${r.path} | ${ms(r.ms)} ms${r.ms > r.budget ? ' **OVER BUDGET**' : ''} | ${r.budget} ms |`);
+  for (const r of ignoreBench.cases) line(`| \`${r.pattern.replace(/\|/g, "\\|")}\` | ${r.path} | ${ms(r.ms)} ms${r.ms > r.budget ? ' **OVER BUDGET**' : ''} | ${r.budget} ms |`);
   line(`| whole CLI run, context with these patterns and 2,000 long names | | ${ms(ignoreBench.cli.ms)} ms${ignoreBench.cli.ms > ignoreBench.cli.budget ? ' **OVER BUDGET**' : ''} | ${ignoreBench.cli.budget} ms |`);
   if (ignoreBench.over) {
     line('dockerignore: a pathological pattern went over its time budget');

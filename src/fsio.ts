@@ -256,9 +256,13 @@ function checkUnchanged(file: string, target: string, current: Buffer, expected:
  */
 function copyXattrs(from: string, to: string): boolean {
   if (process.platform !== 'linux') return false;
-  const r = spawnSync('cp', ['--attributes-only', '--preserve=xattr', '--', from, to], { stdio: 'ignore', timeout: 10_000 });
+  // An absolute path: never a `cp` found through PATH (it may name the checked-out repository).
+  cpPath ??= ['/usr/bin/cp', '/bin/cp'].find((p) => fs.existsSync(p)) ?? null;
+  if (!cpPath) return false;
+  const r = spawnSync(cpPath, ['--attributes-only', '--preserve=xattr', '--', from, to], { stdio: 'ignore', timeout: 10_000 });
   return r.status === 0;
 }
+let cpPath: string | null | undefined;
 
 /**
  * Replace `file` with `content` without ever losing the old content:
