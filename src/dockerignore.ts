@@ -198,6 +198,10 @@ function compile(raw: string): Compiled {
         tokens.push(token);
         i = next;
         kind = 'automaton';
+      } else if (ch === ']') {
+        // A lone `]` is literal in the regular expression, and makes Docker use one.
+        tokens.push({ t: 'lit', c: ch });
+        kind = 'automaton';
       } else if (ch === '^') {
         // Passed through to the regular expression by Docker: a start-of-text anchor.
         tokens.push({ t: 'bol' });
@@ -209,8 +213,8 @@ function compile(raw: string): Compiled {
     if (e instanceof Unsupported) return { exclusion, text, kind: 'never', tokens: [] };
     throw e;
   }
-  // `^` only means something to the automaton.
-  if (kind !== 'automaton' && tokens.some((t) => t.t === 'bol')) kind = 'automaton';
+  // Like Docker: `^` only acts as an anchor when the pattern is matched as a regular expression;
+  // an exact, prefix or suffix pattern compares its text, `^` included.
   return { exclusion, text, kind, tokens };
 }
 

@@ -47,6 +47,11 @@ describe('dockerignore: Docker\'s rules', () => {
     ['*\n!src\nsrc/*.test.js', 'src/a.js', false],
     ['# comment\n  lib  ', 'lib/x', true],
     ['# comment', '# comment', false],
+    // `^` is passed to the regular expression: an anchor there, literal in a plain comparison.
+    ['^foo', '^foo', true],
+    ['^foo', 'foo', false],
+    ['^*.js', 'a.js', true],
+    ['a]', 'a]', true],
   ];
   for (const [pattern, p, want] of cases) {
     it(`${JSON.stringify(pattern)} ${want ? 'excludes' : 'keeps'} ${p}`, () => expect(ignores(pattern, p)).toBe(want));
