@@ -367,9 +367,63 @@ async function parent() {
     line(`5 MB / 1 MB time ratio: ${ratio.toFixed(2)} (linear = 5; target <= 25)`);
   }
   line();
+
+  // Pathological .dockerignore patterns (issue #13): each must stay within its budget.
+  const ignoreBench = await dockerignoreBench();
+  results.dockerignore = ignoreBench;
+  line('| .dockerignore pattern | path | time (max of runs) | budget |');
+  line('| --- | --- | ---: | ---: |');
+  for (const r of ignoreBench.cases) line(`| \`${r.pattern.replace(/\|/g, "\\|")}\` | ${r.path} | ${ms(r.ms)} ms${r.ms > r.budget ? ' **OVER BUDGET**' : ''} | ${r.budget} ms |`);
+  line(`| whole CLI run, context with these patterns and 2,000 long names | | ${ms(ignoreBench.cli.ms)} ms${ignoreBench.cli.ms > ignoreBench.cli.budget ? ' **OVER BUDGET**' : ''} | ${ignoreBench.cli.budget} ms |`);
+  if (ignoreBench.over) {
+    line('dockerignore: a pathological pattern went over its time budget');
+    process.exitCode = 1;
+  }
+  line();
   line(`load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const jsonOut = opt('--json');
   if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(results, null, 2) + '\n');
+}
+
+/**
+ * Patterns that made the earlier matchers backtrack for seconds to minutes (17 s, 19 s at 32
+ * characters doubling per character, over 120 s): timed in-process and in a whole CLI run.
+ */
+async function dockerignoreBench() {
+  const { dockerignoreMatcher, readPatterns } = await import(pathToFileURL(path.join(dist, 'src', 'dockerignore.js')).href);
+  const cases = [
+    { pattern: '*a*a*a*a*a*a*a*a*a*a*c', path: 'a'.repeat(40) },
+    { pattern: '(a|a)+c', path: 'a'.repeat(32) },
+    { pattern: '(a|a)+c', path: 'a'.repeat(4096) },
+    { pattern: '**/'.repeat(12) + 'x', path: 'a/'.repeat(60) + 'y' },
+    { pattern: '*'.repeat(200) + 'b', path: 'a'.repeat(4000) },
+  ];
+  const out = { cases: [], cli: {}, over: false };
+  for (const c of cases) {
+    const m = dockerignoreMatcher(readPatterns(c.pattern));
+    let worst = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      m.ignores(c.path);
+      worst = Math.max(worst, performance.now() - t0);
+    }
+    const budget = 50;
+    out.cases.push({ pattern: c.pattern.length > 40 ? c.pattern.slice(0, 37) + '...' : c.pattern, path: `${c.path.length} chars`, ms: worst, budget });
+    if (worst > budget) out.over = true;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-ignore-'));
+  try {
+    fs.writeFileSync(path.join(dir, '.dockerignore'), cases.map((c) => c.pattern).join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"x","dependencies":{}}\n');
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm install\nCMD ["node","index.js"]\n');
+    for (let i = 0; i < 2000; i++) fs.writeFileSync(path.join(dir, 'a'.repeat(40) + i), '');
+    const t = timeProcess([bin, '--quiet', path.join(dir, 'Dockerfile')], 1);
+    out.cli = { ms: t.min, budget: 10_000, exit: t.status };
+    if (t.min > 10_000) out.over = true;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
 }
 
 function runBig(generateDockerfile, runs) {

@@ -13,7 +13,7 @@ import { renderDiff, noColors, type Colors } from './diff.js';
 import { processText, type FileOutcome, type ProcessOptions } from './engine.js';
 import { prewarmWorkers, processFilesOrdered } from './batch.js';
 import { Progress } from './progress.js';
-import { FileError, decodeFile, writeFileAtomic } from './fsio.js';
+import { FileError, decodeFile, readStdinCapped, writeFileAtomic } from './fsio.js';
 import { loadTransforms, selectIds, UnknownTransformError } from '../transforms/index.js';
 import type { Finding } from './types.js';
 import { ConfigError } from './config.js';
@@ -62,6 +62,7 @@ interface CliOptions {
   format?: ReportFormat;
   output?: string;
   config?: string | false;
+  debug?: boolean;
 }
 
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -97,15 +98,17 @@ export function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
     .option('--config <file>', 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)')
     .option('--no-config', 'ignore config files')
+    .option('--debug', 'print the JavaScript stack of internal errors (otherwise one line)')
     .addOption(new Option('--color', 'force colours').hideHelp())
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks);
+/** An internal error's message: its first line, or everything (the stack) with --debug. */
+function internalMessage(message: string, debug: boolean | undefined): string {
+  if (debug) return message;
+  const nl = message.indexOf('\n');
+  return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 
 function relative(cwd: string, file: string): string {
@@ -118,6 +121,18 @@ function formatNote(rel: string, f: Finding): string {
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (e) {
+    // A bug in dockerfix: one line (no stack with install paths) unless --debug.
+    const debug = argv.includes('--debug');
+    const text = debug ? String((e as Error)?.stack ?? e) : String((e as Error)?.message ?? e).split('\n')[0];
+    io.stderr.write(`dockerfix: internal error: ${text}${debug ? '' : ' (run with --debug for details)'}\n`);
+    return 2;
+  }
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
   if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), io);
   const program = buildProgram();
   let buffered: string[] | null = null;
@@ -257,9 +272,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const file = found.files[index];
     const rel = relative(io.cwd, file);
     if (outcome.error) {
-      err(`${new FileError(rel, outcome.error.message, outcome.error.line, outcome.error.column).format()}\n`);
+      const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
+      err(`${new FileError(rel, message, outcome.error.line, outcome.error.column).format()}\n`);
       errors++;
-      report?.push({ path: rel, outcome, written: false });
+      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel, message, outcome.error.line, outcome.error.column) };
+      report?.push({ path: rel, outcome: shown, written: false });
       continue;
     }
     skipped += outcome.findings.filter((f) => f.kind === 'skipped').length;
@@ -268,7 +285,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       let wrote = false;
       if (outcome.changed && opts.write) {
         try {
-          writeFileAtomic(abs, outcome.after);
+          writeFileAtomic(abs, outcome.after, { expected: outcome.before });
           written++;
           wrote = true;
         } catch (e) {
@@ -286,7 +303,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
     if (outcome.changed && opts.write) {
       try {
-        writeFileAtomic(abs, outcome.after);
+        writeFileAtomic(abs, outcome.after, { expected: outcome.before });
         written++;
         if (!opts.quiet) {
           const n = outcome.findings.filter((f) => f.kind === 'change').length;
@@ -381,7 +398,14 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     }
     contextFile = abs;
   }
-  const bytes = await readAll(io.stdin);
+  let bytes: Buffer;
+  try {
+    bytes = await readStdinCapped(io.stdin);
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    err(`dockerfix: ${e.format()}\n`);
+    return 2;
+  }
   let raw: string;
   try {
     const d = decodeFile(label, bytes);
@@ -393,7 +417,11 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     }
     throw e;
   }
-  const outcome = processText(raw, label, processOpts, contextFile);
+  const processed = processText(raw, label, processOpts, contextFile);
+  const outcome =
+    processed.internal && processed.error
+      ? { ...processed, error: new FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) }
+      : processed;
   if (outcome.error) {
     err(`${outcome.error.format()}\n`);
     io.stdout.write(raw);

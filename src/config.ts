@@ -1,5 +1,6 @@
 /**
- * Configuration files. For each Dockerfile, dockerfix looks in its directory and then upward for
+ * Configuration files. For each Dockerfile, dockerfix looks in its directory and then upward (up
+ * to the repository root, the directory holding `.git`; never above it) for
  * the first of `dockerfix.config.json`, `.dockerfixrc.json`, or a `package.json` with a
  * `"dockerfix"` key (a directory's own files are tried in that order; a package.json without the
  * key is passed over). The file is validated strictly: an unknown key or a wrong type is an error
@@ -72,6 +73,45 @@ export class ConfigError extends Error {
 
 const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'transformOptions'];
 
+/**
+ * The `syntax` a config file may set: "none" or Docker's own Dockerfile frontend
+ * (`docker/dockerfile` or `docker/dockerfile-upstream`, optionally `docker.io/`-prefixed, with a
+ * tag and/or a sha256 digest). A config file comes with the repository, so a pull request could
+ * change it: any other image would be a frontend that runs code at build time.
+ */
+const SYNTAX_REF = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+export function isAllowedSyntax(ref: string): boolean {
+  return ref === 'none' || SYNTAX_REF.test(ref);
+}
+
+/** Largest config file read (they are a few hundred bytes; package.json files can be larger). */
+const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Read a config file: a regular file only (a FIFO is never waited on: non-blocking open, checked
+ * on the descriptor), at most MAX_CONFIG_BYTES. Throws an errno-style error or a message.
+ */
+function readConfigText(file: string): string {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new Error('not a regular file');
+    if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
+    const buf = Buffer.alloc(st.size + 1);
+    let total = 0;
+    for (;;) {
+      if (total === buf.length) throw new Error(`grew while being read`);
+      const n = fs.readSync(fd, buf, total, buf.length - total, null);
+      if (n === 0) break;
+      total += n;
+    }
+    return buf.subarray(0, total).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
@@ -107,6 +147,12 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
     if ('syntax' in o) {
       if (typeof o.syntax !== 'string' || o.syntax.trim() === '') fail(at + 'syntax', `expected a non-empty string (an image reference or "none"), got ${typeName(o.syntax)}`);
       if (/\s/.test(o.syntax as string)) fail(at + 'syntax', 'must not contain whitespace');
+      if (!isAllowedSyntax(o.syntax as string)) {
+        fail(
+          at + 'syntax',
+          `${JSON.stringify(o.syntax)} is not a Dockerfile frontend dockerfix accepts from a config file: use docker/dockerfile:<tag> (e.g. docker/dockerfile:1 or docker/dockerfile:1.7-labs), docker.io/docker/dockerfile@sha256:<digest>, or "none" (another frontend image only with --syntax on the command line)`,
+        );
+      }
       out.syntax = o.syntax as string;
     }
     if ('unsafe' in o) {
@@ -158,8 +204,10 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
 export function loadConfigFile(file: string, knownIds: readonly string[]): LoadedConfig | null {
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    text = readConfigText(file);
   } catch (e) {
+    // A package.json that cannot be read is not a dockerfix config (it may not even be a file).
+    if (path.basename(file) === 'package.json' && (e as NodeJS.ErrnoException).code !== 'EACCES') return null;
     throw new ConfigError(file, '', `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   let raw: unknown;
@@ -167,7 +215,8 @@ export function loadConfigFile(file: string, knownIds: readonly string[]): Loade
     raw = JSON.parse(text.replace(/^\ufeff/, ''));
   } catch (e) {
     if (path.basename(file) === 'package.json') return null;
-    throw new ConfigError(file, '', `invalid JSON: ${(e as Error).message}`);
+    // Without the excerpt of the file newer Node versions quote (the file may not be ours to show).
+    throw new ConfigError(file, '', `invalid JSON: ${(e as Error).message.replace(/"[^]*"(?:\.\.\.)? is not valid JSON/, 'is not valid JSON')}`);
   }
   if (path.basename(file) === 'package.json') {
     if (!isObject(raw) || !('dockerfix' in raw)) return null;
@@ -209,7 +258,9 @@ export class ConfigResolver {
       found = loadConfigFile(f, this.knownIds);
       if (found) break;
     }
-    if (!found) {
+    // The search stops at the repository root (the directory holding .git): a config file
+    // above it belongs to someone else, not to the repository being checked.
+    if (!found && !fs.existsSync(path.join(dir, '.git'))) {
       const parent = path.dirname(dir);
       found = parent === dir ? null : this.forDir(parent);
     }

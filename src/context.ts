@@ -5,19 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { dockerignoreMatcher, readPatterns } from './dockerignore.js';
 
-const require = createRequire(import.meta.url);
-// @balena/dockerignore is a CommonJS port of Docker's own matcher (Go filepath.Match semantics,
-// `**`, re-inclusion with `!`), which differ from .gitignore's.
-type DockerignoreFactory = (opts?: { ignorecase?: boolean }) => {
-  add(patterns: string | string[]): unknown;
-  ignores(p: string): boolean;
-};
-// Loaded when a .dockerignore is first used.
-let dockerignoreFactory: DockerignoreFactory | undefined;
-const dockerignore: DockerignoreFactory = (opts) =>
-  (dockerignoreFactory ??= require('@balena/dockerignore') as DockerignoreFactory)(opts);
+/**
+ * Largest context file read (manifests, lockfiles, `.dockerignore`): dependency manifests are
+ * small; a bigger file is passed over with a note rather than read into memory.
+ */
+export const MAX_CONTEXT_FILE_BYTES = 8 * 1024 * 1024;
 
 export interface BuildContext {
   kind: 'directory' | 'listing' | 'none';
@@ -39,6 +33,11 @@ export interface BuildContext {
    * contexts given through the API; see `excludesTree()`.
    */
   excludesTree?(rel: string): boolean;
+  /**
+   * What the context passed over and why (a symbolic link out of the context, a FIFO, a file
+   * too large, a pattern it cannot match): shown to the user as notes. Optional.
+   */
+  notes?(): string[];
 }
 
 /**
@@ -62,26 +61,15 @@ function normalizeRel(rel: string): string {
   return p.replace(/^\/+/, '').replace(/\/+$/, '');
 }
 
-function ignorePatterns(text: string | undefined): string[] {
-  return (text ?? '')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-}
-
-function makeIgnore(text: string | undefined): (rel: string) => boolean {
-  const patterns = ignorePatterns(text);
+function makeIgnore(text: string | undefined, note?: (msg: string) => void): (rel: string) => boolean {
+  const patterns = readPatterns(text);
   if (patterns.length === 0) return () => false;
-  const ig = dockerignore();
-  ig.add(patterns);
+  const m = dockerignoreMatcher(patterns);
+  for (const u of m.unsupported) note?.(`.dockerignore pattern ${JSON.stringify(u)} uses syntax dockerfix cannot match like Docker; it is treated as matching nothing`);
   return (rel) => {
     const p = normalizeRel(rel);
     if (!p) return false;
-    try {
-      return ig.ignores(p);
-    } catch {
-      return false;
-    }
+    return m.ignores(p);
   };
 }
 
@@ -91,7 +79,7 @@ function makeIgnore(text: string | undefined): (rel: string) => boolean {
  * counts when its literal start and the directory could meet.
  */
 function makeTreeTest(text: string | undefined, ignored: (rel: string) => boolean): (rel: string) => boolean {
-  const exceptions = ignorePatterns(text)
+  const exceptions = readPatterns(text)
     .filter((l) => l.startsWith('!'))
     .map((l) => normalizeRel(l.slice(1).trim()));
   return (rel) => {
@@ -109,16 +97,97 @@ function makeTreeTest(text: string | undefined, ignored: (rel: string) => boolea
 }
 
 /** The ignore file BuildKit uses: `<dockerfile-name>.dockerignore` beside the Dockerfile wins. */
-function ignoreText(readRoot: (rel: string) => string | undefined, dockerfilePath?: string): string | undefined {
+function ignoreText(readRoot: (rel: string) => string | undefined, dockerfilePath?: string, note?: (msg: string) => void): string | undefined {
   if (dockerfilePath) {
-    try {
-      const specific = `${dockerfilePath}.dockerignore`;
-      if (fs.existsSync(specific)) return fs.readFileSync(specific, 'utf8');
-    } catch {
-      // fall through
-    }
+    const specific = `${dockerfilePath}.dockerignore`;
+    const dir = path.dirname(path.resolve(specific));
+    const r = readContained(dir, path.basename(specific));
+    if (r.note) note?.(r.note);
+    if (r.kind === 'file') return r.text;
   }
   return readRoot('.dockerignore');
+}
+
+function realOrSelf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+function isInside(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (r !== '..' && !r.startsWith('..' + path.sep) && !path.isAbsolute(r));
+}
+
+type Resolved = { kind: 'file' | 'dir'; real: string; stat: fs.Stats; note?: undefined } | { kind: 'absent' | 'refused'; note?: string };
+
+/**
+ * Where `rel` is below `root`, resolved the way Docker sees the context: a symbolic link (at any
+ * component) that leads out of the root is absent, and only regular files and directories exist
+ * (a FIFO, socket or device is never opened). `root` must be a real path.
+ */
+function resolveContained(realRoot: string, rel: string): Resolved {
+  const abs = path.join(realRoot, rel);
+  let real: string;
+  try {
+    real = fs.realpathSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      const link = fs.lstatSync(abs, { throwIfNoEntry: false });
+      return link?.isSymbolicLink() ? { kind: 'absent', note: `${rel} is a symbolic link to a missing file; treated as absent` } : { kind: 'absent' };
+    }
+    return { kind: 'refused', note: `${rel} cannot be resolved (${code ?? (e as Error).message}); treated as absent` };
+  }
+  if (!isInside(realRoot, real)) {
+    return { kind: 'refused', note: `${rel} is a symbolic link that leads out of the build context; treated as absent (Docker does not follow links out of the context)` };
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(real);
+  } catch {
+    return { kind: 'absent' };
+  }
+  if (stat.isFile()) return { kind: 'file', real, stat };
+  if (stat.isDirectory()) return { kind: 'dir', real, stat };
+  return { kind: 'refused', note: `${rel} is not a regular file (${stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'a device'}); not read, treated as absent` };
+}
+
+/**
+ * Read `rel` below `root` without following links out of it, never blocking (non-blocking open,
+ * regular files only, checked again on the open descriptor) and at most MAX_CONTEXT_FILE_BYTES.
+ */
+function readContained(root: string, rel: string, realRoot = realOrSelf(root)): { kind: Resolved['kind']; text?: string; note?: string } {
+  const r = resolveContained(realRoot, rel);
+  if (r.kind !== 'file') return { kind: r.kind === 'dir' ? 'dir' : r.kind, note: r.note };
+  if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: 'refused', note: `${rel} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
+  let fd: number;
+  try {
+    fd = fs.openSync(r.real, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (fs.constants.O_NOFOLLOW ?? 0));
+  } catch {
+    return { kind: 'absent' };
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: 'refused', note: `${rel} changed while being read; not read` };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const buf = Buffer.allocUnsafe(64 * 1024);
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_CONTEXT_FILE_BYTES) return { kind: 'refused', note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+      chunks.push(buf.subarray(0, n));
+    }
+    return { kind: 'file', text: Buffer.concat(chunks, total).toString('utf8') };
+  } catch {
+    return { kind: 'absent' };
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 const MAX_LISTED_FILES = 50_000;
@@ -131,15 +200,29 @@ export class DirectoryContext implements BuildContext {
   private treeMatcher?: (rel: string) => boolean;
   private listing?: string[];
   private readonly existsCache = new Map<string, boolean>();
+  private readonly noted = new Set<string>();
+  private realRootCache?: string;
 
   constructor(
     readonly root: string,
     private readonly dockerfilePath?: string,
   ) {}
 
+  private get realRoot(): string {
+    return (this.realRootCache ??= realOrSelf(this.root));
+  }
+
+  private note = (msg: string): void => {
+    this.noted.add(msg);
+  };
+
+  notes(): string[] {
+    return [...this.noted];
+  }
+
   /** `.dockerignore` is read on first use: most runs never ask about the context. */
   private isIgnored(rel: string): boolean {
-    this.ignoreMatcher ??= makeIgnore(ignoreText((r) => this.readRaw(r), this.dockerfilePath));
+    this.ignoreMatcher ??= makeIgnore(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), this.note);
     return this.ignoreMatcher(rel);
   }
 
@@ -148,14 +231,9 @@ export class DirectoryContext implements BuildContext {
   }
 
   private readRaw(rel: string): string | undefined {
-    const p = path.join(this.root, rel);
-    // A missing file is the common case (no .dockerignore): check without throwing.
-    if (!fs.existsSync(p)) return undefined;
-    try {
-      return fs.readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
+    const r = readContained(this.root, rel, this.realRoot);
+    if (r.note) this.note(r.note);
+    return r.kind === 'file' ? r.text : undefined;
   }
 
   ignored(rel: string): boolean {
@@ -163,7 +241,7 @@ export class DirectoryContext implements BuildContext {
   }
 
   excludesTree(rel: string): boolean {
-    this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath), (r) => this.isIgnored(r));
+    this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), (r) => this.isIgnored(r));
     return this.treeMatcher(rel);
   }
 
@@ -172,10 +250,18 @@ export class DirectoryContext implements BuildContext {
     let known = this.existsCache.get(rel);
     if (known === undefined) {
       const p = normalizeRel(rel);
-      known = !p.startsWith('../') && !(p && this.isIgnored(p)) && fs.existsSync(path.join(this.root, p));
+      known = p !== '..' && !p.startsWith('../') && !(p && this.isIgnored(p)) && this.present(p);
       this.existsCache.set(rel, known);
     }
     return known;
+  }
+
+  /** A regular file or directory inside the context (links out of it and special files are not). */
+  private present(p: string): boolean {
+    if (!p) return true;
+    const r = resolveContained(this.realRoot, p);
+    if (r.note) this.note(r.note);
+    return r.kind === 'file' || r.kind === 'dir';
   }
 
   read(rel: string): string | undefined {
@@ -254,11 +340,8 @@ export class ListingContext implements BuildContext {
 
   private readRaw(rel: string): string | undefined {
     if (!this.contentRoot) return undefined;
-    try {
-      return fs.readFileSync(path.join(this.contentRoot, rel), 'utf8');
-    } catch {
-      return undefined;
-    }
+    const r = readContained(this.contentRoot, rel);
+    return r.kind === 'file' ? r.text : undefined;
   }
 
   ignored(rel: string): boolean {

@@ -87,8 +87,9 @@ export async function discover(paths: readonly string[], cwd = process.cwd()): P
     }
     let found: string[];
     const unreadable: string[] = [];
+    const unsearchable: { dir: string; why: string }[] = [];
     try {
-      found = await searchDirectory(path.resolve(cwd, p), unreadable);
+      found = await searchDirectory(path.resolve(cwd, p), unreadable, unsearchable);
     } catch (e) {
       errors.push(new FileError(p, `cannot search directory: ${(e as Error).message}`));
       continue;
@@ -99,6 +100,10 @@ export async function discover(paths: readonly string[], cwd = process.cwd()): P
     for (const d of [...new Set(unreadable)].sort()) {
       const rel = path.relative(root, d);
       errors.push(new FileError(rel ? path.join(p, rel) : p, 'permission denied (cannot read directory); its files were not checked'));
+    }
+    for (const u of unsearchable) {
+      const rel = path.relative(root, u.dir);
+      errors.push(new FileError(rel ? path.join(p, rel) : p, u.why));
     }
   }
   return { files, errors };
@@ -117,7 +122,7 @@ let makeIgnore: (() => Ignore) | undefined;
  * followed, skipped and git-ignored directories not entered. Directories that cannot be read are
  * added to `unreadable`; other unreadable entries are passed over.
  */
-export async function searchDirectory(root: string, unreadable: string[]): Promise<string[]> {
+export async function searchDirectory(root: string, unreadable: string[], unsearchable: { dir: string; why: string }[] = []): Promise<string[]> {
   // Loaded only when a directory is searched (a run on files never pays for it).
   makeIgnore ??= ((await import('ignore')) as unknown as { default: () => Ignore }).default;
   const out: string[] = [];
@@ -128,6 +133,10 @@ export async function searchDirectory(root: string, unreadable: string[]): Promi
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') unreadable.push(dir);
+      // Never silent: a path longer than the system allows, or a name that is not UTF-8 (Node
+      // turns its bytes into U+FFFD, so the name read back does not exist).
+      else if (code === 'ENAMETOOLONG') unsearchable.push({ dir, why: 'path longer than the system allows (PATH_MAX); its files were not checked' });
+      else if (code === 'ENOENT' && dir.includes('\ufffd')) unsearchable.push({ dir, why: 'directory name is not valid UTF-8; its files were not checked' });
       return;
     }
     const own = entries.some((e) => e.name === '.gitignore' && !e.isDirectory()) ? gitignoreAt(dir) : null;
@@ -141,6 +150,10 @@ export async function searchDirectory(root: string, unreadable: string[]): Promi
         visit(abs, rel ? `${rel}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
         const abs = path.join(dir, name);
+        if (name.includes('\ufffd') && !fs.existsSync(abs)) {
+          unsearchable.push({ dir: abs, why: 'file name is not valid UTF-8; not checked' });
+          continue;
+        }
         if (here.length && ignored(here, abs, false)) continue;
         out.push(rel ? `${rel}/${name}` : name);
       }

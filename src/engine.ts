@@ -59,11 +59,12 @@ export function contextFor(file: string | undefined, opts: ProcessOptions): Buil
 export function processText(raw: string, file: string, opts: ProcessOptions, contextFile?: string): FileOutcome {
   const { text, bom } = stripBom(raw);
   if (text.trim() === '') return { path: file, before: raw, after: raw, changed: false, findings: [] };
-  const r: RunResult = runTransforms(
-    text,
-    { transforms: opts.transforms, options: opts.options, buildContext: contextFor(contextFile, opts), path: file, firstChange: opts.firstChange },
-    bom,
-  );
+  const buildContext = contextFor(contextFile, opts);
+  const r: RunResult = runTransforms(text, { transforms: opts.transforms, options: opts.options, buildContext, path: file, firstChange: opts.firstChange }, bom);
+  // What the context passed over (links out of it, FIFOs, oversized files): said, not silent.
+  for (const message of buildContext.notes?.() ?? []) {
+    r.findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  }
   const after = (bom ? '\ufeff' : '') + r.output;
   if (r.error) {
     const prefix = r.error.kind === 'internal' ? 'internal error (file left unchanged): ' : '';

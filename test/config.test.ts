@@ -53,33 +53,33 @@ describe('config validation', () => {
 describe('config lookup', () => {
   it('searches upward; dockerfix.config.json, then .dockerfixrc.json, then package.json "dockerfix"', () => {
     const dir = tempDir({
-      'package.json': JSON.stringify({ name: 'x', dockerfix: { syntax: 'from-package' } }),
-      'a/.dockerfixrc.json': JSON.stringify({ syntax: 'from-rc' }),
-      'a/b/dockerfix.config.json': JSON.stringify({ syntax: 'from-config' }),
-      'a/b/.dockerfixrc.json': JSON.stringify({ syntax: 'ignored' }),
+      'package.json': JSON.stringify({ name: 'x', dockerfix: { syntax: 'docker/dockerfile:1.1' } }),
+      'a/.dockerfixrc.json': JSON.stringify({ syntax: 'docker/dockerfile:1.2' }),
+      'a/b/dockerfix.config.json': JSON.stringify({ syntax: 'docker/dockerfile:1.3' }),
+      'a/b/.dockerfixrc.json': JSON.stringify({ syntax: 'docker/dockerfile:1.4' }),
       'c/package.json': JSON.stringify({ name: 'no-key' }),
     });
     const r = new ConfigResolver(IDS);
-    expect(r.settingsFor(path.join(dir, 'a/b/c/Dockerfile')).syntax).toBe('from-config');
-    expect(r.settingsFor(path.join(dir, 'a/Dockerfile')).syntax).toBe('from-rc');
-    expect(r.settingsFor(path.join(dir, 'c/Dockerfile')).syntax).toBe('from-package');
+    expect(r.settingsFor(path.join(dir, 'a/b/c/Dockerfile')).syntax).toBe('docker/dockerfile:1.3');
+    expect(r.settingsFor(path.join(dir, 'a/Dockerfile')).syntax).toBe('docker/dockerfile:1.2');
+    expect(r.settingsFor(path.join(dir, 'c/Dockerfile')).syntax).toBe('docker/dockerfile:1.1');
     expect(r.settingsFor(path.join(dir, 'Dockerfile')).source).toBe(path.join(dir, 'package.json'));
   });
   it('applies matching overrides in order', () => {
     const dir = tempDir({
       'dockerfix.config.json': JSON.stringify({
-        syntax: 'top',
+        syntax: 'docker/dockerfile:1.5',
         overrides: [
-          { files: ['services/**'], syntax: 'svc', excludeFiles: ['services/legacy/**'] },
+          { files: ['services/**'], syntax: 'docker/dockerfile:1.6', excludeFiles: ['services/legacy/**'] },
           { files: ['*.prod.Dockerfile'], unsafe: true, transforms: { 'pip-cache-mount': false } },
         ],
       }),
     });
     const r = new ConfigResolver(IDS);
-    expect(r.settingsFor(path.join(dir, 'services/api/Dockerfile')).syntax).toBe('svc');
-    expect(r.settingsFor(path.join(dir, 'services/legacy/Dockerfile')).syntax).toBe('top');
+    expect(r.settingsFor(path.join(dir, 'services/api/Dockerfile')).syntax).toBe('docker/dockerfile:1.6');
+    expect(r.settingsFor(path.join(dir, 'services/legacy/Dockerfile')).syntax).toBe('docker/dockerfile:1.5');
     const prod = r.settingsFor(path.join(dir, 'deep/x/app.prod.Dockerfile'));
-    expect(prod).toMatchObject({ syntax: 'top', unsafe: true, transforms: { 'pip-cache-mount': false } });
+    expect(prod).toMatchObject({ syntax: 'docker/dockerfile:1.5', unsafe: true, transforms: { 'pip-cache-mount': false } });
   });
 });
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import pc from 'picocolors';
 import { discover } from '../discover.js';
 import { noColors, renderDiff, type Colors } from '../diff.js';
-import { FileError, decodeFile, readDockerfile, writeFileAtomic } from '../fsio.js';
+import { FileError, decodeFile, readDockerfile, readStdinCapped, writeFileAtomic } from '../fsio.js';
 import { format, type FormatOptions } from '../format/index.js';
 
 export interface FmtOptions {
@@ -103,7 +103,7 @@ export async function fmtCommand(paths: readonly string[], opts: FmtOptions = {}
     if (opts.check) out(`${rel}\n`);
     else if (opts.write) {
       try {
-        writeFileAtomic(abs, r.output);
+        writeFileAtomic(abs, r.output, { expected: input });
         if (!opts.quiet) out(`formatted ${rel}\n`);
       } catch (e) {
         if (!(e instanceof FileError)) throw e;
@@ -136,11 +136,9 @@ async function fmtStdin(io: FmtIo, opts: FmtOptions, fo: FormatOptions, paths: s
     return 2;
   }
   const label = opts.stdinFilepath ?? '<stdin>';
-  const chunks: Buffer[] = [];
-  for await (const c of io.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
   let input: string;
   try {
-    const d = decodeFile(label, Buffer.concat(chunks));
+    const d = decodeFile(label, await readStdinCapped(io.stdin));
     input = (d.bom ? '\ufeff' : '') + d.text;
   } catch (e) {
     if (!(e instanceof FileError)) throw e;
