@@ -255,6 +255,11 @@ for (const ex of examples) {
       try {
         check(getCompare());
       } catch (e) {
+        // A build that fails is not a disturbed measurement: another run would fail the same way.
+        if (compare?.rows?.some((r: Row) => !r.ok)) {
+          summary.push(`${ex.name} ${label}: a build failed in lab compare (not re-measured)`);
+          throw e;
+        }
         console.log(`[e2e] ${ex.name} ${label}: ${String((e as Error).message).split('\n')[0]}; measuring again`);
         summary.push(`${ex.name} ${label}: first measurement failed, re-measured`);
         compare = undefined;
