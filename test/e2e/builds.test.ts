@@ -14,10 +14,21 @@
  *      counted by the proxy) and is measurably faster (apt >= 1.5x, pip >= 2x). For npm only
  *      measured (see the node-app entry in harness.mjs: npm cannot reuse its cache on this
  *      machine's registry unless the rewrite asks for --prefer-offline).
+ *   5. (issue 12) every build target: the stages a project builds (the last one, named leaf stages,
+ *      named stages with their own CMD/ENTRYPOINT; H.buildTargets) are declared per example and
+ *      found; each non-default target builds before and after the rewrite with `--target` and gives
+ *      the same image (H.diffTarget: diff-images' own listing and config comparison);
+ *   6. (issue 12) empty cache mounts with warm layers, as on a CI runner that imports the layer
+ *      cache: for every target, after the rewrite's build, only the cache mounts are pruned, a
+ *      source file is edited and the rewrite rebuilt: it must succeed with every step before the
+ *      first one reading the edited file CACHED (H.cachedUntil/checkCachedSteps); then the same
+ *      after a dependency edit.
  * If the lab cannot start: fails when CI=true, skips with the reason otherwise.
  * Run: npm run test:e2e   (set DOCKERFIX_E2E_ONLY=python-app,go-app to run a subset)
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module shared with bench/builds.mjs (no type declarations)
 import * as H from './harness.mjs';
@@ -34,6 +45,14 @@ interface Example {
   throttled?: { minSpeedup: number; maxByteShare: number; minBeforeBytes: number; gainWhen?: RegExp };
   noDepEdit?: string;
   noThrottle?: string;
+  targets?: string[];
+}
+interface Target {
+  index: number;
+  name: string | null;
+  label: string;
+  target: string | null;
+  last: boolean;
 }
 
 /** `it`, or, when `why` is given, a skipped test whose title says why. */
@@ -126,6 +145,97 @@ for (const ex of examples) {
       expect(d.equivalent, `images differ (a = original, b = rewrite):\n${detail}`).toBe(true);
     });
 
+    // ---- issue 12: every target a project builds, and rebuilds with empty cache mounts ----
+    const targets = H.buildTargets(fs.readFileSync(path.join(H.EXAMPLES_DIR, ex.name, 'Dockerfile'), 'utf8')) as Target[];
+    const labels = targets.map((t) => t.label);
+
+    it(`build targets found: ${labels.join(', ')}`, () => {
+      // Declared per example, so a harness that finds no targets fails instead of testing nothing.
+      const stages = (H.readStages(prep.original) as { name: string | null }[]).length;
+      const expected = ex.targets ?? [`stage-${stages - 1}`];
+      expect(labels, 'the stages this Dockerfile can build (leaf stages, stages with CMD/ENTRYPOINT, the last)').toEqual(expected);
+      // The rewrite keeps every target (a renamed or dropped stage would break `--target`).
+      expect((H.buildTargets(prep.rewritten) as Target[]).map((t) => t.label), `the rewrite changed the build targets:\n${prep.rewritten}`).toEqual(labels);
+    });
+
+    for (const t of targets) {
+      itUnless(
+        t.last ? 'the last stage is the default build, compared by "both produce the same image"' : null,
+        `target ${t.label}: the original and the rewrite build with ${t.target ? `--target ${t.target}` : 'no --target'} and give the same image`,
+        () => {
+          const diff = () => H.diffTarget(lab.lab, prep.ctx, prep.before, prep.after, t.target, { exclude: ex.diffExclude ?? [], tagPrefix: `dockerfix-e2e/${ex.name}` });
+          let d = diff();
+          if (!d.equivalent && !d.error) {
+            console.log(`[e2e] ${ex.name} target ${t.label}: images differ; comparing again to rule out a concurrent lab user`);
+            d = diff();
+          }
+          const detail = JSON.stringify({ error: d.error, only_in_original: d.only_in_a, only_in_rewrite: d.only_in_b, differ: d.differ, config_differ: d.config_differ }, null, 1);
+          summary.push(`${ex.name} target ${t.label}: ${d.error ? 'BUILD FAILED' : d.equivalent ? 'equivalent' : 'DIFFERENT ' + detail.slice(0, 600)}`);
+          expect(d.build_a?.ok, `the original does not build with --target ${t.target}:\n${d.error}`).toBe(true);
+          expect(d.build_b?.ok, `the rewrite does not build with --target ${t.target}:\n${prep.rewritten}\n${d.error}`).toBe(true);
+          expect(d.equivalent, `target ${t.label}: images differ (a = original, b = rewrite):\n${detail}`).toBe(true);
+        },
+      );
+    }
+
+    /**
+     * A CI runner that imports the layer cache has warm layers and empty cache mounts. For every
+     * target: build the rewrite (warm), empty only the cache mounts
+     * (`docker builder prune --filter type=exec.cachemount`), edit a file and rebuild. The rebuild
+     * must succeed, with every step before the first one that reads the edited file CACHED (a
+     * cached download step whose mount is now empty is exactly the trap: a later step that needs
+     * what it downloaded must still work).
+     */
+    for (const t of targets) {
+      let coldDir: string | null = null;
+      let coldReady = false;
+      const edits: [string, string | null, string | undefined][] = [
+        ['source', ex.touch, undefined],
+        ['dependency', ex.touchDep, ex.noDepEdit ?? 'no dependency manifest to edit'],
+      ];
+      for (const [kind, file, noEdit] of edits) {
+        itUnless(
+          file ? null : noEdit,
+          `target ${t.label}: with empty cache mounts (warm layers) the rewrite rebuilds after a ${kind} edit (${file ?? '-'}), steps before it CACHED`,
+          () => {
+            if (!coldDir) {
+              coldDir = fs.mkdtempSync(path.join(os.tmpdir(), `dockerfix-e2e-cold-${ex.name}-`));
+              fs.cpSync(prep.ctx, coldDir, { recursive: true });
+            }
+            if (!coldReady) {
+              const warm = lab.lab.buildTarget(coldDir, prep.after, t.target);
+              expect(warm.ok, `the rewrite does not build (target ${t.label}, warm cache mounts):\n${prep.rewritten}\n${warm.stderrTail}`).toBe(true);
+              coldReady = true;
+            }
+            const expected = H.cachedUntil(prep.rewritten, file);
+            const attempt = (): { b: any; problems: string[] } => {
+              lab.lab.pruneCacheMounts();
+              H.appendEdit(path.join(coldDir!, file!));
+              const b = lab.lab.buildTarget(coldDir, prep.after, t.target);
+              return { b, problems: b.ok ? (H.checkCachedSteps(b, expected, t.label) as string[]) : [] };
+            };
+            let { b, problems } = attempt();
+            if (b.ok && problems.length) {
+              // Another lab user's prune empties the layer cache too; a real regression shows again.
+              console.log(`[e2e] ${ex.name} target ${t.label} ${kind} edit with empty mounts: ${problems[0]}; measuring again`);
+              summary.push(`${ex.name} target ${t.label} cold-mount ${kind} edit: first measurement failed, re-measured`);
+              ({ b, problems } = attempt());
+            }
+            const steps = (b.steps ?? []).map((s: { step: string; cached: boolean }) => `${s.cached ? 'CACHED ' : 'ran    '}${s.step}`).join('\n');
+            summary.push(`${ex.name} target ${t.label} cold-mount ${kind} edit: ${b.ok ? `built, ${b.steps_cached}/${b.steps_total} cached${problems.length ? ', CACHE PROBLEMS' : ''}` : 'BUILD FAILED'}`);
+            expect(
+              b.ok,
+              `the rewrite fails to rebuild (target ${t.label}) after a ${kind} edit with empty cache mounts and warm layers:\n${prep.rewritten}\n${b.stderrTail}`,
+            ).toBe(true);
+            expect(problems, `target ${t.label}, ${kind} edit of ${file} with empty cache mounts:\n${steps}`).toEqual([]);
+          },
+        );
+      }
+      afterAll(() => {
+        if (coldDir) fs.rmSync(coldDir, { recursive: true, force: true });
+      });
+    }
+
     /**
      * Run `check` on the `lab compare` result; if it fails, measure once more and check again.
      * Wall-clock timings on a shared 2-core machine are disturbed by load spikes, and `lab compare`
@@ -145,6 +255,11 @@ for (const ex of examples) {
       try {
         check(getCompare());
       } catch (e) {
+        // A build that fails is not a disturbed measurement: another run would fail the same way.
+        if (compare?.rows?.some((r: Row) => !r.ok)) {
+          summary.push(`${ex.name} ${label}: a build failed in lab compare (not re-measured)`);
+          throw e;
+        }
         console.log(`[e2e] ${ex.name} ${label}: ${String((e as Error).message).split('\n')[0]}; measuring again`);
         summary.push(`${ex.name} ${label}: first measurement failed, re-measured`);
         compare = undefined;

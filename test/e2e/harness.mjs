@@ -87,6 +87,35 @@ export const EXAMPLES = [
     cacheMount: null,
   },
   {
+    name: 'apt-script',
+    touch: 'check.sh',
+    touchDep: 'scripts/install-extra.sh',
+    splitCopy: false,
+    cacheMount: 'apt',
+    // base: `apt-get update && apt-get install curl` (lists stay in the image); app (FROM base)
+    // runs a script that calls `apt-get install jq` without an update, so it needs those lists.
+    noThrottle: "apt's throttled behaviour is measured on apt-app; CI time is kept",
+    targets: ['app'],
+  },
+  {
+    name: 'multi-target',
+    touch: 'app/inventory.py',
+    touchDep: 'requirements.txt',
+    splitCopy: true,
+    cacheMount: 'pip',
+    noThrottle: "pip's throttled behaviour is measured on python-app; CI time is kept",
+    // compose.yaml builds `development`, CI builds `test`, the default build is `production`.
+    targets: ['development', 'test', 'production'],
+  },
+  {
+    name: 'nonroot-user',
+    touch: 'service/__main__.py',
+    touchDep: 'requirements.txt',
+    splitCopy: true,
+    cacheMount: 'pip',
+    noThrottle: "pip's throttled behaviour is measured on python-app; CI time is kept",
+  },
+  {
     name: 'monorepo',
     touch: 'packages/api/src/index.js',
     touchDep: 'packages/api/package.json',
@@ -349,4 +378,321 @@ export function readLog(file) {
 
 export function row(compare, label, phase) {
   return compare.rows.find((r) => r.label === label && r.phase === phase) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build targets, empty cache mounts, per-target image comparison (issue 12)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A small Dockerfile reader for the e2e checks (not dockerfix's parser, on purpose: the proof
+ * should not depend on the code it checks). Handles the escape directive, line continuations,
+ * comment lines inside continuations, FROM … AS, COPY/ADD --from, RUN --mount …from=. No heredocs
+ * (the lab's frontend cannot build them anyway).
+ * Returns [{index, name (lowercased alias or null), base, instructions: [{keyword, flags, args}]}].
+ */
+export function readStages(text) {
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  let escape = '\\';
+  for (const line of lines) {
+    const m = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(line);
+    if (!m) break;
+    if (m[1].toLowerCase() === 'escape') escape = m[2];
+  }
+  const logical = [];
+  let cur = null;
+  for (const line of lines) {
+    if (/^\s*#/.test(line) || (cur === null && !line.trim())) continue;
+    const t = line.replace(/\s+$/, '');
+    const cont = t.endsWith(escape);
+    const part = cont ? t.slice(0, -escape.length) : t;
+    cur = cur === null ? part : `${cur} ${part}`;
+    if (!cont) {
+      logical.push(cur.trim());
+      cur = null;
+    }
+  }
+  if (cur !== null && cur.trim()) logical.push(cur.trim());
+  const stages = [];
+  for (const l of logical) {
+    const m = /^(\S+)\s*([\s\S]*)$/.exec(l);
+    const keyword = m[1].toUpperCase();
+    let rest = m[2];
+    const flags = {};
+    const mounts = [];
+    for (let f; (f = /^--([a-zA-Z-]+)(?:=(\S*))?\s*/.exec(rest)); rest = rest.slice(f[0].length)) {
+      if (f[1] === 'mount') mounts.push(Object.fromEntries(f[2].split(',').map((kv) => [kv.split('=')[0], kv.split('=').slice(1).join('=')])));
+      else flags[f[1]] = f[2] ?? true;
+    }
+    if (keyword === 'FROM') {
+      const w = rest.split(/\s+/);
+      const as = w.length >= 3 && w[1].toLowerCase() === 'as' ? w[2].toLowerCase() : null;
+      stages.push({ index: stages.length, name: as, base: w[0].toLowerCase(), instructions: [] });
+    } else if (stages.length) {
+      stages[stages.length - 1].instructions.push({ keyword, flags, mounts, args: rest });
+    }
+  }
+  for (const s of stages) {
+    const i = stages.findIndex((p) => p.index < s.index && p.name === s.base);
+    s.parent = i >= 0 ? i : null;
+  }
+  return stages;
+}
+
+/** The stage a `--from=`/`from=` value names (a name or an index), or null for an image. */
+function stageRef(stages, ref, before) {
+  if (ref === undefined || ref === true) return null;
+  const r = String(ref).toLowerCase();
+  const i = /^\d+$/.test(r) ? Number(r) : stages.findIndex((s) => s.name === r);
+  return i >= 0 && i < before ? i : null;
+}
+
+/** Indexes of the stages `stage` builds on: its FROM parent, COPY --from and RUN --mount from=. */
+function stageDeps(stages, s) {
+  const deps = new Set();
+  if (s.parent !== null) deps.add(s.parent);
+  for (const ins of s.instructions) {
+    const from = ins.keyword === 'COPY' || ins.keyword === 'ADD' ? stageRef(stages, ins.flags.from, s.index) : null;
+    if (from !== null) deps.add(from);
+    for (const m of ins.mounts) {
+      const mf = stageRef(stages, m.from, s.index);
+      if (mf !== null) deps.add(mf);
+    }
+  }
+  return deps;
+}
+
+/**
+ * The stages a project may build: the last stage (the default build), every named stage no other
+ * stage builds on (a leaf: `--target` is its only use), and every named stage with its own CMD or
+ * ENTRYPOINT (an image someone runs: compose's `target: development`, a CI `--target test`).
+ * Returns [{index, name, label, target}] in file order; `target` is the --target value (null for an
+ * unnamed last stage, built without --target), `label` names it for titles and tags.
+ */
+export function buildTargets(text) {
+  const stages = readStages(text);
+  const used = new Set();
+  for (const s of stages) for (const d of stageDeps(stages, s)) used.add(d);
+  return stages
+    .filter(
+      (s) =>
+        s.index === stages.length - 1 ||
+        (s.name && (!used.has(s.index) || s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT'))),
+    )
+    .map((s) => ({ index: s.index, name: s.name, label: s.name ?? `stage-${s.index}`, target: s.name, last: s.index === stages.length - 1 }));
+}
+
+const VERTEX = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']); // instructions BuildKit logs as [stage n/m]
+
+/** Does a COPY/ADD source or bind-mount source (relative to the context) cover `file`? */
+function covers(src, file) {
+  const s = src.replace(/^\.?\/+/, '').replace(/\/+$/, '').replace(/^\.$/, '');
+  if (s === '') return true;
+  if (!/[*?[]/.test(s)) return file === s || file.startsWith(`${s}/`);
+  const re = new RegExp(
+    `^${s
+      .split('/')
+      .map((seg) => seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]'))
+      .join('/')}(/.*)?$`,
+  );
+  return re.test(file);
+}
+
+function copySources(args) {
+  const a = args.trim();
+  if (a.startsWith('[')) {
+    try {
+      return JSON.parse(a).slice(0, -1);
+    } catch {
+      /* not JSON after all */
+    }
+  }
+  return a.split(/\s+/).slice(0, -1);
+}
+
+/**
+ * Which build steps an edit of `file` (path relative to the context) must leave CACHED, per stage:
+ * everything before the first step that reads the file (a COPY/ADD of it, a COPY --from or a
+ * bind mount of a stage that changed, or any step of a stage built FROM a changed stage).
+ * Returns Map(stage label as BuildKit logs it -> {firstChanged: n of "[label n/m]", total: m, keywords}),
+ * firstChanged = Infinity when nothing in the stage changes. FROM is n = 1 (when from an image).
+ */
+export function cachedUntil(text, file) {
+  const stages = readStages(text);
+  const changedAt = [];
+  const out = new Map();
+  for (const s of stages) {
+    const steps = s.instructions.filter((i) => VERTEX.has(i.keyword));
+    let first = s.parent !== null && changedAt[s.parent] !== Infinity ? 0 : Infinity;
+    let direct = false;
+    steps.forEach((ins, k) => {
+      if (first !== Infinity) return;
+      let hit = false;
+      if (ins.keyword === 'COPY' || ins.keyword === 'ADD') {
+        const from = ins.flags.from;
+        if (from === undefined) hit = direct = copySources(ins.args).some((src) => covers(src, file));
+        else {
+          const i = stageRef(stages, from, s.index);
+          hit = i !== null && changedAt[i] !== Infinity;
+        }
+      }
+      for (const m of ins.mounts) {
+        if ((m.type ?? 'bind') !== 'bind') continue;
+        if (m.from === undefined && covers(m.source ?? '.', file)) hit = direct = true;
+        else {
+          const i = stageRef(stages, m.from, s.index);
+          hit ||= i !== null && changedAt[i] !== Infinity;
+        }
+      }
+      if (hit) first = k;
+    });
+    changedAt[s.index] = first;
+    // BuildKit numbers a stage's steps from its FROM; a stage built FROM another stage has no FROM step.
+    const keywords = [...(s.parent === null ? ['FROM'] : []), ...steps.map((i) => i.keyword)];
+    const offset = s.parent === null ? 2 : 1;
+    const e = { firstChanged: first === Infinity ? Infinity : first + offset, direct, total: keywords.length, keywords };
+    out.set(s.name ?? `stage-${s.index}`, e);
+    if (stages.length === 1) out.set('', e); // logged as "[n/m]" or "[stage-0 n/m]" depending on the frontend
+  }
+  return out;
+}
+
+/**
+ * Check a `lab build` result against cachedUntil(): every step before the first changed one is
+ * CACHED, and the first changed step of the built stage ran (so the edit reached the build).
+ * Returns a list of problems (empty = as expected).
+ */
+export function checkCachedSteps(build, expect, targetLabel = '') {
+  const problems = [];
+  for (const st of build.steps ?? []) {
+    const m = /^\[(?:(\S+) )?(\d+)\/(\d+)\] (\S+)/.exec(st.step);
+    if (!m) continue;
+    const [label, n, total, kw] = [m[1] ?? '', Number(m[2]), Number(m[3]), m[4].toUpperCase()];
+    const e = expect.get(label);
+    if (!e || e.total !== total || e.keywords[n - 1] !== kw) {
+      problems.push(`harness: log step "${st.step}" does not match the Dockerfile's stages (${JSON.stringify([...expect].map(([l, v]) => [l, v.keywords]))})`);
+      continue;
+    }
+    if (kw === 'FROM') continue; // never reported CACHED for local images
+    if (n < e.firstChanged && !st.cached) problems.push(`expected CACHED, ran: ${st.step}`);
+  }
+  // A step that copies or mounts the edited file from the context must re-run (else the edit did
+  // not reach the build and "cached" proves nothing), and at least one such step must be logged.
+  // Steps reached only through another stage may stay CACHED: BuildKit checks what COPY --from
+  // copies by content (go-app: a comment edit gives the same binary).
+  let reached = 0;
+  for (const st of build.steps ?? []) {
+    const m = /^\[(?:(\S+) )?(\d+)\/(\d+)\] /.exec(st.step);
+    const e = m && expect.get(m[1] ?? '');
+    if (!e || !e.direct || Number(m[2]) !== e.firstChanged) continue;
+    reached++;
+    if (st.cached) problems.push(`the edit did not reach the build: still CACHED: ${st.step}`);
+  }
+  if (!reached) problems.push(`no step that reads the edited file is in the log of target ${targetLabel || '(default)'}`);
+  return problems;
+}
+
+/** The edit `lab bench` makes (append_line in the lab script): a comment line by extension, a newline for .json. */
+export function appendEdit(file, tag = `e2e ${process.pid}-${Date.now()}`) {
+  const ext = path.extname(file).toLowerCase();
+  let line;
+  if (ext === '.json') line = '\n';
+  else if (['.js', '.mjs', '.cjs', '.ts', '.tsx', '.jsx', '.go', '.java', '.c', '.h', '.cc', '.cpp', '.rs', '.cs'].includes(ext)) line = `\n// lab edit ${tag}\n`;
+  else if (['.html', '.xml', '.md'].includes(ext)) line = `\n<!-- lab edit ${tag} -->\n`;
+  else line = `\n# lab edit ${tag}\n`;
+  fs.appendFileSync(file, line);
+}
+
+Lab.prototype.buildTarget = function buildTarget(ctx, dockerfile, target, tag) {
+  const args = ['build', ctx, '-f', dockerfile];
+  if (target) args.push('--target', target);
+  if (tag) args.push('--tag', tag);
+  const r = this.cmd(args);
+  const res = r.lines.find((l) => l.cmd === 'build');
+  return { ...(res ?? { ok: false }), stderrTail: tail(r.stderr, 25) };
+};
+
+/** Empty every cache mount and keep the layer cache: a CI runner that imported the layers. */
+Lab.prototype.pruneCacheMounts = function pruneCacheMounts() {
+  const r = this.cmd(['docker', 'builder', 'prune', '-f', '--filter', 'type=exec.cachemount'], 5 * 60_000);
+  if (r.code !== 0) throw new Error(`lab docker builder prune --filter type=exec.cachemount failed (exit ${r.code}): ${tail(r.stdout + r.stderr, 10)}`);
+  return r.stdout;
+};
+
+/**
+ * The listing script, default excludes and config keys of `lab diff-images`, read from the lab
+ * script itself so the per-target comparison below is the lab's own (diff-images has no --target).
+ */
+function labDiffRules(script) {
+  const text = fs.readFileSync(script, 'utf8');
+  const listTar = /^LIST_TAR='\n([\s\S]*?)\n'$/m.exec(text)?.[1];
+  const excludes = /^DIFF_EXCLUDES="([^"]*)"$/m.exec(text)?.[1];
+  const globs = /^DIFF_GLOBS="([^"]*)"$/m.exec(text)?.[1];
+  const keys = /^keys = (\[[^\]]*\])$/m.exec(text)?.[1];
+  if (!listTar || excludes === undefined || globs === undefined || !keys)
+    throw new Error(`cannot read diff-images' rules (LIST_TAR, DIFF_EXCLUDES, DIFF_GLOBS, keys) from ${script}`);
+  return { listTar, excludes, globs, keys: JSON.parse(keys) };
+}
+
+/** Export an image's file listing with the lab's LIST_TAR (type, mode, owner, size, sha256, link). */
+function listImage(lab, tag, rules, exclude) {
+  const c = lab.cmd(['docker', 'create', tag, 'true'], 5 * 60_000);
+  const cid = c.stdout.trim();
+  if (c.code !== 0 || !cid) throw new Error(`docker create ${tag} failed: ${c.stderr}`);
+  try {
+    const r = run('bash', ['-c', 'set -o pipefail; "$1" docker export "$2" | python3 -c "$3" "$4" "$5"', 'list', lab.script, cid, rules.listTar, [rules.excludes, ...exclude].join(','), rules.globs]);
+    if (r.code !== 0) throw new Error(`listing ${tag} failed (exit ${r.code}): ${tail(r.stderr, 10)}`);
+    const files = JSON.parse(r.stdout);
+    const i = lab.cmd(['docker', 'image', 'inspect', '--format', '{{json .Config}}', tag], 60_000);
+    if (i.code !== 0) throw new Error(`docker image inspect ${tag} failed: ${i.stderr}`);
+    return { files, config: JSON.parse(i.stdout) };
+  } finally {
+    lab.cmd(['docker', 'rm', cid], 60_000);
+  }
+}
+
+/**
+ * `lab diff-images` for one build target: build a and b with `lab build --target T --tag …`
+ * (syntax line stripped as diff-images does), list both images with the lab's own listing and
+ * compare files and config as diff-images does. Tags are per example (not lab-diff/a|b).
+ * Returns {equivalent, only_in_a, only_in_b, differ, config_differ, build_a, build_b, error?}.
+ */
+export function diffTarget(lab, ctx, a, b, target, { exclude = [], tagPrefix = 'dockerfix-e2e' } = {}) {
+  const rules = labDiffRules(lab.script);
+  const side = {};
+  for (const [x, df] of [
+    ['a', a],
+    ['b', b],
+  ]) {
+    const tag = `${tagPrefix}-${x}:${(target ?? 'default').toLowerCase()}`;
+    const build = lab.buildTarget(ctx, df, target, tag);
+    if (!build.ok) return { equivalent: false, error: `build ${x} (${df}, target ${target ?? 'default'}) failed:\n${build.stderrTail}`, [`build_${x}`]: build };
+    side[x] = { ...listImage(lab, tag, rules, exclude), build };
+    lab.cmd(['docker', 'rmi', tag], 60_000);
+  }
+  const fa = side.a.files;
+  const fb = side.b.files;
+  const only_in_a = Object.keys(fa).filter((p) => !(p in fb)).sort();
+  const only_in_b = Object.keys(fb).filter((p) => !(p in fa)).sort();
+  const differ = Object.keys(fa)
+    .filter((p) => p in fb && fa[p] !== fb[p])
+    .sort()
+    .map((p) => ({ path: p, a: fa[p], b: fb[p] }));
+  const config_differ = {};
+  for (const k of rules.keys) {
+    const va = side.a.config[k] ?? null;
+    const vb = side.b.config[k] ?? null;
+    if (JSON.stringify(va) !== JSON.stringify(vb)) config_differ[k] = { a: va, b: vb };
+  }
+  return {
+    equivalent: !only_in_a.length && !only_in_b.length && !differ.length && !Object.keys(config_differ).length,
+    files_a: Object.keys(fa).length,
+    files_b: Object.keys(fb).length,
+    only_in_a: only_in_a.slice(0, 200),
+    only_in_b: only_in_b.slice(0, 200),
+    differ: differ.slice(0, 200),
+    config_differ,
+    build_a: side.a.build,
+    build_b: side.b.build,
+  };
 }

@@ -1,0 +1,1 @@
+"""A worker that runs as the unprivileged user `app` (uid 1001)."""
