@@ -41,8 +41,17 @@ const transforms = await loadTransforms();
 const RULES = [
   ['offline reader of a store (skipped)', /reads [^ ]+( and [^ ]+)? without the network/],
   ['script may read a store offline (unsafe)', /runs a script that may read/],
-  ['store reaches a built image (unsafe)', /holds the downloaded dependencies/],
+  ['store reaches a built image: last, leaf or target stage (unsafe)', /holds the downloaded dependencies/],
   ['apk indexes kept in the image (skipped)', /package indexes in \/var\/cache\/apk/],
+  ['base image not known to run as root (unsafe)', /is not known to run as root/],
+  ['user renumbered from a variable (skipped)', /gives it a uid from a variable/],
+  ['Windows stage (skipped)', /Windows stage/],
+  ['tool inside a sh -c / eval string (skipped)', /string: not rewritten/],
+  ['edit would land inside data (skipped)', /would edit inside/],
+  ['split-copy: install output not in .dockerignore (unsafe)', /\.dockerignore does not exclude it/],
+  ['split-copy: copy or step under # dockerfix-ignore (skipped)', /marked `# dockerfix-ignore`/],
+  ['sink-volatile: a script may read the variable (skipped)', /could read .* from its environment/],
+  ['sink-volatile: ARG no step reads, a cache buster (skipped)', /cache buster/],
 ];
 
 const perTransform = new Map();
@@ -50,6 +59,7 @@ const perRule = new Map(RULES.map(([name]) => [name, 0]));
 const mounts = new Map();
 let files = 0;
 let errors = 0;
+let templates = 0;
 for (const id of fs.readdirSync(path.join(corpus, 'cases')).sort()) {
   const dir = path.join(corpus, 'cases', id);
   const file = path.join(dir, 'Dockerfile');
@@ -59,6 +69,7 @@ for (const id of fs.readdirSync(path.join(corpus, 'cases')).sort()) {
   const r = runTransforms(text, { transforms, buildContext: ListingContext.fromCorpusCase(dir), options: { unsafe: false } }, bom);
   if (r.error) {
     errors++;
+    if (/unknown instruction|template/i.test(r.error.message)) templates++;
     continue;
   }
   for (const f of r.findings) {
@@ -75,6 +86,7 @@ for (const id of fs.readdirSync(path.join(corpus, 'cases')).sort()) {
 const result = {
   files,
   errors,
+  templates,
   transforms: Object.fromEntries([...perTransform].sort()),
   rules: Object.fromEntries(perRule),
   mounts: Object.fromEntries([...mounts].sort((a, b) => b[1] - a[1]).slice(0, 20)),
@@ -82,7 +94,7 @@ const result = {
 if (args.includes('--json')) {
   console.log(JSON.stringify(result, null, 2));
 } else {
-  console.log(`corpus: ${files} files, ${errors} input errors (root ${root})`);
+  console.log(`corpus: ${files} files, ${errors} input errors (${templates} templates or unknown instructions) (root ${root})`);
   console.log('| transform | safe changes | unsafe (offered) | skipped |');
   console.log('|---|---:|---:|---:|');
   for (const [t, r] of Object.entries(result.transforms)) console.log(`| ${t} | ${r.safe} | ${r.unsafe} | ${r.skipped} |`);
