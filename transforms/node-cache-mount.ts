@@ -107,6 +107,8 @@ export const nodeCacheMount: Transform = {
         if (p.name === 'yarn') {
           const s = sub(cmd, p.index);
           if (s.value !== undefined && !YARN_SUBS.has(s.value)) return null;
+          // `yarn --version`, `yarn -v`, `yarn --help`: no install.
+          if (s.value === undefined && cmd.words.slice(p.index + 1).some((w) => /^(-v|--version|-h|--help)$/.test(w.value))) return null;
           if (hasFlag(cmd, '--cache-folder')) return null;
           return { cmd, tool: 'yarn', dirs: berry ? yarnBerryDirs : yarnClassicDirs };
         }
