@@ -20,6 +20,7 @@ import { ConfigError } from './config.js';
 import { FileOptions, newResolver } from './file-options.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from './report/index.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
+import { displayPath, escapeControls, guardIo, safeLine } from './report/escape.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -114,11 +115,12 @@ function relative(cwd: string, file: string): string {
 }
 
 function formatNote(rel: string, f: Finding): string {
-  return `${rel}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${f.message}`;
+  return `${displayPath(rel)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
-  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), io);
+  // Subcommands print through a guard: no terminal control sequence or `::` line from user data.
+  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))));
   const program = buildProgram();
   let buffered: string[] | null = null;
   let progress: Progress | undefined;
@@ -142,7 +144,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         out(packageVersion() + '\n');
         return 0;
       }
-      err(`dockerfix: ${e.message.replace(/^error: /, '')}\n`);
+      err(`dockerfix: ${escapeControls(e.message.replace(/^error: /, ''))}\n`);
       return 2;
     }
     throw e;
@@ -160,7 +162,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     ids = selectIds(opts.only, opts.skip);
   } catch (e) {
     if (e instanceof UnknownTransformError) {
-      err(`dockerfix: ${e.message}\n`);
+      err(`dockerfix: ${escapeControls(e.message)}\n`);
       return 2;
     }
     throw e;
@@ -185,7 +187,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     processOpts.contextDir = undefined;
   }
   if (processOpts.contextDir && !isDir(processOpts.contextDir)) {
-    err(`dockerfix: ${opts.context}: build context directory not found\n`);
+    err(`dockerfix: ${escapeControls(opts.context ?? '')}: build context directory not found\n`);
     return 2;
   }
 
@@ -201,7 +203,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix: ${e.format(io.cwd)}\n`);
+    err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
     return 2;
   }
 
@@ -213,7 +215,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       return await runStdin(io, opts, { ...(await fileOptions.for(stdinFile)), ...processOpts }, paths);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix: ${e.format(io.cwd)}\n`);
+      err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
       return 2;
     }
   }
@@ -235,13 +237,13 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix: ${e.format(io.cwd)}\n`);
+    err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
     return 2;
   }
   const report: ReportFile[] | null = wantsReport(opts) ? [] : null;
   let errors = 0;
   for (const e of found.errors) {
-    err(`${e.format()}\n`);
+    err(`${safeLine(e.format())}\n`);
     errors++;
   }
   let changed = 0;
@@ -257,7 +259,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     const file = found.files[index];
     const rel = relative(io.cwd, file);
     if (outcome.error) {
-      err(`${new FileError(rel, outcome.error.message, outcome.error.line, outcome.error.column).format()}\n`);
+      err(`${safeLine(new FileError(rel, outcome.error.message, outcome.error.line, outcome.error.column).format())}\n`);
       errors++;
       report?.push({ path: rel, outcome, written: false });
       continue;
@@ -273,7 +275,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
           wrote = true;
         } catch (e) {
           if (!(e instanceof FileError)) throw e;
-          err(`${new FileError(rel, e.message).format()}\n`);
+          err(`${safeLine(new FileError(rel, e.message).format())}\n`);
           errors++;
         }
       }
@@ -281,7 +283,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       continue;
     }
     if (opts.check) {
-      if (outcome.changed) out(`${rel}\n`);
+      if (outcome.changed) out(`${displayPath(rel)}\n`);
       continue;
     }
     if (outcome.changed && opts.write) {
@@ -290,12 +292,12 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
         written++;
         if (!opts.quiet) {
           const n = outcome.findings.filter((f) => f.kind === 'change').length;
-          out(`wrote ${rel} (${n} change${n === 1 ? '' : 's'})\n`);
-          for (const f of outcome.findings.filter((f) => f.kind === 'change')) out(colors.dim(`  ${f.transform}: ${f.message}\n`));
+          out(`wrote ${escapeControls(rel)} (${n} change${n === 1 ? '' : 's'})\n`);
+          for (const f of outcome.findings.filter((f) => f.kind === 'change')) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}\n`));
         }
       } catch (e) {
         if (!(e instanceof FileError)) throw e;
-        err(`${new FileError(rel, e.message).format()}\n`);
+        err(`${safeLine(new FileError(rel, e.message).format())}\n`);
         errors++;
       }
     } else if (outcome.changed) {
@@ -332,14 +334,14 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     );
   }
   if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) {
-    err(`dockerfix: no Dockerfiles found under ${paths.join(', ')}\n`);
+    err(`dockerfix: no Dockerfiles found under ${escapeControls(paths.join(', '))}\n`);
   }
   if (opts.output && buffered) {
     try {
       fs.mkdirSync(path.dirname(path.resolve(io.cwd, opts.output)), { recursive: true });
       fs.writeFileSync(path.resolve(io.cwd, opts.output), buffered.join(''));
     } catch (e) {
-      err(`dockerfix: ${opts.output}: cannot write the report: ${(e as Error).message}\n`);
+      err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls((e as Error).message)}\n`);
       return 2;
     }
   }
@@ -376,7 +378,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
   if (opts.stdinFilepath) {
     const abs = path.resolve(io.cwd, opts.stdinFilepath);
     if (isDir(abs)) {
-      err(`dockerfix: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path\n`);
+      err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path\n`);
       return 2;
     }
     contextFile = abs;
@@ -388,14 +390,14 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     raw = (d.bom ? '\ufeff' : '') + d.text;
   } catch (e) {
     if (e instanceof FileError) {
-      err(`${e.format()}\n`);
+      err(`${safeLine(e.format())}\n`);
       return 2;
     }
     throw e;
   }
   const outcome = processText(raw, label, processOpts, contextFile);
   if (outcome.error) {
-    err(`${outcome.error.format()}\n`);
+    err(`${safeLine(outcome.error.format())}\n`);
     io.stdout.write(raw);
     return 2;
   }
@@ -411,7 +413,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     return outcome.changed && (opts.check || opts.exitCode) ? 1 : 0;
   }
   if (opts.check) {
-    if (outcome.changed) io.stdout.write(`${label}\n`);
+    if (outcome.changed) io.stdout.write(`${displayPath(label)}\n`);
     return outcome.changed ? 1 : 0;
   }
   io.stdout.write(outcome.after);
@@ -439,6 +441,11 @@ function onInterrupt(stop: () => void): { dispose(): void } {
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/** `fmt --stdin` / `fmt -` writes the formatted file to stdout: data, passed through as is. */
+function isStdinRun(args: string[]): boolean {
+  return args.includes('--stdin') || args.includes('-');
 }
 
 function isDir(p: string): boolean {

@@ -371,7 +371,7 @@ export function renderDiff(relPath: string, before: string, after: string, findi
       else body.push(l);
     }
   });
-  if (escaped) lines.push(c.yellow('# control characters in the file are shown escaped (\\x1b, \\r): apply this change with --write, not from this diff'));
+  if (escaped) lines.push(c.yellow('# lines with control characters or a leading "::" are shown escaped (\\x1b, \\r, \\x3a): apply this change with --write, not from this diff'));
   lines.push(c.bold(`--- ${quotePath(`a/${relPath}`)}`), c.bold(`+++ ${quotePath(`b/${relPath}`)}`));
   for (const l of body) lines.push(l);
   return lines.join('\n') + '\n';
