@@ -59,11 +59,19 @@ export function contextFor(file: string | undefined, opts: ProcessOptions): Buil
 export function processText(raw: string, file: string, opts: ProcessOptions, contextFile?: string): FileOutcome {
   const { text, bom } = stripBom(raw);
   if (text.trim() === '') return { path: file, before: raw, after: raw, changed: false, findings: [] };
-  const r: RunResult = runTransforms(
-    text,
-    { transforms: opts.transforms, options: opts.options, buildContext: contextFor(contextFile, opts), path: file, firstChange: opts.firstChange },
-    bom,
-  );
+  let r: RunResult;
+  try {
+    r = runTransforms(
+      text,
+      { transforms: opts.transforms, options: opts.options, buildContext: contextFor(contextFile, opts), path: file, firstChange: opts.firstChange },
+      bom,
+    );
+  } catch (e) {
+    // A bug outside the transforms' own guarded calls (or a resource limit such as the call
+    // stack): the file is left unchanged and reported as an error (exit 2), never as a change.
+    const message = `internal error (file left unchanged): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    return { path: file, before: raw, after: raw, changed: false, findings: [], error: new FileError(file, message), internal: true };
+  }
   const after = (bom ? '\ufeff' : '') + r.output;
   if (r.error) {
     const prefix = r.error.kind === 'internal' ? 'internal error (file left unchanged): ' : '';
