@@ -16,6 +16,9 @@
  *      first pass, best warm pass, whole-process wall time.
  * 2. Cold start: `dockerfix --version` and a one-file `dockerfix --check`, min/median.
  * 3. Generated files of 100 KB, 1 MB and 5 MB: in-process time and the CLI on the 5 MB file.
+ * 4. A generated file of 20,000 instructions in one stage (a quarter each pip RUN, ENV, COPY,
+ *    plain RUN: 5,000 changed lines, 5,000 variables): the CLI dry run (diff) and --format json,
+ *    whole process. Cost must grow with the number of instructions, not its square.
  *
  * Usage: node bench/bench.mjs [--runs N] [--json file] [--corpus dir]
  * Internally it re-runs itself with `--child <tool>` for the per-process measurements.
@@ -379,6 +382,12 @@ async function parent() {
     line('dockerignore: a pathological pattern went over its time budget');
     process.exitCode = 1;
   }
+
+  const many = runManyInstructions(20000, Math.min(runs, 2));
+  results.manyInstructions = many;
+  line('| generated file | CLI dry run, diff (min) | CLI --format json (min) | exit codes |');
+  line('| --- | ---: | ---: | --- |');
+  line(`| ${many.instructions} instructions, one stage (${(many.bytes / 1024).toFixed(0)} KB) | ${ms(many.diff.min)} ms | ${ms(many.json.min)} ms | ${many.diff.status}, ${many.json.status} |`);
   line();
   line(`load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const jsonOut = opt('--json');
@@ -459,6 +468,28 @@ function runBig(generateDockerfile, runs) {
       out.push(entry);
     }
     return { sizes: out };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** `n` instructions in one stage: pip RUN (changed), ENV (a new variable each), COPY, plain RUN. */
+function manyInstructions(n) {
+  let s = 'FROM python:3.12 AS base\nWORKDIR /app\n';
+  for (let i = 0; i < n; i++) {
+    s += i % 4 === 0 ? `RUN pip install pkg${i}\n` : i % 4 === 1 ? `ENV V${i}=${i}\n` : i % 4 === 2 ? `COPY f${i} /app/f${i}\n` : `RUN echo ${i}\n`;
+  }
+  return s;
+}
+
+function runManyInstructions(n, runs) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-'));
+  try {
+    const file = path.join(tmp, 'Dockerfile');
+    fs.writeFileSync(file, manyInstructions(n));
+    const diff = timeProcess([bin, '--no-context', file], runs);
+    const json = timeProcess([bin, '--no-context', '--format', 'json', file], runs);
+    return { instructions: n, bytes: fs.statSync(file).size, diff: { min: diff.min, status: diff.status }, json: { min: json.min, status: json.status } };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -9,4 +9,17 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await main(process.argv);
+// Anything that escapes main is a bug: say so and exit 2 ("error"), never 1 ("changes found").
+function crash(e: unknown): void {
+  const text = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
+  process.stderr.write(`dockerfix: internal error: ${text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
+  process.exit(2);
+}
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+try {
+  process.exitCode = await main(process.argv);
+} catch (e) {
+  crash(e);
+}

@@ -10,7 +10,7 @@
  * finding that says why.
  */
 import { commandAssignments, programIndex, basename, nestedCommands, type ShellCommand, type Word } from './shell.js';
-import { expandVars, normalizePath, type DockerfileDocument, type Instruction } from './document.js';
+import { expandVars, normalizePath, overlayEnv, type DockerfileDocument, type Instruction } from './document.js';
 import { editInsideData, insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
 import { osFamily, userAt, whyWindows, type OsFamily } from './images.js';
 import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from './types.js';
@@ -199,9 +199,9 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   const exported = exportedNames(cmds);
 
   for (const hit of hits) {
-    const env: Env = new Map(state.env);
     const own = commandAssignments(hit.cmd.words);
-    for (const [k, v] of own) env.set(k, v);
+    // A view, not a copy: a file with thousands of steps and variables stays linear.
+    const env: Env = overlayEnv(state.env, own);
     const home = env.get('HOME') ?? (planRoot ? user.home ?? '/root' : user.home);
     const dirs = hit.dirs(env, home);
     if (!Array.isArray(dirs)) return { skip: dirs.skip };
@@ -600,7 +600,7 @@ function operandPath(v: string, env: Env, home: string | undefined): { path: str
     if (!home) return null;
     s = home + s.slice(1);
   }
-  const withHome = new Map(env);
+  const withHome = overlayEnv(env);
   if (home && !withHome.has('HOME')) withHome.set('HOME', home);
   s = expandVars(s, withHome);
   if (s.includes('$') || !s.startsWith('/')) return null;

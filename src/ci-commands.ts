@@ -7,11 +7,13 @@
  */
 import path from 'node:path';
 import { Command } from 'commander';
+import { stringify as yamlStringify } from 'yaml';
 import { parseSubcommandArgs } from './cli-parse.js';
 import type { Io } from './cli.js';
 import { DockerfileDocument, type Stage } from './document.js';
 import { mountOptions } from './edit-helpers.js';
 import { FileError, readDockerfile } from './fsio.js';
+import { escapeControls, hasControls } from './report/escape.js';
 
 export interface CiOptions {
   /** Image repository for cache and result images, without a tag. */
@@ -25,13 +27,48 @@ export interface CiOptions {
 
 export const DEFAULT_REGISTRY = 'registry.example.com/app';
 
-/** Single-quote for POSIX shells when needed. */
+/**
+ * Single-quote for POSIX shells when needed: a word of only these characters means the same
+ * quoted or not; anything else goes in '…' (a ' inside as '\''), where the shell expands nothing.
+ */
 export function shq(s: string): string {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A build stage name as BuildKit accepts it (`FROM … AS <name>`, compared in lower case): a
+ * letter, then letters, digits, `-`, `_` and `.`.
+ */
+export function isValidStageName(name: string): boolean {
+  return /^[a-z][a-z0-9\-_.]*$/i.test(name);
+}
+
+/** An image tag (distribution/reference): a word character, then up to 127 of `\w . -`. */
+export function isValidTag(tag: string): boolean {
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag);
+}
+
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/**
+ * An image repository without tag or digest, per Docker's reference grammar
+ * (distribution/reference): an optional registry host (with a `.` or a port, or `localhost`),
+ * then lower-case path components separated by `/`; at most 255 characters.
+ */
+export function isValidRepository(ref: string): boolean {
+  if (ref.length === 0 || ref.length > 255) return false;
+  const parts = ref.split('/');
+  if (parts.length > 1 && DOMAIN.test(parts[0]) && (/[.:]/.test(parts[0]) || parts[0] === 'localhost')) parts.shift();
+  return parts.length > 0 && parts.every((p) => PATH_COMPONENT.test(p));
+}
+
+/** Text from the Dockerfile or a path, for a comment line: one line, nothing a terminal acts on. */
+const c = escapeControls;
+
 function label(s: Stage): string {
-  return s.name ? `"${s.name}"` : `${s.index}`;
+  return s.name ? `"${c(s.name)}"` : `${s.index}`;
 }
 
 /** Stages the last stage needs (FROM chain, COPY --from, RUN --mount from=). */
@@ -65,11 +102,13 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
   const need = neededStages(doc);
   const lines: string[] = [];
   const L = (s = ''): number => lines.push(s);
-  L(`# dockerfix ci: layer-cache commands for ${o.file} (build context ${o.context})`);
-  L(`# stages: ${stages.map((s) => `${label(s)} (FROM ${s.baseImage})`).join(', ') || 'none'}`);
+  L(`# dockerfix ci: layer-cache commands for ${c(o.file)} (build context ${c(o.context)})`);
+  L(`# stages: ${stages.map((s) => `${label(s)} (FROM ${c(s.baseImage)})`).join(', ') || 'none'}`);
   if (reg === DEFAULT_REGISTRY) L(`# ${reg} is a placeholder: give your image repository with --registry <image>`);
+  // Only names Docker accepts become --target values and image tags; the others are left out with a note.
+  const badName = stages.filter((s) => s !== final && s.name && need.has(s) && !(isValidStageName(s.name) && isValidTag(`cache-${s.name}`)));
   const unnamed = stages.filter((s) => s !== final && !s.name && need.has(s));
-  const targets = stages.filter((s) => s !== final && s.name && need.has(s));
+  const targets = stages.filter((s) => s !== final && s.name && need.has(s) && isValidStageName(s.name) && isValidTag(`cache-${s.name}`));
   for (const s of stages) if (!need.has(s)) L(`# stage ${label(s)} is not needed for the final stage: BuildKit skips it, so no cache is kept for it`);
   L('# CI builders start with an empty cache: RUN --mount=type=cache directories do not survive them,');
   L('# so import the layer cache of earlier runs from a registry (or a saved directory) instead.');
@@ -77,9 +116,9 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
   L('## 1. docker buildx with a registry cache (recommended: mode=max exports the layers of every stage)');
   L('docker buildx build \\');
   L(`  --file ${f} \\`);
-  L(`  --cache-from type=registry,ref=${reg}:buildcache \\`);
-  L(`  --cache-to type=registry,ref=${reg}:buildcache,mode=max \\`);
-  L(`  --tag ${reg}:${o.tag} \\`);
+  L(`  --cache-from ${shq(`type=registry,ref=${reg}:buildcache`)} \\`);
+  L(`  --cache-to ${shq(`type=registry,ref=${reg}:buildcache,mode=max`)} \\`);
+  L(`  --tag ${shq(`${reg}:${o.tag}`)} \\`);
   L('  --push \\');
   L(`  ${ctx}`);
   L();
@@ -91,36 +130,39 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
     const image = `${reg}:cache-${s.name}`;
     froms.push(image);
     L(`docker build --file ${f} --target ${shq(s.name!)} \\`);
-    for (const c of froms) L(`  --cache-from ${c} \\`);
+    for (const from of froms) L(`  --cache-from ${shq(from)} \\`);
     L('  --build-arg BUILDKIT_INLINE_CACHE=1 \\');
-    L(`  --tag ${image} ${ctx}`);
-    L(`docker push ${image}`);
+    L(`  --tag ${shq(image)} ${ctx}`);
+    L(`docker push ${shq(image)}`);
   }
   froms.push(`${reg}:${o.tag}`);
   L(`docker build --file ${f} \\`);
-  for (const c of froms) L(`  --cache-from ${c} \\`);
+  for (const from of froms) L(`  --cache-from ${shq(from)} \\`);
   L('  --build-arg BUILDKIT_INLINE_CACHE=1 \\');
-  L(`  --tag ${reg}:${o.tag} ${ctx}`);
-  L(`docker push ${reg}:${o.tag}`);
+  L(`  --tag ${shq(`${reg}:${o.tag}`)} ${ctx}`);
+  L(`docker push ${shq(`${reg}:${o.tag}`)}`);
+  for (const s of badName) {
+    L(`# stage ${s.index} is left out: its name ${JSON.stringify(c(s.name!))} is not a valid stage name (a letter, then letters, digits, "-", "_", "."), so Docker does not build this file as it is`);
+  }
   for (const s of unnamed) L(`# stage ${s.index} has no name, so it cannot be built with --target: add "AS <name>" to its FROM, or use option 1`);
   L();
   L('## 3. GitHub Actions: docker/build-push-action with the GitHub cache (type=gha)');
-  L('- uses: docker/setup-buildx-action@v3');
-  L('- uses: docker/build-push-action@v6');
-  L('  with:');
-  L(`    context: ${o.context}`);
-  L(`    file: ${o.file}`);
-  L(`    tags: ${reg}:${o.tag}`);
-  L('    push: true');
-  L('    cache-from: type=gha');
-  L('    cache-to: type=gha,mode=max');
+  const steps = [
+    { uses: 'docker/setup-buildx-action@v3' },
+    {
+      uses: 'docker/build-push-action@v6',
+      with: { context: o.context, file: o.file, tags: `${reg}:${o.tag}`, push: true, 'cache-from': 'type=gha', 'cache-to': 'type=gha,mode=max' },
+    },
+  ];
+  // A YAML library writes the values: quoted where YAML needs it, control characters escaped.
+  for (const l of yamlStringify(steps, { lineWidth: 0 }).trimEnd().split('\n')) L(l);
   L();
   L('## 4. no registry: a local cache directory that your CI saves and restores between runs');
   L('docker buildx build \\');
   L(`  --file ${f} \\`);
   L('  --cache-from type=local,src=.buildx-cache \\');
   L('  --cache-to type=local,dest=.buildx-cache-new,mode=max \\');
-  L(`  --tag ${reg}:${o.tag} --load \\`);
+  L(`  --tag ${shq(`${reg}:${o.tag}`)} --load \\`);
   L(`  ${ctx}`);
   L('rm -rf .buildx-cache && mv .buildx-cache-new .buildx-cache');
   return lines.join('\n') + '\n';
@@ -140,13 +182,20 @@ export async function ciCommand(args: string[], io: Io): Promise<number> {
   if (stop !== null) return stop;
   const o = program.opts<{ registry: string; context?: string; tag: string }>();
   const file = program.args[0];
-  if (!/^[a-z0-9][a-z0-9._\-/:]*$/.test(o.registry) || /:[^/]*$/.test(o.registry.replace(/^[^/]*\//, '/'))) {
-    io.stderr.write(`dockerfix ci: --registry ${o.registry}: give an image repository in lower case without a tag, e.g. ghcr.io/org/app\n`);
+  if (!isValidRepository(o.registry)) {
+    io.stderr.write(`dockerfix ci: --registry ${c(o.registry)}: give an image repository in lower case without a tag, e.g. ghcr.io/org/app\n`);
     return 2;
   }
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(o.tag)) {
-    io.stderr.write(`dockerfix ci: --tag ${o.tag}: not a valid image tag\n`);
+  if (!isValidTag(o.tag)) {
+    io.stderr.write(`dockerfix ci: --tag ${c(o.tag)}: not a valid image tag\n`);
     return 2;
+  }
+  for (const [what, value] of [['the Dockerfile path', file], ['--context', o.context ?? '']] as const) {
+    // A newline in a path would put the rest of it on a line of its own in the printed commands.
+    if (hasControls(value)) {
+      io.stderr.write(`dockerfix ci: ${what} ${JSON.stringify(c(value))} holds control characters; rename it or pass a path without them\n`);
+      return 2;
+    }
   }
   let doc: DockerfileDocument;
   try {
@@ -154,17 +203,17 @@ export async function ciCommand(args: string[], io: Io): Promise<number> {
     doc = new DockerfileDocument(d.text, d.bom);
   } catch (e) {
     if (e instanceof FileError) {
-      io.stderr.write(`dockerfix ci: ${new FileError(file, e.message, e.line, e.column).format()}\n`);
+      io.stderr.write(`dockerfix ci: ${c(new FileError(file, e.message, e.line, e.column).format())}\n`);
       return 2;
     }
     if (e instanceof Error && e.name === 'InputError') {
-      io.stderr.write(`dockerfix ci: ${file}: ${e.message}\n`);
+      io.stderr.write(`dockerfix ci: ${c(file)}: ${c(e.message)}\n`);
       return 2;
     }
     throw e;
   }
   if (doc.stages.length === 0) {
-    io.stderr.write(`dockerfix ci: ${file}: no FROM instruction, nothing to build\n`);
+    io.stderr.write(`dockerfix ci: ${c(file)}: no FROM instruction, nothing to build\n`);
     return 2;
   }
   const context = o.context ?? (path.dirname(file) || '.');

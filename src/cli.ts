@@ -20,6 +20,7 @@ import { ConfigError } from './config.js';
 import { FileOptions, newResolver } from './file-options.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from './report/index.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
+import { displayPath, escapeControls, guardIo, safeLine } from './report/escape.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -117,7 +118,7 @@ function relative(cwd: string, file: string): string {
 }
 
 function formatNote(rel: string, f: Finding): string {
-  return `${rel}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${f.message}`;
+  return `${displayPath(rel)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
@@ -127,13 +128,14 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     // A bug in dockerfix: one line (no stack with install paths) unless --debug.
     const debug = argv.includes('--debug');
     const text = debug ? String((e as Error)?.stack ?? e) : String((e as Error)?.message ?? e).split('\n')[0];
-    io.stderr.write(`dockerfix: internal error: ${text}${debug ? '' : ' (run with --debug for details)'}\n`);
+    io.stderr.write(`dockerfix: internal error: ${debug ? text : escapeControls(text)}${debug ? '' : ' (run with --debug for details)'}\n`);
     return 2;
   }
 }
 
 async function run(argv: string[], io: Io): Promise<number> {
-  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), io);
+  // Subcommands print through a guard: no terminal control sequence or `::` line from user data.
+  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))));
   const program = buildProgram();
   let buffered: string[] | null = null;
   let progress: Progress | undefined;
@@ -157,7 +159,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         out(packageVersion() + '\n');
         return 0;
       }
-      err(`dockerfix: ${e.message.replace(/^error: /, '')}\n`);
+      err(`dockerfix: ${escapeControls(e.message.replace(/^error: /, ''))}\n`);
       return 2;
     }
     throw e;
@@ -175,7 +177,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     ids = selectIds(opts.only, opts.skip);
   } catch (e) {
     if (e instanceof UnknownTransformError) {
-      err(`dockerfix: ${e.message}\n`);
+      err(`dockerfix: ${escapeControls(e.message)}\n`);
       return 2;
     }
     throw e;
@@ -200,7 +202,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     processOpts.contextDir = undefined;
   }
   if (processOpts.contextDir && !isDir(processOpts.contextDir)) {
-    err(`dockerfix: ${opts.context}: build context directory not found\n`);
+    err(`dockerfix: ${escapeControls(opts.context ?? '')}: build context directory not found\n`);
     return 2;
   }
 
@@ -216,7 +218,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix: ${e.format(io.cwd)}\n`);
+    err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
     return 2;
   }
 
@@ -228,7 +230,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       return await runStdin(io, opts, { ...(await fileOptions.for(stdinFile)), ...processOpts }, paths);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix: ${e.format(io.cwd)}\n`);
+      err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
       return 2;
     }
   }
@@ -250,13 +252,13 @@ async function run(argv: string[], io: Io): Promise<number> {
     for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix: ${e.format(io.cwd)}\n`);
+    err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
     return 2;
   }
   const report: ReportFile[] | null = wantsReport(opts) ? [] : null;
   let errors = 0;
   for (const e of found.errors) {
-    err(`${e.format()}\n`);
+    err(`${safeLine(e.format())}\n`);
     errors++;
   }
   let changed = 0;
@@ -273,7 +275,9 @@ async function run(argv: string[], io: Io): Promise<number> {
     const rel = relative(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
-      err(`${new FileError(rel, message, outcome.error.line, outcome.error.column).format()}\n`);
+      const line = new FileError(rel, message, outcome.error.line, outcome.error.column).format();
+      // --debug keeps the stack's lines as they are (asked for by whoever runs it).
+      err(`${outcome.internal && opts.debug ? line : safeLine(line)}\n`);
       errors++;
       const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel, message, outcome.error.line, outcome.error.column) };
       report?.push({ path: rel, outcome: shown, written: false });
@@ -290,7 +294,7 @@ async function run(argv: string[], io: Io): Promise<number> {
           wrote = true;
         } catch (e) {
           if (!(e instanceof FileError)) throw e;
-          err(`${new FileError(rel, e.message).format()}\n`);
+          err(`${safeLine(new FileError(rel, e.message).format())}\n`);
           errors++;
         }
       }
@@ -298,7 +302,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       continue;
     }
     if (opts.check) {
-      if (outcome.changed) out(`${rel}\n`);
+      if (outcome.changed) out(`${displayPath(rel)}\n`);
       continue;
     }
     if (outcome.changed && opts.write) {
@@ -307,12 +311,12 @@ async function run(argv: string[], io: Io): Promise<number> {
         written++;
         if (!opts.quiet) {
           const n = outcome.findings.filter((f) => f.kind === 'change').length;
-          out(`wrote ${rel} (${n} change${n === 1 ? '' : 's'})\n`);
-          for (const f of outcome.findings.filter((f) => f.kind === 'change')) out(colors.dim(`  ${f.transform}: ${f.message}\n`));
+          out(`wrote ${escapeControls(rel)} (${n} change${n === 1 ? '' : 's'})\n`);
+          for (const f of outcome.findings.filter((f) => f.kind === 'change')) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}\n`));
         }
       } catch (e) {
         if (!(e instanceof FileError)) throw e;
-        err(`${new FileError(rel, e.message).format()}\n`);
+        err(`${safeLine(new FileError(rel, e.message).format())}\n`);
         errors++;
       }
     } else if (outcome.changed) {
@@ -349,14 +353,14 @@ async function run(argv: string[], io: Io): Promise<number> {
     );
   }
   if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) {
-    err(`dockerfix: no Dockerfiles found under ${paths.join(', ')}\n`);
+    err(`dockerfix: no Dockerfiles found under ${escapeControls(paths.join(', '))}\n`);
   }
   if (opts.output && buffered) {
     try {
       fs.mkdirSync(path.dirname(path.resolve(io.cwd, opts.output)), { recursive: true });
       fs.writeFileSync(path.resolve(io.cwd, opts.output), buffered.join(''));
     } catch (e) {
-      err(`dockerfix: ${opts.output}: cannot write the report: ${(e as Error).message}\n`);
+      err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls((e as Error).message)}\n`);
       return 2;
     }
   }
@@ -393,7 +397,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
   if (opts.stdinFilepath) {
     const abs = path.resolve(io.cwd, opts.stdinFilepath);
     if (isDir(abs)) {
-      err(`dockerfix: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path\n`);
+      err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path\n`);
       return 2;
     }
     contextFile = abs;
@@ -412,7 +416,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     raw = (d.bom ? '\ufeff' : '') + d.text;
   } catch (e) {
     if (e instanceof FileError) {
-      err(`${e.format()}\n`);
+      err(`${safeLine(e.format())}\n`);
       return 2;
     }
     throw e;
@@ -423,7 +427,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
       ? { ...processed, error: new FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) }
       : processed;
   if (outcome.error) {
-    err(`${outcome.error.format()}\n`);
+    err(`${safeLine(outcome.error.format())}\n`);
     io.stdout.write(raw);
     return 2;
   }
@@ -439,7 +443,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     return outcome.changed && (opts.check || opts.exitCode) ? 1 : 0;
   }
   if (opts.check) {
-    if (outcome.changed) io.stdout.write(`${label}\n`);
+    if (outcome.changed) io.stdout.write(`${displayPath(label)}\n`);
     return outcome.changed ? 1 : 0;
   }
   io.stdout.write(outcome.after);
@@ -467,6 +471,11 @@ function onInterrupt(stop: () => void): { dispose(): void } {
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/** `fmt --stdin` / `fmt -` writes the formatted file to stdout: data, passed through as is. */
+function isStdinRun(args: string[]): boolean {
+  return args.includes('--stdin') || args.includes('-');
 }
 
 function isDir(p: string): boolean {

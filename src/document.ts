@@ -351,12 +351,13 @@ export class Stage {
   readonly instructions: Instruction[] = [];
   private linked?: Stage | null;
   /**
-   * States before instruction i (index in this stage; length = after the last), computed on
-   * demand from the nearest state already known: a stage with hundreds of ENV/ARG lines does not
-   * copy its environment once per line, only once per state somebody asks for.
+   * States before instruction i (index in this stage; length = after the last): views over one
+   * timeline of the stage's ENV/ARG/USER/WORKDIR/SHELL changes, built in order as far as somebody
+   * asks. No state copies the environment, so a stage with tens of thousands of ENV lines costs
+   * time linear in its length (each lookup is a binary search in the key's history).
    */
   private states: Array<BuildState | undefined> = [];
-  private initial?: BuildState;
+  private timeline?: Timeline;
   private globals?: BuildState;
 
   constructor(
@@ -427,39 +428,298 @@ export class Stage {
     return this.stateAt(this.instructions.length);
   }
 
-  private initialState(): BuildState {
-    if (this.initial) return this.initial;
+  /** The stage's timeline, with the state inherited from the parent stage as version 0. */
+  private line(): Timeline {
+    if (this.timeline) return this.timeline;
     const inherited = this.parent && this.parent !== this ? this.parent.finalState() : null;
-    const st: BuildState = inherited
-      ? { env: new Map(inherited.env), args: new Set(), user: inherited.user, workdir: inherited.workdir, shell: inherited.shell }
-      : { env: new Map(Object.entries(imageFacts(this.resolvedBaseImage)?.env ?? {})), args: new Set(), user: '', workdir: '/', shell: null };
-    // Build args of an inherited stage are not inherited by the child.
-    if (inherited) for (const a of inherited.args) st.env.delete(a);
-    return (this.initial = st);
+    const t = new Timeline(inherited ? inherited.user : '', inherited ? inherited.workdir : '/', inherited ? inherited.shell : null);
+    if (inherited) {
+      // Build args of an inherited stage are not inherited by the child.
+      for (const [k, v] of inherited.env) if (!inherited.args.has(k)) t.cur.env.set(k, v);
+    } else {
+      // The environment the base image sets (CARGO_HOME on rust, GOPATH on golang, ...).
+      for (const [k, v] of Object.entries(imageFacts(this.resolvedBaseImage)?.env ?? {})) t.cur.env.set(k, v);
+    }
+    return (this.timeline = t);
   }
 
   /** The state before the stage's instruction `i` (`i` = length: after the last one). */
   private stateAt(i: number): BuildState {
     const known = this.states[i];
     if (known) return known;
-    // Start from the nearest state already computed before `i`.
-    let j = i - 1;
-    while (j >= 0 && !this.states[j]) j--;
-    const from = j >= 0 ? this.states[j]! : this.initialState();
-    const first = j >= 0 ? j : 0;
-    let st = from;
-    let owned = false;
-    for (let k = first; k < i; k++) {
+    const t = this.line();
+    for (let k = t.upto; k < i; k++) {
       const instr = this.instructions[k];
-      if (!STATE_KEYWORDS.has(instr.upper)) continue;
-      if (!owned) {
-        st = { env: new Map(st.env), args: new Set(st.args), user: st.user, workdir: st.workdir, shell: st.shell };
-        owned = true;
-      }
-      applyInstruction(st, instr, this.globalState());
+      t.version = k + 1;
+      if (STATE_KEYWORDS.has(instr.upper)) applyInstruction(t.cur, instr, this.globalState());
+      t.close(k + 1);
     }
+    if (t.upto < i) t.upto = i;
+    const st = t.at(i);
     this.states[i] = st;
     return st;
+  }
+}
+
+/** Per-key history of a map: the versions it changed at (ascending) and its value from then on. */
+interface History<V> {
+  at: number[];
+  value: Array<V | undefined>;
+  present: boolean[];
+}
+
+function record<V>(hist: Map<string, History<V>>, version: number, key: string, value: V | undefined, present: boolean): void {
+  let h = hist.get(key);
+  if (!h) hist.set(key, (h = { at: [], value: [], present: [] }));
+  const n = h.at.length;
+  if (n && h.at[n - 1] === version) {
+    h.value[n - 1] = value;
+    h.present[n - 1] = present;
+    return;
+  }
+  h.at.push(version);
+  h.value.push(value);
+  h.present.push(present);
+}
+
+/** Index of the last change at or before `version`, or -1. */
+function lastAt<V>(h: History<V> | undefined, version: number): number {
+  if (!h) return -1;
+  let lo = 0;
+  let hi = h.at.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (h.at[mid] <= version) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** The live map of a timeline: every change is also recorded at the timeline's version. */
+class RecordingMap extends Map<string, string | undefined> {
+  constructor(private readonly t: Timeline) {
+    super();
+  }
+  override set(k: string, v: string | undefined): this {
+    super.set(k, v);
+    if (this.t) record(this.t.env, this.t.version, k, v, true);
+    return this;
+  }
+  override delete(k: string): boolean {
+    const had = super.delete(k);
+    if (had) record(this.t.env, this.t.version, k, undefined, false);
+    return had;
+  }
+}
+
+class RecordingSet extends Set<string> {
+  constructor(private readonly t: Timeline) {
+    super();
+  }
+  override add(k: string): this {
+    if (!super.has(k)) {
+      super.add(k);
+      if (this.t) record(this.t.args, this.t.version, k, true, true);
+    }
+    return this;
+  }
+  override delete(k: string): boolean {
+    const had = super.delete(k);
+    if (had) record(this.t.args, this.t.version, k, undefined, false);
+    return had;
+  }
+}
+
+/** A read-only view of a timeline's map at one version (a Map to its readers). */
+class EnvAt extends Map<string, string | undefined> {
+  constructor(
+    private readonly t: Timeline,
+    private readonly version: number,
+  ) {
+    super();
+  }
+  override get(k: string): string | undefined {
+    const h = this.t.env.get(k);
+    const i = lastAt(h, this.version);
+    return i >= 0 && h!.present[i] ? h!.value[i] : undefined;
+  }
+  override has(k: string): boolean {
+    const h = this.t.env.get(k);
+    const i = lastAt(h, this.version);
+    return i >= 0 && h!.present[i];
+  }
+  override *entries(): MapIterator<[string, string | undefined]> {
+    for (const [k, h] of this.t.env) {
+      const i = lastAt(h, this.version);
+      if (i >= 0 && h.present[i]) yield [k, h.value[i]];
+    }
+  }
+  override *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  override *values(): MapIterator<string | undefined> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  override [Symbol.iterator](): MapIterator<[string, string | undefined]> {
+    return this.entries();
+  }
+  override forEach(fn: (value: string | undefined, key: string, map: Map<string, string | undefined>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+  override get size(): number {
+    let n = 0;
+    for (const _ of this.entries()) n++;
+    return n;
+  }
+  override set(): this {
+    throw new TypeError('a build state is read-only');
+  }
+  override delete(): boolean {
+    throw new TypeError('a build state is read-only');
+  }
+  override clear(): void {
+    throw new TypeError('a build state is read-only');
+  }
+}
+
+class ArgsAt extends Set<string> {
+  constructor(
+    private readonly t: Timeline,
+    private readonly version: number,
+  ) {
+    super();
+  }
+  override has(k: string): boolean {
+    const h = this.t.args.get(k);
+    const i = lastAt(h, this.version);
+    return i >= 0 && h!.present[i];
+  }
+  override *values(): SetIterator<string> {
+    for (const [k, h] of this.t.args) {
+      const i = lastAt(h, this.version);
+      if (i >= 0 && h.present[i]) yield k;
+    }
+  }
+  override keys(): SetIterator<string> {
+    return this.values();
+  }
+  override *entries(): SetIterator<[string, string]> {
+    for (const k of this.values()) yield [k, k];
+  }
+  override [Symbol.iterator](): SetIterator<string> {
+    return this.values();
+  }
+  override forEach(fn: (value: string, key: string, set: Set<string>) => void, thisArg?: unknown): void {
+    for (const k of this.values()) fn.call(thisArg, k, k, this);
+  }
+  override get size(): number {
+    let n = 0;
+    for (const _ of this.values()) n++;
+    return n;
+  }
+  override add(): this {
+    throw new TypeError('a build state is read-only');
+  }
+  override delete(): boolean {
+    throw new TypeError('a build state is read-only');
+  }
+  override clear(): void {
+    throw new TypeError('a build state is read-only');
+  }
+}
+
+/**
+ * `base` with some variables set on top, without copying `base` (what `new Map(base)` plus
+ * `set` gives, in time independent of the size of the environment): for a command's own
+ * assignments (`FOO=1 pip install …`) over the step's environment. Changes go to the overlay.
+ */
+export function overlayEnv(base: ReadonlyMap<string, string | undefined>, own: Iterable<readonly [string, string | undefined]> = []): Map<string, string | undefined> {
+  const o = new EnvOverlay(base);
+  for (const [k, v] of own) o.set(k, v);
+  return o;
+}
+
+class EnvOverlay extends Map<string, string | undefined> {
+  private readonly removed = new Set<string>();
+  constructor(private readonly base: ReadonlyMap<string, string | undefined>) {
+    super();
+  }
+  override get(k: string): string | undefined {
+    return super.has(k) ? super.get(k) : this.removed.has(k) ? undefined : this.base.get(k);
+  }
+  override has(k: string): boolean {
+    return super.has(k) || (!this.removed.has(k) && this.base.has(k));
+  }
+  override set(k: string, v: string | undefined): this {
+    this.removed?.delete(k);
+    return super.set(k, v);
+  }
+  override delete(k: string): boolean {
+    const had = this.has(k);
+    super.delete(k);
+    this.removed.add(k);
+    return had;
+  }
+  override clear(): void {
+    for (const k of this.keys()) this.removed.add(k);
+    super.clear();
+  }
+  override *entries(): MapIterator<[string, string | undefined]> {
+    yield* super.entries();
+    for (const [k, v] of this.base) if (!super.has(k) && !this.removed.has(k)) yield [k, v];
+  }
+  override *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  override *values(): MapIterator<string | undefined> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  override [Symbol.iterator](): MapIterator<[string, string | undefined]> {
+    return this.entries();
+  }
+  override forEach(fn: (value: string | undefined, key: string, map: Map<string, string | undefined>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+  override get size(): number {
+    let n = 0;
+    for (const _ of this.entries()) n++;
+    return n;
+  }
+}
+
+/**
+ * The changes to the build state across one stage, in instruction order: `cur` is the state
+ * after the instructions applied so far (version `upto`); `at(v)` is the state before
+ * instruction `v`, as read-only views.
+ */
+class Timeline {
+  readonly env = new Map<string, History<string | undefined>>();
+  readonly args = new Map<string, History<true>>();
+  /** Version changes are recorded at (the instruction being applied, plus one). */
+  version = 0;
+  upto = 0;
+  readonly cur: BuildState;
+  private readonly user: string[] = [];
+  private readonly workdir: string[] = [];
+  private readonly shell: Array<string[] | null> = [];
+
+  constructor(user: string, workdir: string, shell: string[] | null) {
+    this.cur = { env: new RecordingMap(this), args: new RecordingSet(this), user, workdir, shell };
+    this.close(0);
+  }
+
+  /** Record the scalar parts of `cur` as those of `version`. */
+  close(version: number): void {
+    this.user[version] = this.cur.user;
+    this.workdir[version] = this.cur.workdir;
+    this.shell[version] = this.cur.shell;
+  }
+
+  at(version: number): BuildState {
+    return { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
   }
 }
 

@@ -60,7 +60,15 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
   const { text, bom } = stripBom(raw);
   if (text.trim() === '') return { path: file, before: raw, after: raw, changed: false, findings: [] };
   const buildContext = contextFor(contextFile, opts);
-  const r: RunResult = runTransforms(text, { transforms: opts.transforms, options: opts.options, buildContext, path: file, firstChange: opts.firstChange }, bom);
+  let r: RunResult;
+  try {
+    r = runTransforms(text, { transforms: opts.transforms, options: opts.options, buildContext, path: file, firstChange: opts.firstChange }, bom);
+  } catch (e) {
+    // A bug outside the transforms' own guarded calls (or a resource limit such as the call
+    // stack): the file is left unchanged and reported as an error (exit 2), never as a change.
+    const message = `internal error (file left unchanged): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    return { path: file, before: raw, after: raw, changed: false, findings: [], error: new FileError(file, message), internal: true };
+  }
   // What the context passed over (links out of it, FIFOs, oversized files): said, not silent.
   for (const message of buildContext.notes?.() ?? []) {
     r.findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });

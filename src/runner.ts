@@ -234,7 +234,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         quiet.set(t.meta.id, unchanged);
         continue;
       }
-      changeFindings.push(...changes);
+      for (const f of changes) changeFindings.push(f);
       composer.apply(sorted, t.meta.id, t.meta.fixKind);
       maps.push(OffsetMap.fromEdits(sorted));
       const version = maps.length;

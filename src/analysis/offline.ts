@@ -14,7 +14,7 @@
  * nuget, cargo, maven, gradle, go-mod, npm, yarn, pnpm, uv, bundler, composer, apk, pip (`--no-index`
  * installs only from local directories).
  */
-import type { DockerfileDocument, Instruction, Stage } from '../document.js';
+import { overlayEnv, type DockerfileDocument, type Instruction, type Stage } from '../document.js';
 import type { BuildModel } from './build-model.js';
 import { basename, commandAssignments, programIndex, tokenize, type ShellCommand } from '../shell.js';
 
@@ -37,8 +37,7 @@ function words(cmd: ShellCommand, from: number): string[] {
 export function offlineRead(cmd: ShellCommand, stepEnv: Env): OfflineRead | null {
   const p = programIndex(cmd.words);
   if (p === -1) return null;
-  const env = new Map(stepEnv);
-  for (const [k, v] of commandAssignments(cmd.words)) env.set(k, v);
+  const env = overlayEnv(stepEnv, commandAssignments(cmd.words));
   const prog = basename(cmd.words[p].value);
   const args = words(cmd, p + 1);
   const has = (...flags: string[]): boolean => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith('--') && a.startsWith(f + '=')));

@@ -3,7 +3,10 @@
  * (`::warning file=...,line=...,col=...,endLine=...,endColumn=...,title=...::message`), shown
  * inline on the pull request. Changes are warnings, skipped/info findings notices, errors errors.
  * Escaping follows the runner's rules: in the message `%`, CR and LF; in properties also `:` and `,`.
+ * Before that, control characters from user data are shown escaped (`\x1b`, `\n`): an annotation
+ * stays one line of the log and never carries a terminal escape sequence.
  */
+import { escapeControls } from './escape.js';
 import type { ReportInput } from './types.js';
 
 export function escapeData(s: string): string {
@@ -17,9 +20,9 @@ export function escapeProperty(s: string): string {
 function command(level: 'error' | 'warning' | 'notice', props: Record<string, string | number | undefined>, message: string): string {
   const p = Object.entries(props)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${escapeProperty(String(v))}`)
+    .map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`)
     .join(',');
-  return `::${level}${p ? ' ' + p : ''}::${escapeData(message)}\n`;
+  return `::${level}${p ? ' ' + p : ''}::${escapeData(escapeControls(message))}\n`;
 }
 
 export function renderGithub(input: ReportInput): string {

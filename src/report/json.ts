@@ -38,7 +38,7 @@ export function buildJsonReport(input: ReportInput): object {
       status: outcome.error ? 'error' : w ? 'written' : outcome.changed ? 'changed' : 'unchanged',
       changed: outcome.changed,
       written: w,
-      diff: outcome.changed ? renderDiff(path, outcome.before, outcome.after, [], { reasons: false }) : null,
+      diff: outcome.changed ? renderDiff(path, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
       edits: (outcome.edits ?? []).map((e) => ({
         transform: e.transform,
         transforms: e.transforms,

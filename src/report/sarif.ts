@@ -6,7 +6,7 @@
  * execution notifications, so a broken file does not masquerade as a code finding.
  */
 import { DockerfileDocument } from '../document.js';
-import { stripBom } from '../source.js';
+import { LineIndex, stripBom } from '../source.js';
 import type { AppliedEdit } from '../runner.js';
 import type { Finding } from '../types.js';
 import type { ReportInput, RuleInfo } from './types.js';
@@ -19,20 +19,32 @@ function level(f: Finding): Level {
   return f.kind === 'error' ? 'error' : f.kind === 'change' ? 'warning' : 'note';
 }
 
-/** Which instruction (index) holds an offset; edits and findings in the same one belong together. */
+/**
+ * Which instruction (index) holds an offset; edits and findings in the same one belong together.
+ * Binary search over the instructions (sorted by start): linear reports for huge files.
+ */
 function groupOf(doc: DockerfileDocument | null, offset: number, line: number): string {
-  if (doc) for (const i of doc.instructions) if (offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
+  if (doc) {
+    const all = doc.instructions;
+    let lo = 0;
+    let hi = all.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (all[mid].start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const i = found >= 0 ? all[found] : undefined;
+    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
+  }
   return `l${line}`;
 }
 
-function offsetOf(text: string, line: number, column: number): number {
-  let off = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf('\n', off);
-    if (nl === -1) return text.length;
-    off = nl + 1;
-  }
-  return off + column - 1;
+function offsetOf(lines: LineIndex, line: number, column: number): number {
+  if (line > lines.starts.length) return lines.text.length;
+  return lines.starts[line - 1] + column - 1;
 }
 
 function region(startLine: number, startColumn: number, endLine: number, endColumn: number): Record<string, number> {
@@ -80,15 +92,35 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
     const claimed = new Set<AppliedEdit>();
     const changeFindings = outcome.findings.filter((f) => f.kind === 'change');
     const editsFor = new Map<Finding, AppliedEdit[]>();
+    const lines = new LineIndex(text);
+    // Edits by instruction group, in order: each finding takes those of its group it made.
+    const byGroup = new Map<string, AppliedEdit[]>();
+    for (const e of edits) {
+      const g = groupOf(doc, e.start, e.line);
+      const list = byGroup.get(g);
+      if (list) list.push(e);
+      else byGroup.set(g, [e]);
+    }
     for (const f of changeFindings) {
-      const g = groupOf(doc, offsetOf(text, f.line, f.column), f.line);
-      const mine = edits.filter((e) => e.transforms.includes(f.transform) && !claimed.has(e) && groupOf(doc, e.start, e.line) === g);
+      const g = groupOf(doc, offsetOf(lines, f.line, f.column), f.line);
+      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
       mine.forEach((e) => claimed.add(e));
       editsFor.set(f, mine);
     }
+    const firstChange = new Map<string, Finding>();
+    const order = new Map<Finding, number>();
+    changeFindings.forEach((f, k) => {
+      order.set(f, k);
+      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
+    });
     for (const e of edits) {
       if (claimed.has(e)) continue;
-      const f = changeFindings.find((x) => e.transforms.includes(x.transform));
+      // The first change finding of any of its transforms, in finding order.
+      let f: Finding | undefined;
+      for (const t of e.transforms) {
+        const x = firstChange.get(t);
+        if (x && (!f || order.get(x)! < order.get(f)!)) f = x;
+      }
       if (f) editsFor.get(f)!.push(e);
     }
     for (const f of outcome.findings) {
