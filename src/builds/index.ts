@@ -1,0 +1,182 @@
+/**
+ * How the repository says its Dockerfiles are built. `findBuildDefinitions` looks in the folders
+ * from each path given up to the git root (never above it; with no git root, only the folders
+ * given) for compose files (also under `docker/` and `deploy/`), GitHub Actions workflows,
+ * Makefiles, scripts under `scripts/` and `build/`, package.json scripts, devcontainers and bake
+ * JSON files, and returns one entry per Dockerfile built, with its context, target and args, and
+ * notes (`path:line`) for entries it could not use. It reads files and never runs anything.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { gitRoot } from '../fsio.js';
+import { COMPOSE_FILE, readCompose } from './compose.js';
+import { readWorkflow } from './workflows.js';
+import { readMakefile, readPackageJson, readScript } from './scripts.js';
+import { readDevcontainer } from './devcontainer.js';
+import { readBakeJson } from './bake.js';
+import type { BuildDefinition, BuildDefinitions, BuildNote, FindOptions, RawDefinition, Sink } from './types.js';
+
+export type { BuildDefinition, BuildDefinitions, BuildNote, BuildSource, FindOptions } from './types.js';
+
+const MAX_BYTES = 1 << 20;
+
+function isFile(p: string): boolean {
+  try {
+    return fs.lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function list(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+
+function inside(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
+}
+
+/** Folders from `start` up to `root`, nearest first. */
+function upward(start: string, root: string): string[] {
+  const out: string[] = [];
+  let d = start;
+  for (;;) {
+    out.push(d);
+    if (d === root) break;
+    const parent = path.dirname(d);
+    if (parent === d || !inside(root, parent)) break;
+    d = parent;
+  }
+  return out;
+}
+
+type Reader = (file: string, text: string, sink: Sink) => void;
+
+/** The definition files in one folder, with their readers. */
+function candidates(dir: string, root: string): Array<[string, Reader]> {
+  const out: Array<[string, Reader]> = [];
+  for (const sub of ['', 'docker', 'deploy']) {
+    const d = path.join(dir, sub);
+    for (const name of list(d)) if (COMPOSE_FILE.test(name)) out.push([path.join(d, name), readCompose]);
+  }
+  const wf = path.join(dir, '.github', 'workflows');
+  for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path.join(wf, name), readWorkflow]);
+  for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (isFile(path.join(dir, name))) out.push([path.join(dir, name), readMakefile]);
+  for (const sub of ['scripts', 'build']) {
+    const d = path.join(dir, sub);
+    for (const name of list(d)) {
+      const f = path.join(d, name);
+      if (/\.(sh|bash)$/.test(name) || (!name.includes('.') && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f)))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
+    }
+  }
+  out.push([path.join(dir, 'package.json'), readPackageJson]);
+  for (const f of [path.join(dir, '.devcontainer', 'devcontainer.json'), path.join(dir, '.devcontainer.json')]) out.push([f, readDevcontainer]);
+  for (const name of list(path.join(dir, '.devcontainer'))) {
+    const f = path.join(dir, '.devcontainer', name, 'devcontainer.json');
+    if (isFile(f)) out.push([f, readDevcontainer]);
+  }
+  for (const name of list(dir)) if (/^docker-bake(\.override)?\.json$/.test(name)) out.push([path.join(dir, name), readBakeJson]);
+  void root;
+  return out.filter(([f]) => isFile(f));
+}
+
+function head(file: string): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    const buf = Buffer.alloc(128);
+    const n = fs.readSync(fd, buf, 0, 128, 0);
+    fs.closeSync(fd);
+    return buf.subarray(0, n).toString('utf8').split('\n')[0];
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Search from `paths` (files or folders) up to the git root. Paths outside that root (or not
+ * existing) are ignored.
+ */
+export function findBuildDefinitions(paths: string | readonly string[], opts: FindOptions = {}): BuildDefinitions {
+  const starts = (typeof paths === 'string' ? [paths] : [...paths]).map((p) => path.resolve(p));
+  const first = starts[0] ?? process.cwd();
+  const firstDir = isDirectory(first) ? first : path.dirname(first);
+  const root = gitRoot(firstDir) ?? firstDir;
+  const definitions: BuildDefinition[] = [];
+  const notes: BuildNote[] = [];
+  const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/') || '.';
+  const sink: Sink = {
+    root,
+    env: opts.env ?? {},
+    note: (file, line, message) => notes.push({ file, line, message }),
+    add: (d: RawDefinition) => {
+      const note = (m: string): void => void notes.push({ file: d.source.file, line: d.source.line, message: `${d.source.what}: ${m}` });
+      if (d.context !== null) {
+        if (!inside(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
+        if (!isDirectory(d.context)) return note(`context ${rel(d.context)} is not a folder; not used`);
+      }
+      const dockerfile = d.dockerfile ?? (d.context !== null ? path.join(d.context, 'Dockerfile') : undefined);
+      if (!dockerfile) return;
+      if (!inside(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
+      if (!isFile(dockerfile)) return note(`Dockerfile ${rel(dockerfile)} not found; not used`);
+      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: d.source });
+    },
+  };
+  const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
+  for (const start of starts) {
+    const dir = isDirectory(start) ? start : path.dirname(start);
+    if (!inside(root, dir)) continue;
+    for (const d of upward(dir, root)) {
+      if (seenDirs.has(d)) continue;
+      seenDirs.add(d);
+      for (const [file, read] of candidates(d, root)) {
+        if (seenFiles.has(file)) continue;
+        seenFiles.add(file);
+        let text: string;
+        try {
+          if (fs.statSync(file).size > MAX_BYTES) {
+            sink.note(file, 1, 'larger than 1 MiB; not read');
+            continue;
+          }
+          text = fs.readFileSync(file, 'utf8');
+        } catch {
+          continue;
+        }
+        read(file, text, sink);
+      }
+      for (const name of list(d)) if (/^docker-bake(\.override)?\.hcl$/.test(name)) sink.note(path.join(d, name), 1, 'bake HCL files are not read yet (only docker-bake.json); pass --context if its contexts differ');
+    }
+  }
+  return { root, definitions, notes };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The definitions per Dockerfile (absolute path), in the order found. */
+export function byDockerfile(defs: readonly BuildDefinition[]): Map<string, BuildDefinition[]> {
+  const m = new Map<string, BuildDefinition[]>();
+  for (const d of defs) {
+    const list = m.get(d.dockerfile);
+    if (list) list.push(d);
+    else m.set(d.dockerfile, [d]);
+  }
+  return m;
+}
+
+/** `docker/docker-compose.yml:14, service web`, paths relative to `cwd`. */
+export function describeSource(d: BuildDefinition, cwd: string): string {
+  const file = path.relative(cwd, d.source.file).split(path.sep).join('/') || d.source.file;
+  const what = d.source.what.replace(/^compose /, '');
+  return `${file}:${d.source.line}, ${what}`;
+}
