@@ -69,9 +69,9 @@ describe('findBuildDefinitions', () => {
       { dockerfile: 'Dockerfile', context: '.', args: { NODE_VERSION: '22' }, source: 'compose.yaml:11 compose service tests' },
     ]);
     expect(relNotes(r)).toEqual([
-      'compose.yaml:3: service app: arg TOKEN=${TOKEN}: cannot resolve ${TOKEN}; arg left out',
-      'compose.yaml:11: service tests: arg CI takes its value from the environment; not known',
-      'compose.yaml:17: service broken: context ${NOT_SET}: cannot resolve ${NOT_SET}; entry not used',
+      'compose.yaml:3: compose service app: arg TOKEN=${TOKEN}: cannot resolve ${TOKEN}; arg left out',
+      'compose.yaml:11: compose service tests: arg CI takes its value from the environment; not known',
+      'compose.yaml:17: compose service broken: context ${NOT_SET}: cannot resolve ${NOT_SET}; entry not used',
       `compose.yaml:20: compose service outside: context ${path.resolve(dir, '../elsewhere')} is outside the repository; not used`,
       'compose.yaml:22: compose service missing: Dockerfile Dockerfile.missing not found; not used',
     ]);
@@ -98,7 +98,7 @@ describe('findBuildDefinitions', () => {
     expect(relDefs(r)).toEqual([
       { dockerfile: 'apiserver/src/main/docker/Dockerfile', context: 'apiserver', target: 'runtime', args: { VERSION: '1.0' }, source: '.github/workflows/release.yml:9 workflow step Build and push' },
     ]);
-    expect(relNotes(r)).toEqual(['.github/workflows/release.yml:9: step Build and push: build-arg SHA: cannot resolve ${{ github.sha }}; arg left out']);
+    expect(relNotes(r)).toEqual(['.github/workflows/release.yml:9: workflow step Build and push: build-arg SHA: cannot resolve ${{ github.sha }}; arg left out']);
   });
 
   it('workflow: a docker build command in a run: step, with its line', () => {
@@ -180,5 +180,89 @@ describe('guessContext', () => {
     const dir = repo('compose-target-args');
     const file = path.join(dir, 'Dockerfile');
     expect(guessContext(file, fs.readFileSync(file, 'utf8'))).toBeNull();
+  });
+});
+
+describe('dockerfix <repository> uses the context the repository names', () => {
+  const SPLIT = '+COPY package.json package-lock.json ./';
+
+  it('compose context .. with dockerfile ./docker/Dockerfile: the COPY . . split uses the root, and says where it came from', () => {
+    const dir = repo('compose-parent-context');
+    const r = runCli(['.'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(SPLIT);
+    expect(r.stdout).toContain('docker/Dockerfile:1:1: info [context] context . (docker/docker-compose.yml:6, service web)\n');
+    // From inside docker/, the context is named relative to there.
+    const inner = runCli(['.'], path.join(dir, 'docker'));
+    expect(inner.stdout).toContain(SPLIT);
+    expect(inner.stdout).toContain('Dockerfile:1:1: info [context] context .. (docker-compose.yml:6, service web)\n');
+  });
+
+  it('--context still wins (and without definitions the split has no manifests to copy)', () => {
+    const dir = repo('compose-parent-context');
+    const r = runCli(['.', '--context', 'docker'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain(SPLIT);
+    expect(r.stdout).not.toContain('[context] context .');
+  });
+
+  it('the JSON report carries the note too', () => {
+    const dir = repo('compose-parent-context');
+    const r = runCli(['.', '--format', 'json'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('context . (docker/docker-compose.yml:6, service web)');
+  });
+
+  it.each([
+    ['workflow-build-push', 'apiserver/src/main/docker/Dockerfile', 'context apiserver (.github/workflows/release.yml:9, workflow step Build and push)'],
+    ['workflow-run', 'packaging/docker/Dockerfile', 'context . (.github/workflows/ci.yml:11, workflow step image)'],
+    ['makefile', 'packaging/docker/alpine/Dockerfile', 'context . (Makefile:6)'],
+    ['devcontainer', '.devcontainer/Dockerfile', 'context . (.devcontainer/devcontainer.json:5, devcontainer)'],
+    ['bake-json', 'docker/Dockerfile', 'context . (docker-bake.json:5, bake target _common)'],
+  ])('%s: splits COPY . . in %s with %s', (name, file, note) => {
+    const dir = repo(name);
+    const r = runCli([file], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(SPLIT);
+    expect(r.stdout).toContain(`${file}:1:1: info [context] ${note}\n`);
+    // Without the repository's definitions (not a git root, no files), nothing to split.
+    const bare = tempDir({ Dockerfile: fs.readFileSync(path.join(dir, file), 'utf8') });
+    expect(runCli(['Dockerfile'], bare).stdout).not.toContain(SPLIT);
+  });
+
+  it('two services, one Dockerfile, two targets: both are outputs, both named', () => {
+    const dir = repo('two-targets');
+    const r = runCli(['.'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(SPLIT);
+    expect(r.stdout).toContain('docker/Dockerfile:1:1: info [context] target web (docker-compose.yml:3, service web)\n');
+    expect(r.stdout).toContain('docker/Dockerfile:1:1: info [context] target worker (docker-compose.yml:8, service worker)\n');
+  });
+
+  it('compose target and args: notes for the entries not used, with path:line; exit code unchanged', () => {
+    const dir = repo('compose-target-args');
+    const r = runCli(['.'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('compose.yaml:17: note [builds] compose service broken: context ${NOT_SET}: cannot resolve ${NOT_SET}; entry not used\n');
+    expect(r.stdout).toContain('Dockerfile:1:1: info [context] target dev (compose.yaml:3, service app)\n');
+  });
+
+  it('several contexts for one Dockerfile: the first is used, the others named', () => {
+    const dir = repo('compose-parent-context');
+    fs.writeFileSync(path.join(dir, 'Makefile'), 'image:\n\tdocker build -f docker/Dockerfile docker\n');
+    const r = runCli(['.'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(SPLIT);
+    expect(r.stdout).toContain('info [context] also built with context docker (Makefile:2); only context . was analysed\n');
+  });
+
+  it('nothing found, sources at the root: a note says so', () => {
+    const dir = repo('guess-root');
+    const r = runCli(['.'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      'docker/Dockerfile:1:1: info [context] the build context looks like the repository root (COPY package.json at line 3 is not in docker/); pass --context . or add a compose entry\n',
+    );
+    expect(runCli(['.', '--context', '.'], dir).stdout).not.toContain('looks like');
   });
 });

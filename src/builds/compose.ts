@@ -46,7 +46,7 @@ export function readCompose(file: string, text: string, sink: Sink): void {
     if (!build) continue;
     const line = y.line(build.key);
     const what = `compose service ${name}`;
-    const note = (m: string): void => sink.note(file, line, `service ${name}: ${m}`);
+    const note = (m: string): void => sink.note(file, line, `compose service ${name}: ${m}`);
     const value = (node: unknown, field: string): string | null | undefined => {
       const raw = str(node);
       if (raw === undefined) return undefined;

@@ -44,15 +44,15 @@ function localSources(doc: DockerfileDocument): Array<{ source: string; line: nu
 }
 
 export function guessContext(dockerfile: string, text: string): ContextGuess | null {
+  const dir = path.dirname(dockerfile);
+  const root = gitRoot(dir);
+  if (!root || root === dir) return null;
   let doc: DockerfileDocument;
   try {
     doc = new DockerfileDocument(text);
   } catch {
     return null;
   }
-  const dir = path.dirname(dockerfile);
-  const root = gitRoot(dir);
-  if (!root || root === dir) return null;
   const sources = localSources(doc);
   const rel = (s: string): string => path.posix.normalize(s.replace(/^\/+/, ''));
   const missing = sources.filter((s) => !exists(path.join(dir, rel(s.source))));

@@ -178,5 +178,6 @@ export function byDockerfile(defs: readonly BuildDefinition[]): Map<string, Buil
 export function describeSource(d: BuildDefinition, cwd: string): string {
   const file = path.relative(cwd, d.source.file).split(path.sep).join('/') || d.source.file;
   const what = d.source.what.replace(/^compose /, '');
-  return `${file}:${d.source.line}, ${what}`;
+  // `Makefile:6`, not `Makefile:6, Makefile`.
+  return what === path.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }

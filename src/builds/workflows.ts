@@ -33,7 +33,7 @@ export function readWorkflow(file: string, text: string, sink: Sink): void {
         const line = y.line(usesPair.key);
         const what = `workflow step ${stepName}`;
         const w = get(step, 'with')?.value;
-        const note = (m: string): void => sink.note(file, line, `step ${stepName}: ${m}`);
+        const note = (m: string): void => sink.note(file, line, `workflow step ${stepName}: ${m}`);
         const val = (key: string): string | null | undefined => {
           const raw = str(get(w, key)?.value);
           if (raw === undefined) return undefined;
@@ -78,7 +78,7 @@ export function readWorkflow(file: string, text: string, sink: Sink): void {
         const wdRaw = str(get(step, 'working-directory')?.value) ?? jobWd;
         const wd = wdRaw !== undefined ? interpolate(wdRaw, sink.env) : { ok: true as const, value: '.' };
         if (!wd.ok) {
-          sink.note(file, y.line(run.key), `step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
+          sink.note(file, y.line(run.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
           continue;
         }
         scanCommands(run.value.value, { file, line: y.line(run.value) + (block ? 1 : 0), cwd: path.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
