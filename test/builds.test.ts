@@ -4,7 +4,7 @@
  * repositories live in fixtures-repos/; each test copies one to a temp dir and runs `git init`
  * there so it is a git root (no nested .git is committed).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -159,6 +159,19 @@ describe('findBuildDefinitions', () => {
       'scripts/build.sh:4: the Dockerfile comes from standard input (docker build -); not used',
       'scripts/build.sh:6: context https://github.com/x/y.git is a URL; not used',
     ]);
+  });
+
+  it('FIFOs (a compose file, its .env, a script) are passed over, never read', (ctx) => {
+    if (spawnSync('mkfifo', ['--version']).status !== 0) {
+      console.log('builds: FIFO test skipped: mkfifo not available');
+      ctx.skip();
+    }
+    const dir = tempDir({ 'docker-compose.yml': 'services:\n  a:\n    build: .\n', Dockerfile: 'FROM scratch\n' });
+    execFileSync('git', ['init', '-q', dir]);
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    for (const f of ['.env', 'compose.yaml', 'scripts/build.sh']) execFileSync('mkfifo', [path.join(dir, f)]);
+    const r = findBuildDefinitions(dir);
+    expect(relDefs(r)).toEqual([{ dockerfile: 'Dockerfile', context: '.', args: {}, source: 'docker-compose.yml:3 compose service a' }]);
   });
 
   it('never looks above the git root', () => {

@@ -4,9 +4,9 @@
  * compose file's folder, `dockerfile` from the context; `${X:-default}` resolves to its default
  * (values from a `.env` next to the compose file are used too).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { interpolate } from './interpolate.js';
+import { readRegular } from './read.js';
 import { get, isMap, isScalar, isSeq, pairs, keyOf, parseYaml, str } from './yaml-util.js';
 import type { Sink } from './types.js';
 
@@ -14,12 +14,8 @@ export const COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
 
 function dotEnv(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(dir, '.env'), 'utf8');
-  } catch {
-    return out;
-  }
+  const text = readRegular(path.join(dir, '.env'));
+  if (text === null) return out;
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
     if (!m) continue;

@@ -14,6 +14,7 @@ import { readWorkflow } from './workflows.js';
 import { readMakefile, readPackageJson, readScript } from './scripts.js';
 import { readDevcontainer } from './devcontainer.js';
 import { readBakeJson } from './bake.js';
+import { readRegular } from './read.js';
 import type { BuildDefinition, BuildDefinitions, BuildNote, FindOptions, RawDefinition, Sink } from './types.js';
 
 export type { BuildDefinition, BuildDefinitions, BuildNote, BuildSource, FindOptions } from './types.js';
@@ -137,14 +138,9 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
       for (const [file, read] of candidates(d, root)) {
         if (seenFiles.has(file)) continue;
         seenFiles.add(file);
-        let text: string;
-        try {
-          if (fs.statSync(file).size > MAX_BYTES) {
-            sink.note(file, 1, 'larger than 1 MiB; not read');
-            continue;
-          }
-          text = fs.readFileSync(file, 'utf8');
-        } catch {
+        const text = readRegular(file, MAX_BYTES);
+        if (text === null) {
+          if (isFile(file)) sink.note(file, 1, 'larger than 1 MiB; not read');
           continue;
         }
         read(file, text, sink);

@@ -4,12 +4,12 @@
  * win over anything found (then only the targets are used). Several contexts for one Dockerfile:
  * the first found is used and a note names the others (analysing each context is not done yet).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { gitRoot } from '../fsio.js';
 import type { Finding } from '../types.js';
 import { byDockerfile, describeSource, findBuildDefinitions } from './index.js';
 import { guessContext } from './guess-root.js';
+import { readRegular } from './read.js';
 import type { BuildNote } from './types.js';
 
 export interface FileBuild {
@@ -62,12 +62,8 @@ export function planBuilds(files: readonly string[], starts: readonly string[], 
       const list = defs.get(file) ?? [];
       if (list.length === 0) {
         if (explicit) continue;
-        let text: string;
-        try {
-          text = fs.readFileSync(file, 'utf8');
-        } catch {
-          continue;
-        }
+        const text = readRegular(file, 4 << 20);
+        if (text === null) continue;
         const g = guessContext(file, text);
         if (g) {
           const where = g.dir === gitRoot(path.dirname(file)) ? 'the repository root' : rel(cwd, g.dir);
