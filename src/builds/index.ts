@@ -58,32 +58,41 @@ function upward(start: string, root: string): string[] {
 
 type Reader = (file: string, text: string, sink: Sink) => void;
 
-/** The definition files in one folder, with their readers. */
-function candidates(dir: string, root: string): Array<[string, Reader]> {
+/** The definition files in one folder, with their readers (one readdir per folder in most cases). */
+function candidates(dir: string): { files: Array<[string, Reader]>; hcl: string[] } {
   const out: Array<[string, Reader]> = [];
-  for (const sub of ['', 'docker', 'deploy']) {
-    const d = path.join(dir, sub);
-    for (const name of list(d)) if (COMPOSE_FILE.test(name)) out.push([path.join(d, name), readCompose]);
+  const names = list(dir);
+  const has = new Set(names);
+  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([path.join(dir, name), readCompose]);
+  for (const sub of ['docker', 'deploy']) {
+    if (!has.has(sub)) continue;
+    for (const name of list(path.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([path.join(dir, sub, name), readCompose]);
   }
-  const wf = path.join(dir, '.github', 'workflows');
-  for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path.join(wf, name), readWorkflow]);
-  for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (isFile(path.join(dir, name))) out.push([path.join(dir, name), readMakefile]);
+  if (has.has('.github')) {
+    const wf = path.join(dir, '.github', 'workflows');
+    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path.join(wf, name), readWorkflow]);
+  }
+  for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (has.has(name)) out.push([path.join(dir, name), readMakefile]);
   for (const sub of ['scripts', 'build']) {
+    if (!has.has(sub)) continue;
     const d = path.join(dir, sub);
     for (const name of list(d)) {
       const f = path.join(d, name);
       if (/\.(sh|bash)$/.test(name) || (!name.includes('.') && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f)))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
     }
   }
-  out.push([path.join(dir, 'package.json'), readPackageJson]);
-  for (const f of [path.join(dir, '.devcontainer', 'devcontainer.json'), path.join(dir, '.devcontainer.json')]) out.push([f, readDevcontainer]);
-  for (const name of list(path.join(dir, '.devcontainer'))) {
-    const f = path.join(dir, '.devcontainer', name, 'devcontainer.json');
-    if (isFile(f)) out.push([f, readDevcontainer]);
+  if (has.has('package.json')) out.push([path.join(dir, 'package.json'), readPackageJson]);
+  if (has.has('.devcontainer.json')) out.push([path.join(dir, '.devcontainer.json'), readDevcontainer]);
+  if (has.has('.devcontainer')) {
+    out.push([path.join(dir, '.devcontainer', 'devcontainer.json'), readDevcontainer]);
+    for (const name of list(path.join(dir, '.devcontainer'))) {
+      const f = path.join(dir, '.devcontainer', name, 'devcontainer.json');
+      if (isFile(f)) out.push([f, readDevcontainer]);
+    }
   }
-  for (const name of list(dir)) if (/^docker-bake(\.override)?\.json$/.test(name)) out.push([path.join(dir, name), readBakeJson]);
-  void root;
-  return out.filter(([f]) => isFile(f));
+  for (const name of names) if (/^docker-bake(\.override)?\.json$/.test(name)) out.push([path.join(dir, name), readBakeJson]);
+  const hcl = names.filter((name) => /^docker-bake(\.override)?\.hcl$/.test(name)).map((name) => path.join(dir, name));
+  return { files: out.filter(([f]) => isFile(f)), hcl };
 }
 
 function head(file: string): string {
@@ -135,7 +144,8 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
     for (const d of upward(dir, root)) {
       if (seenDirs.has(d)) continue;
       seenDirs.add(d);
-      for (const [file, read] of candidates(d, root)) {
+      const c = candidates(d);
+      for (const [file, read] of c.files) {
         if (seenFiles.has(file)) continue;
         seenFiles.add(file);
         const text = readRegular(file, MAX_BYTES);
@@ -145,7 +155,7 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
         }
         read(file, text, sink);
       }
-      for (const name of list(d)) if (/^docker-bake(\.override)?\.hcl$/.test(name)) sink.note(path.join(d, name), 1, 'bake HCL files are not read yet (only docker-bake.json); pass --context if its contexts differ');
+      for (const f of c.hcl) sink.note(f, 1, 'bake HCL files are not read yet (only docker-bake.json); pass --context if its contexts differ');
     }
   }
   return { root, definitions, notes };
