@@ -174,6 +174,17 @@ describe('findBuildDefinitions', () => {
     expect(relDefs(r)).toEqual([{ dockerfile: 'Dockerfile', context: '.', args: {}, source: 'docker-compose.yml:3 compose service a' }]);
   });
 
+  it('control characters from the files are shown escaped', () => {
+    const dir = tempDir({ 'compose.yml': 'services:\n  "a\\e[31m":\n    build:\n      context: .\n      target: "t\\e[0m"\n      args: { X: "${Y}\\u0007" }\n', Dockerfile: 'FROM scratch\n' });
+    execFileSync('git', ['init', '-q', dir]);
+    const r = findBuildDefinitions(dir);
+    expect(r.definitions[0].source.what).toBe('compose service a\\u001b[31m');
+    expect(r.notes.map((n) => n.message)).toEqual(['compose service a\\u001b[31m: arg X=${Y}\\u0007: cannot resolve ${Y}; arg left out']);
+    const out = runCli(['.'], dir).stdout;
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    expect(out).toContain('info [context] target t\\u001b[0m (compose.yml:3, service a\\u001b[31m)');
+  });
+
   it('never looks above the git root', () => {
     const outer = tempDir({ 'compose.yml': 'services:\n  a:\n    build: inner\n', 'inner/Dockerfile': 'FROM scratch\n' });
     execFileSync('git', ['init', '-q', path.join(outer, 'inner')]);

@@ -21,6 +21,11 @@ export type { BuildDefinition, BuildDefinitions, BuildNote, BuildSource, FindOpt
 
 const MAX_BYTES = 1 << 20;
 
+/** Control characters from repository files (service names, values) shown escaped, never sent to a terminal raw. */
+export function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function isFile(p: string): boolean {
   try {
     return fs.lstatSync(p).isFile();
@@ -122,9 +127,9 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
   const sink: Sink = {
     root,
     env: opts.env ?? {},
-    note: (file, line, message) => notes.push({ file, line, message }),
+    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
     add: (d: RawDefinition) => {
-      const note = (m: string): void => void notes.push({ file: d.source.file, line: d.source.line, message: `${d.source.what}: ${m}` });
+      const note = (m: string): void => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
         if (!inside(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
         if (!isDirectory(d.context)) return note(`context ${rel(d.context)} is not a folder; not used`);
@@ -133,7 +138,7 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
       if (!dockerfile) return;
       if (!inside(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: d.source });
+      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: { ...d.source, what: printable(d.source.what) } });
     },
   };
   const seenDirs = new Set<string>();
@@ -182,7 +187,7 @@ export function byDockerfile(defs: readonly BuildDefinition[]): Map<string, Buil
 
 /** `docker/docker-compose.yml:14, service web`, paths relative to `cwd`. */
 export function describeSource(d: BuildDefinition, cwd: string): string {
-  const file = path.relative(cwd, d.source.file).split(path.sep).join('/') || d.source.file;
+  const file = printable(path.relative(cwd, d.source.file).split(path.sep).join('/') || d.source.file);
   const what = d.source.what.replace(/^compose /, '');
   // `Makefile:6`, not `Makefile:6, Makefile`.
   return what === path.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { gitRoot } from '../fsio.js';
 import type { Finding } from '../types.js';
-import { byDockerfile, describeSource, findBuildDefinitions } from './index.js';
+import { byDockerfile, describeSource, findBuildDefinitions, printable } from './index.js';
 import { guessContext } from './guess-root.js';
 import { readRegular } from './read.js';
 import type { BuildNote } from './types.js';
@@ -31,7 +31,7 @@ export interface BuildPlan {
 const info = (message: string): Finding => ({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });
 
 function rel(cwd: string, p: string): string {
-  return path.relative(cwd, p).split(path.sep).join('/') || '.';
+  return printable(path.relative(cwd, p).split(path.sep).join('/') || '.');
 }
 
 /**
@@ -68,7 +68,7 @@ export function planBuilds(files: readonly string[], starts: readonly string[], 
         if (g) {
           const where = g.dir === gitRoot(path.dirname(file)) ? 'the repository root' : rel(cwd, g.dir);
           fb.findings.push(
-            info(`the build context looks like ${where} (${g.keyword} ${g.source} at line ${g.line} is not in ${rel(cwd, path.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`),
+            info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`),
           );
         }
         continue;
@@ -92,7 +92,7 @@ export function planBuilds(files: readonly string[], starts: readonly string[], 
       for (const d of list) if (d.target !== undefined && !targets.has(d.target)) targets.set(d.target, describeSource(d, cwd));
       if (targets.size) {
         fb.targets = [...targets.keys()];
-        for (const [t, src] of targets) fb.findings.push(info(`target ${t} (${src})`));
+        for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src})`));
       }
     }
   }
