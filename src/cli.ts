@@ -18,6 +18,7 @@ import { loadTransforms, selectIds, UnknownTransformError } from '../transforms/
 import type { Finding } from './types.js';
 import { ConfigError } from './config.js';
 import { FileOptions, newResolver } from './file-options.js';
+import { planBuilds } from './builds/plan.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from './report/index.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from './report/escape.js';
@@ -86,7 +87,7 @@ export function buildProgram(): Command {
     .option('--unsafe', 'also apply fixes marked unsafe')
     .option('--target <stages>', 'stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage', list)
     .option('--syntax <ref>', 'the # syntax= reference to add when needed, or "none"', 'docker/dockerfile:1')
-    .option('--context <dir>', 'build context directory (default: each Dockerfile\'s directory)')
+    .option('--context <dir>', 'build context directory (default: the one the repository\'s compose files, workflows or Makefiles name, else each Dockerfile\'s directory)')
     .option('--no-context', 'do not look at any build context (conservative rewrites)')
     .option('--stdin', 'read a Dockerfile from standard input and write the result to standard output')
     .option('--stdin-filepath <path>', 'the path of the file given on standard input (for messages and its context)')
@@ -266,12 +267,18 @@ async function run(argv: string[], io: Io): Promise<number> {
   let written = 0;
   // Many files go to worker threads; results come back in input order. Writes stay here.
   const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
-  const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f)));
+  // How the repository builds each Dockerfile (compose, workflows, Makefiles, …): src/builds.
+  const builds = planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true);
+  if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
+  const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
   const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => progress?.update(done) });
   const interrupt = onInterrupt(() => batch.stop());
-  for await (const { index, file: abs, outcome } of batch) {
+  for await (const { index, file: abs, outcome: done } of batch) {
     const file = found.files[index];
+    // Where its context and targets came from (src/builds), as notes.
+    const foundNotes = done.error ? undefined : builds.files.get(absFiles[index])?.findings;
+    const outcome = foundNotes?.length ? { ...done, findings: [...foundNotes, ...done.findings] } : done;
     const rel = relative(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;

@@ -23,6 +23,13 @@ export interface CliSelection {
   firstChange?: boolean;
 }
 
+/** A Dockerfile's context and targets from the repository's build definitions. */
+export interface FoundBuild {
+  contextDir?: string;
+  noContext?: boolean;
+  targets?: string[];
+}
+
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
 
 /** Transform ids and options for one file: config first, then the flags on top. */
@@ -52,16 +59,26 @@ export class FileOptions {
     return this.resolver.settingsFor(file);
   }
 
-  async for(file: string): Promise<ProcessOptions> {
-    const sel = effectiveSelection(this.settings(file), this.cli);
-    const key = JSON.stringify(sel);
+  /**
+   * `found`: what the repository's build definitions say about this file (src/builds/plan.ts):
+   * its context (used unless --context / --no-context was given) and the targets it is built
+   * with (added to --target).
+   */
+  async for(file: string, found?: FoundBuild): Promise<ProcessOptions> {
+    const base = effectiveSelection(this.settings(file), this.cli);
+    const targets = [...new Set([...(base.targets ?? []), ...(found?.targets ?? [])])];
+    const sel = { ...base, ...(targets.length ? { targets } : {}) };
+    const explicit = this.cli.contextDir !== undefined || this.cli.noContext === true;
+    const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
+    const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
+    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null]);
     let p = this.cache.get(key);
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => ({
         transforms,
         options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions: sel.transformOptions },
-        contextDir: this.cli.contextDir,
-        noContext: this.cli.noContext,
+        contextDir,
+        noContext,
         ...(this.cli.fmt ? { fmt: true } : {}),
         ...(this.cli.firstChange ? { firstChange: true } : {}),
       }));

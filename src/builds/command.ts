@@ -1,0 +1,167 @@
+/**
+ * `docker build` / `docker buildx build` / `docker image build` / `podman build` command lines in
+ * shell text (workflow `run:` steps, Makefile recipes, scripts, package.json scripts): the flags
+ * that decide how the Dockerfile is built (`-f/--file`, `--target`, `--build-arg`) and the
+ * positional context (`-`: no context). `cd <dir>` earlier in the same text moves the base.
+ */
+import path from 'node:path';
+import { tokenize, type Word } from '../shell.js';
+import { interpolate } from './interpolate.js';
+import type { Sink } from './types.js';
+
+/** Flags of `docker build` that take a value (the next word unless written `--flag=value`). */
+const VALUE_FLAGS = new Set([
+  '-t', '--tag', '--platform', '--label', '--cache-from', '--cache-to', '--secret', '--ssh', '-o', '--output', '--network',
+  '--progress', '--build-context', '--iidfile', '--metadata-file', '--add-host', '--ulimit', '--shm-size', '-m', '--memory',
+  '--memory-swap', '--cpu-shares', '--cpu-period', '--cpu-quota', '--cpuset-cpus', '--cpuset-mems', '--isolation', '--attest',
+  '--sbom', '--provenance', '--annotation', '--allow', '--builder', '--cgroup-parent', '--security-opt', '--format', '--call',
+  '--check', '--authfile', '--creds', '--jobs', '--layers', '--manifest', '--os', '--arch', '--variant', '--volume', '-v',
+  '--env', '--ignorefile', '--cache-ttl', '--timestamp', '--userns', '--secret-id',
+]);
+
+export interface CommandSite {
+  /** The file the text comes from (for sources and notes). */
+  file: string;
+  /** Line of the text's first character in `file`. */
+  line: number;
+  /** Directory relative paths are taken from. */
+  cwd: string;
+  what: string;
+}
+
+/** Is `words[i..]` a build command? Returns the index of its first argument. */
+function buildStart(words: string[]): number {
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++; // VAR=x docker build
+  if (words[i] === 'sudo') i++;
+  const prog = path.basename(words[i] ?? '');
+  if (prog === 'podman' || prog === 'buildah') {
+    return words[i + 1] === 'build' || words[i + 1] === 'bud' ? i + 2 : -1;
+  }
+  if (prog !== 'docker') return -1;
+  if (words[i + 1] === 'build') return i + 2;
+  if ((words[i + 1] === 'buildx' || words[i + 1] === 'image') && words[i + 2] === 'build') return i + 3;
+  return -1;
+}
+
+/** Line (in the text) of offset `at`. */
+function lineAt(text: string, at: number): number {
+  let n = 0;
+  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/** Find the build commands in `text` and report them to `sink`. */
+export function scanCommands(text: string, site: CommandSite, sink: Sink): number {
+  // A backslash-newline joins lines; same length, so offsets still count lines of the original.
+  const joined = text.replace(/\\\r?\n/g, (m) => ' '.repeat(m.length));
+  let tok;
+  try {
+    tok = tokenize(joined, (i) => i);
+  } catch {
+    return 0;
+  }
+  let cwd = site.cwd;
+  let found = 0;
+  for (const cmd of tok.commands) {
+    const words = cmd.words.map((w) => w.value);
+    if (words[0] === 'cd' && words.length === 2 && cmd.depth === 0) {
+      const r = interpolate(words[1], sink.env);
+      if (r.ok && !r.value.startsWith('~') && r.value !== '-') cwd = path.resolve(cwd, r.value);
+      continue;
+    }
+    const start = buildStart(words);
+    if (start < 0) continue;
+    found++;
+    const line = site.line + lineAt(text, cmd.words[0].start);
+    parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
+  }
+  return found;
+}
+
+function parseBuild(words: Word[], site: CommandSite, sink: Sink): void {
+  let file: string | undefined;
+  let target: string | undefined;
+  const args: Record<string, string> = {};
+  const positional: string[] = [];
+  const note = (m: string): void => sink.note(site.file, site.line, m);
+  const resolve = (raw: string, what: string): string | null => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i].value;
+    let flag = w;
+    let value: string | undefined;
+    if (w.startsWith('--') && w.includes('=')) {
+      flag = w.slice(0, w.indexOf('='));
+      value = w.slice(w.indexOf('=') + 1);
+    } else if (/^-[ft]./.test(w)) {
+      flag = w.slice(0, 2);
+      value = w.slice(2);
+    }
+    const takeValue = (): string | undefined => value ?? words[++i]?.value;
+    if (flag === '-f' || flag === '--file') {
+      const v = takeValue();
+      if (v === undefined) return;
+      const r = resolve(v, '--file');
+      if (r === null) return;
+      file = r;
+    } else if (flag === '--target') {
+      const v = takeValue();
+      if (v === undefined) return;
+      const r = resolve(v, '--target');
+      if (r === null) return;
+      target = r;
+    } else if (flag === '--build-arg') {
+      const v = takeValue();
+      if (v === undefined) return;
+      const eq = v.indexOf('=');
+      if (eq === -1) {
+        note(`--build-arg ${v} takes its value from the environment; not known`);
+        continue;
+      }
+      const r = interpolate(v.slice(eq + 1), sink.env);
+      if (r.ok) args[v.slice(0, eq)] = r.value;
+      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+    } else if (VALUE_FLAGS.has(flag)) {
+      if (value === undefined) i++;
+    } else if (w.startsWith('-') && w !== '-') {
+      // a boolean flag (or one this parser does not know)
+    } else {
+      positional.push(w);
+    }
+  }
+  if (positional.length !== 1) {
+    note(positional.length === 0 ? 'build command without a context argument; not used' : `build command with ${positional.length} positional arguments; not used`);
+    return;
+  }
+  const ctxRaw = positional[0];
+  if (file === '-') {
+    note('the Dockerfile comes from standard input (-f -); not used');
+    return;
+  }
+  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith('.git')) {
+    note(`context ${ctxRaw} is a URL; not used`);
+    return;
+  }
+  let context: string | null = null;
+  if (ctxRaw !== '-') {
+    const r = resolve(ctxRaw, 'context');
+    if (r === null) return;
+    context = path.resolve(site.cwd, r);
+  } else if (file === undefined) {
+    // `docker build - < Dockerfile`: the Dockerfile comes from standard input.
+    note('the Dockerfile comes from standard input (docker build -); not used');
+    return;
+  }
+  sink.add({
+    dockerfile: file !== undefined ? path.resolve(site.cwd, file) : undefined,
+    context,
+    ...(target !== undefined ? { target } : {}),
+    args,
+    source: { file: site.file, line: site.line, what: site.what },
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * GitHub Actions workflows: `docker/build-push-action` steps (`context`, `file`, `target`,
+ * `build-args`) and `docker build`-style commands in `run:` steps. Paths are taken from the
+ * repository root (the workspace), or a step's / job's `working-directory` for `run:` steps.
+ * `${{ … }}` expressions are never known: such an entry gets a note.
+ */
+import path from 'node:path';
+import { Scalar } from 'yaml';
+import { interpolate } from './interpolate.js';
+import { scanCommands } from './command.js';
+import { get, isScalar, isSeq, keyOf, pairs, parseYaml, str } from './yaml-util.js';
+import type { Sink } from './types.js';
+
+export function readWorkflow(file: string, text: string, sink: Sink): void {
+  const y = parseYaml(text);
+  if ('error' in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return;
+  }
+  const root = sink.root;
+  const jobs = get(y.doc.contents, 'jobs');
+  const defaultWd = str(get(get(get(y.doc.contents, 'defaults')?.value, 'run')?.value, 'working-directory')?.value);
+  for (const job of pairs(jobs?.value)) {
+    const jobName = keyOf(job) ?? '?';
+    const jobWd = str(get(get(get(job.value, 'defaults')?.value, 'run')?.value, 'working-directory')?.value) ?? defaultWd;
+    const steps = get(job.value, 'steps')?.value;
+    if (!isSeq(steps)) continue;
+    for (const step of steps.items) {
+      const stepName = str(get(step, 'name')?.value) ?? str(get(step, 'id')?.value) ?? jobName;
+      const uses = str(get(step, 'uses')?.value);
+      if (uses && /^docker\/build-push-action@/.test(uses)) {
+        const usesPair = get(step, 'uses')!;
+        const line = y.line(usesPair.key);
+        const what = `workflow step ${stepName}`;
+        const w = get(step, 'with')?.value;
+        const note = (m: string): void => sink.note(file, line, `workflow step ${stepName}: ${m}`);
+        const val = (key: string): string | null | undefined => {
+          const raw = str(get(w, key)?.value);
+          if (raw === undefined) return undefined;
+          const r = interpolate(raw, sink.env);
+          if (r.ok) return r.value;
+          note(`${key}: cannot resolve ${r.variable}; entry not used`);
+          return null;
+        };
+        const ctx = val('context');
+        const fileIn = val('file');
+        const target = val('target');
+        if (ctx === null || fileIn === null || target === null) continue;
+        if (ctx !== undefined && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
+          note(`context ${ctx} is a URL; not used`);
+          continue;
+        }
+        // Without `context`, the action builds the Git context: the repository at its root.
+        const context = path.resolve(root, ctx ?? '.');
+        const args: Record<string, string> = {};
+        const rawArgs = get(w, 'build-args')?.value;
+        const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => str(i) ?? '') : (str(rawArgs) ?? '').split(/\r?\n/);
+        for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
+          const eq = l.indexOf('=');
+          if (eq === -1) continue;
+          const r = interpolate(l.slice(eq + 1), sink.env);
+          if (r.ok) args[l.slice(0, eq)] = r.value;
+          else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
+        }
+        sink.add({
+          // `file` is relative to the workspace with a path context, to the context otherwise.
+          dockerfile: fileIn !== undefined ? path.resolve(ctx === undefined ? context : root, fileIn) : undefined,
+          context,
+          ...(target !== undefined ? { target } : {}),
+          args,
+          source: { file, line, what },
+        });
+        continue;
+      }
+      const run = get(step, 'run');
+      if (run && isScalar(run.value) && typeof run.value.value === 'string') {
+        const block = run.value.type === Scalar.BLOCK_LITERAL || run.value.type === Scalar.BLOCK_FOLDED;
+        const wdRaw = str(get(step, 'working-directory')?.value) ?? jobWd;
+        const wd = wdRaw !== undefined ? interpolate(wdRaw, sink.env) : { ok: true as const, value: '.' };
+        if (!wd.ok) {
+          sink.note(file, y.line(run.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
+          continue;
+        }
+        scanCommands(run.value.value, { file, line: y.line(run.value) + (block ? 1 : 0), cwd: path.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
+      }
+    }
+  }
+}

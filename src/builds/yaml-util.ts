@@ -1,0 +1,46 @@
+/** Reading YAML with line numbers (the `yaml` package's LineCounter). */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode, type Pair } from 'yaml';
+
+export interface YamlFile {
+  doc: Document;
+  line(node: unknown): number;
+}
+
+/** Parse `text`; on a syntax error returns its message and line. */
+export function parseYaml(text: string): YamlFile | { error: string; line: number } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    return { error: e.message.split('\n')[0], line: lc.linePos(e.pos[0]).line };
+  }
+  return {
+    doc,
+    line(node: unknown): number {
+      const r = (node as YNode | undefined)?.range;
+      return r ? lc.linePos(r[0]).line : 1;
+    },
+  };
+}
+
+/** The pairs of a map node (none for anything else). */
+export function pairs(node: unknown): Pair<unknown, unknown>[] {
+  return isMap(node) ? (node.items as Pair<unknown, unknown>[]).filter((p) => isPair(p)) : [];
+}
+
+export function keyOf(p: Pair<unknown, unknown>): string | undefined {
+  return isScalar(p.key) ? String(p.key.value) : undefined;
+}
+
+export function get(node: unknown, key: string): Pair<unknown, unknown> | undefined {
+  return pairs(node).find((p) => keyOf(p) === key);
+}
+
+/** A scalar's value as a string (numbers and booleans as written); undefined for anything else. */
+export function str(node: unknown): string | undefined {
+  if (!isScalar(node)) return undefined;
+  if (node.value === null) return undefined;
+  return typeof node.source === 'string' ? node.source : String(node.value);
+}
+
+export { isMap, isScalar, isSeq };
