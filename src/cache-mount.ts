@@ -299,9 +299,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     removeWords.length > 0 ||
     cmds.some((c) => {
       if (spec.isCleanup?.(c)) return true;
-      const p = programIndex(c.words);
-      if (p === -1 || basename(c.words[p].value) !== 'rm') return false;
-      return c.words.slice(p + 1).some((w) => {
+      return (rmOperands(c) ?? []).some((w) => {
         const o = operandPath(w.value, state.env, state.env.get('HOME') ?? user.home);
         return o !== null && (o.path === t || t.startsWith(o.path + '/'));
       });
@@ -547,9 +545,8 @@ function planCleanup(
       removed.add(k);
       return;
     }
-    const p = programIndex(c.words);
-    if (p === -1 || basename(c.words[p].value) !== 'rm') return;
-    const operands = c.words.slice(p + 1).filter((w) => !w.value.startsWith('-'));
+    const operands = rmOperands(c);
+    if (!operands) return;
     const drop: Word[] = [];
     for (const w of operands) {
       const o = operandPath(w.value, env, home);
@@ -591,6 +588,13 @@ function planCleanup(
     edits.push(...e);
   }
   return { edits, notes, removed };
+}
+
+/** The operands (not the options) of an `rm` command; null for any other command. */
+function rmOperands(c: ShellCommand): Word[] | null {
+  const p = programIndex(c.words);
+  if (p === -1 || basename(c.words[p].value) !== 'rm') return null;
+  return c.words.slice(p + 1).filter((w) => !w.value.startsWith('-'));
 }
 
 /** The absolute path an rm operand names (`~`/`$HOME` expanded); a glob names its directory. */

@@ -533,8 +533,32 @@ class RecordingSet extends Set<string> {
   }
 }
 
+/**
+ * A Map whose content is defined by `get`/`has`/`entries` of a subclass (a view over other
+ * data): keys, values, iteration, forEach and size all follow `entries()`.
+ */
+class EntriesView extends Map<string, string | undefined> {
+  override *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+  override *values(): MapIterator<string | undefined> {
+    for (const [, v] of this.entries()) yield v;
+  }
+  override [Symbol.iterator](): MapIterator<[string, string | undefined]> {
+    return this.entries();
+  }
+  override forEach(fn: (value: string | undefined, key: string, map: Map<string, string | undefined>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+  override get size(): number {
+    let n = 0;
+    for (const _ of this.entries()) n++;
+    return n;
+  }
+}
+
 /** A read-only view of a timeline's map at one version (a Map to its readers). */
-class EnvAt extends Map<string, string | undefined> {
+class EnvAt extends EntriesView {
   constructor(
     private readonly t: Timeline,
     private readonly version: number,
@@ -556,23 +580,6 @@ class EnvAt extends Map<string, string | undefined> {
       const i = lastAt(h, this.version);
       if (i >= 0 && h.present[i]) yield [k, h.value[i]];
     }
-  }
-  override *keys(): MapIterator<string> {
-    for (const [k] of this.entries()) yield k;
-  }
-  override *values(): MapIterator<string | undefined> {
-    for (const [, v] of this.entries()) yield v;
-  }
-  override [Symbol.iterator](): MapIterator<[string, string | undefined]> {
-    return this.entries();
-  }
-  override forEach(fn: (value: string | undefined, key: string, map: Map<string, string | undefined>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
-  }
-  override get size(): number {
-    let n = 0;
-    for (const _ of this.entries()) n++;
-    return n;
   }
   override set(): this {
     throw new TypeError('a build state is read-only');
@@ -642,7 +649,7 @@ export function overlayEnv(base: ReadonlyMap<string, string | undefined>, own: I
   return o;
 }
 
-class EnvOverlay extends Map<string, string | undefined> {
+class EnvOverlay extends EntriesView {
   private readonly removed = new Set<string>();
   constructor(private readonly base: ReadonlyMap<string, string | undefined>) {
     super();
@@ -670,23 +677,6 @@ class EnvOverlay extends Map<string, string | undefined> {
   override *entries(): MapIterator<[string, string | undefined]> {
     yield* super.entries();
     for (const [k, v] of this.base) if (!super.has(k) && !this.removed.has(k)) yield [k, v];
-  }
-  override *keys(): MapIterator<string> {
-    for (const [k] of this.entries()) yield k;
-  }
-  override *values(): MapIterator<string | undefined> {
-    for (const [, v] of this.entries()) yield v;
-  }
-  override [Symbol.iterator](): MapIterator<[string, string | undefined]> {
-    return this.entries();
-  }
-  override forEach(fn: (value: string | undefined, key: string, map: Map<string, string | undefined>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
-  }
-  override get size(): number {
-    let n = 0;
-    for (const _ of this.entries()) n++;
-    return n;
   }
 }
 

@@ -505,7 +505,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const lines = manifestLines(doc, copy, args, all, ctx);
   const eol = doc.eolAt(copy.start);
   const indent = doc.indentAt(copy.keywordStart);
-  const offline = offlineReader(stage, found, installRun, runSplit);
+  const offline = offlineReader(model, found, installRun, runSplit);
   if (offline) return skip(offline.label, offline.reason);
   const unsafe = [plans.map(([, p]) => p.unsafe).find((u) => u !== undefined), exposed].filter((u) => u !== undefined).join('; ') || (ctx.available ? undefined : 'the build context is not available');
   const fixKind = unsafe ? 'unsafe' : 'safe';
@@ -706,7 +706,7 @@ function ignoreLine(rel: string): string {
  * the split every source edit re-ran both; after it the install stays cached while the mount may
  * be empty (a CI runner that imports the layer cache), and the offline step fails.
  */
-function offlineReader(stage: Stage, found: Found[], installRun: Instruction, runSplit: RunSplit | undefined): { label: string; reason: string } | undefined {
+function offlineReader(model: BuildModel, found: Found[], installRun: Instruction, runSplit: RunSplit | undefined): { label: string; reason: string } | undefined {
   const caches = (run: Instruction): Array<{ id: string; target: string }> => {
     const st = run.state();
     return run
@@ -721,16 +721,7 @@ function offlineReader(stage: Stage, found: Found[], installRun: Instruction, ru
   const consumers: Array<{ run: Instruction; cmds: ShellCommand[] }> = [];
   if (runSplit) consumers.push({ run: installRun, cmds: installRun.commands().slice(runSplit.cutStep) });
   // The rest of the stage, and the stages built FROM it (they see the same mounts' state).
-  const descends = (s: Stage): boolean => {
-    const seen = new Set<Stage>();
-    for (let x: Stage | null = s.parent; x && !seen.has(x); x = x.parent) {
-      if (x === stage) return true;
-      seen.add(x);
-    }
-    return false;
-  };
-  const later = [...stage.instructions.slice(stage.instructions.indexOf(installRun) + 1), ...stage.doc.stages.filter(descends).flatMap((s) => s.instructions)];
-  for (const x of later) if (x.upper === 'RUN' && !x.json) consumers.push({ run: x, cmds: x.commands() });
+  for (const x of model.laterSteps(installRun)) if (x.upper === 'RUN' && !x.json) consumers.push({ run: x, cmds: x.commands() });
   for (const f of found) {
     const produced = caches(f.run);
     if (produced.length === 0) continue;

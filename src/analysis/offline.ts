@@ -16,7 +16,7 @@
  */
 import { overlayEnv, type DockerfileDocument, type Instruction, type Stage } from '../document.js';
 import type { BuildModel } from './build-model.js';
-import { basename, commandAssignments, programIndex, tokenize, type ShellCommand } from '../shell.js';
+import { basename, commandAssignments, programIndex, type ShellCommand } from '../shell.js';
 
 export type Env = ReadonlyMap<string, string | undefined>;
 
@@ -138,7 +138,7 @@ export function stepOfflineReads(instr: Instruction, store: string): OfflineRead
     return r && r.store === store ? [r] : [];
   }
   const out: OfflineRead[] = [];
-  for (const c of container ? tokenize(instr.argsText(), () => instr.start).commands : instr.commands()) {
+  for (const c of instr.commands()) {
     const r = offlineRead(c, env);
     if (r && r.store === store) out.push(r);
   }
