@@ -77,7 +77,7 @@ async function child(tool) {
   switch (tool) {
     case 'dockerfix-api':
     case 'dockerfix-api-check': {
-      const { processFile } = await import(pathToFileURL(path.join(dist, 'src/engine.js')).href);
+      const { processFile } = await import(pathToFileURL(path.join(dist, 'src/pipeline/engine.js')).href);
       const { loadTransforms } = await import(pathToFileURL(path.join(dist, 'transforms/index.js')).href);
       const transforms = await loadTransforms();
       // -check: what `dockerfix --check` does per file (stop at the first change).
@@ -86,7 +86,7 @@ async function child(tool) {
       break;
     }
     case 'dockerfix-batch': {
-      const { processFiles } = await import(pathToFileURL(path.join(dist, 'src/batch.js')).href);
+      const { processFiles } = await import(pathToFileURL(path.join(dist, 'src/cli/batch.js')).href);
       const { loadTransforms } = await import(pathToFileURL(path.join(dist, 'transforms/index.js')).href);
       const transforms = await loadTransforms();
       const t1 = performance.now();
@@ -99,7 +99,7 @@ async function child(tool) {
         times.push(performance.now() - s);
         errors = out.filter((o) => o.error).length;
       }
-      const { autoWorkers } = await import(pathToFileURL(path.join(dist, 'src/batch.js')).href);
+      const { autoWorkers } = await import(pathToFileURL(path.join(dist, 'src/cli/batch.js')).href);
       workers = autoWorkers(files.length);
       console.log(JSON.stringify({ tool, files: files.length, loadMs: t1 - t0, firstMs: times[0], bestMs: Math.min(...times), medianMs: median(times), errors, workers }));
       return;
@@ -399,7 +399,7 @@ async function parent() {
  * characters doubling per character, over 120 s): timed in-process and in a whole CLI run.
  */
 async function dockerignoreBench() {
-  const { dockerignoreMatcher, readPatterns } = await import(pathToFileURL(path.join(dist, 'src', 'dockerignore.js')).href);
+  const { dockerignoreMatcher, readPatterns } = await import(pathToFileURL(path.join(dist, 'src', 'core', 'dockerignore.js')).href);
   const cases = [
     { pattern: '*a*a*a*a*a*a*a*a*a*a*c', path: 'a'.repeat(40) },
     { pattern: '(a|a)+c', path: 'a'.repeat(32) },
@@ -449,7 +449,7 @@ function runBig(generateDockerfile, runs) {
       fs.writeFileSync(file, generateDockerfile(bytes));
       // In-process, each size in a fresh process (no JIT or heap carried over between sizes).
       const code = `
-        const { processFile } = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'src/engine.js')).href)});
+        const { processFile } = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'src/pipeline/engine.js')).href)});
         const { loadTransforms } = await import(${JSON.stringify(pathToFileURL(path.join(dist, 'transforms/index.js')).href)});
         const transforms = await loadTransforms();
         const times = [];

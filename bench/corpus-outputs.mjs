@@ -35,9 +35,9 @@ if (!corpus) {
 }
 
 const load = (rel) => import(pathToFileURL(path.join(root, 'dist', rel)).href);
-const { runTransforms } = await load('src/runner.js');
-const { ListingContext, NoContext } = await load('src/context.js');
-const { stripBom } = await load('src/source.js');
+const { runTransforms } = await load('src/core/runner.js');
+const { ListingContext, NoContext } = await load('src/core/context.js');
+const { stripBom } = await load('src/core/source.js');
 const { loadTransforms } = await load('transforms/index.js');
 const transforms = await loadTransforms();
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from '../src/cli.js';
+import { main } from '../src/cli/main.js';
 
 // A reader that stops early (`dockerfix | head`) closes the pipe: stop quietly, as other CLIs do.
 for (const stream of [process.stdout, process.stderr]) {

@@ -7,17 +7,17 @@
  * Nothing here prints, exits or writes files. Inline `# dockerfix-ignore` comments apply as in
  * the CLI; config files do not (pass the options you want).
  */
-import { DirectoryContext, MemoryContext, NoContext, type BuildContext } from './context.js';
-import { renderDiff } from './diff.js';
-import { runTransforms, type AppliedEdit } from './runner.js';
-import { stripBom } from './source.js';
+import { DirectoryContext, MemoryContext, NoContext, type BuildContext } from './core/context.js';
+import { renderDiff } from './report/diff.js';
+import { runTransforms, type AppliedEdit } from './core/runner.js';
+import { stripBom } from './core/source.js';
 import { loadTransforms, selectIds } from '../transforms/index.js';
-import type { Finding, TransformMeta } from './types.js';
+import type { Finding, TransformMeta } from './core/types.js';
 
-export type { Finding, FindingKind, FixKind, Severity, TransformMeta } from './types.js';
-export type { AppliedEdit } from './runner.js';
-export type { BuildContext } from './context.js';
-export { DirectoryContext, MemoryContext, NoContext } from './context.js';
+export type { Finding, FindingKind, FixKind, Severity, TransformMeta } from './core/types.js';
+export type { AppliedEdit } from './core/runner.js';
+export type { BuildContext } from './core/context.js';
+export { DirectoryContext, MemoryContext, NoContext } from './core/context.js';
 
 export interface FixOptions {
   /**

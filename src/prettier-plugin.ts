@@ -9,8 +9,8 @@
  */
 import type { Plugin, Printer, SupportOptions, Parser, AstPath, ParserOptions } from 'prettier';
 import path from 'node:path';
-import { lex } from './lexer.js';
-import { InputError } from './source.js';
+import { lex } from './core/lexer.js';
+import { InputError } from './core/source.js';
 import { format, DEFAULT_INDENT } from './format/index.js';
 
 export const PARSER_NAME = 'dockerfix-dockerfile';

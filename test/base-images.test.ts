@@ -1,15 +1,15 @@
 /**
- * The base-image table (src/analysis/base-images.ts) and how src/images.ts applies it: which
+ * The base-image table (src/core/base-images.ts) and how src/analysis/images.ts applies it: which
  * user runs a step (root proven, a known non-root user, or unknown), the image's tool env in
  * the stage state, and Windows detection; plus syntax-directive's refusal in Windows files.
  */
 import { describe, expect, it } from 'vitest';
-import { imageFacts, isWindowsImageName, parseImageRef } from '../src/analysis/base-images.js';
-import { DockerfileDocument } from '../src/document.js';
-import { NoContext } from '../src/context.js';
-import { osFamily, rootness, userAt, whyWindows } from '../src/images.js';
+import { imageFacts, isWindowsImageName, parseImageRef } from '../src/core/base-images.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { NoContext } from '../src/core/context.js';
+import { osFamily, rootness, userAt, whyWindows } from '../src/analysis/images.js';
 import { syntaxDirective } from '../transforms/syntax-directive.js';
-import type { Options } from '../src/types.js';
+import type { Options } from '../src/core/types.js';
 
 /** userAt for the last RUN of a Dockerfile. */
 function lastRunUser(text: string) {

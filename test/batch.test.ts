@@ -1,15 +1,15 @@
 /**
- * src/batch.ts (worker pool, input order, in-thread path) and src/progress.ts (TTY progress).
+ * src/cli/batch.ts (worker pool, input order, in-thread path) and src/cli/progress.ts (TTY progress).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoWorkers, MIN_FILES_PER_WORKER, prewarmWorkers, processFiles, processFilesOrdered } from '../src/batch.js';
-import { main, type Io } from '../src/cli.js';
-import type { ProcessOptions } from '../src/engine.js';
-import { Progress, PROGRESS_MIN_FILES } from '../src/progress.js';
+import { autoWorkers, MIN_FILES_PER_WORKER, prewarmWorkers, processFiles, processFilesOrdered } from '../src/cli/batch.js';
+import { main, type Io } from '../src/cli/main.js';
+import type { ProcessOptions } from '../src/pipeline/engine.js';
+import { Progress, PROGRESS_MIN_FILES } from '../src/cli/progress.js';
 import { loadTransforms } from '../transforms/index.js';
 
 const PIP = (i: number): string => `FROM python:3.12-slim\nRUN pip install --no-cache-dir pkg${i}\n`;

@@ -1,9 +1,9 @@
 /** The shared build model (src/analysis/build-model.ts) and the offline-reader table (src/analysis/offline.ts). */
 import { describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
+import { DockerfileDocument } from '../src/core/document.js';
 import { buildModel } from '../src/analysis/build-model.js';
 import { laterStoreUse, offlineRead, opaqueCommand } from '../src/analysis/offline.js';
-import { tokenize } from '../src/shell.js';
+import { tokenize } from '../src/core/shell.js';
 
 const doc = (text: string): DockerfileDocument => new DockerfileDocument(text);
 const outputs = (text: string, targets?: string[]): string[] => {

@@ -11,8 +11,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/source.js';
-import { stripBom } from '../src/source.js';
+import { InputError } from '../src/core/source.js';
+import { stripBom } from '../src/core/source.js';
 import { buildkitDump } from './helpers/buildkit-dump.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
 

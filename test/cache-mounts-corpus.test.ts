@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
-import { ListingContext, NoContext } from '../src/context.js';
-import { runTransforms } from '../src/runner.js';
-import { stripBom } from '../src/source.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { ListingContext, NoContext } from '../src/core/context.js';
+import { runTransforms } from '../src/core/runner.js';
+import { stripBom } from '../src/core/source.js';
 import { loadTransforms, transformIds } from '../transforms/index.js';
 
 // `../shared/corpus` beside the repository; from a worktree in /work/wt/<name>, one level up more.

@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ListingContext, NoContext } from '../src/context.js';
-import { runTransforms } from '../src/runner.js';
-import { stripBom } from '../src/source.js';
+import { ListingContext, NoContext } from '../src/core/context.js';
+import { runTransforms } from '../src/core/runner.js';
+import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
-import type { Transform } from '../src/types.js';
+import type { Transform } from '../src/core/types.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

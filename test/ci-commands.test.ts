@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
-import { ciCommands, neededStages, shq } from '../src/ci-commands.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { ciCommands, neededStages, shq } from '../src/cli/ci-commands.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
 const MULTI = [

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ConfigResolver, validateConfig } from '../src/config.js';
+import { ConfigError, ConfigResolver, validateConfig } from '../src/pipeline/config.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
 const PIP = 'FROM python:3.12-slim\nRUN pip install flask\n';

@@ -7,12 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ListingContext, NoContext, type BuildContext } from '../src/context.js';
-import { DockerfileDocument } from '../src/document.js';
-import { runTransforms } from '../src/runner.js';
-import { stripBom } from '../src/source.js';
+import { ListingContext, NoContext, type BuildContext } from '../src/core/context.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { runTransforms } from '../src/core/runner.js';
+import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
-import type { Transform } from '../src/types.js';
+import type { Transform } from '../src/core/types.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 if (!corpusAvailable()) console.log(`corpus suite skipped: ${CORPUS_CASES} does not exist (the shared corpus sits beside the repository)`);

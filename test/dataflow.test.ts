@@ -1,6 +1,6 @@
-/** The read/write model behind hoist-stable and sink-volatile (src/dataflow.ts). */
+/** The read/write model behind hoist-stable and sink-volatile (src/analysis/dataflow.ts). */
 import { describe, expect, it } from 'vitest';
-import { DockerfileDocument, type Instruction } from '../src/document.js';
+import { DockerfileDocument, type Instruction } from '../src/core/document.js';
 import {
   ancestors,
   canonicalPath,
@@ -13,7 +13,7 @@ import {
   varRefs,
   within,
   type PathSet,
-} from '../src/dataflow.js';
+} from '../src/analysis/dataflow.js';
 import { hoistVerdict } from '../transforms/hoist-stable.js';
 
 /** The last instruction of `text` (or the one whose text starts with `startsWith`). */

@@ -1,5 +1,5 @@
 /**
- * Directory search (src/discover.ts) is one walk with the `ignore` package for .gitignore
+ * Directory search (src/cli/discover.ts) is one walk with the `ignore` package for .gitignore
  * rules. It must find exactly what globby (what it replaced, 14x slower) finds with the same
  * patterns and `gitignore: true`: on hand-made trees with nested, negated, anchored and
  * directory-only rules, a .gitignore above the searched directory inside a repository, skipped
@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { globbySync } from 'globby';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DOCKERFILE_PATTERNS, NOT_DOCKERFILES, SKIPPED_DIRS, TEMPLATE_DIRS, discover, searchDirectory } from '../src/discover.js';
+import { DOCKERFILE_PATTERNS, NOT_DOCKERFILES, SKIPPED_DIRS, TEMPLATE_DIRS, discover, searchDirectory } from '../src/cli/discover.js';
 import { CORPUS_CASES, corpusAvailable } from './helpers/corpus.js';
 
 const made: string[] = [];

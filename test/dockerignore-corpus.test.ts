@@ -1,5 +1,5 @@
 /**
- * src/dockerignore.ts (Docker's matcher, linear time) against @balena/dockerignore (a port of
+ * src/core/dockerignore.ts (Docker's matcher, linear time) against @balena/dockerignore (a port of
  * Docker's matcher, which backtracks on hostile patterns) over every .dockerignore in the shared
  * corpus and every path of that case's context listing.
  */
@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { dockerignoreMatcher, readPatterns } from '../src/dockerignore.js';
+import { dockerignoreMatcher, readPatterns } from '../src/core/dockerignore.js';
 import { CORPUS_CASES, corpusAvailable } from './helpers/corpus.js';
 
 const require = createRequire(import.meta.url);

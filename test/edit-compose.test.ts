@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EditComposer } from '../src/edit-compose.js';
-import { applyEdits } from '../src/edits.js';
-import { ListingContext } from '../src/context.js';
-import { runTransforms } from '../src/runner.js';
-import { stripBom } from '../src/source.js';
+import { EditComposer } from '../src/core/edit-compose.js';
+import { applyEdits } from '../src/core/edits.js';
+import { ListingContext } from '../src/core/context.js';
+import { runTransforms } from '../src/core/runner.js';
+import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
-import type { Edit } from '../src/types.js';
+import type { Edit } from '../src/core/types.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 function applyComposed(text: string, edits: Array<{ start: number; end: number; text: string }>): string {

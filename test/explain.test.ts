@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, isManifest, sourceCovers } from '../src/explain.js';
-import { DockerfileDocument } from '../src/document.js';
-import { MemoryContext } from '../src/context.js';
+import { analyze, isManifest, sourceCovers } from '../src/cli/explain.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { MemoryContext } from '../src/core/context.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
 const DIR = path.resolve(import.meta.dirname, 'explain-fixtures');

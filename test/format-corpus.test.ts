@@ -7,7 +7,7 @@ import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { format, semanticDump } from '../src/format/index.js';
-import { decode } from '../src/source.js';
+import { decode } from '../src/core/source.js';
 
 // `../shared/corpus` beside the repository (one more level up from a git worktree in wt/<name>).
 const CASES =

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
-import { processText, type ProcessOptions } from '../src/engine.js';
-import { main, type Io } from '../src/cli.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { processText, type ProcessOptions } from '../src/pipeline/engine.js';
+import { main, type Io } from '../src/cli/main.js';
 import { loadTransforms } from '../transforms/index.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);

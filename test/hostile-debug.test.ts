@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { Transform } from '../src/types.js';
+import type { Transform } from '../src/core/types.js';
 
 vi.mock('../transforms/index.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../transforms/index.js')>();
@@ -21,7 +21,7 @@ vi.mock('../transforms/index.js', async (importOriginal) => {
   return { ...actual, loadTransforms: async () => [boom] };
 });
 
-const { main } = await import('../src/cli.js');
+const { main } = await import('../src/cli/main.js');
 
 async function runMain(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

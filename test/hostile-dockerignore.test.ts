@@ -4,11 +4,11 @@
  * here they only have to finish (the old matchers took from 17 s to over 120 s on these).
  */
 import { describe, expect, it } from 'vitest';
-import { cleanPath, dockerignoreMatcher, readPatterns } from '../src/dockerignore.js';
+import { cleanPath, dockerignoreMatcher, readPatterns } from '../src/core/dockerignore.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DirectoryContext } from '../src/context.js';
+import { DirectoryContext } from '../src/core/context.js';
 
 const ignores = (text: string, p: string): boolean => dockerignoreMatcher(readPatterns(text)).ignores(p);
 

@@ -9,9 +9,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../src/fsio.js';
-import { DirectoryContext, MAX_CONTEXT_FILE_BYTES } from '../src/context.js';
-import { ConfigResolver, isAllowedSyntax } from '../src/config.js';
+import { writeFileAtomic } from '../src/pipeline/fsio.js';
+import { DirectoryContext, MAX_CONTEXT_FILE_BYTES } from '../src/core/context.js';
+import { ConfigResolver, isAllowedSyntax } from '../src/pipeline/config.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'dist/bin/dockerfix.js');

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../src/cli.js';
+import { main, type Io } from '../src/cli/main.js';
 
 const SEED = Number(process.env.HOSTILE_FUZZ_SEED ?? 20261203);
 const RUNS = Number(process.env.HOSTILE_FUZZ_RUNS ?? 30);

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { applyPatch } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { ciCommands, isValidRepository, isValidStageName } from '../src/ci-commands.js';
-import { DockerfileDocument, overlayEnv } from '../src/document.js';
-import { quotePath, renderDiff } from '../src/diff.js';
-import { processText } from '../src/engine.js';
+import { ciCommands, isValidRepository, isValidStageName } from '../src/cli/ci-commands.js';
+import { DockerfileDocument, overlayEnv } from '../src/core/document.js';
+import { quotePath, renderDiff } from '../src/report/diff.js';
+import { processText } from '../src/pipeline/engine.js';
 import { displayPath, escapeControls, guardText } from '../src/report/escape.js';
-import type { Transform } from '../src/types.js';
+import type { Transform } from '../src/core/types.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
 
 const NAIVE = 'FROM python:3.12-slim\nCOPY . .\nRUN pip install --no-cache-dir -r requirements.txt\n';

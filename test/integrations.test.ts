@@ -116,7 +116,7 @@ describe('.pre-commit-hooks.yaml', () => {
       for (const f of ['Dockerfile', 'svc/Dockerfile', 'Dockerfile.prod', 'api.Dockerfile', 'x/y/Containerfile', 'build.dockerfile', 'Containerfile.dev']) {
         expect(selected(f), f).toBe(true);
       }
-      // Not Dockerfiles: as in the directory search (src/discover.ts), templates and template directories too.
+      // Not Dockerfiles: as in the directory search (src/cli/discover.ts), templates and template directories too.
       for (const f of ['README.md', 'Dockerfile.dockerignore', 'mydockerfile', 'Dockerfiles/notes.txt', 'docs/Dockerfile/readme.md', 'Dockerfile.j2', 'Dockerfile.template', 'Dockerfile.tmpl', 'Dockerfile.in', '{{cookiecutter.slug}}/Dockerfile']) {
         expect(selected(f), f).toBe(false);
       }

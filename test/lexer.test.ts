@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerfileParser } from 'dockerfile-ast';
-import { DockerfileDocument, parseArgDecls, parseEnvPairs, rawNameValues } from '../src/document.js';
-import { lex, type InstructionNode } from '../src/lexer.js';
-import { InputError, stripBom } from '../src/source.js';
+import { DockerfileDocument, parseArgDecls, parseEnvPairs, rawNameValues } from '../src/core/document.js';
+import { lex, type InstructionNode } from '../src/core/lexer.js';
+import { InputError, stripBom } from '../src/core/source.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 const instrs = (text: string): InstructionNode[] => lex(text).nodes.filter((n): n is InstructionNode => n.type === 'instruction');
@@ -164,7 +164,7 @@ describe.skipIf(!corpusAvailable())('lexer agrees with dockerfile-ast on the cor
       try {
         ours = new DockerfileDocument(text).instructions;
       } catch (e) {
-        // Templates and files BuildKit rejects are no Dockerfiles (src/lexer.ts assertDockerfile).
+        // Templates and files BuildKit rejects are no Dockerfiles (src/core/lexer.ts assertDockerfile).
         if (!(e instanceof InputError)) throw e;
         rejected.push(id);
         continue;

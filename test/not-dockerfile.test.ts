@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
-import { lex } from '../src/lexer.js';
-import { decode, InputError } from '../src/source.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { lex } from '../src/core/lexer.js';
+import { decode, InputError } from '../src/core/source.js';
 import { runCli, tempDir } from './helpers/cli.js';
 
 const dirs: string[] = [];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
-import { parsePragma, readPragmas } from '../src/pragmas.js';
-import { runTransforms } from '../src/runner.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { parsePragma, readPragmas } from '../src/core/pragmas.js';
+import { runTransforms } from '../src/core/runner.js';
 import { loadTransforms } from '../transforms/index.js';
-import type { Transform } from '../src/types.js';
+import type { Transform } from '../src/core/types.js';
 
 const all = await loadTransforms();
 const run = (text: string) => runTransforms(text, { transforms: all, options: { syntax: 'none' } });

@@ -9,12 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ListingContext } from '../src/context.js';
-import { DockerfileDocument } from '../src/document.js';
-import { runTransforms } from '../src/runner.js';
-import { stripBom } from '../src/source.js';
+import { ListingContext } from '../src/core/context.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { runTransforms } from '../src/core/runner.js';
+import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
-import type { Transform } from '../src/types.js';
+import type { Transform } from '../src/core/types.js';
 import { CORPUS_CASES } from './helpers/corpus.js';
 
 const CASES = fs.existsSync(CORPUS_CASES) ? CORPUS_CASES : path.join(process.env.DOCKERFIX_CORPUS ?? '/nonexistent', 'cases');

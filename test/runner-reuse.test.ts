@@ -4,9 +4,9 @@
  * `context.original`, whose result can differ on a fresh run over the output.
  */
 import { describe, expect, it } from 'vitest';
-import { runTransforms } from '../src/runner.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runTransforms } from '../src/core/runner.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 function counted(id: string, order: number, run: (doc: DockerfileDocument, ctx: TransformContext) => TransformResult): { t: Transform; calls: string[] } {
   const calls: string[] = [];

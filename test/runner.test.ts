@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdits, normalizeEdits, OverlappingEditsError } from '../src/edits.js';
-import { runTransforms } from '../src/runner.js';
-import type { Transform, TransformResult } from '../src/types.js';
-import type { DockerfileDocument } from '../src/document.js';
+import { applyEdits, normalizeEdits, OverlappingEditsError } from '../src/core/edits.js';
+import { runTransforms } from '../src/core/runner.js';
+import type { Transform, TransformResult } from '../src/core/types.js';
+import type { DockerfileDocument } from '../src/core/document.js';
 
 function fake(id: string, run: (doc: DockerfileDocument) => TransformResult, extra: Partial<Transform['meta']> = {}): Transform {
   return { meta: { id, summary: id, description: id, fixKind: 'safe', order: 10, ...extra }, run: (doc) => run(doc) };

@@ -3,9 +3,9 @@
  * and the scripts in `sh -c` strings: data and words, never commands of the script.
  */
 import { describe, expect, it } from 'vitest';
-import { nestedCommands, nestedScript, tokenize } from '../src/shell.js';
-import { DockerfileDocument } from '../src/document.js';
-import { editInsideData, protectedRanges } from '../src/edit-helpers.js';
+import { nestedCommands, nestedScript, tokenize } from '../src/core/shell.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { editInsideData, protectedRanges } from '../src/core/edit-helpers.js';
 
 const tk = (text: string) => tokenize(text, (i) => i);
 const programs = (text: string) => tk(text).commands.map((c) => c.words.map((w) => w.value).join(' '));

@@ -1,6 +1,6 @@
 /** Words with a quote that is never closed, or a trailing backslash, end with the text. */
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../src/shell.js';
+import { tokenize } from '../src/core/shell.js';
 
 const words = (text: string) => tokenize(text, (i) => i).words.map((w) => ({ value: w.value, start: w.start, end: w.end, unterminated: !!w.unterminated }));
 

@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ListingContext } from '../src/context.js';
-import { runTransforms } from '../src/runner.js';
-import { stripBom } from '../src/source.js';
+import { ListingContext } from '../src/core/context.js';
+import { runTransforms } from '../src/core/runner.js';
+import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
 
 const repo = path.resolve(import.meta.dirname, '..');

@@ -3,13 +3,13 @@
  * and the transform on small in-memory contexts (table style: input, context, exact output).
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryContext, NoContext, excludesTree, type BuildContext } from '../src/context.js';
-import { classifyCommand, readsOffline, type InstallCommand } from '../src/install-commands.js';
-import { globToRegExp, planManifests, yamlList } from '../src/manifests.js';
-import { runTransforms } from '../src/runner.js';
-import { tokenize } from '../src/shell.js';
+import { MemoryContext, NoContext, excludesTree, type BuildContext } from '../src/core/context.js';
+import { classifyCommand, readsOffline, type InstallCommand } from '../src/analysis/install-commands.js';
+import { globToRegExp, planManifests, yamlList } from '../src/analysis/manifests.js';
+import { runTransforms } from '../src/core/runner.js';
+import { tokenize } from '../src/core/shell.js';
 import splitCopy from '../transforms/split-copy.js';
-import type { Transform } from '../src/types.js';
+import type { Transform } from '../src/core/types.js';
 
 function classify(text: string, cwd = '/app'): ReturnType<typeof classifyCommand>[] {
   return tokenize(text, (i) => i).commands.map((c) => classifyCommand(c, cwd));

@@ -1,17 +1,17 @@
 /**
- * The self-check's instruction-list comparison (src/validate.ts checkUntouched, run by the
+ * The self-check's instruction-list comparison (src/core/validate.ts checkUntouched, run by the
  * runner after every transform): an edit that leaves a line continuation or heredoc open makes
  * the next, unchanged instruction words of the edited one. Both our lexer and dockerfile-ast
  * accept the result as one instruction, so only comparing the whole list finds it. Also the
- * reorder primitives that never leave one open (src/reorder.ts danglingEscape).
+ * reorder primitives that never leave one open (src/core/reorder.ts danglingEscape).
  */
 import { describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
-import { applyEdits, normalizeEdits } from '../src/edits.js';
-import { danglingEscape } from '../src/reorder.js';
-import { runTransforms } from '../src/runner.js';
-import { checkUntouched } from '../src/validate.js';
-import type { Edit, Transform } from '../src/types.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { applyEdits, normalizeEdits } from '../src/core/edits.js';
+import { danglingEscape } from '../src/core/reorder.js';
+import { runTransforms } from '../src/core/runner.js';
+import { checkUntouched } from '../src/core/validate.js';
+import type { Edit, Transform } from '../src/core/types.js';
 
 function check(text: string, edits: Edit[]): string | null {
   const before = new DockerfileDocument(text);

@@ -1,5 +1,5 @@
 /**
- * The self-check's cross-check (src/validate.ts) builds RUN/COPY/ADD with dockerfile-ast's
+ * The self-check's cross-check (src/core/validate.ts) builds RUN/COPY/ADD with dockerfile-ast's
  * classes but without their exec-form analysis. It must see exactly what the public parser sees:
  * the same instructions, keywords and flags, on every instruction of the corpus and of the
  * fixtures' expected outputs (which hold every kind of mount dockerfix writes).
@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { DockerfileDocument } from '../src/document.js';
-import { crossCheck, flagSearchEnd, lightParser } from '../src/validate.js';
+import { DockerfileDocument } from '../src/core/document.js';
+import { crossCheck, flagSearchEnd, lightParser } from '../src/core/validate.js';
 import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
 
 const { DockerfileParser } = createRequire(import.meta.url)('dockerfile-ast') as typeof import('dockerfile-ast');

@@ -20,10 +20,10 @@
  * in `/var/cache/apk` go to the mount instead. (The lab has no Alpine images: this recipe is
  * from apk's documentation, not measured here; see docs/cache-mounts.md.)
  */
-import { runCacheMounts, program, subcommandIndex } from '../src/cache-mount.js';
-import type { ShellCommand } from '../src/shell.js';
-import type { DockerfileDocument, Instruction, Stage } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, program, subcommandIndex } from '../src/analysis/cache-mount.js';
+import type { ShellCommand } from '../src/core/shell.js';
+import type { DockerfileDocument, Instruction, Stage } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const WITH_VALUE = new Set(['-X', '--repository', '-p', '--root', '--arch', '--cache-dir', '--keys-dir', '--repositories-file', '-t', '--virtual']);
 const LINK = '/etc/apk/cache';

@@ -31,10 +31,10 @@
  * the mode of `/var/cache/apt/archives/partial` (apt's cache bookkeeping) plus log timestamps.
  * See docs/cache-mounts.md.
  */
-import { runCacheMounts, program, subcommandIndex, type CacheDir } from '../src/cache-mount.js';
-import type { ShellCommand } from '../src/shell.js';
-import type { DockerfileDocument, Instruction, Stage } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, program, subcommandIndex, type CacheDir } from '../src/analysis/cache-mount.js';
+import type { ShellCommand } from '../src/core/shell.js';
+import type { DockerfileDocument, Instruction, Stage } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const WITH_VALUE = new Set(['-o', '-c', '-t', '--option', '--config-file', '--target-release', '-a', '--host-architecture']);
 const DOWNLOADS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'reinstall']);

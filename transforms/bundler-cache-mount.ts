@@ -14,9 +14,9 @@
  * Fix safety: safe. The mounted directory only holds the downloaded `.gem` archives, which
  * nothing needs once the gems are installed; they now stay out of the image.
  */
-import { runCacheMounts, baseImageIs, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, baseImageIs, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 function bundlerDirs(instr: Instruction) {
   return (env: Env): CacheDir[] | { skip: string } => {

@@ -3,7 +3,7 @@
  * `run`, `check`, `doc`, `clippy`, `vendor`, `update`) BuildKit cache mounts on the registry
  * and git checkouts under `CARGO_HOME` (`/usr/local/cargo` on rust images, `~/.cargo`
  * elsewhere): `$CARGO_HOME/registry` and `$CARGO_HOME/git`. `CARGO_HOME` is read from the
- * step's environment, which holds the base image's known env (src/analysis/base-images.ts:
+ * step's environment, which holds the base image's known env (src/core/base-images.ts:
  * `CARGO_HOME=/usr/local/cargo` on rust and rustlang/rust images), so `$CARGO_HOME` in the
  * step's own commands resolves too; other images named `.../rust` fall back to the same path.
  *
@@ -16,9 +16,9 @@
  * crate sources leave the stage's files, so `cargo run` at run time or a later stage would
  * download them again).
  */
-import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const SUBS = new Set(['build', 'b', 'install', 'fetch', 'test', 't', 'run', 'r', 'check', 'c', 'doc', 'clippy', 'vendor', 'update', 'generate-lockfile', 'chef']);
 const WITH_VALUE = new Set(['--manifest-path', '-Z', '--config', '--color', '-C']);

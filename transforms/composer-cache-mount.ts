@@ -12,9 +12,9 @@
  *
  * Fix safety: safe. The cache holds downloaded archives only; vendor/ is written elsewhere.
  */
-import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const SUBS = new Set(['install', 'i', 'update', 'u', 'upgrade', 'require', 'r', 'create-project', 'reinstall']);
 

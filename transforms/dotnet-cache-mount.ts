@@ -12,9 +12,9 @@
  * global packages folder is what builds reference, so `dotnet build --no-restore` outside a
  * mounted step, a later stage or `dotnet run` at run time would miss the packages.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, dirFromVar, joinDir, program, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const SUBS = new Set(['restore', 'build', 'publish', 'test', 'pack', 'run']);
 

@@ -16,9 +16,9 @@
  * directory is copied out, anything that reads the modules later (`go run` in CMD, a later
  * stage) would download them again; those steps get an unsafe fix (applied with --unsafe).
  */
-import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 /** Subcommands that compile packages (and so use the build cache). */
 const COMPILES = new Set(['build', 'install', 'test', 'run', 'generate', 'vet', 'list']);

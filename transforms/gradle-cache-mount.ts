@@ -12,9 +12,9 @@
  * (dependencies and the wrapper's Gradle leave the stage's files, so a later stage or a Gradle
  * run at run time would download them again).
  */
-import { runCacheMounts, dirFromVar, joinDir, program, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, dirFromVar, joinDir, program, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 function gradleDirs(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
   const h = dirFromVar(env, 'GRADLE_USER_HOME', home === undefined ? undefined : joinDir(home, '.gradle'), 'gradle');

@@ -12,7 +12,7 @@
  * `apt-get install` after `COPY . /app` re-runs on every source edit although it reads nothing
  * from /app.
  *
- * Fix safety (decided per move, from the model in `src/dataflow.ts`):
+ * Fix safety (decided per move, from the model in `src/analysis/dataflow.ts`):
  * - **safe** when every step it jumps over is proven independent: COPY/ADD whose destination
  *   is disjoint from every path the RUN reads or writes (e.g. a package install, which touches
  *   the system directories /etc, /usr, /var, ..., above `COPY . /app`), and metadata (LABEL,
@@ -29,11 +29,11 @@
  *   in between. RUN steps with a package-manager or system-setup command get a `skipped`
  *   finding with the reason; others are left alone silently.
  */
-import { classOf, describeInstruction, describePaths, describeRun, effectsOf, isInfluentialEnv, overlap, type Effects } from '../src/dataflow.js';
-import { isWindowsStage } from '../src/images.js';
-import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/reorder.js';
-import type { DockerfileDocument, Instruction } from '../src/document.js';
-import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
+import { classOf, describeInstruction, describePaths, describeRun, effectsOf, isInfluentialEnv, overlap, type Effects } from '../src/analysis/dataflow.js';
+import { isWindowsStage } from '../src/analysis/images.js';
+import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/core/reorder.js';
+import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/core/types.js';
 
 type Verdict = { kind: 'safe' } | { kind: 'unsafe'; reason: string; env?: string[] } | { kind: 'blocked'; reason: string };
 

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { sortTransforms } from '../src/runner.js';
-import type { Transform } from '../src/types.js';
+import { sortTransforms } from '../src/core/runner.js';
+import type { Transform } from '../src/core/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 let cachedFiles: Map<string, string> | undefined;

@@ -13,9 +13,9 @@
  * repository holds the dependencies, so a later `mvn -o` outside a mounted step, a later stage
  * or a `mvn` at run time would not find them.
  */
-import { runCacheMounts, joinDir, program, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, joinDir, program, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 function mavenDirs(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
   const opts = `${env.get('MAVEN_OPTS') ?? ''} ${env.get('MAVEN_ARGS') ?? ''}`;

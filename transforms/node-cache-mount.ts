@@ -23,10 +23,10 @@
  * so the image files are the same (`lab diff-images` on ../shared/docker-lab/examples/node-app:
  * equivalent).
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { ShellCommand } from '../src/shell.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { ShellCommand } from '../src/core/shell.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const NPM_SUBS = new Set(['ci', 'install', 'i', 'in', 'add', 'update', 'up', 'upgrade', 'install-clean', 'ic', 'install-ci-test', 'cit', 'install-test', 'it']);
 const PNPM_SUBS = new Set(['install', 'i', 'add', 'fetch', 'update', 'up', 'upgrade', 'install-test', 'it']);

@@ -20,10 +20,10 @@
  * site-packages, so the image files are the same (checked with `lab diff-images`, see
  * docs/cache-mounts.md); only the cache no longer lands in the image.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { ShellCommand, Word } from '../src/shell.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { ShellCommand, Word } from '../src/core/shell.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const PIP_SUBCOMMANDS = new Set(['install', 'wheel', 'download']);
 const PIP_GLOBAL_WITH_VALUE = new Set(['--cache-dir', '--log', '--proxy', '--retries', '--timeout', '--python', '--exists-action', '--trusted-host', '--cert', '--client-cert', '--index-url', '-i']);

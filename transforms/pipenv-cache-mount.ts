@@ -9,10 +9,10 @@
  *
  * Fix safety: safe. Virtualenvs live in `WORKON_HOME` or the project, not in these caches.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir } from '../src/cache-mount.js';
+import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir } from '../src/analysis/cache-mount.js';
 import { pipCacheDir } from './pip-cache-mount.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const SUBS = new Set(['install', 'sync', 'lock', 'update', 'upgrade']);
 

@@ -12,9 +12,9 @@
  *
  * Fix safety: safe. The mounted directories hold only downloads and built artifacts.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir } from '../src/cache-mount.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const WITH_VALUE = new Set(['--directory', '-C', '--project', '-P']);
 const SUBS = new Set(['install', 'sync', 'add', 'update', 'lock']);

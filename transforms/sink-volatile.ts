@@ -19,7 +19,7 @@
  * the same LABEL key; when the group has a cache-busting name (CACHEBUST) and a RUN follows:
  * busting that RUN's cache is its purpose; when an ARG of the group is read by no step at all
  * (`ARG TIMESTAMP` before a download: a cache buster under another name); when a RUN in
- * between runs something `src/dataflow.ts` does not model (a script such as `/build.sh`,
+ * between runs something `src/analysis/dataflow.ts` does not model (a script such as `/build.sh`,
  * `make`, `npm run`, `cargo build`, a wrapper), or a modelled tool that compiles with make
  * (`docker-php-ext-install`, `pecl`): it sees every ARG and ENV in effect and may
  * read any of them (vergen reads `VERGEN_GIT_SHA`, Makefiles read `VERSION`, and an
@@ -34,10 +34,10 @@
  * managers, file tools: they do not read build variables they are not given) and past steps
  * that read no variable they do not name (COPY, ADD, WORKDIR, LABEL, ...).
  */
-import { definesOf, describeInstruction, effectsOf, envReader, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/dataflow.js';
-import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/reorder.js';
-import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/document.js';
-import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
+import { definesOf, describeInstruction, effectsOf, envReader, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/analysis/dataflow.js';
+import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/core/reorder.js';
+import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/core/document.js';
+import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/core/types.js';
 
 /** ARG names commonly set to a new value by CI on every build. */
 export const VOLATILE =

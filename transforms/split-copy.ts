@@ -39,16 +39,16 @@
  */
 import { buildModel, type BuildModel } from '../src/analysis/build-model.js';
 import path from 'node:path';
-import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/document.js';
-import { classifyCommand, has, readsOffline, values, type InstallCommand } from '../src/install-commands.js';
-import { planManifests, type ManifestPlan } from '../src/manifests.js';
-import { mountOptions } from '../src/edit-helpers.js';
-import { isWindowsStage } from '../src/images.js';
-import { danglingEscape } from '../src/reorder.js';
-import type { ShellCommand } from '../src/shell.js';
-import { excludesTree, type BuildContext } from '../src/context.js';
-import { ignoredInstructions, readPragmas } from '../src/pragmas.js';
-import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/types.js';
+import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/core/document.js';
+import { classifyCommand, has, readsOffline, values, type InstallCommand } from '../src/analysis/install-commands.js';
+import { planManifests, type ManifestPlan } from '../src/analysis/manifests.js';
+import { mountOptions } from '../src/core/edit-helpers.js';
+import { isWindowsStage } from '../src/analysis/images.js';
+import { danglingEscape } from '../src/core/reorder.js';
+import type { ShellCommand } from '../src/core/shell.js';
+import { excludesTree, type BuildContext } from '../src/core/context.js';
+import { ignoredInstructions, readPragmas } from '../src/core/pragmas.js';
+import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/core/types.js';
 
 const posix = path.posix;
 const ALLOWED_FLAGS = new Set(['chown', 'chmod', 'link']);

@@ -12,10 +12,10 @@
  *
  * Fix safety: safe. Only the frontend that parses the file changes.
  */
-import { buildkitFeatures } from '../src/buildkit.js';
-import { isWindowsStage, whyWindows } from '../src/images.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { buildkitFeatures } from '../src/core/buildkit.js';
+import { isWindowsStage, whyWindows } from '../src/analysis/images.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 export const syntaxDirective: Transform = {
   meta: {

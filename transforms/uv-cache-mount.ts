@@ -13,9 +13,9 @@
  * Fix safety: safe. Virtual environments live in the project (`.venv`) or where the user put
  * them, never in the cache directory, so the image files are unchanged.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/cache-mount.js';
-import type { DockerfileDocument } from '../src/document.js';
-import type { Transform, TransformContext, TransformResult } from '../src/types.js';
+import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
+import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const WITH_VALUE = new Set(['--directory', '--project', '--config-file', '--python', '-p', '--color']);
 

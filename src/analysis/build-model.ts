@@ -15,8 +15,8 @@
  *   when a stage built FROM it reaches one (it inherits the directory), or when a later stage
  *   copies or mounts a path that overlaps the directory.
  */
-import { normalizePath, type DockerfileDocument, type Instruction, type Stage } from '../document.js';
-import { mountOptions, trimSlash } from '../edit-helpers.js';
+import { normalizePath, type DockerfileDocument, type Instruction, type Stage } from '../core/document.js';
+import { mountOptions, trimSlash } from '../core/edit-helpers.js';
 
 /** A read of another stage's files: a `COPY --from`/`ADD --from` or a `RUN --mount=from=`. */
 export interface StageRead {

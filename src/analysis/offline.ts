@@ -14,9 +14,9 @@
  * nuget, cargo, maven, gradle, go-mod, npm, yarn, pnpm, uv, bundler, composer, apk, pip (`--no-index`
  * installs only from local directories).
  */
-import { overlayEnv, type DockerfileDocument, type Instruction, type Stage } from '../document.js';
+import { overlayEnv, type DockerfileDocument, type Instruction, type Stage } from '../core/document.js';
 import type { BuildModel } from './build-model.js';
-import { basename, commandAssignments, programIndex, type ShellCommand } from '../shell.js';
+import { basename, commandAssignments, programIndex, type ShellCommand } from '../core/shell.js';
 
 export type Env = ReadonlyMap<string, string | undefined>;
 

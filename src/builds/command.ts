@@ -5,7 +5,7 @@
  * positional context (`-`: no context). `cd <dir>` earlier in the same text moves the base.
  */
 import path from 'node:path';
-import { tokenize, type Word } from '../shell.js';
+import { tokenize, type Word } from '../core/shell.js';
 import { interpolate } from './interpolate.js';
 import type { Sink } from './types.js';
 

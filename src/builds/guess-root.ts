@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DockerfileDocument } from '../document.js';
-import { gitRoot } from '../fsio.js';
+import { DockerfileDocument } from '../core/document.js';
+import { gitRoot } from '../pipeline/fsio.js';
 
 export interface ContextGuess {
   /** The folder where every source exists. */

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { gitRoot } from '../fsio.js';
+import { gitRoot } from '../pipeline/fsio.js';
 import { COMPOSE_FILE, readCompose } from './compose.js';
 import { readWorkflow } from './workflows.js';
 import { readMakefile, readPackageJson, readScript } from './scripts.js';

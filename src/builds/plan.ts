@@ -5,8 +5,8 @@
  * the first found is used and a note names the others (analysing each context is not done yet).
  */
 import path from 'node:path';
-import { gitRoot } from '../fsio.js';
-import type { Finding } from '../types.js';
+import { gitRoot } from '../pipeline/fsio.js';
+import type { Finding } from '../core/types.js';
 import { byDockerfile, describeSource, findBuildDefinitions, printable } from './index.js';
 import { guessContext } from './guess-root.js';
 import { readRegular } from './read.js';

@@ -10,9 +10,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
-import { discover } from '../discover.js';
-import { noColors, renderDiff, type Colors } from '../diff.js';
-import { FileError, decodeFile, readDockerfile, readStdinCapped, writeFileAtomic } from '../fsio.js';
+import { discover } from './discover.js';
+import { noColors, renderDiff, type Colors } from '../report/diff.js';
+import { FileError, decodeFile, readDockerfile, readStdinCapped, writeFileAtomic } from '../pipeline/fsio.js';
 import { format, type FormatOptions } from '../format/index.js';
 
 export interface FmtOptions {

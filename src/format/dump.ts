@@ -9,8 +9,8 @@
  * delimiter, kind and exact body. Also the parser directives and the text of every comment (not
  * semantic, but the formatter promises to keep them).
  */
-import { lex, type Node } from '../lexer.js';
-import { tokenize } from '../shell.js';
+import { lex, type Node } from '../core/lexer.js';
+import { tokenize } from '../core/shell.js';
 import { buildLogicalLine, freeWords, jsonStrings, trimmedEnd, type LogicalLine } from './scan.js';
 
 export interface DumpItem {

@@ -4,8 +4,8 @@
  * output must equal the dump of the input (`dump.ts`), else the input is returned unchanged with
  * an internal error.
  */
-import { lex } from '../lexer.js';
-import { InputError, dominantEol } from '../source.js';
+import { lex } from '../core/lexer.js';
+import { InputError, dominantEol } from '../core/source.js';
 import { dumpDifference, dumpNodes } from './dump.js';
 import { printDockerfile, type Printer } from './printer.js';
 

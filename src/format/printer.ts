@@ -12,7 +12,7 @@
  * instructions, and instructions after `# dockerfix-ignore` / `# prettier-ignore`, and whole
  * `# dockerfix-ignore-start` ... `# dockerfix-ignore-end` regions.
  */
-import type { InstructionNode, Node } from '../lexer.js';
+import type { InstructionNode, Node } from '../core/lexer.js';
 import { KNOWN_INSTRUCTIONS, buildLogicalLine, freeWords, isBlank, jsonStrings, trimmedEnd, type LogicalLine } from './scan.js';
 
 export interface PrintOptions {

@@ -8,7 +8,7 @@
  * indentation of a continuation line is part of the joined text; it is free only where the
  * joined text has unquoted whitespace there.
  */
-import type { InstructionNode } from '../lexer.js';
+import type { InstructionNode } from '../core/lexer.js';
 
 /** How the arguments of an instruction are read. */
 export type ArgClass = 'shell' | 'words' | 'json' | 'exact';

@@ -4,8 +4,8 @@
  * version, anything else bumps it). Offsets are UTF-16 code units into the file text without its
  * BOM; lines and columns are 1-based, end positions exclusive.
  */
-import { renderDiff } from '../diff.js';
-import { LineIndex, stripBom } from '../source.js';
+import { renderDiff } from './diff.js';
+import { LineIndex, stripBom } from '../core/source.js';
 import type { ReportInput } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;

@@ -5,10 +5,10 @@
  * columns in UTF-16 code units as declared by `columnKind`). File errors become tool
  * execution notifications, so a broken file does not masquerade as a code finding.
  */
-import { DockerfileDocument } from '../document.js';
-import { LineIndex, stripBom } from '../source.js';
-import type { AppliedEdit } from '../runner.js';
-import type { Finding } from '../types.js';
+import { DockerfileDocument } from '../core/document.js';
+import { LineIndex, stripBom } from '../core/source.js';
+import type { AppliedEdit } from '../core/runner.js';
+import type { Finding } from '../core/types.js';
 import type { ReportInput, RuleInfo } from './types.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

@@ -2,7 +2,7 @@
  * What every report format receives: the outcome of each processed file (paths relative to the
  * cwd, `/`-separated) plus the errors met before processing (missing paths).
  */
-import type { FileOutcome } from '../engine.js';
+import type { FileOutcome } from '../pipeline/engine.js';
 
 export type ReportFormat = 'diff' | 'json' | 'sarif' | 'github';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['diff', 'json', 'sarif', 'github'];

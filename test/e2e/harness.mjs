@@ -331,10 +331,10 @@ export async function runDockerfix(file, ctx, extraArgs = []) {
   }
   const imp = (p) => import(pathToFileURL(path.join(ROOT, 'dist', p)).href);
   const [{ runTransforms }, { loadTransforms }, { DirectoryContext }, { decode }] = await Promise.all([
-    imp('src/runner.js'),
+    imp('src/core/runner.js'),
     imp('transforms/index.js'),
-    imp('src/context.js'),
-    imp('src/source.js'),
+    imp('src/core/context.js'),
+    imp('src/core/source.js'),
   ]);
   const { text, bom } = decode(fs.readFileSync(file));
   const unsafe = extraArgs.includes('--unsafe');

@@ -10,8 +10,8 @@
  * ARG words from `buildkitWords` (what `parseArgDecls` splits with). Only the per-keyword layout
  * of the dump is written here.
  */
-import { DockerfileDocument, rawNameValues, type Instruction } from '../../src/document.js';
-import { buildkitWords, lex, logicalView, type InstructionNode } from '../../src/lexer.js';
+import { DockerfileDocument, rawNameValues, type Instruction } from '../../src/core/document.js';
+import { buildkitWords, lex, logicalView, type InstructionNode } from '../../src/core/lexer.js';
 
 /** Go's strconv.Quote for the strings that occur in the test files. */
 export function goQuote(s: string): string {

@@ -10,11 +10,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DirectoryContext, NoContext } from '../../src/context.js';
-import { runTransforms, type RunResult } from '../../src/runner.js';
-import { stripBom } from '../../src/source.js';
+import { DirectoryContext, NoContext } from '../../src/core/context.js';
+import { runTransforms, type RunResult } from '../../src/core/runner.js';
+import { stripBom } from '../../src/core/source.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
-import type { Options } from '../../src/types.js';
+import type { Options } from '../../src/core/types.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures');
 

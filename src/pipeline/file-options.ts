@@ -1,11 +1,11 @@
 /**
- * Per-file processing options: the config that applies to a Dockerfile (src/config.ts) merged
+ * Per-file processing options: the config that applies to a Dockerfile (src/pipeline/config.ts) merged
  * with the command-line flags, which win. Loaded transform sets are cached per selection.
  */
 import path from 'node:path';
 import { ConfigResolver, type ResolvedSettings } from './config.js';
 import type { ProcessOptions } from './engine.js';
-import { loadTransforms, transformIds } from '../transforms/index.js';
+import { loadTransforms, transformIds } from '../../transforms/index.js';
 
 export interface CliSelection {
   only?: string[];

@@ -9,9 +9,9 @@
  *   with the reason.
  * Conservative by construction: an unknown program is `source`.
  */
-import { offlineRead } from './analysis/offline.js';
-import { basename, programIndex, type ShellCommand, type Word } from './shell.js';
-import { joinPath } from './document.js';
+import { offlineRead } from './offline.js';
+import { basename, programIndex, type ShellCommand, type Word } from '../core/shell.js';
+import { joinPath } from '../core/document.js';
 
 export type Ecosystem =
   | 'pip'

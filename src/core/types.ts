@@ -2,7 +2,7 @@
  * Core types shared by the engine and every transform.
  *
  * Offsets are UTF-16 code-unit offsets into the document text *after* the BOM has been
- * removed (see `src/source.ts`); lines and columns in findings are 1-based.
+ * removed (see `src/core/source.ts`); lines and columns in findings are 1-based.
  */
 import type { DockerfileDocument } from './document.js';
 import type { BuildContext } from './context.js';

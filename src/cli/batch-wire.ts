@@ -1,11 +1,11 @@
 /**
- * What crosses the thread boundary between `src/batch.ts` and its workers: plain data only
+ * What crosses the thread boundary between `src/cli/batch.ts` and its workers: plain data only
  * (FileError instances become {file, message, line, column}; an unchanged file's text is sent
  * once).
  */
-import { FileError } from './fsio.js';
-import type { FileOutcome } from './engine.js';
-import type { Options } from './types.js';
+import { FileError } from '../pipeline/fsio.js';
+import type { FileOutcome } from '../pipeline/engine.js';
+import type { Options } from '../core/types.js';
 
 export interface WorkerInit {
   transformIds: string[];

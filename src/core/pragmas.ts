@@ -2,7 +2,7 @@
  * Inline suppression comments, applied centrally by the runner (hadolint-style: transforms need
  * not see them; the runner drops their edits and findings on ignored instructions, and applies
  * none of a change whose remaining edits would break the file or not settle). The reordering
- * transforms also read them (src/reorder.ts pinnedInstructions), to move nothing across or next
+ * transforms also read them (src/core/reorder.ts pinnedInstructions), to move nothing across or next
  * to an ignored instruction and to say so.
  *
  *   # dockerfix-ignore                       the next instruction: no transform touches it

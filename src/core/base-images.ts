@@ -2,7 +2,7 @@
  * Facts about well-known base images: the OS family, the user an image runs as by default (and
  * the other users it ships), and the environment it sets that moves tool directories
  * (`CARGO_HOME`, `GOPATH`, `GEM_HOME`, ...). Pure: takes an image reference, knows nothing of
- * Dockerfiles (src/images.ts applies these facts to stages and steps).
+ * Dockerfiles (src/analysis/images.ts applies these facts to stages and steps).
  *
  * The rule: **an image not in this table is not known to run as root.** Docker official images
  * run as root unless their Dockerfile says otherwise, so they are listed by name; everything

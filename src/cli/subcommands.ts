@@ -2,7 +2,7 @@
  * `dockerfix explain` and `dockerfix ci`: routed here from `main` before the main command's
  * options are parsed, and loaded only when used.
  */
-import type { Io } from './cli.js';
+import type { Io } from './main.js';
 
 export const SUBCOMMANDS = ['explain', 'ci', 'fmt'];
 
@@ -14,7 +14,7 @@ export const SUBCOMMAND_HELP =
   '  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n';
 
 export async function runSubcommand(name: string, args: string[], io: Io): Promise<number> {
-  if (name === 'fmt') return (await import('./cli/fmt-cli.js')).fmtMain(args, io);
+  if (name === 'fmt') return (await import('./fmt-cli.js')).fmtMain(args, io);
   if (name === 'explain') return (await import('./explain.js')).explainCommand(args, io);
   return (await import('./ci-commands.js')).ciCommand(args, io);
 }

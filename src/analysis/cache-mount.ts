@@ -9,13 +9,13 @@
  * RUN is handled all-or-nothing: either all of its edits are made or none, with a `skipped`
  * finding that says why.
  */
-import { commandAssignments, programIndex, basename, nestedCommands, type ShellCommand, type Word } from './shell.js';
-import { expandVars, normalizePath, overlayEnv, type DockerfileDocument, type Instruction } from './document.js';
-import { editInsideData, insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from './edit-helpers.js';
+import { commandAssignments, programIndex, basename, nestedCommands, type ShellCommand, type Word } from '../core/shell.js';
+import { expandVars, normalizePath, overlayEnv, type DockerfileDocument, type Instruction } from '../core/document.js';
+import { editInsideData, insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from '../core/edit-helpers.js';
 import { osFamily, userAt, whyWindows, type OsFamily } from './images.js';
-import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from './types.js';
-import { buildModel } from './analysis/build-model.js';
-import { laterStoreUse, offlineRead, type OfflineRead } from './analysis/offline.js';
+import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from '../core/types.js';
+import { buildModel } from './build-model.js';
+import { laterStoreUse, offlineRead, type OfflineRead } from './offline.js';
 
 export type Env = Map<string, string | undefined>;
 

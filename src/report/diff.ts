@@ -9,8 +9,8 @@
  * without anchors that is still too big is shown as removed and added whole (a correct, if not
  * minimal, diff).
  */
-import type { Finding } from './types.js';
-import { escapeContentLine, escapeControls } from './report/escape.js';
+import type { Finding } from '../core/types.js';
+import { escapeContentLine, escapeControls } from './escape.js';
 
 export interface Colors {
   red(s: string): string;

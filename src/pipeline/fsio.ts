@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { decode, InputError, type DecodedSource } from './source.js';
+import { decode, InputError, type DecodedSource } from '../core/source.js';
 
 export class FileError extends Error {
   constructor(

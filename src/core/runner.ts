@@ -3,7 +3,7 @@
  * id), re-parsing after every transform that changed the text, pass after pass until a whole
  * pass changes nothing (at most MAX_PASSES). After every transform, the rewritten text must lex,
  * and every instruction its edits did not touch must still be an instruction of its own, with its
- * keyword and text (src/validate.ts checkUntouched: an edit that leaves a line continuation open
+ * keyword and text (src/core/validate.ts checkUntouched: an edit that leaves a line continuation open
  * would make the next instruction words of the edited one). Then it checks its own output: the
  * rewritten instructions must agree with dockerfile-ast, and a fresh run over it must change
  * nothing. If any check fails the file is left unchanged and an internal error is reported.
@@ -62,7 +62,7 @@ export interface RunResult {
   passes: number;
   /**
    * The changes as non-overlapping edits on the input, sorted: applied to the input they give the
-   * output. Each names the transforms that made it (src/edit-compose.ts).
+   * output. Each names the transforms that made it (src/core/edit-compose.ts).
    */
   edits: AppliedEdit[];
 }
@@ -101,7 +101,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     if (e instanceof InputError) return { ...base, error: { kind: 'parse', message: e.message, line: e.line, column: e.column } };
     throw e;
   }
-  // Inline suppression (`# dockerfix-ignore[-file] [ids]`, src/pragmas.ts) is applied here.
+  // Inline suppression (`# dockerfix-ignore[-file] [ids]`, src/core/pragmas.ts) is applied here.
   const pragmas = readPragmas(original);
   if (pragmas.ignoreFile) return base;
   const transforms = sortTransforms(run.transforms.filter((t) => !pragmas.fileIds.has(t.meta.id)));

@@ -11,9 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { processFile, type FileOutcome, type ProcessOptions } from './engine.js';
+import { processFile, type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
 import { fromWire, initKey, type WorkerInit, type WorkerReply, type WorkerRequest } from './batch-wire.js';
-import { transformIds } from '../transforms/index.js';
+import { transformIds } from '../../transforms/index.js';
 
 /** A worker is started only for at least this many files (start-up costs ~30-60 ms of CPU). */
 export const MIN_FILES_PER_WORKER = 96;
@@ -61,7 +61,7 @@ function workerUrl(): URL | null {
   if (workerUrlCache !== undefined) return workerUrlCache;
   const candidates = [new URL('./batch-worker.js', import.meta.url)];
   // Tests run the TypeScript sources; the worker then comes from the build (`npm test` builds first).
-  if (import.meta.url.endsWith('.ts')) candidates.push(new URL('../dist/src/batch-worker.js', import.meta.url));
+  if (import.meta.url.endsWith('.ts')) candidates.push(new URL('../../dist/src/cli/batch-worker.js', import.meta.url));
   workerUrlCache = candidates.find((u) => fs.existsSync(fileURLToPath(u))) ?? null;
   return workerUrlCache;
 }

@@ -8,12 +8,12 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { stringify as yamlStringify } from 'yaml';
-import { parseSubcommandArgs } from './cli-parse.js';
-import type { Io } from './cli.js';
-import { DockerfileDocument, type Stage } from './document.js';
-import { mountOptions } from './edit-helpers.js';
-import { FileError, readDockerfile } from './fsio.js';
-import { escapeControls, hasControls } from './report/escape.js';
+import { parseSubcommandArgs } from './parse.js';
+import type { Io } from './main.js';
+import { DockerfileDocument, type Stage } from '../core/document.js';
+import { mountOptions } from '../core/edit-helpers.js';
+import { FileError, readDockerfile } from '../pipeline/fsio.js';
+import { escapeControls, hasControls } from '../report/escape.js';
 
 export interface CiOptions {
   /** Image repository for cache and result images, without a tag. */

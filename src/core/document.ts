@@ -3,7 +3,7 @@
  * build state in effect at each instruction are views over it. Transforms read this and return
  * edits; they never mutate it.
  */
-import { imageFacts } from './analysis/base-images.js';
+import { imageFacts } from './base-images.js';
 import { assertDockerfile, buildkitWords, lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
 import { LineIndex, dominantEol, eolAt } from './source.js';
 import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.js';
@@ -19,7 +19,7 @@ export class DockerfileDocument {
   private readonly parsedDirectives: Directive[];
   /**
    * How often `directives` / `directive()` were read. The runner uses it to know which
-   * transforms looked at the parser directives (src/runner.ts: a change to the directives alone
+   * transforms looked at the parser directives (src/core/runner.ts: a change to the directives alone
    * cannot change the result of a transform that never read them).
    */
   directiveReads = 0;
@@ -27,7 +27,7 @@ export class DockerfileDocument {
   /**
    * @throws InputError when the text is not a Dockerfile BuildKit would build: a parser error
    * (bad or duplicate directive, unterminated heredoc, ENV without a value, ...), an unknown
-   * instruction or template syntax on an instruction line (src/lexer.ts).
+   * instruction or template syntax on an instruction line (src/core/lexer.ts).
    */
   constructor(
     readonly text: string,
@@ -92,7 +92,7 @@ export class DockerfileDocument {
 
   /**
    * For a document a transform run derived from the file it was given: maps an offset here to
-   * the line of the given file it comes from. Set by the runner (src/runner.ts).
+   * the line of the given file it comes from. Set by the runner (src/core/runner.ts).
    */
   sourceLine?: (offset: number) => number;
 

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
-import { FileError } from './fsio.js';
+import { FileError } from '../pipeline/fsio.js';
 
 /** The names searched for (as globs, for documentation and the parity test with globby). */
 export const DOCKERFILE_PATTERNS = [
@@ -27,7 +27,7 @@ export const SKIPPED_DIRS = ['node_modules', '.git', 'vendor', '.hg', '.svn', 'b
  * leftovers, dockerfix's own temp files, and templates (`Dockerfile.template`, `.tmpl`, `.j2`,
  * `.in`: a generator renders them into the Dockerfile; rewriting the template would put text on
  * its control lines). A file named on the command line is still read, and then refused if its
- * text is a template (src/lexer.ts assertDockerfile).
+ * text is a template (src/core/lexer.ts assertDockerfile).
  */
 export const NOT_DOCKERFILES = ['**/*.dockerignore', '**/*.md', '**/*.orig', '**/*.rej', '**/*.dockerfix-*.tmp', '**/*.template', '**/*.tmpl', '**/*.j2', '**/*.in'];
 

@@ -4,7 +4,7 @@
  * Why not only dockerfile-ast: it loses JSON-form whitespace in `getValue`, does not see
  * `<< 'EOF'` (quoted delimiter) heredocs, keeps comments of continuation lines in the argument
  * content and parses large files superlinearly. This lexer is the source of truth for offsets;
- * dockerfile-ast cross-checks our view of rewritten files (`src/validate.ts`).
+ * dockerfile-ast cross-checks our view of rewritten files (`src/core/validate.ts`).
  *
  * Rules (moby/buildkit `frontend/dockerfile/parser`):
  * - Parser directives (`# syntax=`, `# escape=`, `# check=`) only at the very top, one a line,

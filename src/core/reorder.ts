@@ -87,7 +87,7 @@ export function danglingEscape(instr: Instruction): { start: number; end: number
 
 /**
  * Instructions the reordering transforms leave where they are and move nothing across
- * (`# dockerfix-ignore`, src/pragmas.ts): those ignored for `transformId`, and those a pragma
+ * (`# dockerfix-ignore`, src/core/pragmas.ts): those ignored for `transformId`, and those a pragma
  * for any transform applies to from further up (a blank line or another comment in between).
  * Moving such an instruction, or putting a moved one right above it, would leave the pragma
  * over another instruction. A pragma directly above its instruction travels with it.

@@ -17,19 +17,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { parseSubcommandArgs } from './cli-parse.js';
+import { parseSubcommandArgs } from './parse.js';
 import picomatch from 'picomatch';
-import type { Io } from './cli.js';
-import { contextFor } from './engine.js';
-import { DockerfileDocument, expandVars, type Instruction, type Stage } from './document.js';
-import { mountOptions } from './edit-helpers.js';
-import { ConfigError } from './config.js';
-import { FileOptions, newResolver } from './file-options.js';
-import { FileError, readDockerfile } from './fsio.js';
-import { runTransforms } from './runner.js';
-import { InputError } from './source.js';
-import { selectIds, UnknownTransformError } from '../transforms/index.js';
-import type { BuildContext } from './context.js';
+import type { Io } from './main.js';
+import { contextFor } from '../pipeline/engine.js';
+import { DockerfileDocument, expandVars, type Instruction, type Stage } from '../core/document.js';
+import { mountOptions } from '../core/edit-helpers.js';
+import { ConfigError } from '../pipeline/config.js';
+import { FileOptions, newResolver } from '../pipeline/file-options.js';
+import { FileError, readDockerfile } from '../pipeline/fsio.js';
+import { runTransforms } from '../core/runner.js';
+import { InputError } from '../core/source.js';
+import { selectIds, UnknownTransformError } from '../../transforms/index.js';
+import type { BuildContext } from '../core/context.js';
 
 /** Dependency manifests: what an install step reads (cache-recipes.md, "Splitting COPY . ."). */
 const MANIFEST_NAMES = new Set([

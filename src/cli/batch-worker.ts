@@ -1,11 +1,11 @@
 /**
- * A batch worker thread (see `src/batch.ts`): loads the selected transforms once, then processes
+ * A batch worker thread (see `src/cli/batch.ts`): loads the selected transforms once, then processes
  * the chunks of files the main thread sends and posts the outcomes back. It never writes files:
  * writing stays on the main thread, so an interrupt can never stop a write half-way.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { processFile, type ProcessOptions } from './engine.js';
-import { loadTransforms } from '../transforms/index.js';
+import { processFile, type ProcessOptions } from '../pipeline/engine.js';
+import { loadTransforms } from '../../transforms/index.js';
 import { initKey, toWire, type WorkerInit, type WorkerRequest, type WorkerReply } from './batch-wire.js';
 
 const port = parentPort!;

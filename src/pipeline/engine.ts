@@ -4,12 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DirectoryContext, NoContext, type BuildContext } from './context.js';
+import { DirectoryContext, NoContext, type BuildContext } from '../core/context.js';
 import { FileError, readDockerfile } from './fsio.js';
-import { runTransforms, type AppliedEdit, type RunResult } from './runner.js';
-import { format } from './format/index.js';
-import { LineIndex, stripBom } from './source.js';
-import type { Finding, Options, Transform } from './types.js';
+import { runTransforms, type AppliedEdit, type RunResult } from '../core/runner.js';
+import { format } from '../format/index.js';
+import { LineIndex, stripBom } from '../core/source.js';
+import type { Finding, Options, Transform } from '../core/types.js';
 
 export interface ProcessOptions {
   transforms: readonly Transform[];

@@ -20,7 +20,7 @@ export interface Word {
 /**
  * A here-document opened by a command (`cat > f <<'X'`), whose body follows the line of the
  * command. The body is data fed to the command, never commands of the script: nothing may edit
- * inside it (see `protectedRanges` in src/edit-helpers.ts).
+ * inside it (see `protectedRanges` in src/core/edit-helpers.ts).
  */
 export interface ShellHeredoc {
   /** The `<<X` / `<<-'X'` / `<< X` word (also one of the command's words). */

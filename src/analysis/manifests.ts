@@ -8,7 +8,7 @@
  * path dependency), the plan carries a `block` reason instead of a guess.
  */
 import path from 'node:path';
-import type { BuildContext } from './context.js';
+import type { BuildContext } from '../core/context.js';
 import { has, values, looksLikePath, type InstallCommand } from './install-commands.js';
 
 export interface ManifestPlan {

@@ -1,13 +1,13 @@
 /**
  * What we know about base images and users: the OS family of a stage, whether it is Windows,
  * and the user that runs a step (its uid, gid and home). Conservative: unknown means unknown,
- * and an image that src/analysis/base-images.ts does not know is not taken for root.
+ * and an image that src/core/base-images.ts does not know is not taken for root.
  */
-import type { Instruction, Stage } from './document.js';
-import { expandVars } from './document.js';
-import { imageFacts, isWindowsImageName, type ImageFacts, type OsFamily } from './analysis/base-images.js';
+import type { Instruction, Stage } from '../core/document.js';
+import { expandVars } from '../core/document.js';
+import { imageFacts, isWindowsImageName, type ImageFacts, type OsFamily } from '../core/base-images.js';
 
-export type { OsFamily } from './analysis/base-images.js';
+export type { OsFamily } from '../core/base-images.js';
 
 const DEBIAN = /(^|\/)(debian|ubuntu|buildpack-deps|python|node|golang|rust|ruby|php|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|composer|elixir|perl|r-base|bitnami\/[a-z-]+)(:|@|$)/;
 
@@ -110,7 +110,7 @@ export function rootness(u: UserInfo): 'root' | 'non-root' | 'unknown' {
 
 /**
  * The user that runs `instr` and what we can prove about it: root, a user the base image ships
- * or runs as (src/analysis/base-images.ts), or a user created in the same stage chain by
+ * or runs as (src/core/base-images.ts), or a user created in the same stage chain by
  * `useradd`/`adduser` (its uid and home, renumbered by `usermod`/`groupmod`), or a numeric uid.
  */
 export function userAt(instr: Instruction): UserInfo {

@@ -28,10 +28,10 @@
  * - **Build state.** USER, WORKDIR, SHELL and VOLUME change how every later step runs
  *   (`changes`); the reordering transforms never move a step across them.
  */
-import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction, type Stage } from './document.js';
-import { mountOptions } from './edit-helpers.js';
+import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction, type Stage } from '../core/document.js';
+import { mountOptions } from '../core/edit-helpers.js';
 import { userAt } from './images.js';
-import { basename, programIndex, tokenize, type ShellCommand, type Word } from './shell.js';
+import { basename, programIndex, tokenize, type ShellCommand, type Word } from '../core/shell.js';
 
 export type Level = 'possible' | 'certain';
 
