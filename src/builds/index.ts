@@ -138,7 +138,7 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
       if (!dockerfile) return;
       if (!inside(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: { ...d.source, what: printable(d.source.what) } });
+      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, ...(d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}), source: { ...d.source, what: printable(d.source.what) } });
     },
   };
   const seenDirs = new Set<string>();

@@ -19,6 +19,7 @@ import type { Finding } from '../core/types.js';
 import { ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds } from '../builds/plan.js';
+import { analyseEachContext } from '../builds/contexts.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
@@ -268,7 +269,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   // Many files go to worker threads; results come back in input order. Writes stay here.
   const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
   // How the repository builds each Dockerfile (compose, workflows, Makefiles, …): src/builds.
-  const builds = planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true);
+  const builds = planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
@@ -277,8 +278,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   for await (const { index, file: abs, outcome: done } of batch) {
     const file = found.files[index];
     // Where its context and targets came from (src/builds), as notes.
-    const foundNotes = done.error ? undefined : builds.files.get(absFiles[index])?.findings;
-    const outcome = foundNotes?.length ? { ...done, findings: [...foundNotes, ...done.findings] } : done;
+    // Built with several contexts: analysed with each (src/builds/contexts.ts).
+    const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
+    const foundNotes = each.error ? undefined : builds.files.get(absFiles[index])?.findings;
+    const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
     const rel = relative(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;

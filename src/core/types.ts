@@ -74,6 +74,11 @@ export interface Options {
    * for the safety rules, like the last stage and every leaf stage.
    */
   targets?: readonly string[];
+  /**
+   * Build args the project passes (compose `args:`, `--build-arg`, bake, src/builds): known
+   * values for the ARGs they name; null: passed with values that disagree (unknown).
+   */
+  buildArgs?: Readonly<Record<string, string | null>>;
   transformOptions: Record<string, Record<string, unknown>>;
 }
 

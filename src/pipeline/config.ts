@@ -11,8 +11,12 @@
  *     "syntax": "docker/dockerfile:1.7" | "none",
  *     "unsafe": false,
  *     "transformOptions": { "<id>": { ... } },
- *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ... }]
+ *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ... }],
+ *     "contexts": { "docker/Dockerfile": { "context": ".", "targets": ["prod"], "args": { "A": "1" } } }
  *   }
+ *
+ * `contexts` (top level only): how a Dockerfile is built, paths relative to the config file; each
+ * field given wins over the build definitions found in the repository (src/builds).
  *
  * Override globs are relative to the config file's directory; a glob without `/` matches the
  * file name anywhere below it. Later overrides win. Command-line flags win over all of it.
@@ -35,8 +39,16 @@ export interface Override extends Settings {
   excludeFiles?: string[];
 }
 
+/** A `contexts` entry: how one Dockerfile is built (paths as written, relative to the config file). */
+export interface ContextEntry {
+  context?: string;
+  targets?: string[];
+  args?: Record<string, string>;
+}
+
 export interface DockerfixConfig extends Settings {
   overrides?: Override[];
+  contexts?: Record<string, ContextEntry>;
 }
 
 export interface LoadedConfig {
@@ -53,6 +65,8 @@ export interface ResolvedSettings {
   transformOptions: Record<string, Record<string, unknown>>;
   /** The config file they came from, if any. */
   source?: string;
+  /** The config's `contexts` entry for this file (paths absolute), if any. */
+  build?: { context?: string; targets?: string[]; args?: Record<string, string>; file: string; line: number };
 }
 
 export class ConfigError extends Error {
@@ -171,7 +185,8 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
     }
     return out;
   };
-  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'overrides']);
+  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'overrides', 'contexts']);
+  if ('contexts' in obj) top.contexts = validateContexts(obj.contexts, fail);
   if ('$schema' in obj && typeof obj.$schema !== 'string') fail('$schema', `expected a string, got ${typeName(obj.$schema)}`);
   if ('overrides' in obj) {
     if (!Array.isArray(obj.overrides)) fail('overrides', `expected an array, got ${typeName(obj.overrides)}`);
@@ -198,6 +213,36 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
     });
   }
   return top;
+}
+
+function validateContexts(v: unknown, fail: (key: string, msg: string) => never): Record<string, ContextEntry> {
+  if (!isObject(v)) fail('contexts', `expected an object of Dockerfile path -> { context, targets, args }, got ${typeName(v)}`);
+  const out: Record<string, ContextEntry> = {};
+  for (const [file, e] of Object.entries(v as Record<string, unknown>)) {
+    const at = `contexts.${file}`;
+    if (file === '' || path.isAbsolute(file)) fail(at, 'expected a Dockerfile path relative to the config file');
+    if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
+    const rec = e as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (!['context', 'targets', 'args'].includes(k)) fail(`${at}.${k}`, 'unknown key (allowed: context, targets, args)');
+    const entry: ContextEntry = {};
+    if ('context' in rec) {
+      if (typeof rec.context !== 'string' || rec.context === '' || path.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      entry.context = rec.context as string;
+    }
+    if ('targets' in rec) {
+      const t = rec.targets;
+      if (!Array.isArray(t) || !t.every((x) => typeof x === 'string' && x !== '')) fail(`${at}.targets`, `expected an array of stage names, got ${typeName(t)}`);
+      entry.targets = t as string[];
+    }
+    if ('args' in rec) {
+      const a = rec.args;
+      if (!isObject(a)) fail(`${at}.args`, `expected an object of build arg -> string value, got ${typeName(a)}`);
+      for (const [k, x] of Object.entries(a as Record<string, unknown>)) if (typeof x !== 'string') fail(`${at}.args.${k}`, `expected a string, got ${typeName(x)}`);
+      entry.args = a as Record<string, string>;
+    }
+    out[file] = entry;
+  }
+  return out;
 }
 
 /** Read and validate one config file (`package.json`: its `"dockerfix"` key; null when absent). */
@@ -273,6 +318,17 @@ export class ConfigResolver {
   }
 }
 
+/** The line of `"key"` in a config file (1 when not found). */
+function lineOf(file: string, key: string): number {
+  try {
+    const text = readConfigText(file);
+    const at = text.indexOf(JSON.stringify(key));
+    return at === -1 ? 1 : text.slice(0, at).split('\n').length;
+  } catch {
+    return 1;
+  }
+}
+
 function matcher(globs: string[]): (rel: string) => boolean {
   const ms = globs.map((g) => picomatch(g, { dot: true, basename: !g.includes('/') }));
   return (rel) => ms.some((m) => m(rel));
@@ -291,6 +347,16 @@ export function resolveSettings(loaded: LoadedConfig | null, file: string): Reso
   };
   apply(loaded.config);
   const rel = path.relative(loaded.dir, path.resolve(file)).split(path.sep).join('/');
+  for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
+    if (path.resolve(loaded.dir, key) !== path.resolve(file)) continue;
+    out.build = {
+      ...(e.context !== undefined ? { context: path.resolve(loaded.dir, e.context) } : {}),
+      ...(e.targets ? { targets: e.targets } : {}),
+      ...(e.args ? { args: e.args } : {}),
+      file: loaded.file,
+      line: lineOf(loaded.file, key),
+    };
+  }
   for (const o of loaded.config.overrides ?? []) {
     if (rel.startsWith('../')) break;
     if (!matcher(o.files)(rel)) continue;

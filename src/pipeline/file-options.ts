@@ -28,6 +28,8 @@ export interface FoundBuild {
   contextDir?: string;
   noContext?: boolean;
   targets?: string[];
+  /** Build args passed by the definitions (null: not known). */
+  args?: Record<string, string | null>;
 }
 
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
@@ -62,7 +64,7 @@ export class FileOptions {
   /**
    * `found`: what the repository's build definitions say about this file (src/builds/plan.ts):
    * its context (used unless --context / --no-context was given) and the targets it is built
-   * with (added to --target).
+   * with (added to --target), the build args they pass (known ARG values).
    */
   async for(file: string, found?: FoundBuild): Promise<ProcessOptions> {
     const base = effectiveSelection(this.settings(file), this.cli);
@@ -71,12 +73,13 @@ export class FileOptions {
     const explicit = this.cli.contextDir !== undefined || this.cli.noContext === true;
     const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
     const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
-    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null]);
+    const buildArgs = found?.args && Object.keys(found.args).length ? found.args : undefined;
+    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null]);
     let p = this.cache.get(key);
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => ({
         transforms,
-        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions: sel.transformOptions },
+        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), transformOptions: sel.transformOptions },
         contextDir,
         noContext,
         ...(this.cli.fmt ? { fmt: true } : {}),
