@@ -63,13 +63,13 @@ function rel(cwd: string, p: string): string {
  * entry of dockerfix's config file for a Dockerfile, if any (each field it gives wins over the
  * definitions found).
  */
-export function planBuilds(
+export async function planBuilds(
   files: readonly string[],
   starts: readonly string[],
   cwd: string,
   explicit: boolean,
   configured: (file: string) => ConfiguredBuild | undefined = () => undefined,
-): BuildPlan {
+): Promise<BuildPlan> {
   const plan: BuildPlan = { files: new Map(), notes: [] };
   // One search per git root (files outside any repository: their own folder only).
   const groups = new Map<string, string[]>();
@@ -84,7 +84,7 @@ export function planBuilds(
       const r = path.relative(root, s);
       return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
     });
-    const found = findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within]);
+    const found = await findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within]);
     plan.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {

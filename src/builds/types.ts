@@ -62,4 +62,6 @@ export interface Sink {
   env: Record<string, string | undefined>;
   add(def: RawDefinition): void;
   note(file: string, line: number, message: string): void;
+  /** Work that needs a promise (HCL parsing), run after the synchronous readers. */
+  defer(task: () => Promise<void>): void;
 }

@@ -269,7 +269,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   // Many files go to worker threads; results come back in input order. Writes stay here.
   const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
   // How the repository builds each Dockerfile (compose, workflows, Makefiles, …): src/builds.
-  const builds = planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const builds = await planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
