@@ -18,7 +18,7 @@ import { loadTransforms, selectIds, UnknownTransformError } from '../../transfor
 import type { Finding } from '../core/types.js';
 import { ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
-import { planBuilds } from '../builds/plan.js';
+import { planBuilds, type FileBuild } from '../builds/plan.js';
 import { analyseEachContext } from '../builds/contexts.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
@@ -229,7 +229,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (stdinMode) {
     const stdinFile = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
     try {
-      return await runStdin(io, opts, { ...(await fileOptions.for(stdinFile)), ...processOpts }, paths);
+      // --stdin-filepath names the file: how the repository builds it counts too (src/builds).
+      const fb = opts.stdinFilepath && !isDir(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : undefined;
+      const po = await fileOptions.for(stdinFile, fb);
+      return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext }, paths, fb);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
@@ -391,7 +394,7 @@ function printNotes(rel: string, outcome: FileOutcome, out: (s: string) => void,
   }
 }
 
-async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[]): Promise<number> {
+async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[], fb?: FileBuild): Promise<number> {
   const err = (s: string): void => void io.stderr.write(s);
   const others = paths.filter((p) => p !== '-' && p !== '.');
   if (others.length) {
@@ -431,7 +434,10 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     }
     throw e;
   }
-  const processed = processText(raw, label, processOpts, contextFile);
+  const first = processText(raw, label, processOpts, contextFile);
+  // Built with several contexts (src/builds): analysed with each; where they came from, as notes.
+  const each = contextFile ? analyseEachContext(contextFile, processOpts, fb, first, (_f, o) => processText(raw, label, o, contextFile)) : first;
+  const processed = fb?.findings.length && !each.error ? { ...each, findings: [...fb.findings, ...each.findings] } : each;
   const outcome =
     processed.internal && processed.error
       ? { ...processed, error: new FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) }
