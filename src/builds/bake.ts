@@ -46,12 +46,14 @@ function blocks(v: unknown): Record<string, Attrs> {
 }
 
 function lineOf(text: string, kind: string, name: string): number {
-  const re = new RegExp(`(^|\\n)\\s*${kind}\\s+"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`);
-  let m = re.exec(text);
-  let at = m ? m.index + m[1].length : -1;
+  const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // HCL: `target "name" {`; JSON: `"name": {` after `"target"`.
+  const hcl = new RegExp(`(^|\\n)[ \\t]*${kind}[ \\t]+"${q}"`).exec(text);
+  let at = hcl ? hcl.index + hcl[1].length : -1;
   if (at === -1) {
-    at = text.indexOf(JSON.stringify(name));
-    m = null;
+    const from = Math.max(0, text.indexOf(`"${kind}"`));
+    const m = new RegExp(`"${q}"\\s*:`).exec(text.slice(from));
+    at = m ? from + m.index : -1;
   }
   return at === -1 ? 1 : text.slice(0, at).split('\n').length;
 }

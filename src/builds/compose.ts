@@ -201,7 +201,7 @@ export function readCompose(file: string, text: string, sink: Sink): void {
       const svc = l.services.get(name);
       if (!svc) continue;
       at = l.file;
-      const b = get(svc.node, 'build') ?? get(svc.node, 'extends');
+      const b = get(svc.node, 'extends') ?? get(svc.node, 'build');
       line = b ? svc.y.line(b.key) : 1;
       build = build === null ? resolveService(svc, 0, noteAt) : overlayBuild(build, svc);
     }
