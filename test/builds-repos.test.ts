@@ -187,3 +187,15 @@ describe('bake: override files and docker/bake-action', () => {
     ]);
   });
 });
+
+describe('config contexts: a context outside the repository', () => {
+  it('is not used, with a note naming the config line', () => {
+    const dir = repo('config-contexts');
+    fs.writeFileSync(path.join(dir, 'dockerfix.config.json'), '{\n  "contexts": {\n    "build/images/Dockerfile": { "context": "../.." }\n  }\n}\n');
+    const r = runCli(['.'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('build/images/Dockerfile:1:1: info [context] dockerfix.config.json:3: contexts entry: context ../.. is outside the repository; not used\n');
+    // The Makefile's context is used instead.
+    expect(r.stdout).toContain('build/images/Dockerfile:1:1: info [context] context build (Makefile:2)\n');
+  });
+});

@@ -6,6 +6,7 @@
  * each is analysed (src/builds/contexts.ts); targets of every definition are outputs; build args
  * are known values where every definition agrees.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { gitRoot } from '../pipeline/fsio.js';
 import type { Finding } from '../core/types.js';
@@ -106,7 +107,7 @@ function fromConfig(file: string, c: ConfiguredBuild, found: readonly BuildDefin
   for (const context of contexts)
     for (const target of targets) {
       const from = found.find((d) => d.context === context && d.target === target);
-      out.push({ dockerfile: file, context, ...(target !== undefined ? { target } : {}), args: c.args ?? from?.args ?? {}, source });
+      out.push({ dockerfile: file, context, ...(target !== undefined ? { target } : {}), args: c.args ?? from?.args ?? {}, source: c.context === undefined && c.targets === undefined && from ? from.source : source });
     }
   return out;
 }
@@ -125,6 +126,16 @@ export function mergeArgs(list: readonly BuildDefinition[]): Record<string, stri
 
 function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild | undefined, cwd: string, explicit: boolean): FileBuild {
   const fb: FileBuild = { findings: [] };
+  if (conf?.context !== undefined) {
+    // Like every definition: a context outside the repository (or not a folder) is not used.
+    const root = gitRoot(path.dirname(file)) ?? path.dirname(conf.file);
+    const r = path.relative(root, conf.context);
+    const outside = r.startsWith('..') || path.isAbsolute(r);
+    if (outside || !isDir(conf.context)) {
+      fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? 'is outside the repository' : 'is not a folder'}; not used`));
+      conf = { ...conf, context: undefined };
+    }
+  }
   const list = conf ? fromConfig(file, conf, found) : found;
   if (list.length === 0) {
     if (explicit) return fb;
@@ -180,4 +191,12 @@ function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild 
     if (unknown.length) fb.findings.push(info(`build arg${unknown.length === 1 ? '' : 's'} ${unknown.map(printable).join(', ')}: the definitions pass different values (or none); not known`));
   }
   return fb;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
