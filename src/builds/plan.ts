@@ -12,6 +12,7 @@ import { gitRoot } from '../pipeline/fsio.js';
 import type { Finding } from '../core/types.js';
 import { byDockerfile, describeSource, findBuildDefinitions, printable } from './index.js';
 import { guessContext } from './guess-root.js';
+import { findHadolint } from './hadolint.js';
 import { readRegular } from './read.js';
 import type { BuildDefinition, BuildNote } from './types.js';
 
@@ -31,6 +32,8 @@ export interface FileBuild {
   otherContexts?: Array<{ dir: string | null; label: string }>;
   /** How the notes name the first context. */
   contextLabel?: string;
+  /** The repository runs hadolint (pip-cache-mount then adds `# hadolint ignore=DL3042`). */
+  hadolint?: { source: string; ignored: string[] };
   /** Info notes for the file's outcome (where the context and targets came from). */
   findings: Finding[];
 }
@@ -90,6 +93,8 @@ export async function planBuilds(
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit);
+      const h = gitRoot(path.dirname(file)) ? findHadolint(file, root) : null;
+      if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan.files.set(file, fb);
     }
   }

@@ -79,6 +79,11 @@ export interface Options {
    * values for the ARGs they name; null: passed with values that disagree (unknown).
    */
   buildArgs?: Readonly<Record<string, string | null>>;
+  /**
+   * The repository runs hadolint (src/builds/hadolint.ts): `source` names the file that shows it,
+   * `ignored` the rules its config ignores everywhere.
+   */
+  hadolint?: { source: string; ignored: readonly string[] };
   transformOptions: Record<string, Record<string, unknown>>;
 }
 

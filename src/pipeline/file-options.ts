@@ -30,6 +30,8 @@ export interface FoundBuild {
   targets?: string[];
   /** Build args passed by the definitions (null: not known). */
   args?: Record<string, string | null>;
+  /** The repository runs hadolint (src/builds/hadolint.ts). */
+  hadolint?: { source: string; ignored: string[] };
 }
 
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
@@ -74,12 +76,13 @@ export class FileOptions {
     const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
     const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
     const buildArgs = found?.args && Object.keys(found.args).length ? found.args : undefined;
-    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null]);
+    const hadolint = found?.hadolint;
+    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null, hadolint ?? null]);
     let p = this.cache.get(key);
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => ({
         transforms,
-        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), transformOptions: sel.transformOptions },
+        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), ...(hadolint ? { hadolint } : {}), transformOptions: sel.transformOptions },
         contextDir,
         noContext,
         ...(this.cli.fmt ? { fmt: true } : {}),
