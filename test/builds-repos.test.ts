@@ -239,3 +239,42 @@ describe('hadolint: a repository that runs it gets `# hadolint ignore=DL3042` wh
     expect(runCli(['.'], dir).stdout).toContain('this repository runs hadolint (.pre-commit-config.yaml)');
   });
 });
+
+describe('explain, ci and --stdin-filepath use the definitions', () => {
+  it('explain names the context, targets and args found, and analyses with that context', () => {
+    const dir = repo('bake-hcl');
+    const r = runCli(['explain', 'docker/Dockerfile'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('build context: . (');
+    expect(r.stdout).toContain('build: context . (docker-bake.hcl:21, bake target app; docker-bake.hcl:27, bake target worker)\n');
+    expect(r.stdout).toContain('build: build arg NODE_VERSION=20 (used as known values)\n');
+    // --context still wins.
+    const own = runCli(['explain', 'docker/Dockerfile', '--context', 'docker'], dir);
+    expect(own.stdout).toContain('build context: docker');
+    expect(own.stdout).not.toContain('build: context .');
+  });
+
+  it('ci prints one set of commands per target found, with the context found', () => {
+    const dir = repo('two-targets');
+    const r = runCli(['ci', 'docker/Dockerfile'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('# dockerfix ci: layer-cache commands for docker/Dockerfile, target web (build context .)\n');
+    expect(r.stdout).toContain('# dockerfix ci: layer-cache commands for docker/Dockerfile, target worker (build context .)\n');
+    expect(r.stdout).toContain('--cache-to type=registry,ref=registry.example.com/app:buildcache-worker,mode=max \\\n');
+    // Each target its own GitHub cache scope (one would overwrite the other's).
+    expect(r.stdout).toContain('cache-to: type=gha,scope=worker,mode=max\n');
+    expect(r.stdout).toContain('  --file docker/Dockerfile --target web \\\n');
+    expect(runCli(['ci', 'docker/Dockerfile', '--context', 'docker'], dir).stdout).toContain('(build context docker)');
+  });
+
+  it('--stdin --stdin-filepath: the context found for that path, notes on stderr', () => {
+    const dir = repo('compose-parent-context');
+    const text = fs.readFileSync(path.join(dir, 'docker', 'Dockerfile'), 'utf8');
+    const r = runCli(['--stdin', '--stdin-filepath', 'docker/Dockerfile'], dir, { input: text });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('COPY package.json package-lock.json ./\n');
+    expect(r.stderr).toContain('docker/Dockerfile:1:1: info [context] context . (docker/docker-compose.yml:6, service web)\n');
+    // Without the path there is nothing to go by.
+    expect(runCli(['--stdin'], dir, { input: text }).stdout).not.toContain('COPY package.json package-lock.json ./\n');
+  });
+});

@@ -162,7 +162,7 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
     { uses: 'docker/setup-buildx-action@v3' },
     {
       uses: 'docker/build-push-action@v6',
-      with: { context: o.context, file: o.file, ...(chosen ? { target: chosen.name } : {}), tags: `${reg}:${o.tag}`, push: true, 'cache-from': 'type=gha', 'cache-to': 'type=gha,mode=max' },
+      with: { context: o.context, file: o.file, ...(chosen ? { target: chosen.name } : {}), tags: `${reg}:${o.tag}`, push: true, 'cache-from': chosen ? `type=gha,scope=${chosen.name}` : 'type=gha', 'cache-to': chosen ? `type=gha,scope=${chosen.name},mode=max` : 'type=gha,mode=max' },
     },
   ];
   // A YAML library writes the values: quoted where YAML needs it, control characters escaped.
