@@ -4,6 +4,7 @@
  * the runner's own node and the arguments as an array (no shell, no registry, no install).
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +23,7 @@ export function cliPath(): string {
 }
 
 export function runDockerfix(args: readonly string[], cwd: string): CliRun {
+  if (!fs.existsSync(cliPath())) return { status: null, stdout: '', stderr: '', failure: `the dockerfix CLI is missing from the action's checkout (${cliPath()})` };
   const r = spawnSync(process.execPath, [cliPath(), ...args], {
     cwd,
     encoding: 'utf8',

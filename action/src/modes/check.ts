@@ -63,8 +63,9 @@ export function check(ctx: ActionContext): number {
   if (!report || (run.status === 1 && !saysChanged)) {
     const why =
       run.failure ??
-      (run.status === 1 ? 'dockerfix exited with 1 but reported no file that would change' : `dockerfix exited with ${run.status} without a report`);
-    const detail = run.stderr.trim().split('\n').filter(Boolean).slice(-1)[0];
+      (report ? 'dockerfix exited with 1 but reported no file that would change' : `dockerfix exited with ${run.status} without a readable report`);
+    const lines = run.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+    const detail = lines.find((l) => /^(dockerfix: |Error|\w*Error\b)/.test(l)) ?? lines.at(-1);
     runner.error(`${why}${detail ? `: ${detail}` : ''}`);
     if (inputs.format !== 'github') runner.summary(`## dockerfix\n\ndockerfix failed: ${escapeMarkdown(why)}. See the step log.\n`);
     return 2;
