@@ -23,6 +23,7 @@ import { analyseEachContext } from '../builds/contexts.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
+import { workflowSafeStream } from '../report/github.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -124,6 +125,8 @@ function formatNote(rel: string, f: Finding): string {
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  // `--format github`: the runner reads standard error for workflow commands too.
+  if (githubFormat(argv)) io = { ...io, stderr: workflowSafeStream(io.stderr) };
   try {
     return await run(argv, io);
   } catch (e) {
@@ -380,6 +383,15 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (errors) return 2;
   if (changed && (opts.check || (opts.exitCode && !opts.write))) return 1;
   return 0;
+}
+
+/** `--format github` / `-f github` / `--format=github` among the arguments (before `--`). */
+function githubFormat(argv: string[]): boolean {
+  for (let i = 2; i < argv.length && argv[i] !== '--'; i++) {
+    const a = argv[i];
+    if (a === '--format=github' || a === '-fgithub' || ((a === '--format' || a === '-f') && argv[i + 1] === 'github')) return true;
+  }
+  return false;
 }
 
 /** A report format (json, sarif, github) rather than the diff was asked for. */
