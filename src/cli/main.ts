@@ -19,6 +19,7 @@ import type { Finding } from '../core/types.js';
 import { ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds } from '../builds/plan.js';
+import { linksFromPackage, type PackageMeta } from '../report/sarif.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
@@ -42,6 +43,18 @@ export function packageVersion(): string {
     dir = path.dirname(dir);
   }
   return '0.0.0';
+}
+
+/** The web home of dockerfix and the base its docs links resolve against (from package.json). */
+export function packageLinks(): { informationUri?: string; docsBase?: string } {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const p = path.join(dir, 'package.json');
+    if (!fs.existsSync(p)) continue;
+    const json = JSON.parse(fs.readFileSync(p, 'utf8')) as PackageMeta & { name?: string };
+    if (json.name === 'dockerfix') return linksFromPackage(json);
+  }
+  return {};
 }
 
 interface CliOptions {
@@ -345,6 +358,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         opts.format as Exclude<ReportFormat, 'diff'>,
         {
           tool: { name: 'dockerfix', version: packageVersion() },
+          links: packageLinks(),
           mode: opts.write ? 'write' : opts.check ? 'check' : 'dry-run',
           files: report,
           errors: found.errors.map((e) => ({ path: e.file, message: e.message })),
@@ -443,7 +457,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     io.stdout.write(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,
-        { tool: { name: 'dockerfix', version: packageVersion() }, mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
+        { tool: { name: 'dockerfix', version: packageVersion() }, links: packageLinks(), mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
         all.map((t) => t.meta),
       ),
     );
