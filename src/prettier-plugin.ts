@@ -10,6 +10,7 @@
 import type { Plugin, Printer, SupportOptions, Parser, AstPath, ParserOptions } from 'prettier';
 import path from 'node:path';
 import { lex } from './core/lexer.js';
+import { isDockerfilePath } from './core/names.js';
 import { InputError } from './core/source.js';
 import { format, DEFAULT_INDENT } from './format/index.js';
 
@@ -23,14 +24,8 @@ interface DockerfileAst {
   end: number;
 }
 
-const DOCKERFILE_NAME = /^(?:dockerfile|containerfile)(?:\..+)?$|\.(?:dockerfile|containerfile)$/i;
-const NOT_DOCKERFILE = /\.(?:dockerignore|containerignore)$/i;
-
-/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Containerfile.*`, `*.dockerfile`, `*.containerfile`. */
-export function isDockerfilePath(filepath: string): boolean {
-  const base = path.basename(filepath);
-  return DOCKERFILE_NAME.test(base) && !NOT_DOCKERFILE.test(base);
-}
+/** The one list of Dockerfile names (src/core/names.ts), shared with the CLI and pre-commit. */
+export { isDockerfilePath };
 
 export const languages: Plugin['languages'] = [
   {

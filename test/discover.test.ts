@@ -101,6 +101,8 @@ describe('directory search', () => {
       'Dockerfile.inline',
       'Dockerfile.prod',
       'api.dockerfile',
+      // Lower-case names too: the one list of names (src/core/names.ts) the prettier plugin uses.
+      'dockerfile',
       // `gen/**` leaves the directory itself alone, so `!gen/Dockerfile` takes it back (as git does).
       'gen/Dockerfile',
       'other/local/Dockerfile',

@@ -9,28 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
 import { FileError } from '../pipeline/fsio.js';
+import { isDockerfileName } from '../core/names.js';
 
-/** The names searched for (as globs, for documentation and the parity test with globby). */
-export const DOCKERFILE_PATTERNS = [
-  '**/Dockerfile',
-  '**/Dockerfile.*',
-  '**/*.Dockerfile',
-  '**/*.dockerfile',
-  '**/Containerfile',
-  '**/Containerfile.*',
-];
+/** The names searched for: the one list in src/core/names.ts (also the prettier plugin's and pre-commit's). */
+export { DOCKERFILE_PATTERNS, NOT_DOCKERFILES } from '../core/names.js';
 
 /** Directories never searched, at any depth. */
 export const SKIPPED_DIRS = ['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components'];
-/**
- * Names that match DOCKERFILE_PATTERNS but are not Dockerfiles: ignore files, notes, patch
- * leftovers, dockerfix's own temp files, and templates (`Dockerfile.template`, `.tmpl`, `.j2`,
- * `.in`: a generator renders them into the Dockerfile; rewriting the template would put text on
- * its control lines). A file named on the command line is still read, and then refused if its
- * text is a template (src/core/lexer.ts assertDockerfile).
- */
-export const NOT_DOCKERFILES = ['**/*.dockerignore', '**/*.md', '**/*.orig', '**/*.rej', '**/*.dockerfix-*.tmp', '**/*.template', '**/*.tmpl', '**/*.j2', '**/*.in'];
-
 /**
  * Template directories (cookiecutter's `{{cookiecutter.project_slug}}/`, Jinja `{%...%}`): what
  * they hold is rendered by a generator, not built. As ignore globs (braces escaped).
@@ -41,16 +26,7 @@ const isTemplateDir = (name: string): boolean => name.includes('{{') || name.inc
 const SKIP = new Set(SKIPPED_DIRS);
 
 /** What the directory search takes: DOCKERFILE_PATTERNS without NOT_DOCKERFILES. */
-function searched(name: string): boolean {
-  const named =
-    name === 'Dockerfile' ||
-    name === 'Containerfile' ||
-    name.startsWith('Dockerfile.') ||
-    name.startsWith('Containerfile.') ||
-    (name.length > 11 && (name.endsWith('.Dockerfile') || name.endsWith('.dockerfile')));
-  if (!named) return false;
-  return !(/\.(dockerignore|md|orig|rej|template|tmpl|j2|in)$/.test(name) || /\.dockerfix-[^/]*\.tmp$/.test(name));
-}
+const searched = isDockerfileName;
 
 export interface Discovered {
   files: string[];
