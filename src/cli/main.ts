@@ -21,6 +21,7 @@ import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds } from '../builds/plan.js';
 import { linksFromPackage, type PackageMeta } from '../report/sarif.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
+import { colorsWanted } from './color.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
 
@@ -179,7 +180,8 @@ async function run(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   const opts = program.opts<CliOptions>();
-  const colorsOn = opts.color !== false && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
+  // --no-color, NO_COLOR and FORCE_COLOR=0 turn colour off; --color and FORCE_COLOR=1 force it.
+  const colorsOn = colorsWanted(program.getOptionValueSource('color') === 'cli' ? opts.color : undefined, io);
   const colors: Colors = colorsOn ? pc.createColors(true) : noColors;
 
   if (opts.write && opts.check) {
@@ -202,7 +204,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     for (const t of all) out(`${t.meta.id.padEnd(width)}  ${t.meta.fixKind.padEnd(6)}  ${t.meta.summary}\n`);
     return 0;
   }
-  const processOpts: Omit<ProcessOptions, 'transforms'> = {
+  const processOpts: Omit<ProcessOptions, 'transforms' | 'fmt'> & { fmt?: boolean } = {
     contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
     noContext: opts.noContext === true ? true : undefined,
     ...(opts.fmt ? { fmt: true } : {}),
@@ -241,7 +243,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (stdinMode) {
     const stdinFile = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
     try {
-      return await runStdin(io, opts, { ...(await fileOptions.for(stdinFile)), ...processOpts }, paths);
+      const forFile = await fileOptions.for(stdinFile);
+      return await runStdin(io, opts, { ...forFile, ...processOpts, ...(forFile.fmt ? { fmt: forFile.fmt } : {}) }, paths);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
@@ -263,7 +266,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   const found = await discover(paths, io.cwd);
   try {
-    for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));
+    // The config's `exclude` globs: never checked nor written.
+    found.files = found.files.filter((file) => !fileOptions.settings(path.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);

@@ -3,7 +3,7 @@
  * with the command-line flags, which win. Loaded transform sets are cached per selection.
  */
 import path from 'node:path';
-import { ConfigResolver, type ResolvedSettings } from './config.js';
+import { ConfigResolver, formatSettingsFor, type ResolvedSettings } from './config.js';
 import type { ProcessOptions } from './engine.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
 
@@ -33,7 +33,7 @@ export interface FoundBuild {
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
 
 /** Transform ids and options for one file: config first, then the flags on top. */
-export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[]; transformOptions: ResolvedSettings['transformOptions'] } {
+export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[] } {
   const all = transformIds();
   let ids = cli.only && cli.only.length ? all.filter((id) => cli.only!.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
   if (cli.skip) ids = ids.filter((id) => !cli.skip!.includes(id));
@@ -42,7 +42,6 @@ export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection
     syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
     ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
-    transformOptions: settings.transformOptions,
   };
 }
 
@@ -65,21 +64,24 @@ export class FileOptions {
    * with (added to --target).
    */
   async for(file: string, found?: FoundBuild): Promise<ProcessOptions> {
-    const base = effectiveSelection(this.settings(file), this.cli);
+    const settings = this.settings(file);
+    const base = effectiveSelection(settings, this.cli);
+    // --fmt lays out with the file's format settings (.editorconfig, then the config's `format`).
+    const fmt = this.cli.fmt ? formatSettingsFor(file, settings) : undefined;
     const targets = [...new Set([...(base.targets ?? []), ...(found?.targets ?? [])])];
     const sel = { ...base, ...(targets.length ? { targets } : {}) };
     const explicit = this.cli.contextDir !== undefined || this.cli.noContext === true;
     const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
     const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
-    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null]);
+    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, fmt ?? null]);
     let p = this.cache.get(key);
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => ({
         transforms,
-        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions: sel.transformOptions },
+        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions: {} },
         contextDir,
         noContext,
-        ...(this.cli.fmt ? { fmt: true } : {}),
+        ...(fmt ? { fmt } : {}),
         ...(this.cli.firstChange ? { firstChange: true } : {}),
       }));
       this.cache.set(key, p);
