@@ -63,7 +63,7 @@ describe('action.yml (composite GitHub Action)', () => {
     const dir = tempDir({ 'svc/Dockerfile': NAIVE, 'svc/requirements.txt': 'flask\n', 'ok/Dockerfile': 'FROM alpine\n' });
     const r = runAction(dir, { args: '--syntax none --only pip-cache-mount' });
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n')[0]).toMatch(/^::warning file=svc\/Dockerfile,line=3,col=1,endLine=3,endColumn=4,title=dockerfix pip-cache-mount \(fixable\)::added a cache mount/);
+    expect(r.stdout.split('\n')[0]).toMatch(/^::warning file=svc\/Dockerfile,line=3,col=1,endLine=3,endColumn=4,title=dockerfix pip-cache-mount \(fixable\)::adds a cache mount/);
     expect(r.stdout).toContain('::error title=dockerfix::dockerfix would change Dockerfiles; run npx dockerfix --write and commit the result');
     expect(r.summary).toContain('## dockerfix\n\ndockerfix would change these Dockerfiles (apply with `npx dockerfix --write`):\n\n````diff\n');
     expect(r.summary).toContain('--- a/svc/Dockerfile\n+++ b/svc/Dockerfile\n');
