@@ -48,7 +48,7 @@ const READ_BY_ALL = /^(PATH|HOME|USER|SHELL|TMPDIR|LANG|LANGUAGE|LC_[A-Z]+|LD_[A
 const READERS: Array<[RegExp, RegExp]> = [
   [/^(DEBIAN_FRONTEND|DEBCONF_[A-Z_]+|APT_[A-Z_]+)$/i, /^(apt|apt-get|aptitude|dpkg|dpkg-reconfigure|debconf-set-selections)$/],
   [/^APK_[A-Z_]+$/i, /^apk$/],
-  [/^TZ$/i, /^(date|dpkg-reconfigure|apt|apt-get|tzdata|ln)$/],
+  [/^TZ$/i, /^(date|dpkg-reconfigure)$/],
   [/^(PIP_[A-Z_]+|PYTHON[A-Z_]*)$/i, /^(pip|pip3|python|python3|poetry|pipenv|uv)$/],
   [/^(NPM_CONFIG_[A-Z_]+|NODE_[A-Z_]+|YARN_[A-Z_]+)$/i, /^(npm|npx|node|yarn|pnpm|corepack)$/],
   [/^GO[A-Z0-9_]*$/i, /^go$/],

@@ -447,7 +447,9 @@ async function run(argv: string[], io: Io): Promise<number> {
 export function isSyntaxReference(ref: string): boolean {
   if (ref === 'none') return true;
   const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-  const host = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?';
+  // A registry host has a dot or a port, or is localhost (else the first part is a path component).
+  const label = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+  const host = `(?:(?:${label}(?:\\.${label})+(?::[0-9]+)?|${label}:[0-9]+|localhost)/)?`;
   const re = new RegExp(`^${host}${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
   return ref.length <= 255 && re.test(ref);
 }
