@@ -70,6 +70,7 @@ export const pipCacheMount: Transform = {
       'mount outside their home with uid/gid and PIP_CACHE_DIR on the command; Windows stages, exec form and users with an ' +
       'unknown uid are skipped with a reason.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 30,
     docsUrl: 'docs/cache-mounts.md#pip-cache-mount',
   },

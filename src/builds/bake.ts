@@ -190,6 +190,11 @@ export async function parseBake(file: string, text: string, sink: Sink): Promise
     const parse = await hcl;
     return { file, text, json: await parse(path.basename(file), text) };
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      hcl = undefined;
+      sink.note(file, 1, 'HCL bake files are read with @cdktn/hcl2json, which is not installed here (the Action bundle ships without it); not used');
+      return null;
+    }
     const msg = String((e as Error).message ?? e);
     const m = /:(\d+),\d+/.exec(msg);
     sink.note(file, m ? Number(m[1]) : 1, `does not parse as HCL (${msg.replace(/^parse config: \[?/, '').replace(/\]$/, '').split('\n')[0]}); not used`);

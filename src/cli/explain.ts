@@ -314,7 +314,12 @@ export function analyze(doc: DockerfileDocument, context: BuildContext, change: 
           const known = used.filter((n) => state.env.has(n));
           const unknown = used.filter((n) => !state.env.has(n));
           if (known.length) key.push(`uses ${known.map((v) => '$' + v).join(', ')}`);
-          if (unknown.length) key.push(`uses ${unknown.map((v) => '$' + v).join(', ')} (not declared in this stage: expands to an empty string)`);
+          if (unknown.length) {
+            // Only `scratch` is known to set nothing; any other base image may set it (ENV in its config).
+            const base = stage.baseImage;
+            const why = base === 'scratch' ? 'not set in this stage: expands to an empty string' : `not set in this Dockerfile: empty unless the base image (${base}) sets it`;
+            key.push(`uses ${unknown.map((v) => '$' + v).join(', ')} (${why})`);
+          }
         }
       }
       if (change.kind === 'arg' && !own) {
@@ -481,6 +486,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     .option('--config <file>', 'config file (default: searched upward)')
     .option('--no-config', 'ignore config files')
     .option('--json', 'print the analysis as JSON')
+    .option('--no-color', 'no colours (explain prints none; accepted like the other commands)')
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
   const stop = parseSubcommandArgs(program, args, io, 'dockerfix explain');

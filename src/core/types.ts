@@ -58,6 +58,11 @@ export interface TransformMeta {
   /** What it does, why, and why the fix is safe or unsafe (Markdown). */
   description: string;
   fixKind: FixKind;
+  /**
+   * When some of its fixes are marked unsafe (applied only with --unsafe) although `fixKind` is
+   * safe: one line, shown by `--list-transforms`. Absent: every fix it makes is `fixKind`.
+   */
+  unsafeFixes?: string;
   /** Lower runs first. Content edits near 0, structural rewrites 100+, the syntax directive last. */
   order: number;
   docsUrl?: string;

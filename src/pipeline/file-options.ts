@@ -3,7 +3,7 @@
  * with the command-line flags, which win. Loaded transform sets are cached per selection.
  */
 import path from 'node:path';
-import { ConfigResolver, type ResolvedSettings } from './config.js';
+import { ConfigResolver, formatSettingsFor, type ResolvedSettings } from './config.js';
 import type { ProcessOptions } from './engine.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
 
@@ -45,8 +45,8 @@ export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection
     ids,
     syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
-    ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
     transformOptions: settings.transformOptions,
+    ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
   };
 }
 
@@ -69,7 +69,10 @@ export class FileOptions {
    * with (added to --target), the build args they pass (known ARG values).
    */
   async for(file: string, found?: FoundBuild): Promise<ProcessOptions> {
-    const base = effectiveSelection(this.settings(file), this.cli);
+    const settings = this.settings(file);
+    const base = effectiveSelection(settings, this.cli);
+    // --fmt lays out with the file's format settings (.editorconfig, then the config's `format`).
+    const fmt = this.cli.fmt ? formatSettingsFor(file, settings) : undefined;
     const targets = [...new Set([...(base.targets ?? []), ...(found?.targets ?? [])])];
     const sel = { ...base, ...(targets.length ? { targets } : {}) };
     const explicit = this.cli.contextDir !== undefined || this.cli.noContext === true;
@@ -77,7 +80,7 @@ export class FileOptions {
     const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
     const buildArgs = found?.args && Object.keys(found.args).length ? found.args : undefined;
     const hadolint = found?.hadolint;
-    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null, hadolint ?? null]);
+    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null, hadolint ?? null, fmt ?? null]);
     let p = this.cache.get(key);
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => ({
@@ -85,7 +88,7 @@ export class FileOptions {
         options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), ...(hadolint ? { hadolint } : {}), transformOptions: sel.transformOptions },
         contextDir,
         noContext,
-        ...(this.cli.fmt ? { fmt: true } : {}),
+        ...(fmt ? { fmt } : {}),
         ...(this.cli.firstChange ? { firstChange: true } : {}),
       }));
       this.cache.set(key, p);
