@@ -173,3 +173,15 @@ describe.skipIf(!HAS_CHROMIUM)(`explain in headless Chromium (${HAS_CHROMIUM ? '
     await page.close();
   }, 60_000);
 });
+
+describe('explain from the API', () => {
+  it('explain(text, { context }) returns the view the renderers draw', async () => {
+    const api = await import('../src/index.js');
+    const v = await api.explain('FROM python:3.12\nCOPY . .\nRUN pip install -r requirements.txt\n', { context: { 'requirements.txt': 'x', 'a.py': '' } });
+    expect(v.headline).toBe('A source edit re-runs 1 of 3 build steps instead of 2 of 2');
+    expect(api.renderMermaid(v)).toMatch(/^flowchart LR\n/);
+    expect(api.renderHtml(v)).toContain('<svg');
+    const arg = await api.explain('FROM alpine\nARG V\nRUN echo $V\n', { change: { kind: 'arg', name: 'V' }, syntax: 'none' });
+    expect(arg.headline).toBe('A new value of build arg V re-runs 1 of 1 build step (dockerfix leaves this file as it is)');
+  });
+});
