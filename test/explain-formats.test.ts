@@ -185,3 +185,15 @@ describe('explain from the API', () => {
     expect(arg.headline).toBe('A new value of build arg V re-runs 1 of 1 build step (dockerfix leaves this file as it is)');
   });
 });
+
+describe('explain markdown on a huge file', () => {
+  it('leaves the picture out past what GitHub renders, and says so', async () => {
+    const api = await import('../src/index.js');
+    const text = 'FROM alpine\n' + Array.from({ length: 400 }, (_, i) => `RUN echo step number ${i} with some words to make it long\n`).join('');
+    const v = await api.explain(text, { syntax: 'none' });
+    const md = api.renderMarkdown(v);
+    expect(api.renderMermaid(v).length).toBeGreaterThan(45_000);
+    expect(md).not.toContain('```mermaid');
+    expect(md).toMatch(/_The picture is left out: [\d,]+ characters of Mermaid, more than GitHub renders \(45,000\)/);
+  });
+});

@@ -7,6 +7,9 @@ import type { StepInfo } from './analyze.js';
 import { renderMermaid } from './render-mermaid.js';
 import { markWord, statusWord, type ExplainView } from './model.js';
 
+/** Mermaid text GitHub still renders (its limit is 50,000 characters). */
+export const MERMAID_MAX = 45_000;
+
 /** Text for a Markdown table cell. */
 function cell(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/[\r\n]+/g, ' ');
@@ -26,7 +29,9 @@ export function renderMarkdown(v: ExplainView, opts: { heading?: string } = {}):
   out.push(`${opts.heading ?? '###'} dockerfix explain ${code(r.path)}`, '');
   out.push(`**${cell(v.headline)}**`, '');
   out.push(`${cell(r.contextLine)}  `, `change: ${cell(r.changeLine)}${r.applied.length ? `  \nrewrite: ${r.applied.map(code).join(', ')}` : ''}`, '');
-  out.push('```mermaid', renderMermaid(v).trimEnd(), '```', '');
+  const mermaid = renderMermaid(v);
+  if (mermaid.length <= MERMAID_MAX) out.push('```mermaid', mermaid.trimEnd(), '```', '');
+  else out.push(`_The picture is left out: ${mermaid.length.toLocaleString('en-US')} characters of Mermaid, more than GitHub renders (${MERMAID_MAX.toLocaleString('en-US')}); \`dockerfix explain --format html\` draws it._`, '');
   out.push('<details><summary>Steps, before and after, and why they re-run</summary>', '');
   for (const st of v.stages) {
     out.push(`**stage ${st.index}${st.name ? ` ${cell(st.name)}` : ''}** (FROM ${code(st.base)})`, '');

@@ -21,9 +21,12 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Where the browser tests put their screenshots (kept out of git). */
+/**
+ * Where the browser tests put their screenshots: test-output/ (kept out of git); with
+ * UPDATE_SCREENSHOTS=1, docs/img/ (the pictures the README shows).
+ */
 export function screenshotPath(name: string): string {
-  const dir = path.join(ROOT, 'test-output');
+  const dir = path.join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'docs/img' : 'test-output');
   fs.mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
 }
