@@ -21,6 +21,7 @@ export type { ExplainView, StagePair, StepPair } from './explain/model.js';
 export { renderMermaid } from './explain/render-mermaid.js';
 export { renderMarkdown } from './explain/render-markdown.js';
 export { renderHtml, renderSvg } from './explain/render-html.js';
+export { postReview, type PostReviewOptions, type PostReviewResult, type ReviewFile } from './review/github.js';
 
 export type { Finding, FindingKind, FixKind, Severity, TransformMeta } from './core/types.js';
 export type { AppliedEdit } from './core/runner.js';
