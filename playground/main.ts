@@ -13,7 +13,7 @@ import { explainText, explainView } from '../src/explain/model.js';
 import { isManifest } from '../src/explain/analyze.js';
 import { renderMermaid } from '../src/explain/render-mermaid.js';
 import { renderSvg } from '../src/explain/render-html.js';
-import { transforms as allTransforms } from 'dockerfix:transforms';
+import { ALL_TRANSFORMS } from '../transforms/all.js';
 import { examples } from 'dockerfix:examples';
 
 interface State {
@@ -29,7 +29,7 @@ interface State {
   off: string[];
 }
 
-const TRANSFORMS: Transform[] = sortTransforms(allTransforms as Transform[]);
+const TRANSFORMS: Transform[] = sortTransforms(ALL_TRANSFORMS);
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 function encodeState(s: State): string {

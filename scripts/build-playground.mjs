@@ -3,9 +3,9 @@
  * Build the playground (playground/) into a static folder: playground/dist by default, or the
  * folder given as the first argument. esbuild bundles src/ core + every transform + the explain
  * renderers for the browser: node:path becomes path-browserify (Node's own POSIX path code),
- * node:fs/node:module/node:url and the global Buffer small shims (playground/shims), and the transform registry a
- * module that imports every transforms/*.ts statically (the CLI loads them from the disk).
- * The bundled examples (examples/*: Dockerfile + file listing + .dockerignore) are embedded.
+ * node:fs/node:module/node:url and the global Buffer small shims (playground/shims);
+ * the transforms come from transforms/all.ts (every transform, imported statically).
+ * The bundled examples (examples/*: Dockerfile, file listing, .dockerignore, manifests) are embedded.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -48,14 +48,7 @@ export function examples() {
 const registry = {
   name: 'dockerfix-playground',
   setup(b) {
-    b.onResolve({ filter: /^dockerfix:transforms$/ }, () => ({ path: 'transforms', namespace: 'dockerfix' }));
     b.onResolve({ filter: /^dockerfix:examples$/ }, () => ({ path: 'examples', namespace: 'dockerfix' }));
-    b.onLoad({ filter: /^transforms$/, namespace: 'dockerfix' }, () => {
-      const ids = fs.readdirSync(path.join(ROOT, 'transforms')).filter((f) => /^[a-z0-9-]+\.ts$/.test(f) && f !== 'index.ts' && !f.endsWith('.d.ts')).sort();
-      const lines = ids.map((f, i) => `import t${i} from ${JSON.stringify(path.join(ROOT, 'transforms', f))};`);
-      lines.push(`export const transforms = [${ids.map((_, i) => `t${i}`).join(', ')}];`);
-      return { contents: lines.join('\n'), loader: 'ts', resolveDir: ROOT };
-    });
     b.onLoad({ filter: /^examples$/, namespace: 'dockerfix' }, () => ({ contents: `export const examples = ${JSON.stringify(examples())};`, loader: 'js' }));
     const shim = (name) => path.join(ROOT, 'playground/shims', name);
     b.onResolve({ filter: /^node:(fs|module|url|path)$/ }, (a) => {

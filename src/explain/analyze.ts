@@ -309,7 +309,12 @@ export function analyze(doc: DockerfileDocument, context: BuildContext, change: 
           const known = used.filter((n) => state.env.has(n));
           const unknown = used.filter((n) => !state.env.has(n));
           if (known.length) key.push(`uses ${known.map((v) => '$' + v).join(', ')}`);
-          if (unknown.length) key.push(`uses ${unknown.map((v) => '$' + v).join(', ')} (not declared in this stage: expands to an empty string)`);
+          if (unknown.length) {
+            // Only `scratch` is known to set nothing; any other base image may set it (ENV in its config).
+            const base = stage.baseImage;
+            const why = base === 'scratch' ? 'not set in this stage: expands to an empty string' : `not set in this Dockerfile: empty unless the base image (${base}) sets it`;
+            key.push(`uses ${unknown.map((v) => '$' + v).join(', ')} (${why})`);
+          }
         }
       }
       if (change.kind === 'arg' && !own) {
@@ -352,6 +357,8 @@ export interface ExplainResult {
   /** null when dockerfix would change nothing. */
   after: ChainReport | null;
   applied: string[];
+  /** Where the context, targets and build args came from (the repository's build definitions, src/builds). */
+  builds?: string[];
 }
 
 export function describeChange(change: Change, context: BuildContext): string {
@@ -385,7 +392,7 @@ export function renderChain(report: ChainReport, indent = '  '): string {
 }
 
 export function renderExplain(r: ExplainResult): string {
-  let out = `dockerfix explain ${r.path}\n${r.contextLine}\nchange: ${r.changeLine}\n\n`;
+  let out = `dockerfix explain ${r.path}\n${r.contextLine}\n${(r.builds ?? []).map((b) => `build: ${b}\n`).join('')}change: ${r.changeLine}\n\n`;
   out += `before dockerfix:\n${renderChain(r.before)}\n`;
   if (!r.after) {
     out += 'after dockerfix: no change (dockerfix would leave this file as it is)\n';
