@@ -61,11 +61,11 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code, message) {
+      constructor(exitCode, code2, message) {
         super(message);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
-        this.code = code;
+        this.code = code2;
         this.exitCode = exitCode;
         this.nestedError = void 0;
       }
@@ -1214,8 +1214,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path25 = __require("node:path");
-    var fs20 = __require("node:fs");
+    var path26 = __require("node:path");
+    var fs21 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -1659,9 +1659,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code, message) {
+      _exit(exitCode, code2, message) {
         if (this._exitCallback) {
-          this._exitCallback(new CommanderError2(exitCode, code, message));
+          this._exitCallback(new CommanderError2(exitCode, code2, message));
         }
         process2.exit(exitCode);
       }
@@ -2209,7 +2209,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs20.existsSync(executableFile)) return;
+        if (fs21.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2227,11 +2227,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path25.resolve(baseDir, baseName);
-          if (fs20.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path25.extname(baseName))) return void 0;
+          const localBin = path26.resolve(baseDir, baseName);
+          if (fs21.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path26.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs20.existsSync(`${localBin}${ext}`)
+            (ext) => fs21.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2243,21 +2243,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs20.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs21.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path25.resolve(
-            path25.dirname(resolvedScriptPath),
+          executableDir = path26.resolve(
+            path26.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path25.basename(
+            const legacyName = path26.basename(
               this._scriptPath,
-              path25.extname(this._scriptPath)
+              path26.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2268,7 +2268,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path25.extname(executableFile));
+        launchWithNode = sourceExt.includes(path26.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2299,14 +2299,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
         }
         const exitCallback = this._exitCallback;
-        proc.on("close", (code) => {
-          code = code ?? 1;
+        proc.on("close", (code2) => {
+          code2 = code2 ?? 1;
           if (!exitCallback) {
-            process2.exit(code);
+            process2.exit(code2);
           } else {
             exitCallback(
               new CommanderError2(
-                code,
+                code2,
                 "commander.executeSubCommandAsync",
                 "(close)"
               )
@@ -2813,8 +2813,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         const config = errorOptions || {};
         const exitCode = config.exitCode || 1;
-        const code = config.code || "commander.error";
-        this._exit(exitCode, code, message);
+        const code2 = config.code || "commander.error";
+        this._exit(exitCode, code2, message);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -3183,7 +3183,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path25.basename(filename, path25.extname(filename));
+        this._name = path26.basename(filename, path26.extname(filename));
         return this;
       }
       /**
@@ -3197,9 +3197,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path26) {
-        if (path26 === void 0) return this._executableDir;
-        this._executableDir = path26;
+      executableDir(path27) {
+        if (path27 === void 0) return this._executableDir;
+        this._executableDir = path27;
         return this;
       }
       /**
@@ -4016,8 +4016,8 @@ var init_fsio = __esm({
       column;
       /** `path:line:col: message` (line and column only when known). */
       format() {
-        const where = this.line !== void 0 ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
-        return `${where}: ${this.message}`;
+        const where2 = this.line !== void 0 ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
+        return `${where2}: ${this.message}`;
       }
     };
     MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -4551,26 +4551,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path25) => {
-      const end = path25.length - 1;
-      const index = path25.lastIndexOf(
+    var basenameOf = (path26) => {
+      const end = path26.length - 1;
+      const index = path26.lastIndexOf(
         SLASH,
-        path25[end] === SLASH ? end - 1 : end
+        path26[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path25 : path25.slice(index + 1);
+      return index < 0 ? path26 : path26.slice(index + 1);
     };
-    var parentOf = (path25) => {
-      if (path25.charCodeAt(0) === SLASH_CODE || path25.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path25.split(SLASH).filter(Boolean);
+    var parentOf = (path26) => {
+      if (path26.charCodeAt(0) === SLASH_CODE || path26.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path26.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path25.length - 1;
-      const cut2 = path25.lastIndexOf(
+      const end = path26.length - 1;
+      const cut2 = path26.lastIndexOf(
         SLASH,
-        path25.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path26.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path25.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path26.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -4615,11 +4615,11 @@ var require_ignore = __commonJS({
       }
     };
     var hasTrailingBackslash = (str2) => {
-      let count = 0;
-      while (str2[str2.length - count - 1] === ESCAPE) {
-        count++;
+      let count2 = 0;
+      while (str2[str2.length - count2 - 1] === ESCAPE) {
+        count2++;
       }
-      return count % 2 === 1;
+      return count2 % 2 === 1;
     };
     var trimEnd = (body, stripLineEnd) => {
       let lineEnd = body.length;
@@ -4720,7 +4720,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path25) {
+      testLiteral(path26) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -4729,7 +4729,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path25)) {
+          if (rule.checkRegex.test(path26)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -4749,15 +4749,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path25, mode) {
+      test(path26, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path25) : path25;
+        const basename2 = shortcut ? basenameOf(path26) : path26;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path25
+            shortcut && rule._basenameOnly ? basename2 : path26
           )) {
             const { negative } = rule;
             const ret = {
@@ -4779,17 +4779,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path25, originalPath, doThrow) => {
-      if (!isString(path25)) {
+    var checkPath = (path26, originalPath, doThrow) => {
+      if (!isString(path26)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path25) {
+      if (!path26) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path25)) {
+      if (checkPath.isNotRelative(path26)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -4798,25 +4798,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path25) => {
-      const first = path25.charCodeAt(0);
+    var isNotRelative = (path26) => {
+      const first = path26.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path25.length === 1) {
+      if (path26.length === 1) {
         return true;
       }
-      const second = path25.charCodeAt(1);
+      const second = path26.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path25.length === 2 || path25.charCodeAt(2) === SLASH_CODE;
+      return path26.length === 2 || path26.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -4847,58 +4847,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path25) {
+      _test(originalPath, cache4, path26) {
         checkPath(
-          path25,
+          path26,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path25 ? this._t(path25, cache4) : {
+        return path26 ? this._t(path26, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path25 = convertPath(target);
-        if (!path25 || path25.charCodeAt(path25.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path25);
+        const path26 = convertPath(target);
+        if (!path26 || path26.charCodeAt(path26.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path26);
         }
-        const dir = this._t(path25, this._testCache);
+        const dir = this._t(path26, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path25);
+        const literal = this._rules.testLiteral(path26);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path25, cache4) {
-        if (path25 in cache4) {
-          return cache4[path25];
+      _t(path26, cache4) {
+        if (path26 in cache4) {
+          return cache4[path26];
         }
-        const parentPath = parentOf(path25);
+        const parentPath = parentOf(path26);
         const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path25] = parent && parent.ignored ? parent : this._rules.test(path25, MODE_IGNORE);
+        return cache4[path26] = parent && parent.ignored ? parent : this._rules.test(path26, MODE_IGNORE);
       }
-      ignores(path25) {
-        return this._test(path25, this._ignoreCache, convertPath(path25)).ignored;
+      ignores(path26) {
+        return this._test(path26, this._ignoreCache, convertPath(path26)).ignored;
       }
       createFilter() {
-        return (path25) => !this.ignores(path25);
+        return (path26) => !this.ignores(path26);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path25) {
-        return this._test(path25, this._testCache, convertPath(path25));
+      test(path26) {
+        return this._test(path26, this._testCache, convertPath(path26));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path25) => checkPath(convertPath(path25), path25, RETURN_FALSE);
+    var isPathValid = (path26) => checkPath(convertPath(path26), path26, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path25) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path25) || isNotRelative(path25);
+      checkPath.isNotRelative = (path26) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path26) || isNotRelative(path26);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -4931,11 +4931,11 @@ async function discover(paths, cwd = process.cwd()) {
     try {
       st = fs2.statSync(path2.resolve(cwd, p));
     } catch (e) {
-      const code = e.code;
+      const code2 = e.code;
       errors.push(
         new FileError(
           p,
-          code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many levels of symbolic links" : e.message
+          code2 === "ENOENT" ? "no such file or directory" : code2 === "EACCES" ? "permission denied" : code2 === "ELOOP" ? "too many levels of symbolic links" : e.message
         )
       );
       continue;
@@ -4974,10 +4974,10 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
     try {
       entries = fs2.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      const code = e.code;
-      if (code === "EACCES" || code === "EPERM") unreadable.push(dir);
-      else if (code === "ENAMETOOLONG") unsearchable.push({ dir, why: "path longer than the system allows (PATH_MAX); its files were not checked" });
-      else if (code === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
+      const code2 = e.code;
+      if (code2 === "EACCES" || code2 === "EPERM") unreadable.push(dir);
+      else if (code2 === "ENAMETOOLONG") unsearchable.push({ dir, why: "path longer than the system allows (PATH_MAX); its files were not checked" });
+      else if (code2 === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
       return;
     }
     const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r) => r !== null);
@@ -5093,8 +5093,8 @@ var init_discover = __esm({
 function escapeChar(c2) {
   const named = NAMED[c2];
   if (named) return named;
-  const code = c2.charCodeAt(0);
-  return code <= 255 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  const code2 = c2.charCodeAt(0);
+  return code2 <= 255 ? `\\x${code2.toString(16).padStart(2, "0")}` : `\\u${code2.toString(16).padStart(4, "0")}`;
 }
 function escapeControls(s) {
   CONTROL.lastIndex = 0;
@@ -5282,7 +5282,7 @@ function diffLineIds(a, b, ids) {
   const stack = [{ seg: [0, a.length, 0, b.length] }];
   const countA = new Int32Array(ids);
   const countB = new Int32Array(ids);
-  const where = new Int32Array(ids);
+  const where2 = new Int32Array(ids);
   let budget = MYERS_BUDGET + MYERS_PER_LINE * (a.length + b.length);
   while (stack.length) {
     const t = stack.pop();
@@ -5318,10 +5318,10 @@ function diffLineIds(a, b, ids) {
     for (let i = aLo; i < aHi; i++) countA[a[i]]++;
     for (let j = bLo; j < bHi; j++) {
       countB[b[j]]++;
-      where[b[j]] = j;
+      where2[b[j]] = j;
     }
     const pairs2 = [];
-    for (let i = aLo; i < aHi; i++) if (countA[a[i]] === 1 && countB[a[i]] === 1) pairs2.push([i, where[a[i]]]);
+    for (let i = aLo; i < aHi; i++) if (countA[a[i]] === 1 && countB[a[i]] === 1) pairs2.push([i, where2[a[i]]]);
     const anchors = lis(pairs2);
     if (anchors.length === 0) {
       for (let i = aLo; i < aHi; i++) ops.push({ k: "-", a: i });
@@ -5454,8 +5454,8 @@ function renderDiff(relPath, before, after, findings, opts = {}) {
   for (const l of body) lines.push(l);
   return lines.join("\n") + "\n";
 }
-function range(start, count) {
-  return `${start},${count}`;
+function range(start, count2) {
+  return `${start},${count2}`;
 }
 var noColors, MYERS_BUDGET, MYERS_PER_LINE;
 var init_diff = __esm({
@@ -5706,18 +5706,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path25) {
+function matchOne(p, path26) {
   switch (p.kind) {
     case "exact":
-      return path25 === p.text;
+      return path26 === p.text;
     case "prefix":
-      return path25.startsWith(p.text.slice(0, -2));
+      return path26.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path25.endsWith(suffix) || suffix.startsWith("/") && path25 === suffix.slice(1);
+      return path26.endsWith(suffix) || suffix.startsWith("/") && path26 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path25);
+      return runAutomaton(p.tokens, path26);
     default:
       return false;
   }
@@ -5826,12 +5826,12 @@ function resolveContained(realRoot, rel2) {
   try {
     real = fs3.realpathSync(abs);
   } catch (e) {
-    const code = e.code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
+    const code2 = e.code;
+    if (code2 === "ENOENT" || code2 === "ENOTDIR") {
       const link = fs3.lstatSync(abs, { throwIfNoEntry: false });
       return link?.isSymbolicLink() ? { kind: "absent", note: `${rel2} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
     }
-    return { kind: "refused", note: `${rel2} cannot be resolved (${code ?? e.message}); treated as absent` };
+    return { kind: "refused", note: `${rel2} cannot be resolved (${code2 ?? e.message}); treated as absent` };
   }
   if (!isInside(realRoot, real)) {
     return { kind: "refused", note: `${rel2} is a symbolic link that leads out of the build context; treated as absent (Docker does not follow links out of the context)` };
@@ -6570,15 +6570,15 @@ function isSpace2(c2) {
 function checkArguments(node2, logical, esc, fail) {
   if (node2.upper !== "ENV" && node2.upper !== "LABEL") return;
   const rest = logical.text.slice(logical.index(node2.argsStart)).trim();
-  let count = 0;
+  let count2 = 0;
   let legacy = false;
   let bad = null;
   forEachBuildkitWord(rest, esc, (s, e) => {
     const hasEq = rest.indexOf("=", s) !== -1 && rest.indexOf("=", s) < e;
-    if (count++ === 0) legacy = !hasEq;
+    if (count2++ === 0) legacy = !hasEq;
     else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
   });
-  if (count === 0) return;
+  if (count2 === 0) return;
   if (legacy && !/[\t\v\f\r ]/.test(rest)) fail(`${node2.upper} must have two arguments`, node2.keywordStart);
   if (bad !== null) fail(`Syntax error - can't find = in ${JSON.stringify(bad)}. Must be of the form: name=value`, node2.keywordStart);
 }
@@ -8330,13 +8330,13 @@ var init_main = __esm({
       CodeDescription2.is = is;
     })(CodeDescription || (CodeDescription = {}));
     (function(Diagnostic2) {
-      function create(range2, message, severity, code, source, relatedInformation) {
+      function create(range2, message, severity3, code2, source, relatedInformation) {
         const result = { range: range2, message };
-        if (Is.defined(severity)) {
-          result.severity = severity;
+        if (Is.defined(severity3)) {
+          result.severity = severity3;
         }
-        if (Is.defined(code)) {
-          result.code = code;
+        if (Is.defined(code2)) {
+          result.code = code2;
         }
         if (Is.defined(source)) {
           result.source = source;
@@ -12687,9 +12687,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path25 = this.getPath();
-        if (path25 === null || path25.startsWith("/")) {
-          return path25;
+        const path26 = this.getPath();
+        if (path26 === null || path26.startsWith("/")) {
+          return path26;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -12701,7 +12701,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path25 : parent + "/" + path25;
+              return parent.endsWith("/") ? parent + path26 : parent + "/" + path26;
             }
           }
         }
@@ -13847,17 +13847,17 @@ function crossCheck(output, input) {
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${e.message}` };
     }
-    const list5 = parsed.getInstructions();
+    const list6 = parsed.getInstructions();
     if (instr.heredocs.length > 0) {
-      if (list5.length < 1 || list5[0].getKeyword() !== instr.upper) {
+      if (list6.length < 1 || list6[0].getKeyword() !== instr.upper) {
         return { offset: instr.start, message: `rewritten ${instr.upper} does not parse as one instruction` };
       }
       continue;
     }
-    if (list5.length !== 1 || list5[0].getKeyword() !== instr.upper) {
-      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list5.length} instruction(s) in dockerfile-ast` };
+    if (list6.length !== 1 || list6[0].getKeyword() !== instr.upper) {
+      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list6.length} instruction(s) in dockerfile-ast` };
     }
-    let flagged = list5[0];
+    let flagged = list6[0];
     const cut2 = instr.flags.length > 0 && fast ? flagSearchEnd(output, instr) : -1;
     if (cut2 !== -1) {
       const head2 = fast(prefix + output.text.slice(instr.keywordStart, cut2).replace(/\r\n/g, "\n")).getInstructions();
@@ -13905,8 +13905,8 @@ function checkUntouched(before, edits, after) {
     const eolKept = other && (other.next - other.end === instr.next - instr.end || instr.next === instr.end && other.next - other.end <= 2);
     if (other && other.start === at && other.upper === instr.upper && other.end - other.start === instr.end - s && eolKept) continue;
     const what = `${instr.keyword} ${instr.argsText().trim()}`.replace(/\s+/g, " ").slice(0, 40);
-    const where = other && other.start < at ? `it became words of the ${other.upper} before it` : other && other.start === at && other.end - other.start > instr.end - s ? "it now takes in the text after it" : "it is not an instruction of its own there";
-    return { offset: s, message: `the rewritten file does not keep \`${what}\` (line ${before.lineOf(instr.keywordStart)}) as it was: ${where} (a line continuation or heredoc left open)` };
+    const where2 = other && other.start < at ? `it became words of the ${other.upper} before it` : other && other.start === at && other.end - other.start > instr.end - s ? "it now takes in the text after it" : "it is not an instruction of its own there";
+    return { offset: s, message: `the rewritten file does not keep \`${what}\` (line ${before.lineOf(instr.keywordStart)}) as it was: ${where2} (a line continuation or heredoc left open)` };
   }
   return null;
 }
@@ -14291,8 +14291,8 @@ function wouldEditAgain(t, doc2, ctx, options) {
   }
 }
 function keepsInstructions(before, after, ignored2, id) {
-  const count = (doc2, text) => doc2.instructions.filter((i) => i.text === text).length;
-  if (!ignored2.every((i) => count(after, i.text) === count(before, i.text))) return false;
+  const count2 = (doc2, text) => doc2.instructions.filter((i) => i.text === text).length;
+  if (!ignored2.every((i) => count2(after, i.text) === count2(before, i.text))) return false;
   const still = ignoredInstructions(after, readPragmas(after), id).map((i) => i.text);
   return ignored2.every((i) => still.filter((t) => t === i.text).length === ignored2.filter((x) => x.text === i.text).length);
 }
@@ -14959,6 +14959,27 @@ var init_engine = __esm({
   }
 });
 
+// src/cli/batch-wire.ts
+function fromWire(w) {
+  const o = {};
+  for (const [k, v] of Object.entries(w)) {
+    if (k === "after") o.after = v ?? w.before;
+    else if (k === "error") {
+      const e = v;
+      if (e) o.error = new FileError(e.file, e.message, e.line, e.column);
+    } else o[k] = v;
+  }
+  return o;
+}
+var initKey;
+var init_batch_wire = __esm({
+  "src/cli/batch-wire.ts"() {
+    "use strict";
+    init_fsio();
+    initKey = (init) => JSON.stringify(init);
+  }
+});
+
 // src/core/errors.ts
 var DockerfixError;
 var init_errors = __esm({
@@ -15621,14 +15642,14 @@ function runCacheMounts(doc2, ctx, spec) {
     if (instr.upper !== "RUN" || !instr.stage || !candidates2.has(instr.index)) continue;
     const r = planRun(doc2, ctx, spec, instr);
     if (!r) continue;
-    const where = { start: instr.keywordStart, end: instr.keywordEnd };
+    const where2 = { start: instr.keywordStart, end: instr.keywordEnd };
     if ("skip" in r) {
-      findings.push({ kind: "skipped", ...where, message: r.skip });
+      findings.push({ kind: "skipped", ...where2, message: r.skip });
       continue;
     }
     if (r.edits.length === 0) continue;
     edits.push(...r.edits.map((e) => ({ ...e, fixKind: r.fixKind })));
-    findings.push({ kind: "change", ...where, message: r.message, fixKind: r.fixKind });
+    findings.push({ kind: "change", ...where2, message: r.message, fixKind: r.fixKind });
   }
   return { edits, findings };
 }
@@ -15806,18 +15827,18 @@ function planRun(doc2, ctx, spec, instr) {
   });
   for (const [store, targets] of byStore) {
     if (targets.every(discards)) continue;
-    const where = targets.join(" and ");
+    const where2 = targets.join(" and ");
     const own = ownOfflineRead(cmds, hits, store, state.env);
     const later = own ? void 0 : laterStoreUse(model, instr, store);
     if (own) {
-      dropped.push(`${own.what} in this step reads ${where} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
+      dropped.push(`${own.what} in this step reads ${where2} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
     } else if (later?.offline) {
       const l = later.offline;
       dropped.push(
-        `${l.read.what} at line ${l.instr.line}${l.instr.upper === "RUN" ? "" : ` (the container's ${l.instr.upper})`} reads ${where} without the network, so it needs what this step downloads there in the image's layers; on a CI runner that imports the layer cache (cache mounts are never exported) or after the cache mounts are pruned, this step is a cache hit while the mount is empty, and that step would fail`
+        `${l.read.what} at line ${l.instr.line}${l.instr.upper === "RUN" ? "" : ` (the container's ${l.instr.upper})`} reads ${where2} without the network, so it needs what this step downloads there in the image's layers; on a CI runner that imports the layer cache (cache mounts are never exported) or after the cache mounts are pruned, this step is a cache hit while the mount is empty, and that step would fail`
       );
     } else {
-      if (later?.opaque) unsafeWhy.push(`${later.opaque.what} at line ${later.opaque.instr.line} runs a script that may read ${where} without the network, which would fail when the layer cache is warm and the mount empty (on a CI runner)`);
+      if (later?.opaque) unsafeWhy.push(`${later.opaque.what} at line ${later.opaque.instr.line} runs a script that may read ${where2} without the network, which would fail when the layer cache is warm and the mount empty (on a CI runner)`);
       continue;
     }
     for (const t of targets) planned.delete(t);
@@ -15851,9 +15872,9 @@ function planRun(doc2, ctx, spec, instr) {
     }
     edits.push(...cleanup.edits);
     edits.push(insertMountFlags(doc2, instr, mounts.map((m) => `--mount=${m.options}`)));
-    const list5 = mounts.map((m) => m.target).join(" and ");
+    const list6 = mounts.map((m) => m.target).join(" and ");
     changes.unshift(
-      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list5} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
+      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list6} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
     );
     if (relocatedAny) {
       changes.push(
@@ -16857,10 +16878,10 @@ function overlap(a, b) {
   const consider = (x, holder, xIsA) => {
     if (!holder) return;
     const level2 = rank(x.level) < rank(holder.level) ? x.level : holder.level;
-    const exact = !!x.exact;
-    if (!best || rank(level2) > rank(best.level) || rank(level2) === rank(best.level) && bestExact && !exact) {
+    const exact2 = !!x.exact;
+    if (!best || rank(level2) > rank(best.level) || rank(level2) === rank(best.level) && bestExact && !exact2) {
       best = xIsA ? { level: level2, a: x.path, b: holder.path } : { level: level2, a: holder.path, b: x.path };
-      bestExact = exact;
+      bestExact = exact2;
     }
   };
   for (const x of a.entries) consider(x, deepestHolder(x, b.entries), true);
@@ -17127,9 +17148,9 @@ function commandEffects(c2, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path25 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path25.includes("$")) return `PATH ${path25} is not known`;
-      for (const dir of path25.split(":")) {
+      const path26 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path26.includes("$")) return `PATH ${path26} is not known`;
+      for (const dir of path26.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -17723,8 +17744,8 @@ function hoistVerdict(runEffects2, other) {
         const cut2 = (u) => u.length > 60 ? u.slice(0, 59) + "\u2026" : u;
         const parts = [];
         if (programs.length) {
-          const list5 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
-          parts.push(`it runs ${list5}, whose file access dockerfix does not model`);
+          const list6 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
+          parts.push(`it runs ${list6}, whose file access dockerfix does not model`);
         }
         if (phrases.length) parts.push(cut2(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ""));
         return { kind: "blocked", reason: `${parts.join("; ")}, so it may read what ${what} writes` };
@@ -17837,17 +17858,17 @@ var init_hoist_stable = __esm({
                 if (worst === "safe") safeTarget = k;
               }
             }
-            const where = { start: run2.keywordStart, end: run2.keywordEnd };
+            const where2 = { start: run2.keywordStart, end: run2.keywordEnd };
             const label3 = q(describeRun(run2));
             const target = ctx.options.unsafe ? anyTarget : safeTarget;
             if (target === -1 && anyTarget === -1) {
               const copy = blocker && (eff.systemSetup || pinned.has(blocker.instr) && isCopy(blocker.instr)) ? firstCopyAbove(order, index.get(blocker.instr)) : null;
-              if (blocker && copy) findings.push({ kind: "skipped", ...where, message: `${label3} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+              if (blocker && copy) findings.push({ kind: "skipped", ...where2, message: `${label3} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
               continue;
             }
             const pin = pinned.get(run2);
             if (pin) {
-              findings.push({ kind: "skipped", ...where, message: `${label3} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run2, pin, q(describeInstruction(run2)))}` });
+              findings.push({ kind: "skipped", ...where2, message: `${label3} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run2, pin, q(describeInstruction(run2)))}` });
               continue;
             }
             const t = target === -1 ? anyTarget : target;
@@ -17858,7 +17879,7 @@ var init_hoist_stable = __esm({
             if (env.length) reasons.unshift(`it does not mention ${env.join(", ")}, but would no longer see ${env.length > 1 ? "them" : "it"} in its environment (set by the ENV/ARG it moves above)`);
             const kind = reasons.length ? "unsafe" : "safe";
             const message = moveMessage(label3, eff, jumped, reasons);
-            findings.push({ kind: "change", ...where, message, fixKind: kind });
+            findings.push({ kind: "change", ...where2, message, fixKind: kind });
             if (target === -1) continue;
             order.splice(i, 1);
             order.splice(t, 0, run2);
@@ -18394,17 +18415,17 @@ var init_sink_volatile = __esm({
             const toMove = g.members.filter((m) => items.indexOf(m) < ip);
             if (toMove.length === 0) continue;
             const first = g.members[0];
-            const where = { start: first.keywordStart, end: first.keywordEnd };
+            const where2 = { start: first.keywordStart, end: first.keywordEnd };
             const blocked = checkGroup(g, toMove, items, ip, pinned);
             const names = [...g.seeds].join(", ");
             if (blocked) {
-              findings.push({ kind: "skipped", ...where, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
+              findings.push({ kind: "skipped", ...where2, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
               continue;
             }
-            const list5 = toMove.map((m) => q2(describeInstruction(m, 40)));
-            const shown = list5.length > 3 ? `${list5.slice(0, 3).join(", ")} and ${list5.length - 3} more` : list5.join(list5.length === 2 ? " and " : ", ");
+            const list6 = toMove.map((m) => q2(describeInstruction(m, 40)));
+            const shown = list6.length > 3 ? `${list6.slice(0, 3).join(", ")} and ${list6.length - 3} more` : list6.join(list6.length === 2 ? " and " : ", ");
             const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
-            findings.push({ kind: "change", ...where, message, fixKind: "safe" });
+            findings.push({ kind: "change", ...where2, message, fixKind: "safe" });
             for (const m of toMove) moved.add(m);
           }
           if (moved.size === 0) continue;
@@ -18425,9 +18446,9 @@ function parseOptions(words2, valued) {
   const opts = /* @__PURE__ */ new Map();
   const positional = [];
   const add = (k, v) => {
-    const list5 = opts.get(k) ?? [];
-    list5.push(v);
-    opts.set(k, list5);
+    const list6 = opts.get(k) ?? [];
+    list6.push(v);
+    opts.set(k, list6);
   };
   for (let i = 0; i < words2.length; i++) {
     const v = words2[i].value;
@@ -19141,27 +19162,27 @@ function node(p) {
     pkgs.push([m, pkg]);
   }
   for (const [m, pkg] of pkgs) {
-    const where = p.rel(join(m, "package.json"));
+    const where2 = p.rel(join(m, "package.json"));
     const raw = pkg;
     if (m && (raw.bin !== void 0 || raw.directories?.bin !== void 0)) {
-      return p.block(`the workspace package ${where} declares \`bin\`, which the install links to files not copied yet`);
+      return p.block(`the workspace package ${where2} declares \`bin\`, which the install links to files not copied yet`);
     }
-    if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where} injects workspace packages, which the install copies from their sources`);
+    if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where2} injects workspace packages, which the install copies from their sources`);
     if (!ignoreScripts) {
       const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== void 0 && !harmlessScript(pkg.scripts[s], p));
-      if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts[script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
+      if (script) return p.block(`${where2} has a \`${script}\` script (\`${trim(pkg.scripts[script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
       if (p.exists(p.rel(join(m, "binding.gyp")))) return p.block(`${p.rel(join(m, "binding.gyp"))} makes \`${inst.label}\` compile a native addon from the source`);
     }
     for (const field of ["dependencies", "devDependencies", "optionalDependencies", "resolutions"]) {
       for (const [name, spec] of Object.entries(pkg[field] ?? {})) {
         if (typeof spec === "string" && (LOCAL_DEP.test(spec) || /#\.{0,2}\//.test(spec) && /^patch:/.test(spec) && !spec.includes(".yarn/patches"))) {
-          return p.block(`${where} depends on a local path (\`${name}: ${spec}\`), which needs the whole source`);
+          return p.block(`${where2} depends on a local path (\`${name}: ${spec}\`), which needs the whole source`);
         }
       }
     }
     for (const file of Object.values(pkg.pnpm?.patchedDependencies ?? {})) {
       const rel2 = p.rel(join(m, file));
-      if (!p.exists(rel2)) return p.block(`${where} patches a dependency with ${rel2}, which is not in the build context`);
+      if (!p.exists(rel2)) return p.block(`${where2} patches a dependency with ${rel2}, which is not in the build context`);
       p.add(rel2);
     }
     if (!pnp) p.output(p.rel(join(m, "node_modules")));
@@ -19724,10 +19745,10 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
   const copy = stage.instructions[i];
   const args = isWholeContextCopy(copy, ctx);
   if (!args) return null;
-  const where = { start: copy.keywordStart, end: copy.keywordEnd };
+  const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
   const after = stage.instructions.slice(i + 1);
   const state = copy.state();
-  const skip = (label3, reason) => args?.prefix ? null : { edits: [], finding: { kind: "skipped", ...where, message: `did not split this copy before \`${label3}\`: ${reason}` } };
+  const skip = (label3, reason) => args?.prefix ? null : { edits: [], finding: { kind: "skipped", ...where2, message: `did not split this copy before \`${label3}\`: ${reason}` } };
   const destExpanded = expandVars(args.dest, state.env);
   const destAbs = destExpanded.includes("$") || state.workdir.includes("$") ? null : joinPath(state.workdir, destExpanded);
   const probe = new SplitAnalysis(ctx, destAbs ?? "/", args.prefix);
@@ -19889,12 +19910,12 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
     const glob = patterns.find((x) => x.endsWith("*"));
     message += `; the build context is not available (stdin or --no-context)${glob ? `, so optional files are copied with globs such as \`${glob}\`` : ""}; unsafe: ${plans.map(([, p]) => p.unsafe).find((u) => u !== void 0) ?? "the files the install reads could not be checked"}`;
   } else if (unsafe) message += `; unsafe: ${unsafe}`;
-  return { edits, finding: { kind: "change", ...where, message, fixKind } };
+  return { edits, finding: { kind: "change", ...where2, message, fixKind } };
 }
 function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
-  const where = { start: copy.keywordStart, end: copy.keywordEnd };
+  const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
-  const skip = (reason) => args.prefix ? null : { edits: [], finding: { kind: "skipped", ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
+  const skip = (reason) => args.prefix ? null : { edits: [], finding: { kind: "skipped", ...where2, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
   if (b.eco === "cargo") return skip("cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent");
   if (b.eco !== "go" && b.eco !== "dotnet") return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
   void reads;
@@ -19982,14 +20003,14 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
   else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
   if (exposed) message += `${unsafe ? ";" : "; unsafe:"} ${exposed}`;
-  return { edits, finding: { kind: "change", ...where, message, fixKind: exposed ? "unsafe" : fixKind } };
+  return { edits, finding: { kind: "change", ...where2, message, fixKind: exposed ? "unsafe" : fixKind } };
 }
 function exposedOutputs(label3, outputs, ctx) {
   const open = outputs.filter((o) => !excludesTree(ctx, o));
   if (open.length === 0) return void 0;
   const lines = [...new Set(open.map(ignoreLine))].map((l) => `\`${l}\``);
-  const list5 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
-  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list5} to .dockerignore to make the split safe`;
+  const list6 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
+  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list6} to .dockerignore to make the split safe`;
 }
 function ignoreLine(rel2) {
   const base2 = posix2.basename(rel2);
@@ -20446,6 +20467,354 @@ var init_transforms = __esm({
   }
 });
 
+// src/cli/batch.ts
+import fs5 from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+function autoWorkers(count2, cores = availableCores()) {
+  const n = Math.min(cores - 1, Math.floor(count2 / MIN_FILES_PER_WORKER));
+  return n >= 2 ? n : 0;
+}
+function availableCores() {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
+function workerUrl() {
+  if (workerUrlCache !== void 0) return workerUrlCache;
+  const candidates2 = [new URL("./batch-worker.js", import.meta.url)];
+  if (import.meta.url.endsWith(".ts")) candidates2.push(new URL("../../dist/src/cli/batch-worker.js", import.meta.url));
+  workerUrlCache = candidates2.find((u) => fs5.existsSync(fileURLToPath(u))) ?? null;
+  return workerUrlCache;
+}
+function workerSafe(opts) {
+  if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
+  const known2 = new Set(transformIds());
+  const ids = opts.transforms.map((t) => t.meta.id);
+  if (!ids.every((id) => known2.has(id))) return null;
+  try {
+    structuredClone(opts.options);
+  } catch {
+    return null;
+  }
+  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {} };
+}
+function listen(w, event, fn) {
+  const f = fn;
+  w.on(event, f);
+  let l = listeners.get(w);
+  if (!l) listeners.set(w, l = []);
+  l.push([event, f]);
+}
+function unlisten(w) {
+  for (const [event, fn] of listeners.get(w) ?? []) w.off(event, fn);
+  listeners.delete(w);
+}
+function prewarmWorkers(opts, count2 = Math.min(2, availableCores() - 1)) {
+  const init = workerSafe(opts);
+  const url = init ? workerUrl() : null;
+  const env = process.env.DOCKERFIX_WORKERS;
+  if (!init || !url || count2 < 2 || env === "0") return;
+  if (prewarmed && prewarmed.key === JSON.stringify(init) && prewarmed.workers.length >= count2) return;
+  releasePrewarmed();
+  park(JSON.stringify(init), Array.from({ length: count2 }, () => new Worker(url, { workerData: init })));
+}
+function park(key, workers) {
+  releasePrewarmed();
+  const entry = { key, workers };
+  for (const w of workers) {
+    unlisten(w);
+    w.unref();
+    const drop = () => {
+      const i = entry.workers.indexOf(w);
+      if (i !== -1) entry.workers.splice(i, 1);
+    };
+    listen(w, "error", drop);
+    listen(w, "exit", drop);
+  }
+  prewarmed = entry;
+}
+function adoptPrewarmed(init, n) {
+  if (!prewarmed || prewarmed.key !== JSON.stringify(init)) {
+    releasePrewarmed();
+    return [];
+  }
+  const take = prewarmed.workers.splice(0, n);
+  releasePrewarmed();
+  for (const w of take) {
+    unlisten(w);
+    w.ref();
+  }
+  return take;
+}
+function releasePrewarmed() {
+  if (!prewarmed) return;
+  for (const w of prewarmed.workers) void w.terminate();
+  prewarmed = null;
+}
+function processFilesOrdered(files, opts, batchOpts) {
+  return new Batch(files, opts, batchOpts);
+}
+var MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, Batch, listeners, prewarmed;
+var init_batch = __esm({
+  "src/cli/batch.ts"() {
+    "use strict";
+    init_engine();
+    init_batch_wire();
+    init_transforms();
+    MIN_FILES_PER_WORKER = 96;
+    OPTION_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "firstChange"]);
+    Batch = class {
+      /**
+       * `opts`: the options of every file, or one entry per file (e.g. from per-path configuration;
+       * files sharing an options object share its transforms).
+       */
+      constructor(files, opts, batchOpts = {}) {
+        this.files = files;
+        this.batchOpts = batchOpts;
+        const perFile = Array.isArray(opts) ? opts : null;
+        const single = perFile ? null : opts;
+        this.optsOf = (i) => perFile ? perFile[i] : single;
+        this.results = new Array(files.length);
+        const env = process.env.DOCKERFIX_WORKERS;
+        const want = batchOpts.workers ?? (env !== void 0 && /^\d+$/.test(env) ? Number(env) : "auto");
+        let n = want === "auto" ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
+        n = Math.min(n, files.length);
+        let init = null;
+        if (n > 0) {
+          const seen = /* @__PURE__ */ new Map();
+          for (let i = 0; i < files.length; i++) {
+            const o = this.optsOf(i);
+            let key = seen.get(o);
+            if (key === void 0) {
+              const w = workerSafe(o);
+              key = w ? initKey(w) : null;
+              if (w && key) this.inits.set(key, w);
+              seen.set(o, key);
+            }
+            if (key === null) {
+              this.inits.clear();
+              break;
+            }
+            this.keys.push(key);
+          }
+          init = this.inits.size ? this.inits.get(this.keys[0]) : null;
+        }
+        const url = init ? workerUrl() : null;
+        this.workers = init && url ? n : 0;
+        if (this.workers > 0) this.startPool(url, init);
+        else releasePrewarmed();
+      }
+      files;
+      batchOpts;
+      /** Worker threads in use (0: this thread). */
+      workers;
+      results;
+      next = 0;
+      done = 0;
+      stopped = false;
+      wake = null;
+      pool = [];
+      idle = /* @__PURE__ */ new Set();
+      key = "";
+      cursor = 0;
+      /** Per file: its options, and the key of their worker form. */
+      optsOf;
+      keys = [];
+      inits = /* @__PURE__ */ new Map();
+      /** True when `stop()` ended the run before every file was handed out. */
+      get interrupted() {
+        return this.stopped && this.next < this.files.length;
+      }
+      /** How many outcomes the iteration has handed out so far. */
+      get handed() {
+        return this.next;
+      }
+      /** Stop early (e.g. on SIGINT): nothing more is dispatched; workers are terminated. */
+      stop() {
+        if (this.stopped) return;
+        this.stopped = true;
+        for (const w of this.pool) void w.terminate();
+        this.pool.length = 0;
+        this.signal();
+      }
+      signal() {
+        const w = this.wake;
+        this.wake = null;
+        w?.();
+      }
+      chunkSize() {
+        const remaining = this.files.length - this.cursor;
+        return Math.max(1, Math.min(32, Math.ceil(remaining / (this.workers * 4))));
+      }
+      take() {
+        const size = this.chunkSize();
+        const out = [];
+        while (out.length < size && this.cursor < this.files.length) {
+          const i = this.cursor++;
+          out.push([i, this.files[i], this.keys[i]]);
+        }
+        return out;
+      }
+      startPool(url, init) {
+        this.key = initKey(init);
+        const warm = adoptPrewarmed(init, this.workers);
+        for (let k = 0; k < this.workers; k++) {
+          const worker = warm[k] ?? new Worker(url, { workerData: init });
+          this.pool.push(worker);
+          const inFlight = /* @__PURE__ */ new Map();
+          const known2 = /* @__PURE__ */ new Set([this.key]);
+          const send = () => {
+            if (this.stopped) return;
+            const files = this.take();
+            if (files.length === 0) return;
+            let sets;
+            for (const [i, f, key] of files) {
+              inFlight.set(i, f);
+              if (!known2.has(key)) {
+                known2.add(key);
+                (sets ??= {})[key] = this.inits.get(key);
+              }
+            }
+            worker.postMessage({ files, ...sets ? { sets } : {} });
+          };
+          listen(worker, "message", (reply) => {
+            if (reply.fatal) {
+              this.rescue(worker, inFlight, new Error(reply.fatal));
+              return;
+            }
+            for (const [i, w] of reply.results) {
+              inFlight.delete(i);
+              this.deliver(i, fromWire(w));
+            }
+            send();
+            if (inFlight.size === 0) this.idle.add(worker);
+          });
+          listen(worker, "error", (e) => this.rescue(worker, inFlight, e));
+          listen(worker, "exit", () => {
+            if (inFlight.size) this.rescue(worker, inFlight, new Error("worker exited"));
+          });
+          send();
+          send();
+        }
+      }
+      /** A worker failed: its unfinished files are processed here instead. */
+      rescue(worker, inFlight, _e) {
+        if (this.stopped) return;
+        const idx = this.pool.indexOf(worker);
+        if (idx !== -1) this.pool.splice(idx, 1);
+        void worker.terminate();
+        for (const [i, f] of [...inFlight]) {
+          inFlight.delete(i);
+          if (!this.results[i]) this.deliver(i, processFile(f, this.optsOf(i)));
+        }
+        this.signal();
+      }
+      deliver(i, o) {
+        if (i < this.next || this.results[i]) return;
+        this.results[i] = o;
+        this.done++;
+        this.batchOpts.onProgress?.(this.done, this.files.length);
+        if (i === this.next) this.signal();
+      }
+      async *[Symbol.asyncIterator]() {
+        let lastTurn = performance.now();
+        const turn = async () => {
+          if (performance.now() - lastTurn < 20) return;
+          await new Promise((r) => setImmediate(r));
+          lastTurn = performance.now();
+        };
+        try {
+          while (this.next < this.files.length && !this.stopped) {
+            const i = this.next;
+            let o = this.results[i];
+            if (!o) {
+              if (this.workers > 0 && this.pool.length > 0) {
+                await new Promise((r) => this.wake = r);
+                lastTurn = performance.now();
+                continue;
+              }
+              this.cursor = Math.max(this.cursor, i + 1);
+              this.deliver(i, processFile(this.files[i], this.optsOf(i)));
+              o = this.results[i];
+            }
+            this.results[i] = void 0;
+            this.next++;
+            yield { index: i, file: this.files[i], outcome: o };
+            await turn();
+          }
+        } finally {
+          this.close();
+        }
+      }
+      /** End of the iteration: a complete run parks its idle workers for the next batch; otherwise they are terminated. */
+      close() {
+        if (!this.stopped && this.next >= this.files.length && this.pool.length > 0 && this.pool.every((w) => this.idle.has(w))) {
+          this.stopped = true;
+          park(this.key, this.pool.splice(0));
+          return;
+        }
+        this.stop();
+      }
+    };
+    listeners = /* @__PURE__ */ new WeakMap();
+    prewarmed = null;
+  }
+});
+
+// src/cli/progress.ts
+var PROGRESS_MIN_FILES, Progress;
+var init_progress = __esm({
+  "src/cli/progress.ts"() {
+    "use strict";
+    PROGRESS_MIN_FILES = 200;
+    Progress = class _Progress {
+      constructor(stream, total, interval, delay, now) {
+        this.stream = stream;
+        this.total = total;
+        this.interval = interval;
+        this.delay = delay;
+        this.now = now;
+        this.started = now();
+      }
+      stream;
+      total;
+      interval;
+      delay;
+      now;
+      shown = false;
+      last = -Infinity;
+      done = 0;
+      started;
+      /** A progress line for `total` files, or undefined when none should be shown. */
+      static create(stream, total, opts = {}) {
+        if (!stream.isTTY || opts.quiet || total < PROGRESS_MIN_FILES) return void 0;
+        if (opts.env?.CI || opts.env?.TERM === "dumb") return void 0;
+        return new _Progress(stream, total, opts.interval ?? 100, opts.delay ?? 250, opts.now ?? (() => performance.now()));
+      }
+      /** Record progress; draws once the run has taken `delay` ms, then at most every `interval` ms. */
+      update(done) {
+        this.done = done;
+        if (done >= this.total) return;
+        const t = this.now();
+        if (t - this.started < this.delay || t - this.last < this.interval) return;
+        this.last = t;
+        this.shown = true;
+        const pct = Math.floor(done / this.total * 100);
+        this.stream.write(`\r\x1B[Kdockerfix: ${done}/${this.total} files (${pct}%)`);
+      }
+      /** Erase the line (before other output, and at the end); the next update redraws it. */
+      clear() {
+        if (!this.shown) return;
+        this.shown = false;
+        this.stream.write("\r\x1B[K");
+      }
+      get count() {
+        return this.done;
+      }
+    };
+  }
+});
+
 // node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
   "node_modules/picomatch/lib/constants.js"(exports, module) {
@@ -20701,8 +21070,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.basename = (path25, { windows } = {}) => {
-      const segs = path25.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path26, { windows } = {}) => {
+      const segs = path26.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -20749,8 +21118,8 @@ var require_scan = __commonJS({
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
     } = require_constants();
-    var isPathSeparator = (code) => {
-      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    var isPathSeparator = (code2) => {
+      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
     };
     var depth = (token) => {
       if (token.isPrefix !== true) {
@@ -20780,38 +21149,38 @@ var require_scan = __commonJS({
       let finished = false;
       let braces = 0;
       let prev;
-      let code;
+      let code2;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
       const peek = () => str2.charCodeAt(index + 1);
       const advance = () => {
-        prev = code;
+        prev = code2;
         return str2.charCodeAt(++index);
       };
       while (index < length) {
-        code = advance();
+        code2 = advance();
         let next;
-        if (code === CHAR_BACKWARD_SLASH) {
+        if (code2 === CHAR_BACKWARD_SLASH) {
           backslashes = token.backslashes = true;
-          code = advance();
-          if (code === CHAR_LEFT_CURLY_BRACE) {
+          code2 = advance();
+          if (code2 === CHAR_LEFT_CURLY_BRACE) {
             braceEscaped = true;
           }
           continue;
         }
-        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
           braces++;
-          while (eos() !== true && (code = advance())) {
-            if (code === CHAR_BACKWARD_SLASH) {
+          while (eos() !== true && (code2 = advance())) {
+            if (code2 === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
               advance();
               continue;
             }
-            if (code === CHAR_LEFT_CURLY_BRACE) {
+            if (code2 === CHAR_LEFT_CURLY_BRACE) {
               braces++;
               continue;
             }
-            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -20820,7 +21189,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (braceEscaped !== true && code === CHAR_COMMA) {
+            if (braceEscaped !== true && code2 === CHAR_COMMA) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -20829,7 +21198,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (code === CHAR_RIGHT_CURLY_BRACE) {
+            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
               braces--;
               if (braces === 0) {
                 braceEscaped = false;
@@ -20844,7 +21213,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code === CHAR_FORWARD_SLASH) {
+        if (code2 === CHAR_FORWARD_SLASH) {
           slashes.push(index);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
@@ -20857,27 +21226,27 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noext !== true) {
-          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+            if (code2 === CHAR_EXCLAMATION_MARK && index === start) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
               let parens = 0;
-              while (eos() !== true && (code = advance())) {
-                if (code === CHAR_BACKWARD_SLASH) {
+              while (eos() !== true && (code2 = advance())) {
+                if (code2 === CHAR_BACKWARD_SLASH) {
                   backslashes = token.backslashes = true;
                   advance();
                   continue;
                 }
-                if (code === CHAR_LEFT_PARENTHESES) {
+                if (code2 === CHAR_LEFT_PARENTHESES) {
                   parens++;
                   continue;
                 }
-                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                   finished = true;
                   break;
                 }
@@ -20887,7 +21256,7 @@ var require_scan = __commonJS({
             break;
           }
         }
-        if (code === CHAR_ASTERISK) {
+        if (code2 === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
           isGlob = token.isGlob = true;
           finished = true;
@@ -20896,7 +21265,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code === CHAR_QUESTION_MARK) {
+        if (code2 === CHAR_QUESTION_MARK) {
           isGlob = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
@@ -20904,7 +21273,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
           while (eos() !== true && (next = advance())) {
             if (next === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
@@ -20923,26 +21292,26 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index === start) {
           negated = token.negated = true;
           start++;
           continue;
         }
-        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
           isGlob = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
-            while (eos() !== true && (code = advance())) {
-              if (code === CHAR_BACKWARD_SLASH) {
+            while (eos() !== true && (code2 = advance())) {
+              if (code2 === CHAR_BACKWARD_SLASH) {
                 backslashes = token.backslashes = true;
                 advance();
                 continue;
               }
-              if (code === CHAR_LEFT_PARENTHESES) {
+              if (code2 === CHAR_LEFT_PARENTHESES) {
                 parens++;
                 continue;
               }
-              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+              if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                 finished = true;
                 break;
               }
@@ -21007,7 +21376,7 @@ var require_scan = __commonJS({
       };
       if (opts.tokens === true) {
         state.maxDepth = 0;
-        if (!isPathSeparator(code)) {
+        if (!isPathSeparator(code2)) {
           tokens.push(token);
         }
         state.tokens = tokens;
@@ -21316,7 +21685,7 @@ var require_parse = __commonJS({
       }
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
-      const capture = opts.capture ? "" : "?:";
+      const capture2 = opts.capture ? "" : "?:";
       const PLATFORM_CHARS = constants.globChars(opts.windows);
       const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
       const {
@@ -21334,7 +21703,7 @@ var require_parse = __commonJS({
         START_ANCHOR
       } = PLATFORM_CHARS;
       const globstar = (opts2) => {
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+        return `(${capture2}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
       const nodot = opts.dot ? "" : NO_DOT;
       const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
@@ -21382,13 +21751,13 @@ var require_parse = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count = 1;
+        let count2 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count++;
+          count2++;
         }
-        if (count % 2 === 0) {
+        if (count2 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -21670,7 +22039,7 @@ var require_parse = __commonJS({
             prev.value = escaped;
             continue;
           }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
+          prev.value = `(${capture2}${escaped}|${prev.value})`;
           state.output += prev.value;
           continue;
         }
@@ -22017,7 +22386,7 @@ var require_parse = __commonJS({
       } = constants.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-      const capture = opts.capture ? "" : "?:";
+      const capture2 = opts.capture ? "" : "?:";
       const state = { negated: false, prefix: "" };
       let star = opts.bash === true ? ".*?" : STAR;
       if (opts.capture) {
@@ -22025,7 +22394,7 @@ var require_parse = __commonJS({
       }
       const globstar = (opts2) => {
         if (opts2.noglobstar === true) return star;
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+        return `(${capture2}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
       const create = (str2) => {
         switch (str2) {
@@ -22462,11 +22831,11 @@ function validateConfig(raw, file, knownIds, prefix = "") {
           return void 0;
         }
         const v = rec[key];
-        const list5 = typeof v === "string" ? [v] : v;
-        if (!Array.isArray(list5) || list5.length === 0 || !list5.every((g) => typeof g === "string" && g !== "")) {
+        const list6 = typeof v === "string" ? [v] : v;
+        if (!Array.isArray(list6) || list6.length === 0 || !list6.every((g) => typeof g === "string" && g !== "")) {
           fail(at + key, `expected a non-empty array of glob strings, got ${typeName(v)}`);
         }
-        return list5;
+        return list6;
       };
       const files = globs("files", true);
       const excludeFiles = globs("excludeFiles", false);
@@ -22898,17 +23267,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path25) {
-      const ctrl = callVisitor(key, node2, visitor, path25);
+    function visit_(key, node2, visitor, path26) {
+      const ctrl = callVisitor(key, node2, visitor, path26);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visit_(key, ctrl, visitor, path25);
+        replaceNode(key, path26, ctrl);
+        return visit_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
+          path26 = Object.freeze(path26.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path25);
+            const ci = visit_(i, node2.items[i], visitor, path26);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -22919,13 +23288,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path25);
+          path26 = Object.freeze(path26.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path25);
+          const cv = visit_("value", node2.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -22946,17 +23315,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP2;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path25) {
-      const ctrl = await callVisitor(key, node2, visitor, path25);
+    async function visitAsync_(key, node2, visitor, path26) {
+      const ctrl = await callVisitor(key, node2, visitor, path26);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visitAsync_(key, ctrl, visitor, path25);
+        replaceNode(key, path26, ctrl);
+        return visitAsync_(key, ctrl, visitor, path26);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
+          path26 = Object.freeze(path26.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path25);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path26);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -22967,13 +23336,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path25);
+          path26 = Object.freeze(path26.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path26);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path25);
+          const cv = await visitAsync_("value", node2.value, visitor, path26);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -23000,23 +23369,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path25) {
+    function callVisitor(key, node2, visitor, path26) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path25);
+        return visitor(key, node2, path26);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path25);
+        return visitor.Map?.(key, node2, path26);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path25);
+        return visitor.Seq?.(key, node2, path26);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path25);
+        return visitor.Pair?.(key, node2, path26);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path25);
+        return visitor.Scalar?.(key, node2, path26);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path25);
+        return visitor.Alias?.(key, node2, path26);
       return void 0;
     }
-    function replaceNode(key, path25, node2) {
-      const parent = path25[path25.length - 1];
+    function replaceNode(key, path26, node2) {
+      const parent = path26[path26.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -23389,8 +23758,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -23498,13 +23867,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c2 = getAliasCount(doc2, item, anchors2);
-          if (c2 > count)
-            count = c2;
+          if (c2 > count2)
+            count2 = c2;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc2, node2.key, anchors2);
         const vc = getAliasCount(doc2, node2.value, anchors2);
@@ -23628,10 +23997,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path25, value) {
+    function collectionFromPath(schema, path26, value) {
       let v = value;
-      for (let i = path25.length - 1; i >= 0; --i) {
-        const k = path25[i];
+      for (let i = path26.length - 1; i >= 0; --i) {
+        const k = path26[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -23650,7 +24019,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
+    var isEmptyPath = (path26) => path26 == null || typeof path26 === "object" && !!path26[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -23680,11 +24049,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path25, value) {
-        if (isEmptyPath(path25))
+      addIn(path26, value) {
+        if (isEmptyPath(path26))
           this.add(value);
         else {
-          const [key, ...rest] = path25;
+          const [key, ...rest] = path26;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -23698,8 +24067,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        const [key, ...rest] = path25;
+      deleteIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -23713,8 +24082,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        const [key, ...rest] = path25;
+      getIn(path26, keepScalar) {
+        const [key, ...rest] = path26;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -23732,8 +24101,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path25) {
-        const [key, ...rest] = path25;
+      hasIn(path26) {
+        const [key, ...rest] = path26;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -23743,8 +24112,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        const [key, ...rest] = path25;
+      setIn(path26, value) {
+        const [key, ...rest] = path26;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23968,8 +24337,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str2 += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
-                switch (code) {
+                const code2 = json.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
                     str2 += "\\0";
                     break;
@@ -23995,8 +24364,8 @@ var require_stringifyString = __commonJS({
                     str2 += "\\P";
                     break;
                   default:
-                    if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str2 += "\\x" + code2.substr(2);
                     else
                       str2 += json.substr(i, 6);
                 }
@@ -26259,9 +26628,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path25, value) {
+      addIn(path26, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path25, value);
+          this.contents.addIn(path26, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -26336,14 +26705,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        if (Collection.isEmptyPath(path25)) {
+      deleteIn(path26) {
+        if (Collection.isEmptyPath(path26)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path26) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -26358,10 +26727,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        if (Collection.isEmptyPath(path25))
+      getIn(path26, keepScalar) {
+        if (Collection.isEmptyPath(path26))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path26, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -26372,10 +26741,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path25) {
-        if (Collection.isEmptyPath(path25))
+      hasIn(path26) {
+        if (Collection.isEmptyPath(path26))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path26) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -26392,13 +26761,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        if (Collection.isEmptyPath(path25)) {
+      setIn(path26, value) {
+        if (Collection.isEmptyPath(path26)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path25), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path26), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path25, value);
+          this.contents.setIn(path26, value);
         }
       }
       /**
@@ -26457,8 +26826,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -26495,22 +26864,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code2, message) {
         super();
         this.name = name;
-        this.code = code;
+        this.code = code2;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLParseError", pos, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLWarning", pos, code2, message);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -26535,12 +26904,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -27419,7 +27788,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel2, code, msg) => onError(offset + rel2, code, msg);
+      const _onError = (rel2, code2, msg) => onError(offset + rel2, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar2.Scalar.PLAIN;
@@ -27617,9 +27986,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -27941,12 +28310,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code2, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -28108,12 +28477,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code2, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -28359,9 +28728,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path25) => {
+    visit.itemAtPath = (cst, path26) => {
       let item = cst;
-      for (const [field, index] of path25) {
+      for (const [field, index] of path26) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -28370,23 +28739,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path25) => {
-      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
-      const field = path25[path25.length - 1][0];
+    visit.parentCollection = (cst, path26) => {
+      const parent = visit.itemAtPath(cst, path26.slice(0, -1));
+      const field = path26[path26.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path25, item, visitor) {
-      let ctrl = visitor(item, path25);
+    function _visit(path26, item, visitor) {
+      let ctrl = visitor(item, path26);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path25.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path26.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -28397,10 +28766,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path25);
+            ctrl = ctrl(item, path26);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path26) : ctrl;
     }
     exports.visit = visit;
   }
@@ -29135,15 +29504,15 @@ var require_parser2 = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list5, type) {
-      for (let i = 0; i < list5.length; ++i)
-        if (list5[i].type === type)
+    function includesToken(list6, type) {
+      for (let i = 0; i < list6.length; ++i)
+        if (list6[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list5) {
-      for (let i = 0; i < list5.length; ++i) {
-        switch (list5[i].type) {
+    function findNonEmptyIndex(list6) {
+      for (let i = 0; i < list6.length; ++i) {
+        switch (list6[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -29702,14 +30071,14 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs20 = this.flowScalar(this.type);
+              const fs21 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs20, sep: [] });
+                map.items.push({ start, key: fs21, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs20);
+                this.stack.push(fs21);
               } else {
-                Object.assign(it, { key: fs20, sep: [] });
+                Object.assign(it, { key: fs21, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -29837,13 +30206,13 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs20 = this.flowScalar(this.type);
+              const fs21 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs20, sep: [] });
+                fc.items.push({ start: [], key: fs21, sep: [] });
               else if (it.sep)
-                this.stack.push(fs20);
+                this.stack.push(fs21);
               else
-                Object.assign(it, { key: fs20, sep: [] });
+                Object.assign(it, { key: fs21, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -30659,8 +31028,8 @@ function blocks(v) {
   const out = {};
   if (!isObj(v)) return out;
   for (const [name, b] of Object.entries(v)) {
-    const list5 = Array.isArray(b) ? b : [b];
-    out[name] = Object.assign({}, ...list5.filter(isObj));
+    const list6 = Array.isArray(b) ? b : [b];
+    out[name] = Object.assign({}, ...list6.filter(isObj));
   }
   return out;
 }
@@ -31334,8 +31703,8 @@ function isDirectory2(p) {
 function byDockerfile(defs) {
   const m = /* @__PURE__ */ new Map();
   for (const d of defs) {
-    const list5 = m.get(d.dockerfile);
-    if (list5) list5.push(d);
+    const list6 = m.get(d.dockerfile);
+    if (list6) list6.push(d);
     else m.set(d.dockerfile, [d]);
   }
   return m;
@@ -31551,11 +31920,11 @@ function fromConfig(file, c2, found) {
     }
   return out;
 }
-function mergeArgs(list5) {
+function mergeArgs(list6) {
   const out = {};
-  const keys = new Set(list5.flatMap((d) => Object.keys(d.args)));
+  const keys = new Set(list6.flatMap((d) => Object.keys(d.args)));
   for (const k of keys) {
-    const values2 = new Set(list5.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
+    const values2 = new Set(list6.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
     const [only] = values2;
     out[k] = values2.size === 1 && only !== void 0 ? only : null;
   }
@@ -31572,16 +31941,16 @@ function planFile(file, found, conf, cwd, explicit) {
       conf = { ...conf, context: void 0 };
     }
   }
-  const list5 = conf ? fromConfig(file, conf, found) : found;
-  if (list5.length === 0) {
+  const list6 = conf ? fromConfig(file, conf, found) : found;
+  if (list6.length === 0) {
     if (explicit) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text);
     if (g) {
-      const where = g.dir === gitRoot(path20.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where2 = g.dir === gitRoot(path20.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path20.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info(`the build context looks like ${where2} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path20.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -31589,7 +31958,7 @@ function planFile(file, found, conf, cwd, explicit) {
   const label3 = (c2) => c2 === null ? "no context" : `context ${rel(cwd, c2)}`;
   if (!explicit) {
     const contexts = /* @__PURE__ */ new Map();
-    for (const d of list5) {
+    for (const d of list6) {
       const l = contexts.get(d.context);
       if (l) l.push(d);
       else contexts.set(d.context, [d]);
@@ -31602,11 +31971,11 @@ function planFile(file, found, conf, cwd, explicit) {
     fb.contextLabel = label3(first);
     if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label3(dir) }));
   }
-  for (const d of list5)
+  for (const d of list6)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
       fb.findings.push(info(`additional context ${printable(k)}=${path20.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
-  for (const d of list5) {
+  for (const d of list6) {
     if (d.target === void 0) continue;
     const src = describeSource(d, cwd);
     const l = targets.get(d.target);
@@ -31617,7 +31986,7 @@ function planFile(file, found, conf, cwd, explicit) {
     fb.targets = [...targets.keys()];
     for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join("; ")})`));
   }
-  const args = mergeArgs(list5);
+  const args = mergeArgs(list6);
   if (Object.keys(args).length) {
     fb.args = args;
     const known2 = Object.entries(args).filter(([, v]) => v !== null);
@@ -31644,6 +32013,621 @@ var init_plan = __esm({
     init_hadolint();
     init_read();
     info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  }
+});
+
+// src/builds/contexts.ts
+function changedLines(o) {
+  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
+  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
+}
+function analyseEachContext(file, opts, fb, first, process2 = processFile) {
+  if (!fb?.otherContexts?.length || first.error) return first;
+  const full = { ...opts, firstChange: void 0 };
+  const base2 = first.partial ? process2(file, full) : first;
+  if (base2.error) return first;
+  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
+  for (const c2 of fb.otherContexts) {
+    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
+    if (o.error) return first;
+    runs.push({ label: c2.label, outcome: o });
+  }
+  const labels = runs.map((r) => r.label).join(", ");
+  if (runs.every((r) => r.outcome.after === base2.after)) {
+    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
+  }
+  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
+  if (safe.error) return first;
+  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
+  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
+}
+var info2;
+var init_contexts = __esm({
+  "src/builds/contexts.ts"() {
+    "use strict";
+    init_engine();
+    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  }
+});
+
+// src/report/sarif.ts
+function level(f) {
+  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
+}
+function groupOf(doc2, offset, line) {
+  if (doc2) {
+    const all = doc2.instructions;
+    let lo = 0;
+    let hi = all.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = lo + hi >> 1;
+      if (all[mid].start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const i = found >= 0 ? all[found] : void 0;
+    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
+  }
+  return `l${line}`;
+}
+function offsetOf(lines, line, column) {
+  if (line > lines.starts.length) return lines.text.length;
+  return lines.starts[line - 1] + column - 1;
+}
+function region(startLine, startColumn, endLine, endColumn) {
+  return { startLine, startColumn, endLine, endColumn };
+}
+function absoluteUri(ref, base2) {
+  if (!ref) return void 0;
+  try {
+    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function linksFromPackage(pkg) {
+  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+  let web;
+  if (raw) {
+    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
+    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
+    else if (full) web = `https://${full[1]}/${full[2]}`;
+  }
+  web = absoluteUri(web);
+  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
+  const informationUri = absoluteUri(pkg.homepage) ?? web;
+  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
+}
+function helpUri(docsUrl, docsBase) {
+  const uri = absoluteUri(docsUrl, docsBase);
+  return uri ? { helpUri: uri } : {};
+}
+function buildSarif(input, rules) {
+  const ruleIds = new Set(rules.map((r) => r.id));
+  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
+  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
+  const allRules = [...rules, ...extra];
+  const informationUri = absoluteUri(input.links?.informationUri);
+  const docsBase = absoluteUri(input.links?.docsBase);
+  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
+  const results = [];
+  const notifications = [];
+  for (const e of input.errors) {
+    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
+  }
+  for (const { path: path26, outcome } of input.files) {
+    const uri = path26.split("/").map(encodeURIComponent).join("/");
+    if (outcome.error) {
+      notifications.push({
+        level: "error",
+        message: { text: `${path26}: ${outcome.error.message}` },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
+            }
+          }
+        ]
+      });
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    let doc2 = null;
+    try {
+      doc2 = new DockerfileDocument(text);
+    } catch {
+      doc2 = null;
+    }
+    const edits = outcome.edits ?? [];
+    const claimed = /* @__PURE__ */ new Set();
+    const changeFindings = outcome.findings.filter((f) => f.kind === "change");
+    const editsFor = /* @__PURE__ */ new Map();
+    const lines = new LineIndex(text);
+    const byGroup = /* @__PURE__ */ new Map();
+    for (const e of edits) {
+      const g = groupOf(doc2, e.start, e.line);
+      const list6 = byGroup.get(g);
+      if (list6) list6.push(e);
+      else byGroup.set(g, [e]);
+    }
+    for (const f of changeFindings) {
+      const g = groupOf(doc2, offsetOf(lines, f.line, f.column), f.line);
+      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
+      mine.forEach((e) => claimed.add(e));
+      editsFor.set(f, mine);
+    }
+    const firstChange = /* @__PURE__ */ new Map();
+    const order = /* @__PURE__ */ new Map();
+    changeFindings.forEach((f, k) => {
+      order.set(f, k);
+      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
+    });
+    for (const e of edits) {
+      if (claimed.has(e)) continue;
+      let f;
+      for (const t of e.transforms) {
+        const x = firstChange.get(t);
+        if (x && (!f || order.get(x) < order.get(f))) f = x;
+      }
+      if (f) editsFor.get(f).push(e);
+    }
+    for (const f of outcome.findings) {
+      const mine = editsFor.get(f) ?? [];
+      results.push({
+        ruleId: f.transform,
+        ruleIndex: ruleIndex.get(f.transform),
+        level: level(f),
+        message: { text: f.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
+            }
+          }
+        ],
+        ...mine.length ? {
+          fixes: [
+            {
+              description: { text: `${f.transform}: ${f.message}` },
+              artifactChanges: [
+                {
+                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+                  replacements: mine.map((e) => ({
+                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
+                    ...e.text ? { insertedContent: { text: e.text } } : {}
+                  }))
+                }
+              ]
+            }
+          ]
+        } : {},
+        properties: { kind: f.kind, ...f.fixKind ? { fixKind: f.fixKind } : {} }
+      });
+    }
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: input.tool.name,
+            version: input.tool.version,
+            semanticVersion: input.tool.version,
+            ...informationUri ? { informationUri } : {},
+            rules: allRules.map((r) => ({
+              id: r.id,
+              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.description },
+              // Absolute or absent: a relative link means nothing in a code-scanning UI.
+              ...helpUri(r.docsUrl, docsBase),
+              help: { text: r.description },
+              defaultConfiguration: { level: "warning" },
+              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
+            }))
+          }
+        },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        columnKind: "utf16CodeUnits",
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
+        results
+      }
+    ]
+  };
+}
+function renderSarif(input, rules) {
+  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
+}
+var SARIF_SCHEMA;
+var init_sarif = __esm({
+  "src/report/sarif.ts"() {
+    "use strict";
+    init_document();
+    init_source();
+    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+  }
+});
+
+// src/report/github.ts
+function workflowSafeStream(stream) {
+  const write = (chunk, ...rest) => {
+    const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return stream.write(s.replace(LEGACY_COMMAND, "##\\x5b"), ...rest);
+  };
+  const inner = new Proxy(stream, {
+    get(target, prop, receiver) {
+      if (prop === "write") return write;
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    }
+  });
+  return guardStream(inner);
+}
+function escapeData(s) {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(s) {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function command(level2, props, message) {
+  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
+  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
+`;
+}
+function renderGithub(input) {
+  let out = "";
+  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
+  let changed = 0;
+  for (const { path: path26, outcome, written } of input.files) {
+    if (outcome.error) {
+      out += command("error", { file: path26, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      continue;
+    }
+    if (outcome.changed) changed++;
+    for (const f of outcome.findings) {
+      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
+      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
+      out += command(
+        level2,
+        { file: path26, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        f.message
+      );
+    }
+  }
+  const n = input.files.length;
+  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
+`;
+  return out;
+}
+var LEGACY_COMMAND;
+var init_github = __esm({
+  "src/report/github.ts"() {
+    "use strict";
+    init_escape();
+    LEGACY_COMMAND = /##\[/g;
+  }
+});
+
+// src/report/gitlab.ts
+import { createHash } from "node:crypto";
+function severity(f) {
+  return f.kind === "error" ? "major" : f.kind === "change" ? "minor" : "info";
+}
+function hash(parts) {
+  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+}
+function stableMessage(m) {
+  return m.replace(/\b(lines?|L)\s?\d+(\s?[-–]\s?\d+)?\b/gi, "$1 #");
+}
+function buildGitlab(input) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Map();
+  const fingerprint = (parts) => {
+    const key = hash(parts);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return n === 0 ? key : hash([key, String(n)]);
+  };
+  const issue = (check, description, sev, path26, begin, end, fp) => ({
+    type: "issue",
+    check_name: check,
+    description,
+    categories: check === "dockerfix" ? ["Bug Risk"] : ["Performance"],
+    severity: sev,
+    fingerprint: fp,
+    location: { path: path26, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
+  });
+  for (const e of input.errors) out.push(issue("dockerfix", e.message, "major", e.path, 1, void 0, fingerprint(["error", e.path, e.message])));
+  for (const { path: path26, outcome } of input.files) {
+    if (outcome.error) {
+      out.push(issue("dockerfix", outcome.error.message, "major", path26, outcome.error.line ?? 1, void 0, fingerprint(["error", path26, stableMessage(outcome.error.message)])));
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    const index = new LineIndex(text);
+    const linesText = (from, to) => {
+      const s = index.starts[from - 1] ?? text.length;
+      const e = index.starts[to] ?? text.length;
+      return text.slice(s, e).replace(/\s+/g, " ").trim();
+    };
+    for (const f of outcome.findings) {
+      const end = f.endColumn === 1 && f.endLine > f.line ? f.endLine - 1 : f.endLine;
+      out.push(
+        issue(
+          f.transform,
+          `${f.kind === "change" ? f.fixKind === "unsafe" ? "unsafe fix available" : "fixable" : f.kind}: ${f.message}`,
+          severity(f),
+          path26,
+          f.line,
+          end,
+          fingerprint([path26, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
+        )
+      );
+    }
+  }
+  return out;
+}
+function renderGitlab(input) {
+  return JSON.stringify(buildGitlab(input), null, 2) + "\n";
+}
+var init_gitlab = __esm({
+  "src/report/gitlab.ts"() {
+    "use strict";
+    init_source();
+  }
+});
+
+// src/report/json.ts
+function buildJsonReport(input) {
+  let changed = 0;
+  let written = 0;
+  let findings = 0;
+  let skipped = 0;
+  let errors = input.errors.length;
+  const files = input.files.map(({ path: path26, outcome, written: w }) => {
+    if (outcome.error) errors++;
+    if (outcome.changed) changed++;
+    if (w) written++;
+    findings += outcome.findings.length;
+    skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
+    const text = stripBom(outcome.before).text;
+    const index = new LineIndex(text);
+    const pos = (offset) => ({ offset, ...index.position(offset) });
+    return {
+      path: path26,
+      status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
+      changed: outcome.changed,
+      written: w,
+      diff: outcome.changed ? renderDiff(path26, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
+      edits: (outcome.edits ?? []).map((e) => ({
+        transform: e.transform,
+        transforms: e.transforms,
+        fixKind: e.fixKind,
+        range: { start: pos(e.start), end: pos(e.end) },
+        replaced: text.slice(e.start, e.end),
+        text: e.text
+      })),
+      findings: outcome.findings.map((f) => ({
+        transform: f.transform,
+        kind: f.kind,
+        severity: f.severity,
+        fixKind: f.fixKind ?? null,
+        message: f.message,
+        range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } }
+      })),
+      error: outcome.error ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) } : null
+    };
+  });
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: input.tool,
+    mode: input.mode,
+    summary: { files: input.files.length, changed, written, findings, skipped, errors },
+    files,
+    errors: input.errors
+  };
+}
+function renderJson(input) {
+  return JSON.stringify(buildJsonReport(input), null, 2) + "\n";
+}
+var JSON_SCHEMA_VERSION;
+var init_json = __esm({
+  "src/report/json.ts"() {
+    "use strict";
+    init_diff();
+    init_source();
+    JSON_SCHEMA_VERSION = 1;
+  }
+});
+
+// src/report/suggestions.ts
+function stripEol(l) {
+  return l.endsWith("\r") ? l.slice(0, -1) : l;
+}
+function textLines(text) {
+  const lines = text.split("\n").map(stripEol);
+  if (lines.length > 1 && lines[lines.length - 1] === "" && text.endsWith("\n")) lines.pop();
+  return lines;
+}
+function lineSuggestions(before, after, findings = [], edits = []) {
+  const a = stripBom(before).text;
+  const b = stripBom(after).text;
+  if (a === b) return [];
+  const oldLines = textLines(a);
+  const out = [];
+  for (const h of diffHunks(a, b, 0)) {
+    const added = h.lines.filter((l) => l.startsWith("+")).map((l) => stripEol(l.slice(1)));
+    let startLine;
+    let endLine;
+    let text;
+    if (h.oldLines > 0) {
+      startLine = h.oldStart;
+      endLine = h.oldStart + h.oldLines - 1;
+      text = added;
+    } else if (h.oldStart >= 1) {
+      startLine = endLine = h.oldStart;
+      text = [oldLines[h.oldStart - 1], ...added];
+    } else {
+      startLine = endLine = 1;
+      text = [...added, oldLines[0] ?? ""];
+    }
+    out.push({ startLine, endLine, oldText: oldLines.slice(startLine - 1, endLine).join("\n"), text: text.join("\n"), findings: [], transforms: [] });
+  }
+  const merged = [];
+  for (const s of out) {
+    const prev = merged[merged.length - 1];
+    if (prev && s.startLine - prev.endLine - 1 <= MERGE_GAP) {
+      const prevText = prev.text === "" ? [] : prev.text.split("\n");
+      const sText = s.text === "" ? [] : s.text.split("\n");
+      const overlap2 = prev.endLine - s.startLine + 1;
+      const gap = overlap2 > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
+      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap2))].join("\n");
+      prev.endLine = Math.max(prev.endLine, s.endLine);
+      prev.oldText = oldLines.slice(prev.startLine - 1, prev.endLine).join("\n");
+    } else merged.push(s);
+  }
+  for (const s of merged) {
+    const ts = /* @__PURE__ */ new Set();
+    for (const e of edits) {
+      const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
+      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) e.transforms.forEach((t) => ts.add(t));
+    }
+    s.transforms = [...ts];
+  }
+  for (const f of findings) {
+    if (f.kind !== "change" || merged.length === 0) continue;
+    const s = merged.find((x) => f.line >= x.startLine && f.line <= x.endLine) ?? merged.find((x) => x.transforms.includes(f.transform)) ?? merged.reduce((best, x) => Math.abs(x.startLine - f.line) < Math.abs(best.startLine - f.line) ? x : best);
+    s.findings.push(f);
+  }
+  return merged;
+}
+var MERGE_GAP;
+var init_suggestions = __esm({
+  "src/report/suggestions.ts"() {
+    "use strict";
+    init_diff();
+    init_source();
+    MERGE_GAP = 2;
+  }
+});
+
+// src/report/rdjsonl.ts
+function utf8Column(lineText, column) {
+  return encoder.encode(lineText.slice(0, Math.max(0, column - 1))).length + 1;
+}
+function severity2(f) {
+  return f.kind === "error" ? "ERROR" : f.kind === "change" ? "WARNING" : "INFO";
+}
+function buildRdjsonl(input, rules = []) {
+  const docs = new Map(rules.map((r) => [r.id, r.docsUrl]));
+  const source = { name: input.tool.name };
+  const code2 = (id) => docs.get(id) ? { value: id, url: docs.get(id) } : { value: id };
+  const out = [];
+  for (const e of input.errors) out.push({ message: e.message, location: { path: e.path }, severity: "ERROR", source });
+  for (const { path: path26, outcome } of input.files) {
+    if (outcome.error) {
+      const line = outcome.error.line;
+      out.push({
+        message: outcome.error.message,
+        location: { path: path26, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
+        severity: "ERROR",
+        source
+      });
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    const index = new LineIndex(text);
+    const lineText = (n) => {
+      const s = index.starts[n - 1];
+      if (s === void 0) return "";
+      const e = index.starts[n] ?? text.length;
+      return text.slice(s, e).replace(/\r?\n$/, "");
+    };
+    const pos = (line, column) => ({ line, column: utf8Column(lineText(line), column) });
+    const suggestions = outcome.changed && !outcome.partial ? lineSuggestions(outcome.before, outcome.after, outcome.findings, outcome.edits) : [];
+    const carried = new Set(suggestions.flatMap((s) => s.findings));
+    for (const s of suggestions) {
+      const ids = [.../* @__PURE__ */ new Set([...s.findings.map((f) => f.transform), ...s.transforms])];
+      const message = s.findings.length ? s.findings.map((f) => s.findings.length > 1 || ids.length > 1 ? `[${f.transform}] ${f.message}` : f.message).join("\n") : `dockerfix rewrites these lines (${ids.join(", ") || "formatting"})`;
+      const range2 = { start: { line: s.startLine }, end: { line: s.endLine } };
+      out.push({
+        message,
+        location: { path: path26, range: range2 },
+        severity: "WARNING",
+        source,
+        ...ids.length ? { code: code2(ids[0]) } : {},
+        suggestions: [{ range: range2, text: s.text }],
+        original_output: s.findings.map((f) => `${path26}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
+      });
+    }
+    for (const f of outcome.findings) {
+      if (carried.has(f)) continue;
+      const endColumn = Math.max(f.endColumn, f.line === f.endLine ? f.column : 1);
+      out.push({
+        message: f.message,
+        location: { path: path26, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
+        severity: severity2(f),
+        source,
+        code: code2(f.transform)
+      });
+    }
+  }
+  return out;
+}
+function renderRdjsonl(input, rules = []) {
+  return buildRdjsonl(input, rules).map((d) => JSON.stringify(d) + "\n").join("");
+}
+var encoder;
+var init_rdjsonl = __esm({
+  "src/report/rdjsonl.ts"() {
+    "use strict";
+    init_source();
+    init_suggestions();
+    encoder = new TextEncoder();
+  }
+});
+
+// src/report/types.ts
+var REPORT_FORMATS;
+var init_types = __esm({
+  "src/report/types.ts"() {
+    "use strict";
+    REPORT_FORMATS = ["diff", "json", "sarif", "github", "rdjsonl", "gitlab"];
+  }
+});
+
+// src/report/index.ts
+function renderReport(format2, input, rules) {
+  switch (format2) {
+    case "json":
+      return renderJson(input);
+    case "sarif":
+      return renderSarif(input, rules);
+    case "github":
+      return renderGithub(input);
+    case "rdjsonl":
+      return renderRdjsonl(input, rules);
+    case "gitlab":
+      return renderGitlab(input);
+  }
+}
+var init_report = __esm({
+  "src/report/index.ts"() {
+    "use strict";
+    init_github();
+    init_gitlab();
+    init_json();
+    init_rdjsonl();
+    init_sarif();
+    init_types();
   }
 });
 
@@ -31728,11 +32712,11 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
 `);
     return 2;
   }
-  const list5 = paths.length ? [...paths] : ["."];
-  if (opts.stdin || list5.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list5, resolver);
+  const list6 = paths.length ? [...paths] : ["."];
+  if (opts.stdin || list6.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list6, resolver);
   const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
   const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
-  const found = await discover(list5, io.cwd);
+  const found = await discover(list6, io.cwd);
   let errors = 0;
   for (const e of found.errors) {
     err(`${e.format()}
@@ -31793,7 +32777,7 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
     out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
 `);
   }
-  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list5.join(", ")}
+  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list6.join(", ")}
 `);
   if (errors) return 2;
   return opts.check && changed ? 1 : 0;
@@ -31898,20 +32882,7 @@ var init_fmt_cli = __esm({
   }
 });
 
-// src/cli/explain.ts
-var explain_exports = {};
-__export(explain_exports, {
-  analyze: () => analyze,
-  describeChange: () => describeChange,
-  explainCommand: () => explainCommand,
-  explainFile: () => explainFile,
-  isManifest: () => isManifest,
-  renderChain: () => renderChain,
-  renderExplain: () => renderExplain,
-  sourceCovers: () => sourceCovers
-});
-import fs18 from "node:fs";
-import path22 from "node:path";
+// src/explain/analyze.ts
 function isManifest(rel2) {
   const base2 = rel2.split("/").pop() ?? rel2;
   if (MANIFEST_NAMES.has(base2)) return true;
@@ -32061,9 +33032,11 @@ function analyze(doc2, context, change) {
       let own = null;
       let may = false;
       const state = instr.state();
+      const fromStages = /* @__PURE__ */ new Set();
       if (kind === "base") {
         const parent = stage.parent;
         if (parent) {
+          fromStages.add(parent.index);
           key.push(`stage ${parent.name ? `"${parent.name}"` : parent.index} as it ends`);
           if (stageReran.has(parent)) own = `builds on stage ${parent.name ? `"${parent.name}"` : parent.index}, which re-runs from line ${stageReran.get(parent)}`;
         } else key.push(`the base image ${stage.resolvedBaseImage || "?"}`);
@@ -32080,6 +33053,7 @@ function analyze(doc2, context, change) {
           key.push(...describeSources(a, m.sources).map((s) => s.replace("the copied files", "bind-mounted files")));
           if (!ignoredChange) own = touchedBy(a, m.sources)?.replace("copies", "mounts") ?? null;
           for (const s of m.sources) {
+            if (s.kind === "stage") fromStages.add(s.stage.index);
             if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
               own = `mounts stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs`;
               may = true;
@@ -32097,6 +33071,7 @@ function analyze(doc2, context, change) {
           if (vars.length) key.push(`build args used: ${vars.join(", ")}`);
           if (!ignoredChange) own = touchedBy(a, sources);
           for (const s of sources) {
+            if (s.kind === "stage") fromStages.add(s.stage.index);
             if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
               own = `copies from stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs (BuildKit reuses the cache if the copied files come out identical)`;
               may = true;
@@ -32124,6 +33099,7 @@ function analyze(doc2, context, change) {
         else if (state.args.has(n) && instr.upper !== "ARG" && varsUsed(instr.argsText()).includes(n)) own = `uses $${n}`;
       }
       const step = { line: instr.line, keyword: instr.upper, summary: summarize(instr), kind, key: key.filter(Boolean), status: "cached" };
+      if (fromStages.size) step.fromStages = [...fromStages];
       if (kind === "build") buildSteps++;
       if (brokenAt !== null && kind !== "base") {
         step.status = "rerun";
@@ -32155,13 +33131,6 @@ function describeChange(change, context) {
   const example = files?.find((f) => !isManifest(f) && f !== ".dockerignore" && !/(^|\/)(Dockerfile|Containerfile)[^/]*$/.test(f));
   return `any source file (a file that is not a dependency manifest)${example ? `, e.g. ${example}` : ""}`;
 }
-function describeContext(context, root, cwd) {
-  const files = context.files();
-  if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where = root ? path22.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && fs18.existsSync(path22.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
-  return `build context: ${where} (${files?.length ?? "?"} files; ${ignore})`;
-}
 function renderChain(report, indent = "  ") {
   const lines = [];
   for (const s of report.stages) {
@@ -32175,8 +33144,8 @@ function renderChain(report, indent = "  ") {
     }
   }
   const n = report.rerun.length;
-  const list5 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
-  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list5}` : ""}`);
+  const list6 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
+  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list6}` : ""}`);
   return lines.join("\n") + "\n";
 }
 function renderExplain(r) {
@@ -32203,98 +33172,13 @@ ${renderChain(r.after)}
 `;
   return out;
 }
-async function explainFile(file, opts) {
-  const abs = path22.resolve(opts.cwd, file);
-  let d;
-  let doc2;
-  try {
-    d = readDockerfile(abs);
-    doc2 = new DockerfileDocument(d.text, d.bom);
-  } catch (e) {
-    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
-    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
-    throw e;
-  }
-  const explicit = opts.contextDir !== void 0 || opts.noContext === true;
-  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
-  const po = await opts.fileOptions.for(abs, fb);
-  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
-  const noContext = explicit ? opts.noContext : fb?.noContext;
-  const context = contextFor(abs, { ...po, contextDir, noContext });
-  const root = noContext ? void 0 : contextDir ?? path22.dirname(abs);
-  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
-  const before = analyze(doc2, context, opts.change);
-  const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
-  if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
-  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
-  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
-  return {
-    path: file,
-    change: opts.change,
-    contextLine: describeContext(context, root, opts.cwd),
-    changeLine: describeChange(opts.change, context),
-    before,
-    after,
-    applied,
-    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
-  };
-}
-async function explainCommand(args, io) {
-  const program3 = new Command().name("dockerfix explain").description(
-    "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
-  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix explain");
-  if (stop !== null) return stop;
-  const o = program3.opts();
-  if (o.changed && o.changedArg) {
-    io.stderr.write("dockerfix explain: --changed and --changed-arg cannot be used together\n");
-    return 2;
-  }
-  try {
-    selectIds(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? path22.resolve(io.cwd, o.context) : void 0;
-    const noContext = o.context === false;
-    const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
-    const r = await explainFile(program3.args[0], {
-      change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
-      fileOptions,
-      contextDir,
-      noContext,
-      cwd: io.cwd
-    });
-    io.stdout.write(o.json ? JSON.stringify(r, null, 2) + "\n" : renderExplain(r));
-    return 0;
-  } catch (e) {
-    if (e instanceof FileError || e instanceof ConfigError) {
-      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}
-`);
-      return 2;
-    }
-    if (e instanceof UnknownTransformError) {
-      io.stderr.write(`dockerfix explain: ${e.message}
-`);
-      return 2;
-    }
-    throw e;
-  }
-}
-var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers, list3;
-var init_explain = __esm({
-  "src/cli/explain.ts"() {
+var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers;
+var init_analyze = __esm({
+  "src/explain/analyze.ts"() {
     "use strict";
-    init_esm();
-    init_parse();
     import_picomatch3 = __toESM(require_picomatch2(), 1);
-    init_engine();
     init_document();
     init_edit_helpers();
-    init_config();
-    init_file_options();
-    init_plan();
-    init_fsio();
-    init_runner();
-    init_source();
-    init_transforms();
     MANIFEST_NAMES = /* @__PURE__ */ new Set([
       "pyproject.toml",
       "poetry.lock",
@@ -32340,7 +33224,960 @@ var init_explain = __esm({
     CONFIG_ONLY = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "MAINTAINER", "ONBUILD"]);
     GLOB = /[*?[]/;
     matchers = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/explain/model.ts
+function pairSteps(a, b) {
+  const n = a.length;
+  const m = b.length;
+  const L = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = exact(a[i]) === exact(b[j]) ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const matchB = new Array(m).fill(-1);
+  const usedA = new Array(n).fill(false);
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (exact(a[i]) === exact(b[j])) {
+      matchB[j] = i;
+      usedA[i] = true;
+      i++;
+      j++;
+    } else if (L[i + 1][j] >= L[i][j + 1]) i++;
+    else j++;
+  }
+  const marks = b.map((s, j) => matchB[j] >= 0 ? { before: a[matchB[j]], after: s, mark: "same" } : { after: s, mark: "added" });
+  const gap = (j) => {
+    let lo = -1;
+    for (let k = j - 1; k >= 0; k--) if (matchB[k] >= 0) {
+      lo = matchB[k];
+      break;
+    }
+    let hi = n;
+    for (let k = j + 1; k < m; k++) if (matchB[k] >= 0) {
+      hi = matchB[k];
+      break;
+    }
+    return [lo, hi];
+  };
+  const take = (j, pred) => {
+    for (let i = 0; i < n; i++) if (!usedA[i] && pred(i)) return usedA[i] = true, i;
+    return -1;
+  };
+  for (let j = 0; j < m; j++) {
+    if (matchB[j] >= 0) continue;
+    const [lo, hi] = gap(j);
+    const inGap = (i2) => i2 > lo && i2 < hi;
+    let i = take(j, (x) => exact(a[x]) === exact(b[j]));
+    if (i >= 0) {
+      marks[j] = { before: a[i], after: b[j], mark: "moved" };
+      continue;
+    }
+    i = take(j, (x) => loose(a[x]) === loose(b[j]));
+    if (i < 0) i = take(j, (x) => inGap(x) && a[x].keyword === b[j].keyword);
+    if (i >= 0) marks[j] = inGap(i) ? { before: a[i], after: b[j], mark: "changed" } : { before: a[i], after: b[j], mark: "moved", changed: true };
+  }
+  const out = [];
+  const removed = a.map((s, i) => ({ s, i })).filter(({ i }) => !usedA[i]);
+  const placed = /* @__PURE__ */ new Set();
+  const flushUpTo = (limit) => {
+    for (const r of removed) if (!placed.has(r.i) && r.i <= limit) {
+      out.push({ before: r.s, mark: "removed" });
+      placed.add(r.i);
+    }
+  };
+  for (const p of marks) {
+    const bi = p.before ? a.indexOf(p.before) : -1;
+    if (bi >= 0 && p.mark === "same") flushUpTo(bi - 1);
+    out.push(p);
+  }
+  flushUpTo(n);
+  return out;
+}
+function changeWords(c2) {
+  if (c2.kind === "any-source") return "a source edit";
+  if (c2.kind === "path") return `a change to ${c2.path}`;
+  return `a new value of build arg ${c2.name}`;
+}
+function count(r) {
+  return { rerun: r.rerun.length, total: r.buildSteps };
+}
+function explainView(r) {
+  const before = count(r.before);
+  const after = r.after ? count(r.after) : before;
+  const steps = (n2) => `${n2.rerun} of ${n2.total} build step${n2.total === 1 ? "" : "s"}`;
+  const headline = r.after ? `${changeWords(r.change)} re-runs ${steps(after)} instead of ${before.rerun} of ${before.total}` : `${changeWords(r.change)} re-runs ${steps(before)} (dockerfix leaves this file as it is)`;
+  const stages = [];
+  const afterStages = r.after?.stages ?? r.before.stages;
+  const n = Math.max(r.before.stages.length, afterStages.length);
+  for (let k = 0; k < n; k++) {
+    const b = r.before.stages[k];
+    const a = r.after ? r.after.stages[k] : b;
+    const ref = a ?? b;
+    stages.push({
+      index: ref.index,
+      name: ref.name,
+      base: ref.base,
+      before: b,
+      after: r.after ? a : void 0,
+      steps: r.after ? pairSteps(b?.steps ?? [], a?.steps ?? []) : (b?.steps ?? []).map((s) => ({ before: s, after: s, mark: "same" }))
+    });
+  }
+  return { result: r, headline: headline.charAt(0).toUpperCase() + headline.slice(1), stages, counts: { before, after } };
+}
+function statusWord(s) {
+  if (!s) return "";
+  if (s.kind === "base") return s.status === "cached" ? "base" : "re-runs";
+  return s.status === "cached" ? "cached" : s.status === "rerun" ? s.kind === "metadata" ? "re-runs (metadata)" : "re-runs" : "may re-run";
+}
+function markWord(p) {
+  if (p.mark === "moved") return p.changed ? `moved from L${p.before.line}, changed` : `moved from L${p.before.line}`;
+  if (p.mark === "changed") return "changed";
+  if (p.mark === "added") return "added";
+  if (p.mark === "removed") return "removed";
+  return "";
+}
+var exact, loose;
+var init_model = __esm({
+  "src/explain/model.ts"() {
+    "use strict";
+    init_document();
+    init_runner();
+    init_source();
+    init_analyze();
+    exact = (s) => `${s.keyword} ${s.summary}`;
+    loose = (s) => `${s.keyword} ${s.summary.replace(/--mount=\S+\s*/g, "").replace(/\s--no-cache(-dir)?\b/g, "").replace(/\s+/g, " ").trim()}`;
+  }
+});
+
+// src/explain/render-mermaid.ts
+function mermaidText(s) {
+  return s.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/`/g, "#96;").replace(/[\r\n]+/g, " ");
+}
+function statusClass(s) {
+  if (s.status === "rerun") return "rerun";
+  if (s.status === "may-rerun") return "may";
+  return s.kind === "base" ? "base" : "cached";
+}
+function shorten(s, max = 60) {
+  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
+}
+function renderMermaid(v) {
+  const r = v.result;
+  const lines = ["flowchart LR"];
+  const classes = /* @__PURE__ */ new Map();
+  const dashed = [];
+  const addClass = (c3, id) => {
+    const l = classes.get(c3);
+    if (l) l.push(id);
+    else classes.set(c3, [id]);
+  };
+  const side = (which, title) => {
+    lines.push(`  subgraph ${which}["${mermaidText(title)}"]`, "    direction TB");
+    const lastOf = /* @__PURE__ */ new Map();
+    const cross = [];
+    for (const st of v.stages) {
+      const stage = which === "b" ? st.before : st.after;
+      if (!stage) continue;
+      const pairOf = /* @__PURE__ */ new Map();
+      for (const p of st.steps) {
+        const s = which === "b" ? p.before : p.mark === "removed" ? void 0 : p.after;
+        if (s) pairOf.set(s, p);
+      }
+      const sid = `${which}s${st.index}`;
+      lines.push(`    subgraph ${sid}["${mermaidText(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`)}"]`, "      direction TB");
+      let prev;
+      stage.steps.forEach((s, k) => {
+        const p = pairOf.get(s);
+        const id = `${which}${st.index}_${k}`;
+        const mark = !p || !r.after ? "" : which === "a" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
+        const status = statusWord(s);
+        const label4 = `L${s.line} ${shorten(s.summary)}<br/>${[status, mark].filter(Boolean).join(" \xB7 ")}`;
+        lines.push(`      ${id}["${mermaidText(label4).replace(/#lt;br\/#gt;/g, "<br/>")}"]`);
+        addClass(statusClass(s), id);
+        if (mark) dashed.push(s.status === "rerun" ? `${id} stroke-dasharray:6 3` : `${id} stroke:#8250df,stroke-width:2px,stroke-dasharray:6 3`);
+        if (prev) lines.push(`      ${prev} --> ${id}`);
+        prev = id;
+        for (const from of s.fromStages ?? []) cross.push(`${from}>${id}`);
+      });
+      if (prev) lastOf.set(st.index, prev);
+      lines.push("    end");
+    }
+    for (const c3 of cross) {
+      const [from, to] = c3.split(">");
+      const src = lastOf.get(Number(from));
+      if (src) lines.push(`    ${src} -.-> ${to}`);
+    }
+    lines.push("  end");
+  };
+  const c2 = v.counts;
+  const label3 = (n) => `${n.rerun} of ${n.total} build steps re-run`;
+  side("b", `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${label3(c2.before)}`);
+  if (r.after) side("a", `after dockerfix: ${label3(c2.after)}`);
+  lines.push(...CLASSES.map((x) => "  " + x));
+  for (const [cls, ids] of classes) lines.push(`  class ${ids.join(",")} ${cls}`);
+  for (const d of dashed) lines.push(`  style ${d}`);
+  return lines.join("\n") + "\n";
+}
+var CLASSES;
+var init_render_mermaid = __esm({
+  "src/explain/render-mermaid.ts"() {
+    "use strict";
+    init_model();
+    CLASSES = [
+      "classDef rerun fill:#ffebe9,stroke:#cf222e,color:#24292f,stroke-width:2px",
+      "classDef may fill:#fff8c5,stroke:#bf8700,color:#24292f",
+      "classDef cached fill:#f6f8fa,stroke:#d0d7de,color:#8c959f",
+      "classDef base fill:#ddf4ff,stroke:#54aeff,color:#24292f"
+    ];
+  }
+});
+
+// src/explain/render-markdown.ts
+function cell(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/[\r\n]+/g, " ");
+}
+function code(s) {
+  return `<code>${cell(s)}</code>`;
+}
+function where(s) {
+  return s ? `L${s.line} ${statusWord(s).replace(/^re-runs/, "**re-runs**")}` : "\u2014";
+}
+function renderMarkdown(v, opts = {}) {
+  const r = v.result;
+  const out = [];
+  out.push(`${opts.heading ?? "###"} dockerfix explain ${code(r.path)}`, "");
+  out.push(`**${cell(v.headline)}**`, "");
+  out.push(`${cell(r.contextLine)}  `, `change: ${cell(r.changeLine)}${r.applied.length ? `  
+rewrite: ${r.applied.map(code).join(", ")}` : ""}`, "");
+  const mermaid = renderMermaid(v);
+  if (mermaid.length <= MERMAID_MAX) out.push("```mermaid", mermaid.trimEnd(), "```", "");
+  else out.push(`_The picture is left out: ${mermaid.length.toLocaleString("en-US")} characters of Mermaid, more than GitHub renders (${MERMAID_MAX.toLocaleString("en-US")}); \`dockerfix explain --format html\` draws it._`, "");
+  out.push("<details><summary>Steps, before and after, and why they re-run</summary>", "");
+  for (const st of v.stages) {
+    out.push(`**stage ${st.index}${st.name ? ` ${cell(st.name)}` : ""}** (FROM ${code(st.base)})`, "");
+    out.push(r.after ? "| step | before | after | rewrite | why (after, else before) |" : "| step | status | why |");
+    out.push(r.after ? "|---|---|---|---|---|" : "|---|---|---|");
+    for (const p of st.steps) {
+      const s = p.after && p.mark !== "removed" ? p.after : p.before;
+      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
+      if (r.after) out.push(`| ${code(s.summary)} | ${where(p.before)} | ${p.mark === "removed" ? "\u2014" : where(p.after)} | ${markWord(p)} | ${cell(why)} |`);
+      else out.push(`| ${code(`L${s.line} ${s.summary}`)} | ${statusWord(s)} | ${cell(why)} |`);
+    }
+    out.push("");
+  }
+  out.push("</details>", "");
+  return out.join("\n");
+}
+function renderExplainJson(v) {
+  const r = v.result;
+  return JSON.stringify(
+    {
+      ...r,
+      headline: v.headline,
+      counts: v.counts,
+      pairs: v.stages.map((st) => ({
+        stage: st.index,
+        steps: st.steps.map((p) => ({ before: p.before?.line ?? null, after: p.mark === "removed" ? null : p.after?.line ?? null, mark: p.mark, ...p.changed ? { changed: true } : {} }))
+      }))
+    },
+    null,
+    2
+  ) + "\n";
+}
+var MERMAID_MAX;
+var init_render_markdown = __esm({
+  "src/explain/render-markdown.ts"() {
+    "use strict";
+    init_render_mermaid();
+    init_model();
+    MERMAID_MAX = 45e3;
+  }
+});
+
+// src/explain/render-html.ts
+function xml(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+function shorten2(s, max = MAX_CHARS) {
+  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
+}
+function renderSvg(v) {
+  const r = v.result;
+  const cols = [{ title: `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${v.counts.before.rerun} of ${v.counts.before.total} build steps re-run`, which: "before" }];
+  if (r.after) cols.push({ title: `after dockerfix: ${v.counts.after.rerun} of ${v.counts.after.total} build steps re-run`, which: "after" });
+  const parts = [];
+  let height = 0;
+  cols.forEach((col, ci) => {
+    const x0 = PAD + ci * (COL_W + GAP);
+    let y = PAD;
+    parts.push(`<text x="${x0}" y="${y + 14}" font-size="15" font-weight="600" fill="#24292f">${xml(col.title)}</text>`);
+    y += 30;
+    for (const st of v.stages) {
+      const stage = col.which === "before" ? st.before : st.after;
+      if (!stage) continue;
+      const pairOf = /* @__PURE__ */ new Map();
+      for (const p of st.steps) {
+        const s = col.which === "before" ? p.before : p.mark === "removed" ? void 0 : p.after;
+        if (s) pairOf.set(s, p);
+      }
+      const h = STAGE_HEAD + stage.steps.length * (STEP_H + STEP_GAP) + 4;
+      parts.push(`<g class="stage" data-stage="${st.index}">`);
+      parts.push(`<rect x="${x0}" y="${y}" width="${COL_W}" height="${h}" rx="8" fill="#ffffff" stroke="#8c959f"/>`);
+      parts.push(`<text x="${x0 + 10}" y="${y + 18}" font-size="12" font-weight="600" fill="#57606a">${xml(shorten2(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`, 70))}</text>`);
+      let sy = y + STAGE_HEAD;
+      stage.steps.forEach((s, k) => {
+        const p = pairOf.get(s);
+        const cls = statusClass(s);
+        const c2 = COLORS[cls];
+        const mark = !p || !r.after ? "" : col.which === "after" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
+        const reads = (s.fromStages ?? []).map((i) => {
+          const o = v.stages.find((x) => x.index === i);
+          return `reads stage ${o?.name ?? i}`;
+        });
+        const sub2 = [statusWord(s), mark, ...reads].filter(Boolean).join(" \xB7 ");
+        const bx = x0 + 10;
+        const bw = COL_W - 20;
+        if (k > 0) parts.push(`<path d="M${bx + bw / 2} ${sy - STEP_GAP} V${sy - 1}" stroke="#8c959f" stroke-width="1.5" marker-end="url(#arrow)"/>`);
+        parts.push(
+          `<g class="step ${cls}${mark ? " marked" : ""}" data-line="${s.line}" data-status="${s.status}" data-mark="${p && r.after ? p.mark : "same"}"><title>${xml(`L${s.line} ${s.summary}
+${s.reason ? `why: ${s.reason}` : `key: ${s.key.join(" + ")}`}`)}</title><rect x="${bx}" y="${sy}" width="${bw}" height="${STEP_H}" rx="5" fill="${c2.fill}" stroke="${mark && cls !== "rerun" ? MARKED : c2.stroke}" stroke-width="${cls === "rerun" || mark ? 2 : 1}"${mark ? ' stroke-dasharray="6 3"' : ""}/><text x="${bx + 8}" y="${sy + 15}" font-family="ui-monospace,SFMono-Regular,Menlo,Consolas,monospace" font-size="12" fill="${c2.text}">${xml(shorten2(`L${s.line} ${s.summary}`))}</text><text x="${bx + 8}" y="${sy + 31}" font-size="11" fill="${c2.text}">${xml(shorten2(sub2, 80))}</text></g>`
+        );
+        sy += STEP_H + STEP_GAP;
+      });
+      parts.push("</g>");
+      y += h + 18;
+    }
+    height = Math.max(height, y);
+  });
+  const legend = [["rerun", "re-runs", false], ["may", "may re-run", false], ["cached", "cache hit", false], ["base", "base image", false]];
+  if (r.after) legend.push(["cached", "added / moved / changed by dockerfix", true]);
+  let lx = PAD;
+  const ly = height + 4;
+  for (const [cls, text, dash] of legend) {
+    const c2 = COLORS[cls];
+    parts.push(`<rect x="${lx}" y="${ly}" width="16" height="12" rx="2" fill="${dash ? "#ffffff" : c2.fill}" stroke="${dash ? MARKED : c2.stroke}"${dash ? ' stroke-dasharray="4 2"' : ""}/>`);
+    parts.push(`<text x="${lx + 22}" y="${ly + 11}" font-size="12" fill="#57606a">${xml(text)}</text>`);
+    lx += 34 + text.length * 6.5;
+  }
+  height = ly + 24;
+  const width = PAD * 2 + cols.length * COL_W + (cols.length - 1) * GAP;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="dockerfix-explain" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif" role="img" aria-label="${xml(v.headline)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#8c959f"/></marker></defs>` + parts.join("") + "</svg>";
+}
+function table(v) {
+  const r = v.result;
+  const out = [];
+  for (const st of v.stages) {
+    out.push(`<h3>stage ${st.index}${st.name ? ` ${xml(st.name)}` : ""} <small>FROM ${xml(st.base)}</small></h3>`);
+    out.push("<table><thead><tr><th>step</th>" + (r.after ? "<th>before</th><th>after</th><th>rewrite</th>" : "<th>status</th>") + "<th>why</th></tr></thead><tbody>");
+    for (const p of st.steps) {
+      const s = p.after && p.mark !== "removed" ? p.after : p.before;
+      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
+      const at = (x) => x ? `<span class="${statusClass(x)}">L${x.line} ${xml(statusWord(x))}</span>` : "\u2014";
+      out.push(
+        `<tr><td><code>${xml(s.summary)}</code></td>` + (r.after ? `<td>${at(p.before)}</td><td>${p.mark === "removed" ? "\u2014" : at(p.after)}</td><td>${xml(markWord(p))}</td>` : `<td>${at(s)}</td>`) + `<td>${xml(why)}</td></tr>`
+      );
+    }
+    out.push("</tbody></table>");
+  }
+  return out.join("\n");
+}
+function renderHtml(v) {
+  const r = v.result;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>dockerfix explain ${xml(r.path)}</title>
+<style>
+body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;color:#24292f;margin:24px;max-width:1200px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:8px 0 4px}h3{font-size:14px;margin:18px 0 6px}small{color:#57606a;font-weight:normal}
+p.meta{color:#57606a;margin:2px 0}.picture{overflow-x:auto;margin:16px 0}
+table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}code{font-size:12px}
+.rerun{color:#cf222e;font-weight:600}.may{color:#9a6700}.cached{color:#8c959f}.base{color:#0969da}
+</style>
+</head>
+<body>
+<h1>dockerfix explain <code>${xml(r.path)}</code></h1>
+<h2 class="headline">${xml(v.headline)}</h2>
+<p class="meta">${xml(r.contextLine)}</p>
+<p class="meta">change: ${xml(r.changeLine)}</p>
+${r.applied.length ? `<p class="meta">rewrite: ${r.applied.map((a) => `<code>${xml(a)}</code>`).join(", ")}</p>` : ""}
+<div class="picture">${renderSvg(v)}</div>
+${table(v)}
+</body>
+</html>
+`;
+}
+var COLORS, MARKED, COL_W, GAP, PAD, STEP_H, STEP_GAP, STAGE_HEAD, MAX_CHARS;
+var init_render_html = __esm({
+  "src/explain/render-html.ts"() {
+    "use strict";
+    init_render_mermaid();
+    init_model();
+    COLORS = {
+      rerun: { fill: "#ffebe9", stroke: "#cf222e", text: "#24292f" },
+      may: { fill: "#fff8c5", stroke: "#bf8700", text: "#24292f" },
+      cached: { fill: "#f6f8fa", stroke: "#d0d7de", text: "#8c959f" },
+      base: { fill: "#ddf4ff", stroke: "#54aeff", text: "#24292f" }
+    };
+    MARKED = "#8250df";
+    COL_W = 520;
+    GAP = 40;
+    PAD = 20;
+    STEP_H = 38;
+    STEP_GAP = 10;
+    STAGE_HEAD = 26;
+    MAX_CHARS = 64;
+  }
+});
+
+// src/cli/explain.ts
+var explain_exports = {};
+__export(explain_exports, {
+  EXPLAIN_FORMATS: () => EXPLAIN_FORMATS,
+  analyze: () => analyze,
+  describeChange: () => describeChange,
+  explainCommand: () => explainCommand,
+  explainFile: () => explainFile,
+  isManifest: () => isManifest,
+  renderChain: () => renderChain,
+  renderExplain: () => renderExplain,
+  renderExplainAs: () => renderExplainAs,
+  sourceCovers: () => sourceCovers
+});
+import fs18 from "node:fs";
+import path22 from "node:path";
+function renderExplainAs(r, format2) {
+  if (format2 === "text") return renderExplain(r);
+  const v = explainView(r);
+  if (format2 === "json") return renderExplainJson(v);
+  if (format2 === "markdown") return renderMarkdown(v);
+  if (format2 === "mermaid") return renderMermaid(v);
+  return renderHtml(v);
+}
+function describeContext(context, root, cwd) {
+  const files = context.files();
+  if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
+  const where2 = root ? path22.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && fs18.existsSync(path22.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
+}
+async function explainFile(file, opts) {
+  const abs = path22.resolve(opts.cwd, file);
+  let d;
+  let doc2;
+  try {
+    d = readDockerfile(abs);
+    doc2 = new DockerfileDocument(d.text, d.bom);
+  } catch (e) {
+    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
+    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
+    throw e;
+  }
+  const explicit = opts.contextDir !== void 0 || opts.noContext === true;
+  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
+  const po = await opts.fileOptions.for(abs, fb);
+  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
+  const noContext = explicit ? opts.noContext : fb?.noContext;
+  const context = contextFor(abs, { ...po, contextDir, noContext });
+  const root = noContext ? void 0 : contextDir ?? path22.dirname(abs);
+  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
+  const before = analyze(doc2, context, opts.change);
+  const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
+  if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
+  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
+  return {
+    path: file,
+    change: opts.change,
+    contextLine: describeContext(context, root, opts.cwd),
+    changeLine: describeChange(opts.change, context),
+    before,
+    after,
+    applied,
+    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
+  };
+}
+async function explainCommand(args, io) {
+  const program3 = new Command().name("dockerfix explain").description(
+    "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
+  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON (the analysis only; --format json adds the headline and the step pairing)").addOption(new Option("-f, --format <format>", "output: text, json, markdown (headline, Mermaid picture, step tables), mermaid (the flowchart), html (self-contained, picture as inline SVG)").choices(EXPLAIN_FORMATS)).option("-o, --output <file>", "write the output to this file instead of standard output").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program3, args, io, "dockerfix explain");
+  if (stop !== null) return stop;
+  const o = program3.opts();
+  if (o.json && o.format && o.format !== "json") {
+    io.stderr.write("dockerfix explain: --json and --format cannot be used together\n");
+    return 2;
+  }
+  if (o.changed && o.changedArg) {
+    io.stderr.write("dockerfix explain: --changed and --changed-arg cannot be used together\n");
+    return 2;
+  }
+  try {
+    selectIds(o.only, o.skip);
+    const contextDir = typeof o.context === "string" ? path22.resolve(io.cwd, o.context) : void 0;
+    const noContext = o.context === false;
+    const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
+    const r = await explainFile(program3.args[0], {
+      change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
+      fileOptions,
+      contextDir,
+      noContext,
+      cwd: io.cwd
+    });
+    const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
+    if (o.output) {
+      try {
+        const out = path22.resolve(io.cwd, o.output);
+        fs18.mkdirSync(path22.dirname(out), { recursive: true });
+        fs18.writeFileSync(out, text);
+      } catch (e) {
+        io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
+`);
+        return 2;
+      }
+    } else io.stdout.write(text);
+    return 0;
+  } catch (e) {
+    if (e instanceof FileError || e instanceof ConfigError) {
+      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}
+`);
+      return 2;
+    }
+    if (e instanceof UnknownTransformError) {
+      io.stderr.write(`dockerfix explain: ${e.message}
+`);
+      return 2;
+    }
+    throw e;
+  }
+}
+var EXPLAIN_FORMATS, list3;
+var init_explain = __esm({
+  "src/cli/explain.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_engine();
+    init_document();
+    init_config();
+    init_file_options();
+    init_plan();
+    init_fsio();
+    init_runner();
+    init_source();
+    init_transforms();
+    init_analyze();
+    init_model();
+    init_render_mermaid();
+    init_render_markdown();
+    init_render_html();
+    init_analyze();
+    EXPLAIN_FORMATS = ["text", "json", "markdown", "mermaid", "html"];
     list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+  }
+});
+
+// src/review/github.ts
+function patchRanges(patch) {
+  if (!patch) return [];
+  const out = [];
+  for (const m of patch.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
+    const start = Number(m[1]);
+    const count2 = m[2] === void 0 ? 1 : Number(m[2]);
+    if (count2 > 0) out.push([start, start + count2 - 1]);
+  }
+  return out;
+}
+function fence(text) {
+  let n = 3;
+  for (const m of text.matchAll(/`{3,}/g)) n = Math.max(n, m[0].length + 1);
+  return "`".repeat(n);
+}
+function commentBody(s) {
+  const reasons = s.findings.length ? s.findings.map((f2) => `- \`${f2.transform}\`${f2.fixKind === "unsafe" ? " (unsafe)" : ""}: ${f2.message}`).join("\n") : `- dockerfix rewrites these lines (${s.transforms.join(", ") || "formatting"})`;
+  const f = fence(s.text);
+  return `**dockerfix**
+${reasons}
+
+${f}suggestion
+${s.text === "" ? "" : s.text + "\n"}${f}`;
+}
+function hunkText(s, shift) {
+  const old = s.oldText.split("\n");
+  const neu = s.text === "" ? [] : s.text.split("\n");
+  return [`@@ -${s.startLine},${old.length} +${s.startLine + shift},${neu.length} @@`, ...old.map((l) => "-" + l), ...neu.map((l) => "+" + l)].join("\n");
+}
+function planReview(files, ranges) {
+  const plans = [];
+  for (const file of files) {
+    const plan = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
+    const inDiff = ranges.get(file.path) ?? [];
+    let shift = 0;
+    for (const s of lineSuggestions(file.before, file.after, file.findings, file.edits)) {
+      const body = commentBody(s);
+      const fits = inDiff.some(([a, b]) => s.startLine >= a && s.endLine <= b);
+      if (fits && body.length <= BODY_LIMIT) {
+        const c2 = { path: file.path, body, line: s.endLine, side: "RIGHT" };
+        if (s.startLine !== s.endLine) Object.assign(c2, { start_line: s.startLine, start_side: "RIGHT" });
+        plan.comments.push({ s, c: c2 });
+      } else plan.outside.push({ s, hunk: hunkText(s, shift) });
+      shift += (s.text === "" ? 0 : s.text.split("\n").length) - s.oldText.split("\n").length;
+    }
+    if (plan.comments.length || plan.outside.length || plan.skipped.length) plans.push(plan);
+  }
+  return plans;
+}
+function reviewBody(plans, opts = {}) {
+  const limit = opts.limit ?? BODY_LIMIT;
+  const changed = plans.filter((p) => p.comments.length || p.outside.length);
+  const nComments = plans.reduce((n, p) => n + p.comments.length, 0);
+  const nOutside = plans.reduce((n, p) => n + p.outside.length, 0);
+  const head2 = `${REVIEW_MARKER}
+### dockerfix: ${changed.length} Dockerfile${changed.length === 1 ? "" : "s"} would change
+
+${nComments} suggested change${nComments === 1 ? "" : "s"} on lines of this pull request` + (nOutside ? `; ${nOutside} change${nOutside === 1 ? "" : "s"} to lines outside its diff shown below as a diff (apply with \`npx dockerfix --write\`)` : "") + ".\n";
+  const foot = `
+---
+<sub>${opts.toolLine ?? "dockerfix"}${opts.commitId ? ` \xB7 commit ${opts.commitId.slice(0, 12)}` : ""} \xB7 this review is updated on every push</sub>
+`;
+  const parts = plans.map((p) => {
+    const title = `
+#### \`${p.file.path}\`
+`;
+    const headline = p.file.headline ? `
+**${p.file.headline}**
+` : "";
+    const picture = p.file.explainMarkdown ? `
+<details><summary>Which steps re-run, before and after</summary>
+
+${p.file.explainMarkdown.trim()}
+
+</details>
+` : "";
+    const diff = p.outside.length ? `
+Changes outside this pull request's diff:
+
+\`\`\`diff
+--- a/${p.file.path}
++++ b/${p.file.path}
+${p.outside.map((o) => o.hunk).join("\n")}
+\`\`\`
+` : "";
+    const notes = p.skipped.length ? `
+Left alone:
+${p.skipped.map((f) => `- line ${f.line} \`${f.transform}\`: ${f.message}`).join("\n")}
+` : "";
+    return { title, headline, picture, diff, notes, outside: p.outside.length };
+  });
+  const total = () => head2.length + foot.length + parts.reduce((n, x) => n + x.title.length + x.headline.length + x.picture.length + x.diff.length + x.notes.length, 0);
+  const pictures = parts.map((x) => x.picture);
+  const budget = total() > limit ? limit - 200 : limit;
+  let droppedPictures = 0;
+  let droppedDiffs = 0;
+  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
+    if (parts[i].picture) {
+      parts[i].picture = "";
+      droppedPictures++;
+    }
+  }
+  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
+    if (parts[i].diff) {
+      parts[i].diff = `
+${parts[i].outside} change${parts[i].outside === 1 ? "" : "s"} outside this pull request's diff left out (review body limit): run \`npx dockerfix ${parts[i].title.trim().replace(/^#### /, "").replace(/`/g, "")}\` to see them.
+`;
+      droppedDiffs++;
+    }
+  }
+  for (let i = 0; i < parts.length && droppedPictures; i++) {
+    const pic = pictures[i];
+    if (pic && !parts[i].picture && total() + pic.length <= budget) {
+      parts[i].picture = pic;
+      droppedPictures--;
+    }
+  }
+  let note = "";
+  if (droppedPictures || droppedDiffs) note = `
+> GitHub limits a review body to ${limit.toLocaleString("en-US")} characters: ${[droppedPictures ? `${droppedPictures} explain picture${droppedPictures === 1 ? "" : "s"}` : "", droppedDiffs ? `${droppedDiffs} diff${droppedDiffs === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} left out.
+`;
+  let body = head2 + note + parts.map((x) => x.title + x.headline + x.picture + x.diff + x.notes).join("") + foot;
+  if (body.length > limit) {
+    const cut2 = `
+
+\u2026 (cut at GitHub's ${limit.toLocaleString("en-US")}-character limit)
+`;
+    body = body.slice(0, limit - foot.length - cut2.length) + cut2 + foot;
+  }
+  return body;
+}
+async function postReview(o) {
+  const base2 = (o.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  const api = new Api(o, base2);
+  const repo = o.repository.split("/").map(encodeURIComponent).join("/");
+  const pr = `/repos/${repo}/pulls/${o.pullNumber}`;
+  const commitId = o.commitId ?? (await api.call("GET", pr)).data.head.sha;
+  const prFiles = await api.all(`${pr}/files`);
+  const ranges = new Map(prFiles.map((f) => [f.filename, patchRanges(f.patch)]));
+  const plans = planReview(o.files, ranges);
+  const comments = plans.flatMap((p) => p.comments.map((x) => x.c));
+  const outside = plans.reduce((n, p) => n + p.outside.length, 0);
+  const hasChanges = plans.some((p) => p.comments.length || p.outside.length);
+  const body = hasChanges || plans.length ? reviewBody(plans, { commitId, toolLine: o.toolLine }) : `${REVIEW_MARKER}
+### dockerfix: nothing to change
+
+Every Dockerfile in this pull request already uses the layer cache the way dockerfix would set it up.
+`;
+  const reviews = await api.all(`${pr}/reviews`);
+  const previous = [...reviews].reverse().find((r) => r.body?.includes(REVIEW_MARKER));
+  const ours = reviews.filter((r) => r.body?.includes(REVIEW_MARKER) || r.body?.includes(SUPERSEDED_MARKER));
+  const result = { action: "none", reviewId: previous?.id ?? null, posted: 0, kept: 0, deleted: 0, outside, body, comments };
+  if (!previous) {
+    if (!hasChanges) return result;
+    if (o.dryRun) return { ...result, action: "created", posted: comments.length };
+    const { data: data2 } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments });
+    return { ...result, action: "created", reviewId: data2.id, posted: comments.length };
+  }
+  const existing = [];
+  for (const r of ours) existing.push(...await api.all(`${pr}/reviews/${r.id}/comments`));
+  const keep = existing.filter((a) => a.line !== null && comments.some((c2) => sameComment(a, c2)));
+  const stale = existing.filter((a) => !keep.includes(a));
+  const fresh = comments.filter((c2) => !keep.some((a) => sameComment(a, c2)));
+  if (o.dryRun) return { ...result, action: fresh.length ? "replaced" : "updated", posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
+  for (const a of stale) await api.call("DELETE", `/repos/${repo}/pulls/comments/${a.id}`);
+  if (!fresh.length) {
+    await api.call("PUT", `${pr}/reviews/${previous.id}`, { body });
+    return { ...result, action: "updated", reviewId: previous.id, kept: keep.length, deleted: stale.length, comments: [] };
+  }
+  const { data } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments: fresh });
+  await api.call("PUT", `${pr}/reviews/${previous.id}`, {
+    body: `${SUPERSEDED_MARKER}
+dockerfix: superseded by a newer review (commit ${commitId.slice(0, 12)})${keep.length ? `; the ${keep.length} suggestion${keep.length === 1 ? "" : "s"} still shown here still apply` : ""}.`
+  });
+  return { ...result, action: "replaced", reviewId: data.id, posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
+}
+var REVIEW_MARKER, SUPERSEDED_MARKER, BODY_LIMIT, GitHubApiError, Api, sameComment;
+var init_github2 = __esm({
+  "src/review/github.ts"() {
+    "use strict";
+    init_suggestions();
+    REVIEW_MARKER = "<!-- dockerfix-review -->";
+    SUPERSEDED_MARKER = "<!-- dockerfix-review:superseded -->";
+    BODY_LIMIT = 65536;
+    GitHubApiError = class extends Error {
+      constructor(method, url, status, detail) {
+        super(`GitHub API ${method} ${url}: ${status} ${detail}`);
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.name = "GitHubApiError";
+      }
+      method;
+      url;
+      status;
+    };
+    Api = class {
+      constructor(o, base2) {
+        this.o = o;
+        this.base = base2;
+      }
+      o;
+      base;
+      async call(method, url, body) {
+        const full = url.startsWith("http") ? url : this.base + url;
+        const res = await (this.o.fetch ?? fetch)(full, {
+          method,
+          headers: {
+            accept: "application/vnd.github+json",
+            authorization: `Bearer ${this.o.token}`,
+            "x-github-api-version": "2022-11-28",
+            "user-agent": "dockerfix",
+            ...body !== void 0 ? { "content-type": "application/json" } : {}
+          },
+          body: body !== void 0 ? JSON.stringify(body) : void 0
+        });
+        const text = await res.text();
+        if (!res.ok) {
+          let detail = text.slice(0, 300);
+          try {
+            const j = JSON.parse(text);
+            detail = [j.message, j.errors ? JSON.stringify(j.errors) : ""].filter(Boolean).join(" ");
+          } catch {
+          }
+          throw new GitHubApiError(method, full.replace(this.base, ""), res.status, detail);
+        }
+        return { data: text ? JSON.parse(text) : null, link: res.headers.get("link") };
+      }
+      /** Every page of a listing, following `Link: <...>; rel="next"`. */
+      async all(url) {
+        const out = [];
+        let next = `${url}${url.includes("?") ? "&" : "?"}per_page=${this.o.perPage ?? 100}`;
+        for (let pages = 0; next && pages < 1e3; pages++) {
+          const page = await this.call("GET", next);
+          out.push(...page.data);
+          next = page.link?.split(",").map((l) => /<([^>]+)>\s*;\s*rel="next"/.exec(l)?.[1]).find(Boolean) ?? null;
+        }
+        return out;
+      }
+    };
+    sameComment = (a, c2) => a.path === c2.path && a.line === c2.line && (a.start_line ?? void 0) === c2.start_line && a.body === c2.body;
+  }
+});
+
+// src/cli/review.ts
+var review_exports = {};
+__export(review_exports, {
+  reviewCommand: () => reviewCommand
+});
+import fs19 from "node:fs";
+import path23 from "node:path";
+import { Writable } from "node:stream";
+function capture(io) {
+  const o = [];
+  const e = [];
+  const sink = (into) => new Writable({
+    write(chunk, _enc, cb) {
+      into.push(String(chunk));
+      cb();
+    }
+  });
+  const so = sink(o);
+  const se = sink(e);
+  return { io: { ...io, stdout: so, stderr: se }, out: () => o.join(""), err: () => e.join("") };
+}
+async function reviewCommand(args, io) {
+  const program3 = new Command().name("dockerfix review").description(
+    "Post dockerfix's changes to a GitHub pull request as one review: suggested changes on the lines the pull request touched, the other changes as a diff in the review body with each file's explain headline and picture. Updates its previous review instead of adding another."
+  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list4).option("--skip <ids>", "do not run these transforms", list4).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program3, args, io, "dockerfix review");
+  if (stop !== null) return stop;
+  const o = program3.opts();
+  const fail = (m) => {
+    io.stderr.write(`dockerfix review: ${m}
+`);
+    return 2;
+  };
+  let event = {};
+  if (io.env.GITHUB_EVENT_PATH) {
+    try {
+      event = JSON.parse(fs19.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+    } catch (e) {
+      return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
+    }
+  }
+  const repository = o.repo ?? io.env.GITHUB_REPOSITORY;
+  const pullNumber = Number(o.pr ?? event.pull_request?.number);
+  const token = io.env[o.tokenEnv];
+  if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return fail("no repository: pass --repo owner/name (or set GITHUB_REPOSITORY)");
+  if (!Number.isInteger(pullNumber) || pullNumber <= 0) return fail("no pull request: pass --pr <number> (or run on a pull_request event)");
+  if (!token && !o.dryRun) return fail(`no token in $${o.tokenEnv}`);
+  const sel = [];
+  if (o.only) sel.push("--only", o.only.join(","));
+  if (o.skip) sel.push("--skip", o.skip.join(","));
+  if (o.unsafe) sel.push("--unsafe");
+  if (o.syntax) sel.push("--syntax", o.syntax);
+  if (typeof o.context === "string") sel.push("--context", o.context);
+  if (o.context === false) sel.push("--no-context");
+  if (typeof o.config === "string") sel.push("--config", o.config);
+  if (o.config === false) sel.push("--no-config");
+  const paths = program3.args.length ? program3.args : ["."];
+  const c2 = capture(io);
+  const code2 = await main(["node", "dockerfix", "--format", "json", "--no-color", ...sel, ...paths], c2.io);
+  await new Promise((resolve) => setImmediate(resolve));
+  let report;
+  try {
+    report = JSON.parse(c2.out());
+  } catch {
+    io.stderr.write(c2.err());
+    return code2 || 2;
+  }
+  io.stderr.write(c2.err());
+  const fileOptions = new FileOptions(newResolver(io.cwd, o.config), {
+    only: o.only,
+    skip: o.skip,
+    syntax: o.syntax,
+    unsafe: o.unsafe ? true : void 0,
+    contextDir: typeof o.context === "string" ? path23.resolve(io.cwd, o.context) : void 0,
+    noContext: o.context === false
+  });
+  const files = [];
+  for (const f of report.files) {
+    if (f.error) continue;
+    const raw = fs19.readFileSync(path23.resolve(io.cwd, f.path), "utf8");
+    const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
+    const text = raw.slice(bom.length);
+    let after = text;
+    for (const e of [...f.edits].sort((x, y) => y.range.start.offset - x.range.start.offset)) after = after.slice(0, e.range.start.offset) + e.text + after.slice(e.range.end.offset);
+    const findings = f.findings.map((x) => ({
+      transform: x.transform,
+      kind: x.kind,
+      severity: x.severity,
+      message: x.message,
+      line: x.range.start.line,
+      column: x.range.start.column,
+      endLine: x.range.end.line,
+      endColumn: x.range.end.column,
+      ...x.fixKind ? { fixKind: x.fixKind } : {}
+    }));
+    const edits = f.edits.map((e) => ({
+      transform: e.transform,
+      transforms: e.transforms,
+      fixKind: e.fixKind,
+      start: e.range.start.offset,
+      end: e.range.end.offset,
+      line: e.range.start.line,
+      column: e.range.start.column,
+      endLine: e.range.end.line,
+      endColumn: e.range.end.column,
+      text: e.text
+    }));
+    const file = { path: f.path, before: raw, after: bom + after, findings, edits };
+    if (f.changed && o.explain) {
+      try {
+        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? path23.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
+        file.headline = v.headline;
+        file.explainMarkdown = renderMarkdown(v, { heading: "#####" });
+      } catch {
+      }
+    }
+    files.push(file);
+  }
+  try {
+    const r = await postReview({
+      token: token ?? "",
+      repository,
+      pullNumber,
+      files,
+      commitId: o.commit ?? event.pull_request?.head?.sha,
+      apiUrl: o.apiUrl ?? io.env.GITHUB_API_URL,
+      dryRun: o.dryRun,
+      toolLine: `dockerfix ${packageVersion()}`
+    });
+    if (o.dryRun) io.stdout.write(JSON.stringify({ action: r.action, body: r.body, comments: r.comments }, null, 2) + "\n");
+    else
+      io.stdout.write(
+        `dockerfix review: ${r.action === "none" ? "nothing to post" : `${r.action} review ${r.reviewId}`} on ${repository}#${pullNumber}: ${r.posted} suggestion${r.posted === 1 ? "" : "s"} posted, ${r.kept} kept, ${r.deleted} stale deleted, ${r.outside} change${r.outside === 1 ? "" : "s"} shown in the body
+`
+      );
+    return code2 === 2 ? 2 : 0;
+  } catch (e) {
+    if (e instanceof GitHubApiError || e instanceof TypeError) return fail(e.message);
+    throw e;
+  }
+}
+var list4;
+var init_review = __esm({
+  "src/cli/review.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_main3();
+    init_explain();
+    init_model();
+    init_render_markdown();
+    init_file_options();
+    init_github2();
+    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 
@@ -32356,7 +34193,7 @@ __export(ci_commands_exports, {
   neededStages: () => neededStages,
   shq: () => shq
 });
-import path23 from "node:path";
+import path24 from "node:path";
 function shq(s) {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -32497,7 +34334,7 @@ async function ciCommand(args, io) {
   }
   let doc2;
   try {
-    const d = readDockerfile(path23.resolve(io.cwd, file));
+    const d = readDockerfile(path24.resolve(io.cwd, file));
     doc2 = new DockerfileDocument(d.text, d.bom);
   } catch (e) {
     if (e instanceof FileError) {
@@ -32517,10 +34354,10 @@ async function ciCommand(args, io) {
 `);
     return 2;
   }
-  const abs = path23.resolve(io.cwd, file);
+  const abs = path24.resolve(io.cwd, file);
   const fb = (await planBuilds([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
-  const relCtx = fb?.contextDir ? path23.relative(io.cwd, fb.contextDir).split(path23.sep).join("/") || "." : void 0;
-  const context = o.context ?? relCtx ?? (path23.dirname(file) || ".");
+  const relCtx = fb?.contextDir ? path24.relative(io.cwd, fb.contextDir).split(path24.sep).join("/") || "." : void 0;
+  const context = o.context ?? relCtx ?? (path24.dirname(file) || ".");
   const sources = (fb?.findings ?? []).map((f) => f.message);
   const targets = (fb?.targets ?? []).filter((t) => doc2.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
   if (targets.length === 0) io.stdout.write(ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, sources }));
@@ -32547,771 +34384,52 @@ var init_ci_commands = __esm({
   }
 });
 
-// src/cli/main.ts
-init_esm();
-var import_picocolors2 = __toESM(require_picocolors(), 1);
-init_discover();
-init_diff();
-init_engine();
-import fs19 from "node:fs";
-import path24 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-
-// src/cli/batch.ts
-init_engine();
-import fs5 from "node:fs";
-import os from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-
-// src/cli/batch-wire.ts
-init_fsio();
-var initKey = (init) => JSON.stringify(init);
-function fromWire(w) {
-  const o = {};
-  for (const [k, v] of Object.entries(w)) {
-    if (k === "after") o.after = v ?? w.before;
-    else if (k === "error") {
-      const e = v;
-      if (e) o.error = new FileError(e.file, e.message, e.line, e.column);
-    } else o[k] = v;
-  }
-  return o;
-}
-
-// src/cli/batch.ts
-init_transforms();
-var MIN_FILES_PER_WORKER = 96;
-var OPTION_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "firstChange"]);
-function autoWorkers(count, cores = availableCores()) {
-  const n = Math.min(cores - 1, Math.floor(count / MIN_FILES_PER_WORKER));
-  return n >= 2 ? n : 0;
-}
-function availableCores() {
-  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-}
-var workerUrlCache;
-function workerUrl() {
-  if (workerUrlCache !== void 0) return workerUrlCache;
-  const candidates2 = [new URL("./batch-worker.js", import.meta.url)];
-  if (import.meta.url.endsWith(".ts")) candidates2.push(new URL("../../dist/src/cli/batch-worker.js", import.meta.url));
-  workerUrlCache = candidates2.find((u) => fs5.existsSync(fileURLToPath(u))) ?? null;
-  return workerUrlCache;
-}
-function workerSafe(opts) {
-  if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
-  const known2 = new Set(transformIds());
-  const ids = opts.transforms.map((t) => t.meta.id);
-  if (!ids.every((id) => known2.has(id))) return null;
-  try {
-    structuredClone(opts.options);
-  } catch {
-    return null;
-  }
-  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {} };
-}
-var Batch = class {
-  /**
-   * `opts`: the options of every file, or one entry per file (e.g. from per-path configuration;
-   * files sharing an options object share its transforms).
-   */
-  constructor(files, opts, batchOpts = {}) {
-    this.files = files;
-    this.batchOpts = batchOpts;
-    const perFile = Array.isArray(opts) ? opts : null;
-    const single = perFile ? null : opts;
-    this.optsOf = (i) => perFile ? perFile[i] : single;
-    this.results = new Array(files.length);
-    const env = process.env.DOCKERFIX_WORKERS;
-    const want = batchOpts.workers ?? (env !== void 0 && /^\d+$/.test(env) ? Number(env) : "auto");
-    let n = want === "auto" ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
-    n = Math.min(n, files.length);
-    let init = null;
-    if (n > 0) {
-      const seen = /* @__PURE__ */ new Map();
-      for (let i = 0; i < files.length; i++) {
-        const o = this.optsOf(i);
-        let key = seen.get(o);
-        if (key === void 0) {
-          const w = workerSafe(o);
-          key = w ? initKey(w) : null;
-          if (w && key) this.inits.set(key, w);
-          seen.set(o, key);
-        }
-        if (key === null) {
-          this.inits.clear();
-          break;
-        }
-        this.keys.push(key);
-      }
-      init = this.inits.size ? this.inits.get(this.keys[0]) : null;
-    }
-    const url = init ? workerUrl() : null;
-    this.workers = init && url ? n : 0;
-    if (this.workers > 0) this.startPool(url, init);
-    else releasePrewarmed();
-  }
-  files;
-  batchOpts;
-  /** Worker threads in use (0: this thread). */
-  workers;
-  results;
-  next = 0;
-  done = 0;
-  stopped = false;
-  wake = null;
-  pool = [];
-  idle = /* @__PURE__ */ new Set();
-  key = "";
-  cursor = 0;
-  /** Per file: its options, and the key of their worker form. */
-  optsOf;
-  keys = [];
-  inits = /* @__PURE__ */ new Map();
-  /** True when `stop()` ended the run before every file was handed out. */
-  get interrupted() {
-    return this.stopped && this.next < this.files.length;
-  }
-  /** How many outcomes the iteration has handed out so far. */
-  get handed() {
-    return this.next;
-  }
-  /** Stop early (e.g. on SIGINT): nothing more is dispatched; workers are terminated. */
-  stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const w of this.pool) void w.terminate();
-    this.pool.length = 0;
-    this.signal();
-  }
-  signal() {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-  chunkSize() {
-    const remaining = this.files.length - this.cursor;
-    return Math.max(1, Math.min(32, Math.ceil(remaining / (this.workers * 4))));
-  }
-  take() {
-    const size = this.chunkSize();
-    const out = [];
-    while (out.length < size && this.cursor < this.files.length) {
-      const i = this.cursor++;
-      out.push([i, this.files[i], this.keys[i]]);
-    }
-    return out;
-  }
-  startPool(url, init) {
-    this.key = initKey(init);
-    const warm = adoptPrewarmed(init, this.workers);
-    for (let k = 0; k < this.workers; k++) {
-      const worker = warm[k] ?? new Worker(url, { workerData: init });
-      this.pool.push(worker);
-      const inFlight = /* @__PURE__ */ new Map();
-      const known2 = /* @__PURE__ */ new Set([this.key]);
-      const send = () => {
-        if (this.stopped) return;
-        const files = this.take();
-        if (files.length === 0) return;
-        let sets;
-        for (const [i, f, key] of files) {
-          inFlight.set(i, f);
-          if (!known2.has(key)) {
-            known2.add(key);
-            (sets ??= {})[key] = this.inits.get(key);
-          }
-        }
-        worker.postMessage({ files, ...sets ? { sets } : {} });
-      };
-      listen(worker, "message", (reply) => {
-        if (reply.fatal) {
-          this.rescue(worker, inFlight, new Error(reply.fatal));
-          return;
-        }
-        for (const [i, w] of reply.results) {
-          inFlight.delete(i);
-          this.deliver(i, fromWire(w));
-        }
-        send();
-        if (inFlight.size === 0) this.idle.add(worker);
-      });
-      listen(worker, "error", (e) => this.rescue(worker, inFlight, e));
-      listen(worker, "exit", () => {
-        if (inFlight.size) this.rescue(worker, inFlight, new Error("worker exited"));
-      });
-      send();
-      send();
-    }
-  }
-  /** A worker failed: its unfinished files are processed here instead. */
-  rescue(worker, inFlight, _e) {
-    if (this.stopped) return;
-    const idx = this.pool.indexOf(worker);
-    if (idx !== -1) this.pool.splice(idx, 1);
-    void worker.terminate();
-    for (const [i, f] of [...inFlight]) {
-      inFlight.delete(i);
-      if (!this.results[i]) this.deliver(i, processFile(f, this.optsOf(i)));
-    }
-    this.signal();
-  }
-  deliver(i, o) {
-    if (i < this.next || this.results[i]) return;
-    this.results[i] = o;
-    this.done++;
-    this.batchOpts.onProgress?.(this.done, this.files.length);
-    if (i === this.next) this.signal();
-  }
-  async *[Symbol.asyncIterator]() {
-    let lastTurn = performance.now();
-    const turn = async () => {
-      if (performance.now() - lastTurn < 20) return;
-      await new Promise((r) => setImmediate(r));
-      lastTurn = performance.now();
-    };
-    try {
-      while (this.next < this.files.length && !this.stopped) {
-        const i = this.next;
-        let o = this.results[i];
-        if (!o) {
-          if (this.workers > 0 && this.pool.length > 0) {
-            await new Promise((r) => this.wake = r);
-            lastTurn = performance.now();
-            continue;
-          }
-          this.cursor = Math.max(this.cursor, i + 1);
-          this.deliver(i, processFile(this.files[i], this.optsOf(i)));
-          o = this.results[i];
-        }
-        this.results[i] = void 0;
-        this.next++;
-        yield { index: i, file: this.files[i], outcome: o };
-        await turn();
-      }
-    } finally {
-      this.close();
-    }
-  }
-  /** End of the iteration: a complete run parks its idle workers for the next batch; otherwise they are terminated. */
-  close() {
-    if (!this.stopped && this.next >= this.files.length && this.pool.length > 0 && this.pool.every((w) => this.idle.has(w))) {
-      this.stopped = true;
-      park(this.key, this.pool.splice(0));
-      return;
-    }
-    this.stop();
-  }
-};
-var listeners = /* @__PURE__ */ new WeakMap();
-function listen(w, event, fn) {
-  const f = fn;
-  w.on(event, f);
-  let l = listeners.get(w);
-  if (!l) listeners.set(w, l = []);
-  l.push([event, f]);
-}
-function unlisten(w) {
-  for (const [event, fn] of listeners.get(w) ?? []) w.off(event, fn);
-  listeners.delete(w);
-}
-var prewarmed = null;
-function prewarmWorkers(opts, count = Math.min(2, availableCores() - 1)) {
-  const init = workerSafe(opts);
-  const url = init ? workerUrl() : null;
-  const env = process.env.DOCKERFIX_WORKERS;
-  if (!init || !url || count < 2 || env === "0") return;
-  if (prewarmed && prewarmed.key === JSON.stringify(init) && prewarmed.workers.length >= count) return;
-  releasePrewarmed();
-  park(JSON.stringify(init), Array.from({ length: count }, () => new Worker(url, { workerData: init })));
-}
-function park(key, workers) {
-  releasePrewarmed();
-  const entry = { key, workers };
-  for (const w of workers) {
-    unlisten(w);
-    w.unref();
-    const drop = () => {
-      const i = entry.workers.indexOf(w);
-      if (i !== -1) entry.workers.splice(i, 1);
-    };
-    listen(w, "error", drop);
-    listen(w, "exit", drop);
-  }
-  prewarmed = entry;
-}
-function adoptPrewarmed(init, n) {
-  if (!prewarmed || prewarmed.key !== JSON.stringify(init)) {
-    releasePrewarmed();
-    return [];
-  }
-  const take = prewarmed.workers.splice(0, n);
-  releasePrewarmed();
-  for (const w of take) {
-    unlisten(w);
-    w.ref();
-  }
-  return take;
-}
-function releasePrewarmed() {
-  if (!prewarmed) return;
-  for (const w of prewarmed.workers) void w.terminate();
-  prewarmed = null;
-}
-function processFilesOrdered(files, opts, batchOpts) {
-  return new Batch(files, opts, batchOpts);
-}
-
-// src/cli/progress.ts
-var PROGRESS_MIN_FILES = 200;
-var Progress = class _Progress {
-  constructor(stream, total, interval, delay, now) {
-    this.stream = stream;
-    this.total = total;
-    this.interval = interval;
-    this.delay = delay;
-    this.now = now;
-    this.started = now();
-  }
-  stream;
-  total;
-  interval;
-  delay;
-  now;
-  shown = false;
-  last = -Infinity;
-  done = 0;
-  started;
-  /** A progress line for `total` files, or undefined when none should be shown. */
-  static create(stream, total, opts = {}) {
-    if (!stream.isTTY || opts.quiet || total < PROGRESS_MIN_FILES) return void 0;
-    if (opts.env?.CI || opts.env?.TERM === "dumb") return void 0;
-    return new _Progress(stream, total, opts.interval ?? 100, opts.delay ?? 250, opts.now ?? (() => performance.now()));
-  }
-  /** Record progress; draws once the run has taken `delay` ms, then at most every `interval` ms. */
-  update(done) {
-    this.done = done;
-    if (done >= this.total) return;
-    const t = this.now();
-    if (t - this.started < this.delay || t - this.last < this.interval) return;
-    this.last = t;
-    this.shown = true;
-    const pct = Math.floor(done / this.total * 100);
-    this.stream.write(`\r\x1B[Kdockerfix: ${done}/${this.total} files (${pct}%)`);
-  }
-  /** Erase the line (before other output, and at the end); the next update redraws it. */
-  clear() {
-    if (!this.shown) return;
-    this.shown = false;
-    this.stream.write("\r\x1B[K");
-  }
-  get count() {
-    return this.done;
-  }
-};
-
-// src/cli/main.ts
-init_fsio();
-init_transforms();
-init_config();
-init_file_options();
-init_plan();
-
-// src/builds/contexts.ts
-init_engine();
-var info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
-function changedLines(o) {
-  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
-  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
-}
-function analyseEachContext(file, opts, fb, first, process2 = processFile) {
-  if (!fb?.otherContexts?.length || first.error) return first;
-  const full = { ...opts, firstChange: void 0 };
-  const base2 = first.partial ? process2(file, full) : first;
-  if (base2.error) return first;
-  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
-  for (const c2 of fb.otherContexts) {
-    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
-    if (o.error) return first;
-    runs.push({ label: c2.label, outcome: o });
-  }
-  const labels = runs.map((r) => r.label).join(", ");
-  if (runs.every((r) => r.outcome.after === base2.after)) {
-    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
-  }
-  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
-  if (safe.error) return first;
-  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
-  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
-}
-
-// src/report/sarif.ts
-init_document();
-init_source();
-var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-function level(f) {
-  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
-}
-function groupOf(doc2, offset, line) {
-  if (doc2) {
-    const all = doc2.instructions;
-    let lo = 0;
-    let hi = all.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = lo + hi >> 1;
-      if (all[mid].start <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const i = found >= 0 ? all[found] : void 0;
-    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
-  }
-  return `l${line}`;
-}
-function offsetOf(lines, line, column) {
-  if (line > lines.starts.length) return lines.text.length;
-  return lines.starts[line - 1] + column - 1;
-}
-function region(startLine, startColumn, endLine, endColumn) {
-  return { startLine, startColumn, endLine, endColumn };
-}
-function absoluteUri(ref, base2) {
-  if (!ref) return void 0;
-  try {
-    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
-    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function linksFromPackage(pkg) {
-  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-  let web;
-  if (raw) {
-    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
-    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
-    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
-    else if (full) web = `https://${full[1]}/${full[2]}`;
-  }
-  web = absoluteUri(web);
-  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
-  const informationUri = absoluteUri(pkg.homepage) ?? web;
-  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
-}
-function helpUri(docsUrl, docsBase) {
-  const uri = absoluteUri(docsUrl, docsBase);
-  return uri ? { helpUri: uri } : {};
-}
-function buildSarif(input, rules) {
-  const ruleIds = new Set(rules.map((r) => r.id));
-  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
-  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
-  const allRules = [...rules, ...extra];
-  const informationUri = absoluteUri(input.links?.informationUri);
-  const docsBase = absoluteUri(input.links?.docsBase);
-  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
-  const results = [];
-  const notifications = [];
-  for (const e of input.errors) {
-    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
-  }
-  for (const { path: path25, outcome } of input.files) {
-    const uri = path25.split("/").map(encodeURIComponent).join("/");
-    if (outcome.error) {
-      notifications.push({
-        level: "error",
-        message: { text: `${path25}: ${outcome.error.message}` },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
-            }
-          }
-        ]
-      });
-      continue;
-    }
-    const text = stripBom(outcome.before).text;
-    let doc2 = null;
-    try {
-      doc2 = new DockerfileDocument(text);
-    } catch {
-      doc2 = null;
-    }
-    const edits = outcome.edits ?? [];
-    const claimed = /* @__PURE__ */ new Set();
-    const changeFindings = outcome.findings.filter((f) => f.kind === "change");
-    const editsFor = /* @__PURE__ */ new Map();
-    const lines = new LineIndex(text);
-    const byGroup = /* @__PURE__ */ new Map();
-    for (const e of edits) {
-      const g = groupOf(doc2, e.start, e.line);
-      const list5 = byGroup.get(g);
-      if (list5) list5.push(e);
-      else byGroup.set(g, [e]);
-    }
-    for (const f of changeFindings) {
-      const g = groupOf(doc2, offsetOf(lines, f.line, f.column), f.line);
-      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
-      mine.forEach((e) => claimed.add(e));
-      editsFor.set(f, mine);
-    }
-    const firstChange = /* @__PURE__ */ new Map();
-    const order = /* @__PURE__ */ new Map();
-    changeFindings.forEach((f, k) => {
-      order.set(f, k);
-      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
-    });
-    for (const e of edits) {
-      if (claimed.has(e)) continue;
-      let f;
-      for (const t of e.transforms) {
-        const x = firstChange.get(t);
-        if (x && (!f || order.get(x) < order.get(f))) f = x;
-      }
-      if (f) editsFor.get(f).push(e);
-    }
-    for (const f of outcome.findings) {
-      const mine = editsFor.get(f) ?? [];
-      results.push({
-        ruleId: f.transform,
-        ruleIndex: ruleIndex.get(f.transform),
-        level: level(f),
-        message: { text: f.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
-            }
-          }
-        ],
-        ...mine.length ? {
-          fixes: [
-            {
-              description: { text: `${f.transform}: ${f.message}` },
-              artifactChanges: [
-                {
-                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-                  replacements: mine.map((e) => ({
-                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
-                    ...e.text ? { insertedContent: { text: e.text } } : {}
-                  }))
-                }
-              ]
-            }
-          ]
-        } : {},
-        properties: { kind: f.kind, ...f.fixKind ? { fixKind: f.fixKind } : {} }
-      });
-    }
-  }
-  return {
-    $schema: SARIF_SCHEMA,
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: input.tool.name,
-            version: input.tool.version,
-            semanticVersion: input.tool.version,
-            ...informationUri ? { informationUri } : {},
-            rules: allRules.map((r) => ({
-              id: r.id,
-              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
-              shortDescription: { text: r.summary },
-              fullDescription: { text: r.description },
-              // Absolute or absent: a relative link means nothing in a code-scanning UI.
-              ...helpUri(r.docsUrl, docsBase),
-              help: { text: r.description },
-              defaultConfiguration: { level: "warning" },
-              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
-            }))
-          }
-        },
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
-        columnKind: "utf16CodeUnits",
-        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
-        results
-      }
-    ]
-  };
-}
-function renderSarif(input, rules) {
-  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
-}
-
-// src/report/github.ts
-init_escape();
-var LEGACY_COMMAND = /##\[/g;
-function workflowSafeStream(stream) {
-  const write = (chunk, ...rest) => {
-    const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    return stream.write(s.replace(LEGACY_COMMAND, "##\\x5b"), ...rest);
-  };
-  const inner = new Proxy(stream, {
-    get(target, prop, receiver) {
-      if (prop === "write") return write;
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === "function" ? v.bind(target) : v;
-    }
-  });
-  return guardStream(inner);
-}
-function escapeData(s) {
-  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(s) {
-  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-function command(level2, props, message) {
-  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
-  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
-`;
-}
-function renderGithub(input) {
-  let out = "";
-  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
-  let changed = 0;
-  for (const { path: path25, outcome, written } of input.files) {
-    if (outcome.error) {
-      out += command("error", { file: path25, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
-      continue;
-    }
-    if (outcome.changed) changed++;
-    for (const f of outcome.findings) {
-      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
-      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
-      out += command(
-        level2,
-        { file: path25, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
-        f.message
-      );
-    }
-  }
-  const n = input.files.length;
-  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
-`;
-  return out;
-}
-
-// src/report/json.ts
-init_diff();
-init_source();
-var JSON_SCHEMA_VERSION = 1;
-function buildJsonReport(input) {
-  let changed = 0;
-  let written = 0;
-  let findings = 0;
-  let skipped = 0;
-  let errors = input.errors.length;
-  const files = input.files.map(({ path: path25, outcome, written: w }) => {
-    if (outcome.error) errors++;
-    if (outcome.changed) changed++;
-    if (w) written++;
-    findings += outcome.findings.length;
-    skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
-    const text = stripBom(outcome.before).text;
-    const index = new LineIndex(text);
-    const pos = (offset) => ({ offset, ...index.position(offset) });
-    return {
-      path: path25,
-      status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
-      changed: outcome.changed,
-      written: w,
-      diff: outcome.changed ? renderDiff(path25, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
-      edits: (outcome.edits ?? []).map((e) => ({
-        transform: e.transform,
-        transforms: e.transforms,
-        fixKind: e.fixKind,
-        range: { start: pos(e.start), end: pos(e.end) },
-        replaced: text.slice(e.start, e.end),
-        text: e.text
-      })),
-      findings: outcome.findings.map((f) => ({
-        transform: f.transform,
-        kind: f.kind,
-        severity: f.severity,
-        fixKind: f.fixKind ?? null,
-        message: f.message,
-        range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } }
-      })),
-      error: outcome.error ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) } : null
-    };
-  });
-  return {
-    schemaVersion: JSON_SCHEMA_VERSION,
-    tool: input.tool,
-    mode: input.mode,
-    summary: { files: input.files.length, changed, written, findings, skipped, errors },
-    files,
-    errors: input.errors
-  };
-}
-function renderJson(input) {
-  return JSON.stringify(buildJsonReport(input), null, 2) + "\n";
-}
-
-// src/report/types.ts
-var REPORT_FORMATS = ["diff", "json", "sarif", "github"];
-
-// src/report/index.ts
-function renderReport(format2, input, rules) {
-  switch (format2) {
-    case "json":
-      return renderJson(input);
-    case "sarif":
-      return renderSarif(input, rules);
-    case "github":
-      return renderGithub(input);
-  }
-}
-
-// src/cli/main.ts
-init_color();
-
 // src/cli/subcommands.ts
-var SUBCOMMANDS = ["explain", "ci", "fmt"];
-var SUBCOMMAND_HELP = "\nCommands:\n  explain <Dockerfile>  show what each step's cache key depends on and which steps a change re-runs,\n                        before and after dockerfix's rewrite (dockerfix explain --help)\n  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n";
 async function runSubcommand(name, args, io) {
   if (name === "fmt") return (await Promise.resolve().then(() => (init_fmt_cli(), fmt_cli_exports))).fmtMain(args, io);
+  if (name === "review") return (await Promise.resolve().then(() => (init_review(), review_exports))).reviewCommand(args, io);
   if (name === "explain") return (await Promise.resolve().then(() => (init_explain(), explain_exports))).explainCommand(args, io);
   return (await Promise.resolve().then(() => (init_ci_commands(), ci_commands_exports))).ciCommand(args, io);
 }
+var SUBCOMMANDS, SUBCOMMAND_HELP;
+var init_subcommands = __esm({
+  "src/cli/subcommands.ts"() {
+    "use strict";
+    SUBCOMMANDS = ["explain", "ci", "fmt", "review"];
+    SUBCOMMAND_HELP = "\nCommands:\n  explain <Dockerfile>  show what each step's cache key depends on and which steps a change re-runs,\n                        before and after dockerfix's rewrite (dockerfix explain --help)\n  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n  review [paths...]     post the changes to a GitHub pull request as one review with suggested changes (dockerfix review --help)\n";
+  }
+});
 
 // src/cli/main.ts
-init_escape();
+import fs20 from "node:fs";
+import path25 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
 function packageVersion() {
-  let dir = path24.dirname(fileURLToPath2(import.meta.url));
+  let dir = path25.dirname(fileURLToPath2(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const p = path24.join(dir, "package.json");
-    if (fs19.existsSync(p)) {
-      const pkg = JSON.parse(fs19.readFileSync(p, "utf8"));
+    const p = path25.join(dir, "package.json");
+    if (fs20.existsSync(p)) {
+      const pkg = JSON.parse(fs20.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
-    dir = path24.dirname(dir);
+    dir = path25.dirname(dir);
   }
   return "0.0.0";
 }
 function packageLinks() {
-  let dir = path24.dirname(fileURLToPath2(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = path24.dirname(dir)) {
-    const p = path24.join(dir, "package.json");
-    if (!fs19.existsSync(p)) continue;
-    const json = JSON.parse(fs19.readFileSync(p, "utf8"));
+  let dir = path25.dirname(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path25.dirname(dir)) {
+    const p = path25.join(dir, "package.json");
+    if (!fs20.existsSync(p)) continue;
+    const json = JSON.parse(fs20.readFileSync(p, "utf8"));
     if (json.name === "dockerfix") return linksFromPackage(json);
   }
   return {};
 }
-var list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 function buildProgram() {
   return new Command().name("dockerfix").description(
     "Rewrite Dockerfiles to use the build cache well: copy dependency manifests before installs and the source after them, add cache mounts for package managers, move stable steps up and per-build labels down, and add the syntax directive when needed. By default prints a unified diff with a reason for every change (dry run); --write applies it, --check only says which files would change."
-  ).version(packageVersion(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list4).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list4).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list4).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).version(packageVersion(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list5).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list5).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list5).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
 }
 function internalMessage(message, debug) {
   if (debug) return message;
@@ -33319,8 +34437,8 @@ function internalMessage(message, debug) {
   return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 function relative2(cwd, file) {
-  const r = path24.relative(cwd, path24.resolve(cwd, file));
-  return (r || file).split(path24.sep).join("/");
+  const r = path25.relative(cwd, path25.resolve(cwd, file));
+  return (r || file).split(path25.sep).join("/");
 }
 function formatNote(rel2, f) {
   return `${displayPath(rel2)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
@@ -33430,7 +34548,7 @@ async function run(argv, io) {
     return 0;
   }
   const processOpts = {
-    contextDir: opts.context ? path24.resolve(io.cwd, opts.context) : void 0,
+    contextDir: opts.context ? path25.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
     ...opts.fmt ? { fmt: true } : {},
     // A plain --check prints only the names of the files that would change: each file's
@@ -33465,7 +34583,7 @@ async function run(argv, io) {
   const paths = program3.args.length ? program3.args : ["."];
   const stdinMode = opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program3.args.length === 0;
   if (stdinMode) {
-    const stdinFile = path24.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+    const stdinFile = path25.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
     try {
       const fb = opts.stdinFilepath && !isDir3(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
       const po = await fileOptions.for(stdinFile, fb);
@@ -33478,16 +34596,16 @@ async function run(argv, io) {
     }
   }
   if (opts.output) buffered = [];
-  const firstDir = paths.map((p) => path24.resolve(io.cwd, p)).find((p) => isDir3(p));
+  const firstDir = paths.map((p) => path25.resolve(io.cwd, p)).find((p) => isDir3(p));
   if (firstDir) {
     try {
-      prewarmWorkers(await fileOptions.for(path24.join(firstDir, "Dockerfile")));
+      prewarmWorkers(await fileOptions.for(path25.join(firstDir, "Dockerfile")));
     } catch {
     }
   }
   const found = await discover(paths, io.cwd);
   try {
-    found.files = found.files.filter((file) => !fileOptions.settings(path24.resolve(io.cwd, file)).excluded);
+    found.files = found.files.filter((file) => !fileOptions.settings(path25.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
@@ -33505,8 +34623,8 @@ async function run(argv, io) {
   let skipped = 0;
   let unsafeLeft = 0;
   let written = 0;
-  const absFiles = found.files.map((f) => path24.resolve(io.cwd, f));
-  const builds = await planBuilds(absFiles, paths.map((p) => path24.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const absFiles = found.files.map((f) => path25.resolve(io.cwd, f));
+  const builds = await planBuilds(absFiles, paths.map((p) => path25.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
@@ -33611,8 +34729,8 @@ async function run(argv, io) {
   }
   if (opts.output && buffered) {
     try {
-      fs19.mkdirSync(path24.dirname(path24.resolve(io.cwd, opts.output)), { recursive: true });
-      fs19.writeFileSync(path24.resolve(io.cwd, opts.output), buffered.join(""));
+      fs20.mkdirSync(path25.dirname(path25.resolve(io.cwd, opts.output)), { recursive: true });
+      fs20.writeFileSync(path25.resolve(io.cwd, opts.output), buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -33661,7 +34779,7 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   const label3 = opts.stdinFilepath ?? "<stdin>";
   let contextFile;
   if (opts.stdinFilepath) {
-    const abs = path24.resolve(io.cwd, opts.stdinFilepath);
+    const abs = path25.resolve(io.cwd, opts.stdinFilepath);
     if (isDir3(abs)) {
       err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
@@ -33721,10 +34839,10 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   return outcome.changed && opts.exitCode ? 1 : 0;
 }
 function onInterrupt(stop) {
-  let count = 0;
+  let count2 = 0;
   const handler = (signal) => {
-    count++;
-    if (count === 1) stop();
+    count2++;
+    if (count2 === 1) stop();
     else process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.on("SIGINT", handler);
@@ -33741,7 +34859,7 @@ function isStdinRun(args) {
 }
 function isDir3(p) {
   try {
-    return fs19.statSync(p).isDirectory();
+    return fs20.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -33752,8 +34870,35 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
+var import_picocolors2, list5;
+var init_main3 = __esm({
+  "src/cli/main.ts"() {
+    "use strict";
+    init_esm();
+    import_picocolors2 = __toESM(require_picocolors(), 1);
+    init_discover();
+    init_diff();
+    init_engine();
+    init_batch();
+    init_progress();
+    init_fsio();
+    init_transforms();
+    init_config();
+    init_file_options();
+    init_plan();
+    init_contexts();
+    init_sarif();
+    init_report();
+    init_color();
+    init_subcommands();
+    init_escape();
+    init_github();
+    list5 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+  }
+});
 
 // bin/dockerfix.ts
+init_main3();
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (e) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);

@@ -15,6 +15,15 @@ import { loadTransforms, selectIds } from '../transforms/index.js';
 import { ALL_TRANSFORMS } from '../transforms/all.js';
 import { DockerfixError } from './core/errors.js';
 import type { Finding, TransformMeta } from './core/types.js';
+import type { Change } from './explain/analyze.js';
+import { explainText, explainView, type ExplainView } from './explain/model.js';
+
+export type { Change, ChainReport, ExplainResult, StageInfo, StepInfo } from './explain/analyze.js';
+export type { ExplainView, StagePair, StepPair } from './explain/model.js';
+export { renderMermaid } from './explain/render-mermaid.js';
+export { renderMarkdown } from './explain/render-markdown.js';
+export { renderHtml, renderSvg } from './explain/render-html.js';
+export { postReview, type PostReviewOptions, type PostReviewResult, type ReviewFile } from './review/github.js';
 
 export type { Finding, FindingKind, FixKind, Severity, TransformMeta } from './core/types.js';
 export type { AppliedEdit } from './core/runner.js';
@@ -98,6 +107,32 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
     diff: r.changed ? renderDiff(rel, text, output, r.findings, { reasons: false }) : '',
     edits: r.edits,
   };
+}
+
+export interface ExplainOptions extends Pick<FixOptions, 'context' | 'path' | 'only' | 'skip' | 'unsafe' | 'targets' | 'syntax' | 'transformOptions'> {
+  /** The change analysed: any source file (default), one context path, or a new build-arg value. */
+  change?: Change;
+}
+
+/**
+ * `dockerfix explain` on a text: which steps a change re-runs before and after the rewrite, the
+ * headline and the step pairing. Draw it with `renderMarkdown`, `renderMermaid` or `renderHtml`.
+ */
+export async function explain(text: string, options: ExplainOptions = {}): Promise<ExplainView> {
+  const loaded = await loadTransforms(selectIds(options.only, options.skip));
+  const r = explainText(text, {
+    transforms: loaded,
+    buildContext: toContext(options.context, options.path),
+    change: options.change,
+    path: options.path,
+    options: {
+      ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
+      unsafe: options.unsafe ?? false,
+      ...(options.targets ? { targets: options.targets } : {}),
+      transformOptions: options.transformOptions ?? {},
+    },
+  });
+  return explainView(r);
 }
 
 /** Metadata of every transform, in run order. (No top-level await: `require("dockerfix")` works.) */
