@@ -43,7 +43,10 @@ export interface LspInitOptions {
   config?: string | false;
   /** Read compose files, workflows, … for the context and targets (default true). */
   buildDefinitions?: boolean;
-  /** Wait this long after a change before analysing (default: as long as the last analysis took, at most 250 ms). */
+  /**
+   * Wait this long after a change before analysing (default 0: changes that arrive while an
+   * analysis runs are applied together before the next one starts, so a burst costs one run).
+   */
   debounceMs?: number;
 }
 
@@ -141,7 +144,6 @@ export function startServer(connection: Connection): void {
   let watchRegistration = false;
   let byId = new Map<string, Transform>();
   const timers = new Map<string, NodeJS.Timeout>();
-  const lastMs = new Map<string, number>();
   const generation = new Map<string, number>();
 
   const wanted = (uri: string): string | undefined => {
@@ -157,7 +159,6 @@ export function startServer(connection: Connection): void {
     let diagnostics: Diagnostic[];
     try {
       const a = await workspace.analyse(file, doc.getText());
-      if (a.ms) lastMs.set(doc.uri, a.ms);
       diagnostics = toDiagnostics(a, doc, byId);
     } catch (e) {
       diagnostics = [{ severity: DiagnosticSeverity.Error, source: SOURCE, message: (e as Error).message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
@@ -170,7 +171,7 @@ export function startServer(connection: Connection): void {
   function schedule(doc: TextDocument, now = false): void {
     const old = timers.get(doc.uri);
     if (old) clearTimeout(old);
-    const delay = now ? 0 : (debounceMs ?? Math.min(250, Math.round(lastMs.get(doc.uri) ?? 0)));
+    const delay = now ? 0 : (debounceMs ?? 0);
     timers.set(
       doc.uri,
       setTimeout(() => {
