@@ -193,7 +193,7 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
     if (nl === -1) break;
     pos = nl + 1;
   }
-  let result = out.join(o.eol);
+  let result = out.length === 1 ? out[0] : out.join(o.eol);
   if (body) result += body;
   return result;
 }
