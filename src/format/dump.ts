@@ -37,10 +37,12 @@ export function semanticDump(text: string, level: DumpLevel = 'strict'): DumpIte
   return dumpNodes(text, r.nodes, r.escape, level);
 }
 
-export function dumpNodes(text: string, nodes: Node[], escape: string, level: DumpLevel = 'strict'): DumpItem[] {
+/** `lines`: logical lines already built for these nodes (by node index; see PrintInput.lines). */
+export function dumpNodes(text: string, nodes: Node[], escape: string, level: DumpLevel = 'strict', lines?: ReadonlyArray<LogicalLine | undefined>): DumpItem[] {
   if (level === 'build') return buildDump(text, nodes, escape);
   const out: DumpItem[] = [];
-  for (const node of nodes) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const node = nodes[ni];
     if (node.type === 'blank') continue;
     if (node.type === 'directive') {
       out.push({ kind: 'directive', text: `${node.directive.name}=${node.directive.value}` });
@@ -50,7 +52,7 @@ export function dumpNodes(text: string, nodes: Node[], escape: string, level: Du
       out.push({ kind: 'comment', text: text.slice(node.start, node.end).trim() });
       continue;
     }
-    const l = buildLogicalLine(text, node, escape);
+    const l = lines?.[ni] ?? buildLogicalLine(text, node, escape);
     for (const [s, e] of node.innerComments) out.push({ kind: 'comment', text: text.slice(s, e).trim() });
     const end = trimmedEnd(l.text, l.argsIdx);
     out.push({

@@ -8,6 +8,7 @@ import { lex } from '../core/lexer.js';
 import { InputError, dominantEol } from '../core/source.js';
 import { dumpDifference, dumpNodes } from './dump.js';
 import { printDockerfile, type Printer } from './printer.js';
+import { FREE_MAP_RING_BYTES, type LogicalLine } from './scan.js';
 
 export { semanticDump, dumpDifference, type DumpItem, type DumpLevel } from './dump.js';
 export { printDockerfile, type Printer, type PrintInput, type PrintOptions } from './printer.js';
@@ -58,8 +59,12 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   const indent = options.useTabs ? '\t' : ' '.repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
   const eol = options.endOfLine === 'lf' ? '\n' : options.endOfLine === 'crlf' ? '\r\n' : dominantEol(text);
   let printed: string;
+  // The printer's logical lines of the input, reused by its semantic dump. Their free maps live
+  // in a ring buffer (scan.ts) that a text this long cannot wrap around before the dump.
+  const lines: Array<LogicalLine | undefined> = [];
+  const reuse = text.length < FREE_MAP_RING_BYTES / 2;
   try {
-    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape }, { indent, eol });
+    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape, ...(reuse ? { lines } : {}) }, { indent, eol });
   } catch (e) {
     return unchanged({ kind: 'internal', message: `formatter crashed: ${(e as Error).message}`, line: 1, column: 1 });
   }
@@ -67,7 +72,7 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   let problem: string | null;
   try {
     const out = lex(printed);
-    problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape));
+    problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape, 'strict', reuse ? lines : undefined), dumpNodes(printed, out.nodes, out.escape));
     if (!problem && out.escape !== lexed.escape) problem = 'the escape character changed';
   } catch (e) {
     problem = `the formatted text does not parse: ${(e as Error).message}`;

@@ -53,7 +53,8 @@ export function buildLogicalLine(src: string, node: InstructionNode, escape: str
  * RING_BYTES more logical-line text was scanned; the printer and the dump use each line at once.
  * Lines longer than a sixteenth of the ring get their own array.
  */
-const RING_BYTES = 1 << 22;
+export const FREE_MAP_RING_BYTES = 1 << 22;
+const RING_BYTES = FREE_MAP_RING_BYTES;
 let ring: Uint8Array | undefined;
 let ringPos = 0;
 function freeMap(length: number): Uint8Array {
