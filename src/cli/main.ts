@@ -19,7 +19,7 @@ import type { Finding } from '../core/types.js';
 import { ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds } from '../builds/plan.js';
-import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../report/types.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
 
@@ -342,6 +342,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   if (report) {
     const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
     out(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,
@@ -442,6 +443,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
   }
   if (wantsReport(opts)) {
     const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
     io.stdout.write(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,
