@@ -58,9 +58,9 @@ export function dumpNodes(text: string, nodes: Node[], escape: string, level: Du
     out.push({
       kind: 'instruction',
       keyword: node.upper,
-      flags: l.flags.map(([s, e]) => l.text.slice(s, e)),
+      flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
       ...(node.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) }),
-      heredocs: node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
+      heredocs: node.heredocs.length === 0 ? [] : node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
     });
   }
   return out;

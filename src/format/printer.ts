@@ -126,9 +126,10 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   // Header gaps (keyword | flags | args) to print as one space.
   const gaps: Array<[number, number]> = [];
   let prev = l.kwLen;
-  for (const [s, e] of [...l.flags, [l.argsIdx, l.argsIdx] as [number, number]]) {
+  for (let f = 0; f <= l.flags.length; f++) {
+    const s = f < l.flags.length ? l.flags[f][0] : l.argsIdx;
     if (s > prev && allFree(l, prev, s)) gaps.push([prev, s]);
-    prev = e;
+    prev = f < l.flags.length ? l.flags[f][1] : l.argsIdx;
   }
   // Word-split instructions (FROM, COPY, ENV a=b, ...): one space between arguments too.
   if (l.cls === 'words') {
