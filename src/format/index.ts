@@ -6,7 +6,7 @@
  */
 import { lex } from '../core/lexer.js';
 import { InputError, dominantEol } from '../core/source.js';
-import { dumpDifference, dumpNodes } from './dump.js';
+import { dumpDifference, dumpNodes, type DumpItem } from './dump.js';
 import { printDockerfile, type Printer } from './printer.js';
 import { FREE_MAP_RING_BYTES, type LogicalLine } from './scan.js';
 
@@ -72,8 +72,15 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   let problem: string | null;
   try {
     const out = lex(printed);
-    problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape, 'strict', reuse ? lines : undefined), dumpNodes(printed, out.nodes, out.escape));
-    if (!problem && out.escape !== lexed.escape) problem = 'the escape character changed';
+    if (out.escape !== lexed.escape) {
+      problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape)) ?? 'the escape character changed';
+    } else {
+      // Instructions printed exactly as written have the same items on both sides: the output's
+      // dump takes them from the input's instead of building them again.
+      const record = new Map<string, DumpItem[]>();
+      const before = dumpNodes(text, lexed.nodes, lexed.escape, 'strict', { ...(reuse ? { lines } : {}), record });
+      problem = dumpDifference(before, dumpNodes(printed, out.nodes, out.escape, 'strict', { reuse: record }));
+    }
   } catch (e) {
     problem = `the formatted text does not parse: ${(e as Error).message}`;
   }
