@@ -12,7 +12,8 @@ export const SUBCOMMAND_HELP =
   '                        before and after dockerfix\'s rewrite (dockerfix explain --help)\n' +
   '  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n' +
   '  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n' +
-  '  review [paths...]     post the changes to a GitHub pull request as one review with suggested changes (dockerfix review --help)\n';
+  '  review [paths...]     post the changes to a GitHub pull request as one review with suggested changes (dockerfix review --help)\n' +
+  '  lsp [--stdio]         run the language server (diagnostics, code actions; see README: Editors)\n';
 
 export async function runSubcommand(name: string, args: string[], io: Io): Promise<number> {
   if (name === 'fmt') return (await import('./fmt-cli.js')).fmtMain(args, io);
