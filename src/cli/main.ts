@@ -136,7 +136,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
 async function run(argv: string[], io: Io): Promise<number> {
   // Subcommands print through a guard: no terminal control sequence or `::` line from user data.
-  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))));
+  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))), io.stderr);
   const program = buildProgram();
   let buffered: string[] | null = null;
   let progress: Progress | undefined;
