@@ -3,6 +3,9 @@
  * owner, size, content hash (sha256) and link target. mtimes are not kept (every build sets new
  * ones). Streaming: a multi-GB image is never held in memory.
  *
+ * Hard links are listed as the file they name (tar writes the content under whichever name comes
+ * first, which depends on layer order).
+ *
  * `.pyc` files: CPython's timestamp-based header (PEP 552, flags == 0) holds the source file's
  * mtime in bytes 8-11, so two builds that install the same package compile byte-identical code
  * under different headers. Those four bytes are zeroed before hashing (and only those: the magic
@@ -202,7 +205,10 @@ export class TarLister extends Writable {
     if (!c || !c.keep) return;
     if (c.pyc) c.entry.sha256 = pycHash(Buffer.concat(c.pyc));
     else if (c.hash) c.entry.sha256 = c.hash.digest('hex');
-    this.tree.set(c.path, c.entry);
+    // A hard link is the same file under a second name; which name tar writes first depends on
+    // layer order, so the link is listed as the file it names (type, mode, owner, size, hash).
+    const target = c.entry.type === 'hardlink' && c.entry.link ? this.tree.get(c.entry.link) : undefined;
+    this.tree.set(c.path, target ? { ...target } : c.entry);
   }
 }
 

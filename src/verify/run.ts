@@ -374,8 +374,10 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
         plan.push({ name: 'ci-dependency-edit', file: ciWhy ? undefined : dep, ci: true, why: ciWhy ?? touches.dependencyWhy });
       }
       const byName = new Map<ScenarioName, Partial<ScenarioResult>>();
-      for (const s of ['a', 'b'] as const) {
-        for (const p of plan) {
+      // Scenario by scenario, each for both sides: emptying the mounts for a CI build must not
+      // reach a warm build of the other side.
+      for (const p of plan) {
+        for (const s of ['a', 'b'] as const) {
           if (!p.file) continue;
           if (p.ci) {
             progress(`${p.name}: emptying the cache mounts of this run`);
