@@ -16,7 +16,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { TarLister, pycHash } from '../src/verify/image-fs.js';
 import { ALWAYS_EXCLUDED, diffConfigs, diffTrees, keepFilter } from '../src/verify/compare.js';
 import { classifyDockerError, parsePlainLog, stepCounts } from '../src/verify/docker.js';
-import { addedMountRules, chooseTouches, editLine, findTargets, isolateCacheMounts, secretMounts } from '../src/verify/prepare.js';
+import { addedMountRules, cacheMountSignatures, chooseTouches, editLine, findTargets, isolateCacheMounts, matchesMountRecord, secretMounts } from '../src/verify/prepare.js';
 import { renderVerify } from '../src/verify/report.js';
 import { parseDuration } from '../src/verify/cli.js';
 import type { VerifyResult } from '../src/verify/run.js';
@@ -180,6 +180,15 @@ describe('targets, cache-mount isolation, secrets', () => {
     expect(r.text).toContain('RUN --mount=type=cache,target=/var/cache/apt,sharing=locked,id=dockerfix-verify-r1-b-/var/cache/apt --mount=type=bind,source=x,target=/x apt-get update');
     expect(r.text).toContain('RUN --mount=type=cache,id=dockerfix-verify-r1-b-pip,target=/root/.cache/pip --mount=type=secret,id=npmrc true');
     expect(r.text.split('\n').length).toBe(df.split('\n').length);
+  });
+
+  it("recognises the build-cache records of the run's own cache mounts by target and command (descriptions as the 20.10 daemon writes them)", () => {
+    const sigs = cacheMountSignatures("FROM x\nRUN --mount=type=cache,target=/c,id=dockerfix-verify-r-a-/c sh -c 'echo hi > /c/x; \\\n    date > /stamp'\nRUN --mount=type=cache,target=/root/.npm [\"npm\", \"ci\"]\n");
+    expect(matchesMountRecord("cached mount /c from exec /bin/sh -c sh -c 'echo hi > /c/x;     date > /stamp'", sigs)).toBe(true);
+    expect(matchesMountRecord('cached mount /root/.npm from exec npm ci', sigs)).toBe(true);
+    // Another build's mount: other target, or same target and another command.
+    expect(matchesMountRecord('cached mount /tmp/npm-cache from exec /bin/sh -c npm_config_cache=/tmp/npm-cache npm ci', sigs)).toBe(false);
+    expect(matchesMountRecord('cached mount /c from exec /bin/sh -c make', sigs)).toBe(false);
   });
 
   it('names the secret and ssh mounts a build needs', () => {

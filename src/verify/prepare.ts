@@ -134,6 +134,41 @@ export function addedMountRules(original: string, rewrite: string): ExcludeRule[
     .map((t) => ({ pattern: t, reason: 'cache mount added by the rewrite: its contents stay in the mount instead of the image' }));
 }
 
+export interface MountSignature {
+  target: string;
+  /** The start of the step's command, whitespace collapsed, as BuildKit's record description shows it. */
+  command: string;
+}
+
+/**
+ * What identifies the build-cache records of a Dockerfile's cache mounts: BuildKit describes one
+ * as `cached mount <target> from exec <command>` (the id is not shown).
+ */
+export function cacheMountSignatures(text: string): MountSignature[] {
+  const doc = new DockerfileDocument(text.replace(/^\uFEFF/, ''));
+  const out: MountSignature[] = [];
+  for (const i of doc.instructions) {
+    if (i.upper !== 'RUN') continue;
+    const cmd = collapse(i.json ? i.json.join(' ') : i.argsText()).slice(0, 40);
+    for (const f of i.flagsNamed('mount')) {
+      const o = mountOptions(f);
+      const t = o.get('target');
+      if (o.get('type') === 'cache' && t) out.push({ target: t, command: cmd });
+    }
+  }
+  return out;
+}
+
+export function collapse(s: string): string {
+  return s.replace(/\\\r?\n/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/** Does a build-cache record's description belong to one of these mounts? */
+export function matchesMountRecord(description: string, sigs: readonly MountSignature[]): boolean {
+  const d = collapse(description);
+  return sigs.some((s) => (d.startsWith(`cached mount ${s.target} from exec `) || d.startsWith(`cached mount ${s.target.replace(/\/+$/, '')} from exec `)) && d.includes(s.command));
+}
+
 /** `--mount=type=secret|ssh` ids the Dockerfile uses: the build needs `--secret`/`--ssh`. */
 export function secretMounts(text: string): { secrets: string[]; ssh: string[] } {
   const doc = new DockerfileDocument(text.replace(/^\uFEFF/, ''));

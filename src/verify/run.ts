@@ -12,8 +12,9 @@
  *   the daemon's own BuildKit, with every `RUN --mount=type=cache` of the two temporary
  *   Dockerfiles given a run-unique `id=` (src/verify/prepare.ts), so the run neither reads nor
  *   fills nor empties any of the user's cache mounts. The CI case empties exactly the cache-mount
- *   records this run created (found by listing the build cache before and after, and pruned one
- *   by one with `--filter id=`); they are pruned again at the end. The layer cache is shared with
+ *   records this run created (new since the run started, and described by BuildKit as a mount of
+ *   one of the run's targets in one of its steps' commands; pruned one by one with
+ *   `--filter id=`); they are pruned again at the end. The layer cache is shared with
  *   the user's builds (never pruned): timings of the first builds may profit from layers the user
  *   built before; the scenario builds each follow a build of the same side.
  */
@@ -31,7 +32,7 @@ import { renderDiff } from '../report/diff.js';
 import { detectDocker, dockerSync, runBuild, stepCounts, DockerEnvError, type BuildRun, type DockerInfo } from './docker.js';
 import { TarLister, type FileTree } from './image-fs.js';
 import { ALWAYS_EXCLUDED, diffConfigs, diffTrees, keepFilter, type ConfigDiff, type ExcludeRule, type PathDiff } from './compare.js';
-import { addedMountRules, applyEdit, chooseTouches, copyContext, findTargets, isolateCacheMounts, secretMounts, type Target } from './prepare.js';
+import { addedMountRules, applyEdit, cacheMountSignatures, chooseTouches, copyContext, findTargets, isolateCacheMounts, matchesMountRecord, secretMounts, type MountSignature, type Target } from './prepare.js';
 
 export const VERIFY_SCHEMA_VERSION = 1;
 export const TAG_PREFIX = 'dockerfix-verify-';
@@ -152,8 +153,6 @@ function info(run: BuildRun): BuildInfo {
   return b;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** The rewrite the main command would make (same options, config files and build definitions). */
 export async function rewriteInMemory(o: VerifyOptions): Promise<{ before: string; after: string; changed: boolean; findings: { transform: string; line: number; message: string; kind: string }[]; contextDir: string | null; foundTargets: string[]; processOpts: ProcessOptions }> {
   let raw: string;
@@ -228,7 +227,7 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
   const timeoutMs = o.timeoutMs ?? 30 * 60_000;
 
   // Everything created is recorded here first, and removed in `finally`.
-  const created = { tags: [] as string[], containers: [] as string[], builder: undefined as string | undefined, tmp: undefined as string | undefined, mountsBefore: undefined as Set<string> | undefined };
+  const created = { tags: [] as string[], containers: [] as string[], builder: undefined as string | undefined, tmp: undefined as string | undefined, mountsBefore: undefined as Set<string> | undefined, signatures: [] as MountSignature[] };
   const interrupted = (): boolean => Boolean(o.signal?.aborted);
   const check = (): void => {
     if (interrupted()) throw new Interrupted();
@@ -269,6 +268,7 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
       fs.mkdirSync(path.join(tmp, s));
       files[s] = path.join(tmp, s, 'Dockerfile');
       fs.writeFileSync(files[s], text);
+      created.signatures.push(...cacheMountSignatures(text));
       const ignore = `${o.dockerfile}.dockerignore`;
       if (isFile(ignore)) fs.copyFileSync(ignore, `${files[s]}.dockerignore`);
       if (rw.contextDir) {
@@ -277,7 +277,8 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
       } else fs.mkdirSync(ctxs[s]);
     }
     if (isolation === 'cache-ids') {
-      created.mountsBefore = listMountRecords(cli, env) ?? undefined;
+      const listed = listMountRecords(cli, env);
+      created.mountsBefore = listed ? new Set(listed.keys()) : undefined;
       if (!created.mountsBefore) result.notes.push('the build cache could not be listed (`docker system df -v`): the CI scenario is not run and this run\'s cache mounts are left to the daemon\'s garbage collection');
     }
 
@@ -381,7 +382,7 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
           if (!p.file) continue;
           if (p.ci) {
             progress(`${p.name}: emptying the cache mounts of this run`);
-            result.cleanup.cacheMounts += emptyMounts(cli, env, isolation, created.builder, created.mountsBefore);
+            result.cleanup.cacheMounts += emptyMounts(cli, env, isolation, created.builder, created.mountsBefore, created.signatures);
           }
           applyEdit(ctxs[s], p.file, `${runId} ${p.name}`);
           const r = await build(s, main, p.name, false);
@@ -460,20 +461,26 @@ export function sanitizeTag(s: string): string {
   return s.toLowerCase().replace(/[^a-z0-9_.-]/g, '_').replace(/^[.-]/, '_').slice(0, 100) || 'default';
 }
 
-/** The build cache's cache-mount records (ids), or null when they cannot be listed. */
-function listMountRecords(cli: string, env: NodeJS.ProcessEnv): Set<string> | null {
+/** The build cache's cache-mount records (id -> description), or null when they cannot be listed. */
+function listMountRecords(cli: string, env: NodeJS.ProcessEnv): Map<string, string> | null {
   const r = dockerSync(cli, ['system', 'df', '-v', '--format', '{{json .BuildCache}}'], env, 120_000);
   if (r.code !== 0) return null;
   try {
-    const list = JSON.parse(r.stdout.trim() || '[]') as { ID?: string; CacheType?: string; Type?: string }[];
-    return new Set(list.filter((x) => (x.CacheType ?? x.Type) === 'exec.cachemount' && x.ID).map((x) => x.ID!));
+    const list = JSON.parse(r.stdout.trim() || '[]') as { ID?: string; CacheType?: string; Type?: string; Description?: string }[];
+    return new Map(list.filter((x) => (x.CacheType ?? x.Type) === 'exec.cachemount' && x.ID).map((x) => [x.ID!, x.Description ?? '']));
   } catch {
     return null;
   }
 }
 
-/** Empty the cache mounts this run created. Returns how many records were removed. */
-function emptyMounts(cli: string, env: NodeJS.ProcessEnv, isolation: 'builder' | 'cache-ids', builder: string | undefined, before: Set<string> | undefined): number {
+/**
+ * Empty the cache mounts this run created. Returns how many records were removed. Without a
+ * builder of its own, a record is this run's when it appeared during the run and its description
+ * names one of the run's mount targets and that step's command: a mount another build creates
+ * meanwhile on the same daemon is left alone (unless it mounts the same target in a step with
+ * the same command).
+ */
+function emptyMounts(cli: string, env: NodeJS.ProcessEnv, isolation: 'builder' | 'cache-ids', builder: string | undefined, before: Set<string> | undefined, sigs: readonly MountSignature[] = []): number {
   if (isolation === 'builder') {
     const r = dockerSync(cli, ['buildx', 'prune', '--builder', builder!, '-f', '--filter', 'type=exec.cachemount'], env, 5 * 60_000);
     return r.code === 0 ? (r.stdout.match(/^[a-z0-9]{20,}$/gm) ?? []).length : 0;
@@ -482,8 +489,8 @@ function emptyMounts(cli: string, env: NodeJS.ProcessEnv, isolation: 'builder' |
   const now = listMountRecords(cli, env);
   if (!now) return 0;
   let n = 0;
-  for (const id of now) {
-    if (before.has(id)) continue;
+  for (const [id, description] of now) {
+    if (before.has(id) || !matchesMountRecord(description, sigs)) continue;
     const r = dockerSync(cli, ['builder', 'prune', '-f', '--filter', 'type=exec.cachemount', '--filter', `id=${id}`], env, 5 * 60_000);
     if (r.code === 0) n++;
   }
@@ -531,7 +538,7 @@ async function readImage(cli: string, env: NodeJS.ProcessEnv, tag: string, keep:
 }
 
 /** Remove what the run created; failures are listed, never thrown. */
-function cleanup(cli: string, env: NodeJS.ProcessEnv, created: { tags: string[]; containers: string[]; builder?: string; tmp?: string; mountsBefore?: Set<string> }, result: VerifyResult): void {
+function cleanup(cli: string, env: NodeJS.ProcessEnv, created: { tags: string[]; containers: string[]; builder?: string; tmp?: string; mountsBefore?: Set<string>; signatures: MountSignature[] }, result: VerifyResult): void {
   const c = result.cleanup;
   for (const id of created.containers) {
     const r = dockerSync(cli, ['rm', '-f', id], env, 120_000);
@@ -549,7 +556,7 @@ function cleanup(cli: string, env: NodeJS.ProcessEnv, created: { tags: string[];
     if (r.code === 0) c.builder = true;
     else c.problems.push(`docker buildx rm ${created.builder}: ${r.stderr.trim()}`);
   } else if (created.mountsBefore) {
-    c.cacheMounts += emptyMounts(cli, env, 'cache-ids', undefined, created.mountsBefore);
+    c.cacheMounts += emptyMounts(cli, env, 'cache-ids', undefined, created.mountsBefore, created.signatures);
   }
   if (created.tmp) {
     try {
@@ -559,5 +566,4 @@ function cleanup(cli: string, env: NodeJS.ProcessEnv, created: { tags: string[];
       c.problems.push(`removing ${created.tmp}: ${(e as Error).message}`);
     }
   }
-  void sleep;
 }

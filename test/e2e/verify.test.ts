@@ -83,8 +83,8 @@ describe.skipIf(!lab.ok)('dockerfix verify in the docker lab', () => {
     const ex = path.join(ROOT, 'examples/node-app');
     const before = fs.readFileSync(path.join(ex, 'Dockerfile'), 'utf8');
     const r = spawnSync(process.execPath, [CLI, 'verify', path.join(ex, 'Dockerfile'), '--docker', DOCKER, '--syntax', 'none', '--network', 'host', '--scenarios', 'source', '--format', 'json'], { env, encoding: 'utf8', cwd: ROOT });
-    console.log(r.stderr);
     expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr, 'not a terminal: no progress line').toBe('');
     const res = JSON.parse(r.stdout);
     console.log(JSON.stringify({ targets: res.targets.map((t: { label: string; original: unknown; rewrite: unknown }) => [t.label, t.original, t.rewrite]), scenarios: res.scenarios }, null, 1));
     expect(res.verdict).toBe('equivalent');
@@ -102,6 +102,29 @@ describe.skipIf(!lab.ok)('dockerfix verify in the docker lab', () => {
     expect(res.cleanup.tempDir).toBe(true);
     expect(fs.readFileSync(path.join(ex, 'Dockerfile'), 'utf8')).toBe(before);
   });
+
+  it('every target of a bundled multi-stage example (multi-target: development, test, production) is equivalent', () => {
+    setup();
+    const ex = path.join(ROOT, 'examples/multi-target');
+    const r = spawnSync(process.execPath, [CLI, 'verify', path.join(ex, 'Dockerfile'), '--docker', DOCKER, '--syntax', 'none', '--network', 'host', '--scenarios', 'none', '--format', 'json'], { env, encoding: 'utf8', cwd: ROOT });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.targets.map((t: { label: string; comparison: { equivalent: boolean } }) => [t.label, t.comparison.equivalent])).toEqual([
+      ['development', true],
+      ['test', true],
+      ['production', true],
+    ]);
+  });
+
+  it.skipIf(!fs.existsSync('/usr/local/bin/docker') || spawnSync('/usr/local/bin/docker', ['buildx', 'version']).status === 0 || !/^(2[3-9]|[3-9]\d)\./.test(spawnSync('/usr/local/bin/docker', ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8' }).stdout))(
+    'a Docker 23+ client without the buildx plugin (its `docker build` is the legacy builder): exit 2, says to install buildx, builds nothing',
+    () => {
+      setup();
+      const r = spawnSync(process.execPath, [CLI, 'verify', path.join(ROOT, 'examples/node-app/Dockerfile'), '--docker', '/usr/local/bin/docker', '--syntax', 'none'], { env, encoding: 'utf8', cwd: ROOT });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^dockerfix verify: the Docker CLI \d+\.\S+ has no buildx plugin.*install docker-buildx/);
+    },
+  );
 
   it('a deliberately broken rewrite (a test-only transform drops a file) is DIFFERENT and names the path; markdown names it too', async () => {
     setup();
