@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { TarLister, pycHash } from '../src/verify/image-fs.js';
-import { ALWAYS_EXCLUDED, diffConfigs, diffTrees, keepFilter } from '../src/verify/compare.js';
+import { ALWAYS_EXCLUDED, diffConfigs, diffTrees, dropMountParents, keepFilter } from '../src/verify/compare.js';
 import { classifyDockerError, parsePlainLog, stepCounts } from '../src/verify/docker.js';
 import { addedMountRules, cacheMountSignatures, chooseTouches, editLine, findTargets, isolateCacheMounts, matchesMountRecord, secretMounts } from '../src/verify/prepare.js';
 import { renderVerify } from '../src/verify/report.js';
@@ -110,6 +110,15 @@ describe('comparison', () => {
     expect(keep('/etc/hosts')).toBe(false);
     expect(keep('/etc/hosts.allow')).toBe(true);
     expect(ALWAYS_EXCLUDED.every((r) => r.reason.length > 10)).toBe(true);
+  });
+
+  it("an empty parent directory BuildKit creates for an added mount point is not a difference; one holding anything else is", () => {
+    const dir = { type: 'dir' as const, mode: '0755', uid: 0, gid: 0, size: 0 };
+    const a = new Map([['/root', dir]]);
+    const b = new Map([['/root', dir], ['/root/.cache', dir], ['/srv', dir], ['/srv/x', dir], ['/srv/x/other', dir]]);
+    const r = dropMountParents(diffTrees(a, b), b, ['/root/.cache/pip', '/srv/x/cache']);
+    expect(r.dropped).toEqual(['/root/.cache']);
+    expect(r.diffs.map((d) => d.path)).toEqual(['/srv', '/srv/x', '/srv/x/other']);
   });
 
   it('the cache mounts the rewrite adds are excluded, those the original had are not', () => {

@@ -125,3 +125,28 @@ export function diffConfigs(a: Record<string, unknown>, b: Record<string, unknow
   }
   return out;
 }
+
+/**
+ * BuildKit creates a cache mount's mount point, and its missing parent directories, in the
+ * step's result: a `--mount=type=cache,target=/root/.cache/pip` leaves an empty `/root/.cache`
+ * in the image where the original (`pip --no-cache-dir`) had none. Such a directory, only in the
+ * rewrite, an ancestor of a mount the rewrite added and holding nothing else, is not a
+ * difference. Returns the remaining differences and the paths dropped.
+ */
+export function dropMountParents(diffs: PathDiff[], rewrite: FileTree, addedTargets: readonly string[]): { diffs: PathDiff[]; dropped: string[] } {
+  const dropped: string[] = [];
+  const kept = diffs.filter((d) => {
+    if (d.kind !== 'only-rewrite' || rewrite.get(d.path)?.type !== 'dir') return true;
+    const under = addedTargets.filter((t) => t.startsWith(`${d.path}/`));
+    if (!under.length) return true;
+    // Anything else below it (apart from the mount subtrees, not listed) makes it a real difference.
+    for (const p of rewrite.keys()) {
+      if (!p.startsWith(`${d.path}/`)) continue;
+      if (under.some((t) => t === p || t.startsWith(`${p}/`))) continue;
+      return true;
+    }
+    dropped.push(d.path);
+    return false;
+  });
+  return { diffs: kept, dropped };
+}

@@ -31,7 +31,7 @@ import type { Transform } from '../core/types.js';
 import { renderDiff } from '../report/diff.js';
 import { detectDocker, dockerSync, runBuild, stepCounts, DockerEnvError, type BuildRun, type DockerInfo } from './docker.js';
 import { TarLister, type FileTree } from './image-fs.js';
-import { ALWAYS_EXCLUDED, diffConfigs, diffTrees, keepFilter, type ConfigDiff, type ExcludeRule, type PathDiff } from './compare.js';
+import { ALWAYS_EXCLUDED, diffConfigs, diffTrees, dropMountParents, keepFilter, type ConfigDiff, type ExcludeRule, type PathDiff } from './compare.js';
 import { addedMountRules, applyEdit, cacheMountSignatures, chooseTouches, copyContext, findTargets, isolateCacheMounts, matchesMountRecord, secretMounts, type MountSignature, type Target } from './prepare.js';
 
 export const VERIFY_SCHEMA_VERSION = 1;
@@ -322,7 +322,8 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
     };
 
     // 1. Build and compare every target.
-    const rules: ExcludeRule[] = [...ALWAYS_EXCLUDED, ...addedMountRules(rw.before, rw.after)];
+    const added = addedMountRules(rw.before, rw.after);
+    const rules: ExcludeRule[] = [...ALWAYS_EXCLUDED, ...added];
     result.excluded = rules;
     const keep = keepFilter(rules);
     let verdict: Verdict = 'equivalent';
@@ -344,7 +345,10 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
       progress(`compare: reading both images of target ${t.label}`);
       const [ia, ib] = [await readImage(cli, env, a.tag!, keep, created.containers, o.signal), await readImage(cli, env, b.tag!, keep, created.containers, o.signal)];
       check();
-      const differences = diffTrees(ia.tree, ib.tree);
+      const { diffs: differences, dropped } = dropMountParents(diffTrees(ia.tree, ib.tree), ib.tree, added.map((r) => r.pattern));
+      for (const d of dropped) {
+        if (!result.excluded.some((e) => e.pattern === d)) result.excluded.push({ pattern: d, reason: 'only in the rewrite, empty: the parent directory BuildKit creates for the mount point of a cache mount the rewrite added' });
+      }
       const config = diffConfigs(ia.config, ib.config);
       tr.comparison = {
         equivalent: differences.length === 0 && config.length === 0,
