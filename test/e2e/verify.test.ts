@@ -181,6 +181,18 @@ describe.skipIf(!lab.ok)('dockerfix verify in the docker lab', () => {
     expect(r.skippedScenarios.map((s) => s.name)).toEqual(['ci-dependency-edit']);
   });
 
+  it('--timeout stops a build that takes too long and reports it; nothing is left', () => {
+    setup();
+    const dir = project({ Dockerfile: `FROM debian:bookworm\nCOPY . /app\nRUN echo ${MARK} && sleep 300\n`, 'a.txt': 'a\n' });
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [CLI, 'verify', path.join(dir, 'Dockerfile'), '--docker', DOCKER, '--syntax', 'none', '--network', 'host', '--timeout', '8s', '--format', 'json'], { env, encoding: 'utf8', cwd: work });
+    expect(Date.now() - t0).toBeLessThan(120_000);
+    const res = JSON.parse(r.stdout);
+    expect(res.verdict).toBe('original-fails');
+    expect(res.targets[0].original).toMatchObject({ ok: false, timedOut: true, error: 'timed out (--timeout); the build was stopped' });
+    expect(r.status).toBe(2);
+  });
+
   it('Ctrl-C during a build: exit 130, and the image already built, the temp files and the cache mounts are removed', async () => {
     setup();
     const dir = project({
