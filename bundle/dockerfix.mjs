@@ -647,8 +647,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str2) {
-        return stripColor(str2).length;
+      displayWidth(str3) {
+        return stripColor(str3).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -656,11 +656,11 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str2) {
-        return str2;
+      styleTitle(str3) {
+        return str3;
       }
-      styleUsage(str2) {
-        return str2.split(" ").map((word) => {
+      styleUsage(str3) {
+        return str3.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word === "[command]") return this.styleSubcommandText(word);
           if (word[0] === "[" || word[0] === "<")
@@ -668,46 +668,46 @@ var require_help = __commonJS({
           return this.styleCommandText(word);
         }).join(" ");
       }
-      styleCommandDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleCommandDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleOptionDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleOptionDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleSubcommandDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleSubcommandDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleArgumentDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleArgumentDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleDescriptionText(str2) {
-        return str2;
+      styleDescriptionText(str3) {
+        return str3;
       }
-      styleOptionTerm(str2) {
-        return this.styleOptionText(str2);
+      styleOptionTerm(str3) {
+        return this.styleOptionText(str3);
       }
-      styleSubcommandTerm(str2) {
-        return str2.split(" ").map((word) => {
+      styleSubcommandTerm(str3) {
+        return str3.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word[0] === "[" || word[0] === "<")
             return this.styleArgumentText(word);
           return this.styleSubcommandText(word);
         }).join(" ");
       }
-      styleArgumentTerm(str2) {
-        return this.styleArgumentText(str2);
+      styleArgumentTerm(str3) {
+        return this.styleArgumentText(str3);
       }
-      styleOptionText(str2) {
-        return str2;
+      styleOptionText(str3) {
+        return str3;
       }
-      styleArgumentText(str2) {
-        return str2;
+      styleArgumentText(str3) {
+        return str3;
       }
-      styleSubcommandText(str2) {
-        return str2;
+      styleSubcommandText(str3) {
+        return str3;
       }
-      styleCommandText(str2) {
-        return str2;
+      styleCommandText(str3) {
+        return str3;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -730,8 +730,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str2) {
-        return /\n[^\S\r\n]/.test(str2);
+      preformatted(str3) {
+        return /\n[^\S\r\n]/.test(str3);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -777,9 +777,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str2, width) {
-        if (width < this.minWidthToWrap) return str2;
-        const rawLines = str2.split(/\r\n|\n/);
+      boxWrap(str3, width) {
+        if (width < this.minWidthToWrap) return str3;
+        const rawLines = str3.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line) => {
@@ -807,9 +807,9 @@ ${itemIndentStr}`);
         return wrappedLines.join("\n");
       }
     };
-    function stripColor(str2) {
+    function stripColor(str3) {
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str2.replace(sgrPattern, "");
+      return str3.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
@@ -1080,9 +1080,9 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str2) {
-      return str2.split("-").reduce((str3, word) => {
-        return str3 + word[0].toUpperCase() + word.slice(1);
+    function camelcase(str3) {
+      return str3.split("-").reduce((str4, word) => {
+        return str4 + word[0].toUpperCase() + word.slice(1);
       });
     }
     function splitOptionFlags(flags) {
@@ -1214,8 +1214,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path28 = __require("node:path");
-    var fs22 = __require("node:fs");
+    var path31 = __require("node:path");
+    var fs25 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -1263,14 +1263,14 @@ var require_command = __commonJS({
         this._showSuggestionAfterError = true;
         this._savedState = null;
         this._outputConfiguration = {
-          writeOut: (str2) => process2.stdout.write(str2),
-          writeErr: (str2) => process2.stderr.write(str2),
-          outputError: (str2, write) => write(str2),
+          writeOut: (str3) => process2.stdout.write(str3),
+          writeErr: (str3) => process2.stderr.write(str3),
+          outputError: (str3, write) => write(str3),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
           getErrHasColors: () => useColor() ?? (process2.stderr.isTTY && process2.stderr.hasColors?.()),
-          stripColor: (str2) => stripColor(str2)
+          stripColor: (str3) => stripColor(str3)
         };
         this._hidden = false;
         this._helpOption = void 0;
@@ -2209,7 +2209,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs22.existsSync(executableFile)) return;
+        if (fs25.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2227,11 +2227,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path28.resolve(baseDir, baseName);
-          if (fs22.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path28.extname(baseName))) return void 0;
+          const localBin = path31.resolve(baseDir, baseName);
+          if (fs25.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path31.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs22.existsSync(`${localBin}${ext}`)
+            (ext) => fs25.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2243,21 +2243,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs22.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs25.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path28.resolve(
-            path28.dirname(resolvedScriptPath),
+          executableDir = path31.resolve(
+            path31.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path28.basename(
+            const legacyName = path31.basename(
               this._scriptPath,
-              path28.extname(this._scriptPath)
+              path31.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2268,7 +2268,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path28.extname(executableFile));
+        launchWithNode = sourceExt.includes(path31.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2994,18 +2994,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str2, flags, description) {
-        if (str2 === void 0) return this._version;
-        this._version = str2;
+      version(str3, flags, description) {
+        if (str3 === void 0) return this._version;
+        this._version = str3;
         flags = flags || "-V, --version";
         description = description || "output the version number";
         const versionOption = this.createOption(flags, description);
         this._versionOptionName = versionOption.attributeName();
         this._registerOption(versionOption);
         this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str2}
+          this._outputConfiguration.writeOut(`${str3}
 `);
-          this._exit(0, "commander.version", str2);
+          this._exit(0, "commander.version", str3);
         });
         return this;
       }
@@ -3016,10 +3016,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str2, argsDescription) {
-        if (str2 === void 0 && argsDescription === void 0)
+      description(str3, argsDescription) {
+        if (str3 === void 0 && argsDescription === void 0)
           return this._description;
-        this._description = str2;
+        this._description = str3;
         if (argsDescription) {
           this._argsDescription = argsDescription;
         }
@@ -3031,9 +3031,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str2) {
-        if (str2 === void 0) return this._summary;
-        this._summary = str2;
+      summary(str3) {
+        if (str3 === void 0) return this._summary;
+        this._summary = str3;
         return this;
       }
       /**
@@ -3081,8 +3081,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str2) {
-        if (str2 === void 0) {
+      usage(str3) {
+        if (str3 === void 0) {
           if (this._usage) return this._usage;
           const args = this.registeredArguments.map((arg) => {
             return humanReadableArgName(arg);
@@ -3093,7 +3093,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        this._usage = str2;
+        this._usage = str3;
         return this;
       }
       /**
@@ -3102,9 +3102,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str2) {
-        if (str2 === void 0) return this._name;
-        this._name = str2;
+      name(str3) {
+        if (str3 === void 0) return this._name;
+        this._name = str3;
         return this;
       }
       /**
@@ -3183,7 +3183,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path28.basename(filename, path28.extname(filename));
+        this._name = path31.basename(filename, path31.extname(filename));
         return this;
       }
       /**
@@ -3197,9 +3197,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path29) {
-        if (path29 === void 0) return this._executableDir;
-        this._executableDir = path29;
+      executableDir(path32) {
+        if (path32 === void 0) return this._executableDir;
+        this._executableDir = path32;
         return this;
       }
       /**
@@ -3238,17 +3238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let hasColors;
         let helpWidth;
         if (error) {
-          baseWrite = (str2) => this._outputConfiguration.writeErr(str2);
+          baseWrite = (str3) => this._outputConfiguration.writeErr(str3);
           hasColors = this._outputConfiguration.getErrHasColors();
           helpWidth = this._outputConfiguration.getErrHelpWidth();
         } else {
-          baseWrite = (str2) => this._outputConfiguration.writeOut(str2);
+          baseWrite = (str3) => this._outputConfiguration.writeOut(str3);
           hasColors = this._outputConfiguration.getOutHasColors();
           helpWidth = this._outputConfiguration.getOutHelpWidth();
         }
-        const write = (str2) => {
-          if (!hasColors) str2 = this._outputConfiguration.stripColor(str2);
-          return baseWrite(str2);
+        const write = (str3) => {
+          if (!hasColors) str3 = this._outputConfiguration.stripColor(str3);
+          return baseWrite(str3);
         };
         return { error, write, hasColors, helpWidth };
       }
@@ -4328,7 +4328,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index, str3) => index + 6 < str3.length ? str3.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -4551,26 +4551,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path28) => {
-      const end = path28.length - 1;
-      const index = path28.lastIndexOf(
+    var basenameOf = (path31) => {
+      const end = path31.length - 1;
+      const index = path31.lastIndexOf(
         SLASH,
-        path28[end] === SLASH ? end - 1 : end
+        path31[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path28 : path28.slice(index + 1);
+      return index < 0 ? path31 : path31.slice(index + 1);
     };
-    var parentOf = (path28) => {
-      if (path28.charCodeAt(0) === SLASH_CODE || path28.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path28.split(SLASH).filter(Boolean);
+    var parentOf = (path31) => {
+      if (path31.charCodeAt(0) === SLASH_CODE || path31.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path31.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path28.length - 1;
-      const cut2 = path28.lastIndexOf(
+      const end = path31.length - 1;
+      const cut2 = path31.lastIndexOf(
         SLASH,
-        path28.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path31.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path28.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path31.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -4607,16 +4607,16 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key);
       }
       _make(mode, key) {
-        const str2 = pinWildcards(
+        const str3 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
+        const regex = this.ignoreCase ? new RegExp(str3, "i") : new RegExp(str3);
         return define(this, key, regex);
       }
     };
-    var hasTrailingBackslash = (str2) => {
+    var hasTrailingBackslash = (str3) => {
       let count2 = 0;
-      while (str2[str2.length - count2 - 1] === ESCAPE) {
+      while (str3[str3.length - count2 - 1] === ESCAPE) {
         count2++;
       }
       return count2 % 2 === 1;
@@ -4720,7 +4720,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path28) {
+      testLiteral(path31) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -4729,7 +4729,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path28)) {
+          if (rule.checkRegex.test(path31)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -4749,15 +4749,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path28, mode) {
+      test(path31, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path28) : path28;
+        const basename2 = shortcut ? basenameOf(path31) : path31;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path28
+            shortcut && rule._basenameOnly ? basename2 : path31
           )) {
             const { negative } = rule;
             const ret = {
@@ -4779,17 +4779,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path28, originalPath, doThrow) => {
-      if (!isString(path28)) {
+    var checkPath = (path31, originalPath, doThrow) => {
+      if (!isString(path31)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path28) {
+      if (!path31) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path28)) {
+      if (checkPath.isNotRelative(path31)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -4798,25 +4798,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path28) => {
-      const first = path28.charCodeAt(0);
+    var isNotRelative = (path31) => {
+      const first = path31.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path28.length === 1) {
+      if (path31.length === 1) {
         return true;
       }
-      const second = path28.charCodeAt(1);
+      const second = path31.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path28.length === 2 || path28.charCodeAt(2) === SLASH_CODE;
+      return path31.length === 2 || path31.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -4847,58 +4847,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path28) {
+      _test(originalPath, cache4, path31) {
         checkPath(
-          path28,
+          path31,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path28 ? this._t(path28, cache4) : {
+        return path31 ? this._t(path31, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path28 = convertPath(target);
-        if (!path28 || path28.charCodeAt(path28.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path28);
+        const path31 = convertPath(target);
+        if (!path31 || path31.charCodeAt(path31.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path31);
         }
-        const dir = this._t(path28, this._testCache);
+        const dir = this._t(path31, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path28);
+        const literal = this._rules.testLiteral(path31);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path28, cache4) {
-        if (path28 in cache4) {
-          return cache4[path28];
+      _t(path31, cache4) {
+        if (path31 in cache4) {
+          return cache4[path31];
         }
-        const parentPath = parentOf(path28);
+        const parentPath = parentOf(path31);
         const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path28] = parent && parent.ignored ? parent : this._rules.test(path28, MODE_IGNORE);
+        return cache4[path31] = parent && parent.ignored ? parent : this._rules.test(path31, MODE_IGNORE);
       }
-      ignores(path28) {
-        return this._test(path28, this._ignoreCache, convertPath(path28)).ignored;
+      ignores(path31) {
+        return this._test(path31, this._ignoreCache, convertPath(path31)).ignored;
       }
       createFilter() {
-        return (path28) => !this.ignores(path28);
+        return (path31) => !this.ignores(path31);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path28) {
-        return this._test(path28, this._testCache, convertPath(path28));
+      test(path31) {
+        return this._test(path31, this._testCache, convertPath(path31));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path28) => checkPath(convertPath(path28), path28, RETURN_FALSE);
+    var isPathValid = (path31) => checkPath(convertPath(path31), path31, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
+      const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path28) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path28) || isNotRelative(path28);
+      checkPath.isNotRelative = (path31) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path31) || isNotRelative(path31);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -4956,12 +4956,12 @@ async function discover(paths, cwd = process.cwd()) {
     for (const f of found.sort()) add(path2.join(p, f));
     const root = path2.resolve(cwd, p);
     for (const d of [...new Set(unreadable)].sort()) {
-      const rel2 = path2.relative(root, d);
-      errors.push(new FileError(rel2 ? path2.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
+      const rel3 = path2.relative(root, d);
+      errors.push(new FileError(rel3 ? path2.join(p, rel3) : p, "permission denied (cannot read directory); its files were not checked"));
     }
     for (const u of unsearchable) {
-      const rel2 = path2.relative(root, u.dir);
-      errors.push(new FileError(rel2 ? path2.join(p, rel2) : p, u.why));
+      const rel3 = path2.relative(root, u.dir);
+      errors.push(new FileError(rel3 ? path2.join(p, rel3) : p, u.why));
     }
   }
   return { files, errors };
@@ -4969,7 +4969,7 @@ async function discover(paths, cwd = process.cwd()) {
 async function searchDirectory(root, unreadable, unsearchable = []) {
   makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const out = [];
-  const visit = (dir, rel2, rules) => {
+  const visit = (dir, rel3, rules) => {
     let entries;
     try {
       entries = fs2.readdirSync(dir, { withFileTypes: true });
@@ -4988,7 +4988,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
         if (SKIP.has(name) || isTemplateDir(name)) continue;
         const abs = path2.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
-        visit(abs, rel2 ? `${rel2}/${name}` : name, here);
+        visit(abs, rel3 ? `${rel3}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
         const abs = path2.join(dir, name);
         if (name.includes("\uFFFD") && !fs2.existsSync(abs)) {
@@ -4996,7 +4996,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
           continue;
         }
         if (here.length && ignored(here, abs, false)) continue;
-        out.push(rel2 ? `${rel2}/${name}` : name);
+        out.push(rel3 ? `${rel3}/${name}` : name);
       }
     }
   };
@@ -5031,8 +5031,8 @@ function parentRules(root) {
     if (d === top) break;
   }
   const rules = [];
-  const info3 = ignoreFileAt(path2.join(top, ".git", "info"), "exclude", top);
-  if (info3) rules.push(info3);
+  const info4 = ignoreFileAt(path2.join(top, ".git", "info"), "exclude", top);
+  if (info4) rules.push(info4);
   for (let k = chain.length - 1; k >= 1; k--) {
     for (const n of IGNORE_FILES) {
       const r = ignoreFileAt(chain[k], n);
@@ -5066,9 +5066,9 @@ function inside2(base2, p) {
 function ignored(rules, abs, dir) {
   let out = false;
   for (const r of rules) {
-    let rel2 = path2.relative(r.base, abs);
-    if (path2.sep !== "/") rel2 = rel2.split(path2.sep).join("/");
-    const t = r.ig.test(dir ? `${rel2}/` : rel2);
+    let rel3 = path2.relative(r.base, abs);
+    if (path2.sep !== "/") rel3 = rel3.split(path2.sep).join("/");
+    const t = r.ig.test(dir ? `${rel3}/` : rel3);
     if (t.ignored) out = true;
     else if (t.unignored) out = false;
   }
@@ -5706,18 +5706,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path28) {
+function matchOne(p, path31) {
   switch (p.kind) {
     case "exact":
-      return path28 === p.text;
+      return path31 === p.text;
     case "prefix":
-      return path28.startsWith(p.text.slice(0, -2));
+      return path31.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path28.endsWith(suffix) || suffix.startsWith("/") && path28 === suffix.slice(1);
+      return path31.endsWith(suffix) || suffix.startsWith("/") && path31 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path28);
+      return runAutomaton(p.tokens, path31);
     default:
       return false;
   }
@@ -5761,13 +5761,13 @@ var init_dockerignore = __esm({
 // src/core/context.ts
 import fs3 from "node:fs";
 import path3 from "node:path";
-function excludesTree(ctx, rel2) {
-  if (ctx.excludesTree) return ctx.excludesTree(rel2);
-  const p = normalizeRel(rel2);
+function excludesTree(ctx, rel3) {
+  if (ctx.excludesTree) return ctx.excludesTree(rel3);
+  const p = normalizeRel(rel3);
   return !!p && (ctx.ignored(p) || ctx.ignored(`${p}/${PROBE}`) && ctx.ignored(`${p}/.${PROBE}`));
 }
-function normalizeRel(rel2) {
-  let p = rel2.replace(/\\/g, "/");
+function normalizeRel(rel3) {
+  let p = rel3.replace(/\\/g, "/");
   while (p.startsWith("./")) p = p.slice(2);
   p = path3.posix.normalize(p);
   if (p === "." || p === "/") return "";
@@ -5778,16 +5778,16 @@ function makeIgnore2(text, note) {
   if (patterns.length === 0) return () => false;
   const m = dockerignoreMatcher(patterns);
   for (const u of m.unsupported) note?.(`.dockerignore pattern ${JSON.stringify(u)} uses syntax dockerfix cannot match like Docker; it is treated as matching nothing`);
-  return (rel2) => {
-    const p = normalizeRel(rel2);
+  return (rel3) => {
+    const p = normalizeRel(rel3);
     if (!p) return false;
     return m.ignores(p);
   };
 }
 function makeTreeTest(text, ignored2) {
   const exceptions = readPatterns(text).filter((l) => l.startsWith("!")).map((l) => normalizeRel(l.slice(1).trim()));
-  return (rel2) => {
-    const p = normalizeRel(rel2);
+  return (rel3) => {
+    const p = normalizeRel(rel3);
     if (!p) return false;
     if (!ignored2(p) && !(ignored2(`${p}/${PROBE}`) && ignored2(`${p}/.${PROBE}`))) return false;
     const dir = p + "/";
@@ -5820,8 +5820,8 @@ function isInside(root, p) {
   const r = path3.relative(root, p);
   return r === "" || r !== ".." && !r.startsWith(".." + path3.sep) && !path3.isAbsolute(r);
 }
-function resolveContained(realRoot, rel2) {
-  const abs = path3.join(realRoot, rel2);
+function resolveContained(realRoot, rel3) {
+  const abs = path3.join(realRoot, rel3);
   let real;
   try {
     real = fs3.realpathSync(abs);
@@ -5829,12 +5829,12 @@ function resolveContained(realRoot, rel2) {
     const code2 = e.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") {
       const link = fs3.lstatSync(abs, { throwIfNoEntry: false });
-      return link?.isSymbolicLink() ? { kind: "absent", note: `${rel2} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
+      return link?.isSymbolicLink() ? { kind: "absent", note: `${rel3} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
     }
-    return { kind: "refused", note: `${rel2} cannot be resolved (${code2 ?? e.message}); treated as absent` };
+    return { kind: "refused", note: `${rel3} cannot be resolved (${code2 ?? e.message}); treated as absent` };
   }
   if (!isInside(realRoot, real)) {
-    return { kind: "refused", note: `${rel2} is a symbolic link that leads out of the build context; treated as absent (Docker does not follow links out of the context)` };
+    return { kind: "refused", note: `${rel3} is a symbolic link that leads out of the build context; treated as absent (Docker does not follow links out of the context)` };
   }
   let stat;
   try {
@@ -5844,12 +5844,12 @@ function resolveContained(realRoot, rel2) {
   }
   if (stat.isFile()) return { kind: "file", real, stat };
   if (stat.isDirectory()) return { kind: "dir", real, stat };
-  return { kind: "refused", note: `${rel2} is not a regular file (${stat.isFIFO() ? "a FIFO" : stat.isSocket() ? "a socket" : "a device"}); not read, treated as absent` };
+  return { kind: "refused", note: `${rel3} is not a regular file (${stat.isFIFO() ? "a FIFO" : stat.isSocket() ? "a socket" : "a device"}); not read, treated as absent` };
 }
-function readContained(root, rel2, realRoot = realOrSelf(root)) {
-  const r = resolveContained(realRoot, rel2);
+function readContained(root, rel3, realRoot = realOrSelf(root)) {
+  const r = resolveContained(realRoot, rel3);
   if (r.kind !== "file") return { kind: r.kind === "dir" ? "dir" : r.kind, note: r.note };
-  if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel2} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
+  if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel3} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
   let fd;
   try {
     fd = fs3.openSync(r.real, fs3.constants.O_RDONLY | (fs3.constants.O_NONBLOCK ?? 0) | (fs3.constants.O_NOFOLLOW ?? 0));
@@ -5858,7 +5858,7 @@ function readContained(root, rel2, realRoot = realOrSelf(root)) {
   }
   try {
     const st = fs3.fstatSync(fd);
-    if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel2} changed while being read; not read` };
+    if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel3} changed while being read; not read` };
     const chunks = [];
     let total = 0;
     for (; ; ) {
@@ -5866,7 +5866,7 @@ function readContained(root, rel2, realRoot = realOrSelf(root)) {
       const n = fs3.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       total += n;
-      if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel2} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+      if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel3} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
       chunks.push(buf.subarray(0, n));
     }
     return { kind: "file", text: Buffer.concat(chunks, total).toString("utf8") };
@@ -5910,31 +5910,31 @@ var init_context = __esm({
         return [...this.noted];
       }
       /** `.dockerignore` is read on first use: most runs never ask about the context. */
-      isIgnored(rel2) {
+      isIgnored(rel3) {
         this.ignoreMatcher ??= makeIgnore2(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), this.note);
-        return this.ignoreMatcher(rel2);
+        return this.ignoreMatcher(rel3);
       }
       describe() {
         return `build context ${this.root}`;
       }
-      readRaw(rel2) {
-        const r = readContained(this.root, rel2, this.realRoot);
+      readRaw(rel3) {
+        const r = readContained(this.root, rel3, this.realRoot);
         if (r.note) this.note(r.note);
         return r.kind === "file" ? r.text : void 0;
       }
-      ignored(rel2) {
-        return this.isIgnored(rel2);
+      ignored(rel3) {
+        return this.isIgnored(rel3);
       }
-      excludesTree(rel2) {
+      excludesTree(rel3) {
         this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), (r) => this.isIgnored(r));
-        return this.treeMatcher(rel2);
+        return this.treeMatcher(rel3);
       }
-      exists(rel2) {
-        let known2 = this.existsCache.get(rel2);
+      exists(rel3) {
+        let known2 = this.existsCache.get(rel3);
         if (known2 === void 0) {
-          const p = normalizeRel(rel2);
+          const p = normalizeRel(rel3);
           known2 = p !== ".." && !p.startsWith("../") && !(p && this.isIgnored(p)) && this.present(p);
-          this.existsCache.set(rel2, known2);
+          this.existsCache.set(rel3, known2);
         }
         return known2;
       }
@@ -5945,14 +5945,14 @@ var init_context = __esm({
         if (r.note) this.note(r.note);
         return r.kind === "file" || r.kind === "dir";
       }
-      read(rel2) {
-        if (!this.exists(rel2)) return void 0;
-        return this.readRaw(normalizeRel(rel2));
+      read(rel3) {
+        if (!this.exists(rel3)) return void 0;
+        return this.readRaw(normalizeRel(rel3));
       }
       files() {
         if (this.listing) return this.listing;
         const out = [];
-        const walk = (dir, rel2, depth) => {
+        const walk = (dir, rel3, depth) => {
           if (out.length >= MAX_LISTED_FILES || depth > 8) return;
           let entries;
           try {
@@ -5961,7 +5961,7 @@ var init_context = __esm({
             return;
           }
           for (const e of entries) {
-            const r = rel2 ? `${rel2}/${e.name}` : e.name;
+            const r = rel3 ? `${rel3}/${e.name}` : e.name;
             if (e.isDirectory()) {
               if (SKIP_DIRS.has(e.name)) continue;
               walk(path3.join(dir, e.name), r, depth + 1);
@@ -6054,8 +6054,8 @@ function imageFacts(ref) {
     return { ...base2, defaultUser: void 0, source: "bitnami (most images run as uid 1001, some as root)" };
   }
   if (/^mcr\.microsoft\.com\/dotnet\/(?:core\/)?(?:sdk|aspnet|runtime|runtime-deps|monitor)$/.test(repo) || /^microsoft\/dotnet$/.test(repo)) {
-    const major = /^(\d+)\.\d+/.exec(tag);
-    const withApp = major !== null && Number(major[1]) >= 8 && !/preview/.test(tag);
+    const major2 = /^(\d+)\.\d+/.exec(tag);
+    const withApp = major2 !== null && Number(major2[1]) >= 8 && !/preview/.test(tag);
     const app = { name: "app", uid: 1654, gid: 1654, home: "/home/app" };
     return { ...base2, defaultUser: "root", users: withApp ? [app] : [], env: withApp ? { APP_UID: "1654" } : {}, source: ".NET container images" };
   }
@@ -6090,12 +6090,12 @@ function official(name, base2) {
     case "gradle": {
       f.env = { GRADLE_HOME: "/opt/gradle" };
       f.users = [{ name: "gradle", home: "/home/gradle" }];
-      const major = /^(\d+)\./.exec(base2.tag);
-      if (major && Number(major[1]) < 5) {
+      const major2 = /^(\d+)\./.exec(base2.tag);
+      if (major2 && Number(major2[1]) < 5) {
         const gradle2 = { name: "gradle", uid: 1e3, gid: 1e3, home: "/home/gradle" };
         f.defaultUser = gradle2;
         f.users = [gradle2];
-      } else if (major && Number(major[1]) === 5) f.defaultUser = void 0;
+      } else if (major2 && Number(major2[1]) === 5) f.defaultUser = void 0;
       break;
     }
     case "ubuntu": {
@@ -7950,38 +7950,38 @@ var init_edits = __esm({
       b;
     };
     OffsetMap = class _OffsetMap {
-      constructor(steps) {
-        this.steps = steps;
+      constructor(steps2) {
+        this.steps = steps2;
       }
       steps;
       static identity() {
         return new _OffsetMap([]);
       }
       static fromEdits(sortedEdits) {
-        const steps = [];
+        const steps2 = [];
         let delta = 0;
         for (const e of sortedEdits) {
           const newStart = e.start + delta;
-          steps.push({ newStart, newEnd: newStart + e.text.length, oldStart: e.start, oldEnd: e.end });
+          steps2.push({ newStart, newEnd: newStart + e.text.length, oldStart: e.start, oldEnd: e.end });
           delta += e.text.length - (e.end - e.start);
         }
-        return new _OffsetMap(steps);
+        return new _OffsetMap(steps2);
       }
       /** Offset in the old text for an offset in the new text (inside an edit: the edit's start). */
       toOld(offset) {
-        const steps = this.steps;
+        const steps2 = this.steps;
         let lo = 0;
-        let hi = steps.length - 1;
+        let hi = steps2.length - 1;
         let found = -1;
         while (lo <= hi) {
           const mid = lo + hi >> 1;
-          if (steps[mid].newStart <= offset) {
+          if (steps2[mid].newStart <= offset) {
             found = mid;
             lo = mid + 1;
           } else hi = mid - 1;
         }
         if (found === -1) return offset;
-        const s = steps[found];
+        const s = steps2[found];
         if (offset < s.newEnd) return s.oldStart;
         return offset + (s.oldEnd - s.newEnd);
       }
@@ -12694,9 +12694,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path28 = this.getPath();
-        if (path28 === null || path28.startsWith("/")) {
-          return path28;
+        const path31 = this.getPath();
+        if (path31 === null || path31.startsWith("/")) {
+          return path31;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -12708,7 +12708,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path28 : parent + "/" + path28;
+              return parent.endsWith("/") ? parent + path31 : parent + "/" + path31;
             }
           }
         }
@@ -13854,17 +13854,17 @@ function crossCheck(output, input) {
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${e.message}` };
     }
-    const list6 = parsed.getInstructions();
+    const list7 = parsed.getInstructions();
     if (instr.heredocs.length > 0) {
-      if (list6.length < 1 || list6[0].getKeyword() !== instr.upper) {
+      if (list7.length < 1 || list7[0].getKeyword() !== instr.upper) {
         return { offset: instr.start, message: `rewritten ${instr.upper} does not parse as one instruction` };
       }
       continue;
     }
-    if (list6.length !== 1 || list6[0].getKeyword() !== instr.upper) {
-      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list6.length} instruction(s) in dockerfile-ast` };
+    if (list7.length !== 1 || list7[0].getKeyword() !== instr.upper) {
+      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list7.length} instruction(s) in dockerfile-ast` };
     }
-    let flagged = list6[0];
+    let flagged = list7[0];
     const cut2 = instr.flags.length > 0 && fast ? flagSearchEnd(output, instr) : -1;
     if (cut2 !== -1) {
       const head2 = fast(prefix + output.text.slice(instr.keywordStart, cut2).replace(/\r\n/g, "\n")).getInstructions();
@@ -14612,13 +14612,13 @@ function buildArgs(l, end, keyword, escape) {
     }
   }
   if (l.cls === "shell" && escape === "\\") {
-    let norm = "";
+    let norm2 = "";
     for (let i = l.argsIdx; i < end; i++) {
-      if (!l.free[i]) norm += l.text[i];
-      else if (!l.free[i - 1]) norm += " ";
+      if (!l.free[i]) norm2 += l.text[i];
+      else if (!l.free[i - 1]) norm2 += " ";
     }
     const args = [];
-    for (const c2 of tokenize(norm, (i) => i).commands) {
+    for (const c2 of tokenize(norm2, (i) => i).commands) {
       args.push(c2.words.map((w) => w.value).join(" "), c2.redirects.map((w) => w.value).join(" "), c2.terminator === "\n" || c2.terminator === "" ? ";" : c2.terminator);
     }
     if (args[args.length - 1] === ";") args.pop();
@@ -14763,8 +14763,8 @@ function printInstruction(text, node2, escape, o, logicalLines, index) {
   for (let k2 = 1; k2 <= n; k2++) if (jointFree[k2 - 1] && segText[k2].length > 0) base2 = Math.min(base2, leadWidth(text, node2.segments[k2][0]));
   if (base2 === Infinity) base2 = 0;
   const indentFor = (w) => {
-    const rel2 = Math.max(0, w - base2);
-    return o.indent + (o.indent === "	" ? "	".repeat(Math.floor(rel2 / TAB)) + " ".repeat(rel2 % TAB) : " ".repeat(rel2));
+    const rel3 = Math.max(0, w - base2);
+    return o.indent + (o.indent === "	" ? "	".repeat(Math.floor(rel3 / TAB)) + " ".repeat(rel3 % TAB) : " ".repeat(rel3));
   };
   const out = [];
   let k = 0;
@@ -15771,7 +15771,7 @@ function planRun(doc2, ctx, spec, instr) {
   const state = instr.state();
   const planned = /* @__PURE__ */ new Map();
   const existing = mountTargets(instr);
-  const covered = (t) => {
+  const covered2 = (t) => {
     for (const m of existing.keys()) if (t === m || t.startsWith(m + "/") || m.startsWith(t + "/")) return true;
     return false;
   };
@@ -15836,8 +15836,8 @@ function planRun(doc2, ctx, spec, instr) {
         if (cur === void 0 && !assign.includes(`${d.envVar}=${target}`)) assign.push(`${d.envVar}=${target}`);
         relocatedAny = true;
       }
-      if (covered(target)) alreadyMounted++;
-      if (covered(target) || planned.has(target)) continue;
+      if (covered2(target)) alreadyMounted++;
+      if (covered2(target) || planned.has(target)) continue;
       const id = planRoot ? "" : `id=${d.name}-${user.uid},`;
       const opts = `type=cache,${id}target=${target}${d.locked ? ",sharing=locked" : ""}${uidOpts}`;
       planned.set(target, { target, options: opts, dir: d });
@@ -15915,27 +15915,27 @@ function planRun(doc2, ctx, spec, instr) {
     const mounts = [...planned.values()];
     const targets = mounts.map((m) => m.target);
     const home = state.env.get("HOME") ?? (planRoot ? user.home ?? "/root" : user.home);
-    const cleanup = planCleanup(doc2, instr, cmds, spec, targets, state.env, home);
-    if ("skip" in cleanup) return cleanup;
+    const cleanup2 = planCleanup(doc2, instr, cmds, spec, targets, state.env, home);
+    if ("skip" in cleanup2) return cleanup2;
     const wrap = spec.wrap?.(instr) ?? null;
     if (wrap && !wrap.present(cmds)) {
-      const w = planWrap(cmds, cleanup, wrap.prefix, wrap.suffix);
+      const w = planWrap(cmds, cleanup2, wrap.prefix, wrap.suffix);
       if ("skip" in w) return w;
       edits.push(...w.edits);
       changes.push(wrap.note);
     }
-    edits.push(...cleanup.edits);
+    edits.push(...cleanup2.edits);
     edits.push(insertMountFlags(doc2, instr, mounts.map((m) => `--mount=${m.options}`)));
-    const list6 = mounts.map((m) => m.target).join(" and ");
+    const list7 = mounts.map((m) => m.target).join(" and ");
     changes.unshift(
-      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list6} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
+      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list7} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
     );
     if (relocatedAny) {
       changes.push(
         otherHome ? `points ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home` : planRoot ? `points ${tools} at the mount with a variable on the command because its default cache directory is not known here` : `points ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`
       );
     }
-    changes.push(...cleanup.notes);
+    changes.push(...cleanup2.notes);
     for (const m of mounts) {
       if (!m.dir.holdsDeps || spec.depsFixKind !== "unsafe") continue;
       const why = model.dirReachesOutput(stage, m.target);
@@ -16174,7 +16174,7 @@ function removeCommandEdit(doc2, instr, cmds, k, removed) {
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-function planWrap(cmds, cleanup, prefix, suffix) {
+function planWrap(cmds, cleanup2, prefix, suffix) {
   const ends = (c2) => {
     const p = programIndex(c2.words);
     const v = c2.words[p]?.value;
@@ -16186,12 +16186,12 @@ function planWrap(cmds, cleanup, prefix, suffix) {
   }
   const edits = [];
   let first = 0;
-  while (cleanup.removed.has(first) && first < cmds.length - 1) first++;
+  while (cleanup2.removed.has(first) && first < cmds.length - 1) first++;
   if (first > 0) return { skip: "the step starts with cleanup commands; left unchanged" };
   edits.push({ start: cmdStart(cmds[first]), end: cmdStart(cmds[first]), text: prefix + " " });
   const lastIdx = cmds.length - 1;
   const last = cmds[lastIdx];
-  if (cleanup.removed.has(lastIdx)) {
+  if (cleanup2.removed.has(lastIdx)) {
     const op1 = lastIdx > 0 ? cmds[lastIdx - 1].terminator : "start";
     if (op1 !== "&&" && op1 !== ";" && op1 !== "\n") return { skip: "the cleanup at the end of this step is not joined by && or ;, so it cannot be replaced safely; left unchanged" };
     if (lastIdx === first) return { skip: "nothing but cleanup in this step; left unchanged" };
@@ -16437,15 +16437,15 @@ function dockerCleanRemovedBefore(instr) {
   return false;
 }
 function explainOnce(doc2, result) {
-  let firstLine;
+  let firstLine2;
   for (const f of result.findings) {
     if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
     const line = doc2.instructions.find((i) => i.keywordStart === f.start)?.line;
-    if (firstLine === void 0) {
-      firstLine = line;
+    if (firstLine2 === void 0) {
+      firstLine2 = line;
       continue;
     }
-    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);
+    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine2})`);
   }
   return result;
 }
@@ -17202,9 +17202,9 @@ function commandEffects(c2, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path28 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path28.includes("$")) return `PATH ${path28} is not known`;
-      for (const dir of path28.split(":")) {
+      const path31 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path31.includes("$")) return `PATH ${path31} is not known`;
+      for (const dir of path31.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -17798,8 +17798,8 @@ function hoistVerdict(runEffects2, other) {
         const cut2 = (u) => u.length > 60 ? u.slice(0, 59) + "\u2026" : u;
         const parts = [];
         if (programs.length) {
-          const list6 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
-          parts.push(`it runs ${list6}, whose file access dockerfix does not model`);
+          const list7 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
+          parts.push(`it runs ${list7}, whose file access dockerfix does not model`);
         }
         if (phrases.length) parts.push(cut2(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ""));
         return { kind: "blocked", reason: `${parts.join("; ")}, so it may read what ${what} writes` };
@@ -18476,8 +18476,8 @@ var init_sink_volatile = __esm({
               findings.push({ kind: "skipped", ...where2, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
               continue;
             }
-            const list6 = toMove.map((m) => q2(describeInstruction(m, 40)));
-            const shown = list6.length > 3 ? `${list6.slice(0, 3).join(", ")} and ${list6.length - 3} more` : list6.join(list6.length === 2 ? " and " : ", ");
+            const list7 = toMove.map((m) => q2(describeInstruction(m, 40)));
+            const shown = list7.length > 3 ? `${list7.slice(0, 3).join(", ")} and ${list7.length - 3} more` : list7.join(list7.length === 2 ? " and " : ", ");
             const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
             findings.push({ kind: "change", ...where2, message, fixKind: "safe" });
             for (const m of toMove) moved.add(m);
@@ -18500,9 +18500,9 @@ function parseOptions(words2, valued) {
   const opts = /* @__PURE__ */ new Map();
   const positional = [];
   const add = (k, v) => {
-    const list6 = opts.get(k) ?? [];
-    list6.push(v);
-    opts.set(k, list6);
+    const list7 = opts.get(k) ?? [];
+    list7.push(v);
+    opts.set(k, list7);
   };
   for (let i = 0; i < words2.length; i++) {
     const v = words2[i].value;
@@ -18881,8 +18881,8 @@ import path5 from "node:path";
 function join(dir, name) {
   return dir ? posix.normalize(`${dir}/${name}`) : posix.normalize(name);
 }
-function dirOf(rel2) {
-  const d = posix.dirname(rel2);
+function dirOf(rel3) {
+  const d = posix.dirname(rel3);
   return d === "." ? "" : d;
 }
 function isTrue(v) {
@@ -19000,8 +19000,8 @@ function pip(p) {
   }
   if (editable.length) {
     const src = values(inst.opts, "--src")[0];
-    const rel2 = src === void 0 ? p.rel("src") : p.argRel(src);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = src === void 0 ? p.rel("src") : p.argRel(src);
+    if (rel3 !== null) p.output(rel3);
   }
   const reqArgs = [...values(inst.opts, "-r", "--requirement")];
   const positional = inst.positional.map((w) => w.value);
@@ -19026,36 +19026,36 @@ function pip(p) {
       p.block(`the requirements file \`${v}\` cannot be resolved`);
       return;
     }
-    const rel2 = p.argRel(v);
-    if (rel2 === null) continue;
-    requirementFile(p, rel2, /* @__PURE__ */ new Set());
+    const rel3 = p.argRel(v);
+    if (rel3 === null) continue;
+    requirementFile(p, rel3, /* @__PURE__ */ new Set());
     if (p.plan.block) return;
   }
   for (const o of values(inst.opts, "-t", "--target", "--prefix", "--root")) {
-    const rel2 = p.argRel(o);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(o);
+    if (rel3 !== null) p.output(rel3);
   }
   const venv = p.input.env.get("VIRTUAL_ENV");
   if (venv && venv.startsWith("/")) {
-    const rel2 = p.input.toRel(venv);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.input.toRel(venv);
+    if (rel3 !== null) p.output(rel3);
   }
 }
-function requirementFile(p, rel2, seen) {
-  if (seen.has(rel2)) return;
-  seen.add(rel2);
+function requirementFile(p, rel3, seen) {
+  if (seen.has(rel3)) return;
+  seen.add(rel3);
   if (!p.available) {
-    p.plan.patterns.push(rel2);
+    p.plan.patterns.push(rel3);
     return;
   }
-  if (!p.exists(rel2)) {
-    p.block(`${rel2} is not in the build context${p.ctx.ignored(rel2) ? " (excluded by .dockerignore)" : ""}`);
+  if (!p.exists(rel3)) {
+    p.block(`${rel3} is not in the build context${p.ctx.ignored(rel3) ? " (excluded by .dockerignore)" : ""}`);
     return;
   }
-  p.add(rel2);
-  const text = p.read(rel2);
+  p.add(rel3);
+  const text = p.read(rel3);
   if (text === void 0) {
-    p.block(`could not read ${rel2} to find the files it includes`);
+    p.block(`could not read ${rel3} to find the files it includes`);
     return;
   }
   const lines = text.replace(/\\\r?\n/g, " ").split(/\r?\n/);
@@ -19067,25 +19067,25 @@ function requirementFile(p, rel2, seen) {
       const opt = m[1];
       const v = m[2];
       if (opt === "-e" || opt === "--editable") {
-        if (looksLikePath2(v) || v.startsWith("file:")) return p.block(`${rel2} installs a local project (\`${raw}\`), which needs the whole source`);
+        if (looksLikePath2(v) || v.startsWith("file:")) return p.block(`${rel3} installs a local project (\`${raw}\`), which needs the whole source`);
         p.output(p.rel("src"));
         continue;
       }
       if (opt === "-f" || opt === "--find-links") {
-        if (!/^[a-z]+:\/\//i.test(v)) return p.block(`${rel2} reads packages from the local directory ${v}`);
+        if (!/^[a-z]+:\/\//i.test(v)) return p.block(`${rel3} reads packages from the local directory ${v}`);
         continue;
       }
       if (/^[a-z]+:\/\//i.test(v)) continue;
-      if (v.includes("$")) return p.block(`${rel2} includes \`${v}\`, which cannot be resolved`);
-      const inc = posix.normalize(join(dirOf(rel2), v));
-      if (inc.startsWith("../")) return p.block(`${rel2} includes ${v}, outside the build context`);
+      if (v.includes("$")) return p.block(`${rel3} includes \`${v}\`, which cannot be resolved`);
+      const inc = posix.normalize(join(dirOf(rel3), v));
+      if (inc.startsWith("../")) return p.block(`${rel3} includes ${v}, outside the build context`);
       requirementFile(p, inc, seen);
       if (p.plan.block) return;
       continue;
     }
     if (raw.startsWith("-")) continue;
     if (LOCAL_REQ.test(raw) || /\.(whl|tar\.gz|zip)(\s|;|$)/.test(raw) && !/:\/\//.test(raw)) {
-      return p.block(`${rel2} installs a local path (\`${raw}\`), which needs the whole source`);
+      return p.block(`${rel3} installs a local path (\`${raw}\`), which needs the whole source`);
     }
   }
 }
@@ -19150,8 +19150,8 @@ function uv(p) {
   const projectEnv = env.get("UV_PROJECT_ENVIRONMENT");
   if (projectEnv === void 0) p.output(p.rel(".venv"));
   else {
-    const rel2 = projectEnv.startsWith("/") ? p.input.toRel(projectEnv) : p.rel(projectEnv);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = projectEnv.startsWith("/") ? p.input.toRel(projectEnv) : p.rel(projectEnv);
+    if (rel3 !== null) p.output(rel3);
   }
   const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*package\s*=\s*false/m.test(text);
   if (hasProject && !has(inst.opts, "--no-install-project", "--no-install-workspace", "--only-group")) {
@@ -19197,9 +19197,9 @@ function node(p) {
     const neg = patterns.filter((x) => x.startsWith("!")).map((x) => globToRegExp(x.slice(1)));
     for (const f of files) {
       if (!f.endsWith("/package.json") || f.includes("node_modules/")) continue;
-      const rel2 = p.dir ? f.startsWith(p.dir + "/") ? f.slice(p.dir.length + 1) : null : f;
-      if (rel2 === null) continue;
-      const d = dirOf(rel2);
+      const rel3 = p.dir ? f.startsWith(p.dir + "/") ? f.slice(p.dir.length + 1) : null : f;
+      if (rel3 === null) continue;
+      const d = dirOf(rel3);
       if (!d || !pos.some((r) => r.test(d)) || neg.some((r) => r.test(d))) continue;
       members.push(d);
     }
@@ -19209,10 +19209,10 @@ function node(p) {
   const pnp = tool === "yarn" && yarnPnp(p, root);
   const pkgs = [["", root]];
   for (const m of members) {
-    const rel2 = p.rel(join(m, "package.json"));
-    const pkg = readPackage(p, rel2);
+    const rel3 = p.rel(join(m, "package.json"));
+    const pkg = readPackage(p, rel3);
     if (!pkg) return;
-    p.add(rel2);
+    p.add(rel3);
     pkgs.push([m, pkg]);
   }
   for (const [m, pkg] of pkgs) {
@@ -19235,16 +19235,16 @@ function node(p) {
       }
     }
     for (const file of Object.values(pkg.pnpm?.patchedDependencies ?? {})) {
-      const rel2 = p.rel(join(m, file));
-      if (!p.exists(rel2)) return p.block(`${where2} patches a dependency with ${rel2}, which is not in the build context`);
-      p.add(rel2);
+      const rel3 = p.rel(join(m, file));
+      if (!p.exists(rel3)) return p.block(`${where2} patches a dependency with ${rel3}, which is not in the build context`);
+      p.add(rel3);
     }
     if (!pnp) p.output(p.rel(join(m, "node_modules")));
   }
   if (pnp) for (const o of [".pnp.cjs", ".pnp.loader.mjs", ".yarn/unplugged"]) p.output(p.rel(o));
   for (const m of values(inst.opts, "--modules-folder")) {
-    const rel2 = p.argRel(m);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(m);
+    if (rel3 !== null) p.output(rel3);
   }
   for (const rc of [".npmrc", ".yarnrc", ".yarnrc.yml"]) {
     const text = p.read(p.rel(rc));
@@ -19292,10 +19292,10 @@ function harmlessScript(script, p) {
 function trim(s) {
   return s.length > 40 ? s.slice(0, 37) + "..." : s;
 }
-function readPackage(p, rel2) {
-  const text = p.read(rel2);
+function readPackage(p, rel3) {
+  const text = p.read(rel3);
   if (text === void 0) {
-    p.block(`could not read ${rel2}`);
+    p.block(`could not read ${rel3}`);
     return void 0;
   }
   try {
@@ -19303,7 +19303,7 @@ function readPackage(p, rel2) {
     if (!v || typeof v !== "object") throw new Error("not an object");
     return v;
   } catch {
-    p.block(`could not parse ${rel2}`);
+    p.block(`could not parse ${rel3}`);
     return void 0;
   }
 }
@@ -19348,8 +19348,8 @@ function go(p) {
   const gopath = env.get("GOPATH") ?? "/go";
   const modcache = env.get("GOMODCACHE") ?? `${gopath.split(":")[0]}/pkg/mod`;
   if (modcache.startsWith("/")) {
-    const rel2 = p.input.toRel(modcache);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.input.toRel(modcache);
+    if (rel3 !== null) p.output(rel3);
   }
 }
 function maven(p) {
@@ -19357,21 +19357,21 @@ function maven(p) {
   let pom = join(p.dir, "pom.xml");
   const f = values(inst.opts, "-f", "--file")[0];
   if (f !== void 0) {
-    const rel2 = p.argRel(f);
-    if (rel2 === null) return p.block(`\`${inst.label}\` reads ${f}, outside the copied directory`);
-    pom = rel2.endsWith(".xml") ? rel2 : join(rel2, "pom.xml");
+    const rel3 = p.argRel(f);
+    if (rel3 === null) return p.block(`\`${inst.label}\` reads ${f}, outside the copied directory`);
+    pom = rel3.endsWith(".xml") ? rel3 : join(rel3, "pom.xml");
   }
   const base2 = dirOf(pom);
-  const visit = (rel2, depth) => {
-    if (!p.requiredRel(rel2) || !p.available) return;
-    const text = p.read(rel2);
-    if (text === void 0) return p.block(`could not read ${rel2}`);
-    if (/<systemPath>/.test(text)) return p.block(`${rel2} uses a <systemPath> dependency from the project`);
-    if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel2} activates a profile by the presence of a file`);
+  const visit = (rel3, depth) => {
+    if (!p.requiredRel(rel3) || !p.available) return;
+    const text = p.read(rel3);
+    if (text === void 0) return p.block(`could not read ${rel3}`);
+    if (/<systemPath>/.test(text)) return p.block(`${rel3} uses a <systemPath> dependency from the project`);
+    if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel3} activates a profile by the presence of a file`);
     if (depth > 6) return;
     for (const m of text.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)) {
-      const r = posix.normalize(join(dirOf(rel2), m[1]));
-      if (r.startsWith("..")) return p.block(`${rel2} has the module ${m[1]} outside the build context`);
+      const r = posix.normalize(join(dirOf(rel3), m[1]));
+      if (r.startsWith("..")) return p.block(`${rel3} has the module ${m[1]} outside the build context`);
       visit(r.endsWith(".xml") ? r : join(r, "pom.xml"), depth + 1);
       if (p.plan.block) return;
     }
@@ -19381,9 +19381,9 @@ function maven(p) {
   p.optionalRel(join(base2, ".mvn"), true);
   if (/mvnw$/.test(inst.cmd.words.map((w) => w.value).find((v) => /mvn/.test(v)) ?? "")) p.optionalRel(join(base2, "mvnw"));
   for (const s of values(inst.opts, "-s", "--settings", "-gs", "--global-settings", "-t", "--toolchains")) {
-    const rel2 = p.argRel(s);
-    if (rel2 === null) continue;
-    if (!p.requiredRel(rel2)) return;
+    const rel3 = p.argRel(s);
+    if (rel3 === null) continue;
+    if (!p.requiredRel(rel3)) return;
   }
   if (!p.available) p.block("without the build context the modules of pom.xml and the .mvn directory cannot be found");
 }
@@ -19415,9 +19415,9 @@ function bundler(p) {
   let gemfile = "Gemfile";
   const g = values(inst.opts, "--gemfile")[0] ?? env.get("BUNDLE_GEMFILE");
   if (g !== void 0) {
-    const rel2 = p.argRel(g);
-    if (rel2 === null) return p.block(`\`${inst.label}\` reads ${g}, outside the copied directory`);
-    gemfile = p.dir ? posix.relative(p.dir, rel2) : rel2;
+    const rel3 = p.argRel(g);
+    if (rel3 === null) return p.block(`\`${inst.label}\` reads ${g}, outside the copied directory`);
+    gemfile = p.dir ? posix.relative(p.dir, rel3) : rel3;
   } else if (p.available && !p.exists(p.rel("Gemfile")) && p.exists(p.rel("gems.rb"))) gemfile = "gems.rb";
   if (!p.required(gemfile)) return;
   const lockName = gemfile === "gems.rb" ? "gems.locked" : `${gemfile}.lock`;
@@ -19444,8 +19444,8 @@ function bundler(p) {
   }
   const bpath = values(inst.opts, "--path")[0] ?? env.get("BUNDLE_PATH") ?? (has(inst.opts, "--deployment") ? "vendor/bundle" : void 0);
   if (bpath !== void 0) {
-    const rel2 = p.argRel(bpath);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(bpath);
+    if (rel3 !== null) p.output(rel3);
   }
   if (has(inst.opts, "--standalone")) p.output(p.rel("bundle"));
   if (appConfig === void 0 && remembered.some((o) => has(inst.opts, o))) p.output(p.rel(".bundle"));
@@ -19498,10 +19498,10 @@ function dotnet(p) {
   const inDir = (dir) => files.filter((f) => dirOf(f) === dir && (PROJECT_RE.test(f) || SOLUTION_RE.test(f)));
   if (targetArg !== void 0) {
     if (targetArg.includes("$")) return p.block(`\`${inst.label}\` restores \`${targetArg}\`, which cannot be resolved`);
-    const rel2 = p.argRel(targetArg.replace(/\\/g, "/"));
-    if (rel2 === null) return p.block(`\`${inst.label}\` restores ${targetArg}, outside the copied directory`);
-    if (PROJECT_RE.test(rel2) || SOLUTION_RE.test(rel2)) targets = [rel2];
-    else targets = inDir(rel2);
+    const rel3 = p.argRel(targetArg.replace(/\\/g, "/"));
+    if (rel3 === null) return p.block(`\`${inst.label}\` restores ${targetArg}, outside the copied directory`);
+    if (PROJECT_RE.test(rel3) || SOLUTION_RE.test(rel3)) targets = [rel3];
+    else targets = inDir(rel3);
   } else targets = inDir(p.dir);
   const sln = targets.filter((t) => SOLUTION_RE.test(t));
   const projs = targets.filter((t) => PROJECT_RE.test(t));
@@ -19564,10 +19564,10 @@ function dotnet(p) {
     p.add(f);
   }
   for (const c2 of values(inst.opts, "--configfile", "-ConfigFile")) {
-    const rel2 = p.argRel(c2);
-    if (rel2 !== null) {
-      if (!p.exists(rel2)) return p.block(`${rel2} is not in the build context`);
-      p.add(rel2);
+    const rel3 = p.argRel(c2);
+    if (rel3 !== null) {
+      if (!p.exists(rel3)) return p.block(`${rel3} is not in the build context`);
+      p.add(rel3);
     }
   }
   for (const s of values(inst.opts, "-s", "--source", "-Source")) {
@@ -19575,8 +19575,8 @@ function dotnet(p) {
   }
   for (const d of dirs) p.output(join(d, "obj"));
   for (const o of values(inst.opts, "--packages", "-PackagesDirectory")) {
-    const rel2 = p.argRel(o);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(o);
+    if (rel3 !== null) p.output(rel3);
   }
   if (isNuget) for (const s of sln) p.output(join(dirOf(s), "packages"));
   const lockFiles = p.plan.paths.filter((x) => /packages\.lock\.json$/i.test(x));
@@ -19620,8 +19620,8 @@ var init_manifests = __esm({
       rel(name) {
         return join(this.dir, name);
       }
-      exists(rel2) {
-        return this.ctx.exists(rel2);
+      exists(rel3) {
+        return this.ctx.exists(rel3);
       }
       block(reason) {
         this.plan.block ??= reason;
@@ -19633,40 +19633,40 @@ var init_manifests = __esm({
       required(name) {
         return this.requiredRel(this.rel(name));
       }
-      requiredRel(rel2) {
+      requiredRel(rel3) {
         if (!this.available) {
-          this.plan.patterns.push(rel2);
+          this.plan.patterns.push(rel3);
           return true;
         }
-        if (!this.exists(rel2)) {
-          this.block(`${rel2} is not in the build context${this.ctx.ignored(rel2) ? " (excluded by .dockerignore)" : ""}`);
+        if (!this.exists(rel3)) {
+          this.block(`${rel3} is not in the build context${this.ctx.ignored(rel3) ? " (excluded by .dockerignore)" : ""}`);
           return false;
         }
-        this.add(rel2);
+        this.add(rel3);
         return true;
       }
       /** A manifest copied when present. */
-      optional(name, isDir4 = false) {
-        return this.optionalRel(this.rel(name), isDir4);
+      optional(name, isDir5 = false) {
+        return this.optionalRel(this.rel(name), isDir5);
       }
-      optionalRel(rel2, isDir4 = false) {
+      optionalRel(rel3, isDir5 = false) {
         if (!this.available) {
-          if (isDir4) return false;
-          this.plan.patterns.push(rel2 + "*");
+          if (isDir5) return false;
+          this.plan.patterns.push(rel3 + "*");
           return false;
         }
-        if (!this.exists(rel2)) return false;
-        this.add(rel2);
+        if (!this.exists(rel3)) return false;
+        this.add(rel3);
         return true;
       }
-      add(rel2) {
-        if (!this.plan.paths.includes(rel2)) this.plan.paths.push(rel2);
+      add(rel3) {
+        if (!this.plan.paths.includes(rel3)) this.plan.paths.push(rel3);
       }
-      output(rel2) {
-        if (!this.plan.outputs.includes(rel2)) this.plan.outputs.push(rel2);
+      output(rel3) {
+        if (!this.plan.outputs.includes(rel3)) this.plan.outputs.push(rel3);
       }
-      read(rel2) {
-        return this.ctx.read(rel2);
+      read(rel3) {
+        return this.ctx.read(rel3);
       }
       /** Resolve a path argument of the command to a context-relative path (null: outside the copy). */
       argRel(v) {
@@ -19709,9 +19709,9 @@ function isWholeContextCopy(instr, ctx) {
   const s = a.sources[0];
   if (s === "." || s === "./" || s === "/" || posix2.normalize(s) === "." || posix2.normalize(s) === "/") return a;
   if (!ctx?.available || /[*?[$\\]/.test(s)) return null;
-  const rel2 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.\//, "");
-  if (!rel2 || rel2.startsWith("..") || !ctx.exists(rel2) || !isDirectory(ctx, rel2)) return null;
-  return { ...a, prefix: rel2 };
+  const rel3 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.\//, "");
+  if (!rel3 || rel3.startsWith("..") || !ctx.exists(rel3) || !isDirectory(ctx, rel3)) return null;
+  return { ...a, prefix: rel3 };
 }
 function isUnder(p, dir) {
   return p === dir || dir === "/" || p.startsWith(dir + "/");
@@ -19779,10 +19779,10 @@ function rewritesSameFiles(j, copy, an, ctx) {
   const intoDir = a.dest.endsWith("/") || a.dest === "." || abs === an.dest || a.sources.length > 1;
   return a.sources.every((s) => {
     if (/[*?[$]/.test(s)) return false;
-    const rel2 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "");
-    if (rel2.startsWith("..") || rel2 === "." || !ctx.exists(rel2)) return false;
-    const target = isDirectory(ctx, rel2) ? abs : intoDir ? posix2.join(abs, posix2.basename(rel2)) : abs;
-    return an.toRel(target) === rel2;
+    const rel3 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "");
+    if (rel3.startsWith("..") || rel3 === "." || !ctx.exists(rel3)) return false;
+    const target = isDirectory(ctx, rel3) ? abs : intoDir ? posix2.join(abs, posix2.basename(rel3)) : abs;
+    return an.toRel(target) === rel3;
   });
 }
 function listNames(paths) {
@@ -20063,12 +20063,12 @@ function exposedOutputs(label3, outputs, ctx) {
   const open = outputs.filter((o) => !excludesTree(ctx, o));
   if (open.length === 0) return void 0;
   const lines = [...new Set(open.map(ignoreLine))].map((l) => `\`${l}\``);
-  const list6 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
-  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list6} to .dockerignore to make the split safe`;
+  const list7 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
+  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list7} to .dockerignore to make the split safe`;
 }
-function ignoreLine(rel2) {
-  const base2 = posix2.basename(rel2);
-  return rel2.includes("/") && /^(node_modules|obj|\.venv)$/.test(base2) ? `**/${base2}` : rel2;
+function ignoreLine(rel3) {
+  const base2 = posix2.basename(rel3);
+  return rel3.includes("/") && /^(node_modules|obj|\.venv)$/.test(base2) ? `**/${base2}` : rel3;
 }
 function offlineReader(model, found, installRun, runSplit) {
   const caches = (run2) => {
@@ -20150,7 +20150,7 @@ function manifestLines(doc2, copy, args, all, ctx) {
   for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(dest, under(d))}`);
   return lines;
 }
-function isDirectory(ctx, rel2) {
+function isDirectory(ctx, rel3) {
   const files = ctx.files();
   if (!files) return false;
   let dirs = listedDirs.get(files);
@@ -20159,7 +20159,7 @@ function isDirectory(ctx, rel2) {
     for (const f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i));
     listedDirs.set(files, dirs);
   }
-  return dirs.has(rel2);
+  return dirs.has(rel3);
 }
 var posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
@@ -20189,19 +20189,19 @@ var init_split_copy = __esm({
       /** The context-relative path whose copy lands at `abs`, or null when `abs` is outside the copy. */
       toRel(abs) {
         const p = posix2.normalize(abs);
-        let rel2;
-        if (p === this.dest) rel2 = "";
-        else if (this.dest === "/") rel2 = p.slice(1);
-        else rel2 = p.startsWith(this.dest + "/") ? p.slice(this.dest.length + 1) : null;
-        if (rel2 === null || !this.prefix) return rel2;
-        return rel2 ? `${this.prefix}/${rel2}` : this.prefix;
+        let rel3;
+        if (p === this.dest) rel3 = "";
+        else if (this.dest === "/") rel3 = p.slice(1);
+        else rel3 = p.startsWith(this.dest + "/") ? p.slice(this.dest.length + 1) : null;
+        if (rel3 === null || !this.prefix) return rel3;
+        return rel3 ? `${this.prefix}/${rel3}` : this.prefix;
       }
       /** Could writing or reading `abs` meet files of the whole-context copy? */
       touchesCopy(abs) {
         if (isUnder(this.dest, abs)) return true;
-        const rel2 = this.toRel(abs);
-        if (rel2 === null) return false;
-        return !this.ctx.available || this.ctx.exists(rel2);
+        const rel3 = this.toRel(abs);
+        if (rel3 === null) return false;
+        return !this.ctx.available || this.ctx.exists(rel3);
       }
       analyzeRun(run2) {
         const state = run2.state();
@@ -20219,7 +20219,7 @@ var init_split_copy = __esm({
         const installs = [];
         const reads = [];
         const builds = [];
-        const steps = [];
+        const steps2 = [];
         let cwd = state.workdir;
         for (const raw of commands) {
           const cmd = {
@@ -20231,8 +20231,8 @@ var init_split_copy = __esm({
             redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value }))
           };
           const c2 = classifyCommand(cmd, cwd);
-          steps.push({ cmd, c: c2 });
-          if (blocker !== void 0) blockedAt ??= steps.length - 2;
+          steps2.push({ cmd, c: c2 });
+          if (blocker !== void 0) blockedAt ??= steps2.length - 2;
           const subst = [...raw.words, ...raw.redirects].find((w) => /\$\(|`/.test(doc(run2, w)));
           if (subst && c2.kind !== "source") {
             blocker ??= `\`${doc(run2, subst)}\` at line ${run2.line} runs a command substitution that may read the copied source`;
@@ -20259,17 +20259,17 @@ var init_split_copy = __esm({
               let abs = p.startsWith("/") ? posix2.normalize(p) : joinPath(cwd, p);
               const g = abs.search(/[*?[]/);
               if (g !== -1) abs = posix2.dirname(abs.slice(0, g) + "x");
-              const rel2 = this.toRel(abs);
-              if (c2.readOnly && rel2 !== null && rel2 !== "" && this.touchesCopy(abs)) {
-                reads.push({ rel: rel2, what: `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line}`, step: steps.length - 1 });
+              const rel3 = this.toRel(abs);
+              if (c2.readOnly && rel3 !== null && rel3 !== "" && this.touchesCopy(abs)) {
+                reads.push({ rel: rel3, what: `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line}`, step: steps2.length - 1 });
               } else if (this.touchesCopy(abs)) {
                 blocker ??= `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line} uses ${p}, which the whole-context copy provides`;
               }
             }
           }
         }
-        if (blocker !== void 0) blockedAt ??= steps.length - 1;
-        return { installs, blocker, reads, builds, steps, blockedAt };
+        if (blocker !== void 0) blockedAt ??= steps2.length - 1;
+        return { installs, blocker, reads, builds, steps: steps2, blockedAt };
       }
     };
     splitCopy = {
@@ -21082,10 +21082,10 @@ var require_utils = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
-    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
-    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
+    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform = navigator.platform.toLowerCase();
@@ -21096,8 +21096,8 @@ var require_utils = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str2) => {
-      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -21124,8 +21124,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.basename = (path28, { windows } = {}) => {
-      const segs = path28.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path31, { windows } = {}) => {
+      const segs = path31.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -21187,7 +21187,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str2 = input;
+      let str3 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -21206,10 +21206,10 @@ var require_scan = __commonJS({
       let code2;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const peek = () => str3.charCodeAt(index + 1);
       const advance = () => {
         prev = code2;
-        return str2.charCodeAt(++index);
+        return str3.charCodeAt(++index);
       };
       while (index < length) {
         code2 = advance();
@@ -21386,24 +21386,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base2 = str2;
+      let base2 = str3;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str2.slice(0, start);
-        str2 = str2.slice(start);
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
         lastIndex -= start;
       }
       if (base2 && isGlob === true && lastIndex > 0) {
-        base2 = str2.slice(0, lastIndex);
-        glob = str2.slice(lastIndex);
+        base2 = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
       } else if (isGlob === true) {
         base2 = "";
-        glob = str2;
+        glob = str3;
       } else {
-        base2 = str2;
+        base2 = str3;
       }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str2) {
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
         if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
           base2 = base2.slice(0, -1);
         }
@@ -21796,9 +21796,9 @@ var require_parse = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
+      const consume = (value2 = "", num3 = 0) => {
         state.consumed += value2;
-        state.index += num2;
+        state.index += num3;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -22450,8 +22450,8 @@ var require_parse = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture2}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str2) => {
-        switch (str2) {
+      const create = (str3) => {
+        switch (str3) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -22469,7 +22469,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str2);
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -22500,9 +22500,9 @@ var require_picomatch = __commonJS({
     var picomatch4 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch4(input, options, returnState));
-        const arrayMatcher = (str2) => {
+        const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str2);
+            const state2 = isMatch(str3);
             if (state2) return state2;
           }
           return false;
@@ -22578,7 +22578,7 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch4.makeRe(glob, options);
       return regex.test(utils.basename(input, { windows: posix3 }));
     };
-    picomatch4.isMatch = (str2, patterns, options) => picomatch4(patterns, options)(str2);
+    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
     picomatch4.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
       return parse(pattern, { ...options, fastpaths: false });
@@ -22697,11 +22697,11 @@ function readAt(dir) {
   cache3.set(dir, found);
   return found;
 }
-function sectionMatches(glob, rel2) {
+function sectionMatches(glob, rel3) {
   const anchored = glob.includes("/");
   const pattern = glob.startsWith("/") ? glob.slice(1) : glob;
   try {
-    return (0, import_picomatch.default)(pattern, { dot: true, basename: !anchored })(rel2);
+    return (0, import_picomatch.default)(pattern, { dot: true, basename: !anchored })(rel3);
   } catch {
     return false;
   }
@@ -22719,9 +22719,9 @@ function editorConfigProps(file) {
   }
   const props = {};
   for (const ec of chain.reverse()) {
-    const rel2 = path7.relative(ec.dir, abs).split(path7.sep).join("/");
+    const rel3 = path7.relative(ec.dir, abs).split(path7.sep).join("/");
     for (const s of ec.sections) {
-      if (!sectionMatches(s.glob, rel2)) continue;
+      if (!sectionMatches(s.glob, rel3)) continue;
       for (const [k, v] of Object.entries(s.props)) {
         if (v.toLowerCase() === "unset") delete props[k];
         else props[k] = v;
@@ -22885,11 +22885,11 @@ function validateConfig(raw, file, knownIds, prefix = "") {
           return void 0;
         }
         const v = rec[key];
-        const list6 = typeof v === "string" ? [v] : v;
-        if (!Array.isArray(list6) || list6.length === 0 || !list6.every((g) => typeof g === "string" && g !== "")) {
+        const list7 = typeof v === "string" ? [v] : v;
+        if (!Array.isArray(list7) || list7.length === 0 || !list7.every((g) => typeof g === "string" && g !== "")) {
           fail(at + key, `expected a non-empty array of glob strings, got ${typeName(v)}`);
         }
-        return list6;
+        return list7;
       };
       const files = globs("files", true);
       const excludeFiles = globs("excludeFiles", false);
@@ -22960,7 +22960,7 @@ function lineOf(file, key) {
 }
 function matcher(globs) {
   const ms = globs.map((g) => (0, import_picomatch2.default)(g, { dot: true, basename: !g.includes("/") }));
-  return (rel2) => ms.some((m) => m(rel2));
+  return (rel3) => ms.some((m) => m(rel3));
 }
 function resolveSettings(loaded, file) {
   const out = { transforms: {}, transformOptions: {}, format: {} };
@@ -22974,7 +22974,7 @@ function resolveSettings(loaded, file) {
     if (s.unsafe !== void 0) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
-  const rel2 = path8.relative(loaded.dir, path8.resolve(file)).split(path8.sep).join("/");
+  const rel3 = path8.relative(loaded.dir, path8.resolve(file)).split(path8.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
     if (path8.resolve(loaded.dir, key) !== path8.resolve(file)) continue;
     out.build = {
@@ -22985,11 +22985,11 @@ function resolveSettings(loaded, file) {
       line: lineOf(loaded.file, key)
     };
   }
-  if (loaded.config.exclude?.length && !rel2.startsWith("../") && matcher(loaded.config.exclude)(rel2)) out.excluded = true;
+  if (loaded.config.exclude?.length && !rel3.startsWith("../") && matcher(loaded.config.exclude)(rel3)) out.excluded = true;
   for (const o of loaded.config.overrides ?? []) {
-    if (rel2.startsWith("../")) break;
-    if (!matcher(o.files)(rel2)) continue;
-    if (o.excludeFiles && matcher(o.excludeFiles)(rel2)) continue;
+    if (rel3.startsWith("../")) break;
+    if (!matcher(o.files)(rel3)) continue;
+    if (o.excludeFiles && matcher(o.excludeFiles)(rel3)) continue;
     apply(o);
   }
   return out;
@@ -23759,8 +23759,8 @@ function blocks(v) {
   const out = {};
   if (!isObj(v)) return out;
   for (const [name, b] of Object.entries(v)) {
-    const list6 = Array.isArray(b) ? b : [b];
-    out[name] = Object.assign({}, ...list6.filter(isObj));
+    const list7 = Array.isArray(b) ? b : [b];
+    out[name] = Object.assign({}, ...list7.filter(isObj));
   }
   return out;
 }
@@ -23952,9 +23952,9 @@ function readWorkflow(file, text, sink) {
   for (const job of pairs(jobs?.value)) {
     const jobName = keyOf(job) ?? "?";
     const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
-    const steps = get(job.value, "steps")?.value;
-    if (!isSeq(steps)) continue;
-    for (const step of steps.items) {
+    const steps2 = get(job.value, "steps")?.value;
+    if (!isSeq(steps2)) continue;
+    for (const step of steps2.items) {
       const stepName = str(get(step, "name")?.value) ?? str(get(step, "id")?.value) ?? jobName;
       const uses = str(get(step, "uses")?.value);
       if (uses && /^docker\/build-push-action@/.test(uses)) {
@@ -24250,17 +24250,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path28) {
-      const ctrl = callVisitor(key, node2, visitor, path28);
+    function visit_(key, node2, visitor, path31) {
+      const ctrl = callVisitor(key, node2, visitor, path31);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path28, ctrl);
-        return visit_(key, ctrl, visitor, path28);
+        replaceNode(key, path31, ctrl);
+        return visit_(key, ctrl, visitor, path31);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path28 = Object.freeze(path28.concat(node2));
+          path31 = Object.freeze(path31.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path28);
+            const ci = visit_(i, node2.items[i], visitor, path31);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24271,13 +24271,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path28 = Object.freeze(path28.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path28);
+          path31 = Object.freeze(path31.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path31);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path28);
+          const cv = visit_("value", node2.value, visitor, path31);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -24298,17 +24298,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP2;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path28) {
-      const ctrl = await callVisitor(key, node2, visitor, path28);
+    async function visitAsync_(key, node2, visitor, path31) {
+      const ctrl = await callVisitor(key, node2, visitor, path31);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path28, ctrl);
-        return visitAsync_(key, ctrl, visitor, path28);
+        replaceNode(key, path31, ctrl);
+        return visitAsync_(key, ctrl, visitor, path31);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path28 = Object.freeze(path28.concat(node2));
+          path31 = Object.freeze(path31.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path28);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path31);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -24319,13 +24319,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path28 = Object.freeze(path28.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path28);
+          path31 = Object.freeze(path31.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path31);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path28);
+          const cv = await visitAsync_("value", node2.value, visitor, path31);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -24352,23 +24352,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path28) {
+    function callVisitor(key, node2, visitor, path31) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path28);
+        return visitor(key, node2, path31);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path28);
+        return visitor.Map?.(key, node2, path31);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path28);
+        return visitor.Seq?.(key, node2, path31);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path28);
+        return visitor.Pair?.(key, node2, path31);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path28);
+        return visitor.Scalar?.(key, node2, path31);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path28);
+        return visitor.Alias?.(key, node2, path31);
       return void 0;
     }
-    function replaceNode(key, path28, node2) {
-      const parent = path28[path28.length - 1];
+    function replaceNode(key, path31, node2) {
+      const parent = path31[path31.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -24980,10 +24980,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path28, value) {
+    function collectionFromPath(schema, path31, value) {
       let v = value;
-      for (let i = path28.length - 1; i >= 0; --i) {
-        const k = path28[i];
+      for (let i = path31.length - 1; i >= 0; --i) {
+        const k = path31[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -25002,7 +25002,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path28) => path28 == null || typeof path28 === "object" && !!path28[Symbol.iterator]().next().done;
+    var isEmptyPath = (path31) => path31 == null || typeof path31 === "object" && !!path31[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -25032,11 +25032,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path28, value) {
-        if (isEmptyPath(path28))
+      addIn(path31, value) {
+        if (isEmptyPath(path31))
           this.add(value);
         else {
-          const [key, ...rest] = path28;
+          const [key, ...rest] = path31;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -25050,8 +25050,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path28) {
-        const [key, ...rest] = path28;
+      deleteIn(path31) {
+        const [key, ...rest] = path31;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -25065,8 +25065,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path28, keepScalar) {
-        const [key, ...rest] = path28;
+      getIn(path31, keepScalar) {
+        const [key, ...rest] = path31;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -25084,8 +25084,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path28) {
-        const [key, ...rest] = path28;
+      hasIn(path31) {
+        const [key, ...rest] = path31;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -25095,8 +25095,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path28, value) {
-        const [key, ...rest] = path28;
+      setIn(path31, value) {
+        const [key, ...rest] = path31;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -25120,13 +25120,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -25280,16 +25280,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -25306,11 +25306,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
+          str3 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -25319,38 +25319,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
+                str3 += json.slice(start, i);
                 const code2 = json.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code2.substr(0, 2) === "00")
-                      str2 += "\\x" + code2.substr(2);
+                      str3 += "\\x" + code2.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str3 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -25360,14 +25360,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
+                str3 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -25376,8 +25376,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json.slice(start) : json;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json.slice(start) : json;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -25505,15 +25505,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -25665,11 +25665,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -25704,8 +25704,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -25714,27 +25714,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -25750,7 +25750,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -25794,16 +25794,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -26030,31 +26030,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -26097,21 +26097,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -26123,11 +26123,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len2 > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line of lines)
-            str2 += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -26459,7 +26459,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -26497,7 +26497,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -26518,9 +26518,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      const num3 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num3))
+        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -26549,7 +26549,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -26558,10 +26558,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node2) {
-        const num2 = Number(node2.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num3 = Number(node2.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -26569,11 +26569,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node2.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node2.minFractionDigits = str3.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -26590,7 +26590,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -26603,7 +26603,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -26611,7 +26611,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -26620,7 +26620,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -26673,7 +26673,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -26690,7 +26690,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -26698,7 +26698,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -26706,7 +26706,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -26714,9 +26714,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -26748,10 +26748,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -26762,28 +26762,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -26989,7 +26989,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -26998,10 +26998,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
-        const num2 = Number(node2.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num3 = Number(node2.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -27009,11 +27009,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -27033,34 +27033,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -27070,7 +27070,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -27079,7 +27079,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -27087,7 +27087,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -27096,7 +27096,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -27200,26 +27200,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
+      return sign === "-" ? num3(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num2 = (n) => n;
+      let num3 = (n) => n;
       if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
+        num3 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num2(-1);
+        value *= num3(-1);
       }
-      const _60 = num2(60);
+      const _60 = num3(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -27239,7 +27239,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -27248,7 +27248,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -27259,8 +27259,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -27611,9 +27611,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path28, value) {
+      addIn(path31, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path28, value);
+          this.contents.addIn(path31, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -27688,14 +27688,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path28) {
-        if (Collection.isEmptyPath(path28)) {
+      deleteIn(path31) {
+        if (Collection.isEmptyPath(path31)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path28) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path31) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -27710,10 +27710,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path28, keepScalar) {
-        if (Collection.isEmptyPath(path28))
+      getIn(path31, keepScalar) {
+        if (Collection.isEmptyPath(path31))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path28, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path31, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -27724,10 +27724,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path28) {
-        if (Collection.isEmptyPath(path28))
+      hasIn(path31) {
+        if (Collection.isEmptyPath(path31))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path28) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path31) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -27744,13 +27744,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path28, value) {
-        if (Collection.isEmptyPath(path28)) {
+      setIn(path31, value) {
+        if (Collection.isEmptyPath(path31)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path28), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path31), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path28, value);
+          this.contents.setIn(path31, value);
         }
       }
       /**
@@ -28771,7 +28771,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel2, code2, msg) => onError(offset + rel2, code2, msg);
+      const _onError = (rel3, code2, msg) => onError(offset + rel3, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -29711,9 +29711,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path28) => {
+    visit.itemAtPath = (cst, path31) => {
       let item = cst;
-      for (const [field, index] of path28) {
+      for (const [field, index] of path31) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -29722,23 +29722,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path28) => {
-      const parent = visit.itemAtPath(cst, path28.slice(0, -1));
-      const field = path28[path28.length - 1][0];
+    visit.parentCollection = (cst, path31) => {
+      const parent = visit.itemAtPath(cst, path31.slice(0, -1));
+      const field = path31[path31.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path28, item, visitor) {
-      let ctrl = visitor(item, path28);
+    function _visit(path31, item, visitor) {
+      let ctrl = visitor(item, path31);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path28.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path31.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -29749,10 +29749,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path28);
+            ctrl = ctrl(item, path31);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path28) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path31) : ctrl;
     }
     exports.visit = visit;
   }
@@ -30487,15 +30487,15 @@ var require_parser2 = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list6, type) {
-      for (let i = 0; i < list6.length; ++i)
-        if (list6[i].type === type)
+    function includesToken(list7, type) {
+      for (let i = 0; i < list7.length; ++i)
+        if (list7[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list6) {
-      for (let i = 0; i < list6.length; ++i) {
-        switch (list6[i].type) {
+    function findNonEmptyIndex(list7) {
+      for (let i = 0; i < list7.length; ++i) {
+        switch (list7[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -31054,14 +31054,14 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs22 = this.flowScalar(this.type);
+              const fs25 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs22, sep: [] });
+                map.items.push({ start, key: fs25, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs22);
+                this.stack.push(fs25);
               } else {
-                Object.assign(it, { key: fs22, sep: [] });
+                Object.assign(it, { key: fs25, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -31189,13 +31189,13 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs22 = this.flowScalar(this.type);
+              const fs25 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs22, sep: [] });
+                fc.items.push({ start: [], key: fs25, sep: [] });
               else if (it.sep)
-                this.stack.push(fs22);
+                this.stack.push(fs25);
               else
-                Object.assign(it, { key: fs22, sep: [] });
+                Object.assign(it, { key: fs25, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -31707,7 +31707,7 @@ async function findBuildDefinitions(paths, opts = {}) {
   const root = gitRoot(firstDir) ?? firstDir;
   const definitions = [];
   const notes = [];
-  const rel2 = (p) => path17.relative(root, p).split(path17.sep).join("/") || ".";
+  const rel3 = (p) => path17.relative(root, p).split(path17.sep).join("/") || ".";
   const deferred = [];
   const sink = {
     root,
@@ -31718,12 +31718,12 @@ async function findBuildDefinitions(paths, opts = {}) {
       const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
         if (!inside3(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
-        if (!isDirectory2(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
+        if (!isDirectory2(d.context)) return note(`context ${rel3(d.context)} is not a folder; not used`);
       }
       const dockerfile = d.dockerfile ?? (d.context !== null ? path17.join(d.context, "Dockerfile") : void 0);
       if (!dockerfile) return;
       if (!inside3(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
-      if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
+      if (!isFile(dockerfile)) return note(`Dockerfile ${rel3(dockerfile)} not found; not used`);
       definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
     }
   };
@@ -31762,8 +31762,8 @@ function isDirectory2(p) {
 function byDockerfile(defs) {
   const m = /* @__PURE__ */ new Map();
   for (const d of defs) {
-    const list6 = m.get(d.dockerfile);
-    if (list6) list6.push(d);
+    const list7 = m.get(d.dockerfile);
+    if (list7) list7.push(d);
     else m.set(d.dockerfile, [d]);
   }
   return m;
@@ -31826,12 +31826,12 @@ function guessContext(dockerfile, text) {
     return null;
   }
   const sources = localSources(doc2);
-  const rel2 = (s) => path18.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(path18.join(dir, rel2(s.source))));
+  const rel3 = (s) => path18.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(path18.join(dir, rel3(s.source))));
   if (missing.length === 0) return null;
   let d = path18.dirname(dir);
   for (; ; ) {
-    if (sources.every((s) => exists(path18.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (sources.every((s) => exists(path18.join(d, rel3(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
     if (d === root) return null;
     const parent = path18.dirname(d);
     if (parent === d) return null;
@@ -31867,9 +31867,9 @@ function workflowRunsHadolint(text) {
   const y = parseYaml(text);
   if ("error" in y) return false;
   for (const job of pairs(get(y.doc.contents, "jobs")?.value)) {
-    const steps = get(job.value, "steps")?.value;
-    if (!isSeq(steps)) continue;
-    for (const step of steps.items) {
+    const steps2 = get(job.value, "steps")?.value;
+    if (!isSeq(steps2)) continue;
+    for (const step of steps2.items) {
       if (/^hadolint\/hadolint-action@/.test(str(get(step, "uses")?.value) ?? "")) return true;
       if (/(^|[\s/;&|])hadolint(\s|$)/m.test(str(get(step, "run")?.value) ?? "")) return true;
     }
@@ -31984,11 +31984,11 @@ function fromConfig(file, c2, found) {
     }
   return out;
 }
-function mergeArgs(list6) {
+function mergeArgs(list7) {
   const out = {};
-  const keys = new Set(list6.flatMap((d) => Object.keys(d.args)));
+  const keys = new Set(list7.flatMap((d) => Object.keys(d.args)));
   for (const k of keys) {
-    const values2 = new Set(list6.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
+    const values2 = new Set(list7.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
     const [only] = values2;
     out[k] = values2.size === 1 && only !== void 0 ? only : null;
   }
@@ -32005,8 +32005,8 @@ function planFile(file, found, conf, cwd, explicit) {
       conf = { ...conf, context: void 0 };
     }
   }
-  const list6 = conf ? fromConfig(file, conf, found) : found;
-  if (list6.length === 0) {
+  const list7 = conf ? fromConfig(file, conf, found) : found;
+  if (list7.length === 0) {
     if (explicit) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
@@ -32022,7 +32022,7 @@ function planFile(file, found, conf, cwd, explicit) {
   const label3 = (c2) => c2 === null ? "no context" : `context ${rel(cwd, c2)}`;
   if (!explicit) {
     const contexts = /* @__PURE__ */ new Map();
-    for (const d of list6) {
+    for (const d of list7) {
       const l = contexts.get(d.context);
       if (l) l.push(d);
       else contexts.set(d.context, [d]);
@@ -32035,11 +32035,11 @@ function planFile(file, found, conf, cwd, explicit) {
     fb.contextLabel = label3(first);
     if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label3(dir) }));
   }
-  for (const d of list6)
+  for (const d of list7)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
       fb.findings.push(info(`additional context ${printable(k)}=${path20.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
-  for (const d of list6) {
+  for (const d of list7) {
     if (d.target === void 0) continue;
     const src = describeSource(d, cwd);
     const l = targets.get(d.target);
@@ -32050,7 +32050,7 @@ function planFile(file, found, conf, cwd, explicit) {
     fb.targets = [...targets.keys()];
     for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join("; ")})`));
   }
-  const args = mergeArgs(list6);
+  const args = mergeArgs(list7);
   if (Object.keys(args).length) {
     fb.args = args;
     const known2 = Object.entries(args).filter(([, v]) => v !== null);
@@ -32183,12 +32183,12 @@ function buildSarif(input, rules) {
   for (const e of input.errors) {
     notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
   }
-  for (const { path: path28, outcome } of input.files) {
-    const uri = path28.split("/").map(encodeURIComponent).join("/");
+  for (const { path: path31, outcome } of input.files) {
+    const uri = path31.split("/").map(encodeURIComponent).join("/");
     if (outcome.error) {
       notifications.push({
         level: "error",
-        message: { text: `${path28}: ${outcome.error.message}` },
+        message: { text: `${path31}: ${outcome.error.message}` },
         locations: [
           {
             physicalLocation: {
@@ -32215,8 +32215,8 @@ function buildSarif(input, rules) {
     const byGroup = /* @__PURE__ */ new Map();
     for (const e of edits) {
       const g = groupOf(doc2, e.start, e.line);
-      const list6 = byGroup.get(g);
-      if (list6) list6.push(e);
+      const list7 = byGroup.get(g);
+      if (list7) list7.push(e);
       else byGroup.set(g, [e]);
     }
     for (const f of changeFindings) {
@@ -32346,14 +32346,14 @@ var init_color = __esm({
 });
 
 // src/cli/parse.ts
-function parseSubcommandArgs(program3, args, io, name) {
+function parseSubcommandArgs(program4, args, io, name) {
   try {
-    program3.parse(args, { from: "user" });
+    program4.parse(args, { from: "user" });
     return null;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
-        io.stdout.write(program3.helpInformation());
+        io.stdout.write(program4.helpInformation());
         return 0;
       }
       io.stderr.write(`${name}: ${e.message.replace(/^error: /, "")}
@@ -32370,223 +32370,599 @@ var init_parse = __esm({
   }
 });
 
-// src/cli/fmt.ts
-import fs17 from "node:fs";
-import path21 from "node:path";
-function optionsFor(file, resolver, flags) {
-  const settings = resolver.settingsFor(file);
-  if (settings.excluded) return null;
-  const fromFiles = formatSettingsFor(file, settings);
-  const out = { ...fromFiles };
-  for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
-  return out;
+// src/verify/docker.ts
+import { spawn, spawnSync as spawnSync2 } from "node:child_process";
+function dockerSync(cli, args, env, timeout = 12e4, input) {
+  const r = spawnSync2(cli, args, { env, encoding: "utf8", timeout, maxBuffer: 64 << 20, input });
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
 }
-function checkFmtOptions(opts) {
-  if (opts.write && opts.check) return "--write and --check cannot be used together";
-  if (opts.indent !== void 0 && (!Number.isInteger(opts.indent) || opts.indent < 0 || opts.indent > 16)) {
-    return `--indent must be a whole number from 0 to 16, not ${String(opts.indent)}`;
+function classifyDockerError(cli, r) {
+  if (r.error && (r.error.code === "ENOENT" || r.error.code === "EACCES")) {
+    return new DockerEnvError(
+      r.error.code === "ENOENT" ? `the Docker CLI was not found (${cli}); install Docker or pass --docker <path to the docker client>` : `the Docker CLI ${cli} cannot be executed (permission denied)`,
+      "no-cli"
+    );
   }
-  if (opts.endOfLine !== void 0 && !["auto", "lf", "crlf"].includes(opts.endOfLine)) {
-    return `--end-of-line must be auto, lf or crlf, not ${String(opts.endOfLine)}`;
+  const text = r.stderr;
+  if (/permission denied/i.test(text) && /(docker\.sock|daemon socket|\.sock)/i.test(text)) {
+    return new DockerEnvError(
+      `permission denied on the Docker daemon's socket: add your user to the "docker" group (then log in again), use a rootless daemon, or run with sufficient rights
+  docker said: ${firstLine(text)}`,
+      "permission"
+    );
+  }
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connection refused|no such file or directory.*\.sock/i.test(text)) {
+    return new DockerEnvError(`the Docker daemon is not reachable: start Docker (or point DOCKER_HOST / the docker context at a running daemon)
+  docker said: ${firstLine(text)}`, "no-daemon");
   }
   return null;
 }
-async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
-  const out = (s) => void io.stdout.write(s);
-  const err = (s) => void io.stderr.write(s);
-  const bad = checkFmtOptions(opts);
-  if (bad) {
-    err(`dockerfix fmt: ${bad}
-`);
-    return 2;
+function firstLine(s) {
+  return s.trim().split("\n").find((l) => l.trim()) ?? "";
+}
+function detectDocker(cli, env) {
+  const v = dockerSync(cli, ["version", "--format", "{{.Client.Version}}|{{.Server.Version}}"], env, 6e4);
+  const envErr = classifyDockerError(cli, v);
+  if (envErr) throw envErr;
+  if (v.error) throw new DockerEnvError(`cannot run ${cli}: ${v.error.message}`, "other");
+  const [client = "", server = ""] = v.stdout.trim().split("|");
+  if (v.code !== 0 || !server) {
+    throw new DockerEnvError(`\`docker version\` failed (exit ${v.code}): ${firstLine(v.stderr) || "no server version"}`, "no-daemon");
   }
-  const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
-  let resolver;
-  try {
-    resolver = newResolver(io.cwd, opts.config);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-    return 2;
+  const bx = dockerSync(cli, ["buildx", "version"], env, 6e4);
+  const buildx = bx.code === 0 && /buildx|github\.com\/docker/i.test(bx.stdout);
+  if (!buildx && major(client) >= 23) {
+    throw new DockerEnvError(
+      `the Docker CLI ${client} has no buildx plugin, and without it \`docker build\` uses the legacy builder, which cannot build RUN --mount; install docker-buildx (the "docker-buildx-plugin" package)`,
+      "no-buildkit"
+    );
   }
-  const list6 = paths.length ? [...paths] : ["."];
-  if (opts.stdin || list6.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list6, resolver);
-  const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
-  const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
-  const found = await discover(list6, io.cwd);
-  let errors = 0;
-  for (const e of found.errors) {
-    err(`${e.format()}
-`);
-    errors++;
-  }
-  let changed = 0;
-  for (const file of found.files) {
-    const abs = path21.resolve(io.cwd, file);
-    const rel2 = relative(io.cwd, file);
-    let fileFo;
-    try {
-      fileFo = optionsFor(abs, resolver, fo);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-      return 2;
-    }
-    if (!fileFo) continue;
-    let input;
-    try {
-      const d = readDockerfile(abs);
-      input = (d.bom ? "\uFEFF" : "") + d.text;
-    } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      err(`${new FileError(rel2, e.message, e.line, e.column).format()}
-`);
-      errors++;
+  if (major(server) > 0 && major(server) < 18) throw new DockerEnvError(`the Docker daemon ${server} has no BuildKit (needs 18.09 or newer)`, "no-buildkit");
+  return { cli, clientVersion: client, serverVersion: server, buildx };
+}
+function major(version) {
+  const m = /^(\d+)/.exec(version);
+  return m ? Number(m[1]) : 0;
+}
+function parsePlainLog(text) {
+  const byId = /* @__PURE__ */ new Map();
+  const trailer = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^#(\d+) (.*)$/.exec(raw);
+    if (!m) {
+      if (raw.trim()) trailer.push(raw);
       continue;
     }
-    const r = format(input, fileFo);
-    if (r.error) {
-      err(`${new FileError(rel2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
-`);
-      errors++;
+    const [, id, rest] = m;
+    let v = byId.get(id);
+    if (!v) {
+      const sm = VERTEX_STEP.exec(rest);
+      v = { name: rest, step: Boolean(sm), from: sm?.[4]?.toUpperCase() === "FROM", cached: false, done: false, output: [] };
+      byId.set(id, v);
       continue;
     }
-    if (!r.changed) continue;
-    changed++;
-    if (opts.check) out(`${rel2}
-`);
-    else if (opts.write) {
-      try {
-        writeFileAtomic(abs, r.output, { expected: input });
-        if (!opts.quiet) out(`formatted ${rel2}
-`);
-      } catch (e) {
-        if (!(e instanceof FileError)) throw e;
-        err(`${new FileError(rel2, e.message).format()}
-`);
-        errors++;
+    if (rest === "CACHED") v.cached = true;
+    else if (/^DONE\b/.test(rest)) v.done = true;
+    else if (/^ERROR\b/.test(rest)) v.error = rest.replace(/^ERROR:?\s*/, "");
+    else if (/^CANCELED\b/.test(rest)) v.error ??= "canceled";
+    else if (/^\d+(\.\d+)? /.test(rest)) v.output.push(rest.replace(/^\d+(\.\d+)? /, ""));
+    else if (/^(sha256:|resolve |extracting |transferring |writing |naming |exporting |unpacking |preparing |sending )/.test(rest)) continue;
+    else v.output.push(rest);
+  }
+  const steps2 = [...byId.values()];
+  const failed = steps2.find((s) => s.error && s.error !== "canceled" && s.step) ?? steps2.find((s) => s.error && s.error !== "canceled");
+  return { steps: steps2, ...failed ? { failed } : {}, trailer };
+}
+function stepCounts(log) {
+  const steps2 = log.steps.filter((s) => s.step && !s.from);
+  const cached = steps2.filter((s) => s.cached).length;
+  return { total: steps2.length, cached, run: steps2.length - cached };
+}
+function runBuild(req) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(req.cli, req.args, { env: req.env, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    let partial = "";
+    let timedOut = false;
+    let aborted = false;
+    const seen = /* @__PURE__ */ new Set();
+    const onData = (d) => {
+      const s = d.toString("utf8");
+      if (log.length < 32 << 20) log += s;
+      if (!req.onStep) return;
+      const lines = (partial + s).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        const m = /^#(\d+) (\[.*)$/.exec(line);
+        if (m && !seen.has(m[1])) {
+          seen.add(m[1]);
+          req.onStep(m[2]);
+        }
       }
-    } else out(renderDiff(rel2, input, r.output, [], { colors, reasons: false }));
-  }
-  if (!opts.quiet && !opts.check) {
-    const n = found.files.length;
-    out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
-`);
-  }
-  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list6.join(", ")}
-`);
-  if (errors) return 2;
-  return opts.check && changed ? 1 : 0;
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    const kill = () => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5e3).unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, req.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    let spawnError;
+    child.on("error", (e) => spawnError = e);
+    child.on("close", (code2) => {
+      clearTimeout(timer);
+      req.signal?.removeEventListener("abort", onAbort);
+      const parsed = parsePlainLog(log);
+      const envError = classifyDockerError(req.cli, { stderr: spawnError ? "" : log.slice(-4e3), error: spawnError }) ?? void 0;
+      resolve({ ok: code2 === 0 && !timedOut && !aborted, code: code2 ?? -1, wallMs: performance.now() - t0, timedOut, aborted, log, parsed, ...envError && code2 !== 0 ? { envError } : {} });
+    });
+  });
 }
-async function fmtStdin(io, opts, flags, paths, resolver) {
-  const err = (s) => void io.stderr.write(s);
-  if (paths.some((p) => p !== "-" && p !== ".")) {
-    err("dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n");
-    return 2;
-  }
-  if (opts.write) {
-    err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
-    return 2;
-  }
-  if (opts.stdinFilepath && isDir2(path21.resolve(io.cwd, opts.stdinFilepath))) {
-    err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
-`);
-    return 2;
-  }
-  const label3 = opts.stdinFilepath ?? "<stdin>";
-  let fo;
-  try {
-    fo = optionsFor(path21.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-    return 2;
-  }
-  let input;
-  try {
-    const d = decodeFile(label3, await readStdinCapped(io.stdin));
-    input = (d.bom ? "\uFEFF" : "") + d.text;
-  } catch (e) {
-    if (!(e instanceof FileError)) throw e;
-    err(`${e.format()}
-`);
-    return 2;
-  }
-  const r = format(input, fo);
-  if (r.error) {
-    err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
-`);
-    if (!opts.check) io.stdout.write(input);
-    return 2;
-  }
-  if (opts.check) {
-    if (r.changed) io.stdout.write(`${label3}
-`);
-    return r.changed ? 1 : 0;
-  }
-  io.stdout.write(r.output);
-  return 0;
-}
-function relative(cwd, file) {
-  const r = path21.relative(cwd, path21.resolve(cwd, file));
-  return (r || file).split(path21.sep).join("/");
-}
-function isDir2(p) {
-  try {
-    return fs17.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-var import_picocolors, defaultFmtIo;
-var init_fmt = __esm({
-  "src/cli/fmt.ts"() {
+var DockerEnvError, VERTEX_STEP;
+var init_docker = __esm({
+  "src/verify/docker.ts"() {
     "use strict";
-    import_picocolors = __toESM(require_picocolors(), 1);
-    init_discover();
-    init_diff();
-    init_fsio();
-    init_format();
-    init_config();
-    init_file_options();
-    init_color();
-    defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+    DockerEnvError = class extends Error {
+      constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+        this.name = "DockerEnvError";
+      }
+      kind;
+    };
+    VERTEX_STEP = /^\[(?:(\S+) )?(\d+)\/(\d+)\] (\S+)/;
   }
 });
 
-// src/cli/fmt-cli.ts
-var fmt_cli_exports = {};
-__export(fmt_cli_exports, {
-  fmtMain: () => fmtMain
-});
-async function fmtMain(args, io) {
-  const program3 = new Command().name("dockerfix fmt").description(
-    "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
-  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix fmt");
-  if (stop !== null) return stop;
-  const opts = program3.opts();
-  return fmtCommand(program3.args, opts, io);
+// src/verify/report.ts
+function steps(b) {
+  return `${b.steps.cached}/${b.steps.total} cached`;
 }
-var init_fmt_cli = __esm({
-  "src/cli/fmt-cli.ts"() {
+function buildCell(b) {
+  if (!b) return "-";
+  return b.ok ? `${b.seconds.toFixed(2)} s (${steps(b)})` : `FAILED${b.timedOut ? " (timed out)" : ""}`;
+}
+function ratio(s) {
+  return s.speedup === void 0 ? "-" : `${s.speedup}x`;
+}
+function renderVerify(r, format2) {
+  if (format2 === "json") return `${JSON.stringify({ $schema: "https://unpkg.com/dockerfix/schema/dockerfix-verify.schema.json", ...r }, null, 2)}
+`;
+  if (format2 === "markdown") return renderMarkdown(r);
+  return renderText(r);
+}
+function renderText(r) {
+  const c2 = escapeControls;
+  const lines = [];
+  const L = (s = "") => void lines.push(s);
+  L(`dockerfix verify ${c2(r.dockerfile)} (context ${r.context === null ? "none" : c2(r.context)})`);
+  if (r.docker) L(`docker: client ${r.docker.client}, daemon ${r.docker.server}; isolation: ${r.docker.isolation === "builder" ? `dedicated builder ${r.docker.builder}` : "unique cache-mount ids (no buildx)"}`);
+  if (r.rewrite.changes.length) {
+    L(`rewrite: ${r.rewrite.changes.length} change${r.rewrite.changes.length === 1 ? "" : "s"}`);
+    for (const ch of r.rewrite.changes) L(`  line ${ch.line} [${ch.transform}] ${c2(ch.message)}`);
+  }
+  for (const t of r.targets) {
+    L(`target ${c2(t.label)} (${t.why}): original ${buildCell(t.original)}, rewrite ${buildCell(t.rewrite)}`);
+    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
+      if (!b || b.ok) continue;
+      L(`  the ${side} fails${b.failedStep ? ` at ${c2(b.failedStep)}` : ""}: ${c2(b.error ?? "")}`);
+      for (const l of b.logTail ?? []) L(`    | ${c2(l)}`);
+    }
+    if (t.comparison) {
+      const cmp = t.comparison;
+      L(`  images: ${cmp.equivalent ? "same files and config" : `${cmp.differenceCount} path${cmp.differenceCount === 1 ? "" : "s"} and ${cmp.config.length} config key${cmp.config.length === 1 ? "" : "s"} differ`} (${cmp.files.original} / ${cmp.files.rewrite} paths compared)`);
+      for (const d of cmp.differences.slice(0, 50)) {
+        if (d.kind === "only-original") L(`    only in the original: ${c2(d.path)} (${c2(d.original ?? "")})`);
+        else if (d.kind === "only-rewrite") L(`    only in the rewrite:  ${c2(d.path)} (${c2(d.rewrite ?? "")})`);
+        else L(`    differs (${(d.fields ?? []).join(", ")}): ${c2(d.path)}: ${c2(d.original ?? "")} -> ${c2(d.rewrite ?? "")}`);
+      }
+      if (cmp.differenceCount > 50) L(`    \u2026 and ${cmp.differenceCount - 50} more (--format json lists up to 500)`);
+      for (const k of cmp.config) L(`    config ${k.key}: ${c2(JSON.stringify(k.original))} -> ${c2(JSON.stringify(k.rewrite))}`);
+    }
+  }
+  if (r.scenarios.length || r.skippedScenarios.length) {
+    L("rebuilds (original -> rewrite):");
+    for (const s of r.scenarios) {
+      L(`  ${SCENARIO_TITLES[s.name]} (${c2(s.file)}, target ${c2(s.target)}): ${buildCell(s.original)} -> ${buildCell(s.rewrite)}${s.speedup !== void 0 ? `, ${s.speedup}x` : ""}`);
+      if (!s.rewrite.ok) {
+        L(`    the rewrite fails${s.rewrite.failedStep ? ` at ${c2(s.rewrite.failedStep)}` : ""}: ${c2(s.rewrite.error ?? "")}`);
+        for (const l of s.rewrite.logTail ?? []) L(`      | ${c2(l)}`);
+      }
+    }
+    for (const s of r.skippedScenarios) L(`  ${SCENARIO_TITLES[s.name]}: not measured: ${c2(s.reason)}`);
+  }
+  if (r.excluded.length) L(`not compared: ${r.excluded.map((e) => e.pattern).join(" ")} (--format json gives the reason for each)`);
+  for (const n of r.notes) L(`note: ${c2(n)}`);
+  if (r.cleanup.problems.length) for (const p of r.cleanup.problems) L(`cleanup problem: ${c2(p)}`);
+  L(`verdict: ${c2(r.summary)}`);
+  return `${lines.join("\n")}
+`;
+}
+function md(s) {
+  return escapeControls(s).replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/`/g, "'");
+}
+function renderMarkdown(r) {
+  const lines = [];
+  const L = (s = "") => void lines.push(s);
+  const icon = r.verdict === "equivalent" ? "\u2705" : r.verdict === "unchanged" ? "\u2796" : r.verdict === "original-fails" ? "\u26A0\uFE0F" : "\u274C";
+  L(`### ${icon} dockerfix verify: \`${md(r.dockerfile)}\``);
+  L("");
+  L(`**${md(r.summary)}**`);
+  L("");
+  if (r.targets.length) {
+    L("| target | original | rewrite | image |");
+    L("|---|---|---|---|");
+    for (const t of r.targets) {
+      const img = t.comparison ? t.comparison.equivalent ? "same files and config" : `${t.comparison.differenceCount} paths, ${t.comparison.config.length} config keys differ` : "-";
+      L(`| ${md(t.label)} | ${buildCell(t.original)} | ${buildCell(t.rewrite)} | ${img} |`);
+    }
+    L("");
+  }
+  const diffs = r.targets.flatMap((t) => (t.comparison?.differences ?? []).slice(0, 20).map((d) => ({ t, d })));
+  if (diffs.length) {
+    L("| target | path | original | rewrite |");
+    L("|---|---|---|---|");
+    for (const { t, d } of diffs) L(`| ${md(t.label)} | \`${md(d.path)}\` | ${md(d.original ?? "absent")} | ${md(d.rewrite ?? "absent")} |`);
+    L("");
+  }
+  for (const t of r.targets) {
+    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
+      if (!b || b.ok) continue;
+      L(`The ${side} fails (target ${md(t.label)})${b.failedStep ? ` at \`${md(b.failedStep)}\`` : ""}:`);
+      L("");
+      L("```");
+      for (const l of [...b.logTail ?? [], b.error ?? ""]) L(escapeControls(l).replace(/```/g, "'''"));
+      L("```");
+      L("");
+    }
+  }
+  if (r.scenarios.length) {
+    L(`| rebuild (target ${md(r.scenarios[0].target)}) | edited | original | rewrite | speedup |`);
+    L("|---|---|---:|---:|---:|");
+    for (const s of r.scenarios) L(`| ${SCENARIO_TITLES[s.name]} | \`${md(s.file)}\` | ${buildCell(s.original)} | ${buildCell(s.rewrite)} | ${ratio(s)} |`);
+    L("");
+  }
+  for (const s of r.skippedScenarios) L(`- ${SCENARIO_TITLES[s.name]}: not measured: ${md(s.reason)}`);
+  for (const n of r.notes) L(`- note: ${md(n)}`);
+  if (r.excluded.length) {
+    L("");
+    L(`<details><summary>Not compared (${r.excluded.length} rules)</summary>`);
+    L("");
+    for (const e of r.excluded) L(`- \`${md(e.pattern)}\`: ${md(e.reason)}`);
+    L("");
+    L("</details>");
+  }
+  return `${lines.join("\n")}
+`;
+}
+var VERIFY_FORMATS, SCENARIO_TITLES;
+var init_report = __esm({
+  "src/verify/report.ts"() {
     "use strict";
-    init_esm();
-    init_parse();
-    init_fmt();
+    init_escape();
+    VERIFY_FORMATS = ["text", "json", "markdown"];
+    SCENARIO_TITLES = {
+      "source-edit": "source edit",
+      "dependency-edit": "dependency edit",
+      "ci-source-edit": "CI: source edit, cache mounts empty",
+      "ci-dependency-edit": "CI: dependency edit, cache mounts empty"
+    };
+  }
+});
+
+// src/verify/image-fs.ts
+import { createHash } from "node:crypto";
+import { Writable } from "node:stream";
+function str2(b, off, len2) {
+  const s = b.subarray(off, off + len2);
+  const z = s.indexOf(0);
+  return (z === -1 ? s : s.subarray(0, z)).toString("utf8");
+}
+function num2(b, off, len2) {
+  const f = b.subarray(off, off + len2);
+  if (f[0] & 128) {
+    let v = 0;
+    for (let i = 1; i < f.length; i++) v = v * 256 + f[i];
+    return v;
+  }
+  const s = str2(b, off, len2).trim();
+  return s ? parseInt(s, 8) : 0;
+}
+function parsePax(buf) {
+  const out = {};
+  let i = 0;
+  while (i < buf.length) {
+    const sp = buf.indexOf(32, i);
+    if (sp === -1) break;
+    const len2 = Number(buf.subarray(i, sp).toString("ascii"));
+    if (!len2) break;
+    const rec = buf.subarray(sp + 1, i + len2 - 1).toString("utf8");
+    const eq = rec.indexOf("=");
+    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len2;
+  }
+  return out;
+}
+function normPath(p) {
+  let s = p.replace(/^\.?\/*/, "").replace(/\/+$/, "");
+  s = `/${s}`;
+  return s;
+}
+function pycHash(data) {
+  if (data.length >= 16 && data.readUInt32LE(4) === 0) {
+    const copy = Buffer.from(data);
+    copy.fill(0, 8, 12);
+    return createHash("sha256").update(copy).digest("hex");
+  }
+  return createHash("sha256").update(data).digest("hex");
+}
+function describeEntry(e) {
+  const parts = [e.type, e.mode, `${e.uid}:${e.gid}`];
+  if (e.type === "file") parts.push(`${e.size} B`, `sha256:${(e.sha256 ?? "").slice(0, 12)}`);
+  if (e.link !== void 0) parts.push(`-> ${e.link}`);
+  return parts.join(" ");
+}
+var TYPES, TarLister;
+var init_image_fs = __esm({
+  "src/verify/image-fs.ts"() {
+    "use strict";
+    TYPES = { "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
+    TarLister = class extends Writable {
+      constructor(keep = () => true) {
+        super();
+        this.keep = keep;
+      }
+      keep;
+      tree = /* @__PURE__ */ new Map();
+      buf = Buffer.alloc(0);
+      state = "header";
+      remaining = 0;
+      pad = 0;
+      cur = null;
+      meta = null;
+      pax = {};
+      longName;
+      longLink;
+      _write(chunk, _enc, cb) {
+        try {
+          this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+          this.consume();
+          cb();
+        } catch (e) {
+          cb(e);
+        }
+      }
+      _final(cb) {
+        if (this.state === "data" || this.state === "meta") cb(new Error("tar stream ended inside an entry"));
+        else cb();
+      }
+      consume() {
+        for (; ; ) {
+          if (this.state === "end") {
+            this.buf = Buffer.alloc(0);
+            return;
+          }
+          if (this.state === "header") {
+            if (this.buf.length < 512) return;
+            const h = this.buf.subarray(0, 512);
+            this.buf = this.buf.subarray(512);
+            if (h.every((x) => x === 0)) {
+              this.state = "end";
+              continue;
+            }
+            this.header(h);
+            continue;
+          }
+          if (this.state === "data" || this.state === "meta") {
+            if (this.remaining > 0) {
+              if (this.buf.length === 0) return;
+              const n = Math.min(this.remaining, this.buf.length);
+              const part = this.buf.subarray(0, n);
+              this.buf = this.buf.subarray(n);
+              this.remaining -= n;
+              if (this.state === "meta") this.meta.chunks.push(Buffer.from(part));
+              else if (this.cur?.pyc) this.cur.pyc.push(Buffer.from(part));
+              else this.cur?.hash?.update(part);
+              if (this.remaining > 0) return;
+            }
+            this.finishEntry();
+            this.state = "pad";
+          }
+          if (this.state === "pad") {
+            if (this.pad > 0) {
+              const n = Math.min(this.pad, this.buf.length);
+              this.buf = this.buf.subarray(n);
+              this.pad -= n;
+              if (this.pad > 0) return;
+            }
+            this.state = "header";
+          }
+        }
+      }
+      header(h) {
+        const flag = String.fromCharCode(h[156]);
+        const size = num2(h, 124, 12);
+        this.remaining = size;
+        this.pad = (512 - size % 512) % 512;
+        if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
+          this.meta = { kind: flag === "x" ? "pax" : flag === "g" ? "global" : flag === "L" ? "longname" : "longlink", chunks: [] };
+          this.state = "meta";
+          return;
+        }
+        const magic = str2(h, 257, 6);
+        const prefix = magic.startsWith("ustar") ? str2(h, 345, 155) : "";
+        let name = this.pax.path ?? this.longName ?? (prefix ? `${prefix}/${str2(h, 0, 100)}` : str2(h, 0, 100));
+        const link = this.pax.linkpath ?? this.longLink ?? str2(h, 157, 100);
+        const type = TYPES[flag] ?? "other";
+        const realSize = this.pax.size !== void 0 ? Number(this.pax.size) : size;
+        if (this.pax.size !== void 0) {
+          this.remaining = realSize;
+          this.pad = (512 - realSize % 512) % 512;
+        }
+        const entry = {
+          type,
+          mode: (num2(h, 100, 8) & 4095).toString(8).padStart(4, "0"),
+          uid: this.pax.uid !== void 0 ? Number(this.pax.uid) : num2(h, 108, 8),
+          gid: this.pax.gid !== void 0 ? Number(this.pax.gid) : num2(h, 116, 8),
+          size: type === "file" ? realSize : 0
+        };
+        if (type === "symlink" || type === "hardlink") entry.link = type === "hardlink" ? normPath(link) : link;
+        name = normPath(name);
+        this.pax = {};
+        this.longName = void 0;
+        this.longLink = void 0;
+        const keep = this.keep(name);
+        this.cur = { path: name, entry, keep };
+        if (keep && type === "file") {
+          if (name.endsWith(".pyc") && realSize <= 64 << 20) this.cur.pyc = [];
+          else this.cur.hash = createHash("sha256");
+        }
+        this.state = "data";
+      }
+      finishEntry() {
+        if (this.meta) {
+          const data = Buffer.concat(this.meta.chunks);
+          if (this.meta.kind === "pax") this.pax = parsePax(data);
+          else if (this.meta.kind === "longname") this.longName = str2(data, 0, data.length);
+          else if (this.meta.kind === "longlink") this.longLink = str2(data, 0, data.length);
+          this.meta = null;
+          return;
+        }
+        const c2 = this.cur;
+        this.cur = null;
+        if (!c2 || !c2.keep) return;
+        if (c2.pyc) c2.entry.sha256 = pycHash(Buffer.concat(c2.pyc));
+        else if (c2.hash) c2.entry.sha256 = c2.hash.digest("hex");
+        const target = c2.entry.type === "hardlink" && c2.entry.link ? this.tree.get(c2.entry.link) : void 0;
+        this.tree.set(c2.path, target ? { ...target } : c2.entry);
+      }
+    };
+  }
+});
+
+// src/verify/compare.ts
+function globToRegExp2(g) {
+  let re = "";
+  for (let i = 0; i < g.length; i++) {
+    const c2 = g[i];
+    if (c2 === "*" && g[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c2 === "*") re += "[^/]*";
+    else if (c2 === "?") re += "[^/]";
+    else re += c2.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}(/.*)?$`);
+}
+function keepFilter(rules) {
+  const plain = rules.filter((r) => !/[*?]/.test(r.pattern)).map((r) => r.pattern.replace(/\/+$/, ""));
+  const globs = rules.filter((r) => /[*?]/.test(r.pattern)).map((r) => globToRegExp2(r.pattern));
+  return (p) => {
+    for (const x of plain) if (p === x || p.startsWith(`${x}/`)) return false;
+    for (const g of globs) if (g.test(p)) return false;
+    return true;
+  };
+}
+function entryFields(a, b) {
+  const f = [];
+  if (a.type !== b.type) f.push("type");
+  if (a.mode !== b.mode) f.push("mode");
+  if (a.uid !== b.uid || a.gid !== b.gid) f.push("owner");
+  if (a.size !== b.size) f.push("size");
+  if (a.sha256 !== b.sha256) f.push("content");
+  if (a.link !== b.link) f.push("link");
+  return f;
+}
+function diffTrees(a, b) {
+  const out = [];
+  for (const [p, ea] of a) {
+    const eb = b.get(p);
+    if (!eb) out.push({ path: p, kind: "only-original", original: describeEntry(ea) });
+    else {
+      const fields = entryFields(ea, eb);
+      if (fields.length) out.push({ path: p, kind: "differs", original: describeEntry(ea), rewrite: describeEntry(eb), fields });
+    }
+  }
+  for (const [p, eb] of b) if (!a.has(p)) out.push({ path: p, kind: "only-rewrite", rewrite: describeEntry(eb) });
+  return out.sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+}
+function norm(v) {
+  if (v === void 0 || v === null || v === "") return null;
+  if (Array.isArray(v)) return v.length ? v : null;
+  if (typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    if (!keys.length) return null;
+    return Object.fromEntries(keys.map((k) => [k, v[k]]));
+  }
+  return v;
+}
+function diffConfigs(a, b) {
+  const out = [];
+  for (const k of CONFIG_KEYS) {
+    let va = norm(a[k]);
+    let vb = norm(b[k]);
+    if (k === "Env" && Array.isArray(va) && Array.isArray(vb)) {
+      va = [...va].sort();
+      vb = [...vb].sort();
+    }
+    if (JSON.stringify(va) !== JSON.stringify(vb)) out.push({ key: k, original: norm(a[k]), rewrite: norm(b[k]) });
+  }
+  return out;
+}
+function dropMountParents(diffs, rewrite, addedTargets) {
+  const dropped = [];
+  const kept = diffs.filter((d) => {
+    if (d.kind !== "only-rewrite" || rewrite.get(d.path)?.type !== "dir") return true;
+    const under = addedTargets.filter((t) => t.startsWith(`${d.path}/`));
+    if (!under.length) return true;
+    for (const p of rewrite.keys()) {
+      if (!p.startsWith(`${d.path}/`)) continue;
+      if (under.some((t) => t === p || t.startsWith(`${p}/`))) continue;
+      return true;
+    }
+    dropped.push(d.path);
+    return false;
+  });
+  return { diffs: kept, dropped };
+}
+var ALWAYS_EXCLUDED, CONFIG_KEYS;
+var init_compare = __esm({
+  "src/verify/compare.ts"() {
+    "use strict";
+    init_image_fs();
+    ALWAYS_EXCLUDED = [
+      { pattern: "/.dockerenv", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/hostname", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/hosts", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/resolv.conf", reason: "created by docker create for the exported container" },
+      { pattern: "/proc", reason: "mount point of the container runtime" },
+      { pattern: "/sys", reason: "mount point of the container runtime" },
+      { pattern: "/dev", reason: "mount point of the container runtime" },
+      { pattern: "/var/log", reason: "apt, dpkg and installers log with timestamps: differs between any two builds" },
+      { pattern: "/var/cache/ldconfig/aux-cache", reason: "ldconfig's cache of file mtimes: differs between any two builds" },
+      { pattern: "/var/cache/debconf/*-old", reason: "debconf backup written at install time (timestamps)" },
+      { pattern: "/var/lib/dpkg/*-old", reason: "dpkg backup written at install time" }
+    ];
+    CONFIG_KEYS = ["Env", "Entrypoint", "Cmd", "User", "WorkingDir", "Labels", "ExposedPorts", "Volumes", "Healthcheck", "StopSignal", "Shell", "OnBuild"];
   }
 });
 
 // src/explain/analyze.ts
-function isManifest(rel2) {
-  const base2 = rel2.split("/").pop() ?? rel2;
+function isManifest(rel3) {
+  const base2 = rel3.split("/").pop() ?? rel3;
   if (MANIFEST_NAMES.has(base2)) return true;
   if (/^(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/.test(base2)) return true;
   if (/\.(csproj|fsproj|vbproj|sln)$/.test(base2)) return true;
-  return /^\.yarn\/(releases|plugins|patches)\//.test(rel2) || /^gradle\/wrapper\//.test(rel2);
+  return /^\.yarn\/(releases|plugins|patches)\//.test(rel3) || /^gradle\/wrapper\//.test(rel3);
 }
 function summarize(instr, max = 70) {
   const t = instr.logical().text.replace(/\s+/g, " ").trim();
@@ -32722,7 +33098,7 @@ function analyze(doc2, context, change) {
   let buildSteps = 0;
   const ignoredChange = change.kind === "path" && context.ignored(normalizeSource(change.path));
   for (const stage of doc2.stages) {
-    const steps = [];
+    const steps2 = [];
     let brokenAt = null;
     for (const instr of stage.instructions) {
       const kind = kindOf(instr);
@@ -32742,7 +33118,7 @@ function analyze(doc2, context, change) {
         if (globals.length) key.push(`global build args used: ${globals.join(", ")}`);
         if (stage.platform) key.push(`platform ${stage.platform}`);
       } else {
-        key.push(`parent L${steps[steps.length - 1]?.line ?? "?"}`);
+        key.push(`parent L${steps2[steps2.length - 1]?.line ?? "?"}`);
         if (instr.upper === "RUN") {
           key.push("the command text");
           const args = [...state.args].filter((n) => state.env.has(n));
@@ -32811,10 +33187,10 @@ function analyze(doc2, context, change) {
         brokenAt = step.line;
       }
       if (step.status !== "cached" && kind === "build") rerun.push(step);
-      steps.push(step);
+      steps2.push(step);
     }
     if (brokenAt !== null) stageReran.set(stage, brokenAt);
-    stages.push({ index: stage.index, name: stage.name, base: stage.baseImage, steps });
+    stages.push({ index: stage.index, name: stage.name, base: stage.baseImage, steps: steps2 });
   }
   return { stages, rerun, buildSteps };
 }
@@ -32842,8 +33218,8 @@ function renderChain(report, indent = "  ") {
     }
   }
   const n = report.rerun.length;
-  const list6 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
-  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list6}` : ""}`);
+  const list7 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
+  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list7}` : ""}`);
   return lines.join("\n") + "\n";
 }
 function renderExplain(r) {
@@ -33001,8 +33377,8 @@ function count(r) {
 function explainView(r) {
   const before2 = count(r.before);
   const after = r.after ? count(r.after) : before2;
-  const steps = (n2) => `${n2.rerun} of ${n2.total} build step${n2.total === 1 ? "" : "s"}`;
-  const headline = r.after ? `${changeWords(r.change)} re-runs ${steps(after)} instead of ${before2.rerun} of ${before2.total}` : `${changeWords(r.change)} re-runs ${steps(before2)} (dockerfix leaves this file as it is)`;
+  const steps2 = (n2) => `${n2.rerun} of ${n2.total} build step${n2.total === 1 ? "" : "s"}`;
+  const headline = r.after ? `${changeWords(r.change)} re-runs ${steps2(after)} instead of ${before2.rerun} of ${before2.total}` : `${changeWords(r.change)} re-runs ${steps2(before2)} (dockerfix leaves this file as it is)`;
   const stages = [];
   const afterStages = r.after?.stages ?? r.before.stages;
   const n = Math.max(r.before.stages.length, afterStages.length);
@@ -33139,7 +33515,7 @@ function code(s) {
 function where(s) {
   return s ? `L${s.line} ${statusWord(s).replace(/^re-runs/, "**re-runs**")}` : "\u2014";
 }
-function renderMarkdown(v, opts = {}) {
+function renderMarkdown2(v, opts = {}) {
   const r = v.result;
   const out = [];
   out.push(`${opts.heading ?? "###"} dockerfix explain ${code(r.path)}`, "");
@@ -33344,25 +33720,25 @@ __export(explain_exports, {
   renderExplainAs: () => renderExplainAs,
   sourceCovers: () => sourceCovers
 });
-import fs18 from "node:fs";
-import path22 from "node:path";
+import fs17 from "node:fs";
+import path21 from "node:path";
 function renderExplainAs(r, format2) {
   if (format2 === "text") return renderExplain(r);
   const v = explainView(r);
   if (format2 === "json") return renderExplainJson(v);
-  if (format2 === "markdown") return renderMarkdown(v);
+  if (format2 === "markdown") return renderMarkdown2(v);
   if (format2 === "mermaid") return renderMermaid(v);
   return renderHtml(v);
 }
 function describeContext(context, root, cwd) {
   const files = context.files();
   if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where2 = root ? path22.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && fs18.existsSync(path22.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  const where2 = root ? path21.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && fs17.existsSync(path21.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
   return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
 }
 async function explainFile(file, opts) {
-  const abs = path22.resolve(opts.cwd, file);
+  const abs = path21.resolve(opts.cwd, file);
   let d;
   let doc2;
   try {
@@ -33379,7 +33755,7 @@ async function explainFile(file, opts) {
   const contextDir = explicit ? opts.contextDir : fb?.contextDir;
   const noContext = explicit ? opts.noContext : fb?.noContext;
   const context = contextFor(abs, { ...po, contextDir, noContext });
-  const root = noContext ? void 0 : contextDir ?? path22.dirname(abs);
+  const root = noContext ? void 0 : contextDir ?? path21.dirname(abs);
   if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before2 = analyze(doc2, context, opts.change);
   const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
@@ -33398,12 +33774,12 @@ async function explainFile(file, opts) {
   };
 }
 async function explainCommand(args, io) {
-  const program3 = new Command().name("dockerfix explain").description(
+  const program4 = new Command().name("dockerfix explain").description(
     "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
   ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON (the analysis only; --format json adds the headline and the step pairing)").addOption(new Option("-f, --format <format>", "output: text, json, markdown (headline, Mermaid picture, step tables), mermaid (the flowchart), html (self-contained, picture as inline SVG)").choices(EXPLAIN_FORMATS)).option("-o, --output <file>", "write the output to this file instead of standard output").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix explain");
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix explain");
   if (stop !== null) return stop;
-  const o = program3.opts();
+  const o = program4.opts();
   if (o.json && o.format && o.format !== "json") {
     io.stderr.write("dockerfix explain: --json and --format cannot be used together\n");
     return 2;
@@ -33414,10 +33790,10 @@ async function explainCommand(args, io) {
   }
   try {
     selectIds(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? path22.resolve(io.cwd, o.context) : void 0;
+    const contextDir = typeof o.context === "string" ? path21.resolve(io.cwd, o.context) : void 0;
     const noContext = o.context === false;
     const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
-    const r = await explainFile(program3.args[0], {
+    const r = await explainFile(program4.args[0], {
       change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
       fileOptions,
       contextDir,
@@ -33427,9 +33803,9 @@ async function explainCommand(args, io) {
     const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
     if (o.output) {
       try {
-        const out = path22.resolve(io.cwd, o.output);
-        fs18.mkdirSync(path22.dirname(out), { recursive: true });
-        fs18.writeFileSync(out, text);
+        const out = path21.resolve(io.cwd, o.output);
+        fs17.mkdirSync(path21.dirname(out), { recursive: true });
+        fs17.writeFileSync(out, text);
       } catch (e) {
         io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
 `);
@@ -33474,6 +33850,1050 @@ var init_explain = __esm({
     init_analyze();
     EXPLAIN_FORMATS = ["text", "json", "markdown", "mermaid", "html"];
     list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+  }
+});
+
+// src/verify/prepare.ts
+import fs18 from "node:fs";
+import path22 from "node:path";
+function stageDeps(doc2, s) {
+  const deps = [];
+  if (s.parent) deps.push(s.parent);
+  for (const i of s.instructions) {
+    const from = i.upper === "COPY" || i.upper === "ADD" ? i.flag("from")?.value : void 0;
+    if (from) {
+      const d = doc2.stageByRef(from, s.index);
+      if (d) deps.push(d);
+    }
+    if (i.upper === "RUN") {
+      for (const f of i.flagsNamed("mount")) {
+        const m = mountOptions(f).get("from");
+        const d = m ? doc2.stageByRef(m, s.index) : void 0;
+        if (d) deps.push(d);
+      }
+    }
+  }
+  return deps;
+}
+function findTargets(text, requested = [], found = []) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const stages = doc2.stages;
+  if (requested.length) {
+    return requested.map((t) => {
+      const s = doc2.stageByRef(t);
+      if (!s || !s.name) throw new Error(`--target ${t}: no stage named ${JSON.stringify(t)} in the Dockerfile`);
+      return { target: s.name, label: s.name, why: "--target" };
+    });
+  }
+  const used = /* @__PURE__ */ new Set();
+  for (const s of stages) for (const d of stageDeps(doc2, s)) used.add(d.index);
+  const out = [];
+  const last = stages[stages.length - 1];
+  for (const s of stages) {
+    if (s === last) continue;
+    if (!s.name) continue;
+    const fromDefs = found.some((f) => f.toLowerCase() === s.name.toLowerCase());
+    const leaf = !used.has(s.index);
+    const runs = s.instructions.some((i) => i.upper === "CMD" || i.upper === "ENTRYPOINT");
+    if (fromDefs || leaf || runs) out.push({ target: s.name, label: s.name, why: fromDefs ? "named by a build definition" : leaf ? "a stage nothing else builds on" : "a stage with its own CMD/ENTRYPOINT" });
+  }
+  if (last) out.push({ target: null, label: last.name ?? "default", why: "the default build (last stage)" });
+  return out;
+}
+function isolateCacheMounts(text, prefix) {
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const body = bom ? text.slice(1) : text;
+  const doc2 = new DockerfileDocument(body);
+  const edits = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      if (o.get("type") !== "cache") continue;
+      const raw = body.slice(f.start, f.end);
+      const eq = raw.indexOf("=");
+      let value = raw.slice(eq + 1);
+      const quoted = /^["']/.test(value) && value.endsWith(value[0]) ? value[0] : "";
+      if (quoted) value = value.slice(1, -1);
+      const parts = value.split(",");
+      const idAt = parts.findIndex((p) => /^id=/i.test(p.trim()));
+      const base2 = o.get("id") ?? o.get("target") ?? "cache";
+      const id = `${prefix}${base2.replace(/[^A-Za-z0-9_./-]/g, "_")}`;
+      if (idAt >= 0) parts[idAt] = `id=${id}`;
+      else parts.push(`id=${id}`);
+      edits.push({ start: f.start, end: f.end, text: `${raw.slice(0, eq + 1)}${quoted}${parts.join(",")}${quoted}` });
+    }
+  }
+  let out = body;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { text: bom + out, count: edits.length };
+}
+function cacheMountTargets(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const out = /* @__PURE__ */ new Set();
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      const t = o.get("target");
+      if (o.get("type") === "cache" && t) out.add(t.length > 1 ? t.replace(/\/+$/, "") : t);
+    }
+  }
+  return out;
+}
+function addedMountRules(original, rewrite) {
+  const before2 = cacheMountTargets(original);
+  return [...cacheMountTargets(rewrite)].filter((t) => !before2.has(t) && t.startsWith("/")).sort().map((t) => ({ pattern: t, reason: "cache mount added by the rewrite: its contents stay in the mount instead of the image" }));
+}
+function cacheMountSignatures(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const out = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    const cmd = collapse(i.json ? i.json.join(" ") : i.argsText()).slice(0, 40);
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      const t = o.get("target");
+      if (o.get("type") === "cache" && t) out.push({ target: t, command: cmd });
+    }
+  }
+  return out;
+}
+function collapse(s) {
+  return s.replace(/\\\r?\n/g, " ").replace(/\s+/g, " ").trim();
+}
+function matchesMountRecord(description, sigs) {
+  const d = collapse(description);
+  return sigs.some((s) => (d.startsWith(`cached mount ${s.target} from exec `) || d.startsWith(`cached mount ${s.target.replace(/\/+$/, "")} from exec `)) && d.includes(s.command));
+}
+function secretMounts(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const secrets = /* @__PURE__ */ new Set();
+  const ssh = /* @__PURE__ */ new Set();
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      if (o.get("type") === "secret") secrets.add(o.get("id") ?? path22.posix.basename(o.get("target") ?? "secret"));
+      if (o.get("type") === "ssh") ssh.add(o.get("id") ?? "default");
+    }
+  }
+  return { secrets: [...secrets], ssh: [...ssh] };
+}
+function copyContext(src, dest, dockerfile) {
+  const ctx = new DirectoryContext(src, dockerfile);
+  fs18.cpSync(src, dest, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (from) => {
+      const rel3 = path22.relative(src, from).split(path22.sep).join("/");
+      if (!rel3) return true;
+      let st;
+      try {
+        st = fs18.lstatSync(from);
+      } catch {
+        return false;
+      }
+      if (!st.isFile() && !st.isDirectory() && !st.isSymbolicLink()) return false;
+      if (st.isDirectory() && excludesTree(ctx, rel3)) return false;
+      return true;
+    }
+  });
+}
+function editLine(rel3, tag) {
+  const base2 = rel3.split("/").pop() ?? rel3;
+  const ext = path22.extname(base2).toLowerCase();
+  if (ext === ".json") return "\n";
+  if ([".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".c", ".h", ".cc", ".cpp", ".rs", ".cs", ".kt", ".scala", ".swift", ".php", ".mod"].includes(ext)) return `
+// dockerfix verify edit ${tag}
+`;
+  if ([".html", ".xml", ".md", ".csproj", ".fsproj", ".vbproj", ".props", ".targets"].includes(ext)) return `
+<!-- dockerfix verify edit ${tag} -->
+`;
+  if ([".py", ".sh", ".bash", ".rb", ".pl", ".txt", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".conf", ".r", ".in", ".lock"].includes(ext)) return `
+# dockerfix verify edit ${tag}
+`;
+  if (["Gemfile", "Makefile", "Pipfile", "Dockerfile"].includes(base2)) return `
+# dockerfix verify edit ${tag}
+`;
+  return null;
+}
+function copySources2(doc2) {
+  const out = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "COPY" && i.upper !== "ADD" || i.flag("from")) continue;
+    const json = i.json;
+    const words2 = json ?? i.argsText().trim().split(/\s+/);
+    out.push(...words2.slice(0, -1));
+  }
+  return out;
+}
+function covered(src, file) {
+  const s = src.replace(/^\.?\/+/, "").replace(/\/+$/, "").replace(/^\.$/, "");
+  if (s === "") return true;
+  if (!/[*?[]/.test(s)) return file === s || file.startsWith(`${s}/`);
+  const re = new RegExp(`^${s.split("/").map((seg) => seg.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")).join("/")}(/.*)?$`);
+  return re.test(file);
+}
+function listContext(root, dockerfile, max = 2e4) {
+  const ctx = new DirectoryContext(root, dockerfile);
+  const out = [];
+  let level2 = [""];
+  while (level2.length && out.length < max) {
+    const next = [];
+    for (const dir of level2) {
+      let names;
+      try {
+        names = fs18.readdirSync(path22.join(root, dir), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      names.sort((a, b) => a.name < b.name ? -1 : 1);
+      for (const d of names) {
+        const rel3 = dir ? `${dir}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (d.name === ".git" || d.name === "node_modules" || excludesTree(ctx, rel3)) continue;
+          next.push(rel3);
+        } else if (d.isFile() && !ctx.ignored(rel3)) out.push(rel3);
+      }
+    }
+    level2 = next;
+  }
+  return out;
+}
+function chooseTouches(contextDir, dockerfileText, dockerfile) {
+  const doc2 = new DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
+  const sources = copySources2(doc2);
+  const files = listContext(contextDir, dockerfile).filter((f) => sources.some((s) => covered(s, f)));
+  const dfRel = dockerfile ? path22.relative(contextDir, dockerfile).split(path22.sep).join("/") : "Dockerfile";
+  const editable = files.filter((f) => f !== dfRel && !/(^|\/)\.dockerignore$|\.dockerignore$/.test(f) && editLine(f, "x") !== null);
+  const CODE = /\.(py|js|mjs|cjs|ts|tsx|jsx|go|java|c|cc|cpp|rs|cs|rb|php|sh|kt|scala|swift)$/i;
+  const source = editable.find((f) => !isManifest(f) && CODE.test(f)) ?? editable.find((f) => !isManifest(f));
+  const dependency = editable.find((f) => isManifest(f) && !NO_EDIT.test(f));
+  return {
+    ...source ? { source } : { sourceWhy: "no source file the Dockerfile copies takes a comment line; pass --touch <path>" },
+    ...dependency ? { dependency } : { dependencyWhy: "no dependency manifest the Dockerfile copies takes a comment line; pass --touch-dependency <path>" }
+  };
+}
+function applyEdit(contextCopy, rel3, tag) {
+  const line = editLine(rel3, tag) ?? `
+# dockerfix verify edit ${tag}
+`;
+  fs18.appendFileSync(path22.join(contextCopy, rel3), line);
+}
+var NO_EDIT;
+var init_prepare = __esm({
+  "src/verify/prepare.ts"() {
+    "use strict";
+    init_context();
+    init_document();
+    init_edit_helpers();
+    init_explain();
+    NO_EDIT = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock|pdm\.lock|bun\.lockb?|packages\.lock\.json)$/;
+  }
+});
+
+// src/verify/run.ts
+import fs19 from "node:fs";
+import os2 from "node:os";
+import path23 from "node:path";
+import { randomBytes } from "node:crypto";
+import { spawn as spawn2 } from "node:child_process";
+function info3(run2) {
+  const counts = stepCounts(run2.parsed);
+  const b = { ok: run2.ok, seconds: Math.round(run2.wallMs / 10) / 100, steps: counts };
+  if (!run2.ok) {
+    if (run2.timedOut) {
+      b.timedOut = true;
+      b.error = "timed out (--timeout); the build was stopped";
+    }
+    const f = run2.parsed.failed;
+    if (f) {
+      b.failedStep = f.name;
+      b.error ??= f.error;
+      b.logTail = [...f.output.slice(-15), ...run2.parsed.trailer.filter((l) => /error|failed/i.test(l)).slice(-3)];
+    } else {
+      b.error ??= run2.envError?.message ?? run2.parsed.trailer.filter((l) => /error/i.test(l)).slice(-1)[0] ?? `exit code ${run2.code}`;
+      b.logTail = run2.parsed.trailer.slice(-10);
+    }
+  }
+  return b;
+}
+async function rewriteInMemory(o) {
+  let raw;
+  try {
+    const d = readDockerfile(o.dockerfile);
+    raw = (d.bom ? "\uFEFF" : "") + d.text;
+  } catch (e) {
+    if (e instanceof FileError) throw new VerifyUsageError(e.format());
+    throw e;
+  }
+  const explicit = o.contextDir !== void 0 || o.noContext === true;
+  const plan = await planBuilds([o.dockerfile], [o.dockerfile], o.cwd, explicit);
+  const fb = plan.files.get(o.dockerfile);
+  const fileOptions = new FileOptions(newResolver(o.cwd, o.config), {
+    only: o.only,
+    skip: o.skip,
+    syntax: o.syntax,
+    unsafe: o.unsafe ? true : void 0,
+    ...o.targets?.length ? { targets: o.targets } : {},
+    contextDir: o.contextDir,
+    noContext: o.noContext
+  });
+  const po = await fileOptions.for(o.dockerfile, fb);
+  const processOpts = o.extraTransforms?.length ? { ...po, transforms: [...po.transforms, ...o.extraTransforms] } : po;
+  const out = processText(raw, o.dockerfile, processOpts, o.dockerfile);
+  if (out.error) throw new VerifyUsageError(out.error.format());
+  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? path23.dirname(o.dockerfile);
+  return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
+}
+async function verify(o, version = "0.0.0") {
+  const progress = o.onProgress ?? (() => void 0);
+  const rw = await rewriteInMemory(o);
+  const result = {
+    schemaVersion: VERIFY_SCHEMA_VERSION,
+    tool: { name: "dockerfix", version },
+    dockerfile: rel2(o.cwd, o.dockerfile),
+    context: rw.contextDir === null ? null : rel2(o.cwd, rw.contextDir),
+    verdict: "unchanged",
+    summary: "",
+    exitCode: 0,
+    rewrite: {
+      changes: rw.findings.filter((f) => f.kind === "change").map((f) => ({ transform: f.transform, line: f.line, message: f.message })),
+      diff: rw.changed ? renderDiff(rel2(o.cwd, o.dockerfile), rw.before, rw.after, [], { reasons: false }) : ""
+    },
+    targets: [],
+    excluded: [],
+    scenarios: [],
+    skippedScenarios: [],
+    notes: [],
+    cleanup: { images: 0, containers: 0, builder: false, cacheMounts: 0, tempDir: false, problems: [] }
+  };
+  let targets;
+  try {
+    targets = findTargets(rw.before, o.targets ?? [], rw.foundTargets);
+  } catch (e) {
+    throw new VerifyUsageError(e.message);
+  }
+  if (!rw.changed) {
+    result.summary = "unchanged: dockerfix does not rewrite this Dockerfile, nothing to verify";
+    return result;
+  }
+  if (o.touch && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
+  if (o.touchDependency && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
+  const cli = o.docker ?? o.env.DOCKERFIX_DOCKER ?? "docker";
+  const docker = detectDocker(cli, o.env);
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  const prefix = `${TAG_PREFIX}${runId}`;
+  const env = { ...o.env, DOCKER_BUILDKIT: "1" };
+  const timeoutMs = o.timeoutMs ?? 30 * 6e4;
+  const created = { tags: [], containers: [], builder: void 0, tmp: void 0, mountsBefore: void 0, signatures: [] };
+  const interrupted = () => Boolean(o.signal?.aborted);
+  const check = () => {
+    if (interrupted()) throw new Interrupted();
+  };
+  try {
+    created.tmp = fs19.mkdtempSync(path23.join(os2.tmpdir(), prefix + "-"));
+    const tmp = created.tmp;
+    let isolation = "cache-ids";
+    const want = o.isolation ?? "auto";
+    if (docker.buildx && want !== "cache-ids") {
+      const name = prefix;
+      progress(`creating the isolated builder ${name} (docker-container driver)`);
+      created.builder = name;
+      const args = ["buildx", "create", "--name", name, "--driver", "docker-container"];
+      if (o.network === "host") args.push("--buildkitd-flags", "--allow-insecure-entitlement network.host");
+      const c2 = dockerSync(cli, args, env, 12e4);
+      const boot = c2.code === 0 ? dockerSync(cli, ["buildx", "inspect", "--bootstrap", "--builder", name], env, 10 * 6e4) : c2;
+      if (boot.code === 0) isolation = "builder";
+      else {
+        dockerSync(cli, ["buildx", "rm", "--builder", name], env, 12e4);
+        created.builder = void 0;
+        if (want === "builder") throw new DockerEnvError(`cannot start an isolated buildx builder: ${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}`, "other");
+        result.notes.push(`the isolated buildx builder could not start (${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}); used unique cache-mount ids on the default builder instead`);
+      }
+    } else if (want === "builder") {
+      throw new DockerEnvError("--isolation builder needs the docker buildx plugin", "no-buildkit");
+    }
+    result.docker = { client: docker.clientVersion, server: docker.serverVersion, isolation, ...created.builder && isolation === "builder" ? { builder: created.builder } : {} };
+    const sides = { a: { name: "original", text: rw.before }, b: { name: "rewrite", text: rw.after } };
+    const files = { a: "", b: "" };
+    const ctxs = { a: path23.join(tmp, "ctx-original"), b: path23.join(tmp, "ctx-rewrite") };
+    for (const s of ["a", "b"]) {
+      let text = sides[s].text;
+      if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
+      fs19.mkdirSync(path23.join(tmp, s));
+      files[s] = path23.join(tmp, s, "Dockerfile");
+      fs19.writeFileSync(files[s], text);
+      created.signatures.push(...cacheMountSignatures(text));
+      const ignore = `${o.dockerfile}.dockerignore`;
+      if (isFile2(ignore)) fs19.copyFileSync(ignore, `${files[s]}.dockerignore`);
+      if (rw.contextDir) {
+        progress(`copying the build context for the ${sides[s].name}`);
+        copyContext(rw.contextDir, ctxs[s], o.dockerfile);
+      } else fs19.mkdirSync(ctxs[s]);
+    }
+    if (isolation === "cache-ids") {
+      const listed = listMountRecords(cli, env);
+      created.mountsBefore = listed ? new Set(listed.keys()) : void 0;
+      if (!created.mountsBefore) result.notes.push("the build cache could not be listed (`docker system df -v`): the CI scenario is not run and this run's cache mounts are left to the daemon's garbage collection");
+    }
+    const sec = secretMounts(rw.after);
+    const missingSecrets = sec.secrets.filter((id) => !(o.secrets ?? []).some((s) => new RegExp(`(^|,)id=${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(,|$)`).test(s)));
+    if (missingSecrets.length) result.notes.push(`the build mounts secrets (${missingSecrets.join(", ")}) that were not passed: give --secret id=<id>,src=<file> if a step needs them`);
+    if (sec.ssh.length && !(o.ssh ?? []).length) result.notes.push(`the build mounts SSH agent sockets (${sec.ssh.join(", ")}): give --ssh default (or --ssh <id>=<socket>) if a step needs them`);
+    const buildArgs2 = (s, target, tag) => {
+      const a = isolation === "builder" ? ["buildx", "build", "--builder", created.builder] : ["build"];
+      a.push("--progress=plain", "-f", files[s]);
+      if (tag) a.push("-t", tag);
+      if (tag && isolation === "builder") a.push("--load");
+      if (target) a.push("--target", target);
+      if (o.network) a.push("--network", o.network);
+      if (o.network === "host" && isolation === "builder") a.push("--allow", "network.host");
+      for (const b of o.buildArgs ?? []) a.push("--build-arg", b);
+      for (const x of o.secrets ?? []) a.push("--secret", x);
+      for (const x of o.ssh ?? []) a.push("--ssh", x);
+      a.push(ctxs[s]);
+      return a;
+    };
+    let tagCount = 0;
+    const build = async (s, target, what, keep2) => {
+      check();
+      const tag = keep2 || isolation === "cache-ids" ? `${prefix}-${s === "a" ? "original" : "rewrite"}:${sanitizeTag(target.label)}-${++tagCount}` : null;
+      if (tag) created.tags.push(tag);
+      const t0 = Date.now();
+      progress(`${what}: building the ${sides[s].name} (target ${target.label})`);
+      const run2 = await runBuild({
+        cli,
+        env,
+        args: buildArgs2(s, target.target, tag),
+        timeoutMs,
+        signal: o.signal,
+        onStep: (step) => progress(`${what}: building the ${sides[s].name} (target ${target.label}) ${Math.round((Date.now() - t0) / 1e3)}s ${step}`)
+      });
+      if (run2.aborted || interrupted()) throw new Interrupted();
+      if (!run2.ok && run2.envError) throw run2.envError;
+      return { run: run2, tag };
+    };
+    const added = addedMountRules(rw.before, rw.after);
+    const rules = [...ALWAYS_EXCLUDED, ...added];
+    result.excluded = rules;
+    const keep = keepFilter(rules);
+    let verdict = "equivalent";
+    let differing = 0;
+    for (const t of targets) {
+      const a = await build("a", t, "compare", true);
+      const tr = { label: t.label, target: t.target, why: t.why, original: info3(a.run) };
+      result.targets.push(tr);
+      if (!a.run.ok) {
+        verdict = "original-fails";
+        break;
+      }
+      const b = await build("b", t, "compare", true);
+      tr.rewrite = info3(b.run);
+      if (!b.run.ok) {
+        verdict = "rewrite-fails";
+        break;
+      }
+      progress(`compare: reading both images of target ${t.label}`);
+      const [ia, ib] = [await readImage(cli, env, a.tag, keep, created.containers, o.signal), await readImage(cli, env, b.tag, keep, created.containers, o.signal)];
+      check();
+      const { diffs: differences, dropped } = dropMountParents(diffTrees(ia.tree, ib.tree), ib.tree, added.map((r) => r.pattern));
+      for (const d of dropped) {
+        if (!result.excluded.some((e) => e.pattern === d)) result.excluded.push({ pattern: d, reason: "only in the rewrite, empty: the parent directory BuildKit creates for the mount point of a cache mount the rewrite added" });
+      }
+      const config = diffConfigs(ia.config, ib.config);
+      tr.comparison = {
+        equivalent: differences.length === 0 && config.length === 0,
+        files: { original: ia.tree.size, rewrite: ib.tree.size },
+        differenceCount: differences.length,
+        differences: differences.slice(0, 500),
+        config
+      };
+      if (!tr.comparison.equivalent) {
+        verdict = "different";
+        differing += differences.length + config.length;
+      }
+    }
+    if (verdict === "equivalent" || verdict === "different") {
+      const main2 = targets.find((t) => t.target === null) ?? targets[0];
+      const want2 = new Set(o.scenarios ?? ["source", "dependency", "ci"]);
+      const touches3 = rw.contextDir ? chooseTouches(rw.contextDir, rw.before, o.dockerfile) : { sourceWhy: "built without a context", dependencyWhy: "built without a context" };
+      const src = o.touch ?? touches3.source;
+      const dep = o.touchDependency ?? touches3.dependency;
+      const plan = [];
+      if (want2.has("source")) plan.push({ name: "source-edit", file: src, ci: false, why: touches3.sourceWhy });
+      if (want2.has("dependency")) plan.push({ name: "dependency-edit", file: dep, ci: false, why: touches3.dependencyWhy });
+      if (want2.has("ci")) {
+        const ciWhy = isolation === "cache-ids" && !created.mountsBefore ? "the build cache cannot be listed, so this run's cache mounts cannot be emptied alone" : void 0;
+        plan.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches3.sourceWhy });
+        plan.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches3.dependencyWhy });
+      }
+      const byName = /* @__PURE__ */ new Map();
+      for (const p of plan) {
+        for (const s of ["a", "b"]) {
+          if (!p.file) continue;
+          if (p.ci) {
+            progress(`${p.name}: emptying the cache mounts of this run`);
+            result.cleanup.cacheMounts += emptyMounts(cli, env, isolation, created.builder, created.mountsBefore, created.signatures);
+          }
+          applyEdit(ctxs[s], p.file, `${runId} ${p.name}`);
+          const r = await build(s, main2, p.name, false);
+          const e = byName.get(p.name) ?? { name: p.name, target: main2.label, file: p.file };
+          e[s === "a" ? "original" : "rewrite"] = info3(r.run);
+          byName.set(p.name, e);
+        }
+      }
+      for (const p of plan) {
+        if (!p.file) {
+          result.skippedScenarios.push({ name: p.name, reason: p.why ?? "no file to edit" });
+          continue;
+        }
+        const e = byName.get(p.name);
+        if (e.original.ok && e.rewrite.ok && e.rewrite.seconds > 0) e.speedup = Math.round(e.original.seconds / e.rewrite.seconds * 10) / 10;
+        result.scenarios.push(e);
+      }
+      const ciFail = result.scenarios.find((s) => s.original.ok && !s.rewrite.ok);
+      if (ciFail && verdict === "equivalent") verdict = "rewrite-fails";
+    }
+    result.verdict = verdict;
+    result.summary = summarize2(result, differing);
+    result.exitCode = verdict === "equivalent" ? 0 : verdict === "original-fails" ? 2 : 1;
+    return result;
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      result.verdict = "interrupted";
+      result.summary = "interrupted: every image, container, builder and temporary file of the run was removed";
+      result.exitCode = 130;
+      return result;
+    }
+    throw e;
+  } finally {
+    cleanup(cli, env, created, result);
+  }
+}
+function summarize2(r, differing) {
+  switch (r.verdict) {
+    case "equivalent":
+      return `equivalent: ${r.targets.length} target${r.targets.length === 1 ? "" : "s"} (${r.targets.map((t) => t.label).join(", ")}) build to the same files and config`;
+    case "different":
+      return `DIFFERENT (${differing} path${differing === 1 ? "" : "s"}): ${r.targets.filter((t) => t.comparison && !t.comparison.equivalent).map((t) => `target ${t.label}: ${[...t.comparison.differences.slice(0, 3).map((d) => d.path), ...t.comparison.config.map((c2) => `config ${c2.key}`)].join(", ")}`).join("; ")}`;
+    case "original-fails": {
+      const t = r.targets[r.targets.length - 1];
+      return `original does not build (target ${t.label}${t.original.failedStep ? `, step ${t.original.failedStep}` : ""}): nothing to compare`;
+    }
+    case "rewrite-fails": {
+      const t = r.targets.find((x) => x.rewrite && !x.rewrite.ok);
+      if (t) return `rewrite does not build (target ${t.label}${t.rewrite.failedStep ? `, step ${t.rewrite.failedStep}` : ""})`;
+      const s = r.scenarios.find((x) => x.original.ok && !x.rewrite.ok);
+      return `rewrite does not build in the ${s.name} scenario${s.name.startsWith("ci") ? " (cache mounts empty, layers warm)" : ""}${s.rewrite.failedStep ? `, step ${s.rewrite.failedStep}` : ""}; the original does`;
+    }
+    default:
+      return r.verdict;
+  }
+}
+function rel2(cwd, p) {
+  const r = path23.relative(cwd, p);
+  return (r || ".").split(path23.sep).join("/");
+}
+function isFile2(p) {
+  try {
+    return fs19.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+function sanitizeTag(s) {
+  return s.toLowerCase().replace(/[^a-z0-9_.-]/g, "_").replace(/^[.-]/, "_").slice(0, 100) || "default";
+}
+function listMountRecords(cli, env) {
+  const r = dockerSync(cli, ["system", "df", "-v", "--format", "{{json .BuildCache}}"], env, 12e4);
+  if (r.code !== 0) return null;
+  try {
+    const list7 = JSON.parse(r.stdout.trim() || "[]");
+    return new Map(list7.filter((x) => (x.CacheType ?? x.Type) === "exec.cachemount" && x.ID).map((x) => [x.ID, x.Description ?? ""]));
+  } catch {
+    return null;
+  }
+}
+function emptyMounts(cli, env, isolation, builder, before2, sigs = []) {
+  if (isolation === "builder") {
+    const r = dockerSync(cli, ["buildx", "prune", "--builder", builder, "-f", "--filter", "type=exec.cachemount"], env, 5 * 6e4);
+    return r.code === 0 ? (r.stdout.match(/^[a-z0-9]{20,}$/gm) ?? []).length : 0;
+  }
+  if (!before2) return 0;
+  const now = listMountRecords(cli, env);
+  if (!now) return 0;
+  let n = 0;
+  for (const [id, description] of now) {
+    if (before2.has(id) || !matchesMountRecord(description, sigs)) continue;
+    const r = dockerSync(cli, ["builder", "prune", "-f", "--filter", "type=exec.cachemount", "--filter", `id=${id}`], env, 5 * 6e4);
+    if (r.code === 0) n++;
+  }
+  return n;
+}
+async function readImage(cli, env, tag, keep, containers, signal) {
+  const i = dockerSync(cli, ["image", "inspect", "--format", "{{json .Config}}", tag], env, 12e4);
+  if (i.code !== 0) throw new Error(`docker image inspect ${tag} failed: ${i.stderr.trim()}`);
+  const config = JSON.parse(i.stdout);
+  const c2 = dockerSync(cli, ["create", tag, "dockerfix-verify-never-run"], env, 12e4);
+  const cid = c2.stdout.trim();
+  if (c2.code !== 0 || !cid) throw new Error(`docker create ${tag} failed: ${c2.stderr.trim()}`);
+  containers.push(cid);
+  const lister = new TarLister(keep);
+  await new Promise((resolve, reject) => {
+    const child = spawn2(cli, ["export", cid], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => err += d);
+    child.stdout.pipe(lister);
+    const onAbort = () => void child.kill("SIGTERM");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let exitCode = null;
+    let finished = false;
+    const done = () => {
+      if (exitCode === null || !finished) return;
+      signal?.removeEventListener("abort", onAbort);
+      if (exitCode !== 0) reject(new Error(`docker export ${tag} failed: ${err.trim()}`));
+      else resolve();
+    };
+    lister.on("finish", () => {
+      finished = true;
+      done();
+    });
+    lister.on("error", (e) => reject(e));
+    child.on("error", reject);
+    child.on("close", (code2) => {
+      exitCode = code2 ?? -1;
+      if (exitCode !== 0) finished = true;
+      done();
+    });
+  });
+  return { tree: lister.tree, config };
+}
+function cleanup(cli, env, created, result) {
+  const c2 = result.cleanup;
+  for (const id of created.containers) {
+    const r = dockerSync(cli, ["rm", "-f", id], env, 12e4);
+    if (r.code === 0) c2.containers++;
+    else c2.problems.push(`docker rm ${id}: ${r.stderr.trim()}`);
+  }
+  for (const tag of created.tags) {
+    const r = dockerSync(cli, ["rmi", tag], env, 12e4);
+    if (r.code === 0) c2.images++;
+    else if (!/No such image/i.test(r.stderr)) c2.problems.push(`docker rmi ${tag}: ${r.stderr.trim()}`);
+  }
+  if (created.builder) {
+    const r = dockerSync(cli, ["buildx", "rm", "--builder", created.builder], env, 5 * 6e4);
+    if (r.code === 0) c2.builder = true;
+    else c2.problems.push(`docker buildx rm ${created.builder}: ${r.stderr.trim()}`);
+  } else if (created.mountsBefore) {
+    c2.cacheMounts += emptyMounts(cli, env, "cache-ids", void 0, created.mountsBefore, created.signatures);
+  }
+  if (created.tmp) {
+    try {
+      fs19.rmSync(created.tmp, { recursive: true, force: true });
+      c2.tempDir = true;
+    } catch (e) {
+      c2.problems.push(`removing ${created.tmp}: ${e.message}`);
+    }
+  }
+}
+var VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
+var init_run = __esm({
+  "src/verify/run.ts"() {
+    "use strict";
+    init_engine();
+    init_fsio();
+    init_file_options();
+    init_plan();
+    init_diff();
+    init_docker();
+    init_image_fs();
+    init_compare();
+    init_prepare();
+    VERIFY_SCHEMA_VERSION = 1;
+    TAG_PREFIX = "dockerfix-verify-";
+    VerifyUsageError = class extends Error {
+    };
+    Interrupted = class extends Error {
+    };
+  }
+});
+
+// src/verify/cli.ts
+var cli_exports = {};
+__export(cli_exports, {
+  parseDuration: () => parseDuration,
+  verifyCommand: () => verifyCommand
+});
+import fs20 from "node:fs";
+import path24 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function parseDuration(s) {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit = m[2] ?? "m";
+  return n * (unit === "ms" ? 1 : unit === "s" ? 1e3 : unit === "m" ? 6e4 : 36e5);
+}
+function program3() {
+  return new Command().name("dockerfix verify").description(
+    "Prove a rewrite on your own build: rewrite the Dockerfile in memory (your file is not modified), build the original and the rewrite with your Docker for every target, compare the final images' files (type, mode, owner, size, content hash) and config, and measure rebuilds after a source edit, a dependency edit and in CI (cache mounts empty). Everything the run creates is named dockerfix-verify-\u2026 and removed at the end, also on Ctrl-C."
+  ).argument("[dockerfile]", "the Dockerfile (default: ./Dockerfile)").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else the Dockerfile's directory)").option("--target <stages>", "build only these targets (comma-separated, repeatable; default: the last stage, every leaf stage, stages with their own CMD/ENTRYPOINT and targets named by build definitions)", list4).option("--touch <path>", "the source file the source-edit rebuilds change (relative to the context; default: chosen from the context)").option("--touch-dependency <path>", "the dependency manifest the dependency-edit rebuilds change (default: chosen from the context)").option("--scenarios <list>", "rebuilds to measure: source,dependency,ci, or none", list4).option("--only <ids>", "run only these transforms (as the main command)", list4).option("--skip <ids>", "do not run these transforms", list4).option("--unsafe", "also apply fixes marked unsafe").option("--syntax <ref>", 'the # syntax= reference the rewrite adds when needed, or "none"').option("--config <file>", "use this config file").option("--no-config", "ignore config files").option("--docker <path>", "the docker client to run (default: $DOCKERFIX_DOCKER, else docker on PATH)").addOption(new Option("--isolation <mode>", "how the run keeps its cache apart from yours").choices(["auto", "builder", "cache-ids"]).default("auto")).option("--network <mode>", "passed to every build as --network").option("--build-arg <k=v>", "passed to every build (repeatable)", many).option("--secret <spec>", "passed to every build as --secret, e.g. id=npmrc,src=$HOME/.npmrc (repeatable)", many).option("--ssh <spec>", "passed to every build as --ssh, e.g. default (repeatable)", many).option("--timeout <duration>", "stop a build that takes longer (e.g. 90s, 20m, 1h; a bare number is minutes)", "30m").addOption(new Option("-f, --format <format>", "output format").choices([...VERIFY_FORMATS]).default("text")).option("-o, --output <file>", "write the result to this file (also) \u2014 e.g. $GITHUB_STEP_SUMMARY with --format markdown").option("-q, --quiet", "no progress line").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+}
+async function verifyCommand(args, io, raw) {
+  const p = program3();
+  const stop = parseSubcommandArgs(p, args, io, "dockerfix verify");
+  if (stop !== null) {
+    if (stop === 0) io.stdout.write(HELP_AFTER);
+    return stop;
+  }
+  const o = p.opts();
+  const err = (s) => {
+    io.stderr.write(`dockerfix verify: ${escapeControls(s)}
+`);
+    return 2;
+  };
+  const timeoutMs = parseDuration(o.timeout);
+  if (!(timeoutMs > 0)) return err(`--timeout ${o.timeout}: give a duration such as 90s, 20m or 1h`);
+  const scen = o.scenarios ?? ["source", "dependency", "ci"];
+  const bad = scen.filter((s) => !["source", "dependency", "ci", "none"].includes(s));
+  if (bad.length) return err(`--scenarios: unknown ${bad.join(", ")} (source, dependency, ci, none)`);
+  try {
+    selectIds(o.only, o.skip);
+  } catch (e) {
+    if (e instanceof UnknownTransformError) return err(e.message);
+    throw e;
+  }
+  const file = path24.resolve(io.cwd, p.args[0] ?? "Dockerfile");
+  if (!fs20.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
+  let contextDir;
+  if (typeof o.context === "string") {
+    contextDir = path24.resolve(io.cwd, o.context);
+    if (!isDir2(contextDir)) return err(`${o.context}: build context directory not found`);
+  }
+  const tty = Boolean(raw?.isTTY) && !o.quiet && !io.env.CI && io.env.TERM !== "dumb";
+  let shown = false;
+  const progress = tty ? (m) => {
+    const cols = raw.columns ?? 100;
+    raw.write(`\r\x1B[K${escapeControls(m).slice(0, cols - 1)}`);
+    shown = true;
+  } : void 0;
+  const clear = () => {
+    if (shown) raw.write("\r\x1B[K");
+    shown = false;
+  };
+  const ac = new AbortController();
+  let signals = 0;
+  const onSignal = (sig) => {
+    signals++;
+    if (signals === 1) {
+      clear();
+      io.stderr.write("dockerfix verify: interrupted, removing what the run created (Ctrl-C again to leave it)\n");
+      ac.abort();
+    } else process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const opts = {
+    dockerfile: file,
+    cwd: io.cwd,
+    env: io.env,
+    ...contextDir ? { contextDir } : {},
+    ...o.context === false ? { noContext: true } : {},
+    ...o.target ? { targets: o.target } : {},
+    ...o.touch ? { touch: o.touch } : {},
+    ...o.touchDependency ? { touchDependency: o.touchDependency } : {},
+    scenarios: scen.filter((s) => s !== "none"),
+    only: o.only,
+    skip: o.skip,
+    unsafe: o.unsafe,
+    syntax: o.syntax,
+    config: o.config,
+    docker: o.docker,
+    isolation: o.isolation,
+    network: o.network,
+    buildArgs: o.buildArg,
+    secrets: o.secret,
+    ssh: o.ssh,
+    timeoutMs,
+    onProgress: progress,
+    signal: ac.signal
+  };
+  try {
+    const r = await verify(opts, packageVersion());
+    clear();
+    const text = renderVerify(r, o.format);
+    io.stdout.write(text);
+    if (o.output) {
+      try {
+        fs20.appendFileSync(path24.resolve(io.cwd, o.output), text);
+      } catch (e) {
+        return err(`${o.output}: cannot write: ${e.message}`);
+      }
+    }
+    return r.exitCode;
+  } catch (e) {
+    clear();
+    if (e instanceof VerifyUsageError || e instanceof DockerEnvError) return err(e.message);
+    if (e instanceof ConfigError) return err(e.format(io.cwd));
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+function packageVersion() {
+  let dir = path24.dirname(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(fs20.readFileSync(path24.join(dir, "package.json"), "utf8"));
+      if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
+    } catch {
+    }
+    dir = path24.dirname(dir);
+  }
+  return "0.0.0";
+}
+function isDir2(p) {
+  try {
+    return fs20.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var list4, many, HELP_AFTER;
+var init_cli = __esm({
+  "src/verify/cli.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_escape();
+    init_transforms();
+    init_config();
+    init_docker();
+    init_report();
+    init_run();
+    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    many = (v, prev = []) => [...prev, v];
+    HELP_AFTER = `
+Exit codes:
+  0    equivalent: every target builds to the same files and config (or nothing to rewrite)
+  1    DIFFERENT, or the rewrite does not build (also in the CI case with empty cache mounts)
+  2    usage or environment error (no Docker CLI, no daemon, permission denied, no BuildKit),
+       or the original does not build (nothing to compare)
+  130  interrupted (everything the run created is removed)
+`;
+  }
+});
+
+// src/cli/fmt.ts
+import fs21 from "node:fs";
+import path25 from "node:path";
+function optionsFor(file, resolver, flags) {
+  const settings = resolver.settingsFor(file);
+  if (settings.excluded) return null;
+  const fromFiles = formatSettingsFor(file, settings);
+  const out = { ...fromFiles };
+  for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
+  return out;
+}
+function checkFmtOptions(opts) {
+  if (opts.write && opts.check) return "--write and --check cannot be used together";
+  if (opts.indent !== void 0 && (!Number.isInteger(opts.indent) || opts.indent < 0 || opts.indent > 16)) {
+    return `--indent must be a whole number from 0 to 16, not ${String(opts.indent)}`;
+  }
+  if (opts.endOfLine !== void 0 && !["auto", "lf", "crlf"].includes(opts.endOfLine)) {
+    return `--end-of-line must be auto, lf or crlf, not ${String(opts.endOfLine)}`;
+  }
+  return null;
+}
+async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
+  const out = (s) => void io.stdout.write(s);
+  const err = (s) => void io.stderr.write(s);
+  const bad = checkFmtOptions(opts);
+  if (bad) {
+    err(`dockerfix fmt: ${bad}
+`);
+    return 2;
+  }
+  const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
+  let resolver;
+  try {
+    resolver = newResolver(io.cwd, opts.config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
+  const list7 = paths.length ? [...paths] : ["."];
+  if (opts.stdin || list7.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list7, resolver);
+  const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
+  const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
+  const found = await discover(list7, io.cwd);
+  let errors = 0;
+  for (const e of found.errors) {
+    err(`${e.format()}
+`);
+    errors++;
+  }
+  let changed = 0;
+  for (const file of found.files) {
+    const abs = path25.resolve(io.cwd, file);
+    const rel3 = relative(io.cwd, file);
+    let fileFo;
+    try {
+      fileFo = optionsFor(abs, resolver, fo);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+      return 2;
+    }
+    if (!fileFo) continue;
+    let input;
+    try {
+      const d = readDockerfile(abs);
+      input = (d.bom ? "\uFEFF" : "") + d.text;
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      err(`${new FileError(rel3, e.message, e.line, e.column).format()}
+`);
+      errors++;
+      continue;
+    }
+    const r = format(input, fileFo);
+    if (r.error) {
+      err(`${new FileError(rel3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+`);
+      errors++;
+      continue;
+    }
+    if (!r.changed) continue;
+    changed++;
+    if (opts.check) out(`${rel3}
+`);
+    else if (opts.write) {
+      try {
+        writeFileAtomic(abs, r.output, { expected: input });
+        if (!opts.quiet) out(`formatted ${rel3}
+`);
+      } catch (e) {
+        if (!(e instanceof FileError)) throw e;
+        err(`${new FileError(rel3, e.message).format()}
+`);
+        errors++;
+      }
+    } else out(renderDiff(rel3, input, r.output, [], { colors, reasons: false }));
+  }
+  if (!opts.quiet && !opts.check) {
+    const n = found.files.length;
+    out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
+`);
+  }
+  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list7.join(", ")}
+`);
+  if (errors) return 2;
+  return opts.check && changed ? 1 : 0;
+}
+async function fmtStdin(io, opts, flags, paths, resolver) {
+  const err = (s) => void io.stderr.write(s);
+  if (paths.some((p) => p !== "-" && p !== ".")) {
+    err("dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n");
+    return 2;
+  }
+  if (opts.write) {
+    err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
+    return 2;
+  }
+  if (opts.stdinFilepath && isDir3(path25.resolve(io.cwd, opts.stdinFilepath))) {
+    err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
+`);
+    return 2;
+  }
+  const label3 = opts.stdinFilepath ?? "<stdin>";
+  let fo;
+  try {
+    fo = optionsFor(path25.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
+  let input;
+  try {
+    const d = decodeFile(label3, await readStdinCapped(io.stdin));
+    input = (d.bom ? "\uFEFF" : "") + d.text;
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    err(`${e.format()}
+`);
+    return 2;
+  }
+  const r = format(input, fo);
+  if (r.error) {
+    err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+`);
+    if (!opts.check) io.stdout.write(input);
+    return 2;
+  }
+  if (opts.check) {
+    if (r.changed) io.stdout.write(`${label3}
+`);
+    return r.changed ? 1 : 0;
+  }
+  io.stdout.write(r.output);
+  return 0;
+}
+function relative(cwd, file) {
+  const r = path25.relative(cwd, path25.resolve(cwd, file));
+  return (r || file).split(path25.sep).join("/");
+}
+function isDir3(p) {
+  try {
+    return fs21.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var import_picocolors, defaultFmtIo;
+var init_fmt = __esm({
+  "src/cli/fmt.ts"() {
+    "use strict";
+    import_picocolors = __toESM(require_picocolors(), 1);
+    init_discover();
+    init_diff();
+    init_fsio();
+    init_format();
+    init_config();
+    init_file_options();
+    init_color();
+    defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+  }
+});
+
+// src/cli/fmt-cli.ts
+var fmt_cli_exports = {};
+__export(fmt_cli_exports, {
+  fmtMain: () => fmtMain
+});
+async function fmtMain(args, io) {
+  const program4 = new Command().name("dockerfix fmt").description(
+    "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
+  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix fmt");
+  if (stop !== null) return stop;
+  const opts = program4.opts();
+  return fmtCommand(program4.args, opts, io);
+}
+var init_fmt_cli = __esm({
+  "src/cli/fmt-cli.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_fmt();
   }
 });
 
@@ -33798,13 +35218,13 @@ var review_exports = {};
 __export(review_exports, {
   reviewCommand: () => reviewCommand
 });
-import fs19 from "node:fs";
-import path23 from "node:path";
-import { Writable } from "node:stream";
+import fs22 from "node:fs";
+import path26 from "node:path";
+import { Writable as Writable2 } from "node:stream";
 function capture(io) {
   const o = [];
   const e = [];
-  const sink = (into) => new Writable({
+  const sink = (into) => new Writable2({
     write(chunk, _enc, cb) {
       into.push(String(chunk));
       cb();
@@ -33815,12 +35235,12 @@ function capture(io) {
   return { io: { ...io, stdout: so, stderr: se }, out: () => o.join(""), err: () => e.join("") };
 }
 async function reviewCommand(args, io) {
-  const program3 = new Command().name("dockerfix review").description(
+  const program4 = new Command().name("dockerfix review").description(
     "Post dockerfix's changes to a GitHub pull request as one review: suggested changes on the lines the pull request touched, the other changes as a diff in the review body with each file's explain headline and picture. Updates its previous review instead of adding another."
-  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list4).option("--skip <ids>", "do not run these transforms", list4).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix review");
+  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list5).option("--skip <ids>", "do not run these transforms", list5).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix review");
   if (stop !== null) return stop;
-  const o = program3.opts();
+  const o = program4.opts();
   const fail = (m) => {
     io.stderr.write(`dockerfix review: ${m}
 `);
@@ -33829,7 +35249,7 @@ async function reviewCommand(args, io) {
   let event = {};
   if (io.env.GITHUB_EVENT_PATH) {
     try {
-      event = JSON.parse(fs19.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+      event = JSON.parse(fs22.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
     } catch (e) {
       return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
     }
@@ -33849,7 +35269,7 @@ async function reviewCommand(args, io) {
   if (o.context === false) sel.push("--no-context");
   if (typeof o.config === "string") sel.push("--config", o.config);
   if (o.config === false) sel.push("--no-config");
-  const paths = program3.args.length ? program3.args : ["."];
+  const paths = program4.args.length ? program4.args : ["."];
   const c2 = capture(io);
   const code2 = await main(["node", "dockerfix", "--format", "json", "--no-color", ...sel, ...paths], c2.io);
   await new Promise((resolve) => setImmediate(resolve));
@@ -33866,13 +35286,13 @@ async function reviewCommand(args, io) {
     skip: o.skip,
     syntax: o.syntax,
     unsafe: o.unsafe ? true : void 0,
-    contextDir: typeof o.context === "string" ? path23.resolve(io.cwd, o.context) : void 0,
+    contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0,
     noContext: o.context === false
   });
   const files = [];
   for (const f of report.files) {
     if (f.error) continue;
-    const raw = fs19.readFileSync(path23.resolve(io.cwd, f.path), "utf8");
+    const raw = fs22.readFileSync(path26.resolve(io.cwd, f.path), "utf8");
     const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
     const text = raw.slice(bom.length);
     let after = text;
@@ -33903,9 +35323,9 @@ async function reviewCommand(args, io) {
     const file = { path: f.path, before: raw, after: bom + after, findings, edits };
     if (f.changed && o.explain) {
       try {
-        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? path23.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
+        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
         file.headline = v.headline;
-        file.explainMarkdown = renderMarkdown(v, { heading: "#####" });
+        file.explainMarkdown = renderMarkdown2(v, { heading: "#####" });
       } catch {
       }
     }
@@ -33920,7 +35340,7 @@ async function reviewCommand(args, io) {
       commitId: o.commit ?? event.pull_request?.head?.sha,
       apiUrl: o.apiUrl ?? io.env.GITHUB_API_URL,
       dryRun: o.dryRun,
-      toolLine: `dockerfix ${packageVersion()}`
+      toolLine: `dockerfix ${packageVersion2()}`
     });
     if (o.dryRun) io.stdout.write(JSON.stringify({ action: r.action, body: r.body, comments: r.comments }, null, 2) + "\n");
     else
@@ -33934,7 +35354,7 @@ async function reviewCommand(args, io) {
     throw e;
   }
 }
-var list4;
+var list5;
 var init_review = __esm({
   "src/cli/review.ts"() {
     "use strict";
@@ -33946,7 +35366,7 @@ var init_review = __esm({
     init_render_markdown();
     init_file_options();
     init_github();
-    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    list5 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 
@@ -33962,7 +35382,7 @@ __export(ci_commands_exports, {
   neededStages: () => neededStages,
   shq: () => shq
 });
-import path24 from "node:path";
+import path27 from "node:path";
 function shq(s) {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -34059,14 +35479,14 @@ function ciCommands(doc2, o) {
   for (const s of unnamed) L(`# stage ${s.index} has no name, so it cannot be built with --target: add "AS <name>" to its FROM, or use option 1`);
   L();
   L("## 3. GitHub Actions: docker/build-push-action with the GitHub cache (type=gha)");
-  const steps = [
+  const steps2 = [
     { uses: "docker/setup-buildx-action@v3" },
     {
       uses: "docker/build-push-action@v6",
       with: { context: o.context, file: o.file, ...chosen ? { target: chosen.name } : {}, tags: `${reg}:${o.tag}`, push: true, "cache-from": chosen ? `type=gha,scope=${chosen.name}` : "type=gha", "cache-to": chosen ? `type=gha,scope=${chosen.name},mode=max` : "type=gha,mode=max" }
     }
   ];
-  for (const l of (0, import_yaml2.stringify)(steps, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
+  for (const l of (0, import_yaml2.stringify)(steps2, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
   L();
   L("## 4. no registry: a local cache directory that your CI saves and restores between runs");
   L("docker buildx build \\");
@@ -34079,11 +35499,11 @@ function ciCommands(doc2, o) {
   return lines.join("\n") + "\n";
 }
 async function ciCommand(args, io) {
-  const program3 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix ci");
+  const program4 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix ci");
   if (stop !== null) return stop;
-  const o = program3.opts();
-  const file = program3.args[0];
+  const o = program4.opts();
+  const file = program4.args[0];
   if (!isValidRepository(o.registry)) {
     io.stderr.write(`dockerfix ci: --registry ${c(o.registry)}: give an image repository in lower case without a tag, e.g. ghcr.io/org/app
 `);
@@ -34103,7 +35523,7 @@ async function ciCommand(args, io) {
   }
   let doc2;
   try {
-    const d = readDockerfile(path24.resolve(io.cwd, file));
+    const d = readDockerfile(path27.resolve(io.cwd, file));
     doc2 = new DockerfileDocument(d.text, d.bom);
   } catch (e) {
     if (e instanceof FileError) {
@@ -34123,10 +35543,10 @@ async function ciCommand(args, io) {
 `);
     return 2;
   }
-  const abs = path24.resolve(io.cwd, file);
+  const abs = path27.resolve(io.cwd, file);
   const fb = (await planBuilds([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
-  const relCtx = fb?.contextDir ? path24.relative(io.cwd, fb.contextDir).split(path24.sep).join("/") || "." : void 0;
-  const context = o.context ?? relCtx ?? (path24.dirname(file) || ".");
+  const relCtx = fb?.contextDir ? path27.relative(io.cwd, fb.contextDir).split(path27.sep).join("/") || "." : void 0;
+  const context = o.context ?? relCtx ?? (path27.dirname(file) || ".");
   const sources = (fb?.findings ?? []).map((f) => f.message);
   const targets = (fb?.targets ?? []).filter((t) => doc2.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
   if (targets.length === 0) io.stdout.write(ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, sources }));
@@ -34154,7 +35574,8 @@ var init_ci_commands = __esm({
 });
 
 // src/cli/subcommands.ts
-async function runSubcommand(name, args, io) {
+async function runSubcommand(name, args, io, rawStderr) {
+  if (name === "verify") return (await Promise.resolve().then(() => (init_cli(), cli_exports))).verifyCommand(args, io, rawStderr);
   if (name === "fmt") return (await Promise.resolve().then(() => (init_fmt_cli(), fmt_cli_exports))).fmtMain(args, io);
   if (name === "review") return (await Promise.resolve().then(() => (init_review(), review_exports))).reviewCommand(args, io);
   if (name === "explain") return (await Promise.resolve().then(() => (init_explain(), explain_exports))).explainCommand(args, io);
@@ -34164,8 +35585,8 @@ var SUBCOMMANDS, SUBCOMMAND_HELP;
 var init_subcommands = __esm({
   "src/cli/subcommands.ts"() {
     "use strict";
-    SUBCOMMANDS = ["explain", "ci", "fmt", "review"];
-    SUBCOMMAND_HELP = "\nCommands:\n  explain <Dockerfile>  show what each step's cache key depends on and which steps a change re-runs,\n                        before and after dockerfix's rewrite (dockerfix explain --help)\n  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n  review [paths...]     post the changes to a GitHub pull request as one review with suggested changes (dockerfix review --help)\n  lsp [--stdio]         run the language server (diagnostics, code actions; see README: Editors)\n";
+    SUBCOMMANDS = ["explain", "ci", "fmt", "review", "verify"];
+    SUBCOMMAND_HELP = "\nCommands:\n  explain <Dockerfile>  show what each step's cache key depends on and which steps a change re-runs,\n                        before and after dockerfix's rewrite (dockerfix explain --help)\n  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n  review [paths...]     post the changes to a GitHub pull request as one review with suggested changes (dockerfix review --help)\n  lsp [--stdio]         run the language server (diagnostics, code actions; see README: Editors)\n  verify [Dockerfile]   build the original and the rewrite with your Docker, compare the images and\n                        measure rebuilds (dockerfix verify --help)\n";
   }
 });
 
@@ -34199,9 +35620,9 @@ function renderGithub(input) {
   let out = "";
   for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
   let changed = 0;
-  for (const { path: path28, outcome, written } of input.files) {
+  for (const { path: path31, outcome, written } of input.files) {
     if (outcome.error) {
-      out += command("error", { file: path28, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      out += command("error", { file: path31, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
       continue;
     }
     if (outcome.changed) changed++;
@@ -34210,7 +35631,7 @@ function renderGithub(input) {
       const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
       out += command(
         level2,
-        { file: path28, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        { file: path31, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
         f.message
       );
     }
@@ -35038,10 +36459,10 @@ var require_linkedMap = __commonJS({
     var LRUCache = class extends LinkedMap {
       _limit;
       _ratio;
-      constructor(limit, ratio = 1) {
+      constructor(limit, ratio2 = 1) {
         super();
         this._limit = limit;
-        this._ratio = Math.min(Math.max(0, ratio), 1);
+        this._ratio = Math.min(Math.max(0, ratio2), 1);
       }
       get limit() {
         return this._limit;
@@ -35053,8 +36474,8 @@ var require_linkedMap = __commonJS({
       get ratio() {
         return this._ratio;
       }
-      set ratio(ratio) {
-        this._ratio = Math.min(Math.max(0, ratio), 1);
+      set ratio(ratio2) {
+        this._ratio = Math.min(Math.max(0, ratio2), 1);
         this.checkTrim();
       }
       get(key, touch2 = Touch.AsNew) {
@@ -35627,8 +37048,8 @@ var require_messageReader = __commonJS({
       get onPartialMessage() {
         return this.partialMessageEmitter.event;
       }
-      firePartialMessage(info3) {
-        this.partialMessageEmitter.fire(info3);
+      firePartialMessage(info4) {
+        this.partialMessageEmitter.fire(info4);
       }
       asError(error) {
         if (error instanceof Error) {
@@ -41389,8 +42810,8 @@ var require_files = __commonJS({
     exports.resolveGlobalYarnPath = resolveGlobalYarnPath;
     exports.resolveModulePath = resolveModulePath;
     var url = __importStar(__require("url"));
-    var path28 = __importStar(__require("path"));
-    var fs22 = __importStar(__require("fs"));
+    var path31 = __importStar(__require("path"));
+    var fs25 = __importStar(__require("fs"));
     var child_process_1 = __require("child_process");
     function uriToFilePath(uri) {
       const parsed = url.parse(uri);
@@ -41408,7 +42829,7 @@ var require_files = __commonJS({
           segments.shift();
         }
       }
-      return path28.normalize(segments.join("/"));
+      return path31.normalize(segments.join("/"));
     }
     function isWindows() {
       return process.platform === "win32";
@@ -41436,9 +42857,9 @@ var require_files = __commonJS({
         const env = process.env;
         const newEnv = /* @__PURE__ */ Object.create(null);
         Object.keys(env).forEach((key) => newEnv[key] = env[key]);
-        if (nodePath && fs22.existsSync(nodePath)) {
+        if (nodePath && fs25.existsSync(nodePath)) {
           if (newEnv[nodePathKey]) {
-            newEnv[nodePathKey] = nodePath + path28.delimiter + newEnv[nodePathKey];
+            newEnv[nodePathKey] = nodePath + path31.delimiter + newEnv[nodePathKey];
           } else {
             newEnv[nodePathKey] = nodePath;
           }
@@ -41508,9 +42929,9 @@ var require_files = __commonJS({
         }
         if (prefix.length > 0) {
           if (isWindows()) {
-            return path28.join(prefix, "node_modules");
+            return path31.join(prefix, "node_modules");
           } else {
-            return path28.join(prefix, "lib", "node_modules");
+            return path31.join(prefix, "lib", "node_modules");
           }
         }
         return void 0;
@@ -41547,7 +42968,7 @@ var require_files = __commonJS({
           try {
             const yarn = JSON.parse(line);
             if (yarn.type === "log") {
-              return path28.join(yarn.data, "node_modules");
+              return path31.join(yarn.data, "node_modules");
             }
           } catch (e) {
           }
@@ -41569,24 +42990,24 @@ var require_files = __commonJS({
         if (process.platform === "win32") {
           _isCaseSensitive = false;
         } else {
-          _isCaseSensitive = !fs22.existsSync(__filename.toUpperCase()) || !fs22.existsSync(__filename.toLowerCase());
+          _isCaseSensitive = !fs25.existsSync(__filename.toUpperCase()) || !fs25.existsSync(__filename.toLowerCase());
         }
         return _isCaseSensitive;
       }
       FileSystem2.isCaseSensitive = isCaseSensitive;
       function isParent(parent, child) {
         if (isCaseSensitive()) {
-          return path28.normalize(child).indexOf(path28.normalize(parent)) === 0;
+          return path31.normalize(child).indexOf(path31.normalize(parent)) === 0;
         } else {
-          return path28.normalize(child).toLowerCase().indexOf(path28.normalize(parent).toLowerCase()) === 0;
+          return path31.normalize(child).toLowerCase().indexOf(path31.normalize(parent).toLowerCase()) === 0;
         }
       }
       FileSystem2.isParent = isParent;
     })(FileSystem || (exports.FileSystem = FileSystem = {}));
     function resolveModulePath(workspaceRoot, moduleName, nodePath, tracer) {
       if (nodePath) {
-        if (!path28.isAbsolute(nodePath)) {
-          nodePath = path28.join(workspaceRoot, nodePath);
+        if (!path31.isAbsolute(nodePath)) {
+          nodePath = path31.join(workspaceRoot, nodePath);
         }
         return resolve(moduleName, nodePath, nodePath, tracer).then((value) => {
           if (FileSystem.isParent(nodePath, value)) {
@@ -41823,9 +43244,9 @@ var require_main2 = __commonJS({
     exports.createMessageConnection = createMessageConnection;
     var ril_1 = __importDefault(require_ril());
     ril_1.default.install();
-    var path28 = __importStar(__require("path"));
-    var os2 = __importStar(__require("os"));
-    var fs22 = __importStar(__require("fs"));
+    var path31 = __importStar(__require("path"));
+    var os3 = __importStar(__require("os"));
+    var fs25 = __importStar(__require("fs"));
     var crypto_1 = __require("crypto");
     var net_1 = __require("net");
     var api_1 = require_api();
@@ -41966,7 +43387,7 @@ var require_main2 = __commonJS({
       }
       let randomLength = 32;
       const fixedLength = "/lsp-.sock".length;
-      const tmpDir = fs22.realpathSync(XDG_RUNTIME_DIR ?? os2.tmpdir());
+      const tmpDir = fs25.realpathSync(XDG_RUNTIME_DIR ?? os3.tmpdir());
       const limit = safeIpcPathLengths.get(process.platform);
       if (limit !== void 0) {
         randomLength = Math.min(limit - tmpDir.length - fixedLength, randomLength);
@@ -41975,7 +43396,7 @@ var require_main2 = __commonJS({
         throw new Error(`Unable to generate a random pipe name with ${randomLength} characters.`);
       }
       const randomSuffix = (0, crypto_1.randomBytes)(Math.floor(randomLength / 2)).toString("hex");
-      return path28.join(tmpDir, `lsp-${randomSuffix}.sock`);
+      return path31.join(tmpDir, `lsp-${randomSuffix}.sock`);
     }
     function createClientPipeTransport(pipeName, encoding = "utf-8") {
       let connectResolve;
@@ -42429,7 +43850,7 @@ ${stack}`);
       console.warn = function warn(...args) {
         logger.warn(serialize(args));
       };
-      console.info = function info3(...args) {
+      console.info = function info4(...args) {
         logger.info(serialize(args));
       };
     }
@@ -42437,25 +43858,25 @@ ${stack}`);
 });
 
 // src/lsp/analysis.ts
-import fs20 from "node:fs";
-import path25 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
+import fs23 from "node:fs";
+import path28 from "node:path";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
 function docsLink(t, id) {
   const root = packageRoot();
   if (!root) return void 0;
-  const rel2 = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
+  const rel3 = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
   if (/^[a-z]+:/.test(t?.meta.docsUrl ?? "")) return t.meta.docsUrl;
-  const [file, anchor] = rel2.split("#");
-  const abs = path25.join(root, file);
-  if (!fs20.existsSync(abs)) return void 0;
-  return `file://${abs.split(path25.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
+  const [file, anchor] = rel3.split("#");
+  const abs = path28.join(root, file);
+  if (!fs23.existsSync(abs)) return void 0;
+  return `file://${abs.split(path28.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
 }
 function packageRoot() {
   if (rootCache !== void 0) return rootCache ?? void 0;
-  let dir = path25.dirname(fileURLToPath2(import.meta.url));
+  let dir = path28.dirname(fileURLToPath3(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    if (fs20.existsSync(path25.join(dir, "package.json")) && fs20.existsSync(path25.join(dir, "docs"))) return rootCache = dir;
-    dir = path25.dirname(dir);
+    if (fs23.existsSync(path28.join(dir, "package.json")) && fs23.existsSync(path28.join(dir, "docs"))) return rootCache = dir;
+    dir = path28.dirname(dir);
   }
   rootCache = null;
   return void 0;
@@ -42488,23 +43909,23 @@ var init_analysis = __esm({
       describe() {
         return this.inner.describe();
       }
-      exists(rel2) {
-        return this.inner.exists(rel2);
+      exists(rel3) {
+        return this.inner.exists(rel3);
       }
-      read(rel2) {
-        if (this.reads.has(rel2)) return this.reads.get(rel2);
-        const t = this.inner.read(rel2);
-        this.reads.set(rel2, t);
+      read(rel3) {
+        if (this.reads.has(rel3)) return this.reads.get(rel3);
+        const t = this.inner.read(rel3);
+        this.reads.set(rel3, t);
         return t;
       }
       files() {
         return this.inner.files();
       }
-      ignored(rel2) {
-        return this.inner.ignored(rel2);
+      ignored(rel3) {
+        return this.inner.ignored(rel3);
       }
-      excludesTree(rel2) {
-        return this.inner.excludesTree ? this.inner.excludesTree(rel2) : false;
+      excludesTree(rel3) {
+        return this.inner.excludesTree ? this.inner.excludesTree(rel3) : false;
       }
       notes() {
         return this.inner.notes?.() ?? [];
@@ -42532,14 +43953,14 @@ var init_analysis = __esm({
       async setup(file) {
         const build = await this.buildFor(file);
         const options = await this.fileOptions.for(file, build.found);
-        const dir = options.noContext ? void 0 : options.contextDir ?? path25.dirname(file);
+        const dir = options.noContext ? void 0 : options.contextDir ?? path28.dirname(file);
         const key = `${dir ?? ""}\0${file}`;
         let context = this.contexts.get(key);
         if (!context) {
           let inner = new NoContext();
           if (dir) {
             try {
-              if (fs20.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
+              if (fs23.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
             } catch {
             }
           }
@@ -42554,7 +43975,7 @@ var init_analysis = __esm({
         if (b) return b;
         b = { notes: [] };
         try {
-          const plan = await planBuildsSync?.([file], [path25.dirname(file)], path25.dirname(file), false);
+          const plan = await planBuildsSync?.([file], [path28.dirname(file)], path28.dirname(file), false);
           const fb = plan?.files.get(file);
           if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...fb.args ? { args: fb.args } : {}, ...fb.hadolint ? { hadolint: fb.hadolint } : {} }, notes: fb.findings };
         } catch {
@@ -42611,7 +44032,7 @@ var init_analysis = __esm({
       invalidate(changed) {
         let dropped = false;
         for (const file of changed) {
-          const base2 = path25.basename(file);
+          const base2 = path28.basename(file);
           if (CONFIG_FILES.includes(base2)) {
             this.fileOptions = this.newFileOptions();
             dropped = true;
@@ -42619,8 +44040,8 @@ var init_analysis = __esm({
           for (const [key, ctx] of this.contexts) {
             const root = ctx.root ?? key.slice(0, key.indexOf("\0"));
             if (!root) continue;
-            const r = path25.relative(root, file);
-            if (r === "" || !r.startsWith("..") && !path25.isAbsolute(r)) {
+            const r = path28.relative(root, file);
+            if (r === "" || !r.startsWith("..") && !path28.isAbsolute(r)) {
               this.contexts.delete(key);
               dropped = true;
             }
@@ -42653,8 +44074,8 @@ __export(server_exports, {
   toDiagnostics: () => toDiagnostics,
   toTextEdits: () => toTextEdits
 });
-import path26 from "node:path";
-import { fileURLToPath as fileURLToPath3 } from "node:url";
+import path29 from "node:path";
+import { fileURLToPath as fileURLToPath4 } from "node:url";
 function isDockerfileName2(name) {
   const named = name === "Dockerfile" || name === "Containerfile" || name.startsWith("Dockerfile.") || name.startsWith("Containerfile.") || name.length > 11 && (name.endsWith(".Dockerfile") || name.endsWith(".dockerfile"));
   return named && !/\.(dockerignore|md|orig|rej|template|tmpl|j2|in)$/.test(name) && !/\.dockerfix-[^/]*\.tmp$/.test(name);
@@ -42662,7 +44083,7 @@ function isDockerfileName2(name) {
 function filePath(uri) {
   if (!uri.startsWith("file:")) return void 0;
   try {
-    return fileURLToPath3(uri);
+    return fileURLToPath4(uri);
   } catch {
     return void 0;
   }
@@ -42724,7 +44145,7 @@ function startServer(connection) {
   const generation = /* @__PURE__ */ new Map();
   const wanted = (uri) => {
     const file = filePath(uri);
-    return file && isDockerfileName2(path26.basename(file)) ? file : void 0;
+    return file && isDockerfileName2(path29.basename(file)) ? file : void 0;
   };
   async function publish(doc2) {
     const file = wanted(doc2.uri);
@@ -42877,12 +44298,12 @@ var init_server = __esm({
 });
 
 // src/report/gitlab.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function severity(f) {
   return f.kind === "error" ? "major" : f.kind === "change" ? "minor" : "info";
 }
 function hash(parts) {
-  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+  return createHash2("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
 }
 function stableMessage(m) {
   return m.replace(/\b(lines?|L)\s?\d+(\s?[-–]\s?\d+)?\b/gi, "$1 #");
@@ -42896,19 +44317,19 @@ function buildGitlab(input) {
     seen.set(key, n + 1);
     return n === 0 ? key : hash([key, String(n)]);
   };
-  const issue = (check, description, sev, path28, begin, end, fp) => ({
+  const issue = (check, description, sev, path31, begin, end, fp) => ({
     type: "issue",
     check_name: check,
     description,
     categories: check === "dockerfix" ? ["Bug Risk"] : ["Performance"],
     severity: sev,
     fingerprint: fp,
-    location: { path: path28, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
+    location: { path: path31, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
   });
   for (const e of input.errors) out.push(issue("dockerfix", e.message, "major", e.path, 1, void 0, fingerprint(["error", e.path, e.message])));
-  for (const { path: path28, outcome } of input.files) {
+  for (const { path: path31, outcome } of input.files) {
     if (outcome.error) {
-      out.push(issue("dockerfix", outcome.error.message, "major", path28, outcome.error.line ?? 1, void 0, fingerprint(["error", path28, stableMessage(outcome.error.message)])));
+      out.push(issue("dockerfix", outcome.error.message, "major", path31, outcome.error.line ?? 1, void 0, fingerprint(["error", path31, stableMessage(outcome.error.message)])));
       continue;
     }
     const text = stripBom(outcome.before).text;
@@ -42925,10 +44346,10 @@ function buildGitlab(input) {
           f.transform,
           `${f.kind === "change" ? f.fixKind === "unsafe" ? "unsafe fix available" : "fixable" : f.kind}: ${f.message}`,
           severity(f),
-          path28,
+          path31,
           f.line,
           end,
-          fingerprint([path28, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
+          fingerprint([path31, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
         )
       );
     }
@@ -42952,7 +44373,7 @@ function buildJsonReport(input) {
   let findings = 0;
   let skipped = 0;
   let errors = input.errors.length;
-  const files = input.files.map(({ path: path28, outcome, written: w }) => {
+  const files = input.files.map(({ path: path31, outcome, written: w }) => {
     if (outcome.error) errors++;
     if (outcome.changed) changed++;
     if (w) written++;
@@ -42962,11 +44383,11 @@ function buildJsonReport(input) {
     const index = new LineIndex(text);
     const pos = (offset) => ({ offset, ...index.position(offset) });
     return {
-      path: path28,
+      path: path31,
       status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
       changed: outcome.changed,
       written: w,
-      diff: outcome.changed ? renderDiff(path28, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
+      diff: outcome.changed ? renderDiff(path31, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
       edits: (outcome.edits ?? []).map((e) => ({
         transform: e.transform,
         transforms: e.transforms,
@@ -43021,12 +44442,12 @@ function buildRdjsonl(input, rules = []) {
   const code2 = (id) => docs.get(id) ? { value: id, url: docs.get(id) } : { value: id };
   const out = [];
   for (const e of input.errors) out.push({ message: e.message, location: { path: e.path }, severity: "ERROR", source });
-  for (const { path: path28, outcome } of input.files) {
+  for (const { path: path31, outcome } of input.files) {
     if (outcome.error) {
       const line = outcome.error.line;
       out.push({
         message: outcome.error.message,
-        location: { path: path28, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
+        location: { path: path31, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
         severity: "ERROR",
         source
       });
@@ -43049,12 +44470,12 @@ function buildRdjsonl(input, rules = []) {
       const range2 = { start: { line: s.startLine }, end: { line: s.endLine } };
       out.push({
         message,
-        location: { path: path28, range: range2 },
+        location: { path: path31, range: range2 },
         severity: "WARNING",
         source,
         ...ids.length ? { code: code2(ids[0]) } : {},
         suggestions: [{ range: range2, text: s.text }],
-        original_output: s.findings.map((f) => `${path28}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
+        original_output: s.findings.map((f) => `${path31}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
       });
     }
     for (const f of outcome.findings) {
@@ -43062,7 +44483,7 @@ function buildRdjsonl(input, rules = []) {
       const endColumn = Math.max(f.endColumn, f.line === f.endLine ? f.column : 1);
       out.push({
         message: f.message,
-        location: { path: path28, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
+        location: { path: path31, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
         severity: severity2(f),
         source,
         code: code2(f.transform)
@@ -43104,7 +44525,7 @@ function renderReport(format2, input, rules) {
       return renderGitlab(input);
   }
 }
-var init_report = __esm({
+var init_report2 = __esm({
   "src/report/index.ts"() {
     "use strict";
     init_github2();
@@ -43117,27 +44538,27 @@ var init_report = __esm({
 });
 
 // src/cli/main.ts
-import fs21 from "node:fs";
-import path27 from "node:path";
-import { fileURLToPath as fileURLToPath4 } from "node:url";
-function packageVersion() {
-  let dir = path27.dirname(fileURLToPath4(import.meta.url));
+import fs24 from "node:fs";
+import path30 from "node:path";
+import { fileURLToPath as fileURLToPath5 } from "node:url";
+function packageVersion2() {
+  let dir = path30.dirname(fileURLToPath5(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const p = path27.join(dir, "package.json");
-    if (fs21.existsSync(p)) {
-      const pkg = JSON.parse(fs21.readFileSync(p, "utf8"));
+    const p = path30.join(dir, "package.json");
+    if (fs24.existsSync(p)) {
+      const pkg = JSON.parse(fs24.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
-    dir = path27.dirname(dir);
+    dir = path30.dirname(dir);
   }
   return "0.0.0";
 }
 function packageLinks() {
-  let dir = path27.dirname(fileURLToPath4(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = path27.dirname(dir)) {
-    const p = path27.join(dir, "package.json");
-    if (!fs21.existsSync(p)) continue;
-    const json = JSON.parse(fs21.readFileSync(p, "utf8"));
+  let dir = path30.dirname(fileURLToPath5(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path30.dirname(dir)) {
+    const p = path30.join(dir, "package.json");
+    if (!fs24.existsSync(p)) continue;
+    const json = JSON.parse(fs24.readFileSync(p, "utf8"));
     if (json.name === "dockerfix") return linksFromPackage(json);
   }
   return {};
@@ -43145,7 +44566,7 @@ function packageLinks() {
 function buildProgram() {
   return new Command().name("dockerfix").description(
     "Rewrite Dockerfiles to use the build cache well: copy dependency manifests before installs and the source after them, add cache mounts for package managers, move stable steps up and per-build labels down, and add the syntax directive when needed. By default prints a unified diff with a reason for every change (dry run); --write applies it, --check only says which files would change."
-  ).version(packageVersion(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list5).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list5).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list5).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).version(packageVersion2(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list6).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list6).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list6).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
 }
 function internalMessage(message, debug) {
   if (debug) return message;
@@ -43153,11 +44574,11 @@ function internalMessage(message, debug) {
   return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 function relative2(cwd, file) {
-  const r = path27.relative(cwd, path27.resolve(cwd, file));
-  return (r || file).split(path27.sep).join("/");
+  const r = path30.relative(cwd, path30.resolve(cwd, file));
+  return (r || file).split(path30.sep).join("/");
 }
-function formatNote(rel2, f) {
-  return `${displayPath(rel2)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
+function formatNote(rel3, f) {
+  return `${displayPath(rel3)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
 }
 function outputWriteError(e) {
   const err = e;
@@ -43194,8 +44615,8 @@ async function main(argv, io = defaultIo()) {
 }
 async function run(argv, io) {
   if (argv[2] === "lsp") return (await Promise.resolve().then(() => (init_server(), server_exports))).lspMain(argv.slice(3), io.stderr);
-  if (SUBCOMMANDS.includes(argv[2] ?? "")) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === "fmt" && isStdinRun(argv.slice(3))));
-  const program3 = buildProgram();
+  if (SUBCOMMANDS.includes(argv[2] ?? "")) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === "fmt" && isStdinRun(argv.slice(3))), io.stderr);
+  const program4 = buildProgram();
   let buffered = null;
   let progress;
   const out = (s) => {
@@ -43207,15 +44628,15 @@ async function run(argv, io) {
     io.stderr.write(s);
   };
   try {
-    program3.parse(argv);
+    program4.parse(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
-        out(program3.helpInformation() + helpAfter());
+        out(program4.helpInformation() + helpAfter());
         return 0;
       }
       if (e.code === "commander.version") {
-        out(packageVersion() + "\n");
+        out(packageVersion2() + "\n");
         return 0;
       }
       err(`dockerfix: ${escapeControls(e.message.replace(/^error: /, ""))}
@@ -43224,8 +44645,8 @@ async function run(argv, io) {
     }
     throw e;
   }
-  const opts = program3.opts();
-  const colorsOn = colorsWanted(program3.getOptionValueSource("color") === "cli" ? opts.color : void 0, io);
+  const opts = program4.opts();
+  const colorsOn = colorsWanted(program4.getOptionValueSource("color") === "cli" ? opts.color : void 0, io);
   const colors = colorsOn ? import_picocolors2.default.createColors(true) : noColors;
   if (opts.write && opts.check) {
     err("dockerfix: --write and --check cannot be used together\n");
@@ -43244,7 +44665,7 @@ async function run(argv, io) {
     }
     throw e;
   }
-  if (program3.getOptionValueSource("syntax") === "cli" && !isSyntaxReference(opts.syntax ?? "")) {
+  if (program4.getOptionValueSource("syntax") === "cli" && !isSyntaxReference(opts.syntax ?? "")) {
     err(`dockerfix: --syntax ${JSON.stringify(escapeControls(opts.syntax ?? ""))}: expected an image reference (e.g. docker/dockerfile:1) or "none"
 `);
     return 2;
@@ -43265,7 +44686,7 @@ async function run(argv, io) {
     return 0;
   }
   const processOpts = {
-    contextDir: opts.context ? path27.resolve(io.cwd, opts.context) : void 0,
+    contextDir: opts.context ? path30.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
     ...opts.fmt ? { fmt: true } : {},
     // A plain --check prints only the names of the files that would change: each file's
@@ -43276,7 +44697,7 @@ async function run(argv, io) {
     processOpts.noContext = true;
     processOpts.contextDir = void 0;
   }
-  if (processOpts.contextDir && !isDir3(processOpts.contextDir)) {
+  if (processOpts.contextDir && !isDir4(processOpts.contextDir)) {
     err(`dockerfix: ${escapeControls(opts.context ?? "")}: build context directory not found
 `);
     return 2;
@@ -43286,7 +44707,7 @@ async function run(argv, io) {
     fileOptions = new FileOptions(newResolver(io.cwd, opts.config), {
       only: opts.only,
       skip: opts.skip,
-      syntax: program3.getOptionValueSource("syntax") === "cli" ? opts.syntax : void 0,
+      syntax: program4.getOptionValueSource("syntax") === "cli" ? opts.syntax : void 0,
       unsafe: opts.unsafe ? true : void 0,
       ...opts.target ? { targets: opts.target } : {},
       ...processOpts
@@ -43297,12 +44718,12 @@ async function run(argv, io) {
 `);
     return 2;
   }
-  const paths = program3.args.length ? program3.args : ["."];
-  const stdinMode = opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program3.args.length === 0;
+  const paths = program4.args.length ? program4.args : ["."];
+  const stdinMode = opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program4.args.length === 0;
   if (stdinMode) {
-    const stdinFile = path27.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+    const stdinFile = path30.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
     try {
-      const fb = opts.stdinFilepath && !isDir3(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
+      const fb = opts.stdinFilepath && !isDir4(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
       const po = await fileOptions.for(stdinFile, fb);
       return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
     } catch (e) {
@@ -43313,16 +44734,16 @@ async function run(argv, io) {
     }
   }
   if (opts.output) buffered = [];
-  const firstDir = paths.map((p) => path27.resolve(io.cwd, p)).find((p) => isDir3(p));
+  const firstDir = paths.map((p) => path30.resolve(io.cwd, p)).find((p) => isDir4(p));
   if (firstDir) {
     try {
-      prewarmWorkers(await fileOptions.for(path27.join(firstDir, "Dockerfile")));
+      prewarmWorkers(await fileOptions.for(path30.join(firstDir, "Dockerfile")));
     } catch {
     }
   }
   const found = await discover(paths, io.cwd);
   try {
-    found.files = found.files.filter((file) => !fileOptions.settings(path27.resolve(io.cwd, file)).excluded);
+    found.files = found.files.filter((file) => !fileOptions.settings(path30.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
@@ -43340,8 +44761,8 @@ async function run(argv, io) {
   let skipped = 0;
   let unsafeLeft = 0;
   let written = 0;
-  const absFiles = found.files.map((f) => path27.resolve(io.cwd, f));
-  const builds = await planBuilds(absFiles, paths.map((p) => path27.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const absFiles = found.files.map((f) => path30.resolve(io.cwd, f));
+  const builds = await planBuilds(absFiles, paths.map((p) => path30.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
@@ -43352,15 +44773,15 @@ async function run(argv, io) {
     const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
     const foundNotes = each.error ? void 0 : builds.files.get(absFiles[index])?.findings;
     const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
-    const rel2 = relative2(io.cwd, file);
+    const rel3 = relative2(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
-      const line = new FileError(rel2, message, outcome.error.line, outcome.error.column).format();
+      const line = new FileError(rel3, message, outcome.error.line, outcome.error.column).format();
       err(`${outcome.internal && opts.debug ? line : safeLine(line)}
 `);
       errors++;
-      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel2, message, outcome.error.line, outcome.error.column) };
-      report?.push({ path: rel2, outcome: shown, written: false });
+      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel3, message, outcome.error.line, outcome.error.column) };
+      report?.push({ path: rel3, outcome: shown, written: false });
       continue;
     }
     skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
@@ -43375,16 +44796,16 @@ async function run(argv, io) {
           wrote = true;
         } catch (e) {
           if (!(e instanceof FileError)) throw e;
-          err(`${safeLine(new FileError(rel2, e.message).format())}
+          err(`${safeLine(new FileError(rel3, e.message).format())}
 `);
           errors++;
         }
       }
-      report.push({ path: rel2, outcome, written: wrote });
+      report.push({ path: rel3, outcome, written: wrote });
       continue;
     }
     if (opts.check) {
-      if (outcome.changed) out(`${displayPath(rel2)}
+      if (outcome.changed) out(`${displayPath(rel3)}
 `);
       continue;
     }
@@ -43394,21 +44815,21 @@ async function run(argv, io) {
         written++;
         if (!opts.quiet) {
           const n = outcome.findings.filter((f) => f.kind === "change").length;
-          out(`wrote ${escapeControls(rel2)} (${n} change${n === 1 ? "" : "s"})
+          out(`wrote ${escapeControls(rel3)} (${n} change${n === 1 ? "" : "s"})
 `);
           for (const f of outcome.findings.filter((f2) => f2.kind === "change")) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}
 `));
         }
       } catch (e) {
         if (!(e instanceof FileError)) throw e;
-        err(`${safeLine(new FileError(rel2, e.message).format())}
+        err(`${safeLine(new FileError(rel3, e.message).format())}
 `);
         errors++;
       }
     } else if (outcome.changed) {
-      out(renderDiff(rel2, outcome.before, outcome.after, outcome.findings, { colors }));
+      out(renderDiff(rel3, outcome.before, outcome.after, outcome.findings, { colors }));
     }
-    if (!opts.quiet) printNotes(rel2, outcome, out, colors);
+    if (!opts.quiet) printNotes(rel3, outcome, out, colors);
   }
   interrupt.dispose();
   progress?.clear();
@@ -43420,12 +44841,12 @@ async function run(argv, io) {
   }
   if (report) {
     const all = await loadTransforms();
-    const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report(), report_exports));
+    const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
     out(
       renderReport2(
         opts.format,
         {
-          tool: { name: "dockerfix", version: packageVersion() },
+          tool: { name: "dockerfix", version: packageVersion2() },
           links: packageLinks(),
           mode: opts.write ? "write" : opts.check ? "check" : "dry-run",
           files: report,
@@ -43447,8 +44868,8 @@ async function run(argv, io) {
   }
   if (opts.output && buffered) {
     try {
-      fs21.mkdirSync(path27.dirname(path27.resolve(io.cwd, opts.output)), { recursive: true });
-      fs21.writeFileSync(path27.resolve(io.cwd, opts.output), buffered.join(""));
+      fs24.mkdirSync(path30.dirname(path30.resolve(io.cwd, opts.output)), { recursive: true });
+      fs24.writeFileSync(path30.resolve(io.cwd, opts.output), buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -43477,10 +44898,10 @@ function isSyntaxReference(ref) {
 function wantsReport(opts) {
   return opts.format !== void 0 && opts.format !== "diff";
 }
-function printNotes(rel2, outcome, out, colors) {
+function printNotes(rel3, outcome, out, colors) {
   for (const f of outcome.findings) {
     if (f.kind === "change") continue;
-    out(colors.dim(formatNote(rel2, f)) + "\n");
+    out(colors.dim(formatNote(rel3, f)) + "\n");
   }
 }
 async function runStdin(io, opts, processOpts, paths, fb) {
@@ -43497,8 +44918,8 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   const label3 = opts.stdinFilepath ?? "<stdin>";
   let contextFile;
   if (opts.stdinFilepath) {
-    const abs = path27.resolve(io.cwd, opts.stdinFilepath);
-    if (isDir3(abs)) {
+    const abs = path30.resolve(io.cwd, opts.stdinFilepath);
+    if (isDir4(abs)) {
       err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
       return 2;
@@ -43538,11 +44959,11 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   }
   if (wantsReport(opts)) {
     const all = await loadTransforms();
-    const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report(), report_exports));
+    const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
     io.stdout.write(
       renderReport2(
         opts.format,
-        { tool: { name: "dockerfix", version: packageVersion() }, links: packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
+        { tool: { name: "dockerfix", version: packageVersion2() }, links: packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
         all.map((t) => t.meta)
       )
     );
@@ -43576,9 +44997,9 @@ function onInterrupt(stop) {
 function isStdinRun(args) {
   return args.includes("--stdin") || args.includes("-");
 }
-function isDir3(p) {
+function isDir4(p) {
   try {
-    return fs21.statSync(p).isDirectory();
+    return fs24.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -43589,7 +45010,7 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_picocolors2, list5;
+var import_picocolors2, list6;
 var init_main3 = __esm({
   "src/cli/main.ts"() {
     "use strict";
@@ -43612,7 +45033,7 @@ var init_main3 = __esm({
     init_subcommands();
     init_escape();
     init_github2();
-    list5 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    list6 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 

@@ -183,7 +183,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   // The language server owns standard input/output (JSON-RPC): no guard, loaded only here.
   if (argv[2] === 'lsp') return (await import('../lsp/server.js')).lspMain(argv.slice(3), io.stderr);
   // Subcommands print through a guard: no terminal control sequence or `::` line from user data.
-  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))));
+  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))), io.stderr);
   const program = buildProgram();
   let buffered: string[] | null = null;
   let progress: Progress | undefined;
