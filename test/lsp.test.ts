@@ -135,7 +135,7 @@ describe('dockerfix lsp (protocol, real server process)', () => {
       context: { diagnostics: [pip] },
     });
     expect(actions.map((a) => a.kind)).toEqual(['quickfix', 'source.fixAll.dockerfix']);
-    expect(actions[0].title).toMatch(/^dockerfix: added a cache mount at \/root\/\.cache\/pip/);
+    expect(actions[0].title).toMatch(/^dockerfix: adds a cache mount at \/root\/\.cache\/pip/);
     const quick = applyEdits(text, actions[0].edit!.changes[uri]);
     expect(quick).toContain('RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt');
     expect(quick).not.toContain('COPY requirements.txt'); // only this fix (and the directive it needs)

@@ -6,10 +6,9 @@
  * `docker.buildArgs`; templates `{{…}}` are unknown).
  */
 import path from 'node:path';
-import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { get, isMap, isScalar, isSeq, keyOf, pairs, parseAllDocuments, parseYaml, str } from './yaml-util.js';
 import { interpolate } from './interpolate.js';
 import { scanCommands } from './command.js';
-import { get, keyOf, pairs, parseYaml, str } from './yaml-util.js';
 import type { Sink } from './types.js';
 
 function plainVariables(node: unknown): Record<string, string> {

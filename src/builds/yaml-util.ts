@@ -58,3 +58,8 @@ export function str(node: unknown): string | undefined {
   if (node.value === null) return undefined;
   return typeof node.source === 'string' ? node.source : String(node.value);
 }
+
+/** Every document of a multi-document YAML file (skaffold.yaml), with the package loaded lazily. */
+export function parseAllDocuments(text: string): ReturnType<Yaml['parseAllDocuments']> {
+  return yaml().parseAllDocuments(text);
+}
