@@ -78,7 +78,7 @@ describe.skipIf(!HAS_CHROMIUM)(`playground in headless Chromium (${HAS_CHROMIUM 
     // The page shows the diff with its reasons (and transform names on the hunk headers); the
     // API's diff has none: compare the diff part.
     expect(shown.diff.slice(shown.diff.indexOf('--- a/Dockerfile')).replace(/^(@@ [^@]+ @@).*$/gm, '$1')).toBe(api.diff);
-    expect(shown.diff).toContain('# line 6 [split-copy] copy package.json and package-lock.json before');
+    expect(shown.diff).toContain('# line 6 [split-copy] copies package.json and package-lock.json before');
     expect(shown.findings.length).toBe(api.findings.length);
     expect(shown.findings.join('\n')).toContain('split-copy');
     const view = await explain(dockerfile, { context });

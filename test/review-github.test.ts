@@ -68,7 +68,7 @@ describe('postReview against a fake GitHub', () => {
     expect(post.comments).toHaveLength(1);
     expect(post.comments[0]).toMatchObject({ path: 'app/Dockerfile', start_line: 5, line: 7, side: 'RIGHT', start_side: 'RIGHT' });
     expect(post.comments[0].body).toContain('```suggestion\n\nCOPY package.json package-lock.json ./\nRUN --mount=type=cache,target=/root/.npm npm ci --omit=dev\nCOPY . .\n```');
-    expect(post.comments[0].body).toContain('`split-copy`: copy package.json and package-lock.json before');
+    expect(post.comments[0].body).toContain('`split-copy`: copies package.json and package-lock.json before');
     expect(post.body.startsWith(REVIEW_MARKER)).toBe(true);
     expect(post.body).toContain('**A source edit re-runs 1 of 4 build steps instead of 2 of 3**');
     expect(post.body).toContain("Changes outside this pull request's diff:\n\n```diff\n--- a/app/Dockerfile\n+++ b/app/Dockerfile\n@@ -1,1 +1,2 @@\n-FROM node:20-slim\n+# syntax=docker/dockerfile:1\n+FROM node:20-slim\n```");
