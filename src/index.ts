@@ -143,3 +143,12 @@ export const transforms: readonly TransformMeta[] = Object.freeze(ALL_TRANSFORMS
  * returns `{ output, changed, error? }` and never throws for bad input.
  */
 export { format, type FormatOptions, type FormatResult } from './format/index.js';
+
+/**
+ * `dockerfix verify` as a function (src/verify): build the original and the rewrite with the
+ * user's Docker, compare the images, measure rebuilds; `renderVerify(result, 'markdown')` gives
+ * the PR-comment / job-summary table. Throws VerifyUsageError / DockerEnvError for exit-2 cases.
+ */
+export { verify, VerifyUsageError, type VerifyOptions, type VerifyResult } from './verify/run.js';
+export { DockerEnvError } from './verify/docker.js';
+export { renderVerify, type VerifyFormat } from './verify/report.js';
