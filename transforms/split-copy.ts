@@ -40,8 +40,9 @@
 import { buildModel, type BuildModel } from '../src/analysis/build-model.js';
 import path from 'node:path';
 import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/core/document.js';
-import { classifyCommand, has, readsOffline, values, type InstallCommand } from '../src/analysis/install-commands.js';
+import { classifyCommand, has, readsOffline, values, withShellScripts, type InstallCommand } from '../src/analysis/install-commands.js';
 import { planManifests, type ManifestPlan } from '../src/analysis/manifests.js';
+import { ecosystem } from '../src/ecosystems/index.js';
 import { mountOptions } from '../src/core/edit-helpers.js';
 import { isWindowsStage } from '../src/analysis/images.js';
 import { danglingEscape } from '../src/core/reorder.js';
@@ -154,7 +155,7 @@ class SplitAnalysis {
     }
     const commands: ShellCommand[] = run.json
       ? [{ words: run.json.map((v) => ({ value: v, start: run.start, end: run.start, quoted: false, dynamic: false })), redirects: [], terminator: '', depth: 0 }]
-      : run.commands();
+      : withShellScripts(run.commands(), (w) => doc(run, w));
     const installs: InstallCommand[] = [];
     const reads: RunAnalysis['reads'] = [];
     const builds: InstallCommand[] = [];
@@ -170,6 +171,8 @@ class SplitAnalysis {
         redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value })),
       };
       const c = classifyCommand(cmd, cwd);
+      const nested = (raw as { nested?: string }).nested;
+      if (nested && c.kind === 'install') c.install.nested = nested;
       steps.push({ cmd, c });
       if (blocker !== undefined) blockedAt ??= steps.length - 2;
       // A command substitution runs a command the classification does not see (`$(cat VERSION)`).
@@ -188,7 +191,8 @@ class SplitAnalysis {
         if (this.touchesCopy(c.file) || !sourcesOnlyAssignments(run, c.file)) blocker ??= `\`. ${c.file}\` at line ${run.line} runs a script that may read the copied source`;
       } else if (c.kind === 'source') {
         blocker ??= c.reason;
-        if (c.build) builds.push(c.build);
+        // A build inside a `sh -c` string: its words are another shell's script, not copied from.
+        if (c.build && !nested) builds.push(c.build);
       }
       else if (c.kind === 'install') installs.push(c.install);
       else {
@@ -476,7 +480,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const dep = plans.filter(([, p]) => p.depOnly);
   if (dep.length) {
     const [f, p] = dep[0];
-    if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json || runSplit) {
+    if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json || runSplit || f.inst.nested) {
       return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly!.flags.join(' ')}) only applies to a step that runs nothing but that command`);
     }
   }
@@ -570,8 +574,11 @@ function dependencyStep(
   const b = build.inst;
   const skip = (reason: string): { edits: Edit[]; finding: TransformFinding } | null =>
     args.prefix ? null : { edits: [], finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
-  if (b.eco === 'cargo') return skip('cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent');
-  if (b.eco !== 'go' && b.eco !== 'dotnet') return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
+  // Which tools have a dependency-only step, and what it fetches: src/ecosystems/ (go, dotnet).
+  const eco = ecosystem(b.eco);
+  if (eco.noDependencyOnly) return skip(eco.noDependencyOnly);
+  const depOnly = eco.dependencyOnly;
+  if (!depOnly || (b.eco !== 'go' && b.eco !== 'dotnet')) return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
   void reads; // The new step goes before the copy: the steps in between keep their input.
   const state = copy.state();
   const buildState = build.run.state();
@@ -593,8 +600,8 @@ function dependencyStep(
     if (has(b.opts, '-mod') && values(b.opts, '-mod').includes('vendor')) return skip(`\`${b.label}\` builds from the vendor directory`);
     if (/-mod=vendor/.test(state.env.get('GOFLAGS') ?? '') || b.cwd.includes('$')) return skip('GOFLAGS selects the vendor directory');
     for (const a of assigns) if (/^GO(PROXY|PRIVATE|NOPROXY|NOSUMDB|SUMDB|INSECURE|FLAGS|MODCACHE|PATH|TOOLCHAIN|WORK|111MODULE)=/.test(a.value)) parts.push(runText(a));
-    parts.push('go mod download');
-    fake = { eco: 'go', label: 'go mod download', cmd: { words: [], redirects: [], terminator: '', depth: 0 }, subIndex: 0, opts: new Map(), positional: [], cwd: b.cwd };
+    parts.push(depOnly.command);
+    fake = { eco: 'go', label: depOnly.command, cmd: { words: [], redirects: [], terminator: '', depth: 0 }, subIndex: 0, opts: new Map(), positional: [], cwd: b.cwd };
     const gopath = state.env.get('GOPATH') ?? '/go';
     cacheDir = state.env.get('GOMODCACHE') ?? `${gopath.split(':')[0]}/pkg/mod`;
   } else {
@@ -607,7 +614,7 @@ function dependencyStep(
       if (at === -1) continue;
       restoreWords.push(words[at].value.includes('=') ? runText(words[at]) : `${runText(words[at])} ${runText(words[at + 1])}`);
     }
-    parts.push(['dotnet restore', ...restoreWords].join(' '));
+    parts.push([depOnly.command, ...restoreWords].join(' '));
     fake = {
       eco: 'dotnet',
       label: parts[0],
@@ -634,7 +641,7 @@ function dependencyStep(
   if (outside) return skip(`the build reads ${outside}, outside the copied directory ${args.prefix}`);
   const mounts = build.run.flagsNamed('mount').filter((f) => /^(cache|secret|ssh)$/.test(mountOptions(f).get('type') ?? 'bind'));
   if (build.run.flagsNamed('mount').length !== mounts.length) return skip(`\`${b.label}\` has bind mounts the dependency step would need`);
-  const tool = b.eco === 'go' ? 'modules' : 'NuGet packages';
+  const tool = depOnly.what;
   // A build that keeps the packages in a cache mount: the new step would download into the same
   // mount, and its layer would hold none of them. A warm mount already spares the build the
   // download; an empty one (a CI runner with an imported layer cache) stays empty while the new

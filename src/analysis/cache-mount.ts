@@ -17,68 +17,39 @@ import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult
 import { buildModel } from './build-model.js';
 import { laterStoreUse, offlineRead, type OfflineRead } from './offline.js';
 
-export type Env = Map<string, string | undefined>;
+import type { CacheDir, CacheKnowledge, CacheMountSpec, Env, ToolHit } from '../ecosystems/types.js';
+import { cacheKnowledgeFor } from '../ecosystems/index.js';
 
-/** One cache directory a tool uses. */
-export interface CacheDir {
-  /** Short name, used in messages and for the relocated target (`/tmp/<name>-cache`). */
-  name: string;
-  /** The directory for this step (absolute, resolved), or undefined when it cannot be known. */
-  dir?: string;
-  /** Why `dir` is unknown (used when the directory cannot be relocated either). */
-  unknown?: string;
-  /** The variable that moves this directory; set on the command to relocate the cache. */
-  envVar?: string;
-  /** `sharing=locked` for tools that cannot share a cache between concurrent builds (apt, apk). */
-  locked?: boolean;
-  /**
-   * The directory holds what later steps or the running container read (Go modules, the Maven
-   * repository, ...), not only a download cache: with a mount it leaves the stage's filesystem.
-   */
-  holdsDeps?: boolean;
-  /** Why this directory must not be moved for a non-root user (then such steps are skipped). */
-  noRelocate?: string;
-  /** What the tool reuses from this directory, for the change message ("compiled packages"). */
-  reuses?: string;
-}
+export type { CacheDir, CacheMountSpec, Env, ToolHit };
+export { xdgCacheHome, envDir, joinDir, program, subcommandIndex, dirFromVar, baseImageIs } from '../ecosystems/helpers.js';
 
-/** A command of the tool found in a RUN step. */
-export interface ToolHit {
-  cmd: ShellCommand;
-  /** Tool name for messages (`pip`, `uv`, `npm`). */
-  tool: string;
-  /** Words that disable the cache on this command (`--no-cache-dir`); they are removed. */
-  disable?: Word[];
-  /** Words to replace (apk's `--no-cache` becomes `--update`), with why. */
-  rewrite?: Array<{ word: Word; text: string; why: string }>;
-  /** The cache directories for this command, or a reason to leave the step alone. */
-  dirs(env: Env, home: string | undefined): CacheDir[] | { skip: string };
-}
-
-export interface CacheMountSpec {
-  id: string;
-  /** Tool name for messages when a step is skipped before commands are looked at. */
-  label: string;
-  /** What the tool reuses from the cache, for the change message (default "its downloads"). */
-  reuses?: string;
-  /** Recognise one simple command of the tool. */
-  detect(cmd: ShellCommand, instr: Instruction, ctx: TransformContext): ToolHit | null;
-  /** Cheap test on the step's raw text; steps that fail it are not tokenized (big files). */
-  quick: RegExp;
-  /** Tells whether an exec-form RUN (arguments joined by spaces) runs the tool. */
-  execForm: RegExp;
-  /** OS families the tool exists on; a stage known to be another family is left alone. */
-  families?: OsFamily[];
-  /** The tool only works as root (apt, apk). */
-  needsRoot?: boolean;
-  /** Variables that disable the cache: set to empty on the command (with the explanation). */
-  disablingEnv?: Record<string, string>;
-  /** Commands that empty the tool's cache (`npm cache clean`, `apt-get clean`): removed. */
-  isCleanup?(cmd: ShellCommand): boolean;
-  /** Text to run before the first and after the last command of a mounted step (apt). */
-  wrap?(instr: Instruction): { prefix: string; suffix: string; note: string; present(cmds: ShellCommand[]): boolean } | null;
-  /** Fix kind for a step whose mounts include a `holdsDeps` directory that reaches the output. */
-  depsFixKind?: FixKind;
+/**
+ * The spec a `*-cache-mount` transform runs: the cache knowledge of every descriptor that names
+ * the transform (src/ecosystems/), combined: the first descriptor whose `detect` recognises a
+ * command handles it, any descriptor's cleanup counts. `label` overrides the tool name used in
+ * messages (node-cache-mount covers npm, yarn, pnpm and bun).
+ */
+export function cacheMountSpec(id: string, label?: string): CacheMountSpec {
+  const parts = cacheKnowledgeFor(id);
+  const first = parts[0];
+  if (!first) throw new Error(`no ecosystem descriptor names the transform ${id}`);
+  if (parts.length === 1) return { ...first, id, label: label ?? first.label };
+  const union = (pick: (k: CacheKnowledge) => RegExp): RegExp => new RegExp(parts.map((k) => `(?:${pick(k).source})`).join('|'));
+  return {
+    id,
+    label: label ?? parts.map((k) => k.label).join('/'),
+    quick: union((k) => k.quick),
+    execForm: union((k) => k.execForm),
+    disablingEnv: Object.assign({}, ...parts.map((k) => k.disablingEnv ?? {})),
+    detect(cmd, instr, ctx) {
+      for (const k of parts) {
+        const hit = k.detect(cmd, instr, ctx);
+        if (hit) return hit;
+      }
+      return null;
+    },
+    isCleanup: (cmd) => parts.some((k) => k.isCleanup?.(cmd) ?? false),
+  };
 }
 
 interface PlannedMount {
@@ -290,7 +261,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   const dropped: string[] = [];
   const byStore = new Map<string, string[]>();
   for (const [target, m] of planned) {
-    const store = STORES[m.dir.name];
+    const store = m.dir.offlineStore;
     if (store) byStore.set(store, [...(byStore.get(store) ?? []), target]);
   }
   // What the step itself discards (cleanup, a flag that turns the cache off, `rm` of the
@@ -476,24 +447,6 @@ function exportedNames(cmds: ShellCommand[]): Set<string> {
   }
   return out;
 }
-
-/** Cache directories (by CacheDir.name) that are stores some command reads offline (src/analysis/offline.ts). */
-const STORES: Record<string, string> = {
-  gem: 'bundler',
-  'cargo-registry': 'cargo',
-  'cargo-git': 'cargo',
-  composer: 'composer',
-  nuget: 'nuget',
-  'go-mod': 'go-mod',
-  'gradle-caches': 'gradle',
-  'gradle-wrapper': 'gradle',
-  maven: 'maven',
-  npm: 'npm',
-  yarn: 'yarn',
-  'yarn-berry': 'yarn',
-  'pnpm-store': 'pnpm',
-  uv: 'uv',
-};
 
 /** An offline read of `store` in the step that no earlier command of the tool in it fetches for. */
 function ownOfflineRead(cmds: ShellCommand[], hits: ToolHit[], store: string, env: Env): OfflineRead | null {
@@ -734,59 +687,4 @@ function planWrap(cmds: ShellCommand[], cleanup: CleanupPlan, prefix: string, su
     edits.push({ start: cmdEnd(last), end: cmdEnd(last), text: ' && ' + suffix });
   }
   return { edits };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers for tool specs
-
-/** `$XDG_CACHE_HOME` or `<home>/.cache`; undefined when neither is known. */
-export function xdgCacheHome(env: Env, home: string | undefined): string | undefined {
-  const x = env.get('XDG_CACHE_HOME');
-  if (x) return x;
-  return home === undefined ? undefined : joinDir(home, '.cache');
-}
-
-/** The value of a variable that moves a cache, or undefined when unset; `null` when it is unknown (ARG without default). */
-export function envDir(env: Env, name: string): string | undefined | null {
-  if (!env.has(name)) return undefined;
-  const v = env.get(name);
-  if (v === undefined) return null;
-  return v;
-}
-
-export function joinDir(a: string, b: string): string {
-  return normalizePath((a.endsWith('/') ? a : a + '/') + b);
-}
-
-/** The program word of a command and its index (`/usr/bin/pip3` -> `pip3`). */
-export function program(cmd: ShellCommand): { name: string; index: number } | null {
-  const p = programIndex(cmd.words);
-  if (p === -1) return null;
-  return { name: basename(cmd.words[p].value), index: p };
-}
-
-/** Index of the first non-option word at or after `i` (options taking a value listed in `withValue`). */
-export function subcommandIndex(words: Word[], i: number, withValue: ReadonlySet<string> = new Set()): number {
-  while (i < words.length && words[i].value.startsWith('-')) {
-    if (withValue.has(words[i].value)) i++;
-    i++;
-  }
-  return i;
-}
-
-/**
- * A cache directory given by a variable (or its default): the variable's value when set to a
- * plain absolute path; a skip reason when set but unusable.
- */
-export function dirFromVar(env: Env, name: string, fallback: string | undefined, tool: string): string | undefined | { skip: string } {
-  const v = envDir(env, name);
-  if (v === null) return { skip: `${name} is a build argument without a default, so the ${tool} cache directory is unknown; left unchanged` };
-  if (v === undefined || v === '') return fallback;
-  if (!v.startsWith('/') || v.includes('$')) return { skip: `${name}=${v} is not a known absolute path; left unchanged` };
-  return v;
-}
-
-/** Does the stage chain of `instr` start from an image whose name matches `re` (e.g. golang)? */
-export function baseImageIs(instr: Instruction, re: RegExp): boolean {
-  return instr.stage !== null && re.test(instr.stage.root().resolvedBaseImage.toLowerCase());
 }

@@ -28,6 +28,7 @@
  * - **Build state.** USER, WORKDIR, SHELL and VOLUME change how every later step runs
  *   (`changes`); the reordering transforms never move a step across them.
  */
+import { systemManagers } from '../ecosystems/index.js';
 import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction, type Stage } from '../core/document.js';
 import { mountOptions } from '../core/edit-helpers.js';
 import { userAt } from './images.js';
@@ -449,17 +450,8 @@ function copyEffects(instr: Instruction): Effects {
 
 // --- RUN ---------------------------------------------------------------------------------------
 
-const PKG: Record<string, Set<string>> = {
-  'apt-get': new Set(['install', 'update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'clean', 'autoclean', 'autoremove', 'remove', 'purge', 'build-dep']),
-  apt: new Set(['install', 'update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'clean', 'autoclean', 'autoremove', 'remove', 'purge']),
-  aptitude: new Set(['install', 'update', 'upgrade', 'clean', 'remove', 'purge']),
-  apk: new Set(['add', 'del', 'update', 'upgrade', 'cache', 'fix']),
-  yum: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase', 'reinstall', 'groupinstall', 'localinstall', 'autoremove']),
-  dnf: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase', 'reinstall', 'groupinstall', 'autoremove', 'module']),
-  microdnf: new Set(['install', 'update', 'upgrade', 'clean', 'remove', 'module']),
-  tdnf: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase']),
-  zypper: new Set(['install', 'in', 'refresh', 'ref', 'clean', 'cc', 'remove', 'rm', 'update', 'up', 'dist-upgrade', 'dup', 'addrepo', 'ar']),
-};
+/** System package managers and the subcommands modelled, from their descriptors (src/ecosystems/). */
+const PKG: Record<string, ReadonlySet<string>> = Object.fromEntries([...systemManagers()].filter((e): e is [string, ReadonlySet<string>] => e[1] !== null));
 /** Tools that only change system configuration directories (certain + possible system zones). */
 const SYSTEM_TOOLS = new Set([
   'dpkg', 'rpm', 'debconf-set-selections', 'dpkg-reconfigure', 'locale-gen', 'update-locale', 'localedef',

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { BuildContext } from '../core/context.js';
 import { has, values, looksLikePath, type InstallCommand } from './install-commands.js';
+import { ecosystem } from '../ecosystems/index.js';
 
 export interface ManifestPlan {
   /** Context-relative files and directories to copy before the install. */
@@ -169,76 +170,38 @@ export function planManifests(input: PlanInput): ManifestPlan {
     const r = input.toRel(posix.normalize(v.startsWith('/') ? v : posix.join(inst.cwd, v)));
     return r;
   };
-  let dir: string | null = cwdRel;
-  switch (inst.eco) {
-    case 'npm':
-    case 'yarn':
-    case 'pnpm':
-      dir = dirOpt(['--prefix', '--cwd', '-C', '--dir']);
-      break;
-    case 'poetry':
-      dir = dirOpt(['-C', '--directory', '-P', '--project']);
-      break;
-    case 'uv':
-      dir = dirOpt(['--directory', '--project']);
-      break;
-    case 'composer':
-      dir = dirOpt(['-d', '--working-dir']);
-      break;
-    case 'gradle':
-      dir = dirOpt(['-p', '--project-dir']);
-      break;
-  }
+  // The options that name the project directory come from the tool's descriptor (src/ecosystems/).
+  const dirOptions = ecosystem(inst.eco).manifests?.dirOptions;
+  const dir: string | null = dirOptions ? dirOpt([...dirOptions]) : cwdRel;
   const p = new Planner(input, dir ?? '');
   if (dir === null) {
     p.block(`\`${inst.label}\` works on a project outside the copied directory`);
     return p.plan;
   }
-  switch (inst.eco) {
-    case 'pip':
-      pip(p);
-      break;
-    case 'pipenv':
-      pipenv(p);
-      break;
-    case 'poetry':
-      poetry(p);
-      break;
-    case 'uv':
-      uv(p);
-      break;
-    case 'npm':
-    case 'yarn':
-    case 'pnpm':
-      node(p);
-      break;
-    case 'go':
-      go(p);
-      break;
-    case 'cargo':
-      p.block('cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent');
-      break;
-    case 'maven':
-      maven(p);
-      break;
-    case 'gradle':
-      gradle(p);
-      break;
-    case 'bundler':
-      bundler(p);
-      break;
-    case 'composer':
-      composer(p);
-      break;
-    case 'dotnet':
-      dotnet(p);
-      break;
-    case 'mix':
-      mix(p);
-      break;
-  }
+  const planner = ecosystem(inst.eco).manifests?.planner;
+  const run = planner === undefined ? undefined : PLANNERS[planner];
+  if (run) run(p);
+  else p.block(`no manifest planner is known for \`${inst.label}\``);
   return p.plan;
 }
+
+/** The planners descriptors name (`manifests.planner`): how to find a tool's manifests in a context. */
+const PLANNERS: Record<string, (p: Planner) => void> = {
+  pip: (p) => pip(p),
+  pipenv: (p) => pipenv(p),
+  poetry: (p) => poetry(p),
+  uv: (p) => uv(p),
+  pdm: (p) => pdm(p),
+  node: (p) => node(p),
+  go: (p) => go(p),
+  cargo: (p) => p.block(ecosystem('cargo').noDependencyOnly ?? 'cargo needs the crate sources'),
+  maven: (p) => maven(p),
+  gradle: (p) => gradle(p),
+  bundler: (p) => bundler(p),
+  composer: (p) => composer(p),
+  dotnet: (p) => dotnet(p),
+  mix: (p) => mix(p),
+};
 
 // ---------------------------------------------------------------- Python
 
@@ -422,6 +385,31 @@ function uv(p: Planner): void {
   }
 }
 
+/** pdm: pyproject.toml (+ pdm.lock, pdm.toml, .pdm-python); the project itself after the full copy. */
+function pdm(p: Planner): void {
+  const { inst } = p.input;
+  if (!p.required('pyproject.toml')) return;
+  const lock = p.optional('pdm.lock');
+  p.optional('pdm.toml');
+  p.optional('.pdm-python');
+  if (!p.available) {
+    p.unsafe('without the build context the pyproject.toml could not be checked');
+    if (!has(inst.opts, '--no-self')) p.block('`pdm install` installs the project itself and the build context is not available to check it');
+    return;
+  }
+  const text = p.read(p.rel('pyproject.toml'));
+  if (text === undefined) return p.block(`could not read ${p.rel('pyproject.toml')}`);
+  if (/\b(path|editable)\s*=\s*(["']|true)/.test(text) || /file:\/\/\/?\$\{PROJECT_ROOT\}/.test(text)) return p.block(`${p.rel('pyproject.toml')} has a local path dependency, which needs the whole source`);
+  p.output(p.rel('.venv'));
+  p.output(p.rel('__pypackages__'));
+  const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*distribution\s*=\s*false/m.test(text);
+  if (hasProject && !has(inst.opts, '--no-self')) {
+    p.plan.depOnly = { flags: ['--no-self'], afterWord: inst.subIndex, what: '`pdm install --no-self` installs the dependencies first and the original command installs the project after the full copy' };
+  } else if (lock && !has(inst.opts, '--frozen-lockfile', '--check') && inst.cmd.words[inst.subIndex]?.value !== 'sync') {
+    p.unsafe('`pdm install` without `--frozen-lockfile` may rewrite pdm.lock; after the split the copy from the build context replaces the rewritten one');
+  }
+}
+
 // ---------------------------------------------------------------- JavaScript
 
 const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
@@ -451,12 +439,15 @@ function node(p: Planner): void {
       npm: ['package-lock.json', 'npm-shrinkwrap.json', '.npmrc'],
       yarn: ['yarn.lock', '.yarnrc'],
       pnpm: ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'],
+      bun: ['bun.lock', 'bun.lockb', 'bunfig.toml', '.npmrc'],
     };
-    for (const f of byTool[tool]) p.optional(f);
+    for (const f of byTool[tool] ?? []) p.optional(f);
     p.unsafe('without the build context, lifecycle scripts, workspaces and local dependencies in package.json could not be checked');
     return;
   }
   const locks = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
+  // bun's files only for bun: other tools' splits stay as they were.
+  if (tool === 'bun') locks.push('bun.lock', 'bun.lockb', 'bunfig.toml');
   const present = locks.filter((l) => p.optional(l));
   for (const f of ['.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs', 'pnpm-workspace.yaml']) p.optional(f);
   for (const d of ['.yarn/releases', '.yarn/plugins', '.yarn/patches']) p.optional(d);
@@ -555,6 +546,8 @@ function node(p: Planner): void {
     p.unsafe('`npm install` may rewrite package-lock.json (e.g. upgrade its format); after the split the copy from the build context replaces the rewritten one (`npm ci` would be safe)');
   } else if (tool === 'yarn' && present.includes('yarn.lock') && !frozen) {
     p.unsafe('`yarn install` without `--frozen-lockfile`/`--immutable` may rewrite yarn.lock; after the split the copy from the build context replaces the rewritten one');
+  } else if (tool === 'bun' && (present.includes('bun.lock') || present.includes('bun.lockb')) && !frozen && sub !== 'ci') {
+    p.unsafe('`bun install` without `--frozen-lockfile` may rewrite its lockfile; after the split the copy from the build context replaces the rewritten one');
   } else if (tool === 'pnpm' && sub !== 'fetch' && present.includes('pnpm-lock.yaml') && !frozen) {
     p.unsafe('`pnpm install` without `--frozen-lockfile` may rewrite pnpm-lock.yaml; after the split the copy from the build context replaces the rewritten one');
   }
