@@ -401,7 +401,6 @@ function pdm(p: Planner): void {
   if (text === undefined) return p.block(`could not read ${p.rel('pyproject.toml')}`);
   if (/\b(path|editable)\s*=\s*(["']|true)/.test(text) || /file:\/\/\/?\$\{PROJECT_ROOT\}/.test(text)) return p.block(`${p.rel('pyproject.toml')} has a local path dependency, which needs the whole source`);
   p.output(p.rel('.venv'));
-  p.output(p.rel('__pypackages__'));
   const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*distribution\s*=\s*false/m.test(text);
   if (hasProject && !has(inst.opts, '--no-self')) {
     p.plan.depOnly = { flags: ['--no-self'], afterWord: inst.subIndex, what: '`pdm install --no-self` installs the dependencies first and the original command installs the project after the full copy' };
