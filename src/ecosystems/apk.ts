@@ -73,6 +73,7 @@ export const apk: EcosystemDescriptor = {
   valued: WITH_VALUE,
   roles: { add: 'install', upgrade: 'install', fix: 'install', update: 'fetch-only', cache: 'cleanup' },
   system: { apk: new Set(['add', 'del', 'update', 'upgrade', 'cache', 'fix']) },
+  offline: (o) => (o.has('--no-network') ? { store: 'apk', what: o.show() } : null),
   cache: {
     transform: 'apk-cache-mount',
     label: 'apk add',

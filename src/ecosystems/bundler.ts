@@ -35,6 +35,7 @@ export const bundler: EcosystemDescriptor = {
     return inv.source();
   },
   manifests: { names: ['Gemfile', 'Gemfile.lock'], planner: 'bundler' },
+  offline: (o) => (o.sub === 'install' && o.has('--local') ? { store: 'bundler', what: '`bundle install --local`' } : null),
   cache: {
     transform: 'bundler-cache-mount',
     label: 'bundle install',

@@ -5,7 +5,7 @@
  * No dependency-only step: cargo needs the crate sources to read Cargo.toml.
  */
 import type { CacheDir, EcosystemDescriptor, Env, Instruction } from './types.js';
-import { baseImageIs, dirFromVar, joinDir, program, subcommandIndex } from './helpers.js';
+import { baseImageIs, dirFromVar, joinDir, program, subcommandIndex, truthy } from './helpers.js';
 
 const FETCH_VALUED = new Set(['--target', '--manifest-path']);
 const BUILD_VALUED = new Set(['--target', '--manifest-path', '-p', '--package', '--bin', '--features', '-F', '--profile', '--path', '--root', '-j', '--jobs']);
@@ -44,6 +44,7 @@ export const cargo: EcosystemDescriptor = {
   },
   manifests: { names: ['Cargo.toml', 'Cargo.lock'], planner: 'cargo' },
   noDependencyOnly: 'cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent',
+  offline: (o) => (o.has('--offline', '--frozen') || truthy(o.env.get('CARGO_NET_OFFLINE')) ? { store: 'cargo', what: o.show() } : null),
   cache: {
     transform: 'cargo-cache-mount',
     label: 'cargo build',

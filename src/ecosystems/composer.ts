@@ -4,7 +4,7 @@
  * outside it. `COMPOSER_DISABLE_NETWORK` makes installs read it offline. Off switch: `--no-cache`.
  */
 import type { CacheDir, EcosystemDescriptor, Env, Instruction } from './types.js';
-import { baseImageIs, dirFromVar, joinDir, program, subcommandIndex } from './helpers.js';
+import { baseImageIs, dirFromVar, joinDir, program, subcommandIndex, truthy } from './helpers.js';
 
 const VALUED = new Set(['-d', '--working-dir', '--ignore-platform-req']);
 const ROLES = {
@@ -42,6 +42,7 @@ export const composer: EcosystemDescriptor = {
     return inv.source();
   },
   manifests: { names: ['composer.json', 'composer.lock'], dirOptions: ['-d', '--working-dir'], planner: 'composer' },
+  offline: (o) => (o.prog === 'composer' && truthy(o.env.get('COMPOSER_DISABLE_NETWORK')) ? { store: 'composer', what: `${o.show()} with COMPOSER_DISABLE_NETWORK` } : null),
   cache: {
     transform: 'composer-cache-mount',
     label: 'composer install',

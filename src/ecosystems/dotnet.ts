@@ -39,6 +39,7 @@ export const dotnet: EcosystemDescriptor = {
     planner: 'dotnet',
   },
   dependencyOnly: { command: 'dotnet restore', what: 'NuGet packages' },
+  offline: (o) => (o.prog === 'dotnet' && ['build', 'publish', 'test', 'run', 'pack'].includes(o.sub) && o.has('--no-restore') ? { store: 'nuget', what: `\`dotnet ${o.sub} --no-restore\`` } : null),
   cache: {
     transform: 'dotnet-cache-mount',
     label: 'dotnet restore',

@@ -53,6 +53,10 @@ export const go: EcosystemDescriptor = {
   },
   manifests: { names: ['go.mod', 'go.sum'], planner: 'go' },
   dependencyOnly: { command: 'go mod download', what: 'modules' },
+  offline(o) {
+    if (/-mod=vendor/.test(o.env.get('GOFLAGS') ?? '') || o.has('-mod=vendor')) return null;
+    return o.env.get('GOPROXY') === 'off' ? { store: 'go-mod', what: `${o.show()} with GOPROXY=off` } : null;
+  },
   cache: {
     transform: 'go-cache-mount',
     label: 'go build',

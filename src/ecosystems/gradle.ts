@@ -38,6 +38,7 @@ export const gradle: EcosystemDescriptor = {
     dirOptions: ['-p', '--project-dir'],
     planner: 'gradle',
   },
+  offline: (o) => (o.has('--offline') ? { store: 'gradle', what: o.show() } : null),
   cache: {
     transform: 'gradle-cache-mount',
     label: 'gradle',

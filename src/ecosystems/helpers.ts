@@ -93,6 +93,9 @@ export function subsWithRole(table: Readonly<Record<string, Role>>, ...roles: Ro
   return new Set(Object.entries(table).filter(([, r]) => roles.includes(r)).map(([s]) => s));
 }
 
+/** A variable set to a true value (1, true, yes, on). */
+export const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v);
+
 /** `$XDG_CACHE_HOME` or `<home>/.cache`; undefined when neither is known. */
 export function xdgCacheHome(env: Env, home: string | undefined): string | undefined {
   const x = env.get('XDG_CACHE_HOME');

@@ -40,6 +40,11 @@ export const maven: EcosystemDescriptor = {
     return inv.source();
   },
   manifests: { names: ['pom.xml'], planner: 'maven' },
+  offline(o) {
+    if (o.prog === 'mvnw.cmd') return null;
+    const flag = /(^|\s)(-o|--offline)(\s|$)/;
+    return o.has('-o', '--offline') || flag.test(o.env.get('MAVEN_ARGS') ?? '') || flag.test(o.env.get('MAVEN_OPTS') ?? '') ? { store: 'maven', what: o.show() } : null;
+  },
   cache: {
     transform: 'maven-cache-mount',
     label: 'mvn',

@@ -7,7 +7,7 @@
  * the project, `add`/named packages change package.json, the rest reads the project.
  */
 import type { CacheDir, Classified, EcosystemDescriptor, EcosystemId, Env, Invocation, Role, ShellCommand } from './types.js';
-import { dirFromVar, joinDir, looksLikePath, program, subcommandIndex, subsWithRole } from './helpers.js';
+import { dirFromVar, joinDir, looksLikePath, program, subcommandIndex, subsWithRole, truthy } from './helpers.js';
 
 /** Options of npm, yarn, pnpm (and bun) that take a value. */
 export const JS_VALUED: ReadonlySet<string> = new Set(['--prefix', '-C', '--dir', '--cwd', '--network-timeout', '--modules-folder', '--filter', '-F', '--omit', '--include', '--registry', '--cache', '--loglevel', '-w', '--workspace', '--mutex', '--network-concurrency', '--child-concurrency', '--cache-folder', '--store-dir', '--reporter']);
@@ -81,6 +81,7 @@ export const npm: EcosystemDescriptor = {
   roles: ROLES,
   classify: (inv) => classifyJs(inv, 'npm', ROLES),
   manifests: { names: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'], dirOptions: ['--prefix', '--cwd', '-C', '--dir'], planner: 'node' },
+  offline: (o) => (o.has('--offline') || truthy(o.env.get('npm_config_offline')) || truthy(o.env.get('NPM_CONFIG_OFFLINE')) ? { store: 'npm', what: o.show() } : null),
   cache: {
     transform: 'node-cache-mount',
     label: 'npm install',

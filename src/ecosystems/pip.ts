@@ -118,6 +118,11 @@ export const pip: EcosystemDescriptor = {
     patterns: [/(^|\/)(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/],
     planner: 'pip',
   },
+  // pip with --no-index installs only from local directories (`--find-links`).
+  offline(o) {
+    const pipProg = /^pip(3(\.\d+)?)?$/.test(o.prog) || (/^python(3(\.\d+)?)?$/.test(o.prog) && o.args[0] === '-m' && /^pip3?$/.test(o.args[1] ?? ''));
+    return pipProg && o.has('--no-index') ? { store: 'pip', what: o.show() } : null;
+  },
   cache: {
     transform: 'pip-cache-mount',
     label: 'pip install',

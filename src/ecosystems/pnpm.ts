@@ -5,7 +5,7 @@
  * same. `pnpm install --offline` reads the store without fetching: then a mount is unsafe.
  */
 import type { CacheDir, EcosystemDescriptor, Env, Role } from './types.js';
-import { dirFromVar, joinDir, program, subsWithRole } from './helpers.js';
+import { dirFromVar, joinDir, program, subsWithRole, truthy } from './helpers.js';
 import { classifyJs, jsCacheCleanup, jsSubcommand, JS_VALUED } from './npm.js';
 
 const ROLES: Record<string, Role> = {
@@ -32,6 +32,7 @@ export const pnpm: EcosystemDescriptor = {
   classify: (inv) => classifyJs(inv, 'pnpm', ROLES),
   manifests: { names: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'], dirOptions: ['--prefix', '--cwd', '-C', '--dir'], planner: 'node' },
   dependencyOnly: { command: 'pnpm fetch', what: 'downloads the packages pnpm-lock.yaml lists into the store' },
+  offline: (o) => (o.has('--offline') || truthy(o.env.get('npm_config_offline')) ? { store: 'pnpm', what: o.show() } : null),
   cache: {
     transform: 'node-cache-mount',
     label: 'pnpm install',

@@ -164,6 +164,27 @@ export interface CacheKnowledge extends Omit<CacheMountSpec, 'id'> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** One command, as the offline table (src/analysis/offline.ts) sees it. */
+export interface OfflineProbe {
+  prog: string;
+  /** The words after the program. */
+  args: string[];
+  /** The first non-option word after the program ('' when none). */
+  sub: string;
+  /** The step's environment with the command's own assignments. */
+  env: ReadonlyMap<string, string | undefined>;
+  /** Is one of these flags among the arguments (`--offline`, `--offline=…`)? */
+  has(...flags: string[]): boolean;
+  /** The command's first words for messages. */
+  show(n?: number): string;
+}
+
+/** A store read without fetching: `store` matches CacheDir.offlineStore. */
+export interface OfflineRead {
+  store: string;
+  what: string;
+}
+
 export interface EcosystemDescriptor {
   id: EcosystemId;
   /** Program basenames that run the tool (`pip`, `pip3.12`, `python -m pip` is pip's own parse). */
@@ -193,6 +214,11 @@ export interface EcosystemDescriptor {
   /** Why the tool has no dependency-only step (cargo needs the crate sources). */
   noDependencyOnly?: string;
   cache?: CacheKnowledge;
+  /**
+   * Does this command read the tool's store without fetching what is missing (`cargo build
+   * --offline`)? Such a step fails when the store is an empty cache mount.
+   */
+  offline?(o: OfflineProbe): OfflineRead | null;
   /**
    * A system package manager (its arguments are package names, not project paths): per program,
    * the subcommands the data-flow model knows (they write the system directories), or null when

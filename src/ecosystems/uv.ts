@@ -5,7 +5,7 @@
  * switches: `--no-cache`/`-n`, `UV_NO_CACHE`. `uv sync --offline` reads the cache as a store.
  */
 import type { CacheDir, EcosystemDescriptor, Env } from './types.js';
-import { dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome } from './helpers.js';
+import { dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, truthy } from './helpers.js';
 import { classifyPip } from './pip.js';
 
 export const UV_VALUED: ReadonlySet<string> = new Set(['--extra', '--group', '--no-group', '--only-group', '--package', '-p', '--python', '--directory', '--project', '--index-url', '--extra-index-url', '--index', '--default-index', '--link-mode', '--compile-bytecode', '--cache-dir', '--no-install-package', '--no-binary-package', '--no-build-package', '--python-platform']);
@@ -42,6 +42,10 @@ export const uv: EcosystemDescriptor = {
     return inv.source();
   },
   manifests: { names: ['pyproject.toml', 'uv.lock'], dirOptions: ['--directory', '--project'], planner: 'uv' },
+  offline(o) {
+    if (o.has('--offline') || truthy(o.env.get('UV_OFFLINE'))) return { store: 'uv', what: o.show() };
+    return o.sub === 'pip' && o.has('--no-index') ? { store: 'pip', what: o.show() } : null;
+  },
   cache: {
     transform: 'uv-cache-mount',
     label: 'uv',

@@ -9,7 +9,7 @@
  * as a store.
  */
 import type { CacheDir, EcosystemDescriptor, Env, Role } from './types.js';
-import { dirFromVar, joinDir, program, subsWithRole, xdgCacheHome } from './helpers.js';
+import { dirFromVar, joinDir, program, subsWithRole, xdgCacheHome, truthy } from './helpers.js';
 import { classifyJs, jsCacheCleanup, jsSubcommand, JS_VALUED } from './npm.js';
 
 const ROLES: Record<string, Role> = { install: 'install', add: 'install', upgrade: 'update', up: 'update', cache: 'cleanup', config: 'config' };
@@ -43,6 +43,7 @@ export const yarn: EcosystemDescriptor = {
     dirOptions: ['--prefix', '--cwd', '-C', '--dir'],
     planner: 'node',
   },
+  offline: (o) => (o.has('--offline') || truthy(o.env.get('YARN_ENABLE_OFFLINE_MODE')) ? { store: 'yarn', what: o.show() } : null),
   cache: {
     transform: 'node-cache-mount',
     label: 'yarn install',
