@@ -96,9 +96,9 @@ function quickMatches(doc: DockerfileDocument, quick: RegExp): Set<number> {
   let k = 0;
   for (const m of doc.text.matchAll(re)) {
     const at = m.index ?? 0;
-    while (k < ins.length && Math.max(ins[k].next, ins[k].end) <= at) k++;
+    while (k < ins.length && Math.max(ins[k]!.next, ins[k]!.end) <= at) k++;
     if (k >= ins.length) break;
-    if (ins[k].start <= at) out.add(ins[k].index);
+    if (ins[k]!.start <= at) out.add(ins[k]!.index);
   }
   return out;
 }
@@ -247,8 +247,8 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
         return { skip: `${hit.tool} runs through ${pre.find((w) => ['sudo', 'su', 'time'].includes(w.value))!.value} here, which would not pass on the variables a cache mount needs; left unchanged` };
       }
       let j = 0;
-      while (j < hit.cmd.words.length - 1 && LEADING_RESERVED.has(hit.cmd.words[j].value) && !hit.cmd.words[j].quoted) j++;
-      const at = hit.cmd.words[j].start;
+      while (j < hit.cmd.words.length - 1 && LEADING_RESERVED.has(hit.cmd.words[j]!.value) && !hit.cmd.words[j]!.quoted) j++;
+      const at = hit.cmd.words[j]!.start;
       if (assign.length) relocations.push({ at, text: assign });
       if (blank.length) blanks.push({ at, text: blank });
     }
@@ -299,7 +299,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     if (planned.size === 0 && alreadyMounted > 0) return null;
     const hasCleanup = cmds.some((c) => spec.isCleanup?.(c));
     if (planned.size === 0 || hasCleanup || removeWords.length || rewrites.length || relocatedAny) {
-      return { skip: `left ${cmdLabel(hits[0].cmd)} without a cache mount: ${dropped.join('; ')}` };
+      return { skip: `left ${cmdLabel(hits[0]!.cmd)} without a cache mount: ${dropped.join('; ')}` };
     }
   }
 
@@ -401,7 +401,7 @@ function nestedSkip(spec: CacheMountSpec, cmds: ShellCommand[], outside: boolean
     const a = via === 'eval' ? 'an' : 'a';
     if (hit) return `${hit.tool} inside ${a} \`${via}\` string: not rewritten (that string is another shell's script, which dockerfix does not edit); left unchanged`;
     const p = programIndex(cmd.words);
-    if (outside && (spec.isCleanup?.(cmd) || (p !== -1 && basename(cmd.words[p].value) === 'rm'))) {
+    if (outside && (spec.isCleanup?.(cmd) || (p !== -1 && basename(cmd.words[p]!.value) === 'rm'))) {
       return `${spec.label} step that runs \`${cmd.words.map((w) => w.value).join(' ')}\` inside ${a} \`${via}\` string: a cache mount may need that cleanup changed (it could empty the mount or fail on its mount point), and dockerfix does not edit another shell's script; left unchanged`;
     }
   }
@@ -442,7 +442,7 @@ function exportedNames(cmds: ShellCommand[]): Set<string> {
     if (w[0]?.value !== 'export' && w[0]?.value !== 'declare') continue;
     for (const x of w.slice(1)) {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(=|$)/.exec(x.value);
-      if (m) out.add(m[1]);
+      if (m) out.add(m[1]!);
     }
   }
   return out;
@@ -529,7 +529,7 @@ function planCleanup(
   if (fail) return { skip: fail };
   notes.push(...kept);
   for (const k of removed) {
-    const c = cmds[k];
+    const c = cmds[k]!;
     if (spec.isCleanup?.(c)) notes.push(`removed \`${c.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
   }
   // The last command is replaced by the wrap suffix when there is one (see planWrap).
@@ -537,7 +537,7 @@ function planCleanup(
   for (const k of removed) {
     if (lastRemoved && k === cmds.length - 1) continue;
     const e = removeCommandEdit(doc, instr, cmds, k, removed);
-    if (!e) return { skip: `could not remove \`${cmds[k].words.map((w) => w.value).join(' ')}\` cleanly from this step (it would empty the cache mount); left unchanged` };
+    if (!e) return { skip: `could not remove \`${cmds[k]!.words.map((w) => w.value).join(' ')}\` cleanly from this step (it would empty the cache mount); left unchanged` };
     edits.push(...e);
   }
   return { edits, notes, removed };
@@ -546,7 +546,7 @@ function planCleanup(
 /** The operands (not the options) of an `rm` command; null for any other command. */
 function rmOperands(c: ShellCommand): Word[] | null {
   const p = programIndex(c.words);
-  if (p === -1 || basename(c.words[p].value) !== 'rm') return null;
+  if (p === -1 || basename(c.words[p]!.value) !== 'rm') return null;
   return c.words.slice(p + 1).filter((w) => !w.value.startsWith('-'));
 }
 
@@ -598,7 +598,7 @@ function inHeredoc(instr: Instruction, off: number): boolean {
  */
 function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: ShellCommand[], k: number, removed: Set<number>): Edit[] | null {
   const text = doc.text;
-  const c = cmds[k];
+  const c = cmds[k]!;
   const prev = k > 0 ? cmds[k - 1] : undefined;
   const next = k + 1 < cmds.length ? cmds[k + 1] : undefined;
   // Adjacent removals must each take the operator on their left (`x && a && b` -> `x`).
@@ -609,8 +609,8 @@ function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: Sh
   if (['|', '(', ')', '{', '}', '&', '||'].includes(op1) || ['|', '(', ')', '{', '}', '&'].includes(op2)) return null;
   // `then apt-get clean && ...`: the reserved word belongs to the compound command and stays.
   let lead = 0;
-  while (lead < c.words.length - 1 && LEADING_RESERVED.has(c.words[lead].value) && !c.words[lead].quoted) lead++;
-  const s = lead > 0 ? c.words[lead].start : cmdStart(c);
+  while (lead < c.words.length - 1 && LEADING_RESERVED.has(c.words[lead]!.value) && !c.words[lead]!.quoted) lead++;
+  const s = lead > 0 ? c.words[lead]!.start : cmdStart(c);
   const e = cmdEnd(c);
   const heredoc = inHeredoc(instr, s);
   const esc = heredoc ? '\\' : doc.escape;
@@ -674,11 +674,11 @@ function planWrap(cmds: ShellCommand[], cleanup: CleanupPlan, prefix: string, su
   let first = 0;
   while (cleanup.removed.has(first) && first < cmds.length - 1) first++;
   if (first > 0) return { skip: 'the step starts with cleanup commands; left unchanged' };
-  edits.push({ start: cmdStart(cmds[first]), end: cmdStart(cmds[first]), text: prefix + ' ' });
+  edits.push({ start: cmdStart(cmds[first]!), end: cmdStart(cmds[first]!), text: prefix + ' ' });
   const lastIdx = cmds.length - 1;
-  const last = cmds[lastIdx];
+  const last = cmds[lastIdx]!;
   if (cleanup.removed.has(lastIdx)) {
-    const op1 = lastIdx > 0 ? cmds[lastIdx - 1].terminator : 'start';
+    const op1 = lastIdx > 0 ? cmds[lastIdx - 1]!.terminator : 'start';
     if (op1 !== '&&' && op1 !== ';' && op1 !== '\n') return { skip: 'the cleanup at the end of this step is not joined by && or ;, so it cannot be replaced safely; left unchanged' };
     if (lastIdx === first) return { skip: 'nothing but cleanup in this step; left unchanged' };
     // The final cleanup is replaced by the restore: same place in the chain, same logic.

@@ -42,7 +42,7 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
   const w = cmd.words;
   const p = programIndex(w);
   if (p === -1) return { kind: 'neutral', paths: [] };
-  const progWord = w[p];
+  const progWord = w[p]!;
   const prog = basename(progWord.value);
   const rest = w.slice(p + 1);
   const at = (k: number): string | undefined => w[p + 1 + k]?.value;
@@ -58,7 +58,7 @@ export function classifyCommand(cmd: ShellCommand, cwd: string): Classified {
   if (prog === 'cd') {
     const d = at(0);
     if (d === undefined) return { kind: 'cd', dir: null };
-    if (w[p + 1].dynamic || d === '-') return { kind: 'cd', dir: null };
+    if (w[p + 1]?.dynamic || d === '-') return { kind: 'cd', dir: null };
     return { kind: 'cd', dir: joinPath(cwd, d) };
   }
   if ((prog === '.' || prog === 'source') && at(0) !== undefined) return { kind: 'sourced', file: joinPath(cwd, at(0)!) };

@@ -66,7 +66,7 @@ export function globToRegExp(glob: string): RegExp {
   let g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
   let re = '';
   for (let i = 0; i < g.length; i++) {
-    const c = g[i];
+    const c = g[i]!;
     if (c === '*') {
       if (g[i + 1] === '*') {
         re += '.*';
@@ -227,8 +227,8 @@ function pip(p: Planner): void {
   else {
     const local = inst.positional.filter((w) => looksLikePath(w.value) || w.dynamic);
     if (local.length) {
-      const v = local[0].value;
-      p.block(/^[./~]/.test(v) || !local[0].dynamic ? `\`${inst.label}\` installs the project itself (\`${v}\`), which needs the whole source` : `\`${inst.label}\` installs \`${v}\`, which cannot be resolved`);
+      const v = local[0]!.value;
+      p.block(/^[./~]/.test(v) || !local[0]!.dynamic ? `\`${inst.label}\` installs the project itself (\`${v}\`), which needs the whole source` : `\`${inst.label}\` installs \`${v}\`, which cannot be resolved`);
       return;
     }
   }
@@ -284,7 +284,7 @@ function requirementFile(p: Planner, rel: string, seen: Set<string>): void {
     const m = /^(-r|--requirement|-c|--constraint|-e|--editable|-f|--find-links)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)/.exec(raw);
     if (m) {
       const opt = m[1];
-      const v = m[2];
+      const v = m[2]!;
       if (opt === '-e' || opt === '--editable') {
         if (looksLikePath(v) || v.startsWith('file:')) return p.block(`${rel} installs a local project (\`${raw}\`), which needs the whole source`);
         // An editable VCS requirement is cloned into ./src of the working directory.
@@ -328,7 +328,7 @@ function pipenv(p: Planner): void {
 function readme(p: Planner, text: string): void {
   const m = /^\s*readme\s*=\s*(?:"([^"]+)"|'([^']+)'|\[([^\]]*)\])/m.exec(text);
   if (!m) return;
-  const names = m[3] ? [...m[3].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]) : [m[1] ?? m[2]];
+  const names = m[3] ? [...m[3].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]!) : [m[1] ?? m[2] ?? ''];
   for (const n of names) p.optional(n);
 }
 
@@ -498,7 +498,7 @@ function node(p: Planner): void {
     if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where} injects workspace packages, which the install copies from their sources`);
     if (!ignoreScripts) {
       const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== undefined && !harmlessScript(pkg.scripts[s], p));
-      if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts![script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
+      if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts![script]!)}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
       if (p.exists(p.rel(join(m, 'binding.gyp')))) return p.block(`${p.rel(join(m, 'binding.gyp'))} makes \`${inst.label}\` compile a native addon from the source`);
     }
     for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'resolutions'] as const) {
@@ -528,8 +528,8 @@ function node(p: Planner): void {
     const text = p.read(p.rel(rc));
     if (text === undefined) continue;
     for (const m of text.matchAll(/^\s*([\w.@/:-]+)\s*[=:]?\s*["']?(\.{1,2}\/[^\s"']*|\.yarn\/[^\s"']*)/gm)) {
-      const ref = posix.normalize(join(p.dir, m[2]));
-      if (/^(cacheFolder|installStatePath|pnpUnpluggedFolder|virtualFolder|globalFolder)$/.test(m[1])) {
+      const ref = posix.normalize(join(p.dir, m[2]!));
+      if (/^(cacheFolder|installStatePath|pnpUnpluggedFolder|virtualFolder|globalFolder)$/.test(m[1]!)) {
         // The cache holds checksummed archives (a working tree's copy is harmless); the
         // unplugged packages are built for the developer's platform.
         if (m[1] === 'pnpUnpluggedFolder' && pnp) p.output(ref);
@@ -613,7 +613,7 @@ export function yamlList(text: string, key: string): string[] {
     }
     if (!inList) continue;
     const m = /^\s+-\s*["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(line);
-    if (m) out.push(m[1].trim());
+    if (m) out.push(m[1]!.trim());
     else if (/^\S/.test(line)) inList = false;
   }
   return out;
@@ -671,7 +671,7 @@ function maven(p: Planner): void {
     if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel} activates a profile by the presence of a file`);
     if (depth > 6) return;
     for (const m of text.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)) {
-      const r = posix.normalize(join(dirOf(rel), m[1]));
+      const r = posix.normalize(join(dirOf(rel), m[1]!));
       if (r.startsWith('..')) return p.block(`${rel} has the module ${m[1]} outside the build context`);
       visit(r.endsWith('.xml') ? r : join(r, 'pom.xml'), depth + 1);
       if (p.plan.block) return;
@@ -739,7 +739,7 @@ function bundler(p: Planner): void {
   if (/\bpath:\s|:path\s*=>|\bpath\s*\(/.test(text)) return p.block(`${p.rel(gemfile)} has a local path gem, which needs the whole source`);
   if (/eval_gemfile|File\.|IO\.|require_relative|__dir__|Dir\[|Dir\.glob|\bload\s/.test(text)) return p.block(`${p.rel(gemfile)} reads other files`);
   for (const m of text.matchAll(/ruby\s+file:\s*["']([^"']+)["']/g)) {
-    if (!p.optional(m[1])) return p.block(`${p.rel(gemfile)} reads the Ruby version from ${m[1]}, which is not in the build context`);
+    if (!p.optional(m[1]!)) return p.block(`${p.rel(gemfile)} reads the Ruby version from ${m[1]}, which is not in the build context`);
   }
   const frozen = has(inst.opts, '--frozen', '--deployment') || isTrue(env.get('BUNDLE_FROZEN')) || isTrue(env.get('BUNDLE_DEPLOYMENT'));
   if (lock && !frozen) p.unsafe(`\`${inst.label}\` may update ${p.rel(lockName)} (for example add the image's platform); after the split the copy from the build context replaces the updated one (\`BUNDLE_FROZEN=true\` would make it safe)`);
@@ -836,7 +836,7 @@ function dotnet(p: Planner): void {
     p.add(s);
     const text = p.read(s);
     if (text === undefined) return p.block(`could not read ${s}`);
-    const refs = [...text.matchAll(/"([^"]+\.(?:csproj|fsproj|vbproj))"/gi), ...text.matchAll(/Path="([^"]+\.(?:csproj|fsproj|vbproj))"/gi)].map((m) => m[1]);
+    const refs = [...text.matchAll(/"([^"]+\.(?:csproj|fsproj|vbproj))"/gi), ...text.matchAll(/Path="([^"]+\.(?:csproj|fsproj|vbproj))"/gi)].map((m) => m[1]!);
     for (const r of refs) queue.push(posix.normalize(join(dirOf(s), r.replace(/\\/g, '/'))));
   }
   queue.push(...projs);
@@ -855,12 +855,12 @@ function dotnet(p: Planner): void {
     if (text === undefined) return p.block(`could not read ${real}`);
     if (/Exists\s*\(/.test(text)) return p.block(`${real} has conditions on the existence of files, which may depend on the source`);
     for (const m of text.matchAll(/<ProjectReference\s+Include\s*=\s*"([^"]+)"/g)) {
-      if (m[1].includes('$(')) return p.block(`${real} references ${m[1]}, which cannot be resolved`);
-      queue.push(posix.normalize(join(dirOf(real), m[1].replace(/\\/g, '/'))));
+      if (m[1]!.includes('$(')) return p.block(`${real} references ${m[1]}, which cannot be resolved`);
+      queue.push(posix.normalize(join(dirOf(real), m[1]!.replace(/\\/g, '/'))));
     }
     for (const m of text.matchAll(/<Import\s+Project\s*=\s*"([^"]+)"/g)) {
-      if (m[1].includes('$(')) return p.block(`${real} imports ${m[1]}, which cannot be resolved`);
-      const imp = posix.normalize(join(dirOf(real), m[1].replace(/\\/g, '/')));
+      if (m[1]!.includes('$(')) return p.block(`${real} imports ${m[1]}, which cannot be resolved`);
+      const imp = posix.normalize(join(dirOf(real), m[1]!.replace(/\\/g, '/')));
       if (!p.exists(imp)) return p.block(`${real} imports ${imp}, which is not in the build context`);
       p.add(imp);
     }

@@ -33,7 +33,7 @@ export function offlineRead(cmd: ShellCommand, stepEnv: Env): OfflineRead | null
   const p = programIndex(cmd.words);
   if (p === -1) return null;
   const env = overlayEnv(stepEnv, commandAssignments(cmd.words));
-  const prog = basename(cmd.words[p].value);
+  const prog = basename(cmd.words[p]!.value);
   const args = words(cmd, p + 1);
   const has = (...flags: string[]): boolean => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith('--') && a.startsWith(f + '=')));
   const sub = args.find((a) => !a.startsWith('-')) ?? '';
@@ -49,7 +49,7 @@ export function offlineRead(cmd: ShellCommand, stepEnv: Env): OfflineRead | null
 export function opaqueCommand(cmd: ShellCommand): string | null {
   const p = programIndex(cmd.words);
   if (p === -1) return null;
-  const w = cmd.words[p];
+  const w = cmd.words[p]!;
   const v = w.value;
   const prog = basename(v);
   const next = cmd.words[p + 1]?.value;
