@@ -9,7 +9,11 @@
  *   `${YARN_GLOBAL_FOLDER:-~/.yarn/berry}/cache`;
  * - pnpm (`pnpm install`/`i`/`add`/`fetch`/`update`): the store, `$PNPM_HOME/store` when
  *   `PNPM_HOME` is set, else `$XDG_DATA_HOME/pnpm/store` or `~/.local/share/pnpm/store`, or
- *   `npm_config_store_dir`.
+ *   `npm_config_store_dir`;
+ * - bun (`bun install`/`i`/`ci`/`add`/`update`): `$BUN_INSTALL_CACHE_DIR`, else
+ *   `$BUN_INSTALL/install/cache`, else `~/.bun/install/cache`.
+ * The tools, their subcommands and directories are the npm, yarn, pnpm and bun descriptors in
+ * src/ecosystems/; this file is the transform's catalogue entry.
  *
  * Why: every rebuild of an install step otherwise downloads every package tarball again.
  * `npm cache clean`, `yarn cache clean` and `rm -rf` of the cache are removed from the mounted
@@ -31,11 +35,11 @@ import type { Transform, TransformContext, TransformResult } from '../src/core/t
 export const nodeCacheMount: Transform = {
   meta: {
     id: 'node-cache-mount',
-    summary: 'Add BuildKit cache mounts for npm, yarn (classic and berry) and pnpm to install steps',
+    summary: 'Add BuildKit cache mounts for npm, yarn (classic and berry), pnpm and bun to install steps',
     description:
       'Adds a cache mount on the npm cache (`/root/.npm`, `npm_config_cache`), the yarn classic cache ' +
       '(`/usr/local/share/.cache/yarn`, `YARN_CACHE_FOLDER`), the yarn berry global cache or the pnpm store ' +
-      '(`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) to RUN steps that install packages, and removes ' +
+      '(`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) or the bun cache (`~/.bun/install/cache`) to RUN steps that install packages, and removes ' +
       '`npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.',
     fixKind: 'safe',
     order: 40,
