@@ -5,7 +5,7 @@
  * (`*.csproj`/`*.sln`, `nuget.config`, `Directory.Packages.props`, ...).
  */
 import type { CacheDir, EcosystemDescriptor, Env } from './types.js';
-import { dirFromVar, joinDir, program } from './helpers.js';
+import { dirFromVar, has, joinDir, program } from './helpers.js';
 
 const VALUED = new Set(['-r', '--runtime', '-s', '--source', '--packages', '--configfile', '-a', '--arch', '--os', '-v', '--verbosity', '--lock-file-path']);
 const BUILD_VALUED = new Set([...VALUED, '-c', '--configuration', '-o', '--output', '-f', '--framework', '--version-suffix', '--property', '-p', '-bl']);
@@ -38,7 +38,16 @@ export const dotnet: EcosystemDescriptor = {
     patterns: [/\.(csproj|fsproj|vbproj|sln)$/],
     planner: 'dotnet',
   },
-  dependencyOnly: { command: 'dotnet restore', what: 'NuGet packages' },
+  dependencyOnly: {
+    command: 'dotnet restore',
+    what: 'NuGet packages',
+    toolEnv: /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/,
+    refuse: (b) => (has(b.opts, '--no-restore') ? `\`${b.label}\` uses --no-restore, so the dependencies come from a restore this rewrite cannot see` : undefined),
+    projectFile: /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i,
+    carryOptions: ['-r', '--runtime', '-a', '--arch', '--os'],
+    carryCacheMounts: true,
+    store: (env) => env.get('NUGET_PACKAGES') ?? '/root/.nuget/packages',
+  },
   offline: (o) => (o.prog === 'dotnet' && ['build', 'publish', 'test', 'run', 'pack'].includes(o.sub) && o.has('--no-restore') ? { store: 'nuget', what: `\`dotnet ${o.sub} --no-restore\`` } : null),
   cache: {
     transform: 'dotnet-cache-mount',

@@ -7,7 +7,7 @@
  * Dependency-only step for a one-step build: `go mod download` (go.mod, go.sum).
  */
 import type { CacheDir, EcosystemDescriptor, Env, Instruction } from './types.js';
-import { baseImageIs, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome } from './helpers.js';
+import { baseImageIs, dirFromVar, has, joinDir, program, subcommandIndex, values, xdgCacheHome } from './helpers.js';
 
 const BUILD_VALUED = new Set(['-o', '-ldflags', '-gcflags', '-asmflags', '-tags', '-mod', '-C', '-p', '-buildmode', '-compiler', '-installsuffix', '-modfile', '-overlay', '-pkgdir', '-toolexec', '-run', '-timeout', '-exec', '-count', '-pgo']);
 const ROLES = {
@@ -52,7 +52,18 @@ export const go: EcosystemDescriptor = {
     return inv.source();
   },
   manifests: { names: ['go.mod', 'go.sum'], planner: 'go' },
-  dependencyOnly: { command: 'go mod download', what: 'modules' },
+  dependencyOnly: {
+    command: 'go mod download',
+    what: 'modules',
+    toolEnv: /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/,
+    refuse(b, env) {
+      if (has(b.opts, '-mod') && values(b.opts, '-mod').includes('vendor')) return `\`${b.label}\` builds from the vendor directory`;
+      if (/-mod=vendor/.test(env.get('GOFLAGS') ?? '') || b.cwd.includes('$')) return 'GOFLAGS selects the vendor directory';
+      return undefined;
+    },
+    keepAssignments: /^GO(PROXY|PRIVATE|NOPROXY|NOSUMDB|SUMDB|INSECURE|FLAGS|MODCACHE|PATH|TOOLCHAIN|WORK|111MODULE)=/,
+    store: (env) => env.get('GOMODCACHE') ?? `${(env.get('GOPATH') ?? '/go').split(':')[0]}/pkg/mod`,
+  },
   offline(o) {
     if (/-mod=vendor/.test(o.env.get('GOFLAGS') ?? '') || o.has('-mod=vendor')) return null;
     return o.env.get('GOPROXY') === 'off' ? { store: 'go-mod', what: `${o.show()} with GOPROXY=off` } : null;

@@ -31,7 +31,6 @@ export const pnpm: EcosystemDescriptor = {
   roles: ROLES,
   classify: (inv) => classifyJs(inv, 'pnpm', ROLES),
   manifests: { names: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'], dirOptions: ['--prefix', '--cwd', '-C', '--dir'], planner: 'node' },
-  dependencyOnly: { command: 'pnpm fetch', what: 'downloads the packages pnpm-lock.yaml lists into the store' },
   offline: (o) => (o.has('--offline') || truthy(o.env.get('npm_config_offline')) ? { store: 'pnpm', what: o.show() } : null),
   cache: {
     transform: 'node-cache-mount',

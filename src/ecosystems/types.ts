@@ -164,6 +164,28 @@ export interface CacheKnowledge extends Omit<CacheMountSpec, 'id'> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** How to fetch a one-step build's dependencies ahead of the source (split-copy). */
+export interface DependencyOnlyStep {
+  /** The command (`go mod download`, `dotnet restore`). */
+  command: string;
+  /** What it fetches, for messages (`modules`, `NuGet packages`). */
+  what: string;
+  /** Variables that change what is fetched: they must be the same where the new step goes. */
+  toolEnv: RegExp;
+  /** Why this build's dependencies cannot be fetched ahead (vendor mode, `--no-restore`). */
+  refuse?(build: InstallCommand, env: ReadonlyMap<string, string | undefined>): string | undefined;
+  /** Assignments on the build's command line the new step keeps (`GOPROXY=…`). */
+  keepAssignments?: RegExp;
+  /** A project file named by the build that the new step names too (`dotnet publish app.csproj`). */
+  projectFile?: RegExp;
+  /** Options of the build the new step repeats, with their values (`-r linux-x64`). */
+  carryOptions?: readonly string[];
+  /** The build's other cache mounts go on the new step too (NuGet's HTTP cache). */
+  carryCacheMounts?: boolean;
+  /** Where the fetched dependencies land, for a build whose cache mount would swallow them. */
+  store(env: ReadonlyMap<string, string | undefined>): string;
+}
+
 /** One command, as the offline table (src/analysis/offline.ts) sees it. */
 export interface OfflineProbe {
   prog: string;
@@ -210,7 +232,7 @@ export interface EcosystemDescriptor {
    * The dependency-only step split-copy can put before the whole-context copy when the project
    * is only built in one step (`go build` -> `go mod download`).
    */
-  dependencyOnly?: { command: string; what: string };
+  dependencyOnly?: DependencyOnlyStep;
   /** Why the tool has no dependency-only step (cargo needs the crate sources). */
   noDependencyOnly?: string;
   cache?: CacheKnowledge;
