@@ -433,14 +433,8 @@ function node(p: Planner): void {
   const tool = inst.eco;
   if (!p.required('package.json')) return;
   if (!p.available) {
-    // Only the files this tool reads, as globs (`.yarnrc*` also matches `.yarnrc.yml`).
-    const byTool: Record<string, string[]> = {
-      npm: ['package-lock.json', 'npm-shrinkwrap.json', '.npmrc'],
-      yarn: ['yarn.lock', '.yarnrc'],
-      pnpm: ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'],
-      bun: ['bun.lock', 'bun.lockb', 'bunfig.toml', '.npmrc'],
-    };
-    for (const f of byTool[tool] ?? []) p.optional(f);
+    // Only the files this tool reads, as globs (its descriptor's `withoutContext`).
+    for (const f of ecosystem(tool).manifests?.withoutContext ?? []) p.optional(f);
     p.unsafe('without the build context, lifecycle scripts, workspaces and local dependencies in package.json could not be checked');
     return;
   }

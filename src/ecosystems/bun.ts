@@ -33,7 +33,7 @@ export const bun: EcosystemDescriptor = {
   valued: JS_VALUED,
   roles: ROLES,
   classify: (inv) => classifyJs(inv, 'bun', ROLES),
-  manifests: { names: ['package.json', 'bun.lockb', 'bun.lock', 'bunfig.toml', '.npmrc'], dirOptions: ['--cwd'], planner: 'node' },
+  manifests: { names: ['package.json', 'bun.lockb', 'bun.lock', 'bunfig.toml', '.npmrc'], dirOptions: ['--cwd'], planner: 'node', withoutContext: ['bun.lock', 'bun.lockb', 'bunfig.toml', '.npmrc'] },
   cache: {
     transform: 'node-cache-mount',
     label: 'bun install',

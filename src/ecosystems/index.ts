@@ -40,9 +40,14 @@ export function ecosystem(id: EcosystemId): EcosystemDescriptor {
   return e;
 }
 
-/** The descriptor that claims this program (basename), or undefined. */
+const byProgram = new Map<string, EcosystemDescriptor | undefined>();
+
+/** The descriptor that claims this program (basename), or undefined. Memoised: big files have 60k steps. */
 export function ecosystemOfProgram(prog: string): EcosystemDescriptor | undefined {
-  return ECOSYSTEMS.find((e) => e.programs.test(prog));
+  if (byProgram.has(prog)) return byProgram.get(prog);
+  const e = ECOSYSTEMS.find((d) => d.programs.test(prog));
+  if (byProgram.size < 10_000) byProgram.set(prog, e);
+  return e;
 }
 
 /** The cache knowledge a `*-cache-mount` transform applies, in registry order. */

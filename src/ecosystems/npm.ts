@@ -80,7 +80,7 @@ export const npm: EcosystemDescriptor = {
   valued: JS_VALUED,
   roles: ROLES,
   classify: (inv) => classifyJs(inv, 'npm', ROLES),
-  manifests: { names: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'], dirOptions: ['--prefix', '--cwd', '-C', '--dir'], planner: 'node' },
+  manifests: { names: ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc'], dirOptions: ['--prefix', '--cwd', '-C', '--dir'], planner: 'node', withoutContext: ['package-lock.json', 'npm-shrinkwrap.json', '.npmrc'] },
   offline: (o) => (o.has('--offline') || truthy(o.env.get('npm_config_offline')) || truthy(o.env.get('NPM_CONFIG_OFFLINE')) ? { store: 'npm', what: o.show() } : null),
   cache: {
     transform: 'node-cache-mount',

@@ -30,7 +30,7 @@ export const pnpm: EcosystemDescriptor = {
   valued: JS_VALUED,
   roles: ROLES,
   classify: (inv) => classifyJs(inv, 'pnpm', ROLES),
-  manifests: { names: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'], dirOptions: ['--prefix', '--cwd', '-C', '--dir'], planner: 'node' },
+  manifests: { names: ['package.json', 'pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'], dirOptions: ['--prefix', '--cwd', '-C', '--dir'], planner: 'node', withoutContext: ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'] },
   offline: (o) => (o.has('--offline') || truthy(o.env.get('npm_config_offline')) ? { store: 'pnpm', what: o.show() } : null),
   cache: {
     transform: 'node-cache-mount',

@@ -227,6 +227,11 @@ export interface EcosystemDescriptor {
     dirOptions?: readonly string[];
     /** The planner in src/analysis/manifests.ts that finds the manifests in a context. */
     planner: string;
+    /**
+     * Without a build context to look in: the optional files the split copies as globs
+     * (`yarn.lock*`), besides the planner's required ones (`package.json`).
+     */
+    withoutContext?: readonly string[];
   };
   /**
    * The dependency-only step split-copy can put before the whole-context copy when the project

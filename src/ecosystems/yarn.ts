@@ -42,6 +42,8 @@ export const yarn: EcosystemDescriptor = {
     patterns: [/^\.yarn\/(releases|plugins|patches)\//],
     dirOptions: ['--prefix', '--cwd', '-C', '--dir'],
     planner: 'node',
+    // `.yarnrc*` also matches `.yarnrc.yml`.
+    withoutContext: ['yarn.lock', '.yarnrc'],
   },
   offline: (o) => (o.has('--offline') || truthy(o.env.get('YARN_ENABLE_OFFLINE_MODE')) ? { store: 'yarn', what: o.show() } : null),
   cache: {
