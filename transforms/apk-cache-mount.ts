@@ -34,6 +34,7 @@ export const apkCacheMount: Transform = {
       '`--no-cache` by `--update`, and links `/etc/apk/cache` to the mount for the duration of the step (removed again ' +
       'at its end, so the image keeps the same files). `rm -rf /var/cache/apk/*` is removed from that step only.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 23,
     docsUrl: 'docs/cache-mounts.md#apk-cache-mount',
   },

@@ -32,6 +32,7 @@
  * See docs/cache-mounts.md.
  */
 import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
+import { WRAP_NOTE_TAIL } from '../src/ecosystems/apt.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
@@ -48,13 +49,32 @@ export const aptCacheMount: Transform = {
       'and `rm -rf /var/lib/apt/lists/*` are removed from that step only. Non-Debian stages, non-root steps, Windows ' +
       'stages and exec form are left alone with a reason.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 22,
     docsUrl: 'docs/cache-mounts.md#apt-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, cacheMountSpec('apt-cache-mount'));
+    return explainOnce(doc, runCacheMounts(doc, ctx, cacheMountSpec('apt-cache-mount')));
   },
 };
+
+/**
+ * The long explanation of the docker-clean wrap is given once per file, on its first change;
+ * every later step says only what it does and where the reason is.
+ */
+function explainOnce(doc: DockerfileDocument, result: TransformResult): TransformResult {
+  let firstLine: number | undefined;
+  for (const f of result.findings) {
+    if (f.kind !== 'change' || !f.message.includes(WRAP_NOTE_TAIL)) continue;
+    const line = doc.instructions.find((i) => i.keywordStart === f.start)?.line;
+    if (firstLine === undefined) {
+      firstLine = line;
+      continue;
+    }
+    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);
+  }
+  return result;
+}
 
 export default aptCacheMount;
 

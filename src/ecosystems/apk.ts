@@ -90,7 +90,7 @@ export const apk: EcosystemDescriptor = {
       return {
         cmd,
         tool: 'apk',
-        rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: '--update', why: 'replaced --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did' })),
+        rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: '--update', why: 'replaces --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did' })),
         disable: noCache.slice(hasUpdate ? 0 : 1),
         dirs: () => {
           const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());

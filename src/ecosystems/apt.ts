@@ -10,6 +10,8 @@ import type { Stage } from '../core/document.js';
 import { program, subcommandIndex } from './helpers.js';
 const WITH_VALUE = new Set(['-o', '-c', '-t', '--option', '--config-file', '--target-release', '-a', '--host-architecture']);
 const DOWNLOADS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'reinstall']);
+/** The end of the wrap note; apt-cache-mount gives it once per file (explainOnce). */
+export const WRAP_NOTE_TAIL = ', so apt keeps the downloaded packages in the mount while the image keeps the file';
 export const DOCKER_CLEAN = '/etc/apt/apt.conf.d/docker-clean';
 const PARKED = '/etc/apt/docker-clean.off';
 const PREFIX = `mv ${DOCKER_CLEAN} ${PARKED} 2>/dev/null || true;`;
@@ -116,7 +118,7 @@ export const apt: EcosystemDescriptor = {
         cmd,
         tool: 'apt',
         rewrite: keep
-          ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: 'told apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount' }]
+          ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: 'tells apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount' }]
           : [],
         dirs(): CacheDir[] {
           const dirs: CacheDir[] = [{ name: 'apt', dir: '/var/cache/apt', locked: true }];
@@ -134,7 +136,7 @@ export const apt: EcosystemDescriptor = {
       return {
         prefix: PREFIX,
         suffix: SUFFIX,
-        note: `moved ${DOCKER_CLEAN} aside for this step and back at its end, so apt keeps the downloaded packages in the mount while the image keeps the file`,
+        note: `moves ${DOCKER_CLEAN} aside for this step and back at its end${WRAP_NOTE_TAIL}`,
         present: (cmds) => cmds.some((c) => program(c)?.name === 'mv' && c.words.some((w) => w.value === DOCKER_CLEAN)),
       };
     },
