@@ -14,20 +14,11 @@
  * Fix safety: safe. The mounted directory only holds the downloaded `.gem` archives, which
  * nothing needs once the gems are installed; they now stay out of the image.
  */
-import { runCacheMounts, baseImageIs, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-function bundlerDirs(instr: Instruction) {
-  return (env: Env): CacheDir[] | { skip: string } => {
-    if (env.has('BUNDLE_PATH')) return { skip: 'BUNDLE_PATH is set: gems go to a directory that depends on the Ruby version; left unchanged' };
-    const gemHome = env.get('GEM_HOME') ?? (baseImageIs(instr, /(^|\/)ruby(:|@|$)/) ? '/usr/local/bundle' : undefined);
-    if (gemHome === undefined) return { skip: 'GEM_HOME is unknown here (not an official ruby image and not set); left unchanged' };
-    if (!gemHome.startsWith('/') || gemHome.includes('$')) return { skip: `GEM_HOME=${gemHome} is not a known absolute path; left unchanged` };
-    return [{ name: 'gem', dir: joinDir(gemHome, 'cache'), noRelocate: 'the gem cache lives inside GEM_HOME, which also holds the installed gems' }];
-  };
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const bundlerCacheMount: Transform = {
   meta: {
     id: 'bundler-cache-mount',
@@ -41,20 +32,7 @@ export const bundlerCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#bundler-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'bundler-cache-mount',
-      label: 'bundle install',
-      quick: /\bbundler?\b/,
-      execForm: /(^|\s|\/)bundle(\s+install)?(\s|$)/,
-      detect(cmd, instr) {
-        const p = program(cmd);
-        if (!p || (p.name !== 'bundle' && p.name !== 'bundler')) return null;
-        const i = subcommandIndex(cmd.words, p.index + 1, new Set(['--gemfile']));
-        const s = cmd.words[i]?.value;
-        if (s !== undefined && s !== 'install') return null;
-        return { cmd, tool: 'bundler', dirs: bundlerDirs(instr) };
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('bundler-cache-mount'));
   },
 };
 

@@ -16,27 +16,11 @@
  * crate sources leave the stage's files, so `cargo run` at run time or a later stage would
  * download them again).
  */
-import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-const SUBS = new Set(['build', 'b', 'install', 'fetch', 'test', 't', 'run', 'r', 'check', 'c', 'doc', 'clippy', 'vendor', 'update', 'generate-lockfile', 'chef']);
-const WITH_VALUE = new Set(['--manifest-path', '-Z', '--config', '--color', '-C']);
-
-function cargoDirs(instr: Instruction) {
-  return (env: Env, home: string | undefined): CacheDir[] | { skip: string } => {
-    const fallback = baseImageIs(instr, /(^|\/)rust(:|@|$)/) ? '/usr/local/cargo' : home === undefined ? undefined : joinDir(home, '.cargo');
-    const h = dirFromVar(env, 'CARGO_HOME', fallback, 'cargo');
-    if (typeof h === 'object') return h;
-    const why = 'CARGO_HOME also holds the binaries cargo install puts in its bin directory, so it is not moved';
-    const unknown = 'CARGO_HOME is unknown here (not a rust image and no home); left unchanged';
-    return [
-      { name: 'cargo-registry', dir: h === undefined ? undefined : joinDir(h, 'registry'), holdsDeps: true, noRelocate: why, unknown },
-      { name: 'cargo-git', dir: h === undefined ? undefined : joinDir(h, 'git'), holdsDeps: true, noRelocate: why, unknown },
-    ];
-  };
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const cargoCacheMount: Transform = {
   meta: {
     id: 'cargo-cache-mount',
@@ -50,20 +34,7 @@ export const cargoCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#cargo-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'cargo-cache-mount',
-      label: 'cargo build',
-      quick: /\bcargo\b/,
-      execForm: /(^|\s|\/)cargo\s+(\S+\s+)*(build|install|fetch|test|run)\b/,
-      depsFixKind: 'unsafe',
-      detect(cmd, instr) {
-        const p = program(cmd);
-        if (!p || p.name !== 'cargo') return null;
-        const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE);
-        if (!SUBS.has(cmd.words[i]?.value ?? '')) return null;
-        return { cmd, tool: 'cargo', dirs: cargoDirs(instr) };
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('cargo-cache-mount'));
   },
 };
 

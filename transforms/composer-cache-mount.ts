@@ -12,21 +12,11 @@
  *
  * Fix safety: safe. The cache holds downloaded archives only; vendor/ is written elsewhere.
  */
-import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-const SUBS = new Set(['install', 'i', 'update', 'u', 'upgrade', 'require', 'r', 'create-project', 'reinstall']);
-
-function composerDirs(instr: Instruction) {
-  return (env: Env): CacheDir[] | { skip: string } => {
-    const home = env.get('COMPOSER_HOME') ?? (baseImageIs(instr, /(^|\/)composer(:|@|$)/) ? '/tmp' : undefined);
-    const d = dirFromVar(env, 'COMPOSER_CACHE_DIR', home === undefined ? undefined : joinDir(home, 'cache'), 'composer');
-    if (typeof d === 'object') return d;
-    return [{ name: 'composer', dir: d, envVar: 'COMPOSER_CACHE_DIR' }];
-  };
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const composerCacheMount: Transform = {
   meta: {
     id: 'composer-cache-mount',
@@ -41,27 +31,7 @@ export const composerCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#composer-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'composer-cache-mount',
-      label: 'composer install',
-      quick: /\bcomposer\b/,
-      execForm: /(^|\s|\/)composer(\.phar)?\s+(\S+\s+)*(install|update|require)\b/,
-      detect(cmd, instr) {
-        const p = program(cmd);
-        if (!p) return null;
-        let idx = p.index;
-        if (p.name === 'php' && /(^|\/)composer(\.phar)?$/.test(cmd.words[p.index + 1]?.value ?? '')) idx++;
-        else if (p.name !== 'composer' && p.name !== 'composer.phar') return null;
-        const i = subcommandIndex(cmd.words, idx + 1, new Set(['-d', '--working-dir']));
-        if (!SUBS.has(cmd.words[i]?.value ?? '')) return null;
-        return { cmd, tool: 'composer', disable: cmd.words.filter((w) => w.value === '--no-cache'), dirs: composerDirs(instr) };
-      },
-      isCleanup(cmd) {
-        const p = program(cmd);
-        if (!p || !/^composer(\.phar)?$/.test(p.name)) return false;
-        return ['clear-cache', 'clearcache', 'cc'].includes(cmd.words[p.index + 1]?.value ?? '');
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('composer-cache-mount'));
   },
 };
 

@@ -12,18 +12,11 @@
  * global packages folder is what builds reference, so `dotnet build --no-restore` outside a
  * mounted step, a later stage or `dotnet run` at run time would miss the packages.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-const SUBS = new Set(['restore', 'build', 'publish', 'test', 'pack', 'run']);
-
-function nugetDirs(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
-  const d = dirFromVar(env, 'NUGET_PACKAGES', home === undefined ? undefined : joinDir(home, '.nuget/packages'), 'NuGet');
-  if (typeof d === 'object') return d;
-  return [{ name: 'nuget', dir: d, envVar: 'NUGET_PACKAGES', holdsDeps: true }];
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const dotnetCacheMount: Transform = {
   meta: {
     id: 'dotnet-cache-mount',
@@ -37,25 +30,7 @@ export const dotnetCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#dotnet-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'dotnet-cache-mount',
-      label: 'dotnet restore',
-      quick: /\bdotnet\b/,
-      execForm: /(^|\s|\/)dotnet\s+(restore|build|publish|test|pack)\b/,
-      depsFixKind: 'unsafe',
-      detect(cmd) {
-        const p = program(cmd);
-        if (!p || p.name !== 'dotnet' || !SUBS.has(cmd.words[p.index + 1]?.value ?? '')) return null;
-        if (cmd.words.some((w) => w.value === '--packages')) return null;
-        return { cmd, tool: 'dotnet', dirs: nugetDirs };
-      },
-      isCleanup(cmd) {
-        const p = program(cmd);
-        if (!p || p.name !== 'dotnet') return false;
-        const w = cmd.words.slice(p.index + 1).map((x) => x.value);
-        return w[0] === 'nuget' && w[1] === 'locals' && w.some((x) => x === '--clear' || x === '-c');
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('dotnet-cache-mount'));
   },
 };
 

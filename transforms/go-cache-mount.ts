@@ -16,31 +16,11 @@
  * directory is copied out, anything that reads the modules later (`go run` in CMD, a later
  * stage) would download them again; those steps get an unsafe fix (applied with --unsafe).
  */
-import { runCacheMounts, baseImageIs, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
-import type { DockerfileDocument, Instruction } from '../src/core/document.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
+import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-/** Subcommands that compile packages (and so use the build cache). */
-const COMPILES = new Set(['build', 'install', 'test', 'run', 'generate', 'vet', 'list']);
-const SUBS = new Set(['build', 'install', 'test', 'run', 'get', 'generate', 'vet', 'mod download', 'mod tidy', 'mod vendor', 'mod verify', 'work sync', 'list']);
-
-function goDirs(instr: Instruction, compiles: boolean) {
-  return (env: Env, home: string | undefined): CacheDir[] | { skip: string } => {
-    const gopathRaw = env.get('GOPATH');
-    const gopath = gopathRaw ? gopathRaw.split(':')[0] : baseImageIs(instr, /(^|\/)golang(:|@|$)/) ? '/go' : home === undefined ? undefined : joinDir(home, 'go');
-    const mod = dirFromVar(env, 'GOMODCACHE', gopath === undefined ? undefined : joinDir(gopath, 'pkg/mod'), 'go');
-    if (typeof mod === 'object') return mod;
-    const xdg = xdgCacheHome(env, home);
-    const build = dirFromVar(env, 'GOCACHE', xdg === undefined ? undefined : joinDir(xdg, 'go-build'), 'go');
-    if (typeof build === 'object') return build;
-    if (env.get('GOCACHE') === 'off') return { skip: 'GOCACHE=off: the build cache is turned off on purpose; left unchanged' };
-    const dirs: CacheDir[] = [{ name: 'go-mod', dir: mod, envVar: 'GOMODCACHE', holdsDeps: true, reuses: 'the downloaded modules' }];
-    // The build cache only helps commands that compile (`go mod download` compiles nothing).
-    if (compiles) dirs.push({ name: 'go-build', dir: build, envVar: 'GOCACHE', reuses: 'compiled packages' });
-    return dirs;
-  };
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const goCacheMount: Transform = {
   meta: {
     id: 'go-cache-mount',
@@ -55,28 +35,7 @@ export const goCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#go-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'go-cache-mount',
-      label: 'go build',
-      quick: /\bgo\b/,
-      execForm: /(^|\s|\/)go\s+(build|install|test|run|get|mod\s+download)\b/,
-      depsFixKind: 'unsafe',
-      detect(cmd, instr) {
-        const p = program(cmd);
-        if (!p || p.name !== 'go') return null;
-        const i = subcommandIndex(cmd.words, p.index + 1);
-        let s = cmd.words[i]?.value ?? '';
-        if (s === 'mod' || s === 'work') s += ' ' + (cmd.words[i + 1]?.value ?? '');
-        if (!SUBS.has(s)) return null;
-        return { cmd, tool: 'go', dirs: goDirs(instr, COMPILES.has(s)) };
-      },
-      isCleanup(cmd) {
-        const p = program(cmd);
-        if (!p || p.name !== 'go' || cmd.words[p.index + 1]?.value !== 'clean') return false;
-        const rest = cmd.words.slice(p.index + 2).map((w) => w.value);
-        return rest.length > 0 && rest.every((r) => ['-cache', '-modcache', '-testcache', '-fuzzcache'].includes(r));
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('go-cache-mount'));
   },
 };
 

@@ -12,21 +12,11 @@
  * (dependencies and the wrapper's Gradle leave the stage's files, so a later stage or a Gradle
  * run at run time would download them again).
  */
-import { runCacheMounts, dirFromVar, joinDir, program, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-function gradleDirs(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
-  const h = dirFromVar(env, 'GRADLE_USER_HOME', home === undefined ? undefined : joinDir(home, '.gradle'), 'gradle');
-  if (typeof h === 'object') return h;
-  const why = 'GRADLE_USER_HOME also holds gradle.properties and init scripts, so it is not moved';
-  const unknown = 'GRADLE_USER_HOME is unknown here; left unchanged';
-  return [
-    { name: 'gradle-caches', dir: h === undefined ? undefined : joinDir(h, 'caches'), holdsDeps: true, noRelocate: why, unknown },
-    { name: 'gradle-wrapper', dir: h === undefined ? undefined : joinDir(h, 'wrapper'), holdsDeps: true, noRelocate: why, unknown },
-  ];
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const gradleCacheMount: Transform = {
   meta: {
     id: 'gradle-cache-mount',
@@ -40,25 +30,7 @@ export const gradleCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#gradle-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'gradle-cache-mount',
-      label: 'gradle',
-      quick: /\bgradlew?\b/,
-      execForm: /(^|\s|\/)gradlew?(\s|$)/,
-      depsFixKind: 'unsafe',
-      detect(cmd) {
-        const p = program(cmd);
-        if (!p) return null;
-        let name = p.name;
-        // `sh gradlew build`, `bash ./gradlew build`
-        if (/^(ba)?sh$/.test(name) && /(^|\/)gradlew$/.test(cmd.words[p.index + 1]?.value ?? '')) name = 'gradlew';
-        if (name !== 'gradle' && name !== 'gradlew') return null;
-        if (cmd.words.some((w) => w.value === '--gradle-user-home' || w.value === '-g' || w.value.startsWith('--gradle-user-home='))) return null;
-        const args = cmd.words.slice(p.index + 1).map((w) => w.value);
-        if (args.length === 1 && ['-v', '--version', '--stop', '-h', '--help'].includes(args[0])) return null;
-        return { cmd, tool: 'gradle', dirs: gradleDirs };
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('gradle-cache-mount'));
   },
 };
 

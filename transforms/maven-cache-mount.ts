@@ -13,26 +13,11 @@
  * repository holds the dependencies, so a later `mvn -o` outside a mounted step, a later stage
  * or a `mvn` at run time would not find them.
  */
-import { runCacheMounts, joinDir, program, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-function mavenDirs(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
-  const opts = `${env.get('MAVEN_OPTS') ?? ''} ${env.get('MAVEN_ARGS') ?? ''}`;
-  if (opts.includes('maven.repo.local')) return { skip: 'MAVEN_OPTS/MAVEN_ARGS set maven.repo.local; left unchanged' };
-  return [
-    {
-      name: 'maven',
-      dir: home === undefined ? undefined : joinDir(home, '.m2/repository'),
-      holdsDeps: true,
-      // Maven's local repository is not safe for concurrent builds writing to it.
-      locked: true,
-      noRelocate: 'Maven has no variable that moves only its local repository',
-      unknown: 'the home directory, and so ~/.m2, is unknown here; left unchanged',
-    },
-  ];
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const mavenCacheMount: Transform = {
   meta: {
     id: 'maven-cache-mount',
@@ -46,21 +31,7 @@ export const mavenCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#maven-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'maven-cache-mount',
-      label: 'mvn',
-      quick: /\bmvnw?\b/,
-      execForm: /(^|\s|\/)mvnw?(\s|$)/,
-      depsFixKind: 'unsafe',
-      detect(cmd) {
-        const p = program(cmd);
-        if (!p || (p.name !== 'mvn' && p.name !== 'mvnw')) return null;
-        if (cmd.words.some((w) => /^-Dmaven\.repo\.local=/.test(w.value))) return null;
-        const args = cmd.words.slice(p.index + 1).map((w) => w.value);
-        if (args.some((a) => a === '-v' || a === '--version' || a === '-h' || a === '--help') && args.length === 1) return null;
-        return { cmd, tool: 'maven' , dirs: mavenDirs };
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('maven-cache-mount'));
   },
 };
 

@@ -20,44 +20,11 @@
  * site-packages, so the image files are the same (checked with `lab diff-images`, see
  * docs/cache-mounts.md); only the cache no longer lands in the image.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
-import type { ShellCommand, Word } from '../src/core/shell.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-const PIP_SUBCOMMANDS = new Set(['install', 'wheel', 'download']);
-const PIP_GLOBAL_WITH_VALUE = new Set(['--cache-dir', '--log', '--proxy', '--retries', '--timeout', '--python', '--exists-action', '--trusted-host', '--cert', '--client-cert', '--index-url', '-i']);
-
-/** The words of a pip invocation starting at its subcommand, or null when it is not pip. */
-export function pipInvocation(cmd: ShellCommand): { sub: Word; args: Word[]; globals: Word[] } | null {
-  const w = cmd.words;
-  const prog = program(cmd);
-  if (!prog) return null;
-  let i = prog.index + 1;
-  const start = i;
-  if (/^pip(3(\.\d+)?)?$/.test(prog.name)) {
-    // pip [global options] <subcommand>
-  } else if (/^python(3(\.\d+)?)?$/.test(prog.name)) {
-    while (i < w.length && w[i].value.startsWith('-') && w[i].value !== '-m') i++;
-    if (w[i]?.value !== '-m' || w[i + 1]?.value !== 'pip') return null;
-    i += 2;
-  } else return null;
-  const g = i;
-  i = subcommandIndex(w, i, PIP_GLOBAL_WITH_VALUE);
-  const sub = w[i];
-  if (!sub || !PIP_SUBCOMMANDS.has(sub.value)) return null;
-  void start;
-  return { sub, args: w.slice(i + 1), globals: w.slice(g, i) };
-}
-
-/** pip's cache directory: PIP_CACHE_DIR, else $XDG_CACHE_HOME/pip, else ~/.cache/pip. */
-export function pipCacheDir(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
-  const base = xdgCacheHome(env, home);
-  const d = dirFromVar(env, 'PIP_CACHE_DIR', base === undefined ? undefined : joinDir(base, 'pip'), 'pip');
-  if (typeof d === 'object') return d;
-  return [{ name: 'pip', dir: d, envVar: 'PIP_CACHE_DIR' }];
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const pipCacheMount: Transform = {
   meta: {
     id: 'pip-cache-mount',
@@ -75,31 +42,7 @@ export const pipCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#pip-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return hadolintIgnore(doc, ctx, runCacheMounts(doc, ctx, {
-      id: 'pip-cache-mount',
-      label: 'pip install',
-      reuses: 'downloaded and built wheels',
-      quick: /\bpip/,
-      execForm: /(^|\s|\/)pip3?(\.\d+)?\s+(install|wheel|download)\b|-m\s+pip\s+(install|wheel|download)\b/,
-      disablingEnv: {
-        PIP_NO_CACHE_DIR: 'pip turns the cache off for any value of it (even 0/false) but ignores an empty one',
-      },
-      detect(cmd) {
-        const pip = pipInvocation(cmd);
-        if (!pip) return null;
-        if ([...pip.globals, ...pip.args].some((a) => a.value === '--cache-dir' || a.value.startsWith('--cache-dir='))) return null;
-        return {
-          cmd,
-          tool: 'pip',
-          disable: [...pip.globals, ...pip.args].filter((a) => a.value === '--no-cache-dir'),
-          dirs: pipCacheDir,
-        };
-      },
-      isCleanup(cmd) {
-        const pip = pipInvocationAny(cmd);
-        return pip !== null && pip.sub === 'cache' && (pip.rest[0] === 'purge' || pip.rest[0] === 'remove');
-      },
-    }));
+    return hadolintIgnore(doc, ctx, runCacheMounts(doc, ctx, cacheMountSpec('pip-cache-mount')));
   },
 };
 
@@ -138,19 +81,6 @@ function hadolintIgnore(doc: DockerfileDocument, ctx: TransformContext, r: Trans
   return { edits, findings };
 }
 
-/** pip with any subcommand (for `pip cache purge`). */
-function pipInvocationAny(cmd: ShellCommand): { sub: string; rest: string[] } | null {
-  const prog = program(cmd);
-  if (!prog) return null;
-  const w = cmd.words;
-  let i = prog.index + 1;
-  if (/^python(3(\.\d+)?)?$/.test(prog.name)) {
-    if (w[i]?.value !== '-m' || w[i + 1]?.value !== 'pip') return null;
-    i += 2;
-  } else if (!/^pip(3(\.\d+)?)?$/.test(prog.name)) return null;
-  i = subcommandIndex(w, i);
-  if (!w[i]) return null;
-  return { sub: w[i].value, rest: w.slice(i + 1).map((x) => x.value) };
-}
-
 export default pipCacheMount;
+
+export { pipInvocation, pipCacheDir } from '../src/ecosystems/pip.js';

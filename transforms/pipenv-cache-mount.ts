@@ -9,13 +9,11 @@
  *
  * Fix safety: safe. Virtualenvs live in `WORKON_HOME` or the project, not in these caches.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir } from '../src/analysis/cache-mount.js';
-import { pipCacheDir } from './pip-cache-mount.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-const SUBS = new Set(['install', 'sync', 'lock', 'update', 'upgrade']);
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const pipenvCacheMount: Transform = {
   meta: {
     id: 'pipenv-cache-mount',
@@ -29,31 +27,7 @@ export const pipenvCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#pipenv-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'pipenv-cache-mount',
-      label: 'pipenv install',
-      quick: /\bpipenv\b/,
-      execForm: /(^|\s|\/)pipenv\s+(\S+\s+)*(install|sync|lock|update)\b/,
-      disablingEnv: { PIP_NO_CACHE_DIR: 'pip turns the cache off for any value of it (even 0/false) but ignores an empty one' },
-      detect(cmd) {
-        const p = program(cmd);
-        if (!p || p.name !== 'pipenv') return null;
-        const i = subcommandIndex(cmd.words, p.index + 1);
-        if (!SUBS.has(cmd.words[i]?.value ?? '')) return null;
-        return {
-          cmd,
-          tool: 'pipenv',
-          dirs(env, home): CacheDir[] | { skip: string } {
-            const base = xdgCacheHome(env, home);
-            const d = dirFromVar(env, 'PIPENV_CACHE_DIR', base === undefined ? undefined : joinDir(base, 'pipenv'), 'pipenv');
-            if (typeof d === 'object') return d;
-            const pip = pipCacheDir(env, home);
-            if (!Array.isArray(pip)) return pip;
-            return [{ name: 'pipenv', dir: d, envVar: 'PIPENV_CACHE_DIR' }, ...pip];
-          },
-        };
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('pipenv-cache-mount'));
   },
 };
 

@@ -12,13 +12,11 @@
  *
  * Fix safety: safe. The mounted directories hold only downloads and built artifacts.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir } from '../src/analysis/cache-mount.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-const WITH_VALUE = new Set(['--directory', '-C', '--project', '-P']);
-const SUBS = new Set(['install', 'sync', 'add', 'update', 'lock']);
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const poetryCacheMount: Transform = {
   meta: {
     id: 'poetry-cache-mount',
@@ -33,33 +31,7 @@ export const poetryCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#poetry-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'poetry-cache-mount',
-      label: 'poetry install',
-      quick: /\bpoetry\b/,
-      execForm: /(^|\s|\/)poetry\s+(\S+\s+)*(install|sync|add|update|lock)\b/,
-      detect(cmd) {
-        const p = program(cmd);
-        if (!p || p.name !== 'poetry') return null;
-        const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE);
-        if (!SUBS.has(cmd.words[i]?.value ?? '')) return null;
-        return {
-          cmd,
-          tool: 'poetry',
-          disable: cmd.words.filter((w) => w.value === '--no-cache'),
-          dirs(env, home): CacheDir[] | { skip: string } {
-            const base = xdgCacheHome(env, home);
-            const d = dirFromVar(env, 'POETRY_CACHE_DIR', base === undefined ? undefined : joinDir(base, 'pypoetry'), 'poetry');
-            if (typeof d === 'object') return d;
-            const why = 'poetry keeps its virtualenvs in its cache directory by default, so the cache cannot be moved out of the home';
-            return [
-              { name: 'poetry', dir: d === undefined ? undefined : joinDir(d, 'cache'), noRelocate: why, unknown: 'the poetry cache directory is unknown here; left unchanged' },
-              { name: 'poetry-artifacts', dir: d === undefined ? undefined : joinDir(d, 'artifacts'), noRelocate: why, unknown: 'the poetry cache directory is unknown here; left unchanged' },
-            ];
-          },
-        };
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('poetry-cache-mount'));
   },
 };
 

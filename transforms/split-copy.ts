@@ -40,8 +40,9 @@
 import { buildModel, type BuildModel } from '../src/analysis/build-model.js';
 import path from 'node:path';
 import { expandVars, joinPath, type DockerfileDocument, type Instruction, type Stage } from '../src/core/document.js';
-import { classifyCommand, has, readsOffline, values, type InstallCommand } from '../src/analysis/install-commands.js';
+import { classifyCommand, has, readsOffline, values, withShellScripts, type InstallCommand } from '../src/analysis/install-commands.js';
 import { planManifests, type ManifestPlan } from '../src/analysis/manifests.js';
+import { ecosystem } from '../src/ecosystems/index.js';
 import { mountOptions } from '../src/core/edit-helpers.js';
 import { isWindowsStage } from '../src/analysis/images.js';
 import { danglingEscape } from '../src/core/reorder.js';
@@ -154,7 +155,7 @@ class SplitAnalysis {
     }
     const commands: ShellCommand[] = run.json
       ? [{ words: run.json.map((v) => ({ value: v, start: run.start, end: run.start, quoted: false, dynamic: false })), redirects: [], terminator: '', depth: 0 }]
-      : run.commands();
+      : withShellScripts(run.commands(), (w) => doc(run, w));
     const installs: InstallCommand[] = [];
     const reads: RunAnalysis['reads'] = [];
     const builds: InstallCommand[] = [];
@@ -170,6 +171,8 @@ class SplitAnalysis {
         redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value })),
       };
       const c = classifyCommand(cmd, cwd);
+      const nested = (raw as { nested?: string }).nested;
+      if (nested && c.kind === 'install') c.install.nested = nested;
       steps.push({ cmd, c });
       if (blocker !== undefined) blockedAt ??= steps.length - 2;
       // A command substitution runs a command the classification does not see (`$(cat VERSION)`).
@@ -188,7 +191,8 @@ class SplitAnalysis {
         if (this.touchesCopy(c.file) || !sourcesOnlyAssignments(run, c.file)) blocker ??= `\`. ${c.file}\` at line ${run.line} runs a script that may read the copied source`;
       } else if (c.kind === 'source') {
         blocker ??= c.reason;
-        if (c.build) builds.push(c.build);
+        // A build inside a `sh -c` string: its words are another shell's script, not copied from.
+        if (c.build && !nested) builds.push(c.build);
       }
       else if (c.kind === 'install') installs.push(c.install);
       else {
@@ -477,6 +481,9 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const dep = plans.filter(([, p]) => p.depOnly);
   if (dep.length) {
     const [f, p] = dep[0];
+    if (f.inst.nested) {
+      return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly!.flags.join(' ')}) would go inside the \`${f.inst.nested}\` string, another shell's script that dockerfix does not edit`);
+    }
     if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json || runSplit) {
       return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly!.flags.join(' ')}) only applies to a step that runs nothing but that command`);
     }
@@ -571,55 +578,41 @@ function dependencyStep(
   const b = build.inst;
   const skip = (reason: string): { edits: Edit[]; finding: TransformFinding } | null =>
     args.prefix ? null : { edits: [], finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
-  if (b.eco === 'cargo') return skip('cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent');
-  if (b.eco !== 'go' && b.eco !== 'dotnet') return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
+  // Which tools have a dependency-only step, and what it fetches: src/ecosystems/ (go, dotnet).
+  const eco = ecosystem(b.eco);
+  if (eco.noDependencyOnly) return skip(eco.noDependencyOnly);
+  const depOnly = eco.dependencyOnly;
+  if (!depOnly) return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
   void reads; // The new step goes before the copy: the steps in between keep their input.
   const state = copy.state();
   const buildState = build.run.state();
   // It runs where the copy is: as the same user, with the same tool settings as the build.
   if (buildState.user !== state.user) return skip(`\`${b.label}\` runs as another user (${buildState.user || 'root'}) than the copy, so the new step would leave files it cannot write`);
-  const toolVar = /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/;
   for (const name of new Set([...buildState.env.keys(), ...state.env.keys()])) {
-    if (toolVar.test(name) && buildState.env.get(name) !== state.env.get(name)) return skip(`${name} changes between the copy and \`${b.label}\``);
+    if (depOnly.toolEnv.test(name) && buildState.env.get(name) !== state.env.get(name)) return skip(`${name} changes between the copy and \`${b.label}\``);
   }
   const runText = (w: { start: number; end: number }): string => doc.slice(w.start, w.end);
   const words = b.cmd.words;
-  const prog = words.findIndex((w) => w.value === (b.eco === 'go' ? 'go' : 'dotnet'));
+  const prog = words.findIndex((w) => eco.programs.test(w.value));
+  const refused = depOnly.refuse?.(b, state.env);
+  if (refused) return skip(refused);
   // What the new step runs, from the build's own words (variables kept as written).
   const parts: string[] = [];
-  let fake: InstallCommand;
-  let cacheDir: string;
   const assigns = words.slice(0, Math.max(prog, 0)).filter((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value));
-  if (b.eco === 'go') {
-    if (has(b.opts, '-mod') && values(b.opts, '-mod').includes('vendor')) return skip(`\`${b.label}\` builds from the vendor directory`);
-    if (/-mod=vendor/.test(state.env.get('GOFLAGS') ?? '') || b.cwd.includes('$')) return skip('GOFLAGS selects the vendor directory');
-    for (const a of assigns) if (/^GO(PROXY|PRIVATE|NOPROXY|NOSUMDB|SUMDB|INSECURE|FLAGS|MODCACHE|PATH|TOOLCHAIN|WORK|111MODULE)=/.test(a.value)) parts.push(runText(a));
-    parts.push('go mod download');
-    fake = { eco: 'go', label: 'go mod download', cmd: { words: [], redirects: [], terminator: '', depth: 0 }, subIndex: 0, opts: new Map(), positional: [], cwd: b.cwd };
-    const gopath = state.env.get('GOPATH') ?? '/go';
-    cacheDir = state.env.get('GOMODCACHE') ?? `${gopath.split(':')[0]}/pkg/mod`;
-  } else {
-    if (has(b.opts, '--no-restore')) return skip(`\`${b.label}\` uses --no-restore, so the dependencies come from a restore this rewrite cannot see`);
-    const target = b.positional[0];
-    const restoreWords: string[] = [];
-    if (target && /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i.test(target.value)) restoreWords.push(runText(target));
-    for (const o of ['-r', '--runtime', '-a', '--arch', '--os']) {
-      const at = words.findIndex((w) => w.value === o || w.value.startsWith(o + '='));
-      if (at === -1) continue;
-      restoreWords.push(words[at].value.includes('=') ? runText(words[at]) : `${runText(words[at])} ${runText(words[at + 1])}`);
-    }
-    parts.push(['dotnet restore', ...restoreWords].join(' '));
-    fake = {
-      eco: 'dotnet',
-      label: parts[0],
-      cmd: { words: [], redirects: [], terminator: '', depth: 0 },
-      subIndex: 0,
-      opts: new Map(),
-      positional: target && /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i.test(target.value) ? [target] : [],
-      cwd: b.cwd,
-    };
-    cacheDir = state.env.get('NUGET_PACKAGES') ?? '/root/.nuget/packages';
+  for (const a of assigns) if (depOnly.keepAssignments?.test(a.value)) parts.push(runText(a));
+  const target = depOnly.projectFile && b.positional[0] && depOnly.projectFile.test(b.positional[0].value) ? b.positional[0] : undefined;
+  const extra: string[] = target ? [runText(target)] : [];
+  for (const o of depOnly.carryOptions ?? []) {
+    const at = words.findIndex((w) => w.value === o || w.value.startsWith(o + '='));
+    const w = words[at];
+    if (at === -1 || !w) continue;
+    const next = words[at + 1];
+    extra.push(w.value.includes('=') || !next ? runText(w) : `${runText(w)} ${runText(next)}`);
   }
+  const step = [depOnly.command, ...extra].join(' ');
+  parts.push(step);
+  const fake: InstallCommand = { eco: b.eco, label: step, cmd: { words: [], redirects: [], terminator: '', depth: 0 }, subIndex: 0, opts: new Map(), positional: target ? [target] : [], cwd: b.cwd };
+  const cacheDir = depOnly.store(state.env);
   // Variables the new step uses must already be set where it goes (before the copy).
   const used = new Set([...varsIn(parts.join(' '))]);
   const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(build.run));
@@ -635,7 +628,7 @@ function dependencyStep(
   if (outside) return skip(`the build reads ${outside}, outside the copied directory ${args.prefix}`);
   const mounts = build.run.flagsNamed('mount').filter((f) => /^(cache|secret|ssh)$/.test(mountOptions(f).get('type') ?? 'bind'));
   if (build.run.flagsNamed('mount').length !== mounts.length) return skip(`\`${b.label}\` has bind mounts the dependency step would need`);
-  const tool = b.eco === 'go' ? 'modules' : 'NuGet packages';
+  const tool = depOnly.what;
   // A build that keeps the packages in a cache mount: the new step would download into the same
   // mount, and its layer would hold none of them. A warm mount already spares the build the
   // download; an empty one (a CI runner with an imported layer cache) stays empty while the new
@@ -654,7 +647,7 @@ function dependencyStep(
   }
   // Secrets and SSH agents (private modules) go on the new step too, and for a restore the other
   // cache mounts (NuGet's HTTP cache); Go's build cache does nothing for a download.
-  const carried = mounts.filter((f) => mountOptions(f).get('type') !== 'cache' || b.eco === 'dotnet');
+  const carried = mounts.filter((f) => mountOptions(f).get('type') !== 'cache' || depOnly.carryCacheMounts);
   const cd = b.cwd === state.workdir ? '' : `cd ${b.cwd} && `;
   if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
   // Is anything of this stage, beyond named build outputs, part of the final image?

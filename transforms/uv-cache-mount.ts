@@ -13,19 +13,11 @@
  * Fix safety: safe. Virtual environments live in the project (`.venv`) or where the user put
  * them, never in the cache directory, so the image files are unchanged.
  */
-import { runCacheMounts, dirFromVar, joinDir, program, subcommandIndex, xdgCacheHome, type CacheDir, type Env } from '../src/analysis/cache-mount.js';
+import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
-const WITH_VALUE = new Set(['--directory', '--project', '--config-file', '--python', '-p', '--color']);
-
-export function uvCacheDir(env: Env, home: string | undefined): CacheDir[] | { skip: string } {
-  const base = xdgCacheHome(env, home);
-  const d = dirFromVar(env, 'UV_CACHE_DIR', base === undefined ? undefined : joinDir(base, 'uv'), 'uv');
-  if (typeof d === 'object') return d;
-  return [{ name: 'uv', dir: d, envVar: 'UV_CACHE_DIR' }];
-}
-
+// What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
 export const uvCacheMount: Transform = {
   meta: {
     id: 'uv-cache-mount',
@@ -40,32 +32,10 @@ export const uvCacheMount: Transform = {
     docsUrl: 'docs/cache-mounts.md#uv-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
-      id: 'uv-cache-mount',
-      label: 'uv',
-      quick: /\buv\b/,
-      execForm: /(^|\s|\/)uv\s+(pip\s+)?(install|sync|add|lock)\b/,
-      disablingEnv: { UV_NO_CACHE: 'uv then runs without a cache; it ignores an empty value' },
-      detect(cmd) {
-        const p = program(cmd);
-        if (!p || p.name !== 'uv') return null;
-        const w = cmd.words;
-        let i = subcommandIndex(w, p.index + 1, WITH_VALUE);
-        let sub = w[i]?.value;
-        if (sub === 'pip' || sub === 'tool') {
-          i = subcommandIndex(w, i + 1, WITH_VALUE);
-          sub = `${sub} ${w[i]?.value}`;
-        }
-        if (!['pip install', 'pip sync', 'pip compile', 'sync', 'add', 'lock', 'tool install'].includes(sub ?? '')) return null;
-        if (w.some((x) => x.value === '--cache-dir' || x.value.startsWith('--cache-dir='))) return null;
-        return { cmd, tool: 'uv', disable: w.filter((x) => x.value === '--no-cache' || x.value === '-n'), dirs: uvCacheDir };
-      },
-      isCleanup(cmd) {
-        const p = program(cmd);
-        return p?.name === 'uv' && cmd.words[p.index + 1]?.value === 'cache' && ['clean', 'prune'].includes(cmd.words[p.index + 2]?.value ?? '');
-      },
-    });
+    return runCacheMounts(doc, ctx, cacheMountSpec('uv-cache-mount'));
   },
 };
 
 export default uvCacheMount;
+
+export { uvCacheDir } from '../src/ecosystems/uv.js';

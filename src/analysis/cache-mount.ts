@@ -17,68 +17,39 @@ import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult
 import { buildModel } from './build-model.js';
 import { laterStoreUse, offlineRead, type OfflineRead } from './offline.js';
 
-export type Env = Map<string, string | undefined>;
+import type { CacheDir, CacheKnowledge, CacheMountSpec, Env, ToolHit } from '../ecosystems/types.js';
+import { cacheKnowledgeFor } from '../ecosystems/index.js';
 
-/** One cache directory a tool uses. */
-export interface CacheDir {
-  /** Short name, used in messages and for the relocated target (`/tmp/<name>-cache`). */
-  name: string;
-  /** The directory for this step (absolute, resolved), or undefined when it cannot be known. */
-  dir?: string;
-  /** Why `dir` is unknown (used when the directory cannot be relocated either). */
-  unknown?: string;
-  /** The variable that moves this directory; set on the command to relocate the cache. */
-  envVar?: string;
-  /** `sharing=locked` for tools that cannot share a cache between concurrent builds (apt, apk). */
-  locked?: boolean;
-  /**
-   * The directory holds what later steps or the running container read (Go modules, the Maven
-   * repository, ...), not only a download cache: with a mount it leaves the stage's filesystem.
-   */
-  holdsDeps?: boolean;
-  /** Why this directory must not be moved for a non-root user (then such steps are skipped). */
-  noRelocate?: string;
-  /** What the tool reuses from this directory, for the change message ("compiled packages"). */
-  reuses?: string;
-}
+export type { CacheDir, CacheMountSpec, Env, ToolHit };
+export { xdgCacheHome, envDir, joinDir, program, subcommandIndex, dirFromVar, baseImageIs } from '../ecosystems/helpers.js';
 
-/** A command of the tool found in a RUN step. */
-export interface ToolHit {
-  cmd: ShellCommand;
-  /** Tool name for messages (`pip`, `uv`, `npm`). */
-  tool: string;
-  /** Words that disable the cache on this command (`--no-cache-dir`); they are removed. */
-  disable?: Word[];
-  /** Words to replace (apk's `--no-cache` becomes `--update`), with why. */
-  rewrite?: Array<{ word: Word; text: string; why: string }>;
-  /** The cache directories for this command, or a reason to leave the step alone. */
-  dirs(env: Env, home: string | undefined): CacheDir[] | { skip: string };
-}
-
-export interface CacheMountSpec {
-  id: string;
-  /** Tool name for messages when a step is skipped before commands are looked at. */
-  label: string;
-  /** What the tool reuses from the cache, for the change message (default "its downloads"). */
-  reuses?: string;
-  /** Recognise one simple command of the tool. */
-  detect(cmd: ShellCommand, instr: Instruction, ctx: TransformContext): ToolHit | null;
-  /** Cheap test on the step's raw text; steps that fail it are not tokenized (big files). */
-  quick: RegExp;
-  /** Tells whether an exec-form RUN (arguments joined by spaces) runs the tool. */
-  execForm: RegExp;
-  /** OS families the tool exists on; a stage known to be another family is left alone. */
-  families?: OsFamily[];
-  /** The tool only works as root (apt, apk). */
-  needsRoot?: boolean;
-  /** Variables that disable the cache: set to empty on the command (with the explanation). */
-  disablingEnv?: Record<string, string>;
-  /** Commands that empty the tool's cache (`npm cache clean`, `apt-get clean`): removed. */
-  isCleanup?(cmd: ShellCommand): boolean;
-  /** Text to run before the first and after the last command of a mounted step (apt). */
-  wrap?(instr: Instruction): { prefix: string; suffix: string; note: string; present(cmds: ShellCommand[]): boolean } | null;
-  /** Fix kind for a step whose mounts include a `holdsDeps` directory that reaches the output. */
-  depsFixKind?: FixKind;
+/**
+ * The spec a `*-cache-mount` transform runs: the cache knowledge of every descriptor that names
+ * the transform (src/ecosystems/), combined: the first descriptor whose `detect` recognises a
+ * command handles it, any descriptor's cleanup counts. `label` overrides the tool name used in
+ * messages (node-cache-mount covers npm, yarn, pnpm and bun).
+ */
+export function cacheMountSpec(id: string, label?: string): CacheMountSpec {
+  const parts = cacheKnowledgeFor(id);
+  const first = parts[0];
+  if (!first) throw new Error(`no ecosystem descriptor names the transform ${id}`);
+  if (parts.length === 1) return { ...first, id, label: label ?? first.label };
+  const union = (pick: (k: CacheKnowledge) => RegExp): RegExp => new RegExp(parts.map((k) => `(?:${pick(k).source})`).join('|'));
+  return {
+    id,
+    label: label ?? parts.map((k) => k.label).join('/'),
+    quick: union((k) => k.quick),
+    execForm: union((k) => k.execForm),
+    disablingEnv: Object.assign({}, ...parts.map((k) => k.disablingEnv ?? {})),
+    detect(cmd, instr, ctx) {
+      for (const k of parts) {
+        const hit = k.detect(cmd, instr, ctx);
+        if (hit) return hit;
+      }
+      return null;
+    },
+    isCleanup: (cmd) => parts.some((k) => k.isCleanup?.(cmd) ?? false),
+  };
 }
 
 interface PlannedMount {
@@ -125,9 +96,9 @@ function quickMatches(doc: DockerfileDocument, quick: RegExp): Set<number> {
   let k = 0;
   for (const m of doc.text.matchAll(re)) {
     const at = m.index ?? 0;
-    while (k < ins.length && Math.max(ins[k].next, ins[k].end) <= at) k++;
+    while (k < ins.length && Math.max(ins[k]!.next, ins[k]!.end) <= at) k++;
     if (k >= ins.length) break;
-    if (ins[k].start <= at) out.add(ins[k].index);
+    if (ins[k]!.start <= at) out.add(ins[k]!.index);
   }
   return out;
 }
@@ -276,8 +247,8 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
         return { skip: `${hit.tool} runs through ${pre.find((w) => ['sudo', 'su', 'time'].includes(w.value))!.value} here, which would not pass on the variables a cache mount needs; left unchanged` };
       }
       let j = 0;
-      while (j < hit.cmd.words.length - 1 && LEADING_RESERVED.has(hit.cmd.words[j].value) && !hit.cmd.words[j].quoted) j++;
-      const at = hit.cmd.words[j].start;
+      while (j < hit.cmd.words.length - 1 && LEADING_RESERVED.has(hit.cmd.words[j]!.value) && !hit.cmd.words[j]!.quoted) j++;
+      const at = hit.cmd.words[j]!.start;
       if (assign.length) relocations.push({ at, text: assign });
       if (blank.length) blanks.push({ at, text: blank });
     }
@@ -290,7 +261,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   const dropped: string[] = [];
   const byStore = new Map<string, string[]>();
   for (const [target, m] of planned) {
-    const store = STORES[m.dir.name];
+    const store = m.dir.offlineStore;
     if (store) byStore.set(store, [...(byStore.get(store) ?? []), target]);
   }
   // What the step itself discards (cleanup, a flag that turns the cache off, `rm` of the
@@ -328,7 +299,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     if (planned.size === 0 && alreadyMounted > 0) return null;
     const hasCleanup = cmds.some((c) => spec.isCleanup?.(c));
     if (planned.size === 0 || hasCleanup || removeWords.length || rewrites.length || relocatedAny) {
-      return { skip: `left ${cmdLabel(hits[0].cmd)} without a cache mount: ${dropped.join('; ')}` };
+      return { skip: `left ${cmdLabel(hits[0]!.cmd)} without a cache mount: ${dropped.join('; ')}` };
     }
   }
 
@@ -430,7 +401,7 @@ function nestedSkip(spec: CacheMountSpec, cmds: ShellCommand[], outside: boolean
     const a = via === 'eval' ? 'an' : 'a';
     if (hit) return `${hit.tool} inside ${a} \`${via}\` string: not rewritten (that string is another shell's script, which dockerfix does not edit); left unchanged`;
     const p = programIndex(cmd.words);
-    if (outside && (spec.isCleanup?.(cmd) || (p !== -1 && basename(cmd.words[p].value) === 'rm'))) {
+    if (outside && (spec.isCleanup?.(cmd) || (p !== -1 && basename(cmd.words[p]!.value) === 'rm'))) {
       return `${spec.label} step that runs \`${cmd.words.map((w) => w.value).join(' ')}\` inside ${a} \`${via}\` string: a cache mount may need that cleanup changed (it could empty the mount or fail on its mount point), and dockerfix does not edit another shell's script; left unchanged`;
     }
   }
@@ -471,29 +442,11 @@ function exportedNames(cmds: ShellCommand[]): Set<string> {
     if (w[0]?.value !== 'export' && w[0]?.value !== 'declare') continue;
     for (const x of w.slice(1)) {
       const m = /^([A-Za-z_][A-Za-z0-9_]*)(=|$)/.exec(x.value);
-      if (m) out.add(m[1]);
+      if (m) out.add(m[1]!);
     }
   }
   return out;
 }
-
-/** Cache directories (by CacheDir.name) that are stores some command reads offline (src/analysis/offline.ts). */
-const STORES: Record<string, string> = {
-  gem: 'bundler',
-  'cargo-registry': 'cargo',
-  'cargo-git': 'cargo',
-  composer: 'composer',
-  nuget: 'nuget',
-  'go-mod': 'go-mod',
-  'gradle-caches': 'gradle',
-  'gradle-wrapper': 'gradle',
-  maven: 'maven',
-  npm: 'npm',
-  yarn: 'yarn',
-  'yarn-berry': 'yarn',
-  'pnpm-store': 'pnpm',
-  uv: 'uv',
-};
 
 /** An offline read of `store` in the step that no earlier command of the tool in it fetches for. */
 function ownOfflineRead(cmds: ShellCommand[], hits: ToolHit[], store: string, env: Env): OfflineRead | null {
@@ -576,7 +529,7 @@ function planCleanup(
   if (fail) return { skip: fail };
   notes.push(...kept);
   for (const k of removed) {
-    const c = cmds[k];
+    const c = cmds[k]!;
     if (spec.isCleanup?.(c)) notes.push(`removes \`${c.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
   }
   // The last command is replaced by the wrap suffix when there is one (see planWrap).
@@ -584,7 +537,7 @@ function planCleanup(
   for (const k of removed) {
     if (lastRemoved && k === cmds.length - 1) continue;
     const e = removeCommandEdit(doc, instr, cmds, k, removed);
-    if (!e) return { skip: `could not remove \`${cmds[k].words.map((w) => w.value).join(' ')}\` cleanly from this step (it would empty the cache mount); left unchanged` };
+    if (!e) return { skip: `could not remove \`${cmds[k]!.words.map((w) => w.value).join(' ')}\` cleanly from this step (it would empty the cache mount); left unchanged` };
     edits.push(...e);
   }
   return { edits, notes, removed };
@@ -593,7 +546,7 @@ function planCleanup(
 /** The operands (not the options) of an `rm` command; null for any other command. */
 function rmOperands(c: ShellCommand): Word[] | null {
   const p = programIndex(c.words);
-  if (p === -1 || basename(c.words[p].value) !== 'rm') return null;
+  if (p === -1 || basename(c.words[p]!.value) !== 'rm') return null;
   return c.words.slice(p + 1).filter((w) => !w.value.startsWith('-'));
 }
 
@@ -645,7 +598,7 @@ function inHeredoc(instr: Instruction, off: number): boolean {
  */
 function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: ShellCommand[], k: number, removed: Set<number>): Edit[] | null {
   const text = doc.text;
-  const c = cmds[k];
+  const c = cmds[k]!;
   const prev = k > 0 ? cmds[k - 1] : undefined;
   const next = k + 1 < cmds.length ? cmds[k + 1] : undefined;
   // Adjacent removals must each take the operator on their left (`x && a && b` -> `x`).
@@ -656,8 +609,8 @@ function removeCommandEdit(doc: DockerfileDocument, instr: Instruction, cmds: Sh
   if (['|', '(', ')', '{', '}', '&', '||'].includes(op1) || ['|', '(', ')', '{', '}', '&'].includes(op2)) return null;
   // `then apt-get clean && ...`: the reserved word belongs to the compound command and stays.
   let lead = 0;
-  while (lead < c.words.length - 1 && LEADING_RESERVED.has(c.words[lead].value) && !c.words[lead].quoted) lead++;
-  const s = lead > 0 ? c.words[lead].start : cmdStart(c);
+  while (lead < c.words.length - 1 && LEADING_RESERVED.has(c.words[lead]!.value) && !c.words[lead]!.quoted) lead++;
+  const s = lead > 0 ? c.words[lead]!.start : cmdStart(c);
   const e = cmdEnd(c);
   const heredoc = inHeredoc(instr, s);
   const esc = heredoc ? '\\' : doc.escape;
@@ -721,11 +674,11 @@ function planWrap(cmds: ShellCommand[], cleanup: CleanupPlan, prefix: string, su
   let first = 0;
   while (cleanup.removed.has(first) && first < cmds.length - 1) first++;
   if (first > 0) return { skip: 'the step starts with cleanup commands; left unchanged' };
-  edits.push({ start: cmdStart(cmds[first]), end: cmdStart(cmds[first]), text: prefix + ' ' });
+  edits.push({ start: cmdStart(cmds[first]!), end: cmdStart(cmds[first]!), text: prefix + ' ' });
   const lastIdx = cmds.length - 1;
-  const last = cmds[lastIdx];
+  const last = cmds[lastIdx]!;
   if (cleanup.removed.has(lastIdx)) {
-    const op1 = lastIdx > 0 ? cmds[lastIdx - 1].terminator : 'start';
+    const op1 = lastIdx > 0 ? cmds[lastIdx - 1]!.terminator : 'start';
     if (op1 !== '&&' && op1 !== ';' && op1 !== '\n') return { skip: 'the cleanup at the end of this step is not joined by && or ;, so it cannot be replaced safely; left unchanged' };
     if (lastIdx === first) return { skip: 'nothing but cleanup in this step; left unchanged' };
     // The final cleanup is replaced by the restore: same place in the chain, same logic.
@@ -734,59 +687,4 @@ function planWrap(cmds: ShellCommand[], cleanup: CleanupPlan, prefix: string, su
     edits.push({ start: cmdEnd(last), end: cmdEnd(last), text: ' && ' + suffix });
   }
   return { edits };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers for tool specs
-
-/** `$XDG_CACHE_HOME` or `<home>/.cache`; undefined when neither is known. */
-export function xdgCacheHome(env: Env, home: string | undefined): string | undefined {
-  const x = env.get('XDG_CACHE_HOME');
-  if (x) return x;
-  return home === undefined ? undefined : joinDir(home, '.cache');
-}
-
-/** The value of a variable that moves a cache, or undefined when unset; `null` when it is unknown (ARG without default). */
-export function envDir(env: Env, name: string): string | undefined | null {
-  if (!env.has(name)) return undefined;
-  const v = env.get(name);
-  if (v === undefined) return null;
-  return v;
-}
-
-export function joinDir(a: string, b: string): string {
-  return normalizePath((a.endsWith('/') ? a : a + '/') + b);
-}
-
-/** The program word of a command and its index (`/usr/bin/pip3` -> `pip3`). */
-export function program(cmd: ShellCommand): { name: string; index: number } | null {
-  const p = programIndex(cmd.words);
-  if (p === -1) return null;
-  return { name: basename(cmd.words[p].value), index: p };
-}
-
-/** Index of the first non-option word at or after `i` (options taking a value listed in `withValue`). */
-export function subcommandIndex(words: Word[], i: number, withValue: ReadonlySet<string> = new Set()): number {
-  while (i < words.length && words[i].value.startsWith('-')) {
-    if (withValue.has(words[i].value)) i++;
-    i++;
-  }
-  return i;
-}
-
-/**
- * A cache directory given by a variable (or its default): the variable's value when set to a
- * plain absolute path; a skip reason when set but unusable.
- */
-export function dirFromVar(env: Env, name: string, fallback: string | undefined, tool: string): string | undefined | { skip: string } {
-  const v = envDir(env, name);
-  if (v === null) return { skip: `${name} is a build argument without a default, so the ${tool} cache directory is unknown; left unchanged` };
-  if (v === undefined || v === '') return fallback;
-  if (!v.startsWith('/') || v.includes('$')) return { skip: `${name}=${v} is not a known absolute path; left unchanged` };
-  return v;
-}
-
-/** Does the stage chain of `instr` start from an image whose name matches `re` (e.g. golang)? */
-export function baseImageIs(instr: Instruction, re: RegExp): boolean {
-  return instr.stage !== null && re.test(instr.stage.root().resolvedBaseImage.toLowerCase());
 }

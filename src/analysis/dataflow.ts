@@ -28,6 +28,7 @@
  * - **Build state.** USER, WORKDIR, SHELL and VOLUME change how every later step runs
  *   (`changes`); the reordering transforms never move a step across them.
  */
+import { systemManagers } from '../ecosystems/index.js';
 import { expandVars, joinPath, normalizePath, parseArgDecls, parseEnvPairs, type Instruction, type Stage } from '../core/document.js';
 import { mountOptions } from '../core/edit-helpers.js';
 import { userAt } from './images.js';
@@ -242,7 +243,7 @@ export function overlap(a: PathSet, b: PathSet): Overlap | null {
 /** Variable names referenced in `text`: `$X`, `${X}`, `${X:-...}`. */
 export function varRefs(text: string): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g)) out.add(m[1] ?? m[2]);
+  for (const m of text.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g)) out.add((m[1] ?? m[2])!);
   return out;
 }
 
@@ -318,7 +319,7 @@ function base(instr: Instruction, cls: InstructionClass): Effects {
 export function overridable(instr: Instruction): { names: Set<string>; workdir: boolean } {
   if (!instr.stage) return { names: new Set(), workdir: false };
   const states = stageOverridable(instr.stage);
-  return states[instr.index - instr.stage.from.index] ?? states[0];
+  return states[instr.index - instr.stage.from.index] ?? states[0]!;
 }
 
 interface Over {
@@ -335,7 +336,7 @@ function stageOverridable(stage: Stage, seen = new Set<Stage>()): Over[] {
   let cur: Over = { names: new Set(), workdir: false };
   if (stage.parent && !seen.has(stage.parent)) {
     const p = stageOverridable(stage.parent, seen);
-    const end = p[p.length - 1];
+    const end = p[p.length - 1]!;
     // Build args are not inherited by a child stage, but ENV values derived from them are.
     const names = new Set(end.names);
     for (const x of stage.parent.instructions) if (x.upper === 'ARG') for (const [k] of parseArgDecls(x)) names.delete(k);
@@ -419,7 +420,7 @@ function copyEffects(instr: Instruction): Effects {
   if (instr.json) dest = instr.json[instr.json.length - 1];
   else {
     const words = instr.args();
-    dest = words.length >= 2 ? words[words.length - 1].value : undefined;
+    dest = words.length >= 2 ? words[words.length - 1]!.value : undefined;
   }
   if (dest === undefined) {
     e.writes = anySet(`the destination of ${instr.keyword} is unclear`);
@@ -449,17 +450,8 @@ function copyEffects(instr: Instruction): Effects {
 
 // --- RUN ---------------------------------------------------------------------------------------
 
-const PKG: Record<string, Set<string>> = {
-  'apt-get': new Set(['install', 'update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'clean', 'autoclean', 'autoremove', 'remove', 'purge', 'build-dep']),
-  apt: new Set(['install', 'update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'clean', 'autoclean', 'autoremove', 'remove', 'purge']),
-  aptitude: new Set(['install', 'update', 'upgrade', 'clean', 'remove', 'purge']),
-  apk: new Set(['add', 'del', 'update', 'upgrade', 'cache', 'fix']),
-  yum: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase', 'reinstall', 'groupinstall', 'localinstall', 'autoremove']),
-  dnf: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase', 'reinstall', 'groupinstall', 'autoremove', 'module']),
-  microdnf: new Set(['install', 'update', 'upgrade', 'clean', 'remove', 'module']),
-  tdnf: new Set(['install', 'update', 'upgrade', 'clean', 'makecache', 'remove', 'erase']),
-  zypper: new Set(['install', 'in', 'refresh', 'ref', 'clean', 'cc', 'remove', 'rm', 'update', 'up', 'dist-upgrade', 'dup', 'addrepo', 'ar']),
-};
+/** System package managers and the subcommands modelled, from their descriptors (src/ecosystems/). */
+const PKG: Record<string, ReadonlySet<string>> = Object.fromEntries([...systemManagers()].filter((e): e is [string, ReadonlySet<string>] => e[1] !== null));
 /** Tools that only change system configuration directories (certain + possible system zones). */
 const SYSTEM_TOOLS = new Set([
   'dpkg', 'rpm', 'debconf-set-selections', 'dpkg-reconfigure', 'locale-gen', 'update-locale', 'localedef',
@@ -582,21 +574,21 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
   // Assignments (`X=1`, `arch="$(dpkg --print-architecture)"`): the tokenizer marks a partly
   // quoted one as quoted, so look at the source text; their substitutions run commands.
   let first = 0;
-  while (first < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(ctx.source.slice(words[first].start, words[first].end))) {
+  while (first < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(ctx.source.slice(words[first]!.start, words[first]!.end))) {
     // A PATH set inside the RUN changes where programs come from.
-    if (/^PATH=/.test(words[first].value)) return 'PATH set inside the RUN';
-    const why = substitutionEffects(words[first].value, ctx);
+    if (/^PATH=/.test(words[first]!.value)) return 'PATH set inside the RUN';
+    const why = substitutionEffects(words[first]!.value, ctx);
     if (why) return why;
     first++;
   }
   const rest = words.slice(first);
   if (rest.length === 0) return null; // only assignments / redirections
-  if (rest.length === 1 && /^(fi|done|esac|\}|\{)$/.test(rest[0].value) && !rest[0].quoted) return null;
+  if (rest.length === 1 && /^(fi|done|esac|\}|\{)$/.test(rest[0]!.value) && !rest[0]!.quoted) return null;
   const p0 = programIndex(rest);
   if (p0 === -1) return null;
   const p = p0 + first;
   if (words.slice(0, p).some((w) => w.value === 'xargs')) return 'xargs';
-  const progWord = words[p];
+  const progWord = words[p]!;
   if (progWord.dynamic && !/^\[\[?$/.test(progWord.value)) return `the program ${progWord.value}`;
   const prog = basename(progWord.value);
   // The program file itself: a COPY into a PATH directory could replace or shadow it.
@@ -624,7 +616,7 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
 
   if (PKG[prog]) {
     // The subcommand: the first operand that is not the value of an option (`-o X=Y`, `-t release`).
-    const sub = args.find((a, k) => !a.value.startsWith('-') && !(k > 0 && /^(-o|-t|-c|-X|-p|--option|--target-release|--config-file|--repository|--repositories-file|--root|--installroot|--setopt)$/.test(args[k - 1].value)));
+    const sub = args.find((a, k) => !a.value.startsWith('-') && !(k > 0 && /^(-o|-t|-c|-X|-p|--option|--target-release|--config-file|--repository|--repositories-file|--root|--installroot|--setopt)$/.test(args[k - 1]!.value)));
     const subs = PKG[prog];
     if (sub && !subs.has(sub.value)) return `${prog} ${sub.value}`;
     e.programs.push(sub ? `${prog} ${sub.value}` : prog);
@@ -675,8 +667,8 @@ function commandEffects(c: ShellCommand, ctx: RunCtx): string | null {
     if (USER_TOOLS.has(prog)) {
       // Home directories: `-d DIR` / `--home DIR`, otherwise below /home (covered as "possible").
       for (let i = 0; i < args.length; i++) {
-        if (/^(-d|--home|--home-dir)$/.test(args[i].value) && args[i + 1]) {
-          const why = touch(args[i + 1], ctx, true, true);
+        if (/^(-d|--home|--home-dir)$/.test(args[i]!.value) && args[i + 1]) {
+          const why = touch(args[i + 1]!, ctx, true, true);
           if (why) return why;
         }
       }
@@ -756,14 +748,14 @@ function substitutions(v: string): string[] | null {
 /** `test`/`[`: only the operands of file operators are paths; the rest are strings. */
 function testOperands(args: Word[], ctx: RunCtx): string | null {
   for (let i = 0; i < args.length; i++) {
-    const v = args[i].value;
+    const v = args[i]!.value;
     const next = args[i + 1];
-    if (/^-[efdrwxsLhpSbcgukOGN]$/.test(v) && next && !args[i].quoted) {
+    if (/^-[efdrwxsLhpSbcgukOGN]$/.test(v) && next && !args[i]!.quoted) {
       const why = touch(next, ctx, true, false);
       if (why) return why;
       i++;
     } else if (/^-(nt|ot|ef)$/.test(v) && next && i > 0) {
-      for (const w of [args[i - 1], next]) {
+      for (const w of [args[i - 1]!, next]) {
         const why = touch(w, ctx, true, false);
         if (why) return why;
       }
@@ -789,7 +781,7 @@ const VALUE_OPTIONS: Record<string, RegExp> = {
 
 function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
   const valueOption = VALUE_OPTIONS[prog];
-  let operands = args.filter((a, k) => (!a.value.startsWith('-') || a.value === '-') && !(k > 0 && valueOption?.test(args[k - 1].value)));
+  let operands = args.filter((a, k) => (!a.value.startsWith('-') || a.value === '-') && !(k > 0 && valueOption?.test(args[k - 1]!.value)));
   // `chmod -x file`: a mode may start with `-`; chmod's own options are few.
   if (prog === 'chmod') operands = args.filter((a) => !/^(-[Rvcf]+|--[a-z-]+(=.*)?)$/.test(a.value));
   if (prog === 'chown' || prog === 'chgrp' || prog === 'chmod') {
@@ -804,8 +796,8 @@ function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
   // Long options with an attached path (`--target-directory=/x`, `--directory=/x`).
   for (const a of args) {
     const m = /^--[a-z-]+=(.*)$/.exec(a.value);
-    if (m && looksLikePath(m[1])) {
-      const why = touch({ ...a, value: m[1], dynamic: false }, ctx, true, true);
+    if (m && looksLikePath(m[1]!)) {
+      const why = touch({ ...a, value: m[1]!, dynamic: false }, ctx, true, true);
       if (why) return why;
     }
   }
@@ -816,8 +808,8 @@ function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
   }
   if (prog === 'ln' && operands.length >= 2) {
     // A relative link target is relative to the link's directory, not to the working directory.
-    const link = resolveWord(operands[operands.length - 1], ctx);
-    if (link === null) return `the path ${operands[operands.length - 1].value} is not known`;
+    const link = resolveWord(operands[operands.length - 1]!, ctx);
+    if (link === null) return `the path ${operands[operands.length - 1]!.value} is not known`;
     for (const t of operands.slice(0, -1)) {
       if (t.value.startsWith('/')) continue;
       const why = touch({ ...t, value: joinPath(link.replace(/\/[^/]*$/, '') || '/', t.value), dynamic: false }, ctx, true, true);
@@ -826,8 +818,8 @@ function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
   }
   // Option values that name paths (`tar -C /opt`, `cp -t dir`, `unzip -d dir`).
   for (let i = 0; i < args.length - 1; i++) {
-    if (/^(-C|-t|-d|-f|--directory|--target-directory)$/.test(args[i].value) || /^-[a-zA-Z]*[fC]$/.test(args[i].value)) {
-      const why = touch(args[i + 1], ctx, true, true);
+    if (/^(-C|-t|-d|-f|--directory|--target-directory)$/.test(args[i]!.value) || /^-[a-zA-Z]*[fC]$/.test(args[i]!.value)) {
+      const why = touch(args[i + 1]!, ctx, true, true);
       if (why) return why;
     }
   }
@@ -840,14 +832,14 @@ function fileTool(prog: string, args: Word[], ctx: RunCtx): string | null {
 function downloader(prog: string, args: Word[], ctx: RunCtx): string | null {
   let wroteCwd = prog === 'wget';
   for (let i = 0; i < args.length; i++) {
-    const v = args[i].value;
+    const v = args[i]!.value;
     // Exact options, or a cluster of short flags ending in one (`-fsSLo FILE`, `-qO FILE`).
     const takesPath =
       prog === 'curl'
         ? /^(-o|--output|--output-dir|-K|--config|-T|--upload-file|--cacert|--cert|--key|-c|--cookie-jar|-b|--cookie|-[a-zA-Z]*[oKTcb])$/
         : /^(-O|--output-document|-P|--directory-prefix|-o|--output-file|-i|--input-file|--ca-certificate|-[a-zA-Z]*[OPoi])$/;
     if (takesPath.test(v) && args[i + 1]) {
-      const next = args[i + 1];
+      const next = args[i + 1]!;
       i++;
       if (next.value === '-') continue;
       if (prog === 'wget' && /^(-[a-zA-Z]*[OP]|--output-document|--directory-prefix)$/.test(v)) wroteCwd = false;
@@ -858,21 +850,21 @@ function downloader(prog: string, args: Word[], ctx: RunCtx): string | null {
     const eq = /^--(output|output-document|directory-prefix|config)=(.*)$/.exec(v);
     if (eq) {
       if (prog === 'wget') wroteCwd = false;
-      const why = touch({ ...args[i], value: eq[2] }, ctx, true, true);
+      const why = touch({ ...args[i]!, value: eq[2]! }, ctx, true, true);
       if (why) return why;
       continue;
     }
     if (prog === 'curl' && (v === '-O' || v === '--remote-name' || v === '-J' || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(v))) wroteCwd = true;
     if (v.startsWith('-')) continue;
     if (v.startsWith('@')) {
-      const why = touch({ ...args[i], value: v.slice(1) }, ctx, true, false);
+      const why = touch({ ...args[i]!, value: v.slice(1) }, ctx, true, false);
       if (why) return why;
       continue;
     }
-    if (v.includes('$') && resolveWord(args[i], ctx) === null) return `the argument ${v} of ${prog} is not known`;
+    if (v.includes('$') && resolveWord(args[i]!, ctx) === null) return `the argument ${v} of ${prog} is not known`;
     // Anything else that looks like a path (not a URL) counts as touched.
     if (!isUrl(v) && looksLikePath(v)) {
-      const why = touch(args[i], ctx, true, true);
+      const why = touch(args[i]!, ctx, true, true);
       if (why) return why;
     }
   }
@@ -886,9 +878,9 @@ function downloader(prog: string, args: Word[], ctx: RunCtx): string | null {
 function redirectTargets(c: ShellCommand): Array<{ target: Word | null; read: boolean }> {
   const out: Array<{ target: Word | null; read: boolean }> = [];
   for (let i = 0; i < c.redirects.length; i++) {
-    const op = c.redirects[i];
+    const op = c.redirects[i]!;
     if (!/^\d*(>>|>&|>\||>|<&|<<<|<>|<|&>)$/.test(op.value)) continue;
-    const target = c.redirects[i + 1] && !/^\d*(>>|>&|>\||>|<&|<<<|<>|<|&>)$/.test(c.redirects[i + 1].value) ? c.redirects[i + 1] : null;
+    const target = c.redirects[i + 1] && !/^\d*(>>|>&|>\||>|<&|<<<|<>|<|&>)$/.test(c.redirects[i + 1]!.value) ? c.redirects[i + 1]! : null;
     if (target) i++;
     if (op.value.endsWith('<<<')) continue;
     if (target && (op.value.endsWith('&') || op.value.endsWith('>&')) && /^(\d+|-)$/.test(target.value)) continue;
@@ -965,5 +957,5 @@ export function envReader(instr: Instruction): string | null {
 /** Used by tests: the programs of a RUN, after `programIndex`. */
 export function programsOf(c: ShellCommand): string | null {
   const p = programIndex(c.words);
-  return p === -1 ? null : basename(c.words[p].value);
+  return p === -1 ? null : basename(c.words[p]!.value);
 }

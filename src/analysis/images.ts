@@ -49,7 +49,7 @@ const WIN_PATH = /^[A-Za-z]:[\\/]/;
 export function windowsSigns(stage: Stage): string | null {
   const chain: Stage[] = [];
   for (let s: Stage | null = stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
-  const image = chain[0].resolvedBaseImage;
+  const image = chain[0]!.resolvedBaseImage;
   if (isWindowsImageName(image)) return `its base image \`${image}\` is a Windows image`;
   for (const s of chain) {
     for (const i of s.instructions) {
@@ -133,7 +133,7 @@ export function userAt(instr: Instruction): UserInfo {
       : `the base image \`${image}\` is not known to run as root`;
     return { root: false, certain: false, name: '', unknown: why };
   }
-  const [name, group] = spec.split(':');
+  const [name = '', group] = spec.split(':');
   if (name === 'root' || name === '0') {
     return { root: true, certain: true, name: spec, home: '/root', uid: 0, gid: group === undefined || group === '' || group === 'root' || group === '0' ? 0 : undefined };
   }
@@ -174,16 +174,16 @@ function userEventsIn(stage: Stage): UserEvent[] {
       const w = c.words.map((x) => x.value);
       const p = w.findIndex((x) => /^(useradd|adduser|usermod|groupmod)$/.test(x.replace(/^.*\//, '')));
       if (p === -1) continue;
-      const prog = w[p].replace(/^.*\//, '');
+      const prog = w[p]!.replace(/^.*\//, '');
       const rest = w.slice(p + 1);
       const text = w.slice(p).join(' ');
       if (prog === 'usermod' || prog === 'groupmod') {
         const e: { uid?: string; gid?: string; home?: string; login?: string } = {};
         let name: string | undefined;
         for (let k = 0; k < rest.length; k++) {
-          const a = rest[k];
+          const a = rest[k]!;
           const eq = /^(--[a-z-]+)=(.*)$/.exec(a);
-          const opt = eq ? eq[1] : a;
+          const opt = eq ? eq[1]! : a;
           const val = (): string | undefined => (eq ? eq[2] : rest[++k]);
           if (prog === 'usermod' && (opt === '-u' || opt === '--uid')) e.uid = val();
           else if (opt === '-g' || opt === '--gid') e.gid = val();
@@ -201,7 +201,7 @@ function userEventsIn(stage: Stage): UserEvent[] {
       let name: string | undefined;
       let noHome = false;
       for (let k = 0; k < rest.length; k++) {
-        const a = rest[k];
+        const a = rest[k]!;
         const val = (): string | undefined => rest[++k];
         if (a === '-u' || a === '--uid') user.uid = num(val());
         else if (/^--uid=/.test(a)) user.uid = num(a.slice(6));

@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { BuildContext } from '../core/context.js';
 import { has, values, looksLikePath, type InstallCommand } from './install-commands.js';
+import { ecosystem } from '../ecosystems/index.js';
 
 export interface ManifestPlan {
   /** Context-relative files and directories to copy before the install. */
@@ -65,7 +66,7 @@ export function globToRegExp(glob: string): RegExp {
   let g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
   let re = '';
   for (let i = 0; i < g.length; i++) {
-    const c = g[i];
+    const c = g[i]!;
     if (c === '*') {
       if (g[i + 1] === '*') {
         re += '.*';
@@ -169,76 +170,38 @@ export function planManifests(input: PlanInput): ManifestPlan {
     const r = input.toRel(posix.normalize(v.startsWith('/') ? v : posix.join(inst.cwd, v)));
     return r;
   };
-  let dir: string | null = cwdRel;
-  switch (inst.eco) {
-    case 'npm':
-    case 'yarn':
-    case 'pnpm':
-      dir = dirOpt(['--prefix', '--cwd', '-C', '--dir']);
-      break;
-    case 'poetry':
-      dir = dirOpt(['-C', '--directory', '-P', '--project']);
-      break;
-    case 'uv':
-      dir = dirOpt(['--directory', '--project']);
-      break;
-    case 'composer':
-      dir = dirOpt(['-d', '--working-dir']);
-      break;
-    case 'gradle':
-      dir = dirOpt(['-p', '--project-dir']);
-      break;
-  }
+  // The options that name the project directory come from the tool's descriptor (src/ecosystems/).
+  const dirOptions = ecosystem(inst.eco).manifests?.dirOptions;
+  const dir: string | null = dirOptions ? dirOpt([...dirOptions]) : cwdRel;
   const p = new Planner(input, dir ?? '');
   if (dir === null) {
     p.block(`\`${inst.label}\` works on a project outside the copied directory`);
     return p.plan;
   }
-  switch (inst.eco) {
-    case 'pip':
-      pip(p);
-      break;
-    case 'pipenv':
-      pipenv(p);
-      break;
-    case 'poetry':
-      poetry(p);
-      break;
-    case 'uv':
-      uv(p);
-      break;
-    case 'npm':
-    case 'yarn':
-    case 'pnpm':
-      node(p);
-      break;
-    case 'go':
-      go(p);
-      break;
-    case 'cargo':
-      p.block('cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent');
-      break;
-    case 'maven':
-      maven(p);
-      break;
-    case 'gradle':
-      gradle(p);
-      break;
-    case 'bundler':
-      bundler(p);
-      break;
-    case 'composer':
-      composer(p);
-      break;
-    case 'dotnet':
-      dotnet(p);
-      break;
-    case 'mix':
-      mix(p);
-      break;
-  }
+  const planner = ecosystem(inst.eco).manifests?.planner;
+  const run = planner === undefined ? undefined : PLANNERS[planner];
+  if (run) run(p);
+  else p.block(`no manifest planner is known for \`${inst.label}\``);
   return p.plan;
 }
+
+/** The planners descriptors name (`manifests.planner`): how to find a tool's manifests in a context. */
+const PLANNERS: Record<string, (p: Planner) => void> = {
+  pip: (p) => pip(p),
+  pipenv: (p) => pipenv(p),
+  poetry: (p) => poetry(p),
+  uv: (p) => uv(p),
+  pdm: (p) => pdm(p),
+  node: (p) => node(p),
+  go: (p) => go(p),
+  cargo: (p) => p.block(ecosystem('cargo').noDependencyOnly ?? 'cargo needs the crate sources'),
+  maven: (p) => maven(p),
+  gradle: (p) => gradle(p),
+  bundler: (p) => bundler(p),
+  composer: (p) => composer(p),
+  dotnet: (p) => dotnet(p),
+  mix: (p) => mix(p),
+};
 
 // ---------------------------------------------------------------- Python
 
@@ -264,8 +227,8 @@ function pip(p: Planner): void {
   else {
     const local = inst.positional.filter((w) => looksLikePath(w.value) || w.dynamic);
     if (local.length) {
-      const v = local[0].value;
-      p.block(/^[./~]/.test(v) || !local[0].dynamic ? `\`${inst.label}\` installs the project itself (\`${v}\`), which needs the whole source` : `\`${inst.label}\` installs \`${v}\`, which cannot be resolved`);
+      const v = local[0]!.value;
+      p.block(/^[./~]/.test(v) || !local[0]!.dynamic ? `\`${inst.label}\` installs the project itself (\`${v}\`), which needs the whole source` : `\`${inst.label}\` installs \`${v}\`, which cannot be resolved`);
       return;
     }
   }
@@ -321,7 +284,7 @@ function requirementFile(p: Planner, rel: string, seen: Set<string>): void {
     const m = /^(-r|--requirement|-c|--constraint|-e|--editable|-f|--find-links)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)/.exec(raw);
     if (m) {
       const opt = m[1];
-      const v = m[2];
+      const v = m[2]!;
       if (opt === '-e' || opt === '--editable') {
         if (looksLikePath(v) || v.startsWith('file:')) return p.block(`${rel} installs a local project (\`${raw}\`), which needs the whole source`);
         // An editable VCS requirement is cloned into ./src of the working directory.
@@ -365,7 +328,7 @@ function pipenv(p: Planner): void {
 function readme(p: Planner, text: string): void {
   const m = /^\s*readme\s*=\s*(?:"([^"]+)"|'([^']+)'|\[([^\]]*)\])/m.exec(text);
   if (!m) return;
-  const names = m[3] ? [...m[3].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]) : [m[1] ?? m[2]];
+  const names = m[3] ? [...m[3].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]!) : [m[1] ?? m[2] ?? ''];
   for (const n of names) p.optional(n);
 }
 
@@ -422,6 +385,30 @@ function uv(p: Planner): void {
   }
 }
 
+/** pdm: pyproject.toml (+ pdm.lock, pdm.toml, .pdm-python); the project itself after the full copy. */
+function pdm(p: Planner): void {
+  const { inst } = p.input;
+  if (!p.required('pyproject.toml')) return;
+  const lock = p.optional('pdm.lock');
+  p.optional('pdm.toml');
+  p.optional('.pdm-python');
+  if (!p.available) {
+    p.unsafe('without the build context the pyproject.toml could not be checked');
+    if (!has(inst.opts, '--no-self')) p.block('`pdm install` installs the project itself and the build context is not available to check it');
+    return;
+  }
+  const text = p.read(p.rel('pyproject.toml'));
+  if (text === undefined) return p.block(`could not read ${p.rel('pyproject.toml')}`);
+  if (/\b(path|editable)\s*=\s*(["']|true)/.test(text) || /file:\/\/\/?\$\{PROJECT_ROOT\}/.test(text)) return p.block(`${p.rel('pyproject.toml')} has a local path dependency, which needs the whole source`);
+  p.output(p.rel('.venv'));
+  const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*distribution\s*=\s*false/m.test(text);
+  if (hasProject && !has(inst.opts, '--no-self')) {
+    p.plan.depOnly = { flags: ['--no-self'], afterWord: inst.subIndex, what: '`pdm install --no-self` installs the dependencies first and the original command installs the project after the full copy' };
+  } else if (lock && !has(inst.opts, '--frozen-lockfile', '--check') && inst.cmd.words[inst.subIndex]?.value !== 'sync') {
+    p.unsafe('`pdm install` without `--frozen-lockfile` may rewrite pdm.lock; after the split the copy from the build context replaces the rewritten one');
+  }
+}
+
 // ---------------------------------------------------------------- JavaScript
 
 const LIFECYCLE = ['preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'prepare', 'postprepare'];
@@ -446,17 +433,14 @@ function node(p: Planner): void {
   const tool = inst.eco;
   if (!p.required('package.json')) return;
   if (!p.available) {
-    // Only the files this tool reads, as globs (`.yarnrc*` also matches `.yarnrc.yml`).
-    const byTool: Record<string, string[]> = {
-      npm: ['package-lock.json', 'npm-shrinkwrap.json', '.npmrc'],
-      yarn: ['yarn.lock', '.yarnrc'],
-      pnpm: ['pnpm-lock.yaml', 'pnpm-workspace.yaml', '.npmrc', '.pnpmfile.cjs'],
-    };
-    for (const f of byTool[tool]) p.optional(f);
+    // Only the files this tool reads, as globs (its descriptor's `withoutContext`).
+    for (const f of ecosystem(tool).manifests?.withoutContext ?? []) p.optional(f);
     p.unsafe('without the build context, lifecycle scripts, workspaces and local dependencies in package.json could not be checked');
     return;
   }
   const locks = ['package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml'];
+  // bun's files only for bun: other tools' splits stay as they were.
+  if (tool === 'bun') locks.push('bun.lock', 'bun.lockb', 'bunfig.toml');
   const present = locks.filter((l) => p.optional(l));
   for (const f of ['.npmrc', '.yarnrc', '.yarnrc.yml', '.pnpmfile.cjs', 'pnpm-workspace.yaml']) p.optional(f);
   for (const d of ['.yarn/releases', '.yarn/plugins', '.yarn/patches']) p.optional(d);
@@ -508,7 +492,7 @@ function node(p: Planner): void {
     if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where} injects workspace packages, which the install copies from their sources`);
     if (!ignoreScripts) {
       const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== undefined && !harmlessScript(pkg.scripts[s], p));
-      if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts![script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
+      if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts![script]!)}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
       if (p.exists(p.rel(join(m, 'binding.gyp')))) return p.block(`${p.rel(join(m, 'binding.gyp'))} makes \`${inst.label}\` compile a native addon from the source`);
     }
     for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'resolutions'] as const) {
@@ -538,8 +522,8 @@ function node(p: Planner): void {
     const text = p.read(p.rel(rc));
     if (text === undefined) continue;
     for (const m of text.matchAll(/^\s*([\w.@/:-]+)\s*[=:]?\s*["']?(\.{1,2}\/[^\s"']*|\.yarn\/[^\s"']*)/gm)) {
-      const ref = posix.normalize(join(p.dir, m[2]));
-      if (/^(cacheFolder|installStatePath|pnpUnpluggedFolder|virtualFolder|globalFolder)$/.test(m[1])) {
+      const ref = posix.normalize(join(p.dir, m[2]!));
+      if (/^(cacheFolder|installStatePath|pnpUnpluggedFolder|virtualFolder|globalFolder)$/.test(m[1]!)) {
         // The cache holds checksummed archives (a working tree's copy is harmless); the
         // unplugged packages are built for the developer's platform.
         if (m[1] === 'pnpUnpluggedFolder' && pnp) p.output(ref);
@@ -555,6 +539,8 @@ function node(p: Planner): void {
     p.unsafe('`npm install` may rewrite package-lock.json (e.g. upgrade its format); after the split the copy from the build context replaces the rewritten one (`npm ci` would be safe)');
   } else if (tool === 'yarn' && present.includes('yarn.lock') && !frozen) {
     p.unsafe('`yarn install` without `--frozen-lockfile`/`--immutable` may rewrite yarn.lock; after the split the copy from the build context replaces the rewritten one');
+  } else if (tool === 'bun' && (present.includes('bun.lock') || present.includes('bun.lockb')) && !frozen && sub !== 'ci') {
+    p.unsafe('`bun install` without `--frozen-lockfile` may rewrite its lockfile; after the split the copy from the build context replaces the rewritten one');
   } else if (tool === 'pnpm' && sub !== 'fetch' && present.includes('pnpm-lock.yaml') && !frozen) {
     p.unsafe('`pnpm install` without `--frozen-lockfile` may rewrite pnpm-lock.yaml; after the split the copy from the build context replaces the rewritten one');
   }
@@ -621,7 +607,7 @@ export function yamlList(text: string, key: string): string[] {
     }
     if (!inList) continue;
     const m = /^\s+-\s*["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(line);
-    if (m) out.push(m[1].trim());
+    if (m) out.push(m[1]!.trim());
     else if (/^\S/.test(line)) inList = false;
   }
   return out;
@@ -679,7 +665,7 @@ function maven(p: Planner): void {
     if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel} activates a profile by the presence of a file`);
     if (depth > 6) return;
     for (const m of text.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)) {
-      const r = posix.normalize(join(dirOf(rel), m[1]));
+      const r = posix.normalize(join(dirOf(rel), m[1]!));
       if (r.startsWith('..')) return p.block(`${rel} has the module ${m[1]} outside the build context`);
       visit(r.endsWith('.xml') ? r : join(r, 'pom.xml'), depth + 1);
       if (p.plan.block) return;
@@ -747,7 +733,7 @@ function bundler(p: Planner): void {
   if (/\bpath:\s|:path\s*=>|\bpath\s*\(/.test(text)) return p.block(`${p.rel(gemfile)} has a local path gem, which needs the whole source`);
   if (/eval_gemfile|File\.|IO\.|require_relative|__dir__|Dir\[|Dir\.glob|\bload\s/.test(text)) return p.block(`${p.rel(gemfile)} reads other files`);
   for (const m of text.matchAll(/ruby\s+file:\s*["']([^"']+)["']/g)) {
-    if (!p.optional(m[1])) return p.block(`${p.rel(gemfile)} reads the Ruby version from ${m[1]}, which is not in the build context`);
+    if (!p.optional(m[1]!)) return p.block(`${p.rel(gemfile)} reads the Ruby version from ${m[1]}, which is not in the build context`);
   }
   const frozen = has(inst.opts, '--frozen', '--deployment') || isTrue(env.get('BUNDLE_FROZEN')) || isTrue(env.get('BUNDLE_DEPLOYMENT'));
   if (lock && !frozen) p.unsafe(`\`${inst.label}\` may update ${p.rel(lockName)} (for example add the image's platform); after the split the copy from the build context replaces the updated one (\`BUNDLE_FROZEN=true\` would make it safe)`);
@@ -844,7 +830,7 @@ function dotnet(p: Planner): void {
     p.add(s);
     const text = p.read(s);
     if (text === undefined) return p.block(`could not read ${s}`);
-    const refs = [...text.matchAll(/"([^"]+\.(?:csproj|fsproj|vbproj))"/gi), ...text.matchAll(/Path="([^"]+\.(?:csproj|fsproj|vbproj))"/gi)].map((m) => m[1]);
+    const refs = [...text.matchAll(/"([^"]+\.(?:csproj|fsproj|vbproj))"/gi), ...text.matchAll(/Path="([^"]+\.(?:csproj|fsproj|vbproj))"/gi)].map((m) => m[1]!);
     for (const r of refs) queue.push(posix.normalize(join(dirOf(s), r.replace(/\\/g, '/'))));
   }
   queue.push(...projs);
@@ -863,12 +849,12 @@ function dotnet(p: Planner): void {
     if (text === undefined) return p.block(`could not read ${real}`);
     if (/Exists\s*\(/.test(text)) return p.block(`${real} has conditions on the existence of files, which may depend on the source`);
     for (const m of text.matchAll(/<ProjectReference\s+Include\s*=\s*"([^"]+)"/g)) {
-      if (m[1].includes('$(')) return p.block(`${real} references ${m[1]}, which cannot be resolved`);
-      queue.push(posix.normalize(join(dirOf(real), m[1].replace(/\\/g, '/'))));
+      if (m[1]!.includes('$(')) return p.block(`${real} references ${m[1]}, which cannot be resolved`);
+      queue.push(posix.normalize(join(dirOf(real), m[1]!.replace(/\\/g, '/'))));
     }
     for (const m of text.matchAll(/<Import\s+Project\s*=\s*"([^"]+)"/g)) {
-      if (m[1].includes('$(')) return p.block(`${real} imports ${m[1]}, which cannot be resolved`);
-      const imp = posix.normalize(join(dirOf(real), m[1].replace(/\\/g, '/')));
+      if (m[1]!.includes('$(')) return p.block(`${real} imports ${m[1]}, which cannot be resolved`);
+      const imp = posix.normalize(join(dirOf(real), m[1]!.replace(/\\/g, '/')));
       if (!p.exists(imp)) return p.block(`${real} imports ${imp}, which is not in the build context`);
       p.add(imp);
     }

@@ -10,24 +10,19 @@
  * downloads offline (`dotnet publish --no-restore`, `cargo build --offline`, `mvn -o`) fails.
  * Online readers (`go build`, `mvn package`, `npm ci`) fetch what is missing and still work.
  *
- * Stores, by the name a cache directory carries in `CacheDir.store`:
- * nuget, cargo, maven, gradle, go-mod, npm, yarn, pnpm, uv, bundler, composer, apk, pip (`--no-index`
+ * The table itself is each package manager's `offline` in src/ecosystems/. Stores, by the name
+ * a cache directory carries in `CacheDir.offlineStore`: nuget, cargo, maven, gradle, go-mod, npm, yarn, pnpm, uv, bundler, composer, apk, pip (`--no-index`
  * installs only from local directories).
  */
 import { overlayEnv, type DockerfileDocument, type Instruction, type Stage } from '../core/document.js';
 import type { BuildModel } from './build-model.js';
 import { basename, commandAssignments, programIndex, type ShellCommand } from '../core/shell.js';
+import { ecosystemOfProgram } from '../ecosystems/index.js';
+import type { OfflineRead } from '../ecosystems/types.js';
 
 export type Env = ReadonlyMap<string, string | undefined>;
 
-export interface OfflineRead {
-  /** The store read (`nuget`, `cargo`, ...). */
-  store: string;
-  /** The command as a reviewer recognises it, e.g. "`dotnet publish --no-restore`". */
-  what: string;
-}
-
-const truthy = (v: string | undefined): boolean => v !== undefined && /^(1|true|yes|on)$/i.test(v);
+export type { OfflineRead } from '../ecosystems/types.js';
 
 function words(cmd: ShellCommand, from: number): string[] {
   return cmd.words.slice(from).map((w) => w.value);
@@ -38,64 +33,13 @@ export function offlineRead(cmd: ShellCommand, stepEnv: Env): OfflineRead | null
   const p = programIndex(cmd.words);
   if (p === -1) return null;
   const env = overlayEnv(stepEnv, commandAssignments(cmd.words));
-  const prog = basename(cmd.words[p].value);
+  const prog = basename(cmd.words[p]!.value);
   const args = words(cmd, p + 1);
   const has = (...flags: string[]): boolean => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith('--') && a.startsWith(f + '=')));
   const sub = args.find((a) => !a.startsWith('-')) ?? '';
   const show = (n = 3): string => '`' + [prog, ...args.slice(0, n)].join(' ') + (args.length > n ? ' …' : '') + '`';
-  switch (prog) {
-    case 'dotnet':
-      if (['build', 'publish', 'test', 'run', 'pack'].includes(sub) && has('--no-restore')) return { store: 'nuget', what: `\`dotnet ${sub} --no-restore\`` };
-      return null;
-    case 'cargo':
-      if (has('--offline', '--frozen') || truthy(env.get('CARGO_NET_OFFLINE'))) return { store: 'cargo', what: show() };
-      return null;
-    case 'mvn':
-    case 'mvnw':
-      if (has('-o', '--offline') || /(^|\s)(-o|--offline)(\s|$)/.test(env.get('MAVEN_ARGS') ?? '') || /(^|\s)(-o|--offline)(\s|$)/.test(env.get('MAVEN_OPTS') ?? '')) {
-        return { store: 'maven', what: show() };
-      }
-      return null;
-    case 'gradle':
-    case 'gradlew':
-      if (has('--offline')) return { store: 'gradle', what: show() };
-      return null;
-    case 'go': {
-      const goflags = env.get('GOFLAGS') ?? '';
-      if (/-mod=vendor/.test(goflags) || has('-mod=vendor')) return null;
-      if (env.get('GOPROXY') === 'off') return { store: 'go-mod', what: `${show()} with GOPROXY=off` };
-      return null;
-    }
-    case 'npm':
-      if (has('--offline') || truthy(env.get('npm_config_offline')) || truthy(env.get('NPM_CONFIG_OFFLINE'))) return { store: 'npm', what: show() };
-      return null;
-    case 'yarn':
-      if (has('--offline') || truthy(env.get('YARN_ENABLE_OFFLINE_MODE'))) return { store: 'yarn', what: show() };
-      return null;
-    case 'pnpm':
-      if (has('--offline') || truthy(env.get('npm_config_offline'))) return { store: 'pnpm', what: show() };
-      return null;
-    case 'uv':
-      if (has('--offline') || truthy(env.get('UV_OFFLINE'))) return { store: 'uv', what: show() };
-      if (sub === 'pip' && has('--no-index')) return { store: 'pip', what: show() };
-      return null;
-    case 'bundle':
-    case 'bundler':
-      if (sub === 'install' && has('--local')) return { store: 'bundler', what: '`bundle install --local`' };
-      return null;
-    case 'composer':
-      if (truthy(env.get('COMPOSER_DISABLE_NETWORK'))) return { store: 'composer', what: `${show()} with COMPOSER_DISABLE_NETWORK` };
-      return null;
-    case 'apk':
-      if (has('--no-network')) return { store: 'apk', what: show() };
-      return null;
-    default:
-      // pip with --no-index installs only from local directories (`--find-links`).
-      if ((/^pip(3(\.\d+)?)?$/.test(prog) || (/^python(3(\.\d+)?)?$/.test(prog) && args[0] === '-m' && /^pip3?$/.test(args[1] ?? ''))) && has('--no-index')) {
-        return { store: 'pip', what: show() };
-      }
-      return null;
-  }
+  // The table of offline readers is the descriptors' `offline` (src/ecosystems/).
+  return ecosystemOfProgram(prog)?.offline?.({ prog, args, sub, env, has, show }) ?? null;
 }
 
 /**
@@ -105,7 +49,7 @@ export function offlineRead(cmd: ShellCommand, stepEnv: Env): OfflineRead | null
 export function opaqueCommand(cmd: ShellCommand): string | null {
   const p = programIndex(cmd.words);
   if (p === -1) return null;
-  const w = cmd.words[p];
+  const w = cmd.words[p]!;
   const v = w.value;
   const prog = basename(v);
   const next = cmd.words[p + 1]?.value;

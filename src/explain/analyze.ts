@@ -20,23 +20,18 @@ import picomatch from 'picomatch';
 import { DockerfileDocument, expandVars, type Instruction, type Stage } from '../core/document.js';
 import { mountOptions } from '../core/edit-helpers.js';
 import type { BuildContext } from '../core/context.js';
+import { manifestNames } from '../ecosystems/index.js';
 
-/** Dependency manifests: what an install step reads (cache-recipes.md, "Splitting COPY . ."). */
-const MANIFEST_NAMES = new Set([
-  'pyproject.toml', 'poetry.lock', 'uv.lock', 'pdm.lock', 'Pipfile', 'Pipfile.lock', 'setup.cfg',
-  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc', 'yarn.lock', '.yarnrc.yml', '.yarnrc',
-  'pnpm-lock.yaml', 'pnpm-workspace.yaml', 'go.mod', 'go.sum', 'Cargo.toml', 'Cargo.lock', 'pom.xml',
-  'build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts', 'gradle.properties', 'gradlew',
-  'Gemfile', 'Gemfile.lock', 'composer.json', 'composer.lock', 'nuget.config', 'NuGet.Config', 'packages.lock.json',
-  'bun.lockb', 'bun.lock', 'mix.exs', 'mix.lock', 'Package.swift', 'Package.resolved',
-]);
+/**
+ * Dependency manifests: what an install step reads. The names and patterns every package-manager
+ * descriptor lists (src/ecosystems/), plus Swift's, which has no descriptor yet.
+ */
+const MANIFESTS = manifestNames();
+for (const n of ['Package.swift', 'Package.resolved']) MANIFESTS.names.add(n);
 
 export function isManifest(rel: string): boolean {
   const base = rel.split('/').pop() ?? rel;
-  if (MANIFEST_NAMES.has(base)) return true;
-  if (/^(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/.test(base)) return true;
-  if (/\.(csproj|fsproj|vbproj|sln)$/.test(base)) return true;
-  return /^\.yarn\/(releases|plugins|patches)\//.test(rel) || /^gradle\/wrapper\//.test(rel);
+  return MANIFESTS.names.has(base) || MANIFESTS.patterns.some((re) => re.test(rel));
 }
 
 export type Change = { kind: 'any-source' } | { kind: 'path'; path: string } | { kind: 'arg'; name: string };
