@@ -23246,6 +23246,10 @@ var init_read = __esm({
 
 // src/builds/yaml-util.ts
 import { createRequire } from "node:module";
+function parseAllYaml(text) {
+  const docs = yaml().parseAllDocuments(text);
+  return Array.isArray(docs) ? docs : [];
+}
 function parseYaml(text) {
   const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
@@ -24173,6 +24177,3871 @@ var init_devcontainer = __esm({
   }
 });
 
+// src/builds/ci-files.ts
+import path16 from "node:path";
+function plainVariables(node2) {
+  const out = {};
+  for (const p of pairs(node2)) {
+    const k = keyOf(p);
+    const v = isScalar(p.value) ? str(p.value) : str(get(p.value, "value")?.value);
+    if (k !== void 0 && v !== void 0) out[k] = v;
+  }
+  return out;
+}
+function readGitlabCi(file, text, sink) {
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return;
+  }
+  const root = sink.root;
+  const globalVars = plainVariables(get(y.doc.contents, "variables")?.value);
+  for (const job of pairs(y.doc.contents)) {
+    const name = keyOf(job) ?? "?";
+    if (!isMap(job.value) || name === "variables" || name === "default") continue;
+    const vars = { ...globalVars, ...plainVariables(get(job.value, "variables")?.value) };
+    const env = { CI_PROJECT_DIR: root, ...sink.env };
+    for (const [k, v] of Object.entries(vars)) {
+      const r = interpolate(v, env);
+      if (r.ok) env[k] = r.value;
+    }
+    const jobSink = { ...sink, env };
+    for (const key of ["before_script", "script", "after_script"]) {
+      const s = get(job.value, key)?.value;
+      const lines = isSeq(s) ? s.items : isScalar(s) ? [s] : [];
+      for (const item of lines) {
+        const t = str(item);
+        if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
+        const block = isScalar(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
+        scanCommands(isScalar(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
+      }
+    }
+  }
+}
+function readSkaffold(file, text, sink) {
+  const docs = parseAllYaml(text);
+  const lc = text;
+  const lineOf3 = (node2) => {
+    const r = node2?.range;
+    return r ? lc.slice(0, r[0]).split("\n").length : 1;
+  };
+  if (!Array.isArray(docs)) {
+    sink.note(file, 1, "does not parse as YAML; not used");
+    return;
+  }
+  for (const doc2 of docs) {
+    if (doc2.errors.length) {
+      sink.note(file, lineOf3({ range: doc2.errors[0].pos }), `does not parse as YAML (${doc2.errors[0].message.split("\n")[0]}); not used`);
+      return;
+    }
+    const builds = [get(doc2.contents, "build")?.value];
+    const profiles = get(doc2.contents, "profiles")?.value;
+    if (isSeq(profiles)) for (const p of profiles.items) builds.push(get(get(p, "build")?.value, "artifacts") ? get(p, "build")?.value : void 0);
+    for (const b of builds) {
+      const artifacts = get(b, "artifacts")?.value;
+      if (!isSeq(artifacts)) continue;
+      for (const a of artifacts.items) {
+        const docker = get(a, "docker")?.value;
+        if (!docker && (get(a, "jib") || get(a, "bazel") || get(a, "ko") || get(a, "buildpacks") || get(a, "custom"))) continue;
+        const image = str(get(a, "image")?.value) ?? "?";
+        const line = lineOf3(get(a, "image")?.key ?? a);
+        const what = `skaffold artifact ${image}`;
+        const note = (m) => sink.note(file, line, `${what}: ${m}`);
+        const val = (node2, field) => {
+          const raw = str(node2);
+          if (raw === void 0) return void 0;
+          if (raw.includes("{{")) {
+            note(`${field} ${raw}: templates are not known; entry not used`);
+            return null;
+          }
+          const r = interpolate(raw, sink.env);
+          if (r.ok) return r.value;
+          note(`${field} ${raw}: cannot resolve ${r.variable}; entry not used`);
+          return null;
+        };
+        const ctx = val(get(a, "context")?.value, "context");
+        const df = val(get(docker, "dockerfile")?.value, "dockerfile");
+        const target = val(get(docker, "target")?.value, "target");
+        if (ctx === null || df === null || target === null) continue;
+        const context = path16.resolve(path16.dirname(file), ctx ?? ".");
+        const args = {};
+        for (const p of pairs(get(docker, "buildArgs")?.value)) {
+          const k = keyOf(p) ?? "";
+          const raw = str(p.value);
+          if (raw === void 0) continue;
+          if (raw.includes("{{")) {
+            note(`buildArg ${k}: templates are not known; arg left out`);
+            continue;
+          }
+          args[k] = raw;
+        }
+        sink.add({ dockerfile: path16.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
+      }
+    }
+  }
+}
+var init_ci_files = __esm({
+  "src/builds/ci-files.ts"() {
+    "use strict";
+    init_interpolate();
+    init_command();
+    init_yaml_util();
+  }
+});
+
+// src/builds/index.ts
+import fs13 from "node:fs";
+import path17 from "node:path";
+function printable(s) {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c2) => `\\u${c2.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function isFile(p) {
+  try {
+    return fs13.lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+function list(dir) {
+  try {
+    return fs13.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+function inside3(root, p) {
+  const r = path17.relative(root, p);
+  return r === "" || !r.startsWith("..") && !path17.isAbsolute(r);
+}
+function upward(start, root) {
+  const out = [];
+  let d = start;
+  for (; ; ) {
+    out.push(d);
+    if (d === root) break;
+    const parent = path17.dirname(d);
+    if (parent === d || !inside3(root, parent)) break;
+    d = parent;
+  }
+  return out;
+}
+function candidates(dir) {
+  const out = [];
+  const names = list(dir);
+  const has2 = new Set(names);
+  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, name), readCompose]);
+  for (const sub2 of ["docker", "deploy"]) {
+    if (!has2.has(sub2)) continue;
+    for (const name of list(path17.join(dir, sub2))) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, sub2, name), readCompose]);
+  }
+  if (has2.has(".github")) {
+    const wf = path17.join(dir, ".github", "workflows");
+    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path17.join(wf, name), readWorkflow]);
+  }
+  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has2.has(name)) out.push([path17.join(dir, name), readMakefile]);
+  for (const sub2 of ["scripts", "build"]) {
+    if (!has2.has(sub2)) continue;
+    const d = path17.join(dir, sub2);
+    for (const name of list(d)) {
+      const f = path17.join(d, name);
+      if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
+    }
+  }
+  if (has2.has(".gitlab-ci.yml")) out.push([path17.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
+  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has2.has(name)) out.push([path17.join(dir, name), readSkaffold]);
+  if (has2.has("package.json")) out.push([path17.join(dir, "package.json"), readPackageJson]);
+  if (has2.has(".devcontainer.json")) out.push([path17.join(dir, ".devcontainer.json"), readDevcontainer]);
+  if (has2.has(".devcontainer")) {
+    out.push([path17.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
+    for (const name of list(path17.join(dir, ".devcontainer"))) {
+      const f = path17.join(dir, ".devcontainer", name, "devcontainer.json");
+      if (isFile(f)) out.push([f, readDevcontainer]);
+    }
+  }
+  const bake = BAKE_FILES.filter((name) => has2.has(name)).map((name) => path17.join(dir, name)).filter(isFile);
+  return { files: out.filter(([f]) => isFile(f)), bake };
+}
+function head(file) {
+  try {
+    const fd = fs13.openSync(file, "r");
+    const buf = Buffer.alloc(128);
+    const n = fs13.readSync(fd, buf, 0, 128, 0);
+    fs13.closeSync(fd);
+    return buf.subarray(0, n).toString("utf8").split("\n")[0];
+  } catch {
+    return "";
+  }
+}
+async function findBuildDefinitions(paths, opts = {}) {
+  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => path17.resolve(p));
+  const first = starts[0] ?? process.cwd();
+  const firstDir = isDirectory2(first) ? first : path17.dirname(first);
+  const root = gitRoot(firstDir) ?? firstDir;
+  const definitions = [];
+  const notes = [];
+  const rel3 = (p) => path17.relative(root, p).split(path17.sep).join("/") || ".";
+  const deferred = [];
+  const sink = {
+    root,
+    defer: (task) => void deferred.push(task),
+    env: opts.env ?? {},
+    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
+    add: (d) => {
+      const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
+      if (d.context !== null) {
+        if (!inside3(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
+        if (!isDirectory2(d.context)) return note(`context ${rel3(d.context)} is not a folder; not used`);
+      }
+      const dockerfile = d.dockerfile ?? (d.context !== null ? path17.join(d.context, "Dockerfile") : void 0);
+      if (!dockerfile) return;
+      if (!inside3(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
+      if (!isFile(dockerfile)) return note(`Dockerfile ${rel3(dockerfile)} not found; not used`);
+      definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
+    }
+  };
+  const seenDirs = /* @__PURE__ */ new Set();
+  const seenFiles = /* @__PURE__ */ new Set();
+  for (const start of starts) {
+    const dir = isDirectory2(start) ? start : path17.dirname(start);
+    if (!inside3(root, dir)) continue;
+    for (const d of upward(dir, root)) {
+      if (seenDirs.has(d)) continue;
+      seenDirs.add(d);
+      const c2 = candidates(d);
+      for (const [file, read] of c2.files) {
+        if (seenFiles.has(file)) continue;
+        seenFiles.add(file);
+        const text = readRegular2(file, MAX_BYTES2);
+        if (text === null) {
+          if (isFile(file)) sink.note(file, 1, "larger than 1 MiB; not read");
+          continue;
+        }
+        read(file, text, sink);
+      }
+      if (c2.bake.length) sink.defer(() => readBakeSet(c2.bake, sink));
+    }
+  }
+  for (let i = 0; i < deferred.length; i++) await deferred[i]();
+  return { root, definitions, notes };
+}
+function isDirectory2(p) {
+  try {
+    return fs13.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function byDockerfile(defs) {
+  const m = /* @__PURE__ */ new Map();
+  for (const d of defs) {
+    const list7 = m.get(d.dockerfile);
+    if (list7) list7.push(d);
+    else m.set(d.dockerfile, [d]);
+  }
+  return m;
+}
+function describeSource(d, cwd) {
+  const file = printable(path17.relative(cwd, d.source.file).split(path17.sep).join("/") || d.source.file);
+  const what = d.source.what.replace(/^compose /, "");
+  return what === path17.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
+}
+var MAX_BYTES2;
+var init_builds = __esm({
+  "src/builds/index.ts"() {
+    "use strict";
+    init_fsio();
+    init_compose();
+    init_workflows();
+    init_scripts();
+    init_devcontainer();
+    init_ci_files();
+    init_bake();
+    init_read();
+    MAX_BYTES2 = 1 << 20;
+  }
+});
+
+// src/builds/guess-root.ts
+import fs14 from "node:fs";
+import path18 from "node:path";
+function exists(p) {
+  try {
+    fs14.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function localSources(doc2) {
+  const out = [];
+  for (const instr of doc2.instructions) {
+    if (instr.upper !== "COPY" && instr.upper !== "ADD") continue;
+    if (instr.flags.some((f) => f.name === "from")) continue;
+    const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
+    for (const s of words2.slice(0, -1)) {
+      if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
+      const clean = path18.posix.normalize(s.replace(/^\/+/, "") || ".");
+      if (clean === "." || clean.startsWith("..")) continue;
+      out.push({ source: s, line: instr.line, keyword: instr.upper });
+    }
+  }
+  return out;
+}
+function guessContext(dockerfile, text) {
+  const dir = path18.dirname(dockerfile);
+  const root = gitRoot(dir);
+  if (!root || root === dir) return null;
+  let doc2;
+  try {
+    doc2 = new DockerfileDocument(text);
+  } catch {
+    return null;
+  }
+  const sources = localSources(doc2);
+  const rel3 = (s) => path18.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(path18.join(dir, rel3(s.source))));
+  if (missing.length === 0) return null;
+  let d = path18.dirname(dir);
+  for (; ; ) {
+    if (sources.every((s) => exists(path18.join(d, rel3(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (d === root) return null;
+    const parent = path18.dirname(d);
+    if (parent === d) return null;
+    d = parent;
+  }
+}
+var init_guess_root = __esm({
+  "src/builds/guess-root.ts"() {
+    "use strict";
+    init_document();
+    init_fsio();
+  }
+});
+
+// src/builds/hadolint.ts
+import fs15 from "node:fs";
+import path19 from "node:path";
+function list2(dir) {
+  try {
+    return fs15.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+function configIgnored(text) {
+  const y = parseYaml(text);
+  if ("error" in y) return [];
+  const ig = get(y.doc.contents, "ignored")?.value;
+  return isSeq(ig) ? ig.items.map((i) => str(i) ?? "").filter(Boolean) : [];
+}
+function workflowRunsHadolint(text) {
+  if (!/hadolint/i.test(text)) return false;
+  const y = parseYaml(text);
+  if ("error" in y) return false;
+  for (const job of pairs(get(y.doc.contents, "jobs")?.value)) {
+    const steps2 = get(job.value, "steps")?.value;
+    if (!isSeq(steps2)) continue;
+    for (const step of steps2.items) {
+      if (/^hadolint\/hadolint-action@/.test(str(get(step, "uses")?.value) ?? "")) return true;
+      if (/(^|[\s/;&|])hadolint(\s|$)/m.test(str(get(step, "run")?.value) ?? "")) return true;
+    }
+  }
+  return false;
+}
+function preCommitRunsHadolint(text) {
+  if (!/hadolint/i.test(text)) return false;
+  const y = parseYaml(text);
+  if ("error" in y) return false;
+  const repos = get(y.doc.contents, "repos")?.value;
+  if (!isSeq(repos)) return false;
+  for (const r of repos.items) {
+    const hooks = get(r, "hooks")?.value;
+    if (isSeq(hooks) && hooks.items.some((h) => /^hadolint(-docker)?$/.test(str(get(h, "id")?.value) ?? ""))) return true;
+  }
+  return false;
+}
+function findHadolint(dockerfile, root) {
+  let found = null;
+  let ignored2 = null;
+  let d = path19.dirname(dockerfile);
+  for (; ; ) {
+    const names = new Set(list2(d));
+    for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
+      if (!names.has(n) || ignored2 !== null) continue;
+      const text = readRegular2(path19.join(d, n));
+      if (text === null) continue;
+      ignored2 = configIgnored(text);
+      found ??= { source: path19.join(d, n), ignored: [] };
+    }
+    if (!found && names.has(".pre-commit-config.yaml")) {
+      const f = path19.join(d, ".pre-commit-config.yaml");
+      const text = readRegular2(f);
+      if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
+    }
+    if (!found && names.has(".github")) {
+      const wf = path19.join(d, ".github", "workflows");
+      for (const n of list2(wf).sort()) {
+        if (!/\.ya?ml$/.test(n)) continue;
+        const text = readRegular2(path19.join(wf, n));
+        if (text !== null && workflowRunsHadolint(text)) {
+          found = { source: path19.join(wf, n), ignored: [] };
+          break;
+        }
+      }
+    }
+    const r = path19.relative(root, d);
+    if (r === "" || r.startsWith("..") || path19.isAbsolute(r)) break;
+    const parent = path19.dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  return found ? { ...found, ignored: ignored2 ?? [] } : null;
+}
+var init_hadolint = __esm({
+  "src/builds/hadolint.ts"() {
+    "use strict";
+    init_yaml_util();
+    init_read();
+  }
+});
+
+// src/builds/plan.ts
+var plan_exports = {};
+__export(plan_exports, {
+  mergeArgs: () => mergeArgs,
+  planBuilds: () => planBuilds
+});
+import fs16 from "node:fs";
+import path20 from "node:path";
+function rel(cwd, p) {
+  return printable(path20.relative(cwd, p).split(path20.sep).join("/") || ".");
+}
+async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
+  const plan = { files: /* @__PURE__ */ new Map(), notes: [] };
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    const root = gitRoot(path20.dirname(f)) ?? path20.dirname(f);
+    let g = groups.get(root);
+    if (!g) groups.set(root, g = []);
+    g.push(f);
+  }
+  for (const [root, group] of groups) {
+    const within2 = starts.filter((s) => {
+      const r = path20.relative(root, s);
+      return r === "" || !r.startsWith("..") && !path20.isAbsolute(r);
+    });
+    const found = await findBuildDefinitions([...group.map((f) => path20.dirname(f)), ...within2]);
+    plan.notes.push(...found.notes);
+    const defs = byDockerfile(found.definitions);
+    for (const file of group) {
+      const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit);
+      const h = gitRoot(path20.dirname(file)) ? findHadolint(file, root) : null;
+      if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
+      plan.files.set(file, fb);
+    }
+  }
+  return plan;
+}
+function fromConfig(file, c2, found) {
+  const source = { file: c2.file, line: c2.line, what: "dockerfix config" };
+  const contexts = c2.context !== void 0 ? [c2.context] : [...new Set(found.map((d) => d.context))];
+  if (contexts.length === 0) contexts.push(path20.dirname(file));
+  const targets = c2.targets !== void 0 ? c2.targets.length ? c2.targets : [void 0] : [...new Set(found.map((d) => d.target))];
+  if (targets.length === 0) targets.push(void 0);
+  const out = [];
+  for (const context of contexts)
+    for (const target of targets) {
+      const from = found.find((d) => d.context === context && d.target === target);
+      out.push({ dockerfile: file, context, ...target !== void 0 ? { target } : {}, args: c2.args ?? from?.args ?? {}, source: c2.context === void 0 && c2.targets === void 0 && from ? from.source : source });
+    }
+  return out;
+}
+function mergeArgs(list7) {
+  const out = {};
+  const keys = new Set(list7.flatMap((d) => Object.keys(d.args)));
+  for (const k of keys) {
+    const values2 = new Set(list7.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
+    const [only] = values2;
+    out[k] = values2.size === 1 && only !== void 0 ? only : null;
+  }
+  return out;
+}
+function planFile(file, found, conf, cwd, explicit) {
+  const fb = { findings: [] };
+  if (conf?.context !== void 0) {
+    const root = gitRoot(path20.dirname(file)) ?? path20.dirname(conf.file);
+    const r = path20.relative(root, conf.context);
+    const outside = r.startsWith("..") || path20.isAbsolute(r);
+    if (outside || !isDir(conf.context)) {
+      fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
+      conf = { ...conf, context: void 0 };
+    }
+  }
+  const list7 = conf ? fromConfig(file, conf, found) : found;
+  if (list7.length === 0) {
+    if (explicit) return fb;
+    const text = readRegular2(file, 4 << 20);
+    if (text === null) return fb;
+    const g = guessContext(file, text);
+    if (g) {
+      const where2 = g.dir === gitRoot(path20.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      fb.findings.push(
+        info(`the build context looks like ${where2} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path20.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+      );
+    }
+    return fb;
+  }
+  const label3 = (c2) => c2 === null ? "no context" : `context ${rel(cwd, c2)}`;
+  if (!explicit) {
+    const contexts = /* @__PURE__ */ new Map();
+    for (const d of list7) {
+      const l = contexts.get(d.context);
+      if (l) l.push(d);
+      else contexts.set(d.context, [d]);
+    }
+    const sources = (ds) => [...new Set(ds.map((d) => describeSource(d, cwd)))].join("; ");
+    for (const [c2, ds] of contexts) fb.findings.push(info(`${label3(c2)} (${sources(ds)})`));
+    const [first, ...rest] = [...contexts.keys()];
+    if (first === null) fb.noContext = true;
+    else fb.contextDir = first;
+    fb.contextLabel = label3(first);
+    if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label3(dir) }));
+  }
+  for (const d of list7)
+    for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
+      fb.findings.push(info(`additional context ${printable(k)}=${path20.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+  const targets = /* @__PURE__ */ new Map();
+  for (const d of list7) {
+    if (d.target === void 0) continue;
+    const src = describeSource(d, cwd);
+    const l = targets.get(d.target);
+    if (!l) targets.set(d.target, [src]);
+    else if (!l.includes(src)) l.push(src);
+  }
+  if (targets.size) {
+    fb.targets = [...targets.keys()];
+    for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join("; ")})`));
+  }
+  const args = mergeArgs(list7);
+  if (Object.keys(args).length) {
+    fb.args = args;
+    const known2 = Object.entries(args).filter(([, v]) => v !== null);
+    const unknown = Object.keys(args).filter((k) => args[k] === null);
+    if (known2.length) fb.findings.push(info(`build arg${known2.length === 1 ? "" : "s"} ${known2.map(([k, v]) => `${printable(k)}=${printable(v)}`).join(", ")} (used as known values)`));
+    if (unknown.length) fb.findings.push(info(`build arg${unknown.length === 1 ? "" : "s"} ${unknown.map(printable).join(", ")}: the definitions pass different values (or none); not known`));
+  }
+  return fb;
+}
+function isDir(p) {
+  try {
+    return fs16.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var info;
+var init_plan = __esm({
+  "src/builds/plan.ts"() {
+    "use strict";
+    init_fsio();
+    init_builds();
+    init_guess_root();
+    init_hadolint();
+    init_read();
+    info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  }
+});
+
+// src/builds/contexts.ts
+function changedLines(o) {
+  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
+  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
+}
+function analyseEachContext(file, opts, fb, first, process2 = processFile) {
+  if (!fb?.otherContexts?.length || first.error) return first;
+  const full = { ...opts, firstChange: void 0 };
+  const base2 = first.partial ? process2(file, full) : first;
+  if (base2.error) return first;
+  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
+  for (const c2 of fb.otherContexts) {
+    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
+    if (o.error) return first;
+    runs.push({ label: c2.label, outcome: o });
+  }
+  const labels = runs.map((r) => r.label).join(", ");
+  if (runs.every((r) => r.outcome.after === base2.after)) {
+    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
+  }
+  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
+  if (safe.error) return first;
+  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
+  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
+}
+var info2;
+var init_contexts = __esm({
+  "src/builds/contexts.ts"() {
+    "use strict";
+    init_engine();
+    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  }
+});
+
+// src/report/sarif.ts
+function level(f) {
+  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
+}
+function groupOf(doc2, offset, line) {
+  if (doc2) {
+    const all = doc2.instructions;
+    let lo = 0;
+    let hi = all.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = lo + hi >> 1;
+      if (all[mid].start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const i = found >= 0 ? all[found] : void 0;
+    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
+  }
+  return `l${line}`;
+}
+function offsetOf(lines, line, column) {
+  if (line > lines.starts.length) return lines.text.length;
+  return lines.starts[line - 1] + column - 1;
+}
+function region(startLine, startColumn, endLine, endColumn) {
+  return { startLine, startColumn, endLine, endColumn };
+}
+function absoluteUri(ref, base2) {
+  if (!ref) return void 0;
+  try {
+    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function linksFromPackage(pkg) {
+  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+  let web;
+  if (raw) {
+    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
+    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
+    else if (full) web = `https://${full[1]}/${full[2]}`;
+  }
+  web = absoluteUri(web);
+  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
+  const informationUri = absoluteUri(pkg.homepage) ?? web;
+  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
+}
+function helpUri(docsUrl, docsBase) {
+  const uri = absoluteUri(docsUrl, docsBase);
+  return uri ? { helpUri: uri } : {};
+}
+function buildSarif(input, rules) {
+  const ruleIds = new Set(rules.map((r) => r.id));
+  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
+  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
+  const allRules = [...rules, ...extra];
+  const informationUri = absoluteUri(input.links?.informationUri);
+  const docsBase = absoluteUri(input.links?.docsBase);
+  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
+  const results = [];
+  const notifications = [];
+  for (const e of input.errors) {
+    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
+  }
+  for (const { path: path31, outcome } of input.files) {
+    const uri = path31.split("/").map(encodeURIComponent).join("/");
+    if (outcome.error) {
+      notifications.push({
+        level: "error",
+        message: { text: `${path31}: ${outcome.error.message}` },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
+            }
+          }
+        ]
+      });
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    let doc2 = null;
+    try {
+      doc2 = new DockerfileDocument(text);
+    } catch {
+      doc2 = null;
+    }
+    const edits = outcome.edits ?? [];
+    const claimed = /* @__PURE__ */ new Set();
+    const changeFindings = outcome.findings.filter((f) => f.kind === "change");
+    const editsFor = /* @__PURE__ */ new Map();
+    const lines = new LineIndex(text);
+    const byGroup = /* @__PURE__ */ new Map();
+    for (const e of edits) {
+      const g = groupOf(doc2, e.start, e.line);
+      const list7 = byGroup.get(g);
+      if (list7) list7.push(e);
+      else byGroup.set(g, [e]);
+    }
+    for (const f of changeFindings) {
+      const g = groupOf(doc2, offsetOf(lines, f.line, f.column), f.line);
+      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
+      mine.forEach((e) => claimed.add(e));
+      editsFor.set(f, mine);
+    }
+    const firstChange = /* @__PURE__ */ new Map();
+    const order = /* @__PURE__ */ new Map();
+    changeFindings.forEach((f, k) => {
+      order.set(f, k);
+      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
+    });
+    for (const e of edits) {
+      if (claimed.has(e)) continue;
+      let f;
+      for (const t of e.transforms) {
+        const x = firstChange.get(t);
+        if (x && (!f || order.get(x) < order.get(f))) f = x;
+      }
+      if (f) editsFor.get(f).push(e);
+    }
+    for (const f of outcome.findings) {
+      const mine = editsFor.get(f) ?? [];
+      results.push({
+        ruleId: f.transform,
+        ruleIndex: ruleIndex.get(f.transform),
+        level: level(f),
+        message: { text: f.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
+            }
+          }
+        ],
+        ...mine.length ? {
+          fixes: [
+            {
+              description: { text: `${f.transform}: ${f.message}` },
+              artifactChanges: [
+                {
+                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+                  replacements: mine.map((e) => ({
+                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
+                    ...e.text ? { insertedContent: { text: e.text } } : {}
+                  }))
+                }
+              ]
+            }
+          ]
+        } : {},
+        properties: { kind: f.kind, ...f.fixKind ? { fixKind: f.fixKind } : {} }
+      });
+    }
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: input.tool.name,
+            version: input.tool.version,
+            semanticVersion: input.tool.version,
+            ...informationUri ? { informationUri } : {},
+            rules: allRules.map((r) => ({
+              id: r.id,
+              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.description },
+              // Absolute or absent: a relative link means nothing in a code-scanning UI.
+              ...helpUri(r.docsUrl, docsBase),
+              help: { text: r.description },
+              defaultConfiguration: { level: "warning" },
+              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
+            }))
+          }
+        },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        columnKind: "utf16CodeUnits",
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
+        results
+      }
+    ]
+  };
+}
+function renderSarif(input, rules) {
+  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
+}
+var SARIF_SCHEMA;
+var init_sarif = __esm({
+  "src/report/sarif.ts"() {
+    "use strict";
+    init_document();
+    init_source();
+    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+  }
+});
+
+// src/report/types.ts
+var REPORT_FORMATS;
+var init_types = __esm({
+  "src/report/types.ts"() {
+    "use strict";
+    REPORT_FORMATS = ["diff", "json", "sarif", "github", "rdjsonl", "gitlab"];
+  }
+});
+
+// src/cli/color.ts
+function colorsWanted(flag, io) {
+  if (flag === false) return false;
+  if (io.env.NO_COLOR) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force === "0" || force === "false") return false;
+  if (flag === true) return true;
+  if (force !== void 0 && force !== "") return true;
+  return Boolean(io.stdout.isTTY);
+}
+var init_color = __esm({
+  "src/cli/color.ts"() {
+    "use strict";
+  }
+});
+
+// src/cli/parse.ts
+function parseSubcommandArgs(program4, args, io, name) {
+  try {
+    program4.parse(args, { from: "user" });
+    return null;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
+        io.stdout.write(program4.helpInformation());
+        return 0;
+      }
+      io.stderr.write(`${name}: ${e.message.replace(/^error: /, "")}
+`);
+      return 2;
+    }
+    throw e;
+  }
+}
+var init_parse = __esm({
+  "src/cli/parse.ts"() {
+    "use strict";
+    init_esm();
+  }
+});
+
+// src/verify/docker.ts
+import { spawn, spawnSync as spawnSync2 } from "node:child_process";
+function dockerSync(cli, args, env, timeout = 12e4, input) {
+  const r = spawnSync2(cli, args, { env, encoding: "utf8", timeout, maxBuffer: 64 << 20, input });
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
+}
+function classifyDockerError(cli, r) {
+  if (r.error && (r.error.code === "ENOENT" || r.error.code === "EACCES")) {
+    return new DockerEnvError(
+      r.error.code === "ENOENT" ? `the Docker CLI was not found (${cli}); install Docker or pass --docker <path to the docker client>` : `the Docker CLI ${cli} cannot be executed (permission denied)`,
+      "no-cli"
+    );
+  }
+  const text = r.stderr;
+  if (/permission denied/i.test(text) && /(docker\.sock|daemon socket|\.sock)/i.test(text)) {
+    return new DockerEnvError(
+      `permission denied on the Docker daemon's socket: add your user to the "docker" group (then log in again), use a rootless daemon, or run with sufficient rights
+  docker said: ${firstLine(text)}`,
+      "permission"
+    );
+  }
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connection refused|no such file or directory.*\.sock/i.test(text)) {
+    return new DockerEnvError(`the Docker daemon is not reachable: start Docker (or point DOCKER_HOST / the docker context at a running daemon)
+  docker said: ${firstLine(text)}`, "no-daemon");
+  }
+  return null;
+}
+function firstLine(s) {
+  return s.trim().split("\n").find((l) => l.trim()) ?? "";
+}
+function detectDocker(cli, env) {
+  const v = dockerSync(cli, ["version", "--format", "{{.Client.Version}}|{{.Server.Version}}"], env, 6e4);
+  const envErr = classifyDockerError(cli, v);
+  if (envErr) throw envErr;
+  if (v.error) throw new DockerEnvError(`cannot run ${cli}: ${v.error.message}`, "other");
+  const [client = "", server = ""] = v.stdout.trim().split("|");
+  if (v.code !== 0 || !server) {
+    throw new DockerEnvError(`\`docker version\` failed (exit ${v.code}): ${firstLine(v.stderr) || "no server version"}`, "no-daemon");
+  }
+  const bx = dockerSync(cli, ["buildx", "version"], env, 6e4);
+  const buildx = bx.code === 0 && /buildx|github\.com\/docker/i.test(bx.stdout);
+  if (!buildx && major(client) >= 23) {
+    throw new DockerEnvError(
+      `the Docker CLI ${client} has no buildx plugin, and without it \`docker build\` uses the legacy builder, which cannot build RUN --mount; install docker-buildx (the "docker-buildx-plugin" package)`,
+      "no-buildkit"
+    );
+  }
+  if (major(server) > 0 && major(server) < 18) throw new DockerEnvError(`the Docker daemon ${server} has no BuildKit (needs 18.09 or newer)`, "no-buildkit");
+  return { cli, clientVersion: client, serverVersion: server, buildx };
+}
+function major(version) {
+  const m = /^(\d+)/.exec(version);
+  return m ? Number(m[1]) : 0;
+}
+function parsePlainLog(text) {
+  const byId = /* @__PURE__ */ new Map();
+  const trailer = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^#(\d+) (.*)$/.exec(raw);
+    if (!m) {
+      if (raw.trim()) trailer.push(raw);
+      continue;
+    }
+    const [, id, rest] = m;
+    let v = byId.get(id);
+    if (!v) {
+      const sm = VERTEX_STEP.exec(rest);
+      v = { name: rest, step: Boolean(sm), from: sm?.[4]?.toUpperCase() === "FROM", cached: false, done: false, output: [] };
+      byId.set(id, v);
+      continue;
+    }
+    if (rest === "CACHED") v.cached = true;
+    else if (/^DONE\b/.test(rest)) v.done = true;
+    else if (/^ERROR\b/.test(rest)) v.error = rest.replace(/^ERROR:?\s*/, "");
+    else if (/^CANCELED\b/.test(rest)) v.error ??= "canceled";
+    else if (/^\d+(\.\d+)? /.test(rest)) v.output.push(rest.replace(/^\d+(\.\d+)? /, ""));
+    else if (/^(sha256:|resolve |extracting |transferring |writing |naming |exporting |unpacking |preparing |sending )/.test(rest)) continue;
+    else v.output.push(rest);
+  }
+  const steps2 = [...byId.values()];
+  const failed = steps2.find((s) => s.error && s.error !== "canceled" && s.step) ?? steps2.find((s) => s.error && s.error !== "canceled");
+  return { steps: steps2, ...failed ? { failed } : {}, trailer };
+}
+function stepCounts(log) {
+  const steps2 = log.steps.filter((s) => s.step && !s.from);
+  const cached = steps2.filter((s) => s.cached).length;
+  return { total: steps2.length, cached, run: steps2.length - cached };
+}
+function runBuild(req) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(req.cli, req.args, { env: req.env, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    let partial = "";
+    let timedOut = false;
+    let aborted = false;
+    const seen = /* @__PURE__ */ new Set();
+    const onData = (d) => {
+      const s = d.toString("utf8");
+      if (log.length < 32 << 20) log += s;
+      if (!req.onStep) return;
+      const lines = (partial + s).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        const m = /^#(\d+) (\[.*)$/.exec(line);
+        if (m && !seen.has(m[1])) {
+          seen.add(m[1]);
+          req.onStep(m[2]);
+        }
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    const kill = () => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5e3).unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, req.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    let spawnError;
+    child.on("error", (e) => spawnError = e);
+    child.on("close", (code2) => {
+      clearTimeout(timer);
+      req.signal?.removeEventListener("abort", onAbort);
+      const parsed = parsePlainLog(log);
+      const envError = classifyDockerError(req.cli, { stderr: spawnError ? "" : log.slice(-4e3), error: spawnError }) ?? void 0;
+      resolve({ ok: code2 === 0 && !timedOut && !aborted, code: code2 ?? -1, wallMs: performance.now() - t0, timedOut, aborted, log, parsed, ...envError && code2 !== 0 ? { envError } : {} });
+    });
+  });
+}
+var DockerEnvError, VERTEX_STEP;
+var init_docker = __esm({
+  "src/verify/docker.ts"() {
+    "use strict";
+    DockerEnvError = class extends Error {
+      constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+        this.name = "DockerEnvError";
+      }
+      kind;
+    };
+    VERTEX_STEP = /^\[(?:(\S+) )?(\d+)\/(\d+)\] (\S+)/;
+  }
+});
+
+// src/verify/report.ts
+function steps(b) {
+  return `${b.steps.cached}/${b.steps.total} cached`;
+}
+function buildCell(b) {
+  if (!b) return "-";
+  return b.ok ? `${b.seconds.toFixed(2)} s (${steps(b)})` : `FAILED${b.timedOut ? " (timed out)" : ""}`;
+}
+function ratio(s) {
+  return s.speedup === void 0 ? "-" : `${s.speedup}x`;
+}
+function renderVerify(r, format2) {
+  if (format2 === "json") return `${JSON.stringify({ $schema: "https://unpkg.com/dockerfix/schema/dockerfix-verify.schema.json", ...r }, null, 2)}
+`;
+  if (format2 === "markdown") return renderMarkdown(r);
+  return renderText(r);
+}
+function renderText(r) {
+  const c2 = escapeControls;
+  const lines = [];
+  const L = (s = "") => void lines.push(s);
+  L(`dockerfix verify ${c2(r.dockerfile)} (context ${r.context === null ? "none" : c2(r.context)})`);
+  if (r.docker) L(`docker: client ${r.docker.client}, daemon ${r.docker.server}; isolation: ${r.docker.isolation === "builder" ? `dedicated builder ${r.docker.builder}` : "unique cache-mount ids (no buildx)"}`);
+  if (r.rewrite.changes.length) {
+    L(`rewrite: ${r.rewrite.changes.length} change${r.rewrite.changes.length === 1 ? "" : "s"}`);
+    for (const ch of r.rewrite.changes) L(`  line ${ch.line} [${ch.transform}] ${c2(ch.message)}`);
+  }
+  for (const t of r.targets) {
+    L(`target ${c2(t.label)} (${t.why}): original ${buildCell(t.original)}, rewrite ${buildCell(t.rewrite)}`);
+    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
+      if (!b || b.ok) continue;
+      L(`  the ${side} fails${b.failedStep ? ` at ${c2(b.failedStep)}` : ""}: ${c2(b.error ?? "")}`);
+      for (const l of b.logTail ?? []) L(`    | ${c2(l)}`);
+    }
+    if (t.comparison) {
+      const cmp = t.comparison;
+      L(`  images: ${cmp.equivalent ? "same files and config" : `${cmp.differenceCount} path${cmp.differenceCount === 1 ? "" : "s"} and ${cmp.config.length} config key${cmp.config.length === 1 ? "" : "s"} differ`} (${cmp.files.original} / ${cmp.files.rewrite} paths compared)`);
+      for (const d of cmp.differences.slice(0, 50)) {
+        if (d.kind === "only-original") L(`    only in the original: ${c2(d.path)} (${c2(d.original ?? "")})`);
+        else if (d.kind === "only-rewrite") L(`    only in the rewrite:  ${c2(d.path)} (${c2(d.rewrite ?? "")})`);
+        else L(`    differs (${(d.fields ?? []).join(", ")}): ${c2(d.path)}: ${c2(d.original ?? "")} -> ${c2(d.rewrite ?? "")}`);
+      }
+      if (cmp.differenceCount > 50) L(`    \u2026 and ${cmp.differenceCount - 50} more (--format json lists up to 500)`);
+      for (const k of cmp.config) L(`    config ${k.key}: ${c2(JSON.stringify(k.original))} -> ${c2(JSON.stringify(k.rewrite))}`);
+    }
+  }
+  if (r.scenarios.length || r.skippedScenarios.length) {
+    L("rebuilds (original -> rewrite):");
+    for (const s of r.scenarios) {
+      L(`  ${SCENARIO_TITLES[s.name]} (${c2(s.file)}, target ${c2(s.target)}): ${buildCell(s.original)} -> ${buildCell(s.rewrite)}${s.speedup !== void 0 ? `, ${s.speedup}x` : ""}`);
+      if (!s.rewrite.ok) {
+        L(`    the rewrite fails${s.rewrite.failedStep ? ` at ${c2(s.rewrite.failedStep)}` : ""}: ${c2(s.rewrite.error ?? "")}`);
+        for (const l of s.rewrite.logTail ?? []) L(`      | ${c2(l)}`);
+      }
+    }
+    for (const s of r.skippedScenarios) L(`  ${SCENARIO_TITLES[s.name]}: not measured: ${c2(s.reason)}`);
+  }
+  if (r.excluded.length) L(`not compared: ${r.excluded.map((e) => e.pattern).join(" ")} (--format json gives the reason for each)`);
+  for (const n of r.notes) L(`note: ${c2(n)}`);
+  if (r.cleanup.problems.length) for (const p of r.cleanup.problems) L(`cleanup problem: ${c2(p)}`);
+  L(`verdict: ${c2(r.summary)}`);
+  return `${lines.join("\n")}
+`;
+}
+function md(s) {
+  return escapeControls(s).replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/`/g, "'");
+}
+function renderMarkdown(r) {
+  const lines = [];
+  const L = (s = "") => void lines.push(s);
+  const icon = r.verdict === "equivalent" ? "\u2705" : r.verdict === "unchanged" ? "\u2796" : r.verdict === "original-fails" ? "\u26A0\uFE0F" : "\u274C";
+  L(`### ${icon} dockerfix verify: \`${md(r.dockerfile)}\``);
+  L("");
+  L(`**${md(r.summary)}**`);
+  L("");
+  if (r.targets.length) {
+    L("| target | original | rewrite | image |");
+    L("|---|---|---|---|");
+    for (const t of r.targets) {
+      const img = t.comparison ? t.comparison.equivalent ? "same files and config" : `${t.comparison.differenceCount} paths, ${t.comparison.config.length} config keys differ` : "-";
+      L(`| ${md(t.label)} | ${buildCell(t.original)} | ${buildCell(t.rewrite)} | ${img} |`);
+    }
+    L("");
+  }
+  const diffs = r.targets.flatMap((t) => (t.comparison?.differences ?? []).slice(0, 20).map((d) => ({ t, d })));
+  if (diffs.length) {
+    L("| target | path | original | rewrite |");
+    L("|---|---|---|---|");
+    for (const { t, d } of diffs) L(`| ${md(t.label)} | \`${md(d.path)}\` | ${md(d.original ?? "absent")} | ${md(d.rewrite ?? "absent")} |`);
+    L("");
+  }
+  for (const t of r.targets) {
+    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
+      if (!b || b.ok) continue;
+      L(`The ${side} fails (target ${md(t.label)})${b.failedStep ? ` at \`${md(b.failedStep)}\`` : ""}:`);
+      L("");
+      L("```");
+      for (const l of [...b.logTail ?? [], b.error ?? ""]) L(escapeControls(l).replace(/```/g, "'''"));
+      L("```");
+      L("");
+    }
+  }
+  if (r.scenarios.length) {
+    L(`| rebuild (target ${md(r.scenarios[0].target)}) | edited | original | rewrite | speedup |`);
+    L("|---|---|---:|---:|---:|");
+    for (const s of r.scenarios) L(`| ${SCENARIO_TITLES[s.name]} | \`${md(s.file)}\` | ${buildCell(s.original)} | ${buildCell(s.rewrite)} | ${ratio(s)} |`);
+    L("");
+  }
+  for (const s of r.skippedScenarios) L(`- ${SCENARIO_TITLES[s.name]}: not measured: ${md(s.reason)}`);
+  for (const n of r.notes) L(`- note: ${md(n)}`);
+  if (r.excluded.length) {
+    L("");
+    L(`<details><summary>Not compared (${r.excluded.length} rules)</summary>`);
+    L("");
+    for (const e of r.excluded) L(`- \`${md(e.pattern)}\`: ${md(e.reason)}`);
+    L("");
+    L("</details>");
+  }
+  return `${lines.join("\n")}
+`;
+}
+var VERIFY_FORMATS, SCENARIO_TITLES;
+var init_report = __esm({
+  "src/verify/report.ts"() {
+    "use strict";
+    init_escape();
+    VERIFY_FORMATS = ["text", "json", "markdown"];
+    SCENARIO_TITLES = {
+      "source-edit": "source edit",
+      "dependency-edit": "dependency edit",
+      "ci-source-edit": "CI: source edit, cache mounts empty",
+      "ci-dependency-edit": "CI: dependency edit, cache mounts empty"
+    };
+  }
+});
+
+// src/verify/image-fs.ts
+import { createHash } from "node:crypto";
+import { Writable } from "node:stream";
+function str2(b, off, len2) {
+  const s = b.subarray(off, off + len2);
+  const z = s.indexOf(0);
+  return (z === -1 ? s : s.subarray(0, z)).toString("utf8");
+}
+function num2(b, off, len2) {
+  const f = b.subarray(off, off + len2);
+  if (f[0] & 128) {
+    let v = 0;
+    for (let i = 1; i < f.length; i++) v = v * 256 + f[i];
+    return v;
+  }
+  const s = str2(b, off, len2).trim();
+  return s ? parseInt(s, 8) : 0;
+}
+function parsePax(buf) {
+  const out = {};
+  let i = 0;
+  while (i < buf.length) {
+    const sp = buf.indexOf(32, i);
+    if (sp === -1) break;
+    const len2 = Number(buf.subarray(i, sp).toString("ascii"));
+    if (!len2) break;
+    const rec = buf.subarray(sp + 1, i + len2 - 1).toString("utf8");
+    const eq = rec.indexOf("=");
+    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len2;
+  }
+  return out;
+}
+function normPath(p) {
+  let s = p.replace(/^\.?\/*/, "").replace(/\/+$/, "");
+  s = `/${s}`;
+  return s;
+}
+function pycHash(data) {
+  if (data.length >= 16 && data.readUInt32LE(4) === 0) {
+    const copy = Buffer.from(data);
+    copy.fill(0, 8, 12);
+    return createHash("sha256").update(copy).digest("hex");
+  }
+  return createHash("sha256").update(data).digest("hex");
+}
+function describeEntry(e) {
+  const parts = [e.type, e.mode, `${e.uid}:${e.gid}`];
+  if (e.type === "file") parts.push(`${e.size} B`, `sha256:${(e.sha256 ?? "").slice(0, 12)}`);
+  if (e.link !== void 0) parts.push(`-> ${e.link}`);
+  return parts.join(" ");
+}
+var TYPES, TarLister;
+var init_image_fs = __esm({
+  "src/verify/image-fs.ts"() {
+    "use strict";
+    TYPES = { "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
+    TarLister = class extends Writable {
+      constructor(keep = () => true) {
+        super();
+        this.keep = keep;
+      }
+      keep;
+      tree = /* @__PURE__ */ new Map();
+      buf = Buffer.alloc(0);
+      state = "header";
+      remaining = 0;
+      pad = 0;
+      cur = null;
+      meta = null;
+      pax = {};
+      longName;
+      longLink;
+      _write(chunk, _enc, cb) {
+        try {
+          this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+          this.consume();
+          cb();
+        } catch (e) {
+          cb(e);
+        }
+      }
+      _final(cb) {
+        if (this.state === "data" || this.state === "meta") cb(new Error("tar stream ended inside an entry"));
+        else cb();
+      }
+      consume() {
+        for (; ; ) {
+          if (this.state === "end") {
+            this.buf = Buffer.alloc(0);
+            return;
+          }
+          if (this.state === "header") {
+            if (this.buf.length < 512) return;
+            const h = this.buf.subarray(0, 512);
+            this.buf = this.buf.subarray(512);
+            if (h.every((x) => x === 0)) {
+              this.state = "end";
+              continue;
+            }
+            this.header(h);
+            continue;
+          }
+          if (this.state === "data" || this.state === "meta") {
+            if (this.remaining > 0) {
+              if (this.buf.length === 0) return;
+              const n = Math.min(this.remaining, this.buf.length);
+              const part = this.buf.subarray(0, n);
+              this.buf = this.buf.subarray(n);
+              this.remaining -= n;
+              if (this.state === "meta") this.meta.chunks.push(Buffer.from(part));
+              else if (this.cur?.pyc) this.cur.pyc.push(Buffer.from(part));
+              else this.cur?.hash?.update(part);
+              if (this.remaining > 0) return;
+            }
+            this.finishEntry();
+            this.state = "pad";
+          }
+          if (this.state === "pad") {
+            if (this.pad > 0) {
+              const n = Math.min(this.pad, this.buf.length);
+              this.buf = this.buf.subarray(n);
+              this.pad -= n;
+              if (this.pad > 0) return;
+            }
+            this.state = "header";
+          }
+        }
+      }
+      header(h) {
+        const flag = String.fromCharCode(h[156]);
+        const size = num2(h, 124, 12);
+        this.remaining = size;
+        this.pad = (512 - size % 512) % 512;
+        if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
+          this.meta = { kind: flag === "x" ? "pax" : flag === "g" ? "global" : flag === "L" ? "longname" : "longlink", chunks: [] };
+          this.state = "meta";
+          return;
+        }
+        const magic = str2(h, 257, 6);
+        const prefix = magic.startsWith("ustar") ? str2(h, 345, 155) : "";
+        let name = this.pax.path ?? this.longName ?? (prefix ? `${prefix}/${str2(h, 0, 100)}` : str2(h, 0, 100));
+        const link = this.pax.linkpath ?? this.longLink ?? str2(h, 157, 100);
+        const type = TYPES[flag] ?? "other";
+        const realSize = this.pax.size !== void 0 ? Number(this.pax.size) : size;
+        if (this.pax.size !== void 0) {
+          this.remaining = realSize;
+          this.pad = (512 - realSize % 512) % 512;
+        }
+        const entry = {
+          type,
+          mode: (num2(h, 100, 8) & 4095).toString(8).padStart(4, "0"),
+          uid: this.pax.uid !== void 0 ? Number(this.pax.uid) : num2(h, 108, 8),
+          gid: this.pax.gid !== void 0 ? Number(this.pax.gid) : num2(h, 116, 8),
+          size: type === "file" ? realSize : 0
+        };
+        if (type === "symlink" || type === "hardlink") entry.link = type === "hardlink" ? normPath(link) : link;
+        name = normPath(name);
+        this.pax = {};
+        this.longName = void 0;
+        this.longLink = void 0;
+        const keep = this.keep(name);
+        this.cur = { path: name, entry, keep };
+        if (keep && type === "file") {
+          if (name.endsWith(".pyc") && realSize <= 64 << 20) this.cur.pyc = [];
+          else this.cur.hash = createHash("sha256");
+        }
+        this.state = "data";
+      }
+      finishEntry() {
+        if (this.meta) {
+          const data = Buffer.concat(this.meta.chunks);
+          if (this.meta.kind === "pax") this.pax = parsePax(data);
+          else if (this.meta.kind === "longname") this.longName = str2(data, 0, data.length);
+          else if (this.meta.kind === "longlink") this.longLink = str2(data, 0, data.length);
+          this.meta = null;
+          return;
+        }
+        const c2 = this.cur;
+        this.cur = null;
+        if (!c2 || !c2.keep) return;
+        if (c2.pyc) c2.entry.sha256 = pycHash(Buffer.concat(c2.pyc));
+        else if (c2.hash) c2.entry.sha256 = c2.hash.digest("hex");
+        const target = c2.entry.type === "hardlink" && c2.entry.link ? this.tree.get(c2.entry.link) : void 0;
+        this.tree.set(c2.path, target ? { ...target } : c2.entry);
+      }
+    };
+  }
+});
+
+// src/verify/compare.ts
+function globToRegExp2(g) {
+  let re = "";
+  for (let i = 0; i < g.length; i++) {
+    const c2 = g[i];
+    if (c2 === "*" && g[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c2 === "*") re += "[^/]*";
+    else if (c2 === "?") re += "[^/]";
+    else re += c2.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}(/.*)?$`);
+}
+function keepFilter(rules) {
+  const plain = rules.filter((r) => !/[*?]/.test(r.pattern)).map((r) => r.pattern.replace(/\/+$/, ""));
+  const globs = rules.filter((r) => /[*?]/.test(r.pattern)).map((r) => globToRegExp2(r.pattern));
+  return (p) => {
+    for (const x of plain) if (p === x || p.startsWith(`${x}/`)) return false;
+    for (const g of globs) if (g.test(p)) return false;
+    return true;
+  };
+}
+function entryFields(a, b) {
+  const f = [];
+  if (a.type !== b.type) f.push("type");
+  if (a.mode !== b.mode) f.push("mode");
+  if (a.uid !== b.uid || a.gid !== b.gid) f.push("owner");
+  if (a.size !== b.size) f.push("size");
+  if (a.sha256 !== b.sha256) f.push("content");
+  if (a.link !== b.link) f.push("link");
+  return f;
+}
+function diffTrees(a, b) {
+  const out = [];
+  for (const [p, ea] of a) {
+    const eb = b.get(p);
+    if (!eb) out.push({ path: p, kind: "only-original", original: describeEntry(ea) });
+    else {
+      const fields = entryFields(ea, eb);
+      if (fields.length) out.push({ path: p, kind: "differs", original: describeEntry(ea), rewrite: describeEntry(eb), fields });
+    }
+  }
+  for (const [p, eb] of b) if (!a.has(p)) out.push({ path: p, kind: "only-rewrite", rewrite: describeEntry(eb) });
+  return out.sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+}
+function norm(v) {
+  if (v === void 0 || v === null || v === "") return null;
+  if (Array.isArray(v)) return v.length ? v : null;
+  if (typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    if (!keys.length) return null;
+    return Object.fromEntries(keys.map((k) => [k, v[k]]));
+  }
+  return v;
+}
+function diffConfigs(a, b) {
+  const out = [];
+  for (const k of CONFIG_KEYS) {
+    let va = norm(a[k]);
+    let vb = norm(b[k]);
+    if (k === "Env" && Array.isArray(va) && Array.isArray(vb)) {
+      va = [...va].sort();
+      vb = [...vb].sort();
+    }
+    if (JSON.stringify(va) !== JSON.stringify(vb)) out.push({ key: k, original: norm(a[k]), rewrite: norm(b[k]) });
+  }
+  return out;
+}
+function dropMountParents(diffs, rewrite, addedTargets) {
+  const dropped = [];
+  const kept = diffs.filter((d) => {
+    if (d.kind !== "only-rewrite" || rewrite.get(d.path)?.type !== "dir") return true;
+    const under = addedTargets.filter((t) => t.startsWith(`${d.path}/`));
+    if (!under.length) return true;
+    for (const p of rewrite.keys()) {
+      if (!p.startsWith(`${d.path}/`)) continue;
+      if (under.some((t) => t === p || t.startsWith(`${p}/`))) continue;
+      return true;
+    }
+    dropped.push(d.path);
+    return false;
+  });
+  return { diffs: kept, dropped };
+}
+var ALWAYS_EXCLUDED, CONFIG_KEYS;
+var init_compare = __esm({
+  "src/verify/compare.ts"() {
+    "use strict";
+    init_image_fs();
+    ALWAYS_EXCLUDED = [
+      { pattern: "/.dockerenv", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/hostname", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/hosts", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/resolv.conf", reason: "created by docker create for the exported container" },
+      { pattern: "/proc", reason: "mount point of the container runtime" },
+      { pattern: "/sys", reason: "mount point of the container runtime" },
+      { pattern: "/dev", reason: "mount point of the container runtime" },
+      { pattern: "/var/log", reason: "apt, dpkg and installers log with timestamps: differs between any two builds" },
+      { pattern: "/var/cache/ldconfig/aux-cache", reason: "ldconfig's cache of file mtimes: differs between any two builds" },
+      { pattern: "/var/cache/debconf/*-old", reason: "debconf backup written at install time (timestamps)" },
+      { pattern: "/var/lib/dpkg/*-old", reason: "dpkg backup written at install time" }
+    ];
+    CONFIG_KEYS = ["Env", "Entrypoint", "Cmd", "User", "WorkingDir", "Labels", "ExposedPorts", "Volumes", "Healthcheck", "StopSignal", "Shell", "OnBuild"];
+  }
+});
+
+// src/explain/analyze.ts
+function isManifest(rel3) {
+  const base2 = rel3.split("/").pop() ?? rel3;
+  if (MANIFEST_NAMES.has(base2)) return true;
+  if (/^(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/.test(base2)) return true;
+  if (/\.(csproj|fsproj|vbproj|sln)$/.test(base2)) return true;
+  return /^\.yarn\/(releases|plugins|patches)\//.test(rel3) || /^gradle\/wrapper\//.test(rel3);
+}
+function summarize(instr, max = 70) {
+  const t = instr.logical().text.replace(/\s+/g, " ").trim();
+  return t.length > max ? t.slice(0, max - 1) + "\u2026" : t;
+}
+function kindOf(instr) {
+  if (instr.upper === "FROM") return "base";
+  return ["RUN", "COPY", "ADD", "WORKDIR"].includes(instr.upper) ? "build" : "metadata";
+}
+function varsUsed(text) {
+  const out = /* @__PURE__ */ new Set();
+  for (const m of text.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g)) out.add(m[1] ?? m[2]);
+  return [...out];
+}
+function copySources(instr) {
+  const from = instr.flag("from")?.value ?? void 0;
+  const state = instr.state();
+  let words2;
+  if (instr.json) words2 = instr.json.slice(0, -1);
+  else {
+    const ws = instr.args();
+    words2 = ws.slice(0, -1).map((w) => instr.doc.text.slice(w.start, w.end));
+    const values2 = ws.slice(0, -1).map((w) => w.value);
+    words2 = words2.map((raw, i) => raw.startsWith("<<") ? raw : values2[i]);
+  }
+  const out = [];
+  for (const w of words2) {
+    if (w.startsWith("<<") && instr.heredocs.length) {
+      out.push({ kind: "inline", ref: w });
+      continue;
+    }
+    const v = expandVars(w, state.env);
+    const dynamic = v.includes("$");
+    if (from !== void 0) {
+      const f = expandVars(from, state.env);
+      const stage = instr.doc.stageByRef(f, instr.stage ? instr.stage.index : void 0);
+      out.push(stage ? { kind: "stage", ref: f, stage } : { kind: "image", ref: f });
+      break;
+    }
+    if (instr.upper === "ADD" && /^(https?:\/\/|git@|git:\/\/)/.test(v)) out.push({ kind: "remote", ref: v });
+    else out.push({ kind: "context", ref: v, dynamic });
+  }
+  return out;
+}
+function mountSources(instr) {
+  const sources = [];
+  const caches = [];
+  let secrets = 0;
+  for (const f of instr.flagsNamed("mount")) {
+    const o = mountOptions(f);
+    const type = o.get("type");
+    if (type === "cache") caches.push(o.get("target") ?? "?");
+    else if (type === "secret" || type === "ssh") secrets++;
+    else if (type === "bind") {
+      const src = o.get("source") ?? o.get("src") ?? ".";
+      const from = o.get("from");
+      if (from) {
+        const stage = instr.doc.stageByRef(from, instr.stage ? instr.stage.index : void 0);
+        sources.push(stage ? { kind: "stage", ref: from, stage } : { kind: "image", ref: from });
+      } else sources.push({ kind: "context", ref: src });
+    }
+  }
+  return { sources, caches, secrets };
+}
+function normalizeSource(ref) {
+  let p = ref.replace(/\\/g, "/");
+  while (p.startsWith("./")) p = p.slice(2);
+  p = p.replace(/^\/+/, "").replace(/\/+$/, "");
+  return p === "." ? "" : p;
+}
+function sourceCovers(pattern, file) {
+  const p = normalizeSource(pattern);
+  if (p === "") return true;
+  if (file === p || file.startsWith(p + "/")) return true;
+  if (!GLOB.test(p)) return false;
+  let m = matchers.get(p);
+  if (!m) matchers.set(p, m = (0, import_picomatch3.default)(p, { dot: true }));
+  const parts = file.split("/");
+  for (let i = 1; i <= parts.length; i++) if (m(parts.slice(0, i).join("/"))) return true;
+  return false;
+}
+function contextFilesOf(a, sources) {
+  if (!a.files) return void 0;
+  const pats = sources.filter((s) => s.kind === "context").map((s) => s.ref);
+  return a.files.filter((f) => pats.some((p) => sourceCovers(p, f)));
+}
+function touchedBy(a, sources) {
+  const ctx = sources.filter((s) => s.kind === "context");
+  if (ctx.length === 0 || a.change.kind === "arg") return null;
+  if (a.change.kind === "path") {
+    const changed = normalizeSource(a.change.path);
+    const hit2 = ctx.find((s) => sourceCovers(s.ref, changed));
+    if (hit2) return `copies ${changed} (source ${hit2.ref === "" ? "." : hit2.ref}), which changed`;
+    const dyn = ctx.find((s) => s.dynamic);
+    return dyn ? `source ${dyn.ref} depends on a build arg and may include ${changed}` : null;
+  }
+  const files = contextFilesOf(a, sources);
+  if (files) {
+    const meta = (f) => f === ".dockerignore" || /(^|\/)(Dockerfile|Containerfile)[^/]*$/.test(f);
+    const src = [...files.filter((f) => !isManifest(f) && !meta(f)), ...files.filter((f) => !isManifest(f) && meta(f))];
+    if (src.length === 0) return null;
+    const shown = src.slice(0, 3).join(", ") + (src.length > 3 ? `, \u2026 (${src.length} source files)` : "");
+    return `copies source files (${shown})`;
+  }
+  const hit = ctx.find((s) => {
+    const p = normalizeSource(s.ref);
+    return s.dynamic || p === "" || GLOB.test(p) || !isManifest(p);
+  });
+  return hit ? `copies ${hit.ref || "."}, which holds source files` : null;
+}
+function describeSources(a, sources) {
+  const out = [];
+  const ctx = sources.filter((s) => s.kind === "context");
+  if (ctx.length) {
+    const files = contextFilesOf(a, sources);
+    const names = ctx.map((s) => normalizeSource(s.ref) || ".").join(" ");
+    out.push(files ? `the copied files: ${names} (${files.length} file${files.length === 1 ? "" : "s"} in the context)` : `the copied files: ${names}`);
+  }
+  for (const s of sources) {
+    if (s.kind === "stage") out.push(`the files of stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}`);
+    if (s.kind === "image") out.push(`the files of image ${s.ref}`);
+    if (s.kind === "remote") out.push(`the remote file ${s.ref} (checked on every build)`);
+    if (s.kind === "inline") out.push("the inline heredoc text");
+  }
+  return out;
+}
+function analyze(doc2, context, change) {
+  const files = context.files();
+  const a = { doc: doc2, context, files, change };
+  const stageReran = /* @__PURE__ */ new Map();
+  const stages = [];
+  const rerun = [];
+  let buildSteps = 0;
+  const ignoredChange = change.kind === "path" && context.ignored(normalizeSource(change.path));
+  for (const stage of doc2.stages) {
+    const steps2 = [];
+    let brokenAt = null;
+    for (const instr of stage.instructions) {
+      const kind = kindOf(instr);
+      const key = [];
+      let own = null;
+      let may = false;
+      const state = instr.state();
+      const fromStages = /* @__PURE__ */ new Set();
+      if (kind === "base") {
+        const parent = stage.parent;
+        if (parent) {
+          fromStages.add(parent.index);
+          key.push(`stage ${parent.name ? `"${parent.name}"` : parent.index} as it ends`);
+          if (stageReran.has(parent)) own = `builds on stage ${parent.name ? `"${parent.name}"` : parent.index}, which re-runs from line ${stageReran.get(parent)}`;
+        } else key.push(`the base image ${stage.resolvedBaseImage || "?"}`);
+        const globals = varsUsed(stage.baseImage);
+        if (globals.length) key.push(`global build args used: ${globals.join(", ")}`);
+        if (stage.platform) key.push(`platform ${stage.platform}`);
+      } else {
+        key.push(`parent L${steps2[steps2.length - 1]?.line ?? "?"}`);
+        if (instr.upper === "RUN") {
+          key.push("the command text");
+          const args = [...state.args].filter((n) => state.env.has(n));
+          if (args.length) key.push(`build args in scope: ${args.join(", ")}`);
+          const m = mountSources(instr);
+          key.push(...describeSources(a, m.sources).map((s) => s.replace("the copied files", "bind-mounted files")));
+          if (!ignoredChange) own = touchedBy(a, m.sources)?.replace("copies", "mounts") ?? null;
+          for (const s of m.sources) {
+            if (s.kind === "stage") fromStages.add(s.stage.index);
+            if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
+              own = `mounts stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs`;
+              may = true;
+            }
+          }
+          if (m.caches.length) key.push(`cache mount ${m.caches.join(", ")} (not part of the key; kept between builds)`);
+        } else if (instr.upper === "COPY" || instr.upper === "ADD") {
+          const sources = copySources(instr);
+          key.push(...describeSources(a, sources));
+          for (const f of ["chown", "chmod", "link", "exclude", "parents"]) {
+            const v = instr.flag(f);
+            if (v) key.push(`--${f}${v.value !== null ? "=" + v.value : ""}`);
+          }
+          const vars = varsUsed(instr.argsText()).filter((n) => state.args.has(n));
+          if (vars.length) key.push(`build args used: ${vars.join(", ")}`);
+          if (!ignoredChange) own = touchedBy(a, sources);
+          for (const s of sources) {
+            if (s.kind === "stage") fromStages.add(s.stage.index);
+            if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
+              own = `copies from stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs (BuildKit reuses the cache if the copied files come out identical)`;
+              may = true;
+            }
+          }
+        } else {
+          key.push(instr.upper === "ARG" ? "the declared args (a --build-arg value changes only the later steps that see it)" : `the ${instr.upper} value`);
+          const used = instr.upper === "ARG" ? [] : varsUsed(instr.argsText());
+          const known2 = used.filter((n) => state.env.has(n));
+          const unknown = used.filter((n) => !state.env.has(n));
+          if (known2.length) key.push(`uses ${known2.map((v) => "$" + v).join(", ")}`);
+          if (unknown.length) {
+            const base2 = stage.baseImage;
+            const why = base2 === "scratch" ? "not set in this stage: expands to an empty string" : `not set in this Dockerfile: empty unless the base image (${base2}) sets it`;
+            key.push(`uses ${unknown.map((v) => "$" + v).join(", ")} (${why})`);
+          }
+        }
+      }
+      if (change.kind === "arg" && !own) {
+        const n = change.name;
+        if (kind === "base") {
+          const global = doc2.globalArgs.some((g) => g.args().some((w) => w.value.split("=")[0] === n));
+          if (global && varsUsed(`${stage.baseImage} ${stage.platform ?? ""}`).includes(n)) own = `the base image reference uses build arg ${n}`;
+        } else if (state.args.has(n) && instr.upper === "RUN") own = `sees build arg ${n} as an environment variable (RUN gets every declared ARG)`;
+        else if (state.args.has(n) && instr.upper !== "ARG" && varsUsed(instr.argsText()).includes(n)) own = `uses $${n}`;
+      }
+      const step = { line: instr.line, keyword: instr.upper, summary: summarize(instr), kind, key: key.filter(Boolean), status: "cached" };
+      if (fromStages.size) step.fromStages = [...fromStages];
+      if (kind === "build") buildSteps++;
+      if (brokenAt !== null && kind !== "base") {
+        step.status = "rerun";
+        step.reason = `follows L${brokenAt}, which re-runs`;
+      } else if (own && CONFIG_ONLY.has(instr.upper)) {
+        step.status = "rerun";
+        step.reason = `${own}: a new image config value only; the steps after it stay cached`;
+      } else if (own) {
+        step.status = may ? "may-rerun" : "rerun";
+        step.reason = own;
+        brokenAt = step.line;
+      }
+      if (step.status !== "cached" && kind === "build") rerun.push(step);
+      steps2.push(step);
+    }
+    if (brokenAt !== null) stageReran.set(stage, brokenAt);
+    stages.push({ index: stage.index, name: stage.name, base: stage.baseImage, steps: steps2 });
+  }
+  return { stages, rerun, buildSteps };
+}
+function describeChange(change, context) {
+  if (change.kind === "arg") return `build arg ${change.name} (a new --build-arg value)`;
+  if (change.kind === "path") {
+    const p = normalizeSource(change.path);
+    if (context.ignored(p)) return `${p} (excluded by .dockerignore: no step sees it, nothing re-runs)`;
+    return p;
+  }
+  const files = context.files();
+  const example = files?.find((f) => !isManifest(f) && f !== ".dockerignore" && !/(^|\/)(Dockerfile|Containerfile)[^/]*$/.test(f));
+  return `any source file (a file that is not a dependency manifest)${example ? `, e.g. ${example}` : ""}`;
+}
+function renderChain(report, indent = "  ") {
+  const lines = [];
+  for (const s of report.stages) {
+    lines.push(`${indent}stage ${s.index}${s.name ? ` "${s.name}"` : ""} (FROM ${s.base})`);
+    for (const st of s.steps) {
+      const head2 = `${indent}  L${st.line} ${st.summary}`;
+      const status = st.kind === "base" ? st.status === "cached" ? "" : "RE-RUNS" : st.status === "cached" ? "cached" : st.status === "rerun" ? "RE-RUNS" : "MAY RE-RUN";
+      lines.push(status ? `${head2.padEnd(indent.length + 66)} ${status}${st.kind === "metadata" && st.status !== "cached" ? " (metadata only)" : ""}` : head2);
+      lines.push(`${indent}      key: ${st.key.join(" + ")}`);
+      if (st.reason) lines.push(`${indent}      why: ${st.reason}`);
+    }
+  }
+  const n = report.rerun.length;
+  const list7 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
+  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list7}` : ""}`);
+  return lines.join("\n") + "\n";
+}
+function renderExplain(r) {
+  let out = `dockerfix explain ${r.path}
+${r.contextLine}
+${(r.builds ?? []).map((b2) => `build: ${b2}
+`).join("")}change: ${r.changeLine}
+
+`;
+  out += `before dockerfix:
+${renderChain(r.before)}
+`;
+  if (!r.after) {
+    out += "after dockerfix: no change (dockerfix would leave this file as it is)\n";
+    return out;
+  }
+  out += `after dockerfix (${r.applied.join(", ")}):
+${renderChain(r.after)}
+`;
+  const b = r.before.rerun.length;
+  const a = r.after.rerun.length;
+  const verdict = a < b ? `${b - a} fewer build step${b - a === 1 ? "" : "s"} re-run` : a === b ? "the same number of build steps re-run" : `${a - b} more build step${a - b === 1 ? "" : "s"} re-run`;
+  out += `summary: ${b} -> ${a} build steps re-run for this change (${verdict})
+`;
+  return out;
+}
+var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers;
+var init_analyze = __esm({
+  "src/explain/analyze.ts"() {
+    "use strict";
+    import_picomatch3 = __toESM(require_picomatch2(), 1);
+    init_document();
+    init_edit_helpers();
+    MANIFEST_NAMES = /* @__PURE__ */ new Set([
+      "pyproject.toml",
+      "poetry.lock",
+      "uv.lock",
+      "pdm.lock",
+      "Pipfile",
+      "Pipfile.lock",
+      "setup.cfg",
+      "package.json",
+      "package-lock.json",
+      "npm-shrinkwrap.json",
+      ".npmrc",
+      "yarn.lock",
+      ".yarnrc.yml",
+      ".yarnrc",
+      "pnpm-lock.yaml",
+      "pnpm-workspace.yaml",
+      "go.mod",
+      "go.sum",
+      "Cargo.toml",
+      "Cargo.lock",
+      "pom.xml",
+      "build.gradle",
+      "build.gradle.kts",
+      "settings.gradle",
+      "settings.gradle.kts",
+      "gradle.properties",
+      "gradlew",
+      "Gemfile",
+      "Gemfile.lock",
+      "composer.json",
+      "composer.lock",
+      "nuget.config",
+      "NuGet.Config",
+      "packages.lock.json",
+      "bun.lockb",
+      "bun.lock",
+      "mix.exs",
+      "mix.lock",
+      "Package.swift",
+      "Package.resolved"
+    ]);
+    CONFIG_ONLY = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "MAINTAINER", "ONBUILD"]);
+    GLOB = /[*?[]/;
+    matchers = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/explain/model.ts
+function pairSteps(a, b) {
+  const n = a.length;
+  const m = b.length;
+  const L = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = exact(a[i]) === exact(b[j]) ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const matchB = new Array(m).fill(-1);
+  const usedA = new Array(n).fill(false);
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (exact(a[i]) === exact(b[j])) {
+      matchB[j] = i;
+      usedA[i] = true;
+      i++;
+      j++;
+    } else if (L[i + 1][j] >= L[i][j + 1]) i++;
+    else j++;
+  }
+  const marks = b.map((s, j) => matchB[j] >= 0 ? { before: a[matchB[j]], after: s, mark: "same" } : { after: s, mark: "added" });
+  const gap = (j) => {
+    let lo = -1;
+    for (let k = j - 1; k >= 0; k--) if (matchB[k] >= 0) {
+      lo = matchB[k];
+      break;
+    }
+    let hi = n;
+    for (let k = j + 1; k < m; k++) if (matchB[k] >= 0) {
+      hi = matchB[k];
+      break;
+    }
+    return [lo, hi];
+  };
+  const take = (j, pred) => {
+    for (let i = 0; i < n; i++) if (!usedA[i] && pred(i)) return usedA[i] = true, i;
+    return -1;
+  };
+  for (let j = 0; j < m; j++) {
+    if (matchB[j] >= 0) continue;
+    const [lo, hi] = gap(j);
+    const inGap = (i2) => i2 > lo && i2 < hi;
+    let i = take(j, (x) => exact(a[x]) === exact(b[j]));
+    if (i >= 0) {
+      marks[j] = { before: a[i], after: b[j], mark: "moved" };
+      continue;
+    }
+    i = take(j, (x) => loose(a[x]) === loose(b[j]));
+    if (i < 0) i = take(j, (x) => inGap(x) && a[x].keyword === b[j].keyword);
+    if (i >= 0) marks[j] = inGap(i) ? { before: a[i], after: b[j], mark: "changed" } : { before: a[i], after: b[j], mark: "moved", changed: true };
+  }
+  const out = [];
+  const removed = a.map((s, i) => ({ s, i })).filter(({ i }) => !usedA[i]);
+  const placed = /* @__PURE__ */ new Set();
+  const flushUpTo = (limit) => {
+    for (const r of removed) if (!placed.has(r.i) && r.i <= limit) {
+      out.push({ before: r.s, mark: "removed" });
+      placed.add(r.i);
+    }
+  };
+  for (const p of marks) {
+    const bi = p.before ? a.indexOf(p.before) : -1;
+    if (bi >= 0 && p.mark === "same") flushUpTo(bi - 1);
+    out.push(p);
+  }
+  flushUpTo(n);
+  return out;
+}
+function changeWords(c2) {
+  if (c2.kind === "any-source") return "a source edit";
+  if (c2.kind === "path") return `a change to ${c2.path}`;
+  return `a new value of build arg ${c2.name}`;
+}
+function count(r) {
+  return { rerun: r.rerun.length, total: r.buildSteps };
+}
+function explainView(r) {
+  const before2 = count(r.before);
+  const after = r.after ? count(r.after) : before2;
+  const steps2 = (n2) => `${n2.rerun} of ${n2.total} build step${n2.total === 1 ? "" : "s"}`;
+  const headline = r.after ? `${changeWords(r.change)} re-runs ${steps2(after)} instead of ${before2.rerun} of ${before2.total}` : `${changeWords(r.change)} re-runs ${steps2(before2)} (dockerfix leaves this file as it is)`;
+  const stages = [];
+  const afterStages = r.after?.stages ?? r.before.stages;
+  const n = Math.max(r.before.stages.length, afterStages.length);
+  for (let k = 0; k < n; k++) {
+    const b = r.before.stages[k];
+    const a = r.after ? r.after.stages[k] : b;
+    const ref = a ?? b;
+    stages.push({
+      index: ref.index,
+      name: ref.name,
+      base: ref.base,
+      before: b,
+      after: r.after ? a : void 0,
+      steps: r.after ? pairSteps(b?.steps ?? [], a?.steps ?? []) : (b?.steps ?? []).map((s) => ({ before: s, after: s, mark: "same" }))
+    });
+  }
+  return { result: r, headline: headline.charAt(0).toUpperCase() + headline.slice(1), stages, counts: { before: before2, after } };
+}
+function statusWord(s) {
+  if (!s) return "";
+  if (s.kind === "base") return s.status === "cached" ? "base" : "re-runs";
+  return s.status === "cached" ? "cached" : s.status === "rerun" ? s.kind === "metadata" ? "re-runs (metadata)" : "re-runs" : "may re-run";
+}
+function markWord(p) {
+  if (p.mark === "moved") return p.changed ? `moved from L${p.before.line}, changed` : `moved from L${p.before.line}`;
+  if (p.mark === "changed") return "changed";
+  if (p.mark === "added") return "added";
+  if (p.mark === "removed") return "removed";
+  return "";
+}
+var exact, loose;
+var init_model = __esm({
+  "src/explain/model.ts"() {
+    "use strict";
+    init_document();
+    init_runner();
+    init_source();
+    init_analyze();
+    exact = (s) => `${s.keyword} ${s.summary}`;
+    loose = (s) => `${s.keyword} ${s.summary.replace(/--mount=\S+\s*/g, "").replace(/\s--no-cache(-dir)?\b/g, "").replace(/\s+/g, " ").trim()}`;
+  }
+});
+
+// src/explain/render-mermaid.ts
+function mermaidText(s) {
+  return s.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/`/g, "#96;").replace(/[\r\n]+/g, " ");
+}
+function statusClass(s) {
+  if (s.status === "rerun") return "rerun";
+  if (s.status === "may-rerun") return "may";
+  return s.kind === "base" ? "base" : "cached";
+}
+function shorten(s, max = 60) {
+  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
+}
+function renderMermaid(v) {
+  const r = v.result;
+  const lines = ["flowchart LR"];
+  const classes = /* @__PURE__ */ new Map();
+  const dashed = [];
+  const addClass = (c3, id) => {
+    const l = classes.get(c3);
+    if (l) l.push(id);
+    else classes.set(c3, [id]);
+  };
+  const side = (which, title2) => {
+    lines.push(`  subgraph ${which}["${mermaidText(title2)}"]`, "    direction TB");
+    const lastOf = /* @__PURE__ */ new Map();
+    const cross = [];
+    for (const st of v.stages) {
+      const stage = which === "b" ? st.before : st.after;
+      if (!stage) continue;
+      const pairOf = /* @__PURE__ */ new Map();
+      for (const p of st.steps) {
+        const s = which === "b" ? p.before : p.mark === "removed" ? void 0 : p.after;
+        if (s) pairOf.set(s, p);
+      }
+      const sid = `${which}s${st.index}`;
+      lines.push(`    subgraph ${sid}["${mermaidText(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`)}"]`, "      direction TB");
+      let prev;
+      stage.steps.forEach((s, k) => {
+        const p = pairOf.get(s);
+        const id = `${which}${st.index}_${k}`;
+        const mark = !p || !r.after ? "" : which === "a" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
+        const status = statusWord(s);
+        const label4 = `L${s.line} ${shorten(s.summary)}<br/>${[status, mark].filter(Boolean).join(" \xB7 ")}`;
+        lines.push(`      ${id}["${mermaidText(label4).replace(/#lt;br\/#gt;/g, "<br/>")}"]`);
+        addClass(statusClass(s), id);
+        if (mark) dashed.push(s.status === "rerun" ? `${id} stroke-dasharray:6 3` : `${id} stroke:#8250df,stroke-width:2px,stroke-dasharray:6 3`);
+        if (prev) lines.push(`      ${prev} --> ${id}`);
+        prev = id;
+        for (const from of s.fromStages ?? []) cross.push(`${from}>${id}`);
+      });
+      if (prev) lastOf.set(st.index, prev);
+      lines.push("    end");
+    }
+    for (const c3 of cross) {
+      const [from, to] = c3.split(">");
+      const src = lastOf.get(Number(from));
+      if (src) lines.push(`    ${src} -.-> ${to}`);
+    }
+    lines.push("  end");
+  };
+  const c2 = v.counts;
+  const label3 = (n) => `${n.rerun} of ${n.total} build steps re-run`;
+  side("b", `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${label3(c2.before)}`);
+  if (r.after) side("a", `after dockerfix: ${label3(c2.after)}`);
+  lines.push(...CLASSES.map((x) => "  " + x));
+  for (const [cls, ids] of classes) lines.push(`  class ${ids.join(",")} ${cls}`);
+  for (const d of dashed) lines.push(`  style ${d}`);
+  return lines.join("\n") + "\n";
+}
+var CLASSES;
+var init_render_mermaid = __esm({
+  "src/explain/render-mermaid.ts"() {
+    "use strict";
+    init_model();
+    CLASSES = [
+      "classDef rerun fill:#ffebe9,stroke:#cf222e,color:#24292f,stroke-width:2px",
+      "classDef may fill:#fff8c5,stroke:#bf8700,color:#24292f",
+      "classDef cached fill:#f6f8fa,stroke:#d0d7de,color:#8c959f",
+      "classDef base fill:#ddf4ff,stroke:#54aeff,color:#24292f"
+    ];
+  }
+});
+
+// src/explain/render-markdown.ts
+function cell(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/[\r\n]+/g, " ");
+}
+function code(s) {
+  return `<code>${cell(s)}</code>`;
+}
+function where(s) {
+  return s ? `L${s.line} ${statusWord(s).replace(/^re-runs/, "**re-runs**")}` : "\u2014";
+}
+function renderMarkdown2(v, opts = {}) {
+  const r = v.result;
+  const out = [];
+  out.push(`${opts.heading ?? "###"} dockerfix explain ${code(r.path)}`, "");
+  out.push(`**${cell(v.headline)}**`, "");
+  out.push(`${cell(r.contextLine)}  `, `change: ${cell(r.changeLine)}${r.applied.length ? `  
+rewrite: ${r.applied.map(code).join(", ")}` : ""}`, "");
+  const mermaid = renderMermaid(v);
+  if (mermaid.length <= MERMAID_MAX) out.push("```mermaid", mermaid.trimEnd(), "```", "");
+  else out.push(`_The picture is left out: ${mermaid.length.toLocaleString("en-US")} characters of Mermaid, more than GitHub renders (${MERMAID_MAX.toLocaleString("en-US")}); \`dockerfix explain --format html\` draws it._`, "");
+  out.push("<details><summary>Steps, before and after, and why they re-run</summary>", "");
+  for (const st of v.stages) {
+    out.push(`**stage ${st.index}${st.name ? ` ${cell(st.name)}` : ""}** (FROM ${code(st.base)})`, "");
+    out.push(r.after ? "| step | before | after | rewrite | why (after, else before) |" : "| step | status | why |");
+    out.push(r.after ? "|---|---|---|---|---|" : "|---|---|---|");
+    for (const p of st.steps) {
+      const s = p.after && p.mark !== "removed" ? p.after : p.before;
+      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
+      if (r.after) out.push(`| ${code(s.summary)} | ${where(p.before)} | ${p.mark === "removed" ? "\u2014" : where(p.after)} | ${markWord(p)} | ${cell(why)} |`);
+      else out.push(`| ${code(`L${s.line} ${s.summary}`)} | ${statusWord(s)} | ${cell(why)} |`);
+    }
+    out.push("");
+  }
+  out.push("</details>", "");
+  return out.join("\n");
+}
+function renderExplainJson(v) {
+  const r = v.result;
+  return JSON.stringify(
+    {
+      ...r,
+      headline: v.headline,
+      counts: v.counts,
+      pairs: v.stages.map((st) => ({
+        stage: st.index,
+        steps: st.steps.map((p) => ({ before: p.before?.line ?? null, after: p.mark === "removed" ? null : p.after?.line ?? null, mark: p.mark, ...p.changed ? { changed: true } : {} }))
+      }))
+    },
+    null,
+    2
+  ) + "\n";
+}
+var MERMAID_MAX;
+var init_render_markdown = __esm({
+  "src/explain/render-markdown.ts"() {
+    "use strict";
+    init_render_mermaid();
+    init_model();
+    MERMAID_MAX = 45e3;
+  }
+});
+
+// src/explain/render-html.ts
+function xml(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+function shorten2(s, max = MAX_CHARS) {
+  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
+}
+function renderSvg(v) {
+  const r = v.result;
+  const cols = [{ title: `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${v.counts.before.rerun} of ${v.counts.before.total} build steps re-run`, which: "before" }];
+  if (r.after) cols.push({ title: `after dockerfix: ${v.counts.after.rerun} of ${v.counts.after.total} build steps re-run`, which: "after" });
+  const parts = [];
+  let height = 0;
+  cols.forEach((col, ci) => {
+    const x0 = PAD + ci * (COL_W + GAP);
+    let y = PAD;
+    parts.push(`<text x="${x0}" y="${y + 14}" font-size="15" font-weight="600" fill="#24292f">${xml(col.title)}</text>`);
+    y += 30;
+    for (const st of v.stages) {
+      const stage = col.which === "before" ? st.before : st.after;
+      if (!stage) continue;
+      const pairOf = /* @__PURE__ */ new Map();
+      for (const p of st.steps) {
+        const s = col.which === "before" ? p.before : p.mark === "removed" ? void 0 : p.after;
+        if (s) pairOf.set(s, p);
+      }
+      const h = STAGE_HEAD + stage.steps.length * (STEP_H + STEP_GAP) + 4;
+      parts.push(`<g class="stage" data-stage="${st.index}">`);
+      parts.push(`<rect x="${x0}" y="${y}" width="${COL_W}" height="${h}" rx="8" fill="#ffffff" stroke="#8c959f"/>`);
+      parts.push(`<text x="${x0 + 10}" y="${y + 18}" font-size="12" font-weight="600" fill="#57606a">${xml(shorten2(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`, 70))}</text>`);
+      let sy = y + STAGE_HEAD;
+      stage.steps.forEach((s, k) => {
+        const p = pairOf.get(s);
+        const cls = statusClass(s);
+        const c2 = COLORS[cls];
+        const mark = !p || !r.after ? "" : col.which === "after" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
+        const reads = (s.fromStages ?? []).map((i) => {
+          const o = v.stages.find((x) => x.index === i);
+          return `reads stage ${o?.name ?? i}`;
+        });
+        const sub2 = [statusWord(s), mark, ...reads].filter(Boolean).join(" \xB7 ");
+        const bx = x0 + 10;
+        const bw = COL_W - 20;
+        if (k > 0) parts.push(`<path d="M${bx + bw / 2} ${sy - STEP_GAP} V${sy - 1}" stroke="#8c959f" stroke-width="1.5" marker-end="url(#arrow)"/>`);
+        parts.push(
+          `<g class="step ${cls}${mark ? " marked" : ""}" data-line="${s.line}" data-status="${s.status}" data-mark="${p && r.after ? p.mark : "same"}"><title>${xml(`L${s.line} ${s.summary}
+${s.reason ? `why: ${s.reason}` : `key: ${s.key.join(" + ")}`}`)}</title><rect x="${bx}" y="${sy}" width="${bw}" height="${STEP_H}" rx="5" fill="${c2.fill}" stroke="${mark && cls !== "rerun" ? MARKED : c2.stroke}" stroke-width="${cls === "rerun" || mark ? 2 : 1}"${mark ? ' stroke-dasharray="6 3"' : ""}/><text x="${bx + 8}" y="${sy + 15}" font-family="ui-monospace,SFMono-Regular,Menlo,Consolas,monospace" font-size="12" fill="${c2.text}">${xml(shorten2(`L${s.line} ${s.summary}`))}</text><text x="${bx + 8}" y="${sy + 31}" font-size="11" fill="${c2.text}">${xml(shorten2(sub2, 80))}</text></g>`
+        );
+        sy += STEP_H + STEP_GAP;
+      });
+      parts.push("</g>");
+      y += h + 18;
+    }
+    height = Math.max(height, y);
+  });
+  const legend = [["rerun", "re-runs", false], ["may", "may re-run", false], ["cached", "cache hit", false], ["base", "base image", false]];
+  if (r.after) legend.push(["cached", "added / moved / changed by dockerfix", true]);
+  let lx = PAD;
+  const ly = height + 4;
+  for (const [cls, text, dash] of legend) {
+    const c2 = COLORS[cls];
+    parts.push(`<rect x="${lx}" y="${ly}" width="16" height="12" rx="2" fill="${dash ? "#ffffff" : c2.fill}" stroke="${dash ? MARKED : c2.stroke}"${dash ? ' stroke-dasharray="4 2"' : ""}/>`);
+    parts.push(`<text x="${lx + 22}" y="${ly + 11}" font-size="12" fill="#57606a">${xml(text)}</text>`);
+    lx += 34 + text.length * 6.5;
+  }
+  height = ly + 24;
+  const width = PAD * 2 + cols.length * COL_W + (cols.length - 1) * GAP;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="dockerfix-explain" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif" role="img" aria-label="${xml(v.headline)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#8c959f"/></marker></defs>` + parts.join("") + "</svg>";
+}
+function table(v) {
+  const r = v.result;
+  const out = [];
+  for (const st of v.stages) {
+    out.push(`<h3>stage ${st.index}${st.name ? ` ${xml(st.name)}` : ""} <small>FROM ${xml(st.base)}</small></h3>`);
+    out.push("<table><thead><tr><th>step</th>" + (r.after ? "<th>before</th><th>after</th><th>rewrite</th>" : "<th>status</th>") + "<th>why</th></tr></thead><tbody>");
+    for (const p of st.steps) {
+      const s = p.after && p.mark !== "removed" ? p.after : p.before;
+      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
+      const at = (x) => x ? `<span class="${statusClass(x)}">L${x.line} ${xml(statusWord(x))}</span>` : "\u2014";
+      out.push(
+        `<tr><td><code>${xml(s.summary)}</code></td>` + (r.after ? `<td>${at(p.before)}</td><td>${p.mark === "removed" ? "\u2014" : at(p.after)}</td><td>${xml(markWord(p))}</td>` : `<td>${at(s)}</td>`) + `<td>${xml(why)}</td></tr>`
+      );
+    }
+    out.push("</tbody></table>");
+  }
+  return out.join("\n");
+}
+function renderHtml(v) {
+  const r = v.result;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>dockerfix explain ${xml(r.path)}</title>
+<style>
+body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;color:#24292f;margin:24px;max-width:1200px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:8px 0 4px}h3{font-size:14px;margin:18px 0 6px}small{color:#57606a;font-weight:normal}
+p.meta{color:#57606a;margin:2px 0}.picture{overflow-x:auto;margin:16px 0}
+table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}code{font-size:12px}
+.rerun{color:#cf222e;font-weight:600}.may{color:#9a6700}.cached{color:#8c959f}.base{color:#0969da}
+</style>
+</head>
+<body>
+<h1>dockerfix explain <code>${xml(r.path)}</code></h1>
+<h2 class="headline">${xml(v.headline)}</h2>
+<p class="meta">${xml(r.contextLine)}</p>
+<p class="meta">change: ${xml(r.changeLine)}</p>
+${r.applied.length ? `<p class="meta">rewrite: ${r.applied.map((a) => `<code>${xml(a)}</code>`).join(", ")}</p>` : ""}
+<div class="picture">${renderSvg(v)}</div>
+${table(v)}
+</body>
+</html>
+`;
+}
+var COLORS, MARKED, COL_W, GAP, PAD, STEP_H, STEP_GAP, STAGE_HEAD, MAX_CHARS;
+var init_render_html = __esm({
+  "src/explain/render-html.ts"() {
+    "use strict";
+    init_render_mermaid();
+    init_model();
+    COLORS = {
+      rerun: { fill: "#ffebe9", stroke: "#cf222e", text: "#24292f" },
+      may: { fill: "#fff8c5", stroke: "#bf8700", text: "#24292f" },
+      cached: { fill: "#f6f8fa", stroke: "#d0d7de", text: "#8c959f" },
+      base: { fill: "#ddf4ff", stroke: "#54aeff", text: "#24292f" }
+    };
+    MARKED = "#8250df";
+    COL_W = 520;
+    GAP = 40;
+    PAD = 20;
+    STEP_H = 38;
+    STEP_GAP = 10;
+    STAGE_HEAD = 26;
+    MAX_CHARS = 64;
+  }
+});
+
+// src/cli/explain.ts
+var explain_exports = {};
+__export(explain_exports, {
+  EXPLAIN_FORMATS: () => EXPLAIN_FORMATS,
+  analyze: () => analyze,
+  describeChange: () => describeChange,
+  explainCommand: () => explainCommand,
+  explainFile: () => explainFile,
+  isManifest: () => isManifest,
+  renderChain: () => renderChain,
+  renderExplain: () => renderExplain,
+  renderExplainAs: () => renderExplainAs,
+  sourceCovers: () => sourceCovers
+});
+import fs17 from "node:fs";
+import path21 from "node:path";
+function renderExplainAs(r, format2) {
+  if (format2 === "text") return renderExplain(r);
+  const v = explainView(r);
+  if (format2 === "json") return renderExplainJson(v);
+  if (format2 === "markdown") return renderMarkdown2(v);
+  if (format2 === "mermaid") return renderMermaid(v);
+  return renderHtml(v);
+}
+function describeContext(context, root, cwd) {
+  const files = context.files();
+  if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
+  const where2 = root ? path21.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && fs17.existsSync(path21.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
+}
+async function explainFile(file, opts) {
+  const abs = path21.resolve(opts.cwd, file);
+  let d;
+  let doc2;
+  try {
+    d = readDockerfile(abs);
+    doc2 = new DockerfileDocument(d.text, d.bom);
+  } catch (e) {
+    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
+    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
+    throw e;
+  }
+  const explicit = opts.contextDir !== void 0 || opts.noContext === true;
+  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
+  const po = await opts.fileOptions.for(abs, fb);
+  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
+  const noContext = explicit ? opts.noContext : fb?.noContext;
+  const context = contextFor(abs, { ...po, contextDir, noContext });
+  const root = noContext ? void 0 : contextDir ?? path21.dirname(abs);
+  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
+  const before2 = analyze(doc2, context, opts.change);
+  const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
+  if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
+  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
+  return {
+    path: file,
+    change: opts.change,
+    contextLine: describeContext(context, root, opts.cwd),
+    changeLine: describeChange(opts.change, context),
+    before: before2,
+    after,
+    applied,
+    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
+  };
+}
+async function explainCommand(args, io) {
+  const program4 = new Command().name("dockerfix explain").description(
+    "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
+  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON (the analysis only; --format json adds the headline and the step pairing)").addOption(new Option("-f, --format <format>", "output: text, json, markdown (headline, Mermaid picture, step tables), mermaid (the flowchart), html (self-contained, picture as inline SVG)").choices(EXPLAIN_FORMATS)).option("-o, --output <file>", "write the output to this file instead of standard output").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix explain");
+  if (stop !== null) return stop;
+  const o = program4.opts();
+  if (o.json && o.format && o.format !== "json") {
+    io.stderr.write("dockerfix explain: --json and --format cannot be used together\n");
+    return 2;
+  }
+  if (o.changed && o.changedArg) {
+    io.stderr.write("dockerfix explain: --changed and --changed-arg cannot be used together\n");
+    return 2;
+  }
+  try {
+    selectIds(o.only, o.skip);
+    const contextDir = typeof o.context === "string" ? path21.resolve(io.cwd, o.context) : void 0;
+    const noContext = o.context === false;
+    const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
+    const r = await explainFile(program4.args[0], {
+      change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
+      fileOptions,
+      contextDir,
+      noContext,
+      cwd: io.cwd
+    });
+    const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
+    if (o.output) {
+      try {
+        const out = path21.resolve(io.cwd, o.output);
+        fs17.mkdirSync(path21.dirname(out), { recursive: true });
+        fs17.writeFileSync(out, text);
+      } catch (e) {
+        io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
+`);
+        return 2;
+      }
+    } else io.stdout.write(text);
+    return 0;
+  } catch (e) {
+    if (e instanceof FileError || e instanceof ConfigError) {
+      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}
+`);
+      return 2;
+    }
+    if (e instanceof UnknownTransformError) {
+      io.stderr.write(`dockerfix explain: ${e.message}
+`);
+      return 2;
+    }
+    throw e;
+  }
+}
+var EXPLAIN_FORMATS, list3;
+var init_explain = __esm({
+  "src/cli/explain.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_engine();
+    init_document();
+    init_config();
+    init_file_options();
+    init_plan();
+    init_fsio();
+    init_runner();
+    init_source();
+    init_transforms();
+    init_analyze();
+    init_model();
+    init_render_mermaid();
+    init_render_markdown();
+    init_render_html();
+    init_analyze();
+    EXPLAIN_FORMATS = ["text", "json", "markdown", "mermaid", "html"];
+    list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+  }
+});
+
+// src/verify/prepare.ts
+import fs18 from "node:fs";
+import path22 from "node:path";
+function stageDeps(doc2, s) {
+  const deps = [];
+  if (s.parent) deps.push(s.parent);
+  for (const i of s.instructions) {
+    const from = i.upper === "COPY" || i.upper === "ADD" ? i.flag("from")?.value : void 0;
+    if (from) {
+      const d = doc2.stageByRef(from, s.index);
+      if (d) deps.push(d);
+    }
+    if (i.upper === "RUN") {
+      for (const f of i.flagsNamed("mount")) {
+        const m = mountOptions(f).get("from");
+        const d = m ? doc2.stageByRef(m, s.index) : void 0;
+        if (d) deps.push(d);
+      }
+    }
+  }
+  return deps;
+}
+function findTargets(text, requested = [], found = []) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const stages = doc2.stages;
+  if (requested.length) {
+    return requested.map((t) => {
+      const s = doc2.stageByRef(t);
+      if (!s || !s.name) throw new Error(`--target ${t}: no stage named ${JSON.stringify(t)} in the Dockerfile`);
+      return { target: s.name, label: s.name, why: "--target" };
+    });
+  }
+  const used = /* @__PURE__ */ new Set();
+  for (const s of stages) for (const d of stageDeps(doc2, s)) used.add(d.index);
+  const out = [];
+  const last = stages[stages.length - 1];
+  for (const s of stages) {
+    if (s === last) continue;
+    if (!s.name) continue;
+    const fromDefs = found.some((f) => f.toLowerCase() === s.name.toLowerCase());
+    const leaf = !used.has(s.index);
+    const runs = s.instructions.some((i) => i.upper === "CMD" || i.upper === "ENTRYPOINT");
+    if (fromDefs || leaf || runs) out.push({ target: s.name, label: s.name, why: fromDefs ? "named by a build definition" : leaf ? "a stage nothing else builds on" : "a stage with its own CMD/ENTRYPOINT" });
+  }
+  if (last) out.push({ target: null, label: last.name ?? "default", why: "the default build (last stage)" });
+  return out;
+}
+function isolateCacheMounts(text, prefix) {
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const body = bom ? text.slice(1) : text;
+  const doc2 = new DockerfileDocument(body);
+  const edits = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      if (o.get("type") !== "cache") continue;
+      const raw = body.slice(f.start, f.end);
+      const eq = raw.indexOf("=");
+      let value = raw.slice(eq + 1);
+      const quoted = /^["']/.test(value) && value.endsWith(value[0]) ? value[0] : "";
+      if (quoted) value = value.slice(1, -1);
+      const parts = value.split(",");
+      const idAt = parts.findIndex((p) => /^id=/i.test(p.trim()));
+      const base2 = o.get("id") ?? o.get("target") ?? "cache";
+      const id = `${prefix}${base2.replace(/[^A-Za-z0-9_./-]/g, "_")}`;
+      if (idAt >= 0) parts[idAt] = `id=${id}`;
+      else parts.push(`id=${id}`);
+      edits.push({ start: f.start, end: f.end, text: `${raw.slice(0, eq + 1)}${quoted}${parts.join(",")}${quoted}` });
+    }
+  }
+  let out = body;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { text: bom + out, count: edits.length };
+}
+function cacheMountTargets(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const out = /* @__PURE__ */ new Set();
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      const t = o.get("target");
+      if (o.get("type") === "cache" && t) out.add(t.length > 1 ? t.replace(/\/+$/, "") : t);
+    }
+  }
+  return out;
+}
+function addedMountRules(original, rewrite) {
+  const before2 = cacheMountTargets(original);
+  return [...cacheMountTargets(rewrite)].filter((t) => !before2.has(t) && t.startsWith("/")).sort().map((t) => ({ pattern: t, reason: "cache mount added by the rewrite: its contents stay in the mount instead of the image" }));
+}
+function cacheMountSignatures(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const out = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    const cmd = collapse(i.json ? i.json.join(" ") : i.argsText()).slice(0, 40);
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      const t = o.get("target");
+      if (o.get("type") === "cache" && t) out.push({ target: t, command: cmd });
+    }
+  }
+  return out;
+}
+function collapse(s) {
+  return s.replace(/\\\r?\n/g, " ").replace(/\s+/g, " ").trim();
+}
+function matchesMountRecord(description, sigs) {
+  const d = collapse(description);
+  return sigs.some((s) => (d.startsWith(`cached mount ${s.target} from exec `) || d.startsWith(`cached mount ${s.target.replace(/\/+$/, "")} from exec `)) && d.includes(s.command));
+}
+function secretMounts(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const secrets = /* @__PURE__ */ new Set();
+  const ssh = /* @__PURE__ */ new Set();
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      if (o.get("type") === "secret") secrets.add(o.get("id") ?? path22.posix.basename(o.get("target") ?? "secret"));
+      if (o.get("type") === "ssh") ssh.add(o.get("id") ?? "default");
+    }
+  }
+  return { secrets: [...secrets], ssh: [...ssh] };
+}
+function copyContext(src, dest, dockerfile) {
+  const ctx = new DirectoryContext(src, dockerfile);
+  fs18.cpSync(src, dest, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (from) => {
+      const rel3 = path22.relative(src, from).split(path22.sep).join("/");
+      if (!rel3) return true;
+      let st;
+      try {
+        st = fs18.lstatSync(from);
+      } catch {
+        return false;
+      }
+      if (!st.isFile() && !st.isDirectory() && !st.isSymbolicLink()) return false;
+      if (st.isDirectory() && excludesTree(ctx, rel3)) return false;
+      return true;
+    }
+  });
+}
+function editLine(rel3, tag) {
+  const base2 = rel3.split("/").pop() ?? rel3;
+  const ext = path22.extname(base2).toLowerCase();
+  if (ext === ".json") return "\n";
+  if ([".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".c", ".h", ".cc", ".cpp", ".rs", ".cs", ".kt", ".scala", ".swift", ".php", ".mod"].includes(ext)) return `
+// dockerfix verify edit ${tag}
+`;
+  if ([".html", ".xml", ".md", ".csproj", ".fsproj", ".vbproj", ".props", ".targets"].includes(ext)) return `
+<!-- dockerfix verify edit ${tag} -->
+`;
+  if ([".py", ".sh", ".bash", ".rb", ".pl", ".txt", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".conf", ".r", ".in", ".lock"].includes(ext)) return `
+# dockerfix verify edit ${tag}
+`;
+  if (["Gemfile", "Makefile", "Pipfile", "Dockerfile"].includes(base2)) return `
+# dockerfix verify edit ${tag}
+`;
+  return null;
+}
+function copySources2(doc2) {
+  const out = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "COPY" && i.upper !== "ADD" || i.flag("from")) continue;
+    const json = i.json;
+    const words2 = json ?? i.argsText().trim().split(/\s+/);
+    out.push(...words2.slice(0, -1));
+  }
+  return out;
+}
+function covered(src, file) {
+  const s = src.replace(/^\.?\/+/, "").replace(/\/+$/, "").replace(/^\.$/, "");
+  if (s === "") return true;
+  if (!/[*?[]/.test(s)) return file === s || file.startsWith(`${s}/`);
+  const re = new RegExp(`^${s.split("/").map((seg) => seg.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")).join("/")}(/.*)?$`);
+  return re.test(file);
+}
+function listContext(root, dockerfile, max = 2e4) {
+  const ctx = new DirectoryContext(root, dockerfile);
+  const out = [];
+  let level2 = [""];
+  while (level2.length && out.length < max) {
+    const next = [];
+    for (const dir of level2) {
+      let names;
+      try {
+        names = fs18.readdirSync(path22.join(root, dir), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      names.sort((a, b) => a.name < b.name ? -1 : 1);
+      for (const d of names) {
+        const rel3 = dir ? `${dir}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (d.name === ".git" || d.name === "node_modules" || excludesTree(ctx, rel3)) continue;
+          next.push(rel3);
+        } else if (d.isFile() && !ctx.ignored(rel3)) out.push(rel3);
+      }
+    }
+    level2 = next;
+  }
+  return out;
+}
+function chooseTouches(contextDir, dockerfileText, dockerfile) {
+  const doc2 = new DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
+  const sources = copySources2(doc2);
+  const files = listContext(contextDir, dockerfile).filter((f) => sources.some((s) => covered(s, f)));
+  const dfRel = dockerfile ? path22.relative(contextDir, dockerfile).split(path22.sep).join("/") : "Dockerfile";
+  const editable = files.filter((f) => f !== dfRel && !/(^|\/)\.dockerignore$|\.dockerignore$/.test(f) && editLine(f, "x") !== null);
+  const CODE = /\.(py|js|mjs|cjs|ts|tsx|jsx|go|java|c|cc|cpp|rs|cs|rb|php|sh|kt|scala|swift)$/i;
+  const source = editable.find((f) => !isManifest(f) && CODE.test(f)) ?? editable.find((f) => !isManifest(f));
+  const dependency = editable.find((f) => isManifest(f) && !NO_EDIT.test(f));
+  return {
+    ...source ? { source } : { sourceWhy: "no source file the Dockerfile copies takes a comment line; pass --touch <path>" },
+    ...dependency ? { dependency } : { dependencyWhy: "no dependency manifest the Dockerfile copies takes a comment line; pass --touch-dependency <path>" }
+  };
+}
+function applyEdit(contextCopy, rel3, tag) {
+  const line = editLine(rel3, tag) ?? `
+# dockerfix verify edit ${tag}
+`;
+  fs18.appendFileSync(path22.join(contextCopy, rel3), line);
+}
+var NO_EDIT;
+var init_prepare = __esm({
+  "src/verify/prepare.ts"() {
+    "use strict";
+    init_context();
+    init_document();
+    init_edit_helpers();
+    init_explain();
+    NO_EDIT = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock|pdm\.lock|bun\.lockb?|packages\.lock\.json)$/;
+  }
+});
+
+// src/verify/run.ts
+import fs19 from "node:fs";
+import os2 from "node:os";
+import path23 from "node:path";
+import { randomBytes } from "node:crypto";
+import { spawn as spawn2 } from "node:child_process";
+function info3(run2) {
+  const counts = stepCounts(run2.parsed);
+  const b = { ok: run2.ok, seconds: Math.round(run2.wallMs / 10) / 100, steps: counts };
+  if (!run2.ok) {
+    if (run2.timedOut) {
+      b.timedOut = true;
+      b.error = "timed out (--timeout); the build was stopped";
+    }
+    const f = run2.parsed.failed;
+    if (f) {
+      b.failedStep = f.name;
+      b.error ??= f.error;
+      b.logTail = [...f.output.slice(-15), ...run2.parsed.trailer.filter((l) => /error|failed/i.test(l)).slice(-3)];
+    } else {
+      b.error ??= run2.envError?.message ?? run2.parsed.trailer.filter((l) => /error/i.test(l)).slice(-1)[0] ?? `exit code ${run2.code}`;
+      b.logTail = run2.parsed.trailer.slice(-10);
+    }
+  }
+  return b;
+}
+async function rewriteInMemory(o) {
+  let raw;
+  try {
+    const d = readDockerfile(o.dockerfile);
+    raw = (d.bom ? "\uFEFF" : "") + d.text;
+  } catch (e) {
+    if (e instanceof FileError) throw new VerifyUsageError(e.format());
+    throw e;
+  }
+  const explicit = o.contextDir !== void 0 || o.noContext === true;
+  const plan = await planBuilds([o.dockerfile], [o.dockerfile], o.cwd, explicit);
+  const fb = plan.files.get(o.dockerfile);
+  const fileOptions = new FileOptions(newResolver(o.cwd, o.config), {
+    only: o.only,
+    skip: o.skip,
+    syntax: o.syntax,
+    unsafe: o.unsafe ? true : void 0,
+    ...o.targets?.length ? { targets: o.targets } : {},
+    contextDir: o.contextDir,
+    noContext: o.noContext
+  });
+  const po = await fileOptions.for(o.dockerfile, fb);
+  const processOpts = o.extraTransforms?.length ? { ...po, transforms: [...po.transforms, ...o.extraTransforms] } : po;
+  const out = processText(raw, o.dockerfile, processOpts, o.dockerfile);
+  if (out.error) throw new VerifyUsageError(out.error.format());
+  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? path23.dirname(o.dockerfile);
+  return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
+}
+async function verify(o, version = "0.0.0") {
+  const progress = o.onProgress ?? (() => void 0);
+  const rw = await rewriteInMemory(o);
+  const result = {
+    schemaVersion: VERIFY_SCHEMA_VERSION,
+    tool: { name: "dockerfix", version },
+    dockerfile: rel2(o.cwd, o.dockerfile),
+    context: rw.contextDir === null ? null : rel2(o.cwd, rw.contextDir),
+    verdict: "unchanged",
+    summary: "",
+    exitCode: 0,
+    rewrite: {
+      changes: rw.findings.filter((f) => f.kind === "change").map((f) => ({ transform: f.transform, line: f.line, message: f.message })),
+      diff: rw.changed ? renderDiff(rel2(o.cwd, o.dockerfile), rw.before, rw.after, [], { reasons: false }) : ""
+    },
+    targets: [],
+    excluded: [],
+    scenarios: [],
+    skippedScenarios: [],
+    notes: [],
+    cleanup: { images: 0, containers: 0, builder: false, cacheMounts: 0, tempDir: false, problems: [] }
+  };
+  let targets;
+  try {
+    targets = findTargets(rw.before, o.targets ?? [], rw.foundTargets);
+  } catch (e) {
+    throw new VerifyUsageError(e.message);
+  }
+  if (!rw.changed) {
+    result.summary = "unchanged: dockerfix does not rewrite this Dockerfile, nothing to verify";
+    return result;
+  }
+  if (o.touch && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
+  if (o.touchDependency && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
+  const cli = o.docker ?? o.env.DOCKERFIX_DOCKER ?? "docker";
+  const docker = detectDocker(cli, o.env);
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  const prefix = `${TAG_PREFIX}${runId}`;
+  const env = { ...o.env, DOCKER_BUILDKIT: "1" };
+  const timeoutMs = o.timeoutMs ?? 30 * 6e4;
+  const created = { tags: [], containers: [], builder: void 0, tmp: void 0, mountsBefore: void 0, signatures: [] };
+  const interrupted = () => Boolean(o.signal?.aborted);
+  const check = () => {
+    if (interrupted()) throw new Interrupted();
+  };
+  try {
+    created.tmp = fs19.mkdtempSync(path23.join(os2.tmpdir(), prefix + "-"));
+    const tmp = created.tmp;
+    let isolation = "cache-ids";
+    const want = o.isolation ?? "auto";
+    if (docker.buildx && want !== "cache-ids") {
+      const name = prefix;
+      progress(`creating the isolated builder ${name} (docker-container driver)`);
+      created.builder = name;
+      const args = ["buildx", "create", "--name", name, "--driver", "docker-container"];
+      if (o.network === "host") args.push("--buildkitd-flags", "--allow-insecure-entitlement network.host");
+      const c2 = dockerSync(cli, args, env, 12e4);
+      const boot = c2.code === 0 ? dockerSync(cli, ["buildx", "inspect", "--bootstrap", "--builder", name], env, 10 * 6e4) : c2;
+      if (boot.code === 0) isolation = "builder";
+      else {
+        dockerSync(cli, ["buildx", "rm", "--builder", name], env, 12e4);
+        created.builder = void 0;
+        if (want === "builder") throw new DockerEnvError(`cannot start an isolated buildx builder: ${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}`, "other");
+        result.notes.push(`the isolated buildx builder could not start (${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}); used unique cache-mount ids on the default builder instead`);
+      }
+    } else if (want === "builder") {
+      throw new DockerEnvError("--isolation builder needs the docker buildx plugin", "no-buildkit");
+    }
+    result.docker = { client: docker.clientVersion, server: docker.serverVersion, isolation, ...created.builder && isolation === "builder" ? { builder: created.builder } : {} };
+    const sides = { a: { name: "original", text: rw.before }, b: { name: "rewrite", text: rw.after } };
+    const files = { a: "", b: "" };
+    const ctxs = { a: path23.join(tmp, "ctx-original"), b: path23.join(tmp, "ctx-rewrite") };
+    for (const s of ["a", "b"]) {
+      let text = sides[s].text;
+      if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
+      fs19.mkdirSync(path23.join(tmp, s));
+      files[s] = path23.join(tmp, s, "Dockerfile");
+      fs19.writeFileSync(files[s], text);
+      created.signatures.push(...cacheMountSignatures(text));
+      const ignore = `${o.dockerfile}.dockerignore`;
+      if (isFile2(ignore)) fs19.copyFileSync(ignore, `${files[s]}.dockerignore`);
+      if (rw.contextDir) {
+        progress(`copying the build context for the ${sides[s].name}`);
+        copyContext(rw.contextDir, ctxs[s], o.dockerfile);
+      } else fs19.mkdirSync(ctxs[s]);
+    }
+    if (isolation === "cache-ids") {
+      const listed = listMountRecords(cli, env);
+      created.mountsBefore = listed ? new Set(listed.keys()) : void 0;
+      if (!created.mountsBefore) result.notes.push("the build cache could not be listed (`docker system df -v`): the CI scenario is not run and this run's cache mounts are left to the daemon's garbage collection");
+    }
+    const sec = secretMounts(rw.after);
+    const missingSecrets = sec.secrets.filter((id) => !(o.secrets ?? []).some((s) => new RegExp(`(^|,)id=${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(,|$)`).test(s)));
+    if (missingSecrets.length) result.notes.push(`the build mounts secrets (${missingSecrets.join(", ")}) that were not passed: give --secret id=<id>,src=<file> if a step needs them`);
+    if (sec.ssh.length && !(o.ssh ?? []).length) result.notes.push(`the build mounts SSH agent sockets (${sec.ssh.join(", ")}): give --ssh default (or --ssh <id>=<socket>) if a step needs them`);
+    const buildArgs2 = (s, target, tag) => {
+      const a = isolation === "builder" ? ["buildx", "build", "--builder", created.builder] : ["build"];
+      a.push("--progress=plain", "-f", files[s]);
+      if (tag) a.push("-t", tag);
+      if (tag && isolation === "builder") a.push("--load");
+      if (target) a.push("--target", target);
+      if (o.network) a.push("--network", o.network);
+      if (o.network === "host" && isolation === "builder") a.push("--allow", "network.host");
+      for (const b of o.buildArgs ?? []) a.push("--build-arg", b);
+      for (const x of o.secrets ?? []) a.push("--secret", x);
+      for (const x of o.ssh ?? []) a.push("--ssh", x);
+      a.push(ctxs[s]);
+      return a;
+    };
+    let tagCount = 0;
+    const build = async (s, target, what, keep2) => {
+      check();
+      const tag = keep2 || isolation === "cache-ids" ? `${prefix}-${s === "a" ? "original" : "rewrite"}:${sanitizeTag(target.label)}-${++tagCount}` : null;
+      if (tag) created.tags.push(tag);
+      const t0 = Date.now();
+      progress(`${what}: building the ${sides[s].name} (target ${target.label})`);
+      const run2 = await runBuild({
+        cli,
+        env,
+        args: buildArgs2(s, target.target, tag),
+        timeoutMs,
+        signal: o.signal,
+        onStep: (step) => progress(`${what}: building the ${sides[s].name} (target ${target.label}) ${Math.round((Date.now() - t0) / 1e3)}s ${step}`)
+      });
+      if (run2.aborted || interrupted()) throw new Interrupted();
+      if (!run2.ok && run2.envError) throw run2.envError;
+      return { run: run2, tag };
+    };
+    const added = addedMountRules(rw.before, rw.after);
+    const rules = [...ALWAYS_EXCLUDED, ...added];
+    result.excluded = rules;
+    const keep = keepFilter(rules);
+    let verdict = "equivalent";
+    let differing = 0;
+    for (const t of targets) {
+      const a = await build("a", t, "compare", true);
+      const tr = { label: t.label, target: t.target, why: t.why, original: info3(a.run) };
+      result.targets.push(tr);
+      if (!a.run.ok) {
+        verdict = "original-fails";
+        break;
+      }
+      const b = await build("b", t, "compare", true);
+      tr.rewrite = info3(b.run);
+      if (!b.run.ok) {
+        verdict = "rewrite-fails";
+        break;
+      }
+      progress(`compare: reading both images of target ${t.label}`);
+      const [ia, ib] = [await readImage(cli, env, a.tag, keep, created.containers, o.signal), await readImage(cli, env, b.tag, keep, created.containers, o.signal)];
+      check();
+      const { diffs: differences, dropped } = dropMountParents(diffTrees(ia.tree, ib.tree), ib.tree, added.map((r) => r.pattern));
+      for (const d of dropped) {
+        if (!result.excluded.some((e) => e.pattern === d)) result.excluded.push({ pattern: d, reason: "only in the rewrite, empty: the parent directory BuildKit creates for the mount point of a cache mount the rewrite added" });
+      }
+      const config = diffConfigs(ia.config, ib.config);
+      tr.comparison = {
+        equivalent: differences.length === 0 && config.length === 0,
+        files: { original: ia.tree.size, rewrite: ib.tree.size },
+        differenceCount: differences.length,
+        differences: differences.slice(0, 500),
+        config
+      };
+      if (!tr.comparison.equivalent) {
+        verdict = "different";
+        differing += differences.length + config.length;
+      }
+    }
+    if (verdict === "equivalent" || verdict === "different") {
+      const main2 = targets.find((t) => t.target === null) ?? targets[0];
+      const want2 = new Set(o.scenarios ?? ["source", "dependency", "ci"]);
+      const touches3 = rw.contextDir ? chooseTouches(rw.contextDir, rw.before, o.dockerfile) : { sourceWhy: "built without a context", dependencyWhy: "built without a context" };
+      const src = o.touch ?? touches3.source;
+      const dep = o.touchDependency ?? touches3.dependency;
+      const plan = [];
+      if (want2.has("source")) plan.push({ name: "source-edit", file: src, ci: false, why: touches3.sourceWhy });
+      if (want2.has("dependency")) plan.push({ name: "dependency-edit", file: dep, ci: false, why: touches3.dependencyWhy });
+      if (want2.has("ci")) {
+        const ciWhy = isolation === "cache-ids" && !created.mountsBefore ? "the build cache cannot be listed, so this run's cache mounts cannot be emptied alone" : void 0;
+        plan.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches3.sourceWhy });
+        plan.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches3.dependencyWhy });
+      }
+      const byName = /* @__PURE__ */ new Map();
+      for (const p of plan) {
+        for (const s of ["a", "b"]) {
+          if (!p.file) continue;
+          if (p.ci) {
+            progress(`${p.name}: emptying the cache mounts of this run`);
+            result.cleanup.cacheMounts += emptyMounts(cli, env, isolation, created.builder, created.mountsBefore, created.signatures);
+          }
+          applyEdit(ctxs[s], p.file, `${runId} ${p.name}`);
+          const r = await build(s, main2, p.name, false);
+          const e = byName.get(p.name) ?? { name: p.name, target: main2.label, file: p.file };
+          e[s === "a" ? "original" : "rewrite"] = info3(r.run);
+          byName.set(p.name, e);
+        }
+      }
+      for (const p of plan) {
+        if (!p.file) {
+          result.skippedScenarios.push({ name: p.name, reason: p.why ?? "no file to edit" });
+          continue;
+        }
+        const e = byName.get(p.name);
+        if (e.original.ok && e.rewrite.ok && e.rewrite.seconds > 0) e.speedup = Math.round(e.original.seconds / e.rewrite.seconds * 10) / 10;
+        result.scenarios.push(e);
+      }
+      const ciFail = result.scenarios.find((s) => s.original.ok && !s.rewrite.ok);
+      if (ciFail && verdict === "equivalent") verdict = "rewrite-fails";
+    }
+    result.verdict = verdict;
+    result.summary = summarize2(result, differing);
+    result.exitCode = verdict === "equivalent" ? 0 : verdict === "original-fails" ? 2 : 1;
+    return result;
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      result.verdict = "interrupted";
+      result.summary = "interrupted: every image, container, builder and temporary file of the run was removed";
+      result.exitCode = 130;
+      return result;
+    }
+    throw e;
+  } finally {
+    cleanup(cli, env, created, result);
+  }
+}
+function summarize2(r, differing) {
+  switch (r.verdict) {
+    case "equivalent":
+      return `equivalent: ${r.targets.length} target${r.targets.length === 1 ? "" : "s"} (${r.targets.map((t) => t.label).join(", ")}) build to the same files and config`;
+    case "different":
+      return `DIFFERENT (${differing} path${differing === 1 ? "" : "s"}): ${r.targets.filter((t) => t.comparison && !t.comparison.equivalent).map((t) => `target ${t.label}: ${[...t.comparison.differences.slice(0, 3).map((d) => d.path), ...t.comparison.config.map((c2) => `config ${c2.key}`)].join(", ")}`).join("; ")}`;
+    case "original-fails": {
+      const t = r.targets[r.targets.length - 1];
+      return `original does not build (target ${t.label}${t.original.failedStep ? `, step ${t.original.failedStep}` : ""}): nothing to compare`;
+    }
+    case "rewrite-fails": {
+      const t = r.targets.find((x) => x.rewrite && !x.rewrite.ok);
+      if (t) return `rewrite does not build (target ${t.label}${t.rewrite.failedStep ? `, step ${t.rewrite.failedStep}` : ""})`;
+      const s = r.scenarios.find((x) => x.original.ok && !x.rewrite.ok);
+      return `rewrite does not build in the ${s.name} scenario${s.name.startsWith("ci") ? " (cache mounts empty, layers warm)" : ""}${s.rewrite.failedStep ? `, step ${s.rewrite.failedStep}` : ""}; the original does`;
+    }
+    default:
+      return r.verdict;
+  }
+}
+function rel2(cwd, p) {
+  const r = path23.relative(cwd, p);
+  return (r || ".").split(path23.sep).join("/");
+}
+function isFile2(p) {
+  try {
+    return fs19.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+function sanitizeTag(s) {
+  return s.toLowerCase().replace(/[^a-z0-9_.-]/g, "_").replace(/^[.-]/, "_").slice(0, 100) || "default";
+}
+function listMountRecords(cli, env) {
+  const r = dockerSync(cli, ["system", "df", "-v", "--format", "{{json .BuildCache}}"], env, 12e4);
+  if (r.code !== 0) return null;
+  try {
+    const list7 = JSON.parse(r.stdout.trim() || "[]");
+    return new Map(list7.filter((x) => (x.CacheType ?? x.Type) === "exec.cachemount" && x.ID).map((x) => [x.ID, x.Description ?? ""]));
+  } catch {
+    return null;
+  }
+}
+function emptyMounts(cli, env, isolation, builder, before2, sigs = []) {
+  if (isolation === "builder") {
+    const r = dockerSync(cli, ["buildx", "prune", "--builder", builder, "-f", "--filter", "type=exec.cachemount"], env, 5 * 6e4);
+    return r.code === 0 ? (r.stdout.match(/^[a-z0-9]{20,}$/gm) ?? []).length : 0;
+  }
+  if (!before2) return 0;
+  const now = listMountRecords(cli, env);
+  if (!now) return 0;
+  let n = 0;
+  for (const [id, description] of now) {
+    if (before2.has(id) || !matchesMountRecord(description, sigs)) continue;
+    const r = dockerSync(cli, ["builder", "prune", "-f", "--filter", "type=exec.cachemount", "--filter", `id=${id}`], env, 5 * 6e4);
+    if (r.code === 0) n++;
+  }
+  return n;
+}
+async function readImage(cli, env, tag, keep, containers, signal) {
+  const i = dockerSync(cli, ["image", "inspect", "--format", "{{json .Config}}", tag], env, 12e4);
+  if (i.code !== 0) throw new Error(`docker image inspect ${tag} failed: ${i.stderr.trim()}`);
+  const config = JSON.parse(i.stdout);
+  const c2 = dockerSync(cli, ["create", tag, "dockerfix-verify-never-run"], env, 12e4);
+  const cid = c2.stdout.trim();
+  if (c2.code !== 0 || !cid) throw new Error(`docker create ${tag} failed: ${c2.stderr.trim()}`);
+  containers.push(cid);
+  const lister = new TarLister(keep);
+  await new Promise((resolve, reject) => {
+    const child = spawn2(cli, ["export", cid], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => err += d);
+    child.stdout.pipe(lister);
+    const onAbort = () => void child.kill("SIGTERM");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let exitCode = null;
+    let finished = false;
+    const done = () => {
+      if (exitCode === null || !finished) return;
+      signal?.removeEventListener("abort", onAbort);
+      if (exitCode !== 0) reject(new Error(`docker export ${tag} failed: ${err.trim()}`));
+      else resolve();
+    };
+    lister.on("finish", () => {
+      finished = true;
+      done();
+    });
+    lister.on("error", (e) => reject(e));
+    child.on("error", reject);
+    child.on("close", (code2) => {
+      exitCode = code2 ?? -1;
+      if (exitCode !== 0) finished = true;
+      done();
+    });
+  });
+  return { tree: lister.tree, config };
+}
+function cleanup(cli, env, created, result) {
+  const c2 = result.cleanup;
+  for (const id of created.containers) {
+    const r = dockerSync(cli, ["rm", "-f", id], env, 12e4);
+    if (r.code === 0) c2.containers++;
+    else c2.problems.push(`docker rm ${id}: ${r.stderr.trim()}`);
+  }
+  for (const tag of created.tags) {
+    const r = dockerSync(cli, ["rmi", tag], env, 12e4);
+    if (r.code === 0) c2.images++;
+    else if (!/No such image/i.test(r.stderr)) c2.problems.push(`docker rmi ${tag}: ${r.stderr.trim()}`);
+  }
+  if (created.builder) {
+    const r = dockerSync(cli, ["buildx", "rm", "--builder", created.builder], env, 5 * 6e4);
+    if (r.code === 0) c2.builder = true;
+    else c2.problems.push(`docker buildx rm ${created.builder}: ${r.stderr.trim()}`);
+  } else if (created.mountsBefore) {
+    c2.cacheMounts += emptyMounts(cli, env, "cache-ids", void 0, created.mountsBefore, created.signatures);
+  }
+  if (created.tmp) {
+    try {
+      fs19.rmSync(created.tmp, { recursive: true, force: true });
+      c2.tempDir = true;
+    } catch (e) {
+      c2.problems.push(`removing ${created.tmp}: ${e.message}`);
+    }
+  }
+}
+var VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
+var init_run = __esm({
+  "src/verify/run.ts"() {
+    "use strict";
+    init_engine();
+    init_fsio();
+    init_file_options();
+    init_plan();
+    init_diff();
+    init_docker();
+    init_image_fs();
+    init_compare();
+    init_prepare();
+    VERIFY_SCHEMA_VERSION = 1;
+    TAG_PREFIX = "dockerfix-verify-";
+    VerifyUsageError = class extends Error {
+    };
+    Interrupted = class extends Error {
+    };
+  }
+});
+
+// src/verify/cli.ts
+var cli_exports = {};
+__export(cli_exports, {
+  parseDuration: () => parseDuration,
+  verifyCommand: () => verifyCommand
+});
+import fs20 from "node:fs";
+import path24 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function parseDuration(s) {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit = m[2] ?? "m";
+  return n * (unit === "ms" ? 1 : unit === "s" ? 1e3 : unit === "m" ? 6e4 : 36e5);
+}
+function program3() {
+  return new Command().name("dockerfix verify").description(
+    "Prove a rewrite on your own build: rewrite the Dockerfile in memory (your file is not modified), build the original and the rewrite with your Docker for every target, compare the final images' files (type, mode, owner, size, content hash) and config, and measure rebuilds after a source edit, a dependency edit and in CI (cache mounts empty). Everything the run creates is named dockerfix-verify-\u2026 and removed at the end, also on Ctrl-C."
+  ).argument("[dockerfile]", "the Dockerfile (default: ./Dockerfile)").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else the Dockerfile's directory)").option("--target <stages>", "build only these targets (comma-separated, repeatable; default: the last stage, every leaf stage, stages with their own CMD/ENTRYPOINT and targets named by build definitions)", list4).option("--touch <path>", "the source file the source-edit rebuilds change (relative to the context; default: chosen from the context)").option("--touch-dependency <path>", "the dependency manifest the dependency-edit rebuilds change (default: chosen from the context)").option("--scenarios <list>", "rebuilds to measure: source,dependency,ci, or none", list4).option("--only <ids>", "run only these transforms (as the main command)", list4).option("--skip <ids>", "do not run these transforms", list4).option("--unsafe", "also apply fixes marked unsafe").option("--syntax <ref>", 'the # syntax= reference the rewrite adds when needed, or "none"').option("--config <file>", "use this config file").option("--no-config", "ignore config files").option("--docker <path>", "the docker client to run (default: $DOCKERFIX_DOCKER, else docker on PATH)").addOption(new Option("--isolation <mode>", "how the run keeps its cache apart from yours").choices(["auto", "builder", "cache-ids"]).default("auto")).option("--network <mode>", "passed to every build as --network").option("--build-arg <k=v>", "passed to every build (repeatable)", many).option("--secret <spec>", "passed to every build as --secret, e.g. id=npmrc,src=$HOME/.npmrc (repeatable)", many).option("--ssh <spec>", "passed to every build as --ssh, e.g. default (repeatable)", many).option("--timeout <duration>", "stop a build that takes longer (e.g. 90s, 20m, 1h; a bare number is minutes)", "30m").addOption(new Option("-f, --format <format>", "output format").choices([...VERIFY_FORMATS]).default("text")).option("-o, --output <file>", "write the result to this file (also) \u2014 e.g. $GITHUB_STEP_SUMMARY with --format markdown").option("-q, --quiet", "no progress line").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+}
+async function verifyCommand(args, io, raw) {
+  const p = program3();
+  const stop = parseSubcommandArgs(p, args, io, "dockerfix verify");
+  if (stop !== null) {
+    if (stop === 0) io.stdout.write(HELP_AFTER);
+    return stop;
+  }
+  const o = p.opts();
+  const err = (s) => {
+    io.stderr.write(`dockerfix verify: ${escapeControls(s)}
+`);
+    return 2;
+  };
+  const timeoutMs = parseDuration(o.timeout);
+  if (!(timeoutMs > 0)) return err(`--timeout ${o.timeout}: give a duration such as 90s, 20m or 1h`);
+  const scen = o.scenarios ?? ["source", "dependency", "ci"];
+  const bad = scen.filter((s) => !["source", "dependency", "ci", "none"].includes(s));
+  if (bad.length) return err(`--scenarios: unknown ${bad.join(", ")} (source, dependency, ci, none)`);
+  try {
+    selectIds(o.only, o.skip);
+  } catch (e) {
+    if (e instanceof UnknownTransformError) return err(e.message);
+    throw e;
+  }
+  const file = path24.resolve(io.cwd, p.args[0] ?? "Dockerfile");
+  if (!fs20.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
+  let contextDir;
+  if (typeof o.context === "string") {
+    contextDir = path24.resolve(io.cwd, o.context);
+    if (!isDir2(contextDir)) return err(`${o.context}: build context directory not found`);
+  }
+  const tty = Boolean(raw?.isTTY) && !o.quiet && !io.env.CI && io.env.TERM !== "dumb";
+  let shown = false;
+  const progress = tty ? (m) => {
+    const cols = raw.columns ?? 100;
+    raw.write(`\r\x1B[K${escapeControls(m).slice(0, cols - 1)}`);
+    shown = true;
+  } : void 0;
+  const clear = () => {
+    if (shown) raw.write("\r\x1B[K");
+    shown = false;
+  };
+  const ac = new AbortController();
+  let signals = 0;
+  const onSignal = (sig) => {
+    signals++;
+    if (signals === 1) {
+      clear();
+      io.stderr.write("dockerfix verify: interrupted, removing what the run created (Ctrl-C again to leave it)\n");
+      ac.abort();
+    } else process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const opts = {
+    dockerfile: file,
+    cwd: io.cwd,
+    env: io.env,
+    ...contextDir ? { contextDir } : {},
+    ...o.context === false ? { noContext: true } : {},
+    ...o.target ? { targets: o.target } : {},
+    ...o.touch ? { touch: o.touch } : {},
+    ...o.touchDependency ? { touchDependency: o.touchDependency } : {},
+    scenarios: scen.filter((s) => s !== "none"),
+    only: o.only,
+    skip: o.skip,
+    unsafe: o.unsafe,
+    syntax: o.syntax,
+    config: o.config,
+    docker: o.docker,
+    isolation: o.isolation,
+    network: o.network,
+    buildArgs: o.buildArg,
+    secrets: o.secret,
+    ssh: o.ssh,
+    timeoutMs,
+    onProgress: progress,
+    signal: ac.signal
+  };
+  try {
+    const r = await verify(opts, packageVersion());
+    clear();
+    const text = renderVerify(r, o.format);
+    io.stdout.write(text);
+    if (o.output) {
+      try {
+        fs20.appendFileSync(path24.resolve(io.cwd, o.output), text);
+      } catch (e) {
+        return err(`${o.output}: cannot write: ${e.message}`);
+      }
+    }
+    return r.exitCode;
+  } catch (e) {
+    clear();
+    if (e instanceof VerifyUsageError || e instanceof DockerEnvError) return err(e.message);
+    if (e instanceof ConfigError) return err(e.format(io.cwd));
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+function packageVersion() {
+  let dir = path24.dirname(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(fs20.readFileSync(path24.join(dir, "package.json"), "utf8"));
+      if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
+    } catch {
+    }
+    dir = path24.dirname(dir);
+  }
+  return "0.0.0";
+}
+function isDir2(p) {
+  try {
+    return fs20.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var list4, many, HELP_AFTER;
+var init_cli = __esm({
+  "src/verify/cli.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_escape();
+    init_transforms();
+    init_config();
+    init_docker();
+    init_report();
+    init_run();
+    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    many = (v, prev = []) => [...prev, v];
+    HELP_AFTER = `
+Exit codes:
+  0    equivalent: every target builds to the same files and config (or nothing to rewrite)
+  1    DIFFERENT, or the rewrite does not build (also in the CI case with empty cache mounts)
+  2    usage or environment error (no Docker CLI, no daemon, permission denied, no BuildKit),
+       or the original does not build (nothing to compare)
+  130  interrupted (everything the run created is removed)
+`;
+  }
+});
+
+// src/cli/fmt.ts
+import fs21 from "node:fs";
+import path25 from "node:path";
+function optionsFor(file, resolver, flags) {
+  const settings = resolver.settingsFor(file);
+  if (settings.excluded) return null;
+  const fromFiles = formatSettingsFor(file, settings);
+  const out = { ...fromFiles };
+  for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
+  return out;
+}
+function checkFmtOptions(opts) {
+  if (opts.write && opts.check) return "--write and --check cannot be used together";
+  if (opts.indent !== void 0 && (!Number.isInteger(opts.indent) || opts.indent < 0 || opts.indent > 16)) {
+    return `--indent must be a whole number from 0 to 16, not ${String(opts.indent)}`;
+  }
+  if (opts.endOfLine !== void 0 && !["auto", "lf", "crlf"].includes(opts.endOfLine)) {
+    return `--end-of-line must be auto, lf or crlf, not ${String(opts.endOfLine)}`;
+  }
+  return null;
+}
+async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
+  const out = (s) => void io.stdout.write(s);
+  const err = (s) => void io.stderr.write(s);
+  const bad = checkFmtOptions(opts);
+  if (bad) {
+    err(`dockerfix fmt: ${bad}
+`);
+    return 2;
+  }
+  const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
+  let resolver;
+  try {
+    resolver = newResolver(io.cwd, opts.config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
+  const list7 = paths.length ? [...paths] : ["."];
+  if (opts.stdin || list7.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list7, resolver);
+  const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
+  const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
+  const found = await discover(list7, io.cwd);
+  let errors = 0;
+  for (const e of found.errors) {
+    err(`${e.format()}
+`);
+    errors++;
+  }
+  let changed = 0;
+  for (const file of found.files) {
+    const abs = path25.resolve(io.cwd, file);
+    const rel3 = relative(io.cwd, file);
+    let fileFo;
+    try {
+      fileFo = optionsFor(abs, resolver, fo);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+      return 2;
+    }
+    if (!fileFo) continue;
+    let input;
+    try {
+      const d = readDockerfile(abs);
+      input = (d.bom ? "\uFEFF" : "") + d.text;
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      err(`${new FileError(rel3, e.message, e.line, e.column).format()}
+`);
+      errors++;
+      continue;
+    }
+    const r = format(input, fileFo);
+    if (r.error) {
+      err(`${new FileError(rel3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+`);
+      errors++;
+      continue;
+    }
+    if (!r.changed) continue;
+    changed++;
+    if (opts.check) out(`${rel3}
+`);
+    else if (opts.write) {
+      try {
+        writeFileAtomic(abs, r.output, { expected: input });
+        if (!opts.quiet) out(`formatted ${rel3}
+`);
+      } catch (e) {
+        if (!(e instanceof FileError)) throw e;
+        err(`${new FileError(rel3, e.message).format()}
+`);
+        errors++;
+      }
+    } else out(renderDiff(rel3, input, r.output, [], { colors, reasons: false }));
+  }
+  if (!opts.quiet && !opts.check) {
+    const n = found.files.length;
+    out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
+`);
+  }
+  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list7.join(", ")}
+`);
+  if (errors) return 2;
+  return opts.check && changed ? 1 : 0;
+}
+async function fmtStdin(io, opts, flags, paths, resolver) {
+  const err = (s) => void io.stderr.write(s);
+  if (paths.some((p) => p !== "-" && p !== ".")) {
+    err("dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n");
+    return 2;
+  }
+  if (opts.write) {
+    err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
+    return 2;
+  }
+  if (opts.stdinFilepath && isDir3(path25.resolve(io.cwd, opts.stdinFilepath))) {
+    err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
+`);
+    return 2;
+  }
+  const label3 = opts.stdinFilepath ?? "<stdin>";
+  let fo;
+  try {
+    fo = optionsFor(path25.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
+  let input;
+  try {
+    const d = decodeFile(label3, await readStdinCapped(io.stdin));
+    input = (d.bom ? "\uFEFF" : "") + d.text;
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    err(`${e.format()}
+`);
+    return 2;
+  }
+  const r = format(input, fo);
+  if (r.error) {
+    err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+`);
+    if (!opts.check) io.stdout.write(input);
+    return 2;
+  }
+  if (opts.check) {
+    if (r.changed) io.stdout.write(`${label3}
+`);
+    return r.changed ? 1 : 0;
+  }
+  io.stdout.write(r.output);
+  return 0;
+}
+function relative(cwd, file) {
+  const r = path25.relative(cwd, path25.resolve(cwd, file));
+  return (r || file).split(path25.sep).join("/");
+}
+function isDir3(p) {
+  try {
+    return fs21.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var import_picocolors, defaultFmtIo;
+var init_fmt = __esm({
+  "src/cli/fmt.ts"() {
+    "use strict";
+    import_picocolors = __toESM(require_picocolors(), 1);
+    init_discover();
+    init_diff();
+    init_fsio();
+    init_format();
+    init_config();
+    init_file_options();
+    init_color();
+    defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+  }
+});
+
+// src/cli/fmt-cli.ts
+var fmt_cli_exports = {};
+__export(fmt_cli_exports, {
+  fmtMain: () => fmtMain
+});
+async function fmtMain(args, io) {
+  const program4 = new Command().name("dockerfix fmt").description(
+    "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
+  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix fmt");
+  if (stop !== null) return stop;
+  const opts = program4.opts();
+  return fmtCommand(program4.args, opts, io);
+}
+var init_fmt_cli = __esm({
+  "src/cli/fmt-cli.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_fmt();
+  }
+});
+
+// src/report/suggestions.ts
+function stripEol(l) {
+  return l.endsWith("\r") ? l.slice(0, -1) : l;
+}
+function textLines(text) {
+  const lines = text.split("\n").map(stripEol);
+  if (lines.length > 1 && lines[lines.length - 1] === "" && text.endsWith("\n")) lines.pop();
+  return lines;
+}
+function lineSuggestions(before2, after, findings = [], edits = []) {
+  const a = stripBom(before2).text;
+  const b = stripBom(after).text;
+  if (a === b) return [];
+  const oldLines = textLines(a);
+  const out = [];
+  for (const h of diffHunks(a, b, 0)) {
+    const added = h.lines.filter((l) => l.startsWith("+")).map((l) => stripEol(l.slice(1)));
+    let startLine;
+    let endLine;
+    let text;
+    if (h.oldLines > 0) {
+      startLine = h.oldStart;
+      endLine = h.oldStart + h.oldLines - 1;
+      text = added;
+    } else if (h.oldStart >= 1) {
+      startLine = endLine = h.oldStart;
+      text = [oldLines[h.oldStart - 1], ...added];
+    } else {
+      startLine = endLine = 1;
+      text = [...added, oldLines[0] ?? ""];
+    }
+    out.push({ startLine, endLine, oldText: oldLines.slice(startLine - 1, endLine).join("\n"), text: text.join("\n"), findings: [], transforms: [] });
+  }
+  const merged = [];
+  for (const s of out) {
+    const prev = merged[merged.length - 1];
+    if (prev && s.startLine - prev.endLine - 1 <= MERGE_GAP) {
+      const prevText = prev.text === "" ? [] : prev.text.split("\n");
+      const sText = s.text === "" ? [] : s.text.split("\n");
+      const overlap2 = prev.endLine - s.startLine + 1;
+      const gap = overlap2 > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
+      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap2))].join("\n");
+      prev.endLine = Math.max(prev.endLine, s.endLine);
+      prev.oldText = oldLines.slice(prev.startLine - 1, prev.endLine).join("\n");
+    } else merged.push(s);
+  }
+  for (const s of merged) {
+    const ts = /* @__PURE__ */ new Set();
+    for (const e of edits) {
+      const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
+      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) e.transforms.forEach((t) => ts.add(t));
+    }
+    s.transforms = [...ts];
+  }
+  for (const f of findings) {
+    if (f.kind !== "change" || merged.length === 0) continue;
+    const s = merged.find((x) => f.line >= x.startLine && f.line <= x.endLine) ?? merged.find((x) => x.transforms.includes(f.transform)) ?? merged.reduce((best, x) => Math.abs(x.startLine - f.line) < Math.abs(best.startLine - f.line) ? x : best);
+    s.findings.push(f);
+  }
+  return merged;
+}
+var MERGE_GAP;
+var init_suggestions = __esm({
+  "src/report/suggestions.ts"() {
+    "use strict";
+    init_diff();
+    init_source();
+    MERGE_GAP = 2;
+  }
+});
+
+// src/review/github.ts
+function patchRanges(patch) {
+  if (!patch) return [];
+  const out = [];
+  for (const m of patch.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
+    const start = Number(m[1]);
+    const count2 = m[2] === void 0 ? 1 : Number(m[2]);
+    if (count2 > 0) out.push([start, start + count2 - 1]);
+  }
+  return out;
+}
+function fence(text) {
+  let n = 3;
+  for (const m of text.matchAll(/`{3,}/g)) n = Math.max(n, m[0].length + 1);
+  return "`".repeat(n);
+}
+function commentBody(s) {
+  const reasons = s.findings.length ? s.findings.map((f2) => `- \`${f2.transform}\`${f2.fixKind === "unsafe" ? " (unsafe)" : ""}: ${f2.message}`).join("\n") : `- dockerfix rewrites these lines (${s.transforms.join(", ") || "formatting"})`;
+  const f = fence(s.text);
+  return `**dockerfix**
+${reasons}
+
+${f}suggestion
+${s.text === "" ? "" : s.text + "\n"}${f}`;
+}
+function hunkText(s, shift) {
+  const old = s.oldText.split("\n");
+  const neu = s.text === "" ? [] : s.text.split("\n");
+  return [`@@ -${s.startLine},${old.length} +${s.startLine + shift},${neu.length} @@`, ...old.map((l) => "-" + l), ...neu.map((l) => "+" + l)].join("\n");
+}
+function planReview(files, ranges) {
+  const plans = [];
+  for (const file of files) {
+    const plan = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
+    const inDiff = ranges.get(file.path) ?? [];
+    let shift = 0;
+    for (const s of lineSuggestions(file.before, file.after, file.findings, file.edits)) {
+      const body = commentBody(s);
+      const fits = inDiff.some(([a, b]) => s.startLine >= a && s.endLine <= b);
+      if (fits && body.length <= BODY_LIMIT) {
+        const c2 = { path: file.path, body, line: s.endLine, side: "RIGHT" };
+        if (s.startLine !== s.endLine) Object.assign(c2, { start_line: s.startLine, start_side: "RIGHT" });
+        plan.comments.push({ s, c: c2 });
+      } else plan.outside.push({ s, hunk: hunkText(s, shift) });
+      shift += (s.text === "" ? 0 : s.text.split("\n").length) - s.oldText.split("\n").length;
+    }
+    if (plan.comments.length || plan.outside.length || plan.skipped.length) plans.push(plan);
+  }
+  return plans;
+}
+function reviewBody(plans, opts = {}) {
+  const limit = opts.limit ?? BODY_LIMIT;
+  const changed = plans.filter((p) => p.comments.length || p.outside.length);
+  const nComments = plans.reduce((n, p) => n + p.comments.length, 0);
+  const nOutside = plans.reduce((n, p) => n + p.outside.length, 0);
+  const head2 = `${REVIEW_MARKER}
+### dockerfix: ${changed.length} Dockerfile${changed.length === 1 ? "" : "s"} would change
+
+${nComments} suggested change${nComments === 1 ? "" : "s"} on lines of this pull request` + (nOutside ? `; ${nOutside} change${nOutside === 1 ? "" : "s"} to lines outside its diff shown below as a diff (apply with \`npx dockerfix --write\`)` : "") + ".\n";
+  const foot = `
+---
+<sub>${opts.toolLine ?? "dockerfix"}${opts.commitId ? ` \xB7 commit ${opts.commitId.slice(0, 12)}` : ""} \xB7 this review is updated on every push</sub>
+`;
+  const parts = plans.map((p) => {
+    const title2 = `
+#### \`${p.file.path}\`
+`;
+    const headline = p.file.headline ? `
+**${p.file.headline}**
+` : "";
+    const picture = p.file.explainMarkdown ? `
+<details><summary>Which steps re-run, before and after</summary>
+
+${p.file.explainMarkdown.trim()}
+
+</details>
+` : "";
+    const diff = p.outside.length ? `
+Changes outside this pull request's diff:
+
+\`\`\`diff
+--- a/${p.file.path}
++++ b/${p.file.path}
+${p.outside.map((o) => o.hunk).join("\n")}
+\`\`\`
+` : "";
+    const notes = p.skipped.length ? `
+Left alone:
+${p.skipped.map((f) => `- line ${f.line} \`${f.transform}\`: ${f.message}`).join("\n")}
+` : "";
+    return { title: title2, headline, picture, diff, notes, outside: p.outside.length };
+  });
+  const total = () => head2.length + foot.length + parts.reduce((n, x) => n + x.title.length + x.headline.length + x.picture.length + x.diff.length + x.notes.length, 0);
+  const pictures = parts.map((x) => x.picture);
+  const budget = total() > limit ? limit - 200 : limit;
+  let droppedPictures = 0;
+  let droppedDiffs = 0;
+  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
+    if (parts[i].picture) {
+      parts[i].picture = "";
+      droppedPictures++;
+    }
+  }
+  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
+    if (parts[i].diff) {
+      parts[i].diff = `
+${parts[i].outside} change${parts[i].outside === 1 ? "" : "s"} outside this pull request's diff left out (review body limit): run \`npx dockerfix ${parts[i].title.trim().replace(/^#### /, "").replace(/`/g, "")}\` to see them.
+`;
+      droppedDiffs++;
+    }
+  }
+  for (let i = 0; i < parts.length && droppedPictures; i++) {
+    const pic = pictures[i];
+    if (pic && !parts[i].picture && total() + pic.length <= budget) {
+      parts[i].picture = pic;
+      droppedPictures--;
+    }
+  }
+  let note = "";
+  if (droppedPictures || droppedDiffs) note = `
+> GitHub limits a review body to ${limit.toLocaleString("en-US")} characters: ${[droppedPictures ? `${droppedPictures} explain picture${droppedPictures === 1 ? "" : "s"}` : "", droppedDiffs ? `${droppedDiffs} diff${droppedDiffs === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} left out.
+`;
+  let body = head2 + note + parts.map((x) => x.title + x.headline + x.picture + x.diff + x.notes).join("") + foot;
+  if (body.length > limit) {
+    const cut2 = `
+
+\u2026 (cut at GitHub's ${limit.toLocaleString("en-US")}-character limit)
+`;
+    body = body.slice(0, limit - foot.length - cut2.length) + cut2 + foot;
+  }
+  return body;
+}
+async function postReview(o) {
+  const base2 = (o.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  const api = new Api(o, base2);
+  const repo = o.repository.split("/").map(encodeURIComponent).join("/");
+  const pr = `/repos/${repo}/pulls/${o.pullNumber}`;
+  const commitId = o.commitId ?? (await api.call("GET", pr)).data.head.sha;
+  const prFiles = await api.all(`${pr}/files`);
+  const ranges = new Map(prFiles.map((f) => [f.filename, patchRanges(f.patch)]));
+  const plans = planReview(o.files, ranges);
+  const comments = plans.flatMap((p) => p.comments.map((x) => x.c));
+  const outside = plans.reduce((n, p) => n + p.outside.length, 0);
+  const hasChanges = plans.some((p) => p.comments.length || p.outside.length);
+  const body = hasChanges || plans.length ? reviewBody(plans, { commitId, toolLine: o.toolLine }) : `${REVIEW_MARKER}
+### dockerfix: nothing to change
+
+Every Dockerfile in this pull request already uses the layer cache the way dockerfix would set it up.
+`;
+  const reviews = await api.all(`${pr}/reviews`);
+  const previous = [...reviews].reverse().find((r) => r.body?.includes(REVIEW_MARKER));
+  const ours = reviews.filter((r) => r.body?.includes(REVIEW_MARKER) || r.body?.includes(SUPERSEDED_MARKER));
+  const result = { action: "none", reviewId: previous?.id ?? null, posted: 0, kept: 0, deleted: 0, outside, body, comments };
+  if (!previous) {
+    if (!hasChanges) return result;
+    if (o.dryRun) return { ...result, action: "created", posted: comments.length };
+    const { data: data2 } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments });
+    return { ...result, action: "created", reviewId: data2.id, posted: comments.length };
+  }
+  const existing = [];
+  for (const r of ours) existing.push(...await api.all(`${pr}/reviews/${r.id}/comments`));
+  const keep = existing.filter((a) => a.line !== null && comments.some((c2) => sameComment(a, c2)));
+  const stale = existing.filter((a) => !keep.includes(a));
+  const fresh = comments.filter((c2) => !keep.some((a) => sameComment(a, c2)));
+  if (o.dryRun) return { ...result, action: fresh.length ? "replaced" : "updated", posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
+  for (const a of stale) await api.call("DELETE", `/repos/${repo}/pulls/comments/${a.id}`);
+  if (!fresh.length) {
+    await api.call("PUT", `${pr}/reviews/${previous.id}`, { body });
+    return { ...result, action: "updated", reviewId: previous.id, kept: keep.length, deleted: stale.length, comments: [] };
+  }
+  const { data } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments: fresh });
+  await api.call("PUT", `${pr}/reviews/${previous.id}`, {
+    body: `${SUPERSEDED_MARKER}
+dockerfix: superseded by a newer review (commit ${commitId.slice(0, 12)})${keep.length ? `; the ${keep.length} suggestion${keep.length === 1 ? "" : "s"} still shown here still apply` : ""}.`
+  });
+  return { ...result, action: "replaced", reviewId: data.id, posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
+}
+var REVIEW_MARKER, SUPERSEDED_MARKER, BODY_LIMIT, GitHubApiError, Api, sameComment;
+var init_github = __esm({
+  "src/review/github.ts"() {
+    "use strict";
+    init_suggestions();
+    REVIEW_MARKER = "<!-- dockerfix-review -->";
+    SUPERSEDED_MARKER = "<!-- dockerfix-review:superseded -->";
+    BODY_LIMIT = 65536;
+    GitHubApiError = class extends Error {
+      constructor(method, url, status, detail) {
+        super(`GitHub API ${method} ${url}: ${status} ${detail}`);
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.name = "GitHubApiError";
+      }
+      method;
+      url;
+      status;
+    };
+    Api = class {
+      constructor(o, base2) {
+        this.o = o;
+        this.base = base2;
+      }
+      o;
+      base;
+      async call(method, url, body) {
+        const full = url.startsWith("http") ? url : this.base + url;
+        const res = await (this.o.fetch ?? fetch)(full, {
+          method,
+          headers: {
+            accept: "application/vnd.github+json",
+            authorization: `Bearer ${this.o.token}`,
+            "x-github-api-version": "2022-11-28",
+            "user-agent": "dockerfix",
+            ...body !== void 0 ? { "content-type": "application/json" } : {}
+          },
+          body: body !== void 0 ? JSON.stringify(body) : void 0
+        });
+        const text = await res.text();
+        if (!res.ok) {
+          let detail = text.slice(0, 300);
+          try {
+            const j = JSON.parse(text);
+            detail = [j.message, j.errors ? JSON.stringify(j.errors) : ""].filter(Boolean).join(" ");
+          } catch {
+          }
+          throw new GitHubApiError(method, full.replace(this.base, ""), res.status, detail);
+        }
+        return { data: text ? JSON.parse(text) : null, link: res.headers.get("link") };
+      }
+      /** Every page of a listing, following `Link: <...>; rel="next"`. */
+      async all(url) {
+        const out = [];
+        let next = `${url}${url.includes("?") ? "&" : "?"}per_page=${this.o.perPage ?? 100}`;
+        for (let pages = 0; next && pages < 1e3; pages++) {
+          const page = await this.call("GET", next);
+          out.push(...page.data);
+          next = page.link?.split(",").map((l) => /<([^>]+)>\s*;\s*rel="next"/.exec(l)?.[1]).find(Boolean) ?? null;
+        }
+        return out;
+      }
+    };
+    sameComment = (a, c2) => a.path === c2.path && a.line === c2.line && (a.start_line ?? void 0) === c2.start_line && a.body === c2.body;
+  }
+});
+
+// src/cli/review.ts
+var review_exports = {};
+__export(review_exports, {
+  reviewCommand: () => reviewCommand
+});
+import fs22 from "node:fs";
+import path26 from "node:path";
+import { Writable as Writable2 } from "node:stream";
+function capture(io) {
+  const o = [];
+  const e = [];
+  const sink = (into) => new Writable2({
+    write(chunk, _enc, cb) {
+      into.push(String(chunk));
+      cb();
+    }
+  });
+  const so = sink(o);
+  const se = sink(e);
+  return { io: { ...io, stdout: so, stderr: se }, out: () => o.join(""), err: () => e.join("") };
+}
+async function reviewCommand(args, io) {
+  const program4 = new Command().name("dockerfix review").description(
+    "Post dockerfix's changes to a GitHub pull request as one review: suggested changes on the lines the pull request touched, the other changes as a diff in the review body with each file's explain headline and picture. Updates its previous review instead of adding another."
+  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list5).option("--skip <ids>", "do not run these transforms", list5).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix review");
+  if (stop !== null) return stop;
+  const o = program4.opts();
+  const fail = (m) => {
+    io.stderr.write(`dockerfix review: ${m}
+`);
+    return 2;
+  };
+  let event = {};
+  if (io.env.GITHUB_EVENT_PATH) {
+    try {
+      event = JSON.parse(fs22.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+    } catch (e) {
+      return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
+    }
+  }
+  const repository = o.repo ?? io.env.GITHUB_REPOSITORY;
+  const pullNumber = Number(o.pr ?? event.pull_request?.number);
+  const token = io.env[o.tokenEnv];
+  if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return fail("no repository: pass --repo owner/name (or set GITHUB_REPOSITORY)");
+  if (!Number.isInteger(pullNumber) || pullNumber <= 0) return fail("no pull request: pass --pr <number> (or run on a pull_request event)");
+  if (!token && !o.dryRun) return fail(`no token in $${o.tokenEnv}`);
+  const sel = [];
+  if (o.only) sel.push("--only", o.only.join(","));
+  if (o.skip) sel.push("--skip", o.skip.join(","));
+  if (o.unsafe) sel.push("--unsafe");
+  if (o.syntax) sel.push("--syntax", o.syntax);
+  if (typeof o.context === "string") sel.push("--context", o.context);
+  if (o.context === false) sel.push("--no-context");
+  if (typeof o.config === "string") sel.push("--config", o.config);
+  if (o.config === false) sel.push("--no-config");
+  const paths = program4.args.length ? program4.args : ["."];
+  const c2 = capture(io);
+  const code2 = await main(["node", "dockerfix", "--format", "json", "--no-color", ...sel, ...paths], c2.io);
+  await new Promise((resolve) => setImmediate(resolve));
+  let report;
+  try {
+    report = JSON.parse(c2.out());
+  } catch {
+    io.stderr.write(c2.err());
+    return code2 || 2;
+  }
+  io.stderr.write(c2.err());
+  const fileOptions = new FileOptions(newResolver(io.cwd, o.config), {
+    only: o.only,
+    skip: o.skip,
+    syntax: o.syntax,
+    unsafe: o.unsafe ? true : void 0,
+    contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0,
+    noContext: o.context === false
+  });
+  const files = [];
+  for (const f of report.files) {
+    if (f.error) continue;
+    const raw = fs22.readFileSync(path26.resolve(io.cwd, f.path), "utf8");
+    const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
+    const text = raw.slice(bom.length);
+    let after = text;
+    for (const e of [...f.edits].sort((x, y) => y.range.start.offset - x.range.start.offset)) after = after.slice(0, e.range.start.offset) + e.text + after.slice(e.range.end.offset);
+    const findings = f.findings.map((x) => ({
+      transform: x.transform,
+      kind: x.kind,
+      severity: x.severity,
+      message: x.message,
+      line: x.range.start.line,
+      column: x.range.start.column,
+      endLine: x.range.end.line,
+      endColumn: x.range.end.column,
+      ...x.fixKind ? { fixKind: x.fixKind } : {}
+    }));
+    const edits = f.edits.map((e) => ({
+      transform: e.transform,
+      transforms: e.transforms,
+      fixKind: e.fixKind,
+      start: e.range.start.offset,
+      end: e.range.end.offset,
+      line: e.range.start.line,
+      column: e.range.start.column,
+      endLine: e.range.end.line,
+      endColumn: e.range.end.column,
+      text: e.text
+    }));
+    const file = { path: f.path, before: raw, after: bom + after, findings, edits };
+    if (f.changed && o.explain) {
+      try {
+        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
+        file.headline = v.headline;
+        file.explainMarkdown = renderMarkdown2(v, { heading: "#####" });
+      } catch {
+      }
+    }
+    files.push(file);
+  }
+  try {
+    const r = await postReview({
+      token: token ?? "",
+      repository,
+      pullNumber,
+      files,
+      commitId: o.commit ?? event.pull_request?.head?.sha,
+      apiUrl: o.apiUrl ?? io.env.GITHUB_API_URL,
+      dryRun: o.dryRun,
+      toolLine: `dockerfix ${packageVersion2()}`
+    });
+    if (o.dryRun) io.stdout.write(JSON.stringify({ action: r.action, body: r.body, comments: r.comments }, null, 2) + "\n");
+    else
+      io.stdout.write(
+        `dockerfix review: ${r.action === "none" ? "nothing to post" : `${r.action} review ${r.reviewId}`} on ${repository}#${pullNumber}: ${r.posted} suggestion${r.posted === 1 ? "" : "s"} posted, ${r.kept} kept, ${r.deleted} stale deleted, ${r.outside} change${r.outside === 1 ? "" : "s"} shown in the body
+`
+      );
+    return code2 === 2 ? 2 : 0;
+  } catch (e) {
+    if (e instanceof GitHubApiError || e instanceof TypeError) return fail(e.message);
+    throw e;
+  }
+}
+var list5;
+var init_review = __esm({
+  "src/cli/review.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_main3();
+    init_explain();
+    init_model();
+    init_render_markdown();
+    init_file_options();
+    init_github();
+    list5 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -24186,10 +28055,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -24210,7 +28079,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -24222,11 +28091,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap2;
     exports.isNode = isNode2;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar3;
-    exports.isSeq = isSeq3;
+    exports.isScalar = isScalar2;
+    exports.isSeq = isSeq2;
   }
 });
 
@@ -28334,9 +32203,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap2 = fc.start.source === "{";
+      const fcName = isMap2 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -28372,7 +32241,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -28412,7 +32281,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep && !props.found) {
+        if (!isMap2 && !sep && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -28435,7 +32304,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap2 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -28467,7 +32336,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap2) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -28483,7 +32352,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap2 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -29770,7 +33639,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -29854,7 +33723,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar3;
+    exports.isScalar = isScalar2;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -31370,7 +35239,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments2(source, options = {}) {
+    function parseAllDocuments(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions2(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer2.Composer(options);
@@ -31445,7 +35314,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse;
-    exports.parseAllDocuments = parseAllDocuments2;
+    exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify;
   }
@@ -31500,3873 +35369,6 @@ var require_dist = __commonJS({
     exports.stringify = publicApi.stringify;
     exports.visit = visit.visit;
     exports.visitAsync = visit.visitAsync;
-  }
-});
-
-// src/builds/ci-files.ts
-import path16 from "node:path";
-function plainVariables(node2) {
-  const out = {};
-  for (const p of pairs(node2)) {
-    const k = keyOf(p);
-    const v = (0, import_yaml.isScalar)(p.value) ? str(p.value) : str(get(p.value, "value")?.value);
-    if (k !== void 0 && v !== void 0) out[k] = v;
-  }
-  return out;
-}
-function readGitlabCi(file, text, sink) {
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return;
-  }
-  const root = sink.root;
-  const globalVars = plainVariables(get(y.doc.contents, "variables")?.value);
-  for (const job of pairs(y.doc.contents)) {
-    const name = keyOf(job) ?? "?";
-    if (!(0, import_yaml.isMap)(job.value) || name === "variables" || name === "default") continue;
-    const vars = { ...globalVars, ...plainVariables(get(job.value, "variables")?.value) };
-    const env = { CI_PROJECT_DIR: root, ...sink.env };
-    for (const [k, v] of Object.entries(vars)) {
-      const r = interpolate(v, env);
-      if (r.ok) env[k] = r.value;
-    }
-    const jobSink = { ...sink, env };
-    for (const key of ["before_script", "script", "after_script"]) {
-      const s = get(job.value, key)?.value;
-      const lines = (0, import_yaml.isSeq)(s) ? s.items : (0, import_yaml.isScalar)(s) ? [s] : [];
-      for (const item of lines) {
-        const t = str(item);
-        if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
-        const block = (0, import_yaml.isScalar)(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
-        scanCommands((0, import_yaml.isScalar)(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
-      }
-    }
-  }
-}
-function readSkaffold(file, text, sink) {
-  const docs = (0, import_yaml.parseAllDocuments)(text);
-  const lc = text;
-  const lineOf3 = (node2) => {
-    const r = node2?.range;
-    return r ? lc.slice(0, r[0]).split("\n").length : 1;
-  };
-  if (!Array.isArray(docs)) {
-    sink.note(file, 1, "does not parse as YAML; not used");
-    return;
-  }
-  for (const doc2 of docs) {
-    if (doc2.errors.length) {
-      sink.note(file, lineOf3({ range: doc2.errors[0].pos }), `does not parse as YAML (${doc2.errors[0].message.split("\n")[0]}); not used`);
-      return;
-    }
-    const builds = [get(doc2.contents, "build")?.value];
-    const profiles = get(doc2.contents, "profiles")?.value;
-    if ((0, import_yaml.isSeq)(profiles)) for (const p of profiles.items) builds.push(get(get(p, "build")?.value, "artifacts") ? get(p, "build")?.value : void 0);
-    for (const b of builds) {
-      const artifacts = get(b, "artifacts")?.value;
-      if (!(0, import_yaml.isSeq)(artifacts)) continue;
-      for (const a of artifacts.items) {
-        const docker = get(a, "docker")?.value;
-        if (!docker && (get(a, "jib") || get(a, "bazel") || get(a, "ko") || get(a, "buildpacks") || get(a, "custom"))) continue;
-        const image = str(get(a, "image")?.value) ?? "?";
-        const line = lineOf3(get(a, "image")?.key ?? a);
-        const what = `skaffold artifact ${image}`;
-        const note = (m) => sink.note(file, line, `${what}: ${m}`);
-        const val = (node2, field) => {
-          const raw = str(node2);
-          if (raw === void 0) return void 0;
-          if (raw.includes("{{")) {
-            note(`${field} ${raw}: templates are not known; entry not used`);
-            return null;
-          }
-          const r = interpolate(raw, sink.env);
-          if (r.ok) return r.value;
-          note(`${field} ${raw}: cannot resolve ${r.variable}; entry not used`);
-          return null;
-        };
-        const ctx = val(get(a, "context")?.value, "context");
-        const df = val(get(docker, "dockerfile")?.value, "dockerfile");
-        const target = val(get(docker, "target")?.value, "target");
-        if (ctx === null || df === null || target === null) continue;
-        const context = path16.resolve(path16.dirname(file), ctx ?? ".");
-        const args = {};
-        for (const p of pairs(get(docker, "buildArgs")?.value)) {
-          const k = keyOf(p) ?? "";
-          const raw = str(p.value);
-          if (raw === void 0) continue;
-          if (raw.includes("{{")) {
-            note(`buildArg ${k}: templates are not known; arg left out`);
-            continue;
-          }
-          args[k] = raw;
-        }
-        sink.add({ dockerfile: path16.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
-      }
-    }
-  }
-}
-var import_yaml;
-var init_ci_files = __esm({
-  "src/builds/ci-files.ts"() {
-    "use strict";
-    import_yaml = __toESM(require_dist(), 1);
-    init_interpolate();
-    init_command();
-    init_yaml_util();
-  }
-});
-
-// src/builds/index.ts
-import fs13 from "node:fs";
-import path17 from "node:path";
-function printable(s) {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c2) => `\\u${c2.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-function isFile(p) {
-  try {
-    return fs13.lstatSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-function list(dir) {
-  try {
-    return fs13.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
-function inside3(root, p) {
-  const r = path17.relative(root, p);
-  return r === "" || !r.startsWith("..") && !path17.isAbsolute(r);
-}
-function upward(start, root) {
-  const out = [];
-  let d = start;
-  for (; ; ) {
-    out.push(d);
-    if (d === root) break;
-    const parent = path17.dirname(d);
-    if (parent === d || !inside3(root, parent)) break;
-    d = parent;
-  }
-  return out;
-}
-function candidates(dir) {
-  const out = [];
-  const names = list(dir);
-  const has2 = new Set(names);
-  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, name), readCompose]);
-  for (const sub2 of ["docker", "deploy"]) {
-    if (!has2.has(sub2)) continue;
-    for (const name of list(path17.join(dir, sub2))) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, sub2, name), readCompose]);
-  }
-  if (has2.has(".github")) {
-    const wf = path17.join(dir, ".github", "workflows");
-    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path17.join(wf, name), readWorkflow]);
-  }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has2.has(name)) out.push([path17.join(dir, name), readMakefile]);
-  for (const sub2 of ["scripts", "build"]) {
-    if (!has2.has(sub2)) continue;
-    const d = path17.join(dir, sub2);
-    for (const name of list(d)) {
-      const f = path17.join(d, name);
-      if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
-    }
-  }
-  if (has2.has(".gitlab-ci.yml")) out.push([path17.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
-  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has2.has(name)) out.push([path17.join(dir, name), readSkaffold]);
-  if (has2.has("package.json")) out.push([path17.join(dir, "package.json"), readPackageJson]);
-  if (has2.has(".devcontainer.json")) out.push([path17.join(dir, ".devcontainer.json"), readDevcontainer]);
-  if (has2.has(".devcontainer")) {
-    out.push([path17.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
-    for (const name of list(path17.join(dir, ".devcontainer"))) {
-      const f = path17.join(dir, ".devcontainer", name, "devcontainer.json");
-      if (isFile(f)) out.push([f, readDevcontainer]);
-    }
-  }
-  const bake = BAKE_FILES.filter((name) => has2.has(name)).map((name) => path17.join(dir, name)).filter(isFile);
-  return { files: out.filter(([f]) => isFile(f)), bake };
-}
-function head(file) {
-  try {
-    const fd = fs13.openSync(file, "r");
-    const buf = Buffer.alloc(128);
-    const n = fs13.readSync(fd, buf, 0, 128, 0);
-    fs13.closeSync(fd);
-    return buf.subarray(0, n).toString("utf8").split("\n")[0];
-  } catch {
-    return "";
-  }
-}
-async function findBuildDefinitions(paths, opts = {}) {
-  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => path17.resolve(p));
-  const first = starts[0] ?? process.cwd();
-  const firstDir = isDirectory2(first) ? first : path17.dirname(first);
-  const root = gitRoot(firstDir) ?? firstDir;
-  const definitions = [];
-  const notes = [];
-  const rel3 = (p) => path17.relative(root, p).split(path17.sep).join("/") || ".";
-  const deferred = [];
-  const sink = {
-    root,
-    defer: (task) => void deferred.push(task),
-    env: opts.env ?? {},
-    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
-    add: (d) => {
-      const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
-      if (d.context !== null) {
-        if (!inside3(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
-        if (!isDirectory2(d.context)) return note(`context ${rel3(d.context)} is not a folder; not used`);
-      }
-      const dockerfile = d.dockerfile ?? (d.context !== null ? path17.join(d.context, "Dockerfile") : void 0);
-      if (!dockerfile) return;
-      if (!inside3(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
-      if (!isFile(dockerfile)) return note(`Dockerfile ${rel3(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
-    }
-  };
-  const seenDirs = /* @__PURE__ */ new Set();
-  const seenFiles = /* @__PURE__ */ new Set();
-  for (const start of starts) {
-    const dir = isDirectory2(start) ? start : path17.dirname(start);
-    if (!inside3(root, dir)) continue;
-    for (const d of upward(dir, root)) {
-      if (seenDirs.has(d)) continue;
-      seenDirs.add(d);
-      const c2 = candidates(d);
-      for (const [file, read] of c2.files) {
-        if (seenFiles.has(file)) continue;
-        seenFiles.add(file);
-        const text = readRegular2(file, MAX_BYTES2);
-        if (text === null) {
-          if (isFile(file)) sink.note(file, 1, "larger than 1 MiB; not read");
-          continue;
-        }
-        read(file, text, sink);
-      }
-      if (c2.bake.length) sink.defer(() => readBakeSet(c2.bake, sink));
-    }
-  }
-  for (let i = 0; i < deferred.length; i++) await deferred[i]();
-  return { root, definitions, notes };
-}
-function isDirectory2(p) {
-  try {
-    return fs13.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function byDockerfile(defs) {
-  const m = /* @__PURE__ */ new Map();
-  for (const d of defs) {
-    const list7 = m.get(d.dockerfile);
-    if (list7) list7.push(d);
-    else m.set(d.dockerfile, [d]);
-  }
-  return m;
-}
-function describeSource(d, cwd) {
-  const file = printable(path17.relative(cwd, d.source.file).split(path17.sep).join("/") || d.source.file);
-  const what = d.source.what.replace(/^compose /, "");
-  return what === path17.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
-}
-var MAX_BYTES2;
-var init_builds = __esm({
-  "src/builds/index.ts"() {
-    "use strict";
-    init_fsio();
-    init_compose();
-    init_workflows();
-    init_scripts();
-    init_devcontainer();
-    init_ci_files();
-    init_bake();
-    init_read();
-    MAX_BYTES2 = 1 << 20;
-  }
-});
-
-// src/builds/guess-root.ts
-import fs14 from "node:fs";
-import path18 from "node:path";
-function exists(p) {
-  try {
-    fs14.statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function localSources(doc2) {
-  const out = [];
-  for (const instr of doc2.instructions) {
-    if (instr.upper !== "COPY" && instr.upper !== "ADD") continue;
-    if (instr.flags.some((f) => f.name === "from")) continue;
-    const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
-    for (const s of words2.slice(0, -1)) {
-      if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
-      const clean = path18.posix.normalize(s.replace(/^\/+/, "") || ".");
-      if (clean === "." || clean.startsWith("..")) continue;
-      out.push({ source: s, line: instr.line, keyword: instr.upper });
-    }
-  }
-  return out;
-}
-function guessContext(dockerfile, text) {
-  const dir = path18.dirname(dockerfile);
-  const root = gitRoot(dir);
-  if (!root || root === dir) return null;
-  let doc2;
-  try {
-    doc2 = new DockerfileDocument(text);
-  } catch {
-    return null;
-  }
-  const sources = localSources(doc2);
-  const rel3 = (s) => path18.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(path18.join(dir, rel3(s.source))));
-  if (missing.length === 0) return null;
-  let d = path18.dirname(dir);
-  for (; ; ) {
-    if (sources.every((s) => exists(path18.join(d, rel3(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
-    if (d === root) return null;
-    const parent = path18.dirname(d);
-    if (parent === d) return null;
-    d = parent;
-  }
-}
-var init_guess_root = __esm({
-  "src/builds/guess-root.ts"() {
-    "use strict";
-    init_document();
-    init_fsio();
-  }
-});
-
-// src/builds/hadolint.ts
-import fs15 from "node:fs";
-import path19 from "node:path";
-function list2(dir) {
-  try {
-    return fs15.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-function configIgnored(text) {
-  const y = parseYaml(text);
-  if ("error" in y) return [];
-  const ig = get(y.doc.contents, "ignored")?.value;
-  return isSeq(ig) ? ig.items.map((i) => str(i) ?? "").filter(Boolean) : [];
-}
-function workflowRunsHadolint(text) {
-  if (!/hadolint/i.test(text)) return false;
-  const y = parseYaml(text);
-  if ("error" in y) return false;
-  for (const job of pairs(get(y.doc.contents, "jobs")?.value)) {
-    const steps2 = get(job.value, "steps")?.value;
-    if (!isSeq(steps2)) continue;
-    for (const step of steps2.items) {
-      if (/^hadolint\/hadolint-action@/.test(str(get(step, "uses")?.value) ?? "")) return true;
-      if (/(^|[\s/;&|])hadolint(\s|$)/m.test(str(get(step, "run")?.value) ?? "")) return true;
-    }
-  }
-  return false;
-}
-function preCommitRunsHadolint(text) {
-  if (!/hadolint/i.test(text)) return false;
-  const y = parseYaml(text);
-  if ("error" in y) return false;
-  const repos = get(y.doc.contents, "repos")?.value;
-  if (!isSeq(repos)) return false;
-  for (const r of repos.items) {
-    const hooks = get(r, "hooks")?.value;
-    if (isSeq(hooks) && hooks.items.some((h) => /^hadolint(-docker)?$/.test(str(get(h, "id")?.value) ?? ""))) return true;
-  }
-  return false;
-}
-function findHadolint(dockerfile, root) {
-  let found = null;
-  let ignored2 = null;
-  let d = path19.dirname(dockerfile);
-  for (; ; ) {
-    const names = new Set(list2(d));
-    for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
-      if (!names.has(n) || ignored2 !== null) continue;
-      const text = readRegular2(path19.join(d, n));
-      if (text === null) continue;
-      ignored2 = configIgnored(text);
-      found ??= { source: path19.join(d, n), ignored: [] };
-    }
-    if (!found && names.has(".pre-commit-config.yaml")) {
-      const f = path19.join(d, ".pre-commit-config.yaml");
-      const text = readRegular2(f);
-      if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
-    }
-    if (!found && names.has(".github")) {
-      const wf = path19.join(d, ".github", "workflows");
-      for (const n of list2(wf).sort()) {
-        if (!/\.ya?ml$/.test(n)) continue;
-        const text = readRegular2(path19.join(wf, n));
-        if (text !== null && workflowRunsHadolint(text)) {
-          found = { source: path19.join(wf, n), ignored: [] };
-          break;
-        }
-      }
-    }
-    const r = path19.relative(root, d);
-    if (r === "" || r.startsWith("..") || path19.isAbsolute(r)) break;
-    const parent = path19.dirname(d);
-    if (parent === d) break;
-    d = parent;
-  }
-  return found ? { ...found, ignored: ignored2 ?? [] } : null;
-}
-var init_hadolint = __esm({
-  "src/builds/hadolint.ts"() {
-    "use strict";
-    init_yaml_util();
-    init_read();
-  }
-});
-
-// src/builds/plan.ts
-var plan_exports = {};
-__export(plan_exports, {
-  mergeArgs: () => mergeArgs,
-  planBuilds: () => planBuilds
-});
-import fs16 from "node:fs";
-import path20 from "node:path";
-function rel(cwd, p) {
-  return printable(path20.relative(cwd, p).split(path20.sep).join("/") || ".");
-}
-async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
-  const plan = { files: /* @__PURE__ */ new Map(), notes: [] };
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of files) {
-    const root = gitRoot(path20.dirname(f)) ?? path20.dirname(f);
-    let g = groups.get(root);
-    if (!g) groups.set(root, g = []);
-    g.push(f);
-  }
-  for (const [root, group] of groups) {
-    const within2 = starts.filter((s) => {
-      const r = path20.relative(root, s);
-      return r === "" || !r.startsWith("..") && !path20.isAbsolute(r);
-    });
-    const found = await findBuildDefinitions([...group.map((f) => path20.dirname(f)), ...within2]);
-    plan.notes.push(...found.notes);
-    const defs = byDockerfile(found.definitions);
-    for (const file of group) {
-      const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit);
-      const h = gitRoot(path20.dirname(file)) ? findHadolint(file, root) : null;
-      if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
-      plan.files.set(file, fb);
-    }
-  }
-  return plan;
-}
-function fromConfig(file, c2, found) {
-  const source = { file: c2.file, line: c2.line, what: "dockerfix config" };
-  const contexts = c2.context !== void 0 ? [c2.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(path20.dirname(file));
-  const targets = c2.targets !== void 0 ? c2.targets.length ? c2.targets : [void 0] : [...new Set(found.map((d) => d.target))];
-  if (targets.length === 0) targets.push(void 0);
-  const out = [];
-  for (const context of contexts)
-    for (const target of targets) {
-      const from = found.find((d) => d.context === context && d.target === target);
-      out.push({ dockerfile: file, context, ...target !== void 0 ? { target } : {}, args: c2.args ?? from?.args ?? {}, source: c2.context === void 0 && c2.targets === void 0 && from ? from.source : source });
-    }
-  return out;
-}
-function mergeArgs(list7) {
-  const out = {};
-  const keys = new Set(list7.flatMap((d) => Object.keys(d.args)));
-  for (const k of keys) {
-    const values2 = new Set(list7.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
-    const [only] = values2;
-    out[k] = values2.size === 1 && only !== void 0 ? only : null;
-  }
-  return out;
-}
-function planFile(file, found, conf, cwd, explicit) {
-  const fb = { findings: [] };
-  if (conf?.context !== void 0) {
-    const root = gitRoot(path20.dirname(file)) ?? path20.dirname(conf.file);
-    const r = path20.relative(root, conf.context);
-    const outside = r.startsWith("..") || path20.isAbsolute(r);
-    if (outside || !isDir(conf.context)) {
-      fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
-      conf = { ...conf, context: void 0 };
-    }
-  }
-  const list7 = conf ? fromConfig(file, conf, found) : found;
-  if (list7.length === 0) {
-    if (explicit) return fb;
-    const text = readRegular2(file, 4 << 20);
-    if (text === null) return fb;
-    const g = guessContext(file, text);
-    if (g) {
-      const where2 = g.dir === gitRoot(path20.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
-      fb.findings.push(
-        info(`the build context looks like ${where2} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path20.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
-      );
-    }
-    return fb;
-  }
-  const label3 = (c2) => c2 === null ? "no context" : `context ${rel(cwd, c2)}`;
-  if (!explicit) {
-    const contexts = /* @__PURE__ */ new Map();
-    for (const d of list7) {
-      const l = contexts.get(d.context);
-      if (l) l.push(d);
-      else contexts.set(d.context, [d]);
-    }
-    const sources = (ds) => [...new Set(ds.map((d) => describeSource(d, cwd)))].join("; ");
-    for (const [c2, ds] of contexts) fb.findings.push(info(`${label3(c2)} (${sources(ds)})`));
-    const [first, ...rest] = [...contexts.keys()];
-    if (first === null) fb.noContext = true;
-    else fb.contextDir = first;
-    fb.contextLabel = label3(first);
-    if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label3(dir) }));
-  }
-  for (const d of list7)
-    for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info(`additional context ${printable(k)}=${path20.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
-  const targets = /* @__PURE__ */ new Map();
-  for (const d of list7) {
-    if (d.target === void 0) continue;
-    const src = describeSource(d, cwd);
-    const l = targets.get(d.target);
-    if (!l) targets.set(d.target, [src]);
-    else if (!l.includes(src)) l.push(src);
-  }
-  if (targets.size) {
-    fb.targets = [...targets.keys()];
-    for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join("; ")})`));
-  }
-  const args = mergeArgs(list7);
-  if (Object.keys(args).length) {
-    fb.args = args;
-    const known2 = Object.entries(args).filter(([, v]) => v !== null);
-    const unknown = Object.keys(args).filter((k) => args[k] === null);
-    if (known2.length) fb.findings.push(info(`build arg${known2.length === 1 ? "" : "s"} ${known2.map(([k, v]) => `${printable(k)}=${printable(v)}`).join(", ")} (used as known values)`));
-    if (unknown.length) fb.findings.push(info(`build arg${unknown.length === 1 ? "" : "s"} ${unknown.map(printable).join(", ")}: the definitions pass different values (or none); not known`));
-  }
-  return fb;
-}
-function isDir(p) {
-  try {
-    return fs16.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-var info;
-var init_plan = __esm({
-  "src/builds/plan.ts"() {
-    "use strict";
-    init_fsio();
-    init_builds();
-    init_guess_root();
-    init_hadolint();
-    init_read();
-    info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
-  }
-});
-
-// src/builds/contexts.ts
-function changedLines(o) {
-  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
-  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
-}
-function analyseEachContext(file, opts, fb, first, process2 = processFile) {
-  if (!fb?.otherContexts?.length || first.error) return first;
-  const full = { ...opts, firstChange: void 0 };
-  const base2 = first.partial ? process2(file, full) : first;
-  if (base2.error) return first;
-  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
-  for (const c2 of fb.otherContexts) {
-    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
-    if (o.error) return first;
-    runs.push({ label: c2.label, outcome: o });
-  }
-  const labels = runs.map((r) => r.label).join(", ");
-  if (runs.every((r) => r.outcome.after === base2.after)) {
-    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
-  }
-  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
-  if (safe.error) return first;
-  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
-  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
-}
-var info2;
-var init_contexts = __esm({
-  "src/builds/contexts.ts"() {
-    "use strict";
-    init_engine();
-    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
-  }
-});
-
-// src/report/sarif.ts
-function level(f) {
-  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
-}
-function groupOf(doc2, offset, line) {
-  if (doc2) {
-    const all = doc2.instructions;
-    let lo = 0;
-    let hi = all.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = lo + hi >> 1;
-      if (all[mid].start <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const i = found >= 0 ? all[found] : void 0;
-    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
-  }
-  return `l${line}`;
-}
-function offsetOf(lines, line, column) {
-  if (line > lines.starts.length) return lines.text.length;
-  return lines.starts[line - 1] + column - 1;
-}
-function region(startLine, startColumn, endLine, endColumn) {
-  return { startLine, startColumn, endLine, endColumn };
-}
-function absoluteUri(ref, base2) {
-  if (!ref) return void 0;
-  try {
-    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
-    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function linksFromPackage(pkg) {
-  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-  let web;
-  if (raw) {
-    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
-    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
-    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
-    else if (full) web = `https://${full[1]}/${full[2]}`;
-  }
-  web = absoluteUri(web);
-  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
-  const informationUri = absoluteUri(pkg.homepage) ?? web;
-  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
-}
-function helpUri(docsUrl, docsBase) {
-  const uri = absoluteUri(docsUrl, docsBase);
-  return uri ? { helpUri: uri } : {};
-}
-function buildSarif(input, rules) {
-  const ruleIds = new Set(rules.map((r) => r.id));
-  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
-  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
-  const allRules = [...rules, ...extra];
-  const informationUri = absoluteUri(input.links?.informationUri);
-  const docsBase = absoluteUri(input.links?.docsBase);
-  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
-  const results = [];
-  const notifications = [];
-  for (const e of input.errors) {
-    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
-  }
-  for (const { path: path31, outcome } of input.files) {
-    const uri = path31.split("/").map(encodeURIComponent).join("/");
-    if (outcome.error) {
-      notifications.push({
-        level: "error",
-        message: { text: `${path31}: ${outcome.error.message}` },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
-            }
-          }
-        ]
-      });
-      continue;
-    }
-    const text = stripBom(outcome.before).text;
-    let doc2 = null;
-    try {
-      doc2 = new DockerfileDocument(text);
-    } catch {
-      doc2 = null;
-    }
-    const edits = outcome.edits ?? [];
-    const claimed = /* @__PURE__ */ new Set();
-    const changeFindings = outcome.findings.filter((f) => f.kind === "change");
-    const editsFor = /* @__PURE__ */ new Map();
-    const lines = new LineIndex(text);
-    const byGroup = /* @__PURE__ */ new Map();
-    for (const e of edits) {
-      const g = groupOf(doc2, e.start, e.line);
-      const list7 = byGroup.get(g);
-      if (list7) list7.push(e);
-      else byGroup.set(g, [e]);
-    }
-    for (const f of changeFindings) {
-      const g = groupOf(doc2, offsetOf(lines, f.line, f.column), f.line);
-      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
-      mine.forEach((e) => claimed.add(e));
-      editsFor.set(f, mine);
-    }
-    const firstChange = /* @__PURE__ */ new Map();
-    const order = /* @__PURE__ */ new Map();
-    changeFindings.forEach((f, k) => {
-      order.set(f, k);
-      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
-    });
-    for (const e of edits) {
-      if (claimed.has(e)) continue;
-      let f;
-      for (const t of e.transforms) {
-        const x = firstChange.get(t);
-        if (x && (!f || order.get(x) < order.get(f))) f = x;
-      }
-      if (f) editsFor.get(f).push(e);
-    }
-    for (const f of outcome.findings) {
-      const mine = editsFor.get(f) ?? [];
-      results.push({
-        ruleId: f.transform,
-        ruleIndex: ruleIndex.get(f.transform),
-        level: level(f),
-        message: { text: f.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
-            }
-          }
-        ],
-        ...mine.length ? {
-          fixes: [
-            {
-              description: { text: `${f.transform}: ${f.message}` },
-              artifactChanges: [
-                {
-                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-                  replacements: mine.map((e) => ({
-                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
-                    ...e.text ? { insertedContent: { text: e.text } } : {}
-                  }))
-                }
-              ]
-            }
-          ]
-        } : {},
-        properties: { kind: f.kind, ...f.fixKind ? { fixKind: f.fixKind } : {} }
-      });
-    }
-  }
-  return {
-    $schema: SARIF_SCHEMA,
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: input.tool.name,
-            version: input.tool.version,
-            semanticVersion: input.tool.version,
-            ...informationUri ? { informationUri } : {},
-            rules: allRules.map((r) => ({
-              id: r.id,
-              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
-              shortDescription: { text: r.summary },
-              fullDescription: { text: r.description },
-              // Absolute or absent: a relative link means nothing in a code-scanning UI.
-              ...helpUri(r.docsUrl, docsBase),
-              help: { text: r.description },
-              defaultConfiguration: { level: "warning" },
-              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
-            }))
-          }
-        },
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
-        columnKind: "utf16CodeUnits",
-        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
-        results
-      }
-    ]
-  };
-}
-function renderSarif(input, rules) {
-  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
-}
-var SARIF_SCHEMA;
-var init_sarif = __esm({
-  "src/report/sarif.ts"() {
-    "use strict";
-    init_document();
-    init_source();
-    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-  }
-});
-
-// src/report/types.ts
-var REPORT_FORMATS;
-var init_types = __esm({
-  "src/report/types.ts"() {
-    "use strict";
-    REPORT_FORMATS = ["diff", "json", "sarif", "github", "rdjsonl", "gitlab"];
-  }
-});
-
-// src/cli/color.ts
-function colorsWanted(flag, io) {
-  if (flag === false) return false;
-  if (io.env.NO_COLOR) return false;
-  const force = io.env.FORCE_COLOR;
-  if (force === "0" || force === "false") return false;
-  if (flag === true) return true;
-  if (force !== void 0 && force !== "") return true;
-  return Boolean(io.stdout.isTTY);
-}
-var init_color = __esm({
-  "src/cli/color.ts"() {
-    "use strict";
-  }
-});
-
-// src/cli/parse.ts
-function parseSubcommandArgs(program4, args, io, name) {
-  try {
-    program4.parse(args, { from: "user" });
-    return null;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
-        io.stdout.write(program4.helpInformation());
-        return 0;
-      }
-      io.stderr.write(`${name}: ${e.message.replace(/^error: /, "")}
-`);
-      return 2;
-    }
-    throw e;
-  }
-}
-var init_parse = __esm({
-  "src/cli/parse.ts"() {
-    "use strict";
-    init_esm();
-  }
-});
-
-// src/verify/docker.ts
-import { spawn, spawnSync as spawnSync2 } from "node:child_process";
-function dockerSync(cli, args, env, timeout = 12e4, input) {
-  const r = spawnSync2(cli, args, { env, encoding: "utf8", timeout, maxBuffer: 64 << 20, input });
-  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
-}
-function classifyDockerError(cli, r) {
-  if (r.error && (r.error.code === "ENOENT" || r.error.code === "EACCES")) {
-    return new DockerEnvError(
-      r.error.code === "ENOENT" ? `the Docker CLI was not found (${cli}); install Docker or pass --docker <path to the docker client>` : `the Docker CLI ${cli} cannot be executed (permission denied)`,
-      "no-cli"
-    );
-  }
-  const text = r.stderr;
-  if (/permission denied/i.test(text) && /(docker\.sock|daemon socket|\.sock)/i.test(text)) {
-    return new DockerEnvError(
-      `permission denied on the Docker daemon's socket: add your user to the "docker" group (then log in again), use a rootless daemon, or run with sufficient rights
-  docker said: ${firstLine(text)}`,
-      "permission"
-    );
-  }
-  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connection refused|no such file or directory.*\.sock/i.test(text)) {
-    return new DockerEnvError(`the Docker daemon is not reachable: start Docker (or point DOCKER_HOST / the docker context at a running daemon)
-  docker said: ${firstLine(text)}`, "no-daemon");
-  }
-  return null;
-}
-function firstLine(s) {
-  return s.trim().split("\n").find((l) => l.trim()) ?? "";
-}
-function detectDocker(cli, env) {
-  const v = dockerSync(cli, ["version", "--format", "{{.Client.Version}}|{{.Server.Version}}"], env, 6e4);
-  const envErr = classifyDockerError(cli, v);
-  if (envErr) throw envErr;
-  if (v.error) throw new DockerEnvError(`cannot run ${cli}: ${v.error.message}`, "other");
-  const [client = "", server = ""] = v.stdout.trim().split("|");
-  if (v.code !== 0 || !server) {
-    throw new DockerEnvError(`\`docker version\` failed (exit ${v.code}): ${firstLine(v.stderr) || "no server version"}`, "no-daemon");
-  }
-  const bx = dockerSync(cli, ["buildx", "version"], env, 6e4);
-  const buildx = bx.code === 0 && /buildx|github\.com\/docker/i.test(bx.stdout);
-  if (!buildx && major(client) >= 23) {
-    throw new DockerEnvError(
-      `the Docker CLI ${client} has no buildx plugin, and without it \`docker build\` uses the legacy builder, which cannot build RUN --mount; install docker-buildx (the "docker-buildx-plugin" package)`,
-      "no-buildkit"
-    );
-  }
-  if (major(server) > 0 && major(server) < 18) throw new DockerEnvError(`the Docker daemon ${server} has no BuildKit (needs 18.09 or newer)`, "no-buildkit");
-  return { cli, clientVersion: client, serverVersion: server, buildx };
-}
-function major(version) {
-  const m = /^(\d+)/.exec(version);
-  return m ? Number(m[1]) : 0;
-}
-function parsePlainLog(text) {
-  const byId = /* @__PURE__ */ new Map();
-  const trailer = [];
-  for (const raw of text.split(/\r?\n/)) {
-    const m = /^#(\d+) (.*)$/.exec(raw);
-    if (!m) {
-      if (raw.trim()) trailer.push(raw);
-      continue;
-    }
-    const [, id, rest] = m;
-    let v = byId.get(id);
-    if (!v) {
-      const sm = VERTEX_STEP.exec(rest);
-      v = { name: rest, step: Boolean(sm), from: sm?.[4]?.toUpperCase() === "FROM", cached: false, done: false, output: [] };
-      byId.set(id, v);
-      continue;
-    }
-    if (rest === "CACHED") v.cached = true;
-    else if (/^DONE\b/.test(rest)) v.done = true;
-    else if (/^ERROR\b/.test(rest)) v.error = rest.replace(/^ERROR:?\s*/, "");
-    else if (/^CANCELED\b/.test(rest)) v.error ??= "canceled";
-    else if (/^\d+(\.\d+)? /.test(rest)) v.output.push(rest.replace(/^\d+(\.\d+)? /, ""));
-    else if (/^(sha256:|resolve |extracting |transferring |writing |naming |exporting |unpacking |preparing |sending )/.test(rest)) continue;
-    else v.output.push(rest);
-  }
-  const steps2 = [...byId.values()];
-  const failed = steps2.find((s) => s.error && s.error !== "canceled" && s.step) ?? steps2.find((s) => s.error && s.error !== "canceled");
-  return { steps: steps2, ...failed ? { failed } : {}, trailer };
-}
-function stepCounts(log) {
-  const steps2 = log.steps.filter((s) => s.step && !s.from);
-  const cached = steps2.filter((s) => s.cached).length;
-  return { total: steps2.length, cached, run: steps2.length - cached };
-}
-function runBuild(req) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const child = spawn(req.cli, req.args, { env: req.env, stdio: ["ignore", "pipe", "pipe"] });
-    let log = "";
-    let partial = "";
-    let timedOut = false;
-    let aborted = false;
-    const seen = /* @__PURE__ */ new Set();
-    const onData = (d) => {
-      const s = d.toString("utf8");
-      if (log.length < 32 << 20) log += s;
-      if (!req.onStep) return;
-      const lines = (partial + s).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) {
-        const m = /^#(\d+) (\[.*)$/.exec(line);
-        if (m && !seen.has(m[1])) {
-          seen.add(m[1]);
-          req.onStep(m[2]);
-        }
-      }
-    };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
-    const kill = () => {
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), 5e3).unref();
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, req.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      kill();
-    };
-    req.signal?.addEventListener("abort", onAbort, { once: true });
-    let spawnError;
-    child.on("error", (e) => spawnError = e);
-    child.on("close", (code2) => {
-      clearTimeout(timer);
-      req.signal?.removeEventListener("abort", onAbort);
-      const parsed = parsePlainLog(log);
-      const envError = classifyDockerError(req.cli, { stderr: spawnError ? "" : log.slice(-4e3), error: spawnError }) ?? void 0;
-      resolve({ ok: code2 === 0 && !timedOut && !aborted, code: code2 ?? -1, wallMs: performance.now() - t0, timedOut, aborted, log, parsed, ...envError && code2 !== 0 ? { envError } : {} });
-    });
-  });
-}
-var DockerEnvError, VERTEX_STEP;
-var init_docker = __esm({
-  "src/verify/docker.ts"() {
-    "use strict";
-    DockerEnvError = class extends Error {
-      constructor(message, kind) {
-        super(message);
-        this.kind = kind;
-        this.name = "DockerEnvError";
-      }
-      kind;
-    };
-    VERTEX_STEP = /^\[(?:(\S+) )?(\d+)\/(\d+)\] (\S+)/;
-  }
-});
-
-// src/verify/report.ts
-function steps(b) {
-  return `${b.steps.cached}/${b.steps.total} cached`;
-}
-function buildCell(b) {
-  if (!b) return "-";
-  return b.ok ? `${b.seconds.toFixed(2)} s (${steps(b)})` : `FAILED${b.timedOut ? " (timed out)" : ""}`;
-}
-function ratio(s) {
-  return s.speedup === void 0 ? "-" : `${s.speedup}x`;
-}
-function renderVerify(r, format2) {
-  if (format2 === "json") return `${JSON.stringify({ $schema: "https://unpkg.com/dockerfix/schema/dockerfix-verify.schema.json", ...r }, null, 2)}
-`;
-  if (format2 === "markdown") return renderMarkdown(r);
-  return renderText(r);
-}
-function renderText(r) {
-  const c2 = escapeControls;
-  const lines = [];
-  const L = (s = "") => void lines.push(s);
-  L(`dockerfix verify ${c2(r.dockerfile)} (context ${r.context === null ? "none" : c2(r.context)})`);
-  if (r.docker) L(`docker: client ${r.docker.client}, daemon ${r.docker.server}; isolation: ${r.docker.isolation === "builder" ? `dedicated builder ${r.docker.builder}` : "unique cache-mount ids (no buildx)"}`);
-  if (r.rewrite.changes.length) {
-    L(`rewrite: ${r.rewrite.changes.length} change${r.rewrite.changes.length === 1 ? "" : "s"}`);
-    for (const ch of r.rewrite.changes) L(`  line ${ch.line} [${ch.transform}] ${c2(ch.message)}`);
-  }
-  for (const t of r.targets) {
-    L(`target ${c2(t.label)} (${t.why}): original ${buildCell(t.original)}, rewrite ${buildCell(t.rewrite)}`);
-    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
-      if (!b || b.ok) continue;
-      L(`  the ${side} fails${b.failedStep ? ` at ${c2(b.failedStep)}` : ""}: ${c2(b.error ?? "")}`);
-      for (const l of b.logTail ?? []) L(`    | ${c2(l)}`);
-    }
-    if (t.comparison) {
-      const cmp = t.comparison;
-      L(`  images: ${cmp.equivalent ? "same files and config" : `${cmp.differenceCount} path${cmp.differenceCount === 1 ? "" : "s"} and ${cmp.config.length} config key${cmp.config.length === 1 ? "" : "s"} differ`} (${cmp.files.original} / ${cmp.files.rewrite} paths compared)`);
-      for (const d of cmp.differences.slice(0, 50)) {
-        if (d.kind === "only-original") L(`    only in the original: ${c2(d.path)} (${c2(d.original ?? "")})`);
-        else if (d.kind === "only-rewrite") L(`    only in the rewrite:  ${c2(d.path)} (${c2(d.rewrite ?? "")})`);
-        else L(`    differs (${(d.fields ?? []).join(", ")}): ${c2(d.path)}: ${c2(d.original ?? "")} -> ${c2(d.rewrite ?? "")}`);
-      }
-      if (cmp.differenceCount > 50) L(`    \u2026 and ${cmp.differenceCount - 50} more (--format json lists up to 500)`);
-      for (const k of cmp.config) L(`    config ${k.key}: ${c2(JSON.stringify(k.original))} -> ${c2(JSON.stringify(k.rewrite))}`);
-    }
-  }
-  if (r.scenarios.length || r.skippedScenarios.length) {
-    L("rebuilds (original -> rewrite):");
-    for (const s of r.scenarios) {
-      L(`  ${SCENARIO_TITLES[s.name]} (${c2(s.file)}, target ${c2(s.target)}): ${buildCell(s.original)} -> ${buildCell(s.rewrite)}${s.speedup !== void 0 ? `, ${s.speedup}x` : ""}`);
-      if (!s.rewrite.ok) {
-        L(`    the rewrite fails${s.rewrite.failedStep ? ` at ${c2(s.rewrite.failedStep)}` : ""}: ${c2(s.rewrite.error ?? "")}`);
-        for (const l of s.rewrite.logTail ?? []) L(`      | ${c2(l)}`);
-      }
-    }
-    for (const s of r.skippedScenarios) L(`  ${SCENARIO_TITLES[s.name]}: not measured: ${c2(s.reason)}`);
-  }
-  if (r.excluded.length) L(`not compared: ${r.excluded.map((e) => e.pattern).join(" ")} (--format json gives the reason for each)`);
-  for (const n of r.notes) L(`note: ${c2(n)}`);
-  if (r.cleanup.problems.length) for (const p of r.cleanup.problems) L(`cleanup problem: ${c2(p)}`);
-  L(`verdict: ${c2(r.summary)}`);
-  return `${lines.join("\n")}
-`;
-}
-function md(s) {
-  return escapeControls(s).replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/`/g, "'");
-}
-function renderMarkdown(r) {
-  const lines = [];
-  const L = (s = "") => void lines.push(s);
-  const icon = r.verdict === "equivalent" ? "\u2705" : r.verdict === "unchanged" ? "\u2796" : r.verdict === "original-fails" ? "\u26A0\uFE0F" : "\u274C";
-  L(`### ${icon} dockerfix verify: \`${md(r.dockerfile)}\``);
-  L("");
-  L(`**${md(r.summary)}**`);
-  L("");
-  if (r.targets.length) {
-    L("| target | original | rewrite | image |");
-    L("|---|---|---|---|");
-    for (const t of r.targets) {
-      const img = t.comparison ? t.comparison.equivalent ? "same files and config" : `${t.comparison.differenceCount} paths, ${t.comparison.config.length} config keys differ` : "-";
-      L(`| ${md(t.label)} | ${buildCell(t.original)} | ${buildCell(t.rewrite)} | ${img} |`);
-    }
-    L("");
-  }
-  const diffs = r.targets.flatMap((t) => (t.comparison?.differences ?? []).slice(0, 20).map((d) => ({ t, d })));
-  if (diffs.length) {
-    L("| target | path | original | rewrite |");
-    L("|---|---|---|---|");
-    for (const { t, d } of diffs) L(`| ${md(t.label)} | \`${md(d.path)}\` | ${md(d.original ?? "absent")} | ${md(d.rewrite ?? "absent")} |`);
-    L("");
-  }
-  for (const t of r.targets) {
-    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
-      if (!b || b.ok) continue;
-      L(`The ${side} fails (target ${md(t.label)})${b.failedStep ? ` at \`${md(b.failedStep)}\`` : ""}:`);
-      L("");
-      L("```");
-      for (const l of [...b.logTail ?? [], b.error ?? ""]) L(escapeControls(l).replace(/```/g, "'''"));
-      L("```");
-      L("");
-    }
-  }
-  if (r.scenarios.length) {
-    L(`| rebuild (target ${md(r.scenarios[0].target)}) | edited | original | rewrite | speedup |`);
-    L("|---|---|---:|---:|---:|");
-    for (const s of r.scenarios) L(`| ${SCENARIO_TITLES[s.name]} | \`${md(s.file)}\` | ${buildCell(s.original)} | ${buildCell(s.rewrite)} | ${ratio(s)} |`);
-    L("");
-  }
-  for (const s of r.skippedScenarios) L(`- ${SCENARIO_TITLES[s.name]}: not measured: ${md(s.reason)}`);
-  for (const n of r.notes) L(`- note: ${md(n)}`);
-  if (r.excluded.length) {
-    L("");
-    L(`<details><summary>Not compared (${r.excluded.length} rules)</summary>`);
-    L("");
-    for (const e of r.excluded) L(`- \`${md(e.pattern)}\`: ${md(e.reason)}`);
-    L("");
-    L("</details>");
-  }
-  return `${lines.join("\n")}
-`;
-}
-var VERIFY_FORMATS, SCENARIO_TITLES;
-var init_report = __esm({
-  "src/verify/report.ts"() {
-    "use strict";
-    init_escape();
-    VERIFY_FORMATS = ["text", "json", "markdown"];
-    SCENARIO_TITLES = {
-      "source-edit": "source edit",
-      "dependency-edit": "dependency edit",
-      "ci-source-edit": "CI: source edit, cache mounts empty",
-      "ci-dependency-edit": "CI: dependency edit, cache mounts empty"
-    };
-  }
-});
-
-// src/verify/image-fs.ts
-import { createHash } from "node:crypto";
-import { Writable } from "node:stream";
-function str2(b, off, len2) {
-  const s = b.subarray(off, off + len2);
-  const z = s.indexOf(0);
-  return (z === -1 ? s : s.subarray(0, z)).toString("utf8");
-}
-function num2(b, off, len2) {
-  const f = b.subarray(off, off + len2);
-  if (f[0] & 128) {
-    let v = 0;
-    for (let i = 1; i < f.length; i++) v = v * 256 + f[i];
-    return v;
-  }
-  const s = str2(b, off, len2).trim();
-  return s ? parseInt(s, 8) : 0;
-}
-function parsePax(buf) {
-  const out = {};
-  let i = 0;
-  while (i < buf.length) {
-    const sp = buf.indexOf(32, i);
-    if (sp === -1) break;
-    const len2 = Number(buf.subarray(i, sp).toString("ascii"));
-    if (!len2) break;
-    const rec = buf.subarray(sp + 1, i + len2 - 1).toString("utf8");
-    const eq = rec.indexOf("=");
-    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
-    i += len2;
-  }
-  return out;
-}
-function normPath(p) {
-  let s = p.replace(/^\.?\/*/, "").replace(/\/+$/, "");
-  s = `/${s}`;
-  return s;
-}
-function pycHash(data) {
-  if (data.length >= 16 && data.readUInt32LE(4) === 0) {
-    const copy = Buffer.from(data);
-    copy.fill(0, 8, 12);
-    return createHash("sha256").update(copy).digest("hex");
-  }
-  return createHash("sha256").update(data).digest("hex");
-}
-function describeEntry(e) {
-  const parts = [e.type, e.mode, `${e.uid}:${e.gid}`];
-  if (e.type === "file") parts.push(`${e.size} B`, `sha256:${(e.sha256 ?? "").slice(0, 12)}`);
-  if (e.link !== void 0) parts.push(`-> ${e.link}`);
-  return parts.join(" ");
-}
-var TYPES, TarLister;
-var init_image_fs = __esm({
-  "src/verify/image-fs.ts"() {
-    "use strict";
-    TYPES = { "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
-    TarLister = class extends Writable {
-      constructor(keep = () => true) {
-        super();
-        this.keep = keep;
-      }
-      keep;
-      tree = /* @__PURE__ */ new Map();
-      buf = Buffer.alloc(0);
-      state = "header";
-      remaining = 0;
-      pad = 0;
-      cur = null;
-      meta = null;
-      pax = {};
-      longName;
-      longLink;
-      _write(chunk, _enc, cb) {
-        try {
-          this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-          this.consume();
-          cb();
-        } catch (e) {
-          cb(e);
-        }
-      }
-      _final(cb) {
-        if (this.state === "data" || this.state === "meta") cb(new Error("tar stream ended inside an entry"));
-        else cb();
-      }
-      consume() {
-        for (; ; ) {
-          if (this.state === "end") {
-            this.buf = Buffer.alloc(0);
-            return;
-          }
-          if (this.state === "header") {
-            if (this.buf.length < 512) return;
-            const h = this.buf.subarray(0, 512);
-            this.buf = this.buf.subarray(512);
-            if (h.every((x) => x === 0)) {
-              this.state = "end";
-              continue;
-            }
-            this.header(h);
-            continue;
-          }
-          if (this.state === "data" || this.state === "meta") {
-            if (this.remaining > 0) {
-              if (this.buf.length === 0) return;
-              const n = Math.min(this.remaining, this.buf.length);
-              const part = this.buf.subarray(0, n);
-              this.buf = this.buf.subarray(n);
-              this.remaining -= n;
-              if (this.state === "meta") this.meta.chunks.push(Buffer.from(part));
-              else if (this.cur?.pyc) this.cur.pyc.push(Buffer.from(part));
-              else this.cur?.hash?.update(part);
-              if (this.remaining > 0) return;
-            }
-            this.finishEntry();
-            this.state = "pad";
-          }
-          if (this.state === "pad") {
-            if (this.pad > 0) {
-              const n = Math.min(this.pad, this.buf.length);
-              this.buf = this.buf.subarray(n);
-              this.pad -= n;
-              if (this.pad > 0) return;
-            }
-            this.state = "header";
-          }
-        }
-      }
-      header(h) {
-        const flag = String.fromCharCode(h[156]);
-        const size = num2(h, 124, 12);
-        this.remaining = size;
-        this.pad = (512 - size % 512) % 512;
-        if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
-          this.meta = { kind: flag === "x" ? "pax" : flag === "g" ? "global" : flag === "L" ? "longname" : "longlink", chunks: [] };
-          this.state = "meta";
-          return;
-        }
-        const magic = str2(h, 257, 6);
-        const prefix = magic.startsWith("ustar") ? str2(h, 345, 155) : "";
-        let name = this.pax.path ?? this.longName ?? (prefix ? `${prefix}/${str2(h, 0, 100)}` : str2(h, 0, 100));
-        const link = this.pax.linkpath ?? this.longLink ?? str2(h, 157, 100);
-        const type = TYPES[flag] ?? "other";
-        const realSize = this.pax.size !== void 0 ? Number(this.pax.size) : size;
-        if (this.pax.size !== void 0) {
-          this.remaining = realSize;
-          this.pad = (512 - realSize % 512) % 512;
-        }
-        const entry = {
-          type,
-          mode: (num2(h, 100, 8) & 4095).toString(8).padStart(4, "0"),
-          uid: this.pax.uid !== void 0 ? Number(this.pax.uid) : num2(h, 108, 8),
-          gid: this.pax.gid !== void 0 ? Number(this.pax.gid) : num2(h, 116, 8),
-          size: type === "file" ? realSize : 0
-        };
-        if (type === "symlink" || type === "hardlink") entry.link = type === "hardlink" ? normPath(link) : link;
-        name = normPath(name);
-        this.pax = {};
-        this.longName = void 0;
-        this.longLink = void 0;
-        const keep = this.keep(name);
-        this.cur = { path: name, entry, keep };
-        if (keep && type === "file") {
-          if (name.endsWith(".pyc") && realSize <= 64 << 20) this.cur.pyc = [];
-          else this.cur.hash = createHash("sha256");
-        }
-        this.state = "data";
-      }
-      finishEntry() {
-        if (this.meta) {
-          const data = Buffer.concat(this.meta.chunks);
-          if (this.meta.kind === "pax") this.pax = parsePax(data);
-          else if (this.meta.kind === "longname") this.longName = str2(data, 0, data.length);
-          else if (this.meta.kind === "longlink") this.longLink = str2(data, 0, data.length);
-          this.meta = null;
-          return;
-        }
-        const c2 = this.cur;
-        this.cur = null;
-        if (!c2 || !c2.keep) return;
-        if (c2.pyc) c2.entry.sha256 = pycHash(Buffer.concat(c2.pyc));
-        else if (c2.hash) c2.entry.sha256 = c2.hash.digest("hex");
-        const target = c2.entry.type === "hardlink" && c2.entry.link ? this.tree.get(c2.entry.link) : void 0;
-        this.tree.set(c2.path, target ? { ...target } : c2.entry);
-      }
-    };
-  }
-});
-
-// src/verify/compare.ts
-function globToRegExp2(g) {
-  let re = "";
-  for (let i = 0; i < g.length; i++) {
-    const c2 = g[i];
-    if (c2 === "*" && g[i + 1] === "*") {
-      re += ".*";
-      i++;
-    } else if (c2 === "*") re += "[^/]*";
-    else if (c2 === "?") re += "[^/]";
-    else re += c2.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}(/.*)?$`);
-}
-function keepFilter(rules) {
-  const plain = rules.filter((r) => !/[*?]/.test(r.pattern)).map((r) => r.pattern.replace(/\/+$/, ""));
-  const globs = rules.filter((r) => /[*?]/.test(r.pattern)).map((r) => globToRegExp2(r.pattern));
-  return (p) => {
-    for (const x of plain) if (p === x || p.startsWith(`${x}/`)) return false;
-    for (const g of globs) if (g.test(p)) return false;
-    return true;
-  };
-}
-function entryFields(a, b) {
-  const f = [];
-  if (a.type !== b.type) f.push("type");
-  if (a.mode !== b.mode) f.push("mode");
-  if (a.uid !== b.uid || a.gid !== b.gid) f.push("owner");
-  if (a.size !== b.size) f.push("size");
-  if (a.sha256 !== b.sha256) f.push("content");
-  if (a.link !== b.link) f.push("link");
-  return f;
-}
-function diffTrees(a, b) {
-  const out = [];
-  for (const [p, ea] of a) {
-    const eb = b.get(p);
-    if (!eb) out.push({ path: p, kind: "only-original", original: describeEntry(ea) });
-    else {
-      const fields = entryFields(ea, eb);
-      if (fields.length) out.push({ path: p, kind: "differs", original: describeEntry(ea), rewrite: describeEntry(eb), fields });
-    }
-  }
-  for (const [p, eb] of b) if (!a.has(p)) out.push({ path: p, kind: "only-rewrite", rewrite: describeEntry(eb) });
-  return out.sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
-}
-function norm(v) {
-  if (v === void 0 || v === null || v === "") return null;
-  if (Array.isArray(v)) return v.length ? v : null;
-  if (typeof v === "object") {
-    const keys = Object.keys(v).sort();
-    if (!keys.length) return null;
-    return Object.fromEntries(keys.map((k) => [k, v[k]]));
-  }
-  return v;
-}
-function diffConfigs(a, b) {
-  const out = [];
-  for (const k of CONFIG_KEYS) {
-    let va = norm(a[k]);
-    let vb = norm(b[k]);
-    if (k === "Env" && Array.isArray(va) && Array.isArray(vb)) {
-      va = [...va].sort();
-      vb = [...vb].sort();
-    }
-    if (JSON.stringify(va) !== JSON.stringify(vb)) out.push({ key: k, original: norm(a[k]), rewrite: norm(b[k]) });
-  }
-  return out;
-}
-function dropMountParents(diffs, rewrite, addedTargets) {
-  const dropped = [];
-  const kept = diffs.filter((d) => {
-    if (d.kind !== "only-rewrite" || rewrite.get(d.path)?.type !== "dir") return true;
-    const under = addedTargets.filter((t) => t.startsWith(`${d.path}/`));
-    if (!under.length) return true;
-    for (const p of rewrite.keys()) {
-      if (!p.startsWith(`${d.path}/`)) continue;
-      if (under.some((t) => t === p || t.startsWith(`${p}/`))) continue;
-      return true;
-    }
-    dropped.push(d.path);
-    return false;
-  });
-  return { diffs: kept, dropped };
-}
-var ALWAYS_EXCLUDED, CONFIG_KEYS;
-var init_compare = __esm({
-  "src/verify/compare.ts"() {
-    "use strict";
-    init_image_fs();
-    ALWAYS_EXCLUDED = [
-      { pattern: "/.dockerenv", reason: "created by docker create for the exported container" },
-      { pattern: "/etc/hostname", reason: "created by docker create for the exported container" },
-      { pattern: "/etc/hosts", reason: "created by docker create for the exported container" },
-      { pattern: "/etc/resolv.conf", reason: "created by docker create for the exported container" },
-      { pattern: "/proc", reason: "mount point of the container runtime" },
-      { pattern: "/sys", reason: "mount point of the container runtime" },
-      { pattern: "/dev", reason: "mount point of the container runtime" },
-      { pattern: "/var/log", reason: "apt, dpkg and installers log with timestamps: differs between any two builds" },
-      { pattern: "/var/cache/ldconfig/aux-cache", reason: "ldconfig's cache of file mtimes: differs between any two builds" },
-      { pattern: "/var/cache/debconf/*-old", reason: "debconf backup written at install time (timestamps)" },
-      { pattern: "/var/lib/dpkg/*-old", reason: "dpkg backup written at install time" }
-    ];
-    CONFIG_KEYS = ["Env", "Entrypoint", "Cmd", "User", "WorkingDir", "Labels", "ExposedPorts", "Volumes", "Healthcheck", "StopSignal", "Shell", "OnBuild"];
-  }
-});
-
-// src/explain/analyze.ts
-function isManifest(rel3) {
-  const base2 = rel3.split("/").pop() ?? rel3;
-  if (MANIFEST_NAMES.has(base2)) return true;
-  if (/^(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/.test(base2)) return true;
-  if (/\.(csproj|fsproj|vbproj|sln)$/.test(base2)) return true;
-  return /^\.yarn\/(releases|plugins|patches)\//.test(rel3) || /^gradle\/wrapper\//.test(rel3);
-}
-function summarize(instr, max = 70) {
-  const t = instr.logical().text.replace(/\s+/g, " ").trim();
-  return t.length > max ? t.slice(0, max - 1) + "\u2026" : t;
-}
-function kindOf(instr) {
-  if (instr.upper === "FROM") return "base";
-  return ["RUN", "COPY", "ADD", "WORKDIR"].includes(instr.upper) ? "build" : "metadata";
-}
-function varsUsed(text) {
-  const out = /* @__PURE__ */ new Set();
-  for (const m of text.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g)) out.add(m[1] ?? m[2]);
-  return [...out];
-}
-function copySources(instr) {
-  const from = instr.flag("from")?.value ?? void 0;
-  const state = instr.state();
-  let words2;
-  if (instr.json) words2 = instr.json.slice(0, -1);
-  else {
-    const ws = instr.args();
-    words2 = ws.slice(0, -1).map((w) => instr.doc.text.slice(w.start, w.end));
-    const values2 = ws.slice(0, -1).map((w) => w.value);
-    words2 = words2.map((raw, i) => raw.startsWith("<<") ? raw : values2[i]);
-  }
-  const out = [];
-  for (const w of words2) {
-    if (w.startsWith("<<") && instr.heredocs.length) {
-      out.push({ kind: "inline", ref: w });
-      continue;
-    }
-    const v = expandVars(w, state.env);
-    const dynamic = v.includes("$");
-    if (from !== void 0) {
-      const f = expandVars(from, state.env);
-      const stage = instr.doc.stageByRef(f, instr.stage ? instr.stage.index : void 0);
-      out.push(stage ? { kind: "stage", ref: f, stage } : { kind: "image", ref: f });
-      break;
-    }
-    if (instr.upper === "ADD" && /^(https?:\/\/|git@|git:\/\/)/.test(v)) out.push({ kind: "remote", ref: v });
-    else out.push({ kind: "context", ref: v, dynamic });
-  }
-  return out;
-}
-function mountSources(instr) {
-  const sources = [];
-  const caches = [];
-  let secrets = 0;
-  for (const f of instr.flagsNamed("mount")) {
-    const o = mountOptions(f);
-    const type = o.get("type");
-    if (type === "cache") caches.push(o.get("target") ?? "?");
-    else if (type === "secret" || type === "ssh") secrets++;
-    else if (type === "bind") {
-      const src = o.get("source") ?? o.get("src") ?? ".";
-      const from = o.get("from");
-      if (from) {
-        const stage = instr.doc.stageByRef(from, instr.stage ? instr.stage.index : void 0);
-        sources.push(stage ? { kind: "stage", ref: from, stage } : { kind: "image", ref: from });
-      } else sources.push({ kind: "context", ref: src });
-    }
-  }
-  return { sources, caches, secrets };
-}
-function normalizeSource(ref) {
-  let p = ref.replace(/\\/g, "/");
-  while (p.startsWith("./")) p = p.slice(2);
-  p = p.replace(/^\/+/, "").replace(/\/+$/, "");
-  return p === "." ? "" : p;
-}
-function sourceCovers(pattern, file) {
-  const p = normalizeSource(pattern);
-  if (p === "") return true;
-  if (file === p || file.startsWith(p + "/")) return true;
-  if (!GLOB.test(p)) return false;
-  let m = matchers.get(p);
-  if (!m) matchers.set(p, m = (0, import_picomatch3.default)(p, { dot: true }));
-  const parts = file.split("/");
-  for (let i = 1; i <= parts.length; i++) if (m(parts.slice(0, i).join("/"))) return true;
-  return false;
-}
-function contextFilesOf(a, sources) {
-  if (!a.files) return void 0;
-  const pats = sources.filter((s) => s.kind === "context").map((s) => s.ref);
-  return a.files.filter((f) => pats.some((p) => sourceCovers(p, f)));
-}
-function touchedBy(a, sources) {
-  const ctx = sources.filter((s) => s.kind === "context");
-  if (ctx.length === 0 || a.change.kind === "arg") return null;
-  if (a.change.kind === "path") {
-    const changed = normalizeSource(a.change.path);
-    const hit2 = ctx.find((s) => sourceCovers(s.ref, changed));
-    if (hit2) return `copies ${changed} (source ${hit2.ref === "" ? "." : hit2.ref}), which changed`;
-    const dyn = ctx.find((s) => s.dynamic);
-    return dyn ? `source ${dyn.ref} depends on a build arg and may include ${changed}` : null;
-  }
-  const files = contextFilesOf(a, sources);
-  if (files) {
-    const meta = (f) => f === ".dockerignore" || /(^|\/)(Dockerfile|Containerfile)[^/]*$/.test(f);
-    const src = [...files.filter((f) => !isManifest(f) && !meta(f)), ...files.filter((f) => !isManifest(f) && meta(f))];
-    if (src.length === 0) return null;
-    const shown = src.slice(0, 3).join(", ") + (src.length > 3 ? `, \u2026 (${src.length} source files)` : "");
-    return `copies source files (${shown})`;
-  }
-  const hit = ctx.find((s) => {
-    const p = normalizeSource(s.ref);
-    return s.dynamic || p === "" || GLOB.test(p) || !isManifest(p);
-  });
-  return hit ? `copies ${hit.ref || "."}, which holds source files` : null;
-}
-function describeSources(a, sources) {
-  const out = [];
-  const ctx = sources.filter((s) => s.kind === "context");
-  if (ctx.length) {
-    const files = contextFilesOf(a, sources);
-    const names = ctx.map((s) => normalizeSource(s.ref) || ".").join(" ");
-    out.push(files ? `the copied files: ${names} (${files.length} file${files.length === 1 ? "" : "s"} in the context)` : `the copied files: ${names}`);
-  }
-  for (const s of sources) {
-    if (s.kind === "stage") out.push(`the files of stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}`);
-    if (s.kind === "image") out.push(`the files of image ${s.ref}`);
-    if (s.kind === "remote") out.push(`the remote file ${s.ref} (checked on every build)`);
-    if (s.kind === "inline") out.push("the inline heredoc text");
-  }
-  return out;
-}
-function analyze(doc2, context, change) {
-  const files = context.files();
-  const a = { doc: doc2, context, files, change };
-  const stageReran = /* @__PURE__ */ new Map();
-  const stages = [];
-  const rerun = [];
-  let buildSteps = 0;
-  const ignoredChange = change.kind === "path" && context.ignored(normalizeSource(change.path));
-  for (const stage of doc2.stages) {
-    const steps2 = [];
-    let brokenAt = null;
-    for (const instr of stage.instructions) {
-      const kind = kindOf(instr);
-      const key = [];
-      let own = null;
-      let may = false;
-      const state = instr.state();
-      const fromStages = /* @__PURE__ */ new Set();
-      if (kind === "base") {
-        const parent = stage.parent;
-        if (parent) {
-          fromStages.add(parent.index);
-          key.push(`stage ${parent.name ? `"${parent.name}"` : parent.index} as it ends`);
-          if (stageReran.has(parent)) own = `builds on stage ${parent.name ? `"${parent.name}"` : parent.index}, which re-runs from line ${stageReran.get(parent)}`;
-        } else key.push(`the base image ${stage.resolvedBaseImage || "?"}`);
-        const globals = varsUsed(stage.baseImage);
-        if (globals.length) key.push(`global build args used: ${globals.join(", ")}`);
-        if (stage.platform) key.push(`platform ${stage.platform}`);
-      } else {
-        key.push(`parent L${steps2[steps2.length - 1]?.line ?? "?"}`);
-        if (instr.upper === "RUN") {
-          key.push("the command text");
-          const args = [...state.args].filter((n) => state.env.has(n));
-          if (args.length) key.push(`build args in scope: ${args.join(", ")}`);
-          const m = mountSources(instr);
-          key.push(...describeSources(a, m.sources).map((s) => s.replace("the copied files", "bind-mounted files")));
-          if (!ignoredChange) own = touchedBy(a, m.sources)?.replace("copies", "mounts") ?? null;
-          for (const s of m.sources) {
-            if (s.kind === "stage") fromStages.add(s.stage.index);
-            if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
-              own = `mounts stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs`;
-              may = true;
-            }
-          }
-          if (m.caches.length) key.push(`cache mount ${m.caches.join(", ")} (not part of the key; kept between builds)`);
-        } else if (instr.upper === "COPY" || instr.upper === "ADD") {
-          const sources = copySources(instr);
-          key.push(...describeSources(a, sources));
-          for (const f of ["chown", "chmod", "link", "exclude", "parents"]) {
-            const v = instr.flag(f);
-            if (v) key.push(`--${f}${v.value !== null ? "=" + v.value : ""}`);
-          }
-          const vars = varsUsed(instr.argsText()).filter((n) => state.args.has(n));
-          if (vars.length) key.push(`build args used: ${vars.join(", ")}`);
-          if (!ignoredChange) own = touchedBy(a, sources);
-          for (const s of sources) {
-            if (s.kind === "stage") fromStages.add(s.stage.index);
-            if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
-              own = `copies from stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs (BuildKit reuses the cache if the copied files come out identical)`;
-              may = true;
-            }
-          }
-        } else {
-          key.push(instr.upper === "ARG" ? "the declared args (a --build-arg value changes only the later steps that see it)" : `the ${instr.upper} value`);
-          const used = instr.upper === "ARG" ? [] : varsUsed(instr.argsText());
-          const known2 = used.filter((n) => state.env.has(n));
-          const unknown = used.filter((n) => !state.env.has(n));
-          if (known2.length) key.push(`uses ${known2.map((v) => "$" + v).join(", ")}`);
-          if (unknown.length) {
-            const base2 = stage.baseImage;
-            const why = base2 === "scratch" ? "not set in this stage: expands to an empty string" : `not set in this Dockerfile: empty unless the base image (${base2}) sets it`;
-            key.push(`uses ${unknown.map((v) => "$" + v).join(", ")} (${why})`);
-          }
-        }
-      }
-      if (change.kind === "arg" && !own) {
-        const n = change.name;
-        if (kind === "base") {
-          const global = doc2.globalArgs.some((g) => g.args().some((w) => w.value.split("=")[0] === n));
-          if (global && varsUsed(`${stage.baseImage} ${stage.platform ?? ""}`).includes(n)) own = `the base image reference uses build arg ${n}`;
-        } else if (state.args.has(n) && instr.upper === "RUN") own = `sees build arg ${n} as an environment variable (RUN gets every declared ARG)`;
-        else if (state.args.has(n) && instr.upper !== "ARG" && varsUsed(instr.argsText()).includes(n)) own = `uses $${n}`;
-      }
-      const step = { line: instr.line, keyword: instr.upper, summary: summarize(instr), kind, key: key.filter(Boolean), status: "cached" };
-      if (fromStages.size) step.fromStages = [...fromStages];
-      if (kind === "build") buildSteps++;
-      if (brokenAt !== null && kind !== "base") {
-        step.status = "rerun";
-        step.reason = `follows L${brokenAt}, which re-runs`;
-      } else if (own && CONFIG_ONLY.has(instr.upper)) {
-        step.status = "rerun";
-        step.reason = `${own}: a new image config value only; the steps after it stay cached`;
-      } else if (own) {
-        step.status = may ? "may-rerun" : "rerun";
-        step.reason = own;
-        brokenAt = step.line;
-      }
-      if (step.status !== "cached" && kind === "build") rerun.push(step);
-      steps2.push(step);
-    }
-    if (brokenAt !== null) stageReran.set(stage, brokenAt);
-    stages.push({ index: stage.index, name: stage.name, base: stage.baseImage, steps: steps2 });
-  }
-  return { stages, rerun, buildSteps };
-}
-function describeChange(change, context) {
-  if (change.kind === "arg") return `build arg ${change.name} (a new --build-arg value)`;
-  if (change.kind === "path") {
-    const p = normalizeSource(change.path);
-    if (context.ignored(p)) return `${p} (excluded by .dockerignore: no step sees it, nothing re-runs)`;
-    return p;
-  }
-  const files = context.files();
-  const example = files?.find((f) => !isManifest(f) && f !== ".dockerignore" && !/(^|\/)(Dockerfile|Containerfile)[^/]*$/.test(f));
-  return `any source file (a file that is not a dependency manifest)${example ? `, e.g. ${example}` : ""}`;
-}
-function renderChain(report, indent = "  ") {
-  const lines = [];
-  for (const s of report.stages) {
-    lines.push(`${indent}stage ${s.index}${s.name ? ` "${s.name}"` : ""} (FROM ${s.base})`);
-    for (const st of s.steps) {
-      const head2 = `${indent}  L${st.line} ${st.summary}`;
-      const status = st.kind === "base" ? st.status === "cached" ? "" : "RE-RUNS" : st.status === "cached" ? "cached" : st.status === "rerun" ? "RE-RUNS" : "MAY RE-RUN";
-      lines.push(status ? `${head2.padEnd(indent.length + 66)} ${status}${st.kind === "metadata" && st.status !== "cached" ? " (metadata only)" : ""}` : head2);
-      lines.push(`${indent}      key: ${st.key.join(" + ")}`);
-      if (st.reason) lines.push(`${indent}      why: ${st.reason}`);
-    }
-  }
-  const n = report.rerun.length;
-  const list7 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
-  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list7}` : ""}`);
-  return lines.join("\n") + "\n";
-}
-function renderExplain(r) {
-  let out = `dockerfix explain ${r.path}
-${r.contextLine}
-${(r.builds ?? []).map((b2) => `build: ${b2}
-`).join("")}change: ${r.changeLine}
-
-`;
-  out += `before dockerfix:
-${renderChain(r.before)}
-`;
-  if (!r.after) {
-    out += "after dockerfix: no change (dockerfix would leave this file as it is)\n";
-    return out;
-  }
-  out += `after dockerfix (${r.applied.join(", ")}):
-${renderChain(r.after)}
-`;
-  const b = r.before.rerun.length;
-  const a = r.after.rerun.length;
-  const verdict = a < b ? `${b - a} fewer build step${b - a === 1 ? "" : "s"} re-run` : a === b ? "the same number of build steps re-run" : `${a - b} more build step${a - b === 1 ? "" : "s"} re-run`;
-  out += `summary: ${b} -> ${a} build steps re-run for this change (${verdict})
-`;
-  return out;
-}
-var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers;
-var init_analyze = __esm({
-  "src/explain/analyze.ts"() {
-    "use strict";
-    import_picomatch3 = __toESM(require_picomatch2(), 1);
-    init_document();
-    init_edit_helpers();
-    MANIFEST_NAMES = /* @__PURE__ */ new Set([
-      "pyproject.toml",
-      "poetry.lock",
-      "uv.lock",
-      "pdm.lock",
-      "Pipfile",
-      "Pipfile.lock",
-      "setup.cfg",
-      "package.json",
-      "package-lock.json",
-      "npm-shrinkwrap.json",
-      ".npmrc",
-      "yarn.lock",
-      ".yarnrc.yml",
-      ".yarnrc",
-      "pnpm-lock.yaml",
-      "pnpm-workspace.yaml",
-      "go.mod",
-      "go.sum",
-      "Cargo.toml",
-      "Cargo.lock",
-      "pom.xml",
-      "build.gradle",
-      "build.gradle.kts",
-      "settings.gradle",
-      "settings.gradle.kts",
-      "gradle.properties",
-      "gradlew",
-      "Gemfile",
-      "Gemfile.lock",
-      "composer.json",
-      "composer.lock",
-      "nuget.config",
-      "NuGet.Config",
-      "packages.lock.json",
-      "bun.lockb",
-      "bun.lock",
-      "mix.exs",
-      "mix.lock",
-      "Package.swift",
-      "Package.resolved"
-    ]);
-    CONFIG_ONLY = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "MAINTAINER", "ONBUILD"]);
-    GLOB = /[*?[]/;
-    matchers = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/explain/model.ts
-function pairSteps(a, b) {
-  const n = a.length;
-  const m = b.length;
-  const L = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = exact(a[i]) === exact(b[j]) ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
-  const matchB = new Array(m).fill(-1);
-  const usedA = new Array(n).fill(false);
-  for (let i = 0, j = 0; i < n && j < m; ) {
-    if (exact(a[i]) === exact(b[j])) {
-      matchB[j] = i;
-      usedA[i] = true;
-      i++;
-      j++;
-    } else if (L[i + 1][j] >= L[i][j + 1]) i++;
-    else j++;
-  }
-  const marks = b.map((s, j) => matchB[j] >= 0 ? { before: a[matchB[j]], after: s, mark: "same" } : { after: s, mark: "added" });
-  const gap = (j) => {
-    let lo = -1;
-    for (let k = j - 1; k >= 0; k--) if (matchB[k] >= 0) {
-      lo = matchB[k];
-      break;
-    }
-    let hi = n;
-    for (let k = j + 1; k < m; k++) if (matchB[k] >= 0) {
-      hi = matchB[k];
-      break;
-    }
-    return [lo, hi];
-  };
-  const take = (j, pred) => {
-    for (let i = 0; i < n; i++) if (!usedA[i] && pred(i)) return usedA[i] = true, i;
-    return -1;
-  };
-  for (let j = 0; j < m; j++) {
-    if (matchB[j] >= 0) continue;
-    const [lo, hi] = gap(j);
-    const inGap = (i2) => i2 > lo && i2 < hi;
-    let i = take(j, (x) => exact(a[x]) === exact(b[j]));
-    if (i >= 0) {
-      marks[j] = { before: a[i], after: b[j], mark: "moved" };
-      continue;
-    }
-    i = take(j, (x) => loose(a[x]) === loose(b[j]));
-    if (i < 0) i = take(j, (x) => inGap(x) && a[x].keyword === b[j].keyword);
-    if (i >= 0) marks[j] = inGap(i) ? { before: a[i], after: b[j], mark: "changed" } : { before: a[i], after: b[j], mark: "moved", changed: true };
-  }
-  const out = [];
-  const removed = a.map((s, i) => ({ s, i })).filter(({ i }) => !usedA[i]);
-  const placed = /* @__PURE__ */ new Set();
-  const flushUpTo = (limit) => {
-    for (const r of removed) if (!placed.has(r.i) && r.i <= limit) {
-      out.push({ before: r.s, mark: "removed" });
-      placed.add(r.i);
-    }
-  };
-  for (const p of marks) {
-    const bi = p.before ? a.indexOf(p.before) : -1;
-    if (bi >= 0 && p.mark === "same") flushUpTo(bi - 1);
-    out.push(p);
-  }
-  flushUpTo(n);
-  return out;
-}
-function changeWords(c2) {
-  if (c2.kind === "any-source") return "a source edit";
-  if (c2.kind === "path") return `a change to ${c2.path}`;
-  return `a new value of build arg ${c2.name}`;
-}
-function count(r) {
-  return { rerun: r.rerun.length, total: r.buildSteps };
-}
-function explainView(r) {
-  const before2 = count(r.before);
-  const after = r.after ? count(r.after) : before2;
-  const steps2 = (n2) => `${n2.rerun} of ${n2.total} build step${n2.total === 1 ? "" : "s"}`;
-  const headline = r.after ? `${changeWords(r.change)} re-runs ${steps2(after)} instead of ${before2.rerun} of ${before2.total}` : `${changeWords(r.change)} re-runs ${steps2(before2)} (dockerfix leaves this file as it is)`;
-  const stages = [];
-  const afterStages = r.after?.stages ?? r.before.stages;
-  const n = Math.max(r.before.stages.length, afterStages.length);
-  for (let k = 0; k < n; k++) {
-    const b = r.before.stages[k];
-    const a = r.after ? r.after.stages[k] : b;
-    const ref = a ?? b;
-    stages.push({
-      index: ref.index,
-      name: ref.name,
-      base: ref.base,
-      before: b,
-      after: r.after ? a : void 0,
-      steps: r.after ? pairSteps(b?.steps ?? [], a?.steps ?? []) : (b?.steps ?? []).map((s) => ({ before: s, after: s, mark: "same" }))
-    });
-  }
-  return { result: r, headline: headline.charAt(0).toUpperCase() + headline.slice(1), stages, counts: { before: before2, after } };
-}
-function statusWord(s) {
-  if (!s) return "";
-  if (s.kind === "base") return s.status === "cached" ? "base" : "re-runs";
-  return s.status === "cached" ? "cached" : s.status === "rerun" ? s.kind === "metadata" ? "re-runs (metadata)" : "re-runs" : "may re-run";
-}
-function markWord(p) {
-  if (p.mark === "moved") return p.changed ? `moved from L${p.before.line}, changed` : `moved from L${p.before.line}`;
-  if (p.mark === "changed") return "changed";
-  if (p.mark === "added") return "added";
-  if (p.mark === "removed") return "removed";
-  return "";
-}
-var exact, loose;
-var init_model = __esm({
-  "src/explain/model.ts"() {
-    "use strict";
-    init_document();
-    init_runner();
-    init_source();
-    init_analyze();
-    exact = (s) => `${s.keyword} ${s.summary}`;
-    loose = (s) => `${s.keyword} ${s.summary.replace(/--mount=\S+\s*/g, "").replace(/\s--no-cache(-dir)?\b/g, "").replace(/\s+/g, " ").trim()}`;
-  }
-});
-
-// src/explain/render-mermaid.ts
-function mermaidText(s) {
-  return s.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/`/g, "#96;").replace(/[\r\n]+/g, " ");
-}
-function statusClass(s) {
-  if (s.status === "rerun") return "rerun";
-  if (s.status === "may-rerun") return "may";
-  return s.kind === "base" ? "base" : "cached";
-}
-function shorten(s, max = 60) {
-  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
-}
-function renderMermaid(v) {
-  const r = v.result;
-  const lines = ["flowchart LR"];
-  const classes = /* @__PURE__ */ new Map();
-  const dashed = [];
-  const addClass = (c3, id) => {
-    const l = classes.get(c3);
-    if (l) l.push(id);
-    else classes.set(c3, [id]);
-  };
-  const side = (which, title2) => {
-    lines.push(`  subgraph ${which}["${mermaidText(title2)}"]`, "    direction TB");
-    const lastOf = /* @__PURE__ */ new Map();
-    const cross = [];
-    for (const st of v.stages) {
-      const stage = which === "b" ? st.before : st.after;
-      if (!stage) continue;
-      const pairOf = /* @__PURE__ */ new Map();
-      for (const p of st.steps) {
-        const s = which === "b" ? p.before : p.mark === "removed" ? void 0 : p.after;
-        if (s) pairOf.set(s, p);
-      }
-      const sid = `${which}s${st.index}`;
-      lines.push(`    subgraph ${sid}["${mermaidText(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`)}"]`, "      direction TB");
-      let prev;
-      stage.steps.forEach((s, k) => {
-        const p = pairOf.get(s);
-        const id = `${which}${st.index}_${k}`;
-        const mark = !p || !r.after ? "" : which === "a" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
-        const status = statusWord(s);
-        const label4 = `L${s.line} ${shorten(s.summary)}<br/>${[status, mark].filter(Boolean).join(" \xB7 ")}`;
-        lines.push(`      ${id}["${mermaidText(label4).replace(/#lt;br\/#gt;/g, "<br/>")}"]`);
-        addClass(statusClass(s), id);
-        if (mark) dashed.push(s.status === "rerun" ? `${id} stroke-dasharray:6 3` : `${id} stroke:#8250df,stroke-width:2px,stroke-dasharray:6 3`);
-        if (prev) lines.push(`      ${prev} --> ${id}`);
-        prev = id;
-        for (const from of s.fromStages ?? []) cross.push(`${from}>${id}`);
-      });
-      if (prev) lastOf.set(st.index, prev);
-      lines.push("    end");
-    }
-    for (const c3 of cross) {
-      const [from, to] = c3.split(">");
-      const src = lastOf.get(Number(from));
-      if (src) lines.push(`    ${src} -.-> ${to}`);
-    }
-    lines.push("  end");
-  };
-  const c2 = v.counts;
-  const label3 = (n) => `${n.rerun} of ${n.total} build steps re-run`;
-  side("b", `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${label3(c2.before)}`);
-  if (r.after) side("a", `after dockerfix: ${label3(c2.after)}`);
-  lines.push(...CLASSES.map((x) => "  " + x));
-  for (const [cls, ids] of classes) lines.push(`  class ${ids.join(",")} ${cls}`);
-  for (const d of dashed) lines.push(`  style ${d}`);
-  return lines.join("\n") + "\n";
-}
-var CLASSES;
-var init_render_mermaid = __esm({
-  "src/explain/render-mermaid.ts"() {
-    "use strict";
-    init_model();
-    CLASSES = [
-      "classDef rerun fill:#ffebe9,stroke:#cf222e,color:#24292f,stroke-width:2px",
-      "classDef may fill:#fff8c5,stroke:#bf8700,color:#24292f",
-      "classDef cached fill:#f6f8fa,stroke:#d0d7de,color:#8c959f",
-      "classDef base fill:#ddf4ff,stroke:#54aeff,color:#24292f"
-    ];
-  }
-});
-
-// src/explain/render-markdown.ts
-function cell(s) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/[\r\n]+/g, " ");
-}
-function code(s) {
-  return `<code>${cell(s)}</code>`;
-}
-function where(s) {
-  return s ? `L${s.line} ${statusWord(s).replace(/^re-runs/, "**re-runs**")}` : "\u2014";
-}
-function renderMarkdown2(v, opts = {}) {
-  const r = v.result;
-  const out = [];
-  out.push(`${opts.heading ?? "###"} dockerfix explain ${code(r.path)}`, "");
-  out.push(`**${cell(v.headline)}**`, "");
-  out.push(`${cell(r.contextLine)}  `, `change: ${cell(r.changeLine)}${r.applied.length ? `  
-rewrite: ${r.applied.map(code).join(", ")}` : ""}`, "");
-  const mermaid = renderMermaid(v);
-  if (mermaid.length <= MERMAID_MAX) out.push("```mermaid", mermaid.trimEnd(), "```", "");
-  else out.push(`_The picture is left out: ${mermaid.length.toLocaleString("en-US")} characters of Mermaid, more than GitHub renders (${MERMAID_MAX.toLocaleString("en-US")}); \`dockerfix explain --format html\` draws it._`, "");
-  out.push("<details><summary>Steps, before and after, and why they re-run</summary>", "");
-  for (const st of v.stages) {
-    out.push(`**stage ${st.index}${st.name ? ` ${cell(st.name)}` : ""}** (FROM ${code(st.base)})`, "");
-    out.push(r.after ? "| step | before | after | rewrite | why (after, else before) |" : "| step | status | why |");
-    out.push(r.after ? "|---|---|---|---|---|" : "|---|---|---|");
-    for (const p of st.steps) {
-      const s = p.after && p.mark !== "removed" ? p.after : p.before;
-      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
-      if (r.after) out.push(`| ${code(s.summary)} | ${where(p.before)} | ${p.mark === "removed" ? "\u2014" : where(p.after)} | ${markWord(p)} | ${cell(why)} |`);
-      else out.push(`| ${code(`L${s.line} ${s.summary}`)} | ${statusWord(s)} | ${cell(why)} |`);
-    }
-    out.push("");
-  }
-  out.push("</details>", "");
-  return out.join("\n");
-}
-function renderExplainJson(v) {
-  const r = v.result;
-  return JSON.stringify(
-    {
-      ...r,
-      headline: v.headline,
-      counts: v.counts,
-      pairs: v.stages.map((st) => ({
-        stage: st.index,
-        steps: st.steps.map((p) => ({ before: p.before?.line ?? null, after: p.mark === "removed" ? null : p.after?.line ?? null, mark: p.mark, ...p.changed ? { changed: true } : {} }))
-      }))
-    },
-    null,
-    2
-  ) + "\n";
-}
-var MERMAID_MAX;
-var init_render_markdown = __esm({
-  "src/explain/render-markdown.ts"() {
-    "use strict";
-    init_render_mermaid();
-    init_model();
-    MERMAID_MAX = 45e3;
-  }
-});
-
-// src/explain/render-html.ts
-function xml(s) {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
-}
-function shorten2(s, max = MAX_CHARS) {
-  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
-}
-function renderSvg(v) {
-  const r = v.result;
-  const cols = [{ title: `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${v.counts.before.rerun} of ${v.counts.before.total} build steps re-run`, which: "before" }];
-  if (r.after) cols.push({ title: `after dockerfix: ${v.counts.after.rerun} of ${v.counts.after.total} build steps re-run`, which: "after" });
-  const parts = [];
-  let height = 0;
-  cols.forEach((col, ci) => {
-    const x0 = PAD + ci * (COL_W + GAP);
-    let y = PAD;
-    parts.push(`<text x="${x0}" y="${y + 14}" font-size="15" font-weight="600" fill="#24292f">${xml(col.title)}</text>`);
-    y += 30;
-    for (const st of v.stages) {
-      const stage = col.which === "before" ? st.before : st.after;
-      if (!stage) continue;
-      const pairOf = /* @__PURE__ */ new Map();
-      for (const p of st.steps) {
-        const s = col.which === "before" ? p.before : p.mark === "removed" ? void 0 : p.after;
-        if (s) pairOf.set(s, p);
-      }
-      const h = STAGE_HEAD + stage.steps.length * (STEP_H + STEP_GAP) + 4;
-      parts.push(`<g class="stage" data-stage="${st.index}">`);
-      parts.push(`<rect x="${x0}" y="${y}" width="${COL_W}" height="${h}" rx="8" fill="#ffffff" stroke="#8c959f"/>`);
-      parts.push(`<text x="${x0 + 10}" y="${y + 18}" font-size="12" font-weight="600" fill="#57606a">${xml(shorten2(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`, 70))}</text>`);
-      let sy = y + STAGE_HEAD;
-      stage.steps.forEach((s, k) => {
-        const p = pairOf.get(s);
-        const cls = statusClass(s);
-        const c2 = COLORS[cls];
-        const mark = !p || !r.after ? "" : col.which === "after" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
-        const reads = (s.fromStages ?? []).map((i) => {
-          const o = v.stages.find((x) => x.index === i);
-          return `reads stage ${o?.name ?? i}`;
-        });
-        const sub2 = [statusWord(s), mark, ...reads].filter(Boolean).join(" \xB7 ");
-        const bx = x0 + 10;
-        const bw = COL_W - 20;
-        if (k > 0) parts.push(`<path d="M${bx + bw / 2} ${sy - STEP_GAP} V${sy - 1}" stroke="#8c959f" stroke-width="1.5" marker-end="url(#arrow)"/>`);
-        parts.push(
-          `<g class="step ${cls}${mark ? " marked" : ""}" data-line="${s.line}" data-status="${s.status}" data-mark="${p && r.after ? p.mark : "same"}"><title>${xml(`L${s.line} ${s.summary}
-${s.reason ? `why: ${s.reason}` : `key: ${s.key.join(" + ")}`}`)}</title><rect x="${bx}" y="${sy}" width="${bw}" height="${STEP_H}" rx="5" fill="${c2.fill}" stroke="${mark && cls !== "rerun" ? MARKED : c2.stroke}" stroke-width="${cls === "rerun" || mark ? 2 : 1}"${mark ? ' stroke-dasharray="6 3"' : ""}/><text x="${bx + 8}" y="${sy + 15}" font-family="ui-monospace,SFMono-Regular,Menlo,Consolas,monospace" font-size="12" fill="${c2.text}">${xml(shorten2(`L${s.line} ${s.summary}`))}</text><text x="${bx + 8}" y="${sy + 31}" font-size="11" fill="${c2.text}">${xml(shorten2(sub2, 80))}</text></g>`
-        );
-        sy += STEP_H + STEP_GAP;
-      });
-      parts.push("</g>");
-      y += h + 18;
-    }
-    height = Math.max(height, y);
-  });
-  const legend = [["rerun", "re-runs", false], ["may", "may re-run", false], ["cached", "cache hit", false], ["base", "base image", false]];
-  if (r.after) legend.push(["cached", "added / moved / changed by dockerfix", true]);
-  let lx = PAD;
-  const ly = height + 4;
-  for (const [cls, text, dash] of legend) {
-    const c2 = COLORS[cls];
-    parts.push(`<rect x="${lx}" y="${ly}" width="16" height="12" rx="2" fill="${dash ? "#ffffff" : c2.fill}" stroke="${dash ? MARKED : c2.stroke}"${dash ? ' stroke-dasharray="4 2"' : ""}/>`);
-    parts.push(`<text x="${lx + 22}" y="${ly + 11}" font-size="12" fill="#57606a">${xml(text)}</text>`);
-    lx += 34 + text.length * 6.5;
-  }
-  height = ly + 24;
-  const width = PAD * 2 + cols.length * COL_W + (cols.length - 1) * GAP;
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="dockerfix-explain" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif" role="img" aria-label="${xml(v.headline)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#8c959f"/></marker></defs>` + parts.join("") + "</svg>";
-}
-function table(v) {
-  const r = v.result;
-  const out = [];
-  for (const st of v.stages) {
-    out.push(`<h3>stage ${st.index}${st.name ? ` ${xml(st.name)}` : ""} <small>FROM ${xml(st.base)}</small></h3>`);
-    out.push("<table><thead><tr><th>step</th>" + (r.after ? "<th>before</th><th>after</th><th>rewrite</th>" : "<th>status</th>") + "<th>why</th></tr></thead><tbody>");
-    for (const p of st.steps) {
-      const s = p.after && p.mark !== "removed" ? p.after : p.before;
-      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
-      const at = (x) => x ? `<span class="${statusClass(x)}">L${x.line} ${xml(statusWord(x))}</span>` : "\u2014";
-      out.push(
-        `<tr><td><code>${xml(s.summary)}</code></td>` + (r.after ? `<td>${at(p.before)}</td><td>${p.mark === "removed" ? "\u2014" : at(p.after)}</td><td>${xml(markWord(p))}</td>` : `<td>${at(s)}</td>`) + `<td>${xml(why)}</td></tr>`
-      );
-    }
-    out.push("</tbody></table>");
-  }
-  return out.join("\n");
-}
-function renderHtml(v) {
-  const r = v.result;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>dockerfix explain ${xml(r.path)}</title>
-<style>
-body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;color:#24292f;margin:24px;max-width:1200px}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:8px 0 4px}h3{font-size:14px;margin:18px 0 6px}small{color:#57606a;font-weight:normal}
-p.meta{color:#57606a;margin:2px 0}.picture{overflow-x:auto;margin:16px 0}
-table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}code{font-size:12px}
-.rerun{color:#cf222e;font-weight:600}.may{color:#9a6700}.cached{color:#8c959f}.base{color:#0969da}
-</style>
-</head>
-<body>
-<h1>dockerfix explain <code>${xml(r.path)}</code></h1>
-<h2 class="headline">${xml(v.headline)}</h2>
-<p class="meta">${xml(r.contextLine)}</p>
-<p class="meta">change: ${xml(r.changeLine)}</p>
-${r.applied.length ? `<p class="meta">rewrite: ${r.applied.map((a) => `<code>${xml(a)}</code>`).join(", ")}</p>` : ""}
-<div class="picture">${renderSvg(v)}</div>
-${table(v)}
-</body>
-</html>
-`;
-}
-var COLORS, MARKED, COL_W, GAP, PAD, STEP_H, STEP_GAP, STAGE_HEAD, MAX_CHARS;
-var init_render_html = __esm({
-  "src/explain/render-html.ts"() {
-    "use strict";
-    init_render_mermaid();
-    init_model();
-    COLORS = {
-      rerun: { fill: "#ffebe9", stroke: "#cf222e", text: "#24292f" },
-      may: { fill: "#fff8c5", stroke: "#bf8700", text: "#24292f" },
-      cached: { fill: "#f6f8fa", stroke: "#d0d7de", text: "#8c959f" },
-      base: { fill: "#ddf4ff", stroke: "#54aeff", text: "#24292f" }
-    };
-    MARKED = "#8250df";
-    COL_W = 520;
-    GAP = 40;
-    PAD = 20;
-    STEP_H = 38;
-    STEP_GAP = 10;
-    STAGE_HEAD = 26;
-    MAX_CHARS = 64;
-  }
-});
-
-// src/cli/explain.ts
-var explain_exports = {};
-__export(explain_exports, {
-  EXPLAIN_FORMATS: () => EXPLAIN_FORMATS,
-  analyze: () => analyze,
-  describeChange: () => describeChange,
-  explainCommand: () => explainCommand,
-  explainFile: () => explainFile,
-  isManifest: () => isManifest,
-  renderChain: () => renderChain,
-  renderExplain: () => renderExplain,
-  renderExplainAs: () => renderExplainAs,
-  sourceCovers: () => sourceCovers
-});
-import fs17 from "node:fs";
-import path21 from "node:path";
-function renderExplainAs(r, format2) {
-  if (format2 === "text") return renderExplain(r);
-  const v = explainView(r);
-  if (format2 === "json") return renderExplainJson(v);
-  if (format2 === "markdown") return renderMarkdown2(v);
-  if (format2 === "mermaid") return renderMermaid(v);
-  return renderHtml(v);
-}
-function describeContext(context, root, cwd) {
-  const files = context.files();
-  if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where2 = root ? path21.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && fs17.existsSync(path21.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
-  return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
-}
-async function explainFile(file, opts) {
-  const abs = path21.resolve(opts.cwd, file);
-  let d;
-  let doc2;
-  try {
-    d = readDockerfile(abs);
-    doc2 = new DockerfileDocument(d.text, d.bom);
-  } catch (e) {
-    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
-    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
-    throw e;
-  }
-  const explicit = opts.contextDir !== void 0 || opts.noContext === true;
-  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
-  const po = await opts.fileOptions.for(abs, fb);
-  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
-  const noContext = explicit ? opts.noContext : fb?.noContext;
-  const context = contextFor(abs, { ...po, contextDir, noContext });
-  const root = noContext ? void 0 : contextDir ?? path21.dirname(abs);
-  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
-  const before2 = analyze(doc2, context, opts.change);
-  const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
-  if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
-  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
-  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
-  return {
-    path: file,
-    change: opts.change,
-    contextLine: describeContext(context, root, opts.cwd),
-    changeLine: describeChange(opts.change, context),
-    before: before2,
-    after,
-    applied,
-    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
-  };
-}
-async function explainCommand(args, io) {
-  const program4 = new Command().name("dockerfix explain").description(
-    "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
-  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON (the analysis only; --format json adds the headline and the step pairing)").addOption(new Option("-f, --format <format>", "output: text, json, markdown (headline, Mermaid picture, step tables), mermaid (the flowchart), html (self-contained, picture as inline SVG)").choices(EXPLAIN_FORMATS)).option("-o, --output <file>", "write the output to this file instead of standard output").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program4, args, io, "dockerfix explain");
-  if (stop !== null) return stop;
-  const o = program4.opts();
-  if (o.json && o.format && o.format !== "json") {
-    io.stderr.write("dockerfix explain: --json and --format cannot be used together\n");
-    return 2;
-  }
-  if (o.changed && o.changedArg) {
-    io.stderr.write("dockerfix explain: --changed and --changed-arg cannot be used together\n");
-    return 2;
-  }
-  try {
-    selectIds(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? path21.resolve(io.cwd, o.context) : void 0;
-    const noContext = o.context === false;
-    const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
-    const r = await explainFile(program4.args[0], {
-      change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
-      fileOptions,
-      contextDir,
-      noContext,
-      cwd: io.cwd
-    });
-    const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
-    if (o.output) {
-      try {
-        const out = path21.resolve(io.cwd, o.output);
-        fs17.mkdirSync(path21.dirname(out), { recursive: true });
-        fs17.writeFileSync(out, text);
-      } catch (e) {
-        io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
-`);
-        return 2;
-      }
-    } else io.stdout.write(text);
-    return 0;
-  } catch (e) {
-    if (e instanceof FileError || e instanceof ConfigError) {
-      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}
-`);
-      return 2;
-    }
-    if (e instanceof UnknownTransformError) {
-      io.stderr.write(`dockerfix explain: ${e.message}
-`);
-      return 2;
-    }
-    throw e;
-  }
-}
-var EXPLAIN_FORMATS, list3;
-var init_explain = __esm({
-  "src/cli/explain.ts"() {
-    "use strict";
-    init_esm();
-    init_parse();
-    init_engine();
-    init_document();
-    init_config();
-    init_file_options();
-    init_plan();
-    init_fsio();
-    init_runner();
-    init_source();
-    init_transforms();
-    init_analyze();
-    init_model();
-    init_render_mermaid();
-    init_render_markdown();
-    init_render_html();
-    init_analyze();
-    EXPLAIN_FORMATS = ["text", "json", "markdown", "mermaid", "html"];
-    list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
-  }
-});
-
-// src/verify/prepare.ts
-import fs18 from "node:fs";
-import path22 from "node:path";
-function stageDeps(doc2, s) {
-  const deps = [];
-  if (s.parent) deps.push(s.parent);
-  for (const i of s.instructions) {
-    const from = i.upper === "COPY" || i.upper === "ADD" ? i.flag("from")?.value : void 0;
-    if (from) {
-      const d = doc2.stageByRef(from, s.index);
-      if (d) deps.push(d);
-    }
-    if (i.upper === "RUN") {
-      for (const f of i.flagsNamed("mount")) {
-        const m = mountOptions(f).get("from");
-        const d = m ? doc2.stageByRef(m, s.index) : void 0;
-        if (d) deps.push(d);
-      }
-    }
-  }
-  return deps;
-}
-function findTargets(text, requested = [], found = []) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
-  const stages = doc2.stages;
-  if (requested.length) {
-    return requested.map((t) => {
-      const s = doc2.stageByRef(t);
-      if (!s || !s.name) throw new Error(`--target ${t}: no stage named ${JSON.stringify(t)} in the Dockerfile`);
-      return { target: s.name, label: s.name, why: "--target" };
-    });
-  }
-  const used = /* @__PURE__ */ new Set();
-  for (const s of stages) for (const d of stageDeps(doc2, s)) used.add(d.index);
-  const out = [];
-  const last = stages[stages.length - 1];
-  for (const s of stages) {
-    if (s === last) continue;
-    if (!s.name) continue;
-    const fromDefs = found.some((f) => f.toLowerCase() === s.name.toLowerCase());
-    const leaf = !used.has(s.index);
-    const runs = s.instructions.some((i) => i.upper === "CMD" || i.upper === "ENTRYPOINT");
-    if (fromDefs || leaf || runs) out.push({ target: s.name, label: s.name, why: fromDefs ? "named by a build definition" : leaf ? "a stage nothing else builds on" : "a stage with its own CMD/ENTRYPOINT" });
-  }
-  if (last) out.push({ target: null, label: last.name ?? "default", why: "the default build (last stage)" });
-  return out;
-}
-function isolateCacheMounts(text, prefix) {
-  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
-  const body = bom ? text.slice(1) : text;
-  const doc2 = new DockerfileDocument(body);
-  const edits = [];
-  for (const i of doc2.instructions) {
-    if (i.upper !== "RUN") continue;
-    for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
-      if (o.get("type") !== "cache") continue;
-      const raw = body.slice(f.start, f.end);
-      const eq = raw.indexOf("=");
-      let value = raw.slice(eq + 1);
-      const quoted = /^["']/.test(value) && value.endsWith(value[0]) ? value[0] : "";
-      if (quoted) value = value.slice(1, -1);
-      const parts = value.split(",");
-      const idAt = parts.findIndex((p) => /^id=/i.test(p.trim()));
-      const base2 = o.get("id") ?? o.get("target") ?? "cache";
-      const id = `${prefix}${base2.replace(/[^A-Za-z0-9_./-]/g, "_")}`;
-      if (idAt >= 0) parts[idAt] = `id=${id}`;
-      else parts.push(`id=${id}`);
-      edits.push({ start: f.start, end: f.end, text: `${raw.slice(0, eq + 1)}${quoted}${parts.join(",")}${quoted}` });
-    }
-  }
-  let out = body;
-  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return { text: bom + out, count: edits.length };
-}
-function cacheMountTargets(text) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
-  const out = /* @__PURE__ */ new Set();
-  for (const i of doc2.instructions) {
-    if (i.upper !== "RUN") continue;
-    for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
-      const t = o.get("target");
-      if (o.get("type") === "cache" && t) out.add(t.length > 1 ? t.replace(/\/+$/, "") : t);
-    }
-  }
-  return out;
-}
-function addedMountRules(original, rewrite) {
-  const before2 = cacheMountTargets(original);
-  return [...cacheMountTargets(rewrite)].filter((t) => !before2.has(t) && t.startsWith("/")).sort().map((t) => ({ pattern: t, reason: "cache mount added by the rewrite: its contents stay in the mount instead of the image" }));
-}
-function cacheMountSignatures(text) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
-  const out = [];
-  for (const i of doc2.instructions) {
-    if (i.upper !== "RUN") continue;
-    const cmd = collapse(i.json ? i.json.join(" ") : i.argsText()).slice(0, 40);
-    for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
-      const t = o.get("target");
-      if (o.get("type") === "cache" && t) out.push({ target: t, command: cmd });
-    }
-  }
-  return out;
-}
-function collapse(s) {
-  return s.replace(/\\\r?\n/g, " ").replace(/\s+/g, " ").trim();
-}
-function matchesMountRecord(description, sigs) {
-  const d = collapse(description);
-  return sigs.some((s) => (d.startsWith(`cached mount ${s.target} from exec `) || d.startsWith(`cached mount ${s.target.replace(/\/+$/, "")} from exec `)) && d.includes(s.command));
-}
-function secretMounts(text) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
-  const secrets = /* @__PURE__ */ new Set();
-  const ssh = /* @__PURE__ */ new Set();
-  for (const i of doc2.instructions) {
-    if (i.upper !== "RUN") continue;
-    for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
-      if (o.get("type") === "secret") secrets.add(o.get("id") ?? path22.posix.basename(o.get("target") ?? "secret"));
-      if (o.get("type") === "ssh") ssh.add(o.get("id") ?? "default");
-    }
-  }
-  return { secrets: [...secrets], ssh: [...ssh] };
-}
-function copyContext(src, dest, dockerfile) {
-  const ctx = new DirectoryContext(src, dockerfile);
-  fs18.cpSync(src, dest, {
-    recursive: true,
-    verbatimSymlinks: true,
-    filter: (from) => {
-      const rel3 = path22.relative(src, from).split(path22.sep).join("/");
-      if (!rel3) return true;
-      let st;
-      try {
-        st = fs18.lstatSync(from);
-      } catch {
-        return false;
-      }
-      if (!st.isFile() && !st.isDirectory() && !st.isSymbolicLink()) return false;
-      if (st.isDirectory() && excludesTree(ctx, rel3)) return false;
-      return true;
-    }
-  });
-}
-function editLine(rel3, tag) {
-  const base2 = rel3.split("/").pop() ?? rel3;
-  const ext = path22.extname(base2).toLowerCase();
-  if (ext === ".json") return "\n";
-  if ([".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".c", ".h", ".cc", ".cpp", ".rs", ".cs", ".kt", ".scala", ".swift", ".php", ".mod"].includes(ext)) return `
-// dockerfix verify edit ${tag}
-`;
-  if ([".html", ".xml", ".md", ".csproj", ".fsproj", ".vbproj", ".props", ".targets"].includes(ext)) return `
-<!-- dockerfix verify edit ${tag} -->
-`;
-  if ([".py", ".sh", ".bash", ".rb", ".pl", ".txt", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".conf", ".r", ".in", ".lock"].includes(ext)) return `
-# dockerfix verify edit ${tag}
-`;
-  if (["Gemfile", "Makefile", "Pipfile", "Dockerfile"].includes(base2)) return `
-# dockerfix verify edit ${tag}
-`;
-  return null;
-}
-function copySources2(doc2) {
-  const out = [];
-  for (const i of doc2.instructions) {
-    if (i.upper !== "COPY" && i.upper !== "ADD" || i.flag("from")) continue;
-    const json = i.json;
-    const words2 = json ?? i.argsText().trim().split(/\s+/);
-    out.push(...words2.slice(0, -1));
-  }
-  return out;
-}
-function covered(src, file) {
-  const s = src.replace(/^\.?\/+/, "").replace(/\/+$/, "").replace(/^\.$/, "");
-  if (s === "") return true;
-  if (!/[*?[]/.test(s)) return file === s || file.startsWith(`${s}/`);
-  const re = new RegExp(`^${s.split("/").map((seg) => seg.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")).join("/")}(/.*)?$`);
-  return re.test(file);
-}
-function listContext(root, dockerfile, max = 2e4) {
-  const ctx = new DirectoryContext(root, dockerfile);
-  const out = [];
-  let level2 = [""];
-  while (level2.length && out.length < max) {
-    const next = [];
-    for (const dir of level2) {
-      let names;
-      try {
-        names = fs18.readdirSync(path22.join(root, dir), { withFileTypes: true });
-      } catch {
-        continue;
-      }
-      names.sort((a, b) => a.name < b.name ? -1 : 1);
-      for (const d of names) {
-        const rel3 = dir ? `${dir}/${d.name}` : d.name;
-        if (d.isDirectory()) {
-          if (d.name === ".git" || d.name === "node_modules" || excludesTree(ctx, rel3)) continue;
-          next.push(rel3);
-        } else if (d.isFile() && !ctx.ignored(rel3)) out.push(rel3);
-      }
-    }
-    level2 = next;
-  }
-  return out;
-}
-function chooseTouches(contextDir, dockerfileText, dockerfile) {
-  const doc2 = new DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
-  const sources = copySources2(doc2);
-  const files = listContext(contextDir, dockerfile).filter((f) => sources.some((s) => covered(s, f)));
-  const dfRel = dockerfile ? path22.relative(contextDir, dockerfile).split(path22.sep).join("/") : "Dockerfile";
-  const editable = files.filter((f) => f !== dfRel && !/(^|\/)\.dockerignore$|\.dockerignore$/.test(f) && editLine(f, "x") !== null);
-  const CODE = /\.(py|js|mjs|cjs|ts|tsx|jsx|go|java|c|cc|cpp|rs|cs|rb|php|sh|kt|scala|swift)$/i;
-  const source = editable.find((f) => !isManifest(f) && CODE.test(f)) ?? editable.find((f) => !isManifest(f));
-  const dependency = editable.find((f) => isManifest(f) && !NO_EDIT.test(f));
-  return {
-    ...source ? { source } : { sourceWhy: "no source file the Dockerfile copies takes a comment line; pass --touch <path>" },
-    ...dependency ? { dependency } : { dependencyWhy: "no dependency manifest the Dockerfile copies takes a comment line; pass --touch-dependency <path>" }
-  };
-}
-function applyEdit(contextCopy, rel3, tag) {
-  const line = editLine(rel3, tag) ?? `
-# dockerfix verify edit ${tag}
-`;
-  fs18.appendFileSync(path22.join(contextCopy, rel3), line);
-}
-var NO_EDIT;
-var init_prepare = __esm({
-  "src/verify/prepare.ts"() {
-    "use strict";
-    init_context();
-    init_document();
-    init_edit_helpers();
-    init_explain();
-    NO_EDIT = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock|pdm\.lock|bun\.lockb?|packages\.lock\.json)$/;
-  }
-});
-
-// src/verify/run.ts
-import fs19 from "node:fs";
-import os2 from "node:os";
-import path23 from "node:path";
-import { randomBytes } from "node:crypto";
-import { spawn as spawn2 } from "node:child_process";
-function info3(run2) {
-  const counts = stepCounts(run2.parsed);
-  const b = { ok: run2.ok, seconds: Math.round(run2.wallMs / 10) / 100, steps: counts };
-  if (!run2.ok) {
-    if (run2.timedOut) {
-      b.timedOut = true;
-      b.error = "timed out (--timeout); the build was stopped";
-    }
-    const f = run2.parsed.failed;
-    if (f) {
-      b.failedStep = f.name;
-      b.error ??= f.error;
-      b.logTail = [...f.output.slice(-15), ...run2.parsed.trailer.filter((l) => /error|failed/i.test(l)).slice(-3)];
-    } else {
-      b.error ??= run2.envError?.message ?? run2.parsed.trailer.filter((l) => /error/i.test(l)).slice(-1)[0] ?? `exit code ${run2.code}`;
-      b.logTail = run2.parsed.trailer.slice(-10);
-    }
-  }
-  return b;
-}
-async function rewriteInMemory(o) {
-  let raw;
-  try {
-    const d = readDockerfile(o.dockerfile);
-    raw = (d.bom ? "\uFEFF" : "") + d.text;
-  } catch (e) {
-    if (e instanceof FileError) throw new VerifyUsageError(e.format());
-    throw e;
-  }
-  const explicit = o.contextDir !== void 0 || o.noContext === true;
-  const plan = await planBuilds([o.dockerfile], [o.dockerfile], o.cwd, explicit);
-  const fb = plan.files.get(o.dockerfile);
-  const fileOptions = new FileOptions(newResolver(o.cwd, o.config), {
-    only: o.only,
-    skip: o.skip,
-    syntax: o.syntax,
-    unsafe: o.unsafe ? true : void 0,
-    ...o.targets?.length ? { targets: o.targets } : {},
-    contextDir: o.contextDir,
-    noContext: o.noContext
-  });
-  const po = await fileOptions.for(o.dockerfile, fb);
-  const processOpts = o.extraTransforms?.length ? { ...po, transforms: [...po.transforms, ...o.extraTransforms] } : po;
-  const out = processText(raw, o.dockerfile, processOpts, o.dockerfile);
-  if (out.error) throw new VerifyUsageError(out.error.format());
-  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? path23.dirname(o.dockerfile);
-  return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
-}
-async function verify(o, version = "0.0.0") {
-  const progress = o.onProgress ?? (() => void 0);
-  const rw = await rewriteInMemory(o);
-  const result = {
-    schemaVersion: VERIFY_SCHEMA_VERSION,
-    tool: { name: "dockerfix", version },
-    dockerfile: rel2(o.cwd, o.dockerfile),
-    context: rw.contextDir === null ? null : rel2(o.cwd, rw.contextDir),
-    verdict: "unchanged",
-    summary: "",
-    exitCode: 0,
-    rewrite: {
-      changes: rw.findings.filter((f) => f.kind === "change").map((f) => ({ transform: f.transform, line: f.line, message: f.message })),
-      diff: rw.changed ? renderDiff(rel2(o.cwd, o.dockerfile), rw.before, rw.after, [], { reasons: false }) : ""
-    },
-    targets: [],
-    excluded: [],
-    scenarios: [],
-    skippedScenarios: [],
-    notes: [],
-    cleanup: { images: 0, containers: 0, builder: false, cacheMounts: 0, tempDir: false, problems: [] }
-  };
-  let targets;
-  try {
-    targets = findTargets(rw.before, o.targets ?? [], rw.foundTargets);
-  } catch (e) {
-    throw new VerifyUsageError(e.message);
-  }
-  if (!rw.changed) {
-    result.summary = "unchanged: dockerfix does not rewrite this Dockerfile, nothing to verify";
-    return result;
-  }
-  if (o.touch && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
-  if (o.touchDependency && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
-  const cli = o.docker ?? o.env.DOCKERFIX_DOCKER ?? "docker";
-  const docker = detectDocker(cli, o.env);
-  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
-  const prefix = `${TAG_PREFIX}${runId}`;
-  const env = { ...o.env, DOCKER_BUILDKIT: "1" };
-  const timeoutMs = o.timeoutMs ?? 30 * 6e4;
-  const created = { tags: [], containers: [], builder: void 0, tmp: void 0, mountsBefore: void 0, signatures: [] };
-  const interrupted = () => Boolean(o.signal?.aborted);
-  const check = () => {
-    if (interrupted()) throw new Interrupted();
-  };
-  try {
-    created.tmp = fs19.mkdtempSync(path23.join(os2.tmpdir(), prefix + "-"));
-    const tmp = created.tmp;
-    let isolation = "cache-ids";
-    const want = o.isolation ?? "auto";
-    if (docker.buildx && want !== "cache-ids") {
-      const name = prefix;
-      progress(`creating the isolated builder ${name} (docker-container driver)`);
-      created.builder = name;
-      const args = ["buildx", "create", "--name", name, "--driver", "docker-container"];
-      if (o.network === "host") args.push("--buildkitd-flags", "--allow-insecure-entitlement network.host");
-      const c2 = dockerSync(cli, args, env, 12e4);
-      const boot = c2.code === 0 ? dockerSync(cli, ["buildx", "inspect", "--bootstrap", "--builder", name], env, 10 * 6e4) : c2;
-      if (boot.code === 0) isolation = "builder";
-      else {
-        dockerSync(cli, ["buildx", "rm", "--builder", name], env, 12e4);
-        created.builder = void 0;
-        if (want === "builder") throw new DockerEnvError(`cannot start an isolated buildx builder: ${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}`, "other");
-        result.notes.push(`the isolated buildx builder could not start (${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}); used unique cache-mount ids on the default builder instead`);
-      }
-    } else if (want === "builder") {
-      throw new DockerEnvError("--isolation builder needs the docker buildx plugin", "no-buildkit");
-    }
-    result.docker = { client: docker.clientVersion, server: docker.serverVersion, isolation, ...created.builder && isolation === "builder" ? { builder: created.builder } : {} };
-    const sides = { a: { name: "original", text: rw.before }, b: { name: "rewrite", text: rw.after } };
-    const files = { a: "", b: "" };
-    const ctxs = { a: path23.join(tmp, "ctx-original"), b: path23.join(tmp, "ctx-rewrite") };
-    for (const s of ["a", "b"]) {
-      let text = sides[s].text;
-      if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
-      fs19.mkdirSync(path23.join(tmp, s));
-      files[s] = path23.join(tmp, s, "Dockerfile");
-      fs19.writeFileSync(files[s], text);
-      created.signatures.push(...cacheMountSignatures(text));
-      const ignore = `${o.dockerfile}.dockerignore`;
-      if (isFile2(ignore)) fs19.copyFileSync(ignore, `${files[s]}.dockerignore`);
-      if (rw.contextDir) {
-        progress(`copying the build context for the ${sides[s].name}`);
-        copyContext(rw.contextDir, ctxs[s], o.dockerfile);
-      } else fs19.mkdirSync(ctxs[s]);
-    }
-    if (isolation === "cache-ids") {
-      const listed = listMountRecords(cli, env);
-      created.mountsBefore = listed ? new Set(listed.keys()) : void 0;
-      if (!created.mountsBefore) result.notes.push("the build cache could not be listed (`docker system df -v`): the CI scenario is not run and this run's cache mounts are left to the daemon's garbage collection");
-    }
-    const sec = secretMounts(rw.after);
-    const missingSecrets = sec.secrets.filter((id) => !(o.secrets ?? []).some((s) => new RegExp(`(^|,)id=${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(,|$)`).test(s)));
-    if (missingSecrets.length) result.notes.push(`the build mounts secrets (${missingSecrets.join(", ")}) that were not passed: give --secret id=<id>,src=<file> if a step needs them`);
-    if (sec.ssh.length && !(o.ssh ?? []).length) result.notes.push(`the build mounts SSH agent sockets (${sec.ssh.join(", ")}): give --ssh default (or --ssh <id>=<socket>) if a step needs them`);
-    const buildArgs2 = (s, target, tag) => {
-      const a = isolation === "builder" ? ["buildx", "build", "--builder", created.builder] : ["build"];
-      a.push("--progress=plain", "-f", files[s]);
-      if (tag) a.push("-t", tag);
-      if (tag && isolation === "builder") a.push("--load");
-      if (target) a.push("--target", target);
-      if (o.network) a.push("--network", o.network);
-      if (o.network === "host" && isolation === "builder") a.push("--allow", "network.host");
-      for (const b of o.buildArgs ?? []) a.push("--build-arg", b);
-      for (const x of o.secrets ?? []) a.push("--secret", x);
-      for (const x of o.ssh ?? []) a.push("--ssh", x);
-      a.push(ctxs[s]);
-      return a;
-    };
-    let tagCount = 0;
-    const build = async (s, target, what, keep2) => {
-      check();
-      const tag = keep2 || isolation === "cache-ids" ? `${prefix}-${s === "a" ? "original" : "rewrite"}:${sanitizeTag(target.label)}-${++tagCount}` : null;
-      if (tag) created.tags.push(tag);
-      const t0 = Date.now();
-      progress(`${what}: building the ${sides[s].name} (target ${target.label})`);
-      const run2 = await runBuild({
-        cli,
-        env,
-        args: buildArgs2(s, target.target, tag),
-        timeoutMs,
-        signal: o.signal,
-        onStep: (step) => progress(`${what}: building the ${sides[s].name} (target ${target.label}) ${Math.round((Date.now() - t0) / 1e3)}s ${step}`)
-      });
-      if (run2.aborted || interrupted()) throw new Interrupted();
-      if (!run2.ok && run2.envError) throw run2.envError;
-      return { run: run2, tag };
-    };
-    const added = addedMountRules(rw.before, rw.after);
-    const rules = [...ALWAYS_EXCLUDED, ...added];
-    result.excluded = rules;
-    const keep = keepFilter(rules);
-    let verdict = "equivalent";
-    let differing = 0;
-    for (const t of targets) {
-      const a = await build("a", t, "compare", true);
-      const tr = { label: t.label, target: t.target, why: t.why, original: info3(a.run) };
-      result.targets.push(tr);
-      if (!a.run.ok) {
-        verdict = "original-fails";
-        break;
-      }
-      const b = await build("b", t, "compare", true);
-      tr.rewrite = info3(b.run);
-      if (!b.run.ok) {
-        verdict = "rewrite-fails";
-        break;
-      }
-      progress(`compare: reading both images of target ${t.label}`);
-      const [ia, ib] = [await readImage(cli, env, a.tag, keep, created.containers, o.signal), await readImage(cli, env, b.tag, keep, created.containers, o.signal)];
-      check();
-      const { diffs: differences, dropped } = dropMountParents(diffTrees(ia.tree, ib.tree), ib.tree, added.map((r) => r.pattern));
-      for (const d of dropped) {
-        if (!result.excluded.some((e) => e.pattern === d)) result.excluded.push({ pattern: d, reason: "only in the rewrite, empty: the parent directory BuildKit creates for the mount point of a cache mount the rewrite added" });
-      }
-      const config = diffConfigs(ia.config, ib.config);
-      tr.comparison = {
-        equivalent: differences.length === 0 && config.length === 0,
-        files: { original: ia.tree.size, rewrite: ib.tree.size },
-        differenceCount: differences.length,
-        differences: differences.slice(0, 500),
-        config
-      };
-      if (!tr.comparison.equivalent) {
-        verdict = "different";
-        differing += differences.length + config.length;
-      }
-    }
-    if (verdict === "equivalent" || verdict === "different") {
-      const main2 = targets.find((t) => t.target === null) ?? targets[0];
-      const want2 = new Set(o.scenarios ?? ["source", "dependency", "ci"]);
-      const touches3 = rw.contextDir ? chooseTouches(rw.contextDir, rw.before, o.dockerfile) : { sourceWhy: "built without a context", dependencyWhy: "built without a context" };
-      const src = o.touch ?? touches3.source;
-      const dep = o.touchDependency ?? touches3.dependency;
-      const plan = [];
-      if (want2.has("source")) plan.push({ name: "source-edit", file: src, ci: false, why: touches3.sourceWhy });
-      if (want2.has("dependency")) plan.push({ name: "dependency-edit", file: dep, ci: false, why: touches3.dependencyWhy });
-      if (want2.has("ci")) {
-        const ciWhy = isolation === "cache-ids" && !created.mountsBefore ? "the build cache cannot be listed, so this run's cache mounts cannot be emptied alone" : void 0;
-        plan.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches3.sourceWhy });
-        plan.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches3.dependencyWhy });
-      }
-      const byName = /* @__PURE__ */ new Map();
-      for (const p of plan) {
-        for (const s of ["a", "b"]) {
-          if (!p.file) continue;
-          if (p.ci) {
-            progress(`${p.name}: emptying the cache mounts of this run`);
-            result.cleanup.cacheMounts += emptyMounts(cli, env, isolation, created.builder, created.mountsBefore, created.signatures);
-          }
-          applyEdit(ctxs[s], p.file, `${runId} ${p.name}`);
-          const r = await build(s, main2, p.name, false);
-          const e = byName.get(p.name) ?? { name: p.name, target: main2.label, file: p.file };
-          e[s === "a" ? "original" : "rewrite"] = info3(r.run);
-          byName.set(p.name, e);
-        }
-      }
-      for (const p of plan) {
-        if (!p.file) {
-          result.skippedScenarios.push({ name: p.name, reason: p.why ?? "no file to edit" });
-          continue;
-        }
-        const e = byName.get(p.name);
-        if (e.original.ok && e.rewrite.ok && e.rewrite.seconds > 0) e.speedup = Math.round(e.original.seconds / e.rewrite.seconds * 10) / 10;
-        result.scenarios.push(e);
-      }
-      const ciFail = result.scenarios.find((s) => s.original.ok && !s.rewrite.ok);
-      if (ciFail && verdict === "equivalent") verdict = "rewrite-fails";
-    }
-    result.verdict = verdict;
-    result.summary = summarize2(result, differing);
-    result.exitCode = verdict === "equivalent" ? 0 : verdict === "original-fails" ? 2 : 1;
-    return result;
-  } catch (e) {
-    if (e instanceof Interrupted) {
-      result.verdict = "interrupted";
-      result.summary = "interrupted: every image, container, builder and temporary file of the run was removed";
-      result.exitCode = 130;
-      return result;
-    }
-    throw e;
-  } finally {
-    cleanup(cli, env, created, result);
-  }
-}
-function summarize2(r, differing) {
-  switch (r.verdict) {
-    case "equivalent":
-      return `equivalent: ${r.targets.length} target${r.targets.length === 1 ? "" : "s"} (${r.targets.map((t) => t.label).join(", ")}) build to the same files and config`;
-    case "different":
-      return `DIFFERENT (${differing} path${differing === 1 ? "" : "s"}): ${r.targets.filter((t) => t.comparison && !t.comparison.equivalent).map((t) => `target ${t.label}: ${[...t.comparison.differences.slice(0, 3).map((d) => d.path), ...t.comparison.config.map((c2) => `config ${c2.key}`)].join(", ")}`).join("; ")}`;
-    case "original-fails": {
-      const t = r.targets[r.targets.length - 1];
-      return `original does not build (target ${t.label}${t.original.failedStep ? `, step ${t.original.failedStep}` : ""}): nothing to compare`;
-    }
-    case "rewrite-fails": {
-      const t = r.targets.find((x) => x.rewrite && !x.rewrite.ok);
-      if (t) return `rewrite does not build (target ${t.label}${t.rewrite.failedStep ? `, step ${t.rewrite.failedStep}` : ""})`;
-      const s = r.scenarios.find((x) => x.original.ok && !x.rewrite.ok);
-      return `rewrite does not build in the ${s.name} scenario${s.name.startsWith("ci") ? " (cache mounts empty, layers warm)" : ""}${s.rewrite.failedStep ? `, step ${s.rewrite.failedStep}` : ""}; the original does`;
-    }
-    default:
-      return r.verdict;
-  }
-}
-function rel2(cwd, p) {
-  const r = path23.relative(cwd, p);
-  return (r || ".").split(path23.sep).join("/");
-}
-function isFile2(p) {
-  try {
-    return fs19.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-function sanitizeTag(s) {
-  return s.toLowerCase().replace(/[^a-z0-9_.-]/g, "_").replace(/^[.-]/, "_").slice(0, 100) || "default";
-}
-function listMountRecords(cli, env) {
-  const r = dockerSync(cli, ["system", "df", "-v", "--format", "{{json .BuildCache}}"], env, 12e4);
-  if (r.code !== 0) return null;
-  try {
-    const list7 = JSON.parse(r.stdout.trim() || "[]");
-    return new Map(list7.filter((x) => (x.CacheType ?? x.Type) === "exec.cachemount" && x.ID).map((x) => [x.ID, x.Description ?? ""]));
-  } catch {
-    return null;
-  }
-}
-function emptyMounts(cli, env, isolation, builder, before2, sigs = []) {
-  if (isolation === "builder") {
-    const r = dockerSync(cli, ["buildx", "prune", "--builder", builder, "-f", "--filter", "type=exec.cachemount"], env, 5 * 6e4);
-    return r.code === 0 ? (r.stdout.match(/^[a-z0-9]{20,}$/gm) ?? []).length : 0;
-  }
-  if (!before2) return 0;
-  const now = listMountRecords(cli, env);
-  if (!now) return 0;
-  let n = 0;
-  for (const [id, description] of now) {
-    if (before2.has(id) || !matchesMountRecord(description, sigs)) continue;
-    const r = dockerSync(cli, ["builder", "prune", "-f", "--filter", "type=exec.cachemount", "--filter", `id=${id}`], env, 5 * 6e4);
-    if (r.code === 0) n++;
-  }
-  return n;
-}
-async function readImage(cli, env, tag, keep, containers, signal) {
-  const i = dockerSync(cli, ["image", "inspect", "--format", "{{json .Config}}", tag], env, 12e4);
-  if (i.code !== 0) throw new Error(`docker image inspect ${tag} failed: ${i.stderr.trim()}`);
-  const config = JSON.parse(i.stdout);
-  const c2 = dockerSync(cli, ["create", tag, "dockerfix-verify-never-run"], env, 12e4);
-  const cid = c2.stdout.trim();
-  if (c2.code !== 0 || !cid) throw new Error(`docker create ${tag} failed: ${c2.stderr.trim()}`);
-  containers.push(cid);
-  const lister = new TarLister(keep);
-  await new Promise((resolve, reject) => {
-    const child = spawn2(cli, ["export", cid], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let err = "";
-    child.stderr.on("data", (d) => err += d);
-    child.stdout.pipe(lister);
-    const onAbort = () => void child.kill("SIGTERM");
-    signal?.addEventListener("abort", onAbort, { once: true });
-    let exitCode = null;
-    let finished = false;
-    const done = () => {
-      if (exitCode === null || !finished) return;
-      signal?.removeEventListener("abort", onAbort);
-      if (exitCode !== 0) reject(new Error(`docker export ${tag} failed: ${err.trim()}`));
-      else resolve();
-    };
-    lister.on("finish", () => {
-      finished = true;
-      done();
-    });
-    lister.on("error", (e) => reject(e));
-    child.on("error", reject);
-    child.on("close", (code2) => {
-      exitCode = code2 ?? -1;
-      if (exitCode !== 0) finished = true;
-      done();
-    });
-  });
-  return { tree: lister.tree, config };
-}
-function cleanup(cli, env, created, result) {
-  const c2 = result.cleanup;
-  for (const id of created.containers) {
-    const r = dockerSync(cli, ["rm", "-f", id], env, 12e4);
-    if (r.code === 0) c2.containers++;
-    else c2.problems.push(`docker rm ${id}: ${r.stderr.trim()}`);
-  }
-  for (const tag of created.tags) {
-    const r = dockerSync(cli, ["rmi", tag], env, 12e4);
-    if (r.code === 0) c2.images++;
-    else if (!/No such image/i.test(r.stderr)) c2.problems.push(`docker rmi ${tag}: ${r.stderr.trim()}`);
-  }
-  if (created.builder) {
-    const r = dockerSync(cli, ["buildx", "rm", "--builder", created.builder], env, 5 * 6e4);
-    if (r.code === 0) c2.builder = true;
-    else c2.problems.push(`docker buildx rm ${created.builder}: ${r.stderr.trim()}`);
-  } else if (created.mountsBefore) {
-    c2.cacheMounts += emptyMounts(cli, env, "cache-ids", void 0, created.mountsBefore, created.signatures);
-  }
-  if (created.tmp) {
-    try {
-      fs19.rmSync(created.tmp, { recursive: true, force: true });
-      c2.tempDir = true;
-    } catch (e) {
-      c2.problems.push(`removing ${created.tmp}: ${e.message}`);
-    }
-  }
-}
-var VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
-var init_run = __esm({
-  "src/verify/run.ts"() {
-    "use strict";
-    init_engine();
-    init_fsio();
-    init_file_options();
-    init_plan();
-    init_diff();
-    init_docker();
-    init_image_fs();
-    init_compare();
-    init_prepare();
-    VERIFY_SCHEMA_VERSION = 1;
-    TAG_PREFIX = "dockerfix-verify-";
-    VerifyUsageError = class extends Error {
-    };
-    Interrupted = class extends Error {
-    };
-  }
-});
-
-// src/verify/cli.ts
-var cli_exports = {};
-__export(cli_exports, {
-  parseDuration: () => parseDuration,
-  verifyCommand: () => verifyCommand
-});
-import fs20 from "node:fs";
-import path24 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-function parseDuration(s) {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const unit = m[2] ?? "m";
-  return n * (unit === "ms" ? 1 : unit === "s" ? 1e3 : unit === "m" ? 6e4 : 36e5);
-}
-function program3() {
-  return new Command().name("dockerfix verify").description(
-    "Prove a rewrite on your own build: rewrite the Dockerfile in memory (your file is not modified), build the original and the rewrite with your Docker for every target, compare the final images' files (type, mode, owner, size, content hash) and config, and measure rebuilds after a source edit, a dependency edit and in CI (cache mounts empty). Everything the run creates is named dockerfix-verify-\u2026 and removed at the end, also on Ctrl-C."
-  ).argument("[dockerfile]", "the Dockerfile (default: ./Dockerfile)").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else the Dockerfile's directory)").option("--target <stages>", "build only these targets (comma-separated, repeatable; default: the last stage, every leaf stage, stages with their own CMD/ENTRYPOINT and targets named by build definitions)", list4).option("--touch <path>", "the source file the source-edit rebuilds change (relative to the context; default: chosen from the context)").option("--touch-dependency <path>", "the dependency manifest the dependency-edit rebuilds change (default: chosen from the context)").option("--scenarios <list>", "rebuilds to measure: source,dependency,ci, or none", list4).option("--only <ids>", "run only these transforms (as the main command)", list4).option("--skip <ids>", "do not run these transforms", list4).option("--unsafe", "also apply fixes marked unsafe").option("--syntax <ref>", 'the # syntax= reference the rewrite adds when needed, or "none"').option("--config <file>", "use this config file").option("--no-config", "ignore config files").option("--docker <path>", "the docker client to run (default: $DOCKERFIX_DOCKER, else docker on PATH)").addOption(new Option("--isolation <mode>", "how the run keeps its cache apart from yours").choices(["auto", "builder", "cache-ids"]).default("auto")).option("--network <mode>", "passed to every build as --network").option("--build-arg <k=v>", "passed to every build (repeatable)", many).option("--secret <spec>", "passed to every build as --secret, e.g. id=npmrc,src=$HOME/.npmrc (repeatable)", many).option("--ssh <spec>", "passed to every build as --ssh, e.g. default (repeatable)", many).option("--timeout <duration>", "stop a build that takes longer (e.g. 90s, 20m, 1h; a bare number is minutes)", "30m").addOption(new Option("-f, --format <format>", "output format").choices([...VERIFY_FORMATS]).default("text")).option("-o, --output <file>", "write the result to this file (also) \u2014 e.g. $GITHUB_STEP_SUMMARY with --format markdown").option("-q, --quiet", "no progress line").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-}
-async function verifyCommand(args, io, raw) {
-  const p = program3();
-  const stop = parseSubcommandArgs(p, args, io, "dockerfix verify");
-  if (stop !== null) {
-    if (stop === 0) io.stdout.write(HELP_AFTER);
-    return stop;
-  }
-  const o = p.opts();
-  const err = (s) => {
-    io.stderr.write(`dockerfix verify: ${escapeControls(s)}
-`);
-    return 2;
-  };
-  const timeoutMs = parseDuration(o.timeout);
-  if (!(timeoutMs > 0)) return err(`--timeout ${o.timeout}: give a duration such as 90s, 20m or 1h`);
-  const scen = o.scenarios ?? ["source", "dependency", "ci"];
-  const bad = scen.filter((s) => !["source", "dependency", "ci", "none"].includes(s));
-  if (bad.length) return err(`--scenarios: unknown ${bad.join(", ")} (source, dependency, ci, none)`);
-  try {
-    selectIds(o.only, o.skip);
-  } catch (e) {
-    if (e instanceof UnknownTransformError) return err(e.message);
-    throw e;
-  }
-  const file = path24.resolve(io.cwd, p.args[0] ?? "Dockerfile");
-  if (!fs20.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
-  let contextDir;
-  if (typeof o.context === "string") {
-    contextDir = path24.resolve(io.cwd, o.context);
-    if (!isDir2(contextDir)) return err(`${o.context}: build context directory not found`);
-  }
-  const tty = Boolean(raw?.isTTY) && !o.quiet && !io.env.CI && io.env.TERM !== "dumb";
-  let shown = false;
-  const progress = tty ? (m) => {
-    const cols = raw.columns ?? 100;
-    raw.write(`\r\x1B[K${escapeControls(m).slice(0, cols - 1)}`);
-    shown = true;
-  } : void 0;
-  const clear = () => {
-    if (shown) raw.write("\r\x1B[K");
-    shown = false;
-  };
-  const ac = new AbortController();
-  let signals = 0;
-  const onSignal = (sig) => {
-    signals++;
-    if (signals === 1) {
-      clear();
-      io.stderr.write("dockerfix verify: interrupted, removing what the run created (Ctrl-C again to leave it)\n");
-      ac.abort();
-    } else process.exit(sig === "SIGINT" ? 130 : 143);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
-  const opts = {
-    dockerfile: file,
-    cwd: io.cwd,
-    env: io.env,
-    ...contextDir ? { contextDir } : {},
-    ...o.context === false ? { noContext: true } : {},
-    ...o.target ? { targets: o.target } : {},
-    ...o.touch ? { touch: o.touch } : {},
-    ...o.touchDependency ? { touchDependency: o.touchDependency } : {},
-    scenarios: scen.filter((s) => s !== "none"),
-    only: o.only,
-    skip: o.skip,
-    unsafe: o.unsafe,
-    syntax: o.syntax,
-    config: o.config,
-    docker: o.docker,
-    isolation: o.isolation,
-    network: o.network,
-    buildArgs: o.buildArg,
-    secrets: o.secret,
-    ssh: o.ssh,
-    timeoutMs,
-    onProgress: progress,
-    signal: ac.signal
-  };
-  try {
-    const r = await verify(opts, packageVersion());
-    clear();
-    const text = renderVerify(r, o.format);
-    io.stdout.write(text);
-    if (o.output) {
-      try {
-        fs20.appendFileSync(path24.resolve(io.cwd, o.output), text);
-      } catch (e) {
-        return err(`${o.output}: cannot write: ${e.message}`);
-      }
-    }
-    return r.exitCode;
-  } catch (e) {
-    clear();
-    if (e instanceof VerifyUsageError || e instanceof DockerEnvError) return err(e.message);
-    if (e instanceof ConfigError) return err(e.format(io.cwd));
-    throw e;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
-}
-function packageVersion() {
-  let dir = path24.dirname(fileURLToPath2(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(fs20.readFileSync(path24.join(dir, "package.json"), "utf8"));
-      if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
-    } catch {
-    }
-    dir = path24.dirname(dir);
-  }
-  return "0.0.0";
-}
-function isDir2(p) {
-  try {
-    return fs20.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-var list4, many, HELP_AFTER;
-var init_cli = __esm({
-  "src/verify/cli.ts"() {
-    "use strict";
-    init_esm();
-    init_parse();
-    init_escape();
-    init_transforms();
-    init_config();
-    init_docker();
-    init_report();
-    init_run();
-    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
-    many = (v, prev = []) => [...prev, v];
-    HELP_AFTER = `
-Exit codes:
-  0    equivalent: every target builds to the same files and config (or nothing to rewrite)
-  1    DIFFERENT, or the rewrite does not build (also in the CI case with empty cache mounts)
-  2    usage or environment error (no Docker CLI, no daemon, permission denied, no BuildKit),
-       or the original does not build (nothing to compare)
-  130  interrupted (everything the run created is removed)
-`;
-  }
-});
-
-// src/cli/fmt.ts
-import fs21 from "node:fs";
-import path25 from "node:path";
-function optionsFor(file, resolver, flags) {
-  const settings = resolver.settingsFor(file);
-  if (settings.excluded) return null;
-  const fromFiles = formatSettingsFor(file, settings);
-  const out = { ...fromFiles };
-  for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
-  return out;
-}
-function checkFmtOptions(opts) {
-  if (opts.write && opts.check) return "--write and --check cannot be used together";
-  if (opts.indent !== void 0 && (!Number.isInteger(opts.indent) || opts.indent < 0 || opts.indent > 16)) {
-    return `--indent must be a whole number from 0 to 16, not ${String(opts.indent)}`;
-  }
-  if (opts.endOfLine !== void 0 && !["auto", "lf", "crlf"].includes(opts.endOfLine)) {
-    return `--end-of-line must be auto, lf or crlf, not ${String(opts.endOfLine)}`;
-  }
-  return null;
-}
-async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
-  const out = (s) => void io.stdout.write(s);
-  const err = (s) => void io.stderr.write(s);
-  const bad = checkFmtOptions(opts);
-  if (bad) {
-    err(`dockerfix fmt: ${bad}
-`);
-    return 2;
-  }
-  const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
-  let resolver;
-  try {
-    resolver = newResolver(io.cwd, opts.config);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-    return 2;
-  }
-  const list7 = paths.length ? [...paths] : ["."];
-  if (opts.stdin || list7.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list7, resolver);
-  const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
-  const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
-  const found = await discover(list7, io.cwd);
-  let errors = 0;
-  for (const e of found.errors) {
-    err(`${e.format()}
-`);
-    errors++;
-  }
-  let changed = 0;
-  for (const file of found.files) {
-    const abs = path25.resolve(io.cwd, file);
-    const rel3 = relative(io.cwd, file);
-    let fileFo;
-    try {
-      fileFo = optionsFor(abs, resolver, fo);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-      return 2;
-    }
-    if (!fileFo) continue;
-    let input;
-    try {
-      const d = readDockerfile(abs);
-      input = (d.bom ? "\uFEFF" : "") + d.text;
-    } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      err(`${new FileError(rel3, e.message, e.line, e.column).format()}
-`);
-      errors++;
-      continue;
-    }
-    const r = format(input, fileFo);
-    if (r.error) {
-      err(`${new FileError(rel3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
-`);
-      errors++;
-      continue;
-    }
-    if (!r.changed) continue;
-    changed++;
-    if (opts.check) out(`${rel3}
-`);
-    else if (opts.write) {
-      try {
-        writeFileAtomic(abs, r.output, { expected: input });
-        if (!opts.quiet) out(`formatted ${rel3}
-`);
-      } catch (e) {
-        if (!(e instanceof FileError)) throw e;
-        err(`${new FileError(rel3, e.message).format()}
-`);
-        errors++;
-      }
-    } else out(renderDiff(rel3, input, r.output, [], { colors, reasons: false }));
-  }
-  if (!opts.quiet && !opts.check) {
-    const n = found.files.length;
-    out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
-`);
-  }
-  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list7.join(", ")}
-`);
-  if (errors) return 2;
-  return opts.check && changed ? 1 : 0;
-}
-async function fmtStdin(io, opts, flags, paths, resolver) {
-  const err = (s) => void io.stderr.write(s);
-  if (paths.some((p) => p !== "-" && p !== ".")) {
-    err("dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n");
-    return 2;
-  }
-  if (opts.write) {
-    err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
-    return 2;
-  }
-  if (opts.stdinFilepath && isDir3(path25.resolve(io.cwd, opts.stdinFilepath))) {
-    err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
-`);
-    return 2;
-  }
-  const label3 = opts.stdinFilepath ?? "<stdin>";
-  let fo;
-  try {
-    fo = optionsFor(path25.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-    return 2;
-  }
-  let input;
-  try {
-    const d = decodeFile(label3, await readStdinCapped(io.stdin));
-    input = (d.bom ? "\uFEFF" : "") + d.text;
-  } catch (e) {
-    if (!(e instanceof FileError)) throw e;
-    err(`${e.format()}
-`);
-    return 2;
-  }
-  const r = format(input, fo);
-  if (r.error) {
-    err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
-`);
-    if (!opts.check) io.stdout.write(input);
-    return 2;
-  }
-  if (opts.check) {
-    if (r.changed) io.stdout.write(`${label3}
-`);
-    return r.changed ? 1 : 0;
-  }
-  io.stdout.write(r.output);
-  return 0;
-}
-function relative(cwd, file) {
-  const r = path25.relative(cwd, path25.resolve(cwd, file));
-  return (r || file).split(path25.sep).join("/");
-}
-function isDir3(p) {
-  try {
-    return fs21.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-var import_picocolors, defaultFmtIo;
-var init_fmt = __esm({
-  "src/cli/fmt.ts"() {
-    "use strict";
-    import_picocolors = __toESM(require_picocolors(), 1);
-    init_discover();
-    init_diff();
-    init_fsio();
-    init_format();
-    init_config();
-    init_file_options();
-    init_color();
-    defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
-  }
-});
-
-// src/cli/fmt-cli.ts
-var fmt_cli_exports = {};
-__export(fmt_cli_exports, {
-  fmtMain: () => fmtMain
-});
-async function fmtMain(args, io) {
-  const program4 = new Command().name("dockerfix fmt").description(
-    "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
-  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program4, args, io, "dockerfix fmt");
-  if (stop !== null) return stop;
-  const opts = program4.opts();
-  return fmtCommand(program4.args, opts, io);
-}
-var init_fmt_cli = __esm({
-  "src/cli/fmt-cli.ts"() {
-    "use strict";
-    init_esm();
-    init_parse();
-    init_fmt();
-  }
-});
-
-// src/report/suggestions.ts
-function stripEol(l) {
-  return l.endsWith("\r") ? l.slice(0, -1) : l;
-}
-function textLines(text) {
-  const lines = text.split("\n").map(stripEol);
-  if (lines.length > 1 && lines[lines.length - 1] === "" && text.endsWith("\n")) lines.pop();
-  return lines;
-}
-function lineSuggestions(before2, after, findings = [], edits = []) {
-  const a = stripBom(before2).text;
-  const b = stripBom(after).text;
-  if (a === b) return [];
-  const oldLines = textLines(a);
-  const out = [];
-  for (const h of diffHunks(a, b, 0)) {
-    const added = h.lines.filter((l) => l.startsWith("+")).map((l) => stripEol(l.slice(1)));
-    let startLine;
-    let endLine;
-    let text;
-    if (h.oldLines > 0) {
-      startLine = h.oldStart;
-      endLine = h.oldStart + h.oldLines - 1;
-      text = added;
-    } else if (h.oldStart >= 1) {
-      startLine = endLine = h.oldStart;
-      text = [oldLines[h.oldStart - 1], ...added];
-    } else {
-      startLine = endLine = 1;
-      text = [...added, oldLines[0] ?? ""];
-    }
-    out.push({ startLine, endLine, oldText: oldLines.slice(startLine - 1, endLine).join("\n"), text: text.join("\n"), findings: [], transforms: [] });
-  }
-  const merged = [];
-  for (const s of out) {
-    const prev = merged[merged.length - 1];
-    if (prev && s.startLine - prev.endLine - 1 <= MERGE_GAP) {
-      const prevText = prev.text === "" ? [] : prev.text.split("\n");
-      const sText = s.text === "" ? [] : s.text.split("\n");
-      const overlap2 = prev.endLine - s.startLine + 1;
-      const gap = overlap2 > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
-      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap2))].join("\n");
-      prev.endLine = Math.max(prev.endLine, s.endLine);
-      prev.oldText = oldLines.slice(prev.startLine - 1, prev.endLine).join("\n");
-    } else merged.push(s);
-  }
-  for (const s of merged) {
-    const ts = /* @__PURE__ */ new Set();
-    for (const e of edits) {
-      const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
-      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) e.transforms.forEach((t) => ts.add(t));
-    }
-    s.transforms = [...ts];
-  }
-  for (const f of findings) {
-    if (f.kind !== "change" || merged.length === 0) continue;
-    const s = merged.find((x) => f.line >= x.startLine && f.line <= x.endLine) ?? merged.find((x) => x.transforms.includes(f.transform)) ?? merged.reduce((best, x) => Math.abs(x.startLine - f.line) < Math.abs(best.startLine - f.line) ? x : best);
-    s.findings.push(f);
-  }
-  return merged;
-}
-var MERGE_GAP;
-var init_suggestions = __esm({
-  "src/report/suggestions.ts"() {
-    "use strict";
-    init_diff();
-    init_source();
-    MERGE_GAP = 2;
-  }
-});
-
-// src/review/github.ts
-function patchRanges(patch) {
-  if (!patch) return [];
-  const out = [];
-  for (const m of patch.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
-    const start = Number(m[1]);
-    const count2 = m[2] === void 0 ? 1 : Number(m[2]);
-    if (count2 > 0) out.push([start, start + count2 - 1]);
-  }
-  return out;
-}
-function fence(text) {
-  let n = 3;
-  for (const m of text.matchAll(/`{3,}/g)) n = Math.max(n, m[0].length + 1);
-  return "`".repeat(n);
-}
-function commentBody(s) {
-  const reasons = s.findings.length ? s.findings.map((f2) => `- \`${f2.transform}\`${f2.fixKind === "unsafe" ? " (unsafe)" : ""}: ${f2.message}`).join("\n") : `- dockerfix rewrites these lines (${s.transforms.join(", ") || "formatting"})`;
-  const f = fence(s.text);
-  return `**dockerfix**
-${reasons}
-
-${f}suggestion
-${s.text === "" ? "" : s.text + "\n"}${f}`;
-}
-function hunkText(s, shift) {
-  const old = s.oldText.split("\n");
-  const neu = s.text === "" ? [] : s.text.split("\n");
-  return [`@@ -${s.startLine},${old.length} +${s.startLine + shift},${neu.length} @@`, ...old.map((l) => "-" + l), ...neu.map((l) => "+" + l)].join("\n");
-}
-function planReview(files, ranges) {
-  const plans = [];
-  for (const file of files) {
-    const plan = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
-    const inDiff = ranges.get(file.path) ?? [];
-    let shift = 0;
-    for (const s of lineSuggestions(file.before, file.after, file.findings, file.edits)) {
-      const body = commentBody(s);
-      const fits = inDiff.some(([a, b]) => s.startLine >= a && s.endLine <= b);
-      if (fits && body.length <= BODY_LIMIT) {
-        const c2 = { path: file.path, body, line: s.endLine, side: "RIGHT" };
-        if (s.startLine !== s.endLine) Object.assign(c2, { start_line: s.startLine, start_side: "RIGHT" });
-        plan.comments.push({ s, c: c2 });
-      } else plan.outside.push({ s, hunk: hunkText(s, shift) });
-      shift += (s.text === "" ? 0 : s.text.split("\n").length) - s.oldText.split("\n").length;
-    }
-    if (plan.comments.length || plan.outside.length || plan.skipped.length) plans.push(plan);
-  }
-  return plans;
-}
-function reviewBody(plans, opts = {}) {
-  const limit = opts.limit ?? BODY_LIMIT;
-  const changed = plans.filter((p) => p.comments.length || p.outside.length);
-  const nComments = plans.reduce((n, p) => n + p.comments.length, 0);
-  const nOutside = plans.reduce((n, p) => n + p.outside.length, 0);
-  const head2 = `${REVIEW_MARKER}
-### dockerfix: ${changed.length} Dockerfile${changed.length === 1 ? "" : "s"} would change
-
-${nComments} suggested change${nComments === 1 ? "" : "s"} on lines of this pull request` + (nOutside ? `; ${nOutside} change${nOutside === 1 ? "" : "s"} to lines outside its diff shown below as a diff (apply with \`npx dockerfix --write\`)` : "") + ".\n";
-  const foot = `
----
-<sub>${opts.toolLine ?? "dockerfix"}${opts.commitId ? ` \xB7 commit ${opts.commitId.slice(0, 12)}` : ""} \xB7 this review is updated on every push</sub>
-`;
-  const parts = plans.map((p) => {
-    const title2 = `
-#### \`${p.file.path}\`
-`;
-    const headline = p.file.headline ? `
-**${p.file.headline}**
-` : "";
-    const picture = p.file.explainMarkdown ? `
-<details><summary>Which steps re-run, before and after</summary>
-
-${p.file.explainMarkdown.trim()}
-
-</details>
-` : "";
-    const diff = p.outside.length ? `
-Changes outside this pull request's diff:
-
-\`\`\`diff
---- a/${p.file.path}
-+++ b/${p.file.path}
-${p.outside.map((o) => o.hunk).join("\n")}
-\`\`\`
-` : "";
-    const notes = p.skipped.length ? `
-Left alone:
-${p.skipped.map((f) => `- line ${f.line} \`${f.transform}\`: ${f.message}`).join("\n")}
-` : "";
-    return { title: title2, headline, picture, diff, notes, outside: p.outside.length };
-  });
-  const total = () => head2.length + foot.length + parts.reduce((n, x) => n + x.title.length + x.headline.length + x.picture.length + x.diff.length + x.notes.length, 0);
-  const pictures = parts.map((x) => x.picture);
-  const budget = total() > limit ? limit - 200 : limit;
-  let droppedPictures = 0;
-  let droppedDiffs = 0;
-  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
-    if (parts[i].picture) {
-      parts[i].picture = "";
-      droppedPictures++;
-    }
-  }
-  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
-    if (parts[i].diff) {
-      parts[i].diff = `
-${parts[i].outside} change${parts[i].outside === 1 ? "" : "s"} outside this pull request's diff left out (review body limit): run \`npx dockerfix ${parts[i].title.trim().replace(/^#### /, "").replace(/`/g, "")}\` to see them.
-`;
-      droppedDiffs++;
-    }
-  }
-  for (let i = 0; i < parts.length && droppedPictures; i++) {
-    const pic = pictures[i];
-    if (pic && !parts[i].picture && total() + pic.length <= budget) {
-      parts[i].picture = pic;
-      droppedPictures--;
-    }
-  }
-  let note = "";
-  if (droppedPictures || droppedDiffs) note = `
-> GitHub limits a review body to ${limit.toLocaleString("en-US")} characters: ${[droppedPictures ? `${droppedPictures} explain picture${droppedPictures === 1 ? "" : "s"}` : "", droppedDiffs ? `${droppedDiffs} diff${droppedDiffs === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} left out.
-`;
-  let body = head2 + note + parts.map((x) => x.title + x.headline + x.picture + x.diff + x.notes).join("") + foot;
-  if (body.length > limit) {
-    const cut2 = `
-
-\u2026 (cut at GitHub's ${limit.toLocaleString("en-US")}-character limit)
-`;
-    body = body.slice(0, limit - foot.length - cut2.length) + cut2 + foot;
-  }
-  return body;
-}
-async function postReview(o) {
-  const base2 = (o.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
-  const api = new Api(o, base2);
-  const repo = o.repository.split("/").map(encodeURIComponent).join("/");
-  const pr = `/repos/${repo}/pulls/${o.pullNumber}`;
-  const commitId = o.commitId ?? (await api.call("GET", pr)).data.head.sha;
-  const prFiles = await api.all(`${pr}/files`);
-  const ranges = new Map(prFiles.map((f) => [f.filename, patchRanges(f.patch)]));
-  const plans = planReview(o.files, ranges);
-  const comments = plans.flatMap((p) => p.comments.map((x) => x.c));
-  const outside = plans.reduce((n, p) => n + p.outside.length, 0);
-  const hasChanges = plans.some((p) => p.comments.length || p.outside.length);
-  const body = hasChanges || plans.length ? reviewBody(plans, { commitId, toolLine: o.toolLine }) : `${REVIEW_MARKER}
-### dockerfix: nothing to change
-
-Every Dockerfile in this pull request already uses the layer cache the way dockerfix would set it up.
-`;
-  const reviews = await api.all(`${pr}/reviews`);
-  const previous = [...reviews].reverse().find((r) => r.body?.includes(REVIEW_MARKER));
-  const ours = reviews.filter((r) => r.body?.includes(REVIEW_MARKER) || r.body?.includes(SUPERSEDED_MARKER));
-  const result = { action: "none", reviewId: previous?.id ?? null, posted: 0, kept: 0, deleted: 0, outside, body, comments };
-  if (!previous) {
-    if (!hasChanges) return result;
-    if (o.dryRun) return { ...result, action: "created", posted: comments.length };
-    const { data: data2 } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments });
-    return { ...result, action: "created", reviewId: data2.id, posted: comments.length };
-  }
-  const existing = [];
-  for (const r of ours) existing.push(...await api.all(`${pr}/reviews/${r.id}/comments`));
-  const keep = existing.filter((a) => a.line !== null && comments.some((c2) => sameComment(a, c2)));
-  const stale = existing.filter((a) => !keep.includes(a));
-  const fresh = comments.filter((c2) => !keep.some((a) => sameComment(a, c2)));
-  if (o.dryRun) return { ...result, action: fresh.length ? "replaced" : "updated", posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
-  for (const a of stale) await api.call("DELETE", `/repos/${repo}/pulls/comments/${a.id}`);
-  if (!fresh.length) {
-    await api.call("PUT", `${pr}/reviews/${previous.id}`, { body });
-    return { ...result, action: "updated", reviewId: previous.id, kept: keep.length, deleted: stale.length, comments: [] };
-  }
-  const { data } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments: fresh });
-  await api.call("PUT", `${pr}/reviews/${previous.id}`, {
-    body: `${SUPERSEDED_MARKER}
-dockerfix: superseded by a newer review (commit ${commitId.slice(0, 12)})${keep.length ? `; the ${keep.length} suggestion${keep.length === 1 ? "" : "s"} still shown here still apply` : ""}.`
-  });
-  return { ...result, action: "replaced", reviewId: data.id, posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
-}
-var REVIEW_MARKER, SUPERSEDED_MARKER, BODY_LIMIT, GitHubApiError, Api, sameComment;
-var init_github = __esm({
-  "src/review/github.ts"() {
-    "use strict";
-    init_suggestions();
-    REVIEW_MARKER = "<!-- dockerfix-review -->";
-    SUPERSEDED_MARKER = "<!-- dockerfix-review:superseded -->";
-    BODY_LIMIT = 65536;
-    GitHubApiError = class extends Error {
-      constructor(method, url, status, detail) {
-        super(`GitHub API ${method} ${url}: ${status} ${detail}`);
-        this.method = method;
-        this.url = url;
-        this.status = status;
-        this.name = "GitHubApiError";
-      }
-      method;
-      url;
-      status;
-    };
-    Api = class {
-      constructor(o, base2) {
-        this.o = o;
-        this.base = base2;
-      }
-      o;
-      base;
-      async call(method, url, body) {
-        const full = url.startsWith("http") ? url : this.base + url;
-        const res = await (this.o.fetch ?? fetch)(full, {
-          method,
-          headers: {
-            accept: "application/vnd.github+json",
-            authorization: `Bearer ${this.o.token}`,
-            "x-github-api-version": "2022-11-28",
-            "user-agent": "dockerfix",
-            ...body !== void 0 ? { "content-type": "application/json" } : {}
-          },
-          body: body !== void 0 ? JSON.stringify(body) : void 0
-        });
-        const text = await res.text();
-        if (!res.ok) {
-          let detail = text.slice(0, 300);
-          try {
-            const j = JSON.parse(text);
-            detail = [j.message, j.errors ? JSON.stringify(j.errors) : ""].filter(Boolean).join(" ");
-          } catch {
-          }
-          throw new GitHubApiError(method, full.replace(this.base, ""), res.status, detail);
-        }
-        return { data: text ? JSON.parse(text) : null, link: res.headers.get("link") };
-      }
-      /** Every page of a listing, following `Link: <...>; rel="next"`. */
-      async all(url) {
-        const out = [];
-        let next = `${url}${url.includes("?") ? "&" : "?"}per_page=${this.o.perPage ?? 100}`;
-        for (let pages = 0; next && pages < 1e3; pages++) {
-          const page = await this.call("GET", next);
-          out.push(...page.data);
-          next = page.link?.split(",").map((l) => /<([^>]+)>\s*;\s*rel="next"/.exec(l)?.[1]).find(Boolean) ?? null;
-        }
-        return out;
-      }
-    };
-    sameComment = (a, c2) => a.path === c2.path && a.line === c2.line && (a.start_line ?? void 0) === c2.start_line && a.body === c2.body;
-  }
-});
-
-// src/cli/review.ts
-var review_exports = {};
-__export(review_exports, {
-  reviewCommand: () => reviewCommand
-});
-import fs22 from "node:fs";
-import path26 from "node:path";
-import { Writable as Writable2 } from "node:stream";
-function capture(io) {
-  const o = [];
-  const e = [];
-  const sink = (into) => new Writable2({
-    write(chunk, _enc, cb) {
-      into.push(String(chunk));
-      cb();
-    }
-  });
-  const so = sink(o);
-  const se = sink(e);
-  return { io: { ...io, stdout: so, stderr: se }, out: () => o.join(""), err: () => e.join("") };
-}
-async function reviewCommand(args, io) {
-  const program4 = new Command().name("dockerfix review").description(
-    "Post dockerfix's changes to a GitHub pull request as one review: suggested changes on the lines the pull request touched, the other changes as a diff in the review body with each file's explain headline and picture. Updates its previous review instead of adding another."
-  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list5).option("--skip <ids>", "do not run these transforms", list5).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program4, args, io, "dockerfix review");
-  if (stop !== null) return stop;
-  const o = program4.opts();
-  const fail = (m) => {
-    io.stderr.write(`dockerfix review: ${m}
-`);
-    return 2;
-  };
-  let event = {};
-  if (io.env.GITHUB_EVENT_PATH) {
-    try {
-      event = JSON.parse(fs22.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
-    } catch (e) {
-      return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
-    }
-  }
-  const repository = o.repo ?? io.env.GITHUB_REPOSITORY;
-  const pullNumber = Number(o.pr ?? event.pull_request?.number);
-  const token = io.env[o.tokenEnv];
-  if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return fail("no repository: pass --repo owner/name (or set GITHUB_REPOSITORY)");
-  if (!Number.isInteger(pullNumber) || pullNumber <= 0) return fail("no pull request: pass --pr <number> (or run on a pull_request event)");
-  if (!token && !o.dryRun) return fail(`no token in $${o.tokenEnv}`);
-  const sel = [];
-  if (o.only) sel.push("--only", o.only.join(","));
-  if (o.skip) sel.push("--skip", o.skip.join(","));
-  if (o.unsafe) sel.push("--unsafe");
-  if (o.syntax) sel.push("--syntax", o.syntax);
-  if (typeof o.context === "string") sel.push("--context", o.context);
-  if (o.context === false) sel.push("--no-context");
-  if (typeof o.config === "string") sel.push("--config", o.config);
-  if (o.config === false) sel.push("--no-config");
-  const paths = program4.args.length ? program4.args : ["."];
-  const c2 = capture(io);
-  const code2 = await main(["node", "dockerfix", "--format", "json", "--no-color", ...sel, ...paths], c2.io);
-  await new Promise((resolve) => setImmediate(resolve));
-  let report;
-  try {
-    report = JSON.parse(c2.out());
-  } catch {
-    io.stderr.write(c2.err());
-    return code2 || 2;
-  }
-  io.stderr.write(c2.err());
-  const fileOptions = new FileOptions(newResolver(io.cwd, o.config), {
-    only: o.only,
-    skip: o.skip,
-    syntax: o.syntax,
-    unsafe: o.unsafe ? true : void 0,
-    contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0,
-    noContext: o.context === false
-  });
-  const files = [];
-  for (const f of report.files) {
-    if (f.error) continue;
-    const raw = fs22.readFileSync(path26.resolve(io.cwd, f.path), "utf8");
-    const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
-    const text = raw.slice(bom.length);
-    let after = text;
-    for (const e of [...f.edits].sort((x, y) => y.range.start.offset - x.range.start.offset)) after = after.slice(0, e.range.start.offset) + e.text + after.slice(e.range.end.offset);
-    const findings = f.findings.map((x) => ({
-      transform: x.transform,
-      kind: x.kind,
-      severity: x.severity,
-      message: x.message,
-      line: x.range.start.line,
-      column: x.range.start.column,
-      endLine: x.range.end.line,
-      endColumn: x.range.end.column,
-      ...x.fixKind ? { fixKind: x.fixKind } : {}
-    }));
-    const edits = f.edits.map((e) => ({
-      transform: e.transform,
-      transforms: e.transforms,
-      fixKind: e.fixKind,
-      start: e.range.start.offset,
-      end: e.range.end.offset,
-      line: e.range.start.line,
-      column: e.range.start.column,
-      endLine: e.range.end.line,
-      endColumn: e.range.end.column,
-      text: e.text
-    }));
-    const file = { path: f.path, before: raw, after: bom + after, findings, edits };
-    if (f.changed && o.explain) {
-      try {
-        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
-        file.headline = v.headline;
-        file.explainMarkdown = renderMarkdown2(v, { heading: "#####" });
-      } catch {
-      }
-    }
-    files.push(file);
-  }
-  try {
-    const r = await postReview({
-      token: token ?? "",
-      repository,
-      pullNumber,
-      files,
-      commitId: o.commit ?? event.pull_request?.head?.sha,
-      apiUrl: o.apiUrl ?? io.env.GITHUB_API_URL,
-      dryRun: o.dryRun,
-      toolLine: `dockerfix ${packageVersion2()}`
-    });
-    if (o.dryRun) io.stdout.write(JSON.stringify({ action: r.action, body: r.body, comments: r.comments }, null, 2) + "\n");
-    else
-      io.stdout.write(
-        `dockerfix review: ${r.action === "none" ? "nothing to post" : `${r.action} review ${r.reviewId}`} on ${repository}#${pullNumber}: ${r.posted} suggestion${r.posted === 1 ? "" : "s"} posted, ${r.kept} kept, ${r.deleted} stale deleted, ${r.outside} change${r.outside === 1 ? "" : "s"} shown in the body
-`
-      );
-    return code2 === 2 ? 2 : 0;
-  } catch (e) {
-    if (e instanceof GitHubApiError || e instanceof TypeError) return fail(e.message);
-    throw e;
-  }
-}
-var list5;
-var init_review = __esm({
-  "src/cli/review.ts"() {
-    "use strict";
-    init_esm();
-    init_parse();
-    init_main3();
-    init_explain();
-    init_model();
-    init_render_markdown();
-    init_file_options();
-    init_github();
-    list5 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 
@@ -35486,7 +35488,7 @@ function ciCommands(doc2, o) {
       with: { context: o.context, file: o.file, ...chosen ? { target: chosen.name } : {}, tags: `${reg}:${o.tag}`, push: true, "cache-from": chosen ? `type=gha,scope=${chosen.name}` : "type=gha", "cache-to": chosen ? `type=gha,scope=${chosen.name},mode=max` : "type=gha,mode=max" }
     }
   ];
-  for (const l of (0, import_yaml2.stringify)(steps2, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
+  for (const l of (0, import_yaml.stringify)(steps2, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
   L();
   L("## 4. no registry: a local cache directory that your CI saves and restores between runs");
   L("docker buildx build \\");
@@ -35553,12 +35555,12 @@ async function ciCommand(args, io) {
   else io.stdout.write(targets.map((target, i) => ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join("\n"));
   return 0;
 }
-var import_yaml2, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
+var import_yaml, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
 var init_ci_commands = __esm({
   "src/cli/ci-commands.ts"() {
     "use strict";
     init_esm();
-    import_yaml2 = __toESM(require_dist(), 1);
+    import_yaml = __toESM(require_dist(), 1);
     init_parse();
     init_document();
     init_edit_helpers();
