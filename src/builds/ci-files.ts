@@ -6,9 +6,9 @@
  * `docker.buildArgs`; templates `{{…}}` are unknown).
  */
 import path from 'node:path';
-import { get, isMap, isScalar, isSeq, keyOf, pairs, parseAllDocuments, parseYaml, str } from './yaml-util.js';
 import { interpolate } from './interpolate.js';
 import { scanCommands } from './command.js';
+import { get, isMap, isScalar, isSeq, keyOf, pairs, parseAllYaml, parseYaml, str } from './yaml-util.js';
 import type { Sink } from './types.js';
 
 function plainVariables(node: unknown): Record<string, string> {
@@ -54,7 +54,7 @@ export function readGitlabCi(file: string, text: string, sink: Sink): void {
 }
 
 export function readSkaffold(file: string, text: string, sink: Sink): void {
-  const docs = parseAllDocuments(text);
+  const docs = parseAllYaml(text);
   const lc = text;
   const lineOf = (node: unknown): number => {
     const r = (node as { range?: [number, number, number] } | undefined)?.range;

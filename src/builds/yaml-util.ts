@@ -16,6 +16,12 @@ export const isSeq = (n: unknown): n is YAMLSeq => isNode(n) && yaml().isSeq(n);
 export const isScalar = (n: unknown): n is Scalar => isNode(n) && yaml().isScalar(n);
 const isPair = (n: unknown): n is Pair => isNode(n) && yaml().isPair(n);
 
+/** Every document of a multi-document file (skaffold.yaml), each with its errors. */
+export function parseAllYaml(text: string): Document[] {
+  const docs = yaml().parseAllDocuments(text);
+  return Array.isArray(docs) ? docs : [];
+}
+
 export interface YamlFile {
   doc: Document;
   line(node: unknown): number;
@@ -57,9 +63,4 @@ export function str(node: unknown): string | undefined {
   if (!isScalar(node)) return undefined;
   if (node.value === null) return undefined;
   return typeof node.source === 'string' ? node.source : String(node.value);
-}
-
-/** Every document of a multi-document YAML file (skaffold.yaml), with the package loaded lazily. */
-export function parseAllDocuments(text: string): ReturnType<Yaml['parseAllDocuments']> {
-  return yaml().parseAllDocuments(text);
 }
