@@ -1179,14 +1179,14 @@ var require_suggestSimilar = __commonJS({
       const minSimilarity = 0.4;
       candidates2.forEach((candidate) => {
         if (candidate.length <= 1) return;
-        const distance = editDistance(word, candidate);
+        const distance2 = editDistance(word, candidate);
         const length = Math.max(word.length, candidate.length);
-        const similarity = (length - distance) / length;
+        const similarity = (length - distance2) / length;
         if (similarity > minSimilarity) {
-          if (distance < bestDistance) {
-            bestDistance = distance;
+          if (distance2 < bestDistance) {
+            bestDistance = distance2;
             similar = [candidate];
-          } else if (distance === bestDistance) {
+          } else if (distance2 === bestDistance) {
             similar.push(candidate);
           }
         }
@@ -1214,8 +1214,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path22 = __require("node:path");
-    var fs13 = __require("node:fs");
+    var path25 = __require("node:path");
+    var fs20 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -2209,7 +2209,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs13.existsSync(executableFile)) return;
+        if (fs20.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2227,11 +2227,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path22.resolve(baseDir, baseName);
-          if (fs13.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path22.extname(baseName))) return void 0;
+          const localBin = path25.resolve(baseDir, baseName);
+          if (fs20.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path25.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs13.existsSync(`${localBin}${ext}`)
+            (ext) => fs20.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2243,21 +2243,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs13.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs20.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path22.resolve(
-            path22.dirname(resolvedScriptPath),
+          executableDir = path25.resolve(
+            path25.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path22.basename(
+            const legacyName = path25.basename(
               this._scriptPath,
-              path22.extname(this._scriptPath)
+              path25.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2268,7 +2268,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path22.extname(executableFile));
+        launchWithNode = sourceExt.includes(path25.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3183,7 +3183,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path22.basename(filename, path22.extname(filename));
+        this._name = path25.basename(filename, path25.extname(filename));
         return this;
       }
       /**
@@ -3197,9 +3197,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path23) {
-        if (path23 === void 0) return this._executableDir;
-        this._executableDir = path23;
+      executableDir(path26) {
+        if (path26 === void 0) return this._executableDir;
+        this._executableDir = path26;
         return this;
       }
       /**
@@ -4024,6 +4024,31 @@ var init_fsio = __esm({
   }
 });
 
+// src/core/names.ts
+function isDockerfileName(name) {
+  return NAME.test(name) && !NOT_NAME.test(name);
+}
+var DOCKERFILE_BASES, DOCKERFILE_PATTERNS, NOT_DOCKERFILE_SUFFIXES, NOT_DOCKERFILES, BASES, NOT, NAME, NOT_NAME, PRE_COMMIT_FILES, PRE_COMMIT_EXCLUDE;
+var init_names = __esm({
+  "src/core/names.ts"() {
+    "use strict";
+    DOCKERFILE_BASES = ["Dockerfile", "dockerfile", "Containerfile", "containerfile"];
+    DOCKERFILE_PATTERNS = [
+      ...DOCKERFILE_BASES.map((b) => `**/${b}`),
+      ...DOCKERFILE_BASES.map((b) => `**/${b}.*`),
+      ...DOCKERFILE_BASES.map((b) => `**/*.${b}`)
+    ];
+    NOT_DOCKERFILE_SUFFIXES = ["dockerignore", "containerignore", "md", "orig", "rej", "template", "tmpl", "j2", "in"];
+    NOT_DOCKERFILES = [...NOT_DOCKERFILE_SUFFIXES.map((s) => `**/*.${s}`), "**/*.dockerfix-*.tmp"];
+    BASES = DOCKERFILE_BASES.join("|");
+    NOT = NOT_DOCKERFILE_SUFFIXES.join("|");
+    NAME = new RegExp(`^(?:(?:${BASES})(?:\\..*)?|.+\\.(?:${BASES}))$`, "s");
+    NOT_NAME = new RegExp(`\\.(?:${NOT})$|\\.dockerfix-[^/]*\\.tmp$`);
+    PRE_COMMIT_FILES = `(^|/)((${BASES})(\\.[^/]*)?|[^/]+\\.(${BASES}))$`;
+    PRE_COMMIT_EXCLUDE = `\\.(${NOT})$|\\.dockerfix-[^/]*\\.tmp$|\\{\\{|\\{%`;
+  }
+});
+
 // node_modules/ignore/index.js
 var require_ignore = __commonJS({
   "node_modules/ignore/index.js"(exports, module) {
@@ -4526,26 +4551,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path22) => {
-      const end = path22.length - 1;
-      const index = path22.lastIndexOf(
+    var basenameOf = (path25) => {
+      const end = path25.length - 1;
+      const index = path25.lastIndexOf(
         SLASH,
-        path22[end] === SLASH ? end - 1 : end
+        path25[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path22 : path22.slice(index + 1);
+      return index < 0 ? path25 : path25.slice(index + 1);
     };
-    var parentOf = (path22) => {
-      if (path22.charCodeAt(0) === SLASH_CODE || path22.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path22.split(SLASH).filter(Boolean);
+    var parentOf = (path25) => {
+      if (path25.charCodeAt(0) === SLASH_CODE || path25.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path25.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path22.length - 1;
-      const cut2 = path22.lastIndexOf(
+      const end = path25.length - 1;
+      const cut2 = path25.lastIndexOf(
         SLASH,
-        path22.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path25.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path22.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path25.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -4695,7 +4720,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path22) {
+      testLiteral(path25) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -4704,7 +4729,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path22)) {
+          if (rule.checkRegex.test(path25)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -4724,15 +4749,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path22, mode) {
+      test(path25, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path22) : path22;
+        const basename2 = shortcut ? basenameOf(path25) : path25;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path22
+            shortcut && rule._basenameOnly ? basename2 : path25
           )) {
             const { negative } = rule;
             const ret = {
@@ -4754,17 +4779,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path22, originalPath, doThrow) => {
-      if (!isString(path22)) {
+    var checkPath = (path25, originalPath, doThrow) => {
+      if (!isString(path25)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path22) {
+      if (!path25) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path22)) {
+      if (checkPath.isNotRelative(path25)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -4773,25 +4798,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path22) => {
-      const first = path22.charCodeAt(0);
+    var isNotRelative = (path25) => {
+      const first = path25.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path22.length === 1) {
+      if (path25.length === 1) {
         return true;
       }
-      const second = path22.charCodeAt(1);
+      const second = path25.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path22.length === 2 || path22.charCodeAt(2) === SLASH_CODE;
+      return path25.length === 2 || path25.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -4822,58 +4847,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache3, path22) {
+      _test(originalPath, cache4, path25) {
         checkPath(
-          path22,
+          path25,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path22 ? this._t(path22, cache3) : {
+        return path25 ? this._t(path25, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path22 = convertPath(target);
-        if (!path22 || path22.charCodeAt(path22.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path22);
+        const path25 = convertPath(target);
+        if (!path25 || path25.charCodeAt(path25.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path25);
         }
-        const dir = this._t(path22, this._testCache);
+        const dir = this._t(path25, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path22);
+        const literal = this._rules.testLiteral(path25);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path22, cache3) {
-        if (path22 in cache3) {
-          return cache3[path22];
+      _t(path25, cache4) {
+        if (path25 in cache4) {
+          return cache4[path25];
         }
-        const parentPath = parentOf(path22);
-        const parent = parentPath ? this._t(parentPath, cache3) : UNDEFINED;
-        return cache3[path22] = parent && parent.ignored ? parent : this._rules.test(path22, MODE_IGNORE);
+        const parentPath = parentOf(path25);
+        const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
+        return cache4[path25] = parent && parent.ignored ? parent : this._rules.test(path25, MODE_IGNORE);
       }
-      ignores(path22) {
-        return this._test(path22, this._ignoreCache, convertPath(path22)).ignored;
+      ignores(path25) {
+        return this._test(path25, this._ignoreCache, convertPath(path25)).ignored;
       }
       createFilter() {
-        return (path22) => !this.ignores(path22);
+        return (path25) => !this.ignores(path25);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path22) {
-        return this._test(path22, this._testCache, convertPath(path22));
+      test(path25) {
+        return this._test(path25, this._testCache, convertPath(path25));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path22) => checkPath(convertPath(path22), path22, RETURN_FALSE);
+    var isPathValid = (path25) => checkPath(convertPath(path25), path25, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path22) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path22) || isNotRelative(path22);
+      checkPath.isNotRelative = (path25) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path25) || isNotRelative(path25);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -4891,11 +4916,6 @@ var require_ignore = __commonJS({
 // src/cli/discover.ts
 import fs2 from "node:fs";
 import path2 from "node:path";
-function searched(name) {
-  const named = name === "Dockerfile" || name === "Containerfile" || name.startsWith("Dockerfile.") || name.startsWith("Containerfile.") || name.length > 11 && (name.endsWith(".Dockerfile") || name.endsWith(".dockerfile"));
-  if (!named) return false;
-  return !(/\.(dockerignore|md|orig|rej|template|tmpl|j2|in)$/.test(name) || /\.dockerfix-[^/]*\.tmp$/.test(name));
-}
 async function discover(paths, cwd = process.cwd()) {
   const files = [];
   const errors = [];
@@ -4921,7 +4941,7 @@ async function discover(paths, cwd = process.cwd()) {
       continue;
     }
     if (!st.isDirectory()) {
-      add(p);
+      if (!await dockerfixIgnored(path2.resolve(cwd, p))) add(p);
       continue;
     }
     let found;
@@ -4960,8 +4980,8 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
       else if (code === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
       return;
     }
-    const own = entries.some((e) => e.name === ".gitignore" && !e.isDirectory()) ? gitignoreAt(dir) : null;
-    const here = own ? [...rules, own] : rules;
+    const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r) => r !== null);
+    const here = own.length ? [...rules, ...own] : rules;
     for (const e of entries) {
       const name = e.name;
       if (e.isDirectory()) {
@@ -4983,30 +5003,65 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
   visit(root, "", parentRules(root));
   return out.sort();
 }
-function gitignoreAt(dir) {
+function ignoreFileAt(dir, name, base2 = dir) {
   let text;
   try {
-    text = fs2.readFileSync(path2.join(dir, ".gitignore"), "utf8");
+    const file = path2.join(dir, name);
+    if (!fs2.statSync(file).isFile()) return null;
+    text = fs2.readFileSync(file, "utf8");
   } catch {
     return null;
   }
-  return { base: dir, ig: makeIgnore().add(text) };
+  return { base: base2, ig: makeIgnore().add(text) };
 }
-function parentRules(root) {
-  const chain = [];
-  for (let d = root; ; ) {
-    chain.push(d);
-    if (fs2.existsSync(path2.join(d, ".git"))) break;
+function repoRootOf(dir) {
+  for (let d = dir; ; ) {
+    if (fs2.existsSync(path2.join(d, ".git"))) return d;
     const up = path2.dirname(d);
-    if (up === d) return [];
+    if (up === d) return void 0;
     d = up;
   }
+}
+function parentRules(root) {
+  const top = repoRootOf(root);
+  if (!top) return [];
+  const chain = [];
+  for (let d = root; ; d = path2.dirname(d)) {
+    chain.push(d);
+    if (d === top) break;
+  }
   const rules = [];
+  const info3 = ignoreFileAt(path2.join(top, ".git", "info"), "exclude", top);
+  if (info3) rules.push(info3);
   for (let k = chain.length - 1; k >= 1; k--) {
-    const r = gitignoreAt(chain[k]);
-    if (r) rules.push(r);
+    for (const n of IGNORE_FILES) {
+      const r = ignoreFileAt(chain[k], n);
+      if (r) rules.push(r);
+    }
   }
   return rules;
+}
+async function dockerfixIgnored(abs) {
+  const dir = path2.dirname(abs);
+  const top = repoRootOf(dir) ?? dir;
+  const dirs = [];
+  for (let d = dir; ; d = path2.dirname(d)) {
+    dirs.push(d);
+    if (d === top || path2.dirname(d) === d) break;
+  }
+  const present = dirs.filter((d) => fs2.existsSync(path2.join(d, ".dockerfixignore")));
+  if (!present.length) return false;
+  makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
+  const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
+  for (let d = dir; rules.length; d = path2.dirname(d)) {
+    if (ignored(rules.filter((r) => inside2(r.base, d) && r.base !== d), d, true)) return true;
+    if (d === top || path2.dirname(d) === d) break;
+  }
+  return ignored(rules, abs, false);
+}
+function inside2(base2, p) {
+  const r = path2.relative(base2, p);
+  return r === "" || !r.startsWith("..") && !path2.isAbsolute(r);
 }
 function ignored(rules, abs, dir) {
   let out = false;
@@ -5019,14 +5074,18 @@ function ignored(rules, abs, dir) {
   }
   return out;
 }
-var SKIPPED_DIRS, isTemplateDir, SKIP, makeIgnore;
+var SKIPPED_DIRS, isTemplateDir, SKIP, searched, makeIgnore, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
     init_fsio();
+    init_names();
+    init_names();
     SKIPPED_DIRS = ["node_modules", ".git", "vendor", ".hg", ".svn", "bower_components"];
     isTemplateDir = (name) => name.includes("{{") || name.includes("{%");
     SKIP = new Set(SKIPPED_DIRS);
+    searched = isDockerfileName;
+    IGNORE_FILES = [".gitignore", ".dockerfixignore"];
   }
 });
 
@@ -5647,18 +5706,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path22) {
+function matchOne(p, path25) {
   switch (p.kind) {
     case "exact":
-      return path22 === p.text;
+      return path25 === p.text;
     case "prefix":
-      return path22.startsWith(p.text.slice(0, -2));
+      return path25.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path22.endsWith(suffix) || suffix.startsWith("/") && path22 === suffix.slice(1);
+      return path25.endsWith(suffix) || suffix.startsWith("/") && path25 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path22);
+      return runAutomaton(p.tokens, path25);
     default:
       return false;
   }
@@ -7108,7 +7167,7 @@ function globalState(doc2, uptoIndex) {
   for (const a of doc2.globalArgs) {
     if (a.index >= uptoIndex) break;
     for (const [k, v] of parseArgDecls(a)) {
-      env.set(k, v);
+      env.set(k, argValue(doc2, k, v));
       args.add(k);
     }
   }
@@ -7146,6 +7205,13 @@ function overlayEnv(base2, own = []) {
   for (const [k, v] of own) o.set(k, v);
   return o;
 }
+function hasBuildArg(doc2, name) {
+  return doc2.buildArgs !== void 0 && Object.prototype.hasOwnProperty.call(doc2.buildArgs, name);
+}
+function argValue(doc2, name, fallback) {
+  if (!hasBuildArg(doc2, name)) return fallback;
+  return doc2.buildArgs[name] ?? void 0;
+}
 function applyInstruction(st, instr, globals) {
   switch (instr.upper) {
     case "ENV": {
@@ -7155,7 +7221,7 @@ function applyInstruction(st, instr, globals) {
     }
     case "ARG": {
       const decls = parseArgDecls(instr);
-      const values2 = decls.map(([k, v]) => v !== void 0 ? expandVars(v, st.env) : globals.env.get(k));
+      const values2 = decls.map(([k, v]) => hasBuildArg(instr.doc, k) ? argValue(instr.doc, k, v) : v !== void 0 ? expandVars(v, st.env) : globals.env.get(k));
       const wasArg = decls.map(([k]) => st.args.has(k));
       decls.forEach(([k], n) => {
         st.args.add(k);
@@ -7269,9 +7335,10 @@ var init_document = __esm({
        * (bad or duplicate directive, unterminated heredoc, ENV without a value, ...), an unknown
        * instruction or template syntax on an instruction line (src/core/lexer.ts).
        */
-      constructor(text, bom = false) {
+      constructor(text, bom = false, buildArgs2) {
         this.text = text;
         this.bom = bom;
+        this.buildArgs = buildArgs2;
         const r = lex(text);
         assertDockerfile(text, r);
         this.nodes = r.nodes;
@@ -7295,6 +7362,7 @@ var init_document = __esm({
       }
       text;
       bom;
+      buildArgs;
       nodes;
       escape;
       instructions;
@@ -12619,9 +12687,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path22 = this.getPath();
-        if (path22 === null || path22.startsWith("/")) {
-          return path22;
+        const path25 = this.getPath();
+        if (path25 === null || path25.startsWith("/")) {
+          return path25;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -12633,7 +12701,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path22 : parent + "/" + path22;
+              return parent.endsWith("/") ? parent + path25 : parent + "/" + path25;
             }
           }
         }
@@ -13779,17 +13847,17 @@ function crossCheck(output, input) {
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${e.message}` };
     }
-    const list4 = parsed.getInstructions();
+    const list5 = parsed.getInstructions();
     if (instr.heredocs.length > 0) {
-      if (list4.length < 1 || list4[0].getKeyword() !== instr.upper) {
+      if (list5.length < 1 || list5[0].getKeyword() !== instr.upper) {
         return { offset: instr.start, message: `rewritten ${instr.upper} does not parse as one instruction` };
       }
       continue;
     }
-    if (list4.length !== 1 || list4[0].getKeyword() !== instr.upper) {
-      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list4.length} instruction(s) in dockerfile-ast` };
+    if (list5.length !== 1 || list5[0].getKeyword() !== instr.upper) {
+      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list5.length} instruction(s) in dockerfile-ast` };
     }
-    let flagged = list4[0];
+    let flagged = list5[0];
     const cut2 = instr.flags.length > 0 && fast ? flagSearchEnd(output, instr) : -1;
     if (cut2 !== -1) {
       const head2 = fast(prefix + output.text.slice(instr.keywordStart, cut2).replace(/\r\n/g, "\n")).getInstructions();
@@ -14027,7 +14095,7 @@ function runTransforms(text, run2, bom = false) {
   const base2 = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original;
   try {
-    original = run2.document && run2.document.text === text && run2.document.bom === bom ? run2.document : new DockerfileDocument(text, bom);
+    original = run2.document && run2.document.text === text && run2.document.bom === bom && run2.document.buildArgs === options.buildArgs ? run2.document : new DockerfileDocument(text, bom, options.buildArgs);
   } catch (e) {
     if (e instanceof InputError) return { ...base2, error: { kind: "parse", message: e.message, line: e.line, column: e.column } };
     throw e;
@@ -14133,7 +14201,7 @@ function runTransforms(text, run2, bom = false) {
       }
       let nextDoc;
       try {
-        nextDoc = new DockerfileDocument(next, bom);
+        nextDoc = new DockerfileDocument(next, bom, options.buildArgs);
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${e.message}`);
       }
@@ -14846,11 +14914,11 @@ function processText(raw, file, opts, contextFile) {
     };
   }
   if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true };
-  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits });
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits }, typeof opts.fmt === "object" ? opts.fmt : {});
   return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
 }
-function formatRewritten(outcome) {
-  const f = format(outcome.after);
+function formatRewritten(outcome, fo) {
+  const f = format(outcome.after, fo);
   if (f.error || !f.changed) return outcome;
   const { text: before } = stripBom(outcome.before);
   const { text: after } = stripBom(f.output);
@@ -15783,13 +15851,13 @@ function planRun(doc2, ctx, spec, instr) {
     }
     edits.push(...cleanup.edits);
     edits.push(insertMountFlags(doc2, instr, mounts.map((m) => `--mount=${m.options}`)));
-    const list4 = mounts.map((m) => m.target).join(" and ");
+    const list5 = mounts.map((m) => m.target).join(" and ");
     changes.unshift(
-      `added ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list4} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
+      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list5} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
     );
     if (relocatedAny) {
       changes.push(
-        otherHome ? `pointed ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home` : planRoot ? `pointed ${tools} at the mount with a variable on the command because its default cache directory is not known here` : `pointed ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`
+        otherHome ? `points ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home` : planRoot ? `points ${tools} at the mount with a variable on the command because its default cache directory is not known here` : `points ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`
       );
     }
     changes.push(...cleanup.notes);
@@ -15813,7 +15881,7 @@ function planRun(doc2, ctx, spec, instr) {
   for (const w of removeWords) edits.push(removeWordEdit(doc2, w));
   for (const r of rewrites) edits.push({ start: r.word.start, end: r.word.end, text: r.text });
   for (const why of new Set(rewrites.map((r) => r.why))) changes.push(why);
-  if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(", ")}, which would make ${tools} ignore the cache`);
+  if (removeWords.length) changes.push(`removes ${[...new Set(removeWords.map((w) => w.value))].join(", ")}, which would make ${tools} ignore the cache`);
   changes.push(...notes);
   if (unknownUser && edits.length > 0) {
     fixKind = "unsafe";
@@ -15824,8 +15892,8 @@ function planRun(doc2, ctx, spec, instr) {
     );
   }
   if (edits.length === 0) return null;
-  const inside3 = editInsideData(instr, edits);
-  if (inside3) return { skip: `${tools}: the change would edit inside ${inside3.what}; left unchanged` };
+  const inside4 = editInsideData(instr, edits);
+  if (inside4) return { skip: `${tools}: the change would edit inside ${inside4.what}; left unchanged` };
   return { edits, message: [...new Set(changes.filter((c2) => c2))].join("; "), fixKind };
 }
 function reuses(mounts, spec) {
@@ -15932,7 +16000,7 @@ function planCleanup(doc2, instr, cmds, spec, targets, env, home) {
   notes.push(...kept);
   for (const k of removed) {
     const c2 = cmds[k];
-    if (spec.isCleanup?.(c2)) notes.push(`removed \`${c2.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(" ")}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
+    if (spec.isCleanup?.(c2)) notes.push(`removes \`${c2.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(" ")}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
   }
   const lastRemoved = removed.has(cmds.length - 1) && spec.wrap?.(instr) != null;
   for (const k of removed) {
@@ -16186,6 +16254,7 @@ var init_apk_cache_mount = __esm({
         summary: "Add a sharing=locked cache mount on /var/cache/apk to apk add steps and make apk use it",
         description: "Adds `--mount=type=cache,target=/var/cache/apk,sharing=locked` to RUN steps that run `apk add`, replaces `--no-cache` by `--update`, and links `/etc/apk/cache` to the mount for the duration of the step (removed again at its end, so the image keeps the same files). `rm -rf /var/cache/apk/*` is removed from that step only.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 23,
         docsUrl: "docs/cache-mounts.md#apk-cache-mount"
       },
@@ -16206,7 +16275,7 @@ var init_apk_cache_mount = __esm({
             return {
               cmd,
               tool: "apk",
-              rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: "--update", why: "replaced --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did" })),
+              rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: "--update", why: "replaces --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did" })),
               disable: noCache.slice(hasUpdate ? 0 : 1),
               dirs: () => {
                 const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());
@@ -16292,7 +16361,20 @@ function dockerCleanRemovedBefore(instr) {
   }
   return false;
 }
-var WITH_VALUE2, DOWNLOADS, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache2, LISTS, aptCacheMount, apt_cache_mount_default;
+function explainOnce(doc2, result) {
+  let firstLine;
+  for (const f of result.findings) {
+    if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
+    const line = doc2.instructions.find((i) => i.keywordStart === f.start)?.line;
+    if (firstLine === void 0) {
+      firstLine = line;
+      continue;
+    }
+    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);
+  }
+  return result;
+}
+var WITH_VALUE2, DOWNLOADS, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache2, LISTS, aptCacheMount, WRAP_NOTE_TAIL, apt_cache_mount_default;
 var init_apt_cache_mount = __esm({
   "transforms/apt-cache-mount.ts"() {
     "use strict";
@@ -16311,11 +16393,12 @@ var init_apt_cache_mount = __esm({
         summary: "Add sharing=locked cache mounts on /var/cache/apt and /var/lib/apt/lists to apt-get install steps, keeping the image identical",
         description: "Adds `--mount=type=cache,target=/var/cache/apt,sharing=locked` and (when the step runs `apt-get update` itself) `--mount=type=cache,target=/var/lib/apt/lists,sharing=locked` to RUN steps that run `apt-get install`/`apt install`. The official images' `docker-clean` apt hook, which would keep the mount empty, is moved aside for the duration of the step and restored at its end, so the image files stay the same (checked with `lab diff-images`). `apt-get clean` and `rm -rf /var/lib/apt/lists/*` are removed from that step only. Non-Debian stages, non-root steps, Windows stages and exec form are left alone with a reason.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 22,
         docsUrl: "docs/cache-mounts.md#apt-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
+        return explainOnce(doc2, runCacheMounts(doc2, ctx, {
           id: "apt-cache-mount",
           label: "apt-get install",
           quick: /\bapt(-get)?\b/,
@@ -16331,7 +16414,7 @@ var init_apt_cache_mount = __esm({
             return {
               cmd,
               tool: "apt",
-              rewrite: keep ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: "told apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount" }] : [],
+              rewrite: keep ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: "tells apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount" }] : [],
               dirs() {
                 const dirs = [{ name: "apt", dir: "/var/cache/apt", locked: true }];
                 if (listsDeletedAfterUpdate(instr.commands())) dirs.push({ name: "apt-lists", dir: LISTS, locked: true });
@@ -16348,13 +16431,14 @@ var init_apt_cache_mount = __esm({
             return {
               prefix: PREFIX,
               suffix: SUFFIX,
-              note: `moved ${DOCKER_CLEAN} aside for this step and back at its end, so apt keeps the downloaded packages in the mount while the image keeps the file`,
+              note: `moves ${DOCKER_CLEAN} aside for this step and back at its end${WRAP_NOTE_TAIL}`,
               present: (cmds) => cmds.some((c2) => program2(c2)?.name === "mv" && c2.words.some((w) => w.value === DOCKER_CLEAN))
             };
           }
-        });
+        }));
       }
     };
+    WRAP_NOTE_TAIL = ", so apt keeps the downloaded packages in the mount while the image keeps the file";
     apt_cache_mount_default = aptCacheMount;
   }
 });
@@ -16385,6 +16469,7 @@ var init_bundler_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on the gem download cache ($GEM_HOME/cache) to bundle install steps",
         description: "Adds `--mount=type=cache,target=/usr/local/bundle/cache` (`$GEM_HOME/cache`) to RUN steps that run `bundle install`, so downloaded .gem files are reused across builds; installed gems stay in the image.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 50,
         docsUrl: "docs/cache-mounts.md#bundler-cache-mount"
       },
@@ -16441,6 +16526,7 @@ var init_cargo_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for the cargo registry and git checkouts (never target/)",
         description: "Adds cache mounts on `$CARGO_HOME/registry` and `$CARGO_HOME/git` (`/usr/local/cargo` on rust images) to RUN steps that run cargo. `target/` and `CARGO_HOME/bin` are never mounted. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 46,
         docsUrl: "docs/cache-mounts.md#cargo-cache-mount"
       },
@@ -16491,6 +16577,7 @@ var init_composer_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on Composer's cache (COMPOSER_CACHE_DIR) to composer install steps",
         description: "Adds a cache mount on the Composer cache (`COMPOSER_CACHE_DIR`, `$COMPOSER_HOME/cache`, `/tmp/cache` on composer images; otherwise `/root/.cache/composer` with COMPOSER_CACHE_DIR set on the command) to RUN steps that run `composer install`/`update`/`require`, and removes `--no-cache`.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 51,
         docsUrl: "docs/cache-mounts.md#composer-cache-mount"
       },
@@ -16545,6 +16632,7 @@ var init_dotnet_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on the NuGet packages folder (NUGET_PACKAGES) to dotnet restore/build/publish steps",
         description: "Adds `--mount=type=cache,target=/root/.nuget/packages` (or `NUGET_PACKAGES`) to RUN steps that run `dotnet restore`/`build`/`publish`/`test`. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 52,
         docsUrl: "docs/cache-mounts.md#dotnet-cache-mount"
       },
@@ -16608,6 +16696,7 @@ var init_go_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for the Go module cache and build cache to go build/install/mod download steps",
         description: "Adds cache mounts on the Go module cache (`/go/pkg/mod`, `GOMODCACHE`, `GOPATH`) and build cache (`/root/.cache/go-build`, `GOCACHE`) to RUN steps that run the Go toolchain. Safe in builder stages; in a stage whose files reach the output the fix is unsafe (the downloaded modules leave its files).",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 45,
         docsUrl: "docs/cache-mounts.md#go-cache-mount"
       },
@@ -16667,6 +16756,7 @@ var init_gradle_cache_mount = __esm({
         summary: "Add BuildKit cache mounts on ~/.gradle/caches and ~/.gradle/wrapper (or GRADLE_USER_HOME) to gradle steps",
         description: "Adds cache mounts on `/root/.gradle/caches` and `/root/.gradle/wrapper` (under `GRADLE_USER_HOME` when set) to RUN steps that run `gradle`/`gradlew`. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 48,
         docsUrl: "docs/cache-mounts.md#gradle-cache-mount"
       },
@@ -17037,9 +17127,9 @@ function commandEffects(c2, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path22 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path22.includes("$")) return `PATH ${path22} is not known`;
-      for (const dir of path22.split(":")) {
+      const path25 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path25.includes("$")) return `PATH ${path25} is not known`;
+      for (const dir of path25.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -17477,7 +17567,7 @@ function eolBefore(text, offset) {
 function reorderEdits(doc2, items, final, moved, fixKindOf = () => "safe", anchor = "next") {
   const text = doc2.text;
   const origIndex = new Map(items.map((x, i) => [x, i]));
-  const blocks = new Map(items.map((x) => [x, blockOf(x, (n) => !moved.has(n))]));
+  const blocks2 = new Map(items.map((x) => [x, blockOf(x, (n) => !moved.has(n))]));
   const chunks = [];
   let cur = null;
   let prev = null;
@@ -17487,8 +17577,8 @@ function reorderEdits(doc2, items, final, moved, fixKindOf = () => "safe", ancho
       prev = null;
       return;
     }
-    const b = blocks.get(x);
-    if (cur && prev && origIndex.get(prev) + 1 === origIndex.get(x) && blocks.get(prev).next === b.start) {
+    const b = blocks2.get(x);
+    if (cur && prev && origIndex.get(prev) + 1 === origIndex.get(x) && blocks2.get(prev).next === b.start) {
       cur.blocks.push(b);
       if (fixKindOf(x) === "unsafe") cur.fixKind = "unsafe";
     } else {
@@ -17591,6 +17681,11 @@ __export(hoist_stable_exports, {
   hoistStable: () => hoistStable,
   hoistVerdict: () => hoistVerdict
 });
+function readerOf(name, programs) {
+  if (READ_BY_ALL.test(name)) return "*";
+  for (const [vars, progs] of READERS) if (vars.test(name)) return programs.find((p) => progs.test(p));
+  return void 0;
+}
 function hoistVerdict(runEffects2, other) {
   const what = q(describeInstruction(other));
   switch (classOf(other)) {
@@ -17610,16 +17705,29 @@ function hoistVerdict(runEffects2, other) {
       const used = [...o.defines].filter((n) => run2.envUses.has(n));
       if (used.length) return { kind: "blocked", reason: `it uses $${used[0]}, which ${what} sets` };
       const influential = [...o.defines].filter(isInfluentialEnv);
-      if (influential.length) return { kind: "blocked", reason: `${what} sets ${influential[0]}, which common tools read from their environment` };
+      if (influential.length) {
+        const programs = run2.programs.map((p) => p.split(" ")[0]);
+        const hit = influential.map((n) => ({ n, reader: readerOf(n, programs) })).find((x) => x.reader);
+        if (hit) return { kind: "blocked", reason: `${what} sets ${hit.n}, which ${hit.reader === "*" ? "every program" : q(hit.reader)} reads from its environment` };
+        return { kind: "blocked", reason: `${what} sets ${influential.join(", ")}, which a program may read from its environment (none of this step's programs is known not to)` };
+      }
       return { kind: "unsafe", reason: `it does not mention ${[...o.defines].join(", ")}, but would no longer see ${o.defines.size > 1 ? "them" : "it"} in its environment (${what})`, env: [...o.defines] };
     }
     case "copy": {
       const o = effectsOf(other);
       const run2 = runEffects2();
       if (run2.unknown.length) {
-        const shown = run2.unknown.slice(0, 3).map((u) => q(u.length > 40 ? u.slice(0, 39) + "\u2026" : u));
-        const list4 = shown.join(", ") + (run2.unknown.length > 3 ? ` and ${run2.unknown.length - 3} more` : "");
-        return { kind: "blocked", reason: `it runs ${list4}, whose file access dockerfix does not model, so it may read what ${what} writes` };
+        const unique = [...new Set(run2.unknown)];
+        const programs = unique.filter((u) => !/\s/.test(u));
+        const phrases = unique.filter((u) => /\s/.test(u));
+        const cut2 = (u) => u.length > 60 ? u.slice(0, 59) + "\u2026" : u;
+        const parts = [];
+        if (programs.length) {
+          const list5 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
+          parts.push(`it runs ${list5}, whose file access dockerfix does not model`);
+        }
+        if (phrases.length) parts.push(cut2(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ""));
+        return { kind: "blocked", reason: `${parts.join("; ")}, so it may read what ${what} writes` };
       }
       const checks = [
         ["reads", overlap(run2.reads, o.writes)],
@@ -17659,11 +17767,11 @@ function moveMessage(label3, eff, jumped, unsafeReasons) {
   const above = names.join(" and ") + (copies.length > 2 ? ` and ${copies.length - 2} more` : "");
   const dests = copies.map((c2) => describePaths(effectsOf(c2).writes, 2)).filter((x, k, a) => a.indexOf(x) === k);
   const touched = describePaths(eff.writes);
-  let msg = `moved ${label3} above ${above}: it ${touched === "no files" ? "touches no files" : `touches only ${touched}`} and ${copies.length > 1 ? "those steps write" : "the copy writes"} only ${dests.join(", ")}, so editing the copied files no longer re-runs it`;
+  let msg = `moves ${label3} above ${above}: it ${touched === "no files" ? "touches no files" : `touches only ${touched}`} and ${copies.length > 1 ? "those steps write" : "the copy writes"} only ${dests.join(", ")}, so editing the copied files no longer re-runs it`;
   if (unsafeReasons.length) msg += `; unsafe because ${unsafeReasons.join("; ")}`;
   return msg;
 }
-var q, hoistStable, hoist_stable_default;
+var q, READ_BY_ALL, READERS, hoistStable, hoist_stable_default;
 var init_hoist_stable = __esm({
   "transforms/hoist-stable.ts"() {
     "use strict";
@@ -17671,12 +17779,26 @@ var init_hoist_stable = __esm({
     init_images();
     init_reorder();
     q = (s) => "`" + s + "`";
+    READ_BY_ALL = /^(PATH|HOME|USER|SHELL|TMPDIR|LANG|LANGUAGE|LC_[A-Z]+|LD_[A-Z_]+|(HTTPS?|FTP|NO|ALL)_PROXY|SSL_CERT_(FILE|DIR))$/i;
+    READERS = [
+      [/^(DEBIAN_FRONTEND|DEBCONF_[A-Z_]+|APT_[A-Z_]+)$/i, /^(apt|apt-get|aptitude|dpkg|dpkg-reconfigure|debconf-set-selections)$/],
+      [/^APK_[A-Z_]+$/i, /^apk$/],
+      [/^TZ$/i, /^(date|dpkg-reconfigure)$/],
+      [/^(PIP_[A-Z_]+|PYTHON[A-Z_]*)$/i, /^(pip|pip3|python|python3|poetry|pipenv|uv)$/],
+      [/^(NPM_CONFIG_[A-Z_]+|NODE_[A-Z_]+|YARN_[A-Z_]+)$/i, /^(npm|npx|node|yarn|pnpm|corepack)$/],
+      [/^GO[A-Z0-9_]*$/i, /^go$/],
+      [/^(CARGO_[A-Z_]+|RUSTUP_[A-Z_]+)$/i, /^(cargo|rustup|rustc)$/],
+      [/^(JAVA_[A-Z_]+|MAVEN_[A-Z_]+|GRADLE_[A-Z_]+)$/i, /^(java|mvn|gradle|gradlew|\.\/gradlew|\.\/mvnw)$/],
+      [/^(CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS)$/i, /^(make|cmake|gcc|g\+\+|cc|c\+\+|configure|\.\/configure|pip|pip3|cargo|go|npm)$/],
+      [/^(CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE)$/i, /^(curl|pip|pip3|python|python3)$/]
+    ];
     hoistStable = {
       meta: {
         id: "hoist-stable",
         summary: "Move RUN steps that do not read the copied files (apt-get install, ...) above COPY/ADD",
         description: "A RUN step that reads and writes nothing a COPY/ADD above it writes (for example `apt-get install` after `COPY . /app`) moves above that COPY/ADD, so a source edit no longer re-runs it. It never moves across another RUN, USER, WORKDIR, SHELL, VOLUME, or an ENV/ARG it uses. Safe when the file model proves the paths disjoint; unsafe (needs --unsafe) when it also crosses an ENV/ARG it does not mention or a destination a package manager could write by convention only (/opt, /usr/local, /home, ...).",
         fixKind: "safe",
+        unsafeFixes: "when the move crosses an ENV/ARG the step does not mention, or its paths come from a --build-arg default",
         order: 200
       },
       run(doc2, ctx) {
@@ -17785,6 +17907,7 @@ var init_maven_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on the Maven local repository (~/.m2/repository) to mvn steps",
         description: "Adds `--mount=type=cache,target=/root/.m2/repository` to RUN steps that run `mvn`/`mvnw`. Only the repository is mounted, so settings.xml and the wrapper distribution stay. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 47,
         docsUrl: "docs/cache-mounts.md#maven-cache-mount"
       },
@@ -17867,6 +17990,7 @@ var init_node_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for npm, yarn (classic and berry) and pnpm to install steps",
         description: "Adds a cache mount on the npm cache (`/root/.npm`, `npm_config_cache`), the yarn classic cache (`/usr/local/share/.cache/yarn`, `YARN_CACHE_FOLDER`), the yarn berry global cache or the pnpm store (`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) to RUN steps that install packages, and removes `npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 40,
         docsUrl: "docs/cache-mounts.md#node-cache-mount"
       },
@@ -17945,6 +18069,33 @@ function pipCacheDir(env, home) {
   if (typeof d === "object") return d;
   return [{ name: "pip", dir: d, envVar: "PIP_CACHE_DIR" }];
 }
+function hadolintIgnore(doc2, ctx, r) {
+  const h = ctx.options.hadolint;
+  if (!h || h.ignored.includes("DL3042") || ctx.options.transformOptions["pip-cache-mount"]?.hadolintIgnore === false) return r;
+  const edits = [...r.edits];
+  const findings = r.findings.map((f) => {
+    if (f.kind !== "change") return f;
+    const instr = doc2.instructions.find((i) => i.keywordStart === f.start);
+    if (!instr) return f;
+    const removes = r.edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
+    if (!removes) return f;
+    const lineStart = doc2.text.lastIndexOf("\n", instr.start - 1) + 1;
+    const prevStart = lineStart > 0 ? doc2.text.lastIndexOf("\n", lineStart - 2) + 1 : -1;
+    const prev = prevStart >= 0 ? doc2.text.slice(prevStart, lineStart).replace(/\r?\n$/, "") : "";
+    const m = /^(\s*#\s*hadolint\s+ignore=)([A-Za-z0-9_,\s]*?)(\s*)$/.exec(prev);
+    const source = h.source;
+    if (m) {
+      if (m[2].split(/[\s,]+/).includes("DL3042")) return f;
+      const at = prevStart + m[1].length + m[2].length;
+      edits.push({ start: at, end: at, text: ",DL3042", fixKind: f.fixKind });
+    } else {
+      const indent = /^[ \t]*/.exec(doc2.text.slice(lineStart, instr.start))[0];
+      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc2.eol}`, fixKind: f.fixKind });
+    }
+    return { ...f, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
+  });
+  return { edits, findings };
+}
 function pipInvocationAny(cmd) {
   const prog = program2(cmd);
   if (!prog) return null;
@@ -17971,11 +18122,12 @@ var init_pip_cache_mount = __esm({
         summary: "Add a BuildKit cache mount for pip to RUN steps that pip install, and drop --no-cache-dir",
         description: "Adds `--mount=type=cache,target=/root/.cache/pip` (or the directory `PIP_CACHE_DIR`/`XDG_CACHE_HOME`/`HOME` give) to RUN steps that run `pip install`/`pip wheel`/`pip download` (also `pip3`, `python -m pip`, `--user`), removes `--no-cache-dir` and neutralises `PIP_NO_CACHE_DIR` for those commands so pip uses the cache. The mount is not part of the image, so the image files are unchanged; rebuilds reuse downloaded and built wheels. Non-root users get a mount outside their home with uid/gid and PIP_CACHE_DIR on the command; Windows stages, exec form and users with an unknown uid are skipped with a reason.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 30,
         docsUrl: "docs/cache-mounts.md#pip-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
+        return hadolintIgnore(doc2, ctx, runCacheMounts(doc2, ctx, {
           id: "pip-cache-mount",
           label: "pip install",
           reuses: "downloaded and built wheels",
@@ -17999,7 +18151,7 @@ var init_pip_cache_mount = __esm({
             const pip2 = pipInvocationAny(cmd);
             return pip2 !== null && pip2.sub === "cache" && (pip2.rest[0] === "purge" || pip2.rest[0] === "remove");
           }
-        });
+        }));
       }
     };
     pip_cache_mount_default = pipCacheMount;
@@ -18025,6 +18177,7 @@ var init_pipenv_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for pipenv's and pip's caches to pipenv install steps",
         description: "Adds cache mounts on `/root/.cache/pipenv` (or `PIPENV_CACHE_DIR`) and `/root/.cache/pip` (or `PIP_CACHE_DIR`) to RUN steps that run `pipenv install`/`sync`/`lock`/`update`; non-root users get /tmp mounts with uid/gid.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 33,
         docsUrl: "docs/cache-mounts.md#pipenv-cache-mount"
       },
@@ -18079,6 +18232,7 @@ var init_poetry_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for poetry's download caches (not its virtualenvs)",
         description: "Adds cache mounts on `/root/.cache/pypoetry/cache` and `/root/.cache/pypoetry/artifacts` (or under `POETRY_CACHE_DIR`/`XDG_CACHE_HOME`) to RUN steps that run `poetry install`/`sync`/`add`/`update`/`lock`, and removes `--no-cache`. The virtualenvs directory is never mounted; non-root steps are skipped.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 32,
         docsUrl: "docs/cache-mounts.md#poetry-cache-mount"
       },
@@ -18247,9 +18401,9 @@ var init_sink_volatile = __esm({
               findings.push({ kind: "skipped", ...where, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
               continue;
             }
-            const list4 = toMove.map((m) => q2(describeInstruction(m, 40)));
-            const shown = list4.length > 3 ? `${list4.slice(0, 3).join(", ")} and ${list4.length - 3} more` : list4.join(list4.length === 2 ? " and " : ", ");
-            const message = `moved ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
+            const list5 = toMove.map((m) => q2(describeInstruction(m, 40)));
+            const shown = list5.length > 3 ? `${list5.slice(0, 3).join(", ")} and ${list5.length - 3} more` : list5.join(list5.length === 2 ? " and " : ", ");
+            const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
             findings.push({ kind: "change", ...where, message, fixKind: "safe" });
             for (const m of toMove) moved.add(m);
           }
@@ -18271,9 +18425,9 @@ function parseOptions(words2, valued) {
   const opts = /* @__PURE__ */ new Map();
   const positional = [];
   const add = (k, v) => {
-    const list4 = opts.get(k) ?? [];
-    list4.push(v);
-    opts.set(k, list4);
+    const list5 = opts.get(k) ?? [];
+    list5.push(v);
+    opts.set(k, list5);
   };
   for (let i = 0; i < words2.length; i++) {
     const v = words2[i].value;
@@ -19417,12 +19571,12 @@ var init_manifests = __esm({
         return true;
       }
       /** A manifest copied when present. */
-      optional(name, isDir3 = false) {
-        return this.optionalRel(this.rel(name), isDir3);
+      optional(name, isDir4 = false) {
+        return this.optionalRel(this.rel(name), isDir4);
       }
-      optionalRel(rel2, isDir3 = false) {
+      optionalRel(rel2, isDir4 = false) {
         if (!this.available) {
-          if (isDir3) return false;
+          if (isDir4) return false;
           this.plan.patterns.push(rel2 + "*");
           return false;
         }
@@ -19727,7 +19881,7 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
     edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved, fixKind });
   }
   const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
-  let message = `copy ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
+  let message = `copies ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
   if (depPlan) message += `; ${depPlan.what}`;
   if (runSplit) message += `; the step at line ${installRun.line} is split after the install so \`${runSplit.rest}\` runs after the full copy`;
   if (needAbs) message += `; the moved copy names ${destAbs} because a WORKDIR changed the directory in between`;
@@ -19834,8 +19988,8 @@ function exposedOutputs(label3, outputs, ctx) {
   const open = outputs.filter((o) => !excludesTree(ctx, o));
   if (open.length === 0) return void 0;
   const lines = [...new Set(open.map(ignoreLine))].map((l) => `\`${l}\``);
-  const list4 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
-  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list4} to .dockerignore to make the split safe`;
+  const list5 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
+  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list5} to .dockerignore to make the split safe`;
 }
 function ignoreLine(rel2) {
   const base2 = posix2.basename(rel2);
@@ -20049,6 +20203,7 @@ var init_split_copy = __esm({
         summary: "Copy dependency manifests before the install and the rest of the source after it",
         description: "Rewrites `COPY . <dest>` (or a copy of one context directory) followed by a dependency install into `COPY <manifests> <dest>/`, the install, then the original copy, so a source edit no longer re-runs the install. Manifests are inferred from the install command and the build context (honouring .dockerignore): requirements includes, lockfiles, workspace packages at their paths, project references. Installs that need the whole source use the dependency-only form when it exists (`poetry install --no-root`, `uv sync --no-install-project`, composer `--no-scripts --no-autoloader`), `RUN install && build` is cut after the install, and a build without a separate install gets `go mod download` / `dotnet restore` with its manifests before the copy; anything else is skipped with the reason. Safe when the final files are provably the same; installs that may rewrite a lockfile of the context, dependency steps whose cache can reach the final image, and splits without a build context are unsafe.",
         fixKind: "safe",
+        unsafeFixes: "when the build context is not available, or the files the install reads could not all be checked",
         order: 100,
         docsUrl: "docs/split-copy.md"
       },
@@ -20156,7 +20311,7 @@ var init_syntax_directive = __esm({
               kind: "change",
               start: 0,
               end: 0,
-              message: `added "# syntax=${ref}" because the file now uses ${now.join(", ")}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`
+              message: `adds "# syntax=${ref}" because the file now uses ${now.join(", ")}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`
             }
           ]
         };
@@ -20191,6 +20346,7 @@ var init_uv_cache_mount = __esm({
         summary: "Add a BuildKit cache mount for uv (/root/.cache/uv or UV_CACHE_DIR) and drop --no-cache",
         description: "Adds `--mount=type=cache,target=/root/.cache/uv` (or `UV_CACHE_DIR`/`XDG_CACHE_HOME`) to RUN steps that run `uv pip install`/`uv pip sync`/`uv sync`/`uv add`/`uv lock`/`uv tool install`, removes `--no-cache` and neutralises `UV_NO_CACHE` for those commands. Non-root users get a /tmp mount with uid/gid and UV_CACHE_DIR on the command.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 31,
         docsUrl: "docs/cache-mounts.md#uv-cache-mount"
       },
@@ -20545,8 +20701,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.basename = (path22, { windows } = {}) => {
-      const segs = path22.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path25, { windows } = {}) => {
+      const segs = path25.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -21918,9 +22074,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils();
     var constants = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch3 = (glob, options, returnState = false) => {
+    var picomatch4 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input) => picomatch3(input, options, returnState));
+        const fns = glob.map((input) => picomatch4(input, options, returnState));
         const arrayMatcher = (str2) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str2);
@@ -21936,16 +22092,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix3 = opts.windows;
-      const regex = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
+      const regex = isState ? picomatch4.compileRe(glob, options) : picomatch4.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch4(opts.ignore, ignoreOpts, returnState);
       }
       const matcher2 = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch3.test(input, regex, options, { glob, posix: posix3 });
+        const { isMatch, match, output } = picomatch4.test(input, regex, options, { glob, posix: posix3 });
         const result = { glob, state, regex, posix: posix3, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -21971,7 +22127,7 @@ var require_picomatch = __commonJS({
       }
       return matcher2;
     };
-    picomatch3.test = (input, regex, options, { glob, posix: posix3 } = {}) => {
+    picomatch4.test = (input, regex, options, { glob, posix: posix3 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -21988,24 +22144,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch3.matchBase(input, regex, options, posix3);
+          match = picomatch4.matchBase(input, regex, options, posix3);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch3.matchBase = (input, glob, options, posix3 = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
+    picomatch4.matchBase = (input, glob, options, posix3 = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch4.makeRe(glob, options);
       return regex.test(utils.basename(input, { windows: posix3 }));
     };
-    picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
-    picomatch3.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
+    picomatch4.isMatch = (str2, patterns, options) => picomatch4(patterns, options)(str2);
+    picomatch4.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
       return parse(pattern, { ...options, fastpaths: false });
     };
-    picomatch3.scan = (input, options) => scan(input, options);
-    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch4.scan = (input, options) => scan(input, options);
+    picomatch4.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -22016,13 +22172,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch3.toRegex(source, options);
+      const regex = picomatch4.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch3.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
+    picomatch4.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -22033,9 +22189,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse(input, options);
       }
-      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch4.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch3.toRegex = (source, options) => {
+    picomatch4.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -22044,8 +22200,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch3.constants = constants;
-    module.exports = picomatch3;
+    picomatch4.constants = constants;
+    module.exports = picomatch4;
   }
 });
 
@@ -22055,40 +22211,150 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch3(glob, options, returnState = false) {
+    function picomatch4(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch3, pico);
-    module.exports = picomatch3;
+    Object.assign(picomatch4, pico);
+    module.exports = picomatch4;
+  }
+});
+
+// src/pipeline/editorconfig.ts
+import fs6 from "node:fs";
+import path7 from "node:path";
+function parseEditorConfig(text) {
+  let root = false;
+  const sections = [];
+  let current = null;
+  for (const raw of text.replace(/^\ufeff/, "").split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
+    const sec = /^\[(.*)\]$/.exec(line);
+    if (sec) {
+      current = { glob: sec[1], props: {} };
+      sections.push(current);
+      continue;
+    }
+    const eq = line.indexOf("=");
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim().toLowerCase();
+    const value = line.slice(eq + 1).trim();
+    if (current) current.props[key] = value;
+    else if (key === "root") root = value.toLowerCase() === "true";
+  }
+  return { root, sections };
+}
+function readAt(dir) {
+  if (cache3.has(dir)) return cache3.get(dir);
+  let found = null;
+  const file = path7.join(dir, ".editorconfig");
+  try {
+    const fd = fs6.openSync(file, fs6.constants.O_RDONLY | (fs6.constants.O_NONBLOCK ?? 0));
+    try {
+      const st = fs6.fstatSync(fd);
+      if (st.isFile() && st.size <= MAX_BYTES) {
+        const buf = Buffer.alloc(st.size);
+        let n = 0;
+        while (n < st.size) {
+          const r = fs6.readSync(fd, buf, n, st.size - n, n);
+          if (r === 0) break;
+          n += r;
+        }
+        found = { dir, ...parseEditorConfig(buf.subarray(0, n).toString("utf8")) };
+      }
+    } finally {
+      fs6.closeSync(fd);
+    }
+  } catch {
+    found = null;
+  }
+  cache3.set(dir, found);
+  return found;
+}
+function sectionMatches(glob, rel2) {
+  const anchored = glob.includes("/");
+  const pattern = glob.startsWith("/") ? glob.slice(1) : glob;
+  try {
+    return (0, import_picomatch.default)(pattern, { dot: true, basename: !anchored })(rel2);
+  } catch {
+    return false;
+  }
+}
+function editorConfigProps(file) {
+  const abs = path7.resolve(file);
+  const chain = [];
+  for (let dir = path7.dirname(abs); ; ) {
+    const ec = readAt(dir);
+    if (ec) chain.push(ec);
+    if (ec?.root || fs6.existsSync(path7.join(dir, ".git"))) break;
+    const up = path7.dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  const props = {};
+  for (const ec of chain.reverse()) {
+    const rel2 = path7.relative(ec.dir, abs).split(path7.sep).join("/");
+    for (const s of ec.sections) {
+      if (!sectionMatches(s.glob, rel2)) continue;
+      for (const [k, v] of Object.entries(s.props)) {
+        if (v.toLowerCase() === "unset") delete props[k];
+        else props[k] = v;
+      }
+    }
+  }
+  return props;
+}
+function editorConfigFormat(file) {
+  const p = editorConfigProps(file);
+  const out = {};
+  const style = p.indent_style?.toLowerCase();
+  if (style === "tab") out.useTabs = true;
+  else if (style === "space") out.useTabs = false;
+  const size = p.indent_size?.toLowerCase();
+  if (size === "tab") out.useTabs = true;
+  const width = int(size) ?? int(p.tab_width);
+  if (width !== void 0) out.indent = width;
+  const eol = p.end_of_line?.toLowerCase();
+  if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
+  return out;
+}
+var import_picomatch, MAX_BYTES, cache3, int;
+var init_editorconfig = __esm({
+  "src/pipeline/editorconfig.ts"() {
+    "use strict";
+    import_picomatch = __toESM(require_picomatch2(), 1);
+    MAX_BYTES = 1024 * 1024;
+    cache3 = /* @__PURE__ */ new Map();
+    int = (v) => v !== void 0 && /^\d+$/.test(v) && Number(v) <= 16 ? Number(v) : void 0;
   }
 });
 
 // src/pipeline/config.ts
-import fs6 from "node:fs";
-import path7 from "node:path";
+import fs7 from "node:fs";
+import path8 from "node:path";
 function isAllowedSyntax(ref) {
   return ref === "none" || SYNTAX_REF.test(ref);
 }
 function readConfigText(file) {
-  const fd = fs6.openSync(file, fs6.constants.O_RDONLY | (fs6.constants.O_NONBLOCK ?? 0));
+  const fd = fs7.openSync(file, fs7.constants.O_RDONLY | (fs7.constants.O_NONBLOCK ?? 0));
   try {
-    const st = fs6.fstatSync(fd);
+    const st = fs7.fstatSync(fd);
     if (!st.isFile()) throw new Error("not a regular file");
     if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     const buf = Buffer.alloc(st.size + 1);
     let total = 0;
     for (; ; ) {
       if (total === buf.length) throw new Error(`grew while being read`);
-      const n = fs6.readSync(fd, buf, total, buf.length - total, null);
+      const n = fs7.readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
       total += n;
     }
     return buf.subarray(0, total).toString("utf8");
   } finally {
-    fs6.closeSync(fd);
+    fs7.closeSync(fd);
   }
 }
 function typeName(v) {
@@ -22099,6 +22365,10 @@ function typeName(v) {
 function isObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
+function hint(word, known2) {
+  const c2 = closest(word, known2);
+  return c2 ? `; did you mean "${c2}"?` : "";
+}
 function validateConfig(raw, file, knownIds, prefix = "") {
   const fail = (key, msg) => {
     throw new ConfigError(file, prefix + key, msg);
@@ -22107,7 +22377,7 @@ function validateConfig(raw, file, knownIds, prefix = "") {
   const obj = raw;
   const settings = (o, at, allowed) => {
     for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) fail(at + k, `unknown key (allowed: ${allowed.join(", ")})`);
+      if (!allowed.includes(k)) fail(at + k, `unknown key${hint(k, allowed)} (allowed: ${allowed.join(", ")})`);
     }
     const out = {};
     if ("transforms" in o) {
@@ -22115,7 +22385,7 @@ function validateConfig(raw, file, knownIds, prefix = "") {
       if (!isObject(t)) fail(at + "transforms", `expected an object of transform id -> true/false, got ${typeName(t)}`);
       out.transforms = {};
       for (const [id, on] of Object.entries(t)) {
-        if (!knownIds.includes(id)) fail(`${at}transforms.${id}`, `unknown transform id (known: ${knownIds.join(", ")})`);
+        if (!knownIds.includes(id)) fail(`${at}transforms.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(", ")})`);
         if (typeof on !== "boolean") fail(`${at}transforms.${id}`, `expected true or false, got ${typeName(on)}`);
         out.transforms[id] = on;
       }
@@ -22140,15 +22410,46 @@ function validateConfig(raw, file, knownIds, prefix = "") {
       if (!isObject(t)) fail(at + "transformOptions", `expected an object of transform id -> options object, got ${typeName(t)}`);
       out.transformOptions = {};
       for (const [id, v] of Object.entries(t)) {
-        if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id (known: ${knownIds.join(", ")})`);
+        if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(", ")})`);
         if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
+        const known2 = TRANSFORM_OPTIONS[id] ?? {};
+        const keys = Object.keys(known2);
+        for (const [k, val] of Object.entries(v)) {
+          if (!(k in known2)) fail(`${at}transformOptions.${id}.${k}`, keys.length ? `unknown option${hint(k, keys)} (known: ${keys.join(", ")})` : `${id} takes no options`);
+          if (typeof val !== known2[k]) fail(`${at}transformOptions.${id}.${k}`, `expected ${known2[k] === "boolean" ? "true or false" : known2[k]}, got ${typeName(val)}`);
+        }
         out.transformOptions[id] = v;
+      }
+    }
+    if ("format" in o) {
+      const f = o.format;
+      if (!isObject(f)) fail(at + "format", `expected an object (indent, useTabs, endOfLine), got ${typeName(f)}`);
+      const rec = f;
+      for (const k of Object.keys(rec)) if (!FORMAT_KEYS.includes(k)) fail(`${at}format.${k}`, `unknown key${hint(k, FORMAT_KEYS)} (allowed: ${FORMAT_KEYS.join(", ")})`);
+      out.format = {};
+      if ("indent" in rec) {
+        if (typeof rec.indent !== "number" || !Number.isInteger(rec.indent) || rec.indent < 0 || rec.indent > 16) fail(`${at}format.indent`, `expected a whole number from 0 to 16, got ${JSON.stringify(rec.indent) ?? typeName(rec.indent)}`);
+        out.format.indent = rec.indent;
+      }
+      if ("useTabs" in rec) {
+        if (typeof rec.useTabs !== "boolean") fail(`${at}format.useTabs`, `expected true or false, got ${typeName(rec.useTabs)}`);
+        out.format.useTabs = rec.useTabs;
+      }
+      if ("endOfLine" in rec) {
+        if (rec.endOfLine !== "auto" && rec.endOfLine !== "lf" && rec.endOfLine !== "crlf") fail(`${at}format.endOfLine`, `expected "auto", "lf" or "crlf", got ${JSON.stringify(rec.endOfLine) ?? typeName(rec.endOfLine)}`);
+        out.format.endOfLine = rec.endOfLine;
       }
     }
     return out;
   };
-  const top = settings(obj, "", ["$schema", ...SETTING_KEYS, "overrides"]);
+  const top = settings(obj, "", ["$schema", ...SETTING_KEYS, "exclude", "overrides", "contexts"]);
+  if ("contexts" in obj) top.contexts = validateContexts(obj.contexts, fail);
   if ("$schema" in obj && typeof obj.$schema !== "string") fail("$schema", `expected a string, got ${typeName(obj.$schema)}`);
+  if ("exclude" in obj) {
+    const v = obj.exclude;
+    if (!Array.isArray(v) || !v.every((g) => typeof g === "string" && g !== "")) fail("exclude", `expected an array of glob strings, got ${typeName(v)}`);
+    top.exclude = v;
+  }
   if ("overrides" in obj) {
     if (!Array.isArray(obj.overrides)) fail("overrides", `expected an array, got ${typeName(obj.overrides)}`);
     top.overrides = obj.overrides.map((o, i) => {
@@ -22161,11 +22462,11 @@ function validateConfig(raw, file, knownIds, prefix = "") {
           return void 0;
         }
         const v = rec[key];
-        const list4 = typeof v === "string" ? [v] : v;
-        if (!Array.isArray(list4) || list4.length === 0 || !list4.every((g) => typeof g === "string" && g !== "")) {
+        const list5 = typeof v === "string" ? [v] : v;
+        if (!Array.isArray(list5) || list5.length === 0 || !list5.every((g) => typeof g === "string" && g !== "")) {
           fail(at + key, `expected a non-empty array of glob strings, got ${typeName(v)}`);
         }
-        return list4;
+        return list5;
       };
       const files = globs("files", true);
       const excludeFiles = globs("excludeFiles", false);
@@ -22175,43 +22476,93 @@ function validateConfig(raw, file, knownIds, prefix = "") {
   }
   return top;
 }
+function validateContexts(v, fail) {
+  if (!isObject(v)) fail("contexts", `expected an object of Dockerfile path -> { context, targets, args }, got ${typeName(v)}`);
+  const out = {};
+  for (const [file, e] of Object.entries(v)) {
+    const at = `contexts.${file}`;
+    if (file === "" || path8.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
+    if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
+    const rec = e;
+    for (const k of Object.keys(rec)) if (!["context", "targets", "args"].includes(k)) fail(`${at}.${k}`, "unknown key (allowed: context, targets, args)");
+    const entry = {};
+    if ("context" in rec) {
+      if (typeof rec.context !== "string" || rec.context === "" || path8.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      entry.context = rec.context;
+    }
+    if ("targets" in rec) {
+      const t = rec.targets;
+      if (!Array.isArray(t) || !t.every((x) => typeof x === "string" && x !== "")) fail(`${at}.targets`, `expected an array of stage names, got ${typeName(t)}`);
+      entry.targets = t;
+    }
+    if ("args" in rec) {
+      const a = rec.args;
+      if (!isObject(a)) fail(`${at}.args`, `expected an object of build arg -> string value, got ${typeName(a)}`);
+      for (const [k, x] of Object.entries(a)) if (typeof x !== "string") fail(`${at}.args.${k}`, `expected a string, got ${typeName(x)}`);
+      entry.args = a;
+    }
+    out[file] = entry;
+  }
+  return out;
+}
 function loadConfigFile(file, knownIds) {
   let text;
   try {
     text = readConfigText(file);
   } catch (e) {
-    if (path7.basename(file) === "package.json" && e.code !== "EACCES") return null;
+    if (path8.basename(file) === "package.json" && e.code !== "EACCES") return null;
     throw new ConfigError(file, "", `cannot read: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   }
   let raw;
   try {
     raw = JSON.parse(text.replace(/^\ufeff/, ""));
   } catch (e) {
-    if (path7.basename(file) === "package.json") return null;
+    if (path8.basename(file) === "package.json") return null;
     throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[^]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
   }
-  if (path7.basename(file) === "package.json") {
+  if (path8.basename(file) === "package.json") {
     if (!isObject(raw) || !("dockerfix" in raw)) return null;
-    return { file, dir: path7.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
+    return { file, dir: path8.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
   }
-  return { file, dir: path7.dirname(file), config: validateConfig(raw, file, knownIds) };
+  return { file, dir: path8.dirname(file), config: validateConfig(raw, file, knownIds) };
+}
+function lineOf(file, key) {
+  try {
+    const text = readConfigText(file);
+    const at = text.indexOf(JSON.stringify(key));
+    return at === -1 ? 1 : text.slice(0, at).split("\n").length;
+  } catch {
+    return 1;
+  }
 }
 function matcher(globs) {
-  const ms = globs.map((g) => (0, import_picomatch.default)(g, { dot: true, basename: !g.includes("/") }));
+  const ms = globs.map((g) => (0, import_picomatch2.default)(g, { dot: true, basename: !g.includes("/") }));
   return (rel2) => ms.some((m) => m(rel2));
 }
 function resolveSettings(loaded, file) {
-  const out = { transforms: {}, transformOptions: {} };
+  const out = { transforms: {}, transformOptions: {}, format: {} };
   if (!loaded) return out;
   out.source = loaded.file;
   const apply = (s) => {
     Object.assign(out.transforms, s.transforms ?? {});
+    Object.assign(out.format, s.format ?? {});
     for (const [id, o] of Object.entries(s.transformOptions ?? {})) out.transformOptions[id] = { ...out.transformOptions[id], ...o };
     if (s.syntax !== void 0) out.syntax = s.syntax;
     if (s.unsafe !== void 0) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
-  const rel2 = path7.relative(loaded.dir, path7.resolve(file)).split(path7.sep).join("/");
+  const rel2 = path8.relative(loaded.dir, path8.resolve(file)).split(path8.sep).join("/");
+  for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
+    if (path8.resolve(loaded.dir, key) !== path8.resolve(file)) continue;
+    out.build = {
+      ...e.context !== void 0 ? { context: path8.resolve(loaded.dir, e.context) } : {},
+      ...e.targets ? { targets: e.targets } : {},
+      ...e.args ? { args: e.args } : {},
+      file: loaded.file,
+      line: lineOf(loaded.file, key)
+    };
+  }
+  if (loaded.config.exclude?.length && !rel2.startsWith("../") && matcher(loaded.config.exclude)(rel2)) out.excluded = true;
   for (const o of loaded.config.overrides ?? []) {
     if (rel2.startsWith("../")) break;
     if (!matcher(o.files)(rel2)) continue;
@@ -22220,11 +22571,38 @@ function resolveSettings(loaded, file) {
   }
   return out;
 }
-var import_picomatch, CONFIG_FILES, ConfigError, SETTING_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+function formatSettingsFor(file, settings) {
+  return { ...editorConfigFormat(file), ...settings.format };
+}
+function closest(word, known2) {
+  let best;
+  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const k of known2) {
+    const d = distance(word.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+function distance(a, b) {
+  if (Math.abs(a.length - b.length) > 8) return 99;
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+var import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
-    import_picomatch = __toESM(require_picomatch2(), 1);
+    import_picomatch2 = __toESM(require_picomatch2(), 1);
+    init_editorconfig();
     CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
     ConfigError = class extends Error {
       constructor(file, key, message) {
@@ -22237,11 +22615,15 @@ var init_config = __esm({
       key;
       /** `file: key.path: message`; the file relative to `cwd` when given. */
       format(cwd) {
-        const f = cwd && path7.isAbsolute(this.file) ? path7.relative(cwd, this.file) || this.file : this.file;
+        const f = cwd && path8.isAbsolute(this.file) ? path8.relative(cwd, this.file) || this.file : this.file;
         return `${f}: ${this.key ? this.key + ": " : ""}${this.message}`;
       }
     };
-    SETTING_KEYS = ["transforms", "syntax", "unsafe", "transformOptions"];
+    SETTING_KEYS = ["transforms", "syntax", "unsafe", "transformOptions", "format"];
+    TRANSFORM_OPTIONS = {
+      "pip-cache-mount": { hadolintIgnore: "boolean" }
+    };
+    FORMAT_KEYS = ["indent", "useTabs", "endOfLine"];
     SYNTAX_REF = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
     MAX_CONFIG_BYTES = 4 * 1024 * 1024;
     ConfigResolver = class {
@@ -22261,19 +22643,19 @@ var init_config = __esm({
       /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
       forFile(file) {
         if (this.explicit !== void 0) return this.explicit;
-        return this.forDir(path7.dirname(path7.resolve(file)));
+        return this.forDir(path8.dirname(path8.resolve(file)));
       }
       forDir(dir) {
         if (this.byDir.has(dir)) return this.byDir.get(dir);
         let found = null;
         for (const name of CONFIG_FILES) {
-          const f = path7.join(dir, name);
-          if (!fs6.existsSync(f)) continue;
+          const f = path8.join(dir, name);
+          if (!fs7.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !fs6.existsSync(path7.join(dir, ".git"))) {
-          const parent = path7.dirname(dir);
+        if (!found && !fs7.existsSync(path8.join(dir, ".git"))) {
+          const parent = path8.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
         this.byDir.set(dir, found);
@@ -22287,7 +22669,7 @@ var init_config = __esm({
 });
 
 // src/pipeline/file-options.ts
-import path8 from "node:path";
+import path9 from "node:path";
 function effectiveSelection(settings, cli) {
   const all = transformIds();
   let ids = cli.only && cli.only.length ? all.filter((id) => cli.only.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
@@ -22296,12 +22678,12 @@ function effectiveSelection(settings, cli) {
     ids,
     syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
-    ...cli.targets && cli.targets.length ? { targets: cli.targets } : {},
-    transformOptions: settings.transformOptions
+    transformOptions: settings.transformOptions,
+    ...cli.targets && cli.targets.length ? { targets: cli.targets } : {}
   };
 }
 function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? path8.resolve(cwd, configFlag) : void 0;
+  const explicit = configFlag === false ? null : configFlag ? path9.resolve(cwd, configFlag) : void 0;
   return new ConfigResolver(transformIds(), explicit);
 }
 var DEFAULT_SYNTAX, FileOptions;
@@ -22326,24 +22708,28 @@ var init_file_options = __esm({
       /**
        * `found`: what the repository's build definitions say about this file (src/builds/plan.ts):
        * its context (used unless --context / --no-context was given) and the targets it is built
-       * with (added to --target).
+       * with (added to --target), the build args they pass (known ARG values).
        */
       async for(file, found) {
-        const base2 = effectiveSelection(this.settings(file), this.cli);
+        const settings = this.settings(file);
+        const base2 = effectiveSelection(settings, this.cli);
+        const fmt = this.cli.fmt ? formatSettingsFor(file, settings) : void 0;
         const targets = [.../* @__PURE__ */ new Set([...base2.targets ?? [], ...found?.targets ?? []])];
         const sel = { ...base2, ...targets.length ? { targets } : {} };
         const explicit = this.cli.contextDir !== void 0 || this.cli.noContext === true;
         const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
         const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
-        const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null]);
+        const buildArgs2 = found?.args && Object.keys(found.args).length ? found.args : void 0;
+        const hadolint = found?.hadolint;
+        const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs2 ?? null, hadolint ?? null, fmt ?? null]);
         let p = this.cache.get(key);
         if (!p) {
           p = loadTransforms(sel.ids).then((transforms) => ({
             transforms,
-            options: { syntax: sel.syntax, unsafe: sel.unsafe, ...sel.targets ? { targets: sel.targets } : {}, transformOptions: sel.transformOptions },
+            options: { syntax: sel.syntax, unsafe: sel.unsafe, ...sel.targets ? { targets: sel.targets } : {}, ...buildArgs2 ? { buildArgs: buildArgs2 } : {}, ...hadolint ? { hadolint } : {}, transformOptions: sel.transformOptions },
             contextDir,
             noContext,
-            ...this.cli.fmt ? { fmt: true } : {},
+            ...fmt ? { fmt } : {},
             ...this.cli.firstChange ? { firstChange: true } : {}
           }));
           this.cache.set(key, p);
@@ -22351,6 +22737,87 @@ var init_file_options = __esm({
         return p;
       }
     };
+  }
+});
+
+// src/builds/interpolate.ts
+function interpolate(s, env = {}) {
+  let out = "";
+  let i = 0;
+  while (i < s.length) {
+    const c2 = s[i];
+    if (c2 !== "$") {
+      out += c2;
+      i++;
+      continue;
+    }
+    const next = s[i + 1];
+    if (next === "$") {
+      out += "$";
+      i += 2;
+      continue;
+    }
+    if (next === "{") {
+      if (s[i + 2] === "{") return { ok: false, variable: s.slice(i, s.indexOf("}}", i) + 2 || void 0) };
+      const close = s.indexOf("}", i);
+      if (close === -1) return { ok: false, variable: s.slice(i) };
+      const body = s.slice(i + 2, close);
+      const m2 = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?+])(.*))?$/s.exec(body);
+      if (!m2) return { ok: false, variable: `\${${body}}` };
+      const [, name, colon, op, word] = m2;
+      const v = env[name];
+      const set = v !== void 0 && (colon !== ":" || v !== "");
+      if (op === "-") {
+        const inner = set ? { ok: true, value: v } : interpolate(word ?? "", env);
+        if (!inner.ok) return inner;
+        out += inner.value;
+      } else if (op === "+") {
+        if (set) {
+          const inner = interpolate(word ?? "", env);
+          if (!inner.ok) return inner;
+          out += inner.value;
+        }
+      } else {
+        if (v === void 0) return { ok: false, variable: `\${${body}}` };
+        out += v;
+      }
+      i = close + 1;
+      continue;
+    }
+    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(i + 1));
+    if (m) {
+      const v = env[m[0]];
+      if (v === void 0) return { ok: false, variable: `$${m[0]}` };
+      out += v;
+      i += 1 + m[0].length;
+      continue;
+    }
+    if (next === "(") return { ok: false, variable: s.slice(i, s.indexOf(")", i) + 1 || void 0) };
+    out += c2;
+    i++;
+  }
+  return { ok: true, value: out };
+}
+var init_interpolate = __esm({
+  "src/builds/interpolate.ts"() {
+    "use strict";
+  }
+});
+
+// src/builds/read.ts
+import fs8 from "node:fs";
+function readRegular2(file, max = 1 << 20) {
+  try {
+    const st = fs8.statSync(file);
+    if (!st.isFile() || st.size > max) return null;
+    return fs8.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+}
+var init_read = __esm({
+  "src/builds/read.ts"() {
+    "use strict";
   }
 });
 
@@ -22367,10 +22834,10 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR;
-    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
-    var isSeq2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
+    var isScalar3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isSeq3 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
@@ -22391,7 +22858,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar3(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -22403,11 +22870,11 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
-    exports.isSeq = isSeq2;
+    exports.isScalar = isScalar3;
+    exports.isSeq = isSeq3;
   }
 });
 
@@ -22431,17 +22898,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path22) {
-      const ctrl = callVisitor(key, node2, visitor, path22);
+    function visit_(key, node2, visitor, path25) {
+      const ctrl = callVisitor(key, node2, visitor, path25);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visit_(key, ctrl, visitor, path22);
+        replaceNode(key, path25, ctrl);
+        return visit_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path25 = Object.freeze(path25.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path22);
+            const ci = visit_(i, node2.items[i], visitor, path25);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -22452,13 +22919,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path22);
+          path25 = Object.freeze(path25.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path22);
+          const cv = visit_("value", node2.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -22479,17 +22946,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP2;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path22) {
-      const ctrl = await callVisitor(key, node2, visitor, path22);
+    async function visitAsync_(key, node2, visitor, path25) {
+      const ctrl = await callVisitor(key, node2, visitor, path25);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path22, ctrl);
-        return visitAsync_(key, ctrl, visitor, path22);
+        replaceNode(key, path25, ctrl);
+        return visitAsync_(key, ctrl, visitor, path25);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
+          path25 = Object.freeze(path25.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path22);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path25);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -22500,13 +22967,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path22 = Object.freeze(path22.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path22);
+          path25 = Object.freeze(path25.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path25);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path22);
+          const cv = await visitAsync_("value", node2.value, visitor, path25);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -22533,23 +23000,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path22) {
+    function callVisitor(key, node2, visitor, path25) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path22);
+        return visitor(key, node2, path25);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path22);
+        return visitor.Map?.(key, node2, path25);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path22);
+        return visitor.Seq?.(key, node2, path25);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path22);
+        return visitor.Pair?.(key, node2, path25);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path22);
+        return visitor.Scalar?.(key, node2, path25);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path22);
+        return visitor.Alias?.(key, node2, path25);
       return void 0;
     }
-    function replaceNode(key, path22, node2) {
-      const parent = path22[path22.length - 1];
+    function replaceNode(key, path25, node2) {
+      const parent = path25[path25.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -23161,10 +23628,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path22, value) {
+    function collectionFromPath(schema, path25, value) {
       let v = value;
-      for (let i = path22.length - 1; i >= 0; --i) {
-        const k = path22[i];
+      for (let i = path25.length - 1; i >= 0; --i) {
+        const k = path25[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -23183,7 +23650,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
+    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -23213,11 +23680,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path22, value) {
-        if (isEmptyPath(path22))
+      addIn(path25, value) {
+        if (isEmptyPath(path25))
           this.add(value);
         else {
-          const [key, ...rest] = path22;
+          const [key, ...rest] = path25;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -23231,8 +23698,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        const [key, ...rest] = path22;
+      deleteIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -23246,8 +23713,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        const [key, ...rest] = path22;
+      getIn(path25, keepScalar) {
+        const [key, ...rest] = path25;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -23265,8 +23732,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path22) {
-        const [key, ...rest] = path22;
+      hasIn(path25) {
+        const [key, ...rest] = path25;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -23276,8 +23743,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        const [key, ...rest] = path22;
+      setIn(path25, value) {
+        const [key, ...rest] = path25;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -24787,7 +25254,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
-    var int = {
+    var int2 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -24804,7 +25271,7 @@ var require_int = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intHex = intHex;
     exports.intOct = intOct;
   }
@@ -24820,16 +25287,16 @@ var require_schema = __commonJS({
     var string = require_string();
     var bool = require_bool();
     var float = require_float();
-    var int = require_int();
+    var int2 = require_int();
     var schema = [
       map.map,
       seq.seq,
       string.string,
       _null.nullTag,
       bool.boolTag,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float
@@ -25263,7 +25730,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
-    var int = {
+    var int2 = {
       identify: intIdentify,
       default: true,
       tag: "tag:yaml.org,2002:int",
@@ -25280,7 +25747,7 @@ var require_int2 = __commonJS({
       resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
-    exports.int = int;
+    exports.int = int2;
     exports.intBin = intBin;
     exports.intHex = intHex;
     exports.intOct = intOct;
@@ -25475,7 +25942,7 @@ var require_schema3 = __commonJS({
     var binary = require_binary();
     var bool = require_bool2();
     var float = require_float2();
-    var int = require_int2();
+    var int2 = require_int2();
     var merge = require_merge();
     var omap = require_omap();
     var pairs2 = require_pairs();
@@ -25488,10 +25955,10 @@ var require_schema3 = __commonJS({
       _null.nullTag,
       bool.trueTag,
       bool.falseTag,
-      int.intBin,
-      int.intOct,
-      int.int,
-      int.intHex,
+      int2.intBin,
+      int2.intOct,
+      int2.int,
+      int2.intHex,
       float.floatNaN,
       float.floatExp,
       float.float,
@@ -25518,7 +25985,7 @@ var require_tags = __commonJS({
     var string = require_string();
     var bool = require_bool();
     var float = require_float();
-    var int = require_int();
+    var int2 = require_int();
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
@@ -25542,9 +26009,9 @@ var require_tags = __commonJS({
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
       floatTime: timestamp.floatTime,
-      int: int.int,
-      intHex: int.intHex,
-      intOct: int.intOct,
+      int: int2.int,
+      intHex: int2.intHex,
+      intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map.map,
       merge: merge.merge,
@@ -25792,9 +26259,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path22, value) {
+      addIn(path25, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path22, value);
+          this.contents.addIn(path25, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -25869,14 +26336,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path22) {
-        if (Collection.isEmptyPath(path22)) {
+      deleteIn(path25) {
+        if (Collection.isEmptyPath(path25)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -25891,10 +26358,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path22, keepScalar) {
-        if (Collection.isEmptyPath(path22))
+      getIn(path25, keepScalar) {
+        if (Collection.isEmptyPath(path25))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -25905,10 +26372,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path22) {
-        if (Collection.isEmptyPath(path22))
+      hasIn(path25) {
+        if (Collection.isEmptyPath(path25))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -25925,13 +26392,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path22, value) {
-        if (Collection.isEmptyPath(path22)) {
+      setIn(path25, value) {
+        if (Collection.isEmptyPath(path25)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path25), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path22, value);
+          this.contents.setIn(path25, value);
         }
       }
       /**
@@ -26515,9 +26982,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -26553,7 +27020,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -26593,7 +27060,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
+        if (!isMap3 && !sep && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -26616,7 +27083,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -26648,7 +27115,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -26664,7 +27131,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -27892,9 +28359,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path22) => {
+    visit.itemAtPath = (cst, path25) => {
       let item = cst;
-      for (const [field, index] of path22) {
+      for (const [field, index] of path25) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -27903,23 +28370,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path22) => {
-      const parent = visit.itemAtPath(cst, path22.slice(0, -1));
-      const field = path22[path22.length - 1][0];
+    visit.parentCollection = (cst, path25) => {
+      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
+      const field = path25[path25.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path22, item, visitor) {
-      let ctrl = visitor(item, path22);
+    function _visit(path25, item, visitor) {
+      let ctrl = visitor(item, path25);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path22.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path25.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27930,10 +28397,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path22);
+            ctrl = ctrl(item, path25);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
     }
     exports.visit = visit;
   }
@@ -27951,7 +28418,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -28035,7 +28502,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -28668,15 +29135,15 @@ var require_parser2 = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list4, type) {
-      for (let i = 0; i < list4.length; ++i)
-        if (list4[i].type === type)
+    function includesToken(list5, type) {
+      for (let i = 0; i < list5.length; ++i)
+        if (list5[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list4) {
-      for (let i = 0; i < list4.length; ++i) {
-        switch (list4[i].type) {
+    function findNonEmptyIndex(list5) {
+      for (let i = 0; i < list5.length; ++i) {
+        switch (list5[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -29235,14 +29702,14 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs13 = this.flowScalar(this.type);
+              const fs20 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs13, sep: [] });
+                map.items.push({ start, key: fs20, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs13);
+                this.stack.push(fs20);
               } else {
-                Object.assign(it, { key: fs13, sep: [] });
+                Object.assign(it, { key: fs20, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -29370,13 +29837,13 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs13 = this.flowScalar(this.type);
+              const fs20 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs13, sep: [] });
+                fc.items.push({ start: [], key: fs20, sep: [] });
               else if (it.sep)
-                this.stack.push(fs13);
+                this.stack.push(fs20);
               else
-                Object.assign(it, { key: fs13, sep: [] });
+                Object.assign(it, { key: fs20, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -29551,7 +30018,7 @@ var require_public_api = __commonJS({
       const lineCounter$1 = options.lineCounter || prettyErrors && new lineCounter.LineCounter() || null;
       return { lineCounter: lineCounter$1, prettyErrors };
     }
-    function parseAllDocuments(source, options = {}) {
+    function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions2(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer2.Composer(options);
@@ -29626,7 +30093,7 @@ var require_public_api = __commonJS({
       return new Document.Document(value, _replacer, options).toString(options);
     }
     exports.parse = parse;
-    exports.parseAllDocuments = parseAllDocuments;
+    exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
   }
@@ -29684,6 +30151,1518 @@ var require_dist = __commonJS({
   }
 });
 
+// src/builds/yaml-util.ts
+function parseYaml(text) {
+  const lc = new import_yaml.LineCounter();
+  const doc2 = (0, import_yaml.parseDocument)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  if (doc2.errors.length) {
+    const e = doc2.errors[0];
+    return { error: e.message.split("\n")[0], line: lc.linePos(e.pos[0]).line };
+  }
+  return {
+    doc: doc2,
+    line(node2) {
+      const r = node2?.range;
+      return r ? lc.linePos(r[0]).line : 1;
+    }
+  };
+}
+function pairs(node2) {
+  return (0, import_yaml.isMap)(node2) ? node2.items.filter((p) => (0, import_yaml.isPair)(p)) : [];
+}
+function keyOf(p) {
+  return (0, import_yaml.isScalar)(p.key) ? String(p.key.value) : void 0;
+}
+function get(node2, key) {
+  return pairs(node2).find((p) => keyOf(p) === key);
+}
+function str(node2) {
+  if (!(0, import_yaml.isScalar)(node2)) return void 0;
+  if (node2.value === null) return void 0;
+  return typeof node2.source === "string" ? node2.source : String(node2.value);
+}
+var import_yaml;
+var init_yaml_util = __esm({
+  "src/builds/yaml-util.ts"() {
+    "use strict";
+    import_yaml = __toESM(require_dist(), 1);
+  }
+});
+
+// src/builds/compose.ts
+import fs9 from "node:fs";
+import path10 from "node:path";
+function dotEnv(dir) {
+  const out = {};
+  const text = readRegular2(path10.join(dir, ".env"));
+  if (text === null) return out;
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m) continue;
+    let v = m[2];
+    if (/^(['"]).*\1$/.test(v)) v = v.slice(1, -1);
+    out[m[1]] = v;
+  }
+  return out;
+}
+function overlayBuild(base2, svc) {
+  const b = get(svc.node, "build");
+  if (!b) return base2;
+  const line = svc.y.line(b.key);
+  const out = { ...base2, args: new Map(base2.args), additional: new Map(base2.additional), file: svc.file, line, present: true };
+  const v = (node2) => {
+    const raw = str(node2);
+    return raw === void 0 ? void 0 : { raw, file: svc.file, line: svc.y.line(node2) };
+  };
+  if ((0, import_yaml.isScalar)(b.value)) {
+    const c2 = v(b.value);
+    out.context = c2 ? { ...c2, field: "build" } : void 0;
+    return out;
+  }
+  if (!(0, import_yaml.isMap)(b.value)) return { ...out, bad: "build is neither a path nor a map" };
+  const ctx = v(get(b.value, "context")?.value);
+  if (ctx) out.context = ctx;
+  const df = v(get(b.value, "dockerfile")?.value);
+  if (df) out.dockerfile = df;
+  const t = v(get(b.value, "target")?.value);
+  if (t) out.target = t;
+  if (get(b.value, "dockerfile_inline")) out.inline = true;
+  const a = get(b.value, "args")?.value;
+  if ((0, import_yaml.isMap)(a)) for (const p of pairs(a)) out.args.set(keyOf(p) ?? "", v(p.value));
+  else if ((0, import_yaml.isSeq)(a))
+    for (const item of a.items) {
+      const s = str(item);
+      if (s === void 0) continue;
+      const eq = s.indexOf("=");
+      out.args.set(eq === -1 ? s : s.slice(0, eq), eq === -1 ? void 0 : { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
+    }
+  const ac = get(b.value, "additional_contexts")?.value;
+  if ((0, import_yaml.isMap)(ac)) for (const p of pairs(ac)) {
+    const x = v(p.value);
+    if (x) out.additional.set(keyOf(p) ?? "", x);
+  }
+  else if ((0, import_yaml.isSeq)(ac))
+    for (const item of ac.items) {
+      const s = str(item);
+      const eq = s?.indexOf("=") ?? -1;
+      if (s && eq > 0) out.additional.set(s.slice(0, eq), { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
+    }
+  return out;
+}
+function load(file, sink, given) {
+  const text = given ?? readRegular2(file);
+  if (text === null) return null;
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return null;
+  }
+  const services = /* @__PURE__ */ new Map();
+  for (const p of pairs(get(y.doc.contents, "services")?.value)) {
+    const name = keyOf(p);
+    if (name !== void 0) services.set(name, { name, node: p.value, file, y });
+  }
+  return { file, y, services };
+}
+function overrideOf(file) {
+  const m = /^(.*)\.(ya?ml)$/.exec(path10.basename(file));
+  if (!m || m[1].endsWith(".override")) return null;
+  for (const ext of ["yaml", "yml"]) {
+    const f = path10.join(path10.dirname(file), `${m[1]}.override.${ext}`);
+    if (fs9.existsSync(f)) return f;
+  }
+  return null;
+}
+function isMergedOverride(file) {
+  const m = /^(.*)\.override\.ya?ml$/.exec(path10.basename(file));
+  if (!m) return false;
+  return ["yaml", "yml"].some((ext) => fs9.existsSync(path10.join(path10.dirname(file), `${m[1]}.${ext}`)));
+}
+function readCompose(file, text, sink) {
+  if (isMergedOverride(file)) return;
+  const base2 = load(file, sink, text);
+  if (!base2) return;
+  const layers = [base2];
+  const ov = overrideOf(file);
+  if (ov) {
+    const l = load(ov, sink);
+    if (l) layers.push(l);
+  }
+  const dir = path10.dirname(file);
+  const env = { ...dotEnv(dir), ...sink.env };
+  const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
+  const files = new Map(layers.map((l) => [l.file, l]));
+  const layerOf = (f) => {
+    if (!files.has(f)) files.set(f, load(f, sink));
+    return files.get(f);
+  };
+  const resolveService = (svc, depth, note) => {
+    let build = emptyBuild(svc.file, 1);
+    const ext = get(svc.node, "extends");
+    if (ext && depth < 10) {
+      const svcName = (0, import_yaml.isScalar)(ext.value) ? str(ext.value) : str(get(ext.value, "service")?.value);
+      const extFileRaw = (0, import_yaml.isMap)(ext.value) ? str(get(ext.value, "file")?.value) : void 0;
+      let from = layerOf(svc.file);
+      if (extFileRaw !== void 0) {
+        const r = interpolate(extFileRaw, env);
+        if (!r.ok) {
+          note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
+          from = null;
+        } else from = layerOf(path10.resolve(path10.dirname(svc.file), r.value));
+        if (from === null && r.ok) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
+      }
+      const baseSvc = svcName !== void 0 ? from?.services.get(svcName) : void 0;
+      if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
+      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${path10.basename(from.file)}; the base service is not read`);
+    }
+    return overlayBuild(build, svc);
+  };
+  for (const name of names) {
+    let build = null;
+    let line = 1;
+    let at = file;
+    const noteAt = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
+    for (const l of layers) {
+      const svc = l.services.get(name);
+      if (!svc) continue;
+      at = l.file;
+      const b = get(svc.node, "extends") ?? get(svc.node, "build");
+      line = b ? svc.y.line(b.key) : 1;
+      build = build === null ? resolveService(svc, 0, noteAt) : overlayBuild(build, svc);
+    }
+    if (!build || !build.present) continue;
+    at = build.file;
+    line = build.line;
+    const note = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
+    if (build.bad) {
+      note(`${build.bad}; not used`);
+      continue;
+    }
+    if (build.inline) {
+      note("dockerfile_inline: the Dockerfile is not a file; not used");
+      continue;
+    }
+    const value = (v, field) => {
+      if (v === void 0) return void 0;
+      const r = interpolate(v.raw, env);
+      if (r.ok) return r.value;
+      note(`${field} ${v.raw}: cannot resolve ${r.variable}; entry not used`);
+      return null;
+    };
+    const contextRaw = value(build.context, build.context?.field ?? "context");
+    const dockerfile = value(build.dockerfile, "dockerfile");
+    const target = value(build.target, "target");
+    if (contextRaw === null || dockerfile === null || target === null) continue;
+    const args = {};
+    for (const [k, v] of build.args) {
+      if (v === void 0) {
+        note(`arg ${k} takes its value from the environment; not known`);
+        continue;
+      }
+      const r = interpolate(v.raw, env);
+      if (r.ok) args[k] = r.value;
+      else note(`arg ${k}=${v.raw}: cannot resolve ${r.variable}; arg left out`);
+    }
+    const ctx = contextRaw ?? ".";
+    if (/^(https?:|git@|git:|ssh:)/.test(ctx) || /\.git(#.*)?$/.test(ctx)) {
+      note(`context ${ctx} is a URL; not used`);
+      continue;
+    }
+    const ctxBase = build.context ? path10.dirname(build.context.file) : dir;
+    const context = path10.resolve(ctxBase, ctx);
+    const additionalContexts = {};
+    for (const [k, v] of build.additional) {
+      const r = interpolate(v.raw, env);
+      if (!r.ok) {
+        note(`additional context ${k}: cannot resolve ${r.variable}; not used`);
+        continue;
+      }
+      if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
+      else additionalContexts[k] = path10.resolve(path10.dirname(v.file), r.value);
+    }
+    sink.add({
+      dockerfile: dockerfile !== void 0 ? path10.resolve(context, dockerfile) : void 0,
+      context,
+      ...target !== void 0 ? { target } : {},
+      args,
+      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
+      source: { file: at, line, what: `compose service ${name}` }
+    });
+  }
+}
+var COMPOSE_FILE, emptyBuild;
+var init_compose = __esm({
+  "src/builds/compose.ts"() {
+    "use strict";
+    init_interpolate();
+    init_read();
+    init_yaml_util();
+    COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
+    emptyBuild = (file, line) => ({ args: /* @__PURE__ */ new Map(), additional: /* @__PURE__ */ new Map(), file, line, present: false });
+  }
+});
+
+// src/builds/command.ts
+import fs10 from "node:fs";
+import path11 from "node:path";
+function buildStart(words2) {
+  let i = 0;
+  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
+  if (words2[i] === "sudo") i++;
+  const prog = path11.basename(words2[i] ?? "");
+  if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
+  if (prog === "podman" || prog === "buildah") {
+    return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
+  }
+  if (prog !== "docker") return -1;
+  if (words2[i + 1] === "build") return i + 2;
+  if ((words2[i + 1] === "buildx" || words2[i + 1] === "image") && words2[i + 2] === "build") return i + 3;
+  return -1;
+}
+function lineAt(text, at) {
+  let n = 0;
+  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+function scanCommands(text, site, sink) {
+  const joined = text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  let tok;
+  try {
+    tok = tokenize(joined, (i) => i);
+  } catch {
+    return 0;
+  }
+  let cwd = site.cwd;
+  let found = 0;
+  for (const cmd of tok.commands) {
+    const words2 = cmd.words.map((w) => w.value);
+    if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
+      const r = interpolate(words2[1], sink.env);
+      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = path11.resolve(cwd, r.value);
+      continue;
+    }
+    const start = buildStart(words2);
+    if (start === -1) continue;
+    found++;
+    const line = site.line + lineAt(text, cmd.words[0].start);
+    if (start < -1) parseKaniko(cmd.words.slice(-start - 1), { ...site, line, cwd }, sink);
+    else parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
+  }
+  return found;
+}
+function parseBuild(words2, site, sink) {
+  let file;
+  let target;
+  const args = {};
+  const positional = [];
+  const note = (m) => sink.note(site.file, site.line, m);
+  const resolve = (raw, what) => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    let flag = w;
+    let value;
+    if (w.startsWith("--") && w.includes("=")) {
+      flag = w.slice(0, w.indexOf("="));
+      value = w.slice(w.indexOf("=") + 1);
+    } else if (/^-[ft]./.test(w)) {
+      flag = w.slice(0, 2);
+      value = w.slice(2);
+    }
+    const takeValue = () => value ?? words2[++i]?.value;
+    if (flag === "-f" || flag === "--file") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const r = resolve(v, "--file");
+      if (r === null) return;
+      file = r;
+    } else if (flag === "--target") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const r = resolve(v, "--target");
+      if (r === null) return;
+      target = r;
+    } else if (flag === "--build-arg") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const eq = v.indexOf("=");
+      if (eq === -1) {
+        note(`--build-arg ${v} takes its value from the environment; not known`);
+        continue;
+      }
+      const r = interpolate(v.slice(eq + 1), sink.env);
+      if (r.ok) args[v.slice(0, eq)] = r.value;
+      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+    } else if (VALUE_FLAGS.has(flag)) {
+      if (value === void 0) i++;
+    } else if (w.startsWith("-") && w !== "-") {
+    } else {
+      positional.push(w);
+    }
+  }
+  if (positional.length !== 1) {
+    note(positional.length === 0 ? "build command without a context argument; not used" : `build command with ${positional.length} positional arguments; not used`);
+    return;
+  }
+  const ctxRaw = positional[0];
+  if (file === "-") {
+    note("the Dockerfile comes from standard input (-f -); not used");
+    return;
+  }
+  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith(".git")) {
+    note(`context ${ctxRaw} is a URL; not used`);
+    return;
+  }
+  let context = null;
+  if (ctxRaw !== "-") {
+    const r = resolve(ctxRaw, "context");
+    if (r === null) return;
+    context = path11.resolve(site.cwd, r);
+  } else if (file === void 0) {
+    note("the Dockerfile comes from standard input (docker build -); not used");
+    return;
+  }
+  sink.add({
+    dockerfile: file !== void 0 ? path11.resolve(site.cwd, file) : void 0,
+    context,
+    ...target !== void 0 ? { target } : {},
+    args,
+    source: { file: site.file, line: site.line, what: site.what }
+  });
+}
+function parseKaniko(words2, site, sink) {
+  const note = (m) => sink.note(site.file, site.line, m);
+  let ctxRaw;
+  let file;
+  let target;
+  const args = {};
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
+    const flag = eq === -1 ? w : w.slice(0, eq);
+    const take = () => eq === -1 ? words2[++i]?.value : w.slice(eq + 1);
+    if (flag === "--context" || flag === "-c") ctxRaw = take();
+    else if (flag === "--dockerfile" || flag === "-f") file = take();
+    else if (flag === "--target") target = take();
+    else if (flag === "--build-arg") {
+      const v = take() ?? "";
+      const e = v.indexOf("=");
+      if (e === -1) note(`--build-arg ${v} takes its value from the environment; not known`);
+      else {
+        const r = interpolate(v.slice(e + 1), sink.env);
+        if (r.ok) args[v.slice(0, e)] = r.value;
+        else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+      }
+    }
+  }
+  const resolve = (raw, what) => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`kaniko ${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  const ctx = ctxRaw === void 0 ? "." : resolve(ctxRaw, "--context");
+  if (ctx === null) return;
+  if (/^[a-z0-9]+:\/\//.test(ctx) && !ctx.startsWith("dir://")) {
+    note(`kaniko context ${ctx} is not a local folder; not used`);
+    return;
+  }
+  const context = path11.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
+  let dockerfile;
+  if (file !== void 0) {
+    const f = resolve(file, "--dockerfile");
+    if (f === null) return;
+    const asGiven = path11.resolve(site.cwd, f);
+    dockerfile = fs10.existsSync(asGiven) ? asGiven : path11.resolve(context, f);
+  }
+  let t;
+  if (target !== void 0) {
+    const r = resolve(target, "--target");
+    if (r === null) return;
+    t = r;
+  }
+  sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
+}
+var VALUE_FLAGS;
+var init_command = __esm({
+  "src/builds/command.ts"() {
+    "use strict";
+    init_shell();
+    init_interpolate();
+    VALUE_FLAGS = /* @__PURE__ */ new Set([
+      "-t",
+      "--tag",
+      "--platform",
+      "--label",
+      "--cache-from",
+      "--cache-to",
+      "--secret",
+      "--ssh",
+      "-o",
+      "--output",
+      "--network",
+      "--progress",
+      "--build-context",
+      "--iidfile",
+      "--metadata-file",
+      "--add-host",
+      "--ulimit",
+      "--shm-size",
+      "-m",
+      "--memory",
+      "--memory-swap",
+      "--cpu-shares",
+      "--cpu-period",
+      "--cpu-quota",
+      "--cpuset-cpus",
+      "--cpuset-mems",
+      "--isolation",
+      "--attest",
+      "--sbom",
+      "--provenance",
+      "--annotation",
+      "--allow",
+      "--builder",
+      "--cgroup-parent",
+      "--security-opt",
+      "--format",
+      "--call",
+      "--check",
+      "--authfile",
+      "--creds",
+      "--jobs",
+      "--layers",
+      "--manifest",
+      "--os",
+      "--arch",
+      "--variant",
+      "--volume",
+      "-v",
+      "--env",
+      "--ignorefile",
+      "--cache-ttl",
+      "--timestamp",
+      "--userns",
+      "--secret-id"
+    ]);
+  }
+});
+
+// src/builds/bake.ts
+import path12 from "node:path";
+import fs11 from "node:fs";
+function blocks(v) {
+  const out = {};
+  if (!isObj(v)) return out;
+  for (const [name, b] of Object.entries(v)) {
+    const list5 = Array.isArray(b) ? b : [b];
+    out[name] = Object.assign({}, ...list5.filter(isObj));
+  }
+  return out;
+}
+function lineOf2(text, kind, name) {
+  const q3 = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const hcl2 = new RegExp(`(^|\\n)[ \\t]*${kind}[ \\t]+"${q3}"`).exec(text);
+  let at = hcl2 ? hcl2.index + hcl2[1].length : -1;
+  if (at === -1) {
+    const from = Math.max(0, text.indexOf(`"${kind}"`));
+    const m = new RegExp(`"${q3}"\\s*:`).exec(text.slice(from));
+    at = m ? from + m.index : -1;
+  }
+  return at === -1 ? 1 : text.slice(0, at).split("\n").length;
+}
+function expand(names, groups, seen = /* @__PURE__ */ new Set()) {
+  const out = [];
+  for (const n of names) {
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const g = groups.get(n);
+    if (g) out.push(...expand(g, groups, seen));
+    else out.push(n);
+  }
+  return out;
+}
+function readBakeFiles(files, sink, opts = {}) {
+  const env = {};
+  const targets = /* @__PURE__ */ new Map();
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    if (!isObj(f.json)) {
+      sink.note(f.file, 1, "is not a bake file (no object at the top); not used");
+      continue;
+    }
+    for (const [k, v] of Object.entries(blocks(f.json.variable))) if (v.default !== void 0 && v.default !== null && typeof v.default !== "object") env[k] = String(v.default);
+    for (const [name, attrs] of Object.entries(blocks(f.json.target))) {
+      const prev = targets.get(name);
+      targets.set(name, { attrs: { ...prev?.attrs, ...attrs, args: { ...isObj(prev?.attrs.args) ? prev.attrs.args : {}, ...isObj(attrs.args) ? attrs.args : {} } }, file: prev?.file ?? f.file, line: prev?.line ?? lineOf2(f.text, "target", name) });
+    }
+    for (const [name, g] of Object.entries(blocks(f.json.group))) if (Array.isArray(g.targets)) groups.set(name, g.targets.map(String));
+  }
+  Object.assign(env, sink.env);
+  const resolved = (name, seen) => {
+    const t = targets.get(name);
+    if (!t || seen.has(name)) return {};
+    seen.add(name);
+    const parents = Array.isArray(t.attrs.inherits) ? t.attrs.inherits : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : [];
+    let merged = {};
+    for (const p of parents) {
+      const pt = resolved(String(p), seen);
+      merged = { ...merged, ...pt, args: { ...merged.args, ...pt.args }, contexts: { ...merged.contexts, ...pt.contexts } };
+    }
+    return { ...merged, ...t.attrs, args: { ...merged.args, ...t.attrs.args }, contexts: { ...merged.contexts, ...isObj(t.attrs.contexts) ? t.attrs.contexts : {} } };
+  };
+  let built;
+  if (opts.only?.length) built = expand(opts.only, groups).filter((n) => targets.has(n));
+  else {
+    const inGroups = new Set(expand([...groups.keys()], groups));
+    const parents = new Set([...targets.values()].flatMap((t) => Array.isArray(t.attrs.inherits) ? t.attrs.inherits.map(String) : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : []));
+    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n));
+  }
+  for (const name of built) {
+    const def = targets.get(name);
+    const line = opts.source?.line ?? def.line;
+    const at = opts.source?.file ?? def.file;
+    const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
+    const note = (m) => sink.note(at, line, `${what}: ${m}`);
+    const t = resolved(name, /* @__PURE__ */ new Set());
+    const val = (v, field) => {
+      if (v === void 0 || v === null) return void 0;
+      if (typeof v !== "string") {
+        note(`${field} is not a string; entry not used`);
+        return null;
+      }
+      const r = interpolate(v, env);
+      if (r.ok) return r.value;
+      note(`${field} ${v}: cannot resolve ${r.variable}; entry not used`);
+      return null;
+    };
+    if (t["dockerfile-inline"] !== void 0) {
+      note("dockerfile-inline: the Dockerfile is not a file; not used");
+      continue;
+    }
+    const ctx = val(t.context, "context");
+    const df = val(t.dockerfile, "dockerfile");
+    const target = val(t.target, "target");
+    if (ctx === null || df === null || target === null) continue;
+    if (ctx !== void 0 && /^(https?:|git@|git:|ssh:|target:|docker-image:|cwd:\/\/)/.test(ctx)) {
+      note(`context ${ctx} is not a local folder; not used`);
+      continue;
+    }
+    const context = path12.resolve(path12.dirname(def.file), ctx ?? ".");
+    const args = {};
+    for (const [k, v] of Object.entries(t.args ?? {})) {
+      if (v === null || v === void 0) continue;
+      const r = interpolate(String(v), env);
+      if (r.ok) args[k] = r.value;
+      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
+    }
+    const additionalContexts = {};
+    for (const [k, v] of Object.entries(t.contexts ?? {})) {
+      const r = interpolate(String(v), env);
+      if (!r.ok) continue;
+      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : path12.resolve(path12.dirname(def.file), r.value);
+    }
+    sink.add({
+      dockerfile: df !== void 0 ? path12.resolve(context, df) : void 0,
+      context,
+      ...target !== void 0 ? { target } : {},
+      args,
+      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
+      source: { file: at, line, what }
+    });
+  }
+  if (opts.only?.length) {
+    const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
+    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => path12.basename(f.file)).join(", ") || "the bake files"}`);
+  }
+}
+async function parseBake(file, text, sink) {
+  if (file.endsWith(".json")) {
+    try {
+      return { file, text, json: JSON.parse(text) };
+    } catch (e) {
+      sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
+      return null;
+    }
+  }
+  hcl ??= import("@cdktn/hcl2json").then((m) => m.parse);
+  try {
+    const parse = await hcl;
+    return { file, text, json: await parse(path12.basename(file), text) };
+  } catch (e) {
+    if (e.code === "ERR_MODULE_NOT_FOUND") {
+      hcl = void 0;
+      sink.note(file, 1, "HCL bake files are read with @cdktn/hcl2json, which is not installed here (the Action bundle ships without it); not used");
+      return null;
+    }
+    const msg = String(e.message ?? e);
+    const m = /:(\d+),\d+/.exec(msg);
+    sink.note(file, m ? Number(m[1]) : 1, `does not parse as HCL (${msg.replace(/^parse config: \[?/, "").replace(/\]$/, "").split("\n")[0]}); not used`);
+    return null;
+  }
+}
+async function readBakeSet(files, sink, opts = {}) {
+  const parsed = [];
+  for (const f of files) {
+    const text = readRegular2(f, 1 << 20);
+    if (text === null) {
+      if (isRegularFile(f)) sink.note(f, 1, "larger than 1 MiB; not read");
+      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${path12.relative(sink.root, f) || f} not found; not used`);
+      continue;
+    }
+    const b = await parseBake(f, text, sink);
+    if (b) parsed.push(b);
+  }
+  if (parsed.length) readBakeFiles(parsed, sink, opts);
+}
+function isRegularFile(p) {
+  try {
+    return fs11.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+var isObj, BAKE_FILES, hcl;
+var init_bake = __esm({
+  "src/builds/bake.ts"() {
+    "use strict";
+    init_interpolate();
+    init_read();
+    isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"];
+  }
+});
+
+// src/builds/workflows.ts
+import fs12 from "node:fs";
+import path13 from "node:path";
+function readWorkflow(file, text, sink) {
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return;
+  }
+  const root = sink.root;
+  const jobs = get(y.doc.contents, "jobs");
+  const defaultWd = str(get(get(get(y.doc.contents, "defaults")?.value, "run")?.value, "working-directory")?.value);
+  for (const job of pairs(jobs?.value)) {
+    const jobName = keyOf(job) ?? "?";
+    const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
+    const steps = get(job.value, "steps")?.value;
+    if (!(0, import_yaml.isSeq)(steps)) continue;
+    for (const step of steps.items) {
+      const stepName = str(get(step, "name")?.value) ?? str(get(step, "id")?.value) ?? jobName;
+      const uses = str(get(step, "uses")?.value);
+      if (uses && /^docker\/build-push-action@/.test(uses)) {
+        const usesPair = get(step, "uses");
+        const line = y.line(usesPair.key);
+        const what = `workflow step ${stepName}`;
+        const w = get(step, "with")?.value;
+        const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
+        const val = (key) => {
+          const raw = str(get(w, key)?.value);
+          if (raw === void 0) return void 0;
+          const r = interpolate(raw, sink.env);
+          if (r.ok) return r.value;
+          note(`${key}: cannot resolve ${r.variable}; entry not used`);
+          return null;
+        };
+        const ctx = val("context");
+        const fileIn = val("file");
+        const target = val("target");
+        if (ctx === null || fileIn === null || target === null) continue;
+        if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
+          note(`context ${ctx} is a URL; not used`);
+          continue;
+        }
+        const context = path13.resolve(root, ctx ?? ".");
+        const args = {};
+        const rawArgs = get(w, "build-args")?.value;
+        const lines = (0, import_yaml.isSeq)(rawArgs) ? rawArgs.items.map((i) => str(i) ?? "") : (str(rawArgs) ?? "").split(/\r?\n/);
+        for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
+          const eq = l.indexOf("=");
+          if (eq === -1) continue;
+          const r = interpolate(l.slice(eq + 1), sink.env);
+          if (r.ok) args[l.slice(0, eq)] = r.value;
+          else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
+        }
+        sink.add({
+          // `file` is relative to the workspace with a path context, to the context otherwise.
+          dockerfile: fileIn !== void 0 ? path13.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
+          context,
+          ...target !== void 0 ? { target } : {},
+          args,
+          source: { file, line, what }
+        });
+        continue;
+      }
+      if (uses && /^docker\/bake-action@/.test(uses)) {
+        const line = y.line(get(step, "uses").key);
+        const what = `workflow step ${stepName}`;
+        const w = get(step, "with")?.value;
+        const listOf = (key) => {
+          const node2 = get(w, key)?.value;
+          const items = (0, import_yaml.isSeq)(node2) ? node2.items.map((i) => str(i) ?? "") : (str(node2) ?? "").split(/[\r\n,]+/);
+          const out = [];
+          for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
+            const r = interpolate(raw, sink.env);
+            if (!r.ok) {
+              sink.note(file, line, `${what}: ${key} ${raw}: cannot resolve ${r.variable}; entry not used`);
+              return null;
+            }
+            out.push(r.value);
+          }
+          return out;
+        };
+        const files = listOf("files");
+        const targets = listOf("targets");
+        const wdRaw = str(get(w, "workdir")?.value) ?? ".";
+        const wd = interpolate(wdRaw, sink.env);
+        if (files === null || targets === null || !wd.ok) {
+          if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
+          continue;
+        }
+        const dir = path13.resolve(root, wd.value);
+        const paths = files.length ? files.map((f) => path13.resolve(dir, f)) : BAKE_FILES.map((f) => path13.join(dir, f));
+        const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
+        if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
+        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => fs12.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
+        continue;
+      }
+      const run2 = get(step, "run");
+      if (run2 && (0, import_yaml.isScalar)(run2.value) && typeof run2.value.value === "string") {
+        const block = run2.value.type === import_yaml2.Scalar.BLOCK_LITERAL || run2.value.type === import_yaml2.Scalar.BLOCK_FOLDED;
+        const wdRaw = str(get(step, "working-directory")?.value) ?? jobWd;
+        const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
+        if (!wd.ok) {
+          sink.note(file, y.line(run2.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
+          continue;
+        }
+        scanCommands(run2.value.value, { file, line: y.line(run2.value) + (block ? 1 : 0), cwd: path13.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
+      }
+    }
+  }
+}
+var import_yaml2;
+var init_workflows = __esm({
+  "src/builds/workflows.ts"() {
+    "use strict";
+    import_yaml2 = __toESM(require_dist(), 1);
+    init_interpolate();
+    init_command();
+    init_bake();
+    init_yaml_util();
+  }
+});
+
+// src/builds/scripts.ts
+import path14 from "node:path";
+function readMakefile(file, text, sink) {
+  const dir = path14.dirname(file);
+  const vars = /* @__PURE__ */ new Map([["CURDIR", dir]]);
+  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*([^\n$#]*?)\s*$/gm)) {
+    if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
+  }
+  vars.set("CURDIR", dir);
+  const lines = text.split("\n").map((line) => {
+    let l = line.replace(/^(\s*)([@+-]+)/, (_m, ws, p) => ws + " ".repeat(p.length));
+    l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name) => vars.get(name) ?? m);
+    return l.replace(/\$\$/g, "$");
+  });
+  scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile" }, sink);
+}
+function readScript(file, text, sink, cwd) {
+  scanCommands(text, { file, line: 1, cwd, what: `script ${path14.basename(file)}` }, sink);
+}
+function readPackageJson(file, text, sink) {
+  let pkg;
+  try {
+    pkg = JSON.parse(text);
+  } catch (e) {
+    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
+    return;
+  }
+  const scripts = pkg?.scripts;
+  if (!scripts || typeof scripts !== "object") return;
+  for (const [name, cmd] of Object.entries(scripts)) {
+    if (typeof cmd !== "string" || !/\b(docker|podman)\b/.test(cmd)) continue;
+    const at = text.indexOf(JSON.stringify(name) + ":") !== -1 ? text.indexOf(JSON.stringify(name) + ":") : text.indexOf(JSON.stringify(name));
+    const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
+    scanCommands(cmd, { file, line, cwd: path14.dirname(file), what: `package.json script ${name}` }, sink);
+  }
+}
+var init_scripts = __esm({
+  "src/builds/scripts.ts"() {
+    "use strict";
+    init_command();
+  }
+});
+
+// src/builds/devcontainer.ts
+import path15 from "node:path";
+function stripJsonc(text) {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c2 = text[i];
+    if (c2 === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      out += text.slice(start, i + 1);
+    } else if (c2 === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (c2 === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      const body = text.slice(i, end === -1 ? text.length : end + 2);
+      out += body.replace(/[^\n]/g, " ");
+      i = end === -1 ? text.length : end + 1;
+    } else out += c2;
+  }
+  return out.replace(/,(\s*[}\]])/g, "$1");
+}
+function readDevcontainer(file, text, sink) {
+  const clean = stripJsonc(text);
+  let json;
+  try {
+    json = JSON.parse(clean);
+  } catch (e) {
+    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
+    return;
+  }
+  const b = json.build ?? {};
+  const dockerfile = b.dockerfile ?? json.dockerFile;
+  if (typeof dockerfile !== "string") return;
+  const at = clean.search(/"(dockerfile|dockerFile)"\s*:/);
+  const line = at === -1 ? 1 : clean.slice(0, at).split("\n").length;
+  const note = (m) => sink.note(file, line, m);
+  const val = (v, what) => {
+    if (typeof v !== "string") return void 0;
+    const r = interpolate(v, sink.env);
+    if (r.ok) return r.value;
+    note(`${what} ${v}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  const df = val(dockerfile, "dockerfile");
+  const ctx = val(b.context ?? json.context, "context");
+  const target = val(b.target, "target");
+  if (df === null || ctx === null || target === null) return;
+  const dir = path15.dirname(file);
+  const args = {};
+  if (b.args && typeof b.args === "object") {
+    for (const [k, v] of Object.entries(b.args)) {
+      if (typeof v !== "string") continue;
+      const r = interpolate(v, sink.env);
+      if (r.ok) args[k] = r.value;
+      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
+    }
+  }
+  sink.add({
+    dockerfile: path15.resolve(dir, df),
+    context: path15.resolve(dir, ctx ?? "."),
+    ...target !== void 0 ? { target } : {},
+    args,
+    source: { file, line, what: "devcontainer" }
+  });
+}
+var init_devcontainer = __esm({
+  "src/builds/devcontainer.ts"() {
+    "use strict";
+    init_interpolate();
+  }
+});
+
+// src/builds/ci-files.ts
+import path16 from "node:path";
+function plainVariables(node2) {
+  const out = {};
+  for (const p of pairs(node2)) {
+    const k = keyOf(p);
+    const v = (0, import_yaml3.isScalar)(p.value) ? str(p.value) : str(get(p.value, "value")?.value);
+    if (k !== void 0 && v !== void 0) out[k] = v;
+  }
+  return out;
+}
+function readGitlabCi(file, text, sink) {
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return;
+  }
+  const root = sink.root;
+  const globalVars = plainVariables(get(y.doc.contents, "variables")?.value);
+  for (const job of pairs(y.doc.contents)) {
+    const name = keyOf(job) ?? "?";
+    if (!(0, import_yaml3.isMap)(job.value) || name === "variables" || name === "default") continue;
+    const vars = { ...globalVars, ...plainVariables(get(job.value, "variables")?.value) };
+    const env = { CI_PROJECT_DIR: root, ...sink.env };
+    for (const [k, v] of Object.entries(vars)) {
+      const r = interpolate(v, env);
+      if (r.ok) env[k] = r.value;
+    }
+    const jobSink = { ...sink, env };
+    for (const key of ["before_script", "script", "after_script"]) {
+      const s = get(job.value, key)?.value;
+      const lines = (0, import_yaml3.isSeq)(s) ? s.items : (0, import_yaml3.isScalar)(s) ? [s] : [];
+      for (const item of lines) {
+        const t = str(item);
+        if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
+        const block = (0, import_yaml3.isScalar)(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
+        scanCommands((0, import_yaml3.isScalar)(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
+      }
+    }
+  }
+}
+function readSkaffold(file, text, sink) {
+  const docs = (0, import_yaml3.parseAllDocuments)(text);
+  const lc = text;
+  const lineOf3 = (node2) => {
+    const r = node2?.range;
+    return r ? lc.slice(0, r[0]).split("\n").length : 1;
+  };
+  if (!Array.isArray(docs)) {
+    sink.note(file, 1, "does not parse as YAML; not used");
+    return;
+  }
+  for (const doc2 of docs) {
+    if (doc2.errors.length) {
+      sink.note(file, lineOf3({ range: doc2.errors[0].pos }), `does not parse as YAML (${doc2.errors[0].message.split("\n")[0]}); not used`);
+      return;
+    }
+    const builds = [get(doc2.contents, "build")?.value];
+    const profiles = get(doc2.contents, "profiles")?.value;
+    if ((0, import_yaml3.isSeq)(profiles)) for (const p of profiles.items) builds.push(get(get(p, "build")?.value, "artifacts") ? get(p, "build")?.value : void 0);
+    for (const b of builds) {
+      const artifacts = get(b, "artifacts")?.value;
+      if (!(0, import_yaml3.isSeq)(artifacts)) continue;
+      for (const a of artifacts.items) {
+        const docker = get(a, "docker")?.value;
+        if (!docker && (get(a, "jib") || get(a, "bazel") || get(a, "ko") || get(a, "buildpacks") || get(a, "custom"))) continue;
+        const image = str(get(a, "image")?.value) ?? "?";
+        const line = lineOf3(get(a, "image")?.key ?? a);
+        const what = `skaffold artifact ${image}`;
+        const note = (m) => sink.note(file, line, `${what}: ${m}`);
+        const val = (node2, field) => {
+          const raw = str(node2);
+          if (raw === void 0) return void 0;
+          if (raw.includes("{{")) {
+            note(`${field} ${raw}: templates are not known; entry not used`);
+            return null;
+          }
+          const r = interpolate(raw, sink.env);
+          if (r.ok) return r.value;
+          note(`${field} ${raw}: cannot resolve ${r.variable}; entry not used`);
+          return null;
+        };
+        const ctx = val(get(a, "context")?.value, "context");
+        const df = val(get(docker, "dockerfile")?.value, "dockerfile");
+        const target = val(get(docker, "target")?.value, "target");
+        if (ctx === null || df === null || target === null) continue;
+        const context = path16.resolve(path16.dirname(file), ctx ?? ".");
+        const args = {};
+        for (const p of pairs(get(docker, "buildArgs")?.value)) {
+          const k = keyOf(p) ?? "";
+          const raw = str(p.value);
+          if (raw === void 0) continue;
+          if (raw.includes("{{")) {
+            note(`buildArg ${k}: templates are not known; arg left out`);
+            continue;
+          }
+          args[k] = raw;
+        }
+        sink.add({ dockerfile: path16.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
+      }
+    }
+  }
+}
+var import_yaml3;
+var init_ci_files = __esm({
+  "src/builds/ci-files.ts"() {
+    "use strict";
+    import_yaml3 = __toESM(require_dist(), 1);
+    init_interpolate();
+    init_command();
+    init_yaml_util();
+  }
+});
+
+// src/builds/index.ts
+import fs13 from "node:fs";
+import path17 from "node:path";
+function printable(s) {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c2) => `\\u${c2.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function isFile(p) {
+  try {
+    return fs13.lstatSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+function list(dir) {
+  try {
+    return fs13.readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+}
+function inside3(root, p) {
+  const r = path17.relative(root, p);
+  return r === "" || !r.startsWith("..") && !path17.isAbsolute(r);
+}
+function upward(start, root) {
+  const out = [];
+  let d = start;
+  for (; ; ) {
+    out.push(d);
+    if (d === root) break;
+    const parent = path17.dirname(d);
+    if (parent === d || !inside3(root, parent)) break;
+    d = parent;
+  }
+  return out;
+}
+function candidates(dir) {
+  const out = [];
+  const names = list(dir);
+  const has2 = new Set(names);
+  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, name), readCompose]);
+  for (const sub2 of ["docker", "deploy"]) {
+    if (!has2.has(sub2)) continue;
+    for (const name of list(path17.join(dir, sub2))) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, sub2, name), readCompose]);
+  }
+  if (has2.has(".github")) {
+    const wf = path17.join(dir, ".github", "workflows");
+    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path17.join(wf, name), readWorkflow]);
+  }
+  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has2.has(name)) out.push([path17.join(dir, name), readMakefile]);
+  for (const sub2 of ["scripts", "build"]) {
+    if (!has2.has(sub2)) continue;
+    const d = path17.join(dir, sub2);
+    for (const name of list(d)) {
+      const f = path17.join(d, name);
+      if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
+    }
+  }
+  if (has2.has(".gitlab-ci.yml")) out.push([path17.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
+  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has2.has(name)) out.push([path17.join(dir, name), readSkaffold]);
+  if (has2.has("package.json")) out.push([path17.join(dir, "package.json"), readPackageJson]);
+  if (has2.has(".devcontainer.json")) out.push([path17.join(dir, ".devcontainer.json"), readDevcontainer]);
+  if (has2.has(".devcontainer")) {
+    out.push([path17.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
+    for (const name of list(path17.join(dir, ".devcontainer"))) {
+      const f = path17.join(dir, ".devcontainer", name, "devcontainer.json");
+      if (isFile(f)) out.push([f, readDevcontainer]);
+    }
+  }
+  const bake = BAKE_FILES.filter((name) => has2.has(name)).map((name) => path17.join(dir, name)).filter(isFile);
+  return { files: out.filter(([f]) => isFile(f)), bake };
+}
+function head(file) {
+  try {
+    const fd = fs13.openSync(file, "r");
+    const buf = Buffer.alloc(128);
+    const n = fs13.readSync(fd, buf, 0, 128, 0);
+    fs13.closeSync(fd);
+    return buf.subarray(0, n).toString("utf8").split("\n")[0];
+  } catch {
+    return "";
+  }
+}
+async function findBuildDefinitions(paths, opts = {}) {
+  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => path17.resolve(p));
+  const first = starts[0] ?? process.cwd();
+  const firstDir = isDirectory2(first) ? first : path17.dirname(first);
+  const root = gitRoot(firstDir) ?? firstDir;
+  const definitions = [];
+  const notes = [];
+  const rel2 = (p) => path17.relative(root, p).split(path17.sep).join("/") || ".";
+  const deferred = [];
+  const sink = {
+    root,
+    defer: (task) => void deferred.push(task),
+    env: opts.env ?? {},
+    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
+    add: (d) => {
+      const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
+      if (d.context !== null) {
+        if (!inside3(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
+        if (!isDirectory2(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
+      }
+      const dockerfile = d.dockerfile ?? (d.context !== null ? path17.join(d.context, "Dockerfile") : void 0);
+      if (!dockerfile) return;
+      if (!inside3(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
+      if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
+      definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
+    }
+  };
+  const seenDirs = /* @__PURE__ */ new Set();
+  const seenFiles = /* @__PURE__ */ new Set();
+  for (const start of starts) {
+    const dir = isDirectory2(start) ? start : path17.dirname(start);
+    if (!inside3(root, dir)) continue;
+    for (const d of upward(dir, root)) {
+      if (seenDirs.has(d)) continue;
+      seenDirs.add(d);
+      const c2 = candidates(d);
+      for (const [file, read] of c2.files) {
+        if (seenFiles.has(file)) continue;
+        seenFiles.add(file);
+        const text = readRegular2(file, MAX_BYTES2);
+        if (text === null) {
+          if (isFile(file)) sink.note(file, 1, "larger than 1 MiB; not read");
+          continue;
+        }
+        read(file, text, sink);
+      }
+      if (c2.bake.length) sink.defer(() => readBakeSet(c2.bake, sink));
+    }
+  }
+  for (let i = 0; i < deferred.length; i++) await deferred[i]();
+  return { root, definitions, notes };
+}
+function isDirectory2(p) {
+  try {
+    return fs13.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+function byDockerfile(defs) {
+  const m = /* @__PURE__ */ new Map();
+  for (const d of defs) {
+    const list5 = m.get(d.dockerfile);
+    if (list5) list5.push(d);
+    else m.set(d.dockerfile, [d]);
+  }
+  return m;
+}
+function describeSource(d, cwd) {
+  const file = printable(path17.relative(cwd, d.source.file).split(path17.sep).join("/") || d.source.file);
+  const what = d.source.what.replace(/^compose /, "");
+  return what === path17.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
+}
+var MAX_BYTES2;
+var init_builds = __esm({
+  "src/builds/index.ts"() {
+    "use strict";
+    init_fsio();
+    init_compose();
+    init_workflows();
+    init_scripts();
+    init_devcontainer();
+    init_ci_files();
+    init_bake();
+    init_read();
+    MAX_BYTES2 = 1 << 20;
+  }
+});
+
+// src/builds/guess-root.ts
+import fs14 from "node:fs";
+import path18 from "node:path";
+function exists(p) {
+  try {
+    fs14.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function localSources(doc2) {
+  const out = [];
+  for (const instr of doc2.instructions) {
+    if (instr.upper !== "COPY" && instr.upper !== "ADD") continue;
+    if (instr.flags.some((f) => f.name === "from")) continue;
+    const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
+    for (const s of words2.slice(0, -1)) {
+      if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
+      const clean = path18.posix.normalize(s.replace(/^\/+/, "") || ".");
+      if (clean === "." || clean.startsWith("..")) continue;
+      out.push({ source: s, line: instr.line, keyword: instr.upper });
+    }
+  }
+  return out;
+}
+function guessContext(dockerfile, text) {
+  const dir = path18.dirname(dockerfile);
+  const root = gitRoot(dir);
+  if (!root || root === dir) return null;
+  let doc2;
+  try {
+    doc2 = new DockerfileDocument(text);
+  } catch {
+    return null;
+  }
+  const sources = localSources(doc2);
+  const rel2 = (s) => path18.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(path18.join(dir, rel2(s.source))));
+  if (missing.length === 0) return null;
+  let d = path18.dirname(dir);
+  for (; ; ) {
+    if (sources.every((s) => exists(path18.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (d === root) return null;
+    const parent = path18.dirname(d);
+    if (parent === d) return null;
+    d = parent;
+  }
+}
+var init_guess_root = __esm({
+  "src/builds/guess-root.ts"() {
+    "use strict";
+    init_document();
+    init_fsio();
+  }
+});
+
+// src/builds/hadolint.ts
+import fs15 from "node:fs";
+import path19 from "node:path";
+function list2(dir) {
+  try {
+    return fs15.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+function configIgnored(text) {
+  const y = parseYaml(text);
+  if ("error" in y) return [];
+  const ig = get(y.doc.contents, "ignored")?.value;
+  return (0, import_yaml.isSeq)(ig) ? ig.items.map((i) => str(i) ?? "").filter(Boolean) : [];
+}
+function workflowRunsHadolint(text) {
+  if (!/hadolint/i.test(text)) return false;
+  const y = parseYaml(text);
+  if ("error" in y) return false;
+  for (const job of pairs(get(y.doc.contents, "jobs")?.value)) {
+    const steps = get(job.value, "steps")?.value;
+    if (!(0, import_yaml.isSeq)(steps)) continue;
+    for (const step of steps.items) {
+      if (/^hadolint\/hadolint-action@/.test(str(get(step, "uses")?.value) ?? "")) return true;
+      if (/(^|[\s/;&|])hadolint(\s|$)/m.test(str(get(step, "run")?.value) ?? "")) return true;
+    }
+  }
+  return false;
+}
+function preCommitRunsHadolint(text) {
+  if (!/hadolint/i.test(text)) return false;
+  const y = parseYaml(text);
+  if ("error" in y) return false;
+  const repos = get(y.doc.contents, "repos")?.value;
+  if (!(0, import_yaml.isSeq)(repos)) return false;
+  for (const r of repos.items) {
+    const hooks = get(r, "hooks")?.value;
+    if ((0, import_yaml.isSeq)(hooks) && hooks.items.some((h) => /^hadolint(-docker)?$/.test(str(get(h, "id")?.value) ?? ""))) return true;
+  }
+  return false;
+}
+function findHadolint(dockerfile, root) {
+  let found = null;
+  let ignored2 = null;
+  let d = path19.dirname(dockerfile);
+  for (; ; ) {
+    const names = new Set(list2(d));
+    for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
+      if (!names.has(n) || ignored2 !== null) continue;
+      const text = readRegular2(path19.join(d, n));
+      if (text === null) continue;
+      ignored2 = configIgnored(text);
+      found ??= { source: path19.join(d, n), ignored: [] };
+    }
+    if (!found && names.has(".pre-commit-config.yaml")) {
+      const f = path19.join(d, ".pre-commit-config.yaml");
+      const text = readRegular2(f);
+      if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
+    }
+    if (!found && names.has(".github")) {
+      const wf = path19.join(d, ".github", "workflows");
+      for (const n of list2(wf).sort()) {
+        if (!/\.ya?ml$/.test(n)) continue;
+        const text = readRegular2(path19.join(wf, n));
+        if (text !== null && workflowRunsHadolint(text)) {
+          found = { source: path19.join(wf, n), ignored: [] };
+          break;
+        }
+      }
+    }
+    const r = path19.relative(root, d);
+    if (r === "" || r.startsWith("..") || path19.isAbsolute(r)) break;
+    const parent = path19.dirname(d);
+    if (parent === d) break;
+    d = parent;
+  }
+  return found ? { ...found, ignored: ignored2 ?? [] } : null;
+}
+var init_hadolint = __esm({
+  "src/builds/hadolint.ts"() {
+    "use strict";
+    init_yaml_util();
+    init_read();
+  }
+});
+
+// src/builds/plan.ts
+import fs16 from "node:fs";
+import path20 from "node:path";
+function rel(cwd, p) {
+  return printable(path20.relative(cwd, p).split(path20.sep).join("/") || ".");
+}
+async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
+  const plan = { files: /* @__PURE__ */ new Map(), notes: [] };
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    const root = gitRoot(path20.dirname(f)) ?? path20.dirname(f);
+    let g = groups.get(root);
+    if (!g) groups.set(root, g = []);
+    g.push(f);
+  }
+  for (const [root, group] of groups) {
+    const within2 = starts.filter((s) => {
+      const r = path20.relative(root, s);
+      return r === "" || !r.startsWith("..") && !path20.isAbsolute(r);
+    });
+    const found = await findBuildDefinitions([...group.map((f) => path20.dirname(f)), ...within2]);
+    plan.notes.push(...found.notes);
+    const defs = byDockerfile(found.definitions);
+    for (const file of group) {
+      const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit);
+      const h = gitRoot(path20.dirname(file)) ? findHadolint(file, root) : null;
+      if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
+      plan.files.set(file, fb);
+    }
+  }
+  return plan;
+}
+function fromConfig(file, c2, found) {
+  const source = { file: c2.file, line: c2.line, what: "dockerfix config" };
+  const contexts = c2.context !== void 0 ? [c2.context] : [...new Set(found.map((d) => d.context))];
+  if (contexts.length === 0) contexts.push(path20.dirname(file));
+  const targets = c2.targets !== void 0 ? c2.targets.length ? c2.targets : [void 0] : [...new Set(found.map((d) => d.target))];
+  if (targets.length === 0) targets.push(void 0);
+  const out = [];
+  for (const context of contexts)
+    for (const target of targets) {
+      const from = found.find((d) => d.context === context && d.target === target);
+      out.push({ dockerfile: file, context, ...target !== void 0 ? { target } : {}, args: c2.args ?? from?.args ?? {}, source: c2.context === void 0 && c2.targets === void 0 && from ? from.source : source });
+    }
+  return out;
+}
+function mergeArgs(list5) {
+  const out = {};
+  const keys = new Set(list5.flatMap((d) => Object.keys(d.args)));
+  for (const k of keys) {
+    const values2 = new Set(list5.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
+    const [only] = values2;
+    out[k] = values2.size === 1 && only !== void 0 ? only : null;
+  }
+  return out;
+}
+function planFile(file, found, conf, cwd, explicit) {
+  const fb = { findings: [] };
+  if (conf?.context !== void 0) {
+    const root = gitRoot(path20.dirname(file)) ?? path20.dirname(conf.file);
+    const r = path20.relative(root, conf.context);
+    const outside = r.startsWith("..") || path20.isAbsolute(r);
+    if (outside || !isDir(conf.context)) {
+      fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
+      conf = { ...conf, context: void 0 };
+    }
+  }
+  const list5 = conf ? fromConfig(file, conf, found) : found;
+  if (list5.length === 0) {
+    if (explicit) return fb;
+    const text = readRegular2(file, 4 << 20);
+    if (text === null) return fb;
+    const g = guessContext(file, text);
+    if (g) {
+      const where = g.dir === gitRoot(path20.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      fb.findings.push(
+        info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path20.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+      );
+    }
+    return fb;
+  }
+  const label3 = (c2) => c2 === null ? "no context" : `context ${rel(cwd, c2)}`;
+  if (!explicit) {
+    const contexts = /* @__PURE__ */ new Map();
+    for (const d of list5) {
+      const l = contexts.get(d.context);
+      if (l) l.push(d);
+      else contexts.set(d.context, [d]);
+    }
+    const sources = (ds) => [...new Set(ds.map((d) => describeSource(d, cwd)))].join("; ");
+    for (const [c2, ds] of contexts) fb.findings.push(info(`${label3(c2)} (${sources(ds)})`));
+    const [first, ...rest] = [...contexts.keys()];
+    if (first === null) fb.noContext = true;
+    else fb.contextDir = first;
+    fb.contextLabel = label3(first);
+    if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label3(dir) }));
+  }
+  for (const d of list5)
+    for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
+      fb.findings.push(info(`additional context ${printable(k)}=${path20.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+  const targets = /* @__PURE__ */ new Map();
+  for (const d of list5) {
+    if (d.target === void 0) continue;
+    const src = describeSource(d, cwd);
+    const l = targets.get(d.target);
+    if (!l) targets.set(d.target, [src]);
+    else if (!l.includes(src)) l.push(src);
+  }
+  if (targets.size) {
+    fb.targets = [...targets.keys()];
+    for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join("; ")})`));
+  }
+  const args = mergeArgs(list5);
+  if (Object.keys(args).length) {
+    fb.args = args;
+    const known2 = Object.entries(args).filter(([, v]) => v !== null);
+    const unknown = Object.keys(args).filter((k) => args[k] === null);
+    if (known2.length) fb.findings.push(info(`build arg${known2.length === 1 ? "" : "s"} ${known2.map(([k, v]) => `${printable(k)}=${printable(v)}`).join(", ")} (used as known values)`));
+    if (unknown.length) fb.findings.push(info(`build arg${unknown.length === 1 ? "" : "s"} ${unknown.map(printable).join(", ")}: the definitions pass different values (or none); not known`));
+  }
+  return fb;
+}
+function isDir(p) {
+  try {
+    return fs16.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var info;
+var init_plan = __esm({
+  "src/builds/plan.ts"() {
+    "use strict";
+    init_fsio();
+    init_builds();
+    init_guess_root();
+    init_hadolint();
+    init_read();
+    info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  }
+});
+
+// src/cli/color.ts
+function colorsWanted(flag, io) {
+  if (flag === false) return false;
+  if (io.env.NO_COLOR) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force === "0" || force === "false") return false;
+  if (flag === true) return true;
+  if (force !== void 0 && force !== "") return true;
+  return Boolean(io.stdout.isTTY);
+}
+var init_color = __esm({
+  "src/cli/color.ts"() {
+    "use strict";
+  }
+});
+
 // src/cli/parse.ts
 function parseSubcommandArgs(program3, args, io, name) {
   try {
@@ -29710,8 +31689,16 @@ var init_parse = __esm({
 });
 
 // src/cli/fmt.ts
-import fs10 from "node:fs";
-import path18 from "node:path";
+import fs17 from "node:fs";
+import path21 from "node:path";
+function optionsFor(file, resolver, flags) {
+  const settings = resolver.settingsFor(file);
+  if (settings.excluded) return null;
+  const fromFiles = formatSettingsFor(file, settings);
+  const out = { ...fromFiles };
+  for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
+  return out;
+}
 function checkFmtOptions(opts) {
   if (opts.write && opts.check) return "--write and --check cannot be used together";
   if (opts.indent !== void 0 && (!Number.isInteger(opts.indent) || opts.indent < 0 || opts.indent > 16)) {
@@ -29732,11 +31719,20 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
     return 2;
   }
   const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
-  const list4 = paths.length ? [...paths] : ["."];
-  if (opts.stdin || list4.includes("-")) return fmtStdin(io, opts, fo, list4);
-  const colorsOn = opts.color !== false && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
+  let resolver;
+  try {
+    resolver = newResolver(io.cwd, opts.config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
+  const list5 = paths.length ? [...paths] : ["."];
+  if (opts.stdin || list5.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list5, resolver);
+  const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
   const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
-  const found = await discover(list4, io.cwd);
+  const found = await discover(list5, io.cwd);
   let errors = 0;
   for (const e of found.errors) {
     err(`${e.format()}
@@ -29745,8 +31741,18 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
   }
   let changed = 0;
   for (const file of found.files) {
-    const abs = path18.resolve(io.cwd, file);
+    const abs = path21.resolve(io.cwd, file);
     const rel2 = relative(io.cwd, file);
+    let fileFo;
+    try {
+      fileFo = optionsFor(abs, resolver, fo);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+      return 2;
+    }
+    if (!fileFo) continue;
     let input;
     try {
       const d = readDockerfile(abs);
@@ -29758,7 +31764,7 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
       errors++;
       continue;
     }
-    const r = format(input, fo);
+    const r = format(input, fileFo);
     if (r.error) {
       err(`${new FileError(rel2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
 `);
@@ -29787,12 +31793,12 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
     out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
 `);
   }
-  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list4.join(", ")}
+  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list5.join(", ")}
 `);
   if (errors) return 2;
   return opts.check && changed ? 1 : 0;
 }
-async function fmtStdin(io, opts, fo, paths) {
+async function fmtStdin(io, opts, flags, paths, resolver) {
   const err = (s) => void io.stderr.write(s);
   if (paths.some((p) => p !== "-" && p !== ".")) {
     err("dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n");
@@ -29802,12 +31808,21 @@ async function fmtStdin(io, opts, fo, paths) {
     err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
     return 2;
   }
-  if (opts.stdinFilepath && isDir(path18.resolve(io.cwd, opts.stdinFilepath))) {
+  if (opts.stdinFilepath && isDir2(path21.resolve(io.cwd, opts.stdinFilepath))) {
     err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
     return 2;
   }
   const label3 = opts.stdinFilepath ?? "<stdin>";
+  let fo;
+  try {
+    fo = optionsFor(path21.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
   let input;
   try {
     const d = decodeFile(label3, await readStdinCapped(io.stdin));
@@ -29834,12 +31849,12 @@ async function fmtStdin(io, opts, fo, paths) {
   return 0;
 }
 function relative(cwd, file) {
-  const r = path18.relative(cwd, path18.resolve(cwd, file));
-  return (r || file).split(path18.sep).join("/");
+  const r = path21.relative(cwd, path21.resolve(cwd, file));
+  return (r || file).split(path21.sep).join("/");
 }
-function isDir(p) {
+function isDir2(p) {
   try {
-    return fs10.statSync(p).isDirectory();
+    return fs17.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -29853,6 +31868,9 @@ var init_fmt = __esm({
     init_diff();
     init_fsio();
     init_format();
+    init_config();
+    init_file_options();
+    init_color();
     defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
   }
 });
@@ -29865,7 +31883,7 @@ __export(fmt_cli_exports, {
 async function fmtMain(args, io) {
   const program3 = new Command().name("dockerfix fmt").description(
     "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
-  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the name of standard input in messages").option("--indent <n>", "spaces for continuation lines (default 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
   const stop = parseSubcommandArgs(program3, args, io, "dockerfix fmt");
   if (stop !== null) return stop;
   const opts = program3.opts();
@@ -29892,8 +31910,8 @@ __export(explain_exports, {
   renderExplain: () => renderExplain,
   sourceCovers: () => sourceCovers
 });
-import fs11 from "node:fs";
-import path19 from "node:path";
+import fs18 from "node:fs";
+import path22 from "node:path";
 function isManifest(rel2) {
   const base2 = rel2.split("/").pop() ?? rel2;
   if (MANIFEST_NAMES.has(base2)) return true;
@@ -29976,7 +31994,7 @@ function sourceCovers(pattern, file) {
   if (file === p || file.startsWith(p + "/")) return true;
   if (!GLOB.test(p)) return false;
   let m = matchers.get(p);
-  if (!m) matchers.set(p, m = (0, import_picomatch2.default)(p, { dot: true }));
+  if (!m) matchers.set(p, m = (0, import_picomatch3.default)(p, { dot: true }));
   const parts = file.split("/");
   for (let i = 1; i <= parts.length; i++) if (m(parts.slice(0, i).join("/"))) return true;
   return false;
@@ -30090,7 +32108,11 @@ function analyze(doc2, context, change) {
           const known2 = used.filter((n) => state.env.has(n));
           const unknown = used.filter((n) => !state.env.has(n));
           if (known2.length) key.push(`uses ${known2.map((v) => "$" + v).join(", ")}`);
-          if (unknown.length) key.push(`uses ${unknown.map((v) => "$" + v).join(", ")} (not declared in this stage: expands to an empty string)`);
+          if (unknown.length) {
+            const base2 = stage.baseImage;
+            const why = base2 === "scratch" ? "not set in this stage: expands to an empty string" : `not set in this Dockerfile: empty unless the base image (${base2}) sets it`;
+            key.push(`uses ${unknown.map((v) => "$" + v).join(", ")} (${why})`);
+          }
         }
       }
       if (change.kind === "arg" && !own) {
@@ -30136,8 +32158,8 @@ function describeChange(change, context) {
 function describeContext(context, root, cwd) {
   const files = context.files();
   if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where = root ? path19.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && fs11.existsSync(path19.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  const where = root ? path22.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && fs18.existsSync(path22.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
   return `build context: ${where} (${files?.length ?? "?"} files; ${ignore})`;
 }
 function renderChain(report, indent = "  ") {
@@ -30153,14 +32175,15 @@ function renderChain(report, indent = "  ") {
     }
   }
   const n = report.rerun.length;
-  const list4 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
-  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list4}` : ""}`);
+  const list5 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
+  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list5}` : ""}`);
   return lines.join("\n") + "\n";
 }
 function renderExplain(r) {
   let out = `dockerfix explain ${r.path}
 ${r.contextLine}
-change: ${r.changeLine}
+${(r.builds ?? []).map((b2) => `build: ${b2}
+`).join("")}change: ${r.changeLine}
 
 `;
   out += `before dockerfix:
@@ -30181,7 +32204,7 @@ ${renderChain(r.after)}
   return out;
 }
 async function explainFile(file, opts) {
-  const abs = path19.resolve(opts.cwd, file);
+  const abs = path22.resolve(opts.cwd, file);
   let d;
   let doc2;
   try {
@@ -30192,13 +32215,18 @@ async function explainFile(file, opts) {
     if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
     throw e;
   }
-  const po = await opts.fileOptions.for(abs);
-  const context = contextFor(abs, { ...po, contextDir: opts.contextDir, noContext: opts.noContext });
-  const root = opts.noContext ? void 0 : opts.contextDir ?? path19.dirname(abs);
+  const explicit = opts.contextDir !== void 0 || opts.noContext === true;
+  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
+  const po = await opts.fileOptions.for(abs, fb);
+  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
+  const noContext = explicit ? opts.noContext : fb?.noContext;
+  const context = contextFor(abs, { ...po, contextDir, noContext });
+  const root = noContext ? void 0 : contextDir ?? path22.dirname(abs);
+  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before = analyze(doc2, context, opts.change);
   const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
   if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
-  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom), context, opts.change) : null;
+  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
   const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
   return {
     path: file,
@@ -30207,13 +32235,14 @@ async function explainFile(file, opts) {
     changeLine: describeChange(opts.change, context),
     before,
     after,
-    applied
+    applied,
+    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
   };
 }
 async function explainCommand(args, io) {
   const program3 = new Command().name("dockerfix explain").description(
     "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
-  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list2).option("--skip <ids>", 'transforms to leave out of the "after" view', list2).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
   const stop = parseSubcommandArgs(program3, args, io, "dockerfix explain");
   if (stop !== null) return stop;
   const o = program3.opts();
@@ -30223,7 +32252,7 @@ async function explainCommand(args, io) {
   }
   try {
     selectIds(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? path19.resolve(io.cwd, o.context) : void 0;
+    const contextDir = typeof o.context === "string" ? path22.resolve(io.cwd, o.context) : void 0;
     const noContext = o.context === false;
     const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
     const r = await explainFile(program3.args[0], {
@@ -30249,18 +32278,19 @@ async function explainCommand(args, io) {
     throw e;
   }
 }
-var import_picomatch2, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers, list2;
+var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers, list3;
 var init_explain = __esm({
   "src/cli/explain.ts"() {
     "use strict";
     init_esm();
     init_parse();
-    import_picomatch2 = __toESM(require_picomatch2(), 1);
+    import_picomatch3 = __toESM(require_picomatch2(), 1);
     init_engine();
     init_document();
     init_edit_helpers();
     init_config();
     init_file_options();
+    init_plan();
     init_fsio();
     init_runner();
     init_source();
@@ -30310,7 +32340,7 @@ var init_explain = __esm({
     CONFIG_ONLY = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "MAINTAINER", "ONBUILD"]);
     GLOB = /[*?[]/;
     matchers = /* @__PURE__ */ new Map();
-    list2 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 
@@ -30326,7 +32356,7 @@ __export(ci_commands_exports, {
   neededStages: () => neededStages,
   shq: () => shq
 });
-import path20 from "node:path";
+import path23 from "node:path";
 function shq(s) {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -30345,7 +32375,7 @@ function isValidRepository(ref) {
 function label2(s) {
   return s.name ? `"${c(s.name)}"` : `${s.index}`;
 }
-function neededStages(doc2) {
+function neededStages(doc2, final = doc2.stages[doc2.stages.length - 1]) {
   const need = /* @__PURE__ */ new Set();
   const visit = (s) => {
     if (!s || need.has(s)) return;
@@ -30362,7 +32392,7 @@ function neededStages(doc2) {
       }
     }
   };
-  visit(doc2.stages[doc2.stages.length - 1]);
+  visit(final);
   return need;
 }
 function ciCommands(doc2, o) {
@@ -30370,11 +32400,16 @@ function ciCommands(doc2, o) {
   const f = shq(o.file);
   const ctx = shq(o.context);
   const stages = doc2.stages;
-  const final = stages[stages.length - 1];
-  const need = neededStages(doc2);
+  const chosen = o.target !== void 0 ? stages.find((s) => s.name?.toLowerCase() === o.target.toLowerCase()) : void 0;
+  const final = chosen ?? stages[stages.length - 1];
+  const need = neededStages(doc2, final);
   const lines = [];
   const L = (s = "") => lines.push(s);
-  L(`# dockerfix ci: layer-cache commands for ${c(o.file)} (build context ${c(o.context)})`);
+  const tt = chosen ? ` --target ${shq(chosen.name)}` : "";
+  const cacheRef = chosen ? `buildcache-${chosen.name}` : "buildcache";
+  if (chosen) o = { ...o, tag: `${o.tag}-${chosen.name}` };
+  L(`# dockerfix ci: layer-cache commands for ${c(o.file)}${chosen ? `, target ${c(chosen.name)}` : ""} (build context ${c(o.context)})`);
+  for (const src of o.sources ?? []) L(`# ${c(src)}`);
   L(`# stages: ${stages.map((s) => `${label2(s)} (FROM ${c(s.baseImage)})`).join(", ") || "none"}`);
   if (reg === DEFAULT_REGISTRY) L(`# ${reg} is a placeholder: give your image repository with --registry <image>`);
   const badName = stages.filter((s) => s !== final && s.name && need.has(s) && !(isValidStageName(s.name) && isValidTag(`cache-${s.name}`)));
@@ -30386,9 +32421,9 @@ function ciCommands(doc2, o) {
   L();
   L("## 1. docker buildx with a registry cache (recommended: mode=max exports the layers of every stage)");
   L("docker buildx build \\");
-  L(`  --file ${f} \\`);
-  L(`  --cache-from ${shq(`type=registry,ref=${reg}:buildcache`)} \\`);
-  L(`  --cache-to ${shq(`type=registry,ref=${reg}:buildcache,mode=max`)} \\`);
+  L(`  --file ${f}${tt} \\`);
+  L(`  --cache-from ${shq(`type=registry,ref=${reg}:${cacheRef}`)} \\`);
+  L(`  --cache-to ${shq(`type=registry,ref=${reg}:${cacheRef},mode=max`)} \\`);
   L(`  --tag ${shq(`${reg}:${o.tag}`)} \\`);
   L("  --push \\");
   L(`  ${ctx}`);
@@ -30407,7 +32442,7 @@ function ciCommands(doc2, o) {
     L(`docker push ${shq(image)}`);
   }
   froms.push(`${reg}:${o.tag}`);
-  L(`docker build --file ${f} \\`);
+  L(`docker build --file ${f}${tt} \\`);
   for (const from of froms) L(`  --cache-from ${shq(from)} \\`);
   L("  --build-arg BUILDKIT_INLINE_CACHE=1 \\");
   L(`  --tag ${shq(`${reg}:${o.tag}`)} ${ctx}`);
@@ -30422,14 +32457,14 @@ function ciCommands(doc2, o) {
     { uses: "docker/setup-buildx-action@v3" },
     {
       uses: "docker/build-push-action@v6",
-      with: { context: o.context, file: o.file, tags: `${reg}:${o.tag}`, push: true, "cache-from": "type=gha", "cache-to": "type=gha,mode=max" }
+      with: { context: o.context, file: o.file, ...chosen ? { target: chosen.name } : {}, tags: `${reg}:${o.tag}`, push: true, "cache-from": chosen ? `type=gha,scope=${chosen.name}` : "type=gha", "cache-to": chosen ? `type=gha,scope=${chosen.name},mode=max` : "type=gha,mode=max" }
     }
   ];
-  for (const l of (0, import_yaml3.stringify)(steps, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
+  for (const l of (0, import_yaml4.stringify)(steps, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
   L();
   L("## 4. no registry: a local cache directory that your CI saves and restores between runs");
   L("docker buildx build \\");
-  L(`  --file ${f} \\`);
+  L(`  --file ${f}${tt} \\`);
   L("  --cache-from type=local,src=.buildx-cache \\");
   L("  --cache-to type=local,dest=.buildx-cache-new,mode=max \\");
   L(`  --tag ${shq(`${reg}:${o.tag}`)} --load \\`);
@@ -30438,7 +32473,7 @@ function ciCommands(doc2, o) {
   return lines.join("\n") + "\n";
 }
 async function ciCommand(args, io) {
-  const program3 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const program3 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
   const stop = parseSubcommandArgs(program3, args, io, "dockerfix ci");
   if (stop !== null) return stop;
   const o = program3.opts();
@@ -30462,7 +32497,7 @@ async function ciCommand(args, io) {
   }
   let doc2;
   try {
-    const d = readDockerfile(path20.resolve(io.cwd, file));
+    const d = readDockerfile(path23.resolve(io.cwd, file));
     doc2 = new DockerfileDocument(d.text, d.bom);
   } catch (e) {
     if (e instanceof FileError) {
@@ -30482,21 +32517,28 @@ async function ciCommand(args, io) {
 `);
     return 2;
   }
-  const context = o.context ?? (path20.dirname(file) || ".");
-  io.stdout.write(ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag }));
+  const abs = path23.resolve(io.cwd, file);
+  const fb = (await planBuilds([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
+  const relCtx = fb?.contextDir ? path23.relative(io.cwd, fb.contextDir).split(path23.sep).join("/") || "." : void 0;
+  const context = o.context ?? relCtx ?? (path23.dirname(file) || ".");
+  const sources = (fb?.findings ?? []).map((f) => f.message);
+  const targets = (fb?.targets ?? []).filter((t) => doc2.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
+  if (targets.length === 0) io.stdout.write(ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, sources }));
+  else io.stdout.write(targets.map((target, i) => ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join("\n"));
   return 0;
 }
-var import_yaml3, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
+var import_yaml4, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
 var init_ci_commands = __esm({
   "src/cli/ci-commands.ts"() {
     "use strict";
     init_esm();
-    import_yaml3 = __toESM(require_dist(), 1);
+    import_yaml4 = __toESM(require_dist(), 1);
     init_parse();
     init_document();
     init_edit_helpers();
     init_fsio();
     init_escape();
+    init_plan();
     DEFAULT_REGISTRY = "registry.example.com/app";
     DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
     DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?$`);
@@ -30511,8 +32553,8 @@ var import_picocolors2 = __toESM(require_picocolors(), 1);
 init_discover();
 init_diff();
 init_engine();
-import fs12 from "node:fs";
-import path21 from "node:path";
+import fs19 from "node:fs";
+import path24 from "node:path";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 
 // src/cli/batch.ts
@@ -30873,1029 +32915,34 @@ init_fsio();
 init_transforms();
 init_config();
 init_file_options();
+init_plan();
 
-// src/builds/plan.ts
-init_fsio();
-import path17 from "node:path";
-
-// src/builds/index.ts
-init_fsio();
-import fs8 from "node:fs";
-import path15 from "node:path";
-
-// src/builds/compose.ts
-import path9 from "node:path";
-
-// src/builds/interpolate.ts
-function interpolate(s, env = {}) {
-  let out = "";
-  let i = 0;
-  while (i < s.length) {
-    const c2 = s[i];
-    if (c2 !== "$") {
-      out += c2;
-      i++;
-      continue;
-    }
-    const next = s[i + 1];
-    if (next === "$") {
-      out += "$";
-      i += 2;
-      continue;
-    }
-    if (next === "{") {
-      if (s[i + 2] === "{") return { ok: false, variable: s.slice(i, s.indexOf("}}", i) + 2 || void 0) };
-      const close = s.indexOf("}", i);
-      if (close === -1) return { ok: false, variable: s.slice(i) };
-      const body = s.slice(i + 2, close);
-      const m2 = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?+])(.*))?$/s.exec(body);
-      if (!m2) return { ok: false, variable: `\${${body}}` };
-      const [, name, colon, op, word] = m2;
-      const v = env[name];
-      const set = v !== void 0 && (colon !== ":" || v !== "");
-      if (op === "-") {
-        const inner = set ? { ok: true, value: v } : interpolate(word ?? "", env);
-        if (!inner.ok) return inner;
-        out += inner.value;
-      } else if (op === "+") {
-        if (set) {
-          const inner = interpolate(word ?? "", env);
-          if (!inner.ok) return inner;
-          out += inner.value;
-        }
-      } else {
-        if (v === void 0) return { ok: false, variable: `\${${body}}` };
-        out += v;
-      }
-      i = close + 1;
-      continue;
-    }
-    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(i + 1));
-    if (m) {
-      const v = env[m[0]];
-      if (v === void 0) return { ok: false, variable: `$${m[0]}` };
-      out += v;
-      i += 1 + m[0].length;
-      continue;
-    }
-    if (next === "(") return { ok: false, variable: s.slice(i, s.indexOf(")", i) + 1 || void 0) };
-    out += c2;
-    i++;
-  }
-  return { ok: true, value: out };
+// src/builds/contexts.ts
+init_engine();
+var info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+function changedLines(o) {
+  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
+  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
 }
-
-// src/builds/read.ts
-import fs7 from "node:fs";
-function readRegular2(file, max = 1 << 20) {
-  try {
-    const st = fs7.statSync(file);
-    if (!st.isFile() || st.size > max) return null;
-    return fs7.readFileSync(file, "utf8");
-  } catch {
-    return null;
+function analyseEachContext(file, opts, fb, first, process2 = processFile) {
+  if (!fb?.otherContexts?.length || first.error) return first;
+  const full = { ...opts, firstChange: void 0 };
+  const base2 = first.partial ? process2(file, full) : first;
+  if (base2.error) return first;
+  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
+  for (const c2 of fb.otherContexts) {
+    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
+    if (o.error) return first;
+    runs.push({ label: c2.label, outcome: o });
   }
-}
-
-// src/builds/yaml-util.ts
-var import_yaml = __toESM(require_dist(), 1);
-function parseYaml(text) {
-  const lc = new import_yaml.LineCounter();
-  const doc2 = (0, import_yaml.parseDocument)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
-  if (doc2.errors.length) {
-    const e = doc2.errors[0];
-    return { error: e.message.split("\n")[0], line: lc.linePos(e.pos[0]).line };
+  const labels = runs.map((r) => r.label).join(", ");
+  if (runs.every((r) => r.outcome.after === base2.after)) {
+    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
   }
-  return {
-    doc: doc2,
-    line(node2) {
-      const r = node2?.range;
-      return r ? lc.linePos(r[0]).line : 1;
-    }
-  };
-}
-function pairs(node2) {
-  return (0, import_yaml.isMap)(node2) ? node2.items.filter((p) => (0, import_yaml.isPair)(p)) : [];
-}
-function keyOf(p) {
-  return (0, import_yaml.isScalar)(p.key) ? String(p.key.value) : void 0;
-}
-function get(node2, key) {
-  return pairs(node2).find((p) => keyOf(p) === key);
-}
-function str(node2) {
-  if (!(0, import_yaml.isScalar)(node2)) return void 0;
-  if (node2.value === null) return void 0;
-  return typeof node2.source === "string" ? node2.source : String(node2.value);
-}
-
-// src/builds/compose.ts
-var COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
-function dotEnv(dir) {
-  const out = {};
-  const text = readRegular2(path9.join(dir, ".env"));
-  if (text === null) return out;
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!m) continue;
-    let v = m[2];
-    if (/^(['"]).*\1$/.test(v)) v = v.slice(1, -1);
-    out[m[1]] = v;
-  }
-  return out;
-}
-function readCompose(file, text, sink) {
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return;
-  }
-  const dir = path9.dirname(file);
-  const env = { ...dotEnv(dir), ...sink.env };
-  const services = get(y.doc.contents, "services");
-  if (!services) return;
-  for (const svc of pairs(services.value)) {
-    const name = keyOf(svc) ?? "?";
-    const build = get(svc.value, "build");
-    if (!build) continue;
-    const line = y.line(build.key);
-    const what = `compose service ${name}`;
-    const note = (m) => sink.note(file, line, `compose service ${name}: ${m}`);
-    const value = (node2, field) => {
-      const raw = str(node2);
-      if (raw === void 0) return void 0;
-      const r = interpolate(raw, env);
-      if (r.ok) return r.value;
-      note(`${field} ${raw}: cannot resolve ${r.variable}; entry not used`);
-      return null;
-    };
-    let contextRaw;
-    let dockerfile;
-    let target;
-    const args = {};
-    if ((0, import_yaml.isScalar)(build.value)) {
-      contextRaw = value(build.value, "build");
-    } else if ((0, import_yaml.isMap)(build.value)) {
-      contextRaw = value(get(build.value, "context")?.value, "context");
-      dockerfile = value(get(build.value, "dockerfile")?.value, "dockerfile");
-      target = value(get(build.value, "target")?.value, "target");
-      if (get(build.value, "dockerfile_inline")) {
-        note("dockerfile_inline: the Dockerfile is not a file; not used");
-        continue;
-      }
-      const a = get(build.value, "args")?.value;
-      const setArg = (k, raw) => {
-        if (raw === void 0) {
-          note(`arg ${k} takes its value from the environment; not known`);
-          return;
-        }
-        const r = interpolate(raw, env);
-        if (r.ok) args[k] = r.value;
-        else note(`arg ${k}=${raw}: cannot resolve ${r.variable}; arg left out`);
-      };
-      if ((0, import_yaml.isMap)(a)) for (const p of pairs(a)) setArg(keyOf(p) ?? "", str(p.value));
-      else if ((0, import_yaml.isSeq)(a))
-        for (const item of a.items) {
-          const s = str(item);
-          if (s === void 0) continue;
-          const eq = s.indexOf("=");
-          setArg(eq === -1 ? s : s.slice(0, eq), eq === -1 ? void 0 : s.slice(eq + 1));
-        }
-    } else {
-      note("build is neither a path nor a map; not used");
-      continue;
-    }
-    if (contextRaw === null || dockerfile === null || target === null) continue;
-    const ctx = contextRaw ?? ".";
-    if (/^(https?:|git@|git:|ssh:)/.test(ctx) || /\.git(#.*)?$/.test(ctx)) {
-      note(`context ${ctx} is a URL; not used`);
-      continue;
-    }
-    const context = path9.resolve(dir, ctx);
-    sink.add({
-      dockerfile: dockerfile !== void 0 ? path9.resolve(context, dockerfile) : void 0,
-      context,
-      ...target !== void 0 ? { target } : {},
-      args,
-      source: { file, line, what }
-    });
-  }
-}
-
-// src/builds/workflows.ts
-var import_yaml2 = __toESM(require_dist(), 1);
-import path11 from "node:path";
-
-// src/builds/command.ts
-init_shell();
-import path10 from "node:path";
-var VALUE_FLAGS = /* @__PURE__ */ new Set([
-  "-t",
-  "--tag",
-  "--platform",
-  "--label",
-  "--cache-from",
-  "--cache-to",
-  "--secret",
-  "--ssh",
-  "-o",
-  "--output",
-  "--network",
-  "--progress",
-  "--build-context",
-  "--iidfile",
-  "--metadata-file",
-  "--add-host",
-  "--ulimit",
-  "--shm-size",
-  "-m",
-  "--memory",
-  "--memory-swap",
-  "--cpu-shares",
-  "--cpu-period",
-  "--cpu-quota",
-  "--cpuset-cpus",
-  "--cpuset-mems",
-  "--isolation",
-  "--attest",
-  "--sbom",
-  "--provenance",
-  "--annotation",
-  "--allow",
-  "--builder",
-  "--cgroup-parent",
-  "--security-opt",
-  "--format",
-  "--call",
-  "--check",
-  "--authfile",
-  "--creds",
-  "--jobs",
-  "--layers",
-  "--manifest",
-  "--os",
-  "--arch",
-  "--variant",
-  "--volume",
-  "-v",
-  "--env",
-  "--ignorefile",
-  "--cache-ttl",
-  "--timestamp",
-  "--userns",
-  "--secret-id"
-]);
-function buildStart(words2) {
-  let i = 0;
-  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
-  if (words2[i] === "sudo") i++;
-  const prog = path10.basename(words2[i] ?? "");
-  if (prog === "podman" || prog === "buildah") {
-    return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
-  }
-  if (prog !== "docker") return -1;
-  if (words2[i + 1] === "build") return i + 2;
-  if ((words2[i + 1] === "buildx" || words2[i + 1] === "image") && words2[i + 2] === "build") return i + 3;
-  return -1;
-}
-function lineAt(text, at) {
-  let n = 0;
-  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-function scanCommands(text, site, sink) {
-  const joined = text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
-  let tok;
-  try {
-    tok = tokenize(joined, (i) => i);
-  } catch {
-    return 0;
-  }
-  let cwd = site.cwd;
-  let found = 0;
-  for (const cmd of tok.commands) {
-    const words2 = cmd.words.map((w) => w.value);
-    if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
-      const r = interpolate(words2[1], sink.env);
-      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = path10.resolve(cwd, r.value);
-      continue;
-    }
-    const start = buildStart(words2);
-    if (start < 0) continue;
-    found++;
-    const line = site.line + lineAt(text, cmd.words[0].start);
-    parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
-  }
-  return found;
-}
-function parseBuild(words2, site, sink) {
-  let file;
-  let target;
-  const args = {};
-  const positional = [];
-  const note = (m) => sink.note(site.file, site.line, m);
-  const resolve = (raw, what) => {
-    const r = interpolate(raw, sink.env);
-    if (r.ok) return r.value;
-    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i].value;
-    let flag = w;
-    let value;
-    if (w.startsWith("--") && w.includes("=")) {
-      flag = w.slice(0, w.indexOf("="));
-      value = w.slice(w.indexOf("=") + 1);
-    } else if (/^-[ft]./.test(w)) {
-      flag = w.slice(0, 2);
-      value = w.slice(2);
-    }
-    const takeValue = () => value ?? words2[++i]?.value;
-    if (flag === "-f" || flag === "--file") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--file");
-      if (r === null) return;
-      file = r;
-    } else if (flag === "--target") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--target");
-      if (r === null) return;
-      target = r;
-    } else if (flag === "--build-arg") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const eq = v.indexOf("=");
-      if (eq === -1) {
-        note(`--build-arg ${v} takes its value from the environment; not known`);
-        continue;
-      }
-      const r = interpolate(v.slice(eq + 1), sink.env);
-      if (r.ok) args[v.slice(0, eq)] = r.value;
-      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
-    } else if (VALUE_FLAGS.has(flag)) {
-      if (value === void 0) i++;
-    } else if (w.startsWith("-") && w !== "-") {
-    } else {
-      positional.push(w);
-    }
-  }
-  if (positional.length !== 1) {
-    note(positional.length === 0 ? "build command without a context argument; not used" : `build command with ${positional.length} positional arguments; not used`);
-    return;
-  }
-  const ctxRaw = positional[0];
-  if (file === "-") {
-    note("the Dockerfile comes from standard input (-f -); not used");
-    return;
-  }
-  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith(".git")) {
-    note(`context ${ctxRaw} is a URL; not used`);
-    return;
-  }
-  let context = null;
-  if (ctxRaw !== "-") {
-    const r = resolve(ctxRaw, "context");
-    if (r === null) return;
-    context = path10.resolve(site.cwd, r);
-  } else if (file === void 0) {
-    note("the Dockerfile comes from standard input (docker build -); not used");
-    return;
-  }
-  sink.add({
-    dockerfile: file !== void 0 ? path10.resolve(site.cwd, file) : void 0,
-    context,
-    ...target !== void 0 ? { target } : {},
-    args,
-    source: { file: site.file, line: site.line, what: site.what }
-  });
-}
-
-// src/builds/workflows.ts
-function readWorkflow(file, text, sink) {
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return;
-  }
-  const root = sink.root;
-  const jobs = get(y.doc.contents, "jobs");
-  const defaultWd = str(get(get(get(y.doc.contents, "defaults")?.value, "run")?.value, "working-directory")?.value);
-  for (const job of pairs(jobs?.value)) {
-    const jobName = keyOf(job) ?? "?";
-    const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
-    const steps = get(job.value, "steps")?.value;
-    if (!(0, import_yaml.isSeq)(steps)) continue;
-    for (const step of steps.items) {
-      const stepName = str(get(step, "name")?.value) ?? str(get(step, "id")?.value) ?? jobName;
-      const uses = str(get(step, "uses")?.value);
-      if (uses && /^docker\/build-push-action@/.test(uses)) {
-        const usesPair = get(step, "uses");
-        const line = y.line(usesPair.key);
-        const what = `workflow step ${stepName}`;
-        const w = get(step, "with")?.value;
-        const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
-        const val = (key) => {
-          const raw = str(get(w, key)?.value);
-          if (raw === void 0) return void 0;
-          const r = interpolate(raw, sink.env);
-          if (r.ok) return r.value;
-          note(`${key}: cannot resolve ${r.variable}; entry not used`);
-          return null;
-        };
-        const ctx = val("context");
-        const fileIn = val("file");
-        const target = val("target");
-        if (ctx === null || fileIn === null || target === null) continue;
-        if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
-          note(`context ${ctx} is a URL; not used`);
-          continue;
-        }
-        const context = path11.resolve(root, ctx ?? ".");
-        const args = {};
-        const rawArgs = get(w, "build-args")?.value;
-        const lines = (0, import_yaml.isSeq)(rawArgs) ? rawArgs.items.map((i) => str(i) ?? "") : (str(rawArgs) ?? "").split(/\r?\n/);
-        for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
-          const eq = l.indexOf("=");
-          if (eq === -1) continue;
-          const r = interpolate(l.slice(eq + 1), sink.env);
-          if (r.ok) args[l.slice(0, eq)] = r.value;
-          else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
-        }
-        sink.add({
-          // `file` is relative to the workspace with a path context, to the context otherwise.
-          dockerfile: fileIn !== void 0 ? path11.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
-          context,
-          ...target !== void 0 ? { target } : {},
-          args,
-          source: { file, line, what }
-        });
-        continue;
-      }
-      const run2 = get(step, "run");
-      if (run2 && (0, import_yaml.isScalar)(run2.value) && typeof run2.value.value === "string") {
-        const block = run2.value.type === import_yaml2.Scalar.BLOCK_LITERAL || run2.value.type === import_yaml2.Scalar.BLOCK_FOLDED;
-        const wdRaw = str(get(step, "working-directory")?.value) ?? jobWd;
-        const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
-        if (!wd.ok) {
-          sink.note(file, y.line(run2.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
-          continue;
-        }
-        scanCommands(run2.value.value, { file, line: y.line(run2.value) + (block ? 1 : 0), cwd: path11.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
-      }
-    }
-  }
-}
-
-// src/builds/scripts.ts
-import path12 from "node:path";
-function readMakefile(file, text, sink) {
-  const dir = path12.dirname(file);
-  const vars = /* @__PURE__ */ new Map([["CURDIR", dir]]);
-  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*([^\n$#]*?)\s*$/gm)) {
-    if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
-  }
-  vars.set("CURDIR", dir);
-  const lines = text.split("\n").map((line) => {
-    let l = line.replace(/^(\s*)([@+-]+)/, (_m, ws, p) => ws + " ".repeat(p.length));
-    l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name) => vars.get(name) ?? m);
-    return l.replace(/\$\$/g, "$");
-  });
-  scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile" }, sink);
-}
-function readScript(file, text, sink, cwd) {
-  scanCommands(text, { file, line: 1, cwd, what: `script ${path12.basename(file)}` }, sink);
-}
-function readPackageJson(file, text, sink) {
-  let pkg;
-  try {
-    pkg = JSON.parse(text);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-    return;
-  }
-  const scripts = pkg?.scripts;
-  if (!scripts || typeof scripts !== "object") return;
-  for (const [name, cmd] of Object.entries(scripts)) {
-    if (typeof cmd !== "string" || !/\b(docker|podman)\b/.test(cmd)) continue;
-    const at = text.indexOf(JSON.stringify(name) + ":") !== -1 ? text.indexOf(JSON.stringify(name) + ":") : text.indexOf(JSON.stringify(name));
-    const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
-    scanCommands(cmd, { file, line, cwd: path12.dirname(file), what: `package.json script ${name}` }, sink);
-  }
-}
-
-// src/builds/devcontainer.ts
-import path13 from "node:path";
-function stripJsonc(text) {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c2 = text[i];
-    if (c2 === '"') {
-      const start = i;
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
-      out += text.slice(start, i + 1);
-    } else if (c2 === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (c2 === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      const body = text.slice(i, end === -1 ? text.length : end + 2);
-      out += body.replace(/[^\n]/g, " ");
-      i = end === -1 ? text.length : end + 1;
-    } else out += c2;
-  }
-  return out.replace(/,(\s*[}\]])/g, "$1");
-}
-function readDevcontainer(file, text, sink) {
-  const clean = stripJsonc(text);
-  let json;
-  try {
-    json = JSON.parse(clean);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-    return;
-  }
-  const b = json.build ?? {};
-  const dockerfile = b.dockerfile ?? json.dockerFile;
-  if (typeof dockerfile !== "string") return;
-  const at = clean.search(/"(dockerfile|dockerFile)"\s*:/);
-  const line = at === -1 ? 1 : clean.slice(0, at).split("\n").length;
-  const note = (m) => sink.note(file, line, m);
-  const val = (v, what) => {
-    if (typeof v !== "string") return void 0;
-    const r = interpolate(v, sink.env);
-    if (r.ok) return r.value;
-    note(`${what} ${v}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  const df = val(dockerfile, "dockerfile");
-  const ctx = val(b.context ?? json.context, "context");
-  const target = val(b.target, "target");
-  if (df === null || ctx === null || target === null) return;
-  const dir = path13.dirname(file);
-  const args = {};
-  if (b.args && typeof b.args === "object") {
-    for (const [k, v] of Object.entries(b.args)) {
-      if (typeof v !== "string") continue;
-      const r = interpolate(v, sink.env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
-    }
-  }
-  sink.add({
-    dockerfile: path13.resolve(dir, df),
-    context: path13.resolve(dir, ctx ?? "."),
-    ...target !== void 0 ? { target } : {},
-    args,
-    source: { file, line, what: "devcontainer" }
-  });
-}
-
-// src/builds/bake.ts
-import path14 from "node:path";
-function readBakeJson(file, text, sink) {
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-    return;
-  }
-  const env = {};
-  for (const [k, v] of Object.entries(json.variable ?? {})) if (v && v.default !== void 0 && v.default !== null) env[k] = String(v.default);
-  Object.assign(env, sink.env);
-  const targets = json.target ?? {};
-  const resolved = (name, seen) => {
-    const t = targets[name];
-    if (!t || seen.has(name)) return {};
-    seen.add(name);
-    const parents = Array.isArray(t.inherits) ? t.inherits : typeof t.inherits === "string" ? [t.inherits] : [];
-    let merged = {};
-    for (const p of parents) {
-      const pt = resolved(String(p), seen);
-      merged = { ...merged, ...pt, args: { ...merged.args, ...pt.args } };
-    }
-    return { ...merged, ...t, args: { ...merged.args, ...t.args } };
-  };
-  const targetsAt = text.indexOf('"target"');
-  for (const name of Object.keys(targets)) {
-    const at = text.indexOf(JSON.stringify(name), Math.max(0, targetsAt));
-    const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
-    const note = (m) => sink.note(file, line, `bake target ${name}: ${m}`);
-    const t = resolved(name, /* @__PURE__ */ new Set());
-    const val = (v, what) => {
-      if (typeof v !== "string") return void 0;
-      const r = interpolate(v, env);
-      if (r.ok) return r.value;
-      note(`${what} ${v}: cannot resolve ${r.variable}; entry not used`);
-      return null;
-    };
-    const ctx = val(t.context, "context");
-    const df = val(t.dockerfile, "dockerfile");
-    const target = val(t.target, "target");
-    if (ctx === null || df === null || target === null) continue;
-    if (ctx !== void 0 && /^(https?:|git@|git:|ssh:|target:|docker-image:)/.test(ctx)) {
-      note(`context ${ctx} is not a local folder; not used`);
-      continue;
-    }
-    const context = path14.resolve(path14.dirname(file), ctx ?? ".");
-    const args = {};
-    for (const [k, v] of Object.entries(t.args ?? {})) {
-      if (v === null || v === void 0) continue;
-      const r = interpolate(String(v), env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
-    }
-    sink.add({
-      dockerfile: df !== void 0 ? path14.resolve(context, df) : void 0,
-      context,
-      ...target !== void 0 ? { target } : {},
-      args,
-      source: { file, line, what: `bake target ${name}` }
-    });
-  }
-}
-
-// src/builds/index.ts
-var MAX_BYTES = 1 << 20;
-function printable(s) {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c2) => `\\u${c2.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-function isFile(p) {
-  try {
-    return fs8.lstatSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-function list(dir) {
-  try {
-    return fs8.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
-function inside2(root, p) {
-  const r = path15.relative(root, p);
-  return r === "" || !r.startsWith("..") && !path15.isAbsolute(r);
-}
-function upward(start, root) {
-  const out = [];
-  let d = start;
-  for (; ; ) {
-    out.push(d);
-    if (d === root) break;
-    const parent = path15.dirname(d);
-    if (parent === d || !inside2(root, parent)) break;
-    d = parent;
-  }
-  return out;
-}
-function candidates(dir) {
-  const out = [];
-  const names = list(dir);
-  const has2 = new Set(names);
-  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([path15.join(dir, name), readCompose]);
-  for (const sub2 of ["docker", "deploy"]) {
-    if (!has2.has(sub2)) continue;
-    for (const name of list(path15.join(dir, sub2))) if (COMPOSE_FILE.test(name)) out.push([path15.join(dir, sub2, name), readCompose]);
-  }
-  if (has2.has(".github")) {
-    const wf = path15.join(dir, ".github", "workflows");
-    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path15.join(wf, name), readWorkflow]);
-  }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has2.has(name)) out.push([path15.join(dir, name), readMakefile]);
-  for (const sub2 of ["scripts", "build"]) {
-    if (!has2.has(sub2)) continue;
-    const d = path15.join(dir, sub2);
-    for (const name of list(d)) {
-      const f = path15.join(d, name);
-      if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
-    }
-  }
-  if (has2.has("package.json")) out.push([path15.join(dir, "package.json"), readPackageJson]);
-  if (has2.has(".devcontainer.json")) out.push([path15.join(dir, ".devcontainer.json"), readDevcontainer]);
-  if (has2.has(".devcontainer")) {
-    out.push([path15.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
-    for (const name of list(path15.join(dir, ".devcontainer"))) {
-      const f = path15.join(dir, ".devcontainer", name, "devcontainer.json");
-      if (isFile(f)) out.push([f, readDevcontainer]);
-    }
-  }
-  for (const name of names) if (/^docker-bake(\.override)?\.json$/.test(name)) out.push([path15.join(dir, name), readBakeJson]);
-  const hcl = names.filter((name) => /^docker-bake(\.override)?\.hcl$/.test(name)).map((name) => path15.join(dir, name));
-  return { files: out.filter(([f]) => isFile(f)), hcl };
-}
-function head(file) {
-  try {
-    const fd = fs8.openSync(file, "r");
-    const buf = Buffer.alloc(128);
-    const n = fs8.readSync(fd, buf, 0, 128, 0);
-    fs8.closeSync(fd);
-    return buf.subarray(0, n).toString("utf8").split("\n")[0];
-  } catch {
-    return "";
-  }
-}
-function findBuildDefinitions(paths, opts = {}) {
-  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => path15.resolve(p));
-  const first = starts[0] ?? process.cwd();
-  const firstDir = isDirectory2(first) ? first : path15.dirname(first);
-  const root = gitRoot(firstDir) ?? firstDir;
-  const definitions = [];
-  const notes = [];
-  const rel2 = (p) => path15.relative(root, p).split(path15.sep).join("/") || ".";
-  const sink = {
-    root,
-    env: opts.env ?? {},
-    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
-    add: (d) => {
-      const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
-      if (d.context !== null) {
-        if (!inside2(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
-        if (!isDirectory2(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
-      }
-      const dockerfile = d.dockerfile ?? (d.context !== null ? path15.join(d.context, "Dockerfile") : void 0);
-      if (!dockerfile) return;
-      if (!inside2(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
-      if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, source: { ...d.source, what: printable(d.source.what) } });
-    }
-  };
-  const seenDirs = /* @__PURE__ */ new Set();
-  const seenFiles = /* @__PURE__ */ new Set();
-  for (const start of starts) {
-    const dir = isDirectory2(start) ? start : path15.dirname(start);
-    if (!inside2(root, dir)) continue;
-    for (const d of upward(dir, root)) {
-      if (seenDirs.has(d)) continue;
-      seenDirs.add(d);
-      const c2 = candidates(d);
-      for (const [file, read] of c2.files) {
-        if (seenFiles.has(file)) continue;
-        seenFiles.add(file);
-        const text = readRegular2(file, MAX_BYTES);
-        if (text === null) {
-          if (isFile(file)) sink.note(file, 1, "larger than 1 MiB; not read");
-          continue;
-        }
-        read(file, text, sink);
-      }
-      for (const f of c2.hcl) sink.note(f, 1, "bake HCL files are not read yet (only docker-bake.json); pass --context if its contexts differ");
-    }
-  }
-  return { root, definitions, notes };
-}
-function isDirectory2(p) {
-  try {
-    return fs8.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function byDockerfile(defs) {
-  const m = /* @__PURE__ */ new Map();
-  for (const d of defs) {
-    const list4 = m.get(d.dockerfile);
-    if (list4) list4.push(d);
-    else m.set(d.dockerfile, [d]);
-  }
-  return m;
-}
-function describeSource(d, cwd) {
-  const file = printable(path15.relative(cwd, d.source.file).split(path15.sep).join("/") || d.source.file);
-  const what = d.source.what.replace(/^compose /, "");
-  return what === path15.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
-}
-
-// src/builds/guess-root.ts
-init_document();
-init_fsio();
-import fs9 from "node:fs";
-import path16 from "node:path";
-function exists(p) {
-  try {
-    fs9.statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function localSources(doc2) {
-  const out = [];
-  for (const instr of doc2.instructions) {
-    if (instr.upper !== "COPY" && instr.upper !== "ADD") continue;
-    if (instr.flags.some((f) => f.name === "from")) continue;
-    const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
-    for (const s of words2.slice(0, -1)) {
-      if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
-      const clean = path16.posix.normalize(s.replace(/^\/+/, "") || ".");
-      if (clean === "." || clean.startsWith("..")) continue;
-      out.push({ source: s, line: instr.line, keyword: instr.upper });
-    }
-  }
-  return out;
-}
-function guessContext(dockerfile, text) {
-  const dir = path16.dirname(dockerfile);
-  const root = gitRoot(dir);
-  if (!root || root === dir) return null;
-  let doc2;
-  try {
-    doc2 = new DockerfileDocument(text);
-  } catch {
-    return null;
-  }
-  const sources = localSources(doc2);
-  const rel2 = (s) => path16.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(path16.join(dir, rel2(s.source))));
-  if (missing.length === 0) return null;
-  let d = path16.dirname(dir);
-  for (; ; ) {
-    if (sources.every((s) => exists(path16.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
-    if (d === root) return null;
-    const parent = path16.dirname(d);
-    if (parent === d) return null;
-    d = parent;
-  }
-}
-
-// src/builds/plan.ts
-var info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
-function rel(cwd, p) {
-  return printable(path17.relative(cwd, p).split(path17.sep).join("/") || ".");
-}
-function planBuilds(files, starts, cwd, explicit) {
-  const plan = { files: /* @__PURE__ */ new Map(), notes: [] };
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of files) {
-    const root = gitRoot(path17.dirname(f)) ?? path17.dirname(f);
-    let g = groups.get(root);
-    if (!g) groups.set(root, g = []);
-    g.push(f);
-  }
-  for (const [root, group] of groups) {
-    const within2 = starts.filter((s) => {
-      const r = path17.relative(root, s);
-      return r === "" || !r.startsWith("..") && !path17.isAbsolute(r);
-    });
-    const found = findBuildDefinitions([...group.map((f) => path17.dirname(f)), ...within2]);
-    plan.notes.push(...found.notes);
-    const defs = byDockerfile(found.definitions);
-    for (const file of group) {
-      const fb = { findings: [] };
-      plan.files.set(file, fb);
-      const list4 = defs.get(file) ?? [];
-      if (list4.length === 0) {
-        if (explicit) continue;
-        const text = readRegular2(file, 4 << 20);
-        if (text === null) continue;
-        const g = guessContext(file, text);
-        if (g) {
-          const where = g.dir === gitRoot(path17.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
-          fb.findings.push(
-            info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path17.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
-          );
-        }
-        continue;
-      }
-      const first = list4[0];
-      if (!explicit) {
-        if (first.context === null) {
-          fb.noContext = true;
-          fb.findings.push(info(`no build context (${describeSource(first, cwd)})`));
-        } else {
-          fb.contextDir = first.context;
-          fb.findings.push(info(`context ${rel(cwd, first.context)} (${describeSource(first, cwd)})`));
-        }
-        const others = list4.filter((d) => d.context !== first.context);
-        if (others.length) {
-          const shown = [...new Map(others.map((d) => [d.context, d])).values()].map((d) => `${d.context === null ? "no context" : rel(cwd, d.context)} (${describeSource(d, cwd)})`);
-          fb.findings.push(info(`also built with context ${shown.join(", ")}; only context ${first.context === null ? "(none)" : rel(cwd, first.context)} was analysed`));
-        }
-      }
-      const targets = /* @__PURE__ */ new Map();
-      for (const d of list4) if (d.target !== void 0 && !targets.has(d.target)) targets.set(d.target, describeSource(d, cwd));
-      if (targets.size) {
-        fb.targets = [...targets.keys()];
-        for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src})`));
-      }
-    }
-  }
-  return plan;
-}
-
-// src/report/github.ts
-init_escape();
-var LEGACY_COMMAND = /##\[/g;
-function workflowSafeStream(stream) {
-  const write = (chunk, ...rest) => {
-    const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
-    return stream.write(s.replace(LEGACY_COMMAND, "##\\x5b"), ...rest);
-  };
-  const inner = new Proxy(stream, {
-    get(target, prop, receiver) {
-      if (prop === "write") return write;
-      const v = Reflect.get(target, prop, receiver);
-      return typeof v === "function" ? v.bind(target) : v;
-    }
-  });
-  return guardStream(inner);
-}
-function escapeData(s) {
-  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(s) {
-  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-function command(level2, props, message) {
-  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
-  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
-`;
-}
-function renderGithub(input) {
-  let out = "";
-  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
-  let changed = 0;
-  for (const { path: path22, outcome, written } of input.files) {
-    if (outcome.error) {
-      out += command("error", { file: path22, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
-      continue;
-    }
-    if (outcome.changed) changed++;
-    for (const f of outcome.findings) {
-      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
-      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
-      out += command(
-        level2,
-        { file: path22, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
-        f.message
-      );
-    }
-  }
-  const n = input.files.length;
-  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
-`;
-  return out;
-}
-
-// src/report/json.ts
-init_diff();
-init_source();
-var JSON_SCHEMA_VERSION = 1;
-function buildJsonReport(input) {
-  let changed = 0;
-  let written = 0;
-  let findings = 0;
-  let skipped = 0;
-  let errors = input.errors.length;
-  const files = input.files.map(({ path: path22, outcome, written: w }) => {
-    if (outcome.error) errors++;
-    if (outcome.changed) changed++;
-    if (w) written++;
-    findings += outcome.findings.length;
-    skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
-    const text = stripBom(outcome.before).text;
-    const index = new LineIndex(text);
-    const pos = (offset) => ({ offset, ...index.position(offset) });
-    return {
-      path: path22,
-      status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
-      changed: outcome.changed,
-      written: w,
-      diff: outcome.changed ? renderDiff(path22, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
-      edits: (outcome.edits ?? []).map((e) => ({
-        transform: e.transform,
-        transforms: e.transforms,
-        fixKind: e.fixKind,
-        range: { start: pos(e.start), end: pos(e.end) },
-        replaced: text.slice(e.start, e.end),
-        text: e.text
-      })),
-      findings: outcome.findings.map((f) => ({
-        transform: f.transform,
-        kind: f.kind,
-        severity: f.severity,
-        fixKind: f.fixKind ?? null,
-        message: f.message,
-        range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } }
-      })),
-      error: outcome.error ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) } : null
-    };
-  });
-  return {
-    schemaVersion: JSON_SCHEMA_VERSION,
-    tool: input.tool,
-    mode: input.mode,
-    summary: { files: input.files.length, changed, written, findings, skipped, errors },
-    files,
-    errors: input.errors
-  };
-}
-function renderJson(input) {
-  return JSON.stringify(buildJsonReport(input), null, 2) + "\n";
+  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
+  if (safe.error) return first;
+  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
+  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
 }
 
 // src/report/sarif.ts
@@ -31930,23 +32977,52 @@ function offsetOf(lines, line, column) {
 function region(startLine, startColumn, endLine, endColumn) {
   return { startLine, startColumn, endLine, endColumn };
 }
+function absoluteUri(ref, base2) {
+  if (!ref) return void 0;
+  try {
+    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function linksFromPackage(pkg) {
+  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+  let web;
+  if (raw) {
+    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
+    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
+    else if (full) web = `https://${full[1]}/${full[2]}`;
+  }
+  web = absoluteUri(web);
+  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
+  const informationUri = absoluteUri(pkg.homepage) ?? web;
+  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
+}
+function helpUri(docsUrl, docsBase) {
+  const uri = absoluteUri(docsUrl, docsBase);
+  return uri ? { helpUri: uri } : {};
+}
 function buildSarif(input, rules) {
   const ruleIds = new Set(rules.map((r) => r.id));
   const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
   const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
   const allRules = [...rules, ...extra];
+  const informationUri = absoluteUri(input.links?.informationUri);
+  const docsBase = absoluteUri(input.links?.docsBase);
   const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
   const results = [];
   const notifications = [];
   for (const e of input.errors) {
     notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
   }
-  for (const { path: path22, outcome } of input.files) {
-    const uri = path22.split("/").map(encodeURIComponent).join("/");
+  for (const { path: path25, outcome } of input.files) {
+    const uri = path25.split("/").map(encodeURIComponent).join("/");
     if (outcome.error) {
       notifications.push({
         level: "error",
-        message: { text: `${path22}: ${outcome.error.message}` },
+        message: { text: `${path25}: ${outcome.error.message}` },
         locations: [
           {
             physicalLocation: {
@@ -31973,8 +33049,8 @@ function buildSarif(input, rules) {
     const byGroup = /* @__PURE__ */ new Map();
     for (const e of edits) {
       const g = groupOf(doc2, e.start, e.line);
-      const list4 = byGroup.get(g);
-      if (list4) list4.push(e);
+      const list5 = byGroup.get(g);
+      if (list5) list5.push(e);
       else byGroup.set(g, [e]);
     }
     for (const f of changeFindings) {
@@ -32043,12 +33119,14 @@ function buildSarif(input, rules) {
             name: input.tool.name,
             version: input.tool.version,
             semanticVersion: input.tool.version,
+            ...informationUri ? { informationUri } : {},
             rules: allRules.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
               shortDescription: { text: r.summary },
               fullDescription: { text: r.description },
-              ...r.docsUrl ? { helpUri: r.docsUrl } : {},
+              // Absolute or absent: a relative link means nothing in a code-scanning UI.
+              ...helpUri(r.docsUrl, docsBase),
               help: { text: r.description },
               defaultConfiguration: { level: "warning" },
               properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
@@ -32067,6 +33145,117 @@ function renderSarif(input, rules) {
   return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
 }
 
+// src/report/github.ts
+init_escape();
+var LEGACY_COMMAND = /##\[/g;
+function workflowSafeStream(stream) {
+  const write = (chunk, ...rest) => {
+    const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+    return stream.write(s.replace(LEGACY_COMMAND, "##\\x5b"), ...rest);
+  };
+  const inner = new Proxy(stream, {
+    get(target, prop, receiver) {
+      if (prop === "write") return write;
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    }
+  });
+  return guardStream(inner);
+}
+function escapeData(s) {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(s) {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function command(level2, props, message) {
+  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
+  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
+`;
+}
+function renderGithub(input) {
+  let out = "";
+  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
+  let changed = 0;
+  for (const { path: path25, outcome, written } of input.files) {
+    if (outcome.error) {
+      out += command("error", { file: path25, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      continue;
+    }
+    if (outcome.changed) changed++;
+    for (const f of outcome.findings) {
+      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
+      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
+      out += command(
+        level2,
+        { file: path25, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        f.message
+      );
+    }
+  }
+  const n = input.files.length;
+  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
+`;
+  return out;
+}
+
+// src/report/json.ts
+init_diff();
+init_source();
+var JSON_SCHEMA_VERSION = 1;
+function buildJsonReport(input) {
+  let changed = 0;
+  let written = 0;
+  let findings = 0;
+  let skipped = 0;
+  let errors = input.errors.length;
+  const files = input.files.map(({ path: path25, outcome, written: w }) => {
+    if (outcome.error) errors++;
+    if (outcome.changed) changed++;
+    if (w) written++;
+    findings += outcome.findings.length;
+    skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
+    const text = stripBom(outcome.before).text;
+    const index = new LineIndex(text);
+    const pos = (offset) => ({ offset, ...index.position(offset) });
+    return {
+      path: path25,
+      status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
+      changed: outcome.changed,
+      written: w,
+      diff: outcome.changed ? renderDiff(path25, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
+      edits: (outcome.edits ?? []).map((e) => ({
+        transform: e.transform,
+        transforms: e.transforms,
+        fixKind: e.fixKind,
+        range: { start: pos(e.start), end: pos(e.end) },
+        replaced: text.slice(e.start, e.end),
+        text: e.text
+      })),
+      findings: outcome.findings.map((f) => ({
+        transform: f.transform,
+        kind: f.kind,
+        severity: f.severity,
+        fixKind: f.fixKind ?? null,
+        message: f.message,
+        range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } }
+      })),
+      error: outcome.error ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) } : null
+    };
+  });
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    tool: input.tool,
+    mode: input.mode,
+    summary: { files: input.files.length, changed, written, findings, skipped, errors },
+    files,
+    errors: input.errors
+  };
+}
+function renderJson(input) {
+  return JSON.stringify(buildJsonReport(input), null, 2) + "\n";
+}
+
 // src/report/types.ts
 var REPORT_FORMATS = ["diff", "json", "sarif", "github"];
 
@@ -32082,6 +33271,9 @@ function renderReport(format2, input, rules) {
   }
 }
 
+// src/cli/main.ts
+init_color();
+
 // src/cli/subcommands.ts
 var SUBCOMMANDS = ["explain", "ci", "fmt"];
 var SUBCOMMAND_HELP = "\nCommands:\n  explain <Dockerfile>  show what each step's cache key depends on and which steps a change re-runs,\n                        before and after dockerfix's rewrite (dockerfix explain --help)\n  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n";
@@ -32094,22 +33286,32 @@ async function runSubcommand(name, args, io) {
 // src/cli/main.ts
 init_escape();
 function packageVersion() {
-  let dir = path21.dirname(fileURLToPath2(import.meta.url));
+  let dir = path24.dirname(fileURLToPath2(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const p = path21.join(dir, "package.json");
-    if (fs12.existsSync(p)) {
-      const pkg = JSON.parse(fs12.readFileSync(p, "utf8"));
+    const p = path24.join(dir, "package.json");
+    if (fs19.existsSync(p)) {
+      const pkg = JSON.parse(fs19.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
-    dir = path21.dirname(dir);
+    dir = path24.dirname(dir);
   }
   return "0.0.0";
 }
-var list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+function packageLinks() {
+  let dir = path24.dirname(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path24.dirname(dir)) {
+    const p = path24.join(dir, "package.json");
+    if (!fs19.existsSync(p)) continue;
+    const json = JSON.parse(fs19.readFileSync(p, "utf8"));
+    if (json.name === "dockerfix") return linksFromPackage(json);
+  }
+  return {};
+}
+var list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 function buildProgram() {
   return new Command().name("dockerfix").description(
     "Rewrite Dockerfiles to use the build cache well: copy dependency manifests before installs and the source after them, add cache mounts for package managers, move stable steps up and per-build labels down, and add the syntax directive when needed. By default prints a unified diff with a reason for every change (dry run); --write applies it, --check only says which files would change."
-  ).version(packageVersion(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list3).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list3).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list3).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages and its context)").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).version(packageVersion(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list4).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list4).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list4).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
 }
 function internalMessage(message, debug) {
   if (debug) return message;
@@ -32117,17 +33319,38 @@ function internalMessage(message, debug) {
   return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 function relative2(cwd, file) {
-  const r = path21.relative(cwd, path21.resolve(cwd, file));
-  return (r || file).split(path21.sep).join("/");
+  const r = path24.relative(cwd, path24.resolve(cwd, file));
+  return (r || file).split(path24.sep).join("/");
 }
 function formatNote(rel2, f) {
   return `${displayPath(rel2)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
+}
+function outputWriteError(e) {
+  const err = e;
+  if (!err || typeof err !== "object" || err.syscall !== "write" || !err.code) return null;
+  const why = {
+    ENOSPC: "no space left on device",
+    EDQUOT: "disk quota exceeded",
+    EPIPE: "the reader closed the pipe",
+    EIO: "input/output error",
+    EBADF: "the output is closed",
+    EFBIG: "file too large"
+  };
+  return `dockerfix: cannot write the output: ${why[err.code] ?? err.code}`;
 }
 async function main(argv, io = defaultIo()) {
   if (githubFormat(argv)) io = { ...io, stderr: workflowSafeStream(io.stderr) };
   try {
     return await run(argv, io);
   } catch (e) {
+    const writeError = outputWriteError(e);
+    if (writeError) {
+      try {
+        io.stderr.write(writeError + "\n");
+      } catch {
+      }
+      return 2;
+    }
     const debug = argv.includes("--debug");
     const text = debug ? String(e?.stack ?? e) : String(e?.message ?? e).split("\n")[0];
     io.stderr.write(`dockerfix: internal error: ${debug ? text : escapeControls(text)}${debug ? "" : " (run with --debug for details)"}
@@ -32167,7 +33390,7 @@ async function run(argv, io) {
     throw e;
   }
   const opts = program3.opts();
-  const colorsOn = opts.color !== false && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
+  const colorsOn = colorsWanted(program3.getOptionValueSource("color") === "cli" ? opts.color : void 0, io);
   const colors = colorsOn ? import_picocolors2.default.createColors(true) : noColors;
   if (opts.write && opts.check) {
     err("dockerfix: --write and --check cannot be used together\n");
@@ -32178,21 +33401,36 @@ async function run(argv, io) {
     ids = selectIds(opts.only, opts.skip);
   } catch (e) {
     if (e instanceof UnknownTransformError) {
-      err(`dockerfix: ${escapeControls(e.message)}
+      const hints = e.ids.map((id) => [id, closest(id, transformIds())]).filter(([, c2]) => c2);
+      const hint2 = hints.length ? `; did you mean ${hints.map(([id, c2]) => `"${c2}" for "${id}"`).join(", ")}?` : "";
+      err(`dockerfix: ${escapeControls(e.message + hint2)}
 `);
       return 2;
     }
     throw e;
   }
+  if (program3.getOptionValueSource("syntax") === "cli" && !isSyntaxReference(opts.syntax ?? "")) {
+    err(`dockerfix: --syntax ${JSON.stringify(escapeControls(opts.syntax ?? ""))}: expected an image reference (e.g. docker/dockerfile:1) or "none"
+`);
+    return 2;
+  }
   if (opts.listTransforms) {
     const all = await loadTransforms();
     const width = Math.max(...all.map((t) => t.meta.id.length));
-    for (const t of all) out(`${t.meta.id.padEnd(width)}  ${t.meta.fixKind.padEnd(6)}  ${t.meta.summary}
+    const kind = (t) => t.meta.fixKind === "safe" && t.meta.unsafeFixes ? "safe*" : t.meta.fixKind;
+    out(`${"id".padEnd(width)}  ${"fixes".padEnd(6)}  summary
 `);
+    for (const t of all) {
+      out(`${t.meta.id.padEnd(width)}  ${kind(t).padEnd(6)}  ${t.meta.summary}
+`);
+      if (kind(t) === "safe*") out(`${"".padEnd(width)}  ${"".padEnd(6)}  unsafe (only with --unsafe) ${t.meta.unsafeFixes}
+`);
+    }
+    out("\nsafe*: the fixes are safe except in the cases named, which are marked unsafe and applied only with --unsafe\n");
     return 0;
   }
   const processOpts = {
-    contextDir: opts.context ? path21.resolve(io.cwd, opts.context) : void 0,
+    contextDir: opts.context ? path24.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
     ...opts.fmt ? { fmt: true } : {},
     // A plain --check prints only the names of the files that would change: each file's
@@ -32203,7 +33441,7 @@ async function run(argv, io) {
     processOpts.noContext = true;
     processOpts.contextDir = void 0;
   }
-  if (processOpts.contextDir && !isDir2(processOpts.contextDir)) {
+  if (processOpts.contextDir && !isDir3(processOpts.contextDir)) {
     err(`dockerfix: ${escapeControls(opts.context ?? "")}: build context directory not found
 `);
     return 2;
@@ -32225,11 +33463,13 @@ async function run(argv, io) {
     return 2;
   }
   const paths = program3.args.length ? program3.args : ["."];
-  const stdinMode = opts.stdin || paths.includes("-");
+  const stdinMode = opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program3.args.length === 0;
   if (stdinMode) {
-    const stdinFile = path21.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+    const stdinFile = path24.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
     try {
-      return await runStdin(io, opts, { ...await fileOptions.for(stdinFile), ...processOpts }, paths);
+      const fb = opts.stdinFilepath && !isDir3(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
+      const po = await fileOptions.for(stdinFile, fb);
+      return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       err(`dockerfix: ${escapeControls(e.format(io.cwd))}
@@ -32238,16 +33478,16 @@ async function run(argv, io) {
     }
   }
   if (opts.output) buffered = [];
-  const firstDir = paths.map((p) => path21.resolve(io.cwd, p)).find((p) => isDir2(p));
+  const firstDir = paths.map((p) => path24.resolve(io.cwd, p)).find((p) => isDir3(p));
   if (firstDir) {
     try {
-      prewarmWorkers(await fileOptions.for(path21.join(firstDir, "Dockerfile")));
+      prewarmWorkers(await fileOptions.for(path24.join(firstDir, "Dockerfile")));
     } catch {
     }
   }
   const found = await discover(paths, io.cwd);
   try {
-    for (const file of found.files) fileOptions.settings(path21.resolve(io.cwd, file));
+    found.files = found.files.filter((file) => !fileOptions.settings(path24.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
@@ -32263,9 +33503,10 @@ async function run(argv, io) {
   }
   let changed = 0;
   let skipped = 0;
+  let unsafeLeft = 0;
   let written = 0;
-  const absFiles = found.files.map((f) => path21.resolve(io.cwd, f));
-  const builds = planBuilds(absFiles, paths.map((p) => path21.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true);
+  const absFiles = found.files.map((f) => path24.resolve(io.cwd, f));
+  const builds = await planBuilds(absFiles, paths.map((p) => path24.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
@@ -32273,8 +33514,9 @@ async function run(argv, io) {
   const interrupt = onInterrupt(() => batch.stop());
   for await (const { index, file: abs, outcome: done } of batch) {
     const file = found.files[index];
-    const foundNotes = done.error ? void 0 : builds.files.get(absFiles[index])?.findings;
-    const outcome = foundNotes?.length ? { ...done, findings: [...foundNotes, ...done.findings] } : done;
+    const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
+    const foundNotes = each.error ? void 0 : builds.files.get(absFiles[index])?.findings;
+    const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
     const rel2 = relative2(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
@@ -32287,6 +33529,7 @@ async function run(argv, io) {
       continue;
     }
     skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
+    unsafeLeft += outcome.findings.filter((f) => f.kind === "info" && f.fixKind === "unsafe").length;
     if (outcome.changed) changed++;
     if (report) {
       let wrote = false;
@@ -32347,6 +33590,7 @@ async function run(argv, io) {
         opts.format,
         {
           tool: { name: "dockerfix", version: packageVersion() },
+          links: packageLinks(),
           mode: opts.write ? "write" : opts.check ? "check" : "dry-run",
           files: report,
           errors: found.errors.map((e) => ({ path: e.file, message: e.message }))
@@ -32357,7 +33601,7 @@ async function run(argv, io) {
   } else if (!opts.quiet && !opts.check) {
     const verb = opts.write ? "written" : "would change";
     out(
-      `dockerfix: ${found.files.length} file${found.files.length === 1 ? "" : "s"} scanned, ${opts.write ? written : changed} ${verb}, ${skipped} skipped finding${skipped === 1 ? "" : "s"}, ${errors} error${errors === 1 ? "" : "s"}
+      `dockerfix: ${found.files.length} file${found.files.length === 1 ? "" : "s"} scanned, ${opts.write ? written : changed} ${verb}, ${skipped} skipped finding${skipped === 1 ? "" : "s"}, ` + (unsafeLeft ? `${unsafeLeft} unsafe fix${unsafeLeft === 1 ? "" : "es"} not applied (--unsafe applies ${unsafeLeft === 1 ? "it" : "them"}), ` : "") + `${errors} error${errors === 1 ? "" : "s"}
 `
     );
   }
@@ -32367,8 +33611,8 @@ async function run(argv, io) {
   }
   if (opts.output && buffered) {
     try {
-      fs12.mkdirSync(path21.dirname(path21.resolve(io.cwd, opts.output)), { recursive: true });
-      fs12.writeFileSync(path21.resolve(io.cwd, opts.output), buffered.join(""));
+      fs19.mkdirSync(path24.dirname(path24.resolve(io.cwd, opts.output)), { recursive: true });
+      fs19.writeFileSync(path24.resolve(io.cwd, opts.output), buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -32386,6 +33630,14 @@ function githubFormat(argv) {
   }
   return false;
 }
+function isSyntaxReference(ref) {
+  if (ref === "none") return true;
+  const component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+  const label3 = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
+  const host = `(?:(?:${label3}(?:\\.${label3})+(?::[0-9]+)?|${label3}:[0-9]+|localhost)/)?`;
+  const re = new RegExp(`^${host}${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+  return ref.length <= 255 && re.test(ref);
+}
 function wantsReport(opts) {
   return opts.format !== void 0 && opts.format !== "diff";
 }
@@ -32395,7 +33647,7 @@ function printNotes(rel2, outcome, out, colors) {
     out(colors.dim(formatNote(rel2, f)) + "\n");
   }
 }
-async function runStdin(io, opts, processOpts, paths) {
+async function runStdin(io, opts, processOpts, paths, fb) {
   const err = (s) => void io.stderr.write(s);
   const others = paths.filter((p) => p !== "-" && p !== ".");
   if (others.length) {
@@ -32409,8 +33661,8 @@ async function runStdin(io, opts, processOpts, paths) {
   const label3 = opts.stdinFilepath ?? "<stdin>";
   let contextFile;
   if (opts.stdinFilepath) {
-    const abs = path21.resolve(io.cwd, opts.stdinFilepath);
-    if (isDir2(abs)) {
+    const abs = path24.resolve(io.cwd, opts.stdinFilepath);
+    if (isDir3(abs)) {
       err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
       return 2;
@@ -32438,7 +33690,9 @@ async function runStdin(io, opts, processOpts, paths) {
     }
     throw e;
   }
-  const processed = processText(raw, label3, processOpts, contextFile);
+  const first = processText(raw, label3, processOpts, contextFile);
+  const each = contextFile ? analyseEachContext(contextFile, processOpts, fb, first, (_f, o) => processText(raw, label3, o, contextFile)) : first;
+  const processed = fb?.findings.length && !each.error ? { ...each, findings: [...fb.findings, ...each.findings] } : each;
   const outcome = processed.internal && processed.error ? { ...processed, error: new FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) } : processed;
   if (outcome.error) {
     err(`${safeLine(outcome.error.format())}
@@ -32451,7 +33705,7 @@ async function runStdin(io, opts, processOpts, paths) {
     io.stdout.write(
       renderReport(
         opts.format,
-        { tool: { name: "dockerfix", version: packageVersion() }, mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
+        { tool: { name: "dockerfix", version: packageVersion() }, links: packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
         all.map((t) => t.meta)
       )
     );
@@ -32485,9 +33739,9 @@ function onInterrupt(stop) {
 function isStdinRun(args) {
   return args.includes("--stdin") || args.includes("-");
 }
-function isDir2(p) {
+function isDir3(p) {
   try {
-    return fs12.statSync(p).isDirectory();
+    return fs19.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -32503,10 +33757,18 @@ function defaultIo() {
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (e) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw e;
+    const message = outputWriteError(e);
+    if (!message) throw e;
+    if (stream !== process.stderr) process.stderr.write(message + "\n");
+    process.exit(2);
   });
 }
 function crash(e) {
+  const message = outputWriteError(e);
+  if (message) {
+    process.stderr.write(message + "\n");
+    process.exit(2);
+  }
   const text = e instanceof Error ? e.stack ?? `${e.name}: ${e.message}` : String(e);
   process.stderr.write(`dockerfix: internal error: ${text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c2) => `\\x${c2.charCodeAt(0).toString(16).padStart(2, "0")}`)}
 `);

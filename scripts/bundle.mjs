@@ -64,7 +64,9 @@ export async function buildAll() {
       target: 'node20',
       write: false,
       outfile: out,
-      external: ['prettier', 'prettier/*'],
+      // @cdktn/hcl2json loads its wasm from its own package folder: it stays a runtime dependency
+      // (installed with the package; src/builds/bake.ts notes HCL bake files as unread without it).
+      external: ['prettier', 'prettier/*', '@cdktn/hcl2json'],
       banner: { js: BANNER },
       legalComments: 'inline',
       plugins: [inlineCreateRequire],

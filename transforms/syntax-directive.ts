@@ -61,7 +61,7 @@ export const syntaxDirective: Transform = {
           kind: 'change',
           start: 0,
           end: 0,
-          message: `added "# syntax=${ref}" because the file now uses ${now.join(', ')}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`,
+          message: `adds "# syntax=${ref}" because the file now uses ${now.join(', ')}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`,
         },
       ],
     };

@@ -88,7 +88,7 @@ export function parsePathLines(s: string): string[] {
 
 const GLOB = /[*?[\]{}]|^!|\(.*\|.*\)/;
 const SKIP = new Set(SKIPPED_DIRS);
-const isDockerfile = picomatch(DOCKERFILE_PATTERNS, { dot: true, ignore: NOT_DOCKERFILES });
+const isDockerfile = picomatch([...DOCKERFILE_PATTERNS], { dot: true, ignore: [...NOT_DOCKERFILES] });
 
 /** Expand the lines of `paths` against `cwd`: existing paths as they are, patterns to the Dockerfiles they match (sorted). */
 export function expandPaths(lines: readonly string[], cwd: string): string[] {

@@ -58,6 +58,11 @@ export interface TransformMeta {
   /** What it does, why, and why the fix is safe or unsafe (Markdown). */
   description: string;
   fixKind: FixKind;
+  /**
+   * When some of its fixes are marked unsafe (applied only with --unsafe) although `fixKind` is
+   * safe: one line, shown by `--list-transforms`. Absent: every fix it makes is `fixKind`.
+   */
+  unsafeFixes?: string;
   /** Lower runs first. Content edits near 0, structural rewrites 100+, the syntax directive last. */
   order: number;
   docsUrl?: string;
@@ -74,6 +79,16 @@ export interface Options {
    * for the safety rules, like the last stage and every leaf stage.
    */
   targets?: readonly string[];
+  /**
+   * Build args the project passes (compose `args:`, `--build-arg`, bake, src/builds): known
+   * values for the ARGs they name; null: passed with values that disagree (unknown).
+   */
+  buildArgs?: Readonly<Record<string, string | null>>;
+  /**
+   * The repository runs hadolint (src/builds/hadolint.ts): `source` names the file that shows it,
+   * `ignored` the rules its config ignores everywhere.
+   */
+  hadolint?: { source: string; ignored: readonly string[] };
   transformOptions: Record<string, Record<string, unknown>>;
 }
 

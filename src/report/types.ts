@@ -17,6 +17,12 @@ export interface ReportFile {
 
 export interface ReportInput {
   tool: { name: string; version: string };
+  /**
+   * Where the tool lives on the web (SARIF `informationUri`), and the absolute base its
+   * repository-relative docs links (`RuleInfo.docsUrl`) resolve against for SARIF `helpUri`.
+   * Both optional: without them SARIF carries no link at all (never a relative one).
+   */
+  links?: { informationUri?: string; docsBase?: string };
   mode: 'dry-run' | 'write' | 'check';
   files: ReportFile[];
   /** Problems with a path given on the command line (not found, unreadable directory). */
