@@ -1859,7 +1859,7 @@ function globalState(doc2, uptoIndex) {
   for (const a of doc2.globalArgs) {
     if (a.index >= uptoIndex) break;
     for (const [k, v] of parseArgDecls(a)) {
-      env.set(k, v);
+      env.set(k, argValue(doc2, k, v));
       args.add(k);
     }
   }
@@ -1897,6 +1897,13 @@ function overlayEnv(base2, own = []) {
   for (const [k, v] of own) o.set(k, v);
   return o;
 }
+function hasBuildArg(doc2, name) {
+  return doc2.buildArgs !== void 0 && Object.prototype.hasOwnProperty.call(doc2.buildArgs, name);
+}
+function argValue(doc2, name, fallback) {
+  if (!hasBuildArg(doc2, name)) return fallback;
+  return doc2.buildArgs[name] ?? void 0;
+}
 function applyInstruction(st, instr, globals) {
   switch (instr.upper) {
     case "ENV": {
@@ -1906,7 +1913,7 @@ function applyInstruction(st, instr, globals) {
     }
     case "ARG": {
       const decls = parseArgDecls(instr);
-      const values2 = decls.map(([k, v]) => v !== void 0 ? expandVars(v, st.env) : globals.env.get(k));
+      const values2 = decls.map(([k, v]) => hasBuildArg(instr.doc, k) ? argValue(instr.doc, k, v) : v !== void 0 ? expandVars(v, st.env) : globals.env.get(k));
       const wasArg = decls.map(([k]) => st.args.has(k));
       decls.forEach(([k], n) => {
         st.args.add(k);
@@ -2020,9 +2027,10 @@ var init_document = __esm({
        * (bad or duplicate directive, unterminated heredoc, ENV without a value, ...), an unknown
        * instruction or template syntax on an instruction line (src/core/lexer.ts).
        */
-      constructor(text, bom = false) {
+      constructor(text, bom = false, buildArgs2) {
         this.text = text;
         this.bom = bom;
+        this.buildArgs = buildArgs2;
         const r = lex(text);
         assertDockerfile(text, r);
         this.nodes = r.nodes;
@@ -2046,6 +2054,7 @@ var init_document = __esm({
       }
       text;
       bom;
+      buildArgs;
       nodes;
       escape;
       instructions;
@@ -9332,11 +9341,11 @@ function planRun(doc2, ctx, spec, instr) {
     edits.push(insertMountFlags(doc2, instr, mounts.map((m) => `--mount=${m.options}`)));
     const list = mounts.map((m) => m.target).join(" and ");
     changes.unshift(
-      `added ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
+      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
     );
     if (relocatedAny) {
       changes.push(
-        otherHome ? `pointed ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home` : planRoot ? `pointed ${tools} at the mount with a variable on the command because its default cache directory is not known here` : `pointed ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`
+        otherHome ? `points ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home` : planRoot ? `points ${tools} at the mount with a variable on the command because its default cache directory is not known here` : `points ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`
       );
     }
     changes.push(...cleanup.notes);
@@ -9360,7 +9369,7 @@ function planRun(doc2, ctx, spec, instr) {
   for (const w of removeWords) edits.push(removeWordEdit(doc2, w));
   for (const r of rewrites) edits.push({ start: r.word.start, end: r.word.end, text: r.text });
   for (const why of new Set(rewrites.map((r) => r.why))) changes.push(why);
-  if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(", ")}, which would make ${tools} ignore the cache`);
+  if (removeWords.length) changes.push(`removes ${[...new Set(removeWords.map((w) => w.value))].join(", ")}, which would make ${tools} ignore the cache`);
   changes.push(...notes);
   if (unknownUser && edits.length > 0) {
     fixKind = "unsafe";
@@ -9479,7 +9488,7 @@ function planCleanup(doc2, instr, cmds, spec, targets, env, home) {
   notes.push(...kept);
   for (const k of removed) {
     const c = cmds[k];
-    if (spec.isCleanup?.(c)) notes.push(`removed \`${c.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(" ")}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
+    if (spec.isCleanup?.(c)) notes.push(`removes \`${c.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(" ")}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
   }
   const lastRemoved = removed.has(cmds.length - 1) && spec.wrap?.(instr) != null;
   for (const k of removed) {
@@ -9733,6 +9742,7 @@ var init_apk_cache_mount = __esm({
         summary: "Add a sharing=locked cache mount on /var/cache/apk to apk add steps and make apk use it",
         description: "Adds `--mount=type=cache,target=/var/cache/apk,sharing=locked` to RUN steps that run `apk add`, replaces `--no-cache` by `--update`, and links `/etc/apk/cache` to the mount for the duration of the step (removed again at its end, so the image keeps the same files). `rm -rf /var/cache/apk/*` is removed from that step only.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 23,
         docsUrl: "docs/cache-mounts.md#apk-cache-mount"
       },
@@ -9753,7 +9763,7 @@ var init_apk_cache_mount = __esm({
             return {
               cmd,
               tool: "apk",
-              rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: "--update", why: "replaced --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did" })),
+              rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: "--update", why: "replaces --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did" })),
               disable: noCache.slice(hasUpdate ? 0 : 1),
               dirs: () => {
                 const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());
@@ -9839,7 +9849,20 @@ function dockerCleanRemovedBefore(instr) {
   }
   return false;
 }
-var WITH_VALUE2, DOWNLOADS, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache2, LISTS, aptCacheMount, apt_cache_mount_default;
+function explainOnce(doc2, result) {
+  let firstLine;
+  for (const f of result.findings) {
+    if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
+    const line = doc2.instructions.find((i) => i.keywordStart === f.start)?.line;
+    if (firstLine === void 0) {
+      firstLine = line;
+      continue;
+    }
+    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);
+  }
+  return result;
+}
+var WITH_VALUE2, DOWNLOADS, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache2, LISTS, aptCacheMount, WRAP_NOTE_TAIL, apt_cache_mount_default;
 var init_apt_cache_mount = __esm({
   "transforms/apt-cache-mount.ts"() {
     "use strict";
@@ -9858,11 +9881,12 @@ var init_apt_cache_mount = __esm({
         summary: "Add sharing=locked cache mounts on /var/cache/apt and /var/lib/apt/lists to apt-get install steps, keeping the image identical",
         description: "Adds `--mount=type=cache,target=/var/cache/apt,sharing=locked` and (when the step runs `apt-get update` itself) `--mount=type=cache,target=/var/lib/apt/lists,sharing=locked` to RUN steps that run `apt-get install`/`apt install`. The official images' `docker-clean` apt hook, which would keep the mount empty, is moved aside for the duration of the step and restored at its end, so the image files stay the same (checked with `lab diff-images`). `apt-get clean` and `rm -rf /var/lib/apt/lists/*` are removed from that step only. Non-Debian stages, non-root steps, Windows stages and exec form are left alone with a reason.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 22,
         docsUrl: "docs/cache-mounts.md#apt-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
+        return explainOnce(doc2, runCacheMounts(doc2, ctx, {
           id: "apt-cache-mount",
           label: "apt-get install",
           quick: /\bapt(-get)?\b/,
@@ -9878,7 +9902,7 @@ var init_apt_cache_mount = __esm({
             return {
               cmd,
               tool: "apt",
-              rewrite: keep ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: "told apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount" }] : [],
+              rewrite: keep ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: "tells apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount" }] : [],
               dirs() {
                 const dirs = [{ name: "apt", dir: "/var/cache/apt", locked: true }];
                 if (listsDeletedAfterUpdate(instr.commands())) dirs.push({ name: "apt-lists", dir: LISTS, locked: true });
@@ -9895,13 +9919,14 @@ var init_apt_cache_mount = __esm({
             return {
               prefix: PREFIX,
               suffix: SUFFIX,
-              note: `moved ${DOCKER_CLEAN} aside for this step and back at its end, so apt keeps the downloaded packages in the mount while the image keeps the file`,
+              note: `moves ${DOCKER_CLEAN} aside for this step and back at its end${WRAP_NOTE_TAIL}`,
               present: (cmds) => cmds.some((c) => program(c)?.name === "mv" && c.words.some((w) => w.value === DOCKER_CLEAN))
             };
           }
-        });
+        }));
       }
     };
+    WRAP_NOTE_TAIL = ", so apt keeps the downloaded packages in the mount while the image keeps the file";
     apt_cache_mount_default = aptCacheMount;
   }
 });
@@ -9932,6 +9957,7 @@ var init_bundler_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on the gem download cache ($GEM_HOME/cache) to bundle install steps",
         description: "Adds `--mount=type=cache,target=/usr/local/bundle/cache` (`$GEM_HOME/cache`) to RUN steps that run `bundle install`, so downloaded .gem files are reused across builds; installed gems stay in the image.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 50,
         docsUrl: "docs/cache-mounts.md#bundler-cache-mount"
       },
@@ -9988,6 +10014,7 @@ var init_cargo_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for the cargo registry and git checkouts (never target/)",
         description: "Adds cache mounts on `$CARGO_HOME/registry` and `$CARGO_HOME/git` (`/usr/local/cargo` on rust images) to RUN steps that run cargo. `target/` and `CARGO_HOME/bin` are never mounted. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 46,
         docsUrl: "docs/cache-mounts.md#cargo-cache-mount"
       },
@@ -10038,6 +10065,7 @@ var init_composer_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on Composer's cache (COMPOSER_CACHE_DIR) to composer install steps",
         description: "Adds a cache mount on the Composer cache (`COMPOSER_CACHE_DIR`, `$COMPOSER_HOME/cache`, `/tmp/cache` on composer images; otherwise `/root/.cache/composer` with COMPOSER_CACHE_DIR set on the command) to RUN steps that run `composer install`/`update`/`require`, and removes `--no-cache`.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 51,
         docsUrl: "docs/cache-mounts.md#composer-cache-mount"
       },
@@ -10092,6 +10120,7 @@ var init_dotnet_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on the NuGet packages folder (NUGET_PACKAGES) to dotnet restore/build/publish steps",
         description: "Adds `--mount=type=cache,target=/root/.nuget/packages` (or `NUGET_PACKAGES`) to RUN steps that run `dotnet restore`/`build`/`publish`/`test`. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 52,
         docsUrl: "docs/cache-mounts.md#dotnet-cache-mount"
       },
@@ -10155,6 +10184,7 @@ var init_go_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for the Go module cache and build cache to go build/install/mod download steps",
         description: "Adds cache mounts on the Go module cache (`/go/pkg/mod`, `GOMODCACHE`, `GOPATH`) and build cache (`/root/.cache/go-build`, `GOCACHE`) to RUN steps that run the Go toolchain. Safe in builder stages; in a stage whose files reach the output the fix is unsafe (the downloaded modules leave its files).",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 45,
         docsUrl: "docs/cache-mounts.md#go-cache-mount"
       },
@@ -10214,6 +10244,7 @@ var init_gradle_cache_mount = __esm({
         summary: "Add BuildKit cache mounts on ~/.gradle/caches and ~/.gradle/wrapper (or GRADLE_USER_HOME) to gradle steps",
         description: "Adds cache mounts on `/root/.gradle/caches` and `/root/.gradle/wrapper` (under `GRADLE_USER_HOME` when set) to RUN steps that run `gradle`/`gradlew`. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 48,
         docsUrl: "docs/cache-mounts.md#gradle-cache-mount"
       },
@@ -11138,6 +11169,11 @@ __export(hoist_stable_exports, {
   hoistStable: () => hoistStable,
   hoistVerdict: () => hoistVerdict
 });
+function readerOf(name, programs) {
+  if (READ_BY_ALL.test(name)) return "*";
+  for (const [vars, progs] of READERS) if (vars.test(name)) return programs.find((p) => progs.test(p));
+  return void 0;
+}
 function hoistVerdict(runEffects2, other) {
   const what = q(describeInstruction(other));
   switch (classOf(other)) {
@@ -11157,16 +11193,29 @@ function hoistVerdict(runEffects2, other) {
       const used = [...o.defines].filter((n) => run.envUses.has(n));
       if (used.length) return { kind: "blocked", reason: `it uses $${used[0]}, which ${what} sets` };
       const influential = [...o.defines].filter(isInfluentialEnv);
-      if (influential.length) return { kind: "blocked", reason: `${what} sets ${influential[0]}, which common tools read from their environment` };
+      if (influential.length) {
+        const programs = run.programs.map((p) => p.split(" ")[0]);
+        const hit = influential.map((n) => ({ n, reader: readerOf(n, programs) })).find((x) => x.reader);
+        if (hit) return { kind: "blocked", reason: `${what} sets ${hit.n}, which ${hit.reader === "*" ? "every program" : q(hit.reader)} reads from its environment` };
+        return { kind: "blocked", reason: `${what} sets ${influential.join(", ")}, which a program may read from its environment (none of this step's programs is known not to)` };
+      }
       return { kind: "unsafe", reason: `it does not mention ${[...o.defines].join(", ")}, but would no longer see ${o.defines.size > 1 ? "them" : "it"} in its environment (${what})`, env: [...o.defines] };
     }
     case "copy": {
       const o = effectsOf(other);
       const run = runEffects2();
       if (run.unknown.length) {
-        const shown = run.unknown.slice(0, 3).map((u) => q(u.length > 40 ? u.slice(0, 39) + "\u2026" : u));
-        const list = shown.join(", ") + (run.unknown.length > 3 ? ` and ${run.unknown.length - 3} more` : "");
-        return { kind: "blocked", reason: `it runs ${list}, whose file access dockerfix does not model, so it may read what ${what} writes` };
+        const unique = [...new Set(run.unknown)];
+        const programs = unique.filter((u) => !/\s/.test(u));
+        const phrases = unique.filter((u) => /\s/.test(u));
+        const cut2 = (u) => u.length > 60 ? u.slice(0, 59) + "\u2026" : u;
+        const parts = [];
+        if (programs.length) {
+          const list = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
+          parts.push(`it runs ${list}, whose file access dockerfix does not model`);
+        }
+        if (phrases.length) parts.push(cut2(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ""));
+        return { kind: "blocked", reason: `${parts.join("; ")}, so it may read what ${what} writes` };
       }
       const checks = [
         ["reads", overlap(run.reads, o.writes)],
@@ -11206,11 +11255,11 @@ function moveMessage(label2, eff, jumped, unsafeReasons) {
   const above = names.join(" and ") + (copies.length > 2 ? ` and ${copies.length - 2} more` : "");
   const dests = copies.map((c) => describePaths(effectsOf(c).writes, 2)).filter((x, k, a) => a.indexOf(x) === k);
   const touched = describePaths(eff.writes);
-  let msg = `moved ${label2} above ${above}: it ${touched === "no files" ? "touches no files" : `touches only ${touched}`} and ${copies.length > 1 ? "those steps write" : "the copy writes"} only ${dests.join(", ")}, so editing the copied files no longer re-runs it`;
+  let msg = `moves ${label2} above ${above}: it ${touched === "no files" ? "touches no files" : `touches only ${touched}`} and ${copies.length > 1 ? "those steps write" : "the copy writes"} only ${dests.join(", ")}, so editing the copied files no longer re-runs it`;
   if (unsafeReasons.length) msg += `; unsafe because ${unsafeReasons.join("; ")}`;
   return msg;
 }
-var q, hoistStable, hoist_stable_default;
+var q, READ_BY_ALL, READERS, hoistStable, hoist_stable_default;
 var init_hoist_stable = __esm({
   "transforms/hoist-stable.ts"() {
     "use strict";
@@ -11218,12 +11267,26 @@ var init_hoist_stable = __esm({
     init_images();
     init_reorder();
     q = (s) => "`" + s + "`";
+    READ_BY_ALL = /^(PATH|HOME|USER|SHELL|TMPDIR|LANG|LANGUAGE|LC_[A-Z]+|LD_[A-Z_]+|(HTTPS?|FTP|NO|ALL)_PROXY|SSL_CERT_(FILE|DIR))$/i;
+    READERS = [
+      [/^(DEBIAN_FRONTEND|DEBCONF_[A-Z_]+|APT_[A-Z_]+)$/i, /^(apt|apt-get|aptitude|dpkg|dpkg-reconfigure|debconf-set-selections)$/],
+      [/^APK_[A-Z_]+$/i, /^apk$/],
+      [/^TZ$/i, /^(date|dpkg-reconfigure)$/],
+      [/^(PIP_[A-Z_]+|PYTHON[A-Z_]*)$/i, /^(pip|pip3|python|python3|poetry|pipenv|uv)$/],
+      [/^(NPM_CONFIG_[A-Z_]+|NODE_[A-Z_]+|YARN_[A-Z_]+)$/i, /^(npm|npx|node|yarn|pnpm|corepack)$/],
+      [/^GO[A-Z0-9_]*$/i, /^go$/],
+      [/^(CARGO_[A-Z_]+|RUSTUP_[A-Z_]+)$/i, /^(cargo|rustup|rustc)$/],
+      [/^(JAVA_[A-Z_]+|MAVEN_[A-Z_]+|GRADLE_[A-Z_]+)$/i, /^(java|mvn|gradle|gradlew|\.\/gradlew|\.\/mvnw)$/],
+      [/^(CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS)$/i, /^(make|cmake|gcc|g\+\+|cc|c\+\+|configure|\.\/configure|pip|pip3|cargo|go|npm)$/],
+      [/^(CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE)$/i, /^(curl|pip|pip3|python|python3)$/]
+    ];
     hoistStable = {
       meta: {
         id: "hoist-stable",
         summary: "Move RUN steps that do not read the copied files (apt-get install, ...) above COPY/ADD",
         description: "A RUN step that reads and writes nothing a COPY/ADD above it writes (for example `apt-get install` after `COPY . /app`) moves above that COPY/ADD, so a source edit no longer re-runs it. It never moves across another RUN, USER, WORKDIR, SHELL, VOLUME, or an ENV/ARG it uses. Safe when the file model proves the paths disjoint; unsafe (needs --unsafe) when it also crosses an ENV/ARG it does not mention or a destination a package manager could write by convention only (/opt, /usr/local, /home, ...).",
         fixKind: "safe",
+        unsafeFixes: "when the move crosses an ENV/ARG the step does not mention, or its paths come from a --build-arg default",
         order: 200
       },
       run(doc2, ctx) {
@@ -11332,6 +11395,7 @@ var init_maven_cache_mount = __esm({
         summary: "Add a BuildKit cache mount on the Maven local repository (~/.m2/repository) to mvn steps",
         description: "Adds `--mount=type=cache,target=/root/.m2/repository` to RUN steps that run `mvn`/`mvnw`. Only the repository is mounted, so settings.xml and the wrapper distribution stay. Unsafe where the stage reaches the output.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
         order: 47,
         docsUrl: "docs/cache-mounts.md#maven-cache-mount"
       },
@@ -11414,6 +11478,7 @@ var init_node_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for npm, yarn (classic and berry) and pnpm to install steps",
         description: "Adds a cache mount on the npm cache (`/root/.npm`, `npm_config_cache`), the yarn classic cache (`/usr/local/share/.cache/yarn`, `YARN_CACHE_FOLDER`), the yarn berry global cache or the pnpm store (`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) to RUN steps that install packages, and removes `npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 40,
         docsUrl: "docs/cache-mounts.md#node-cache-mount"
       },
@@ -11492,6 +11557,33 @@ function pipCacheDir(env, home) {
   if (typeof d === "object") return d;
   return [{ name: "pip", dir: d, envVar: "PIP_CACHE_DIR" }];
 }
+function hadolintIgnore(doc2, ctx, r) {
+  const h = ctx.options.hadolint;
+  if (!h || h.ignored.includes("DL3042") || ctx.options.transformOptions["pip-cache-mount"]?.hadolintIgnore === false) return r;
+  const edits = [...r.edits];
+  const findings = r.findings.map((f) => {
+    if (f.kind !== "change") return f;
+    const instr = doc2.instructions.find((i) => i.keywordStart === f.start);
+    if (!instr) return f;
+    const removes = r.edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
+    if (!removes) return f;
+    const lineStart = doc2.text.lastIndexOf("\n", instr.start - 1) + 1;
+    const prevStart = lineStart > 0 ? doc2.text.lastIndexOf("\n", lineStart - 2) + 1 : -1;
+    const prev = prevStart >= 0 ? doc2.text.slice(prevStart, lineStart).replace(/\r?\n$/, "") : "";
+    const m = /^(\s*#\s*hadolint\s+ignore=)([A-Za-z0-9_,\s]*?)(\s*)$/.exec(prev);
+    const source = h.source;
+    if (m) {
+      if (m[2].split(/[\s,]+/).includes("DL3042")) return f;
+      const at = prevStart + m[1].length + m[2].length;
+      edits.push({ start: at, end: at, text: ",DL3042", fixKind: f.fixKind });
+    } else {
+      const indent = /^[ \t]*/.exec(doc2.text.slice(lineStart, instr.start))[0];
+      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc2.eol}`, fixKind: f.fixKind });
+    }
+    return { ...f, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
+  });
+  return { edits, findings };
+}
 function pipInvocationAny(cmd) {
   const prog = program(cmd);
   if (!prog) return null;
@@ -11518,11 +11610,12 @@ var init_pip_cache_mount = __esm({
         summary: "Add a BuildKit cache mount for pip to RUN steps that pip install, and drop --no-cache-dir",
         description: "Adds `--mount=type=cache,target=/root/.cache/pip` (or the directory `PIP_CACHE_DIR`/`XDG_CACHE_HOME`/`HOME` give) to RUN steps that run `pip install`/`pip wheel`/`pip download` (also `pip3`, `python -m pip`, `--user`), removes `--no-cache-dir` and neutralises `PIP_NO_CACHE_DIR` for those commands so pip uses the cache. The mount is not part of the image, so the image files are unchanged; rebuilds reuse downloaded and built wheels. Non-root users get a mount outside their home with uid/gid and PIP_CACHE_DIR on the command; Windows stages, exec form and users with an unknown uid are skipped with a reason.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 30,
         docsUrl: "docs/cache-mounts.md#pip-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
+        return hadolintIgnore(doc2, ctx, runCacheMounts(doc2, ctx, {
           id: "pip-cache-mount",
           label: "pip install",
           reuses: "downloaded and built wheels",
@@ -11546,7 +11639,7 @@ var init_pip_cache_mount = __esm({
             const pip2 = pipInvocationAny(cmd);
             return pip2 !== null && pip2.sub === "cache" && (pip2.rest[0] === "purge" || pip2.rest[0] === "remove");
           }
-        });
+        }));
       }
     };
     pip_cache_mount_default = pipCacheMount;
@@ -11572,6 +11665,7 @@ var init_pipenv_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for pipenv's and pip's caches to pipenv install steps",
         description: "Adds cache mounts on `/root/.cache/pipenv` (or `PIPENV_CACHE_DIR`) and `/root/.cache/pip` (or `PIP_CACHE_DIR`) to RUN steps that run `pipenv install`/`sync`/`lock`/`update`; non-root users get /tmp mounts with uid/gid.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 33,
         docsUrl: "docs/cache-mounts.md#pipenv-cache-mount"
       },
@@ -11626,6 +11720,7 @@ var init_poetry_cache_mount = __esm({
         summary: "Add BuildKit cache mounts for poetry's download caches (not its virtualenvs)",
         description: "Adds cache mounts on `/root/.cache/pypoetry/cache` and `/root/.cache/pypoetry/artifacts` (or under `POETRY_CACHE_DIR`/`XDG_CACHE_HOME`) to RUN steps that run `poetry install`/`sync`/`add`/`update`/`lock`, and removes `--no-cache`. The virtualenvs directory is never mounted; non-root steps are skipped.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 32,
         docsUrl: "docs/cache-mounts.md#poetry-cache-mount"
       },
@@ -11796,7 +11891,7 @@ var init_sink_volatile = __esm({
             }
             const list = toMove.map((m) => q2(describeInstruction(m, 40)));
             const shown = list.length > 3 ? `${list.slice(0, 3).join(", ")} and ${list.length - 3} more` : list.join(list.length === 2 ? " and " : ", ");
-            const message = `moved ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
+            const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
             findings.push({ kind: "change", ...where, message, fixKind: "safe" });
             for (const m of toMove) moved.add(m);
           }
@@ -13274,7 +13369,7 @@ function splitAt(doc2, stage, i, ctx, ignored, model) {
     edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved, fixKind });
   }
   const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
-  let message = `copy ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
+  let message = `copies ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
   if (depPlan) message += `; ${depPlan.what}`;
   if (runSplit) message += `; the step at line ${installRun.line} is split after the install so \`${runSplit.rest}\` runs after the full copy`;
   if (needAbs) message += `; the moved copy names ${destAbs} because a WORKDIR changed the directory in between`;
@@ -13596,6 +13691,7 @@ var init_split_copy = __esm({
         summary: "Copy dependency manifests before the install and the rest of the source after it",
         description: "Rewrites `COPY . <dest>` (or a copy of one context directory) followed by a dependency install into `COPY <manifests> <dest>/`, the install, then the original copy, so a source edit no longer re-runs the install. Manifests are inferred from the install command and the build context (honouring .dockerignore): requirements includes, lockfiles, workspace packages at their paths, project references. Installs that need the whole source use the dependency-only form when it exists (`poetry install --no-root`, `uv sync --no-install-project`, composer `--no-scripts --no-autoloader`), `RUN install && build` is cut after the install, and a build without a separate install gets `go mod download` / `dotnet restore` with its manifests before the copy; anything else is skipped with the reason. Safe when the final files are provably the same; installs that may rewrite a lockfile of the context, dependency steps whose cache can reach the final image, and splits without a build context are unsafe.",
         fixKind: "safe",
+        unsafeFixes: "when the build context is not available, or the files the install reads could not all be checked",
         order: 100,
         docsUrl: "docs/split-copy.md"
       },
@@ -13703,7 +13799,7 @@ var init_syntax_directive = __esm({
               kind: "change",
               start: 0,
               end: 0,
-              message: `added "# syntax=${ref}" because the file now uses ${now.join(", ")}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`
+              message: `adds "# syntax=${ref}" because the file now uses ${now.join(", ")}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`
             }
           ]
         };
@@ -13738,6 +13834,7 @@ var init_uv_cache_mount = __esm({
         summary: "Add a BuildKit cache mount for uv (/root/.cache/uv or UV_CACHE_DIR) and drop --no-cache",
         description: "Adds `--mount=type=cache,target=/root/.cache/uv` (or `UV_CACHE_DIR`/`XDG_CACHE_HOME`) to RUN steps that run `uv pip install`/`uv pip sync`/`uv sync`/`uv add`/`uv lock`/`uv tool install`, removes `--no-cache` and neutralises `UV_NO_CACHE` for those commands. Non-root users get a /tmp mount with uid/gid and UV_CACHE_DIR on the command.",
         fixKind: "safe",
+        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 31,
         docsUrl: "docs/cache-mounts.md#uv-cache-mount"
       },
@@ -14212,7 +14309,7 @@ function runTransforms(text, run, bom = false) {
   const base2 = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original;
   try {
-    original = run.document && run.document.text === text && run.document.bom === bom ? run.document : new DockerfileDocument(text, bom);
+    original = run.document && run.document.text === text && run.document.bom === bom && run.document.buildArgs === options.buildArgs ? run.document : new DockerfileDocument(text, bom, options.buildArgs);
   } catch (e) {
     if (e instanceof InputError) return { ...base2, error: { kind: "parse", message: e.message, line: e.line, column: e.column } };
     throw e;
@@ -14318,7 +14415,7 @@ function runTransforms(text, run, bom = false) {
       }
       let nextDoc;
       try {
-        nextDoc = new DockerfileDocument(next, bom);
+        nextDoc = new DockerfileDocument(next, bom, options.buildArgs);
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${e.message}`);
       }
@@ -14989,11 +15086,11 @@ function processText(raw, file, opts, contextFile) {
     };
   }
   if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true };
-  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits });
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits }, typeof opts.fmt === "object" ? opts.fmt : {});
   return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
 }
-function formatRewritten(outcome) {
-  const f = format(outcome.after);
+function formatRewritten(outcome, fo) {
+  const f = format(outcome.after, fo);
   if (f.error || !f.changed) return outcome;
   const { text: before } = stripBom(outcome.before);
   const { text: after } = stripBom(f.output);

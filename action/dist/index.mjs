@@ -1921,17 +1921,24 @@ var decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 // src/pipeline/fsio.ts
 var MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-// src/cli/discover.ts
+// src/core/names.ts
+var DOCKERFILE_BASES = ["Dockerfile", "dockerfile", "Containerfile", "containerfile"];
 var DOCKERFILE_PATTERNS = [
-  "**/Dockerfile",
-  "**/Dockerfile.*",
-  "**/*.Dockerfile",
-  "**/*.dockerfile",
-  "**/Containerfile",
-  "**/Containerfile.*"
+  ...DOCKERFILE_BASES.map((b) => `**/${b}`),
+  ...DOCKERFILE_BASES.map((b) => `**/${b}.*`),
+  ...DOCKERFILE_BASES.map((b) => `**/*.${b}`)
 ];
+var NOT_DOCKERFILE_SUFFIXES = ["dockerignore", "containerignore", "md", "orig", "rej", "template", "tmpl", "j2", "in"];
+var NOT_DOCKERFILES = [...NOT_DOCKERFILE_SUFFIXES.map((s) => `**/*.${s}`), "**/*.dockerfix-*.tmp"];
+var BASES = DOCKERFILE_BASES.join("|");
+var NOT = NOT_DOCKERFILE_SUFFIXES.join("|");
+var NAME = new RegExp(`^(?:(?:${BASES})(?:\\..*)?|.+\\.(?:${BASES}))$`, "s");
+var NOT_NAME = new RegExp(`\\.(?:${NOT})$|\\.dockerfix-[^/]*\\.tmp$`);
+var PRE_COMMIT_FILES = `(^|/)((${BASES})(\\.[^/]*)?|[^/]+\\.(${BASES}))$`;
+var PRE_COMMIT_EXCLUDE = `\\.(${NOT})$|\\.dockerfix-[^/]*\\.tmp$|\\{\\{|\\{%`;
+
+// src/cli/discover.ts
 var SKIPPED_DIRS = ["node_modules", ".git", "vendor", ".hg", ".svn", "bower_components"];
-var NOT_DOCKERFILES = ["**/*.dockerignore", "**/*.md", "**/*.orig", "**/*.rej", "**/*.dockerfix-*.tmp", "**/*.template", "**/*.tmpl", "**/*.j2", "**/*.in"];
 var SKIP = new Set(SKIPPED_DIRS);
 
 // action/src/inputs.ts
@@ -2002,7 +2009,7 @@ function parsePathLines(s) {
 }
 var GLOB = /[*?[\]{}]|^!|\(.*\|.*\)/;
 var SKIP2 = new Set(SKIPPED_DIRS);
-var isDockerfile = (0, import_picomatch.default)(DOCKERFILE_PATTERNS, { dot: true, ignore: NOT_DOCKERFILES });
+var isDockerfile = (0, import_picomatch.default)([...DOCKERFILE_PATTERNS], { dot: true, ignore: [...NOT_DOCKERFILES] });
 function expandPaths(lines, cwd) {
   const out = [];
   for (const line of lines) {
