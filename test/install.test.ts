@@ -104,7 +104,8 @@ describe('committed bundles', () => {
     const w = run('--write', '--syntax', 'none', 'Dockerfile');
     expect(w.status, w.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n');
-    expect(run('--list-transforms').stdout.trim().split('\n')).toHaveLength(transformIds().length);
+    const listed = run('--list-transforms').stdout.split('\n').map((l) => /^([a-z0-9-]+)\s/.exec(l)?.[1]).filter((id) => id && id !== 'id');
+    expect(listed.sort()).toEqual(transformIds());
   });
 
   it('the worker pool of the bundle (bundle/batch-worker.js) gives the same result as one thread', () => {
