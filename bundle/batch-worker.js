@@ -882,6 +882,13 @@ var init_base_images = __esm({
 });
 
 // src/core/lexer.ts
+function isUpperAscii(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122 || c > 127) return false;
+  }
+  return true;
+}
 function splitLines(text) {
   const lines = [];
   let start = 0;
@@ -1012,7 +1019,7 @@ function lex(text, initialEscape = "\\") {
     let b = a;
     while (b < t.length && !isWs(t.charCodeAt(b))) b++;
     const keyword = t.slice(a, b);
-    const upper = keyword.toUpperCase();
+    const upper = isUpperAscii(keyword) ? keyword : keyword.toUpperCase();
     const keywordStart = b > a ? logical.at(a) : first;
     const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
     const node2 = {
@@ -14535,6 +14542,19 @@ function isBlank(c) {
 function buildLogicalLine(src, node2, escape) {
   return computeLogicalLine(src, node2, escape);
 }
+var FREE_MAP_RING_BYTES = 1 << 22;
+var RING_BYTES = FREE_MAP_RING_BYTES;
+var ring;
+var ringPos = 0;
+function freeMap(length) {
+  if (length > RING_BYTES >> 4) return new Uint8Array(length);
+  ring ??= new Uint8Array(RING_BYTES);
+  if (ringPos + length > RING_BYTES) ringPos = 0;
+  const view = ring.subarray(ringPos, ringPos + length);
+  view.fill(0);
+  ringPos += length;
+  return view;
+}
 function computeLogicalLine(src, node2, escape) {
   const segs = [];
   let text;
@@ -14543,12 +14563,14 @@ function computeLogicalLine(src, node2, escape) {
     text = src.slice(s, e);
     segs.push([0, text.length]);
   } else {
-    text = "";
+    const parts = [];
+    let at = 0;
     for (const [s, e] of node2.segments) {
-      const from = text.length;
-      text += src.slice(s, e);
-      segs.push([from, text.length]);
+      parts.push(src.slice(s, e));
+      segs.push([at, at + (e - s)]);
+      at += e - s;
     }
+    text = parts.join("");
   }
   const toIdx = (offset) => {
     for (let k = 0; k < node2.segments.length; k++) {
@@ -14560,26 +14582,29 @@ function computeLogicalLine(src, node2, escape) {
   const argsIdx = node2.argsStart >= node2.logicalEnd ? text.length : toIdx(node2.argsStart);
   const flags = node2.flags.map((f) => [toIdx(f.start), toIdx(f.end)]);
   const kwLen = node2.keywordEnd - node2.keywordStart;
-  const cls = argClass(node2, text, argsIdx, escape);
-  const free = new Uint8Array(text.length);
+  const free = freeMap(text.length);
   markWords(text, kwLen, argsIdx, escape, free);
+  const cls = argClass(node2, text, argsIdx, escape, free);
   if (cls === "shell") {
     if (escape === "\\") markShell(text, argsIdx, text.length, free);
     else markWords(text, argsIdx, text.length, escape, free);
-  } else if (cls === "words") markWords(text, argsIdx, text.length, escape, free);
-  else if (cls === "json") markJson(text, argsIdx, text.length, free);
+  } else if (cls === "words") {
+    if (node2.upper !== "ENV" && node2.upper !== "LABEL") markWords(text, argsIdx, text.length, escape, free);
+  } else if (cls === "json") markJson(text, argsIdx, text.length, free);
   return { text, segs, argsIdx, flags, kwLen, cls, free };
 }
-function argClass(node2, text, argsIdx, escape) {
+function argClass(node2, text, argsIdx, escape, free) {
   const u = node2.upper;
   if (node2.json !== null) return "json";
   if (SHELL_CLASS.has(u)) return "shell";
   if (u === "ENV" || u === "LABEL") {
-    const tmp = new Uint8Array(text.length);
-    markWords(text, argsIdx, text.length, escape, tmp);
+    markWords(text, argsIdx, text.length, escape, free);
     let e = argsIdx;
-    while (e < text.length && !tmp[e]) e++;
-    return text.slice(argsIdx, e).includes("=") ? "words" : "exact";
+    while (e < text.length && !free[e]) e++;
+    const eq = text.indexOf("=", argsIdx);
+    if (eq !== -1 && eq < e) return "words";
+    free.fill(0, argsIdx);
+    return "exact";
   }
   if (WORD_CLASS.has(u)) return "words";
   return "exact";
@@ -14611,65 +14636,73 @@ function markJson(t, from, to, free) {
   }
 }
 function markShell(t, from, to, free) {
-  const stack = [0 /* Top */];
-  const top = () => stack[stack.length - 1];
-  const wordStart = (i) => {
-    if (i === from) return true;
-    const p = t.charCodeAt(i - 1);
-    return isBlank(p) && free[i - 1] === 1 || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
-  };
+  let stack = shellStack;
+  if (stack.length < to - from + 2) stack = shellStack = new Uint8Array(Math.max(64, 2 * (to - from + 2)));
+  let sp = 0;
+  stack[0] = 0 /* Top */;
+  let ctx = 0 /* Top */;
   for (let i = from; i < to; i++) {
     const c = t.charCodeAt(i);
-    const ctx = top();
     switch (ctx) {
       case 7 /* Comment */:
-        if (isBlank(c)) free[i] = 1;
+        if (c === 32 || c === 9) free[i] = 1;
         break;
       case 1 /* Single */:
-        if (c === 39) stack.pop();
+        if (c === 39) ctx = stack[--sp];
         break;
       case 5 /* Dollar */:
         if (c === 92) i++;
-        else if (c === 39) stack.pop();
+        else if (c === 39) ctx = stack[--sp];
         break;
       case 2 /* Double */:
       case 6 /* Brace */:
         if (c === 92) i++;
-        else if (ctx === 2 /* Double */ && c === 34) stack.pop();
-        else if (ctx === 6 /* Brace */ && c === 125) stack.pop();
-        else if (c === 96) stack.push(4 /* Backtick */);
+        else if (ctx === 2 /* Double */ && c === 34) ctx = stack[--sp];
+        else if (ctx === 6 /* Brace */ && c === 125) ctx = stack[--sp];
+        else if (c === 96) ctx = stack[++sp] = 4 /* Backtick */;
         else if (c === 36 && t.charCodeAt(i + 1) === 40) {
-          stack.push(3 /* Paren */);
+          ctx = stack[++sp] = 3 /* Paren */;
           i++;
         } else if (c === 36 && t.charCodeAt(i + 1) === 123) {
-          stack.push(6 /* Brace */);
+          ctx = stack[++sp] = 6 /* Brace */;
           i++;
-        } else if (ctx === 6 /* Brace */ && (c === 39 || c === 34)) stack.push(c === 39 ? 1 /* Single */ : 2 /* Double */);
+        } else if (ctx === 6 /* Brace */ && (c === 39 || c === 34)) ctx = stack[++sp] = c === 39 ? 1 /* Single */ : 2 /* Double */;
         break;
       default:
         if (c === 92) i++;
-        else if (isBlank(c)) free[i] = 1;
-        else if (c === 39) stack.push(1 /* Single */);
-        else if (c === 34) stack.push(2 /* Double */);
+        else if (c === 32 || c === 9) free[i] = 1;
+        else if (c === 39) ctx = stack[++sp] = 1 /* Single */;
+        else if (c === 34) ctx = stack[++sp] = 2 /* Double */;
         else if (c === 96) {
-          if (ctx === 4 /* Backtick */) stack.pop();
-          else stack.push(4 /* Backtick */);
-        } else if (c === 36 && t.charCodeAt(i + 1) === 39) {
-          stack.push(5 /* Dollar */);
-          i++;
-        } else if (c === 36 && t.charCodeAt(i + 1) === 40) {
-          stack.push(3 /* Paren */);
-          i++;
-        } else if (c === 36 && t.charCodeAt(i + 1) === 123) {
-          stack.push(6 /* Brace */);
-          i++;
-        } else if (c === 40) stack.push(3 /* Paren */);
+          if (ctx === 4 /* Backtick */) ctx = stack[--sp];
+          else ctx = stack[++sp] = 4 /* Backtick */;
+        } else if (c === 36) {
+          const d = t.charCodeAt(i + 1);
+          if (d === 39) {
+            ctx = stack[++sp] = 5 /* Dollar */;
+            i++;
+          } else if (d === 40) {
+            ctx = stack[++sp] = 3 /* Paren */;
+            i++;
+          } else if (d === 123) {
+            ctx = stack[++sp] = 6 /* Brace */;
+            i++;
+          }
+        } else if (c === 40) ctx = stack[++sp] = 3 /* Paren */;
         else if (c === 41) {
-          if (ctx === 3 /* Paren */) stack.pop();
-        } else if (c === 35 && wordStart(i)) stack.push(7 /* Comment */);
+          if (ctx === 3 /* Paren */) ctx = stack[--sp];
+        } else if (c === 35) {
+          let word = i === from;
+          if (!word) {
+            const p = t.charCodeAt(i - 1);
+            word = (p === 32 || p === 9) && free[i - 1] === 1 || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
+          }
+          if (word) ctx = stack[++sp] = 7 /* Comment */;
+        }
     }
   }
 }
+var shellStack = new Uint8Array(256);
 function freeWords(l, from, to) {
   const out = [];
   let i = from;
@@ -14704,10 +14737,12 @@ function trimmedEnd(t, from = 0) {
 }
 
 // src/format/dump.ts
-function dumpNodes(text, nodes, escape, level = "strict") {
+function dumpNodes(text, nodes, escape, level = "strict", given = {}) {
   if (level === "build") return buildDump(text, nodes, escape);
+  const { lines, record: record2, reuse } = given;
   const out = [];
-  for (const node2 of nodes) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const node2 = nodes[ni];
     if (node2.type === "blank") continue;
     if (node2.type === "directive") {
       out.push({ kind: "directive", text: `${node2.directive.name}=${node2.directive.value}` });
@@ -14717,16 +14752,24 @@ function dumpNodes(text, nodes, escape, level = "strict") {
       out.push({ kind: "comment", text: text.slice(node2.start, node2.end).trim() });
       continue;
     }
-    const l = buildLogicalLine(text, node2, escape);
+    const source = record2 || reuse ? text.slice(node2.start, node2.end) : "";
+    const known2 = reuse?.get(source);
+    if (known2) {
+      for (const item of known2) out.push(item);
+      continue;
+    }
+    const first = out.length;
+    const l = lines?.[ni] ?? buildLogicalLine(text, node2, escape);
     for (const [s, e] of node2.innerComments) out.push({ kind: "comment", text: text.slice(s, e).trim() });
     const end = trimmedEnd(l.text, l.argsIdx);
     out.push({
       kind: "instruction",
       keyword: node2.upper,
-      flags: l.flags.map(([s, e]) => l.text.slice(s, e)),
+      flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
       ...node2.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) },
-      heredocs: node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) }))
+      heredocs: node2.heredocs.length === 0 ? [] : node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) }))
     });
+    if (record2 && !record2.has(source)) record2.set(source, out.slice(first));
   }
   return out;
 }
@@ -14842,7 +14885,7 @@ function sameItem(a, b) {
 var IGNORE_NEXT = /^#\s*(dockerfix|prettier)-ignore\s*$/;
 var IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
 var IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
-var printDockerfile = ({ text, nodes, escape }, options) => {
+var printDockerfile = ({ text, nodes, escape, lines: logicalLines }, options) => {
   const lines = [];
   let pendingBlank = false;
   let ignoreNext = false;
@@ -14850,7 +14893,8 @@ var printDockerfile = ({ text, nodes, escape }, options) => {
   const verbatim = (n) => {
     lines.push(text.slice(n.start, n.end));
   };
-  for (const node2 of nodes) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const node2 = nodes[ni];
     if (inRegion) {
       verbatim(node2);
       if (node2.type === "comment" && IGNORE_END.test(text.slice(node2.start, node2.end).trim())) inRegion = false;
@@ -14877,10 +14921,11 @@ var printDockerfile = ({ text, nodes, escape }, options) => {
       verbatim(node2);
       continue;
     }
-    lines.push(printInstruction(text, node2, escape, options));
+    lines.push(printInstruction(text, node2, escape, options, logicalLines, ni));
   }
   if (lines.length === 0) return "";
-  return lines.join(options.eol) + options.eol;
+  lines.push("");
+  return lines.join(options.eol);
 };
 function lineEndAt(text, offset) {
   const nl = text.indexOf("\n", offset);
@@ -14888,7 +14933,7 @@ function lineEndAt(text, offset) {
   return nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
 var FLAG_TAKERS = /* @__PURE__ */ new Set(["FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"]);
-function printInstruction(text, node2, escape, o) {
+function printInstruction(text, node2, escape, o, logicalLines, index) {
   if (!KNOWN_INSTRUCTIONS.has(node2.upper)) return text.slice(node2.start, node2.end);
   if (node2.flags.length > 0 && !FLAG_TAKERS.has(node2.upper)) return text.slice(node2.start, node2.end);
   const logicalLineEnd = lineEndAt(text, node2.logicalEnd);
@@ -14896,6 +14941,7 @@ function printInstruction(text, node2, escape, o) {
   const tailEsc = text.slice(node2.logicalEnd, logicalLineEnd).trim();
   if (tailEsc !== "") return text.slice(node2.start, node2.end);
   const l = buildLogicalLine(text, node2, escape);
+  if (logicalLines) logicalLines[index] = l;
   const body = node2.heredocs.length > 0 ? text.slice(node2.start, node2.end).slice(logicalLineEnd - node2.start) : "";
   const keyword = node2.upper;
   if ((keyword === "ENV" || keyword === "LABEL") && l.cls === "words" && node2.innerComments.length === 0) {
@@ -14914,9 +14960,10 @@ function printInstruction(text, node2, escape, o) {
   }
   const gaps = [];
   let prev = l.kwLen;
-  for (const [s, e] of [...l.flags, [l.argsIdx, l.argsIdx]]) {
+  for (let f = 0; f <= l.flags.length; f++) {
+    const s = f < l.flags.length ? l.flags[f][0] : l.argsIdx;
     if (s > prev && allFree(l, prev, s)) gaps.push([prev, s]);
-    prev = e;
+    prev = f < l.flags.length ? l.flags[f][1] : l.argsIdx;
   }
   if (l.cls === "words") {
     for (let i = l.argsIdx; i < l.text.length; i++) {
@@ -14980,7 +15027,7 @@ function printInstruction(text, node2, escape, o) {
     if (nl === -1) break;
     pos = nl + 1;
   }
-  let result = out.join(o.eol);
+  let result = out.length === 1 ? out[0] : out.join(o.eol);
   if (body) result += body;
   return result;
 }
@@ -15020,8 +15067,10 @@ function formatWith(input, options, printer) {
   const indent = options.useTabs ? "	" : " ".repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
   const eol = options.endOfLine === "lf" ? "\n" : options.endOfLine === "crlf" ? "\r\n" : dominantEol(text);
   let printed;
+  const lines = [];
+  const reuse = text.length < FREE_MAP_RING_BYTES / 2;
   try {
-    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape }, { indent, eol });
+    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape, ...reuse ? { lines } : {} }, { indent, eol });
   } catch (e) {
     return unchanged({ kind: "internal", message: `formatter crashed: ${e.message}`, line: 1, column: 1 });
   }
@@ -15029,8 +15078,13 @@ function formatWith(input, options, printer) {
   let problem;
   try {
     const out = lex(printed);
-    problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape));
-    if (!problem && out.escape !== lexed.escape) problem = "the escape character changed";
+    if (out.escape !== lexed.escape) {
+      problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape)) ?? "the escape character changed";
+    } else {
+      const record2 = /* @__PURE__ */ new Map();
+      const before = dumpNodes(text, lexed.nodes, lexed.escape, "strict", { ...reuse ? { lines } : {}, record: record2 });
+      problem = dumpDifference(before, dumpNodes(printed, out.nodes, out.escape, "strict", { reuse: record2 }));
+    }
   } catch (e) {
     problem = `the formatted text does not parse: ${e.message}`;
   }

@@ -46,12 +46,12 @@ describe('config validation', () => {
     expect(configError({ overrides: [{ transforms: {} }] })).toBe('dockerfix.config.json: overrides[0].files: missing (an array of glob patterns)');
     expect(configError({ overrides: [{ files: [] }] })).toBe('dockerfix.config.json: overrides[0].files: expected a non-empty array of glob strings, got an array');
     expect(configError({ overrides: [{ files: ['a'], overrides: [] }] })).toBe(
-      'dockerfix.config.json: overrides[0].overrides: unknown key (allowed: files, excludeFiles, transforms, syntax, unsafe, format)',
+      'dockerfix.config.json: overrides[0].overrides: unknown key (allowed: files, excludeFiles, transforms, syntax, unsafe, transformOptions, format)',
     );
-    // transformOptions was read by no transform: it is gone, and a typo inside it is no longer silent.
-    expect(configError({ transformOptions: { 'pip-cache-mount': { x: 1 } } })).toBe(
-      'dockerfix.config.json: transformOptions: unknown key (allowed: $schema, transforms, syntax, unsafe, format, exclude, overrides)',
-    );
+    // transformOptions holds only the options transforms read: a typo inside it is an error, not silent.
+    expect(configError({ transformOptions: { 'pip-cache-mount': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.x: unknown option (known: hadolintIgnore)');
+    expect(configError({ transformOptions: { 'syntax-directive': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.syntax-directive.x: syntax-directive takes no options');
+    expect(configError({ transformOptions: { 'pip-cache-mount': { hadolintIgnore: 'no' } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.hadolintIgnore: expected true or false, got a string');
     expect(configError({ format: { indent: 40 } })).toBe('dockerfix.config.json: format.indent: expected a whole number from 0 to 16, got 40');
     expect(configError({ exclude: 'vendor' })).toBe('dockerfix.config.json: exclude: expected an array of glob strings, got a string');
     expect(configError({ format: { endOfLine: 'cr' } })).toBe('dockerfix.config.json: format.endOfLine: expected "auto", "lf" or "crlf", got "cr"');
