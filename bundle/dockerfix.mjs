@@ -35590,7 +35590,7 @@ var init_subcommands = __esm({
   }
 });
 
-// src/report/github.ts
+// src/report/workflow-safe.ts
 function workflowSafeStream(stream) {
   const write = (chunk, ...rest) => {
     const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
@@ -35605,45 +35605,9 @@ function workflowSafeStream(stream) {
   });
   return guardStream(inner);
 }
-function escapeData(s) {
-  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(s) {
-  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-function command(level2, props, message) {
-  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
-  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
-`;
-}
-function renderGithub(input) {
-  let out = "";
-  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
-  let changed = 0;
-  for (const { path: path31, outcome, written } of input.files) {
-    if (outcome.error) {
-      out += command("error", { file: path31, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
-      continue;
-    }
-    if (outcome.changed) changed++;
-    for (const f of outcome.findings) {
-      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
-      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
-      out += command(
-        level2,
-        { file: path31, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
-        f.message
-      );
-    }
-  }
-  const n = input.files.length;
-  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
-`;
-  return out;
-}
 var LEGACY_COMMAND;
-var init_github2 = __esm({
-  "src/report/github.ts"() {
+var init_workflow_safe = __esm({
+  "src/report/workflow-safe.ts"() {
     "use strict";
     init_escape();
     LEGACY_COMMAND = /##\[/g;
@@ -44297,6 +44261,51 @@ var init_server = __esm({
   }
 });
 
+// src/report/github.ts
+function escapeData(s) {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(s) {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function command(level2, props, message) {
+  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
+  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
+`;
+}
+function renderGithub(input) {
+  let out = "";
+  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
+  let changed = 0;
+  for (const { path: path31, outcome, written } of input.files) {
+    if (outcome.error) {
+      out += command("error", { file: path31, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      continue;
+    }
+    if (outcome.changed) changed++;
+    for (const f of outcome.findings) {
+      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
+      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
+      out += command(
+        level2,
+        { file: path31, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        f.message
+      );
+    }
+  }
+  const n = input.files.length;
+  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
+`;
+  return out;
+}
+var init_github2 = __esm({
+  "src/report/github.ts"() {
+    "use strict";
+    init_escape();
+    init_workflow_safe();
+  }
+});
+
 // src/report/gitlab.ts
 import { createHash as createHash2 } from "node:crypto";
 function severity(f) {
@@ -45032,7 +45041,7 @@ var init_main3 = __esm({
     init_color();
     init_subcommands();
     init_escape();
-    init_github2();
+    init_workflow_safe();
     list6 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });

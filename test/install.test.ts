@@ -156,7 +156,8 @@ describe('package metadata', () => {
     expect(links.length).toBeGreaterThan(0);
     for (const l of links) {
       expect(/^(https?:\/\/|#)/.test(l), l).toBe(true);
-      const file = l.startsWith(`${REPO}/blob/main/`) ? l.slice(`${REPO}/blob/main/`.length).split('#')[0] : null;
+      const prefix = [`${REPO}/blob/main/`, `${REPO}/tree/main/`, 'https://raw.githubusercontent.com/dockerfix/dockerfix/main/'].find((p) => l.startsWith(p));
+      const file = prefix ? l.slice(prefix.length).split('#')[0] : null;
       if (file) expect(fs.existsSync(path.join(ROOT, file)), l).toBe(true);
     }
     expect(readme).not.toMatch(/<owner>/);

@@ -1826,12 +1826,14 @@ function escapeControls(s) {
 }
 var CONTROL_ONE = new RegExp(CONTROL.source);
 
-// src/report/github.ts
+// src/report/workflow-safe.ts
 var LEGACY_COMMAND = /##\[/g;
 function safeLogLine(line) {
   const s = escapeControls(line).replace(LEGACY_COMMAND, "##\\x5b");
   return WORKFLOW_COMMAND_START.test(s) ? s.replace(":", "\\x3a") : s;
 }
+
+// src/report/github.ts
 function escapeData(s) {
   return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
 }
