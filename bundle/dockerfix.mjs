@@ -171,8 +171,8 @@ var require_argument = __commonJS({
        * @param {string[]} values
        * @return {Argument}
        */
-      choices(values2) {
-        this.argChoices = values2.slice();
+      choices(values3) {
+        this.argChoices = values3.slice();
         this.parseArg = (arg, previous) => {
           if (!this.argChoices.includes(arg)) {
             throw new InvalidArgumentError2(
@@ -628,13 +628,13 @@ var require_help = __commonJS({
         const commandGroups = this.groupItems(
           cmd.commands,
           helper.visibleCommands(cmd),
-          (sub2) => sub2.helpGroup() || "Commands:"
+          (sub) => sub.helpGroup() || "Commands:"
         );
         commandGroups.forEach((commands, group) => {
-          const commandList = commands.map((sub2) => {
+          const commandList = commands.map((sub) => {
             return callFormatItem(
-              helper.styleSubcommandTerm(helper.subcommandTerm(sub2)),
-              helper.styleSubcommandDescription(helper.subcommandDescription(sub2))
+              helper.styleSubcommandTerm(helper.subcommandTerm(sub)),
+              helper.styleSubcommandDescription(helper.subcommandDescription(sub))
             );
           });
           output = output.concat(this.formatItemList(group, commandList, helper));
@@ -974,8 +974,8 @@ var require_option = __commonJS({
        * @param {string[]} values
        * @return {Option}
        */
-      choices(values2) {
-        this.argChoices = values2.slice();
+      choices(values3) {
+        this.argChoices = values3.slice();
         this.parseArg = (arg, previous) => {
           if (!this.argChoices.includes(arg)) {
             throw new InvalidArgumentError2(
@@ -6092,9 +6092,9 @@ function official(name, base2) {
       f.users = [{ name: "gradle", home: "/home/gradle" }];
       const major2 = /^(\d+)\./.exec(base2.tag);
       if (major2 && Number(major2[1]) < 5) {
-        const gradle2 = { name: "gradle", uid: 1e3, gid: 1e3, home: "/home/gradle" };
-        f.defaultUser = gradle2;
-        f.users = [gradle2];
+        const gradle3 = { name: "gradle", uid: 1e3, gid: 1e3, home: "/home/gradle" };
+        f.defaultUser = gradle3;
+        f.users = [gradle3];
       } else if (major2 && Number(major2[1]) === 5) f.defaultUser = void 0;
       break;
     }
@@ -7228,12 +7228,12 @@ function applyInstruction(st, instr, globals) {
     }
     case "ARG": {
       const decls = parseArgDecls(instr);
-      const values2 = decls.map(([k, v]) => hasBuildArg(instr.doc, k) ? argValue(instr.doc, k, v) : v !== void 0 ? expandVars(v, st.env) : globals.env.get(k));
+      const values3 = decls.map(([k, v]) => hasBuildArg(instr.doc, k) ? argValue(instr.doc, k, v) : v !== void 0 ? expandVars(v, st.env) : globals.env.get(k));
       const wasArg = decls.map(([k]) => st.args.has(k));
       decls.forEach(([k], n) => {
         st.args.add(k);
         if (st.env.has(k) && !wasArg[n]) return;
-        st.env.set(k, values2[n]);
+        st.env.set(k, values3[n]);
       });
       return;
     }
@@ -7304,13 +7304,13 @@ function expandVars(s, env) {
   if (!s.includes("$")) return s;
   return s.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (m, braced, op, alt, bare) => {
     const name = braced ?? bare;
-    const has2 = env.has(name) && env.get(name) !== void 0;
+    const has4 = env.has(name) && env.get(name) !== void 0;
     const v = env.get(name);
-    if (op === ":-") return has2 && v !== "" ? v : alt;
-    if (op === "-") return has2 ? v : alt;
-    if (op === ":+") return has2 && v !== "" ? alt : "";
-    if (op === "+") return has2 ? alt : "";
-    return has2 ? v : m;
+    if (op === ":-") return has4 && v !== "" ? v : alt;
+    if (op === "-") return has4 ? v : alt;
+    if (op === ":+") return has4 && v !== "" ? alt : "";
+    if (op === "+") return has4 ? alt : "";
+    return has4 ? v : m;
   });
 }
 function joinPath(base2, p) {
@@ -14111,7 +14111,7 @@ function runTransforms(text, run2, bom = false) {
   if (pragmas.ignoreFile) return base2;
   const transforms = sortTransforms(run2.transforms.filter((t) => !pragmas.fileIds.has(t.meta.id)));
   const usePragmas = hasPragmas(pragmas);
-  const composer2 = new EditComposer(text.length);
+  const composer3 = new EditComposer(text.length);
   let readOriginal = false;
   const ctx = {
     buildContext,
@@ -14224,7 +14224,7 @@ function runTransforms(text, run2, bom = false) {
         continue;
       }
       for (const f of changes) changeFindings.push(f);
-      composer2.apply(sorted, t.meta.id, t.meta.fixKind);
+      composer3.apply(sorted, t.meta.id, t.meta.fixKind);
       maps.push(OffsetMap.fromEdits(sorted));
       const version = maps.length;
       nextDoc.sourceLine = (offset) => original.lineOf(toOriginal(offset, version));
@@ -14259,7 +14259,7 @@ function runTransforms(text, run2, bom = false) {
   const generated = changed ? original.generatedHeader() : null;
   if (generated) findings.push(generatedNote(original, generated));
   findings.sort(byPosition);
-  const edits = changed ? composer2.result().map((e) => {
+  const edits = changed ? composer3.result().map((e) => {
     const ps = original.position(e.start);
     const pe = original.position(e.end);
     return { transform: e.by[0], transforms: e.by, start: e.start, end: e.end, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind };
@@ -15256,7 +15256,7 @@ function userAt(instr) {
     const why = image.includes("$") ? `the base image \`${image}\` is named by a build argument, so it is not known to run as root` : `the base image \`${image}\` is not known to run as root`;
     return { root: false, certain: false, name: "", unknown: why };
   }
-  const [name, group] = spec.split(":");
+  const [name = "", group] = spec.split(":");
   if (name === "root" || name === "0") {
     return { root: true, certain: true, name: spec, home: "/root", uid: 0, gid: group === void 0 || group === "" || group === "root" || group === "0" ? 0 : void 0 };
   }
@@ -15531,6 +15531,1590 @@ var init_build_model = __esm({
   }
 });
 
+// src/ecosystems/helpers.ts
+function parseOptions(words2, valued) {
+  const opts = /* @__PURE__ */ new Map();
+  const positional = [];
+  const add = (k, v) => {
+    const list7 = opts.get(k) ?? [];
+    list7.push(v);
+    opts.set(k, list7);
+  };
+  for (let i = 0; i < words2.length; i++) {
+    const word = words2[i];
+    const v = word.value;
+    if (v === "--") {
+      positional.push(...words2.slice(i + 1));
+      break;
+    }
+    if (v.startsWith("--") && v.includes("=")) {
+      const eq = v.indexOf("=");
+      add(v.slice(0, eq), v.slice(eq + 1));
+    } else if (v.startsWith("-") && v.length > 1 && !word.quoted) {
+      const next = words2[i + 1];
+      if (valued.has(v) && next !== void 0) {
+        add(v, next.value);
+        i++;
+      } else if (/^-[A-Za-z]$/.test(v.slice(0, 2)) && valued.has(v.slice(0, 2)) && v.length > 2 && !v.startsWith("--")) add(v.slice(0, 2), v.slice(2));
+      else add(v, "true");
+    } else positional.push(word);
+  }
+  return { opts, positional };
+}
+function has(opts, ...names) {
+  return names.some((n) => opts.has(n));
+}
+function values(opts, ...names) {
+  return names.flatMap((n) => opts.get(n) ?? []);
+}
+function label(words2, from) {
+  const text = words2.slice(from).map((w) => w.value).join(" ");
+  if (text.length <= 60) return text;
+  return words2.slice(from, from + 2).map((w) => w.value).join(" ");
+}
+function looksLikePath(v) {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^git\+|^git@/.test(v)) return false;
+  return v.startsWith(".") || v.startsWith("/") || v.includes("/") || v.startsWith("~") || v.startsWith("$") || /\.(whl|tar\.gz|tgz|zip|deb|rpm|gem|jar)$/.test(v);
+}
+function program2(cmd) {
+  const p = programIndex(cmd.words);
+  const word = cmd.words[p];
+  if (p === -1 || word === void 0) return null;
+  return { name: basename(word.value), index: p };
+}
+function subcommandIndex(words2, i, withValue = /* @__PURE__ */ new Set()) {
+  for (let w = words2[i]; w !== void 0 && w.value.startsWith("-"); w = words2[i]) {
+    if (withValue.has(w.value)) i++;
+    i++;
+  }
+  return i;
+}
+function subsWithRole(table2, ...roles) {
+  return new Set(Object.entries(table2).filter(([, r]) => roles.includes(r)).map(([s]) => s));
+}
+function xdgCacheHome(env, home) {
+  const x = env.get("XDG_CACHE_HOME");
+  if (x) return x;
+  return home === void 0 ? void 0 : joinDir(home, ".cache");
+}
+function envDir(env, name) {
+  if (!env.has(name)) return void 0;
+  const v = env.get(name);
+  if (v === void 0) return null;
+  return v;
+}
+function joinDir(a, b) {
+  return normalizePath((a.endsWith("/") ? a : a + "/") + b);
+}
+function dirFromVar(env, name, fallback, tool) {
+  const v = envDir(env, name);
+  if (v === null) return { skip: `${name} is a build argument without a default, so the ${tool} cache directory is unknown; left unchanged` };
+  if (v === void 0 || v === "") return fallback;
+  if (!v.startsWith("/") || v.includes("$")) return { skip: `${name}=${v} is not a known absolute path; left unchanged` };
+  return v;
+}
+function baseImageIs(instr, re) {
+  return instr.stage !== null && re.test(instr.stage.root().resolvedBaseImage.toLowerCase());
+}
+var truthy;
+var init_helpers = __esm({
+  "src/ecosystems/helpers.ts"() {
+    "use strict";
+    init_shell();
+    init_document();
+    truthy = (v) => v !== void 0 && /^(1|true|yes|on)$/i.test(v);
+  }
+});
+
+// src/ecosystems/pip.ts
+function classifyPip(inv, pipAt) {
+  const w = inv.w;
+  let i = pipAt;
+  while (i < w.length && w[i].value.startsWith("-")) i++;
+  const sub = w[i]?.value;
+  if (sub === "install" || sub === "sync") {
+    const parsed = parseOptions(w.slice(i + 1), PIP_VALUED);
+    const reqs = values(parsed.opts, "-r", "--requirement");
+    const editable = values(parsed.opts, "-e", "--editable");
+    const local = parsed.positional.filter((x) => looksLikePath(x.value) || x.dynamic);
+    if (sub === "sync" || reqs.length || editable.length || local.length) return inv.install("pip", i, PIP_VALUED);
+    const dirs = values(parsed.opts, "-t", "--target", "--prefix", "--root", "-f", "--find-links", "-c", "--constraint").filter((v) => !/^[a-z]+:\/\//.test(v));
+    return inv.neutral(dirs);
+  }
+  if (sub === "config" || sub === "cache" || sub === "list" || sub === "freeze" || sub === "show" || sub === "uninstall" || sub === "check" || sub === "--version" || sub === void 0) return inv.neutral();
+  return inv.source();
+}
+function pipInvocation(cmd, subs = CACHE_SUBS) {
+  const w = cmd.words;
+  const prog = program2(cmd);
+  if (!prog) return null;
+  let i = prog.index + 1;
+  if (PIP.test(prog.name)) {
+  } else if (PYTHON.test(prog.name)) {
+    while (i < w.length && w[i].value.startsWith("-") && w[i].value !== "-m") i++;
+    if (w[i]?.value !== "-m" || w[i + 1]?.value !== "pip") return null;
+    i += 2;
+  } else return null;
+  const g = i;
+  i = subcommandIndex(w, i, GLOBAL_VALUED);
+  const sub = w[i];
+  if (!sub || !subs.has(sub.value)) return null;
+  return { sub, args: w.slice(i + 1), globals: w.slice(g, i) };
+}
+function pipCacheDir(env, home) {
+  const base2 = xdgCacheHome(env, home);
+  const d = dirFromVar(env, "PIP_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pip"), "pip");
+  if (typeof d === "object") return d;
+  return [{ name: "pip", dir: d, envVar: "PIP_CACHE_DIR" }];
+}
+function pipAny(cmd) {
+  const prog = program2(cmd);
+  if (!prog) return null;
+  const w = cmd.words;
+  let i = prog.index + 1;
+  if (PYTHON.test(prog.name)) {
+    if (w[i]?.value !== "-m" || w[i + 1]?.value !== "pip") return null;
+    i += 2;
+  } else if (!PIP.test(prog.name)) return null;
+  i = subcommandIndex(w, i);
+  const sub = w[i];
+  if (!sub) return null;
+  return { sub: sub.value, rest: w.slice(i + 1).map((x) => x.value) };
+}
+var PIP_VALUED, GLOBAL_VALUED, PYTHON, PIP, ROLES, CACHE_SUBS, PIP_NO_CACHE_WHY, pip;
+var init_pip = __esm({
+  "src/ecosystems/pip.ts"() {
+    "use strict";
+    init_helpers();
+    PIP_VALUED = /* @__PURE__ */ new Set([
+      "-r",
+      "--requirement",
+      "-c",
+      "--constraint",
+      "-e",
+      "--editable",
+      "-i",
+      "--index-url",
+      "--extra-index-url",
+      "-f",
+      "--find-links",
+      "-t",
+      "--target",
+      "--prefix",
+      "--root",
+      "--src",
+      "--trusted-host",
+      "--platform",
+      "--python-version",
+      "--implementation",
+      "--abi",
+      "--only-binary",
+      "--no-binary",
+      "--progress-bar",
+      "--cache-dir",
+      "--log",
+      "--report",
+      "--upgrade-strategy",
+      "-C",
+      "--config-settings",
+      "--global-option",
+      "--python",
+      "--retries",
+      "--timeout",
+      "--proxy",
+      "--cert",
+      "--client-cert",
+      "--exists-action",
+      "--root-user-action",
+      "--use-feature",
+      "--use-deprecated",
+      "--keyring-provider",
+      "-p",
+      "--group",
+      "--extra",
+      "--index-strategy",
+      "--link-mode"
+    ]);
+    GLOBAL_VALUED = /* @__PURE__ */ new Set(["--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--python", "--exists-action", "--trusted-host", "--cert", "--client-cert", "--index-url", "-i"]);
+    PYTHON = /^python(3(\.\d+)?)?$/;
+    PIP = /^pip(3(\.\d+)?)?$/;
+    ROLES = {
+      install: "install",
+      sync: "install",
+      wheel: "build",
+      download: "fetch-only",
+      config: "config",
+      cache: "cleanup"
+    };
+    CACHE_SUBS = /* @__PURE__ */ new Set(["install", "wheel", "download"]);
+    PIP_NO_CACHE_WHY = "pip turns the cache off for any value of it (even 0/false) but ignores an empty one";
+    pip = {
+      id: "pip",
+      programs: /^(pip(3(\.\d+)?)?|python(3(\.\d+)?)?)$/,
+      valued: PIP_VALUED,
+      roles: ROLES,
+      classify(inv) {
+        if (PIP.test(inv.prog)) return classifyPip(inv, inv.p + 1);
+        const w = inv.w;
+        let i = inv.p + 1;
+        while (i < w.length && w[i].value.startsWith("-") && w[i].value !== "-m") i++;
+        if (w[i]?.value === "-m" && /^pip3?$/.test(w[i + 1]?.value ?? "")) return classifyPip(inv, i + 2);
+        if (w[i]?.value === "-m" && w[i + 1]?.value === "venv") {
+          const target = w.slice(i + 2).filter((x) => !x.value.startsWith("-"));
+          return inv.neutral(target.map((x) => x.value));
+        }
+        return inv.source();
+      },
+      manifests: {
+        names: ["setup.cfg"],
+        patterns: [/(^|\/)(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/],
+        planner: "pip"
+      },
+      // pip with --no-index installs only from local directories (`--find-links`).
+      offline(o) {
+        const pipProg = /^pip(3(\.\d+)?)?$/.test(o.prog) || /^python(3(\.\d+)?)?$/.test(o.prog) && o.args[0] === "-m" && /^pip3?$/.test(o.args[1] ?? "");
+        return pipProg && o.has("--no-index") ? { store: "pip", what: o.show() } : null;
+      },
+      cache: {
+        transform: "pip-cache-mount",
+        label: "pip install",
+        reuses: "downloaded and built wheels",
+        quick: /\bpip/,
+        execForm: /(^|\s|\/)pip3?(\.\d+)?\s+(install|wheel|download)\b|-m\s+pip\s+(install|wheel|download)\b/,
+        disablingEnv: { PIP_NO_CACHE_DIR: PIP_NO_CACHE_WHY },
+        detect(cmd) {
+          const inv = pipInvocation(cmd);
+          if (!inv) return null;
+          if ([...inv.globals, ...inv.args].some((a) => a.value === "--cache-dir" || a.value.startsWith("--cache-dir="))) return null;
+          return {
+            cmd,
+            tool: "pip",
+            disable: [...inv.globals, ...inv.args].filter((a) => a.value === "--no-cache-dir"),
+            dirs: pipCacheDir
+          };
+        },
+        isCleanup(cmd) {
+          const inv = pipAny(cmd);
+          return inv !== null && inv.sub === "cache" && (inv.rest[0] === "purge" || inv.rest[0] === "remove");
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/uv.ts
+function uvCacheDir(env, home) {
+  const base2 = xdgCacheHome(env, home);
+  const d = dirFromVar(env, "UV_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "uv"), "uv");
+  if (typeof d === "object") return d;
+  return [{ name: "uv", dir: d, envVar: "UV_CACHE_DIR", offlineStore: "uv" }];
+}
+var UV_VALUED, GLOBAL_VALUED2, ROLES2, CACHE_SUBS2, uv;
+var init_uv = __esm({
+  "src/ecosystems/uv.ts"() {
+    "use strict";
+    init_helpers();
+    init_pip();
+    UV_VALUED = /* @__PURE__ */ new Set(["--extra", "--group", "--no-group", "--only-group", "--package", "-p", "--python", "--directory", "--project", "--index-url", "--extra-index-url", "--index", "--default-index", "--link-mode", "--compile-bytecode", "--cache-dir", "--no-install-package", "--no-binary-package", "--no-build-package", "--python-platform"]);
+    GLOBAL_VALUED2 = /* @__PURE__ */ new Set(["--directory", "--project", "--config-file", "--python", "-p", "--color"]);
+    ROLES2 = {
+      sync: "install",
+      "pip install": "install",
+      "pip sync": "install",
+      "pip compile": "update",
+      add: "update",
+      lock: "update",
+      "tool install": "install",
+      venv: "config",
+      cache: "cleanup"
+    };
+    CACHE_SUBS2 = new Set(Object.keys(ROLES2).filter((k) => ["install", "update"].includes(ROLES2[k])));
+    uv = {
+      id: "uv",
+      programs: /^uv$/,
+      valued: UV_VALUED,
+      roles: ROLES2,
+      classify(inv) {
+        const sub = inv.at(0);
+        if (sub === "pip") return classifyPip(inv, inv.p + 2);
+        if (sub === "sync") return inv.install("uv", inv.p + 1, UV_VALUED);
+        if (sub === "venv") {
+          const named = inv.rest.slice(1).filter((x) => !x.value.startsWith("-")).map((x) => x.value);
+          return inv.neutral(named.length ? named : [".venv"]);
+        }
+        if (sub === "python" || sub === "tool" || sub === "cache" || sub === "self" || sub === "--version") return inv.neutral();
+        return inv.source();
+      },
+      manifests: { names: ["pyproject.toml", "uv.lock"], dirOptions: ["--directory", "--project"], planner: "uv" },
+      offline(o) {
+        if (o.has("--offline") || truthy(o.env.get("UV_OFFLINE"))) return { store: "uv", what: o.show() };
+        return o.sub === "pip" && o.has("--no-index") ? { store: "pip", what: o.show() } : null;
+      },
+      cache: {
+        transform: "uv-cache-mount",
+        label: "uv",
+        quick: /\buv\b/,
+        execForm: /(^|\s|\/)uv\s+(pip\s+)?(install|sync|add|lock)\b/,
+        disablingEnv: { UV_NO_CACHE: "uv then runs without a cache; it ignores an empty value" },
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "uv") return null;
+          const w = cmd.words;
+          let i = subcommandIndex(w, p.index + 1, GLOBAL_VALUED2);
+          let sub = w[i]?.value;
+          if (sub === "pip" || sub === "tool") {
+            i = subcommandIndex(w, i + 1, GLOBAL_VALUED2);
+            sub = `${sub} ${w[i]?.value}`;
+          }
+          if (!CACHE_SUBS2.has(sub ?? "")) return null;
+          if (w.some((x) => x.value === "--cache-dir" || x.value.startsWith("--cache-dir="))) return null;
+          return { cmd, tool: "uv", disable: w.filter((x) => x.value === "--no-cache" || x.value === "-n"), dirs: uvCacheDir };
+        },
+        isCleanup(cmd) {
+          const p = program2(cmd);
+          return p?.name === "uv" && cmd.words[p.index + 1]?.value === "cache" && ["clean", "prune"].includes(cmd.words[p.index + 2]?.value ?? "");
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/pipenv.ts
+var VALUED, ROLES3, CACHE_SUBS3, pipenv;
+var init_pipenv = __esm({
+  "src/ecosystems/pipenv.ts"() {
+    "use strict";
+    init_helpers();
+    init_pip();
+    VALUED = /* @__PURE__ */ new Set(["--python", "--categories", "--extra-pip-args"]);
+    ROLES3 = { install: "install", sync: "install", lock: "update", update: "update", upgrade: "update" };
+    CACHE_SUBS3 = new Set(Object.keys(ROLES3));
+    pipenv = {
+      id: "pipenv",
+      programs: /^pipenv$/,
+      valued: VALUED,
+      roles: ROLES3,
+      classify(inv) {
+        const sub = inv.at(0);
+        if ((sub === "install" || sub === "sync") && inv.rest.slice(1).every((x) => x.value.startsWith("-"))) return inv.install("pipenv", inv.p + 1, VALUED);
+        if (sub === "install") return inv.source("`pipenv install <packages>` changes the Pipfile");
+        return inv.source();
+      },
+      manifests: { names: ["Pipfile", "Pipfile.lock"], planner: "pipenv" },
+      cache: {
+        transform: "pipenv-cache-mount",
+        label: "pipenv install",
+        quick: /\bpipenv\b/,
+        execForm: /(^|\s|\/)pipenv\s+(\S+\s+)*(install|sync|lock|update)\b/,
+        disablingEnv: { PIP_NO_CACHE_DIR: PIP_NO_CACHE_WHY },
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "pipenv") return null;
+          const i = subcommandIndex(cmd.words, p.index + 1);
+          if (!CACHE_SUBS3.has(cmd.words[i]?.value ?? "")) return null;
+          return {
+            cmd,
+            tool: "pipenv",
+            dirs(env, home) {
+              const base2 = xdgCacheHome(env, home);
+              const d = dirFromVar(env, "PIPENV_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pipenv"), "pipenv");
+              if (typeof d === "object") return d;
+              const pip3 = pipCacheDir(env, home);
+              if (!Array.isArray(pip3)) return pip3;
+              return [{ name: "pipenv", dir: d, envVar: "PIPENV_CACHE_DIR" }, ...pip3];
+            }
+          };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/poetry.ts
+var VALUED2, GLOBAL_VALUED3, ROLES4, CACHE_SUBS4, poetry;
+var init_poetry = __esm({
+  "src/ecosystems/poetry.ts"() {
+    "use strict";
+    init_helpers();
+    VALUED2 = /* @__PURE__ */ new Set(["--without", "--with", "--only", "-E", "--extras", "-C", "--directory", "-P", "--project"]);
+    GLOBAL_VALUED3 = /* @__PURE__ */ new Set(["--directory", "-C", "--project", "-P"]);
+    ROLES4 = { install: "install", sync: "install", add: "update", update: "update", lock: "update", config: "config" };
+    CACHE_SUBS4 = /* @__PURE__ */ new Set(["install", "sync", "add", "update", "lock"]);
+    poetry = {
+      id: "poetry",
+      programs: /^poetry$/,
+      valued: VALUED2,
+      roles: ROLES4,
+      classify(inv) {
+        const sub = inv.at(0);
+        if (sub === "install" || sub === "sync") return inv.install("poetry", inv.p + 1, VALUED2);
+        if (sub === "config" || sub === "self" || sub === "--version" || sub === "env" && inv.at(1) === "use") return inv.neutral();
+        return inv.source();
+      },
+      manifests: { names: ["pyproject.toml", "poetry.lock"], dirOptions: ["-C", "--directory", "-P", "--project"], planner: "poetry" },
+      cache: {
+        transform: "poetry-cache-mount",
+        label: "poetry install",
+        quick: /\bpoetry\b/,
+        execForm: /(^|\s|\/)poetry\s+(\S+\s+)*(install|sync|add|update|lock)\b/,
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "poetry") return null;
+          const i = subcommandIndex(cmd.words, p.index + 1, GLOBAL_VALUED3);
+          if (!CACHE_SUBS4.has(cmd.words[i]?.value ?? "")) return null;
+          return {
+            cmd,
+            tool: "poetry",
+            disable: cmd.words.filter((w) => w.value === "--no-cache"),
+            dirs(env, home) {
+              const base2 = xdgCacheHome(env, home);
+              const d = dirFromVar(env, "POETRY_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pypoetry"), "poetry");
+              if (typeof d === "object") return d;
+              const why = "poetry keeps its virtualenvs in its cache directory by default, so the cache cannot be moved out of the home";
+              return [
+                { name: "poetry", dir: d === void 0 ? void 0 : joinDir(d, "cache"), noRelocate: why, unknown: "the poetry cache directory is unknown here; left unchanged" },
+                { name: "poetry-artifacts", dir: d === void 0 ? void 0 : joinDir(d, "artifacts"), noRelocate: why, unknown: "the poetry cache directory is unknown here; left unchanged" }
+              ];
+            }
+          };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/pdm.ts
+var VALUED3, ROLES5, pdm;
+var init_pdm = __esm({
+  "src/ecosystems/pdm.ts"() {
+    "use strict";
+    VALUED3 = /* @__PURE__ */ new Set(["-G", "--group", "-p", "--project", "-L", "--lockfile", "--venv", "-v", "--verbose"]);
+    ROLES5 = { install: "install", sync: "install", add: "update", update: "update", lock: "update", config: "config", cache: "cleanup" };
+    pdm = {
+      id: "pdm",
+      programs: /^pdm$/,
+      valued: VALUED3,
+      roles: ROLES5,
+      classify(inv) {
+        const sub = inv.at(0);
+        if (sub === "install" || sub === "sync") return inv.install("pdm", inv.p + 1, VALUED3);
+        if (sub === "config" || sub === "cache" || sub === "self" || sub === "--version" || sub === "venv" && inv.at(1) === "create" || sub === "use" && inv.at(1) !== void 0) return inv.neutral();
+        return inv.source();
+      },
+      manifests: { names: ["pyproject.toml", "pdm.lock", "pdm.toml", ".pdm-python"], dirOptions: ["-p", "--project"], planner: "pdm" }
+    };
+  }
+});
+
+// src/ecosystems/npm.ts
+function jsSubcommand(cmd, programIndex2) {
+  const i = subcommandIndex(cmd.words, programIndex2 + 1, JS_VALUED);
+  return { value: cmd.words[i]?.value, i };
+}
+function jsCacheCleanup(cmd, prog) {
+  const p = program2(cmd);
+  if (!p || p.name !== prog) return false;
+  let w = cmd.words.slice(p.index + 1).map((x) => x.value).filter((x) => !x.startsWith("-"));
+  if (prog === "bun" && w[0] === "pm") w = w.slice(1);
+  return w[0] === "cache" && ["clean", "rm", "clear"].includes(w[1] ?? "");
+}
+function classifyJs(inv, eco, roles) {
+  const { rest, prog, p } = inv;
+  const sub = inv.at(0);
+  const args = rest.slice(sub === void 0 ? 0 : 1);
+  const global = rest.some((x) => x.value === "-g" || x.value === "--global" || x.value === "--location=global") || sub === "global";
+  if (global) return inv.neutral(args.filter((x) => !x.value.startsWith("-") && looksLikePath(x.value) && !/^@?[\w.-]+(\/[\w.-]+)?(@[\w.^~<>=*-]+)?$/.test(x.value)).map((x) => x.value));
+  if (sub === "cache" || sub === "version" || sub === "--version" || sub === "-v" || sub === "help" || sub === "whoami" || sub === "ping") return inv.neutral();
+  if (sub === "config" || sub === "set") {
+    if (rest.some((x) => /^(--location=project|-L|--location)$/.test(x.value) && !rest.some((y) => y.value === "global" || y.value === "user"))) return inv.source(`\`${prog} config\` writes the project's configuration`);
+    if (prog === "yarn" && !rest.some((x) => x.value === "-H" || x.value === "--home")) return inv.neutral([".yarnrc.yml", ".yarnrc"]);
+    return inv.neutral();
+  }
+  const flagsOnly = sub !== void 0 && sub.startsWith("-") && rest.every((x, k) => x.value.startsWith("-") || JS_VALUED.has(rest[k - 1]?.value ?? ""));
+  const bare = prog === "yarn" && (sub === void 0 || flagsOnly);
+  const isInstall = bare || sub !== void 0 && (roles[sub] === "install" || roles[sub] === "fetch-only") || prog === "yarn" && sub === "workspaces" && inv.at(1) === "focus";
+  if (isInstall) {
+    const start = sub === void 0 || sub.startsWith("-") ? p : p + 1;
+    const r = inv.install(eco, start, JS_VALUED);
+    const named = r.install.positional.filter((x) => !(sub === "workspaces" && x.value === "focus"));
+    if (named.length || sub === "add" || sub === "a") return inv.source(`\`${inv.label}\` adds packages to package.json`);
+    return r;
+  }
+  return inv.source();
+}
+function npmDirs(env, home) {
+  const v = env.get("npm_config_cache") ?? env.get("NPM_CONFIG_CACHE");
+  const e = new Map(env);
+  if (v !== void 0) e.set("npm_config_cache", v);
+  const d = dirFromVar(e, "npm_config_cache", home === void 0 ? void 0 : joinDir(home, ".npm"), "npm");
+  if (typeof d === "object") return d;
+  return [{ name: "npm", dir: d, envVar: "npm_config_cache", offlineStore: "npm" }];
+}
+var JS_VALUED, ROLES6, CACHE_SUBS5, npm;
+var init_npm = __esm({
+  "src/ecosystems/npm.ts"() {
+    "use strict";
+    init_helpers();
+    JS_VALUED = /* @__PURE__ */ new Set(["--prefix", "-C", "--dir", "--cwd", "--network-timeout", "--modules-folder", "--filter", "-F", "--omit", "--include", "--registry", "--cache", "--loglevel", "-w", "--workspace", "--mutex", "--network-concurrency", "--child-concurrency", "--cache-folder", "--store-dir", "--reporter"]);
+    ROLES6 = {
+      ci: "install",
+      "clean-install": "install",
+      "install-clean": "install",
+      ic: "install",
+      install: "install",
+      i: "install",
+      in: "install",
+      isntall: "install",
+      add: "install",
+      update: "update",
+      up: "update",
+      upgrade: "update",
+      "install-test": "build",
+      it: "build",
+      "install-ci-test": "build",
+      cit: "build",
+      cache: "cleanup",
+      config: "config"
+    };
+    CACHE_SUBS5 = subsWithRole(ROLES6, "install", "update", "build");
+    npm = {
+      id: "npm",
+      programs: /^npm$/,
+      valued: JS_VALUED,
+      roles: ROLES6,
+      classify: (inv) => classifyJs(inv, "npm", ROLES6),
+      manifests: { names: ["package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"], dirOptions: ["--prefix", "--cwd", "-C", "--dir"], planner: "node", withoutContext: ["package-lock.json", "npm-shrinkwrap.json", ".npmrc"] },
+      offline: (o) => o.has("--offline") || truthy(o.env.get("npm_config_offline")) || truthy(o.env.get("NPM_CONFIG_OFFLINE")) ? { store: "npm", what: o.show() } : null,
+      cache: {
+        transform: "node-cache-mount",
+        label: "npm install",
+        quick: /\bnpm\b/,
+        execForm: /(^|\s|\/)npm\s+(ci|install|i)(\s|$)/,
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "npm") return null;
+          const s = jsSubcommand(cmd, p.index);
+          if (!CACHE_SUBS5.has(s.value ?? "") || cmd.words.some((w) => w.value === "--cache" || w.value.startsWith("--cache="))) return null;
+          return { cmd, tool: "npm", dirs: npmDirs };
+        },
+        isCleanup: (cmd) => jsCacheCleanup(cmd, "npm")
+      }
+    };
+  }
+});
+
+// src/ecosystems/yarn.ts
+function yarnClassicDirs(env, home) {
+  const root = home === "/root";
+  const xdg = env.get("XDG_CACHE_HOME");
+  const fallback = xdg ? joinDir(xdg, "yarn") : root ? "/usr/local/share/.cache/yarn" : home === void 0 ? void 0 : joinDir(xdgCacheHome(env, home), "yarn");
+  const d = dirFromVar(env, "YARN_CACHE_FOLDER", fallback, "yarn");
+  if (typeof d === "object") return d;
+  return [{ name: "yarn", dir: d, envVar: "YARN_CACHE_FOLDER", locked: true, offlineStore: "yarn" }];
+}
+function yarnBerryDirs(env, home) {
+  const g = dirFromVar(env, "YARN_GLOBAL_FOLDER", home === void 0 ? void 0 : joinDir(home, ".yarn/berry"), "yarn");
+  if (typeof g === "object") return g;
+  return [{ name: "yarn-berry", dir: g === void 0 ? void 0 : joinDir(g, "cache"), noRelocate: "yarn berry's global folder holds more than its cache, so it is not moved out of the home", offlineStore: "yarn" }];
+}
+var ROLES7, CACHE_SUBS6, yarn;
+var init_yarn = __esm({
+  "src/ecosystems/yarn.ts"() {
+    "use strict";
+    init_helpers();
+    init_npm();
+    ROLES7 = { install: "install", add: "install", upgrade: "update", up: "update", cache: "cleanup", config: "config" };
+    CACHE_SUBS6 = subsWithRole(ROLES7, "install", "update");
+    yarn = {
+      id: "yarn",
+      programs: /^yarn$/,
+      valued: JS_VALUED,
+      roles: ROLES7,
+      classify: (inv) => classifyJs(inv, "yarn", ROLES7),
+      manifests: {
+        names: ["package.json", "yarn.lock", ".yarnrc.yml", ".yarnrc"],
+        patterns: [/^\.yarn\/(releases|plugins|patches)\//],
+        dirOptions: ["--prefix", "--cwd", "-C", "--dir"],
+        planner: "node",
+        // `.yarnrc*` also matches `.yarnrc.yml`.
+        withoutContext: ["yarn.lock", ".yarnrc"]
+      },
+      offline: (o) => o.has("--offline") || truthy(o.env.get("YARN_ENABLE_OFFLINE_MODE")) ? { store: "yarn", what: o.show() } : null,
+      cache: {
+        transform: "node-cache-mount",
+        label: "yarn install",
+        quick: /\byarn\b/,
+        execForm: /(^|\s|\/)yarn(\s+install)?(\s|$)/,
+        detect(cmd, _instr, ctx) {
+          const p = program2(cmd);
+          if (!p || p.name !== "yarn") return null;
+          const s = jsSubcommand(cmd, p.index);
+          if (s.value !== void 0 && !CACHE_SUBS6.has(s.value)) return null;
+          if (s.value === void 0 && cmd.words.slice(p.index + 1).some((w) => /^(-v|--version|-h|--help)$/.test(w.value))) return null;
+          if (cmd.words.some((w) => w.value === "--cache-folder" || w.value.startsWith("--cache-folder="))) return null;
+          const berry = ctx.buildContext.available && (ctx.buildContext.exists(".yarnrc.yml") || ctx.buildContext.exists(".yarn/releases"));
+          return { cmd, tool: "yarn", dirs: berry ? yarnBerryDirs : yarnClassicDirs };
+        },
+        isCleanup: (cmd) => jsCacheCleanup(cmd, "yarn")
+      }
+    };
+  }
+});
+
+// src/ecosystems/pnpm.ts
+function pnpmDirs(env, home) {
+  const pnpmHome = env.get("PNPM_HOME");
+  const xdgData = env.get("XDG_DATA_HOME");
+  const fallback = pnpmHome ? joinDir(pnpmHome, "store") : xdgData ? joinDir(xdgData, "pnpm/store") : home === void 0 ? void 0 : joinDir(home, ".local/share/pnpm/store");
+  const d = dirFromVar(env, "npm_config_store_dir", fallback, "pnpm");
+  if (typeof d === "object") return d;
+  return [{ name: "pnpm-store", dir: d, envVar: "npm_config_store_dir", offlineStore: "pnpm" }];
+}
+var ROLES8, CACHE_SUBS7, pnpm;
+var init_pnpm = __esm({
+  "src/ecosystems/pnpm.ts"() {
+    "use strict";
+    init_helpers();
+    init_npm();
+    ROLES8 = {
+      install: "install",
+      i: "install",
+      add: "install",
+      fetch: "fetch-only",
+      update: "update",
+      up: "update",
+      upgrade: "update",
+      "install-test": "build",
+      it: "build",
+      store: "cleanup",
+      config: "config"
+    };
+    CACHE_SUBS7 = subsWithRole(ROLES8, "install", "fetch-only", "update", "build");
+    pnpm = {
+      id: "pnpm",
+      programs: /^pnpm$/,
+      valued: JS_VALUED,
+      roles: ROLES8,
+      classify: (inv) => classifyJs(inv, "pnpm", ROLES8),
+      manifests: { names: ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs"], dirOptions: ["--prefix", "--cwd", "-C", "--dir"], planner: "node", withoutContext: ["pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs"] },
+      offline: (o) => o.has("--offline") || truthy(o.env.get("npm_config_offline")) ? { store: "pnpm", what: o.show() } : null,
+      cache: {
+        transform: "node-cache-mount",
+        label: "pnpm install",
+        quick: /\bpnpm\b/,
+        execForm: /(^|\s|\/)pnpm\s+(install|i)(\s|$)/,
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "pnpm") return null;
+          const s = jsSubcommand(cmd, p.index);
+          if (!CACHE_SUBS7.has(s.value ?? "") || cmd.words.some((w) => w.value === "--store-dir" || w.value.startsWith("--store-dir="))) return null;
+          return { cmd, tool: "pnpm", dirs: pnpmDirs };
+        },
+        isCleanup: (cmd) => jsCacheCleanup(cmd, "pnpm")
+      }
+    };
+  }
+});
+
+// src/ecosystems/bun.ts
+function bunDirs(env, home) {
+  const install = env.get("BUN_INSTALL");
+  const xdg = env.get("XDG_CACHE_HOME");
+  const fallback = install ? joinDir(install, "install/cache") : xdg ? joinDir(xdg, ".bun/install/cache") : home === void 0 ? void 0 : joinDir(home, ".bun/install/cache");
+  const d = dirFromVar(env, "BUN_INSTALL_CACHE_DIR", fallback, "bun");
+  if (typeof d === "object") return d;
+  return [{ name: "bun", dir: d, envVar: "BUN_INSTALL_CACHE_DIR" }];
+}
+var ROLES9, CACHE_SUBS8, bun;
+var init_bun = __esm({
+  "src/ecosystems/bun.ts"() {
+    "use strict";
+    init_helpers();
+    init_npm();
+    ROLES9 = { install: "install", i: "install", ci: "install", add: "install", a: "install", update: "update", pm: "cleanup" };
+    CACHE_SUBS8 = subsWithRole(ROLES9, "install", "update");
+    bun = {
+      id: "bun",
+      programs: /^bun$/,
+      valued: JS_VALUED,
+      roles: ROLES9,
+      classify: (inv) => classifyJs(inv, "bun", ROLES9),
+      manifests: { names: ["package.json", "bun.lockb", "bun.lock", "bunfig.toml", ".npmrc"], dirOptions: ["--cwd"], planner: "node", withoutContext: ["bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"] },
+      cache: {
+        transform: "node-cache-mount",
+        label: "bun install",
+        quick: /\bbun\b/,
+        execForm: /(^|\s|\/)bun\s+(install|i|ci)(\s|$)/,
+        detect(cmd, _instr, ctx) {
+          const p = program2(cmd);
+          if (!p || p.name !== "bun") return null;
+          const s = jsSubcommand(cmd, p.index);
+          if (!CACHE_SUBS8.has(s.value ?? "") || cmd.words.some((w) => w.value === "--cache-dir" || w.value.startsWith("--cache-dir="))) return null;
+          if (cmd.words.some((w) => w.value === "-g" || w.value === "--global")) return null;
+          const bunfig = ctx.buildContext.available && ctx.buildContext.exists("bunfig.toml");
+          return {
+            cmd,
+            tool: "bun",
+            disable: cmd.words.filter((w) => w.value === "--no-cache"),
+            dirs: bunfig ? () => ({ skip: "bunfig.toml in the build context may set the bun cache directory ([install.cache] dir); left unchanged" }) : bunDirs
+          };
+        },
+        isCleanup: (cmd) => jsCacheCleanup(cmd, "bun")
+      }
+    };
+  }
+});
+
+// src/ecosystems/go.ts
+function goDirs(instr, compiles) {
+  return (env, home) => {
+    const gopathRaw = env.get("GOPATH");
+    const gopath = gopathRaw ? gopathRaw.split(":")[0] : baseImageIs(instr, /(^|\/)golang(:|@|$)/) ? "/go" : home === void 0 ? void 0 : joinDir(home, "go");
+    const mod = dirFromVar(env, "GOMODCACHE", gopath === void 0 ? void 0 : joinDir(gopath, "pkg/mod"), "go");
+    if (typeof mod === "object") return mod;
+    const xdg = xdgCacheHome(env, home);
+    const build = dirFromVar(env, "GOCACHE", xdg === void 0 ? void 0 : joinDir(xdg, "go-build"), "go");
+    if (typeof build === "object") return build;
+    if (env.get("GOCACHE") === "off") return { skip: "GOCACHE=off: the build cache is turned off on purpose; left unchanged" };
+    const dirs = [{ name: "go-mod", dir: mod, envVar: "GOMODCACHE", holdsDeps: true, reuses: "the downloaded modules", offlineStore: "go-mod" }];
+    if (compiles) dirs.push({ name: "go-build", dir: build, envVar: "GOCACHE", reuses: "compiled packages" });
+    return dirs;
+  };
+}
+var BUILD_VALUED, ROLES10, COMPILES, CACHE_SUBS9, go;
+var init_go = __esm({
+  "src/ecosystems/go.ts"() {
+    "use strict";
+    init_helpers();
+    BUILD_VALUED = /* @__PURE__ */ new Set(["-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-C", "-p", "-buildmode", "-compiler", "-installsuffix", "-modfile", "-overlay", "-pkgdir", "-toolexec", "-run", "-timeout", "-exec", "-count", "-pgo"]);
+    ROLES10 = {
+      "mod download": "fetch-only",
+      "mod verify": "fetch-only",
+      "mod tidy": "update",
+      "mod vendor": "update",
+      "work sync": "update",
+      get: "update",
+      build: "build",
+      install: "build",
+      test: "build",
+      run: "build",
+      generate: "build",
+      vet: "build",
+      list: "build",
+      clean: "cleanup",
+      env: "config"
+    };
+    COMPILES = /* @__PURE__ */ new Set(["build", "install", "test", "run", "generate", "vet", "list"]);
+    CACHE_SUBS9 = new Set(Object.keys(ROLES10).filter((k) => !["cleanup", "config"].includes(ROLES10[k])));
+    go = {
+      id: "go",
+      programs: /^go$/,
+      valued: BUILD_VALUED,
+      roles: ROLES10,
+      classify(inv) {
+        const sub = inv.at(0);
+        const { p, rest } = inv;
+        if (sub === "mod" && (inv.at(1) === "download" || inv.at(1) === "verify")) return inv.install("go", p + 2, /* @__PURE__ */ new Set(["-modfile"]));
+        if (sub === "env" || sub === "version") return inv.neutral();
+        if (sub === "install" && rest.slice(1).filter((x) => !x.value.startsWith("-")).every((x) => /@/.test(x.value)) && rest.length > 1) return inv.neutral();
+        if (sub === "get") return inv.source("`go get` resolves imports or changes go.mod, so it needs the source");
+        if (sub === "build" || sub === "install" || sub === "test" || sub === "vet" || sub === "run" || sub === "generate") return inv.build("go", p + 1, BUILD_VALUED);
+        if (sub === "mod" && inv.at(1) === "tidy") return inv.source("`go mod tidy` scans the source for imports");
+        return inv.source();
+      },
+      manifests: { names: ["go.mod", "go.sum"], planner: "go" },
+      dependencyOnly: {
+        command: "go mod download",
+        what: "modules",
+        toolEnv: /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/,
+        refuse(b, env) {
+          if (has(b.opts, "-mod") && values(b.opts, "-mod").includes("vendor")) return `\`${b.label}\` builds from the vendor directory`;
+          if (/-mod=vendor/.test(env.get("GOFLAGS") ?? "") || b.cwd.includes("$")) return "GOFLAGS selects the vendor directory";
+          return void 0;
+        },
+        keepAssignments: /^GO(PROXY|PRIVATE|NOPROXY|NOSUMDB|SUMDB|INSECURE|FLAGS|MODCACHE|PATH|TOOLCHAIN|WORK|111MODULE)=/,
+        store: (env) => env.get("GOMODCACHE") ?? `${(env.get("GOPATH") ?? "/go").split(":")[0]}/pkg/mod`
+      },
+      offline(o) {
+        if (/-mod=vendor/.test(o.env.get("GOFLAGS") ?? "") || o.has("-mod=vendor")) return null;
+        return o.env.get("GOPROXY") === "off" ? { store: "go-mod", what: `${o.show()} with GOPROXY=off` } : null;
+      },
+      cache: {
+        transform: "go-cache-mount",
+        label: "go build",
+        quick: /\bgo\b/,
+        execForm: /(^|\s|\/)go\s+(build|install|test|run|get|mod\s+download)\b/,
+        depsFixKind: "unsafe",
+        detect(cmd, instr) {
+          const p = program2(cmd);
+          if (!p || p.name !== "go") return null;
+          const i = subcommandIndex(cmd.words, p.index + 1);
+          let s = cmd.words[i]?.value ?? "";
+          if (s === "mod" || s === "work") s += " " + (cmd.words[i + 1]?.value ?? "");
+          if (!CACHE_SUBS9.has(s)) return null;
+          return { cmd, tool: "go", dirs: goDirs(instr, COMPILES.has(s)) };
+        },
+        isCleanup(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "go" || cmd.words[p.index + 1]?.value !== "clean") return false;
+          const rest = cmd.words.slice(p.index + 2).map((w) => w.value);
+          return rest.length > 0 && rest.every((r) => ["-cache", "-modcache", "-testcache", "-fuzzcache"].includes(r));
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/cargo.ts
+function cargoDirs(instr) {
+  return (env, home) => {
+    const fallback = baseImageIs(instr, /(^|\/)rust(:|@|$)/) ? "/usr/local/cargo" : home === void 0 ? void 0 : joinDir(home, ".cargo");
+    const h = dirFromVar(env, "CARGO_HOME", fallback, "cargo");
+    if (typeof h === "object") return h;
+    const why = "CARGO_HOME also holds the binaries cargo install puts in its bin directory, so it is not moved";
+    const unknown = "CARGO_HOME is unknown here (not a rust image and no home); left unchanged";
+    return [
+      { name: "cargo-registry", dir: h === void 0 ? void 0 : joinDir(h, "registry"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "cargo" },
+      { name: "cargo-git", dir: h === void 0 ? void 0 : joinDir(h, "git"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "cargo" }
+    ];
+  };
+}
+var FETCH_VALUED, BUILD_VALUED2, GLOBAL_VALUED4, ROLES11, CACHE_SUBS10, cargo;
+var init_cargo = __esm({
+  "src/ecosystems/cargo.ts"() {
+    "use strict";
+    init_helpers();
+    FETCH_VALUED = /* @__PURE__ */ new Set(["--target", "--manifest-path"]);
+    BUILD_VALUED2 = /* @__PURE__ */ new Set(["--target", "--manifest-path", "-p", "--package", "--bin", "--features", "-F", "--profile", "--path", "--root", "-j", "--jobs"]);
+    GLOBAL_VALUED4 = /* @__PURE__ */ new Set(["--manifest-path", "-Z", "--config", "--color", "-C"]);
+    ROLES11 = {
+      fetch: "fetch-only",
+      vendor: "fetch-only",
+      update: "update",
+      "generate-lockfile": "update",
+      build: "build",
+      b: "build",
+      install: "build",
+      test: "build",
+      t: "build",
+      run: "build",
+      r: "build",
+      check: "build",
+      c: "build",
+      doc: "build",
+      clippy: "build",
+      chef: "build"
+    };
+    CACHE_SUBS10 = new Set(Object.keys(ROLES11));
+    cargo = {
+      id: "cargo",
+      programs: /^cargo$/,
+      valued: BUILD_VALUED2,
+      roles: ROLES11,
+      classify(inv) {
+        const sub = inv.at(0);
+        if (sub === "fetch") return inv.install("cargo", inv.p + 1, FETCH_VALUED);
+        if (sub === "install" && !inv.rest.some((x) => x.value === "--path" || x.value.startsWith("--path="))) return inv.neutral();
+        if (sub === "build" || sub === "install" || sub === "test" || sub === "run" || sub === "check") return inv.build("cargo", inv.p + 1, BUILD_VALUED2);
+        return inv.source();
+      },
+      manifests: { names: ["Cargo.toml", "Cargo.lock"], planner: "cargo" },
+      noDependencyOnly: "cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent",
+      offline: (o) => o.has("--offline", "--frozen") || truthy(o.env.get("CARGO_NET_OFFLINE")) ? { store: "cargo", what: o.show() } : null,
+      cache: {
+        transform: "cargo-cache-mount",
+        label: "cargo build",
+        quick: /\bcargo\b/,
+        execForm: /(^|\s|\/)cargo\s+(\S+\s+)*(build|install|fetch|test|run)\b/,
+        depsFixKind: "unsafe",
+        detect(cmd, instr) {
+          const p = program2(cmd);
+          if (!p || p.name !== "cargo") return null;
+          const i = subcommandIndex(cmd.words, p.index + 1, GLOBAL_VALUED4);
+          if (!CACHE_SUBS10.has(cmd.words[i]?.value ?? "")) return null;
+          return { cmd, tool: "cargo", dirs: cargoDirs(instr) };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/maven.ts
+function mavenDirs(env, home) {
+  const opts = `${env.get("MAVEN_OPTS") ?? ""} ${env.get("MAVEN_ARGS") ?? ""}`;
+  if (opts.includes("maven.repo.local")) return { skip: "MAVEN_OPTS/MAVEN_ARGS set maven.repo.local; left unchanged" };
+  return [
+    {
+      name: "maven",
+      dir: home === void 0 ? void 0 : joinDir(home, ".m2/repository"),
+      holdsDeps: true,
+      // Maven's local repository is not safe for concurrent builds writing to it.
+      locked: true,
+      noRelocate: "Maven has no variable that moves only its local repository",
+      unknown: "the home directory, and so ~/.m2, is unknown here; left unchanged",
+      offlineStore: "maven"
+    }
+  ];
+}
+var VALUED4, DEP_ONLY, BUILD, maven;
+var init_maven = __esm({
+  "src/ecosystems/maven.ts"() {
+    "use strict";
+    init_helpers();
+    VALUED4 = /* @__PURE__ */ new Set(["-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-T", "--threads", "-pl", "--projects", "-rf", "--resume-from", "-l", "--log-file", "-t", "--toolchains", "-b", "--builder"]);
+    DEP_ONLY = /^((org\.apache\.maven\.plugins:)?maven-dependency-plugin(:[\w.-]+)?:|dependency:)(go-offline|resolve|resolve-plugins|copy-dependencies|tree|list)$|^de\.qaware\.maven:go-offline-maven-plugin(:[\w.-]+)?:resolve-dependencies$/;
+    BUILD = /^(compile|test|package|verify|install|deploy|spring-boot:run|spring-boot:repackage)$/;
+    maven = {
+      id: "maven",
+      programs: /^(mvn|mvnw|mvnw\.cmd)$/,
+      valued: VALUED4,
+      roles: { "dependency:go-offline": "fetch-only", "dependency:resolve": "fetch-only", package: "build", install: "build", verify: "build", compile: "build", test: "build" },
+      classify(inv) {
+        const goals = parseOptions(inv.rest, VALUED4).positional.map((x) => x.value);
+        if (goals.length && goals.every((g) => DEP_ONLY.test(g))) return inv.install("maven", inv.p, VALUED4);
+        if (goals.some((g) => BUILD.test(g))) return inv.build("maven", inv.p, VALUED4);
+        return inv.source();
+      },
+      manifests: { names: ["pom.xml"], planner: "maven" },
+      offline(o) {
+        if (o.prog === "mvnw.cmd") return null;
+        const flag = /(^|\s)(-o|--offline)(\s|$)/;
+        return o.has("-o", "--offline") || flag.test(o.env.get("MAVEN_ARGS") ?? "") || flag.test(o.env.get("MAVEN_OPTS") ?? "") ? { store: "maven", what: o.show() } : null;
+      },
+      cache: {
+        transform: "maven-cache-mount",
+        label: "mvn",
+        quick: /\bmvnw?\b/,
+        execForm: /(^|\s|\/)mvnw?(\s|$)/,
+        depsFixKind: "unsafe",
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "mvn" && p.name !== "mvnw") return null;
+          if (cmd.words.some((w) => /^-Dmaven\.repo\.local=/.test(w.value))) return null;
+          const args = cmd.words.slice(p.index + 1).map((w) => w.value);
+          if (args.some((a) => a === "-v" || a === "--version" || a === "-h" || a === "--help") && args.length === 1) return null;
+          return { cmd, tool: "maven", dirs: mavenDirs };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/gradle.ts
+function gradleDirs(env, home) {
+  const h = dirFromVar(env, "GRADLE_USER_HOME", home === void 0 ? void 0 : joinDir(home, ".gradle"), "gradle");
+  if (typeof h === "object") return h;
+  const why = "GRADLE_USER_HOME also holds gradle.properties and init scripts, so it is not moved";
+  const unknown = "GRADLE_USER_HOME is unknown here; left unchanged";
+  return [
+    { name: "gradle-caches", dir: h === void 0 ? void 0 : joinDir(h, "caches"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "gradle" },
+    { name: "gradle-wrapper", dir: h === void 0 ? void 0 : joinDir(h, "wrapper"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "gradle" }
+  ];
+}
+var VALUED5, gradle;
+var init_gradle = __esm({
+  "src/ecosystems/gradle.ts"() {
+    "use strict";
+    init_helpers();
+    VALUED5 = /* @__PURE__ */ new Set(["-x", "--exclude-task", "-p", "--project-dir", "-b", "--build-file", "-c", "--settings-file", "-g", "--gradle-user-home", "--console", "--warning-mode", "-I", "--init-script", "--max-workers", "--priority"]);
+    gradle = {
+      id: "gradle",
+      programs: /^(gradle|gradlew)$/,
+      valued: VALUED5,
+      roles: { dependencies: "fetch-only", downloadDependencies: "fetch-only", build: "build", assemble: "build", test: "build" },
+      classify(inv) {
+        const tasks = parseOptions(inv.rest, VALUED5).positional.map((x) => x.value);
+        if (tasks.length && tasks.every((t) => /^(:?[\w-]+:)*(dependencies|downloadDependencies|resolveDependencies|resolveAllDependencies|androidDependencies)$/.test(t))) return inv.install("gradle", inv.p, VALUED5);
+        if (tasks.length === 0 && inv.rest.every((x) => x.value === "--version" || x.value === "-v")) return inv.neutral();
+        if (tasks.some((t) => /(^|:)(build|assemble|jar|bootJar|shadowJar|installDist|compileJava|test|check)$/.test(t))) return inv.build("gradle", inv.p, VALUED5);
+        return inv.source();
+      },
+      manifests: {
+        names: ["build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties", "gradlew"],
+        patterns: [/^gradle\/wrapper\//],
+        dirOptions: ["-p", "--project-dir"],
+        planner: "gradle"
+      },
+      offline: (o) => o.has("--offline") ? { store: "gradle", what: o.show() } : null,
+      cache: {
+        transform: "gradle-cache-mount",
+        label: "gradle",
+        quick: /\bgradlew?\b/,
+        execForm: /(^|\s|\/)gradlew?(\s|$)/,
+        depsFixKind: "unsafe",
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p) return null;
+          let name = p.name;
+          if (/^(ba)?sh$/.test(name) && /(^|\/)gradlew$/.test(cmd.words[p.index + 1]?.value ?? "")) name = "gradlew";
+          if (name !== "gradle" && name !== "gradlew") return null;
+          if (cmd.words.some((w) => w.value === "--gradle-user-home" || w.value === "-g" || w.value.startsWith("--gradle-user-home="))) return null;
+          const args = cmd.words.slice(p.index + 1).map((w) => w.value);
+          if (args.length === 1 && ["-v", "--version", "--stop", "-h", "--help"].includes(args[0])) return null;
+          return { cmd, tool: "gradle", dirs: gradleDirs };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/bundler.ts
+function bundlerDirs(instr) {
+  return (env) => {
+    if (env.has("BUNDLE_PATH")) return { skip: "BUNDLE_PATH is set: gems go to a directory that depends on the Ruby version; left unchanged" };
+    const gemHome = env.get("GEM_HOME") ?? (baseImageIs(instr, /(^|\/)ruby(:|@|$)/) ? "/usr/local/bundle" : void 0);
+    if (gemHome === void 0) return { skip: "GEM_HOME is unknown here (not an official ruby image and not set); left unchanged" };
+    if (!gemHome.startsWith("/") || gemHome.includes("$")) return { skip: `GEM_HOME=${gemHome} is not a known absolute path; left unchanged` };
+    return [{ name: "gem", dir: joinDir(gemHome, "cache"), noRelocate: "the gem cache lives inside GEM_HOME, which also holds the installed gems", offlineStore: "bundler" }];
+  };
+}
+var VALUED6, bundler;
+var init_bundler = __esm({
+  "src/ecosystems/bundler.ts"() {
+    "use strict";
+    init_helpers();
+    VALUED6 = /* @__PURE__ */ new Set(["--jobs", "-j", "--retry", "--without", "--with", "--path", "--gemfile", "--binstubs", "--standalone", "--shebang", "--trust-policy"]);
+    bundler = {
+      id: "bundler",
+      programs: /^(bundle|bundler)$/,
+      valued: VALUED6,
+      roles: { install: "install", config: "config", update: "update" },
+      classify(inv) {
+        const sub = inv.at(0);
+        if (sub === void 0 || sub === "install" || sub.startsWith("-") && sub !== "--version" && sub !== "-v") {
+          return inv.install("bundler", sub === void 0 || sub.startsWith("-") ? inv.p : inv.p + 1, VALUED6);
+        }
+        if (sub === "config") return inv.neutral(inv.rest.some((x) => x.value === "--local") ? [".bundle"] : []);
+        if (sub === "--version" || sub === "version") return inv.neutral();
+        return inv.source();
+      },
+      manifests: { names: ["Gemfile", "Gemfile.lock"], planner: "bundler" },
+      offline: (o) => o.sub === "install" && o.has("--local") ? { store: "bundler", what: "`bundle install --local`" } : null,
+      cache: {
+        transform: "bundler-cache-mount",
+        label: "bundle install",
+        quick: /\bbundler?\b/,
+        execForm: /(^|\s|\/)bundle(\s+install)?(\s|$)/,
+        detect(cmd, instr) {
+          const p = program2(cmd);
+          if (!p || p.name !== "bundle" && p.name !== "bundler") return null;
+          const i = subcommandIndex(cmd.words, p.index + 1, /* @__PURE__ */ new Set(["--gemfile"]));
+          const s = cmd.words[i]?.value;
+          if (s !== void 0 && s !== "install") return null;
+          return { cmd, tool: "bundler", dirs: bundlerDirs(instr) };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/composer.ts
+function composerDirs(instr) {
+  return (env) => {
+    const home = env.get("COMPOSER_HOME") ?? (baseImageIs(instr, /(^|\/)composer(:|@|$)/) ? "/tmp" : void 0);
+    const d = dirFromVar(env, "COMPOSER_CACHE_DIR", home === void 0 ? void 0 : joinDir(home, "cache"), "composer");
+    if (typeof d === "object") return d;
+    return [{ name: "composer", dir: d, envVar: "COMPOSER_CACHE_DIR", offlineStore: "composer" }];
+  };
+}
+var VALUED7, ROLES12, CACHE_SUBS11, composer;
+var init_composer = __esm({
+  "src/ecosystems/composer.ts"() {
+    "use strict";
+    init_helpers();
+    VALUED7 = /* @__PURE__ */ new Set(["-d", "--working-dir", "--ignore-platform-req"]);
+    ROLES12 = {
+      install: "install",
+      i: "install",
+      update: "update",
+      u: "update",
+      upgrade: "update",
+      require: "update",
+      r: "update",
+      "create-project": "build",
+      reinstall: "install",
+      "clear-cache": "cleanup",
+      clearcache: "cleanup",
+      cc: "cleanup",
+      config: "config"
+    };
+    CACHE_SUBS11 = new Set(Object.keys(ROLES12).filter((k) => !["cleanup", "config"].includes(ROLES12[k])));
+    composer = {
+      id: "composer",
+      programs: /^(composer|composer\.phar|php)$/,
+      valued: VALUED7,
+      roles: ROLES12,
+      classify(inv) {
+        let composerAt = -1;
+        if (inv.prog === "composer" || inv.prog === "composer.phar") composerAt = inv.p + 1;
+        else if (/(^|\/)composer(\.phar)?$/.test(inv.at(0) ?? "")) composerAt = inv.p + 2;
+        else return inv.source();
+        const w = inv.w;
+        let i = composerAt;
+        while (i < w.length && w[i].value.startsWith("-")) i++;
+        const sub = w[i]?.value;
+        if (sub === "install" || sub === "i") return inv.install("composer", i, VALUED7);
+        if (sub === "config" && inv.rest.some((x) => x.value === "-g" || x.value === "--global") || sub === "self-update" || sub === "selfupdate" || sub === "--version" || sub === "diagnose" || sub === "clear-cache" || sub === "clearcache") return inv.neutral();
+        if (sub === "global") return inv.neutral();
+        return inv.source();
+      },
+      manifests: { names: ["composer.json", "composer.lock"], dirOptions: ["-d", "--working-dir"], planner: "composer" },
+      offline: (o) => o.prog === "composer" && truthy(o.env.get("COMPOSER_DISABLE_NETWORK")) ? { store: "composer", what: `${o.show()} with COMPOSER_DISABLE_NETWORK` } : null,
+      cache: {
+        transform: "composer-cache-mount",
+        label: "composer install",
+        quick: /\bcomposer\b/,
+        execForm: /(^|\s|\/)composer(\.phar)?\s+(\S+\s+)*(install|update|require)\b/,
+        detect(cmd, instr) {
+          const p = program2(cmd);
+          if (!p) return null;
+          let idx = p.index;
+          if (p.name === "php" && /(^|\/)composer(\.phar)?$/.test(cmd.words[p.index + 1]?.value ?? "")) idx++;
+          else if (p.name !== "composer" && p.name !== "composer.phar") return null;
+          const i = subcommandIndex(cmd.words, idx + 1, /* @__PURE__ */ new Set(["-d", "--working-dir"]));
+          if (!CACHE_SUBS11.has(cmd.words[i]?.value ?? "")) return null;
+          return { cmd, tool: "composer", disable: cmd.words.filter((w) => w.value === "--no-cache"), dirs: composerDirs(instr) };
+        },
+        isCleanup(cmd) {
+          const p = program2(cmd);
+          if (!p || !/^composer(\.phar)?$/.test(p.name)) return false;
+          return ["clear-cache", "clearcache", "cc"].includes(cmd.words[p.index + 1]?.value ?? "");
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/dotnet.ts
+function nugetDirs(env, home) {
+  const d = dirFromVar(env, "NUGET_PACKAGES", home === void 0 ? void 0 : joinDir(home, ".nuget/packages"), "NuGet");
+  if (typeof d === "object") return d;
+  return [{ name: "nuget", dir: d, envVar: "NUGET_PACKAGES", holdsDeps: true, offlineStore: "nuget" }];
+}
+var VALUED8, BUILD_VALUED3, NUGET_VALUED, ROLES13, CACHE_SUBS12, dotnet;
+var init_dotnet = __esm({
+  "src/ecosystems/dotnet.ts"() {
+    "use strict";
+    init_helpers();
+    VALUED8 = /* @__PURE__ */ new Set(["-r", "--runtime", "-s", "--source", "--packages", "--configfile", "-a", "--arch", "--os", "-v", "--verbosity", "--lock-file-path"]);
+    BUILD_VALUED3 = /* @__PURE__ */ new Set([...VALUED8, "-c", "--configuration", "-o", "--output", "-f", "--framework", "--version-suffix", "--property", "-p", "-bl"]);
+    NUGET_VALUED = /* @__PURE__ */ new Set(["-PackagesDirectory", "-Source", "-ConfigFile", "-SolutionDirectory", "-Verbosity", "-MSBuildVersion", "-MSBuildPath"]);
+    ROLES13 = { restore: "fetch-only", build: "build", publish: "build", test: "build", pack: "build", run: "build" };
+    CACHE_SUBS12 = new Set(Object.keys(ROLES13));
+    dotnet = {
+      id: "dotnet",
+      programs: /^(dotnet|nuget|nuget\.exe)$/,
+      valued: VALUED8,
+      roles: ROLES13,
+      classify(inv) {
+        const sub = inv.at(0);
+        if (inv.prog !== "dotnet") return sub === "restore" ? inv.install("dotnet", inv.p + 1, NUGET_VALUED) : inv.source();
+        if (sub === "restore") return inv.install("dotnet", inv.p + 1, VALUED8);
+        if (sub === "build" || sub === "publish" || sub === "test" || sub === "pack" || sub === "run") return inv.build("dotnet", inv.p + 1, BUILD_VALUED3);
+        if (sub === "--info" || sub === "--version" || sub === "nuget" && inv.at(1) === "locals" || sub === "tool" && inv.rest.some((x) => x.value === "-g" || x.value === "--global" || x.value === "--tool-path")) return inv.neutral();
+        if (sub === "dev-certs" || sub === "workload") return inv.neutral();
+        return inv.source();
+      },
+      manifests: {
+        names: ["nuget.config", "NuGet.Config", "packages.lock.json"],
+        patterns: [/\.(csproj|fsproj|vbproj|sln)$/],
+        planner: "dotnet"
+      },
+      dependencyOnly: {
+        command: "dotnet restore",
+        what: "NuGet packages",
+        toolEnv: /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/,
+        refuse: (b) => has(b.opts, "--no-restore") ? `\`${b.label}\` uses --no-restore, so the dependencies come from a restore this rewrite cannot see` : void 0,
+        projectFile: /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i,
+        carryOptions: ["-r", "--runtime", "-a", "--arch", "--os"],
+        carryCacheMounts: true,
+        store: (env) => env.get("NUGET_PACKAGES") ?? "/root/.nuget/packages"
+      },
+      offline: (o) => o.prog === "dotnet" && ["build", "publish", "test", "run", "pack"].includes(o.sub) && o.has("--no-restore") ? { store: "nuget", what: `\`dotnet ${o.sub} --no-restore\`` } : null,
+      cache: {
+        transform: "dotnet-cache-mount",
+        label: "dotnet restore",
+        quick: /\bdotnet\b/,
+        execForm: /(^|\s|\/)dotnet\s+(restore|build|publish|test|pack)\b/,
+        depsFixKind: "unsafe",
+        detect(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "dotnet" || !CACHE_SUBS12.has(cmd.words[p.index + 1]?.value ?? "")) return null;
+          if (cmd.words.some((w) => w.value === "--packages")) return null;
+          return { cmd, tool: "dotnet", dirs: nugetDirs };
+        },
+        isCleanup(cmd) {
+          const p = program2(cmd);
+          if (!p || p.name !== "dotnet") return false;
+          const w = cmd.words.slice(p.index + 1).map((x) => x.value);
+          return w[0] === "nuget" && w[1] === "locals" && w.some((x) => x === "--clear" || x === "-c");
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/mix.ts
+var VALUED9, mix;
+var init_mix = __esm({
+  "src/ecosystems/mix.ts"() {
+    "use strict";
+    VALUED9 = /* @__PURE__ */ new Set(["--only", "--target"]);
+    mix = {
+      id: "mix",
+      programs: /^mix$/,
+      valued: VALUED9,
+      roles: { "deps.get": "fetch-only", "deps.compile": "build", compile: "build", release: "build" },
+      classify(inv) {
+        const sub = inv.at(0);
+        if (sub === "deps.get" || sub === "deps.compile") return inv.install("mix", inv.p + 1, VALUED9);
+        if (sub === "local.hex" || sub === "local.rebar" || sub === "archive.install" && inv.rest.slice(1).some((x) => x.value === "hex")) return inv.neutral();
+        return inv.source();
+      },
+      manifests: { names: ["mix.exs", "mix.lock"], planner: "mix" }
+    };
+  }
+});
+
+// src/ecosystems/apt.ts
+function aptSubcommand(cmd) {
+  const p = program2(cmd);
+  if (!p || p.name !== "apt-get" && p.name !== "apt") return null;
+  const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE);
+  return cmd.words[i]?.value ?? null;
+}
+function stageFacts(doc2) {
+  let m = factsCache.get(doc2);
+  if (m) return m;
+  m = /* @__PURE__ */ new Map();
+  for (const s of doc2.stages) {
+    const cleanRemovedAt = s.instructions.findIndex(
+      (i) => i.upper === "RUN" && i.mayHold("docker-clean") && i.commands().some((c2) => program2(c2)?.name === "rm" && c2.words.some((w) => w.value === DOCKER_CLEAN))
+    );
+    m.set(s, { cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
+  }
+  factsCache.set(doc2, m);
+  return m;
+}
+function deletesLists(c2) {
+  const sub = aptSubcommand(c2);
+  if (sub === "dist-clean" || sub === "distclean") return true;
+  const p = program2(c2);
+  if (!p || p.name !== "rm") return false;
+  return c2.words.slice(p.index + 1).some((w) => {
+    const v = w.value.replace(/\/+$/, "");
+    return v === LISTS || v === `${LISTS}/*` || v === "/var/lib/apt" || v === "/var/lib/apt/*";
+  });
+}
+function listsDeletedAfterUpdate(cmds) {
+  let lastUpdate = -1;
+  let lastDelete = -1;
+  cmds.forEach((c2, k) => {
+    if (aptSubcommand(c2) === "update") lastUpdate = k;
+    if (deletesLists(c2)) lastDelete = k;
+  });
+  return lastUpdate !== -1 && lastDelete > lastUpdate;
+}
+function dockerCleanRemovedBefore(instr) {
+  const facts = stageFacts(instr.doc);
+  const stage = instr.stage;
+  if (facts.get(stage).cleanRemovedAt < instr.index - stage.from.index) return true;
+  const seen = /* @__PURE__ */ new Set([stage]);
+  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
+    seen.add(s);
+    if (facts.get(s).cleanRemovedAt !== Infinity) return true;
+  }
+  return false;
+}
+var WITH_VALUE, DOWNLOADS, WRAP_NOTE_TAIL, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache, LISTS, apt;
+var init_apt = __esm({
+  "src/ecosystems/apt.ts"() {
+    "use strict";
+    init_helpers();
+    WITH_VALUE = /* @__PURE__ */ new Set(["-o", "-c", "-t", "--option", "--config-file", "--target-release", "-a", "--host-architecture"]);
+    DOWNLOADS = /* @__PURE__ */ new Set(["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall"]);
+    WRAP_NOTE_TAIL = ", so apt keeps the downloaded packages in the mount while the image keeps the file";
+    DOCKER_CLEAN = "/etc/apt/apt.conf.d/docker-clean";
+    PARKED = "/etc/apt/docker-clean.off";
+    PREFIX = `mv ${DOCKER_CLEAN} ${PARKED} 2>/dev/null || true;`;
+    SUFFIX = `{ mv ${PARKED} ${DOCKER_CLEAN} 2>/dev/null || true; }`;
+    factsCache = /* @__PURE__ */ new WeakMap();
+    LISTS = "/var/lib/apt/lists";
+    apt = {
+      id: "apt",
+      programs: /^(apt-get|apt|aptitude)$/,
+      valued: WITH_VALUE,
+      roles: { install: "install", upgrade: "install", "dist-upgrade": "install", "full-upgrade": "install", "build-dep": "install", reinstall: "install", update: "fetch-only", clean: "cleanup", autoclean: "cleanup", "dist-clean": "cleanup" },
+      system: {
+        "apt-get": /* @__PURE__ */ new Set(["install", "update", "upgrade", "dist-upgrade", "full-upgrade", "clean", "autoclean", "autoremove", "remove", "purge", "build-dep"]),
+        apt: /* @__PURE__ */ new Set(["install", "update", "upgrade", "dist-upgrade", "full-upgrade", "clean", "autoclean", "autoremove", "remove", "purge"]),
+        aptitude: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "remove", "purge"])
+      },
+      cache: {
+        transform: "apt-cache-mount",
+        label: "apt-get install",
+        quick: /\bapt(-get)?\b/,
+        execForm: /(^|\s|\/)apt(-get)?\s+(\S+\s+)*(install|upgrade|dist-upgrade)\b/,
+        families: ["debian"],
+        needsRoot: true,
+        detect(cmd, instr) {
+          const sub = aptSubcommand(cmd);
+          if (!sub || !DOWNLOADS.has(sub)) return null;
+          const p = program2(cmd);
+          const keep = p.name === "apt" && !cmd.words.some((w) => /^APT::Keep-Downloaded-Packages=/i.test(w.value));
+          const word = cmd.words[p.index];
+          return {
+            cmd,
+            tool: "apt",
+            rewrite: keep ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: "tells apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount" }] : [],
+            dirs() {
+              const dirs = [{ name: "apt", dir: "/var/cache/apt", locked: true }];
+              if (listsDeletedAfterUpdate(instr.commands())) dirs.push({ name: "apt-lists", dir: LISTS, locked: true });
+              return dirs;
+            }
+          };
+        },
+        isCleanup(cmd) {
+          const sub = aptSubcommand(cmd);
+          return sub === "clean" || sub === "autoclean" || sub === "dist-clean";
+        },
+        wrap(instr) {
+          if (dockerCleanRemovedBefore(instr)) return null;
+          return {
+            prefix: PREFIX,
+            suffix: SUFFIX,
+            note: `moves ${DOCKER_CLEAN} aside for this step and back at its end${WRAP_NOTE_TAIL}`,
+            present: (cmds) => cmds.some((c2) => program2(c2)?.name === "mv" && c2.words.some((w) => w.value === DOCKER_CLEAN))
+          };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/apk.ts
+function apkSub(cmd) {
+  const p = program2(cmd);
+  if (!p || p.name !== "apk") return null;
+  const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE2);
+  const sub = cmd.words[i]?.value;
+  return sub ? { sub, i } : null;
+}
+function indexesKept(cmds) {
+  let keeper = null;
+  for (const c2 of cmds) {
+    const a = apkSub(c2);
+    if (a && (a.sub === "update" || (a.sub === "add" || a.sub === "upgrade" || a.sub === "fix") && !c2.words.some((w) => w.value === "--no-cache"))) {
+      keeper = a.sub === "update" ? "`apk update` keeps" : `\`apk ${a.sub}\` without --no-cache uses and keeps`;
+    }
+    const p = program2(c2);
+    if (p?.name === "rm" && c2.words.slice(p.index + 1).some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value))) keeper = null;
+  }
+  return keeper;
+}
+function hasApkMount(instr) {
+  return instr.flagsNamed("mount").some((f) => /(^|,)(target|dst|destination)=\/var\/cache\/apk\/?(,|$)/.test(f.value ?? ""));
+}
+function firstLinkMention(s) {
+  let v = linkCache.get(s);
+  if (v === void 0) {
+    const k = s.instructions.findIndex((i) => i.text.includes(LINK));
+    v = k === -1 ? Infinity : k;
+    linkCache.set(s, v);
+  }
+  return v;
+}
+function cacheLinkHandledBefore(instr) {
+  const stage = instr.stage;
+  if (firstLinkMention(stage) < instr.index - stage.from.index) return true;
+  const seen = /* @__PURE__ */ new Set([stage]);
+  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
+    seen.add(s);
+    if (firstLinkMention(s) !== Infinity) return true;
+  }
+  return false;
+}
+var WITH_VALUE2, LINK, linkCache, apk;
+var init_apk = __esm({
+  "src/ecosystems/apk.ts"() {
+    "use strict";
+    init_helpers();
+    WITH_VALUE2 = /* @__PURE__ */ new Set(["-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file", "-t", "--virtual"]);
+    LINK = "/etc/apk/cache";
+    linkCache = /* @__PURE__ */ new WeakMap();
+    apk = {
+      id: "apk",
+      programs: /^apk$/,
+      valued: WITH_VALUE2,
+      roles: { add: "install", upgrade: "install", fix: "install", update: "fetch-only", cache: "cleanup" },
+      system: { apk: /* @__PURE__ */ new Set(["add", "del", "update", "upgrade", "cache", "fix"]) },
+      offline: (o) => o.has("--no-network") ? { store: "apk", what: o.show() } : null,
+      cache: {
+        transform: "apk-cache-mount",
+        label: "apk add",
+        quick: /\bapk\b/,
+        execForm: /(^|\s|\/)apk\s+(\S+\s+)*add\b/,
+        families: ["alpine"],
+        needsRoot: true,
+        detect(cmd, instr) {
+          const a = apkSub(cmd);
+          if (!a || a.sub !== "add" && a.sub !== "upgrade" && a.sub !== "fix") return null;
+          if (cmd.words.some((w) => w.value === "--cache-dir" || w.value.startsWith("--cache-dir=") || w.value === "-p" || w.value === "--root")) return null;
+          const noCache = cmd.words.filter((w) => w.value === "--no-cache");
+          const hasUpdate = cmd.words.some((w) => w.value === "--update" || w.value === "-U" || /^-[a-zA-Z]+$/.test(w.value) && w.value.includes("U"));
+          return {
+            cmd,
+            tool: "apk",
+            rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: "--update", why: "replaces --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did" })),
+            disable: noCache.slice(hasUpdate ? 0 : 1),
+            dirs: () => {
+              const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());
+              if (keeps) return { skip: `left \`apk\` without a cache mount: ${keeps} the package indexes in /var/cache/apk of the image, where a later step, script or child stage may install from them; a cache mount would hide them from this step and take them out of the image` };
+              return [{ name: "apk", dir: "/var/cache/apk", locked: true }];
+            }
+          };
+        },
+        isCleanup(cmd) {
+          const a = apkSub(cmd);
+          return a?.sub === "cache" && ["clean", "purge"].includes(cmd.words[a.i + 1]?.value ?? "");
+        },
+        wrap(instr) {
+          if (cacheLinkHandledBefore(instr)) return null;
+          return {
+            prefix: `[ -e ${LINK} ] || ln -s /var/cache/apk ${LINK};`,
+            suffix: `{ [ "$(readlink ${LINK})" != /var/cache/apk ] || rm ${LINK}; }`,
+            note: `linked ${LINK} to the mount for this step only (apk caches packages only through that link), so the image does not gain the link`,
+            present: (cmds) => cmds.some((c2) => program2(c2)?.name === "ln" && c2.words.some((w) => w.value === LINK))
+          };
+        }
+      }
+    };
+  }
+});
+
+// src/ecosystems/system.ts
+var none, dnf, zypper, pacman, otherSystem;
+var init_system = __esm({
+  "src/ecosystems/system.ts"() {
+    "use strict";
+    none = /* @__PURE__ */ new Set();
+    dnf = {
+      id: "dnf",
+      programs: /^(yum|dnf|microdnf|tdnf)$/,
+      valued: none,
+      roles: { install: "install", update: "install", upgrade: "install", makecache: "fetch-only", clean: "cleanup" },
+      system: {
+        yum: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase", "reinstall", "groupinstall", "localinstall", "autoremove"]),
+        dnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase", "reinstall", "groupinstall", "autoremove", "module"]),
+        microdnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "remove", "module"]),
+        tdnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase"])
+      }
+    };
+    zypper = {
+      id: "zypper",
+      programs: /^zypper$/,
+      valued: none,
+      roles: { install: "install", in: "install", refresh: "fetch-only", ref: "fetch-only", clean: "cleanup", cc: "cleanup" },
+      system: { zypper: /* @__PURE__ */ new Set(["install", "in", "refresh", "ref", "clean", "cc", "remove", "rm", "update", "up", "dist-upgrade", "dup", "addrepo", "ar"]) }
+    };
+    pacman = {
+      id: "pacman",
+      programs: /^pacman$/,
+      valued: none,
+      system: { pacman: null }
+    };
+    otherSystem = {
+      id: "other-system",
+      programs: /^(emerge|port|brew|choco|winget)$/,
+      valued: none,
+      system: { emerge: null, port: null, brew: null, choco: null, winget: null }
+    };
+  }
+});
+
+// src/ecosystems/index.ts
+function ecosystem(id) {
+  const e = byId.get(id);
+  if (!e) throw new Error(`unknown ecosystem ${id}`);
+  return e;
+}
+function ecosystemOfProgram(prog) {
+  if (byProgram.has(prog)) return byProgram.get(prog);
+  const e = ECOSYSTEMS.find((d) => d.programs.test(prog));
+  if (byProgram.size < 1e4) byProgram.set(prog, e);
+  return e;
+}
+function cacheKnowledgeFor(transformId) {
+  return ECOSYSTEMS.flatMap((e) => e.cache?.transform === transformId ? [e.cache] : []);
+}
+function systemManagers() {
+  const out = /* @__PURE__ */ new Map();
+  for (const e of ECOSYSTEMS) for (const [prog, subs] of Object.entries(e.system ?? {})) out.set(prog, subs);
+  return out;
+}
+function manifestNames() {
+  const names = /* @__PURE__ */ new Set();
+  const patterns = [];
+  for (const e of ECOSYSTEMS) {
+    for (const n of e.manifests?.names ?? []) names.add(n);
+    patterns.push(...e.manifests?.patterns ?? []);
+  }
+  return { names, patterns };
+}
+var ECOSYSTEMS, byId, byProgram;
+var init_ecosystems = __esm({
+  "src/ecosystems/index.ts"() {
+    "use strict";
+    init_pip();
+    init_uv();
+    init_pipenv();
+    init_poetry();
+    init_pdm();
+    init_npm();
+    init_yarn();
+    init_pnpm();
+    init_bun();
+    init_go();
+    init_cargo();
+    init_maven();
+    init_gradle();
+    init_bundler();
+    init_composer();
+    init_dotnet();
+    init_mix();
+    init_apt();
+    init_apk();
+    init_system();
+    ECOSYSTEMS = [
+      pip,
+      uv,
+      pipenv,
+      poetry,
+      pdm,
+      npm,
+      yarn,
+      pnpm,
+      bun,
+      go,
+      cargo,
+      maven,
+      gradle,
+      bundler,
+      composer,
+      dotnet,
+      mix,
+      apt,
+      apk,
+      dnf,
+      zypper,
+      pacman,
+      otherSystem
+    ];
+    byId = new Map(ECOSYSTEMS.map((e) => [e.id, e]));
+    byProgram = /* @__PURE__ */ new Map();
+  }
+});
+
 // src/analysis/offline.ts
 function words(cmd, from) {
   return cmd.words.slice(from).map((w) => w.value);
@@ -15541,61 +17125,10 @@ function offlineRead(cmd, stepEnv) {
   const env = overlayEnv(stepEnv, commandAssignments(cmd.words));
   const prog = basename(cmd.words[p].value);
   const args = words(cmd, p + 1);
-  const has2 = (...flags) => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith("--") && a.startsWith(f + "=")));
-  const sub2 = args.find((a) => !a.startsWith("-")) ?? "";
+  const has4 = (...flags) => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith("--") && a.startsWith(f + "=")));
+  const sub = args.find((a) => !a.startsWith("-")) ?? "";
   const show = (n = 3) => "`" + [prog, ...args.slice(0, n)].join(" ") + (args.length > n ? " \u2026" : "") + "`";
-  switch (prog) {
-    case "dotnet":
-      if (["build", "publish", "test", "run", "pack"].includes(sub2) && has2("--no-restore")) return { store: "nuget", what: `\`dotnet ${sub2} --no-restore\`` };
-      return null;
-    case "cargo":
-      if (has2("--offline", "--frozen") || truthy(env.get("CARGO_NET_OFFLINE"))) return { store: "cargo", what: show() };
-      return null;
-    case "mvn":
-    case "mvnw":
-      if (has2("-o", "--offline") || /(^|\s)(-o|--offline)(\s|$)/.test(env.get("MAVEN_ARGS") ?? "") || /(^|\s)(-o|--offline)(\s|$)/.test(env.get("MAVEN_OPTS") ?? "")) {
-        return { store: "maven", what: show() };
-      }
-      return null;
-    case "gradle":
-    case "gradlew":
-      if (has2("--offline")) return { store: "gradle", what: show() };
-      return null;
-    case "go": {
-      const goflags = env.get("GOFLAGS") ?? "";
-      if (/-mod=vendor/.test(goflags) || has2("-mod=vendor")) return null;
-      if (env.get("GOPROXY") === "off") return { store: "go-mod", what: `${show()} with GOPROXY=off` };
-      return null;
-    }
-    case "npm":
-      if (has2("--offline") || truthy(env.get("npm_config_offline")) || truthy(env.get("NPM_CONFIG_OFFLINE"))) return { store: "npm", what: show() };
-      return null;
-    case "yarn":
-      if (has2("--offline") || truthy(env.get("YARN_ENABLE_OFFLINE_MODE"))) return { store: "yarn", what: show() };
-      return null;
-    case "pnpm":
-      if (has2("--offline") || truthy(env.get("npm_config_offline"))) return { store: "pnpm", what: show() };
-      return null;
-    case "uv":
-      if (has2("--offline") || truthy(env.get("UV_OFFLINE"))) return { store: "uv", what: show() };
-      if (sub2 === "pip" && has2("--no-index")) return { store: "pip", what: show() };
-      return null;
-    case "bundle":
-    case "bundler":
-      if (sub2 === "install" && has2("--local")) return { store: "bundler", what: "`bundle install --local`" };
-      return null;
-    case "composer":
-      if (truthy(env.get("COMPOSER_DISABLE_NETWORK"))) return { store: "composer", what: `${show()} with COMPOSER_DISABLE_NETWORK` };
-      return null;
-    case "apk":
-      if (has2("--no-network")) return { store: "apk", what: show() };
-      return null;
-    default:
-      if ((/^pip(3(\.\d+)?)?$/.test(prog) || /^python(3(\.\d+)?)?$/.test(prog) && args[0] === "-m" && /^pip3?$/.test(args[1] ?? "")) && has2("--no-index")) {
-        return { store: "pip", what: show() };
-      }
-      return null;
-  }
+  return ecosystemOfProgram(prog)?.offline?.({ prog, args, sub, env, has: has4, show }) ?? null;
 }
 function opaqueCommand(cmd) {
   const p = programIndex(cmd.words);
@@ -15646,8 +17179,8 @@ function stepOpaque(instr) {
   return out;
 }
 function storeFacts(doc2, store) {
-  let byStore = factsCache.get(doc2);
-  if (!byStore) factsCache.set(doc2, byStore = /* @__PURE__ */ new Map());
+  let byStore = factsCache2.get(doc2);
+  if (!byStore) factsCache2.set(doc2, byStore = /* @__PURE__ */ new Map());
   let m = byStore.get(store);
   if (m) return m;
   m = /* @__PURE__ */ new Map();
@@ -15676,18 +17209,40 @@ function laterStoreUse(model, instr, store) {
   }
   return out;
 }
-var truthy, factsCache;
+var factsCache2;
 var init_offline = __esm({
   "src/analysis/offline.ts"() {
     "use strict";
     init_document();
     init_shell();
-    truthy = (v) => v !== void 0 && /^(1|true|yes|on)$/i.test(v);
-    factsCache = /* @__PURE__ */ new WeakMap();
+    init_ecosystems();
+    factsCache2 = /* @__PURE__ */ new WeakMap();
   }
 });
 
 // src/analysis/cache-mount.ts
+function cacheMountSpec(id, label3) {
+  const parts = cacheKnowledgeFor(id);
+  const first = parts[0];
+  if (!first) throw new Error(`no ecosystem descriptor names the transform ${id}`);
+  if (parts.length === 1) return { ...first, id, label: label3 ?? first.label };
+  const union2 = (pick) => new RegExp(parts.map((k) => `(?:${pick(k).source})`).join("|"));
+  return {
+    id,
+    label: label3 ?? parts.map((k) => k.label).join("/"),
+    quick: union2((k) => k.quick),
+    execForm: union2((k) => k.execForm),
+    disablingEnv: Object.assign({}, ...parts.map((k) => k.disablingEnv ?? {})),
+    detect(cmd, instr, ctx) {
+      for (const k of parts) {
+        const hit = k.detect(cmd, instr, ctx);
+        if (hit) return hit;
+      }
+      return null;
+    },
+    isCleanup: (cmd) => parts.some((k) => k.isCleanup?.(cmd) ?? false)
+  };
+}
 function runCacheMounts(doc2, ctx, spec) {
   const edits = [];
   const findings = [];
@@ -15869,7 +17424,7 @@ function planRun(doc2, ctx, spec, instr) {
   const dropped = [];
   const byStore = /* @__PURE__ */ new Map();
   for (const [target, m] of planned) {
-    const store = STORES[m.dir.name];
+    const store = m.dir.offlineStore;
     if (store) byStore.set(store, [...byStore.get(store) ?? [], target]);
   }
   const discards = (t) => removeWords.length > 0 || cmds.some((c2) => {
@@ -16201,43 +17756,7 @@ function planWrap(cmds, cleanup2, prefix, suffix) {
   }
   return { edits };
 }
-function xdgCacheHome(env, home) {
-  const x = env.get("XDG_CACHE_HOME");
-  if (x) return x;
-  return home === void 0 ? void 0 : joinDir(home, ".cache");
-}
-function envDir(env, name) {
-  if (!env.has(name)) return void 0;
-  const v = env.get(name);
-  if (v === void 0) return null;
-  return v;
-}
-function joinDir(a, b) {
-  return normalizePath((a.endsWith("/") ? a : a + "/") + b);
-}
-function program2(cmd) {
-  const p = programIndex(cmd.words);
-  if (p === -1) return null;
-  return { name: basename(cmd.words[p].value), index: p };
-}
-function subcommandIndex(words2, i, withValue = /* @__PURE__ */ new Set()) {
-  while (i < words2.length && words2[i].value.startsWith("-")) {
-    if (withValue.has(words2[i].value)) i++;
-    i++;
-  }
-  return i;
-}
-function dirFromVar(env, name, fallback, tool) {
-  const v = envDir(env, name);
-  if (v === null) return { skip: `${name} is a build argument without a default, so the ${tool} cache directory is unknown; left unchanged` };
-  if (v === void 0 || v === "") return fallback;
-  if (!v.startsWith("/") || v.includes("$")) return { skip: `${name}=${v} is not a known absolute path; left unchanged` };
-  return v;
-}
-function baseImageIs(instr, re) {
-  return instr.stage !== null && re.test(instr.stage.root().resolvedBaseImage.toLowerCase());
-}
-var globalRegExps, LEADING_RESERVED, STORES;
+var globalRegExps, LEADING_RESERVED;
 var init_cache_mount = __esm({
   "src/analysis/cache-mount.ts"() {
     "use strict";
@@ -16247,24 +17766,10 @@ var init_cache_mount = __esm({
     init_images();
     init_build_model();
     init_offline();
+    init_ecosystems();
+    init_helpers();
     globalRegExps = /* @__PURE__ */ new Map();
     LEADING_RESERVED = /* @__PURE__ */ new Set(["then", "do", "else", "elif", "if", "while", "until", "!", "{"]);
-    STORES = {
-      gem: "bundler",
-      "cargo-registry": "cargo",
-      "cargo-git": "cargo",
-      composer: "composer",
-      nuget: "nuget",
-      "go-mod": "go-mod",
-      "gradle-caches": "gradle",
-      "gradle-wrapper": "gradle",
-      maven: "maven",
-      npm: "npm",
-      yarn: "yarn",
-      "yarn-berry": "yarn",
-      "pnpm-store": "pnpm",
-      uv: "uv"
-    };
   }
 });
 
@@ -16274,55 +17779,11 @@ __export(apk_cache_mount_exports, {
   apkCacheMount: () => apkCacheMount,
   default: () => apk_cache_mount_default
 });
-function apkSub(cmd) {
-  const p = program2(cmd);
-  if (!p || p.name !== "apk") return null;
-  const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE);
-  const sub2 = cmd.words[i]?.value;
-  return sub2 ? { sub: sub2, i } : null;
-}
-function indexesKept(cmds) {
-  let keeper = null;
-  for (const c2 of cmds) {
-    const a = apkSub(c2);
-    if (a && (a.sub === "update" || (a.sub === "add" || a.sub === "upgrade" || a.sub === "fix") && !c2.words.some((w) => w.value === "--no-cache"))) {
-      keeper = a.sub === "update" ? "`apk update` keeps" : `\`apk ${a.sub}\` without --no-cache uses and keeps`;
-    }
-    const p = program2(c2);
-    if (p?.name === "rm" && c2.words.slice(p.index + 1).some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value))) keeper = null;
-  }
-  return keeper;
-}
-function hasApkMount(instr) {
-  return instr.flagsNamed("mount").some((f) => /(^|,)(target|dst|destination)=\/var\/cache\/apk\/?(,|$)/.test(f.value ?? ""));
-}
-function firstLinkMention(s) {
-  let v = linkCache.get(s);
-  if (v === void 0) {
-    const k = s.instructions.findIndex((i) => i.text.includes(LINK));
-    v = k === -1 ? Infinity : k;
-    linkCache.set(s, v);
-  }
-  return v;
-}
-function cacheLinkHandledBefore(instr) {
-  const stage = instr.stage;
-  if (firstLinkMention(stage) < instr.index - stage.from.index) return true;
-  const seen = /* @__PURE__ */ new Set([stage]);
-  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
-    seen.add(s);
-    if (firstLinkMention(s) !== Infinity) return true;
-  }
-  return false;
-}
-var WITH_VALUE, LINK, linkCache, apkCacheMount, apk_cache_mount_default;
+var apkCacheMount, apk_cache_mount_default;
 var init_apk_cache_mount = __esm({
   "transforms/apk-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    WITH_VALUE = /* @__PURE__ */ new Set(["-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file", "-t", "--virtual"]);
-    LINK = "/etc/apk/cache";
-    linkCache = /* @__PURE__ */ new WeakMap();
     apkCacheMount = {
       meta: {
         id: "apk-cache-mount",
@@ -16334,45 +17795,7 @@ var init_apk_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#apk-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "apk-cache-mount",
-          label: "apk add",
-          quick: /\bapk\b/,
-          execForm: /(^|\s|\/)apk\s+(\S+\s+)*add\b/,
-          families: ["alpine"],
-          needsRoot: true,
-          detect(cmd, instr) {
-            const a = apkSub(cmd);
-            if (!a || a.sub !== "add" && a.sub !== "upgrade" && a.sub !== "fix") return null;
-            if (cmd.words.some((w) => w.value === "--cache-dir" || w.value.startsWith("--cache-dir=") || w.value === "-p" || w.value === "--root")) return null;
-            const noCache = cmd.words.filter((w) => w.value === "--no-cache");
-            const hasUpdate = cmd.words.some((w) => w.value === "--update" || w.value === "-U" || /^-[a-zA-Z]+$/.test(w.value) && w.value.includes("U"));
-            return {
-              cmd,
-              tool: "apk",
-              rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: "--update", why: "replaces --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did" })),
-              disable: noCache.slice(hasUpdate ? 0 : 1),
-              dirs: () => {
-                const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());
-                if (keeps) return { skip: `left \`apk\` without a cache mount: ${keeps} the package indexes in /var/cache/apk of the image, where a later step, script or child stage may install from them; a cache mount would hide them from this step and take them out of the image` };
-                return [{ name: "apk", dir: "/var/cache/apk", locked: true }];
-              }
-            };
-          },
-          isCleanup(cmd) {
-            const a = apkSub(cmd);
-            return a?.sub === "cache" && ["clean", "purge"].includes(cmd.words[a.i + 1]?.value ?? "");
-          },
-          wrap(instr) {
-            if (cacheLinkHandledBefore(instr)) return null;
-            return {
-              prefix: `[ -e ${LINK} ] || ln -s /var/cache/apk ${LINK};`,
-              suffix: `{ [ "$(readlink ${LINK})" != /var/cache/apk ] || rm ${LINK}; }`,
-              note: `linked ${LINK} to the mount for this step only (apk caches packages only through that link), so the image does not gain the link`,
-              present: (cmds) => cmds.some((c2) => program2(c2)?.name === "ln" && c2.words.some((w) => w.value === LINK))
-            };
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("apk-cache-mount"));
       }
     };
     apk_cache_mount_default = apkCacheMount;
@@ -16387,55 +17810,6 @@ __export(apt_cache_mount_exports, {
   aptSubcommand: () => aptSubcommand,
   default: () => apt_cache_mount_default
 });
-function aptSubcommand(cmd) {
-  const p = program2(cmd);
-  if (!p || p.name !== "apt-get" && p.name !== "apt") return null;
-  const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE2);
-  return cmd.words[i]?.value ?? null;
-}
-function stageFacts(doc2) {
-  let m = factsCache2.get(doc2);
-  if (m) return m;
-  m = /* @__PURE__ */ new Map();
-  for (const s of doc2.stages) {
-    const cleanRemovedAt = s.instructions.findIndex(
-      (i) => i.upper === "RUN" && i.mayHold("docker-clean") && i.commands().some((c2) => program2(c2)?.name === "rm" && c2.words.some((w) => w.value === DOCKER_CLEAN))
-    );
-    m.set(s, { cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
-  }
-  factsCache2.set(doc2, m);
-  return m;
-}
-function deletesLists(c2) {
-  const sub2 = aptSubcommand(c2);
-  if (sub2 === "dist-clean" || sub2 === "distclean") return true;
-  const p = program2(c2);
-  if (!p || p.name !== "rm") return false;
-  return c2.words.slice(p.index + 1).some((w) => {
-    const v = w.value.replace(/\/+$/, "");
-    return v === LISTS || v === `${LISTS}/*` || v === "/var/lib/apt" || v === "/var/lib/apt/*";
-  });
-}
-function listsDeletedAfterUpdate(cmds) {
-  let lastUpdate = -1;
-  let lastDelete = -1;
-  cmds.forEach((c2, k) => {
-    if (aptSubcommand(c2) === "update") lastUpdate = k;
-    if (deletesLists(c2)) lastDelete = k;
-  });
-  return lastUpdate !== -1 && lastDelete > lastUpdate;
-}
-function dockerCleanRemovedBefore(instr) {
-  const facts = stageFacts(instr.doc);
-  const stage = instr.stage;
-  if (facts.get(stage).cleanRemovedAt < instr.index - stage.from.index) return true;
-  const seen = /* @__PURE__ */ new Set([stage]);
-  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
-    seen.add(s);
-    if (facts.get(s).cleanRemovedAt !== Infinity) return true;
-  }
-  return false;
-}
 function explainOnce(doc2, result) {
   let firstLine2;
   for (const f of result.findings) {
@@ -16449,19 +17823,13 @@ function explainOnce(doc2, result) {
   }
   return result;
 }
-var WITH_VALUE2, DOWNLOADS, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache2, LISTS, aptCacheMount, WRAP_NOTE_TAIL, apt_cache_mount_default;
+var aptCacheMount, apt_cache_mount_default;
 var init_apt_cache_mount = __esm({
   "transforms/apt-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    WITH_VALUE2 = /* @__PURE__ */ new Set(["-o", "-c", "-t", "--option", "--config-file", "--target-release", "-a", "--host-architecture"]);
-    DOWNLOADS = /* @__PURE__ */ new Set(["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall"]);
-    DOCKER_CLEAN = "/etc/apt/apt.conf.d/docker-clean";
-    PARKED = "/etc/apt/docker-clean.off";
-    PREFIX = `mv ${DOCKER_CLEAN} ${PARKED} 2>/dev/null || true;`;
-    SUFFIX = `{ mv ${PARKED} ${DOCKER_CLEAN} 2>/dev/null || true; }`;
-    factsCache2 = /* @__PURE__ */ new WeakMap();
-    LISTS = "/var/lib/apt/lists";
+    init_apt();
+    init_apt();
     aptCacheMount = {
       meta: {
         id: "apt-cache-mount",
@@ -16473,47 +17841,9 @@ var init_apt_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#apt-cache-mount"
       },
       run(doc2, ctx) {
-        return explainOnce(doc2, runCacheMounts(doc2, ctx, {
-          id: "apt-cache-mount",
-          label: "apt-get install",
-          quick: /\bapt(-get)?\b/,
-          execForm: /(^|\s|\/)apt(-get)?\s+(\S+\s+)*(install|upgrade|dist-upgrade)\b/,
-          families: ["debian"],
-          needsRoot: true,
-          detect(cmd, instr) {
-            const sub2 = aptSubcommand(cmd);
-            if (!sub2 || !DOWNLOADS.has(sub2)) return null;
-            const p = program2(cmd);
-            const keep = p.name === "apt" && !cmd.words.some((w) => /^APT::Keep-Downloaded-Packages=/i.test(w.value));
-            const word = cmd.words[p.index];
-            return {
-              cmd,
-              tool: "apt",
-              rewrite: keep ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: "tells apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount" }] : [],
-              dirs() {
-                const dirs = [{ name: "apt", dir: "/var/cache/apt", locked: true }];
-                if (listsDeletedAfterUpdate(instr.commands())) dirs.push({ name: "apt-lists", dir: LISTS, locked: true });
-                return dirs;
-              }
-            };
-          },
-          isCleanup(cmd) {
-            const sub2 = aptSubcommand(cmd);
-            return sub2 === "clean" || sub2 === "autoclean" || sub2 === "dist-clean";
-          },
-          wrap(instr) {
-            if (dockerCleanRemovedBefore(instr)) return null;
-            return {
-              prefix: PREFIX,
-              suffix: SUFFIX,
-              note: `moves ${DOCKER_CLEAN} aside for this step and back at its end${WRAP_NOTE_TAIL}`,
-              present: (cmds) => cmds.some((c2) => program2(c2)?.name === "mv" && c2.words.some((w) => w.value === DOCKER_CLEAN))
-            };
-          }
-        }));
+        return explainOnce(doc2, runCacheMounts(doc2, ctx, cacheMountSpec("apt-cache-mount")));
       }
     };
-    WRAP_NOTE_TAIL = ", so apt keeps the downloaded packages in the mount while the image keeps the file";
     apt_cache_mount_default = aptCacheMount;
   }
 });
@@ -16524,15 +17854,6 @@ __export(bundler_cache_mount_exports, {
   bundlerCacheMount: () => bundlerCacheMount,
   default: () => bundler_cache_mount_default
 });
-function bundlerDirs(instr) {
-  return (env) => {
-    if (env.has("BUNDLE_PATH")) return { skip: "BUNDLE_PATH is set: gems go to a directory that depends on the Ruby version; left unchanged" };
-    const gemHome = env.get("GEM_HOME") ?? (baseImageIs(instr, /(^|\/)ruby(:|@|$)/) ? "/usr/local/bundle" : void 0);
-    if (gemHome === void 0) return { skip: "GEM_HOME is unknown here (not an official ruby image and not set); left unchanged" };
-    if (!gemHome.startsWith("/") || gemHome.includes("$")) return { skip: `GEM_HOME=${gemHome} is not a known absolute path; left unchanged` };
-    return [{ name: "gem", dir: joinDir(gemHome, "cache"), noRelocate: "the gem cache lives inside GEM_HOME, which also holds the installed gems" }];
-  };
-}
 var bundlerCacheMount, bundler_cache_mount_default;
 var init_bundler_cache_mount = __esm({
   "transforms/bundler-cache-mount.ts"() {
@@ -16549,20 +17870,7 @@ var init_bundler_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#bundler-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "bundler-cache-mount",
-          label: "bundle install",
-          quick: /\bbundler?\b/,
-          execForm: /(^|\s|\/)bundle(\s+install)?(\s|$)/,
-          detect(cmd, instr) {
-            const p = program2(cmd);
-            if (!p || p.name !== "bundle" && p.name !== "bundler") return null;
-            const i = subcommandIndex(cmd.words, p.index + 1, /* @__PURE__ */ new Set(["--gemfile"]));
-            const s = cmd.words[i]?.value;
-            if (s !== void 0 && s !== "install") return null;
-            return { cmd, tool: "bundler", dirs: bundlerDirs(instr) };
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("bundler-cache-mount"));
       }
     };
     bundler_cache_mount_default = bundlerCacheMount;
@@ -16575,26 +17883,11 @@ __export(cargo_cache_mount_exports, {
   cargoCacheMount: () => cargoCacheMount,
   default: () => cargo_cache_mount_default
 });
-function cargoDirs(instr) {
-  return (env, home) => {
-    const fallback = baseImageIs(instr, /(^|\/)rust(:|@|$)/) ? "/usr/local/cargo" : home === void 0 ? void 0 : joinDir(home, ".cargo");
-    const h = dirFromVar(env, "CARGO_HOME", fallback, "cargo");
-    if (typeof h === "object") return h;
-    const why = "CARGO_HOME also holds the binaries cargo install puts in its bin directory, so it is not moved";
-    const unknown = "CARGO_HOME is unknown here (not a rust image and no home); left unchanged";
-    return [
-      { name: "cargo-registry", dir: h === void 0 ? void 0 : joinDir(h, "registry"), holdsDeps: true, noRelocate: why, unknown },
-      { name: "cargo-git", dir: h === void 0 ? void 0 : joinDir(h, "git"), holdsDeps: true, noRelocate: why, unknown }
-    ];
-  };
-}
-var SUBS, WITH_VALUE3, cargoCacheMount, cargo_cache_mount_default;
+var cargoCacheMount, cargo_cache_mount_default;
 var init_cargo_cache_mount = __esm({
   "transforms/cargo-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    SUBS = /* @__PURE__ */ new Set(["build", "b", "install", "fetch", "test", "t", "run", "r", "check", "c", "doc", "clippy", "vendor", "update", "generate-lockfile", "chef"]);
-    WITH_VALUE3 = /* @__PURE__ */ new Set(["--manifest-path", "-Z", "--config", "--color", "-C"]);
     cargoCacheMount = {
       meta: {
         id: "cargo-cache-mount",
@@ -16606,20 +17899,7 @@ var init_cargo_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#cargo-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "cargo-cache-mount",
-          label: "cargo build",
-          quick: /\bcargo\b/,
-          execForm: /(^|\s|\/)cargo\s+(\S+\s+)*(build|install|fetch|test|run)\b/,
-          depsFixKind: "unsafe",
-          detect(cmd, instr) {
-            const p = program2(cmd);
-            if (!p || p.name !== "cargo") return null;
-            const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE3);
-            if (!SUBS.has(cmd.words[i]?.value ?? "")) return null;
-            return { cmd, tool: "cargo", dirs: cargoDirs(instr) };
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("cargo-cache-mount"));
       }
     };
     cargo_cache_mount_default = cargoCacheMount;
@@ -16632,20 +17912,11 @@ __export(composer_cache_mount_exports, {
   composerCacheMount: () => composerCacheMount,
   default: () => composer_cache_mount_default
 });
-function composerDirs(instr) {
-  return (env) => {
-    const home = env.get("COMPOSER_HOME") ?? (baseImageIs(instr, /(^|\/)composer(:|@|$)/) ? "/tmp" : void 0);
-    const d = dirFromVar(env, "COMPOSER_CACHE_DIR", home === void 0 ? void 0 : joinDir(home, "cache"), "composer");
-    if (typeof d === "object") return d;
-    return [{ name: "composer", dir: d, envVar: "COMPOSER_CACHE_DIR" }];
-  };
-}
-var SUBS2, composerCacheMount, composer_cache_mount_default;
+var composerCacheMount, composer_cache_mount_default;
 var init_composer_cache_mount = __esm({
   "transforms/composer-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    SUBS2 = /* @__PURE__ */ new Set(["install", "i", "update", "u", "upgrade", "require", "r", "create-project", "reinstall"]);
     composerCacheMount = {
       meta: {
         id: "composer-cache-mount",
@@ -16657,27 +17928,7 @@ var init_composer_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#composer-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "composer-cache-mount",
-          label: "composer install",
-          quick: /\bcomposer\b/,
-          execForm: /(^|\s|\/)composer(\.phar)?\s+(\S+\s+)*(install|update|require)\b/,
-          detect(cmd, instr) {
-            const p = program2(cmd);
-            if (!p) return null;
-            let idx = p.index;
-            if (p.name === "php" && /(^|\/)composer(\.phar)?$/.test(cmd.words[p.index + 1]?.value ?? "")) idx++;
-            else if (p.name !== "composer" && p.name !== "composer.phar") return null;
-            const i = subcommandIndex(cmd.words, idx + 1, /* @__PURE__ */ new Set(["-d", "--working-dir"]));
-            if (!SUBS2.has(cmd.words[i]?.value ?? "")) return null;
-            return { cmd, tool: "composer", disable: cmd.words.filter((w) => w.value === "--no-cache"), dirs: composerDirs(instr) };
-          },
-          isCleanup(cmd) {
-            const p = program2(cmd);
-            if (!p || !/^composer(\.phar)?$/.test(p.name)) return false;
-            return ["clear-cache", "clearcache", "cc"].includes(cmd.words[p.index + 1]?.value ?? "");
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("composer-cache-mount"));
       }
     };
     composer_cache_mount_default = composerCacheMount;
@@ -16690,17 +17941,11 @@ __export(dotnet_cache_mount_exports, {
   default: () => dotnet_cache_mount_default,
   dotnetCacheMount: () => dotnetCacheMount
 });
-function nugetDirs(env, home) {
-  const d = dirFromVar(env, "NUGET_PACKAGES", home === void 0 ? void 0 : joinDir(home, ".nuget/packages"), "NuGet");
-  if (typeof d === "object") return d;
-  return [{ name: "nuget", dir: d, envVar: "NUGET_PACKAGES", holdsDeps: true }];
-}
-var SUBS3, dotnetCacheMount, dotnet_cache_mount_default;
+var dotnetCacheMount, dotnet_cache_mount_default;
 var init_dotnet_cache_mount = __esm({
   "transforms/dotnet-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    SUBS3 = /* @__PURE__ */ new Set(["restore", "build", "publish", "test", "pack", "run"]);
     dotnetCacheMount = {
       meta: {
         id: "dotnet-cache-mount",
@@ -16712,25 +17957,7 @@ var init_dotnet_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#dotnet-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "dotnet-cache-mount",
-          label: "dotnet restore",
-          quick: /\bdotnet\b/,
-          execForm: /(^|\s|\/)dotnet\s+(restore|build|publish|test|pack)\b/,
-          depsFixKind: "unsafe",
-          detect(cmd) {
-            const p = program2(cmd);
-            if (!p || p.name !== "dotnet" || !SUBS3.has(cmd.words[p.index + 1]?.value ?? "")) return null;
-            if (cmd.words.some((w) => w.value === "--packages")) return null;
-            return { cmd, tool: "dotnet", dirs: nugetDirs };
-          },
-          isCleanup(cmd) {
-            const p = program2(cmd);
-            if (!p || p.name !== "dotnet") return false;
-            const w = cmd.words.slice(p.index + 1).map((x) => x.value);
-            return w[0] === "nuget" && w[1] === "locals" && w.some((x) => x === "--clear" || x === "-c");
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("dotnet-cache-mount"));
       }
     };
     dotnet_cache_mount_default = dotnetCacheMount;
@@ -16743,28 +17970,11 @@ __export(go_cache_mount_exports, {
   default: () => go_cache_mount_default,
   goCacheMount: () => goCacheMount
 });
-function goDirs(instr, compiles) {
-  return (env, home) => {
-    const gopathRaw = env.get("GOPATH");
-    const gopath = gopathRaw ? gopathRaw.split(":")[0] : baseImageIs(instr, /(^|\/)golang(:|@|$)/) ? "/go" : home === void 0 ? void 0 : joinDir(home, "go");
-    const mod = dirFromVar(env, "GOMODCACHE", gopath === void 0 ? void 0 : joinDir(gopath, "pkg/mod"), "go");
-    if (typeof mod === "object") return mod;
-    const xdg = xdgCacheHome(env, home);
-    const build = dirFromVar(env, "GOCACHE", xdg === void 0 ? void 0 : joinDir(xdg, "go-build"), "go");
-    if (typeof build === "object") return build;
-    if (env.get("GOCACHE") === "off") return { skip: "GOCACHE=off: the build cache is turned off on purpose; left unchanged" };
-    const dirs = [{ name: "go-mod", dir: mod, envVar: "GOMODCACHE", holdsDeps: true, reuses: "the downloaded modules" }];
-    if (compiles) dirs.push({ name: "go-build", dir: build, envVar: "GOCACHE", reuses: "compiled packages" });
-    return dirs;
-  };
-}
-var COMPILES, SUBS4, goCacheMount, go_cache_mount_default;
+var goCacheMount, go_cache_mount_default;
 var init_go_cache_mount = __esm({
   "transforms/go-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    COMPILES = /* @__PURE__ */ new Set(["build", "install", "test", "run", "generate", "vet", "list"]);
-    SUBS4 = /* @__PURE__ */ new Set(["build", "install", "test", "run", "get", "generate", "vet", "mod download", "mod tidy", "mod vendor", "mod verify", "work sync", "list"]);
     goCacheMount = {
       meta: {
         id: "go-cache-mount",
@@ -16776,28 +17986,7 @@ var init_go_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#go-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "go-cache-mount",
-          label: "go build",
-          quick: /\bgo\b/,
-          execForm: /(^|\s|\/)go\s+(build|install|test|run|get|mod\s+download)\b/,
-          depsFixKind: "unsafe",
-          detect(cmd, instr) {
-            const p = program2(cmd);
-            if (!p || p.name !== "go") return null;
-            const i = subcommandIndex(cmd.words, p.index + 1);
-            let s = cmd.words[i]?.value ?? "";
-            if (s === "mod" || s === "work") s += " " + (cmd.words[i + 1]?.value ?? "");
-            if (!SUBS4.has(s)) return null;
-            return { cmd, tool: "go", dirs: goDirs(instr, COMPILES.has(s)) };
-          },
-          isCleanup(cmd) {
-            const p = program2(cmd);
-            if (!p || p.name !== "go" || cmd.words[p.index + 1]?.value !== "clean") return false;
-            const rest = cmd.words.slice(p.index + 2).map((w) => w.value);
-            return rest.length > 0 && rest.every((r) => ["-cache", "-modcache", "-testcache", "-fuzzcache"].includes(r));
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("go-cache-mount"));
       }
     };
     go_cache_mount_default = goCacheMount;
@@ -16810,16 +17999,6 @@ __export(gradle_cache_mount_exports, {
   default: () => gradle_cache_mount_default,
   gradleCacheMount: () => gradleCacheMount
 });
-function gradleDirs(env, home) {
-  const h = dirFromVar(env, "GRADLE_USER_HOME", home === void 0 ? void 0 : joinDir(home, ".gradle"), "gradle");
-  if (typeof h === "object") return h;
-  const why = "GRADLE_USER_HOME also holds gradle.properties and init scripts, so it is not moved";
-  const unknown = "GRADLE_USER_HOME is unknown here; left unchanged";
-  return [
-    { name: "gradle-caches", dir: h === void 0 ? void 0 : joinDir(h, "caches"), holdsDeps: true, noRelocate: why, unknown },
-    { name: "gradle-wrapper", dir: h === void 0 ? void 0 : joinDir(h, "wrapper"), holdsDeps: true, noRelocate: why, unknown }
-  ];
-}
 var gradleCacheMount, gradle_cache_mount_default;
 var init_gradle_cache_mount = __esm({
   "transforms/gradle-cache-mount.ts"() {
@@ -16836,24 +18015,7 @@ var init_gradle_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#gradle-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "gradle-cache-mount",
-          label: "gradle",
-          quick: /\bgradlew?\b/,
-          execForm: /(^|\s|\/)gradlew?(\s|$)/,
-          depsFixKind: "unsafe",
-          detect(cmd) {
-            const p = program2(cmd);
-            if (!p) return null;
-            let name = p.name;
-            if (/^(ba)?sh$/.test(name) && /(^|\/)gradlew$/.test(cmd.words[p.index + 1]?.value ?? "")) name = "gradlew";
-            if (name !== "gradle" && name !== "gradlew") return null;
-            if (cmd.words.some((w) => w.value === "--gradle-user-home" || w.value === "-g" || w.value.startsWith("--gradle-user-home="))) return null;
-            const args = cmd.words.slice(p.index + 1).map((w) => w.value);
-            if (args.length === 1 && ["-v", "--version", "--stop", "-h", "--help"].includes(args[0])) return null;
-            return { cmd, tool: "gradle", dirs: gradleDirs };
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("gradle-cache-mount"));
       }
     };
     gradle_cache_mount_default = gradleCacheMount;
@@ -17167,7 +18329,7 @@ function touch(w, ctx, read, write, createsParents = false) {
   if (write) addPath(ctx.e.writes, p, "certain", createsParents);
   return null;
 }
-function looksLikePath(v) {
+function looksLikePath2(v) {
   return v.startsWith("/") || v.startsWith("./") || v.startsWith("../") || v.startsWith("~") || v === "." || v === "..";
 }
 function isUrl(v) {
@@ -17217,10 +18379,10 @@ function commandEffects(c2, ctx) {
   }
   const e = ctx.e;
   if (PKG[prog]) {
-    const sub2 = args.find((a, k) => !a.value.startsWith("-") && !(k > 0 && /^(-o|-t|-c|-X|-p|--option|--target-release|--config-file|--repository|--repositories-file|--root|--installroot|--setopt)$/.test(args[k - 1].value)));
+    const sub = args.find((a, k) => !a.value.startsWith("-") && !(k > 0 && /^(-o|-t|-c|-X|-p|--option|--target-release|--config-file|--repository|--repositories-file|--root|--installroot|--setopt)$/.test(args[k - 1].value)));
     const subs = PKG[prog];
-    if (sub2 && !subs.has(sub2.value)) return `${prog} ${sub2.value}`;
-    e.programs.push(sub2 ? `${prog} ${sub2.value}` : prog);
+    if (sub && !subs.has(sub.value)) return `${prog} ${sub.value}`;
+    e.programs.push(sub ? `${prog} ${sub.value}` : prog);
     e.systemSetup = true;
     systemZones(e.reads, true);
     systemZones(e.writes);
@@ -17237,7 +18399,7 @@ function commandEffects(c2, ctx) {
       for (const piece of a.quoted ? [value] : value.split(/\s+/).filter(Boolean)) {
         const v = piece.includes("=") ? piece.slice(piece.lastIndexOf("=") + 1) : piece;
         if (isUrl(v)) continue;
-        if (looksLikePath(v) || /\.(deb|rpm|apk)$/.test(v)) {
+        if (looksLikePath2(v) || /\.(deb|rpm|apk)$/.test(v)) {
           const why = touch({ ...a, value: v, dynamic: false }, ctx, true, true);
           if (why) return why;
         }
@@ -17256,7 +18418,7 @@ function commandEffects(c2, ctx) {
     }
     for (const a of args) {
       if (a.value.includes("$") && resolveWord(a, ctx) === null) return `the argument ${a.value} of ${prog} is not known`;
-      if (looksLikePath(a.value)) {
+      if (looksLikePath2(a.value)) {
         const why = touch(a, ctx, true, true);
         if (why) return why;
       }
@@ -17367,7 +18529,7 @@ function fileTool(prog, args, ctx) {
   const parents = (prog === "mkdir" || prog === "install") && args.some((a) => /^-[a-zA-Z]*[pD]/.test(a.value) || a.value === "--parents");
   for (const a of args) {
     const m = /^--[a-z-]+=(.*)$/.exec(a.value);
-    if (m && looksLikePath(m[1])) {
+    if (m && looksLikePath2(m[1])) {
       const why = touch({ ...a, value: m[1], dynamic: false }, ctx, true, true);
       if (why) return why;
     }
@@ -17425,7 +18587,7 @@ function downloader(prog, args, ctx) {
       continue;
     }
     if (v.includes("$") && resolveWord(args[i], ctx) === null) return `the argument ${v} of ${prog} is not known`;
-    if (!isUrl(v) && looksLikePath(v)) {
+    if (!isUrl(v) && looksLikePath2(v)) {
       const why = touch(args[i], ctx, true, true);
       if (why) return why;
     }
@@ -17486,6 +18648,7 @@ var METADATA, STATE, SYSTEM_CERTAIN, SYSTEM_POSSIBLE, IGNORED, MERGED, DEFAULT_P
 var init_dataflow = __esm({
   "src/analysis/dataflow.ts"() {
     "use strict";
+    init_ecosystems();
     init_document();
     init_edit_helpers();
     init_images();
@@ -17510,17 +18673,7 @@ var init_dataflow = __esm({
     usesCache = /* @__PURE__ */ new WeakMap();
     overCache = /* @__PURE__ */ new WeakMap();
     cache2 = /* @__PURE__ */ new WeakMap();
-    PKG = {
-      "apt-get": /* @__PURE__ */ new Set(["install", "update", "upgrade", "dist-upgrade", "full-upgrade", "clean", "autoclean", "autoremove", "remove", "purge", "build-dep"]),
-      apt: /* @__PURE__ */ new Set(["install", "update", "upgrade", "dist-upgrade", "full-upgrade", "clean", "autoclean", "autoremove", "remove", "purge"]),
-      aptitude: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "remove", "purge"]),
-      apk: /* @__PURE__ */ new Set(["add", "del", "update", "upgrade", "cache", "fix"]),
-      yum: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase", "reinstall", "groupinstall", "localinstall", "autoremove"]),
-      dnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase", "reinstall", "groupinstall", "autoremove", "module"]),
-      microdnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "remove", "module"]),
-      tdnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase"]),
-      zypper: /* @__PURE__ */ new Set(["install", "in", "refresh", "ref", "clean", "cc", "remove", "rm", "update", "up", "dist-upgrade", "dup", "addrepo", "ar"])
-    };
+    PKG = Object.fromEntries([...systemManagers()].filter((e) => e[1] !== null));
     SYSTEM_TOOLS = /* @__PURE__ */ new Set([
       "dpkg",
       "rpm",
@@ -17956,21 +19109,6 @@ __export(maven_cache_mount_exports, {
   default: () => maven_cache_mount_default,
   mavenCacheMount: () => mavenCacheMount
 });
-function mavenDirs(env, home) {
-  const opts = `${env.get("MAVEN_OPTS") ?? ""} ${env.get("MAVEN_ARGS") ?? ""}`;
-  if (opts.includes("maven.repo.local")) return { skip: "MAVEN_OPTS/MAVEN_ARGS set maven.repo.local; left unchanged" };
-  return [
-    {
-      name: "maven",
-      dir: home === void 0 ? void 0 : joinDir(home, ".m2/repository"),
-      holdsDeps: true,
-      // Maven's local repository is not safe for concurrent builds writing to it.
-      locked: true,
-      noRelocate: "Maven has no variable that moves only its local repository",
-      unknown: "the home directory, and so ~/.m2, is unknown here; left unchanged"
-    }
-  ];
-}
 var mavenCacheMount, maven_cache_mount_default;
 var init_maven_cache_mount = __esm({
   "transforms/maven-cache-mount.ts"() {
@@ -17987,21 +19125,7 @@ var init_maven_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#maven-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "maven-cache-mount",
-          label: "mvn",
-          quick: /\bmvnw?\b/,
-          execForm: /(^|\s|\/)mvnw?(\s|$)/,
-          depsFixKind: "unsafe",
-          detect(cmd) {
-            const p = program2(cmd);
-            if (!p || p.name !== "mvn" && p.name !== "mvnw") return null;
-            if (cmd.words.some((w) => /^-Dmaven\.repo\.local=/.test(w.value))) return null;
-            const args = cmd.words.slice(p.index + 1).map((w) => w.value);
-            if (args.some((a) => a === "-v" || a === "--version" || a === "-h" || a === "--help") && args.length === 1) return null;
-            return { cmd, tool: "maven", dirs: mavenDirs };
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("maven-cache-mount"));
       }
     };
     maven_cache_mount_default = mavenCacheMount;
@@ -18014,97 +19138,23 @@ __export(node_cache_mount_exports, {
   default: () => node_cache_mount_default,
   nodeCacheMount: () => nodeCacheMount
 });
-function sub(cmd, index) {
-  const i = subcommandIndex(cmd.words, index + 1, WITH_VALUE4);
-  return { value: cmd.words[i]?.value, i };
-}
-function hasFlag(cmd, ...names) {
-  return cmd.words.some((w) => names.some((n) => w.value === n || w.value.startsWith(n + "=")));
-}
-function npmDirs(env, home) {
-  const v = env.get("npm_config_cache") ?? env.get("NPM_CONFIG_CACHE");
-  const e = new Map(env);
-  if (v !== void 0) e.set("npm_config_cache", v);
-  const d = dirFromVar(e, "npm_config_cache", home === void 0 ? void 0 : joinDir(home, ".npm"), "npm");
-  if (typeof d === "object") return d;
-  return [{ name: "npm", dir: d, envVar: "npm_config_cache" }];
-}
-function yarnClassicDirs(env, home) {
-  const root = home === "/root";
-  const xdg = env.get("XDG_CACHE_HOME");
-  const fallback = xdg ? joinDir(xdg, "yarn") : root ? "/usr/local/share/.cache/yarn" : home === void 0 ? void 0 : joinDir(xdgCacheHome(env, home), "yarn");
-  const d = dirFromVar(env, "YARN_CACHE_FOLDER", fallback, "yarn");
-  if (typeof d === "object") return d;
-  return [{ name: "yarn", dir: d, envVar: "YARN_CACHE_FOLDER", locked: true }];
-}
-function yarnBerryDirs(env, home) {
-  const g = dirFromVar(env, "YARN_GLOBAL_FOLDER", home === void 0 ? void 0 : joinDir(home, ".yarn/berry"), "yarn");
-  if (typeof g === "object") return g;
-  return [{ name: "yarn-berry", dir: g === void 0 ? void 0 : joinDir(g, "cache"), noRelocate: "yarn berry's global folder holds more than its cache, so it is not moved out of the home" }];
-}
-function pnpmDirs(env, home) {
-  const pnpmHome = env.get("PNPM_HOME");
-  const xdgData = env.get("XDG_DATA_HOME");
-  const fallback = pnpmHome ? joinDir(pnpmHome, "store") : xdgData ? joinDir(xdgData, "pnpm/store") : home === void 0 ? void 0 : joinDir(home, ".local/share/pnpm/store");
-  const d = dirFromVar(env, "npm_config_store_dir", fallback, "pnpm");
-  if (typeof d === "object") return d;
-  return [{ name: "pnpm-store", dir: d, envVar: "npm_config_store_dir" }];
-}
-var NPM_SUBS, PNPM_SUBS, YARN_SUBS, WITH_VALUE4, nodeCacheMount, node_cache_mount_default;
+var nodeCacheMount, node_cache_mount_default;
 var init_node_cache_mount = __esm({
   "transforms/node-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    NPM_SUBS = /* @__PURE__ */ new Set(["ci", "install", "i", "in", "add", "update", "up", "upgrade", "install-clean", "ic", "install-ci-test", "cit", "install-test", "it"]);
-    PNPM_SUBS = /* @__PURE__ */ new Set(["install", "i", "add", "fetch", "update", "up", "upgrade", "install-test", "it"]);
-    YARN_SUBS = /* @__PURE__ */ new Set(["install", "add", "upgrade", "up"]);
-    WITH_VALUE4 = /* @__PURE__ */ new Set(["--prefix", "-C", "--dir", "--cwd", "--filter", "-F", "--workspace", "-w"]);
     nodeCacheMount = {
       meta: {
         id: "node-cache-mount",
-        summary: "Add BuildKit cache mounts for npm, yarn (classic and berry) and pnpm to install steps",
-        description: "Adds a cache mount on the npm cache (`/root/.npm`, `npm_config_cache`), the yarn classic cache (`/usr/local/share/.cache/yarn`, `YARN_CACHE_FOLDER`), the yarn berry global cache or the pnpm store (`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) to RUN steps that install packages, and removes `npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.",
+        summary: "Add BuildKit cache mounts for npm, yarn (classic and berry), pnpm and bun to install steps",
+        description: "Adds a cache mount on the npm cache (`/root/.npm`, `npm_config_cache`), the yarn classic cache (`/usr/local/share/.cache/yarn`, `YARN_CACHE_FOLDER`), the yarn berry global cache or the pnpm store (`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) or the bun cache (`~/.bun/install/cache`) to RUN steps that install packages, and removes `npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.",
         fixKind: "safe",
         unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 40,
         docsUrl: "docs/cache-mounts.md#node-cache-mount"
       },
       run(doc2, ctx) {
-        const berry = ctx.buildContext.available && (ctx.buildContext.exists(".yarnrc.yml") || ctx.buildContext.exists(".yarn/releases"));
-        return runCacheMounts(doc2, ctx, {
-          id: "node-cache-mount",
-          label: "npm/yarn/pnpm install",
-          quick: /\b(npm|yarn|pnpm)\b/,
-          execForm: /(^|\s|\/)(npm\s+(ci|install|i)|yarn(\s+install)?|pnpm\s+(install|i))(\s|$)/,
-          detect(cmd) {
-            const p = program2(cmd);
-            if (!p) return null;
-            if (p.name === "npm") {
-              const s = sub(cmd, p.index);
-              if (!NPM_SUBS.has(s.value ?? "") || hasFlag(cmd, "--cache")) return null;
-              return { cmd, tool: "npm", dirs: npmDirs };
-            }
-            if (p.name === "yarn") {
-              const s = sub(cmd, p.index);
-              if (s.value !== void 0 && !YARN_SUBS.has(s.value)) return null;
-              if (s.value === void 0 && cmd.words.slice(p.index + 1).some((w) => /^(-v|--version|-h|--help)$/.test(w.value))) return null;
-              if (hasFlag(cmd, "--cache-folder")) return null;
-              return { cmd, tool: "yarn", dirs: berry ? yarnBerryDirs : yarnClassicDirs };
-            }
-            if (p.name === "pnpm") {
-              const s = sub(cmd, p.index);
-              if (!PNPM_SUBS.has(s.value ?? "") || hasFlag(cmd, "--store-dir")) return null;
-              return { cmd, tool: "pnpm", dirs: pnpmDirs };
-            }
-            return null;
-          },
-          isCleanup(cmd) {
-            const p = program2(cmd);
-            if (!p || !["npm", "yarn", "pnpm"].includes(p.name)) return false;
-            const w = cmd.words.slice(p.index + 1).map((x) => x.value).filter((x) => !x.startsWith("-"));
-            return w[0] === "cache" && ["clean", "rm", "clear"].includes(w[1] ?? "");
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("node-cache-mount", "npm/yarn/pnpm install"));
       }
     };
     node_cache_mount_default = nodeCacheMount;
@@ -18119,31 +19169,6 @@ __export(pip_cache_mount_exports, {
   pipCacheMount: () => pipCacheMount,
   pipInvocation: () => pipInvocation
 });
-function pipInvocation(cmd) {
-  const w = cmd.words;
-  const prog = program2(cmd);
-  if (!prog) return null;
-  let i = prog.index + 1;
-  const start = i;
-  if (/^pip(3(\.\d+)?)?$/.test(prog.name)) {
-  } else if (/^python(3(\.\d+)?)?$/.test(prog.name)) {
-    while (i < w.length && w[i].value.startsWith("-") && w[i].value !== "-m") i++;
-    if (w[i]?.value !== "-m" || w[i + 1]?.value !== "pip") return null;
-    i += 2;
-  } else return null;
-  const g = i;
-  i = subcommandIndex(w, i, PIP_GLOBAL_WITH_VALUE);
-  const sub2 = w[i];
-  if (!sub2 || !PIP_SUBCOMMANDS.has(sub2.value)) return null;
-  void start;
-  return { sub: sub2, args: w.slice(i + 1), globals: w.slice(g, i) };
-}
-function pipCacheDir(env, home) {
-  const base2 = xdgCacheHome(env, home);
-  const d = dirFromVar(env, "PIP_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pip"), "pip");
-  if (typeof d === "object") return d;
-  return [{ name: "pip", dir: d, envVar: "PIP_CACHE_DIR" }];
-}
 function hadolintIgnore(doc2, ctx, r) {
   const h = ctx.options.hadolint;
   if (!h || h.ignored.includes("DL3042") || ctx.options.transformOptions["pip-cache-mount"]?.hadolintIgnore === false) return r;
@@ -18171,26 +19196,12 @@ function hadolintIgnore(doc2, ctx, r) {
   });
   return { edits, findings };
 }
-function pipInvocationAny(cmd) {
-  const prog = program2(cmd);
-  if (!prog) return null;
-  const w = cmd.words;
-  let i = prog.index + 1;
-  if (/^python(3(\.\d+)?)?$/.test(prog.name)) {
-    if (w[i]?.value !== "-m" || w[i + 1]?.value !== "pip") return null;
-    i += 2;
-  } else if (!/^pip(3(\.\d+)?)?$/.test(prog.name)) return null;
-  i = subcommandIndex(w, i);
-  if (!w[i]) return null;
-  return { sub: w[i].value, rest: w.slice(i + 1).map((x) => x.value) };
-}
-var PIP_SUBCOMMANDS, PIP_GLOBAL_WITH_VALUE, pipCacheMount, pip_cache_mount_default;
+var pipCacheMount, pip_cache_mount_default;
 var init_pip_cache_mount = __esm({
   "transforms/pip-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    PIP_SUBCOMMANDS = /* @__PURE__ */ new Set(["install", "wheel", "download"]);
-    PIP_GLOBAL_WITH_VALUE = /* @__PURE__ */ new Set(["--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--python", "--exists-action", "--trusted-host", "--cert", "--client-cert", "--index-url", "-i"]);
+    init_pip();
     pipCacheMount = {
       meta: {
         id: "pip-cache-mount",
@@ -18202,31 +19213,7 @@ var init_pip_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#pip-cache-mount"
       },
       run(doc2, ctx) {
-        return hadolintIgnore(doc2, ctx, runCacheMounts(doc2, ctx, {
-          id: "pip-cache-mount",
-          label: "pip install",
-          reuses: "downloaded and built wheels",
-          quick: /\bpip/,
-          execForm: /(^|\s|\/)pip3?(\.\d+)?\s+(install|wheel|download)\b|-m\s+pip\s+(install|wheel|download)\b/,
-          disablingEnv: {
-            PIP_NO_CACHE_DIR: "pip turns the cache off for any value of it (even 0/false) but ignores an empty one"
-          },
-          detect(cmd) {
-            const pip2 = pipInvocation(cmd);
-            if (!pip2) return null;
-            if ([...pip2.globals, ...pip2.args].some((a) => a.value === "--cache-dir" || a.value.startsWith("--cache-dir="))) return null;
-            return {
-              cmd,
-              tool: "pip",
-              disable: [...pip2.globals, ...pip2.args].filter((a) => a.value === "--no-cache-dir"),
-              dirs: pipCacheDir
-            };
-          },
-          isCleanup(cmd) {
-            const pip2 = pipInvocationAny(cmd);
-            return pip2 !== null && pip2.sub === "cache" && (pip2.rest[0] === "purge" || pip2.rest[0] === "remove");
-          }
-        }));
+        return hadolintIgnore(doc2, ctx, runCacheMounts(doc2, ctx, cacheMountSpec("pip-cache-mount")));
       }
     };
     pip_cache_mount_default = pipCacheMount;
@@ -18239,13 +19226,11 @@ __export(pipenv_cache_mount_exports, {
   default: () => pipenv_cache_mount_default,
   pipenvCacheMount: () => pipenvCacheMount
 });
-var SUBS5, pipenvCacheMount, pipenv_cache_mount_default;
+var pipenvCacheMount, pipenv_cache_mount_default;
 var init_pipenv_cache_mount = __esm({
   "transforms/pipenv-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    init_pip_cache_mount();
-    SUBS5 = /* @__PURE__ */ new Set(["install", "sync", "lock", "update", "upgrade"]);
     pipenvCacheMount = {
       meta: {
         id: "pipenv-cache-mount",
@@ -18257,31 +19242,7 @@ var init_pipenv_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#pipenv-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "pipenv-cache-mount",
-          label: "pipenv install",
-          quick: /\bpipenv\b/,
-          execForm: /(^|\s|\/)pipenv\s+(\S+\s+)*(install|sync|lock|update)\b/,
-          disablingEnv: { PIP_NO_CACHE_DIR: "pip turns the cache off for any value of it (even 0/false) but ignores an empty one" },
-          detect(cmd) {
-            const p = program2(cmd);
-            if (!p || p.name !== "pipenv") return null;
-            const i = subcommandIndex(cmd.words, p.index + 1);
-            if (!SUBS5.has(cmd.words[i]?.value ?? "")) return null;
-            return {
-              cmd,
-              tool: "pipenv",
-              dirs(env, home) {
-                const base2 = xdgCacheHome(env, home);
-                const d = dirFromVar(env, "PIPENV_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pipenv"), "pipenv");
-                if (typeof d === "object") return d;
-                const pip2 = pipCacheDir(env, home);
-                if (!Array.isArray(pip2)) return pip2;
-                return [{ name: "pipenv", dir: d, envVar: "PIPENV_CACHE_DIR" }, ...pip2];
-              }
-            };
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("pipenv-cache-mount"));
       }
     };
     pipenv_cache_mount_default = pipenvCacheMount;
@@ -18294,13 +19255,11 @@ __export(poetry_cache_mount_exports, {
   default: () => poetry_cache_mount_default,
   poetryCacheMount: () => poetryCacheMount
 });
-var WITH_VALUE5, SUBS6, poetryCacheMount, poetry_cache_mount_default;
+var poetryCacheMount, poetry_cache_mount_default;
 var init_poetry_cache_mount = __esm({
   "transforms/poetry-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    WITH_VALUE5 = /* @__PURE__ */ new Set(["--directory", "-C", "--project", "-P"]);
-    SUBS6 = /* @__PURE__ */ new Set(["install", "sync", "add", "update", "lock"]);
     poetryCacheMount = {
       meta: {
         id: "poetry-cache-mount",
@@ -18312,33 +19271,7 @@ var init_poetry_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#poetry-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "poetry-cache-mount",
-          label: "poetry install",
-          quick: /\bpoetry\b/,
-          execForm: /(^|\s|\/)poetry\s+(\S+\s+)*(install|sync|add|update|lock)\b/,
-          detect(cmd) {
-            const p = program2(cmd);
-            if (!p || p.name !== "poetry") return null;
-            const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE5);
-            if (!SUBS6.has(cmd.words[i]?.value ?? "")) return null;
-            return {
-              cmd,
-              tool: "poetry",
-              disable: cmd.words.filter((w) => w.value === "--no-cache"),
-              dirs(env, home) {
-                const base2 = xdgCacheHome(env, home);
-                const d = dirFromVar(env, "POETRY_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pypoetry"), "poetry");
-                if (typeof d === "object") return d;
-                const why = "poetry keeps its virtualenvs in its cache directory by default, so the cache cannot be moved out of the home";
-                return [
-                  { name: "poetry", dir: d === void 0 ? void 0 : joinDir(d, "cache"), noRelocate: why, unknown: "the poetry cache directory is unknown here; left unchanged" },
-                  { name: "poetry-artifacts", dir: d === void 0 ? void 0 : joinDir(d, "artifacts"), noRelocate: why, unknown: "the poetry cache directory is unknown here; left unchanged" }
-                ];
-              }
-            };
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("poetry-cache-mount"));
       }
     };
     poetry_cache_mount_default = poetryCacheMount;
@@ -18496,46 +19429,6 @@ var init_sink_volatile = __esm({
 });
 
 // src/analysis/install-commands.ts
-function parseOptions(words2, valued) {
-  const opts = /* @__PURE__ */ new Map();
-  const positional = [];
-  const add = (k, v) => {
-    const list7 = opts.get(k) ?? [];
-    list7.push(v);
-    opts.set(k, list7);
-  };
-  for (let i = 0; i < words2.length; i++) {
-    const v = words2[i].value;
-    if (v === "--") {
-      positional.push(...words2.slice(i + 1));
-      break;
-    }
-    if (v.startsWith("--") && v.includes("=")) {
-      const eq = v.indexOf("=");
-      add(v.slice(0, eq), v.slice(eq + 1));
-    } else if (v.startsWith("-") && v.length > 1 && !words2[i].quoted) {
-      if (valued.has(v) && i + 1 < words2.length) add(v, words2[++i].value);
-      else if (/^-[A-Za-z]$/.test(v.slice(0, 2)) && valued.has(v.slice(0, 2)) && v.length > 2 && !v.startsWith("--")) add(v.slice(0, 2), v.slice(2));
-      else add(v, "true");
-    } else positional.push(words2[i]);
-  }
-  return { opts, positional };
-}
-function has(opts, ...names) {
-  return names.some((n) => opts.has(n));
-}
-function values(opts, ...names) {
-  return names.flatMap((n) => opts.get(n) ?? []);
-}
-function label(words2, from) {
-  const text = words2.slice(from).map((w) => w.value).join(" ");
-  if (text.length <= 60) return text;
-  return words2.slice(from, from + 2).map((w) => w.value).join(" ");
-}
-function looksLikePath2(v) {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^git\+|^git@/.test(v)) return false;
-  return v.startsWith(".") || v.startsWith("/") || v.includes("/") || v.startsWith("~") || v.startsWith("$") || /\.(whl|tar\.gz|tgz|zip|deb|rpm|gem|jar)$/.test(v);
-}
 function classifyCommand(cmd, cwd) {
   const w = cmd.words;
   const p = programIndex(w);
@@ -18545,9 +19438,9 @@ function classifyCommand(cmd, cwd) {
   const rest = w.slice(p + 1);
   const at = (k) => w[p + 1 + k]?.value;
   const redirectPaths = cmd.redirects.filter((r) => !/^\d*[<>&|]+$/.test(r.value) && !/^&?\d+$/.test(r.value)).map((r) => r.value);
-  const install = (eco, subIndex, valued) => {
+  const install = (eco2, subIndex, valued) => {
     const parsed = parseOptions(w.slice(subIndex + 1), valued);
-    return { kind: "install", install: { eco, label: label(w, p), cmd, subIndex, opts: parsed.opts, positional: parsed.positional, cwd } };
+    return { kind: "install", install: { eco: eco2, label: label(w, p), cmd, subIndex, opts: parsed.opts, positional: parsed.positional, cwd } };
   };
   const source = (reason) => ({ kind: "source", reason: reason ?? `\`${label(w, p)}\` may read the copied source` });
   const neutral = (paths = []) => ({ kind: "neutral", paths: [...paths, ...redirectPaths] });
@@ -18555,7 +19448,7 @@ function classifyCommand(cmd, cwd) {
   if (prog === "cd") {
     const d = at(0);
     if (d === void 0) return { kind: "cd", dir: null };
-    if (w[p + 1].dynamic || d === "-") return { kind: "cd", dir: null };
+    if (w[p + 1]?.dynamic || d === "-") return { kind: "cd", dir: null };
     return { kind: "cd", dir: joinPath(cwd, d) };
   }
   if ((prog === "." || prog === "source") && at(0) !== void 0) return { kind: "sourced", file: joinPath(cwd, at(0)) };
@@ -18565,7 +19458,7 @@ function classifyCommand(cmd, cwd) {
     return neutral();
   }
   if (SYSTEM_PM.has(prog)) {
-    return neutral(rest.filter((x) => !x.value.startsWith("-") && looksLikePath2(x.value)).map((x) => x.value));
+    return neutral(rest.filter((x) => !x.value.startsWith("-") && looksLikePath(x.value)).map((x) => x.value));
   }
   if (PATH_COMMANDS.has(prog)) {
     const parsed = parseOptions(rest, prog === "sed" ? /* @__PURE__ */ new Set(["-e", "--expression", "-f"]) : prog === "tar" ? /* @__PURE__ */ new Set(["-C", "--directory", "-f", "--file"]) : /* @__PURE__ */ new Set());
@@ -18588,168 +19481,28 @@ function classifyCommand(cmd, cwd) {
     return neutral(outs);
   }
   if (prog === "gem" && (at(0) === "install" || at(0) === "update")) {
-    return neutral(rest.slice(1).filter((x) => !x.value.startsWith("-") && looksLikePath2(x.value)).map((x) => x.value));
+    return neutral(rest.slice(1).filter((x) => !x.value.startsWith("-") && looksLikePath(x.value)).map((x) => x.value));
   }
   if (prog === "git" && at(0) === "config" && rest.some((x) => x.value === "--global" || x.value === "--system")) return neutral();
-  let pipAt = -1;
-  if (/^pip(3(\.\d+)?)?$/.test(prog)) pipAt = p + 1;
-  else if (/^python(3(\.\d+)?)?$/.test(prog)) {
-    let i = p + 1;
-    while (i < w.length && w[i].value.startsWith("-") && w[i].value !== "-m") i++;
-    if (w[i]?.value === "-m" && /^pip3?$/.test(w[i + 1]?.value ?? "")) pipAt = i + 2;
-    else if (w[i]?.value === "-m" && w[i + 1]?.value === "venv") {
-      const target = w.slice(i + 2).filter((x) => !x.value.startsWith("-"));
-      return neutral(target.map((x) => x.value));
-    } else return source();
-  } else if (prog === "uv" && at(0) === "pip") pipAt = p + 2;
-  if (pipAt !== -1) {
-    let i = pipAt;
-    while (i < w.length && w[i].value.startsWith("-")) i++;
-    const sub2 = w[i]?.value;
-    if (sub2 === "install" || sub2 === "sync") {
-      const parsed = parseOptions(w.slice(i + 1), PIP_VALUED);
-      const reqs = values(parsed.opts, "-r", "--requirement");
-      const editable = values(parsed.opts, "-e", "--editable");
-      const local = parsed.positional.filter((x) => looksLikePath2(x.value) || x.dynamic);
-      if (sub2 === "sync" || reqs.length || editable.length || local.length) return install("pip", i, PIP_VALUED);
-      const dirs = values(parsed.opts, "-t", "--target", "--prefix", "--root", "-f", "--find-links", "-c", "--constraint").filter((v) => !/^[a-z]+:\/\//.test(v));
-      return neutral(dirs);
-    }
-    if (sub2 === "config" || sub2 === "cache" || sub2 === "list" || sub2 === "freeze" || sub2 === "show" || sub2 === "uninstall" || sub2 === "check" || sub2 === "--version" || sub2 === void 0) return neutral();
-    return source();
-  }
-  if (prog === "uv") {
-    const sub2 = at(0);
-    if (sub2 === "sync") return install("uv", p + 1, UV_VALUED);
-    if (sub2 === "venv") return neutral(rest.slice(1).filter((x) => !x.value.startsWith("-")).map((x) => x.value).concat(rest.slice(1).some((x) => !x.value.startsWith("-")) ? [] : [".venv"]));
-    if (sub2 === "python" || sub2 === "tool" || sub2 === "cache" || sub2 === "self" || sub2 === "--version") return neutral();
-    return source();
-  }
-  if (prog === "pipenv") {
-    const sub2 = at(0);
-    if ((sub2 === "install" || sub2 === "sync") && rest.slice(1).every((x) => x.value.startsWith("-"))) return install("pipenv", p + 1, /* @__PURE__ */ new Set(["--python", "--categories", "--extra-pip-args"]));
-    if (sub2 === "install") return source("`pipenv install <packages>` changes the Pipfile");
-    return source();
-  }
-  if (prog === "poetry") {
-    const sub2 = at(0);
-    if (sub2 === "install" || sub2 === "sync") return install("poetry", p + 1, POETRY_VALUED);
-    if (sub2 === "config" || sub2 === "self" || sub2 === "--version" || sub2 === "env" && at(1) === "use") return neutral();
-    return source();
-  }
-  if (prog === "npm" || prog === "pnpm" || prog === "yarn") {
-    const eco = prog;
-    const sub2 = at(0);
-    const args = rest.slice(sub2 === void 0 ? 0 : 1);
-    const global = rest.some((x) => x.value === "-g" || x.value === "--global" || x.value === "--location=global") || sub2 === "global";
-    if (global) return neutral(args.filter((x) => !x.value.startsWith("-") && looksLikePath2(x.value) && !/^@?[\w.-]+(\/[\w.-]+)?(@[\w.^~<>=*-]+)?$/.test(x.value)).map((x) => x.value));
-    if (sub2 === "cache" || sub2 === "version" || sub2 === "--version" || sub2 === "-v" || sub2 === "help" || sub2 === "whoami" || sub2 === "ping") return neutral();
-    if (sub2 === "config" || sub2 === "set") {
-      if (rest.some((x) => /^(--location=project|-L|--location)$/.test(x.value) && !rest.some((y) => y.value === "global" || y.value === "user"))) return source(`\`${prog} config\` writes the project's configuration`);
-      if (prog === "yarn" && !rest.some((x) => x.value === "-H" || x.value === "--home")) return neutral([".yarnrc.yml", ".yarnrc"]);
-      return neutral();
-    }
-    const npmInstall = prog === "npm" && (sub2 === "ci" || sub2 === "install" || sub2 === "i" || sub2 === "isntall" || sub2 === "add" || sub2 === "clean-install");
-    const pnpmInstall = prog === "pnpm" && (sub2 === "install" || sub2 === "i" || sub2 === "fetch" || sub2 === "add");
-    const yarnInstall = prog === "yarn" && (sub2 === void 0 || sub2 === "install" || sub2.startsWith("-") && rest.every((x) => x.value.startsWith("-") || NPM_VALUED.has(rest[rest.indexOf(x) - 1]?.value ?? "")) || sub2 === "add" || sub2 === "workspaces" && at(1) === "focus");
-    if (npmInstall || pnpmInstall || yarnInstall) {
-      const start = sub2 === void 0 || sub2.startsWith("-") ? p : p + 1;
-      const r = install(eco, start, NPM_VALUED);
-      const named = r.install.positional.filter((x) => !(sub2 === "workspaces" && x.value === "focus"));
-      if (named.length || sub2 === "add") return source(`\`${label(w, p)}\` adds packages to package.json`);
-      return r;
-    }
-    return source();
-  }
-  if (prog === "go") {
-    const sub2 = at(0);
-    if (sub2 === "mod" && (at(1) === "download" || at(1) === "verify")) return install("go", p + 2, /* @__PURE__ */ new Set(["-modfile"]));
-    if (sub2 === "env" || sub2 === "version") return neutral();
-    if (sub2 === "install" && rest.slice(1).filter((x) => !x.value.startsWith("-")).every((x) => /@/.test(x.value)) && rest.length > 1) return neutral();
-    if (sub2 === "get") return source("`go get` resolves imports or changes go.mod, so it needs the source");
-    if (sub2 === "build" || sub2 === "install" || sub2 === "test" || sub2 === "vet" || sub2 === "run" || sub2 === "generate") {
-      const b = install("go", p + 1, /* @__PURE__ */ new Set(["-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-C", "-p", "-buildmode", "-compiler", "-installsuffix", "-modfile", "-overlay", "-pkgdir", "-toolexec", "-run", "-timeout", "-exec", "-count", "-pgo"]));
-      return { kind: "source", reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
-    }
-    if (sub2 === "mod" && at(1) === "tidy") return source("`go mod tidy` scans the source for imports");
-    return source();
-  }
-  if (prog === "cargo") {
-    const sub2 = at(0);
-    if (sub2 === "fetch") return install("cargo", p + 1, /* @__PURE__ */ new Set(["--target", "--manifest-path"]));
-    if (sub2 === "install" && !rest.some((x) => x.value === "--path" || x.value.startsWith("--path="))) return neutral();
-    if (sub2 === "build" || sub2 === "install" || sub2 === "test" || sub2 === "run" || sub2 === "check") {
-      const b = install("cargo", p + 1, /* @__PURE__ */ new Set(["--target", "--manifest-path", "-p", "--package", "--bin", "--features", "-F", "--profile", "--path", "--root", "-j", "--jobs"]));
-      return { kind: "source", reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
-    }
-    return source();
-  }
-  if (prog === "mvn" || prog === "mvnw" || prog === "mvnw.cmd") {
-    const parsed = parseOptions(rest, MVN_VALUED);
-    const goals = parsed.positional.map((x) => x.value);
-    const depOnly = /^((org\.apache\.maven\.plugins:)?maven-dependency-plugin(:[\w.-]+)?:|dependency:)(go-offline|resolve|resolve-plugins|copy-dependencies|tree|list)$|^de\.qaware\.maven:go-offline-maven-plugin(:[\w.-]+)?:resolve-dependencies$/;
-    if (goals.length && goals.every((g) => depOnly.test(g))) return install("maven", p, MVN_VALUED);
-    if (goals.some((g) => /^(compile|test|package|verify|install|deploy|spring-boot:run|spring-boot:repackage)$/.test(g))) {
-      const b = install("maven", p, MVN_VALUED);
-      return { kind: "source", reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
-    }
-    return source();
-  }
-  if (prog === "gradle" || prog === "gradlew") {
-    const parsed = parseOptions(rest, GRADLE_VALUED);
-    const tasks = parsed.positional.map((x) => x.value);
-    if (tasks.length && tasks.every((t) => /^(:?[\w-]+:)*(dependencies|downloadDependencies|resolveDependencies|resolveAllDependencies|androidDependencies)$/.test(t))) return install("gradle", p, GRADLE_VALUED);
-    if (tasks.length === 0 && rest.every((x) => x.value === "--version" || x.value === "-v")) return neutral();
-    if (tasks.some((t) => /(^|:)(build|assemble|jar|bootJar|shadowJar|installDist|compileJava|test|check)$/.test(t))) {
-      const b = install("gradle", p, GRADLE_VALUED);
-      return { kind: "source", reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
-    }
-    return source();
-  }
-  if (prog === "bundle" || prog === "bundler") {
-    const sub2 = at(0);
-    if (sub2 === void 0 || sub2 === "install" || sub2.startsWith("-") && sub2 !== "--version" && sub2 !== "-v") {
-      return install("bundler", sub2 === void 0 || sub2.startsWith("-") ? p : p + 1, BUNDLE_VALUED);
-    }
-    if (sub2 === "config") {
-      const local = rest.some((x) => x.value === "--local");
-      return neutral(local ? [".bundle"] : []);
-    }
-    if (sub2 === "--version" || sub2 === "version") return neutral();
-    return source();
-  }
-  let composerAt = -1;
-  if (prog === "composer" || prog === "composer.phar") composerAt = p + 1;
-  else if (prog === "php" && /(^|\/)composer(\.phar)?$/.test(at(0) ?? "")) composerAt = p + 2;
-  if (composerAt !== -1) {
-    let i = composerAt;
-    while (i < w.length && w[i].value.startsWith("-")) i++;
-    const sub2 = w[i]?.value;
-    if (sub2 === "install" || sub2 === "i") return install("composer", i, COMPOSER_VALUED);
-    if (sub2 === "config" && rest.some((x) => x.value === "-g" || x.value === "--global") || sub2 === "self-update" || sub2 === "selfupdate" || sub2 === "--version" || sub2 === "diagnose" || sub2 === "clear-cache" || sub2 === "clearcache") return neutral();
-    if (sub2 === "global") return neutral();
-    return source();
-  }
-  if (prog === "dotnet") {
-    const sub2 = at(0);
-    if (sub2 === "restore") return install("dotnet", p + 1, DOTNET_VALUED);
-    if (sub2 === "build" || sub2 === "publish" || sub2 === "test" || sub2 === "pack" || sub2 === "run") {
-      const b = install("dotnet", p + 1, /* @__PURE__ */ new Set([...DOTNET_VALUED, "-c", "--configuration", "-o", "--output", "-f", "--framework", "--version-suffix", "--property", "-p", "-bl"]));
-      return { kind: "source", reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
-    }
-    if (sub2 === "--info" || sub2 === "--version" || sub2 === "nuget" && at(1) === "locals" || sub2 === "tool" && rest.some((x) => x.value === "-g" || x.value === "--global" || x.value === "--tool-path")) return neutral();
-    if (sub2 === "dev-certs" || sub2 === "workload") return neutral();
-    return source();
-  }
-  if (prog === "nuget" || prog === "nuget.exe") {
-    if (at(0) === "restore") return install("dotnet", p + 1, /* @__PURE__ */ new Set(["-PackagesDirectory", "-Source", "-ConfigFile", "-SolutionDirectory", "-Verbosity", "-MSBuildVersion", "-MSBuildPath"]));
-    return source();
-  }
-  if (prog === "mix") {
-    const sub2 = at(0);
-    if (sub2 === "deps.get" || sub2 === "deps.compile") return install("mix", p + 1, /* @__PURE__ */ new Set(["--only", "--target"]));
-    if (sub2 === "local.hex" || sub2 === "local.rebar" || sub2 === "archive.install" && rest.slice(1).some((x) => x.value === "hex")) return neutral();
-    return source();
+  const eco = ecosystemOfProgram(prog);
+  if (eco?.classify) {
+    const inv = {
+      cmd,
+      w,
+      p,
+      prog,
+      rest,
+      at,
+      label: label(w, p),
+      install: (id, subIndex, valued) => install(id, subIndex, valued),
+      build: (id, subIndex, valued) => {
+        const b = install(id, subIndex, valued);
+        return { kind: "source", reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
+      },
+      source,
+      neutral
+    };
+    return eco.classify(inv);
   }
   return source();
 }
@@ -18757,71 +19510,31 @@ function readsOffline(cmd, env = /* @__PURE__ */ new Map()) {
   if (!offlineRead(cmd, env)) return null;
   return label(cmd.words, programIndex(cmd.words));
 }
-var PIP_VALUED, NPM_VALUED, POETRY_VALUED, UV_VALUED, DOTNET_VALUED, BUNDLE_VALUED, COMPOSER_VALUED, MVN_VALUED, GRADLE_VALUED, SYSTEM_PM, PATH_COMMANDS, INERT;
+function withShellScripts(commands, text) {
+  const out = [];
+  for (const c2 of commands) {
+    const s = nestedScript(c2);
+    const arg = s?.words[0];
+    const last = c2.words[c2.words.length - 1];
+    if (!s || !SHELL_C.test(s.via) || arg === void 0 || arg !== last || c2.redirects.length || /\$\(|`/.test(text(arg))) {
+      out.push(c2);
+      continue;
+    }
+    const inner = tokenize(arg.value, (k) => Math.min(arg.start + k, arg.end - 1)).commands;
+    for (const i of inner) out.push({ ...i, depth: i.depth + c2.depth + 1, nested: s.via });
+  }
+  return out;
+}
+var SYSTEM_PM, PATH_COMMANDS, INERT, SHELL_C;
 var init_install_commands = __esm({
   "src/analysis/install-commands.ts"() {
     "use strict";
     init_offline();
     init_shell();
     init_document();
-    PIP_VALUED = /* @__PURE__ */ new Set([
-      "-r",
-      "--requirement",
-      "-c",
-      "--constraint",
-      "-e",
-      "--editable",
-      "-i",
-      "--index-url",
-      "--extra-index-url",
-      "-f",
-      "--find-links",
-      "-t",
-      "--target",
-      "--prefix",
-      "--root",
-      "--src",
-      "--trusted-host",
-      "--platform",
-      "--python-version",
-      "--implementation",
-      "--abi",
-      "--only-binary",
-      "--no-binary",
-      "--progress-bar",
-      "--cache-dir",
-      "--log",
-      "--report",
-      "--upgrade-strategy",
-      "-C",
-      "--config-settings",
-      "--global-option",
-      "--python",
-      "--retries",
-      "--timeout",
-      "--proxy",
-      "--cert",
-      "--client-cert",
-      "--exists-action",
-      "--root-user-action",
-      "--use-feature",
-      "--use-deprecated",
-      "--keyring-provider",
-      "-p",
-      "--group",
-      "--extra",
-      "--index-strategy",
-      "--link-mode"
-    ]);
-    NPM_VALUED = /* @__PURE__ */ new Set(["--prefix", "-C", "--dir", "--cwd", "--network-timeout", "--modules-folder", "--filter", "-F", "--omit", "--include", "--registry", "--cache", "--loglevel", "-w", "--workspace", "--mutex", "--network-concurrency", "--child-concurrency", "--cache-folder", "--store-dir", "--reporter"]);
-    POETRY_VALUED = /* @__PURE__ */ new Set(["--without", "--with", "--only", "-E", "--extras", "-C", "--directory", "-P", "--project"]);
-    UV_VALUED = /* @__PURE__ */ new Set(["--extra", "--group", "--no-group", "--only-group", "--package", "-p", "--python", "--directory", "--project", "--index-url", "--extra-index-url", "--index", "--default-index", "--link-mode", "--compile-bytecode", "--cache-dir", "--no-install-package", "--no-binary-package", "--no-build-package", "--python-platform"]);
-    DOTNET_VALUED = /* @__PURE__ */ new Set(["-r", "--runtime", "-s", "--source", "--packages", "--configfile", "-a", "--arch", "--os", "-v", "--verbosity", "--lock-file-path"]);
-    BUNDLE_VALUED = /* @__PURE__ */ new Set(["--jobs", "-j", "--retry", "--without", "--with", "--path", "--gemfile", "--binstubs", "--standalone", "--shebang", "--trust-policy"]);
-    COMPOSER_VALUED = /* @__PURE__ */ new Set(["-d", "--working-dir", "--ignore-platform-req"]);
-    MVN_VALUED = /* @__PURE__ */ new Set(["-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-T", "--threads", "-pl", "--projects", "-rf", "--resume-from", "-l", "--log-file", "-t", "--toolchains", "-b", "--builder"]);
-    GRADLE_VALUED = /* @__PURE__ */ new Set(["-x", "--exclude-task", "-p", "--project-dir", "-b", "--build-file", "-c", "--settings-file", "-g", "--gradle-user-home", "--console", "--warning-mode", "-I", "--init-script", "--max-workers", "--priority"]);
-    SYSTEM_PM = /* @__PURE__ */ new Set(["apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "tdnf", "zypper", "pacman", "emerge", "port", "brew", "choco", "winget"]);
+    init_ecosystems();
+    init_helpers();
+    SYSTEM_PM = new Set(systemManagers().keys());
     PATH_COMMANDS = /* @__PURE__ */ new Set(["mkdir", "rm", "rmdir", "chmod", "chown", "chgrp", "touch", "ln", "cp", "mv", "install", "ls", "stat", "test", "[", "dpkg", "rpm", "tar", "unzip", "gunzip", "cat", "sed", "tee"]);
     INERT = /* @__PURE__ */ new Set([
       "echo",
@@ -18873,6 +19586,7 @@ var init_install_commands = __esm({
       "command",
       "sync"
     ]);
+    SHELL_C = /^(sh|bash|dash|ash|zsh|ksh|mksh) -c$/;
   }
 });
 
@@ -18919,81 +19633,24 @@ function planManifests(input) {
     const r = input.toRel(posix.normalize(v.startsWith("/") ? v : posix.join(inst.cwd, v)));
     return r;
   };
-  let dir = cwdRel;
-  switch (inst.eco) {
-    case "npm":
-    case "yarn":
-    case "pnpm":
-      dir = dirOpt(["--prefix", "--cwd", "-C", "--dir"]);
-      break;
-    case "poetry":
-      dir = dirOpt(["-C", "--directory", "-P", "--project"]);
-      break;
-    case "uv":
-      dir = dirOpt(["--directory", "--project"]);
-      break;
-    case "composer":
-      dir = dirOpt(["-d", "--working-dir"]);
-      break;
-    case "gradle":
-      dir = dirOpt(["-p", "--project-dir"]);
-      break;
-  }
+  const dirOptions = ecosystem(inst.eco).manifests?.dirOptions;
+  const dir = dirOptions ? dirOpt([...dirOptions]) : cwdRel;
   const p = new Planner(input, dir ?? "");
   if (dir === null) {
     p.block(`\`${inst.label}\` works on a project outside the copied directory`);
     return p.plan;
   }
-  switch (inst.eco) {
-    case "pip":
-      pip(p);
-      break;
-    case "pipenv":
-      pipenv(p);
-      break;
-    case "poetry":
-      poetry(p);
-      break;
-    case "uv":
-      uv(p);
-      break;
-    case "npm":
-    case "yarn":
-    case "pnpm":
-      node(p);
-      break;
-    case "go":
-      go(p);
-      break;
-    case "cargo":
-      p.block("cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent");
-      break;
-    case "maven":
-      maven(p);
-      break;
-    case "gradle":
-      gradle(p);
-      break;
-    case "bundler":
-      bundler(p);
-      break;
-    case "composer":
-      composer(p);
-      break;
-    case "dotnet":
-      dotnet(p);
-      break;
-    case "mix":
-      mix(p);
-      break;
-  }
+  const planner = ecosystem(inst.eco).manifests?.planner;
+  const run2 = planner === void 0 ? void 0 : PLANNERS[planner];
+  if (run2) run2(p);
+  else p.block(`no manifest planner is known for \`${inst.label}\``);
   return p.plan;
 }
-function pip(p) {
+function pip2(p) {
   const { inst } = p.input;
-  const sub2 = inst.cmd.words[inst.subIndex]?.value;
+  const sub = inst.cmd.words[inst.subIndex]?.value;
   const editable = values(inst.opts, "-e", "--editable");
-  const localEditable = editable.filter((v) => looksLikePath2(v) || v.startsWith("file:"));
+  const localEditable = editable.filter((v) => looksLikePath(v) || v.startsWith("file:"));
   if (localEditable.length) {
     p.block(`\`${inst.label}\` installs the project itself (\`-e ${localEditable[0]}\`), which needs the whole source`);
     return;
@@ -19005,9 +19662,9 @@ function pip(p) {
   }
   const reqArgs = [...values(inst.opts, "-r", "--requirement")];
   const positional = inst.positional.map((w) => w.value);
-  if (sub2 === "sync") reqArgs.push(...positional);
+  if (sub === "sync") reqArgs.push(...positional);
   else {
-    const local = inst.positional.filter((w) => looksLikePath2(w.value) || w.dynamic);
+    const local = inst.positional.filter((w) => looksLikePath(w.value) || w.dynamic);
     if (local.length) {
       const v = local[0].value;
       p.block(/^[./~]/.test(v) || !local[0].dynamic ? `\`${inst.label}\` installs the project itself (\`${v}\`), which needs the whole source` : `\`${inst.label}\` installs \`${v}\`, which cannot be resolved`);
@@ -19067,7 +19724,7 @@ function requirementFile(p, rel3, seen) {
       const opt = m[1];
       const v = m[2];
       if (opt === "-e" || opt === "--editable") {
-        if (looksLikePath2(v) || v.startsWith("file:")) return p.block(`${rel3} installs a local project (\`${raw}\`), which needs the whole source`);
+        if (looksLikePath(v) || v.startsWith("file:")) return p.block(`${rel3} installs a local project (\`${raw}\`), which needs the whole source`);
         p.output(p.rel("src"));
         continue;
       }
@@ -19089,7 +19746,7 @@ function requirementFile(p, rel3, seen) {
     }
   }
 }
-function pipenv(p) {
+function pipenv2(p) {
   const { inst, env } = p.input;
   if (env.get("PIPENV_PIPFILE") !== void 0) return p.block("PIPENV_PIPFILE points pipenv at another Pipfile");
   if (!p.required("Pipfile")) return;
@@ -19097,8 +19754,8 @@ function pipenv(p) {
   const text = p.available ? p.read(p.rel("Pipfile")) : "";
   if (text === void 0) return p.block(`could not read ${p.rel("Pipfile")}`);
   if (/\bpath\s*=|editable\s*=\s*true/.test(text)) return p.block(`${p.rel("Pipfile")} has a local path dependency, which needs the whole source`);
-  const sub2 = inst.cmd.words[inst.subIndex]?.value;
-  if (sub2 === "install" && lock && !has(inst.opts, "--deploy", "--ignore-pipfile")) {
+  const sub = inst.cmd.words[inst.subIndex]?.value;
+  if (sub === "install" && lock && !has(inst.opts, "--deploy", "--ignore-pipfile")) {
     p.unsafe("`pipenv install` may re-lock and rewrite Pipfile.lock; after the split the copy from the build context replaces the rewritten one (use `--deploy` to make it safe)");
   }
   if (isTrue(env.get("PIPENV_VENV_IN_PROJECT"))) p.output(p.rel(".venv"));
@@ -19106,10 +19763,10 @@ function pipenv(p) {
 function readme(p, text) {
   const m = /^\s*readme\s*=\s*(?:"([^"]+)"|'([^']+)'|\[([^\]]*)\])/m.exec(text);
   if (!m) return;
-  const names = m[3] ? [...m[3].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]) : [m[1] ?? m[2]];
+  const names = m[3] ? [...m[3].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]) : [m[1] ?? m[2] ?? ""];
   for (const n of names) p.optional(n);
 }
-function poetry(p) {
+function poetry2(p) {
   const { inst, env } = p.input;
   if (!p.required("pyproject.toml")) return;
   p.optional("poetry.lock");
@@ -19132,7 +19789,7 @@ function poetry(p) {
   const inProject = isTrue(env.get("POETRY_VIRTUALENVS_IN_PROJECT")) || hasPoetryToml && /in-project\s*=\s*true/.test(p.read(tomlRel) ?? "");
   if (inProject) p.output(p.rel(".venv"));
 }
-function uv(p) {
+function uv2(p) {
   const { inst, env } = p.input;
   if (!p.required("pyproject.toml")) return;
   const lock = p.optional("uv.lock");
@@ -19160,22 +19817,40 @@ function uv(p) {
     p.unsafe("`uv sync` without `--locked` may rewrite uv.lock; after the split the copy from the build context replaces the rewritten one");
   }
 }
+function pdm2(p) {
+  const { inst } = p.input;
+  if (!p.required("pyproject.toml")) return;
+  const lock = p.optional("pdm.lock");
+  p.optional("pdm.toml");
+  p.optional(".pdm-python");
+  if (!p.available) {
+    p.unsafe("without the build context the pyproject.toml could not be checked");
+    if (!has(inst.opts, "--no-self")) p.block("`pdm install` installs the project itself and the build context is not available to check it");
+    return;
+  }
+  const text = p.read(p.rel("pyproject.toml"));
+  if (text === void 0) return p.block(`could not read ${p.rel("pyproject.toml")}`);
+  if (/\b(path|editable)\s*=\s*(["']|true)/.test(text) || /file:\/\/\/?\$\{PROJECT_ROOT\}/.test(text)) return p.block(`${p.rel("pyproject.toml")} has a local path dependency, which needs the whole source`);
+  p.output(p.rel(".venv"));
+  const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*distribution\s*=\s*false/m.test(text);
+  if (hasProject && !has(inst.opts, "--no-self")) {
+    p.plan.depOnly = { flags: ["--no-self"], afterWord: inst.subIndex, what: "`pdm install --no-self` installs the dependencies first and the original command installs the project after the full copy" };
+  } else if (lock && !has(inst.opts, "--frozen-lockfile", "--check") && inst.cmd.words[inst.subIndex]?.value !== "sync") {
+    p.unsafe("`pdm install` without `--frozen-lockfile` may rewrite pdm.lock; after the split the copy from the build context replaces the rewritten one");
+  }
+}
 function node(p) {
   const { inst } = p.input;
-  const sub2 = inst.cmd.words[inst.subIndex]?.value;
+  const sub = inst.cmd.words[inst.subIndex]?.value;
   const tool = inst.eco;
   if (!p.required("package.json")) return;
   if (!p.available) {
-    const byTool = {
-      npm: ["package-lock.json", "npm-shrinkwrap.json", ".npmrc"],
-      yarn: ["yarn.lock", ".yarnrc"],
-      pnpm: ["pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs"]
-    };
-    for (const f of byTool[tool]) p.optional(f);
+    for (const f of ecosystem(tool).manifests?.withoutContext ?? []) p.optional(f);
     p.unsafe("without the build context, lifecycle scripts, workspaces and local dependencies in package.json could not be checked");
     return;
   }
   const locks = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"];
+  if (tool === "bun") locks.push("bun.lock", "bun.lockb", "bunfig.toml");
   const present = locks.filter((l) => p.optional(l));
   for (const f of [".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", "pnpm-workspace.yaml"]) p.optional(f);
   for (const d of [".yarn/releases", ".yarn/plugins", ".yarn/patches"]) p.optional(d);
@@ -19260,11 +19935,13 @@ function node(p) {
     }
   }
   const frozen = has(inst.opts, "--frozen-lockfile", "--immutable", "--pure-lockfile", "--frozen", "--immutable-cache", "--locked");
-  if (tool === "npm" && sub2 !== "ci" && sub2 !== "clean-install" && (present.includes("package-lock.json") || present.includes("npm-shrinkwrap.json")) && !has(inst.opts, "--no-package-lock") && !values(inst.opts, "--package-lock").includes("false")) {
+  if (tool === "npm" && sub !== "ci" && sub !== "clean-install" && (present.includes("package-lock.json") || present.includes("npm-shrinkwrap.json")) && !has(inst.opts, "--no-package-lock") && !values(inst.opts, "--package-lock").includes("false")) {
     p.unsafe("`npm install` may rewrite package-lock.json (e.g. upgrade its format); after the split the copy from the build context replaces the rewritten one (`npm ci` would be safe)");
   } else if (tool === "yarn" && present.includes("yarn.lock") && !frozen) {
     p.unsafe("`yarn install` without `--frozen-lockfile`/`--immutable` may rewrite yarn.lock; after the split the copy from the build context replaces the rewritten one");
-  } else if (tool === "pnpm" && sub2 !== "fetch" && present.includes("pnpm-lock.yaml") && !frozen) {
+  } else if (tool === "bun" && (present.includes("bun.lock") || present.includes("bun.lockb")) && !frozen && sub !== "ci") {
+    p.unsafe("`bun install` without `--frozen-lockfile` may rewrite its lockfile; after the split the copy from the build context replaces the rewritten one");
+  } else if (tool === "pnpm" && sub !== "fetch" && present.includes("pnpm-lock.yaml") && !frozen) {
     p.unsafe("`pnpm install` without `--frozen-lockfile` may rewrite pnpm-lock.yaml; after the split the copy from the build context replaces the rewritten one");
   }
   if (members.length) {
@@ -19323,7 +20000,7 @@ function yamlList(text, key) {
   }
   return out;
 }
-function go(p) {
+function go2(p) {
   const { env } = p.input;
   if (p.available && !p.exists(p.rel("go.mod")) && !p.ctx.ignored(p.rel("go.mod"))) {
     return p.block(`no ${p.rel("go.mod")} in the build context: a GOPATH-mode build has no separate dependency step`);
@@ -19352,7 +20029,7 @@ function go(p) {
     if (rel3 !== null) p.output(rel3);
   }
 }
-function maven(p) {
+function maven2(p) {
   const { inst } = p.input;
   let pom = join(p.dir, "pom.xml");
   const f = values(inst.opts, "-f", "--file")[0];
@@ -19387,7 +20064,7 @@ function maven(p) {
   }
   if (!p.available) p.block("without the build context the modules of pom.xml and the .mvn directory cannot be found");
 }
-function gradle(p) {
+function gradle2(p) {
   if (!p.available) {
     p.block("a Gradle build reads many build scripts; without the build context they cannot be listed");
     return;
@@ -19410,7 +20087,7 @@ function gradle(p) {
   p.optional("gradle");
   p.optional("buildSrc");
 }
-function bundler(p) {
+function bundler2(p) {
   const { inst, env } = p.input;
   let gemfile = "Gemfile";
   const g = values(inst.opts, "--gemfile")[0] ?? env.get("BUNDLE_GEMFILE");
@@ -19450,7 +20127,7 @@ function bundler(p) {
   if (has(inst.opts, "--standalone")) p.output(p.rel("bundle"));
   if (appConfig === void 0 && remembered.some((o) => has(inst.opts, o))) p.output(p.rel(".bundle"));
 }
-function composer(p) {
+function composer2(p) {
   const { inst, env } = p.input;
   if (env.get("COMPOSER") !== void 0) return p.block("COMPOSER points composer at another manifest");
   if (!p.required("composer.json")) return;
@@ -19487,7 +20164,7 @@ function composer(p) {
     };
   }
 }
-function dotnet(p) {
+function dotnet2(p) {
   const { inst } = p.input;
   if (!p.available) return p.block("without the build context the projects that `dotnet restore` reads cannot be found");
   const files = p.files();
@@ -19582,7 +20259,7 @@ function dotnet(p) {
   const lockFiles = p.plan.paths.filter((x) => /packages\.lock\.json$/i.test(x));
   if (lockFiles.length && !has(inst.opts, "--locked-mode")) p.unsafe(`\`${inst.label}\` without \`--locked-mode\` may rewrite ${lockFiles[0]}; after the split the copy from the build context replaces the rewritten one`);
 }
-function mix(p) {
+function mix2(p) {
   const { inst } = p.input;
   if (!p.required("mix.exs")) return;
   const lock = p.optional("mix.lock");
@@ -19592,16 +20269,17 @@ function mix(p) {
   if (/apps_path:|in_umbrella:/.test(text)) return p.block("an umbrella project: the apps would need to be copied too; not split");
   if (/\bpath:\s*"|File\.|Code\.(require_file|eval_file|compile_file)|Path\.wildcard/.test(text)) return p.block(`${p.rel("mix.exs")} reads other files or has a local path dependency`);
   p.optional("config");
-  const sub2 = inst.cmd.words[inst.subIndex]?.value;
+  const sub = inst.cmd.words[inst.subIndex]?.value;
   p.output(p.rel("deps"));
-  if (sub2 === "deps.compile") p.output(p.rel("_build"));
-  if (sub2 === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
+  if (sub === "deps.compile") p.output(p.rel("_build"));
+  if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
 }
-var posix, Planner, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
+var posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
 var init_manifests = __esm({
   "src/analysis/manifests.ts"() {
     "use strict";
     init_install_commands();
+    init_ecosystems();
     posix = path5.posix;
     Planner = class {
       constructor(input, dir) {
@@ -19676,6 +20354,22 @@ var init_manifests = __esm({
       files() {
         return this.ctx.files();
       }
+    };
+    PLANNERS = {
+      pip: (p) => pip2(p),
+      pipenv: (p) => pipenv2(p),
+      poetry: (p) => poetry2(p),
+      uv: (p) => uv2(p),
+      pdm: (p) => pdm2(p),
+      node: (p) => node(p),
+      go: (p) => go2(p),
+      cargo: (p) => p.block(ecosystem("cargo").noDependencyOnly ?? "cargo needs the crate sources"),
+      maven: (p) => maven2(p),
+      gradle: (p) => gradle2(p),
+      bundler: (p) => bundler2(p),
+      composer: (p) => composer2(p),
+      dotnet: (p) => dotnet2(p),
+      mix: (p) => mix2(p)
     };
     LOCAL_REQ = /^(\.|\.\.|\/|file:|~)|^\.?\.?\/|^[\w.-]+\s*@\s*file:/;
     LIFECYCLE = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"];
@@ -19905,6 +20599,9 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
   const dep = plans.filter(([, p]) => p.depOnly);
   if (dep.length) {
     const [f, p] = dep[0];
+    if (f.inst.nested) {
+      return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly.flags.join(" ")}) would go inside the \`${f.inst.nested}\` string, another shell's script that dockerfix does not edit`);
+    }
     if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json || runSplit) {
       return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly.flags.join(" ")}) only applies to a step that runs nothing but that command`);
     }
@@ -19970,53 +20667,38 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
   const skip = (reason) => args.prefix ? null : { edits: [], finding: { kind: "skipped", ...where2, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
-  if (b.eco === "cargo") return skip("cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent");
-  if (b.eco !== "go" && b.eco !== "dotnet") return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
+  const eco = ecosystem(b.eco);
+  if (eco.noDependencyOnly) return skip(eco.noDependencyOnly);
+  const depOnly = eco.dependencyOnly;
+  if (!depOnly) return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
   void reads;
   const state = copy.state();
   const buildState = build.run.state();
   if (buildState.user !== state.user) return skip(`\`${b.label}\` runs as another user (${buildState.user || "root"}) than the copy, so the new step would leave files it cannot write`);
-  const toolVar = /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/;
   for (const name of /* @__PURE__ */ new Set([...buildState.env.keys(), ...state.env.keys()])) {
-    if (toolVar.test(name) && buildState.env.get(name) !== state.env.get(name)) return skip(`${name} changes between the copy and \`${b.label}\``);
+    if (depOnly.toolEnv.test(name) && buildState.env.get(name) !== state.env.get(name)) return skip(`${name} changes between the copy and \`${b.label}\``);
   }
   const runText = (w) => doc2.slice(w.start, w.end);
   const words2 = b.cmd.words;
-  const prog = words2.findIndex((w) => w.value === (b.eco === "go" ? "go" : "dotnet"));
+  const prog = words2.findIndex((w) => eco.programs.test(w.value));
+  const refused = depOnly.refuse?.(b, state.env);
+  if (refused) return skip(refused);
   const parts = [];
-  let fake;
-  let cacheDir;
   const assigns = words2.slice(0, Math.max(prog, 0)).filter((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value));
-  if (b.eco === "go") {
-    if (has(b.opts, "-mod") && values(b.opts, "-mod").includes("vendor")) return skip(`\`${b.label}\` builds from the vendor directory`);
-    if (/-mod=vendor/.test(state.env.get("GOFLAGS") ?? "") || b.cwd.includes("$")) return skip("GOFLAGS selects the vendor directory");
-    for (const a of assigns) if (/^GO(PROXY|PRIVATE|NOPROXY|NOSUMDB|SUMDB|INSECURE|FLAGS|MODCACHE|PATH|TOOLCHAIN|WORK|111MODULE)=/.test(a.value)) parts.push(runText(a));
-    parts.push("go mod download");
-    fake = { eco: "go", label: "go mod download", cmd: { words: [], redirects: [], terminator: "", depth: 0 }, subIndex: 0, opts: /* @__PURE__ */ new Map(), positional: [], cwd: b.cwd };
-    const gopath = state.env.get("GOPATH") ?? "/go";
-    cacheDir = state.env.get("GOMODCACHE") ?? `${gopath.split(":")[0]}/pkg/mod`;
-  } else {
-    if (has(b.opts, "--no-restore")) return skip(`\`${b.label}\` uses --no-restore, so the dependencies come from a restore this rewrite cannot see`);
-    const target = b.positional[0];
-    const restoreWords = [];
-    if (target && /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i.test(target.value)) restoreWords.push(runText(target));
-    for (const o of ["-r", "--runtime", "-a", "--arch", "--os"]) {
-      const at = words2.findIndex((w) => w.value === o || w.value.startsWith(o + "="));
-      if (at === -1) continue;
-      restoreWords.push(words2[at].value.includes("=") ? runText(words2[at]) : `${runText(words2[at])} ${runText(words2[at + 1])}`);
-    }
-    parts.push(["dotnet restore", ...restoreWords].join(" "));
-    fake = {
-      eco: "dotnet",
-      label: parts[0],
-      cmd: { words: [], redirects: [], terminator: "", depth: 0 },
-      subIndex: 0,
-      opts: /* @__PURE__ */ new Map(),
-      positional: target && /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i.test(target.value) ? [target] : [],
-      cwd: b.cwd
-    };
-    cacheDir = state.env.get("NUGET_PACKAGES") ?? "/root/.nuget/packages";
+  for (const a of assigns) if (depOnly.keepAssignments?.test(a.value)) parts.push(runText(a));
+  const target = depOnly.projectFile && b.positional[0] && depOnly.projectFile.test(b.positional[0].value) ? b.positional[0] : void 0;
+  const extra = target ? [runText(target)] : [];
+  for (const o of depOnly.carryOptions ?? []) {
+    const at = words2.findIndex((w2) => w2.value === o || w2.value.startsWith(o + "="));
+    const w = words2[at];
+    if (at === -1 || !w) continue;
+    const next = words2[at + 1];
+    extra.push(w.value.includes("=") || !next ? runText(w) : `${runText(w)} ${runText(next)}`);
   }
+  const step = [depOnly.command, ...extra].join(" ");
+  parts.push(step);
+  const fake = { eco: b.eco, label: step, cmd: { words: [], redirects: [], terminator: "", depth: 0 }, subIndex: 0, opts: /* @__PURE__ */ new Map(), positional: target ? [target] : [], cwd: b.cwd };
+  const cacheDir = depOnly.store(state.env);
   const used = /* @__PURE__ */ new Set([...varsIn(parts.join(" "))]);
   const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(build.run));
   const redefined = between.filter((x) => x.upper === "ENV" || x.upper === "ARG").flatMap(declaredNames).find((n) => used.has(n));
@@ -20031,14 +20713,14 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   if (outside) return skip(`the build reads ${outside}, outside the copied directory ${args.prefix}`);
   const mounts = build.run.flagsNamed("mount").filter((f) => /^(cache|secret|ssh)$/.test(mountOptions(f).get("type") ?? "bind"));
   if (build.run.flagsNamed("mount").length !== mounts.length) return skip(`\`${b.label}\` has bind mounts the dependency step would need`);
-  const tool = b.eco === "go" ? "modules" : "NuGet packages";
+  const tool = depOnly.what;
   const store = mounts.map((f) => mountOptions(f)).filter((o) => o.get("type") === "cache").map((o) => o.get("target") ?? o.get("dst") ?? o.get("destination")).filter((t) => t !== void 0).map((t) => joinPath(buildState.workdir, expandVars(t, buildState.env))).find((t) => isUnder(cacheDir, t));
   if (store) {
     return skip(
       `\`${b.label}\` keeps the ${tool} in a cache mount at ${store}: a \`${fake.label}\` step before the copy would download them into that mount, not into its layer, and save no download (a warm mount already has them; an empty one, as on a CI runner that imports the layer cache, stays empty while that step is cached)`
     );
   }
-  const carried = mounts.filter((f) => mountOptions(f).get("type") !== "cache" || b.eco === "dotnet");
+  const carried = mounts.filter((f) => mountOptions(f).get("type") !== "cache" || depOnly.carryCacheMounts);
   const cd = b.cwd === state.workdir ? "" : `cd ${b.cwd} && `;
   if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
   const consumer = model.dirReachesOutput(stage, cacheDir);
@@ -20169,6 +20851,7 @@ var init_split_copy = __esm({
     init_document();
     init_install_commands();
     init_manifests();
+    init_ecosystems();
     init_edit_helpers();
     init_images();
     init_reorder();
@@ -20215,7 +20898,7 @@ var init_split_copy = __esm({
             blockedAt ??= -1;
           }
         }
-        const commands = run2.json ? [{ words: run2.json.map((v) => ({ value: v, start: run2.start, end: run2.start, quoted: false, dynamic: false })), redirects: [], terminator: "", depth: 0 }] : run2.commands();
+        const commands = run2.json ? [{ words: run2.json.map((v) => ({ value: v, start: run2.start, end: run2.start, quoted: false, dynamic: false })), redirects: [], terminator: "", depth: 0 }] : withShellScripts(run2.commands(), (w) => doc(run2, w));
         const installs = [];
         const reads = [];
         const builds = [];
@@ -20231,6 +20914,8 @@ var init_split_copy = __esm({
             redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value }))
           };
           const c2 = classifyCommand(cmd, cwd);
+          const nested = raw.nested;
+          if (nested && c2.kind === "install") c2.install.nested = nested;
           steps2.push({ cmd, c: c2 });
           if (blocker !== void 0) blockedAt ??= steps2.length - 2;
           const subst = [...raw.words, ...raw.redirects].find((w) => /\$\(|`/.test(doc(run2, w)));
@@ -20248,7 +20933,7 @@ var init_split_copy = __esm({
             if (this.touchesCopy(c2.file) || !sourcesOnlyAssignments(run2, c2.file)) blocker ??= `\`. ${c2.file}\` at line ${run2.line} runs a script that may read the copied source`;
           } else if (c2.kind === "source") {
             blocker ??= c2.reason;
-            if (c2.build) builds.push(c2.build);
+            if (c2.build && !nested) builds.push(c2.build);
           } else if (c2.kind === "install") installs.push(c2.install);
           else {
             for (const p of c2.paths) {
@@ -20403,18 +21088,12 @@ __export(uv_cache_mount_exports, {
   uvCacheDir: () => uvCacheDir,
   uvCacheMount: () => uvCacheMount
 });
-function uvCacheDir(env, home) {
-  const base2 = xdgCacheHome(env, home);
-  const d = dirFromVar(env, "UV_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "uv"), "uv");
-  if (typeof d === "object") return d;
-  return [{ name: "uv", dir: d, envVar: "UV_CACHE_DIR" }];
-}
-var WITH_VALUE6, uvCacheMount, uv_cache_mount_default;
+var uvCacheMount, uv_cache_mount_default;
 var init_uv_cache_mount = __esm({
   "transforms/uv-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
-    WITH_VALUE6 = /* @__PURE__ */ new Set(["--directory", "--project", "--config-file", "--python", "-p", "--color"]);
+    init_uv();
     uvCacheMount = {
       meta: {
         id: "uv-cache-mount",
@@ -20426,31 +21105,7 @@ var init_uv_cache_mount = __esm({
         docsUrl: "docs/cache-mounts.md#uv-cache-mount"
       },
       run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, {
-          id: "uv-cache-mount",
-          label: "uv",
-          quick: /\buv\b/,
-          execForm: /(^|\s|\/)uv\s+(pip\s+)?(install|sync|add|lock)\b/,
-          disablingEnv: { UV_NO_CACHE: "uv then runs without a cache; it ignores an empty value" },
-          detect(cmd) {
-            const p = program2(cmd);
-            if (!p || p.name !== "uv") return null;
-            const w = cmd.words;
-            let i = subcommandIndex(w, p.index + 1, WITH_VALUE6);
-            let sub2 = w[i]?.value;
-            if (sub2 === "pip" || sub2 === "tool") {
-              i = subcommandIndex(w, i + 1, WITH_VALUE6);
-              sub2 = `${sub2} ${w[i]?.value}`;
-            }
-            if (!["pip install", "pip sync", "pip compile", "sync", "add", "lock", "tool install"].includes(sub2 ?? "")) return null;
-            if (w.some((x) => x.value === "--cache-dir" || x.value.startsWith("--cache-dir="))) return null;
-            return { cmd, tool: "uv", disable: w.filter((x) => x.value === "--no-cache" || x.value === "-n"), dirs: uvCacheDir };
-          },
-          isCleanup(cmd) {
-            const p = program2(cmd);
-            return p?.name === "uv" && cmd.words[p.index + 1]?.value === "cache" && ["clean", "prune"].includes(cmd.words[p.index + 2]?.value ?? "");
-          }
-        });
+        return runCacheMounts(doc2, ctx, cacheMountSpec("uv-cache-mount"));
       }
     };
     uv_cache_mount_default = uvCacheMount;
@@ -21580,11 +22235,11 @@ var require_parse = __commonJS({
       return value.replace(/\\(.)/g, "$1");
     };
     var hasRepeatedCharPrefixOverlap = (branches) => {
-      const values2 = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values2.length; i++) {
-        for (let j = i + 1; j < values2.length; j++) {
-          const a = values2[i];
-          const b = values2[j];
+      const values3 = branches.map(normalizeSimpleBranch).filter(Boolean);
+      for (let i = 0; i < values3.length; i++) {
+        for (let j = i + 1; j < values3.length; j++) {
+          const a = values3[i];
+          const b = values3[j];
           const char = a[0];
           if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
             continue;
@@ -24328,37 +24983,37 @@ function upward(start, root) {
 function candidates(dir) {
   const out = [];
   const names = list(dir);
-  const has2 = new Set(names);
+  const has4 = new Set(names);
   for (const name of names) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, name), readCompose]);
-  for (const sub2 of ["docker", "deploy"]) {
-    if (!has2.has(sub2)) continue;
-    for (const name of list(path17.join(dir, sub2))) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, sub2, name), readCompose]);
+  for (const sub of ["docker", "deploy"]) {
+    if (!has4.has(sub)) continue;
+    for (const name of list(path17.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([path17.join(dir, sub, name), readCompose]);
   }
-  if (has2.has(".github")) {
+  if (has4.has(".github")) {
     const wf = path17.join(dir, ".github", "workflows");
     for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path17.join(wf, name), readWorkflow]);
   }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has2.has(name)) out.push([path17.join(dir, name), readMakefile]);
-  for (const sub2 of ["scripts", "build"]) {
-    if (!has2.has(sub2)) continue;
-    const d = path17.join(dir, sub2);
+  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([path17.join(dir, name), readMakefile]);
+  for (const sub of ["scripts", "build"]) {
+    if (!has4.has(sub)) continue;
+    const d = path17.join(dir, sub);
     for (const name of list(d)) {
       const f = path17.join(d, name);
       if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
     }
   }
-  if (has2.has(".gitlab-ci.yml")) out.push([path17.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
-  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has2.has(name)) out.push([path17.join(dir, name), readSkaffold]);
-  if (has2.has("package.json")) out.push([path17.join(dir, "package.json"), readPackageJson]);
-  if (has2.has(".devcontainer.json")) out.push([path17.join(dir, ".devcontainer.json"), readDevcontainer]);
-  if (has2.has(".devcontainer")) {
+  if (has4.has(".gitlab-ci.yml")) out.push([path17.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
+  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([path17.join(dir, name), readSkaffold]);
+  if (has4.has("package.json")) out.push([path17.join(dir, "package.json"), readPackageJson]);
+  if (has4.has(".devcontainer.json")) out.push([path17.join(dir, ".devcontainer.json"), readDevcontainer]);
+  if (has4.has(".devcontainer")) {
     out.push([path17.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
     for (const name of list(path17.join(dir, ".devcontainer"))) {
       const f = path17.join(dir, ".devcontainer", name, "devcontainer.json");
       if (isFile(f)) out.push([f, readDevcontainer]);
     }
   }
-  const bake = BAKE_FILES.filter((name) => has2.has(name)).map((name) => path17.join(dir, name)).filter(isFile);
+  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => path17.join(dir, name)).filter(isFile);
   return { files: out.filter(([f]) => isFile(f)), bake };
 }
 function head(file) {
@@ -24660,9 +25315,9 @@ function mergeArgs(list7) {
   const out = {};
   const keys = new Set(list7.flatMap((d) => Object.keys(d.args)));
   for (const k of keys) {
-    const values2 = new Set(list7.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
-    const [only] = values2;
-    out[k] = values2.size === 1 && only !== void 0 ? only : null;
+    const values3 = new Set(list7.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
+    const [only] = values3;
+    out[k] = values3.size === 1 && only !== void 0 ? only : null;
   }
   return out;
 }
@@ -25097,7 +25752,7 @@ function major(version) {
   return m ? Number(m[1]) : 0;
 }
 function parsePlainLog(text) {
-  const byId = /* @__PURE__ */ new Map();
+  const byId2 = /* @__PURE__ */ new Map();
   const trailer = [];
   for (const raw of text.split(/\r?\n/)) {
     const m = /^#(\d+) (.*)$/.exec(raw);
@@ -25106,11 +25761,11 @@ function parsePlainLog(text) {
       continue;
     }
     const [, id, rest] = m;
-    let v = byId.get(id);
+    let v = byId2.get(id);
     if (!v) {
       const sm = VERTEX_STEP.exec(rest);
       v = { name: rest, step: Boolean(sm), from: sm?.[4]?.toUpperCase() === "FROM", cached: false, done: false, output: [] };
-      byId.set(id, v);
+      byId2.set(id, v);
       continue;
     }
     if (rest === "CACHED") v.cached = true;
@@ -25121,7 +25776,7 @@ function parsePlainLog(text) {
     else if (/^(sha256:|resolve |extracting |transferring |writing |naming |exporting |unpacking |preparing |sending )/.test(rest)) continue;
     else v.output.push(rest);
   }
-  const steps2 = [...byId.values()];
+  const steps2 = [...byId2.values()];
   const failed = steps2.find((s) => s.error && s.error !== "canceled" && s.step) ?? steps2.find((s) => s.error && s.error !== "canceled");
   return { steps: steps2, ...failed ? { failed } : {}, trailer };
 }
@@ -25631,10 +26286,7 @@ var init_compare = __esm({
 // src/explain/analyze.ts
 function isManifest(rel3) {
   const base2 = rel3.split("/").pop() ?? rel3;
-  if (MANIFEST_NAMES.has(base2)) return true;
-  if (/^(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/.test(base2)) return true;
-  if (/\.(csproj|fsproj|vbproj|sln)$/.test(base2)) return true;
-  return /^\.yarn\/(releases|plugins|patches)\//.test(rel3) || /^gradle\/wrapper\//.test(rel3);
+  return MANIFESTS.names.has(base2) || MANIFESTS.patterns.some((re) => re.test(rel3));
 }
 function summarize(instr, max = 70) {
   const t = instr.logical().text.replace(/\s+/g, " ").trim();
@@ -25657,8 +26309,8 @@ function copySources(instr) {
   else {
     const ws = instr.args();
     words2 = ws.slice(0, -1).map((w) => instr.doc.text.slice(w.start, w.end));
-    const values2 = ws.slice(0, -1).map((w) => w.value);
-    words2 = words2.map((raw, i) => raw.startsWith("<<") ? raw : values2[i]);
+    const values3 = ws.slice(0, -1).map((w) => w.value);
+    words2 = words2.map((raw, i) => raw.startsWith("<<") ? raw : values3[i]);
   }
   const out = [];
   for (const w of words2) {
@@ -25918,55 +26570,16 @@ ${renderChain(r.after)}
 `;
   return out;
 }
-var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers;
+var import_picomatch3, MANIFESTS, CONFIG_ONLY, GLOB, matchers;
 var init_analyze = __esm({
   "src/explain/analyze.ts"() {
     "use strict";
     import_picomatch3 = __toESM(require_picomatch2(), 1);
     init_document();
     init_edit_helpers();
-    MANIFEST_NAMES = /* @__PURE__ */ new Set([
-      "pyproject.toml",
-      "poetry.lock",
-      "uv.lock",
-      "pdm.lock",
-      "Pipfile",
-      "Pipfile.lock",
-      "setup.cfg",
-      "package.json",
-      "package-lock.json",
-      "npm-shrinkwrap.json",
-      ".npmrc",
-      "yarn.lock",
-      ".yarnrc.yml",
-      ".yarnrc",
-      "pnpm-lock.yaml",
-      "pnpm-workspace.yaml",
-      "go.mod",
-      "go.sum",
-      "Cargo.toml",
-      "Cargo.lock",
-      "pom.xml",
-      "build.gradle",
-      "build.gradle.kts",
-      "settings.gradle",
-      "settings.gradle.kts",
-      "gradle.properties",
-      "gradlew",
-      "Gemfile",
-      "Gemfile.lock",
-      "composer.json",
-      "composer.lock",
-      "nuget.config",
-      "NuGet.Config",
-      "packages.lock.json",
-      "bun.lockb",
-      "bun.lock",
-      "mix.exs",
-      "mix.lock",
-      "Package.swift",
-      "Package.resolved"
-    ]);
+    init_ecosystems();
+    MANIFESTS = manifestNames();
+    for (const n of ["Package.swift", "Package.resolved"]) MANIFESTS.names.add(n);
     CONFIG_ONLY = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "MAINTAINER", "ONBUILD"]);
     GLOB = /[*?[]/;
     matchers = /* @__PURE__ */ new Map();
@@ -26279,13 +26892,13 @@ function renderSvg(v) {
           const o = v.stages.find((x) => x.index === i);
           return `reads stage ${o?.name ?? i}`;
         });
-        const sub2 = [statusWord(s), mark, ...reads].filter(Boolean).join(" \xB7 ");
+        const sub = [statusWord(s), mark, ...reads].filter(Boolean).join(" \xB7 ");
         const bx = x0 + 10;
         const bw = COL_W - 20;
         if (k > 0) parts.push(`<path d="M${bx + bw / 2} ${sy - STEP_GAP} V${sy - 1}" stroke="#8c959f" stroke-width="1.5" marker-end="url(#arrow)"/>`);
         parts.push(
           `<g class="step ${cls}${mark ? " marked" : ""}" data-line="${s.line}" data-status="${s.status}" data-mark="${p && r.after ? p.mark : "same"}"><title>${xml(`L${s.line} ${s.summary}
-${s.reason ? `why: ${s.reason}` : `key: ${s.key.join(" + ")}`}`)}</title><rect x="${bx}" y="${sy}" width="${bw}" height="${STEP_H}" rx="5" fill="${c2.fill}" stroke="${mark && cls !== "rerun" ? MARKED : c2.stroke}" stroke-width="${cls === "rerun" || mark ? 2 : 1}"${mark ? ' stroke-dasharray="6 3"' : ""}/><text x="${bx + 8}" y="${sy + 15}" font-family="ui-monospace,SFMono-Regular,Menlo,Consolas,monospace" font-size="12" fill="${c2.text}">${xml(shorten2(`L${s.line} ${s.summary}`))}</text><text x="${bx + 8}" y="${sy + 31}" font-size="11" fill="${c2.text}">${xml(shorten2(sub2, 80))}</text></g>`
+${s.reason ? `why: ${s.reason}` : `key: ${s.key.join(" + ")}`}`)}</title><rect x="${bx}" y="${sy}" width="${bw}" height="${STEP_H}" rx="5" fill="${c2.fill}" stroke="${mark && cls !== "rerun" ? MARKED : c2.stroke}" stroke-width="${cls === "rerun" || mark ? 2 : 1}"${mark ? ' stroke-dasharray="6 3"' : ""}/><text x="${bx + 8}" y="${sy + 15}" font-family="ui-monospace,SFMono-Regular,Menlo,Consolas,monospace" font-size="12" fill="${c2.text}">${xml(shorten2(`L${s.line} ${s.summary}`))}</text><text x="${bx + 8}" y="${sy + 31}" font-size="11" fill="${c2.text}">${xml(shorten2(sub, 80))}</text></g>`
         );
         sy += STEP_H + STEP_GAP;
       });
@@ -35227,7 +35840,7 @@ var require_parser2 = __commonJS({
 var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
-    var composer2 = require_composer();
+    var composer3 = require_composer();
     var Document = require_Document();
     var errors = require_errors();
     var log = require_log();
@@ -35242,7 +35855,7 @@ var require_public_api = __commonJS({
     function parseAllDocuments(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions2(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer2.Composer(options);
+      const composer$1 = new composer3.Composer(options);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc2 of docs) {
@@ -35256,7 +35869,7 @@ var require_public_api = __commonJS({
     function parseDocument(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions2(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer2.Composer(options);
+      const composer$1 = new composer3.Composer(options);
       let doc2 = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc2)
@@ -35324,7 +35937,7 @@ var require_public_api = __commonJS({
 var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
-    var composer2 = require_composer();
+    var composer3 = require_composer();
     var Document = require_Document();
     var Schema = require_Schema();
     var errors = require_errors();
@@ -35340,7 +35953,7 @@ var require_dist = __commonJS({
     var parser2 = require_parser2();
     var publicApi = require_public_api();
     var visit = require_visit();
-    exports.Composer = composer2.Composer;
+    exports.Composer = composer3.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
@@ -35592,7 +36205,7 @@ var init_subcommands = __esm({
   }
 });
 
-// src/report/github.ts
+// src/report/workflow-safe.ts
 function workflowSafeStream(stream) {
   const write = (chunk, ...rest) => {
     const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
@@ -35607,45 +36220,9 @@ function workflowSafeStream(stream) {
   });
   return guardStream(inner);
 }
-function escapeData(s) {
-  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(s) {
-  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-function command(level2, props, message) {
-  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
-  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
-`;
-}
-function renderGithub(input) {
-  let out = "";
-  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
-  let changed = 0;
-  for (const { path: path31, outcome, written } of input.files) {
-    if (outcome.error) {
-      out += command("error", { file: path31, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
-      continue;
-    }
-    if (outcome.changed) changed++;
-    for (const f of outcome.findings) {
-      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
-      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
-      out += command(
-        level2,
-        { file: path31, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
-        f.message
-      );
-    }
-  }
-  const n = input.files.length;
-  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
-`;
-  return out;
-}
 var LEGACY_COMMAND;
-var init_github2 = __esm({
-  "src/report/github.ts"() {
+var init_workflow_safe = __esm({
+  "src/report/workflow-safe.ts"() {
     "use strict";
     init_escape();
     LEGACY_COMMAND = /##\[/g;
@@ -42968,9 +43545,9 @@ var require_files = __commonJS({
         const lines = stdout.trim().split(/\r?\n/);
         for (const line of lines) {
           try {
-            const yarn = JSON.parse(line);
-            if (yarn.type === "log") {
-              return path31.join(yarn.data, "node_modules");
+            const yarn2 = JSON.parse(line);
+            if (yarn2.type === "log") {
+              return path31.join(yarn2.data, "node_modules");
             }
           } catch (e) {
           }
@@ -44096,7 +44673,7 @@ function actionableSkip(f) {
 function unsafeNote(f) {
   return f.kind === "info" && f.fixKind === "unsafe";
 }
-function toDiagnostics(a, doc2, byId) {
+function toDiagnostics(a, doc2, byId2) {
   const out = [];
   const e = a.result.error;
   if (e) {
@@ -44110,7 +44687,7 @@ function toDiagnostics(a, doc2, byId) {
     const start = { line: f.line - 1, character: f.column - 1 };
     let end = { line: f.endLine - 1, character: f.endColumn - 1 };
     if (end.line < start.line || end.line === start.line && end.character <= start.character) end = { line: start.line, character: doc2.getText({ start: { line: start.line, character: 0 }, end: { line: start.line + 1, character: 0 } }).replace(/\r?\n$/, "").length };
-    const link = docsLink(byId.get(f.transform), f.transform);
+    const link = docsLink(byId2.get(f.transform), f.transform);
     const unsafe = f.fixKind === "unsafe";
     out.push({
       severity: change ? import_node.DiagnosticSeverity.Information : import_node.DiagnosticSeverity.Hint,
@@ -44142,7 +44719,7 @@ function startServer(connection) {
   let formatting = false;
   let debounceMs;
   let watchRegistration = false;
-  let byId = /* @__PURE__ */ new Map();
+  let byId2 = /* @__PURE__ */ new Map();
   const timers = /* @__PURE__ */ new Map();
   const generation = /* @__PURE__ */ new Map();
   const wanted = (uri) => {
@@ -44157,7 +44734,7 @@ function startServer(connection) {
     let diagnostics;
     try {
       const a = await workspace.analyse(file, doc2.getText());
-      diagnostics = toDiagnostics(a, doc2, byId);
+      diagnostics = toDiagnostics(a, doc2, byId2);
     } catch (e) {
       diagnostics = [{ severity: import_node.DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
     }
@@ -44186,7 +44763,7 @@ function startServer(connection) {
     workspace = new Workspace({ config: init.config, buildDefinitions: init.buildDefinitions !== false, cwd });
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     const all = await workspace.transforms();
-    byId = new Map(all.map((t) => [t.meta.id, t]));
+    byId2 = new Map(all.map((t) => [t.meta.id, t]));
     if (init.buildDefinitions !== false) await loadBuildReader();
     return {
       capabilities: {
@@ -44227,7 +44804,7 @@ function startServer(connection) {
     if (allows(import_node.CodeActionKind.QuickFix)) {
       const seen = /* @__PURE__ */ new Set();
       const a = await workspace.analyse(file, text);
-      const mine = toDiagnostics(a, doc2, byId).filter((d) => d.data && overlaps2(d.range, p.range));
+      const mine = toDiagnostics(a, doc2, byId2).filter((d) => d.data && overlaps2(d.range, p.range));
       for (const d of mine) {
         const data = d.data;
         const key = `${data.transform}\0${data.fixKind}`;
@@ -44296,6 +44873,51 @@ var init_server = __esm({
     FIX_ALL_SAFE = `${import_node.CodeActionKind.SourceFixAll}.dockerfix`;
     FIX_ALL_UNSAFE = `${import_node.CodeActionKind.Source}.dockerfix.unsafe`;
     before = (a, b) => a.line < b.line || a.line === b.line && a.character < b.character;
+  }
+});
+
+// src/report/github.ts
+function escapeData(s) {
+  return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(s) {
+  return escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function command(level2, props, message) {
+  const p = Object.entries(props).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${escapeProperty(escapeControls(String(v)))}`).join(",");
+  return `::${level2}${p ? " " + p : ""}::${escapeData(escapeControls(message))}
+`;
+}
+function renderGithub(input) {
+  let out = "";
+  for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
+  let changed = 0;
+  for (const { path: path31, outcome, written } of input.files) {
+    if (outcome.error) {
+      out += command("error", { file: path31, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      continue;
+    }
+    if (outcome.changed) changed++;
+    for (const f of outcome.findings) {
+      const level2 = f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "notice";
+      const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
+      out += command(
+        level2,
+        { file: path31, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        f.message
+      );
+    }
+  }
+  const n = input.files.length;
+  out += `dockerfix: ${n} file${n === 1 ? "" : "s"} scanned, ${changed} ${input.mode === "write" ? "written" : "would change"}
+`;
+  return out;
+}
+var init_github2 = __esm({
+  "src/report/github.ts"() {
+    "use strict";
+    init_escape();
+    init_workflow_safe();
   }
 });
 
@@ -45034,7 +45656,7 @@ var init_main3 = __esm({
     init_color();
     init_subcommands();
     init_escape();
-    init_github2();
+    init_workflow_safe();
     list6 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });

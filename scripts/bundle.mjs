@@ -4,6 +4,7 @@
  *
  *   bundle/dockerfix.mjs    the CLI: the package's `bin`, so installs from git (pre-commit, `npm
  *                           install -g git+…`) need no build step and no devDependencies;
+ *   bundle/batch-worker.js  its worker-thread script (many files on several cores);
  *   action/dist/index.mjs   the GitHub Action's entry (action.yml `runs.main`), which runs the CLI
  *                           bundle; a fresh runner needs no `npm ci` and no registry package.
  *
@@ -20,6 +21,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const OUTPUTS = [
   { entry: 'bin/dockerfix.ts', out: 'bundle/dockerfix.mjs' },
+  // The worker pool's script: src/cli/batch.ts looks for `./batch-worker.js` next to the CLI.
+  { entry: 'src/cli/batch-worker.ts', out: 'bundle/batch-worker.js' },
   { entry: 'action/src/main.ts', out: 'action/dist/index.mjs' },
 ];
 
@@ -89,7 +92,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
     } else {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);
-      fs.chmodSync(file, 0o755);
+      if (out.endsWith('.mjs')) fs.chmodSync(file, 0o755);
       console.log(`${out}: ${(text.length / 1024).toFixed(0)} KiB`);
     }
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
 import { workflowCommands } from './helpers/workflow-commands.js';
-import { safeLogLine } from '../src/report/github.js';
+import { safeLogLine } from '../src/report/workflow-safe.js';
 
 const HOSTILE = ['x\n::warning title=pwn::owned', 'y##[warning]pwned', 'z##[add-matcher]evil.json', ' ::error::lead', 'w\r##[error]cr'];
 

@@ -8,7 +8,8 @@
  * says how many more there are and where to find them.
  */
 import fs from 'node:fs';
-import { escapeData, escapeProperty, safeLogLine } from '../../src/report/github.js';
+import { escapeData, escapeProperty } from '../../src/report/github.js';
+import { safeLogLine } from '../../src/report/workflow-safe.js';
 import { escapeControls } from '../../src/report/escape.js';
 
 export type Level = 'error' | 'warning' | 'notice';

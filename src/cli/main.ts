@@ -25,7 +25,7 @@ import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../report/ty
 import { colorsWanted } from './color.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
-import { workflowSafeStream } from '../report/github.js';
+import { workflowSafeStream } from '../report/workflow-safe.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
