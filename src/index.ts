@@ -12,6 +12,8 @@ import { renderDiff } from './report/diff.js';
 import { runTransforms, type AppliedEdit } from './core/runner.js';
 import { stripBom } from './core/source.js';
 import { loadTransforms, selectIds } from '../transforms/index.js';
+import { ALL_TRANSFORMS } from '../transforms/all.js';
+import { DockerfixError } from './core/errors.js';
 import type { Finding, TransformMeta } from './core/types.js';
 
 export type { Finding, FindingKind, FixKind, Severity, TransformMeta } from './core/types.js';
@@ -54,18 +56,9 @@ export interface FixResult {
   edits: AppliedEdit[];
 }
 
-/** Thrown by `fix` for input it cannot read (bad escape directive, unterminated heredoc) or an internal error. */
-export class DockerfixError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'parse' | 'internal',
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(`${message} (${line}:${column})`);
-    this.name = 'DockerfixError';
-  }
-}
+export { DockerfixError, type DockerfixErrorKind } from './core/errors.js';
+/** An unknown transform id in `only`/`skip`: a `DockerfixError` of kind `unknown-transform`. */
+export { UnknownTransformError } from '../transforms/index.js';
 
 function toContext(c: FixOptions['context'], file: string | undefined): BuildContext {
   if (c === undefined) return new NoContext();
@@ -107,8 +100,8 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
   };
 }
 
-/** Metadata of every transform, in run order. */
-export const transforms: readonly TransformMeta[] = Object.freeze((await loadTransforms()).map((t) => Object.freeze({ ...t.meta })));
+/** Metadata of every transform, in run order. (No top-level await: `require("dockerfix")` works.) */
+export const transforms: readonly TransformMeta[] = Object.freeze(ALL_TRANSFORMS.map((t) => Object.freeze({ ...t.meta })));
 
 /**
  * Format a Dockerfile without changing what it builds (src/format): `format(text, options)`

@@ -25,6 +25,7 @@ import { DockerfileDocument, expandVars, type Instruction, type Stage } from '..
 import { mountOptions } from '../core/edit-helpers.js';
 import { ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
+import { planBuilds } from '../builds/plan.js';
 import { FileError, readDockerfile } from '../pipeline/fsio.js';
 import { runTransforms } from '../core/runner.js';
 import { InputError } from '../core/source.js';
@@ -360,6 +361,8 @@ export interface ExplainResult {
   /** null when dockerfix would change nothing. */
   after: ChainReport | null;
   applied: string[];
+  /** Where the context, targets and build args came from (the repository's build definitions, src/builds). */
+  builds?: string[];
 }
 
 export function describeChange(change: Change, context: BuildContext): string {
@@ -401,7 +404,7 @@ export function renderChain(report: ChainReport, indent = '  '): string {
 }
 
 export function renderExplain(r: ExplainResult): string {
-  let out = `dockerfix explain ${r.path}\n${r.contextLine}\nchange: ${r.changeLine}\n\n`;
+  let out = `dockerfix explain ${r.path}\n${r.contextLine}\n${(r.builds ?? []).map((b) => `build: ${b}\n`).join('')}change: ${r.changeLine}\n\n`;
   out += `before dockerfix:\n${renderChain(r.before)}\n`;
   if (!r.after) {
     out += 'after dockerfix: no change (dockerfix would leave this file as it is)\n';
@@ -436,13 +439,19 @@ export async function explainFile(file: string, opts: ExplainOptions): Promise<E
     if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
     throw e;
   }
-  const po = await opts.fileOptions.for(abs);
-  const context = contextFor(abs, { ...po, contextDir: opts.contextDir, noContext: opts.noContext });
-  const root = opts.noContext ? undefined : (opts.contextDir ?? path.dirname(abs));
+  // How the repository builds it (compose, bake, workflows, …; src/builds): --context wins.
+  const explicit = opts.contextDir !== undefined || opts.noContext === true;
+  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
+  const po = await opts.fileOptions.for(abs, fb);
+  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
+  const noContext = explicit ? opts.noContext : fb?.noContext;
+  const context = contextFor(abs, { ...po, contextDir, noContext });
+  const root = noContext ? undefined : (contextDir ?? path.dirname(abs));
+  if (po.options?.buildArgs) doc = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before = analyze(doc, context, opts.change);
   const run = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
   if (run.error) throw new FileError(file, run.error.message, run.error.line, run.error.column);
-  const after = run.changed ? analyze(new DockerfileDocument(run.output, d.bom), context, opts.change) : null;
+  const after = run.changed ? analyze(new DockerfileDocument(run.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
   const applied = po.transforms.map((t) => t.meta.id).filter((id) => run.edits.some((e) => e.transforms.includes(id)));
   return {
     path: file,
@@ -452,6 +461,7 @@ export async function explainFile(file: string, opts: ExplainOptions): Promise<E
     before,
     after,
     applied,
+    ...(fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}),
   };
 }
 
@@ -467,7 +477,7 @@ export async function explainCommand(args: string[], io: Io): Promise<number> {
     .argument('<Dockerfile>', 'the Dockerfile to explain')
     .option('--changed <path>', 'the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)')
     .option('--changed-arg <name>', 'analyse a new value of this build arg (--build-arg) instead of a file change')
-    .option('--context <dir>', 'build context directory (default: the Dockerfile\'s directory)')
+    .option('--context <dir>', 'build context directory (default: the one the repository\'s build definitions name, else the Dockerfile\'s directory)')
     .option('--no-context', 'do not look at the build context')
     .option('--only <ids>', 'transforms for the "after" view (comma-separated)', list)
     .option('--skip <ids>', 'transforms to leave out of the "after" view', list)

@@ -18,12 +18,14 @@ import { loadTransforms, selectIds, transformIds, UnknownTransformError } from '
 import type { Finding } from '../core/types.js';
 import { closest, ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
-import { planBuilds } from '../builds/plan.js';
+import { planBuilds, type FileBuild } from '../builds/plan.js';
+import { analyseEachContext } from '../builds/contexts.js';
 import { linksFromPackage, type PackageMeta } from '../report/sarif.js';
 import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
 import { colorsWanted } from './color.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
+import { workflowSafeStream } from '../report/github.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -155,6 +157,8 @@ export function outputWriteError(e: unknown): string | null {
 }
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  // `--format github`: the runner reads standard error for workflow commands too.
+  if (githubFormat(argv)) io = { ...io, stderr: workflowSafeStream(io.stderr) };
   try {
     return await run(argv, io);
   } catch (e) {
@@ -284,8 +288,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (stdinMode) {
     const stdinFile = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
     try {
-      const forFile = await fileOptions.for(stdinFile);
-      return await runStdin(io, opts, { ...forFile, ...processOpts, ...(forFile.fmt ? { fmt: forFile.fmt } : {}) }, paths);
+      // --stdin-filepath names the file: how the repository builds it counts too (src/builds).
+      const fb = opts.stdinFilepath && !isDir(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : undefined;
+      const po = await fileOptions.for(stdinFile, fb);
+      return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...(po.fmt ? { fmt: po.fmt } : {}) }, paths, fb);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
@@ -328,7 +334,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   // Many files go to worker threads; results come back in input order. Writes stay here.
   const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
   // How the repository builds each Dockerfile (compose, workflows, Makefiles, …): src/builds.
-  const builds = planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true);
+  const builds = await planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
@@ -337,8 +343,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   for await (const { index, file: abs, outcome: done } of batch) {
     const file = found.files[index];
     // Where its context and targets came from (src/builds), as notes.
-    const foundNotes = done.error ? undefined : builds.files.get(absFiles[index])?.findings;
-    const outcome = foundNotes?.length ? { ...done, findings: [...foundNotes, ...done.findings] } : done;
+    // Built with several contexts: analysed with each (src/builds/contexts.ts).
+    const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
+    const foundNotes = each.error ? undefined : builds.files.get(absFiles[index])?.findings;
+    const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
     const rel = relative(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
@@ -440,6 +448,15 @@ async function run(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** `--format github` / `-f github` / `--format=github` among the arguments (before `--`). */
+function githubFormat(argv: string[]): boolean {
+  for (let i = 2; i < argv.length && argv[i] !== '--'; i++) {
+    const a = argv[i];
+    if (a === '--format=github' || a === '-fgithub' || ((a === '--format' || a === '-f') && argv[i + 1] === 'github')) return true;
+  }
+  return false;
+}
+
 /**
  * An image reference as `docker build` takes it after `# syntax=` (registry host with an optional
  * port, lower-case path components, optional tag and digest), or `none`. `.` or a path is not one.
@@ -466,7 +483,7 @@ function printNotes(rel: string, outcome: FileOutcome, out: (s: string) => void,
   }
 }
 
-async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[]): Promise<number> {
+async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[], fb?: FileBuild): Promise<number> {
   const err = (s: string): void => void io.stderr.write(s);
   const others = paths.filter((p) => p !== '-' && p !== '.');
   if (others.length) {
@@ -506,7 +523,10 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     }
     throw e;
   }
-  const processed = processText(raw, label, processOpts, contextFile);
+  const first = processText(raw, label, processOpts, contextFile);
+  // Built with several contexts (src/builds): analysed with each; where they came from, as notes.
+  const each = contextFile ? analyseEachContext(contextFile, processOpts, fb, first, (_f, o) => processText(raw, label, o, contextFile)) : first;
+  const processed = fb?.findings.length && !each.error ? { ...each, findings: [...fb.findings, ...each.findings] } : each;
   const outcome =
     processed.internal && processed.error
       ? { ...processed, error: new FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) }

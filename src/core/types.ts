@@ -79,6 +79,16 @@ export interface Options {
    * for the safety rules, like the last stage and every leaf stage.
    */
   targets?: readonly string[];
+  /**
+   * Build args the project passes (compose `args:`, `--build-arg`, bake, src/builds): known
+   * values for the ARGs they name; null: passed with values that disagree (unknown).
+   */
+  buildArgs?: Readonly<Record<string, string | null>>;
+  /**
+   * The repository runs hadolint (src/builds/hadolint.ts): `source` names the file that shows it,
+   * `ignored` the rules its config ignores everywhere.
+   */
+  hadolint?: { source: string; ignored: readonly string[] };
   transformOptions: Record<string, Record<string, unknown>>;
 }
 

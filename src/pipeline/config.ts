@@ -10,10 +10,15 @@
  *     "transforms": { "pip-cache-mount": false },     on/off per transform id
  *     "syntax": "docker/dockerfile:1.7" | "none",
  *     "unsafe": false,
+ *     "transformOptions": { "pip-cache-mount": { "hadolintIgnore": false } },   per-transform options (known keys only)
  *     "format": { "indent": 2, "useTabs": false, "endOfLine": "lf" },   dockerfix fmt, --fmt, prettier plugin
  *     "exclude": ["vendor/**", "Dockerfile.generated"],                   never checked nor written
- *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ..., "format": ... }]
+ *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ..., "format": ... }],
+ *     "contexts": { "docker/Dockerfile": { "context": ".", "targets": ["prod"], "args": { "A": "1" } } }
  *   }
+ *
+ * `contexts` (top level only): how a Dockerfile is built, paths relative to the config file; each
+ * field given wins over the build definitions found in the repository (src/builds).
  *
  * Override and exclude globs are relative to the config file's directory; a glob without `/`
  * matches the file name anywhere below it. Later overrides win. Command-line flags win over all
@@ -32,6 +37,7 @@ export interface Settings {
   transforms?: Record<string, boolean>;
   syntax?: string;
   unsafe?: boolean;
+  transformOptions?: Record<string, Record<string, unknown>>;
   format?: FormatSettings;
 }
 
@@ -49,10 +55,18 @@ export interface Override extends Settings {
   excludeFiles?: string[];
 }
 
+/** A `contexts` entry: how one Dockerfile is built (paths as written, relative to the config file). */
+export interface ContextEntry {
+  context?: string;
+  targets?: string[];
+  args?: Record<string, string>;
+}
+
 export interface DockerfixConfig extends Settings {
   /** Globs of files never checked nor written (relative to the config file's directory). */
   exclude?: string[];
   overrides?: Override[];
+  contexts?: Record<string, ContextEntry>;
 }
 
 export interface LoadedConfig {
@@ -66,11 +80,14 @@ export interface ResolvedSettings {
   transforms: Record<string, boolean>;
   syntax?: string;
   unsafe?: boolean;
+  transformOptions: Record<string, Record<string, unknown>>;
   format: FormatSettings;
   /** The file matches the config's `exclude`. */
   excluded?: boolean;
   /** The config file they came from, if any. */
   source?: string;
+  /** The config's `contexts` entry for this file (paths absolute), if any. */
+  build?: { context?: string; targets?: string[]; args?: Record<string, string>; file: string; line: number };
 }
 
 export class ConfigError extends Error {
@@ -89,7 +106,12 @@ export class ConfigError extends Error {
   }
 }
 
-const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'format'];
+const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'transformOptions', 'format'];
+
+/** The options each transform reads from `transformOptions`, with their types (others are errors). */
+export const TRANSFORM_OPTIONS: Record<string, Record<string, 'boolean'>> = {
+  'pip-cache-mount': { hadolintIgnore: 'boolean' },
+};
 const FORMAT_KEYS = ['indent', 'useTabs', 'endOfLine'];
 
 /**
@@ -184,6 +206,22 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
       if (typeof o.unsafe !== 'boolean') fail(at + 'unsafe', `expected true or false, got ${typeName(o.unsafe)}`);
       out.unsafe = o.unsafe as boolean;
     }
+    if ('transformOptions' in o) {
+      const t = o.transformOptions;
+      if (!isObject(t)) fail(at + 'transformOptions', `expected an object of transform id -> options object, got ${typeName(t)}`);
+      out.transformOptions = {};
+      for (const [id, v] of Object.entries(t as Record<string, unknown>)) {
+        if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(', ')})`);
+        if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
+        const known = TRANSFORM_OPTIONS[id] ?? {};
+        const keys = Object.keys(known);
+        for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+          if (!(k in known)) fail(`${at}transformOptions.${id}.${k}`, keys.length ? `unknown option${hint(k, keys)} (known: ${keys.join(', ')})` : `${id} takes no options`);
+          if (typeof val !== known[k]) fail(`${at}transformOptions.${id}.${k}`, `expected ${known[k] === 'boolean' ? 'true or false' : known[k]}, got ${typeName(val)}`);
+        }
+        out.transformOptions[id] = v as Record<string, unknown>;
+      }
+    }
     if ('format' in o) {
       const f = o.format;
       if (!isObject(f)) fail(at + 'format', `expected an object (indent, useTabs, endOfLine), got ${typeName(f)}`);
@@ -205,7 +243,8 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
     }
     return out;
   };
-  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'exclude', 'overrides']);
+  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'exclude', 'overrides', 'contexts']);
+  if ('contexts' in obj) top.contexts = validateContexts(obj.contexts, fail);
   if ('$schema' in obj && typeof obj.$schema !== 'string') fail('$schema', `expected a string, got ${typeName(obj.$schema)}`);
   if ('exclude' in obj) {
     const v = obj.exclude;
@@ -237,6 +276,36 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
     });
   }
   return top;
+}
+
+function validateContexts(v: unknown, fail: (key: string, msg: string) => never): Record<string, ContextEntry> {
+  if (!isObject(v)) fail('contexts', `expected an object of Dockerfile path -> { context, targets, args }, got ${typeName(v)}`);
+  const out: Record<string, ContextEntry> = {};
+  for (const [file, e] of Object.entries(v as Record<string, unknown>)) {
+    const at = `contexts.${file}`;
+    if (file === '' || path.isAbsolute(file)) fail(at, 'expected a Dockerfile path relative to the config file');
+    if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
+    const rec = e as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (!['context', 'targets', 'args'].includes(k)) fail(`${at}.${k}`, 'unknown key (allowed: context, targets, args)');
+    const entry: ContextEntry = {};
+    if ('context' in rec) {
+      if (typeof rec.context !== 'string' || rec.context === '' || path.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      entry.context = rec.context as string;
+    }
+    if ('targets' in rec) {
+      const t = rec.targets;
+      if (!Array.isArray(t) || !t.every((x) => typeof x === 'string' && x !== '')) fail(`${at}.targets`, `expected an array of stage names, got ${typeName(t)}`);
+      entry.targets = t as string[];
+    }
+    if ('args' in rec) {
+      const a = rec.args;
+      if (!isObject(a)) fail(`${at}.args`, `expected an object of build arg -> string value, got ${typeName(a)}`);
+      for (const [k, x] of Object.entries(a as Record<string, unknown>)) if (typeof x !== 'string') fail(`${at}.args.${k}`, `expected a string, got ${typeName(x)}`);
+      entry.args = a as Record<string, string>;
+    }
+    out[file] = entry;
+  }
+  return out;
 }
 
 /** Read and validate one config file (`package.json`: its `"dockerfix"` key; null when absent). */
@@ -312,6 +381,17 @@ export class ConfigResolver {
   }
 }
 
+/** The line of `"key"` in a config file (1 when not found). */
+function lineOf(file: string, key: string): number {
+  try {
+    const text = readConfigText(file);
+    const at = text.indexOf(JSON.stringify(key));
+    return at === -1 ? 1 : text.slice(0, at).split('\n').length;
+  } catch {
+    return 1;
+  }
+}
+
 function matcher(globs: string[]): (rel: string) => boolean {
   const ms = globs.map((g) => picomatch(g, { dot: true, basename: !g.includes('/') }));
   return (rel) => ms.some((m) => m(rel));
@@ -319,17 +399,28 @@ function matcher(globs: string[]): (rel: string) => boolean {
 
 /** Merge the top-level settings with every override that matches `file`. */
 export function resolveSettings(loaded: LoadedConfig | null, file: string): ResolvedSettings {
-  const out: ResolvedSettings = { transforms: {}, format: {} };
+  const out: ResolvedSettings = { transforms: {}, transformOptions: {}, format: {} };
   if (!loaded) return out;
   out.source = loaded.file;
   const apply = (s: Settings): void => {
     Object.assign(out.transforms, s.transforms ?? {});
     Object.assign(out.format, s.format ?? {});
+    for (const [id, o] of Object.entries(s.transformOptions ?? {})) out.transformOptions[id] = { ...out.transformOptions[id], ...o };
     if (s.syntax !== undefined) out.syntax = s.syntax;
     if (s.unsafe !== undefined) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
   const rel = path.relative(loaded.dir, path.resolve(file)).split(path.sep).join('/');
+  for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
+    if (path.resolve(loaded.dir, key) !== path.resolve(file)) continue;
+    out.build = {
+      ...(e.context !== undefined ? { context: path.resolve(loaded.dir, e.context) } : {}),
+      ...(e.targets ? { targets: e.targets } : {}),
+      ...(e.args ? { args: e.args } : {}),
+      file: loaded.file,
+      line: lineOf(loaded.file, key),
+    };
+  }
   if (loaded.config.exclude?.length && !rel.startsWith('../') && matcher(loaded.config.exclude)(rel)) out.excluded = true;
   for (const o of loaded.config.overrides ?? []) {
     if (rel.startsWith('../')) break;

@@ -28,12 +28,16 @@ export interface FoundBuild {
   contextDir?: string;
   noContext?: boolean;
   targets?: string[];
+  /** Build args passed by the definitions (null: not known). */
+  args?: Record<string, string | null>;
+  /** The repository runs hadolint (src/builds/hadolint.ts). */
+  hadolint?: { source: string; ignored: string[] };
 }
 
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
 
 /** Transform ids and options for one file: config first, then the flags on top. */
-export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[] } {
+export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[]; transformOptions: ResolvedSettings['transformOptions'] } {
   const all = transformIds();
   let ids = cli.only && cli.only.length ? all.filter((id) => cli.only!.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
   if (cli.skip) ids = ids.filter((id) => !cli.skip!.includes(id));
@@ -41,6 +45,7 @@ export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection
     ids,
     syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
+    transformOptions: settings.transformOptions,
     ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
   };
 }
@@ -61,7 +66,7 @@ export class FileOptions {
   /**
    * `found`: what the repository's build definitions say about this file (src/builds/plan.ts):
    * its context (used unless --context / --no-context was given) and the targets it is built
-   * with (added to --target).
+   * with (added to --target), the build args they pass (known ARG values).
    */
   async for(file: string, found?: FoundBuild): Promise<ProcessOptions> {
     const settings = this.settings(file);
@@ -73,12 +78,14 @@ export class FileOptions {
     const explicit = this.cli.contextDir !== undefined || this.cli.noContext === true;
     const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
     const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
-    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, fmt ?? null]);
+    const buildArgs = found?.args && Object.keys(found.args).length ? found.args : undefined;
+    const hadolint = found?.hadolint;
+    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null, hadolint ?? null, fmt ?? null]);
     let p = this.cache.get(key);
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => ({
         transforms,
-        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions: {} },
+        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), ...(hadolint ? { hadolint } : {}), transformOptions: sel.transformOptions },
         contextDir,
         noContext,
         ...(fmt ? { fmt } : {}),
