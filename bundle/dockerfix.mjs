@@ -61,11 +61,11 @@ var require_error = __commonJS({
        * @param {string} code an id string representing the error
        * @param {string} message human-readable description of the error
        */
-      constructor(exitCode, code, message) {
+      constructor(exitCode, code2, message) {
         super(message);
         Error.captureStackTrace(this, this.constructor);
         this.name = this.constructor.name;
-        this.code = code;
+        this.code = code2;
         this.exitCode = exitCode;
         this.nestedError = void 0;
       }
@@ -647,8 +647,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str2) {
-        return stripColor(str2).length;
+      displayWidth(str3) {
+        return stripColor(str3).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -656,11 +656,11 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str2) {
-        return str2;
+      styleTitle(str3) {
+        return str3;
       }
-      styleUsage(str2) {
-        return str2.split(" ").map((word) => {
+      styleUsage(str3) {
+        return str3.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word === "[command]") return this.styleSubcommandText(word);
           if (word[0] === "[" || word[0] === "<")
@@ -668,46 +668,46 @@ var require_help = __commonJS({
           return this.styleCommandText(word);
         }).join(" ");
       }
-      styleCommandDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleCommandDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleOptionDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleOptionDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleSubcommandDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleSubcommandDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleArgumentDescription(str2) {
-        return this.styleDescriptionText(str2);
+      styleArgumentDescription(str3) {
+        return this.styleDescriptionText(str3);
       }
-      styleDescriptionText(str2) {
-        return str2;
+      styleDescriptionText(str3) {
+        return str3;
       }
-      styleOptionTerm(str2) {
-        return this.styleOptionText(str2);
+      styleOptionTerm(str3) {
+        return this.styleOptionText(str3);
       }
-      styleSubcommandTerm(str2) {
-        return str2.split(" ").map((word) => {
+      styleSubcommandTerm(str3) {
+        return str3.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word[0] === "[" || word[0] === "<")
             return this.styleArgumentText(word);
           return this.styleSubcommandText(word);
         }).join(" ");
       }
-      styleArgumentTerm(str2) {
-        return this.styleArgumentText(str2);
+      styleArgumentTerm(str3) {
+        return this.styleArgumentText(str3);
       }
-      styleOptionText(str2) {
-        return str2;
+      styleOptionText(str3) {
+        return str3;
       }
-      styleArgumentText(str2) {
-        return str2;
+      styleArgumentText(str3) {
+        return str3;
       }
-      styleSubcommandText(str2) {
-        return str2;
+      styleSubcommandText(str3) {
+        return str3;
       }
-      styleCommandText(str2) {
-        return str2;
+      styleCommandText(str3) {
+        return str3;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -730,8 +730,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str2) {
-        return /\n[^\S\r\n]/.test(str2);
+      preformatted(str3) {
+        return /\n[^\S\r\n]/.test(str3);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -777,9 +777,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str2, width) {
-        if (width < this.minWidthToWrap) return str2;
-        const rawLines = str2.split(/\r\n|\n/);
+      boxWrap(str3, width) {
+        if (width < this.minWidthToWrap) return str3;
+        const rawLines = str3.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line) => {
@@ -807,9 +807,9 @@ ${itemIndentStr}`);
         return wrappedLines.join("\n");
       }
     };
-    function stripColor(str2) {
+    function stripColor(str3) {
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str2.replace(sgrPattern, "");
+      return str3.replace(sgrPattern, "");
     }
     exports.Help = Help2;
     exports.stripColor = stripColor;
@@ -1080,9 +1080,9 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str2) {
-      return str2.split("-").reduce((str3, word) => {
-        return str3 + word[0].toUpperCase() + word.slice(1);
+    function camelcase(str3) {
+      return str3.split("-").reduce((str4, word) => {
+        return str4 + word[0].toUpperCase() + word.slice(1);
       });
     }
     function splitOptionFlags(flags) {
@@ -1214,8 +1214,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports) {
     var EventEmitter = __require("node:events").EventEmitter;
     var childProcess = __require("node:child_process");
-    var path25 = __require("node:path");
-    var fs20 = __require("node:fs");
+    var path31 = __require("node:path");
+    var fs25 = __require("node:fs");
     var process2 = __require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -1263,14 +1263,14 @@ var require_command = __commonJS({
         this._showSuggestionAfterError = true;
         this._savedState = null;
         this._outputConfiguration = {
-          writeOut: (str2) => process2.stdout.write(str2),
-          writeErr: (str2) => process2.stderr.write(str2),
-          outputError: (str2, write) => write(str2),
+          writeOut: (str3) => process2.stdout.write(str3),
+          writeErr: (str3) => process2.stderr.write(str3),
+          outputError: (str3, write) => write(str3),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
           getErrHasColors: () => useColor() ?? (process2.stderr.isTTY && process2.stderr.hasColors?.()),
-          stripColor: (str2) => stripColor(str2)
+          stripColor: (str3) => stripColor(str3)
         };
         this._hidden = false;
         this._helpOption = void 0;
@@ -1659,9 +1659,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return never
        * @private
        */
-      _exit(exitCode, code, message) {
+      _exit(exitCode, code2, message) {
         if (this._exitCallback) {
-          this._exitCallback(new CommanderError2(exitCode, code, message));
+          this._exitCallback(new CommanderError2(exitCode, code2, message));
         }
         process2.exit(exitCode);
       }
@@ -2209,7 +2209,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs20.existsSync(executableFile)) return;
+        if (fs25.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2227,11 +2227,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path25.resolve(baseDir, baseName);
-          if (fs20.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path25.extname(baseName))) return void 0;
+          const localBin = path31.resolve(baseDir, baseName);
+          if (fs25.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path31.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs20.existsSync(`${localBin}${ext}`)
+            (ext) => fs25.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2243,21 +2243,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs20.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs25.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path25.resolve(
-            path25.dirname(resolvedScriptPath),
+          executableDir = path31.resolve(
+            path31.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path25.basename(
+            const legacyName = path31.basename(
               this._scriptPath,
-              path25.extname(this._scriptPath)
+              path31.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2268,7 +2268,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path25.extname(executableFile));
+        launchWithNode = sourceExt.includes(path31.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2299,14 +2299,14 @@ Expecting one of '${allowedValues.join("', '")}'`);
           });
         }
         const exitCallback = this._exitCallback;
-        proc.on("close", (code) => {
-          code = code ?? 1;
+        proc.on("close", (code2) => {
+          code2 = code2 ?? 1;
           if (!exitCallback) {
-            process2.exit(code);
+            process2.exit(code2);
           } else {
             exitCallback(
               new CommanderError2(
-                code,
+                code2,
                 "commander.executeSubCommandAsync",
                 "(close)"
               )
@@ -2813,8 +2813,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         const config = errorOptions || {};
         const exitCode = config.exitCode || 1;
-        const code = config.code || "commander.error";
-        this._exit(exitCode, code, message);
+        const code2 = config.code || "commander.error";
+        this._exit(exitCode, code2, message);
       }
       /**
        * Apply any option related environment variables, if option does
@@ -2994,18 +2994,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str2, flags, description) {
-        if (str2 === void 0) return this._version;
-        this._version = str2;
+      version(str3, flags, description) {
+        if (str3 === void 0) return this._version;
+        this._version = str3;
         flags = flags || "-V, --version";
         description = description || "output the version number";
         const versionOption = this.createOption(flags, description);
         this._versionOptionName = versionOption.attributeName();
         this._registerOption(versionOption);
         this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str2}
+          this._outputConfiguration.writeOut(`${str3}
 `);
-          this._exit(0, "commander.version", str2);
+          this._exit(0, "commander.version", str3);
         });
         return this;
       }
@@ -3016,10 +3016,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str2, argsDescription) {
-        if (str2 === void 0 && argsDescription === void 0)
+      description(str3, argsDescription) {
+        if (str3 === void 0 && argsDescription === void 0)
           return this._description;
-        this._description = str2;
+        this._description = str3;
         if (argsDescription) {
           this._argsDescription = argsDescription;
         }
@@ -3031,9 +3031,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str2) {
-        if (str2 === void 0) return this._summary;
-        this._summary = str2;
+      summary(str3) {
+        if (str3 === void 0) return this._summary;
+        this._summary = str3;
         return this;
       }
       /**
@@ -3081,8 +3081,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str2) {
-        if (str2 === void 0) {
+      usage(str3) {
+        if (str3 === void 0) {
           if (this._usage) return this._usage;
           const args = this.registeredArguments.map((arg) => {
             return humanReadableArgName(arg);
@@ -3093,7 +3093,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        this._usage = str2;
+        this._usage = str3;
         return this;
       }
       /**
@@ -3102,9 +3102,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str2) {
-        if (str2 === void 0) return this._name;
-        this._name = str2;
+      name(str3) {
+        if (str3 === void 0) return this._name;
+        this._name = str3;
         return this;
       }
       /**
@@ -3183,7 +3183,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path25.basename(filename, path25.extname(filename));
+        this._name = path31.basename(filename, path31.extname(filename));
         return this;
       }
       /**
@@ -3197,9 +3197,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path26) {
-        if (path26 === void 0) return this._executableDir;
-        this._executableDir = path26;
+      executableDir(path32) {
+        if (path32 === void 0) return this._executableDir;
+        this._executableDir = path32;
         return this;
       }
       /**
@@ -3238,17 +3238,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let hasColors;
         let helpWidth;
         if (error) {
-          baseWrite = (str2) => this._outputConfiguration.writeErr(str2);
+          baseWrite = (str3) => this._outputConfiguration.writeErr(str3);
           hasColors = this._outputConfiguration.getErrHasColors();
           helpWidth = this._outputConfiguration.getErrHelpWidth();
         } else {
-          baseWrite = (str2) => this._outputConfiguration.writeOut(str2);
+          baseWrite = (str3) => this._outputConfiguration.writeOut(str3);
           hasColors = this._outputConfiguration.getOutHasColors();
           helpWidth = this._outputConfiguration.getOutHelpWidth();
         }
-        const write = (str2) => {
-          if (!hasColors) str2 = this._outputConfiguration.stripColor(str2);
-          return baseWrite(str2);
+        const write = (str3) => {
+          if (!hasColors) str3 = this._outputConfiguration.stripColor(str3);
+          return baseWrite(str3);
         };
         return { error, write, hasColors, helpWidth };
       }
@@ -4016,8 +4016,8 @@ var init_fsio = __esm({
       column;
       /** `path:line:col: message` (line and column only when known). */
       format() {
-        const where = this.line !== void 0 ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
-        return `${where}: ${this.message}`;
+        const where2 = this.line !== void 0 ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
+        return `${where2}: ${this.message}`;
       }
     };
     MAX_FILE_BYTES = 64 * 1024 * 1024;
@@ -4328,7 +4328,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index, str3) => index + 6 < str3.length ? str3.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -4551,26 +4551,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path25) => {
-      const end = path25.length - 1;
-      const index = path25.lastIndexOf(
+    var basenameOf = (path31) => {
+      const end = path31.length - 1;
+      const index = path31.lastIndexOf(
         SLASH,
-        path25[end] === SLASH ? end - 1 : end
+        path31[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path25 : path25.slice(index + 1);
+      return index < 0 ? path31 : path31.slice(index + 1);
     };
-    var parentOf = (path25) => {
-      if (path25.charCodeAt(0) === SLASH_CODE || path25.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path25.split(SLASH).filter(Boolean);
+    var parentOf = (path31) => {
+      if (path31.charCodeAt(0) === SLASH_CODE || path31.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path31.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path25.length - 1;
-      const cut2 = path25.lastIndexOf(
+      const end = path31.length - 1;
+      const cut2 = path31.lastIndexOf(
         SLASH,
-        path25.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path31.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path25.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path31.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -4607,19 +4607,19 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key);
       }
       _make(mode, key) {
-        const str2 = pinWildcards(
+        const str3 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
+        const regex = this.ignoreCase ? new RegExp(str3, "i") : new RegExp(str3);
         return define(this, key, regex);
       }
     };
-    var hasTrailingBackslash = (str2) => {
-      let count = 0;
-      while (str2[str2.length - count - 1] === ESCAPE) {
-        count++;
+    var hasTrailingBackslash = (str3) => {
+      let count2 = 0;
+      while (str3[str3.length - count2 - 1] === ESCAPE) {
+        count2++;
       }
-      return count % 2 === 1;
+      return count2 % 2 === 1;
     };
     var trimEnd = (body, stripLineEnd) => {
       let lineEnd = body.length;
@@ -4720,7 +4720,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path25) {
+      testLiteral(path31) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -4729,7 +4729,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path25)) {
+          if (rule.checkRegex.test(path31)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -4749,15 +4749,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path25, mode) {
+      test(path31, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path25) : path25;
+        const basename2 = shortcut ? basenameOf(path31) : path31;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path25
+            shortcut && rule._basenameOnly ? basename2 : path31
           )) {
             const { negative } = rule;
             const ret = {
@@ -4779,17 +4779,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path25, originalPath, doThrow) => {
-      if (!isString(path25)) {
+    var checkPath = (path31, originalPath, doThrow) => {
+      if (!isString(path31)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path25) {
+      if (!path31) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path25)) {
+      if (checkPath.isNotRelative(path31)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -4798,25 +4798,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path25) => {
-      const first = path25.charCodeAt(0);
+    var isNotRelative = (path31) => {
+      const first = path31.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path25.length === 1) {
+      if (path31.length === 1) {
         return true;
       }
-      const second = path25.charCodeAt(1);
+      const second = path31.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path25.length === 2 || path25.charCodeAt(2) === SLASH_CODE;
+      return path31.length === 2 || path31.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -4847,58 +4847,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path25) {
+      _test(originalPath, cache4, path31) {
         checkPath(
-          path25,
+          path31,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path25 ? this._t(path25, cache4) : {
+        return path31 ? this._t(path31, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path25 = convertPath(target);
-        if (!path25 || path25.charCodeAt(path25.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path25);
+        const path31 = convertPath(target);
+        if (!path31 || path31.charCodeAt(path31.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path31);
         }
-        const dir = this._t(path25, this._testCache);
+        const dir = this._t(path31, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path25);
+        const literal = this._rules.testLiteral(path31);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path25, cache4) {
-        if (path25 in cache4) {
-          return cache4[path25];
+      _t(path31, cache4) {
+        if (path31 in cache4) {
+          return cache4[path31];
         }
-        const parentPath = parentOf(path25);
+        const parentPath = parentOf(path31);
         const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path25] = parent && parent.ignored ? parent : this._rules.test(path25, MODE_IGNORE);
+        return cache4[path31] = parent && parent.ignored ? parent : this._rules.test(path31, MODE_IGNORE);
       }
-      ignores(path25) {
-        return this._test(path25, this._ignoreCache, convertPath(path25)).ignored;
+      ignores(path31) {
+        return this._test(path31, this._ignoreCache, convertPath(path31)).ignored;
       }
       createFilter() {
-        return (path25) => !this.ignores(path25);
+        return (path31) => !this.ignores(path31);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path25) {
-        return this._test(path25, this._testCache, convertPath(path25));
+      test(path31) {
+        return this._test(path31, this._testCache, convertPath(path31));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path25) => checkPath(convertPath(path25), path25, RETURN_FALSE);
+    var isPathValid = (path31) => checkPath(convertPath(path31), path31, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
+      const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path25) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path25) || isNotRelative(path25);
+      checkPath.isNotRelative = (path31) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path31) || isNotRelative(path31);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -4931,11 +4931,11 @@ async function discover(paths, cwd = process.cwd()) {
     try {
       st = fs2.statSync(path2.resolve(cwd, p));
     } catch (e) {
-      const code = e.code;
+      const code2 = e.code;
       errors.push(
         new FileError(
           p,
-          code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many levels of symbolic links" : e.message
+          code2 === "ENOENT" ? "no such file or directory" : code2 === "EACCES" ? "permission denied" : code2 === "ELOOP" ? "too many levels of symbolic links" : e.message
         )
       );
       continue;
@@ -4956,12 +4956,12 @@ async function discover(paths, cwd = process.cwd()) {
     for (const f of found.sort()) add(path2.join(p, f));
     const root = path2.resolve(cwd, p);
     for (const d of [...new Set(unreadable)].sort()) {
-      const rel2 = path2.relative(root, d);
-      errors.push(new FileError(rel2 ? path2.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
+      const rel3 = path2.relative(root, d);
+      errors.push(new FileError(rel3 ? path2.join(p, rel3) : p, "permission denied (cannot read directory); its files were not checked"));
     }
     for (const u of unsearchable) {
-      const rel2 = path2.relative(root, u.dir);
-      errors.push(new FileError(rel2 ? path2.join(p, rel2) : p, u.why));
+      const rel3 = path2.relative(root, u.dir);
+      errors.push(new FileError(rel3 ? path2.join(p, rel3) : p, u.why));
     }
   }
   return { files, errors };
@@ -4969,15 +4969,15 @@ async function discover(paths, cwd = process.cwd()) {
 async function searchDirectory(root, unreadable, unsearchable = []) {
   makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const out = [];
-  const visit = (dir, rel2, rules) => {
+  const visit = (dir, rel3, rules) => {
     let entries;
     try {
       entries = fs2.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      const code = e.code;
-      if (code === "EACCES" || code === "EPERM") unreadable.push(dir);
-      else if (code === "ENAMETOOLONG") unsearchable.push({ dir, why: "path longer than the system allows (PATH_MAX); its files were not checked" });
-      else if (code === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
+      const code2 = e.code;
+      if (code2 === "EACCES" || code2 === "EPERM") unreadable.push(dir);
+      else if (code2 === "ENAMETOOLONG") unsearchable.push({ dir, why: "path longer than the system allows (PATH_MAX); its files were not checked" });
+      else if (code2 === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
       return;
     }
     const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r) => r !== null);
@@ -4988,7 +4988,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
         if (SKIP.has(name) || isTemplateDir(name)) continue;
         const abs = path2.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
-        visit(abs, rel2 ? `${rel2}/${name}` : name, here);
+        visit(abs, rel3 ? `${rel3}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
         const abs = path2.join(dir, name);
         if (name.includes("\uFFFD") && !fs2.existsSync(abs)) {
@@ -4996,7 +4996,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
           continue;
         }
         if (here.length && ignored(here, abs, false)) continue;
-        out.push(rel2 ? `${rel2}/${name}` : name);
+        out.push(rel3 ? `${rel3}/${name}` : name);
       }
     }
   };
@@ -5031,8 +5031,8 @@ function parentRules(root) {
     if (d === top) break;
   }
   const rules = [];
-  const info3 = ignoreFileAt(path2.join(top, ".git", "info"), "exclude", top);
-  if (info3) rules.push(info3);
+  const info4 = ignoreFileAt(path2.join(top, ".git", "info"), "exclude", top);
+  if (info4) rules.push(info4);
   for (let k = chain.length - 1; k >= 1; k--) {
     for (const n of IGNORE_FILES) {
       const r = ignoreFileAt(chain[k], n);
@@ -5066,9 +5066,9 @@ function inside2(base2, p) {
 function ignored(rules, abs, dir) {
   let out = false;
   for (const r of rules) {
-    let rel2 = path2.relative(r.base, abs);
-    if (path2.sep !== "/") rel2 = rel2.split(path2.sep).join("/");
-    const t = r.ig.test(dir ? `${rel2}/` : rel2);
+    let rel3 = path2.relative(r.base, abs);
+    if (path2.sep !== "/") rel3 = rel3.split(path2.sep).join("/");
+    const t = r.ig.test(dir ? `${rel3}/` : rel3);
     if (t.ignored) out = true;
     else if (t.unignored) out = false;
   }
@@ -5093,8 +5093,8 @@ var init_discover = __esm({
 function escapeChar(c2) {
   const named = NAMED[c2];
   if (named) return named;
-  const code = c2.charCodeAt(0);
-  return code <= 255 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  const code2 = c2.charCodeAt(0);
+  return code2 <= 255 ? `\\x${code2.toString(16).padStart(2, "0")}` : `\\u${code2.toString(16).padStart(4, "0")}`;
 }
 function escapeControls(s) {
   CONTROL.lastIndex = 0;
@@ -5282,7 +5282,7 @@ function diffLineIds(a, b, ids) {
   const stack = [{ seg: [0, a.length, 0, b.length] }];
   const countA = new Int32Array(ids);
   const countB = new Int32Array(ids);
-  const where = new Int32Array(ids);
+  const where2 = new Int32Array(ids);
   let budget = MYERS_BUDGET + MYERS_PER_LINE * (a.length + b.length);
   while (stack.length) {
     const t = stack.pop();
@@ -5318,10 +5318,10 @@ function diffLineIds(a, b, ids) {
     for (let i = aLo; i < aHi; i++) countA[a[i]]++;
     for (let j = bLo; j < bHi; j++) {
       countB[b[j]]++;
-      where[b[j]] = j;
+      where2[b[j]] = j;
     }
     const pairs2 = [];
-    for (let i = aLo; i < aHi; i++) if (countA[a[i]] === 1 && countB[a[i]] === 1) pairs2.push([i, where[a[i]]]);
+    for (let i = aLo; i < aHi; i++) if (countA[a[i]] === 1 && countB[a[i]] === 1) pairs2.push([i, where2[a[i]]]);
     const anchors = lis(pairs2);
     if (anchors.length === 0) {
       for (let i = aLo; i < aHi; i++) ops.push({ k: "-", a: i });
@@ -5341,8 +5341,8 @@ function diffLineIds(a, b, ids) {
   }
   return ops;
 }
-function lineDiff(before, after) {
-  const a = splitLines(before);
+function lineDiff(before2, after) {
+  const a = splitLines(before2);
   const b = splitLines(after);
   const idOf = /* @__PURE__ */ new Map();
   const id = (s) => {
@@ -5354,8 +5354,8 @@ function lineDiff(before, after) {
   const bi = Int32Array.from(b, id);
   return { a, b, ops: diffLineIds(ai, bi, idOf.size) };
 }
-function diffHunks(before, after, context = 3) {
-  const { a, b, ops } = lineDiff(before, after);
+function diffHunks(before2, after, context = 3) {
+  const { a, b, ops } = lineDiff(before2, after);
   const hunks = [];
   let i = 0;
   while (i < ops.length) {
@@ -5417,11 +5417,11 @@ function newBefore(ops, k) {
   }
   return 0;
 }
-function renderDiff(relPath, before, after, findings, opts = {}) {
-  if (before === after) return "";
+function renderDiff(relPath, before2, after, findings, opts = {}) {
+  if (before2 === after) return "";
   const c2 = opts.colors ?? noColors;
   const escape = opts.escape !== false;
-  const hunks = diffHunks(before, after, opts.context ?? 3);
+  const hunks = diffHunks(before2, after, opts.context ?? 3);
   const changes = findings.filter((f) => f.kind === "change").sort((x, y) => x.line - y.line);
   const lines = [];
   if (opts.reasons !== false) {
@@ -5454,8 +5454,8 @@ function renderDiff(relPath, before, after, findings, opts = {}) {
   for (const l of body) lines.push(l);
   return lines.join("\n") + "\n";
 }
-function range(start, count) {
-  return `${start},${count}`;
+function range(start, count2) {
+  return `${start},${count2}`;
 }
 var noColors, MYERS_BUDGET, MYERS_PER_LINE;
 var init_diff = __esm({
@@ -5706,18 +5706,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path25) {
+function matchOne(p, path31) {
   switch (p.kind) {
     case "exact":
-      return path25 === p.text;
+      return path31 === p.text;
     case "prefix":
-      return path25.startsWith(p.text.slice(0, -2));
+      return path31.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path25.endsWith(suffix) || suffix.startsWith("/") && path25 === suffix.slice(1);
+      return path31.endsWith(suffix) || suffix.startsWith("/") && path31 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path25);
+      return runAutomaton(p.tokens, path31);
     default:
       return false;
   }
@@ -5761,13 +5761,13 @@ var init_dockerignore = __esm({
 // src/core/context.ts
 import fs3 from "node:fs";
 import path3 from "node:path";
-function excludesTree(ctx, rel2) {
-  if (ctx.excludesTree) return ctx.excludesTree(rel2);
-  const p = normalizeRel(rel2);
+function excludesTree(ctx, rel3) {
+  if (ctx.excludesTree) return ctx.excludesTree(rel3);
+  const p = normalizeRel(rel3);
   return !!p && (ctx.ignored(p) || ctx.ignored(`${p}/${PROBE}`) && ctx.ignored(`${p}/.${PROBE}`));
 }
-function normalizeRel(rel2) {
-  let p = rel2.replace(/\\/g, "/");
+function normalizeRel(rel3) {
+  let p = rel3.replace(/\\/g, "/");
   while (p.startsWith("./")) p = p.slice(2);
   p = path3.posix.normalize(p);
   if (p === "." || p === "/") return "";
@@ -5778,16 +5778,16 @@ function makeIgnore2(text, note) {
   if (patterns.length === 0) return () => false;
   const m = dockerignoreMatcher(patterns);
   for (const u of m.unsupported) note?.(`.dockerignore pattern ${JSON.stringify(u)} uses syntax dockerfix cannot match like Docker; it is treated as matching nothing`);
-  return (rel2) => {
-    const p = normalizeRel(rel2);
+  return (rel3) => {
+    const p = normalizeRel(rel3);
     if (!p) return false;
     return m.ignores(p);
   };
 }
 function makeTreeTest(text, ignored2) {
   const exceptions = readPatterns(text).filter((l) => l.startsWith("!")).map((l) => normalizeRel(l.slice(1).trim()));
-  return (rel2) => {
-    const p = normalizeRel(rel2);
+  return (rel3) => {
+    const p = normalizeRel(rel3);
     if (!p) return false;
     if (!ignored2(p) && !(ignored2(`${p}/${PROBE}`) && ignored2(`${p}/.${PROBE}`))) return false;
     const dir = p + "/";
@@ -5820,21 +5820,21 @@ function isInside(root, p) {
   const r = path3.relative(root, p);
   return r === "" || r !== ".." && !r.startsWith(".." + path3.sep) && !path3.isAbsolute(r);
 }
-function resolveContained(realRoot, rel2) {
-  const abs = path3.join(realRoot, rel2);
+function resolveContained(realRoot, rel3) {
+  const abs = path3.join(realRoot, rel3);
   let real;
   try {
     real = fs3.realpathSync(abs);
   } catch (e) {
-    const code = e.code;
-    if (code === "ENOENT" || code === "ENOTDIR") {
+    const code2 = e.code;
+    if (code2 === "ENOENT" || code2 === "ENOTDIR") {
       const link = fs3.lstatSync(abs, { throwIfNoEntry: false });
-      return link?.isSymbolicLink() ? { kind: "absent", note: `${rel2} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
+      return link?.isSymbolicLink() ? { kind: "absent", note: `${rel3} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
     }
-    return { kind: "refused", note: `${rel2} cannot be resolved (${code ?? e.message}); treated as absent` };
+    return { kind: "refused", note: `${rel3} cannot be resolved (${code2 ?? e.message}); treated as absent` };
   }
   if (!isInside(realRoot, real)) {
-    return { kind: "refused", note: `${rel2} is a symbolic link that leads out of the build context; treated as absent (Docker does not follow links out of the context)` };
+    return { kind: "refused", note: `${rel3} is a symbolic link that leads out of the build context; treated as absent (Docker does not follow links out of the context)` };
   }
   let stat;
   try {
@@ -5844,12 +5844,12 @@ function resolveContained(realRoot, rel2) {
   }
   if (stat.isFile()) return { kind: "file", real, stat };
   if (stat.isDirectory()) return { kind: "dir", real, stat };
-  return { kind: "refused", note: `${rel2} is not a regular file (${stat.isFIFO() ? "a FIFO" : stat.isSocket() ? "a socket" : "a device"}); not read, treated as absent` };
+  return { kind: "refused", note: `${rel3} is not a regular file (${stat.isFIFO() ? "a FIFO" : stat.isSocket() ? "a socket" : "a device"}); not read, treated as absent` };
 }
-function readContained(root, rel2, realRoot = realOrSelf(root)) {
-  const r = resolveContained(realRoot, rel2);
+function readContained(root, rel3, realRoot = realOrSelf(root)) {
+  const r = resolveContained(realRoot, rel3);
   if (r.kind !== "file") return { kind: r.kind === "dir" ? "dir" : r.kind, note: r.note };
-  if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel2} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
+  if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel3} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
   let fd;
   try {
     fd = fs3.openSync(r.real, fs3.constants.O_RDONLY | (fs3.constants.O_NONBLOCK ?? 0) | (fs3.constants.O_NOFOLLOW ?? 0));
@@ -5858,7 +5858,7 @@ function readContained(root, rel2, realRoot = realOrSelf(root)) {
   }
   try {
     const st = fs3.fstatSync(fd);
-    if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel2} changed while being read; not read` };
+    if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel3} changed while being read; not read` };
     const chunks = [];
     let total = 0;
     for (; ; ) {
@@ -5866,7 +5866,7 @@ function readContained(root, rel2, realRoot = realOrSelf(root)) {
       const n = fs3.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       total += n;
-      if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel2} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+      if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel3} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
       chunks.push(buf.subarray(0, n));
     }
     return { kind: "file", text: Buffer.concat(chunks, total).toString("utf8") };
@@ -5910,31 +5910,31 @@ var init_context = __esm({
         return [...this.noted];
       }
       /** `.dockerignore` is read on first use: most runs never ask about the context. */
-      isIgnored(rel2) {
+      isIgnored(rel3) {
         this.ignoreMatcher ??= makeIgnore2(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), this.note);
-        return this.ignoreMatcher(rel2);
+        return this.ignoreMatcher(rel3);
       }
       describe() {
         return `build context ${this.root}`;
       }
-      readRaw(rel2) {
-        const r = readContained(this.root, rel2, this.realRoot);
+      readRaw(rel3) {
+        const r = readContained(this.root, rel3, this.realRoot);
         if (r.note) this.note(r.note);
         return r.kind === "file" ? r.text : void 0;
       }
-      ignored(rel2) {
-        return this.isIgnored(rel2);
+      ignored(rel3) {
+        return this.isIgnored(rel3);
       }
-      excludesTree(rel2) {
+      excludesTree(rel3) {
         this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), (r) => this.isIgnored(r));
-        return this.treeMatcher(rel2);
+        return this.treeMatcher(rel3);
       }
-      exists(rel2) {
-        let known2 = this.existsCache.get(rel2);
+      exists(rel3) {
+        let known2 = this.existsCache.get(rel3);
         if (known2 === void 0) {
-          const p = normalizeRel(rel2);
+          const p = normalizeRel(rel3);
           known2 = p !== ".." && !p.startsWith("../") && !(p && this.isIgnored(p)) && this.present(p);
-          this.existsCache.set(rel2, known2);
+          this.existsCache.set(rel3, known2);
         }
         return known2;
       }
@@ -5945,14 +5945,14 @@ var init_context = __esm({
         if (r.note) this.note(r.note);
         return r.kind === "file" || r.kind === "dir";
       }
-      read(rel2) {
-        if (!this.exists(rel2)) return void 0;
-        return this.readRaw(normalizeRel(rel2));
+      read(rel3) {
+        if (!this.exists(rel3)) return void 0;
+        return this.readRaw(normalizeRel(rel3));
       }
       files() {
         if (this.listing) return this.listing;
         const out = [];
-        const walk = (dir, rel2, depth) => {
+        const walk = (dir, rel3, depth) => {
           if (out.length >= MAX_LISTED_FILES || depth > 8) return;
           let entries;
           try {
@@ -5961,7 +5961,7 @@ var init_context = __esm({
             return;
           }
           for (const e of entries) {
-            const r = rel2 ? `${rel2}/${e.name}` : e.name;
+            const r = rel3 ? `${rel3}/${e.name}` : e.name;
             if (e.isDirectory()) {
               if (SKIP_DIRS.has(e.name)) continue;
               walk(path3.join(dir, e.name), r, depth + 1);
@@ -6054,8 +6054,8 @@ function imageFacts(ref) {
     return { ...base2, defaultUser: void 0, source: "bitnami (most images run as uid 1001, some as root)" };
   }
   if (/^mcr\.microsoft\.com\/dotnet\/(?:core\/)?(?:sdk|aspnet|runtime|runtime-deps|monitor)$/.test(repo) || /^microsoft\/dotnet$/.test(repo)) {
-    const major = /^(\d+)\.\d+/.exec(tag);
-    const withApp = major !== null && Number(major[1]) >= 8 && !/preview/.test(tag);
+    const major2 = /^(\d+)\.\d+/.exec(tag);
+    const withApp = major2 !== null && Number(major2[1]) >= 8 && !/preview/.test(tag);
     const app = { name: "app", uid: 1654, gid: 1654, home: "/home/app" };
     return { ...base2, defaultUser: "root", users: withApp ? [app] : [], env: withApp ? { APP_UID: "1654" } : {}, source: ".NET container images" };
   }
@@ -6090,12 +6090,12 @@ function official(name, base2) {
     case "gradle": {
       f.env = { GRADLE_HOME: "/opt/gradle" };
       f.users = [{ name: "gradle", home: "/home/gradle" }];
-      const major = /^(\d+)\./.exec(base2.tag);
-      if (major && Number(major[1]) < 5) {
+      const major2 = /^(\d+)\./.exec(base2.tag);
+      if (major2 && Number(major2[1]) < 5) {
         const gradle2 = { name: "gradle", uid: 1e3, gid: 1e3, home: "/home/gradle" };
         f.defaultUser = gradle2;
         f.users = [gradle2];
-      } else if (major && Number(major[1]) === 5) f.defaultUser = void 0;
+      } else if (major2 && Number(major2[1]) === 5) f.defaultUser = void 0;
       break;
     }
     case "ubuntu": {
@@ -6190,6 +6190,13 @@ var init_base_images = __esm({
 });
 
 // src/core/lexer.ts
+function isUpperAscii(s) {
+  for (let i = 0; i < s.length; i++) {
+    const c2 = s.charCodeAt(i);
+    if (c2 >= 97 && c2 <= 122 || c2 > 127) return false;
+  }
+  return true;
+}
 function splitLines2(text) {
   const lines = [];
   let start = 0;
@@ -6320,7 +6327,7 @@ function lex(text, initialEscape = "\\") {
     let b = a;
     while (b < t.length && !isWs(t.charCodeAt(b))) b++;
     const keyword = t.slice(a, b);
-    const upper = keyword.toUpperCase();
+    const upper = isUpperAscii(keyword) ? keyword : keyword.toUpperCase();
     const keywordStart = b > a ? logical.at(a) : first;
     const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
     const node2 = {
@@ -6570,15 +6577,15 @@ function isSpace2(c2) {
 function checkArguments(node2, logical, esc, fail) {
   if (node2.upper !== "ENV" && node2.upper !== "LABEL") return;
   const rest = logical.text.slice(logical.index(node2.argsStart)).trim();
-  let count = 0;
+  let count2 = 0;
   let legacy = false;
   let bad = null;
   forEachBuildkitWord(rest, esc, (s, e) => {
     const hasEq = rest.indexOf("=", s) !== -1 && rest.indexOf("=", s) < e;
-    if (count++ === 0) legacy = !hasEq;
+    if (count2++ === 0) legacy = !hasEq;
     else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
   });
-  if (count === 0) return;
+  if (count2 === 0) return;
   if (legacy && !/[\t\v\f\r ]/.test(rest)) fail(`${node2.upper} must have two arguments`, node2.keywordStart);
   if (bad !== null) fail(`Syntax error - can't find = in ${JSON.stringify(bad)}. Must be of the form: name=value`, node2.keywordStart);
 }
@@ -7453,9 +7460,9 @@ var init_document = __esm({
         return this.text.slice(s, e);
       }
       /** The stage whose name (AS x, case-insensitive) or index is `ref`, before stage `before`. */
-      stageByRef(ref, before = this.stages.length) {
+      stageByRef(ref, before2 = this.stages.length) {
         const lower = ref.toLowerCase();
-        for (let i = Math.min(before, this.stages.length) - 1; i >= 0; i--) {
+        for (let i = Math.min(before2, this.stages.length) - 1; i >= 0; i--) {
           const s = this.stages[i];
           if (s.name?.toLowerCase() === lower) return s;
         }
@@ -7943,38 +7950,38 @@ var init_edits = __esm({
       b;
     };
     OffsetMap = class _OffsetMap {
-      constructor(steps) {
-        this.steps = steps;
+      constructor(steps2) {
+        this.steps = steps2;
       }
       steps;
       static identity() {
         return new _OffsetMap([]);
       }
       static fromEdits(sortedEdits) {
-        const steps = [];
+        const steps2 = [];
         let delta = 0;
         for (const e of sortedEdits) {
           const newStart = e.start + delta;
-          steps.push({ newStart, newEnd: newStart + e.text.length, oldStart: e.start, oldEnd: e.end });
+          steps2.push({ newStart, newEnd: newStart + e.text.length, oldStart: e.start, oldEnd: e.end });
           delta += e.text.length - (e.end - e.start);
         }
-        return new _OffsetMap(steps);
+        return new _OffsetMap(steps2);
       }
       /** Offset in the old text for an offset in the new text (inside an edit: the edit's start). */
       toOld(offset) {
-        const steps = this.steps;
+        const steps2 = this.steps;
         let lo = 0;
-        let hi = steps.length - 1;
+        let hi = steps2.length - 1;
         let found = -1;
         while (lo <= hi) {
           const mid = lo + hi >> 1;
-          if (steps[mid].newStart <= offset) {
+          if (steps2[mid].newStart <= offset) {
             found = mid;
             lo = mid + 1;
           } else hi = mid - 1;
         }
         if (found === -1) return offset;
-        const s = steps[found];
+        const s = steps2[found];
         if (offset < s.newEnd) return s.oldStart;
         return offset + (s.oldEnd - s.newEnd);
       }
@@ -8312,11 +8319,11 @@ var init_main = __esm({
       }
       DiagnosticRelatedInformation2.is = is;
     })(DiagnosticRelatedInformation || (DiagnosticRelatedInformation = {}));
-    (function(DiagnosticSeverity2) {
-      DiagnosticSeverity2.Error = 1;
-      DiagnosticSeverity2.Warning = 2;
-      DiagnosticSeverity2.Information = 3;
-      DiagnosticSeverity2.Hint = 4;
+    (function(DiagnosticSeverity3) {
+      DiagnosticSeverity3.Error = 1;
+      DiagnosticSeverity3.Warning = 2;
+      DiagnosticSeverity3.Information = 3;
+      DiagnosticSeverity3.Hint = 4;
     })(DiagnosticSeverity || (DiagnosticSeverity = {}));
     (function(DiagnosticTag2) {
       DiagnosticTag2.Unnecessary = 1;
@@ -8330,13 +8337,13 @@ var init_main = __esm({
       CodeDescription2.is = is;
     })(CodeDescription || (CodeDescription = {}));
     (function(Diagnostic2) {
-      function create(range2, message, severity, code, source, relatedInformation) {
+      function create(range2, message, severity3, code2, source, relatedInformation) {
         const result = { range: range2, message };
-        if (Is.defined(severity)) {
-          result.severity = severity;
+        if (Is.defined(severity3)) {
+          result.severity = severity3;
         }
-        if (Is.defined(code)) {
-          result.code = code;
+        if (Is.defined(code2)) {
+          result.code = code2;
         }
         if (Is.defined(source)) {
           result.source = source;
@@ -8369,8 +8376,8 @@ var init_main = __esm({
       Diagnostic2.getMessageString = getMessageString;
     })(Diagnostic || (Diagnostic = {}));
     (function(Command3) {
-      function create(title, command2, ...args) {
-        const result = { title, command: command2 };
+      function create(title2, command2, ...args) {
+        const result = { title: title2, command: command2 };
         if (Is.defined(args) && args.length > 0) {
           result.arguments = args;
         }
@@ -9130,18 +9137,18 @@ var init_main = __esm({
       }
       DocumentSymbol2.is = is;
     })(DocumentSymbol || (DocumentSymbol = {}));
-    (function(CodeActionKind2) {
-      CodeActionKind2.Empty = "";
-      CodeActionKind2.QuickFix = "quickfix";
-      CodeActionKind2.Refactor = "refactor";
-      CodeActionKind2.RefactorExtract = "refactor.extract";
-      CodeActionKind2.RefactorInline = "refactor.inline";
-      CodeActionKind2.RefactorMove = "refactor.move";
-      CodeActionKind2.RefactorRewrite = "refactor.rewrite";
-      CodeActionKind2.Source = "source";
-      CodeActionKind2.SourceOrganizeImports = "source.organizeImports";
-      CodeActionKind2.SourceFixAll = "source.fixAll";
-      CodeActionKind2.Notebook = "notebook";
+    (function(CodeActionKind3) {
+      CodeActionKind3.Empty = "";
+      CodeActionKind3.QuickFix = "quickfix";
+      CodeActionKind3.Refactor = "refactor";
+      CodeActionKind3.RefactorExtract = "refactor.extract";
+      CodeActionKind3.RefactorInline = "refactor.inline";
+      CodeActionKind3.RefactorMove = "refactor.move";
+      CodeActionKind3.RefactorRewrite = "refactor.rewrite";
+      CodeActionKind3.Source = "source";
+      CodeActionKind3.SourceOrganizeImports = "source.organizeImports";
+      CodeActionKind3.SourceFixAll = "source.fixAll";
+      CodeActionKind3.Notebook = "notebook";
     })(CodeActionKind || (CodeActionKind = {}));
     (function(CodeActionTriggerKind2) {
       CodeActionTriggerKind2.Invoked = 1;
@@ -9173,8 +9180,8 @@ var init_main = __esm({
       CodeActionTag2.is = is;
     })(CodeActionTag || (CodeActionTag = {}));
     (function(CodeAction2) {
-      function create(title, kindOrCommandOrEdit, kind) {
-        const result = { title };
+      function create(title2, kindOrCommandOrEdit, kind) {
+        const result = { title: title2 };
         let checkKind = true;
         if (typeof kindOrCommandOrEdit === "string") {
           checkKind = false;
@@ -11659,8 +11666,8 @@ var require_property = __commonJS({
         let index = value.indexOf("=");
         if (index !== -1) {
           let initial = value.charAt(0);
-          let before = value.charAt(index - 1);
-          if (initial === '"' && before === '"' || initial === "'" && before === "'" || initial !== '"' && initial !== "'") {
+          let before2 = value.charAt(index - 1);
+          if (initial === '"' && before2 === '"' || initial === "'" && before2 === "'" || initial !== '"' && initial !== "'") {
             return vscode_languageserver_types_1.Range.create(arg.getRange().start, document.positionAt(document.offsetAt(arg.getRange().start) + index));
           }
         }
@@ -12687,9 +12694,9 @@ var require_workdir = __commonJS({
        *         found
        */
       getAbsolutePath() {
-        const path25 = this.getPath();
-        if (path25 === null || path25.startsWith("/")) {
-          return path25;
+        const path31 = this.getPath();
+        if (path31 === null || path31.startsWith("/")) {
+          return path31;
         }
         const startLine = this.getRange().start.line;
         const hierarchy = this.dockerfile.getStageHierarchy(startLine);
@@ -12701,7 +12708,7 @@ var require_workdir = __commonJS({
               if (parent === void 0 || parent === null) {
                 return void 0;
               }
-              return parent.endsWith("/") ? parent + path25 : parent + "/" + path25;
+              return parent.endsWith("/") ? parent + path31 : parent + "/" + path31;
             }
           }
         }
@@ -13834,10 +13841,10 @@ function lightParser() {
   return light;
 }
 function crossCheck(output, input) {
-  const before = new Set(input.instructions.map((i) => i.text));
+  const before2 = new Set(input.instructions.map((i) => i.text));
   const prefix = output.escape === "`" ? "# escape=`\n" : "";
   for (const instr of output.instructions) {
-    if (before.has(instr.text)) continue;
+    if (before2.has(instr.text)) continue;
     const text = output.text.slice(instr.keywordStart, instr.end);
     let parsed;
     const fast = instr.heredocs.length === 0 ? lightParser() : null;
@@ -13847,17 +13854,17 @@ function crossCheck(output, input) {
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${e.message}` };
     }
-    const list5 = parsed.getInstructions();
+    const list7 = parsed.getInstructions();
     if (instr.heredocs.length > 0) {
-      if (list5.length < 1 || list5[0].getKeyword() !== instr.upper) {
+      if (list7.length < 1 || list7[0].getKeyword() !== instr.upper) {
         return { offset: instr.start, message: `rewritten ${instr.upper} does not parse as one instruction` };
       }
       continue;
     }
-    if (list5.length !== 1 || list5[0].getKeyword() !== instr.upper) {
-      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list5.length} instruction(s) in dockerfile-ast` };
+    if (list7.length !== 1 || list7[0].getKeyword() !== instr.upper) {
+      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list7.length} instruction(s) in dockerfile-ast` };
     }
-    let flagged = list5[0];
+    let flagged = list7[0];
     const cut2 = instr.flags.length > 0 && fast ? flagSearchEnd(output, instr) : -1;
     if (cut2 !== -1) {
       const head2 = fast(prefix + output.text.slice(instr.keywordStart, cut2).replace(/\r\n/g, "\n")).getInstructions();
@@ -13887,12 +13894,12 @@ function flagSearchEnd(doc2, instr) {
   }
   return i > start ? i : -1;
 }
-function checkUntouched(before, edits, after) {
+function checkUntouched(before2, edits, after) {
   let k = 0;
   let delta = 0;
   let j = 0;
   const theirs = after.instructions;
-  for (const instr of before.instructions) {
+  for (const instr of before2.instructions) {
     const s = instr.start;
     while (k < edits.length && edits[k].end <= s) {
       delta += edits[k].text.length - (edits[k].end - edits[k].start);
@@ -13905,8 +13912,8 @@ function checkUntouched(before, edits, after) {
     const eolKept = other && (other.next - other.end === instr.next - instr.end || instr.next === instr.end && other.next - other.end <= 2);
     if (other && other.start === at && other.upper === instr.upper && other.end - other.start === instr.end - s && eolKept) continue;
     const what = `${instr.keyword} ${instr.argsText().trim()}`.replace(/\s+/g, " ").slice(0, 40);
-    const where = other && other.start < at ? `it became words of the ${other.upper} before it` : other && other.start === at && other.end - other.start > instr.end - s ? "it now takes in the text after it" : "it is not an instruction of its own there";
-    return { offset: s, message: `the rewritten file does not keep \`${what}\` (line ${before.lineOf(instr.keywordStart)}) as it was: ${where} (a line continuation or heredoc left open)` };
+    const where2 = other && other.start < at ? `it became words of the ${other.upper} before it` : other && other.start === at && other.end - other.start > instr.end - s ? "it now takes in the text after it" : "it is not an instruction of its own there";
+    return { offset: s, message: `the rewritten file does not keep \`${what}\` (line ${before2.lineOf(instr.keywordStart)}) as it was: ${where2} (a line continuation or heredoc left open)` };
   }
   return null;
 }
@@ -14290,9 +14297,9 @@ function wouldEditAgain(t, doc2, ctx, options) {
     return true;
   }
 }
-function keepsInstructions(before, after, ignored2, id) {
-  const count = (doc2, text) => doc2.instructions.filter((i) => i.text === text).length;
-  if (!ignored2.every((i) => count(after, i.text) === count(before, i.text))) return false;
+function keepsInstructions(before2, after, ignored2, id) {
+  const count2 = (doc2, text) => doc2.instructions.filter((i) => i.text === text).length;
+  if (!ignored2.every((i) => count2(after, i.text) === count2(before2, i.text))) return false;
   const still = ignoredInstructions(after, readPragmas(after), id).map((i) => i.text);
   return ignored2.every((i) => still.filter((t) => t === i.text).length === ignored2.filter((x) => x.text === i.text).length);
 }
@@ -14324,6 +14331,15 @@ function isBlank(c2) {
 function buildLogicalLine(src, node2, escape) {
   return computeLogicalLine(src, node2, escape);
 }
+function freeMap(length) {
+  if (length > RING_BYTES >> 4) return new Uint8Array(length);
+  ring ??= new Uint8Array(RING_BYTES);
+  if (ringPos + length > RING_BYTES) ringPos = 0;
+  const view = ring.subarray(ringPos, ringPos + length);
+  view.fill(0);
+  ringPos += length;
+  return view;
+}
 function computeLogicalLine(src, node2, escape) {
   const segs = [];
   let text;
@@ -14332,12 +14348,14 @@ function computeLogicalLine(src, node2, escape) {
     text = src.slice(s, e);
     segs.push([0, text.length]);
   } else {
-    text = "";
+    const parts = [];
+    let at = 0;
     for (const [s, e] of node2.segments) {
-      const from = text.length;
-      text += src.slice(s, e);
-      segs.push([from, text.length]);
+      parts.push(src.slice(s, e));
+      segs.push([at, at + (e - s)]);
+      at += e - s;
     }
+    text = parts.join("");
   }
   const toIdx = (offset) => {
     for (let k = 0; k < node2.segments.length; k++) {
@@ -14349,26 +14367,29 @@ function computeLogicalLine(src, node2, escape) {
   const argsIdx = node2.argsStart >= node2.logicalEnd ? text.length : toIdx(node2.argsStart);
   const flags = node2.flags.map((f) => [toIdx(f.start), toIdx(f.end)]);
   const kwLen = node2.keywordEnd - node2.keywordStart;
-  const cls = argClass(node2, text, argsIdx, escape);
-  const free = new Uint8Array(text.length);
+  const free = freeMap(text.length);
   markWords(text, kwLen, argsIdx, escape, free);
+  const cls = argClass(node2, text, argsIdx, escape, free);
   if (cls === "shell") {
     if (escape === "\\") markShell(text, argsIdx, text.length, free);
     else markWords(text, argsIdx, text.length, escape, free);
-  } else if (cls === "words") markWords(text, argsIdx, text.length, escape, free);
-  else if (cls === "json") markJson(text, argsIdx, text.length, free);
+  } else if (cls === "words") {
+    if (node2.upper !== "ENV" && node2.upper !== "LABEL") markWords(text, argsIdx, text.length, escape, free);
+  } else if (cls === "json") markJson(text, argsIdx, text.length, free);
   return { text, segs, argsIdx, flags, kwLen, cls, free };
 }
-function argClass(node2, text, argsIdx, escape) {
+function argClass(node2, text, argsIdx, escape, free) {
   const u = node2.upper;
   if (node2.json !== null) return "json";
   if (SHELL_CLASS.has(u)) return "shell";
   if (u === "ENV" || u === "LABEL") {
-    const tmp = new Uint8Array(text.length);
-    markWords(text, argsIdx, text.length, escape, tmp);
+    markWords(text, argsIdx, text.length, escape, free);
     let e = argsIdx;
-    while (e < text.length && !tmp[e]) e++;
-    return text.slice(argsIdx, e).includes("=") ? "words" : "exact";
+    while (e < text.length && !free[e]) e++;
+    const eq = text.indexOf("=", argsIdx);
+    if (eq !== -1 && eq < e) return "words";
+    free.fill(0, argsIdx);
+    return "exact";
   }
   if (WORD_CLASS.has(u)) return "words";
   return "exact";
@@ -14400,62 +14421,69 @@ function markJson(t, from, to, free) {
   }
 }
 function markShell(t, from, to, free) {
-  const stack = [0 /* Top */];
-  const top = () => stack[stack.length - 1];
-  const wordStart = (i) => {
-    if (i === from) return true;
-    const p = t.charCodeAt(i - 1);
-    return isBlank(p) && free[i - 1] === 1 || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
-  };
+  let stack = shellStack;
+  if (stack.length < to - from + 2) stack = shellStack = new Uint8Array(Math.max(64, 2 * (to - from + 2)));
+  let sp = 0;
+  stack[0] = 0 /* Top */;
+  let ctx = 0 /* Top */;
   for (let i = from; i < to; i++) {
     const c2 = t.charCodeAt(i);
-    const ctx = top();
     switch (ctx) {
       case 7 /* Comment */:
-        if (isBlank(c2)) free[i] = 1;
+        if (c2 === 32 || c2 === 9) free[i] = 1;
         break;
       case 1 /* Single */:
-        if (c2 === 39) stack.pop();
+        if (c2 === 39) ctx = stack[--sp];
         break;
       case 5 /* Dollar */:
         if (c2 === 92) i++;
-        else if (c2 === 39) stack.pop();
+        else if (c2 === 39) ctx = stack[--sp];
         break;
       case 2 /* Double */:
       case 6 /* Brace */:
         if (c2 === 92) i++;
-        else if (ctx === 2 /* Double */ && c2 === 34) stack.pop();
-        else if (ctx === 6 /* Brace */ && c2 === 125) stack.pop();
-        else if (c2 === 96) stack.push(4 /* Backtick */);
+        else if (ctx === 2 /* Double */ && c2 === 34) ctx = stack[--sp];
+        else if (ctx === 6 /* Brace */ && c2 === 125) ctx = stack[--sp];
+        else if (c2 === 96) ctx = stack[++sp] = 4 /* Backtick */;
         else if (c2 === 36 && t.charCodeAt(i + 1) === 40) {
-          stack.push(3 /* Paren */);
+          ctx = stack[++sp] = 3 /* Paren */;
           i++;
         } else if (c2 === 36 && t.charCodeAt(i + 1) === 123) {
-          stack.push(6 /* Brace */);
+          ctx = stack[++sp] = 6 /* Brace */;
           i++;
-        } else if (ctx === 6 /* Brace */ && (c2 === 39 || c2 === 34)) stack.push(c2 === 39 ? 1 /* Single */ : 2 /* Double */);
+        } else if (ctx === 6 /* Brace */ && (c2 === 39 || c2 === 34)) ctx = stack[++sp] = c2 === 39 ? 1 /* Single */ : 2 /* Double */;
         break;
       default:
         if (c2 === 92) i++;
-        else if (isBlank(c2)) free[i] = 1;
-        else if (c2 === 39) stack.push(1 /* Single */);
-        else if (c2 === 34) stack.push(2 /* Double */);
+        else if (c2 === 32 || c2 === 9) free[i] = 1;
+        else if (c2 === 39) ctx = stack[++sp] = 1 /* Single */;
+        else if (c2 === 34) ctx = stack[++sp] = 2 /* Double */;
         else if (c2 === 96) {
-          if (ctx === 4 /* Backtick */) stack.pop();
-          else stack.push(4 /* Backtick */);
-        } else if (c2 === 36 && t.charCodeAt(i + 1) === 39) {
-          stack.push(5 /* Dollar */);
-          i++;
-        } else if (c2 === 36 && t.charCodeAt(i + 1) === 40) {
-          stack.push(3 /* Paren */);
-          i++;
-        } else if (c2 === 36 && t.charCodeAt(i + 1) === 123) {
-          stack.push(6 /* Brace */);
-          i++;
-        } else if (c2 === 40) stack.push(3 /* Paren */);
+          if (ctx === 4 /* Backtick */) ctx = stack[--sp];
+          else ctx = stack[++sp] = 4 /* Backtick */;
+        } else if (c2 === 36) {
+          const d = t.charCodeAt(i + 1);
+          if (d === 39) {
+            ctx = stack[++sp] = 5 /* Dollar */;
+            i++;
+          } else if (d === 40) {
+            ctx = stack[++sp] = 3 /* Paren */;
+            i++;
+          } else if (d === 123) {
+            ctx = stack[++sp] = 6 /* Brace */;
+            i++;
+          }
+        } else if (c2 === 40) ctx = stack[++sp] = 3 /* Paren */;
         else if (c2 === 41) {
-          if (ctx === 3 /* Paren */) stack.pop();
-        } else if (c2 === 35 && wordStart(i)) stack.push(7 /* Comment */);
+          if (ctx === 3 /* Paren */) ctx = stack[--sp];
+        } else if (c2 === 35) {
+          let word = i === from;
+          if (!word) {
+            const p = t.charCodeAt(i - 1);
+            word = (p === 32 || p === 9) && free[i - 1] === 1 || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
+          }
+          if (word) ctx = stack[++sp] = 7 /* Comment */;
+        }
     }
   }
 }
@@ -14491,7 +14519,7 @@ function trimmedEnd(t, from = 0) {
   while (e > from && isBlank(t.charCodeAt(e - 1))) e--;
   return e;
 }
-var SHELL_CLASS, WORD_CLASS, EXACT_CLASS, KNOWN_INSTRUCTIONS;
+var SHELL_CLASS, WORD_CLASS, EXACT_CLASS, KNOWN_INSTRUCTIONS, FREE_MAP_RING_BYTES, RING_BYTES, ring, ringPos, shellStack;
 var init_scan = __esm({
   "src/format/scan.ts"() {
     "use strict";
@@ -14499,14 +14527,20 @@ var init_scan = __esm({
     WORD_CLASS = /* @__PURE__ */ new Set(["FROM", "COPY", "ADD", "VOLUME", "EXPOSE", "ARG", "ENV", "LABEL"]);
     EXACT_CLASS = /* @__PURE__ */ new Set(["MAINTAINER", "USER", "WORKDIR", "STOPSIGNAL"]);
     KNOWN_INSTRUCTIONS = /* @__PURE__ */ new Set([...SHELL_CLASS, ...WORD_CLASS, ...EXACT_CLASS]);
+    FREE_MAP_RING_BYTES = 1 << 22;
+    RING_BYTES = FREE_MAP_RING_BYTES;
+    ringPos = 0;
+    shellStack = new Uint8Array(256);
   }
 });
 
 // src/format/dump.ts
-function dumpNodes(text, nodes, escape, level2 = "strict") {
+function dumpNodes(text, nodes, escape, level2 = "strict", given = {}) {
   if (level2 === "build") return buildDump(text, nodes, escape);
+  const { lines, record: record2, reuse } = given;
   const out = [];
-  for (const node2 of nodes) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const node2 = nodes[ni];
     if (node2.type === "blank") continue;
     if (node2.type === "directive") {
       out.push({ kind: "directive", text: `${node2.directive.name}=${node2.directive.value}` });
@@ -14516,16 +14550,24 @@ function dumpNodes(text, nodes, escape, level2 = "strict") {
       out.push({ kind: "comment", text: text.slice(node2.start, node2.end).trim() });
       continue;
     }
-    const l = buildLogicalLine(text, node2, escape);
+    const source = record2 || reuse ? text.slice(node2.start, node2.end) : "";
+    const known2 = reuse?.get(source);
+    if (known2) {
+      for (const item of known2) out.push(item);
+      continue;
+    }
+    const first = out.length;
+    const l = lines?.[ni] ?? buildLogicalLine(text, node2, escape);
     for (const [s, e] of node2.innerComments) out.push({ kind: "comment", text: text.slice(s, e).trim() });
     const end = trimmedEnd(l.text, l.argsIdx);
     out.push({
       kind: "instruction",
       keyword: node2.upper,
-      flags: l.flags.map(([s, e]) => l.text.slice(s, e)),
+      flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
       ...node2.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) },
-      heredocs: node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) }))
+      heredocs: node2.heredocs.length === 0 ? [] : node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) }))
     });
+    if (record2 && !record2.has(source)) record2.set(source, out.slice(first));
   }
   return out;
 }
@@ -14570,13 +14612,13 @@ function buildArgs(l, end, keyword, escape) {
     }
   }
   if (l.cls === "shell" && escape === "\\") {
-    let norm = "";
+    let norm2 = "";
     for (let i = l.argsIdx; i < end; i++) {
-      if (!l.free[i]) norm += l.text[i];
-      else if (!l.free[i - 1]) norm += " ";
+      if (!l.free[i]) norm2 += l.text[i];
+      else if (!l.free[i - 1]) norm2 += " ";
     }
     const args = [];
-    for (const c2 of tokenize(norm, (i) => i).commands) {
+    for (const c2 of tokenize(norm2, (i) => i).commands) {
       args.push(c2.words.map((w) => w.value).join(" "), c2.redirects.map((w) => w.value).join(" "), c2.terminator === "\n" || c2.terminator === "" ? ";" : c2.terminator);
     }
     if (args[args.length - 1] === ";") args.pop();
@@ -14652,7 +14694,7 @@ function lineEndAt(text, offset) {
   if (nl === -1) return text.length;
   return nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
-function printInstruction(text, node2, escape, o) {
+function printInstruction(text, node2, escape, o, logicalLines, index) {
   if (!KNOWN_INSTRUCTIONS.has(node2.upper)) return text.slice(node2.start, node2.end);
   if (node2.flags.length > 0 && !FLAG_TAKERS.has(node2.upper)) return text.slice(node2.start, node2.end);
   const logicalLineEnd = lineEndAt(text, node2.logicalEnd);
@@ -14660,6 +14702,7 @@ function printInstruction(text, node2, escape, o) {
   const tailEsc = text.slice(node2.logicalEnd, logicalLineEnd).trim();
   if (tailEsc !== "") return text.slice(node2.start, node2.end);
   const l = buildLogicalLine(text, node2, escape);
+  if (logicalLines) logicalLines[index] = l;
   const body = node2.heredocs.length > 0 ? text.slice(node2.start, node2.end).slice(logicalLineEnd - node2.start) : "";
   const keyword = node2.upper;
   if ((keyword === "ENV" || keyword === "LABEL") && l.cls === "words" && node2.innerComments.length === 0) {
@@ -14678,9 +14721,10 @@ function printInstruction(text, node2, escape, o) {
   }
   const gaps = [];
   let prev = l.kwLen;
-  for (const [s, e] of [...l.flags, [l.argsIdx, l.argsIdx]]) {
+  for (let f = 0; f <= l.flags.length; f++) {
+    const s = f < l.flags.length ? l.flags[f][0] : l.argsIdx;
     if (s > prev && allFree(l, prev, s)) gaps.push([prev, s]);
-    prev = e;
+    prev = f < l.flags.length ? l.flags[f][1] : l.argsIdx;
   }
   if (l.cls === "words") {
     for (let i = l.argsIdx; i < l.text.length; i++) {
@@ -14719,8 +14763,8 @@ function printInstruction(text, node2, escape, o) {
   for (let k2 = 1; k2 <= n; k2++) if (jointFree[k2 - 1] && segText[k2].length > 0) base2 = Math.min(base2, leadWidth(text, node2.segments[k2][0]));
   if (base2 === Infinity) base2 = 0;
   const indentFor = (w) => {
-    const rel2 = Math.max(0, w - base2);
-    return o.indent + (o.indent === "	" ? "	".repeat(Math.floor(rel2 / TAB)) + " ".repeat(rel2 % TAB) : " ".repeat(rel2));
+    const rel3 = Math.max(0, w - base2);
+    return o.indent + (o.indent === "	" ? "	".repeat(Math.floor(rel3 / TAB)) + " ".repeat(rel3 % TAB) : " ".repeat(rel3));
   };
   const out = [];
   let k = 0;
@@ -14744,7 +14788,7 @@ function printInstruction(text, node2, escape, o) {
     if (nl === -1) break;
     pos = nl + 1;
   }
-  let result = out.join(o.eol);
+  let result = out.length === 1 ? out[0] : out.join(o.eol);
   if (body) result += body;
   return result;
 }
@@ -14770,7 +14814,7 @@ var init_printer = __esm({
     IGNORE_NEXT = /^#\s*(dockerfix|prettier)-ignore\s*$/;
     IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
     IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
-    printDockerfile = ({ text, nodes, escape }, options) => {
+    printDockerfile = ({ text, nodes, escape, lines: logicalLines }, options) => {
       const lines = [];
       let pendingBlank = false;
       let ignoreNext = false;
@@ -14778,7 +14822,8 @@ var init_printer = __esm({
       const verbatim = (n) => {
         lines.push(text.slice(n.start, n.end));
       };
-      for (const node2 of nodes) {
+      for (let ni = 0; ni < nodes.length; ni++) {
+        const node2 = nodes[ni];
         if (inRegion) {
           verbatim(node2);
           if (node2.type === "comment" && IGNORE_END.test(text.slice(node2.start, node2.end).trim())) inRegion = false;
@@ -14805,10 +14850,11 @@ var init_printer = __esm({
           verbatim(node2);
           continue;
         }
-        lines.push(printInstruction(text, node2, escape, options));
+        lines.push(printInstruction(text, node2, escape, options, logicalLines, ni));
       }
       if (lines.length === 0) return "";
-      return lines.join(options.eol) + options.eol;
+      lines.push("");
+      return lines.join(options.eol);
     };
     FLAG_TAKERS = /* @__PURE__ */ new Set(["FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"]);
     TAB = 4;
@@ -14834,8 +14880,10 @@ function formatWith(input, options, printer) {
   const indent = options.useTabs ? "	" : " ".repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
   const eol = options.endOfLine === "lf" ? "\n" : options.endOfLine === "crlf" ? "\r\n" : dominantEol(text);
   let printed;
+  const lines = [];
+  const reuse = text.length < FREE_MAP_RING_BYTES / 2;
   try {
-    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape }, { indent, eol });
+    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape, ...reuse ? { lines } : {} }, { indent, eol });
   } catch (e) {
     return unchanged({ kind: "internal", message: `formatter crashed: ${e.message}`, line: 1, column: 1 });
   }
@@ -14843,8 +14891,13 @@ function formatWith(input, options, printer) {
   let problem;
   try {
     const out = lex(printed);
-    problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape));
-    if (!problem && out.escape !== lexed.escape) problem = "the escape character changed";
+    if (out.escape !== lexed.escape) {
+      problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape)) ?? "the escape character changed";
+    } else {
+      const record2 = /* @__PURE__ */ new Map();
+      const before2 = dumpNodes(text, lexed.nodes, lexed.escape, "strict", { ...reuse ? { lines } : {}, record: record2 });
+      problem = dumpDifference(before2, dumpNodes(printed, out.nodes, out.escape, "strict", { reuse: record2 }));
+    }
   } catch (e) {
     problem = `the formatted text does not parse: ${e.message}`;
   }
@@ -14866,6 +14919,7 @@ var init_format = __esm({
     init_source();
     init_dump();
     init_printer();
+    init_scan();
     init_dump();
     init_printer();
     DEFAULT_INDENT = 4;
@@ -14920,14 +14974,14 @@ function processText(raw, file, opts, contextFile) {
 function formatRewritten(outcome, fo) {
   const f = format(outcome.after, fo);
   if (f.error || !f.changed) return outcome;
-  const { text: before } = stripBom(outcome.before);
+  const { text: before2 } = stripBom(outcome.before);
   const { text: after } = stripBom(f.output);
-  const end = new LineIndex(before).position(before.length);
+  const end = new LineIndex(before2).position(before2.length);
   const edit = {
     transform: "fmt",
     transforms: [.../* @__PURE__ */ new Set([...(outcome.edits ?? []).flatMap((e) => e.transforms), "fmt"])],
     start: 0,
-    end: before.length,
+    end: before2.length,
     line: 1,
     column: 1,
     endLine: end.line,
@@ -14956,6 +15010,27 @@ var init_engine = __esm({
     init_runner();
     init_format();
     init_source();
+  }
+});
+
+// src/cli/batch-wire.ts
+function fromWire(w) {
+  const o = {};
+  for (const [k, v] of Object.entries(w)) {
+    if (k === "after") o.after = v ?? w.before;
+    else if (k === "error") {
+      const e = v;
+      if (e) o.error = new FileError(e.file, e.message, e.line, e.column);
+    } else o[k] = v;
+  }
+  return o;
+}
+var initKey;
+var init_batch_wire = __esm({
+  "src/cli/batch-wire.ts"() {
+    "use strict";
+    init_fsio();
+    initKey = (init) => JSON.stringify(init);
   }
 });
 
@@ -15047,11 +15122,11 @@ function removeWordEdit(doc2, word) {
   let lineEnd = text.indexOf("\n", word.end);
   if (lineEnd === -1) lineEnd = text.length;
   const contentEnd = text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
-  const before = text.slice(lineStart, word.start);
+  const before2 = text.slice(lineStart, word.start);
   const after = text.slice(word.end, contentEnd);
   const esc = doc2.escape;
   const afterTrim = after.trim();
-  if (/^[ \t]*$/.test(before) && afterTrim === esc && lineEnd < text.length) {
+  if (/^[ \t]*$/.test(before2) && afterTrim === esc && lineEnd < text.length) {
     return { start: lineStart, end: lineEnd + 1, text: "" };
   }
   let s = word.start;
@@ -15621,14 +15696,14 @@ function runCacheMounts(doc2, ctx, spec) {
     if (instr.upper !== "RUN" || !instr.stage || !candidates2.has(instr.index)) continue;
     const r = planRun(doc2, ctx, spec, instr);
     if (!r) continue;
-    const where = { start: instr.keywordStart, end: instr.keywordEnd };
+    const where2 = { start: instr.keywordStart, end: instr.keywordEnd };
     if ("skip" in r) {
-      findings.push({ kind: "skipped", ...where, message: r.skip });
+      findings.push({ kind: "skipped", ...where2, message: r.skip });
       continue;
     }
     if (r.edits.length === 0) continue;
     edits.push(...r.edits.map((e) => ({ ...e, fixKind: r.fixKind })));
-    findings.push({ kind: "change", ...where, message: r.message, fixKind: r.fixKind });
+    findings.push({ kind: "change", ...where2, message: r.message, fixKind: r.fixKind });
   }
   return { edits, findings };
 }
@@ -15696,7 +15771,7 @@ function planRun(doc2, ctx, spec, instr) {
   const state = instr.state();
   const planned = /* @__PURE__ */ new Map();
   const existing = mountTargets(instr);
-  const covered = (t) => {
+  const covered2 = (t) => {
     for (const m of existing.keys()) if (t === m || t.startsWith(m + "/") || m.startsWith(t + "/")) return true;
     return false;
   };
@@ -15761,8 +15836,8 @@ function planRun(doc2, ctx, spec, instr) {
         if (cur === void 0 && !assign.includes(`${d.envVar}=${target}`)) assign.push(`${d.envVar}=${target}`);
         relocatedAny = true;
       }
-      if (covered(target)) alreadyMounted++;
-      if (covered(target) || planned.has(target)) continue;
+      if (covered2(target)) alreadyMounted++;
+      if (covered2(target) || planned.has(target)) continue;
       const id = planRoot ? "" : `id=${d.name}-${user.uid},`;
       const opts = `type=cache,${id}target=${target}${d.locked ? ",sharing=locked" : ""}${uidOpts}`;
       planned.set(target, { target, options: opts, dir: d });
@@ -15806,18 +15881,18 @@ function planRun(doc2, ctx, spec, instr) {
   });
   for (const [store, targets] of byStore) {
     if (targets.every(discards)) continue;
-    const where = targets.join(" and ");
+    const where2 = targets.join(" and ");
     const own = ownOfflineRead(cmds, hits, store, state.env);
     const later = own ? void 0 : laterStoreUse(model, instr, store);
     if (own) {
-      dropped.push(`${own.what} in this step reads ${where} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
+      dropped.push(`${own.what} in this step reads ${where2} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
     } else if (later?.offline) {
       const l = later.offline;
       dropped.push(
-        `${l.read.what} at line ${l.instr.line}${l.instr.upper === "RUN" ? "" : ` (the container's ${l.instr.upper})`} reads ${where} without the network, so it needs what this step downloads there in the image's layers; on a CI runner that imports the layer cache (cache mounts are never exported) or after the cache mounts are pruned, this step is a cache hit while the mount is empty, and that step would fail`
+        `${l.read.what} at line ${l.instr.line}${l.instr.upper === "RUN" ? "" : ` (the container's ${l.instr.upper})`} reads ${where2} without the network, so it needs what this step downloads there in the image's layers; on a CI runner that imports the layer cache (cache mounts are never exported) or after the cache mounts are pruned, this step is a cache hit while the mount is empty, and that step would fail`
       );
     } else {
-      if (later?.opaque) unsafeWhy.push(`${later.opaque.what} at line ${later.opaque.instr.line} runs a script that may read ${where} without the network, which would fail when the layer cache is warm and the mount empty (on a CI runner)`);
+      if (later?.opaque) unsafeWhy.push(`${later.opaque.what} at line ${later.opaque.instr.line} runs a script that may read ${where2} without the network, which would fail when the layer cache is warm and the mount empty (on a CI runner)`);
       continue;
     }
     for (const t of targets) planned.delete(t);
@@ -15840,27 +15915,27 @@ function planRun(doc2, ctx, spec, instr) {
     const mounts = [...planned.values()];
     const targets = mounts.map((m) => m.target);
     const home = state.env.get("HOME") ?? (planRoot ? user.home ?? "/root" : user.home);
-    const cleanup = planCleanup(doc2, instr, cmds, spec, targets, state.env, home);
-    if ("skip" in cleanup) return cleanup;
+    const cleanup2 = planCleanup(doc2, instr, cmds, spec, targets, state.env, home);
+    if ("skip" in cleanup2) return cleanup2;
     const wrap = spec.wrap?.(instr) ?? null;
     if (wrap && !wrap.present(cmds)) {
-      const w = planWrap(cmds, cleanup, wrap.prefix, wrap.suffix);
+      const w = planWrap(cmds, cleanup2, wrap.prefix, wrap.suffix);
       if ("skip" in w) return w;
       edits.push(...w.edits);
       changes.push(wrap.note);
     }
-    edits.push(...cleanup.edits);
+    edits.push(...cleanup2.edits);
     edits.push(insertMountFlags(doc2, instr, mounts.map((m) => `--mount=${m.options}`)));
-    const list5 = mounts.map((m) => m.target).join(" and ");
+    const list7 = mounts.map((m) => m.target).join(" and ");
     changes.unshift(
-      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list5} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
+      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list7} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
     );
     if (relocatedAny) {
       changes.push(
         otherHome ? `points ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home` : planRoot ? `points ${tools} at the mount with a variable on the command because its default cache directory is not known here` : `points ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`
       );
     }
-    changes.push(...cleanup.notes);
+    changes.push(...cleanup2.notes);
     for (const m of mounts) {
       if (!m.dir.holdsDeps || spec.depsFixKind !== "unsafe") continue;
       const why = model.dirReachesOutput(stage, m.target);
@@ -16066,18 +16141,18 @@ function removeCommandEdit(doc2, instr, cmds, k, removed) {
   const esc = heredoc ? "\\" : doc2.escape;
   const ls = doc2.lineStart(s);
   const le = lineEndAt2(text, e);
-  const before = text.slice(ls, s);
+  const before2 = text.slice(ls, s);
   const after = text.slice(e, le).replace(/\r$/, "");
   if (lead === 0 && prev && (op1 === "&&" || (op1 === ";" || op1 === "\n") && (op2 === ";" || op2 === "\n" || op2 === "end"))) {
     const pe = Math.max(cmdEnd(prev), ...cmds.flatMap((x) => x.heredocs ?? []).map((h) => h.end).filter((x) => x <= s));
-    if (!heredoc && /^[ \t]*(&&|;)[ \t]*$/.test(before) && after.trim() === esc && le < text.length) {
+    if (!heredoc && /^[ \t]*(&&|;)[ \t]*$/.test(before2) && after.trim() === esc && le < text.length) {
       return [{ start: ls, end: le + 1, text: "" }];
     }
     if (!isCommentLineBetween(doc2, pe, s)) return [{ start: pe, end: e, text: "" }];
     if (op2 === "end" && !heredoc && after.trim() === "") {
       const prevLineEnd = lineEndAt2(text, pe);
       const prevRest = text.slice(pe, prevLineEnd).replace(/\r$/, "");
-      if (/^[ \t]*(&&|;)?[ \t]*$/.test(before) && new RegExp(`^[ \\t]*(&&|;)?[ \\t]*${escapeRe(esc)}[ \\t]*$`).test(prevRest)) {
+      if (/^[ \t]*(&&|;)?[ \t]*$/.test(before2) && new RegExp(`^[ \\t]*(&&|;)?[ \\t]*${escapeRe(esc)}[ \\t]*$`).test(prevRest)) {
         const prevLineStartOfS = ls === 0 ? 0 : ls - 1;
         const lineStartNl = text[prevLineStartOfS - 1] === "\r" ? prevLineStartOfS - 1 : prevLineStartOfS;
         return [
@@ -16099,7 +16174,7 @@ function removeCommandEdit(doc2, instr, cmds, k, removed) {
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
-function planWrap(cmds, cleanup, prefix, suffix) {
+function planWrap(cmds, cleanup2, prefix, suffix) {
   const ends = (c2) => {
     const p = programIndex(c2.words);
     const v = c2.words[p]?.value;
@@ -16111,12 +16186,12 @@ function planWrap(cmds, cleanup, prefix, suffix) {
   }
   const edits = [];
   let first = 0;
-  while (cleanup.removed.has(first) && first < cmds.length - 1) first++;
+  while (cleanup2.removed.has(first) && first < cmds.length - 1) first++;
   if (first > 0) return { skip: "the step starts with cleanup commands; left unchanged" };
   edits.push({ start: cmdStart(cmds[first]), end: cmdStart(cmds[first]), text: prefix + " " });
   const lastIdx = cmds.length - 1;
   const last = cmds[lastIdx];
-  if (cleanup.removed.has(lastIdx)) {
+  if (cleanup2.removed.has(lastIdx)) {
     const op1 = lastIdx > 0 ? cmds[lastIdx - 1].terminator : "start";
     if (op1 !== "&&" && op1 !== ";" && op1 !== "\n") return { skip: "the cleanup at the end of this step is not joined by && or ;, so it cannot be replaced safely; left unchanged" };
     if (lastIdx === first) return { skip: "nothing but cleanup in this step; left unchanged" };
@@ -16362,15 +16437,15 @@ function dockerCleanRemovedBefore(instr) {
   return false;
 }
 function explainOnce(doc2, result) {
-  let firstLine;
+  let firstLine2;
   for (const f of result.findings) {
     if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
     const line = doc2.instructions.find((i) => i.keywordStart === f.start)?.line;
-    if (firstLine === void 0) {
-      firstLine = line;
+    if (firstLine2 === void 0) {
+      firstLine2 = line;
       continue;
     }
-    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);
+    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine2})`);
   }
   return result;
 }
@@ -16857,10 +16932,10 @@ function overlap(a, b) {
   const consider = (x, holder, xIsA) => {
     if (!holder) return;
     const level2 = rank(x.level) < rank(holder.level) ? x.level : holder.level;
-    const exact = !!x.exact;
-    if (!best || rank(level2) > rank(best.level) || rank(level2) === rank(best.level) && bestExact && !exact) {
+    const exact2 = !!x.exact;
+    if (!best || rank(level2) > rank(best.level) || rank(level2) === rank(best.level) && bestExact && !exact2) {
       best = xIsA ? { level: level2, a: x.path, b: holder.path } : { level: level2, a: holder.path, b: x.path };
-      bestExact = exact;
+      bestExact = exact2;
     }
   };
   for (const x of a.entries) consider(x, deepestHolder(x, b.entries), true);
@@ -17127,9 +17202,9 @@ function commandEffects(c2, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path25 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path25.includes("$")) return `PATH ${path25} is not known`;
-      for (const dir of path25.split(":")) {
+      const path31 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path31.includes("$")) return `PATH ${path31} is not known`;
+      for (const dir of path31.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -17596,10 +17671,10 @@ function reorderEdits(doc2, items, final, moved, fixKindOf = () => "safe", ancho
     const last2 = chunk.blocks[chunk.blocks.length - 1];
     const fi = nodeIndex(doc2, first.start);
     const li = nodeIndex(doc2, last2.instr.start);
-    const before = doc2.nodes[fi - 1];
+    const before2 = doc2.nodes[fi - 1];
     const after = doc2.nodes[li + 1];
-    const paragraph = before?.type === "blank" && (after === void 0 || after.type === "blank");
-    const delStart = paragraph ? before.start : first.start;
+    const paragraph = before2?.type === "blank" && (after === void 0 || after.type === "blank");
+    const delStart = paragraph ? before2.start : first.start;
     const delEnd = last2.next;
     let body = text.slice(first.start, last2.next);
     const eol = doc2.eolAt(first.start) || doc2.eol;
@@ -17723,8 +17798,8 @@ function hoistVerdict(runEffects2, other) {
         const cut2 = (u) => u.length > 60 ? u.slice(0, 59) + "\u2026" : u;
         const parts = [];
         if (programs.length) {
-          const list5 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
-          parts.push(`it runs ${list5}, whose file access dockerfix does not model`);
+          const list7 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
+          parts.push(`it runs ${list7}, whose file access dockerfix does not model`);
         }
         if (phrases.length) parts.push(cut2(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ""));
         return { kind: "blocked", reason: `${parts.join("; ")}, so it may read what ${what} writes` };
@@ -17837,17 +17912,17 @@ var init_hoist_stable = __esm({
                 if (worst === "safe") safeTarget = k;
               }
             }
-            const where = { start: run2.keywordStart, end: run2.keywordEnd };
+            const where2 = { start: run2.keywordStart, end: run2.keywordEnd };
             const label3 = q(describeRun(run2));
             const target = ctx.options.unsafe ? anyTarget : safeTarget;
             if (target === -1 && anyTarget === -1) {
               const copy = blocker && (eff.systemSetup || pinned.has(blocker.instr) && isCopy(blocker.instr)) ? firstCopyAbove(order, index.get(blocker.instr)) : null;
-              if (blocker && copy) findings.push({ kind: "skipped", ...where, message: `${label3} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+              if (blocker && copy) findings.push({ kind: "skipped", ...where2, message: `${label3} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
               continue;
             }
             const pin = pinned.get(run2);
             if (pin) {
-              findings.push({ kind: "skipped", ...where, message: `${label3} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run2, pin, q(describeInstruction(run2)))}` });
+              findings.push({ kind: "skipped", ...where2, message: `${label3} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run2, pin, q(describeInstruction(run2)))}` });
               continue;
             }
             const t = target === -1 ? anyTarget : target;
@@ -17858,7 +17933,7 @@ var init_hoist_stable = __esm({
             if (env.length) reasons.unshift(`it does not mention ${env.join(", ")}, but would no longer see ${env.length > 1 ? "them" : "it"} in its environment (set by the ENV/ARG it moves above)`);
             const kind = reasons.length ? "unsafe" : "safe";
             const message = moveMessage(label3, eff, jumped, reasons);
-            findings.push({ kind: "change", ...where, message, fixKind: kind });
+            findings.push({ kind: "change", ...where2, message, fixKind: kind });
             if (target === -1) continue;
             order.splice(i, 1);
             order.splice(t, 0, run2);
@@ -18394,17 +18469,17 @@ var init_sink_volatile = __esm({
             const toMove = g.members.filter((m) => items.indexOf(m) < ip);
             if (toMove.length === 0) continue;
             const first = g.members[0];
-            const where = { start: first.keywordStart, end: first.keywordEnd };
+            const where2 = { start: first.keywordStart, end: first.keywordEnd };
             const blocked = checkGroup(g, toMove, items, ip, pinned);
             const names = [...g.seeds].join(", ");
             if (blocked) {
-              findings.push({ kind: "skipped", ...where, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
+              findings.push({ kind: "skipped", ...where2, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
               continue;
             }
-            const list5 = toMove.map((m) => q2(describeInstruction(m, 40)));
-            const shown = list5.length > 3 ? `${list5.slice(0, 3).join(", ")} and ${list5.length - 3} more` : list5.join(list5.length === 2 ? " and " : ", ");
+            const list7 = toMove.map((m) => q2(describeInstruction(m, 40)));
+            const shown = list7.length > 3 ? `${list7.slice(0, 3).join(", ")} and ${list7.length - 3} more` : list7.join(list7.length === 2 ? " and " : ", ");
             const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
-            findings.push({ kind: "change", ...where, message, fixKind: "safe" });
+            findings.push({ kind: "change", ...where2, message, fixKind: "safe" });
             for (const m of toMove) moved.add(m);
           }
           if (moved.size === 0) continue;
@@ -18425,9 +18500,9 @@ function parseOptions(words2, valued) {
   const opts = /* @__PURE__ */ new Map();
   const positional = [];
   const add = (k, v) => {
-    const list5 = opts.get(k) ?? [];
-    list5.push(v);
-    opts.set(k, list5);
+    const list7 = opts.get(k) ?? [];
+    list7.push(v);
+    opts.set(k, list7);
   };
   for (let i = 0; i < words2.length; i++) {
     const v = words2[i].value;
@@ -18806,8 +18881,8 @@ import path5 from "node:path";
 function join(dir, name) {
   return dir ? posix.normalize(`${dir}/${name}`) : posix.normalize(name);
 }
-function dirOf(rel2) {
-  const d = posix.dirname(rel2);
+function dirOf(rel3) {
+  const d = posix.dirname(rel3);
   return d === "." ? "" : d;
 }
 function isTrue(v) {
@@ -18925,8 +19000,8 @@ function pip(p) {
   }
   if (editable.length) {
     const src = values(inst.opts, "--src")[0];
-    const rel2 = src === void 0 ? p.rel("src") : p.argRel(src);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = src === void 0 ? p.rel("src") : p.argRel(src);
+    if (rel3 !== null) p.output(rel3);
   }
   const reqArgs = [...values(inst.opts, "-r", "--requirement")];
   const positional = inst.positional.map((w) => w.value);
@@ -18951,36 +19026,36 @@ function pip(p) {
       p.block(`the requirements file \`${v}\` cannot be resolved`);
       return;
     }
-    const rel2 = p.argRel(v);
-    if (rel2 === null) continue;
-    requirementFile(p, rel2, /* @__PURE__ */ new Set());
+    const rel3 = p.argRel(v);
+    if (rel3 === null) continue;
+    requirementFile(p, rel3, /* @__PURE__ */ new Set());
     if (p.plan.block) return;
   }
   for (const o of values(inst.opts, "-t", "--target", "--prefix", "--root")) {
-    const rel2 = p.argRel(o);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(o);
+    if (rel3 !== null) p.output(rel3);
   }
   const venv = p.input.env.get("VIRTUAL_ENV");
   if (venv && venv.startsWith("/")) {
-    const rel2 = p.input.toRel(venv);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.input.toRel(venv);
+    if (rel3 !== null) p.output(rel3);
   }
 }
-function requirementFile(p, rel2, seen) {
-  if (seen.has(rel2)) return;
-  seen.add(rel2);
+function requirementFile(p, rel3, seen) {
+  if (seen.has(rel3)) return;
+  seen.add(rel3);
   if (!p.available) {
-    p.plan.patterns.push(rel2);
+    p.plan.patterns.push(rel3);
     return;
   }
-  if (!p.exists(rel2)) {
-    p.block(`${rel2} is not in the build context${p.ctx.ignored(rel2) ? " (excluded by .dockerignore)" : ""}`);
+  if (!p.exists(rel3)) {
+    p.block(`${rel3} is not in the build context${p.ctx.ignored(rel3) ? " (excluded by .dockerignore)" : ""}`);
     return;
   }
-  p.add(rel2);
-  const text = p.read(rel2);
+  p.add(rel3);
+  const text = p.read(rel3);
   if (text === void 0) {
-    p.block(`could not read ${rel2} to find the files it includes`);
+    p.block(`could not read ${rel3} to find the files it includes`);
     return;
   }
   const lines = text.replace(/\\\r?\n/g, " ").split(/\r?\n/);
@@ -18992,25 +19067,25 @@ function requirementFile(p, rel2, seen) {
       const opt = m[1];
       const v = m[2];
       if (opt === "-e" || opt === "--editable") {
-        if (looksLikePath2(v) || v.startsWith("file:")) return p.block(`${rel2} installs a local project (\`${raw}\`), which needs the whole source`);
+        if (looksLikePath2(v) || v.startsWith("file:")) return p.block(`${rel3} installs a local project (\`${raw}\`), which needs the whole source`);
         p.output(p.rel("src"));
         continue;
       }
       if (opt === "-f" || opt === "--find-links") {
-        if (!/^[a-z]+:\/\//i.test(v)) return p.block(`${rel2} reads packages from the local directory ${v}`);
+        if (!/^[a-z]+:\/\//i.test(v)) return p.block(`${rel3} reads packages from the local directory ${v}`);
         continue;
       }
       if (/^[a-z]+:\/\//i.test(v)) continue;
-      if (v.includes("$")) return p.block(`${rel2} includes \`${v}\`, which cannot be resolved`);
-      const inc = posix.normalize(join(dirOf(rel2), v));
-      if (inc.startsWith("../")) return p.block(`${rel2} includes ${v}, outside the build context`);
+      if (v.includes("$")) return p.block(`${rel3} includes \`${v}\`, which cannot be resolved`);
+      const inc = posix.normalize(join(dirOf(rel3), v));
+      if (inc.startsWith("../")) return p.block(`${rel3} includes ${v}, outside the build context`);
       requirementFile(p, inc, seen);
       if (p.plan.block) return;
       continue;
     }
     if (raw.startsWith("-")) continue;
     if (LOCAL_REQ.test(raw) || /\.(whl|tar\.gz|zip)(\s|;|$)/.test(raw) && !/:\/\//.test(raw)) {
-      return p.block(`${rel2} installs a local path (\`${raw}\`), which needs the whole source`);
+      return p.block(`${rel3} installs a local path (\`${raw}\`), which needs the whole source`);
     }
   }
 }
@@ -19075,8 +19150,8 @@ function uv(p) {
   const projectEnv = env.get("UV_PROJECT_ENVIRONMENT");
   if (projectEnv === void 0) p.output(p.rel(".venv"));
   else {
-    const rel2 = projectEnv.startsWith("/") ? p.input.toRel(projectEnv) : p.rel(projectEnv);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = projectEnv.startsWith("/") ? p.input.toRel(projectEnv) : p.rel(projectEnv);
+    if (rel3 !== null) p.output(rel3);
   }
   const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*package\s*=\s*false/m.test(text);
   if (hasProject && !has(inst.opts, "--no-install-project", "--no-install-workspace", "--only-group")) {
@@ -19111,8 +19186,8 @@ function node(p) {
   if (Array.isArray(root.workspaces)) patterns.push(...root.workspaces);
   else if (root.workspaces && Array.isArray(root.workspaces.packages)) patterns.push(...root.workspaces.packages);
   if (tool === "pnpm" || p.exists(p.rel("pnpm-workspace.yaml"))) {
-    const yaml = p.read(p.rel("pnpm-workspace.yaml"));
-    if (yaml !== void 0) patterns.push(...yamlList(yaml, "packages"));
+    const yaml2 = p.read(p.rel("pnpm-workspace.yaml"));
+    if (yaml2 !== void 0) patterns.push(...yamlList(yaml2, "packages"));
   }
   const members = [];
   if (patterns.length) {
@@ -19122,9 +19197,9 @@ function node(p) {
     const neg = patterns.filter((x) => x.startsWith("!")).map((x) => globToRegExp(x.slice(1)));
     for (const f of files) {
       if (!f.endsWith("/package.json") || f.includes("node_modules/")) continue;
-      const rel2 = p.dir ? f.startsWith(p.dir + "/") ? f.slice(p.dir.length + 1) : null : f;
-      if (rel2 === null) continue;
-      const d = dirOf(rel2);
+      const rel3 = p.dir ? f.startsWith(p.dir + "/") ? f.slice(p.dir.length + 1) : null : f;
+      if (rel3 === null) continue;
+      const d = dirOf(rel3);
       if (!d || !pos.some((r) => r.test(d)) || neg.some((r) => r.test(d))) continue;
       members.push(d);
     }
@@ -19134,42 +19209,42 @@ function node(p) {
   const pnp = tool === "yarn" && yarnPnp(p, root);
   const pkgs = [["", root]];
   for (const m of members) {
-    const rel2 = p.rel(join(m, "package.json"));
-    const pkg = readPackage(p, rel2);
+    const rel3 = p.rel(join(m, "package.json"));
+    const pkg = readPackage(p, rel3);
     if (!pkg) return;
-    p.add(rel2);
+    p.add(rel3);
     pkgs.push([m, pkg]);
   }
   for (const [m, pkg] of pkgs) {
-    const where = p.rel(join(m, "package.json"));
+    const where2 = p.rel(join(m, "package.json"));
     const raw = pkg;
     if (m && (raw.bin !== void 0 || raw.directories?.bin !== void 0)) {
-      return p.block(`the workspace package ${where} declares \`bin\`, which the install links to files not copied yet`);
+      return p.block(`the workspace package ${where2} declares \`bin\`, which the install links to files not copied yet`);
     }
-    if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where} injects workspace packages, which the install copies from their sources`);
+    if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where2} injects workspace packages, which the install copies from their sources`);
     if (!ignoreScripts) {
       const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== void 0 && !harmlessScript(pkg.scripts[s], p));
-      if (script) return p.block(`${where} has a \`${script}\` script (\`${trim(pkg.scripts[script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
+      if (script) return p.block(`${where2} has a \`${script}\` script (\`${trim(pkg.scripts[script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
       if (p.exists(p.rel(join(m, "binding.gyp")))) return p.block(`${p.rel(join(m, "binding.gyp"))} makes \`${inst.label}\` compile a native addon from the source`);
     }
     for (const field of ["dependencies", "devDependencies", "optionalDependencies", "resolutions"]) {
       for (const [name, spec] of Object.entries(pkg[field] ?? {})) {
         if (typeof spec === "string" && (LOCAL_DEP.test(spec) || /#\.{0,2}\//.test(spec) && /^patch:/.test(spec) && !spec.includes(".yarn/patches"))) {
-          return p.block(`${where} depends on a local path (\`${name}: ${spec}\`), which needs the whole source`);
+          return p.block(`${where2} depends on a local path (\`${name}: ${spec}\`), which needs the whole source`);
         }
       }
     }
     for (const file of Object.values(pkg.pnpm?.patchedDependencies ?? {})) {
-      const rel2 = p.rel(join(m, file));
-      if (!p.exists(rel2)) return p.block(`${where} patches a dependency with ${rel2}, which is not in the build context`);
-      p.add(rel2);
+      const rel3 = p.rel(join(m, file));
+      if (!p.exists(rel3)) return p.block(`${where2} patches a dependency with ${rel3}, which is not in the build context`);
+      p.add(rel3);
     }
     if (!pnp) p.output(p.rel(join(m, "node_modules")));
   }
   if (pnp) for (const o of [".pnp.cjs", ".pnp.loader.mjs", ".yarn/unplugged"]) p.output(p.rel(o));
   for (const m of values(inst.opts, "--modules-folder")) {
-    const rel2 = p.argRel(m);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(m);
+    if (rel3 !== null) p.output(rel3);
   }
   for (const rc of [".npmrc", ".yarnrc", ".yarnrc.yml"]) {
     const text = p.read(p.rel(rc));
@@ -19217,10 +19292,10 @@ function harmlessScript(script, p) {
 function trim(s) {
   return s.length > 40 ? s.slice(0, 37) + "..." : s;
 }
-function readPackage(p, rel2) {
-  const text = p.read(rel2);
+function readPackage(p, rel3) {
+  const text = p.read(rel3);
   if (text === void 0) {
-    p.block(`could not read ${rel2}`);
+    p.block(`could not read ${rel3}`);
     return void 0;
   }
   try {
@@ -19228,7 +19303,7 @@ function readPackage(p, rel2) {
     if (!v || typeof v !== "object") throw new Error("not an object");
     return v;
   } catch {
-    p.block(`could not parse ${rel2}`);
+    p.block(`could not parse ${rel3}`);
     return void 0;
   }
 }
@@ -19273,8 +19348,8 @@ function go(p) {
   const gopath = env.get("GOPATH") ?? "/go";
   const modcache = env.get("GOMODCACHE") ?? `${gopath.split(":")[0]}/pkg/mod`;
   if (modcache.startsWith("/")) {
-    const rel2 = p.input.toRel(modcache);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.input.toRel(modcache);
+    if (rel3 !== null) p.output(rel3);
   }
 }
 function maven(p) {
@@ -19282,21 +19357,21 @@ function maven(p) {
   let pom = join(p.dir, "pom.xml");
   const f = values(inst.opts, "-f", "--file")[0];
   if (f !== void 0) {
-    const rel2 = p.argRel(f);
-    if (rel2 === null) return p.block(`\`${inst.label}\` reads ${f}, outside the copied directory`);
-    pom = rel2.endsWith(".xml") ? rel2 : join(rel2, "pom.xml");
+    const rel3 = p.argRel(f);
+    if (rel3 === null) return p.block(`\`${inst.label}\` reads ${f}, outside the copied directory`);
+    pom = rel3.endsWith(".xml") ? rel3 : join(rel3, "pom.xml");
   }
   const base2 = dirOf(pom);
-  const visit = (rel2, depth) => {
-    if (!p.requiredRel(rel2) || !p.available) return;
-    const text = p.read(rel2);
-    if (text === void 0) return p.block(`could not read ${rel2}`);
-    if (/<systemPath>/.test(text)) return p.block(`${rel2} uses a <systemPath> dependency from the project`);
-    if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel2} activates a profile by the presence of a file`);
+  const visit = (rel3, depth) => {
+    if (!p.requiredRel(rel3) || !p.available) return;
+    const text = p.read(rel3);
+    if (text === void 0) return p.block(`could not read ${rel3}`);
+    if (/<systemPath>/.test(text)) return p.block(`${rel3} uses a <systemPath> dependency from the project`);
+    if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel3} activates a profile by the presence of a file`);
     if (depth > 6) return;
     for (const m of text.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)) {
-      const r = posix.normalize(join(dirOf(rel2), m[1]));
-      if (r.startsWith("..")) return p.block(`${rel2} has the module ${m[1]} outside the build context`);
+      const r = posix.normalize(join(dirOf(rel3), m[1]));
+      if (r.startsWith("..")) return p.block(`${rel3} has the module ${m[1]} outside the build context`);
       visit(r.endsWith(".xml") ? r : join(r, "pom.xml"), depth + 1);
       if (p.plan.block) return;
     }
@@ -19306,9 +19381,9 @@ function maven(p) {
   p.optionalRel(join(base2, ".mvn"), true);
   if (/mvnw$/.test(inst.cmd.words.map((w) => w.value).find((v) => /mvn/.test(v)) ?? "")) p.optionalRel(join(base2, "mvnw"));
   for (const s of values(inst.opts, "-s", "--settings", "-gs", "--global-settings", "-t", "--toolchains")) {
-    const rel2 = p.argRel(s);
-    if (rel2 === null) continue;
-    if (!p.requiredRel(rel2)) return;
+    const rel3 = p.argRel(s);
+    if (rel3 === null) continue;
+    if (!p.requiredRel(rel3)) return;
   }
   if (!p.available) p.block("without the build context the modules of pom.xml and the .mvn directory cannot be found");
 }
@@ -19340,9 +19415,9 @@ function bundler(p) {
   let gemfile = "Gemfile";
   const g = values(inst.opts, "--gemfile")[0] ?? env.get("BUNDLE_GEMFILE");
   if (g !== void 0) {
-    const rel2 = p.argRel(g);
-    if (rel2 === null) return p.block(`\`${inst.label}\` reads ${g}, outside the copied directory`);
-    gemfile = p.dir ? posix.relative(p.dir, rel2) : rel2;
+    const rel3 = p.argRel(g);
+    if (rel3 === null) return p.block(`\`${inst.label}\` reads ${g}, outside the copied directory`);
+    gemfile = p.dir ? posix.relative(p.dir, rel3) : rel3;
   } else if (p.available && !p.exists(p.rel("Gemfile")) && p.exists(p.rel("gems.rb"))) gemfile = "gems.rb";
   if (!p.required(gemfile)) return;
   const lockName = gemfile === "gems.rb" ? "gems.locked" : `${gemfile}.lock`;
@@ -19369,8 +19444,8 @@ function bundler(p) {
   }
   const bpath = values(inst.opts, "--path")[0] ?? env.get("BUNDLE_PATH") ?? (has(inst.opts, "--deployment") ? "vendor/bundle" : void 0);
   if (bpath !== void 0) {
-    const rel2 = p.argRel(bpath);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(bpath);
+    if (rel3 !== null) p.output(rel3);
   }
   if (has(inst.opts, "--standalone")) p.output(p.rel("bundle"));
   if (appConfig === void 0 && remembered.some((o) => has(inst.opts, o))) p.output(p.rel(".bundle"));
@@ -19423,10 +19498,10 @@ function dotnet(p) {
   const inDir = (dir) => files.filter((f) => dirOf(f) === dir && (PROJECT_RE.test(f) || SOLUTION_RE.test(f)));
   if (targetArg !== void 0) {
     if (targetArg.includes("$")) return p.block(`\`${inst.label}\` restores \`${targetArg}\`, which cannot be resolved`);
-    const rel2 = p.argRel(targetArg.replace(/\\/g, "/"));
-    if (rel2 === null) return p.block(`\`${inst.label}\` restores ${targetArg}, outside the copied directory`);
-    if (PROJECT_RE.test(rel2) || SOLUTION_RE.test(rel2)) targets = [rel2];
-    else targets = inDir(rel2);
+    const rel3 = p.argRel(targetArg.replace(/\\/g, "/"));
+    if (rel3 === null) return p.block(`\`${inst.label}\` restores ${targetArg}, outside the copied directory`);
+    if (PROJECT_RE.test(rel3) || SOLUTION_RE.test(rel3)) targets = [rel3];
+    else targets = inDir(rel3);
   } else targets = inDir(p.dir);
   const sln = targets.filter((t) => SOLUTION_RE.test(t));
   const projs = targets.filter((t) => PROJECT_RE.test(t));
@@ -19489,10 +19564,10 @@ function dotnet(p) {
     p.add(f);
   }
   for (const c2 of values(inst.opts, "--configfile", "-ConfigFile")) {
-    const rel2 = p.argRel(c2);
-    if (rel2 !== null) {
-      if (!p.exists(rel2)) return p.block(`${rel2} is not in the build context`);
-      p.add(rel2);
+    const rel3 = p.argRel(c2);
+    if (rel3 !== null) {
+      if (!p.exists(rel3)) return p.block(`${rel3} is not in the build context`);
+      p.add(rel3);
     }
   }
   for (const s of values(inst.opts, "-s", "--source", "-Source")) {
@@ -19500,8 +19575,8 @@ function dotnet(p) {
   }
   for (const d of dirs) p.output(join(d, "obj"));
   for (const o of values(inst.opts, "--packages", "-PackagesDirectory")) {
-    const rel2 = p.argRel(o);
-    if (rel2 !== null) p.output(rel2);
+    const rel3 = p.argRel(o);
+    if (rel3 !== null) p.output(rel3);
   }
   if (isNuget) for (const s of sln) p.output(join(dirOf(s), "packages"));
   const lockFiles = p.plan.paths.filter((x) => /packages\.lock\.json$/i.test(x));
@@ -19545,8 +19620,8 @@ var init_manifests = __esm({
       rel(name) {
         return join(this.dir, name);
       }
-      exists(rel2) {
-        return this.ctx.exists(rel2);
+      exists(rel3) {
+        return this.ctx.exists(rel3);
       }
       block(reason) {
         this.plan.block ??= reason;
@@ -19558,40 +19633,40 @@ var init_manifests = __esm({
       required(name) {
         return this.requiredRel(this.rel(name));
       }
-      requiredRel(rel2) {
+      requiredRel(rel3) {
         if (!this.available) {
-          this.plan.patterns.push(rel2);
+          this.plan.patterns.push(rel3);
           return true;
         }
-        if (!this.exists(rel2)) {
-          this.block(`${rel2} is not in the build context${this.ctx.ignored(rel2) ? " (excluded by .dockerignore)" : ""}`);
+        if (!this.exists(rel3)) {
+          this.block(`${rel3} is not in the build context${this.ctx.ignored(rel3) ? " (excluded by .dockerignore)" : ""}`);
           return false;
         }
-        this.add(rel2);
+        this.add(rel3);
         return true;
       }
       /** A manifest copied when present. */
-      optional(name, isDir4 = false) {
-        return this.optionalRel(this.rel(name), isDir4);
+      optional(name, isDir5 = false) {
+        return this.optionalRel(this.rel(name), isDir5);
       }
-      optionalRel(rel2, isDir4 = false) {
+      optionalRel(rel3, isDir5 = false) {
         if (!this.available) {
-          if (isDir4) return false;
-          this.plan.patterns.push(rel2 + "*");
+          if (isDir5) return false;
+          this.plan.patterns.push(rel3 + "*");
           return false;
         }
-        if (!this.exists(rel2)) return false;
-        this.add(rel2);
+        if (!this.exists(rel3)) return false;
+        this.add(rel3);
         return true;
       }
-      add(rel2) {
-        if (!this.plan.paths.includes(rel2)) this.plan.paths.push(rel2);
+      add(rel3) {
+        if (!this.plan.paths.includes(rel3)) this.plan.paths.push(rel3);
       }
-      output(rel2) {
-        if (!this.plan.outputs.includes(rel2)) this.plan.outputs.push(rel2);
+      output(rel3) {
+        if (!this.plan.outputs.includes(rel3)) this.plan.outputs.push(rel3);
       }
-      read(rel2) {
-        return this.ctx.read(rel2);
+      read(rel3) {
+        return this.ctx.read(rel3);
       }
       /** Resolve a path argument of the command to a context-relative path (null: outside the copy). */
       argRel(v) {
@@ -19634,9 +19709,9 @@ function isWholeContextCopy(instr, ctx) {
   const s = a.sources[0];
   if (s === "." || s === "./" || s === "/" || posix2.normalize(s) === "." || posix2.normalize(s) === "/") return a;
   if (!ctx?.available || /[*?[$\\]/.test(s)) return null;
-  const rel2 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.\//, "");
-  if (!rel2 || rel2.startsWith("..") || !ctx.exists(rel2) || !isDirectory(ctx, rel2)) return null;
-  return { ...a, prefix: rel2 };
+  const rel3 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.\//, "");
+  if (!rel3 || rel3.startsWith("..") || !ctx.exists(rel3) || !isDirectory(ctx, rel3)) return null;
+  return { ...a, prefix: rel3 };
 }
 function isUnder(p, dir) {
   return p === dir || dir === "/" || p.startsWith(dir + "/");
@@ -19704,10 +19779,10 @@ function rewritesSameFiles(j, copy, an, ctx) {
   const intoDir = a.dest.endsWith("/") || a.dest === "." || abs === an.dest || a.sources.length > 1;
   return a.sources.every((s) => {
     if (/[*?[$]/.test(s)) return false;
-    const rel2 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "");
-    if (rel2.startsWith("..") || rel2 === "." || !ctx.exists(rel2)) return false;
-    const target = isDirectory(ctx, rel2) ? abs : intoDir ? posix2.join(abs, posix2.basename(rel2)) : abs;
-    return an.toRel(target) === rel2;
+    const rel3 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "");
+    if (rel3.startsWith("..") || rel3 === "." || !ctx.exists(rel3)) return false;
+    const target = isDirectory(ctx, rel3) ? abs : intoDir ? posix2.join(abs, posix2.basename(rel3)) : abs;
+    return an.toRel(target) === rel3;
   });
 }
 function listNames(paths) {
@@ -19724,10 +19799,10 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
   const copy = stage.instructions[i];
   const args = isWholeContextCopy(copy, ctx);
   if (!args) return null;
-  const where = { start: copy.keywordStart, end: copy.keywordEnd };
+  const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
   const after = stage.instructions.slice(i + 1);
   const state = copy.state();
-  const skip = (label3, reason) => args?.prefix ? null : { edits: [], finding: { kind: "skipped", ...where, message: `did not split this copy before \`${label3}\`: ${reason}` } };
+  const skip = (label3, reason) => args?.prefix ? null : { edits: [], finding: { kind: "skipped", ...where2, message: `did not split this copy before \`${label3}\`: ${reason}` } };
   const destExpanded = expandVars(args.dest, state.env);
   const destAbs = destExpanded.includes("$") || state.workdir.includes("$") ? null : joinPath(state.workdir, destExpanded);
   const probe = new SplitAnalysis(ctx, destAbs ?? "/", args.prefix);
@@ -19740,8 +19815,8 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
     for (const inst of r.builds) laterBuilds.push({ inst, run: j });
   }
   if (laterInstalls.length === 0 && laterBuilds.length === 0) return null;
-  const before = stage.instructions.slice(0, i).filter((x) => x.upper === "RUN");
-  const earlier = before.flatMap((r) => probe.analyzeRun(r).installs);
+  const before2 = stage.instructions.slice(0, i).filter((x) => x.upper === "RUN");
+  const earlier = before2.flatMap((r) => probe.analyzeRun(r).installs);
   const first = laterInstalls[0] ?? laterBuilds[0];
   const firstLabel = first.inst.label;
   if (earlier.some((e) => e.eco === first.inst.eco && (e.cwd === first.inst.cwd || !laterInstalls.length))) return null;
@@ -19889,12 +19964,12 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
     const glob = patterns.find((x) => x.endsWith("*"));
     message += `; the build context is not available (stdin or --no-context)${glob ? `, so optional files are copied with globs such as \`${glob}\`` : ""}; unsafe: ${plans.map(([, p]) => p.unsafe).find((u) => u !== void 0) ?? "the files the install reads could not be checked"}`;
   } else if (unsafe) message += `; unsafe: ${unsafe}`;
-  return { edits, finding: { kind: "change", ...where, message, fixKind } };
+  return { edits, finding: { kind: "change", ...where2, message, fixKind } };
 }
 function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
-  const where = { start: copy.keywordStart, end: copy.keywordEnd };
+  const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
-  const skip = (reason) => args.prefix ? null : { edits: [], finding: { kind: "skipped", ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
+  const skip = (reason) => args.prefix ? null : { edits: [], finding: { kind: "skipped", ...where2, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
   if (b.eco === "cargo") return skip("cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent");
   if (b.eco !== "go" && b.eco !== "dotnet") return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
   void reads;
@@ -19982,18 +20057,18 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
   else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
   if (exposed) message += `${unsafe ? ";" : "; unsafe:"} ${exposed}`;
-  return { edits, finding: { kind: "change", ...where, message, fixKind: exposed ? "unsafe" : fixKind } };
+  return { edits, finding: { kind: "change", ...where2, message, fixKind: exposed ? "unsafe" : fixKind } };
 }
 function exposedOutputs(label3, outputs, ctx) {
   const open = outputs.filter((o) => !excludesTree(ctx, o));
   if (open.length === 0) return void 0;
   const lines = [...new Set(open.map(ignoreLine))].map((l) => `\`${l}\``);
-  const list5 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
-  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list5} to .dockerignore to make the split safe`;
+  const list7 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
+  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list7} to .dockerignore to make the split safe`;
 }
-function ignoreLine(rel2) {
-  const base2 = posix2.basename(rel2);
-  return rel2.includes("/") && /^(node_modules|obj|\.venv)$/.test(base2) ? `**/${base2}` : rel2;
+function ignoreLine(rel3) {
+  const base2 = posix2.basename(rel3);
+  return rel3.includes("/") && /^(node_modules|obj|\.venv)$/.test(base2) ? `**/${base2}` : rel3;
 }
 function offlineReader(model, found, installRun, runSplit) {
   const caches = (run2) => {
@@ -20075,7 +20150,7 @@ function manifestLines(doc2, copy, args, all, ctx) {
   for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(dest, under(d))}`);
   return lines;
 }
-function isDirectory(ctx, rel2) {
+function isDirectory(ctx, rel3) {
   const files = ctx.files();
   if (!files) return false;
   let dirs = listedDirs.get(files);
@@ -20084,7 +20159,7 @@ function isDirectory(ctx, rel2) {
     for (const f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i));
     listedDirs.set(files, dirs);
   }
-  return dirs.has(rel2);
+  return dirs.has(rel3);
 }
 var posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
@@ -20114,19 +20189,19 @@ var init_split_copy = __esm({
       /** The context-relative path whose copy lands at `abs`, or null when `abs` is outside the copy. */
       toRel(abs) {
         const p = posix2.normalize(abs);
-        let rel2;
-        if (p === this.dest) rel2 = "";
-        else if (this.dest === "/") rel2 = p.slice(1);
-        else rel2 = p.startsWith(this.dest + "/") ? p.slice(this.dest.length + 1) : null;
-        if (rel2 === null || !this.prefix) return rel2;
-        return rel2 ? `${this.prefix}/${rel2}` : this.prefix;
+        let rel3;
+        if (p === this.dest) rel3 = "";
+        else if (this.dest === "/") rel3 = p.slice(1);
+        else rel3 = p.startsWith(this.dest + "/") ? p.slice(this.dest.length + 1) : null;
+        if (rel3 === null || !this.prefix) return rel3;
+        return rel3 ? `${this.prefix}/${rel3}` : this.prefix;
       }
       /** Could writing or reading `abs` meet files of the whole-context copy? */
       touchesCopy(abs) {
         if (isUnder(this.dest, abs)) return true;
-        const rel2 = this.toRel(abs);
-        if (rel2 === null) return false;
-        return !this.ctx.available || this.ctx.exists(rel2);
+        const rel3 = this.toRel(abs);
+        if (rel3 === null) return false;
+        return !this.ctx.available || this.ctx.exists(rel3);
       }
       analyzeRun(run2) {
         const state = run2.state();
@@ -20144,7 +20219,7 @@ var init_split_copy = __esm({
         const installs = [];
         const reads = [];
         const builds = [];
-        const steps = [];
+        const steps2 = [];
         let cwd = state.workdir;
         for (const raw of commands) {
           const cmd = {
@@ -20156,8 +20231,8 @@ var init_split_copy = __esm({
             redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value }))
           };
           const c2 = classifyCommand(cmd, cwd);
-          steps.push({ cmd, c: c2 });
-          if (blocker !== void 0) blockedAt ??= steps.length - 2;
+          steps2.push({ cmd, c: c2 });
+          if (blocker !== void 0) blockedAt ??= steps2.length - 2;
           const subst = [...raw.words, ...raw.redirects].find((w) => /\$\(|`/.test(doc(run2, w)));
           if (subst && c2.kind !== "source") {
             blocker ??= `\`${doc(run2, subst)}\` at line ${run2.line} runs a command substitution that may read the copied source`;
@@ -20184,17 +20259,17 @@ var init_split_copy = __esm({
               let abs = p.startsWith("/") ? posix2.normalize(p) : joinPath(cwd, p);
               const g = abs.search(/[*?[]/);
               if (g !== -1) abs = posix2.dirname(abs.slice(0, g) + "x");
-              const rel2 = this.toRel(abs);
-              if (c2.readOnly && rel2 !== null && rel2 !== "" && this.touchesCopy(abs)) {
-                reads.push({ rel: rel2, what: `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line}`, step: steps.length - 1 });
+              const rel3 = this.toRel(abs);
+              if (c2.readOnly && rel3 !== null && rel3 !== "" && this.touchesCopy(abs)) {
+                reads.push({ rel: rel3, what: `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line}`, step: steps2.length - 1 });
               } else if (this.touchesCopy(abs)) {
                 blocker ??= `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line} uses ${p}, which the whole-context copy provides`;
               }
             }
           }
         }
-        if (blocker !== void 0) blockedAt ??= steps.length - 1;
-        return { installs, blocker, reads, builds, steps, blockedAt };
+        if (blocker !== void 0) blockedAt ??= steps2.length - 1;
+        return { installs, blocker, reads, builds, steps: steps2, blockedAt };
       }
     };
     splitCopy = {
@@ -20286,8 +20361,8 @@ var init_syntax_directive = __esm({
         if (!ref || ref === "none" || doc2.directive("syntax")) return { edits: [], findings: [] };
         const now = buildkitFeatures(doc2);
         if (now.length === 0) return { edits: [], findings: [] };
-        const before = new Set(buildkitFeatures(ctx.original));
-        if (before.size > 0) return { edits: [], findings: [] };
+        const before2 = new Set(buildkitFeatures(ctx.original));
+        if (before2.size > 0) return { edits: [], findings: [] };
         const win = doc2.stages.find((s) => isWindowsStage(s));
         if (win) {
           const sign = whyWindows(win);
@@ -20442,6 +20517,354 @@ var init_transforms = __esm({
         this.name = "UnknownTransformError";
       }
       ids;
+    };
+  }
+});
+
+// src/cli/batch.ts
+import fs5 from "node:fs";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+function autoWorkers(count2, cores = availableCores()) {
+  const n = Math.min(cores - 1, Math.floor(count2 / MIN_FILES_PER_WORKER));
+  return n >= 2 ? n : 0;
+}
+function availableCores() {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
+function workerUrl() {
+  if (workerUrlCache !== void 0) return workerUrlCache;
+  const candidates2 = [new URL("./batch-worker.js", import.meta.url)];
+  if (import.meta.url.endsWith(".ts")) candidates2.push(new URL("../../dist/src/cli/batch-worker.js", import.meta.url));
+  workerUrlCache = candidates2.find((u) => fs5.existsSync(fileURLToPath(u))) ?? null;
+  return workerUrlCache;
+}
+function workerSafe(opts) {
+  if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
+  const known2 = new Set(transformIds());
+  const ids = opts.transforms.map((t) => t.meta.id);
+  if (!ids.every((id) => known2.has(id))) return null;
+  try {
+    structuredClone(opts.options);
+  } catch {
+    return null;
+  }
+  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {} };
+}
+function listen(w, event, fn) {
+  const f = fn;
+  w.on(event, f);
+  let l = listeners.get(w);
+  if (!l) listeners.set(w, l = []);
+  l.push([event, f]);
+}
+function unlisten(w) {
+  for (const [event, fn] of listeners.get(w) ?? []) w.off(event, fn);
+  listeners.delete(w);
+}
+function prewarmWorkers(opts, count2 = Math.min(2, availableCores() - 1)) {
+  const init = workerSafe(opts);
+  const url = init ? workerUrl() : null;
+  const env = process.env.DOCKERFIX_WORKERS;
+  if (!init || !url || count2 < 2 || env === "0") return;
+  if (prewarmed && prewarmed.key === JSON.stringify(init) && prewarmed.workers.length >= count2) return;
+  releasePrewarmed();
+  park(JSON.stringify(init), Array.from({ length: count2 }, () => new Worker(url, { workerData: init })));
+}
+function park(key, workers) {
+  releasePrewarmed();
+  const entry = { key, workers };
+  for (const w of workers) {
+    unlisten(w);
+    w.unref();
+    const drop = () => {
+      const i = entry.workers.indexOf(w);
+      if (i !== -1) entry.workers.splice(i, 1);
+    };
+    listen(w, "error", drop);
+    listen(w, "exit", drop);
+  }
+  prewarmed = entry;
+}
+function adoptPrewarmed(init, n) {
+  if (!prewarmed || prewarmed.key !== JSON.stringify(init)) {
+    releasePrewarmed();
+    return [];
+  }
+  const take = prewarmed.workers.splice(0, n);
+  releasePrewarmed();
+  for (const w of take) {
+    unlisten(w);
+    w.ref();
+  }
+  return take;
+}
+function releasePrewarmed() {
+  if (!prewarmed) return;
+  for (const w of prewarmed.workers) void w.terminate();
+  prewarmed = null;
+}
+function processFilesOrdered(files, opts, batchOpts) {
+  return new Batch(files, opts, batchOpts);
+}
+var MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, Batch, listeners, prewarmed;
+var init_batch = __esm({
+  "src/cli/batch.ts"() {
+    "use strict";
+    init_engine();
+    init_batch_wire();
+    init_transforms();
+    MIN_FILES_PER_WORKER = 96;
+    OPTION_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "firstChange"]);
+    Batch = class {
+      /**
+       * `opts`: the options of every file, or one entry per file (e.g. from per-path configuration;
+       * files sharing an options object share its transforms).
+       */
+      constructor(files, opts, batchOpts = {}) {
+        this.files = files;
+        this.batchOpts = batchOpts;
+        const perFile = Array.isArray(opts) ? opts : null;
+        const single = perFile ? null : opts;
+        this.optsOf = (i) => perFile ? perFile[i] : single;
+        this.results = new Array(files.length);
+        const env = process.env.DOCKERFIX_WORKERS;
+        const want = batchOpts.workers ?? (env !== void 0 && /^\d+$/.test(env) ? Number(env) : "auto");
+        let n = want === "auto" ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
+        n = Math.min(n, files.length);
+        let init = null;
+        if (n > 0) {
+          const seen = /* @__PURE__ */ new Map();
+          for (let i = 0; i < files.length; i++) {
+            const o = this.optsOf(i);
+            let key = seen.get(o);
+            if (key === void 0) {
+              const w = workerSafe(o);
+              key = w ? initKey(w) : null;
+              if (w && key) this.inits.set(key, w);
+              seen.set(o, key);
+            }
+            if (key === null) {
+              this.inits.clear();
+              break;
+            }
+            this.keys.push(key);
+          }
+          init = this.inits.size ? this.inits.get(this.keys[0]) : null;
+        }
+        const url = init ? workerUrl() : null;
+        this.workers = init && url ? n : 0;
+        if (this.workers > 0) this.startPool(url, init);
+        else releasePrewarmed();
+      }
+      files;
+      batchOpts;
+      /** Worker threads in use (0: this thread). */
+      workers;
+      results;
+      next = 0;
+      done = 0;
+      stopped = false;
+      wake = null;
+      pool = [];
+      idle = /* @__PURE__ */ new Set();
+      key = "";
+      cursor = 0;
+      /** Per file: its options, and the key of their worker form. */
+      optsOf;
+      keys = [];
+      inits = /* @__PURE__ */ new Map();
+      /** True when `stop()` ended the run before every file was handed out. */
+      get interrupted() {
+        return this.stopped && this.next < this.files.length;
+      }
+      /** How many outcomes the iteration has handed out so far. */
+      get handed() {
+        return this.next;
+      }
+      /** Stop early (e.g. on SIGINT): nothing more is dispatched; workers are terminated. */
+      stop() {
+        if (this.stopped) return;
+        this.stopped = true;
+        for (const w of this.pool) void w.terminate();
+        this.pool.length = 0;
+        this.signal();
+      }
+      signal() {
+        const w = this.wake;
+        this.wake = null;
+        w?.();
+      }
+      chunkSize() {
+        const remaining = this.files.length - this.cursor;
+        return Math.max(1, Math.min(32, Math.ceil(remaining / (this.workers * 4))));
+      }
+      take() {
+        const size = this.chunkSize();
+        const out = [];
+        while (out.length < size && this.cursor < this.files.length) {
+          const i = this.cursor++;
+          out.push([i, this.files[i], this.keys[i]]);
+        }
+        return out;
+      }
+      startPool(url, init) {
+        this.key = initKey(init);
+        const warm = adoptPrewarmed(init, this.workers);
+        for (let k = 0; k < this.workers; k++) {
+          const worker = warm[k] ?? new Worker(url, { workerData: init });
+          this.pool.push(worker);
+          const inFlight = /* @__PURE__ */ new Map();
+          const known2 = /* @__PURE__ */ new Set([this.key]);
+          const send = () => {
+            if (this.stopped) return;
+            const files = this.take();
+            if (files.length === 0) return;
+            let sets;
+            for (const [i, f, key] of files) {
+              inFlight.set(i, f);
+              if (!known2.has(key)) {
+                known2.add(key);
+                (sets ??= {})[key] = this.inits.get(key);
+              }
+            }
+            worker.postMessage({ files, ...sets ? { sets } : {} });
+          };
+          listen(worker, "message", (reply) => {
+            if (reply.fatal) {
+              this.rescue(worker, inFlight, new Error(reply.fatal));
+              return;
+            }
+            for (const [i, w] of reply.results) {
+              inFlight.delete(i);
+              this.deliver(i, fromWire(w));
+            }
+            send();
+            if (inFlight.size === 0) this.idle.add(worker);
+          });
+          listen(worker, "error", (e) => this.rescue(worker, inFlight, e));
+          listen(worker, "exit", () => {
+            if (inFlight.size) this.rescue(worker, inFlight, new Error("worker exited"));
+          });
+          send();
+          send();
+        }
+      }
+      /** A worker failed: its unfinished files are processed here instead. */
+      rescue(worker, inFlight, _e) {
+        if (this.stopped) return;
+        const idx = this.pool.indexOf(worker);
+        if (idx !== -1) this.pool.splice(idx, 1);
+        void worker.terminate();
+        for (const [i, f] of [...inFlight]) {
+          inFlight.delete(i);
+          if (!this.results[i]) this.deliver(i, processFile(f, this.optsOf(i)));
+        }
+        this.signal();
+      }
+      deliver(i, o) {
+        if (i < this.next || this.results[i]) return;
+        this.results[i] = o;
+        this.done++;
+        this.batchOpts.onProgress?.(this.done, this.files.length);
+        if (i === this.next) this.signal();
+      }
+      async *[Symbol.asyncIterator]() {
+        let lastTurn = performance.now();
+        const turn = async () => {
+          if (performance.now() - lastTurn < 20) return;
+          await new Promise((r) => setImmediate(r));
+          lastTurn = performance.now();
+        };
+        try {
+          while (this.next < this.files.length && !this.stopped) {
+            const i = this.next;
+            let o = this.results[i];
+            if (!o) {
+              if (this.workers > 0 && this.pool.length > 0) {
+                await new Promise((r) => this.wake = r);
+                lastTurn = performance.now();
+                continue;
+              }
+              this.cursor = Math.max(this.cursor, i + 1);
+              this.deliver(i, processFile(this.files[i], this.optsOf(i)));
+              o = this.results[i];
+            }
+            this.results[i] = void 0;
+            this.next++;
+            yield { index: i, file: this.files[i], outcome: o };
+            await turn();
+          }
+        } finally {
+          this.close();
+        }
+      }
+      /** End of the iteration: a complete run parks its idle workers for the next batch; otherwise they are terminated. */
+      close() {
+        if (!this.stopped && this.next >= this.files.length && this.pool.length > 0 && this.pool.every((w) => this.idle.has(w))) {
+          this.stopped = true;
+          park(this.key, this.pool.splice(0));
+          return;
+        }
+        this.stop();
+      }
+    };
+    listeners = /* @__PURE__ */ new WeakMap();
+    prewarmed = null;
+  }
+});
+
+// src/cli/progress.ts
+var PROGRESS_MIN_FILES, Progress;
+var init_progress = __esm({
+  "src/cli/progress.ts"() {
+    "use strict";
+    PROGRESS_MIN_FILES = 200;
+    Progress = class _Progress {
+      constructor(stream, total, interval, delay, now) {
+        this.stream = stream;
+        this.total = total;
+        this.interval = interval;
+        this.delay = delay;
+        this.now = now;
+        this.started = now();
+      }
+      stream;
+      total;
+      interval;
+      delay;
+      now;
+      shown = false;
+      last = -Infinity;
+      done = 0;
+      started;
+      /** A progress line for `total` files, or undefined when none should be shown. */
+      static create(stream, total, opts = {}) {
+        if (!stream.isTTY || opts.quiet || total < PROGRESS_MIN_FILES) return void 0;
+        if (opts.env?.CI || opts.env?.TERM === "dumb") return void 0;
+        return new _Progress(stream, total, opts.interval ?? 100, opts.delay ?? 250, opts.now ?? (() => performance.now()));
+      }
+      /** Record progress; draws once the run has taken `delay` ms, then at most every `interval` ms. */
+      update(done) {
+        this.done = done;
+        if (done >= this.total) return;
+        const t = this.now();
+        if (t - this.started < this.delay || t - this.last < this.interval) return;
+        this.last = t;
+        this.shown = true;
+        const pct = Math.floor(done / this.total * 100);
+        this.stream.write(`\r\x1B[Kdockerfix: ${done}/${this.total} files (${pct}%)`);
+      }
+      /** Erase the line (before other output, and at the end); the next update redraws it. */
+      clear() {
+        if (!this.shown) return;
+        this.shown = false;
+        this.stream.write("\r\x1B[K");
+      }
+      get count() {
+        return this.done;
+      }
     };
   }
 });
@@ -20659,10 +21082,10 @@ var require_utils = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
-    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
-    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
+    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform = navigator.platform.toLowerCase();
@@ -20673,8 +21096,8 @@ var require_utils = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str2) => {
-      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -20701,8 +21124,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.basename = (path25, { windows } = {}) => {
-      const segs = path25.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path31, { windows } = {}) => {
+      const segs = path31.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -20749,8 +21172,8 @@ var require_scan = __commonJS({
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
     } = require_constants();
-    var isPathSeparator = (code) => {
-      return code === CHAR_FORWARD_SLASH || code === CHAR_BACKWARD_SLASH;
+    var isPathSeparator = (code2) => {
+      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
     };
     var depth = (token) => {
       if (token.isPrefix !== true) {
@@ -20764,7 +21187,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str2 = input;
+      let str3 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -20780,38 +21203,38 @@ var require_scan = __commonJS({
       let finished = false;
       let braces = 0;
       let prev;
-      let code;
+      let code2;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const peek = () => str3.charCodeAt(index + 1);
       const advance = () => {
-        prev = code;
-        return str2.charCodeAt(++index);
+        prev = code2;
+        return str3.charCodeAt(++index);
       };
       while (index < length) {
-        code = advance();
+        code2 = advance();
         let next;
-        if (code === CHAR_BACKWARD_SLASH) {
+        if (code2 === CHAR_BACKWARD_SLASH) {
           backslashes = token.backslashes = true;
-          code = advance();
-          if (code === CHAR_LEFT_CURLY_BRACE) {
+          code2 = advance();
+          if (code2 === CHAR_LEFT_CURLY_BRACE) {
             braceEscaped = true;
           }
           continue;
         }
-        if (braceEscaped === true || code === CHAR_LEFT_CURLY_BRACE) {
+        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
           braces++;
-          while (eos() !== true && (code = advance())) {
-            if (code === CHAR_BACKWARD_SLASH) {
+          while (eos() !== true && (code2 = advance())) {
+            if (code2 === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
               advance();
               continue;
             }
-            if (code === CHAR_LEFT_CURLY_BRACE) {
+            if (code2 === CHAR_LEFT_CURLY_BRACE) {
               braces++;
               continue;
             }
-            if (braceEscaped !== true && code === CHAR_DOT && (code = advance()) === CHAR_DOT) {
+            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -20820,7 +21243,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (braceEscaped !== true && code === CHAR_COMMA) {
+            if (braceEscaped !== true && code2 === CHAR_COMMA) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -20829,7 +21252,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (code === CHAR_RIGHT_CURLY_BRACE) {
+            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
               braces--;
               if (braces === 0) {
                 braceEscaped = false;
@@ -20844,7 +21267,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code === CHAR_FORWARD_SLASH) {
+        if (code2 === CHAR_FORWARD_SLASH) {
           slashes.push(index);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
@@ -20857,27 +21280,27 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noext !== true) {
-          const isExtglobChar = code === CHAR_PLUS || code === CHAR_AT || code === CHAR_ASTERISK || code === CHAR_QUESTION_MARK || code === CHAR_EXCLAMATION_MARK;
+          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code === CHAR_EXCLAMATION_MARK && index === start) {
+            if (code2 === CHAR_EXCLAMATION_MARK && index === start) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
               let parens = 0;
-              while (eos() !== true && (code = advance())) {
-                if (code === CHAR_BACKWARD_SLASH) {
+              while (eos() !== true && (code2 = advance())) {
+                if (code2 === CHAR_BACKWARD_SLASH) {
                   backslashes = token.backslashes = true;
                   advance();
                   continue;
                 }
-                if (code === CHAR_LEFT_PARENTHESES) {
+                if (code2 === CHAR_LEFT_PARENTHESES) {
                   parens++;
                   continue;
                 }
-                if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                   finished = true;
                   break;
                 }
@@ -20887,7 +21310,7 @@ var require_scan = __commonJS({
             break;
           }
         }
-        if (code === CHAR_ASTERISK) {
+        if (code2 === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
           isGlob = token.isGlob = true;
           finished = true;
@@ -20896,7 +21319,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code === CHAR_QUESTION_MARK) {
+        if (code2 === CHAR_QUESTION_MARK) {
           isGlob = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
@@ -20904,7 +21327,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code === CHAR_LEFT_SQUARE_BRACKET) {
+        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
           while (eos() !== true && (next = advance())) {
             if (next === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
@@ -20923,26 +21346,26 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code === CHAR_EXCLAMATION_MARK && index === start) {
+        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index === start) {
           negated = token.negated = true;
           start++;
           continue;
         }
-        if (opts.noparen !== true && code === CHAR_LEFT_PARENTHESES) {
+        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
           isGlob = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
-            while (eos() !== true && (code = advance())) {
-              if (code === CHAR_BACKWARD_SLASH) {
+            while (eos() !== true && (code2 = advance())) {
+              if (code2 === CHAR_BACKWARD_SLASH) {
                 backslashes = token.backslashes = true;
                 advance();
                 continue;
               }
-              if (code === CHAR_LEFT_PARENTHESES) {
+              if (code2 === CHAR_LEFT_PARENTHESES) {
                 parens++;
                 continue;
               }
-              if (code === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+              if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                 finished = true;
                 break;
               }
@@ -20963,24 +21386,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base2 = str2;
+      let base2 = str3;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str2.slice(0, start);
-        str2 = str2.slice(start);
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
         lastIndex -= start;
       }
       if (base2 && isGlob === true && lastIndex > 0) {
-        base2 = str2.slice(0, lastIndex);
-        glob = str2.slice(lastIndex);
+        base2 = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
       } else if (isGlob === true) {
         base2 = "";
-        glob = str2;
+        glob = str3;
       } else {
-        base2 = str2;
+        base2 = str3;
       }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str2) {
+      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
         if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
           base2 = base2.slice(0, -1);
         }
@@ -21007,7 +21430,7 @@ var require_scan = __commonJS({
       };
       if (opts.tokens === true) {
         state.maxDepth = 0;
-        if (!isPathSeparator(code)) {
+        if (!isPathSeparator(code2)) {
           tokens.push(token);
         }
         state.tokens = tokens;
@@ -21316,7 +21739,7 @@ var require_parse = __commonJS({
       }
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
-      const capture = opts.capture ? "" : "?:";
+      const capture2 = opts.capture ? "" : "?:";
       const PLATFORM_CHARS = constants.globChars(opts.windows);
       const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
       const {
@@ -21334,7 +21757,7 @@ var require_parse = __commonJS({
         START_ANCHOR
       } = PLATFORM_CHARS;
       const globstar = (opts2) => {
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+        return `(${capture2}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
       const nodot = opts.dot ? "" : NO_DOT;
       const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
@@ -21373,22 +21796,22 @@ var require_parse = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
+      const consume = (value2 = "", num3 = 0) => {
         state.consumed += value2;
-        state.index += num2;
+        state.index += num3;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
         consume(token.value);
       };
       const negate = () => {
-        let count = 1;
+        let count2 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count++;
+          count2++;
         }
-        if (count % 2 === 0) {
+        if (count2 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -21670,7 +22093,7 @@ var require_parse = __commonJS({
             prev.value = escaped;
             continue;
           }
-          prev.value = `(${capture}${escaped}|${prev.value})`;
+          prev.value = `(${capture2}${escaped}|${prev.value})`;
           state.output += prev.value;
           continue;
         }
@@ -21861,9 +22284,9 @@ var require_parse = __commonJS({
             continue;
           }
           const prior = prev.prev;
-          const before = prior.prev;
+          const before2 = prior.prev;
           const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          const afterStar = before2 && (before2.type === "star" || before2.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
             push({ type: "star", value, output: "" });
             continue;
@@ -22017,7 +22440,7 @@ var require_parse = __commonJS({
       } = constants.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-      const capture = opts.capture ? "" : "?:";
+      const capture2 = opts.capture ? "" : "?:";
       const state = { negated: false, prefix: "" };
       let star = opts.bash === true ? ".*?" : STAR;
       if (opts.capture) {
@@ -22025,10 +22448,10 @@ var require_parse = __commonJS({
       }
       const globstar = (opts2) => {
         if (opts2.noglobstar === true) return star;
-        return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
+        return `(${capture2}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str2) => {
-        switch (str2) {
+      const create = (str3) => {
+        switch (str3) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -22046,7 +22469,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str2);
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -22077,9 +22500,9 @@ var require_picomatch = __commonJS({
     var picomatch4 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch4(input, options, returnState));
-        const arrayMatcher = (str2) => {
+        const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str2);
+            const state2 = isMatch(str3);
             if (state2) return state2;
           }
           return false;
@@ -22155,7 +22578,7 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch4.makeRe(glob, options);
       return regex.test(utils.basename(input, { windows: posix3 }));
     };
-    picomatch4.isMatch = (str2, patterns, options) => picomatch4(patterns, options)(str2);
+    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
     picomatch4.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
       return parse(pattern, { ...options, fastpaths: false });
@@ -22274,11 +22697,11 @@ function readAt(dir) {
   cache3.set(dir, found);
   return found;
 }
-function sectionMatches(glob, rel2) {
+function sectionMatches(glob, rel3) {
   const anchored = glob.includes("/");
   const pattern = glob.startsWith("/") ? glob.slice(1) : glob;
   try {
-    return (0, import_picomatch.default)(pattern, { dot: true, basename: !anchored })(rel2);
+    return (0, import_picomatch.default)(pattern, { dot: true, basename: !anchored })(rel3);
   } catch {
     return false;
   }
@@ -22296,9 +22719,9 @@ function editorConfigProps(file) {
   }
   const props = {};
   for (const ec of chain.reverse()) {
-    const rel2 = path7.relative(ec.dir, abs).split(path7.sep).join("/");
+    const rel3 = path7.relative(ec.dir, abs).split(path7.sep).join("/");
     for (const s of ec.sections) {
-      if (!sectionMatches(s.glob, rel2)) continue;
+      if (!sectionMatches(s.glob, rel3)) continue;
       for (const [k, v] of Object.entries(s.props)) {
         if (v.toLowerCase() === "unset") delete props[k];
         else props[k] = v;
@@ -22462,11 +22885,11 @@ function validateConfig(raw, file, knownIds, prefix = "") {
           return void 0;
         }
         const v = rec[key];
-        const list5 = typeof v === "string" ? [v] : v;
-        if (!Array.isArray(list5) || list5.length === 0 || !list5.every((g) => typeof g === "string" && g !== "")) {
+        const list7 = typeof v === "string" ? [v] : v;
+        if (!Array.isArray(list7) || list7.length === 0 || !list7.every((g) => typeof g === "string" && g !== "")) {
           fail(at + key, `expected a non-empty array of glob strings, got ${typeName(v)}`);
         }
-        return list5;
+        return list7;
       };
       const files = globs("files", true);
       const excludeFiles = globs("excludeFiles", false);
@@ -22537,7 +22960,7 @@ function lineOf(file, key) {
 }
 function matcher(globs) {
   const ms = globs.map((g) => (0, import_picomatch2.default)(g, { dot: true, basename: !g.includes("/") }));
-  return (rel2) => ms.some((m) => m(rel2));
+  return (rel3) => ms.some((m) => m(rel3));
 }
 function resolveSettings(loaded, file) {
   const out = { transforms: {}, transformOptions: {}, format: {} };
@@ -22551,7 +22974,7 @@ function resolveSettings(loaded, file) {
     if (s.unsafe !== void 0) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
-  const rel2 = path8.relative(loaded.dir, path8.resolve(file)).split(path8.sep).join("/");
+  const rel3 = path8.relative(loaded.dir, path8.resolve(file)).split(path8.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
     if (path8.resolve(loaded.dir, key) !== path8.resolve(file)) continue;
     out.build = {
@@ -22562,11 +22985,11 @@ function resolveSettings(loaded, file) {
       line: lineOf(loaded.file, key)
     };
   }
-  if (loaded.config.exclude?.length && !rel2.startsWith("../") && matcher(loaded.config.exclude)(rel2)) out.excluded = true;
+  if (loaded.config.exclude?.length && !rel3.startsWith("../") && matcher(loaded.config.exclude)(rel3)) out.excluded = true;
   for (const o of loaded.config.overrides ?? []) {
-    if (rel2.startsWith("../")) break;
-    if (!matcher(o.files)(rel2)) continue;
-    if (o.excludeFiles && matcher(o.excludeFiles)(rel2)) continue;
+    if (rel3.startsWith("../")) break;
+    if (!matcher(o.files)(rel3)) continue;
+    if (o.excludeFiles && matcher(o.excludeFiles)(rel3)) continue;
     apply(o);
   }
   return out;
@@ -22821,6 +23244,935 @@ var init_read = __esm({
   }
 });
 
+// src/builds/yaml-util.ts
+import { createRequire } from "node:module";
+function parseYaml(text) {
+  const { LineCounter, parseDocument } = yaml();
+  const lc = new LineCounter();
+  const doc2 = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  if (doc2.errors.length) {
+    const e = doc2.errors[0];
+    return { error: e.message.split("\n")[0], line: lc.linePos(e.pos[0]).line };
+  }
+  return {
+    doc: doc2,
+    line(node2) {
+      const r = node2?.range;
+      return r ? lc.linePos(r[0]).line : 1;
+    }
+  };
+}
+function pairs(node2) {
+  return isMap(node2) ? node2.items.filter((p) => isPair(p)) : [];
+}
+function keyOf(p) {
+  return isScalar(p.key) ? String(p.key.value) : void 0;
+}
+function get(node2, key) {
+  return pairs(node2).find((p) => keyOf(p) === key);
+}
+function str(node2) {
+  if (!isScalar(node2)) return void 0;
+  if (node2.value === null) return void 0;
+  return typeof node2.source === "string" ? node2.source : String(node2.value);
+}
+var yamlModule, yaml, isNode, isMap, isSeq, isScalar, isPair;
+var init_yaml_util = __esm({
+  "src/builds/yaml-util.ts"() {
+    "use strict";
+    yaml = () => yamlModule ??= createRequire(import.meta.url)("yaml");
+    isNode = (n) => yamlModule !== void 0 && typeof n === "object" && n !== null;
+    isMap = (n) => isNode(n) && yaml().isMap(n);
+    isSeq = (n) => isNode(n) && yaml().isSeq(n);
+    isScalar = (n) => isNode(n) && yaml().isScalar(n);
+    isPair = (n) => isNode(n) && yaml().isPair(n);
+  }
+});
+
+// src/builds/compose.ts
+import fs9 from "node:fs";
+import path10 from "node:path";
+function dotEnv(dir) {
+  const out = {};
+  const text = readRegular2(path10.join(dir, ".env"));
+  if (text === null) return out;
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m) continue;
+    let v = m[2];
+    if (/^(['"]).*\1$/.test(v)) v = v.slice(1, -1);
+    out[m[1]] = v;
+  }
+  return out;
+}
+function overlayBuild(base2, svc) {
+  const b = get(svc.node, "build");
+  if (!b) return base2;
+  const line = svc.y.line(b.key);
+  const out = { ...base2, args: new Map(base2.args), additional: new Map(base2.additional), file: svc.file, line, present: true };
+  const v = (node2) => {
+    const raw = str(node2);
+    return raw === void 0 ? void 0 : { raw, file: svc.file, line: svc.y.line(node2) };
+  };
+  if (isScalar(b.value)) {
+    const c2 = v(b.value);
+    out.context = c2 ? { ...c2, field: "build" } : void 0;
+    return out;
+  }
+  if (!isMap(b.value)) return { ...out, bad: "build is neither a path nor a map" };
+  const ctx = v(get(b.value, "context")?.value);
+  if (ctx) out.context = ctx;
+  const df = v(get(b.value, "dockerfile")?.value);
+  if (df) out.dockerfile = df;
+  const t = v(get(b.value, "target")?.value);
+  if (t) out.target = t;
+  if (get(b.value, "dockerfile_inline")) out.inline = true;
+  const a = get(b.value, "args")?.value;
+  if (isMap(a)) for (const p of pairs(a)) out.args.set(keyOf(p) ?? "", v(p.value));
+  else if (isSeq(a))
+    for (const item of a.items) {
+      const s = str(item);
+      if (s === void 0) continue;
+      const eq = s.indexOf("=");
+      out.args.set(eq === -1 ? s : s.slice(0, eq), eq === -1 ? void 0 : { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
+    }
+  const ac = get(b.value, "additional_contexts")?.value;
+  if (isMap(ac)) for (const p of pairs(ac)) {
+    const x = v(p.value);
+    if (x) out.additional.set(keyOf(p) ?? "", x);
+  }
+  else if (isSeq(ac))
+    for (const item of ac.items) {
+      const s = str(item);
+      const eq = s?.indexOf("=") ?? -1;
+      if (s && eq > 0) out.additional.set(s.slice(0, eq), { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
+    }
+  return out;
+}
+function load(file, sink, given) {
+  const text = given ?? readRegular2(file);
+  if (text === null) return null;
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return null;
+  }
+  const services = /* @__PURE__ */ new Map();
+  for (const p of pairs(get(y.doc.contents, "services")?.value)) {
+    const name = keyOf(p);
+    if (name !== void 0) services.set(name, { name, node: p.value, file, y });
+  }
+  return { file, y, services };
+}
+function overrideOf(file) {
+  const m = /^(.*)\.(ya?ml)$/.exec(path10.basename(file));
+  if (!m || m[1].endsWith(".override")) return null;
+  for (const ext of ["yaml", "yml"]) {
+    const f = path10.join(path10.dirname(file), `${m[1]}.override.${ext}`);
+    if (fs9.existsSync(f)) return f;
+  }
+  return null;
+}
+function isMergedOverride(file) {
+  const m = /^(.*)\.override\.ya?ml$/.exec(path10.basename(file));
+  if (!m) return false;
+  return ["yaml", "yml"].some((ext) => fs9.existsSync(path10.join(path10.dirname(file), `${m[1]}.${ext}`)));
+}
+function readCompose(file, text, sink) {
+  if (isMergedOverride(file)) return;
+  const base2 = load(file, sink, text);
+  if (!base2) return;
+  const layers = [base2];
+  const ov = overrideOf(file);
+  if (ov) {
+    const l = load(ov, sink);
+    if (l) layers.push(l);
+  }
+  const dir = path10.dirname(file);
+  const env = { ...dotEnv(dir), ...sink.env };
+  const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
+  const files = new Map(layers.map((l) => [l.file, l]));
+  const layerOf = (f) => {
+    if (!files.has(f)) files.set(f, load(f, sink));
+    return files.get(f);
+  };
+  const resolveService = (svc, depth, note) => {
+    let build = emptyBuild(svc.file, 1);
+    const ext = get(svc.node, "extends");
+    if (ext && depth < 10) {
+      const svcName = isScalar(ext.value) ? str(ext.value) : str(get(ext.value, "service")?.value);
+      const extFileRaw = isMap(ext.value) ? str(get(ext.value, "file")?.value) : void 0;
+      let from = layerOf(svc.file);
+      if (extFileRaw !== void 0) {
+        const r = interpolate(extFileRaw, env);
+        if (!r.ok) {
+          note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
+          from = null;
+        } else from = layerOf(path10.resolve(path10.dirname(svc.file), r.value));
+        if (from === null && r.ok) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
+      }
+      const baseSvc = svcName !== void 0 ? from?.services.get(svcName) : void 0;
+      if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
+      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${path10.basename(from.file)}; the base service is not read`);
+    }
+    return overlayBuild(build, svc);
+  };
+  for (const name of names) {
+    let build = null;
+    let line = 1;
+    let at = file;
+    const noteAt = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
+    for (const l of layers) {
+      const svc = l.services.get(name);
+      if (!svc) continue;
+      at = l.file;
+      const b = get(svc.node, "extends") ?? get(svc.node, "build");
+      line = b ? svc.y.line(b.key) : 1;
+      build = build === null ? resolveService(svc, 0, noteAt) : overlayBuild(build, svc);
+    }
+    if (!build || !build.present) continue;
+    at = build.file;
+    line = build.line;
+    const note = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
+    if (build.bad) {
+      note(`${build.bad}; not used`);
+      continue;
+    }
+    if (build.inline) {
+      note("dockerfile_inline: the Dockerfile is not a file; not used");
+      continue;
+    }
+    const value = (v, field) => {
+      if (v === void 0) return void 0;
+      const r = interpolate(v.raw, env);
+      if (r.ok) return r.value;
+      note(`${field} ${v.raw}: cannot resolve ${r.variable}; entry not used`);
+      return null;
+    };
+    const contextRaw = value(build.context, build.context?.field ?? "context");
+    const dockerfile = value(build.dockerfile, "dockerfile");
+    const target = value(build.target, "target");
+    if (contextRaw === null || dockerfile === null || target === null) continue;
+    const args = {};
+    for (const [k, v] of build.args) {
+      if (v === void 0) {
+        note(`arg ${k} takes its value from the environment; not known`);
+        continue;
+      }
+      const r = interpolate(v.raw, env);
+      if (r.ok) args[k] = r.value;
+      else note(`arg ${k}=${v.raw}: cannot resolve ${r.variable}; arg left out`);
+    }
+    const ctx = contextRaw ?? ".";
+    if (/^(https?:|git@|git:|ssh:)/.test(ctx) || /\.git(#.*)?$/.test(ctx)) {
+      note(`context ${ctx} is a URL; not used`);
+      continue;
+    }
+    const ctxBase = build.context ? path10.dirname(build.context.file) : dir;
+    const context = path10.resolve(ctxBase, ctx);
+    const additionalContexts = {};
+    for (const [k, v] of build.additional) {
+      const r = interpolate(v.raw, env);
+      if (!r.ok) {
+        note(`additional context ${k}: cannot resolve ${r.variable}; not used`);
+        continue;
+      }
+      if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
+      else additionalContexts[k] = path10.resolve(path10.dirname(v.file), r.value);
+    }
+    sink.add({
+      dockerfile: dockerfile !== void 0 ? path10.resolve(context, dockerfile) : void 0,
+      context,
+      ...target !== void 0 ? { target } : {},
+      args,
+      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
+      source: { file: at, line, what: `compose service ${name}` }
+    });
+  }
+}
+var COMPOSE_FILE, emptyBuild;
+var init_compose = __esm({
+  "src/builds/compose.ts"() {
+    "use strict";
+    init_interpolate();
+    init_read();
+    init_yaml_util();
+    COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
+    emptyBuild = (file, line) => ({ args: /* @__PURE__ */ new Map(), additional: /* @__PURE__ */ new Map(), file, line, present: false });
+  }
+});
+
+// src/builds/command.ts
+import fs10 from "node:fs";
+import path11 from "node:path";
+function buildStart(words2) {
+  let i = 0;
+  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
+  if (words2[i] === "sudo") i++;
+  const prog = path11.basename(words2[i] ?? "");
+  if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
+  if (prog === "podman" || prog === "buildah") {
+    return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
+  }
+  if (prog !== "docker") return -1;
+  if (words2[i + 1] === "build") return i + 2;
+  if ((words2[i + 1] === "buildx" || words2[i + 1] === "image") && words2[i + 2] === "build") return i + 3;
+  return -1;
+}
+function lineAt(text, at) {
+  let n = 0;
+  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+function scanCommands(text, site, sink) {
+  const joined = text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  let tok;
+  try {
+    tok = tokenize(joined, (i) => i);
+  } catch {
+    return 0;
+  }
+  let cwd = site.cwd;
+  let found = 0;
+  for (const cmd of tok.commands) {
+    const words2 = cmd.words.map((w) => w.value);
+    if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
+      const r = interpolate(words2[1], sink.env);
+      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = path11.resolve(cwd, r.value);
+      continue;
+    }
+    const start = buildStart(words2);
+    if (start === -1) continue;
+    found++;
+    const line = site.line + lineAt(text, cmd.words[0].start);
+    if (start < -1) parseKaniko(cmd.words.slice(-start - 1), { ...site, line, cwd }, sink);
+    else parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
+  }
+  return found;
+}
+function parseBuild(words2, site, sink) {
+  let file;
+  let target;
+  const args = {};
+  const positional = [];
+  const note = (m) => sink.note(site.file, site.line, m);
+  const resolve = (raw, what) => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    let flag = w;
+    let value;
+    if (w.startsWith("--") && w.includes("=")) {
+      flag = w.slice(0, w.indexOf("="));
+      value = w.slice(w.indexOf("=") + 1);
+    } else if (/^-[ft]./.test(w)) {
+      flag = w.slice(0, 2);
+      value = w.slice(2);
+    }
+    const takeValue = () => value ?? words2[++i]?.value;
+    if (flag === "-f" || flag === "--file") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const r = resolve(v, "--file");
+      if (r === null) return;
+      file = r;
+    } else if (flag === "--target") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const r = resolve(v, "--target");
+      if (r === null) return;
+      target = r;
+    } else if (flag === "--build-arg") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const eq = v.indexOf("=");
+      if (eq === -1) {
+        note(`--build-arg ${v} takes its value from the environment; not known`);
+        continue;
+      }
+      const r = interpolate(v.slice(eq + 1), sink.env);
+      if (r.ok) args[v.slice(0, eq)] = r.value;
+      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+    } else if (VALUE_FLAGS.has(flag)) {
+      if (value === void 0) i++;
+    } else if (w.startsWith("-") && w !== "-") {
+    } else {
+      positional.push(w);
+    }
+  }
+  if (positional.length !== 1) {
+    note(positional.length === 0 ? "build command without a context argument; not used" : `build command with ${positional.length} positional arguments; not used`);
+    return;
+  }
+  const ctxRaw = positional[0];
+  if (file === "-") {
+    note("the Dockerfile comes from standard input (-f -); not used");
+    return;
+  }
+  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith(".git")) {
+    note(`context ${ctxRaw} is a URL; not used`);
+    return;
+  }
+  let context = null;
+  if (ctxRaw !== "-") {
+    const r = resolve(ctxRaw, "context");
+    if (r === null) return;
+    context = path11.resolve(site.cwd, r);
+  } else if (file === void 0) {
+    note("the Dockerfile comes from standard input (docker build -); not used");
+    return;
+  }
+  sink.add({
+    dockerfile: file !== void 0 ? path11.resolve(site.cwd, file) : void 0,
+    context,
+    ...target !== void 0 ? { target } : {},
+    args,
+    source: { file: site.file, line: site.line, what: site.what }
+  });
+}
+function parseKaniko(words2, site, sink) {
+  const note = (m) => sink.note(site.file, site.line, m);
+  let ctxRaw;
+  let file;
+  let target;
+  const args = {};
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
+    const flag = eq === -1 ? w : w.slice(0, eq);
+    const take = () => eq === -1 ? words2[++i]?.value : w.slice(eq + 1);
+    if (flag === "--context" || flag === "-c") ctxRaw = take();
+    else if (flag === "--dockerfile" || flag === "-f") file = take();
+    else if (flag === "--target") target = take();
+    else if (flag === "--build-arg") {
+      const v = take() ?? "";
+      const e = v.indexOf("=");
+      if (e === -1) note(`--build-arg ${v} takes its value from the environment; not known`);
+      else {
+        const r = interpolate(v.slice(e + 1), sink.env);
+        if (r.ok) args[v.slice(0, e)] = r.value;
+        else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+      }
+    }
+  }
+  const resolve = (raw, what) => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`kaniko ${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  const ctx = ctxRaw === void 0 ? "." : resolve(ctxRaw, "--context");
+  if (ctx === null) return;
+  if (/^[a-z0-9]+:\/\//.test(ctx) && !ctx.startsWith("dir://")) {
+    note(`kaniko context ${ctx} is not a local folder; not used`);
+    return;
+  }
+  const context = path11.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
+  let dockerfile;
+  if (file !== void 0) {
+    const f = resolve(file, "--dockerfile");
+    if (f === null) return;
+    const asGiven = path11.resolve(site.cwd, f);
+    dockerfile = fs10.existsSync(asGiven) ? asGiven : path11.resolve(context, f);
+  }
+  let t;
+  if (target !== void 0) {
+    const r = resolve(target, "--target");
+    if (r === null) return;
+    t = r;
+  }
+  sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
+}
+var VALUE_FLAGS;
+var init_command = __esm({
+  "src/builds/command.ts"() {
+    "use strict";
+    init_shell();
+    init_interpolate();
+    VALUE_FLAGS = /* @__PURE__ */ new Set([
+      "-t",
+      "--tag",
+      "--platform",
+      "--label",
+      "--cache-from",
+      "--cache-to",
+      "--secret",
+      "--ssh",
+      "-o",
+      "--output",
+      "--network",
+      "--progress",
+      "--build-context",
+      "--iidfile",
+      "--metadata-file",
+      "--add-host",
+      "--ulimit",
+      "--shm-size",
+      "-m",
+      "--memory",
+      "--memory-swap",
+      "--cpu-shares",
+      "--cpu-period",
+      "--cpu-quota",
+      "--cpuset-cpus",
+      "--cpuset-mems",
+      "--isolation",
+      "--attest",
+      "--sbom",
+      "--provenance",
+      "--annotation",
+      "--allow",
+      "--builder",
+      "--cgroup-parent",
+      "--security-opt",
+      "--format",
+      "--call",
+      "--check",
+      "--authfile",
+      "--creds",
+      "--jobs",
+      "--layers",
+      "--manifest",
+      "--os",
+      "--arch",
+      "--variant",
+      "--volume",
+      "-v",
+      "--env",
+      "--ignorefile",
+      "--cache-ttl",
+      "--timestamp",
+      "--userns",
+      "--secret-id"
+    ]);
+  }
+});
+
+// src/builds/bake.ts
+import path12 from "node:path";
+import fs11 from "node:fs";
+function blocks(v) {
+  const out = {};
+  if (!isObj(v)) return out;
+  for (const [name, b] of Object.entries(v)) {
+    const list7 = Array.isArray(b) ? b : [b];
+    out[name] = Object.assign({}, ...list7.filter(isObj));
+  }
+  return out;
+}
+function lineOf2(text, kind, name) {
+  const q3 = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const hcl2 = new RegExp(`(^|\\n)[ \\t]*${kind}[ \\t]+"${q3}"`).exec(text);
+  let at = hcl2 ? hcl2.index + hcl2[1].length : -1;
+  if (at === -1) {
+    const from = Math.max(0, text.indexOf(`"${kind}"`));
+    const m = new RegExp(`"${q3}"\\s*:`).exec(text.slice(from));
+    at = m ? from + m.index : -1;
+  }
+  return at === -1 ? 1 : text.slice(0, at).split("\n").length;
+}
+function expand(names, groups, seen = /* @__PURE__ */ new Set()) {
+  const out = [];
+  for (const n of names) {
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const g = groups.get(n);
+    if (g) out.push(...expand(g, groups, seen));
+    else out.push(n);
+  }
+  return out;
+}
+function readBakeFiles(files, sink, opts = {}) {
+  const env = {};
+  const targets = /* @__PURE__ */ new Map();
+  const groups = /* @__PURE__ */ new Map();
+  for (const f of files) {
+    if (!isObj(f.json)) {
+      sink.note(f.file, 1, "is not a bake file (no object at the top); not used");
+      continue;
+    }
+    for (const [k, v] of Object.entries(blocks(f.json.variable))) if (v.default !== void 0 && v.default !== null && typeof v.default !== "object") env[k] = String(v.default);
+    for (const [name, attrs] of Object.entries(blocks(f.json.target))) {
+      const prev = targets.get(name);
+      targets.set(name, { attrs: { ...prev?.attrs, ...attrs, args: { ...isObj(prev?.attrs.args) ? prev.attrs.args : {}, ...isObj(attrs.args) ? attrs.args : {} } }, file: prev?.file ?? f.file, line: prev?.line ?? lineOf2(f.text, "target", name) });
+    }
+    for (const [name, g] of Object.entries(blocks(f.json.group))) if (Array.isArray(g.targets)) groups.set(name, g.targets.map(String));
+  }
+  Object.assign(env, sink.env);
+  const resolved = (name, seen) => {
+    const t = targets.get(name);
+    if (!t || seen.has(name)) return {};
+    seen.add(name);
+    const parents = Array.isArray(t.attrs.inherits) ? t.attrs.inherits : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : [];
+    let merged = {};
+    for (const p of parents) {
+      const pt = resolved(String(p), seen);
+      merged = { ...merged, ...pt, args: { ...merged.args, ...pt.args }, contexts: { ...merged.contexts, ...pt.contexts } };
+    }
+    return { ...merged, ...t.attrs, args: { ...merged.args, ...t.attrs.args }, contexts: { ...merged.contexts, ...isObj(t.attrs.contexts) ? t.attrs.contexts : {} } };
+  };
+  let built;
+  if (opts.only?.length) built = expand(opts.only, groups).filter((n) => targets.has(n));
+  else {
+    const inGroups = new Set(expand([...groups.keys()], groups));
+    const parents = new Set([...targets.values()].flatMap((t) => Array.isArray(t.attrs.inherits) ? t.attrs.inherits.map(String) : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : []));
+    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n));
+  }
+  for (const name of built) {
+    const def = targets.get(name);
+    const line = opts.source?.line ?? def.line;
+    const at = opts.source?.file ?? def.file;
+    const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
+    const note = (m) => sink.note(at, line, `${what}: ${m}`);
+    const t = resolved(name, /* @__PURE__ */ new Set());
+    const val = (v, field) => {
+      if (v === void 0 || v === null) return void 0;
+      if (typeof v !== "string") {
+        note(`${field} is not a string; entry not used`);
+        return null;
+      }
+      const r = interpolate(v, env);
+      if (r.ok) return r.value;
+      note(`${field} ${v}: cannot resolve ${r.variable}; entry not used`);
+      return null;
+    };
+    if (t["dockerfile-inline"] !== void 0) {
+      note("dockerfile-inline: the Dockerfile is not a file; not used");
+      continue;
+    }
+    const ctx = val(t.context, "context");
+    const df = val(t.dockerfile, "dockerfile");
+    const target = val(t.target, "target");
+    if (ctx === null || df === null || target === null) continue;
+    if (ctx !== void 0 && /^(https?:|git@|git:|ssh:|target:|docker-image:|cwd:\/\/)/.test(ctx)) {
+      note(`context ${ctx} is not a local folder; not used`);
+      continue;
+    }
+    const context = path12.resolve(path12.dirname(def.file), ctx ?? ".");
+    const args = {};
+    for (const [k, v] of Object.entries(t.args ?? {})) {
+      if (v === null || v === void 0) continue;
+      const r = interpolate(String(v), env);
+      if (r.ok) args[k] = r.value;
+      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
+    }
+    const additionalContexts = {};
+    for (const [k, v] of Object.entries(t.contexts ?? {})) {
+      const r = interpolate(String(v), env);
+      if (!r.ok) continue;
+      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : path12.resolve(path12.dirname(def.file), r.value);
+    }
+    sink.add({
+      dockerfile: df !== void 0 ? path12.resolve(context, df) : void 0,
+      context,
+      ...target !== void 0 ? { target } : {},
+      args,
+      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
+      source: { file: at, line, what }
+    });
+  }
+  if (opts.only?.length) {
+    const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
+    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => path12.basename(f.file)).join(", ") || "the bake files"}`);
+  }
+}
+async function parseBake(file, text, sink) {
+  if (file.endsWith(".json")) {
+    try {
+      return { file, text, json: JSON.parse(text) };
+    } catch (e) {
+      sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
+      return null;
+    }
+  }
+  hcl ??= import("@cdktn/hcl2json").then((m) => m.parse);
+  try {
+    const parse = await hcl;
+    return { file, text, json: await parse(path12.basename(file), text) };
+  } catch (e) {
+    if (e.code === "ERR_MODULE_NOT_FOUND") {
+      hcl = void 0;
+      sink.note(file, 1, "HCL bake files are read with @cdktn/hcl2json, which is not installed here (the Action bundle ships without it); not used");
+      return null;
+    }
+    const msg = String(e.message ?? e);
+    const m = /:(\d+),\d+/.exec(msg);
+    sink.note(file, m ? Number(m[1]) : 1, `does not parse as HCL (${msg.replace(/^parse config: \[?/, "").replace(/\]$/, "").split("\n")[0]}); not used`);
+    return null;
+  }
+}
+async function readBakeSet(files, sink, opts = {}) {
+  const parsed = [];
+  for (const f of files) {
+    const text = readRegular2(f, 1 << 20);
+    if (text === null) {
+      if (isRegularFile(f)) sink.note(f, 1, "larger than 1 MiB; not read");
+      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${path12.relative(sink.root, f) || f} not found; not used`);
+      continue;
+    }
+    const b = await parseBake(f, text, sink);
+    if (b) parsed.push(b);
+  }
+  if (parsed.length) readBakeFiles(parsed, sink, opts);
+}
+function isRegularFile(p) {
+  try {
+    return fs11.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+var isObj, BAKE_FILES, hcl;
+var init_bake = __esm({
+  "src/builds/bake.ts"() {
+    "use strict";
+    init_interpolate();
+    init_read();
+    isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"];
+  }
+});
+
+// src/builds/workflows.ts
+import fs12 from "node:fs";
+import path13 from "node:path";
+function readWorkflow(file, text, sink) {
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return;
+  }
+  const root = sink.root;
+  const jobs = get(y.doc.contents, "jobs");
+  const defaultWd = str(get(get(get(y.doc.contents, "defaults")?.value, "run")?.value, "working-directory")?.value);
+  for (const job of pairs(jobs?.value)) {
+    const jobName = keyOf(job) ?? "?";
+    const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
+    const steps2 = get(job.value, "steps")?.value;
+    if (!isSeq(steps2)) continue;
+    for (const step of steps2.items) {
+      const stepName = str(get(step, "name")?.value) ?? str(get(step, "id")?.value) ?? jobName;
+      const uses = str(get(step, "uses")?.value);
+      if (uses && /^docker\/build-push-action@/.test(uses)) {
+        const usesPair = get(step, "uses");
+        const line = y.line(usesPair.key);
+        const what = `workflow step ${stepName}`;
+        const w = get(step, "with")?.value;
+        const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
+        const val = (key) => {
+          const raw = str(get(w, key)?.value);
+          if (raw === void 0) return void 0;
+          const r = interpolate(raw, sink.env);
+          if (r.ok) return r.value;
+          note(`${key}: cannot resolve ${r.variable}; entry not used`);
+          return null;
+        };
+        const ctx = val("context");
+        const fileIn = val("file");
+        const target = val("target");
+        if (ctx === null || fileIn === null || target === null) continue;
+        if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
+          note(`context ${ctx} is a URL; not used`);
+          continue;
+        }
+        const context = path13.resolve(root, ctx ?? ".");
+        const args = {};
+        const rawArgs = get(w, "build-args")?.value;
+        const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => str(i) ?? "") : (str(rawArgs) ?? "").split(/\r?\n/);
+        for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
+          const eq = l.indexOf("=");
+          if (eq === -1) continue;
+          const r = interpolate(l.slice(eq + 1), sink.env);
+          if (r.ok) args[l.slice(0, eq)] = r.value;
+          else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
+        }
+        sink.add({
+          // `file` is relative to the workspace with a path context, to the context otherwise.
+          dockerfile: fileIn !== void 0 ? path13.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
+          context,
+          ...target !== void 0 ? { target } : {},
+          args,
+          source: { file, line, what }
+        });
+        continue;
+      }
+      if (uses && /^docker\/bake-action@/.test(uses)) {
+        const line = y.line(get(step, "uses").key);
+        const what = `workflow step ${stepName}`;
+        const w = get(step, "with")?.value;
+        const listOf = (key) => {
+          const node2 = get(w, key)?.value;
+          const items = isSeq(node2) ? node2.items.map((i) => str(i) ?? "") : (str(node2) ?? "").split(/[\r\n,]+/);
+          const out = [];
+          for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
+            const r = interpolate(raw, sink.env);
+            if (!r.ok) {
+              sink.note(file, line, `${what}: ${key} ${raw}: cannot resolve ${r.variable}; entry not used`);
+              return null;
+            }
+            out.push(r.value);
+          }
+          return out;
+        };
+        const files = listOf("files");
+        const targets = listOf("targets");
+        const wdRaw = str(get(w, "workdir")?.value) ?? ".";
+        const wd = interpolate(wdRaw, sink.env);
+        if (files === null || targets === null || !wd.ok) {
+          if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
+          continue;
+        }
+        const dir = path13.resolve(root, wd.value);
+        const paths = files.length ? files.map((f) => path13.resolve(dir, f)) : BAKE_FILES.map((f) => path13.join(dir, f));
+        const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
+        if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
+        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => fs12.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
+        continue;
+      }
+      const run2 = get(step, "run");
+      if (run2 && isScalar(run2.value) && typeof run2.value.value === "string") {
+        const block = run2.value.type === "BLOCK_LITERAL" || run2.value.type === "BLOCK_FOLDED";
+        const wdRaw = str(get(step, "working-directory")?.value) ?? jobWd;
+        const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
+        if (!wd.ok) {
+          sink.note(file, y.line(run2.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
+          continue;
+        }
+        scanCommands(run2.value.value, { file, line: y.line(run2.value) + (block ? 1 : 0), cwd: path13.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
+      }
+    }
+  }
+}
+var init_workflows = __esm({
+  "src/builds/workflows.ts"() {
+    "use strict";
+    init_interpolate();
+    init_command();
+    init_bake();
+    init_yaml_util();
+  }
+});
+
+// src/builds/scripts.ts
+import path14 from "node:path";
+function readMakefile(file, text, sink) {
+  const dir = path14.dirname(file);
+  const vars = /* @__PURE__ */ new Map([["CURDIR", dir]]);
+  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*([^\n$#]*?)\s*$/gm)) {
+    if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
+  }
+  vars.set("CURDIR", dir);
+  const lines = text.split("\n").map((line) => {
+    let l = line.replace(/^(\s*)([@+-]+)/, (_m, ws, p) => ws + " ".repeat(p.length));
+    l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name) => vars.get(name) ?? m);
+    return l.replace(/\$\$/g, "$");
+  });
+  scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile" }, sink);
+}
+function readScript(file, text, sink, cwd) {
+  scanCommands(text, { file, line: 1, cwd, what: `script ${path14.basename(file)}` }, sink);
+}
+function readPackageJson(file, text, sink) {
+  let pkg;
+  try {
+    pkg = JSON.parse(text);
+  } catch (e) {
+    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
+    return;
+  }
+  const scripts = pkg?.scripts;
+  if (!scripts || typeof scripts !== "object") return;
+  for (const [name, cmd] of Object.entries(scripts)) {
+    if (typeof cmd !== "string" || !/\b(docker|podman)\b/.test(cmd)) continue;
+    const at = text.indexOf(JSON.stringify(name) + ":") !== -1 ? text.indexOf(JSON.stringify(name) + ":") : text.indexOf(JSON.stringify(name));
+    const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
+    scanCommands(cmd, { file, line, cwd: path14.dirname(file), what: `package.json script ${name}` }, sink);
+  }
+}
+var init_scripts = __esm({
+  "src/builds/scripts.ts"() {
+    "use strict";
+    init_command();
+  }
+});
+
+// src/builds/devcontainer.ts
+import path15 from "node:path";
+function stripJsonc(text) {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c2 = text[i];
+    if (c2 === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      out += text.slice(start, i + 1);
+    } else if (c2 === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      out += "\n";
+    } else if (c2 === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      const body = text.slice(i, end === -1 ? text.length : end + 2);
+      out += body.replace(/[^\n]/g, " ");
+      i = end === -1 ? text.length : end + 1;
+    } else out += c2;
+  }
+  return out.replace(/,(\s*[}\]])/g, "$1");
+}
+function readDevcontainer(file, text, sink) {
+  const clean = stripJsonc(text);
+  let json;
+  try {
+    json = JSON.parse(clean);
+  } catch (e) {
+    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
+    return;
+  }
+  const b = json.build ?? {};
+  const dockerfile = b.dockerfile ?? json.dockerFile;
+  if (typeof dockerfile !== "string") return;
+  const at = clean.search(/"(dockerfile|dockerFile)"\s*:/);
+  const line = at === -1 ? 1 : clean.slice(0, at).split("\n").length;
+  const note = (m) => sink.note(file, line, m);
+  const val = (v, what) => {
+    if (typeof v !== "string") return void 0;
+    const r = interpolate(v, sink.env);
+    if (r.ok) return r.value;
+    note(`${what} ${v}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  const df = val(dockerfile, "dockerfile");
+  const ctx = val(b.context ?? json.context, "context");
+  const target = val(b.target, "target");
+  if (df === null || ctx === null || target === null) return;
+  const dir = path15.dirname(file);
+  const args = {};
+  if (b.args && typeof b.args === "object") {
+    for (const [k, v] of Object.entries(b.args)) {
+      if (typeof v !== "string") continue;
+      const r = interpolate(v, sink.env);
+      if (r.ok) args[k] = r.value;
+      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
+    }
+  }
+  sink.add({
+    dockerfile: path15.resolve(dir, df),
+    context: path15.resolve(dir, ctx ?? "."),
+    ...target !== void 0 ? { target } : {},
+    args,
+    source: { file, line, what: "devcontainer" }
+  });
+}
+var init_devcontainer = __esm({
+  "src/builds/devcontainer.ts"() {
+    "use strict";
+    init_interpolate();
+  }
+});
+
 // node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
   "node_modules/yaml/dist/nodes/identity.js"(exports) {
@@ -22847,7 +24199,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    function isNode(node2) {
+    function isNode2(node2) {
       if (node2 && typeof node2 === "object")
         switch (node2[NODE_TYPE]) {
           case ALIAS:
@@ -22871,7 +24223,7 @@ var require_identity = __commonJS({
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap3;
-    exports.isNode = isNode;
+    exports.isNode = isNode2;
     exports.isPair = isPair2;
     exports.isScalar = isScalar3;
     exports.isSeq = isSeq3;
@@ -22898,17 +24250,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    function visit_(key, node2, visitor, path25) {
-      const ctrl = callVisitor(key, node2, visitor, path25);
+    function visit_(key, node2, visitor, path31) {
+      const ctrl = callVisitor(key, node2, visitor, path31);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visit_(key, ctrl, visitor, path25);
+        replaceNode(key, path31, ctrl);
+        return visit_(key, ctrl, visitor, path31);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
+          path31 = Object.freeze(path31.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = visit_(i, node2.items[i], visitor, path25);
+            const ci = visit_(i, node2.items[i], visitor, path31);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -22919,13 +24271,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
-          const ck = visit_("key", node2.key, visitor, path25);
+          path31 = Object.freeze(path31.concat(node2));
+          const ck = visit_("key", node2.key, visitor, path31);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = visit_("value", node2.value, visitor, path25);
+          const cv = visit_("value", node2.value, visitor, path31);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -22946,17 +24298,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP2;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node2, visitor, path25) {
-      const ctrl = await callVisitor(key, node2, visitor, path25);
+    async function visitAsync_(key, node2, visitor, path31) {
+      const ctrl = await callVisitor(key, node2, visitor, path31);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path25, ctrl);
-        return visitAsync_(key, ctrl, visitor, path25);
+        replaceNode(key, path31, ctrl);
+        return visitAsync_(key, ctrl, visitor, path31);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
+          path31 = Object.freeze(path31.concat(node2));
           for (let i = 0; i < node2.items.length; ++i) {
-            const ci = await visitAsync_(i, node2.items[i], visitor, path25);
+            const ci = await visitAsync_(i, node2.items[i], visitor, path31);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -22967,13 +24319,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node2)) {
-          path25 = Object.freeze(path25.concat(node2));
-          const ck = await visitAsync_("key", node2.key, visitor, path25);
+          path31 = Object.freeze(path31.concat(node2));
+          const ck = await visitAsync_("key", node2.key, visitor, path31);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node2.key = null;
-          const cv = await visitAsync_("value", node2.value, visitor, path25);
+          const cv = await visitAsync_("value", node2.value, visitor, path31);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -23000,23 +24352,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node2, visitor, path25) {
+    function callVisitor(key, node2, visitor, path31) {
       if (typeof visitor === "function")
-        return visitor(key, node2, path25);
+        return visitor(key, node2, path31);
       if (identity.isMap(node2))
-        return visitor.Map?.(key, node2, path25);
+        return visitor.Map?.(key, node2, path31);
       if (identity.isSeq(node2))
-        return visitor.Seq?.(key, node2, path25);
+        return visitor.Seq?.(key, node2, path31);
       if (identity.isPair(node2))
-        return visitor.Pair?.(key, node2, path25);
+        return visitor.Pair?.(key, node2, path31);
       if (identity.isScalar(node2))
-        return visitor.Scalar?.(key, node2, path25);
+        return visitor.Scalar?.(key, node2, path31);
       if (identity.isAlias(node2))
-        return visitor.Alias?.(key, node2, path25);
+        return visitor.Alias?.(key, node2, path31);
       return void 0;
     }
-    function replaceNode(key, path25, node2) {
-      const parent = path25[path25.length - 1];
+    function replaceNode(key, path31, node2) {
+      const parent = path31[path31.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node2;
       } else if (identity.isPair(parent)) {
@@ -23052,10 +24404,10 @@ var require_directives = __commonJS({
     };
     var escapeTagName = (tn) => tn.replace(/[!,[\]{}]/g, (ch) => escapeChars[ch]);
     var Directives = class _Directives {
-      constructor(yaml, tags) {
+      constructor(yaml2, tags) {
         this.docStart = null;
         this.docEnd = false;
-        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml);
+        this.yaml = Object.assign({}, _Directives.defaultYaml, yaml2);
         this.tags = Object.assign({}, _Directives.defaultTags, tags);
       }
       clone() {
@@ -23389,8 +24741,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -23498,13 +24850,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count = 0;
+        let count2 = 0;
         for (const item of node2.items) {
           const c2 = getAliasCount(doc2, item, anchors2);
-          if (c2 > count)
-            count = c2;
+          if (c2 > count2)
+            count2 = c2;
         }
-        return count;
+        return count2;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc2, node2.key, anchors2);
         const vc = getAliasCount(doc2, node2.value, anchors2);
@@ -23524,7 +24876,7 @@ var require_Scalar = __commonJS({
     var Node = require_Node();
     var toJS = require_toJS();
     var isScalarValue = (value) => !value || typeof value !== "function" && typeof value !== "object";
-    var Scalar2 = class extends Node.NodeBase {
+    var Scalar = class extends Node.NodeBase {
       constructor(value) {
         super(identity.SCALAR);
         this.value = value;
@@ -23536,12 +24888,12 @@ var require_Scalar = __commonJS({
         return String(this.value);
       }
     };
-    Scalar2.BLOCK_FOLDED = "BLOCK_FOLDED";
-    Scalar2.BLOCK_LITERAL = "BLOCK_LITERAL";
-    Scalar2.PLAIN = "PLAIN";
-    Scalar2.QUOTE_DOUBLE = "QUOTE_DOUBLE";
-    Scalar2.QUOTE_SINGLE = "QUOTE_SINGLE";
-    exports.Scalar = Scalar2;
+    Scalar.BLOCK_FOLDED = "BLOCK_FOLDED";
+    Scalar.BLOCK_LITERAL = "BLOCK_LITERAL";
+    Scalar.PLAIN = "PLAIN";
+    Scalar.QUOTE_DOUBLE = "QUOTE_DOUBLE";
+    Scalar.QUOTE_SINGLE = "QUOTE_SINGLE";
+    exports.Scalar = Scalar;
     exports.isScalarValue = isScalarValue;
   }
 });
@@ -23552,7 +24904,7 @@ var require_createNode = __commonJS({
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
@@ -23597,7 +24949,7 @@ var require_createNode = __commonJS({
           value = value.toJSON();
         }
         if (!value || typeof value !== "object") {
-          const node3 = new Scalar2.Scalar(value);
+          const node3 = new Scalar.Scalar(value);
           if (ref)
             ref.node = node3;
           return node3;
@@ -23608,7 +24960,7 @@ var require_createNode = __commonJS({
         onTagObj(tagObj);
         delete ctx.onTagObj;
       }
-      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar2.Scalar(value);
+      const node2 = tagObj?.createNode ? tagObj.createNode(ctx.schema, value, ctx) : typeof tagObj?.nodeClass?.from === "function" ? tagObj.nodeClass.from(ctx.schema, value, ctx) : new Scalar.Scalar(value);
       if (tagName)
         node2.tag = tagName;
       else if (!tagObj.default)
@@ -23628,10 +24980,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path25, value) {
+    function collectionFromPath(schema, path31, value) {
       let v = value;
-      for (let i = path25.length - 1; i >= 0; --i) {
-        const k = path25[i];
+      for (let i = path31.length - 1; i >= 0; --i) {
+        const k = path31[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -23650,7 +25002,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path25) => path25 == null || typeof path25 === "object" && !!path25[Symbol.iterator]().next().done;
+    var isEmptyPath = (path31) => path31 == null || typeof path31 === "object" && !!path31[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -23680,11 +25032,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path25, value) {
-        if (isEmptyPath(path25))
+      addIn(path31, value) {
+        if (isEmptyPath(path31))
           this.add(value);
         else {
-          const [key, ...rest] = path25;
+          const [key, ...rest] = path31;
           const node2 = this.get(key, true);
           if (identity.isCollection(node2))
             node2.addIn(rest, value);
@@ -23698,8 +25050,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        const [key, ...rest] = path25;
+      deleteIn(path31) {
+        const [key, ...rest] = path31;
         if (rest.length === 0)
           return this.delete(key);
         const node2 = this.get(key, true);
@@ -23713,8 +25065,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        const [key, ...rest] = path25;
+      getIn(path31, keepScalar) {
+        const [key, ...rest] = path31;
         const node2 = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node2) ? node2.value : node2;
@@ -23732,8 +25084,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path25) {
-        const [key, ...rest] = path25;
+      hasIn(path31) {
+        const [key, ...rest] = path31;
         if (rest.length === 0)
           return this.has(key);
         const node2 = this.get(key, true);
@@ -23743,8 +25095,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        const [key, ...rest] = path25;
+      setIn(path31, value) {
+        const [key, ...rest] = path31;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -23768,13 +25120,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -23921,23 +25273,23 @@ ${indent}${text.slice(fold + 1, end2)}`;
 var require_stringifyString = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
     var getFoldOptions = (ctx, isBlock) => ({
       indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -23954,11 +25306,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
+          str3 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -23967,38 +25319,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
-                const code = json.substr(i + 2, 4);
-                switch (code) {
+                str3 += json.slice(start, i);
+                const code2 = json.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
-                    if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str3 += "\\x" + code2.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str3 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -24008,14 +25360,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
+                str3 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -24024,8 +25376,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json.slice(start) : json;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json.slice(start) : json;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -24064,7 +25416,7 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar2.Scalar.BLOCK_FOLDED ? false : type === Scalar2.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
         return literal ? "|\n" : ">\n";
       let chomp;
@@ -24119,7 +25471,7 @@ ${indent}`) + "'";
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
-        if (blockQuote !== "folded" && type !== Scalar2.Scalar.BLOCK_FOLDED) {
+        if (blockQuote !== "folded" && type !== Scalar.Scalar.BLOCK_FOLDED) {
           foldOptions.onOverflow = () => {
             literalFallback = true;
           };
@@ -24142,7 +25494,7 @@ ${indent}${start}${value}${end}`;
       if (/^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/.test(value)) {
         return implicitKey || inFlow || !value.includes("\n") ? quotedString(value, ctx) : blockString(item, ctx, onComment, onChompKeep);
       }
-      if (!implicitKey && !inFlow && type !== Scalar2.Scalar.PLAIN && value.includes("\n")) {
+      if (!implicitKey && !inFlow && type !== Scalar.Scalar.PLAIN && value.includes("\n")) {
         return blockString(item, ctx, onComment, onChompKeep);
       }
       if (containsDocumentMarker(value)) {
@@ -24153,34 +25505,34 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
       const ss = typeof item.value === "string" ? item : Object.assign({}, item, { value: String(item.value) });
       let { type } = item;
-      if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
+      if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
         if (/[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(ss.value))
-          type = Scalar2.Scalar.QUOTE_DOUBLE;
+          type = Scalar.Scalar.QUOTE_DOUBLE;
       }
       const _stringify = (_type) => {
         switch (_type) {
-          case Scalar2.Scalar.BLOCK_FOLDED:
-          case Scalar2.Scalar.BLOCK_LITERAL:
+          case Scalar.Scalar.BLOCK_FOLDED:
+          case Scalar.Scalar.BLOCK_LITERAL:
             return implicitKey || inFlow ? quotedString(ss.value, ctx) : blockString(ss, ctx, onComment, onChompKeep);
-          case Scalar2.Scalar.QUOTE_DOUBLE:
+          case Scalar.Scalar.QUOTE_DOUBLE:
             return doubleQuotedString(ss.value, ctx);
-          case Scalar2.Scalar.QUOTE_SINGLE:
+          case Scalar.Scalar.QUOTE_SINGLE:
             return singleQuotedString(ss.value, ctx);
-          case Scalar2.Scalar.PLAIN:
+          case Scalar.Scalar.PLAIN:
             return plainString(ss, ctx, onComment, onChompKeep);
           default:
             return null;
@@ -24313,11 +25665,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -24329,7 +25681,7 @@ var require_stringifyPair = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var stringify = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
@@ -24344,7 +25696,7 @@ var require_stringifyPair = __commonJS({
           throw new Error(msg);
         }
       }
-      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar2.Scalar.BLOCK_FOLDED || key.type === Scalar2.Scalar.BLOCK_LITERAL : typeof key === "object"));
+      let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
       ctx = Object.assign({}, ctx, {
         allNullValues: false,
         implicitKey: !explicitKey && (simpleKeys || !allNullValues),
@@ -24352,8 +25704,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -24362,27 +25714,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -24398,7 +25750,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -24442,16 +25794,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -24484,19 +25836,19 @@ var require_merge = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
     var merge = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
       test: /^<<$/,
-      resolve: () => Object.assign(new Scalar2.Scalar(Symbol(MERGE_KEY)), {
+      resolve: () => Object.assign(new Scalar.Scalar(Symbol(MERGE_KEY)), {
         addToJSMap: addMergeToJSMap
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar2.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -24678,31 +26030,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -24745,21 +26097,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -24771,11 +26123,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len2 > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line of lines)
-            str2 += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -24803,7 +26155,7 @@ var require_YAMLMap = __commonJS({
     var Collection = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     function findPair(items, key) {
       const k = identity.isScalar(key) ? key.value : key;
       for (const it of items) {
@@ -24870,7 +26222,7 @@ var require_YAMLMap = __commonJS({
         if (prev) {
           if (!overwrite)
             throw new Error(`Key ${_pair.key} already set`);
-          if (identity.isScalar(prev.value) && Scalar2.isScalarValue(_pair.value))
+          if (identity.isScalar(prev.value) && Scalar.isScalarValue(_pair.value))
             prev.value.value = _pair.value;
           else
             prev.value = _pair.value;
@@ -24968,7 +26320,7 @@ var require_YAMLSeq = __commonJS({
     var stringifyCollection = require_stringifyCollection();
     var Collection = require_Collection();
     var identity = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var toJS = require_toJS();
     var YAMLSeq = class extends Collection.Collection {
       static get tagName() {
@@ -25025,7 +26377,7 @@ var require_YAMLSeq = __commonJS({
         if (typeof idx !== "number")
           throw new Error(`Expected a valid index, not ${key}.`);
         const prev = this.items[idx];
-        if (identity.isScalar(prev) && Scalar2.isScalarValue(value))
+        if (identity.isScalar(prev) && Scalar.isScalarValue(value))
           prev.value = value;
         else
           this.items[idx] = value;
@@ -25107,7 +26459,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -25121,14 +26473,14 @@ var require_string = __commonJS({
 var require_null = __commonJS({
   "node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var nullTag = {
       identify: (value) => value == null,
-      createNode: () => new Scalar2.Scalar(null),
+      createNode: () => new Scalar.Scalar(null),
       default: true,
       tag: "tag:yaml.org,2002:null",
       test: /^(?:~|[Nn]ull|NULL)?$/,
-      resolve: () => new Scalar2.Scalar(null),
+      resolve: () => new Scalar.Scalar(null),
       stringify: ({ source }, ctx) => typeof source === "string" && nullTag.test.test(source) ? source : ctx.options.nullStr
     };
     exports.nullTag = nullTag;
@@ -25139,13 +26491,13 @@ var require_null = __commonJS({
 var require_bool = __commonJS({
   "node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var boolTag = {
       identify: (value) => typeof value === "boolean",
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar2.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -25166,9 +26518,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      const num3 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num3))
+        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -25190,14 +26542,14 @@ var require_stringifyNumber = __commonJS({
 var require_float = __commonJS({
   "node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -25206,10 +26558,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node2) {
-        const num2 = Number(node2.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num3 = Number(node2.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -25217,11 +26569,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node2 = new Scalar2.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node2.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node2.minFractionDigits = str3.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -25238,7 +26590,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -25251,7 +26603,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -25259,7 +26611,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -25268,7 +26620,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -25309,7 +26661,7 @@ var require_schema = __commonJS({
 var require_schema2 = __commonJS({
   "node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var map = require_map();
     var seq = require_seq();
     function intIdentify(value) {
@@ -25321,12 +26673,12 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
         identify: (value) => value == null,
-        createNode: () => new Scalar2.Scalar(null),
+        createNode: () => new Scalar.Scalar(null),
         default: true,
         tag: "tag:yaml.org,2002:null",
         test: /^null$/,
@@ -25338,7 +26690,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -25346,7 +26698,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -25354,7 +26706,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -25362,9 +26714,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -25377,7 +26729,7 @@ var require_binary = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var stringifyString = require_stringifyString();
     var binary = {
       identify: (value) => value instanceof Uint8Array,
@@ -25396,10 +26748,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -25410,28 +26762,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
-        type ?? (type = Scalar2.Scalar.BLOCK_LITERAL);
-        if (type !== Scalar2.Scalar.QUOTE_DOUBLE) {
+        type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
+        if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar2.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -25444,7 +26796,7 @@ var require_pairs = __commonJS({
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var YAMLSeq = require_YAMLSeq();
     function resolvePairs(seq, onError) {
       if (identity.isSeq(seq)) {
@@ -25455,7 +26807,7 @@ var require_pairs = __commonJS({
           else if (identity.isMap(item)) {
             if (item.items.length > 1)
               onError("Each pair must have its own sequence indicator");
-            const pair = item.items[0] || new Pair.Pair(new Scalar2.Scalar(null));
+            const pair = item.items[0] || new Pair.Pair(new Scalar.Scalar(null));
             if (item.commentBefore)
               pair.key.commentBefore = pair.key.commentBefore ? `${item.commentBefore}
 ${pair.key.commentBefore}` : item.commentBefore;
@@ -25598,7 +26950,7 @@ var require_omap = __commonJS({
 var require_bool2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
       const boolObj = value ? trueTag : falseTag;
       if (source && boolObj.test.test(source))
@@ -25610,7 +26962,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/,
-      resolve: () => new Scalar2.Scalar(true),
+      resolve: () => new Scalar.Scalar(true),
       stringify: boolStringify
     };
     var falseTag = {
@@ -25618,7 +26970,7 @@ var require_bool2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/,
-      resolve: () => new Scalar2.Scalar(false),
+      resolve: () => new Scalar.Scalar(false),
       stringify: boolStringify
     };
     exports.falseTag = falseTag;
@@ -25630,14 +26982,14 @@ var require_bool2 = __commonJS({
 var require_float2 = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
     var floatNaN = {
       identify: (value) => typeof value === "number",
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -25646,10 +26998,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
-        const num2 = Number(node2.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num3 = Number(node2.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -25657,11 +27009,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node2 = new Scalar2.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -25681,34 +27033,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -25718,7 +27070,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -25727,7 +27079,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -25735,7 +27087,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -25744,7 +27096,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -25848,26 +27200,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
+      return sign === "-" ? num3(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num2 = (n) => n;
+      let num3 = (n) => n;
       if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
+        num3 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num2(-1);
+        value *= num3(-1);
       }
-      const _60 = num2(60);
+      const _60 = num3(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -25887,7 +27239,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -25896,7 +27248,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -25907,8 +27259,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -26259,9 +27611,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path25, value) {
+      addIn(path31, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path25, value);
+          this.contents.addIn(path31, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -26336,14 +27688,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path25) {
-        if (Collection.isEmptyPath(path25)) {
+      deleteIn(path31) {
+        if (Collection.isEmptyPath(path31)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path25) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path31) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -26358,10 +27710,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path25, keepScalar) {
-        if (Collection.isEmptyPath(path25))
+      getIn(path31, keepScalar) {
+        if (Collection.isEmptyPath(path31))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path25, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path31, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -26372,10 +27724,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path25) {
-        if (Collection.isEmptyPath(path25))
+      hasIn(path31) {
+        if (Collection.isEmptyPath(path31))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path25) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path31) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -26392,13 +27744,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path25, value) {
-        if (Collection.isEmptyPath(path25)) {
+      setIn(path31, value) {
+        if (Collection.isEmptyPath(path31)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path25), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path31), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path25, value);
+          this.contents.setIn(path31, value);
         }
       }
       /**
@@ -26457,8 +27809,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count);
+          for (const { count: count2, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count2);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -26495,22 +27847,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code, message) {
+      constructor(name, pos, code2, message) {
         super();
         this.name = name;
-        this.code = code;
+        this.code = code2;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLParseError", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLParseError", pos, code2, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code, message) {
-        super("YAMLWarning", pos, code, message);
+      constructor(pos, code2, message) {
+        super("YAMLWarning", pos, code2, message);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -26535,12 +27887,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count = 1;
+        let count2 = 1;
         const end = error.linePos[1];
         if (end?.line === line && end.col > col) {
-          count = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count);
+        const pointer = " ".repeat(ci) + "^".repeat(count2);
         error.message += `:
 
 ${lineStr}
@@ -27166,7 +28518,7 @@ var require_compose_collection = __commonJS({
   "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var resolveBlockMap = require_resolve_block_map();
@@ -27215,7 +28567,7 @@ var require_compose_collection = __commonJS({
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
       const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
-      const node2 = identity.isNode(res) ? res : new Scalar2.Scalar(res);
+      const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
       if (tag?.format)
@@ -27230,13 +28582,13 @@ var require_compose_collection = __commonJS({
 var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
       const start = scalar.offset;
       const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
-      const type = header.mode === ">" ? Scalar2.Scalar.BLOCK_FOLDED : Scalar2.Scalar.BLOCK_LITERAL;
+      const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
       const lines = scalar.source ? splitLines3(scalar.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
@@ -27298,7 +28650,7 @@ var require_resolve_block_scalar = __commonJS({
           onError(offset - content.length - (crlf ? 2 : 1), "BAD_INDENT", message);
           indent = "";
         }
-        if (type === Scalar2.Scalar.BLOCK_LITERAL) {
+        if (type === Scalar.Scalar.BLOCK_LITERAL) {
           value += sep + indent.slice(trimIndent) + content;
           sep = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
@@ -27413,24 +28765,24 @@ var require_resolve_block_scalar = __commonJS({
 var require_resolve_flow_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
     function resolveFlowScalar(scalar, strict, onError) {
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel2, code, msg) => onError(offset + rel2, code, msg);
+      const _onError = (rel3, code2, msg) => onError(offset + rel3, code2, msg);
       switch (type) {
         case "scalar":
-          _type = Scalar2.Scalar.PLAIN;
+          _type = Scalar.Scalar.PLAIN;
           value = plainValue(source, _onError);
           break;
         case "single-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_SINGLE;
+          _type = Scalar.Scalar.QUOTE_SINGLE;
           value = singleQuotedValue(source, _onError);
           break;
         case "double-quoted-scalar":
-          _type = Scalar2.Scalar.QUOTE_DOUBLE;
+          _type = Scalar.Scalar.QUOTE_DOUBLE;
           value = doubleQuotedValue(source, _onError);
           break;
         /* istanbul ignore next should not happen */
@@ -27617,9 +28969,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -27635,7 +28987,7 @@ var require_compose_scalar = __commonJS({
   "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
@@ -27653,11 +29005,11 @@ var require_compose_scalar = __commonJS({
       let scalar;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar2.Scalar(res);
+        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar2.Scalar(value);
+        scalar = new Scalar.Scalar(value);
       }
       scalar.range = range2;
       scalar.source = value;
@@ -27715,11 +29067,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
+    function emptyScalarPosition(offset, before2, pos) {
+      if (before2) {
+        pos ?? (pos = before2.length);
         for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+          let st = before2[i];
           switch (st.type) {
             case "space":
             case "comment":
@@ -27727,10 +29079,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before2[++i];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before2[++i];
           }
           break;
         }
@@ -27808,10 +29160,10 @@ var require_compose_node = __commonJS({
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
         indent: -1,
         source: ""
       };
@@ -27941,12 +29293,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code, message, warning) => {
+        this.onError = (source, code2, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code, message));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -28108,12 +29460,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code, message) => {
+        const _onError = (pos, code2, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code, message);
+            onError(offset, code2, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
         };
         switch (token.type) {
           case "scalar":
@@ -28359,9 +29711,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP2;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path25) => {
+    visit.itemAtPath = (cst, path31) => {
       let item = cst;
-      for (const [field, index] of path25) {
+      for (const [field, index] of path31) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -28370,23 +29722,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path25) => {
-      const parent = visit.itemAtPath(cst, path25.slice(0, -1));
-      const field = path25[path25.length - 1][0];
+    visit.parentCollection = (cst, path31) => {
+      const parent = visit.itemAtPath(cst, path31.slice(0, -1));
+      const field = path31[path31.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path25, item, visitor) {
-      let ctrl = visitor(item, path25);
+    function _visit(path31, item, visitor) {
+      let ctrl = visitor(item, path31);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path25.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path31.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -28397,10 +29749,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path25);
+            ctrl = ctrl(item, path31);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path25) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path31) : ctrl;
     }
     exports.visit = visit;
   }
@@ -29101,7 +30453,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -29124,7 +30476,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports.LineCounter = LineCounter2;
+    exports.LineCounter = LineCounter;
   }
 });
 
@@ -29135,15 +30487,15 @@ var require_parser2 = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list5, type) {
-      for (let i = 0; i < list5.length; ++i)
-        if (list5[i].type === type)
+    function includesToken(list7, type) {
+      for (let i = 0; i < list7.length; ++i)
+        if (list7[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list5) {
-      for (let i = 0; i < list5.length; ++i) {
-        switch (list5[i].type) {
+    function findNonEmptyIndex(list7) {
+      for (let i = 0; i < list7.length; ++i) {
+        switch (list7[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -29702,14 +31054,14 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs20 = this.flowScalar(this.type);
+              const fs25 = this.flowScalar(this.type);
               if (atNextItem || it.value) {
-                map.items.push({ start, key: fs20, sep: [] });
+                map.items.push({ start, key: fs25, sep: [] });
                 this.onKeyLine = true;
               } else if (it.sep) {
-                this.stack.push(fs20);
+                this.stack.push(fs25);
               } else {
-                Object.assign(it, { key: fs20, sep: [] });
+                Object.assign(it, { key: fs25, sep: [] });
                 this.onKeyLine = true;
               }
               return;
@@ -29837,13 +31189,13 @@ var require_parser2 = __commonJS({
             case "scalar":
             case "single-quoted-scalar":
             case "double-quoted-scalar": {
-              const fs20 = this.flowScalar(this.type);
+              const fs25 = this.flowScalar(this.type);
               if (!it || it.value)
-                fc.items.push({ start: [], key: fs20, sep: [] });
+                fc.items.push({ start: [], key: fs25, sep: [] });
               else if (it.sep)
-                this.stack.push(fs20);
+                this.stack.push(fs25);
               else
-                Object.assign(it, { key: fs20, sep: [] });
+                Object.assign(it, { key: fs25, sep: [] });
               return;
             }
             case "flow-map-end":
@@ -30032,7 +31384,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions2(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer2.Composer(options);
@@ -30058,7 +31410,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc2 = parseDocument2(src, options);
+      const doc2 = parseDocument(src, options);
       if (!doc2)
         return null;
       doc2.warnings.forEach((warning) => log.warn(doc2.options.logLevel, warning));
@@ -30094,7 +31446,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments2;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument;
     exports.stringify = stringify;
   }
 });
@@ -30110,7 +31462,7 @@ var require_dist = __commonJS({
     var Alias = require_Alias();
     var identity = require_identity();
     var Pair = require_Pair();
-    var Scalar2 = require_Scalar();
+    var Scalar = require_Scalar();
     var YAMLMap = require_YAMLMap();
     var YAMLSeq = require_YAMLSeq();
     var cst = require_cst();
@@ -30135,7 +31487,7 @@ var require_dist = __commonJS({
     exports.isScalar = identity.isScalar;
     exports.isSeq = identity.isSeq;
     exports.Pair = Pair.Pair;
-    exports.Scalar = Scalar2.Scalar;
+    exports.Scalar = Scalar.Scalar;
     exports.YAMLMap = YAMLMap.YAMLMap;
     exports.YAMLSeq = YAMLSeq.YAMLSeq;
     exports.CST = cst;
@@ -30151,937 +31503,13 @@ var require_dist = __commonJS({
   }
 });
 
-// src/builds/yaml-util.ts
-function parseYaml(text) {
-  const lc = new import_yaml.LineCounter();
-  const doc2 = (0, import_yaml.parseDocument)(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
-  if (doc2.errors.length) {
-    const e = doc2.errors[0];
-    return { error: e.message.split("\n")[0], line: lc.linePos(e.pos[0]).line };
-  }
-  return {
-    doc: doc2,
-    line(node2) {
-      const r = node2?.range;
-      return r ? lc.linePos(r[0]).line : 1;
-    }
-  };
-}
-function pairs(node2) {
-  return (0, import_yaml.isMap)(node2) ? node2.items.filter((p) => (0, import_yaml.isPair)(p)) : [];
-}
-function keyOf(p) {
-  return (0, import_yaml.isScalar)(p.key) ? String(p.key.value) : void 0;
-}
-function get(node2, key) {
-  return pairs(node2).find((p) => keyOf(p) === key);
-}
-function str(node2) {
-  if (!(0, import_yaml.isScalar)(node2)) return void 0;
-  if (node2.value === null) return void 0;
-  return typeof node2.source === "string" ? node2.source : String(node2.value);
-}
-var import_yaml;
-var init_yaml_util = __esm({
-  "src/builds/yaml-util.ts"() {
-    "use strict";
-    import_yaml = __toESM(require_dist(), 1);
-  }
-});
-
-// src/builds/compose.ts
-import fs9 from "node:fs";
-import path10 from "node:path";
-function dotEnv(dir) {
-  const out = {};
-  const text = readRegular2(path10.join(dir, ".env"));
-  if (text === null) return out;
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!m) continue;
-    let v = m[2];
-    if (/^(['"]).*\1$/.test(v)) v = v.slice(1, -1);
-    out[m[1]] = v;
-  }
-  return out;
-}
-function overlayBuild(base2, svc) {
-  const b = get(svc.node, "build");
-  if (!b) return base2;
-  const line = svc.y.line(b.key);
-  const out = { ...base2, args: new Map(base2.args), additional: new Map(base2.additional), file: svc.file, line, present: true };
-  const v = (node2) => {
-    const raw = str(node2);
-    return raw === void 0 ? void 0 : { raw, file: svc.file, line: svc.y.line(node2) };
-  };
-  if ((0, import_yaml.isScalar)(b.value)) {
-    const c2 = v(b.value);
-    out.context = c2 ? { ...c2, field: "build" } : void 0;
-    return out;
-  }
-  if (!(0, import_yaml.isMap)(b.value)) return { ...out, bad: "build is neither a path nor a map" };
-  const ctx = v(get(b.value, "context")?.value);
-  if (ctx) out.context = ctx;
-  const df = v(get(b.value, "dockerfile")?.value);
-  if (df) out.dockerfile = df;
-  const t = v(get(b.value, "target")?.value);
-  if (t) out.target = t;
-  if (get(b.value, "dockerfile_inline")) out.inline = true;
-  const a = get(b.value, "args")?.value;
-  if ((0, import_yaml.isMap)(a)) for (const p of pairs(a)) out.args.set(keyOf(p) ?? "", v(p.value));
-  else if ((0, import_yaml.isSeq)(a))
-    for (const item of a.items) {
-      const s = str(item);
-      if (s === void 0) continue;
-      const eq = s.indexOf("=");
-      out.args.set(eq === -1 ? s : s.slice(0, eq), eq === -1 ? void 0 : { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
-    }
-  const ac = get(b.value, "additional_contexts")?.value;
-  if ((0, import_yaml.isMap)(ac)) for (const p of pairs(ac)) {
-    const x = v(p.value);
-    if (x) out.additional.set(keyOf(p) ?? "", x);
-  }
-  else if ((0, import_yaml.isSeq)(ac))
-    for (const item of ac.items) {
-      const s = str(item);
-      const eq = s?.indexOf("=") ?? -1;
-      if (s && eq > 0) out.additional.set(s.slice(0, eq), { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
-    }
-  return out;
-}
-function load(file, sink, given) {
-  const text = given ?? readRegular2(file);
-  if (text === null) return null;
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return null;
-  }
-  const services = /* @__PURE__ */ new Map();
-  for (const p of pairs(get(y.doc.contents, "services")?.value)) {
-    const name = keyOf(p);
-    if (name !== void 0) services.set(name, { name, node: p.value, file, y });
-  }
-  return { file, y, services };
-}
-function overrideOf(file) {
-  const m = /^(.*)\.(ya?ml)$/.exec(path10.basename(file));
-  if (!m || m[1].endsWith(".override")) return null;
-  for (const ext of ["yaml", "yml"]) {
-    const f = path10.join(path10.dirname(file), `${m[1]}.override.${ext}`);
-    if (fs9.existsSync(f)) return f;
-  }
-  return null;
-}
-function isMergedOverride(file) {
-  const m = /^(.*)\.override\.ya?ml$/.exec(path10.basename(file));
-  if (!m) return false;
-  return ["yaml", "yml"].some((ext) => fs9.existsSync(path10.join(path10.dirname(file), `${m[1]}.${ext}`)));
-}
-function readCompose(file, text, sink) {
-  if (isMergedOverride(file)) return;
-  const base2 = load(file, sink, text);
-  if (!base2) return;
-  const layers = [base2];
-  const ov = overrideOf(file);
-  if (ov) {
-    const l = load(ov, sink);
-    if (l) layers.push(l);
-  }
-  const dir = path10.dirname(file);
-  const env = { ...dotEnv(dir), ...sink.env };
-  const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
-  const files = new Map(layers.map((l) => [l.file, l]));
-  const layerOf = (f) => {
-    if (!files.has(f)) files.set(f, load(f, sink));
-    return files.get(f);
-  };
-  const resolveService = (svc, depth, note) => {
-    let build = emptyBuild(svc.file, 1);
-    const ext = get(svc.node, "extends");
-    if (ext && depth < 10) {
-      const svcName = (0, import_yaml.isScalar)(ext.value) ? str(ext.value) : str(get(ext.value, "service")?.value);
-      const extFileRaw = (0, import_yaml.isMap)(ext.value) ? str(get(ext.value, "file")?.value) : void 0;
-      let from = layerOf(svc.file);
-      if (extFileRaw !== void 0) {
-        const r = interpolate(extFileRaw, env);
-        if (!r.ok) {
-          note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
-          from = null;
-        } else from = layerOf(path10.resolve(path10.dirname(svc.file), r.value));
-        if (from === null && r.ok) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
-      }
-      const baseSvc = svcName !== void 0 ? from?.services.get(svcName) : void 0;
-      if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
-      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${path10.basename(from.file)}; the base service is not read`);
-    }
-    return overlayBuild(build, svc);
-  };
-  for (const name of names) {
-    let build = null;
-    let line = 1;
-    let at = file;
-    const noteAt = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
-    for (const l of layers) {
-      const svc = l.services.get(name);
-      if (!svc) continue;
-      at = l.file;
-      const b = get(svc.node, "extends") ?? get(svc.node, "build");
-      line = b ? svc.y.line(b.key) : 1;
-      build = build === null ? resolveService(svc, 0, noteAt) : overlayBuild(build, svc);
-    }
-    if (!build || !build.present) continue;
-    at = build.file;
-    line = build.line;
-    const note = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
-    if (build.bad) {
-      note(`${build.bad}; not used`);
-      continue;
-    }
-    if (build.inline) {
-      note("dockerfile_inline: the Dockerfile is not a file; not used");
-      continue;
-    }
-    const value = (v, field) => {
-      if (v === void 0) return void 0;
-      const r = interpolate(v.raw, env);
-      if (r.ok) return r.value;
-      note(`${field} ${v.raw}: cannot resolve ${r.variable}; entry not used`);
-      return null;
-    };
-    const contextRaw = value(build.context, build.context?.field ?? "context");
-    const dockerfile = value(build.dockerfile, "dockerfile");
-    const target = value(build.target, "target");
-    if (contextRaw === null || dockerfile === null || target === null) continue;
-    const args = {};
-    for (const [k, v] of build.args) {
-      if (v === void 0) {
-        note(`arg ${k} takes its value from the environment; not known`);
-        continue;
-      }
-      const r = interpolate(v.raw, env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}=${v.raw}: cannot resolve ${r.variable}; arg left out`);
-    }
-    const ctx = contextRaw ?? ".";
-    if (/^(https?:|git@|git:|ssh:)/.test(ctx) || /\.git(#.*)?$/.test(ctx)) {
-      note(`context ${ctx} is a URL; not used`);
-      continue;
-    }
-    const ctxBase = build.context ? path10.dirname(build.context.file) : dir;
-    const context = path10.resolve(ctxBase, ctx);
-    const additionalContexts = {};
-    for (const [k, v] of build.additional) {
-      const r = interpolate(v.raw, env);
-      if (!r.ok) {
-        note(`additional context ${k}: cannot resolve ${r.variable}; not used`);
-        continue;
-      }
-      if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
-      else additionalContexts[k] = path10.resolve(path10.dirname(v.file), r.value);
-    }
-    sink.add({
-      dockerfile: dockerfile !== void 0 ? path10.resolve(context, dockerfile) : void 0,
-      context,
-      ...target !== void 0 ? { target } : {},
-      args,
-      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
-      source: { file: at, line, what: `compose service ${name}` }
-    });
-  }
-}
-var COMPOSE_FILE, emptyBuild;
-var init_compose = __esm({
-  "src/builds/compose.ts"() {
-    "use strict";
-    init_interpolate();
-    init_read();
-    init_yaml_util();
-    COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
-    emptyBuild = (file, line) => ({ args: /* @__PURE__ */ new Map(), additional: /* @__PURE__ */ new Map(), file, line, present: false });
-  }
-});
-
-// src/builds/command.ts
-import fs10 from "node:fs";
-import path11 from "node:path";
-function buildStart(words2) {
-  let i = 0;
-  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
-  if (words2[i] === "sudo") i++;
-  const prog = path11.basename(words2[i] ?? "");
-  if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
-  if (prog === "podman" || prog === "buildah") {
-    return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
-  }
-  if (prog !== "docker") return -1;
-  if (words2[i + 1] === "build") return i + 2;
-  if ((words2[i + 1] === "buildx" || words2[i + 1] === "image") && words2[i + 2] === "build") return i + 3;
-  return -1;
-}
-function lineAt(text, at) {
-  let n = 0;
-  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-function scanCommands(text, site, sink) {
-  const joined = text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
-  let tok;
-  try {
-    tok = tokenize(joined, (i) => i);
-  } catch {
-    return 0;
-  }
-  let cwd = site.cwd;
-  let found = 0;
-  for (const cmd of tok.commands) {
-    const words2 = cmd.words.map((w) => w.value);
-    if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
-      const r = interpolate(words2[1], sink.env);
-      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = path11.resolve(cwd, r.value);
-      continue;
-    }
-    const start = buildStart(words2);
-    if (start === -1) continue;
-    found++;
-    const line = site.line + lineAt(text, cmd.words[0].start);
-    if (start < -1) parseKaniko(cmd.words.slice(-start - 1), { ...site, line, cwd }, sink);
-    else parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
-  }
-  return found;
-}
-function parseBuild(words2, site, sink) {
-  let file;
-  let target;
-  const args = {};
-  const positional = [];
-  const note = (m) => sink.note(site.file, site.line, m);
-  const resolve = (raw, what) => {
-    const r = interpolate(raw, sink.env);
-    if (r.ok) return r.value;
-    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i].value;
-    let flag = w;
-    let value;
-    if (w.startsWith("--") && w.includes("=")) {
-      flag = w.slice(0, w.indexOf("="));
-      value = w.slice(w.indexOf("=") + 1);
-    } else if (/^-[ft]./.test(w)) {
-      flag = w.slice(0, 2);
-      value = w.slice(2);
-    }
-    const takeValue = () => value ?? words2[++i]?.value;
-    if (flag === "-f" || flag === "--file") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--file");
-      if (r === null) return;
-      file = r;
-    } else if (flag === "--target") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--target");
-      if (r === null) return;
-      target = r;
-    } else if (flag === "--build-arg") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const eq = v.indexOf("=");
-      if (eq === -1) {
-        note(`--build-arg ${v} takes its value from the environment; not known`);
-        continue;
-      }
-      const r = interpolate(v.slice(eq + 1), sink.env);
-      if (r.ok) args[v.slice(0, eq)] = r.value;
-      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
-    } else if (VALUE_FLAGS.has(flag)) {
-      if (value === void 0) i++;
-    } else if (w.startsWith("-") && w !== "-") {
-    } else {
-      positional.push(w);
-    }
-  }
-  if (positional.length !== 1) {
-    note(positional.length === 0 ? "build command without a context argument; not used" : `build command with ${positional.length} positional arguments; not used`);
-    return;
-  }
-  const ctxRaw = positional[0];
-  if (file === "-") {
-    note("the Dockerfile comes from standard input (-f -); not used");
-    return;
-  }
-  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith(".git")) {
-    note(`context ${ctxRaw} is a URL; not used`);
-    return;
-  }
-  let context = null;
-  if (ctxRaw !== "-") {
-    const r = resolve(ctxRaw, "context");
-    if (r === null) return;
-    context = path11.resolve(site.cwd, r);
-  } else if (file === void 0) {
-    note("the Dockerfile comes from standard input (docker build -); not used");
-    return;
-  }
-  sink.add({
-    dockerfile: file !== void 0 ? path11.resolve(site.cwd, file) : void 0,
-    context,
-    ...target !== void 0 ? { target } : {},
-    args,
-    source: { file: site.file, line: site.line, what: site.what }
-  });
-}
-function parseKaniko(words2, site, sink) {
-  const note = (m) => sink.note(site.file, site.line, m);
-  let ctxRaw;
-  let file;
-  let target;
-  const args = {};
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i].value;
-    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
-    const flag = eq === -1 ? w : w.slice(0, eq);
-    const take = () => eq === -1 ? words2[++i]?.value : w.slice(eq + 1);
-    if (flag === "--context" || flag === "-c") ctxRaw = take();
-    else if (flag === "--dockerfile" || flag === "-f") file = take();
-    else if (flag === "--target") target = take();
-    else if (flag === "--build-arg") {
-      const v = take() ?? "";
-      const e = v.indexOf("=");
-      if (e === -1) note(`--build-arg ${v} takes its value from the environment; not known`);
-      else {
-        const r = interpolate(v.slice(e + 1), sink.env);
-        if (r.ok) args[v.slice(0, e)] = r.value;
-        else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
-      }
-    }
-  }
-  const resolve = (raw, what) => {
-    const r = interpolate(raw, sink.env);
-    if (r.ok) return r.value;
-    note(`kaniko ${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  const ctx = ctxRaw === void 0 ? "." : resolve(ctxRaw, "--context");
-  if (ctx === null) return;
-  if (/^[a-z0-9]+:\/\//.test(ctx) && !ctx.startsWith("dir://")) {
-    note(`kaniko context ${ctx} is not a local folder; not used`);
-    return;
-  }
-  const context = path11.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
-  let dockerfile;
-  if (file !== void 0) {
-    const f = resolve(file, "--dockerfile");
-    if (f === null) return;
-    const asGiven = path11.resolve(site.cwd, f);
-    dockerfile = fs10.existsSync(asGiven) ? asGiven : path11.resolve(context, f);
-  }
-  let t;
-  if (target !== void 0) {
-    const r = resolve(target, "--target");
-    if (r === null) return;
-    t = r;
-  }
-  sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
-}
-var VALUE_FLAGS;
-var init_command = __esm({
-  "src/builds/command.ts"() {
-    "use strict";
-    init_shell();
-    init_interpolate();
-    VALUE_FLAGS = /* @__PURE__ */ new Set([
-      "-t",
-      "--tag",
-      "--platform",
-      "--label",
-      "--cache-from",
-      "--cache-to",
-      "--secret",
-      "--ssh",
-      "-o",
-      "--output",
-      "--network",
-      "--progress",
-      "--build-context",
-      "--iidfile",
-      "--metadata-file",
-      "--add-host",
-      "--ulimit",
-      "--shm-size",
-      "-m",
-      "--memory",
-      "--memory-swap",
-      "--cpu-shares",
-      "--cpu-period",
-      "--cpu-quota",
-      "--cpuset-cpus",
-      "--cpuset-mems",
-      "--isolation",
-      "--attest",
-      "--sbom",
-      "--provenance",
-      "--annotation",
-      "--allow",
-      "--builder",
-      "--cgroup-parent",
-      "--security-opt",
-      "--format",
-      "--call",
-      "--check",
-      "--authfile",
-      "--creds",
-      "--jobs",
-      "--layers",
-      "--manifest",
-      "--os",
-      "--arch",
-      "--variant",
-      "--volume",
-      "-v",
-      "--env",
-      "--ignorefile",
-      "--cache-ttl",
-      "--timestamp",
-      "--userns",
-      "--secret-id"
-    ]);
-  }
-});
-
-// src/builds/bake.ts
-import path12 from "node:path";
-import fs11 from "node:fs";
-function blocks(v) {
-  const out = {};
-  if (!isObj(v)) return out;
-  for (const [name, b] of Object.entries(v)) {
-    const list5 = Array.isArray(b) ? b : [b];
-    out[name] = Object.assign({}, ...list5.filter(isObj));
-  }
-  return out;
-}
-function lineOf2(text, kind, name) {
-  const q3 = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const hcl2 = new RegExp(`(^|\\n)[ \\t]*${kind}[ \\t]+"${q3}"`).exec(text);
-  let at = hcl2 ? hcl2.index + hcl2[1].length : -1;
-  if (at === -1) {
-    const from = Math.max(0, text.indexOf(`"${kind}"`));
-    const m = new RegExp(`"${q3}"\\s*:`).exec(text.slice(from));
-    at = m ? from + m.index : -1;
-  }
-  return at === -1 ? 1 : text.slice(0, at).split("\n").length;
-}
-function expand(names, groups, seen = /* @__PURE__ */ new Set()) {
-  const out = [];
-  for (const n of names) {
-    if (seen.has(n)) continue;
-    seen.add(n);
-    const g = groups.get(n);
-    if (g) out.push(...expand(g, groups, seen));
-    else out.push(n);
-  }
-  return out;
-}
-function readBakeFiles(files, sink, opts = {}) {
-  const env = {};
-  const targets = /* @__PURE__ */ new Map();
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of files) {
-    if (!isObj(f.json)) {
-      sink.note(f.file, 1, "is not a bake file (no object at the top); not used");
-      continue;
-    }
-    for (const [k, v] of Object.entries(blocks(f.json.variable))) if (v.default !== void 0 && v.default !== null && typeof v.default !== "object") env[k] = String(v.default);
-    for (const [name, attrs] of Object.entries(blocks(f.json.target))) {
-      const prev = targets.get(name);
-      targets.set(name, { attrs: { ...prev?.attrs, ...attrs, args: { ...isObj(prev?.attrs.args) ? prev.attrs.args : {}, ...isObj(attrs.args) ? attrs.args : {} } }, file: prev?.file ?? f.file, line: prev?.line ?? lineOf2(f.text, "target", name) });
-    }
-    for (const [name, g] of Object.entries(blocks(f.json.group))) if (Array.isArray(g.targets)) groups.set(name, g.targets.map(String));
-  }
-  Object.assign(env, sink.env);
-  const resolved = (name, seen) => {
-    const t = targets.get(name);
-    if (!t || seen.has(name)) return {};
-    seen.add(name);
-    const parents = Array.isArray(t.attrs.inherits) ? t.attrs.inherits : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : [];
-    let merged = {};
-    for (const p of parents) {
-      const pt = resolved(String(p), seen);
-      merged = { ...merged, ...pt, args: { ...merged.args, ...pt.args }, contexts: { ...merged.contexts, ...pt.contexts } };
-    }
-    return { ...merged, ...t.attrs, args: { ...merged.args, ...t.attrs.args }, contexts: { ...merged.contexts, ...isObj(t.attrs.contexts) ? t.attrs.contexts : {} } };
-  };
-  let built;
-  if (opts.only?.length) built = expand(opts.only, groups).filter((n) => targets.has(n));
-  else {
-    const inGroups = new Set(expand([...groups.keys()], groups));
-    const parents = new Set([...targets.values()].flatMap((t) => Array.isArray(t.attrs.inherits) ? t.attrs.inherits.map(String) : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : []));
-    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n));
-  }
-  for (const name of built) {
-    const def = targets.get(name);
-    const line = opts.source?.line ?? def.line;
-    const at = opts.source?.file ?? def.file;
-    const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
-    const note = (m) => sink.note(at, line, `${what}: ${m}`);
-    const t = resolved(name, /* @__PURE__ */ new Set());
-    const val = (v, field) => {
-      if (v === void 0 || v === null) return void 0;
-      if (typeof v !== "string") {
-        note(`${field} is not a string; entry not used`);
-        return null;
-      }
-      const r = interpolate(v, env);
-      if (r.ok) return r.value;
-      note(`${field} ${v}: cannot resolve ${r.variable}; entry not used`);
-      return null;
-    };
-    if (t["dockerfile-inline"] !== void 0) {
-      note("dockerfile-inline: the Dockerfile is not a file; not used");
-      continue;
-    }
-    const ctx = val(t.context, "context");
-    const df = val(t.dockerfile, "dockerfile");
-    const target = val(t.target, "target");
-    if (ctx === null || df === null || target === null) continue;
-    if (ctx !== void 0 && /^(https?:|git@|git:|ssh:|target:|docker-image:|cwd:\/\/)/.test(ctx)) {
-      note(`context ${ctx} is not a local folder; not used`);
-      continue;
-    }
-    const context = path12.resolve(path12.dirname(def.file), ctx ?? ".");
-    const args = {};
-    for (const [k, v] of Object.entries(t.args ?? {})) {
-      if (v === null || v === void 0) continue;
-      const r = interpolate(String(v), env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
-    }
-    const additionalContexts = {};
-    for (const [k, v] of Object.entries(t.contexts ?? {})) {
-      const r = interpolate(String(v), env);
-      if (!r.ok) continue;
-      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : path12.resolve(path12.dirname(def.file), r.value);
-    }
-    sink.add({
-      dockerfile: df !== void 0 ? path12.resolve(context, df) : void 0,
-      context,
-      ...target !== void 0 ? { target } : {},
-      args,
-      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
-      source: { file: at, line, what }
-    });
-  }
-  if (opts.only?.length) {
-    const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
-    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => path12.basename(f.file)).join(", ") || "the bake files"}`);
-  }
-}
-async function parseBake(file, text, sink) {
-  if (file.endsWith(".json")) {
-    try {
-      return { file, text, json: JSON.parse(text) };
-    } catch (e) {
-      sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-      return null;
-    }
-  }
-  hcl ??= import("@cdktn/hcl2json").then((m) => m.parse);
-  try {
-    const parse = await hcl;
-    return { file, text, json: await parse(path12.basename(file), text) };
-  } catch (e) {
-    if (e.code === "ERR_MODULE_NOT_FOUND") {
-      hcl = void 0;
-      sink.note(file, 1, "HCL bake files are read with @cdktn/hcl2json, which is not installed here (the Action bundle ships without it); not used");
-      return null;
-    }
-    const msg = String(e.message ?? e);
-    const m = /:(\d+),\d+/.exec(msg);
-    sink.note(file, m ? Number(m[1]) : 1, `does not parse as HCL (${msg.replace(/^parse config: \[?/, "").replace(/\]$/, "").split("\n")[0]}); not used`);
-    return null;
-  }
-}
-async function readBakeSet(files, sink, opts = {}) {
-  const parsed = [];
-  for (const f of files) {
-    const text = readRegular2(f, 1 << 20);
-    if (text === null) {
-      if (isRegularFile(f)) sink.note(f, 1, "larger than 1 MiB; not read");
-      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${path12.relative(sink.root, f) || f} not found; not used`);
-      continue;
-    }
-    const b = await parseBake(f, text, sink);
-    if (b) parsed.push(b);
-  }
-  if (parsed.length) readBakeFiles(parsed, sink, opts);
-}
-function isRegularFile(p) {
-  try {
-    return fs11.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-var isObj, BAKE_FILES, hcl;
-var init_bake = __esm({
-  "src/builds/bake.ts"() {
-    "use strict";
-    init_interpolate();
-    init_read();
-    isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"];
-  }
-});
-
-// src/builds/workflows.ts
-import fs12 from "node:fs";
-import path13 from "node:path";
-function readWorkflow(file, text, sink) {
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return;
-  }
-  const root = sink.root;
-  const jobs = get(y.doc.contents, "jobs");
-  const defaultWd = str(get(get(get(y.doc.contents, "defaults")?.value, "run")?.value, "working-directory")?.value);
-  for (const job of pairs(jobs?.value)) {
-    const jobName = keyOf(job) ?? "?";
-    const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
-    const steps = get(job.value, "steps")?.value;
-    if (!(0, import_yaml.isSeq)(steps)) continue;
-    for (const step of steps.items) {
-      const stepName = str(get(step, "name")?.value) ?? str(get(step, "id")?.value) ?? jobName;
-      const uses = str(get(step, "uses")?.value);
-      if (uses && /^docker\/build-push-action@/.test(uses)) {
-        const usesPair = get(step, "uses");
-        const line = y.line(usesPair.key);
-        const what = `workflow step ${stepName}`;
-        const w = get(step, "with")?.value;
-        const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
-        const val = (key) => {
-          const raw = str(get(w, key)?.value);
-          if (raw === void 0) return void 0;
-          const r = interpolate(raw, sink.env);
-          if (r.ok) return r.value;
-          note(`${key}: cannot resolve ${r.variable}; entry not used`);
-          return null;
-        };
-        const ctx = val("context");
-        const fileIn = val("file");
-        const target = val("target");
-        if (ctx === null || fileIn === null || target === null) continue;
-        if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
-          note(`context ${ctx} is a URL; not used`);
-          continue;
-        }
-        const context = path13.resolve(root, ctx ?? ".");
-        const args = {};
-        const rawArgs = get(w, "build-args")?.value;
-        const lines = (0, import_yaml.isSeq)(rawArgs) ? rawArgs.items.map((i) => str(i) ?? "") : (str(rawArgs) ?? "").split(/\r?\n/);
-        for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
-          const eq = l.indexOf("=");
-          if (eq === -1) continue;
-          const r = interpolate(l.slice(eq + 1), sink.env);
-          if (r.ok) args[l.slice(0, eq)] = r.value;
-          else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
-        }
-        sink.add({
-          // `file` is relative to the workspace with a path context, to the context otherwise.
-          dockerfile: fileIn !== void 0 ? path13.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
-          context,
-          ...target !== void 0 ? { target } : {},
-          args,
-          source: { file, line, what }
-        });
-        continue;
-      }
-      if (uses && /^docker\/bake-action@/.test(uses)) {
-        const line = y.line(get(step, "uses").key);
-        const what = `workflow step ${stepName}`;
-        const w = get(step, "with")?.value;
-        const listOf = (key) => {
-          const node2 = get(w, key)?.value;
-          const items = (0, import_yaml.isSeq)(node2) ? node2.items.map((i) => str(i) ?? "") : (str(node2) ?? "").split(/[\r\n,]+/);
-          const out = [];
-          for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
-            const r = interpolate(raw, sink.env);
-            if (!r.ok) {
-              sink.note(file, line, `${what}: ${key} ${raw}: cannot resolve ${r.variable}; entry not used`);
-              return null;
-            }
-            out.push(r.value);
-          }
-          return out;
-        };
-        const files = listOf("files");
-        const targets = listOf("targets");
-        const wdRaw = str(get(w, "workdir")?.value) ?? ".";
-        const wd = interpolate(wdRaw, sink.env);
-        if (files === null || targets === null || !wd.ok) {
-          if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
-          continue;
-        }
-        const dir = path13.resolve(root, wd.value);
-        const paths = files.length ? files.map((f) => path13.resolve(dir, f)) : BAKE_FILES.map((f) => path13.join(dir, f));
-        const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
-        if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => fs12.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
-        continue;
-      }
-      const run2 = get(step, "run");
-      if (run2 && (0, import_yaml.isScalar)(run2.value) && typeof run2.value.value === "string") {
-        const block = run2.value.type === import_yaml2.Scalar.BLOCK_LITERAL || run2.value.type === import_yaml2.Scalar.BLOCK_FOLDED;
-        const wdRaw = str(get(step, "working-directory")?.value) ?? jobWd;
-        const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
-        if (!wd.ok) {
-          sink.note(file, y.line(run2.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
-          continue;
-        }
-        scanCommands(run2.value.value, { file, line: y.line(run2.value) + (block ? 1 : 0), cwd: path13.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
-      }
-    }
-  }
-}
-var import_yaml2;
-var init_workflows = __esm({
-  "src/builds/workflows.ts"() {
-    "use strict";
-    import_yaml2 = __toESM(require_dist(), 1);
-    init_interpolate();
-    init_command();
-    init_bake();
-    init_yaml_util();
-  }
-});
-
-// src/builds/scripts.ts
-import path14 from "node:path";
-function readMakefile(file, text, sink) {
-  const dir = path14.dirname(file);
-  const vars = /* @__PURE__ */ new Map([["CURDIR", dir]]);
-  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*([^\n$#]*?)\s*$/gm)) {
-    if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
-  }
-  vars.set("CURDIR", dir);
-  const lines = text.split("\n").map((line) => {
-    let l = line.replace(/^(\s*)([@+-]+)/, (_m, ws, p) => ws + " ".repeat(p.length));
-    l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name) => vars.get(name) ?? m);
-    return l.replace(/\$\$/g, "$");
-  });
-  scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile" }, sink);
-}
-function readScript(file, text, sink, cwd) {
-  scanCommands(text, { file, line: 1, cwd, what: `script ${path14.basename(file)}` }, sink);
-}
-function readPackageJson(file, text, sink) {
-  let pkg;
-  try {
-    pkg = JSON.parse(text);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-    return;
-  }
-  const scripts = pkg?.scripts;
-  if (!scripts || typeof scripts !== "object") return;
-  for (const [name, cmd] of Object.entries(scripts)) {
-    if (typeof cmd !== "string" || !/\b(docker|podman)\b/.test(cmd)) continue;
-    const at = text.indexOf(JSON.stringify(name) + ":") !== -1 ? text.indexOf(JSON.stringify(name) + ":") : text.indexOf(JSON.stringify(name));
-    const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
-    scanCommands(cmd, { file, line, cwd: path14.dirname(file), what: `package.json script ${name}` }, sink);
-  }
-}
-var init_scripts = __esm({
-  "src/builds/scripts.ts"() {
-    "use strict";
-    init_command();
-  }
-});
-
-// src/builds/devcontainer.ts
-import path15 from "node:path";
-function stripJsonc(text) {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c2 = text[i];
-    if (c2 === '"') {
-      const start = i;
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
-      out += text.slice(start, i + 1);
-    } else if (c2 === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (c2 === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      const body = text.slice(i, end === -1 ? text.length : end + 2);
-      out += body.replace(/[^\n]/g, " ");
-      i = end === -1 ? text.length : end + 1;
-    } else out += c2;
-  }
-  return out.replace(/,(\s*[}\]])/g, "$1");
-}
-function readDevcontainer(file, text, sink) {
-  const clean = stripJsonc(text);
-  let json;
-  try {
-    json = JSON.parse(clean);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-    return;
-  }
-  const b = json.build ?? {};
-  const dockerfile = b.dockerfile ?? json.dockerFile;
-  if (typeof dockerfile !== "string") return;
-  const at = clean.search(/"(dockerfile|dockerFile)"\s*:/);
-  const line = at === -1 ? 1 : clean.slice(0, at).split("\n").length;
-  const note = (m) => sink.note(file, line, m);
-  const val = (v, what) => {
-    if (typeof v !== "string") return void 0;
-    const r = interpolate(v, sink.env);
-    if (r.ok) return r.value;
-    note(`${what} ${v}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  const df = val(dockerfile, "dockerfile");
-  const ctx = val(b.context ?? json.context, "context");
-  const target = val(b.target, "target");
-  if (df === null || ctx === null || target === null) return;
-  const dir = path15.dirname(file);
-  const args = {};
-  if (b.args && typeof b.args === "object") {
-    for (const [k, v] of Object.entries(b.args)) {
-      if (typeof v !== "string") continue;
-      const r = interpolate(v, sink.env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
-    }
-  }
-  sink.add({
-    dockerfile: path15.resolve(dir, df),
-    context: path15.resolve(dir, ctx ?? "."),
-    ...target !== void 0 ? { target } : {},
-    args,
-    source: { file, line, what: "devcontainer" }
-  });
-}
-var init_devcontainer = __esm({
-  "src/builds/devcontainer.ts"() {
-    "use strict";
-    init_interpolate();
-  }
-});
-
 // src/builds/ci-files.ts
 import path16 from "node:path";
 function plainVariables(node2) {
   const out = {};
   for (const p of pairs(node2)) {
     const k = keyOf(p);
-    const v = (0, import_yaml3.isScalar)(p.value) ? str(p.value) : str(get(p.value, "value")?.value);
+    const v = (0, import_yaml.isScalar)(p.value) ? str(p.value) : str(get(p.value, "value")?.value);
     if (k !== void 0 && v !== void 0) out[k] = v;
   }
   return out;
@@ -31096,7 +31524,7 @@ function readGitlabCi(file, text, sink) {
   const globalVars = plainVariables(get(y.doc.contents, "variables")?.value);
   for (const job of pairs(y.doc.contents)) {
     const name = keyOf(job) ?? "?";
-    if (!(0, import_yaml3.isMap)(job.value) || name === "variables" || name === "default") continue;
+    if (!(0, import_yaml.isMap)(job.value) || name === "variables" || name === "default") continue;
     const vars = { ...globalVars, ...plainVariables(get(job.value, "variables")?.value) };
     const env = { CI_PROJECT_DIR: root, ...sink.env };
     for (const [k, v] of Object.entries(vars)) {
@@ -31106,18 +31534,18 @@ function readGitlabCi(file, text, sink) {
     const jobSink = { ...sink, env };
     for (const key of ["before_script", "script", "after_script"]) {
       const s = get(job.value, key)?.value;
-      const lines = (0, import_yaml3.isSeq)(s) ? s.items : (0, import_yaml3.isScalar)(s) ? [s] : [];
+      const lines = (0, import_yaml.isSeq)(s) ? s.items : (0, import_yaml.isScalar)(s) ? [s] : [];
       for (const item of lines) {
         const t = str(item);
         if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
-        const block = (0, import_yaml3.isScalar)(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
-        scanCommands((0, import_yaml3.isScalar)(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
+        const block = (0, import_yaml.isScalar)(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
+        scanCommands((0, import_yaml.isScalar)(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
       }
     }
   }
 }
 function readSkaffold(file, text, sink) {
-  const docs = (0, import_yaml3.parseAllDocuments)(text);
+  const docs = (0, import_yaml.parseAllDocuments)(text);
   const lc = text;
   const lineOf3 = (node2) => {
     const r = node2?.range;
@@ -31134,10 +31562,10 @@ function readSkaffold(file, text, sink) {
     }
     const builds = [get(doc2.contents, "build")?.value];
     const profiles = get(doc2.contents, "profiles")?.value;
-    if ((0, import_yaml3.isSeq)(profiles)) for (const p of profiles.items) builds.push(get(get(p, "build")?.value, "artifacts") ? get(p, "build")?.value : void 0);
+    if ((0, import_yaml.isSeq)(profiles)) for (const p of profiles.items) builds.push(get(get(p, "build")?.value, "artifacts") ? get(p, "build")?.value : void 0);
     for (const b of builds) {
       const artifacts = get(b, "artifacts")?.value;
-      if (!(0, import_yaml3.isSeq)(artifacts)) continue;
+      if (!(0, import_yaml.isSeq)(artifacts)) continue;
       for (const a of artifacts.items) {
         const docker = get(a, "docker")?.value;
         if (!docker && (get(a, "jib") || get(a, "bazel") || get(a, "ko") || get(a, "buildpacks") || get(a, "custom"))) continue;
@@ -31178,11 +31606,11 @@ function readSkaffold(file, text, sink) {
     }
   }
 }
-var import_yaml3;
+var import_yaml;
 var init_ci_files = __esm({
   "src/builds/ci-files.ts"() {
     "use strict";
-    import_yaml3 = __toESM(require_dist(), 1);
+    import_yaml = __toESM(require_dist(), 1);
     init_interpolate();
     init_command();
     init_yaml_util();
@@ -31279,7 +31707,7 @@ async function findBuildDefinitions(paths, opts = {}) {
   const root = gitRoot(firstDir) ?? firstDir;
   const definitions = [];
   const notes = [];
-  const rel2 = (p) => path17.relative(root, p).split(path17.sep).join("/") || ".";
+  const rel3 = (p) => path17.relative(root, p).split(path17.sep).join("/") || ".";
   const deferred = [];
   const sink = {
     root,
@@ -31290,12 +31718,12 @@ async function findBuildDefinitions(paths, opts = {}) {
       const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
         if (!inside3(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
-        if (!isDirectory2(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
+        if (!isDirectory2(d.context)) return note(`context ${rel3(d.context)} is not a folder; not used`);
       }
       const dockerfile = d.dockerfile ?? (d.context !== null ? path17.join(d.context, "Dockerfile") : void 0);
       if (!dockerfile) return;
       if (!inside3(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
-      if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
+      if (!isFile(dockerfile)) return note(`Dockerfile ${rel3(dockerfile)} not found; not used`);
       definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
     }
   };
@@ -31334,8 +31762,8 @@ function isDirectory2(p) {
 function byDockerfile(defs) {
   const m = /* @__PURE__ */ new Map();
   for (const d of defs) {
-    const list5 = m.get(d.dockerfile);
-    if (list5) list5.push(d);
+    const list7 = m.get(d.dockerfile);
+    if (list7) list7.push(d);
     else m.set(d.dockerfile, [d]);
   }
   return m;
@@ -31398,12 +31826,12 @@ function guessContext(dockerfile, text) {
     return null;
   }
   const sources = localSources(doc2);
-  const rel2 = (s) => path18.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(path18.join(dir, rel2(s.source))));
+  const rel3 = (s) => path18.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(path18.join(dir, rel3(s.source))));
   if (missing.length === 0) return null;
   let d = path18.dirname(dir);
   for (; ; ) {
-    if (sources.every((s) => exists(path18.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (sources.every((s) => exists(path18.join(d, rel3(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
     if (d === root) return null;
     const parent = path18.dirname(d);
     if (parent === d) return null;
@@ -31432,16 +31860,16 @@ function configIgnored(text) {
   const y = parseYaml(text);
   if ("error" in y) return [];
   const ig = get(y.doc.contents, "ignored")?.value;
-  return (0, import_yaml.isSeq)(ig) ? ig.items.map((i) => str(i) ?? "").filter(Boolean) : [];
+  return isSeq(ig) ? ig.items.map((i) => str(i) ?? "").filter(Boolean) : [];
 }
 function workflowRunsHadolint(text) {
   if (!/hadolint/i.test(text)) return false;
   const y = parseYaml(text);
   if ("error" in y) return false;
   for (const job of pairs(get(y.doc.contents, "jobs")?.value)) {
-    const steps = get(job.value, "steps")?.value;
-    if (!(0, import_yaml.isSeq)(steps)) continue;
-    for (const step of steps.items) {
+    const steps2 = get(job.value, "steps")?.value;
+    if (!isSeq(steps2)) continue;
+    for (const step of steps2.items) {
       if (/^hadolint\/hadolint-action@/.test(str(get(step, "uses")?.value) ?? "")) return true;
       if (/(^|[\s/;&|])hadolint(\s|$)/m.test(str(get(step, "run")?.value) ?? "")) return true;
     }
@@ -31453,10 +31881,10 @@ function preCommitRunsHadolint(text) {
   const y = parseYaml(text);
   if ("error" in y) return false;
   const repos = get(y.doc.contents, "repos")?.value;
-  if (!(0, import_yaml.isSeq)(repos)) return false;
+  if (!isSeq(repos)) return false;
   for (const r of repos.items) {
     const hooks = get(r, "hooks")?.value;
-    if ((0, import_yaml.isSeq)(hooks) && hooks.items.some((h) => /^hadolint(-docker)?$/.test(str(get(h, "id")?.value) ?? ""))) return true;
+    if (isSeq(hooks) && hooks.items.some((h) => /^hadolint(-docker)?$/.test(str(get(h, "id")?.value) ?? ""))) return true;
   }
   return false;
 }
@@ -31506,6 +31934,11 @@ var init_hadolint = __esm({
 });
 
 // src/builds/plan.ts
+var plan_exports = {};
+__export(plan_exports, {
+  mergeArgs: () => mergeArgs,
+  planBuilds: () => planBuilds
+});
 import fs16 from "node:fs";
 import path20 from "node:path";
 function rel(cwd, p) {
@@ -31551,11 +31984,11 @@ function fromConfig(file, c2, found) {
     }
   return out;
 }
-function mergeArgs(list5) {
+function mergeArgs(list7) {
   const out = {};
-  const keys = new Set(list5.flatMap((d) => Object.keys(d.args)));
+  const keys = new Set(list7.flatMap((d) => Object.keys(d.args)));
   for (const k of keys) {
-    const values2 = new Set(list5.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
+    const values2 = new Set(list7.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
     const [only] = values2;
     out[k] = values2.size === 1 && only !== void 0 ? only : null;
   }
@@ -31572,16 +32005,16 @@ function planFile(file, found, conf, cwd, explicit) {
       conf = { ...conf, context: void 0 };
     }
   }
-  const list5 = conf ? fromConfig(file, conf, found) : found;
-  if (list5.length === 0) {
+  const list7 = conf ? fromConfig(file, conf, found) : found;
+  if (list7.length === 0) {
     if (explicit) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text);
     if (g) {
-      const where = g.dir === gitRoot(path20.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where2 = g.dir === gitRoot(path20.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path20.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info(`the build context looks like ${where2} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path20.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -31589,7 +32022,7 @@ function planFile(file, found, conf, cwd, explicit) {
   const label3 = (c2) => c2 === null ? "no context" : `context ${rel(cwd, c2)}`;
   if (!explicit) {
     const contexts = /* @__PURE__ */ new Map();
-    for (const d of list5) {
+    for (const d of list7) {
       const l = contexts.get(d.context);
       if (l) l.push(d);
       else contexts.set(d.context, [d]);
@@ -31602,11 +32035,11 @@ function planFile(file, found, conf, cwd, explicit) {
     fb.contextLabel = label3(first);
     if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label3(dir) }));
   }
-  for (const d of list5)
+  for (const d of list7)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
       fb.findings.push(info(`additional context ${printable(k)}=${path20.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
-  for (const d of list5) {
+  for (const d of list7) {
     if (d.target === void 0) continue;
     const src = describeSource(d, cwd);
     const l = targets.get(d.target);
@@ -31617,7 +32050,7 @@ function planFile(file, found, conf, cwd, explicit) {
     fb.targets = [...targets.keys()];
     for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join("; ")})`));
   }
-  const args = mergeArgs(list5);
+  const args = mergeArgs(list7);
   if (Object.keys(args).length) {
     fb.args = args;
     const known2 = Object.entries(args).filter(([, v]) => v !== null);
@@ -31647,6 +32080,255 @@ var init_plan = __esm({
   }
 });
 
+// src/builds/contexts.ts
+function changedLines(o) {
+  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
+  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
+}
+function analyseEachContext(file, opts, fb, first, process2 = processFile) {
+  if (!fb?.otherContexts?.length || first.error) return first;
+  const full = { ...opts, firstChange: void 0 };
+  const base2 = first.partial ? process2(file, full) : first;
+  if (base2.error) return first;
+  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
+  for (const c2 of fb.otherContexts) {
+    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
+    if (o.error) return first;
+    runs.push({ label: c2.label, outcome: o });
+  }
+  const labels = runs.map((r) => r.label).join(", ");
+  if (runs.every((r) => r.outcome.after === base2.after)) {
+    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
+  }
+  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
+  if (safe.error) return first;
+  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
+  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
+}
+var info2;
+var init_contexts = __esm({
+  "src/builds/contexts.ts"() {
+    "use strict";
+    init_engine();
+    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+  }
+});
+
+// src/report/sarif.ts
+function level(f) {
+  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
+}
+function groupOf(doc2, offset, line) {
+  if (doc2) {
+    const all = doc2.instructions;
+    let lo = 0;
+    let hi = all.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = lo + hi >> 1;
+      if (all[mid].start <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const i = found >= 0 ? all[found] : void 0;
+    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
+  }
+  return `l${line}`;
+}
+function offsetOf(lines, line, column) {
+  if (line > lines.starts.length) return lines.text.length;
+  return lines.starts[line - 1] + column - 1;
+}
+function region(startLine, startColumn, endLine, endColumn) {
+  return { startLine, startColumn, endLine, endColumn };
+}
+function absoluteUri(ref, base2) {
+  if (!ref) return void 0;
+  try {
+    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function linksFromPackage(pkg) {
+  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+  let web;
+  if (raw) {
+    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
+    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
+    else if (full) web = `https://${full[1]}/${full[2]}`;
+  }
+  web = absoluteUri(web);
+  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
+  const informationUri = absoluteUri(pkg.homepage) ?? web;
+  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
+}
+function helpUri(docsUrl, docsBase) {
+  const uri = absoluteUri(docsUrl, docsBase);
+  return uri ? { helpUri: uri } : {};
+}
+function buildSarif(input, rules) {
+  const ruleIds = new Set(rules.map((r) => r.id));
+  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
+  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
+  const allRules = [...rules, ...extra];
+  const informationUri = absoluteUri(input.links?.informationUri);
+  const docsBase = absoluteUri(input.links?.docsBase);
+  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
+  const results = [];
+  const notifications = [];
+  for (const e of input.errors) {
+    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
+  }
+  for (const { path: path31, outcome } of input.files) {
+    const uri = path31.split("/").map(encodeURIComponent).join("/");
+    if (outcome.error) {
+      notifications.push({
+        level: "error",
+        message: { text: `${path31}: ${outcome.error.message}` },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
+            }
+          }
+        ]
+      });
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    let doc2 = null;
+    try {
+      doc2 = new DockerfileDocument(text);
+    } catch {
+      doc2 = null;
+    }
+    const edits = outcome.edits ?? [];
+    const claimed = /* @__PURE__ */ new Set();
+    const changeFindings = outcome.findings.filter((f) => f.kind === "change");
+    const editsFor = /* @__PURE__ */ new Map();
+    const lines = new LineIndex(text);
+    const byGroup = /* @__PURE__ */ new Map();
+    for (const e of edits) {
+      const g = groupOf(doc2, e.start, e.line);
+      const list7 = byGroup.get(g);
+      if (list7) list7.push(e);
+      else byGroup.set(g, [e]);
+    }
+    for (const f of changeFindings) {
+      const g = groupOf(doc2, offsetOf(lines, f.line, f.column), f.line);
+      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
+      mine.forEach((e) => claimed.add(e));
+      editsFor.set(f, mine);
+    }
+    const firstChange = /* @__PURE__ */ new Map();
+    const order = /* @__PURE__ */ new Map();
+    changeFindings.forEach((f, k) => {
+      order.set(f, k);
+      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
+    });
+    for (const e of edits) {
+      if (claimed.has(e)) continue;
+      let f;
+      for (const t of e.transforms) {
+        const x = firstChange.get(t);
+        if (x && (!f || order.get(x) < order.get(f))) f = x;
+      }
+      if (f) editsFor.get(f).push(e);
+    }
+    for (const f of outcome.findings) {
+      const mine = editsFor.get(f) ?? [];
+      results.push({
+        ruleId: f.transform,
+        ruleIndex: ruleIndex.get(f.transform),
+        level: level(f),
+        message: { text: f.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
+            }
+          }
+        ],
+        ...mine.length ? {
+          fixes: [
+            {
+              description: { text: `${f.transform}: ${f.message}` },
+              artifactChanges: [
+                {
+                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+                  replacements: mine.map((e) => ({
+                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
+                    ...e.text ? { insertedContent: { text: e.text } } : {}
+                  }))
+                }
+              ]
+            }
+          ]
+        } : {},
+        properties: { kind: f.kind, ...f.fixKind ? { fixKind: f.fixKind } : {} }
+      });
+    }
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: input.tool.name,
+            version: input.tool.version,
+            semanticVersion: input.tool.version,
+            ...informationUri ? { informationUri } : {},
+            rules: allRules.map((r) => ({
+              id: r.id,
+              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.description },
+              // Absolute or absent: a relative link means nothing in a code-scanning UI.
+              ...helpUri(r.docsUrl, docsBase),
+              help: { text: r.description },
+              defaultConfiguration: { level: "warning" },
+              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
+            }))
+          }
+        },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        columnKind: "utf16CodeUnits",
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
+        results
+      }
+    ]
+  };
+}
+function renderSarif(input, rules) {
+  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
+}
+var SARIF_SCHEMA;
+var init_sarif = __esm({
+  "src/report/sarif.ts"() {
+    "use strict";
+    init_document();
+    init_source();
+    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+  }
+});
+
+// src/report/types.ts
+var REPORT_FORMATS;
+var init_types = __esm({
+  "src/report/types.ts"() {
+    "use strict";
+    REPORT_FORMATS = ["diff", "json", "sarif", "github", "rdjsonl", "gitlab"];
+  }
+});
+
 // src/cli/color.ts
 function colorsWanted(flag, io) {
   if (flag === false) return false;
@@ -31664,14 +32346,14 @@ var init_color = __esm({
 });
 
 // src/cli/parse.ts
-function parseSubcommandArgs(program3, args, io, name) {
+function parseSubcommandArgs(program4, args, io, name) {
   try {
-    program3.parse(args, { from: "user" });
+    program4.parse(args, { from: "user" });
     return null;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
-        io.stdout.write(program3.helpInformation());
+        io.stdout.write(program4.helpInformation());
         return 0;
       }
       io.stderr.write(`${name}: ${e.message.replace(/^error: /, "")}
@@ -31688,236 +32370,599 @@ var init_parse = __esm({
   }
 });
 
-// src/cli/fmt.ts
-import fs17 from "node:fs";
-import path21 from "node:path";
-function optionsFor(file, resolver, flags) {
-  const settings = resolver.settingsFor(file);
-  if (settings.excluded) return null;
-  const fromFiles = formatSettingsFor(file, settings);
-  const out = { ...fromFiles };
-  for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
-  return out;
+// src/verify/docker.ts
+import { spawn, spawnSync as spawnSync2 } from "node:child_process";
+function dockerSync(cli, args, env, timeout = 12e4, input) {
+  const r = spawnSync2(cli, args, { env, encoding: "utf8", timeout, maxBuffer: 64 << 20, input });
+  return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
 }
-function checkFmtOptions(opts) {
-  if (opts.write && opts.check) return "--write and --check cannot be used together";
-  if (opts.indent !== void 0 && (!Number.isInteger(opts.indent) || opts.indent < 0 || opts.indent > 16)) {
-    return `--indent must be a whole number from 0 to 16, not ${String(opts.indent)}`;
+function classifyDockerError(cli, r) {
+  if (r.error && (r.error.code === "ENOENT" || r.error.code === "EACCES")) {
+    return new DockerEnvError(
+      r.error.code === "ENOENT" ? `the Docker CLI was not found (${cli}); install Docker or pass --docker <path to the docker client>` : `the Docker CLI ${cli} cannot be executed (permission denied)`,
+      "no-cli"
+    );
   }
-  if (opts.endOfLine !== void 0 && !["auto", "lf", "crlf"].includes(opts.endOfLine)) {
-    return `--end-of-line must be auto, lf or crlf, not ${String(opts.endOfLine)}`;
+  const text = r.stderr;
+  if (/permission denied/i.test(text) && /(docker\.sock|daemon socket|\.sock)/i.test(text)) {
+    return new DockerEnvError(
+      `permission denied on the Docker daemon's socket: add your user to the "docker" group (then log in again), use a rootless daemon, or run with sufficient rights
+  docker said: ${firstLine(text)}`,
+      "permission"
+    );
+  }
+  if (/Cannot connect to the Docker daemon|Is the docker daemon running|error during connect|connection refused|no such file or directory.*\.sock/i.test(text)) {
+    return new DockerEnvError(`the Docker daemon is not reachable: start Docker (or point DOCKER_HOST / the docker context at a running daemon)
+  docker said: ${firstLine(text)}`, "no-daemon");
   }
   return null;
 }
-async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
-  const out = (s) => void io.stdout.write(s);
-  const err = (s) => void io.stderr.write(s);
-  const bad = checkFmtOptions(opts);
-  if (bad) {
-    err(`dockerfix fmt: ${bad}
-`);
-    return 2;
+function firstLine(s) {
+  return s.trim().split("\n").find((l) => l.trim()) ?? "";
+}
+function detectDocker(cli, env) {
+  const v = dockerSync(cli, ["version", "--format", "{{.Client.Version}}|{{.Server.Version}}"], env, 6e4);
+  const envErr = classifyDockerError(cli, v);
+  if (envErr) throw envErr;
+  if (v.error) throw new DockerEnvError(`cannot run ${cli}: ${v.error.message}`, "other");
+  const [client = "", server = ""] = v.stdout.trim().split("|");
+  if (v.code !== 0 || !server) {
+    throw new DockerEnvError(`\`docker version\` failed (exit ${v.code}): ${firstLine(v.stderr) || "no server version"}`, "no-daemon");
   }
-  const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
-  let resolver;
-  try {
-    resolver = newResolver(io.cwd, opts.config);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-    return 2;
+  const bx = dockerSync(cli, ["buildx", "version"], env, 6e4);
+  const buildx = bx.code === 0 && /buildx|github\.com\/docker/i.test(bx.stdout);
+  if (!buildx && major(client) >= 23) {
+    throw new DockerEnvError(
+      `the Docker CLI ${client} has no buildx plugin, and without it \`docker build\` uses the legacy builder, which cannot build RUN --mount; install docker-buildx (the "docker-buildx-plugin" package)`,
+      "no-buildkit"
+    );
   }
-  const list5 = paths.length ? [...paths] : ["."];
-  if (opts.stdin || list5.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list5, resolver);
-  const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
-  const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
-  const found = await discover(list5, io.cwd);
-  let errors = 0;
-  for (const e of found.errors) {
-    err(`${e.format()}
-`);
-    errors++;
-  }
-  let changed = 0;
-  for (const file of found.files) {
-    const abs = path21.resolve(io.cwd, file);
-    const rel2 = relative(io.cwd, file);
-    let fileFo;
-    try {
-      fileFo = optionsFor(abs, resolver, fo);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-      return 2;
-    }
-    if (!fileFo) continue;
-    let input;
-    try {
-      const d = readDockerfile(abs);
-      input = (d.bom ? "\uFEFF" : "") + d.text;
-    } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      err(`${new FileError(rel2, e.message, e.line, e.column).format()}
-`);
-      errors++;
+  if (major(server) > 0 && major(server) < 18) throw new DockerEnvError(`the Docker daemon ${server} has no BuildKit (needs 18.09 or newer)`, "no-buildkit");
+  return { cli, clientVersion: client, serverVersion: server, buildx };
+}
+function major(version) {
+  const m = /^(\d+)/.exec(version);
+  return m ? Number(m[1]) : 0;
+}
+function parsePlainLog(text) {
+  const byId = /* @__PURE__ */ new Map();
+  const trailer = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const m = /^#(\d+) (.*)$/.exec(raw);
+    if (!m) {
+      if (raw.trim()) trailer.push(raw);
       continue;
     }
-    const r = format(input, fileFo);
-    if (r.error) {
-      err(`${new FileError(rel2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
-`);
-      errors++;
+    const [, id, rest] = m;
+    let v = byId.get(id);
+    if (!v) {
+      const sm = VERTEX_STEP.exec(rest);
+      v = { name: rest, step: Boolean(sm), from: sm?.[4]?.toUpperCase() === "FROM", cached: false, done: false, output: [] };
+      byId.set(id, v);
       continue;
     }
-    if (!r.changed) continue;
-    changed++;
-    if (opts.check) out(`${rel2}
-`);
-    else if (opts.write) {
-      try {
-        writeFileAtomic(abs, r.output, { expected: input });
-        if (!opts.quiet) out(`formatted ${rel2}
-`);
-      } catch (e) {
-        if (!(e instanceof FileError)) throw e;
-        err(`${new FileError(rel2, e.message).format()}
-`);
-        errors++;
+    if (rest === "CACHED") v.cached = true;
+    else if (/^DONE\b/.test(rest)) v.done = true;
+    else if (/^ERROR\b/.test(rest)) v.error = rest.replace(/^ERROR:?\s*/, "");
+    else if (/^CANCELED\b/.test(rest)) v.error ??= "canceled";
+    else if (/^\d+(\.\d+)? /.test(rest)) v.output.push(rest.replace(/^\d+(\.\d+)? /, ""));
+    else if (/^(sha256:|resolve |extracting |transferring |writing |naming |exporting |unpacking |preparing |sending )/.test(rest)) continue;
+    else v.output.push(rest);
+  }
+  const steps2 = [...byId.values()];
+  const failed = steps2.find((s) => s.error && s.error !== "canceled" && s.step) ?? steps2.find((s) => s.error && s.error !== "canceled");
+  return { steps: steps2, ...failed ? { failed } : {}, trailer };
+}
+function stepCounts(log) {
+  const steps2 = log.steps.filter((s) => s.step && !s.from);
+  const cached = steps2.filter((s) => s.cached).length;
+  return { total: steps2.length, cached, run: steps2.length - cached };
+}
+function runBuild(req) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const child = spawn(req.cli, req.args, { env: req.env, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    let partial = "";
+    let timedOut = false;
+    let aborted = false;
+    const seen = /* @__PURE__ */ new Set();
+    const onData = (d) => {
+      const s = d.toString("utf8");
+      if (log.length < 32 << 20) log += s;
+      if (!req.onStep) return;
+      const lines = (partial + s).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        const m = /^#(\d+) (\[.*)$/.exec(line);
+        if (m && !seen.has(m[1])) {
+          seen.add(m[1]);
+          req.onStep(m[2]);
+        }
       }
-    } else out(renderDiff(rel2, input, r.output, [], { colors, reasons: false }));
-  }
-  if (!opts.quiet && !opts.check) {
-    const n = found.files.length;
-    out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
-`);
-  }
-  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list5.join(", ")}
-`);
-  if (errors) return 2;
-  return opts.check && changed ? 1 : 0;
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    const kill = () => {
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5e3).unref();
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, req.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    let spawnError;
+    child.on("error", (e) => spawnError = e);
+    child.on("close", (code2) => {
+      clearTimeout(timer);
+      req.signal?.removeEventListener("abort", onAbort);
+      const parsed = parsePlainLog(log);
+      const envError = classifyDockerError(req.cli, { stderr: spawnError ? "" : log.slice(-4e3), error: spawnError }) ?? void 0;
+      resolve({ ok: code2 === 0 && !timedOut && !aborted, code: code2 ?? -1, wallMs: performance.now() - t0, timedOut, aborted, log, parsed, ...envError && code2 !== 0 ? { envError } : {} });
+    });
+  });
 }
-async function fmtStdin(io, opts, flags, paths, resolver) {
-  const err = (s) => void io.stderr.write(s);
-  if (paths.some((p) => p !== "-" && p !== ".")) {
-    err("dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n");
-    return 2;
+var DockerEnvError, VERTEX_STEP;
+var init_docker = __esm({
+  "src/verify/docker.ts"() {
+    "use strict";
+    DockerEnvError = class extends Error {
+      constructor(message, kind) {
+        super(message);
+        this.kind = kind;
+        this.name = "DockerEnvError";
+      }
+      kind;
+    };
+    VERTEX_STEP = /^\[(?:(\S+) )?(\d+)\/(\d+)\] (\S+)/;
   }
-  if (opts.write) {
-    err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
-    return 2;
-  }
-  if (opts.stdinFilepath && isDir2(path21.resolve(io.cwd, opts.stdinFilepath))) {
-    err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
-`);
-    return 2;
-  }
-  const label3 = opts.stdinFilepath ?? "<stdin>";
-  let fo;
-  try {
-    fo = optionsFor(path21.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    err(`dockerfix fmt: ${e.format(io.cwd)}
-`);
-    return 2;
-  }
-  let input;
-  try {
-    const d = decodeFile(label3, await readStdinCapped(io.stdin));
-    input = (d.bom ? "\uFEFF" : "") + d.text;
-  } catch (e) {
-    if (!(e instanceof FileError)) throw e;
-    err(`${e.format()}
-`);
-    return 2;
-  }
-  const r = format(input, fo);
-  if (r.error) {
-    err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
-`);
-    if (!opts.check) io.stdout.write(input);
-    return 2;
-  }
-  if (opts.check) {
-    if (r.changed) io.stdout.write(`${label3}
-`);
-    return r.changed ? 1 : 0;
-  }
-  io.stdout.write(r.output);
-  return 0;
+});
+
+// src/verify/report.ts
+function steps(b) {
+  return `${b.steps.cached}/${b.steps.total} cached`;
 }
-function relative(cwd, file) {
-  const r = path21.relative(cwd, path21.resolve(cwd, file));
-  return (r || file).split(path21.sep).join("/");
+function buildCell(b) {
+  if (!b) return "-";
+  return b.ok ? `${b.seconds.toFixed(2)} s (${steps(b)})` : `FAILED${b.timedOut ? " (timed out)" : ""}`;
 }
-function isDir2(p) {
-  try {
-    return fs17.statSync(p).isDirectory();
-  } catch {
+function ratio(s) {
+  return s.speedup === void 0 ? "-" : `${s.speedup}x`;
+}
+function renderVerify(r, format2) {
+  if (format2 === "json") return `${JSON.stringify({ $schema: "https://unpkg.com/dockerfix/schema/dockerfix-verify.schema.json", ...r }, null, 2)}
+`;
+  if (format2 === "markdown") return renderMarkdown(r);
+  return renderText(r);
+}
+function renderText(r) {
+  const c2 = escapeControls;
+  const lines = [];
+  const L = (s = "") => void lines.push(s);
+  L(`dockerfix verify ${c2(r.dockerfile)} (context ${r.context === null ? "none" : c2(r.context)})`);
+  if (r.docker) L(`docker: client ${r.docker.client}, daemon ${r.docker.server}; isolation: ${r.docker.isolation === "builder" ? `dedicated builder ${r.docker.builder}` : "unique cache-mount ids (no buildx)"}`);
+  if (r.rewrite.changes.length) {
+    L(`rewrite: ${r.rewrite.changes.length} change${r.rewrite.changes.length === 1 ? "" : "s"}`);
+    for (const ch of r.rewrite.changes) L(`  line ${ch.line} [${ch.transform}] ${c2(ch.message)}`);
+  }
+  for (const t of r.targets) {
+    L(`target ${c2(t.label)} (${t.why}): original ${buildCell(t.original)}, rewrite ${buildCell(t.rewrite)}`);
+    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
+      if (!b || b.ok) continue;
+      L(`  the ${side} fails${b.failedStep ? ` at ${c2(b.failedStep)}` : ""}: ${c2(b.error ?? "")}`);
+      for (const l of b.logTail ?? []) L(`    | ${c2(l)}`);
+    }
+    if (t.comparison) {
+      const cmp = t.comparison;
+      L(`  images: ${cmp.equivalent ? "same files and config" : `${cmp.differenceCount} path${cmp.differenceCount === 1 ? "" : "s"} and ${cmp.config.length} config key${cmp.config.length === 1 ? "" : "s"} differ`} (${cmp.files.original} / ${cmp.files.rewrite} paths compared)`);
+      for (const d of cmp.differences.slice(0, 50)) {
+        if (d.kind === "only-original") L(`    only in the original: ${c2(d.path)} (${c2(d.original ?? "")})`);
+        else if (d.kind === "only-rewrite") L(`    only in the rewrite:  ${c2(d.path)} (${c2(d.rewrite ?? "")})`);
+        else L(`    differs (${(d.fields ?? []).join(", ")}): ${c2(d.path)}: ${c2(d.original ?? "")} -> ${c2(d.rewrite ?? "")}`);
+      }
+      if (cmp.differenceCount > 50) L(`    \u2026 and ${cmp.differenceCount - 50} more (--format json lists up to 500)`);
+      for (const k of cmp.config) L(`    config ${k.key}: ${c2(JSON.stringify(k.original))} -> ${c2(JSON.stringify(k.rewrite))}`);
+    }
+  }
+  if (r.scenarios.length || r.skippedScenarios.length) {
+    L("rebuilds (original -> rewrite):");
+    for (const s of r.scenarios) {
+      L(`  ${SCENARIO_TITLES[s.name]} (${c2(s.file)}, target ${c2(s.target)}): ${buildCell(s.original)} -> ${buildCell(s.rewrite)}${s.speedup !== void 0 ? `, ${s.speedup}x` : ""}`);
+      if (!s.rewrite.ok) {
+        L(`    the rewrite fails${s.rewrite.failedStep ? ` at ${c2(s.rewrite.failedStep)}` : ""}: ${c2(s.rewrite.error ?? "")}`);
+        for (const l of s.rewrite.logTail ?? []) L(`      | ${c2(l)}`);
+      }
+    }
+    for (const s of r.skippedScenarios) L(`  ${SCENARIO_TITLES[s.name]}: not measured: ${c2(s.reason)}`);
+  }
+  if (r.excluded.length) L(`not compared: ${r.excluded.map((e) => e.pattern).join(" ")} (--format json gives the reason for each)`);
+  for (const n of r.notes) L(`note: ${c2(n)}`);
+  if (r.cleanup.problems.length) for (const p of r.cleanup.problems) L(`cleanup problem: ${c2(p)}`);
+  L(`verdict: ${c2(r.summary)}`);
+  return `${lines.join("\n")}
+`;
+}
+function md(s) {
+  return escapeControls(s).replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/`/g, "'");
+}
+function renderMarkdown(r) {
+  const lines = [];
+  const L = (s = "") => void lines.push(s);
+  const icon = r.verdict === "equivalent" ? "\u2705" : r.verdict === "unchanged" ? "\u2796" : r.verdict === "original-fails" ? "\u26A0\uFE0F" : "\u274C";
+  L(`### ${icon} dockerfix verify: \`${md(r.dockerfile)}\``);
+  L("");
+  L(`**${md(r.summary)}**`);
+  L("");
+  if (r.targets.length) {
+    L("| target | original | rewrite | image |");
+    L("|---|---|---|---|");
+    for (const t of r.targets) {
+      const img = t.comparison ? t.comparison.equivalent ? "same files and config" : `${t.comparison.differenceCount} paths, ${t.comparison.config.length} config keys differ` : "-";
+      L(`| ${md(t.label)} | ${buildCell(t.original)} | ${buildCell(t.rewrite)} | ${img} |`);
+    }
+    L("");
+  }
+  const diffs = r.targets.flatMap((t) => (t.comparison?.differences ?? []).slice(0, 20).map((d) => ({ t, d })));
+  if (diffs.length) {
+    L("| target | path | original | rewrite |");
+    L("|---|---|---|---|");
+    for (const { t, d } of diffs) L(`| ${md(t.label)} | \`${md(d.path)}\` | ${md(d.original ?? "absent")} | ${md(d.rewrite ?? "absent")} |`);
+    L("");
+  }
+  for (const t of r.targets) {
+    for (const [side, b] of [["original", t.original], ["rewrite", t.rewrite]]) {
+      if (!b || b.ok) continue;
+      L(`The ${side} fails (target ${md(t.label)})${b.failedStep ? ` at \`${md(b.failedStep)}\`` : ""}:`);
+      L("");
+      L("```");
+      for (const l of [...b.logTail ?? [], b.error ?? ""]) L(escapeControls(l).replace(/```/g, "'''"));
+      L("```");
+      L("");
+    }
+  }
+  if (r.scenarios.length) {
+    L(`| rebuild (target ${md(r.scenarios[0].target)}) | edited | original | rewrite | speedup |`);
+    L("|---|---|---:|---:|---:|");
+    for (const s of r.scenarios) L(`| ${SCENARIO_TITLES[s.name]} | \`${md(s.file)}\` | ${buildCell(s.original)} | ${buildCell(s.rewrite)} | ${ratio(s)} |`);
+    L("");
+  }
+  for (const s of r.skippedScenarios) L(`- ${SCENARIO_TITLES[s.name]}: not measured: ${md(s.reason)}`);
+  for (const n of r.notes) L(`- note: ${md(n)}`);
+  if (r.excluded.length) {
+    L("");
+    L(`<details><summary>Not compared (${r.excluded.length} rules)</summary>`);
+    L("");
+    for (const e of r.excluded) L(`- \`${md(e.pattern)}\`: ${md(e.reason)}`);
+    L("");
+    L("</details>");
+  }
+  return `${lines.join("\n")}
+`;
+}
+var VERIFY_FORMATS, SCENARIO_TITLES;
+var init_report = __esm({
+  "src/verify/report.ts"() {
+    "use strict";
+    init_escape();
+    VERIFY_FORMATS = ["text", "json", "markdown"];
+    SCENARIO_TITLES = {
+      "source-edit": "source edit",
+      "dependency-edit": "dependency edit",
+      "ci-source-edit": "CI: source edit, cache mounts empty",
+      "ci-dependency-edit": "CI: dependency edit, cache mounts empty"
+    };
+  }
+});
+
+// src/verify/image-fs.ts
+import { createHash } from "node:crypto";
+import { Writable } from "node:stream";
+function str2(b, off, len2) {
+  const s = b.subarray(off, off + len2);
+  const z = s.indexOf(0);
+  return (z === -1 ? s : s.subarray(0, z)).toString("utf8");
+}
+function num2(b, off, len2) {
+  const f = b.subarray(off, off + len2);
+  if (f[0] & 128) {
+    let v = 0;
+    for (let i = 1; i < f.length; i++) v = v * 256 + f[i];
+    return v;
+  }
+  const s = str2(b, off, len2).trim();
+  return s ? parseInt(s, 8) : 0;
+}
+function parsePax(buf) {
+  const out = {};
+  let i = 0;
+  while (i < buf.length) {
+    const sp = buf.indexOf(32, i);
+    if (sp === -1) break;
+    const len2 = Number(buf.subarray(i, sp).toString("ascii"));
+    if (!len2) break;
+    const rec = buf.subarray(sp + 1, i + len2 - 1).toString("utf8");
+    const eq = rec.indexOf("=");
+    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    i += len2;
+  }
+  return out;
+}
+function normPath(p) {
+  let s = p.replace(/^\.?\/*/, "").replace(/\/+$/, "");
+  s = `/${s}`;
+  return s;
+}
+function pycHash(data) {
+  if (data.length >= 16 && data.readUInt32LE(4) === 0) {
+    const copy = Buffer.from(data);
+    copy.fill(0, 8, 12);
+    return createHash("sha256").update(copy).digest("hex");
+  }
+  return createHash("sha256").update(data).digest("hex");
+}
+function describeEntry(e) {
+  const parts = [e.type, e.mode, `${e.uid}:${e.gid}`];
+  if (e.type === "file") parts.push(`${e.size} B`, `sha256:${(e.sha256 ?? "").slice(0, 12)}`);
+  if (e.link !== void 0) parts.push(`-> ${e.link}`);
+  return parts.join(" ");
+}
+var TYPES, TarLister;
+var init_image_fs = __esm({
+  "src/verify/image-fs.ts"() {
+    "use strict";
+    TYPES = { "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
+    TarLister = class extends Writable {
+      constructor(keep = () => true) {
+        super();
+        this.keep = keep;
+      }
+      keep;
+      tree = /* @__PURE__ */ new Map();
+      buf = Buffer.alloc(0);
+      state = "header";
+      remaining = 0;
+      pad = 0;
+      cur = null;
+      meta = null;
+      pax = {};
+      longName;
+      longLink;
+      _write(chunk, _enc, cb) {
+        try {
+          this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+          this.consume();
+          cb();
+        } catch (e) {
+          cb(e);
+        }
+      }
+      _final(cb) {
+        if (this.state === "data" || this.state === "meta") cb(new Error("tar stream ended inside an entry"));
+        else cb();
+      }
+      consume() {
+        for (; ; ) {
+          if (this.state === "end") {
+            this.buf = Buffer.alloc(0);
+            return;
+          }
+          if (this.state === "header") {
+            if (this.buf.length < 512) return;
+            const h = this.buf.subarray(0, 512);
+            this.buf = this.buf.subarray(512);
+            if (h.every((x) => x === 0)) {
+              this.state = "end";
+              continue;
+            }
+            this.header(h);
+            continue;
+          }
+          if (this.state === "data" || this.state === "meta") {
+            if (this.remaining > 0) {
+              if (this.buf.length === 0) return;
+              const n = Math.min(this.remaining, this.buf.length);
+              const part = this.buf.subarray(0, n);
+              this.buf = this.buf.subarray(n);
+              this.remaining -= n;
+              if (this.state === "meta") this.meta.chunks.push(Buffer.from(part));
+              else if (this.cur?.pyc) this.cur.pyc.push(Buffer.from(part));
+              else this.cur?.hash?.update(part);
+              if (this.remaining > 0) return;
+            }
+            this.finishEntry();
+            this.state = "pad";
+          }
+          if (this.state === "pad") {
+            if (this.pad > 0) {
+              const n = Math.min(this.pad, this.buf.length);
+              this.buf = this.buf.subarray(n);
+              this.pad -= n;
+              if (this.pad > 0) return;
+            }
+            this.state = "header";
+          }
+        }
+      }
+      header(h) {
+        const flag = String.fromCharCode(h[156]);
+        const size = num2(h, 124, 12);
+        this.remaining = size;
+        this.pad = (512 - size % 512) % 512;
+        if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
+          this.meta = { kind: flag === "x" ? "pax" : flag === "g" ? "global" : flag === "L" ? "longname" : "longlink", chunks: [] };
+          this.state = "meta";
+          return;
+        }
+        const magic = str2(h, 257, 6);
+        const prefix = magic.startsWith("ustar") ? str2(h, 345, 155) : "";
+        let name = this.pax.path ?? this.longName ?? (prefix ? `${prefix}/${str2(h, 0, 100)}` : str2(h, 0, 100));
+        const link = this.pax.linkpath ?? this.longLink ?? str2(h, 157, 100);
+        const type = TYPES[flag] ?? "other";
+        const realSize = this.pax.size !== void 0 ? Number(this.pax.size) : size;
+        if (this.pax.size !== void 0) {
+          this.remaining = realSize;
+          this.pad = (512 - realSize % 512) % 512;
+        }
+        const entry = {
+          type,
+          mode: (num2(h, 100, 8) & 4095).toString(8).padStart(4, "0"),
+          uid: this.pax.uid !== void 0 ? Number(this.pax.uid) : num2(h, 108, 8),
+          gid: this.pax.gid !== void 0 ? Number(this.pax.gid) : num2(h, 116, 8),
+          size: type === "file" ? realSize : 0
+        };
+        if (type === "symlink" || type === "hardlink") entry.link = type === "hardlink" ? normPath(link) : link;
+        name = normPath(name);
+        this.pax = {};
+        this.longName = void 0;
+        this.longLink = void 0;
+        const keep = this.keep(name);
+        this.cur = { path: name, entry, keep };
+        if (keep && type === "file") {
+          if (name.endsWith(".pyc") && realSize <= 64 << 20) this.cur.pyc = [];
+          else this.cur.hash = createHash("sha256");
+        }
+        this.state = "data";
+      }
+      finishEntry() {
+        if (this.meta) {
+          const data = Buffer.concat(this.meta.chunks);
+          if (this.meta.kind === "pax") this.pax = parsePax(data);
+          else if (this.meta.kind === "longname") this.longName = str2(data, 0, data.length);
+          else if (this.meta.kind === "longlink") this.longLink = str2(data, 0, data.length);
+          this.meta = null;
+          return;
+        }
+        const c2 = this.cur;
+        this.cur = null;
+        if (!c2 || !c2.keep) return;
+        if (c2.pyc) c2.entry.sha256 = pycHash(Buffer.concat(c2.pyc));
+        else if (c2.hash) c2.entry.sha256 = c2.hash.digest("hex");
+        const target = c2.entry.type === "hardlink" && c2.entry.link ? this.tree.get(c2.entry.link) : void 0;
+        this.tree.set(c2.path, target ? { ...target } : c2.entry);
+      }
+    };
+  }
+});
+
+// src/verify/compare.ts
+function globToRegExp2(g) {
+  let re = "";
+  for (let i = 0; i < g.length; i++) {
+    const c2 = g[i];
+    if (c2 === "*" && g[i + 1] === "*") {
+      re += ".*";
+      i++;
+    } else if (c2 === "*") re += "[^/]*";
+    else if (c2 === "?") re += "[^/]";
+    else re += c2.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}(/.*)?$`);
+}
+function keepFilter(rules) {
+  const plain = rules.filter((r) => !/[*?]/.test(r.pattern)).map((r) => r.pattern.replace(/\/+$/, ""));
+  const globs = rules.filter((r) => /[*?]/.test(r.pattern)).map((r) => globToRegExp2(r.pattern));
+  return (p) => {
+    for (const x of plain) if (p === x || p.startsWith(`${x}/`)) return false;
+    for (const g of globs) if (g.test(p)) return false;
+    return true;
+  };
+}
+function entryFields(a, b) {
+  const f = [];
+  if (a.type !== b.type) f.push("type");
+  if (a.mode !== b.mode) f.push("mode");
+  if (a.uid !== b.uid || a.gid !== b.gid) f.push("owner");
+  if (a.size !== b.size) f.push("size");
+  if (a.sha256 !== b.sha256) f.push("content");
+  if (a.link !== b.link) f.push("link");
+  return f;
+}
+function diffTrees(a, b) {
+  const out = [];
+  for (const [p, ea] of a) {
+    const eb = b.get(p);
+    if (!eb) out.push({ path: p, kind: "only-original", original: describeEntry(ea) });
+    else {
+      const fields = entryFields(ea, eb);
+      if (fields.length) out.push({ path: p, kind: "differs", original: describeEntry(ea), rewrite: describeEntry(eb), fields });
+    }
+  }
+  for (const [p, eb] of b) if (!a.has(p)) out.push({ path: p, kind: "only-rewrite", rewrite: describeEntry(eb) });
+  return out.sort((x, y) => x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+}
+function norm(v) {
+  if (v === void 0 || v === null || v === "") return null;
+  if (Array.isArray(v)) return v.length ? v : null;
+  if (typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    if (!keys.length) return null;
+    return Object.fromEntries(keys.map((k) => [k, v[k]]));
+  }
+  return v;
+}
+function diffConfigs(a, b) {
+  const out = [];
+  for (const k of CONFIG_KEYS) {
+    let va = norm(a[k]);
+    let vb = norm(b[k]);
+    if (k === "Env" && Array.isArray(va) && Array.isArray(vb)) {
+      va = [...va].sort();
+      vb = [...vb].sort();
+    }
+    if (JSON.stringify(va) !== JSON.stringify(vb)) out.push({ key: k, original: norm(a[k]), rewrite: norm(b[k]) });
+  }
+  return out;
+}
+function dropMountParents(diffs, rewrite, addedTargets) {
+  const dropped = [];
+  const kept = diffs.filter((d) => {
+    if (d.kind !== "only-rewrite" || rewrite.get(d.path)?.type !== "dir") return true;
+    const under = addedTargets.filter((t) => t.startsWith(`${d.path}/`));
+    if (!under.length) return true;
+    for (const p of rewrite.keys()) {
+      if (!p.startsWith(`${d.path}/`)) continue;
+      if (under.some((t) => t === p || t.startsWith(`${p}/`))) continue;
+      return true;
+    }
+    dropped.push(d.path);
     return false;
-  }
+  });
+  return { diffs: kept, dropped };
 }
-var import_picocolors, defaultFmtIo;
-var init_fmt = __esm({
-  "src/cli/fmt.ts"() {
+var ALWAYS_EXCLUDED, CONFIG_KEYS;
+var init_compare = __esm({
+  "src/verify/compare.ts"() {
     "use strict";
-    import_picocolors = __toESM(require_picocolors(), 1);
-    init_discover();
-    init_diff();
-    init_fsio();
-    init_format();
-    init_config();
-    init_file_options();
-    init_color();
-    defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+    init_image_fs();
+    ALWAYS_EXCLUDED = [
+      { pattern: "/.dockerenv", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/hostname", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/hosts", reason: "created by docker create for the exported container" },
+      { pattern: "/etc/resolv.conf", reason: "created by docker create for the exported container" },
+      { pattern: "/proc", reason: "mount point of the container runtime" },
+      { pattern: "/sys", reason: "mount point of the container runtime" },
+      { pattern: "/dev", reason: "mount point of the container runtime" },
+      { pattern: "/var/log", reason: "apt, dpkg and installers log with timestamps: differs between any two builds" },
+      { pattern: "/var/cache/ldconfig/aux-cache", reason: "ldconfig's cache of file mtimes: differs between any two builds" },
+      { pattern: "/var/cache/debconf/*-old", reason: "debconf backup written at install time (timestamps)" },
+      { pattern: "/var/lib/dpkg/*-old", reason: "dpkg backup written at install time" }
+    ];
+    CONFIG_KEYS = ["Env", "Entrypoint", "Cmd", "User", "WorkingDir", "Labels", "ExposedPorts", "Volumes", "Healthcheck", "StopSignal", "Shell", "OnBuild"];
   }
 });
 
-// src/cli/fmt-cli.ts
-var fmt_cli_exports = {};
-__export(fmt_cli_exports, {
-  fmtMain: () => fmtMain
-});
-async function fmtMain(args, io) {
-  const program3 = new Command().name("dockerfix fmt").description(
-    "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
-  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix fmt");
-  if (stop !== null) return stop;
-  const opts = program3.opts();
-  return fmtCommand(program3.args, opts, io);
-}
-var init_fmt_cli = __esm({
-  "src/cli/fmt-cli.ts"() {
-    "use strict";
-    init_esm();
-    init_parse();
-    init_fmt();
-  }
-});
-
-// src/cli/explain.ts
-var explain_exports = {};
-__export(explain_exports, {
-  analyze: () => analyze,
-  describeChange: () => describeChange,
-  explainCommand: () => explainCommand,
-  explainFile: () => explainFile,
-  isManifest: () => isManifest,
-  renderChain: () => renderChain,
-  renderExplain: () => renderExplain,
-  sourceCovers: () => sourceCovers
-});
-import fs18 from "node:fs";
-import path22 from "node:path";
-function isManifest(rel2) {
-  const base2 = rel2.split("/").pop() ?? rel2;
+// src/explain/analyze.ts
+function isManifest(rel3) {
+  const base2 = rel3.split("/").pop() ?? rel3;
   if (MANIFEST_NAMES.has(base2)) return true;
   if (/^(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/.test(base2)) return true;
   if (/\.(csproj|fsproj|vbproj|sln)$/.test(base2)) return true;
-  return /^\.yarn\/(releases|plugins|patches)\//.test(rel2) || /^gradle\/wrapper\//.test(rel2);
+  return /^\.yarn\/(releases|plugins|patches)\//.test(rel3) || /^gradle\/wrapper\//.test(rel3);
 }
 function summarize(instr, max = 70) {
   const t = instr.logical().text.replace(/\s+/g, " ").trim();
@@ -32053,7 +33098,7 @@ function analyze(doc2, context, change) {
   let buildSteps = 0;
   const ignoredChange = change.kind === "path" && context.ignored(normalizeSource(change.path));
   for (const stage of doc2.stages) {
-    const steps = [];
+    const steps2 = [];
     let brokenAt = null;
     for (const instr of stage.instructions) {
       const kind = kindOf(instr);
@@ -32061,9 +33106,11 @@ function analyze(doc2, context, change) {
       let own = null;
       let may = false;
       const state = instr.state();
+      const fromStages = /* @__PURE__ */ new Set();
       if (kind === "base") {
         const parent = stage.parent;
         if (parent) {
+          fromStages.add(parent.index);
           key.push(`stage ${parent.name ? `"${parent.name}"` : parent.index} as it ends`);
           if (stageReran.has(parent)) own = `builds on stage ${parent.name ? `"${parent.name}"` : parent.index}, which re-runs from line ${stageReran.get(parent)}`;
         } else key.push(`the base image ${stage.resolvedBaseImage || "?"}`);
@@ -32071,7 +33118,7 @@ function analyze(doc2, context, change) {
         if (globals.length) key.push(`global build args used: ${globals.join(", ")}`);
         if (stage.platform) key.push(`platform ${stage.platform}`);
       } else {
-        key.push(`parent L${steps[steps.length - 1]?.line ?? "?"}`);
+        key.push(`parent L${steps2[steps2.length - 1]?.line ?? "?"}`);
         if (instr.upper === "RUN") {
           key.push("the command text");
           const args = [...state.args].filter((n) => state.env.has(n));
@@ -32080,6 +33127,7 @@ function analyze(doc2, context, change) {
           key.push(...describeSources(a, m.sources).map((s) => s.replace("the copied files", "bind-mounted files")));
           if (!ignoredChange) own = touchedBy(a, m.sources)?.replace("copies", "mounts") ?? null;
           for (const s of m.sources) {
+            if (s.kind === "stage") fromStages.add(s.stage.index);
             if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
               own = `mounts stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs`;
               may = true;
@@ -32097,6 +33145,7 @@ function analyze(doc2, context, change) {
           if (vars.length) key.push(`build args used: ${vars.join(", ")}`);
           if (!ignoredChange) own = touchedBy(a, sources);
           for (const s of sources) {
+            if (s.kind === "stage") fromStages.add(s.stage.index);
             if (!own && s.kind === "stage" && stageReran.has(s.stage)) {
               own = `copies from stage ${s.stage.name ? `"${s.stage.name}"` : s.stage.index}, which re-runs (BuildKit reuses the cache if the copied files come out identical)`;
               may = true;
@@ -32124,6 +33173,7 @@ function analyze(doc2, context, change) {
         else if (state.args.has(n) && instr.upper !== "ARG" && varsUsed(instr.argsText()).includes(n)) own = `uses $${n}`;
       }
       const step = { line: instr.line, keyword: instr.upper, summary: summarize(instr), kind, key: key.filter(Boolean), status: "cached" };
+      if (fromStages.size) step.fromStages = [...fromStages];
       if (kind === "build") buildSteps++;
       if (brokenAt !== null && kind !== "base") {
         step.status = "rerun";
@@ -32137,10 +33187,10 @@ function analyze(doc2, context, change) {
         brokenAt = step.line;
       }
       if (step.status !== "cached" && kind === "build") rerun.push(step);
-      steps.push(step);
+      steps2.push(step);
     }
     if (brokenAt !== null) stageReran.set(stage, brokenAt);
-    stages.push({ index: stage.index, name: stage.name, base: stage.baseImage, steps });
+    stages.push({ index: stage.index, name: stage.name, base: stage.baseImage, steps: steps2 });
   }
   return { stages, rerun, buildSteps };
 }
@@ -32155,13 +33205,6 @@ function describeChange(change, context) {
   const example = files?.find((f) => !isManifest(f) && f !== ".dockerignore" && !/(^|\/)(Dockerfile|Containerfile)[^/]*$/.test(f));
   return `any source file (a file that is not a dependency manifest)${example ? `, e.g. ${example}` : ""}`;
 }
-function describeContext(context, root, cwd) {
-  const files = context.files();
-  if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where = root ? path22.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && fs18.existsSync(path22.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
-  return `build context: ${where} (${files?.length ?? "?"} files; ${ignore})`;
-}
 function renderChain(report, indent = "  ") {
   const lines = [];
   for (const s of report.stages) {
@@ -32175,8 +33218,8 @@ function renderChain(report, indent = "  ") {
     }
   }
   const n = report.rerun.length;
-  const list5 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
-  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list5}` : ""}`);
+  const list7 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
+  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list7}` : ""}`);
   return lines.join("\n") + "\n";
 }
 function renderExplain(r) {
@@ -32203,98 +33246,13 @@ ${renderChain(r.after)}
 `;
   return out;
 }
-async function explainFile(file, opts) {
-  const abs = path22.resolve(opts.cwd, file);
-  let d;
-  let doc2;
-  try {
-    d = readDockerfile(abs);
-    doc2 = new DockerfileDocument(d.text, d.bom);
-  } catch (e) {
-    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
-    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
-    throw e;
-  }
-  const explicit = opts.contextDir !== void 0 || opts.noContext === true;
-  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
-  const po = await opts.fileOptions.for(abs, fb);
-  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
-  const noContext = explicit ? opts.noContext : fb?.noContext;
-  const context = contextFor(abs, { ...po, contextDir, noContext });
-  const root = noContext ? void 0 : contextDir ?? path22.dirname(abs);
-  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
-  const before = analyze(doc2, context, opts.change);
-  const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
-  if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
-  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
-  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
-  return {
-    path: file,
-    change: opts.change,
-    contextLine: describeContext(context, root, opts.cwd),
-    changeLine: describeChange(opts.change, context),
-    before,
-    after,
-    applied,
-    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
-  };
-}
-async function explainCommand(args, io) {
-  const program3 = new Command().name("dockerfix explain").description(
-    "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
-  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix explain");
-  if (stop !== null) return stop;
-  const o = program3.opts();
-  if (o.changed && o.changedArg) {
-    io.stderr.write("dockerfix explain: --changed and --changed-arg cannot be used together\n");
-    return 2;
-  }
-  try {
-    selectIds(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? path22.resolve(io.cwd, o.context) : void 0;
-    const noContext = o.context === false;
-    const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
-    const r = await explainFile(program3.args[0], {
-      change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
-      fileOptions,
-      contextDir,
-      noContext,
-      cwd: io.cwd
-    });
-    io.stdout.write(o.json ? JSON.stringify(r, null, 2) + "\n" : renderExplain(r));
-    return 0;
-  } catch (e) {
-    if (e instanceof FileError || e instanceof ConfigError) {
-      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}
-`);
-      return 2;
-    }
-    if (e instanceof UnknownTransformError) {
-      io.stderr.write(`dockerfix explain: ${e.message}
-`);
-      return 2;
-    }
-    throw e;
-  }
-}
-var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers, list3;
-var init_explain = __esm({
-  "src/cli/explain.ts"() {
+var import_picomatch3, MANIFEST_NAMES, CONFIG_ONLY, GLOB, matchers;
+var init_analyze = __esm({
+  "src/explain/analyze.ts"() {
     "use strict";
-    init_esm();
-    init_parse();
     import_picomatch3 = __toESM(require_picomatch2(), 1);
-    init_engine();
     init_document();
     init_edit_helpers();
-    init_config();
-    init_file_options();
-    init_plan();
-    init_fsio();
-    init_runner();
-    init_source();
-    init_transforms();
     MANIFEST_NAMES = /* @__PURE__ */ new Set([
       "pyproject.toml",
       "poetry.lock",
@@ -32340,7 +33298,2075 @@ var init_explain = __esm({
     CONFIG_ONLY = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "MAINTAINER", "ONBUILD"]);
     GLOB = /[*?[]/;
     matchers = /* @__PURE__ */ new Map();
+  }
+});
+
+// src/explain/model.ts
+function pairSteps(a, b) {
+  const n = a.length;
+  const m = b.length;
+  const L = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = exact(a[i]) === exact(b[j]) ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+  const matchB = new Array(m).fill(-1);
+  const usedA = new Array(n).fill(false);
+  for (let i = 0, j = 0; i < n && j < m; ) {
+    if (exact(a[i]) === exact(b[j])) {
+      matchB[j] = i;
+      usedA[i] = true;
+      i++;
+      j++;
+    } else if (L[i + 1][j] >= L[i][j + 1]) i++;
+    else j++;
+  }
+  const marks = b.map((s, j) => matchB[j] >= 0 ? { before: a[matchB[j]], after: s, mark: "same" } : { after: s, mark: "added" });
+  const gap = (j) => {
+    let lo = -1;
+    for (let k = j - 1; k >= 0; k--) if (matchB[k] >= 0) {
+      lo = matchB[k];
+      break;
+    }
+    let hi = n;
+    for (let k = j + 1; k < m; k++) if (matchB[k] >= 0) {
+      hi = matchB[k];
+      break;
+    }
+    return [lo, hi];
+  };
+  const take = (j, pred) => {
+    for (let i = 0; i < n; i++) if (!usedA[i] && pred(i)) return usedA[i] = true, i;
+    return -1;
+  };
+  for (let j = 0; j < m; j++) {
+    if (matchB[j] >= 0) continue;
+    const [lo, hi] = gap(j);
+    const inGap = (i2) => i2 > lo && i2 < hi;
+    let i = take(j, (x) => exact(a[x]) === exact(b[j]));
+    if (i >= 0) {
+      marks[j] = { before: a[i], after: b[j], mark: "moved" };
+      continue;
+    }
+    i = take(j, (x) => loose(a[x]) === loose(b[j]));
+    if (i < 0) i = take(j, (x) => inGap(x) && a[x].keyword === b[j].keyword);
+    if (i >= 0) marks[j] = inGap(i) ? { before: a[i], after: b[j], mark: "changed" } : { before: a[i], after: b[j], mark: "moved", changed: true };
+  }
+  const out = [];
+  const removed = a.map((s, i) => ({ s, i })).filter(({ i }) => !usedA[i]);
+  const placed = /* @__PURE__ */ new Set();
+  const flushUpTo = (limit) => {
+    for (const r of removed) if (!placed.has(r.i) && r.i <= limit) {
+      out.push({ before: r.s, mark: "removed" });
+      placed.add(r.i);
+    }
+  };
+  for (const p of marks) {
+    const bi = p.before ? a.indexOf(p.before) : -1;
+    if (bi >= 0 && p.mark === "same") flushUpTo(bi - 1);
+    out.push(p);
+  }
+  flushUpTo(n);
+  return out;
+}
+function changeWords(c2) {
+  if (c2.kind === "any-source") return "a source edit";
+  if (c2.kind === "path") return `a change to ${c2.path}`;
+  return `a new value of build arg ${c2.name}`;
+}
+function count(r) {
+  return { rerun: r.rerun.length, total: r.buildSteps };
+}
+function explainView(r) {
+  const before2 = count(r.before);
+  const after = r.after ? count(r.after) : before2;
+  const steps2 = (n2) => `${n2.rerun} of ${n2.total} build step${n2.total === 1 ? "" : "s"}`;
+  const headline = r.after ? `${changeWords(r.change)} re-runs ${steps2(after)} instead of ${before2.rerun} of ${before2.total}` : `${changeWords(r.change)} re-runs ${steps2(before2)} (dockerfix leaves this file as it is)`;
+  const stages = [];
+  const afterStages = r.after?.stages ?? r.before.stages;
+  const n = Math.max(r.before.stages.length, afterStages.length);
+  for (let k = 0; k < n; k++) {
+    const b = r.before.stages[k];
+    const a = r.after ? r.after.stages[k] : b;
+    const ref = a ?? b;
+    stages.push({
+      index: ref.index,
+      name: ref.name,
+      base: ref.base,
+      before: b,
+      after: r.after ? a : void 0,
+      steps: r.after ? pairSteps(b?.steps ?? [], a?.steps ?? []) : (b?.steps ?? []).map((s) => ({ before: s, after: s, mark: "same" }))
+    });
+  }
+  return { result: r, headline: headline.charAt(0).toUpperCase() + headline.slice(1), stages, counts: { before: before2, after } };
+}
+function statusWord(s) {
+  if (!s) return "";
+  if (s.kind === "base") return s.status === "cached" ? "base" : "re-runs";
+  return s.status === "cached" ? "cached" : s.status === "rerun" ? s.kind === "metadata" ? "re-runs (metadata)" : "re-runs" : "may re-run";
+}
+function markWord(p) {
+  if (p.mark === "moved") return p.changed ? `moved from L${p.before.line}, changed` : `moved from L${p.before.line}`;
+  if (p.mark === "changed") return "changed";
+  if (p.mark === "added") return "added";
+  if (p.mark === "removed") return "removed";
+  return "";
+}
+var exact, loose;
+var init_model = __esm({
+  "src/explain/model.ts"() {
+    "use strict";
+    init_document();
+    init_runner();
+    init_source();
+    init_analyze();
+    exact = (s) => `${s.keyword} ${s.summary}`;
+    loose = (s) => `${s.keyword} ${s.summary.replace(/--mount=\S+\s*/g, "").replace(/\s--no-cache(-dir)?\b/g, "").replace(/\s+/g, " ").trim()}`;
+  }
+});
+
+// src/explain/render-mermaid.ts
+function mermaidText(s) {
+  return s.replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;").replace(/`/g, "#96;").replace(/[\r\n]+/g, " ");
+}
+function statusClass(s) {
+  if (s.status === "rerun") return "rerun";
+  if (s.status === "may-rerun") return "may";
+  return s.kind === "base" ? "base" : "cached";
+}
+function shorten(s, max = 60) {
+  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
+}
+function renderMermaid(v) {
+  const r = v.result;
+  const lines = ["flowchart LR"];
+  const classes = /* @__PURE__ */ new Map();
+  const dashed = [];
+  const addClass = (c3, id) => {
+    const l = classes.get(c3);
+    if (l) l.push(id);
+    else classes.set(c3, [id]);
+  };
+  const side = (which, title2) => {
+    lines.push(`  subgraph ${which}["${mermaidText(title2)}"]`, "    direction TB");
+    const lastOf = /* @__PURE__ */ new Map();
+    const cross = [];
+    for (const st of v.stages) {
+      const stage = which === "b" ? st.before : st.after;
+      if (!stage) continue;
+      const pairOf = /* @__PURE__ */ new Map();
+      for (const p of st.steps) {
+        const s = which === "b" ? p.before : p.mark === "removed" ? void 0 : p.after;
+        if (s) pairOf.set(s, p);
+      }
+      const sid = `${which}s${st.index}`;
+      lines.push(`    subgraph ${sid}["${mermaidText(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`)}"]`, "      direction TB");
+      let prev;
+      stage.steps.forEach((s, k) => {
+        const p = pairOf.get(s);
+        const id = `${which}${st.index}_${k}`;
+        const mark = !p || !r.after ? "" : which === "a" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
+        const status = statusWord(s);
+        const label4 = `L${s.line} ${shorten(s.summary)}<br/>${[status, mark].filter(Boolean).join(" \xB7 ")}`;
+        lines.push(`      ${id}["${mermaidText(label4).replace(/#lt;br\/#gt;/g, "<br/>")}"]`);
+        addClass(statusClass(s), id);
+        if (mark) dashed.push(s.status === "rerun" ? `${id} stroke-dasharray:6 3` : `${id} stroke:#8250df,stroke-width:2px,stroke-dasharray:6 3`);
+        if (prev) lines.push(`      ${prev} --> ${id}`);
+        prev = id;
+        for (const from of s.fromStages ?? []) cross.push(`${from}>${id}`);
+      });
+      if (prev) lastOf.set(st.index, prev);
+      lines.push("    end");
+    }
+    for (const c3 of cross) {
+      const [from, to] = c3.split(">");
+      const src = lastOf.get(Number(from));
+      if (src) lines.push(`    ${src} -.-> ${to}`);
+    }
+    lines.push("  end");
+  };
+  const c2 = v.counts;
+  const label3 = (n) => `${n.rerun} of ${n.total} build steps re-run`;
+  side("b", `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${label3(c2.before)}`);
+  if (r.after) side("a", `after dockerfix: ${label3(c2.after)}`);
+  lines.push(...CLASSES.map((x) => "  " + x));
+  for (const [cls, ids] of classes) lines.push(`  class ${ids.join(",")} ${cls}`);
+  for (const d of dashed) lines.push(`  style ${d}`);
+  return lines.join("\n") + "\n";
+}
+var CLASSES;
+var init_render_mermaid = __esm({
+  "src/explain/render-mermaid.ts"() {
+    "use strict";
+    init_model();
+    CLASSES = [
+      "classDef rerun fill:#ffebe9,stroke:#cf222e,color:#24292f,stroke-width:2px",
+      "classDef may fill:#fff8c5,stroke:#bf8700,color:#24292f",
+      "classDef cached fill:#f6f8fa,stroke:#d0d7de,color:#8c959f",
+      "classDef base fill:#ddf4ff,stroke:#54aeff,color:#24292f"
+    ];
+  }
+});
+
+// src/explain/render-markdown.ts
+function cell(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/[\r\n]+/g, " ");
+}
+function code(s) {
+  return `<code>${cell(s)}</code>`;
+}
+function where(s) {
+  return s ? `L${s.line} ${statusWord(s).replace(/^re-runs/, "**re-runs**")}` : "\u2014";
+}
+function renderMarkdown2(v, opts = {}) {
+  const r = v.result;
+  const out = [];
+  out.push(`${opts.heading ?? "###"} dockerfix explain ${code(r.path)}`, "");
+  out.push(`**${cell(v.headline)}**`, "");
+  out.push(`${cell(r.contextLine)}  `, `change: ${cell(r.changeLine)}${r.applied.length ? `  
+rewrite: ${r.applied.map(code).join(", ")}` : ""}`, "");
+  const mermaid = renderMermaid(v);
+  if (mermaid.length <= MERMAID_MAX) out.push("```mermaid", mermaid.trimEnd(), "```", "");
+  else out.push(`_The picture is left out: ${mermaid.length.toLocaleString("en-US")} characters of Mermaid, more than GitHub renders (${MERMAID_MAX.toLocaleString("en-US")}); \`dockerfix explain --format html\` draws it._`, "");
+  out.push("<details><summary>Steps, before and after, and why they re-run</summary>", "");
+  for (const st of v.stages) {
+    out.push(`**stage ${st.index}${st.name ? ` ${cell(st.name)}` : ""}** (FROM ${code(st.base)})`, "");
+    out.push(r.after ? "| step | before | after | rewrite | why (after, else before) |" : "| step | status | why |");
+    out.push(r.after ? "|---|---|---|---|---|" : "|---|---|---|");
+    for (const p of st.steps) {
+      const s = p.after && p.mark !== "removed" ? p.after : p.before;
+      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
+      if (r.after) out.push(`| ${code(s.summary)} | ${where(p.before)} | ${p.mark === "removed" ? "\u2014" : where(p.after)} | ${markWord(p)} | ${cell(why)} |`);
+      else out.push(`| ${code(`L${s.line} ${s.summary}`)} | ${statusWord(s)} | ${cell(why)} |`);
+    }
+    out.push("");
+  }
+  out.push("</details>", "");
+  return out.join("\n");
+}
+function renderExplainJson(v) {
+  const r = v.result;
+  return JSON.stringify(
+    {
+      ...r,
+      headline: v.headline,
+      counts: v.counts,
+      pairs: v.stages.map((st) => ({
+        stage: st.index,
+        steps: st.steps.map((p) => ({ before: p.before?.line ?? null, after: p.mark === "removed" ? null : p.after?.line ?? null, mark: p.mark, ...p.changed ? { changed: true } : {} }))
+      }))
+    },
+    null,
+    2
+  ) + "\n";
+}
+var MERMAID_MAX;
+var init_render_markdown = __esm({
+  "src/explain/render-markdown.ts"() {
+    "use strict";
+    init_render_mermaid();
+    init_model();
+    MERMAID_MAX = 45e3;
+  }
+});
+
+// src/explain/render-html.ts
+function xml(s) {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+function shorten2(s, max = MAX_CHARS) {
+  return s.length > max ? s.slice(0, max - 1) + "\u2026" : s;
+}
+function renderSvg(v) {
+  const r = v.result;
+  const cols = [{ title: `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${v.counts.before.rerun} of ${v.counts.before.total} build steps re-run`, which: "before" }];
+  if (r.after) cols.push({ title: `after dockerfix: ${v.counts.after.rerun} of ${v.counts.after.total} build steps re-run`, which: "after" });
+  const parts = [];
+  let height = 0;
+  cols.forEach((col, ci) => {
+    const x0 = PAD + ci * (COL_W + GAP);
+    let y = PAD;
+    parts.push(`<text x="${x0}" y="${y + 14}" font-size="15" font-weight="600" fill="#24292f">${xml(col.title)}</text>`);
+    y += 30;
+    for (const st of v.stages) {
+      const stage = col.which === "before" ? st.before : st.after;
+      if (!stage) continue;
+      const pairOf = /* @__PURE__ */ new Map();
+      for (const p of st.steps) {
+        const s = col.which === "before" ? p.before : p.mark === "removed" ? void 0 : p.after;
+        if (s) pairOf.set(s, p);
+      }
+      const h = STAGE_HEAD + stage.steps.length * (STEP_H + STEP_GAP) + 4;
+      parts.push(`<g class="stage" data-stage="${st.index}">`);
+      parts.push(`<rect x="${x0}" y="${y}" width="${COL_W}" height="${h}" rx="8" fill="#ffffff" stroke="#8c959f"/>`);
+      parts.push(`<text x="${x0 + 10}" y="${y + 18}" font-size="12" font-weight="600" fill="#57606a">${xml(shorten2(`stage ${st.index}${st.name ? ` ${st.name}` : ""} \xB7 FROM ${stage.base}`, 70))}</text>`);
+      let sy = y + STAGE_HEAD;
+      stage.steps.forEach((s, k) => {
+        const p = pairOf.get(s);
+        const cls = statusClass(s);
+        const c2 = COLORS[cls];
+        const mark = !p || !r.after ? "" : col.which === "after" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
+        const reads = (s.fromStages ?? []).map((i) => {
+          const o = v.stages.find((x) => x.index === i);
+          return `reads stage ${o?.name ?? i}`;
+        });
+        const sub2 = [statusWord(s), mark, ...reads].filter(Boolean).join(" \xB7 ");
+        const bx = x0 + 10;
+        const bw = COL_W - 20;
+        if (k > 0) parts.push(`<path d="M${bx + bw / 2} ${sy - STEP_GAP} V${sy - 1}" stroke="#8c959f" stroke-width="1.5" marker-end="url(#arrow)"/>`);
+        parts.push(
+          `<g class="step ${cls}${mark ? " marked" : ""}" data-line="${s.line}" data-status="${s.status}" data-mark="${p && r.after ? p.mark : "same"}"><title>${xml(`L${s.line} ${s.summary}
+${s.reason ? `why: ${s.reason}` : `key: ${s.key.join(" + ")}`}`)}</title><rect x="${bx}" y="${sy}" width="${bw}" height="${STEP_H}" rx="5" fill="${c2.fill}" stroke="${mark && cls !== "rerun" ? MARKED : c2.stroke}" stroke-width="${cls === "rerun" || mark ? 2 : 1}"${mark ? ' stroke-dasharray="6 3"' : ""}/><text x="${bx + 8}" y="${sy + 15}" font-family="ui-monospace,SFMono-Regular,Menlo,Consolas,monospace" font-size="12" fill="${c2.text}">${xml(shorten2(`L${s.line} ${s.summary}`))}</text><text x="${bx + 8}" y="${sy + 31}" font-size="11" fill="${c2.text}">${xml(shorten2(sub2, 80))}</text></g>`
+        );
+        sy += STEP_H + STEP_GAP;
+      });
+      parts.push("</g>");
+      y += h + 18;
+    }
+    height = Math.max(height, y);
+  });
+  const legend = [["rerun", "re-runs", false], ["may", "may re-run", false], ["cached", "cache hit", false], ["base", "base image", false]];
+  if (r.after) legend.push(["cached", "added / moved / changed by dockerfix", true]);
+  let lx = PAD;
+  const ly = height + 4;
+  for (const [cls, text, dash] of legend) {
+    const c2 = COLORS[cls];
+    parts.push(`<rect x="${lx}" y="${ly}" width="16" height="12" rx="2" fill="${dash ? "#ffffff" : c2.fill}" stroke="${dash ? MARKED : c2.stroke}"${dash ? ' stroke-dasharray="4 2"' : ""}/>`);
+    parts.push(`<text x="${lx + 22}" y="${ly + 11}" font-size="12" fill="#57606a">${xml(text)}</text>`);
+    lx += 34 + text.length * 6.5;
+  }
+  height = ly + 24;
+  const width = PAD * 2 + cols.length * COL_W + (cols.length - 1) * GAP;
+  return `<svg xmlns="http://www.w3.org/2000/svg" class="dockerfix-explain" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="-apple-system,BlinkMacSystemFont,'Segoe UI',Helvetica,Arial,sans-serif" role="img" aria-label="${xml(v.headline)}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0 0 L10 5 L0 10 z" fill="#8c959f"/></marker></defs>` + parts.join("") + "</svg>";
+}
+function table(v) {
+  const r = v.result;
+  const out = [];
+  for (const st of v.stages) {
+    out.push(`<h3>stage ${st.index}${st.name ? ` ${xml(st.name)}` : ""} <small>FROM ${xml(st.base)}</small></h3>`);
+    out.push("<table><thead><tr><th>step</th>" + (r.after ? "<th>before</th><th>after</th><th>rewrite</th>" : "<th>status</th>") + "<th>why</th></tr></thead><tbody>");
+    for (const p of st.steps) {
+      const s = p.after && p.mark !== "removed" ? p.after : p.before;
+      const why = (p.mark !== "removed" && r.after ? p.after?.reason : void 0) ?? (p.before?.reason ? r.after && p.mark !== "removed" ? `before: ${p.before.reason}` : p.before.reason : "");
+      const at = (x) => x ? `<span class="${statusClass(x)}">L${x.line} ${xml(statusWord(x))}</span>` : "\u2014";
+      out.push(
+        `<tr><td><code>${xml(s.summary)}</code></td>` + (r.after ? `<td>${at(p.before)}</td><td>${p.mark === "removed" ? "\u2014" : at(p.after)}</td><td>${xml(markWord(p))}</td>` : `<td>${at(s)}</td>`) + `<td>${xml(why)}</td></tr>`
+      );
+    }
+    out.push("</tbody></table>");
+  }
+  return out.join("\n");
+}
+function renderHtml(v) {
+  const r = v.result;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>dockerfix explain ${xml(r.path)}</title>
+<style>
+body{font-family:-apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;color:#24292f;margin:24px;max-width:1200px}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:8px 0 4px}h3{font-size:14px;margin:18px 0 6px}small{color:#57606a;font-weight:normal}
+p.meta{color:#57606a;margin:2px 0}.picture{overflow-x:auto;margin:16px 0}
+table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}code{font-size:12px}
+.rerun{color:#cf222e;font-weight:600}.may{color:#9a6700}.cached{color:#8c959f}.base{color:#0969da}
+</style>
+</head>
+<body>
+<h1>dockerfix explain <code>${xml(r.path)}</code></h1>
+<h2 class="headline">${xml(v.headline)}</h2>
+<p class="meta">${xml(r.contextLine)}</p>
+<p class="meta">change: ${xml(r.changeLine)}</p>
+${r.applied.length ? `<p class="meta">rewrite: ${r.applied.map((a) => `<code>${xml(a)}</code>`).join(", ")}</p>` : ""}
+<div class="picture">${renderSvg(v)}</div>
+${table(v)}
+</body>
+</html>
+`;
+}
+var COLORS, MARKED, COL_W, GAP, PAD, STEP_H, STEP_GAP, STAGE_HEAD, MAX_CHARS;
+var init_render_html = __esm({
+  "src/explain/render-html.ts"() {
+    "use strict";
+    init_render_mermaid();
+    init_model();
+    COLORS = {
+      rerun: { fill: "#ffebe9", stroke: "#cf222e", text: "#24292f" },
+      may: { fill: "#fff8c5", stroke: "#bf8700", text: "#24292f" },
+      cached: { fill: "#f6f8fa", stroke: "#d0d7de", text: "#8c959f" },
+      base: { fill: "#ddf4ff", stroke: "#54aeff", text: "#24292f" }
+    };
+    MARKED = "#8250df";
+    COL_W = 520;
+    GAP = 40;
+    PAD = 20;
+    STEP_H = 38;
+    STEP_GAP = 10;
+    STAGE_HEAD = 26;
+    MAX_CHARS = 64;
+  }
+});
+
+// src/cli/explain.ts
+var explain_exports = {};
+__export(explain_exports, {
+  EXPLAIN_FORMATS: () => EXPLAIN_FORMATS,
+  analyze: () => analyze,
+  describeChange: () => describeChange,
+  explainCommand: () => explainCommand,
+  explainFile: () => explainFile,
+  isManifest: () => isManifest,
+  renderChain: () => renderChain,
+  renderExplain: () => renderExplain,
+  renderExplainAs: () => renderExplainAs,
+  sourceCovers: () => sourceCovers
+});
+import fs17 from "node:fs";
+import path21 from "node:path";
+function renderExplainAs(r, format2) {
+  if (format2 === "text") return renderExplain(r);
+  const v = explainView(r);
+  if (format2 === "json") return renderExplainJson(v);
+  if (format2 === "markdown") return renderMarkdown2(v);
+  if (format2 === "mermaid") return renderMermaid(v);
+  return renderHtml(v);
+}
+function describeContext(context, root, cwd) {
+  const files = context.files();
+  if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
+  const where2 = root ? path21.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && fs17.existsSync(path21.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
+}
+async function explainFile(file, opts) {
+  const abs = path21.resolve(opts.cwd, file);
+  let d;
+  let doc2;
+  try {
+    d = readDockerfile(abs);
+    doc2 = new DockerfileDocument(d.text, d.bom);
+  } catch (e) {
+    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
+    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
+    throw e;
+  }
+  const explicit = opts.contextDir !== void 0 || opts.noContext === true;
+  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
+  const po = await opts.fileOptions.for(abs, fb);
+  const contextDir = explicit ? opts.contextDir : fb?.contextDir;
+  const noContext = explicit ? opts.noContext : fb?.noContext;
+  const context = contextFor(abs, { ...po, contextDir, noContext });
+  const root = noContext ? void 0 : contextDir ?? path21.dirname(abs);
+  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
+  const before2 = analyze(doc2, context, opts.change);
+  const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
+  if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
+  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
+  return {
+    path: file,
+    change: opts.change,
+    contextLine: describeContext(context, root, opts.cwd),
+    changeLine: describeChange(opts.change, context),
+    before: before2,
+    after,
+    applied,
+    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
+  };
+}
+async function explainCommand(args, io) {
+  const program4 = new Command().name("dockerfix explain").description(
+    "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
+  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON (the analysis only; --format json adds the headline and the step pairing)").addOption(new Option("-f, --format <format>", "output: text, json, markdown (headline, Mermaid picture, step tables), mermaid (the flowchart), html (self-contained, picture as inline SVG)").choices(EXPLAIN_FORMATS)).option("-o, --output <file>", "write the output to this file instead of standard output").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix explain");
+  if (stop !== null) return stop;
+  const o = program4.opts();
+  if (o.json && o.format && o.format !== "json") {
+    io.stderr.write("dockerfix explain: --json and --format cannot be used together\n");
+    return 2;
+  }
+  if (o.changed && o.changedArg) {
+    io.stderr.write("dockerfix explain: --changed and --changed-arg cannot be used together\n");
+    return 2;
+  }
+  try {
+    selectIds(o.only, o.skip);
+    const contextDir = typeof o.context === "string" ? path21.resolve(io.cwd, o.context) : void 0;
+    const noContext = o.context === false;
+    const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
+    const r = await explainFile(program4.args[0], {
+      change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
+      fileOptions,
+      contextDir,
+      noContext,
+      cwd: io.cwd
+    });
+    const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
+    if (o.output) {
+      try {
+        const out = path21.resolve(io.cwd, o.output);
+        fs17.mkdirSync(path21.dirname(out), { recursive: true });
+        fs17.writeFileSync(out, text);
+      } catch (e) {
+        io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
+`);
+        return 2;
+      }
+    } else io.stdout.write(text);
+    return 0;
+  } catch (e) {
+    if (e instanceof FileError || e instanceof ConfigError) {
+      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}
+`);
+      return 2;
+    }
+    if (e instanceof UnknownTransformError) {
+      io.stderr.write(`dockerfix explain: ${e.message}
+`);
+      return 2;
+    }
+    throw e;
+  }
+}
+var EXPLAIN_FORMATS, list3;
+var init_explain = __esm({
+  "src/cli/explain.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_engine();
+    init_document();
+    init_config();
+    init_file_options();
+    init_plan();
+    init_fsio();
+    init_runner();
+    init_source();
+    init_transforms();
+    init_analyze();
+    init_model();
+    init_render_mermaid();
+    init_render_markdown();
+    init_render_html();
+    init_analyze();
+    EXPLAIN_FORMATS = ["text", "json", "markdown", "mermaid", "html"];
     list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+  }
+});
+
+// src/verify/prepare.ts
+import fs18 from "node:fs";
+import path22 from "node:path";
+function stageDeps(doc2, s) {
+  const deps = [];
+  if (s.parent) deps.push(s.parent);
+  for (const i of s.instructions) {
+    const from = i.upper === "COPY" || i.upper === "ADD" ? i.flag("from")?.value : void 0;
+    if (from) {
+      const d = doc2.stageByRef(from, s.index);
+      if (d) deps.push(d);
+    }
+    if (i.upper === "RUN") {
+      for (const f of i.flagsNamed("mount")) {
+        const m = mountOptions(f).get("from");
+        const d = m ? doc2.stageByRef(m, s.index) : void 0;
+        if (d) deps.push(d);
+      }
+    }
+  }
+  return deps;
+}
+function findTargets(text, requested = [], found = []) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const stages = doc2.stages;
+  if (requested.length) {
+    return requested.map((t) => {
+      const s = doc2.stageByRef(t);
+      if (!s || !s.name) throw new Error(`--target ${t}: no stage named ${JSON.stringify(t)} in the Dockerfile`);
+      return { target: s.name, label: s.name, why: "--target" };
+    });
+  }
+  const used = /* @__PURE__ */ new Set();
+  for (const s of stages) for (const d of stageDeps(doc2, s)) used.add(d.index);
+  const out = [];
+  const last = stages[stages.length - 1];
+  for (const s of stages) {
+    if (s === last) continue;
+    if (!s.name) continue;
+    const fromDefs = found.some((f) => f.toLowerCase() === s.name.toLowerCase());
+    const leaf = !used.has(s.index);
+    const runs = s.instructions.some((i) => i.upper === "CMD" || i.upper === "ENTRYPOINT");
+    if (fromDefs || leaf || runs) out.push({ target: s.name, label: s.name, why: fromDefs ? "named by a build definition" : leaf ? "a stage nothing else builds on" : "a stage with its own CMD/ENTRYPOINT" });
+  }
+  if (last) out.push({ target: null, label: last.name ?? "default", why: "the default build (last stage)" });
+  return out;
+}
+function isolateCacheMounts(text, prefix) {
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const body = bom ? text.slice(1) : text;
+  const doc2 = new DockerfileDocument(body);
+  const edits = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      if (o.get("type") !== "cache") continue;
+      const raw = body.slice(f.start, f.end);
+      const eq = raw.indexOf("=");
+      let value = raw.slice(eq + 1);
+      const quoted = /^["']/.test(value) && value.endsWith(value[0]) ? value[0] : "";
+      if (quoted) value = value.slice(1, -1);
+      const parts = value.split(",");
+      const idAt = parts.findIndex((p) => /^id=/i.test(p.trim()));
+      const base2 = o.get("id") ?? o.get("target") ?? "cache";
+      const id = `${prefix}${base2.replace(/[^A-Za-z0-9_./-]/g, "_")}`;
+      if (idAt >= 0) parts[idAt] = `id=${id}`;
+      else parts.push(`id=${id}`);
+      edits.push({ start: f.start, end: f.end, text: `${raw.slice(0, eq + 1)}${quoted}${parts.join(",")}${quoted}` });
+    }
+  }
+  let out = body;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return { text: bom + out, count: edits.length };
+}
+function cacheMountTargets(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const out = /* @__PURE__ */ new Set();
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      const t = o.get("target");
+      if (o.get("type") === "cache" && t) out.add(t.length > 1 ? t.replace(/\/+$/, "") : t);
+    }
+  }
+  return out;
+}
+function addedMountRules(original, rewrite) {
+  const before2 = cacheMountTargets(original);
+  return [...cacheMountTargets(rewrite)].filter((t) => !before2.has(t) && t.startsWith("/")).sort().map((t) => ({ pattern: t, reason: "cache mount added by the rewrite: its contents stay in the mount instead of the image" }));
+}
+function cacheMountSignatures(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const out = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    const cmd = collapse(i.json ? i.json.join(" ") : i.argsText()).slice(0, 40);
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      const t = o.get("target");
+      if (o.get("type") === "cache" && t) out.push({ target: t, command: cmd });
+    }
+  }
+  return out;
+}
+function collapse(s) {
+  return s.replace(/\\\r?\n/g, " ").replace(/\s+/g, " ").trim();
+}
+function matchesMountRecord(description, sigs) {
+  const d = collapse(description);
+  return sigs.some((s) => (d.startsWith(`cached mount ${s.target} from exec `) || d.startsWith(`cached mount ${s.target.replace(/\/+$/, "")} from exec `)) && d.includes(s.command));
+}
+function secretMounts(text) {
+  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const secrets = /* @__PURE__ */ new Set();
+  const ssh = /* @__PURE__ */ new Set();
+  for (const i of doc2.instructions) {
+    if (i.upper !== "RUN") continue;
+    for (const f of i.flagsNamed("mount")) {
+      const o = mountOptions(f);
+      if (o.get("type") === "secret") secrets.add(o.get("id") ?? path22.posix.basename(o.get("target") ?? "secret"));
+      if (o.get("type") === "ssh") ssh.add(o.get("id") ?? "default");
+    }
+  }
+  return { secrets: [...secrets], ssh: [...ssh] };
+}
+function copyContext(src, dest, dockerfile) {
+  const ctx = new DirectoryContext(src, dockerfile);
+  fs18.cpSync(src, dest, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (from) => {
+      const rel3 = path22.relative(src, from).split(path22.sep).join("/");
+      if (!rel3) return true;
+      let st;
+      try {
+        st = fs18.lstatSync(from);
+      } catch {
+        return false;
+      }
+      if (!st.isFile() && !st.isDirectory() && !st.isSymbolicLink()) return false;
+      if (st.isDirectory() && excludesTree(ctx, rel3)) return false;
+      return true;
+    }
+  });
+}
+function editLine(rel3, tag) {
+  const base2 = rel3.split("/").pop() ?? rel3;
+  const ext = path22.extname(base2).toLowerCase();
+  if (ext === ".json") return "\n";
+  if ([".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".c", ".h", ".cc", ".cpp", ".rs", ".cs", ".kt", ".scala", ".swift", ".php", ".mod"].includes(ext)) return `
+// dockerfix verify edit ${tag}
+`;
+  if ([".html", ".xml", ".md", ".csproj", ".fsproj", ".vbproj", ".props", ".targets"].includes(ext)) return `
+<!-- dockerfix verify edit ${tag} -->
+`;
+  if ([".py", ".sh", ".bash", ".rb", ".pl", ".txt", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".conf", ".r", ".in", ".lock"].includes(ext)) return `
+# dockerfix verify edit ${tag}
+`;
+  if (["Gemfile", "Makefile", "Pipfile", "Dockerfile"].includes(base2)) return `
+# dockerfix verify edit ${tag}
+`;
+  return null;
+}
+function copySources2(doc2) {
+  const out = [];
+  for (const i of doc2.instructions) {
+    if (i.upper !== "COPY" && i.upper !== "ADD" || i.flag("from")) continue;
+    const json = i.json;
+    const words2 = json ?? i.argsText().trim().split(/\s+/);
+    out.push(...words2.slice(0, -1));
+  }
+  return out;
+}
+function covered(src, file) {
+  const s = src.replace(/^\.?\/+/, "").replace(/\/+$/, "").replace(/^\.$/, "");
+  if (s === "") return true;
+  if (!/[*?[]/.test(s)) return file === s || file.startsWith(`${s}/`);
+  const re = new RegExp(`^${s.split("/").map((seg) => seg.replace(/[.+^${}()|\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")).join("/")}(/.*)?$`);
+  return re.test(file);
+}
+function listContext(root, dockerfile, max = 2e4) {
+  const ctx = new DirectoryContext(root, dockerfile);
+  const out = [];
+  let level2 = [""];
+  while (level2.length && out.length < max) {
+    const next = [];
+    for (const dir of level2) {
+      let names;
+      try {
+        names = fs18.readdirSync(path22.join(root, dir), { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      names.sort((a, b) => a.name < b.name ? -1 : 1);
+      for (const d of names) {
+        const rel3 = dir ? `${dir}/${d.name}` : d.name;
+        if (d.isDirectory()) {
+          if (d.name === ".git" || d.name === "node_modules" || excludesTree(ctx, rel3)) continue;
+          next.push(rel3);
+        } else if (d.isFile() && !ctx.ignored(rel3)) out.push(rel3);
+      }
+    }
+    level2 = next;
+  }
+  return out;
+}
+function chooseTouches(contextDir, dockerfileText, dockerfile) {
+  const doc2 = new DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
+  const sources = copySources2(doc2);
+  const files = listContext(contextDir, dockerfile).filter((f) => sources.some((s) => covered(s, f)));
+  const dfRel = dockerfile ? path22.relative(contextDir, dockerfile).split(path22.sep).join("/") : "Dockerfile";
+  const editable = files.filter((f) => f !== dfRel && !/(^|\/)\.dockerignore$|\.dockerignore$/.test(f) && editLine(f, "x") !== null);
+  const CODE = /\.(py|js|mjs|cjs|ts|tsx|jsx|go|java|c|cc|cpp|rs|cs|rb|php|sh|kt|scala|swift)$/i;
+  const source = editable.find((f) => !isManifest(f) && CODE.test(f)) ?? editable.find((f) => !isManifest(f));
+  const dependency = editable.find((f) => isManifest(f) && !NO_EDIT.test(f));
+  return {
+    ...source ? { source } : { sourceWhy: "no source file the Dockerfile copies takes a comment line; pass --touch <path>" },
+    ...dependency ? { dependency } : { dependencyWhy: "no dependency manifest the Dockerfile copies takes a comment line; pass --touch-dependency <path>" }
+  };
+}
+function applyEdit(contextCopy, rel3, tag) {
+  const line = editLine(rel3, tag) ?? `
+# dockerfix verify edit ${tag}
+`;
+  fs18.appendFileSync(path22.join(contextCopy, rel3), line);
+}
+var NO_EDIT;
+var init_prepare = __esm({
+  "src/verify/prepare.ts"() {
+    "use strict";
+    init_context();
+    init_document();
+    init_edit_helpers();
+    init_explain();
+    NO_EDIT = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock|pdm\.lock|bun\.lockb?|packages\.lock\.json)$/;
+  }
+});
+
+// src/verify/run.ts
+import fs19 from "node:fs";
+import os2 from "node:os";
+import path23 from "node:path";
+import { randomBytes } from "node:crypto";
+import { spawn as spawn2 } from "node:child_process";
+function info3(run2) {
+  const counts = stepCounts(run2.parsed);
+  const b = { ok: run2.ok, seconds: Math.round(run2.wallMs / 10) / 100, steps: counts };
+  if (!run2.ok) {
+    if (run2.timedOut) {
+      b.timedOut = true;
+      b.error = "timed out (--timeout); the build was stopped";
+    }
+    const f = run2.parsed.failed;
+    if (f) {
+      b.failedStep = f.name;
+      b.error ??= f.error;
+      b.logTail = [...f.output.slice(-15), ...run2.parsed.trailer.filter((l) => /error|failed/i.test(l)).slice(-3)];
+    } else {
+      b.error ??= run2.envError?.message ?? run2.parsed.trailer.filter((l) => /error/i.test(l)).slice(-1)[0] ?? `exit code ${run2.code}`;
+      b.logTail = run2.parsed.trailer.slice(-10);
+    }
+  }
+  return b;
+}
+async function rewriteInMemory(o) {
+  let raw;
+  try {
+    const d = readDockerfile(o.dockerfile);
+    raw = (d.bom ? "\uFEFF" : "") + d.text;
+  } catch (e) {
+    if (e instanceof FileError) throw new VerifyUsageError(e.format());
+    throw e;
+  }
+  const explicit = o.contextDir !== void 0 || o.noContext === true;
+  const plan = await planBuilds([o.dockerfile], [o.dockerfile], o.cwd, explicit);
+  const fb = plan.files.get(o.dockerfile);
+  const fileOptions = new FileOptions(newResolver(o.cwd, o.config), {
+    only: o.only,
+    skip: o.skip,
+    syntax: o.syntax,
+    unsafe: o.unsafe ? true : void 0,
+    ...o.targets?.length ? { targets: o.targets } : {},
+    contextDir: o.contextDir,
+    noContext: o.noContext
+  });
+  const po = await fileOptions.for(o.dockerfile, fb);
+  const processOpts = o.extraTransforms?.length ? { ...po, transforms: [...po.transforms, ...o.extraTransforms] } : po;
+  const out = processText(raw, o.dockerfile, processOpts, o.dockerfile);
+  if (out.error) throw new VerifyUsageError(out.error.format());
+  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? path23.dirname(o.dockerfile);
+  return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
+}
+async function verify(o, version = "0.0.0") {
+  const progress = o.onProgress ?? (() => void 0);
+  const rw = await rewriteInMemory(o);
+  const result = {
+    schemaVersion: VERIFY_SCHEMA_VERSION,
+    tool: { name: "dockerfix", version },
+    dockerfile: rel2(o.cwd, o.dockerfile),
+    context: rw.contextDir === null ? null : rel2(o.cwd, rw.contextDir),
+    verdict: "unchanged",
+    summary: "",
+    exitCode: 0,
+    rewrite: {
+      changes: rw.findings.filter((f) => f.kind === "change").map((f) => ({ transform: f.transform, line: f.line, message: f.message })),
+      diff: rw.changed ? renderDiff(rel2(o.cwd, o.dockerfile), rw.before, rw.after, [], { reasons: false }) : ""
+    },
+    targets: [],
+    excluded: [],
+    scenarios: [],
+    skippedScenarios: [],
+    notes: [],
+    cleanup: { images: 0, containers: 0, builder: false, cacheMounts: 0, tempDir: false, problems: [] }
+  };
+  let targets;
+  try {
+    targets = findTargets(rw.before, o.targets ?? [], rw.foundTargets);
+  } catch (e) {
+    throw new VerifyUsageError(e.message);
+  }
+  if (!rw.changed) {
+    result.summary = "unchanged: dockerfix does not rewrite this Dockerfile, nothing to verify";
+    return result;
+  }
+  if (o.touch && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
+  if (o.touchDependency && rw.contextDir && !isFile2(path23.join(rw.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel2(o.cwd, rw.contextDir)}`);
+  const cli = o.docker ?? o.env.DOCKERFIX_DOCKER ?? "docker";
+  const docker = detectDocker(cli, o.env);
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+  const prefix = `${TAG_PREFIX}${runId}`;
+  const env = { ...o.env, DOCKER_BUILDKIT: "1" };
+  const timeoutMs = o.timeoutMs ?? 30 * 6e4;
+  const created = { tags: [], containers: [], builder: void 0, tmp: void 0, mountsBefore: void 0, signatures: [] };
+  const interrupted = () => Boolean(o.signal?.aborted);
+  const check = () => {
+    if (interrupted()) throw new Interrupted();
+  };
+  try {
+    created.tmp = fs19.mkdtempSync(path23.join(os2.tmpdir(), prefix + "-"));
+    const tmp = created.tmp;
+    let isolation = "cache-ids";
+    const want = o.isolation ?? "auto";
+    if (docker.buildx && want !== "cache-ids") {
+      const name = prefix;
+      progress(`creating the isolated builder ${name} (docker-container driver)`);
+      created.builder = name;
+      const args = ["buildx", "create", "--name", name, "--driver", "docker-container"];
+      if (o.network === "host") args.push("--buildkitd-flags", "--allow-insecure-entitlement network.host");
+      const c2 = dockerSync(cli, args, env, 12e4);
+      const boot = c2.code === 0 ? dockerSync(cli, ["buildx", "inspect", "--bootstrap", "--builder", name], env, 10 * 6e4) : c2;
+      if (boot.code === 0) isolation = "builder";
+      else {
+        dockerSync(cli, ["buildx", "rm", "--builder", name], env, 12e4);
+        created.builder = void 0;
+        if (want === "builder") throw new DockerEnvError(`cannot start an isolated buildx builder: ${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}`, "other");
+        result.notes.push(`the isolated buildx builder could not start (${(boot.stderr || boot.stdout).trim().split("\n").slice(-1)[0]}); used unique cache-mount ids on the default builder instead`);
+      }
+    } else if (want === "builder") {
+      throw new DockerEnvError("--isolation builder needs the docker buildx plugin", "no-buildkit");
+    }
+    result.docker = { client: docker.clientVersion, server: docker.serverVersion, isolation, ...created.builder && isolation === "builder" ? { builder: created.builder } : {} };
+    const sides = { a: { name: "original", text: rw.before }, b: { name: "rewrite", text: rw.after } };
+    const files = { a: "", b: "" };
+    const ctxs = { a: path23.join(tmp, "ctx-original"), b: path23.join(tmp, "ctx-rewrite") };
+    for (const s of ["a", "b"]) {
+      let text = sides[s].text;
+      if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
+      fs19.mkdirSync(path23.join(tmp, s));
+      files[s] = path23.join(tmp, s, "Dockerfile");
+      fs19.writeFileSync(files[s], text);
+      created.signatures.push(...cacheMountSignatures(text));
+      const ignore = `${o.dockerfile}.dockerignore`;
+      if (isFile2(ignore)) fs19.copyFileSync(ignore, `${files[s]}.dockerignore`);
+      if (rw.contextDir) {
+        progress(`copying the build context for the ${sides[s].name}`);
+        copyContext(rw.contextDir, ctxs[s], o.dockerfile);
+      } else fs19.mkdirSync(ctxs[s]);
+    }
+    if (isolation === "cache-ids") {
+      const listed = listMountRecords(cli, env);
+      created.mountsBefore = listed ? new Set(listed.keys()) : void 0;
+      if (!created.mountsBefore) result.notes.push("the build cache could not be listed (`docker system df -v`): the CI scenario is not run and this run's cache mounts are left to the daemon's garbage collection");
+    }
+    const sec = secretMounts(rw.after);
+    const missingSecrets = sec.secrets.filter((id) => !(o.secrets ?? []).some((s) => new RegExp(`(^|,)id=${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(,|$)`).test(s)));
+    if (missingSecrets.length) result.notes.push(`the build mounts secrets (${missingSecrets.join(", ")}) that were not passed: give --secret id=<id>,src=<file> if a step needs them`);
+    if (sec.ssh.length && !(o.ssh ?? []).length) result.notes.push(`the build mounts SSH agent sockets (${sec.ssh.join(", ")}): give --ssh default (or --ssh <id>=<socket>) if a step needs them`);
+    const buildArgs2 = (s, target, tag) => {
+      const a = isolation === "builder" ? ["buildx", "build", "--builder", created.builder] : ["build"];
+      a.push("--progress=plain", "-f", files[s]);
+      if (tag) a.push("-t", tag);
+      if (tag && isolation === "builder") a.push("--load");
+      if (target) a.push("--target", target);
+      if (o.network) a.push("--network", o.network);
+      if (o.network === "host" && isolation === "builder") a.push("--allow", "network.host");
+      for (const b of o.buildArgs ?? []) a.push("--build-arg", b);
+      for (const x of o.secrets ?? []) a.push("--secret", x);
+      for (const x of o.ssh ?? []) a.push("--ssh", x);
+      a.push(ctxs[s]);
+      return a;
+    };
+    let tagCount = 0;
+    const build = async (s, target, what, keep2) => {
+      check();
+      const tag = keep2 || isolation === "cache-ids" ? `${prefix}-${s === "a" ? "original" : "rewrite"}:${sanitizeTag(target.label)}-${++tagCount}` : null;
+      if (tag) created.tags.push(tag);
+      const t0 = Date.now();
+      progress(`${what}: building the ${sides[s].name} (target ${target.label})`);
+      const run2 = await runBuild({
+        cli,
+        env,
+        args: buildArgs2(s, target.target, tag),
+        timeoutMs,
+        signal: o.signal,
+        onStep: (step) => progress(`${what}: building the ${sides[s].name} (target ${target.label}) ${Math.round((Date.now() - t0) / 1e3)}s ${step}`)
+      });
+      if (run2.aborted || interrupted()) throw new Interrupted();
+      if (!run2.ok && run2.envError) throw run2.envError;
+      return { run: run2, tag };
+    };
+    const added = addedMountRules(rw.before, rw.after);
+    const rules = [...ALWAYS_EXCLUDED, ...added];
+    result.excluded = rules;
+    const keep = keepFilter(rules);
+    let verdict = "equivalent";
+    let differing = 0;
+    for (const t of targets) {
+      const a = await build("a", t, "compare", true);
+      const tr = { label: t.label, target: t.target, why: t.why, original: info3(a.run) };
+      result.targets.push(tr);
+      if (!a.run.ok) {
+        verdict = "original-fails";
+        break;
+      }
+      const b = await build("b", t, "compare", true);
+      tr.rewrite = info3(b.run);
+      if (!b.run.ok) {
+        verdict = "rewrite-fails";
+        break;
+      }
+      progress(`compare: reading both images of target ${t.label}`);
+      const [ia, ib] = [await readImage(cli, env, a.tag, keep, created.containers, o.signal), await readImage(cli, env, b.tag, keep, created.containers, o.signal)];
+      check();
+      const { diffs: differences, dropped } = dropMountParents(diffTrees(ia.tree, ib.tree), ib.tree, added.map((r) => r.pattern));
+      for (const d of dropped) {
+        if (!result.excluded.some((e) => e.pattern === d)) result.excluded.push({ pattern: d, reason: "only in the rewrite, empty: the parent directory BuildKit creates for the mount point of a cache mount the rewrite added" });
+      }
+      const config = diffConfigs(ia.config, ib.config);
+      tr.comparison = {
+        equivalent: differences.length === 0 && config.length === 0,
+        files: { original: ia.tree.size, rewrite: ib.tree.size },
+        differenceCount: differences.length,
+        differences: differences.slice(0, 500),
+        config
+      };
+      if (!tr.comparison.equivalent) {
+        verdict = "different";
+        differing += differences.length + config.length;
+      }
+    }
+    if (verdict === "equivalent" || verdict === "different") {
+      const main2 = targets.find((t) => t.target === null) ?? targets[0];
+      const want2 = new Set(o.scenarios ?? ["source", "dependency", "ci"]);
+      const touches3 = rw.contextDir ? chooseTouches(rw.contextDir, rw.before, o.dockerfile) : { sourceWhy: "built without a context", dependencyWhy: "built without a context" };
+      const src = o.touch ?? touches3.source;
+      const dep = o.touchDependency ?? touches3.dependency;
+      const plan = [];
+      if (want2.has("source")) plan.push({ name: "source-edit", file: src, ci: false, why: touches3.sourceWhy });
+      if (want2.has("dependency")) plan.push({ name: "dependency-edit", file: dep, ci: false, why: touches3.dependencyWhy });
+      if (want2.has("ci")) {
+        const ciWhy = isolation === "cache-ids" && !created.mountsBefore ? "the build cache cannot be listed, so this run's cache mounts cannot be emptied alone" : void 0;
+        plan.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches3.sourceWhy });
+        plan.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches3.dependencyWhy });
+      }
+      const byName = /* @__PURE__ */ new Map();
+      for (const p of plan) {
+        for (const s of ["a", "b"]) {
+          if (!p.file) continue;
+          if (p.ci) {
+            progress(`${p.name}: emptying the cache mounts of this run`);
+            result.cleanup.cacheMounts += emptyMounts(cli, env, isolation, created.builder, created.mountsBefore, created.signatures);
+          }
+          applyEdit(ctxs[s], p.file, `${runId} ${p.name}`);
+          const r = await build(s, main2, p.name, false);
+          const e = byName.get(p.name) ?? { name: p.name, target: main2.label, file: p.file };
+          e[s === "a" ? "original" : "rewrite"] = info3(r.run);
+          byName.set(p.name, e);
+        }
+      }
+      for (const p of plan) {
+        if (!p.file) {
+          result.skippedScenarios.push({ name: p.name, reason: p.why ?? "no file to edit" });
+          continue;
+        }
+        const e = byName.get(p.name);
+        if (e.original.ok && e.rewrite.ok && e.rewrite.seconds > 0) e.speedup = Math.round(e.original.seconds / e.rewrite.seconds * 10) / 10;
+        result.scenarios.push(e);
+      }
+      const ciFail = result.scenarios.find((s) => s.original.ok && !s.rewrite.ok);
+      if (ciFail && verdict === "equivalent") verdict = "rewrite-fails";
+    }
+    result.verdict = verdict;
+    result.summary = summarize2(result, differing);
+    result.exitCode = verdict === "equivalent" ? 0 : verdict === "original-fails" ? 2 : 1;
+    return result;
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      result.verdict = "interrupted";
+      result.summary = "interrupted: every image, container, builder and temporary file of the run was removed";
+      result.exitCode = 130;
+      return result;
+    }
+    throw e;
+  } finally {
+    cleanup(cli, env, created, result);
+  }
+}
+function summarize2(r, differing) {
+  switch (r.verdict) {
+    case "equivalent":
+      return `equivalent: ${r.targets.length} target${r.targets.length === 1 ? "" : "s"} (${r.targets.map((t) => t.label).join(", ")}) build to the same files and config`;
+    case "different":
+      return `DIFFERENT (${differing} path${differing === 1 ? "" : "s"}): ${r.targets.filter((t) => t.comparison && !t.comparison.equivalent).map((t) => `target ${t.label}: ${[...t.comparison.differences.slice(0, 3).map((d) => d.path), ...t.comparison.config.map((c2) => `config ${c2.key}`)].join(", ")}`).join("; ")}`;
+    case "original-fails": {
+      const t = r.targets[r.targets.length - 1];
+      return `original does not build (target ${t.label}${t.original.failedStep ? `, step ${t.original.failedStep}` : ""}): nothing to compare`;
+    }
+    case "rewrite-fails": {
+      const t = r.targets.find((x) => x.rewrite && !x.rewrite.ok);
+      if (t) return `rewrite does not build (target ${t.label}${t.rewrite.failedStep ? `, step ${t.rewrite.failedStep}` : ""})`;
+      const s = r.scenarios.find((x) => x.original.ok && !x.rewrite.ok);
+      return `rewrite does not build in the ${s.name} scenario${s.name.startsWith("ci") ? " (cache mounts empty, layers warm)" : ""}${s.rewrite.failedStep ? `, step ${s.rewrite.failedStep}` : ""}; the original does`;
+    }
+    default:
+      return r.verdict;
+  }
+}
+function rel2(cwd, p) {
+  const r = path23.relative(cwd, p);
+  return (r || ".").split(path23.sep).join("/");
+}
+function isFile2(p) {
+  try {
+    return fs19.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+function sanitizeTag(s) {
+  return s.toLowerCase().replace(/[^a-z0-9_.-]/g, "_").replace(/^[.-]/, "_").slice(0, 100) || "default";
+}
+function listMountRecords(cli, env) {
+  const r = dockerSync(cli, ["system", "df", "-v", "--format", "{{json .BuildCache}}"], env, 12e4);
+  if (r.code !== 0) return null;
+  try {
+    const list7 = JSON.parse(r.stdout.trim() || "[]");
+    return new Map(list7.filter((x) => (x.CacheType ?? x.Type) === "exec.cachemount" && x.ID).map((x) => [x.ID, x.Description ?? ""]));
+  } catch {
+    return null;
+  }
+}
+function emptyMounts(cli, env, isolation, builder, before2, sigs = []) {
+  if (isolation === "builder") {
+    const r = dockerSync(cli, ["buildx", "prune", "--builder", builder, "-f", "--filter", "type=exec.cachemount"], env, 5 * 6e4);
+    return r.code === 0 ? (r.stdout.match(/^[a-z0-9]{20,}$/gm) ?? []).length : 0;
+  }
+  if (!before2) return 0;
+  const now = listMountRecords(cli, env);
+  if (!now) return 0;
+  let n = 0;
+  for (const [id, description] of now) {
+    if (before2.has(id) || !matchesMountRecord(description, sigs)) continue;
+    const r = dockerSync(cli, ["builder", "prune", "-f", "--filter", "type=exec.cachemount", "--filter", `id=${id}`], env, 5 * 6e4);
+    if (r.code === 0) n++;
+  }
+  return n;
+}
+async function readImage(cli, env, tag, keep, containers, signal) {
+  const i = dockerSync(cli, ["image", "inspect", "--format", "{{json .Config}}", tag], env, 12e4);
+  if (i.code !== 0) throw new Error(`docker image inspect ${tag} failed: ${i.stderr.trim()}`);
+  const config = JSON.parse(i.stdout);
+  const c2 = dockerSync(cli, ["create", tag, "dockerfix-verify-never-run"], env, 12e4);
+  const cid = c2.stdout.trim();
+  if (c2.code !== 0 || !cid) throw new Error(`docker create ${tag} failed: ${c2.stderr.trim()}`);
+  containers.push(cid);
+  const lister = new TarLister(keep);
+  await new Promise((resolve, reject) => {
+    const child = spawn2(cli, ["export", cid], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (d) => err += d);
+    child.stdout.pipe(lister);
+    const onAbort = () => void child.kill("SIGTERM");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let exitCode = null;
+    let finished = false;
+    const done = () => {
+      if (exitCode === null || !finished) return;
+      signal?.removeEventListener("abort", onAbort);
+      if (exitCode !== 0) reject(new Error(`docker export ${tag} failed: ${err.trim()}`));
+      else resolve();
+    };
+    lister.on("finish", () => {
+      finished = true;
+      done();
+    });
+    lister.on("error", (e) => reject(e));
+    child.on("error", reject);
+    child.on("close", (code2) => {
+      exitCode = code2 ?? -1;
+      if (exitCode !== 0) finished = true;
+      done();
+    });
+  });
+  return { tree: lister.tree, config };
+}
+function cleanup(cli, env, created, result) {
+  const c2 = result.cleanup;
+  for (const id of created.containers) {
+    const r = dockerSync(cli, ["rm", "-f", id], env, 12e4);
+    if (r.code === 0) c2.containers++;
+    else c2.problems.push(`docker rm ${id}: ${r.stderr.trim()}`);
+  }
+  for (const tag of created.tags) {
+    const r = dockerSync(cli, ["rmi", tag], env, 12e4);
+    if (r.code === 0) c2.images++;
+    else if (!/No such image/i.test(r.stderr)) c2.problems.push(`docker rmi ${tag}: ${r.stderr.trim()}`);
+  }
+  if (created.builder) {
+    const r = dockerSync(cli, ["buildx", "rm", "--builder", created.builder], env, 5 * 6e4);
+    if (r.code === 0) c2.builder = true;
+    else c2.problems.push(`docker buildx rm ${created.builder}: ${r.stderr.trim()}`);
+  } else if (created.mountsBefore) {
+    c2.cacheMounts += emptyMounts(cli, env, "cache-ids", void 0, created.mountsBefore, created.signatures);
+  }
+  if (created.tmp) {
+    try {
+      fs19.rmSync(created.tmp, { recursive: true, force: true });
+      c2.tempDir = true;
+    } catch (e) {
+      c2.problems.push(`removing ${created.tmp}: ${e.message}`);
+    }
+  }
+}
+var VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
+var init_run = __esm({
+  "src/verify/run.ts"() {
+    "use strict";
+    init_engine();
+    init_fsio();
+    init_file_options();
+    init_plan();
+    init_diff();
+    init_docker();
+    init_image_fs();
+    init_compare();
+    init_prepare();
+    VERIFY_SCHEMA_VERSION = 1;
+    TAG_PREFIX = "dockerfix-verify-";
+    VerifyUsageError = class extends Error {
+    };
+    Interrupted = class extends Error {
+    };
+  }
+});
+
+// src/verify/cli.ts
+var cli_exports = {};
+__export(cli_exports, {
+  parseDuration: () => parseDuration,
+  verifyCommand: () => verifyCommand
+});
+import fs20 from "node:fs";
+import path24 from "node:path";
+import { fileURLToPath as fileURLToPath2 } from "node:url";
+function parseDuration(s) {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) return NaN;
+  const n = Number(m[1]);
+  const unit = m[2] ?? "m";
+  return n * (unit === "ms" ? 1 : unit === "s" ? 1e3 : unit === "m" ? 6e4 : 36e5);
+}
+function program3() {
+  return new Command().name("dockerfix verify").description(
+    "Prove a rewrite on your own build: rewrite the Dockerfile in memory (your file is not modified), build the original and the rewrite with your Docker for every target, compare the final images' files (type, mode, owner, size, content hash) and config, and measure rebuilds after a source edit, a dependency edit and in CI (cache mounts empty). Everything the run creates is named dockerfix-verify-\u2026 and removed at the end, also on Ctrl-C."
+  ).argument("[dockerfile]", "the Dockerfile (default: ./Dockerfile)").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else the Dockerfile's directory)").option("--target <stages>", "build only these targets (comma-separated, repeatable; default: the last stage, every leaf stage, stages with their own CMD/ENTRYPOINT and targets named by build definitions)", list4).option("--touch <path>", "the source file the source-edit rebuilds change (relative to the context; default: chosen from the context)").option("--touch-dependency <path>", "the dependency manifest the dependency-edit rebuilds change (default: chosen from the context)").option("--scenarios <list>", "rebuilds to measure: source,dependency,ci, or none", list4).option("--only <ids>", "run only these transforms (as the main command)", list4).option("--skip <ids>", "do not run these transforms", list4).option("--unsafe", "also apply fixes marked unsafe").option("--syntax <ref>", 'the # syntax= reference the rewrite adds when needed, or "none"').option("--config <file>", "use this config file").option("--no-config", "ignore config files").option("--docker <path>", "the docker client to run (default: $DOCKERFIX_DOCKER, else docker on PATH)").addOption(new Option("--isolation <mode>", "how the run keeps its cache apart from yours").choices(["auto", "builder", "cache-ids"]).default("auto")).option("--network <mode>", "passed to every build as --network").option("--build-arg <k=v>", "passed to every build (repeatable)", many).option("--secret <spec>", "passed to every build as --secret, e.g. id=npmrc,src=$HOME/.npmrc (repeatable)", many).option("--ssh <spec>", "passed to every build as --ssh, e.g. default (repeatable)", many).option("--timeout <duration>", "stop a build that takes longer (e.g. 90s, 20m, 1h; a bare number is minutes)", "30m").addOption(new Option("-f, --format <format>", "output format").choices([...VERIFY_FORMATS]).default("text")).option("-o, --output <file>", "write the result to this file (also) \u2014 e.g. $GITHUB_STEP_SUMMARY with --format markdown").option("-q, --quiet", "no progress line").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+}
+async function verifyCommand(args, io, raw) {
+  const p = program3();
+  const stop = parseSubcommandArgs(p, args, io, "dockerfix verify");
+  if (stop !== null) {
+    if (stop === 0) io.stdout.write(HELP_AFTER);
+    return stop;
+  }
+  const o = p.opts();
+  const err = (s) => {
+    io.stderr.write(`dockerfix verify: ${escapeControls(s)}
+`);
+    return 2;
+  };
+  const timeoutMs = parseDuration(o.timeout);
+  if (!(timeoutMs > 0)) return err(`--timeout ${o.timeout}: give a duration such as 90s, 20m or 1h`);
+  const scen = o.scenarios ?? ["source", "dependency", "ci"];
+  const bad = scen.filter((s) => !["source", "dependency", "ci", "none"].includes(s));
+  if (bad.length) return err(`--scenarios: unknown ${bad.join(", ")} (source, dependency, ci, none)`);
+  try {
+    selectIds(o.only, o.skip);
+  } catch (e) {
+    if (e instanceof UnknownTransformError) return err(e.message);
+    throw e;
+  }
+  const file = path24.resolve(io.cwd, p.args[0] ?? "Dockerfile");
+  if (!fs20.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
+  let contextDir;
+  if (typeof o.context === "string") {
+    contextDir = path24.resolve(io.cwd, o.context);
+    if (!isDir2(contextDir)) return err(`${o.context}: build context directory not found`);
+  }
+  const tty = Boolean(raw?.isTTY) && !o.quiet && !io.env.CI && io.env.TERM !== "dumb";
+  let shown = false;
+  const progress = tty ? (m) => {
+    const cols = raw.columns ?? 100;
+    raw.write(`\r\x1B[K${escapeControls(m).slice(0, cols - 1)}`);
+    shown = true;
+  } : void 0;
+  const clear = () => {
+    if (shown) raw.write("\r\x1B[K");
+    shown = false;
+  };
+  const ac = new AbortController();
+  let signals = 0;
+  const onSignal = (sig) => {
+    signals++;
+    if (signals === 1) {
+      clear();
+      io.stderr.write("dockerfix verify: interrupted, removing what the run created (Ctrl-C again to leave it)\n");
+      ac.abort();
+    } else process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const opts = {
+    dockerfile: file,
+    cwd: io.cwd,
+    env: io.env,
+    ...contextDir ? { contextDir } : {},
+    ...o.context === false ? { noContext: true } : {},
+    ...o.target ? { targets: o.target } : {},
+    ...o.touch ? { touch: o.touch } : {},
+    ...o.touchDependency ? { touchDependency: o.touchDependency } : {},
+    scenarios: scen.filter((s) => s !== "none"),
+    only: o.only,
+    skip: o.skip,
+    unsafe: o.unsafe,
+    syntax: o.syntax,
+    config: o.config,
+    docker: o.docker,
+    isolation: o.isolation,
+    network: o.network,
+    buildArgs: o.buildArg,
+    secrets: o.secret,
+    ssh: o.ssh,
+    timeoutMs,
+    onProgress: progress,
+    signal: ac.signal
+  };
+  try {
+    const r = await verify(opts, packageVersion());
+    clear();
+    const text = renderVerify(r, o.format);
+    io.stdout.write(text);
+    if (o.output) {
+      try {
+        fs20.appendFileSync(path24.resolve(io.cwd, o.output), text);
+      } catch (e) {
+        return err(`${o.output}: cannot write: ${e.message}`);
+      }
+    }
+    return r.exitCode;
+  } catch (e) {
+    clear();
+    if (e instanceof VerifyUsageError || e instanceof DockerEnvError) return err(e.message);
+    if (e instanceof ConfigError) return err(e.format(io.cwd));
+    throw e;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+function packageVersion() {
+  let dir = path24.dirname(fileURLToPath2(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(fs20.readFileSync(path24.join(dir, "package.json"), "utf8"));
+      if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
+    } catch {
+    }
+    dir = path24.dirname(dir);
+  }
+  return "0.0.0";
+}
+function isDir2(p) {
+  try {
+    return fs20.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var list4, many, HELP_AFTER;
+var init_cli = __esm({
+  "src/verify/cli.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_escape();
+    init_transforms();
+    init_config();
+    init_docker();
+    init_report();
+    init_run();
+    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    many = (v, prev = []) => [...prev, v];
+    HELP_AFTER = `
+Exit codes:
+  0    equivalent: every target builds to the same files and config (or nothing to rewrite)
+  1    DIFFERENT, or the rewrite does not build (also in the CI case with empty cache mounts)
+  2    usage or environment error (no Docker CLI, no daemon, permission denied, no BuildKit),
+       or the original does not build (nothing to compare)
+  130  interrupted (everything the run created is removed)
+`;
+  }
+});
+
+// src/cli/fmt.ts
+import fs21 from "node:fs";
+import path25 from "node:path";
+function optionsFor(file, resolver, flags) {
+  const settings = resolver.settingsFor(file);
+  if (settings.excluded) return null;
+  const fromFiles = formatSettingsFor(file, settings);
+  const out = { ...fromFiles };
+  for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
+  return out;
+}
+function checkFmtOptions(opts) {
+  if (opts.write && opts.check) return "--write and --check cannot be used together";
+  if (opts.indent !== void 0 && (!Number.isInteger(opts.indent) || opts.indent < 0 || opts.indent > 16)) {
+    return `--indent must be a whole number from 0 to 16, not ${String(opts.indent)}`;
+  }
+  if (opts.endOfLine !== void 0 && !["auto", "lf", "crlf"].includes(opts.endOfLine)) {
+    return `--end-of-line must be auto, lf or crlf, not ${String(opts.endOfLine)}`;
+  }
+  return null;
+}
+async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
+  const out = (s) => void io.stdout.write(s);
+  const err = (s) => void io.stderr.write(s);
+  const bad = checkFmtOptions(opts);
+  if (bad) {
+    err(`dockerfix fmt: ${bad}
+`);
+    return 2;
+  }
+  const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
+  let resolver;
+  try {
+    resolver = newResolver(io.cwd, opts.config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
+  const list7 = paths.length ? [...paths] : ["."];
+  if (opts.stdin || list7.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list7, resolver);
+  const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
+  const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
+  const found = await discover(list7, io.cwd);
+  let errors = 0;
+  for (const e of found.errors) {
+    err(`${e.format()}
+`);
+    errors++;
+  }
+  let changed = 0;
+  for (const file of found.files) {
+    const abs = path25.resolve(io.cwd, file);
+    const rel3 = relative(io.cwd, file);
+    let fileFo;
+    try {
+      fileFo = optionsFor(abs, resolver, fo);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+      return 2;
+    }
+    if (!fileFo) continue;
+    let input;
+    try {
+      const d = readDockerfile(abs);
+      input = (d.bom ? "\uFEFF" : "") + d.text;
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      err(`${new FileError(rel3, e.message, e.line, e.column).format()}
+`);
+      errors++;
+      continue;
+    }
+    const r = format(input, fileFo);
+    if (r.error) {
+      err(`${new FileError(rel3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+`);
+      errors++;
+      continue;
+    }
+    if (!r.changed) continue;
+    changed++;
+    if (opts.check) out(`${rel3}
+`);
+    else if (opts.write) {
+      try {
+        writeFileAtomic(abs, r.output, { expected: input });
+        if (!opts.quiet) out(`formatted ${rel3}
+`);
+      } catch (e) {
+        if (!(e instanceof FileError)) throw e;
+        err(`${new FileError(rel3, e.message).format()}
+`);
+        errors++;
+      }
+    } else out(renderDiff(rel3, input, r.output, [], { colors, reasons: false }));
+  }
+  if (!opts.quiet && !opts.check) {
+    const n = found.files.length;
+    out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
+`);
+  }
+  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list7.join(", ")}
+`);
+  if (errors) return 2;
+  return opts.check && changed ? 1 : 0;
+}
+async function fmtStdin(io, opts, flags, paths, resolver) {
+  const err = (s) => void io.stderr.write(s);
+  if (paths.some((p) => p !== "-" && p !== ".")) {
+    err("dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n");
+    return 2;
+  }
+  if (opts.write) {
+    err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
+    return 2;
+  }
+  if (opts.stdinFilepath && isDir3(path25.resolve(io.cwd, opts.stdinFilepath))) {
+    err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
+`);
+    return 2;
+  }
+  const label3 = opts.stdinFilepath ?? "<stdin>";
+  let fo;
+  try {
+    fo = optionsFor(path25.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}
+`);
+    return 2;
+  }
+  let input;
+  try {
+    const d = decodeFile(label3, await readStdinCapped(io.stdin));
+    input = (d.bom ? "\uFEFF" : "") + d.text;
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    err(`${e.format()}
+`);
+    return 2;
+  }
+  const r = format(input, fo);
+  if (r.error) {
+    err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+`);
+    if (!opts.check) io.stdout.write(input);
+    return 2;
+  }
+  if (opts.check) {
+    if (r.changed) io.stdout.write(`${label3}
+`);
+    return r.changed ? 1 : 0;
+  }
+  io.stdout.write(r.output);
+  return 0;
+}
+function relative(cwd, file) {
+  const r = path25.relative(cwd, path25.resolve(cwd, file));
+  return (r || file).split(path25.sep).join("/");
+}
+function isDir3(p) {
+  try {
+    return fs21.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+var import_picocolors, defaultFmtIo;
+var init_fmt = __esm({
+  "src/cli/fmt.ts"() {
+    "use strict";
+    import_picocolors = __toESM(require_picocolors(), 1);
+    init_discover();
+    init_diff();
+    init_fsio();
+    init_format();
+    init_config();
+    init_file_options();
+    init_color();
+    defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
+  }
+});
+
+// src/cli/fmt-cli.ts
+var fmt_cli_exports = {};
+__export(fmt_cli_exports, {
+  fmtMain: () => fmtMain
+});
+async function fmtMain(args, io) {
+  const program4 = new Command().name("dockerfix fmt").description(
+    "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
+  ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix fmt");
+  if (stop !== null) return stop;
+  const opts = program4.opts();
+  return fmtCommand(program4.args, opts, io);
+}
+var init_fmt_cli = __esm({
+  "src/cli/fmt-cli.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_fmt();
+  }
+});
+
+// src/report/suggestions.ts
+function stripEol(l) {
+  return l.endsWith("\r") ? l.slice(0, -1) : l;
+}
+function textLines(text) {
+  const lines = text.split("\n").map(stripEol);
+  if (lines.length > 1 && lines[lines.length - 1] === "" && text.endsWith("\n")) lines.pop();
+  return lines;
+}
+function lineSuggestions(before2, after, findings = [], edits = []) {
+  const a = stripBom(before2).text;
+  const b = stripBom(after).text;
+  if (a === b) return [];
+  const oldLines = textLines(a);
+  const out = [];
+  for (const h of diffHunks(a, b, 0)) {
+    const added = h.lines.filter((l) => l.startsWith("+")).map((l) => stripEol(l.slice(1)));
+    let startLine;
+    let endLine;
+    let text;
+    if (h.oldLines > 0) {
+      startLine = h.oldStart;
+      endLine = h.oldStart + h.oldLines - 1;
+      text = added;
+    } else if (h.oldStart >= 1) {
+      startLine = endLine = h.oldStart;
+      text = [oldLines[h.oldStart - 1], ...added];
+    } else {
+      startLine = endLine = 1;
+      text = [...added, oldLines[0] ?? ""];
+    }
+    out.push({ startLine, endLine, oldText: oldLines.slice(startLine - 1, endLine).join("\n"), text: text.join("\n"), findings: [], transforms: [] });
+  }
+  const merged = [];
+  for (const s of out) {
+    const prev = merged[merged.length - 1];
+    if (prev && s.startLine - prev.endLine - 1 <= MERGE_GAP) {
+      const prevText = prev.text === "" ? [] : prev.text.split("\n");
+      const sText = s.text === "" ? [] : s.text.split("\n");
+      const overlap2 = prev.endLine - s.startLine + 1;
+      const gap = overlap2 > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
+      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap2))].join("\n");
+      prev.endLine = Math.max(prev.endLine, s.endLine);
+      prev.oldText = oldLines.slice(prev.startLine - 1, prev.endLine).join("\n");
+    } else merged.push(s);
+  }
+  for (const s of merged) {
+    const ts = /* @__PURE__ */ new Set();
+    for (const e of edits) {
+      const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
+      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) e.transforms.forEach((t) => ts.add(t));
+    }
+    s.transforms = [...ts];
+  }
+  for (const f of findings) {
+    if (f.kind !== "change" || merged.length === 0) continue;
+    const s = merged.find((x) => f.line >= x.startLine && f.line <= x.endLine) ?? merged.find((x) => x.transforms.includes(f.transform)) ?? merged.reduce((best, x) => Math.abs(x.startLine - f.line) < Math.abs(best.startLine - f.line) ? x : best);
+    s.findings.push(f);
+  }
+  return merged;
+}
+var MERGE_GAP;
+var init_suggestions = __esm({
+  "src/report/suggestions.ts"() {
+    "use strict";
+    init_diff();
+    init_source();
+    MERGE_GAP = 2;
+  }
+});
+
+// src/review/github.ts
+function patchRanges(patch) {
+  if (!patch) return [];
+  const out = [];
+  for (const m of patch.matchAll(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/gm)) {
+    const start = Number(m[1]);
+    const count2 = m[2] === void 0 ? 1 : Number(m[2]);
+    if (count2 > 0) out.push([start, start + count2 - 1]);
+  }
+  return out;
+}
+function fence(text) {
+  let n = 3;
+  for (const m of text.matchAll(/`{3,}/g)) n = Math.max(n, m[0].length + 1);
+  return "`".repeat(n);
+}
+function commentBody(s) {
+  const reasons = s.findings.length ? s.findings.map((f2) => `- \`${f2.transform}\`${f2.fixKind === "unsafe" ? " (unsafe)" : ""}: ${f2.message}`).join("\n") : `- dockerfix rewrites these lines (${s.transforms.join(", ") || "formatting"})`;
+  const f = fence(s.text);
+  return `**dockerfix**
+${reasons}
+
+${f}suggestion
+${s.text === "" ? "" : s.text + "\n"}${f}`;
+}
+function hunkText(s, shift) {
+  const old = s.oldText.split("\n");
+  const neu = s.text === "" ? [] : s.text.split("\n");
+  return [`@@ -${s.startLine},${old.length} +${s.startLine + shift},${neu.length} @@`, ...old.map((l) => "-" + l), ...neu.map((l) => "+" + l)].join("\n");
+}
+function planReview(files, ranges) {
+  const plans = [];
+  for (const file of files) {
+    const plan = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
+    const inDiff = ranges.get(file.path) ?? [];
+    let shift = 0;
+    for (const s of lineSuggestions(file.before, file.after, file.findings, file.edits)) {
+      const body = commentBody(s);
+      const fits = inDiff.some(([a, b]) => s.startLine >= a && s.endLine <= b);
+      if (fits && body.length <= BODY_LIMIT) {
+        const c2 = { path: file.path, body, line: s.endLine, side: "RIGHT" };
+        if (s.startLine !== s.endLine) Object.assign(c2, { start_line: s.startLine, start_side: "RIGHT" });
+        plan.comments.push({ s, c: c2 });
+      } else plan.outside.push({ s, hunk: hunkText(s, shift) });
+      shift += (s.text === "" ? 0 : s.text.split("\n").length) - s.oldText.split("\n").length;
+    }
+    if (plan.comments.length || plan.outside.length || plan.skipped.length) plans.push(plan);
+  }
+  return plans;
+}
+function reviewBody(plans, opts = {}) {
+  const limit = opts.limit ?? BODY_LIMIT;
+  const changed = plans.filter((p) => p.comments.length || p.outside.length);
+  const nComments = plans.reduce((n, p) => n + p.comments.length, 0);
+  const nOutside = plans.reduce((n, p) => n + p.outside.length, 0);
+  const head2 = `${REVIEW_MARKER}
+### dockerfix: ${changed.length} Dockerfile${changed.length === 1 ? "" : "s"} would change
+
+${nComments} suggested change${nComments === 1 ? "" : "s"} on lines of this pull request` + (nOutside ? `; ${nOutside} change${nOutside === 1 ? "" : "s"} to lines outside its diff shown below as a diff (apply with \`npx dockerfix --write\`)` : "") + ".\n";
+  const foot = `
+---
+<sub>${opts.toolLine ?? "dockerfix"}${opts.commitId ? ` \xB7 commit ${opts.commitId.slice(0, 12)}` : ""} \xB7 this review is updated on every push</sub>
+`;
+  const parts = plans.map((p) => {
+    const title2 = `
+#### \`${p.file.path}\`
+`;
+    const headline = p.file.headline ? `
+**${p.file.headline}**
+` : "";
+    const picture = p.file.explainMarkdown ? `
+<details><summary>Which steps re-run, before and after</summary>
+
+${p.file.explainMarkdown.trim()}
+
+</details>
+` : "";
+    const diff = p.outside.length ? `
+Changes outside this pull request's diff:
+
+\`\`\`diff
+--- a/${p.file.path}
++++ b/${p.file.path}
+${p.outside.map((o) => o.hunk).join("\n")}
+\`\`\`
+` : "";
+    const notes = p.skipped.length ? `
+Left alone:
+${p.skipped.map((f) => `- line ${f.line} \`${f.transform}\`: ${f.message}`).join("\n")}
+` : "";
+    return { title: title2, headline, picture, diff, notes, outside: p.outside.length };
+  });
+  const total = () => head2.length + foot.length + parts.reduce((n, x) => n + x.title.length + x.headline.length + x.picture.length + x.diff.length + x.notes.length, 0);
+  const pictures = parts.map((x) => x.picture);
+  const budget = total() > limit ? limit - 200 : limit;
+  let droppedPictures = 0;
+  let droppedDiffs = 0;
+  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
+    if (parts[i].picture) {
+      parts[i].picture = "";
+      droppedPictures++;
+    }
+  }
+  for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
+    if (parts[i].diff) {
+      parts[i].diff = `
+${parts[i].outside} change${parts[i].outside === 1 ? "" : "s"} outside this pull request's diff left out (review body limit): run \`npx dockerfix ${parts[i].title.trim().replace(/^#### /, "").replace(/`/g, "")}\` to see them.
+`;
+      droppedDiffs++;
+    }
+  }
+  for (let i = 0; i < parts.length && droppedPictures; i++) {
+    const pic = pictures[i];
+    if (pic && !parts[i].picture && total() + pic.length <= budget) {
+      parts[i].picture = pic;
+      droppedPictures--;
+    }
+  }
+  let note = "";
+  if (droppedPictures || droppedDiffs) note = `
+> GitHub limits a review body to ${limit.toLocaleString("en-US")} characters: ${[droppedPictures ? `${droppedPictures} explain picture${droppedPictures === 1 ? "" : "s"}` : "", droppedDiffs ? `${droppedDiffs} diff${droppedDiffs === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} left out.
+`;
+  let body = head2 + note + parts.map((x) => x.title + x.headline + x.picture + x.diff + x.notes).join("") + foot;
+  if (body.length > limit) {
+    const cut2 = `
+
+\u2026 (cut at GitHub's ${limit.toLocaleString("en-US")}-character limit)
+`;
+    body = body.slice(0, limit - foot.length - cut2.length) + cut2 + foot;
+  }
+  return body;
+}
+async function postReview(o) {
+  const base2 = (o.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  const api = new Api(o, base2);
+  const repo = o.repository.split("/").map(encodeURIComponent).join("/");
+  const pr = `/repos/${repo}/pulls/${o.pullNumber}`;
+  const commitId = o.commitId ?? (await api.call("GET", pr)).data.head.sha;
+  const prFiles = await api.all(`${pr}/files`);
+  const ranges = new Map(prFiles.map((f) => [f.filename, patchRanges(f.patch)]));
+  const plans = planReview(o.files, ranges);
+  const comments = plans.flatMap((p) => p.comments.map((x) => x.c));
+  const outside = plans.reduce((n, p) => n + p.outside.length, 0);
+  const hasChanges = plans.some((p) => p.comments.length || p.outside.length);
+  const body = hasChanges || plans.length ? reviewBody(plans, { commitId, toolLine: o.toolLine }) : `${REVIEW_MARKER}
+### dockerfix: nothing to change
+
+Every Dockerfile in this pull request already uses the layer cache the way dockerfix would set it up.
+`;
+  const reviews = await api.all(`${pr}/reviews`);
+  const previous = [...reviews].reverse().find((r) => r.body?.includes(REVIEW_MARKER));
+  const ours = reviews.filter((r) => r.body?.includes(REVIEW_MARKER) || r.body?.includes(SUPERSEDED_MARKER));
+  const result = { action: "none", reviewId: previous?.id ?? null, posted: 0, kept: 0, deleted: 0, outside, body, comments };
+  if (!previous) {
+    if (!hasChanges) return result;
+    if (o.dryRun) return { ...result, action: "created", posted: comments.length };
+    const { data: data2 } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments });
+    return { ...result, action: "created", reviewId: data2.id, posted: comments.length };
+  }
+  const existing = [];
+  for (const r of ours) existing.push(...await api.all(`${pr}/reviews/${r.id}/comments`));
+  const keep = existing.filter((a) => a.line !== null && comments.some((c2) => sameComment(a, c2)));
+  const stale = existing.filter((a) => !keep.includes(a));
+  const fresh = comments.filter((c2) => !keep.some((a) => sameComment(a, c2)));
+  if (o.dryRun) return { ...result, action: fresh.length ? "replaced" : "updated", posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
+  for (const a of stale) await api.call("DELETE", `/repos/${repo}/pulls/comments/${a.id}`);
+  if (!fresh.length) {
+    await api.call("PUT", `${pr}/reviews/${previous.id}`, { body });
+    return { ...result, action: "updated", reviewId: previous.id, kept: keep.length, deleted: stale.length, comments: [] };
+  }
+  const { data } = await api.call("POST", `${pr}/reviews`, { commit_id: commitId, body, event: "COMMENT", comments: fresh });
+  await api.call("PUT", `${pr}/reviews/${previous.id}`, {
+    body: `${SUPERSEDED_MARKER}
+dockerfix: superseded by a newer review (commit ${commitId.slice(0, 12)})${keep.length ? `; the ${keep.length} suggestion${keep.length === 1 ? "" : "s"} still shown here still apply` : ""}.`
+  });
+  return { ...result, action: "replaced", reviewId: data.id, posted: fresh.length, kept: keep.length, deleted: stale.length, comments: fresh };
+}
+var REVIEW_MARKER, SUPERSEDED_MARKER, BODY_LIMIT, GitHubApiError, Api, sameComment;
+var init_github = __esm({
+  "src/review/github.ts"() {
+    "use strict";
+    init_suggestions();
+    REVIEW_MARKER = "<!-- dockerfix-review -->";
+    SUPERSEDED_MARKER = "<!-- dockerfix-review:superseded -->";
+    BODY_LIMIT = 65536;
+    GitHubApiError = class extends Error {
+      constructor(method, url, status, detail) {
+        super(`GitHub API ${method} ${url}: ${status} ${detail}`);
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.name = "GitHubApiError";
+      }
+      method;
+      url;
+      status;
+    };
+    Api = class {
+      constructor(o, base2) {
+        this.o = o;
+        this.base = base2;
+      }
+      o;
+      base;
+      async call(method, url, body) {
+        const full = url.startsWith("http") ? url : this.base + url;
+        const res = await (this.o.fetch ?? fetch)(full, {
+          method,
+          headers: {
+            accept: "application/vnd.github+json",
+            authorization: `Bearer ${this.o.token}`,
+            "x-github-api-version": "2022-11-28",
+            "user-agent": "dockerfix",
+            ...body !== void 0 ? { "content-type": "application/json" } : {}
+          },
+          body: body !== void 0 ? JSON.stringify(body) : void 0
+        });
+        const text = await res.text();
+        if (!res.ok) {
+          let detail = text.slice(0, 300);
+          try {
+            const j = JSON.parse(text);
+            detail = [j.message, j.errors ? JSON.stringify(j.errors) : ""].filter(Boolean).join(" ");
+          } catch {
+          }
+          throw new GitHubApiError(method, full.replace(this.base, ""), res.status, detail);
+        }
+        return { data: text ? JSON.parse(text) : null, link: res.headers.get("link") };
+      }
+      /** Every page of a listing, following `Link: <...>; rel="next"`. */
+      async all(url) {
+        const out = [];
+        let next = `${url}${url.includes("?") ? "&" : "?"}per_page=${this.o.perPage ?? 100}`;
+        for (let pages = 0; next && pages < 1e3; pages++) {
+          const page = await this.call("GET", next);
+          out.push(...page.data);
+          next = page.link?.split(",").map((l) => /<([^>]+)>\s*;\s*rel="next"/.exec(l)?.[1]).find(Boolean) ?? null;
+        }
+        return out;
+      }
+    };
+    sameComment = (a, c2) => a.path === c2.path && a.line === c2.line && (a.start_line ?? void 0) === c2.start_line && a.body === c2.body;
+  }
+});
+
+// src/cli/review.ts
+var review_exports = {};
+__export(review_exports, {
+  reviewCommand: () => reviewCommand
+});
+import fs22 from "node:fs";
+import path26 from "node:path";
+import { Writable as Writable2 } from "node:stream";
+function capture(io) {
+  const o = [];
+  const e = [];
+  const sink = (into) => new Writable2({
+    write(chunk, _enc, cb) {
+      into.push(String(chunk));
+      cb();
+    }
+  });
+  const so = sink(o);
+  const se = sink(e);
+  return { io: { ...io, stdout: so, stderr: se }, out: () => o.join(""), err: () => e.join("") };
+}
+async function reviewCommand(args, io) {
+  const program4 = new Command().name("dockerfix review").description(
+    "Post dockerfix's changes to a GitHub pull request as one review: suggested changes on the lines the pull request touched, the other changes as a diff in the review body with each file's explain headline and picture. Updates its previous review instead of adding another."
+  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list5).option("--skip <ids>", "do not run these transforms", list5).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix review");
+  if (stop !== null) return stop;
+  const o = program4.opts();
+  const fail = (m) => {
+    io.stderr.write(`dockerfix review: ${m}
+`);
+    return 2;
+  };
+  let event = {};
+  if (io.env.GITHUB_EVENT_PATH) {
+    try {
+      event = JSON.parse(fs22.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+    } catch (e) {
+      return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
+    }
+  }
+  const repository = o.repo ?? io.env.GITHUB_REPOSITORY;
+  const pullNumber = Number(o.pr ?? event.pull_request?.number);
+  const token = io.env[o.tokenEnv];
+  if (!repository || !/^[^/\s]+\/[^/\s]+$/.test(repository)) return fail("no repository: pass --repo owner/name (or set GITHUB_REPOSITORY)");
+  if (!Number.isInteger(pullNumber) || pullNumber <= 0) return fail("no pull request: pass --pr <number> (or run on a pull_request event)");
+  if (!token && !o.dryRun) return fail(`no token in $${o.tokenEnv}`);
+  const sel = [];
+  if (o.only) sel.push("--only", o.only.join(","));
+  if (o.skip) sel.push("--skip", o.skip.join(","));
+  if (o.unsafe) sel.push("--unsafe");
+  if (o.syntax) sel.push("--syntax", o.syntax);
+  if (typeof o.context === "string") sel.push("--context", o.context);
+  if (o.context === false) sel.push("--no-context");
+  if (typeof o.config === "string") sel.push("--config", o.config);
+  if (o.config === false) sel.push("--no-config");
+  const paths = program4.args.length ? program4.args : ["."];
+  const c2 = capture(io);
+  const code2 = await main(["node", "dockerfix", "--format", "json", "--no-color", ...sel, ...paths], c2.io);
+  await new Promise((resolve) => setImmediate(resolve));
+  let report;
+  try {
+    report = JSON.parse(c2.out());
+  } catch {
+    io.stderr.write(c2.err());
+    return code2 || 2;
+  }
+  io.stderr.write(c2.err());
+  const fileOptions = new FileOptions(newResolver(io.cwd, o.config), {
+    only: o.only,
+    skip: o.skip,
+    syntax: o.syntax,
+    unsafe: o.unsafe ? true : void 0,
+    contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0,
+    noContext: o.context === false
+  });
+  const files = [];
+  for (const f of report.files) {
+    if (f.error) continue;
+    const raw = fs22.readFileSync(path26.resolve(io.cwd, f.path), "utf8");
+    const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
+    const text = raw.slice(bom.length);
+    let after = text;
+    for (const e of [...f.edits].sort((x, y) => y.range.start.offset - x.range.start.offset)) after = after.slice(0, e.range.start.offset) + e.text + after.slice(e.range.end.offset);
+    const findings = f.findings.map((x) => ({
+      transform: x.transform,
+      kind: x.kind,
+      severity: x.severity,
+      message: x.message,
+      line: x.range.start.line,
+      column: x.range.start.column,
+      endLine: x.range.end.line,
+      endColumn: x.range.end.column,
+      ...x.fixKind ? { fixKind: x.fixKind } : {}
+    }));
+    const edits = f.edits.map((e) => ({
+      transform: e.transform,
+      transforms: e.transforms,
+      fixKind: e.fixKind,
+      start: e.range.start.offset,
+      end: e.range.end.offset,
+      line: e.range.start.line,
+      column: e.range.start.column,
+      endLine: e.range.end.line,
+      endColumn: e.range.end.column,
+      text: e.text
+    }));
+    const file = { path: f.path, before: raw, after: bom + after, findings, edits };
+    if (f.changed && o.explain) {
+      try {
+        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? path26.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
+        file.headline = v.headline;
+        file.explainMarkdown = renderMarkdown2(v, { heading: "#####" });
+      } catch {
+      }
+    }
+    files.push(file);
+  }
+  try {
+    const r = await postReview({
+      token: token ?? "",
+      repository,
+      pullNumber,
+      files,
+      commitId: o.commit ?? event.pull_request?.head?.sha,
+      apiUrl: o.apiUrl ?? io.env.GITHUB_API_URL,
+      dryRun: o.dryRun,
+      toolLine: `dockerfix ${packageVersion2()}`
+    });
+    if (o.dryRun) io.stdout.write(JSON.stringify({ action: r.action, body: r.body, comments: r.comments }, null, 2) + "\n");
+    else
+      io.stdout.write(
+        `dockerfix review: ${r.action === "none" ? "nothing to post" : `${r.action} review ${r.reviewId}`} on ${repository}#${pullNumber}: ${r.posted} suggestion${r.posted === 1 ? "" : "s"} posted, ${r.kept} kept, ${r.deleted} stale deleted, ${r.outside} change${r.outside === 1 ? "" : "s"} shown in the body
+`
+      );
+    return code2 === 2 ? 2 : 0;
+  } catch (e) {
+    if (e instanceof GitHubApiError || e instanceof TypeError) return fail(e.message);
+    throw e;
+  }
+}
+var list5;
+var init_review = __esm({
+  "src/cli/review.ts"() {
+    "use strict";
+    init_esm();
+    init_parse();
+    init_main3();
+    init_explain();
+    init_model();
+    init_render_markdown();
+    init_file_options();
+    init_github();
+    list5 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 
@@ -32356,7 +35382,7 @@ __export(ci_commands_exports, {
   neededStages: () => neededStages,
   shq: () => shq
 });
-import path23 from "node:path";
+import path27 from "node:path";
 function shq(s) {
   return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -32453,14 +35479,14 @@ function ciCommands(doc2, o) {
   for (const s of unnamed) L(`# stage ${s.index} has no name, so it cannot be built with --target: add "AS <name>" to its FROM, or use option 1`);
   L();
   L("## 3. GitHub Actions: docker/build-push-action with the GitHub cache (type=gha)");
-  const steps = [
+  const steps2 = [
     { uses: "docker/setup-buildx-action@v3" },
     {
       uses: "docker/build-push-action@v6",
       with: { context: o.context, file: o.file, ...chosen ? { target: chosen.name } : {}, tags: `${reg}:${o.tag}`, push: true, "cache-from": chosen ? `type=gha,scope=${chosen.name}` : "type=gha", "cache-to": chosen ? `type=gha,scope=${chosen.name},mode=max` : "type=gha,mode=max" }
     }
   ];
-  for (const l of (0, import_yaml4.stringify)(steps, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
+  for (const l of (0, import_yaml2.stringify)(steps2, { lineWidth: 0 }).trimEnd().split("\n")) L(l);
   L();
   L("## 4. no registry: a local cache directory that your CI saves and restores between runs");
   L("docker buildx build \\");
@@ -32473,11 +35499,11 @@ function ciCommands(doc2, o) {
   return lines.join("\n") + "\n";
 }
 async function ciCommand(args, io) {
-  const program3 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program3, args, io, "dockerfix ci");
+  const program4 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program4, args, io, "dockerfix ci");
   if (stop !== null) return stop;
-  const o = program3.opts();
-  const file = program3.args[0];
+  const o = program4.opts();
+  const file = program4.args[0];
   if (!isValidRepository(o.registry)) {
     io.stderr.write(`dockerfix ci: --registry ${c(o.registry)}: give an image repository in lower case without a tag, e.g. ghcr.io/org/app
 `);
@@ -32497,7 +35523,7 @@ async function ciCommand(args, io) {
   }
   let doc2;
   try {
-    const d = readDockerfile(path23.resolve(io.cwd, file));
+    const d = readDockerfile(path27.resolve(io.cwd, file));
     doc2 = new DockerfileDocument(d.text, d.bom);
   } catch (e) {
     if (e instanceof FileError) {
@@ -32517,22 +35543,22 @@ async function ciCommand(args, io) {
 `);
     return 2;
   }
-  const abs = path23.resolve(io.cwd, file);
+  const abs = path27.resolve(io.cwd, file);
   const fb = (await planBuilds([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
-  const relCtx = fb?.contextDir ? path23.relative(io.cwd, fb.contextDir).split(path23.sep).join("/") || "." : void 0;
-  const context = o.context ?? relCtx ?? (path23.dirname(file) || ".");
+  const relCtx = fb?.contextDir ? path27.relative(io.cwd, fb.contextDir).split(path27.sep).join("/") || "." : void 0;
+  const context = o.context ?? relCtx ?? (path27.dirname(file) || ".");
   const sources = (fb?.findings ?? []).map((f) => f.message);
   const targets = (fb?.targets ?? []).filter((t) => doc2.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
   if (targets.length === 0) io.stdout.write(ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, sources }));
   else io.stdout.write(targets.map((target, i) => ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join("\n"));
   return 0;
 }
-var import_yaml4, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
+var import_yaml2, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
 var init_ci_commands = __esm({
   "src/cli/ci-commands.ts"() {
     "use strict";
     init_esm();
-    import_yaml4 = __toESM(require_dist(), 1);
+    import_yaml2 = __toESM(require_dist(), 1);
     init_parse();
     init_document();
     init_edit_helpers();
@@ -32547,607 +35573,24 @@ var init_ci_commands = __esm({
   }
 });
 
-// src/cli/main.ts
-init_esm();
-var import_picocolors2 = __toESM(require_picocolors(), 1);
-init_discover();
-init_diff();
-init_engine();
-import fs19 from "node:fs";
-import path24 from "node:path";
-import { fileURLToPath as fileURLToPath2 } from "node:url";
-
-// src/cli/batch.ts
-init_engine();
-import fs5 from "node:fs";
-import os from "node:os";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
-
-// src/cli/batch-wire.ts
-init_fsio();
-var initKey = (init) => JSON.stringify(init);
-function fromWire(w) {
-  const o = {};
-  for (const [k, v] of Object.entries(w)) {
-    if (k === "after") o.after = v ?? w.before;
-    else if (k === "error") {
-      const e = v;
-      if (e) o.error = new FileError(e.file, e.message, e.line, e.column);
-    } else o[k] = v;
-  }
-  return o;
+// src/cli/subcommands.ts
+async function runSubcommand(name, args, io, rawStderr) {
+  if (name === "verify") return (await Promise.resolve().then(() => (init_cli(), cli_exports))).verifyCommand(args, io, rawStderr);
+  if (name === "fmt") return (await Promise.resolve().then(() => (init_fmt_cli(), fmt_cli_exports))).fmtMain(args, io);
+  if (name === "review") return (await Promise.resolve().then(() => (init_review(), review_exports))).reviewCommand(args, io);
+  if (name === "explain") return (await Promise.resolve().then(() => (init_explain(), explain_exports))).explainCommand(args, io);
+  return (await Promise.resolve().then(() => (init_ci_commands(), ci_commands_exports))).ciCommand(args, io);
 }
-
-// src/cli/batch.ts
-init_transforms();
-var MIN_FILES_PER_WORKER = 96;
-var OPTION_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "firstChange"]);
-function autoWorkers(count, cores = availableCores()) {
-  const n = Math.min(cores - 1, Math.floor(count / MIN_FILES_PER_WORKER));
-  return n >= 2 ? n : 0;
-}
-function availableCores() {
-  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-}
-var workerUrlCache;
-function workerUrl() {
-  if (workerUrlCache !== void 0) return workerUrlCache;
-  const candidates2 = [new URL("./batch-worker.js", import.meta.url)];
-  if (import.meta.url.endsWith(".ts")) candidates2.push(new URL("../../dist/src/cli/batch-worker.js", import.meta.url));
-  workerUrlCache = candidates2.find((u) => fs5.existsSync(fileURLToPath(u))) ?? null;
-  return workerUrlCache;
-}
-function workerSafe(opts) {
-  if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
-  const known2 = new Set(transformIds());
-  const ids = opts.transforms.map((t) => t.meta.id);
-  if (!ids.every((id) => known2.has(id))) return null;
-  try {
-    structuredClone(opts.options);
-  } catch {
-    return null;
+var SUBCOMMANDS, SUBCOMMAND_HELP;
+var init_subcommands = __esm({
+  "src/cli/subcommands.ts"() {
+    "use strict";
+    SUBCOMMANDS = ["explain", "ci", "fmt", "review", "verify"];
+    SUBCOMMAND_HELP = "\nCommands:\n  explain <Dockerfile>  show what each step's cache key depends on and which steps a change re-runs,\n                        before and after dockerfix's rewrite (dockerfix explain --help)\n  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n  review [paths...]     post the changes to a GitHub pull request as one review with suggested changes (dockerfix review --help)\n  lsp [--stdio]         run the language server (diagnostics, code actions; see README: Editors)\n  verify [Dockerfile]   build the original and the rewrite with your Docker, compare the images and\n                        measure rebuilds (dockerfix verify --help)\n";
   }
-  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {} };
-}
-var Batch = class {
-  /**
-   * `opts`: the options of every file, or one entry per file (e.g. from per-path configuration;
-   * files sharing an options object share its transforms).
-   */
-  constructor(files, opts, batchOpts = {}) {
-    this.files = files;
-    this.batchOpts = batchOpts;
-    const perFile = Array.isArray(opts) ? opts : null;
-    const single = perFile ? null : opts;
-    this.optsOf = (i) => perFile ? perFile[i] : single;
-    this.results = new Array(files.length);
-    const env = process.env.DOCKERFIX_WORKERS;
-    const want = batchOpts.workers ?? (env !== void 0 && /^\d+$/.test(env) ? Number(env) : "auto");
-    let n = want === "auto" ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
-    n = Math.min(n, files.length);
-    let init = null;
-    if (n > 0) {
-      const seen = /* @__PURE__ */ new Map();
-      for (let i = 0; i < files.length; i++) {
-        const o = this.optsOf(i);
-        let key = seen.get(o);
-        if (key === void 0) {
-          const w = workerSafe(o);
-          key = w ? initKey(w) : null;
-          if (w && key) this.inits.set(key, w);
-          seen.set(o, key);
-        }
-        if (key === null) {
-          this.inits.clear();
-          break;
-        }
-        this.keys.push(key);
-      }
-      init = this.inits.size ? this.inits.get(this.keys[0]) : null;
-    }
-    const url = init ? workerUrl() : null;
-    this.workers = init && url ? n : 0;
-    if (this.workers > 0) this.startPool(url, init);
-    else releasePrewarmed();
-  }
-  files;
-  batchOpts;
-  /** Worker threads in use (0: this thread). */
-  workers;
-  results;
-  next = 0;
-  done = 0;
-  stopped = false;
-  wake = null;
-  pool = [];
-  idle = /* @__PURE__ */ new Set();
-  key = "";
-  cursor = 0;
-  /** Per file: its options, and the key of their worker form. */
-  optsOf;
-  keys = [];
-  inits = /* @__PURE__ */ new Map();
-  /** True when `stop()` ended the run before every file was handed out. */
-  get interrupted() {
-    return this.stopped && this.next < this.files.length;
-  }
-  /** How many outcomes the iteration has handed out so far. */
-  get handed() {
-    return this.next;
-  }
-  /** Stop early (e.g. on SIGINT): nothing more is dispatched; workers are terminated. */
-  stop() {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const w of this.pool) void w.terminate();
-    this.pool.length = 0;
-    this.signal();
-  }
-  signal() {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-  chunkSize() {
-    const remaining = this.files.length - this.cursor;
-    return Math.max(1, Math.min(32, Math.ceil(remaining / (this.workers * 4))));
-  }
-  take() {
-    const size = this.chunkSize();
-    const out = [];
-    while (out.length < size && this.cursor < this.files.length) {
-      const i = this.cursor++;
-      out.push([i, this.files[i], this.keys[i]]);
-    }
-    return out;
-  }
-  startPool(url, init) {
-    this.key = initKey(init);
-    const warm = adoptPrewarmed(init, this.workers);
-    for (let k = 0; k < this.workers; k++) {
-      const worker = warm[k] ?? new Worker(url, { workerData: init });
-      this.pool.push(worker);
-      const inFlight = /* @__PURE__ */ new Map();
-      const known2 = /* @__PURE__ */ new Set([this.key]);
-      const send = () => {
-        if (this.stopped) return;
-        const files = this.take();
-        if (files.length === 0) return;
-        let sets;
-        for (const [i, f, key] of files) {
-          inFlight.set(i, f);
-          if (!known2.has(key)) {
-            known2.add(key);
-            (sets ??= {})[key] = this.inits.get(key);
-          }
-        }
-        worker.postMessage({ files, ...sets ? { sets } : {} });
-      };
-      listen(worker, "message", (reply) => {
-        if (reply.fatal) {
-          this.rescue(worker, inFlight, new Error(reply.fatal));
-          return;
-        }
-        for (const [i, w] of reply.results) {
-          inFlight.delete(i);
-          this.deliver(i, fromWire(w));
-        }
-        send();
-        if (inFlight.size === 0) this.idle.add(worker);
-      });
-      listen(worker, "error", (e) => this.rescue(worker, inFlight, e));
-      listen(worker, "exit", () => {
-        if (inFlight.size) this.rescue(worker, inFlight, new Error("worker exited"));
-      });
-      send();
-      send();
-    }
-  }
-  /** A worker failed: its unfinished files are processed here instead. */
-  rescue(worker, inFlight, _e) {
-    if (this.stopped) return;
-    const idx = this.pool.indexOf(worker);
-    if (idx !== -1) this.pool.splice(idx, 1);
-    void worker.terminate();
-    for (const [i, f] of [...inFlight]) {
-      inFlight.delete(i);
-      if (!this.results[i]) this.deliver(i, processFile(f, this.optsOf(i)));
-    }
-    this.signal();
-  }
-  deliver(i, o) {
-    if (i < this.next || this.results[i]) return;
-    this.results[i] = o;
-    this.done++;
-    this.batchOpts.onProgress?.(this.done, this.files.length);
-    if (i === this.next) this.signal();
-  }
-  async *[Symbol.asyncIterator]() {
-    let lastTurn = performance.now();
-    const turn = async () => {
-      if (performance.now() - lastTurn < 20) return;
-      await new Promise((r) => setImmediate(r));
-      lastTurn = performance.now();
-    };
-    try {
-      while (this.next < this.files.length && !this.stopped) {
-        const i = this.next;
-        let o = this.results[i];
-        if (!o) {
-          if (this.workers > 0 && this.pool.length > 0) {
-            await new Promise((r) => this.wake = r);
-            lastTurn = performance.now();
-            continue;
-          }
-          this.cursor = Math.max(this.cursor, i + 1);
-          this.deliver(i, processFile(this.files[i], this.optsOf(i)));
-          o = this.results[i];
-        }
-        this.results[i] = void 0;
-        this.next++;
-        yield { index: i, file: this.files[i], outcome: o };
-        await turn();
-      }
-    } finally {
-      this.close();
-    }
-  }
-  /** End of the iteration: a complete run parks its idle workers for the next batch; otherwise they are terminated. */
-  close() {
-    if (!this.stopped && this.next >= this.files.length && this.pool.length > 0 && this.pool.every((w) => this.idle.has(w))) {
-      this.stopped = true;
-      park(this.key, this.pool.splice(0));
-      return;
-    }
-    this.stop();
-  }
-};
-var listeners = /* @__PURE__ */ new WeakMap();
-function listen(w, event, fn) {
-  const f = fn;
-  w.on(event, f);
-  let l = listeners.get(w);
-  if (!l) listeners.set(w, l = []);
-  l.push([event, f]);
-}
-function unlisten(w) {
-  for (const [event, fn] of listeners.get(w) ?? []) w.off(event, fn);
-  listeners.delete(w);
-}
-var prewarmed = null;
-function prewarmWorkers(opts, count = Math.min(2, availableCores() - 1)) {
-  const init = workerSafe(opts);
-  const url = init ? workerUrl() : null;
-  const env = process.env.DOCKERFIX_WORKERS;
-  if (!init || !url || count < 2 || env === "0") return;
-  if (prewarmed && prewarmed.key === JSON.stringify(init) && prewarmed.workers.length >= count) return;
-  releasePrewarmed();
-  park(JSON.stringify(init), Array.from({ length: count }, () => new Worker(url, { workerData: init })));
-}
-function park(key, workers) {
-  releasePrewarmed();
-  const entry = { key, workers };
-  for (const w of workers) {
-    unlisten(w);
-    w.unref();
-    const drop = () => {
-      const i = entry.workers.indexOf(w);
-      if (i !== -1) entry.workers.splice(i, 1);
-    };
-    listen(w, "error", drop);
-    listen(w, "exit", drop);
-  }
-  prewarmed = entry;
-}
-function adoptPrewarmed(init, n) {
-  if (!prewarmed || prewarmed.key !== JSON.stringify(init)) {
-    releasePrewarmed();
-    return [];
-  }
-  const take = prewarmed.workers.splice(0, n);
-  releasePrewarmed();
-  for (const w of take) {
-    unlisten(w);
-    w.ref();
-  }
-  return take;
-}
-function releasePrewarmed() {
-  if (!prewarmed) return;
-  for (const w of prewarmed.workers) void w.terminate();
-  prewarmed = null;
-}
-function processFilesOrdered(files, opts, batchOpts) {
-  return new Batch(files, opts, batchOpts);
-}
-
-// src/cli/progress.ts
-var PROGRESS_MIN_FILES = 200;
-var Progress = class _Progress {
-  constructor(stream, total, interval, delay, now) {
-    this.stream = stream;
-    this.total = total;
-    this.interval = interval;
-    this.delay = delay;
-    this.now = now;
-    this.started = now();
-  }
-  stream;
-  total;
-  interval;
-  delay;
-  now;
-  shown = false;
-  last = -Infinity;
-  done = 0;
-  started;
-  /** A progress line for `total` files, or undefined when none should be shown. */
-  static create(stream, total, opts = {}) {
-    if (!stream.isTTY || opts.quiet || total < PROGRESS_MIN_FILES) return void 0;
-    if (opts.env?.CI || opts.env?.TERM === "dumb") return void 0;
-    return new _Progress(stream, total, opts.interval ?? 100, opts.delay ?? 250, opts.now ?? (() => performance.now()));
-  }
-  /** Record progress; draws once the run has taken `delay` ms, then at most every `interval` ms. */
-  update(done) {
-    this.done = done;
-    if (done >= this.total) return;
-    const t = this.now();
-    if (t - this.started < this.delay || t - this.last < this.interval) return;
-    this.last = t;
-    this.shown = true;
-    const pct = Math.floor(done / this.total * 100);
-    this.stream.write(`\r\x1B[Kdockerfix: ${done}/${this.total} files (${pct}%)`);
-  }
-  /** Erase the line (before other output, and at the end); the next update redraws it. */
-  clear() {
-    if (!this.shown) return;
-    this.shown = false;
-    this.stream.write("\r\x1B[K");
-  }
-  get count() {
-    return this.done;
-  }
-};
-
-// src/cli/main.ts
-init_fsio();
-init_transforms();
-init_config();
-init_file_options();
-init_plan();
-
-// src/builds/contexts.ts
-init_engine();
-var info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
-function changedLines(o) {
-  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
-  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
-}
-function analyseEachContext(file, opts, fb, first, process2 = processFile) {
-  if (!fb?.otherContexts?.length || first.error) return first;
-  const full = { ...opts, firstChange: void 0 };
-  const base2 = first.partial ? process2(file, full) : first;
-  if (base2.error) return first;
-  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
-  for (const c2 of fb.otherContexts) {
-    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
-    if (o.error) return first;
-    runs.push({ label: c2.label, outcome: o });
-  }
-  const labels = runs.map((r) => r.label).join(", ");
-  if (runs.every((r) => r.outcome.after === base2.after)) {
-    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
-  }
-  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
-  if (safe.error) return first;
-  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
-  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
-}
-
-// src/report/sarif.ts
-init_document();
-init_source();
-var SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
-function level(f) {
-  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
-}
-function groupOf(doc2, offset, line) {
-  if (doc2) {
-    const all = doc2.instructions;
-    let lo = 0;
-    let hi = all.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = lo + hi >> 1;
-      if (all[mid].start <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const i = found >= 0 ? all[found] : void 0;
-    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
-  }
-  return `l${line}`;
-}
-function offsetOf(lines, line, column) {
-  if (line > lines.starts.length) return lines.text.length;
-  return lines.starts[line - 1] + column - 1;
-}
-function region(startLine, startColumn, endLine, endColumn) {
-  return { startLine, startColumn, endLine, endColumn };
-}
-function absoluteUri(ref, base2) {
-  if (!ref) return void 0;
-  try {
-    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
-    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function linksFromPackage(pkg) {
-  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-  let web;
-  if (raw) {
-    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
-    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
-    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
-    else if (full) web = `https://${full[1]}/${full[2]}`;
-  }
-  web = absoluteUri(web);
-  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
-  const informationUri = absoluteUri(pkg.homepage) ?? web;
-  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
-}
-function helpUri(docsUrl, docsBase) {
-  const uri = absoluteUri(docsUrl, docsBase);
-  return uri ? { helpUri: uri } : {};
-}
-function buildSarif(input, rules) {
-  const ruleIds = new Set(rules.map((r) => r.id));
-  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
-  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
-  const allRules = [...rules, ...extra];
-  const informationUri = absoluteUri(input.links?.informationUri);
-  const docsBase = absoluteUri(input.links?.docsBase);
-  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
-  const results = [];
-  const notifications = [];
-  for (const e of input.errors) {
-    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
-  }
-  for (const { path: path25, outcome } of input.files) {
-    const uri = path25.split("/").map(encodeURIComponent).join("/");
-    if (outcome.error) {
-      notifications.push({
-        level: "error",
-        message: { text: `${path25}: ${outcome.error.message}` },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
-            }
-          }
-        ]
-      });
-      continue;
-    }
-    const text = stripBom(outcome.before).text;
-    let doc2 = null;
-    try {
-      doc2 = new DockerfileDocument(text);
-    } catch {
-      doc2 = null;
-    }
-    const edits = outcome.edits ?? [];
-    const claimed = /* @__PURE__ */ new Set();
-    const changeFindings = outcome.findings.filter((f) => f.kind === "change");
-    const editsFor = /* @__PURE__ */ new Map();
-    const lines = new LineIndex(text);
-    const byGroup = /* @__PURE__ */ new Map();
-    for (const e of edits) {
-      const g = groupOf(doc2, e.start, e.line);
-      const list5 = byGroup.get(g);
-      if (list5) list5.push(e);
-      else byGroup.set(g, [e]);
-    }
-    for (const f of changeFindings) {
-      const g = groupOf(doc2, offsetOf(lines, f.line, f.column), f.line);
-      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
-      mine.forEach((e) => claimed.add(e));
-      editsFor.set(f, mine);
-    }
-    const firstChange = /* @__PURE__ */ new Map();
-    const order = /* @__PURE__ */ new Map();
-    changeFindings.forEach((f, k) => {
-      order.set(f, k);
-      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
-    });
-    for (const e of edits) {
-      if (claimed.has(e)) continue;
-      let f;
-      for (const t of e.transforms) {
-        const x = firstChange.get(t);
-        if (x && (!f || order.get(x) < order.get(f))) f = x;
-      }
-      if (f) editsFor.get(f).push(e);
-    }
-    for (const f of outcome.findings) {
-      const mine = editsFor.get(f) ?? [];
-      results.push({
-        ruleId: f.transform,
-        ruleIndex: ruleIndex.get(f.transform),
-        level: level(f),
-        message: { text: f.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
-            }
-          }
-        ],
-        ...mine.length ? {
-          fixes: [
-            {
-              description: { text: `${f.transform}: ${f.message}` },
-              artifactChanges: [
-                {
-                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-                  replacements: mine.map((e) => ({
-                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
-                    ...e.text ? { insertedContent: { text: e.text } } : {}
-                  }))
-                }
-              ]
-            }
-          ]
-        } : {},
-        properties: { kind: f.kind, ...f.fixKind ? { fixKind: f.fixKind } : {} }
-      });
-    }
-  }
-  return {
-    $schema: SARIF_SCHEMA,
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: input.tool.name,
-            version: input.tool.version,
-            semanticVersion: input.tool.version,
-            ...informationUri ? { informationUri } : {},
-            rules: allRules.map((r) => ({
-              id: r.id,
-              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
-              shortDescription: { text: r.summary },
-              fullDescription: { text: r.description },
-              // Absolute or absent: a relative link means nothing in a code-scanning UI.
-              ...helpUri(r.docsUrl, docsBase),
-              help: { text: r.description },
-              defaultConfiguration: { level: "warning" },
-              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
-            }))
-          }
-        },
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
-        columnKind: "utf16CodeUnits",
-        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
-        results
-      }
-    ]
-  };
-}
-function renderSarif(input, rules) {
-  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
-}
+});
 
 // src/report/github.ts
-init_escape();
-var LEGACY_COMMAND = /##\[/g;
 function workflowSafeStream(stream) {
   const write = (chunk, ...rest) => {
     const s = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
@@ -33177,9 +35620,9 @@ function renderGithub(input) {
   let out = "";
   for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
   let changed = 0;
-  for (const { path: path25, outcome, written } of input.files) {
+  for (const { path: path31, outcome, written } of input.files) {
     if (outcome.error) {
-      out += command("error", { file: path25, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      out += command("error", { file: path31, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
       continue;
     }
     if (outcome.changed) changed++;
@@ -33188,7 +35631,7 @@ function renderGithub(input) {
       const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
       out += command(
         level2,
-        { file: path25, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        { file: path31, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
         f.message
       );
     }
@@ -33198,18 +35641,8739 @@ function renderGithub(input) {
 `;
   return out;
 }
+var LEGACY_COMMAND;
+var init_github2 = __esm({
+  "src/report/github.ts"() {
+    "use strict";
+    init_escape();
+    LEGACY_COMMAND = /##\[/g;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/utils/is.js
+var require_is = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/utils/is.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.boolean = boolean;
+    exports.string = string;
+    exports.number = number;
+    exports.error = error;
+    exports.func = func;
+    exports.array = array;
+    exports.stringArray = stringArray;
+    exports.typedArray = typedArray;
+    exports.thenable = thenable;
+    function boolean(value) {
+      return value === true || value === false;
+    }
+    function string(value) {
+      return typeof value === "string" || value instanceof String;
+    }
+    function number(value) {
+      return typeof value === "number" || value instanceof Number;
+    }
+    function error(value) {
+      return value instanceof Error;
+    }
+    function func(value) {
+      return typeof value === "function";
+    }
+    function array(value) {
+      return Array.isArray(value);
+    }
+    function stringArray(value) {
+      return array(value) && value.every((elem) => string(elem));
+    }
+    function typedArray(value, check) {
+      return Array.isArray(value) && value.every(check);
+    }
+    function thenable(value) {
+      return value && func(value.then);
+    }
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/is.js
+var require_is2 = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/is.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.boolean = boolean;
+    exports.string = string;
+    exports.number = number;
+    exports.error = error;
+    exports.func = func;
+    exports.array = array;
+    exports.stringArray = stringArray;
+    function boolean(value) {
+      return value === true || value === false;
+    }
+    function string(value) {
+      return typeof value === "string" || value instanceof String;
+    }
+    function number(value) {
+      return typeof value === "number" || value instanceof Number;
+    }
+    function error(value) {
+      return value instanceof Error;
+    }
+    function func(value) {
+      return typeof value === "function";
+    }
+    function array(value) {
+      return Array.isArray(value);
+    }
+    function stringArray(value) {
+      return array(value) && value.every((elem) => string(elem));
+    }
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/messages.js
+var require_messages = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/messages.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.Message = exports.NotificationType9 = exports.NotificationType8 = exports.NotificationType7 = exports.NotificationType6 = exports.NotificationType5 = exports.NotificationType4 = exports.NotificationType3 = exports.NotificationType2 = exports.NotificationType1 = exports.NotificationType0 = exports.NotificationType = exports.RequestType9 = exports.RequestType8 = exports.RequestType7 = exports.RequestType6 = exports.RequestType5 = exports.RequestType4 = exports.RequestType3 = exports.RequestType2 = exports.RequestType1 = exports.RequestType = exports.RequestType0 = exports.AbstractMessageSignature = exports.ParameterStructures = exports.ResponseError = exports.ErrorCodes = void 0;
+    var is = __importStar(require_is2());
+    var ErrorCodes;
+    (function(ErrorCodes2) {
+      ErrorCodes2.ParseError = -32700;
+      ErrorCodes2.InvalidRequest = -32600;
+      ErrorCodes2.MethodNotFound = -32601;
+      ErrorCodes2.InvalidParams = -32602;
+      ErrorCodes2.InternalError = -32603;
+      ErrorCodes2.jsonrpcReservedErrorRangeStart = -32099;
+      ErrorCodes2.serverErrorStart = -32099;
+      ErrorCodes2.MessageWriteError = -32099;
+      ErrorCodes2.MessageReadError = -32098;
+      ErrorCodes2.PendingResponseRejected = -32097;
+      ErrorCodes2.ConnectionInactive = -32096;
+      ErrorCodes2.ServerNotInitialized = -32002;
+      ErrorCodes2.UnknownErrorCode = -32001;
+      ErrorCodes2.jsonrpcReservedErrorRangeEnd = -32e3;
+      ErrorCodes2.serverErrorEnd = -32e3;
+    })(ErrorCodes || (exports.ErrorCodes = ErrorCodes = {}));
+    var ResponseError = class _ResponseError extends Error {
+      code;
+      data;
+      constructor(code2, message, data) {
+        super(message);
+        this.code = is.number(code2) ? code2 : ErrorCodes.UnknownErrorCode;
+        this.data = data;
+        Object.setPrototypeOf(this, _ResponseError.prototype);
+      }
+      toJson() {
+        const result = {
+          code: this.code,
+          message: this.message
+        };
+        if (this.data !== void 0) {
+          result.data = this.data;
+        }
+        return result;
+      }
+    };
+    exports.ResponseError = ResponseError;
+    var ParameterStructures = class _ParameterStructures {
+      kind;
+      /**
+       * The parameter structure is automatically inferred on the number of parameters
+       * and the parameter type in case of a single param.
+       */
+      static auto = new _ParameterStructures("auto");
+      /**
+       * Forces `byPosition` parameter structure. This is useful if you have a single
+       * parameter which has a literal type.
+       */
+      static byPosition = new _ParameterStructures("byPosition");
+      /**
+       * Forces `byName` parameter structure. This is only useful when having a single
+       * parameter. The library will report errors if used with a different number of
+       * parameters.
+       */
+      static byName = new _ParameterStructures("byName");
+      constructor(kind) {
+        this.kind = kind;
+      }
+      static is(value) {
+        return value === _ParameterStructures.auto || value === _ParameterStructures.byName || value === _ParameterStructures.byPosition;
+      }
+      toString() {
+        return this.kind;
+      }
+    };
+    exports.ParameterStructures = ParameterStructures;
+    var AbstractMessageSignature = class {
+      method;
+      numberOfParams;
+      constructor(method, numberOfParams) {
+        this.method = method;
+        this.numberOfParams = numberOfParams;
+      }
+      get parameterStructures() {
+        return ParameterStructures.auto;
+      }
+    };
+    exports.AbstractMessageSignature = AbstractMessageSignature;
+    var RequestType0 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 0);
+      }
+    };
+    exports.RequestType0 = RequestType0;
+    var RequestType = class extends AbstractMessageSignature {
+      _parameterStructures;
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method, _parameterStructures = ParameterStructures.auto) {
+        super(method, 1);
+        this._parameterStructures = _parameterStructures;
+      }
+      get parameterStructures() {
+        return this._parameterStructures;
+      }
+    };
+    exports.RequestType = RequestType;
+    var RequestType1 = class extends AbstractMessageSignature {
+      _parameterStructures;
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method, _parameterStructures = ParameterStructures.auto) {
+        super(method, 1);
+        this._parameterStructures = _parameterStructures;
+      }
+      get parameterStructures() {
+        return this._parameterStructures;
+      }
+    };
+    exports.RequestType1 = RequestType1;
+    var RequestType2 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 2);
+      }
+    };
+    exports.RequestType2 = RequestType2;
+    var RequestType3 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 3);
+      }
+    };
+    exports.RequestType3 = RequestType3;
+    var RequestType4 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 4);
+      }
+    };
+    exports.RequestType4 = RequestType4;
+    var RequestType5 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 5);
+      }
+    };
+    exports.RequestType5 = RequestType5;
+    var RequestType6 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 6);
+      }
+    };
+    exports.RequestType6 = RequestType6;
+    var RequestType7 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 7);
+      }
+    };
+    exports.RequestType7 = RequestType7;
+    var RequestType8 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 8);
+      }
+    };
+    exports.RequestType8 = RequestType8;
+    var RequestType9 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 9);
+      }
+    };
+    exports.RequestType9 = RequestType9;
+    var NotificationType = class extends AbstractMessageSignature {
+      _parameterStructures;
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method, _parameterStructures = ParameterStructures.auto) {
+        super(method, 1);
+        this._parameterStructures = _parameterStructures;
+      }
+      get parameterStructures() {
+        return this._parameterStructures;
+      }
+    };
+    exports.NotificationType = NotificationType;
+    var NotificationType0 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 0);
+      }
+    };
+    exports.NotificationType0 = NotificationType0;
+    var NotificationType1 = class extends AbstractMessageSignature {
+      _parameterStructures;
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method, _parameterStructures = ParameterStructures.auto) {
+        super(method, 1);
+        this._parameterStructures = _parameterStructures;
+      }
+      get parameterStructures() {
+        return this._parameterStructures;
+      }
+    };
+    exports.NotificationType1 = NotificationType1;
+    var NotificationType2 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 2);
+      }
+    };
+    exports.NotificationType2 = NotificationType2;
+    var NotificationType3 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 3);
+      }
+    };
+    exports.NotificationType3 = NotificationType3;
+    var NotificationType4 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 4);
+      }
+    };
+    exports.NotificationType4 = NotificationType4;
+    var NotificationType5 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 5);
+      }
+    };
+    exports.NotificationType5 = NotificationType5;
+    var NotificationType6 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 6);
+      }
+    };
+    exports.NotificationType6 = NotificationType6;
+    var NotificationType7 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 7);
+      }
+    };
+    exports.NotificationType7 = NotificationType7;
+    var NotificationType8 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 8);
+      }
+    };
+    exports.NotificationType8 = NotificationType8;
+    var NotificationType9 = class extends AbstractMessageSignature {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      _;
+      constructor(method) {
+        super(method, 9);
+      }
+    };
+    exports.NotificationType9 = NotificationType9;
+    var Message;
+    (function(Message2) {
+      function isRequest(message) {
+        const candidate = message;
+        return candidate && is.string(candidate.method) && (is.string(candidate.id) || is.number(candidate.id));
+      }
+      Message2.isRequest = isRequest;
+      function isNotification(message) {
+        const candidate = message;
+        return candidate && is.string(candidate.method) && message.id === void 0;
+      }
+      Message2.isNotification = isNotification;
+      function isResponse(message) {
+        const candidate = message;
+        return candidate && (candidate.result !== void 0 || !!candidate.error) && (is.string(candidate.id) || is.number(candidate.id) || candidate.id === null);
+      }
+      Message2.isResponse = isResponse;
+    })(Message || (exports.Message = Message = {}));
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/linkedMap.js
+var require_linkedMap = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/linkedMap.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.LRUCache = exports.LinkedMap = exports.Touch = void 0;
+    var Touch;
+    (function(Touch2) {
+      Touch2.None = 0;
+      Touch2.First = 1;
+      Touch2.AsOld = Touch2.First;
+      Touch2.Last = 2;
+      Touch2.AsNew = Touch2.Last;
+    })(Touch || (exports.Touch = Touch = {}));
+    var LinkedMap = class {
+      [Symbol.toStringTag] = "LinkedMap";
+      _map;
+      _head;
+      _tail;
+      _size;
+      _state;
+      constructor() {
+        this._map = /* @__PURE__ */ new Map();
+        this._head = void 0;
+        this._tail = void 0;
+        this._size = 0;
+        this._state = 0;
+      }
+      clear() {
+        this._map.clear();
+        this._head = void 0;
+        this._tail = void 0;
+        this._size = 0;
+        this._state++;
+      }
+      isEmpty() {
+        return !this._head && !this._tail;
+      }
+      get size() {
+        return this._size;
+      }
+      get first() {
+        return this._head?.value;
+      }
+      get last() {
+        return this._tail?.value;
+      }
+      before(key) {
+        const item = this._map.get(key);
+        return item ? item.previous?.value : void 0;
+      }
+      after(key) {
+        const item = this._map.get(key);
+        return item ? item.next?.value : void 0;
+      }
+      has(key) {
+        return this._map.has(key);
+      }
+      get(key, touch2 = Touch.None) {
+        const item = this._map.get(key);
+        if (!item) {
+          return void 0;
+        }
+        if (touch2 !== Touch.None) {
+          this.touch(item, touch2);
+        }
+        return item.value;
+      }
+      set(key, value, touch2 = Touch.None) {
+        let item = this._map.get(key);
+        if (item) {
+          item.value = value;
+          if (touch2 !== Touch.None) {
+            this.touch(item, touch2);
+          }
+        } else {
+          item = { key, value, next: void 0, previous: void 0 };
+          switch (touch2) {
+            case Touch.None:
+              this.addItemLast(item);
+              break;
+            case Touch.First:
+              this.addItemFirst(item);
+              break;
+            case Touch.Last:
+              this.addItemLast(item);
+              break;
+            default:
+              this.addItemLast(item);
+              break;
+          }
+          this._map.set(key, item);
+          this._size++;
+        }
+        return this;
+      }
+      delete(key) {
+        return !!this.remove(key);
+      }
+      remove(key) {
+        const item = this._map.get(key);
+        if (!item) {
+          return void 0;
+        }
+        this._map.delete(key);
+        this.removeItem(item);
+        this._size--;
+        return item.value;
+      }
+      shift() {
+        if (!this._head && !this._tail) {
+          return void 0;
+        }
+        if (!this._head || !this._tail) {
+          throw new Error("Invalid list");
+        }
+        const item = this._head;
+        this._map.delete(item.key);
+        this.removeItem(item);
+        this._size--;
+        return item.value;
+      }
+      forEach(callbackfn, thisArg) {
+        const state = this._state;
+        let current = this._head;
+        while (current) {
+          if (thisArg) {
+            callbackfn.bind(thisArg)(current.value, current.key, this);
+          } else {
+            callbackfn(current.value, current.key, this);
+          }
+          if (this._state !== state) {
+            throw new Error(`LinkedMap got modified during iteration.`);
+          }
+          current = current.next;
+        }
+      }
+      keys() {
+        const state = this._state;
+        let current = this._head;
+        const iterator = {
+          [Symbol.iterator]: () => {
+            return iterator;
+          },
+          next: () => {
+            if (this._state !== state) {
+              throw new Error(`LinkedMap got modified during iteration.`);
+            }
+            if (current) {
+              const result = { value: current.key, done: false };
+              current = current.next;
+              return result;
+            } else {
+              return { value: void 0, done: true };
+            }
+          }
+        };
+        return iterator;
+      }
+      values() {
+        const state = this._state;
+        let current = this._head;
+        const iterator = {
+          [Symbol.iterator]: () => {
+            return iterator;
+          },
+          next: () => {
+            if (this._state !== state) {
+              throw new Error(`LinkedMap got modified during iteration.`);
+            }
+            if (current) {
+              const result = { value: current.value, done: false };
+              current = current.next;
+              return result;
+            } else {
+              return { value: void 0, done: true };
+            }
+          }
+        };
+        return iterator;
+      }
+      entries() {
+        const state = this._state;
+        let current = this._head;
+        const iterator = {
+          [Symbol.iterator]: () => {
+            return iterator;
+          },
+          next: () => {
+            if (this._state !== state) {
+              throw new Error(`LinkedMap got modified during iteration.`);
+            }
+            if (current) {
+              const result = { value: [current.key, current.value], done: false };
+              current = current.next;
+              return result;
+            } else {
+              return { value: void 0, done: true };
+            }
+          }
+        };
+        return iterator;
+      }
+      [Symbol.iterator]() {
+        return this.entries();
+      }
+      trimOld(newSize) {
+        if (newSize >= this.size) {
+          return;
+        }
+        if (newSize === 0) {
+          this.clear();
+          return;
+        }
+        let current = this._head;
+        let currentSize = this.size;
+        while (current && currentSize > newSize) {
+          this._map.delete(current.key);
+          current = current.next;
+          currentSize--;
+        }
+        this._head = current;
+        this._size = currentSize;
+        if (current) {
+          current.previous = void 0;
+        }
+        this._state++;
+      }
+      addItemFirst(item) {
+        if (!this._head && !this._tail) {
+          this._tail = item;
+        } else if (!this._head) {
+          throw new Error("Invalid list");
+        } else {
+          item.next = this._head;
+          this._head.previous = item;
+        }
+        this._head = item;
+        this._state++;
+      }
+      addItemLast(item) {
+        if (!this._head && !this._tail) {
+          this._head = item;
+        } else if (!this._tail) {
+          throw new Error("Invalid list");
+        } else {
+          item.previous = this._tail;
+          this._tail.next = item;
+        }
+        this._tail = item;
+        this._state++;
+      }
+      removeItem(item) {
+        if (item === this._head && item === this._tail) {
+          this._head = void 0;
+          this._tail = void 0;
+        } else if (item === this._head) {
+          if (!item.next) {
+            throw new Error("Invalid list");
+          }
+          item.next.previous = void 0;
+          this._head = item.next;
+        } else if (item === this._tail) {
+          if (!item.previous) {
+            throw new Error("Invalid list");
+          }
+          item.previous.next = void 0;
+          this._tail = item.previous;
+        } else {
+          const next = item.next;
+          const previous = item.previous;
+          if (!next || !previous) {
+            throw new Error("Invalid list");
+          }
+          next.previous = previous;
+          previous.next = next;
+        }
+        item.next = void 0;
+        item.previous = void 0;
+        this._state++;
+      }
+      touch(item, touch2) {
+        if (!this._head || !this._tail) {
+          throw new Error("Invalid list");
+        }
+        if (touch2 !== Touch.First && touch2 !== Touch.Last) {
+          return;
+        }
+        if (touch2 === Touch.First) {
+          if (item === this._head) {
+            return;
+          }
+          const next = item.next;
+          const previous = item.previous;
+          if (item === this._tail) {
+            previous.next = void 0;
+            this._tail = previous;
+          } else {
+            next.previous = previous;
+            previous.next = next;
+          }
+          item.previous = void 0;
+          item.next = this._head;
+          this._head.previous = item;
+          this._head = item;
+          this._state++;
+        } else if (touch2 === Touch.Last) {
+          if (item === this._tail) {
+            return;
+          }
+          const next = item.next;
+          const previous = item.previous;
+          if (item === this._head) {
+            next.previous = void 0;
+            this._head = next;
+          } else {
+            next.previous = previous;
+            previous.next = next;
+          }
+          item.next = void 0;
+          item.previous = this._tail;
+          this._tail.next = item;
+          this._tail = item;
+          this._state++;
+        }
+      }
+      toJSON() {
+        const data = [];
+        this.forEach((value, key) => {
+          data.push([key, value]);
+        });
+        return data;
+      }
+      fromJSON(data) {
+        this.clear();
+        for (const [key, value] of data) {
+          this.set(key, value);
+        }
+      }
+    };
+    exports.LinkedMap = LinkedMap;
+    var LRUCache = class extends LinkedMap {
+      _limit;
+      _ratio;
+      constructor(limit, ratio2 = 1) {
+        super();
+        this._limit = limit;
+        this._ratio = Math.min(Math.max(0, ratio2), 1);
+      }
+      get limit() {
+        return this._limit;
+      }
+      set limit(limit) {
+        this._limit = limit;
+        this.checkTrim();
+      }
+      get ratio() {
+        return this._ratio;
+      }
+      set ratio(ratio2) {
+        this._ratio = Math.min(Math.max(0, ratio2), 1);
+        this.checkTrim();
+      }
+      get(key, touch2 = Touch.AsNew) {
+        return super.get(key, touch2);
+      }
+      peek(key) {
+        return super.get(key, Touch.None);
+      }
+      set(key, value) {
+        super.set(key, value, Touch.Last);
+        this.checkTrim();
+        return this;
+      }
+      checkTrim() {
+        if (this.size > this._limit) {
+          this.trimOld(Math.round(this._limit * this._ratio));
+        }
+      }
+    };
+    exports.LRUCache = LRUCache;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/disposable.js
+var require_disposable = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/disposable.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.Disposable = void 0;
+    var Disposable;
+    (function(Disposable2) {
+      function create(func) {
+        return {
+          dispose: func
+        };
+      }
+      Disposable2.create = create;
+    })(Disposable || (exports.Disposable = Disposable = {}));
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/ral.js
+var require_ral = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/ral.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var _ral;
+    function RAL() {
+      if (_ral === void 0) {
+        throw new Error(`No runtime abstraction layer installed`);
+      }
+      return _ral;
+    }
+    (function(RAL2) {
+      function install(ral) {
+        if (ral === void 0) {
+          throw new Error(`No runtime abstraction layer provided`);
+        }
+        _ral = ral;
+      }
+      RAL2.install = install;
+    })(RAL || (RAL = {}));
+    exports.default = RAL;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/events.js
+var require_events = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/events.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.Emitter = exports.Event = void 0;
+    var ral_1 = __importDefault(require_ral());
+    var Event;
+    (function(Event2) {
+      const _disposable = { dispose() {
+      } };
+      Event2.None = function() {
+        return _disposable;
+      };
+    })(Event || (exports.Event = Event = {}));
+    var CallbackList = class {
+      _callbacks;
+      _contexts;
+      add(callback, context = null, bucket) {
+        if (!this._callbacks) {
+          this._callbacks = [];
+          this._contexts = [];
+        }
+        this._callbacks.push(callback);
+        this._contexts.push(context);
+        if (Array.isArray(bucket)) {
+          bucket.push({ dispose: () => this.remove(callback, context) });
+        }
+      }
+      remove(callback, context = null) {
+        if (!this._callbacks) {
+          return;
+        }
+        let foundCallbackWithDifferentContext = false;
+        for (let i = 0, len2 = this._callbacks.length; i < len2; i++) {
+          if (this._callbacks[i] === callback) {
+            if (this._contexts[i] === context) {
+              this._callbacks.splice(i, 1);
+              this._contexts.splice(i, 1);
+              return;
+            } else {
+              foundCallbackWithDifferentContext = true;
+            }
+          }
+        }
+        if (foundCallbackWithDifferentContext) {
+          throw new Error("When adding a listener with a context, you should remove it with the same context");
+        }
+      }
+      invoke(...args) {
+        if (!this._callbacks) {
+          return [];
+        }
+        const ret = [], callbacks = this._callbacks.slice(0), contexts = this._contexts.slice(0);
+        for (let i = 0, len2 = callbacks.length; i < len2; i++) {
+          try {
+            ret.push(callbacks[i].apply(contexts[i], args));
+          } catch (e) {
+            (0, ral_1.default)().console.error(e);
+          }
+        }
+        return ret;
+      }
+      isEmpty() {
+        return !this._callbacks || this._callbacks.length === 0;
+      }
+      dispose() {
+        this._callbacks = void 0;
+        this._contexts = void 0;
+      }
+    };
+    var Emitter = class _Emitter {
+      _options;
+      static _noop = function() {
+      };
+      _event;
+      _callbacks;
+      constructor(_options) {
+        this._options = _options;
+      }
+      /**
+       * For the public to allow to subscribe
+       * to events from this Emitter
+       */
+      get event() {
+        if (!this._event) {
+          this._event = (listener, thisArgs, disposables) => {
+            if (!this._callbacks) {
+              this._callbacks = new CallbackList();
+            }
+            if (this._options && this._options.onFirstListenerAdd && this._callbacks.isEmpty()) {
+              this._options.onFirstListenerAdd(this);
+            }
+            this._callbacks.add(listener, thisArgs);
+            const result = {
+              dispose: () => {
+                if (!this._callbacks) {
+                  return;
+                }
+                this._callbacks.remove(listener, thisArgs);
+                result.dispose = _Emitter._noop;
+                if (this._options && this._options.onLastListenerRemove && this._callbacks.isEmpty()) {
+                  this._options.onLastListenerRemove(this);
+                }
+              }
+            };
+            if (Array.isArray(disposables)) {
+              disposables.push(result);
+            }
+            return result;
+          };
+        }
+        return this._event;
+      }
+      /**
+       * To be kept private to fire an event to
+       * subscribers
+       */
+      fire(event) {
+        if (this._callbacks) {
+          this._callbacks.invoke.call(this._callbacks, event);
+        }
+      }
+      dispose() {
+        if (this._callbacks) {
+          this._callbacks.dispose();
+          this._callbacks = void 0;
+        }
+      }
+    };
+    exports.Emitter = Emitter;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/cancellation.js
+var require_cancellation = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/cancellation.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.CancellationTokenSource = exports.CancellationToken = void 0;
+    var ral_1 = __importDefault(require_ral());
+    var Is2 = __importStar(require_is2());
+    var events_1 = require_events();
+    var CancellationToken;
+    (function(CancellationToken2) {
+      CancellationToken2.None = Object.freeze({
+        isCancellationRequested: false,
+        onCancellationRequested: events_1.Event.None
+      });
+      CancellationToken2.Cancelled = Object.freeze({
+        isCancellationRequested: true,
+        onCancellationRequested: events_1.Event.None
+      });
+      function is(value) {
+        const candidate = value;
+        return candidate && (candidate === CancellationToken2.None || candidate === CancellationToken2.Cancelled || Is2.boolean(candidate.isCancellationRequested) && !!candidate.onCancellationRequested);
+      }
+      CancellationToken2.is = is;
+    })(CancellationToken || (exports.CancellationToken = CancellationToken = {}));
+    var shortcutEvent = Object.freeze(function(callback, context) {
+      const handle = (0, ral_1.default)().timer.setTimeout(callback.bind(context), 0);
+      return { dispose() {
+        handle.dispose();
+      } };
+    });
+    var MutableToken = class {
+      _isCancelled = false;
+      _emitter;
+      cancel() {
+        if (!this._isCancelled) {
+          this._isCancelled = true;
+          if (this._emitter) {
+            this._emitter.fire(void 0);
+            this.dispose();
+          }
+        }
+      }
+      get isCancellationRequested() {
+        return this._isCancelled;
+      }
+      get onCancellationRequested() {
+        if (this._isCancelled) {
+          return shortcutEvent;
+        }
+        if (!this._emitter) {
+          this._emitter = new events_1.Emitter();
+        }
+        return this._emitter.event;
+      }
+      dispose() {
+        if (this._emitter) {
+          this._emitter.dispose();
+          this._emitter = void 0;
+        }
+      }
+    };
+    var CancellationTokenSource = class {
+      _token;
+      get token() {
+        if (!this._token) {
+          this._token = new MutableToken();
+        }
+        return this._token;
+      }
+      cancel() {
+        if (!this._token) {
+          this._token = CancellationToken.Cancelled;
+        } else {
+          this._token.cancel();
+        }
+      }
+      dispose() {
+        if (!this._token) {
+          this._token = CancellationToken.None;
+        } else if (this._token instanceof MutableToken) {
+          this._token.dispose();
+        }
+      }
+    };
+    exports.CancellationTokenSource = CancellationTokenSource;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/sharedArrayCancellation.js
+var require_sharedArrayCancellation = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/sharedArrayCancellation.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.SharedArrayReceiverStrategy = exports.SharedArraySenderStrategy = void 0;
+    var cancellation_1 = require_cancellation();
+    var CancellationState;
+    (function(CancellationState2) {
+      CancellationState2.Continue = 0;
+      CancellationState2.Cancelled = 1;
+    })(CancellationState || (CancellationState = {}));
+    var SharedArraySenderStrategy = class {
+      buffers;
+      constructor() {
+        this.buffers = /* @__PURE__ */ new Map();
+      }
+      enableCancellation(request) {
+        if (request.id === null) {
+          return;
+        }
+        const buffer = new SharedArrayBuffer(4);
+        const data = new Int32Array(buffer, 0, 1);
+        data[0] = CancellationState.Continue;
+        this.buffers.set(request.id, buffer);
+        request.$cancellationData = buffer;
+      }
+      async sendCancellation(_conn, id) {
+        const buffer = this.buffers.get(id);
+        if (buffer === void 0) {
+          return;
+        }
+        const data = new Int32Array(buffer, 0, 1);
+        Atomics.store(data, 0, CancellationState.Cancelled);
+      }
+      cleanup(id) {
+        this.buffers.delete(id);
+      }
+      dispose() {
+        this.buffers.clear();
+      }
+    };
+    exports.SharedArraySenderStrategy = SharedArraySenderStrategy;
+    var SharedArrayBufferCancellationToken = class {
+      data;
+      constructor(buffer) {
+        this.data = new Int32Array(buffer, 0, 1);
+      }
+      get isCancellationRequested() {
+        return Atomics.load(this.data, 0) === CancellationState.Cancelled;
+      }
+      get onCancellationRequested() {
+        throw new Error(`Cancellation over SharedArrayBuffer doesn't support cancellation events`);
+      }
+    };
+    var SharedArrayBufferCancellationTokenSource = class {
+      token;
+      constructor(buffer) {
+        this.token = new SharedArrayBufferCancellationToken(buffer);
+      }
+      cancel() {
+      }
+      dispose() {
+      }
+    };
+    var SharedArrayReceiverStrategy = class {
+      kind = "request";
+      createCancellationTokenSource(request) {
+        const buffer = request.$cancellationData;
+        if (buffer === void 0) {
+          return new cancellation_1.CancellationTokenSource();
+        }
+        return new SharedArrayBufferCancellationTokenSource(buffer);
+      }
+    };
+    exports.SharedArrayReceiverStrategy = SharedArrayReceiverStrategy;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/semaphore.js
+var require_semaphore = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/semaphore.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.Semaphore = void 0;
+    var ral_1 = __importDefault(require_ral());
+    var Semaphore = class {
+      _capacity;
+      _active;
+      _waiting;
+      constructor(capacity = 1) {
+        if (capacity <= 0) {
+          throw new Error("Capacity must be greater than 0");
+        }
+        this._capacity = capacity;
+        this._active = 0;
+        this._waiting = [];
+      }
+      lock(thunk) {
+        return new Promise((resolve, reject) => {
+          this._waiting.push({ thunk, resolve, reject });
+          this.runNext();
+        });
+      }
+      get active() {
+        return this._active;
+      }
+      runNext() {
+        if (this._waiting.length === 0 || this._active === this._capacity) {
+          return;
+        }
+        (0, ral_1.default)().timer.setImmediate(() => this.doRunNext());
+      }
+      doRunNext() {
+        if (this._waiting.length === 0 || this._active === this._capacity) {
+          return;
+        }
+        const next = this._waiting.shift();
+        this._active++;
+        if (this._active > this._capacity) {
+          throw new Error(`Too many thunks active`);
+        }
+        try {
+          const result = next.thunk();
+          if (result instanceof Promise) {
+            result.then((value) => {
+              this._active--;
+              next.resolve(value);
+              this.runNext();
+            }, (err) => {
+              this._active--;
+              next.reject(err);
+              this.runNext();
+            });
+          } else {
+            this._active--;
+            next.resolve(result);
+            this.runNext();
+          }
+        } catch (err) {
+          this._active--;
+          next.reject(err);
+          this.runNext();
+        }
+      }
+    };
+    exports.Semaphore = Semaphore;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/messageReader.js
+var require_messageReader = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/messageReader.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ReadableStreamMessageReader = exports.AbstractMessageReader = exports.MessageReader = void 0;
+    var ral_1 = __importDefault(require_ral());
+    var Is2 = __importStar(require_is2());
+    var events_1 = require_events();
+    var semaphore_1 = require_semaphore();
+    var MessageReader;
+    (function(MessageReader2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && Is2.func(candidate.listen) && Is2.func(candidate.dispose) && Is2.func(candidate.onError) && Is2.func(candidate.onClose) && Is2.func(candidate.onPartialMessage);
+      }
+      MessageReader2.is = is;
+    })(MessageReader || (exports.MessageReader = MessageReader = {}));
+    var AbstractMessageReader = class {
+      errorEmitter;
+      closeEmitter;
+      partialMessageEmitter;
+      constructor() {
+        this.errorEmitter = new events_1.Emitter();
+        this.closeEmitter = new events_1.Emitter();
+        this.partialMessageEmitter = new events_1.Emitter();
+      }
+      dispose() {
+        this.errorEmitter.dispose();
+        this.closeEmitter.dispose();
+        this.partialMessageEmitter.dispose();
+      }
+      get onError() {
+        return this.errorEmitter.event;
+      }
+      fireError(error) {
+        this.errorEmitter.fire(this.asError(error));
+      }
+      get onClose() {
+        return this.closeEmitter.event;
+      }
+      fireClose() {
+        this.closeEmitter.fire(void 0);
+      }
+      get onPartialMessage() {
+        return this.partialMessageEmitter.event;
+      }
+      firePartialMessage(info4) {
+        this.partialMessageEmitter.fire(info4);
+      }
+      asError(error) {
+        if (error instanceof Error) {
+          return error;
+        } else {
+          return new Error(`Reader received error. Reason: ${Is2.string(error.message) ? error.message : "unknown"}`);
+        }
+      }
+    };
+    exports.AbstractMessageReader = AbstractMessageReader;
+    var ResolvedMessageReaderOptions;
+    (function(ResolvedMessageReaderOptions2) {
+      function fromOptions(options) {
+        let charset;
+        let result;
+        let contentDecoder;
+        const contentDecoders = /* @__PURE__ */ new Map();
+        let contentTypeDecoder;
+        const contentTypeDecoders = /* @__PURE__ */ new Map();
+        if (options === void 0 || typeof options === "string") {
+          charset = options ?? "utf-8";
+        } else {
+          charset = options.charset ?? "utf-8";
+          if (options.contentDecoder !== void 0) {
+            contentDecoder = options.contentDecoder;
+            contentDecoders.set(contentDecoder.name, contentDecoder);
+          }
+          if (options.contentDecoders !== void 0) {
+            for (const decoder2 of options.contentDecoders) {
+              contentDecoders.set(decoder2.name, decoder2);
+            }
+          }
+          if (options.contentTypeDecoder !== void 0) {
+            contentTypeDecoder = options.contentTypeDecoder;
+            contentTypeDecoders.set(contentTypeDecoder.name, contentTypeDecoder);
+          }
+          if (options.contentTypeDecoders !== void 0) {
+            for (const decoder2 of options.contentTypeDecoders) {
+              contentTypeDecoders.set(decoder2.name, decoder2);
+            }
+          }
+        }
+        if (contentTypeDecoder === void 0) {
+          contentTypeDecoder = (0, ral_1.default)().applicationJson.decoder;
+          contentTypeDecoders.set(contentTypeDecoder.name, contentTypeDecoder);
+        }
+        return { charset, contentDecoder, contentDecoders, contentTypeDecoder, contentTypeDecoders };
+      }
+      ResolvedMessageReaderOptions2.fromOptions = fromOptions;
+    })(ResolvedMessageReaderOptions || (ResolvedMessageReaderOptions = {}));
+    var ReadableStreamMessageReader = class extends AbstractMessageReader {
+      readable;
+      options;
+      callback;
+      nextMessageLength;
+      messageToken;
+      buffer;
+      partialMessageTimer;
+      _partialMessageTimeout;
+      readSemaphore;
+      constructor(readable, options) {
+        super();
+        this.readable = readable;
+        this.options = ResolvedMessageReaderOptions.fromOptions(options);
+        this.buffer = (0, ral_1.default)().messageBuffer.create(this.options.charset);
+        this._partialMessageTimeout = 1e4;
+        this.nextMessageLength = -1;
+        this.messageToken = 0;
+        this.readSemaphore = new semaphore_1.Semaphore(1);
+      }
+      set partialMessageTimeout(timeout) {
+        this._partialMessageTimeout = timeout;
+      }
+      get partialMessageTimeout() {
+        return this._partialMessageTimeout;
+      }
+      listen(callback) {
+        this.nextMessageLength = -1;
+        this.messageToken = 0;
+        this.partialMessageTimer = void 0;
+        this.callback = callback;
+        const result = this.readable.onData((data) => {
+          this.onData(data);
+        });
+        this.readable.onError((error) => this.fireError(error));
+        this.readable.onClose(() => this.fireClose());
+        return result;
+      }
+      onData(data) {
+        try {
+          this.buffer.append(data);
+          while (true) {
+            if (this.nextMessageLength === -1) {
+              const headers = this.buffer.tryReadHeaders(true);
+              if (!headers) {
+                return;
+              }
+              const contentLength = headers.get("content-length");
+              if (!contentLength) {
+                this.fireError(new Error(`Header must provide a Content-Length property.
+${JSON.stringify(Object.fromEntries(headers))}`));
+                return;
+              }
+              const length = parseInt(contentLength);
+              if (isNaN(length)) {
+                this.fireError(new Error(`Content-Length value must be a number. Got ${contentLength}`));
+                return;
+              }
+              this.nextMessageLength = length;
+            }
+            const body = this.buffer.tryReadBody(this.nextMessageLength);
+            if (body === void 0) {
+              this.setPartialMessageTimer();
+              return;
+            }
+            this.clearPartialMessageTimer();
+            this.nextMessageLength = -1;
+            this.readSemaphore.lock(async () => {
+              const bytes = this.options.contentDecoder !== void 0 ? await this.options.contentDecoder.decode(body) : body;
+              const message = await this.options.contentTypeDecoder.decode(bytes, this.options);
+              this.callback(message);
+            }).catch((error) => {
+              this.fireError(error);
+            });
+          }
+        } catch (error) {
+          this.fireError(error);
+        }
+      }
+      clearPartialMessageTimer() {
+        if (this.partialMessageTimer) {
+          this.partialMessageTimer.dispose();
+          this.partialMessageTimer = void 0;
+        }
+      }
+      setPartialMessageTimer() {
+        this.clearPartialMessageTimer();
+        if (this._partialMessageTimeout <= 0) {
+          return;
+        }
+        this.partialMessageTimer = (0, ral_1.default)().timer.setTimeout((token, timeout) => {
+          this.partialMessageTimer = void 0;
+          if (token === this.messageToken) {
+            this.firePartialMessage({ messageToken: token, waitingTime: timeout });
+            this.setPartialMessageTimer();
+          }
+        }, this._partialMessageTimeout, this.messageToken, this._partialMessageTimeout);
+      }
+    };
+    exports.ReadableStreamMessageReader = ReadableStreamMessageReader;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/messageWriter.js
+var require_messageWriter = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/messageWriter.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.WriteableStreamMessageWriter = exports.AbstractMessageWriter = exports.MessageWriter = void 0;
+    var ral_1 = __importDefault(require_ral());
+    var Is2 = __importStar(require_is2());
+    var semaphore_1 = require_semaphore();
+    var events_1 = require_events();
+    var ContentLength = "Content-Length: ";
+    var CRLF = "\r\n";
+    var MessageWriter;
+    (function(MessageWriter2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && Is2.func(candidate.dispose) && Is2.func(candidate.onClose) && Is2.func(candidate.onError) && Is2.func(candidate.write);
+      }
+      MessageWriter2.is = is;
+    })(MessageWriter || (exports.MessageWriter = MessageWriter = {}));
+    var AbstractMessageWriter = class {
+      errorEmitter;
+      closeEmitter;
+      constructor() {
+        this.errorEmitter = new events_1.Emitter();
+        this.closeEmitter = new events_1.Emitter();
+      }
+      dispose() {
+        this.errorEmitter.dispose();
+        this.closeEmitter.dispose();
+      }
+      get onError() {
+        return this.errorEmitter.event;
+      }
+      fireError(error, message, count2) {
+        this.errorEmitter.fire([this.asError(error), message, count2]);
+      }
+      get onClose() {
+        return this.closeEmitter.event;
+      }
+      fireClose() {
+        this.closeEmitter.fire(void 0);
+      }
+      asError(error) {
+        if (error instanceof Error) {
+          return error;
+        } else {
+          return new Error(`Writer received error. Reason: ${Is2.string(error.message) ? error.message : "unknown"}`);
+        }
+      }
+    };
+    exports.AbstractMessageWriter = AbstractMessageWriter;
+    var ResolvedMessageWriterOptions;
+    (function(ResolvedMessageWriterOptions2) {
+      function fromOptions(options) {
+        if (options === void 0 || typeof options === "string") {
+          return { charset: options ?? "utf-8", contentTypeEncoder: (0, ral_1.default)().applicationJson.encoder };
+        } else {
+          return { charset: options.charset ?? "utf-8", contentEncoder: options.contentEncoder, contentTypeEncoder: options.contentTypeEncoder ?? (0, ral_1.default)().applicationJson.encoder };
+        }
+      }
+      ResolvedMessageWriterOptions2.fromOptions = fromOptions;
+    })(ResolvedMessageWriterOptions || (ResolvedMessageWriterOptions = {}));
+    var WriteableStreamMessageWriter = class extends AbstractMessageWriter {
+      writable;
+      options;
+      errorCount;
+      writeSemaphore;
+      constructor(writable, options) {
+        super();
+        this.writable = writable;
+        this.options = ResolvedMessageWriterOptions.fromOptions(options);
+        this.errorCount = 0;
+        this.writeSemaphore = new semaphore_1.Semaphore(1);
+        this.writable.onError((error) => this.fireError(error));
+        this.writable.onClose(() => this.fireClose());
+      }
+      async write(msg) {
+        return this.writeSemaphore.lock(async () => {
+          const payload = this.options.contentTypeEncoder.encode(msg, this.options).then((buffer) => {
+            if (this.options.contentEncoder !== void 0) {
+              return this.options.contentEncoder.encode(buffer);
+            } else {
+              return buffer;
+            }
+          });
+          return payload.then((buffer) => {
+            const headers = [];
+            headers.push(ContentLength, buffer.byteLength.toString(), CRLF);
+            headers.push(CRLF);
+            return this.doWrite(msg, headers, buffer);
+          }, (error) => {
+            this.fireError(error);
+            throw error;
+          });
+        });
+      }
+      async doWrite(msg, headers, data) {
+        try {
+          await this.writable.write(headers.join(""), "ascii");
+          return this.writable.write(data);
+        } catch (error) {
+          this.handleError(error, msg);
+          return Promise.reject(error);
+        }
+      }
+      handleError(error, msg) {
+        this.errorCount++;
+        this.fireError(error, msg, this.errorCount);
+      }
+      end() {
+        this.writable.end();
+      }
+    };
+    exports.WriteableStreamMessageWriter = WriteableStreamMessageWriter;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/messageBuffer.js
+var require_messageBuffer = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/messageBuffer.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.AbstractMessageBuffer = void 0;
+    var CR = 13;
+    var LF = 10;
+    var CRLF = "\r\n";
+    var AbstractMessageBuffer = class {
+      _encoding;
+      _chunks;
+      _totalLength;
+      constructor(encoding = "utf-8") {
+        this._encoding = encoding;
+        this._chunks = [];
+        this._totalLength = 0;
+      }
+      get encoding() {
+        return this._encoding;
+      }
+      append(chunk) {
+        const toAppend = typeof chunk === "string" ? this.fromString(chunk, this._encoding) : chunk;
+        this._chunks.push(toAppend);
+        this._totalLength += toAppend.byteLength;
+      }
+      tryReadHeaders(lowerCaseKeys = false) {
+        if (this._chunks.length === 0) {
+          return void 0;
+        }
+        let state = 0;
+        let chunkIndex = 0;
+        let offset = 0;
+        let chunkBytesRead = 0;
+        row: while (chunkIndex < this._chunks.length) {
+          const chunk = this._chunks[chunkIndex];
+          offset = 0;
+          while (offset < chunk.length) {
+            const value = chunk[offset];
+            switch (value) {
+              case CR:
+                switch (state) {
+                  case 0:
+                    state = 1;
+                    break;
+                  case 2:
+                    state = 3;
+                    break;
+                  default:
+                    state = 0;
+                }
+                break;
+              case LF:
+                switch (state) {
+                  case 1:
+                    state = 2;
+                    break;
+                  case 3:
+                    state = 4;
+                    offset++;
+                    break row;
+                  default:
+                    state = 0;
+                }
+                break;
+              default:
+                state = 0;
+            }
+            offset++;
+          }
+          chunkBytesRead += chunk.byteLength;
+          chunkIndex++;
+        }
+        if (state !== 4) {
+          return void 0;
+        }
+        const buffer = this._read(chunkBytesRead + offset);
+        const result = /* @__PURE__ */ new Map();
+        const headers = this.toString(buffer, "ascii").split(CRLF);
+        if (headers.length < 2) {
+          return result;
+        }
+        for (let i = 0; i < headers.length - 2; i++) {
+          const header = headers[i];
+          const index = header.indexOf(":");
+          if (index === -1) {
+            throw new Error(`Message header must separate key and value using ':'
+${header}`);
+          }
+          const key = header.substr(0, index);
+          const value = header.substr(index + 1).trim();
+          result.set(lowerCaseKeys ? key.toLowerCase() : key, value);
+        }
+        return result;
+      }
+      tryReadBody(length) {
+        if (this._totalLength < length) {
+          return void 0;
+        }
+        return this._read(length);
+      }
+      get numberOfBytes() {
+        return this._totalLength;
+      }
+      _read(byteCount) {
+        if (byteCount === 0) {
+          return this.emptyBuffer();
+        }
+        if (byteCount > this._totalLength) {
+          throw new Error(`Cannot read so many bytes!`);
+        }
+        if (this._chunks[0].byteLength === byteCount) {
+          const chunk = this._chunks[0];
+          this._chunks.shift();
+          this._totalLength -= byteCount;
+          return this.asNative(chunk);
+        }
+        if (this._chunks[0].byteLength > byteCount) {
+          const chunk = this._chunks[0];
+          const result2 = this.asNative(chunk, byteCount);
+          this._chunks[0] = chunk.slice(byteCount);
+          this._totalLength -= byteCount;
+          return result2;
+        }
+        const result = this.allocNative(byteCount);
+        let resultOffset = 0;
+        const chunkIndex = 0;
+        while (byteCount > 0) {
+          const chunk = this._chunks[chunkIndex];
+          if (chunk.byteLength > byteCount) {
+            const chunkPart = chunk.slice(0, byteCount);
+            result.set(chunkPart, resultOffset);
+            resultOffset += byteCount;
+            this._chunks[chunkIndex] = chunk.slice(byteCount);
+            this._totalLength -= byteCount;
+            byteCount -= byteCount;
+          } else {
+            result.set(chunk, resultOffset);
+            resultOffset += chunk.byteLength;
+            this._chunks.shift();
+            this._totalLength -= chunk.byteLength;
+            byteCount -= chunk.byteLength;
+          }
+        }
+        return result;
+      }
+    };
+    exports.AbstractMessageBuffer = AbstractMessageBuffer;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/connection.js
+var require_connection = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/connection.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ConnectionOptions = exports.MessageStrategy = exports.CancellationStrategy = exports.CancellationSenderStrategy = exports.CancellationReceiverStrategy = exports.RequestCancellationReceiverStrategy = exports.IdCancellationReceiverStrategy = exports.ConnectionStrategy = exports.ConnectionError = exports.ConnectionErrors = exports.LogTraceNotification = exports.SetTraceNotification = exports.TraceFormat = exports.TraceValues = exports.TraceValue = exports.Trace = exports.NullLogger = exports.ProgressType = exports.ProgressToken = void 0;
+    exports.createMessageConnection = createMessageConnection;
+    var ral_1 = __importDefault(require_ral());
+    var Is2 = __importStar(require_is2());
+    var messages_1 = require_messages();
+    var linkedMap_1 = require_linkedMap();
+    var events_1 = require_events();
+    var cancellation_1 = require_cancellation();
+    var CancelNotification;
+    (function(CancelNotification2) {
+      CancelNotification2.type = new messages_1.NotificationType("$/cancelRequest");
+    })(CancelNotification || (CancelNotification = {}));
+    var ProgressToken;
+    (function(ProgressToken2) {
+      function is(value) {
+        return typeof value === "string" || typeof value === "number";
+      }
+      ProgressToken2.is = is;
+    })(ProgressToken || (exports.ProgressToken = ProgressToken = {}));
+    var ProgressNotification;
+    (function(ProgressNotification2) {
+      ProgressNotification2.type = new messages_1.NotificationType("$/progress");
+    })(ProgressNotification || (ProgressNotification = {}));
+    var ProgressType = class {
+      /**
+       * Clients must not use these properties. They are here to ensure correct typing.
+       * in TypeScript
+       */
+      __;
+      _pr;
+      constructor() {
+      }
+    };
+    exports.ProgressType = ProgressType;
+    var StarRequestHandler;
+    (function(StarRequestHandler2) {
+      function is(value) {
+        return Is2.func(value);
+      }
+      StarRequestHandler2.is = is;
+    })(StarRequestHandler || (StarRequestHandler = {}));
+    exports.NullLogger = Object.freeze({
+      error: () => {
+      },
+      warn: () => {
+      },
+      info: () => {
+      },
+      log: () => {
+      }
+    });
+    var Trace;
+    (function(Trace2) {
+      Trace2[Trace2["Off"] = 0] = "Off";
+      Trace2[Trace2["Messages"] = 1] = "Messages";
+      Trace2[Trace2["Compact"] = 2] = "Compact";
+      Trace2[Trace2["Verbose"] = 3] = "Verbose";
+    })(Trace || (exports.Trace = Trace = {}));
+    var TraceValue;
+    (function(TraceValue2) {
+      TraceValue2.Off = "off";
+      TraceValue2.Messages = "messages";
+      TraceValue2.Compact = "compact";
+      TraceValue2.Verbose = "verbose";
+    })(TraceValue || (exports.TraceValue = TraceValue = {}));
+    exports.TraceValues = TraceValue;
+    (function(Trace2) {
+      function fromString(value) {
+        if (!Is2.string(value)) {
+          return Trace2.Off;
+        }
+        value = value.toLowerCase();
+        switch (value) {
+          case "off":
+            return Trace2.Off;
+          case "messages":
+            return Trace2.Messages;
+          case "compact":
+            return Trace2.Compact;
+          case "verbose":
+            return Trace2.Verbose;
+          default:
+            return Trace2.Off;
+        }
+      }
+      Trace2.fromString = fromString;
+      function toString(value) {
+        switch (value) {
+          case Trace2.Off:
+            return "off";
+          case Trace2.Messages:
+            return "messages";
+          case Trace2.Compact:
+            return "compact";
+          case Trace2.Verbose:
+            return "verbose";
+          default:
+            return "off";
+        }
+      }
+      Trace2.toString = toString;
+    })(Trace || (exports.Trace = Trace = {}));
+    var TraceFormat;
+    (function(TraceFormat2) {
+      TraceFormat2["Text"] = "text";
+      TraceFormat2["JSON"] = "json";
+    })(TraceFormat || (exports.TraceFormat = TraceFormat = {}));
+    (function(TraceFormat2) {
+      function fromString(value) {
+        if (!Is2.string(value)) {
+          return TraceFormat2.Text;
+        }
+        value = value.toLowerCase();
+        if (value === "json") {
+          return TraceFormat2.JSON;
+        } else {
+          return TraceFormat2.Text;
+        }
+      }
+      TraceFormat2.fromString = fromString;
+    })(TraceFormat || (exports.TraceFormat = TraceFormat = {}));
+    var SetTraceNotification;
+    (function(SetTraceNotification2) {
+      SetTraceNotification2.type = new messages_1.NotificationType("$/setTrace");
+    })(SetTraceNotification || (exports.SetTraceNotification = SetTraceNotification = {}));
+    var LogTraceNotification;
+    (function(LogTraceNotification2) {
+      LogTraceNotification2.type = new messages_1.NotificationType("$/logTrace");
+    })(LogTraceNotification || (exports.LogTraceNotification = LogTraceNotification = {}));
+    var ConnectionErrors;
+    (function(ConnectionErrors2) {
+      ConnectionErrors2[ConnectionErrors2["Closed"] = 1] = "Closed";
+      ConnectionErrors2[ConnectionErrors2["Disposed"] = 2] = "Disposed";
+      ConnectionErrors2[ConnectionErrors2["AlreadyListening"] = 3] = "AlreadyListening";
+    })(ConnectionErrors || (exports.ConnectionErrors = ConnectionErrors = {}));
+    var ConnectionError = class _ConnectionError extends Error {
+      code;
+      constructor(code2, message) {
+        super(message);
+        this.code = code2;
+        Object.setPrototypeOf(this, _ConnectionError.prototype);
+      }
+    };
+    exports.ConnectionError = ConnectionError;
+    var ConnectionStrategy;
+    (function(ConnectionStrategy2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && Is2.func(candidate.cancelUndispatched);
+      }
+      ConnectionStrategy2.is = is;
+    })(ConnectionStrategy || (exports.ConnectionStrategy = ConnectionStrategy = {}));
+    var IdCancellationReceiverStrategy;
+    (function(IdCancellationReceiverStrategy2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && (candidate.kind === void 0 || candidate.kind === "id") && Is2.func(candidate.createCancellationTokenSource) && (candidate.dispose === void 0 || Is2.func(candidate.dispose));
+      }
+      IdCancellationReceiverStrategy2.is = is;
+    })(IdCancellationReceiverStrategy || (exports.IdCancellationReceiverStrategy = IdCancellationReceiverStrategy = {}));
+    var RequestCancellationReceiverStrategy;
+    (function(RequestCancellationReceiverStrategy2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && candidate.kind === "request" && Is2.func(candidate.createCancellationTokenSource) && (candidate.dispose === void 0 || Is2.func(candidate.dispose));
+      }
+      RequestCancellationReceiverStrategy2.is = is;
+    })(RequestCancellationReceiverStrategy || (exports.RequestCancellationReceiverStrategy = RequestCancellationReceiverStrategy = {}));
+    var CancellationReceiverStrategy;
+    (function(CancellationReceiverStrategy2) {
+      CancellationReceiverStrategy2.Message = Object.freeze({
+        createCancellationTokenSource(_) {
+          return new cancellation_1.CancellationTokenSource();
+        }
+      });
+      function is(value) {
+        return IdCancellationReceiverStrategy.is(value) || RequestCancellationReceiverStrategy.is(value);
+      }
+      CancellationReceiverStrategy2.is = is;
+    })(CancellationReceiverStrategy || (exports.CancellationReceiverStrategy = CancellationReceiverStrategy = {}));
+    var CancellationSenderStrategy;
+    (function(CancellationSenderStrategy2) {
+      CancellationSenderStrategy2.Message = Object.freeze({
+        sendCancellation(conn, id) {
+          return conn.sendNotification(CancelNotification.type, { id });
+        },
+        cleanup(_) {
+        }
+      });
+      function is(value) {
+        const candidate = value;
+        return candidate && Is2.func(candidate.sendCancellation) && Is2.func(candidate.cleanup);
+      }
+      CancellationSenderStrategy2.is = is;
+    })(CancellationSenderStrategy || (exports.CancellationSenderStrategy = CancellationSenderStrategy = {}));
+    var CancellationStrategy;
+    (function(CancellationStrategy2) {
+      CancellationStrategy2.Message = Object.freeze({
+        receiver: CancellationReceiverStrategy.Message,
+        sender: CancellationSenderStrategy.Message
+      });
+      function is(value) {
+        const candidate = value;
+        return candidate && CancellationReceiverStrategy.is(candidate.receiver) && CancellationSenderStrategy.is(candidate.sender);
+      }
+      CancellationStrategy2.is = is;
+    })(CancellationStrategy || (exports.CancellationStrategy = CancellationStrategy = {}));
+    var MessageStrategy;
+    (function(MessageStrategy2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && Is2.func(candidate.handleMessage);
+      }
+      MessageStrategy2.is = is;
+    })(MessageStrategy || (exports.MessageStrategy = MessageStrategy = {}));
+    var ConnectionOptions;
+    (function(ConnectionOptions2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && (CancellationStrategy.is(candidate.cancellationStrategy) || ConnectionStrategy.is(candidate.connectionStrategy) || MessageStrategy.is(candidate.messageStrategy) || Is2.number(candidate.maxParallelism));
+      }
+      ConnectionOptions2.is = is;
+    })(ConnectionOptions || (exports.ConnectionOptions = ConnectionOptions = {}));
+    var ConnectionState;
+    (function(ConnectionState2) {
+      ConnectionState2[ConnectionState2["New"] = 1] = "New";
+      ConnectionState2[ConnectionState2["Listening"] = 2] = "Listening";
+      ConnectionState2[ConnectionState2["Closed"] = 3] = "Closed";
+      ConnectionState2[ConnectionState2["Disposed"] = 4] = "Disposed";
+    })(ConnectionState || (ConnectionState = {}));
+    function createMessageConnection(messageReader, messageWriter, _logger, options) {
+      const logger = _logger !== void 0 ? _logger : exports.NullLogger;
+      let sequenceNumber = 0;
+      let notificationSequenceNumber = 0;
+      let unknownResponseSequenceNumber = 0;
+      const version = "2.0";
+      const maxParallelism = options?.maxParallelism ?? -1;
+      let inFlight = 0;
+      let starRequestHandler = void 0;
+      const requestHandlers = /* @__PURE__ */ new Map();
+      let starNotificationHandler = void 0;
+      const notificationHandlers = /* @__PURE__ */ new Map();
+      const progressHandlers = /* @__PURE__ */ new Map();
+      let timer;
+      let messageQueue = new linkedMap_1.LinkedMap();
+      let responsePromises = /* @__PURE__ */ new Map();
+      let knownCanceledRequests = /* @__PURE__ */ new Set();
+      let requestTokens = /* @__PURE__ */ new Map();
+      let trace = Trace.Off;
+      let traceFormat = TraceFormat.Text;
+      let tracer;
+      let state = ConnectionState.New;
+      const errorEmitter = new events_1.Emitter();
+      const closeEmitter = new events_1.Emitter();
+      const unhandledNotificationEmitter = new events_1.Emitter();
+      const unhandledProgressEmitter = new events_1.Emitter();
+      const disposeEmitter = new events_1.Emitter();
+      const cancellationStrategy = options && options.cancellationStrategy ? options.cancellationStrategy : CancellationStrategy.Message;
+      function cancelUndispatched(_message) {
+        return void 0;
+      }
+      function isListening() {
+        return state === ConnectionState.Listening;
+      }
+      function isClosed() {
+        return state === ConnectionState.Closed;
+      }
+      function isDisposed() {
+        return state === ConnectionState.Disposed;
+      }
+      function closeHandler() {
+        if (state === ConnectionState.New || state === ConnectionState.Listening) {
+          state = ConnectionState.Closed;
+          closeEmitter.fire(void 0);
+        }
+      }
+      function readErrorHandler(error) {
+        errorEmitter.fire([error, void 0, void 0]);
+      }
+      function writeErrorHandler(data) {
+        errorEmitter.fire(data);
+      }
+      messageReader.onClose(closeHandler);
+      messageReader.onError(readErrorHandler);
+      messageWriter.onClose(closeHandler);
+      messageWriter.onError(writeErrorHandler);
+      function createRequestQueueKey(id) {
+        if (id === null) {
+          throw new Error(`Can't send requests with id null since the response can't be correlated.`);
+        }
+        return "req-" + id.toString();
+      }
+      function createResponseQueueKey(id) {
+        if (id === null) {
+          return "res-unknown-" + (++unknownResponseSequenceNumber).toString();
+        } else {
+          return "res-" + id.toString();
+        }
+      }
+      function createNotificationQueueKey() {
+        return "not-" + (++notificationSequenceNumber).toString();
+      }
+      function addMessageToQueue(queue, message) {
+        if (messages_1.Message.isRequest(message)) {
+          queue.set(createRequestQueueKey(message.id), message);
+        } else if (messages_1.Message.isResponse(message)) {
+          if (maxParallelism === -1) {
+            queue.set(createResponseQueueKey(message.id), message);
+          } else {
+            handleResponse(message);
+          }
+        } else {
+          queue.set(createNotificationQueueKey(), message);
+        }
+      }
+      function triggerMessageQueue() {
+        if (timer || messageQueue.size === 0) {
+          return;
+        }
+        if (maxParallelism !== -1 && inFlight >= maxParallelism) {
+          return;
+        }
+        timer = (0, ral_1.default)().timer.setImmediate(async () => {
+          timer = void 0;
+          if (messageQueue.size === 0) {
+            return;
+          }
+          if (maxParallelism !== -1 && inFlight >= maxParallelism) {
+            return;
+          }
+          const message = messageQueue.shift();
+          let result;
+          try {
+            inFlight++;
+            const messageStrategy = options?.messageStrategy;
+            if (MessageStrategy.is(messageStrategy)) {
+              result = messageStrategy.handleMessage(message, handleMessage);
+            } else {
+              result = handleMessage(message);
+            }
+          } catch (error) {
+            logger.error(`Processing message queue failed: ${error.toString()}`);
+          } finally {
+            if (result instanceof Promise) {
+              result.then(() => {
+              }).catch((error) => {
+                logger.error(`Processing message queue failed: ${error.toString()}`);
+              }).finally(() => {
+                inFlight--;
+                triggerMessageQueue();
+              });
+            } else {
+              inFlight--;
+            }
+            triggerMessageQueue();
+          }
+        });
+      }
+      async function handleMessage(message) {
+        if (messages_1.Message.isRequest(message)) {
+          return handleRequest(message);
+        } else if (messages_1.Message.isNotification(message)) {
+          return handleNotification(message);
+        } else if (messages_1.Message.isResponse(message)) {
+          return handleResponse(message);
+        } else {
+          return handleInvalidMessage(message);
+        }
+      }
+      const callback = (message) => {
+        try {
+          if (messages_1.Message.isNotification(message) && message.method === CancelNotification.type.method) {
+            const cancelId = message.params.id;
+            const key = createRequestQueueKey(cancelId);
+            const toCancel = messageQueue.get(key);
+            if (messages_1.Message.isRequest(toCancel)) {
+              const strategy = options?.connectionStrategy;
+              const response = strategy && strategy.cancelUndispatched ? strategy.cancelUndispatched(toCancel, cancelUndispatched) : cancelUndispatched(toCancel);
+              if (response && (response.error !== void 0 || response.result !== void 0)) {
+                messageQueue.delete(key);
+                requestTokens.delete(cancelId);
+                response.id = toCancel.id;
+                traceSendingResponse(response, message.method, Date.now());
+                messageWriter.write(response).catch(() => logger.error(`Sending response for canceled message failed.`));
+                return;
+              }
+            }
+            const cancellationToken = requestTokens.get(cancelId);
+            if (cancellationToken !== void 0) {
+              cancellationToken.cancel();
+              traceReceivedNotification(message);
+              return;
+            } else {
+              knownCanceledRequests.add(cancelId);
+            }
+          }
+          addMessageToQueue(messageQueue, message);
+        } finally {
+          triggerMessageQueue();
+        }
+      };
+      async function handleRequest(requestMessage) {
+        if (isDisposed()) {
+          return Promise.resolve();
+        }
+        function reply(resultOrError, method, startTime2) {
+          const message = {
+            jsonrpc: version,
+            id: requestMessage.id
+          };
+          if (resultOrError instanceof messages_1.ResponseError) {
+            message.error = resultOrError.toJson();
+          } else {
+            message.result = resultOrError === void 0 ? null : resultOrError;
+          }
+          traceSendingResponse(message, method, startTime2);
+          return messageWriter.write(message);
+        }
+        function replyError(error, method, startTime2) {
+          const message = {
+            jsonrpc: version,
+            id: requestMessage.id,
+            error: error.toJson()
+          };
+          traceSendingResponse(message, method, startTime2);
+          return messageWriter.write(message);
+        }
+        traceReceivedRequest(requestMessage);
+        const element = requestHandlers.get(requestMessage.method);
+        let type;
+        let requestHandler;
+        if (element) {
+          type = element.type;
+          requestHandler = element.handler;
+        }
+        const startTime = Date.now();
+        if (requestHandler || starRequestHandler) {
+          const tokenKey = requestMessage.id ?? String(Date.now());
+          const cancellationSource = IdCancellationReceiverStrategy.is(cancellationStrategy.receiver) ? cancellationStrategy.receiver.createCancellationTokenSource(tokenKey) : cancellationStrategy.receiver.createCancellationTokenSource(requestMessage);
+          if (requestMessage.id !== null && knownCanceledRequests.has(requestMessage.id)) {
+            cancellationSource.cancel();
+          }
+          if (requestMessage.id !== null) {
+            requestTokens.set(tokenKey, cancellationSource);
+          }
+          try {
+            let handlerResult;
+            if (requestHandler) {
+              if (requestMessage.params === void 0) {
+                if (type !== void 0 && type.numberOfParams !== 0) {
+                  return replyError(new messages_1.ResponseError(messages_1.ErrorCodes.InvalidParams, `Request ${requestMessage.method} defines ${type.numberOfParams} params but received none.`), requestMessage.method, startTime);
+                }
+                handlerResult = requestHandler(cancellationSource.token);
+              } else if (Array.isArray(requestMessage.params)) {
+                if (type !== void 0 && type.parameterStructures === messages_1.ParameterStructures.byName) {
+                  return replyError(new messages_1.ResponseError(messages_1.ErrorCodes.InvalidParams, `Request ${requestMessage.method} defines parameters by name but received parameters by position`), requestMessage.method, startTime);
+                }
+                handlerResult = requestHandler(...requestMessage.params, cancellationSource.token);
+              } else {
+                if (type !== void 0 && type.parameterStructures === messages_1.ParameterStructures.byPosition) {
+                  return replyError(new messages_1.ResponseError(messages_1.ErrorCodes.InvalidParams, `Request ${requestMessage.method} defines parameters by position but received parameters by name`), requestMessage.method, startTime);
+                }
+                handlerResult = requestHandler(requestMessage.params, cancellationSource.token);
+              }
+            } else if (starRequestHandler) {
+              handlerResult = starRequestHandler(requestMessage.method, requestMessage.params, cancellationSource.token);
+            }
+            const resultOrError = await handlerResult;
+            await reply(resultOrError, requestMessage.method, startTime);
+          } catch (error) {
+            if (error instanceof messages_1.ResponseError) {
+              await reply(error, requestMessage.method, startTime);
+            } else if (error && Is2.string(error.message)) {
+              await replyError(new messages_1.ResponseError(messages_1.ErrorCodes.InternalError, `Request ${requestMessage.method} failed with message: ${error.message}`), requestMessage.method, startTime);
+            } else {
+              await replyError(new messages_1.ResponseError(messages_1.ErrorCodes.InternalError, `Request ${requestMessage.method} failed unexpectedly without providing any details.`), requestMessage.method, startTime);
+            }
+          } finally {
+            requestTokens.delete(tokenKey);
+          }
+        } else {
+          await replyError(new messages_1.ResponseError(messages_1.ErrorCodes.MethodNotFound, `Unhandled method ${requestMessage.method}`), requestMessage.method, startTime);
+        }
+      }
+      function handleResponse(responseMessage) {
+        if (isDisposed()) {
+          return;
+        }
+        if (responseMessage.id === null) {
+          if (responseMessage.error) {
+            logger.error(`Received response message without id: Error is: 
+${JSON.stringify(responseMessage.error, void 0, 4)}`);
+          } else {
+            logger.error(`Received response message without id. No further error information provided.`);
+          }
+        } else {
+          const key = responseMessage.id;
+          const responsePromise = responsePromises.get(key);
+          traceReceivedResponse(responseMessage, responsePromise);
+          if (responsePromise !== void 0) {
+            responsePromises.delete(key);
+            try {
+              if (responseMessage.error) {
+                const error = responseMessage.error;
+                responsePromise.reject(new messages_1.ResponseError(error.code, error.message, error.data));
+              } else if (responseMessage.result !== void 0) {
+                responsePromise.resolve(responseMessage.result);
+              } else {
+                throw new Error("Should never happen.");
+              }
+            } catch (error) {
+              if (error.message) {
+                logger.error(`Response handler '${responsePromise.method}' failed with message: ${error.message}`);
+              } else {
+                logger.error(`Response handler '${responsePromise.method}' failed unexpectedly.`);
+              }
+            }
+          }
+        }
+      }
+      async function handleNotification(message) {
+        if (isDisposed()) {
+          return;
+        }
+        let type = void 0;
+        let notificationHandler;
+        if (message.method === CancelNotification.type.method) {
+          const cancelId = message.params.id;
+          knownCanceledRequests.delete(cancelId);
+          traceReceivedNotification(message);
+          return;
+        } else {
+          const element = notificationHandlers.get(message.method);
+          if (element) {
+            notificationHandler = element.handler;
+            type = element.type;
+          }
+        }
+        if (notificationHandler || starNotificationHandler) {
+          try {
+            traceReceivedNotification(message);
+            if (notificationHandler) {
+              if (message.params === void 0) {
+                if (type !== void 0) {
+                  if (type.numberOfParams !== 0 && type.parameterStructures !== messages_1.ParameterStructures.byName) {
+                    logger.error(`Notification ${message.method} defines ${type.numberOfParams} params but received none.`);
+                  }
+                }
+                await notificationHandler();
+              } else if (Array.isArray(message.params)) {
+                const params = message.params;
+                if (message.method === ProgressNotification.type.method && params.length === 2 && ProgressToken.is(params[0])) {
+                  await notificationHandler({ token: params[0], value: params[1] });
+                } else {
+                  if (type !== void 0) {
+                    if (type.parameterStructures === messages_1.ParameterStructures.byName) {
+                      logger.error(`Notification ${message.method} defines parameters by name but received parameters by position`);
+                    }
+                    if (type.numberOfParams !== message.params.length) {
+                      logger.error(`Notification ${message.method} defines ${type.numberOfParams} params but received ${params.length} arguments`);
+                    }
+                  }
+                  await notificationHandler(...params);
+                }
+              } else {
+                if (type !== void 0 && type.parameterStructures === messages_1.ParameterStructures.byPosition) {
+                  logger.error(`Notification ${message.method} defines parameters by position but received parameters by name`);
+                }
+                await notificationHandler(message.params);
+              }
+            } else if (starNotificationHandler) {
+              await starNotificationHandler(message.method, message.params);
+            }
+          } catch (error) {
+            if (error.message) {
+              logger.error(`Notification handler '${message.method}' failed with message: ${error.message}`);
+            } else {
+              logger.error(`Notification handler '${message.method}' failed unexpectedly.`);
+            }
+          }
+        } else {
+          unhandledNotificationEmitter.fire(message);
+        }
+      }
+      function handleInvalidMessage(message) {
+        if (!message) {
+          logger.error("Received empty message.");
+          return;
+        }
+        logger.error(`Received message which is neither a response nor a notification message:
+${JSON.stringify(message, null, 4)}`);
+        const responseMessage = message;
+        if (Is2.string(responseMessage.id) || Is2.number(responseMessage.id)) {
+          const key = responseMessage.id;
+          const responseHandler = responsePromises.get(key);
+          if (responseHandler) {
+            responseHandler.reject(new Error("The received response has neither a result nor an error property."));
+          }
+        }
+      }
+      function stringifyTrace(params) {
+        if (params === void 0 || params === null) {
+          return void 0;
+        }
+        switch (trace) {
+          case Trace.Verbose:
+            return JSON.stringify(params, null, 4);
+          case Trace.Compact:
+            return JSON.stringify(params);
+          default:
+            return void 0;
+        }
+      }
+      function traceSendingRequest(message) {
+        if (trace === Trace.Off || !tracer) {
+          return;
+        }
+        if (traceFormat === TraceFormat.Text) {
+          let data = void 0;
+          if ((trace === Trace.Verbose || trace === Trace.Compact) && message.params) {
+            data = `Params: ${stringifyTrace(message.params)}`;
+          }
+          tracer.log(`Sending request '${message.method} - (${message.id})'.`, data);
+        } else {
+          logLSPMessage("send-request", message);
+        }
+      }
+      function traceSendingNotification(message) {
+        if (trace === Trace.Off || !tracer) {
+          return;
+        }
+        if (traceFormat === TraceFormat.Text) {
+          let data = void 0;
+          if (trace === Trace.Verbose || trace === Trace.Compact) {
+            if (message.params) {
+              data = `Params: ${stringifyTrace(message.params)}`;
+            } else {
+              data = "No parameters provided.";
+            }
+          }
+          tracer.log(`Sending notification '${message.method}'.`, data);
+        } else {
+          logLSPMessage("send-notification", message);
+        }
+      }
+      function traceSendingResponse(message, method, startTime) {
+        if (trace === Trace.Off || !tracer) {
+          return;
+        }
+        if (traceFormat === TraceFormat.Text) {
+          let data = void 0;
+          if (trace === Trace.Verbose || trace === Trace.Compact) {
+            if (message.error && message.error.data) {
+              data = `Error data: ${stringifyTrace(message.error.data)}`;
+            } else {
+              if (message.result) {
+                data = `Result: ${stringifyTrace(message.result)}`;
+              } else if (message.error === void 0) {
+                data = "No result returned.";
+              }
+            }
+          }
+          const error = message.error ? ` Request failed: ${message.error.message} (${message.error.code}).` : "";
+          tracer.log(`Sending response '${method} - (${message.id})'. Processing request took ${Date.now() - startTime}ms.${error}`, data);
+        } else {
+          logLSPMessage("send-response", message);
+        }
+      }
+      function traceReceivedRequest(message) {
+        if (trace === Trace.Off || !tracer) {
+          return;
+        }
+        if (traceFormat === TraceFormat.Text) {
+          let data = void 0;
+          if ((trace === Trace.Verbose || trace === Trace.Compact) && message.params) {
+            data = `Params: ${stringifyTrace(message.params)}`;
+          }
+          tracer.log(`Received request '${message.method} - (${message.id})'.`, data);
+        } else {
+          logLSPMessage("receive-request", message);
+        }
+      }
+      function traceReceivedNotification(message) {
+        if (trace === Trace.Off || !tracer || message.method === LogTraceNotification.type.method) {
+          return;
+        }
+        if (traceFormat === TraceFormat.Text) {
+          let data = void 0;
+          if (trace === Trace.Verbose || trace === Trace.Compact) {
+            if (message.params) {
+              data = `Params: ${stringifyTrace(message.params)}`;
+            } else {
+              data = "No parameters provided.";
+            }
+          }
+          tracer.log(`Received notification '${message.method}'.`, data);
+        } else {
+          logLSPMessage("receive-notification", message);
+        }
+      }
+      function traceReceivedResponse(message, responsePromise) {
+        if (trace === Trace.Off || !tracer) {
+          return;
+        }
+        if (traceFormat === TraceFormat.Text) {
+          let data = void 0;
+          if (trace === Trace.Verbose || trace === Trace.Compact) {
+            if (message.error && message.error.data) {
+              data = `Error data: ${stringifyTrace(message.error.data)}`;
+            } else {
+              if (message.result) {
+                data = `Result: ${stringifyTrace(message.result)}`;
+              } else if (message.error === void 0) {
+                data = "No result returned.";
+              }
+            }
+          }
+          if (responsePromise) {
+            const error = message.error ? ` Request failed: ${message.error.message} (${message.error.code}).` : "";
+            tracer.log(`Received response '${responsePromise.method} - (${message.id})' in ${Date.now() - responsePromise.timerStart}ms.${error}`, data);
+          } else {
+            tracer.log(`Received response ${message.id} without active response promise.`, data);
+          }
+        } else {
+          logLSPMessage("receive-response", message);
+        }
+      }
+      function logLSPMessage(type, message) {
+        if (!tracer || trace === Trace.Off) {
+          return;
+        }
+        const lspMessage = {
+          isLSPMessage: true,
+          type,
+          message,
+          timestamp: Date.now()
+        };
+        tracer.log(lspMessage);
+      }
+      function throwIfClosedOrDisposed() {
+        if (isClosed()) {
+          throw new ConnectionError(ConnectionErrors.Closed, "Connection is closed.");
+        }
+        if (isDisposed()) {
+          throw new ConnectionError(ConnectionErrors.Disposed, "Connection is disposed.");
+        }
+      }
+      function throwIfListening() {
+        if (isListening()) {
+          throw new ConnectionError(ConnectionErrors.AlreadyListening, "Connection is already listening");
+        }
+      }
+      function throwIfNotListening() {
+        if (!isListening()) {
+          throw new Error("Call listen() first.");
+        }
+      }
+      function undefinedToNull(param) {
+        if (param === void 0) {
+          return null;
+        } else {
+          return param;
+        }
+      }
+      function nullToUndefined(param) {
+        if (param === null) {
+          return void 0;
+        } else {
+          return param;
+        }
+      }
+      function isNamedParam(param) {
+        return param !== void 0 && param !== null && !Array.isArray(param) && typeof param === "object";
+      }
+      function computeSingleParam(parameterStructures, param) {
+        switch (parameterStructures) {
+          case messages_1.ParameterStructures.auto:
+            if (isNamedParam(param)) {
+              return nullToUndefined(param);
+            } else {
+              return [undefinedToNull(param)];
+            }
+          case messages_1.ParameterStructures.byName:
+            if (!isNamedParam(param)) {
+              throw new Error(`Received parameters by name but param is not an object literal.`);
+            }
+            return nullToUndefined(param);
+          case messages_1.ParameterStructures.byPosition:
+            return [undefinedToNull(param)];
+          default:
+            throw new Error(`Unknown parameter structure ${parameterStructures.toString()}`);
+        }
+      }
+      function computeMessageParams(type, params) {
+        let result;
+        const numberOfParams = type.numberOfParams;
+        switch (numberOfParams) {
+          case 0:
+            result = void 0;
+            break;
+          case 1:
+            result = computeSingleParam(type.parameterStructures, params[0]);
+            break;
+          default:
+            result = [];
+            for (let i = 0; i < params.length && i < numberOfParams; i++) {
+              result.push(undefinedToNull(params[i]));
+            }
+            if (params.length < numberOfParams) {
+              for (let i = params.length; i < numberOfParams; i++) {
+                result.push(null);
+              }
+            }
+            break;
+        }
+        return result;
+      }
+      const connection = {
+        sendNotification: (type, ...args) => {
+          throwIfClosedOrDisposed();
+          let method;
+          let messageParams;
+          if (Is2.string(type)) {
+            method = type;
+            const first = args[0];
+            let paramStart = 0;
+            let parameterStructures = messages_1.ParameterStructures.auto;
+            if (messages_1.ParameterStructures.is(first)) {
+              paramStart = 1;
+              parameterStructures = first;
+            }
+            const paramEnd = args.length;
+            const numberOfParams = paramEnd - paramStart;
+            switch (numberOfParams) {
+              case 0:
+                messageParams = void 0;
+                break;
+              case 1:
+                messageParams = computeSingleParam(parameterStructures, args[paramStart]);
+                break;
+              default:
+                if (parameterStructures === messages_1.ParameterStructures.byName) {
+                  throw new Error(`Received ${numberOfParams} parameters for 'by Name' notification parameter structure.`);
+                }
+                messageParams = args.slice(paramStart, paramEnd).map((value) => undefinedToNull(value));
+                break;
+            }
+          } else {
+            const params = args;
+            method = type.method;
+            messageParams = computeMessageParams(type, params);
+          }
+          const notificationMessage = {
+            jsonrpc: version,
+            method,
+            params: messageParams
+          };
+          traceSendingNotification(notificationMessage);
+          return messageWriter.write(notificationMessage).catch((error) => {
+            logger.error(`Sending notification failed.`);
+            throw error;
+          });
+        },
+        onNotification: (type, handler) => {
+          throwIfClosedOrDisposed();
+          let method;
+          if (Is2.func(type)) {
+            starNotificationHandler = type;
+          } else if (handler) {
+            if (Is2.string(type)) {
+              method = type;
+              notificationHandlers.set(type, { type: void 0, handler });
+            } else {
+              method = type.method;
+              notificationHandlers.set(type.method, { type, handler });
+            }
+          }
+          return {
+            dispose: () => {
+              if (method !== void 0) {
+                if (notificationHandlers.get(method)?.handler === handler) {
+                  notificationHandlers.delete(method);
+                }
+              } else if (starNotificationHandler === type) {
+                starNotificationHandler = void 0;
+              }
+            }
+          };
+        },
+        onProgress: (_type, token, handler) => {
+          if (progressHandlers.has(token)) {
+            throw new Error(`Progress handler for token ${token} already registered`);
+          }
+          progressHandlers.set(token, handler);
+          return {
+            dispose: () => {
+              if (progressHandlers.get(token) === handler) {
+                progressHandlers.delete(token);
+              }
+            }
+          };
+        },
+        sendProgress: (_type, token, value) => {
+          return connection.sendNotification(ProgressNotification.type, { token, value });
+        },
+        onUnhandledProgress: unhandledProgressEmitter.event,
+        sendRequest: (type, ...args) => {
+          throwIfClosedOrDisposed();
+          throwIfNotListening();
+          function sendCancellation(connection2, id2) {
+            const p = cancellationStrategy.sender.sendCancellation(connection2, id2);
+            if (p === void 0) {
+              logger.log(`Received no promise from cancellation strategy when cancelling id ${id2}`);
+            } else {
+              p.catch(() => {
+                logger.log(`Sending cancellation messages for id ${id2} failed.`);
+              });
+            }
+          }
+          let method;
+          let messageParams;
+          let token = void 0;
+          if (Is2.string(type)) {
+            method = type;
+            const first = args[0];
+            const last = args[args.length - 1];
+            let paramStart = 0;
+            let parameterStructures = messages_1.ParameterStructures.auto;
+            if (messages_1.ParameterStructures.is(first)) {
+              paramStart = 1;
+              parameterStructures = first;
+            }
+            let paramEnd = args.length;
+            if (cancellation_1.CancellationToken.is(last)) {
+              paramEnd = paramEnd - 1;
+              token = last;
+            }
+            const numberOfParams = paramEnd - paramStart;
+            switch (numberOfParams) {
+              case 0:
+                messageParams = void 0;
+                break;
+              case 1:
+                messageParams = computeSingleParam(parameterStructures, args[paramStart]);
+                break;
+              default:
+                if (parameterStructures === messages_1.ParameterStructures.byName) {
+                  throw new Error(`Received ${numberOfParams} parameters for 'by Name' request parameter structure.`);
+                }
+                messageParams = args.slice(paramStart, paramEnd).map((value) => undefinedToNull(value));
+                break;
+            }
+          } else {
+            const params = args;
+            method = type.method;
+            messageParams = computeMessageParams(type, params);
+            const numberOfParams = type.numberOfParams;
+            token = cancellation_1.CancellationToken.is(params[numberOfParams]) ? params[numberOfParams] : void 0;
+          }
+          const id = sequenceNumber++;
+          let disposable;
+          let tokenWasCancelled = false;
+          if (token !== void 0) {
+            if (token.isCancellationRequested) {
+              tokenWasCancelled = true;
+            } else {
+              disposable = token.onCancellationRequested(() => {
+                sendCancellation(connection, id);
+              });
+            }
+          }
+          const requestMessage = {
+            jsonrpc: version,
+            id,
+            method,
+            params: messageParams
+          };
+          traceSendingRequest(requestMessage);
+          if (typeof cancellationStrategy.sender.enableCancellation === "function") {
+            cancellationStrategy.sender.enableCancellation(requestMessage);
+          }
+          return new Promise(async (resolve, reject) => {
+            const resolveWithCleanup = (r) => {
+              resolve(r);
+              cancellationStrategy.sender.cleanup(id);
+              disposable?.dispose();
+            };
+            const rejectWithCleanup = (r) => {
+              reject(r);
+              cancellationStrategy.sender.cleanup(id);
+              disposable?.dispose();
+            };
+            const responsePromise = { method, timerStart: Date.now(), resolve: resolveWithCleanup, reject: rejectWithCleanup };
+            try {
+              responsePromises.set(id, responsePromise);
+              await messageWriter.write(requestMessage);
+              if (tokenWasCancelled) {
+                sendCancellation(connection, id);
+              }
+            } catch (error) {
+              responsePromises.delete(id);
+              responsePromise.reject(new messages_1.ResponseError(messages_1.ErrorCodes.MessageWriteError, error.message ? error.message : "Unknown reason"));
+              logger.error(`Sending request failed.`);
+            }
+          });
+        },
+        onRequest: (type, handler) => {
+          throwIfClosedOrDisposed();
+          let method = null;
+          if (StarRequestHandler.is(type)) {
+            method = void 0;
+            starRequestHandler = type;
+          } else if (Is2.string(type)) {
+            method = null;
+            if (handler !== void 0) {
+              method = type;
+              requestHandlers.set(type, { handler, type: void 0 });
+            }
+          } else {
+            if (handler !== void 0) {
+              method = type.method;
+              requestHandlers.set(type.method, { type, handler });
+            }
+          }
+          return {
+            dispose: () => {
+              if (method === null) {
+                return;
+              }
+              if (method !== void 0) {
+                if (requestHandlers.get(method)?.handler === handler) {
+                  requestHandlers.delete(method);
+                }
+              } else if (starRequestHandler === type) {
+                starRequestHandler = void 0;
+              }
+            }
+          };
+        },
+        hasPendingResponse: () => {
+          return responsePromises.size > 0;
+        },
+        trace: async (_value, _tracer, sendNotificationOrTraceOptions) => {
+          let _sendNotification = false;
+          let _traceFormat = TraceFormat.Text;
+          if (sendNotificationOrTraceOptions !== void 0) {
+            if (Is2.boolean(sendNotificationOrTraceOptions)) {
+              _sendNotification = sendNotificationOrTraceOptions;
+            } else {
+              _sendNotification = sendNotificationOrTraceOptions.sendNotification || false;
+              _traceFormat = sendNotificationOrTraceOptions.traceFormat || TraceFormat.Text;
+            }
+          }
+          trace = _value;
+          traceFormat = _traceFormat;
+          if (trace === Trace.Off) {
+            tracer = void 0;
+          } else {
+            tracer = _tracer;
+          }
+          if (_sendNotification && !isClosed() && !isDisposed()) {
+            await connection.sendNotification(SetTraceNotification.type, { value: Trace.toString(_value) });
+          }
+        },
+        onError: errorEmitter.event,
+        onClose: closeEmitter.event,
+        onUnhandledNotification: unhandledNotificationEmitter.event,
+        onDispose: disposeEmitter.event,
+        end: () => {
+          messageWriter.end();
+        },
+        dispose: () => {
+          if (isDisposed()) {
+            return;
+          }
+          state = ConnectionState.Disposed;
+          disposeEmitter.fire(void 0);
+          const error = new messages_1.ResponseError(messages_1.ErrorCodes.PendingResponseRejected, "Pending response rejected since connection got disposed");
+          for (const promise of responsePromises.values()) {
+            promise.reject(error);
+          }
+          responsePromises = /* @__PURE__ */ new Map();
+          requestTokens = /* @__PURE__ */ new Map();
+          knownCanceledRequests = /* @__PURE__ */ new Set();
+          messageQueue = new linkedMap_1.LinkedMap();
+          if (Is2.func(messageWriter.dispose)) {
+            messageWriter.dispose();
+          }
+          if (Is2.func(messageReader.dispose)) {
+            messageReader.dispose();
+          }
+        },
+        listen: () => {
+          throwIfClosedOrDisposed();
+          throwIfListening();
+          state = ConnectionState.Listening;
+          messageReader.listen(callback);
+        },
+        inspect: () => {
+          (0, ral_1.default)().console.log("inspect");
+        }
+      };
+      connection.onNotification(LogTraceNotification.type, (params) => {
+        if (trace === Trace.Off || !tracer) {
+          return;
+        }
+        const verbose = trace === Trace.Verbose || trace === Trace.Compact;
+        tracer.log(params.message, verbose ? params.verbose : void 0);
+      });
+      connection.onNotification(ProgressNotification.type, async (params) => {
+        const handler = progressHandlers.get(params.token);
+        if (handler) {
+          await handler(params.value);
+        } else {
+          unhandledProgressEmitter.fire(params);
+        }
+      });
+      return connection;
+    }
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/common/api.js
+var require_api = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/common/api.js"(exports) {
+    "use strict";
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ProgressType = exports.ProgressToken = exports.createMessageConnection = exports.NullLogger = exports.ConnectionOptions = exports.ConnectionStrategy = exports.AbstractMessageBuffer = exports.WriteableStreamMessageWriter = exports.AbstractMessageWriter = exports.MessageWriter = exports.ReadableStreamMessageReader = exports.AbstractMessageReader = exports.MessageReader = exports.SharedArrayReceiverStrategy = exports.SharedArraySenderStrategy = exports.CancellationToken = exports.CancellationTokenSource = exports.Emitter = exports.Event = exports.Disposable = exports.LRUCache = exports.Touch = exports.LinkedMap = exports.ParameterStructures = exports.NotificationType9 = exports.NotificationType8 = exports.NotificationType7 = exports.NotificationType6 = exports.NotificationType5 = exports.NotificationType4 = exports.NotificationType3 = exports.NotificationType2 = exports.NotificationType1 = exports.NotificationType0 = exports.NotificationType = exports.ErrorCodes = exports.ResponseError = exports.RequestType9 = exports.RequestType8 = exports.RequestType7 = exports.RequestType6 = exports.RequestType5 = exports.RequestType4 = exports.RequestType3 = exports.RequestType2 = exports.RequestType1 = exports.RequestType0 = exports.RequestType = exports.Message = exports.RAL = void 0;
+    exports.MessageStrategy = exports.CancellationStrategy = exports.CancellationSenderStrategy = exports.RequestCancellationReceiverStrategy = exports.IdCancellationReceiverStrategy = exports.CancellationReceiverStrategy = exports.ConnectionError = exports.ConnectionErrors = exports.LogTraceNotification = exports.SetTraceNotification = exports.TraceFormat = exports.TraceValues = exports.TraceValue = exports.Trace = void 0;
+    var messages_1 = require_messages();
+    Object.defineProperty(exports, "Message", { enumerable: true, get: function() {
+      return messages_1.Message;
+    } });
+    Object.defineProperty(exports, "RequestType", { enumerable: true, get: function() {
+      return messages_1.RequestType;
+    } });
+    Object.defineProperty(exports, "RequestType0", { enumerable: true, get: function() {
+      return messages_1.RequestType0;
+    } });
+    Object.defineProperty(exports, "RequestType1", { enumerable: true, get: function() {
+      return messages_1.RequestType1;
+    } });
+    Object.defineProperty(exports, "RequestType2", { enumerable: true, get: function() {
+      return messages_1.RequestType2;
+    } });
+    Object.defineProperty(exports, "RequestType3", { enumerable: true, get: function() {
+      return messages_1.RequestType3;
+    } });
+    Object.defineProperty(exports, "RequestType4", { enumerable: true, get: function() {
+      return messages_1.RequestType4;
+    } });
+    Object.defineProperty(exports, "RequestType5", { enumerable: true, get: function() {
+      return messages_1.RequestType5;
+    } });
+    Object.defineProperty(exports, "RequestType6", { enumerable: true, get: function() {
+      return messages_1.RequestType6;
+    } });
+    Object.defineProperty(exports, "RequestType7", { enumerable: true, get: function() {
+      return messages_1.RequestType7;
+    } });
+    Object.defineProperty(exports, "RequestType8", { enumerable: true, get: function() {
+      return messages_1.RequestType8;
+    } });
+    Object.defineProperty(exports, "RequestType9", { enumerable: true, get: function() {
+      return messages_1.RequestType9;
+    } });
+    Object.defineProperty(exports, "ResponseError", { enumerable: true, get: function() {
+      return messages_1.ResponseError;
+    } });
+    Object.defineProperty(exports, "ErrorCodes", { enumerable: true, get: function() {
+      return messages_1.ErrorCodes;
+    } });
+    Object.defineProperty(exports, "NotificationType", { enumerable: true, get: function() {
+      return messages_1.NotificationType;
+    } });
+    Object.defineProperty(exports, "NotificationType0", { enumerable: true, get: function() {
+      return messages_1.NotificationType0;
+    } });
+    Object.defineProperty(exports, "NotificationType1", { enumerable: true, get: function() {
+      return messages_1.NotificationType1;
+    } });
+    Object.defineProperty(exports, "NotificationType2", { enumerable: true, get: function() {
+      return messages_1.NotificationType2;
+    } });
+    Object.defineProperty(exports, "NotificationType3", { enumerable: true, get: function() {
+      return messages_1.NotificationType3;
+    } });
+    Object.defineProperty(exports, "NotificationType4", { enumerable: true, get: function() {
+      return messages_1.NotificationType4;
+    } });
+    Object.defineProperty(exports, "NotificationType5", { enumerable: true, get: function() {
+      return messages_1.NotificationType5;
+    } });
+    Object.defineProperty(exports, "NotificationType6", { enumerable: true, get: function() {
+      return messages_1.NotificationType6;
+    } });
+    Object.defineProperty(exports, "NotificationType7", { enumerable: true, get: function() {
+      return messages_1.NotificationType7;
+    } });
+    Object.defineProperty(exports, "NotificationType8", { enumerable: true, get: function() {
+      return messages_1.NotificationType8;
+    } });
+    Object.defineProperty(exports, "NotificationType9", { enumerable: true, get: function() {
+      return messages_1.NotificationType9;
+    } });
+    Object.defineProperty(exports, "ParameterStructures", { enumerable: true, get: function() {
+      return messages_1.ParameterStructures;
+    } });
+    var linkedMap_1 = require_linkedMap();
+    Object.defineProperty(exports, "LinkedMap", { enumerable: true, get: function() {
+      return linkedMap_1.LinkedMap;
+    } });
+    Object.defineProperty(exports, "LRUCache", { enumerable: true, get: function() {
+      return linkedMap_1.LRUCache;
+    } });
+    Object.defineProperty(exports, "Touch", { enumerable: true, get: function() {
+      return linkedMap_1.Touch;
+    } });
+    var disposable_1 = require_disposable();
+    Object.defineProperty(exports, "Disposable", { enumerable: true, get: function() {
+      return disposable_1.Disposable;
+    } });
+    var events_1 = require_events();
+    Object.defineProperty(exports, "Event", { enumerable: true, get: function() {
+      return events_1.Event;
+    } });
+    Object.defineProperty(exports, "Emitter", { enumerable: true, get: function() {
+      return events_1.Emitter;
+    } });
+    var cancellation_1 = require_cancellation();
+    Object.defineProperty(exports, "CancellationTokenSource", { enumerable: true, get: function() {
+      return cancellation_1.CancellationTokenSource;
+    } });
+    Object.defineProperty(exports, "CancellationToken", { enumerable: true, get: function() {
+      return cancellation_1.CancellationToken;
+    } });
+    var sharedArrayCancellation_1 = require_sharedArrayCancellation();
+    Object.defineProperty(exports, "SharedArraySenderStrategy", { enumerable: true, get: function() {
+      return sharedArrayCancellation_1.SharedArraySenderStrategy;
+    } });
+    Object.defineProperty(exports, "SharedArrayReceiverStrategy", { enumerable: true, get: function() {
+      return sharedArrayCancellation_1.SharedArrayReceiverStrategy;
+    } });
+    var messageReader_1 = require_messageReader();
+    Object.defineProperty(exports, "MessageReader", { enumerable: true, get: function() {
+      return messageReader_1.MessageReader;
+    } });
+    Object.defineProperty(exports, "AbstractMessageReader", { enumerable: true, get: function() {
+      return messageReader_1.AbstractMessageReader;
+    } });
+    Object.defineProperty(exports, "ReadableStreamMessageReader", { enumerable: true, get: function() {
+      return messageReader_1.ReadableStreamMessageReader;
+    } });
+    var messageWriter_1 = require_messageWriter();
+    Object.defineProperty(exports, "MessageWriter", { enumerable: true, get: function() {
+      return messageWriter_1.MessageWriter;
+    } });
+    Object.defineProperty(exports, "AbstractMessageWriter", { enumerable: true, get: function() {
+      return messageWriter_1.AbstractMessageWriter;
+    } });
+    Object.defineProperty(exports, "WriteableStreamMessageWriter", { enumerable: true, get: function() {
+      return messageWriter_1.WriteableStreamMessageWriter;
+    } });
+    var messageBuffer_1 = require_messageBuffer();
+    Object.defineProperty(exports, "AbstractMessageBuffer", { enumerable: true, get: function() {
+      return messageBuffer_1.AbstractMessageBuffer;
+    } });
+    var connection_1 = require_connection();
+    Object.defineProperty(exports, "ConnectionStrategy", { enumerable: true, get: function() {
+      return connection_1.ConnectionStrategy;
+    } });
+    Object.defineProperty(exports, "ConnectionOptions", { enumerable: true, get: function() {
+      return connection_1.ConnectionOptions;
+    } });
+    Object.defineProperty(exports, "NullLogger", { enumerable: true, get: function() {
+      return connection_1.NullLogger;
+    } });
+    Object.defineProperty(exports, "createMessageConnection", { enumerable: true, get: function() {
+      return connection_1.createMessageConnection;
+    } });
+    Object.defineProperty(exports, "ProgressToken", { enumerable: true, get: function() {
+      return connection_1.ProgressToken;
+    } });
+    Object.defineProperty(exports, "ProgressType", { enumerable: true, get: function() {
+      return connection_1.ProgressType;
+    } });
+    Object.defineProperty(exports, "Trace", { enumerable: true, get: function() {
+      return connection_1.Trace;
+    } });
+    Object.defineProperty(exports, "TraceValue", { enumerable: true, get: function() {
+      return connection_1.TraceValue;
+    } });
+    Object.defineProperty(exports, "TraceFormat", { enumerable: true, get: function() {
+      return connection_1.TraceFormat;
+    } });
+    Object.defineProperty(exports, "SetTraceNotification", { enumerable: true, get: function() {
+      return connection_1.SetTraceNotification;
+    } });
+    Object.defineProperty(exports, "LogTraceNotification", { enumerable: true, get: function() {
+      return connection_1.LogTraceNotification;
+    } });
+    Object.defineProperty(exports, "ConnectionErrors", { enumerable: true, get: function() {
+      return connection_1.ConnectionErrors;
+    } });
+    Object.defineProperty(exports, "ConnectionError", { enumerable: true, get: function() {
+      return connection_1.ConnectionError;
+    } });
+    Object.defineProperty(exports, "CancellationReceiverStrategy", { enumerable: true, get: function() {
+      return connection_1.CancellationReceiverStrategy;
+    } });
+    Object.defineProperty(exports, "IdCancellationReceiverStrategy", { enumerable: true, get: function() {
+      return connection_1.IdCancellationReceiverStrategy;
+    } });
+    Object.defineProperty(exports, "RequestCancellationReceiverStrategy", { enumerable: true, get: function() {
+      return connection_1.RequestCancellationReceiverStrategy;
+    } });
+    Object.defineProperty(exports, "CancellationSenderStrategy", { enumerable: true, get: function() {
+      return connection_1.CancellationSenderStrategy;
+    } });
+    Object.defineProperty(exports, "CancellationStrategy", { enumerable: true, get: function() {
+      return connection_1.CancellationStrategy;
+    } });
+    Object.defineProperty(exports, "MessageStrategy", { enumerable: true, get: function() {
+      return connection_1.MessageStrategy;
+    } });
+    Object.defineProperty(exports, "TraceValues", { enumerable: true, get: function() {
+      return connection_1.TraceValues;
+    } });
+    var ral_1 = __importDefault(require_ral());
+    exports.RAL = ral_1.default;
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/messages.js
+var require_messages2 = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/messages.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.CM = exports.ProtocolNotificationType = exports.ProtocolNotificationType0 = exports.ProtocolRequestType = exports.ProtocolRequestType0 = exports.RegistrationType = exports.MessageDirection = void 0;
+    var vscode_jsonrpc_1 = require_api();
+    var MessageDirection;
+    (function(MessageDirection2) {
+      MessageDirection2["clientToServer"] = "clientToServer";
+      MessageDirection2["serverToClient"] = "serverToClient";
+      MessageDirection2["both"] = "both";
+    })(MessageDirection || (exports.MessageDirection = MessageDirection = {}));
+    var RegistrationType = class {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      ____;
+      method;
+      constructor(method) {
+        this.method = method;
+      }
+    };
+    exports.RegistrationType = RegistrationType;
+    var ProtocolRequestType0 = class extends vscode_jsonrpc_1.RequestType0 {
+      /**
+       * Clients must not use these properties. They are here to ensure correct typing.
+       * in TypeScript
+       */
+      __;
+      ___;
+      ____;
+      _pr;
+      constructor(method) {
+        super(method);
+      }
+    };
+    exports.ProtocolRequestType0 = ProtocolRequestType0;
+    var ProtocolRequestType = class extends vscode_jsonrpc_1.RequestType {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      __;
+      ___;
+      ____;
+      _pr;
+      constructor(method) {
+        super(method, vscode_jsonrpc_1.ParameterStructures.byName);
+      }
+    };
+    exports.ProtocolRequestType = ProtocolRequestType;
+    var ProtocolNotificationType0 = class extends vscode_jsonrpc_1.NotificationType0 {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      ___;
+      ____;
+      constructor(method) {
+        super(method);
+      }
+    };
+    exports.ProtocolNotificationType0 = ProtocolNotificationType0;
+    var ProtocolNotificationType = class extends vscode_jsonrpc_1.NotificationType {
+      /**
+       * Clients must not use this property. It is here to ensure correct typing.
+       */
+      ___;
+      ____;
+      constructor(method) {
+        super(method, vscode_jsonrpc_1.ParameterStructures.byName);
+      }
+    };
+    exports.ProtocolNotificationType = ProtocolNotificationType;
+    var CM;
+    (function(CM2) {
+      function create(client, server) {
+        return { client, server };
+      }
+      CM2.create = create;
+    })(CM || (exports.CM = CM = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/utils/is.js
+var require_is3 = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/utils/is.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.boolean = boolean;
+    exports.string = string;
+    exports.number = number;
+    exports.error = error;
+    exports.func = func;
+    exports.array = array;
+    exports.stringArray = stringArray;
+    exports.typedArray = typedArray;
+    exports.objectLiteral = objectLiteral;
+    function boolean(value) {
+      return value === true || value === false;
+    }
+    function string(value) {
+      return typeof value === "string" || value instanceof String;
+    }
+    function number(value) {
+      return typeof value === "number" || value instanceof Number;
+    }
+    function error(value) {
+      return value instanceof Error;
+    }
+    function func(value) {
+      return typeof value === "function";
+    }
+    function array(value) {
+      return Array.isArray(value);
+    }
+    function stringArray(value) {
+      return array(value) && value.every((elem) => string(elem));
+    }
+    function typedArray(value, check) {
+      return Array.isArray(value) && value.every(check);
+    }
+    function objectLiteral(value) {
+      return value !== null && typeof value === "object";
+    }
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.implementation.js
+var require_protocol_implementation = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.implementation.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ImplementationRequest = void 0;
+    var messages_1 = require_messages2();
+    var ImplementationRequest;
+    (function(ImplementationRequest2) {
+      ImplementationRequest2.method = "textDocument/implementation";
+      ImplementationRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      ImplementationRequest2.type = new messages_1.ProtocolRequestType(ImplementationRequest2.method);
+      ImplementationRequest2.capabilities = messages_1.CM.create("textDocument.implementation", "implementationProvider");
+    })(ImplementationRequest || (exports.ImplementationRequest = ImplementationRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.typeDefinition.js
+var require_protocol_typeDefinition = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.typeDefinition.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.TypeDefinitionRequest = void 0;
+    var messages_1 = require_messages2();
+    var TypeDefinitionRequest;
+    (function(TypeDefinitionRequest2) {
+      TypeDefinitionRequest2.method = "textDocument/typeDefinition";
+      TypeDefinitionRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      TypeDefinitionRequest2.type = new messages_1.ProtocolRequestType(TypeDefinitionRequest2.method);
+      TypeDefinitionRequest2.capabilities = messages_1.CM.create("textDocument.typeDefinition", "typeDefinitionProvider");
+    })(TypeDefinitionRequest || (exports.TypeDefinitionRequest = TypeDefinitionRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.workspaceFolder.js
+var require_protocol_workspaceFolder = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.workspaceFolder.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.DidChangeWorkspaceFoldersNotification = exports.WorkspaceFoldersRequest = void 0;
+    var messages_1 = require_messages2();
+    var WorkspaceFoldersRequest;
+    (function(WorkspaceFoldersRequest2) {
+      WorkspaceFoldersRequest2.method = "workspace/workspaceFolders";
+      WorkspaceFoldersRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      WorkspaceFoldersRequest2.type = new messages_1.ProtocolRequestType0(WorkspaceFoldersRequest2.method);
+      WorkspaceFoldersRequest2.capabilities = messages_1.CM.create("workspace.workspaceFolders", "workspace.workspaceFolders");
+    })(WorkspaceFoldersRequest || (exports.WorkspaceFoldersRequest = WorkspaceFoldersRequest = {}));
+    var DidChangeWorkspaceFoldersNotification;
+    (function(DidChangeWorkspaceFoldersNotification2) {
+      DidChangeWorkspaceFoldersNotification2.method = "workspace/didChangeWorkspaceFolders";
+      DidChangeWorkspaceFoldersNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidChangeWorkspaceFoldersNotification2.type = new messages_1.ProtocolNotificationType(DidChangeWorkspaceFoldersNotification2.method);
+      DidChangeWorkspaceFoldersNotification2.capabilities = messages_1.CM.create(void 0, "workspace.workspaceFolders.changeNotifications");
+    })(DidChangeWorkspaceFoldersNotification || (exports.DidChangeWorkspaceFoldersNotification = DidChangeWorkspaceFoldersNotification = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.configuration.js
+var require_protocol_configuration = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.configuration.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ConfigurationRequest = void 0;
+    var messages_1 = require_messages2();
+    var ConfigurationRequest;
+    (function(ConfigurationRequest2) {
+      ConfigurationRequest2.method = "workspace/configuration";
+      ConfigurationRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      ConfigurationRequest2.type = new messages_1.ProtocolRequestType(ConfigurationRequest2.method);
+      ConfigurationRequest2.capabilities = messages_1.CM.create("workspace.configuration", void 0);
+    })(ConfigurationRequest || (exports.ConfigurationRequest = ConfigurationRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.colorProvider.js
+var require_protocol_colorProvider = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.colorProvider.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ColorPresentationRequest = exports.DocumentColorRequest = void 0;
+    var messages_1 = require_messages2();
+    var DocumentColorRequest;
+    (function(DocumentColorRequest2) {
+      DocumentColorRequest2.method = "textDocument/documentColor";
+      DocumentColorRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentColorRequest2.type = new messages_1.ProtocolRequestType(DocumentColorRequest2.method);
+      DocumentColorRequest2.capabilities = messages_1.CM.create("textDocument.colorProvider", "colorProvider");
+    })(DocumentColorRequest || (exports.DocumentColorRequest = DocumentColorRequest = {}));
+    var ColorPresentationRequest;
+    (function(ColorPresentationRequest2) {
+      ColorPresentationRequest2.method = "textDocument/colorPresentation";
+      ColorPresentationRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      ColorPresentationRequest2.type = new messages_1.ProtocolRequestType(ColorPresentationRequest2.method);
+      ColorPresentationRequest2.capabilities = messages_1.CM.create("textDocument.colorProvider", "colorProvider");
+    })(ColorPresentationRequest || (exports.ColorPresentationRequest = ColorPresentationRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.foldingRange.js
+var require_protocol_foldingRange = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.foldingRange.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.FoldingRangeRefreshRequest = exports.FoldingRangeRequest = void 0;
+    var messages_1 = require_messages2();
+    var FoldingRangeRequest;
+    (function(FoldingRangeRequest2) {
+      FoldingRangeRequest2.method = "textDocument/foldingRange";
+      FoldingRangeRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      FoldingRangeRequest2.type = new messages_1.ProtocolRequestType(FoldingRangeRequest2.method);
+      FoldingRangeRequest2.capabilities = messages_1.CM.create("textDocument.foldingRange", "foldingRangeProvider");
+    })(FoldingRangeRequest || (exports.FoldingRangeRequest = FoldingRangeRequest = {}));
+    var FoldingRangeRefreshRequest;
+    (function(FoldingRangeRefreshRequest2) {
+      FoldingRangeRefreshRequest2.method = `workspace/foldingRange/refresh`;
+      FoldingRangeRefreshRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      FoldingRangeRefreshRequest2.type = new messages_1.ProtocolRequestType0(FoldingRangeRefreshRequest2.method);
+      FoldingRangeRefreshRequest2.capabilities = messages_1.CM.create("workspace.foldingRange.refreshSupport", void 0);
+    })(FoldingRangeRefreshRequest || (exports.FoldingRangeRefreshRequest = FoldingRangeRefreshRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.declaration.js
+var require_protocol_declaration = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.declaration.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.DeclarationRequest = void 0;
+    var messages_1 = require_messages2();
+    var DeclarationRequest;
+    (function(DeclarationRequest2) {
+      DeclarationRequest2.method = "textDocument/declaration";
+      DeclarationRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DeclarationRequest2.type = new messages_1.ProtocolRequestType(DeclarationRequest2.method);
+      DeclarationRequest2.capabilities = messages_1.CM.create("textDocument.declaration", "declarationProvider");
+    })(DeclarationRequest || (exports.DeclarationRequest = DeclarationRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.selectionRange.js
+var require_protocol_selectionRange = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.selectionRange.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.SelectionRangeRequest = void 0;
+    var messages_1 = require_messages2();
+    var SelectionRangeRequest;
+    (function(SelectionRangeRequest2) {
+      SelectionRangeRequest2.method = "textDocument/selectionRange";
+      SelectionRangeRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      SelectionRangeRequest2.type = new messages_1.ProtocolRequestType(SelectionRangeRequest2.method);
+      SelectionRangeRequest2.capabilities = messages_1.CM.create("textDocument.selectionRange", "selectionRangeProvider");
+    })(SelectionRangeRequest || (exports.SelectionRangeRequest = SelectionRangeRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.progress.js
+var require_protocol_progress = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.progress.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.WorkDoneProgressCancelNotification = exports.WorkDoneProgressCreateRequest = exports.WorkDoneProgress = void 0;
+    var vscode_jsonrpc_1 = require_api();
+    var messages_1 = require_messages2();
+    var WorkDoneProgress;
+    (function(WorkDoneProgress2) {
+      WorkDoneProgress2.type = new vscode_jsonrpc_1.ProgressType();
+      function is(value) {
+        return value === WorkDoneProgress2.type;
+      }
+      WorkDoneProgress2.is = is;
+    })(WorkDoneProgress || (exports.WorkDoneProgress = WorkDoneProgress = {}));
+    var WorkDoneProgressCreateRequest;
+    (function(WorkDoneProgressCreateRequest2) {
+      WorkDoneProgressCreateRequest2.method = "window/workDoneProgress/create";
+      WorkDoneProgressCreateRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      WorkDoneProgressCreateRequest2.type = new messages_1.ProtocolRequestType(WorkDoneProgressCreateRequest2.method);
+      WorkDoneProgressCreateRequest2.capabilities = messages_1.CM.create("window.workDoneProgress", void 0);
+    })(WorkDoneProgressCreateRequest || (exports.WorkDoneProgressCreateRequest = WorkDoneProgressCreateRequest = {}));
+    var WorkDoneProgressCancelNotification;
+    (function(WorkDoneProgressCancelNotification2) {
+      WorkDoneProgressCancelNotification2.method = "window/workDoneProgress/cancel";
+      WorkDoneProgressCancelNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WorkDoneProgressCancelNotification2.type = new messages_1.ProtocolNotificationType(WorkDoneProgressCancelNotification2.method);
+    })(WorkDoneProgressCancelNotification || (exports.WorkDoneProgressCancelNotification = WorkDoneProgressCancelNotification = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.callHierarchy.js
+var require_protocol_callHierarchy = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.callHierarchy.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.CallHierarchyOutgoingCallsRequest = exports.CallHierarchyIncomingCallsRequest = exports.CallHierarchyPrepareRequest = void 0;
+    var messages_1 = require_messages2();
+    var CallHierarchyPrepareRequest;
+    (function(CallHierarchyPrepareRequest2) {
+      CallHierarchyPrepareRequest2.method = "textDocument/prepareCallHierarchy";
+      CallHierarchyPrepareRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CallHierarchyPrepareRequest2.type = new messages_1.ProtocolRequestType(CallHierarchyPrepareRequest2.method);
+      CallHierarchyPrepareRequest2.capabilities = messages_1.CM.create("textDocument.callHierarchy", "callHierarchyProvider");
+    })(CallHierarchyPrepareRequest || (exports.CallHierarchyPrepareRequest = CallHierarchyPrepareRequest = {}));
+    var CallHierarchyIncomingCallsRequest;
+    (function(CallHierarchyIncomingCallsRequest2) {
+      CallHierarchyIncomingCallsRequest2.method = "callHierarchy/incomingCalls";
+      CallHierarchyIncomingCallsRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CallHierarchyIncomingCallsRequest2.type = new messages_1.ProtocolRequestType(CallHierarchyIncomingCallsRequest2.method);
+      CallHierarchyIncomingCallsRequest2.capabilities = messages_1.CM.create("textDocument.callHierarchy", "callHierarchyProvider");
+    })(CallHierarchyIncomingCallsRequest || (exports.CallHierarchyIncomingCallsRequest = CallHierarchyIncomingCallsRequest = {}));
+    var CallHierarchyOutgoingCallsRequest;
+    (function(CallHierarchyOutgoingCallsRequest2) {
+      CallHierarchyOutgoingCallsRequest2.method = "callHierarchy/outgoingCalls";
+      CallHierarchyOutgoingCallsRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CallHierarchyOutgoingCallsRequest2.type = new messages_1.ProtocolRequestType(CallHierarchyOutgoingCallsRequest2.method);
+      CallHierarchyOutgoingCallsRequest2.capabilities = messages_1.CM.create("textDocument.callHierarchy", "callHierarchyProvider");
+    })(CallHierarchyOutgoingCallsRequest || (exports.CallHierarchyOutgoingCallsRequest = CallHierarchyOutgoingCallsRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.semanticTokens.js
+var require_protocol_semanticTokens = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.semanticTokens.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.SemanticTokensRefreshRequest = exports.SemanticTokensRangeRequest = exports.SemanticTokensDeltaRequest = exports.SemanticTokensRequest = exports.SemanticTokensRegistrationType = exports.TokenFormat = void 0;
+    var messages_1 = require_messages2();
+    var TokenFormat;
+    (function(TokenFormat2) {
+      TokenFormat2.Relative = "relative";
+    })(TokenFormat || (exports.TokenFormat = TokenFormat = {}));
+    var SemanticTokensRegistrationType;
+    (function(SemanticTokensRegistrationType2) {
+      SemanticTokensRegistrationType2.method = "textDocument/semanticTokens";
+      SemanticTokensRegistrationType2.type = new messages_1.RegistrationType(SemanticTokensRegistrationType2.method);
+    })(SemanticTokensRegistrationType || (exports.SemanticTokensRegistrationType = SemanticTokensRegistrationType = {}));
+    var SemanticTokensRequest;
+    (function(SemanticTokensRequest2) {
+      SemanticTokensRequest2.method = "textDocument/semanticTokens/full";
+      SemanticTokensRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      SemanticTokensRequest2.type = new messages_1.ProtocolRequestType(SemanticTokensRequest2.method);
+      SemanticTokensRequest2.registrationMethod = SemanticTokensRegistrationType.method;
+      SemanticTokensRequest2.capabilities = messages_1.CM.create("textDocument.semanticTokens", "semanticTokensProvider");
+    })(SemanticTokensRequest || (exports.SemanticTokensRequest = SemanticTokensRequest = {}));
+    var SemanticTokensDeltaRequest;
+    (function(SemanticTokensDeltaRequest2) {
+      SemanticTokensDeltaRequest2.method = "textDocument/semanticTokens/full/delta";
+      SemanticTokensDeltaRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      SemanticTokensDeltaRequest2.type = new messages_1.ProtocolRequestType(SemanticTokensDeltaRequest2.method);
+      SemanticTokensDeltaRequest2.registrationMethod = SemanticTokensRegistrationType.method;
+      SemanticTokensDeltaRequest2.capabilities = messages_1.CM.create("textDocument.semanticTokens.requests.full.delta", "semanticTokensProvider.full.delta");
+    })(SemanticTokensDeltaRequest || (exports.SemanticTokensDeltaRequest = SemanticTokensDeltaRequest = {}));
+    var SemanticTokensRangeRequest;
+    (function(SemanticTokensRangeRequest2) {
+      SemanticTokensRangeRequest2.method = "textDocument/semanticTokens/range";
+      SemanticTokensRangeRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      SemanticTokensRangeRequest2.type = new messages_1.ProtocolRequestType(SemanticTokensRangeRequest2.method);
+      SemanticTokensRangeRequest2.registrationMethod = SemanticTokensRegistrationType.method;
+      SemanticTokensRangeRequest2.capabilities = messages_1.CM.create("textDocument.semanticTokens.requests.range", "semanticTokensProvider.range");
+    })(SemanticTokensRangeRequest || (exports.SemanticTokensRangeRequest = SemanticTokensRangeRequest = {}));
+    var SemanticTokensRefreshRequest;
+    (function(SemanticTokensRefreshRequest2) {
+      SemanticTokensRefreshRequest2.method = `workspace/semanticTokens/refresh`;
+      SemanticTokensRefreshRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      SemanticTokensRefreshRequest2.type = new messages_1.ProtocolRequestType0(SemanticTokensRefreshRequest2.method);
+      SemanticTokensRefreshRequest2.capabilities = messages_1.CM.create("workspace.semanticTokens.refreshSupport", void 0);
+    })(SemanticTokensRefreshRequest || (exports.SemanticTokensRefreshRequest = SemanticTokensRefreshRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.showDocument.js
+var require_protocol_showDocument = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.showDocument.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ShowDocumentRequest = void 0;
+    var messages_1 = require_messages2();
+    var ShowDocumentRequest;
+    (function(ShowDocumentRequest2) {
+      ShowDocumentRequest2.method = "window/showDocument";
+      ShowDocumentRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      ShowDocumentRequest2.type = new messages_1.ProtocolRequestType(ShowDocumentRequest2.method);
+      ShowDocumentRequest2.capabilities = messages_1.CM.create("window.showDocument.support", void 0);
+    })(ShowDocumentRequest || (exports.ShowDocumentRequest = ShowDocumentRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.linkedEditingRange.js
+var require_protocol_linkedEditingRange = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.linkedEditingRange.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.LinkedEditingRangeRequest = void 0;
+    var messages_1 = require_messages2();
+    var LinkedEditingRangeRequest;
+    (function(LinkedEditingRangeRequest2) {
+      LinkedEditingRangeRequest2.method = "textDocument/linkedEditingRange";
+      LinkedEditingRangeRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      LinkedEditingRangeRequest2.type = new messages_1.ProtocolRequestType(LinkedEditingRangeRequest2.method);
+      LinkedEditingRangeRequest2.capabilities = messages_1.CM.create("textDocument.linkedEditingRange", "linkedEditingRangeProvider");
+    })(LinkedEditingRangeRequest || (exports.LinkedEditingRangeRequest = LinkedEditingRangeRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.fileOperations.js
+var require_protocol_fileOperations = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.fileOperations.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.WillDeleteFilesRequest = exports.DidDeleteFilesNotification = exports.DidRenameFilesNotification = exports.WillRenameFilesRequest = exports.DidCreateFilesNotification = exports.WillCreateFilesRequest = exports.FileOperationPatternKind = void 0;
+    var messages_1 = require_messages2();
+    var FileOperationPatternKind;
+    (function(FileOperationPatternKind2) {
+      FileOperationPatternKind2.file = "file";
+      FileOperationPatternKind2.folder = "folder";
+    })(FileOperationPatternKind || (exports.FileOperationPatternKind = FileOperationPatternKind = {}));
+    var WillCreateFilesRequest;
+    (function(WillCreateFilesRequest2) {
+      WillCreateFilesRequest2.method = "workspace/willCreateFiles";
+      WillCreateFilesRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WillCreateFilesRequest2.type = new messages_1.ProtocolRequestType(WillCreateFilesRequest2.method);
+      WillCreateFilesRequest2.capabilities = messages_1.CM.create("workspace.fileOperations.willCreate", "workspace.fileOperations.willCreate");
+    })(WillCreateFilesRequest || (exports.WillCreateFilesRequest = WillCreateFilesRequest = {}));
+    var DidCreateFilesNotification;
+    (function(DidCreateFilesNotification2) {
+      DidCreateFilesNotification2.method = "workspace/didCreateFiles";
+      DidCreateFilesNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidCreateFilesNotification2.type = new messages_1.ProtocolNotificationType(DidCreateFilesNotification2.method);
+      DidCreateFilesNotification2.capabilities = messages_1.CM.create("workspace.fileOperations.didCreate", "workspace.fileOperations.didCreate");
+    })(DidCreateFilesNotification || (exports.DidCreateFilesNotification = DidCreateFilesNotification = {}));
+    var WillRenameFilesRequest;
+    (function(WillRenameFilesRequest2) {
+      WillRenameFilesRequest2.method = "workspace/willRenameFiles";
+      WillRenameFilesRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WillRenameFilesRequest2.type = new messages_1.ProtocolRequestType(WillRenameFilesRequest2.method);
+      WillRenameFilesRequest2.capabilities = messages_1.CM.create("workspace.fileOperations.willRename", "workspace.fileOperations.willRename");
+    })(WillRenameFilesRequest || (exports.WillRenameFilesRequest = WillRenameFilesRequest = {}));
+    var DidRenameFilesNotification;
+    (function(DidRenameFilesNotification2) {
+      DidRenameFilesNotification2.method = "workspace/didRenameFiles";
+      DidRenameFilesNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidRenameFilesNotification2.type = new messages_1.ProtocolNotificationType(DidRenameFilesNotification2.method);
+      DidRenameFilesNotification2.capabilities = messages_1.CM.create("workspace.fileOperations.didRename", "workspace.fileOperations.didRename");
+    })(DidRenameFilesNotification || (exports.DidRenameFilesNotification = DidRenameFilesNotification = {}));
+    var DidDeleteFilesNotification;
+    (function(DidDeleteFilesNotification2) {
+      DidDeleteFilesNotification2.method = "workspace/didDeleteFiles";
+      DidDeleteFilesNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidDeleteFilesNotification2.type = new messages_1.ProtocolNotificationType(DidDeleteFilesNotification2.method);
+      DidDeleteFilesNotification2.capabilities = messages_1.CM.create("workspace.fileOperations.didDelete", "workspace.fileOperations.didDelete");
+    })(DidDeleteFilesNotification || (exports.DidDeleteFilesNotification = DidDeleteFilesNotification = {}));
+    var WillDeleteFilesRequest;
+    (function(WillDeleteFilesRequest2) {
+      WillDeleteFilesRequest2.method = "workspace/willDeleteFiles";
+      WillDeleteFilesRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WillDeleteFilesRequest2.type = new messages_1.ProtocolRequestType(WillDeleteFilesRequest2.method);
+      WillDeleteFilesRequest2.capabilities = messages_1.CM.create("workspace.fileOperations.willDelete", "workspace.fileOperations.willDelete");
+    })(WillDeleteFilesRequest || (exports.WillDeleteFilesRequest = WillDeleteFilesRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.moniker.js
+var require_protocol_moniker = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.moniker.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.MonikerRequest = exports.MonikerKind = exports.UniquenessLevel = void 0;
+    var messages_1 = require_messages2();
+    var UniquenessLevel;
+    (function(UniquenessLevel2) {
+      UniquenessLevel2.document = "document";
+      UniquenessLevel2.project = "project";
+      UniquenessLevel2.group = "group";
+      UniquenessLevel2.scheme = "scheme";
+      UniquenessLevel2.global = "global";
+    })(UniquenessLevel || (exports.UniquenessLevel = UniquenessLevel = {}));
+    var MonikerKind;
+    (function(MonikerKind2) {
+      MonikerKind2.$import = "import";
+      MonikerKind2.$export = "export";
+      MonikerKind2.local = "local";
+    })(MonikerKind || (exports.MonikerKind = MonikerKind = {}));
+    var MonikerRequest;
+    (function(MonikerRequest2) {
+      MonikerRequest2.method = "textDocument/moniker";
+      MonikerRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      MonikerRequest2.type = new messages_1.ProtocolRequestType(MonikerRequest2.method);
+      MonikerRequest2.capabilities = messages_1.CM.create("textDocument.moniker", "monikerProvider");
+    })(MonikerRequest || (exports.MonikerRequest = MonikerRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.typeHierarchy.js
+var require_protocol_typeHierarchy = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.typeHierarchy.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.TypeHierarchySubtypesRequest = exports.TypeHierarchySupertypesRequest = exports.TypeHierarchyPrepareRequest = void 0;
+    var messages_1 = require_messages2();
+    var TypeHierarchyPrepareRequest;
+    (function(TypeHierarchyPrepareRequest2) {
+      TypeHierarchyPrepareRequest2.method = "textDocument/prepareTypeHierarchy";
+      TypeHierarchyPrepareRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      TypeHierarchyPrepareRequest2.type = new messages_1.ProtocolRequestType(TypeHierarchyPrepareRequest2.method);
+      TypeHierarchyPrepareRequest2.capabilities = messages_1.CM.create("textDocument.typeHierarchy", "typeHierarchyProvider");
+    })(TypeHierarchyPrepareRequest || (exports.TypeHierarchyPrepareRequest = TypeHierarchyPrepareRequest = {}));
+    var TypeHierarchySupertypesRequest;
+    (function(TypeHierarchySupertypesRequest2) {
+      TypeHierarchySupertypesRequest2.method = "typeHierarchy/supertypes";
+      TypeHierarchySupertypesRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      TypeHierarchySupertypesRequest2.type = new messages_1.ProtocolRequestType(TypeHierarchySupertypesRequest2.method);
+    })(TypeHierarchySupertypesRequest || (exports.TypeHierarchySupertypesRequest = TypeHierarchySupertypesRequest = {}));
+    var TypeHierarchySubtypesRequest;
+    (function(TypeHierarchySubtypesRequest2) {
+      TypeHierarchySubtypesRequest2.method = "typeHierarchy/subtypes";
+      TypeHierarchySubtypesRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      TypeHierarchySubtypesRequest2.type = new messages_1.ProtocolRequestType(TypeHierarchySubtypesRequest2.method);
+    })(TypeHierarchySubtypesRequest || (exports.TypeHierarchySubtypesRequest = TypeHierarchySubtypesRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.inlineValue.js
+var require_protocol_inlineValue = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.inlineValue.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InlineValueRefreshRequest = exports.InlineValueRequest = void 0;
+    var messages_1 = require_messages2();
+    var InlineValueRequest;
+    (function(InlineValueRequest2) {
+      InlineValueRequest2.method = "textDocument/inlineValue";
+      InlineValueRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      InlineValueRequest2.type = new messages_1.ProtocolRequestType(InlineValueRequest2.method);
+      InlineValueRequest2.capabilities = messages_1.CM.create("textDocument.inlineValue", "inlineValueProvider");
+    })(InlineValueRequest || (exports.InlineValueRequest = InlineValueRequest = {}));
+    var InlineValueRefreshRequest;
+    (function(InlineValueRefreshRequest2) {
+      InlineValueRefreshRequest2.method = `workspace/inlineValue/refresh`;
+      InlineValueRefreshRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      InlineValueRefreshRequest2.type = new messages_1.ProtocolRequestType0(InlineValueRefreshRequest2.method);
+      InlineValueRefreshRequest2.capabilities = messages_1.CM.create("workspace.inlineValue.refreshSupport", void 0);
+    })(InlineValueRefreshRequest || (exports.InlineValueRefreshRequest = InlineValueRefreshRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.inlayHint.js
+var require_protocol_inlayHint = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.inlayHint.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InlayHintRefreshRequest = exports.InlayHintResolveRequest = exports.InlayHintRequest = void 0;
+    var messages_1 = require_messages2();
+    var InlayHintRequest;
+    (function(InlayHintRequest2) {
+      InlayHintRequest2.method = "textDocument/inlayHint";
+      InlayHintRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      InlayHintRequest2.type = new messages_1.ProtocolRequestType(InlayHintRequest2.method);
+      InlayHintRequest2.capabilities = messages_1.CM.create("textDocument.inlayHint", "inlayHintProvider");
+    })(InlayHintRequest || (exports.InlayHintRequest = InlayHintRequest = {}));
+    var InlayHintResolveRequest;
+    (function(InlayHintResolveRequest2) {
+      InlayHintResolveRequest2.method = "inlayHint/resolve";
+      InlayHintResolveRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      InlayHintResolveRequest2.type = new messages_1.ProtocolRequestType(InlayHintResolveRequest2.method);
+      InlayHintResolveRequest2.capabilities = messages_1.CM.create("textDocument.inlayHint.resolveSupport", "inlayHintProvider.resolveProvider");
+    })(InlayHintResolveRequest || (exports.InlayHintResolveRequest = InlayHintResolveRequest = {}));
+    var InlayHintRefreshRequest;
+    (function(InlayHintRefreshRequest2) {
+      InlayHintRefreshRequest2.method = `workspace/inlayHint/refresh`;
+      InlayHintRefreshRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      InlayHintRefreshRequest2.type = new messages_1.ProtocolRequestType0(InlayHintRefreshRequest2.method);
+      InlayHintRefreshRequest2.capabilities = messages_1.CM.create("workspace.inlayHint.refreshSupport", void 0);
+    })(InlayHintRefreshRequest || (exports.InlayHintRefreshRequest = InlayHintRefreshRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.diagnostic.js
+var require_protocol_diagnostic = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.diagnostic.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.DiagnosticRefreshRequest = exports.WorkspaceDiagnosticRequest = exports.DocumentDiagnosticRequest = exports.DocumentDiagnosticReportKind = exports.DiagnosticServerCancellationData = void 0;
+    var vscode_jsonrpc_1 = require_api();
+    var Is2 = __importStar(require_is3());
+    var messages_1 = require_messages2();
+    var DiagnosticServerCancellationData;
+    (function(DiagnosticServerCancellationData2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && Is2.boolean(candidate.retriggerRequest);
+      }
+      DiagnosticServerCancellationData2.is = is;
+    })(DiagnosticServerCancellationData || (exports.DiagnosticServerCancellationData = DiagnosticServerCancellationData = {}));
+    var DocumentDiagnosticReportKind;
+    (function(DocumentDiagnosticReportKind2) {
+      DocumentDiagnosticReportKind2.Full = "full";
+      DocumentDiagnosticReportKind2.Unchanged = "unchanged";
+    })(DocumentDiagnosticReportKind || (exports.DocumentDiagnosticReportKind = DocumentDiagnosticReportKind = {}));
+    var DocumentDiagnosticRequest;
+    (function(DocumentDiagnosticRequest2) {
+      DocumentDiagnosticRequest2.method = "textDocument/diagnostic";
+      DocumentDiagnosticRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentDiagnosticRequest2.type = new messages_1.ProtocolRequestType(DocumentDiagnosticRequest2.method);
+      DocumentDiagnosticRequest2.partialResult = new vscode_jsonrpc_1.ProgressType();
+      DocumentDiagnosticRequest2.capabilities = messages_1.CM.create("textDocument.diagnostic", "diagnosticProvider");
+    })(DocumentDiagnosticRequest || (exports.DocumentDiagnosticRequest = DocumentDiagnosticRequest = {}));
+    var WorkspaceDiagnosticRequest;
+    (function(WorkspaceDiagnosticRequest2) {
+      WorkspaceDiagnosticRequest2.method = "workspace/diagnostic";
+      WorkspaceDiagnosticRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WorkspaceDiagnosticRequest2.type = new messages_1.ProtocolRequestType(WorkspaceDiagnosticRequest2.method);
+      WorkspaceDiagnosticRequest2.partialResult = new vscode_jsonrpc_1.ProgressType();
+      WorkspaceDiagnosticRequest2.capabilities = messages_1.CM.create("workspace.diagnostics", "diagnosticProvider.workspaceDiagnostics");
+    })(WorkspaceDiagnosticRequest || (exports.WorkspaceDiagnosticRequest = WorkspaceDiagnosticRequest = {}));
+    var DiagnosticRefreshRequest;
+    (function(DiagnosticRefreshRequest2) {
+      DiagnosticRefreshRequest2.method = `workspace/diagnostic/refresh`;
+      DiagnosticRefreshRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      DiagnosticRefreshRequest2.type = new messages_1.ProtocolRequestType0(DiagnosticRefreshRequest2.method);
+      DiagnosticRefreshRequest2.capabilities = messages_1.CM.create("workspace.diagnostics.refreshSupport", void 0);
+    })(DiagnosticRefreshRequest || (exports.DiagnosticRefreshRequest = DiagnosticRefreshRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.notebook.js
+var require_protocol_notebook = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.notebook.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.DidCloseNotebookDocumentNotification = exports.DidSaveNotebookDocumentNotification = exports.DidChangeNotebookDocumentNotification = exports.NotebookCellArrayChange = exports.DidOpenNotebookDocumentNotification = exports.NotebookDocumentSyncRegistrationType = exports.NotebookDocument = exports.NotebookCell = exports.ExecutionSummary = exports.NotebookCellKind = void 0;
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var Is2 = __importStar(require_is3());
+    var messages_1 = require_messages2();
+    var NotebookCellKind;
+    (function(NotebookCellKind2) {
+      NotebookCellKind2.Markup = 1;
+      NotebookCellKind2.Code = 2;
+      function is(value) {
+        return value === 1 || value === 2;
+      }
+      NotebookCellKind2.is = is;
+    })(NotebookCellKind || (exports.NotebookCellKind = NotebookCellKind = {}));
+    var ExecutionSummary;
+    (function(ExecutionSummary2) {
+      function create(executionOrder, success) {
+        const result = { executionOrder };
+        if (success === true || success === false) {
+          result.success = success;
+        }
+        return result;
+      }
+      ExecutionSummary2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && vscode_languageserver_types_1.uinteger.is(candidate.executionOrder) && (candidate.success === void 0 || Is2.boolean(candidate.success));
+      }
+      ExecutionSummary2.is = is;
+      function equals(one, other) {
+        if (one === other) {
+          return true;
+        }
+        if (one === null || one === void 0 || other === null || other === void 0) {
+          return false;
+        }
+        return one.executionOrder === other.executionOrder && one.success === other.success;
+      }
+      ExecutionSummary2.equals = equals;
+    })(ExecutionSummary || (exports.ExecutionSummary = ExecutionSummary = {}));
+    var NotebookCell;
+    (function(NotebookCell2) {
+      function create(kind, document) {
+        return { kind, document };
+      }
+      NotebookCell2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && NotebookCellKind.is(candidate.kind) && vscode_languageserver_types_1.DocumentUri.is(candidate.document) && (candidate.metadata === void 0 || Is2.objectLiteral(candidate.metadata));
+      }
+      NotebookCell2.is = is;
+      function diff(one, two) {
+        const result = /* @__PURE__ */ new Set();
+        if (one.document !== two.document) {
+          result.add("document");
+        }
+        if (one.kind !== two.kind) {
+          result.add("kind");
+        }
+        if (one.executionSummary !== two.executionSummary) {
+          result.add("executionSummary");
+        }
+        if ((one.metadata !== void 0 || two.metadata !== void 0) && !equalsMetadata(one.metadata, two.metadata)) {
+          result.add("metadata");
+        }
+        if ((one.executionSummary !== void 0 || two.executionSummary !== void 0) && !ExecutionSummary.equals(one.executionSummary, two.executionSummary)) {
+          result.add("executionSummary");
+        }
+        return result;
+      }
+      NotebookCell2.diff = diff;
+      function equalsMetadata(one, other) {
+        if (one === other) {
+          return true;
+        }
+        if (one === null || one === void 0 || other === null || other === void 0) {
+          return false;
+        }
+        if (typeof one !== typeof other) {
+          return false;
+        }
+        if (typeof one !== "object") {
+          return false;
+        }
+        const oneArray = Array.isArray(one);
+        const otherArray = Array.isArray(other);
+        if (oneArray !== otherArray) {
+          return false;
+        }
+        if (oneArray && otherArray) {
+          if (one.length !== other.length) {
+            return false;
+          }
+          for (let i = 0; i < one.length; i++) {
+            if (!equalsMetadata(one[i], other[i])) {
+              return false;
+            }
+          }
+        }
+        if (Is2.objectLiteral(one) && Is2.objectLiteral(other)) {
+          const oneKeys = Object.keys(one);
+          const otherKeys = Object.keys(other);
+          if (oneKeys.length !== otherKeys.length) {
+            return false;
+          }
+          oneKeys.sort();
+          otherKeys.sort();
+          if (!equalsMetadata(oneKeys, otherKeys)) {
+            return false;
+          }
+          for (let i = 0; i < oneKeys.length; i++) {
+            const prop = oneKeys[i];
+            if (!equalsMetadata(one[prop], other[prop])) {
+              return false;
+            }
+          }
+        }
+        return true;
+      }
+    })(NotebookCell || (exports.NotebookCell = NotebookCell = {}));
+    var NotebookDocument;
+    (function(NotebookDocument2) {
+      function create(uri, notebookType, version, cells) {
+        return { uri, notebookType, version, cells };
+      }
+      NotebookDocument2.create = create;
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && Is2.string(candidate.uri) && vscode_languageserver_types_1.integer.is(candidate.version) && Is2.typedArray(candidate.cells, NotebookCell.is);
+      }
+      NotebookDocument2.is = is;
+    })(NotebookDocument || (exports.NotebookDocument = NotebookDocument = {}));
+    var NotebookDocumentSyncRegistrationType;
+    (function(NotebookDocumentSyncRegistrationType2) {
+      NotebookDocumentSyncRegistrationType2.method = "notebookDocument/sync";
+      NotebookDocumentSyncRegistrationType2.messageDirection = messages_1.MessageDirection.clientToServer;
+      NotebookDocumentSyncRegistrationType2.type = new messages_1.RegistrationType(NotebookDocumentSyncRegistrationType2.method);
+    })(NotebookDocumentSyncRegistrationType || (exports.NotebookDocumentSyncRegistrationType = NotebookDocumentSyncRegistrationType = {}));
+    var DidOpenNotebookDocumentNotification;
+    (function(DidOpenNotebookDocumentNotification2) {
+      DidOpenNotebookDocumentNotification2.method = "notebookDocument/didOpen";
+      DidOpenNotebookDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidOpenNotebookDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidOpenNotebookDocumentNotification2.method);
+      DidOpenNotebookDocumentNotification2.registrationMethod = NotebookDocumentSyncRegistrationType.method;
+    })(DidOpenNotebookDocumentNotification || (exports.DidOpenNotebookDocumentNotification = DidOpenNotebookDocumentNotification = {}));
+    var NotebookCellArrayChange;
+    (function(NotebookCellArrayChange2) {
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && vscode_languageserver_types_1.uinteger.is(candidate.start) && vscode_languageserver_types_1.uinteger.is(candidate.deleteCount) && (candidate.cells === void 0 || Is2.typedArray(candidate.cells, NotebookCell.is));
+      }
+      NotebookCellArrayChange2.is = is;
+      function create(start, deleteCount, cells) {
+        const result = { start, deleteCount };
+        if (cells !== void 0) {
+          result.cells = cells;
+        }
+        return result;
+      }
+      NotebookCellArrayChange2.create = create;
+    })(NotebookCellArrayChange || (exports.NotebookCellArrayChange = NotebookCellArrayChange = {}));
+    var DidChangeNotebookDocumentNotification;
+    (function(DidChangeNotebookDocumentNotification2) {
+      DidChangeNotebookDocumentNotification2.method = "notebookDocument/didChange";
+      DidChangeNotebookDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidChangeNotebookDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidChangeNotebookDocumentNotification2.method);
+      DidChangeNotebookDocumentNotification2.registrationMethod = NotebookDocumentSyncRegistrationType.method;
+    })(DidChangeNotebookDocumentNotification || (exports.DidChangeNotebookDocumentNotification = DidChangeNotebookDocumentNotification = {}));
+    var DidSaveNotebookDocumentNotification;
+    (function(DidSaveNotebookDocumentNotification2) {
+      DidSaveNotebookDocumentNotification2.method = "notebookDocument/didSave";
+      DidSaveNotebookDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidSaveNotebookDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidSaveNotebookDocumentNotification2.method);
+      DidSaveNotebookDocumentNotification2.registrationMethod = NotebookDocumentSyncRegistrationType.method;
+    })(DidSaveNotebookDocumentNotification || (exports.DidSaveNotebookDocumentNotification = DidSaveNotebookDocumentNotification = {}));
+    var DidCloseNotebookDocumentNotification;
+    (function(DidCloseNotebookDocumentNotification2) {
+      DidCloseNotebookDocumentNotification2.method = "notebookDocument/didClose";
+      DidCloseNotebookDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidCloseNotebookDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidCloseNotebookDocumentNotification2.method);
+      DidCloseNotebookDocumentNotification2.registrationMethod = NotebookDocumentSyncRegistrationType.method;
+    })(DidCloseNotebookDocumentNotification || (exports.DidCloseNotebookDocumentNotification = DidCloseNotebookDocumentNotification = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.inlineCompletion.js
+var require_protocol_inlineCompletion = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.inlineCompletion.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InlineCompletionRequest = void 0;
+    var messages_1 = require_messages2();
+    var InlineCompletionRequest;
+    (function(InlineCompletionRequest2) {
+      InlineCompletionRequest2.method = "textDocument/inlineCompletion";
+      InlineCompletionRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      InlineCompletionRequest2.type = new messages_1.ProtocolRequestType(InlineCompletionRequest2.method);
+      InlineCompletionRequest2.capabilities = messages_1.CM.create("textDocument.inlineCompletion", "inlineCompletionProvider");
+    })(InlineCompletionRequest || (exports.InlineCompletionRequest = InlineCompletionRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.textDocumentContent.js
+var require_protocol_textDocumentContent = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.textDocumentContent.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.TextDocumentContentRefreshRequest = exports.TextDocumentContentRequest = void 0;
+    var messages_1 = require_messages2();
+    var TextDocumentContentRequest;
+    (function(TextDocumentContentRequest2) {
+      TextDocumentContentRequest2.method = "workspace/textDocumentContent";
+      TextDocumentContentRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      TextDocumentContentRequest2.type = new messages_1.ProtocolRequestType(TextDocumentContentRequest2.method);
+      TextDocumentContentRequest2.capabilities = messages_1.CM.create("workspace.textDocumentContent", "workspace.textDocumentContent");
+    })(TextDocumentContentRequest || (exports.TextDocumentContentRequest = TextDocumentContentRequest = {}));
+    var TextDocumentContentRefreshRequest;
+    (function(TextDocumentContentRefreshRequest2) {
+      TextDocumentContentRefreshRequest2.method = `workspace/textDocumentContent/refresh`;
+      TextDocumentContentRefreshRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      TextDocumentContentRefreshRequest2.type = new messages_1.ProtocolRequestType(TextDocumentContentRefreshRequest2.method);
+    })(TextDocumentContentRefreshRequest || (exports.TextDocumentContentRefreshRequest = TextDocumentContentRefreshRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/protocol.js
+var require_protocol = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/protocol.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.CodeActionRequest = exports.DocumentSymbolRequest = exports.DocumentHighlightRequest = exports.ReferencesRequest = exports.DefinitionRequest = exports.SignatureHelpRequest = exports.SignatureHelpTriggerKind = exports.HoverRequest = exports.CompletionResolveRequest = exports.CompletionRequest = exports.CompletionTriggerKind = exports.PublishDiagnosticsNotification = exports.WatchKind = exports.GlobPattern = exports.RelativePattern = exports.FileChangeType = exports.DidChangeWatchedFilesNotification = exports.WillSaveTextDocumentWaitUntilRequest = exports.WillSaveTextDocumentNotification = exports.TextDocumentSaveReason = exports.DidSaveTextDocumentNotification = exports.DidCloseTextDocumentNotification = exports.DidChangeTextDocumentNotification = exports.TextDocumentContentChangeEvent = exports.DidOpenTextDocumentNotification = exports.TextDocumentSyncKind = exports.TelemetryEventNotification = exports.LogMessageNotification = exports.ShowMessageRequest = exports.ShowMessageNotification = exports.MessageType = exports.DidChangeConfigurationNotification = exports.ExitNotification = exports.ShutdownRequest = exports.InitializedNotification = exports.InitializeErrorCodes = exports.InitializeRequest = exports.WorkDoneProgressOptions = exports.TextDocumentRegistrationOptions = exports.StaticRegistrationOptions = exports.PositionEncodingKind = exports.RegularExpressionEngineKind = exports.FailureHandlingKind = exports.ResourceOperationKind = exports.UnregistrationRequest = exports.RegistrationRequest = exports.DocumentSelector = exports.NotebookCellTextDocumentFilter = exports.NotebookDocumentFilter = exports.TextDocumentFilter = void 0;
+    exports.UniquenessLevel = exports.WillDeleteFilesRequest = exports.DidDeleteFilesNotification = exports.WillRenameFilesRequest = exports.DidRenameFilesNotification = exports.WillCreateFilesRequest = exports.DidCreateFilesNotification = exports.FileOperationPatternKind = exports.LinkedEditingRangeRequest = exports.ShowDocumentRequest = exports.SemanticTokensRegistrationType = exports.SemanticTokensRefreshRequest = exports.SemanticTokensRangeRequest = exports.SemanticTokensDeltaRequest = exports.SemanticTokensRequest = exports.TokenFormat = exports.CallHierarchyPrepareRequest = exports.CallHierarchyOutgoingCallsRequest = exports.CallHierarchyIncomingCallsRequest = exports.WorkDoneProgressCancelNotification = exports.WorkDoneProgressCreateRequest = exports.WorkDoneProgress = exports.SelectionRangeRequest = exports.DeclarationRequest = exports.FoldingRangeRefreshRequest = exports.FoldingRangeRequest = exports.ColorPresentationRequest = exports.DocumentColorRequest = exports.ConfigurationRequest = exports.DidChangeWorkspaceFoldersNotification = exports.WorkspaceFoldersRequest = exports.TypeDefinitionRequest = exports.ImplementationRequest = exports.ApplyWorkspaceEditRequest = exports.ExecuteCommandRequest = exports.PrepareRenameRequest = exports.RenameRequest = exports.PrepareSupportDefaultBehavior = exports.DocumentOnTypeFormattingRequest = exports.DocumentRangesFormattingRequest = exports.DocumentRangeFormattingRequest = exports.DocumentFormattingRequest = exports.DocumentLinkResolveRequest = exports.DocumentLinkRequest = exports.CodeLensRefreshRequest = exports.CodeLensResolveRequest = exports.CodeLensRequest = exports.WorkspaceSymbolResolveRequest = exports.WorkspaceSymbolRequest = exports.CodeActionResolveRequest = void 0;
+    exports.TextDocumentContentRefreshRequest = exports.TextDocumentContentRequest = exports.InlineCompletionRequest = exports.DidCloseNotebookDocumentNotification = exports.DidSaveNotebookDocumentNotification = exports.DidChangeNotebookDocumentNotification = exports.NotebookCellArrayChange = exports.DidOpenNotebookDocumentNotification = exports.NotebookDocumentSyncRegistrationType = exports.NotebookDocument = exports.NotebookCell = exports.ExecutionSummary = exports.NotebookCellKind = exports.DiagnosticRefreshRequest = exports.WorkspaceDiagnosticRequest = exports.DocumentDiagnosticRequest = exports.DocumentDiagnosticReportKind = exports.DiagnosticServerCancellationData = exports.InlayHintRefreshRequest = exports.InlayHintResolveRequest = exports.InlayHintRequest = exports.InlineValueRefreshRequest = exports.InlineValueRequest = exports.TypeHierarchySupertypesRequest = exports.TypeHierarchySubtypesRequest = exports.TypeHierarchyPrepareRequest = exports.MonikerRequest = exports.MonikerKind = void 0;
+    var messages_1 = require_messages2();
+    var vscode_languageserver_types_1 = (init_main(), __toCommonJS(main_exports));
+    var Is2 = __importStar(require_is3());
+    var protocol_implementation_1 = require_protocol_implementation();
+    Object.defineProperty(exports, "ImplementationRequest", { enumerable: true, get: function() {
+      return protocol_implementation_1.ImplementationRequest;
+    } });
+    var protocol_typeDefinition_1 = require_protocol_typeDefinition();
+    Object.defineProperty(exports, "TypeDefinitionRequest", { enumerable: true, get: function() {
+      return protocol_typeDefinition_1.TypeDefinitionRequest;
+    } });
+    var protocol_workspaceFolder_1 = require_protocol_workspaceFolder();
+    Object.defineProperty(exports, "WorkspaceFoldersRequest", { enumerable: true, get: function() {
+      return protocol_workspaceFolder_1.WorkspaceFoldersRequest;
+    } });
+    Object.defineProperty(exports, "DidChangeWorkspaceFoldersNotification", { enumerable: true, get: function() {
+      return protocol_workspaceFolder_1.DidChangeWorkspaceFoldersNotification;
+    } });
+    var protocol_configuration_1 = require_protocol_configuration();
+    Object.defineProperty(exports, "ConfigurationRequest", { enumerable: true, get: function() {
+      return protocol_configuration_1.ConfigurationRequest;
+    } });
+    var protocol_colorProvider_1 = require_protocol_colorProvider();
+    Object.defineProperty(exports, "DocumentColorRequest", { enumerable: true, get: function() {
+      return protocol_colorProvider_1.DocumentColorRequest;
+    } });
+    Object.defineProperty(exports, "ColorPresentationRequest", { enumerable: true, get: function() {
+      return protocol_colorProvider_1.ColorPresentationRequest;
+    } });
+    var protocol_foldingRange_1 = require_protocol_foldingRange();
+    Object.defineProperty(exports, "FoldingRangeRequest", { enumerable: true, get: function() {
+      return protocol_foldingRange_1.FoldingRangeRequest;
+    } });
+    Object.defineProperty(exports, "FoldingRangeRefreshRequest", { enumerable: true, get: function() {
+      return protocol_foldingRange_1.FoldingRangeRefreshRequest;
+    } });
+    var protocol_declaration_1 = require_protocol_declaration();
+    Object.defineProperty(exports, "DeclarationRequest", { enumerable: true, get: function() {
+      return protocol_declaration_1.DeclarationRequest;
+    } });
+    var protocol_selectionRange_1 = require_protocol_selectionRange();
+    Object.defineProperty(exports, "SelectionRangeRequest", { enumerable: true, get: function() {
+      return protocol_selectionRange_1.SelectionRangeRequest;
+    } });
+    var protocol_progress_1 = require_protocol_progress();
+    Object.defineProperty(exports, "WorkDoneProgress", { enumerable: true, get: function() {
+      return protocol_progress_1.WorkDoneProgress;
+    } });
+    Object.defineProperty(exports, "WorkDoneProgressCreateRequest", { enumerable: true, get: function() {
+      return protocol_progress_1.WorkDoneProgressCreateRequest;
+    } });
+    Object.defineProperty(exports, "WorkDoneProgressCancelNotification", { enumerable: true, get: function() {
+      return protocol_progress_1.WorkDoneProgressCancelNotification;
+    } });
+    var protocol_callHierarchy_1 = require_protocol_callHierarchy();
+    Object.defineProperty(exports, "CallHierarchyIncomingCallsRequest", { enumerable: true, get: function() {
+      return protocol_callHierarchy_1.CallHierarchyIncomingCallsRequest;
+    } });
+    Object.defineProperty(exports, "CallHierarchyOutgoingCallsRequest", { enumerable: true, get: function() {
+      return protocol_callHierarchy_1.CallHierarchyOutgoingCallsRequest;
+    } });
+    Object.defineProperty(exports, "CallHierarchyPrepareRequest", { enumerable: true, get: function() {
+      return protocol_callHierarchy_1.CallHierarchyPrepareRequest;
+    } });
+    var protocol_semanticTokens_1 = require_protocol_semanticTokens();
+    Object.defineProperty(exports, "TokenFormat", { enumerable: true, get: function() {
+      return protocol_semanticTokens_1.TokenFormat;
+    } });
+    Object.defineProperty(exports, "SemanticTokensRequest", { enumerable: true, get: function() {
+      return protocol_semanticTokens_1.SemanticTokensRequest;
+    } });
+    Object.defineProperty(exports, "SemanticTokensDeltaRequest", { enumerable: true, get: function() {
+      return protocol_semanticTokens_1.SemanticTokensDeltaRequest;
+    } });
+    Object.defineProperty(exports, "SemanticTokensRangeRequest", { enumerable: true, get: function() {
+      return protocol_semanticTokens_1.SemanticTokensRangeRequest;
+    } });
+    Object.defineProperty(exports, "SemanticTokensRefreshRequest", { enumerable: true, get: function() {
+      return protocol_semanticTokens_1.SemanticTokensRefreshRequest;
+    } });
+    Object.defineProperty(exports, "SemanticTokensRegistrationType", { enumerable: true, get: function() {
+      return protocol_semanticTokens_1.SemanticTokensRegistrationType;
+    } });
+    var protocol_showDocument_1 = require_protocol_showDocument();
+    Object.defineProperty(exports, "ShowDocumentRequest", { enumerable: true, get: function() {
+      return protocol_showDocument_1.ShowDocumentRequest;
+    } });
+    var protocol_linkedEditingRange_1 = require_protocol_linkedEditingRange();
+    Object.defineProperty(exports, "LinkedEditingRangeRequest", { enumerable: true, get: function() {
+      return protocol_linkedEditingRange_1.LinkedEditingRangeRequest;
+    } });
+    var protocol_fileOperations_1 = require_protocol_fileOperations();
+    Object.defineProperty(exports, "FileOperationPatternKind", { enumerable: true, get: function() {
+      return protocol_fileOperations_1.FileOperationPatternKind;
+    } });
+    Object.defineProperty(exports, "DidCreateFilesNotification", { enumerable: true, get: function() {
+      return protocol_fileOperations_1.DidCreateFilesNotification;
+    } });
+    Object.defineProperty(exports, "WillCreateFilesRequest", { enumerable: true, get: function() {
+      return protocol_fileOperations_1.WillCreateFilesRequest;
+    } });
+    Object.defineProperty(exports, "DidRenameFilesNotification", { enumerable: true, get: function() {
+      return protocol_fileOperations_1.DidRenameFilesNotification;
+    } });
+    Object.defineProperty(exports, "WillRenameFilesRequest", { enumerable: true, get: function() {
+      return protocol_fileOperations_1.WillRenameFilesRequest;
+    } });
+    Object.defineProperty(exports, "DidDeleteFilesNotification", { enumerable: true, get: function() {
+      return protocol_fileOperations_1.DidDeleteFilesNotification;
+    } });
+    Object.defineProperty(exports, "WillDeleteFilesRequest", { enumerable: true, get: function() {
+      return protocol_fileOperations_1.WillDeleteFilesRequest;
+    } });
+    var protocol_moniker_1 = require_protocol_moniker();
+    Object.defineProperty(exports, "UniquenessLevel", { enumerable: true, get: function() {
+      return protocol_moniker_1.UniquenessLevel;
+    } });
+    Object.defineProperty(exports, "MonikerKind", { enumerable: true, get: function() {
+      return protocol_moniker_1.MonikerKind;
+    } });
+    Object.defineProperty(exports, "MonikerRequest", { enumerable: true, get: function() {
+      return protocol_moniker_1.MonikerRequest;
+    } });
+    var protocol_typeHierarchy_1 = require_protocol_typeHierarchy();
+    Object.defineProperty(exports, "TypeHierarchyPrepareRequest", { enumerable: true, get: function() {
+      return protocol_typeHierarchy_1.TypeHierarchyPrepareRequest;
+    } });
+    Object.defineProperty(exports, "TypeHierarchySubtypesRequest", { enumerable: true, get: function() {
+      return protocol_typeHierarchy_1.TypeHierarchySubtypesRequest;
+    } });
+    Object.defineProperty(exports, "TypeHierarchySupertypesRequest", { enumerable: true, get: function() {
+      return protocol_typeHierarchy_1.TypeHierarchySupertypesRequest;
+    } });
+    var protocol_inlineValue_1 = require_protocol_inlineValue();
+    Object.defineProperty(exports, "InlineValueRequest", { enumerable: true, get: function() {
+      return protocol_inlineValue_1.InlineValueRequest;
+    } });
+    Object.defineProperty(exports, "InlineValueRefreshRequest", { enumerable: true, get: function() {
+      return protocol_inlineValue_1.InlineValueRefreshRequest;
+    } });
+    var protocol_inlayHint_1 = require_protocol_inlayHint();
+    Object.defineProperty(exports, "InlayHintRequest", { enumerable: true, get: function() {
+      return protocol_inlayHint_1.InlayHintRequest;
+    } });
+    Object.defineProperty(exports, "InlayHintResolveRequest", { enumerable: true, get: function() {
+      return protocol_inlayHint_1.InlayHintResolveRequest;
+    } });
+    Object.defineProperty(exports, "InlayHintRefreshRequest", { enumerable: true, get: function() {
+      return protocol_inlayHint_1.InlayHintRefreshRequest;
+    } });
+    var protocol_diagnostic_1 = require_protocol_diagnostic();
+    Object.defineProperty(exports, "DiagnosticServerCancellationData", { enumerable: true, get: function() {
+      return protocol_diagnostic_1.DiagnosticServerCancellationData;
+    } });
+    Object.defineProperty(exports, "DocumentDiagnosticReportKind", { enumerable: true, get: function() {
+      return protocol_diagnostic_1.DocumentDiagnosticReportKind;
+    } });
+    Object.defineProperty(exports, "DocumentDiagnosticRequest", { enumerable: true, get: function() {
+      return protocol_diagnostic_1.DocumentDiagnosticRequest;
+    } });
+    Object.defineProperty(exports, "WorkspaceDiagnosticRequest", { enumerable: true, get: function() {
+      return protocol_diagnostic_1.WorkspaceDiagnosticRequest;
+    } });
+    Object.defineProperty(exports, "DiagnosticRefreshRequest", { enumerable: true, get: function() {
+      return protocol_diagnostic_1.DiagnosticRefreshRequest;
+    } });
+    var protocol_notebook_1 = require_protocol_notebook();
+    Object.defineProperty(exports, "NotebookCellKind", { enumerable: true, get: function() {
+      return protocol_notebook_1.NotebookCellKind;
+    } });
+    Object.defineProperty(exports, "ExecutionSummary", { enumerable: true, get: function() {
+      return protocol_notebook_1.ExecutionSummary;
+    } });
+    Object.defineProperty(exports, "NotebookCell", { enumerable: true, get: function() {
+      return protocol_notebook_1.NotebookCell;
+    } });
+    Object.defineProperty(exports, "NotebookDocument", { enumerable: true, get: function() {
+      return protocol_notebook_1.NotebookDocument;
+    } });
+    Object.defineProperty(exports, "NotebookDocumentSyncRegistrationType", { enumerable: true, get: function() {
+      return protocol_notebook_1.NotebookDocumentSyncRegistrationType;
+    } });
+    Object.defineProperty(exports, "DidOpenNotebookDocumentNotification", { enumerable: true, get: function() {
+      return protocol_notebook_1.DidOpenNotebookDocumentNotification;
+    } });
+    Object.defineProperty(exports, "NotebookCellArrayChange", { enumerable: true, get: function() {
+      return protocol_notebook_1.NotebookCellArrayChange;
+    } });
+    Object.defineProperty(exports, "DidChangeNotebookDocumentNotification", { enumerable: true, get: function() {
+      return protocol_notebook_1.DidChangeNotebookDocumentNotification;
+    } });
+    Object.defineProperty(exports, "DidSaveNotebookDocumentNotification", { enumerable: true, get: function() {
+      return protocol_notebook_1.DidSaveNotebookDocumentNotification;
+    } });
+    Object.defineProperty(exports, "DidCloseNotebookDocumentNotification", { enumerable: true, get: function() {
+      return protocol_notebook_1.DidCloseNotebookDocumentNotification;
+    } });
+    var protocol_inlineCompletion_1 = require_protocol_inlineCompletion();
+    Object.defineProperty(exports, "InlineCompletionRequest", { enumerable: true, get: function() {
+      return protocol_inlineCompletion_1.InlineCompletionRequest;
+    } });
+    var protocol_textDocumentContent_1 = require_protocol_textDocumentContent();
+    Object.defineProperty(exports, "TextDocumentContentRequest", { enumerable: true, get: function() {
+      return protocol_textDocumentContent_1.TextDocumentContentRequest;
+    } });
+    Object.defineProperty(exports, "TextDocumentContentRefreshRequest", { enumerable: true, get: function() {
+      return protocol_textDocumentContent_1.TextDocumentContentRefreshRequest;
+    } });
+    var TextDocumentFilter;
+    (function(TextDocumentFilter2) {
+      function is(value) {
+        const candidate = value;
+        return Is2.string(candidate) || (Is2.string(candidate.language) || Is2.string(candidate.scheme) || GlobPattern.is(candidate.pattern));
+      }
+      TextDocumentFilter2.is = is;
+    })(TextDocumentFilter || (exports.TextDocumentFilter = TextDocumentFilter = {}));
+    var NotebookDocumentFilter;
+    (function(NotebookDocumentFilter2) {
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && (Is2.string(candidate.notebookType) || Is2.string(candidate.scheme) || Is2.string(candidate.pattern));
+      }
+      NotebookDocumentFilter2.is = is;
+    })(NotebookDocumentFilter || (exports.NotebookDocumentFilter = NotebookDocumentFilter = {}));
+    var NotebookCellTextDocumentFilter;
+    (function(NotebookCellTextDocumentFilter2) {
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && (Is2.string(candidate.notebook) || NotebookDocumentFilter.is(candidate.notebook)) && (candidate.language === void 0 || Is2.string(candidate.language));
+      }
+      NotebookCellTextDocumentFilter2.is = is;
+    })(NotebookCellTextDocumentFilter || (exports.NotebookCellTextDocumentFilter = NotebookCellTextDocumentFilter = {}));
+    var DocumentSelector;
+    (function(DocumentSelector2) {
+      function is(value) {
+        if (!Array.isArray(value)) {
+          return false;
+        }
+        for (const elem of value) {
+          if (!Is2.string(elem) && !TextDocumentFilter.is(elem) && !NotebookCellTextDocumentFilter.is(elem)) {
+            return false;
+          }
+        }
+        return true;
+      }
+      DocumentSelector2.is = is;
+    })(DocumentSelector || (exports.DocumentSelector = DocumentSelector = {}));
+    var RegistrationRequest;
+    (function(RegistrationRequest2) {
+      RegistrationRequest2.method = "client/registerCapability";
+      RegistrationRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      RegistrationRequest2.type = new messages_1.ProtocolRequestType(RegistrationRequest2.method);
+    })(RegistrationRequest || (exports.RegistrationRequest = RegistrationRequest = {}));
+    var UnregistrationRequest;
+    (function(UnregistrationRequest2) {
+      UnregistrationRequest2.method = "client/unregisterCapability";
+      UnregistrationRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      UnregistrationRequest2.type = new messages_1.ProtocolRequestType(UnregistrationRequest2.method);
+    })(UnregistrationRequest || (exports.UnregistrationRequest = UnregistrationRequest = {}));
+    var ResourceOperationKind;
+    (function(ResourceOperationKind2) {
+      ResourceOperationKind2.Create = "create";
+      ResourceOperationKind2.Rename = "rename";
+      ResourceOperationKind2.Delete = "delete";
+    })(ResourceOperationKind || (exports.ResourceOperationKind = ResourceOperationKind = {}));
+    var FailureHandlingKind;
+    (function(FailureHandlingKind2) {
+      FailureHandlingKind2.Abort = "abort";
+      FailureHandlingKind2.Transactional = "transactional";
+      FailureHandlingKind2.TextOnlyTransactional = "textOnlyTransactional";
+      FailureHandlingKind2.Undo = "undo";
+    })(FailureHandlingKind || (exports.FailureHandlingKind = FailureHandlingKind = {}));
+    var RegularExpressionEngineKind;
+    (function(RegularExpressionEngineKind2) {
+      RegularExpressionEngineKind2.ES2020 = "ES2020";
+    })(RegularExpressionEngineKind || (exports.RegularExpressionEngineKind = RegularExpressionEngineKind = {}));
+    var PositionEncodingKind;
+    (function(PositionEncodingKind2) {
+      PositionEncodingKind2.UTF8 = "utf-8";
+      PositionEncodingKind2.UTF16 = "utf-16";
+      PositionEncodingKind2.UTF32 = "utf-32";
+    })(PositionEncodingKind || (exports.PositionEncodingKind = PositionEncodingKind = {}));
+    var StaticRegistrationOptions;
+    (function(StaticRegistrationOptions2) {
+      function hasId(value) {
+        const candidate = value;
+        return candidate && Is2.string(candidate.id) && candidate.id.length > 0;
+      }
+      StaticRegistrationOptions2.hasId = hasId;
+    })(StaticRegistrationOptions || (exports.StaticRegistrationOptions = StaticRegistrationOptions = {}));
+    var TextDocumentRegistrationOptions;
+    (function(TextDocumentRegistrationOptions2) {
+      function is(value) {
+        const candidate = value;
+        return candidate && (candidate.documentSelector === null || DocumentSelector.is(candidate.documentSelector));
+      }
+      TextDocumentRegistrationOptions2.is = is;
+    })(TextDocumentRegistrationOptions || (exports.TextDocumentRegistrationOptions = TextDocumentRegistrationOptions = {}));
+    var WorkDoneProgressOptions;
+    (function(WorkDoneProgressOptions2) {
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && (candidate.workDoneProgress === void 0 || Is2.boolean(candidate.workDoneProgress));
+      }
+      WorkDoneProgressOptions2.is = is;
+      function hasWorkDoneProgress(value) {
+        const candidate = value;
+        return candidate && Is2.boolean(candidate.workDoneProgress);
+      }
+      WorkDoneProgressOptions2.hasWorkDoneProgress = hasWorkDoneProgress;
+    })(WorkDoneProgressOptions || (exports.WorkDoneProgressOptions = WorkDoneProgressOptions = {}));
+    var InitializeRequest;
+    (function(InitializeRequest2) {
+      InitializeRequest2.method = "initialize";
+      InitializeRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      InitializeRequest2.type = new messages_1.ProtocolRequestType(InitializeRequest2.method);
+    })(InitializeRequest || (exports.InitializeRequest = InitializeRequest = {}));
+    var InitializeErrorCodes;
+    (function(InitializeErrorCodes2) {
+      InitializeErrorCodes2.unknownProtocolVersion = 1;
+    })(InitializeErrorCodes || (exports.InitializeErrorCodes = InitializeErrorCodes = {}));
+    var InitializedNotification;
+    (function(InitializedNotification2) {
+      InitializedNotification2.method = "initialized";
+      InitializedNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      InitializedNotification2.type = new messages_1.ProtocolNotificationType(InitializedNotification2.method);
+    })(InitializedNotification || (exports.InitializedNotification = InitializedNotification = {}));
+    var ShutdownRequest;
+    (function(ShutdownRequest2) {
+      ShutdownRequest2.method = "shutdown";
+      ShutdownRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      ShutdownRequest2.type = new messages_1.ProtocolRequestType0(ShutdownRequest2.method);
+    })(ShutdownRequest || (exports.ShutdownRequest = ShutdownRequest = {}));
+    var ExitNotification;
+    (function(ExitNotification2) {
+      ExitNotification2.method = "exit";
+      ExitNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      ExitNotification2.type = new messages_1.ProtocolNotificationType0(ExitNotification2.method);
+    })(ExitNotification || (exports.ExitNotification = ExitNotification = {}));
+    var DidChangeConfigurationNotification;
+    (function(DidChangeConfigurationNotification2) {
+      DidChangeConfigurationNotification2.method = "workspace/didChangeConfiguration";
+      DidChangeConfigurationNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidChangeConfigurationNotification2.type = new messages_1.ProtocolNotificationType(DidChangeConfigurationNotification2.method);
+      DidChangeConfigurationNotification2.capabilities = messages_1.CM.create("workspace.didChangeConfiguration", void 0);
+    })(DidChangeConfigurationNotification || (exports.DidChangeConfigurationNotification = DidChangeConfigurationNotification = {}));
+    var MessageType;
+    (function(MessageType2) {
+      MessageType2.Error = 1;
+      MessageType2.Warning = 2;
+      MessageType2.Info = 3;
+      MessageType2.Log = 4;
+      MessageType2.Debug = 5;
+    })(MessageType || (exports.MessageType = MessageType = {}));
+    var ShowMessageNotification;
+    (function(ShowMessageNotification2) {
+      ShowMessageNotification2.method = "window/showMessage";
+      ShowMessageNotification2.messageDirection = messages_1.MessageDirection.serverToClient;
+      ShowMessageNotification2.type = new messages_1.ProtocolNotificationType(ShowMessageNotification2.method);
+      ShowMessageNotification2.capabilities = messages_1.CM.create("window.showMessage", void 0);
+    })(ShowMessageNotification || (exports.ShowMessageNotification = ShowMessageNotification = {}));
+    var ShowMessageRequest;
+    (function(ShowMessageRequest2) {
+      ShowMessageRequest2.method = "window/showMessageRequest";
+      ShowMessageRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      ShowMessageRequest2.type = new messages_1.ProtocolRequestType(ShowMessageRequest2.method);
+      ShowMessageRequest2.capabilities = messages_1.CM.create("window.showMessage", void 0);
+    })(ShowMessageRequest || (exports.ShowMessageRequest = ShowMessageRequest = {}));
+    var LogMessageNotification;
+    (function(LogMessageNotification2) {
+      LogMessageNotification2.method = "window/logMessage";
+      LogMessageNotification2.messageDirection = messages_1.MessageDirection.serverToClient;
+      LogMessageNotification2.type = new messages_1.ProtocolNotificationType(LogMessageNotification2.method);
+    })(LogMessageNotification || (exports.LogMessageNotification = LogMessageNotification = {}));
+    var TelemetryEventNotification;
+    (function(TelemetryEventNotification2) {
+      TelemetryEventNotification2.method = "telemetry/event";
+      TelemetryEventNotification2.messageDirection = messages_1.MessageDirection.serverToClient;
+      TelemetryEventNotification2.type = new messages_1.ProtocolNotificationType(TelemetryEventNotification2.method);
+    })(TelemetryEventNotification || (exports.TelemetryEventNotification = TelemetryEventNotification = {}));
+    var TextDocumentSyncKind2;
+    (function(TextDocumentSyncKind3) {
+      TextDocumentSyncKind3.None = 0;
+      TextDocumentSyncKind3.Full = 1;
+      TextDocumentSyncKind3.Incremental = 2;
+    })(TextDocumentSyncKind2 || (exports.TextDocumentSyncKind = TextDocumentSyncKind2 = {}));
+    var DidOpenTextDocumentNotification;
+    (function(DidOpenTextDocumentNotification2) {
+      DidOpenTextDocumentNotification2.method = "textDocument/didOpen";
+      DidOpenTextDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidOpenTextDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidOpenTextDocumentNotification2.method);
+      DidOpenTextDocumentNotification2.capabilities = messages_1.CM.create("textDocument.synchronization", "textDocumentSync.openClose");
+    })(DidOpenTextDocumentNotification || (exports.DidOpenTextDocumentNotification = DidOpenTextDocumentNotification = {}));
+    var TextDocumentContentChangeEvent;
+    (function(TextDocumentContentChangeEvent2) {
+      function isIncremental(event) {
+        const candidate = event;
+        return candidate !== void 0 && candidate !== null && typeof candidate.text === "string" && candidate.range !== void 0 && (candidate.rangeLength === void 0 || typeof candidate.rangeLength === "number");
+      }
+      TextDocumentContentChangeEvent2.isIncremental = isIncremental;
+      function isFull(event) {
+        const candidate = event;
+        return candidate !== void 0 && candidate !== null && typeof candidate.text === "string" && candidate.range === void 0 && candidate.rangeLength === void 0;
+      }
+      TextDocumentContentChangeEvent2.isFull = isFull;
+    })(TextDocumentContentChangeEvent || (exports.TextDocumentContentChangeEvent = TextDocumentContentChangeEvent = {}));
+    var DidChangeTextDocumentNotification;
+    (function(DidChangeTextDocumentNotification2) {
+      DidChangeTextDocumentNotification2.method = "textDocument/didChange";
+      DidChangeTextDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidChangeTextDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidChangeTextDocumentNotification2.method);
+      DidChangeTextDocumentNotification2.capabilities = messages_1.CM.create("textDocument.synchronization", "textDocumentSync");
+    })(DidChangeTextDocumentNotification || (exports.DidChangeTextDocumentNotification = DidChangeTextDocumentNotification = {}));
+    var DidCloseTextDocumentNotification;
+    (function(DidCloseTextDocumentNotification2) {
+      DidCloseTextDocumentNotification2.method = "textDocument/didClose";
+      DidCloseTextDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidCloseTextDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidCloseTextDocumentNotification2.method);
+      DidCloseTextDocumentNotification2.capabilities = messages_1.CM.create("textDocument.synchronization", "textDocumentSync.openClose");
+    })(DidCloseTextDocumentNotification || (exports.DidCloseTextDocumentNotification = DidCloseTextDocumentNotification = {}));
+    var DidSaveTextDocumentNotification;
+    (function(DidSaveTextDocumentNotification2) {
+      DidSaveTextDocumentNotification2.method = "textDocument/didSave";
+      DidSaveTextDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidSaveTextDocumentNotification2.type = new messages_1.ProtocolNotificationType(DidSaveTextDocumentNotification2.method);
+      DidSaveTextDocumentNotification2.capabilities = messages_1.CM.create("textDocument.synchronization.didSave", "textDocumentSync.save");
+    })(DidSaveTextDocumentNotification || (exports.DidSaveTextDocumentNotification = DidSaveTextDocumentNotification = {}));
+    var TextDocumentSaveReason;
+    (function(TextDocumentSaveReason2) {
+      TextDocumentSaveReason2.Manual = 1;
+      TextDocumentSaveReason2.AfterDelay = 2;
+      TextDocumentSaveReason2.FocusOut = 3;
+    })(TextDocumentSaveReason || (exports.TextDocumentSaveReason = TextDocumentSaveReason = {}));
+    var WillSaveTextDocumentNotification;
+    (function(WillSaveTextDocumentNotification2) {
+      WillSaveTextDocumentNotification2.method = "textDocument/willSave";
+      WillSaveTextDocumentNotification2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WillSaveTextDocumentNotification2.type = new messages_1.ProtocolNotificationType(WillSaveTextDocumentNotification2.method);
+      WillSaveTextDocumentNotification2.capabilities = messages_1.CM.create("textDocument.synchronization.willSave", "textDocumentSync.willSave");
+    })(WillSaveTextDocumentNotification || (exports.WillSaveTextDocumentNotification = WillSaveTextDocumentNotification = {}));
+    var WillSaveTextDocumentWaitUntilRequest;
+    (function(WillSaveTextDocumentWaitUntilRequest2) {
+      WillSaveTextDocumentWaitUntilRequest2.method = "textDocument/willSaveWaitUntil";
+      WillSaveTextDocumentWaitUntilRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WillSaveTextDocumentWaitUntilRequest2.type = new messages_1.ProtocolRequestType(WillSaveTextDocumentWaitUntilRequest2.method);
+      WillSaveTextDocumentWaitUntilRequest2.capabilities = messages_1.CM.create("textDocument.synchronization.willSaveWaitUntil", "textDocumentSync.willSaveWaitUntil");
+    })(WillSaveTextDocumentWaitUntilRequest || (exports.WillSaveTextDocumentWaitUntilRequest = WillSaveTextDocumentWaitUntilRequest = {}));
+    var DidChangeWatchedFilesNotification2;
+    (function(DidChangeWatchedFilesNotification3) {
+      DidChangeWatchedFilesNotification3.method = "workspace/didChangeWatchedFiles";
+      DidChangeWatchedFilesNotification3.messageDirection = messages_1.MessageDirection.clientToServer;
+      DidChangeWatchedFilesNotification3.type = new messages_1.ProtocolNotificationType(DidChangeWatchedFilesNotification3.method);
+      DidChangeWatchedFilesNotification3.capabilities = messages_1.CM.create("workspace.didChangeWatchedFiles", void 0);
+    })(DidChangeWatchedFilesNotification2 || (exports.DidChangeWatchedFilesNotification = DidChangeWatchedFilesNotification2 = {}));
+    var FileChangeType;
+    (function(FileChangeType2) {
+      FileChangeType2.Created = 1;
+      FileChangeType2.Changed = 2;
+      FileChangeType2.Deleted = 3;
+    })(FileChangeType || (exports.FileChangeType = FileChangeType = {}));
+    var RelativePattern;
+    (function(RelativePattern2) {
+      function is(value) {
+        const candidate = value;
+        return Is2.objectLiteral(candidate) && (vscode_languageserver_types_1.URI.is(candidate.baseUri) || vscode_languageserver_types_1.WorkspaceFolder.is(candidate.baseUri)) && Is2.string(candidate.pattern);
+      }
+      RelativePattern2.is = is;
+    })(RelativePattern || (exports.RelativePattern = RelativePattern = {}));
+    var GlobPattern;
+    (function(GlobPattern2) {
+      function is(value) {
+        const candidate = value;
+        return Is2.string(candidate) || RelativePattern.is(candidate);
+      }
+      GlobPattern2.is = is;
+    })(GlobPattern || (exports.GlobPattern = GlobPattern = {}));
+    var WatchKind;
+    (function(WatchKind2) {
+      WatchKind2.Create = 1;
+      WatchKind2.Change = 2;
+      WatchKind2.Delete = 4;
+    })(WatchKind || (exports.WatchKind = WatchKind = {}));
+    var PublishDiagnosticsNotification;
+    (function(PublishDiagnosticsNotification2) {
+      PublishDiagnosticsNotification2.method = "textDocument/publishDiagnostics";
+      PublishDiagnosticsNotification2.messageDirection = messages_1.MessageDirection.serverToClient;
+      PublishDiagnosticsNotification2.type = new messages_1.ProtocolNotificationType(PublishDiagnosticsNotification2.method);
+      PublishDiagnosticsNotification2.capabilities = messages_1.CM.create("textDocument.publishDiagnostics", void 0);
+    })(PublishDiagnosticsNotification || (exports.PublishDiagnosticsNotification = PublishDiagnosticsNotification = {}));
+    var CompletionTriggerKind;
+    (function(CompletionTriggerKind2) {
+      CompletionTriggerKind2.Invoked = 1;
+      CompletionTriggerKind2.TriggerCharacter = 2;
+      CompletionTriggerKind2.TriggerForIncompleteCompletions = 3;
+    })(CompletionTriggerKind || (exports.CompletionTriggerKind = CompletionTriggerKind = {}));
+    var CompletionRequest;
+    (function(CompletionRequest2) {
+      CompletionRequest2.method = "textDocument/completion";
+      CompletionRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CompletionRequest2.type = new messages_1.ProtocolRequestType(CompletionRequest2.method);
+      CompletionRequest2.capabilities = messages_1.CM.create("textDocument.completion", "completionProvider");
+    })(CompletionRequest || (exports.CompletionRequest = CompletionRequest = {}));
+    var CompletionResolveRequest;
+    (function(CompletionResolveRequest2) {
+      CompletionResolveRequest2.method = "completionItem/resolve";
+      CompletionResolveRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CompletionResolveRequest2.type = new messages_1.ProtocolRequestType(CompletionResolveRequest2.method);
+      CompletionResolveRequest2.capabilities = messages_1.CM.create("textDocument.completion.completionItem.resolveSupport", "completionProvider.resolveProvider");
+    })(CompletionResolveRequest || (exports.CompletionResolveRequest = CompletionResolveRequest = {}));
+    var HoverRequest;
+    (function(HoverRequest2) {
+      HoverRequest2.method = "textDocument/hover";
+      HoverRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      HoverRequest2.type = new messages_1.ProtocolRequestType(HoverRequest2.method);
+      HoverRequest2.capabilities = messages_1.CM.create("textDocument.hover", "hoverProvider");
+    })(HoverRequest || (exports.HoverRequest = HoverRequest = {}));
+    var SignatureHelpTriggerKind;
+    (function(SignatureHelpTriggerKind2) {
+      SignatureHelpTriggerKind2.Invoked = 1;
+      SignatureHelpTriggerKind2.TriggerCharacter = 2;
+      SignatureHelpTriggerKind2.ContentChange = 3;
+    })(SignatureHelpTriggerKind || (exports.SignatureHelpTriggerKind = SignatureHelpTriggerKind = {}));
+    var SignatureHelpRequest;
+    (function(SignatureHelpRequest2) {
+      SignatureHelpRequest2.method = "textDocument/signatureHelp";
+      SignatureHelpRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      SignatureHelpRequest2.type = new messages_1.ProtocolRequestType(SignatureHelpRequest2.method);
+      SignatureHelpRequest2.capabilities = messages_1.CM.create("textDocument.signatureHelp", "signatureHelpProvider");
+    })(SignatureHelpRequest || (exports.SignatureHelpRequest = SignatureHelpRequest = {}));
+    var DefinitionRequest;
+    (function(DefinitionRequest2) {
+      DefinitionRequest2.method = "textDocument/definition";
+      DefinitionRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DefinitionRequest2.type = new messages_1.ProtocolRequestType(DefinitionRequest2.method);
+      DefinitionRequest2.capabilities = messages_1.CM.create("textDocument.definition", "definitionProvider");
+    })(DefinitionRequest || (exports.DefinitionRequest = DefinitionRequest = {}));
+    var ReferencesRequest;
+    (function(ReferencesRequest2) {
+      ReferencesRequest2.method = "textDocument/references";
+      ReferencesRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      ReferencesRequest2.type = new messages_1.ProtocolRequestType(ReferencesRequest2.method);
+      ReferencesRequest2.capabilities = messages_1.CM.create("textDocument.references", "referencesProvider");
+    })(ReferencesRequest || (exports.ReferencesRequest = ReferencesRequest = {}));
+    var DocumentHighlightRequest;
+    (function(DocumentHighlightRequest2) {
+      DocumentHighlightRequest2.method = "textDocument/documentHighlight";
+      DocumentHighlightRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentHighlightRequest2.type = new messages_1.ProtocolRequestType(DocumentHighlightRequest2.method);
+      DocumentHighlightRequest2.capabilities = messages_1.CM.create("textDocument.documentHighlight", "documentHighlightProvider");
+    })(DocumentHighlightRequest || (exports.DocumentHighlightRequest = DocumentHighlightRequest = {}));
+    var DocumentSymbolRequest;
+    (function(DocumentSymbolRequest2) {
+      DocumentSymbolRequest2.method = "textDocument/documentSymbol";
+      DocumentSymbolRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentSymbolRequest2.type = new messages_1.ProtocolRequestType(DocumentSymbolRequest2.method);
+      DocumentSymbolRequest2.capabilities = messages_1.CM.create("textDocument.documentSymbol", "documentSymbolProvider");
+    })(DocumentSymbolRequest || (exports.DocumentSymbolRequest = DocumentSymbolRequest = {}));
+    var CodeActionRequest;
+    (function(CodeActionRequest2) {
+      CodeActionRequest2.method = "textDocument/codeAction";
+      CodeActionRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CodeActionRequest2.type = new messages_1.ProtocolRequestType(CodeActionRequest2.method);
+      CodeActionRequest2.capabilities = messages_1.CM.create("textDocument.codeAction", "codeActionProvider");
+    })(CodeActionRequest || (exports.CodeActionRequest = CodeActionRequest = {}));
+    var CodeActionResolveRequest;
+    (function(CodeActionResolveRequest2) {
+      CodeActionResolveRequest2.method = "codeAction/resolve";
+      CodeActionResolveRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CodeActionResolveRequest2.type = new messages_1.ProtocolRequestType(CodeActionResolveRequest2.method);
+      CodeActionResolveRequest2.capabilities = messages_1.CM.create("textDocument.codeAction.resolveSupport", "codeActionProvider.resolveProvider");
+    })(CodeActionResolveRequest || (exports.CodeActionResolveRequest = CodeActionResolveRequest = {}));
+    var WorkspaceSymbolRequest;
+    (function(WorkspaceSymbolRequest2) {
+      WorkspaceSymbolRequest2.method = "workspace/symbol";
+      WorkspaceSymbolRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WorkspaceSymbolRequest2.type = new messages_1.ProtocolRequestType(WorkspaceSymbolRequest2.method);
+      WorkspaceSymbolRequest2.capabilities = messages_1.CM.create("workspace.symbol", "workspaceSymbolProvider");
+    })(WorkspaceSymbolRequest || (exports.WorkspaceSymbolRequest = WorkspaceSymbolRequest = {}));
+    var WorkspaceSymbolResolveRequest;
+    (function(WorkspaceSymbolResolveRequest2) {
+      WorkspaceSymbolResolveRequest2.method = "workspaceSymbol/resolve";
+      WorkspaceSymbolResolveRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      WorkspaceSymbolResolveRequest2.type = new messages_1.ProtocolRequestType(WorkspaceSymbolResolveRequest2.method);
+      WorkspaceSymbolResolveRequest2.capabilities = messages_1.CM.create("workspace.symbol.resolveSupport", "workspaceSymbolProvider.resolveProvider");
+    })(WorkspaceSymbolResolveRequest || (exports.WorkspaceSymbolResolveRequest = WorkspaceSymbolResolveRequest = {}));
+    var CodeLensRequest;
+    (function(CodeLensRequest2) {
+      CodeLensRequest2.method = "textDocument/codeLens";
+      CodeLensRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CodeLensRequest2.type = new messages_1.ProtocolRequestType(CodeLensRequest2.method);
+      CodeLensRequest2.capabilities = messages_1.CM.create("textDocument.codeLens", "codeLensProvider");
+    })(CodeLensRequest || (exports.CodeLensRequest = CodeLensRequest = {}));
+    var CodeLensResolveRequest;
+    (function(CodeLensResolveRequest2) {
+      CodeLensResolveRequest2.method = "codeLens/resolve";
+      CodeLensResolveRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      CodeLensResolveRequest2.type = new messages_1.ProtocolRequestType(CodeLensResolveRequest2.method);
+      CodeLensResolveRequest2.capabilities = messages_1.CM.create("textDocument.codeLens.resolveSupport", "codeLensProvider.resolveProvider");
+    })(CodeLensResolveRequest || (exports.CodeLensResolveRequest = CodeLensResolveRequest = {}));
+    var CodeLensRefreshRequest;
+    (function(CodeLensRefreshRequest2) {
+      CodeLensRefreshRequest2.method = `workspace/codeLens/refresh`;
+      CodeLensRefreshRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      CodeLensRefreshRequest2.type = new messages_1.ProtocolRequestType0(CodeLensRefreshRequest2.method);
+      CodeLensRefreshRequest2.capabilities = messages_1.CM.create("workspace.codeLens", void 0);
+    })(CodeLensRefreshRequest || (exports.CodeLensRefreshRequest = CodeLensRefreshRequest = {}));
+    var DocumentLinkRequest;
+    (function(DocumentLinkRequest2) {
+      DocumentLinkRequest2.method = "textDocument/documentLink";
+      DocumentLinkRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentLinkRequest2.type = new messages_1.ProtocolRequestType(DocumentLinkRequest2.method);
+      DocumentLinkRequest2.capabilities = messages_1.CM.create("textDocument.documentLink", "documentLinkProvider");
+    })(DocumentLinkRequest || (exports.DocumentLinkRequest = DocumentLinkRequest = {}));
+    var DocumentLinkResolveRequest;
+    (function(DocumentLinkResolveRequest2) {
+      DocumentLinkResolveRequest2.method = "documentLink/resolve";
+      DocumentLinkResolveRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentLinkResolveRequest2.type = new messages_1.ProtocolRequestType(DocumentLinkResolveRequest2.method);
+      DocumentLinkResolveRequest2.capabilities = messages_1.CM.create("textDocument.documentLink", "documentLinkProvider.resolveProvider");
+    })(DocumentLinkResolveRequest || (exports.DocumentLinkResolveRequest = DocumentLinkResolveRequest = {}));
+    var DocumentFormattingRequest;
+    (function(DocumentFormattingRequest2) {
+      DocumentFormattingRequest2.method = "textDocument/formatting";
+      DocumentFormattingRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentFormattingRequest2.type = new messages_1.ProtocolRequestType(DocumentFormattingRequest2.method);
+      DocumentFormattingRequest2.capabilities = messages_1.CM.create("textDocument.formatting", "documentFormattingProvider");
+    })(DocumentFormattingRequest || (exports.DocumentFormattingRequest = DocumentFormattingRequest = {}));
+    var DocumentRangeFormattingRequest;
+    (function(DocumentRangeFormattingRequest2) {
+      DocumentRangeFormattingRequest2.method = "textDocument/rangeFormatting";
+      DocumentRangeFormattingRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentRangeFormattingRequest2.type = new messages_1.ProtocolRequestType(DocumentRangeFormattingRequest2.method);
+      DocumentRangeFormattingRequest2.capabilities = messages_1.CM.create("textDocument.rangeFormatting", "documentRangeFormattingProvider");
+    })(DocumentRangeFormattingRequest || (exports.DocumentRangeFormattingRequest = DocumentRangeFormattingRequest = {}));
+    var DocumentRangesFormattingRequest;
+    (function(DocumentRangesFormattingRequest2) {
+      DocumentRangesFormattingRequest2.method = "textDocument/rangesFormatting";
+      DocumentRangesFormattingRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentRangesFormattingRequest2.type = new messages_1.ProtocolRequestType(DocumentRangesFormattingRequest2.method);
+      DocumentRangesFormattingRequest2.capabilities = messages_1.CM.create("textDocument.rangeFormatting.rangesSupport", "documentRangeFormattingProvider.rangesSupport");
+    })(DocumentRangesFormattingRequest || (exports.DocumentRangesFormattingRequest = DocumentRangesFormattingRequest = {}));
+    var DocumentOnTypeFormattingRequest;
+    (function(DocumentOnTypeFormattingRequest2) {
+      DocumentOnTypeFormattingRequest2.method = "textDocument/onTypeFormatting";
+      DocumentOnTypeFormattingRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      DocumentOnTypeFormattingRequest2.type = new messages_1.ProtocolRequestType(DocumentOnTypeFormattingRequest2.method);
+      DocumentOnTypeFormattingRequest2.capabilities = messages_1.CM.create("textDocument.onTypeFormatting", "documentOnTypeFormattingProvider");
+    })(DocumentOnTypeFormattingRequest || (exports.DocumentOnTypeFormattingRequest = DocumentOnTypeFormattingRequest = {}));
+    var PrepareSupportDefaultBehavior;
+    (function(PrepareSupportDefaultBehavior2) {
+      PrepareSupportDefaultBehavior2.Identifier = 1;
+    })(PrepareSupportDefaultBehavior || (exports.PrepareSupportDefaultBehavior = PrepareSupportDefaultBehavior = {}));
+    var RenameRequest;
+    (function(RenameRequest2) {
+      RenameRequest2.method = "textDocument/rename";
+      RenameRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      RenameRequest2.type = new messages_1.ProtocolRequestType(RenameRequest2.method);
+      RenameRequest2.capabilities = messages_1.CM.create("textDocument.rename", "renameProvider");
+    })(RenameRequest || (exports.RenameRequest = RenameRequest = {}));
+    var PrepareRenameRequest;
+    (function(PrepareRenameRequest2) {
+      PrepareRenameRequest2.method = "textDocument/prepareRename";
+      PrepareRenameRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      PrepareRenameRequest2.type = new messages_1.ProtocolRequestType(PrepareRenameRequest2.method);
+      PrepareRenameRequest2.capabilities = messages_1.CM.create("textDocument.rename.prepareSupport", "renameProvider.prepareProvider");
+    })(PrepareRenameRequest || (exports.PrepareRenameRequest = PrepareRenameRequest = {}));
+    var ExecuteCommandRequest;
+    (function(ExecuteCommandRequest2) {
+      ExecuteCommandRequest2.method = "workspace/executeCommand";
+      ExecuteCommandRequest2.messageDirection = messages_1.MessageDirection.clientToServer;
+      ExecuteCommandRequest2.type = new messages_1.ProtocolRequestType(ExecuteCommandRequest2.method);
+      ExecuteCommandRequest2.capabilities = messages_1.CM.create("workspace.executeCommand", "executeCommandProvider");
+    })(ExecuteCommandRequest || (exports.ExecuteCommandRequest = ExecuteCommandRequest = {}));
+    var ApplyWorkspaceEditRequest;
+    (function(ApplyWorkspaceEditRequest2) {
+      ApplyWorkspaceEditRequest2.method = "workspace/applyEdit";
+      ApplyWorkspaceEditRequest2.messageDirection = messages_1.MessageDirection.serverToClient;
+      ApplyWorkspaceEditRequest2.type = new messages_1.ProtocolRequestType("workspace/applyEdit");
+      ApplyWorkspaceEditRequest2.capabilities = messages_1.CM.create("workspace.applyEdit", void 0);
+    })(ApplyWorkspaceEditRequest || (exports.ApplyWorkspaceEditRequest = ApplyWorkspaceEditRequest = {}));
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/connection.js
+var require_connection2 = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/connection.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.createProtocolConnection = createProtocolConnection;
+    var vscode_jsonrpc_1 = require_api();
+    function createProtocolConnection(input, output, logger, options) {
+      if (vscode_jsonrpc_1.ConnectionStrategy.is(options)) {
+        options = { connectionStrategy: options };
+      }
+      return (0, vscode_jsonrpc_1.createMessageConnection)(input, output, logger, options);
+    }
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/common/api.js
+var require_api2 = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/common/api.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __exportStar = exports && exports.__exportStar || function(m, exports2) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports2, p)) __createBinding(exports2, m, p);
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.LSPErrorCodes = exports.createProtocolConnection = void 0;
+    __exportStar(require_api(), exports);
+    __exportStar((init_main(), __toCommonJS(main_exports)), exports);
+    __exportStar(require_messages2(), exports);
+    __exportStar(require_protocol(), exports);
+    var connection_1 = require_connection2();
+    Object.defineProperty(exports, "createProtocolConnection", { enumerable: true, get: function() {
+      return connection_1.createProtocolConnection;
+    } });
+    var LSPErrorCodes;
+    (function(LSPErrorCodes2) {
+      LSPErrorCodes2.lspReservedErrorRangeStart = -32899;
+      LSPErrorCodes2.RequestFailed = -32803;
+      LSPErrorCodes2.ServerCancelled = -32802;
+      LSPErrorCodes2.ContentModified = -32801;
+      LSPErrorCodes2.RequestCancelled = -32800;
+      LSPErrorCodes2.lspReservedErrorRangeEnd = -32800;
+    })(LSPErrorCodes || (exports.LSPErrorCodes = LSPErrorCodes = {}));
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/progress.js
+var require_progress = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/progress.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ProgressFeature = exports.WorkDoneProgressReporter = void 0;
+    exports.attachWorkDone = attachWorkDone;
+    exports.attachPartialResult = attachPartialResult;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var WorkDoneProgressReporter;
+    (function(WorkDoneProgressReporter2) {
+      function isNullInstance(reporter) {
+        return reporter instanceof NullProgressReporter;
+      }
+      WorkDoneProgressReporter2.isNullInstance = isNullInstance;
+    })(WorkDoneProgressReporter || (exports.WorkDoneProgressReporter = WorkDoneProgressReporter = {}));
+    var WorkDoneProgressReporterImpl = class _WorkDoneProgressReporterImpl {
+      _connection;
+      _token;
+      static Instances = /* @__PURE__ */ new Map();
+      constructor(_connection, _token) {
+        this._connection = _connection;
+        this._token = _token;
+        _WorkDoneProgressReporterImpl.Instances.set(this._token, this);
+      }
+      begin(title2, percentage, message, cancellable) {
+        const param = {
+          kind: "begin",
+          title: title2,
+          message,
+          cancellable
+        };
+        if (typeof percentage === "number") {
+          param.percentage = Math.round(percentage);
+        }
+        this._connection.sendProgress(vscode_languageserver_protocol_1.WorkDoneProgress.type, this._token, param);
+      }
+      report(arg0, arg1) {
+        const param = {
+          kind: "report"
+        };
+        if (typeof arg0 === "number") {
+          param.percentage = Math.round(arg0);
+          if (arg1 !== void 0) {
+            param.message = arg1;
+          }
+        } else {
+          param.message = arg0;
+        }
+        this._connection.sendProgress(vscode_languageserver_protocol_1.WorkDoneProgress.type, this._token, param);
+      }
+      done() {
+        _WorkDoneProgressReporterImpl.Instances.delete(this._token);
+        this._connection.sendProgress(vscode_languageserver_protocol_1.WorkDoneProgress.type, this._token, { kind: "end" });
+      }
+    };
+    var WorkDoneProgressServerReporterImpl = class extends WorkDoneProgressReporterImpl {
+      _source;
+      constructor(connection, token) {
+        super(connection, token);
+        this._source = new vscode_languageserver_protocol_1.CancellationTokenSource();
+      }
+      get token() {
+        return this._source.token;
+      }
+      done() {
+        this._source.dispose();
+        super.done();
+      }
+      cancel() {
+        this._source.cancel();
+      }
+    };
+    var NullProgressReporter = class {
+      constructor() {
+      }
+      begin() {
+      }
+      report() {
+      }
+      done() {
+      }
+    };
+    var NullProgressServerReporter = class extends NullProgressReporter {
+      _source;
+      constructor() {
+        super();
+        this._source = new vscode_languageserver_protocol_1.CancellationTokenSource();
+      }
+      get token() {
+        return this._source.token;
+      }
+      done() {
+        this._source.dispose();
+      }
+      cancel() {
+        this._source.cancel();
+      }
+    };
+    function attachWorkDone(connection, params) {
+      if (params === void 0 || params.workDoneToken === void 0) {
+        return new NullProgressReporter();
+      }
+      const token = params.workDoneToken;
+      delete params.workDoneToken;
+      return new WorkDoneProgressReporterImpl(connection, token);
+    }
+    var ProgressFeature = (Base) => {
+      return class extends Base {
+        _progressSupported;
+        constructor() {
+          super();
+          this._progressSupported = false;
+        }
+        initialize(capabilities) {
+          super.initialize(capabilities);
+          if (capabilities?.window?.workDoneProgress === true) {
+            this._progressSupported = true;
+            this.connection.onNotification(vscode_languageserver_protocol_1.WorkDoneProgressCancelNotification.type, (params) => {
+              const progress = WorkDoneProgressReporterImpl.Instances.get(params.token);
+              if (progress instanceof WorkDoneProgressServerReporterImpl || progress instanceof NullProgressServerReporter) {
+                progress.cancel();
+              }
+            });
+          }
+        }
+        attachWorkDoneProgress(token) {
+          if (token === void 0) {
+            return new NullProgressReporter();
+          } else {
+            return new WorkDoneProgressReporterImpl(this.connection, token);
+          }
+        }
+        createWorkDoneProgress() {
+          if (this._progressSupported) {
+            const token = (0, vscode_languageserver_protocol_1.RAL)().crypto.randomUUID();
+            return this.connection.sendRequest(vscode_languageserver_protocol_1.WorkDoneProgressCreateRequest.type, { token }).then(() => {
+              const result = new WorkDoneProgressServerReporterImpl(this.connection, token);
+              return result;
+            });
+          } else {
+            return Promise.resolve(new NullProgressServerReporter());
+          }
+        }
+      };
+    };
+    exports.ProgressFeature = ProgressFeature;
+    var ResultProgress;
+    (function(ResultProgress2) {
+      ResultProgress2.type = new vscode_languageserver_protocol_1.ProgressType();
+    })(ResultProgress || (ResultProgress = {}));
+    var ResultProgressReporterImpl = class {
+      _connection;
+      _token;
+      constructor(_connection, _token) {
+        this._connection = _connection;
+        this._token = _token;
+      }
+      report(data) {
+        this._connection.sendProgress(ResultProgress.type, this._token, data);
+      }
+    };
+    function attachPartialResult(connection, params) {
+      if (params === void 0 || params.partialResultToken === void 0) {
+        return void 0;
+      }
+      const token = params.partialResultToken;
+      delete params.partialResultToken;
+      return new ResultProgressReporterImpl(connection, token);
+    }
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/configuration.js
+var require_configuration = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/configuration.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ConfigurationFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var Is2 = __importStar(require_is());
+    var ConfigurationFeature = (Base) => {
+      return class extends Base {
+        getConfiguration(arg) {
+          if (!arg) {
+            return this._getConfiguration({});
+          } else if (Is2.string(arg)) {
+            return this._getConfiguration({ section: arg });
+          } else {
+            return this._getConfiguration(arg);
+          }
+        }
+        _getConfiguration(arg) {
+          const params = {
+            items: Array.isArray(arg) ? arg : [arg]
+          };
+          return this.connection.sendRequest(vscode_languageserver_protocol_1.ConfigurationRequest.type, params).then((result) => {
+            if (Array.isArray(result)) {
+              return Array.isArray(arg) ? result : result[0];
+            } else {
+              return Array.isArray(arg) ? [] : null;
+            }
+          });
+        }
+      };
+    };
+    exports.ConfigurationFeature = ConfigurationFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/workspaceFolder.js
+var require_workspaceFolder = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/workspaceFolder.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.WorkspaceFoldersFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var WorkspaceFoldersFeature = (Base) => {
+      return class extends Base {
+        _onDidChangeWorkspaceFolders;
+        _unregistration;
+        _notificationIsAutoRegistered;
+        constructor() {
+          super();
+          this._notificationIsAutoRegistered = false;
+        }
+        initialize(capabilities) {
+          super.initialize(capabilities);
+          const workspaceCapabilities = capabilities.workspace;
+          if (workspaceCapabilities && workspaceCapabilities.workspaceFolders) {
+            this._onDidChangeWorkspaceFolders = new vscode_languageserver_protocol_1.Emitter();
+            this.connection.onNotification(vscode_languageserver_protocol_1.DidChangeWorkspaceFoldersNotification.type, (params) => {
+              this._onDidChangeWorkspaceFolders.fire(params.event);
+            });
+          }
+        }
+        fillServerCapabilities(capabilities) {
+          super.fillServerCapabilities(capabilities);
+          const changeNotifications = capabilities.workspace?.workspaceFolders?.changeNotifications;
+          this._notificationIsAutoRegistered = changeNotifications === true || typeof changeNotifications === "string";
+        }
+        getWorkspaceFolders() {
+          return this.connection.sendRequest(vscode_languageserver_protocol_1.WorkspaceFoldersRequest.type);
+        }
+        get onDidChangeWorkspaceFolders() {
+          if (!this._onDidChangeWorkspaceFolders) {
+            throw new Error("Client doesn't support sending workspace folder change events.");
+          }
+          if (!this._notificationIsAutoRegistered && !this._unregistration) {
+            this._unregistration = this.connection.client.register(vscode_languageserver_protocol_1.DidChangeWorkspaceFoldersNotification.type);
+          }
+          return this._onDidChangeWorkspaceFolders.event;
+        }
+      };
+    };
+    exports.WorkspaceFoldersFeature = WorkspaceFoldersFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/callHierarchy.js
+var require_callHierarchy = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/callHierarchy.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.CallHierarchyFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var CallHierarchyFeature = (Base) => {
+      return class extends Base {
+        get callHierarchy() {
+          return {
+            onPrepare: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.CallHierarchyPrepareRequest.type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), void 0);
+              });
+            },
+            onIncomingCalls: (handler) => {
+              const type = vscode_languageserver_protocol_1.CallHierarchyIncomingCallsRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            },
+            onOutgoingCalls: (handler) => {
+              const type = vscode_languageserver_protocol_1.CallHierarchyOutgoingCallsRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.CallHierarchyFeature = CallHierarchyFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/semanticTokens.js
+var require_semanticTokens = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/semanticTokens.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.SemanticTokensBuilder = exports.SemanticTokensDiff = exports.SemanticTokensFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var SemanticTokensFeature = (Base) => {
+      return class extends Base {
+        get semanticTokens() {
+          return {
+            refresh: () => {
+              return this.connection.sendRequest(vscode_languageserver_protocol_1.SemanticTokensRefreshRequest.type);
+            },
+            on: (handler) => {
+              const type = vscode_languageserver_protocol_1.SemanticTokensRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            },
+            onDelta: (handler) => {
+              const type = vscode_languageserver_protocol_1.SemanticTokensDeltaRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            },
+            onRange: (handler) => {
+              const type = vscode_languageserver_protocol_1.SemanticTokensRangeRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.SemanticTokensFeature = SemanticTokensFeature;
+    var SemanticTokensDiff = class {
+      originalSequence;
+      modifiedSequence;
+      constructor(originalSequence, modifiedSequence) {
+        this.originalSequence = originalSequence;
+        this.modifiedSequence = modifiedSequence;
+      }
+      computeDiff() {
+        const originalLength = this.originalSequence.length;
+        const modifiedLength = this.modifiedSequence.length;
+        let startIndex = 0;
+        while (startIndex < modifiedLength && startIndex < originalLength && this.originalSequence[startIndex] === this.modifiedSequence[startIndex]) {
+          startIndex++;
+        }
+        if (startIndex < modifiedLength && startIndex < originalLength) {
+          let originalEndIndex = originalLength - 1;
+          let modifiedEndIndex = modifiedLength - 1;
+          while (originalEndIndex >= startIndex && modifiedEndIndex >= startIndex && this.originalSequence[originalEndIndex] === this.modifiedSequence[modifiedEndIndex]) {
+            originalEndIndex--;
+            modifiedEndIndex--;
+          }
+          if (originalEndIndex < startIndex || modifiedEndIndex < startIndex) {
+            originalEndIndex++;
+            modifiedEndIndex++;
+          }
+          const deleteCount = originalEndIndex - startIndex + 1;
+          const newData = this.modifiedSequence.slice(startIndex, modifiedEndIndex + 1);
+          if (newData.length === 1 && newData[0] === this.originalSequence[originalEndIndex]) {
+            return [
+              { start: startIndex, deleteCount: deleteCount - 1 }
+            ];
+          } else {
+            return [
+              { start: startIndex, deleteCount, data: newData }
+            ];
+          }
+        } else if (startIndex < modifiedLength) {
+          return [
+            { start: startIndex, deleteCount: 0, data: this.modifiedSequence.slice(startIndex) }
+          ];
+        } else if (startIndex < originalLength) {
+          return [
+            { start: startIndex, deleteCount: originalLength - startIndex }
+          ];
+        } else {
+          return [];
+        }
+      }
+    };
+    exports.SemanticTokensDiff = SemanticTokensDiff;
+    var SemanticTokensBuilder = class _SemanticTokensBuilder {
+      _id;
+      _prevLine;
+      _prevChar;
+      _dataIsSortedAndDeltaEncoded;
+      _data;
+      _dataNonDelta;
+      _dataLen;
+      _prevData;
+      constructor() {
+        this._prevData = void 0;
+        this.initialize();
+      }
+      initialize() {
+        this._id = Date.now();
+        this._prevLine = 0;
+        this._prevChar = 0;
+        this._data = [];
+        this._dataNonDelta = [];
+        this._dataLen = 0;
+        this._dataIsSortedAndDeltaEncoded = true;
+      }
+      push(line, char, length, tokenType, tokenModifiers) {
+        if (this._dataIsSortedAndDeltaEncoded && (line < this._prevLine || line === this._prevLine && char < this._prevChar)) {
+          this._dataIsSortedAndDeltaEncoded = false;
+          this._dataNonDelta = _SemanticTokensBuilder._deltaDecode(this._data);
+        }
+        let pushLine = line;
+        let pushChar = char;
+        if (this._dataIsSortedAndDeltaEncoded && this._dataLen > 0) {
+          pushLine -= this._prevLine;
+          if (pushLine === 0) {
+            pushChar -= this._prevChar;
+          }
+        }
+        const dataSource = this._dataIsSortedAndDeltaEncoded ? this._data : this._dataNonDelta;
+        dataSource[this._dataLen++] = pushLine;
+        dataSource[this._dataLen++] = pushChar;
+        dataSource[this._dataLen++] = length;
+        dataSource[this._dataLen++] = tokenType;
+        dataSource[this._dataLen++] = tokenModifiers;
+        this._prevLine = line;
+        this._prevChar = char;
+      }
+      get id() {
+        return this._id.toString();
+      }
+      static _deltaDecode(data) {
+        const tokenCount = data.length / 5 | 0;
+        let prevLine = 0;
+        let prevChar = 0;
+        const result = [];
+        for (let i = 0; i < tokenCount; i++) {
+          const dstOffset = 5 * i;
+          let line = data[dstOffset];
+          let char = data[dstOffset + 1];
+          if (line === 0) {
+            line = prevLine;
+            char += prevChar;
+          } else {
+            line += prevLine;
+          }
+          const length = data[dstOffset + 2];
+          const tokenType = data[dstOffset + 3];
+          const tokenModifiers = data[dstOffset + 4];
+          result[dstOffset + 0] = line;
+          result[dstOffset + 1] = char;
+          result[dstOffset + 2] = length;
+          result[dstOffset + 3] = tokenType;
+          result[dstOffset + 4] = tokenModifiers;
+          prevLine = line;
+          prevChar = char;
+        }
+        return result;
+      }
+      static _sortAndDeltaEncode(data) {
+        const pos = [];
+        const tokenCount = data.length / 5 | 0;
+        for (let i = 0; i < tokenCount; i++) {
+          pos[i] = i;
+        }
+        pos.sort((a, b) => {
+          const aLine = data[5 * a];
+          const bLine = data[5 * b];
+          if (aLine === bLine) {
+            const aChar = data[5 * a + 1];
+            const bChar = data[5 * b + 1];
+            return aChar - bChar;
+          }
+          return aLine - bLine;
+        });
+        const result = [];
+        let prevLine = 0;
+        let prevChar = 0;
+        for (let i = 0; i < tokenCount; i++) {
+          const srcOffset = 5 * pos[i];
+          const line = data[srcOffset + 0];
+          const char = data[srcOffset + 1];
+          const length = data[srcOffset + 2];
+          const tokenType = data[srcOffset + 3];
+          const tokenModifiers = data[srcOffset + 4];
+          const pushLine = line - prevLine;
+          const pushChar = pushLine === 0 ? char - prevChar : char;
+          const dstOffset = 5 * i;
+          result[dstOffset + 0] = pushLine;
+          result[dstOffset + 1] = pushChar;
+          result[dstOffset + 2] = length;
+          result[dstOffset + 3] = tokenType;
+          result[dstOffset + 4] = tokenModifiers;
+          prevLine = line;
+          prevChar = char;
+        }
+        return result;
+      }
+      getFinalDataDelta() {
+        if (this._dataIsSortedAndDeltaEncoded) {
+          return this._data;
+        } else {
+          return _SemanticTokensBuilder._sortAndDeltaEncode(this._dataNonDelta);
+        }
+      }
+      previousResult(id) {
+        if (this.id === id) {
+          this._prevData = this.getFinalDataDelta();
+        } else {
+          this._prevData = void 0;
+        }
+        this.initialize();
+      }
+      build() {
+        this._prevData = void 0;
+        return {
+          resultId: this.id,
+          data: this.getFinalDataDelta()
+        };
+      }
+      canBuildEdits() {
+        return this._prevData !== void 0;
+      }
+      buildEdits() {
+        if (this._prevData !== void 0) {
+          return {
+            resultId: this.id,
+            edits: new SemanticTokensDiff(this._prevData, this.getFinalDataDelta()).computeDiff()
+          };
+        } else {
+          return this.build();
+        }
+      }
+    };
+    exports.SemanticTokensBuilder = SemanticTokensBuilder;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/showDocument.js
+var require_showDocument = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/showDocument.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ShowDocumentFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var ShowDocumentFeature = (Base) => {
+      return class extends Base {
+        showDocument(params) {
+          return this.connection.sendRequest(vscode_languageserver_protocol_1.ShowDocumentRequest.type, params);
+        }
+      };
+    };
+    exports.ShowDocumentFeature = ShowDocumentFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/fileOperations.js
+var require_fileOperations = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/fileOperations.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.FileOperationsFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var FileOperationsFeature = (Base) => {
+      return class extends Base {
+        onDidCreateFiles(handler) {
+          return this.connection.onNotification(vscode_languageserver_protocol_1.DidCreateFilesNotification.type, (params) => {
+            return handler(params);
+          });
+        }
+        onDidRenameFiles(handler) {
+          return this.connection.onNotification(vscode_languageserver_protocol_1.DidRenameFilesNotification.type, (params) => {
+            return handler(params);
+          });
+        }
+        onDidDeleteFiles(handler) {
+          return this.connection.onNotification(vscode_languageserver_protocol_1.DidDeleteFilesNotification.type, (params) => {
+            return handler(params);
+          });
+        }
+        onWillCreateFiles(handler) {
+          return this.connection.onRequest(vscode_languageserver_protocol_1.WillCreateFilesRequest.type, (params, cancel) => {
+            return handler(params, cancel);
+          });
+        }
+        onWillRenameFiles(handler) {
+          return this.connection.onRequest(vscode_languageserver_protocol_1.WillRenameFilesRequest.type, (params, cancel) => {
+            return handler(params, cancel);
+          });
+        }
+        onWillDeleteFiles(handler) {
+          return this.connection.onRequest(vscode_languageserver_protocol_1.WillDeleteFilesRequest.type, (params, cancel) => {
+            return handler(params, cancel);
+          });
+        }
+      };
+    };
+    exports.FileOperationsFeature = FileOperationsFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/linkedEditingRange.js
+var require_linkedEditingRange = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/linkedEditingRange.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.LinkedEditingRangeFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var LinkedEditingRangeFeature = (Base) => {
+      return class extends Base {
+        onLinkedEditingRange(handler) {
+          return this.connection.onRequest(vscode_languageserver_protocol_1.LinkedEditingRangeRequest.type, (params, cancel) => {
+            return handler(params, cancel, this.attachWorkDoneProgress(params), void 0);
+          });
+        }
+      };
+    };
+    exports.LinkedEditingRangeFeature = LinkedEditingRangeFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/typeHierarchy.js
+var require_typeHierarchy = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/typeHierarchy.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.TypeHierarchyFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var TypeHierarchyFeature = (Base) => {
+      return class extends Base {
+        get typeHierarchy() {
+          return {
+            onPrepare: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.TypeHierarchyPrepareRequest.type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), void 0);
+              });
+            },
+            onSupertypes: (handler) => {
+              const type = vscode_languageserver_protocol_1.TypeHierarchySupertypesRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            },
+            onSubtypes: (handler) => {
+              const type = vscode_languageserver_protocol_1.TypeHierarchySubtypesRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.TypeHierarchyFeature = TypeHierarchyFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/inlineValue.js
+var require_inlineValue = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/inlineValue.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InlineValueFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var InlineValueFeature = (Base) => {
+      return class extends Base {
+        get inlineValue() {
+          return {
+            refresh: () => {
+              return this.connection.sendRequest(vscode_languageserver_protocol_1.InlineValueRefreshRequest.type);
+            },
+            on: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.InlineValueRequest.type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.InlineValueFeature = InlineValueFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/foldingRange.js
+var require_foldingRange = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/foldingRange.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.FoldingRangeFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var FoldingRangeFeature = (Base) => {
+      return class extends Base {
+        get foldingRange() {
+          return {
+            refresh: () => {
+              return this.connection.sendRequest(vscode_languageserver_protocol_1.FoldingRangeRefreshRequest.type);
+            },
+            on: (handler) => {
+              const type = vscode_languageserver_protocol_1.FoldingRangeRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.FoldingRangeFeature = FoldingRangeFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/inlayHint.js
+var require_inlayHint = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/inlayHint.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InlayHintFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var InlayHintFeature = (Base) => {
+      return class extends Base {
+        get inlayHint() {
+          return {
+            refresh: () => {
+              return this.connection.sendRequest(vscode_languageserver_protocol_1.InlayHintRefreshRequest.type);
+            },
+            on: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.InlayHintRequest.type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params));
+              });
+            },
+            resolve: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.InlayHintResolveRequest.type, (params, cancel) => {
+                return handler(params, cancel);
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.InlayHintFeature = InlayHintFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/diagnostic.js
+var require_diagnostic = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/diagnostic.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.DiagnosticFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var DiagnosticFeature = (Base) => {
+      return class extends Base {
+        get diagnostics() {
+          return {
+            refresh: () => {
+              return this.connection.sendRequest(vscode_languageserver_protocol_1.DiagnosticRefreshRequest.type);
+            },
+            on: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.DocumentDiagnosticRequest.type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(vscode_languageserver_protocol_1.DocumentDiagnosticRequest.partialResult, params));
+              });
+            },
+            onWorkspace: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.WorkspaceDiagnosticRequest.type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(vscode_languageserver_protocol_1.WorkspaceDiagnosticRequest.partialResult, params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.DiagnosticFeature = DiagnosticFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/textDocuments.js
+var require_textDocuments = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/textDocuments.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.TextDocuments = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var TextDocuments2 = class {
+      _configuration;
+      _syncedDocuments;
+      _onDidChangeContent;
+      _onDidOpen;
+      _onDidClose;
+      _onDidSave;
+      _onWillSave;
+      _willSaveWaitUntil;
+      /**
+       * Create a new text document manager.
+       */
+      constructor(configuration) {
+        this._configuration = configuration;
+        this._syncedDocuments = /* @__PURE__ */ new Map();
+        this._onDidChangeContent = new vscode_languageserver_protocol_1.Emitter();
+        this._onDidOpen = new vscode_languageserver_protocol_1.Emitter();
+        this._onDidClose = new vscode_languageserver_protocol_1.Emitter();
+        this._onDidSave = new vscode_languageserver_protocol_1.Emitter();
+        this._onWillSave = new vscode_languageserver_protocol_1.Emitter();
+      }
+      /**
+       * An event that fires when a text document managed by this manager
+       * has been opened.
+       */
+      get onDidOpen() {
+        return this._onDidOpen.event;
+      }
+      /**
+       * An event that fires when a text document managed by this manager
+       * has been opened or the content changes.
+       */
+      get onDidChangeContent() {
+        return this._onDidChangeContent.event;
+      }
+      /**
+       * An event that fires when a text document managed by this manager
+       * will be saved.
+       */
+      get onWillSave() {
+        return this._onWillSave.event;
+      }
+      /**
+       * Sets a handler that will be called if a participant wants to provide
+       * edits during a text document save.
+       */
+      onWillSaveWaitUntil(handler) {
+        this._willSaveWaitUntil = handler;
+      }
+      /**
+       * An event that fires when a text document managed by this manager
+       * has been saved.
+       */
+      get onDidSave() {
+        return this._onDidSave.event;
+      }
+      /**
+       * An event that fires when a text document managed by this manager
+       * has been closed.
+       */
+      get onDidClose() {
+        return this._onDidClose.event;
+      }
+      /**
+       * Returns the document for the given URI. Returns undefined if
+       * the document is not managed by this instance.
+       *
+       * @param uri The text document's URI to retrieve.
+       * @return the text document or `undefined`.
+       */
+      get(uri) {
+        return this._syncedDocuments.get(uri);
+      }
+      /**
+       * Returns all text documents managed by this instance.
+       *
+       * @return all text documents.
+       */
+      all() {
+        return Array.from(this._syncedDocuments.values());
+      }
+      /**
+       * Returns the URIs of all text documents managed by this instance.
+       *
+       * @return the URI's of all text documents.
+       */
+      keys() {
+        return Array.from(this._syncedDocuments.keys());
+      }
+      /**
+       * Listens for `low level` notification on the given connection to
+       * update the text documents managed by this instance.
+       *
+       * Please note that the connection only provides handlers not an event model. Therefore
+       * listening on a connection will overwrite the following handlers on a connection:
+       * `onDidOpenTextDocument`, `onDidChangeTextDocument`, `onDidCloseTextDocument`,
+       * `onWillSaveTextDocument`, `onWillSaveTextDocumentWaitUntil` and `onDidSaveTextDocument`.
+       *
+       * Use the corresponding events on the TextDocuments instance instead.
+       *
+       * @param connection The connection to listen on.
+       */
+      listen(connection) {
+        connection.__textDocumentSync = vscode_languageserver_protocol_1.TextDocumentSyncKind.Incremental;
+        const disposables = [];
+        disposables.push(connection.onDidOpenTextDocument((event) => {
+          const td = event.textDocument;
+          const document = this._configuration.create(td.uri, td.languageId, td.version, td.text);
+          this._syncedDocuments.set(td.uri, document);
+          const toFire = Object.freeze({ document });
+          this._onDidOpen.fire(toFire);
+          this._onDidChangeContent.fire(toFire);
+        }));
+        disposables.push(connection.onDidChangeTextDocument((event) => {
+          const td = event.textDocument;
+          const changes = event.contentChanges;
+          if (changes.length === 0) {
+            return;
+          }
+          const { version } = td;
+          if (version === null || version === void 0) {
+            throw new Error(`Received document change event for ${td.uri} without valid version identifier`);
+          }
+          let syncedDocument = this._syncedDocuments.get(td.uri);
+          if (syncedDocument !== void 0) {
+            syncedDocument = this._configuration.update(syncedDocument, changes, version);
+            this._syncedDocuments.set(td.uri, syncedDocument);
+            this._onDidChangeContent.fire(Object.freeze({ document: syncedDocument }));
+          }
+        }));
+        disposables.push(connection.onDidCloseTextDocument((event) => {
+          const syncedDocument = this._syncedDocuments.get(event.textDocument.uri);
+          if (syncedDocument !== void 0) {
+            this._syncedDocuments.delete(event.textDocument.uri);
+            this._onDidClose.fire(Object.freeze({ document: syncedDocument }));
+          }
+        }));
+        disposables.push(connection.onWillSaveTextDocument((event) => {
+          const syncedDocument = this._syncedDocuments.get(event.textDocument.uri);
+          if (syncedDocument !== void 0) {
+            this._onWillSave.fire(Object.freeze({ document: syncedDocument, reason: event.reason }));
+          }
+        }));
+        disposables.push(connection.onWillSaveTextDocumentWaitUntil((event, token) => {
+          const syncedDocument = this._syncedDocuments.get(event.textDocument.uri);
+          if (syncedDocument !== void 0 && this._willSaveWaitUntil) {
+            return this._willSaveWaitUntil(Object.freeze({ document: syncedDocument, reason: event.reason }), token);
+          } else {
+            return [];
+          }
+        }));
+        disposables.push(connection.onDidSaveTextDocument((event) => {
+          const syncedDocument = this._syncedDocuments.get(event.textDocument.uri);
+          if (syncedDocument !== void 0) {
+            this._onDidSave.fire(Object.freeze({ document: syncedDocument }));
+          }
+        }));
+        return vscode_languageserver_protocol_1.Disposable.create(() => {
+          disposables.forEach((disposable) => disposable.dispose());
+        });
+      }
+    };
+    exports.TextDocuments = TextDocuments2;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/notebook.js
+var require_notebook = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/notebook.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.NotebookDocuments = exports.NotebookSyncFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var textDocuments_1 = require_textDocuments();
+    var NotebookSyncFeature = (Base) => {
+      return class extends Base {
+        get synchronization() {
+          return {
+            onDidOpenNotebookDocument: (handler) => {
+              return this.connection.onNotification(vscode_languageserver_protocol_1.DidOpenNotebookDocumentNotification.type, (params) => {
+                return handler(params);
+              });
+            },
+            onDidChangeNotebookDocument: (handler) => {
+              return this.connection.onNotification(vscode_languageserver_protocol_1.DidChangeNotebookDocumentNotification.type, (params) => {
+                return handler(params);
+              });
+            },
+            onDidSaveNotebookDocument: (handler) => {
+              return this.connection.onNotification(vscode_languageserver_protocol_1.DidSaveNotebookDocumentNotification.type, (params) => {
+                return handler(params);
+              });
+            },
+            onDidCloseNotebookDocument: (handler) => {
+              return this.connection.onNotification(vscode_languageserver_protocol_1.DidCloseNotebookDocumentNotification.type, (params) => {
+                return handler(params);
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.NotebookSyncFeature = NotebookSyncFeature;
+    var CellTextDocumentConnection = class _CellTextDocumentConnection {
+      static NULL_DISPOSE = Object.freeze({ dispose: () => {
+      } });
+      openHandler;
+      changeHandler;
+      closeHandler;
+      onDidOpenTextDocument(handler) {
+        this.openHandler = handler;
+        return vscode_languageserver_protocol_1.Disposable.create(() => {
+          this.openHandler = void 0;
+        });
+      }
+      openTextDocument(params) {
+        return this.openHandler && this.openHandler(params);
+      }
+      onDidChangeTextDocument(handler) {
+        this.changeHandler = handler;
+        return vscode_languageserver_protocol_1.Disposable.create(() => {
+          this.changeHandler = handler;
+        });
+      }
+      changeTextDocument(params) {
+        return this.changeHandler && this.changeHandler(params);
+      }
+      onDidCloseTextDocument(handler) {
+        this.closeHandler = handler;
+        return vscode_languageserver_protocol_1.Disposable.create(() => {
+          this.closeHandler = void 0;
+        });
+      }
+      closeTextDocument(params) {
+        return this.closeHandler && this.closeHandler(params);
+      }
+      onWillSaveTextDocument() {
+        return _CellTextDocumentConnection.NULL_DISPOSE;
+      }
+      onWillSaveTextDocumentWaitUntil() {
+        return _CellTextDocumentConnection.NULL_DISPOSE;
+      }
+      onDidSaveTextDocument() {
+        return _CellTextDocumentConnection.NULL_DISPOSE;
+      }
+    };
+    var NotebookDocuments = class {
+      notebookDocuments;
+      notebookCellMap;
+      _onDidOpen;
+      _onDidSave;
+      _onDidChange;
+      _onDidClose;
+      _cellTextDocuments;
+      constructor(configurationOrTextDocuments) {
+        if (configurationOrTextDocuments instanceof textDocuments_1.TextDocuments) {
+          this._cellTextDocuments = configurationOrTextDocuments;
+        } else {
+          this._cellTextDocuments = new textDocuments_1.TextDocuments(configurationOrTextDocuments);
+        }
+        this.notebookDocuments = /* @__PURE__ */ new Map();
+        this.notebookCellMap = /* @__PURE__ */ new Map();
+        this._onDidOpen = new vscode_languageserver_protocol_1.Emitter();
+        this._onDidChange = new vscode_languageserver_protocol_1.Emitter();
+        this._onDidSave = new vscode_languageserver_protocol_1.Emitter();
+        this._onDidClose = new vscode_languageserver_protocol_1.Emitter();
+      }
+      get cellTextDocuments() {
+        return this._cellTextDocuments;
+      }
+      getCellTextDocument(cell2) {
+        return this._cellTextDocuments.get(cell2.document);
+      }
+      getNotebookDocument(uri) {
+        return this.notebookDocuments.get(uri);
+      }
+      getNotebookCell(uri) {
+        const value = this.notebookCellMap.get(uri);
+        return value && value[0];
+      }
+      findNotebookDocumentForCell(cell2) {
+        const key = typeof cell2 === "string" ? cell2 : cell2.document;
+        const value = this.notebookCellMap.get(key);
+        return value && value[1];
+      }
+      get onDidOpen() {
+        return this._onDidOpen.event;
+      }
+      get onDidSave() {
+        return this._onDidSave.event;
+      }
+      get onDidChange() {
+        return this._onDidChange.event;
+      }
+      get onDidClose() {
+        return this._onDidClose.event;
+      }
+      /**
+       * Listens for `low level` notification on the given connection to
+       * update the notebook documents managed by this instance.
+       *
+       * Please note that the connection only provides handlers not an event model. Therefore
+       * listening on a connection will overwrite the following handlers on a connection:
+       * `onDidOpenNotebookDocument`, `onDidChangeNotebookDocument`, `onDidSaveNotebookDocument`,
+       *  and `onDidCloseNotebookDocument`.
+       *
+       * @param connection The connection to listen on.
+       */
+      listen(connection) {
+        const cellTextDocumentConnection = new CellTextDocumentConnection();
+        const disposables = [];
+        disposables.push(this.cellTextDocuments.listen(cellTextDocumentConnection));
+        disposables.push(connection.notebooks.synchronization.onDidOpenNotebookDocument(async (params) => {
+          this.notebookDocuments.set(params.notebookDocument.uri, params.notebookDocument);
+          for (const cellTextDocument of params.cellTextDocuments) {
+            await cellTextDocumentConnection.openTextDocument({ textDocument: cellTextDocument });
+          }
+          this.updateCellMap(params.notebookDocument);
+          this._onDidOpen.fire(params.notebookDocument);
+        }));
+        disposables.push(connection.notebooks.synchronization.onDidChangeNotebookDocument(async (params) => {
+          const notebookDocument = this.notebookDocuments.get(params.notebookDocument.uri);
+          if (notebookDocument === void 0) {
+            return;
+          }
+          notebookDocument.version = params.notebookDocument.version;
+          const oldMetadata = notebookDocument.metadata;
+          let metadataChanged = false;
+          const change = params.change;
+          if (change.metadata !== void 0) {
+            metadataChanged = true;
+            notebookDocument.metadata = change.metadata;
+          }
+          const opened = [];
+          const closed = [];
+          const data = [];
+          const text = [];
+          if (change.cells !== void 0) {
+            const changedCells = change.cells;
+            if (changedCells.structure !== void 0) {
+              const array = changedCells.structure.array;
+              notebookDocument.cells.splice(array.start, array.deleteCount, ...array.cells !== void 0 ? array.cells : []);
+              if (changedCells.structure.didOpen !== void 0) {
+                for (const open of changedCells.structure.didOpen) {
+                  await cellTextDocumentConnection.openTextDocument({ textDocument: open });
+                  opened.push(open.uri);
+                }
+              }
+              if (changedCells.structure.didClose) {
+                for (const close of changedCells.structure.didClose) {
+                  await cellTextDocumentConnection.closeTextDocument({ textDocument: close });
+                  closed.push(close.uri);
+                }
+              }
+            }
+            if (changedCells.data !== void 0) {
+              const cellUpdates = new Map(changedCells.data.map((cell2) => [cell2.document, cell2]));
+              for (let i = 0; i <= notebookDocument.cells.length; i++) {
+                const change2 = cellUpdates.get(notebookDocument.cells[i].document);
+                if (change2 !== void 0) {
+                  const old = notebookDocument.cells.splice(i, 1, change2);
+                  data.push({ old: old[0], new: change2 });
+                  cellUpdates.delete(change2.document);
+                  if (cellUpdates.size === 0) {
+                    break;
+                  }
+                }
+              }
+            }
+            if (changedCells.textContent !== void 0) {
+              for (const cellTextDocument of changedCells.textContent) {
+                await cellTextDocumentConnection.changeTextDocument({ textDocument: cellTextDocument.document, contentChanges: cellTextDocument.changes });
+                text.push(cellTextDocument.document.uri);
+              }
+            }
+          }
+          const removed = [];
+          for (const close of closed) {
+            removed.push(this.getNotebookCell(close));
+            this.notebookCellMap.delete(close);
+          }
+          this.updateCellMap(notebookDocument);
+          const changeEvent = { notebookDocument };
+          if (metadataChanged) {
+            changeEvent.metadata = { old: oldMetadata, new: notebookDocument.metadata };
+          }
+          const added = [];
+          for (const open of opened) {
+            added.push(this.getNotebookCell(open));
+          }
+          const textContent = [];
+          for (const change2 of text) {
+            textContent.push(this.getNotebookCell(change2));
+          }
+          if (added.length > 0 || removed.length > 0 || data.length > 0 || textContent.length > 0) {
+            changeEvent.cells = { added, removed, changed: { data, textContent } };
+          }
+          if (changeEvent.metadata !== void 0 || changeEvent.cells !== void 0) {
+            this._onDidChange.fire(changeEvent);
+          }
+        }));
+        disposables.push(connection.notebooks.synchronization.onDidSaveNotebookDocument((params) => {
+          const notebookDocument = this.notebookDocuments.get(params.notebookDocument.uri);
+          if (notebookDocument === void 0) {
+            return;
+          }
+          this._onDidSave.fire(notebookDocument);
+        }));
+        disposables.push(connection.notebooks.synchronization.onDidCloseNotebookDocument(async (params) => {
+          const notebookDocument = this.notebookDocuments.get(params.notebookDocument.uri);
+          if (notebookDocument === void 0) {
+            return;
+          }
+          this._onDidClose.fire(notebookDocument);
+          for (const cellTextDocument of params.cellTextDocuments) {
+            await cellTextDocumentConnection.closeTextDocument({ textDocument: cellTextDocument });
+          }
+          this.notebookDocuments.delete(params.notebookDocument.uri);
+          for (const cell2 of notebookDocument.cells) {
+            this.notebookCellMap.delete(cell2.document);
+          }
+        }));
+        return vscode_languageserver_protocol_1.Disposable.create(() => {
+          disposables.forEach((disposable) => disposable.dispose());
+        });
+      }
+      updateCellMap(notebookDocument) {
+        for (const cell2 of notebookDocument.cells) {
+          this.notebookCellMap.set(cell2.document, [cell2, notebookDocument]);
+        }
+      }
+    };
+    exports.NotebookDocuments = NotebookDocuments;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/moniker.js
+var require_moniker = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/moniker.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.MonikerFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var MonikerFeature = (Base) => {
+      return class extends Base {
+        get moniker() {
+          return {
+            on: (handler) => {
+              const type = vscode_languageserver_protocol_1.MonikerRequest.type;
+              return this.connection.onRequest(type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params), this.attachPartialResultProgress(type, params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.MonikerFeature = MonikerFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/inlineCompletion.js
+var require_inlineCompletion = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/inlineCompletion.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.InlineCompletionFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var InlineCompletionFeature = (Base) => {
+      return class extends Base {
+        get inlineCompletion() {
+          return {
+            on: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.InlineCompletionRequest.type, (params, cancel) => {
+                return handler(params, cancel, this.attachWorkDoneProgress(params));
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.InlineCompletionFeature = InlineCompletionFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/textDocumentContent.js
+var require_textDocumentContent = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/textDocumentContent.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.TextDocumentContentFeature = void 0;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var TextDocumentContentFeature = (Base) => {
+      return class extends Base {
+        get textDocumentContent() {
+          return {
+            refresh: (uri) => {
+              return this.connection.sendRequest(vscode_languageserver_protocol_1.TextDocumentContentRefreshRequest.type, { uri });
+            },
+            on: (handler) => {
+              return this.connection.onRequest(vscode_languageserver_protocol_1.TextDocumentContentRequest.type, (params, cancel) => {
+                return handler(params, cancel);
+              });
+            }
+          };
+        }
+      };
+    };
+    exports.TextDocumentContentFeature = TextDocumentContentFeature;
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/server.js
+var require_server = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/server.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports._NotebooksImpl = exports._LanguagesImpl = exports.BulkUnregistration = exports.BulkRegistration = exports.ErrorMessageTracker = void 0;
+    exports.combineConsoleFeatures = combineConsoleFeatures;
+    exports.combineTelemetryFeatures = combineTelemetryFeatures;
+    exports.combineTracerFeatures = combineTracerFeatures;
+    exports.combineClientFeatures = combineClientFeatures;
+    exports.combineWindowFeatures = combineWindowFeatures;
+    exports.combineWorkspaceFeatures = combineWorkspaceFeatures;
+    exports.combineLanguagesFeatures = combineLanguagesFeatures;
+    exports.combineNotebooksFeatures = combineNotebooksFeatures;
+    exports.combineFeatures = combineFeatures;
+    exports.createConnection = createConnection2;
+    var vscode_languageserver_protocol_1 = require_api2();
+    var Is2 = __importStar(require_is());
+    var progress_1 = require_progress();
+    var configuration_1 = require_configuration();
+    var workspaceFolder_1 = require_workspaceFolder();
+    var callHierarchy_1 = require_callHierarchy();
+    var semanticTokens_1 = require_semanticTokens();
+    var showDocument_1 = require_showDocument();
+    var fileOperations_1 = require_fileOperations();
+    var linkedEditingRange_1 = require_linkedEditingRange();
+    var typeHierarchy_1 = require_typeHierarchy();
+    var inlineValue_1 = require_inlineValue();
+    var foldingRange_1 = require_foldingRange();
+    var inlayHint_1 = require_inlayHint();
+    var diagnostic_1 = require_diagnostic();
+    var notebook_1 = require_notebook();
+    var moniker_1 = require_moniker();
+    var inlineCompletion_1 = require_inlineCompletion();
+    var textDocumentContent_1 = require_textDocumentContent();
+    function null2Undefined(value) {
+      if (value === null) {
+        return void 0;
+      }
+      return value;
+    }
+    var ErrorMessageTracker = class {
+      _messages;
+      constructor() {
+        this._messages = /* @__PURE__ */ Object.create(null);
+      }
+      /**
+       * Add a message to the tracker.
+       *
+       * @param message The message to add.
+       */
+      add(message) {
+        let count2 = this._messages[message];
+        if (!count2) {
+          count2 = 0;
+        }
+        count2++;
+        this._messages[message] = count2;
+      }
+      /**
+       * Send all tracked messages to the connection's window.
+       *
+       * @param connection The connection established between client and server.
+       */
+      sendErrors(connection) {
+        Object.keys(this._messages).forEach((message) => {
+          connection.window.showErrorMessage(message);
+        });
+      }
+    };
+    exports.ErrorMessageTracker = ErrorMessageTracker;
+    var RemoteConsoleImpl = class {
+      _rawConnection;
+      _connection;
+      constructor() {
+      }
+      rawAttach(connection) {
+        this._rawConnection = connection;
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      initialize(_capabilities) {
+      }
+      error(message) {
+        this.send(vscode_languageserver_protocol_1.MessageType.Error, message);
+      }
+      warn(message) {
+        this.send(vscode_languageserver_protocol_1.MessageType.Warning, message);
+      }
+      info(message) {
+        this.send(vscode_languageserver_protocol_1.MessageType.Info, message);
+      }
+      log(message) {
+        this.send(vscode_languageserver_protocol_1.MessageType.Log, message);
+      }
+      debug(message) {
+        this.send(vscode_languageserver_protocol_1.MessageType.Debug, message);
+      }
+      send(type, message) {
+        if (this._rawConnection) {
+          this._rawConnection.sendNotification(vscode_languageserver_protocol_1.LogMessageNotification.type, { type, message }).catch(() => {
+            (0, vscode_languageserver_protocol_1.RAL)().console.error(`Sending log message failed`);
+          });
+        }
+      }
+    };
+    var _RemoteWindowImpl = class {
+      _connection;
+      constructor() {
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      initialize(_capabilities) {
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      showErrorMessage(message, ...actions) {
+        const params = { type: vscode_languageserver_protocol_1.MessageType.Error, message, actions };
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.ShowMessageRequest.type, params).then(null2Undefined);
+      }
+      showWarningMessage(message, ...actions) {
+        const params = { type: vscode_languageserver_protocol_1.MessageType.Warning, message, actions };
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.ShowMessageRequest.type, params).then(null2Undefined);
+      }
+      showInformationMessage(message, ...actions) {
+        const params = { type: vscode_languageserver_protocol_1.MessageType.Info, message, actions };
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.ShowMessageRequest.type, params).then(null2Undefined);
+      }
+    };
+    var RemoteWindowImpl = (0, showDocument_1.ShowDocumentFeature)((0, progress_1.ProgressFeature)(_RemoteWindowImpl));
+    var BulkRegistration;
+    (function(BulkRegistration2) {
+      function create() {
+        return new BulkRegistrationImpl();
+      }
+      BulkRegistration2.create = create;
+    })(BulkRegistration || (exports.BulkRegistration = BulkRegistration = {}));
+    var BulkRegistrationImpl = class {
+      _registrations = [];
+      _registered = /* @__PURE__ */ new Set();
+      add(type, registerOptions) {
+        const method = Is2.string(type) ? type : type.method;
+        if (this._registered.has(method)) {
+          throw new Error(`${method} is already added to this registration`);
+        }
+        const id = (0, vscode_languageserver_protocol_1.RAL)().crypto.randomUUID();
+        this._registrations.push({
+          id,
+          method,
+          registerOptions: registerOptions || {}
+        });
+        this._registered.add(method);
+      }
+      asRegistrationParams() {
+        return {
+          registrations: this._registrations
+        };
+      }
+    };
+    var BulkUnregistration;
+    (function(BulkUnregistration2) {
+      function create() {
+        return new BulkUnregistrationImpl(void 0, []);
+      }
+      BulkUnregistration2.create = create;
+    })(BulkUnregistration || (exports.BulkUnregistration = BulkUnregistration = {}));
+    var BulkUnregistrationImpl = class {
+      _connection;
+      _unregistrations = /* @__PURE__ */ new Map();
+      constructor(_connection, unregistrations) {
+        this._connection = _connection;
+        unregistrations.forEach((unregistration) => {
+          this._unregistrations.set(unregistration.method, unregistration);
+        });
+      }
+      get isAttached() {
+        return !!this._connection;
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      add(unregistration) {
+        this._unregistrations.set(unregistration.method, unregistration);
+      }
+      dispose() {
+        const unregistrations = [];
+        for (const unregistration of this._unregistrations.values()) {
+          unregistrations.push(unregistration);
+        }
+        const params = {
+          unregisterations: unregistrations
+        };
+        this._connection.sendRequest(vscode_languageserver_protocol_1.UnregistrationRequest.type, params).catch(() => {
+          this._connection.console.info(`Bulk unregistration failed.`);
+        });
+      }
+      disposeSingle(arg) {
+        const method = Is2.string(arg) ? arg : arg.method;
+        const unregistration = this._unregistrations.get(method);
+        if (!unregistration) {
+          return false;
+        }
+        const params = {
+          unregisterations: [unregistration]
+        };
+        this._connection.sendRequest(vscode_languageserver_protocol_1.UnregistrationRequest.type, params).then(() => {
+          this._unregistrations.delete(method);
+        }, (_error) => {
+          this._connection.console.info(`Un-registering request handler for ${unregistration.id} failed.`);
+        });
+        return true;
+      }
+    };
+    var RemoteClientImpl = class {
+      _connection;
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      initialize(_capabilities) {
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      register(typeOrRegistrations, registerOptionsOrType, registerOptions) {
+        if (typeOrRegistrations instanceof BulkRegistrationImpl) {
+          return this.registerMany(typeOrRegistrations);
+        } else if (typeOrRegistrations instanceof BulkUnregistrationImpl) {
+          return this.registerSingle1(typeOrRegistrations, registerOptionsOrType, registerOptions);
+        } else {
+          return this.registerSingle2(typeOrRegistrations, registerOptionsOrType);
+        }
+      }
+      registerSingle1(unregistration, type, registerOptions) {
+        const method = Is2.string(type) ? type : type.method;
+        const id = (0, vscode_languageserver_protocol_1.RAL)().crypto.randomUUID();
+        const params = {
+          registrations: [{ id, method, registerOptions: registerOptions || {} }]
+        };
+        if (!unregistration.isAttached) {
+          unregistration.attach(this.connection);
+        }
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.RegistrationRequest.type, params).then((_result) => {
+          unregistration.add({ id, method });
+          return unregistration;
+        }, (_error) => {
+          this.connection.console.info(`Registering request handler for ${method} failed.`);
+          return Promise.reject(_error);
+        });
+      }
+      registerSingle2(type, registerOptions) {
+        const method = Is2.string(type) ? type : type.method;
+        const id = (0, vscode_languageserver_protocol_1.RAL)().crypto.randomUUID();
+        const params = {
+          registrations: [{ id, method, registerOptions: registerOptions || {} }]
+        };
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.RegistrationRequest.type, params).then((_result) => {
+          return vscode_languageserver_protocol_1.Disposable.create(() => {
+            this.unregisterSingle(id, method).catch(() => {
+              this.connection.console.info(`Un-registering capability with id ${id} failed.`);
+            });
+          });
+        }, (_error) => {
+          this.connection.console.info(`Registering request handler for ${method} failed.`);
+          return Promise.reject(_error);
+        });
+      }
+      unregisterSingle(id, method) {
+        const params = {
+          unregisterations: [{ id, method }]
+        };
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.UnregistrationRequest.type, params).catch(() => {
+          this.connection.console.info(`Un-registering request handler for ${id} failed.`);
+        });
+      }
+      registerMany(registrations) {
+        const params = registrations.asRegistrationParams();
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.RegistrationRequest.type, params).then(() => {
+          return new BulkUnregistrationImpl(this._connection, params.registrations.map((registration) => {
+            return { id: registration.id, method: registration.method };
+          }));
+        }, (_error) => {
+          this.connection.console.info(`Bulk registration failed.`);
+          return Promise.reject(_error);
+        });
+      }
+    };
+    var _RemoteWorkspaceImpl = class {
+      _connection;
+      constructor() {
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      initialize(_capabilities) {
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      applyEdit(paramOrEdit) {
+        function isApplyWorkspaceEditParams(value) {
+          return value && !!value.edit;
+        }
+        const params = isApplyWorkspaceEditParams(paramOrEdit) ? paramOrEdit : { edit: paramOrEdit };
+        return this.connection.sendRequest(vscode_languageserver_protocol_1.ApplyWorkspaceEditRequest.type, params);
+      }
+    };
+    var RemoteWorkspaceImpl = (0, textDocumentContent_1.TextDocumentContentFeature)((0, fileOperations_1.FileOperationsFeature)((0, workspaceFolder_1.WorkspaceFoldersFeature)((0, configuration_1.ConfigurationFeature)(_RemoteWorkspaceImpl))));
+    var TracerImpl = class {
+      _trace;
+      _connection;
+      constructor() {
+        this._trace = vscode_languageserver_protocol_1.Trace.Off;
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      initialize(_capabilities) {
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      set trace(value) {
+        this._trace = value;
+      }
+      log(message, verbose) {
+        if (this._trace === vscode_languageserver_protocol_1.Trace.Off) {
+          return;
+        }
+        this.connection.sendNotification(vscode_languageserver_protocol_1.LogTraceNotification.type, {
+          message,
+          verbose: this._trace === vscode_languageserver_protocol_1.Trace.Verbose ? verbose : void 0
+        }).catch(() => {
+        });
+      }
+    };
+    var TelemetryImpl = class {
+      _connection;
+      constructor() {
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      initialize(_capabilities) {
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      logEvent(data) {
+        this.connection.sendNotification(vscode_languageserver_protocol_1.TelemetryEventNotification.type, data).catch(() => {
+          this.connection.console.log(`Sending TelemetryEventNotification failed`);
+        });
+      }
+    };
+    var _LanguagesImpl = class {
+      _connection;
+      constructor() {
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      initialize(_capabilities) {
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      attachWorkDoneProgress(params) {
+        return (0, progress_1.attachWorkDone)(this.connection, params);
+      }
+      attachPartialResultProgress(_type, params) {
+        return (0, progress_1.attachPartialResult)(this.connection, params);
+      }
+    };
+    exports._LanguagesImpl = _LanguagesImpl;
+    var LanguagesImpl = (0, inlineCompletion_1.InlineCompletionFeature)((0, foldingRange_1.FoldingRangeFeature)((0, moniker_1.MonikerFeature)((0, diagnostic_1.DiagnosticFeature)((0, inlayHint_1.InlayHintFeature)((0, inlineValue_1.InlineValueFeature)((0, typeHierarchy_1.TypeHierarchyFeature)((0, linkedEditingRange_1.LinkedEditingRangeFeature)((0, semanticTokens_1.SemanticTokensFeature)((0, callHierarchy_1.CallHierarchyFeature)(_LanguagesImpl))))))))));
+    var _NotebooksImpl = class {
+      _connection;
+      constructor() {
+      }
+      attach(connection) {
+        this._connection = connection;
+      }
+      get connection() {
+        if (!this._connection) {
+          throw new Error("Remote is not attached to a connection yet.");
+        }
+        return this._connection;
+      }
+      initialize(_capabilities) {
+      }
+      fillServerCapabilities(_capabilities) {
+      }
+      attachWorkDoneProgress(params) {
+        return (0, progress_1.attachWorkDone)(this.connection, params);
+      }
+      attachPartialResultProgress(_type, params) {
+        return (0, progress_1.attachPartialResult)(this.connection, params);
+      }
+    };
+    exports._NotebooksImpl = _NotebooksImpl;
+    var NotebooksImpl = (0, notebook_1.NotebookSyncFeature)(_NotebooksImpl);
+    function combineConsoleFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineTelemetryFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineTracerFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineClientFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineWindowFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineWorkspaceFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineLanguagesFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineNotebooksFeatures(one, two) {
+      return function(Base) {
+        return two(one(Base));
+      };
+    }
+    function combineFeatures(one, two) {
+      function combine(one2, two2, func) {
+        if (one2 && two2) {
+          return func(one2, two2);
+        } else if (one2) {
+          return one2;
+        } else {
+          return two2;
+        }
+      }
+      const result = {
+        __brand: "features",
+        console: combine(one.console, two.console, combineConsoleFeatures),
+        tracer: combine(one.tracer, two.tracer, combineTracerFeatures),
+        telemetry: combine(one.telemetry, two.telemetry, combineTelemetryFeatures),
+        client: combine(one.client, two.client, combineClientFeatures),
+        window: combine(one.window, two.window, combineWindowFeatures),
+        workspace: combine(one.workspace, two.workspace, combineWorkspaceFeatures),
+        languages: combine(one.languages, two.languages, combineLanguagesFeatures),
+        notebooks: combine(one.notebooks, two.notebooks, combineNotebooksFeatures)
+      };
+      return result;
+    }
+    function createConnection2(connectionFactory, watchDog, factories) {
+      const logger = factories && factories.console ? new (factories.console(RemoteConsoleImpl))() : new RemoteConsoleImpl();
+      const connection = connectionFactory(logger);
+      logger.rawAttach(connection);
+      const tracer = factories && factories.tracer ? new (factories.tracer(TracerImpl))() : new TracerImpl();
+      const telemetry = factories && factories.telemetry ? new (factories.telemetry(TelemetryImpl))() : new TelemetryImpl();
+      const client = factories && factories.client ? new (factories.client(RemoteClientImpl))() : new RemoteClientImpl();
+      const remoteWindow = factories && factories.window ? new (factories.window(RemoteWindowImpl))() : new RemoteWindowImpl();
+      const workspace = factories && factories.workspace ? new (factories.workspace(RemoteWorkspaceImpl))() : new RemoteWorkspaceImpl();
+      const languages = factories && factories.languages ? new (factories.languages(LanguagesImpl))() : new LanguagesImpl();
+      const notebooks = factories && factories.notebooks ? new (factories.notebooks(NotebooksImpl))() : new NotebooksImpl();
+      const allRemotes = [logger, tracer, telemetry, client, remoteWindow, workspace, languages, notebooks];
+      function asPromise(value) {
+        if (value instanceof Promise) {
+          return value;
+        } else if (Is2.thenable(value)) {
+          return new Promise((resolve, reject) => {
+            value.then((resolved) => resolve(resolved), (error) => reject(error));
+          });
+        } else {
+          return Promise.resolve(value);
+        }
+      }
+      let shutdownHandler = void 0;
+      let initializeHandler = void 0;
+      let exitHandler = void 0;
+      const protocolConnection = {
+        listen: () => connection.listen(),
+        sendRequest: (type, ...params) => connection.sendRequest(Is2.string(type) ? type : type.method, ...params),
+        onRequest: (type, handler) => connection.onRequest(type, handler),
+        sendNotification: (type, param) => {
+          const method = Is2.string(type) ? type : type.method;
+          return connection.sendNotification(method, param);
+        },
+        onNotification: (type, handler) => connection.onNotification(type, handler),
+        onProgress: connection.onProgress,
+        sendProgress: connection.sendProgress,
+        onInitialize: (handler) => {
+          initializeHandler = handler;
+          return {
+            dispose: () => {
+              initializeHandler = void 0;
+            }
+          };
+        },
+        onInitialized: (handler) => connection.onNotification(vscode_languageserver_protocol_1.InitializedNotification.type, handler),
+        onShutdown: (handler) => {
+          shutdownHandler = handler;
+          return {
+            dispose: () => {
+              shutdownHandler = void 0;
+            }
+          };
+        },
+        onExit: (handler) => {
+          exitHandler = handler;
+          return {
+            dispose: () => {
+              exitHandler = void 0;
+            }
+          };
+        },
+        get console() {
+          return logger;
+        },
+        get telemetry() {
+          return telemetry;
+        },
+        get tracer() {
+          return tracer;
+        },
+        get client() {
+          return client;
+        },
+        get window() {
+          return remoteWindow;
+        },
+        get workspace() {
+          return workspace;
+        },
+        get languages() {
+          return languages;
+        },
+        get notebooks() {
+          return notebooks;
+        },
+        onDidChangeConfiguration: (handler) => connection.onNotification(vscode_languageserver_protocol_1.DidChangeConfigurationNotification.type, handler),
+        onDidChangeWatchedFiles: (handler) => connection.onNotification(vscode_languageserver_protocol_1.DidChangeWatchedFilesNotification.type, handler),
+        __textDocumentSync: void 0,
+        onDidOpenTextDocument: (handler) => connection.onNotification(vscode_languageserver_protocol_1.DidOpenTextDocumentNotification.type, handler),
+        onDidChangeTextDocument: (handler) => connection.onNotification(vscode_languageserver_protocol_1.DidChangeTextDocumentNotification.type, handler),
+        onDidCloseTextDocument: (handler) => connection.onNotification(vscode_languageserver_protocol_1.DidCloseTextDocumentNotification.type, handler),
+        onWillSaveTextDocument: (handler) => connection.onNotification(vscode_languageserver_protocol_1.WillSaveTextDocumentNotification.type, handler),
+        onWillSaveTextDocumentWaitUntil: (handler) => connection.onRequest(vscode_languageserver_protocol_1.WillSaveTextDocumentWaitUntilRequest.type, handler),
+        onDidSaveTextDocument: (handler) => connection.onNotification(vscode_languageserver_protocol_1.DidSaveTextDocumentNotification.type, handler),
+        sendDiagnostics: (params) => connection.sendNotification(vscode_languageserver_protocol_1.PublishDiagnosticsNotification.type, params),
+        onHover: (handler) => connection.onRequest(vscode_languageserver_protocol_1.HoverRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), void 0);
+        }),
+        onCompletion: (handler) => connection.onRequest(vscode_languageserver_protocol_1.CompletionRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onCompletionResolve: (handler) => connection.onRequest(vscode_languageserver_protocol_1.CompletionResolveRequest.type, handler),
+        onSignatureHelp: (handler) => connection.onRequest(vscode_languageserver_protocol_1.SignatureHelpRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), void 0);
+        }),
+        onDeclaration: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DeclarationRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onDefinition: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DefinitionRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onTypeDefinition: (handler) => connection.onRequest(vscode_languageserver_protocol_1.TypeDefinitionRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onImplementation: (handler) => connection.onRequest(vscode_languageserver_protocol_1.ImplementationRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onReferences: (handler) => connection.onRequest(vscode_languageserver_protocol_1.ReferencesRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onDocumentHighlight: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentHighlightRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onDocumentSymbol: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentSymbolRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onWorkspaceSymbol: (handler) => connection.onRequest(vscode_languageserver_protocol_1.WorkspaceSymbolRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onWorkspaceSymbolResolve: (handler) => connection.onRequest(vscode_languageserver_protocol_1.WorkspaceSymbolResolveRequest.type, handler),
+        onCodeAction: (handler) => connection.onRequest(vscode_languageserver_protocol_1.CodeActionRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onCodeActionResolve: (handler) => connection.onRequest(vscode_languageserver_protocol_1.CodeActionResolveRequest.type, (params, cancel) => {
+          return handler(params, cancel);
+        }),
+        onCodeLens: (handler) => connection.onRequest(vscode_languageserver_protocol_1.CodeLensRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onCodeLensResolve: (handler) => connection.onRequest(vscode_languageserver_protocol_1.CodeLensResolveRequest.type, (params, cancel) => {
+          return handler(params, cancel);
+        }),
+        onDocumentFormatting: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentFormattingRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), void 0);
+        }),
+        onDocumentRangeFormatting: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentRangeFormattingRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), void 0);
+        }),
+        onDocumentRangesFormatting: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentRangesFormattingRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), void 0);
+        }),
+        onDocumentOnTypeFormatting: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentOnTypeFormattingRequest.type, (params, cancel) => {
+          return handler(params, cancel);
+        }),
+        onRenameRequest: (handler) => connection.onRequest(vscode_languageserver_protocol_1.RenameRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), void 0);
+        }),
+        onPrepareRename: (handler) => connection.onRequest(vscode_languageserver_protocol_1.PrepareRenameRequest.type, (params, cancel) => {
+          return handler(params, cancel);
+        }),
+        onDocumentLinks: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentLinkRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onDocumentLinkResolve: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentLinkResolveRequest.type, (params, cancel) => {
+          return handler(params, cancel);
+        }),
+        onDocumentColor: (handler) => connection.onRequest(vscode_languageserver_protocol_1.DocumentColorRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onColorPresentation: (handler) => connection.onRequest(vscode_languageserver_protocol_1.ColorPresentationRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onFoldingRanges: (handler) => connection.onRequest(vscode_languageserver_protocol_1.FoldingRangeRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onSelectionRanges: (handler) => connection.onRequest(vscode_languageserver_protocol_1.SelectionRangeRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), (0, progress_1.attachPartialResult)(connection, params));
+        }),
+        onExecuteCommand: (handler) => connection.onRequest(vscode_languageserver_protocol_1.ExecuteCommandRequest.type, (params, cancel) => {
+          return handler(params, cancel, (0, progress_1.attachWorkDone)(connection, params), void 0);
+        }),
+        dispose: () => connection.dispose()
+      };
+      for (const remote of allRemotes) {
+        remote.attach(protocolConnection);
+      }
+      connection.onRequest(vscode_languageserver_protocol_1.InitializeRequest.type, (params) => {
+        watchDog.initialize(params);
+        if (Is2.string(params.trace)) {
+          tracer.trace = vscode_languageserver_protocol_1.Trace.fromString(params.trace);
+        }
+        for (const remote of allRemotes) {
+          remote.initialize(params.capabilities);
+        }
+        if (initializeHandler) {
+          const result = initializeHandler(params, new vscode_languageserver_protocol_1.CancellationTokenSource().token, (0, progress_1.attachWorkDone)(connection, params), void 0);
+          return asPromise(result).then((value) => {
+            if (value instanceof vscode_languageserver_protocol_1.ResponseError) {
+              return value;
+            }
+            let result2 = value;
+            if (!result2) {
+              result2 = { capabilities: {} };
+            }
+            let capabilities = result2.capabilities;
+            if (!capabilities) {
+              capabilities = {};
+              result2.capabilities = capabilities;
+            }
+            if (capabilities.textDocumentSync === void 0 || capabilities.textDocumentSync === null) {
+              capabilities.textDocumentSync = Is2.number(protocolConnection.__textDocumentSync) ? protocolConnection.__textDocumentSync : vscode_languageserver_protocol_1.TextDocumentSyncKind.None;
+            } else if (!Is2.number(capabilities.textDocumentSync) && !Is2.number(capabilities.textDocumentSync.change)) {
+              capabilities.textDocumentSync.change = Is2.number(protocolConnection.__textDocumentSync) ? protocolConnection.__textDocumentSync : vscode_languageserver_protocol_1.TextDocumentSyncKind.None;
+            }
+            for (const remote of allRemotes) {
+              remote.fillServerCapabilities(capabilities);
+            }
+            return result2;
+          });
+        } else {
+          const result = { capabilities: { textDocumentSync: vscode_languageserver_protocol_1.TextDocumentSyncKind.None } };
+          for (const remote of allRemotes) {
+            remote.fillServerCapabilities(result.capabilities);
+          }
+          return result;
+        }
+      });
+      connection.onRequest(vscode_languageserver_protocol_1.ShutdownRequest.type, () => {
+        watchDog.shutdownReceived = true;
+        if (shutdownHandler) {
+          return shutdownHandler(new vscode_languageserver_protocol_1.CancellationTokenSource().token);
+        } else {
+          return void 0;
+        }
+      });
+      connection.onNotification(vscode_languageserver_protocol_1.ExitNotification.type, () => {
+        try {
+          if (exitHandler) {
+            return exitHandler();
+          }
+        } finally {
+          if (watchDog.shutdownReceived) {
+            watchDog.exit(0);
+          } else {
+            watchDog.exit(1);
+          }
+        }
+      });
+      connection.onNotification(vscode_languageserver_protocol_1.SetTraceNotification.type, (params) => {
+        tracer.trace = vscode_languageserver_protocol_1.Trace.fromString(params.value);
+      });
+      return protocolConnection;
+    }
+  }
+});
+
+// node_modules/vscode-languageserver/lib/node/files.js
+var require_files = __commonJS({
+  "node_modules/vscode-languageserver/lib/node/files.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.FileSystem = void 0;
+    exports.uriToFilePath = uriToFilePath;
+    exports.resolve = resolve;
+    exports.resolveGlobalNodePath = resolveGlobalNodePath;
+    exports.resolveGlobalYarnPath = resolveGlobalYarnPath;
+    exports.resolveModulePath = resolveModulePath;
+    var url = __importStar(__require("url"));
+    var path31 = __importStar(__require("path"));
+    var fs25 = __importStar(__require("fs"));
+    var child_process_1 = __require("child_process");
+    function uriToFilePath(uri) {
+      const parsed = url.parse(uri);
+      if (parsed.protocol !== "file:" || !parsed.path) {
+        return void 0;
+      }
+      const segments = parsed.path.split("/");
+      for (let i = 0, len2 = segments.length; i < len2; i++) {
+        segments[i] = decodeURIComponent(segments[i]);
+      }
+      if (process.platform === "win32" && segments.length > 1) {
+        const first = segments[0];
+        const second = segments[1];
+        if (first.length === 0 && second.length > 1 && second[1] === ":") {
+          segments.shift();
+        }
+      }
+      return path31.normalize(segments.join("/"));
+    }
+    function isWindows() {
+      return process.platform === "win32";
+    }
+    function resolve(moduleName, nodePath, cwd, tracer) {
+      const nodePathKey = "NODE_PATH";
+      const app = [
+        "var p = process;",
+        "p.on('message',function(m){",
+        "if(m.c==='e'){",
+        "p.exit(0);",
+        "}",
+        "else if(m.c==='rs'){",
+        "try{",
+        "var r=require.resolve(m.a);",
+        "p.send({c:'r',s:true,r:r});",
+        "}",
+        "catch(err){",
+        "p.send({c:'r',s:false});",
+        "}",
+        "}",
+        "});"
+      ].join("");
+      return new Promise((resolve2, reject) => {
+        const env = process.env;
+        const newEnv = /* @__PURE__ */ Object.create(null);
+        Object.keys(env).forEach((key) => newEnv[key] = env[key]);
+        if (nodePath && fs25.existsSync(nodePath)) {
+          if (newEnv[nodePathKey]) {
+            newEnv[nodePathKey] = nodePath + path31.delimiter + newEnv[nodePathKey];
+          } else {
+            newEnv[nodePathKey] = nodePath;
+          }
+          if (tracer) {
+            tracer(`NODE_PATH value is: ${newEnv[nodePathKey]}`);
+          }
+        }
+        newEnv["ELECTRON_RUN_AS_NODE"] = "1";
+        try {
+          const cp = (0, child_process_1.fork)("", [], {
+            cwd,
+            env: newEnv,
+            execArgv: ["-e", app]
+          });
+          if (cp.pid === void 0) {
+            reject(new Error(`Starting process to resolve node module  ${moduleName} failed`));
+            return;
+          }
+          cp.on("error", (error) => {
+            reject(error);
+          });
+          cp.on("message", (message2) => {
+            if (message2.c === "r") {
+              cp.send({ c: "e" });
+              if (message2.s) {
+                resolve2(message2.r);
+              } else {
+                reject(new Error(`Failed to resolve module: ${moduleName}`));
+              }
+            }
+          });
+          const message = {
+            c: "rs",
+            a: moduleName
+          };
+          cp.send(message);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    }
+    function resolveGlobalNodePath(tracer) {
+      const env = /* @__PURE__ */ Object.create(null);
+      Object.keys(process.env).forEach((key) => env[key] = process.env[key]);
+      env["NO_UPDATE_NOTIFIER"] = "true";
+      const options = {
+        encoding: "utf8",
+        env
+      };
+      if (isWindows()) {
+        options.shell = true;
+      }
+      const handler = () => {
+      };
+      try {
+        process.on("SIGPIPE", handler);
+        const stdout = (isWindows() ? (0, child_process_1.spawnSync)("npm.cmd config get prefix", options) : (0, child_process_1.spawnSync)("npm", ["config", "get", "prefix"], options)).stdout;
+        if (!stdout) {
+          if (tracer) {
+            tracer(`'npm config get prefix' didn't return a value.`);
+          }
+          return void 0;
+        }
+        const prefix = stdout.trim();
+        if (tracer) {
+          tracer(`'npm config get prefix' value is: ${prefix}`);
+        }
+        if (prefix.length > 0) {
+          if (isWindows()) {
+            return path31.join(prefix, "node_modules");
+          } else {
+            return path31.join(prefix, "lib", "node_modules");
+          }
+        }
+        return void 0;
+      } catch (err) {
+        return void 0;
+      } finally {
+        process.removeListener("SIGPIPE", handler);
+      }
+    }
+    function resolveGlobalYarnPath(tracer) {
+      const options = {
+        encoding: "utf8"
+      };
+      if (isWindows()) {
+        options.shell = true;
+      }
+      const handler = () => {
+      };
+      try {
+        process.on("SIGPIPE", handler);
+        const results = isWindows() ? (0, child_process_1.spawnSync)("yarn.cmd global dir --json", options) : (0, child_process_1.spawnSync)("yarn", ["global", "dir", "--json"], options);
+        const stdout = results.stdout;
+        if (!stdout) {
+          if (tracer) {
+            tracer(`'yarn global dir' didn't return a value.`);
+            if (results.stderr) {
+              tracer(results.stderr);
+            }
+          }
+          return void 0;
+        }
+        const lines = stdout.trim().split(/\r?\n/);
+        for (const line of lines) {
+          try {
+            const yarn = JSON.parse(line);
+            if (yarn.type === "log") {
+              return path31.join(yarn.data, "node_modules");
+            }
+          } catch (e) {
+          }
+        }
+        return void 0;
+      } catch (err) {
+        return void 0;
+      } finally {
+        process.removeListener("SIGPIPE", handler);
+      }
+    }
+    var FileSystem;
+    (function(FileSystem2) {
+      let _isCaseSensitive = void 0;
+      function isCaseSensitive() {
+        if (_isCaseSensitive !== void 0) {
+          return _isCaseSensitive;
+        }
+        if (process.platform === "win32") {
+          _isCaseSensitive = false;
+        } else {
+          _isCaseSensitive = !fs25.existsSync(__filename.toUpperCase()) || !fs25.existsSync(__filename.toLowerCase());
+        }
+        return _isCaseSensitive;
+      }
+      FileSystem2.isCaseSensitive = isCaseSensitive;
+      function isParent(parent, child) {
+        if (isCaseSensitive()) {
+          return path31.normalize(child).indexOf(path31.normalize(parent)) === 0;
+        } else {
+          return path31.normalize(child).toLowerCase().indexOf(path31.normalize(parent).toLowerCase()) === 0;
+        }
+      }
+      FileSystem2.isParent = isParent;
+    })(FileSystem || (exports.FileSystem = FileSystem = {}));
+    function resolveModulePath(workspaceRoot, moduleName, nodePath, tracer) {
+      if (nodePath) {
+        if (!path31.isAbsolute(nodePath)) {
+          nodePath = path31.join(workspaceRoot, nodePath);
+        }
+        return resolve(moduleName, nodePath, nodePath, tracer).then((value) => {
+          if (FileSystem.isParent(nodePath, value)) {
+            return value;
+          } else {
+            return Promise.reject(new Error(`Failed to load ${moduleName} from node path location.`));
+          }
+        }).then(void 0, (_error) => {
+          return resolve(moduleName, resolveGlobalNodePath(tracer), workspaceRoot, tracer);
+        });
+      } else {
+        return resolve(moduleName, resolveGlobalNodePath(tracer), workspaceRoot, tracer);
+      }
+    }
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/node/ril.js
+var require_ril = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/node/ril.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    var util_1 = __require("util");
+    var crypto_1 = __require("crypto");
+    var api_1 = require_api();
+    var MessageBuffer = class _MessageBuffer extends api_1.AbstractMessageBuffer {
+      static emptyBuffer = Buffer.allocUnsafe(0);
+      constructor(encoding = "utf-8") {
+        super(encoding);
+      }
+      emptyBuffer() {
+        return _MessageBuffer.emptyBuffer;
+      }
+      fromString(value, encoding) {
+        return Buffer.from(value, encoding);
+      }
+      toString(value, encoding) {
+        if (value instanceof Buffer) {
+          return value.toString(encoding);
+        } else {
+          return new util_1.TextDecoder(encoding).decode(value);
+        }
+      }
+      asNative(buffer, length) {
+        if (length === void 0) {
+          return buffer instanceof Buffer ? buffer : Buffer.from(buffer);
+        } else {
+          return buffer instanceof Buffer ? buffer.slice(0, length) : Buffer.from(buffer.subarray(0, length));
+        }
+      }
+      allocNative(length) {
+        return Buffer.allocUnsafe(length);
+      }
+    };
+    var ReadableStreamWrapper = class {
+      stream;
+      constructor(stream) {
+        this.stream = stream;
+      }
+      onClose(listener) {
+        this.stream.on("close", listener);
+        return api_1.Disposable.create(() => this.stream.off("close", listener));
+      }
+      onError(listener) {
+        this.stream.on("error", listener);
+        return api_1.Disposable.create(() => this.stream.off("error", listener));
+      }
+      onEnd(listener) {
+        this.stream.on("end", listener);
+        return api_1.Disposable.create(() => this.stream.off("end", listener));
+      }
+      onData(listener) {
+        this.stream.on("data", listener);
+        return api_1.Disposable.create(() => this.stream.off("data", listener));
+      }
+    };
+    var WritableStreamWrapper = class {
+      stream;
+      constructor(stream) {
+        this.stream = stream;
+      }
+      onClose(listener) {
+        this.stream.on("close", listener);
+        return api_1.Disposable.create(() => this.stream.off("close", listener));
+      }
+      onError(listener) {
+        this.stream.on("error", listener);
+        return api_1.Disposable.create(() => this.stream.off("error", listener));
+      }
+      onEnd(listener) {
+        this.stream.on("end", listener);
+        return api_1.Disposable.create(() => this.stream.off("end", listener));
+      }
+      write(data, encoding) {
+        return new Promise((resolve, reject) => {
+          const callback = (error) => {
+            if (error === void 0 || error === null) {
+              resolve();
+            } else {
+              reject(error);
+            }
+          };
+          if (typeof data === "string") {
+            this.stream.write(data, encoding, callback);
+          } else {
+            this.stream.write(data, callback);
+          }
+        });
+      }
+      end() {
+        this.stream.end();
+      }
+    };
+    var _ril = Object.freeze({
+      crypto: Object.freeze({
+        randomUUID: () => (0, crypto_1.randomUUID)()
+      }),
+      messageBuffer: Object.freeze({
+        create: (encoding) => new MessageBuffer(encoding)
+      }),
+      applicationJson: Object.freeze({
+        encoder: Object.freeze({
+          name: "application/json",
+          encode: (msg, options) => {
+            try {
+              return Promise.resolve(Buffer.from(JSON.stringify(msg, void 0, 0), options.charset));
+            } catch (err) {
+              return Promise.reject(err);
+            }
+          }
+        }),
+        decoder: Object.freeze({
+          name: "application/json",
+          decode: (buffer, options) => {
+            try {
+              if (buffer instanceof Buffer) {
+                return Promise.resolve(JSON.parse(buffer.toString(options.charset)));
+              } else {
+                return Promise.resolve(JSON.parse(new util_1.TextDecoder(options.charset).decode(buffer)));
+              }
+            } catch (err) {
+              return Promise.reject(err);
+            }
+          }
+        })
+      }),
+      stream: Object.freeze({
+        asReadableStream: (stream) => new ReadableStreamWrapper(stream),
+        asWritableStream: (stream) => new WritableStreamWrapper(stream)
+      }),
+      console,
+      timer: Object.freeze({
+        setTimeout(callback, ms, ...args) {
+          const handle = setTimeout(callback, ms, ...args);
+          return { dispose: () => clearTimeout(handle) };
+        },
+        setImmediate(callback, ...args) {
+          const handle = setImmediate(callback, ...args);
+          return { dispose: () => clearImmediate(handle) };
+        },
+        setInterval(callback, ms, ...args) {
+          const handle = setInterval(callback, ms, ...args);
+          return { dispose: () => clearInterval(handle) };
+        }
+      })
+    });
+    function RIL() {
+      return _ril;
+    }
+    (function(RIL2) {
+      function install() {
+        api_1.RAL.install(_ril);
+      }
+      RIL2.install = install;
+    })(RIL || (RIL = {}));
+    exports.default = RIL;
+  }
+});
+
+// node_modules/vscode-jsonrpc/lib/node/main.js
+var require_main2 = __commonJS({
+  "node_modules/vscode-jsonrpc/lib/node/main.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __exportStar = exports && exports.__exportStar || function(m, exports2) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports2, p)) __createBinding(exports2, m, p);
+    };
+    var __importDefault = exports && exports.__importDefault || function(mod) {
+      return mod && mod.__esModule ? mod : { "default": mod };
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.StreamMessageWriter = exports.StreamMessageReader = exports.SocketMessageWriter = exports.SocketMessageReader = exports.PortMessageWriter = exports.PortMessageReader = exports.IPCMessageWriter = exports.IPCMessageReader = void 0;
+    exports.generateRandomPipeName = generateRandomPipeName;
+    exports.createClientPipeTransport = createClientPipeTransport;
+    exports.createServerPipeTransport = createServerPipeTransport;
+    exports.createClientSocketTransport = createClientSocketTransport;
+    exports.createServerSocketTransport = createServerSocketTransport;
+    exports.createMessageConnection = createMessageConnection;
+    var ril_1 = __importDefault(require_ril());
+    ril_1.default.install();
+    var path31 = __importStar(__require("path"));
+    var os3 = __importStar(__require("os"));
+    var fs25 = __importStar(__require("fs"));
+    var crypto_1 = __require("crypto");
+    var net_1 = __require("net");
+    var api_1 = require_api();
+    __exportStar(require_api(), exports);
+    var IPCMessageReader = class extends api_1.AbstractMessageReader {
+      process;
+      constructor(process2) {
+        super();
+        this.process = process2;
+        const eventEmitter = this.process;
+        eventEmitter.on("error", (error) => this.fireError(error));
+        eventEmitter.on("close", () => this.fireClose());
+      }
+      listen(callback) {
+        this.process.on("message", callback);
+        return api_1.Disposable.create(() => this.process.off("message", callback));
+      }
+    };
+    exports.IPCMessageReader = IPCMessageReader;
+    var IPCMessageWriter = class extends api_1.AbstractMessageWriter {
+      process;
+      errorCount;
+      constructor(process2) {
+        super();
+        this.process = process2;
+        this.errorCount = 0;
+        const eventEmitter = this.process;
+        eventEmitter.on("error", (error) => this.fireError(error));
+        eventEmitter.on("close", () => this.fireClose());
+      }
+      write(msg) {
+        try {
+          if (typeof this.process.send === "function") {
+            this.process.send(msg, void 0, void 0, (error) => {
+              if (error) {
+                this.errorCount++;
+                this.handleError(error, msg);
+              } else {
+                this.errorCount = 0;
+              }
+            });
+          }
+          return Promise.resolve();
+        } catch (error) {
+          this.handleError(error, msg);
+          return Promise.reject(error);
+        }
+      }
+      handleError(error, msg) {
+        this.errorCount++;
+        this.fireError(error, msg, this.errorCount);
+      }
+      end() {
+      }
+    };
+    exports.IPCMessageWriter = IPCMessageWriter;
+    var PortMessageReader = class extends api_1.AbstractMessageReader {
+      onData;
+      constructor(port) {
+        super();
+        this.onData = new api_1.Emitter();
+        port.on("close", () => this.fireClose());
+        port.on("error", (error) => this.fireError(error));
+        port.on("message", (message) => {
+          this.onData.fire(message);
+        });
+      }
+      listen(callback) {
+        return this.onData.event(callback);
+      }
+    };
+    exports.PortMessageReader = PortMessageReader;
+    var PortMessageWriter = class extends api_1.AbstractMessageWriter {
+      port;
+      errorCount;
+      constructor(port) {
+        super();
+        this.port = port;
+        this.errorCount = 0;
+        port.on("close", () => this.fireClose());
+        port.on("error", (error) => this.fireError(error));
+      }
+      write(msg) {
+        try {
+          this.port.postMessage(msg);
+          return Promise.resolve();
+        } catch (error) {
+          this.handleError(error, msg);
+          return Promise.reject(error);
+        }
+      }
+      handleError(error, msg) {
+        this.errorCount++;
+        this.fireError(error, msg, this.errorCount);
+      }
+      end() {
+      }
+    };
+    exports.PortMessageWriter = PortMessageWriter;
+    var SocketMessageReader = class extends api_1.ReadableStreamMessageReader {
+      constructor(socket, encoding = "utf-8") {
+        super((0, ril_1.default)().stream.asReadableStream(socket), encoding);
+      }
+    };
+    exports.SocketMessageReader = SocketMessageReader;
+    var SocketMessageWriter = class extends api_1.WriteableStreamMessageWriter {
+      socket;
+      constructor(socket, options) {
+        super((0, ril_1.default)().stream.asWritableStream(socket), options);
+        this.socket = socket;
+      }
+      dispose() {
+        super.dispose();
+        this.socket.destroy();
+      }
+    };
+    exports.SocketMessageWriter = SocketMessageWriter;
+    var StreamMessageReader = class extends api_1.ReadableStreamMessageReader {
+      constructor(readable, encoding) {
+        super((0, ril_1.default)().stream.asReadableStream(readable), encoding);
+      }
+    };
+    exports.StreamMessageReader = StreamMessageReader;
+    var StreamMessageWriter = class extends api_1.WriteableStreamMessageWriter {
+      constructor(writable, options) {
+        super((0, ril_1.default)().stream.asWritableStream(writable), options);
+      }
+    };
+    exports.StreamMessageWriter = StreamMessageWriter;
+    var XDG_RUNTIME_DIR = process.env["XDG_RUNTIME_DIR"];
+    var safeIpcPathLengths = /* @__PURE__ */ new Map([
+      ["linux", 107],
+      ["darwin", 102]
+    ]);
+    function generateRandomPipeName() {
+      if (process.platform === "win32") {
+        return `\\\\.\\pipe\\lsp-${(0, crypto_1.randomBytes)(16).toString("hex")}-sock`;
+      }
+      let randomLength = 32;
+      const fixedLength = "/lsp-.sock".length;
+      const tmpDir = fs25.realpathSync(XDG_RUNTIME_DIR ?? os3.tmpdir());
+      const limit = safeIpcPathLengths.get(process.platform);
+      if (limit !== void 0) {
+        randomLength = Math.min(limit - tmpDir.length - fixedLength, randomLength);
+      }
+      if (randomLength < 16) {
+        throw new Error(`Unable to generate a random pipe name with ${randomLength} characters.`);
+      }
+      const randomSuffix = (0, crypto_1.randomBytes)(Math.floor(randomLength / 2)).toString("hex");
+      return path31.join(tmpDir, `lsp-${randomSuffix}.sock`);
+    }
+    function createClientPipeTransport(pipeName, encoding = "utf-8") {
+      let connectResolve;
+      const connected = new Promise((resolve, _reject) => {
+        connectResolve = resolve;
+      });
+      return new Promise((resolve, reject) => {
+        const server = (0, net_1.createServer)((socket) => {
+          server.close();
+          connectResolve([
+            new SocketMessageReader(socket, encoding),
+            new SocketMessageWriter(socket, encoding)
+          ]);
+        });
+        server.on("error", reject);
+        server.listen(pipeName, () => {
+          server.removeListener("error", reject);
+          resolve({
+            onConnected: () => {
+              return connected;
+            },
+            close: () => {
+              server.close();
+            }
+          });
+        });
+      });
+    }
+    function createServerPipeTransport(pipeName, encoding = "utf-8") {
+      const socket = (0, net_1.createConnection)(pipeName);
+      return [
+        new SocketMessageReader(socket, encoding),
+        new SocketMessageWriter(socket, encoding)
+      ];
+    }
+    function createClientSocketTransport(port, encoding = "utf-8") {
+      let connectResolve;
+      const connected = new Promise((resolve, _reject) => {
+        connectResolve = resolve;
+      });
+      return new Promise((resolve, reject) => {
+        const server = (0, net_1.createServer)((socket) => {
+          server.close();
+          connectResolve([
+            new SocketMessageReader(socket, encoding),
+            new SocketMessageWriter(socket, encoding)
+          ]);
+        });
+        server.on("error", reject);
+        server.listen(port, "127.0.0.1", () => {
+          server.removeListener("error", reject);
+          const address = server.address();
+          if (address === null || typeof address === "string") {
+            reject(new Error(`Unexpected server address: ${address}`));
+            return;
+          }
+          const boundPort = address.port;
+          resolve({
+            port: () => boundPort,
+            onConnected: () => {
+              return connected;
+            },
+            close: () => {
+              server.close();
+            }
+          });
+        });
+      });
+    }
+    function createServerSocketTransport(port, encoding = "utf-8") {
+      const socket = (0, net_1.createConnection)(port, "127.0.0.1");
+      return [
+        new SocketMessageReader(socket, encoding),
+        new SocketMessageWriter(socket, encoding)
+      ];
+    }
+    function isReadableStream(value) {
+      const candidate = value;
+      return candidate.read !== void 0 && candidate.addListener !== void 0;
+    }
+    function isWritableStream(value) {
+      const candidate = value;
+      return candidate.write !== void 0 && candidate.addListener !== void 0;
+    }
+    function createMessageConnection(input, output, logger, options) {
+      if (!logger) {
+        logger = api_1.NullLogger;
+      }
+      const reader = isReadableStream(input) ? new StreamMessageReader(input) : input;
+      const writer = isWritableStream(output) ? new StreamMessageWriter(output) : output;
+      if (api_1.ConnectionStrategy.is(options)) {
+        options = { connectionStrategy: options };
+      }
+      return (0, api_1.createMessageConnection)(reader, writer, logger, options);
+    }
+  }
+});
+
+// node_modules/vscode-languageserver-protocol/lib/node/main.js
+var require_main3 = __commonJS({
+  "node_modules/vscode-languageserver-protocol/lib/node/main.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __exportStar = exports && exports.__exportStar || function(m, exports2) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports2, p)) __createBinding(exports2, m, p);
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.createProtocolConnection = createProtocolConnection;
+    var node_1 = require_main2();
+    __exportStar(require_main2(), exports);
+    __exportStar(require_api2(), exports);
+    function createProtocolConnection(input, output, logger, options) {
+      return (0, node_1.createMessageConnection)(input, output, logger, options);
+    }
+  }
+});
+
+// node_modules/vscode-languageserver/lib/common/api.js
+var require_api3 = __commonJS({
+  "node_modules/vscode-languageserver/lib/common/api.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __exportStar = exports && exports.__exportStar || function(m, exports2) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports2, p)) __createBinding(exports2, m, p);
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.ProposedFeatures = exports.NotebookDocuments = exports.TextDocuments = exports.SemanticTokensBuilder = exports.WorkDoneProgressReporter = void 0;
+    var semanticTokens_1 = require_semanticTokens();
+    Object.defineProperty(exports, "SemanticTokensBuilder", { enumerable: true, get: function() {
+      return semanticTokens_1.SemanticTokensBuilder;
+    } });
+    var progress_1 = require_progress();
+    Object.defineProperty(exports, "WorkDoneProgressReporter", { enumerable: true, get: function() {
+      return progress_1.WorkDoneProgressReporter;
+    } });
+    __exportStar(require_api2(), exports);
+    var textDocuments_1 = require_textDocuments();
+    Object.defineProperty(exports, "TextDocuments", { enumerable: true, get: function() {
+      return textDocuments_1.TextDocuments;
+    } });
+    var notebook_1 = require_notebook();
+    Object.defineProperty(exports, "NotebookDocuments", { enumerable: true, get: function() {
+      return notebook_1.NotebookDocuments;
+    } });
+    __exportStar(require_server(), exports);
+    var ProposedFeatures2;
+    (function(ProposedFeatures3) {
+      ProposedFeatures3.all = {
+        __brand: "features"
+      };
+    })(ProposedFeatures2 || (exports.ProposedFeatures = ProposedFeatures2 = {}));
+  }
+});
+
+// node_modules/vscode-languageserver/lib/node/main.js
+var require_main4 = __commonJS({
+  "node_modules/vscode-languageserver/lib/node/main.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __exportStar = exports && exports.__exportStar || function(m, exports2) {
+      for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports2, p)) __createBinding(exports2, m, p);
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.Files = void 0;
+    exports.createConnection = createConnection2;
+    var node_util_1 = __require("node:util");
+    var Is2 = __importStar(require_is());
+    var server_1 = require_server();
+    var fm = __importStar(require_files());
+    var node_1 = require_main3();
+    __exportStar(require_main3(), exports);
+    __exportStar(require_api3(), exports);
+    var Files;
+    (function(Files2) {
+      Files2.uriToFilePath = fm.uriToFilePath;
+      Files2.resolveGlobalNodePath = fm.resolveGlobalNodePath;
+      Files2.resolveGlobalYarnPath = fm.resolveGlobalYarnPath;
+      Files2.resolve = fm.resolve;
+      Files2.resolveModulePath = fm.resolveModulePath;
+    })(Files || (exports.Files = Files = {}));
+    var _protocolConnection;
+    function endProtocolConnection() {
+      if (_protocolConnection === void 0) {
+        return;
+      }
+      try {
+        _protocolConnection.end();
+      } catch (_err) {
+      }
+    }
+    var _shutdownReceived = false;
+    var exitTimer = void 0;
+    function setupExitTimer() {
+      const argName = "--clientProcessId";
+      function runTimer(value) {
+        try {
+          const processId = parseInt(value);
+          if (!isNaN(processId)) {
+            exitTimer = setInterval(() => {
+              try {
+                process.kill(processId, 0);
+              } catch (ex) {
+                endProtocolConnection();
+                process.exit(_shutdownReceived ? 0 : 1);
+              }
+            }, 3e3);
+          }
+        } catch (e) {
+        }
+      }
+      for (let i = 2; i < process.argv.length; i++) {
+        const arg = process.argv[i];
+        if (arg === argName && i + 1 < process.argv.length) {
+          runTimer(process.argv[i + 1]);
+          return;
+        } else {
+          const args = arg.split("=");
+          if (args[0] === argName) {
+            runTimer(args[1]);
+          }
+        }
+      }
+    }
+    setupExitTimer();
+    var watchDog = {
+      initialize: (params) => {
+        const processId = params.processId;
+        if (Is2.number(processId) && exitTimer === void 0) {
+          setInterval(() => {
+            try {
+              process.kill(processId, 0);
+            } catch (ex) {
+              process.exit(_shutdownReceived ? 0 : 1);
+            }
+          }, 3e3);
+        }
+      },
+      get shutdownReceived() {
+        return _shutdownReceived;
+      },
+      set shutdownReceived(value) {
+        _shutdownReceived = value;
+      },
+      exit: (code2) => {
+        endProtocolConnection();
+        process.exit(code2);
+      }
+    };
+    function createConnection2(arg1, arg2, arg3, arg4) {
+      let factories;
+      let input;
+      let output;
+      let options;
+      if (arg1 !== void 0 && arg1.__brand === "features") {
+        factories = arg1;
+        arg1 = arg2;
+        arg2 = arg3;
+        arg3 = arg4;
+      }
+      if (node_1.ConnectionStrategy.is(arg1) || node_1.ConnectionOptions.is(arg1)) {
+        options = arg1;
+      } else {
+        input = arg1;
+        output = arg2;
+        options = arg3;
+      }
+      return _createConnection(input, output, options, factories);
+    }
+    function _createConnection(input, output, options, factories) {
+      let stdio = false;
+      if (!input && !output && process.argv.length > 2) {
+        let port = void 0;
+        let pipeName = void 0;
+        const argv = process.argv.slice(2);
+        for (let i = 0; i < argv.length; i++) {
+          const arg = argv[i];
+          if (arg === "--node-ipc") {
+            input = new node_1.IPCMessageReader(process);
+            output = new node_1.IPCMessageWriter(process);
+            break;
+          } else if (arg === "--stdio") {
+            stdio = true;
+            input = process.stdin;
+            output = process.stdout;
+            break;
+          } else if (arg === "--socket") {
+            port = parseInt(argv[i + 1]);
+            break;
+          } else if (arg === "--pipe") {
+            pipeName = argv[i + 1];
+            break;
+          } else {
+            const args = arg.split("=");
+            if (args[0] === "--socket") {
+              port = parseInt(args[1]);
+              break;
+            } else if (args[0] === "--pipe") {
+              pipeName = args[1];
+              break;
+            }
+          }
+        }
+        if (port) {
+          const transport = (0, node_1.createServerSocketTransport)(port);
+          input = transport[0];
+          output = transport[1];
+        } else if (pipeName) {
+          const transport = (0, node_1.createServerPipeTransport)(pipeName);
+          input = transport[0];
+          output = transport[1];
+        }
+      }
+      const commandLineMessage = "Use arguments of createConnection or set command line parameters: '--node-ipc', '--stdio' or '--socket={number}'";
+      if (!input) {
+        throw new Error("Connection input stream is not set. " + commandLineMessage);
+      }
+      if (!output) {
+        throw new Error("Connection output stream is not set. " + commandLineMessage);
+      }
+      if (Is2.func(input.read) && Is2.func(input.on)) {
+        const inputStream = input;
+        inputStream.on("end", () => {
+          endProtocolConnection();
+          process.exit(_shutdownReceived ? 0 : 1);
+        });
+        inputStream.on("close", () => {
+          endProtocolConnection();
+          process.exit(_shutdownReceived ? 0 : 1);
+        });
+      }
+      const connectionFactory = (logger) => {
+        const result = (0, node_1.createProtocolConnection)(input, output, logger, options);
+        if (stdio) {
+          patchConsole(logger);
+        }
+        return result;
+      };
+      return (0, server_1.createConnection)(connectionFactory, watchDog, factories);
+    }
+    function patchConsole(logger) {
+      function serialize(args) {
+        return args.map((arg) => typeof arg === "string" ? arg : (0, node_util_1.inspect)(arg)).join(" ");
+      }
+      const counters = /* @__PURE__ */ new Map();
+      console.assert = function assert(assertion, ...args) {
+        if (assertion) {
+          return;
+        }
+        if (args.length === 0) {
+          logger.error("Assertion failed");
+        } else {
+          const [message, ...rest] = args;
+          logger.error(`Assertion failed: ${message} ${serialize(rest)}`);
+        }
+      };
+      console.count = function count2(label3 = "default") {
+        const message = String(label3);
+        let counter = counters.get(message) ?? 0;
+        counter += 1;
+        counters.set(message, counter);
+        logger.log(`${message}: ${message}`);
+      };
+      console.countReset = function countReset(label3) {
+        if (label3 === void 0) {
+          counters.clear();
+        } else {
+          counters.delete(String(label3));
+        }
+      };
+      console.debug = function debug(...args) {
+        logger.log(serialize(args));
+      };
+      console.dir = function dir(arg, options) {
+        logger.log((0, node_util_1.inspect)(arg, options));
+      };
+      console.log = function log(...args) {
+        logger.log(serialize(args));
+      };
+      console.error = function error(...args) {
+        logger.error(serialize(args));
+      };
+      console.trace = function trace(...args) {
+        const stack = new Error().stack.replace(/(.+\n){2}/, "");
+        let message = "Trace";
+        if (args.length !== 0) {
+          message += `: ${serialize(args)}`;
+        }
+        logger.log(`${message}
+${stack}`);
+      };
+      console.warn = function warn(...args) {
+        logger.warn(serialize(args));
+      };
+      console.info = function info4(...args) {
+        logger.info(serialize(args));
+      };
+    }
+  }
+});
+
+// src/lsp/analysis.ts
+import fs23 from "node:fs";
+import path28 from "node:path";
+import { fileURLToPath as fileURLToPath3 } from "node:url";
+function docsLink(t, id) {
+  const root = packageRoot();
+  if (!root) return void 0;
+  const rel3 = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
+  if (/^[a-z]+:/.test(t?.meta.docsUrl ?? "")) return t.meta.docsUrl;
+  const [file, anchor] = rel3.split("#");
+  const abs = path28.join(root, file);
+  if (!fs23.existsSync(abs)) return void 0;
+  return `file://${abs.split(path28.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
+}
+function packageRoot() {
+  if (rootCache !== void 0) return rootCache ?? void 0;
+  let dir = path28.dirname(fileURLToPath3(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (fs23.existsSync(path28.join(dir, "package.json")) && fs23.existsSync(path28.join(dir, "docs"))) return rootCache = dir;
+    dir = path28.dirname(dir);
+  }
+  rootCache = null;
+  return void 0;
+}
+async function loadBuildReader() {
+  planBuildsSync ??= (await Promise.resolve().then(() => (init_plan(), plan_exports))).planBuilds;
+}
+var CachedContext, rootCache, RESULT_CACHE, Workspace, planBuildsSync;
+var init_analysis = __esm({
+  "src/lsp/analysis.ts"() {
+    "use strict";
+    init_context();
+    init_runner();
+    init_source();
+    init_config();
+    init_file_options();
+    init_transforms();
+    CachedContext = class {
+      constructor(inner, root) {
+        this.inner = inner;
+        this.root = root;
+        this.kind = inner.kind;
+        this.available = inner.available;
+      }
+      inner;
+      root;
+      kind;
+      available;
+      reads = /* @__PURE__ */ new Map();
+      describe() {
+        return this.inner.describe();
+      }
+      exists(rel3) {
+        return this.inner.exists(rel3);
+      }
+      read(rel3) {
+        if (this.reads.has(rel3)) return this.reads.get(rel3);
+        const t = this.inner.read(rel3);
+        this.reads.set(rel3, t);
+        return t;
+      }
+      files() {
+        return this.inner.files();
+      }
+      ignored(rel3) {
+        return this.inner.ignored(rel3);
+      }
+      excludesTree(rel3) {
+        return this.inner.excludesTree ? this.inner.excludesTree(rel3) : false;
+      }
+      notes() {
+        return this.inner.notes?.() ?? [];
+      }
+    };
+    RESULT_CACHE = 8;
+    Workspace = class {
+      constructor(opts = {}) {
+        this.opts = opts;
+        this.fileOptions = this.newFileOptions();
+      }
+      opts;
+      fileOptions;
+      contexts = /* @__PURE__ */ new Map();
+      builds = /* @__PURE__ */ new Map();
+      results = /* @__PURE__ */ new Map();
+      allTransforms;
+      newFileOptions() {
+        return new FileOptions(newResolver(this.opts.cwd ?? process.cwd(), this.opts.config), {});
+      }
+      transforms() {
+        return this.allTransforms ??= loadTransforms();
+      }
+      /** @throws ConfigError for an invalid config file. */
+      async setup(file) {
+        const build = await this.buildFor(file);
+        const options = await this.fileOptions.for(file, build.found);
+        const dir = options.noContext ? void 0 : options.contextDir ?? path28.dirname(file);
+        const key = `${dir ?? ""}\0${file}`;
+        let context = this.contexts.get(key);
+        if (!context) {
+          let inner = new NoContext();
+          if (dir) {
+            try {
+              if (fs23.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
+            } catch {
+            }
+          }
+          context = new CachedContext(inner, inner.kind === "directory" ? dir : void 0);
+          this.contexts.set(key, context);
+        }
+        return { options, context, buildNotes: build.notes };
+      }
+      async buildFor(file) {
+        if (this.opts.buildDefinitions === false) return { notes: [] };
+        let b = this.builds.get(file);
+        if (b) return b;
+        b = { notes: [] };
+        try {
+          const plan = await planBuildsSync?.([file], [path28.dirname(file)], path28.dirname(file), false);
+          const fb = plan?.files.get(file);
+          if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...fb.args ? { args: fb.args } : {}, ...fb.hadolint ? { hadolint: fb.hadolint } : {} }, notes: fb.findings };
+        } catch {
+        }
+        this.builds.set(file, b);
+        return b;
+      }
+      /** Run the transforms over `text` (the editor's buffer of `file`). Cached per text. */
+      async analyse(file, text, setup) {
+        const s = setup ?? await this.setup(file);
+        let perFile = this.results.get(file);
+        const hit = perFile?.get(text);
+        if (hit && hit.result) return { ...hit, ms: 0 };
+        const t0 = performance.now();
+        const { text: body, bom } = stripBom(text);
+        const result = runTransforms(body, {
+          transforms: s.options.transforms,
+          options: s.options.options,
+          buildContext: s.context,
+          path: file,
+          selfCheck: false
+        }, bom);
+        const findings = [...result.findings, ...s.buildNotes];
+        for (const message of s.context.notes()) findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+        const a = { text, bomLength: bom ? 1 : 0, result, findings, ms: performance.now() - t0 };
+        if (!perFile) this.results.set(file, perFile = /* @__PURE__ */ new Map());
+        perFile.delete(text);
+        perFile.set(text, a);
+        if (perFile.size > RESULT_CACHE) perFile.delete(perFile.keys().next().value);
+        return a;
+      }
+      /**
+       * The edits of a fix, checked like `dockerfix --write` (self-check included). `only`: the
+       * transform ids to run (the syntax directive is added when it is selected, since a fix may
+       * need it); `unsafe`: also apply unsafe fixes.
+       */
+      async fix(file, text, only, unsafe) {
+        const s = await this.setup(file);
+        let transforms = s.options.transforms;
+        if (only) {
+          const ids = new Set(only);
+          if (transforms.some((t) => t.meta.id === "syntax-directive")) ids.add("syntax-directive");
+          transforms = transforms.filter((t) => ids.has(t.meta.id));
+        }
+        const options = { ...s.options.options, unsafe };
+        const { text: body, bom } = stripBom(text);
+        const r = runTransforms(body, { transforms, options, buildContext: s.context, path: file }, bom);
+        return { edits: r.error ? [] : r.edits, bomLength: bom ? 1 : 0, ...r.error ? { error: r.error.message } : {} };
+      }
+      /**
+       * Files changed on disk. Returns whether anything cached was dropped (open documents then
+       * need a new analysis).
+       */
+      invalidate(changed) {
+        let dropped = false;
+        for (const file of changed) {
+          const base2 = path28.basename(file);
+          if (CONFIG_FILES.includes(base2)) {
+            this.fileOptions = this.newFileOptions();
+            dropped = true;
+          }
+          for (const [key, ctx] of this.contexts) {
+            const root = ctx.root ?? key.slice(0, key.indexOf("\0"));
+            if (!root) continue;
+            const r = path28.relative(root, file);
+            if (r === "" || !r.startsWith("..") && !path28.isAbsolute(r)) {
+              this.contexts.delete(key);
+              dropped = true;
+            }
+          }
+          if (this.builds.size && !/(^|\/)(Dockerfile|Containerfile)[^/]*$|\.dockerfile$/i.test(file)) {
+            this.builds.clear();
+            dropped = true;
+          }
+        }
+        if (dropped) this.results.clear();
+        return dropped;
+      }
+      forget(file) {
+        this.results.delete(file);
+      }
+    };
+  }
+});
+
+// src/lsp/server.ts
+var server_exports = {};
+__export(server_exports, {
+  FIX_ALL_SAFE: () => FIX_ALL_SAFE,
+  FIX_ALL_UNSAFE: () => FIX_ALL_UNSAFE,
+  SOURCE: () => SOURCE,
+  actionableSkip: () => actionableSkip,
+  isDockerfileName: () => isDockerfileName2,
+  lspMain: () => lspMain,
+  startServer: () => startServer,
+  toDiagnostics: () => toDiagnostics,
+  toTextEdits: () => toTextEdits
+});
+import path29 from "node:path";
+import { fileURLToPath as fileURLToPath4 } from "node:url";
+function isDockerfileName2(name) {
+  const named = name === "Dockerfile" || name === "Containerfile" || name.startsWith("Dockerfile.") || name.startsWith("Containerfile.") || name.length > 11 && (name.endsWith(".Dockerfile") || name.endsWith(".dockerfile"));
+  return named && !/\.(dockerignore|md|orig|rej|template|tmpl|j2|in)$/.test(name) && !/\.dockerfix-[^/]*\.tmp$/.test(name);
+}
+function filePath(uri) {
+  if (!uri.startsWith("file:")) return void 0;
+  try {
+    return fileURLToPath4(uri);
+  } catch {
+    return void 0;
+  }
+}
+function actionableSkip(f) {
+  return f.kind === "skipped" && !/dockerfix-ignore/.test(f.message);
+}
+function unsafeNote(f) {
+  return f.kind === "info" && f.fixKind === "unsafe";
+}
+function toDiagnostics(a, doc2, byId) {
+  const out = [];
+  const e = a.result.error;
+  if (e) {
+    const pos = { line: Math.max(0, e.line - 1), character: Math.max(0, e.column - 1) };
+    out.push({ severity: import_node.DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: pos, end: pos } });
+    return out;
+  }
+  for (const f of a.findings) {
+    const change = f.kind === "change" || unsafeNote(f);
+    if (!change && !actionableSkip(f)) continue;
+    const start = { line: f.line - 1, character: f.column - 1 };
+    let end = { line: f.endLine - 1, character: f.endColumn - 1 };
+    if (end.line < start.line || end.line === start.line && end.character <= start.character) end = { line: start.line, character: doc2.getText({ start: { line: start.line, character: 0 }, end: { line: start.line + 1, character: 0 } }).replace(/\r?\n$/, "").length };
+    const link = docsLink(byId.get(f.transform), f.transform);
+    const unsafe = f.fixKind === "unsafe";
+    out.push({
+      severity: change ? import_node.DiagnosticSeverity.Information : import_node.DiagnosticSeverity.Hint,
+      source: SOURCE,
+      code: f.transform,
+      ...link ? { codeDescription: { href: link } } : {},
+      message: f.message,
+      range: { start, end },
+      ...change ? { data: { transform: f.transform, fixKind: unsafe ? "unsafe" : "safe" } } : {}
+    });
+  }
+  return out;
+}
+function toTextEdits(doc2, edits, bomLength) {
+  return edits.map((e) => ({ range: { start: doc2.positionAt(e.start + bomLength), end: doc2.positionAt(e.end + bomLength) }, newText: e.text }));
+}
+function overlaps2(a, b) {
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+function title(message) {
+  let s = message.replace(/\s*\(unsafe fix: run with --unsafe to apply\)$/, "");
+  const cut2 = s.search(/[:;]\s|\.\s/);
+  if (cut2 > 20) s = s.slice(0, cut2);
+  return s.length > 90 ? `${s.slice(0, 87)}\u2026` : s;
+}
+function startServer(connection) {
+  const documents = new import_node.TextDocuments(TextDocument2);
+  let workspace = new Workspace();
+  let formatting = false;
+  let debounceMs;
+  let watchRegistration = false;
+  let byId = /* @__PURE__ */ new Map();
+  const timers = /* @__PURE__ */ new Map();
+  const generation = /* @__PURE__ */ new Map();
+  const wanted = (uri) => {
+    const file = filePath(uri);
+    return file && isDockerfileName2(path29.basename(file)) ? file : void 0;
+  };
+  async function publish(doc2) {
+    const file = wanted(doc2.uri);
+    if (!file) return;
+    const gen = (generation.get(doc2.uri) ?? 0) + 1;
+    generation.set(doc2.uri, gen);
+    let diagnostics;
+    try {
+      const a = await workspace.analyse(file, doc2.getText());
+      diagnostics = toDiagnostics(a, doc2, byId);
+    } catch (e) {
+      diagnostics = [{ severity: import_node.DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
+    }
+    if (generation.get(doc2.uri) !== gen || !documents.get(doc2.uri)) return;
+    await connection.sendDiagnostics({ uri: doc2.uri, version: doc2.version, diagnostics });
+  }
+  function schedule(doc2, now = false) {
+    const old = timers.get(doc2.uri);
+    if (old) clearTimeout(old);
+    const delay = now ? 0 : debounceMs ?? 0;
+    timers.set(
+      doc2.uri,
+      setTimeout(() => {
+        timers.delete(doc2.uri);
+        const current = documents.get(doc2.uri);
+        if (current) void publish(current);
+      }, delay)
+    );
+  }
+  connection.onInitialize(async (params) => {
+    const init = params.initializationOptions ?? {};
+    formatting = init.formatting === true;
+    debounceMs = typeof init.debounceMs === "number" ? Math.max(0, init.debounceMs) : void 0;
+    const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? void 0;
+    const cwd = root && filePath(root) || process.cwd();
+    workspace = new Workspace({ config: init.config, buildDefinitions: init.buildDefinitions !== false, cwd });
+    watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const all = await workspace.transforms();
+    byId = new Map(all.map((t) => [t.meta.id, t]));
+    if (init.buildDefinitions !== false) await loadBuildReader();
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: import_node.TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [import_node.CodeActionKind.QuickFix, FIX_ALL_SAFE, FIX_ALL_UNSAFE] },
+        ...formatting ? { documentFormattingProvider: true } : {}
+      },
+      serverInfo: { name: "dockerfix" }
+    };
+  });
+  connection.onInitialized(() => {
+    if (watchRegistration) void connection.client.register(import_node.DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*" }] });
+  });
+  documents.onDidOpen((e) => schedule(e.document, true));
+  documents.onDidChangeContent((e) => schedule(e.document));
+  documents.onDidClose((e) => {
+    const t = timers.get(e.document.uri);
+    if (t) clearTimeout(t);
+    timers.delete(e.document.uri);
+    const file = wanted(e.document.uri);
+    if (file) workspace.forget(file);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+  connection.onDidChangeWatchedFiles((p) => {
+    const files = p.changes.map((c2) => filePath(c2.uri)).filter((f) => !!f);
+    if (!workspace.invalidate(files)) return;
+    for (const doc2 of documents.all()) schedule(doc2, true);
+  });
+  connection.onCodeAction(async (p) => {
+    const doc2 = documents.get(p.textDocument.uri);
+    const file = doc2 && wanted(doc2.uri);
+    if (!doc2 || !file) return [];
+    const only = p.context.only;
+    const allows = (kind) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+    const text = doc2.getText();
+    const actions = [];
+    const edit = (edits, bomLength) => ({ changes: { [doc2.uri]: toTextEdits(doc2, edits, bomLength) } });
+    if (allows(import_node.CodeActionKind.QuickFix)) {
+      const seen = /* @__PURE__ */ new Set();
+      const a = await workspace.analyse(file, text);
+      const mine = toDiagnostics(a, doc2, byId).filter((d) => d.data && overlaps2(d.range, p.range));
+      for (const d of mine) {
+        const data = d.data;
+        const key = `${data.transform}\0${data.fixKind}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const fix = await workspace.fix(file, text, [data.transform], data.fixKind === "unsafe");
+        if (fix.edits.length === 0) continue;
+        const unsafe = data.fixKind === "unsafe";
+        actions.push({
+          title: `dockerfix: ${title(typeof d.message === "string" ? d.message : d.message.value)}${unsafe ? " (unsafe: review before applying)" : ""}`,
+          kind: import_node.CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: !unsafe,
+          edit: edit(fix.edits, fix.bomLength)
+        });
+      }
+    }
+    if (allows(FIX_ALL_SAFE)) {
+      const fix = await workspace.fix(file, text, void 0, false);
+      if (fix.edits.length) actions.push({ title: "dockerfix: fix all safe", kind: FIX_ALL_SAFE, edit: edit(fix.edits, fix.bomLength) });
+    }
+    if (allows(FIX_ALL_UNSAFE)) {
+      const safe = allows(FIX_ALL_SAFE) ? actions.find((a) => a.kind === FIX_ALL_SAFE) : void 0;
+      const fix = await workspace.fix(file, text, void 0, true);
+      const differs = fix.edits.length && JSON.stringify(edit(fix.edits, fix.bomLength)) !== JSON.stringify(safe?.edit);
+      if (differs) actions.push({ title: "dockerfix: fix all including unsafe (changes that may alter the build: review)", kind: FIX_ALL_UNSAFE, edit: edit(fix.edits, fix.bomLength) });
+    }
+    return actions;
+  });
+  connection.onDocumentFormatting((p) => {
+    if (!formatting) return null;
+    const doc2 = documents.get(p.textDocument.uri);
+    if (!doc2) return null;
+    const text = doc2.getText();
+    const r = format(text);
+    if (r.error || !r.changed) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc2.positionAt(text.length) }, newText: r.output }];
+  });
+  documents.listen(connection);
+  connection.listen();
+}
+async function lspMain(args, stderr) {
+  if (args.includes("--help") || args.includes("-h")) {
+    stderr.write("Usage: dockerfix lsp [--stdio]\n\nA language server on standard input/output (see README: Editors).\n");
+    return 0;
+  }
+  const unknown = args.filter((a) => a !== "--stdio");
+  if (unknown.length) {
+    stderr.write(`dockerfix lsp: unknown argument ${JSON.stringify(unknown[0])}
+`);
+    return 2;
+  }
+  const connection = (0, import_node.createConnection)(import_node.ProposedFeatures.all, process.stdin, process.stdout);
+  startServer(connection);
+  return new Promise(() => void 0);
+}
+var import_node, SOURCE, FIX_ALL_SAFE, FIX_ALL_UNSAFE, before;
+var init_server = __esm({
+  "src/lsp/server.ts"() {
+    "use strict";
+    import_node = __toESM(require_main4(), 1);
+    init_main2();
+    init_format();
+    init_analysis();
+    SOURCE = "dockerfix";
+    FIX_ALL_SAFE = `${import_node.CodeActionKind.SourceFixAll}.dockerfix`;
+    FIX_ALL_UNSAFE = `${import_node.CodeActionKind.Source}.dockerfix.unsafe`;
+    before = (a, b) => a.line < b.line || a.line === b.line && a.character < b.character;
+  }
+});
+
+// src/report/gitlab.ts
+import { createHash as createHash2 } from "node:crypto";
+function severity(f) {
+  return f.kind === "error" ? "major" : f.kind === "change" ? "minor" : "info";
+}
+function hash(parts) {
+  return createHash2("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+}
+function stableMessage(m) {
+  return m.replace(/\b(lines?|L)\s?\d+(\s?[-–]\s?\d+)?\b/gi, "$1 #");
+}
+function buildGitlab(input) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Map();
+  const fingerprint = (parts) => {
+    const key = hash(parts);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return n === 0 ? key : hash([key, String(n)]);
+  };
+  const issue = (check, description, sev, path31, begin, end, fp) => ({
+    type: "issue",
+    check_name: check,
+    description,
+    categories: check === "dockerfix" ? ["Bug Risk"] : ["Performance"],
+    severity: sev,
+    fingerprint: fp,
+    location: { path: path31, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
+  });
+  for (const e of input.errors) out.push(issue("dockerfix", e.message, "major", e.path, 1, void 0, fingerprint(["error", e.path, e.message])));
+  for (const { path: path31, outcome } of input.files) {
+    if (outcome.error) {
+      out.push(issue("dockerfix", outcome.error.message, "major", path31, outcome.error.line ?? 1, void 0, fingerprint(["error", path31, stableMessage(outcome.error.message)])));
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    const index = new LineIndex(text);
+    const linesText = (from, to) => {
+      const s = index.starts[from - 1] ?? text.length;
+      const e = index.starts[to] ?? text.length;
+      return text.slice(s, e).replace(/\s+/g, " ").trim();
+    };
+    for (const f of outcome.findings) {
+      const end = f.endColumn === 1 && f.endLine > f.line ? f.endLine - 1 : f.endLine;
+      out.push(
+        issue(
+          f.transform,
+          `${f.kind === "change" ? f.fixKind === "unsafe" ? "unsafe fix available" : "fixable" : f.kind}: ${f.message}`,
+          severity(f),
+          path31,
+          f.line,
+          end,
+          fingerprint([path31, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
+        )
+      );
+    }
+  }
+  return out;
+}
+function renderGitlab(input) {
+  return JSON.stringify(buildGitlab(input), null, 2) + "\n";
+}
+var init_gitlab = __esm({
+  "src/report/gitlab.ts"() {
+    "use strict";
+    init_source();
+  }
+});
 
 // src/report/json.ts
-init_diff();
-init_source();
-var JSON_SCHEMA_VERSION = 1;
 function buildJsonReport(input) {
   let changed = 0;
   let written = 0;
   let findings = 0;
   let skipped = 0;
   let errors = input.errors.length;
-  const files = input.files.map(({ path: path25, outcome, written: w }) => {
+  const files = input.files.map(({ path: path31, outcome, written: w }) => {
     if (outcome.error) errors++;
     if (outcome.changed) changed++;
     if (w) written++;
@@ -33219,11 +44383,11 @@ function buildJsonReport(input) {
     const index = new LineIndex(text);
     const pos = (offset) => ({ offset, ...index.position(offset) });
     return {
-      path: path25,
+      path: path31,
       status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
       changed: outcome.changed,
       written: w,
-      diff: outcome.changed ? renderDiff(path25, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
+      diff: outcome.changed ? renderDiff(path31, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
       edits: (outcome.edits ?? []).map((e) => ({
         transform: e.transform,
         transforms: e.transforms,
@@ -33255,11 +44419,98 @@ function buildJsonReport(input) {
 function renderJson(input) {
   return JSON.stringify(buildJsonReport(input), null, 2) + "\n";
 }
+var JSON_SCHEMA_VERSION;
+var init_json = __esm({
+  "src/report/json.ts"() {
+    "use strict";
+    init_diff();
+    init_source();
+    JSON_SCHEMA_VERSION = 1;
+  }
+});
 
-// src/report/types.ts
-var REPORT_FORMATS = ["diff", "json", "sarif", "github"];
+// src/report/rdjsonl.ts
+function utf8Column(lineText, column) {
+  return encoder.encode(lineText.slice(0, Math.max(0, column - 1))).length + 1;
+}
+function severity2(f) {
+  return f.kind === "error" ? "ERROR" : f.kind === "change" ? "WARNING" : "INFO";
+}
+function buildRdjsonl(input, rules = []) {
+  const docs = new Map(rules.map((r) => [r.id, r.docsUrl]));
+  const source = { name: input.tool.name };
+  const code2 = (id) => docs.get(id) ? { value: id, url: docs.get(id) } : { value: id };
+  const out = [];
+  for (const e of input.errors) out.push({ message: e.message, location: { path: e.path }, severity: "ERROR", source });
+  for (const { path: path31, outcome } of input.files) {
+    if (outcome.error) {
+      const line = outcome.error.line;
+      out.push({
+        message: outcome.error.message,
+        location: { path: path31, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
+        severity: "ERROR",
+        source
+      });
+      continue;
+    }
+    const text = stripBom(outcome.before).text;
+    const index = new LineIndex(text);
+    const lineText = (n) => {
+      const s = index.starts[n - 1];
+      if (s === void 0) return "";
+      const e = index.starts[n] ?? text.length;
+      return text.slice(s, e).replace(/\r?\n$/, "");
+    };
+    const pos = (line, column) => ({ line, column: utf8Column(lineText(line), column) });
+    const suggestions = outcome.changed && !outcome.partial ? lineSuggestions(outcome.before, outcome.after, outcome.findings, outcome.edits) : [];
+    const carried = new Set(suggestions.flatMap((s) => s.findings));
+    for (const s of suggestions) {
+      const ids = [.../* @__PURE__ */ new Set([...s.findings.map((f) => f.transform), ...s.transforms])];
+      const message = s.findings.length ? s.findings.map((f) => s.findings.length > 1 || ids.length > 1 ? `[${f.transform}] ${f.message}` : f.message).join("\n") : `dockerfix rewrites these lines (${ids.join(", ") || "formatting"})`;
+      const range2 = { start: { line: s.startLine }, end: { line: s.endLine } };
+      out.push({
+        message,
+        location: { path: path31, range: range2 },
+        severity: "WARNING",
+        source,
+        ...ids.length ? { code: code2(ids[0]) } : {},
+        suggestions: [{ range: range2, text: s.text }],
+        original_output: s.findings.map((f) => `${path31}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
+      });
+    }
+    for (const f of outcome.findings) {
+      if (carried.has(f)) continue;
+      const endColumn = Math.max(f.endColumn, f.line === f.endLine ? f.column : 1);
+      out.push({
+        message: f.message,
+        location: { path: path31, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
+        severity: severity2(f),
+        source,
+        code: code2(f.transform)
+      });
+    }
+  }
+  return out;
+}
+function renderRdjsonl(input, rules = []) {
+  return buildRdjsonl(input, rules).map((d) => JSON.stringify(d) + "\n").join("");
+}
+var encoder;
+var init_rdjsonl = __esm({
+  "src/report/rdjsonl.ts"() {
+    "use strict";
+    init_source();
+    init_suggestions();
+    encoder = new TextEncoder();
+  }
+});
 
 // src/report/index.ts
+var report_exports = {};
+__export(report_exports, {
+  REPORT_FORMATS: () => REPORT_FORMATS,
+  renderReport: () => renderReport
+});
 function renderReport(format2, input, rules) {
   switch (format2) {
     case "json":
@@ -33268,50 +44519,54 @@ function renderReport(format2, input, rules) {
       return renderSarif(input, rules);
     case "github":
       return renderGithub(input);
+    case "rdjsonl":
+      return renderRdjsonl(input, rules);
+    case "gitlab":
+      return renderGitlab(input);
   }
 }
+var init_report2 = __esm({
+  "src/report/index.ts"() {
+    "use strict";
+    init_github2();
+    init_gitlab();
+    init_json();
+    init_rdjsonl();
+    init_sarif();
+    init_types();
+  }
+});
 
 // src/cli/main.ts
-init_color();
-
-// src/cli/subcommands.ts
-var SUBCOMMANDS = ["explain", "ci", "fmt"];
-var SUBCOMMAND_HELP = "\nCommands:\n  explain <Dockerfile>  show what each step's cache key depends on and which steps a change re-runs,\n                        before and after dockerfix's rewrite (dockerfix explain --help)\n  fmt [paths...]        format Dockerfiles without changing what they do (dockerfix fmt --help)\n  ci <Dockerfile>       print CI commands that reuse the layer cache across runners (dockerfix ci --help)\n";
-async function runSubcommand(name, args, io) {
-  if (name === "fmt") return (await Promise.resolve().then(() => (init_fmt_cli(), fmt_cli_exports))).fmtMain(args, io);
-  if (name === "explain") return (await Promise.resolve().then(() => (init_explain(), explain_exports))).explainCommand(args, io);
-  return (await Promise.resolve().then(() => (init_ci_commands(), ci_commands_exports))).ciCommand(args, io);
-}
-
-// src/cli/main.ts
-init_escape();
-function packageVersion() {
-  let dir = path24.dirname(fileURLToPath2(import.meta.url));
+import fs24 from "node:fs";
+import path30 from "node:path";
+import { fileURLToPath as fileURLToPath5 } from "node:url";
+function packageVersion2() {
+  let dir = path30.dirname(fileURLToPath5(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    const p = path24.join(dir, "package.json");
-    if (fs19.existsSync(p)) {
-      const pkg = JSON.parse(fs19.readFileSync(p, "utf8"));
+    const p = path30.join(dir, "package.json");
+    if (fs24.existsSync(p)) {
+      const pkg = JSON.parse(fs24.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
-    dir = path24.dirname(dir);
+    dir = path30.dirname(dir);
   }
   return "0.0.0";
 }
 function packageLinks() {
-  let dir = path24.dirname(fileURLToPath2(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = path24.dirname(dir)) {
-    const p = path24.join(dir, "package.json");
-    if (!fs19.existsSync(p)) continue;
-    const json = JSON.parse(fs19.readFileSync(p, "utf8"));
+  let dir = path30.dirname(fileURLToPath5(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path30.dirname(dir)) {
+    const p = path30.join(dir, "package.json");
+    if (!fs24.existsSync(p)) continue;
+    const json = JSON.parse(fs24.readFileSync(p, "utf8"));
     if (json.name === "dockerfix") return linksFromPackage(json);
   }
   return {};
 }
-var list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 function buildProgram() {
   return new Command().name("dockerfix").description(
     "Rewrite Dockerfiles to use the build cache well: copy dependency manifests before installs and the source after them, add cache mounts for package managers, move stable steps up and per-build labels down, and add the syntax directive when needed. By default prints a unified diff with a reason for every change (dry run); --write applies it, --check only says which files would change."
-  ).version(packageVersion(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list4).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list4).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list4).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).version(packageVersion2(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list6).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list6).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list6).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
 }
 function internalMessage(message, debug) {
   if (debug) return message;
@@ -33319,11 +44574,11 @@ function internalMessage(message, debug) {
   return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 function relative2(cwd, file) {
-  const r = path24.relative(cwd, path24.resolve(cwd, file));
-  return (r || file).split(path24.sep).join("/");
+  const r = path30.relative(cwd, path30.resolve(cwd, file));
+  return (r || file).split(path30.sep).join("/");
 }
-function formatNote(rel2, f) {
-  return `${displayPath(rel2)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
+function formatNote(rel3, f) {
+  return `${displayPath(rel3)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
 }
 function outputWriteError(e) {
   const err = e;
@@ -33359,8 +44614,9 @@ async function main(argv, io = defaultIo()) {
   }
 }
 async function run(argv, io) {
-  if (SUBCOMMANDS.includes(argv[2] ?? "")) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === "fmt" && isStdinRun(argv.slice(3))));
-  const program3 = buildProgram();
+  if (argv[2] === "lsp") return (await Promise.resolve().then(() => (init_server(), server_exports))).lspMain(argv.slice(3), io.stderr);
+  if (SUBCOMMANDS.includes(argv[2] ?? "")) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === "fmt" && isStdinRun(argv.slice(3))), io.stderr);
+  const program4 = buildProgram();
   let buffered = null;
   let progress;
   const out = (s) => {
@@ -33372,15 +44628,15 @@ async function run(argv, io) {
     io.stderr.write(s);
   };
   try {
-    program3.parse(argv);
+    program4.parse(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
-        out(program3.helpInformation() + helpAfter());
+        out(program4.helpInformation() + helpAfter());
         return 0;
       }
       if (e.code === "commander.version") {
-        out(packageVersion() + "\n");
+        out(packageVersion2() + "\n");
         return 0;
       }
       err(`dockerfix: ${escapeControls(e.message.replace(/^error: /, ""))}
@@ -33389,8 +44645,8 @@ async function run(argv, io) {
     }
     throw e;
   }
-  const opts = program3.opts();
-  const colorsOn = colorsWanted(program3.getOptionValueSource("color") === "cli" ? opts.color : void 0, io);
+  const opts = program4.opts();
+  const colorsOn = colorsWanted(program4.getOptionValueSource("color") === "cli" ? opts.color : void 0, io);
   const colors = colorsOn ? import_picocolors2.default.createColors(true) : noColors;
   if (opts.write && opts.check) {
     err("dockerfix: --write and --check cannot be used together\n");
@@ -33409,7 +44665,7 @@ async function run(argv, io) {
     }
     throw e;
   }
-  if (program3.getOptionValueSource("syntax") === "cli" && !isSyntaxReference(opts.syntax ?? "")) {
+  if (program4.getOptionValueSource("syntax") === "cli" && !isSyntaxReference(opts.syntax ?? "")) {
     err(`dockerfix: --syntax ${JSON.stringify(escapeControls(opts.syntax ?? ""))}: expected an image reference (e.g. docker/dockerfile:1) or "none"
 `);
     return 2;
@@ -33430,7 +44686,7 @@ async function run(argv, io) {
     return 0;
   }
   const processOpts = {
-    contextDir: opts.context ? path24.resolve(io.cwd, opts.context) : void 0,
+    contextDir: opts.context ? path30.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
     ...opts.fmt ? { fmt: true } : {},
     // A plain --check prints only the names of the files that would change: each file's
@@ -33441,7 +44697,7 @@ async function run(argv, io) {
     processOpts.noContext = true;
     processOpts.contextDir = void 0;
   }
-  if (processOpts.contextDir && !isDir3(processOpts.contextDir)) {
+  if (processOpts.contextDir && !isDir4(processOpts.contextDir)) {
     err(`dockerfix: ${escapeControls(opts.context ?? "")}: build context directory not found
 `);
     return 2;
@@ -33451,7 +44707,7 @@ async function run(argv, io) {
     fileOptions = new FileOptions(newResolver(io.cwd, opts.config), {
       only: opts.only,
       skip: opts.skip,
-      syntax: program3.getOptionValueSource("syntax") === "cli" ? opts.syntax : void 0,
+      syntax: program4.getOptionValueSource("syntax") === "cli" ? opts.syntax : void 0,
       unsafe: opts.unsafe ? true : void 0,
       ...opts.target ? { targets: opts.target } : {},
       ...processOpts
@@ -33462,12 +44718,12 @@ async function run(argv, io) {
 `);
     return 2;
   }
-  const paths = program3.args.length ? program3.args : ["."];
-  const stdinMode = opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program3.args.length === 0;
+  const paths = program4.args.length ? program4.args : ["."];
+  const stdinMode = opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program4.args.length === 0;
   if (stdinMode) {
-    const stdinFile = path24.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+    const stdinFile = path30.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
     try {
-      const fb = opts.stdinFilepath && !isDir3(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
+      const fb = opts.stdinFilepath && !isDir4(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
       const po = await fileOptions.for(stdinFile, fb);
       return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
     } catch (e) {
@@ -33478,16 +44734,16 @@ async function run(argv, io) {
     }
   }
   if (opts.output) buffered = [];
-  const firstDir = paths.map((p) => path24.resolve(io.cwd, p)).find((p) => isDir3(p));
+  const firstDir = paths.map((p) => path30.resolve(io.cwd, p)).find((p) => isDir4(p));
   if (firstDir) {
     try {
-      prewarmWorkers(await fileOptions.for(path24.join(firstDir, "Dockerfile")));
+      prewarmWorkers(await fileOptions.for(path30.join(firstDir, "Dockerfile")));
     } catch {
     }
   }
   const found = await discover(paths, io.cwd);
   try {
-    found.files = found.files.filter((file) => !fileOptions.settings(path24.resolve(io.cwd, file)).excluded);
+    found.files = found.files.filter((file) => !fileOptions.settings(path30.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
@@ -33505,8 +44761,8 @@ async function run(argv, io) {
   let skipped = 0;
   let unsafeLeft = 0;
   let written = 0;
-  const absFiles = found.files.map((f) => path24.resolve(io.cwd, f));
-  const builds = await planBuilds(absFiles, paths.map((p) => path24.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const absFiles = found.files.map((f) => path30.resolve(io.cwd, f));
+  const builds = await planBuilds(absFiles, paths.map((p) => path30.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
@@ -33517,15 +44773,15 @@ async function run(argv, io) {
     const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
     const foundNotes = each.error ? void 0 : builds.files.get(absFiles[index])?.findings;
     const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
-    const rel2 = relative2(io.cwd, file);
+    const rel3 = relative2(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
-      const line = new FileError(rel2, message, outcome.error.line, outcome.error.column).format();
+      const line = new FileError(rel3, message, outcome.error.line, outcome.error.column).format();
       err(`${outcome.internal && opts.debug ? line : safeLine(line)}
 `);
       errors++;
-      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel2, message, outcome.error.line, outcome.error.column) };
-      report?.push({ path: rel2, outcome: shown, written: false });
+      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel3, message, outcome.error.line, outcome.error.column) };
+      report?.push({ path: rel3, outcome: shown, written: false });
       continue;
     }
     skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
@@ -33540,16 +44796,16 @@ async function run(argv, io) {
           wrote = true;
         } catch (e) {
           if (!(e instanceof FileError)) throw e;
-          err(`${safeLine(new FileError(rel2, e.message).format())}
+          err(`${safeLine(new FileError(rel3, e.message).format())}
 `);
           errors++;
         }
       }
-      report.push({ path: rel2, outcome, written: wrote });
+      report.push({ path: rel3, outcome, written: wrote });
       continue;
     }
     if (opts.check) {
-      if (outcome.changed) out(`${displayPath(rel2)}
+      if (outcome.changed) out(`${displayPath(rel3)}
 `);
       continue;
     }
@@ -33559,21 +44815,21 @@ async function run(argv, io) {
         written++;
         if (!opts.quiet) {
           const n = outcome.findings.filter((f) => f.kind === "change").length;
-          out(`wrote ${escapeControls(rel2)} (${n} change${n === 1 ? "" : "s"})
+          out(`wrote ${escapeControls(rel3)} (${n} change${n === 1 ? "" : "s"})
 `);
           for (const f of outcome.findings.filter((f2) => f2.kind === "change")) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}
 `));
         }
       } catch (e) {
         if (!(e instanceof FileError)) throw e;
-        err(`${safeLine(new FileError(rel2, e.message).format())}
+        err(`${safeLine(new FileError(rel3, e.message).format())}
 `);
         errors++;
       }
     } else if (outcome.changed) {
-      out(renderDiff(rel2, outcome.before, outcome.after, outcome.findings, { colors }));
+      out(renderDiff(rel3, outcome.before, outcome.after, outcome.findings, { colors }));
     }
-    if (!opts.quiet) printNotes(rel2, outcome, out, colors);
+    if (!opts.quiet) printNotes(rel3, outcome, out, colors);
   }
   interrupt.dispose();
   progress?.clear();
@@ -33585,11 +44841,12 @@ async function run(argv, io) {
   }
   if (report) {
     const all = await loadTransforms();
+    const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
     out(
-      renderReport(
+      renderReport2(
         opts.format,
         {
-          tool: { name: "dockerfix", version: packageVersion() },
+          tool: { name: "dockerfix", version: packageVersion2() },
           links: packageLinks(),
           mode: opts.write ? "write" : opts.check ? "check" : "dry-run",
           files: report,
@@ -33611,8 +44868,8 @@ async function run(argv, io) {
   }
   if (opts.output && buffered) {
     try {
-      fs19.mkdirSync(path24.dirname(path24.resolve(io.cwd, opts.output)), { recursive: true });
-      fs19.writeFileSync(path24.resolve(io.cwd, opts.output), buffered.join(""));
+      fs24.mkdirSync(path30.dirname(path30.resolve(io.cwd, opts.output)), { recursive: true });
+      fs24.writeFileSync(path30.resolve(io.cwd, opts.output), buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -33641,10 +44898,10 @@ function isSyntaxReference(ref) {
 function wantsReport(opts) {
   return opts.format !== void 0 && opts.format !== "diff";
 }
-function printNotes(rel2, outcome, out, colors) {
+function printNotes(rel3, outcome, out, colors) {
   for (const f of outcome.findings) {
     if (f.kind === "change") continue;
-    out(colors.dim(formatNote(rel2, f)) + "\n");
+    out(colors.dim(formatNote(rel3, f)) + "\n");
   }
 }
 async function runStdin(io, opts, processOpts, paths, fb) {
@@ -33661,8 +44918,8 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   const label3 = opts.stdinFilepath ?? "<stdin>";
   let contextFile;
   if (opts.stdinFilepath) {
-    const abs = path24.resolve(io.cwd, opts.stdinFilepath);
-    if (isDir3(abs)) {
+    const abs = path30.resolve(io.cwd, opts.stdinFilepath);
+    if (isDir4(abs)) {
       err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
       return 2;
@@ -33702,10 +44959,11 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   }
   if (wantsReport(opts)) {
     const all = await loadTransforms();
+    const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
     io.stdout.write(
-      renderReport(
+      renderReport2(
         opts.format,
-        { tool: { name: "dockerfix", version: packageVersion() }, links: packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
+        { tool: { name: "dockerfix", version: packageVersion2() }, links: packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
         all.map((t) => t.meta)
       )
     );
@@ -33721,10 +44979,10 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   return outcome.changed && opts.exitCode ? 1 : 0;
 }
 function onInterrupt(stop) {
-  let count = 0;
+  let count2 = 0;
   const handler = (signal) => {
-    count++;
-    if (count === 1) stop();
+    count2++;
+    if (count2 === 1) stop();
     else process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.on("SIGINT", handler);
@@ -33739,9 +44997,9 @@ function onInterrupt(stop) {
 function isStdinRun(args) {
   return args.includes("--stdin") || args.includes("-");
 }
-function isDir3(p) {
+function isDir4(p) {
   try {
-    return fs19.statSync(p).isDirectory();
+    return fs24.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -33752,8 +45010,35 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
+var import_picocolors2, list6;
+var init_main3 = __esm({
+  "src/cli/main.ts"() {
+    "use strict";
+    init_esm();
+    import_picocolors2 = __toESM(require_picocolors(), 1);
+    init_discover();
+    init_diff();
+    init_engine();
+    init_batch();
+    init_progress();
+    init_fsio();
+    init_transforms();
+    init_config();
+    init_file_options();
+    init_plan();
+    init_contexts();
+    init_sarif();
+    init_types();
+    init_color();
+    init_subcommands();
+    init_escape();
+    init_github2();
+    list6 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+  }
+});
 
 // bin/dockerfix.ts
+init_main3();
 for (const stream of [process.stdout, process.stderr]) {
   stream.on("error", (e) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);

@@ -93,7 +93,7 @@ describe('the Action, run as a runner runs it', () => {
     const r = runStep(ws, { args: '--syntax none --only pip-cache-mount' });
     expect(r.code).toBe(1);
     expect(r.commands[0]).toMatchObject({ form: 'v2', name: 'warning', props: { file: 'svc/Dockerfile', line: '3', col: '1', title: 'dockerfix pip-cache-mount (fixable)' } });
-    expect(r.commands[0].data).toMatch(/^added a cache mount at \/root\/.cache\/pip/);
+    expect(r.commands[0].data).toMatch(/^adds a cache mount at \/root\/.cache\/pip/);
     expect(r.commands.at(-1)).toMatchObject({ name: 'error', props: { title: 'dockerfix' } });
     expect(r.commands.at(-1)!.data).toBe('dockerfix would change svc/Dockerfile; run dockerfix --write and commit the result (or set fail-on-change: false)');
     expect(r.outputs).toEqual({ changed: 'true', 'exit-code': '1' });

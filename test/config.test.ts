@@ -48,10 +48,10 @@ describe('config validation', () => {
     expect(configError({ overrides: [{ files: ['a'], overrides: [] }] })).toBe(
       'dockerfix.config.json: overrides[0].overrides: unknown key (allowed: files, excludeFiles, transforms, syntax, unsafe, transformOptions, format)',
     );
-    // transformOptions holds only the options a transform reads: a typo inside it is an error too.
-    expect(configError({ transformOptions: { 'pip-cache-mount': { x: 1 } } })).toBe(
-      'dockerfix.config.json: transformOptions.pip-cache-mount.x: unknown option (known: hadolintIgnore)',
-    );
+    // transformOptions holds only the options transforms read: a typo inside it is an error, not silent.
+    expect(configError({ transformOptions: { 'pip-cache-mount': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.x: unknown option (known: hadolintIgnore)');
+    expect(configError({ transformOptions: { 'syntax-directive': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.syntax-directive.x: syntax-directive takes no options');
+    expect(configError({ transformOptions: { 'pip-cache-mount': { hadolintIgnore: 'no' } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.hadolintIgnore: expected true or false, got a string');
     expect(configError({ format: { indent: 40 } })).toBe('dockerfix.config.json: format.indent: expected a whole number from 0 to 16, got 40');
     expect(configError({ exclude: 'vendor' })).toBe('dockerfix.config.json: exclude: expected an array of glob strings, got a string');
     expect(configError({ format: { endOfLine: 'cr' } })).toBe('dockerfix.config.json: format.endOfLine: expected "auto", "lf" or "crlf", got "cr"');

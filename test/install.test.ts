@@ -100,7 +100,8 @@ describe('committed bundles', () => {
     const w = run('--write', '--syntax', 'none', 'Dockerfile');
     expect(w.status, w.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n');
-    expect(run('--list-transforms').stdout.trim().split('\n')).toHaveLength(transformIds().length);
+    const listed = run('--list-transforms').stdout.split('\n').filter((l) => /^[a-z-]+ +(safe|unsafe)/.test(l)).map((l) => l.split(' ')[0]);
+    expect(listed.sort()).toEqual([...transformIds()].sort());
   });
 });
 

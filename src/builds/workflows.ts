@@ -6,7 +6,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Scalar } from 'yaml';
 import { interpolate } from './interpolate.js';
 import { scanCommands } from './command.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
@@ -109,7 +108,7 @@ export function readWorkflow(file: string, text: string, sink: Sink): void {
       }
       const run = get(step, 'run');
       if (run && isScalar(run.value) && typeof run.value.value === 'string') {
-        const block = run.value.type === Scalar.BLOCK_LITERAL || run.value.type === Scalar.BLOCK_FOLDED;
+        const block = run.value.type === 'BLOCK_LITERAL' || run.value.type === 'BLOCK_FOLDED';
         const wdRaw = str(get(step, 'working-directory')?.value) ?? jobWd;
         const wd = wdRaw !== undefined ? interpolate(wdRaw, sink.env) : { ok: true as const, value: '.' };
         if (!wd.ok) {

@@ -21,7 +21,7 @@ import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds, type FileBuild } from '../builds/plan.js';
 import { analyseEachContext } from '../builds/contexts.js';
 import { linksFromPackage, type PackageMeta } from '../report/sarif.js';
-import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
+import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../report/types.js';
 import { colorsWanted } from './color.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
@@ -180,8 +180,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 async function run(argv: string[], io: Io): Promise<number> {
+  // The language server owns standard input/output (JSON-RPC): no guard, loaded only here.
+  if (argv[2] === 'lsp') return (await import('../lsp/server.js')).lspMain(argv.slice(3), io.stderr);
   // Subcommands print through a guard: no terminal control sequence or `::` line from user data.
-  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))));
+  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))), io.stderr);
   const program = buildProgram();
   let buffered: string[] | null = null;
   let progress: Progress | undefined;
@@ -409,6 +411,7 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   if (report) {
     const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
     out(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,
@@ -538,6 +541,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
   }
   if (wantsReport(opts)) {
     const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
     io.stdout.write(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,

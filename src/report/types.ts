@@ -4,8 +4,8 @@
  */
 import type { FileOutcome } from '../pipeline/engine.js';
 
-export type ReportFormat = 'diff' | 'json' | 'sarif' | 'github';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['diff', 'json', 'sarif', 'github'];
+export type ReportFormat = 'diff' | 'json' | 'sarif' | 'github' | 'rdjsonl' | 'gitlab';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['diff', 'json', 'sarif', 'github', 'rdjsonl', 'gitlab'];
 
 export interface ReportFile {
   /** Path relative to the cwd, `/`-separated. */
