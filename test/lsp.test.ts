@@ -135,7 +135,7 @@ describe('dockerfix lsp (protocol, real server process)', () => {
       context: { diagnostics: [pip] },
     });
     expect(actions.map((a) => a.kind)).toEqual(['quickfix', 'source.fixAll.dockerfix']);
-    expect(actions[0].title).toMatch(/^dockerfix: added a cache mount at \/root\/\.cache\/pip/);
+    expect(actions[0].title).toMatch(/^dockerfix: adds a cache mount at \/root\/\.cache\/pip/);
     const quick = applyEdits(text, actions[0].edit!.changes[uri]);
     expect(quick).toContain('RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt');
     expect(quick).not.toContain('COPY requirements.txt'); // only this fix (and the directive it needs)
@@ -169,7 +169,7 @@ describe('dockerfix lsp (protocol, real server process)', () => {
     const after = await c.waitDiagnostics(uri, (p) => p.version === 3);
     expect(after.map((d) => d.code)).toEqual(['pip-cache-mount']);
     expect(after[0].range.start.line).toBe(runLine);
-    expect(after[0].message).toMatch(/removed --no-cache-dir/);
+    expect(after[0].message).toMatch(/removes --no-cache-dir/);
 
     // A manifest change on disk: split-copy depends on requirements.txt being in the context.
     // Go back to the original text (requirements.txt present: split-copy is offered) …
