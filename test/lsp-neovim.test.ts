@@ -40,7 +40,7 @@ describe.skipIf(!hasStartClient)('dockerfix lsp in Neovim (headless, real client
       env: { ...process.env, DOCKERFIX_CMD: JSON.stringify([process.execPath, BIN, 'lsp', '--stdio']), DOCKERFIX_LINE: String(aptLine) },
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/applying: dockerfix: added cache mounts at \/var\/cache\/apt/);
+    expect(r.stdout).toMatch(/applying: dockerfix: adds cache mounts at \/var\/cache\/apt/);
 
     const w = spawnSync(process.execPath, [BIN, '--write', '-q', '--no-color', path.join(cli, 'Dockerfile')], { encoding: 'utf8' });
     expect(w.status, w.stderr).toBe(0);

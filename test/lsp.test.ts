@@ -169,7 +169,7 @@ describe('dockerfix lsp (protocol, real server process)', () => {
     const after = await c.waitDiagnostics(uri, (p) => p.version === 3);
     expect(after.map((d) => d.code)).toEqual(['pip-cache-mount']);
     expect(after[0].range.start.line).toBe(runLine);
-    expect(after[0].message).toMatch(/removed --no-cache-dir/);
+    expect(after[0].message).toMatch(/removes --no-cache-dir/);
 
     // A manifest change on disk: split-copy depends on requirements.txt being in the context.
     // Go back to the original text (requirements.txt present: split-copy is offered) …
