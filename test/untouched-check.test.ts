@@ -12,6 +12,7 @@ import { danglingEscape } from '../src/core/reorder.js';
 import { runTransforms } from '../src/core/runner.js';
 import { checkUntouched } from '../src/core/validate.js';
 import type { Edit, Transform } from '../src/core/types.js';
+import { result } from './helpers/result.js';
 
 function check(text: string, edits: Edit[]): string | null {
   const before = new DockerfileDocument(text);
@@ -26,15 +27,12 @@ const naiveHoist: Transform = {
   run(doc) {
     const last = doc.instructions[doc.instructions.length - 1];
     const second = doc.instructions[1];
-    if (last.upper !== 'RUN' || second === last) return { edits: [], findings: [] };
+    if (last.upper !== 'RUN' || second === last) return { diagnostics: [] };
     const body = doc.text.slice(last.start, last.next);
-    return {
-      edits: [
-        { start: last.start, end: last.next, text: '' },
-        { start: second.start, end: second.start, text: body.endsWith('\n') ? body : body + '\n' },
-      ],
-      findings: [],
-    };
+    return result([
+      { start: last.start, end: last.next, text: '' },
+      { start: second.start, end: second.start, text: body.endsWith('\n') ? body : body + '\n' },
+    ]);
   },
 };
 

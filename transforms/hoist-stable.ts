@@ -33,7 +33,7 @@ import { classOf, describeInstruction, describePaths, describeRun, effectsOf, is
 import { isWindowsStage } from '../src/analysis/images.js';
 import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/core/reorder.js';
 import type { DockerfileDocument, Instruction } from '../src/core/document.js';
-import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/core/types.js';
+import type { Diagnostic, Fix, FixKind, Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 type Verdict = { kind: 'safe' } | { kind: 'unsafe'; reason: string; env?: string[] } | { kind: 'blocked'; reason: string };
 
@@ -108,15 +108,27 @@ export const hoistStable: Transform = {
     fixKind: 'safe',
     order: 200,
   },
-  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    const edits: Edit[] = [];
-    const findings: TransformFinding[] = [];
+  run(doc: DockerfileDocument, _ctx: TransformContext): TransformResult {
+    // The farthest moves, unsafe ones included; when some are unsafe, the safe rewrite is a
+    // different plan (each step moves only as far as it safely can), which the runner takes
+    // when unsafe fixes are not applied.
+    const diagnostics = plan(doc, true);
+    if (!diagnostics.some((d) => d.fix?.applicability === 'unsafe')) return { diagnostics };
+    return { diagnostics, withoutUnsafe: plan(doc, false) };
+  },
+};
+
+/** Every stage's moves: to the farthest COPY/ADD (`farthest`), or the farthest one that is safe. */
+function plan(doc: DockerfileDocument, farthest: boolean): Diagnostic[] {
+    const diagnostics: Diagnostic[] = [];
     for (const stage of doc.stages) {
       if (isWindowsStage(stage)) continue;
       const items = stage.instructions.slice(1);
       const order = [...items];
       const moved = new Set<Instruction>();
       const fix = new Map<Instruction, FixKind>();
+      // One reorder of the stage makes all its moves: the safe ones share one fix, the unsafe ones another.
+      const fixes: Record<FixKind, Fix> = { safe: { applicability: 'safe', edits: [] }, unsafe: { applicability: 'unsafe', edits: [] } };
       const index = new Map(order.map((x, k) => [x, k]));
       const pinned = pinnedInstructions(doc, 'hoist-stable');
       for (const run of items) {
@@ -150,17 +162,17 @@ export const hoistStable: Transform = {
         }
         const where = { start: run.keywordStart, end: run.keywordEnd };
         const label = q(describeRun(run));
-        const target = ctx.options.unsafe ? anyTarget : safeTarget;
+        const target = farthest ? anyTarget : safeTarget;
         if (target === -1 && anyTarget === -1) {
           // Report only when a COPY/ADD above would have been worth jumping.
           // An instruction kept in place by a pragma is reported when it is the COPY/ADD itself.
           const copy = blocker && (eff.systemSetup || (pinned.has(blocker.instr) && isCopy(blocker.instr))) ? firstCopyAbove(order, index.get(blocker.instr)!) : null;
-          if (blocker && copy) findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+          if (blocker && copy) diagnostics.push({ kind: 'skipped', code: 'blocked', range: where, message: `${label} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
           continue;
         }
         const pin = pinned.get(run);
         if (pin) {
-          findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}` });
+          diagnostics.push({ kind: 'skipped', code: 'pinned', range: where, message: `${label} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}` });
           continue;
         }
         const t = target === -1 ? anyTarget : target;
@@ -171,19 +183,23 @@ export const hoistStable: Transform = {
         if (env.length) reasons.unshift(`it does not mention ${env.join(', ')}, but would no longer see ${env.length > 1 ? 'them' : 'it'} in its environment (set by the ENV/ARG it moves above)`);
         const kind: FixKind = reasons.length ? 'unsafe' : 'safe';
         const message = moveMessage(label, eff, jumped, reasons);
-        findings.push({ kind: 'change', ...where, message, fixKind: kind });
-        if (target === -1) continue; // unsafe only, and --unsafe not given: reported, not moved
+        if (target === -1) {
+          // Unsafe only, and this is the safe plan: reported with a fix the runner does not apply.
+          diagnostics.push({ kind: 'change', code: 'moved', range: where, message, fix: { applicability: 'unsafe', edits: [] } });
+          continue;
+        }
+        diagnostics.push({ kind: 'change', code: 'moved', range: where, message, fix: fixes[kind] });
         order.splice(i, 1);
         order.splice(t, 0, run);
         for (let k = t; k <= i; k++) index.set(order[k], k);
         moved.add(run);
         fix.set(run, kind);
       }
-      if (moved.size) edits.push(...reorderEdits(doc, items, order, moved, (x) => fix.get(x) ?? 'safe'));
+      if (!moved.size) continue;
+      for (const e of reorderEdits(doc, items, order, moved, (x) => fix.get(x) ?? 'safe')) fixes[e.fixKind].edits.push({ start: e.start, end: e.end, text: e.text });
     }
-    return { edits, findings };
-  },
-};
+    return diagnostics;
+}
 
 function isCopy(i: Instruction): boolean {
   return i.upper === 'COPY' || i.upper === 'ADD';

@@ -71,7 +71,7 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
   }
   // What the context passed over (links out of it, FIFOs, oversized files): said, not silent.
   for (const message of buildContext.notes?.() ?? []) {
-    r.findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+    r.findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'context-note' });
   }
   const after = (bom ? '\ufeff' : '') + r.output;
   if (r.error) {
