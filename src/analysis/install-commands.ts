@@ -136,14 +136,6 @@ const INERT = new Set([
   'corepack', 'rustup', 'type', 'which', 'hash', 'command', 'sync',
 ]);
 
-function neutralPaths(words: Word[], from: number, valued: ReadonlySet<string>): string[] {
-  const p = parseOptions(words.slice(from), valued);
-  const out: string[] = [];
-  for (const w of p.positional) out.push(w.value);
-  for (const [k, vs] of p.opts) if (valued.has(k)) out.push(...vs);
-  return out;
-}
-
 /** Does this word look like a path (rather than a package name)? */
 export function looksLikePath(v: string): boolean {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^git\+|^git@/.test(v)) return false;

@@ -23,13 +23,8 @@ import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
+import type { Io } from './io.js';
+export type { Io } from './io.js';
 
 export function packageVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));

@@ -37,7 +37,9 @@ function nodeIndex(doc: DockerfileDocument, start: number): number {
   let m = nodeIndexCache.get(doc);
   if (!m) {
     m = new Map();
-    doc.nodes.forEach((n, i) => m!.set(n.start, i));
+    doc.nodes.forEach((n, i) => {
+      m!.set(n.start, i);
+    });
     nodeIndexCache.set(doc, m);
   }
   const i = m.get(start);

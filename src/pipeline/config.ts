@@ -216,7 +216,7 @@ export function loadConfigFile(file: string, knownIds: readonly string[]): Loade
   } catch (e) {
     if (path.basename(file) === 'package.json') return null;
     // Without the excerpt of the file newer Node versions quote (the file may not be ours to show).
-    throw new ConfigError(file, '', `invalid JSON: ${(e as Error).message.replace(/"[^]*"(?:\.\.\.)? is not valid JSON/, 'is not valid JSON')}`);
+    throw new ConfigError(file, '', `invalid JSON: ${(e as Error).message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, 'is not valid JSON')}`);
   }
   if (path.basename(file) === 'package.json') {
     if (!isObject(raw) || !('dockerfix' in raw)) return null;
