@@ -11,6 +11,7 @@ import { DirectoryContext, MemoryContext, NoContext, type BuildContext } from '.
 import { renderDiff } from './report/diff.js';
 import type { AppliedEdit } from './core/runner.js';
 import { processText } from './pipeline/engine.js';
+import { withOption } from './core/transform-options.js';
 import { loadTransforms, selectIds } from '../transforms/index.js';
 import type { Finding, TransformMeta } from './core/types.js';
 
@@ -83,10 +84,10 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
     transforms: loaded,
     buildContext: toContext(options.context, options.path),
     options: {
-      ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
       unsafe: options.unsafe ?? false,
       ...(options.targets ? { targets: options.targets } : {}),
-      transformOptions: options.transformOptions ?? {},
+      // `syntax` is syntax-directive's option.
+      transformOptions: options.syntax !== undefined ? withOption(options.transformOptions ?? {}, 'syntax-directive', 'syntax', options.syntax) : (options.transformOptions ?? {}),
     },
   });
   if (r.runError) throw new DockerfixError(r.runError.message, r.runError.kind, r.runError.line, r.runError.column);

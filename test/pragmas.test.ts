@@ -7,7 +7,7 @@ import type { Transform } from '../src/core/types.js';
 import { result } from './helpers/result.js';
 
 const all = await loadTransforms();
-const run = (text: string) => runTransforms(text, { transforms: all, options: { syntax: 'none' } });
+const run = (text: string) => runTransforms(text, { transforms: all, options: { transformOptions: { 'syntax-directive': { syntax: 'none' } } } });
 const MOUNT = '--mount=type=cache,target=/root/.cache/pip ';
 
 describe('parsePragma', () => {

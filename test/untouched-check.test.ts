@@ -70,13 +70,13 @@ describe('checkUntouched', () => {
 describe('the runner refuses a rewrite that swallows an instruction', () => {
   it('internal error, file left unchanged', () => {
     const text = 'FROM debian\nCOPY app.py .\nRUN apt-get install -y curl \\\n';
-    const r = runTransforms(text, { transforms: [naiveHoist], options: { syntax: 'none' } });
+    const r = runTransforms(text, { transforms: [naiveHoist], options: { transformOptions: { 'syntax-directive': { syntax: 'none' } } } });
     expect(r.error?.kind).toBe('internal');
     expect(r.error?.message).toMatch(/self-check failed: naive-hoist: the rewritten file does not keep `COPY app\.py \.`/);
     expect(r.output).toBe(text);
   });
   it('the same transform on a file that ends normally is fine', () => {
-    const r = runTransforms('FROM debian\nCOPY app.py .\nRUN apt-get install -y curl\n', { transforms: [naiveHoist], options: { syntax: 'none' } });
+    const r = runTransforms('FROM debian\nCOPY app.py .\nRUN apt-get install -y curl\n', { transforms: [naiveHoist], options: { transformOptions: { 'syntax-directive': { syntax: 'none' } } } });
     expect(r.error).toBeUndefined();
     expect(r.output).toBe('FROM debian\nRUN apt-get install -y curl\nCOPY app.py .\n');
   });

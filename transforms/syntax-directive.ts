@@ -16,6 +16,7 @@ import { buildkitFeatures } from '../src/core/buildkit.js';
 import { isWindowsStage, whyWindows } from '../src/analysis/images.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
+import { optionOf } from '../src/core/transform-options.js';
 
 export const syntaxDirective: Transform = {
   meta: {
@@ -28,9 +29,17 @@ export const syntaxDirective: Transform = {
       'Files that already used BuildKit syntax without a directive are left alone: they already build where the user builds them.',
     fixKind: 'safe',
     order: 1000,
+    options: {
+      syntax: {
+        type: 'string',
+        default: 'docker/dockerfile:1',
+        description: 'The `# syntax=` reference to add when needed, or `none` to never add one.',
+        flag: '--syntax',
+      },
+    },
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    const ref = ctx.options.syntax;
+    const ref = optionOf<string>(ctx, syntaxDirective.meta, 'syntax');
     if (!ref || ref === 'none' || doc.directive('syntax')) return { diagnostics: [] };
     const now = buildkitFeatures(doc);
     if (now.length === 0) return { diagnostics: [] };

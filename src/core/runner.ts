@@ -96,7 +96,7 @@ export function applies(fix: Fix, unsafe: boolean): boolean {
   return unsafe || fix.applicability === 'safe';
 }
 
-export const defaultOptions: Options = { syntax: 'docker/dockerfile:1', unsafe: false, transformOptions: {} };
+export const defaultOptions: Options = { unsafe: false, transformOptions: {} };
 
 export function sortTransforms(transforms: readonly Transform[]): Transform[] {
   return [...transforms].sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));

@@ -104,8 +104,6 @@ export interface TransformMeta {
 
 /** Options every transform may read; transform-specific ones live under `transformOptions[id]`. */
 export interface Options {
-  /** `# syntax=` reference to insert when needed, or `'none'` to never insert one. */
-  syntax: string;
   /** Apply fixes whose kind is `unsafe`. */
   unsafe: boolean;
   /**
@@ -113,6 +111,7 @@ export interface Options {
    * for the safety rules, like the last stage and every leaf stage.
    */
   targets?: readonly string[];
+  /** Each transform's own options by transform id (declared in its `meta.options`; read with `optionOf`). */
   transformOptions: Record<string, Record<string, unknown>>;
 }
 

@@ -166,6 +166,9 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
       for (const [id, v] of Object.entries(t as Record<string, unknown>)) {
         if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id (known: ${knownIds.join(', ')})`);
         if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
+        // The frontend a config file may name is limited the same way under either key.
+        const ref = id === 'syntax-directive' ? (v as Record<string, unknown>).syntax : undefined;
+        if (typeof ref === 'string' && !isAllowedSyntax(ref)) fail(`${at}transformOptions.${id}.syntax`, `${JSON.stringify(ref)} is not a Dockerfile frontend dockerfix accepts from a config file: use docker/dockerfile:<tag> or "none"`);
         out.transformOptions[id] = v as Record<string, unknown>;
       }
     }

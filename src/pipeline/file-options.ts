@@ -3,7 +3,8 @@
  * with the command-line flags, which win. Loaded transform sets are cached per selection.
  */
 import path from 'node:path';
-import { ConfigResolver, type ResolvedSettings } from './config.js';
+import { ConfigError, ConfigResolver, type ResolvedSettings } from './config.js';
+import { checkTransformOptions, withOption } from '../core/transform-options.js';
 import type { ProcessOptions } from './engine.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
 
@@ -33,13 +34,16 @@ export interface FoundBuild {
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
 
 /** Transform ids and options for one file: config first, then the flags on top. */
-export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[]; transformOptions: ResolvedSettings['transformOptions'] } {
+export function effectiveSelection(
+  settings: ResolvedSettings,
+  cli: CliSelection,
+): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[]; transformOptions: ResolvedSettings['transformOptions'] } {
   const all = transformIds();
   let ids = cli.only && cli.only.length ? all.filter((id) => cli.only!.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
   if (cli.skip) ids = ids.filter((id) => !cli.skip!.includes(id));
   return {
     ids,
-    syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
+    syntax: cli.syntax ?? settings.syntax ?? (settings.transformOptions['syntax-directive']?.syntax as string | undefined) ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
     ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
     transformOptions: settings.transformOptions,
@@ -65,7 +69,8 @@ export class FileOptions {
    * with (added to --target).
    */
   async for(file: string, found?: FoundBuild): Promise<ProcessOptions> {
-    const base = effectiveSelection(this.settings(file), this.cli);
+    const settings = this.settings(file);
+    const base = effectiveSelection(settings, this.cli);
     const targets = [...new Set([...(base.targets ?? []), ...(found?.targets ?? [])])];
     const sel = { ...base, ...(targets.length ? { targets } : {}) };
     const explicit = this.cli.contextDir !== undefined || this.cli.noContext === true;
@@ -74,14 +79,23 @@ export class FileOptions {
     const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null]);
     let p = this.cache.get(key);
     if (!p) {
-      p = loadTransforms(sel.ids).then((transforms) => ({
-        transforms,
-        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions: sel.transformOptions },
-        contextDir,
-        noContext,
-        ...(this.cli.fmt ? { fmt: true } : {}),
-        ...(this.cli.firstChange ? { firstChange: true } : {}),
-      }));
+      p = loadTransforms(sel.ids).then((transforms) => {
+        // `syntax` (config key, --syntax) is syntax-directive's option; each transform's options are checked against its meta.
+        const transformOptions = withOption(sel.transformOptions, 'syntax-directive', 'syntax', sel.syntax);
+        const problems = checkTransformOptions(
+          transforms.map((t) => t.meta),
+          transformOptions,
+        );
+        if (problems.length) throw new ConfigError(settings.source ?? file, 'transformOptions', problems.join('; '));
+        return {
+          transforms,
+          options: { unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions },
+          contextDir,
+          noContext,
+          ...(this.cli.fmt ? { fmt: true } : {}),
+          ...(this.cli.firstChange ? { firstChange: true } : {}),
+        };
+      });
       this.cache.set(key, p);
     }
     return p;

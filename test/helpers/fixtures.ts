@@ -15,6 +15,7 @@ import path from 'node:path';
 import { DirectoryContext, NoContext } from '../../src/core/context.js';
 import { processText, type FileOutcome } from '../../src/pipeline/engine.js';
 import type { Finding } from '../../src/core/types.js';
+import { withOption } from '../../src/core/transform-options.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
 import type { Options } from '../../src/core/types.js';
 
@@ -67,9 +68,9 @@ export async function runFixture(c: FixtureCase, input = c.input): Promise<FileO
     buildContext,
     options: {
       unsafe: c.options.unsafe ?? false,
-      ...(c.options.syntax ? { syntax: c.options.syntax } : {}),
       ...(c.options.targets ? { targets: c.options.targets } : {}),
-      transformOptions: c.options.transformOptions ?? {},
+      // `syntax` in options.json is syntax-directive's option.
+      transformOptions: c.options.syntax ? withOption(c.options.transformOptions ?? {}, 'syntax-directive', 'syntax', c.options.syntax) : (c.options.transformOptions ?? {}),
     },
   });
   return { ...r, text: r.after };
