@@ -104,6 +104,12 @@ async function child(tool) {
       console.log(JSON.stringify({ tool, files: files.length, loadMs: t1 - t0, firstMs: times[0], bestMs: Math.min(...times), medianMs: median(times), errors, workers }));
       return;
     }
+    case 'dockerfix-format': {
+      // The formatter alone (src/format), in-process, like the dprint row below.
+      const { format } = await import(pathToFileURL(path.join(dist, 'src/format/index.js')).href);
+      run = (f) => !format(fs.readFileSync(f, 'utf8')).error;
+      break;
+    }
     case 'dprint': {
       const { createFromBuffer } = await import('@dprint/formatter');
       const wasm = fs.readFileSync(require.resolve('@dprint/dockerfile/plugin.wasm'));
@@ -306,7 +312,7 @@ async function parent() {
       row('dockerfix processFile({ firstChange })', 'API, 1 thread, best pass', apiCheck.bestMs, '');
     }
     results.peers = {};
-    for (const tool of ['dprint', 'prettier', 'dockerfile-utils']) {
+    for (const tool of ['dockerfix-format', 'dprint', 'prettier', 'dockerfile-utils']) {
       // prettier-plugin-sh takes ~0.1 s a file: one pass over the first 100 files (--full: all).
       const sample = tool === 'prettier' && !args.includes('--full') ? 100 : 0;
       const r = runChild(tool, sample ? 1 : runs, sample);
@@ -330,8 +336,14 @@ async function parent() {
       r.onePassWallMs = Math.min(...once);
       row(tool, 'whole process, one pass, min', r.onePassWallMs, `median ${ms(median(once))} ms (node start-up + load + one pass; compare with the CLI row)`);
     }
+    const own = results.peers['dockerfix-format'];
+    const dp = results.peers.dprint;
+    if (own && dp && !own.unavailable && !dp.unavailable) {
+      line();
+      line(`formatter in-process, best pass: dockerfix ${rate(own.files, own.bestMs)} files/s, dprint ${rate(dp.files, dp.bestMs)} files/s (${(dp.bestMs / own.bestMs).toFixed(2)}x dprint's speed)`);
+    }
     const fastestPeer = Object.values(results.peers)
-      .filter((r) => !r.unavailable)
+      .filter((r) => !r.unavailable && r.tool !== 'dockerfix-format')
       .sort((a, b) => a.bestMs / a.files - b.bestMs / b.files)[0];
     if (fastestPeer) {
       line();

@@ -2,8 +2,8 @@
 /**
  * The architecture rules (README "Design notes"), checked over the TypeScript sources: every
  * `import`/`export … from`/`import type`/`import()` is read (type-only imports count: a type
- * cycle is a cycle), resolved, and checked against the layer rules; then the import graph must
- * have no cycle.
+ * cycle is a cycle), resolved, and checked against the layer rules; then the graph of static
+ * imports must have no cycle.
  *
  *   node scripts/check-architecture.mjs [root]    # exit 1 and one line per violation
  *
@@ -28,6 +28,7 @@ const PARTS = [
   ['src/prettier-plugin.ts', 'prettier'],
   ['src/index.ts', 'api'],
   ['transforms/index.ts', 'registry'],
+  ['transforms/all.ts', 'registry'],
   ['transforms/', 'transform'],
   ['bin/', 'bin'],
 ];
@@ -54,6 +55,9 @@ const KNOWN = new Map([
 ]);
 
 const IMPORT = /(?:^|[;\n}])\s*(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+// A lazy `import('…')` (the CLI dispatching a subcommand, the registry loading a transform) is
+// checked against the layer rules but is no edge of the cycle check: nothing of it is evaluated
+// while the importing module loads.
 
 function partOf(rel) {
   let best = null;
@@ -103,7 +107,7 @@ export function checkArchitecture(root) {
         const target = resolve(file, spec);
         if (!target) continue;
         const trel = path.relative(root, target).split(path.sep).join('/');
-        deps.push(trel);
+        if (m[1] !== undefined) deps.push(trel);
         const tpart = partOf(trel);
         if (rule && tpart && rule.parts.includes(tpart) && !(part === 'transform' && tpart === 'transform' && trel === rel)) {
           if (KNOWN.has(`${rel} -> ${trel}`)) {

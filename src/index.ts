@@ -13,7 +13,18 @@ import type { AppliedEdit } from './core/runner.js';
 import { processText } from './pipeline/engine.js';
 import { withOption } from './core/transform-options.js';
 import { loadTransforms, selectIds } from '../transforms/index.js';
+import { ALL_TRANSFORMS } from '../transforms/all.js';
+import { DockerfixError } from './core/errors.js';
 import type { Finding, TransformMeta } from './core/types.js';
+import type { Change } from './explain/analyze.js';
+import { explainText, explainView, type ExplainView } from './explain/model.js';
+
+export type { Change, ChainReport, ExplainResult, StageInfo, StepInfo } from './explain/analyze.js';
+export type { ExplainView, StagePair, StepPair } from './explain/model.js';
+export { renderMermaid } from './explain/render-mermaid.js';
+export { renderMarkdown } from './explain/render-markdown.js';
+export { renderHtml, renderSvg } from './explain/render-html.js';
+export { postReview, type PostReviewOptions, type PostReviewResult, type ReviewFile } from './review/github.js';
 
 export type { Finding, FindingKind, FixKind, Severity, TransformMeta } from './core/types.js';
 export type { AppliedEdit } from './core/runner.js';
@@ -55,18 +66,9 @@ export interface FixResult {
   edits: AppliedEdit[];
 }
 
-/** Thrown by `fix` for input it cannot read (bad escape directive, unterminated heredoc) or an internal error. */
-export class DockerfixError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'parse' | 'internal',
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(`${message} (${line}:${column})`);
-    this.name = 'DockerfixError';
-  }
-}
+export { DockerfixError, type DockerfixErrorKind } from './core/errors.js';
+/** An unknown transform id in `only`/`skip`: a `DockerfixError` of kind `unknown-transform`. */
+export { UnknownTransformError } from '../transforms/index.js';
 
 function toContext(c: FixOptions['context'], file: string | undefined): BuildContext {
   if (c === undefined) return new NoContext();
@@ -103,11 +105,46 @@ export async function fix(text: string, options: FixOptions = {}): Promise<FixRe
   };
 }
 
-/** Metadata of every transform, in run order. */
-export const transforms: readonly TransformMeta[] = Object.freeze((await loadTransforms()).map((t) => Object.freeze({ ...t.meta })));
+export interface ExplainOptions extends Pick<FixOptions, 'context' | 'path' | 'only' | 'skip' | 'unsafe' | 'targets' | 'syntax' | 'transformOptions'> {
+  /** The change analysed: any source file (default), one context path, or a new build-arg value. */
+  change?: Change;
+}
+
+/**
+ * `dockerfix explain` on a text: which steps a change re-runs before and after the rewrite, the
+ * headline and the step pairing. Draw it with `renderMarkdown`, `renderMermaid` or `renderHtml`.
+ */
+export async function explain(text: string, options: ExplainOptions = {}): Promise<ExplainView> {
+  const loaded = await loadTransforms(selectIds(options.only, options.skip));
+  const r = explainText(text, {
+    transforms: loaded,
+    buildContext: toContext(options.context, options.path),
+    change: options.change,
+    path: options.path,
+    options: {
+      ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
+      unsafe: options.unsafe ?? false,
+      ...(options.targets ? { targets: options.targets } : {}),
+      transformOptions: options.transformOptions ?? {},
+    },
+  });
+  return explainView(r);
+}
+
+/** Metadata of every transform, in run order. (No top-level await: `require("dockerfix")` works.) */
+export const transforms: readonly TransformMeta[] = Object.freeze(ALL_TRANSFORMS.map((t) => Object.freeze({ ...t.meta })));
 
 /**
  * Format a Dockerfile without changing what it builds (src/format): `format(text, options)`
  * returns `{ output, changed, error? }` and never throws for bad input.
  */
 export { format, type FormatOptions, type FormatResult } from './format/index.js';
+
+/**
+ * `dockerfix verify` as a function (src/verify): build the original and the rewrite with the
+ * user's Docker, compare the images, measure rebuilds; `renderVerify(result, 'markdown')` gives
+ * the PR-comment / job-summary table. Throws VerifyUsageError / DockerEnvError for exit-2 cases.
+ */
+export { verify, VerifyUsageError, type VerifyOptions, type VerifyResult } from './verify/run.js';
+export { DockerEnvError } from './verify/docker.js';
+export { renderVerify, type VerifyFormat } from './verify/report.js';

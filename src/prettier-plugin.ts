@@ -10,6 +10,9 @@
 import type { Plugin, Printer, SupportOptions, Parser, AstPath, ParserOptions } from 'prettier';
 import path from 'node:path';
 import { lex } from './core/lexer.js';
+import { isDockerfilePath } from './core/names.js';
+import { ConfigError, ConfigResolver } from './pipeline/config.js';
+import { transformIds } from '../transforms/index.js';
 import { InputError } from './core/source.js';
 import { format, DEFAULT_INDENT } from './format/index.js';
 
@@ -23,14 +26,8 @@ interface DockerfileAst {
   end: number;
 }
 
-const DOCKERFILE_NAME = /^(?:dockerfile|containerfile)(?:\..+)?$|\.(?:dockerfile|containerfile)$/i;
-const NOT_DOCKERFILE = /\.(?:dockerignore|containerignore)$/i;
-
-/** `Dockerfile`, `Containerfile`, `Dockerfile.*`, `Containerfile.*`, `*.dockerfile`, `*.containerfile`. */
-export function isDockerfilePath(filepath: string): boolean {
-  const base = path.basename(filepath);
-  return DOCKERFILE_NAME.test(base) && !NOT_DOCKERFILE.test(base);
-}
+/** The one list of Dockerfile names (src/core/names.ts), shared with the CLI and pre-commit. */
+export { isDockerfilePath };
 
 export const languages: Plugin['languages'] = [
   {
@@ -77,20 +74,44 @@ const parser: Parser<DockerfileAst> = {
 
 export const parsers: Plugin['parsers'] = { [PARSER_NAME]: parser };
 
-interface DockerfixPrettierOptions {
-  dockerfixIndent?: number;
+interface PrettierLayoutOptions {
   tabWidth?: number;
   useTabs?: boolean;
+  filepath?: string;
+}
+
+let resolver: ConfigResolver | undefined;
+
+/**
+ * The layout for one file: prettier's own `tabWidth` and `useTabs` (prettier has already merged
+ * `.editorconfig` and the prettier config into them; this plugin's default `tabWidth` is 4, the
+ * dockerfix default), then the dockerfix config's `format` for the file on top, as for
+ * `dockerfix fmt`: one configuration for the CLI, `fmt` and prettier.
+ */
+function layoutFor(o: PrettierLayoutOptions): { indent: number; useTabs: boolean } {
+  let indent = o.tabWidth ?? DEFAULT_INDENT;
+  let useTabs = o.useTabs === true;
+  if (o.filepath) {
+    resolver ??= new ConfigResolver(transformIds());
+    try {
+      const f = resolver.settingsFor(path.resolve(o.filepath)).format;
+      if (f.indent !== undefined) indent = f.indent;
+      if (f.useTabs !== undefined) useTabs = f.useTabs;
+    } catch (e) {
+      if (e instanceof ConfigError) throw new Error(`dockerfix: ${e.format(process.cwd())}`);
+      throw e;
+    }
+  }
+  return { indent, useTabs };
 }
 
 const printer: Printer<DockerfileAst> = {
   print(p: AstPath<DockerfileAst>, options: ParserOptions<DockerfileAst>): string {
     const node = p.node;
     if (node.type !== 'dockerfile') throw new Error(`dockerfix prettier plugin: unknown node type ${(node as { type: string }).type}`);
-    const o = options as unknown as DockerfixPrettierOptions;
-    const indent = o.dockerfixIndent === 0 ? (o.tabWidth ?? DEFAULT_INDENT) : (o.dockerfixIndent ?? DEFAULT_INDENT);
+    const { indent, useTabs } = layoutFor(options as unknown as PrettierLayoutOptions);
     // Prettier hands us LF text and converts "\n" to its endOfLine afterwards.
-    const r = format(node.text, { indent, useTabs: o.useTabs === true, endOfLine: 'lf' });
+    const r = format(node.text, { indent, useTabs, endOfLine: 'lf' });
     if (r.error) {
       if (r.error.kind === 'parse') throw new DockerfileSyntaxError(r.error.message, r.error.line, r.error.column);
       throw new Error(`dockerfix: ${r.error.message}`);
@@ -101,17 +122,10 @@ const printer: Printer<DockerfileAst> = {
 
 export const printers: Plugin['printers'] = { [AST_FORMAT]: printer };
 
-export const options: SupportOptions = {
-  dockerfixIndent: {
-    type: 'int',
-    category: 'Dockerfile',
-    default: DEFAULT_INDENT,
-    range: { start: 0, end: 16, step: 1 },
-    description: 'Spaces to indent Dockerfile continuation lines with (0: use tabWidth; useTabs indents with a tab).',
-  },
-};
+export const options: SupportOptions = {};
 
-export const defaultOptions = {};
+/** Prettier's core options as dockerfix uses them by default (4-space continuation lines). */
+export const defaultOptions = { tabWidth: DEFAULT_INDENT };
 
 const plugin: Plugin = { languages, parsers, printers, options, defaultOptions };
 export default plugin;

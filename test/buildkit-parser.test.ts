@@ -15,12 +15,13 @@ import { InputError } from '../src/core/source.js';
 import { stripBom } from '../src/core/source.js';
 import { buildkitDump } from './helpers/buildkit-dump.js';
 import { ROOT, runCli, tempDir } from './helpers/cli.js';
+import { BUILDKIT_PARSER_TESTS, sayMissing } from './helpers/corpus.js';
 
-const SUITE = path.resolve(ROOT, '../shared/buildkit-parser-tests');
+const SUITE = BUILDKIT_PARSER_TESTS;
 const POSITIVE = path.join(SUITE, 'testfiles');
 const NEGATIVE = path.join(SUITE, 'testfiles-negative');
 const available = fs.existsSync(POSITIVE) && fs.existsSync(NEGATIVE);
-if (!available) console.log(`BuildKit parser suite skipped: ${SUITE} does not exist (BuildKit's test files sit beside the repository, in ../shared)`);
+if (!available) sayMissing('BuildKit parser suite', SUITE);
 
 /** Cases whose dump cannot equal BuildKit's, with the reason. Empty: every case agrees. */
 const DIFFERENCES: Record<string, string> = {};

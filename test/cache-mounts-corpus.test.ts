@@ -13,14 +13,11 @@ import { ListingContext, NoContext } from '../src/core/context.js';
 import { runTransforms } from '../src/core/runner.js';
 import { stripBom } from '../src/core/source.js';
 import { loadTransforms, transformIds } from '../transforms/index.js';
+import { CORPUS_CASES, corpusFor } from './helpers/corpus.js';
 
-// `../shared/corpus` beside the repository; from a worktree in /work/wt/<name>, one level up more.
-const CORPUS =
-  [path.resolve(import.meta.dirname, '../../shared/corpus/cases'), path.resolve(import.meta.dirname, '../../../shared/corpus/cases')].find((p) =>
-    fs.existsSync(p),
-  ) ?? path.resolve(import.meta.dirname, '../../shared/corpus/cases');
-const present = fs.existsSync(CORPUS);
-if (!present) console.log(`cache-mounts corpus: skipped, ${CORPUS} is absent`);
+// The shared corpus (test/helpers/corpus.ts says where; DOCKERFIX_SHARED / DOCKERFIX_CORPUS).
+const CORPUS = CORPUS_CASES;
+const present = corpusFor('cache-mounts corpus suite');
 
 const CACHE_IDS = transformIds().filter((id) => id.endsWith('-cache-mount'));
 

@@ -13,7 +13,7 @@ import { runTransforms } from '../src/core/runner.js';
 import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
 import type { Transform } from '../src/core/types.js';
-import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
+import { CORPUS_CASES, corpusCaseIds, corpusFor } from './helpers/corpus.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'dist', 'bin', 'dockerfix.js');
@@ -40,7 +40,7 @@ describe('check mode (first change)', () => {
     expect(none.partial).toBeUndefined();
   });
 
-  it.skipIf(!corpusAvailable())('names the same corpus files as a full run, in every mode', () => {
+  it.skipIf(!corpusFor('check-mode corpus test'))('names the same corpus files as a full run, in every mode', () => {
     const differ: string[] = [];
     let changed = 0;
     let runs = 0;

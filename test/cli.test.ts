@@ -54,8 +54,13 @@ describe('dockerfix CLI', () => {
   it('--list-transforms prints id, fix kind and summary', () => {
     const r = run(['--list-transforms']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^pip-cache-mount +safe +Add a BuildKit cache mount for pip/m);
+    expect(r.stdout).toMatch(/^id +fixes +summary$/m);
+    // Safe by default, some fixes unsafe (applied only with --unsafe): marked, with when.
+    expect(r.stdout).toMatch(/^pip-cache-mount +safe\* +Add a BuildKit cache mount for pip.*\n +unsafe \(only with --unsafe\) when the step may run as a user other than root/m);
+    expect(r.stdout).toMatch(/^split-copy +safe\* +/m);
     expect(r.stdout).toMatch(/^syntax-directive +safe +/m);
+    expect(r.stdout).toMatch(/^sink-volatile +safe +/m);
+    expect(r.stdout).toContain('safe*: the fixes are safe except in the cases named');
   });
 
   it('dry run prints a git-applicable diff with reasons and a summary', () => {
@@ -64,8 +69,8 @@ describe('dockerfix CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
       [
-        '# line 1 [syntax-directive] added "# syntax=docker/dockerfile:1" because the file now uses RUN --mount, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one',
-        '# line 4 [pip-cache-mount] added a cache mount at /root/.cache/pip so pip reuses downloaded and built wheels across builds (the mount is not stored in the image); removed --no-cache-dir, which would make pip ignore the cache',
+        '# line 1 [syntax-directive] adds "# syntax=docker/dockerfile:1" because the file now uses RUN --mount, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one',
+        '# line 4 [pip-cache-mount] adds a cache mount at /root/.cache/pip so pip reuses downloaded and built wheels across builds (the mount is not stored in the image); removes --no-cache-dir, which would make pip ignore the cache',
         '--- a/Dockerfile',
         '+++ b/Dockerfile',
         '@@ -1,5 +1,6 @@ syntax-directive, pip-cache-mount',
@@ -303,7 +308,7 @@ describe('output pipe closed early', () => {
   it('`dockerfix | head -1` stops quietly without an EPIPE crash', () => {
     const dir = tmp(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`s${i}/Dockerfile`, PIP])));
     const r = spawnSync('bash', ['-c', `set -o pipefail; node ${JSON.stringify(BIN)} --no-color . | head -1`], { cwd: dir, encoding: 'utf8' });
-    expect(r.stdout).toBe('# line 1 [syntax-directive] added "# syntax=docker/dockerfile:1" because the file now uses RUN --mount, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one\n');
+    expect(r.stdout).toBe('# line 1 [syntax-directive] adds "# syntax=docker/dockerfile:1" because the file now uses RUN --mount, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one\n');
     expect(r.stderr).not.toContain('EPIPE');
     expect(r.stderr).toBe('');
   });

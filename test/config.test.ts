@@ -26,27 +26,35 @@ describe('config validation', () => {
         transforms: { 'pip-cache-mount': false },
         syntax: 'none',
         unsafe: true,
-        transformOptions: { 'pip-cache-mount': { a: 1 } },
-        overrides: [{ files: ['legacy/**'], excludeFiles: 'legacy/keep/*', transforms: { 'pip-cache-mount': true } }],
+        format: { indent: 2, useTabs: false, endOfLine: 'lf' },
+        exclude: ['vendor/**'],
+        overrides: [{ files: ['legacy/**'], excludeFiles: 'legacy/keep/*', transforms: { 'pip-cache-mount': true }, format: { indent: 4 } }],
       }),
     ).toBe('valid');
   });
   it('names the file and the key path of every mistake', () => {
     expect(configError([])).toBe('dockerfix.config.json: expected an object, got an array');
-    expect(configError({ transfroms: {} })).toBe('dockerfix.config.json: transfroms: unknown key (allowed: $schema, transforms, syntax, unsafe, transformOptions, overrides)');
+    expect(configError({ transfroms: {} })).toBe('dockerfix.config.json: transfroms: unknown key; did you mean "transforms"? (allowed: $schema, transforms, syntax, unsafe, transformOptions, format, exclude, overrides, contexts)');
     expect(configError({ unsafe: 'yes' })).toBe('dockerfix.config.json: unsafe: expected true or false, got a string');
     expect(configError({ syntax: 3 })).toBe('dockerfix.config.json: syntax: expected a non-empty string (an image reference or "none"), got a number');
     expect(configError({ transforms: ['pip-cache-mount'] })).toBe('dockerfix.config.json: transforms: expected an object of transform id -> true/false, got an array');
     expect(configError({ transforms: { 'pip-cache-mont': false } })).toBe(
-      'dockerfix.config.json: transforms.pip-cache-mont: unknown transform id (known: pip-cache-mount, syntax-directive)',
+      'dockerfix.config.json: transforms.pip-cache-mont: unknown transform id; did you mean "pip-cache-mount"? (known: pip-cache-mount, syntax-directive)',
     );
     expect(configError({ transforms: { 'pip-cache-mount': 'off' } })).toBe('dockerfix.config.json: transforms.pip-cache-mount: expected true or false, got a string');
     expect(configError({ overrides: {} })).toBe('dockerfix.config.json: overrides: expected an array, got an object');
     expect(configError({ overrides: [{ transforms: {} }] })).toBe('dockerfix.config.json: overrides[0].files: missing (an array of glob patterns)');
     expect(configError({ overrides: [{ files: [] }] })).toBe('dockerfix.config.json: overrides[0].files: expected a non-empty array of glob strings, got an array');
     expect(configError({ overrides: [{ files: ['a'], overrides: [] }] })).toBe(
-      'dockerfix.config.json: overrides[0].overrides: unknown key (allowed: files, excludeFiles, transforms, syntax, unsafe, transformOptions)',
+      'dockerfix.config.json: overrides[0].overrides: unknown key (allowed: files, excludeFiles, transforms, syntax, unsafe, transformOptions, format)',
     );
+    // transformOptions holds only the options transforms read: a typo inside it is an error, not silent.
+    expect(configError({ transformOptions: { 'pip-cache-mount': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.x: unknown option (known: hadolintIgnore)');
+    expect(configError({ transformOptions: { 'syntax-directive': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.syntax-directive.x: syntax-directive takes no options');
+    expect(configError({ transformOptions: { 'pip-cache-mount': { hadolintIgnore: 'no' } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.hadolintIgnore: expected true or false, got a string');
+    expect(configError({ format: { indent: 40 } })).toBe('dockerfix.config.json: format.indent: expected a whole number from 0 to 16, got 40');
+    expect(configError({ exclude: 'vendor' })).toBe('dockerfix.config.json: exclude: expected an array of glob strings, got a string');
+    expect(configError({ format: { endOfLine: 'cr' } })).toBe('dockerfix.config.json: format.endOfLine: expected "auto", "lf" or "crlf", got "cr"');
   });
 });
 

@@ -13,9 +13,9 @@ import { runTransforms } from '../src/core/runner.js';
 import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
 import type { Transform } from '../src/core/types.js';
-import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
+import { CORPUS_CASES, corpusAvailable, corpusCaseIds, sayMissing } from './helpers/corpus.js';
 
-if (!corpusAvailable()) console.log(`corpus suite skipped: ${CORPUS_CASES} does not exist (the shared corpus sits beside the repository)`);
+if (!corpusAvailable()) sayMissing('corpus suite', CORPUS_CASES);
 
 describe.skipIf(!corpusAvailable())('shared corpus', () => {
   let transforms: Transform[];

@@ -8,7 +8,7 @@ import { runTransforms } from '../src/core/runner.js';
 import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
 import type { Edit } from '../src/core/types.js';
-import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
+import { CORPUS_CASES, corpusCaseIds, corpusFor } from './helpers/corpus.js';
 
 function applyComposed(text: string, edits: Array<{ start: number; end: number; text: string }>): string {
   let out = text;
@@ -71,7 +71,7 @@ describe('EditComposer', () => {
   });
 });
 
-describe.skipIf(!corpusAvailable())('composed edits over the shared corpus', () => {
+describe.skipIf(!corpusFor('edit-compose corpus suite'))('composed edits over the shared corpus', () => {
   it('reproduce every changed file exactly', async () => {
     const transforms = await loadTransforms();
     let changed = 0;

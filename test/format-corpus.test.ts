@@ -8,12 +8,11 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
 import { format, semanticDump } from '../src/format/index.js';
 import { decode } from '../src/core/source.js';
+import { CORPUS_CASES, corpusFor } from './helpers/corpus.js';
 
-// `../shared/corpus` beside the repository (one more level up from a git worktree in wt/<name>).
-const CASES =
-  ['../../shared/corpus/cases', '../../../shared/corpus/cases'].map((p) => path.resolve(import.meta.dirname, p)).find((p) => fs.existsSync(p)) ??
-  path.resolve(import.meta.dirname, '../../shared/corpus/cases');
-const present = fs.existsSync(CASES);
+// The shared corpus (test/helpers/corpus.ts says where; DOCKERFIX_SHARED / DOCKERFIX_CORPUS).
+const CASES = CORPUS_CASES;
+const present = corpusFor('format corpus suite');
 if (!present) console.log(`format corpus: skipped, ${CASES} is absent`);
 
 describe.skipIf(!present)('formatter over the shared corpus', () => {

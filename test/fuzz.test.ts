@@ -12,6 +12,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS_CASES, corpusFor } from './helpers/corpus.js';
 import { DockerfileDocument } from '../src/core/document.js';
 import { processText, type ProcessOptions } from '../src/pipeline/engine.js';
 import { main, type Io } from '../src/cli/main.js';
@@ -20,10 +21,8 @@ import { loadTransforms } from '../transforms/index.js';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 /** Runs per property; the CI default keeps this file well under two minutes. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
-// The shared corpus sits beside the repository (../shared), or beside the worktrees' parent.
-const CORPUS =
-  ['../../shared/corpus/cases', '../../../shared/corpus/cases'].map((p) => path.resolve(import.meta.dirname, p)).find((p) => fs.existsSync(p)) ??
-  path.resolve(import.meta.dirname, '../../shared/corpus/cases');
+// The shared corpus (test/helpers/corpus.ts says where; DOCKERFIX_SHARED / DOCKERFIX_CORPUS).
+const CORPUS = CORPUS_CASES;
 
 let opts: ProcessOptions;
 let pipOnly: ProcessOptions;
@@ -375,7 +374,7 @@ describe('fuzz: valid Dockerfiles', () => {
 // Mutations of corpus files
 // ---------------------------------------------------------------------------------------------
 
-const corpusFiles = fs.existsSync(CORPUS)
+const corpusFiles = corpusFor('fuzz: corpus mutations')
   ? fs
       .readdirSync(CORPUS)
       .sort()

@@ -18,11 +18,12 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS_CASES, corpusFor } from './helpers/corpus.js';
 import { main, type Io } from '../src/cli/main.js';
 
 const SEED = Number(process.env.HOSTILE_FUZZ_SEED ?? 20261203);
 const RUNS = Number(process.env.HOSTILE_FUZZ_RUNS ?? 30);
-const CORPUS = ['../../shared/corpus/cases', '../../../shared/corpus/cases', '../../shared/corpus/cases'].map((p) => path.resolve(import.meta.dirname, p)).find((p) => fs.existsSync(p));
+const CORPUS = corpusFor('hostile fuzz corpus suite') ? CORPUS_CASES : undefined;
 
 const corpusFiles: string[] = CORPUS
   ? fs

@@ -187,37 +187,7 @@ describe('diff headers of odd path names', () => {
   });
 });
 
-describe('action.yml job summary', () => {
-  it('fences the diff with more backticks than any run in it', () => {
-    const action = parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ id?: string; run: string }> } };
-    const step = action.runs.steps.find((s) => s.id === 'run')!;
-    const dir = tempDir({ Dockerfile: '# ````\n# ``````` and the rest\n' + NAIVE, 'requirements.txt': 'flask\n' });
-    const summary = path.join(dir, '.summary.md');
-    fs.writeFileSync(summary, '');
-    const env = {
-      PATH: process.env.PATH!,
-      HOME: process.env.HOME ?? '/tmp',
-      GITHUB_STEP_SUMMARY: summary,
-      GITHUB_OUTPUT: path.join(dir, '.output'),
-      NO_COLOR: '1',
-      DOCKERFIX_VERSION: '',
-      DOCKERFIX_ACTION_PATH: ROOT,
-      INPUT_PATHS: 'Dockerfile',
-      INPUT_ARGS: '--only pip-cache-mount --syntax none',
-      INPUT_FORMAT: 'summary',
-      INPUT_FAIL_ON_CHANGE: 'false',
-    };
-    const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], { cwd: dir, env, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const lines = fs.readFileSync(summary, 'utf8').split('\n');
-    const open = lines.findIndex((l) => /^`{3,}diff$/.test(l));
-    const fence = lines[open].replace('diff', '');
-    expect(fence).toBe('````````'); // longest run in the file is 7
-    const close = lines.findIndex((l, i) => i > open && /^ {0,3}`{3,}\s*$/.test(l) && l.trim().length >= fence.length);
-    expect(lines.slice(open + 1, close).join('\n')).toContain('+RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt');
-    expect(lines.slice(close + 1).join('').trim()).toBe('');
-  });
-});
+// The Action's job summary fence: test/action.test.ts.
 
 describe('size: cost linear in the number of instructions, errors exit 2', () => {
   it('130,000 identical RUN lines: a proper result and exit code, no stack overflow', { timeout: 240_000 }, () => {

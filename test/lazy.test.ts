@@ -40,6 +40,19 @@ describe('lazy loading', () => {
     for (const name of ['prettier', 'prettier-plugin-sh', 'diff', 'dockerfile-ast', 'ignore', 'globby', 'fast-glob']) expect(pkg(r.modules, name), name).toBe(false);
   });
 
+  it('no YAML parser without a YAML file, no report renderer without --format, no language server', () => {
+    const r = loaded(['--check', PLAIN]);
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    expect(pkg(r.modules, 'yaml')).toBe(false);
+    expect(pkg(r.modules, 'vscode-languageserver')).toBe(false);
+    for (const m of ['dist/src/report/sarif.js', 'dist/src/report/json.js', 'dist/src/report/github.js', 'dist/src/lsp/server.js']) expect(r.modules).not.toContain(m);
+    // With a report format the renderer is loaded when needed.
+    const j = loaded(['--check', '--format', 'sarif', PLAIN]);
+    expect(j.status, j.stderr).toBe(0);
+    expect(j.modules).toContain('dist/src/report/sarif.js');
+    expect(JSON.parse(j.stdout).version).toBe('2.1.0');
+  });
+
   it('unselected transforms are not loaded', () => {
     const r = loaded(['--check', '--only', 'pip-cache-mount', PLAIN]);
     expect(r.status).toBe(0);

@@ -5,7 +5,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { DockerfileDocument, parseArgDecls, parseEnvPairs, rawNameValues } from '../src/core/document.js';
 import { lex, type InstructionNode } from '../src/core/lexer.js';
 import { InputError, stripBom } from '../src/core/source.js';
-import { CORPUS_CASES, corpusAvailable, corpusCaseIds } from './helpers/corpus.js';
+import { CORPUS_CASES, corpusAvailable, corpusCaseIds, corpusFor } from './helpers/corpus.js';
 
 const instrs = (text: string): InstructionNode[] => lex(text).nodes.filter((n): n is InstructionNode => n.type === 'instruction');
 
@@ -149,7 +149,7 @@ describe('lexer', () => {
   });
 });
 
-describe.skipIf(!corpusAvailable())('lexer agrees with dockerfile-ast on the corpus', () => {
+describe.skipIf(!corpusFor('lexer vs dockerfile-ast corpus suite'))('lexer agrees with dockerfile-ast on the corpus', () => {
   it('same instruction keywords and start lines for every corpus file', () => {
     if (!corpusAvailable()) return;
     let files = 0;

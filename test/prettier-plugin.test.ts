@@ -21,11 +21,13 @@ describe('prettier plugin (API)', () => {
     expect(await fmt('from alpine\nrun  apk add \\\n  curl\nENV A=1 B=2')).toBe('FROM alpine\nRUN apk add \\\n    curl\nENV A=1 \\\n    B=2\n');
   });
 
-  it('honours dockerfixIndent, tabWidth (dockerfixIndent 0) and useTabs', async () => {
+  it('honours prettier\'s tabWidth and useTabs (no dockerfix-specific option); 4 when unset', async () => {
     const text = 'RUN a \\\n b\n';
-    expect(await fmt(text, { dockerfixIndent: 2 })).toBe('RUN a \\\n  b\n');
-    expect(await fmt(text, { dockerfixIndent: 0, tabWidth: 8 })).toBe('RUN a \\\n        b\n');
+    expect(await fmt(text)).toBe('RUN a \\\n    b\n');
+    expect(await fmt(text, { tabWidth: 2 })).toBe('RUN a \\\n  b\n');
+    expect(await fmt(text, { tabWidth: 8 })).toBe('RUN a \\\n        b\n');
     expect(await fmt(text, { useTabs: true })).toBe('RUN a \\\n\tb\n');
+    expect(plugin.options).toEqual({});
   });
 
   it('honours endOfLine and keeps a BOM', async () => {
@@ -97,7 +99,7 @@ describe('prettier CLI with dockerfix/prettier', () => {
 
   it('works from .prettierrc plugins and next to prettier-plugin-sh', () => {
     fs.symlinkSync(path.join(REPO, 'node_modules/prettier-plugin-sh'), path.join(dir, 'node_modules/prettier-plugin-sh'));
-    fs.writeFileSync(path.join(dir, '.prettierrc'), JSON.stringify({ plugins: ['prettier-plugin-sh', 'dockerfix/prettier'], dockerfixIndent: 2 }));
+    fs.writeFileSync(path.join(dir, '.prettierrc'), JSON.stringify({ plugins: ['prettier-plugin-sh', 'dockerfix/prettier'], tabWidth: 2 }));
     fs.writeFileSync(path.join(dir, 'Containerfile'), 'from alpine\nrun a \\\n      b\n');
     const r = run(['--write', 'Containerfile']);
     expect(r.status).toBe(0);

@@ -15,11 +15,11 @@ import { runTransforms } from '../src/core/runner.js';
 import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
 import type { Transform } from '../src/core/types.js';
-import { CORPUS_CASES } from './helpers/corpus.js';
+import { CORPUS_CASES, sayMissing } from './helpers/corpus.js';
 
-const CASES = fs.existsSync(CORPUS_CASES) ? CORPUS_CASES : path.join(process.env.DOCKERFIX_CORPUS ?? '/nonexistent', 'cases');
+const CASES = CORPUS_CASES;
 const available = fs.existsSync(CASES);
-if (!available) console.log(`reorder corpus suite skipped: ${CORPUS_CASES} does not exist (set DOCKERFIX_CORPUS from a worktree)`);
+if (!available) sayMissing('reorder corpus suite', CASES);
 
 /** Per stage: sorted instruction texts, sorted comment lines, and the barrier sequence. */
 function shape(text: string): { stages: string[][]; comments: string[]; barriers: string[] } {

@@ -172,7 +172,7 @@ describe('--format github', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe(
-      '::warning file=Dockerfile,line=4,col=1,endLine=4,endColumn=4,title=dockerfix pip-cache-mount (fixable)::added a cache mount at /root/.cache/pip so pip reuses downloaded and built wheels across builds (the mount is not stored in the image); removed --no-cache-dir, which would make pip ignore the cache',
+      '::warning file=Dockerfile,line=4,col=1,endLine=4,endColumn=4,title=dockerfix pip-cache-mount (fixable)::adds a cache mount at /root/.cache/pip so pip reuses downloaded and built wheels across builds (the mount is not stored in the image); removes --no-cache-dir, which would make pip ignore the cache',
     );
     expect(lines[1]).toMatch(/^::notice file=svc\/Dockerfile,line=3,col=1,endLine=3,endColumn=4,title=dockerfix pip-cache-mount \(skipped\)::runs as user app/);
     expect(lines[2]).toBe('dockerfix: 3 files scanned, 1 would change');

@@ -11,12 +11,11 @@ import { ListingContext } from '../src/core/context.js';
 import { runTransforms } from '../src/core/runner.js';
 import { stripBom } from '../src/core/source.js';
 import { loadTransforms } from '../transforms/index.js';
+import { CORPUS, sayMissing } from './helpers/corpus.js';
 
 const repo = path.resolve(import.meta.dirname, '..');
-const candidates = [process.env.DOCKERFIX_CORPUS, path.resolve(repo, '../shared/corpus'), path.resolve(repo, '../../shared/corpus')].filter(
-  (x): x is string => !!x,
-);
-const corpus = candidates.find((c) => fs.existsSync(path.join(c, 'index.tsv')));
+const corpus = fs.existsSync(path.join(CORPUS, 'index.tsv')) ? CORPUS : undefined;
+if (!corpus) sayMissing('split-copy corpus suite', path.join(CORPUS, 'index.tsv'));
 
 /** Skip messages grouped into stable categories for the summary. */
 const CATEGORIES: Array<[RegExp, string]> = [
@@ -109,4 +108,3 @@ describe.skipIf(!corpus)('split-copy over the shared corpus', () => {
   }, 120_000);
 });
 
-if (!corpus) console.log(`split-copy corpus test skipped: no corpus at ${candidates.join(', ')}`);

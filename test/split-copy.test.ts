@@ -172,7 +172,7 @@ describe('split-copy transform', () => {
     const input = 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n';
     const { output, messages } = run(input, { 'requirements.txt': 'flask\n' });
     expect(output).toBe('FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt ./\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n');
-    expect(messages).toEqual(['3 change: copy requirements.txt before `pip install -r requirements.txt` and the rest of the source after it, so a source edit no longer re-runs the install']);
+    expect(messages).toEqual(['3 change: copies requirements.txt before `pip install -r requirements.txt` and the rest of the source after it, so a source edit no longer re-runs the install']);
     expect(run(output, { 'requirements.txt': 'flask\n' }).output).toBe(output);
   });
 

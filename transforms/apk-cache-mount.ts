@@ -93,6 +93,7 @@ export const apkCacheMount: Transform = {
       '`--no-cache` by `--update`, and links `/etc/apk/cache` to the mount for the duration of the step (removed again ' +
       'at its end, so the image keeps the same files). `rm -rf /var/cache/apk/*` is removed from that step only.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 23,
     docsUrl: 'docs/cache-mounts.md#apk-cache-mount',
   },
@@ -113,7 +114,7 @@ export const apkCacheMount: Transform = {
         return {
           cmd,
           tool: 'apk',
-          rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: '--update', why: 'replaced --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did' })),
+          rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: '--update', why: 'replaces --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did' })),
           disable: noCache.slice(hasUpdate ? 0 : 1),
           dirs: () => {
             const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());

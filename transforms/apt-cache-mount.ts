@@ -128,11 +128,12 @@ export const aptCacheMount: Transform = {
       'and `rm -rf /var/lib/apt/lists/*` are removed from that step only. Non-Debian stages, non-root steps, Windows ' +
       'stages and exec form are left alone with a reason.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 22,
     docsUrl: 'docs/cache-mounts.md#apt-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
+    return explainOnce(doc, runCacheMounts(doc, ctx, {
       id: 'apt-cache-mount',
       label: 'apt-get install',
       quick: /\bapt(-get)?\b/,
@@ -150,7 +151,7 @@ export const aptCacheMount: Transform = {
           cmd,
           tool: 'apt',
           rewrite: keep
-            ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: 'told apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount' }]
+            ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: 'tells apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount' }]
             : [],
           dirs(): CacheDir[] {
             const dirs: CacheDir[] = [{ name: 'apt', dir: '/var/cache/apt', locked: true }];
@@ -168,12 +169,32 @@ export const aptCacheMount: Transform = {
         return {
           prefix: PREFIX,
           suffix: SUFFIX,
-          note: `moved ${DOCKER_CLEAN} aside for this step and back at its end, so apt keeps the downloaded packages in the mount while the image keeps the file`,
+          note: `moves ${DOCKER_CLEAN} aside for this step and back at its end${WRAP_NOTE_TAIL}`,
           present: (cmds) => cmds.some((c) => program(c)?.name === 'mv' && c.words.some((w) => w.value === DOCKER_CLEAN)),
         };
       },
-    });
+    }));
   },
 };
+
+const WRAP_NOTE_TAIL = ', so apt keeps the downloaded packages in the mount while the image keeps the file';
+
+/**
+ * The long explanation of the docker-clean wrap is given once per file, on its first change;
+ * every later step says only what it does and where the reason is.
+ */
+function explainOnce(doc: DockerfileDocument, result: TransformResult): TransformResult {
+  let firstLine: number | undefined;
+  for (const f of result.diagnostics) {
+    if (f.kind !== 'change' || !f.message.includes(WRAP_NOTE_TAIL)) continue;
+    const line = doc.instructions.find((i) => i.keywordStart === f.range.start)?.line;
+    if (firstLine === undefined) {
+      firstLine = line;
+      continue;
+    }
+    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);
+  }
+  return result;
+}
 
 export default aptCacheMount;

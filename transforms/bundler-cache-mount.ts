@@ -36,6 +36,7 @@ export const bundlerCacheMount: Transform = {
       'Adds `--mount=type=cache,target=/usr/local/bundle/cache` (`$GEM_HOME/cache`) to RUN steps that run `bundle install`, ' +
       'so downloaded .gem files are reused across builds; installed gems stay in the image.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 50,
     docsUrl: 'docs/cache-mounts.md#bundler-cache-mount',
   },

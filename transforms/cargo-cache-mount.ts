@@ -45,6 +45,7 @@ export const cargoCacheMount: Transform = {
       'Adds cache mounts on `$CARGO_HOME/registry` and `$CARGO_HOME/git` (`/usr/local/cargo` on rust images) to RUN ' +
       'steps that run cargo. `target/` and `CARGO_HOME/bin` are never mounted. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read',
     order: 46,
     docsUrl: 'docs/cache-mounts.md#cargo-cache-mount',
   },

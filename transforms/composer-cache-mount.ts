@@ -36,6 +36,7 @@ export const composerCacheMount: Transform = {
       'images; otherwise `/root/.cache/composer` with COMPOSER_CACHE_DIR set on the command) to RUN steps that run ' +
       '`composer install`/`update`/`require`, and removes `--no-cache`.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 51,
     docsUrl: 'docs/cache-mounts.md#composer-cache-mount',
   },

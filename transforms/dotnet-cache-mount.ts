@@ -32,6 +32,7 @@ export const dotnetCacheMount: Transform = {
       'Adds `--mount=type=cache,target=/root/.nuget/packages` (or `NUGET_PACKAGES`) to RUN steps that run ' +
       '`dotnet restore`/`build`/`publish`/`test`. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read',
     order: 52,
     docsUrl: 'docs/cache-mounts.md#dotnet-cache-mount',
   },

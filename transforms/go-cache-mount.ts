@@ -50,6 +50,7 @@ export const goCacheMount: Transform = {
       '(`/root/.cache/go-build`, `GOCACHE`) to RUN steps that run the Go toolchain. Safe in builder stages; in a stage ' +
       'whose files reach the output the fix is unsafe (the downloaded modules leave its files).',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read',
     order: 45,
     docsUrl: 'docs/cache-mounts.md#go-cache-mount',
   },

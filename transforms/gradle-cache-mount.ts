@@ -35,6 +35,7 @@ export const gradleCacheMount: Transform = {
       'Adds cache mounts on `/root/.gradle/caches` and `/root/.gradle/wrapper` (under `GRADLE_USER_HOME` when set) to RUN ' +
       'steps that run `gradle`/`gradlew`. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read',
     order: 48,
     docsUrl: 'docs/cache-mounts.md#gradle-cache-mount',
   },

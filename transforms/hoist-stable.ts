@@ -43,6 +43,28 @@ const q = (s: string): string => '`' + s + '`';
  * May the RUN move above `other`? `runEffects` is called only when the answer depends on the
  * RUN's file access (a COPY/ADD), so long files of back-to-back RUN steps stay linear.
  */
+/** Variables read by (nearly) every program, and those read by some tools: name -> program pattern. */
+const READ_BY_ALL = /^(PATH|HOME|USER|SHELL|TMPDIR|LANG|LANGUAGE|LC_[A-Z]+|LD_[A-Z_]+|(HTTPS?|FTP|NO|ALL)_PROXY|SSL_CERT_(FILE|DIR))$/i;
+const READERS: Array<[RegExp, RegExp]> = [
+  [/^(DEBIAN_FRONTEND|DEBCONF_[A-Z_]+|APT_[A-Z_]+)$/i, /^(apt|apt-get|aptitude|dpkg|dpkg-reconfigure|debconf-set-selections)$/],
+  [/^APK_[A-Z_]+$/i, /^apk$/],
+  [/^TZ$/i, /^(date|dpkg-reconfigure)$/],
+  [/^(PIP_[A-Z_]+|PYTHON[A-Z_]*)$/i, /^(pip|pip3|python|python3|poetry|pipenv|uv)$/],
+  [/^(NPM_CONFIG_[A-Z_]+|NODE_[A-Z_]+|YARN_[A-Z_]+)$/i, /^(npm|npx|node|yarn|pnpm|corepack)$/],
+  [/^GO[A-Z0-9_]*$/i, /^go$/],
+  [/^(CARGO_[A-Z_]+|RUSTUP_[A-Z_]+)$/i, /^(cargo|rustup|rustc)$/],
+  [/^(JAVA_[A-Z_]+|MAVEN_[A-Z_]+|GRADLE_[A-Z_]+)$/i, /^(java|mvn|gradle|gradlew|\.\/gradlew|\.\/mvnw)$/],
+  [/^(CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS)$/i, /^(make|cmake|gcc|g\+\+|cc|c\+\+|configure|\.\/configure|pip|pip3|cargo|go|npm)$/],
+  [/^(CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE)$/i, /^(curl|pip|pip3|python|python3)$/],
+];
+
+/** `'*'` when every program reads `name`, else the first of `programs` known to read it. */
+function readerOf(name: string, programs: string[]): string | undefined {
+  if (READ_BY_ALL.test(name)) return '*';
+  for (const [vars, progs] of READERS) if (vars.test(name)) return programs.find((p) => progs.test(p));
+  return undefined;
+}
+
 export function hoistVerdict(runEffects: () => Effects, other: Instruction): Verdict {
   const what = q(describeInstruction(other));
   switch (classOf(other)) {
@@ -62,20 +84,33 @@ export function hoistVerdict(runEffects: () => Effects, other: Instruction): Ver
       const used = [...o.defines].filter((n) => run.envUses.has(n));
       if (used.length) return { kind: 'blocked', reason: `it uses $${used[0]}, which ${what} sets` };
       const influential = [...o.defines].filter(isInfluentialEnv);
-      if (influential.length) return { kind: 'blocked', reason: `${what} sets ${influential[0]}, which common tools read from their environment` };
-      return {
-        kind: 'unsafe',
-        reason: `it does not mention ${[...o.defines].join(', ')}, but would no longer see ${o.defines.size > 1 ? 'them' : 'it'} in its environment (${what})`,
-        env: [...o.defines],
-      };
+      if (influential.length) {
+        // Name the variable this step's programs read (DEBIAN_FRONTEND for apt-get), not the
+        // first one the line sets; a variable no program of the step is known to read is named
+        // as what it is: one any program may read.
+        const programs = run.programs.map((p) => p.split(' ')[0]);
+        const hit = influential.map((n) => ({ n, reader: readerOf(n, programs) })).find((x) => x.reader);
+        if (hit) return { kind: 'blocked', reason: `${what} sets ${hit.n}, which ${hit.reader === '*' ? 'every program' : q(hit.reader!)} reads from its environment` };
+        return { kind: 'blocked', reason: `${what} sets ${influential.join(', ')}, which a program may read from its environment (none of this step's programs is known not to)` };
+      }
+      return { kind: 'unsafe', reason: `it does not mention ${[...o.defines].join(', ')}, but would no longer see ${o.defines.size > 1 ? 'them' : 'it'} in its environment (${what})`, env: [...o.defines] };
     }
     case 'copy': {
       const o = effectsOf(other);
       const run = runEffects();
       if (run.unknown.length) {
-        const shown = run.unknown.slice(0, 3).map((u) => q(u.length > 40 ? u.slice(0, 39) + '…' : u));
-        const list = shown.join(', ') + (run.unknown.length > 3 ? ` and ${run.unknown.length - 3} more` : '');
-        return { kind: 'blocked', reason: `it runs ${list}, whose file access dockerfix does not model, so it may read what ${what} writes` };
+        // `unknown` holds program names and phrases (`the path … is not known`): each said as what it is.
+        const unique = [...new Set(run.unknown)];
+        const programs = unique.filter((u) => !/\s/.test(u));
+        const phrases = unique.filter((u) => /\s/.test(u));
+        const cut = (u: string): string => (u.length > 60 ? u.slice(0, 59) + '…' : u);
+        const parts: string[] = [];
+        if (programs.length) {
+          const list = programs.slice(0, 3).map((u) => (u === '.' ? '`.` (source)' : q(cut(u)))).join(', ') + (programs.length > 3 ? ` and ${programs.length - 3} more` : '');
+          parts.push(`it runs ${list}, whose file access dockerfix does not model`);
+        }
+        if (phrases.length) parts.push(cut(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ''));
+        return { kind: 'blocked', reason: `${parts.join('; ')}, so it may read what ${what} writes` };
       }
       const checks: Array<[string, ReturnType<typeof overlap>]> = [
         ['reads', overlap(run.reads, o.writes)],
@@ -110,6 +145,7 @@ export const hoistStable: Transform = {
       'unsafe (needs --unsafe) when it also crosses an ENV/ARG it does not mention or a destination a package ' +
       'manager could write by convention only (/opt, /usr/local, /home, ...).',
     fixKind: 'safe',
+    unsafeFixes: 'when the move crosses an ENV/ARG the step does not mention, or its paths come from a --build-arg default',
     order: 200,
   },
   run(doc: DockerfileDocument, _ctx: TransformContext): TransformResult {
@@ -230,7 +266,7 @@ function moveMessage(label: string, eff: Effects, jumped: Instruction[], unsafeR
   const above = names.join(' and ') + (copies.length > 2 ? ` and ${copies.length - 2} more` : '');
   const dests = copies.map((c) => describePaths(effectsOf(c).writes, 2)).filter((x, k, a) => a.indexOf(x) === k);
   const touched = describePaths(eff.writes);
-  let msg = `moved ${label} above ${above}: it ${touched === 'no files' ? 'touches no files' : `touches only ${touched}`} and ${copies.length > 1 ? 'those steps write' : 'the copy writes'} only ${dests.join(', ')}, so editing the copied files no longer re-runs it`;
+  let msg = `moves ${label} above ${above}: it ${touched === 'no files' ? 'touches no files' : `touches only ${touched}`} and ${copies.length > 1 ? 'those steps write' : 'the copy writes'} only ${dests.join(', ')}, so editing the copied files no longer re-runs it`;
   if (unsafeReasons.length) msg += `; unsafe because ${unsafeReasons.join('; ')}`;
   return msg;
 }

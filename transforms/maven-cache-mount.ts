@@ -41,6 +41,7 @@ export const mavenCacheMount: Transform = {
       'Adds `--mount=type=cache,target=/root/.m2/repository` to RUN steps that run `mvn`/`mvnw`. Only the repository is ' +
       'mounted, so settings.xml and the wrapper distribution stay. Unsafe where the stage reaches the output.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read',
     order: 47,
     docsUrl: 'docs/cache-mounts.md#maven-cache-mount',
   },

@@ -86,6 +86,7 @@ export const nodeCacheMount: Transform = {
       '(`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) to RUN steps that install packages, and removes ' +
       '`npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 40,
     docsUrl: 'docs/cache-mounts.md#node-cache-mount',
   },

@@ -70,11 +70,12 @@ export const pipCacheMount: Transform = {
       'mount outside their home with uid/gid and PIP_CACHE_DIR on the command; Windows stages, exec form and users with an ' +
       'unknown uid are skipped with a reason.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 30,
     docsUrl: 'docs/cache-mounts.md#pip-cache-mount',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    return runCacheMounts(doc, ctx, {
+    return hadolintIgnore(doc, ctx, runCacheMounts(doc, ctx, {
       id: 'pip-cache-mount',
       label: 'pip install',
       reuses: 'downloaded and built wheels',
@@ -98,9 +99,44 @@ export const pipCacheMount: Transform = {
         const pip = pipInvocationAny(cmd);
         return pip !== null && pip.sub === 'cache' && (pip.rest[0] === 'purge' || pip.rest[0] === 'remove');
       },
-    });
+    }));
   },
 };
+
+/**
+ * The repository runs hadolint (Options.hadolint, found by src/builds): a step whose
+ * `--no-cache-dir` this change removes would make hadolint's DL3042 fire (hadolint does not
+ * recognise pip cache mounts), so `# hadolint ignore=DL3042` goes on the line above it (added to
+ * an ignore comment already there). Not when the hadolint config ignores DL3042, nor with
+ * transformOptions `{"pip-cache-mount": {"hadolintIgnore": false}}`.
+ */
+function hadolintIgnore(doc: DockerfileDocument, ctx: TransformContext, r: TransformResult): TransformResult {
+  const h = ctx.options.hadolint;
+  if (!h || h.ignored.includes('DL3042') || ctx.options.transformOptions['pip-cache-mount']?.hadolintIgnore === false) return r;
+  const diagnostics = r.diagnostics.map((f) => {
+    if (f.kind !== 'change' || !f.fix) return f;
+    const instr = doc.instructions.find((i) => i.keywordStart === f.range.start);
+    if (!instr) return f;
+    const edits = [...f.fix.edits];
+    const removes = edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc.text.slice(e.start, e.end)));
+    if (!removes) return f;
+    const lineStart = doc.text.lastIndexOf('\n', instr.start - 1) + 1;
+    const prevStart = lineStart > 0 ? doc.text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
+    const prev = prevStart >= 0 ? doc.text.slice(prevStart, lineStart).replace(/\r?\n$/, '') : '';
+    const m = /^(\s*#\s*hadolint\s+ignore=)([A-Za-z0-9_,\s]*?)(\s*)$/.exec(prev);
+    const source = h.source;
+    if (m) {
+      if (m[2].split(/[\s,]+/).includes('DL3042')) return f;
+      const at = prevStart + m[1].length + m[2].length;
+      edits.push({ start: at, end: at, text: ',DL3042' });
+    } else {
+      const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, instr.start))![0];
+      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc.eol}` });
+    }
+    return { ...f, fix: { applicability: f.fix.applicability, edits }, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
+  });
+  return { diagnostics };
+}
 
 /** pip with any subcommand (for `pip cache purge`). */
 function pipInvocationAny(cmd: ShellCommand): { sub: string; rest: string[] } | null {

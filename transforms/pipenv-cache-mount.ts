@@ -24,6 +24,7 @@ export const pipenvCacheMount: Transform = {
       'Adds cache mounts on `/root/.cache/pipenv` (or `PIPENV_CACHE_DIR`) and `/root/.cache/pip` (or `PIP_CACHE_DIR`) ' +
       'to RUN steps that run `pipenv install`/`sync`/`lock`/`update`; non-root users get /tmp mounts with uid/gid.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 33,
     docsUrl: 'docs/cache-mounts.md#pipenv-cache-mount',
   },

@@ -28,6 +28,7 @@ export const poetryCacheMount: Transform = {
       '`POETRY_CACHE_DIR`/`XDG_CACHE_HOME`) to RUN steps that run `poetry install`/`sync`/`add`/`update`/`lock`, and ' +
       'removes `--no-cache`. The virtualenvs directory is never mounted; non-root steps are skipped.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 32,
     docsUrl: 'docs/cache-mounts.md#poetry-cache-mount',
   },

@@ -94,7 +94,7 @@ export const sinkVolatile: Transform = {
         }
         const list = toMove.map((m) => q(describeInstruction(m, 40)));
         const shown = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(list.length === 2 ? ' and ' : ', ');
-        const message = `moved ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? 'usually change' : 'usually changes'} on every build and would make every step after ${g.seeds.size > 1 ? 'them' : 'it'} miss the cache; nothing in between uses ${g.seeds.size > 1 ? 'them' : 'it'}`;
+        const message = `moves ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? 'usually change' : 'usually changes'} on every build and would make every step after ${g.seeds.size > 1 ? 'them' : 'it'} miss the cache; nothing in between uses ${g.seeds.size > 1 ? 'them' : 'it'}`;
         diagnostics.push({ kind: 'change', code: 'moved', range: where, message, fix });
         for (const m of toMove) moved.add(m);
       }

@@ -328,6 +328,7 @@ export const splitCopy: Transform = {
       'installs that may rewrite a lockfile of the context, dependency steps whose cache can reach the final image, ' +
       'and splits without a build context are unsafe.',
     fixKind: 'safe',
+    unsafeFixes: 'when the build context is not available, or the files the install reads could not all be checked',
     order: 100,
     docsUrl: 'docs/split-copy.md',
   },
@@ -530,7 +531,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   }
 
   const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
-  let message = `copy ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
+  let message = `copies ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
   if (depPlan) message += `; ${depPlan.what}`;
   if (runSplit) message += `; the step at line ${installRun.line} is split after the install so \`${runSplit.rest}\` runs after the full copy`;
   if (needAbs) message += `; the moved copy names ${destAbs} because a WORKDIR changed the directory in between`;

@@ -69,7 +69,7 @@ export const syntaxDirective: Transform = {
           code: 'added',
           range: { start: 0, end: 0 },
           fix: { applicability: 'safe', edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }] },
-          message: `added "# syntax=${ref}" because the file now uses ${now.join(', ')}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`,
+          message: `adds "# syntax=${ref}" because the file now uses ${now.join(', ')}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`,
         },
       ],
     };

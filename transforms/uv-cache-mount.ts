@@ -35,6 +35,7 @@ export const uvCacheMount: Transform = {
       '`uv pip install`/`uv pip sync`/`uv sync`/`uv add`/`uv lock`/`uv tool install`, removes `--no-cache` and neutralises ' +
       '`UV_NO_CACHE` for those commands. Non-root users get a /tmp mount with uid/gid and UV_CACHE_DIR on the command.',
     fixKind: 'safe',
+    unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 31,
     docsUrl: 'docs/cache-mounts.md#uv-cache-mount',
   },

@@ -355,16 +355,16 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     edits.push(insertMountFlags(doc, instr, mounts.map((m) => `--mount=${m.options}`)));
     const list = mounts.map((m) => m.target).join(' and ');
     changes.unshift(
-      `added ${mounts.length > 1 ? 'cache mounts' : 'a cache mount'} at ${list} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? 'the mounts are' : 'the mount is'} not stored in the image)` +
+      `adds ${mounts.length > 1 ? 'cache mounts' : 'a cache mount'} at ${list} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? 'the mounts are' : 'the mount is'} not stored in the image)` +
         (planRoot ? '' : `, owned by uid ${user.uid} because the step runs as ${user.name}`),
     );
     if (relocatedAny) {
       changes.push(
         otherHome
-          ? `pointed ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home`
+          ? `points ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home`
           : planRoot
-          ? `pointed ${tools} at the mount with a variable on the command because its default cache directory is not known here`
-          : `pointed ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`,
+          ? `points ${tools} at the mount with a variable on the command because its default cache directory is not known here`
+          : `points ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`,
       );
     }
     changes.push(...cleanup.notes);
@@ -388,7 +388,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
   for (const w of removeWords) edits.push(removeWordEdit(doc, w));
   for (const r of rewrites) edits.push({ start: r.word.start, end: r.word.end, text: r.text });
   for (const why of new Set(rewrites.map((r) => r.why))) changes.push(why);
-  if (removeWords.length) changes.push(`removed ${[...new Set(removeWords.map((w) => w.value))].join(', ')}, which would make ${tools} ignore the cache`);
+  if (removeWords.length) changes.push(`removes ${[...new Set(removeWords.map((w) => w.value))].join(', ')}, which would make ${tools} ignore the cache`);
   changes.push(...notes);
   if (unknownUser && edits.length > 0) {
     // Not proven root: the home (and so the cache directory) may be another, and a mount owned
@@ -575,7 +575,7 @@ function planCleanup(
   notes.push(...kept);
   for (const k of removed) {
     const c = cmds[k];
-    if (spec.isCleanup?.(c)) notes.push(`removed \`${c.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
+    if (spec.isCleanup?.(c)) notes.push(`removes \`${c.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(' ')}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
   }
   // The last command is replaced by the wrap suffix when there is one (see planWrap).
   const lastRemoved = removed.has(cmds.length - 1) && spec.wrap?.(instr) != null;

@@ -1,80 +1,228 @@
 /**
- * Bake files in their JSON form (`docker-bake.json`, `docker-bake.override.json`): every target
- * with `context` (default `.`, from the bake file's folder), `dockerfile` (from the context),
- * `target`, `args`, after `inherits`; `${X}` takes the `variable` block's defaults. The HCL form is
- * not read (no maintained npm parser handles bake's HCL): see README.
+ * Bake files: `docker-bake.json`, `docker-bake.hcl` and their `docker-bake.override.*` files in one
+ * folder are read together, as `docker buildx bake` does (later files win per attribute). The HCL
+ * form is parsed with HashiCorp's own HCL parser (`@cdktn/hcl2json`, Go compiled to wasm, loaded
+ * only when a folder has an HCL bake file). Per target: `context` (default `.`, from the bake
+ * file's folder), `dockerfile` (from the context), `target`, `args`, `contexts`, after `inherits`;
+ * `${X}` takes a `variable` block's default (or the environment given). Not read: functions and
+ * other expressions (`${upper(X)}`, conditionals: the value is unknown, with a note), `matrix`,
+ * `dockerfile-inline`. Which targets are built: every target in a group, and every target that is
+ * not only a parent of others (`inherits`).
  */
 import path from 'node:path';
+import fs from 'node:fs';
 import { interpolate } from './interpolate.js';
+import { readRegular } from './read.js';
 import type { Sink } from './types.js';
 
-interface BakeTarget {
-  context?: unknown;
-  dockerfile?: unknown;
-  target?: unknown;
-  args?: Record<string, unknown>;
-  inherits?: unknown;
+/** A bake file's content: the JSON form as is, or the HCL form converted to it. */
+export interface BakeFile {
+  file: string;
+  text: string;
+  json: unknown;
 }
 
-export function readBakeJson(file: string, text: string, sink: Sink): void {
-  let json: { target?: Record<string, BakeTarget>; variable?: Record<string, { default?: unknown }> };
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${(e as Error).message}); not used`);
-    return;
+interface Attrs {
+  [k: string]: unknown;
+}
+
+interface TargetDef {
+  attrs: Attrs;
+  file: string;
+  line: number;
+}
+
+const isObj = (v: unknown): v is Attrs => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** HCL converted to JSON has a list of blocks per label; JSON bake files have one object. */
+function blocks(v: unknown): Record<string, Attrs> {
+  const out: Record<string, Attrs> = {};
+  if (!isObj(v)) return out;
+  for (const [name, b] of Object.entries(v)) {
+    const list = Array.isArray(b) ? b : [b];
+    out[name] = Object.assign({}, ...list.filter(isObj));
   }
+  return out;
+}
+
+function lineOf(text: string, kind: string, name: string): number {
+  const q = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // HCL: `target "name" {`; JSON: `"name": {` after `"target"`.
+  const hcl = new RegExp(`(^|\\n)[ \\t]*${kind}[ \\t]+"${q}"`).exec(text);
+  let at = hcl ? hcl.index + hcl[1].length : -1;
+  if (at === -1) {
+    const from = Math.max(0, text.indexOf(`"${kind}"`));
+    const m = new RegExp(`"${q}"\\s*:`).exec(text.slice(from));
+    at = m ? from + m.index : -1;
+  }
+  return at === -1 ? 1 : text.slice(0, at).split('\n').length;
+}
+
+/** The targets `names` stand for (groups expanded). */
+function expand(names: readonly string[], groups: Map<string, string[]>, seen = new Set<string>()): string[] {
+  const out: string[] = [];
+  for (const n of names) {
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const g = groups.get(n);
+    if (g) out.push(...expand(g, groups, seen));
+    else out.push(n);
+  }
+  return out;
+}
+
+/**
+ * Read the bake files of one folder (or the ones a bake-action names), together. `only`: the
+ * targets / groups asked for (bake-action `targets`); `source`: who asks (for the notes).
+ */
+export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { only?: string[]; source?: { file: string; line: number; what: string } } = {}): void {
   const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(json.variable ?? {})) if (v && v.default !== undefined && v.default !== null) env[k] = String(v.default);
+  const targets = new Map<string, TargetDef>();
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    if (!isObj(f.json)) {
+      sink.note(f.file, 1, 'is not a bake file (no object at the top); not used');
+      continue;
+    }
+    for (const [k, v] of Object.entries(blocks(f.json.variable))) if (v.default !== undefined && v.default !== null && typeof v.default !== 'object') env[k] = String(v.default);
+    for (const [name, attrs] of Object.entries(blocks(f.json.target))) {
+      const prev = targets.get(name);
+      targets.set(name, { attrs: { ...prev?.attrs, ...attrs, args: { ...(isObj(prev?.attrs.args) ? prev!.attrs.args : {}), ...(isObj(attrs.args) ? attrs.args : {}) } }, file: prev?.file ?? f.file, line: prev?.line ?? lineOf(f.text, 'target', name) });
+    }
+    for (const [name, g] of Object.entries(blocks(f.json.group))) if (Array.isArray(g.targets)) groups.set(name, g.targets.map(String));
+  }
   Object.assign(env, sink.env);
-  const targets = json.target ?? {};
-  const resolved = (name: string, seen: Set<string>): BakeTarget => {
-    const t = targets[name];
+  const resolved = (name: string, seen: Set<string>): Attrs => {
+    const t = targets.get(name);
     if (!t || seen.has(name)) return {};
     seen.add(name);
-    const parents = Array.isArray(t.inherits) ? t.inherits : typeof t.inherits === 'string' ? [t.inherits] : [];
-    let merged: BakeTarget = {};
+    const parents = Array.isArray(t.attrs.inherits) ? t.attrs.inherits : typeof t.attrs.inherits === 'string' ? [t.attrs.inherits] : [];
+    let merged: Attrs = {};
     for (const p of parents) {
       const pt = resolved(String(p), seen);
-      merged = { ...merged, ...pt, args: { ...merged.args, ...pt.args } };
+      merged = { ...merged, ...pt, args: { ...(merged.args as Attrs), ...(pt.args as Attrs) }, contexts: { ...(merged.contexts as Attrs), ...(pt.contexts as Attrs) } };
     }
-    return { ...merged, ...t, args: { ...merged.args, ...t.args } };
+    return { ...merged, ...t.attrs, args: { ...(merged.args as Attrs), ...(t.attrs.args as Attrs) }, contexts: { ...(merged.contexts as Attrs), ...(isObj(t.attrs.contexts) ? t.attrs.contexts : {}) } };
   };
-  const targetsAt = text.indexOf('"target"');
-  for (const name of Object.keys(targets)) {
-    const at = text.indexOf(JSON.stringify(name), Math.max(0, targetsAt));
-    const line = at === -1 ? 1 : text.slice(0, at).split('\n').length;
-    const note = (m: string): void => sink.note(file, line, `bake target ${name}: ${m}`);
+  let built: string[];
+  if (opts.only?.length) built = expand(opts.only, groups).filter((n) => targets.has(n));
+  else {
+    const inGroups = new Set(expand([...groups.keys()], groups));
+    const parents = new Set([...targets.values()].flatMap((t) => (Array.isArray(t.attrs.inherits) ? t.attrs.inherits.map(String) : typeof t.attrs.inherits === 'string' ? [t.attrs.inherits] : [])));
+    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n));
+  }
+  for (const name of built) {
+    const def = targets.get(name)!;
+    const line = opts.source?.line ?? def.line;
+    const at = opts.source?.file ?? def.file;
+    const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
+    const note = (m: string): void => sink.note(at, line, `${what}: ${m}`);
     const t = resolved(name, new Set());
-    const val = (v: unknown, what: string): string | null | undefined => {
-      if (typeof v !== 'string') return undefined;
+    const val = (v: unknown, field: string): string | null | undefined => {
+      if (v === undefined || v === null) return undefined;
+      if (typeof v !== 'string') {
+        note(`${field} is not a string; entry not used`);
+        return null;
+      }
       const r = interpolate(v, env);
       if (r.ok) return r.value;
-      note(`${what} ${v}: cannot resolve ${r.variable}; entry not used`);
+      note(`${field} ${v}: cannot resolve ${r.variable}; entry not used`);
       return null;
     };
+    if (t['dockerfile-inline'] !== undefined) {
+      note('dockerfile-inline: the Dockerfile is not a file; not used');
+      continue;
+    }
     const ctx = val(t.context, 'context');
     const df = val(t.dockerfile, 'dockerfile');
     const target = val(t.target, 'target');
     if (ctx === null || df === null || target === null) continue;
-    if (ctx !== undefined && /^(https?:|git@|git:|ssh:|target:|docker-image:)/.test(ctx)) {
+    if (ctx !== undefined && /^(https?:|git@|git:|ssh:|target:|docker-image:|cwd:\/\/)/.test(ctx)) {
       note(`context ${ctx} is not a local folder; not used`);
       continue;
     }
-    const context = path.resolve(path.dirname(file), ctx ?? '.');
+    const context = path.resolve(path.dirname(def.file), ctx ?? '.');
     const args: Record<string, string> = {};
-    for (const [k, v] of Object.entries(t.args ?? {})) {
+    for (const [k, v] of Object.entries((t.args as Attrs) ?? {})) {
       if (v === null || v === undefined) continue;
       const r = interpolate(String(v), env);
       if (r.ok) args[k] = r.value;
       else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
+    }
+    const additionalContexts: Record<string, string> = {};
+    for (const [k, v] of Object.entries((t.contexts as Attrs) ?? {})) {
+      const r = interpolate(String(v), env);
+      if (!r.ok) continue;
+      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith('target:') ? r.value : path.resolve(path.dirname(def.file), r.value);
     }
     sink.add({
       dockerfile: df !== undefined ? path.resolve(context, df) : undefined,
       context,
       ...(target !== undefined ? { target } : {}),
       args,
-      source: { file, line, what: `bake target ${name}` },
+      ...(Object.keys(additionalContexts).length ? { additionalContexts } : {}),
+      source: { file: at, line, what },
     });
+  }
+  if (opts.only?.length) {
+    const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
+    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(', ')} not found in ${files.map((f) => path.basename(f.file)).join(', ') || 'the bake files'}`);
+  }
+}
+
+/** Bake file names `docker buildx bake` reads by default, in its order. */
+export const BAKE_FILES = ['docker-bake.json', 'docker-bake.hcl', 'docker-bake.override.json', 'docker-bake.override.hcl'];
+
+let hcl: Promise<(name: string, text: string) => Promise<unknown>> | undefined;
+
+/** Parse one bake file (JSON, or HCL through HashiCorp's parser); a note and null when it does not parse. */
+export async function parseBake(file: string, text: string, sink: Sink): Promise<BakeFile | null> {
+  if (file.endsWith('.json')) {
+    try {
+      return { file, text, json: JSON.parse(text) };
+    } catch (e) {
+      sink.note(file, 1, `does not parse as JSON (${(e as Error).message}); not used`);
+      return null;
+    }
+  }
+  hcl ??= import('@cdktn/hcl2json').then((m) => m.parse as (name: string, text: string) => Promise<unknown>);
+  try {
+    const parse = await hcl;
+    return { file, text, json: await parse(path.basename(file), text) };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      hcl = undefined;
+      sink.note(file, 1, 'HCL bake files are read with @cdktn/hcl2json, which is not installed here (the Action bundle ships without it); not used');
+      return null;
+    }
+    const msg = String((e as Error).message ?? e);
+    const m = /:(\d+),\d+/.exec(msg);
+    sink.note(file, m ? Number(m[1]) : 1, `does not parse as HCL (${msg.replace(/^parse config: \[?/, '').replace(/\]$/, '').split('\n')[0]}); not used`);
+    return null;
+  }
+}
+
+/** Parse and read the bake files of one set (a folder's, or a bake-action's) together. */
+export async function readBakeSet(files: readonly string[], sink: Sink, opts: Parameters<typeof readBakeFiles>[2] = {}): Promise<void> {
+  const parsed: BakeFile[] = [];
+  for (const f of files) {
+    const text = readRegular(f, 1 << 20);
+    if (text === null) {
+      if (isRegularFile(f)) sink.note(f, 1, 'larger than 1 MiB; not read');
+      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${path.relative(sink.root, f) || f} not found; not used`);
+      continue;
+    }
+    const b = await parseBake(f, text, sink);
+    if (b) parsed.push(b);
+  }
+  if (parsed.length) readBakeFiles(parsed, sink, opts);
+}
+
+
+function isRegularFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
   }
 }

@@ -4,6 +4,7 @@
  * that decide how the Dockerfile is built (`-f/--file`, `--target`, `--build-arg`) and the
  * positional context (`-`: no context). `cd <dir>` earlier in the same text moves the base.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { tokenize, type Word } from '../core/shell.js';
 import { interpolate } from './interpolate.js';
@@ -35,6 +36,7 @@ function buildStart(words: string[]): number {
   while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++; // VAR=x docker build
   if (words[i] === 'sudo') i++;
   const prog = path.basename(words[i] ?? '');
+  if (prog === 'executor' && /kaniko/.test(words[i])) return -(i + 2); // kaniko: flags from i+1
   if (prog === 'podman' || prog === 'buildah') {
     return words[i + 1] === 'build' || words[i + 1] === 'bud' ? i + 2 : -1;
   }
@@ -71,10 +73,11 @@ export function scanCommands(text: string, site: CommandSite, sink: Sink): numbe
       continue;
     }
     const start = buildStart(words);
-    if (start < 0) continue;
+    if (start === -1) continue;
     found++;
     const line = site.line + lineAt(text, cmd.words[0].start);
-    parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
+    if (start < -1) parseKaniko(cmd.words.slice(-start - 1), { ...site, line, cwd }, sink);
+    else parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
   }
   return found;
 }
@@ -164,4 +167,63 @@ function parseBuild(words: Word[], site: CommandSite, sink: Sink): void {
     args,
     source: { file: site.file, line: site.line, what: site.what },
   });
+}
+
+/**
+ * Kaniko's executor (`/kaniko/executor --context … --dockerfile … --target … --build-arg K=V`):
+ * `--context` a folder (`dir://` allowed; other schemes are not local), `--dockerfile` as given
+ * when that file exists, else from the context (kaniko's own order).
+ */
+function parseKaniko(words: Word[], site: CommandSite, sink: Sink): void {
+  const note = (m: string): void => sink.note(site.file, site.line, m);
+  let ctxRaw: string | undefined;
+  let file: string | undefined;
+  let target: string | undefined;
+  const args: Record<string, string> = {};
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i].value;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    const flag = eq === -1 ? w : w.slice(0, eq);
+    const take = (): string | undefined => (eq === -1 ? words[++i]?.value : w.slice(eq + 1));
+    if (flag === '--context' || flag === '-c') ctxRaw = take();
+    else if (flag === '--dockerfile' || flag === '-f') file = take();
+    else if (flag === '--target') target = take();
+    else if (flag === '--build-arg') {
+      const v = take() ?? '';
+      const e = v.indexOf('=');
+      if (e === -1) note(`--build-arg ${v} takes its value from the environment; not known`);
+      else {
+        const r = interpolate(v.slice(e + 1), sink.env);
+        if (r.ok) args[v.slice(0, e)] = r.value;
+        else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+      }
+    }
+  }
+  const resolve = (raw: string, what: string): string | null => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`kaniko ${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  const ctx = ctxRaw === undefined ? '.' : resolve(ctxRaw, '--context');
+  if (ctx === null) return;
+  if (/^[a-z0-9]+:\/\//.test(ctx) && !ctx.startsWith('dir://')) {
+    note(`kaniko context ${ctx} is not a local folder; not used`);
+    return;
+  }
+  const context = path.resolve(site.cwd, ctx.replace(/^dir:\/\//, ''));
+  let dockerfile: string | undefined;
+  if (file !== undefined) {
+    const f = resolve(file, '--dockerfile');
+    if (f === null) return;
+    const asGiven = path.resolve(site.cwd, f);
+    dockerfile = fs.existsSync(asGiven) ? asGiven : path.resolve(context, f);
+  }
+  let t: string | undefined;
+  if (target !== undefined) {
+    const r = resolve(target, '--target');
+    if (r === null) return;
+    t = r;
+  }
+  sink.add({ dockerfile, context, ...(t !== undefined ? { target: t } : {}), args, source: { file: site.file, line: site.line, what: site.what } });
 }

@@ -1,13 +1,19 @@
 /**
  * Compose files: every service's `build` (a string context, or an object with `context`,
- * `dockerfile`, `target`, `args` as a map or a list). Relative contexts are taken from the
- * compose file's folder, `dockerfile` from the context; `${X:-default}` resolves to its default
- * (values from a `.env` next to the compose file are used too).
+ * `dockerfile`, `target`, `args` as a map or a list, `additional_contexts`). Relative contexts
+ * are taken from the compose file's folder, `dockerfile` from the context; `${X:-default}`
+ * resolves to its default (values from a `.env` next to the compose file are used too), any other
+ * unknown variable gets a note. `extends` (same file, or `file:`) takes the base service's build
+ * (its paths from the base file's folder), the service's own keys winning; an override file
+ * (`compose.override.yaml` next to `compose.yaml`, `docker-compose.override.yml` next to
+ * `docker-compose.yml`, `X.override.yml` next to `X.yml`) is merged into its base file, as
+ * `docker compose` does by default.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { interpolate } from './interpolate.js';
 import { readRegular } from './read.js';
-import { get, isMap, isScalar, isSeq, pairs, keyOf, parseYaml, str } from './yaml-util.js';
+import { get, isMap, isScalar, isSeq, pairs, keyOf, parseYaml, str, type YamlFile } from './yaml-util.js';
 import type { Sink } from './types.js';
 
 export const COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
@@ -26,80 +32,237 @@ function dotEnv(dir: string): Record<string, string> {
   return out;
 }
 
-export function readCompose(file: string, text: string, sink: Sink): void {
+/** A raw value and where relative paths in it are taken from. */
+interface Val {
+  /** How notes name it (`build` for the string form, else the key). */
+  field?: string;
+  raw: string;
+  file: string;
+  line: number;
+}
+
+/** A service's build, before interpolation; later layers (extends, override files) win per key. */
+interface RawBuild {
+  context?: Val;
+  dockerfile?: Val;
+  target?: Val;
+  /** undefined value: taken from the environment. */
+  args: Map<string, Val | undefined>;
+  additional: Map<string, Val>;
+  inline?: boolean;
+  /** Where the build key is (the last layer that has one). */
+  file: string;
+  line: number;
+  /** The layer has a `build` key at all. */
+  present: boolean;
+  bad?: string;
+}
+
+interface Service {
+  name: string;
+  node: unknown;
+  file: string;
+  y: YamlFile;
+}
+
+interface Layer {
+  file: string;
+  y: YamlFile;
+  services: Map<string, Service>;
+}
+
+const emptyBuild = (file: string, line: number): RawBuild => ({ args: new Map(), additional: new Map(), file, line, present: false });
+
+/** The `build` of one service node, on top of `base`. */
+function overlayBuild(base: RawBuild, svc: Service): RawBuild {
+  const b = get(svc.node, 'build');
+  if (!b) return base;
+  const line = svc.y.line(b.key);
+  const out: RawBuild = { ...base, args: new Map(base.args), additional: new Map(base.additional), file: svc.file, line, present: true };
+  const v = (node: unknown): Val | undefined => {
+    const raw = str(node);
+    return raw === undefined ? undefined : { raw, file: svc.file, line: svc.y.line(node) };
+  };
+  if (isScalar(b.value)) {
+    const c = v(b.value);
+    out.context = c ? { ...c, field: 'build' } : undefined;
+    return out;
+  }
+  if (!isMap(b.value)) return { ...out, bad: 'build is neither a path nor a map' };
+  const ctx = v(get(b.value, 'context')?.value);
+  if (ctx) out.context = ctx;
+  const df = v(get(b.value, 'dockerfile')?.value);
+  if (df) out.dockerfile = df;
+  const t = v(get(b.value, 'target')?.value);
+  if (t) out.target = t;
+  if (get(b.value, 'dockerfile_inline')) out.inline = true;
+  const a = get(b.value, 'args')?.value;
+  if (isMap(a)) for (const p of pairs(a)) out.args.set(keyOf(p) ?? '', v(p.value));
+  else if (isSeq(a))
+    for (const item of a.items) {
+      const s = str(item);
+      if (s === undefined) continue;
+      const eq = s.indexOf('=');
+      out.args.set(eq === -1 ? s : s.slice(0, eq), eq === -1 ? undefined : { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
+    }
+  const ac = get(b.value, 'additional_contexts')?.value;
+  if (isMap(ac)) for (const p of pairs(ac)) {
+    const x = v(p.value);
+    if (x) out.additional.set(keyOf(p) ?? '', x);
+  } else if (isSeq(ac))
+    for (const item of ac.items) {
+      const s = str(item);
+      const eq = s?.indexOf('=') ?? -1;
+      if (s && eq > 0) out.additional.set(s.slice(0, eq), { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
+    }
+  return out;
+}
+
+function load(file: string, sink: Sink, given?: string): Layer | null {
+  const text = given ?? readRegular(file);
+  if (text === null) return null;
   const y = parseYaml(text);
   if ('error' in y) {
     sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return;
+    return null;
+  }
+  const services = new Map<string, Service>();
+  for (const p of pairs(get(y.doc.contents, 'services')?.value)) {
+    const name = keyOf(p);
+    if (name !== undefined) services.set(name, { name, node: p.value, file, y });
+  }
+  return { file, y, services };
+}
+
+/** The override file docker compose merges into `file` by default, if it exists. */
+function overrideOf(file: string): string | null {
+  const m = /^(.*)\.(ya?ml)$/.exec(path.basename(file));
+  if (!m || m[1].endsWith('.override')) return null;
+  for (const ext of ['yaml', 'yml']) {
+    const f = path.join(path.dirname(file), `${m[1]}.override.${ext}`);
+    if (fs.existsSync(f)) return f;
+  }
+  return null;
+}
+
+/** `X.override.yml` whose base `X.yml` / `X.yaml` exists: read with its base, not alone. */
+function isMergedOverride(file: string): boolean {
+  const m = /^(.*)\.override\.ya?ml$/.exec(path.basename(file));
+  if (!m) return false;
+  return ['yaml', 'yml'].some((ext) => fs.existsSync(path.join(path.dirname(file), `${m[1]}.${ext}`)));
+}
+
+export function readCompose(file: string, text: string, sink: Sink): void {
+  if (isMergedOverride(file)) return;
+  const base = load(file, sink, text);
+  if (!base) return;
+  const layers: Layer[] = [base];
+  const ov = overrideOf(file);
+  if (ov) {
+    const l = load(ov, sink);
+    if (l) layers.push(l);
   }
   const dir = path.dirname(file);
   const env = { ...dotEnv(dir), ...sink.env };
-  const services = get(y.doc.contents, 'services');
-  if (!services) return;
-  for (const svc of pairs(services.value)) {
-    const name = keyOf(svc) ?? '?';
-    const build = get(svc.value, 'build');
-    if (!build) continue;
-    const line = y.line(build.key);
-    const what = `compose service ${name}`;
-    const note = (m: string): void => sink.note(file, line, `compose service ${name}: ${m}`);
-    const value = (node: unknown, field: string): string | null | undefined => {
-      const raw = str(node);
-      if (raw === undefined) return undefined;
-      const r = interpolate(raw, env);
-      if (r.ok) return r.value;
-      note(`${field} ${raw}: cannot resolve ${r.variable}; entry not used`);
-      return null;
-    };
-    let contextRaw: string | null | undefined;
-    let dockerfile: string | null | undefined;
-    let target: string | null | undefined;
-    const args: Record<string, string> = {};
-    if (isScalar(build.value)) {
-      contextRaw = value(build.value, 'build');
-    } else if (isMap(build.value)) {
-      contextRaw = value(get(build.value, 'context')?.value, 'context');
-      dockerfile = value(get(build.value, 'dockerfile')?.value, 'dockerfile');
-      target = value(get(build.value, 'target')?.value, 'target');
-      if (get(build.value, 'dockerfile_inline')) {
-        note('dockerfile_inline: the Dockerfile is not a file; not used');
-        continue;
+  const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
+  const files = new Map<string, Layer | null>(layers.map((l) => [l.file, l]));
+  const layerOf = (f: string): Layer | null => {
+    if (!files.has(f)) files.set(f, load(f, sink));
+    return files.get(f)!;
+  };
+  /** A service's build through `extends`, then its own keys. */
+  const resolveService = (svc: Service, depth: number, note: (m: string) => void): RawBuild => {
+    let build = emptyBuild(svc.file, 1);
+    const ext = get(svc.node, 'extends');
+    if (ext && depth < 10) {
+      const svcName = isScalar(ext.value) ? str(ext.value) : str(get(ext.value, 'service')?.value);
+      const extFileRaw = isMap(ext.value) ? str(get(ext.value, 'file')?.value) : undefined;
+      let from: Layer | null = layerOf(svc.file);
+      if (extFileRaw !== undefined) {
+        const r = interpolate(extFileRaw, env);
+        if (!r.ok) {
+          note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
+          from = null;
+        } else from = layerOf(path.resolve(path.dirname(svc.file), r.value));
+        if (from === null && r.ok) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
       }
-      const a = get(build.value, 'args')?.value;
-      const setArg = (k: string, raw: string | undefined): void => {
-        if (raw === undefined) {
-          note(`arg ${k} takes its value from the environment; not known`);
-          return;
-        }
-        const r = interpolate(raw, env);
-        if (r.ok) args[k] = r.value;
-        else note(`arg ${k}=${raw}: cannot resolve ${r.variable}; arg left out`);
-      };
-      if (isMap(a)) for (const p of pairs(a)) setArg(keyOf(p) ?? '', str(p.value));
-      else if (isSeq(a))
-        for (const item of a.items) {
-          const s = str(item);
-          if (s === undefined) continue;
-          const eq = s.indexOf('=');
-          setArg(eq === -1 ? s : s.slice(0, eq), eq === -1 ? undefined : s.slice(eq + 1));
-        }
-    } else {
-      note('build is neither a path nor a map; not used');
+      const baseSvc = svcName !== undefined ? from?.services.get(svcName) : undefined;
+      if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
+      else if (from && svcName !== undefined) note(`extends service ${svcName} is not in ${path.basename(from.file)}; the base service is not read`);
+    }
+    return overlayBuild(build, svc);
+  };
+  for (const name of names) {
+    let build: RawBuild | null = null;
+    let line = 1;
+    let at = file;
+    const noteAt = (m: string): void => sink.note(at, line, `compose service ${name}: ${m}`);
+    for (const l of layers) {
+      const svc = l.services.get(name);
+      if (!svc) continue;
+      at = l.file;
+      const b = get(svc.node, 'extends') ?? get(svc.node, 'build');
+      line = b ? svc.y.line(b.key) : 1;
+      build = build === null ? resolveService(svc, 0, noteAt) : overlayBuild(build, svc);
+    }
+    if (!build || !build.present) continue;
+    at = build.file;
+    line = build.line;
+    const note = (m: string): void => sink.note(at, line, `compose service ${name}: ${m}`);
+    if (build.bad) {
+      note(`${build.bad}; not used`);
       continue;
     }
+    if (build.inline) {
+      note('dockerfile_inline: the Dockerfile is not a file; not used');
+      continue;
+    }
+    const value = (v: Val | undefined, field: string): string | null | undefined => {
+      if (v === undefined) return undefined;
+      const r = interpolate(v.raw, env);
+      if (r.ok) return r.value;
+      note(`${field} ${v.raw}: cannot resolve ${r.variable}; entry not used`);
+      return null;
+    };
+    const contextRaw = value(build.context, build.context?.field ?? 'context');
+    const dockerfile = value(build.dockerfile, 'dockerfile');
+    const target = value(build.target, 'target');
     if (contextRaw === null || dockerfile === null || target === null) continue;
+    const args: Record<string, string> = {};
+    for (const [k, v] of build.args) {
+      if (v === undefined) {
+        note(`arg ${k} takes its value from the environment; not known`);
+        continue;
+      }
+      const r = interpolate(v.raw, env);
+      if (r.ok) args[k] = r.value;
+      else note(`arg ${k}=${v.raw}: cannot resolve ${r.variable}; arg left out`);
+    }
     const ctx = contextRaw ?? '.';
     if (/^(https?:|git@|git:|ssh:)/.test(ctx) || /\.git(#.*)?$/.test(ctx)) {
       note(`context ${ctx} is a URL; not used`);
       continue;
     }
-    const context = path.resolve(dir, ctx);
+    // A context from an extended service in another file is taken from that file's folder.
+    const ctxBase = build.context ? path.dirname(build.context.file) : dir;
+    const context = path.resolve(ctxBase, ctx);
+    const additionalContexts: Record<string, string> = {};
+    for (const [k, v] of build.additional) {
+      const r = interpolate(v.raw, env);
+      if (!r.ok) {
+        note(`additional context ${k}: cannot resolve ${r.variable}; not used`);
+        continue;
+      }
+      if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
+      else additionalContexts[k] = path.resolve(path.dirname(v.file), r.value);
+    }
     sink.add({
       dockerfile: dockerfile !== undefined ? path.resolve(context, dockerfile) : undefined,
       context,
       ...(target !== undefined ? { target } : {}),
       args,
-      source: { file, line, what },
+      ...(Object.keys(additionalContexts).length ? { additionalContexts } : {}),
+      source: { file: at, line, what: `compose service ${name}` },
     });
   }
 }

@@ -13,7 +13,8 @@ import { COMPOSE_FILE, readCompose } from './compose.js';
 import { readWorkflow } from './workflows.js';
 import { readMakefile, readPackageJson, readScript } from './scripts.js';
 import { readDevcontainer } from './devcontainer.js';
-import { readBakeJson } from './bake.js';
+import { readGitlabCi, readSkaffold } from './ci-files.js';
+import { BAKE_FILES, readBakeSet } from './bake.js';
 import { readRegular } from './read.js';
 import type { BuildDefinition, BuildDefinitions, BuildNote, FindOptions, RawDefinition, Sink } from './types.js';
 
@@ -64,7 +65,7 @@ function upward(start: string, root: string): string[] {
 type Reader = (file: string, text: string, sink: Sink) => void;
 
 /** The definition files in one folder, with their readers (one readdir per folder in most cases). */
-function candidates(dir: string): { files: Array<[string, Reader]>; hcl: string[] } {
+function candidates(dir: string): { files: Array<[string, Reader]>; bake: string[] } {
   const out: Array<[string, Reader]> = [];
   const names = list(dir);
   const has = new Set(names);
@@ -86,6 +87,8 @@ function candidates(dir: string): { files: Array<[string, Reader]>; hcl: string[
       if (/\.(sh|bash)$/.test(name) || (!name.includes('.') && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f)))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
     }
   }
+  if (has.has('.gitlab-ci.yml')) out.push([path.join(dir, '.gitlab-ci.yml'), readGitlabCi]);
+  for (const name of ['skaffold.yaml', 'skaffold.yml']) if (has.has(name)) out.push([path.join(dir, name), readSkaffold]);
   if (has.has('package.json')) out.push([path.join(dir, 'package.json'), readPackageJson]);
   if (has.has('.devcontainer.json')) out.push([path.join(dir, '.devcontainer.json'), readDevcontainer]);
   if (has.has('.devcontainer')) {
@@ -95,9 +98,8 @@ function candidates(dir: string): { files: Array<[string, Reader]>; hcl: string[
       if (isFile(f)) out.push([f, readDevcontainer]);
     }
   }
-  for (const name of names) if (/^docker-bake(\.override)?\.json$/.test(name)) out.push([path.join(dir, name), readBakeJson]);
-  const hcl = names.filter((name) => /^docker-bake(\.override)?\.hcl$/.test(name)).map((name) => path.join(dir, name));
-  return { files: out.filter(([f]) => isFile(f)), hcl };
+  const bake = BAKE_FILES.filter((name) => has.has(name)).map((name) => path.join(dir, name)).filter(isFile);
+  return { files: out.filter(([f]) => isFile(f)), bake };
 }
 
 function head(file: string): string {
@@ -116,7 +118,7 @@ function head(file: string): string {
  * Search from `paths` (files or folders) up to the git root. Paths outside that root (or not
  * existing) are ignored.
  */
-export function findBuildDefinitions(paths: string | readonly string[], opts: FindOptions = {}): BuildDefinitions {
+export async function findBuildDefinitions(paths: string | readonly string[], opts: FindOptions = {}): Promise<BuildDefinitions> {
   const starts = (typeof paths === 'string' ? [paths] : [...paths]).map((p) => path.resolve(p));
   const first = starts[0] ?? process.cwd();
   const firstDir = isDirectory(first) ? first : path.dirname(first);
@@ -124,8 +126,10 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
   const definitions: BuildDefinition[] = [];
   const notes: BuildNote[] = [];
   const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/') || '.';
+  const deferred: Array<() => Promise<void>> = [];
   const sink: Sink = {
     root,
+    defer: (task) => void deferred.push(task),
     env: opts.env ?? {},
     note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
     add: (d: RawDefinition) => {
@@ -138,7 +142,7 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
       if (!dockerfile) return;
       if (!inside(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, source: { ...d.source, what: printable(d.source.what) } });
+      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, ...(d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}), source: { ...d.source, what: printable(d.source.what) } });
     },
   };
   const seenDirs = new Set<string>();
@@ -160,9 +164,10 @@ export function findBuildDefinitions(paths: string | readonly string[], opts: Fi
         }
         read(file, text, sink);
       }
-      for (const f of c.hcl) sink.note(f, 1, 'bake HCL files are not read yet (only docker-bake.json); pass --context if its contexts differ');
+      if (c.bake.length) sink.defer(() => readBakeSet(c.bake, sink));
     }
   }
+  for (let i = 0; i < deferred.length; i++) await deferred[i]();
   return { root, definitions, notes };
 }
 

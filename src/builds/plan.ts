@@ -1,16 +1,20 @@
 /**
  * What the CLI does with the build definitions: per Dockerfile, the context to use, the targets
  * it is built with, and the notes that say where they came from. `--context` / `--no-context`
- * win over anything found (then only the targets are used). Several contexts for one Dockerfile:
- * the first found is used and a note names the others (analysing each context is not done yet).
+ * win over anything found (then only the targets and args are used); a `contexts` entry in
+ * dockerfix's config file wins over the definitions found. Several contexts for one Dockerfile:
+ * each is analysed (src/builds/contexts.ts); targets of every definition are outputs; build args
+ * are known values where every definition agrees.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { gitRoot } from '../pipeline/fsio.js';
 import type { Finding } from '../core/types.js';
 import { byDockerfile, describeSource, findBuildDefinitions, printable } from './index.js';
 import { guessContext } from './guess-root.js';
+import { findHadolint } from './hadolint.js';
 import { readRegular } from './read.js';
-import type { BuildNote } from './types.js';
+import type { BuildDefinition, BuildNote } from './types.js';
 
 export interface FileBuild {
   /** Context from a definition (absolute), or undefined to keep the default. */
@@ -18,8 +22,31 @@ export interface FileBuild {
   /** A definition builds it with no context (`-`). */
   noContext?: boolean;
   targets?: string[];
+  /** Build args the definitions pass (null: values that disagree, unknown). */
+  args?: Record<string, string | null>;
+  /**
+   * Further contexts the Dockerfile is built with (besides contextDir / noContext): each is
+   * analysed too, and a change is made only when every context gives the same result
+   * (src/builds/contexts.ts). `label`: how the notes name it.
+   */
+  otherContexts?: Array<{ dir: string | null; label: string }>;
+  /** How the notes name the first context. */
+  contextLabel?: string;
+  /** The repository runs hadolint (pip-cache-mount then adds `# hadolint ignore=DL3042`). */
+  hadolint?: { source: string; ignored: string[] };
   /** Info notes for the file's outcome (where the context and targets came from). */
   findings: Finding[];
+}
+
+/** What dockerfix's own config file says about a Dockerfile's build (its `contexts` key). */
+export interface ConfiguredBuild {
+  /** Absolute context directory. */
+  context?: string;
+  targets?: string[];
+  args?: Record<string, string>;
+  /** The config file and the line of the entry. */
+  file: string;
+  line: number;
 }
 
 export interface BuildPlan {
@@ -36,9 +63,17 @@ function rel(cwd: string, p: string): string {
 
 /**
  * `files`: absolute Dockerfile paths; `starts`: the paths given (absolute). `explicit`: the user
- * gave --context or --no-context (contexts found are then not used).
+ * gave --context or --no-context (contexts found are then not used). `configured`: the `contexts`
+ * entry of dockerfix's config file for a Dockerfile, if any (each field it gives wins over the
+ * definitions found).
  */
-export function planBuilds(files: readonly string[], starts: readonly string[], cwd: string, explicit: boolean): BuildPlan {
+export async function planBuilds(
+  files: readonly string[],
+  starts: readonly string[],
+  cwd: string,
+  explicit: boolean,
+  configured: (file: string) => ConfiguredBuild | undefined = () => undefined,
+): Promise<BuildPlan> {
   const plan: BuildPlan = { files: new Map(), notes: [] };
   // One search per git root (files outside any repository: their own folder only).
   const groups = new Map<string, string[]>();
@@ -53,48 +88,120 @@ export function planBuilds(files: readonly string[], starts: readonly string[], 
       const r = path.relative(root, s);
       return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
     });
-    const found = findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within]);
+    const found = await findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within]);
     plan.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
-      const fb: FileBuild = { findings: [] };
+      const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit);
+      const h = gitRoot(path.dirname(file)) ? findHadolint(file, root) : null;
+      if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan.files.set(file, fb);
-      const list = defs.get(file) ?? [];
-      if (list.length === 0) {
-        if (explicit) continue;
-        const text = readRegular(file, 4 << 20);
-        if (text === null) continue;
-        const g = guessContext(file, text);
-        if (g) {
-          const where = g.dir === gitRoot(path.dirname(file)) ? 'the repository root' : rel(cwd, g.dir);
-          fb.findings.push(
-            info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`),
-          );
-        }
-        continue;
-      }
-      const first = list[0];
-      if (!explicit) {
-        if (first.context === null) {
-          fb.noContext = true;
-          fb.findings.push(info(`no build context (${describeSource(first, cwd)})`));
-        } else {
-          fb.contextDir = first.context;
-          fb.findings.push(info(`context ${rel(cwd, first.context)} (${describeSource(first, cwd)})`));
-        }
-        const others = list.filter((d) => d.context !== first.context);
-        if (others.length) {
-          const shown = [...new Map(others.map((d) => [d.context, d])).values()].map((d) => `${d.context === null ? 'no context' : rel(cwd, d.context)} (${describeSource(d, cwd)})`);
-          fb.findings.push(info(`also built with context ${shown.join(', ')}; only context ${first.context === null ? '(none)' : rel(cwd, first.context)} was analysed`));
-        }
-      }
-      const targets = new Map<string, string>();
-      for (const d of list) if (d.target !== undefined && !targets.has(d.target)) targets.set(d.target, describeSource(d, cwd));
-      if (targets.size) {
-        fb.targets = [...targets.keys()];
-        for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src})`));
-      }
     }
   }
   return plan;
+}
+
+/** A config `contexts` entry as a definition (its fields win; the others come from what was found). */
+function fromConfig(file: string, c: ConfiguredBuild, found: readonly BuildDefinition[]): BuildDefinition[] {
+  const source = { file: c.file, line: c.line, what: 'dockerfix config' };
+  const contexts = c.context !== undefined ? [c.context] : [...new Set(found.map((d) => d.context))];
+  if (contexts.length === 0) contexts.push(path.dirname(file));
+  const targets: Array<string | undefined> = c.targets !== undefined ? (c.targets.length ? c.targets : [undefined]) : [...new Set(found.map((d) => d.target))];
+  if (targets.length === 0) targets.push(undefined);
+  const out: BuildDefinition[] = [];
+  for (const context of contexts)
+    for (const target of targets) {
+      const from = found.find((d) => d.context === context && d.target === target);
+      out.push({ dockerfile: file, context, ...(target !== undefined ? { target } : {}), args: c.args ?? from?.args ?? {}, source: c.context === undefined && c.targets === undefined && from ? from.source : source });
+    }
+  return out;
+}
+
+/** Per build arg: its value when every definition passes the same one, else null (unknown). */
+export function mergeArgs(list: readonly BuildDefinition[]): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  const keys = new Set(list.flatMap((d) => Object.keys(d.args)));
+  for (const k of keys) {
+    const values = new Set(list.map((d) => (Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : undefined)));
+    const [only] = values;
+    out[k] = values.size === 1 && only !== undefined ? only : null;
+  }
+  return out;
+}
+
+function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild | undefined, cwd: string, explicit: boolean): FileBuild {
+  const fb: FileBuild = { findings: [] };
+  if (conf?.context !== undefined) {
+    // Like every definition: a context outside the repository (or not a folder) is not used.
+    const root = gitRoot(path.dirname(file)) ?? path.dirname(conf.file);
+    const r = path.relative(root, conf.context);
+    const outside = r.startsWith('..') || path.isAbsolute(r);
+    if (outside || !isDir(conf.context)) {
+      fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? 'is outside the repository' : 'is not a folder'}; not used`));
+      conf = { ...conf, context: undefined };
+    }
+  }
+  const list = conf ? fromConfig(file, conf, found) : found;
+  if (list.length === 0) {
+    if (explicit) return fb;
+    const text = readRegular(file, 4 << 20);
+    if (text === null) return fb;
+    const g = guessContext(file, text);
+    if (g) {
+      const where = g.dir === gitRoot(path.dirname(file)) ? 'the repository root' : rel(cwd, g.dir);
+      fb.findings.push(
+        info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, path.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`),
+      );
+    }
+    return fb;
+  }
+  const label = (c: string | null): string => (c === null ? 'no context' : `context ${rel(cwd, c)}`);
+  if (!explicit) {
+    // One entry per context, with every definition that names it.
+    const contexts = new Map<string | null, BuildDefinition[]>();
+    for (const d of list) {
+      const l = contexts.get(d.context);
+      if (l) l.push(d);
+      else contexts.set(d.context, [d]);
+    }
+    const sources = (ds: BuildDefinition[]): string => [...new Set(ds.map((d) => describeSource(d, cwd)))].join('; ');
+    for (const [c, ds] of contexts) fb.findings.push(info(`${label(c)} (${sources(ds)})`));
+    const [first, ...rest] = [...contexts.keys()];
+    if (first === null) fb.noContext = true;
+    else fb.contextDir = first;
+    fb.contextLabel = label(first);
+    if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label(dir) }));
+  }
+  for (const d of list)
+    for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
+      fb.findings.push(info(`additional context ${printable(k)}=${path.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+  const targets = new Map<string, string[]>();
+  for (const d of list) {
+    if (d.target === undefined) continue;
+    const src = describeSource(d, cwd);
+    const l = targets.get(d.target);
+    if (!l) targets.set(d.target, [src]);
+    else if (!l.includes(src)) l.push(src);
+  }
+  if (targets.size) {
+    fb.targets = [...targets.keys()];
+    for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join('; ')})`));
+  }
+  const args = mergeArgs(list);
+  if (Object.keys(args).length) {
+    fb.args = args;
+    const known = Object.entries(args).filter(([, v]) => v !== null);
+    const unknown = Object.keys(args).filter((k) => args[k] === null);
+    if (known.length) fb.findings.push(info(`build arg${known.length === 1 ? '' : 's'} ${known.map(([k, v]) => `${printable(k)}=${printable(v!)}`).join(', ')} (used as known values)`));
+    if (unknown.length) fb.findings.push(info(`build arg${unknown.length === 1 ? '' : 's'} ${unknown.map(printable).join(', ')}: the definitions pass different values (or none); not known`));
+  }
+  return fb;
+}
+
+function isDir(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -21,6 +21,8 @@ export interface BuildDefinition {
   target?: string;
   /** Build args with known values (an arg whose value could not be resolved is left out, with a note). */
   args: Record<string, string>;
+  /** Named contexts (compose `additional_contexts`, bake `contexts`): absolute folders or `docker-image://…` etc. as written. */
+  additionalContexts?: Record<string, string>;
   source: BuildSource;
 }
 
@@ -50,6 +52,7 @@ export interface RawDefinition {
   context: string | null;
   target?: string;
   args: Record<string, string>;
+  additionalContexts?: Record<string, string>;
   source: BuildSource;
 }
 
@@ -59,4 +62,6 @@ export interface Sink {
   env: Record<string, string | undefined>;
   add(def: RawDefinition): void;
   note(file: string, line: number, message: string): void;
+  /** Work that needs a promise (HCL parsing), run after the synchronous readers. */
+  defer(task: () => Promise<void>): void;
 }

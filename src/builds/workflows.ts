@@ -4,10 +4,11 @@
  * repository root (the workspace), or a step's / job's `working-directory` for `run:` steps.
  * `${{ … }}` expressions are never known: such an entry gets a note.
  */
+import fs from 'node:fs';
 import path from 'node:path';
-import { Scalar } from 'yaml';
 import { interpolate } from './interpolate.js';
 import { scanCommands } from './command.js';
+import { BAKE_FILES, readBakeSet } from './bake.js';
 import { get, isScalar, isSeq, keyOf, pairs, parseYaml, str } from './yaml-util.js';
 import type { Sink } from './types.js';
 
@@ -72,9 +73,42 @@ export function readWorkflow(file: string, text: string, sink: Sink): void {
         });
         continue;
       }
+      if (uses && /^docker\/bake-action@/.test(uses)) {
+        const line = y.line(get(step, 'uses')!.key);
+        const what = `workflow step ${stepName}`;
+        const w = get(step, 'with')?.value;
+        const listOf = (key: string): string[] | null => {
+          const node = get(w, key)?.value;
+          const items = isSeq(node) ? node.items.map((i) => str(i) ?? '') : (str(node) ?? '').split(/[\r\n,]+/);
+          const out: string[] = [];
+          for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
+            const r = interpolate(raw, sink.env);
+            if (!r.ok) {
+              sink.note(file, line, `${what}: ${key} ${raw}: cannot resolve ${r.variable}; entry not used`);
+              return null;
+            }
+            out.push(r.value);
+          }
+          return out;
+        };
+        const files = listOf('files');
+        const targets = listOf('targets');
+        const wdRaw = str(get(w, 'workdir')?.value) ?? '.';
+        const wd = interpolate(wdRaw, sink.env);
+        if (files === null || targets === null || !wd.ok) {
+          if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
+          continue;
+        }
+        const dir = path.resolve(root, wd.value);
+        const paths = files.length ? files.map((f) => path.resolve(dir, f)) : BAKE_FILES.map((f) => path.join(dir, f));
+        const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
+        if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
+        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => fs.existsSync(f)), sink, { ...(targets.length ? { only: targets } : {}), source: { file, line, what } }));
+        continue;
+      }
       const run = get(step, 'run');
       if (run && isScalar(run.value) && typeof run.value.value === 'string') {
-        const block = run.value.type === Scalar.BLOCK_LITERAL || run.value.type === Scalar.BLOCK_FOLDED;
+        const block = run.value.type === 'BLOCK_LITERAL' || run.value.type === 'BLOCK_FOLDED';
         const wdRaw = str(get(step, 'working-directory')?.value) ?? jobWd;
         const wd = wdRaw !== undefined ? interpolate(wdRaw, sink.env) : { ok: true as const, value: '.' };
         if (!wd.ok) {

@@ -1,5 +1,20 @@
-/** Reading YAML with line numbers (the `yaml` package's LineCounter). */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode, type Pair } from 'yaml';
+/**
+ * Reading YAML with line numbers (the `yaml` package's LineCounter). The package is loaded on
+ * the first YAML file read: most runs find none, and loading it is a good part of start-up.
+ */
+import { createRequire } from 'node:module';
+import type { Document, Node as YNode, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+
+type Yaml = typeof import('yaml');
+let yamlModule: Yaml | undefined;
+const yaml = (): Yaml => (yamlModule ??= createRequire(import.meta.url)('yaml') as Yaml);
+
+// The node tests, without loading the package for values that cannot be YAML nodes.
+const isNode = (n: unknown): boolean => yamlModule !== undefined && typeof n === 'object' && n !== null;
+export const isMap = (n: unknown): n is YAMLMap => isNode(n) && yaml().isMap(n);
+export const isSeq = (n: unknown): n is YAMLSeq => isNode(n) && yaml().isSeq(n);
+export const isScalar = (n: unknown): n is Scalar => isNode(n) && yaml().isScalar(n);
+const isPair = (n: unknown): n is Pair => isNode(n) && yaml().isPair(n);
 
 export interface YamlFile {
   doc: Document;
@@ -8,6 +23,7 @@ export interface YamlFile {
 
 /** Parse `text`; on a syntax error returns its message and line. */
 export function parseYaml(text: string): YamlFile | { error: string; line: number } {
+  const { LineCounter, parseDocument } = yaml();
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length) {
@@ -42,5 +58,3 @@ export function str(node: unknown): string | undefined {
   if (node.value === null) return undefined;
   return typeof node.source === 'string' ? node.source : String(node.value);
 }
-
-export { isMap, isScalar, isSeq };

@@ -14,6 +14,7 @@ import { DockerfileDocument, type Stage } from '../core/document.js';
 import { mountOptions } from '../core/edit-helpers.js';
 import { FileError, readDockerfile } from '../pipeline/fsio.js';
 import { escapeControls, hasControls } from '../report/escape.js';
+import { planBuilds } from '../builds/plan.js';
 
 export interface CiOptions {
   /** Image repository for cache and result images, without a tag. */
@@ -23,6 +24,10 @@ export interface CiOptions {
   /** Build context as it should appear in the commands. */
   context: string;
   tag: string;
+  /** The stage built (`--target`, from the repository's build definitions); default: the last. */
+  target?: string;
+  /** Where the context / target came from (printed as comments). */
+  sources?: string[];
 }
 
 export const DEFAULT_REGISTRY = 'registry.example.com/app';
@@ -72,7 +77,7 @@ function label(s: Stage): string {
 }
 
 /** Stages the last stage needs (FROM chain, COPY --from, RUN --mount from=). */
-export function neededStages(doc: DockerfileDocument): Set<Stage> {
+export function neededStages(doc: DockerfileDocument, final: Stage | undefined = doc.stages[doc.stages.length - 1]): Set<Stage> {
   const need = new Set<Stage>();
   const visit = (s: Stage | undefined | null): void => {
     if (!s || need.has(s)) return;
@@ -89,7 +94,7 @@ export function neededStages(doc: DockerfileDocument): Set<Stage> {
       }
     }
   };
-  visit(doc.stages[doc.stages.length - 1]);
+  visit(final);
   return need;
 }
 
@@ -98,11 +103,17 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
   const f = shq(o.file);
   const ctx = shq(o.context);
   const stages = doc.stages;
-  const final = stages[stages.length - 1];
-  const need = neededStages(doc);
+  const chosen = o.target !== undefined ? stages.find((s) => s.name?.toLowerCase() === o.target!.toLowerCase()) : undefined;
+  const final = chosen ?? stages[stages.length - 1];
+  const need = neededStages(doc, final);
   const lines: string[] = [];
   const L = (s = ''): number => lines.push(s);
-  L(`# dockerfix ci: layer-cache commands for ${c(o.file)} (build context ${c(o.context)})`);
+  // One target of several: its own cache ref and tag, and --target on every build of it.
+  const tt = chosen ? ` --target ${shq(chosen.name!)}` : '';
+  const cacheRef = chosen ? `buildcache-${chosen.name}` : 'buildcache';
+  if (chosen) o = { ...o, tag: `${o.tag}-${chosen.name}` };
+  L(`# dockerfix ci: layer-cache commands for ${c(o.file)}${chosen ? `, target ${c(chosen.name!)}` : ''} (build context ${c(o.context)})`);
+  for (const src of o.sources ?? []) L(`# ${c(src)}`);
   L(`# stages: ${stages.map((s) => `${label(s)} (FROM ${c(s.baseImage)})`).join(', ') || 'none'}`);
   if (reg === DEFAULT_REGISTRY) L(`# ${reg} is a placeholder: give your image repository with --registry <image>`);
   // Only names Docker accepts become --target values and image tags; the others are left out with a note.
@@ -115,9 +126,9 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
   L();
   L('## 1. docker buildx with a registry cache (recommended: mode=max exports the layers of every stage)');
   L('docker buildx build \\');
-  L(`  --file ${f} \\`);
-  L(`  --cache-from ${shq(`type=registry,ref=${reg}:buildcache`)} \\`);
-  L(`  --cache-to ${shq(`type=registry,ref=${reg}:buildcache,mode=max`)} \\`);
+  L(`  --file ${f}${tt} \\`);
+  L(`  --cache-from ${shq(`type=registry,ref=${reg}:${cacheRef}`)} \\`);
+  L(`  --cache-to ${shq(`type=registry,ref=${reg}:${cacheRef},mode=max`)} \\`);
   L(`  --tag ${shq(`${reg}:${o.tag}`)} \\`);
   L('  --push \\');
   L(`  ${ctx}`);
@@ -136,7 +147,7 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
     L(`docker push ${shq(image)}`);
   }
   froms.push(`${reg}:${o.tag}`);
-  L(`docker build --file ${f} \\`);
+  L(`docker build --file ${f}${tt} \\`);
   for (const from of froms) L(`  --cache-from ${shq(from)} \\`);
   L('  --build-arg BUILDKIT_INLINE_CACHE=1 \\');
   L(`  --tag ${shq(`${reg}:${o.tag}`)} ${ctx}`);
@@ -151,7 +162,7 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
     { uses: 'docker/setup-buildx-action@v3' },
     {
       uses: 'docker/build-push-action@v6',
-      with: { context: o.context, file: o.file, tags: `${reg}:${o.tag}`, push: true, 'cache-from': 'type=gha', 'cache-to': 'type=gha,mode=max' },
+      with: { context: o.context, file: o.file, ...(chosen ? { target: chosen.name } : {}), tags: `${reg}:${o.tag}`, push: true, 'cache-from': chosen ? `type=gha,scope=${chosen.name}` : 'type=gha', 'cache-to': chosen ? `type=gha,scope=${chosen.name},mode=max` : 'type=gha,mode=max' },
     },
   ];
   // A YAML library writes the values: quoted where YAML needs it, control characters escaped.
@@ -159,7 +170,7 @@ export function ciCommands(doc: DockerfileDocument, o: CiOptions): string {
   L();
   L('## 4. no registry: a local cache directory that your CI saves and restores between runs');
   L('docker buildx build \\');
-  L(`  --file ${f} \\`);
+  L(`  --file ${f}${tt} \\`);
   L('  --cache-from type=local,src=.buildx-cache \\');
   L('  --cache-to type=local,dest=.buildx-cache-new,mode=max \\');
   L(`  --tag ${shq(`${reg}:${o.tag}`)} --load \\`);
@@ -174,7 +185,7 @@ export async function ciCommand(args: string[], io: Io): Promise<number> {
     .description('Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.')
     .argument('<Dockerfile>', 'the Dockerfile')
     .option('--registry <image>', 'image repository for the cache and the result, without a tag', DEFAULT_REGISTRY)
-    .option('--context <dir>', 'build context as used in the commands (default: the Dockerfile\'s directory)')
+    .option('--context <dir>', 'build context as used in the commands (default: the one the repository\'s build definitions name, else the Dockerfile\'s directory)')
     .option('--tag <tag>', 'tag of the final image', 'latest')
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
@@ -216,7 +227,14 @@ export async function ciCommand(args: string[], io: Io): Promise<number> {
     io.stderr.write(`dockerfix ci: ${c(file)}: no FROM instruction, nothing to build\n`);
     return 2;
   }
-  const context = o.context ?? (path.dirname(file) || '.');
-  io.stdout.write(ciCommands(doc, { registry: o.registry, file, context, tag: o.tag }));
+  // How the repository builds it (src/builds): its context unless --context, one set per target.
+  const abs = path.resolve(io.cwd, file);
+  const fb = (await planBuilds([abs], [abs], io.cwd, o.context !== undefined)).files.get(abs);
+  const relCtx = fb?.contextDir ? path.relative(io.cwd, fb.contextDir).split(path.sep).join('/') || '.' : undefined;
+  const context = o.context ?? relCtx ?? (path.dirname(file) || '.');
+  const sources = (fb?.findings ?? []).map((f) => f.message);
+  const targets = (fb?.targets ?? []).filter((t) => doc.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
+  if (targets.length === 0) io.stdout.write(ciCommands(doc, { registry: o.registry, file, context, tag: o.tag, sources }));
+  else io.stdout.write(targets.map((target, i) => ciCommands(doc, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join('\n'));
   return 0;
 }

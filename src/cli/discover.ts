@@ -1,36 +1,22 @@
 /**
- * Finding Dockerfiles under the paths a user gives: files are taken as they are, directories
- * are searched recursively for the usual Dockerfile names, honouring .gitignore files (those in
- * the searched tree and those between it and the repository root, with git's precedence; the
- * `ignore` package does the pattern semantics) and skipping dependency and VCS directories.
- * Symbolic links are not followed.
+ * Finding Dockerfiles under the paths a user gives: files are taken as they are (unless a
+ * `.dockerfixignore` excludes them), directories are searched recursively for the Dockerfile
+ * names (src/core/names.ts), honouring `.gitignore` and `.dockerfixignore` files (those in the
+ * searched tree and those between it and the repository root, with git's precedence; the
+ * `ignore` package does the pattern semantics) and the repository's `.git/info/exclude`, and
+ * skipping dependency and VCS directories. Symbolic links are not followed.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
 import { FileError } from '../pipeline/fsio.js';
+import { isDockerfileName } from '../core/names.js';
 
-/** The names searched for (as globs, for documentation and the parity test with globby). */
-export const DOCKERFILE_PATTERNS = [
-  '**/Dockerfile',
-  '**/Dockerfile.*',
-  '**/*.Dockerfile',
-  '**/*.dockerfile',
-  '**/Containerfile',
-  '**/Containerfile.*',
-];
+/** The names searched for: the one list in src/core/names.ts (also the prettier plugin's and pre-commit's). */
+export { DOCKERFILE_PATTERNS, NOT_DOCKERFILES } from '../core/names.js';
 
 /** Directories never searched, at any depth. */
 export const SKIPPED_DIRS = ['node_modules', '.git', 'vendor', '.hg', '.svn', 'bower_components'];
-/**
- * Names that match DOCKERFILE_PATTERNS but are not Dockerfiles: ignore files, notes, patch
- * leftovers, dockerfix's own temp files, and templates (`Dockerfile.template`, `.tmpl`, `.j2`,
- * `.in`: a generator renders them into the Dockerfile; rewriting the template would put text on
- * its control lines). A file named on the command line is still read, and then refused if its
- * text is a template (src/core/lexer.ts assertDockerfile).
- */
-export const NOT_DOCKERFILES = ['**/*.dockerignore', '**/*.md', '**/*.orig', '**/*.rej', '**/*.dockerfix-*.tmp', '**/*.template', '**/*.tmpl', '**/*.j2', '**/*.in'];
-
 /**
  * Template directories (cookiecutter's `{{cookiecutter.project_slug}}/`, Jinja `{%...%}`): what
  * they hold is rendered by a generator, not built. As ignore globs (braces escaped).
@@ -41,16 +27,7 @@ const isTemplateDir = (name: string): boolean => name.includes('{{') || name.inc
 const SKIP = new Set(SKIPPED_DIRS);
 
 /** What the directory search takes: DOCKERFILE_PATTERNS without NOT_DOCKERFILES. */
-function searched(name: string): boolean {
-  const named =
-    name === 'Dockerfile' ||
-    name === 'Containerfile' ||
-    name.startsWith('Dockerfile.') ||
-    name.startsWith('Containerfile.') ||
-    (name.length > 11 && (name.endsWith('.Dockerfile') || name.endsWith('.dockerfile')));
-  if (!named) return false;
-  return !(/\.(dockerignore|md|orig|rej|template|tmpl|j2|in)$/.test(name) || /\.dockerfix-[^/]*\.tmp$/.test(name));
-}
+const searched = isDockerfileName;
 
 export interface Discovered {
   files: string[];
@@ -82,7 +59,9 @@ export async function discover(paths: readonly string[], cwd = process.cwd()): P
       continue;
     }
     if (!st.isDirectory()) {
-      add(p);
+      // A file named on the command line (pre-commit names every staged file): .dockerfixignore
+      // applies to it; .gitignore does not (git itself takes a file named explicitly).
+      if (!(await dockerfixIgnored(path.resolve(cwd, p)))) add(p);
       continue;
     }
     let found: string[];
@@ -139,8 +118,8 @@ export async function searchDirectory(root: string, unreadable: string[], unsear
       else if (code === 'ENOENT' && dir.includes('\ufffd')) unsearchable.push({ dir, why: 'directory name is not valid UTF-8; its files were not checked' });
       return;
     }
-    const own = entries.some((e) => e.name === '.gitignore' && !e.isDirectory()) ? gitignoreAt(dir) : null;
-    const here = own ? [...rules, own] : rules;
+    const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r): r is Rules => r !== null);
+    const here = own.length ? [...rules, ...own] : rules;
     for (const e of entries) {
       const name = e.name;
       if (e.isDirectory()) {
@@ -163,36 +142,81 @@ export async function searchDirectory(root: string, unreadable: string[], unsear
   return out.sort();
 }
 
-function gitignoreAt(dir: string): Rules | null {
+/** Ignore files read in every directory, in this order (a later one can re-include with `!`). */
+const IGNORE_FILES = ['.gitignore', '.dockerfixignore'];
+
+function ignoreFileAt(dir: string, name: string, base = dir): Rules | null {
   let text: string;
   try {
-    text = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
+    const file = path.join(dir, name);
+    if (!fs.statSync(file).isFile()) return null;
+    text = fs.readFileSync(file, 'utf8');
   } catch {
     return null;
   }
-  return { base: dir, ig: makeIgnore!().add(text) };
+  return { base, ig: makeIgnore!().add(text) };
+}
+
+/** The repository root at or above `dir` (the directory holding `.git`), or undefined. */
+function repoRootOf(dir: string): string | undefined {
+  for (let d = dir; ; ) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    const up = path.dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
 }
 
 /**
- * The .gitignore files above `root` that apply to it: from the repository root (the nearest
- * directory holding `.git`) down to root's parent. None outside a repository.
+ * The ignore files above `root` that apply to it: the repository's `.git/info/exclude`, then
+ * from the repository root (the nearest directory holding `.git`) down to root's parent, each
+ * directory's .gitignore and .dockerfixignore. Outside a repository: none.
  */
 function parentRules(root: string): Rules[] {
+  const top = repoRootOf(root);
+  if (!top) return [];
   const chain: string[] = [];
-  for (let d = root; ; ) {
+  for (let d = root; ; d = path.dirname(d)) {
     chain.push(d);
-    if (fs.existsSync(path.join(d, '.git'))) break;
-    const up = path.dirname(d);
-    if (up === d) return [];
-    d = up;
+    if (d === top) break;
   }
   const rules: Rules[] = [];
-  // chain: root, its parent, ..., the repository root; root's own file is read by the walk.
+  const info = ignoreFileAt(path.join(top, '.git', 'info'), 'exclude', top);
+  if (info) rules.push(info);
+  // chain: root, its parent, ..., the repository root; root's own files are read by the walk.
   for (let k = chain.length - 1; k >= 1; k--) {
-    const r = gitignoreAt(chain[k]);
-    if (r) rules.push(r);
+    for (const n of IGNORE_FILES) {
+      const r = ignoreFileAt(chain[k], n);
+      if (r) rules.push(r);
+    }
   }
   return rules;
+}
+
+/** Does a `.dockerfixignore` (from the repository root, or the file's directory outside one, down) exclude `abs`? */
+async function dockerfixIgnored(abs: string): Promise<boolean> {
+  const dir = path.dirname(abs);
+  const top = repoRootOf(dir) ?? dir;
+  const dirs: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    dirs.push(d);
+    if (d === top || path.dirname(d) === d) break;
+  }
+  const present = dirs.filter((d) => fs.existsSync(path.join(d, '.dockerfixignore')));
+  if (!present.length) return false;
+  makeIgnore ??= ((await import('ignore')) as unknown as { default: () => Ignore }).default;
+  const rules = present.reverse().map((d) => ignoreFileAt(d, '.dockerfixignore')).filter((r): r is Rules => r !== null);
+  // A directory pattern (`gen/`) excludes what is below it.
+  for (let d = dir; rules.length; d = path.dirname(d)) {
+    if (ignored(rules.filter((r) => inside(r.base, d) && r.base !== d), d, true)) return true;
+    if (d === top || path.dirname(d) === d) break;
+  }
+  return ignored(rules, abs, false);
+}
+
+function inside(base: string, p: string): boolean {
+  const r = path.relative(base, p);
+  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
 }
 
 /** Git's rule: the last matching pattern wins, and deeper .gitignore files come later. */

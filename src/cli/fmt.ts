@@ -14,6 +14,22 @@ import { discover } from './discover.js';
 import { noColors, renderDiff, type Colors } from '../report/diff.js';
 import { FileError, decodeFile, readDockerfile, readStdinCapped, writeFileAtomic } from '../pipeline/fsio.js';
 import { format, type FormatOptions } from '../format/index.js';
+import { ConfigError, formatSettingsFor, type ConfigResolver } from '../pipeline/config.js';
+import { newResolver } from '../pipeline/file-options.js';
+import { colorsWanted } from './color.js';
+
+/**
+ * The settings for one file: `.editorconfig`, then the dockerfix config's `format`, then the
+ * flags. Null when the config excludes the file.
+ */
+function optionsFor(file: string, resolver: ConfigResolver, flags: FormatOptions): FormatOptions | null {
+  const settings = resolver.settingsFor(file);
+  if (settings.excluded) return null;
+  const fromFiles = formatSettingsFor(file, settings);
+  const out: FormatOptions = { ...fromFiles };
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}
 
 export interface FmtOptions {
   /** `--write`: rewrite changed files in place (atomically). */
@@ -34,6 +50,8 @@ export interface FmtOptions {
   quiet?: boolean;
   /** `--no-color` gives false; undefined: colours on a TTY unless NO_COLOR. */
   color?: boolean;
+  /** `--config <file>` / `--no-config` (false), as for the main command. */
+  config?: string | false;
 }
 
 export interface FmtIo {
@@ -67,10 +85,19 @@ export async function fmtCommand(paths: readonly string[], opts: FmtOptions = {}
     return 2;
   }
   const fo: FormatOptions = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
+  let resolver: ConfigResolver;
+  try {
+    resolver = newResolver(io.cwd, opts.config);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}\n`);
+    return 2;
+  }
   const list = paths.length ? [...paths] : ['.'];
-  if (opts.stdin || list.includes('-')) return fmtStdin(io, opts, fo, list);
+  // `--stdin-filepath` without paths reads standard input (as prettier does).
+  if (opts.stdin || list.includes('-') || (opts.stdinFilepath !== undefined && paths.length === 0)) return fmtStdin(io, opts, fo, list, resolver);
 
-  const colorsOn = opts.color !== false && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
+  const colorsOn = colorsWanted(opts.color === false ? false : undefined, io);
   const colors: Colors = colorsOn ? pc.createColors(true) : noColors;
   const found = await discover(list, io.cwd);
   let errors = 0;
@@ -82,6 +109,15 @@ export async function fmtCommand(paths: readonly string[], opts: FmtOptions = {}
   for (const file of found.files) {
     const abs = path.resolve(io.cwd, file);
     const rel = relative(io.cwd, file);
+    let fileFo: FormatOptions | null;
+    try {
+      fileFo = optionsFor(abs, resolver, fo);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      err(`dockerfix fmt: ${e.format(io.cwd)}\n`);
+      return 2;
+    }
+    if (!fileFo) continue;
     let input: string;
     try {
       const d = readDockerfile(abs);
@@ -92,7 +128,7 @@ export async function fmtCommand(paths: readonly string[], opts: FmtOptions = {}
       errors++;
       continue;
     }
-    const r = format(input, fo);
+    const r = format(input, fileFo);
     if (r.error) {
       err(`${new FileError(rel, r.error.kind === 'internal' ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}\n`);
       errors++;
@@ -121,7 +157,7 @@ export async function fmtCommand(paths: readonly string[], opts: FmtOptions = {}
   return opts.check && changed ? 1 : 0;
 }
 
-async function fmtStdin(io: FmtIo, opts: FmtOptions, fo: FormatOptions, paths: string[]): Promise<number> {
+async function fmtStdin(io: FmtIo, opts: FmtOptions, flags: FormatOptions, paths: string[], resolver: ConfigResolver): Promise<number> {
   const err = (s: string): void => void io.stderr.write(s);
   if (paths.some((p) => p !== '-' && p !== '.')) {
     err('dockerfix fmt: paths cannot be combined with standard input; use --stdin-filepath to name the input\n');
@@ -136,6 +172,14 @@ async function fmtStdin(io: FmtIo, opts: FmtOptions, fo: FormatOptions, paths: s
     return 2;
   }
   const label = opts.stdinFilepath ?? '<stdin>';
+  let fo: FormatOptions;
+  try {
+    fo = optionsFor(path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile'), resolver, flags) ?? flags;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`dockerfix fmt: ${e.format(io.cwd)}\n`);
+    return 2;
+  }
   let input: string;
   try {
     const d = decodeFile(label, await readStdinCapped(io.stdin));

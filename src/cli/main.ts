@@ -14,14 +14,18 @@ import { processText, type FileOutcome, type ProcessOptions } from '../pipeline/
 import { prewarmWorkers, processFilesOrdered } from './batch.js';
 import { Progress } from './progress.js';
 import { FileError, decodeFile, readStdinCapped, writeFileAtomic } from '../pipeline/fsio.js';
-import { loadTransforms, selectIds, UnknownTransformError } from '../../transforms/index.js';
+import { loadTransforms, selectIds, transformIds, UnknownTransformError } from '../../transforms/index.js';
 import type { Finding } from '../core/types.js';
-import { ConfigError } from '../pipeline/config.js';
+import { closest, ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
-import { planBuilds } from '../builds/plan.js';
-import { REPORT_FORMATS, renderReport, type ReportFile, type ReportFormat } from '../report/index.js';
+import { planBuilds, type FileBuild } from '../builds/plan.js';
+import { analyseEachContext } from '../builds/contexts.js';
+import { linksFromPackage, type PackageMeta } from '../report/sarif.js';
+import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../report/types.js';
+import { colorsWanted } from './color.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
+import { workflowSafeStream } from '../report/github.js';
 
 import type { Io } from './io.js';
 export type { Io } from './io.js';
@@ -37,6 +41,18 @@ export function packageVersion(): string {
     dir = path.dirname(dir);
   }
   return '0.0.0';
+}
+
+/** The web home of dockerfix and the base its docs links resolve against (from package.json). */
+export function packageLinks(): { informationUri?: string; docsBase?: string } {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
+    const p = path.join(dir, 'package.json');
+    if (!fs.existsSync(p)) continue;
+    const json = JSON.parse(fs.readFileSync(p, 'utf8')) as PackageMeta & { name?: string };
+    if (json.name === 'dockerfix') return linksFromPackage(json);
+  }
+  return {};
 }
 
 interface CliOptions {
@@ -85,7 +101,7 @@ export function buildProgram(): Command {
     .option('--context <dir>', 'build context directory (default: the one the repository\'s compose files, workflows or Makefiles name, else each Dockerfile\'s directory)')
     .option('--no-context', 'do not look at any build context (conservative rewrites)')
     .option('--stdin', 'read a Dockerfile from standard input and write the result to standard output')
-    .option('--stdin-filepath <path>', 'the path of the file given on standard input (for messages and its context)')
+    .option('--stdin-filepath <path>', 'the path of the file given on standard input (for messages, its config and its context); reads standard input')
     .option('--exit-code', 'in a dry run, exit 1 when changes are found')
     .option('--fmt', 'also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)')
     .option('-q, --quiet', 'print only diffs and errors (no notes or summary)')
@@ -117,10 +133,39 @@ function formatNote(rel: string, f: Finding): string {
   return `${displayPath(rel)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
 }
 
+/**
+ * A failed write to standard output or standard error (`> /dev/full`: ENOSPC; a closed
+ * descriptor; an I/O error): a one-line message for stderr, or null when `e` is something else.
+ */
+export function outputWriteError(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (!err || typeof err !== 'object' || err.syscall !== 'write' || !err.code) return null;
+  const why: Record<string, string> = {
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    EPIPE: 'the reader closed the pipe',
+    EIO: 'input/output error',
+    EBADF: 'the output is closed',
+    EFBIG: 'file too large',
+  };
+  return `dockerfix: cannot write the output: ${why[err.code] ?? err.code}`;
+}
+
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  // `--format github`: the runner reads standard error for workflow commands too.
+  if (githubFormat(argv)) io = { ...io, stderr: workflowSafeStream(io.stderr) };
   try {
     return await run(argv, io);
   } catch (e) {
+    const writeError = outputWriteError(e);
+    if (writeError) {
+      try {
+        io.stderr.write(writeError + '\n');
+      } catch {
+        // stderr is gone too: the exit code says it
+      }
+      return 2;
+    }
     // A bug in dockerfix: one line (no stack with install paths) unless --debug.
     const debug = argv.includes('--debug');
     const text = debug ? String((e as Error)?.stack ?? e) : String((e as Error)?.message ?? e).split('\n')[0];
@@ -130,8 +175,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 }
 
 async function run(argv: string[], io: Io): Promise<number> {
+  // The language server owns standard input/output (JSON-RPC): no guard, loaded only here.
+  if (argv[2] === 'lsp') return (await import('../lsp/server.js')).lspMain(argv.slice(3), io.stderr);
   // Subcommands print through a guard: no terminal control sequence or `::` line from user data.
-  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))));
+  if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))), io.stderr);
   const program = buildProgram();
   let buffered: string[] | null = null;
   let progress: Progress | undefined;
@@ -161,7 +208,8 @@ async function run(argv: string[], io: Io): Promise<number> {
     throw e;
   }
   const opts = program.opts<CliOptions>();
-  const colorsOn = opts.color !== false && !io.env.NO_COLOR && (Boolean(io.stdout.isTTY) || Boolean(io.env.FORCE_COLOR));
+  // --no-color, NO_COLOR and FORCE_COLOR=0 turn colour off; --color and FORCE_COLOR=1 force it.
+  const colorsOn = colorsWanted(program.getOptionValueSource('color') === 'cli' ? opts.color : undefined, io);
   const colors: Colors = colorsOn ? pc.createColors(true) : noColors;
 
   if (opts.write && opts.check) {
@@ -173,18 +221,31 @@ async function run(argv: string[], io: Io): Promise<number> {
     ids = selectIds(opts.only, opts.skip);
   } catch (e) {
     if (e instanceof UnknownTransformError) {
-      err(`dockerfix: ${escapeControls(e.message)}\n`);
+      const hints = e.ids.map((id) => [id, closest(id, transformIds())]).filter(([, c]) => c);
+      const hint = hints.length ? `; did you mean ${hints.map(([id, c]) => `"${c}" for "${id}"`).join(', ')}?` : '';
+      err(`dockerfix: ${escapeControls(e.message + hint)}\n`);
       return 2;
     }
     throw e;
   }
+  if (program.getOptionValueSource('syntax') === 'cli' && !isSyntaxReference(opts.syntax ?? '')) {
+    err(`dockerfix: --syntax ${JSON.stringify(escapeControls(opts.syntax ?? ''))}: expected an image reference (e.g. docker/dockerfile:1) or "none"\n`);
+    return 2;
+  }
   if (opts.listTransforms) {
     const all = await loadTransforms();
     const width = Math.max(...all.map((t) => t.meta.id.length));
-    for (const t of all) out(`${t.meta.id.padEnd(width)}  ${t.meta.fixKind.padEnd(6)}  ${t.meta.summary}\n`);
+    // fixes: safe | unsafe | "safe*" (some fixes unsafe: only with --unsafe; the note says when).
+    const kind = (t: (typeof all)[number]): string => (t.meta.fixKind === 'safe' && t.meta.unsafeFixes ? 'safe*' : t.meta.fixKind);
+    out(`${'id'.padEnd(width)}  ${'fixes'.padEnd(6)}  summary\n`);
+    for (const t of all) {
+      out(`${t.meta.id.padEnd(width)}  ${kind(t).padEnd(6)}  ${t.meta.summary}\n`);
+      if (kind(t) === 'safe*') out(`${''.padEnd(width)}  ${''.padEnd(6)}  unsafe (only with --unsafe) ${t.meta.unsafeFixes}\n`);
+    }
+    out('\nsafe*: the fixes are safe except in the cases named, which are marked unsafe and applied only with --unsafe\n');
     return 0;
   }
-  const processOpts: Omit<ProcessOptions, 'transforms'> = {
+  const processOpts: Omit<ProcessOptions, 'transforms' | 'fmt'> & { fmt?: boolean } = {
     contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
     noContext: opts.noContext === true ? true : undefined,
     ...(opts.fmt ? { fmt: true } : {}),
@@ -219,11 +280,15 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
 
   const paths = program.args.length ? program.args : ['.'];
-  const stdinMode = opts.stdin || paths.includes('-');
+  // `--stdin-filepath` without paths reads standard input (as prettier, eslint and ruff do).
+  const stdinMode = opts.stdin || paths.includes('-') || (opts.stdinFilepath !== undefined && program.args.length === 0);
   if (stdinMode) {
     const stdinFile = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
     try {
-      return await runStdin(io, opts, { ...(await fileOptions.for(stdinFile)), ...processOpts }, paths);
+      // --stdin-filepath names the file: how the repository builds it counts too (src/builds).
+      const fb = opts.stdinFilepath && !isDir(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : undefined;
+      const po = await fileOptions.for(stdinFile, fb);
+      return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...(po.fmt ? { fmt: po.fmt } : {}) }, paths, fb);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
@@ -245,7 +310,8 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   const found = await discover(paths, io.cwd);
   try {
-    for (const file of found.files) fileOptions.settings(path.resolve(io.cwd, file));
+    // The config's `exclude` globs: never checked nor written.
+    found.files = found.files.filter((file) => !fileOptions.settings(path.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
@@ -259,11 +325,13 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   let changed = 0;
   let skipped = 0;
+  /** Unsafe fixes found but not applied (no --unsafe). */
+  let unsafeLeft = 0;
   let written = 0;
   // Many files go to worker threads; results come back in input order. Writes stay here.
   const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
   // How the repository builds each Dockerfile (compose, workflows, Makefiles, …): src/builds.
-  const builds = planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true);
+  const builds = await planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
@@ -272,8 +340,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   for await (const { index, file: abs, outcome: done } of batch) {
     const file = found.files[index];
     // Where its context and targets came from (src/builds), as notes.
-    const foundNotes = done.error ? undefined : builds.files.get(absFiles[index])?.findings;
-    const outcome = foundNotes?.length ? { ...done, findings: [...foundNotes, ...done.findings] } : done;
+    // Built with several contexts: analysed with each (src/builds/contexts.ts).
+    const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
+    const foundNotes = each.error ? undefined : builds.files.get(absFiles[index])?.findings;
+    const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
     const rel = relative(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
@@ -286,6 +356,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       continue;
     }
     skipped += outcome.findings.filter((f) => f.kind === 'skipped').length;
+    unsafeLeft += outcome.findings.filter((f) => f.kind === 'info' && f.fixKind === 'unsafe').length;
     if (outcome.changed) changed++;
     if (report) {
       let wrote = false;
@@ -335,11 +406,13 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
   if (report) {
     const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
     out(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,
         {
           tool: { name: 'dockerfix', version: packageVersion() },
+          links: packageLinks(),
           mode: opts.write ? 'write' : opts.check ? 'check' : 'dry-run',
           files: report,
           errors: found.errors.map((e) => ({ path: e.file, message: e.message })),
@@ -351,7 +424,9 @@ async function run(argv: string[], io: Io): Promise<number> {
     const verb = opts.write ? 'written' : 'would change';
     out(
       `dockerfix: ${found.files.length} file${found.files.length === 1 ? '' : 's'} scanned, ${opts.write ? written : changed} ${verb}, ` +
-        `${skipped} skipped finding${skipped === 1 ? '' : 's'}, ${errors} error${errors === 1 ? '' : 's'}\n`,
+        `${skipped} skipped finding${skipped === 1 ? '' : 's'}, ` +
+        (unsafeLeft ? `${unsafeLeft} unsafe fix${unsafeLeft === 1 ? '' : 'es'} not applied (--unsafe applies ${unsafeLeft === 1 ? 'it' : 'them'}), ` : '') +
+        `${errors} error${errors === 1 ? '' : 's'}\n`,
     );
   }
   if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) {
@@ -371,6 +446,29 @@ async function run(argv: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/** `--format github` / `-f github` / `--format=github` among the arguments (before `--`). */
+function githubFormat(argv: string[]): boolean {
+  for (let i = 2; i < argv.length && argv[i] !== '--'; i++) {
+    const a = argv[i];
+    if (a === '--format=github' || a === '-fgithub' || ((a === '--format' || a === '-f') && argv[i + 1] === 'github')) return true;
+  }
+  return false;
+}
+
+/**
+ * An image reference as `docker build` takes it after `# syntax=` (registry host with an optional
+ * port, lower-case path components, optional tag and digest), or `none`. `.` or a path is not one.
+ */
+export function isSyntaxReference(ref: string): boolean {
+  if (ref === 'none') return true;
+  const component = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+  // A registry host has a dot or a port, or is localhost (else the first part is a path component).
+  const label = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+  const host = `(?:(?:${label}(?:\\.${label})+(?::[0-9]+)?|${label}:[0-9]+|localhost)/)?`;
+  const re = new RegExp(`^${host}${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+  return ref.length <= 255 && re.test(ref);
+}
+
 /** A report format (json, sarif, github) rather than the diff was asked for. */
 function wantsReport(opts: CliOptions): boolean {
   return opts.format !== undefined && opts.format !== 'diff';
@@ -383,7 +481,7 @@ function printNotes(rel: string, outcome: FileOutcome, out: (s: string) => void,
   }
 }
 
-async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[]): Promise<number> {
+async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[], fb?: FileBuild): Promise<number> {
   const err = (s: string): void => void io.stderr.write(s);
   const others = paths.filter((p) => p !== '-' && p !== '.');
   if (others.length) {
@@ -423,7 +521,10 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     }
     throw e;
   }
-  const processed = processText(raw, label, processOpts, contextFile);
+  const first = processText(raw, label, processOpts, contextFile);
+  // Built with several contexts (src/builds): analysed with each; where they came from, as notes.
+  const each = contextFile ? analyseEachContext(contextFile, processOpts, fb, first, (_f, o) => processText(raw, label, o, contextFile)) : first;
+  const processed = fb?.findings.length && !each.error ? { ...each, findings: [...fb.findings, ...each.findings] } : each;
   const outcome =
     processed.internal && processed.error
       ? { ...processed, error: new FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) }
@@ -435,10 +536,11 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
   }
   if (wantsReport(opts)) {
     const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
     io.stdout.write(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,
-        { tool: { name: 'dockerfix', version: packageVersion() }, mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
+        { tool: { name: 'dockerfix', version: packageVersion() }, links: packageLinks(), mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
         all.map((t) => t.meta),
       ),
     );

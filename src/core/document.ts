@@ -32,6 +32,11 @@ export class DockerfileDocument {
   constructor(
     readonly text: string,
     readonly bom = false,
+    /**
+     * Build args the project passes (compose `args:`, `--build-arg`, …; Options.buildArgs): they
+     * replace the ARG defaults; null: the value is not known (definitions disagree).
+     */
+    readonly buildArgs?: Readonly<Record<string, string | null>>,
   ) {
     const r = lex(text);
     assertDockerfile(text, r);
@@ -340,7 +345,7 @@ function globalState(doc: DockerfileDocument, uptoIndex: number): BuildState {
   for (const a of doc.globalArgs) {
     if (a.index >= uptoIndex) break;
     for (const [k, v] of parseArgDecls(a)) {
-      env.set(k, v);
+      env.set(k, argValue(doc, k, v));
       args.add(k);
     }
   }
@@ -715,6 +720,16 @@ class Timeline {
 
 const STATE_KEYWORDS = new Set(['ENV', 'ARG', 'USER', 'WORKDIR', 'SHELL']);
 
+function hasBuildArg(doc: DockerfileDocument, name: string): boolean {
+  return doc.buildArgs !== undefined && Object.prototype.hasOwnProperty.call(doc.buildArgs, name);
+}
+
+/** An ARG's value: the build arg the project passes when there is one (null: unknown), else its default. */
+function argValue(doc: DockerfileDocument, name: string, fallback: string | undefined): string | undefined {
+  if (!hasBuildArg(doc, name)) return fallback;
+  return doc.buildArgs![name] ?? undefined;
+}
+
 /** Fold one instruction into `st` (which the caller owns), in place. */
 function applyInstruction(st: BuildState, instr: Instruction, globals: BuildState): void {
   switch (instr.upper) {
@@ -726,7 +741,7 @@ function applyInstruction(st: BuildState, instr: Instruction, globals: BuildStat
     }
     case 'ARG': {
       const decls = parseArgDecls(instr);
-      const values = decls.map(([k, v]) => (v !== undefined ? expandVars(v, st.env) : globals.env.get(k)));
+      const values = decls.map(([k, v]) => (hasBuildArg(instr.doc, k) ? argValue(instr.doc, k, v) : v !== undefined ? expandVars(v, st.env) : globals.env.get(k)));
       const wasArg = decls.map(([k]) => st.args.has(k));
       decls.forEach(([k], n) => {
         st.args.add(k);

@@ -108,6 +108,15 @@ export interface LexResult {
   escape: string;
 }
 
+/** Whether `s` has no lower-case letter to change (most keywords are written in upper case). */
+function isUpperAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || c > 127) return false;
+  }
+  return true;
+}
+
 /** A logical line: continuation markers and skipped lines removed, mapped back to offsets. */
 export interface Logical {
   text: string;
@@ -295,7 +304,7 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
     let b = a;
     while (b < t.length && !isWs(t.charCodeAt(b))) b++;
     const keyword = t.slice(a, b);
-    const upper = keyword.toUpperCase();
+    const upper = isUpperAscii(keyword) ? keyword : keyword.toUpperCase();
     const keywordStart = b > a ? logical.at(a) : first;
     const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
     const node: InstructionNode = {

@@ -109,7 +109,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const base: RunResult = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original: DockerfileDocument;
   try {
-    original = run.document && run.document.text === text && run.document.bom === bom ? run.document : new DockerfileDocument(text, bom);
+    original = run.document && run.document.text === text && run.document.bom === bom && run.document.buildArgs === options.buildArgs ? run.document : new DockerfileDocument(text, bom, options.buildArgs);
   } catch (e) {
     if (e instanceof InputError) return { ...base, error: { kind: 'parse', message: e.message, line: e.line, column: e.column } };
     throw e;
@@ -239,7 +239,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       }
       let nextDoc: DockerfileDocument;
       try {
-        nextDoc = new DockerfileDocument(next, bom);
+        nextDoc = new DockerfileDocument(next, bom, options.buildArgs);
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${(e as Error).message}`);
       }

@@ -95,6 +95,11 @@ export interface TransformMeta {
   description: string;
   /** The best applicability its fixes have (for `--list-transforms` and SARIF rules); each fix carries its own. */
   fixKind: FixKind;
+  /**
+   * When some of its fixes are marked unsafe (applied only with --unsafe) although `fixKind` is
+   * safe: one line, shown by `--list-transforms`. Absent: every fix it makes is `fixKind`.
+   */
+  unsafeFixes?: string;
   /** Lower runs first. Content edits near 0, structural rewrites 100+, the syntax directive last. */
   order: number;
   docsUrl?: string;
@@ -111,6 +116,16 @@ export interface Options {
    * for the safety rules, like the last stage and every leaf stage.
    */
   targets?: readonly string[];
+  /**
+   * Build args the project passes (compose `args:`, `--build-arg`, bake, src/builds): known
+   * values for the ARGs they name; null: passed with values that disagree (unknown).
+   */
+  buildArgs?: Readonly<Record<string, string | null>>;
+  /**
+   * The repository runs hadolint (src/builds/hadolint.ts): `source` names the file that shows it,
+   * `ignored` the rules its config ignores everywhere.
+   */
+  hadolint?: { source: string; ignored: readonly string[] };
   /** Each transform's own options by transform id (declared in its `meta.options`; read with `optionOf`). */
   transformOptions: Record<string, Record<string, unknown>>;
 }

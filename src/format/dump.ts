@@ -37,10 +37,25 @@ export function semanticDump(text: string, level: DumpLevel = 'strict'): DumpIte
   return dumpNodes(text, r.nodes, r.escape, level);
 }
 
-export function dumpNodes(text: string, nodes: Node[], escape: string, level: DumpLevel = 'strict'): DumpItem[] {
+export interface DumpReuse {
+  /** Logical lines already built for these nodes (by node index; see PrintInput.lines). */
+  lines?: ReadonlyArray<LogicalLine | undefined>;
+  /** Store the items of each instruction under its source text. */
+  record?: Map<string, DumpItem[]>;
+  /**
+   * Items recorded for another text lexed with the same escape character: an instruction whose
+   * source text is the same has the same items (lexing an instruction reads only its own text,
+   * from its first line to its end, heredoc bodies included), so they are taken as they are.
+   */
+  reuse?: ReadonlyMap<string, DumpItem[]>;
+}
+
+export function dumpNodes(text: string, nodes: Node[], escape: string, level: DumpLevel = 'strict', given: DumpReuse = {}): DumpItem[] {
   if (level === 'build') return buildDump(text, nodes, escape);
+  const { lines, record, reuse } = given;
   const out: DumpItem[] = [];
-  for (const node of nodes) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const node = nodes[ni];
     if (node.type === 'blank') continue;
     if (node.type === 'directive') {
       out.push({ kind: 'directive', text: `${node.directive.name}=${node.directive.value}` });
@@ -50,16 +65,24 @@ export function dumpNodes(text: string, nodes: Node[], escape: string, level: Du
       out.push({ kind: 'comment', text: text.slice(node.start, node.end).trim() });
       continue;
     }
-    const l = buildLogicalLine(text, node, escape);
+    const source = record || reuse ? text.slice(node.start, node.end) : '';
+    const known = reuse?.get(source);
+    if (known) {
+      for (const item of known) out.push(item);
+      continue;
+    }
+    const first = out.length;
+    const l = lines?.[ni] ?? buildLogicalLine(text, node, escape);
     for (const [s, e] of node.innerComments) out.push({ kind: 'comment', text: text.slice(s, e).trim() });
     const end = trimmedEnd(l.text, l.argsIdx);
     out.push({
       kind: 'instruction',
       keyword: node.upper,
-      flags: l.flags.map(([s, e]) => l.text.slice(s, e)),
+      flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
       ...(node.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) }),
-      heredocs: node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
+      heredocs: node.heredocs.length === 0 ? [] : node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
     });
+    if (record && !record.has(source)) record.set(source, out.slice(first));
   }
   return out;
 }

@@ -6,8 +6,9 @@
  */
 import { lex } from '../core/lexer.js';
 import { InputError, dominantEol } from '../core/source.js';
-import { dumpDifference, dumpNodes } from './dump.js';
+import { dumpDifference, dumpNodes, type DumpItem } from './dump.js';
 import { printDockerfile, type Printer } from './printer.js';
+import { FREE_MAP_RING_BYTES, type LogicalLine } from './scan.js';
 
 export { semanticDump, dumpDifference, type DumpItem, type DumpLevel } from './dump.js';
 export { printDockerfile, type Printer, type PrintInput, type PrintOptions } from './printer.js';
@@ -58,8 +59,12 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   const indent = options.useTabs ? '\t' : ' '.repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
   const eol = options.endOfLine === 'lf' ? '\n' : options.endOfLine === 'crlf' ? '\r\n' : dominantEol(text);
   let printed: string;
+  // The printer's logical lines of the input, reused by its semantic dump. Their free maps live
+  // in a ring buffer (scan.ts) that a text this long cannot wrap around before the dump.
+  const lines: Array<LogicalLine | undefined> = [];
+  const reuse = text.length < FREE_MAP_RING_BYTES / 2;
   try {
-    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape }, { indent, eol });
+    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape, ...(reuse ? { lines } : {}) }, { indent, eol });
   } catch (e) {
     return unchanged({ kind: 'internal', message: `formatter crashed: ${(e as Error).message}`, line: 1, column: 1 });
   }
@@ -67,8 +72,15 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   let problem: string | null;
   try {
     const out = lex(printed);
-    problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape));
-    if (!problem && out.escape !== lexed.escape) problem = 'the escape character changed';
+    if (out.escape !== lexed.escape) {
+      problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape)) ?? 'the escape character changed';
+    } else {
+      // Instructions printed exactly as written have the same items on both sides: the output's
+      // dump takes them from the input's instead of building them again.
+      const record = new Map<string, DumpItem[]>();
+      const before = dumpNodes(text, lexed.nodes, lexed.escape, 'strict', { ...(reuse ? { lines } : {}), record });
+      problem = dumpDifference(before, dumpNodes(printed, out.nodes, out.escape, 'strict', { reuse: record }));
+    }
   } catch (e) {
     problem = `the formatted text does not parse: ${(e as Error).message}`;
   }

@@ -25,6 +25,11 @@ export interface PrintInput {
   text: string;
   nodes: Node[];
   escape: string;
+  /**
+   * When given, the printer stores each instruction's logical line here (by node index), for
+   * the semantic dump of the same input (src/format/index.ts) to reuse.
+   */
+  lines?: Array<LogicalLine | undefined>;
 }
 
 export type Printer = (input: PrintInput, options: PrintOptions) => string;
@@ -33,7 +38,7 @@ const IGNORE_NEXT = /^#\s*(dockerfix|prettier)-ignore\s*$/;
 const IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
 const IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
 
-export const printDockerfile: Printer = ({ text, nodes, escape }, options) => {
+export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLines }, options) => {
   const lines: string[] = [];
   let pendingBlank = false;
   let ignoreNext = false;
@@ -41,7 +46,8 @@ export const printDockerfile: Printer = ({ text, nodes, escape }, options) => {
   const verbatim = (n: Node): void => {
     lines.push(text.slice(n.start, n.end));
   };
-  for (const node of nodes) {
+  for (let ni = 0; ni < nodes.length; ni++) {
+    const node = nodes[ni];
     if (inRegion) {
       verbatim(node);
       if (node.type === 'comment' && IGNORE_END.test(text.slice(node.start, node.end).trim())) inRegion = false;
@@ -68,10 +74,12 @@ export const printDockerfile: Printer = ({ text, nodes, escape }, options) => {
       verbatim(node);
       continue;
     }
-    lines.push(printInstruction(text, node, escape, options));
+    lines.push(printInstruction(text, node, escape, options, logicalLines, ni));
   }
   if (lines.length === 0) return '';
-  return lines.join(options.eol) + options.eol;
+  // The final line break through join() too: one flat string, which the guard lexes again.
+  lines.push('');
+  return lines.join(options.eol);
 };
 
 function lineEndAt(text: string, offset: number): number {
@@ -82,7 +90,7 @@ function lineEndAt(text: string, offset: number): number {
 
 const FLAG_TAKERS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 
-function printInstruction(text: string, node: InstructionNode, escape: string, o: PrintOptions): string {
+function printInstruction(text: string, node: InstructionNode, escape: string, o: PrintOptions, logicalLines: Array<LogicalLine | undefined> | undefined, index: number): string {
   if (!KNOWN_INSTRUCTIONS.has(node.upper)) return text.slice(node.start, node.end);
   // Flags on an instruction that takes none (`CMD --x [...]`): BuildKit reads them, then refuses
   // the instruction ("unknown flag"); printed as written.
@@ -94,6 +102,7 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   if (tailEsc !== '') return text.slice(node.start, node.end);
 
   const l = buildLogicalLine(text, node, escape);
+  if (logicalLines) logicalLines[index] = l;
   const body = node.heredocs.length > 0 ? text.slice(node.start, node.end).slice(logicalLineEnd - node.start) : '';
   const keyword = node.upper;
 
@@ -117,9 +126,10 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   // Header gaps (keyword | flags | args) to print as one space.
   const gaps: Array<[number, number]> = [];
   let prev = l.kwLen;
-  for (const [s, e] of [...l.flags, [l.argsIdx, l.argsIdx] as [number, number]]) {
+  for (let f = 0; f <= l.flags.length; f++) {
+    const s = f < l.flags.length ? l.flags[f][0] : l.argsIdx;
     if (s > prev && allFree(l, prev, s)) gaps.push([prev, s]);
-    prev = e;
+    prev = f < l.flags.length ? l.flags[f][1] : l.argsIdx;
   }
   // Word-split instructions (FROM, COPY, ENV a=b, ...): one space between arguments too.
   if (l.cls === 'words') {
@@ -193,7 +203,7 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
     if (nl === -1) break;
     pos = nl + 1;
   }
-  let result = out.join(o.eol);
+  let result = out.length === 1 ? out[0] : out.join(o.eol);
   if (body) result += body;
   return result;
 }

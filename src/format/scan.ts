@@ -46,6 +46,27 @@ export function buildLogicalLine(src: string, node: InstructionNode, escape: str
   return computeLogicalLine(src, node, escape);
 }
 
+/**
+ * The free-whitespace maps are views on one large buffer, handed out in turn and zeroed before
+ * reuse: one typed array with its own memory per instruction made allocation and the garbage
+ * collector's array-buffer bookkeeping the formatter's largest cost. A map stays valid until
+ * RING_BYTES more logical-line text was scanned; the printer and the dump use each line at once.
+ * Lines longer than a sixteenth of the ring get their own array.
+ */
+export const FREE_MAP_RING_BYTES = 1 << 22;
+const RING_BYTES = FREE_MAP_RING_BYTES;
+let ring: Uint8Array | undefined;
+let ringPos = 0;
+function freeMap(length: number): Uint8Array {
+  if (length > RING_BYTES >> 4) return new Uint8Array(length);
+  ring ??= new Uint8Array(RING_BYTES);
+  if (ringPos + length > RING_BYTES) ringPos = 0;
+  const view = ring.subarray(ringPos, ringPos + length);
+  view.fill(0);
+  ringPos += length;
+  return view;
+}
+
 function computeLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
   const segs: Array<[number, number]> = [];
   let text: string;
@@ -54,12 +75,16 @@ function computeLogicalLine(src: string, node: InstructionNode, escape: string):
     text = src.slice(s, e);
     segs.push([0, text.length]);
   } else {
-    text = '';
+    // Joined with join(), not `+=`: a flat string, which the character scans below read
+    // faster than a chain of concatenations.
+    const parts: string[] = [];
+    let at = 0;
     for (const [s, e] of node.segments) {
-      const from = text.length;
-      text += src.slice(s, e);
-      segs.push([from, text.length]);
+      parts.push(src.slice(s, e));
+      segs.push([at, at + (e - s)]);
+      at += e - s;
     }
+    text = parts.join('');
   }
   const toIdx = (offset: number): number => {
     for (let k = 0; k < node.segments.length; k++) {
@@ -71,28 +96,32 @@ function computeLogicalLine(src: string, node: InstructionNode, escape: string):
   const argsIdx = node.argsStart >= node.logicalEnd ? text.length : toIdx(node.argsStart);
   const flags = node.flags.map((f): [number, number] => [toIdx(f.start), toIdx(f.end)]);
   const kwLen = node.keywordEnd - node.keywordStart;
-  const cls = argClass(node, text, argsIdx, escape);
-  const free = new Uint8Array(text.length);
+  const free = freeMap(text.length);
   markWords(text, kwLen, argsIdx, escape, free);
+  const cls = argClass(node, text, argsIdx, escape, free);
   if (cls === 'shell') {
     if (escape === '\\') markShell(text, argsIdx, text.length, free);
     else markWords(text, argsIdx, text.length, escape, free);
-  } else if (cls === 'words') markWords(text, argsIdx, text.length, escape, free);
-  else if (cls === 'json') markJson(text, argsIdx, text.length, free);
+  } else if (cls === 'words') {
+    if (node.upper !== 'ENV' && node.upper !== 'LABEL') markWords(text, argsIdx, text.length, escape, free);
+  } else if (cls === 'json') markJson(text, argsIdx, text.length, free);
   return { text, segs, argsIdx, flags, kwLen, cls, free };
 }
 
-function argClass(node: InstructionNode, text: string, argsIdx: number, escape: string): ArgClass {
+/** For ENV and LABEL, `free` gets the word marks of the arguments when the class is `words`. */
+function argClass(node: InstructionNode, text: string, argsIdx: number, escape: string, free: Uint8Array): ArgClass {
   const u = node.upper;
   if (node.json !== null) return 'json';
   if (SHELL_CLASS.has(u)) return 'shell';
   if (u === 'ENV' || u === 'LABEL') {
     // `ENV key value...` (legacy): the value is the rest of the line, whitespace included.
-    const tmp = new Uint8Array(text.length);
-    markWords(text, argsIdx, text.length, escape, tmp);
+    markWords(text, argsIdx, text.length, escape, free);
     let e = argsIdx;
-    while (e < text.length && !tmp[e]) e++;
-    return text.slice(argsIdx, e).includes('=') ? 'words' : 'exact';
+    while (e < text.length && !free[e]) e++;
+    const eq = text.indexOf('=', argsIdx);
+    if (eq !== -1 && eq < e) return 'words';
+    free.fill(0, argsIdx);
+    return 'exact';
   }
   if (WORD_CLASS.has(u)) return 'words';
   return 'exact';
@@ -145,65 +174,75 @@ const enum Ctx {
  * in a comment. Anything that may be quoted is not free.
  */
 function markShell(t: string, from: number, to: number, free: Uint8Array): void {
-  const stack: Ctx[] = [Ctx.Top];
-  const top = (): Ctx => stack[stack.length - 1];
-  const wordStart = (i: number): boolean => {
-    if (i === from) return true;
-    const p = t.charCodeAt(i - 1);
-    return (isBlank(p) && free[i - 1] === 1) || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
-  };
+  // The context stack as bytes (depth is bounded by the text's length).
+  let stack = shellStack;
+  if (stack.length < to - from + 2) stack = shellStack = new Uint8Array(Math.max(64, 2 * (to - from + 2)));
+  let sp = 0;
+  stack[0] = Ctx.Top;
+  let ctx: number = Ctx.Top;
   for (let i = from; i < to; i++) {
     const c = t.charCodeAt(i);
-    const ctx = top();
     switch (ctx) {
       case Ctx.Comment:
-        if (isBlank(c)) free[i] = 1;
+        if (c === 32 || c === 9) free[i] = 1;
         break;
       case Ctx.Single:
-        if (c === 39) stack.pop();
+        if (c === 39) ctx = stack[--sp];
         break;
       case Ctx.Dollar:
         if (c === 92) i++;
-        else if (c === 39) stack.pop();
+        else if (c === 39) ctx = stack[--sp];
         break;
       case Ctx.Double:
       case Ctx.Brace:
         if (c === 92) i++;
-        else if (ctx === Ctx.Double && c === 34) stack.pop();
-        else if (ctx === Ctx.Brace && c === 125) stack.pop();
-        else if (c === 96) stack.push(Ctx.Backtick);
+        else if (ctx === Ctx.Double && c === 34) ctx = stack[--sp];
+        else if (ctx === Ctx.Brace && c === 125) ctx = stack[--sp];
+        else if (c === 96) ctx = stack[++sp] = Ctx.Backtick;
         else if (c === 36 && t.charCodeAt(i + 1) === 40) {
-          stack.push(Ctx.Paren);
+          ctx = stack[++sp] = Ctx.Paren;
           i++;
         } else if (c === 36 && t.charCodeAt(i + 1) === 123) {
-          stack.push(Ctx.Brace);
+          ctx = stack[++sp] = Ctx.Brace;
           i++;
-        } else if (ctx === Ctx.Brace && (c === 39 || c === 34)) stack.push(c === 39 ? Ctx.Single : Ctx.Double);
+        } else if (ctx === Ctx.Brace && (c === 39 || c === 34)) ctx = stack[++sp] = c === 39 ? Ctx.Single : Ctx.Double;
         break;
       default: // Top, Paren, Backtick
         if (c === 92) i++;
-        else if (isBlank(c)) free[i] = 1;
-        else if (c === 39) stack.push(Ctx.Single);
-        else if (c === 34) stack.push(Ctx.Double);
+        else if (c === 32 || c === 9) free[i] = 1;
+        else if (c === 39) ctx = stack[++sp] = Ctx.Single;
+        else if (c === 34) ctx = stack[++sp] = Ctx.Double;
         else if (c === 96) {
-          if (ctx === Ctx.Backtick) stack.pop();
-          else stack.push(Ctx.Backtick);
-        } else if (c === 36 && t.charCodeAt(i + 1) === 39) {
-          stack.push(Ctx.Dollar);
-          i++;
-        } else if (c === 36 && t.charCodeAt(i + 1) === 40) {
-          stack.push(Ctx.Paren);
-          i++;
-        } else if (c === 36 && t.charCodeAt(i + 1) === 123) {
-          stack.push(Ctx.Brace);
-          i++;
-        } else if (c === 40) stack.push(Ctx.Paren);
+          if (ctx === Ctx.Backtick) ctx = stack[--sp];
+          else ctx = stack[++sp] = Ctx.Backtick;
+        } else if (c === 36) {
+          const d = t.charCodeAt(i + 1);
+          if (d === 39) {
+            ctx = stack[++sp] = Ctx.Dollar;
+            i++;
+          } else if (d === 40) {
+            ctx = stack[++sp] = Ctx.Paren;
+            i++;
+          } else if (d === 123) {
+            ctx = stack[++sp] = Ctx.Brace;
+            i++;
+          }
+        } else if (c === 40) ctx = stack[++sp] = Ctx.Paren;
         else if (c === 41) {
-          if (ctx === Ctx.Paren) stack.pop();
-        } else if (c === 35 && wordStart(i)) stack.push(Ctx.Comment);
+          if (ctx === Ctx.Paren) ctx = stack[--sp];
+        } else if (c === 35) {
+          // A comment starts a word: at the start, after free whitespace or an operator.
+          let word = i === from;
+          if (!word) {
+            const p = t.charCodeAt(i - 1);
+            word = ((p === 32 || p === 9) && free[i - 1] === 1) || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
+          }
+          if (word) ctx = stack[++sp] = Ctx.Comment;
+        }
     }
   }
 }
+let shellStack = new Uint8Array(256);
 
 /** Raw words of `text[from, to)` split at free whitespace. */
 export function freeWords(l: LogicalLine, from: number, to: number): string[] {

@@ -10,16 +10,26 @@
  *     "transforms": { "pip-cache-mount": false },     on/off per transform id
  *     "syntax": "docker/dockerfile:1.7" | "none",
  *     "unsafe": false,
- *     "transformOptions": { "<id>": { ... } },
- *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ... }]
+ *     "transformOptions": { "pip-cache-mount": { "hadolintIgnore": false } },   per-transform options (known keys only)
+ *     "format": { "indent": 2, "useTabs": false, "endOfLine": "lf" },   dockerfix fmt, --fmt, prettier plugin
+ *     "exclude": ["vendor/**", "Dockerfile.generated"],                   never checked nor written
+ *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ..., "format": ... }],
+ *     "contexts": { "docker/Dockerfile": { "context": ".", "targets": ["prod"], "args": { "A": "1" } } }
  *   }
  *
- * Override globs are relative to the config file's directory; a glob without `/` matches the
- * file name anywhere below it. Later overrides win. Command-line flags win over all of it.
+ * `contexts` (top level only): how a Dockerfile is built, paths relative to the config file; each
+ * field given wins over the build definitions found in the repository (src/builds).
+ *
+ * Override and exclude globs are relative to the config file's directory; a glob without `/`
+ * matches the file name anywhere below it. Later overrides win. Command-line flags win over all
+ * of it. `format` settings sit on top of `.editorconfig` (src/pipeline/editorconfig.ts).
+ * schema/config.schema.json describes the same format for editors (test/config-schema.test.ts
+ * checks that the two agree).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { editorConfigFormat, type FormatSettings } from './editorconfig.js';
 
 export const CONFIG_FILES = ['dockerfix.config.json', '.dockerfixrc.json', 'package.json'] as const;
 
@@ -28,15 +38,28 @@ export interface Settings {
   syntax?: string;
   unsafe?: boolean;
   transformOptions?: Record<string, Record<string, unknown>>;
+  format?: FormatSettings;
 }
+
+export type { FormatSettings } from './editorconfig.js';
 
 export interface Override extends Settings {
   files: string[];
   excludeFiles?: string[];
 }
 
+/** A `contexts` entry: how one Dockerfile is built (paths as written, relative to the config file). */
+export interface ContextEntry {
+  context?: string;
+  targets?: string[];
+  args?: Record<string, string>;
+}
+
 export interface DockerfixConfig extends Settings {
+  /** Globs of files never checked nor written (relative to the config file's directory). */
+  exclude?: string[];
   overrides?: Override[];
+  contexts?: Record<string, ContextEntry>;
 }
 
 export interface LoadedConfig {
@@ -51,8 +74,13 @@ export interface ResolvedSettings {
   syntax?: string;
   unsafe?: boolean;
   transformOptions: Record<string, Record<string, unknown>>;
+  format: FormatSettings;
+  /** The file matches the config's `exclude`. */
+  excluded?: boolean;
   /** The config file they came from, if any. */
   source?: string;
+  /** The config's `contexts` entry for this file (paths absolute), if any. */
+  build?: { context?: string; targets?: string[]; args?: Record<string, string>; file: string; line: number };
 }
 
 export class ConfigError extends Error {
@@ -71,7 +99,15 @@ export class ConfigError extends Error {
   }
 }
 
-const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'transformOptions'];
+const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'transformOptions', 'format'];
+
+/** The options each transform reads from `transformOptions`, with their types (others are errors). */
+export const TRANSFORM_OPTIONS: Record<string, Record<string, 'boolean' | 'string'>> = {
+  'pip-cache-mount': { hadolintIgnore: 'boolean' },
+  // syntax-directive's meta.options.syntax (the `syntax` key is short for it).
+  'syntax-directive': { syntax: 'string' },
+};
+const FORMAT_KEYS = ['indent', 'useTabs', 'endOfLine'];
 
 /**
  * The `syntax` a config file may set: "none" or Docker's own Dockerfile frontend
@@ -122,6 +158,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** `; did you mean "x"?` when a known word is close, else nothing. */
+function hint(word: string, known: readonly string[]): string {
+  const c = closest(word, known);
+  return c ? `; did you mean "${c}"?` : '';
+}
+
 /** Validate a parsed config; `knownIds` are the transform ids (unknown ones are errors). */
 export function validateConfig(raw: unknown, file: string, knownIds: readonly string[], prefix = ''): DockerfixConfig {
   const fail = (key: string, msg: string): never => {
@@ -131,7 +173,7 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
   const obj = raw as Record<string, unknown>;
   const settings = (o: Record<string, unknown>, at: string, allowed: string[]): Settings => {
     for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) fail(at + k, `unknown key (allowed: ${allowed.join(', ')})`);
+      if (!allowed.includes(k)) fail(at + k, `unknown key${hint(k, allowed)} (allowed: ${allowed.join(', ')})`);
     }
     const out: Settings = {};
     if ('transforms' in o) {
@@ -139,7 +181,7 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
       if (!isObject(t)) fail(at + 'transforms', `expected an object of transform id -> true/false, got ${typeName(t)}`);
       out.transforms = {};
       for (const [id, on] of Object.entries(t as Record<string, unknown>)) {
-        if (!knownIds.includes(id)) fail(`${at}transforms.${id}`, `unknown transform id (known: ${knownIds.join(', ')})`);
+        if (!knownIds.includes(id)) fail(`${at}transforms.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(', ')})`);
         if (typeof on !== 'boolean') fail(`${at}transforms.${id}`, `expected true or false, got ${typeName(on)}`);
         out.transforms[id] = on as boolean;
       }
@@ -164,18 +206,49 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
       if (!isObject(t)) fail(at + 'transformOptions', `expected an object of transform id -> options object, got ${typeName(t)}`);
       out.transformOptions = {};
       for (const [id, v] of Object.entries(t as Record<string, unknown>)) {
-        if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id (known: ${knownIds.join(', ')})`);
+        if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(', ')})`);
         if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
         // The frontend a config file may name is limited the same way under either key.
         const ref = id === 'syntax-directive' ? (v as Record<string, unknown>).syntax : undefined;
         if (typeof ref === 'string' && !isAllowedSyntax(ref)) fail(`${at}transformOptions.${id}.syntax`, `${JSON.stringify(ref)} is not a Dockerfile frontend dockerfix accepts from a config file: use docker/dockerfile:<tag> or "none"`);
+        const known = TRANSFORM_OPTIONS[id] ?? {};
+        const keys = Object.keys(known);
+        for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
+          if (!(k in known)) fail(`${at}transformOptions.${id}.${k}`, keys.length ? `unknown option${hint(k, keys)} (known: ${keys.join(', ')})` : `${id} takes no options`);
+          if (typeof val !== known[k]) fail(`${at}transformOptions.${id}.${k}`, `expected ${known[k] === 'boolean' ? 'true or false' : known[k]}, got ${typeName(val)}`);
+        }
         out.transformOptions[id] = v as Record<string, unknown>;
+      }
+    }
+    if ('format' in o) {
+      const f = o.format;
+      if (!isObject(f)) fail(at + 'format', `expected an object (indent, useTabs, endOfLine), got ${typeName(f)}`);
+      const rec = f as Record<string, unknown>;
+      for (const k of Object.keys(rec)) if (!FORMAT_KEYS.includes(k)) fail(`${at}format.${k}`, `unknown key${hint(k, FORMAT_KEYS)} (allowed: ${FORMAT_KEYS.join(', ')})`);
+      out.format = {};
+      if ('indent' in rec) {
+        if (typeof rec.indent !== 'number' || !Number.isInteger(rec.indent) || rec.indent < 0 || rec.indent > 16) fail(`${at}format.indent`, `expected a whole number from 0 to 16, got ${JSON.stringify(rec.indent) ?? typeName(rec.indent)}`);
+        out.format.indent = rec.indent as number;
+      }
+      if ('useTabs' in rec) {
+        if (typeof rec.useTabs !== 'boolean') fail(`${at}format.useTabs`, `expected true or false, got ${typeName(rec.useTabs)}`);
+        out.format.useTabs = rec.useTabs as boolean;
+      }
+      if ('endOfLine' in rec) {
+        if (rec.endOfLine !== 'auto' && rec.endOfLine !== 'lf' && rec.endOfLine !== 'crlf') fail(`${at}format.endOfLine`, `expected "auto", "lf" or "crlf", got ${JSON.stringify(rec.endOfLine) ?? typeName(rec.endOfLine)}`);
+        out.format.endOfLine = rec.endOfLine as FormatSettings['endOfLine'];
       }
     }
     return out;
   };
-  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'overrides']);
+  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'exclude', 'overrides', 'contexts']);
+  if ('contexts' in obj) top.contexts = validateContexts(obj.contexts, fail);
   if ('$schema' in obj && typeof obj.$schema !== 'string') fail('$schema', `expected a string, got ${typeName(obj.$schema)}`);
+  if ('exclude' in obj) {
+    const v = obj.exclude;
+    if (!Array.isArray(v) || !v.every((g) => typeof g === 'string' && g !== '')) fail('exclude', `expected an array of glob strings, got ${typeName(v)}`);
+    top.exclude = v as string[];
+  }
   if ('overrides' in obj) {
     if (!Array.isArray(obj.overrides)) fail('overrides', `expected an array, got ${typeName(obj.overrides)}`);
     top.overrides = (obj.overrides as unknown[]).map((o, i) => {
@@ -201,6 +274,36 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
     });
   }
   return top;
+}
+
+function validateContexts(v: unknown, fail: (key: string, msg: string) => never): Record<string, ContextEntry> {
+  if (!isObject(v)) fail('contexts', `expected an object of Dockerfile path -> { context, targets, args }, got ${typeName(v)}`);
+  const out: Record<string, ContextEntry> = {};
+  for (const [file, e] of Object.entries(v as Record<string, unknown>)) {
+    const at = `contexts.${file}`;
+    if (file === '' || path.isAbsolute(file)) fail(at, 'expected a Dockerfile path relative to the config file');
+    if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
+    const rec = e as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (!['context', 'targets', 'args'].includes(k)) fail(`${at}.${k}`, 'unknown key (allowed: context, targets, args)');
+    const entry: ContextEntry = {};
+    if ('context' in rec) {
+      if (typeof rec.context !== 'string' || rec.context === '' || path.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      entry.context = rec.context as string;
+    }
+    if ('targets' in rec) {
+      const t = rec.targets;
+      if (!Array.isArray(t) || !t.every((x) => typeof x === 'string' && x !== '')) fail(`${at}.targets`, `expected an array of stage names, got ${typeName(t)}`);
+      entry.targets = t as string[];
+    }
+    if ('args' in rec) {
+      const a = rec.args;
+      if (!isObject(a)) fail(`${at}.args`, `expected an object of build arg -> string value, got ${typeName(a)}`);
+      for (const [k, x] of Object.entries(a as Record<string, unknown>)) if (typeof x !== 'string') fail(`${at}.args.${k}`, `expected a string, got ${typeName(x)}`);
+      entry.args = a as Record<string, string>;
+    }
+    out[file] = entry;
+  }
+  return out;
 }
 
 /** Read and validate one config file (`package.json`: its `"dockerfix"` key; null when absent). */
@@ -276,6 +379,17 @@ export class ConfigResolver {
   }
 }
 
+/** The line of `"key"` in a config file (1 when not found). */
+function lineOf(file: string, key: string): number {
+  try {
+    const text = readConfigText(file);
+    const at = text.indexOf(JSON.stringify(key));
+    return at === -1 ? 1 : text.slice(0, at).split('\n').length;
+  } catch {
+    return 1;
+  }
+}
+
 function matcher(globs: string[]): (rel: string) => boolean {
   const ms = globs.map((g) => picomatch(g, { dot: true, basename: !g.includes('/') }));
   return (rel) => ms.some((m) => m(rel));
@@ -283,17 +397,29 @@ function matcher(globs: string[]): (rel: string) => boolean {
 
 /** Merge the top-level settings with every override that matches `file`. */
 export function resolveSettings(loaded: LoadedConfig | null, file: string): ResolvedSettings {
-  const out: ResolvedSettings = { transforms: {}, transformOptions: {} };
+  const out: ResolvedSettings = { transforms: {}, transformOptions: {}, format: {} };
   if (!loaded) return out;
   out.source = loaded.file;
   const apply = (s: Settings): void => {
     Object.assign(out.transforms, s.transforms ?? {});
+    Object.assign(out.format, s.format ?? {});
     for (const [id, o] of Object.entries(s.transformOptions ?? {})) out.transformOptions[id] = { ...out.transformOptions[id], ...o };
     if (s.syntax !== undefined) out.syntax = s.syntax;
     if (s.unsafe !== undefined) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
   const rel = path.relative(loaded.dir, path.resolve(file)).split(path.sep).join('/');
+  for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
+    if (path.resolve(loaded.dir, key) !== path.resolve(file)) continue;
+    out.build = {
+      ...(e.context !== undefined ? { context: path.resolve(loaded.dir, e.context) } : {}),
+      ...(e.targets ? { targets: e.targets } : {}),
+      ...(e.args ? { args: e.args } : {}),
+      file: loaded.file,
+      line: lineOf(loaded.file, key),
+    };
+  }
+  if (loaded.config.exclude?.length && !rel.startsWith('../') && matcher(loaded.config.exclude)(rel)) out.excluded = true;
   for (const o of loaded.config.overrides ?? []) {
     if (rel.startsWith('../')) break;
     if (!matcher(o.files)(rel)) continue;
@@ -301,4 +427,39 @@ export function resolveSettings(loaded: LoadedConfig | null, file: string): Reso
     apply(o);
   }
   return out;
+}
+
+/**
+ * The formatter settings for `file`: `.editorconfig` first, the dockerfix config's `format` (after
+ * overrides) on top. Command-line flags go on top of this (the callers add them).
+ */
+export function formatSettingsFor(file: string, settings: ResolvedSettings): FormatSettings {
+  return { ...editorConfigFormat(file), ...settings.format };
+}
+
+/** The known word closest to `word` (edit distance at most 1 per 3 letters, at least 2), for a did-you-mean. */
+export function closest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const k of known) {
+    const d = distance(word.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** Edit distance with adjacent transpositions (optimal string alignment). */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return 99;
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }

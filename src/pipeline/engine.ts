@@ -9,7 +9,7 @@ import path from 'node:path';
 import { DirectoryContext, NoContext, type BuildContext } from '../core/context.js';
 import { FileError, readDockerfile } from './fsio.js';
 import { runTransforms, type AppliedEdit, type RunResult } from '../core/runner.js';
-import { format } from '../format/index.js';
+import { format, type FormatOptions } from '../format/index.js';
 import { LineIndex, stripBom } from '../core/source.js';
 import type { Finding, Options, Transform } from '../core/types.js';
 
@@ -22,8 +22,8 @@ export interface ProcessOptions {
   noContext?: boolean;
   /** The build context itself (API, tests): wins over `contextDir` and `noContext`. */
   buildContext?: BuildContext;
-  /** `--fmt`: also format (src/format) the files the transforms rewrite. */
-  fmt?: boolean;
+  /** `--fmt`: also format (src/format) the files the transforms rewrite (with these settings). */
+  fmt?: boolean | FormatOptions;
   /**
    * Only find out whether the file would change (`--check`): the transforms stop at the first
    * change, and the outcome is `partial` (see RunOptions.firstChange).
@@ -98,7 +98,7 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
     };
   }
   if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true, passes: r.passes };
-  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits, passes: r.passes });
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits, passes: r.passes }, typeof opts.fmt === 'object' ? opts.fmt : {});
   return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits, passes: r.passes };
 }
 
@@ -107,8 +107,8 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
  * transforms' output when formatting would change meaning. The edits then become one
  * whole-file replacement, so JSON/SARIF consumers that apply them get exactly `after`.
  */
-function formatRewritten(outcome: FileOutcome): FileOutcome {
-  const f = format(outcome.after);
+function formatRewritten(outcome: FileOutcome, fo: FormatOptions): FileOutcome {
+  const f = format(outcome.after, fo);
   if (f.error || !f.changed) return outcome;
   const { text: before } = stripBom(outcome.before);
   const { text: after } = stripBom(f.output);

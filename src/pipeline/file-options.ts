@@ -3,8 +3,8 @@
  * with the command-line flags, which win. Loaded transform sets are cached per selection.
  */
 import path from 'node:path';
-import { ConfigError, ConfigResolver, type ResolvedSettings } from './config.js';
-import { checkTransformOptions, withOption } from '../core/transform-options.js';
+import { ConfigResolver, formatSettingsFor, type ResolvedSettings } from './config.js';
+import { withOption } from '../core/transform-options.js';
 import type { ProcessOptions } from './engine.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
 
@@ -29,6 +29,10 @@ export interface FoundBuild {
   contextDir?: string;
   noContext?: boolean;
   targets?: string[];
+  /** Build args passed by the definitions (null: not known). */
+  args?: Record<string, string | null>;
+  /** The repository runs hadolint (src/builds/hadolint.ts). */
+  hadolint?: { source: string; ignored: string[] };
 }
 
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
@@ -45,8 +49,8 @@ export function effectiveSelection(
     ids,
     syntax: cli.syntax ?? settings.syntax ?? (settings.transformOptions['syntax-directive']?.syntax as string | undefined) ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
-    ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
     transformOptions: settings.transformOptions,
+    ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
   };
 }
 
@@ -66,33 +70,32 @@ export class FileOptions {
   /**
    * `found`: what the repository's build definitions say about this file (src/builds/plan.ts):
    * its context (used unless --context / --no-context was given) and the targets it is built
-   * with (added to --target).
+   * with (added to --target), the build args they pass (known ARG values).
    */
   async for(file: string, found?: FoundBuild): Promise<ProcessOptions> {
     const settings = this.settings(file);
     const base = effectiveSelection(settings, this.cli);
+    // --fmt lays out with the file's format settings (.editorconfig, then the config's `format`).
+    const fmt = this.cli.fmt ? formatSettingsFor(file, settings) : undefined;
     const targets = [...new Set([...(base.targets ?? []), ...(found?.targets ?? [])])];
     const sel = { ...base, ...(targets.length ? { targets } : {}) };
     const explicit = this.cli.contextDir !== undefined || this.cli.noContext === true;
     const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
     const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
-    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null]);
+    const buildArgs = found?.args && Object.keys(found.args).length ? found.args : undefined;
+    const hadolint = found?.hadolint;
+    const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null, hadolint ?? null, fmt ?? null]);
     let p = this.cache.get(key);
     if (!p) {
       p = loadTransforms(sel.ids).then((transforms) => {
-        // `syntax` (config key, --syntax) is syntax-directive's option; each transform's options are checked against its meta.
+        // `syntax` (config key, --syntax) is syntax-directive's option (config.ts checks the options a config file gives).
         const transformOptions = withOption(sel.transformOptions, 'syntax-directive', 'syntax', sel.syntax);
-        const problems = checkTransformOptions(
-          transforms.map((t) => t.meta),
-          transformOptions,
-        );
-        if (problems.length) throw new ConfigError(settings.source ?? file, 'transformOptions', problems.join('; '));
         return {
           transforms,
-          options: { unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), transformOptions },
+          options: { unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), ...(hadolint ? { hadolint } : {}), transformOptions },
           contextDir,
           noContext,
-          ...(this.cli.fmt ? { fmt: true } : {}),
+          ...(fmt ? { fmt } : {}),
           ...(this.cli.firstChange ? { firstChange: true } : {}),
         };
       });

@@ -4,7 +4,9 @@
  * `--output`) as one document.
  */
 import { renderGithub } from './github.js';
+import { renderGitlab } from './gitlab.js';
 import { renderJson } from './json.js';
+import { renderRdjsonl } from './rdjsonl.js';
 import { renderSarif } from './sarif.js';
 import type { ReportFormat, ReportInput, RuleInfo } from './types.js';
 
@@ -18,5 +20,9 @@ export function renderReport(format: Exclude<ReportFormat, 'diff'>, input: Repor
       return renderSarif(input, rules);
     case 'github':
       return renderGithub(input);
+    case 'rdjsonl':
+      return renderRdjsonl(input, rules);
+    case 'gitlab':
+      return renderGitlab(input);
   }
 }

@@ -20,11 +20,55 @@ function region(startLine: number, startColumn: number, endLine: number, endColu
   return { startLine, startColumn, endLine, endColumn };
 }
 
+/** An absolute http(s) URI, or undefined (SARIF requires `helpUri`/`informationUri` absolute). */
+export function absoluteUri(ref: string | undefined, base?: string): string | undefined {
+  if (!ref) return undefined;
+  try {
+    const u = base ? new URL(ref, base.endsWith('/') ? base : base + '/') : new URL(ref);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PackageMeta {
+  homepage?: string;
+  repository?: string | { url?: string };
+}
+
+/**
+ * SARIF links from package metadata: `informationUri` = homepage (else the repository's web
+ * page); docs links resolve against the repository's files on GitHub or GitLab (`blob/HEAD/`).
+ * Nothing known, nothing linked.
+ */
+export function linksFromPackage(pkg: PackageMeta): { informationUri?: string; docsBase?: string } {
+  const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
+  let web: string | undefined;
+  if (raw) {
+    // github:o/r and o/r are GitHub shorthands; git+https://host/o/r.git, git://, ssh://git@host/o/r
+    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
+    if (short) web = `https://github.com/${short[1].replace(/\.git$/, '')}`;
+    else if (full) web = `https://${full[1]}/${full[2]}`;
+  }
+  web = absoluteUri(web);
+  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith('https://gitlab.com/') ? '/-' : ''}/blob/HEAD/` : undefined;
+  const informationUri = absoluteUri(pkg.homepage) ?? web;
+  return { ...(informationUri ? { informationUri } : {}), ...(docsBase ? { docsBase } : {}) };
+}
+
+function helpUri(docsUrl: string | undefined, docsBase: string | undefined): { helpUri?: string } {
+  const uri = absoluteUri(docsUrl, docsBase);
+  return uri ? { helpUri: uri } : {};
+}
+
 export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): object {
   const ruleIds = new Set(rules.map((r) => r.id));
   const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
   const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: 'safe' as const }));
   const allRules: RuleInfo[] = [...rules, ...extra];
+  const informationUri = absoluteUri(input.links?.informationUri);
+  const docsBase = absoluteUri(input.links?.docsBase);
   const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
   const results: object[] = [];
   const notifications: object[] = [];
@@ -97,12 +141,14 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
             name: input.tool.name,
             version: input.tool.version,
             semanticVersion: input.tool.version,
+            ...(informationUri ? { informationUri } : {}),
             rules: allRules.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
               shortDescription: { text: r.summary },
               fullDescription: { text: r.description },
-              ...(r.docsUrl ? { helpUri: r.docsUrl } : {}),
+              // Absolute or absent: a relative link means nothing in a code-scanning UI.
+              ...helpUri(r.docsUrl, docsBase),
               help: { text: r.description },
               defaultConfiguration: { level: 'warning' },
               properties: { fixKind: r.fixKind, tags: ['dockerfile', 'build-cache'] },

@@ -4,8 +4,8 @@
  */
 import type { FileOutcome } from '../pipeline/engine.js';
 
-export type ReportFormat = 'diff' | 'json' | 'sarif' | 'github';
-export const REPORT_FORMATS: readonly ReportFormat[] = ['diff', 'json', 'sarif', 'github'];
+export type ReportFormat = 'diff' | 'json' | 'sarif' | 'github' | 'rdjsonl' | 'gitlab';
+export const REPORT_FORMATS: readonly ReportFormat[] = ['diff', 'json', 'sarif', 'github', 'rdjsonl', 'gitlab'];
 
 export interface ReportFile {
   /** Path relative to the cwd, `/`-separated. */
@@ -17,6 +17,12 @@ export interface ReportFile {
 
 export interface ReportInput {
   tool: { name: string; version: string };
+  /**
+   * Where the tool lives on the web (SARIF `informationUri`), and the absolute base its
+   * repository-relative docs links (`RuleInfo.docsUrl`) resolve against for SARIF `helpUri`.
+   * Both optional: without them SARIF carries no link at all (never a relative one).
+   */
+  links?: { informationUri?: string; docsBase?: string };
   mode: 'dry-run' | 'write' | 'check';
   files: ReportFile[];
   /** Problems with a path given on the command line (not found, unreadable directory). */

@@ -1,9 +1,43 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The shared corpus lives beside the repository (`../shared/corpus`); it is never copied in. */
-export const CORPUS = path.resolve(import.meta.dirname, '../../../shared/corpus');
+const REPO = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * The shared data (corpus/, buildkit-parser-tests/, docker-lab/) is never copied into the
+ * repository. Where it is: $DOCKERFIX_SHARED, else `../shared` beside the repository, else
+ * `../../shared` (a git worktree in wt/<name>). $DOCKERFIX_CORPUS may name the corpus alone.
+ */
+export const SHARED =
+  process.env.DOCKERFIX_SHARED ||
+  [path.resolve(REPO, '../shared'), path.resolve(REPO, '../../shared')].find((p) => fs.existsSync(path.join(p, 'corpus'))) ||
+  path.resolve(REPO, '../shared');
+
+/** The shared corpus (`<shared>/corpus`, or $DOCKERFIX_CORPUS). */
+export const CORPUS = process.env.DOCKERFIX_CORPUS || path.join(SHARED, 'corpus');
 export const CORPUS_CASES = path.join(CORPUS, 'cases');
+
+/** BuildKit's parser test files (`<shared>/buildkit-parser-tests`). */
+export const BUILDKIT_PARSER_TESTS = path.join(SHARED, 'buildkit-parser-tests');
+
+const said = new Set<string>();
+
+/**
+ * Say out loud that a suite skips for want of shared data (once per suite): where it looked and
+ * how to point it at the data.
+ */
+export function sayMissing(suite: string, missing: string): void {
+  if (said.has(suite)) return;
+  said.add(suite);
+  console.log(`${suite} skipped: ${missing} does not exist (the shared data is not here; set DOCKERFIX_SHARED=<folder with corpus/, buildkit-parser-tests/, docker-lab/> or DOCKERFIX_CORPUS=<corpus folder>)`);
+}
+
+/** corpusAvailable(), saying why a suite skips when it is not. */
+export function corpusFor(suite: string): boolean {
+  if (corpusAvailable()) return true;
+  sayMissing(suite, CORPUS_CASES);
+  return false;
+}
 
 export function corpusAvailable(): boolean {
   return fs.existsSync(CORPUS_CASES);

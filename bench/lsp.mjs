@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:lsp` (after `npm run build`): how long `dockerfix lsp` takes from an edit to
+ * the diagnostics, on a generated 500-line Dockerfile (bench/generate.mjs) in a context that
+ * holds the manifests it names.
+ *
+ * The real server process is spawned and driven over stdio with vscode-jsonrpc. After the
+ * didOpen, each round sends one incremental `didChange` (a character typed into a RUN line, a
+ * new text every time, so no cached result is reused) and measures the time until the
+ * `publishDiagnostics` for that version arrives: the latency the user sees, debounce included
+ * (the server's default: as long as the last analysis took). Rounds: --rounds N (default 40).
+ *
+ * Also: in-process `Workspace.analyse` alone (no protocol).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const bin = path.join(root, 'dist/bin/dockerfix.js');
+const args = process.argv.slice(2);
+const rounds = Number(args[args.indexOf('--rounds') + 1] || 0) || 40;
+const LINES = 500;
+
+const { generateDockerfile } = await import(pathToFileURL(path.join(here, 'generate.mjs')).href);
+let text = generateDockerfile(40_000).split('\n').slice(0, LINES).join('\n') + '\n';
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-lsp-'));
+const file = path.join(tmp, 'Dockerfile');
+fs.writeFileSync(file, text);
+for (const m of text.matchAll(/requirements-\d+\.txt/g)) fs.writeFileSync(path.join(tmp, m[0]), 'flask==3.0.0\n');
+const uri = pathToFileURL(file).href;
+const lines = text.split('\n');
+const runLines = lines.map((l, i) => (/^RUN pip install/.test(l) ? i : -1)).filter((i) => i >= 0);
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1] };
+};
+const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
+
+async function serverRun(initializationOptions) {
+  const proc = spawn(process.execPath, [bin, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
+  const waiting = new Map();
+  let count = 0;
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    count = p.diagnostics.length;
+    waiting.get(p.version)?.(performance.now());
+  });
+  conn.onRequest('client/registerCapability', () => null);
+  conn.listen();
+  const diagnostics = (version) => new Promise((resolve) => waiting.set(version, resolve));
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: pathToFileURL(tmp).href, capabilities: {}, initializationOptions });
+  await conn.sendNotification('initialized', {});
+  let t0 = performance.now();
+  let done = diagnostics(1);
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+  const open = (await done) - t0;
+  const times = [];
+  for (let i = 0; i < rounds + 5; i++) {
+    const line = runLines[i % runLines.length];
+    const version = i + 2;
+    // Type a character at the end of the line (a new package name each time).
+    const col = lines[line].length;
+    lines[line] += String.fromCharCode(97 + (i % 26));
+    done = diagnostics(version);
+    t0 = performance.now();
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col } }, text: lines[line].slice(col) }],
+    });
+    const t = (await done) - t0;
+    if (i >= 5) times.push(t); // the first rounds warm up the JIT
+  }
+  await conn.sendRequest('shutdown');
+  await conn.sendNotification('exit');
+  conn.dispose();
+  return { open, times, count };
+}
+
+console.log(`dockerfix lsp: ${LINES}-line Dockerfile (${text.length} chars, ${runLines.length} pip RUN lines), ${rounds} edits, node ${process.version}, ${os.cpus().length} cores`);
+const def = await serverRun({});
+console.log(`edit -> diagnostics (real server):  ${fmt(stats(def.times))}; didOpen -> diagnostics ${def.open.toFixed(1)} ms; ${def.count} diagnostics`);
+
+// In-process: the analysis alone (no protocol), the same edits.
+const { Workspace, loadBuildReader } = await import(pathToFileURL(path.join(root, 'dist/src/lsp/analysis.js')).href);
+await loadBuildReader();
+const ws = new Workspace({ cwd: tmp });
+const base = fs.readFileSync(file, 'utf8');
+await ws.analyse(file, base);
+const inproc = [];
+const cpu = [];
+for (let i = 0; i < rounds + 5; i++) {
+  const t = base.replace(/pip install --no-cache-dir/, `pip install --no-cache-dir x${i}`);
+  const c0 = process.cpuUsage();
+  const a = await ws.analyse(file, t);
+  const c = process.cpuUsage(c0);
+  if (i >= 5) {
+    inproc.push(a.ms);
+    cpu.push((c.user + c.system) / 1000);
+  }
+}
+console.log(`in-process Workspace.analyse:   ${fmt(stats(inproc))}`);
+// CPU time of the same runs: what the analysis costs when it has a core to itself (the wall
+// times above include waiting for one on a busy machine).
+console.log(`  CPU time of those runs:       ${fmt(stats(cpu))}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+fs.rmSync(tmp, { recursive: true, force: true });

@@ -1,0 +1,4 @@
+/** Modules scripts/build-playground.mjs makes at build time. */
+declare module 'dockerfix:examples' {
+  export const examples: Array<{ name: string; dockerfile: string; files: string[]; dockerignore: string; contents: Record<string, string> }>;
+}

@@ -1,0 +1,118 @@
+/**
+ * `.gitlab-ci.yml` (`script`, `before_script`, `after_script` lines of every job: `docker build`,
+ * `buildx`, `podman`, kaniko's executor; run from the repository root, `$CI_PROJECT_DIR`; plain
+ * `variables:` values are known) and `skaffold.yaml` (`build.artifacts` and each profile's:
+ * `context` (default `.`), `docker.dockerfile` (from the context), `docker.target`,
+ * `docker.buildArgs`; templates `{{…}}` are unknown).
+ */
+import path from 'node:path';
+import { isMap, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import { interpolate } from './interpolate.js';
+import { scanCommands } from './command.js';
+import { get, keyOf, pairs, parseYaml, str } from './yaml-util.js';
+import type { Sink } from './types.js';
+
+function plainVariables(node: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of pairs(node)) {
+    const k = keyOf(p);
+    const v = isScalar(p.value) ? str(p.value) : str(get(p.value, 'value')?.value);
+    if (k !== undefined && v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+export function readGitlabCi(file: string, text: string, sink: Sink): void {
+  const y = parseYaml(text);
+  if ('error' in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return;
+  }
+  const root = sink.root;
+  const globalVars = plainVariables(get(y.doc.contents, 'variables')?.value);
+  for (const job of pairs(y.doc.contents)) {
+    const name = keyOf(job) ?? '?';
+    if (!isMap(job.value) || name === 'variables' || name === 'default') continue;
+    const vars = { ...globalVars, ...plainVariables(get(job.value, 'variables')?.value) };
+    const env: Record<string, string | undefined> = { CI_PROJECT_DIR: root, ...sink.env };
+    // A job's variables may name each other and $CI_PROJECT_DIR.
+    for (const [k, v] of Object.entries(vars)) {
+      const r = interpolate(v, env);
+      if (r.ok) env[k] = r.value;
+    }
+    const jobSink: Sink = { ...sink, env };
+    for (const key of ['before_script', 'script', 'after_script']) {
+      const s = get(job.value, key)?.value;
+      const lines = isSeq(s) ? s.items : isScalar(s) ? [s] : [];
+      for (const item of lines) {
+        const t = str(item);
+        if (t === undefined || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
+        const block = isScalar(item) && (item.type === 'BLOCK_LITERAL' || item.type === 'BLOCK_FOLDED');
+        scanCommands(isScalar(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
+      }
+    }
+  }
+}
+
+export function readSkaffold(file: string, text: string, sink: Sink): void {
+  const docs = parseAllDocuments(text);
+  const lc = text;
+  const lineOf = (node: unknown): number => {
+    const r = (node as { range?: [number, number, number] } | undefined)?.range;
+    return r ? lc.slice(0, r[0]).split('\n').length : 1;
+  };
+  if (!Array.isArray(docs)) {
+    sink.note(file, 1, 'does not parse as YAML; not used');
+    return;
+  }
+  for (const doc of docs) {
+    if (doc.errors.length) {
+      sink.note(file, lineOf({ range: doc.errors[0].pos }), `does not parse as YAML (${doc.errors[0].message.split('\n')[0]}); not used`);
+      return;
+    }
+    const builds: unknown[] = [get(doc.contents, 'build')?.value];
+    const profiles = get(doc.contents, 'profiles')?.value;
+    if (isSeq(profiles)) for (const p of profiles.items) builds.push(get(get(p, 'build')?.value, 'artifacts') ? get(p, 'build')?.value : undefined);
+    for (const b of builds) {
+      const artifacts = get(b, 'artifacts')?.value;
+      if (!isSeq(artifacts)) continue;
+      for (const a of artifacts.items) {
+        const docker = get(a, 'docker')?.value;
+        if (!docker && (get(a, 'jib') || get(a, 'bazel') || get(a, 'ko') || get(a, 'buildpacks') || get(a, 'custom'))) continue;
+        const image = str(get(a, 'image')?.value) ?? '?';
+        const line = lineOf(get(a, 'image')?.key ?? a);
+        const what = `skaffold artifact ${image}`;
+        const note = (m: string): void => sink.note(file, line, `${what}: ${m}`);
+        const val = (node: unknown, field: string): string | null | undefined => {
+          const raw = str(node);
+          if (raw === undefined) return undefined;
+          if (raw.includes('{{')) {
+            note(`${field} ${raw}: templates are not known; entry not used`);
+            return null;
+          }
+          const r = interpolate(raw, sink.env);
+          if (r.ok) return r.value;
+          note(`${field} ${raw}: cannot resolve ${r.variable}; entry not used`);
+          return null;
+        };
+        const ctx = val(get(a, 'context')?.value, 'context');
+        const df = val(get(docker, 'dockerfile')?.value, 'dockerfile');
+        const target = val(get(docker, 'target')?.value, 'target');
+        if (ctx === null || df === null || target === null) continue;
+        const context = path.resolve(path.dirname(file), ctx ?? '.');
+        const args: Record<string, string> = {};
+        for (const p of pairs(get(docker, 'buildArgs')?.value)) {
+          const k = keyOf(p) ?? '';
+          const raw = str(p.value);
+          if (raw === undefined) continue;
+          if (raw.includes('{{')) {
+            note(`buildArg ${k}: templates are not known; arg left out`);
+            continue;
+          }
+          args[k] = raw;
+        }
+        sink.add({ dockerfile: path.resolve(context, df ?? 'Dockerfile'), context, ...(target !== undefined ? { target } : {}), args, source: { file, line, what } });
+      }
+    }
+  }
+}

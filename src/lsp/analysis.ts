@@ -1,0 +1,263 @@
+/**
+ * What the language server knows about a Dockerfile, without the protocol: the options the CLI
+ * would use for it (config files, the build definitions' context and targets), its build context
+ * on disk, and the outcome of running the transforms over the editor's text.
+ *
+ * Kept between edits (re-analysis only redoes what an edit can change):
+ * - the config per directory (ConfigResolver), the loaded transform sets (FileOptions), the
+ *   build definitions per Dockerfile, and the build context per (context dir, Dockerfile): its
+ *   listing, existence checks and file reads. `invalidate()` drops what a changed file on disk
+ *   affects (`workspace/didChangeWatchedFiles`).
+ * - the last outcomes per text: typing and undoing back, or a change inside a comment the
+ *   transforms ignore, costs a map lookup.
+ * Diagnostics come from a run without the self-check (the self-check re-runs everything on the
+ * output); code actions run with it, so an edit the server offers passed the same checks as
+ * `dockerfix --write`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DirectoryContext, NoContext, type BuildContext } from '../core/context.js';
+import { runTransforms, type AppliedEdit, type RunResult } from '../core/runner.js';
+import { stripBom } from '../core/source.js';
+import type { Finding, Options, Transform } from '../core/types.js';
+import { CONFIG_FILES } from '../pipeline/config.js';
+import { FileOptions, newResolver, type FoundBuild } from '../pipeline/file-options.js';
+import type { ProcessOptions } from '../pipeline/engine.js';
+import { loadTransforms } from '../../transforms/index.js';
+
+/** A build context whose file reads are remembered until the context is dropped. */
+class CachedContext implements BuildContext {
+  readonly kind: BuildContext['kind'];
+  readonly available: boolean;
+  private readonly reads = new Map<string, string | undefined>();
+  constructor(
+    readonly inner: BuildContext,
+    readonly root: string | undefined,
+  ) {
+    this.kind = inner.kind;
+    this.available = inner.available;
+  }
+  describe(): string {
+    return this.inner.describe();
+  }
+  exists(rel: string): boolean {
+    return this.inner.exists(rel);
+  }
+  read(rel: string): string | undefined {
+    if (this.reads.has(rel)) return this.reads.get(rel);
+    const t = this.inner.read(rel);
+    this.reads.set(rel, t);
+    return t;
+  }
+  files(): string[] | undefined {
+    return this.inner.files();
+  }
+  ignored(rel: string): boolean {
+    return this.inner.ignored(rel);
+  }
+  excludesTree(rel: string): boolean {
+    return this.inner.excludesTree ? this.inner.excludesTree(rel) : false;
+  }
+  notes(): string[] {
+    return this.inner.notes?.() ?? [];
+  }
+}
+
+export interface Analysis {
+  /** The editor's text (BOM included if the editor kept it). */
+  text: string;
+  /** Length of the BOM the text starts with (0 or 1): offsets of edits are after it. */
+  bomLength: number;
+  result: RunResult;
+  /** Findings to show: the run's plus the build definitions' and the context's notes. */
+  findings: Finding[];
+  /** Milliseconds the run took (0 when it came from the cache). */
+  ms: number;
+}
+
+export interface FileSetup {
+  options: ProcessOptions;
+  context: CachedContext;
+  /** Info notes from the build definitions (where the context and targets came from). */
+  buildNotes: Finding[];
+}
+
+/** Where a transform's documentation is, as a `file:` URL, when the docs ship beside the code. */
+export function docsLink(t: Transform | undefined, id: string): string | undefined {
+  const root = packageRoot();
+  if (!root) return undefined;
+  const rel = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
+  if (/^[a-z]+:/.test(t?.meta.docsUrl ?? '')) return t!.meta.docsUrl;
+  const [file, anchor] = rel.split('#');
+  const abs = path.join(root, file);
+  if (!fs.existsSync(abs)) return undefined;
+  return `file://${abs.split(path.sep).join('/')}${anchor ? `#${anchor}` : ''}`;
+}
+
+let rootCache: string | null | undefined;
+function packageRoot(): string | undefined {
+  if (rootCache !== undefined) return rootCache ?? undefined;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'docs'))) return (rootCache = dir);
+    dir = path.dirname(dir);
+  }
+  rootCache = null;
+  return undefined;
+}
+
+export interface WorkspaceOptions {
+  /** `--config` / `--no-config` as the CLI takes them. */
+  config?: string | false;
+  /** Read the repository's build definitions (compose, workflows, …) for context and targets. */
+  buildDefinitions?: boolean;
+  cwd?: string;
+}
+
+const RESULT_CACHE = 8;
+
+export class Workspace {
+  private fileOptions: FileOptions;
+  private readonly contexts = new Map<string, CachedContext>();
+  private readonly builds = new Map<string, { found?: FoundBuild; notes: Finding[] }>();
+  private readonly results = new Map<string, Map<string, Analysis>>();
+  private allTransforms?: Promise<Transform[]>;
+
+  constructor(private readonly opts: WorkspaceOptions = {}) {
+    this.fileOptions = this.newFileOptions();
+  }
+
+  private newFileOptions(): FileOptions {
+    return new FileOptions(newResolver(this.opts.cwd ?? process.cwd(), this.opts.config), {});
+  }
+
+  transforms(): Promise<Transform[]> {
+    return (this.allTransforms ??= loadTransforms());
+  }
+
+  /** @throws ConfigError for an invalid config file. */
+  async setup(file: string): Promise<FileSetup> {
+    const build = await this.buildFor(file);
+    const options = await this.fileOptions.for(file, build.found);
+    const dir = options.noContext ? undefined : (options.contextDir ?? path.dirname(file));
+    const key = `${dir ?? ''}\0${file}`;
+    let context = this.contexts.get(key);
+    if (!context) {
+      let inner: BuildContext = new NoContext();
+      if (dir) {
+        try {
+          if (fs.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
+        } catch {
+          // no such directory: no context
+        }
+      }
+      context = new CachedContext(inner, inner.kind === 'directory' ? dir : undefined);
+      this.contexts.set(key, context);
+    }
+    return { options, context, buildNotes: build.notes };
+  }
+
+  private async buildFor(file: string): Promise<{ found?: FoundBuild; notes: Finding[] }> {
+    if (this.opts.buildDefinitions === false) return { notes: [] };
+    let b = this.builds.get(file);
+    if (b) return b;
+    b = { notes: [] };
+    try {
+      // Loaded lazily: the build definitions pull in the YAML parser.
+      const plan = await planBuildsSync?.([file], [path.dirname(file)], path.dirname(file), false);
+      const fb = plan?.files.get(file);
+      if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...(fb.args ? { args: fb.args } : {}), ...(fb.hadolint ? { hadolint: fb.hadolint } : {}) }, notes: fb.findings };
+    } catch {
+      // A definition that cannot be read changes nothing here; the CLI reports it.
+    }
+    this.builds.set(file, b);
+    return b;
+  }
+
+  /** Run the transforms over `text` (the editor's buffer of `file`). Cached per text. */
+  async analyse(file: string, text: string, setup?: FileSetup): Promise<Analysis> {
+    const s = setup ?? (await this.setup(file));
+    let perFile = this.results.get(file);
+    const hit = perFile?.get(text);
+    if (hit && hit.result) return { ...hit, ms: 0 };
+    const t0 = performance.now();
+    const { text: body, bom } = stripBom(text);
+    const result = runTransforms(body, {
+      transforms: s.options.transforms,
+      options: s.options.options,
+      buildContext: s.context,
+      path: file,
+      selfCheck: false,
+    }, bom);
+    const findings = [...result.findings, ...s.buildNotes];
+    for (const message of s.context.notes()) findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'context-note' });
+    const a: Analysis = { text, bomLength: bom ? 1 : 0, result, findings, ms: performance.now() - t0 };
+    if (!perFile) this.results.set(file, (perFile = new Map()));
+    perFile.delete(text);
+    perFile.set(text, a);
+    if (perFile.size > RESULT_CACHE) perFile.delete(perFile.keys().next().value!);
+    return a;
+  }
+
+  /**
+   * The edits of a fix, checked like `dockerfix --write` (self-check included). `only`: the
+   * transform ids to run (the syntax directive is added when it is selected, since a fix may
+   * need it); `unsafe`: also apply unsafe fixes.
+   */
+  async fix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<{ edits: AppliedEdit[]; bomLength: number; error?: string }> {
+    const s = await this.setup(file);
+    let transforms = s.options.transforms;
+    if (only) {
+      const ids = new Set(only);
+      if (transforms.some((t) => t.meta.id === 'syntax-directive')) ids.add('syntax-directive');
+      transforms = transforms.filter((t) => ids.has(t.meta.id));
+    }
+    const options: Partial<Options> = { ...s.options.options, unsafe };
+    const { text: body, bom } = stripBom(text);
+    const r = runTransforms(body, { transforms, options, buildContext: s.context, path: file }, bom);
+    return { edits: r.error ? [] : r.edits, bomLength: bom ? 1 : 0, ...(r.error ? { error: r.error.message } : {}) };
+  }
+
+  /**
+   * Files changed on disk. Returns whether anything cached was dropped (open documents then
+   * need a new analysis).
+   */
+  invalidate(changed: readonly string[]): boolean {
+    let dropped = false;
+    for (const file of changed) {
+      const base = path.basename(file);
+      if ((CONFIG_FILES as readonly string[]).includes(base)) {
+        this.fileOptions = this.newFileOptions();
+        dropped = true;
+      }
+      for (const [key, ctx] of this.contexts) {
+        const root = ctx.root ?? key.slice(0, key.indexOf('\0'));
+        if (!root) continue;
+        const r = path.relative(root, file);
+        if (r === '' || (!r.startsWith('..') && !path.isAbsolute(r))) {
+          this.contexts.delete(key);
+          dropped = true;
+        }
+      }
+      // Compose files, workflows, Makefiles, bake files…: cheap to read again.
+      if (this.builds.size && !/(^|\/)(Dockerfile|Containerfile)[^/]*$|\.dockerfile$/i.test(file)) {
+        this.builds.clear();
+        dropped = true;
+      }
+    }
+    if (dropped) this.results.clear();
+    return dropped;
+  }
+
+  forget(file: string): void {
+    this.results.delete(file);
+  }
+}
+
+type PlanBuilds = typeof import('../builds/plan.js').planBuilds;
+let planBuildsSync: PlanBuilds | undefined;
+/** Loads the build-definitions reader (once, before the first analysis). */
+export async function loadBuildReader(): Promise<void> {
+  planBuildsSync ??= (await import('../builds/plan.js')).planBuilds;
+}

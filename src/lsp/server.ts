@@ -1,0 +1,303 @@
+/**
+ * `dockerfix lsp`: a language server over stdio. For every open Dockerfile (the names the CLI's
+ * directory search takes) it publishes a diagnostic per change dockerfix would make (information
+ * severity, the transform id as code, the reason as message, a link to the transform's docs) and
+ * per skipped step whose reason the user can act on (hint); offers a code action per change, a
+ * "fix all safe" source action (`source.fixAll.dockerfix`) and a "fix all including unsafe" one
+ * (`source.dockerfix.unsafe`, never run by an editor's fix-on-save); and, when the client asks
+ * for it (initialization option `formatting: true`), formats with the formatter.
+ *
+ * Source name `dockerfix`, so its diagnostics sit beside the Docker extension's own.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  createConnection,
+  type CodeAction,
+  type Connection,
+  type Diagnostic,
+  type InitializeResult,
+  type TextEdit,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AppliedEdit } from '../core/runner.js';
+import type { Finding, Transform } from '../core/types.js';
+import { format } from '../format/index.js';
+import { docsLink, loadBuildReader, Workspace, type Analysis } from './analysis.js';
+
+export const SOURCE = 'dockerfix';
+export const FIX_ALL_SAFE = `${CodeActionKind.SourceFixAll}.dockerfix`;
+export const FIX_ALL_UNSAFE = `${CodeActionKind.Source}.dockerfix.unsafe`;
+
+/** What the client may pass as `initializationOptions`. */
+export interface LspInitOptions {
+  /** Register document formatting (off by default: the Docker extension formats already). */
+  formatting?: boolean;
+  /** A config file as `--config` takes it, or false for `--no-config`. */
+  config?: string | false;
+  /** Read compose files, workflows, … for the context and targets (default true). */
+  buildDefinitions?: boolean;
+  /**
+   * Wait this long after a change before analysing (default 0: changes that arrive while an
+   * analysis runs are applied together before the next one starts, so a burst costs one run).
+   */
+  debounceMs?: number;
+}
+
+/** The names the CLI's directory search takes (src/cli/discover.ts). */
+export function isDockerfileName(name: string): boolean {
+  const named =
+    name === 'Dockerfile' ||
+    name === 'Containerfile' ||
+    name.startsWith('Dockerfile.') ||
+    name.startsWith('Containerfile.') ||
+    (name.length > 11 && (name.endsWith('.Dockerfile') || name.endsWith('.dockerfile')));
+  return named && !/\.(dockerignore|md|orig|rej|template|tmpl|j2|in)$/.test(name) && !/\.dockerfix-[^/]*\.tmp$/.test(name);
+}
+
+function filePath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Skipped steps shown as hints: those whose reason the user can change. A step the user marked
+ * `# dockerfix-ignore` is their own decision, not something to act on.
+ */
+export function actionableSkip(f: Finding): boolean {
+  return f.kind === 'skipped' && !/dockerfix-ignore/.test(f.message);
+}
+
+/** An unsafe change the run reported as a note (the CLI's "run with --unsafe"). */
+function unsafeNote(f: Finding): boolean {
+  return f.kind === 'info' && f.fixKind === 'unsafe';
+}
+
+interface DiagnosticData {
+  transform: string;
+  fixKind: 'safe' | 'unsafe';
+}
+
+export function toDiagnostics(a: Analysis, doc: TextDocument, byId: Map<string, Transform>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const e = a.result.error;
+  if (e) {
+    const pos = { line: Math.max(0, e.line - 1), character: Math.max(0, e.column - 1) };
+    out.push({ severity: DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: pos, end: pos } });
+    return out;
+  }
+  for (const f of a.findings) {
+    const change = f.kind === 'change' || unsafeNote(f);
+    if (!change && !actionableSkip(f)) continue;
+    const start = { line: f.line - 1, character: f.column - 1 };
+    let end = { line: f.endLine - 1, character: f.endColumn - 1 };
+    if (end.line < start.line || (end.line === start.line && end.character <= start.character)) end = { line: start.line, character: doc.getText({ start: { line: start.line, character: 0 }, end: { line: start.line + 1, character: 0 } }).replace(/\r?\n$/, '').length };
+    const link = docsLink(byId.get(f.transform), f.transform);
+    const unsafe = f.fixKind === 'unsafe';
+    out.push({
+      severity: change ? DiagnosticSeverity.Information : DiagnosticSeverity.Hint,
+      source: SOURCE,
+      code: f.transform,
+      ...(link ? { codeDescription: { href: link } } : {}),
+      message: f.message,
+      range: { start, end },
+      ...(change ? { data: { transform: f.transform, fixKind: unsafe ? 'unsafe' : 'safe' } satisfies DiagnosticData } : {}),
+    });
+  }
+  return out;
+}
+
+export function toTextEdits(doc: TextDocument, edits: readonly AppliedEdit[], bomLength: number): TextEdit[] {
+  return edits.map((e) => ({ range: { start: doc.positionAt(e.start + bomLength), end: doc.positionAt(e.end + bomLength) }, newText: e.text }));
+}
+
+type Range = { start: { line: number; character: number }; end: { line: number; character: number } };
+const before = (a: Range['start'], b: Range['start']): boolean => a.line < b.line || (a.line === b.line && a.character < b.character);
+/** Ranges meet (touching counts: a cursor at the end of a line asks about that line). */
+function overlaps(a: Range, b: Range): boolean {
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+/** A short title from a finding's message: its first clause. */
+function title(message: string): string {
+  let s = message.replace(/\s*\(unsafe fix: run with --unsafe to apply\)$/, '');
+  const cut = s.search(/[:;]\s|\.\s/);
+  if (cut > 20) s = s.slice(0, cut);
+  return s.length > 90 ? `${s.slice(0, 87)}…` : s;
+}
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  let workspace = new Workspace();
+  let formatting = false;
+  let debounceMs: number | undefined;
+  let watchRegistration = false;
+  let byId = new Map<string, Transform>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  const generation = new Map<string, number>();
+
+  const wanted = (uri: string): string | undefined => {
+    const file = filePath(uri);
+    return file && isDockerfileName(path.basename(file)) ? file : undefined;
+  };
+
+  async function publish(doc: TextDocument): Promise<void> {
+    const file = wanted(doc.uri);
+    if (!file) return;
+    const gen = (generation.get(doc.uri) ?? 0) + 1;
+    generation.set(doc.uri, gen);
+    let diagnostics: Diagnostic[];
+    try {
+      const a = await workspace.analyse(file, doc.getText());
+      diagnostics = toDiagnostics(a, doc, byId);
+    } catch (e) {
+      diagnostics = [{ severity: DiagnosticSeverity.Error, source: SOURCE, message: (e as Error).message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
+    }
+    // A newer change started its own analysis meanwhile: its diagnostics win.
+    if (generation.get(doc.uri) !== gen || !documents.get(doc.uri)) return;
+    await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  }
+
+  function schedule(doc: TextDocument, now = false): void {
+    const old = timers.get(doc.uri);
+    if (old) clearTimeout(old);
+    const delay = now ? 0 : (debounceMs ?? 0);
+    timers.set(
+      doc.uri,
+      setTimeout(() => {
+        timers.delete(doc.uri);
+        const current = documents.get(doc.uri);
+        if (current) void publish(current);
+      }, delay),
+    );
+  }
+
+  connection.onInitialize(async (params): Promise<InitializeResult> => {
+    const init = (params.initializationOptions ?? {}) as LspInitOptions;
+    formatting = init.formatting === true;
+    debounceMs = typeof init.debounceMs === 'number' ? Math.max(0, init.debounceMs) : undefined;
+    const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    const cwd = (root && filePath(root)) || process.cwd();
+    workspace = new Workspace({ config: init.config, buildDefinitions: init.buildDefinitions !== false, cwd });
+    watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const all = await workspace.transforms();
+    byId = new Map(all.map((t) => [t.meta.id, t]));
+    if (init.buildDefinitions !== false) await loadBuildReader();
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_SAFE, FIX_ALL_UNSAFE] },
+        ...(formatting ? { documentFormattingProvider: true } : {}),
+      },
+      serverInfo: { name: 'dockerfix' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    // Manifests, lockfiles, .dockerignore, config and build definitions change what is offered.
+    if (watchRegistration) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
+  });
+
+  documents.onDidOpen((e) => schedule(e.document, true));
+  documents.onDidChangeContent((e) => schedule(e.document));
+  documents.onDidClose((e) => {
+    const t = timers.get(e.document.uri);
+    if (t) clearTimeout(t);
+    timers.delete(e.document.uri);
+    const file = wanted(e.document.uri);
+    if (file) workspace.forget(file);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onDidChangeWatchedFiles((p) => {
+    const files = p.changes.map((c) => filePath(c.uri)).filter((f): f is string => !!f);
+    if (!workspace.invalidate(files)) return;
+    for (const doc of documents.all()) schedule(doc, true);
+  });
+
+  connection.onCodeAction(async (p) => {
+    const doc = documents.get(p.textDocument.uri);
+    const file = doc && wanted(doc.uri);
+    if (!doc || !file) return [];
+    const only = p.context.only;
+    const allows = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
+    const text = doc.getText();
+    const actions: CodeAction[] = [];
+    const edit = (edits: AppliedEdit[], bomLength: number) => ({ changes: { [doc.uri]: toTextEdits(doc, edits, bomLength) } });
+    if (allows(CodeActionKind.QuickFix)) {
+      const seen = new Set<string>();
+      // From the current analysis (cached), not from what the client sends back: not every
+      // client returns a diagnostic's `data`.
+      const a = await workspace.analyse(file, text);
+      const mine = toDiagnostics(a, doc, byId).filter((d) => d.data && overlaps(d.range, p.range));
+      for (const d of mine) {
+        const data = d.data as DiagnosticData;
+        const key = `${data.transform}\0${data.fixKind}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const fix = await workspace.fix(file, text, [data.transform], data.fixKind === 'unsafe');
+        if (fix.edits.length === 0) continue;
+        const unsafe = data.fixKind === 'unsafe';
+        actions.push({
+          title: `dockerfix: ${title(typeof d.message === "string" ? d.message : d.message.value)}${unsafe ? ' (unsafe: review before applying)' : ''}`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: !unsafe,
+          edit: edit(fix.edits, fix.bomLength),
+        });
+      }
+    }
+    if (allows(FIX_ALL_SAFE)) {
+      const fix = await workspace.fix(file, text, undefined, false);
+      if (fix.edits.length) actions.push({ title: 'dockerfix: fix all safe', kind: FIX_ALL_SAFE, edit: edit(fix.edits, fix.bomLength) });
+    }
+    if (allows(FIX_ALL_UNSAFE)) {
+      const safe = allows(FIX_ALL_SAFE) ? actions.find((a) => a.kind === FIX_ALL_SAFE) : undefined;
+      const fix = await workspace.fix(file, text, undefined, true);
+      const differs = fix.edits.length && JSON.stringify(edit(fix.edits, fix.bomLength)) !== JSON.stringify(safe?.edit);
+      if (differs) actions.push({ title: 'dockerfix: fix all including unsafe (changes that may alter the build: review)', kind: FIX_ALL_UNSAFE, edit: edit(fix.edits, fix.bomLength) });
+    }
+    return actions;
+  });
+
+  connection.onDocumentFormatting((p) => {
+    if (!formatting) return null;
+    const doc = documents.get(p.textDocument.uri);
+    if (!doc) return null;
+    const text = doc.getText();
+    const r = format(text);
+    if (r.error || !r.changed) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.output }];
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+/** `dockerfix lsp [--stdio]`: serve on standard input/output until the client says exit. */
+export async function lspMain(args: string[], stderr: NodeJS.WritableStream): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    stderr.write('Usage: dockerfix lsp [--stdio]\n\nA language server on standard input/output (see README: Editors).\n');
+    return 0;
+  }
+  const unknown = args.filter((a) => a !== '--stdio');
+  if (unknown.length) {
+    stderr.write(`dockerfix lsp: unknown argument ${JSON.stringify(unknown[0])}\n`);
+    return 2;
+  }
+  const connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout);
+  startServer(connection);
+  // The connection ends the process on `exit` (code 0 after `shutdown`, 1 without).
+  return new Promise<number>(() => undefined);
+}
+

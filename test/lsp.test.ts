@@ -1,0 +1,235 @@
+/**
+ * `dockerfix lsp` at the protocol level: the real server process (dist/bin/dockerfix.js lsp)
+ * spawned and driven by vscode-jsonrpc as the client.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'dist/bin/dockerfix.js');
+
+interface Pos { line: number; character: number }
+interface Range { start: Pos; end: Pos }
+interface TextEdit { range: Range; newText: string }
+interface Diagnostic { range: Range; severity: number; code?: string; source?: string; message: string; codeDescription?: { href: string }; data?: unknown }
+interface CodeAction { title: string; kind?: string; edit?: { changes: Record<string, TextEdit[]> }; diagnostics?: Diagnostic[] }
+
+function applyEdits(text: string, edits: TextEdit[]): string {
+  return TextDocument.applyEdits(TextDocument.create('file:///x', 'dockerfile', 0, text), edits);
+}
+
+function writeWithCli(dir: string, name = 'Dockerfile', extra: string[] = []): string {
+  const r = spawnSync(process.execPath, [BIN, '--write', '--no-color', '-q', ...extra, path.join(dir, name)], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return fs.readFileSync(path.join(dir, name), 'utf8');
+}
+
+function copyDir(src: string, dst: string): void {
+  fs.cpSync(src, dst, { recursive: true });
+}
+
+class Client {
+  readonly proc: ChildProcess;
+  readonly conn: MessageConnection;
+  readonly diagnostics = new Map<string, { version?: number; diagnostics: Diagnostic[] }[]>();
+  private waiters: (() => void)[] = [];
+  exitCode: Promise<number | null>;
+
+  constructor(args: string[] = ['lsp', '--stdio']) {
+    this.proc = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.exitCode = new Promise((resolve) => this.proc.on('exit', (c) => resolve(c)));
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
+      const list = this.diagnostics.get(p.uri) ?? [];
+      list.push(p);
+      this.diagnostics.set(p.uri, list);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.listen();
+  }
+
+  /** The next diagnostics for `uri` (with `version` when given), after `count` already seen. */
+  async waitDiagnostics(uri: string, pred: (p: { version?: number; diagnostics: Diagnostic[] }) => boolean, timeoutMs = 15000): Promise<Diagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (this.diagnostics.get(uri) ?? []).findLast(pred);
+      if (found) return found.diagnostics;
+      if (Date.now() > deadline) throw new Error(`no diagnostics for ${uri}: ${JSON.stringify(this.diagnostics.get(uri))}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async initialize(rootDir: string, initializationOptions: object = {}): Promise<{ capabilities: Record<string, unknown> }> {
+    const r = await this.conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(rootDir).href,
+      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+      initializationOptions,
+    });
+    await this.conn.sendNotification('initialized', {});
+    return r;
+  }
+
+  async close(): Promise<number | null> {
+    await this.conn.sendRequest('shutdown');
+    await this.conn.sendNotification('exit');
+    const code = await this.exitCode;
+    this.conn.dispose();
+    return code;
+  }
+}
+
+describe('dockerfix lsp (protocol, real server process)', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-lsp-'));
+    expect(fs.existsSync(BIN), 'dist/bin/dockerfix.js is built by `npm test` (pretest)').toBe(true);
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('publishes diagnostics, offers code actions whose edits equal dockerfix --write, and reacts to incremental edits and manifest changes', async () => {
+    const dir = path.join(tmp, 'python-app');
+    copyDir(path.join(ROOT, 'examples/python-app'), dir);
+    const cliDir = path.join(tmp, 'python-app-cli');
+    copyDir(path.join(ROOT, 'examples/python-app'), cliDir);
+    const expected = writeWithCli(cliDir);
+
+    const file = path.join(dir, 'Dockerfile');
+    const uri = pathToFileURL(file).href;
+    const text = fs.readFileSync(file, 'utf8');
+    const c = new Client();
+    const init = await c.initialize(dir);
+    expect(init.capabilities.textDocumentSync).toMatchObject({ openClose: true, change: 2 });
+    expect(init.capabilities.codeActionProvider).toBeTruthy();
+    // No formatting provider unless asked (the Docker extension formats already).
+    expect(init.capabilities.documentFormattingProvider).toBeUndefined();
+
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+    const diags = await c.waitDiagnostics(uri, (p) => p.version === 1);
+    const codes = diags.map((d) => d.code).sort();
+    expect(codes).toEqual(['pip-cache-mount', 'split-copy', 'syntax-directive']);
+    for (const d of diags) {
+      expect(d.source).toBe('dockerfix');
+      expect(d.severity).toBe(3); // Information
+      expect(d.message.length).toBeGreaterThan(20);
+    }
+    const pip = diags.find((d) => d.code === 'pip-cache-mount')!;
+    expect(pip.range.start.line).toBe(7);
+    expect(pip.message).toMatch(/cache mount at \/root\/\.cache\/pip/);
+    expect(pip.codeDescription?.href).toMatch(/^file:\/\/.*docs\/cache-mounts\.md#pip-cache-mount$/);
+
+    // Code actions on the pip line: the quick fix for it, then the source actions.
+    const actions = await c.conn.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: pip.range,
+      context: { diagnostics: [pip] },
+    });
+    expect(actions.map((a) => a.kind)).toEqual(['quickfix', 'source.fixAll.dockerfix']);
+    expect(actions[0].title).toMatch(/^dockerfix: added a cache mount at \/root\/\.cache\/pip/);
+    const quick = applyEdits(text, actions[0].edit!.changes[uri]);
+    expect(quick).toContain('RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt');
+    expect(quick).not.toContain('COPY requirements.txt'); // only this fix (and the directive it needs)
+    expect(quick.startsWith('# syntax=docker/dockerfile:1\n')).toBe(true);
+    // "Fix all safe" is exactly what dockerfix --write does to the file.
+    const fixAll = actions.find((a) => a.kind === 'source.fixAll.dockerfix')!;
+    const fixed = applyEdits(text, fixAll.edit!.changes[uri]);
+    expect(fixed).toBe(expected);
+
+    // Only source actions when asked for them.
+    const onlySource = await c.conn.sendRequest<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
+    expect(onlySource.map((a) => a.kind)).toEqual(['source.fixAll.dockerfix']);
+
+    // The client applies the edit (incremental didChange): no changes left, no diagnostics.
+    const changes = [...fixAll.edit!.changes[uri]].sort((a, b) => b.range.start.line - a.range.start.line || b.range.start.character - a.range.start.character);
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: changes.map((e) => ({ range: e.range, text: e.newText })) });
+    expect(await c.waitDiagnostics(uri, (p) => p.version === 2)).toEqual([]);
+
+    // An incremental edit that brings back --no-cache-dir: the pip diagnostic is back.
+    const lines = fixed.split('\n');
+    const runLine = lines.findIndex((l) => l.startsWith('RUN --mount'));
+    const col = lines[runLine].indexOf('pip install') + 'pip install'.length;
+    await c.conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: 3 },
+      contentChanges: [{ range: { start: { line: runLine, character: col }, end: { line: runLine, character: col } }, text: ' --no-cache-dir' }],
+    });
+    const after = await c.waitDiagnostics(uri, (p) => p.version === 3);
+    expect(after.map((d) => d.code)).toEqual(['pip-cache-mount']);
+    expect(after[0].range.start.line).toBe(runLine);
+    expect(after[0].message).toMatch(/removed --no-cache-dir/);
+
+    // A manifest change on disk: split-copy depends on requirements.txt being in the context.
+    // Go back to the original text (requirements.txt present: split-copy is offered) …
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 4 }, contentChanges: [{ text }] });
+    expect((await c.waitDiagnostics(uri, (p) => p.version === 4)).map((d) => d.code).sort()).toEqual(['pip-cache-mount', 'split-copy', 'syntax-directive']);
+    // … then remove requirements.txt and tell the server: the split is no longer proposed.
+    fs.rmSync(path.join(dir, 'requirements.txt'));
+    const seen = c.diagnostics.get(uri)!.length;
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(dir, 'requirements.txt')).href, type: 3 }] });
+    const gone = await c.waitDiagnostics(uri, (p) => c.diagnostics.get(uri)!.indexOf(p) >= seen);
+    const split = gone.find((d) => d.code === 'split-copy')!;
+    // Now a skipped step with its reason, as a hint, and nothing to apply for it.
+    expect(split.severity).toBe(4);
+    expect(split.message).toMatch(/did not split this copy .*requirements\.txt is not in the build context/);
+    const noSplit = await c.conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: split.range, context: { diagnostics: [split] } });
+    expect(noSplit.map((a) => a.kind)).toEqual(['source.fixAll.dockerfix']);
+    expect(applyEdits(text, noSplit[0].edit!.changes[uri])).not.toContain('COPY requirements.txt');
+
+    expect(await c.close()).toBe(0);
+  }, 60_000);
+
+  it('formats with the formatter only when asked, and leaves non-Dockerfiles alone', async () => {
+    const dir = path.join(tmp, 'fmt');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'Dockerfile');
+    const text = 'from alpine:3.20\nrun   echo hi &&\\\n  echo there\n';
+    fs.writeFileSync(file, text);
+    const fmt = spawnSync(process.execPath, [BIN, 'fmt', '--stdin'], { input: text, encoding: 'utf8' });
+    expect(fmt.status, fmt.stderr).toBe(0);
+    expect(fmt.stdout).not.toBe(text);
+
+    const c = new Client();
+    const init = await c.initialize(dir, { formatting: true });
+    expect(init.capabilities.documentFormattingProvider).toBe(true);
+    const uri = pathToFileURL(file).href;
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+    const edits = await c.conn.sendRequest<TextEdit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 2, insertSpaces: true } });
+    expect(applyEdits(text, edits)).toBe(fmt.stdout);
+
+    // A file that is not a Dockerfile by name gets no diagnostics at all.
+    const other = pathToFileURL(path.join(dir, 'notes.txt')).href;
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri: other, languageId: 'plaintext', version: 1, text: 'RUN pip install --no-cache-dir x\n' } });
+    await c.waitDiagnostics(uri, (p) => p.version === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(c.diagnostics.get(other)).toBeUndefined();
+    expect(await c.close()).toBe(0);
+  }, 60_000);
+
+  it('reports a file that does not parse as an error diagnostic, and exit without shutdown is code 1', async () => {
+    const dir = path.join(tmp, 'bad');
+    fs.mkdirSync(dir);
+    const uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
+    const c = new Client();
+    await c.initialize(dir);
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text: 'FROM alpine\nRUN <<EOF\necho unterminated\n' } });
+    const d = await c.waitDiagnostics(uri, (p) => p.version === 1);
+    expect(d).toHaveLength(1);
+    expect(d[0].severity).toBe(1);
+    await c.conn.sendNotification('exit');
+    expect(await c.exitCode).toBe(1);
+    c.conn.dispose();
+  }, 60_000);
+});
