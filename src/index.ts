@@ -9,8 +9,9 @@
  */
 import { DirectoryContext, MemoryContext, NoContext, type BuildContext } from './core/context.js';
 import { renderDiff } from './report/diff.js';
-import { runTransforms, type AppliedEdit } from './core/runner.js';
-import { stripBom } from './core/source.js';
+import type { AppliedEdit } from './core/runner.js';
+import { processText } from './pipeline/engine.js';
+import { withOption } from './core/transform-options.js';
 import { loadTransforms, selectIds } from '../transforms/index.js';
 import { ALL_TRANSFORMS } from '../transforms/all.js';
 import { DockerfixError } from './core/errors.js';
@@ -80,32 +81,27 @@ function toContext(c: FixOptions['context'], file: string | undefined): BuildCon
 export async function fix(text: string, options: FixOptions = {}): Promise<FixResult> {
   const ids = selectIds(options.only, options.skip);
   const loaded = await loadTransforms(ids);
-  const { text: body, bom } = stripBom(text);
   const file = options.path ?? 'Dockerfile';
-  const r = runTransforms(
-    body,
-    {
-      transforms: loaded,
-      buildContext: toContext(options.context, options.path),
-      path: file,
-      options: {
-        ...(options.syntax !== undefined ? { syntax: options.syntax } : {}),
-        unsafe: options.unsafe ?? false,
-        ...(options.targets ? { targets: options.targets } : {}),
-        transformOptions: options.transformOptions ?? {},
-      },
+  const r = processText(text, file, {
+    transforms: loaded,
+    buildContext: toContext(options.context, options.path),
+    options: {
+      unsafe: options.unsafe ?? false,
+      ...(options.targets ? { targets: options.targets } : {}),
+      // `syntax` is syntax-directive's option.
+      transformOptions: options.syntax !== undefined ? withOption(options.transformOptions ?? {}, 'syntax-directive', 'syntax', options.syntax) : (options.transformOptions ?? {}),
     },
-    bom,
-  );
-  if (r.error) throw new DockerfixError(r.error.message, r.error.kind, r.error.line, r.error.column);
-  const output = (bom ? '\ufeff' : '') + r.output;
+  });
+  if (r.runError) throw new DockerfixError(r.runError.message, r.runError.kind, r.runError.line, r.runError.column);
+  if (r.error) throw new DockerfixError(r.error.message, 'internal', r.error.line ?? 1, r.error.column ?? 1);
+  const output = r.after;
   const rel = file.replace(/\\/g, '/').replace(/^\/+/, '');
   return {
     output,
     changed: r.changed,
     findings: r.findings,
     diff: r.changed ? renderDiff(rel, text, output, r.findings, { reasons: false }) : '',
-    edits: r.edits,
+    edits: r.edits ?? [],
   };
 }
 

@@ -160,20 +160,20 @@ describe('Windows stages', () => {
 });
 
 describe('syntax-directive in a file with a Windows stage', () => {
-  const options = { syntax: 'docker/dockerfile:1' } as Options;
+  const options = { transformOptions: {} } as Options;
   it('adds no directive, with a skipped finding that names the stage', () => {
     const original = new DockerfileDocument('FROM python:3.12 AS a\nRUN pip install x\nFROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN echo\n');
     const doc = new DockerfileDocument('FROM python:3.12 AS a\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\nFROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nRUN echo\n');
     const r = syntaxDirective.run(doc, { buildContext: new NoContext(), options, original });
-    expect(r.edits).toEqual([]);
-    expect(r.findings).toHaveLength(1);
-    expect(r.findings[0].kind).toBe('skipped');
-    expect(r.findings[0].message).toMatch(/stage at line 3 is a Windows stage \(its base image `mcr\.microsoft\.com\/windows\/nanoserver:ltsc2022` is a Windows image\)/);
+    expect(r.diagnostics).toHaveLength(1);
+    expect(r.diagnostics[0].fix).toBeUndefined();
+    expect(r.diagnostics[0]).toMatchObject({ kind: 'skipped', code: 'windows-stage' });
+    expect(r.diagnostics[0].message).toMatch(/stage at line 3 is a Windows stage \(its base image `mcr\.microsoft\.com\/windows\/nanoserver:ltsc2022` is a Windows image\)/);
   });
   it('still adds it to a Linux-only file', () => {
     const original = new DockerfileDocument('FROM python:3.12\nRUN pip install x\n');
     const doc = new DockerfileDocument('FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install x\n');
     const r = syntaxDirective.run(doc, { buildContext: new NoContext(), options, original });
-    expect(r.edits).toEqual([{ start: 0, end: 0, text: '# syntax=docker/dockerfile:1\n' }]);
+    expect(r.diagnostics[0].fix).toEqual({ applicability: 'safe', edits: [{ start: 0, end: 0, text: '# syntax=docker/dockerfile:1\n' }] });
   });
 });

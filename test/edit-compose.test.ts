@@ -24,21 +24,21 @@ describe('EditComposer', () => {
       { start: 3, end: 3, text: ' --mount=A' },
       { start: 15, end: 30, text: '' },
     ];
-    c.apply(a, 'one', 'safe');
+    c.apply(a.map((e) => ({ ...e, fixKind: 'safe' as const, fix: 0 })), 'one');
     const mid = applyEdits(text, a);
     // "two" rewrites part of the text "one" inserted, and inserts a line at the top.
     const b: Edit[] = [
       { start: 0, end: 0, text: '# top\n' },
       { start: mid.indexOf('A'), end: mid.indexOf('A') + 1, text: 'B' },
     ];
-    c.apply(b, 'two', 'unsafe');
+    c.apply(b.map((e) => ({ ...e, fixKind: 'unsafe' as const, fix: 1 })), 'two');
     const out = applyEdits(mid, b);
     expect(out).toBe('# top\nRUN --mount=B pip install x\n');
     const r = c.result();
     expect(r).toEqual([
-      { start: 0, end: 0, text: '# top\n', by: ['two'], fixKind: 'unsafe' },
-      { start: 3, end: 3, text: ' --mount=B', by: ['one', 'two'], fixKind: 'unsafe' },
-      { start: 15, end: 30, text: '', by: ['one'], fixKind: 'safe' },
+      { start: 0, end: 0, text: '# top\n', by: ['two'], fixes: [1], fixKind: 'unsafe' },
+      { start: 3, end: 3, text: ' --mount=B', by: ['one', 'two'], fixes: [0, 1], fixKind: 'unsafe' },
+      { start: 15, end: 30, text: '', by: ['one'], fixes: [0], fixKind: 'safe' },
     ]);
     expect(applyComposed(text, r)).toBe(out);
   });
@@ -61,7 +61,7 @@ describe('EditComposer', () => {
           if (edits.length && points[i] === points[i + 1] && points[i] === edits[edits.length - 1].start) continue;
           edits.push({ start: points[i], end: points[i + 1], text: rnd(3) ? 'XYZ'.slice(rnd(3)) : '' });
         }
-        c.apply(edits, `t${step}`, 'safe');
+        c.apply(edits.map((e) => ({ ...e, fixKind: 'safe' as const, fix: step })), `t${step}`);
         cur = applyEdits(cur, edits);
       }
       const r = c.result();

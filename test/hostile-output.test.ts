@@ -218,8 +218,7 @@ describe('size: cost linear in the number of instructions, errors exit 2', () =>
     const throwing: Transform = {
       meta: { id: 'boom', summary: 'x', description: 'x', fixKind: 'safe', order: 1 },
       run: () => ({
-        edits: [],
-        get findings(): never {
+        get diagnostics(): never {
           throw new RangeError('Maximum call stack size exceeded');
         },
       }),

@@ -4,9 +4,10 @@ import { parsePragma, readPragmas } from '../src/core/pragmas.js';
 import { runTransforms } from '../src/core/runner.js';
 import { loadTransforms } from '../transforms/index.js';
 import type { Transform } from '../src/core/types.js';
+import { result } from './helpers/result.js';
 
 const all = await loadTransforms();
-const run = (text: string) => runTransforms(text, { transforms: all, options: { syntax: 'none' } });
+const run = (text: string) => runTransforms(text, { transforms: all, options: { transformOptions: { 'syntax-directive': { syntax: 'none' } } } });
 const MOUNT = '--mount=type=cache,target=/root/.cache/pip ';
 
 describe('parsePragma', () => {
@@ -80,15 +81,15 @@ describe('suppression with transforms that move instructions', () => {
     meta: { id: 'mover', summary: 'test', description: 'test', fixKind: 'safe', order: 50 },
     run(doc) {
       const runs = doc.instructions.filter((i) => i.upper === 'RUN');
-      if (runs.length < 2 || runs[0].text === 'RUN two') return { edits: [], findings: [] };
+      if (runs.length < 2 || runs[0].text === 'RUN two') return { diagnostics: [] };
       const last = runs[runs.length - 1];
-      return {
-        edits: [
+      return result(
+        [
           { start: runs[0].start, end: runs[0].start, text: last.text + '\n' },
           { start: last.start, end: last.next, text: '' },
         ],
-        findings: [{ kind: 'change', message: 'moved', start: last.start, end: last.start + 3 }],
-      };
+        [{ kind: 'change', message: 'moved', start: last.start, end: last.start + 3 }],
+      );
     },
   };
   it('moves when nothing is ignored', () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { runTransforms } from '../src/core/runner.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
+import { result } from './helpers/result.js';
 
 function counted(id: string, order: number, run: (doc: DockerfileDocument, ctx: TransformContext) => TransformResult): { t: Transform; calls: string[] } {
   const calls: string[] = [];
@@ -22,12 +23,12 @@ function counted(id: string, order: number, run: (doc: DockerfileDocument, ctx: 
 
 const upper = counted('upper', 10, (doc) => {
   const edits = doc.instructions.filter((i) => i.keyword === 'run').map((i) => ({ start: i.keywordStart, end: i.keywordEnd, text: 'RUN' }));
-  return { edits, findings: edits.map((e) => ({ kind: 'change' as const, start: e.start, end: e.end, message: 'upper-cased' })) };
+  return { diagnostics: edits.map((e) => ({ kind: 'change' as const, code: 'upper', range: { start: e.start, end: e.end }, message: 'upper-cased', fix: { applicability: 'safe' as const, edits: [e] } })) };
 });
 
 const note = counted('note', 20, (doc) => {
   const last = doc.instructions[doc.instructions.length - 1];
-  return { edits: [], findings: [{ kind: 'info', start: last.keywordStart, end: last.keywordEnd, message: `${doc.instructions.length} instructions` }] };
+  return result([], [{ kind: 'info', start: last.keywordStart, end: last.keywordEnd, message: `${doc.instructions.length} instructions` }]);
 });
 
 describe('runner reuse', () => {
@@ -54,9 +55,9 @@ describe('runner reuse', () => {
     const label = counted('label', 30, (doc, ctx) => {
       const want = `LABEL n=${ctx.original.instructions.length}`;
       const have = doc.instructions.find((i) => i.upper === 'LABEL');
-      if (have?.text === want) return { edits: [], findings: [] };
+      if (have?.text === want) return { diagnostics: [] };
       const edit = have ? { start: have.start, end: have.end, text: want } : { start: doc.text.length, end: doc.text.length, text: `${want}\n` };
-      return { edits: [edit], findings: [{ kind: 'change', start: edit.start, end: edit.start, message: 'labelled' }] };
+      return result([edit], [{ kind: 'change', start: edit.start, end: edit.start, message: 'labelled' }]);
     });
     note.calls.length = 0;
     const r = runTransforms('FROM a\nRUN x\n', { transforms: [note.t, label.t] });
@@ -73,9 +74,9 @@ describe('runner reuse', () => {
     // `directive` adds a syntax line on top (as syntax-directive does); `note` never reads the
     // directives, `reader` does. Only `reader` runs again on the text with the directive.
     const directive = counted('directive', 90, (doc) =>
-      doc.directive('syntax') ? { edits: [], findings: [] } : { edits: [{ start: 0, end: 0, text: '# syntax=x\n' }], findings: [] },
+      doc.directive('syntax') ? { diagnostics: [] } : result([{ start: 0, end: 0, text: '# syntax=x\n' }]),
     );
-    const reader = counted('reader', 5, (doc) => ({ edits: [], findings: doc.directive('syntax') ? [] : [] }));
+    const reader = counted('reader', 5, (doc) => ({ diagnostics: doc.directive('syntax') ? [] : [] }));
     note.calls.length = 0;
     const r = runTransforms('FROM a\nRUN x\n', { transforms: [note.t, directive.t, reader.t] });
     expect(r.error).toBeUndefined();
@@ -83,21 +84,21 @@ describe('runner reuse', () => {
     expect(note.calls).toEqual(['FROM a\nRUN x\n']);
     expect(reader.calls).toEqual(['FROM a\nRUN x\n', '# syntax=x\nFROM a\nRUN x\n']);
     expect(directive.calls).toEqual(['FROM a\nRUN x\n', '# syntax=x\nFROM a\nRUN x\n']);
-    expect(r.findings.map((f) => `${f.line} ${f.transform}: ${f.message}`)).toEqual(['2 note: 2 instructions']);
+    expect(r.findings.map((f) => `${f.line} ${f.transform}: ${f.message}`)).toEqual(['1 directive: edit', '2 note: 2 instructions']);
   });
 
   it('names lines of the given file in messages, also on a version another transform rewrote', () => {
     const insert = counted('insert', 10, (doc) =>
-      doc.instructions.some((i) => i.upper === 'LABEL') ? { edits: [], findings: [] } : { edits: [{ start: doc.instructions[1].start, end: doc.instructions[1].start, text: 'LABEL a=b\n' }], findings: [] },
+      doc.instructions.some((i) => i.upper === 'LABEL') ? { diagnostics: [] } : result([{ start: doc.instructions[1].start, end: doc.instructions[1].start, text: 'LABEL a=b\n' }]),
     );
     const where = counted('where', 20, (doc) => {
       const run = doc.instructions.find((i) => i.upper === 'RUN')!;
-      return { edits: [], findings: [{ kind: 'info', start: run.keywordStart, end: run.keywordEnd, message: `RUN at line ${run.line}` }] };
+      return result([], [{ kind: 'info', start: run.keywordStart, end: run.keywordEnd, message: `RUN at line ${run.line}` }]);
     });
     const r = runTransforms('FROM a\nRUN x\n', { transforms: [insert.t, where.t] });
     expect(r.output).toBe('FROM a\nLABEL a=b\nRUN x\n');
     // `where` ran on the rewritten text, where the RUN is on line 3; the finding and its
     // message both name line 2, the RUN's line in the file as given.
-    expect(r.findings.map((f) => `${f.line} ${f.transform}: ${f.message}`)).toEqual(['2 where: RUN at line 2']);
+    expect(r.findings.map((f) => `${f.line} ${f.transform}: ${f.message}`)).toEqual(['2 insert: edit', '2 where: RUN at line 2']);
   });
 });

@@ -3,6 +3,7 @@ import { applyEdits, normalizeEdits, OverlappingEditsError } from '../src/core/e
 import { runTransforms } from '../src/core/runner.js';
 import type { Transform, TransformResult } from '../src/core/types.js';
 import type { DockerfileDocument } from '../src/core/document.js';
+import { result } from './helpers/result.js';
 
 function fake(id: string, run: (doc: DockerfileDocument) => TransformResult, extra: Partial<Transform['meta']> = {}): Transform {
   return { meta: { id, summary: id, description: id, fixKind: 'safe', order: 10, ...extra }, run: (doc) => run(doc) };
@@ -12,7 +13,7 @@ const upperRun = fake('upper-run', (doc) => {
   const edits = doc.instructions
     .filter((i) => i.keyword === 'run')
     .map((i) => ({ start: i.keywordStart, end: i.keywordEnd, text: 'RUN' }));
-  return { edits, findings: edits.map((e) => ({ kind: 'change' as const, start: e.start, end: e.end, message: 'upper-cased' })) };
+  return { diagnostics: edits.map((e) => ({ kind: 'change' as const, code: 'upper', range: { start: e.start, end: e.end }, message: 'upper-cased', fix: { applicability: 'safe' as const, edits: [e] } })) };
 });
 
 describe('edits', () => {
@@ -42,14 +43,14 @@ describe('runner', () => {
   });
 
   it('maps positions through an earlier transform that inserted lines', () => {
-    const header = fake('header', (doc) => (doc.text.startsWith('# h') ? { edits: [], findings: [] } : { edits: [{ start: 0, end: 0, text: '# h\n# h\n' }], findings: [] }), { order: 1 });
+    const header = fake('header', (doc) => (doc.text.startsWith('# h') ? { diagnostics: [] } : result([{ start: 0, end: 0, text: '# h\n# h\n' }])), { order: 1 });
     const r = runTransforms('FROM a\nrun x\n', { transforms: [header, upperRun] });
     expect(r.output).toBe('# h\n# h\nFROM a\nRUN x\n');
     expect(r.findings.find((f) => f.transform === 'upper-run')?.line).toBe(2);
   });
 
   it('reports overlapping edits as an internal error and leaves the file unchanged', () => {
-    const bad = fake('bad', () => ({ edits: [{ start: 0, end: 4, text: 'X' }, { start: 2, end: 6, text: 'Y' }], findings: [] }));
+    const bad = fake('bad', () => (result([{ start: 0, end: 4, text: 'X' }, { start: 2, end: 6, text: 'Y' }])));
     const r = runTransforms('FROM alpine\n', { transforms: [bad] });
     expect(r.output).toBe('FROM alpine\n');
     expect(r.error).toMatchObject({ kind: 'internal' });
@@ -57,14 +58,14 @@ describe('runner', () => {
   });
 
   it('stops a transform that never settles', () => {
-    const grow = fake('grow', (doc) => ({ edits: [{ start: doc.text.length, end: doc.text.length, text: '# more\n' }], findings: [] }));
+    const grow = fake('grow', (doc) => (result([{ start: doc.text.length, end: doc.text.length, text: '# more\n' }])));
     const r = runTransforms('FROM a\n', { transforms: [grow] });
     expect(r.error?.message).toMatch(/did not settle/);
     expect(r.output).toBe('FROM a\n');
   });
 
   it('rejects output that does not parse', () => {
-    const heredoc = fake('heredoc', (doc) => (doc.text.includes('<<') ? { edits: [], findings: [] } : { edits: [{ start: doc.text.length, end: doc.text.length, text: 'RUN <<EOF\n' }], findings: [] }));
+    const heredoc = fake('heredoc', (doc) => (doc.text.includes('<<') ? { diagnostics: [] } : result([{ start: doc.text.length, end: doc.text.length, text: 'RUN <<EOF\n' }])));
     const r = runTransforms('FROM a\n', { transforms: [heredoc] });
     expect(r.error?.message).toMatch(/does not parse.*unterminated heredoc/);
   });
@@ -72,7 +73,7 @@ describe('runner', () => {
   it('passes a valid flag insertion through the dockerfile-ast cross-check', () => {
     const split = fake('split', (doc) => {
       const i = doc.instructions.find((x) => x.upper === 'RUN' && !x.text.includes('--mount'));
-      return i ? { edits: [{ start: i.keywordEnd, end: i.keywordEnd, text: ' --mount=type=cache,target=/c' }], findings: [] } : { edits: [], findings: [] };
+      return i ? result([{ start: i.keywordEnd, end: i.keywordEnd, text: ' --mount=type=cache,target=/c' }]) : { diagnostics: [] };
     });
     const r = runTransforms('FROM a\nRUN x\n', { transforms: [split] });
     expect(r.error).toBeUndefined();
@@ -82,8 +83,8 @@ describe('runner', () => {
   it('applies unsafe fixes only when asked, and says so otherwise', () => {
     const risky = fake('risky', (doc) => {
       const i = doc.instructions.find((x) => x.keyword === 'run');
-      if (!i) return { edits: [], findings: [] };
-      return { edits: [{ start: i.keywordStart, end: i.keywordEnd, text: 'RUN' }], findings: [{ kind: 'change', start: i.keywordStart, end: i.keywordEnd, message: 'upper-cased' }] };
+      if (!i) return { diagnostics: [] };
+      return result([{ start: i.keywordStart, end: i.keywordEnd, text: 'RUN' }], [{ kind: 'change', start: i.keywordStart, end: i.keywordEnd, message: 'upper-cased' }], 'unsafe');
     }, { fixKind: 'unsafe' });
     const dry = runTransforms('FROM a\nrun x\n', { transforms: [risky] });
     expect(dry.changed).toBe(false);
@@ -104,5 +105,40 @@ describe('runner', () => {
     });
     const r = runTransforms('FROM a\n', { transforms: [boom] });
     expect(r.error?.message).toMatch(/transform boom failed: Error: kaput/);
+  });
+});
+
+describe('diagnostics contract', () => {
+  // Two plans: upper-case the keyword (unsafe), or only when --unsafe is off, add a comment (safe).
+  const planned = fake('planned', (doc) => {
+    const i = doc.instructions.find((x) => x.keyword === 'run');
+    if (!i) return { diagnostics: [] };
+    const range = { start: i.keywordStart, end: i.keywordEnd };
+    return {
+      diagnostics: [{ kind: 'change', code: 'upper', message: 'upper-cased', range, fix: { applicability: 'unsafe', edits: [{ ...range, text: 'RUN' }] } }],
+      withoutUnsafe: doc.text.includes('# upper me') ? [] : [{ kind: 'change', code: 'note', message: 'commented', range, fix: { applicability: 'safe', edits: [{ start: i.start, end: i.start, text: '# upper me\n' }] } }],
+    };
+  });
+
+  it('the runner alone picks the plan by applicability, and links each change to its edits', () => {
+    const safe = runTransforms('FROM a\nrun x\n', { transforms: [planned] });
+    expect(safe.output).toBe('FROM a\n# upper me\nrun x\n');
+    expect(safe.findings).toMatchObject([{ code: 'note', kind: 'change', fixKind: 'safe', edits: [0] }]);
+    expect(safe.edits[0]).toMatchObject({ text: '# upper me\n', transform: 'planned' });
+    const unsafe = runTransforms('FROM a\nrun x\n', { transforms: [planned], options: { unsafe: true } });
+    expect(unsafe.output).toBe('FROM a\nRUN x\n');
+    expect(unsafe.findings).toMatchObject([{ code: 'upper', kind: 'change', fixKind: 'unsafe', edits: [0] }]);
+  });
+
+  it('applies a fix shared by several diagnostics once, and links it to each', () => {
+    const shared = fake('shared', (doc) => {
+      const runs = doc.instructions.filter((x) => x.keyword === 'run');
+      if (!runs.length) return { diagnostics: [] };
+      const fix = { applicability: 'safe' as const, edits: runs.map((i) => ({ start: i.keywordStart, end: i.keywordEnd, text: 'RUN' })) };
+      return { diagnostics: runs.map((i) => ({ kind: 'change' as const, code: 'upper', message: 'upper-cased', range: { start: i.keywordStart, end: i.keywordEnd }, fix })) };
+    });
+    const r = runTransforms('FROM a\nrun x\nrun y\n', { transforms: [shared] });
+    expect(r.output).toBe('FROM a\nRUN x\nRUN y\n');
+    expect(r.findings.map((f) => f.edits)).toEqual([[0, 1], [0, 1]]);
   });
 });

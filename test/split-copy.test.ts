@@ -10,6 +10,7 @@ import { runTransforms } from '../src/core/runner.js';
 import { tokenize } from '../src/core/shell.js';
 import splitCopy from '../transforms/split-copy.js';
 import type { Transform } from '../src/core/types.js';
+import { result } from './helpers/result.js';
 
 function classify(text: string, cwd = '/app'): ReturnType<typeof classifyCommand>[] {
   return tokenize(text, (i) => i).commands.map((c) => classifyCommand(c, cwd));
@@ -284,7 +285,7 @@ describe('# dockerfix-ignore around a split', () => {
       meta: { id: 'test-inserter', summary: '', description: '', fixKind: 'safe', order: 1 },
       run(doc) {
         const c = doc.instructions.find((i) => i.upper === 'COPY' && !doc.text.includes('RUN true'));
-        return c ? { edits: [{ start: c.start, end: c.start, text: 'RUN true\n' }], findings: [] } : { edits: [], findings: [] };
+        return c ? result([{ start: c.start, end: c.start, text: 'RUN true\n' }]) : { diagnostics: [] };
       },
     };
     const input = 'FROM alpine\n# dockerfix-ignore\nCOPY . /src\n';

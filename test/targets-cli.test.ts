@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 // `tools` is copied from (not a leaf), so only --target makes it an output.
 const DOCKERFILE = `FROM golang:1.22 AS tools

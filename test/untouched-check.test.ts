@@ -12,6 +12,7 @@ import { danglingEscape } from '../src/core/reorder.js';
 import { runTransforms } from '../src/core/runner.js';
 import { checkUntouched } from '../src/core/validate.js';
 import type { Edit, Transform } from '../src/core/types.js';
+import { result } from './helpers/result.js';
 
 function check(text: string, edits: Edit[]): string | null {
   const before = new DockerfileDocument(text);
@@ -26,15 +27,12 @@ const naiveHoist: Transform = {
   run(doc) {
     const last = doc.instructions[doc.instructions.length - 1];
     const second = doc.instructions[1];
-    if (last.upper !== 'RUN' || second === last) return { edits: [], findings: [] };
+    if (last.upper !== 'RUN' || second === last) return { diagnostics: [] };
     const body = doc.text.slice(last.start, last.next);
-    return {
-      edits: [
-        { start: last.start, end: last.next, text: '' },
-        { start: second.start, end: second.start, text: body.endsWith('\n') ? body : body + '\n' },
-      ],
-      findings: [],
-    };
+    return result([
+      { start: last.start, end: last.next, text: '' },
+      { start: second.start, end: second.start, text: body.endsWith('\n') ? body : body + '\n' },
+    ]);
   },
 };
 
@@ -72,13 +70,13 @@ describe('checkUntouched', () => {
 describe('the runner refuses a rewrite that swallows an instruction', () => {
   it('internal error, file left unchanged', () => {
     const text = 'FROM debian\nCOPY app.py .\nRUN apt-get install -y curl \\\n';
-    const r = runTransforms(text, { transforms: [naiveHoist], options: { syntax: 'none' } });
+    const r = runTransforms(text, { transforms: [naiveHoist], options: { transformOptions: { 'syntax-directive': { syntax: 'none' } } } });
     expect(r.error?.kind).toBe('internal');
     expect(r.error?.message).toMatch(/self-check failed: naive-hoist: the rewritten file does not keep `COPY app\.py \.`/);
     expect(r.output).toBe(text);
   });
   it('the same transform on a file that ends normally is fine', () => {
-    const r = runTransforms('FROM debian\nCOPY app.py .\nRUN apt-get install -y curl\n', { transforms: [naiveHoist], options: { syntax: 'none' } });
+    const r = runTransforms('FROM debian\nCOPY app.py .\nRUN apt-get install -y curl\n', { transforms: [naiveHoist], options: { transformOptions: { 'syntax-directive': { syntax: 'none' } } } });
     expect(r.error).toBeUndefined();
     expect(r.output).toBe('FROM debian\nRUN apt-get install -y curl\nCOPY app.py .\n');
   });

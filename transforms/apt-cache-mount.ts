@@ -64,9 +64,9 @@ export const aptCacheMount: Transform = {
  */
 function explainOnce(doc: DockerfileDocument, result: TransformResult): TransformResult {
   let firstLine: number | undefined;
-  for (const f of result.findings) {
+  for (const f of result.diagnostics) {
     if (f.kind !== 'change' || !f.message.includes(WRAP_NOTE_TAIL)) continue;
-    const line = doc.instructions.find((i) => i.keywordStart === f.start)?.line;
+    const line = doc.instructions.find((i) => i.keywordStart === f.range.start)?.line;
     if (firstLine === undefined) {
       firstLine = line;
       continue;

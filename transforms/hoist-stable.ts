@@ -33,7 +33,7 @@ import { classOf, describeInstruction, describePaths, describeRun, effectsOf, is
 import { isWindowsStage } from '../src/analysis/images.js';
 import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/core/reorder.js';
 import type { DockerfileDocument, Instruction } from '../src/core/document.js';
-import type { Edit, FixKind, Transform, TransformContext, TransformFinding, TransformResult } from '../src/core/types.js';
+import type { Diagnostic, Fix, FixKind, Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 type Verdict = { kind: 'safe' } | { kind: 'unsafe'; reason: string; env?: string[] } | { kind: 'blocked'; reason: string };
 
@@ -148,82 +148,103 @@ export const hoistStable: Transform = {
     unsafeFixes: 'when the move crosses an ENV/ARG the step does not mention, or its paths come from a --build-arg default',
     order: 200,
   },
-  run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    const edits: Edit[] = [];
-    const findings: TransformFinding[] = [];
-    for (const stage of doc.stages) {
-      if (isWindowsStage(stage)) continue;
-      const items = stage.instructions.slice(1);
-      const order = [...items];
-      const moved = new Set<Instruction>();
-      const fix = new Map<Instruction, FixKind>();
-      const index = new Map(order.map((x, k) => [x, k]));
-      const pinned = pinnedInstructions(doc, 'hoist-stable');
-      for (const run of items) {
-        // Ignored for hoist-stable: the runner would drop the move and its finding anyway.
-        if (run.upper !== 'RUN' || pinned.get(run) === 'ignored') continue;
-        const i = index.get(run)!;
-        // Fast path: nothing to jump over.
-        if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
-        // No COPY/ADD above it before the previous RUN: nothing to move above and nothing to
-        // report (both need one), so its file access need not be worked out.
-        if (!firstCopyAbove(order, i - 1)) continue;
-        const eff = effectsOf(run);
-        const verdicts: Verdict[] = [];
-        let blocker: { instr: Instruction; reason: string } | null = null;
-        let safeTarget = -1;
-        let anyTarget = -1;
-        let worst: FixKind = 'safe';
-        for (let k = i - 1; k >= 0; k--) {
-          const pin = pinned.get(order[k]);
-          const v: Verdict = pin ? { kind: 'blocked', reason: pinnedReason(order[k], pin, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
-          if (v.kind === 'blocked') {
-            blocker = { instr: order[k], reason: v.reason };
-            break;
-          }
-          verdicts[k] = v;
-          if (v.kind === 'unsafe') worst = 'unsafe';
-          if (isCopy(order[k])) {
-            anyTarget = k;
-            if (worst === 'safe') safeTarget = k;
-          }
-        }
-        const where = { start: run.keywordStart, end: run.keywordEnd };
-        const label = q(describeRun(run));
-        const target = ctx.options.unsafe ? anyTarget : safeTarget;
-        if (target === -1 && anyTarget === -1) {
-          // Report only when a COPY/ADD above would have been worth jumping.
-          // An instruction kept in place by a pragma is reported when it is the COPY/ADD itself.
-          const copy = blocker && (eff.systemSetup || (pinned.has(blocker.instr) && isCopy(blocker.instr))) ? firstCopyAbove(order, index.get(blocker.instr)!) : null;
-          if (blocker && copy) findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
-          continue;
-        }
-        const pin = pinned.get(run);
-        if (pin) {
-          findings.push({ kind: 'skipped', ...where, message: `${label} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}` });
-          continue;
-        }
-        const t = target === -1 ? anyTarget : target;
-        const jumped = order.slice(t, i);
-        const unsafeVerdicts = verdicts.slice(t, i).filter((v): v is Extract<Verdict, { kind: 'unsafe' }> => v?.kind === 'unsafe');
-        const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
-        const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
-        if (env.length) reasons.unshift(`it does not mention ${env.join(', ')}, but would no longer see ${env.length > 1 ? 'them' : 'it'} in its environment (set by the ENV/ARG it moves above)`);
-        const kind: FixKind = reasons.length ? 'unsafe' : 'safe';
-        const message = moveMessage(label, eff, jumped, reasons);
-        findings.push({ kind: 'change', ...where, message, fixKind: kind });
-        if (target === -1) continue; // unsafe only, and --unsafe not given: reported, not moved
-        order.splice(i, 1);
-        order.splice(t, 0, run);
-        for (let k = t; k <= i; k++) index.set(order[k], k);
-        moved.add(run);
-        fix.set(run, kind);
-      }
-      if (moved.size) edits.push(...reorderEdits(doc, items, order, moved, (x) => fix.get(x) ?? 'safe'));
-    }
-    return { edits, findings };
+  run(doc: DockerfileDocument, _ctx: TransformContext): TransformResult {
+    // The farthest moves, unsafe ones included; when some are unsafe, the safe rewrite is a
+    // different plan (each step moves only as far as it safely can), which the runner takes
+    // when unsafe fixes are not applied.
+    const diagnostics = plan(doc, true);
+    if (!diagnostics.some((d) => d.fix?.applicability === 'unsafe')) return { diagnostics };
+    return { diagnostics, withoutUnsafe: plan(doc, false) };
   },
 };
+
+/** Every stage's moves: to the farthest COPY/ADD (`farthest`), or the farthest one that is safe. */
+function plan(doc: DockerfileDocument, farthest: boolean): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const stage of doc.stages) {
+    if (isWindowsStage(stage)) continue;
+    const items = stage.instructions.slice(1);
+    const order = [...items];
+    const moved = new Set<Instruction>();
+    const fix = new Map<Instruction, FixKind>();
+    // One reorder of the stage makes all its moves: the safe ones share one fix, the unsafe ones another.
+    const fixes: Record<FixKind, Fix> = { safe: { applicability: 'safe', edits: [] }, unsafe: { applicability: 'unsafe', edits: [] } };
+    const index = new Map(order.map((x, k) => [x, k]));
+    const pinned = pinnedInstructions(doc, 'hoist-stable');
+    for (const run of items) {
+      // Ignored for hoist-stable: the runner would drop the move and its finding anyway.
+      if (run.upper !== 'RUN' || pinned.get(run) === 'ignored') continue;
+      const i = index.get(run)!;
+      // Fast path: nothing to jump over.
+      if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
+      // No COPY/ADD above it before the previous RUN: nothing to move above and nothing to
+      // report (both need one), so its file access need not be worked out.
+      if (!firstCopyAbove(order, i - 1)) continue;
+      const eff = effectsOf(run);
+      const verdicts: Verdict[] = [];
+      let blocker: { instr: Instruction; reason: string } | null = null;
+      let safeTarget = -1;
+      let anyTarget = -1;
+      let worst: FixKind = 'safe';
+      for (let k = i - 1; k >= 0; k--) {
+        const pin = pinned.get(order[k]);
+        const v: Verdict = pin ? { kind: 'blocked', reason: pinnedReason(order[k], pin, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
+        if (v.kind === 'blocked') {
+          blocker = { instr: order[k], reason: v.reason };
+          break;
+        }
+        verdicts[k] = v;
+        if (v.kind === 'unsafe') worst = 'unsafe';
+        if (isCopy(order[k])) {
+          anyTarget = k;
+          if (worst === 'safe') safeTarget = k;
+        }
+      }
+      const where = { start: run.keywordStart, end: run.keywordEnd };
+      const label = q(describeRun(run));
+      const target = farthest ? anyTarget : safeTarget;
+      if (target === -1 && anyTarget === -1) {
+        // Report only when a COPY/ADD above would have been worth jumping.
+        // An instruction kept in place by a pragma is reported when it is the COPY/ADD itself.
+        const copy = blocker && (eff.systemSetup || (pinned.has(blocker.instr) && isCopy(blocker.instr))) ? firstCopyAbove(order, index.get(blocker.instr)!) : null;
+        if (blocker && copy) diagnostics.push({ kind: 'skipped', code: 'blocked', range: where, message: `${label} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+        continue;
+      }
+      const pin = pinned.get(run);
+      if (pin) {
+        diagnostics.push({
+          kind: 'skipped',
+          code: 'pinned',
+          range: where,
+          message: `${label} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}`,
+        });
+        continue;
+      }
+      const t = target === -1 ? anyTarget : target;
+      const jumped = order.slice(t, i);
+      const unsafeVerdicts = verdicts.slice(t, i).filter((v): v is Extract<Verdict, { kind: 'unsafe' }> => v?.kind === 'unsafe');
+      const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
+      const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
+      if (env.length) reasons.unshift(`it does not mention ${env.join(', ')}, but would no longer see ${env.length > 1 ? 'them' : 'it'} in its environment (set by the ENV/ARG it moves above)`);
+      const kind: FixKind = reasons.length ? 'unsafe' : 'safe';
+      const message = moveMessage(label, eff, jumped, reasons);
+      if (target === -1) {
+        // Unsafe only, and this is the safe plan: reported with a fix the runner does not apply.
+        diagnostics.push({ kind: 'change', code: 'moved', range: where, message, fix: { applicability: 'unsafe', edits: [] } });
+        continue;
+      }
+      diagnostics.push({ kind: 'change', code: 'moved', range: where, message, fix: fixes[kind] });
+      order.splice(i, 1);
+      order.splice(t, 0, run);
+      for (let k = t; k <= i; k++) index.set(order[k], k);
+      moved.add(run);
+      fix.set(run, kind);
+    }
+    if (!moved.size) continue;
+    for (const e of reorderEdits(doc, items, order, moved, (x) => fix.get(x) ?? 'safe')) fixes[e.fixKind].edits.push({ start: e.start, end: e.end, text: e.text });
+  }
+  return diagnostics;
+}
 
 function isCopy(i: Instruction): boolean {
   return i.upper === 'COPY' || i.upper === 'ADD';

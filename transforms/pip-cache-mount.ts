@@ -56,12 +56,12 @@ export const pipCacheMount: Transform = {
 function hadolintIgnore(doc: DockerfileDocument, ctx: TransformContext, r: TransformResult): TransformResult {
   const h = ctx.options.hadolint;
   if (!h || h.ignored.includes('DL3042') || ctx.options.transformOptions['pip-cache-mount']?.hadolintIgnore === false) return r;
-  const edits = [...r.edits];
-  const findings = r.findings.map((f) => {
-    if (f.kind !== 'change') return f;
-    const instr = doc.instructions.find((i) => i.keywordStart === f.start);
+  const diagnostics = r.diagnostics.map((f) => {
+    if (f.kind !== 'change' || !f.fix) return f;
+    const instr = doc.instructions.find((i) => i.keywordStart === f.range.start);
     if (!instr) return f;
-    const removes = r.edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc.text.slice(e.start, e.end)));
+    const edits = [...f.fix.edits];
+    const removes = edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc.text.slice(e.start, e.end)));
     if (!removes) return f;
     const lineStart = doc.text.lastIndexOf('\n', instr.start - 1) + 1;
     const prevStart = lineStart > 0 ? doc.text.lastIndexOf('\n', lineStart - 2) + 1 : -1;
@@ -71,14 +71,14 @@ function hadolintIgnore(doc: DockerfileDocument, ctx: TransformContext, r: Trans
     if (m) {
       if (m[2].split(/[\s,]+/).includes('DL3042')) return f;
       const at = prevStart + m[1].length + m[2].length;
-      edits.push({ start: at, end: at, text: ',DL3042', fixKind: f.fixKind });
+      edits.push({ start: at, end: at, text: ',DL3042' });
     } else {
       const indent = /^[ \t]*/.exec(doc.text.slice(lineStart, instr.start))![0];
-      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc.eol}`, fixKind: f.fixKind });
+      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc.eol}` });
     }
-    return { ...f, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
+    return { ...f, fix: { applicability: f.fix.applicability, edits }, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
   });
-  return { edits, findings };
+  return { diagnostics };
 }
 
 export default pipCacheMount;

@@ -37,7 +37,7 @@
 import { definesOf, describeInstruction, effectsOf, envReader, envUsesOf, isEnvAgnostic, isInfluentialEnv } from '../src/analysis/dataflow.js';
 import { pinnedInstructions, pinnedReason, reorderEdits } from '../src/core/reorder.js';
 import { parseArgDecls, type DockerfileDocument, type Instruction } from '../src/core/document.js';
-import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/core/types.js';
+import type { Diagnostic, Fix, Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 /** ARG names commonly set to a new value by CI on every build. */
 export const VOLATILE =
@@ -68,8 +68,7 @@ export const sinkVolatile: Transform = {
     order: 210,
   },
   run(doc: DockerfileDocument, _ctx: TransformContext): TransformResult {
-    const edits: Edit[] = [];
-    const findings: TransformFinding[] = [];
+    const diagnostics: Diagnostic[] = [];
     const pinned = pinnedInstructions(doc, 'sink-volatile');
     for (const stage of doc.stages) {
       const items = stage.instructions.slice(1);
@@ -80,6 +79,8 @@ export const sinkVolatile: Transform = {
         if (/^(RUN|COPY|ADD|WORKDIR)$/.test(x.upper)) ip = k;
       });
       const moved = new Set<Instruction>();
+      // One reorder of the stage makes every move of it: the moves share this fix.
+      const fix: Fix = { applicability: 'safe', edits: [] };
       for (const g of groups) {
         const toMove = g.members.filter((m) => items.indexOf(m) < ip);
         if (toMove.length === 0) continue;
@@ -88,22 +89,22 @@ export const sinkVolatile: Transform = {
         const blocked = checkGroup(g, toMove, items, ip, pinned);
         const names = [...g.seeds].join(', ');
         if (blocked) {
-          findings.push({ kind: 'skipped', ...where, message: `${q(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
+          diagnostics.push({ kind: 'skipped', code: 'blocked', range: where, message: `${q(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
           continue;
         }
         const list = toMove.map((m) => q(describeInstruction(m, 40)));
         const shown = list.length > 3 ? `${list.slice(0, 3).join(', ')} and ${list.length - 3} more` : list.join(list.length === 2 ? ' and ' : ', ');
         const message = `moves ${shown} below ${q(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? 'usually change' : 'usually changes'} on every build and would make every step after ${g.seeds.size > 1 ? 'them' : 'it'} miss the cache; nothing in between uses ${g.seeds.size > 1 ? 'them' : 'it'}`;
-        findings.push({ kind: 'change', ...where, message, fixKind: 'safe' });
+        diagnostics.push({ kind: 'change', code: 'moved', range: where, message, fix });
         for (const m of toMove) moved.add(m);
       }
       if (moved.size === 0) continue;
       const staying = items.filter((x) => !moved.has(x));
       const anchor = staying.indexOf(items[ip]);
       const final = [...staying.slice(0, anchor + 1), ...items.filter((x) => moved.has(x)), ...staying.slice(anchor + 1)];
-      edits.push(...reorderEdits(doc, items, final, moved, () => 'safe', 'previous'));
+      for (const e of reorderEdits(doc, items, final, moved, () => 'safe', 'previous')) fix.edits.push({ start: e.start, end: e.end, text: e.text });
     }
-    return { edits, findings };
+    return { diagnostics };
   },
 };
 

@@ -49,7 +49,7 @@ import { danglingEscape } from '../src/core/reorder.js';
 import type { ShellCommand } from '../src/core/shell.js';
 import { excludesTree, type BuildContext } from '../src/core/context.js';
 import { ignoredInstructions, readPragmas } from '../src/core/pragmas.js';
-import type { Edit, Transform, TransformContext, TransformFinding, TransformResult } from '../src/core/types.js';
+import type { Diagnostic, Edit, Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 const posix = path.posix;
 const ALLOWED_FLAGS = new Set(['chown', 'chmod', 'link']);
@@ -337,8 +337,7 @@ export const splitCopy: Transform = {
     docsUrl: 'docs/split-copy.md',
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    const edits: Edit[] = [];
-    const findings: TransformFinding[] = [];
+    const diagnostics: Diagnostic[] = [];
     // `# dockerfix-ignore` on the copy or a step it would move past: no split around it (the
     // runner drops edits that touch an ignored step, but the split also inserts next to it).
     const ignored = new Set(doc.text.includes('dockerfix-ignore') ? ignoredInstructions(doc, readPragmas(doc), 'split-copy') : []);
@@ -346,18 +345,15 @@ export const splitCopy: Transform = {
       for (let i = 0; i < stage.instructions.length; i++) {
         const res = splitAt(doc, stage, i, ctx.buildContext, ignored, buildModel(doc, { targets: ctx.options.targets }));
         if (!res) continue;
-        findings.push(res.finding);
-        if (res.edits.length) {
-          edits.push(...res.edits);
-          break; // One split per stage and pass; the runner re-runs for more.
-        }
+        diagnostics.push(res);
+        if (res.fix?.edits.length) break; // One split per stage and pass; the runner re-runs for more.
       }
     }
-    return { edits, findings };
+    return { diagnostics };
   },
 };
 
-function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext, ignored: ReadonlySet<Instruction>, model: BuildModel): { edits: Edit[]; finding: TransformFinding } | null {
+function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildContext, ignored: ReadonlySet<Instruction>, model: BuildModel): Diagnostic | null {
   const copy = stage.instructions[i];
   const args = isWholeContextCopy(copy, ctx);
   if (!args) return null;
@@ -366,8 +362,8 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   const state = copy.state();
   // A copy of one directory of the context is split when it can be, silently left otherwise:
   // it is often not the project's whole source (`COPY config ./config`).
-  const skip = (label: string, reason: string): { edits: Edit[]; finding: TransformFinding } | null =>
-    args?.prefix ? null : { edits: [], finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${label}\`: ${reason}` } };
+  const skip = (label: string, reason: string): Diagnostic | null =>
+    args?.prefix ? null : { kind: 'skipped', code: 'not-split', range: where, message: `did not split this copy before \`${label}\`: ${reason}` };
 
   // Find the installs that follow, with a throw-away analysis, to decide whether to speak at all.
   const destExpanded = expandVars(args.dest, state.env);
@@ -394,7 +390,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     // moved (unless that one is ignored too).
     if (args.prefix) return null;
     const at = { start: first.run.keywordStart, end: first.run.keywordEnd };
-    return { edits: [], finding: { kind: 'skipped', ...at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` } };
+    return { kind: 'skipped', code: 'pinned', range: at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` };
   }
   if (isWindowsStage(stage)) return skip(firstLabel, 'a Windows stage: its paths are not modelled');
   const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
@@ -517,28 +513,28 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
   if (offline) return skip(offline.label, offline.reason);
   const unsafe = [plans.map(([, p]) => p.unsafe).find((u) => u !== undefined), exposed].filter((u) => u !== undefined).join('; ') || (ctx.available ? undefined : 'the build context is not available');
   const fixKind = unsafe ? 'unsafe' : 'safe';
-  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent), fixKind }];
+  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent) }];
   const insEol = doc.eolAt(installRun.start);
   const depPlan = dep[0]?.[1].depOnly;
   // A last step that ends in the escape character would take in what goes after it: the escape goes.
   const open = danglingEscape(installRun);
-  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: '', fixKind });
+  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: '' });
   if (depPlan) {
     const f = dep[0][0];
     const w = f.inst.cmd.words[depPlan.afterWord];
     const runText = doc.slice(installRun.start, open?.start ?? installRun.end);
     const at = w.end - installRun.start;
     const first = runText.slice(0, at) + depPlan.flags.map((x) => ' ' + x).join('') + runText.slice(at);
-    edits.push({ start: installRun.start, end: installRun.start, text: first + insEol + moved + insEol, fixKind });
+    edits.push({ start: installRun.start, end: installRun.start, text: first + insEol + moved + insEol });
   } else if (runSplit) {
     // `RUN install && build`: end the step after the install, copy, and run the rest in a new step.
     const flags = installRun.flags.map((f) => ' ' + doc.slice(f.start, f.end)).join('');
     const text = `${insEol}${moved}${insEol}${doc.indentAt(installRun.keywordStart)}${installRun.keyword}${flags} ${runSplit.prefix}`;
-    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text, fixKind });
+    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text });
   } else if (installRun.next > installRun.end) {
-    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol, fixKind });
+    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol });
   } else {
-    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved, fixKind });
+    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved });
   }
 
   const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
@@ -551,7 +547,7 @@ function splitAt(doc: DockerfileDocument, stage: Stage, i: number, ctx: BuildCon
     message += `; the build context is not available (stdin or --no-context)${glob ? `, so optional files are copied with globs such as \`${glob}\`` : ''}; unsafe: ${plans.map(([, p]) => p.unsafe).find((u) => u !== undefined) ?? 'the files the install reads could not be checked'}`;
   }
   else if (unsafe) message += `; unsafe: ${unsafe}`;
-  return { edits, finding: { kind: 'change', ...where, message, fixKind } };
+  return { kind: 'change', code: 'split', range: where, message, fix: { applicability: fixKind, edits } };
 }
 
 /**
@@ -573,11 +569,11 @@ function dependencyStep(
   ctx: BuildContext,
   reads: RunAnalysis['reads'],
   model: BuildModel,
-): { edits: Edit[]; finding: TransformFinding } | null {
+): Diagnostic | null {
   const where = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
-  const skip = (reason: string): { edits: Edit[]; finding: TransformFinding } | null =>
-    args.prefix ? null : { edits: [], finding: { kind: 'skipped', ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
+  const skip = (reason: string): Diagnostic | null =>
+    args.prefix ? null : { kind: 'skipped', code: 'not-split', range: where, message: `did not split this copy before \`${b.label}\`: ${reason}` };
   // Which tools have a dependency-only step, and what it fetches: src/ecosystems/ (go, dotnet).
   const eco = ecosystem(b.eco);
   if (eco.noDependencyOnly) return skip(eco.noDependencyOnly);
@@ -663,12 +659,12 @@ function dependencyStep(
   const texts = carried.map((f) => doc.slice(f.start, f.end));
   const mountText = texts.length === 0 ? ' ' : texts.length === 1 ? ` ${texts[0]} ` : ` ${texts.join(cont)}${cont}`;
   const lines = [...manifestLines(doc, copy, args, all, ctx), `${runKw}${mountText}${cd}${parts.join(' ')}`];
-  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind: exposed ? 'unsafe' : fixKind }];
+  const edits: Edit[] = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent }];
   let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
   if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
   else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
   if (exposed) message += `${unsafe ? ';' : '; unsafe:'} ${exposed}`;
-  return { edits, finding: { kind: 'change', ...where, message, fixKind: exposed ? 'unsafe' : fixKind } };
+  return { kind: 'change', code: 'dependency-step', range: where, message, fix: { applicability: exposed ? 'unsafe' : fixKind, edits } };
 }
 
 /**

@@ -16,6 +16,7 @@ import { buildkitFeatures } from '../src/core/buildkit.js';
 import { isWindowsStage, whyWindows } from '../src/analysis/images.js';
 import type { DockerfileDocument } from '../src/core/document.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
+import { optionOf } from '../src/core/transform-options.js';
 
 export const syntaxDirective: Transform = {
   meta: {
@@ -28,26 +29,33 @@ export const syntaxDirective: Transform = {
       'Files that already used BuildKit syntax without a directive are left alone: they already build where the user builds them.',
     fixKind: 'safe',
     order: 1000,
+    options: {
+      syntax: {
+        type: 'string',
+        default: 'docker/dockerfile:1',
+        description: 'The `# syntax=` reference to add when needed, or `none` to never add one.',
+        flag: '--syntax',
+      },
+    },
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
-    const ref = ctx.options.syntax;
-    if (!ref || ref === 'none' || doc.directive('syntax')) return { edits: [], findings: [] };
+    const ref = optionOf<string>(ctx, syntaxDirective.meta, 'syntax');
+    if (!ref || ref === 'none' || doc.directive('syntax')) return { diagnostics: [] };
     const now = buildkitFeatures(doc);
-    if (now.length === 0) return { edits: [], findings: [] };
+    if (now.length === 0) return { diagnostics: [] };
     const before = new Set(buildkitFeatures(ctx.original));
-    if (before.size > 0) return { edits: [], findings: [] };
+    if (before.size > 0) return { diagnostics: [] };
     const win = doc.stages.find((s) => isWindowsStage(s));
     if (win) {
       // The directive names a Linux frontend image, which Windows builders do not use; a file
       // that mixes Windows and Linux stages is built by both, so it does not get it either.
       const sign = whyWindows(win);
       return {
-        edits: [],
-        findings: [
+        diagnostics: [
           {
             kind: 'skipped',
-            start: 0,
-            end: 0,
+            code: 'windows-stage',
+            range: { start: 0, end: 0 },
             message: `no "# syntax=" directive added for the ${now.join(', ')} the file now uses: the stage at line ${win.from.line} is a Windows stage${sign ? ` (${sign})` : ''}, and Windows builders do not use the BuildKit frontend image the directive names`,
           },
         ],
@@ -55,12 +63,12 @@ export const syntaxDirective: Transform = {
     }
     const eol = doc.text.length ? doc.eolAt(0) : '\n';
     return {
-      edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }],
-      findings: [
+      diagnostics: [
         {
           kind: 'change',
-          start: 0,
-          end: 0,
+          code: 'added',
+          range: { start: 0, end: 0 },
+          fix: { applicability: 'safe', edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }] },
           message: `adds "# syntax=${ref}" because the file now uses ${now.join(', ')}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`,
         },
       ],

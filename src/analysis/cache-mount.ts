@@ -13,7 +13,7 @@ import { commandAssignments, programIndex, basename, nestedCommands, type ShellC
 import { expandVars, normalizePath, overlayEnv, type DockerfileDocument, type Instruction } from '../core/document.js';
 import { editInsideData, insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from '../core/edit-helpers.js';
 import { osFamily, userAt, whyWindows, type OsFamily } from './images.js';
-import type { Edit, FixKind, TransformContext, TransformFinding, TransformResult } from '../core/types.js';
+import type { Diagnostic, Edit, FixKind, TransformContext, TransformResult } from '../core/types.js';
 import { buildModel } from './build-model.js';
 import { laterStoreUse, offlineRead, type OfflineRead } from './offline.js';
 
@@ -60,23 +60,21 @@ interface PlannedMount {
 
 /** Run one cache-mount spec over the document. */
 export function runCacheMounts(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMountSpec): TransformResult {
-  const edits: Edit[] = [];
-  const findings: TransformFinding[] = [];
+  const diagnostics: Diagnostic[] = [];
   const candidates = quickMatches(doc, spec.quick);
   for (const instr of doc.instructions) {
     if (instr.upper !== 'RUN' || !instr.stage || !candidates.has(instr.index)) continue;
     const r = planRun(doc, ctx, spec, instr);
     if (!r) continue;
-    const where = { start: instr.keywordStart, end: instr.keywordEnd };
+    const range = { start: instr.keywordStart, end: instr.keywordEnd };
     if ('skip' in r) {
-      findings.push({ kind: 'skipped', ...where, message: r.skip });
+      diagnostics.push({ kind: 'skipped', code: 'not-mounted', range, message: r.skip });
       continue;
     }
     if (r.edits.length === 0) continue;
-    edits.push(...r.edits.map((e) => ({ ...e, fixKind: r.fixKind })));
-    findings.push({ kind: 'change', ...where, message: r.message, fixKind: r.fixKind });
+    diagnostics.push({ kind: 'change', code: 'cache-mount', range, message: r.message, fix: { applicability: r.fixKind, edits: r.edits } });
   }
-  return { edits, findings };
+  return { diagnostics };
 }
 
 /**

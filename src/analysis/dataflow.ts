@@ -954,8 +954,3 @@ export function envReader(instr: Instruction): string | null {
   return e.unknown[0] ?? e.programs.find((p) => BUILDS_WITH_MAKE.has(p)) ?? null;
 }
 
-/** Used by tests: the programs of a RUN, after `programIndex`. */
-export function programsOf(c: ShellCommand): string | null {
-  const p = programIndex(c.words);
-  return p === -1 ? null : basename(c.words[p]!.value);
-}

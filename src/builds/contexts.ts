@@ -8,7 +8,7 @@ import { processFile, type FileOutcome, type ProcessOptions } from '../pipeline/
 import type { Finding } from '../core/types.js';
 import type { FileBuild } from './plan.js';
 
-const info = (message: string): Finding => ({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+const info = (message: string): Finding => ({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'build-definitions' });
 
 /** Lines (1-based, in the input) where the outcome changes something. */
 function changedLines(o: FileOutcome): string {

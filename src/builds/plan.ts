@@ -55,7 +55,7 @@ export interface BuildPlan {
   notes: BuildNote[];
 }
 
-const info = (message: string): Finding => ({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+const info = (message: string): Finding => ({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'build-definitions' });
 
 function rel(cwd: string, p: string): string {
   return printable(path.relative(cwd, p).split(path.sep).join('/') || '.');

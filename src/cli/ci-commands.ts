@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { stringify as yamlStringify } from 'yaml';
 import { parseSubcommandArgs } from './parse.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { DockerfileDocument, type Stage } from '../core/document.js';
 import { mountOptions } from '../core/edit-helpers.js';
 import { FileError, readDockerfile } from '../pipeline/fsio.js';

@@ -7,15 +7,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { parseSubcommandArgs } from './parse.js';
-import type { Io } from './main.js';
-import { contextFor } from '../pipeline/engine.js';
+import type { Io } from './io.js';
+import { contextFor, processText } from '../pipeline/engine.js';
 import { DockerfileDocument } from '../core/document.js';
 import { ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds } from '../builds/plan.js';
 import { FileError, readDockerfile } from '../pipeline/fsio.js';
-import { runTransforms } from '../core/runner.js';
-import { InputError } from '../core/source.js';
+import { InputError, stripBom } from '../core/source.js';
 import { selectIds, UnknownTransformError } from '../../transforms/index.js';
 import type { BuildContext } from '../core/context.js';
 import { analyze, describeChange, renderExplain, type Change, type ExplainResult } from '../explain/analyze.js';
@@ -79,10 +78,11 @@ export async function explainFile(file: string, opts: ExplainOptions): Promise<E
   const root = noContext ? undefined : (contextDir ?? path.dirname(abs));
   if (po.options?.buildArgs) doc = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before = analyze(doc, context, opts.change);
-  const run = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
-  if (run.error) throw new FileError(file, run.error.message, run.error.line, run.error.column);
-  const after = run.changed ? analyze(new DockerfileDocument(run.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
-  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run.edits.some((e) => e.transforms.includes(id)));
+  const run = processText((d.bom ? '\ufeff' : '') + d.text, file, { transforms: po.transforms, options: po.options, buildContext: context });
+  if (run.runError) throw new FileError(file, run.runError.message, run.runError.line, run.runError.column);
+  if (run.error) throw run.error;
+  const after = run.changed ? analyze(new DockerfileDocument(stripBom(run.after).text, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const applied = po.transforms.map((t) => t.meta.id).filter((id) => (run.edits ?? []).some((e) => e.transforms.includes(id)));
   return {
     path: file,
     change: opts.change,

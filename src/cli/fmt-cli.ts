@@ -1,7 +1,7 @@
 /** Option parsing for `dockerfix fmt`; the work is done by `fmtCommand` (src/cli/fmt.ts). */
 import { Command, Option } from 'commander';
 import { parseSubcommandArgs } from './parse.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 import { fmtCommand, type FmtOptions } from './fmt.js';
 
 export async function fmtMain(args: string[], io: Io): Promise<number> {

@@ -27,13 +27,8 @@ import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
 import { displayPath, escapeControls, guardIo, safeLine } from '../report/escape.js';
 import { workflowSafeStream } from '../report/workflow-safe.js';
 
-export interface Io {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  stdin: NodeJS.ReadableStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
+import type { Io } from './io.js';
+export type { Io } from './io.js';
 
 export function packageVersion(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));

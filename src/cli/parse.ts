@@ -1,6 +1,6 @@
 /** Parsing a subcommand's arguments with commander: help, usage errors and exit codes alike. */
 import { CommanderError, type Command } from 'commander';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 /**
  * Parse `args` (user arguments) with `program`, configured with `exitOverride()`. Returns an exit

@@ -139,6 +139,8 @@ export async function reviewCommand(args: string[], io: Io): Promise<number> {
       endLine: x.range.end.line,
       endColumn: x.range.end.column,
       ...(x.fixKind ? { fixKind: x.fixKind } : {}),
+      code: (x as { code?: string }).code ?? 'unknown',
+      ...((x as { edits?: number[] }).edits?.length ? { edits: (x as { edits?: number[] }).edits } : {}),
     }));
     const edits: AppliedEdit[] = f.edits.map((e) => ({
       transform: e.transform,

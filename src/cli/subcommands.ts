@@ -2,7 +2,7 @@
  * `dockerfix explain`, `ci`, `fmt` and `review`: routed here from `main` before the main command's
  * options are parsed, and loaded only when used.
  */
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export const SUBCOMMANDS = ['explain', 'ci', 'fmt', 'review', 'verify'];
 

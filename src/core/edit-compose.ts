@@ -9,11 +9,19 @@
  */
 import type { Edit, FixKind } from './types.js';
 
+/** An edit as the runner applies it: with the applicability and the id of the fix it belongs to. */
+export interface FixEdit extends Edit {
+  fixKind: FixKind;
+  /** Id of the fix (unique within a run) that made it. */
+  fix: number;
+}
+
 interface Piece {
   /** Original range, or null for inserted text. */
   orig: [number, number] | null;
   text: string;
   by: string[];
+  fixes: number[];
   unsafe: boolean;
 }
 
@@ -23,6 +31,8 @@ export interface ComposedEdit {
   text: string;
   /** Transforms whose edits make up this one, in the order they ran. */
   by: string[];
+  /** Ids of the fixes whose edits make up this one. */
+  fixes: number[];
   fixKind: FixKind;
 }
 
@@ -42,18 +52,18 @@ function cut(p: Piece, k: number): [Piece, Piece] {
   ];
 }
 
-const union = (a: string[], b: string[]): string[] => [...a, ...b.filter((x) => !a.includes(x))];
+const union = <T>(a: T[], b: T[]): T[] => [...a, ...b.filter((x) => !a.includes(x))];
 
 export class EditComposer {
   private pieces: Piece[];
-  private readonly deletions: Array<{ start: number; end: number; by: string; unsafe: boolean }> = [];
+  private readonly deletions: Array<{ start: number; end: number; by: string; fix: number; unsafe: boolean }> = [];
 
   constructor(private readonly length: number) {
-    this.pieces = length ? [{ orig: [0, length], text: '', by: [], unsafe: false }] : [];
+    this.pieces = length ? [{ orig: [0, length], text: '', by: [], fixes: [], unsafe: false }] : [];
   }
 
   /** Apply `edits` (sorted, non-overlapping, on the current text) made by `transform`. */
-  apply(edits: readonly Edit[], transform: string, defaultKind: FixKind): void {
+  apply(edits: readonly FixEdit[], transform: string): void {
     // Cut pieces at every edit boundary.
     const cuts = [...new Set(edits.flatMap((e) => [e.start, e.end]))].sort((x, y) => x - y);
     const split: Array<{ at: number; p: Piece }> = [];
@@ -77,19 +87,21 @@ export class EditComposer {
     const out: Piece[] = [];
     let i = 0;
     for (const e of edits) {
-      const unsafe = (e.fixKind ?? defaultKind) === 'unsafe';
+      const unsafe = e.fixKind === 'unsafe';
       while (i < split.length && split[i].at < e.start) out.push(split[i++].p);
       let by = [transform];
+      let fixes = [e.fix];
       let anyUnsafe = unsafe;
       while (i < split.length && split[i].at >= e.start && split[i].at < e.end) {
         const { p } = split[i++];
-        if (p.orig) this.deletions.push({ start: p.orig[0], end: p.orig[1], by: transform, unsafe });
+        if (p.orig) this.deletions.push({ start: p.orig[0], end: p.orig[1], by: transform, fix: e.fix, unsafe });
         else {
           by = union(p.by, by);
+          fixes = union(p.fixes, fixes);
           anyUnsafe ||= p.unsafe;
         }
       }
-      if (e.text) out.push({ orig: null, text: e.text, by, unsafe: anyUnsafe });
+      if (e.text) out.push({ orig: null, text: e.text, by, fixes, unsafe: anyUnsafe });
     }
     while (i < split.length) out.push(split[i++].p);
     this.pieces = out.filter((p) => len(p) > 0);
@@ -101,6 +113,7 @@ export class EditComposer {
     let last = 0;
     let text = '';
     let by: string[] = [];
+    let fixes: number[] = [];
     let unsafe = false;
     // Deleted original ranges are disjoint; sweep them in order alongside the gaps.
     const dels = [...this.deletions].sort((x, y) => x.start - y.start);
@@ -109,12 +122,14 @@ export class EditComposer {
       while (di < dels.length && dels[di].end <= last) di++;
       if (upto === last && text === '') return;
       let b = by;
+      let f = fixes;
       let u = unsafe;
       for (let k = di; k < dels.length && dels[k].start < upto; k++) {
         b = union(b, [dels[k].by]);
+        f = union(f, [dels[k].fix]);
         u ||= dels[k].unsafe;
       }
-      out.push({ start: last, end: upto, text, by: b, fixKind: u ? 'unsafe' : 'safe' });
+      out.push({ start: last, end: upto, text, by: b, fixes: f, fixKind: u ? 'unsafe' : 'safe' });
     };
     for (const p of this.pieces) {
       if (p.orig) {
@@ -122,10 +137,12 @@ export class EditComposer {
         last = p.orig[1];
         text = '';
         by = [];
+        fixes = [];
         unsafe = false;
       } else {
         text += p.text;
         by = union(by, p.by);
+        fixes = union(fixes, p.fixes);
         unsafe ||= p.unsafe;
       }
     }

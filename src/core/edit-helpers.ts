@@ -59,13 +59,6 @@ export function trimSlash(p: string): string {
   return p.length > 1 ? p.replace(/\/+$/, '') : p;
 }
 
-/** Does the RUN already mount something at `target` (or above it)? */
-export function hasMountCovering(instr: Instruction, target: string): boolean {
-  const t = trimSlash(target);
-  for (const m of mountTargets(instr).keys()) if (t === m || t.startsWith(m + '/')) return true;
-  return false;
-}
-
 /**
  * Insert flags after the keyword and any existing flags. One flag, or a RUN on a single line:
  * inline (`RUN --mount=... cmd`). Several flags on a RUN already spread over lines: one flag a

@@ -16,9 +16,9 @@ export class OverlappingEditsError extends Error {
 }
 
 /** Sort, validate and de-duplicate edits. */
-export function normalizeEdits(edits: readonly Edit[], textLength: number): Edit[] {
+export function normalizeEdits<E extends Edit>(edits: readonly E[], textLength: number): E[] {
   const sorted = [...edits].sort((x, y) => x.start - y.start || x.end - y.end);
-  const out: Edit[] = [];
+  const out: E[] = [];
   for (const e of sorted) {
     if (e.start < 0 || e.end < e.start || e.end > textLength) {
       throw new RangeError(`edit [${e.start},${e.end}) outside the text (length ${textLength})`);

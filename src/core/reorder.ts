@@ -20,6 +20,9 @@ import type { Node } from './lexer.js';
 import { parsePragma, readPragmas } from './pragmas.js';
 import type { Edit, FixKind } from './types.js';
 
+/** An edit of a reorder, with the applicability of the moves it makes. */
+export type KindedEdit = Edit & { fixKind: FixKind };
+
 export interface Block {
   instr: Instruction;
   /** Start of the first attached comment line (or of the instruction). */
@@ -34,7 +37,9 @@ function nodeIndex(doc: DockerfileDocument, start: number): number {
   let m = nodeIndexCache.get(doc);
   if (!m) {
     m = new Map();
-    doc.nodes.forEach((n, i) => m!.set(n.start, i));
+    doc.nodes.forEach((n, i) => {
+      m!.set(n.start, i);
+    });
     nodeIndexCache.set(doc, m);
   }
   const i = m.get(start);
@@ -146,7 +151,7 @@ export function reorderEdits(
   fixKindOf: (i: Instruction) => FixKind = () => 'safe',
   /** `next`: insert before the next instruction that stays (hoisting); `previous`: right after the previous one (sinking). */
   anchor: 'next' | 'previous' = 'next',
-): Edit[] {
+): KindedEdit[] {
   const text = doc.text;
   const origIndex = new Map(items.map((x, i) => [x, i]));
   const blocks = new Map(items.map((x) => [x, blockOf(x, (n) => !moved.has(n))]));
@@ -171,8 +176,8 @@ export function reorderEdits(
     prev = x;
   });
 
-  const edits: Edit[] = [];
-  const deletions: Edit[] = [];
+  const edits: KindedEdit[] = [];
+  const deletions: KindedEdit[] = [];
   const inserts = new Map<number, { text: string; fixKind: FixKind }>();
   /** Per insertion offset: the open escape of the instruction it goes after, to remove. */
   const stripped = new Map<number, { start: number; end: number }>();
@@ -239,7 +244,7 @@ export function reorderEdits(
   // is part of the later one) become one. A file without a final newline keeps ending
   // without one: the deletion that reaches its end takes the line ending before it along.
   deletions.sort((a, b) => a.start - b.start);
-  const merged: Edit[] = [];
+  const merged: KindedEdit[] = [];
   for (const d of deletions) {
     const prev = merged[merged.length - 1];
     if (prev && d.start <= prev.end) {

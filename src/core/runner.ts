@@ -13,9 +13,9 @@ import { OffsetMap, applyEdits, normalizeEdits } from './edits.js';
 import { InputError } from './source.js';
 import { checkUntouched, crossCheck } from './validate.js';
 import { hasPragmas, ignoredInstructions, readPragmas, touches } from './pragmas.js';
-import { EditComposer } from './edit-compose.js';
+import { EditComposer, type FixEdit } from './edit-compose.js';
 import { NoContext, type BuildContext } from './context.js';
-import type { Edit, Finding, Options, Transform, TransformContext, TransformFinding } from './types.js';
+import type { Diagnostic, Finding, Fix, Options, Transform, TransformContext, TransformResult } from './types.js';
 
 export const MAX_PASSES = 10;
 
@@ -83,7 +83,20 @@ export interface AppliedEdit {
   fixKind: 'safe' | 'unsafe';
 }
 
-export const defaultOptions: Options = { syntax: 'docker/dockerfile:1', unsafe: false, transformOptions: {} };
+/**
+ * The diagnostics the runner takes from a result: `withoutUnsafe` when unsafe fixes are not
+ * applied and the transform gave one. The runner alone chooses by applicability.
+ */
+export function chosenDiagnostics(result: TransformResult, unsafe: boolean): Diagnostic[] {
+  return !unsafe && result.withoutUnsafe ? result.withoutUnsafe : result.diagnostics;
+}
+
+/** Whether a fix is applied with these options. */
+export function applies(fix: Fix, unsafe: boolean): boolean {
+  return unsafe || fix.applicability === 'safe';
+}
+
+export const defaultOptions: Options = { unsafe: false, transformOptions: {} };
 
 export function sortTransforms(transforms: readonly Transform[]): Transform[] {
   return [...transforms].sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));
@@ -137,9 +150,9 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     const p = original.position(Math.min(offset, text.length));
     return { ...base, error: { kind: 'internal', message, line: p.line, column: p.column } };
   };
-  const report = (t: Transform, f: TransformFinding, kind = f.kind, message = f.message): Finding => {
-    const s = original.position(toOriginal(f.start));
-    const e = original.position(toOriginal(Math.max(f.start, f.end)));
+  const report = (t: Transform, d: Diagnostic, kind = d.kind, message = d.message): Finding => {
+    const s = original.position(toOriginal(d.range.start));
+    const e = original.position(toOriginal(Math.max(d.range.start, d.range.end)));
     return {
       transform: t.meta.id,
       kind,
@@ -149,9 +162,13 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       column: s.column,
       endLine: e.line,
       endColumn: e.column,
-      ...(kind === 'change' || f.fixKind ? { fixKind: f.fixKind ?? t.meta.fixKind } : {}),
+      ...(kind === 'change' ? { fixKind: d.fix?.applicability ?? t.meta.fixKind } : {}),
+      code: d.code,
     };
   };
+  /** Ids of the fixes (numbered in the order they are applied) by change finding. */
+  const fixOf = new Map<Finding, number>();
+  let fixIds = 0;
 
   let passes = 0;
   for (;;) {
@@ -174,21 +191,33 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       } catch (e) {
         return internal(`transform ${t.meta.id} failed: ${(e as Error).stack ?? e}`);
       }
-      let allowed: Edit[] = [];
-      for (const e of result.edits) if (options.unsafe || (e.fixKind ?? t.meta.fixKind) === 'safe') allowed.push(e);
+      const diagnostics = chosenDiagnostics(result, options.unsafe);
+      // The edits of every fix applied with these options; a fix shared by several diagnostics once.
+      const ids = new Map<Fix, number>();
+      let allowed: FixEdit[] = [];
+      for (const d of diagnostics) {
+        if (!d.fix || ids.has(d.fix) || !applies(d.fix, options.unsafe)) continue;
+        const id = fixIds++;
+        ids.set(d.fix, id);
+        for (const e of d.fix.edits) allowed.push({ start: e.start, end: e.end, text: e.text, fixKind: d.fix.applicability, fix: id });
+      }
       const ignored = usePragmas ? ignoredInstructions(doc, readPragmas(doc), t.meta.id) : [];
       const proposed = allowed.length;
       if (ignored.length) allowed = allowed.filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
       const dropped = allowed.length < proposed;
       const notes: Finding[] = [];
       const changes: Finding[] = [];
-      for (const f of result.findings) {
-        if (ignored.length && ignored.some((i) => touches(i, f.start, Math.max(f.start + 1, f.end)))) continue;
-        const unsafe = (f.fixKind ?? t.meta.fixKind) === 'unsafe';
-        if (f.kind === 'change' && unsafe && !options.unsafe) {
-          notes.push(report(t, { ...f, fixKind: 'unsafe' }, 'info', `${f.message} (unsafe fix: run with --unsafe to apply)`));
-        } else if (f.kind === 'change') changes.push(report(t, f));
-        else notes.push(report(t, f));
+      for (const d of diagnostics) {
+        if (ignored.length && ignored.some((i) => touches(i, d.range.start, Math.max(d.range.start + 1, d.range.end)))) continue;
+        const unsafe = (d.fix?.applicability ?? t.meta.fixKind) === 'unsafe';
+        if (d.kind === 'change' && unsafe && !options.unsafe) {
+          notes.push({ ...report(t, d, 'info', `${d.message} (unsafe fix: run with --unsafe to apply)`), fixKind: 'unsafe' });
+        } else if (d.kind === 'change') {
+          const f = report(t, d);
+          const id = d.fix && ids.get(d.fix);
+          if (id !== undefined) fixOf.set(f, id);
+          changes.push(f);
+        } else notes.push(report(t, d));
       }
       pending.set(t.meta.id, notes);
       const unchanged = { doc, notes, readOriginal, readDirectives: doc.directiveReads !== directiveReads };
@@ -196,7 +225,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         quiet.set(t.meta.id, unchanged);
         continue;
       }
-      let sorted: Edit[];
+      let sorted: FixEdit[];
       let next: string;
       try {
         sorted = normalizeEdits(allowed, doc.text.length);
@@ -235,7 +264,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         continue;
       }
       for (const f of changes) changeFindings.push(f);
-      composer.apply(sorted, t.meta.id, t.meta.fixKind);
+      composer.apply(sorted, t.meta.id);
       maps.push(OffsetMap.fromEdits(sorted));
       const version = maps.length;
       nextDoc.sourceLine = (offset) => original.lineOf(toOriginal(offset, version));
@@ -277,13 +306,26 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const generated = changed ? original.generatedHeader() : null;
   if (generated) findings.push(generatedNote(original, generated));
   findings.sort(byPosition);
-  const edits: AppliedEdit[] = changed
-    ? composer.result().map((e) => {
-        const ps = original.position(e.start);
-        const pe = original.position(e.end);
-        return { transform: e.by[0], transforms: e.by, start: e.start, end: e.end, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind };
-      })
-    : [];
+  const composed = changed ? composer.result() : [];
+  const edits: AppliedEdit[] = composed.map((e) => {
+    const ps = original.position(e.start);
+    const pe = original.position(e.end);
+    return { transform: e.by[0], transforms: e.by, start: e.start, end: e.end, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind };
+  });
+  // Each applied change names the edits its fix made: reports read the link, not guess it.
+  const editsOfFix = new Map<number, number[]>();
+  composed.forEach((e, k) => {
+    for (const id of e.fixes) {
+      const list = editsOfFix.get(id);
+      if (list) list.push(k);
+      else editsOfFix.set(id, [k]);
+    }
+  });
+  for (const f of findings) {
+    const id = f.kind === 'change' ? fixOf.get(f) : undefined;
+    const mine = id === undefined ? undefined : editsOfFix.get(id);
+    if (mine) f.edits = mine;
+  }
   return { input: text, output, bom, changed, findings, passes, edits };
 }
 
@@ -296,7 +338,7 @@ function generatedNote(doc: DockerfileDocument, h: { start: number; end: number;
   const s = doc.position(h.start);
   const e = doc.position(h.end);
   const message = `the file says it is generated ("${h.text}"): regenerating it undoes these changes; make them in its generator or template too`;
-  return { transform: 'generated-file', kind: 'info', severity: 'info', message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  return { transform: 'generated-file', kind: 'info', severity: 'info', message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, code: 'generated' };
 }
 
 /** Findings in file order (then by transform), as a run reports them. */
@@ -321,7 +363,8 @@ function wouldEditAgain(t: Transform, doc: DockerfileDocument, ctx: TransformCon
     return true;
   }
   const ignored = ignoredInstructions(doc, readPragmas(doc), t.meta.id);
-  const edits = result.edits.filter((e) => (options.unsafe || (e.fixKind ?? t.meta.fixKind) === 'safe') && !ignored.some((i) => touches(i, e.start, e.end)));
+  const fixes = new Set(chosenDiagnostics(result, options.unsafe).flatMap((d) => (d.fix && applies(d.fix, options.unsafe) ? [d.fix] : [])));
+  const edits = [...fixes].flatMap((f) => f.edits).filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
   if (edits.length === 0) return false;
   try {
     return applyEdits(doc.text, normalizeEdits(edits, doc.text.length)) !== doc.text;

@@ -12,24 +12,38 @@ export interface Edit {
   start: number;
   end: number;
   text: string;
-  /** Defaults to the transform's `meta.fixKind`. */
-  fixKind?: FixKind;
 }
 
 /** ruff-style applicability: `safe` fixes run by default, `unsafe` ones only with `--unsafe`. */
-export type FixKind = 'safe' | 'unsafe';
+export type Applicability = 'safe' | 'unsafe';
+/** The name the reports use for a fix's applicability (`fixKind` in JSON/SARIF). */
+export type FixKind = Applicability;
 
 export type FindingKind = 'change' | 'skipped' | 'info' | 'error';
 export type Severity = 'error' | 'warning' | 'info';
 
-/** What a transform reports; positions are offsets into the document it was given. */
-export interface TransformFinding {
+/**
+ * The edits that resolve a diagnostic. Only the runner decides whether they are applied, from
+ * `applicability` and the run's options. Several diagnostics may share one Fix object (one
+ * reorder of a stage resolves every move it reports): it is applied once.
+ */
+export interface Fix {
+  applicability: Applicability;
+  edits: Edit[];
+}
+
+/**
+ * What a transform reports (ESLint's and ruff's shape): positions are offsets into the document
+ * it was given. A `change` carries the fix that makes it; a `change` whose fix is not applied
+ * for its applicability is reported as an `info` note saying so.
+ */
+export interface Diagnostic {
   kind: FindingKind;
+  /** Stable id within the transform (`moved`, `not-split`, ...): reported as `<transform>/<code>`. */
+  code: string;
   message: string;
-  start: number;
-  end: number;
-  /** For `change` findings: defaults to the transform's `meta.fixKind`. */
-  fixKind?: FixKind;
+  range: { start: number; end: number };
+  fix?: Fix;
 }
 
 /** A finding as the engine reports it: positions mapped to the original input, 1-based. */
@@ -43,11 +57,33 @@ export interface Finding {
   endLine: number;
   endColumn: number;
   fixKind?: FixKind;
+  /** The diagnostic's stable code (without the transform id). */
+  code: string;
+  /**
+   * For an applied `change`: indexes into the run's `edits` of the applied edits its fix made
+   * (an edit that several fixes made is listed by each).
+   */
+  edits?: number[];
 }
 
 export interface TransformResult {
-  edits: Edit[];
-  findings: TransformFinding[];
+  diagnostics: Diagnostic[];
+  /**
+   * When unsafe fixes are not applied, the runner reports and applies these instead of
+   * `diagnostics`: for a rewrite whose safe part is a different plan, not a subset (hoist-stable
+   * moves a step less far when the farther move is unsafe). Absent: the safe fixes of
+   * `diagnostics` are the safe rewrite.
+   */
+  withoutUnsafe?: Diagnostic[];
+}
+
+/** A transform's own option: validated from config (`transformOptions.<id>.<name>`) and the CLI. */
+export interface OptionSpec {
+  type: 'string' | 'boolean' | 'string[]';
+  default: string | boolean | string[];
+  description: string;
+  /** The command-line flag that sets it (`--syntax`), if any. */
+  flag?: string;
 }
 
 export interface TransformMeta {
@@ -57,6 +93,7 @@ export interface TransformMeta {
   summary: string;
   /** What it does, why, and why the fix is safe or unsafe (Markdown). */
   description: string;
+  /** The best applicability its fixes have (for `--list-transforms` and SARIF rules); each fix carries its own. */
   fixKind: FixKind;
   /**
    * When some of its fixes are marked unsafe (applied only with --unsafe) although `fixKind` is
@@ -66,12 +103,12 @@ export interface TransformMeta {
   /** Lower runs first. Content edits near 0, structural rewrites 100+, the syntax directive last. */
   order: number;
   docsUrl?: string;
+  /** The transform's own options (read with `optionOf`), validated from config. */
+  options?: Record<string, OptionSpec>;
 }
 
 /** Options every transform may read; transform-specific ones live under `transformOptions[id]`. */
 export interface Options {
-  /** `# syntax=` reference to insert when needed, or `'none'` to never insert one. */
-  syntax: string;
   /** Apply fixes whose kind is `unsafe`. */
   unsafe: boolean;
   /**
@@ -89,12 +126,16 @@ export interface Options {
    * `ignored` the rules its config ignores everywhere.
    */
   hadolint?: { source: string; ignored: readonly string[] };
+  /** Each transform's own options by transform id (declared in its `meta.options`; read with `optionOf`). */
   transformOptions: Record<string, Record<string, unknown>>;
 }
 
+/** What a transform sees of the options: never `unsafe` (the runner alone chooses fixes by applicability). */
+export type TransformOptions = Readonly<Omit<Options, 'unsafe'>>;
+
 export interface TransformContext {
   buildContext: BuildContext;
-  options: Options;
+  options: TransformOptions;
   /** The document as it was before any transform of this run touched it. */
   original: DockerfileDocument;
   /** Path of the Dockerfile as given by the user (for messages only), if any. */

@@ -191,7 +191,7 @@ export class Workspace {
       selfCheck: false,
     }, bom);
     const findings = [...result.findings, ...s.buildNotes];
-    for (const message of s.context.notes()) findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+    for (const message of s.context.notes()) findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'context-note' });
     const a: Analysis = { text, bomLength: bom ? 1 : 0, result, findings, ms: performance.now() - t0 };
     if (!perFile) this.results.set(file, (perFile = new Map()));
     perFile.delete(text);

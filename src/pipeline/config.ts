@@ -29,7 +29,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { editorConfigFormat } from './editorconfig.js';
+import { editorConfigFormat, type FormatSettings } from './editorconfig.js';
 
 export const CONFIG_FILES = ['dockerfix.config.json', '.dockerfixrc.json', 'package.json'] as const;
 
@@ -41,14 +41,7 @@ export interface Settings {
   format?: FormatSettings;
 }
 
-/** Layout settings for the formatter (dockerfix fmt, --fmt, the prettier plugin). */
-export interface FormatSettings {
-  /** Spaces for continuation lines (0-16). */
-  indent?: number;
-  /** Indent continuation lines with a tab. */
-  useTabs?: boolean;
-  endOfLine?: 'auto' | 'lf' | 'crlf';
-}
+export type { FormatSettings } from './editorconfig.js';
 
 export interface Override extends Settings {
   files: string[];
@@ -109,8 +102,10 @@ export class ConfigError extends Error {
 const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'transformOptions', 'format'];
 
 /** The options each transform reads from `transformOptions`, with their types (others are errors). */
-export const TRANSFORM_OPTIONS: Record<string, Record<string, 'boolean'>> = {
+export const TRANSFORM_OPTIONS: Record<string, Record<string, 'boolean' | 'string'>> = {
   'pip-cache-mount': { hadolintIgnore: 'boolean' },
+  // syntax-directive's meta.options.syntax (the `syntax` key is short for it).
+  'syntax-directive': { syntax: 'string' },
 };
 const FORMAT_KEYS = ['indent', 'useTabs', 'endOfLine'];
 
@@ -213,6 +208,9 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
       for (const [id, v] of Object.entries(t as Record<string, unknown>)) {
         if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(', ')})`);
         if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
+        // The frontend a config file may name is limited the same way under either key.
+        const ref = id === 'syntax-directive' ? (v as Record<string, unknown>).syntax : undefined;
+        if (typeof ref === 'string' && !isAllowedSyntax(ref)) fail(`${at}transformOptions.${id}.syntax`, `${JSON.stringify(ref)} is not a Dockerfile frontend dockerfix accepts from a config file: use docker/dockerfile:<tag> or "none"`);
         const known = TRANSFORM_OPTIONS[id] ?? {};
         const keys = Object.keys(known);
         for (const [k, val] of Object.entries(v as Record<string, unknown>)) {
@@ -324,7 +322,7 @@ export function loadConfigFile(file: string, knownIds: readonly string[]): Loade
   } catch (e) {
     if (path.basename(file) === 'package.json') return null;
     // Without the excerpt of the file newer Node versions quote (the file may not be ours to show).
-    throw new ConfigError(file, '', `invalid JSON: ${(e as Error).message.replace(/"[^]*"(?:\.\.\.)? is not valid JSON/, 'is not valid JSON')}`);
+    throw new ConfigError(file, '', `invalid JSON: ${(e as Error).message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, 'is not valid JSON')}`);
   }
   if (path.basename(file) === 'package.json') {
     if (!isObject(raw) || !('dockerfix' in raw)) return null;

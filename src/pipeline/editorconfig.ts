@@ -14,7 +14,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import type { FormatSettings } from './config.js';
+/** Layout settings for the formatter (dockerfix fmt, --fmt, the prettier plugin). */
+export interface FormatSettings {
+  /** Spaces for continuation lines (0-16). */
+  indent?: number;
+  /** Indent continuation lines with a tab. */
+  useTabs?: boolean;
+  endOfLine?: 'auto' | 'lf' | 'crlf';
+}
 
 type Props = Record<string, string>;
 

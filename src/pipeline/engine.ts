@@ -1,6 +1,8 @@
 /**
- * File-level processing shared by the CLI and the API: read a Dockerfile, pick its build
- * context, run the transforms, and describe the outcome. Nothing here prints or exits.
+ * The one pipeline (`processText` / `processFile`) that every caller runs the transforms
+ * through: the API (`fix`), the CLI and its batch workers, `explain`, and the fixture harness.
+ * It owns BOM handling, the choice of build context, the context's notes, the internal-error
+ * guard and `--fmt`. Nothing here prints or exits.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,8 @@ export interface ProcessOptions {
   contextDir?: string;
   /** Do not look at any build context. */
   noContext?: boolean;
+  /** The build context itself (API, tests): wins over `contextDir` and `noContext`. */
+  buildContext?: BuildContext;
   /** `--fmt`: also format (src/format) the files the transforms rewrite (with these settings). */
   fmt?: boolean | FormatOptions;
   /**
@@ -41,9 +45,14 @@ export interface FileOutcome {
   internal?: boolean;
   /** `firstChange`: `after` and `findings` stop at the first change; never write `after`. */
   partial?: boolean;
+  /** The runner's own error (kind, message without prefix, position), when it reported one. */
+  runError?: NonNullable<RunResult['error']>;
+  /** Number of passes the runner made. */
+  passes?: number;
 }
 
 export function contextFor(file: string | undefined, opts: ProcessOptions): BuildContext {
+  if (opts.buildContext) return opts.buildContext;
   if (opts.noContext) return new NoContext();
   const dir = opts.contextDir ?? (file ? path.dirname(file) : undefined);
   if (!dir) return new NoContext();
@@ -71,7 +80,7 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
   }
   // What the context passed over (links out of it, FIFOs, oversized files): said, not silent.
   for (const message of buildContext.notes?.() ?? []) {
-    r.findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+    r.findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'context-note' });
   }
   const after = (bom ? '\ufeff' : '') + r.output;
   if (r.error) {
@@ -84,11 +93,13 @@ export function processText(raw: string, file: string, opts: ProcessOptions, con
       findings: r.findings,
       error: new FileError(file, prefix + r.error.message, r.error.line, r.error.column),
       internal: r.error.kind === 'internal',
+      runError: r.error,
+      passes: r.passes,
     };
   }
-  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true };
-  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits }, typeof opts.fmt === 'object' ? opts.fmt : {});
-  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
+  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true, passes: r.passes };
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits, passes: r.passes }, typeof opts.fmt === 'object' ? opts.fmt : {});
+  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits, passes: r.passes };
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { ConfigResolver, formatSettingsFor, type ResolvedSettings } from './config.js';
+import { withOption } from '../core/transform-options.js';
 import type { ProcessOptions } from './engine.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
 
@@ -37,13 +38,16 @@ export interface FoundBuild {
 export const DEFAULT_SYNTAX = 'docker/dockerfile:1';
 
 /** Transform ids and options for one file: config first, then the flags on top. */
-export function effectiveSelection(settings: ResolvedSettings, cli: CliSelection): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[]; transformOptions: ResolvedSettings['transformOptions'] } {
+export function effectiveSelection(
+  settings: ResolvedSettings,
+  cli: CliSelection,
+): { ids: string[]; syntax: string; unsafe: boolean; targets?: string[]; transformOptions: ResolvedSettings['transformOptions'] } {
   const all = transformIds();
   let ids = cli.only && cli.only.length ? all.filter((id) => cli.only!.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
   if (cli.skip) ids = ids.filter((id) => !cli.skip!.includes(id));
   return {
     ids,
-    syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
+    syntax: cli.syntax ?? settings.syntax ?? (settings.transformOptions['syntax-directive']?.syntax as string | undefined) ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
     transformOptions: settings.transformOptions,
     ...(cli.targets && cli.targets.length ? { targets: cli.targets } : {}),
@@ -83,14 +87,18 @@ export class FileOptions {
     const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs ?? null, hadolint ?? null, fmt ?? null]);
     let p = this.cache.get(key);
     if (!p) {
-      p = loadTransforms(sel.ids).then((transforms) => ({
-        transforms,
-        options: { syntax: sel.syntax, unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), ...(hadolint ? { hadolint } : {}), transformOptions: sel.transformOptions },
-        contextDir,
-        noContext,
-        ...(fmt ? { fmt } : {}),
-        ...(this.cli.firstChange ? { firstChange: true } : {}),
-      }));
+      p = loadTransforms(sel.ids).then((transforms) => {
+        // `syntax` (config key, --syntax) is syntax-directive's option (config.ts checks the options a config file gives).
+        const transformOptions = withOption(sel.transformOptions, 'syntax-directive', 'syntax', sel.syntax);
+        return {
+          transforms,
+          options: { unsafe: sel.unsafe, ...(sel.targets ? { targets: sel.targets } : {}), ...(buildArgs ? { buildArgs } : {}), ...(hadolint ? { hadolint } : {}), transformOptions },
+          contextDir,
+          noContext,
+          ...(fmt ? { fmt } : {}),
+          ...(this.cli.firstChange ? { firstChange: true } : {}),
+        };
+      });
       this.cache.set(key, p);
     }
     return p;

@@ -49,11 +49,13 @@ export function buildJsonReport(input: ReportInput): object {
       })),
       findings: outcome.findings.map((f) => ({
         transform: f.transform,
+        code: f.code,
         kind: f.kind,
         severity: f.severity,
         fixKind: f.fixKind ?? null,
         message: f.message,
         range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } },
+        edits: f.edits ?? [],
       })),
       error: outcome.error
         ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) }

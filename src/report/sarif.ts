@@ -1,13 +1,10 @@
 /**
  * `--format sarif`: SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`)
- * and other SARIF viewers. One rule per transform, one result per finding; a change carries its
- * edits as a SARIF `fix` (artifactChanges/replacements with line/column regions, end exclusive,
+ * and other SARIF viewers. One rule per transform, one result per finding; a change carries the
+ * edits its fix made (linked by the runner, `Finding.edits`) as a SARIF `fix` (artifactChanges/replacements with line/column regions, end exclusive,
  * columns in UTF-16 code units as declared by `columnKind`). File errors become tool
  * execution notifications, so a broken file does not masquerade as a code finding.
  */
-import { DockerfileDocument } from '../core/document.js';
-import { LineIndex, stripBom } from '../core/source.js';
-import type { AppliedEdit } from '../core/runner.js';
 import type { Finding } from '../core/types.js';
 import type { ReportInput, RuleInfo } from './types.js';
 
@@ -17,34 +14,6 @@ type Level = 'error' | 'warning' | 'note';
 
 function level(f: Finding): Level {
   return f.kind === 'error' ? 'error' : f.kind === 'change' ? 'warning' : 'note';
-}
-
-/**
- * Which instruction (index) holds an offset; edits and findings in the same one belong together.
- * Binary search over the instructions (sorted by start): linear reports for huge files.
- */
-function groupOf(doc: DockerfileDocument | null, offset: number, line: number): string {
-  if (doc) {
-    const all = doc.instructions;
-    let lo = 0;
-    let hi = all.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (all[mid].start <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const i = found >= 0 ? all[found] : undefined;
-    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
-  }
-  return `l${line}`;
-}
-
-function offsetOf(lines: LineIndex, line: number, column: number): number {
-  if (line > lines.starts.length) return lines.text.length;
-  return lines.starts[line - 1] + column - 1;
 }
 
 function region(startLine: number, startColumn: number, endLine: number, endColumn: number): Record<string, number> {
@@ -123,52 +92,10 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
       });
       continue;
     }
-    const text = stripBom(outcome.before).text;
-    let doc: DockerfileDocument | null = null;
-    try {
-      doc = new DockerfileDocument(text);
-    } catch {
-      doc = null;
-    }
-    // Edits go with the change finding of their transform in the same instruction; leftovers
-    // with the transform's first change finding.
+    // Each applied change names the edits its fix made (the runner links them).
     const edits = outcome.edits ?? [];
-    const claimed = new Set<AppliedEdit>();
-    const changeFindings = outcome.findings.filter((f) => f.kind === 'change');
-    const editsFor = new Map<Finding, AppliedEdit[]>();
-    const lines = new LineIndex(text);
-    // Edits by instruction group, in order: each finding takes those of its group it made.
-    const byGroup = new Map<string, AppliedEdit[]>();
-    for (const e of edits) {
-      const g = groupOf(doc, e.start, e.line);
-      const list = byGroup.get(g);
-      if (list) list.push(e);
-      else byGroup.set(g, [e]);
-    }
-    for (const f of changeFindings) {
-      const g = groupOf(doc, offsetOf(lines, f.line, f.column), f.line);
-      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
-      mine.forEach((e) => claimed.add(e));
-      editsFor.set(f, mine);
-    }
-    const firstChange = new Map<string, Finding>();
-    const order = new Map<Finding, number>();
-    changeFindings.forEach((f, k) => {
-      order.set(f, k);
-      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
-    });
-    for (const e of edits) {
-      if (claimed.has(e)) continue;
-      // The first change finding of any of its transforms, in finding order.
-      let f: Finding | undefined;
-      for (const t of e.transforms) {
-        const x = firstChange.get(t);
-        if (x && (!f || order.get(x)! < order.get(f)!)) f = x;
-      }
-      if (f) editsFor.get(f)!.push(e);
-    }
     for (const f of outcome.findings) {
-      const mine = editsFor.get(f) ?? [];
+      const mine = (f.edits ?? []).flatMap((k) => (edits[k] ? [edits[k]] : []));
       results.push({
         ruleId: f.transform,
         ruleIndex: ruleIndex.get(f.transform),
@@ -200,7 +127,7 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
               ],
             }
           : {}),
-        properties: { kind: f.kind, ...(f.fixKind ? { fixKind: f.fixKind } : {}) },
+        properties: { kind: f.kind, code: `${f.transform}/${f.code}`, ...(f.fixKind ? { fixKind: f.fixKind } : {}) },
       });
     }
   }

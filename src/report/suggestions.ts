@@ -89,7 +89,7 @@ export function lineSuggestions(before: string, after: string, findings: readonl
     const ts = new Set<string>();
     for (const e of edits) {
       const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
-      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) e.transforms.forEach((t) => ts.add(t));
+      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) for (const t of e.transforms) ts.add(t);
     }
     s.transforms = [...ts];
   }

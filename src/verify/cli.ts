@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import type { Io } from '../cli/main.js';
+import type { Io } from '../cli/io.js';
 import { fileURLToPath } from 'node:url';
 import { parseSubcommandArgs } from '../cli/parse.js';
 import { escapeControls } from '../report/escape.js';

@@ -3,7 +3,9 @@
  *   Dockerfile               the input (bytes as they are: CRLF, BOM, escape kept)
  *   expected.Dockerfile      the expected output; absent means "must stay byte-identical"
  *   context/                 the build context (optional; absent means no context is known)
- *   expected-findings.txt    optional: one finding a line, `<line> <kind> <transform>: <message>`
+ *   expected-findings.txt    optional: one finding a line, `<line> <kind> <transform>/<code>`; a
+ *                            line may add `: <message>` to pin the prose too (golden cases:
+ *                            `_combined`, so rewording a message churns few files)
  *   options.json             optional: { transforms?: string[], unsafe?: boolean, syntax?: string }
  * `<transform-id>` selects that transform (plus syntax-directive unless options say otherwise);
  * `fixtures/_combined/<case>` runs every transform.
@@ -11,8 +13,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DirectoryContext, NoContext } from '../../src/core/context.js';
-import { runTransforms, type RunResult } from '../../src/core/runner.js';
-import { stripBom } from '../../src/core/source.js';
+import { processText, type FileOutcome } from '../../src/pipeline/engine.js';
+import type { Finding } from '../../src/core/types.js';
+import { withOption } from '../../src/core/transform-options.js';
 import { loadTransforms, transformIds } from '../../transforms/index.js';
 import type { Options } from '../../src/core/types.js';
 
@@ -54,29 +57,31 @@ export function listFixtureCases(root = FIXTURES): FixtureCase[] {
   return out;
 }
 
-export async function runFixture(c: FixtureCase, input = c.input): Promise<RunResult & { text: string }> {
+/** Runs a case through the same pipeline as the CLI and the API (src/pipeline/engine.ts). */
+export async function runFixture(c: FixtureCase, input = c.input): Promise<FileOutcome & { text: string; findings: Finding[] }> {
   const ids = c.options.transforms ?? (c.group === '_combined' ? transformIds() : [c.group, 'syntax-directive'].filter((x, i, a) => a.indexOf(x) === i));
   const transforms = await loadTransforms(ids);
   const ctxDir = path.join(c.dir, 'context');
   const buildContext = fs.existsSync(ctxDir) ? new DirectoryContext(ctxDir, path.join(ctxDir, 'Dockerfile')) : new NoContext();
-  const { text, bom } = stripBom(input);
-  const r = runTransforms(
-    text,
-    {
-      transforms,
-      buildContext,
-      options: {
-        unsafe: c.options.unsafe ?? false,
-        ...(c.options.syntax ? { syntax: c.options.syntax } : {}),
-        ...(c.options.targets ? { targets: c.options.targets } : {}),
-        transformOptions: c.options.transformOptions ?? {},
-      },
+  const r = processText(input, 'Dockerfile', {
+    transforms,
+    buildContext,
+    options: {
+      unsafe: c.options.unsafe ?? false,
+      ...(c.options.targets ? { targets: c.options.targets } : {}),
+      // `syntax` in options.json is syntax-directive's option.
+      transformOptions: c.options.syntax ? withOption(c.options.transformOptions ?? {}, 'syntax-directive', 'syntax', c.options.syntax) : (c.options.transformOptions ?? {}),
     },
-    bom,
-  );
-  return { ...r, text: (r.bom ? '\ufeff' : '') + r.output };
+  });
+  return { ...r, text: r.after };
 }
 
-export function formatFinding(f: { line: number; kind: string; transform: string; message: string }): string {
-  return `${f.line} ${f.kind} ${f.transform}: ${f.message}`;
+/** `<line> <kind> <transform>/<code>`, and `: <message>` with `prose`. */
+export function formatFinding(f: { line: number; kind: string; transform: string; code: string; message: string }, prose = false): string {
+  return `${f.line} ${f.kind} ${f.transform}/${f.code}${prose ? `: ${f.message}` : ''}`;
+}
+
+/** Whether an expected-findings line pins the message too. */
+export function hasProse(line: string): boolean {
+  return /^\d+ \S+ \S+: /.test(line);
 }
