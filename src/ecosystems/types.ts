@@ -8,7 +8,7 @@
 import type { DockerfileDocument, Instruction } from '../core/document.js';
 import type { ShellCommand, Word } from '../core/shell.js';
 import type { FixKind, TransformContext } from '../core/types.js';
-import type { OsFamily } from '../analysis/images.js';
+import type { OsFamily } from '../core/base-images.js';
 
 export type EcosystemId =
   | 'pip' | 'pipenv' | 'poetry' | 'uv' | 'pdm'
