@@ -20,7 +20,7 @@ import { closest, ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds, type FileBuild } from '../builds/plan.js';
 import { analyseEachContext } from '../builds/contexts.js';
-import { linksFromPackage, type PackageMeta } from '../report/sarif.js';
+import type { PackageMeta } from '../report/sarif.js';
 import { REPORT_FORMATS, type ReportFile, type ReportFormat } from '../report/types.js';
 import { colorsWanted } from './color.js';
 import { runSubcommand, SUBCOMMANDS, SUBCOMMAND_HELP } from './subcommands.js';
@@ -44,13 +44,14 @@ export function packageVersion(): string {
 }
 
 /** The web home of dockerfix and the base its docs links resolve against (from package.json). */
-export function packageLinks(): { informationUri?: string; docsBase?: string } {
+export async function packageLinks(): Promise<{ informationUri?: string; docsBase?: string }> {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++, dir = path.dirname(dir)) {
     const p = path.join(dir, 'package.json');
     if (!fs.existsSync(p)) continue;
     const json = JSON.parse(fs.readFileSync(p, 'utf8')) as PackageMeta & { name?: string };
-    if (json.name === 'dockerfix') return linksFromPackage(json);
+    // The SARIF module loads only with a report format (start-up: test/lazy.test.ts).
+    if (json.name === 'dockerfix') return (await import('../report/sarif.js')).linksFromPackage(json);
   }
   return {};
 }
@@ -412,7 +413,7 @@ async function run(argv: string[], io: Io): Promise<number> {
         opts.format as Exclude<ReportFormat, 'diff'>,
         {
           tool: { name: 'dockerfix', version: packageVersion() },
-          links: packageLinks(),
+          links: await packageLinks(),
           mode: opts.write ? 'write' : opts.check ? 'check' : 'dry-run',
           files: report,
           errors: found.errors.map((e) => ({ path: e.file, message: e.message })),
@@ -540,7 +541,7 @@ async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, p
     io.stdout.write(
       renderReport(
         opts.format as Exclude<ReportFormat, 'diff'>,
-        { tool: { name: 'dockerfix', version: packageVersion() }, links: packageLinks(), mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
+        { tool: { name: 'dockerfix', version: packageVersion() }, links: await packageLinks(), mode: opts.check ? 'check' : 'dry-run', files: [{ path: label, outcome, written: false }], errors: [] },
         all.map((t) => t.meta),
       ),
     );
