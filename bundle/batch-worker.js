@@ -10655,23 +10655,21 @@ function cacheMountSpec(id, label2) {
   };
 }
 function runCacheMounts(doc2, ctx, spec) {
-  const edits = [];
-  const findings = [];
+  const diagnostics = [];
   const candidates = quickMatches(doc2, spec.quick);
   for (const instr of doc2.instructions) {
     if (instr.upper !== "RUN" || !instr.stage || !candidates.has(instr.index)) continue;
     const r = planRun(doc2, ctx, spec, instr);
     if (!r) continue;
-    const where = { start: instr.keywordStart, end: instr.keywordEnd };
+    const range = { start: instr.keywordStart, end: instr.keywordEnd };
     if ("skip" in r) {
-      findings.push({ kind: "skipped", ...where, message: r.skip });
+      diagnostics.push({ kind: "skipped", code: "not-mounted", range, message: r.skip });
       continue;
     }
     if (r.edits.length === 0) continue;
-    edits.push(...r.edits.map((e) => ({ ...e, fixKind: r.fixKind })));
-    findings.push({ kind: "change", ...where, message: r.message, fixKind: r.fixKind });
+    diagnostics.push({ kind: "change", code: "cache-mount", range, message: r.message, fix: { applicability: r.fixKind, edits: r.edits } });
   }
-  return { edits, findings };
+  return { diagnostics };
 }
 function quickMatches(doc2, quick) {
   const out = /* @__PURE__ */ new Set();
@@ -11223,9 +11221,9 @@ __export(apt_cache_mount_exports, {
 });
 function explainOnce(doc2, result) {
   let firstLine;
-  for (const f of result.findings) {
+  for (const f of result.diagnostics) {
     if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
-    const line = doc2.instructions.find((i) => i.keywordStart === f.start)?.line;
+    const line = doc2.instructions.find((i) => i.keywordStart === f.range.start)?.line;
     if (firstLine === void 0) {
       firstLine = line;
       continue;
@@ -12140,7 +12138,9 @@ function nodeIndex(doc2, start) {
   let m = nodeIndexCache.get(doc2);
   if (!m) {
     m = /* @__PURE__ */ new Map();
-    doc2.nodes.forEach((n, i2) => m.set(n.start, i2));
+    doc2.nodes.forEach((n, i2) => {
+      m.set(n.start, i2);
+    });
     nodeIndexCache.set(doc2, m);
   }
   const i = m.get(start);
@@ -12389,6 +12389,84 @@ function hoistVerdict(runEffects2, other) {
     }
   }
 }
+function plan(doc2, farthest) {
+  const diagnostics = [];
+  for (const stage of doc2.stages) {
+    if (isWindowsStage(stage)) continue;
+    const items = stage.instructions.slice(1);
+    const order = [...items];
+    const moved = /* @__PURE__ */ new Set();
+    const fix = /* @__PURE__ */ new Map();
+    const fixes = { safe: { applicability: "safe", edits: [] }, unsafe: { applicability: "unsafe", edits: [] } };
+    const index = new Map(order.map((x, k) => [x, k]));
+    const pinned = pinnedInstructions(doc2, "hoist-stable");
+    for (const run of items) {
+      if (run.upper !== "RUN" || pinned.get(run) === "ignored") continue;
+      const i = index.get(run);
+      if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
+      if (!firstCopyAbove(order, i - 1)) continue;
+      const eff = effectsOf(run);
+      const verdicts = [];
+      let blocker = null;
+      let safeTarget = -1;
+      let anyTarget = -1;
+      let worst = "safe";
+      for (let k = i - 1; k >= 0; k--) {
+        const pin2 = pinned.get(order[k]);
+        const v = pin2 ? { kind: "blocked", reason: pinnedReason(order[k], pin2, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
+        if (v.kind === "blocked") {
+          blocker = { instr: order[k], reason: v.reason };
+          break;
+        }
+        verdicts[k] = v;
+        if (v.kind === "unsafe") worst = "unsafe";
+        if (isCopy(order[k])) {
+          anyTarget = k;
+          if (worst === "safe") safeTarget = k;
+        }
+      }
+      const where = { start: run.keywordStart, end: run.keywordEnd };
+      const label2 = q(describeRun(run));
+      const target = farthest ? anyTarget : safeTarget;
+      if (target === -1 && anyTarget === -1) {
+        const copy = blocker && (eff.systemSetup || pinned.has(blocker.instr) && isCopy(blocker.instr)) ? firstCopyAbove(order, index.get(blocker.instr)) : null;
+        if (blocker && copy) diagnostics.push({ kind: "skipped", code: "blocked", range: where, message: `${label2} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+        continue;
+      }
+      const pin = pinned.get(run);
+      if (pin) {
+        diagnostics.push({
+          kind: "skipped",
+          code: "pinned",
+          range: where,
+          message: `${label2} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}`
+        });
+        continue;
+      }
+      const t = target === -1 ? anyTarget : target;
+      const jumped = order.slice(t, i);
+      const unsafeVerdicts = verdicts.slice(t, i).filter((v) => v?.kind === "unsafe");
+      const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
+      const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
+      if (env.length) reasons.unshift(`it does not mention ${env.join(", ")}, but would no longer see ${env.length > 1 ? "them" : "it"} in its environment (set by the ENV/ARG it moves above)`);
+      const kind = reasons.length ? "unsafe" : "safe";
+      const message = moveMessage(label2, eff, jumped, reasons);
+      if (target === -1) {
+        diagnostics.push({ kind: "change", code: "moved", range: where, message, fix: { applicability: "unsafe", edits: [] } });
+        continue;
+      }
+      diagnostics.push({ kind: "change", code: "moved", range: where, message, fix: fixes[kind] });
+      order.splice(i, 1);
+      order.splice(t, 0, run);
+      for (let k = t; k <= i; k++) index.set(order[k], k);
+      moved.add(run);
+      fix.set(run, kind);
+    }
+    if (!moved.size) continue;
+    for (const e of reorderEdits(doc2, items, order, moved, (x) => fix.get(x) ?? "safe")) fixes[e.fixKind].edits.push({ start: e.start, end: e.end, text: e.text });
+  }
+  return diagnostics;
+}
 function isCopy(i) {
   return i.upper === "COPY" || i.upper === "ADD";
 }
@@ -12440,74 +12518,10 @@ var init_hoist_stable = __esm({
         unsafeFixes: "when the move crosses an ENV/ARG the step does not mention, or its paths come from a --build-arg default",
         order: 200
       },
-      run(doc2, ctx) {
-        const edits = [];
-        const findings = [];
-        for (const stage of doc2.stages) {
-          if (isWindowsStage(stage)) continue;
-          const items = stage.instructions.slice(1);
-          const order = [...items];
-          const moved = /* @__PURE__ */ new Set();
-          const fix = /* @__PURE__ */ new Map();
-          const index = new Map(order.map((x, k) => [x, k]));
-          const pinned = pinnedInstructions(doc2, "hoist-stable");
-          for (const run of items) {
-            if (run.upper !== "RUN" || pinned.get(run) === "ignored") continue;
-            const i = index.get(run);
-            if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
-            if (!firstCopyAbove(order, i - 1)) continue;
-            const eff = effectsOf(run);
-            const verdicts = [];
-            let blocker = null;
-            let safeTarget = -1;
-            let anyTarget = -1;
-            let worst = "safe";
-            for (let k = i - 1; k >= 0; k--) {
-              const pin2 = pinned.get(order[k]);
-              const v = pin2 ? { kind: "blocked", reason: pinnedReason(order[k], pin2, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
-              if (v.kind === "blocked") {
-                blocker = { instr: order[k], reason: v.reason };
-                break;
-              }
-              verdicts[k] = v;
-              if (v.kind === "unsafe") worst = "unsafe";
-              if (isCopy(order[k])) {
-                anyTarget = k;
-                if (worst === "safe") safeTarget = k;
-              }
-            }
-            const where = { start: run.keywordStart, end: run.keywordEnd };
-            const label2 = q(describeRun(run));
-            const target = ctx.options.unsafe ? anyTarget : safeTarget;
-            if (target === -1 && anyTarget === -1) {
-              const copy = blocker && (eff.systemSetup || pinned.has(blocker.instr) && isCopy(blocker.instr)) ? firstCopyAbove(order, index.get(blocker.instr)) : null;
-              if (blocker && copy) findings.push({ kind: "skipped", ...where, message: `${label2} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
-              continue;
-            }
-            const pin = pinned.get(run);
-            if (pin) {
-              findings.push({ kind: "skipped", ...where, message: `${label2} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run, pin, q(describeInstruction(run)))}` });
-              continue;
-            }
-            const t = target === -1 ? anyTarget : target;
-            const jumped = order.slice(t, i);
-            const unsafeVerdicts = verdicts.slice(t, i).filter((v) => v?.kind === "unsafe");
-            const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
-            const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
-            if (env.length) reasons.unshift(`it does not mention ${env.join(", ")}, but would no longer see ${env.length > 1 ? "them" : "it"} in its environment (set by the ENV/ARG it moves above)`);
-            const kind = reasons.length ? "unsafe" : "safe";
-            const message = moveMessage(label2, eff, jumped, reasons);
-            findings.push({ kind: "change", ...where, message, fixKind: kind });
-            if (target === -1) continue;
-            order.splice(i, 1);
-            order.splice(t, 0, run);
-            for (let k = t; k <= i; k++) index.set(order[k], k);
-            moved.add(run);
-            fix.set(run, kind);
-          }
-          if (moved.size) edits.push(...reorderEdits(doc2, items, order, moved, (x) => fix.get(x) ?? "safe"));
-        }
-        return { edits, findings };
+      run(doc2, _ctx) {
+        const diagnostics = plan(doc2, true);
+        if (!diagnostics.some((d) => d.fix?.applicability === "unsafe")) return { diagnostics };
+        return { diagnostics, withoutUnsafe: plan(doc2, false) };
       }
     };
     hoist_stable_default = hoistStable;
@@ -12583,12 +12597,12 @@ __export(pip_cache_mount_exports, {
 function hadolintIgnore(doc2, ctx, r) {
   const h = ctx.options.hadolint;
   if (!h || h.ignored.includes("DL3042") || ctx.options.transformOptions["pip-cache-mount"]?.hadolintIgnore === false) return r;
-  const edits = [...r.edits];
-  const findings = r.findings.map((f) => {
-    if (f.kind !== "change") return f;
-    const instr = doc2.instructions.find((i) => i.keywordStart === f.start);
+  const diagnostics = r.diagnostics.map((f) => {
+    if (f.kind !== "change" || !f.fix) return f;
+    const instr = doc2.instructions.find((i) => i.keywordStart === f.range.start);
     if (!instr) return f;
-    const removes = r.edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
+    const edits = [...f.fix.edits];
+    const removes = edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
     if (!removes) return f;
     const lineStart = doc2.text.lastIndexOf("\n", instr.start - 1) + 1;
     const prevStart = lineStart > 0 ? doc2.text.lastIndexOf("\n", lineStart - 2) + 1 : -1;
@@ -12598,14 +12612,14 @@ function hadolintIgnore(doc2, ctx, r) {
     if (m) {
       if (m[2].split(/[\s,]+/).includes("DL3042")) return f;
       const at = prevStart + m[1].length + m[2].length;
-      edits.push({ start: at, end: at, text: ",DL3042", fixKind: f.fixKind });
+      edits.push({ start: at, end: at, text: ",DL3042" });
     } else {
       const indent = /^[ \t]*/.exec(doc2.text.slice(lineStart, instr.start))[0];
-      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc2.eol}`, fixKind: f.fixKind });
+      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc2.eol}` });
     }
-    return { ...f, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
+    return { ...f, fix: { applicability: f.fix.applicability, edits }, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
   });
-  return { edits, findings };
+  return { diagnostics };
 }
 var pipCacheMount, pip_cache_mount_default;
 var init_pip_cache_mount = __esm({
@@ -12797,8 +12811,7 @@ var init_sink_volatile = __esm({
         order: 210
       },
       run(doc2, _ctx) {
-        const edits = [];
-        const findings = [];
+        const diagnostics = [];
         const pinned = pinnedInstructions(doc2, "sink-volatile");
         for (const stage of doc2.stages) {
           const items = stage.instructions.slice(1);
@@ -12809,6 +12822,7 @@ var init_sink_volatile = __esm({
             if (/^(RUN|COPY|ADD|WORKDIR)$/.test(x.upper)) ip = k;
           });
           const moved = /* @__PURE__ */ new Set();
+          const fix = { applicability: "safe", edits: [] };
           for (const g of groups) {
             const toMove = g.members.filter((m) => items.indexOf(m) < ip);
             if (toMove.length === 0) continue;
@@ -12817,22 +12831,22 @@ var init_sink_volatile = __esm({
             const blocked = checkGroup(g, toMove, items, ip, pinned);
             const names = [...g.seeds].join(", ");
             if (blocked) {
-              findings.push({ kind: "skipped", ...where, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
+              diagnostics.push({ kind: "skipped", code: "blocked", range: where, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
               continue;
             }
             const list = toMove.map((m) => q2(describeInstruction(m, 40)));
             const shown = list.length > 3 ? `${list.slice(0, 3).join(", ")} and ${list.length - 3} more` : list.join(list.length === 2 ? " and " : ", ");
             const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
-            findings.push({ kind: "change", ...where, message, fixKind: "safe" });
+            diagnostics.push({ kind: "change", code: "moved", range: where, message, fix });
             for (const m of toMove) moved.add(m);
           }
           if (moved.size === 0) continue;
           const staying = items.filter((x) => !moved.has(x));
           const anchor = staying.indexOf(items[ip]);
           const final = [...staying.slice(0, anchor + 1), ...items.filter((x) => moved.has(x)), ...staying.slice(anchor + 1)];
-          edits.push(...reorderEdits(doc2, items, final, moved, () => "safe", "previous"));
+          for (const e of reorderEdits(doc2, items, final, moved, () => "safe", "previous")) fix.edits.push({ start: e.start, end: e.end, text: e.text });
         }
-        return { edits, findings };
+        return { diagnostics };
       }
     };
     sink_volatile_default = sinkVolatile;
@@ -13907,7 +13921,7 @@ function splitAt(doc2, stage, i, ctx, ignored, model) {
   const where = { start: copy.keywordStart, end: copy.keywordEnd };
   const after = stage.instructions.slice(i + 1);
   const state = copy.state();
-  const skip = (label2, reason) => args?.prefix ? null : { edits: [], finding: { kind: "skipped", ...where, message: `did not split this copy before \`${label2}\`: ${reason}` } };
+  const skip = (label2, reason) => args?.prefix ? null : { kind: "skipped", code: "not-split", range: where, message: `did not split this copy before \`${label2}\`: ${reason}` };
   const destExpanded = expandVars(args.dest, state.env);
   const destAbs = destExpanded.includes("$") || state.workdir.includes("$") ? null : joinPath(state.workdir, destExpanded);
   const probe = new SplitAnalysis(ctx, destAbs ?? "/", args.prefix);
@@ -13928,7 +13942,7 @@ function splitAt(doc2, stage, i, ctx, ignored, model) {
   if (ignored.has(copy)) {
     if (args.prefix) return null;
     const at = { start: first.run.keywordStart, end: first.run.keywordEnd };
-    return { edits: [], finding: { kind: "skipped", ...at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` } };
+    return { kind: "skipped", code: "pinned", range: at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` };
   }
   if (isWindowsStage(stage)) return skip(firstLabel, "a Windows stage: its paths are not modelled");
   const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
@@ -14042,26 +14056,26 @@ function splitAt(doc2, stage, i, ctx, ignored, model) {
   if (offline) return skip(offline.label, offline.reason);
   const unsafe = [plans.map(([, p]) => p.unsafe).find((u) => u !== void 0), exposed].filter((u) => u !== void 0).join("; ") || (ctx.available ? void 0 : "the build context is not available");
   const fixKind = unsafe ? "unsafe" : "safe";
-  const edits = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent), fixKind }];
+  const edits = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent) }];
   const insEol = doc2.eolAt(installRun.start);
   const depPlan = dep[0]?.[1].depOnly;
   const open = danglingEscape(installRun);
-  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: "", fixKind });
+  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: "" });
   if (depPlan) {
     const f = dep[0][0];
     const w = f.inst.cmd.words[depPlan.afterWord];
     const runText = doc2.slice(installRun.start, open?.start ?? installRun.end);
     const at = w.end - installRun.start;
     const first2 = runText.slice(0, at) + depPlan.flags.map((x) => " " + x).join("") + runText.slice(at);
-    edits.push({ start: installRun.start, end: installRun.start, text: first2 + insEol + moved + insEol, fixKind });
+    edits.push({ start: installRun.start, end: installRun.start, text: first2 + insEol + moved + insEol });
   } else if (runSplit) {
     const flags = installRun.flags.map((f) => " " + doc2.slice(f.start, f.end)).join("");
     const text = `${insEol}${moved}${insEol}${doc2.indentAt(installRun.keywordStart)}${installRun.keyword}${flags} ${runSplit.prefix}`;
-    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text, fixKind });
+    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text });
   } else if (installRun.next > installRun.end) {
-    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol, fixKind });
+    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol });
   } else {
-    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved, fixKind });
+    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved });
   }
   const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
   let message = `copies ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
@@ -14072,12 +14086,12 @@ function splitAt(doc2, stage, i, ctx, ignored, model) {
     const glob = patterns.find((x) => x.endsWith("*"));
     message += `; the build context is not available (stdin or --no-context)${glob ? `, so optional files are copied with globs such as \`${glob}\`` : ""}; unsafe: ${plans.map(([, p]) => p.unsafe).find((u) => u !== void 0) ?? "the files the install reads could not be checked"}`;
   } else if (unsafe) message += `; unsafe: ${unsafe}`;
-  return { edits, finding: { kind: "change", ...where, message, fixKind } };
+  return { kind: "change", code: "split", range: where, message, fix: { applicability: fixKind, edits } };
 }
 function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const where = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
-  const skip = (reason) => args.prefix ? null : { edits: [], finding: { kind: "skipped", ...where, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
+  const skip = (reason) => args.prefix ? null : { kind: "skipped", code: "not-split", range: where, message: `did not split this copy before \`${b.label}\`: ${reason}` };
   const eco = ecosystem(b.eco);
   if (eco.noDependencyOnly) return skip(eco.noDependencyOnly);
   const depOnly = eco.dependencyOnly;
@@ -14114,9 +14128,9 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(build.run));
   const redefined = between.filter((x) => x.upper === "ENV" || x.upper === "ARG").flatMap(declaredNames).find((n) => used.has(n));
   if (redefined) return skip(`\`${b.label}\` uses ${redefined}, which is set only after the copy`);
-  const plan = planManifests({ inst: fake, ctx, toRel: (a) => an.toRel(a), env: build.run.state().env });
-  if (plan.block) return skip(plan.block);
-  const all = ctx.available ? plan.paths : plan.patterns;
+  const plan2 = planManifests({ inst: fake, ctx, toRel: (a) => an.toRel(a), env: build.run.state().env });
+  if (plan2.block) return skip(plan2.block);
+  const all = ctx.available ? plan2.paths : plan2.patterns;
   if (all.length === 0) return skip("no manifest to copy");
   const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith("-"));
   if (bad) return skip(`the manifest path \`${bad}\` would need quoting`);
@@ -14135,8 +14149,8 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const cd = b.cwd === state.workdir ? "" : `cd ${b.cwd} && `;
   if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
   const consumer = model.dirReachesOutput(stage, cacheDir);
-  const exposed = ctx.available ? exposedOutputs(fake.label, plan.outputs, ctx) : void 0;
-  const unsafe = !ctx.available ? plan.unsafe ?? "the build context is not available" : consumer;
+  const exposed = ctx.available ? exposedOutputs(fake.label, plan2.outputs, ctx) : void 0;
+  const unsafe = !ctx.available ? plan2.unsafe ?? "the build context is not available" : consumer;
   const fixKind = unsafe ? "unsafe" : "safe";
   const eol = doc2.eolAt(copy.start);
   const indent = doc2.indentAt(copy.keywordStart);
@@ -14145,12 +14159,12 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const texts = carried.map((f) => doc2.slice(f.start, f.end));
   const mountText = texts.length === 0 ? " " : texts.length === 1 ? ` ${texts[0]} ` : ` ${texts.join(cont)}${cont}`;
   const lines = [...manifestLines(doc2, copy, args, all, ctx), `${runKw}${mountText}${cd}${parts.join(" ")}`];
-  const edits = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind: exposed ? "unsafe" : fixKind }];
+  const edits = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent }];
   let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
   if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
   else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
   if (exposed) message += `${unsafe ? ";" : "; unsafe:"} ${exposed}`;
-  return { edits, finding: { kind: "change", ...where, message, fixKind: exposed ? "unsafe" : fixKind } };
+  return { kind: "change", code: "dependency-step", range: where, message, fix: { applicability: exposed ? "unsafe" : fixKind, edits } };
 }
 function exposedOutputs(label2, outputs, ctx) {
   const open = outputs.filter((o) => !excludesTree(ctx, o));
@@ -14379,21 +14393,17 @@ var init_split_copy = __esm({
         docsUrl: "docs/split-copy.md"
       },
       run(doc2, ctx) {
-        const edits = [];
-        const findings = [];
+        const diagnostics = [];
         const ignored = new Set(doc2.text.includes("dockerfix-ignore") ? ignoredInstructions(doc2, readPragmas(doc2), "split-copy") : []);
         for (const stage of doc2.stages) {
           for (let i = 0; i < stage.instructions.length; i++) {
             const res = splitAt(doc2, stage, i, ctx.buildContext, ignored, buildModel(doc2, { targets: ctx.options.targets }));
             if (!res) continue;
-            findings.push(res.finding);
-            if (res.edits.length) {
-              edits.push(...res.edits);
-              break;
-            }
+            diagnostics.push(res);
+            if (res.fix?.edits.length) break;
           }
         }
-        return { edits, findings };
+        return { diagnostics };
       }
     };
     SHELL_STATE = /^(cd|set|export|unset|source|\.|alias|umask|trap|shopt|ulimit|pushd|popd|eval|exec|read|declare|typeset|local)$/;
@@ -14432,6 +14442,19 @@ var init_buildkit = __esm({
   }
 });
 
+// src/core/transform-options.ts
+function optionOf(ctx, meta, name) {
+  const spec = meta.options?.[name];
+  if (!spec) throw new Error(`${meta.id} declares no option ${name}`);
+  const given = ctx.options.transformOptions[meta.id]?.[name];
+  return given === void 0 ? spec.default : given;
+}
+var init_transform_options = __esm({
+  "src/core/transform-options.ts"() {
+    "use strict";
+  }
+});
+
 // transforms/syntax-directive.ts
 var syntax_directive_exports = {};
 __export(syntax_directive_exports, {
@@ -14444,31 +14467,39 @@ var init_syntax_directive = __esm({
     "use strict";
     init_buildkit();
     init_images();
+    init_transform_options();
     syntaxDirective = {
       meta: {
         id: "syntax-directive",
         summary: "Add a # syntax= directive when the rewrite introduces BuildKit-only syntax (configurable, --syntax none)",
         description: "When the rewritten file uses BuildKit-only syntax (RUN --mount, heredocs, COPY --link/--chmod, ...) that the input did not use, and the file has no `# syntax=` directive, inserts `# syntax=<ref>` as the first line. `--syntax <ref>` chooses the reference (default `docker/dockerfile:1`), `--syntax none` disables it. Files that already used BuildKit syntax without a directive are left alone: they already build where the user builds them.",
         fixKind: "safe",
-        order: 1e3
+        order: 1e3,
+        options: {
+          syntax: {
+            type: "string",
+            default: "docker/dockerfile:1",
+            description: "The `# syntax=` reference to add when needed, or `none` to never add one.",
+            flag: "--syntax"
+          }
+        }
       },
       run(doc2, ctx) {
-        const ref = ctx.options.syntax;
-        if (!ref || ref === "none" || doc2.directive("syntax")) return { edits: [], findings: [] };
+        const ref = optionOf(ctx, syntaxDirective.meta, "syntax");
+        if (!ref || ref === "none" || doc2.directive("syntax")) return { diagnostics: [] };
         const now = buildkitFeatures(doc2);
-        if (now.length === 0) return { edits: [], findings: [] };
+        if (now.length === 0) return { diagnostics: [] };
         const before = new Set(buildkitFeatures(ctx.original));
-        if (before.size > 0) return { edits: [], findings: [] };
+        if (before.size > 0) return { diagnostics: [] };
         const win = doc2.stages.find((s) => isWindowsStage(s));
         if (win) {
           const sign = whyWindows(win);
           return {
-            edits: [],
-            findings: [
+            diagnostics: [
               {
                 kind: "skipped",
-                start: 0,
-                end: 0,
+                code: "windows-stage",
+                range: { start: 0, end: 0 },
                 message: `no "# syntax=" directive added for the ${now.join(", ")} the file now uses: the stage at line ${win.from.line} is a Windows stage${sign ? ` (${sign})` : ""}, and Windows builders do not use the BuildKit frontend image the directive names`
               }
             ]
@@ -14476,12 +14507,12 @@ var init_syntax_directive = __esm({
         }
         const eol = doc2.text.length ? doc2.eolAt(0) : "\n";
         return {
-          edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }],
-          findings: [
+          diagnostics: [
             {
               kind: "change",
-              start: 0,
-              end: 0,
+              code: "added",
+              range: { start: 0, end: 0 },
+              fix: { applicability: "safe", edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }] },
               message: `adds "# syntax=${ref}" because the file now uses ${now.join(", ")}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`
             }
           ]
@@ -14865,13 +14896,13 @@ var union = (a, b) => [...a, ...b.filter((x) => !a.includes(x))];
 var EditComposer = class {
   constructor(length) {
     this.length = length;
-    this.pieces = length ? [{ orig: [0, length], text: "", by: [], unsafe: false }] : [];
+    this.pieces = length ? [{ orig: [0, length], text: "", by: [], fixes: [], unsafe: false }] : [];
   }
   length;
   pieces;
   deletions = [];
   /** Apply `edits` (sorted, non-overlapping, on the current text) made by `transform`. */
-  apply(edits, transform, defaultKind) {
+  apply(edits, transform) {
     const cuts = [...new Set(edits.flatMap((e) => [e.start, e.end]))].sort((x, y) => x - y);
     const split = [];
     let pos = 0;
@@ -14894,19 +14925,21 @@ var EditComposer = class {
     const out = [];
     let i = 0;
     for (const e of edits) {
-      const unsafe = (e.fixKind ?? defaultKind) === "unsafe";
+      const unsafe = e.fixKind === "unsafe";
       while (i < split.length && split[i].at < e.start) out.push(split[i++].p);
       let by = [transform];
+      let fixes = [e.fix];
       let anyUnsafe = unsafe;
       while (i < split.length && split[i].at >= e.start && split[i].at < e.end) {
         const { p } = split[i++];
-        if (p.orig) this.deletions.push({ start: p.orig[0], end: p.orig[1], by: transform, unsafe });
+        if (p.orig) this.deletions.push({ start: p.orig[0], end: p.orig[1], by: transform, fix: e.fix, unsafe });
         else {
           by = union(p.by, by);
+          fixes = union(p.fixes, fixes);
           anyUnsafe ||= p.unsafe;
         }
       }
-      if (e.text) out.push({ orig: null, text: e.text, by, unsafe: anyUnsafe });
+      if (e.text) out.push({ orig: null, text: e.text, by, fixes, unsafe: anyUnsafe });
     }
     while (i < split.length) out.push(split[i++].p);
     this.pieces = out.filter((p) => len(p) > 0);
@@ -14917,6 +14950,7 @@ var EditComposer = class {
     let last = 0;
     let text = "";
     let by = [];
+    let fixes = [];
     let unsafe = false;
     const dels = [...this.deletions].sort((x, y) => x.start - y.start);
     let di = 0;
@@ -14924,12 +14958,14 @@ var EditComposer = class {
       while (di < dels.length && dels[di].end <= last) di++;
       if (upto === last && text === "") return;
       let b = by;
+      let f = fixes;
       let u = unsafe;
       for (let k = di; k < dels.length && dels[k].start < upto; k++) {
         b = union(b, [dels[k].by]);
+        f = union(f, [dels[k].fix]);
         u ||= dels[k].unsafe;
       }
-      out.push({ start: last, end: upto, text, by: b, fixKind: u ? "unsafe" : "safe" });
+      out.push({ start: last, end: upto, text, by: b, fixes: f, fixKind: u ? "unsafe" : "safe" });
     };
     for (const p of this.pieces) {
       if (p.orig) {
@@ -14937,10 +14973,12 @@ var EditComposer = class {
         last = p.orig[1];
         text = "";
         by = [];
+        fixes = [];
         unsafe = false;
       } else {
         text += p.text;
         by = union(by, p.by);
+        fixes = union(fixes, p.fixes);
         unsafe ||= p.unsafe;
       }
     }
@@ -14952,7 +14990,13 @@ var EditComposer = class {
 // src/core/runner.ts
 init_context();
 var MAX_PASSES = 10;
-var defaultOptions = { syntax: "docker/dockerfile:1", unsafe: false, transformOptions: {} };
+function chosenDiagnostics(result, unsafe) {
+  return !unsafe && result.withoutUnsafe ? result.withoutUnsafe : result.diagnostics;
+}
+function applies(fix, unsafe) {
+  return unsafe || fix.applicability === "safe";
+}
+var defaultOptions = { unsafe: false, transformOptions: {} };
 function sortTransforms(transforms) {
   return [...transforms].sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));
 }
@@ -14996,9 +15040,9 @@ function runTransforms(text, run, bom = false) {
     const p = original.position(Math.min(offset, text.length));
     return { ...base2, error: { kind: "internal", message, line: p.line, column: p.column } };
   };
-  const report = (t, f, kind = f.kind, message = f.message) => {
-    const s = original.position(toOriginal(f.start));
-    const e = original.position(toOriginal(Math.max(f.start, f.end)));
+  const report = (t, d, kind = d.kind, message = d.message) => {
+    const s = original.position(toOriginal(d.range.start));
+    const e = original.position(toOriginal(Math.max(d.range.start, d.range.end)));
     return {
       transform: t.meta.id,
       kind,
@@ -15008,9 +15052,12 @@ function runTransforms(text, run, bom = false) {
       column: s.column,
       endLine: e.line,
       endColumn: e.column,
-      ...kind === "change" || f.fixKind ? { fixKind: f.fixKind ?? t.meta.fixKind } : {}
+      ...kind === "change" ? { fixKind: d.fix?.applicability ?? t.meta.fixKind } : {},
+      code: d.code
     };
   };
+  const fixOf = /* @__PURE__ */ new Map();
+  let fixIds = 0;
   let passes = 0;
   for (; ; ) {
     if (passes >= MAX_PASSES) return internal(`transforms did not settle after ${MAX_PASSES} passes`);
@@ -15032,21 +15079,32 @@ function runTransforms(text, run, bom = false) {
       } catch (e) {
         return internal(`transform ${t.meta.id} failed: ${e.stack ?? e}`);
       }
+      const diagnostics = chosenDiagnostics(result, options.unsafe);
+      const ids = /* @__PURE__ */ new Map();
       let allowed = [];
-      for (const e of result.edits) if (options.unsafe || (e.fixKind ?? t.meta.fixKind) === "safe") allowed.push(e);
+      for (const d of diagnostics) {
+        if (!d.fix || ids.has(d.fix) || !applies(d.fix, options.unsafe)) continue;
+        const id = fixIds++;
+        ids.set(d.fix, id);
+        for (const e of d.fix.edits) allowed.push({ start: e.start, end: e.end, text: e.text, fixKind: d.fix.applicability, fix: id });
+      }
       const ignored = usePragmas ? ignoredInstructions(doc2, readPragmas(doc2), t.meta.id) : [];
       const proposed = allowed.length;
       if (ignored.length) allowed = allowed.filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
       const dropped = allowed.length < proposed;
       const notes = [];
       const changes = [];
-      for (const f of result.findings) {
-        if (ignored.length && ignored.some((i) => touches(i, f.start, Math.max(f.start + 1, f.end)))) continue;
-        const unsafe = (f.fixKind ?? t.meta.fixKind) === "unsafe";
-        if (f.kind === "change" && unsafe && !options.unsafe) {
-          notes.push(report(t, { ...f, fixKind: "unsafe" }, "info", `${f.message} (unsafe fix: run with --unsafe to apply)`));
-        } else if (f.kind === "change") changes.push(report(t, f));
-        else notes.push(report(t, f));
+      for (const d of diagnostics) {
+        if (ignored.length && ignored.some((i) => touches(i, d.range.start, Math.max(d.range.start + 1, d.range.end)))) continue;
+        const unsafe = (d.fix?.applicability ?? t.meta.fixKind) === "unsafe";
+        if (d.kind === "change" && unsafe && !options.unsafe) {
+          notes.push({ ...report(t, d, "info", `${d.message} (unsafe fix: run with --unsafe to apply)`), fixKind: "unsafe" });
+        } else if (d.kind === "change") {
+          const f = report(t, d);
+          const id = d.fix && ids.get(d.fix);
+          if (id !== void 0) fixOf.set(f, id);
+          changes.push(f);
+        } else notes.push(report(t, d));
       }
       pending.set(t.meta.id, notes);
       const unchanged = { doc: doc2, notes, readOriginal, readDirectives: doc2.directiveReads !== directiveReads };
@@ -15084,7 +15142,7 @@ function runTransforms(text, run, bom = false) {
         continue;
       }
       for (const f of changes) changeFindings.push(f);
-      composer3.apply(sorted, t.meta.id, t.meta.fixKind);
+      composer3.apply(sorted, t.meta.id);
       maps.push(OffsetMap.fromEdits(sorted));
       const version = maps.length;
       nextDoc.sourceLine = (offset) => original.lineOf(toOriginal(offset, version));
@@ -15119,18 +15177,32 @@ function runTransforms(text, run, bom = false) {
   const generated = changed ? original.generatedHeader() : null;
   if (generated) findings.push(generatedNote(original, generated));
   findings.sort(byPosition);
-  const edits = changed ? composer3.result().map((e) => {
+  const composed = changed ? composer3.result() : [];
+  const edits = composed.map((e) => {
     const ps = original.position(e.start);
     const pe = original.position(e.end);
     return { transform: e.by[0], transforms: e.by, start: e.start, end: e.end, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind };
-  }) : [];
+  });
+  const editsOfFix = /* @__PURE__ */ new Map();
+  composed.forEach((e, k) => {
+    for (const id of e.fixes) {
+      const list = editsOfFix.get(id);
+      if (list) list.push(k);
+      else editsOfFix.set(id, [k]);
+    }
+  });
+  for (const f of findings) {
+    const id = f.kind === "change" ? fixOf.get(f) : void 0;
+    const mine = id === void 0 ? void 0 : editsOfFix.get(id);
+    if (mine) f.edits = mine;
+  }
   return { input: text, output, bom, changed, findings, passes, edits };
 }
 function generatedNote(doc2, h) {
   const s = doc2.position(h.start);
   const e = doc2.position(h.end);
   const message = `the file says it is generated ("${h.text}"): regenerating it undoes these changes; make them in its generator or template too`;
-  return { transform: "generated-file", kind: "info", severity: "info", message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  return { transform: "generated-file", kind: "info", severity: "info", message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, code: "generated" };
 }
 function byPosition(a, b) {
   return a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform);
@@ -15149,7 +15221,8 @@ function wouldEditAgain(t, doc2, ctx, options) {
     return true;
   }
   const ignored = ignoredInstructions(doc2, readPragmas(doc2), t.meta.id);
-  const edits = result.edits.filter((e) => (options.unsafe || (e.fixKind ?? t.meta.fixKind) === "safe") && !ignored.some((i) => touches(i, e.start, e.end)));
+  const fixes = new Set(chosenDiagnostics(result, options.unsafe).flatMap((d) => d.fix && applies(d.fix, options.unsafe) ? [d.fix] : []));
+  const edits = [...fixes].flatMap((f) => f.edits).filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
   if (edits.length === 0) return false;
   try {
     return applyEdits(doc2.text, normalizeEdits(edits, doc2.text.length)) !== doc2.text;
@@ -15748,6 +15821,7 @@ function formatWith(input, options, printer) {
 // src/pipeline/engine.ts
 init_source();
 function contextFor(file, opts) {
+  if (opts.buildContext) return opts.buildContext;
   if (opts.noContext) return new NoContext();
   const dir = opts.contextDir ?? (file ? path3.dirname(file) : void 0);
   if (!dir) return new NoContext();
@@ -15770,7 +15844,7 @@ function processText(raw, file, opts, contextFile) {
     return { path: file, before: raw, after: raw, changed: false, findings: [], error: new FileError(file, message), internal: true };
   }
   for (const message of buildContext.notes?.() ?? []) {
-    r.findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+    r.findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "context-note" });
   }
   const after = (bom ? "\uFEFF" : "") + r.output;
   if (r.error) {
@@ -15782,12 +15856,14 @@ function processText(raw, file, opts, contextFile) {
       changed: false,
       findings: r.findings,
       error: new FileError(file, prefix + r.error.message, r.error.line, r.error.column),
-      internal: r.error.kind === "internal"
+      internal: r.error.kind === "internal",
+      runError: r.error,
+      passes: r.passes
     };
   }
-  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true };
-  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits }, typeof opts.fmt === "object" ? opts.fmt : {});
-  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
+  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true, passes: r.passes };
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits, passes: r.passes }, typeof opts.fmt === "object" ? opts.fmt : {});
+  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits, passes: r.passes };
 }
 function formatRewritten(outcome, fo) {
   const f = format(outcome.after, fo);

@@ -14006,13 +14006,13 @@ var init_edit_compose = __esm({
     EditComposer = class {
       constructor(length) {
         this.length = length;
-        this.pieces = length ? [{ orig: [0, length], text: "", by: [], unsafe: false }] : [];
+        this.pieces = length ? [{ orig: [0, length], text: "", by: [], fixes: [], unsafe: false }] : [];
       }
       length;
       pieces;
       deletions = [];
       /** Apply `edits` (sorted, non-overlapping, on the current text) made by `transform`. */
-      apply(edits, transform, defaultKind) {
+      apply(edits, transform) {
         const cuts = [...new Set(edits.flatMap((e) => [e.start, e.end]))].sort((x, y) => x - y);
         const split = [];
         let pos = 0;
@@ -14035,19 +14035,21 @@ var init_edit_compose = __esm({
         const out = [];
         let i = 0;
         for (const e of edits) {
-          const unsafe = (e.fixKind ?? defaultKind) === "unsafe";
+          const unsafe = e.fixKind === "unsafe";
           while (i < split.length && split[i].at < e.start) out.push(split[i++].p);
           let by = [transform];
+          let fixes = [e.fix];
           let anyUnsafe = unsafe;
           while (i < split.length && split[i].at >= e.start && split[i].at < e.end) {
             const { p } = split[i++];
-            if (p.orig) this.deletions.push({ start: p.orig[0], end: p.orig[1], by: transform, unsafe });
+            if (p.orig) this.deletions.push({ start: p.orig[0], end: p.orig[1], by: transform, fix: e.fix, unsafe });
             else {
               by = union(p.by, by);
+              fixes = union(p.fixes, fixes);
               anyUnsafe ||= p.unsafe;
             }
           }
-          if (e.text) out.push({ orig: null, text: e.text, by, unsafe: anyUnsafe });
+          if (e.text) out.push({ orig: null, text: e.text, by, fixes, unsafe: anyUnsafe });
         }
         while (i < split.length) out.push(split[i++].p);
         this.pieces = out.filter((p) => len(p) > 0);
@@ -14058,6 +14060,7 @@ var init_edit_compose = __esm({
         let last = 0;
         let text = "";
         let by = [];
+        let fixes = [];
         let unsafe = false;
         const dels = [...this.deletions].sort((x, y) => x.start - y.start);
         let di = 0;
@@ -14065,12 +14068,14 @@ var init_edit_compose = __esm({
           while (di < dels.length && dels[di].end <= last) di++;
           if (upto === last && text === "") return;
           let b = by;
+          let f = fixes;
           let u = unsafe;
           for (let k = di; k < dels.length && dels[k].start < upto; k++) {
             b = union(b, [dels[k].by]);
+            f = union(f, [dels[k].fix]);
             u ||= dels[k].unsafe;
           }
-          out.push({ start: last, end: upto, text, by: b, fixKind: u ? "unsafe" : "safe" });
+          out.push({ start: last, end: upto, text, by: b, fixes: f, fixKind: u ? "unsafe" : "safe" });
         };
         for (const p of this.pieces) {
           if (p.orig) {
@@ -14078,10 +14083,12 @@ var init_edit_compose = __esm({
             last = p.orig[1];
             text = "";
             by = [];
+            fixes = [];
             unsafe = false;
           } else {
             text += p.text;
             by = union(by, p.by);
+            fixes = union(fixes, p.fixes);
             unsafe ||= p.unsafe;
           }
         }
@@ -14093,6 +14100,12 @@ var init_edit_compose = __esm({
 });
 
 // src/core/runner.ts
+function chosenDiagnostics(result, unsafe) {
+  return !unsafe && result.withoutUnsafe ? result.withoutUnsafe : result.diagnostics;
+}
+function applies(fix, unsafe) {
+  return unsafe || fix.applicability === "safe";
+}
 function sortTransforms(transforms) {
   return [...transforms].sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));
 }
@@ -14136,9 +14149,9 @@ function runTransforms(text, run2, bom = false) {
     const p = original.position(Math.min(offset, text.length));
     return { ...base2, error: { kind: "internal", message, line: p.line, column: p.column } };
   };
-  const report = (t, f, kind = f.kind, message = f.message) => {
-    const s = original.position(toOriginal(f.start));
-    const e = original.position(toOriginal(Math.max(f.start, f.end)));
+  const report = (t, d, kind = d.kind, message = d.message) => {
+    const s = original.position(toOriginal(d.range.start));
+    const e = original.position(toOriginal(Math.max(d.range.start, d.range.end)));
     return {
       transform: t.meta.id,
       kind,
@@ -14148,9 +14161,12 @@ function runTransforms(text, run2, bom = false) {
       column: s.column,
       endLine: e.line,
       endColumn: e.column,
-      ...kind === "change" || f.fixKind ? { fixKind: f.fixKind ?? t.meta.fixKind } : {}
+      ...kind === "change" ? { fixKind: d.fix?.applicability ?? t.meta.fixKind } : {},
+      code: d.code
     };
   };
+  const fixOf = /* @__PURE__ */ new Map();
+  let fixIds = 0;
   let passes = 0;
   for (; ; ) {
     if (passes >= MAX_PASSES) return internal(`transforms did not settle after ${MAX_PASSES} passes`);
@@ -14172,21 +14188,32 @@ function runTransforms(text, run2, bom = false) {
       } catch (e) {
         return internal(`transform ${t.meta.id} failed: ${e.stack ?? e}`);
       }
+      const diagnostics = chosenDiagnostics(result, options.unsafe);
+      const ids = /* @__PURE__ */ new Map();
       let allowed = [];
-      for (const e of result.edits) if (options.unsafe || (e.fixKind ?? t.meta.fixKind) === "safe") allowed.push(e);
+      for (const d of diagnostics) {
+        if (!d.fix || ids.has(d.fix) || !applies(d.fix, options.unsafe)) continue;
+        const id = fixIds++;
+        ids.set(d.fix, id);
+        for (const e of d.fix.edits) allowed.push({ start: e.start, end: e.end, text: e.text, fixKind: d.fix.applicability, fix: id });
+      }
       const ignored2 = usePragmas ? ignoredInstructions(doc2, readPragmas(doc2), t.meta.id) : [];
       const proposed = allowed.length;
       if (ignored2.length) allowed = allowed.filter((e) => !ignored2.some((i) => touches(i, e.start, e.end)));
       const dropped = allowed.length < proposed;
       const notes = [];
       const changes = [];
-      for (const f of result.findings) {
-        if (ignored2.length && ignored2.some((i) => touches(i, f.start, Math.max(f.start + 1, f.end)))) continue;
-        const unsafe = (f.fixKind ?? t.meta.fixKind) === "unsafe";
-        if (f.kind === "change" && unsafe && !options.unsafe) {
-          notes.push(report(t, { ...f, fixKind: "unsafe" }, "info", `${f.message} (unsafe fix: run with --unsafe to apply)`));
-        } else if (f.kind === "change") changes.push(report(t, f));
-        else notes.push(report(t, f));
+      for (const d of diagnostics) {
+        if (ignored2.length && ignored2.some((i) => touches(i, d.range.start, Math.max(d.range.start + 1, d.range.end)))) continue;
+        const unsafe = (d.fix?.applicability ?? t.meta.fixKind) === "unsafe";
+        if (d.kind === "change" && unsafe && !options.unsafe) {
+          notes.push({ ...report(t, d, "info", `${d.message} (unsafe fix: run with --unsafe to apply)`), fixKind: "unsafe" });
+        } else if (d.kind === "change") {
+          const f = report(t, d);
+          const id = d.fix && ids.get(d.fix);
+          if (id !== void 0) fixOf.set(f, id);
+          changes.push(f);
+        } else notes.push(report(t, d));
       }
       pending.set(t.meta.id, notes);
       const unchanged = { doc: doc2, notes, readOriginal, readDirectives: doc2.directiveReads !== directiveReads };
@@ -14224,7 +14251,7 @@ function runTransforms(text, run2, bom = false) {
         continue;
       }
       for (const f of changes) changeFindings.push(f);
-      composer3.apply(sorted, t.meta.id, t.meta.fixKind);
+      composer3.apply(sorted, t.meta.id);
       maps.push(OffsetMap.fromEdits(sorted));
       const version = maps.length;
       nextDoc.sourceLine = (offset) => original.lineOf(toOriginal(offset, version));
@@ -14259,18 +14286,32 @@ function runTransforms(text, run2, bom = false) {
   const generated = changed ? original.generatedHeader() : null;
   if (generated) findings.push(generatedNote(original, generated));
   findings.sort(byPosition);
-  const edits = changed ? composer3.result().map((e) => {
+  const composed = changed ? composer3.result() : [];
+  const edits = composed.map((e) => {
     const ps = original.position(e.start);
     const pe = original.position(e.end);
     return { transform: e.by[0], transforms: e.by, start: e.start, end: e.end, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind };
-  }) : [];
+  });
+  const editsOfFix = /* @__PURE__ */ new Map();
+  composed.forEach((e, k) => {
+    for (const id of e.fixes) {
+      const list7 = editsOfFix.get(id);
+      if (list7) list7.push(k);
+      else editsOfFix.set(id, [k]);
+    }
+  });
+  for (const f of findings) {
+    const id = f.kind === "change" ? fixOf.get(f) : void 0;
+    const mine = id === void 0 ? void 0 : editsOfFix.get(id);
+    if (mine) f.edits = mine;
+  }
   return { input: text, output, bom, changed, findings, passes, edits };
 }
 function generatedNote(doc2, h) {
   const s = doc2.position(h.start);
   const e = doc2.position(h.end);
   const message = `the file says it is generated ("${h.text}"): regenerating it undoes these changes; make them in its generator or template too`;
-  return { transform: "generated-file", kind: "info", severity: "info", message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column };
+  return { transform: "generated-file", kind: "info", severity: "info", message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, code: "generated" };
 }
 function byPosition(a, b) {
   return a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform);
@@ -14289,7 +14330,8 @@ function wouldEditAgain(t, doc2, ctx, options) {
     return true;
   }
   const ignored2 = ignoredInstructions(doc2, readPragmas(doc2), t.meta.id);
-  const edits = result.edits.filter((e) => (options.unsafe || (e.fixKind ?? t.meta.fixKind) === "safe") && !ignored2.some((i) => touches(i, e.start, e.end)));
+  const fixes = new Set(chosenDiagnostics(result, options.unsafe).flatMap((d) => d.fix && applies(d.fix, options.unsafe) ? [d.fix] : []));
+  const edits = [...fixes].flatMap((f) => f.edits).filter((e) => !ignored2.some((i) => touches(i, e.start, e.end)));
   if (edits.length === 0) return false;
   try {
     return applyEdits(doc2.text, normalizeEdits(edits, doc2.text.length)) !== doc2.text;
@@ -14320,7 +14362,7 @@ var init_runner = __esm({
     init_edit_compose();
     init_context();
     MAX_PASSES = 10;
-    defaultOptions = { syntax: "docker/dockerfile:1", unsafe: false, transformOptions: {} };
+    defaultOptions = { unsafe: false, transformOptions: {} };
   }
 });
 
@@ -14930,6 +14972,7 @@ var init_format = __esm({
 import fs4 from "node:fs";
 import path4 from "node:path";
 function contextFor(file, opts) {
+  if (opts.buildContext) return opts.buildContext;
   if (opts.noContext) return new NoContext();
   const dir = opts.contextDir ?? (file ? path4.dirname(file) : void 0);
   if (!dir) return new NoContext();
@@ -14952,7 +14995,7 @@ function processText(raw, file, opts, contextFile) {
     return { path: file, before: raw, after: raw, changed: false, findings: [], error: new FileError(file, message), internal: true };
   }
   for (const message of buildContext.notes?.() ?? []) {
-    r.findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+    r.findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "context-note" });
   }
   const after = (bom ? "\uFEFF" : "") + r.output;
   if (r.error) {
@@ -14964,12 +15007,14 @@ function processText(raw, file, opts, contextFile) {
       changed: false,
       findings: r.findings,
       error: new FileError(file, prefix + r.error.message, r.error.line, r.error.column),
-      internal: r.error.kind === "internal"
+      internal: r.error.kind === "internal",
+      runError: r.error,
+      passes: r.passes
     };
   }
-  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true };
-  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits }, typeof opts.fmt === "object" ? opts.fmt : {});
-  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits };
+  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true, passes: r.passes };
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits, passes: r.passes }, typeof opts.fmt === "object" ? opts.fmt : {});
+  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits, passes: r.passes };
 }
 function formatRewritten(outcome, fo) {
   const f = format(outcome.after, fo);
@@ -17244,23 +17289,21 @@ function cacheMountSpec(id, label3) {
   };
 }
 function runCacheMounts(doc2, ctx, spec) {
-  const edits = [];
-  const findings = [];
+  const diagnostics = [];
   const candidates2 = quickMatches(doc2, spec.quick);
   for (const instr of doc2.instructions) {
     if (instr.upper !== "RUN" || !instr.stage || !candidates2.has(instr.index)) continue;
     const r = planRun(doc2, ctx, spec, instr);
     if (!r) continue;
-    const where2 = { start: instr.keywordStart, end: instr.keywordEnd };
+    const range2 = { start: instr.keywordStart, end: instr.keywordEnd };
     if ("skip" in r) {
-      findings.push({ kind: "skipped", ...where2, message: r.skip });
+      diagnostics.push({ kind: "skipped", code: "not-mounted", range: range2, message: r.skip });
       continue;
     }
     if (r.edits.length === 0) continue;
-    edits.push(...r.edits.map((e) => ({ ...e, fixKind: r.fixKind })));
-    findings.push({ kind: "change", ...where2, message: r.message, fixKind: r.fixKind });
+    diagnostics.push({ kind: "change", code: "cache-mount", range: range2, message: r.message, fix: { applicability: r.fixKind, edits: r.edits } });
   }
-  return { edits, findings };
+  return { diagnostics };
 }
 function quickMatches(doc2, quick) {
   const out = /* @__PURE__ */ new Set();
@@ -17812,9 +17855,9 @@ __export(apt_cache_mount_exports, {
 });
 function explainOnce(doc2, result) {
   let firstLine2;
-  for (const f of result.findings) {
+  for (const f of result.diagnostics) {
     if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
-    const line = doc2.instructions.find((i) => i.keywordStart === f.start)?.line;
+    const line = doc2.instructions.find((i) => i.keywordStart === f.range.start)?.line;
     if (firstLine2 === void 0) {
       firstLine2 = line;
       continue;
@@ -18729,7 +18772,9 @@ function nodeIndex(doc2, start) {
   let m = nodeIndexCache.get(doc2);
   if (!m) {
     m = /* @__PURE__ */ new Map();
-    doc2.nodes.forEach((n, i2) => m.set(n.start, i2));
+    doc2.nodes.forEach((n, i2) => {
+      m.set(n.start, i2);
+    });
     nodeIndexCache.set(doc2, m);
   }
   const i = m.get(start);
@@ -18978,6 +19023,84 @@ function hoistVerdict(runEffects2, other) {
     }
   }
 }
+function plan(doc2, farthest) {
+  const diagnostics = [];
+  for (const stage of doc2.stages) {
+    if (isWindowsStage(stage)) continue;
+    const items = stage.instructions.slice(1);
+    const order = [...items];
+    const moved = /* @__PURE__ */ new Set();
+    const fix = /* @__PURE__ */ new Map();
+    const fixes = { safe: { applicability: "safe", edits: [] }, unsafe: { applicability: "unsafe", edits: [] } };
+    const index = new Map(order.map((x, k) => [x, k]));
+    const pinned = pinnedInstructions(doc2, "hoist-stable");
+    for (const run2 of items) {
+      if (run2.upper !== "RUN" || pinned.get(run2) === "ignored") continue;
+      const i = index.get(run2);
+      if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
+      if (!firstCopyAbove(order, i - 1)) continue;
+      const eff = effectsOf(run2);
+      const verdicts = [];
+      let blocker = null;
+      let safeTarget = -1;
+      let anyTarget = -1;
+      let worst = "safe";
+      for (let k = i - 1; k >= 0; k--) {
+        const pin2 = pinned.get(order[k]);
+        const v = pin2 ? { kind: "blocked", reason: pinnedReason(order[k], pin2, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
+        if (v.kind === "blocked") {
+          blocker = { instr: order[k], reason: v.reason };
+          break;
+        }
+        verdicts[k] = v;
+        if (v.kind === "unsafe") worst = "unsafe";
+        if (isCopy(order[k])) {
+          anyTarget = k;
+          if (worst === "safe") safeTarget = k;
+        }
+      }
+      const where2 = { start: run2.keywordStart, end: run2.keywordEnd };
+      const label3 = q(describeRun(run2));
+      const target = farthest ? anyTarget : safeTarget;
+      if (target === -1 && anyTarget === -1) {
+        const copy = blocker && (eff.systemSetup || pinned.has(blocker.instr) && isCopy(blocker.instr)) ? firstCopyAbove(order, index.get(blocker.instr)) : null;
+        if (blocker && copy) diagnostics.push({ kind: "skipped", code: "blocked", range: where2, message: `${label3} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
+        continue;
+      }
+      const pin = pinned.get(run2);
+      if (pin) {
+        diagnostics.push({
+          kind: "skipped",
+          code: "pinned",
+          range: where2,
+          message: `${label3} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run2, pin, q(describeInstruction(run2)))}`
+        });
+        continue;
+      }
+      const t = target === -1 ? anyTarget : target;
+      const jumped = order.slice(t, i);
+      const unsafeVerdicts = verdicts.slice(t, i).filter((v) => v?.kind === "unsafe");
+      const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
+      const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
+      if (env.length) reasons.unshift(`it does not mention ${env.join(", ")}, but would no longer see ${env.length > 1 ? "them" : "it"} in its environment (set by the ENV/ARG it moves above)`);
+      const kind = reasons.length ? "unsafe" : "safe";
+      const message = moveMessage(label3, eff, jumped, reasons);
+      if (target === -1) {
+        diagnostics.push({ kind: "change", code: "moved", range: where2, message, fix: { applicability: "unsafe", edits: [] } });
+        continue;
+      }
+      diagnostics.push({ kind: "change", code: "moved", range: where2, message, fix: fixes[kind] });
+      order.splice(i, 1);
+      order.splice(t, 0, run2);
+      for (let k = t; k <= i; k++) index.set(order[k], k);
+      moved.add(run2);
+      fix.set(run2, kind);
+    }
+    if (!moved.size) continue;
+    for (const e of reorderEdits(doc2, items, order, moved, (x) => fix.get(x) ?? "safe")) fixes[e.fixKind].edits.push({ start: e.start, end: e.end, text: e.text });
+  }
+  return diagnostics;
+}
 function isCopy(i) {
   return i.upper === "COPY" || i.upper === "ADD";
 }
@@ -19029,74 +19152,10 @@ var init_hoist_stable = __esm({
         unsafeFixes: "when the move crosses an ENV/ARG the step does not mention, or its paths come from a --build-arg default",
         order: 200
       },
-      run(doc2, ctx) {
-        const edits = [];
-        const findings = [];
-        for (const stage of doc2.stages) {
-          if (isWindowsStage(stage)) continue;
-          const items = stage.instructions.slice(1);
-          const order = [...items];
-          const moved = /* @__PURE__ */ new Set();
-          const fix = /* @__PURE__ */ new Map();
-          const index = new Map(order.map((x, k) => [x, k]));
-          const pinned = pinnedInstructions(doc2, "hoist-stable");
-          for (const run2 of items) {
-            if (run2.upper !== "RUN" || pinned.get(run2) === "ignored") continue;
-            const i = index.get(run2);
-            if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
-            if (!firstCopyAbove(order, i - 1)) continue;
-            const eff = effectsOf(run2);
-            const verdicts = [];
-            let blocker = null;
-            let safeTarget = -1;
-            let anyTarget = -1;
-            let worst = "safe";
-            for (let k = i - 1; k >= 0; k--) {
-              const pin2 = pinned.get(order[k]);
-              const v = pin2 ? { kind: "blocked", reason: pinnedReason(order[k], pin2, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
-              if (v.kind === "blocked") {
-                blocker = { instr: order[k], reason: v.reason };
-                break;
-              }
-              verdicts[k] = v;
-              if (v.kind === "unsafe") worst = "unsafe";
-              if (isCopy(order[k])) {
-                anyTarget = k;
-                if (worst === "safe") safeTarget = k;
-              }
-            }
-            const where2 = { start: run2.keywordStart, end: run2.keywordEnd };
-            const label3 = q(describeRun(run2));
-            const target = ctx.options.unsafe ? anyTarget : safeTarget;
-            if (target === -1 && anyTarget === -1) {
-              const copy = blocker && (eff.systemSetup || pinned.has(blocker.instr) && isCopy(blocker.instr)) ? firstCopyAbove(order, index.get(blocker.instr)) : null;
-              if (blocker && copy) findings.push({ kind: "skipped", ...where2, message: `${label3} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
-              continue;
-            }
-            const pin = pinned.get(run2);
-            if (pin) {
-              findings.push({ kind: "skipped", ...where2, message: `${label3} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run2, pin, q(describeInstruction(run2)))}` });
-              continue;
-            }
-            const t = target === -1 ? anyTarget : target;
-            const jumped = order.slice(t, i);
-            const unsafeVerdicts = verdicts.slice(t, i).filter((v) => v?.kind === "unsafe");
-            const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
-            const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
-            if (env.length) reasons.unshift(`it does not mention ${env.join(", ")}, but would no longer see ${env.length > 1 ? "them" : "it"} in its environment (set by the ENV/ARG it moves above)`);
-            const kind = reasons.length ? "unsafe" : "safe";
-            const message = moveMessage(label3, eff, jumped, reasons);
-            findings.push({ kind: "change", ...where2, message, fixKind: kind });
-            if (target === -1) continue;
-            order.splice(i, 1);
-            order.splice(t, 0, run2);
-            for (let k = t; k <= i; k++) index.set(order[k], k);
-            moved.add(run2);
-            fix.set(run2, kind);
-          }
-          if (moved.size) edits.push(...reorderEdits(doc2, items, order, moved, (x) => fix.get(x) ?? "safe"));
-        }
-        return { edits, findings };
+      run(doc2, _ctx) {
+        const diagnostics = plan(doc2, true);
+        if (!diagnostics.some((d) => d.fix?.applicability === "unsafe")) return { diagnostics };
+        return { diagnostics, withoutUnsafe: plan(doc2, false) };
       }
     };
     hoist_stable_default = hoistStable;
@@ -19172,12 +19231,12 @@ __export(pip_cache_mount_exports, {
 function hadolintIgnore(doc2, ctx, r) {
   const h = ctx.options.hadolint;
   if (!h || h.ignored.includes("DL3042") || ctx.options.transformOptions["pip-cache-mount"]?.hadolintIgnore === false) return r;
-  const edits = [...r.edits];
-  const findings = r.findings.map((f) => {
-    if (f.kind !== "change") return f;
-    const instr = doc2.instructions.find((i) => i.keywordStart === f.start);
+  const diagnostics = r.diagnostics.map((f) => {
+    if (f.kind !== "change" || !f.fix) return f;
+    const instr = doc2.instructions.find((i) => i.keywordStart === f.range.start);
     if (!instr) return f;
-    const removes = r.edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
+    const edits = [...f.fix.edits];
+    const removes = edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
     if (!removes) return f;
     const lineStart = doc2.text.lastIndexOf("\n", instr.start - 1) + 1;
     const prevStart = lineStart > 0 ? doc2.text.lastIndexOf("\n", lineStart - 2) + 1 : -1;
@@ -19187,14 +19246,14 @@ function hadolintIgnore(doc2, ctx, r) {
     if (m) {
       if (m[2].split(/[\s,]+/).includes("DL3042")) return f;
       const at = prevStart + m[1].length + m[2].length;
-      edits.push({ start: at, end: at, text: ",DL3042", fixKind: f.fixKind });
+      edits.push({ start: at, end: at, text: ",DL3042" });
     } else {
       const indent = /^[ \t]*/.exec(doc2.text.slice(lineStart, instr.start))[0];
-      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc2.eol}`, fixKind: f.fixKind });
+      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc2.eol}` });
     }
-    return { ...f, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
+    return { ...f, fix: { applicability: f.fix.applicability, edits }, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
   });
-  return { edits, findings };
+  return { diagnostics };
 }
 var pipCacheMount, pip_cache_mount_default;
 var init_pip_cache_mount = __esm({
@@ -19386,8 +19445,7 @@ var init_sink_volatile = __esm({
         order: 210
       },
       run(doc2, _ctx) {
-        const edits = [];
-        const findings = [];
+        const diagnostics = [];
         const pinned = pinnedInstructions(doc2, "sink-volatile");
         for (const stage of doc2.stages) {
           const items = stage.instructions.slice(1);
@@ -19398,6 +19456,7 @@ var init_sink_volatile = __esm({
             if (/^(RUN|COPY|ADD|WORKDIR)$/.test(x.upper)) ip = k;
           });
           const moved = /* @__PURE__ */ new Set();
+          const fix = { applicability: "safe", edits: [] };
           for (const g of groups) {
             const toMove = g.members.filter((m) => items.indexOf(m) < ip);
             if (toMove.length === 0) continue;
@@ -19406,22 +19465,22 @@ var init_sink_volatile = __esm({
             const blocked = checkGroup(g, toMove, items, ip, pinned);
             const names = [...g.seeds].join(", ");
             if (blocked) {
-              findings.push({ kind: "skipped", ...where2, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
+              diagnostics.push({ kind: "skipped", code: "blocked", range: where2, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
               continue;
             }
             const list7 = toMove.map((m) => q2(describeInstruction(m, 40)));
             const shown = list7.length > 3 ? `${list7.slice(0, 3).join(", ")} and ${list7.length - 3} more` : list7.join(list7.length === 2 ? " and " : ", ");
             const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
-            findings.push({ kind: "change", ...where2, message, fixKind: "safe" });
+            diagnostics.push({ kind: "change", code: "moved", range: where2, message, fix });
             for (const m of toMove) moved.add(m);
           }
           if (moved.size === 0) continue;
           const staying = items.filter((x) => !moved.has(x));
           const anchor = staying.indexOf(items[ip]);
           const final = [...staying.slice(0, anchor + 1), ...items.filter((x) => moved.has(x)), ...staying.slice(anchor + 1)];
-          edits.push(...reorderEdits(doc2, items, final, moved, () => "safe", "previous"));
+          for (const e of reorderEdits(doc2, items, final, moved, () => "safe", "previous")) fix.edits.push({ start: e.start, end: e.end, text: e.text });
         }
-        return { edits, findings };
+        return { diagnostics };
       }
     };
     sink_volatile_default = sinkVolatile;
@@ -20496,7 +20555,7 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
   const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
   const after = stage.instructions.slice(i + 1);
   const state = copy.state();
-  const skip = (label3, reason) => args?.prefix ? null : { edits: [], finding: { kind: "skipped", ...where2, message: `did not split this copy before \`${label3}\`: ${reason}` } };
+  const skip = (label3, reason) => args?.prefix ? null : { kind: "skipped", code: "not-split", range: where2, message: `did not split this copy before \`${label3}\`: ${reason}` };
   const destExpanded = expandVars(args.dest, state.env);
   const destAbs = destExpanded.includes("$") || state.workdir.includes("$") ? null : joinPath(state.workdir, destExpanded);
   const probe = new SplitAnalysis(ctx, destAbs ?? "/", args.prefix);
@@ -20517,7 +20576,7 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
   if (ignored2.has(copy)) {
     if (args.prefix) return null;
     const at = { start: first.run.keywordStart, end: first.run.keywordEnd };
-    return { edits: [], finding: { kind: "skipped", ...at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` } };
+    return { kind: "skipped", code: "pinned", range: at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` };
   }
   if (isWindowsStage(stage)) return skip(firstLabel, "a Windows stage: its paths are not modelled");
   const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
@@ -20631,26 +20690,26 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
   if (offline) return skip(offline.label, offline.reason);
   const unsafe = [plans.map(([, p]) => p.unsafe).find((u) => u !== void 0), exposed].filter((u) => u !== void 0).join("; ") || (ctx.available ? void 0 : "the build context is not available");
   const fixKind = unsafe ? "unsafe" : "safe";
-  const edits = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent), fixKind }];
+  const edits = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent) }];
   const insEol = doc2.eolAt(installRun.start);
   const depPlan = dep[0]?.[1].depOnly;
   const open = danglingEscape(installRun);
-  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: "", fixKind });
+  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: "" });
   if (depPlan) {
     const f = dep[0][0];
     const w = f.inst.cmd.words[depPlan.afterWord];
     const runText = doc2.slice(installRun.start, open?.start ?? installRun.end);
     const at = w.end - installRun.start;
     const first2 = runText.slice(0, at) + depPlan.flags.map((x) => " " + x).join("") + runText.slice(at);
-    edits.push({ start: installRun.start, end: installRun.start, text: first2 + insEol + moved + insEol, fixKind });
+    edits.push({ start: installRun.start, end: installRun.start, text: first2 + insEol + moved + insEol });
   } else if (runSplit) {
     const flags = installRun.flags.map((f) => " " + doc2.slice(f.start, f.end)).join("");
     const text = `${insEol}${moved}${insEol}${doc2.indentAt(installRun.keywordStart)}${installRun.keyword}${flags} ${runSplit.prefix}`;
-    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text, fixKind });
+    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text });
   } else if (installRun.next > installRun.end) {
-    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol, fixKind });
+    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol });
   } else {
-    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved, fixKind });
+    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved });
   }
   const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
   let message = `copies ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
@@ -20661,12 +20720,12 @@ function splitAt(doc2, stage, i, ctx, ignored2, model) {
     const glob = patterns.find((x) => x.endsWith("*"));
     message += `; the build context is not available (stdin or --no-context)${glob ? `, so optional files are copied with globs such as \`${glob}\`` : ""}; unsafe: ${plans.map(([, p]) => p.unsafe).find((u) => u !== void 0) ?? "the files the install reads could not be checked"}`;
   } else if (unsafe) message += `; unsafe: ${unsafe}`;
-  return { edits, finding: { kind: "change", ...where2, message, fixKind } };
+  return { kind: "change", code: "split", range: where2, message, fix: { applicability: fixKind, edits } };
 }
 function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
   const b = build.inst;
-  const skip = (reason) => args.prefix ? null : { edits: [], finding: { kind: "skipped", ...where2, message: `did not split this copy before \`${b.label}\`: ${reason}` } };
+  const skip = (reason) => args.prefix ? null : { kind: "skipped", code: "not-split", range: where2, message: `did not split this copy before \`${b.label}\`: ${reason}` };
   const eco = ecosystem(b.eco);
   if (eco.noDependencyOnly) return skip(eco.noDependencyOnly);
   const depOnly = eco.dependencyOnly;
@@ -20703,9 +20762,9 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(build.run));
   const redefined = between.filter((x) => x.upper === "ENV" || x.upper === "ARG").flatMap(declaredNames).find((n) => used.has(n));
   if (redefined) return skip(`\`${b.label}\` uses ${redefined}, which is set only after the copy`);
-  const plan = planManifests({ inst: fake, ctx, toRel: (a) => an.toRel(a), env: build.run.state().env });
-  if (plan.block) return skip(plan.block);
-  const all = ctx.available ? plan.paths : plan.patterns;
+  const plan2 = planManifests({ inst: fake, ctx, toRel: (a) => an.toRel(a), env: build.run.state().env });
+  if (plan2.block) return skip(plan2.block);
+  const all = ctx.available ? plan2.paths : plan2.patterns;
   if (all.length === 0) return skip("no manifest to copy");
   const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith("-"));
   if (bad) return skip(`the manifest path \`${bad}\` would need quoting`);
@@ -20724,8 +20783,8 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const cd = b.cwd === state.workdir ? "" : `cd ${b.cwd} && `;
   if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
   const consumer = model.dirReachesOutput(stage, cacheDir);
-  const exposed = ctx.available ? exposedOutputs(fake.label, plan.outputs, ctx) : void 0;
-  const unsafe = !ctx.available ? plan.unsafe ?? "the build context is not available" : consumer;
+  const exposed = ctx.available ? exposedOutputs(fake.label, plan2.outputs, ctx) : void 0;
+  const unsafe = !ctx.available ? plan2.unsafe ?? "the build context is not available" : consumer;
   const fixKind = unsafe ? "unsafe" : "safe";
   const eol = doc2.eolAt(copy.start);
   const indent = doc2.indentAt(copy.keywordStart);
@@ -20734,12 +20793,12 @@ function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
   const texts = carried.map((f) => doc2.slice(f.start, f.end));
   const mountText = texts.length === 0 ? " " : texts.length === 1 ? ` ${texts[0]} ` : ` ${texts.join(cont)}${cont}`;
   const lines = [...manifestLines(doc2, copy, args, all, ctx), `${runKw}${mountText}${cd}${parts.join(" ")}`];
-  const edits = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent, fixKind: exposed ? "unsafe" : fixKind }];
+  const edits = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent }];
   let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
   if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
   else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
   if (exposed) message += `${unsafe ? ";" : "; unsafe:"} ${exposed}`;
-  return { edits, finding: { kind: "change", ...where2, message, fixKind: exposed ? "unsafe" : fixKind } };
+  return { kind: "change", code: "dependency-step", range: where2, message, fix: { applicability: exposed ? "unsafe" : fixKind, edits } };
 }
 function exposedOutputs(label3, outputs, ctx) {
   const open = outputs.filter((o) => !excludesTree(ctx, o));
@@ -20968,21 +21027,17 @@ var init_split_copy = __esm({
         docsUrl: "docs/split-copy.md"
       },
       run(doc2, ctx) {
-        const edits = [];
-        const findings = [];
+        const diagnostics = [];
         const ignored2 = new Set(doc2.text.includes("dockerfix-ignore") ? ignoredInstructions(doc2, readPragmas(doc2), "split-copy") : []);
         for (const stage of doc2.stages) {
           for (let i = 0; i < stage.instructions.length; i++) {
             const res = splitAt(doc2, stage, i, ctx.buildContext, ignored2, buildModel(doc2, { targets: ctx.options.targets }));
             if (!res) continue;
-            findings.push(res.finding);
-            if (res.edits.length) {
-              edits.push(...res.edits);
-              break;
-            }
+            diagnostics.push(res);
+            if (res.fix?.edits.length) break;
           }
         }
-        return { edits, findings };
+        return { diagnostics };
       }
     };
     SHELL_STATE = /^(cd|set|export|unset|source|\.|alias|umask|trap|shopt|ulimit|pushd|popd|eval|exec|read|declare|typeset|local)$/;
@@ -21021,6 +21076,22 @@ var init_buildkit = __esm({
   }
 });
 
+// src/core/transform-options.ts
+function optionOf(ctx, meta, name) {
+  const spec = meta.options?.[name];
+  if (!spec) throw new Error(`${meta.id} declares no option ${name}`);
+  const given = ctx.options.transformOptions[meta.id]?.[name];
+  return given === void 0 ? spec.default : given;
+}
+function withOption(given, id, name, value) {
+  return { ...given, [id]: { ...given[id], [name]: value } };
+}
+var init_transform_options = __esm({
+  "src/core/transform-options.ts"() {
+    "use strict";
+  }
+});
+
 // transforms/syntax-directive.ts
 var syntax_directive_exports = {};
 __export(syntax_directive_exports, {
@@ -21033,31 +21104,39 @@ var init_syntax_directive = __esm({
     "use strict";
     init_buildkit();
     init_images();
+    init_transform_options();
     syntaxDirective = {
       meta: {
         id: "syntax-directive",
         summary: "Add a # syntax= directive when the rewrite introduces BuildKit-only syntax (configurable, --syntax none)",
         description: "When the rewritten file uses BuildKit-only syntax (RUN --mount, heredocs, COPY --link/--chmod, ...) that the input did not use, and the file has no `# syntax=` directive, inserts `# syntax=<ref>` as the first line. `--syntax <ref>` chooses the reference (default `docker/dockerfile:1`), `--syntax none` disables it. Files that already used BuildKit syntax without a directive are left alone: they already build where the user builds them.",
         fixKind: "safe",
-        order: 1e3
+        order: 1e3,
+        options: {
+          syntax: {
+            type: "string",
+            default: "docker/dockerfile:1",
+            description: "The `# syntax=` reference to add when needed, or `none` to never add one.",
+            flag: "--syntax"
+          }
+        }
       },
       run(doc2, ctx) {
-        const ref = ctx.options.syntax;
-        if (!ref || ref === "none" || doc2.directive("syntax")) return { edits: [], findings: [] };
+        const ref = optionOf(ctx, syntaxDirective.meta, "syntax");
+        if (!ref || ref === "none" || doc2.directive("syntax")) return { diagnostics: [] };
         const now = buildkitFeatures(doc2);
-        if (now.length === 0) return { edits: [], findings: [] };
+        if (now.length === 0) return { diagnostics: [] };
         const before2 = new Set(buildkitFeatures(ctx.original));
-        if (before2.size > 0) return { edits: [], findings: [] };
+        if (before2.size > 0) return { diagnostics: [] };
         const win = doc2.stages.find((s) => isWindowsStage(s));
         if (win) {
           const sign = whyWindows(win);
           return {
-            edits: [],
-            findings: [
+            diagnostics: [
               {
                 kind: "skipped",
-                start: 0,
-                end: 0,
+                code: "windows-stage",
+                range: { start: 0, end: 0 },
                 message: `no "# syntax=" directive added for the ${now.join(", ")} the file now uses: the stage at line ${win.from.line} is a Windows stage${sign ? ` (${sign})` : ""}, and Windows builders do not use the BuildKit frontend image the directive names`
               }
             ]
@@ -21065,12 +21144,12 @@ var init_syntax_directive = __esm({
         }
         const eol = doc2.text.length ? doc2.eolAt(0) : "\n";
         return {
-          edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }],
-          findings: [
+          diagnostics: [
             {
               kind: "change",
-              start: 0,
-              end: 0,
+              code: "added",
+              range: { start: 0, end: 0 },
+              fix: { applicability: "safe", edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }] },
               message: `adds "# syntax=${ref}" because the file now uses ${now.join(", ")}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`
             }
           ]
@@ -23490,6 +23569,8 @@ function validateConfig(raw, file, knownIds, prefix = "") {
       for (const [id, v] of Object.entries(t)) {
         if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(", ")})`);
         if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
+        const ref = id === "syntax-directive" ? v.syntax : void 0;
+        if (typeof ref === "string" && !isAllowedSyntax(ref)) fail(`${at}transformOptions.${id}.syntax`, `${JSON.stringify(ref)} is not a Dockerfile frontend dockerfix accepts from a config file: use docker/dockerfile:<tag> or "none"`);
         const known2 = TRANSFORM_OPTIONS[id] ?? {};
         const keys = Object.keys(known2);
         for (const [k, val] of Object.entries(v)) {
@@ -23596,7 +23677,7 @@ function loadConfigFile(file, knownIds) {
     raw = JSON.parse(text.replace(/^\ufeff/, ""));
   } catch (e) {
     if (path8.basename(file) === "package.json") return null;
-    throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[^]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
+    throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
   }
   if (path8.basename(file) === "package.json") {
     if (!isObject(raw) || !("dockerfix" in raw)) return null;
@@ -23699,7 +23780,9 @@ var init_config = __esm({
     };
     SETTING_KEYS = ["transforms", "syntax", "unsafe", "transformOptions", "format"];
     TRANSFORM_OPTIONS = {
-      "pip-cache-mount": { hadolintIgnore: "boolean" }
+      "pip-cache-mount": { hadolintIgnore: "boolean" },
+      // syntax-directive's meta.options.syntax (the `syntax` key is short for it).
+      "syntax-directive": { syntax: "string" }
     };
     FORMAT_KEYS = ["indent", "useTabs", "endOfLine"];
     SYNTAX_REF = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
@@ -23754,7 +23837,7 @@ function effectiveSelection(settings, cli) {
   if (cli.skip) ids = ids.filter((id) => !cli.skip.includes(id));
   return {
     ids,
-    syntax: cli.syntax ?? settings.syntax ?? DEFAULT_SYNTAX,
+    syntax: cli.syntax ?? settings.syntax ?? settings.transformOptions["syntax-directive"]?.syntax ?? DEFAULT_SYNTAX,
     unsafe: cli.unsafe ?? settings.unsafe ?? false,
     transformOptions: settings.transformOptions,
     ...cli.targets && cli.targets.length ? { targets: cli.targets } : {}
@@ -23769,6 +23852,7 @@ var init_file_options = __esm({
   "src/pipeline/file-options.ts"() {
     "use strict";
     init_config();
+    init_transform_options();
     init_transforms();
     DEFAULT_SYNTAX = "docker/dockerfile:1";
     FileOptions = class {
@@ -23802,14 +23886,17 @@ var init_file_options = __esm({
         const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs2 ?? null, hadolint ?? null, fmt ?? null]);
         let p = this.cache.get(key);
         if (!p) {
-          p = loadTransforms(sel.ids).then((transforms) => ({
-            transforms,
-            options: { syntax: sel.syntax, unsafe: sel.unsafe, ...sel.targets ? { targets: sel.targets } : {}, ...buildArgs2 ? { buildArgs: buildArgs2 } : {}, ...hadolint ? { hadolint } : {}, transformOptions: sel.transformOptions },
-            contextDir,
-            noContext,
-            ...fmt ? { fmt } : {},
-            ...this.cli.firstChange ? { firstChange: true } : {}
-          }));
+          p = loadTransforms(sel.ids).then((transforms) => {
+            const transformOptions = withOption(sel.transformOptions, "syntax-directive", "syntax", sel.syntax);
+            return {
+              transforms,
+              options: { unsafe: sel.unsafe, ...sel.targets ? { targets: sel.targets } : {}, ...buildArgs2 ? { buildArgs: buildArgs2 } : {}, ...hadolint ? { hadolint } : {}, transformOptions },
+              contextDir,
+              noContext,
+              ...fmt ? { fmt } : {},
+              ...this.cli.firstChange ? { firstChange: true } : {}
+            };
+          });
           this.cache.set(key, p);
         }
         return p;
@@ -25272,7 +25359,7 @@ function rel(cwd, p) {
   return printable(path20.relative(cwd, p).split(path20.sep).join("/") || ".");
 }
 async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
-  const plan = { files: /* @__PURE__ */ new Map(), notes: [] };
+  const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
   const groups = /* @__PURE__ */ new Map();
   for (const f of files) {
     const root = gitRoot(path20.dirname(f)) ?? path20.dirname(f);
@@ -25286,16 +25373,16 @@ async function planBuilds(files, starts, cwd, explicit, configured = () => void 
       return r === "" || !r.startsWith("..") && !path20.isAbsolute(r);
     });
     const found = await findBuildDefinitions([...group.map((f) => path20.dirname(f)), ...within2]);
-    plan.notes.push(...found.notes);
+    plan2.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit);
       const h = gitRoot(path20.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
-      plan.files.set(file, fb);
+      plan2.files.set(file, fb);
     }
   }
-  return plan;
+  return plan2;
 }
 function fromConfig(file, c2, found) {
   const source = { file: c2.file, line: c2.line, what: "dockerfix config" };
@@ -25403,7 +25490,7 @@ var init_plan = __esm({
     init_guess_root();
     init_hadolint();
     init_read();
-    info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+    info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "build-definitions" });
   }
 });
 
@@ -25437,213 +25524,7 @@ var init_contexts = __esm({
   "src/builds/contexts.ts"() {
     "use strict";
     init_engine();
-    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
-  }
-});
-
-// src/report/sarif.ts
-function level(f) {
-  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
-}
-function groupOf(doc2, offset, line) {
-  if (doc2) {
-    const all = doc2.instructions;
-    let lo = 0;
-    let hi = all.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = lo + hi >> 1;
-      if (all[mid].start <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    const i = found >= 0 ? all[found] : void 0;
-    if (i && offset >= i.start && offset < Math.max(i.next, i.start + 1)) return `i${i.index}`;
-  }
-  return `l${line}`;
-}
-function offsetOf(lines, line, column) {
-  if (line > lines.starts.length) return lines.text.length;
-  return lines.starts[line - 1] + column - 1;
-}
-function region(startLine, startColumn, endLine, endColumn) {
-  return { startLine, startColumn, endLine, endColumn };
-}
-function absoluteUri(ref, base2) {
-  if (!ref) return void 0;
-  try {
-    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
-    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
-  } catch {
-    return void 0;
-  }
-}
-function linksFromPackage(pkg) {
-  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
-  let web;
-  if (raw) {
-    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
-    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
-    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
-    else if (full) web = `https://${full[1]}/${full[2]}`;
-  }
-  web = absoluteUri(web);
-  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
-  const informationUri = absoluteUri(pkg.homepage) ?? web;
-  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
-}
-function helpUri(docsUrl, docsBase) {
-  const uri = absoluteUri(docsUrl, docsBase);
-  return uri ? { helpUri: uri } : {};
-}
-function buildSarif(input, rules) {
-  const ruleIds = new Set(rules.map((r) => r.id));
-  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
-  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
-  const allRules = [...rules, ...extra];
-  const informationUri = absoluteUri(input.links?.informationUri);
-  const docsBase = absoluteUri(input.links?.docsBase);
-  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
-  const results = [];
-  const notifications = [];
-  for (const e of input.errors) {
-    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
-  }
-  for (const { path: path31, outcome } of input.files) {
-    const uri = path31.split("/").map(encodeURIComponent).join("/");
-    if (outcome.error) {
-      notifications.push({
-        level: "error",
-        message: { text: `${path31}: ${outcome.error.message}` },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
-            }
-          }
-        ]
-      });
-      continue;
-    }
-    const text = stripBom(outcome.before).text;
-    let doc2 = null;
-    try {
-      doc2 = new DockerfileDocument(text);
-    } catch {
-      doc2 = null;
-    }
-    const edits = outcome.edits ?? [];
-    const claimed = /* @__PURE__ */ new Set();
-    const changeFindings = outcome.findings.filter((f) => f.kind === "change");
-    const editsFor = /* @__PURE__ */ new Map();
-    const lines = new LineIndex(text);
-    const byGroup = /* @__PURE__ */ new Map();
-    for (const e of edits) {
-      const g = groupOf(doc2, e.start, e.line);
-      const list7 = byGroup.get(g);
-      if (list7) list7.push(e);
-      else byGroup.set(g, [e]);
-    }
-    for (const f of changeFindings) {
-      const g = groupOf(doc2, offsetOf(lines, f.line, f.column), f.line);
-      const mine = (byGroup.get(g) ?? []).filter((e) => e.transforms.includes(f.transform) && !claimed.has(e));
-      mine.forEach((e) => claimed.add(e));
-      editsFor.set(f, mine);
-    }
-    const firstChange = /* @__PURE__ */ new Map();
-    const order = /* @__PURE__ */ new Map();
-    changeFindings.forEach((f, k) => {
-      order.set(f, k);
-      if (!firstChange.has(f.transform)) firstChange.set(f.transform, f);
-    });
-    for (const e of edits) {
-      if (claimed.has(e)) continue;
-      let f;
-      for (const t of e.transforms) {
-        const x = firstChange.get(t);
-        if (x && (!f || order.get(x) < order.get(f))) f = x;
-      }
-      if (f) editsFor.get(f).push(e);
-    }
-    for (const f of outcome.findings) {
-      const mine = editsFor.get(f) ?? [];
-      results.push({
-        ruleId: f.transform,
-        ruleIndex: ruleIndex.get(f.transform),
-        level: level(f),
-        message: { text: f.message },
-        locations: [
-          {
-            physicalLocation: {
-              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
-            }
-          }
-        ],
-        ...mine.length ? {
-          fixes: [
-            {
-              description: { text: `${f.transform}: ${f.message}` },
-              artifactChanges: [
-                {
-                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
-                  replacements: mine.map((e) => ({
-                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
-                    ...e.text ? { insertedContent: { text: e.text } } : {}
-                  }))
-                }
-              ]
-            }
-          ]
-        } : {},
-        properties: { kind: f.kind, ...f.fixKind ? { fixKind: f.fixKind } : {} }
-      });
-    }
-  }
-  return {
-    $schema: SARIF_SCHEMA,
-    version: "2.1.0",
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: input.tool.name,
-            version: input.tool.version,
-            semanticVersion: input.tool.version,
-            ...informationUri ? { informationUri } : {},
-            rules: allRules.map((r) => ({
-              id: r.id,
-              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
-              shortDescription: { text: r.summary },
-              fullDescription: { text: r.description },
-              // Absolute or absent: a relative link means nothing in a code-scanning UI.
-              ...helpUri(r.docsUrl, docsBase),
-              help: { text: r.description },
-              defaultConfiguration: { level: "warning" },
-              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
-            }))
-          }
-        },
-        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
-        columnKind: "utf16CodeUnits",
-        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
-        results
-      }
-    ]
-  };
-}
-function renderSarif(input, rules) {
-  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
-}
-var SARIF_SCHEMA;
-var init_sarif = __esm({
-  "src/report/sarif.ts"() {
-    "use strict";
-    init_document();
-    init_source();
-    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "build-definitions" });
   }
 });
 
@@ -27043,10 +26924,11 @@ async function explainFile(file, opts) {
   const root = noContext ? void 0 : contextDir ?? path21.dirname(abs);
   if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before2 = analyze(doc2, context, opts.change);
-  const run2 = runTransforms(d.text, { transforms: po.transforms, options: po.options, buildContext: context, path: file }, d.bom);
-  if (run2.error) throw new FileError(file, run2.error.message, run2.error.line, run2.error.column);
-  const after = run2.changed ? analyze(new DockerfileDocument(run2.output, d.bom, po.options?.buildArgs), context, opts.change) : null;
-  const applied = po.transforms.map((t) => t.meta.id).filter((id) => run2.edits.some((e) => e.transforms.includes(id)));
+  const run2 = processText((d.bom ? "\uFEFF" : "") + d.text, file, { transforms: po.transforms, options: po.options, buildContext: context });
+  if (run2.runError) throw new FileError(file, run2.runError.message, run2.runError.line, run2.runError.column);
+  if (run2.error) throw run2.error;
+  const after = run2.changed ? analyze(new DockerfileDocument(stripBom(run2.after).text, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const applied = po.transforms.map((t) => t.meta.id).filter((id) => (run2.edits ?? []).some((e) => e.transforms.includes(id)));
   return {
     path: file,
     change: opts.change,
@@ -27124,7 +27006,6 @@ var init_explain = __esm({
     init_file_options();
     init_plan();
     init_fsio();
-    init_runner();
     init_source();
     init_transforms();
     init_analyze();
@@ -27414,8 +27295,8 @@ async function rewriteInMemory(o) {
     throw e;
   }
   const explicit = o.contextDir !== void 0 || o.noContext === true;
-  const plan = await planBuilds([o.dockerfile], [o.dockerfile], o.cwd, explicit);
-  const fb = plan.files.get(o.dockerfile);
+  const plan2 = await planBuilds([o.dockerfile], [o.dockerfile], o.cwd, explicit);
+  const fb = plan2.files.get(o.dockerfile);
   const fileOptions = new FileOptions(newResolver(o.cwd, o.config), {
     only: o.only,
     skip: o.skip,
@@ -27606,16 +27487,16 @@ async function verify(o, version = "0.0.0") {
       const touches3 = rw.contextDir ? chooseTouches(rw.contextDir, rw.before, o.dockerfile) : { sourceWhy: "built without a context", dependencyWhy: "built without a context" };
       const src = o.touch ?? touches3.source;
       const dep = o.touchDependency ?? touches3.dependency;
-      const plan = [];
-      if (want2.has("source")) plan.push({ name: "source-edit", file: src, ci: false, why: touches3.sourceWhy });
-      if (want2.has("dependency")) plan.push({ name: "dependency-edit", file: dep, ci: false, why: touches3.dependencyWhy });
+      const plan2 = [];
+      if (want2.has("source")) plan2.push({ name: "source-edit", file: src, ci: false, why: touches3.sourceWhy });
+      if (want2.has("dependency")) plan2.push({ name: "dependency-edit", file: dep, ci: false, why: touches3.dependencyWhy });
       if (want2.has("ci")) {
         const ciWhy = isolation === "cache-ids" && !created.mountsBefore ? "the build cache cannot be listed, so this run's cache mounts cannot be emptied alone" : void 0;
-        plan.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches3.sourceWhy });
-        plan.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches3.dependencyWhy });
+        plan2.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches3.sourceWhy });
+        plan2.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches3.dependencyWhy });
       }
       const byName = /* @__PURE__ */ new Map();
-      for (const p of plan) {
+      for (const p of plan2) {
         for (const s of ["a", "b"]) {
           if (!p.file) continue;
           if (p.ci) {
@@ -27629,7 +27510,7 @@ async function verify(o, version = "0.0.0") {
           byName.set(p.name, e);
         }
       }
-      for (const p of plan) {
+      for (const p of plan2) {
         if (!p.file) {
           result.skippedScenarios.push({ name: p.name, reason: p.why ?? "no file to edit" });
           continue;
@@ -28232,7 +28113,7 @@ function lineSuggestions(before2, after, findings = [], edits = []) {
     const ts = /* @__PURE__ */ new Set();
     for (const e of edits) {
       const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
-      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) e.transforms.forEach((t) => ts.add(t));
+      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) for (const t of e.transforms) ts.add(t);
     }
     s.transforms = [...ts];
   }
@@ -28286,7 +28167,7 @@ function hunkText(s, shift) {
 function planReview(files, ranges) {
   const plans = [];
   for (const file of files) {
-    const plan = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
+    const plan2 = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
     const inDiff = ranges.get(file.path) ?? [];
     let shift = 0;
     for (const s of lineSuggestions(file.before, file.after, file.findings, file.edits)) {
@@ -28295,11 +28176,11 @@ function planReview(files, ranges) {
       if (fits && body.length <= BODY_LIMIT) {
         const c2 = { path: file.path, body, line: s.endLine, side: "RIGHT" };
         if (s.startLine !== s.endLine) Object.assign(c2, { start_line: s.startLine, start_side: "RIGHT" });
-        plan.comments.push({ s, c: c2 });
-      } else plan.outside.push({ s, hunk: hunkText(s, shift) });
+        plan2.comments.push({ s, c: c2 });
+      } else plan2.outside.push({ s, hunk: hunkText(s, shift) });
       shift += (s.text === "" ? 0 : s.text.split("\n").length) - s.oldText.split("\n").length;
     }
-    if (plan.comments.length || plan.outside.length || plan.skipped.length) plans.push(plan);
+    if (plan2.comments.length || plan2.outside.length || plan2.skipped.length) plans.push(plan2);
   }
   return plans;
 }
@@ -28591,7 +28472,9 @@ async function reviewCommand(args, io) {
       column: x.range.start.column,
       endLine: x.range.end.line,
       endColumn: x.range.end.column,
-      ...x.fixKind ? { fixKind: x.fixKind } : {}
+      ...x.fixKind ? { fixKind: x.fixKind } : {},
+      code: x.code ?? "unknown",
+      ...x.edits?.length ? { edits: x.edits } : {}
     }));
     const edits = f.edits.map((e) => ({
       transform: e.transform,
@@ -36226,6 +36109,157 @@ var init_workflow_safe = __esm({
     "use strict";
     init_escape();
     LEGACY_COMMAND = /##\[/g;
+  }
+});
+
+// src/report/sarif.ts
+var sarif_exports = {};
+__export(sarif_exports, {
+  SARIF_SCHEMA: () => SARIF_SCHEMA,
+  absoluteUri: () => absoluteUri,
+  buildSarif: () => buildSarif,
+  linksFromPackage: () => linksFromPackage,
+  renderSarif: () => renderSarif
+});
+function level(f) {
+  return f.kind === "error" ? "error" : f.kind === "change" ? "warning" : "note";
+}
+function region(startLine, startColumn, endLine, endColumn) {
+  return { startLine, startColumn, endLine, endColumn };
+}
+function absoluteUri(ref, base2) {
+  if (!ref) return void 0;
+  try {
+    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function linksFromPackage(pkg) {
+  const raw = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+  let web;
+  if (raw) {
+    const short = /^(?:github:)?([\w.-]+\/[\w.-]+)$/.exec(raw);
+    const full = short ? null : /^(?:git\+)?(?:https?|ssh|git):\/\/(?:git@)?([^/:]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(raw);
+    if (short) web = `https://github.com/${short[1].replace(/\.git$/, "")}`;
+    else if (full) web = `https://${full[1]}/${full[2]}`;
+  }
+  web = absoluteUri(web);
+  const docsBase = web && /^https:\/\/(github\.com|gitlab\.com)\//.test(web) ? `${web}${web.startsWith("https://gitlab.com/") ? "/-" : ""}/blob/HEAD/` : void 0;
+  const informationUri = absoluteUri(pkg.homepage) ?? web;
+  return { ...informationUri ? { informationUri } : {}, ...docsBase ? { docsBase } : {} };
+}
+function helpUri(docsUrl, docsBase) {
+  const uri = absoluteUri(docsUrl, docsBase);
+  return uri ? { helpUri: uri } : {};
+}
+function buildSarif(input, rules) {
+  const ruleIds = new Set(rules.map((r) => r.id));
+  const used = new Set(input.files.flatMap((f) => f.outcome.findings.map((x) => x.transform)));
+  const extra = [...used].filter((id) => !ruleIds.has(id)).map((id) => ({ id, summary: id, description: id, fixKind: "safe" }));
+  const allRules = [...rules, ...extra];
+  const informationUri = absoluteUri(input.links?.informationUri);
+  const docsBase = absoluteUri(input.links?.docsBase);
+  const ruleIndex = new Map(allRules.map((r, i) => [r.id, i]));
+  const results = [];
+  const notifications = [];
+  for (const e of input.errors) {
+    notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
+  }
+  for (const { path: path31, outcome } of input.files) {
+    const uri = path31.split("/").map(encodeURIComponent).join("/");
+    if (outcome.error) {
+      notifications.push({
+        level: "error",
+        message: { text: `${path31}: ${outcome.error.message}` },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              ...outcome.error.line ? { region: { startLine: outcome.error.line, startColumn: outcome.error.column ?? 1 } } : {}
+            }
+          }
+        ]
+      });
+      continue;
+    }
+    const edits = outcome.edits ?? [];
+    for (const f of outcome.findings) {
+      const mine = (f.edits ?? []).flatMap((k) => edits[k] ? [edits[k]] : []);
+      results.push({
+        ruleId: f.transform,
+        ruleIndex: ruleIndex.get(f.transform),
+        level: level(f),
+        message: { text: f.message },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+              region: region(f.line, f.column, f.endLine, Math.max(f.endColumn, f.line === f.endLine ? f.column : 1))
+            }
+          }
+        ],
+        ...mine.length ? {
+          fixes: [
+            {
+              description: { text: `${f.transform}: ${f.message}` },
+              artifactChanges: [
+                {
+                  artifactLocation: { uri, uriBaseId: "%SRCROOT%" },
+                  replacements: mine.map((e) => ({
+                    deletedRegion: region(e.line, e.column, e.endLine, e.endColumn),
+                    ...e.text ? { insertedContent: { text: e.text } } : {}
+                  }))
+                }
+              ]
+            }
+          ]
+        } : {},
+        properties: { kind: f.kind, code: `${f.transform}/${f.code}`, ...f.fixKind ? { fixKind: f.fixKind } : {} }
+      });
+    }
+  }
+  return {
+    $schema: SARIF_SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: input.tool.name,
+            version: input.tool.version,
+            semanticVersion: input.tool.version,
+            ...informationUri ? { informationUri } : {},
+            rules: allRules.map((r) => ({
+              id: r.id,
+              name: r.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c2) => c2.toUpperCase()),
+              shortDescription: { text: r.summary },
+              fullDescription: { text: r.description },
+              // Absolute or absent: a relative link means nothing in a code-scanning UI.
+              ...helpUri(r.docsUrl, docsBase),
+              help: { text: r.description },
+              defaultConfiguration: { level: "warning" },
+              properties: { fixKind: r.fixKind, tags: ["dockerfile", "build-cache"] }
+            }))
+          }
+        },
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+        columnKind: "utf16CodeUnits",
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The directory dockerfix was run in" } } },
+        results
+      }
+    ]
+  };
+}
+function renderSarif(input, rules) {
+  return JSON.stringify(buildSarif(input, rules), null, 2) + "\n";
+}
+var SARIF_SCHEMA;
+var init_sarif = __esm({
+  "src/report/sarif.ts"() {
+    "use strict";
+    SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
   }
 });
 
@@ -44554,8 +44588,8 @@ var init_analysis = __esm({
         if (b) return b;
         b = { notes: [] };
         try {
-          const plan = await planBuildsSync?.([file], [path28.dirname(file)], path28.dirname(file), false);
-          const fb = plan?.files.get(file);
+          const plan2 = await planBuildsSync?.([file], [path28.dirname(file)], path28.dirname(file), false);
+          const fb = plan2?.files.get(file);
           if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...fb.args ? { args: fb.args } : {}, ...fb.hadolint ? { hadolint: fb.hadolint } : {} }, notes: fb.findings };
         } catch {
         }
@@ -44578,7 +44612,7 @@ var init_analysis = __esm({
           selfCheck: false
         }, bom);
         const findings = [...result.findings, ...s.buildNotes];
-        for (const message of s.context.notes()) findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1 });
+        for (const message of s.context.notes()) findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "context-note" });
         const a = { text, bomLength: bom ? 1 : 0, result, findings, ms: performance.now() - t0 };
         if (!perFile) this.results.set(file, perFile = /* @__PURE__ */ new Map());
         perFile.delete(text);
@@ -45022,11 +45056,13 @@ function buildJsonReport(input) {
       })),
       findings: outcome.findings.map((f) => ({
         transform: f.transform,
+        code: f.code,
         kind: f.kind,
         severity: f.severity,
         fixKind: f.fixKind ?? null,
         message: f.message,
-        range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } }
+        range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } },
+        edits: f.edits ?? []
       })),
       error: outcome.error ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) } : null
     };
@@ -45177,13 +45213,13 @@ function packageVersion2() {
   }
   return "0.0.0";
 }
-function packageLinks() {
+async function packageLinks() {
   let dir = path30.dirname(fileURLToPath5(import.meta.url));
   for (let i = 0; i < 5; i++, dir = path30.dirname(dir)) {
     const p = path30.join(dir, "package.json");
     if (!fs24.existsSync(p)) continue;
     const json = JSON.parse(fs24.readFileSync(p, "utf8"));
-    if (json.name === "dockerfix") return linksFromPackage(json);
+    if (json.name === "dockerfix") return (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).linksFromPackage(json);
   }
   return {};
 }
@@ -45471,7 +45507,7 @@ async function run(argv, io) {
         opts.format,
         {
           tool: { name: "dockerfix", version: packageVersion2() },
-          links: packageLinks(),
+          links: await packageLinks(),
           mode: opts.write ? "write" : opts.check ? "check" : "dry-run",
           files: report,
           errors: found.errors.map((e) => ({ path: e.file, message: e.message }))
@@ -45587,7 +45623,7 @@ async function runStdin(io, opts, processOpts, paths, fb) {
     io.stdout.write(
       renderReport2(
         opts.format,
-        { tool: { name: "dockerfix", version: packageVersion2() }, links: packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
+        { tool: { name: "dockerfix", version: packageVersion2() }, links: await packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
         all.map((t) => t.meta)
       )
     );
@@ -45651,7 +45687,6 @@ var init_main3 = __esm({
     init_file_options();
     init_plan();
     init_contexts();
-    init_sarif();
     init_types();
     init_color();
     init_subcommands();
