@@ -6,7 +6,7 @@
  * standard output for workflow commands (test/helpers/workflow-commands.ts parses them as the
  * runner does). Each test checks the commands, the output file, the summary and the exit code.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, tempDir } from './helpers/cli.js';
 import { workflowCommands, type WorkflowCommand } from './helpers/workflow-commands.js';
+import { startFakeGitHub } from './helpers/fake-github.js';
 
 interface ActionYml {
   inputs: Record<string, { default?: string; required?: boolean }>;
@@ -29,7 +30,7 @@ const CLEAN = 'FROM alpine:3.20\nRUN echo hi\n';
 let checkout: string;
 beforeAll(() => {
   checkout = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-action-checkout-'));
-  for (const rel of ['action.yml', 'package.json', 'LICENSE', action.runs.main, 'bundle/dockerfix.mjs']) {
+  for (const rel of ['action.yml', 'package.json', 'LICENSE', action.runs.main, ...fs.readdirSync(path.join(ROOT, 'bundle')).map((f) => `bundle/${f}`)]) {
     fs.mkdirSync(path.dirname(path.join(checkout, rel)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, rel), path.join(checkout, rel));
   }
@@ -44,7 +45,7 @@ interface StepResult {
   summary: string;
 }
 
-function runStep(workspace: string, inputs: Record<string, string> = {}, actionDir = checkout): StepResult {
+function stepEnv(workspace: string, inputs: Record<string, string>, extra: Record<string, string>): { env: Record<string, string>; output: string; summary: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-runner-'));
   const output = path.join(dir, 'output');
   const summary = path.join(dir, 'summary.md');
@@ -63,15 +64,44 @@ function runStep(workspace: string, inputs: Record<string, string> = {}, actionD
     const v = inputs[name] ?? spec.default;
     if (v !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = v;
   }
+  Object.assign(env, extra);
+  return { env, output, summary };
+}
+
+/** The output file as the runner reads it: `name=value` lines and `name<<DELIM` blocks. */
+function readOutputs(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (!l) continue;
+    const block = /^([\w-]+)<<(.+)$/.exec(l);
+    if (block) {
+      const end = lines.indexOf(block[2], i + 1);
+      out[block[1]] = lines.slice(i + 1, end).join('\n');
+      i = end;
+    } else out[l.slice(0, l.indexOf('='))] = l.slice(l.indexOf('=') + 1);
+  }
+  return out;
+}
+
+function runStep(workspace: string, inputs: Record<string, string> = {}, actionDir = checkout, extra: Record<string, string> = {}): StepResult {
+  const { env, output, summary } = stepEnv(workspace, inputs, extra);
   const r = spawnSync(process.execPath, [path.join(actionDir, action.runs.main)], { cwd: workspace, env, encoding: 'utf8' });
-  const outputs = Object.fromEntries(
-    fs
-      .readFileSync(output, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, commands: workflowCommands(r.stdout + '\n' + r.stderr), outputs, summary: fs.readFileSync(summary, 'utf8') };
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, commands: workflowCommands(r.stdout + '\n' + r.stderr), outputs: readOutputs(output), summary: fs.readFileSync(summary, 'utf8') };
+}
+
+/** The same step, started without blocking this process (a fake GitHub API here must answer it). */
+function runStepAsync(workspace: string, inputs: Record<string, string>, extra: Record<string, string>): Promise<StepResult> {
+  const { env, output, summary } = stepEnv(workspace, inputs, extra);
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [path.join(checkout, action.runs.main)], { cwd: workspace, env });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code, stdout, stderr, commands: workflowCommands(stdout + '\n' + stderr), outputs: readOutputs(output), summary: fs.readFileSync(summary, 'utf8') }));
+  });
 }
 
 const names = (r: StepResult): string[] => r.commands.map((c) => `${c.name} ${c.props.file ?? ''}`.trim());
@@ -81,8 +111,8 @@ describe('action.yml', () => {
     expect(action.runs.using).toBe('node20');
     expect(action.runs.main).toBe('action/dist/index.mjs');
     expect(action.runs.steps).toBeUndefined();
-    expect(Object.keys(action.inputs).sort()).toEqual(['args', 'fail-on-change', 'format', 'paths']);
-    expect(Object.keys(action.outputs).sort()).toEqual(['changed', 'exit-code']);
+    expect(Object.keys(action.inputs).sort()).toEqual(['args', 'fail-on-change', 'format', 'github-token', 'paths', 'review', 'verify']);
+    expect(Object.keys(action.outputs).sort()).toEqual(['changed', 'exit-code', 'review-exit-code', 'verify-exit-code', 'verify-verdicts']);
     expect(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')).not.toMatch(/npx|npm (ci|install)/);
   });
 });
@@ -240,5 +270,60 @@ describe('the Action, run as a runner runs it', () => {
     expect(new Set(r.commands.filter((c) => c.props.file).map((c) => c.props.file))).toEqual(
       new Set(['x\\n::warning title=pwn::owned', 'y##[warning]pwned', 'z##[add-matcher]evil.json', ' ::error::lead'].flatMap((d) => [`${d}/Dockerfile`, `${d}/bad/Dockerfile`])),
     );
+  });
+});
+
+describe('the Action: the cache chain picture, review: true and verify: true', () => {
+  it('puts the explain headline and Mermaid picture of each changed Dockerfile in the job summary', () => {
+    const ws = tempDir({ 'svc/Dockerfile': NAIVE, 'svc/requirements.txt': 'flask\n', 'ok/Dockerfile': CLEAN });
+    const r = runStep(ws, { 'fail-on-change': 'false' });
+    expect(r.code).toBe(0);
+    expect(r.summary).toContain('### Which steps re-run: svc/Dockerfile\n\n');
+    expect(r.summary).toMatch(/\*\*A source edit re-runs \d+ of \d+ build steps instead of \d+ of \d+\*\*/);
+    expect(r.summary).toContain('```mermaid\nflowchart');
+    expect(r.summary).not.toContain('ok/Dockerfile');
+  });
+
+  it('review: true posts one review with suggested changes through the API, with the job token', async () => {
+    const sha = 'abcdef0123456789abcdef0123456789abcdef01';
+    const ws = tempDir({ 'event.json': JSON.stringify({ pull_request: { number: 7, head: { sha } } }), 'app/Dockerfile': NAIVE, 'app/requirements.txt': 'flask\n' });
+    const gh = await startFakeGitHub({ repo: 'acme/shop', pull: 7, headSha: sha, token: 'job-token', files: [{ filename: 'app/Dockerfile', patch: '@@ -1,3 +1,3 @@\n FROM python:3.12-slim\n-COPY ./ .\n+COPY . .\n RUN pip install --no-cache-dir -r requirements.txt' }] });
+    try {
+      const env = { GITHUB_REPOSITORY: 'acme/shop', GITHUB_EVENT_PATH: path.join(ws, 'event.json'), GITHUB_API_URL: gh.url };
+      const r = await runStepAsync(ws, { paths: 'app', review: 'true', 'github-token': 'job-token', 'fail-on-change': 'false', args: '--syntax none' }, env);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.outputs['review-exit-code']).toBe('0');
+      expect(gh.reviews).toHaveLength(1);
+      const post = gh.calls.find((c) => c.method === 'POST')!.body as { commit_id: string; comments?: Array<{ body: string }>; body: string };
+      expect(post.commit_id).toBe(sha);
+      expect(JSON.stringify(post)).toContain('```suggestion');
+      // A token that the API refuses fails the step with the reason, never a silent pass.
+      const bad = await runStepAsync(ws, { paths: 'app', review: 'true', 'github-token': 'wrong', 'fail-on-change': 'false', args: '--syntax none' }, env);
+      expect(bad.code).toBe(2);
+      expect(bad.outputs['review-exit-code']).toBe('2');
+      expect(bad.commands.at(-1)).toMatchObject({ name: 'error' });
+      expect(bad.commands.at(-1)!.data).toMatch(/^dockerfix review did not post the review \(exit 2\)/);
+    } finally {
+      await gh.close();
+    }
+  }, 60_000);
+
+  it('verify: true with no usable Docker fails the step with the reason on each changed file', () => {
+    const ws = tempDir({ 'svc/Dockerfile': NAIVE, 'svc/requirements.txt': 'flask\n', 'ok/Dockerfile': CLEAN });
+    const r = runStep(ws, { verify: 'true', 'fail-on-change': 'false' }, checkout, { DOCKER_HOST: 'unix:///nonexistent/docker.sock', DOCKERFIX_DOCKER: '/usr/bin/docker' });
+    expect(r.code).toBe(2);
+    expect(r.outputs['verify-exit-code']).toBe('2');
+    expect(r.outputs['verify-verdicts']).toBe('svc/Dockerfile: not verified');
+    const ann = r.commands.find((c) => c.props.title === 'dockerfix verify')!;
+    expect(ann).toMatchObject({ name: 'error', props: { file: 'svc/Dockerfile' } });
+    expect(ann.data).toMatch(/^not verified: dockerfix verify: /);
+  }, 60_000);
+
+  it('verify: true with nothing to change builds nothing', () => {
+    const ws = tempDir({ 'ok/Dockerfile': CLEAN });
+    const r = runStep(ws, { verify: 'true' }, checkout, { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(r.code).toBe(0);
+    expect(r.outputs['verify-exit-code']).toBe('0');
+    expect(r.outputs['verify-verdicts']).toBe('');
   });
 });

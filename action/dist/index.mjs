@@ -1809,6 +1809,7 @@ var require_picomatch2 = __commonJS({
 
 // action/src/runner.ts
 import fs from "node:fs";
+import { randomBytes } from "node:crypto";
 
 // src/report/escape.ts
 var WORKFLOW_COMMAND_START = /^[\s\u0085]*::/;
@@ -1888,10 +1889,25 @@ var Runner = class {
     this.pending.length = 0;
     return folded;
   }
-  /** Set a step output (`name=value` lines; values here are single words). */
+  /**
+   * Set a step output: `name=value`, or for a value with line breaks the runner's delimiter form
+   * (`name<<DELIM`, the lines, `DELIM`) with a random delimiter no line of the value equals.
+   */
   setOutput(name, value) {
-    if (!/^[\w-]+$/.test(name) || /[\r\n]/.test(value)) throw new Error(`bad output ${name}`);
-    if (this.env.GITHUB_OUTPUT) fs.appendFileSync(this.env.GITHUB_OUTPUT, `${name}=${value}
+    if (!/^[\w-]+$/.test(name) || /\r/.test(value)) throw new Error(`bad output ${name}`);
+    if (!this.env.GITHUB_OUTPUT) return;
+    if (!value.includes("\n")) {
+      fs.appendFileSync(this.env.GITHUB_OUTPUT, `${name}=${value}
+`);
+      return;
+    }
+    let delim;
+    do
+      delim = `dockerfix_${randomBytes(12).toString("hex")}`;
+    while (value.split("\n").includes(delim));
+    fs.appendFileSync(this.env.GITHUB_OUTPUT, `${name}<<${delim}
+${value}
+${delim}
 `);
   }
   /** Append Markdown to the job summary. */
@@ -2063,13 +2079,13 @@ import { fileURLToPath } from "node:url";
 function cliPath() {
   return path2.resolve(path2.dirname(fileURLToPath(import.meta.url)), "../../bundle/dockerfix.mjs");
 }
-function runDockerfix(args, cwd) {
+function runDockerfix(args, cwd, env = {}) {
   if (!fs3.existsSync(cliPath())) return { status: null, stdout: "", stderr: "", failure: `the dockerfix CLI is missing from the action's checkout (${cliPath()})` };
   const r = spawnSync(process.execPath, [cliPath(), ...args], {
     cwd,
     encoding: "utf8",
     maxBuffer: 1024 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "" }
+    env: { ...process.env, ...env, NO_COLOR: "1", FORCE_COLOR: "" }
   });
   const failure = r.error ? `could not start dockerfix: ${r.error.message}` : r.signal ? `dockerfix was ended by ${r.signal}` : void 0;
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ...failure ? { failure } : {} };
@@ -2128,7 +2144,11 @@ dockerfix failed: ${escapeMarkdown(why)}. See the step log.
     runner.flushAnnotations(where);
   }
   const errors = report.errors.length + report.files.filter((f) => f.error).length;
-  if (inputs.format !== "github") runner.summary(summaryMarkdown(report, changedFiles, errors, inputs.paths));
+  ctx.changed = changedFiles.map((f) => f.path);
+  if (inputs.format !== "github") {
+    runner.summary(summaryMarkdown(report, changedFiles, errors, inputs.paths));
+    for (const f of changedFiles) runner.summary(explainMarkdown(f.path, runner.workspace, runner));
+  }
   if (run.status === 2) {
     runner.error(`dockerfix could not check ${errors === 1 ? "one path" : `${errors} paths`} (exit code 2); the errors are annotated above`);
     return 2;
@@ -2139,6 +2159,18 @@ dockerfix failed: ${escapeMarkdown(why)}. See the step log.
     return 1;
   }
   return 0;
+}
+function explainMarkdown(file, cwd, runner) {
+  const r = runDockerfix(["explain", "--format", "markdown", "--", file], cwd);
+  if (r.status !== 0 || !r.stdout.trim()) {
+    runner.log(`dockerfix explain ${file}: no picture (${r.failure ?? `exit ${r.status}`}): ${r.stderr.trim().split("\n").at(-1) ?? ""}`);
+    return "";
+  }
+  return `### Which steps re-run: ${escapeMarkdown(file)}
+
+${r.stdout.trimEnd()}
+
+`;
 }
 function escapeMarkdown(s) {
   return escapeControls(s).replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`);
@@ -2167,16 +2199,67 @@ function summaryMarkdown(report, changed, errors, paths) {
   return md;
 }
 
+// action/src/modes/review.ts
+function review(ctx) {
+  const { runner, inputs } = ctx;
+  const run = runDockerfix(["review", "--token-env", "DOCKERFIX_REVIEW_TOKEN", ...inputs.args, "--", ...inputs.paths], runner.workspace, { DOCKERFIX_REVIEW_TOKEN: inputs.token });
+  if (run.stdout) runner.log(run.stdout);
+  if (run.stderr) runner.log(run.stderr);
+  runner.setOutput("review-exit-code", run.status === null ? "none" : String(run.status));
+  if (run.status === 0) return 0;
+  const lines = run.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const detail = lines.find((l) => /^dockerfix/.test(l)) ?? lines.at(-1);
+  runner.error(`dockerfix review did not post the review (${run.failure ?? `exit ${run.status}`})${detail ? `: ${detail}` : ""}`);
+  return 2;
+}
+
+// action/src/modes/verify.ts
+function verify(ctx) {
+  const { runner, inputs } = ctx;
+  const files = ctx.changed ?? [];
+  const verdicts = [];
+  let worst = 0;
+  if (!files.length) runner.log("dockerfix verify: no Dockerfile would change; nothing to verify");
+  for (const file of files) {
+    const run = runDockerfix(["verify", "--quiet", "--format", "markdown", "--", file], runner.workspace);
+    if (run.status !== null && run.stdout.trim()) runner.summary(`### dockerfix verify: ${file.replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`)}
+
+${run.stdout.trimEnd()}
+
+`);
+    const verdict = run.status === 0 ? "equivalent" : run.status === 1 ? "different, or the rewrite does not build" : run.status === 2 ? "not verified" : run.failure ?? `exit ${run.status}`;
+    verdicts.push(`${file}: ${verdict}`);
+    const status = run.status ?? 2;
+    worst = Math.max(worst, status);
+    if (run.stderr) runner.log(run.stderr);
+    if (status !== 0) {
+      const lines = run.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+      const detail = lines.find((l) => /^dockerfix/.test(l)) ?? lines.at(-1);
+      runner.annotate({ level: "error", file, title: "dockerfix verify", message: `${verdict}${detail ? `: ${detail}` : ""}` });
+    }
+  }
+  runner.flushAnnotations("see the step log");
+  runner.setOutput("verify-verdicts", verdicts.join("\n"));
+  runner.setOutput("verify-exit-code", String(worst));
+  return worst;
+}
+
 // action/src/index.ts
 var MODES = [
-  { name: "check", enabled: () => true, run: check }
+  { name: "check", enabled: () => true, run: check },
+  { name: "review", enabled: (i) => i.review, run: review },
+  { name: "verify", enabled: (i) => i.verify, run: verify }
 ];
 function readInputs(runner) {
   const format = parseChoice("format", runner.input("format", "both"), ["github", "summary", "both"]);
   const failOnChange = parseBoolean("fail-on-change", runner.input("fail-on-change", "true"));
   const args = parseArgs(runner.input("args"));
   const paths = expandPaths(parsePathLines(runner.input("paths", ".")), runner.workspace);
-  return { format, failOnChange, args, paths };
+  const review2 = parseBoolean("review", runner.input("review", "false"));
+  const verify2 = parseBoolean("verify", runner.input("verify", "false"));
+  const token = runner.input("github-token");
+  if (review2 && !token) throw new InputError2("review: true needs a token (github-token, by default the job's own)");
+  return { format, failOnChange, args, paths, review: review2, verify: verify2, token };
 }
 async function runAction(runner = new Runner()) {
   let inputs;
@@ -2188,9 +2271,10 @@ async function runAction(runner = new Runner()) {
     return 2;
   }
   let status = 0;
+  const ctx = { runner, inputs };
   for (const mode of MODES) {
-    if (!mode.enabled(runner)) continue;
-    status = Math.max(status, await mode.run({ runner, inputs }));
+    if (!mode.enabled(inputs)) continue;
+    status = Math.max(status, await mode.run(ctx));
   }
   return status;
 }

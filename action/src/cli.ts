@@ -22,13 +22,13 @@ export function cliPath(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bundle/dockerfix.mjs');
 }
 
-export function runDockerfix(args: readonly string[], cwd: string): CliRun {
+export function runDockerfix(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): CliRun {
   if (!fs.existsSync(cliPath())) return { status: null, stdout: '', stderr: '', failure: `the dockerfix CLI is missing from the action's checkout (${cliPath()})` };
   const r = spawnSync(process.execPath, [cliPath(), ...args], {
     cwd,
     encoding: 'utf8',
     maxBuffer: 1024 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '' },
+    env: { ...process.env, ...env, NO_COLOR: '1', FORCE_COLOR: '' },
   });
   const failure = r.error ? `could not start dockerfix: ${r.error.message}` : r.signal ? `dockerfix was ended by ${r.signal}` : undefined;
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ...(failure ? { failure } : {}) };

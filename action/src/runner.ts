@@ -8,6 +8,7 @@
  * says how many more there are and where to find them.
  */
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { escapeData, escapeProperty } from '../../src/report/github.js';
 import { safeLogLine } from '../../src/report/workflow-safe.js';
 import { escapeControls } from '../../src/report/escape.js';
@@ -81,10 +82,21 @@ export class Runner {
     return folded;
   }
 
-  /** Set a step output (`name=value` lines; values here are single words). */
+  /**
+   * Set a step output: `name=value`, or for a value with line breaks the runner's delimiter form
+   * (`name<<DELIM`, the lines, `DELIM`) with a random delimiter no line of the value equals.
+   */
   setOutput(name: string, value: string): void {
-    if (!/^[\w-]+$/.test(name) || /[\r\n]/.test(value)) throw new Error(`bad output ${name}`);
-    if (this.env.GITHUB_OUTPUT) fs.appendFileSync(this.env.GITHUB_OUTPUT, `${name}=${value}\n`);
+    if (!/^[\w-]+$/.test(name) || /\r/.test(value)) throw new Error(`bad output ${name}`);
+    if (!this.env.GITHUB_OUTPUT) return;
+    if (!value.includes('\n')) {
+      fs.appendFileSync(this.env.GITHUB_OUTPUT, `${name}=${value}\n`);
+      return;
+    }
+    let delim: string;
+    do delim = `dockerfix_${randomBytes(12).toString('hex')}`;
+    while (value.split('\n').includes(delim));
+    fs.appendFileSync(this.env.GITHUB_OUTPUT, `${name}<<${delim}\n${value}\n${delim}\n`);
   }
 
   /** Append Markdown to the job summary. */

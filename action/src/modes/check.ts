@@ -93,7 +93,11 @@ export function check(ctx: ActionContext): number {
     runner.flushAnnotations(where);
   }
   const errors = report.errors.length + report.files.filter((f) => f.error).length;
-  if (inputs.format !== 'github') runner.summary(summaryMarkdown(report, changedFiles, errors, inputs.paths));
+  ctx.changed = changedFiles.map((f) => f.path);
+  if (inputs.format !== 'github') {
+    runner.summary(summaryMarkdown(report, changedFiles, errors, inputs.paths));
+    for (const f of changedFiles) runner.summary(explainMarkdown(f.path, runner.workspace, runner));
+  }
 
   if (run.status === 2) {
     runner.error(`dockerfix could not check ${errors === 1 ? 'one path' : `${errors} paths`} (exit code 2); the errors are annotated above`);
@@ -105,6 +109,20 @@ export function check(ctx: ActionContext): number {
     return 1;
   }
   return 0;
+}
+
+/**
+ * The cache chain of a changed Dockerfile, before and after the rewrite: the headline and the
+ * Mermaid picture `dockerfix explain --format markdown` draws (GitHub renders it in the summary).
+ * Nothing when explain cannot run (its error goes to the log).
+ */
+function explainMarkdown(file: string, cwd: string, runner: ActionContext['runner']): string {
+  const r = runDockerfix(['explain', '--format', 'markdown', '--', file], cwd);
+  if (r.status !== 0 || !r.stdout.trim()) {
+    runner.log(`dockerfix explain ${file}: no picture (${r.failure ?? `exit ${r.status}`}): ${r.stderr.trim().split('\n').at(-1) ?? ''}`);
+    return '';
+  }
+  return `### Which steps re-run: ${escapeMarkdown(file)}\n\n${r.stdout.trimEnd()}\n\n`;
 }
 
 /** Markdown text outside code: no HTML, links or emphasis from file names. */
