@@ -50,7 +50,7 @@ describe('config validation', () => {
     );
     // transformOptions holds only the options transforms read: a typo inside it is an error, not silent.
     expect(configError({ transformOptions: { 'pip-cache-mount': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.x: unknown option (known: hadolintIgnore)');
-    expect(configError({ transformOptions: { 'syntax-directive': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.syntax-directive.x: syntax-directive takes no options');
+    expect(configError({ transformOptions: { 'syntax-directive': { x: 1 } } })).toBe('dockerfix.config.json: transformOptions.syntax-directive.x: unknown option (known: syntax)');
     expect(configError({ transformOptions: { 'pip-cache-mount': { hadolintIgnore: 'no' } } })).toBe('dockerfix.config.json: transformOptions.pip-cache-mount.hadolintIgnore: expected true or false, got a string');
     expect(configError({ format: { indent: 40 } })).toBe('dockerfix.config.json: format.indent: expected a whole number from 0 to 16, got 40');
     expect(configError({ exclude: 'vendor' })).toBe('dockerfix.config.json: exclude: expected an array of glob strings, got a string');
