@@ -21,7 +21,7 @@ describe('transform options (meta.options schemas)', () => {
     const dir = tempDir({ 'dockerfix.config.json': JSON.stringify({ transformOptions: { 'syntax-directive': { sytnax: 'none' } } }), Dockerfile: 'FROM python:3.12\nRUN pip install flask\n' });
     const r = runCli(['Dockerfile'], dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('syntax-directive.sytnax: unknown option (known: syntax)');
+    expect(r.stderr).toContain('syntax-directive.sytnax: unknown option; did you mean "syntax"? (known: syntax)');
   });
 
   it('transformOptions.syntax-directive.syntax in a config file works like the syntax key', () => {
