@@ -28192,7 +28192,7 @@ function reviewBody(plans, opts = {}) {
   const head2 = `${REVIEW_MARKER}
 ### dockerfix: ${changed.length} Dockerfile${changed.length === 1 ? "" : "s"} would change
 
-${nComments} suggested change${nComments === 1 ? "" : "s"} on lines of this pull request` + (nOutside ? `; ${nOutside} change${nOutside === 1 ? "" : "s"} to lines outside its diff shown below as a diff (apply with \`npx dockerfix --write\`)` : "") + ".\n";
+${nComments} suggested change${nComments === 1 ? "" : "s"} on lines of this pull request` + (nOutside ? `; ${nOutside} change${nOutside === 1 ? "" : "s"} to lines outside its diff shown below as a diff (apply with \`dockerfix --write\`)` : "") + ".\n";
   const foot = `
 ---
 <sub>${opts.toolLine ?? "dockerfix"}${opts.commitId ? ` \xB7 commit ${opts.commitId.slice(0, 12)}` : ""} \xB7 this review is updated on every push</sub>
@@ -28240,7 +28240,7 @@ ${p.skipped.map((f) => `- line ${f.line} \`${f.transform}\`: ${f.message}`).join
   for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
     if (parts[i].diff) {
       parts[i].diff = `
-${parts[i].outside} change${parts[i].outside === 1 ? "" : "s"} outside this pull request's diff left out (review body limit): run \`npx dockerfix ${parts[i].title.trim().replace(/^#### /, "").replace(/`/g, "")}\` to see them.
+${parts[i].outside} change${parts[i].outside === 1 ? "" : "s"} outside this pull request's diff left out (review body limit): run \`dockerfix ${parts[i].title.trim().replace(/^#### /, "").replace(/`/g, "")}\` to see them.
 `;
       droppedDiffs++;
     }

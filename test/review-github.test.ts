@@ -138,7 +138,7 @@ describe('the 65,536-character body limit', () => {
     expect(body.length).toBeLessThanOrEqual(BODY_LIMIT);
     expect(body).not.toContain('x'.repeat(100));
     // The small file's picture, dropped first, fits again once the big diff is out: it is back.
-    expect(body).toContain('400 changes outside this pull request\'s diff left out (review body limit): run `npx dockerfix big/Dockerfile`');
+    expect(body).toContain('400 changes outside this pull request\'s diff left out (review body limit): run `dockerfix big/Dockerfile`');
     expect(body).toContain('picture of small');
     expect(body).toContain('+RUN --mount=type=cache,target=/root/.cache/pip pip install x');
     expect(body).toMatch(/GitHub limits a review body to 65,536 characters: 1 explain picture and 1 diff left out/);

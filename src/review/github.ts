@@ -159,7 +159,7 @@ export function reviewBody(plans: readonly FilePlan[], opts: { commitId?: string
   const head =
     `${REVIEW_MARKER}\n### dockerfix: ${changed.length} Dockerfile${changed.length === 1 ? '' : 's'} would change\n\n` +
     `${nComments} suggested change${nComments === 1 ? '' : 's'} on lines of this pull request` +
-    (nOutside ? `; ${nOutside} change${nOutside === 1 ? '' : 's'} to lines outside its diff shown below as a diff (apply with \`npx dockerfix --write\`)` : '') +
+    (nOutside ? `; ${nOutside} change${nOutside === 1 ? '' : 's'} to lines outside its diff shown below as a diff (apply with \`dockerfix --write\`)` : '') +
     '.\n';
   const foot = `\n---\n<sub>${opts.toolLine ?? 'dockerfix'}${opts.commitId ? ` · commit ${opts.commitId.slice(0, 12)}` : ''} · this review is updated on every push</sub>\n`;
   // Per file: [headline, picture, diff, notes]; what may be dropped: picture, then diff.
@@ -185,7 +185,7 @@ export function reviewBody(plans: readonly FilePlan[], opts: { commitId?: string
   }
   for (let i = parts.length - 1; i >= 0 && total() > budget; i--) {
     if (parts[i].diff) {
-      parts[i].diff = `\n${parts[i].outside} change${parts[i].outside === 1 ? '' : 's'} outside this pull request's diff left out (review body limit): run \`npx dockerfix ${parts[i].title.trim().replace(/^#### /, '').replace(/`/g, '')}\` to see them.\n`;
+      parts[i].diff = `\n${parts[i].outside} change${parts[i].outside === 1 ? '' : 's'} outside this pull request's diff left out (review body limit): run \`dockerfix ${parts[i].title.trim().replace(/^#### /, '').replace(/`/g, '')}\` to see them.\n`;
       droppedDiffs++;
     }
   }
