@@ -45276,17 +45276,19 @@ async function main(argv, io = defaultIo()) {
 async function run(argv, io) {
   if (argv[2] === "lsp") return (await Promise.resolve().then(() => (init_server(), server_exports))).lspMain(argv.slice(3), io.stderr);
   if (SUBCOMMANDS.includes(argv[2] ?? "")) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === "fmt" && isStdinRun(argv.slice(3))), io.stderr);
+  const o = new Output(io);
+  const parsed = await parseCommandLine(argv, io, o);
+  if (typeof parsed === "number") return parsed;
+  const plan2 = planRun2(parsed, io, o);
+  if (typeof plan2 === "number") return plan2;
+  if (plan2.stdinMode) return stdinRun(plan2, io, o);
+  const ran = await runFiles(plan2, io, o);
+  if (typeof ran === "number") return ran;
+  return emit(plan2, ran, io, o);
+}
+async function parseCommandLine(argv, io, o) {
+  const { out, err } = o;
   const program4 = buildProgram();
-  let buffered = null;
-  let progress;
-  const out = (s) => {
-    progress?.clear();
-    void (buffered ? buffered.push(s) : io.stdout.write(s));
-  };
-  const err = (s) => {
-    progress?.clear();
-    io.stderr.write(s);
-  };
   try {
     program4.parse(argv);
   } catch (e) {
@@ -45312,9 +45314,8 @@ async function run(argv, io) {
     err("dockerfix: --write and --check cannot be used together\n");
     return 2;
   }
-  let ids;
   try {
-    ids = selectIds(opts.only, opts.skip);
+    selectIds(opts.only, opts.skip);
   } catch (e) {
     if (e instanceof UnknownTransformError) {
       const hints = e.ids.map((id) => [id, closest(id, transformIds())]).filter(([, c2]) => c2);
@@ -45331,20 +45332,28 @@ async function run(argv, io) {
     return 2;
   }
   if (opts.listTransforms) {
-    const all = await loadTransforms();
-    const width = Math.max(...all.map((t) => t.meta.id.length));
-    const kind = (t) => t.meta.fixKind === "safe" && t.meta.unsafeFixes ? "safe*" : t.meta.fixKind;
-    out(`${"id".padEnd(width)}  ${"fixes".padEnd(6)}  summary
-`);
-    for (const t of all) {
-      out(`${t.meta.id.padEnd(width)}  ${kind(t).padEnd(6)}  ${t.meta.summary}
-`);
-      if (kind(t) === "safe*") out(`${"".padEnd(width)}  ${"".padEnd(6)}  unsafe (only with --unsafe) ${t.meta.unsafeFixes}
-`);
-    }
-    out("\nsafe*: the fixes are safe except in the cases named, which are marked unsafe and applied only with --unsafe\n");
+    await listTransforms(out);
     return 0;
   }
+  return { program: program4, opts, colors };
+}
+async function listTransforms(out) {
+  const all = await loadTransforms();
+  const width = Math.max(...all.map((t) => t.meta.id.length));
+  const kind = (t) => t.meta.fixKind === "safe" && t.meta.unsafeFixes ? "safe*" : t.meta.fixKind;
+  out(`${"id".padEnd(width)}  ${"fixes".padEnd(6)}  summary
+`);
+  for (const t of all) {
+    out(`${t.meta.id.padEnd(width)}  ${kind(t).padEnd(6)}  ${t.meta.summary}
+`);
+    if (kind(t) === "safe*") out(`${"".padEnd(width)}  ${"".padEnd(6)}  unsafe (only with --unsafe) ${t.meta.unsafeFixes}
+`);
+  }
+  out("\nsafe*: the fixes are safe except in the cases named, which are marked unsafe and applied only with --unsafe\n");
+}
+function planRun2(parsed, io, o) {
+  const { err } = o;
+  const { program: program4, opts } = parsed;
   const processOpts = {
     contextDir: opts.context ? path30.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
@@ -45379,21 +45388,27 @@ async function run(argv, io) {
     return 2;
   }
   const paths = program4.args.length ? program4.args : ["."];
-  const stdinMode = opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program4.args.length === 0;
-  if (stdinMode) {
-    const stdinFile = path30.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
-    try {
-      const fb = opts.stdinFilepath && !isDir4(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
-      const po = await fileOptions.for(stdinFile, fb);
-      return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix: ${escapeControls(e.format(io.cwd))}
+  const stdinMode = Boolean(opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program4.args.length === 0);
+  return { ...parsed, processOpts, fileOptions, paths, stdinMode };
+}
+async function stdinRun(plan2, io, o) {
+  const { opts, processOpts, fileOptions, paths } = plan2;
+  const stdinFile = path30.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+  try {
+    const fb = opts.stdinFilepath && !isDir4(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
+    const po = await fileOptions.for(stdinFile, fb);
+    return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    o.err(`dockerfix: ${escapeControls(e.format(io.cwd))}
 `);
-      return 2;
-    }
+    return 2;
   }
-  if (opts.output) buffered = [];
+}
+async function runFiles(plan2, io, o) {
+  const { out, err } = o;
+  const { opts, colors, processOpts, fileOptions, paths } = plan2;
+  if (opts.output) o.buffered = [];
   const firstDir = paths.map((p) => path30.resolve(io.cwd, p)).find((p) => isDir4(p));
   if (firstDir) {
     try {
@@ -45410,24 +45425,33 @@ async function run(argv, io) {
 `);
     return 2;
   }
-  const report = wantsReport(opts) ? [] : null;
-  let errors = 0;
+  const ran = { found, report: wantsReport(opts) ? [] : null, errors: 0, changed: 0, skipped: 0, unsafeLeft: 0, written: 0 };
+  const { report } = ran;
   for (const e of found.errors) {
     err(`${safeLine(e.format())}
 `);
-    errors++;
+    ran.errors++;
   }
-  let changed = 0;
-  let skipped = 0;
-  let unsafeLeft = 0;
-  let written = 0;
   const absFiles = found.files.map((f) => path30.resolve(io.cwd, f));
   const builds = await planBuilds(absFiles, paths.map((p) => path30.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
-  progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
-  const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => progress?.update(done) });
+  o.progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
+  const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => o.progress?.update(done) });
   const interrupt = onInterrupt(() => batch.stop());
+  const write = (abs, rel3, outcome) => {
+    try {
+      writeFileAtomic(abs, outcome.after, { expected: outcome.before });
+      ran.written++;
+      return true;
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      err(`${safeLine(new FileError(rel3, e.message).format())}
+`);
+      ran.errors++;
+      return false;
+    }
+  };
   for await (const { index, file: abs, outcome: done } of batch) {
     const file = found.files[index];
     const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
@@ -45439,28 +45463,16 @@ async function run(argv, io) {
       const line = new FileError(rel3, message, outcome.error.line, outcome.error.column).format();
       err(`${outcome.internal && opts.debug ? line : safeLine(line)}
 `);
-      errors++;
+      ran.errors++;
       const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel3, message, outcome.error.line, outcome.error.column) };
       report?.push({ path: rel3, outcome: shown, written: false });
       continue;
     }
-    skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
-    unsafeLeft += outcome.findings.filter((f) => f.kind === "info" && f.fixKind === "unsafe").length;
-    if (outcome.changed) changed++;
+    ran.skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
+    ran.unsafeLeft += outcome.findings.filter((f) => f.kind === "info" && f.fixKind === "unsafe").length;
+    if (outcome.changed) ran.changed++;
     if (report) {
-      let wrote = false;
-      if (outcome.changed && opts.write) {
-        try {
-          writeFileAtomic(abs, outcome.after, { expected: outcome.before });
-          written++;
-          wrote = true;
-        } catch (e) {
-          if (!(e instanceof FileError)) throw e;
-          err(`${safeLine(new FileError(rel3, e.message).format())}
-`);
-          errors++;
-        }
-      }
+      const wrote = outcome.changed && opts.write ? write(abs, rel3, outcome) : false;
       report.push({ path: rel3, outcome, written: wrote });
       continue;
     }
@@ -45470,21 +45482,12 @@ async function run(argv, io) {
       continue;
     }
     if (outcome.changed && opts.write) {
-      try {
-        writeFileAtomic(abs, outcome.after, { expected: outcome.before });
-        written++;
-        if (!opts.quiet) {
-          const n = outcome.findings.filter((f) => f.kind === "change").length;
-          out(`wrote ${escapeControls(rel3)} (${n} change${n === 1 ? "" : "s"})
+      if (write(abs, rel3, outcome) && !opts.quiet) {
+        const n = outcome.findings.filter((f) => f.kind === "change").length;
+        out(`wrote ${escapeControls(rel3)} (${n} change${n === 1 ? "" : "s"})
 `);
-          for (const f of outcome.findings.filter((f2) => f2.kind === "change")) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}
+        for (const f of outcome.findings.filter((f2) => f2.kind === "change")) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}
 `));
-        }
-      } catch (e) {
-        if (!(e instanceof FileError)) throw e;
-        err(`${safeLine(new FileError(rel3, e.message).format())}
-`);
-        errors++;
       }
     } else if (outcome.changed) {
       out(renderDiff(rel3, outcome.before, outcome.after, outcome.findings, { colors }));
@@ -45492,13 +45495,19 @@ async function run(argv, io) {
     if (!opts.quiet) printNotes(rel3, outcome, out, colors);
   }
   interrupt.dispose();
-  progress?.clear();
-  progress = void 0;
+  o.progress?.clear();
+  o.progress = void 0;
   if (batch.interrupted) {
-    err(`dockerfix: interrupted after ${found.files.length === 0 ? 0 : batch.handed} of ${found.files.length} files${opts.write ? ` (${written} written; no file is left half-written)` : ""}
+    err(`dockerfix: interrupted after ${found.files.length === 0 ? 0 : batch.handed} of ${found.files.length} files${opts.write ? ` (${ran.written} written; no file is left half-written)` : ""}
 `);
     return 130;
   }
+  return ran;
+}
+async function emit(plan2, ran, io, o) {
+  const { out, err } = o;
+  const { opts, paths } = plan2;
+  const { found, report, errors, changed, skipped, unsafeLeft, written } = ran;
   if (report) {
     const all = await loadTransforms();
     const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
@@ -45526,10 +45535,10 @@ async function run(argv, io) {
     err(`dockerfix: no Dockerfiles found under ${escapeControls(paths.join(", "))}
 `);
   }
-  if (opts.output && buffered) {
+  if (opts.output && o.buffered) {
     try {
       fs24.mkdirSync(path30.dirname(path30.resolve(io.cwd, opts.output)), { recursive: true });
-      fs24.writeFileSync(path30.resolve(io.cwd, opts.output), buffered.join(""));
+      fs24.writeFileSync(path30.resolve(io.cwd, opts.output), o.buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -45670,7 +45679,7 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_picocolors2, list6;
+var import_picocolors2, list6, Output;
 var init_main3 = __esm({
   "src/cli/main.ts"() {
     "use strict";
@@ -45693,6 +45702,22 @@ var init_main3 = __esm({
     init_escape();
     init_workflow_safe();
     list6 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    Output = class {
+      constructor(io) {
+        this.io = io;
+      }
+      io;
+      buffered = null;
+      progress;
+      out = (s) => {
+        this.progress?.clear();
+        void (this.buffered ? this.buffered.push(s) : this.io.stdout.write(s));
+      };
+      err = (s) => {
+        this.progress?.clear();
+        this.io.stderr.write(s);
+      };
+    };
   }
 });
 

@@ -175,22 +175,53 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   }
 }
 
+/**
+ * The main command in four steps: parse the command line, plan the run (options, config, the
+ * files, how the repository builds them), run the transforms over the files (writing, or
+ * collecting what to show), and emit the report or summary with the exit code. A step returns an
+ * exit code instead of its result when the run ends there.
+ */
 async function run(argv: string[], io: Io): Promise<number> {
   // The language server owns standard input/output (JSON-RPC): no guard, loaded only here.
   if (argv[2] === 'lsp') return (await import('../lsp/server.js')).lspMain(argv.slice(3), io.stderr);
   // Subcommands print through a guard: no terminal control sequence or `::` line from user data.
   if (SUBCOMMANDS.includes(argv[2] ?? '')) return runSubcommand(argv[2], argv.slice(3), guardIo(io, argv[2] === 'fmt' && isStdinRun(argv.slice(3))), io.stderr);
+  const o = new Output(io);
+  const parsed = await parseCommandLine(argv, io, o);
+  if (typeof parsed === 'number') return parsed;
+  const plan = planRun(parsed, io, o);
+  if (typeof plan === 'number') return plan;
+  if (plan.stdinMode) return stdinRun(plan, io, o);
+  const ran = await runFiles(plan, io, o);
+  if (typeof ran === 'number') return ran;
+  return emit(plan, ran, io, o);
+}
+
+/** Standard output (buffered for --output) and standard error, each clearing the progress line first. */
+class Output {
+  buffered: string[] | null = null;
+  progress: Progress | undefined;
+  constructor(private readonly io: Io) {}
+  out = (s: string): void => {
+    this.progress?.clear();
+    void (this.buffered ? this.buffered.push(s) : this.io.stdout.write(s));
+  };
+  err = (s: string): void => {
+    this.progress?.clear();
+    this.io.stderr.write(s);
+  };
+}
+
+interface Parsed {
+  program: Command;
+  opts: CliOptions;
+  colors: Colors;
+}
+
+/** Parse and check the arguments; --help, --version, --list-transforms and usage errors end here. */
+async function parseCommandLine(argv: string[], io: Io, o: Output): Promise<Parsed | number> {
+  const { out, err } = o;
   const program = buildProgram();
-  let buffered: string[] | null = null;
-  let progress: Progress | undefined;
-  const out = (s: string): void => {
-    progress?.clear();
-    void (buffered ? buffered.push(s) : io.stdout.write(s));
-  };
-  const err = (s: string): void => {
-    progress?.clear();
-    io.stderr.write(s);
-  };
   try {
     program.parse(argv);
   } catch (e) {
@@ -217,9 +248,8 @@ async function run(argv: string[], io: Io): Promise<number> {
     err('dockerfix: --write and --check cannot be used together\n');
     return 2;
   }
-  let ids: string[];
   try {
-    ids = selectIds(opts.only, opts.skip);
+    selectIds(opts.only, opts.skip);
   } catch (e) {
     if (e instanceof UnknownTransformError) {
       const hints = e.ids.map((id) => [id, closest(id, transformIds())]).filter(([, c]) => c);
@@ -234,19 +264,38 @@ async function run(argv: string[], io: Io): Promise<number> {
     return 2;
   }
   if (opts.listTransforms) {
-    const all = await loadTransforms();
-    const width = Math.max(...all.map((t) => t.meta.id.length));
-    // fixes: safe | unsafe | "safe*" (some fixes unsafe: only with --unsafe; the note says when).
-    const kind = (t: (typeof all)[number]): string => (t.meta.fixKind === 'safe' && t.meta.unsafeFixes ? 'safe*' : t.meta.fixKind);
-    out(`${'id'.padEnd(width)}  ${'fixes'.padEnd(6)}  summary\n`);
-    for (const t of all) {
-      out(`${t.meta.id.padEnd(width)}  ${kind(t).padEnd(6)}  ${t.meta.summary}\n`);
-      if (kind(t) === 'safe*') out(`${''.padEnd(width)}  ${''.padEnd(6)}  unsafe (only with --unsafe) ${t.meta.unsafeFixes}\n`);
-    }
-    out('\nsafe*: the fixes are safe except in the cases named, which are marked unsafe and applied only with --unsafe\n');
+    await listTransforms(out);
     return 0;
   }
-  const processOpts: Omit<ProcessOptions, 'transforms' | 'fmt'> & { fmt?: boolean } = {
+  return { program, opts, colors };
+}
+
+/** `--list-transforms`: id, which fixes it makes (safe | unsafe | safe* with the unsafe cases), summary. */
+async function listTransforms(out: (s: string) => void): Promise<void> {
+  const all = await loadTransforms();
+  const width = Math.max(...all.map((t) => t.meta.id.length));
+  const kind = (t: (typeof all)[number]): string => (t.meta.fixKind === 'safe' && t.meta.unsafeFixes ? 'safe*' : t.meta.fixKind);
+  out(`${'id'.padEnd(width)}  ${'fixes'.padEnd(6)}  summary\n`);
+  for (const t of all) {
+    out(`${t.meta.id.padEnd(width)}  ${kind(t).padEnd(6)}  ${t.meta.summary}\n`);
+    if (kind(t) === 'safe*') out(`${''.padEnd(width)}  ${''.padEnd(6)}  unsafe (only with --unsafe) ${t.meta.unsafeFixes}\n`);
+  }
+  out('\nsafe*: the fixes are safe except in the cases named, which are marked unsafe and applied only with --unsafe\n');
+}
+
+interface Plan extends Parsed {
+  processOpts: Omit<ProcessOptions, 'transforms' | 'fmt'> & { fmt?: boolean };
+  fileOptions: FileOptions;
+  paths: string[];
+  /** Read one text from standard input instead of searching the paths. */
+  stdinMode: boolean;
+}
+
+/** The options every file starts from, the config resolver and the paths; config errors end here. */
+function planRun(parsed: Parsed, io: Io, o: Output): Plan | number {
+  const { err } = o;
+  const { program, opts } = parsed;
+  const processOpts: Plan['processOpts'] = {
     contextDir: opts.context ? path.resolve(io.cwd, opts.context) : undefined,
     noContext: opts.noContext === true ? true : undefined,
     ...(opts.fmt ? { fmt: true } : {}),
@@ -263,7 +312,6 @@ async function run(argv: string[], io: Io): Promise<number> {
     err(`dockerfix: ${escapeControls(opts.context ?? '')}: build context directory not found\n`);
     return 2;
   }
-
   let fileOptions: FileOptions;
   try {
     fileOptions = new FileOptions(newResolver(io.cwd, opts.config), {
@@ -279,25 +327,46 @@ async function run(argv: string[], io: Io): Promise<number> {
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
     return 2;
   }
-
   const paths = program.args.length ? program.args : ['.'];
   // `--stdin-filepath` without paths reads standard input (as prettier, eslint and ruff do).
-  const stdinMode = opts.stdin || paths.includes('-') || (opts.stdinFilepath !== undefined && program.args.length === 0);
-  if (stdinMode) {
-    const stdinFile = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
-    try {
-      // --stdin-filepath names the file: how the repository builds it counts too (src/builds).
-      const fb = opts.stdinFilepath && !isDir(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : undefined;
-      const po = await fileOptions.for(stdinFile, fb);
-      return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...(po.fmt ? { fmt: po.fmt } : {}) }, paths, fb);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
-      return 2;
-    }
-  }
-  if (opts.output) buffered = [];
+  const stdinMode = Boolean(opts.stdin || paths.includes('-') || (opts.stdinFilepath !== undefined && program.args.length === 0));
+  return { ...parsed, processOpts, fileOptions, paths, stdinMode };
+}
 
+/** Standard input: the options of the file `--stdin-filepath` names, with its build definitions. */
+async function stdinRun(plan: Plan, io: Io, o: Output): Promise<number> {
+  const { opts, processOpts, fileOptions, paths } = plan;
+  const stdinFile = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
+  try {
+    // --stdin-filepath names the file: how the repository builds it counts too (src/builds).
+    const fb = opts.stdinFilepath && !isDir(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : undefined;
+    const po = await fileOptions.for(stdinFile, fb);
+    return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...(po.fmt ? { fmt: po.fmt } : {}) }, paths, fb);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    o.err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
+    return 2;
+  }
+}
+
+/** What running the files leaves for the summary and the exit code. */
+interface Ran {
+  found: Awaited<ReturnType<typeof discover>>;
+  /** The report's files (--format json|sarif|…), or null for the diff output. */
+  report: ReportFile[] | null;
+  errors: number;
+  changed: number;
+  skipped: number;
+  /** Unsafe fixes found but not applied (no --unsafe). */
+  unsafeLeft: number;
+  written: number;
+}
+
+/** Find the Dockerfiles, read how they are built, run the transforms (worker threads), write or show each. */
+async function runFiles(plan: Plan, io: Io, o: Output): Promise<Ran | number> {
+  const { out, err } = o;
+  const { opts, colors, processOpts, fileOptions, paths } = plan;
+  if (opts.output) o.buffered = [];
   // Searching directories: start the worker pool now, so it boots while the search runs.
   const firstDir = paths.map((p) => path.resolve(io.cwd, p)).find((p) => isDir(p));
   if (firstDir) {
@@ -318,30 +387,38 @@ async function run(argv: string[], io: Io): Promise<number> {
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
     return 2;
   }
-  const report: ReportFile[] | null = wantsReport(opts) ? [] : null;
-  let errors = 0;
+  const ran: Ran = { found, report: wantsReport(opts) ? [] : null, errors: 0, changed: 0, skipped: 0, unsafeLeft: 0, written: 0 };
+  const { report } = ran;
   for (const e of found.errors) {
     err(`${safeLine(e.format())}\n`);
-    errors++;
+    ran.errors++;
   }
-  let changed = 0;
-  let skipped = 0;
-  /** Unsafe fixes found but not applied (no --unsafe). */
-  let unsafeLeft = 0;
-  let written = 0;
   // Many files go to worker threads; results come back in input order. Writes stay here.
   const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
   // How the repository builds each Dockerfile (compose, workflows, Makefiles, …): src/builds.
   const builds = await planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
-  progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
-  const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => progress?.update(done) });
+  o.progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
+  const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => o.progress?.update(done) });
   const interrupt = onInterrupt(() => batch.stop());
+  /** Write one file; a failed write is an error of that file. */
+  const write = (abs: string, rel: string, outcome: FileOutcome): boolean => {
+    try {
+      writeFileAtomic(abs, outcome.after, { expected: outcome.before });
+      ran.written++;
+      return true;
+    } catch (e) {
+      if (!(e instanceof FileError)) throw e;
+      err(`${safeLine(new FileError(rel, e.message).format())}\n`);
+      ran.errors++;
+      return false;
+    }
+  };
   for await (const { index, file: abs, outcome: done } of batch) {
     const file = found.files[index];
-    // Where its context and targets came from (src/builds), as notes.
-    // Built with several contexts: analysed with each (src/builds/contexts.ts).
+    // Built with several contexts: analysed with each (src/builds/contexts.ts); where its
+    // context and targets came from (src/builds) become notes.
     const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
     const foundNotes = each.error ? undefined : builds.files.get(absFiles[index])?.findings;
     const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
@@ -351,27 +428,16 @@ async function run(argv: string[], io: Io): Promise<number> {
       const line = new FileError(rel, message, outcome.error.line, outcome.error.column).format();
       // --debug keeps the stack's lines as they are (asked for by whoever runs it).
       err(`${outcome.internal && opts.debug ? line : safeLine(line)}\n`);
-      errors++;
+      ran.errors++;
       const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel, message, outcome.error.line, outcome.error.column) };
       report?.push({ path: rel, outcome: shown, written: false });
       continue;
     }
-    skipped += outcome.findings.filter((f) => f.kind === 'skipped').length;
-    unsafeLeft += outcome.findings.filter((f) => f.kind === 'info' && f.fixKind === 'unsafe').length;
-    if (outcome.changed) changed++;
+    ran.skipped += outcome.findings.filter((f) => f.kind === 'skipped').length;
+    ran.unsafeLeft += outcome.findings.filter((f) => f.kind === 'info' && f.fixKind === 'unsafe').length;
+    if (outcome.changed) ran.changed++;
     if (report) {
-      let wrote = false;
-      if (outcome.changed && opts.write) {
-        try {
-          writeFileAtomic(abs, outcome.after, { expected: outcome.before });
-          written++;
-          wrote = true;
-        } catch (e) {
-          if (!(e instanceof FileError)) throw e;
-          err(`${safeLine(new FileError(rel, e.message).format())}\n`);
-          errors++;
-        }
-      }
+      const wrote = outcome.changed && opts.write ? write(abs, rel, outcome) : false;
       report.push({ path: rel, outcome, written: wrote });
       continue;
     }
@@ -380,18 +446,10 @@ async function run(argv: string[], io: Io): Promise<number> {
       continue;
     }
     if (outcome.changed && opts.write) {
-      try {
-        writeFileAtomic(abs, outcome.after, { expected: outcome.before });
-        written++;
-        if (!opts.quiet) {
-          const n = outcome.findings.filter((f) => f.kind === 'change').length;
-          out(`wrote ${escapeControls(rel)} (${n} change${n === 1 ? '' : 's'})\n`);
-          for (const f of outcome.findings.filter((f) => f.kind === 'change')) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}\n`));
-        }
-      } catch (e) {
-        if (!(e instanceof FileError)) throw e;
-        err(`${safeLine(new FileError(rel, e.message).format())}\n`);
-        errors++;
+      if (write(abs, rel, outcome) && !opts.quiet) {
+        const n = outcome.findings.filter((f) => f.kind === 'change').length;
+        out(`wrote ${escapeControls(rel)} (${n} change${n === 1 ? '' : 's'})\n`);
+        for (const f of outcome.findings.filter((f) => f.kind === 'change')) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}\n`));
       }
     } else if (outcome.changed) {
       out(renderDiff(rel, outcome.before, outcome.after, outcome.findings, { colors }));
@@ -399,12 +457,20 @@ async function run(argv: string[], io: Io): Promise<number> {
     if (!opts.quiet) printNotes(rel, outcome, out, colors);
   }
   interrupt.dispose();
-  progress?.clear();
-  progress = undefined;
+  o.progress?.clear();
+  o.progress = undefined;
   if (batch.interrupted) {
-    err(`dockerfix: interrupted after ${found.files.length === 0 ? 0 : batch.handed} of ${found.files.length} files${opts.write ? ` (${written} written; no file is left half-written)` : ''}\n`);
+    err(`dockerfix: interrupted after ${found.files.length === 0 ? 0 : batch.handed} of ${found.files.length} files${opts.write ? ` (${ran.written} written; no file is left half-written)` : ''}\n`);
     return 130;
   }
+  return ran;
+}
+
+/** The report (--format) or the one-line summary, the --output file, and the exit code. */
+async function emit(plan: Plan, ran: Ran, io: Io, o: Output): Promise<number> {
+  const { out, err } = o;
+  const { opts, paths } = plan;
+  const { found, report, errors, changed, skipped, unsafeLeft, written } = ran;
   if (report) {
     const all = await loadTransforms();
     const { renderReport } = await import('../report/index.js');
@@ -433,10 +499,10 @@ async function run(argv: string[], io: Io): Promise<number> {
   if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) {
     err(`dockerfix: no Dockerfiles found under ${escapeControls(paths.join(', '))}\n`);
   }
-  if (opts.output && buffered) {
+  if (opts.output && o.buffered) {
     try {
       fs.mkdirSync(path.dirname(path.resolve(io.cwd, opts.output)), { recursive: true });
-      fs.writeFileSync(path.resolve(io.cwd, opts.output), buffered.join(''));
+      fs.writeFileSync(path.resolve(io.cwd, opts.output), o.buffered.join(''));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls((e as Error).message)}\n`);
       return 2;
