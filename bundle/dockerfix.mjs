@@ -19220,6 +19220,22 @@ var init_node_cache_mount = __esm({
   }
 });
 
+// src/core/transform-options.ts
+function optionOf(ctx, meta, name) {
+  const spec = meta.options?.[name];
+  if (!spec) throw new Error(`${meta.id} declares no option ${name}`);
+  const given = ctx.options.transformOptions[meta.id]?.[name];
+  return given === void 0 ? spec.default : given;
+}
+function withOption(given, id, name, value) {
+  return { ...given, [id]: { ...given[id], [name]: value } };
+}
+var init_transform_options = __esm({
+  "src/core/transform-options.ts"() {
+    "use strict";
+  }
+});
+
 // transforms/pip-cache-mount.ts
 var pip_cache_mount_exports = {};
 __export(pip_cache_mount_exports, {
@@ -19230,7 +19246,7 @@ __export(pip_cache_mount_exports, {
 });
 function hadolintIgnore(doc2, ctx, r) {
   const h = ctx.options.hadolint;
-  if (!h || h.ignored.includes("DL3042") || ctx.options.transformOptions["pip-cache-mount"]?.hadolintIgnore === false) return r;
+  if (!h || h.ignored.includes("DL3042") || !optionOf(ctx, pipCacheMount.meta, "hadolintIgnore")) return r;
   const diagnostics = r.diagnostics.map((f) => {
     if (f.kind !== "change" || !f.fix) return f;
     const instr = doc2.instructions.find((i) => i.keywordStart === f.range.start);
@@ -19260,6 +19276,7 @@ var init_pip_cache_mount = __esm({
   "transforms/pip-cache-mount.ts"() {
     "use strict";
     init_cache_mount();
+    init_transform_options();
     init_pip();
     pipCacheMount = {
       meta: {
@@ -19269,7 +19286,14 @@ var init_pip_cache_mount = __esm({
         fixKind: "safe",
         unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
         order: 30,
-        docsUrl: "docs/cache-mounts.md#pip-cache-mount"
+        docsUrl: "docs/cache-mounts.md#pip-cache-mount",
+        options: {
+          hadolintIgnore: {
+            type: "boolean",
+            default: true,
+            description: "When the repository runs hadolint, add `# hadolint ignore=DL3042` above pip steps whose --no-cache-dir is removed."
+          }
+        }
       },
       run(doc2, ctx) {
         return hadolintIgnore(doc2, ctx, runCacheMounts(doc2, ctx, cacheMountSpec("pip-cache-mount")));
@@ -21073,22 +21097,6 @@ var init_buildkit = __esm({
     "use strict";
     RUN_FLAGS = /* @__PURE__ */ new Set(["mount", "network", "security"]);
     COPY_FLAGS = /* @__PURE__ */ new Set(["link", "chmod", "parents", "exclude", "checksum", "keep-git-dir"]);
-  }
-});
-
-// src/core/transform-options.ts
-function optionOf(ctx, meta, name) {
-  const spec = meta.options?.[name];
-  if (!spec) throw new Error(`${meta.id} declares no option ${name}`);
-  const given = ctx.options.transformOptions[meta.id]?.[name];
-  return given === void 0 ? spec.default : given;
-}
-function withOption(given, id, name, value) {
-  return { ...given, [id]: { ...given[id], [name]: value } };
-}
-var init_transform_options = __esm({
-  "src/core/transform-options.ts"() {
-    "use strict";
   }
 });
 

@@ -40,3 +40,16 @@ describe('the syntax frontend a config file may name', () => {
     expect(r.stderr).toContain('transformOptions.syntax-directive.syntax');
   });
 });
+
+describe('one declaration per transform option', () => {
+  it("the config validator's table is exactly what the transforms declare in meta.options", async () => {
+    const { TRANSFORM_OPTIONS } = await import('../src/pipeline/config.js');
+    const { ALL_TRANSFORMS: transforms } = await import('../transforms/all.js');
+    const declared: Record<string, Record<string, string>> = {};
+    for (const t of transforms) {
+      if (!t.meta.options) continue;
+      declared[t.meta.id] = Object.fromEntries(Object.entries(t.meta.options).map(([k, spec]) => [k, spec.type]));
+    }
+    expect(TRANSFORM_OPTIONS).toEqual(declared);
+  });
+});

@@ -22,6 +22,7 @@
  */
 import { cacheMountSpec, runCacheMounts } from '../src/analysis/cache-mount.js';
 import type { DockerfileDocument } from '../src/core/document.js';
+import { optionOf } from '../src/core/transform-options.js';
 import type { Transform, TransformContext, TransformResult } from '../src/core/types.js';
 
 // What the tool is, where its cache lives and what disables or empties it: src/ecosystems/.
@@ -40,6 +41,13 @@ export const pipCacheMount: Transform = {
     unsafeFixes: 'when the step may run as a user other than root (its home and cache directory are then not known)',
     order: 30,
     docsUrl: 'docs/cache-mounts.md#pip-cache-mount',
+    options: {
+      hadolintIgnore: {
+        type: 'boolean',
+        default: true,
+        description: 'When the repository runs hadolint, add `# hadolint ignore=DL3042` above pip steps whose --no-cache-dir is removed.',
+      },
+    },
   },
   run(doc: DockerfileDocument, ctx: TransformContext): TransformResult {
     return hadolintIgnore(doc, ctx, runCacheMounts(doc, ctx, cacheMountSpec('pip-cache-mount')));
@@ -55,7 +63,7 @@ export const pipCacheMount: Transform = {
  */
 function hadolintIgnore(doc: DockerfileDocument, ctx: TransformContext, r: TransformResult): TransformResult {
   const h = ctx.options.hadolint;
-  if (!h || h.ignored.includes('DL3042') || ctx.options.transformOptions['pip-cache-mount']?.hadolintIgnore === false) return r;
+  if (!h || h.ignored.includes('DL3042') || !optionOf<boolean>(ctx, pipCacheMount.meta, 'hadolintIgnore')) return r;
   const diagnostics = r.diagnostics.map((f) => {
     if (f.kind !== 'change' || !f.fix) return f;
     const instr = doc.instructions.find((i) => i.keywordStart === f.range.start);

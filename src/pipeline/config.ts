@@ -101,7 +101,11 @@ export class ConfigError extends Error {
 
 const SETTING_KEYS = ['transforms', 'syntax', 'unsafe', 'transformOptions', 'format'];
 
-/** The options each transform reads from `transformOptions`, with their types (others are errors). */
+/**
+ * The options each transform reads from `transformOptions`, with their types (others are errors).
+ * The transforms declare them in `meta.options`; this table keeps config validation from loading
+ * every transform, and test/transform-options.test.ts checks that the two are the same.
+ */
 export const TRANSFORM_OPTIONS: Record<string, Record<string, 'boolean' | 'string'>> = {
   'pip-cache-mount': { hadolintIgnore: 'boolean' },
   // syntax-directive's meta.options.syntax (the `syntax` key is short for it).
