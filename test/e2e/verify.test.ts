@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS helper shared with the build benchmark
 import { ensureLab, ROOT } from './harness.mjs';
+import { result } from '../helpers/result.js';
 
 const DOCKER = '/usr/bin/docker';
 const CLI = path.join(ROOT, 'dist/bin/dockerfix.js');
@@ -72,7 +73,8 @@ describe.skipIf(!lab.ok)('dockerfix verify in the docker lab', () => {
     meta: { id, summary: 'test only', description: 'test only', fixKind: 'safe' as const, order: 1000 },
     run(doc: { text: string }) {
       const next = fn(doc.text);
-      return next === doc.text ? { edits: [], findings: [] } : { edits: [{ start: 0, end: doc.text.length, text: next }], findings: [{ kind: 'change' as const, message: `${id} (test only)`, start: 0, end: 0 }] };
+      // In the transform contract: one change whose fix replaces the text (test/helpers/result.ts).
+      return next === doc.text ? result([]) : result([{ start: 0, end: doc.text.length, text: next }], [{ kind: 'change', message: `${id} (test only)`, start: 0, end: 0 }]);
     },
   });
 
