@@ -44503,9 +44503,9 @@ function packageRoot() {
   return void 0;
 }
 async function loadBuildReader() {
-  planBuildsSync ??= (await Promise.resolve().then(() => (init_plan(), plan_exports))).planBuilds;
+  planBuildsLoaded ??= (await Promise.resolve().then(() => (init_plan(), plan_exports))).planBuilds;
 }
-var CachedContext, rootCache, RESULT_CACHE, Workspace, planBuildsSync;
+var CachedContext, rootCache, RESULT_CACHE, Workspace, planBuildsLoaded;
 var init_analysis = __esm({
   "src/lsp/analysis.ts"() {
     "use strict";
@@ -44596,7 +44596,7 @@ var init_analysis = __esm({
         if (b) return b;
         b = { notes: [] };
         try {
-          const plan2 = await planBuildsSync?.([file], [path28.dirname(file)], path28.dirname(file), false);
+          const plan2 = await planBuildsLoaded?.([file], [path28.dirname(file)], path28.dirname(file), false);
           const fb = plan2?.files.get(file);
           if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...fb.args ? { args: fb.args } : {}, ...fb.hadolint ? { hadolint: fb.hadolint } : {} }, notes: fb.findings };
         } catch {

@@ -1919,6 +1919,9 @@ ${delim}
     this.command("error", { title: "dockerfix" }, message);
   }
 };
+function escapeMarkdown(s) {
+  return escapeControls(s).replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`);
+}
 function fenced(text, info = "") {
   let longest = 0;
   for (const m of text.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
@@ -2090,6 +2093,10 @@ function runDockerfix(args, cwd, env = {}) {
   const failure = r.error ? `could not start dockerfix: ${r.error.message}` : r.signal ? `dockerfix was ended by ${r.signal}` : void 0;
   return { status: r.status, stdout: r.stdout ?? "", stderr: r.stderr ?? "", ...failure ? { failure } : {} };
 }
+function stderrDetail(stderr, first) {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => first.test(l)) ?? lines.at(-1);
+}
 
 // action/src/modes/check.ts
 function readReport(stdout) {
@@ -2113,8 +2120,7 @@ function check(ctx) {
   runner.setOutput("exit-code", run.status === null ? "none" : String(run.status));
   if (!report || run.status === 1 && !saysChanged) {
     const why = run.failure ?? (report ? "dockerfix exited with 1 but reported no file that would change" : `dockerfix exited with ${run.status} without a readable report`);
-    const lines = run.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-    const detail = lines.find((l) => /^(dockerfix: |Error|\w*Error\b)/.test(l)) ?? lines.at(-1);
+    const detail = stderrDetail(run.stderr, /^(dockerfix: |Error|\w*Error\b)/);
     runner.error(`${why}${detail ? `: ${detail}` : ""}`);
     if (inputs.format !== "github") runner.summary(`## dockerfix
 
@@ -2172,9 +2178,6 @@ ${r.stdout.trimEnd()}
 
 `;
 }
-function escapeMarkdown(s) {
-  return escapeControls(s).replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`);
-}
 function summaryMarkdown(report, changed, errors, paths) {
   let md = "## dockerfix\n\n";
   const n = report.summary.files;
@@ -2207,8 +2210,7 @@ function review(ctx) {
   if (run.stderr) runner.log(run.stderr);
   runner.setOutput("review-exit-code", run.status === null ? "none" : String(run.status));
   if (run.status === 0) return 0;
-  const lines = run.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-  const detail = lines.find((l) => /^dockerfix/.test(l)) ?? lines.at(-1);
+  const detail = stderrDetail(run.stderr, /^dockerfix/);
   runner.error(`dockerfix review did not post the review (${run.failure ?? `exit ${run.status}`})${detail ? `: ${detail}` : ""}`);
   return 2;
 }
@@ -2222,7 +2224,7 @@ function verify(ctx) {
   if (!files.length) runner.log("dockerfix verify: no Dockerfile would change; nothing to verify");
   for (const file of files) {
     const run = runDockerfix(["verify", "--quiet", "--format", "markdown", "--", file], runner.workspace);
-    if (run.status !== null && run.stdout.trim()) runner.summary(`### dockerfix verify: ${file.replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`)}
+    if (run.status !== null && run.stdout.trim()) runner.summary(`### dockerfix verify: ${escapeMarkdown(file)}
 
 ${run.stdout.trimEnd()}
 
@@ -2233,8 +2235,7 @@ ${run.stdout.trimEnd()}
     worst = Math.max(worst, status);
     if (run.stderr) runner.log(run.stderr);
     if (status !== 0) {
-      const lines = run.stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-      const detail = lines.find((l) => /^dockerfix/.test(l)) ?? lines.at(-1);
+      const detail = stderrDetail(run.stderr, /^dockerfix/);
       runner.annotate({ level: "error", file, title: "dockerfix verify", message: `${verdict}${detail ? `: ${detail}` : ""}` });
     }
   }

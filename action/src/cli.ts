@@ -33,3 +33,9 @@ export function runDockerfix(args: readonly string[], cwd: string, env: NodeJS.P
   const failure = r.error ? `could not start dockerfix: ${r.error.message}` : r.signal ? `dockerfix was ended by ${r.signal}` : undefined;
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '', ...(failure ? { failure } : {}) };
 }
+
+/** The line of dockerfix's standard error worth quoting in an annotation: the first matching `first`, else the last. */
+export function stderrDetail(stderr: string, first: RegExp): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => first.test(l)) ?? lines.at(-1);
+}

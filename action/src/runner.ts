@@ -110,6 +110,11 @@ export class Runner {
   }
 }
 
+/** Markdown text outside code: no HTML, links or emphasis from file names. */
+export function escapeMarkdown(s: string): string {
+  return escapeControls(s).replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`);
+}
+
 /**
  * A fenced code block no line of `text` can close: the fence is one backtick longer than the
  * longest run of backticks in the text (at least three).

@@ -165,7 +165,7 @@ export class Workspace {
     b = { notes: [] };
     try {
       // Loaded lazily: the build definitions pull in the YAML parser.
-      const plan = await planBuildsSync?.([file], [path.dirname(file)], path.dirname(file), false);
+      const plan = await planBuildsLoaded?.([file], [path.dirname(file)], path.dirname(file), false);
       const fb = plan?.files.get(file);
       if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...(fb.args ? { args: fb.args } : {}), ...(fb.hadolint ? { hadolint: fb.hadolint } : {}) }, notes: fb.findings };
     } catch {
@@ -256,8 +256,8 @@ export class Workspace {
 }
 
 type PlanBuilds = typeof import('../builds/plan.js').planBuilds;
-let planBuildsSync: PlanBuilds | undefined;
+let planBuildsLoaded: PlanBuilds | undefined;
 /** Loads the build-definitions reader (once, before the first analysis). */
 export async function loadBuildReader(): Promise<void> {
-  planBuildsSync ??= (await import('../builds/plan.js')).planBuilds;
+  planBuildsLoaded ??= (await import('../builds/plan.js')).planBuilds;
 }

@@ -7,8 +7,8 @@
  * report) fails the step with the error as an annotation and `changed=false`.
  */
 import type { ActionContext } from '../context.js';
-import { fenced, type Level } from '../runner.js';
-import { runDockerfix } from '../cli.js';
+import { escapeMarkdown, fenced, type Level } from '../runner.js';
+import { runDockerfix, stderrDetail } from '../cli.js';
 import { escapeControls } from '../../../src/report/escape.js';
 
 interface ReportFinding {
@@ -64,8 +64,7 @@ export function check(ctx: ActionContext): number {
     const why =
       run.failure ??
       (report ? 'dockerfix exited with 1 but reported no file that would change' : `dockerfix exited with ${run.status} without a readable report`);
-    const lines = run.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-    const detail = lines.find((l) => /^(dockerfix: |Error|\w*Error\b)/.test(l)) ?? lines.at(-1);
+    const detail = stderrDetail(run.stderr, /^(dockerfix: |Error|\w*Error\b)/);
     runner.error(`${why}${detail ? `: ${detail}` : ''}`);
     if (inputs.format !== 'github') runner.summary(`## dockerfix\n\ndockerfix failed: ${escapeMarkdown(why)}. See the step log.\n`);
     return 2;
@@ -123,11 +122,6 @@ function explainMarkdown(file: string, cwd: string, runner: ActionContext['runne
     return '';
   }
   return `### Which steps re-run: ${escapeMarkdown(file)}\n\n${r.stdout.trimEnd()}\n\n`;
-}
-
-/** Markdown text outside code: no HTML, links or emphasis from file names. */
-function escapeMarkdown(s: string): string {
-  return escapeControls(s).replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`);
 }
 
 function summaryMarkdown(report: Report, changed: ReportFile[], errors: number, paths: readonly string[]): string {

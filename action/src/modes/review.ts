@@ -8,7 +8,7 @@
  * step with the reason as an annotation.
  */
 import type { ActionContext } from '../context.js';
-import { runDockerfix } from '../cli.js';
+import { runDockerfix, stderrDetail } from '../cli.js';
 
 export function review(ctx: ActionContext): number {
   const { runner, inputs } = ctx;
@@ -17,8 +17,7 @@ export function review(ctx: ActionContext): number {
   if (run.stderr) runner.log(run.stderr);
   runner.setOutput('review-exit-code', run.status === null ? 'none' : String(run.status));
   if (run.status === 0) return 0;
-  const lines = run.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const detail = lines.find((l) => /^dockerfix/.test(l)) ?? lines.at(-1);
+  const detail = stderrDetail(run.stderr, /^dockerfix/);
   runner.error(`dockerfix review did not post the review (${run.failure ?? `exit ${run.status}`})${detail ? `: ${detail}` : ''}`);
   return 2;
 }

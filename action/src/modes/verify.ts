@@ -7,7 +7,8 @@
  * not build). A file whose rewrite differs or fails fails the step with an annotation on it.
  */
 import type { ActionContext } from '../context.js';
-import { runDockerfix } from '../cli.js';
+import { runDockerfix, stderrDetail } from '../cli.js';
+import { escapeMarkdown } from '../runner.js';
 
 export function verify(ctx: ActionContext): number {
   const { runner, inputs } = ctx;
@@ -17,15 +18,14 @@ export function verify(ctx: ActionContext): number {
   if (!files.length) runner.log('dockerfix verify: no Dockerfile would change; nothing to verify');
   for (const file of files) {
     const run = runDockerfix(['verify', '--quiet', '--format', 'markdown', '--', file], runner.workspace);
-    if (run.status !== null && run.stdout.trim()) runner.summary(`### dockerfix verify: ${file.replace(/[\\`*_{}[\]()<>#+!|~&-]/g, (c) => `\\${c}`)}\n\n${run.stdout.trimEnd()}\n\n`);
+    if (run.status !== null && run.stdout.trim()) runner.summary(`### dockerfix verify: ${escapeMarkdown(file)}\n\n${run.stdout.trimEnd()}\n\n`);
     const verdict = run.status === 0 ? 'equivalent' : run.status === 1 ? 'different, or the rewrite does not build' : run.status === 2 ? 'not verified' : (run.failure ?? `exit ${run.status}`);
     verdicts.push(`${file}: ${verdict}`);
     const status = run.status ?? 2;
     worst = Math.max(worst, status);
     if (run.stderr) runner.log(run.stderr);
     if (status !== 0) {
-      const lines = run.stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-      const detail = lines.find((l) => /^dockerfix/.test(l)) ?? lines.at(-1);
+      const detail = stderrDetail(run.stderr, /^dockerfix/);
       runner.annotate({ level: 'error', file, title: 'dockerfix verify', message: `${verdict}${detail ? `: ${detail}` : ''}` });
     }
   }
