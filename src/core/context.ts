@@ -110,7 +110,7 @@ function ignoreText(readRoot: (rel: string) => string | undefined, dockerfilePat
 
 function realOrSelf(p: string): string {
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p);
   } catch {
     return path.resolve(p);
   }
@@ -132,7 +132,7 @@ function resolveContained(realRoot: string, rel: string): Resolved {
   const abs = path.join(realRoot, rel);
   let real: string;
   try {
-    real = fs.realpathSync(abs);
+    real = fs.realpathSync.native(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -172,17 +172,22 @@ function readContained(root: string, rel: string, realRoot = realOrSelf(root)): 
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: 'refused', note: `${rel} changed while being read; not read` };
-    const chunks: Buffer[] = [];
+    // One buffer of the size fstat gave (plus one byte to see the end), grown if the file grew.
+    let buf = Buffer.allocUnsafe(Math.min(st.size, MAX_CONTEXT_FILE_BYTES) + 1);
     let total = 0;
     for (;;) {
-      const buf = Buffer.allocUnsafe(64 * 1024);
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (total === buf.length) {
+        if (total > MAX_CONTEXT_FILE_BYTES) break;
+        const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), MAX_CONTEXT_FILE_BYTES + 1));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
       total += n;
-      if (total > MAX_CONTEXT_FILE_BYTES) return { kind: 'refused', note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
-      chunks.push(buf.subarray(0, n));
     }
-    return { kind: 'file', text: Buffer.concat(chunks, total).toString('utf8') };
+    if (total > MAX_CONTEXT_FILE_BYTES) return { kind: 'refused', note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+    return { kind: 'file', text: buf.toString('utf8', 0, total) };
   } catch {
     return { kind: 'absent' };
   } finally {

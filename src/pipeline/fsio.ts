@@ -69,7 +69,9 @@ function checkLinkTarget(file: string): void {
   const abs = path.resolve(file);
   let real: string;
   try {
-    real = fs.realpathSync(abs);
+    // The native realpath(3): one call, where fs.realpathSync walks and lstats every component
+    // in JavaScript (it was a tenth of --check's per-file time).
+    real = fs.realpathSync.native(abs);
   } catch {
     return; // reported by the open below
   }
@@ -77,7 +79,7 @@ function checkLinkTarget(file: string): void {
   const base = gitRoot(path.dirname(abs)) ?? path.dirname(abs);
   let realBase = base;
   try {
-    realBase = fs.realpathSync(base);
+    realBase = fs.realpathSync.native(base);
   } catch {
     // keep the name as given
   }
@@ -102,7 +104,7 @@ export function readDockerfile(file: string): DecodedSource {
     if (!stat.isFile()) throw new FileError(file, 'not a regular file');
     if (stat.size > MAX_FILE_BYTES) throw new FileError(file, `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} a Dockerfile may have`);
     try {
-      bytes = readAllFd(fd, MAX_FILE_BYTES);
+      bytes = readAllFd(fd, MAX_FILE_BYTES, stat.size);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code) throw new FileError(file, describeErrno(e as NodeJS.ErrnoException));
       throw new FileError(file, `file grew past the ${MAX_FILE_BYTES} bytes a Dockerfile may have`);
@@ -185,19 +187,27 @@ function writeAll(fd: number, buf: Uint8Array, position: number): void {
   }
 }
 
-/** Read a whole regular file through `fd`, at most `cap` bytes (more is an error). */
-function readAllFd(fd: number, cap: number): Buffer {
-  const chunks: Buffer[] = [];
+/**
+ * Read a whole regular file through `fd`, at most `cap` bytes (more is an error). `sizeHint`
+ * (the size fstat gave) sizes the first buffer one byte larger, so a file that did not grow is
+ * read in one call and its end seen in a second, without 64 KB chunks and a copy per file.
+ */
+function readAllFd(fd: number, cap: number, sizeHint = 0): Buffer {
+  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(64 * 1024);
-    const n = fs.readSync(fd, chunk, 0, chunk.length, total);
+    if (total === buf.length) {
+      if (total > cap) throw new Error(`larger than ${cap} bytes`);
+      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
+      buf.copy(bigger, 0, 0, total);
+      buf = bigger;
+    }
+    const n = fs.readSync(fd, buf, total, buf.length - total, total);
     if (n === 0) break;
     total += n;
-    if (total > cap) throw new Error(`larger than ${cap} bytes`);
-    chunks.push(chunk.subarray(0, n));
   }
-  return Buffer.concat(chunks, total);
+  if (total > cap) throw new Error(`larger than ${cap} bytes`);
+  return buf.subarray(0, total);
 }
 
 /** A name no other process uses: pid plus random bytes (a pid alone repeats across namespaces). */
