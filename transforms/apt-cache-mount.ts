@@ -66,9 +66,9 @@ function explainOnce(doc: DockerfileDocument, result: TransformResult): Transfor
   let firstLine: number | undefined;
   for (const f of result.diagnostics) {
     if (f.kind !== 'change' || !f.message.includes(WRAP_NOTE_TAIL)) continue;
-    const line = doc.instructions.find((i) => i.keywordStart === f.range.start)?.line;
     if (firstLine === undefined) {
-      firstLine = line;
+      // Looked up only until found (a search per finding made big files quadratic).
+      firstLine = doc.instructions.find((i) => i.keywordStart === f.range.start)?.line;
       continue;
     }
     f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);

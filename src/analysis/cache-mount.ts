@@ -29,7 +29,18 @@ export { xdgCacheHome, envDir, joinDir, program, subcommandIndex, dirFromVar, ba
  * command handles it, any descriptor's cleanup counts. `label` overrides the tool name used in
  * messages (node-cache-mount covers npm, yarn, pnpm and bun).
  */
+const specs = new Map<string, CacheMountSpec>();
+
 export function cacheMountSpec(id: string, label?: string): CacheMountSpec {
+  // The descriptors are fixed: each transform's spec (and its combined regular expressions) is
+  // built once, not on every run.
+  const key = label === undefined ? id : `${id}\0${label}`;
+  let spec = specs.get(key);
+  if (!spec) specs.set(key, (spec = buildSpec(id, label)));
+  return spec;
+}
+
+function buildSpec(id: string, label?: string): CacheMountSpec {
   const parts = cacheKnowledgeFor(id);
   const first = parts[0];
   if (!first) throw new Error(`no ecosystem descriptor names the transform ${id}`);

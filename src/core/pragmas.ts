@@ -38,7 +38,17 @@ export function parsePragma(line: string): { file: boolean; ids: string[] } | nu
   return { file: m[1] !== undefined, ids };
 }
 
+/** Pragmas per document: read once (the runner, split-copy and every stage of the reordering transforms ask). */
+const pragmasOf = new WeakMap<DockerfileDocument, Pragmas>();
+
+/** The document's pragmas (computed once per document; treat the result as read-only). */
 export function readPragmas(doc: DockerfileDocument): Pragmas {
+  let p = pragmasOf.get(doc);
+  if (!p) pragmasOf.set(doc, (p = scanPragmas(doc)));
+  return p;
+}
+
+function scanPragmas(doc: DockerfileDocument): Pragmas {
   const out: Pragmas = { ignoreFile: false, fileIds: new Set(), instructions: new Map() };
   if (!doc.text.includes('dockerfix-ignore')) return out;
   let pending: 'all' | Set<string> | null = null;
