@@ -150,13 +150,30 @@ export class DockerfileDocument {
 
   /** The stage whose name (AS x, case-insensitive) or index is `ref`, before stage `before`. */
   stageByRef(ref: string, before = this.stages.length): Stage | undefined {
-    const lower = ref.toLowerCase();
-    for (let i = Math.min(before, this.stages.length) - 1; i >= 0; i--) {
-      const s = this.stages[i];
-      if (s.name?.toLowerCase() === lower) return s;
+    // Every stage asks for its parent: an index of the names instead of a search back over
+    // all stages (quadratic in the number of stages).
+    const named = (this.stagesByName ??= this.indexStageNames()).get(ref.toLowerCase());
+    if (named) {
+      const limit = Math.min(before, this.stages.length);
+      for (let k = named.length - 1; k >= 0; k--) if (named[k].index < limit) return named[k];
     }
     if (/^\d+$/.test(ref)) return this.stages[Number(ref)];
     return undefined;
+  }
+
+  private stagesByName?: Map<string, Stage[]>;
+
+  /** Stages by lower-case name, each list in document order. */
+  private indexStageNames(): Map<string, Stage[]> {
+    const out = new Map<string, Stage[]>();
+    for (const s of this.stages) {
+      const name = s.name?.toLowerCase();
+      if (name === undefined) continue;
+      const list = out.get(name);
+      if (list) list.push(s);
+      else out.set(name, [s]);
+    }
+    return out;
   }
 }
 

@@ -133,9 +133,14 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     },
     path: run.path,
   };
-  /** Per transform: the document it last changed nothing on, and its findings there. */
-  const quiet = new Map<string, { doc: DockerfileDocument; notes: Finding[]; readOriginal: boolean; readDirectives: boolean }>();
+  /**
+   * Per transform: the version of the document (0: the input, then one per rewrite) it last
+   * changed nothing on, and its findings there. A number, not the document: earlier versions
+   * of a big file are not kept alive for the comparison.
+   */
+  const quiet = new Map<string, { version: number; notes: Finding[]; readOriginal: boolean; readDirectives: boolean }>();
   let doc = original;
+  let docVersion = 0;
   // maps[i] maps offsets of text version i+1 back to version i.
   const maps: OffsetMap[] = [];
   const changeFindings: Finding[] = [];
@@ -178,7 +183,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     const pending = new Map<string, Finding[]>();
     for (const t of transforms) {
       const known = quiet.get(t.meta.id);
-      if (known?.doc === doc) {
+      if (known?.version === docVersion) {
         pending.set(t.meta.id, known.notes);
         continue;
       }
@@ -220,7 +225,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         } else notes.push(report(t, d));
       }
       pending.set(t.meta.id, notes);
-      const unchanged = { doc, notes, readOriginal, readDirectives: doc.directiveReads !== directiveReads };
+      const unchanged = { version: docVersion, notes, readOriginal, readDirectives: doc.directiveReads !== directiveReads };
       if (allowed.length === 0) {
         quiet.set(t.meta.id, unchanged);
         continue;
@@ -273,9 +278,10 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       // changes nothing on `nextDoc` either, with the same findings (they are already mapped to
       // the input), so it need not run again on it.
       if (onlyDirectivesDiffer(doc, nextDoc)) {
-        for (const q of quiet.values()) if (q.doc === doc && !q.readDirectives) q.doc = nextDoc;
+        for (const q of quiet.values()) if (q.version === docVersion && !q.readDirectives) q.version = docVersion + 1;
       }
       doc = nextDoc;
+      docVersion++;
       changedInPass = true;
       if (run.firstChange) {
         const problem = crossCheck(doc, original);
@@ -294,7 +300,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
     if (problem) return internal(`self-check failed: ${problem.message}`);
     // The last pass ran every transform on `doc` and nothing changed; only those that read
     // `original` (which is now `doc`) can behave differently in a fresh run on the output.
-    const settled = new Set([...quiet].filter(([, q]) => q.doc === doc && !q.readOriginal).map(([id]) => id));
+    const settled = new Set([...quiet].filter(([, q]) => q.version === docVersion && !q.readOriginal).map(([id]) => id));
     const again = runTransforms(output, { ...run, options, buildContext, selfCheck: false, document: doc, settled }, bom);
     if (again.error) return internal(`self-check failed: the output does not re-run cleanly: ${again.error.message}`);
     if (again.changed) {
