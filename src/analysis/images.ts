@@ -77,8 +77,13 @@ export function isWindowsStage(stage: Stage): boolean {
 
 /** The facts about the image a stage chain starts from (null: not known, or named by a variable). */
 export function baseImageFacts(stage: Stage): ImageFacts | null {
-  return imageFacts(stage.root().resolvedBaseImage);
+  // Asked for every step whose user matters: once per stage.
+  let f = factsCache.get(stage);
+  if (f === undefined) factsCache.set(stage, (f = imageFacts(stage.root().resolvedBaseImage)));
+  return f;
 }
+
+const factsCache = new WeakMap<Stage, ImageFacts | null>();
 
 export interface UserInfo {
   /** true when the step is proven to run as root (`USER root`/`0`, or no USER on a base image known to run as root). */

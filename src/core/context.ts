@@ -97,11 +97,12 @@ function makeTreeTest(text: string | undefined, ignored: (rel: string) => boolea
 }
 
 /** The ignore file BuildKit uses: `<dockerfile-name>.dockerignore` beside the Dockerfile wins. */
-function ignoreText(readRoot: (rel: string) => string | undefined, dockerfilePath?: string, note?: (msg: string) => void): string | undefined {
+function ignoreText(readRoot: (rel: string) => string | undefined, dockerfilePath?: string, note?: (msg: string) => void, root?: { dir: string; real: () => string }): string | undefined {
   if (dockerfilePath) {
     const specific = `${dockerfilePath}.dockerignore`;
     const dir = path.dirname(path.resolve(specific));
-    const r = readContained(dir, path.basename(specific));
+    // The Dockerfile usually sits at the context root, whose real path is already known.
+    const r = root && path.resolve(root.dir) === dir ? readContained(dir, path.basename(specific), root.real()) : readContained(dir, path.basename(specific));
     if (r.note) note?.(r.note);
     if (r.kind === 'file') return r.text;
   }
@@ -130,6 +131,14 @@ type Resolved = { kind: 'file' | 'dir'; real: string; stat: fs.Stats; note?: und
  */
 function resolveContained(realRoot: string, rel: string): Resolved {
   const abs = path.join(realRoot, rel);
+  // Most names asked about are absent (the Dockerfile's own ignore file, .dockerignore): one
+  // lstat answers that without a failing realpath and its exception. Absent to lstat means
+  // absent to realpath too, and not a link (a dangling link is there to lstat).
+  try {
+    if (fs.lstatSync(abs, { throwIfNoEntry: false }) === undefined) return { kind: 'absent' };
+  } catch {
+    // ENOTDIR and the like: realpath below says what it is.
+  }
   let real: string;
   try {
     real = fs.realpathSync.native(abs);
@@ -182,9 +191,10 @@ function readContained(root: string, rel: string, realRoot = realOrSelf(root)): 
         buf.copy(bigger, 0, 0, total);
         buf = bigger;
       }
-      const n = fs.readSync(fd, buf, total, buf.length - total, null);
-      if (n === 0) break;
+      const want = buf.length - total;
+      const n = fs.readSync(fd, buf, total, want, null);
       total += n;
+      if (n < want) break; // a regular file reads short only at its end
     }
     if (total > MAX_CONTEXT_FILE_BYTES) return { kind: 'refused', note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
     return { kind: 'file', text: buf.toString('utf8', 0, total) };
@@ -217,6 +227,11 @@ export class DirectoryContext implements BuildContext {
     return (this.realRootCache ??= realOrSelf(this.root));
   }
 
+  /** The root and its real path, for the Dockerfile-specific ignore file beside it. */
+  private rootRef(): { dir: string; real: () => string } {
+    return { dir: this.root, real: () => this.realRoot };
+  }
+
   private note = (msg: string): void => {
     this.noted.add(msg);
   };
@@ -227,7 +242,7 @@ export class DirectoryContext implements BuildContext {
 
   /** `.dockerignore` is read on first use: most runs never ask about the context. */
   private isIgnored(rel: string): boolean {
-    this.ignoreMatcher ??= makeIgnore(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), this.note);
+    this.ignoreMatcher ??= makeIgnore(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note, this.rootRef()), this.note);
     return this.ignoreMatcher(rel);
   }
 
@@ -246,7 +261,7 @@ export class DirectoryContext implements BuildContext {
   }
 
   excludesTree(rel: string): boolean {
-    this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), (r) => this.isIgnored(r));
+    this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note, this.rootRef()), (r) => this.isIgnored(r));
     return this.treeMatcher(rel);
   }
 

@@ -190,7 +190,7 @@ function writeAll(fd: number, buf: Uint8Array, position: number): void {
 /**
  * Read a whole regular file through `fd`, at most `cap` bytes (more is an error). `sizeHint`
  * (the size fstat gave) sizes the first buffer one byte larger, so a file that did not grow is
- * read in one call and its end seen in a second, without 64 KB chunks and a copy per file.
+ * read in one call (the short read is its end), without 64 KB chunks and a copy per file.
  */
 function readAllFd(fd: number, cap: number, sizeHint = 0): Buffer {
   let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
@@ -202,9 +202,11 @@ function readAllFd(fd: number, cap: number, sizeHint = 0): Buffer {
       buf.copy(bigger, 0, 0, total);
       buf = bigger;
     }
-    const n = fs.readSync(fd, buf, total, buf.length - total, total);
-    if (n === 0) break;
+    const want = buf.length - total;
+    const n = fs.readSync(fd, buf, total, want, total);
     total += n;
+    // A regular file reads short only at its end: no second call to see 0 bytes.
+    if (n < want) break;
   }
   if (total > cap) throw new Error(`larger than ${cap} bytes`);
   return buf.subarray(0, total);
