@@ -7,6 +7,7 @@ import { imageFacts } from './base-images.js';
 import { assertDockerfile, buildkitWords, lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
 import { LineIndex, dominantEol, eolAt } from './source.js';
 import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.js';
+import { SHARED_MAX_DOC, instructionKey, sharedTokenCache, type TokenCache } from './token-cache.js';
 
 export class DockerfileDocument {
   readonly nodes: Node[];
@@ -23,6 +24,7 @@ export class DockerfileDocument {
    * cannot change the result of a transform that never read them).
    */
   directiveReads = 0;
+  readonly tokenCache: TokenCache | null;
 
   /**
    * @throws InputError when the text is not a Dockerfile BuildKit would build: a parser error
@@ -37,7 +39,14 @@ export class DockerfileDocument {
      * replace the ARG defaults; null: the value is not known (definitions disagree).
      */
     readonly buildArgs?: Readonly<Record<string, string | null>>,
+    /**
+     * Where instructions find the tokens of the same text in other documents (src/core/token-cache.ts):
+     * by default the shared cache for documents up to SHARED_MAX_DOC characters, none for
+     * bigger ones; null: none.
+     */
+    tokenCache?: TokenCache | null,
   ) {
+    this.tokenCache = tokenCache === undefined ? (text.length <= SHARED_MAX_DOC ? sharedTokenCache : null) : tokenCache;
     const r = lex(text);
     assertDockerfile(text, r);
     this.nodes = r.nodes;
@@ -266,9 +275,23 @@ export class Instruction {
   /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
   private tokens(): Tokenized {
     if (this.cachedTokens) return this.cachedTokens;
+    // The same text tokenized in another document version (or an earlier run) is reused.
+    const cache = this.doc.tokenCache;
+    const key = cache ? this.cacheKey() : '';
+    const known = cache?.get(key, 'args', this.node.start);
+    if (known) return (this.cachedTokens = known);
     const l = this.view();
     const i = l.index(this.node.argsStart);
-    return (this.cachedTokens = tokenize(l.text.slice(i), (k) => l.at(i + k)));
+    const t = tokenize(l.text.slice(i), (k) => l.at(i + k));
+    cache?.set(key, 'args', this.node.start, t);
+    return (this.cachedTokens = t);
+  }
+
+  private key?: string;
+
+  /** This instruction's text as a token-cache key (src/core/token-cache.ts). */
+  private cacheKey(): string {
+    return (this.key ??= instructionKey(this.doc.text, this.node.start, this.node.end, this.doc.escape));
   }
 
   /** Shell words of the arguments after the flags (not for exec form). */
@@ -299,7 +322,14 @@ export class Instruction {
         const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
         // Shell here-documents inside the script (`cat > f <<'X'`) are read as data by the
         // tokenizer: their lines are never commands (ShellCommand.heredocs).
-        for (const c of tokenize(body, (k) => h.bodyStart + k).commands) out.push(c);
+        const cache = this.doc.tokenCache;
+        const key = cache ? this.cacheKey() : '';
+        let script = cache?.get(key, 'script', this.node.start);
+        if (!script) {
+          script = tokenize(body, (k) => h.bodyStart + k);
+          cache?.set(key, 'script', this.node.start, script);
+        }
+        for (const c of script.commands) out.push(c);
       }
     }
     return (this.cachedCommands = out);

@@ -15,6 +15,7 @@ import { checkUntouched, crossCheck } from './validate.js';
 import { hasPragmas, ignoredInstructions, readPragmas, touches } from './pragmas.js';
 import { EditComposer, type FixEdit } from './edit-compose.js';
 import { NoContext, type BuildContext } from './context.js';
+import { SHARED_MAX_DOC, TokenCache } from './token-cache.js';
 import type { Diagnostic, Finding, Fix, Options, Transform, TransformContext, TransformResult } from './types.js';
 
 export const MAX_PASSES = 10;
@@ -108,8 +109,11 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const buildContext = run.buildContext ?? new NoContext();
   const base: RunResult = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original: DockerfileDocument;
+  // The versions of a file too big for the shared token cache share one of their own.
+  let runTokens: TokenCache | undefined;
+  const tokenCacheFor = (t: string): TokenCache | undefined => (t.length > SHARED_MAX_DOC ? (runTokens ??= run.document?.tokenCache ?? new TokenCache()) : undefined);
   try {
-    original = run.document && run.document.text === text && run.document.bom === bom && run.document.buildArgs === options.buildArgs ? run.document : new DockerfileDocument(text, bom, options.buildArgs);
+    original = run.document && run.document.text === text && run.document.bom === bom && run.document.buildArgs === options.buildArgs ? run.document : new DockerfileDocument(text, bom, options.buildArgs, tokenCacheFor(text));
   } catch (e) {
     if (e instanceof InputError) return { ...base, error: { kind: 'parse', message: e.message, line: e.line, column: e.column } };
     throw e;
@@ -244,7 +248,7 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
       }
       let nextDoc: DockerfileDocument;
       try {
-        nextDoc = new DockerfileDocument(next, bom, options.buildArgs);
+        nextDoc = new DockerfileDocument(next, bom, options.buildArgs, tokenCacheFor(next));
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${(e as Error).message}`);
       }
