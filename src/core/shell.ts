@@ -164,7 +164,12 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       pendingRedirect = true;
       continue;
     }
-    let w: ReturnType<typeof readWord>;
+    // readWord leaves its result in `rw` (no object per word).
+    let value: string;
+    let wordEnd: number;
+    let quoted: boolean;
+    let dynamic: boolean;
+    let unterminated = false;
     let opened: { delimiter: string; stripTabs: boolean; quoted: boolean } | undefined;
     if (cc === 60 && text.charCodeAt(i + 1) === 60) {
       // A heredoc marker (`<<EOF`, `<<-'EOF'`, `<< EOF`) is a word of its own.
@@ -173,24 +178,33 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
       if (stripTabs) e++;
       let d = e;
       while (d < n && (text.charCodeAt(d) === 32 || text.charCodeAt(d) === 9)) d++;
-      const rest = readWord(text, d);
-      w = { value: text.slice(i, e) + rest.value, end: Math.max(rest.end, e), quoted: rest.quoted, dynamic: false };
+      readWord(text, d);
+      value = text.slice(i, e) + rw.value;
+      wordEnd = Math.max(rw.end, e);
+      quoted = rw.quoted;
+      dynamic = false;
       // Any quoting in the delimiter (`'X'`, `"X"`, `\X`, `X"Y"`) turns expansions off in the body.
-      if (rest.end > d && rest.value !== '') opened = { delimiter: rest.value, stripTabs, quoted: /['"\\]/.test(text.slice(d, rest.end)) };
+      if (rw.end > d && rw.value !== '') opened = { delimiter: rw.value, stripTabs, quoted: /['"\\]/.test(text.slice(d, rw.end)) };
     } else {
-      w = readWord(text, i);
-      // Never stall on a character no rule consumes.
-      if (w.end <= i) w = { value: text[i], end: i + 1, quoted: false, dynamic: false };
+      readWord(text, i);
+      if (rw.end <= i) {
+        // Never stall on a character no rule consumes.
+        value = text[i];
+        wordEnd = i + 1;
+        quoted = false;
+        dynamic = false;
+      } else {
+        value = rw.value;
+        wordEnd = rw.end;
+        quoted = rw.quoted;
+        dynamic = rw.dynamic;
+        unterminated = rw.unterminated;
+      }
     }
-    const word: Word = {
-      value: w.value,
-      start: offset(i),
-      end: offset(w.end - 1) + 1,
-      quoted: w.quoted,
-      dynamic: w.dynamic,
-      ...(w.unterminated ? { unterminated: true } : {}),
-    };
-    i = w.end;
+    const start = offset(i);
+    const end = offset(wordEnd - 1) + 1;
+    const word: Word = unterminated ? { value, start, end, quoted, dynamic, unterminated: true } : { value, start, end, quoted, dynamic };
+    i = wordEnd;
     allWords.push(word);
     if (opened) {
       const h: ShellHeredoc = { marker: word, delimiter: opened.delimiter, quoted: opened.quoted, stripTabs: opened.stripTabs, bodyStart: -1, bodyEnd: -1, end: -1 };
@@ -250,7 +264,10 @@ function readHeredocBody(text: string, i: number, delimiter: string, stripTabs: 
   return { bodyEnd, end: n, next: n, unterminated: true };
 }
 
-function readWord(text: string, i: number): { value: string; end: number; quoted: boolean; dynamic: boolean; unterminated?: boolean } {
+/** readWord's result (one object, rewritten by every call). */
+const rw = { value: '', end: 0, quoted: false, dynamic: false, unterminated: false };
+
+function readWord(text: string, i: number): void {
   // Plain characters are collected as runs and sliced once (no per-character concatenation:
   // that builds long cons-string chains on big RUN steps).
   let value = '';
@@ -353,8 +370,11 @@ function readWord(text: string, i: number): { value: string; end: number; quoted
   }
   if (Math.min(i, n) > run) value += text.slice(run, Math.min(i, n));
   // An unterminated quote or a trailing backslash steps past the text: the word ends with it.
-  const end = Math.min(Math.max(i, 0), n);
-  return unterminated ? { value, end, quoted, dynamic, unterminated } : { value, end, quoted, dynamic };
+  rw.value = value;
+  rw.end = Math.min(Math.max(i, 0), n);
+  rw.quoted = quoted;
+  rw.dynamic = dynamic;
+  rw.unterminated = unterminated;
 }
 
 const ANSI_C: Record<string, string> = { n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
