@@ -109,9 +109,11 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
   const buildContext = run.buildContext ?? new NoContext();
   const base: RunResult = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original: DockerfileDocument;
-  // The versions of a file too big for the shared token cache share one of their own.
+  // The versions of a file too big for the shared token cache share one of their own. A
+  // first-change run tokenizes one version only: a cache would cost without ever being read.
   let runTokens: TokenCache | undefined;
-  const tokenCacheFor = (t: string): TokenCache | undefined => (t.length > SHARED_MAX_DOC ? (runTokens ??= run.document?.tokenCache ?? new TokenCache()) : undefined);
+  const tokenCacheFor = (t: string): TokenCache | null | undefined =>
+    run.firstChange ? null : t.length > SHARED_MAX_DOC ? (runTokens ??= run.document?.tokenCache ?? new TokenCache()) : undefined;
   try {
     original = run.document && run.document.text === text && run.document.bom === bom && run.document.buildArgs === options.buildArgs ? run.document : new DockerfileDocument(text, bom, options.buildArgs, tokenCacheFor(text));
   } catch (e) {
