@@ -51,24 +51,31 @@ export interface FileOutcome {
   passes?: number;
 }
 
-export function contextFor(file: string | undefined, opts: ProcessOptions): BuildContext {
+export function contextFor(file: string | undefined, opts: ProcessOptions, fileWasRead = false): BuildContext {
   if (opts.buildContext) return opts.buildContext;
   if (opts.noContext) return new NoContext();
   const dir = opts.contextDir ?? (file ? path.dirname(file) : undefined);
   if (!dir) return new NoContext();
-  try {
-    if (!fs.statSync(dir).isDirectory()) return new NoContext();
-  } catch {
-    return new NoContext();
+  // The directory of a file just read through it is a directory: no stat for that.
+  if (!(fileWasRead && opts.contextDir === undefined)) {
+    try {
+      if (!fs.statSync(dir).isDirectory()) return new NoContext();
+    } catch {
+      return new NoContext();
+    }
   }
   return new DirectoryContext(dir, file);
 }
 
 /** Run on text (from a file or stdin). `file` names it in messages and picks the context. */
 export function processText(raw: string, file: string, opts: ProcessOptions, contextFile?: string): FileOutcome {
+  return processRaw(raw, file, opts, contextFile, false);
+}
+
+function processRaw(raw: string, file: string, opts: ProcessOptions, contextFile: string | undefined, fileWasRead: boolean): FileOutcome {
   const { text, bom } = stripBom(raw);
   if (text.trim() === '') return { path: file, before: raw, after: raw, changed: false, findings: [] };
-  const buildContext = contextFor(contextFile, opts);
+  const buildContext = contextFor(contextFile, opts, fileWasRead);
   let r: RunResult;
   try {
     r = runTransforms(text, { transforms: opts.transforms, options: opts.options, buildContext, path: file, firstChange: opts.firstChange }, bom);
@@ -138,5 +145,5 @@ export function processFile(file: string, opts: ProcessOptions): FileOutcome {
     if (e instanceof FileError) return { path: file, before: '', after: '', changed: false, findings: [], error: e };
     throw e;
   }
-  return processText(raw, file, opts, file);
+  return processRaw(raw, file, opts, file, true);
 }
