@@ -72,9 +72,11 @@ interface PlannedMount {
 /** Run one cache-mount spec over the document. */
 export function runCacheMounts(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMountSpec): TransformResult {
   const diagnostics: Diagnostic[] = [];
-  const candidates = quickMatches(doc, spec.quick);
-  for (const instr of doc.instructions) {
-    if (instr.upper !== 'RUN' || !instr.stage || !candidates.has(instr.index)) continue;
+  // The candidates are in document order (quickMatches scans the text once, forwards): only
+  // they are visited, not every instruction once per cache-mount transform.
+  for (const index of quickMatches(doc, spec.quick)) {
+    const instr = doc.instructions[index]!;
+    if (instr.upper !== 'RUN' || !instr.stage) continue;
     const r = planRun(doc, ctx, spec, instr);
     if (!r) continue;
     const range = { start: instr.keywordStart, end: instr.keywordEnd };
@@ -93,13 +95,19 @@ export function runCacheMounts(doc: DockerfileDocument, ctx: TransformContext, s
  * scan over the document instead of slicing every instruction (5 MB files have 60k steps).
  */
 const globalRegExps = new Map<string, RegExp>();
+/** The same, by the spec's own expression (specs are built once: no key string per call). */
+const globalOf = new WeakMap<RegExp, RegExp>();
 
 function quickMatches(doc: DockerfileDocument, quick: RegExp): Set<number> {
   const out = new Set<number>();
-  const flags = quick.flags.includes('g') ? quick.flags : quick.flags + 'g';
-  const key = `${flags}/${quick.source}`;
-  let re = globalRegExps.get(key);
-  if (!re) globalRegExps.set(key, (re = new RegExp(quick.source, flags)));
+  let re = globalOf.get(quick);
+  if (!re) {
+    const flags = quick.flags.includes('g') ? quick.flags : quick.flags + 'g';
+    const key = `${flags}/${quick.source}`;
+    re = globalRegExps.get(key);
+    if (!re) globalRegExps.set(key, (re = new RegExp(quick.source, flags)));
+    globalOf.set(quick, re);
+  }
   re.lastIndex = 0;
   const ins = doc.instructions;
   let k = 0;
