@@ -230,8 +230,10 @@ export class Instruction {
     return this.node.json;
   }
   get text(): string {
-    return this.doc.text.slice(this.node.start, this.node.end);
+    return (this.cachedText ??= this.doc.text.slice(this.node.start, this.node.end));
   }
+
+  private cachedText?: string;
   /**
    * Can a shell word of this instruction (heredoc bodies included) hold `needle` once the shell
    * has removed quotes, escapes and line continuations? A cheap necessary condition, for
@@ -240,9 +242,13 @@ export class Instruction {
   mayHold(needle: string): boolean {
     const text = this.text;
     if (text.includes(needle)) return true;
-    // Without quotes or escape characters every word is a plain substring of the text.
-    return /['"\\`]/.test(text) && text.replace(/['"\\`\s]/g, '').includes(needle);
+    // Without quotes or escape characters every word is a plain substring of the text. The
+    // text without them is made once per instruction (several needles are asked about).
+    if (this.unquoted === undefined) this.unquoted = /['"\\`]/.test(text) ? text.replace(/['"\\`\s]/g, '') : null;
+    return this.unquoted !== null && this.unquoted.includes(needle);
   }
+
+  private unquoted?: string | null;
 
   /** Its line in the file as the user gave it (see DockerfileDocument.lineOf), for messages. */
   get line(): number {
