@@ -24,6 +24,10 @@ const root = path.resolve(here, '..');
 const bin = path.join(root, 'dist/bin/dockerfix.js');
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] || 0) || 40;
+// --cpu-prof DIR: profile the server process (node --cpu-prof; open the .cpuprofile in DevTools).
+const profDir = args.includes('--cpu-prof') ? path.resolve(args[args.indexOf('--cpu-prof') + 1]) : undefined;
+// --node-arg ARG (repeatable): more node flags for the server process (--trace-gc, …).
+const nodeArgs = args.flatMap((a, i) => (a === '--node-arg' ? [args[i + 1]] : []));
 const LINES = 500;
 
 const { generateDockerfile } = await import(pathToFileURL(path.join(here, 'generate.mjs')).href);
@@ -44,7 +48,7 @@ const stats = (xs) => {
 const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
 
 async function serverRun(initializationOptions) {
-  const proc = spawn(process.execPath, [bin, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...nodeArgs, bin, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map();
   let count = 0;
