@@ -96,6 +96,11 @@ export function toDiagnostics(a: Analysis, doc: TextDocument, byId: Map<string, 
     out.push({ severity: DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: pos, end: pos } });
     return out;
   }
+  if (a.contextsDiffer) {
+    // Why changes that depend on the context are not offered: said where the file starts.
+    const end = { line: 0, character: doc.getText({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }).replace(/\r?\n$/, '').length };
+    out.push({ severity: DiagnosticSeverity.Hint, source: SOURCE, code: 'contexts', message: a.contextsDiffer.message, range: { start: { line: 0, character: 0 }, end } });
+  }
   for (const f of a.findings) {
     const change = f.kind === 'change' || unsafeNote(f);
     if (!change && !actionableSkip(f)) continue;
