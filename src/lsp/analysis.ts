@@ -95,8 +95,20 @@ export interface FileSetup {
 /** A run's outcome as src/builds/contexts.ts compares them, with the run itself. */
 type RunOutcome = FileOutcome & { run: RunResult; context: CachedContext };
 
-/** Where a transform's documentation is, as a `file:` URL, when the docs ship beside the code. */
+const links = new Map<string, string | undefined>();
+/**
+ * Where a transform's documentation is, as a `file:` URL, when the docs ship beside the code.
+ * Looked up once per transform (every diagnostic of every publish asks).
+ */
 export function docsLink(t: Transform | undefined, id: string): string | undefined {
+  const key = `${id}\0${t?.meta.docsUrl ?? ''}`;
+  if (links.has(key)) return links.get(key);
+  const link = findDocsLink(t, id);
+  links.set(key, link);
+  return link;
+}
+
+function findDocsLink(t: Transform | undefined, id: string): string | undefined {
   const root = packageRoot();
   if (!root) return undefined;
   const rel = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
