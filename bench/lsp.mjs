@@ -21,8 +21,10 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const bin = path.join(root, 'dist/bin/dockerfix.js');
 const args = process.argv.slice(2);
+// --dist DIR: another build (a copy of dist/ from before a change, for A/B runs).
+const dist = args.includes('--dist') ? path.resolve(args[args.indexOf('--dist') + 1]) : path.join(root, 'dist');
+const bin = path.join(dist, 'bin/dockerfix.js');
 const rounds = Number(args[args.indexOf('--rounds') + 1] || 0) || 40;
 // --cpu-prof DIR: profile the server process (node --cpu-prof; open the .cpuprofile in DevTools).
 const profDir = args.includes('--cpu-prof') ? path.resolve(args[args.indexOf('--cpu-prof') + 1]) : undefined;
@@ -66,6 +68,7 @@ async function serverRun(initializationOptions) {
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
   const open = (await done) - t0;
   const times = [];
+  let cpu0 = 0;
   for (let i = 0; i < rounds + 5; i++) {
     const line = runLines[i % runLines.length];
     const version = i + 2;
@@ -80,19 +83,33 @@ async function serverRun(initializationOptions) {
     });
     const t = (await done) - t0;
     if (i >= 5) times.push(t); // the first rounds warm up the JIT
+    if (i === 4) cpu0 = procCpu(proc.pid);
   }
+  const serverCpu = (procCpu(proc.pid) - cpu0) / rounds;
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
-  return { open, times, count };
+  return { open, times, count, serverCpu };
+}
+
+/** CPU time (user + system, ms) a process has used so far (Linux /proc; NaN elsewhere). */
+function procCpu(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
 }
 
 console.log(`dockerfix lsp: ${LINES}-line Dockerfile (${text.length} chars, ${runLines.length} pip RUN lines), ${rounds} edits, node ${process.version}, ${os.cpus().length} cores`);
 const def = await serverRun({});
 console.log(`edit -> diagnostics (real server):  ${fmt(stats(def.times))}; didOpen -> diagnostics ${def.open.toFixed(1)} ms; ${def.count} diagnostics`);
+console.log(`  server CPU time per edit:     ${def.serverCpu.toFixed(1)} ms (mean over the ${rounds} measured edits; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
 
-// In-process: the analysis alone (no protocol), the same edits.
-const { Workspace, loadBuildReader } = await import(pathToFileURL(path.join(root, 'dist/src/lsp/analysis.js')).href);
+// In-process: the analysis alone (no protocol), the same edits (--server-only: skip).
+if (args.includes('--server-only')) process.exit(0);
+const { Workspace, loadBuildReader } = await import(pathToFileURL(path.join(dist, 'src/lsp/analysis.js')).href);
 await loadBuildReader();
 const ws = new Workspace({ cwd: tmp });
 const base = fs.readFileSync(file, 'utf8');
