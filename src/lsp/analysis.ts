@@ -195,8 +195,8 @@ export class Workspace {
     try {
       // Loaded lazily: the build definitions pull in the YAML parser.
       // As the CLI plans it: the config's `contexts` entry for the file wins over what is found.
-      // The workspace folder is where `dockerfix .` would run: its definitions (a Makefile at the
-      // root building docker/Dockerfile) count, and notes name paths relative to it.
+      // As `dockerfix .` run in the workspace folder plans it: notes name paths relative to the
+      // folder ("context ." is the folder), as the CLI's do.
       const dir = path.dirname(file);
       const root = this.opts.cwd;
       const r = root ? path.relative(root, file) : '..';
