@@ -194,9 +194,8 @@ export class Workspace {
     b = { notes: [] };
     try {
       // Loaded lazily: the build definitions pull in the YAML parser.
-      // As the CLI plans it: the config's `contexts` entry for the file wins over what is found.
-      // As `dockerfix .` run in the workspace folder plans it: notes name paths relative to the
-      // folder ("context ." is the folder), as the CLI's do.
+      // As `dockerfix .` run in the workspace folder plans it: the config's `contexts` entry for
+      // the file wins over what is found, and notes name paths relative to the folder.
       const dir = path.dirname(file);
       const root = this.opts.cwd;
       const r = root ? path.relative(root, file) : '..';
