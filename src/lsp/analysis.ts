@@ -83,6 +83,12 @@ export interface Analysis {
   contextsDiffer?: Finding;
 }
 
+export interface FixResult {
+  edits: AppliedEdit[];
+  bomLength: number;
+  error?: string;
+}
+
 export interface FileSetup {
   options: ProcessOptions;
   context: CachedContext;
@@ -146,6 +152,8 @@ export class Workspace {
   private readonly contexts = new Map<string, CachedContext>();
   private readonly builds = new Map<string, { found?: FoundBuild; notes: Finding[]; plan?: FileBuild }>();
   private readonly results = new Map<string, Map<string, Analysis>>();
+  /** Per file, the fixes computed for its latest text (by transforms and unsafe). */
+  private readonly fixes = new Map<string, { text: string; byKey: Map<string, FixResult> }>();
   private allTransforms?: Promise<Transform[]>;
 
   constructor(private readonly opts: WorkspaceOptions = {}) {
@@ -258,7 +266,17 @@ export class Workspace {
    * transform ids to run (the syntax directive is added when it is selected, since a fix may
    * need it); `unsafe`: also apply unsafe fixes.
    */
-  async fix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<{ edits: AppliedEdit[]; bomLength: number; error?: string }> {
+  async fix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<FixResult> {
+    // Editors ask for code actions on every cursor move: the same text, the same fixes.
+    let cached = this.fixes.get(file);
+    if (cached?.text !== text) this.fixes.set(file, (cached = { text, byKey: new Map() }));
+    const key = JSON.stringify([only ?? null, unsafe]);
+    let r = cached.byKey.get(key);
+    if (!r) cached.byKey.set(key, (r = await this.computeFix(file, text, only, unsafe)));
+    return r;
+  }
+
+  private async computeFix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<FixResult> {
     const s = await this.setup(file);
     let transforms = s.options.transforms;
     if (only) {
@@ -300,12 +318,16 @@ export class Workspace {
         dropped = true;
       }
     }
-    if (dropped) this.results.clear();
+    if (dropped) {
+      this.results.clear();
+      this.fixes.clear();
+    }
     return dropped;
   }
 
   forget(file: string): void {
     this.results.delete(file);
+    this.fixes.delete(file);
   }
 }
 
