@@ -155,6 +155,8 @@ export class Workspace {
   /** Per file, the fixes computed for its latest text (by transforms and unsafe). */
   private readonly fixes = new Map<string, { text: string; byKey: Map<string, FixResult> }>();
   private allTransforms?: Promise<Transform[]>;
+  /** Transform runs made so far (diagnostics and fixes; each context's run counts). */
+  runs = 0;
 
   constructor(private readonly opts: WorkspaceOptions = {}) {
     this.fileOptions = this.newFileOptions();
@@ -248,6 +250,7 @@ export class Workspace {
    */
   private eachContext(file: string, body: string, bom: boolean, s: FileSetup, transforms: readonly Transform[], options: Partial<Options> | undefined, selfCheck: boolean): { run: RunResult; context: CachedContext; contextsNotes: Finding[]; differ?: boolean } {
     const runWith = (context: CachedContext): RunOutcome => {
+      this.runs++;
       const run = runTransforms(body, { transforms, options, buildContext: context, path: file, ...(selfCheck ? {} : { selfCheck: false }) }, bom);
       const raw = (bom ? '\ufeff' : '') + body;
       const error = run.error ? new FileError(file, run.error.message, run.error.line, run.error.column) : undefined;
