@@ -8,9 +8,14 @@
  * didOpen, each round sends one incremental `didChange` (a character typed into a RUN line, a
  * new text every time, so no cached result is reused) and measures the time until the
  * `publishDiagnostics` for that version arrives: the latency the user sees, debounce included
- * (the server's default: as long as the last analysis took). Rounds: --rounds N (default 40).
+ * (the server's default: none; changes that arrive during an analysis are applied together).
+ * Rounds: --rounds N (default 40, after 5 unmeasured; V8 is still optimising the transforms
+ * during most of them: --rounds 200 shows the warm latency). Also the server's CPU time per
+ * edit (all its threads: V8's compiler and GC included; Linux).
  *
- * Also: in-process `Workspace.analyse` alone (no protocol).
+ * Also: in-process `Workspace.analyse` alone (no protocol; --server-only skips it).
+ * --cpu-prof DIR profiles the server, --node-arg ARG passes a node flag to it, --dist DIR runs
+ * another build (a copy of dist/ from before a change) for A/B runs in one session.
  */
 import fs from 'node:fs';
 import os from 'node:os';
