@@ -44,14 +44,9 @@ function version(): string {
 }
 
 const loaded = new Map<string, { exports: Record<string, unknown> }>();
-const toSave: Array<[string, vm.Script]> = [];
+const toSave: Array<{ file: string; script: vm.Script; long: boolean }> = [];
 let nodeRequire: NodeJS.Require | undefined;
 
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  process.stdout.write(`${version()}\n`);
-} else {
-  void (load(__DOCKERFIX_CLI__) as { start(argv: string[]): Promise<void> }).start(process.argv);
-}
 
 /** `require` in the scripts: a shared part's export, else Node's (built-in modules, prettier). */
 function requireIn(id: string): unknown {
@@ -61,6 +56,15 @@ function requireIn(id: string): unknown {
   return nodeRequire(id);
 }
 
+/**
+ * A cache file: a 4-byte tag, then V8's data. The tag says whether a long run (1 s or more) wrote
+ * it: one written by a short run holds only what a short run compiles, so the first long run
+ * writes it again (once) with everything a run over many files compiles.
+ */
+const SHORT = 'dfx0';
+const LONG = 'dfx1';
+const LONG_RUN_MS = 1000;
+
 /** Run one script of the bundle once (CommonJS semantics, a cycle sees the exports so far). */
 function load(name: string): Record<string, unknown> {
   const done = loaded.get(name);
@@ -69,22 +73,16 @@ function load(name: string): Record<string, unknown> {
   // esbuild's output is ASCII (non-ASCII characters are escaped): latin1 reads it as is, fastest.
   const source = fs.readFileSync(file, 'latin1');
   const cacheFile = codeCacheFile(name, source.length);
-  let cachedData: Buffer | undefined;
-  if (cacheFile) {
-    try {
-      cachedData = fs.readFileSync(cacheFile);
-    } catch {
-      // no cache yet (or unreadable): compile from source
-    }
-  }
+  const cached = cacheFile ? readCodeCache(cacheFile) : undefined;
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __dockerfixUrl, __dockerfixImport) {${source}\n})`, {
     filename: file,
-    cachedData,
+    cachedData: cached?.data,
   });
-  if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+  const usable = cached !== undefined && !script.cachedDataRejected;
+  if (cacheFile && (!usable || !cached.long)) {
     // Written at exit: the cache then holds what this run compiled too, not only the top level.
-    if (toSave.length === 0) process.once('exit', () => toSave.forEach(([f, s]) => saveCodeCache(f, s)));
-    toSave.push([cacheFile, script]);
+    if (toSave.length === 0) process.once('exit', saveCodeCaches);
+    toSave.push({ file: cacheFile, script, long: usable });
   }
   const module = { exports: {} as Record<string, unknown> };
   loaded.set(name, module);
@@ -101,29 +99,95 @@ function codeCacheFile(name: string, size: number): string | null {
   if (setting) dir = path.resolve(setting);
   else {
     const home = os.homedir();
+    const xdg = process.env.XDG_CACHE_HOME;
     const base =
       process.platform === 'win32'
-        ? (process.env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'))
+        ? process.env.LOCALAPPDATA || (home && path.join(home, 'AppData', 'Local'))
         : process.platform === 'darwin'
-          ? path.join(home, 'Library', 'Caches')
-          : process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME)
-            ? process.env.XDG_CACHE_HOME
-            : path.join(home, '.cache');
-    if (!home && !process.env.XDG_CACHE_HOME && !process.env.LOCALAPPDATA) return null;
+          ? home && path.join(home, 'Library', 'Caches')
+          : xdg && path.isAbsolute(xdg)
+            ? xdg
+            : home && path.join(home, '.cache');
+    if (!base) return null;
     dir = path.join(base, 'dockerfix');
   }
   return path.join(dir, `${name.replace(/\.cjs$/, '')}-${__DOCKERFIX_SCRIPTS__[name]}-${size}-${process.version}-${process.arch}.v8cache`);
 }
 
+/**
+ * The cache's data, or undefined (none, unreadable, not ours). The data is compiled code, so it is
+ * used only from a file this user owns that nobody else can write.
+ */
+function readCodeCache(file: string): { data: Buffer; long: boolean } | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || (process.getuid && st.uid !== process.getuid()) || (process.platform !== 'win32' && st.mode & 0o022)) return undefined;
+    const buf = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    while (n < st.size) {
+      const r = fs.readSync(fd, buf, n, st.size - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    const tag = buf.toString('latin1', 0, 4);
+    if (n !== st.size || (tag !== SHORT && tag !== LONG)) return undefined;
+    return { data: buf.subarray(4), long: tag === LONG };
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** At exit: write the caches that are missing, stale, or from a short run after a long one. */
+function saveCodeCaches(): void {
+  const long = performance.now() >= LONG_RUN_MS;
+  for (const { file, script, long: onlyIfLong } of toSave) if (long || !onlyIfLong) saveCodeCache(file, script, long);
+}
+
 /** Write the code cache atomically (a temporary file renamed); any failure only means no cache. */
-function saveCodeCache(cacheFile: string, script: vm.Script): void {
+function saveCodeCache(cacheFile: string, script: vm.Script, long: boolean): void {
+  const dir = path.dirname(cacheFile);
+  const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     const data = script.createCachedData();
-    fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, long ? LONG : SHORT);
+      fs.writeSync(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, cacheFile);
   } catch {
     // read-only home, full disk, no permission: run without a cache
+    try {
+      fs.unlinkSync(tmp);
+    } catch {
+      // not created
+    }
+    return;
   }
+  // Caches of other builds of this script (an older dockerfix) that nobody wrote for 30 days.
+  try {
+    const stem = `${path.basename(cacheFile).split('-').slice(0, 2).join('-')}-`;
+    const old = Date.now() - 30 * 24 * 3600 * 1000;
+    for (const f of fs.readdirSync(dir)) {
+      if (!f.startsWith(stem) || !f.endsWith('.v8cache') || f === path.basename(cacheFile)) continue;
+      const p = path.join(dir, f);
+      if (fs.statSync(p).mtimeMs < old) fs.unlinkSync(p);
+    }
+  } catch {
+    // left for next time
+  }
+}
+
+// Last: every constant above is initialised.
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${version()}\n`);
+} else {
+  void (load(__DOCKERFIX_CLI__) as { start(argv: string[]): Promise<void> }).start(process.argv);
 }
