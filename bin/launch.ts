@@ -21,8 +21,12 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 
-/** Set by scripts/bundle.mjs: the CLI's script, every script's hash, and which part exports what. */
-declare const __DOCKERFIX_CLI__: string;
+/**
+ * Set by scripts/bundle.mjs: the script to run (the CLI's, or the worker pool's for
+ * bundle/batch-worker.js), every script's hash, and which part exports what.
+ */
+declare const __DOCKERFIX_ENTRY__: string;
+declare const __DOCKERFIX_WORKER__: boolean;
 declare const __DOCKERFIX_SCRIPTS__: Record<string, string>;
 declare const __DOCKERFIX_SHARED__: Record<string, string>;
 
@@ -52,18 +56,22 @@ let nodeRequire: NodeJS.Require | undefined;
 function requireIn(id: string): unknown {
   const part = Object.hasOwn(__DOCKERFIX_SHARED__, id) ? __DOCKERFIX_SHARED__[id] : undefined;
   if (part) return load(part)[id];
-  nodeRequire ??= createRequire(path.join(here, __DOCKERFIX_CLI__));
+  nodeRequire ??= createRequire(path.join(here, __DOCKERFIX_ENTRY__));
   return nodeRequire(id);
 }
 
 /**
- * A cache file: a 4-byte tag, then V8's data. The tag says whether a long run (1 s or more) wrote
- * it: one written by a short run holds only what a short run compiles, so the first long run
- * writes it again (once) with everything a run over many files compiles.
+ * A cache file: a 4-byte tag, then V8's data. The tag says whether a long run wrote it (one whose
+ * main thread processed many files itself, not in workers: src/cli/batch.ts says so through
+ * `__dockerfixManyFiles`): one written by a short run holds only what a short run compiles, so
+ * the first long run writes it again (once) with everything a run over many files compiles.
  */
 const SHORT = 'dfx0';
 const LONG = 'dfx1';
-const LONG_RUN_MS = 1000;
+let longRun = false;
+(globalThis as { __dockerfixManyFiles?: () => void }).__dockerfixManyFiles = () => {
+  longRun = true;
+};
 
 /** Run one script of the bundle once (CommonJS semantics, a cycle sees the exports so far). */
 function load(name: string): Record<string, unknown> {
@@ -143,8 +151,7 @@ function readCodeCache(file: string): { data: Buffer; long: boolean } | undefine
 
 /** At exit: write the caches that are missing, stale, or from a short run after a long one. */
 function saveCodeCaches(): void {
-  const long = performance.now() >= LONG_RUN_MS;
-  for (const { file, script, long: onlyIfLong } of toSave) if (long || !onlyIfLong) saveCodeCache(file, script, long);
+  for (const { file, script, long: onlyIfLong } of toSave) if (longRun || !onlyIfLong) saveCodeCache(file, script, longRun);
 }
 
 /** Write the code cache atomically (a temporary file renamed); any failure only means no cache. */
@@ -186,8 +193,17 @@ function saveCodeCache(cacheFile: string, script: vm.Script, long: boolean): voi
 }
 
 // Last: every constant above is initialised.
-if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+if (__DOCKERFIX_WORKER__) {
+  // A worker thread of the pool: terminated when done, so it saves the cache when told to.
+  let saved = false;
+  (globalThis as { __dockerfixSaveCodeCache?: () => void }).__dockerfixSaveCodeCache = () => {
+    if (saved) return;
+    saved = true;
+    for (const { file, script } of toSave) saveCodeCache(file, script, true);
+  };
+  load(__DOCKERFIX_ENTRY__);
+} else if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${version()}\n`);
 } else {
-  void (load(__DOCKERFIX_CLI__) as { start(argv: string[]): Promise<void> }).start(process.argv);
+  void (load(__DOCKERFIX_ENTRY__) as { start(argv: string[]): Promise<void> }).start(process.argv);
 }

@@ -83,7 +83,15 @@ describe('require("dockerfix") from a CommonJS project', () => {
 });
 
 /** The files `npm run bundle` writes to bundle/ (scripts/bundle.mjs). */
-const BUNDLE_FILES = ['bundle/dockerfix.mjs', 'bundle/dockerfix-cli.cjs', 'bundle/dockerfix-lsp.cjs', 'bundle/dockerfix-yaml.cjs', 'bundle/dockerfix-ast.cjs', 'bundle/batch-worker.js'];
+const BUNDLE_FILES = [
+  'bundle/dockerfix.mjs',
+  'bundle/dockerfix-cli.cjs',
+  'bundle/dockerfix-lsp.cjs',
+  'bundle/dockerfix-yaml.cjs',
+  'bundle/dockerfix-ast.cjs',
+  'bundle/batch-worker.js',
+  'bundle/dockerfix-worker.cjs',
+];
 
 /** A temp directory with the bundle and package.json only (a checkout; no node_modules). */
 function bareCopy(prefix: string): string {
@@ -163,13 +171,17 @@ describe('committed bundles', () => {
       fs.mkdirSync(path.join(dir, `p/s${i}`), { recursive: true });
       fs.writeFileSync(path.join(dir, `p/s${i}/Dockerfile`), i % 2 ? 'FROM python:3.12\nRUN pip install --no-cache-dir flask\n' : 'FROM alpine\nRUN apk add curl\n');
     }
+    const cache = path.join(dir, 'cache');
     const run = (workers: string) =>
-      spawnSync(process.execPath, ['bundle/dockerfix.mjs', '--format', 'json', 'p'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DOCKERFIX_WORKERS: workers } });
+      spawnSync(process.execPath, ['bundle/dockerfix.mjs', '--format', 'json', 'p'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DOCKERFIX_WORKERS: workers, DOCKERFIX_CODE_CACHE: cache } });
     const one = run('0');
     const pool = run('2');
     expect(pool.stderr).toBe('');
     expect(pool.stdout).toBe(one.stdout);
     expect(JSON.parse(pool.stdout).summary.changed).toBe(6);
+    // The workers run bundle/dockerfix-worker.cjs with a code cache too (written after their first chunk).
+    expect(fs.readdirSync(cache).filter((f) => f.startsWith('dockerfix-worker-'))).toHaveLength(1);
+    expect(run('2').stdout).toBe(one.stdout);
     // The pool really starts that script (a stand-in that leaves a mark; its files are then rescued on the main thread).
     const mark = path.join(dir, 'worker-started');
     fs.writeFileSync(path.join(dir, 'bundle/batch-worker.js'), `import fs from 'node:fs';\nfs.writeFileSync(${JSON.stringify(mark)}, 'yes');\nprocess.exit(1);\n`);
