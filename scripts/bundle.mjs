@@ -1,21 +1,25 @@
 #!/usr/bin/env node
 /**
- * Builds the two committed, self-contained bundles (esbuild, from the TypeScript sources):
+ * Builds the committed, self-contained bundles (esbuild, from the TypeScript sources):
  *
- *   bundle/dockerfix.mjs    the CLI's entry: the package's `bin`, so installs from git (pre-commit,
- *                           `npm install -g git+…`) need no build step and no devDependencies. A
- *                           small launcher (bin/launch.ts): `--version` alone loads nothing else,
- *                           every other run loads the next file with a V8 code cache;
- *   bundle/dockerfix-cli.cjs the whole CLI (bin/start.ts) as one CommonJS script, for `vm.Script`
- *                           and its code cache (Node 20 has no compile cache for ES modules);
- *   bundle/batch-worker.js  its worker-thread entry (many files on several cores): the same
- *                           launcher, running bundle/dockerfix-worker.cjs;
- *   action/dist/index.mjs   the GitHub Action's entry (action.yml `runs.main`), which runs the CLI
- *                           bundle; a fresh runner needs no `npm ci` and no registry package.
+ *   bundle/dockerfix.mjs      the CLI's entry: the package's `bin`, so installs from git
+ *                             (pre-commit, `npm install -g git+…`) need no build step and no
+ *                             devDependencies. A small launcher (bin/launch.ts): `--version` alone
+ *                             loads nothing else; every other run runs the scripts below through
+ *                             `vm.Script` with a V8 code cache (Node 20 has no compile cache for
+ *                             ES modules, hence CommonJS scripts);
+ *   bundle/dockerfix-cli.cjs  the CLI (bin/start.ts);
+ *   bundle/dockerfix-lsp.cjs, dockerfix-yaml.cjs, dockerfix-ast.cjs
+ *                             parts loaded on first use: the language server, `yaml`,
+ *                             `dockerfile-ast` (see SCRIPTS);
+ *   bundle/batch-worker.js    the worker pool's entry (many files on several cores): the same
+ *                             launcher, running bundle/dockerfix-worker.cjs (src/cli/batch-worker.ts);
+ *   action/dist/index.mjs     the GitHub Action's entry (action.yml `runs.main`), which runs the CLI
+ *                             bundle; a fresh runner needs no `npm ci` and no registry package.
  *
  * Every dependency is inside (prettier, an optional peer the CLI never loads, stays out).
  * `node scripts/bundle.mjs` writes them; `node scripts/bundle.mjs --check` exits 1 when the
- * committed files differ from a fresh build (test/bundle.test.ts runs it).
+ * committed files differ from a fresh build (test/install.test.ts runs it).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
