@@ -1447,8 +1447,8 @@ var require_messageReader = __commonJS({
       get onPartialMessage() {
         return this.partialMessageEmitter.event;
       }
-      firePartialMessage(info2) {
-        this.partialMessageEmitter.fire(info2);
+      firePartialMessage(info3) {
+        this.partialMessageEmitter.fire(info3);
       }
       asError(error) {
         if (error instanceof Error) {
@@ -7224,8 +7224,8 @@ var require_files = __commonJS({
     exports2.resolveGlobalYarnPath = resolveGlobalYarnPath;
     exports2.resolveModulePath = resolveModulePath;
     var url = __importStar(require("url"));
-    var path22 = __importStar(require("path"));
-    var fs16 = __importStar(require("fs"));
+    var path23 = __importStar(require("path"));
+    var fs17 = __importStar(require("fs"));
     var child_process_1 = require_node_child_process();
     function uriToFilePath(uri) {
       const parsed = url.parse(uri);
@@ -7243,7 +7243,7 @@ var require_files = __commonJS({
           segments.shift();
         }
       }
-      return path22.normalize(segments.join("/"));
+      return path23.normalize(segments.join("/"));
     }
     function isWindows() {
       return process.platform === "win32";
@@ -7271,9 +7271,9 @@ var require_files = __commonJS({
         const env = process.env;
         const newEnv = /* @__PURE__ */ Object.create(null);
         Object.keys(env).forEach((key) => newEnv[key] = env[key]);
-        if (nodePath && fs16.existsSync(nodePath)) {
+        if (nodePath && fs17.existsSync(nodePath)) {
           if (newEnv[nodePathKey]) {
-            newEnv[nodePathKey] = nodePath + path22.delimiter + newEnv[nodePathKey];
+            newEnv[nodePathKey] = nodePath + path23.delimiter + newEnv[nodePathKey];
           } else {
             newEnv[nodePathKey] = nodePath;
           }
@@ -7343,9 +7343,9 @@ var require_files = __commonJS({
         }
         if (prefix.length > 0) {
           if (isWindows()) {
-            return path22.join(prefix, "node_modules");
+            return path23.join(prefix, "node_modules");
           } else {
-            return path22.join(prefix, "lib", "node_modules");
+            return path23.join(prefix, "lib", "node_modules");
           }
         }
         return void 0;
@@ -7382,7 +7382,7 @@ var require_files = __commonJS({
           try {
             const yarn2 = JSON.parse(line);
             if (yarn2.type === "log") {
-              return path22.join(yarn2.data, "node_modules");
+              return path23.join(yarn2.data, "node_modules");
             }
           } catch (e) {
           }
@@ -7404,24 +7404,24 @@ var require_files = __commonJS({
         if (process.platform === "win32") {
           _isCaseSensitive = false;
         } else {
-          _isCaseSensitive = !fs16.existsSync(__filename.toUpperCase()) || !fs16.existsSync(__filename.toLowerCase());
+          _isCaseSensitive = !fs17.existsSync(__filename.toUpperCase()) || !fs17.existsSync(__filename.toLowerCase());
         }
         return _isCaseSensitive;
       }
       FileSystem2.isCaseSensitive = isCaseSensitive;
       function isParent(parent, child) {
         if (isCaseSensitive()) {
-          return path22.normalize(child).indexOf(path22.normalize(parent)) === 0;
+          return path23.normalize(child).indexOf(path23.normalize(parent)) === 0;
         } else {
-          return path22.normalize(child).toLowerCase().indexOf(path22.normalize(parent).toLowerCase()) === 0;
+          return path23.normalize(child).toLowerCase().indexOf(path23.normalize(parent).toLowerCase()) === 0;
         }
       }
       FileSystem2.isParent = isParent;
     })(FileSystem || (exports2.FileSystem = FileSystem = {}));
     function resolveModulePath(workspaceRoot, moduleName, nodePath, tracer) {
       if (nodePath) {
-        if (!path22.isAbsolute(nodePath)) {
-          nodePath = path22.join(workspaceRoot, nodePath);
+        if (!path23.isAbsolute(nodePath)) {
+          nodePath = path23.join(workspaceRoot, nodePath);
         }
         return resolve(moduleName, nodePath, nodePath, tracer).then((value) => {
           if (FileSystem.isParent(nodePath, value)) {
@@ -7673,9 +7673,9 @@ var require_main = __commonJS({
     exports2.createMessageConnection = createMessageConnection;
     var ril_1 = __importDefault(require_ril());
     ril_1.default.install();
-    var path22 = __importStar(require("path"));
+    var path23 = __importStar(require("path"));
     var os = __importStar(require("os"));
-    var fs16 = __importStar(require("fs"));
+    var fs17 = __importStar(require("fs"));
     var crypto_1 = require_node_crypto();
     var net_1 = require("net");
     var api_1 = require_api();
@@ -7816,7 +7816,7 @@ var require_main = __commonJS({
       }
       let randomLength = 32;
       const fixedLength = "/lsp-.sock".length;
-      const tmpDir = fs16.realpathSync(XDG_RUNTIME_DIR ?? os.tmpdir());
+      const tmpDir = fs17.realpathSync(XDG_RUNTIME_DIR ?? os.tmpdir());
       const limit = safeIpcPathLengths.get(process.platform);
       if (limit !== void 0) {
         randomLength = Math.min(limit - tmpDir.length - fixedLength, randomLength);
@@ -7825,7 +7825,7 @@ var require_main = __commonJS({
         throw new Error(`Unable to generate a random pipe name with ${randomLength} characters.`);
       }
       const randomSuffix = (0, crypto_1.randomBytes)(Math.floor(randomLength / 2)).toString("hex");
-      return path22.join(tmpDir, `lsp-${randomSuffix}.sock`);
+      return path23.join(tmpDir, `lsp-${randomSuffix}.sock`);
     }
     function createClientPipeTransport(pipeName, encoding = "utf-8") {
       let connectResolve;
@@ -8279,7 +8279,7 @@ ${stack}`);
       console.warn = function warn(...args) {
         logger.warn(serialize(args));
       };
-      console.info = function info2(...args) {
+      console.info = function info3(...args) {
         logger.info(serialize(args));
       };
     }
@@ -8547,9 +8547,69 @@ var init_main = __esm({
 });
 
 // src/core/source.ts
+function isUtf16(bytes) {
+  if (bytes.length >= 2 && (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)) return true;
+  const pairs2 = Math.min(16, bytes.length >> 1);
+  if (pairs2 < 2) return false;
+  let le = true;
+  let be = true;
+  for (let k = 0; k < pairs2; k++) {
+    const a = bytes[2 * k];
+    const b = bytes[2 * k + 1];
+    if (!(a !== 0 && a < 128 && b === 0)) le = false;
+    if (!(a === 0 && b !== 0 && b < 128)) be = false;
+  }
+  return le || be;
+}
+function decode(bytes) {
+  if (isUtf16(bytes)) throw new InputError("UTF-16 is not supported; save the file as UTF-8", 1, 1);
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    const { line, column } = positionOfByte(bytes, nul);
+    throw new InputError("binary file (NUL byte); not a Dockerfile", line, column);
+  }
+  let text;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const { line, column } = positionOfByte(bytes, bad);
+    throw new InputError("invalid UTF-8; dockerfix reads Dockerfiles as UTF-8", line, column);
+  }
+  return stripBom(text);
+}
 function stripBom(text) {
   if (text.charCodeAt(0) === 65279) return { text: text.slice(1), bom: true };
   return { text, bom: false };
+}
+function positionOfByte(bytes, index) {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < index; i++) {
+    if (bytes[i] === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: index - lineStart + 1 };
+}
+function firstInvalidUtf8(bytes) {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let n = 0;
+    if (b < 128) n = 0;
+    else if (b >= 194 && b <= 223) n = 1;
+    else if (b >= 224 && b <= 239) n = 2;
+    else if (b >= 240 && b <= 244) n = 3;
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === void 0 || (c & 192) !== 128) return i;
+    }
+    i += n + 1;
+  }
+  return Math.max(0, bytes.length - 1);
 }
 function eolAt(text, offset) {
   const nl = text.indexOf("\n", offset);
@@ -10421,18 +10481,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path22) {
+function matchOne(p, path23) {
   switch (p.kind) {
     case "exact":
-      return path22 === p.text;
+      return path23 === p.text;
     case "prefix":
-      return path22.startsWith(p.text.slice(0, -2));
+      return path23.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path22.endsWith(suffix) || suffix.startsWith("/") && path22 === suffix.slice(1);
+      return path23.endsWith(suffix) || suffix.startsWith("/") && path23 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path22);
+      return runAutomaton(p.tokens, path23);
     default:
       return false;
   }
@@ -12551,8 +12611,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path22, { windows } = {}) => {
-      const segs = path22.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path23, { windows } = {}) => {
+      const segs = path23.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14519,6 +14579,143 @@ var init_config = __esm({
         return resolveSettings(this.forFile(file), file);
       }
     };
+  }
+});
+
+// src/pipeline/fsio.ts
+function describeErrno(e) {
+  switch (e.code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied (cannot read)";
+    case "EISDIR":
+      return "is a directory, not a Dockerfile";
+    case "ELOOP":
+      return "too many levels of symbolic links";
+    default:
+      return e.message;
+  }
+}
+function gitRoot(dir) {
+  for (let d = import_node_path4.default.resolve(dir); ; ) {
+    if (import_node_fs4.default.existsSync(import_node_path4.default.join(d, ".git"))) return d;
+    const up = import_node_path4.default.dirname(d);
+    if (up === d) return void 0;
+    d = up;
+  }
+}
+function inside(root, p) {
+  const r = import_node_path4.default.relative(root, p);
+  return r === "" || !r.startsWith(".." + import_node_path4.default.sep) && r !== ".." && !import_node_path4.default.isAbsolute(r);
+}
+function checkLinkTarget(file) {
+  const abs = import_node_path4.default.resolve(file);
+  let real;
+  try {
+    real = process.platform === "win32" ? import_node_fs4.default.realpathSync(abs) : import_node_fs4.default.realpathSync.native(abs);
+  } catch {
+    return;
+  }
+  if (real === abs) return;
+  const base2 = gitRoot(import_node_path4.default.dirname(abs)) ?? import_node_path4.default.dirname(abs);
+  let realBase = base2;
+  try {
+    realBase = import_node_fs4.default.realpathSync(base2);
+  } catch {
+  }
+  if (!inside(realBase, real) && !inside(base2, real)) {
+    throw new FileError(file, `is a symbolic link to ${real}, outside ${gitRoot(import_node_path4.default.dirname(abs)) ? "the repository" : "its directory"} (${base2}); not read`);
+  }
+}
+function readDockerfile(file) {
+  checkLinkTarget(file);
+  let fd;
+  try {
+    fd = import_node_fs4.default.openSync(file, import_node_fs4.default.constants.O_RDONLY | (import_node_fs4.default.constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new FileError(file, describeErrno(e));
+  }
+  let bytes;
+  try {
+    const stat = import_node_fs4.default.fstatSync(fd);
+    if (stat.isDirectory()) throw new FileError(file, "is a directory, not a Dockerfile");
+    if (!stat.isFile()) throw new FileError(file, "not a regular file");
+    if (stat.size > MAX_FILE_BYTES) throw new FileError(file, `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} a Dockerfile may have`);
+    try {
+      bytes = readAllFd(fd, MAX_FILE_BYTES, stat.size);
+    } catch (e) {
+      if (e.code) throw new FileError(file, describeErrno(e));
+      throw new FileError(file, `file grew past the ${MAX_FILE_BYTES} bytes a Dockerfile may have`);
+    }
+  } finally {
+    import_node_fs4.default.closeSync(fd);
+  }
+  return decodeFile(file, bytes);
+}
+function decodeFile(file, bytes) {
+  try {
+    return decode(bytes);
+  } catch (e) {
+    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
+    throw e;
+  }
+}
+function readAllFd(fd, cap, sizeHint) {
+  if (sizeHint !== void 0 && sizeHint < cap) {
+    const buf = Buffer.allocUnsafe(sizeHint + 1);
+    let total = 0;
+    while (total < buf.length) {
+      const n = import_node_fs4.default.readSync(fd, buf, total, buf.length - total, total);
+      if (n === 0) return buf.subarray(0, total);
+      total += n;
+    }
+    const rest = readChunks(fd, cap, total);
+    return Buffer.concat([buf, rest], total + rest.length);
+  }
+  return readChunks(fd, cap, 0);
+}
+function readChunks(fd, cap, from) {
+  const chunks = [];
+  let total = 0;
+  for (; ; ) {
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    const n = import_node_fs4.default.readSync(fd, chunk, 0, chunk.length, from + total);
+    if (n === 0) break;
+    total += n;
+    if (from + total > cap) throw new Error(`larger than ${cap} bytes`);
+    chunks.push(chunk.subarray(0, n));
+  }
+  return Buffer.concat(chunks, total);
+}
+var import_node_fs4, import_node_path4, import_node_crypto, import_node_child_process, FileError, MAX_FILE_BYTES;
+var init_fsio = __esm({
+  "src/pipeline/fsio.ts"() {
+    "use strict";
+    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
+    import_node_crypto = __toESM(require_node_crypto(), 1);
+    import_node_child_process = __toESM(require_node_child_process(), 1);
+    init_source();
+    FileError = class extends Error {
+      constructor(file, message, line, column) {
+        super(message);
+        this.file = file;
+        this.line = line;
+        this.column = column;
+        this.name = "FileError";
+      }
+      file;
+      line;
+      column;
+      /** `path:line:col: message` (line and column only when known). */
+      format() {
+        const where = this.line !== void 0 ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
+        return `${where}: ${this.message}`;
+      }
+    };
+    MAX_FILE_BYTES = 64 * 1024 * 1024;
   }
 });
 
@@ -17015,8 +17212,8 @@ function planRun(doc2, ctx, spec, instr) {
     );
   }
   if (edits.length === 0) return null;
-  const inside2 = editInsideData(instr, edits);
-  if (inside2) return { skip: `${tools}: the change would edit inside ${inside2.what}; left unchanged` };
+  const inside3 = editInsideData(instr, edits);
+  if (inside3) return { skip: `${tools}: the change would edit inside ${inside3.what}; left unchanged` };
   return { edits, message: [...new Set(changes.filter((c) => c))].join("; "), fixKind };
 }
 function reuses(mounts, spec) {
@@ -17857,9 +18054,9 @@ function commandEffects(c, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path22 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path22.includes("$")) return `PATH ${path22} is not known`;
-      for (const dir of path22.split(":")) {
+      const path23 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path23.includes("$")) return `PATH ${path23} is not known`;
+      for (const dir of path23.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -19790,14 +19987,14 @@ function mix2(p) {
   if (sub === "deps.compile") p.output(p.rel("_build"));
   if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
 }
-var import_node_path4, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
+var import_node_path5, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
 var init_manifests = __esm({
   "src/analysis/manifests.ts"() {
     "use strict";
-    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
     init_install_commands();
     init_ecosystems();
-    posix = import_node_path4.default.posix;
+    posix = import_node_path5.default.posix;
     Planner = class {
       constructor(input, dir) {
         this.input = input;
@@ -20359,12 +20556,12 @@ function isDirectory(ctx, rel2) {
   }
   return dirs.has(rel2);
 }
-var import_node_path5, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
+var import_node_path6, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
   "transforms/split-copy.ts"() {
     "use strict";
     init_build_model();
-    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_install_commands();
     init_manifests();
@@ -20374,7 +20571,7 @@ var init_split_copy = __esm({
     init_reorder();
     init_context();
     init_pragmas();
-    posix2 = import_node_path5.default.posix;
+    posix2 = import_node_path6.default.posix;
     ALLOWED_FLAGS = /* @__PURE__ */ new Set(["chown", "chmod", "link"]);
     INERT_INSTRUCTIONS = /* @__PURE__ */ new Set(["USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "MAINTAINER", "ONBUILD", "WORKDIR"]);
     SplitAnalysis = class {
@@ -20704,14 +20901,14 @@ function effectiveSelection(settings, cli) {
   };
 }
 function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? import_node_path6.default.resolve(cwd, configFlag) : void 0;
+  const explicit = configFlag === false ? null : configFlag ? import_node_path7.default.resolve(cwd, configFlag) : void 0;
   return new ConfigResolver(transformIds(), explicit);
 }
-var import_node_path6, DEFAULT_SYNTAX, FileOptions;
+var import_node_path7, DEFAULT_SYNTAX, FileOptions;
 var init_file_options = __esm({
   "src/pipeline/file-options.ts"() {
     "use strict";
-    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
     init_config();
     init_transform_options();
     init_transforms();
@@ -20763,28 +20960,6 @@ var init_file_options = __esm({
         return p;
       }
     };
-  }
-});
-
-// src/pipeline/fsio.ts
-function gitRoot(dir) {
-  for (let d = import_node_path7.default.resolve(dir); ; ) {
-    if (import_node_fs4.default.existsSync(import_node_path7.default.join(d, ".git"))) return d;
-    const up = import_node_path7.default.dirname(d);
-    if (up === d) return void 0;
-    d = up;
-  }
-}
-var import_node_fs4, import_node_path7, import_node_crypto, import_node_child_process, MAX_FILE_BYTES;
-var init_fsio = __esm({
-  "src/pipeline/fsio.ts"() {
-    "use strict";
-    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
-    import_node_crypto = __toESM(require_node_crypto(), 1);
-    import_node_child_process = __toESM(require_node_child_process(), 1);
-    init_source();
-    MAX_FILE_BYTES = 64 * 1024 * 1024;
   }
 });
 
@@ -21936,7 +22111,7 @@ function list(dir) {
     return [];
   }
 }
-function inside(root, p) {
+function inside2(root, p) {
   const r = import_node_path15.default.relative(root, p);
   return r === "" || !r.startsWith("..") && !import_node_path15.default.isAbsolute(r);
 }
@@ -21947,7 +22122,7 @@ function upward(start, root) {
     out.push(d);
     if (d === root) break;
     const parent = import_node_path15.default.dirname(d);
-    if (parent === d || !inside(root, parent)) break;
+    if (parent === d || !inside2(root, parent)) break;
     d = parent;
   }
   return out;
@@ -22016,12 +22191,12 @@ async function findBuildDefinitions(paths, opts = {}) {
     add: (d) => {
       const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
-        if (!inside(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
+        if (!inside2(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
         if (!isDirectory2(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
       }
       const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path15.default.join(d.context, "Dockerfile") : void 0);
       if (!dockerfile) return;
-      if (!inside(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
+      if (!inside2(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
       definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
     }
@@ -22030,7 +22205,7 @@ async function findBuildDefinitions(paths, opts = {}) {
   const seenFiles = /* @__PURE__ */ new Set();
   for (const start of starts) {
     const dir = isDirectory2(start) ? start : import_node_path15.default.dirname(start);
-    if (!inside(root, dir)) continue;
+    if (!inside2(root, dir)) continue;
     for (const d of upward(dir, root)) {
       if (seenDirs.has(d)) continue;
       seenDirs.add(d);
@@ -22412,41 +22587,182 @@ var init_plan = __esm({
   }
 });
 
+// src/pipeline/engine.ts
+function contextFor(file, opts) {
+  if (opts.buildContext) return opts.buildContext;
+  if (opts.noContext) return new NoContext();
+  const dir = opts.contextDir ?? (file ? import_node_path20.default.dirname(file) : void 0);
+  if (!dir) return new NoContext();
+  try {
+    if (!import_node_fs15.default.statSync(dir).isDirectory()) return new NoContext();
+  } catch {
+    return new NoContext();
+  }
+  return new DirectoryContext(dir, file);
+}
+function processText(raw, file, opts, contextFile) {
+  const { text, bom } = stripBom(raw);
+  if (text.trim() === "") return { path: file, before: raw, after: raw, changed: false, findings: [] };
+  const buildContext = contextFor(contextFile, opts);
+  let r;
+  try {
+    r = runTransforms(text, { transforms: opts.transforms, options: opts.options, buildContext, path: file, firstChange: opts.firstChange }, bom);
+  } catch (e) {
+    const message = `internal error (file left unchanged): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
+    return { path: file, before: raw, after: raw, changed: false, findings: [], error: new FileError(file, message), internal: true };
+  }
+  for (const message of buildContext.notes?.() ?? []) {
+    r.findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "context-note" });
+  }
+  const after = (bom ? "\uFEFF" : "") + r.output;
+  if (r.error) {
+    const prefix = r.error.kind === "internal" ? "internal error (file left unchanged): " : "";
+    return {
+      path: file,
+      before: raw,
+      after: raw,
+      changed: false,
+      findings: r.findings,
+      error: new FileError(file, prefix + r.error.message, r.error.line, r.error.column),
+      internal: r.error.kind === "internal",
+      runError: r.error,
+      passes: r.passes
+    };
+  }
+  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true, passes: r.passes };
+  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits, passes: r.passes }, typeof opts.fmt === "object" ? opts.fmt : {});
+  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits, passes: r.passes };
+}
+function formatRewritten(outcome, fo) {
+  const f = format(outcome.after, fo);
+  if (f.error || !f.changed) return outcome;
+  const { text: before2 } = stripBom(outcome.before);
+  const { text: after } = stripBom(f.output);
+  const end = new LineIndex(before2).position(before2.length);
+  const edit = {
+    transform: "fmt",
+    transforms: [.../* @__PURE__ */ new Set([...(outcome.edits ?? []).flatMap((e) => e.transforms), "fmt"])],
+    start: 0,
+    end: before2.length,
+    line: 1,
+    column: 1,
+    endLine: end.line,
+    endColumn: end.column,
+    text: after,
+    fixKind: (outcome.edits ?? []).some((e) => e.fixKind === "unsafe") ? "unsafe" : "safe"
+  };
+  return { ...outcome, after: f.output, edits: [edit] };
+}
+function processFile(file, opts) {
+  let raw;
+  try {
+    const d = readDockerfile(file);
+    raw = (d.bom ? "\uFEFF" : "") + d.text;
+  } catch (e) {
+    if (e instanceof FileError) return { path: file, before: "", after: "", changed: false, findings: [], error: e };
+    throw e;
+  }
+  return processText(raw, file, opts, file);
+}
+var import_node_fs15, import_node_path20;
+var init_engine = __esm({
+  "src/pipeline/engine.ts"() {
+    "use strict";
+    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    init_context();
+    init_fsio();
+    init_runner();
+    init_format();
+    init_source();
+  }
+});
+
+// src/builds/contexts.ts
+var contexts_exports = {};
+__export(contexts_exports, {
+  analyseEachContext: () => analyseEachContext
+});
+function changedLines(o) {
+  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
+  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
+}
+function analyseEachContext(file, opts, fb, first, process2 = processFile) {
+  if (!fb?.otherContexts?.length || first.error) return first;
+  const full = { ...opts, firstChange: void 0 };
+  const base2 = first.partial ? process2(file, full) : first;
+  if (base2.error) return first;
+  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
+  for (const c of fb.otherContexts) {
+    const o = process2(file, { ...full, contextDir: c.dir ?? void 0, noContext: c.dir === null ? true : void 0 });
+    if (o.error) return first;
+    runs.push({ label: c.label, outcome: o });
+  }
+  const labels = runs.map((r) => r.label).join(", ");
+  if (runs.every((r) => r.outcome.after === base2.after)) {
+    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
+  }
+  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
+  if (safe.error) return first;
+  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
+  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
+}
+var info2;
+var init_contexts = __esm({
+  "src/builds/contexts.ts"() {
+    "use strict";
+    init_engine();
+    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "build-definitions" });
+  }
+});
+
 // src/lsp/analysis.ts
 function docsLink(t, id) {
+  const key = `${id}\0${t?.meta.docsUrl ?? ""}`;
+  if (links.has(key)) return links.get(key);
+  const link = findDocsLink(t, id);
+  links.set(key, link);
+  return link;
+}
+function findDocsLink(t, id) {
   const root = packageRoot();
   if (!root) return void 0;
   const rel2 = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
   if (/^[a-z]+:/.test(t?.meta.docsUrl ?? "")) return t.meta.docsUrl;
   const [file, anchor] = rel2.split("#");
-  const abs = import_node_path20.default.join(root, file);
-  if (!import_node_fs15.default.existsSync(abs)) return void 0;
-  return `file://${abs.split(import_node_path20.default.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
+  const abs = import_node_path21.default.join(root, file);
+  if (!import_node_fs16.default.existsSync(abs)) return void 0;
+  return `file://${abs.split(import_node_path21.default.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
 }
 function packageRoot() {
   if (rootCache2 !== void 0) return rootCache2 ?? void 0;
-  let dir = import_node_path20.default.dirname((0, import_node_url.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path21.default.dirname((0, import_node_url.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
-    if (import_node_fs15.default.existsSync(import_node_path20.default.join(dir, "package.json")) && import_node_fs15.default.existsSync(import_node_path20.default.join(dir, "docs"))) return rootCache2 = dir;
-    dir = import_node_path20.default.dirname(dir);
+    if (import_node_fs16.default.existsSync(import_node_path21.default.join(dir, "package.json")) && import_node_fs16.default.existsSync(import_node_path21.default.join(dir, "docs"))) return rootCache2 = dir;
+    dir = import_node_path21.default.dirname(dir);
   }
   rootCache2 = null;
   return void 0;
 }
+function contextNote(message) {
+  return { transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "context-note" };
+}
 async function loadBuildReader() {
   planBuildsLoaded ??= (await Promise.resolve().then(() => (init_plan(), plan_exports))).planBuilds;
+  analyseEachContextLoaded ??= (await Promise.resolve().then(() => (init_contexts(), contexts_exports))).analyseEachContext;
 }
-var import_node_fs15, import_node_path20, import_node_url, CachedContext, rootCache2, RESULT_CACHE, Workspace, planBuildsLoaded;
+var import_node_fs16, import_node_path21, import_node_url, CachedContext, links, rootCache2, RESULT_CACHE, Workspace, planBuildsLoaded, analyseEachContextLoaded;
 var init_analysis = __esm({
   "src/lsp/analysis.ts"() {
     "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     import_node_url = require("node:url");
     init_context();
     init_runner();
     init_source();
     init_config();
+    init_fsio();
     init_file_options();
     init_transforms();
     CachedContext = class {
@@ -22486,6 +22802,7 @@ var init_analysis = __esm({
         return this.inner.notes?.() ?? [];
       }
     };
+    links = /* @__PURE__ */ new Map();
     RESULT_CACHE = 8;
     Workspace = class {
       constructor(opts = {}) {
@@ -22497,7 +22814,11 @@ var init_analysis = __esm({
       contexts = /* @__PURE__ */ new Map();
       builds = /* @__PURE__ */ new Map();
       results = /* @__PURE__ */ new Map();
+      /** Per file, the fixes computed for its latest text (by transforms and unsafe). */
+      fixes = /* @__PURE__ */ new Map();
       allTransforms;
+      /** Transform runs made so far (diagnostics and fixes; each context's run counts). */
+      runs = 0;
       newFileOptions() {
         return new FileOptions(newResolver(this.opts.cwd ?? process.cwd(), this.opts.config), {});
       }
@@ -22508,21 +22829,25 @@ var init_analysis = __esm({
       async setup(file) {
         const build = await this.buildFor(file);
         const options = await this.fileOptions.for(file, build.found);
-        const dir = options.noContext ? void 0 : options.contextDir ?? import_node_path20.default.dirname(file);
+        return { options, context: this.contextOf(file, options), buildNotes: build.notes, ...build.plan ? { build: build.plan } : {} };
+      }
+      /** The (cached) build context the CLI's engine would use for `file` with these options. */
+      contextOf(file, options) {
+        const dir = options.noContext ? void 0 : options.contextDir ?? import_node_path21.default.dirname(file);
         const key = `${dir ?? ""}\0${file}`;
         let context = this.contexts.get(key);
         if (!context) {
           let inner = new NoContext();
           if (dir) {
             try {
-              if (import_node_fs15.default.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
+              if (import_node_fs16.default.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
             } catch {
             }
           }
           context = new CachedContext(inner, inner.kind === "directory" ? dir : void 0);
           this.contexts.set(key, context);
         }
-        return { options, context, buildNotes: build.notes };
+        return context;
       }
       async buildFor(file) {
         if (this.opts.buildDefinitions === false) return { notes: [] };
@@ -22530,15 +22855,23 @@ var init_analysis = __esm({
         if (b) return b;
         b = { notes: [] };
         try {
-          const plan2 = await planBuildsLoaded?.([file], [import_node_path20.default.dirname(file)], import_node_path20.default.dirname(file), false);
+          const dir = import_node_path21.default.dirname(file);
+          const root = this.opts.cwd;
+          const r = root ? import_node_path21.default.relative(root, file) : "..";
+          const inRoot = !!root && !r.startsWith("..") && !import_node_path21.default.isAbsolute(r);
+          const plan2 = await planBuildsLoaded?.([file], inRoot ? [dir, root] : [dir], inRoot ? root : dir, false, (f) => this.fileOptions.settings(f).build);
           const fb = plan2?.files.get(file);
-          if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...fb.args ? { args: fb.args } : {}, ...fb.hadolint ? { hadolint: fb.hadolint } : {} }, notes: fb.findings };
+          if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...fb.args ? { args: fb.args } : {}, ...fb.hadolint ? { hadolint: fb.hadolint } : {} }, notes: fb.findings, plan: fb };
         } catch {
         }
         this.builds.set(file, b);
         return b;
       }
-      /** Run the transforms over `text` (the editor's buffer of `file`). Cached per text. */
+      /**
+       * Run the transforms over `text` (the editor's buffer of `file`). Cached per text. A file
+       * built with several contexts is analysed with each, as the CLI does (src/builds/contexts.ts):
+       * the same result in all of them is used, else only what does not depend on the context.
+       */
       async analyse(file, text, setup) {
         const s = setup ?? await this.setup(file);
         let perFile = this.results.get(file);
@@ -22546,16 +22879,11 @@ var init_analysis = __esm({
         if (hit && hit.result) return { ...hit, ms: 0 };
         const t0 = performance.now();
         const { text: body, bom } = stripBom(text);
-        const result = runTransforms(body, {
-          transforms: s.options.transforms,
-          options: s.options.options,
-          buildContext: s.context,
-          path: file,
-          selfCheck: false
-        }, bom);
-        const findings = [...result.findings, ...s.buildNotes];
-        for (const message of s.context.notes()) findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "context-note" });
-        const a = { text, bomLength: bom ? 1 : 0, result, findings, ms: performance.now() - t0 };
+        const o = this.eachContext(file, body, bom, s, s.options.transforms, s.options.options, false);
+        const findings = [...o.run.findings, ...s.buildNotes];
+        for (const message of o.context.notes()) findings.push(contextNote(message));
+        findings.push(...o.contextsNotes);
+        const a = { text, bomLength: bom ? 1 : 0, result: o.run, findings, ms: performance.now() - t0, ...o.differ ? { contextsDiffer: o.contextsNotes[0] } : {} };
         if (!perFile) this.results.set(file, perFile = /* @__PURE__ */ new Map());
         perFile.delete(text);
         perFile.set(text, a);
@@ -22563,11 +22891,37 @@ var init_analysis = __esm({
         return a;
       }
       /**
+       * One run of `transforms` over `body` with the file's context, or, for a file built with
+       * several, the outcome src/builds/contexts.ts chooses (the CLI's rule) and its note.
+       */
+      eachContext(file, body, bom, s, transforms, options, selfCheck) {
+        const runWith = (context) => {
+          this.runs++;
+          const run = runTransforms(body, { transforms, options, buildContext: context, path: file, ...selfCheck ? {} : { selfCheck: false } }, bom);
+          const raw = (bom ? "\uFEFF" : "") + body;
+          const error = run.error ? new FileError(file, run.error.message, run.error.line, run.error.column) : void 0;
+          return { path: file, before: raw, after: error ? raw : (bom ? "\uFEFF" : "") + run.output, changed: !error && run.changed, findings: run.findings, edits: run.edits, ...error ? { error } : {}, run, context };
+        };
+        const first = runWith(s.context);
+        if (!s.build?.otherContexts?.length || !analyseEachContextLoaded) return { run: first.run, context: first.context, contextsNotes: [] };
+        const chosen = analyseEachContextLoaded(file, s.options, s.build, first, (f, o) => runWith(this.contextOf(f, o)));
+        const notes = chosen.findings.slice(0, chosen.findings.length - chosen.run.findings.length);
+        return { run: chosen.run, context: chosen.context, contextsNotes: notes, differ: chosen.run !== first.run && notes.length > 0 };
+      }
+      /**
        * The edits of a fix, checked like `dockerfix --write` (self-check included). `only`: the
        * transform ids to run (the syntax directive is added when it is selected, since a fix may
        * need it); `unsafe`: also apply unsafe fixes.
        */
       async fix(file, text, only, unsafe) {
+        let cached = this.fixes.get(file);
+        if (cached?.text !== text) this.fixes.set(file, cached = { text, byKey: /* @__PURE__ */ new Map() });
+        const key = JSON.stringify([only ?? null, unsafe]);
+        let r = cached.byKey.get(key);
+        if (!r) cached.byKey.set(key, r = await this.computeFix(file, text, only, unsafe));
+        return r;
+      }
+      async computeFix(file, text, only, unsafe) {
         const s = await this.setup(file);
         let transforms = s.options.transforms;
         if (only) {
@@ -22577,7 +22931,7 @@ var init_analysis = __esm({
         }
         const options = { ...s.options.options, unsafe };
         const { text: body, bom } = stripBom(text);
-        const r = runTransforms(body, { transforms, options, buildContext: s.context, path: file }, bom);
+        const r = this.eachContext(file, body, bom, s, transforms, options, true).run;
         return { edits: r.error ? [] : r.edits, bomLength: bom ? 1 : 0, ...r.error ? { error: r.error.message } : {} };
       }
       /**
@@ -22587,7 +22941,7 @@ var init_analysis = __esm({
       invalidate(changed) {
         let dropped = false;
         for (const file of changed) {
-          const base2 = import_node_path20.default.basename(file);
+          const base2 = import_node_path21.default.basename(file);
           if (CONFIG_FILES.includes(base2)) {
             this.fileOptions = this.newFileOptions();
             dropped = true;
@@ -22595,8 +22949,8 @@ var init_analysis = __esm({
           for (const [key, ctx] of this.contexts) {
             const root = ctx.root ?? key.slice(0, key.indexOf("\0"));
             if (!root) continue;
-            const r = import_node_path20.default.relative(root, file);
-            if (r === "" || !r.startsWith("..") && !import_node_path20.default.isAbsolute(r)) {
+            const r = import_node_path21.default.relative(root, file);
+            if (r === "" || !r.startsWith("..") && !import_node_path21.default.isAbsolute(r)) {
               this.contexts.delete(key);
               dropped = true;
             }
@@ -22606,11 +22960,15 @@ var init_analysis = __esm({
             dropped = true;
           }
         }
-        if (dropped) this.results.clear();
+        if (dropped) {
+          this.results.clear();
+          this.fixes.clear();
+        }
         return dropped;
       }
       forget(file) {
         this.results.delete(file);
+        this.fixes.delete(file);
       }
     };
   }
@@ -22655,6 +23013,10 @@ function toDiagnostics(a, doc2, byId2) {
     out.push({ severity: import_node.DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: pos, end: pos } });
     return out;
   }
+  if (a.contextsDiffer) {
+    const end = { line: 0, character: doc2.getText({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }).replace(/\r?\n$/, "").length };
+    out.push({ severity: import_node.DiagnosticSeverity.Hint, source: SOURCE, code: "contexts", message: a.contextsDiffer.message, range: { start: { line: 0, character: 0 }, end } });
+  }
   for (const f of a.findings) {
     const change = f.kind === "change" || unsafeNote(f);
     if (!change && !actionableSkip(f)) continue;
@@ -22698,7 +23060,7 @@ function startServer(connection) {
   const generation = /* @__PURE__ */ new Map();
   const wanted = (uri) => {
     const file = filePath(uri);
-    return file && isDockerfileName(import_node_path21.default.basename(file)) ? file : void 0;
+    return file && isDockerfileName(import_node_path22.default.basename(file)) ? file : void 0;
   };
   async function publish(doc2) {
     const file = wanted(doc2.uri);
@@ -22716,17 +23078,25 @@ function startServer(connection) {
     await connection.sendDiagnostics({ uri: doc2.uri, version: doc2.version, diagnostics });
   }
   function schedule(doc2, now = false) {
-    const old = timers.get(doc2.uri);
-    if (old) clearTimeout(old);
+    cancel(doc2.uri);
+    const run = () => {
+      timers.delete(doc2.uri);
+      const current = documents.get(doc2.uri);
+      if (current) void publish(current);
+    };
     const delay = now ? 0 : debounceMs ?? 0;
-    timers.set(
-      doc2.uri,
-      setTimeout(() => {
-        timers.delete(doc2.uri);
-        const current = documents.get(doc2.uri);
-        if (current) void publish(current);
-      }, delay)
-    );
+    if (delay > 0) {
+      timers.set(doc2.uri, { timeout: setTimeout(run, delay) });
+      return;
+    }
+    const t = { immediate: setImmediate(() => t.immediate = setImmediate(run)) };
+    timers.set(doc2.uri, t);
+  }
+  function cancel(uri) {
+    const t = timers.get(uri);
+    if (t?.timeout) clearTimeout(t.timeout);
+    if (t?.immediate) clearImmediate(t.immediate);
+    timers.delete(uri);
   }
   connection.onInitialize(async (params) => {
     const init = params.initializationOptions ?? {};
@@ -22754,9 +23124,7 @@ function startServer(connection) {
   documents.onDidOpen((e) => schedule(e.document, true));
   documents.onDidChangeContent((e) => schedule(e.document));
   documents.onDidClose((e) => {
-    const t = timers.get(e.document.uri);
-    if (t) clearTimeout(t);
-    timers.delete(e.document.uri);
+    cancel(e.document.uri);
     const file = wanted(e.document.uri);
     if (file) workspace.forget(file);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -22835,11 +23203,11 @@ async function lspMain(args, stderr) {
   startServer(connection);
   return new Promise(() => void 0);
 }
-var import_node_path21, import_node_url2, import_node, SOURCE, FIX_ALL_SAFE, FIX_ALL_UNSAFE, before;
+var import_node_path22, import_node_url2, import_node, SOURCE, FIX_ALL_SAFE, FIX_ALL_UNSAFE, before;
 var init_server = __esm({
   "src/lsp/server.ts"() {
     "use strict";
-    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
     import_node_url2 = require("node:url");
     import_node = __toESM(require_main3(), 1);
     init_main();
