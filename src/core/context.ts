@@ -109,9 +109,14 @@ function ignoreText(readRoot: (rel: string) => string | undefined, dockerfilePat
   return readRoot('.dockerignore');
 }
 
+/** One realpath(3) call (not a walk with an lstat per path component in JavaScript); Windows keeps the JavaScript one. */
+function realpath(p: string): string {
+  return process.platform === 'win32' ? fs.realpathSync(p) : fs.realpathSync.native(p);
+}
+
 function realOrSelf(p: string): string {
   try {
-    return fs.realpathSync.native(p);
+    return realpath(p);
   } catch {
     return path.resolve(p);
   }
@@ -141,7 +146,7 @@ function resolveContained(realRoot: string, rel: string): Resolved {
   }
   let real: string;
   try {
-    real = fs.realpathSync.native(abs);
+    real = realpath(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {

@@ -245,7 +245,7 @@ export class Instruction {
     // Without quotes or escape characters every word is a plain substring of the text. The
     // text without them is made once per instruction (several needles are asked about).
     if (this.unquoted === undefined) this.unquoted = /['"\\`]/.test(text) ? text.replace(/['"\\`\s]/g, '') : null;
-    return this.unquoted !== null && this.unquoted.includes(needle);
+    return this.unquoted?.includes(needle) === true;
   }
 
   private unquoted?: string | null;

@@ -69,9 +69,8 @@ function checkLinkTarget(file: string): void {
   const abs = path.resolve(file);
   let real: string;
   try {
-    // The native realpath(3): one call, where fs.realpathSync walks and lstats every component
-    // in JavaScript (it was a tenth of --check's per-file time).
-    real = fs.realpathSync.native(abs);
+    // One realpath(3) call (not a walk with an lstat per path component): this runs for every file.
+    real = process.platform === 'win32' ? fs.realpathSync(abs) : fs.realpathSync.native(abs);
   } catch {
     return; // reported by the open below
   }
@@ -79,7 +78,7 @@ function checkLinkTarget(file: string): void {
   const base = gitRoot(path.dirname(abs)) ?? path.dirname(abs);
   let realBase = base;
   try {
-    realBase = fs.realpathSync.native(base);
+    realBase = process.platform === 'win32' ? fs.realpathSync(base) : fs.realpathSync.native(base);
   } catch {
     // keep the name as given
   }
