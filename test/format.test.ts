@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { lex } from '../src/core/lexer.js';
+import { dumpDifference, dumpNodes, sameDump } from '../src/format/dump.js';
 import { format, formatWith, printDockerfile, semanticDump, type Printer } from '../src/format/index.js';
 
 describe('format', () => {
@@ -90,6 +92,33 @@ describe('semantic guard', () => {
       expect(r.changed).toBe(false);
       expect(r.output).toBe(text);
       expect(r.error?.kind).toBe('internal');
+    });
+  }
+});
+
+describe('sameDump (the guard\'s fast comparison)', () => {
+  const pairs: Array<[string, string]> = [
+    ['FROM a\nRUN x\n', 'FROM a\n\n\nRUN x\n'],
+    ['FROM a\nRUN x \\\n  # c\n  y\n', 'FROM a\n# c\nRUN x \\\n  y\n'],
+    ['FROM a\nRUN x \\\n  # c\n  y\n', 'FROM a\nRUN x \\\n    # c\n    y\n'],
+    ['FROM a\nRUN x\n', 'FROM a\nRUN x\nRUN x\n'],
+    ['FROM a\nRUN x\n# c\n', 'FROM a\nRUN x\n'],
+    ['# syntax=a\nFROM a\n', '# syntax=b\nFROM a\n'],
+    ['# syntax=a\nFROM a\n', '#syntax=a\nFROM   a\n'],
+    ['RUN <<EOF\nx\nEOF\n', 'RUN <<EOF\nx \nEOF\n'],
+    ['ENV A=1 B=2\n', 'ENV A=1 \\\n    B=2\n'],
+    ['CMD ["a","b"]\n', 'CMD ["a", "b"]\n'],
+    ['CMD ["a","b"]\n', 'CMD ["b", "a"]\n'],
+    ['RUN --mount=x  a\n', 'RUN --mount=x a\n'],
+    ['FROM a\n', ''],
+  ];
+  for (const [a, b] of pairs) {
+    it(`agrees with dumpDifference: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`, () => {
+      const x = lex(a);
+      const y = lex(b);
+      const equal = dumpDifference(dumpNodes(a, x.nodes, x.escape), dumpNodes(b, y.nodes, y.escape)) === null;
+      expect(sameDump({ text: a, nodes: x.nodes }, { text: b, nodes: y.nodes }, x.escape)).toBe(equal);
+      expect(sameDump({ text: b, nodes: y.nodes }, { text: a, nodes: x.nodes }, x.escape)).toBe(equal);
     });
   }
 });

@@ -9,7 +9,7 @@
  * delimiter, kind and exact body. Also the parser directives and the text of every comment (not
  * semantic, but the formatter promises to keep them).
  */
-import { lex, type Node } from '../core/lexer.js';
+import { lex, type InstructionNode, type Node } from '../core/lexer.js';
 import { tokenize } from '../core/shell.js';
 import { buildLogicalLine, freeWords, jsonStrings, trimmedEnd, type LogicalLine } from './scan.js';
 
@@ -74,17 +74,103 @@ export function dumpNodes(text: string, nodes: Node[], escape: string, level: Du
     const first = out.length;
     const l = lines?.[ni] ?? buildLogicalLine(text, node, escape);
     for (const [s, e] of node.innerComments) out.push({ kind: 'comment', text: text.slice(s, e).trim() });
-    const end = trimmedEnd(l.text, l.argsIdx);
-    out.push({
-      kind: 'instruction',
-      keyword: node.upper,
-      flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
-      ...(node.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) }),
-      heredocs: node.heredocs.length === 0 ? [] : node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
-    });
+    out.push(instructionItem(text, node, l));
     if (record && !record.has(source)) record.set(source, out.slice(first));
   }
   return out;
+}
+
+function instructionItem(text: string, node: InstructionNode, l: LogicalLine): DumpItem {
+  const end = trimmedEnd(l.text, l.argsIdx);
+  return {
+    kind: 'instruction',
+    keyword: node.upper,
+    flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
+    ...(node.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) }),
+    heredocs: node.heredocs.length === 0 ? [] : node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
+  };
+}
+
+/** One side of `sameDump`: a lexed text and, optionally, logical lines already built for its nodes. */
+export interface DumpSide {
+  text: string;
+  nodes: Node[];
+  lines?: ReadonlyArray<LogicalLine | undefined>;
+}
+
+/**
+ * Whether the strict dumps of two texts lexed with the same escape character are equal:
+ * true only when `dumpDifference(dumpNodes(a), dumpNodes(b))` is null. It walks both item
+ * sequences in step and builds items only where needed: two instructions whose source text is
+ * the same have the same items (lexing an instruction reads only its own text), so a pair of
+ * them met at the same place in both sequences is passed over whole. False may also mean "not
+ * shown equal" (items are compared with `sameItem`, never more lenient than dumpDifference):
+ * the caller then computes the full dumps for the message.
+ */
+export function sameDump(a: DumpSide, b: DumpSide, escape: string): boolean {
+  const x = new ItemCursor(a, escape);
+  const y = new ItemCursor(b, escape);
+  for (;;) {
+    x.skipBlanks();
+    y.skipBlanks();
+    const xEnd = x.ni >= a.nodes.length;
+    const yEnd = y.ni >= b.nodes.length;
+    if (xEnd || yEnd) return xEnd && yEnd;
+    if (x.sub === 0 && y.sub === 0) {
+      const p = a.nodes[x.ni];
+      const q = b.nodes[y.ni];
+      if (p.type === 'instruction' && q.type === 'instruction' && sameRange(a.text, p.start, p.end, b.text, q.start, q.end)) {
+        x.ni++;
+        y.ni++;
+        continue;
+      }
+    }
+    if (!sameItem(x.next(), y.next())) return false;
+  }
+}
+
+/** The strict dump's items of one side, one at a time (dumpNodes's order). */
+class ItemCursor {
+  /** Current node, and the item within it (an instruction's inner comments come first). */
+  ni = 0;
+  sub = 0;
+  constructor(
+    private readonly side: DumpSide,
+    private readonly escape: string,
+  ) {}
+
+  skipBlanks(): void {
+    const { nodes } = this.side;
+    while (this.sub === 0 && this.ni < nodes.length && nodes[this.ni].type === 'blank') this.ni++;
+  }
+
+  /** The next item; the cursor stands on a node that has one (not blank, not at the end). */
+  next(): DumpItem {
+    const { text, nodes, lines } = this.side;
+    const node = nodes[this.ni];
+    if (node.type === 'directive') {
+      this.ni++;
+      return { kind: 'directive', text: `${node.directive.name}=${node.directive.value}` };
+    }
+    if (node.type === 'comment') {
+      this.ni++;
+      return { kind: 'comment', text: text.slice(node.start, node.end).trim() };
+    }
+    const inst = node as InstructionNode;
+    if (this.sub < inst.innerComments.length) {
+      const [s, e] = inst.innerComments[this.sub++];
+      return { kind: 'comment', text: text.slice(s, e).trim() };
+    }
+    this.sub = 0;
+    const ni = this.ni++;
+    return instructionItem(text, inst, lines?.[ni] ?? buildLogicalLine(text, inst, this.escape));
+  }
+}
+
+function sameRange(a: string, as: number, ae: number, b: string, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  for (let i = as, j = bs; i < ae; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+  return true;
 }
 
 /** A readable description of the first difference between two dumps, or null when equal. */
