@@ -78,7 +78,7 @@ const safe = (f) => {
 const OPTIONS = [{}, { indent: 2 }, { useTabs: true }, { endOfLine: 'crlf' }];
 const out = [];
 for (const [name, text] of inputs) {
-  OPTIONS.forEach((o, k) => out.push(`${name} format${k} ${hash(safe(() => format(text, o)))}`));
+  for (const [k, o] of OPTIONS.entries()) out.push(`${name} format${k} ${hash(safe(() => format(text, o)))}`);
   out.push(`${name} dump ${hash(safe(() => semanticDump(text.replace(/^\ufeff/, ''))))}`);
   out.push(`${name} build ${hash(safe(() => semanticDump(text.replace(/^\ufeff/, ''), 'build')))}`);
   const lexed = safe(() => lex(text));
