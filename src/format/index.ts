@@ -57,7 +57,7 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   }
   const indentWidth = options.indent ?? DEFAULT_INDENT;
   const indent = options.useTabs ? '\t' : ' '.repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
-  const eol = options.endOfLine === 'lf' ? '\n' : options.endOfLine === 'crlf' ? '\r\n' : dominantEol(text);
+  const eol = options.endOfLine === 'lf' ? '\n' : options.endOfLine === 'crlf' ? '\r\n' : text.indexOf('\r') === -1 ? '\n' : dominantEol(text);
   let printed: string;
   // The printer's logical lines of the input, reused by its semantic dump. Their free maps live
   // in a ring buffer (scan.ts) that a text this long cannot wrap around before the dump.
