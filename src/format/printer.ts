@@ -64,9 +64,12 @@ export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLi
       while (e > node.start && isBlank(text.charCodeAt(e - 1))) e--;
       const line = text.slice(node.start, e);
       lines.push(line);
-      const t = line.trim();
-      if (node.type === 'comment' && IGNORE_NEXT.test(t)) ignoreNext = true;
-      if (node.type === 'comment' && IGNORE_START.test(t)) inRegion = true;
+      // Both pragmas hold `-ignore`: most comments are passed over without a regular expression.
+      if (node.type === 'comment' && line.includes('-ignore')) {
+        const t = line.trim();
+        if (IGNORE_NEXT.test(t)) ignoreNext = true;
+        if (IGNORE_START.test(t)) inRegion = true;
+      }
       continue;
     }
     if (ignoreNext) {
@@ -98,12 +101,11 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   const logicalLineEnd = lineEndAt(text, node.logicalEnd);
   // A continuation that runs into the end of the file: print as written.
   if (node.heredocs.length === 0 && node.end !== logicalLineEnd) return text.slice(node.start, node.end);
-  const tailEsc = text.slice(node.logicalEnd, logicalLineEnd).trim();
-  if (tailEsc !== '') return text.slice(node.start, node.end);
+  if (node.logicalEnd !== logicalLineEnd && text.slice(node.logicalEnd, logicalLineEnd).trim() !== '') return text.slice(node.start, node.end);
 
   const l = buildLogicalLine(text, node, escape);
   if (logicalLines) logicalLines[index] = l;
-  const body = node.heredocs.length > 0 ? text.slice(node.start, node.end).slice(logicalLineEnd - node.start) : '';
+  const body = node.heredocs.length > 0 ? text.slice(logicalLineEnd, node.end) : '';
   const keyword = node.upper;
 
   // ENV / LABEL with several pairs: one pair per line.
@@ -167,6 +169,9 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
     } else s += l.text.slice(i, hi);
     segText.push(s);
   }
+
+  // One physical line: the printed segment is the line.
+  if (n === 0) return body ? segText[0] + body : segText[0];
 
   // Continuation lines keep their indentation relative to the least indented one, so nested
   // lists stay nested: the least indented continuation line gets `indent`.
