@@ -141,28 +141,47 @@ const SHELL_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'HEALTH
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
 const JSON_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
 
-interface Line {
-  start: number;
-  /** Excludes `\r\n` / `\n`. */
-  end: number;
-  next: number;
-}
+/**
+ * The physical lines of the text being lexed, as three parallel arrays (no object per line):
+ * line i runs from lineStart[i] to lineEnd[i] (excluding `\r\n` / `\n`); the next line starts
+ * at lineNext[i]. Module-level buffers reused by every call (lex does not call itself); a
+ * buffer grown for a very long file is dropped after it.
+ */
+const SMALL_LINE_BUFFER = 1 << 12;
+let lineStart: Int32Array = new Int32Array(SMALL_LINE_BUFFER);
+let lineEnd: Int32Array = new Int32Array(SMALL_LINE_BUFFER);
+let lineNext: Int32Array = new Int32Array(SMALL_LINE_BUFFER);
 
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
+/** Fill the line buffers for `text`; returns the number of lines. */
+function splitLines(text: string): number {
+  let count = 0;
   let start = 0;
   const n = text.length;
   while (start < n) {
-    let nl = text.indexOf('\n', start);
+    if (count === lineStart.length) growLineBuffers(count * 2);
+    const nl = text.indexOf('\n', start);
+    lineStart[count] = start;
     if (nl === -1) {
-      lines.push({ start, end: n, next: n });
+      lineEnd[count] = n;
+      lineNext[count++] = n;
       break;
     }
-    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    lines.push({ start, end, next: nl + 1 });
+    lineEnd[count] = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    lineNext[count++] = nl + 1;
     start = nl + 1;
   }
-  return lines;
+  return count;
+}
+
+function growLineBuffers(size: number): void {
+  const grow = (a: Int32Array): Int32Array => {
+    const b = new Int32Array(size);
+    b.set(a);
+    return b;
+  };
+  lineStart = grow(lineStart);
+  lineEnd = grow(lineEnd);
+  lineNext = grow(lineNext);
 }
 
 function isWs(c: number): boolean {
@@ -176,12 +195,43 @@ function firstNonWs(text: string, start: number, end: number): number {
 }
 
 /**
+ * Where the line continuation character of text[from, end) sits, or -1 when the line does not
+ * continue. BuildKit: the last character before trailing spaces/tabs is the escape character,
+ * and either it is the line's first character (after the leading whitespace BuildKit strips
+ * from an instruction's first line) or the character before it is not the escape character.
+ */
+function continuationAt(text: string, from: number, end: number, esc: number): number {
+  let e = end;
+  while (e > from) {
+    const c = text.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9 && c !== 13) break;
+    e--;
+  }
+  if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
+  const k = e - 1;
+  return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
+}
+
+/**
  * Lex a Dockerfile. `initialEscape` is the escape character in effect before any directive (an
  * ONBUILD trigger is lexed with its file's).
  * @throws InputError for what BuildKit's parser rejects.
  */
 export function lex(text: string, initialEscape = '\\'): LexResult {
-  const lines = splitLines(text);
+  const result = lexLines(text, initialEscape, splitLines(text));
+  // (After a throw, grown buffers stay until a call returns.)
+  if (lineStart.length > SMALL_LINE_BUFFER * 16) {
+    lineStart = new Int32Array(SMALL_LINE_BUFFER);
+    lineEnd = new Int32Array(SMALL_LINE_BUFFER);
+    lineNext = new Int32Array(SMALL_LINE_BUFFER);
+  }
+  return result;
+}
+
+function lexLines(text: string, initialEscape: string, lineCount: number): LexResult {
+  const LS = lineStart;
+  const LE = lineEnd;
+  const LN = lineNext;
   const nodes: Node[] = [];
   const directives: Directive[] = [];
   let escape = initialEscape;
@@ -194,59 +244,42 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
 
   // Parser directives (BuildKit's DirectiveParser): `#`, optional whitespace, `name=value`, one
   // a line from the first line on; the first line that is not one ends them.
-  const seen = new Set<string>();
-  while (li < lines.length) {
-    const line = lines[li];
-    const first = firstNonWs(text, line.start, line.end);
+  let seen: Set<string> | undefined;
+  while (li < lineCount) {
+    const le = LE[li];
+    const first = firstNonWs(text, LS[li], le);
     if (text.charCodeAt(first) !== 35 /* # */) break;
-    const bodyStart = firstNonWs(text, first + 1, line.end);
-    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, line.end));
+    const bodyStart = firstNonWs(text, first + 1, le);
+    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, le));
     if (!m) break;
     const name = m[1].toLowerCase();
     if (!KNOWN_DIRECTIVES.has(name)) break;
+    seen ??= new Set<string>();
     if (seen.has(name)) fail(`only one ${name} parser directive can be used`, first);
     seen.add(name);
     const value = m[2];
     const valueStart = bodyStart + m.indices![2]![0];
-    const directive: Directive = { name, value, start: line.start, end: line.end, valueStart, valueEnd: valueStart + value.length };
+    const directive: Directive = { name, value, start: LS[li], end: le, valueStart, valueEnd: valueStart + value.length };
     if (name === 'escape') {
       if (value !== '\\' && value !== '`') fail(`invalid escape directive value ${JSON.stringify(value)}: must be \\ or \``, valueStart);
       escape = value;
     }
     directives.push(directive);
-    nodes.push({ type: 'directive', start: line.start, end: line.end, next: line.next, directive });
+    nodes.push({ type: 'directive', start: LS[li], end: le, next: LN[li], directive });
     li++;
   }
 
   const esc = escape.charCodeAt(0);
-  /**
-   * Where the line continuation character of [from, end) sits, or -1 when the line does not
-   * continue. BuildKit: the last character before trailing spaces/tabs is the escape character,
-   * and either it is the line's first character (after the leading whitespace BuildKit strips
-   * from an instruction's first line) or the character before it is not the escape character.
-   */
-  const continuationAt = (from: number, end: number): number => {
-    let e = end;
-    while (e > from) {
-      const c = text.charCodeAt(e - 1);
-      if (c !== 32 && c !== 9 && c !== 13) break;
-      e--;
-    }
-    if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
-    const k = e - 1;
-    return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
-  };
-
-  while (li < lines.length) {
-    const line = lines[li];
-    const first = firstNonWs(text, line.start, line.end);
-    if (first === line.end) {
-      nodes.push({ type: 'blank', start: line.start, end: line.end, next: line.next });
+  while (li < lineCount) {
+    const line = li;
+    const first = firstNonWs(text, LS[line], LE[line]);
+    if (first === LE[line]) {
+      nodes.push({ type: 'blank', start: LS[line], end: LE[line], next: LN[line] });
       li++;
       continue;
     }
     if (text.charCodeAt(first) === 35 /* # */) {
-      nodes.push({ type: 'comment', start: line.start, end: line.end, next: line.next });
+      nodes.push({ type: 'comment', start: LS[line], end: LE[line], next: LN[line] });
       li++;
       continue;
     }
@@ -259,23 +292,22 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
     li++;
     for (;;) {
       // The first line is read from its first non-blank character, continuation lines whole.
-      const k = continuationAt(cur === line ? first : cur.start, cur.end);
+      const k = continuationAt(text, cur === line ? first : LS[cur], LE[cur], esc);
       if (k === -1) {
-        segments.push([segStart, cur.end]);
+        segments.push([segStart, LE[cur]]);
         break;
       }
       segments.push([segStart, k]);
       // Skip comment and blank lines inside the continuation.
       let found = false;
-      while (li < lines.length) {
-        const l = lines[li];
-        const f = firstNonWs(text, l.start, l.end);
-        if (f === l.end) {
+      while (li < lineCount) {
+        const f = firstNonWs(text, LS[li], LE[li]);
+        if (f === LE[li]) {
           li++;
           continue;
         }
         if (text.charCodeAt(f) === 35) {
-          innerComments.push([l.start, l.end]);
+          innerComments.push([LS[li], LE[li]]);
           li++;
           continue;
         }
@@ -284,15 +316,15 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
       }
       if (!found) {
         // File ends inside a continuation: the instruction ends at the last line we consumed.
-        lastLine = li > 0 ? lines[li - 1] : cur;
+        lastLine = li > 0 ? li - 1 : cur;
         break;
       }
-      cur = lines[li];
-      segStart = cur.start;
+      cur = li;
+      segStart = LS[cur];
       lastLine = cur;
       li++;
     }
-    if (lastLine.end < cur.end) lastLine = cur;
+    if (LE[lastLine] < LE[cur]) lastLine = cur;
     const logicalEnd = segments[segments.length - 1][1];
     const logical = scanView(text, segments);
     // The keyword is the first word of the joined line (BuildKit splits the whole logical line
@@ -313,9 +345,9 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
       upper,
       keywordStart,
       keywordEnd: kwEnd,
-      start: line.start,
-      end: lastLine.end,
-      next: lastLine.next,
+      start: LS[line],
+      end: LE[lastLine],
+      next: LN[lastLine],
       logicalEnd,
       flags: [],
       argsStart: logicalEnd,
@@ -331,27 +363,27 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
     if (logical.text.includes('<<') && canHoldHeredoc(node, logical)) {
       const markers = findHeredocMarkers(logical, node.argsStart);
       for (const mk of markers) {
-        const bodyStart = li < lines.length ? lines[li].start : text.length;
+        const bodyStart = li < lineCount ? LS[li] : text.length;
         let terminated = false;
         let bodyEnd = bodyStart;
         let termStart = -1;
         let termEnd = -1;
-        while (li < lines.length) {
-          const l = lines[li];
-          let s = l.start;
-          if (mk.stripTabs) while (s < l.end && text.charCodeAt(s) === 9) s++;
+        while (li < lineCount) {
+          const l = li;
+          let s = LS[l];
+          if (mk.stripTabs) while (s < LE[l] && text.charCodeAt(s) === 9) s++;
           li++;
-          if (l.end - s === mk.name.length && text.startsWith(mk.name, s)) {
+          if (LE[l] - s === mk.name.length && text.startsWith(mk.name, s)) {
             terminated = true;
-            termStart = l.start;
-            termEnd = l.end;
-            node.end = l.end;
-            node.next = l.next;
+            termStart = LS[l];
+            termEnd = LE[l];
+            node.end = LE[l];
+            node.next = LN[l];
             break;
           }
-          bodyEnd = l.end;
-          node.end = l.end;
-          node.next = l.next;
+          bodyEnd = LE[l];
+          node.end = LE[l];
+          node.next = LN[l];
         }
         if (!terminated) {
           fail(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, mk.markerStart);
@@ -466,15 +498,28 @@ class SegmentView implements LogicalView {
   }
 }
 
-function scanView(text: string, segments: Array<[number, number]>): LogicalView {
-  if (segments.length === 1) {
-    const [s, e] = segments[0];
-    return {
-      text: text.slice(s, e),
-      at: (i) => (i >= e - s ? e : s + i),
-      index: (offset) => (offset <= s ? 0 : Math.min(offset, e) - s),
-    };
+/** The logical line of a one-segment instruction: a slice of the source. */
+class SliceView implements LogicalView {
+  readonly text: string;
+  constructor(
+    source: string,
+    private readonly s: number,
+    private readonly e: number,
+  ) {
+    this.text = source.slice(s, e);
   }
+
+  at(i: number): number {
+    return i >= this.e - this.s ? this.e : this.s + i;
+  }
+
+  index(offset: number): number {
+    return offset <= this.s ? 0 : Math.min(offset, this.e) - this.s;
+  }
+}
+
+function scanView(text: string, segments: Array<[number, number]>): LogicalView {
+  if (segments.length === 1) return new SliceView(text, segments[0][0], segments[0][1]);
   return new SegmentView(text, segments);
 }
 
@@ -525,10 +570,7 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
   // The first character at or after the keyword's end (the first segment may be empty when a
   // line holds only the escape character).
   let i = logical.index(node.keywordEnd);
-  const skipWs = (): void => {
-    while (i < n && isWs(t.charCodeAt(i))) i++;
-  };
-  skipWs();
+  while (i < n && isWs(t.charCodeAt(i))) i++;
   // Flags: BuildKit reads `--name[=value]` words after the keyword of every instruction
   // (extractBuilderFlags); its dispatcher then rejects the flags an instruction does not take.
   // A word `--` ends the flags and is not an argument.
@@ -539,7 +581,7 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
     const word = t.slice(ws, we);
     i = we;
     if (word === '--') {
-      skipWs();
+      while (i < n && isWs(t.charCodeAt(i))) i++;
       break;
     }
     const eq = word.indexOf('=');
@@ -550,7 +592,7 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
       end: logical.at(we - 1) + 1,
     });
     node.flagsInsert = logical.at(we - 1) + 1;
-    skipWs();
+    while (i < n && isWs(t.charCodeAt(i))) i++;
   }
   node.argsStart = i < n ? logical.at(i) : node.logicalEnd;
   let j = i;
