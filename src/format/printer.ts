@@ -39,12 +39,15 @@ const IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
 const IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
 
 export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLines }, options) => {
-  const lines: string[] = [];
+  // The output's pieces, each line followed by its line break, joined once at the end: one flat
+  // string (which the guard lexes again) without joining each instruction's lines first.
+  const parts: string[] = [];
+  const eol = options.eol;
   let pendingBlank = false;
   let ignoreNext = false;
   let inRegion = false;
   const verbatim = (n: Node): void => {
-    lines.push(text.slice(n.start, n.end));
+    parts.push(text.slice(n.start, n.end), eol);
   };
   for (let ni = 0; ni < nodes.length; ni++) {
     const node = nodes[ni];
@@ -57,13 +60,13 @@ export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLi
       pendingBlank = true;
       continue;
     }
-    if (pendingBlank) lines.push('');
+    if (pendingBlank) parts.push(eol);
     pendingBlank = false;
     if (node.type === 'comment' || node.type === 'directive') {
       let e = node.end;
       while (e > node.start && isBlank(text.charCodeAt(e - 1))) e--;
       const line = text.slice(node.start, e);
-      lines.push(line);
+      parts.push(line, eol);
       // Both pragmas hold `-ignore`: most comments are passed over without a regular expression.
       if (node.type === 'comment' && line.includes('-ignore')) {
         const t = line.trim();
@@ -77,12 +80,9 @@ export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLi
       verbatim(node);
       continue;
     }
-    lines.push(printInstruction(text, node, escape, options, logicalLines, ni));
+    printInstruction(text, node, escape, options, logicalLines, ni, parts);
   }
-  if (lines.length === 0) return '';
-  // The final line break through join() too: one flat string, which the guard lexes again.
-  lines.push('');
-  return lines.join(options.eol);
+  return parts.length === 0 ? '' : parts.join('');
 };
 
 function lineEndAt(text: string, offset: number): number {
@@ -93,15 +93,43 @@ function lineEndAt(text: string, offset: number): number {
 
 const FLAG_TAKERS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 
-function printInstruction(text: string, node: InstructionNode, escape: string, o: PrintOptions, logicalLines: Array<LogicalLine | undefined> | undefined, index: number): string {
-  if (!KNOWN_INSTRUCTIONS.has(node.upper)) return text.slice(node.start, node.end);
+/** Pushes the printed instruction's pieces to `parts`, its last line followed by `o.eol`. */
+function printInstruction(
+  text: string,
+  node: InstructionNode,
+  escape: string,
+  o: PrintOptions,
+  logicalLines: Array<LogicalLine | undefined> | undefined,
+  index: number,
+  parts: string[],
+): void {
+  const asWritten = (): void => {
+    parts.push(text.slice(node.start, node.end), o.eol);
+  };
+  if (!KNOWN_INSTRUCTIONS.has(node.upper)) return asWritten();
+  // A one-line instruction already in style prints as written: keyword in upper case at the
+  // start of the line, single spaces only (a gap of one space is printed as one space, and
+  // only whitespace can change), no trailing blank; not exec form (its array is reprinted),
+  // no heredoc, not ENV/LABEL (pairs go one a line).
+  if (
+    node.segments.length === 1 &&
+    node.heredocs.length === 0 &&
+    node.json === null &&
+    node.start === node.keywordStart &&
+    node.keyword === node.upper &&
+    node.upper !== 'ENV' &&
+    node.upper !== 'LABEL' &&
+    singleSpaced(text, node.start, node.end)
+  ) {
+    return asWritten();
+  }
   // Flags on an instruction that takes none (`CMD --x [...]`): BuildKit reads them, then refuses
   // the instruction ("unknown flag"); printed as written.
-  if (node.flags.length > 0 && !FLAG_TAKERS.has(node.upper)) return text.slice(node.start, node.end);
+  if (node.flags.length > 0 && !FLAG_TAKERS.has(node.upper)) return asWritten();
   const logicalLineEnd = lineEndAt(text, node.logicalEnd);
   // A continuation that runs into the end of the file: print as written.
-  if (node.heredocs.length === 0 && node.end !== logicalLineEnd) return text.slice(node.start, node.end);
-  if (node.logicalEnd !== logicalLineEnd && text.slice(node.logicalEnd, logicalLineEnd).trim() !== '') return text.slice(node.start, node.end);
+  if (node.heredocs.length === 0 && node.end !== logicalLineEnd) return asWritten();
+  if (node.logicalEnd !== logicalLineEnd && text.slice(node.logicalEnd, logicalLineEnd).trim() !== '') return asWritten();
 
   const l = buildLogicalLine(text, node, escape);
   if (logicalLines) logicalLines[index] = l;
@@ -112,7 +140,8 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   if ((keyword === 'ENV' || keyword === 'LABEL') && l.cls === 'words' && node.innerComments.length === 0) {
     const words = freeWords(l, l.argsIdx, trimmedEnd(l.text, l.argsIdx));
     if (words.length >= 2) {
-      return `${keyword} ` + words.join(` ${escape}${o.eol}${o.indent}`);
+      parts.push(`${keyword} ` + words.join(` ${escape}${o.eol}${o.indent}`), o.eol);
+      return;
     }
   }
 
@@ -171,46 +200,66 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   }
 
   // One physical line: the printed segment is the line.
-  if (n === 0) return body ? segText[0] + body : segText[0];
+  if (n === 0) {
+    if (body) parts.push(segText[0], body, o.eol);
+    else parts.push(segText[0], o.eol);
+    return;
+  }
 
   // Continuation lines keep their indentation relative to the least indented one, so nested
   // lists stay nested: the least indented continuation line gets `indent`.
   let base = Infinity;
   for (let k = 1; k <= n; k++) if (jointFree[k - 1] && segText[k].length > 0) base = Math.min(base, leadWidth(text, node.segments[k][0]));
   if (base === Infinity) base = 0;
-  const indentFor = (w: number): string => {
-    const rel = Math.max(0, w - base);
-    return o.indent + (o.indent === '\t' ? '\t'.repeat(Math.floor(rel / TAB)) + ' '.repeat(rel % TAB) : ' '.repeat(rel));
-  };
+  const indentFor = (w: number): string => indentString(o.indent, Math.max(0, w - base));
+  const spaceEscape = ' ' + escape;
 
-  // Walk the physical lines of the logical part: segments, inner comments, blank lines.
-  const out: string[] = [];
+  // Walk the physical lines of the logical part: segments, inner comments, blank lines. Each
+  // line but the last is followed by the line break; the last by the heredoc bodies, if any.
   let k = 0;
   let pos = node.start;
+  let lines = 0;
   while (pos <= logicalLineEnd && k <= n) {
+    if (lines++ > 0) parts.push(o.eol);
     const le = lineEndAt(text, pos);
     const segStart = node.segments[k][0];
     if (segStart >= pos && segStart <= le) {
-      let line = segText[k];
-      if (k > 0 && jointFree[k - 1]) line = indentFor(leadWidth(text, pos)) + line;
-      if (k < n) line += jointFree[k] ? (segText[k].length > 0 ? ' ' : '') + escape : escape;
-      out.push(line);
+      if (k > 0 && jointFree[k - 1]) parts.push(indentFor(leadWidth(text, pos)));
+      parts.push(segText[k]);
+      if (k < n) parts.push(jointFree[k] && segText[k].length > 0 ? spaceEscape : escape);
       k++;
     } else {
       const content = text.slice(pos, le).trim();
       // A comment between continuation lines is indented like the line it precedes.
       // (kept as written when that line is).
-      if (content === '') out.push('');
-      else if (jointFree[k - 1] && segText[k].length > 0) out.push(indentFor(leadWidth(text, node.segments[k][0])) + content);
-      else out.push(text.slice(pos, le).trimEnd());
+      if (content === '') {
+        // an empty line
+      } else if (jointFree[k - 1] && segText[k].length > 0) parts.push(indentFor(leadWidth(text, node.segments[k][0])), content);
+      else parts.push(text.slice(pos, le).trimEnd());
     }
     const nl = text.indexOf('\n', le);
     if (nl === -1) break;
     pos = nl + 1;
   }
-  let result = out.length === 1 ? out[0] : out.join(o.eol);
-  if (body) result += body;
-  return result;
+  if (body) parts.push(body);
+  parts.push(o.eol);
+}
+
+/** `indent` and then `rel` columns more (tabs where `indent` is a tab); the common ones cached. */
+let indentCacheFor = '';
+let indentCache: string[] = [];
+function indentString(indent: string, rel: number): string {
+  if (indent !== indentCacheFor) {
+    indentCacheFor = indent;
+    indentCache = [];
+  }
+  if (rel < 64) {
+    const known = indentCache[rel];
+    if (known !== undefined) return known;
+  }
+  const s = indent + (indent === '\t' ? '\t'.repeat(Math.floor(rel / TAB)) + ' '.repeat(rel % TAB) : ' '.repeat(rel));
+  if (rel < 64) indentCache[rel] = s;
+  return s;
 }
 
 const TAB = 4;
@@ -225,6 +274,17 @@ function leadWidth(text: string, start: number): number {
     else break;
   }
   return w;
+}
+
+/** No tab, no two spaces in a row and no trailing space in text[start, end). */
+function singleSpaced(text: string, start: number, end: number): boolean {
+  let prev = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || (c === 32 && prev === 32)) return false;
+    prev = c;
+  }
+  return prev !== 32;
 }
 
 function allFree(l: LogicalLine, from: number, to: number): boolean {
