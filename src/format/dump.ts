@@ -224,8 +224,13 @@ class ItemCursor {
 
 function sameRange(a: string, as: number, ae: number, b: string, bs: number, be: number): boolean {
   if (ae - as !== be - bs) return false;
-  for (let i = as, j = bs; i < ae; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
-  return true;
+  // Short ranges char by char; long ones with the engine's string comparison (a slice of a flat
+  // string is a view, not a copy).
+  if (ae - as < 16) {
+    for (let i = as, j = bs; i < ae; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+    return true;
+  }
+  return a.slice(as, ae) === b.slice(bs, be);
 }
 
 /** A readable description of the first difference between two dumps, or null when equal. */

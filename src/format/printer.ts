@@ -211,7 +211,8 @@ function printInstruction(
   let base = Infinity;
   for (let k = 1; k <= n; k++) if (jointFree[k - 1] && segText[k].length > 0) base = Math.min(base, leadWidth(text, node.segments[k][0]));
   if (base === Infinity) base = 0;
-  const indentFor = (w: number): string => indentString(o.indent, Math.max(0, w - base));
+  // A continuation line's indentation, with the line break before it when `brk`.
+  const indentFor = (w: number, brk: boolean): string => indentString(o, Math.max(0, w - base), brk);
   const spaceEscape = ' ' + escape;
 
   // Walk the physical lines of the logical part: segments, inner comments, blank lines. Each
@@ -220,11 +221,12 @@ function printInstruction(
   let pos = node.start;
   let lines = 0;
   while (pos <= logicalLineEnd && k <= n) {
-    if (lines++ > 0) parts.push(o.eol);
+    const brk = lines++ > 0;
     const le = lineEndAt(text, pos);
     const segStart = node.segments[k][0];
     if (segStart >= pos && segStart <= le) {
-      if (k > 0 && jointFree[k - 1]) parts.push(indentFor(leadWidth(text, pos)));
+      if (k > 0 && jointFree[k - 1]) parts.push(indentFor(leadWidth(text, pos), brk));
+      else if (brk) parts.push(o.eol);
       parts.push(segText[k]);
       if (k < n) parts.push(jointFree[k] && segText[k].length > 0 ? spaceEscape : escape);
       k++;
@@ -233,9 +235,12 @@ function printInstruction(
       // A comment between continuation lines is indented like the line it precedes.
       // (kept as written when that line is).
       if (content === '') {
-        // an empty line
-      } else if (jointFree[k - 1] && segText[k].length > 0) parts.push(indentFor(leadWidth(text, node.segments[k][0])), content);
-      else parts.push(text.slice(pos, le).trimEnd());
+        if (brk) parts.push(o.eol);
+      } else if (jointFree[k - 1] && segText[k].length > 0) parts.push(indentFor(leadWidth(text, node.segments[k][0]), brk), content);
+      else {
+        if (brk) parts.push(o.eol);
+        parts.push(text.slice(pos, le).trimEnd());
+      }
     }
     const nl = text.indexOf('\n', le);
     if (nl === -1) break;
@@ -245,20 +250,29 @@ function printInstruction(
   parts.push(o.eol);
 }
 
-/** `indent` and then `rel` columns more (tabs where `indent` is a tab); the common ones cached. */
-let indentCacheFor = '';
+/**
+ * `o.indent` and then `rel` columns more (tabs where the indent is a tab), after `o.eol` when
+ * `brk`; the common ones cached (for the last indent and line break seen).
+ */
+let cacheIndent = '';
+let cacheEol = '';
 let indentCache: string[] = [];
-function indentString(indent: string, rel: number): string {
-  if (indent !== indentCacheFor) {
-    indentCacheFor = indent;
+let breakIndentCache: string[] = [];
+function indentString(o: PrintOptions, rel: number, brk: boolean): string {
+  if (o.indent !== cacheIndent || o.eol !== cacheEol) {
+    cacheIndent = o.indent;
+    cacheEol = o.eol;
     indentCache = [];
+    breakIndentCache = [];
   }
+  const cache = brk ? breakIndentCache : indentCache;
   if (rel < 64) {
-    const known = indentCache[rel];
+    const known = cache[rel];
     if (known !== undefined) return known;
   }
-  const s = indent + (indent === '\t' ? '\t'.repeat(Math.floor(rel / TAB)) + ' '.repeat(rel % TAB) : ' '.repeat(rel));
-  if (rel < 64) indentCache[rel] = s;
+  const indent = o.indent + (o.indent === '\t' ? '\t'.repeat(Math.floor(rel / TAB)) + ' '.repeat(rel % TAB) : ' '.repeat(rel));
+  const s = brk ? o.eol + indent : indent;
+  if (rel < 64) cache[rel] = s;
   return s;
 }
 
