@@ -47,6 +47,28 @@ describe('format', () => {
     expect(format(text).output).toBe(text);
   });
 
+  it('reprints exec-form arrays not yet in `["a", "b"]` layout, and keeps those that are', () => {
+    for (const kept of ['CMD ["a", "b"]\n', 'CMD []\n', 'CMD ["a\\"", "b"]\n', 'ENTRYPOINT ["a"]\n', 'COPY --chown=1 ["a", "b/"]\n']) {
+      expect(format(kept)).toEqual({ output: kept, changed: false });
+    }
+    expect(format('CMD ["a","b"]\n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('CMD [ "a", "b" ]\n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('CMD ["a",  "b"]\n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('CMD ["a", "b"] \n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('cmd ["a", "b"]\n').output).toBe('CMD ["a", "b"]\n');
+  });
+
+  it('keeps one-line instructions already in style, fixes the others', () => {
+    for (const kept of ['FROM a AS b\n', 'COPY --from=b /a /b\n', 'RUN echo "a  b"\n', 'WORKDIR /a b\n', 'RUN\n']) {
+      expect(format(kept)).toEqual({ output: kept, changed: false });
+    }
+    expect(format(' FROM a\n').output).toBe('FROM a\n');
+    expect(format('FROM\ta\n').output).toBe('FROM a\n');
+    expect(format('COPY a  b\n').output).toBe('COPY a b\n');
+    expect(format('RUN echo a \n').output).toBe('RUN echo a\n');
+    expect(format('ENV A=1 B=2\n').output).toBe('ENV A=1 \\\n    B=2\n');
+  });
+
   it('reports a parse error and leaves the input', () => {
     const text = 'FROM alpine\nRUN <<EOF\necho\n';
     const r = format(text);

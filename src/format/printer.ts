@@ -109,12 +109,12 @@ function printInstruction(
   if (!KNOWN_INSTRUCTIONS.has(node.upper)) return asWritten();
   // A one-line instruction already in style prints as written: keyword in upper case at the
   // start of the line, single spaces only (a gap of one space is printed as one space, and
-  // only whitespace can change), no trailing blank; not exec form (its array is reprinted),
-  // no heredoc, not ENV/LABEL (pairs go one a line).
+  // only whitespace can change), no trailing blank; an exec-form array already printed
+  // `["a", "b"]` (it is reprinted so), no heredoc, not ENV/LABEL (pairs go one a line).
   if (
     node.segments.length === 1 &&
     node.heredocs.length === 0 &&
-    node.json === null &&
+    (node.json === null || canonicalArray(text, node.argsStart, node.end)) &&
     node.start === node.keywordStart &&
     node.keyword === node.upper &&
     node.upper !== 'ENV' &&
@@ -288,6 +288,27 @@ function leadWidth(text: string, start: number): number {
     else break;
   }
   return w;
+}
+
+/**
+ * Whether text[start, end) is a JSON array of strings exactly as the printer writes one: `[`,
+ * the strings separated by `, `, `]` (each string as `jsonStrings` reads it).
+ */
+function canonicalArray(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(start) !== 91 /* [ */) return false;
+  let i = start + 1;
+  if (text.charCodeAt(i) === 93 /* ] */) return i + 1 === end;
+  for (;;) {
+    if (i >= end || text.charCodeAt(i) !== 34 /* " */) return false;
+    i++;
+    while (i < end && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 ? 2 : 1;
+    if (i >= end) return false;
+    i++;
+    const c = text.charCodeAt(i);
+    if (c === 93) return i + 1 === end;
+    if (c !== 44 /* , */ || text.charCodeAt(i + 1) !== 32) return false;
+    i += 2;
+  }
 }
 
 /** No tab, no two spaces in a row and no trailing space in text[start, end). */
