@@ -602,6 +602,11 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
     while (j < n && isWs(t.charCodeAt(j))) j++;
   }
   if ((JSON_INSTRUCTIONS.has(node.upper) || node.upper === 'HEALTHCHECK') && t.charCodeAt(j) === 91 /* [ */) {
+    const simple = simpleStringArray(t, j);
+    if (simple !== undefined) {
+      if (node.upper !== 'HEALTHCHECK') node.json = simple;
+      return;
+    }
     const rest = t.slice(j).trimEnd();
     if (rest.endsWith(']')) {
       let parsed: unknown;
@@ -616,6 +621,54 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
       }
     }
   }
+}
+
+/**
+ * `JSON.parse(t.slice(j).trimEnd())` for the common exec form, read without the parser: an
+ * array of strings with no escape sequence or control character in them, JSON whitespace around
+ * the tokens, nothing after `]` but whitespace. Anything else (escapes, other values, a syntax
+ * error, other trailing text): undefined, and the caller asks JSON.parse.
+ */
+function simpleStringArray(t: string, j: number): string[] | undefined {
+  const n = t.length;
+  const out: string[] = [];
+  let i = j + 1;
+  const skip = (): void => {
+    for (let c = t.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = t.charCodeAt(i)) i++;
+  };
+  skip();
+  if (t.charCodeAt(i) === 93 /* ] */) {
+    i++;
+  } else {
+    for (;;) {
+      if (t.charCodeAt(i) !== 34 /* " */) return undefined;
+      const s = ++i;
+      for (;;) {
+        if (i >= n) return undefined;
+        const c = t.charCodeAt(i);
+        if (c === 34) break;
+        if (c === 92 || c < 32) return undefined;
+        i++;
+      }
+      out.push(t.slice(s, i));
+      i++;
+      skip();
+      const c = t.charCodeAt(i);
+      if (c === 93) {
+        i++;
+        break;
+      }
+      if (c !== 44 /* , */) return undefined;
+      i++;
+      skip();
+    }
+  }
+  // Only whitespace may follow (trimEnd's whitespace, which JSON's includes only in part).
+  for (; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return undefined;
+  }
+  return out;
 }
 
 /**
