@@ -136,6 +136,10 @@ export const INSTRUCTIONS: ReadonlySet<string> = new Set([
   'add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label',
   'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir',
 ]);
+/** Each instruction keyword in upper case, mapped to itself (a string literal, interned). */
+const CANONICAL_KEYWORDS = new Map<string, string>(
+  ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'].map((k) => [k, k]),
+);
 /** Instructions whose arguments are shell text (their `{{ }}` may be a program's own template). */
 const SHELL_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'HEALTHCHECK', 'ONBUILD']);
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
@@ -335,8 +339,12 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
     while (a < t.length && isWs(t.charCodeAt(a))) a++;
     let b = a;
     while (b < t.length && !isWs(t.charCodeAt(b))) b++;
-    const keyword = t.slice(a, b);
-    const upper = isUpperAscii(keyword) ? keyword : keyword.toUpperCase();
+    const written = t.slice(a, b);
+    const up = isUpperAscii(written) ? written : written.toUpperCase();
+    // Known keywords as the one interned string each: the Set lookups and comparisons of
+    // `upper` everywhere downstream then match at once instead of hashing a new slice.
+    const upper = CANONICAL_KEYWORDS.get(up) ?? up;
+    const keyword = written === upper ? upper : written;
     const keywordStart = b > a ? logical.at(a) : first;
     const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
     const node: InstructionNode = {
@@ -360,7 +368,7 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
     analyseArguments(node, logical, esc, fail);
     checkArguments(node, logical, esc, fail);
 
-    if (logical.text.includes('<<') && canHoldHeredoc(node, logical)) {
+    if ((HEREDOC_INSTRUCTIONS.has(upper) || upper === 'ONBUILD') && logical.text.includes('<<') && canHoldHeredoc(node, logical)) {
       const markers = findHeredocMarkers(logical, node.argsStart);
       for (const mk of markers) {
         const bodyStart = li < lineCount ? LS[li] : text.length;
@@ -771,7 +779,8 @@ function checkArguments(node: InstructionNode, logical: LogicalView, esc: number
   let legacy = false;
   let bad: string | null = null;
   forEachBuildkitWord(rest, esc, (s, e) => {
-    const hasEq = rest.indexOf('=', s) !== -1 && rest.indexOf('=', s) < e;
+    const eq = rest.indexOf('=', s);
+    const hasEq = eq !== -1 && eq < e;
     if (count++ === 0) legacy = !hasEq;
     else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
   });
