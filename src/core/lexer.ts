@@ -640,11 +640,7 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
 function simpleStringArray(t: string, j: number): string[] | undefined {
   const n = t.length;
   const out: string[] = [];
-  let i = j + 1;
-  const skip = (): void => {
-    for (let c = t.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = t.charCodeAt(i)) i++;
-  };
-  skip();
+  let i = skipJsonWs(t, j + 1);
   if (t.charCodeAt(i) === 93 /* ] */) {
     i++;
   } else {
@@ -659,24 +655,23 @@ function simpleStringArray(t: string, j: number): string[] | undefined {
         i++;
       }
       out.push(t.slice(s, i));
-      i++;
-      skip();
+      i = skipJsonWs(t, i + 1);
       const c = t.charCodeAt(i);
       if (c === 93) {
         i++;
         break;
       }
       if (c !== 44 /* , */) return undefined;
-      i++;
-      skip();
+      i = skipJsonWs(t, i + 1);
     }
   }
   // Only whitespace may follow (trimEnd's whitespace, which JSON's includes only in part).
-  for (; i < n; i++) {
-    const c = t.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return undefined;
-  }
-  return out;
+  return skipJsonWs(t, i) === n ? out : undefined;
+}
+
+function skipJsonWs(t: string, i: number): number {
+  for (let c = t.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = t.charCodeAt(i)) i++;
+  return i;
 }
 
 /**
