@@ -136,6 +136,15 @@ export const INSTRUCTIONS: ReadonlySet<string> = new Set([
   'add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label',
   'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir',
 ]);
+/**
+ * The empty flags, heredocs and inner comments of an instruction: one frozen array each, shared
+ * by every node that has none (most have none of them; three arrays fewer per instruction kept
+ * alive with the lex result). Frozen, so a caller that pushed into one would fail loudly.
+ */
+const NO_FLAGS = Object.freeze([]) as unknown as Flag[];
+const NO_HEREDOCS = Object.freeze([]) as unknown as Heredoc[];
+const NO_RANGES = Object.freeze([]) as unknown as Array<[number, number]>;
+
 /** Each instruction keyword in upper case, mapped to itself (a string literal, interned). */
 const CANONICAL_KEYWORDS = new Map<string, string>(
   ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'].map((k) => [k, k]),
@@ -288,7 +297,7 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
       continue;
     }
     // Instruction.
-    const innerComments: Array<[number, number]> = [];
+    let innerComments = NO_RANGES;
     const segments: Array<[number, number]> = [];
     let cur = line;
     let segStart = first;
@@ -311,6 +320,7 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
           continue;
         }
         if (text.charCodeAt(f) === 35) {
+          if (innerComments === NO_RANGES) innerComments = [];
           innerComments.push([LS[li], LE[li]]);
           li++;
           continue;
@@ -357,10 +367,10 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
       end: LE[lastLine],
       next: LN[lastLine],
       logicalEnd,
-      flags: [],
+      flags: NO_FLAGS,
       argsStart: logicalEnd,
       flagsInsert: kwEnd,
-      heredocs: [],
+      heredocs: NO_HEREDOCS,
       json: null,
       innerComments,
       segments,
@@ -396,6 +406,7 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
         if (!terminated) {
           fail(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, mk.markerStart);
         }
+        if (node.heredocs === NO_HEREDOCS) node.heredocs = [];
         node.heredocs.push({
           name: mk.name,
           stripTabs: mk.stripTabs,
@@ -593,6 +604,7 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
       break;
     }
     const eq = word.indexOf('=');
+    if (node.flags === NO_FLAGS) node.flags = [];
     node.flags.push({
       name: eq === -1 ? word.slice(2) : word.slice(2, eq),
       value: eq === -1 ? null : unquote(word.slice(eq + 1)),
