@@ -7,7 +7,8 @@
  * include the file reads; here only the formatting is timed). `--dist <dir>` adds another build
  * of dockerfix (e.g. a copy of dist/ from before a change) as a third contestant, for A/B runs.
  *
- *   npm run build && node bench/format-speed.mjs [--rounds 40] [--warmup 5] [--dist /tmp/dist-before]
+ *   npm run build && node bench/format-speed.mjs [--rounds 40] [--warmup 5] [--dist /tmp/dist-before] [--json]
+ *     [--corpus <dir with cases/>]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -24,14 +25,15 @@ const opt = (name, def) => {
 };
 const rounds = Number(opt('--rounds', '40'));
 const warmup = Number(opt('--warmup', '5'));
-const shared = [process.env.DOCKERFIX_SHARED, path.resolve(root, '../shared'), path.resolve(root, '../../shared')]
+const corpus = [opt('--corpus'), process.env.DOCKERFIX_CORPUS, path.resolve(root, '../shared/corpus'), path.resolve(root, '../../shared/corpus')]
   .filter(Boolean)
-  .find((p) => fs.existsSync(path.join(p, 'corpus')));
-if (!shared) {
-  console.error('format-speed: shared corpus not found');
+  .map((p) => path.resolve(p))
+  .find((p) => fs.existsSync(path.join(p, 'cases')));
+if (!corpus) {
+  console.error('format-speed: corpus not found (pass --corpus <dir with cases/>)');
   process.exit(2);
 }
-const casesDir = path.join(shared, 'corpus/cases');
+const casesDir = path.join(corpus, 'cases');
 const files = fs
   .readdirSync(casesDir)
   .sort()
@@ -72,6 +74,7 @@ if (opt('--dist')) await dockerfix(`dockerfix (${opt('--dist')})`, path.resolve(
   });
 }
 
+const json = args.includes('--json');
 const load0 = os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const wall = tools.map(() => []);
 const cpu = tools.map(() => []);
@@ -95,6 +98,11 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+if (json) {
+  const row = (i) => ({ tool: tools[i].name, wallMinMs: min(wall[i]), wallMedianMs: median(wall[i]), cpuMinMs: min(cpu[i]), cpuMedianMs: median(cpu[i]), errors: errors[i] });
+  console.log(JSON.stringify({ files: files.length, rounds, loadBefore: load0, loadAfter: os.loadavg().map((x) => x.toFixed(2)).join(' '), tools: tools.map((_, i) => row(i)) }));
+  process.exit(0);
+}
 console.log(`format-speed: ${files.length} files, ${rounds} rounds (+${warmup} warm-up), node ${process.version}; load average ${load0} -> ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 console.log('| tool | wall min | wall median | cpu min | cpu median | files/s (wall min) | errors |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
