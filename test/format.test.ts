@@ -59,7 +59,7 @@ describe('format', () => {
   });
 
   it('keeps one-line instructions already in style, fixes the others', () => {
-    for (const kept of ['FROM a AS b\n', 'COPY --from=b /a /b\n', 'RUN echo "a  b"\n', 'WORKDIR /a b\n', 'RUN\n']) {
+    for (const kept of ['FROM a AS b\n', 'COPY --from=b /a /b\n', 'RUN echo "a  b"\n', 'WORKDIR /a b\n', 'RUN\n', 'ENV PATH=/a:$PATH\n', 'LABEL a="b c"\n', 'ENV A b  c\n']) {
       expect(format(kept)).toEqual({ output: kept, changed: false });
     }
     expect(format(' FROM a\n').output).toBe('FROM a\n');

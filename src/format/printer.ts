@@ -114,15 +114,15 @@ function printInstruction(
   // A one-line instruction already in style prints as written: keyword in upper case at the
   // start of the line, single spaces only (a gap of one space is printed as one space, and
   // only whitespace can change), no trailing blank; an exec-form array already printed
-  // `["a", "b"]` (it is reprinted so), no heredoc, not ENV/LABEL (pairs go one a line).
+  // `["a", "b"]` (it is reprinted so), no heredoc; ENV/LABEL only with one word (no blank in
+  // the arguments: pairs go one a line).
   if (
     node.segments.length === 1 &&
     node.heredocs.length === 0 &&
     (node.json === null || canonicalArray(text, node.argsStart, node.end)) &&
     node.start === node.keywordStart &&
     node.keyword === node.upper &&
-    node.upper !== 'ENV' &&
-    node.upper !== 'LABEL' &&
+    ((node.upper !== 'ENV' && node.upper !== 'LABEL') || !hasBlank(text, node.argsStart, node.end)) &&
     singleSpaced(text, node.start, node.end)
   ) {
     return asWritten();
@@ -313,6 +313,11 @@ function canonicalArray(text: string, start: number, end: number): boolean {
     if (c !== 44 /* , */ || text.charCodeAt(i + 1) !== 32) return false;
     i += 2;
   }
+}
+
+function hasBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isBlank(text.charCodeAt(i))) return true;
+  return false;
 }
 
 /** No tab, no two spaces in a row and no trailing space in text[start, end). */
