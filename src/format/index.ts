@@ -73,8 +73,9 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   try {
     const out = lex(printed);
     // The usual case first: the dumps shown equal without building them in full. The input's
-    // logical lines from the printer stay valid while both texts' lines fit in the ring.
-    const inputLines = reuse && text.length + printed.length < FREE_MAP_RING_BYTES ? lines : undefined;
+    // logical lines from the printer stay valid while the maps built since (at most both texts'
+    // length; a wrap of the ring wastes less than a sixteenth of it) cannot come round to them.
+    const inputLines = reuse && text.length + printed.length < FREE_MAP_RING_BYTES / 2 ? lines : undefined;
     if (out.escape === lexed.escape && sameDump({ text, nodes: lexed.nodes, lines: inputLines }, { text: printed, nodes: out.nodes }, out.escape)) {
       return { output: bom ? '\ufeff' + printed : printed, changed: true };
     }
