@@ -68,6 +68,18 @@ function freeMap(length: number): Uint8Array {
   return view;
 }
 
+/** The logical line's flags when the instruction has none (shared; nobody changes a line). */
+const NO_FLAGS: Array<[number, number]> = [];
+
+/** Logical index of a source offset of `node` (segs: the segments' logical ranges). */
+function toIdx(node: InstructionNode, segs: Array<[number, number]>, length: number, offset: number): number {
+  for (let k = 0; k < node.segments.length; k++) {
+    const [s, e] = node.segments[k];
+    if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
+  }
+  return length;
+}
+
 function computeLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
   const segs: Array<[number, number]> = [];
   let text: string;
@@ -87,15 +99,8 @@ function computeLogicalLine(src: string, node: InstructionNode, escape: string):
     }
     text = parts.join('');
   }
-  const toIdx = (offset: number): number => {
-    for (let k = 0; k < node.segments.length; k++) {
-      const [s, e] = node.segments[k];
-      if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
-    }
-    return text.length;
-  };
-  const argsIdx = node.argsStart >= node.logicalEnd ? text.length : toIdx(node.argsStart);
-  const flags = node.flags.map((f): [number, number] => [toIdx(f.start), toIdx(f.end)]);
+  const argsIdx = node.argsStart >= node.logicalEnd ? text.length : toIdx(node, segs, text.length, node.argsStart);
+  const flags = node.flags.length === 0 ? NO_FLAGS : node.flags.map((f): [number, number] => [toIdx(node, segs, text.length, f.start), toIdx(node, segs, text.length, f.end)]);
   const kwLen = node.keywordEnd - node.keywordStart;
   const free = freeMap(text.length);
   markWords(text, kwLen, argsIdx, escape, free);
