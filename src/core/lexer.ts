@@ -298,7 +298,9 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
     }
     // Instruction.
     let innerComments = NO_RANGES;
-    const segments: Array<[number, number]> = [];
+    // Made on the first segment, as a literal: most instructions have one, and a push into an
+    // empty array would reserve room for seventeen.
+    let segments: Array<[number, number]> | undefined;
     let cur = line;
     let segStart = first;
     let lastLine = line;
@@ -307,10 +309,12 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
       // The first line is read from its first non-blank character, continuation lines whole.
       const k = continuationAt(text, cur === line ? first : LS[cur], LE[cur], esc);
       if (k === -1) {
-        segments.push([segStart, LE[cur]]);
+        if (segments === undefined) segments = [[segStart, LE[cur]]];
+        else segments.push([segStart, LE[cur]]);
         break;
       }
-      segments.push([segStart, k]);
+      if (segments === undefined) segments = [[segStart, k]];
+      else segments.push([segStart, k]);
       // Skip comment and blank lines inside the continuation.
       let found = false;
       while (li < lineCount) {
@@ -482,15 +486,17 @@ class SegmentView implements LogicalView {
     source: string,
     private readonly segments: ReadonlyArray<readonly [number, number]>,
   ) {
-    const parts: string[] = [];
-    const starts: number[] = [];
+    const n = segments.length;
+    const parts = new Array<string>(n);
+    const starts = new Array<number>(n + 1);
     let k = 0;
-    for (const [s, e] of segments) {
-      starts.push(k);
-      parts.push(source.slice(s, e));
+    for (let g = 0; g < n; g++) {
+      const [s, e] = segments[g];
+      starts[g] = k;
+      parts[g] = source.slice(s, e);
       k += e - s;
     }
-    starts.push(k);
+    starts[n] = k;
     this.starts = starts;
     this.text = parts.join('');
   }

@@ -153,10 +153,10 @@ function printInstruction(
   const n = segs.length - 1;
   const free = l.free;
   // Joint k sits between segment k and k+1.
-  const jointFree: boolean[] = [];
+  const jointFree = new Array<boolean>(n);
   for (let k = 0; k < n; k++) {
     const j = segs[k][1];
-    jointFree.push((j > 0 && free[j - 1] === 1) || (j < l.text.length && free[j] === 1));
+    jointFree[k] = (j > 0 && free[j - 1] === 1) || (j < l.text.length && free[j] === 1);
   }
   // Header gaps (keyword | flags | args) to print as one space.
   const gaps: Array<[number, number]> = [];
@@ -179,7 +179,7 @@ function printInstruction(
   let jsonFrom = -1;
   if (node.json !== null && segs[n][0] <= l.argsIdx) jsonFrom = l.argsIdx;
 
-  const segText: string[] = [];
+  const segText = new Array<string>(n + 1);
   for (let k = 0; k <= n; k++) {
     let lo = segs[k][0];
     let hi = segs[k][1];
@@ -200,7 +200,7 @@ function printInstruction(
     if (jsonFrom >= 0 && k === n && jsonFrom >= i) {
       s += l.text.slice(i, jsonFrom) + '[' + jsonStrings(l.text, jsonFrom).join(', ') + ']';
     } else s += l.text.slice(i, hi);
-    segText.push(s);
+    segText[k] = s;
   }
 
   // One physical line: the printed segment is the line.

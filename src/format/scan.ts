@@ -81,20 +81,23 @@ function toIdx(node: InstructionNode, segs: Array<[number, number]>, length: num
 }
 
 function computeLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
-  const segs: Array<[number, number]> = [];
+  let segs: Array<[number, number]>;
   let text: string;
-  if (node.segments.length === 1) {
+  const n = node.segments.length;
+  if (n === 1) {
     const [s, e] = node.segments[0];
     text = src.slice(s, e);
-    segs.push([0, text.length]);
+    segs = [[0, text.length]];
   } else {
     // Joined with join(), not `+=`: a flat string, which the character scans below read
-    // faster than a chain of concatenations.
-    const parts: string[] = [];
+    // faster than a chain of concatenations. Arrays made at their size.
+    const parts = new Array<string>(n);
+    segs = new Array<[number, number]>(n);
     let at = 0;
-    for (const [s, e] of node.segments) {
-      parts.push(src.slice(s, e));
-      segs.push([at, at + (e - s)]);
+    for (let k = 0; k < n; k++) {
+      const [s, e] = node.segments[k];
+      parts[k] = src.slice(s, e);
+      segs[k] = [at, at + (e - s)];
       at += e - s;
     }
     text = parts.join('');
