@@ -344,7 +344,8 @@ function lexLines(text: string, initialEscape: string, lineCount: number): LexRe
     }
     if (LE[lastLine] < LE[cur]) lastLine = cur;
     const logicalEnd = segments[segments.length - 1][1];
-    const logical = scanView(text, segments);
+    // One-line instructions read through one reused view: none of the readers below keeps it.
+    const logical = segments.length === 1 ? lexSliceView.reset(text, segments[0][0], segments[0][1]) : new SegmentView(text, segments);
     // The keyword is the first word of the joined line (BuildKit splits the whole logical line
     // at its first run of whitespace): a line holding only the escape character before it is
     // part of the instruction, and `RUN\` + `echo` reads as the keyword `RUNecho`.
@@ -525,13 +526,21 @@ class SegmentView implements LogicalView {
 
 /** The logical line of a one-segment instruction: a slice of the source. */
 class SliceView implements LogicalView {
-  readonly text: string;
-  constructor(
-    source: string,
-    private readonly s: number,
-    private readonly e: number,
-  ) {
+  text: string;
+  private s: number;
+  private e: number;
+  constructor(source: string, s: number, e: number) {
     this.text = source.slice(s, e);
+    this.s = s;
+    this.e = e;
+  }
+
+  /** Point this view at another slice (the lexer's own view, reused from one instruction to the next). */
+  reset(source: string, s: number, e: number): this {
+    this.text = source.slice(s, e);
+    this.s = s;
+    this.e = e;
+    return this;
   }
 
   at(i: number): number {
@@ -542,6 +551,8 @@ class SliceView implements LogicalView {
     return offset <= this.s ? 0 : Math.min(offset, this.e) - this.s;
   }
 }
+
+const lexSliceView = new SliceView('', 0, 0);
 
 function scanView(text: string, segments: Array<[number, number]>): LogicalView {
   if (segments.length === 1) return new SliceView(text, segments[0][0], segments[0][1]);
