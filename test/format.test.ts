@@ -133,6 +133,8 @@ describe('sameDump (the guard\'s fast comparison)', () => {
     ['CMD ["a","b"]\n', 'CMD ["b", "a"]\n'],
     ['RUN --mount=x  a\n', 'RUN --mount=x a\n'],
     ['FROM a\n', ''],
+    ['# a \nFROM a\n', '  # a\nFROM a\n'],
+    ['# a\nFROM a\n', '# b\nFROM a\n'],
   ];
   for (const [a, b] of pairs) {
     it(`agrees with dumpDifference: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`, () => {
