@@ -14,13 +14,16 @@
  *    - peers, each in a fresh process: dprint's Dockerfile wasm plugin (@dprint/formatter +
  *      @dprint/dockerfile), prettier + prettier-plugin-sh, dockerfile-utils `format`; load time,
  *      first pass, best warm pass, whole-process wall time.
- * 2. Cold start: `dockerfix --version` and a one-file `dockerfix --check`, min/median.
+ * 2. Cold start: `node -e 0`, `dockerfix --version` and a one-file `dockerfix --check` (with the
+ *    code cache, and without), interleaved rounds, min/median and the ratio to `node -e 0`.
+ * The CLI rows run the package's bin (bundle/dockerfix.mjs) when it is built, else (or with
+ * `--dist`) the tsc build, dist/bin/dockerfix.js.
  * 3. Generated files of 100 KB, 1 MB and 5 MB: in-process time and the CLI on the 5 MB file.
  * 4. A generated file of 20,000 instructions in one stage (a quarter each pip RUN, ENV, COPY,
  *    plain RUN: 5,000 changed lines, 5,000 variables): the CLI dry run (diff) and --format json,
  *    whole process. Cost must grow with the number of instructions, not its square.
  *
- * Usage: node bench/bench.mjs [--runs N] [--json file] [--corpus dir]
+ * Usage: node bench/bench.mjs [--runs N] [--json file] [--corpus dir] [--dist]
  * Internally it re-runs itself with `--child <tool>` for the per-process measurements.
  */
 import fs from 'node:fs';
@@ -33,7 +36,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 const dist = path.join(root, 'dist');
-const bin = path.join(dist, 'bin', 'dockerfix.js');
+const distBin = path.join(dist, 'bin', 'dockerfix.js');
+// The CLI rows run the package's bin, the bundle (`npm run bundle`), when it is there (`--dist`:
+// the tsc build instead), with its V8 code cache in a temp dir that one run fills first.
+const bundleBin = path.join(root, 'bundle', 'dockerfix.mjs');
+const bin = !process.argv.includes('--dist') && fs.existsSync(path.join(root, 'bundle', 'dockerfix-cli.cjs')) ? bundleBin : distBin;
+let codeCacheDir;
+const cliEnv = (extra = {}) => {
+  if (!codeCacheDir) {
+    codeCacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-code-cache-'));
+    process.on('exit', () => fs.rmSync(codeCacheDir, { recursive: true, force: true }));
+  }
+  return { ...process.env, DOCKERFIX_CODE_CACHE: codeCacheDir, ...extra };
+};
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -185,7 +200,7 @@ async function child(tool) {
 // ---------------------------------------------------------------------------------------------
 // Parent mode.
 // ---------------------------------------------------------------------------------------------
-function timeProcess(argv, runs, { cwd = root, env = process.env } = {}) {
+function timeProcess(argv, runs, { cwd = root, env = cliEnv() } = {}) {
   const times = [];
   let last;
   for (let i = 0; i < runs; i++) {
@@ -233,7 +248,7 @@ function runChild(tool, passes, limit = 0) {
 }
 
 async function parent() {
-  if (!fs.existsSync(bin)) {
+  if (!fs.existsSync(distBin)) {
     console.error('bench: dist/ not found; run `npm run build` first');
     process.exit(2);
   }
@@ -244,6 +259,7 @@ async function parent() {
   line(`dockerfix benchmark  ${results.date}`);
   line(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memGiB} GiB, node ${process.version}, ${os.platform()} ${os.release()}`);
   line(`load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  line(`CLI: ${path.relative(root, bin)}${bin === bundleBin ? ' (the bundle; its code cache filled by one run first)' : ''}`);
   line();
 
   if (!corpus) {
@@ -257,6 +273,8 @@ async function parent() {
     line('| --- | --- | ---: | ---: | --- |');
     const row = (tool, mode, t, notes = '', n = files.length) => line(`| ${tool} | ${mode} | ${ms(t)} ms | ${rate(n, t)} | ${notes} |`);
 
+    // Fill the code cache (a long run writes what a run over many files compiles).
+    timeProcess([bin, '--check', path.join(corpus, 'cases')], 1);
     const cli = timeProcess([bin, '--check', path.join(corpus, 'cases')], runs);
     results.cliCheck = { min: cli.min, median: cli.median, exit: cli.status, changed: cli.stdout.split('\n').filter(Boolean).length };
     row('dockerfix --check', 'CLI, whole process, min', cli.min, `median ${ms(cli.median)} ms; exit ${cli.status}; ${results.cliCheck.changed} files would change (each file stops at its first change)`);
@@ -265,7 +283,7 @@ async function parent() {
     results.cliDryRun = { min: dry.min, median: dry.median, exit: dry.status };
     row('dockerfix (dry run, diffs)', 'CLI, whole process, min', dry.min, `median ${ms(dry.median)} ms; every file rewritten in full, self-checked, diffed`);
     // The same --check with a pool of 2 worker threads forced (auto uses cores - 1 workers, none below 2).
-    const pooled = timeProcess([bin, '--check', path.join(corpus, 'cases')], runs, { env: { ...process.env, DOCKERFIX_WORKERS: '2' } });
+    const pooled = timeProcess([bin, '--check', path.join(corpus, 'cases')], runs, { env: cliEnv({ DOCKERFIX_WORKERS: '2' }) });
     results.cliCheckPool2 = { min: pooled.min, median: pooled.median };
     row('dockerfix --check, 2 workers forced', 'CLI, whole process, min', pooled.min, `median ${ms(pooled.median)} ms`);
     // A big repository: the corpus 8 times over (its files and contexts copied to a temp dir).
@@ -274,7 +292,7 @@ async function parent() {
       for (let k = 1; k <= 8; k++) fs.cpSync(path.join(corpus, 'cases'), path.join(bigDir, `copy${k}`), { recursive: true });
       const n = files.length * 8;
       const big = timeProcess([bin, '--check', bigDir], Math.min(runs, 3));
-      const bigPool = timeProcess([bin, '--check', bigDir], Math.min(runs, 3), { env: { ...process.env, DOCKERFIX_WORKERS: '2' } });
+      const bigPool = timeProcess([bin, '--check', bigDir], Math.min(runs, 3), { env: cliEnv({ DOCKERFIX_WORKERS: '2' }) });
       results.cliCheckBig = { files: n, min: big.min, median: big.median, pool2: { min: bigPool.min, median: bigPool.median } };
       row(`dockerfix --check, ${n} files`, 'CLI, whole process, min', big.min, `the corpus 8 times over; median ${ms(big.median)} ms`, n);
       row(`dockerfix --check, ${n} files, 2 workers forced`, 'CLI, whole process, min', bigPool.min, `median ${ms(bigPool.median)} ms`, n);
@@ -369,14 +387,22 @@ async function parent() {
     line();
 
     // Cold start.
+    // Interleaved rounds (a loaded machine slows them alike): Node alone, then dockerfix.
     const one = files[0];
-    const version = timeProcess([bin, '--version'], Math.max(runs, 10));
-    const oneFile = timeProcess([bin, '--check', one], Math.max(runs, 10));
-    results.coldStart = { version: { min: version.min, median: version.median }, oneFile: { min: oneFile.min, median: oneFile.median, file: one } };
-    line('| cold start | min | median |');
-    line('| --- | ---: | ---: |');
-    line(`| dockerfix --version | ${ms(version.min)} ms | ${ms(version.median)} ms |`);
-    line(`| dockerfix --check <one file> | ${ms(oneFile.min)} ms | ${ms(oneFile.median)} ms |`);
+    const n = Math.max(runs, 10);
+    const cold = { node: [], version: [], oneFile: [], noCache: [] };
+    const argvOf = { node: ['-e', '0'], version: [bin, '--version'], oneFile: [bin, '--check', one], noCache: [bin, '--check', one] };
+    for (let i = 0; i < n; i++)
+      for (const k of Object.keys(cold)) cold[k].push(timeProcess(argvOf[k], 1, k === 'noCache' ? { env: cliEnv({ DOCKERFIX_CODE_CACHE: '0' }) } : {}).min);
+    const st = (xs) => ({ min: Math.min(...xs), median: median(xs) });
+    results.coldStart = { node: st(cold.node), version: st(cold.version), oneFile: { ...st(cold.oneFile), file: one }, oneFileNoCodeCache: st(cold.noCache), bin: path.relative(root, bin) };
+    const x = (t) => `${(t / results.coldStart.node.min).toFixed(2)}x`;
+    line('| cold start | min | median | min / node -e 0 |');
+    line('| --- | ---: | ---: | ---: |');
+    line(`| node -e 0 (Node alone) | ${ms(results.coldStart.node.min)} ms | ${ms(results.coldStart.node.median)} ms | 1.00x |`);
+    line(`| dockerfix --version | ${ms(results.coldStart.version.min)} ms | ${ms(results.coldStart.version.median)} ms | ${x(results.coldStart.version.min)} |`);
+    line(`| dockerfix --check <one file> | ${ms(results.coldStart.oneFile.min)} ms | ${ms(results.coldStart.oneFile.median)} ms | ${x(results.coldStart.oneFile.min)} |`);
+    if (bin === bundleBin) line(`| dockerfix --check <one file>, no code cache | ${ms(results.coldStart.oneFileNoCodeCache.min)} ms | ${ms(results.coldStart.oneFileNoCodeCache.median)} ms | ${x(results.coldStart.oneFileNoCodeCache.min)} |`);
     line();
   }
 

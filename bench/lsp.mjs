@@ -8,9 +8,14 @@
  * didOpen, each round sends one incremental `didChange` (a character typed into a RUN line, a
  * new text every time, so no cached result is reused) and measures the time until the
  * `publishDiagnostics` for that version arrives: the latency the user sees, debounce included
- * (the server's default: as long as the last analysis took). Rounds: --rounds N (default 40).
+ * (the server's default: none; changes that arrive during an analysis are applied together).
+ * Rounds: --rounds N (default 40, after 5 unmeasured; V8 is still optimising the transforms
+ * during most of them: --rounds 200 shows the warm latency). Also the server's CPU time per
+ * edit (all its threads: V8's compiler and GC included; Linux).
  *
- * Also: in-process `Workspace.analyse` alone (no protocol).
+ * Also: in-process `Workspace.analyse` alone (no protocol; --server-only skips it).
+ * --cpu-prof DIR profiles the server, --node-arg ARG passes a node flag to it, --dist DIR runs
+ * another build (a copy of dist/ from before a change) for A/B runs in one session.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,9 +26,15 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const bin = path.join(root, 'dist/bin/dockerfix.js');
 const args = process.argv.slice(2);
+// --dist DIR: another build (a copy of dist/ from before a change, for A/B runs).
+const dist = args.includes('--dist') ? path.resolve(args[args.indexOf('--dist') + 1]) : path.join(root, 'dist');
+const bin = path.join(dist, 'bin/dockerfix.js');
 const rounds = Number(args[args.indexOf('--rounds') + 1] || 0) || 40;
+// --cpu-prof DIR: profile the server process (node --cpu-prof; open the .cpuprofile in DevTools).
+const profDir = args.includes('--cpu-prof') ? path.resolve(args[args.indexOf('--cpu-prof') + 1]) : undefined;
+// --node-arg ARG (repeatable): more node flags for the server process (--trace-gc, …).
+const nodeArgs = args.flatMap((a, i) => (a === '--node-arg' ? [args[i + 1]] : []));
 const LINES = 500;
 
 const { generateDockerfile } = await import(pathToFileURL(path.join(here, 'generate.mjs')).href);
@@ -44,7 +55,7 @@ const stats = (xs) => {
 const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
 
 async function serverRun(initializationOptions) {
-  const proc = spawn(process.execPath, [bin, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...nodeArgs, bin, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map();
   let count = 0;
@@ -62,6 +73,7 @@ async function serverRun(initializationOptions) {
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
   const open = (await done) - t0;
   const times = [];
+  let cpu0 = 0;
   for (let i = 0; i < rounds + 5; i++) {
     const line = runLines[i % runLines.length];
     const version = i + 2;
@@ -76,19 +88,33 @@ async function serverRun(initializationOptions) {
     });
     const t = (await done) - t0;
     if (i >= 5) times.push(t); // the first rounds warm up the JIT
+    if (i === 4) cpu0 = procCpu(proc.pid);
   }
+  const serverCpu = (procCpu(proc.pid) - cpu0) / rounds;
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
-  return { open, times, count };
+  return { open, times, count, serverCpu };
+}
+
+/** CPU time (user + system, ms) a process has used so far (Linux /proc; NaN elsewhere). */
+function procCpu(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
 }
 
 console.log(`dockerfix lsp: ${LINES}-line Dockerfile (${text.length} chars, ${runLines.length} pip RUN lines), ${rounds} edits, node ${process.version}, ${os.cpus().length} cores`);
 const def = await serverRun({});
 console.log(`edit -> diagnostics (real server):  ${fmt(stats(def.times))}; didOpen -> diagnostics ${def.open.toFixed(1)} ms; ${def.count} diagnostics`);
+console.log(`  server CPU time per edit:     ${def.serverCpu.toFixed(1)} ms (mean over the ${rounds} measured edits; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
 
-// In-process: the analysis alone (no protocol), the same edits.
-const { Workspace, loadBuildReader } = await import(pathToFileURL(path.join(root, 'dist/src/lsp/analysis.js')).href);
+// In-process: the analysis alone (no protocol), the same edits (--server-only: skip).
+if (args.includes('--server-only')) process.exit(0);
+const { Workspace, loadBuildReader } = await import(pathToFileURL(path.join(dist, 'src/lsp/analysis.js')).href);
 await loadBuildReader();
 const ws = new Workspace({ cwd: tmp });
 const base = fs.readFileSync(file, 'utf8');

@@ -1,17 +1,27 @@
 #!/usr/bin/env node
 /**
- * Builds the two committed, self-contained bundles (esbuild, from the TypeScript sources):
+ * Builds the committed, self-contained bundles (esbuild, from the TypeScript sources):
  *
- *   bundle/dockerfix.mjs    the CLI: the package's `bin`, so installs from git (pre-commit, `npm
- *                           install -g git+…`) need no build step and no devDependencies;
- *   bundle/batch-worker.js  its worker-thread script (many files on several cores);
- *   action/dist/index.mjs   the GitHub Action's entry (action.yml `runs.main`), which runs the CLI
- *                           bundle; a fresh runner needs no `npm ci` and no registry package.
+ *   bundle/dockerfix.mjs      the CLI's entry: the package's `bin`, so installs from git
+ *                             (pre-commit, `npm install -g git+…`) need no build step and no
+ *                             devDependencies. A small launcher (bin/launch.ts): `--version` alone
+ *                             loads nothing else; every other run runs the scripts below through
+ *                             `vm.Script` with a V8 code cache (Node 20 has no compile cache for
+ *                             ES modules, hence CommonJS scripts);
+ *   bundle/dockerfix-cli.cjs  the CLI (bin/start.ts);
+ *   bundle/dockerfix-lsp.cjs, dockerfix-yaml.cjs, dockerfix-ast.cjs
+ *                             parts loaded on first use: the language server, `yaml`,
+ *                             `dockerfile-ast` (see SCRIPTS);
+ *   bundle/batch-worker.js    the worker pool's entry (many files on several cores): the same
+ *                             launcher, running bundle/dockerfix-worker.cjs (src/cli/batch-worker.ts);
+ *   action/dist/index.mjs     the GitHub Action's entry (action.yml `runs.main`), which runs the CLI
+ *                             bundle; a fresh runner needs no `npm ci` and no registry package.
  *
  * Every dependency is inside (prettier, an optional peer the CLI never loads, stays out).
  * `node scripts/bundle.mjs` writes them; `node scripts/bundle.mjs --check` exits 1 when the
- * committed files differ from a fresh build (test/bundle.test.ts runs it).
+ * committed files differ from a fresh build (test/install.test.ts runs it).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,12 +29,60 @@ import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * The scripts the launcher (bin/launch.ts, bundle/dockerfix.mjs) runs with a V8 code cache, each
+ * CommonJS, each loaded only when used: the CLI, and parts that many runs never need (the language
+ * server; the `yaml` package; dockerfile-ast, which only cross-checks rewritten instructions). A
+ * part is an object keyed by the specifiers that the other scripts `require` from it (they are
+ * external there, see `shared`), so each package is loaded once, from one script.
+ */
+const CLI = 'dockerfix-cli.cjs';
+const WORKER = 'dockerfix-worker.cjs';
+const SCRIPTS = [
+  { out: CLI, entry: 'bin/start.ts' },
+  // The worker pool's script (src/cli/batch-worker.ts), run by bundle/batch-worker.js.
+  { out: WORKER, entry: 'src/cli/batch-worker.ts' },
+  { out: 'dockerfix-lsp.cjs', specifiers: ['dockerfix:lsp'], module: () => "module.exports = { 'dockerfix:lsp': require('./src/lsp/server.ts') };" },
+  { out: 'dockerfix-yaml.cjs', shared: /^yaml$/ },
+  { out: 'dockerfix-ast.cjs', shared: /^(dockerfile-ast|vscode-languageserver-types)(\/|$)/ },
+];
+
 export const OUTPUTS = [
-  { entry: 'bin/dockerfix.ts', out: 'bundle/dockerfix.mjs' },
-  // The worker pool's script: src/cli/batch.ts looks for `./batch-worker.js` next to the CLI.
-  { entry: 'src/cli/batch-worker.ts', out: 'bundle/batch-worker.js' },
+  ...SCRIPTS.map((s) => ({ out: `bundle/${s.out}`, script: s })),
+  // Built after the scripts: it holds their names and hashes (the code cache's key).
+  { entry: 'bin/launch.ts', out: 'bundle/dockerfix.mjs', launcher: CLI },
+  // The worker pool's entry (src/cli/batch.ts looks for `./batch-worker.js` next to the CLI):
+  // the same launcher, running the worker's script.
+  { entry: 'bin/launch.ts', out: 'bundle/batch-worker.js', launcher: WORKER },
   { entry: 'action/src/main.ts', out: 'action/dist/index.mjs' },
 ];
+
+/**
+ * In the scripts: the packages of a shared part and the language server stay outside (the
+ * launcher's `require` loads them from their part), and the specifiers asked for are recorded.
+ */
+function sharedParts(wanted) {
+  return {
+    name: 'shared-parts',
+    setup(build) {
+      build.onResolve({ filter: /^[^./]/ }, (args) => {
+        const part = SCRIPTS.find((s) => s.shared?.test(args.path));
+        if (!part) return undefined;
+        wanted.set(args.path, part.out);
+        return { path: args.path, external: true };
+      });
+      // main.ts's `import('../lsp/server.js')`: a module that requires the part (an external
+      // `import()` would stay one, which a CommonJS script cannot run).
+      build.onResolve({ filter: /[\\/]lsp[\\/]server\.js$/ }, (args) => {
+        if (!/src[\\/]cli[\\/]main\.ts$/.test(args.importer)) return undefined;
+        wanted.set('dockerfix:lsp', 'dockerfix-lsp.cjs');
+        return { path: 'dockerfix:lsp', namespace: 'dockerfix-part' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'dockerfix-part' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+      build.onResolve({ filter: /^dockerfix:/ }, (args) => ({ path: args.path, external: true }));
+    },
+  };
+}
 
 /**
  * src/core/validate.ts loads dockerfile-ast (and its internal modules) through
@@ -45,36 +103,154 @@ const inlineCreateRequire = {
   },
 };
 
+/**
+ * src/builds/yaml-util.ts loads `yaml` on first use through `createRequire(import.meta.url)`,
+ * which a bundler cannot follow either: in the bundle it becomes `require('yaml')`, so the package
+ * is inside (a checkout or the Action has no node_modules to find it in).
+ */
+const inlineYamlRequire = {
+  name: 'inline-yaml-require',
+  setup(build) {
+    build.onLoad({ filter: /src[\\/]builds[\\/]yaml-util\.ts$/ }, (args) => {
+      const before = fs.readFileSync(args.path, 'utf8');
+      const text = before.replace(/createRequire\(import\.meta\.url\)\('yaml'\)/g, "require('yaml')");
+      if (text === before) throw new Error('scripts/bundle.mjs: src/builds/yaml-util.ts no longer loads yaml with createRequire; update the inline-yaml-require plugin');
+      return { contents: text, loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * The CLI script is CommonJS: an `import()` of an external package (@cdktn/hcl2json) goes through
+ * the launcher's own `import()` (same resolution as before, from bundle/, same errors).
+ */
+const externalImport = {
+  name: 'external-import',
+  setup(build) {
+    build.onLoad({ filter: /src[\\/]builds[\\/]bake\.ts$/ }, (args) => {
+      const before = fs.readFileSync(args.path, 'utf8');
+      const text = before.replace(/\bimport\('@cdktn\/hcl2json'\)/g, "__dockerfixImport('@cdktn/hcl2json')");
+      if (text === before) throw new Error('scripts/bundle.mjs: src/builds/bake.ts no longer imports @cdktn/hcl2json; update the external-import plugin');
+      return { contents: `declare const __dockerfixImport: (specifier: string) => Promise<any>;\n${text}`, loader: 'ts' };
+    });
+  },
+};
+
+/**
+ * Built-in modules that a one-file run does not use but that modules import at their top (the
+ * worker pool, commander's subprocess support, random names for atomic writes): in the scripts each
+ * is a proxy that loads the module on first use. Loading them costs ~10-20 ms of start-up.
+ * The key list (for `import * as`) is the build's Node's; any property is read from the module.
+ */
+const LAZY_BUILTINS = ['node:child_process', 'node:crypto', 'node:worker_threads'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    const names = new RegExp(`^(${LAZY_BUILTINS.map((b) => b.replace('node:', '')).join('|')})$`);
+    build.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => {
+      if (args.namespace === 'dockerfix-lazy' || !names.test(args.path.replace(/^node:/, ''))) return undefined;
+      return { path: `node:${args.path.replace(/^node:/, '')}`, namespace: 'dockerfix-lazy' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'dockerfix-lazy' }, async (args) => {
+      const keys = Object.getOwnPropertyNames(await import(args.path).then((m) => m.default));
+      return {
+        loader: 'js',
+        contents: `let m;
+const load = () => (m ??= require(${JSON.stringify(args.path)}));
+const keys = ${JSON.stringify(keys)};
+module.exports = new Proxy({}, {
+  get: (_, k) => load()[k],
+  has: (_, k) => k in load(),
+  ownKeys: () => (m ? Reflect.ownKeys(m) : keys),
+  getOwnPropertyDescriptor: (_, k) => (m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: undefined } : undefined),
+});
+`,
+      };
+    });
+  },
+};
+
 const BANNER = [
   '// Generated by scripts/bundle.mjs from the TypeScript sources: do not edit; run `npm run bundle`.',
   "import { createRequire as __dockerfixCreateRequire } from 'node:module';",
   'const require = __dockerfixCreateRequire(import.meta.url);',
 ].join('\n');
 
+const BANNER_SCRIPT = '// Generated by scripts/bundle.mjs from the TypeScript sources: do not edit; run `npm run bundle`. Run by bundle/dockerfix.mjs.';
+const BANNER_LAUNCHER = '#!/usr/bin/env node\n// Generated by scripts/bundle.mjs from bin/launch.ts: do not edit; run `npm run bundle`.';
+const BANNER_WORKER = '// Generated by scripts/bundle.mjs from bin/launch.ts (the worker pool\'s entry): do not edit; run `npm run bundle`.';
+
 /** Build every output; returns path -> text (nothing written). */
 export async function buildAll() {
   const texts = new Map();
-  for (const { entry, out } of OUTPUTS) {
+  const hashes = {};
+  /** Specifier -> the part that exports it, as the scripts ask for them. */
+  const wanted = new Map();
+  for (const { entry, out, script, launcher } of OUTPUTS) {
+    const partModule = script && !script.entry ? (script.module?.() ?? partSource(script, wanted)) : undefined;
     const r = await esbuild.build({
       absWorkingDir: ROOT,
-      entryPoints: [entry],
+      ...(partModule !== undefined ? { stdin: { contents: partModule, resolveDir: ROOT, sourcefile: script.out, loader: 'js' } } : { entryPoints: [entry ?? script.entry] }),
       bundle: true,
       platform: 'node',
-      format: 'esm',
+      format: script ? 'cjs' : 'esm',
       target: 'node20',
       write: false,
       outfile: out,
       // @cdktn/hcl2json loads its wasm from its own package folder: it stays a runtime dependency
       // (installed with the package; src/builds/bake.ts notes HCL bake files as unread without it).
       external: ['prettier', 'prettier/*', '@cdktn/hcl2json'],
-      banner: { js: BANNER },
+      // A script runs inside the launcher's function wrapper (bin/launch.ts), which passes
+      // `require`, the script's URL and an `import()`.
+      ...(script ? { define: { 'import.meta.url': '__dockerfixUrl' } } : {}),
+      ...(launcher
+        ? {
+            define: {
+              __DOCKERFIX_ENTRY__: JSON.stringify(launcher),
+              __DOCKERFIX_WORKER__: JSON.stringify(launcher === WORKER),
+              __DOCKERFIX_SCRIPTS__: JSON.stringify(hashes),
+              __DOCKERFIX_SHARED__: JSON.stringify(Object.fromEntries([...wanted].sort())),
+            },
+          }
+        : {}),
+      banner: { js: script ? BANNER_SCRIPT : launcher === CLI ? BANNER_LAUNCHER : launcher ? BANNER_WORKER : BANNER },
       legalComments: 'inline',
-      plugins: [inlineCreateRequire],
+      plugins: [inlineCreateRequire, inlineYamlRequire, ...(script ? [externalImport, lazyBuiltins] : []), ...(script?.entry || script?.module ? [sharedParts(wanted)] : [])],
       logLevel: 'silent',
     });
-    texts.set(out, r.outputFiles[0].text);
+    const text = script ? shareBuiltinInterop(r.outputFiles[0].text, out) : r.outputFiles[0].text;
+    if (script) hashes[script.out] = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+    texts.set(out, text);
   }
   return texts;
+}
+
+/**
+ * esbuild gives every module that does `import fs from 'node:fs'` its own copy of the module's
+ * ~100 properties (`__toESM`): 50 copies of fs and path at start-up. In the scripts, a built-in
+ * module is copied once and the copy shared (built-in modules do not change their exports).
+ */
+function shareBuiltinInterop(text, out) {
+  const helper = 'var __toESM = (mod, isNodeMode, target) =>';
+  if (!text.includes('__toESM(require("node:')) return text;
+  if (!text.includes(helper)) throw new Error(`scripts/bundle.mjs: ${out}: esbuild's __toESM helper changed; update shareBuiltinInterop`);
+  const shared = [
+    'var __builtinESM = /* @__PURE__ */ new Map();',
+    'var __toESMBuiltin = (mod, isNodeMode) => {',
+    '  const key = isNodeMode ? 1 : 0;',
+    '  let pair = __builtinESM.get(mod);',
+    '  if (!pair) __builtinESM.set(mod, (pair = []));',
+    '  return (pair[key] ??= __toESM(mod, isNodeMode));',
+    '};',
+  ].join('\n');
+  return text.replace(helper, `${shared}\n${helper}`).replaceAll('__toESM(require("node:', '__toESMBuiltin(require("node:');
+}
+
+/** A shared part: an object of the specifiers the scripts built before it asked for. */
+function partSource(script, wanted) {
+  const ids = [...wanted].filter(([, out]) => out === script.out).map(([id]) => id).sort();
+  if (!ids.length) throw new Error(`scripts/bundle.mjs: no script uses ${script.out}`);
+  return `module.exports = {\n${ids.map((id) => `  ${JSON.stringify(id)}: require(${JSON.stringify(id)}),`).join('\n')}\n};\n`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -5,7 +5,7 @@
  * bundles matching the sources, and the package metadata (LICENSE, repository, links that work
  * from the package page).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -82,47 +82,106 @@ describe('require("dockerfix") from a CommonJS project', () => {
   });
 });
 
+/** The files `npm run bundle` writes to bundle/ (scripts/bundle.mjs). */
+const BUNDLE_FILES = [
+  'bundle/dockerfix.mjs',
+  'bundle/dockerfix-cli.cjs',
+  'bundle/dockerfix-lsp.cjs',
+  'bundle/dockerfix-yaml.cjs',
+  'bundle/dockerfix-ast.cjs',
+  'bundle/batch-worker.js',
+  'bundle/dockerfix-worker.cjs',
+];
+
+/** A temp directory with the bundle and package.json only (a checkout; no node_modules). */
+function bareCopy(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.mkdirSync(path.join(dir, 'bundle'));
+  for (const f of [...BUNDLE_FILES, 'package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  return dir;
+}
+
+/** `dockerfix lsp --stdio` of the bundle in `dir`: its answer to `initialize` (the process is then ended). */
+function lspInitialize(dir: string): Promise<string> {
+  const text = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
+  const child = spawn(process.execPath, ['bundle/dockerfix.mjs', 'lsp', '--stdio'], { cwd: dir, stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    let out = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      child.kill();
+      resolve(out);
+    };
+    const timer = setTimeout(done, 20_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      if (out.includes('"result"')) done();
+    });
+    child.on('exit', done);
+    child.stdin.write(`Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+  });
+}
+
 describe('committed bundles', () => {
   it('bundle/dockerfix.mjs and action/dist/index.mjs match a fresh build of the sources (else: npm run bundle)', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/bundle.mjs'), '--check'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     // Tracked by git, not ignored (a `dist/` rule once hid action/dist from commits).
-    const outputs = ['bundle/dockerfix.mjs', 'bundle/batch-worker.js', 'action/dist/index.mjs'];
+    const outputs = [...BUNDLE_FILES, 'action/dist/index.mjs'];
     const ignored = spawnSync('git', ['check-ignore', '--no-index', ...outputs], { cwd: ROOT, encoding: 'utf8' });
     expect(ignored.stdout).toBe('');
   });
 
-  it('the CLI bundle runs with no node_modules at all (a git checkout, the Action)', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bare-'));
-    fs.mkdirSync(path.join(dir, 'bundle'));
-    fs.copyFileSync(path.join(ROOT, 'bundle/dockerfix.mjs'), path.join(dir, 'bundle/dockerfix.mjs'));
-    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+  it('the CLI bundle runs with no node_modules at all (a git checkout, the Action)', async () => {
+    const dir = bareCopy('dockerfix-bare-');
     fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.12\nRUN pip install --no-cache-dir flask\n');
-    const run = (...args: string[]) => spawnSync(process.execPath, ['bundle/dockerfix.mjs', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    const run = (...args: string[]) => spawnSync(process.execPath, ['bundle/dockerfix.mjs', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '', DOCKERFIX_CODE_CACHE: path.join(dir, 'cache') } });
     expect(run('--version').stdout).toBe(`${pkg.version}\n`);
     const w = run('--write', '--syntax', 'none', 'Dockerfile');
     expect(w.status, w.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n');
     const listed = run('--list-transforms').stdout.split('\n').map((l) => /^([a-z0-9-]+)\s/.exec(l)?.[1]).filter((id) => id && id !== 'id');
     expect(listed.sort()).toEqual(transformIds());
+    // A compose file is read with the `yaml` package, which is inside the bundle too.
+    fs.writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    build:\n      context: .\n      target: app\n');
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine:3.20 AS app\nCOPY . /app\n');
+    const c = run('Dockerfile');
+    expect(c.stderr).toBe('');
+    expect(c.stdout).toContain('context . (compose.yaml:3, service web)');
+    // The language server is a part of the bundle of its own, loaded on demand.
+    expect(await lspInitialize(dir)).toContain('"textDocumentSync"');
+  });
+
+  it('`--version` alone loads nothing but the launcher', () => {
+    const dir = bareCopy('dockerfix-bare-version-');
+    for (const f of fs.readdirSync(path.join(dir, 'bundle'))) if (f !== 'dockerfix.mjs') fs.rmSync(path.join(dir, 'bundle', f));
+    for (const arg of ['--version', '-V']) {
+      const r = spawnSync(process.execPath, ['bundle/dockerfix.mjs', arg], { cwd: dir, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`${pkg.version}\n`);
+    }
   });
 
   it('the worker pool of the bundle (bundle/batch-worker.js) gives the same result as one thread', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bare-workers-'));
     fs.mkdirSync(path.join(dir, 'bundle'));
-    for (const f of ['bundle/dockerfix.mjs', 'bundle/batch-worker.js', 'package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+    for (const f of [...BUNDLE_FILES, 'package.json']) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
     for (let i = 0; i < 12; i++) {
       fs.mkdirSync(path.join(dir, `p/s${i}`), { recursive: true });
       fs.writeFileSync(path.join(dir, `p/s${i}/Dockerfile`), i % 2 ? 'FROM python:3.12\nRUN pip install --no-cache-dir flask\n' : 'FROM alpine\nRUN apk add curl\n');
     }
+    const cache = path.join(dir, 'cache');
     const run = (workers: string) =>
-      spawnSync(process.execPath, ['bundle/dockerfix.mjs', '--format', 'json', 'p'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DOCKERFIX_WORKERS: workers } });
+      spawnSync(process.execPath, ['bundle/dockerfix.mjs', '--format', 'json', 'p'], { cwd: dir, encoding: 'utf8', env: { ...process.env, DOCKERFIX_WORKERS: workers, DOCKERFIX_CODE_CACHE: cache } });
     const one = run('0');
     const pool = run('2');
     expect(pool.stderr).toBe('');
     expect(pool.stdout).toBe(one.stdout);
     expect(JSON.parse(pool.stdout).summary.changed).toBe(6);
+    // The workers run bundle/dockerfix-worker.cjs with a code cache too (written after their first chunk).
+    expect(fs.readdirSync(cache).filter((f) => f.startsWith('dockerfix-worker-'))).toHaveLength(1);
+    expect(run('2').stdout).toBe(one.stdout);
     // The pool really starts that script (a stand-in that leaves a mark; its files are then rescued on the main thread).
     const mark = path.join(dir, 'worker-started');
     fs.writeFileSync(path.join(dir, 'bundle/batch-worker.js'), `import fs from 'node:fs';\nfs.writeFileSync(${JSON.stringify(mark)}, 'yes');\nprocess.exit(1);\n`);
@@ -130,6 +189,69 @@ describe('committed bundles', () => {
     expect(fs.existsSync(mark)).toBe(false);
     expect(run('2').stdout).toBe(one.stdout);
     expect(fs.existsSync(mark)).toBe(true);
+  });
+});
+
+describe('the code cache of the bundle (bin/launch.ts)', () => {
+  const dir = bareCopy('dockerfix-code-cache-');
+  fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine:3.20\nCOPY app /app\nCMD ["/app"]\n');
+  fs.writeFileSync(path.join(dir, 'Changed'), 'FROM python:3.12\nRUN pip install --no-cache-dir flask\n');
+  const run = (env: Record<string, string>, ...args: string[]) => spawnSync(process.execPath, ['bundle/dockerfix.mjs', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  const listing = (cache: string): string[] => (fs.existsSync(cache) ? fs.readdirSync(cache).sort() : []);
+
+  it('is written by the first run, for the scripts it loaded only, and used as it is by the next', () => {
+    const cache = path.join(dir, 'c1');
+    expect(run({ DOCKERFIX_CODE_CACHE: cache }, '--version').status).toBe(0);
+    expect(listing(cache)).toEqual([]);
+    const first = run({ DOCKERFIX_CODE_CACHE: cache }, '--check', 'Dockerfile');
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    // A run that changes nothing loads no dockerfile-ast (the cross-check), no yaml, no language server.
+    expect(listing(cache)).toEqual([expect.stringMatching(/^dockerfix-cli-[0-9a-f]{16}-\d+-v[\d.]+-\w+\.v8cache$/)]);
+    const file = path.join(cache, listing(cache)[0]);
+    expect(fs.statSync(file).mode & 0o077).toBe(0);
+    const before = fs.readFileSync(file);
+    const again = run({ DOCKERFIX_CODE_CACHE: cache }, '--check', 'Dockerfile');
+    expect([again.status, again.stdout, again.stderr]).toEqual([first.status, first.stdout, first.stderr]);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    // A change loads the cross-check's script: it gets its own cache file.
+    const changed = run({ DOCKERFIX_CODE_CACHE: cache }, '--check', 'Changed');
+    expect([changed.status, changed.stdout]).toEqual([1, 'Changed\n']);
+    expect(listing(cache).map((f) => f.split('-')[1])).toEqual(['ast', 'cli']);
+  });
+
+  it('a damaged, foreign or unwritable cache changes nothing in the run', () => {
+    const expected = run({ DOCKERFIX_CODE_CACHE: '0' }, 'Changed');
+    expect(expected.status).toBe(0);
+    expect(expected.stdout).toContain('+RUN --mount=type=cache');
+    const cache = path.join(dir, 'c2');
+    run({ DOCKERFIX_CODE_CACHE: cache }, 'Changed');
+    const files = listing(cache);
+    expect(files.length).toBe(2);
+    // Damaged: V8 rejects the data; the run compiles from source and writes the cache again.
+    for (const f of files) fs.writeFileSync(path.join(cache, f), Buffer.concat([Buffer.from('dfx1'), Buffer.alloc(5000, 7)]));
+    const damaged = run({ DOCKERFIX_CODE_CACHE: cache }, 'Changed');
+    expect([damaged.status, damaged.stdout, damaged.stderr]).toEqual([expected.status, expected.stdout, expected.stderr]);
+    for (const f of files) expect(fs.statSync(path.join(cache, f)).size).toBeGreaterThan(10_000);
+    // Writable by others: not used (it is compiled code), replaced by one of our own.
+    const good = path.join(cache, files[0]);
+    fs.chmodSync(good, 0o666);
+    const foreign = run({ DOCKERFIX_CODE_CACHE: cache }, 'Changed');
+    expect([foreign.status, foreign.stdout, foreign.stderr]).toEqual([expected.status, expected.stdout, expected.stderr]);
+    expect(fs.statSync(good).mode & 0o077).toBe(0);
+    // Unwritable (a file where the directory would be): no cache, same run.
+    fs.writeFileSync(path.join(dir, 'not-a-dir'), '');
+    const unwritable = run({ DOCKERFIX_CODE_CACHE: path.join(dir, 'not-a-dir', 'cache') }, 'Changed');
+    expect([unwritable.status, unwritable.stdout, unwritable.stderr]).toEqual([expected.status, expected.stdout, expected.stderr]);
+    // DOCKERFIX_CODE_CACHE=0: none written, not even in the default place.
+    const home = path.join(dir, 'home');
+    run({ DOCKERFIX_CODE_CACHE: '0', HOME: home, XDG_CACHE_HOME: path.join(home, '.cache') }, 'Changed');
+    expect(fs.existsSync(home)).toBe(false);
+    // The default place: $XDG_CACHE_HOME/dockerfix (Linux).
+    if (process.platform === 'linux') {
+      run({ DOCKERFIX_CODE_CACHE: '', XDG_CACHE_HOME: path.join(home, 'xdg') }, '--check', 'Dockerfile');
+      expect(listing(path.join(home, 'xdg', 'dockerfix')).length).toBe(1);
+    }
   });
 });
 

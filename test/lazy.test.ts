@@ -14,8 +14,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const BIN = path.join(ROOT, 'dist/bin/dockerfix.js');
 const HOOK = path.join(ROOT, 'test/helpers/log-modules.mjs');
 
-function loaded(args: string[]): { modules: string[]; status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+function loaded(args: string[], bin = BIN, env: Record<string, string> = {}): { modules: string[]; status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', HOOK, bin, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
   const modules = r.stderr
     .split('\n')
     .filter((l) => l.startsWith('LOADED '))
@@ -61,5 +61,15 @@ describe('lazy loading', () => {
     expect(pkg(r.modules, 'diff')).toBe(false);
     expect(pkg(r.modules, 'dockerfile-ast')).toBe(true);
     expect(pkg(r.modules, 'prettier')).toBe(false);
+  });
+
+  it('the bundle: a one-file run requires no worker_threads, child_process or crypto (loaded on first use)', () => {
+    const r = loaded(['--check', PLAIN], path.join(ROOT, 'bundle/dockerfix.mjs'), { DOCKERFIX_CODE_CACHE: '0' });
+    expect(r.status, r.stderr + r.stdout).toBe(0);
+    // Built-in modules the launcher's scripts require pass the hook too.
+    expect(r.modules).toContain('node:fs');
+    for (const name of ['worker_threads', 'child_process', 'crypto']) expect(r.modules.filter((m) => m.replace(/^node:/, '') === name), name).toEqual([]);
+    // Every other part of the bundle is a script the launcher runs (test/install.test.ts: the code cache).
+    expect(r.modules.filter((m) => m.startsWith('bundle/'))).toEqual(['bundle/dockerfix.mjs']);
   });
 });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -232,4 +233,97 @@ describe('dockerfix lsp (protocol, real server process)', () => {
     expect(await c.exitCode).toBe(1);
     c.conn.dispose();
   }, 60_000);
+  it('an edited document gets the diagnostics a fresh open of the same text gets', async () => {
+    const dir = path.join(tmp, 'edits');
+    copyDir(path.join(ROOT, 'examples/python-app'), dir);
+    const file = path.join(dir, 'Dockerfile');
+    const uri = pathToFileURL(file).href;
+    const base = fs.readFileSync(file, 'utf8');
+    // Two stages, so edits land in one stage while the other stays as it was.
+    let text = `${base}\nFROM node:20 AS web\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\nCOPY . .\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n`;
+    const c = new Client();
+    await c.initialize(dir);
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+    await c.waitDiagnostics(uri, (p) => p.version === 1);
+    const pos = (offset: number): Pos => {
+      const before = text.slice(0, offset).split('\n');
+      return { line: before.length - 1, character: before[before.length - 1].length };
+    };
+    // Typing, deleting, a new instruction, a removed one, two changes in one notification.
+    const steps: Array<Array<[string, string]>> = [
+      [['pip install', 'pip install --no-cache-dir']],
+      [['RUN npm ci', 'RUN npm ci --cache /tmp/x']],
+      [['--cache /tmp/x', '']],
+      [['WORKDIR /app\n', 'WORKDIR /app\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n']],
+      [['COPY . .\nRUN apt-get', 'RUN apt-get'], ['FROM node:20 AS web', 'FROM node:20-alpine AS web']],
+      [['ENV PIP_NO_CACHE_DIR=1\n', '']],
+    ];
+    let version = 1;
+    for (const step of steps) {
+      const contentChanges = [];
+      for (const [from, to] of step) {
+        const at = text.indexOf(from);
+        expect(at, from).toBeGreaterThanOrEqual(0);
+        contentChanges.push({ range: { start: pos(at), end: pos(at + from.length) }, text: to });
+        text = text.slice(0, at) + to + text.slice(at + from.length);
+      }
+      version++;
+      await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
+      const edited = await c.waitDiagnostics(uri, (p) => p.version === version);
+      // A new server, the same text opened: the same diagnostics.
+      const fresh = new Client();
+      await fresh.initialize(dir);
+      await fresh.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+      expect(edited).toEqual(await fresh.waitDiagnostics(uri, (p) => p.version === 1));
+      expect(await fresh.close()).toBe(0);
+    }
+    expect(await c.close()).toBe(0);
+  }, 120_000);
+
+  it('a Dockerfile built with several contexts is analysed with each, as the CLI does', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmp, 'contexts-')));
+    fs.cpSync(path.join(ROOT, 'fixtures-repos/compose-parent-context'), dir, { recursive: true });
+    execFileSync('git', ['init', '-q', dir]);
+    const file = path.join(dir, 'docker/Dockerfile');
+    const uri = pathToFileURL(file).href;
+    const text = fs.readFileSync(file, 'utf8');
+    const open = async (): Promise<{ c: Client; diags: Diagnostic[] }> => {
+      const c = new Client();
+      await c.initialize(dir);
+      await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+      return { c, diags: await c.waitDiagnostics(uri, (p) => p.version === 1) };
+    };
+    const fixAll = async (c: Client): Promise<string> => {
+      const actions = await c.conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [], only: ['source.fixAll'] } });
+      return actions.length ? applyEdits(text, actions[0].edit!.changes[uri]) : text;
+    };
+    const cli = (): string => {
+      const copy = fs.realpathSync(fs.mkdtempSync(path.join(tmp, 'contexts-cli-')));
+      fs.cpSync(dir, copy, { recursive: true });
+      const r = spawnSync(process.execPath, [BIN, '--write', '--no-color', '-q', '.'], { cwd: copy, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return fs.readFileSync(path.join(copy, 'docker/Dockerfile'), 'utf8');
+    };
+
+    // One context (compose's, the repository root): the split of the COPY is offered.
+    const one = await open();
+    expect(one.diags.find((d) => d.code === 'split-copy')?.data).toEqual({ transform: 'split-copy', fixKind: 'safe' });
+    expect(one.diags.map((d) => d.code)).not.toContain('contexts');
+    expect(await fixAll(one.c)).toBe(cli());
+    expect(await one.c.close()).toBe(0);
+
+    // A Makefile builds it with docker/ as the context too: the contexts disagree, so only the
+    // changes that do not depend on the context are offered, and a hint says why.
+    fs.writeFileSync(path.join(dir, 'Makefile'), 'image:\n\tdocker build -f docker/Dockerfile docker\n');
+    const two = await open();
+    // Without a context the split cannot check package.json's scripts: an unsafe fix only.
+    expect(two.diags.find((d) => d.code === 'split-copy')?.data).toEqual({ transform: 'split-copy', fixKind: 'unsafe' });
+    const hint = two.diags.find((d) => d.code === 'contexts')!;
+    expect(hint.severity).toBe(4);
+    expect(hint.message).toMatch(/^the contexts give different results \(context \. changes lines 1, 3, 4, 5; context docker changes lines 1, 4\)/);
+    const fixed = await fixAll(two.c);
+    expect(fixed).toBe(cli());
+    expect(fixed).not.toBe(text);
+    expect(await two.c.close()).toBe(0);
+  }, 120_000);
 });

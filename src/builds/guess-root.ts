@@ -43,9 +43,9 @@ function localSources(doc: DockerfileDocument): Array<{ source: string; line: nu
   return out;
 }
 
-export function guessContext(dockerfile: string, text: string): ContextGuess | null {
+/** `root`: the git root of the Dockerfile's folder, when the caller knows it. */
+export function guessContext(dockerfile: string, text: string, root = gitRoot(path.dirname(dockerfile))): ContextGuess | null {
   const dir = path.dirname(dockerfile);
-  const root = gitRoot(dir);
   if (!root || root === dir) return null;
   let doc: DockerfileDocument;
   try {

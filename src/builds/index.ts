@@ -122,7 +122,7 @@ export async function findBuildDefinitions(paths: string | readonly string[], op
   const starts = (typeof paths === 'string' ? [paths] : [...paths]).map((p) => path.resolve(p));
   const first = starts[0] ?? process.cwd();
   const firstDir = isDirectory(first) ? first : path.dirname(first);
-  const root = gitRoot(firstDir) ?? firstDir;
+  const root = (opts.gitRoot ?? gitRoot)(firstDir) ?? firstDir;
   const definitions: BuildDefinition[] = [];
   const notes: BuildNote[] = [];
   const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/') || '.';

@@ -8,12 +8,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { gitRoot } from '../pipeline/fsio.js';
 import type { Finding } from '../core/types.js';
 import { byDockerfile, describeSource, findBuildDefinitions, printable } from './index.js';
 import { guessContext } from './guess-root.js';
 import { findHadolint } from './hadolint.js';
 import { readRegular } from './read.js';
+import { rootCache, type RootOf } from './roots.js';
 import type { BuildDefinition, BuildNote } from './types.js';
 
 export interface FileBuild {
@@ -75,6 +75,7 @@ export async function planBuilds(
   configured: (file: string) => ConfiguredBuild | undefined = () => undefined,
 ): Promise<BuildPlan> {
   const plan: BuildPlan = { files: new Map(), notes: [] };
+  const gitRoot = rootCache();
   // One search per git root (files outside any repository: their own folder only).
   const groups = new Map<string, string[]>();
   for (const f of files) {
@@ -88,11 +89,11 @@ export async function planBuilds(
       const r = path.relative(root, s);
       return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
     });
-    const found = await findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within]);
+    const found = await findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within], { gitRoot });
     plan.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
-      const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit);
+      const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot);
       const h = gitRoot(path.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan.files.set(file, fb);
@@ -129,7 +130,7 @@ export function mergeArgs(list: readonly BuildDefinition[]): Record<string, stri
   return out;
 }
 
-function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild | undefined, cwd: string, explicit: boolean): FileBuild {
+function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild | undefined, cwd: string, explicit: boolean, gitRoot: RootOf): FileBuild {
   const fb: FileBuild = { findings: [] };
   if (conf?.context !== undefined) {
     // Like every definition: a context outside the repository (or not a folder) is not used.
@@ -144,9 +145,13 @@ function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild 
   const list = conf ? fromConfig(file, conf, found) : found;
   if (list.length === 0) {
     if (explicit) return fb;
+    // The guess looks between the Dockerfile's folder and the git root: none without one (or at
+    // it), and then the file is not read here.
+    const root = gitRoot(path.dirname(file));
+    if (!root || root === path.dirname(file)) return fb;
     const text = readRegular(file, 4 << 20);
     if (text === null) return fb;
-    const g = guessContext(file, text);
+    const g = guessContext(file, text, root);
     if (g) {
       const where = g.dir === gitRoot(path.dirname(file)) ? 'the repository root' : rel(cwd, g.dir);
       fb.findings.push(

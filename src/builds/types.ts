@@ -43,6 +43,8 @@ export interface BuildDefinitions {
 export interface FindOptions {
   /** Environment for `${X}` interpolation. Default: none (only `${X:-default}` resolves). */
   env?: Record<string, string | undefined>;
+  /** The git root of a folder (default: `gitRoot`; the CLI's planning passes one that remembers). */
+  gitRoot?: (dir: string) => string | undefined;
 }
 
 /** A definition as a source module reports it, before the shared checks (repository, files). */

@@ -46,6 +46,9 @@ port.on('message', (msg: WorkerRequest) => {
       }
       const reply: WorkerReply = { results };
       port.postMessage(reply);
+      // In the bundle (bin/launch.ts): after the first chunk, write the code cache if it is
+      // missing (a worker is terminated, never sees `exit`); the next run's workers start warm.
+      (globalThis as { __dockerfixSaveCodeCache?: () => void }).__dockerfixSaveCodeCache?.();
     },
     (e: unknown) => port.postMessage({ results: [], fatal: String((e as Error).stack ?? e) } satisfies WorkerReply),
   );

@@ -56,6 +56,17 @@ function availableCores(): number {
 
 let workerUrlCache: URL | null | undefined;
 
+/** Files this thread has processed itself (not in workers), over every batch. */
+let processedHere = 0;
+
+/**
+ * Tell the bundle's launcher (bin/launch.ts) that this thread has processed many files: its code
+ * cache then holds what a big run compiles (written once). Nothing outside the bundle.
+ */
+function manyFilesHere(): void {
+  (globalThis as { __dockerfixManyFiles?: () => void }).__dockerfixManyFiles?.();
+}
+
 /** The compiled worker script, or null when there is none (e.g. running from TypeScript sources without a build). */
 function workerUrl(): URL | null {
   if (workerUrlCache !== undefined) return workerUrlCache;
@@ -276,6 +287,7 @@ export class Batch implements AsyncIterable<BatchItem> {
           // In this thread (no pool, or every worker failed).
           this.cursor = Math.max(this.cursor, i + 1);
           this.deliver(i, processFile(this.files[i], this.optsOf(i)));
+          if (++processedHere === MIN_FILES_PER_WORKER) manyFilesHere();
           o = this.results[i]!;
         }
         this.results[i] = undefined; // collectable once handed out

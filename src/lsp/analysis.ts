@@ -22,8 +22,10 @@ import { runTransforms, type AppliedEdit, type RunResult } from '../core/runner.
 import { stripBom } from '../core/source.js';
 import type { Finding, Options, Transform } from '../core/types.js';
 import { CONFIG_FILES } from '../pipeline/config.js';
+import { FileError } from '../pipeline/fsio.js';
 import { FileOptions, newResolver, type FoundBuild } from '../pipeline/file-options.js';
-import type { ProcessOptions } from '../pipeline/engine.js';
+import type { FileOutcome, ProcessOptions } from '../pipeline/engine.js';
+import type { FileBuild } from '../builds/plan.js';
 import { loadTransforms } from '../../transforms/index.js';
 
 /** A build context whose file reads are remembered until the context is dropped. */
@@ -74,6 +76,17 @@ export interface Analysis {
   findings: Finding[];
   /** Milliseconds the run took (0 when it came from the cache). */
   ms: number;
+  /**
+   * Built with several contexts that give different results: the note saying so (the result is
+   * then the run without a context, as in the CLI).
+   */
+  contextsDiffer?: Finding;
+}
+
+export interface FixResult {
+  edits: AppliedEdit[];
+  bomLength: number;
+  error?: string;
 }
 
 export interface FileSetup {
@@ -81,10 +94,27 @@ export interface FileSetup {
   context: CachedContext;
   /** Info notes from the build definitions (where the context and targets came from). */
   buildNotes: Finding[];
+  /** What the build definitions say (further contexts in `otherContexts`), if anything. */
+  build?: FileBuild;
 }
 
-/** Where a transform's documentation is, as a `file:` URL, when the docs ship beside the code. */
+/** A run's outcome as src/builds/contexts.ts compares them, with the run itself. */
+type RunOutcome = FileOutcome & { run: RunResult; context: CachedContext };
+
+const links = new Map<string, string | undefined>();
+/**
+ * Where a transform's documentation is, as a `file:` URL, when the docs ship beside the code.
+ * Looked up once per transform (every diagnostic of every publish asks).
+ */
 export function docsLink(t: Transform | undefined, id: string): string | undefined {
+  const key = `${id}\0${t?.meta.docsUrl ?? ''}`;
+  if (links.has(key)) return links.get(key);
+  const link = findDocsLink(t, id);
+  links.set(key, link);
+  return link;
+}
+
+function findDocsLink(t: Transform | undefined, id: string): string | undefined {
   const root = packageRoot();
   if (!root) return undefined;
   const rel = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
@@ -120,9 +150,13 @@ const RESULT_CACHE = 8;
 export class Workspace {
   private fileOptions: FileOptions;
   private readonly contexts = new Map<string, CachedContext>();
-  private readonly builds = new Map<string, { found?: FoundBuild; notes: Finding[] }>();
+  private readonly builds = new Map<string, { found?: FoundBuild; notes: Finding[]; plan?: FileBuild }>();
   private readonly results = new Map<string, Map<string, Analysis>>();
+  /** Per file, the fixes computed for its latest text (by transforms and unsafe). */
+  private readonly fixes = new Map<string, { text: string; byKey: Map<string, FixResult> }>();
   private allTransforms?: Promise<Transform[]>;
+  /** Transform runs made so far (diagnostics and fixes; each context's run counts). */
+  runs = 0;
 
   constructor(private readonly opts: WorkspaceOptions = {}) {
     this.fileOptions = this.newFileOptions();
@@ -140,6 +174,11 @@ export class Workspace {
   async setup(file: string): Promise<FileSetup> {
     const build = await this.buildFor(file);
     const options = await this.fileOptions.for(file, build.found);
+    return { options, context: this.contextOf(file, options), buildNotes: build.notes, ...(build.plan ? { build: build.plan } : {}) };
+  }
+
+  /** The (cached) build context the CLI's engine would use for `file` with these options. */
+  private contextOf(file: string, options: Pick<ProcessOptions, 'contextDir' | 'noContext'>): CachedContext {
     const dir = options.noContext ? undefined : (options.contextDir ?? path.dirname(file));
     const key = `${dir ?? ''}\0${file}`;
     let context = this.contexts.get(key);
@@ -155,19 +194,25 @@ export class Workspace {
       context = new CachedContext(inner, inner.kind === 'directory' ? dir : undefined);
       this.contexts.set(key, context);
     }
-    return { options, context, buildNotes: build.notes };
+    return context;
   }
 
-  private async buildFor(file: string): Promise<{ found?: FoundBuild; notes: Finding[] }> {
+  private async buildFor(file: string): Promise<{ found?: FoundBuild; notes: Finding[]; plan?: FileBuild }> {
     if (this.opts.buildDefinitions === false) return { notes: [] };
     let b = this.builds.get(file);
     if (b) return b;
     b = { notes: [] };
     try {
       // Loaded lazily: the build definitions pull in the YAML parser.
-      const plan = await planBuildsLoaded?.([file], [path.dirname(file)], path.dirname(file), false);
+      // As `dockerfix .` run in the workspace folder plans it: the config's `contexts` entry for
+      // the file wins over what is found, and notes name paths relative to the folder.
+      const dir = path.dirname(file);
+      const root = this.opts.cwd;
+      const r = root ? path.relative(root, file) : '..';
+      const inRoot = !!root && !r.startsWith('..') && !path.isAbsolute(r);
+      const plan = await planBuildsLoaded?.([file], inRoot ? [dir, root] : [dir], inRoot ? root : dir, false, (f) => this.fileOptions.settings(f).build);
       const fb = plan?.files.get(file);
-      if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...(fb.args ? { args: fb.args } : {}), ...(fb.hadolint ? { hadolint: fb.hadolint } : {}) }, notes: fb.findings };
+      if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...(fb.args ? { args: fb.args } : {}), ...(fb.hadolint ? { hadolint: fb.hadolint } : {}) }, notes: fb.findings, plan: fb };
     } catch {
       // A definition that cannot be read changes nothing here; the CLI reports it.
     }
@@ -175,7 +220,11 @@ export class Workspace {
     return b;
   }
 
-  /** Run the transforms over `text` (the editor's buffer of `file`). Cached per text. */
+  /**
+   * Run the transforms over `text` (the editor's buffer of `file`). Cached per text. A file
+   * built with several contexts is analysed with each, as the CLI does (src/builds/contexts.ts):
+   * the same result in all of them is used, else only what does not depend on the context.
+   */
   async analyse(file: string, text: string, setup?: FileSetup): Promise<Analysis> {
     const s = setup ?? (await this.setup(file));
     let perFile = this.results.get(file);
@@ -183,16 +232,11 @@ export class Workspace {
     if (hit && hit.result) return { ...hit, ms: 0 };
     const t0 = performance.now();
     const { text: body, bom } = stripBom(text);
-    const result = runTransforms(body, {
-      transforms: s.options.transforms,
-      options: s.options.options,
-      buildContext: s.context,
-      path: file,
-      selfCheck: false,
-    }, bom);
-    const findings = [...result.findings, ...s.buildNotes];
-    for (const message of s.context.notes()) findings.push({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'context-note' });
-    const a: Analysis = { text, bomLength: bom ? 1 : 0, result, findings, ms: performance.now() - t0 };
+    const o = this.eachContext(file, body, bom, s, s.options.transforms, s.options.options, false);
+    const findings = [...o.run.findings, ...s.buildNotes];
+    for (const message of o.context.notes()) findings.push(contextNote(message));
+    findings.push(...o.contextsNotes);
+    const a: Analysis = { text, bomLength: bom ? 1 : 0, result: o.run, findings, ms: performance.now() - t0, ...(o.differ ? { contextsDiffer: o.contextsNotes[0] } : {}) };
     if (!perFile) this.results.set(file, (perFile = new Map()));
     perFile.delete(text);
     perFile.set(text, a);
@@ -201,11 +245,41 @@ export class Workspace {
   }
 
   /**
+   * One run of `transforms` over `body` with the file's context, or, for a file built with
+   * several, the outcome src/builds/contexts.ts chooses (the CLI's rule) and its note.
+   */
+  private eachContext(file: string, body: string, bom: boolean, s: FileSetup, transforms: readonly Transform[], options: Partial<Options> | undefined, selfCheck: boolean): { run: RunResult; context: CachedContext; contextsNotes: Finding[]; differ?: boolean } {
+    const runWith = (context: CachedContext): RunOutcome => {
+      this.runs++;
+      const run = runTransforms(body, { transforms, options, buildContext: context, path: file, ...(selfCheck ? {} : { selfCheck: false }) }, bom);
+      const raw = (bom ? '\ufeff' : '') + body;
+      const error = run.error ? new FileError(file, run.error.message, run.error.line, run.error.column) : undefined;
+      return { path: file, before: raw, after: error ? raw : (bom ? '\ufeff' : '') + run.output, changed: !error && run.changed, findings: run.findings, edits: run.edits, ...(error ? { error } : {}), run, context };
+    };
+    const first = runWith(s.context);
+    if (!s.build?.otherContexts?.length || !analyseEachContextLoaded) return { run: first.run, context: first.context, contextsNotes: [] };
+    const chosen = analyseEachContextLoaded(file, s.options, s.build, first, (f, o) => runWith(this.contextOf(f, o))) as RunOutcome;
+    // The note the CLI puts first (same result in every context, or only the context-free changes).
+    const notes = chosen.findings.slice(0, chosen.findings.length - chosen.run.findings.length);
+    return { run: chosen.run, context: chosen.context, contextsNotes: notes, differ: chosen.run !== first.run && notes.length > 0 };
+  }
+
+  /**
    * The edits of a fix, checked like `dockerfix --write` (self-check included). `only`: the
    * transform ids to run (the syntax directive is added when it is selected, since a fix may
    * need it); `unsafe`: also apply unsafe fixes.
    */
-  async fix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<{ edits: AppliedEdit[]; bomLength: number; error?: string }> {
+  async fix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<FixResult> {
+    // Editors ask for code actions on every cursor move: the same text, the same fixes.
+    let cached = this.fixes.get(file);
+    if (cached?.text !== text) this.fixes.set(file, (cached = { text, byKey: new Map() }));
+    const key = JSON.stringify([only ?? null, unsafe]);
+    let r = cached.byKey.get(key);
+    if (!r) cached.byKey.set(key, (r = await this.computeFix(file, text, only, unsafe)));
+    return r;
+  }
+
+  private async computeFix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<FixResult> {
     const s = await this.setup(file);
     let transforms = s.options.transforms;
     if (only) {
@@ -215,7 +289,8 @@ export class Workspace {
     }
     const options: Partial<Options> = { ...s.options.options, unsafe };
     const { text: body, bom } = stripBom(text);
-    const r = runTransforms(body, { transforms, options, buildContext: s.context, path: file }, bom);
+    // Several contexts: the fix the CLI would make with these transforms (same in all, or context-free).
+    const r = this.eachContext(file, body, bom, s, transforms, options, true).run;
     return { edits: r.error ? [] : r.edits, bomLength: bom ? 1 : 0, ...(r.error ? { error: r.error.message } : {}) };
   }
 
@@ -246,18 +321,29 @@ export class Workspace {
         dropped = true;
       }
     }
-    if (dropped) this.results.clear();
+    if (dropped) {
+      this.results.clear();
+      this.fixes.clear();
+    }
     return dropped;
   }
 
   forget(file: string): void {
     this.results.delete(file);
+    this.fixes.delete(file);
   }
 }
 
+function contextNote(message: string): Finding {
+  return { transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'context-note' };
+}
+
 type PlanBuilds = typeof import('../builds/plan.js').planBuilds;
+type AnalyseEachContext = typeof import('../builds/contexts.js').analyseEachContext;
 let planBuildsLoaded: PlanBuilds | undefined;
+let analyseEachContextLoaded: AnalyseEachContext | undefined;
 /** Loads the build-definitions reader (once, before the first analysis). */
 export async function loadBuildReader(): Promise<void> {
   planBuildsLoaded ??= (await import('../builds/plan.js')).planBuilds;
+  analyseEachContextLoaded ??= (await import('../builds/contexts.js')).analyseEachContext;
 }

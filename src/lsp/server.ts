@@ -96,6 +96,11 @@ export function toDiagnostics(a: Analysis, doc: TextDocument, byId: Map<string, 
     out.push({ severity: DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: pos, end: pos } });
     return out;
   }
+  if (a.contextsDiffer) {
+    // Why changes that depend on the context are not offered: said where the file starts.
+    const end = { line: 0, character: doc.getText({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }).replace(/\r?\n$/, '').length };
+    out.push({ severity: DiagnosticSeverity.Hint, source: SOURCE, code: 'contexts', message: a.contextsDiffer.message, range: { start: { line: 0, character: 0 }, end } });
+  }
   for (const f of a.findings) {
     const change = f.kind === 'change' || unsafeNote(f);
     if (!change && !actionableSkip(f)) continue;
@@ -143,7 +148,8 @@ export function startServer(connection: Connection): void {
   let debounceMs: number | undefined;
   let watchRegistration = false;
   let byId = new Map<string, Transform>();
-  const timers = new Map<string, NodeJS.Timeout>();
+  type Timer = { timeout?: NodeJS.Timeout; immediate?: NodeJS.Immediate };
+  const timers = new Map<string, Timer>();
   const generation = new Map<string, number>();
 
   const wanted = (uri: string): string | undefined => {
@@ -169,17 +175,30 @@ export function startServer(connection: Connection): void {
   }
 
   function schedule(doc: TextDocument, now = false): void {
-    const old = timers.get(doc.uri);
-    if (old) clearTimeout(old);
+    cancel(doc.uri);
+    const run = (): void => {
+      timers.delete(doc.uri);
+      const current = documents.get(doc.uri);
+      if (current) void publish(current);
+    };
     const delay = now ? 0 : (debounceMs ?? 0);
-    timers.set(
-      doc.uri,
-      setTimeout(() => {
-        timers.delete(doc.uri);
-        const current = documents.get(doc.uri);
-        if (current) void publish(current);
-      }, delay),
-    );
+    if (delay > 0) {
+      timers.set(doc.uri, { timeout: setTimeout(run, delay) });
+      return;
+    }
+    // No debounce: run once the messages already received are handled. The connection handles
+    // one queued message per setImmediate turn; an immediate queued from an immediate runs in
+    // the next turn, after the connection's next message, whose change re-schedules this one.
+    // (setTimeout(0) would wait a whole millisecond.)
+    const t: Timer = { immediate: setImmediate(() => (t.immediate = setImmediate(run))) };
+    timers.set(doc.uri, t);
+  }
+
+  function cancel(uri: string): void {
+    const t = timers.get(uri);
+    if (t?.timeout) clearTimeout(t.timeout);
+    if (t?.immediate) clearImmediate(t.immediate);
+    timers.delete(uri);
   }
 
   connection.onInitialize(async (params): Promise<InitializeResult> => {
@@ -211,9 +230,7 @@ export function startServer(connection: Connection): void {
   documents.onDidOpen((e) => schedule(e.document, true));
   documents.onDidChangeContent((e) => schedule(e.document));
   documents.onDidClose((e) => {
-    const t = timers.get(e.document.uri);
-    if (t) clearTimeout(t);
-    timers.delete(e.document.uri);
+    cancel(e.document.uri);
     const file = wanted(e.document.uri);
     if (file) workspace.forget(file);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });

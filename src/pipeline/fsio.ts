@@ -69,7 +69,8 @@ function checkLinkTarget(file: string): void {
   const abs = path.resolve(file);
   let real: string;
   try {
-    real = fs.realpathSync(abs);
+    // One realpath(3) call (not a walk with an lstat per path component): this runs for every file.
+    real = process.platform === 'win32' ? fs.realpathSync(abs) : fs.realpathSync.native(abs);
   } catch {
     return; // reported by the open below
   }
@@ -102,7 +103,7 @@ export function readDockerfile(file: string): DecodedSource {
     if (!stat.isFile()) throw new FileError(file, 'not a regular file');
     if (stat.size > MAX_FILE_BYTES) throw new FileError(file, `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} a Dockerfile may have`);
     try {
-      bytes = readAllFd(fd, MAX_FILE_BYTES);
+      bytes = readAllFd(fd, MAX_FILE_BYTES, stat.size);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code) throw new FileError(file, describeErrno(e as NodeJS.ErrnoException));
       throw new FileError(file, `file grew past the ${MAX_FILE_BYTES} bytes a Dockerfile may have`);
@@ -185,16 +186,36 @@ function writeAll(fd: number, buf: Uint8Array, position: number): void {
   }
 }
 
-/** Read a whole regular file through `fd`, at most `cap` bytes (more is an error). */
-function readAllFd(fd: number, cap: number): Buffer {
+/**
+ * Read a whole regular file through `fd`, at most `cap` bytes (more is an error). `sizeHint` (its
+ * size from fstat): read into one buffer of that size (plus the byte that shows the end), not a
+ * fresh 64 KiB chunk per file; a file that grew meanwhile goes on in chunks.
+ */
+function readAllFd(fd: number, cap: number, sizeHint?: number): Buffer {
+  if (sizeHint !== undefined && sizeHint < cap) {
+    const buf = Buffer.allocUnsafe(sizeHint + 1);
+    let total = 0;
+    while (total < buf.length) {
+      const n = fs.readSync(fd, buf, total, buf.length - total, total);
+      if (n === 0) return buf.subarray(0, total);
+      total += n;
+    }
+    const rest = readChunks(fd, cap, total);
+    return Buffer.concat([buf, rest], total + rest.length);
+  }
+  return readChunks(fd, cap, 0);
+}
+
+/** The bytes from offset `from` to the end, in 64 KiB chunks; more than `cap` in all is an error. */
+function readChunks(fd: number, cap: number, from: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
     const chunk = Buffer.allocUnsafe(64 * 1024);
-    const n = fs.readSync(fd, chunk, 0, chunk.length, total);
+    const n = fs.readSync(fd, chunk, 0, chunk.length, from + total);
     if (n === 0) break;
     total += n;
-    if (total > cap) throw new Error(`larger than ${cap} bytes`);
+    if (from + total > cap) throw new Error(`larger than ${cap} bytes`);
     chunks.push(chunk.subarray(0, n));
   }
   return Buffer.concat(chunks, total);
