@@ -359,6 +359,20 @@ async function parent() {
     if (own && dp && !own.unavailable && !dp.unavailable) {
       line();
       line(`formatter in-process, best pass: dockerfix ${rate(own.files, own.bestMs)} files/s, dprint ${rate(dp.files, dp.bestMs)} files/s (${(dp.bestMs / own.bestMs).toFixed(2)}x dprint's speed)`);
+      // The fairer comparison: both formatters in one process, rounds interleaved (so load hits
+      // both alike), texts read up front; bench/format-speed.mjs.
+      const side = spawnSync(process.execPath, [path.join(here, 'format-speed.mjs'), '--json', '--rounds', String(Math.max(30, runs * 6)), '--corpus', corpusDir()], { cwd: root, encoding: 'utf8' });
+      try {
+        const sbs = JSON.parse(side.stdout.trim().split('\n').pop());
+        results.formatSideBySide = sbs;
+        const [a, b] = [sbs.tools.find((t) => t.tool === 'dockerfix'), sbs.tools.find((t) => t.tool === 'dprint')];
+        line(
+          `formatter side by side (one process, ${sbs.rounds} interleaved rounds, min): dockerfix ${ms(a.wallMinMs)} ms (${rate(sbs.files, a.wallMinMs)} files/s, CPU ${ms(a.cpuMinMs)} ms), ` +
+            `dprint ${ms(b.wallMinMs)} ms (${rate(sbs.files, b.wallMinMs)} files/s, CPU ${ms(b.cpuMinMs)} ms): ${(b.wallMinMs / a.wallMinMs).toFixed(2)}x dprint's speed; load ${sbs.loadBefore}`,
+        );
+      } catch {
+        line(`formatter side by side: bench/format-speed.mjs failed (${(side.stderr || '').trim().split('\n').pop()})`);
+      }
     }
     const fastestPeer = Object.values(results.peers)
       .filter((r) => !r.unavailable && r.tool !== 'dockerfix-format')

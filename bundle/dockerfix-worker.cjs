@@ -659,14 +659,14 @@ function stripBom(text) {
 }
 function positionOfByte(bytes, index) {
   let line = 1;
-  let lineStart = 0;
+  let lineStart2 = 0;
   for (let i = 0; i < index; i++) {
     if (bytes[i] === 10) {
       line++;
-      lineStart = i + 1;
+      lineStart2 = i + 1;
     }
   }
-  return { line, column: index - lineStart + 1 };
+  return { line, column: index - lineStart2 + 1 };
 }
 function firstInvalidUtf8(bytes) {
   let i = 0;
@@ -950,20 +950,33 @@ function isUpperAscii(s) {
   return true;
 }
 function splitLines(text) {
-  const lines = [];
+  let count = 0;
   let start = 0;
   const n = text.length;
   while (start < n) {
-    let nl = text.indexOf("\n", start);
+    if (count === lineStart.length) growLineBuffers(count * 2);
+    const nl = text.indexOf("\n", start);
+    lineStart[count] = start;
     if (nl === -1) {
-      lines.push({ start, end: n, next: n });
+      lineEnd[count] = n;
+      lineNext[count++] = n;
       break;
     }
-    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    lines.push({ start, end, next: nl + 1 });
+    lineEnd[count] = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    lineNext[count++] = nl + 1;
     start = nl + 1;
   }
-  return lines;
+  return count;
+}
+function growLineBuffers(size) {
+  const grow = (a) => {
+    const b = new Int32Array(size);
+    b.set(a);
+    return b;
+  };
+  lineStart = grow(lineStart);
+  lineEnd = grow(lineEnd);
+  lineNext = grow(lineNext);
 }
 function isWs(c) {
   return c === 32 || c === 9 || c === 13 || c === 12 || c === 11;
@@ -973,8 +986,30 @@ function firstNonWs(text, start, end) {
   while (i < end && isWs(text.charCodeAt(i))) i++;
   return i;
 }
+function continuationAt(text, from, end, esc) {
+  let e = end;
+  while (e > from) {
+    const c = text.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9 && c !== 13) break;
+    e--;
+  }
+  if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
+  const k = e - 1;
+  return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
+}
 function lex(text, initialEscape = "\\") {
-  const lines = splitLines(text);
+  const result = lexLines(text, initialEscape, splitLines(text));
+  if (lineStart.length > SMALL_LINE_BUFFER * 16) {
+    lineStart = new Int32Array(SMALL_LINE_BUFFER);
+    lineEnd = new Int32Array(SMALL_LINE_BUFFER);
+    lineNext = new Int32Array(SMALL_LINE_BUFFER);
+  }
+  return result;
+}
+function lexLines(text, initialEscape, lineCount) {
+  const LS = lineStart;
+  const LE = lineEnd;
+  const LN = lineNext;
   const nodes = [];
   const directives = [];
   let escape = initialEscape;
@@ -984,77 +1019,69 @@ function lex(text, initialEscape = "\\") {
     const pos = (index ??= new LineIndex(text)).position(offset);
     throw new InputError(message, pos.line, pos.column);
   };
-  const seen = /* @__PURE__ */ new Set();
-  while (li < lines.length) {
-    const line = lines[li];
-    const first = firstNonWs(text, line.start, line.end);
+  let seen;
+  while (li < lineCount) {
+    const le = LE[li];
+    const first = firstNonWs(text, LS[li], le);
     if (text.charCodeAt(first) !== 35) break;
-    const bodyStart = firstNonWs(text, first + 1, line.end);
-    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, line.end));
+    const bodyStart = firstNonWs(text, first + 1, le);
+    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, le));
     if (!m) break;
     const name = m[1].toLowerCase();
     if (!KNOWN_DIRECTIVES.has(name)) break;
+    seen ??= /* @__PURE__ */ new Set();
     if (seen.has(name)) fail(`only one ${name} parser directive can be used`, first);
     seen.add(name);
     const value = m[2];
     const valueStart = bodyStart + m.indices[2][0];
-    const directive = { name, value, start: line.start, end: line.end, valueStart, valueEnd: valueStart + value.length };
+    const directive = { name, value, start: LS[li], end: le, valueStart, valueEnd: valueStart + value.length };
     if (name === "escape") {
       if (value !== "\\" && value !== "`") fail(`invalid escape directive value ${JSON.stringify(value)}: must be \\ or \``, valueStart);
       escape = value;
     }
     directives.push(directive);
-    nodes.push({ type: "directive", start: line.start, end: line.end, next: line.next, directive });
+    nodes.push({ type: "directive", start: LS[li], end: le, next: LN[li], directive });
     li++;
   }
   const esc = escape.charCodeAt(0);
-  const continuationAt = (from, end) => {
-    let e = end;
-    while (e > from) {
-      const c = text.charCodeAt(e - 1);
-      if (c !== 32 && c !== 9 && c !== 13) break;
-      e--;
-    }
-    if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
-    const k = e - 1;
-    return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
-  };
-  while (li < lines.length) {
-    const line = lines[li];
-    const first = firstNonWs(text, line.start, line.end);
-    if (first === line.end) {
-      nodes.push({ type: "blank", start: line.start, end: line.end, next: line.next });
+  while (li < lineCount) {
+    const line = li;
+    const first = firstNonWs(text, LS[line], LE[line]);
+    if (first === LE[line]) {
+      nodes.push({ type: "blank", start: LS[line], end: LE[line], next: LN[line] });
       li++;
       continue;
     }
     if (text.charCodeAt(first) === 35) {
-      nodes.push({ type: "comment", start: line.start, end: line.end, next: line.next });
+      nodes.push({ type: "comment", start: LS[line], end: LE[line], next: LN[line] });
       li++;
       continue;
     }
-    const innerComments = [];
-    const segments = [];
+    let innerComments = NO_RANGES;
+    let segments;
     let cur = line;
     let segStart = first;
     let lastLine = line;
     li++;
     for (; ; ) {
-      const k = continuationAt(cur === line ? first : cur.start, cur.end);
+      const k = continuationAt(text, cur === line ? first : LS[cur], LE[cur], esc);
       if (k === -1) {
-        segments.push([segStart, cur.end]);
+        if (segments === void 0) segments = [[segStart, LE[cur]]];
+        else segments.push([segStart, LE[cur]]);
         break;
       }
-      segments.push([segStart, k]);
+      if (segments === void 0) segments = [[segStart, k]];
+      else segments.push([segStart, k]);
       let found = false;
-      while (li < lines.length) {
-        const l = lines[li];
-        const f = firstNonWs(text, l.start, l.end);
-        if (f === l.end) {
+      while (li < lineCount) {
+        const f = firstNonWs(text, LS[li], LE[li]);
+        if (f === LE[li]) {
           li++;
           continue;
         }
         if (text.charCodeAt(f) === 35) {
-          innerComments.push([l.start, l.end]);
+          if (innerComments === NO_RANGES) innerComments = [];
+          innerComments.push([LS[li], LE[li]]);
           li++;
           continue;
         }
@@ -1062,24 +1089,26 @@ function lex(text, initialEscape = "\\") {
         break;
       }
       if (!found) {
-        lastLine = li > 0 ? lines[li - 1] : cur;
+        lastLine = li > 0 ? li - 1 : cur;
         break;
       }
-      cur = lines[li];
-      segStart = cur.start;
+      cur = li;
+      segStart = LS[cur];
       lastLine = cur;
       li++;
     }
-    if (lastLine.end < cur.end) lastLine = cur;
+    if (LE[lastLine] < LE[cur]) lastLine = cur;
     const logicalEnd = segments[segments.length - 1][1];
-    const logical = scanView(text, segments);
+    const logical = segments.length === 1 ? lexSliceView.reset(text, segments[0][0], segments[0][1]) : new SegmentView(text, segments);
     const t = logical.text;
     let a = 0;
     while (a < t.length && isWs(t.charCodeAt(a))) a++;
     let b = a;
     while (b < t.length && !isWs(t.charCodeAt(b))) b++;
-    const keyword = t.slice(a, b);
-    const upper = isUpperAscii(keyword) ? keyword : keyword.toUpperCase();
+    const written = t.slice(a, b);
+    const up = isUpperAscii(written) ? written : written.toUpperCase();
+    const upper = CANONICAL_KEYWORDS.get(up) ?? up;
+    const keyword = written === upper ? upper : written;
     const keywordStart = b > a ? logical.at(a) : first;
     const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
     const node2 = {
@@ -1088,48 +1117,49 @@ function lex(text, initialEscape = "\\") {
       upper,
       keywordStart,
       keywordEnd: kwEnd,
-      start: line.start,
-      end: lastLine.end,
-      next: lastLine.next,
+      start: LS[line],
+      end: LE[lastLine],
+      next: LN[lastLine],
       logicalEnd,
-      flags: [],
+      flags: NO_FLAGS,
       argsStart: logicalEnd,
       flagsInsert: kwEnd,
-      heredocs: [],
+      heredocs: NO_HEREDOCS,
       json: null,
       innerComments,
       segments
     };
     analyseArguments(node2, logical, esc, fail);
     checkArguments(node2, logical, esc, fail);
-    if (logical.text.includes("<<") && canHoldHeredoc(node2, logical)) {
+    if ((HEREDOC_INSTRUCTIONS.has(upper) || upper === "ONBUILD") && logical.text.includes("<<") && canHoldHeredoc(node2, logical)) {
       const markers = findHeredocMarkers(logical, node2.argsStart);
       for (const mk of markers) {
-        const bodyStart = li < lines.length ? lines[li].start : text.length;
+        const bodyStart = li < lineCount ? LS[li] : text.length;
         let terminated = false;
         let bodyEnd = bodyStart;
         let termStart = -1;
         let termEnd = -1;
-        while (li < lines.length) {
-          const l = lines[li];
-          let s = l.start;
-          if (mk.stripTabs) while (s < l.end && text.charCodeAt(s) === 9) s++;
+        while (li < lineCount) {
+          const l = li;
+          let s = LS[l];
+          if (mk.stripTabs) while (s < LE[l] && text.charCodeAt(s) === 9) s++;
           li++;
-          if (l.end - s === mk.name.length && text.startsWith(mk.name, s)) {
+          if (LE[l] - s === mk.name.length && text.startsWith(mk.name, s)) {
             terminated = true;
-            termStart = l.start;
-            termEnd = l.end;
-            node2.end = l.end;
-            node2.next = l.next;
+            termStart = LS[l];
+            termEnd = LE[l];
+            node2.end = LE[l];
+            node2.next = LN[l];
             break;
           }
-          bodyEnd = l.end;
-          node2.end = l.end;
-          node2.next = l.next;
+          bodyEnd = LE[l];
+          node2.end = LE[l];
+          node2.next = LN[l];
         }
         if (!terminated) {
           fail(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, mk.markerStart);
         }
+        if (node2.heredocs === NO_HEREDOCS) node2.heredocs = [];
         node2.heredocs.push({
           name: mk.name,
           stripTabs: mk.stripTabs,
@@ -1171,14 +1201,7 @@ function buildLogical(text, segments) {
   return { text: out, map };
 }
 function scanView(text, segments) {
-  if (segments.length === 1) {
-    const [s, e] = segments[0];
-    return {
-      text: text.slice(s, e),
-      at: (i) => i >= e - s ? e : s + i,
-      index: (offset) => offset <= s ? 0 : Math.min(offset, e) - s
-    };
-  }
+  if (segments.length === 1) return new SliceView(text, segments[0][0], segments[0][1]);
   return new SegmentView(text, segments);
 }
 function logicalView(text, node2) {
@@ -1213,10 +1236,7 @@ function analyseArguments(node2, logical, esc, fail) {
   const t = logical.text;
   const n = t.length;
   let i = logical.index(node2.keywordEnd);
-  const skipWs = () => {
-    while (i < n && isWs(t.charCodeAt(i))) i++;
-  };
-  skipWs();
+  while (i < n && isWs(t.charCodeAt(i))) i++;
   node2.flagsInsert = node2.keywordEnd;
   while (i + 1 < n && t.charCodeAt(i) === 45 && t.charCodeAt(i + 1) === 45) {
     const ws = i;
@@ -1224,10 +1244,11 @@ function analyseArguments(node2, logical, esc, fail) {
     const word = t.slice(ws, we);
     i = we;
     if (word === "--") {
-      skipWs();
+      while (i < n && isWs(t.charCodeAt(i))) i++;
       break;
     }
     const eq = word.indexOf("=");
+    if (node2.flags === NO_FLAGS) node2.flags = [];
     node2.flags.push({
       name: eq === -1 ? word.slice(2) : word.slice(2, eq),
       value: eq === -1 ? null : unquote(word.slice(eq + 1)),
@@ -1235,7 +1256,7 @@ function analyseArguments(node2, logical, esc, fail) {
       end: logical.at(we - 1) + 1
     });
     node2.flagsInsert = logical.at(we - 1) + 1;
-    skipWs();
+    while (i < n && isWs(t.charCodeAt(i))) i++;
   }
   node2.argsStart = i < n ? logical.at(i) : node2.logicalEnd;
   let j = i;
@@ -1244,6 +1265,11 @@ function analyseArguments(node2, logical, esc, fail) {
     while (j < n && isWs(t.charCodeAt(j))) j++;
   }
   if ((JSON_INSTRUCTIONS.has(node2.upper) || node2.upper === "HEALTHCHECK") && t.charCodeAt(j) === 91) {
+    const simple = simpleStringArray(t, j);
+    if (simple !== void 0) {
+      if (node2.upper !== "HEALTHCHECK") node2.json = simple;
+      return;
+    }
     const rest = t.slice(j).trimEnd();
     if (rest.endsWith("]")) {
       let parsed;
@@ -1257,6 +1283,40 @@ function analyseArguments(node2, logical, esc, fail) {
       }
     }
   }
+}
+function simpleStringArray(t, j) {
+  const n = t.length;
+  const out = [];
+  let i = skipJsonWs(t, j + 1);
+  if (t.charCodeAt(i) === 93) {
+    i++;
+  } else {
+    for (; ; ) {
+      if (t.charCodeAt(i) !== 34) return void 0;
+      const s = ++i;
+      for (; ; ) {
+        if (i >= n) return void 0;
+        const c2 = t.charCodeAt(i);
+        if (c2 === 34) break;
+        if (c2 === 92 || c2 < 32) return void 0;
+        i++;
+      }
+      out.push(t.slice(s, i));
+      i = skipJsonWs(t, i + 1);
+      const c = t.charCodeAt(i);
+      if (c === 93) {
+        i++;
+        break;
+      }
+      if (c !== 44) return void 0;
+      i = skipJsonWs(t, i + 1);
+    }
+  }
+  return skipJsonWs(t, i) === n ? out : void 0;
+}
+function skipJsonWs(t, i) {
+  for (let c = t.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = t.charCodeAt(i)) i++;
+  return i;
 }
 function flagWordEnd(t, i, esc) {
   const n = t.length;
@@ -1333,7 +1393,8 @@ function checkArguments(node2, logical, esc, fail) {
   let legacy = false;
   let bad = null;
   forEachBuildkitWord(rest, esc, (s, e) => {
-    const hasEq = rest.indexOf("=", s) !== -1 && rest.indexOf("=", s) < e;
+    const eq = rest.indexOf("=", s);
+    const hasEq = eq !== -1 && eq < e;
     if (count++ === 0) legacy = !hasEq;
     else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
   });
@@ -1424,7 +1485,7 @@ function findHeredocMarkers(logical, argsStart) {
   }
   return out;
 }
-var DIRECTIVE_RE, KNOWN_DIRECTIVES, INSTRUCTIONS, SHELL_INSTRUCTIONS, HEREDOC_INSTRUCTIONS, JSON_INSTRUCTIONS, POOL_BYTES, pool, poolUsed, SegmentView, TEMPLATE_RE, TEMPLATE_OPENER, SHELL_TEMPLATE_RE;
+var DIRECTIVE_RE, KNOWN_DIRECTIVES, INSTRUCTIONS, NO_FLAGS, NO_HEREDOCS, NO_RANGES, CANONICAL_KEYWORDS, SHELL_INSTRUCTIONS, HEREDOC_INSTRUCTIONS, JSON_INSTRUCTIONS, SMALL_LINE_BUFFER, lineStart, lineEnd, lineNext, POOL_BYTES, pool, poolUsed, SegmentView, SliceView, lexSliceView, TEMPLATE_RE, TEMPLATE_OPENER, SHELL_TEMPLATE_RE;
 var init_lexer = __esm({
   "src/core/lexer.ts"() {
     "use strict";
@@ -1451,24 +1512,36 @@ var init_lexer = __esm({
       "volume",
       "workdir"
     ]);
+    NO_FLAGS = Object.freeze([]);
+    NO_HEREDOCS = Object.freeze([]);
+    NO_RANGES = Object.freeze([]);
+    CANONICAL_KEYWORDS = new Map(
+      ["ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"].map((k) => [k, k])
+    );
     SHELL_INSTRUCTIONS = /* @__PURE__ */ new Set(["RUN", "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD"]);
     HEREDOC_INSTRUCTIONS = /* @__PURE__ */ new Set(["RUN", "COPY", "ADD"]);
     JSON_INSTRUCTIONS = /* @__PURE__ */ new Set(["RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"]);
+    SMALL_LINE_BUFFER = 1 << 12;
+    lineStart = new Int32Array(SMALL_LINE_BUFFER);
+    lineEnd = new Int32Array(SMALL_LINE_BUFFER);
+    lineNext = new Int32Array(SMALL_LINE_BUFFER);
     POOL_BYTES = 1 << 18;
     pool = new ArrayBuffer(POOL_BYTES);
     poolUsed = 0;
     SegmentView = class {
       constructor(source, segments) {
         this.segments = segments;
-        const parts = [];
-        const starts = [];
+        const n = segments.length;
+        const parts = new Array(n);
+        const starts = new Array(n + 1);
         let k = 0;
-        for (const [s, e] of segments) {
-          starts.push(k);
-          parts.push(source.slice(s, e));
+        for (let g = 0; g < n; g++) {
+          const [s, e] = segments[g];
+          starts[g] = k;
+          parts[g] = source.slice(s, e);
           k += e - s;
         }
-        starts.push(k);
+        starts[n] = k;
         this.starts = starts;
         this.text = parts.join("");
       }
@@ -1497,6 +1570,30 @@ var init_lexer = __esm({
         return starts[segments.length];
       }
     };
+    SliceView = class {
+      text;
+      s;
+      e;
+      constructor(source, s, e) {
+        this.text = source.slice(s, e);
+        this.s = s;
+        this.e = e;
+      }
+      /** Point this view at another slice (the lexer's own view, reused from one instruction to the next). */
+      reset(source, s, e) {
+        this.text = source.slice(s, e);
+        this.s = s;
+        this.e = e;
+        return this;
+      }
+      at(i) {
+        return i >= this.e - this.s ? this.e : this.s + i;
+      }
+      index(offset) {
+        return offset <= this.s ? 0 : Math.min(offset, this.e) - this.s;
+      }
+    };
+    lexSliceView = new SliceView("", 0, 0);
     TEMPLATE_RE = /\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%/;
     TEMPLATE_OPENER = /\{\{|\{%|%%/;
     SHELL_TEMPLATE_RE = /\{%-?[ \t].*?%\}/;
@@ -2782,20 +2879,20 @@ function insertFlagsEdit(doc2, instr, flags) {
 }
 function removeWordEdit(doc2, word) {
   const text = doc2.text;
-  const lineStart = doc2.lineStart(word.start);
-  let lineEnd = text.indexOf("\n", word.end);
-  if (lineEnd === -1) lineEnd = text.length;
-  const contentEnd = text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
-  const before = text.slice(lineStart, word.start);
+  const lineStart2 = doc2.lineStart(word.start);
+  let lineEnd2 = text.indexOf("\n", word.end);
+  if (lineEnd2 === -1) lineEnd2 = text.length;
+  const contentEnd = text[lineEnd2 - 1] === "\r" ? lineEnd2 - 1 : lineEnd2;
+  const before = text.slice(lineStart2, word.start);
   const after = text.slice(word.end, contentEnd);
   const esc = doc2.escape;
   const afterTrim = after.trim();
-  if (/^[ \t]*$/.test(before) && afterTrim === esc && lineEnd < text.length) {
-    return { start: lineStart, end: lineEnd + 1, text: "" };
+  if (/^[ \t]*$/.test(before) && afterTrim === esc && lineEnd2 < text.length) {
+    return { start: lineStart2, end: lineEnd2 + 1, text: "" };
   }
   let s = word.start;
-  while (s > lineStart && (text[s - 1] === " " || text[s - 1] === "	")) s--;
-  if (s === lineStart) {
+  while (s > lineStart2 && (text[s - 1] === " " || text[s - 1] === "	")) s--;
+  if (s === lineStart2) {
     let e = word.end;
     while (e < contentEnd && (text[e] === " " || text[e] === "	")) e++;
     return { start: word.start, end: e, text: "" };
@@ -5204,8 +5301,8 @@ function insertMountFlags(doc2, instr, flags) {
     if (m && last.end === instr.flagsInsert) {
       const eol = doc2.eolAt(last.end);
       const indent = doc2.indentAt(last.start);
-      const lineStart = doc2.lineStart(last.start);
-      if (/^[ \t]+$/.test(text.slice(lineStart, last.start))) {
+      const lineStart2 = doc2.lineStart(last.start);
+      if (/^[ \t]+$/.test(text.slice(lineStart2, last.start))) {
         return { start: last.end, end: last.end, text: flags.map((f) => ` ${doc2.escape}${eol}${indent}${f}`).join("") };
       }
     }
@@ -6861,9 +6958,9 @@ function hadolintIgnore(doc2, ctx, r) {
     const edits = [...f.fix.edits];
     const removes = edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
     if (!removes) return f;
-    const lineStart = doc2.text.lastIndexOf("\n", instr.start - 1) + 1;
-    const prevStart = lineStart > 0 ? doc2.text.lastIndexOf("\n", lineStart - 2) + 1 : -1;
-    const prev = prevStart >= 0 ? doc2.text.slice(prevStart, lineStart).replace(/\r?\n$/, "") : "";
+    const lineStart2 = doc2.text.lastIndexOf("\n", instr.start - 1) + 1;
+    const prevStart = lineStart2 > 0 ? doc2.text.lastIndexOf("\n", lineStart2 - 2) + 1 : -1;
+    const prev = prevStart >= 0 ? doc2.text.slice(prevStart, lineStart2).replace(/\r?\n$/, "") : "";
     const m = /^(\s*#\s*hadolint\s+ignore=)([A-Za-z0-9_,\s]*?)(\s*)$/.exec(prev);
     const source = h.source;
     if (m) {
@@ -6871,8 +6968,8 @@ function hadolintIgnore(doc2, ctx, r) {
       const at = prevStart + m[1].length + m[2].length;
       edits.push({ start: at, end: at, text: ",DL3042" });
     } else {
-      const indent = /^[ \t]*/.exec(doc2.text.slice(lineStart, instr.start))[0];
-      edits.push({ start: lineStart, end: lineStart, text: `${indent}# hadolint ignore=DL3042${doc2.eol}` });
+      const indent = /^[ \t]*/.exec(doc2.text.slice(lineStart2, instr.start))[0];
+      edits.push({ start: lineStart2, end: lineStart2, text: `${indent}# hadolint ignore=DL3042${doc2.eol}` });
     }
     return { ...f, fix: { applicability: f.fix.applicability, edits }, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
   });
@@ -9537,37 +9634,41 @@ function freeMap(length) {
   if (length > RING_BYTES >> 4) return new Uint8Array(length);
   ring ??= new Uint8Array(RING_BYTES);
   if (ringPos + length > RING_BYTES) ringPos = 0;
-  const view = ring.subarray(ringPos, ringPos + length);
-  view.fill(0);
+  ring.fill(0, ringPos, ringPos + length);
+  const view = new Uint8Array(ring.buffer, ringPos, length);
   ringPos += length;
   return view;
 }
+var NO_FLAGS2 = [];
+function toIdx(node2, segs, length, offset) {
+  for (let k = 0; k < node2.segments.length; k++) {
+    const [s, e] = node2.segments[k];
+    if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
+  }
+  return length;
+}
 function computeLogicalLine(src, node2, escape) {
-  const segs = [];
+  let segs;
   let text;
-  if (node2.segments.length === 1) {
+  const n = node2.segments.length;
+  if (n === 1) {
     const [s, e] = node2.segments[0];
     text = src.slice(s, e);
-    segs.push([0, text.length]);
+    segs = [[0, text.length]];
   } else {
-    const parts = [];
+    const parts = new Array(n);
+    segs = new Array(n);
     let at = 0;
-    for (const [s, e] of node2.segments) {
-      parts.push(src.slice(s, e));
-      segs.push([at, at + (e - s)]);
+    for (let k = 0; k < n; k++) {
+      const [s, e] = node2.segments[k];
+      parts[k] = src.slice(s, e);
+      segs[k] = [at, at + (e - s)];
       at += e - s;
     }
     text = parts.join("");
   }
-  const toIdx = (offset) => {
-    for (let k = 0; k < node2.segments.length; k++) {
-      const [s, e] = node2.segments[k];
-      if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
-    }
-    return text.length;
-  };
-  const argsIdx = node2.argsStart >= node2.logicalEnd ? text.length : toIdx(node2.argsStart);
-  const flags = node2.flags.map((f) => [toIdx(f.start), toIdx(f.end)]);
+  const argsIdx = node2.argsStart >= node2.logicalEnd ? text.length : toIdx(node2, segs, text.length, node2.argsStart);
+  const flags = node2.flags.length === 0 ? NO_FLAGS2 : node2.flags.map((f) => [toIdx(node2, segs, text.length, f.start), toIdx(node2, segs, text.length, f.end)]);
   const kwLen = node2.keywordEnd - node2.keywordStart;
   const free = freeMap(text.length);
   markWords(text, kwLen, argsIdx, escape, free);
@@ -9748,17 +9849,140 @@ function dumpNodes(text, nodes, escape, level = "strict", given = {}) {
     const first = out.length;
     const l = lines?.[ni] ?? buildLogicalLine(text, node2, escape);
     for (const [s, e] of node2.innerComments) out.push({ kind: "comment", text: text.slice(s, e).trim() });
-    const end = trimmedEnd(l.text, l.argsIdx);
-    out.push({
-      kind: "instruction",
-      keyword: node2.upper,
-      flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
-      ...node2.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) },
-      heredocs: node2.heredocs.length === 0 ? [] : node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) }))
-    });
+    out.push(instructionItem(text, node2, l));
     if (record2 && !record2.has(source)) record2.set(source, out.slice(first));
   }
   return out;
+}
+function instructionItem(text, node2, l) {
+  const end = trimmedEnd(l.text, l.argsIdx);
+  return {
+    kind: "instruction",
+    keyword: node2.upper,
+    flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
+    ...node2.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) },
+    heredocs: node2.heredocs.length === 0 ? [] : node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) }))
+  };
+}
+function sameDump(a, b, escape) {
+  const x = new ItemCursor(a, escape);
+  const y = new ItemCursor(b, escape);
+  for (; ; ) {
+    x.skipBlanks();
+    y.skipBlanks();
+    const xEnd = x.ni >= a.nodes.length;
+    const yEnd = y.ni >= b.nodes.length;
+    if (xEnd || yEnd) return xEnd && yEnd;
+    if (x.sub === 0 && y.sub === 0) {
+      const p2 = a.nodes[x.ni];
+      const q4 = b.nodes[y.ni];
+      if (p2.type === "instruction" && q4.type === "instruction" && sameRange(a.text, p2.start, p2.end, b.text, q4.start, q4.end)) {
+        x.ni++;
+        y.ni++;
+        continue;
+      }
+      if (p2.type === "comment" && q4.type === "comment") {
+        if (a.text.slice(p2.start, p2.end).trim() !== b.text.slice(q4.start, q4.end).trim()) return false;
+        x.ni++;
+        y.ni++;
+        continue;
+      }
+    }
+    const p = x.next();
+    const q3 = y.next();
+    if (p === null || q3 === null) {
+      if (p !== q3 || !sameInstruction(a.text, x.node, x.line, b.text, y.node, y.line)) return false;
+    } else if (!sameItem(p, q3)) return false;
+  }
+}
+function sameInstruction(ta, na, la, tb, nb, lb) {
+  if (na.upper !== nb.upper) return false;
+  if (la.flags.length !== lb.flags.length) return false;
+  for (let i = 0; i < la.flags.length; i++) {
+    const [s, e] = la.flags[i];
+    const [u, v] = lb.flags[i];
+    if (!sameRange(la.text, s, e, lb.text, u, v)) return false;
+  }
+  if (na.json === null !== (nb.json === null)) return false;
+  if (na.json !== null) {
+    if (!sameList(jsonStrings(la.text, la.argsIdx), jsonStrings(lb.text, lb.argsIdx))) return false;
+  } else if (!sameWords(la, la.argsIdx, trimmedEnd(la.text, la.argsIdx), lb, lb.argsIdx, trimmedEnd(lb.text, lb.argsIdx))) return false;
+  if (na.heredocs.length !== nb.heredocs.length) return false;
+  for (let i = 0; i < na.heredocs.length; i++) {
+    const x = na.heredocs[i];
+    const y = nb.heredocs[i];
+    if (x.name !== y.name || x.stripTabs !== y.stripTabs || x.quoted !== y.quoted || !sameRange(ta, x.bodyStart, x.bodyEnd, tb, y.bodyStart, y.bodyEnd)) return false;
+  }
+  return true;
+}
+function sameWords(a, i, ae, b, j, be) {
+  const fa = a.free;
+  const fb = b.free;
+  const ta = a.text;
+  const tb = b.text;
+  for (; ; ) {
+    while (i < ae && fa[i]) i++;
+    while (j < be && fb[j]) j++;
+    if (i >= ae || j >= be) return i >= ae && j >= be;
+    while (i < ae && !fa[i]) {
+      if (j >= be || fb[j] || ta.charCodeAt(i) !== tb.charCodeAt(j)) return false;
+      i++;
+      j++;
+    }
+    if (j < be && !fb[j]) return false;
+  }
+}
+var ItemCursor = class {
+  constructor(side, escape) {
+    this.side = side;
+    this.escape = escape;
+  }
+  side;
+  escape;
+  /** Current node, and the item within it (an instruction's inner comments come first). */
+  ni = 0;
+  sub = 0;
+  skipBlanks() {
+    const { nodes } = this.side;
+    while (this.sub === 0 && this.ni < nodes.length && nodes[this.ni].type === "blank") this.ni++;
+  }
+  /** The instruction and its logical line when `next` returned null. */
+  node;
+  line;
+  /**
+   * The next item; the cursor stands on a node that has one (not blank, not at the end). An
+   * instruction's own item is not built: null, with the instruction in `node` and `line`.
+   */
+  next() {
+    const { text, nodes, lines } = this.side;
+    const node2 = nodes[this.ni];
+    if (node2.type === "directive") {
+      this.ni++;
+      return { kind: "directive", text: `${node2.directive.name}=${node2.directive.value}` };
+    }
+    if (node2.type === "comment") {
+      this.ni++;
+      return { kind: "comment", text: text.slice(node2.start, node2.end).trim() };
+    }
+    const inst = node2;
+    if (this.sub < inst.innerComments.length) {
+      const [s, e] = inst.innerComments[this.sub++];
+      return { kind: "comment", text: text.slice(s, e).trim() };
+    }
+    this.sub = 0;
+    const ni = this.ni++;
+    this.node = inst;
+    this.line = lines?.[ni] ?? buildLogicalLine(text, inst, this.escape);
+    return null;
+  }
+};
+function sameRange(a, as, ae, b, bs, be) {
+  if (ae - as !== be - bs) return false;
+  if (ae - as < 16) {
+    for (let i = as, j = bs; i < ae; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+    return true;
+  }
+  return a.slice(as, ae) === b.slice(bs, be);
 }
 function dumpDifference(a, b) {
   const n = Math.max(a.length, b.length);
@@ -9873,12 +10097,13 @@ var IGNORE_NEXT = /^#\s*(dockerfix|prettier)-ignore\s*$/;
 var IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
 var IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
 var printDockerfile = ({ text, nodes, escape, lines: logicalLines }, options) => {
-  const lines = [];
+  const parts = [];
+  const eol = options.eol;
   let pendingBlank = false;
   let ignoreNext = false;
   let inRegion = false;
   const verbatim = (n) => {
-    lines.push(text.slice(n.start, n.end));
+    parts.push(text.slice(n.start, n.end), eol);
   };
   for (let ni = 0; ni < nodes.length; ni++) {
     const node2 = nodes[ni];
@@ -9891,16 +10116,18 @@ var printDockerfile = ({ text, nodes, escape, lines: logicalLines }, options) =>
       pendingBlank = true;
       continue;
     }
-    if (pendingBlank) lines.push("");
+    if (pendingBlank) parts.push(eol);
     pendingBlank = false;
     if (node2.type === "comment" || node2.type === "directive") {
       let e = node2.end;
       while (e > node2.start && isBlank(text.charCodeAt(e - 1))) e--;
       const line = text.slice(node2.start, e);
-      lines.push(line);
-      const t = line.trim();
-      if (node2.type === "comment" && IGNORE_NEXT.test(t)) ignoreNext = true;
-      if (node2.type === "comment" && IGNORE_START.test(t)) inRegion = true;
+      parts.push(line, eol);
+      if (node2.type === "comment" && line.includes("-ignore")) {
+        const t = line.trim();
+        if (IGNORE_NEXT.test(t)) ignoreNext = true;
+        if (IGNORE_START.test(t)) inRegion = true;
+      }
       continue;
     }
     if (ignoreNext) {
@@ -9908,11 +10135,11 @@ var printDockerfile = ({ text, nodes, escape, lines: logicalLines }, options) =>
       verbatim(node2);
       continue;
     }
-    lines.push(printInstruction(text, node2, escape, options, logicalLines, ni));
+    printInstruction(text, node2, escape, options, logicalLines, ni, parts);
   }
-  if (lines.length === 0) return "";
-  lines.push("");
-  return lines.join(options.eol);
+  let out = "";
+  for (let i = 0; i < parts.length; i++) out += parts[i];
+  return out;
 };
 function lineEndAt(text, offset) {
   const nl = text.indexOf("\n", offset);
@@ -9920,30 +10147,36 @@ function lineEndAt(text, offset) {
   return nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
 var FLAG_TAKERS = /* @__PURE__ */ new Set(["FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"]);
-function printInstruction(text, node2, escape, o, logicalLines, index) {
-  if (!KNOWN_INSTRUCTIONS.has(node2.upper)) return text.slice(node2.start, node2.end);
-  if (node2.flags.length > 0 && !FLAG_TAKERS.has(node2.upper)) return text.slice(node2.start, node2.end);
+function printInstruction(text, node2, escape, o, logicalLines, index, parts) {
+  const asWritten = () => {
+    parts.push(text.slice(node2.start, node2.end), o.eol);
+  };
+  if (!KNOWN_INSTRUCTIONS.has(node2.upper)) return asWritten();
+  if (node2.segments.length === 1 && node2.heredocs.length === 0 && (node2.json === null || canonicalArray(text, node2.argsStart, node2.end)) && node2.start === node2.keywordStart && node2.keyword === node2.upper && (node2.upper !== "ENV" && node2.upper !== "LABEL" || !hasBlank(text, node2.argsStart, node2.end)) && singleSpaced(text, node2.start, node2.end)) {
+    return asWritten();
+  }
+  if (node2.flags.length > 0 && !FLAG_TAKERS.has(node2.upper)) return asWritten();
   const logicalLineEnd = lineEndAt(text, node2.logicalEnd);
-  if (node2.heredocs.length === 0 && node2.end !== logicalLineEnd) return text.slice(node2.start, node2.end);
-  const tailEsc = text.slice(node2.logicalEnd, logicalLineEnd).trim();
-  if (tailEsc !== "") return text.slice(node2.start, node2.end);
+  if (node2.heredocs.length === 0 && node2.end !== logicalLineEnd) return asWritten();
+  if (node2.logicalEnd !== logicalLineEnd && text.slice(node2.logicalEnd, logicalLineEnd).trim() !== "") return asWritten();
   const l = buildLogicalLine(text, node2, escape);
   if (logicalLines) logicalLines[index] = l;
-  const body = node2.heredocs.length > 0 ? text.slice(node2.start, node2.end).slice(logicalLineEnd - node2.start) : "";
+  const body = node2.heredocs.length > 0 ? text.slice(logicalLineEnd, node2.end) : "";
   const keyword = node2.upper;
   if ((keyword === "ENV" || keyword === "LABEL") && l.cls === "words" && node2.innerComments.length === 0) {
     const words2 = freeWords(l, l.argsIdx, trimmedEnd(l.text, l.argsIdx));
     if (words2.length >= 2) {
-      return `${keyword} ` + words2.join(` ${escape}${o.eol}${o.indent}`);
+      parts.push(`${keyword} ` + words2.join(` ${escape}${o.eol}${o.indent}`), o.eol);
+      return;
     }
   }
   const segs = l.segs;
   const n = segs.length - 1;
   const free = l.free;
-  const jointFree = [];
+  const jointFree = new Array(n);
   for (let k2 = 0; k2 < n; k2++) {
     const j = segs[k2][1];
-    jointFree.push(j > 0 && free[j - 1] === 1 || j < l.text.length && free[j] === 1);
+    jointFree[k2] = j > 0 && free[j - 1] === 1 || j < l.text.length && free[j] === 1;
   }
   const gaps = [];
   let prev = l.kwLen;
@@ -9962,7 +10195,7 @@ function printInstruction(text, node2, escape, o, logicalLines, index) {
   }
   let jsonFrom = -1;
   if (node2.json !== null && segs[n][0] <= l.argsIdx) jsonFrom = l.argsIdx;
-  const segText = [];
+  const segText = new Array(n + 1);
   for (let k2 = 0; k2 <= n; k2++) {
     let lo = segs[k2][0];
     let hi = segs[k2][1];
@@ -9983,40 +10216,68 @@ function printInstruction(text, node2, escape, o, logicalLines, index) {
     if (jsonFrom >= 0 && k2 === n && jsonFrom >= i) {
       s += l.text.slice(i, jsonFrom) + "[" + jsonStrings(l.text, jsonFrom).join(", ") + "]";
     } else s += l.text.slice(i, hi);
-    segText.push(s);
+    segText[k2] = s;
+  }
+  if (n === 0) {
+    if (body) parts.push(segText[0], body, o.eol);
+    else parts.push(segText[0], o.eol);
+    return;
   }
   let base2 = Infinity;
   for (let k2 = 1; k2 <= n; k2++) if (jointFree[k2 - 1] && segText[k2].length > 0) base2 = Math.min(base2, leadWidth(text, node2.segments[k2][0]));
   if (base2 === Infinity) base2 = 0;
-  const indentFor = (w) => {
-    const rel = Math.max(0, w - base2);
-    return o.indent + (o.indent === "	" ? "	".repeat(Math.floor(rel / TAB)) + " ".repeat(rel % TAB) : " ".repeat(rel));
-  };
-  const out = [];
+  const indentFor = (w, brk) => indentString(o, Math.max(0, w - base2), brk);
+  const spaceEscape = " " + escape;
   let k = 0;
   let pos = node2.start;
+  let lines = 0;
   while (pos <= logicalLineEnd && k <= n) {
+    const brk = lines++ > 0;
     const le = lineEndAt(text, pos);
     const segStart = node2.segments[k][0];
     if (segStart >= pos && segStart <= le) {
-      let line = segText[k];
-      if (k > 0 && jointFree[k - 1]) line = indentFor(leadWidth(text, pos)) + line;
-      if (k < n) line += jointFree[k] ? (segText[k].length > 0 ? " " : "") + escape : escape;
-      out.push(line);
+      if (k > 0 && jointFree[k - 1]) parts.push(indentFor(leadWidth(text, pos), brk));
+      else if (brk) parts.push(o.eol);
+      parts.push(segText[k]);
+      if (k < n) parts.push(jointFree[k] && segText[k].length > 0 ? spaceEscape : escape);
       k++;
     } else {
       const content = text.slice(pos, le).trim();
-      if (content === "") out.push("");
-      else if (jointFree[k - 1] && segText[k].length > 0) out.push(indentFor(leadWidth(text, node2.segments[k][0])) + content);
-      else out.push(text.slice(pos, le).trimEnd());
+      if (content === "") {
+        if (brk) parts.push(o.eol);
+      } else if (jointFree[k - 1] && segText[k].length > 0) parts.push(indentFor(leadWidth(text, node2.segments[k][0]), brk), content);
+      else {
+        if (brk) parts.push(o.eol);
+        parts.push(text.slice(pos, le).trimEnd());
+      }
     }
     const nl = text.indexOf("\n", le);
     if (nl === -1) break;
     pos = nl + 1;
   }
-  let result = out.length === 1 ? out[0] : out.join(o.eol);
-  if (body) result += body;
-  return result;
+  if (body) parts.push(body);
+  parts.push(o.eol);
+}
+var cacheIndent = "";
+var cacheEol = "";
+var indentCache = [];
+var breakIndentCache = [];
+function indentString(o, rel, brk) {
+  if (o.indent !== cacheIndent || o.eol !== cacheEol) {
+    cacheIndent = o.indent;
+    cacheEol = o.eol;
+    indentCache = [];
+    breakIndentCache = [];
+  }
+  const cache3 = brk ? breakIndentCache : indentCache;
+  if (rel < 64) {
+    const known2 = cache3[rel];
+    if (known2 !== void 0) return known2;
+  }
+  const indent = o.indent + (o.indent === "	" ? "	".repeat(Math.floor(rel / TAB)) + " ".repeat(rel % TAB) : " ".repeat(rel));
+  const s = brk ? o.eol + indent : indent;
+  if (rel < 64) cache3[rel] = s;
+  return s;
 }
 var TAB = 4;
 function leadWidth(text, start) {
@@ -10028,6 +10289,35 @@ function leadWidth(text, start) {
     else break;
   }
   return w;
+}
+function canonicalArray(text, start, end) {
+  if (text.charCodeAt(start) !== 91) return false;
+  let i = start + 1;
+  if (text.charCodeAt(i) === 93) return i + 1 === end;
+  for (; ; ) {
+    if (i >= end || text.charCodeAt(i) !== 34) return false;
+    i++;
+    while (i < end && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 ? 2 : 1;
+    if (i >= end) return false;
+    i++;
+    const c = text.charCodeAt(i);
+    if (c === 93) return i + 1 === end;
+    if (c !== 44 || text.charCodeAt(i + 1) !== 32) return false;
+    i += 2;
+  }
+}
+function hasBlank(text, start, end) {
+  for (let i = start; i < end; i++) if (isBlank(text.charCodeAt(i))) return true;
+  return false;
+}
+function singleSpaced(text, start, end) {
+  let prev = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || c === 32 && prev === 32) return false;
+    prev = c;
+  }
+  return prev !== 32;
 }
 function allFree(l, from, to) {
   for (let i = from; i < to; i++) if (!l.free[i]) return false;
@@ -10052,7 +10342,7 @@ function formatWith(input, options, printer) {
   }
   const indentWidth = options.indent ?? DEFAULT_INDENT;
   const indent = options.useTabs ? "	" : " ".repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
-  const eol = options.endOfLine === "lf" ? "\n" : options.endOfLine === "crlf" ? "\r\n" : dominantEol(text);
+  const eol = options.endOfLine === "lf" ? "\n" : options.endOfLine === "crlf" ? "\r\n" : text.indexOf("\r") === -1 ? "\n" : dominantEol(text);
   let printed;
   const lines = [];
   const reuse = text.length < FREE_MAP_RING_BYTES / 2;
@@ -10065,11 +10355,15 @@ function formatWith(input, options, printer) {
   let problem;
   try {
     const out = lex(printed);
+    const inputLines = reuse && text.length + printed.length < FREE_MAP_RING_BYTES / 2 ? lines : void 0;
+    if (out.escape === lexed.escape && sameDump({ text, nodes: lexed.nodes, lines: inputLines }, { text: printed, nodes: out.nodes }, out.escape)) {
+      return { output: bom ? "\uFEFF" + printed : printed, changed: true };
+    }
     if (out.escape !== lexed.escape) {
       problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape)) ?? "the escape character changed";
     } else {
       const record2 = /* @__PURE__ */ new Map();
-      const before = dumpNodes(text, lexed.nodes, lexed.escape, "strict", { ...reuse ? { lines } : {}, record: record2 });
+      const before = dumpNodes(text, lexed.nodes, lexed.escape, "strict", { record: record2 });
       problem = dumpDifference(before, dumpNodes(printed, out.nodes, out.escape, "strict", { reuse: record2 }));
     }
   } catch (e) {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { lex } from '../src/core/lexer.js';
+import { dumpDifference, dumpNodes, sameDump } from '../src/format/dump.js';
 import { format, formatWith, printDockerfile, semanticDump, type Printer } from '../src/format/index.js';
 
 describe('format', () => {
@@ -43,6 +45,28 @@ describe('format', () => {
   it('keeps the legacy ENV value exactly', () => {
     const text = 'ENV NAME some   value \\\n      continued\n';
     expect(format(text).output).toBe(text);
+  });
+
+  it('reprints exec-form arrays not yet in `["a", "b"]` layout, and keeps those that are', () => {
+    for (const kept of ['CMD ["a", "b"]\n', 'CMD []\n', 'CMD ["a\\"", "b"]\n', 'ENTRYPOINT ["a"]\n', 'COPY --chown=1 ["a", "b/"]\n']) {
+      expect(format(kept)).toEqual({ output: kept, changed: false });
+    }
+    expect(format('CMD ["a","b"]\n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('CMD [ "a", "b" ]\n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('CMD ["a",  "b"]\n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('CMD ["a", "b"] \n').output).toBe('CMD ["a", "b"]\n');
+    expect(format('cmd ["a", "b"]\n').output).toBe('CMD ["a", "b"]\n');
+  });
+
+  it('keeps one-line instructions already in style, fixes the others', () => {
+    for (const kept of ['FROM a AS b\n', 'COPY --from=b /a /b\n', 'RUN echo "a  b"\n', 'WORKDIR /a b\n', 'RUN\n', 'ENV PATH=/a:$PATH\n', 'LABEL a="b c"\n', 'ENV A b  c\n']) {
+      expect(format(kept)).toEqual({ output: kept, changed: false });
+    }
+    expect(format(' FROM a\n').output).toBe('FROM a\n');
+    expect(format('FROM\ta\n').output).toBe('FROM a\n');
+    expect(format('COPY a  b\n').output).toBe('COPY a b\n');
+    expect(format('RUN echo a \n').output).toBe('RUN echo a\n');
+    expect(format('ENV A=1 B=2\n').output).toBe('ENV A=1 \\\n    B=2\n');
   });
 
   it('reports a parse error and leaves the input', () => {
@@ -90,6 +114,35 @@ describe('semantic guard', () => {
       expect(r.changed).toBe(false);
       expect(r.output).toBe(text);
       expect(r.error?.kind).toBe('internal');
+    });
+  }
+});
+
+describe('sameDump (the guard\'s fast comparison)', () => {
+  const pairs: Array<[string, string]> = [
+    ['FROM a\nRUN x\n', 'FROM a\n\n\nRUN x\n'],
+    ['FROM a\nRUN x \\\n  # c\n  y\n', 'FROM a\n# c\nRUN x \\\n  y\n'],
+    ['FROM a\nRUN x \\\n  # c\n  y\n', 'FROM a\nRUN x \\\n    # c\n    y\n'],
+    ['FROM a\nRUN x\n', 'FROM a\nRUN x\nRUN x\n'],
+    ['FROM a\nRUN x\n# c\n', 'FROM a\nRUN x\n'],
+    ['# syntax=a\nFROM a\n', '# syntax=b\nFROM a\n'],
+    ['# syntax=a\nFROM a\n', '#syntax=a\nFROM   a\n'],
+    ['RUN <<EOF\nx\nEOF\n', 'RUN <<EOF\nx \nEOF\n'],
+    ['ENV A=1 B=2\n', 'ENV A=1 \\\n    B=2\n'],
+    ['CMD ["a","b"]\n', 'CMD ["a", "b"]\n'],
+    ['CMD ["a","b"]\n', 'CMD ["b", "a"]\n'],
+    ['RUN --mount=x  a\n', 'RUN --mount=x a\n'],
+    ['FROM a\n', ''],
+    ['# a \nFROM a\n', '  # a\nFROM a\n'],
+    ['# a\nFROM a\n', '# b\nFROM a\n'],
+  ];
+  for (const [a, b] of pairs) {
+    it(`agrees with dumpDifference: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`, () => {
+      const x = lex(a);
+      const y = lex(b);
+      const equal = dumpDifference(dumpNodes(a, x.nodes, x.escape), dumpNodes(b, y.nodes, y.escape)) === null;
+      expect(sameDump({ text: a, nodes: x.nodes }, { text: b, nodes: y.nodes }, x.escape)).toBe(equal);
+      expect(sameDump({ text: b, nodes: y.nodes }, { text: a, nodes: x.nodes }, x.escape)).toBe(equal);
     });
   }
 });

@@ -136,33 +136,65 @@ export const INSTRUCTIONS: ReadonlySet<string> = new Set([
   'add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label',
   'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir',
 ]);
+/**
+ * The empty flags, heredocs and inner comments of an instruction: one frozen array each, shared
+ * by every node that has none (most have none of them; three arrays fewer per instruction kept
+ * alive with the lex result). Frozen, so a caller that pushed into one would fail loudly.
+ */
+const NO_FLAGS = Object.freeze([]) as unknown as Flag[];
+const NO_HEREDOCS = Object.freeze([]) as unknown as Heredoc[];
+const NO_RANGES = Object.freeze([]) as unknown as Array<[number, number]>;
+
+/** Each instruction keyword in upper case, mapped to itself (a string literal, interned). */
+const CANONICAL_KEYWORDS = new Map<string, string>(
+  ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'].map((k) => [k, k]),
+);
 /** Instructions whose arguments are shell text (their `{{ }}` may be a program's own template). */
 const SHELL_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'HEALTHCHECK', 'ONBUILD']);
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
 const JSON_INSTRUCTIONS = new Set(['RUN', 'CMD', 'ENTRYPOINT', 'SHELL', 'COPY', 'ADD', 'VOLUME']);
 
-interface Line {
-  start: number;
-  /** Excludes `\r\n` / `\n`. */
-  end: number;
-  next: number;
-}
+/**
+ * The physical lines of the text being lexed, as three parallel arrays (no object per line):
+ * line i runs from lineStart[i] to lineEnd[i] (excluding `\r\n` / `\n`); the next line starts
+ * at lineNext[i]. Module-level buffers reused by every call (lex does not call itself); a
+ * buffer grown for a very long file is dropped after it.
+ */
+const SMALL_LINE_BUFFER = 1 << 12;
+let lineStart: Int32Array = new Int32Array(SMALL_LINE_BUFFER);
+let lineEnd: Int32Array = new Int32Array(SMALL_LINE_BUFFER);
+let lineNext: Int32Array = new Int32Array(SMALL_LINE_BUFFER);
 
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
+/** Fill the line buffers for `text`; returns the number of lines. */
+function splitLines(text: string): number {
+  let count = 0;
   let start = 0;
   const n = text.length;
   while (start < n) {
-    let nl = text.indexOf('\n', start);
+    if (count === lineStart.length) growLineBuffers(count * 2);
+    const nl = text.indexOf('\n', start);
+    lineStart[count] = start;
     if (nl === -1) {
-      lines.push({ start, end: n, next: n });
+      lineEnd[count] = n;
+      lineNext[count++] = n;
       break;
     }
-    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    lines.push({ start, end, next: nl + 1 });
+    lineEnd[count] = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    lineNext[count++] = nl + 1;
     start = nl + 1;
   }
-  return lines;
+  return count;
+}
+
+function growLineBuffers(size: number): void {
+  const grow = (a: Int32Array): Int32Array => {
+    const b = new Int32Array(size);
+    b.set(a);
+    return b;
+  };
+  lineStart = grow(lineStart);
+  lineEnd = grow(lineEnd);
+  lineNext = grow(lineNext);
 }
 
 function isWs(c: number): boolean {
@@ -176,12 +208,43 @@ function firstNonWs(text: string, start: number, end: number): number {
 }
 
 /**
+ * Where the line continuation character of text[from, end) sits, or -1 when the line does not
+ * continue. BuildKit: the last character before trailing spaces/tabs is the escape character,
+ * and either it is the line's first character (after the leading whitespace BuildKit strips
+ * from an instruction's first line) or the character before it is not the escape character.
+ */
+function continuationAt(text: string, from: number, end: number, esc: number): number {
+  let e = end;
+  while (e > from) {
+    const c = text.charCodeAt(e - 1);
+    if (c !== 32 && c !== 9 && c !== 13) break;
+    e--;
+  }
+  if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
+  const k = e - 1;
+  return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
+}
+
+/**
  * Lex a Dockerfile. `initialEscape` is the escape character in effect before any directive (an
  * ONBUILD trigger is lexed with its file's).
  * @throws InputError for what BuildKit's parser rejects.
  */
 export function lex(text: string, initialEscape = '\\'): LexResult {
-  const lines = splitLines(text);
+  const result = lexLines(text, initialEscape, splitLines(text));
+  // (After a throw, grown buffers stay until a call returns.)
+  if (lineStart.length > SMALL_LINE_BUFFER * 16) {
+    lineStart = new Int32Array(SMALL_LINE_BUFFER);
+    lineEnd = new Int32Array(SMALL_LINE_BUFFER);
+    lineNext = new Int32Array(SMALL_LINE_BUFFER);
+  }
+  return result;
+}
+
+function lexLines(text: string, initialEscape: string, lineCount: number): LexResult {
+  const LS = lineStart;
+  const LE = lineEnd;
+  const LN = lineNext;
   const nodes: Node[] = [];
   const directives: Directive[] = [];
   let escape = initialEscape;
@@ -194,88 +257,75 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
 
   // Parser directives (BuildKit's DirectiveParser): `#`, optional whitespace, `name=value`, one
   // a line from the first line on; the first line that is not one ends them.
-  const seen = new Set<string>();
-  while (li < lines.length) {
-    const line = lines[li];
-    const first = firstNonWs(text, line.start, line.end);
+  let seen: Set<string> | undefined;
+  while (li < lineCount) {
+    const le = LE[li];
+    const first = firstNonWs(text, LS[li], le);
     if (text.charCodeAt(first) !== 35 /* # */) break;
-    const bodyStart = firstNonWs(text, first + 1, line.end);
-    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, line.end));
+    const bodyStart = firstNonWs(text, first + 1, le);
+    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, le));
     if (!m) break;
     const name = m[1].toLowerCase();
     if (!KNOWN_DIRECTIVES.has(name)) break;
+    seen ??= new Set<string>();
     if (seen.has(name)) fail(`only one ${name} parser directive can be used`, first);
     seen.add(name);
     const value = m[2];
     const valueStart = bodyStart + m.indices![2]![0];
-    const directive: Directive = { name, value, start: line.start, end: line.end, valueStart, valueEnd: valueStart + value.length };
+    const directive: Directive = { name, value, start: LS[li], end: le, valueStart, valueEnd: valueStart + value.length };
     if (name === 'escape') {
       if (value !== '\\' && value !== '`') fail(`invalid escape directive value ${JSON.stringify(value)}: must be \\ or \``, valueStart);
       escape = value;
     }
     directives.push(directive);
-    nodes.push({ type: 'directive', start: line.start, end: line.end, next: line.next, directive });
+    nodes.push({ type: 'directive', start: LS[li], end: le, next: LN[li], directive });
     li++;
   }
 
   const esc = escape.charCodeAt(0);
-  /**
-   * Where the line continuation character of [from, end) sits, or -1 when the line does not
-   * continue. BuildKit: the last character before trailing spaces/tabs is the escape character,
-   * and either it is the line's first character (after the leading whitespace BuildKit strips
-   * from an instruction's first line) or the character before it is not the escape character.
-   */
-  const continuationAt = (from: number, end: number): number => {
-    let e = end;
-    while (e > from) {
-      const c = text.charCodeAt(e - 1);
-      if (c !== 32 && c !== 9 && c !== 13) break;
-      e--;
-    }
-    if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
-    const k = e - 1;
-    return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
-  };
-
-  while (li < lines.length) {
-    const line = lines[li];
-    const first = firstNonWs(text, line.start, line.end);
-    if (first === line.end) {
-      nodes.push({ type: 'blank', start: line.start, end: line.end, next: line.next });
+  while (li < lineCount) {
+    const line = li;
+    const first = firstNonWs(text, LS[line], LE[line]);
+    if (first === LE[line]) {
+      nodes.push({ type: 'blank', start: LS[line], end: LE[line], next: LN[line] });
       li++;
       continue;
     }
     if (text.charCodeAt(first) === 35 /* # */) {
-      nodes.push({ type: 'comment', start: line.start, end: line.end, next: line.next });
+      nodes.push({ type: 'comment', start: LS[line], end: LE[line], next: LN[line] });
       li++;
       continue;
     }
     // Instruction.
-    const innerComments: Array<[number, number]> = [];
-    const segments: Array<[number, number]> = [];
+    let innerComments = NO_RANGES;
+    // Made on the first segment, as a literal: most instructions have one, and a push into an
+    // empty array would reserve room for seventeen.
+    let segments: Array<[number, number]> | undefined;
     let cur = line;
     let segStart = first;
     let lastLine = line;
     li++;
     for (;;) {
       // The first line is read from its first non-blank character, continuation lines whole.
-      const k = continuationAt(cur === line ? first : cur.start, cur.end);
+      const k = continuationAt(text, cur === line ? first : LS[cur], LE[cur], esc);
       if (k === -1) {
-        segments.push([segStart, cur.end]);
+        if (segments === undefined) segments = [[segStart, LE[cur]]];
+        else segments.push([segStart, LE[cur]]);
         break;
       }
-      segments.push([segStart, k]);
+      if (segments === undefined) segments = [[segStart, k]];
+      else segments.push([segStart, k]);
       // Skip comment and blank lines inside the continuation.
       let found = false;
-      while (li < lines.length) {
-        const l = lines[li];
-        const f = firstNonWs(text, l.start, l.end);
-        if (f === l.end) {
+      while (li < lineCount) {
+        const f = firstNonWs(text, LS[li], LE[li]);
+        if (f === LE[li]) {
           li++;
           continue;
         }
         if (text.charCodeAt(f) === 35) {
-          innerComments.push([l.start, l.end]);
+          if (innerComments === NO_RANGES) innerComments = [];
+          innerComments.push([LS[li], LE[li]]);
           li++;
           continue;
         }
@@ -284,17 +334,18 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
       }
       if (!found) {
         // File ends inside a continuation: the instruction ends at the last line we consumed.
-        lastLine = li > 0 ? lines[li - 1] : cur;
+        lastLine = li > 0 ? li - 1 : cur;
         break;
       }
-      cur = lines[li];
-      segStart = cur.start;
+      cur = li;
+      segStart = LS[cur];
       lastLine = cur;
       li++;
     }
-    if (lastLine.end < cur.end) lastLine = cur;
+    if (LE[lastLine] < LE[cur]) lastLine = cur;
     const logicalEnd = segments[segments.length - 1][1];
-    const logical = scanView(text, segments);
+    // One-line instructions read through one reused view: none of the readers below keeps it.
+    const logical = segments.length === 1 ? lexSliceView.reset(text, segments[0][0], segments[0][1]) : new SegmentView(text, segments);
     // The keyword is the first word of the joined line (BuildKit splits the whole logical line
     // at its first run of whitespace): a line holding only the escape character before it is
     // part of the instruction, and `RUN\` + `echo` reads as the keyword `RUNecho`.
@@ -303,8 +354,12 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
     while (a < t.length && isWs(t.charCodeAt(a))) a++;
     let b = a;
     while (b < t.length && !isWs(t.charCodeAt(b))) b++;
-    const keyword = t.slice(a, b);
-    const upper = isUpperAscii(keyword) ? keyword : keyword.toUpperCase();
+    const written = t.slice(a, b);
+    const up = isUpperAscii(written) ? written : written.toUpperCase();
+    // Known keywords as the one interned string each: the Set lookups and comparisons of
+    // `upper` everywhere downstream then match at once instead of hashing a new slice.
+    const upper = CANONICAL_KEYWORDS.get(up) ?? up;
+    const keyword = written === upper ? upper : written;
     const keywordStart = b > a ? logical.at(a) : first;
     const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
     const node: InstructionNode = {
@@ -313,14 +368,14 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
       upper,
       keywordStart,
       keywordEnd: kwEnd,
-      start: line.start,
-      end: lastLine.end,
-      next: lastLine.next,
+      start: LS[line],
+      end: LE[lastLine],
+      next: LN[lastLine],
       logicalEnd,
-      flags: [],
+      flags: NO_FLAGS,
       argsStart: logicalEnd,
       flagsInsert: kwEnd,
-      heredocs: [],
+      heredocs: NO_HEREDOCS,
       json: null,
       innerComments,
       segments,
@@ -328,34 +383,35 @@ export function lex(text: string, initialEscape = '\\'): LexResult {
     analyseArguments(node, logical, esc, fail);
     checkArguments(node, logical, esc, fail);
 
-    if (logical.text.includes('<<') && canHoldHeredoc(node, logical)) {
+    if ((HEREDOC_INSTRUCTIONS.has(upper) || upper === 'ONBUILD') && logical.text.includes('<<') && canHoldHeredoc(node, logical)) {
       const markers = findHeredocMarkers(logical, node.argsStart);
       for (const mk of markers) {
-        const bodyStart = li < lines.length ? lines[li].start : text.length;
+        const bodyStart = li < lineCount ? LS[li] : text.length;
         let terminated = false;
         let bodyEnd = bodyStart;
         let termStart = -1;
         let termEnd = -1;
-        while (li < lines.length) {
-          const l = lines[li];
-          let s = l.start;
-          if (mk.stripTabs) while (s < l.end && text.charCodeAt(s) === 9) s++;
+        while (li < lineCount) {
+          const l = li;
+          let s = LS[l];
+          if (mk.stripTabs) while (s < LE[l] && text.charCodeAt(s) === 9) s++;
           li++;
-          if (l.end - s === mk.name.length && text.startsWith(mk.name, s)) {
+          if (LE[l] - s === mk.name.length && text.startsWith(mk.name, s)) {
             terminated = true;
-            termStart = l.start;
-            termEnd = l.end;
-            node.end = l.end;
-            node.next = l.next;
+            termStart = LS[l];
+            termEnd = LE[l];
+            node.end = LE[l];
+            node.next = LN[l];
             break;
           }
-          bodyEnd = l.end;
-          node.end = l.end;
-          node.next = l.next;
+          bodyEnd = LE[l];
+          node.end = LE[l];
+          node.next = LN[l];
         }
         if (!terminated) {
           fail(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, mk.markerStart);
         }
+        if (node.heredocs === NO_HEREDOCS) node.heredocs = [];
         node.heredocs.push({
           name: mk.name,
           stripTabs: mk.stripTabs,
@@ -431,15 +487,17 @@ class SegmentView implements LogicalView {
     source: string,
     private readonly segments: ReadonlyArray<readonly [number, number]>,
   ) {
-    const parts: string[] = [];
-    const starts: number[] = [];
+    const n = segments.length;
+    const parts = new Array<string>(n);
+    const starts = new Array<number>(n + 1);
     let k = 0;
-    for (const [s, e] of segments) {
-      starts.push(k);
-      parts.push(source.slice(s, e));
+    for (let g = 0; g < n; g++) {
+      const [s, e] = segments[g];
+      starts[g] = k;
+      parts[g] = source.slice(s, e);
       k += e - s;
     }
-    starts.push(k);
+    starts[n] = k;
     this.starts = starts;
     this.text = parts.join('');
   }
@@ -466,15 +524,38 @@ class SegmentView implements LogicalView {
   }
 }
 
-function scanView(text: string, segments: Array<[number, number]>): LogicalView {
-  if (segments.length === 1) {
-    const [s, e] = segments[0];
-    return {
-      text: text.slice(s, e),
-      at: (i) => (i >= e - s ? e : s + i),
-      index: (offset) => (offset <= s ? 0 : Math.min(offset, e) - s),
-    };
+/** The logical line of a one-segment instruction: a slice of the source. */
+class SliceView implements LogicalView {
+  text: string;
+  private s: number;
+  private e: number;
+  constructor(source: string, s: number, e: number) {
+    this.text = source.slice(s, e);
+    this.s = s;
+    this.e = e;
   }
+
+  /** Point this view at another slice (the lexer's own view, reused from one instruction to the next). */
+  reset(source: string, s: number, e: number): this {
+    this.text = source.slice(s, e);
+    this.s = s;
+    this.e = e;
+    return this;
+  }
+
+  at(i: number): number {
+    return i >= this.e - this.s ? this.e : this.s + i;
+  }
+
+  index(offset: number): number {
+    return offset <= this.s ? 0 : Math.min(offset, this.e) - this.s;
+  }
+}
+
+const lexSliceView = new SliceView('', 0, 0);
+
+function scanView(text: string, segments: Array<[number, number]>): LogicalView {
+  if (segments.length === 1) return new SliceView(text, segments[0][0], segments[0][1]);
   return new SegmentView(text, segments);
 }
 
@@ -525,10 +606,7 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
   // The first character at or after the keyword's end (the first segment may be empty when a
   // line holds only the escape character).
   let i = logical.index(node.keywordEnd);
-  const skipWs = (): void => {
-    while (i < n && isWs(t.charCodeAt(i))) i++;
-  };
-  skipWs();
+  while (i < n && isWs(t.charCodeAt(i))) i++;
   // Flags: BuildKit reads `--name[=value]` words after the keyword of every instruction
   // (extractBuilderFlags); its dispatcher then rejects the flags an instruction does not take.
   // A word `--` ends the flags and is not an argument.
@@ -539,10 +617,11 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
     const word = t.slice(ws, we);
     i = we;
     if (word === '--') {
-      skipWs();
+      while (i < n && isWs(t.charCodeAt(i))) i++;
       break;
     }
     const eq = word.indexOf('=');
+    if (node.flags === NO_FLAGS) node.flags = [];
     node.flags.push({
       name: eq === -1 ? word.slice(2) : word.slice(2, eq),
       value: eq === -1 ? null : unquote(word.slice(eq + 1)),
@@ -550,7 +629,7 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
       end: logical.at(we - 1) + 1,
     });
     node.flagsInsert = logical.at(we - 1) + 1;
-    skipWs();
+    while (i < n && isWs(t.charCodeAt(i))) i++;
   }
   node.argsStart = i < n ? logical.at(i) : node.logicalEnd;
   let j = i;
@@ -560,6 +639,11 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
     while (j < n && isWs(t.charCodeAt(j))) j++;
   }
   if ((JSON_INSTRUCTIONS.has(node.upper) || node.upper === 'HEALTHCHECK') && t.charCodeAt(j) === 91 /* [ */) {
+    const simple = simpleStringArray(t, j);
+    if (simple !== undefined) {
+      if (node.upper !== 'HEALTHCHECK') node.json = simple;
+      return;
+    }
     const rest = t.slice(j).trimEnd();
     if (rest.endsWith(']')) {
       let parsed: unknown;
@@ -574,6 +658,49 @@ function analyseArguments(node: InstructionNode, logical: LogicalView, esc: numb
       }
     }
   }
+}
+
+/**
+ * `JSON.parse(t.slice(j).trimEnd())` for the common exec form, read without the parser: an
+ * array of strings with no escape sequence or control character in them, JSON whitespace around
+ * the tokens, nothing after `]` but whitespace. Anything else (escapes, other values, a syntax
+ * error, other trailing text): undefined, and the caller asks JSON.parse.
+ */
+function simpleStringArray(t: string, j: number): string[] | undefined {
+  const n = t.length;
+  const out: string[] = [];
+  let i = skipJsonWs(t, j + 1);
+  if (t.charCodeAt(i) === 93 /* ] */) {
+    i++;
+  } else {
+    for (;;) {
+      if (t.charCodeAt(i) !== 34 /* " */) return undefined;
+      const s = ++i;
+      for (;;) {
+        if (i >= n) return undefined;
+        const c = t.charCodeAt(i);
+        if (c === 34) break;
+        if (c === 92 || c < 32) return undefined;
+        i++;
+      }
+      out.push(t.slice(s, i));
+      i = skipJsonWs(t, i + 1);
+      const c = t.charCodeAt(i);
+      if (c === 93) {
+        i++;
+        break;
+      }
+      if (c !== 44 /* , */) return undefined;
+      i = skipJsonWs(t, i + 1);
+    }
+  }
+  // Only whitespace may follow (trimEnd's whitespace, which JSON's includes only in part).
+  return skipJsonWs(t, i) === n ? out : undefined;
+}
+
+function skipJsonWs(t: string, i: number): number {
+  for (let c = t.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = t.charCodeAt(i)) i++;
+  return i;
 }
 
 /**
@@ -676,7 +803,8 @@ function checkArguments(node: InstructionNode, logical: LogicalView, esc: number
   let legacy = false;
   let bad: string | null = null;
   forEachBuildkitWord(rest, esc, (s, e) => {
-    const hasEq = rest.indexOf('=', s) !== -1 && rest.indexOf('=', s) < e;
+    const eq = rest.indexOf('=', s);
+    const hasEq = eq !== -1 && eq < e;
     if (count++ === 0) legacy = !hasEq;
     else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
   });

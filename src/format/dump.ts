@@ -9,7 +9,7 @@
  * delimiter, kind and exact body. Also the parser directives and the text of every comment (not
  * semantic, but the formatter promises to keep them).
  */
-import { lex, type Node } from '../core/lexer.js';
+import { lex, type InstructionNode, type Node } from '../core/lexer.js';
 import { tokenize } from '../core/shell.js';
 import { buildLogicalLine, freeWords, jsonStrings, trimmedEnd, type LogicalLine } from './scan.js';
 
@@ -74,17 +74,170 @@ export function dumpNodes(text: string, nodes: Node[], escape: string, level: Du
     const first = out.length;
     const l = lines?.[ni] ?? buildLogicalLine(text, node, escape);
     for (const [s, e] of node.innerComments) out.push({ kind: 'comment', text: text.slice(s, e).trim() });
-    const end = trimmedEnd(l.text, l.argsIdx);
-    out.push({
-      kind: 'instruction',
-      keyword: node.upper,
-      flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
-      ...(node.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) }),
-      heredocs: node.heredocs.length === 0 ? [] : node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
-    });
+    out.push(instructionItem(text, node, l));
     if (record && !record.has(source)) record.set(source, out.slice(first));
   }
   return out;
+}
+
+function instructionItem(text: string, node: InstructionNode, l: LogicalLine): DumpItem {
+  const end = trimmedEnd(l.text, l.argsIdx);
+  return {
+    kind: 'instruction',
+    keyword: node.upper,
+    flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
+    ...(node.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) }),
+    heredocs: node.heredocs.length === 0 ? [] : node.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) })),
+  };
+}
+
+/** One side of `sameDump`: a lexed text and, optionally, logical lines already built for its nodes. */
+export interface DumpSide {
+  text: string;
+  nodes: Node[];
+  lines?: ReadonlyArray<LogicalLine | undefined>;
+}
+
+/**
+ * Whether the strict dumps of two texts lexed with the same escape character are equal:
+ * true only when `dumpDifference(dumpNodes(a), dumpNodes(b))` is null. It walks both item
+ * sequences in step and builds items only where needed: two instructions whose source text is
+ * the same have the same items (lexing an instruction reads only its own text), so a pair of
+ * them met at the same place in both sequences is passed over whole. False may also mean "not
+ * shown equal" (items are compared with `sameItem`, never more lenient than dumpDifference):
+ * the caller then computes the full dumps for the message.
+ */
+export function sameDump(a: DumpSide, b: DumpSide, escape: string): boolean {
+  const x = new ItemCursor(a, escape);
+  const y = new ItemCursor(b, escape);
+  for (;;) {
+    x.skipBlanks();
+    y.skipBlanks();
+    const xEnd = x.ni >= a.nodes.length;
+    const yEnd = y.ni >= b.nodes.length;
+    if (xEnd || yEnd) return xEnd && yEnd;
+    if (x.sub === 0 && y.sub === 0) {
+      const p = a.nodes[x.ni];
+      const q = b.nodes[y.ni];
+      if (p.type === 'instruction' && q.type === 'instruction' && sameRange(a.text, p.start, p.end, b.text, q.start, q.end)) {
+        x.ni++;
+        y.ni++;
+        continue;
+      }
+      // Two comments: equal items when their trimmed texts are (no item objects needed).
+      if (p.type === 'comment' && q.type === 'comment') {
+        if (a.text.slice(p.start, p.end).trim() !== b.text.slice(q.start, q.end).trim()) return false;
+        x.ni++;
+        y.ni++;
+        continue;
+      }
+    }
+    const p = x.next();
+    const q = y.next();
+    if (p === null || q === null) {
+      // An instruction item on one side at least: equal only to an equal instruction item.
+      if (p !== q || !sameInstruction(a.text, x.node, x.line, b.text, y.node, y.line)) return false;
+    } else if (!sameItem(p, q)) return false;
+  }
+}
+
+/** sameItem(instructionItem(a...), instructionItem(b...)) without building the items. */
+function sameInstruction(ta: string, na: InstructionNode, la: LogicalLine, tb: string, nb: InstructionNode, lb: LogicalLine): boolean {
+  if (na.upper !== nb.upper) return false;
+  if (la.flags.length !== lb.flags.length) return false;
+  for (let i = 0; i < la.flags.length; i++) {
+    const [s, e] = la.flags[i];
+    const [u, v] = lb.flags[i];
+    if (!sameRange(la.text, s, e, lb.text, u, v)) return false;
+  }
+  if ((na.json === null) !== (nb.json === null)) return false;
+  if (na.json !== null) {
+    if (!sameList(jsonStrings(la.text, la.argsIdx), jsonStrings(lb.text, lb.argsIdx))) return false;
+  } else if (!sameWords(la, la.argsIdx, trimmedEnd(la.text, la.argsIdx), lb, lb.argsIdx, trimmedEnd(lb.text, lb.argsIdx))) return false;
+  if (na.heredocs.length !== nb.heredocs.length) return false;
+  for (let i = 0; i < na.heredocs.length; i++) {
+    const x = na.heredocs[i];
+    const y = nb.heredocs[i];
+    if (x.name !== y.name || x.stripTabs !== y.stripTabs || x.quoted !== y.quoted || !sameRange(ta, x.bodyStart, x.bodyEnd, tb, y.bodyStart, y.bodyEnd)) return false;
+  }
+  return true;
+}
+
+/** Whether freeWords(a, i, ae) and freeWords(b, j, be) are the same words, without making them. */
+function sameWords(a: LogicalLine, i: number, ae: number, b: LogicalLine, j: number, be: number): boolean {
+  const fa = a.free;
+  const fb = b.free;
+  const ta = a.text;
+  const tb = b.text;
+  for (;;) {
+    while (i < ae && fa[i]) i++;
+    while (j < be && fb[j]) j++;
+    if (i >= ae || j >= be) return i >= ae && j >= be;
+    while (i < ae && !fa[i]) {
+      if (j >= be || fb[j] || ta.charCodeAt(i) !== tb.charCodeAt(j)) return false;
+      i++;
+      j++;
+    }
+    if (j < be && !fb[j]) return false;
+  }
+}
+
+/** The strict dump's items of one side, one at a time (dumpNodes's order). */
+class ItemCursor {
+  /** Current node, and the item within it (an instruction's inner comments come first). */
+  ni = 0;
+  sub = 0;
+  constructor(
+    private readonly side: DumpSide,
+    private readonly escape: string,
+  ) {}
+
+  skipBlanks(): void {
+    const { nodes } = this.side;
+    while (this.sub === 0 && this.ni < nodes.length && nodes[this.ni].type === 'blank') this.ni++;
+  }
+
+  /** The instruction and its logical line when `next` returned null. */
+  node!: InstructionNode;
+  line!: LogicalLine;
+
+  /**
+   * The next item; the cursor stands on a node that has one (not blank, not at the end). An
+   * instruction's own item is not built: null, with the instruction in `node` and `line`.
+   */
+  next(): DumpItem | null {
+    const { text, nodes, lines } = this.side;
+    const node = nodes[this.ni];
+    if (node.type === 'directive') {
+      this.ni++;
+      return { kind: 'directive', text: `${node.directive.name}=${node.directive.value}` };
+    }
+    if (node.type === 'comment') {
+      this.ni++;
+      return { kind: 'comment', text: text.slice(node.start, node.end).trim() };
+    }
+    const inst = node as InstructionNode;
+    if (this.sub < inst.innerComments.length) {
+      const [s, e] = inst.innerComments[this.sub++];
+      return { kind: 'comment', text: text.slice(s, e).trim() };
+    }
+    this.sub = 0;
+    const ni = this.ni++;
+    this.node = inst;
+    this.line = lines?.[ni] ?? buildLogicalLine(text, inst, this.escape);
+    return null;
+  }
+}
+
+function sameRange(a: string, as: number, ae: number, b: string, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  // Short ranges char by char; long ones with the engine's string comparison (a slice of a flat
+  // string is a view, not a copy).
+  if (ae - as < 16) {
+    for (let i = as, j = bs; i < ae; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
+    return true;
+  }
+  return a.slice(as, ae) === b.slice(bs, be);
 }
 
 /** A readable description of the first difference between two dumps, or null when equal. */

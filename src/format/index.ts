@@ -6,7 +6,7 @@
  */
 import { lex } from '../core/lexer.js';
 import { InputError, dominantEol } from '../core/source.js';
-import { dumpDifference, dumpNodes, type DumpItem } from './dump.js';
+import { dumpDifference, dumpNodes, sameDump, type DumpItem } from './dump.js';
 import { printDockerfile, type Printer } from './printer.js';
 import { FREE_MAP_RING_BYTES, type LogicalLine } from './scan.js';
 
@@ -57,7 +57,7 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   }
   const indentWidth = options.indent ?? DEFAULT_INDENT;
   const indent = options.useTabs ? '\t' : ' '.repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
-  const eol = options.endOfLine === 'lf' ? '\n' : options.endOfLine === 'crlf' ? '\r\n' : dominantEol(text);
+  const eol = options.endOfLine === 'lf' ? '\n' : options.endOfLine === 'crlf' ? '\r\n' : text.indexOf('\r') === -1 ? '\n' : dominantEol(text);
   let printed: string;
   // The printer's logical lines of the input, reused by its semantic dump. Their free maps live
   // in a ring buffer (scan.ts) that a text this long cannot wrap around before the dump.
@@ -72,13 +72,21 @@ export function formatWith(input: string, options: FormatOptions, printer: Print
   let problem: string | null;
   try {
     const out = lex(printed);
+    // The usual case first: the dumps shown equal without building them in full. The input's
+    // logical lines from the printer stay valid while the maps built since (at most both texts'
+    // length; a wrap of the ring wastes less than a sixteenth of it) cannot come round to them.
+    const inputLines = reuse && text.length + printed.length < FREE_MAP_RING_BYTES / 2 ? lines : undefined;
+    if (out.escape === lexed.escape && sameDump({ text, nodes: lexed.nodes, lines: inputLines }, { text: printed, nodes: out.nodes }, out.escape)) {
+      return { output: bom ? '\ufeff' + printed : printed, changed: true };
+    }
     if (out.escape !== lexed.escape) {
       problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape)) ?? 'the escape character changed';
     } else {
       // Instructions printed exactly as written have the same items on both sides: the output's
       // dump takes them from the input's instead of building them again.
       const record = new Map<string, DumpItem[]>();
-      const before = dumpNodes(text, lexed.nodes, lexed.escape, 'strict', { ...(reuse ? { lines } : {}), record });
+      // Not the printer's lines: building the output's above may have reused their maps' memory.
+      const before = dumpNodes(text, lexed.nodes, lexed.escape, 'strict', { record });
       problem = dumpDifference(before, dumpNodes(printed, out.nodes, out.escape, 'strict', { reuse: record }));
     }
   } catch (e) {

@@ -39,12 +39,15 @@ const IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
 const IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
 
 export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLines }, options) => {
-  const lines: string[] = [];
+  // The output's pieces, each line followed by its line break, joined once at the end: one flat
+  // string (which the guard lexes again) without joining each instruction's lines first.
+  const parts: string[] = [];
+  const eol = options.eol;
   let pendingBlank = false;
   let ignoreNext = false;
   let inRegion = false;
   const verbatim = (n: Node): void => {
-    lines.push(text.slice(n.start, n.end));
+    parts.push(text.slice(n.start, n.end), eol);
   };
   for (let ni = 0; ni < nodes.length; ni++) {
     const node = nodes[ni];
@@ -57,16 +60,19 @@ export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLi
       pendingBlank = true;
       continue;
     }
-    if (pendingBlank) lines.push('');
+    if (pendingBlank) parts.push(eol);
     pendingBlank = false;
     if (node.type === 'comment' || node.type === 'directive') {
       let e = node.end;
       while (e > node.start && isBlank(text.charCodeAt(e - 1))) e--;
       const line = text.slice(node.start, e);
-      lines.push(line);
-      const t = line.trim();
-      if (node.type === 'comment' && IGNORE_NEXT.test(t)) ignoreNext = true;
-      if (node.type === 'comment' && IGNORE_START.test(t)) inRegion = true;
+      parts.push(line, eol);
+      // Both pragmas hold `-ignore`: most comments are passed over without a regular expression.
+      if (node.type === 'comment' && line.includes('-ignore')) {
+        const t = line.trim();
+        if (IGNORE_NEXT.test(t)) ignoreNext = true;
+        if (IGNORE_START.test(t)) inRegion = true;
+      }
       continue;
     }
     if (ignoreNext) {
@@ -74,12 +80,13 @@ export const printDockerfile: Printer = ({ text, nodes, escape, lines: logicalLi
       verbatim(node);
       continue;
     }
-    lines.push(printInstruction(text, node, escape, options, logicalLines, ni));
+    printInstruction(text, node, escape, options, logicalLines, ni, parts);
   }
-  if (lines.length === 0) return '';
-  // The final line break through join() too: one flat string, which the guard lexes again.
-  lines.push('');
-  return lines.join(options.eol);
+  // Concatenated, not join()ed: V8 joins an array of many sliced strings slower than it
+  // concatenates them and flattens the result once (on the guard's first read).
+  let out = '';
+  for (let i = 0; i < parts.length; i++) out += parts[i];
+  return out;
 };
 
 function lineEndAt(text: string, offset: number): number {
@@ -90,27 +97,55 @@ function lineEndAt(text: string, offset: number): number {
 
 const FLAG_TAKERS = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 
-function printInstruction(text: string, node: InstructionNode, escape: string, o: PrintOptions, logicalLines: Array<LogicalLine | undefined> | undefined, index: number): string {
-  if (!KNOWN_INSTRUCTIONS.has(node.upper)) return text.slice(node.start, node.end);
+/** Pushes the printed instruction's pieces to `parts`, its last line followed by `o.eol`. */
+function printInstruction(
+  text: string,
+  node: InstructionNode,
+  escape: string,
+  o: PrintOptions,
+  logicalLines: Array<LogicalLine | undefined> | undefined,
+  index: number,
+  parts: string[],
+): void {
+  const asWritten = (): void => {
+    parts.push(text.slice(node.start, node.end), o.eol);
+  };
+  if (!KNOWN_INSTRUCTIONS.has(node.upper)) return asWritten();
+  // A one-line instruction already in style prints as written: keyword in upper case at the
+  // start of the line, single spaces only (a gap of one space is printed as one space, and
+  // only whitespace can change), no trailing blank; an exec-form array already printed
+  // `["a", "b"]` (it is reprinted so), no heredoc; ENV/LABEL only with one word (no blank in
+  // the arguments: pairs go one a line).
+  if (
+    node.segments.length === 1 &&
+    node.heredocs.length === 0 &&
+    (node.json === null || canonicalArray(text, node.argsStart, node.end)) &&
+    node.start === node.keywordStart &&
+    node.keyword === node.upper &&
+    ((node.upper !== 'ENV' && node.upper !== 'LABEL') || !hasBlank(text, node.argsStart, node.end)) &&
+    singleSpaced(text, node.start, node.end)
+  ) {
+    return asWritten();
+  }
   // Flags on an instruction that takes none (`CMD --x [...]`): BuildKit reads them, then refuses
   // the instruction ("unknown flag"); printed as written.
-  if (node.flags.length > 0 && !FLAG_TAKERS.has(node.upper)) return text.slice(node.start, node.end);
+  if (node.flags.length > 0 && !FLAG_TAKERS.has(node.upper)) return asWritten();
   const logicalLineEnd = lineEndAt(text, node.logicalEnd);
   // A continuation that runs into the end of the file: print as written.
-  if (node.heredocs.length === 0 && node.end !== logicalLineEnd) return text.slice(node.start, node.end);
-  const tailEsc = text.slice(node.logicalEnd, logicalLineEnd).trim();
-  if (tailEsc !== '') return text.slice(node.start, node.end);
+  if (node.heredocs.length === 0 && node.end !== logicalLineEnd) return asWritten();
+  if (node.logicalEnd !== logicalLineEnd && text.slice(node.logicalEnd, logicalLineEnd).trim() !== '') return asWritten();
 
   const l = buildLogicalLine(text, node, escape);
   if (logicalLines) logicalLines[index] = l;
-  const body = node.heredocs.length > 0 ? text.slice(node.start, node.end).slice(logicalLineEnd - node.start) : '';
+  const body = node.heredocs.length > 0 ? text.slice(logicalLineEnd, node.end) : '';
   const keyword = node.upper;
 
   // ENV / LABEL with several pairs: one pair per line.
   if ((keyword === 'ENV' || keyword === 'LABEL') && l.cls === 'words' && node.innerComments.length === 0) {
     const words = freeWords(l, l.argsIdx, trimmedEnd(l.text, l.argsIdx));
     if (words.length >= 2) {
-      return `${keyword} ` + words.join(` ${escape}${o.eol}${o.indent}`);
+      parts.push(`${keyword} ` + words.join(` ${escape}${o.eol}${o.indent}`), o.eol);
+      return;
     }
   }
 
@@ -118,10 +153,10 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   const n = segs.length - 1;
   const free = l.free;
   // Joint k sits between segment k and k+1.
-  const jointFree: boolean[] = [];
+  const jointFree = new Array<boolean>(n);
   for (let k = 0; k < n; k++) {
     const j = segs[k][1];
-    jointFree.push((j > 0 && free[j - 1] === 1) || (j < l.text.length && free[j] === 1));
+    jointFree[k] = (j > 0 && free[j - 1] === 1) || (j < l.text.length && free[j] === 1);
   }
   // Header gaps (keyword | flags | args) to print as one space.
   const gaps: Array<[number, number]> = [];
@@ -144,7 +179,7 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   let jsonFrom = -1;
   if (node.json !== null && segs[n][0] <= l.argsIdx) jsonFrom = l.argsIdx;
 
-  const segText: string[] = [];
+  const segText = new Array<string>(n + 1);
   for (let k = 0; k <= n; k++) {
     let lo = segs[k][0];
     let hi = segs[k][1];
@@ -165,7 +200,14 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
     if (jsonFrom >= 0 && k === n && jsonFrom >= i) {
       s += l.text.slice(i, jsonFrom) + '[' + jsonStrings(l.text, jsonFrom).join(', ') + ']';
     } else s += l.text.slice(i, hi);
-    segText.push(s);
+    segText[k] = s;
+  }
+
+  // One physical line: the printed segment is the line.
+  if (n === 0) {
+    if (body) parts.push(segText[0], body, o.eol);
+    else parts.push(segText[0], o.eol);
+    return;
   }
 
   // Continuation lines keep their indentation relative to the least indented one, so nested
@@ -173,39 +215,69 @@ function printInstruction(text: string, node: InstructionNode, escape: string, o
   let base = Infinity;
   for (let k = 1; k <= n; k++) if (jointFree[k - 1] && segText[k].length > 0) base = Math.min(base, leadWidth(text, node.segments[k][0]));
   if (base === Infinity) base = 0;
-  const indentFor = (w: number): string => {
-    const rel = Math.max(0, w - base);
-    return o.indent + (o.indent === '\t' ? '\t'.repeat(Math.floor(rel / TAB)) + ' '.repeat(rel % TAB) : ' '.repeat(rel));
-  };
+  // A continuation line's indentation, with the line break before it when `brk`.
+  const indentFor = (w: number, brk: boolean): string => indentString(o, Math.max(0, w - base), brk);
+  const spaceEscape = ' ' + escape;
 
-  // Walk the physical lines of the logical part: segments, inner comments, blank lines.
-  const out: string[] = [];
+  // Walk the physical lines of the logical part: segments, inner comments, blank lines. Each
+  // line but the last is followed by the line break; the last by the heredoc bodies, if any.
   let k = 0;
   let pos = node.start;
+  let lines = 0;
   while (pos <= logicalLineEnd && k <= n) {
+    const brk = lines++ > 0;
     const le = lineEndAt(text, pos);
     const segStart = node.segments[k][0];
     if (segStart >= pos && segStart <= le) {
-      let line = segText[k];
-      if (k > 0 && jointFree[k - 1]) line = indentFor(leadWidth(text, pos)) + line;
-      if (k < n) line += jointFree[k] ? (segText[k].length > 0 ? ' ' : '') + escape : escape;
-      out.push(line);
+      if (k > 0 && jointFree[k - 1]) parts.push(indentFor(leadWidth(text, pos), brk));
+      else if (brk) parts.push(o.eol);
+      parts.push(segText[k]);
+      if (k < n) parts.push(jointFree[k] && segText[k].length > 0 ? spaceEscape : escape);
       k++;
     } else {
       const content = text.slice(pos, le).trim();
       // A comment between continuation lines is indented like the line it precedes.
       // (kept as written when that line is).
-      if (content === '') out.push('');
-      else if (jointFree[k - 1] && segText[k].length > 0) out.push(indentFor(leadWidth(text, node.segments[k][0])) + content);
-      else out.push(text.slice(pos, le).trimEnd());
+      if (content === '') {
+        if (brk) parts.push(o.eol);
+      } else if (jointFree[k - 1] && segText[k].length > 0) parts.push(indentFor(leadWidth(text, node.segments[k][0]), brk), content);
+      else {
+        if (brk) parts.push(o.eol);
+        parts.push(text.slice(pos, le).trimEnd());
+      }
     }
     const nl = text.indexOf('\n', le);
     if (nl === -1) break;
     pos = nl + 1;
   }
-  let result = out.length === 1 ? out[0] : out.join(o.eol);
-  if (body) result += body;
-  return result;
+  if (body) parts.push(body);
+  parts.push(o.eol);
+}
+
+/**
+ * `o.indent` and then `rel` columns more (tabs where the indent is a tab), after `o.eol` when
+ * `brk`; the common ones cached (for the last indent and line break seen).
+ */
+let cacheIndent = '';
+let cacheEol = '';
+let indentCache: string[] = [];
+let breakIndentCache: string[] = [];
+function indentString(o: PrintOptions, rel: number, brk: boolean): string {
+  if (o.indent !== cacheIndent || o.eol !== cacheEol) {
+    cacheIndent = o.indent;
+    cacheEol = o.eol;
+    indentCache = [];
+    breakIndentCache = [];
+  }
+  const cache = brk ? breakIndentCache : indentCache;
+  if (rel < 64) {
+    const known = cache[rel];
+    if (known !== undefined) return known;
+  }
+  const indent = o.indent + (o.indent === '\t' ? '\t'.repeat(Math.floor(rel / TAB)) + ' '.repeat(rel % TAB) : ' '.repeat(rel));
+  const s = brk ? o.eol + indent : indent;
+  if (rel < 64) cache[rel] = s;
+  return s;
 }
 
 const TAB = 4;
@@ -220,6 +292,43 @@ function leadWidth(text: string, start: number): number {
     else break;
   }
   return w;
+}
+
+/**
+ * Whether text[start, end) is a JSON array of strings exactly as the printer writes one: `[`,
+ * the strings separated by `, `, `]` (each string as `jsonStrings` reads it).
+ */
+function canonicalArray(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(start) !== 91 /* [ */) return false;
+  let i = start + 1;
+  if (text.charCodeAt(i) === 93 /* ] */) return i + 1 === end;
+  for (;;) {
+    if (i >= end || text.charCodeAt(i) !== 34 /* " */) return false;
+    i++;
+    while (i < end && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 ? 2 : 1;
+    if (i >= end) return false;
+    i++;
+    const c = text.charCodeAt(i);
+    if (c === 93) return i + 1 === end;
+    if (c !== 44 /* , */ || text.charCodeAt(i + 1) !== 32) return false;
+    i += 2;
+  }
+}
+
+function hasBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (isBlank(text.charCodeAt(i))) return true;
+  return false;
+}
+
+/** No tab, no two spaces in a row and no trailing space in text[start, end). */
+function singleSpaced(text: string, start: number, end: number): boolean {
+  let prev = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 9 || (c === 32 && prev === 32)) return false;
+    prev = c;
+  }
+  return prev !== 32;
 }
 
 function allFree(l: LogicalLine, from: number, to: number): boolean {

@@ -61,40 +61,49 @@ function freeMap(length: number): Uint8Array {
   if (length > RING_BYTES >> 4) return new Uint8Array(length);
   ring ??= new Uint8Array(RING_BYTES);
   if (ringPos + length > RING_BYTES) ringPos = 0;
-  const view = ring.subarray(ringPos, ringPos + length);
-  view.fill(0);
+  // Zeroed through the ring and made with the constructor: both cheaper than subarray + fill.
+  ring.fill(0, ringPos, ringPos + length);
+  const view = new Uint8Array(ring.buffer, ringPos, length);
   ringPos += length;
   return view;
 }
 
+/** The logical line's flags when the instruction has none (shared; nobody changes a line). */
+const NO_FLAGS: Array<[number, number]> = [];
+
+/** Logical index of a source offset of `node` (segs: the segments' logical ranges). */
+function toIdx(node: InstructionNode, segs: Array<[number, number]>, length: number, offset: number): number {
+  for (let k = 0; k < node.segments.length; k++) {
+    const [s, e] = node.segments[k];
+    if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
+  }
+  return length;
+}
+
 function computeLogicalLine(src: string, node: InstructionNode, escape: string): LogicalLine {
-  const segs: Array<[number, number]> = [];
+  let segs: Array<[number, number]>;
   let text: string;
-  if (node.segments.length === 1) {
+  const n = node.segments.length;
+  if (n === 1) {
     const [s, e] = node.segments[0];
     text = src.slice(s, e);
-    segs.push([0, text.length]);
+    segs = [[0, text.length]];
   } else {
     // Joined with join(), not `+=`: a flat string, which the character scans below read
-    // faster than a chain of concatenations.
-    const parts: string[] = [];
+    // faster than a chain of concatenations. Arrays made at their size.
+    const parts = new Array<string>(n);
+    segs = new Array<[number, number]>(n);
     let at = 0;
-    for (const [s, e] of node.segments) {
-      parts.push(src.slice(s, e));
-      segs.push([at, at + (e - s)]);
+    for (let k = 0; k < n; k++) {
+      const [s, e] = node.segments[k];
+      parts[k] = src.slice(s, e);
+      segs[k] = [at, at + (e - s)];
       at += e - s;
     }
     text = parts.join('');
   }
-  const toIdx = (offset: number): number => {
-    for (let k = 0; k < node.segments.length; k++) {
-      const [s, e] = node.segments[k];
-      if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
-    }
-    return text.length;
-  };
-  const argsIdx = node.argsStart >= node.logicalEnd ? text.length : toIdx(node.argsStart);
-  const flags = node.flags.map((f): [number, number] => [toIdx(f.start), toIdx(f.end)]);
+  const argsIdx = node.argsStart >= node.logicalEnd ? text.length : toIdx(node, segs, text.length, node.argsStart);
+  const flags = node.flags.length === 0 ? NO_FLAGS : node.flags.map((f): [number, number] => [toIdx(node, segs, text.length, f.start), toIdx(node, segs, text.length, f.end)]);
   const kwLen = node.keywordEnd - node.keywordStart;
   const free = freeMap(text.length);
   markWords(text, kwLen, argsIdx, escape, free);
