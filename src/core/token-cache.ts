@@ -9,8 +9,8 @@
  *
  * Memory: the cache shared by all documents holds at most SHARED_MAX_CHARS characters of
  * instruction text (least recently used first out), and only instructions of documents up to
- * SHARED_MAX_DOC characters use it. The runner gives the versions of a bigger file a cache of
- * their own that lives as long as the run.
+ * SHARED_MAX_DOC characters use it. Bigger documents use none: most rewritten steps of a big
+ * file differ between versions, and keeping every version's tokens cost more than it saved.
  */
 import type { ShellCommand, ShellHeredoc, Tokenized, Word } from './shell.js';
 
