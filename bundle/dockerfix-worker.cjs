@@ -393,19 +393,22 @@ function makeTreeTest(text, ignored) {
     });
   };
 }
-function ignoreText(readRoot, dockerfilePath, note) {
+function ignoreText(readRoot, dockerfilePath, note, root) {
   if (dockerfilePath) {
     const specific = `${dockerfilePath}.dockerignore`;
     const dir = import_node_path.default.dirname(import_node_path.default.resolve(specific));
-    const r = readContained(dir, import_node_path.default.basename(specific));
+    const r = root && import_node_path.default.resolve(root.dir) === dir ? readContained(dir, import_node_path.default.basename(specific), root.real()) : readContained(dir, import_node_path.default.basename(specific));
     if (r.note) note?.(r.note);
     if (r.kind === "file") return r.text;
   }
   return readRoot(".dockerignore");
 }
+function realpath(p) {
+  return process.platform === "win32" ? import_node_fs.default.realpathSync(p) : import_node_fs.default.realpathSync.native(p);
+}
 function realOrSelf(p) {
   try {
-    return import_node_fs.default.realpathSync(p);
+    return realpath(p);
   } catch {
     return import_node_path.default.resolve(p);
   }
@@ -416,9 +419,13 @@ function isInside(root, p) {
 }
 function resolveContained(realRoot, rel) {
   const abs = import_node_path.default.join(realRoot, rel);
+  try {
+    if (import_node_fs.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
+  } catch {
+  }
   let real;
   try {
-    real = import_node_fs.default.realpathSync(abs);
+    real = realpath(abs);
   } catch (e) {
     const code = e.code;
     if (code === "ENOENT" || code === "ENOTDIR") {
@@ -453,17 +460,22 @@ function readContained(root, rel, realRoot = realOrSelf(root)) {
   try {
     const st = import_node_fs.default.fstatSync(fd);
     if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel} changed while being read; not read` };
-    const chunks = [];
+    let buf = Buffer.allocUnsafe(Math.min(st.size, MAX_CONTEXT_FILE_BYTES) + 1);
     let total = 0;
     for (; ; ) {
-      const buf = Buffer.allocUnsafe(64 * 1024);
-      const n = import_node_fs.default.readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
+      if (total === buf.length) {
+        if (total > MAX_CONTEXT_FILE_BYTES) break;
+        const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), MAX_CONTEXT_FILE_BYTES + 1));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const want = buf.length - total;
+      const n = import_node_fs.default.readSync(fd, buf, total, want, null);
       total += n;
-      if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
-      chunks.push(buf.subarray(0, n));
+      if (n < want) break;
     }
-    return { kind: "file", text: Buffer.concat(chunks, total).toString("utf8") };
+    if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+    return { kind: "file", text: buf.toString("utf8", 0, total) };
   } catch {
     return { kind: "absent" };
   } finally {
@@ -499,6 +511,10 @@ var init_context = __esm({
       get realRoot() {
         return this.realRootCache ??= realOrSelf(this.root);
       }
+      /** The root and its real path, for the Dockerfile-specific ignore file beside it. */
+      rootRef() {
+        return { dir: this.root, real: () => this.realRoot };
+      }
       note = (msg) => {
         this.noted.add(msg);
       };
@@ -507,7 +523,7 @@ var init_context = __esm({
       }
       /** `.dockerignore` is read on first use: most runs never ask about the context. */
       isIgnored(rel) {
-        this.ignoreMatcher ??= makeIgnore(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), this.note);
+        this.ignoreMatcher ??= makeIgnore(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note, this.rootRef()), this.note);
         return this.ignoreMatcher(rel);
       }
       describe() {
@@ -522,7 +538,7 @@ var init_context = __esm({
         return this.isIgnored(rel);
       }
       excludesTree(rel) {
-        this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note), (r) => this.isIgnored(r));
+        this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note, this.rootRef()), (r) => this.isIgnored(r));
         return this.treeMatcher(rel);
       }
       exists(rel) {
@@ -1684,7 +1700,11 @@ function tokenize(text, offset) {
       pendingRedirect = true;
       continue;
     }
-    let w;
+    let value;
+    let wordEnd;
+    let quoted;
+    let dynamic;
+    let unterminated = false;
     let opened;
     if (cc === 60 && text.charCodeAt(i + 1) === 60) {
       let e = i + 2;
@@ -1692,22 +1712,31 @@ function tokenize(text, offset) {
       if (stripTabs) e++;
       let d = e;
       while (d < n && (text.charCodeAt(d) === 32 || text.charCodeAt(d) === 9)) d++;
-      const rest = readWord(text, d);
-      w = { value: text.slice(i, e) + rest.value, end: Math.max(rest.end, e), quoted: rest.quoted, dynamic: false };
-      if (rest.end > d && rest.value !== "") opened = { delimiter: rest.value, stripTabs, quoted: /['"\\]/.test(text.slice(d, rest.end)) };
+      readWord(text, d);
+      value = text.slice(i, e) + rw.value;
+      wordEnd = Math.max(rw.end, e);
+      quoted = rw.quoted;
+      dynamic = false;
+      if (rw.end > d && rw.value !== "") opened = { delimiter: rw.value, stripTabs, quoted: /['"\\]/.test(text.slice(d, rw.end)) };
     } else {
-      w = readWord(text, i);
-      if (w.end <= i) w = { value: text[i], end: i + 1, quoted: false, dynamic: false };
+      readWord(text, i);
+      if (rw.end <= i) {
+        value = text[i];
+        wordEnd = i + 1;
+        quoted = false;
+        dynamic = false;
+      } else {
+        value = rw.value;
+        wordEnd = rw.end;
+        quoted = rw.quoted;
+        dynamic = rw.dynamic;
+        unterminated = rw.unterminated;
+      }
     }
-    const word = {
-      value: w.value,
-      start: offset(i),
-      end: offset(w.end - 1) + 1,
-      quoted: w.quoted,
-      dynamic: w.dynamic,
-      ...w.unterminated ? { unterminated: true } : {}
-    };
-    i = w.end;
+    const start = offset(i);
+    const end = offset(wordEnd - 1) + 1;
+    const word = unterminated ? { value, start, end, quoted, dynamic, unterminated: true } : { value, start, end, quoted, dynamic };
+    i = wordEnd;
     allWords.push(word);
     if (opened) {
       const h = { marker: word, delimiter: opened.delimiter, quoted: opened.quoted, stripTabs: opened.stripTabs, bodyStart: -1, bodyEnd: -1, end: -1 };
@@ -1853,8 +1882,11 @@ function readWord(text, i) {
     i++;
   }
   if (Math.min(i, n) > run) value += text.slice(run, Math.min(i, n));
-  const end = Math.min(Math.max(i, 0), n);
-  return unterminated ? { value, end, quoted, dynamic, unterminated } : { value, end, quoted, dynamic };
+  rw.value = value;
+  rw.end = Math.min(Math.max(i, 0), n);
+  rw.quoted = quoted;
+  rw.dynamic = dynamic;
+  rw.unterminated = unterminated;
 }
 function ansiC(text, i) {
   let value = "";
@@ -1995,15 +2027,97 @@ function nestedCommands(commands, depth = 0) {
   }
   return out;
 }
-var REDIRECT_RE, ANSI_C, RESERVED, WRAPPERS, SHELLS;
+var REDIRECT_RE, rw, ANSI_C, RESERVED, WRAPPERS, SHELLS;
 var init_shell = __esm({
   "src/core/shell.ts"() {
     "use strict";
     REDIRECT_RE = /^(\d*)(>>|>&|>\||>|<&|<<<|<>|<(?!<))/;
+    rw = { value: "", end: 0, quoted: false, dynamic: false, unterminated: false };
     ANSI_C = { n: "\n", t: "	", r: "\r", a: "\x07", b: "\b", e: "\x1B", E: "\x1B", f: "\f", v: "\v", "\\": "\\", "'": "'", '"': '"', "?": "?" };
     RESERVED = /* @__PURE__ */ new Set(["then", "do", "else", "elif", "if", "while", "until", "!", "time", "{", "}", "exec"]);
     WRAPPERS = /* @__PURE__ */ new Set(["sudo", "nice", "nohup", "command", "builtin", "stdbuf", "timeout", "xargs"]);
     SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"]);
+  }
+});
+
+// src/core/token-cache.ts
+function instructionKey(text, start, end, escape) {
+  return (escape + text.slice(start, end) + "\n").slice(0, -1);
+}
+function shiftTokens(t, d) {
+  const words2 = /* @__PURE__ */ new Map();
+  const docs = /* @__PURE__ */ new Map();
+  const word = (w) => {
+    let x = words2.get(w);
+    if (!x) {
+      x = { ...w, start: w.start + d, end: w.end + d };
+      words2.set(w, x);
+    }
+    return x;
+  };
+  const heredoc = (h) => {
+    let x = docs.get(h);
+    if (!x) {
+      x = { ...h, marker: word(h.marker), bodyStart: h.bodyStart === -1 ? -1 : h.bodyStart + d, bodyEnd: h.bodyEnd === -1 ? -1 : h.bodyEnd + d, end: h.end === -1 ? -1 : h.end + d };
+      docs.set(h, x);
+    }
+    return x;
+  };
+  const command = (c) => {
+    const x = { ...c, words: c.words.map(word), redirects: c.redirects.map(word) };
+    if (c.heredocs) x.heredocs = c.heredocs.map(heredoc);
+    return x;
+  };
+  return { commands: t.commands.map(command), words: t.words.map(word), heredocs: t.heredocs.map(heredoc) };
+}
+var TokenCache, SHARED_MAX_CHARS, SHARED_MAX_DOC, sharedTokenCache;
+var init_token_cache = __esm({
+  "src/core/token-cache.ts"() {
+    "use strict";
+    TokenCache = class {
+      constructor(maxChars = Number.POSITIVE_INFINITY) {
+        this.maxChars = maxChars;
+      }
+      maxChars;
+      entries = /* @__PURE__ */ new Map();
+      chars = 0;
+      /** The tokens of `part` of the instruction with text `key` at offset `base`, if known. */
+      get(key, part, base2) {
+        const e = this.entries.get(key);
+        const m = e?.[part];
+        if (!e || !m) return void 0;
+        if (this.maxChars !== Number.POSITIVE_INFINITY) {
+          this.entries.delete(key);
+          this.entries.set(key, e);
+        }
+        return m.base === base2 ? m.tokens : shiftTokens(m.tokens, base2 - m.base);
+      }
+      set(key, part, base2, tokens) {
+        let e = this.entries.get(key);
+        if (!e) {
+          if (key.length > this.maxChars) return;
+          e = {};
+          this.entries.set(key, e);
+          this.chars += key.length;
+          while (this.chars > this.maxChars) {
+            const oldest = this.entries.keys().next().value;
+            this.entries.delete(oldest);
+            this.chars -= oldest.length;
+          }
+        }
+        e[part] = { base: base2, tokens };
+      }
+      get size() {
+        return this.entries.size;
+      }
+      clear() {
+        this.entries.clear();
+        this.chars = 0;
+      }
+    };
+    SHARED_MAX_CHARS = 1 << 20;
+    SHARED_MAX_DOC = 256 * 1024;
+    sharedTokenCache = new TokenCache(SHARED_MAX_CHARS);
   }
 });
 
@@ -2185,16 +2299,18 @@ var init_document = __esm({
     init_lexer();
     init_source();
     init_shell();
+    init_token_cache();
     DockerfileDocument = class {
       /**
        * @throws InputError when the text is not a Dockerfile BuildKit would build: a parser error
        * (bad or duplicate directive, unterminated heredoc, ENV without a value, ...), an unknown
        * instruction or template syntax on an instruction line (src/core/lexer.ts).
        */
-      constructor(text, bom = false, buildArgs2) {
+      constructor(text, bom = false, buildArgs2, tokenCache) {
         this.text = text;
         this.bom = bom;
         this.buildArgs = buildArgs2;
+        this.tokenCache = tokenCache === void 0 ? text.length <= SHARED_MAX_DOC ? sharedTokenCache : null : tokenCache;
         const r = lex(text);
         assertDockerfile(text, r);
         this.nodes = r.nodes;
@@ -2233,6 +2349,7 @@ var init_document = __esm({
        * cannot change the result of a transform that never read them).
        */
       directiveReads = 0;
+      tokenCache;
       /** The parser directives at the top (`# syntax=`, `# escape=`, `# check=`). */
       get directives() {
         this.directiveReads++;
@@ -2310,13 +2427,26 @@ var init_document = __esm({
       }
       /** The stage whose name (AS x, case-insensitive) or index is `ref`, before stage `before`. */
       stageByRef(ref, before = this.stages.length) {
-        const lower = ref.toLowerCase();
-        for (let i = Math.min(before, this.stages.length) - 1; i >= 0; i--) {
-          const s = this.stages[i];
-          if (s.name?.toLowerCase() === lower) return s;
+        const named = (this.stagesByName ??= this.indexStageNames()).get(ref.toLowerCase());
+        if (named) {
+          const limit = Math.min(before, this.stages.length);
+          for (let k = named.length - 1; k >= 0; k--) if (named[k].index < limit) return named[k];
         }
         if (/^\d+$/.test(ref)) return this.stages[Number(ref)];
         return void 0;
+      }
+      stagesByName;
+      /** Stages by lower-case name, each list in document order. */
+      indexStageNames() {
+        const out = /* @__PURE__ */ new Map();
+        for (const s of this.stages) {
+          const name = s.name?.toLowerCase();
+          if (name === void 0) continue;
+          const list = out.get(name);
+          if (list) list.push(s);
+          else out.set(name, [s]);
+        }
+        return out;
       }
     };
     GENERATOR_RE = /\bauto-?generated\b|\bgenerated\s+(?:by|via|from|with|using)\b|\bcode generated\b/i;
@@ -2364,8 +2494,9 @@ var init_document = __esm({
         return this.node.json;
       }
       get text() {
-        return this.doc.text.slice(this.node.start, this.node.end);
+        return this.cachedText ??= this.doc.text.slice(this.node.start, this.node.end);
       }
+      cachedText;
       /**
        * Can a shell word of this instruction (heredoc bodies included) hold `needle` once the shell
        * has removed quotes, escapes and line continuations? A cheap necessary condition, for
@@ -2374,8 +2505,10 @@ var init_document = __esm({
       mayHold(needle) {
         const text = this.text;
         if (text.includes(needle)) return true;
-        return /['"\\`]/.test(text) && text.replace(/['"\\`\s]/g, "").includes(needle);
+        if (this.unquoted === void 0) this.unquoted = /['"\\`]/.test(text) ? text.replace(/['"\\`\s]/g, "") : null;
+        return this.unquoted?.includes(needle) === true;
       }
+      unquoted;
       /** Its line in the file as the user gave it (see DockerfileDocument.lineOf), for messages. */
       get line() {
         return this.doc.lineOf(this.node.keywordStart);
@@ -2402,9 +2535,20 @@ var init_document = __esm({
       /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
       tokens() {
         if (this.cachedTokens) return this.cachedTokens;
+        const cache3 = this.doc.tokenCache;
+        const key = cache3 ? this.cacheKey() : "";
+        const known2 = cache3?.get(key, "args", this.node.start);
+        if (known2) return this.cachedTokens = known2;
         const l = this.view();
         const i = l.index(this.node.argsStart);
-        return this.cachedTokens = tokenize(l.text.slice(i), (k) => l.at(i + k));
+        const t = tokenize(l.text.slice(i), (k) => l.at(i + k));
+        cache3?.set(key, "args", this.node.start, t);
+        return this.cachedTokens = t;
+      }
+      key;
+      /** This instruction's text as a token-cache key (src/core/token-cache.ts). */
+      cacheKey() {
+        return this.key ??= instructionKey(this.doc.text, this.node.start, this.node.end, this.doc.escape);
       }
       /** Shell words of the arguments after the flags (not for exec form). */
       args() {
@@ -2431,7 +2575,14 @@ var init_document = __esm({
             const h = markers[0];
             this.cachedScript = h;
             const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
-            for (const c of tokenize(body, (k) => h.bodyStart + k).commands) out.push(c);
+            const cache3 = this.doc.tokenCache;
+            const key = cache3 ? this.cacheKey() : "";
+            let script = cache3?.get(key, "script", this.node.start);
+            if (!script) {
+              script = tokenize(body, (k) => h.bodyStart + k);
+              cache3?.set(key, "script", this.node.start, script);
+            }
+            for (const c of script.commands) out.push(c);
           }
         }
         return this.cachedCommands = out;
@@ -2764,6 +2915,11 @@ function parsePragma(line) {
   return { file: m[1] !== void 0, ids };
 }
 function readPragmas(doc2) {
+  let p = pragmasOf.get(doc2);
+  if (!p) pragmasOf.set(doc2, p = scanPragmas(doc2));
+  return p;
+}
+function scanPragmas(doc2) {
   const out = { ignoreFile: false, fileIds: /* @__PURE__ */ new Set(), instructions: /* @__PURE__ */ new Map() };
   if (!doc2.text.includes("dockerfix-ignore")) return out;
   let pending = null;
@@ -2807,11 +2963,12 @@ function touches(instr, start, end) {
   if (start === end) return start > a && start < b || start === b && instr.end === b;
   return start < b && end > a;
 }
-var PRAGMA;
+var PRAGMA, pragmasOf;
 var init_pragmas = __esm({
   "src/core/pragmas.ts"() {
     "use strict";
     PRAGMA = /^#\s*dockerfix-ignore(-file)?(?:\s+(.*?))?\s*$/;
+    pragmasOf = /* @__PURE__ */ new WeakMap();
   }
 });
 
@@ -2998,7 +3155,9 @@ function isWindowsStage(stage) {
   return osFamily(stage) === "windows";
 }
 function baseImageFacts(stage) {
-  return imageFacts(stage.root().resolvedBaseImage);
+  let f = factsCache.get(stage);
+  if (f === void 0) factsCache.set(stage, f = imageFacts(stage.root().resolvedBaseImage));
+  return f;
 }
 function userAt(instr) {
   const state = instr.state();
@@ -3129,7 +3288,7 @@ function renumber(u, key, value, text) {
 function num(s) {
   return s && /^\d+$/.test(s) ? Number(s) : void 0;
 }
-var DEBIAN, familyCache, WIN_PATH, eventsCache;
+var DEBIAN, familyCache, WIN_PATH, factsCache, eventsCache;
 var init_images = __esm({
   "src/analysis/images.ts"() {
     "use strict";
@@ -3138,6 +3297,7 @@ var init_images = __esm({
     DEBIAN = /(^|\/)(debian|ubuntu|buildpack-deps|python|node|golang|rust|ruby|php|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|composer|elixir|perl|r-base|bitnami\/[a-z-]+)(:|@|$)/;
     familyCache = /* @__PURE__ */ new WeakMap();
     WIN_PATH = /^[A-Za-z]:[\\/]/;
+    factsCache = /* @__PURE__ */ new WeakMap();
     eventsCache = /* @__PURE__ */ new WeakMap();
   }
 });
@@ -4545,7 +4705,7 @@ function aptSubcommand(cmd) {
   return cmd.words[i]?.value ?? null;
 }
 function stageFacts(doc2) {
-  let m = factsCache.get(doc2);
+  let m = factsCache2.get(doc2);
   if (m) return m;
   m = /* @__PURE__ */ new Map();
   for (const s of doc2.stages) {
@@ -4554,7 +4714,7 @@ function stageFacts(doc2) {
     );
     m.set(s, { cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
   }
-  factsCache.set(doc2, m);
+  factsCache2.set(doc2, m);
   return m;
 }
 function deletesLists(c) {
@@ -4587,7 +4747,7 @@ function dockerCleanRemovedBefore(instr) {
   }
   return false;
 }
-var WITH_VALUE, DOWNLOADS, WRAP_NOTE_TAIL, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache, LISTS, apt;
+var WITH_VALUE, DOWNLOADS, WRAP_NOTE_TAIL, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache2, LISTS, apt;
 var init_apt = __esm({
   "src/ecosystems/apt.ts"() {
     "use strict";
@@ -4599,7 +4759,7 @@ var init_apt = __esm({
     PARKED = "/etc/apt/docker-clean.off";
     PREFIX = `mv ${DOCKER_CLEAN} ${PARKED} 2>/dev/null || true;`;
     SUFFIX = `{ mv ${PARKED} ${DOCKER_CLEAN} 2>/dev/null || true; }`;
-    factsCache = /* @__PURE__ */ new WeakMap();
+    factsCache2 = /* @__PURE__ */ new WeakMap();
     LISTS = "/var/lib/apt/lists";
     apt = {
       id: "apt",
@@ -4931,8 +5091,8 @@ function stepOpaque(instr) {
   return out;
 }
 function storeFacts(doc2, store) {
-  let byStore = factsCache2.get(doc2);
-  if (!byStore) factsCache2.set(doc2, byStore = /* @__PURE__ */ new Map());
+  let byStore = factsCache3.get(doc2);
+  if (!byStore) factsCache3.set(doc2, byStore = /* @__PURE__ */ new Map());
   let m = byStore.get(store);
   if (m) return m;
   m = /* @__PURE__ */ new Map();
@@ -4961,19 +5121,25 @@ function laterStoreUse(model, instr, store) {
   }
   return out;
 }
-var factsCache2;
+var factsCache3;
 var init_offline = __esm({
   "src/analysis/offline.ts"() {
     "use strict";
     init_document();
     init_shell();
     init_ecosystems();
-    factsCache2 = /* @__PURE__ */ new WeakMap();
+    factsCache3 = /* @__PURE__ */ new WeakMap();
   }
 });
 
 // src/analysis/cache-mount.ts
 function cacheMountSpec(id, label2) {
+  const key = label2 === void 0 ? id : `${id}\0${label2}`;
+  let spec = specs.get(key);
+  if (!spec) specs.set(key, spec = buildSpec(id, label2));
+  return spec;
+}
+function buildSpec(id, label2) {
   const parts = cacheKnowledgeFor(id);
   const first = parts[0];
   if (!first) throw new Error(`no ecosystem descriptor names the transform ${id}`);
@@ -4997,9 +5163,9 @@ function cacheMountSpec(id, label2) {
 }
 function runCacheMounts(doc2, ctx, spec) {
   const diagnostics = [];
-  const candidates = quickMatches(doc2, spec.quick);
-  for (const instr of doc2.instructions) {
-    if (instr.upper !== "RUN" || !instr.stage || !candidates.has(instr.index)) continue;
+  for (const index of quickMatches(doc2, spec.quick)) {
+    const instr = doc2.instructions[index];
+    if (instr.upper !== "RUN" || !instr.stage) continue;
     const r = planRun(doc2, ctx, spec, instr);
     if (!r) continue;
     const range = { start: instr.keywordStart, end: instr.keywordEnd };
@@ -5014,10 +5180,14 @@ function runCacheMounts(doc2, ctx, spec) {
 }
 function quickMatches(doc2, quick) {
   const out = /* @__PURE__ */ new Set();
-  const flags = quick.flags.includes("g") ? quick.flags : quick.flags + "g";
-  const key = `${flags}/${quick.source}`;
-  let re = globalRegExps.get(key);
-  if (!re) globalRegExps.set(key, re = new RegExp(quick.source, flags));
+  let re = globalOf.get(quick);
+  if (!re) {
+    const flags = quick.flags.includes("g") ? quick.flags : quick.flags + "g";
+    const key = `${flags}/${quick.source}`;
+    re = globalRegExps.get(key);
+    if (!re) globalRegExps.set(key, re = new RegExp(quick.source, flags));
+    globalOf.set(quick, re);
+  }
   re.lastIndex = 0;
   const ins = doc2.instructions;
   let k = 0;
@@ -5506,7 +5676,7 @@ function planWrap(cmds, cleanup, prefix, suffix) {
   }
   return { edits };
 }
-var globalRegExps, LEADING_RESERVED;
+var specs, globalRegExps, globalOf, LEADING_RESERVED;
 var init_cache_mount = __esm({
   "src/analysis/cache-mount.ts"() {
     "use strict";
@@ -5518,7 +5688,9 @@ var init_cache_mount = __esm({
     init_offline();
     init_ecosystems();
     init_helpers();
+    specs = /* @__PURE__ */ new Map();
     globalRegExps = /* @__PURE__ */ new Map();
+    globalOf = /* @__PURE__ */ new WeakMap();
     LEADING_RESERVED = /* @__PURE__ */ new Set(["then", "do", "else", "elif", "if", "while", "until", "!", "{"]);
   }
 });
@@ -5564,9 +5736,8 @@ function explainOnce(doc2, result) {
   let firstLine;
   for (const f of result.diagnostics) {
     if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
-    const line = doc2.instructions.find((i) => i.keywordStart === f.range.start)?.line;
     if (firstLine === void 0) {
-      firstLine = line;
+      firstLine = doc2.instructions.find((i) => i.keywordStart === f.range.start)?.line;
       continue;
     }
     f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine})`);
@@ -8974,7 +9145,7 @@ function checkLinkTarget(file) {
   const base2 = gitRoot(import_node_path2.default.dirname(abs)) ?? import_node_path2.default.dirname(abs);
   let realBase = base2;
   try {
-    realBase = import_node_fs2.default.realpathSync(base2);
+    realBase = process.platform === "win32" ? import_node_fs2.default.realpathSync(base2) : import_node_fs2.default.realpathSync.native(base2);
   } catch {
   }
   if (!inside(realBase, real) && !inside(base2, real)) {
@@ -9014,32 +9185,23 @@ function decodeFile(file, bytes) {
     throw e;
   }
 }
-function readAllFd(fd, cap, sizeHint) {
-  if (sizeHint !== void 0 && sizeHint < cap) {
-    const buf = Buffer.allocUnsafe(sizeHint + 1);
-    let total = 0;
-    while (total < buf.length) {
-      const n = import_node_fs2.default.readSync(fd, buf, total, buf.length - total, total);
-      if (n === 0) return buf.subarray(0, total);
-      total += n;
-    }
-    const rest = readChunks(fd, cap, total);
-    return Buffer.concat([buf, rest], total + rest.length);
-  }
-  return readChunks(fd, cap, 0);
-}
-function readChunks(fd, cap, from) {
-  const chunks = [];
+function readAllFd(fd, cap, sizeHint = 0) {
+  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
   let total = 0;
   for (; ; ) {
-    const chunk = Buffer.allocUnsafe(64 * 1024);
-    const n = import_node_fs2.default.readSync(fd, chunk, 0, chunk.length, from + total);
-    if (n === 0) break;
+    if (total === buf.length) {
+      if (total > cap) throw new Error(`larger than ${cap} bytes`);
+      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
+      buf.copy(bigger, 0, 0, total);
+      buf = bigger;
+    }
+    const want = buf.length - total;
+    const n = import_node_fs2.default.readSync(fd, buf, total, want, total);
     total += n;
-    if (from + total > cap) throw new Error(`larger than ${cap} bytes`);
-    chunks.push(chunk.subarray(0, n));
+    if (n < want) break;
   }
-  return Buffer.concat(chunks, total);
+  if (total > cap) throw new Error(`larger than ${cap} bytes`);
+  return buf.subarray(0, total);
 }
 
 // src/core/runner.ts
@@ -9370,8 +9532,9 @@ function runTransforms(text, run, bom = false) {
   const buildContext = run.buildContext ?? new NoContext();
   const base2 = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
   let original;
+  const tokenCache = run.firstChange ? null : void 0;
   try {
-    original = run.document && run.document.text === text && run.document.bom === bom && run.document.buildArgs === options.buildArgs ? run.document : new DockerfileDocument(text, bom, options.buildArgs);
+    original = run.document && run.document.text === text && run.document.bom === bom && run.document.buildArgs === options.buildArgs ? run.document : new DockerfileDocument(text, bom, options.buildArgs, tokenCache);
   } catch (e) {
     if (e instanceof InputError) return { ...base2, error: { kind: "parse", message: e.message, line: e.line, column: e.column } };
     throw e;
@@ -9393,6 +9556,7 @@ function runTransforms(text, run, bom = false) {
   };
   const quiet = /* @__PURE__ */ new Map();
   let doc2 = original;
+  let docVersion = 0;
   const maps = [];
   const changeFindings = [];
   let lastFindings = /* @__PURE__ */ new Map();
@@ -9431,7 +9595,7 @@ function runTransforms(text, run, bom = false) {
     const pending = /* @__PURE__ */ new Map();
     for (const t of transforms) {
       const known2 = quiet.get(t.meta.id);
-      if (known2?.doc === doc2) {
+      if (known2?.version === docVersion) {
         pending.set(t.meta.id, known2.notes);
         continue;
       }
@@ -9472,7 +9636,7 @@ function runTransforms(text, run, bom = false) {
         } else notes.push(report(t, d));
       }
       pending.set(t.meta.id, notes);
-      const unchanged = { doc: doc2, notes, readOriginal, readDirectives: doc2.directiveReads !== directiveReads };
+      const unchanged = { version: docVersion, notes, readOriginal, readDirectives: doc2.directiveReads !== directiveReads };
       if (allowed.length === 0) {
         quiet.set(t.meta.id, unchanged);
         continue;
@@ -9491,7 +9655,7 @@ function runTransforms(text, run, bom = false) {
       }
       let nextDoc;
       try {
-        nextDoc = new DockerfileDocument(next, bom, options.buildArgs);
+        nextDoc = new DockerfileDocument(next, bom, options.buildArgs, tokenCache);
       } catch (e) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${e.message}`);
       }
@@ -9512,9 +9676,10 @@ function runTransforms(text, run, bom = false) {
       const version = maps.length;
       nextDoc.sourceLine = (offset) => original.lineOf(toOriginal(offset, version));
       if (onlyDirectivesDiffer(doc2, nextDoc)) {
-        for (const q3 of quiet.values()) if (q3.doc === doc2 && !q3.readDirectives) q3.doc = nextDoc;
+        for (const q3 of quiet.values()) if (q3.version === docVersion && !q3.readDirectives) q3.version = docVersion + 1;
       }
       doc2 = nextDoc;
+      docVersion++;
       changedInPass = true;
       if (run.firstChange) {
         const problem = crossCheck(doc2, original);
@@ -9530,7 +9695,7 @@ function runTransforms(text, run, bom = false) {
   if (changed && run.selfCheck !== false) {
     const problem = crossCheck(doc2, original);
     if (problem) return internal(`self-check failed: ${problem.message}`);
-    const settled = new Set([...quiet].filter(([, q3]) => q3.doc === doc2 && !q3.readOriginal).map(([id]) => id));
+    const settled = new Set([...quiet].filter(([, q3]) => q3.version === docVersion && !q3.readOriginal).map(([id]) => id));
     const again = runTransforms(output, { ...run, options, buildContext, selfCheck: false, document: doc2, settled }, bom);
     if (again.error) return internal(`self-check failed: the output does not re-run cleanly: ${again.error.message}`);
     if (again.changed) {
@@ -10382,22 +10547,24 @@ function formatWith(input, options, printer) {
 
 // src/pipeline/engine.ts
 init_source();
-function contextFor(file, opts) {
+function contextFor(file, opts, fileWasRead = false) {
   if (opts.buildContext) return opts.buildContext;
   if (opts.noContext) return new NoContext();
   const dir = opts.contextDir ?? (file ? import_node_path3.default.dirname(file) : void 0);
   if (!dir) return new NoContext();
-  try {
-    if (!import_node_fs3.default.statSync(dir).isDirectory()) return new NoContext();
-  } catch {
-    return new NoContext();
+  if (!(fileWasRead && opts.contextDir === void 0)) {
+    try {
+      if (!import_node_fs3.default.statSync(dir).isDirectory()) return new NoContext();
+    } catch {
+      return new NoContext();
+    }
   }
   return new DirectoryContext(dir, file);
 }
-function processText(raw, file, opts, contextFile) {
+function processRaw(raw, file, opts, contextFile, fileWasRead) {
   const { text, bom } = stripBom(raw);
   if (text.trim() === "") return { path: file, before: raw, after: raw, changed: false, findings: [] };
-  const buildContext = contextFor(contextFile, opts);
+  const buildContext = contextFor(contextFile, opts, fileWasRead);
   let r;
   try {
     r = runTransforms(text, { transforms: opts.transforms, options: opts.options, buildContext, path: file, firstChange: opts.firstChange }, bom);
@@ -10456,7 +10623,7 @@ function processFile(file, opts) {
     if (e instanceof FileError) return { path: file, before: "", after: "", changed: false, findings: [], error: e };
     throw e;
   }
-  return processText(raw, file, opts, file);
+  return processRaw(raw, file, opts, file, true);
 }
 
 // src/core/errors.ts
