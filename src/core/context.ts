@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dockerignoreMatcher, readPatterns } from './dockerignore.js';
+import { readWhole, realPath } from './files.js';
 
 /**
  * Largest context file read (manifests, lockfiles, `.dockerignore`): dependency manifests are
@@ -109,14 +110,9 @@ function ignoreText(readRoot: (rel: string) => string | undefined, dockerfilePat
   return readRoot('.dockerignore');
 }
 
-/** One realpath(3) call (not a walk with an lstat per path component in JavaScript); Windows keeps the JavaScript one. */
-function realpath(p: string): string {
-  return process.platform === 'win32' ? fs.realpathSync(p) : fs.realpathSync.native(p);
-}
-
 function realOrSelf(p: string): string {
   try {
-    return realpath(p);
+    return realPath(p);
   } catch {
     return path.resolve(p);
   }
@@ -146,7 +142,7 @@ function resolveContained(realRoot: string, rel: string): Resolved {
   }
   let real: string;
   try {
-    real = realpath(abs);
+    real = realPath(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -186,23 +182,9 @@ function readContained(root: string, rel: string, realRoot = realOrSelf(root)): 
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: 'refused', note: `${rel} changed while being read; not read` };
-    // One buffer of the size fstat gave (plus one byte to see the end), grown if the file grew.
-    let buf = Buffer.allocUnsafe(Math.min(st.size, MAX_CONTEXT_FILE_BYTES) + 1);
-    let total = 0;
-    for (;;) {
-      if (total === buf.length) {
-        if (total > MAX_CONTEXT_FILE_BYTES) break;
-        const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), MAX_CONTEXT_FILE_BYTES + 1));
-        buf.copy(bigger, 0, 0, total);
-        buf = bigger;
-      }
-      const want = buf.length - total;
-      const n = fs.readSync(fd, buf, total, want, null);
-      total += n;
-      if (n < want) break; // a regular file reads short only at its end
-    }
-    if (total > MAX_CONTEXT_FILE_BYTES) return { kind: 'refused', note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
-    return { kind: 'file', text: buf.toString('utf8', 0, total) };
+    const buf = readWhole(fd, MAX_CONTEXT_FILE_BYTES, st.size);
+    if (buf === undefined) return { kind: 'refused', note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+    return { kind: 'file', text: buf.toString('utf8') };
   } catch {
     return { kind: 'absent' };
   } finally {

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import { readWhole, realPath } from '../core/files.js';
 import { decode, InputError, type DecodedSource } from '../core/source.js';
 
 export class FileError extends Error {
@@ -70,7 +71,7 @@ function checkLinkTarget(file: string): void {
   let real: string;
   try {
     // One realpath(3) call (not a walk with an lstat per path component): this runs for every file.
-    real = process.platform === 'win32' ? fs.realpathSync(abs) : fs.realpathSync.native(abs);
+    real = realPath(abs);
   } catch {
     return; // reported by the open below
   }
@@ -78,7 +79,7 @@ function checkLinkTarget(file: string): void {
   const base = gitRoot(path.dirname(abs)) ?? path.dirname(abs);
   let realBase = base;
   try {
-    realBase = process.platform === 'win32' ? fs.realpathSync(base) : fs.realpathSync.native(base);
+    realBase = realPath(base);
   } catch {
     // keep the name as given
   }
@@ -186,29 +187,11 @@ function writeAll(fd: number, buf: Uint8Array, position: number): void {
   }
 }
 
-/**
- * Read a whole regular file through `fd`, at most `cap` bytes (more is an error). `sizeHint`
- * (the size fstat gave) sizes the first buffer one byte larger, so a file that did not grow is
- * read in one call (the short read is its end), without 64 KB chunks and a copy per file.
- */
+/** Read a whole regular file through `fd` (see readWhole), at most `cap` bytes: more is an error. */
 function readAllFd(fd: number, cap: number, sizeHint = 0): Buffer {
-  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
-  let total = 0;
-  for (;;) {
-    if (total === buf.length) {
-      if (total > cap) throw new Error(`larger than ${cap} bytes`);
-      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
-      buf.copy(bigger, 0, 0, total);
-      buf = bigger;
-    }
-    const want = buf.length - total;
-    const n = fs.readSync(fd, buf, total, want, total);
-    total += n;
-    // A regular file reads short only at its end: no second call to see 0 bytes.
-    if (n < want) break;
-  }
-  if (total > cap) throw new Error(`larger than ${cap} bytes`);
-  return buf.subarray(0, total);
+  const bytes = readWhole(fd, cap, sizeHint);
+  if (bytes === undefined) throw new Error(`larger than ${cap} bytes`);
+  return bytes;
 }
 
 /** A name no other process uses: pid plus random bytes (a pid alone repeats across namespaces). */
