@@ -7,7 +7,7 @@ import { imageFacts } from './base-images.js';
 import { assertDockerfile, buildkitWords, lex, logicalLine, logicalView, type Directive, type Flag, type Heredoc, type InstructionNode, type Logical, type LogicalView, type Node } from './lexer.js';
 import { LineIndex, dominantEol, eolAt } from './source.js';
 import { tokenize, type ShellCommand, type Tokenized, type Word } from './shell.js';
-import { SHARED_MAX_DOC, instructionKey, sharedTokenCache, type TokenCache } from './token-cache.js';
+import { SHARED_MAX_DOC, instructionKey, sharedTokenCache, type TokenCache, type TokenPart } from './token-cache.js';
 
 export class DockerfileDocument {
   readonly nodes: Node[];
@@ -281,16 +281,23 @@ export class Instruction {
   /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
   private tokens(): Tokenized {
     if (this.cachedTokens) return this.cachedTokens;
-    // The same text tokenized in another document version (or an earlier run) is reused.
+    return (this.cachedTokens = this.sharedTokens('args', () => {
+      const l = this.view();
+      const i = l.index(this.node.argsStart);
+      return tokenize(l.text.slice(i), (k) => l.at(i + k));
+    }));
+  }
+
+  /** `part`'s tokens: from the token cache when the same text was tokenized in another document version (or an earlier run), else made and kept there. */
+  private sharedTokens(part: TokenPart, make: () => Tokenized): Tokenized {
     const cache = this.doc.tokenCache;
-    const key = cache ? this.cacheKey() : '';
-    const known = cache?.get(key, 'args', this.node.start);
-    if (known) return (this.cachedTokens = known);
-    const l = this.view();
-    const i = l.index(this.node.argsStart);
-    const t = tokenize(l.text.slice(i), (k) => l.at(i + k));
-    cache?.set(key, 'args', this.node.start, t);
-    return (this.cachedTokens = t);
+    if (!cache) return make();
+    const key = this.cacheKey();
+    const known = cache.get(key, part, this.node.start);
+    if (known) return known;
+    const t = make();
+    cache.set(key, part, this.node.start, t);
+    return t;
   }
 
   private key?: string;
@@ -328,14 +335,7 @@ export class Instruction {
         const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
         // Shell here-documents inside the script (`cat > f <<'X'`) are read as data by the
         // tokenizer: their lines are never commands (ShellCommand.heredocs).
-        const cache = this.doc.tokenCache;
-        const key = cache ? this.cacheKey() : '';
-        let script = cache?.get(key, 'script', this.node.start);
-        if (!script) {
-          script = tokenize(body, (k) => h.bodyStart + k);
-          cache?.set(key, 'script', this.node.start, script);
-        }
-        for (const c of script.commands) out.push(c);
+        for (const c of this.sharedTokens('script', () => tokenize(body, (k) => h.bodyStart + k)).commands) out.push(c);
       }
     }
     return (this.cachedCommands = out);
