@@ -1229,7 +1229,7 @@ var require_command = __commonJS({
     var EventEmitter = require("node:events").EventEmitter;
     var childProcess = require_node_child_process();
     var path30 = require("node:path");
-    var fs25 = require("node:fs");
+    var fs26 = require("node:fs");
     var process2 = require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -2223,7 +2223,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs25.existsSync(executableFile)) return;
+        if (fs26.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2242,10 +2242,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
           const localBin = path30.resolve(baseDir, baseName);
-          if (fs25.existsSync(localBin)) return localBin;
+          if (fs26.existsSync(localBin)) return localBin;
           if (sourceExt.includes(path30.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs25.existsSync(`${localBin}${ext}`)
+            (ext) => fs26.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2257,7 +2257,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs25.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs26.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
@@ -3602,6 +3602,35 @@ var require_node_crypto = __commonJS({
   }
 });
 
+// src/core/files.ts
+function realPath(p) {
+  return process.platform === "win32" ? import_node_fs.default.realpathSync(p) : import_node_fs.default.realpathSync.native(p);
+}
+function readWhole(fd, cap, sizeHint = 0) {
+  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
+  let total = 0;
+  for (; ; ) {
+    if (total === buf.length) {
+      if (total > cap) return void 0;
+      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
+      buf.copy(bigger, 0, 0, total);
+      buf = bigger;
+    }
+    const want = buf.length - total;
+    const n = import_node_fs.default.readSync(fd, buf, total, want, total);
+    total += n;
+    if (n < want) break;
+  }
+  return total > cap ? void 0 : buf.subarray(0, total);
+}
+var import_node_fs;
+var init_files = __esm({
+  "src/core/files.ts"() {
+    "use strict";
+    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
+  }
+});
+
 // src/core/source.ts
 function isUtf16(bytes) {
   if (bytes.length >= 2 && (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)) return true;
@@ -3746,7 +3775,7 @@ function describeErrno(e) {
 }
 function gitRoot(dir) {
   for (let d = import_node_path.default.resolve(dir); ; ) {
-    if (import_node_fs.default.existsSync(import_node_path.default.join(d, ".git"))) return d;
+    if (import_node_fs2.default.existsSync(import_node_path.default.join(d, ".git"))) return d;
     const up = import_node_path.default.dirname(d);
     if (up === d) return void 0;
     d = up;
@@ -3760,7 +3789,7 @@ function checkLinkTarget(file) {
   const abs = import_node_path.default.resolve(file);
   let real;
   try {
-    real = process.platform === "win32" ? import_node_fs.default.realpathSync(abs) : import_node_fs.default.realpathSync.native(abs);
+    real = realPath(abs);
   } catch {
     return;
   }
@@ -3768,7 +3797,7 @@ function checkLinkTarget(file) {
   const base2 = gitRoot(import_node_path.default.dirname(abs)) ?? import_node_path.default.dirname(abs);
   let realBase = base2;
   try {
-    realBase = process.platform === "win32" ? import_node_fs.default.realpathSync(base2) : import_node_fs.default.realpathSync.native(base2);
+    realBase = realPath(base2);
   } catch {
   }
   if (!inside(realBase, real) && !inside(base2, real)) {
@@ -3779,13 +3808,13 @@ function readDockerfile(file) {
   checkLinkTarget(file);
   let fd;
   try {
-    fd = import_node_fs.default.openSync(file, import_node_fs.default.constants.O_RDONLY | (import_node_fs.default.constants.O_NONBLOCK ?? 0));
+    fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
   } catch (e) {
     throw new FileError(file, describeErrno(e));
   }
   let bytes;
   try {
-    const stat = import_node_fs.default.fstatSync(fd);
+    const stat = import_node_fs2.default.fstatSync(fd);
     if (stat.isDirectory()) throw new FileError(file, "is a directory, not a Dockerfile");
     if (!stat.isFile()) throw new FileError(file, "not a regular file");
     if (stat.size > MAX_FILE_BYTES) throw new FileError(file, `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} a Dockerfile may have`);
@@ -3796,7 +3825,7 @@ function readDockerfile(file) {
       throw new FileError(file, `file grew past the ${MAX_FILE_BYTES} bytes a Dockerfile may have`);
     }
   } finally {
-    import_node_fs.default.closeSync(fd);
+    import_node_fs2.default.closeSync(fd);
   }
   return decodeFile(file, bytes);
 }
@@ -3843,58 +3872,45 @@ function errnoMessage(e, verb) {
 function writeAll(fd, buf, position) {
   let done = 0;
   while (done < buf.length) {
-    const n = import_node_fs.default.writeSync(fd, buf, done, buf.length - done, position + done);
+    const n = import_node_fs2.default.writeSync(fd, buf, done, buf.length - done, position + done);
     if (n <= 0) throw Object.assign(new Error("no space left on device (short write)"), { code: "ENOSPC" });
     done += n;
   }
 }
 function readAllFd(fd, cap, sizeHint = 0) {
-  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
-  let total = 0;
-  for (; ; ) {
-    if (total === buf.length) {
-      if (total > cap) throw new Error(`larger than ${cap} bytes`);
-      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
-      buf.copy(bigger, 0, 0, total);
-      buf = bigger;
-    }
-    const want = buf.length - total;
-    const n = import_node_fs.default.readSync(fd, buf, total, want, total);
-    total += n;
-    if (n < want) break;
-  }
-  if (total > cap) throw new Error(`larger than ${cap} bytes`);
-  return buf.subarray(0, total);
+  const bytes = readWhole(fd, cap, sizeHint);
+  if (bytes === void 0) throw new Error(`larger than ${cap} bytes`);
+  return bytes;
 }
 function scratchName(target, suffix) {
   return import_node_path.default.join(import_node_path.default.dirname(target), `.${import_node_path.default.basename(target)}.dockerfix-${process.pid}-${import_node_crypto.default.randomBytes(6).toString("hex")}.${suffix}`);
 }
 function createNew(file, bytes, mode) {
-  const fd = import_node_fs.default.openSync(file, import_node_fs.default.constants.O_WRONLY | import_node_fs.default.constants.O_CREAT | import_node_fs.default.constants.O_EXCL | (import_node_fs.default.constants.O_NOFOLLOW ?? 0), mode);
+  const fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_WRONLY | import_node_fs2.default.constants.O_CREAT | import_node_fs2.default.constants.O_EXCL | (import_node_fs2.default.constants.O_NOFOLLOW ?? 0), mode);
   try {
     writeAll(fd, bytes, 0);
-    import_node_fs.default.fsyncSync(fd);
+    import_node_fs2.default.fsyncSync(fd);
     return fd;
   } catch (e) {
-    import_node_fs.default.closeSync(fd);
+    import_node_fs2.default.closeSync(fd);
     removeQuietly(file);
     throw e;
   }
 }
 function removeQuietly(file) {
   try {
-    import_node_fs.default.unlinkSync(file);
+    import_node_fs2.default.unlinkSync(file);
   } catch {
   }
 }
 function fsyncDir(dir) {
   let fd;
   try {
-    fd = import_node_fs.default.openSync(dir, "r");
-    import_node_fs.default.fsyncSync(fd);
+    fd = import_node_fs2.default.openSync(dir, "r");
+    import_node_fs2.default.fsyncSync(fd);
   } catch {
   } finally {
-    if (fd !== void 0) import_node_fs.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs2.default.closeSync(fd);
   }
 }
 function checkUnchanged(file, target, current, expected, next) {
@@ -3904,7 +3920,7 @@ function checkUnchanged(file, target, current, expected, next) {
 }
 function copyXattrs(from, to) {
   if (process.platform !== "linux") return false;
-  cpPath ??= ["/usr/bin/cp", "/bin/cp"].find((p) => import_node_fs.default.existsSync(p)) ?? null;
+  cpPath ??= ["/usr/bin/cp", "/bin/cp"].find((p) => import_node_fs2.default.existsSync(p)) ?? null;
   if (!cpPath) return false;
   const r = (0, import_node_child_process.spawnSync)(cpPath, ["--attributes-only", "--preserve=xattr", "--", from, to], { stdio: "ignore", timeout: 1e4 });
   return r.status === 0;
@@ -3913,11 +3929,11 @@ function writeFileAtomic(file, content, opts = {}) {
   let target = file;
   let st;
   try {
-    target = import_node_fs.default.realpathSync(file);
-    st = import_node_fs.default.statSync(target);
+    target = import_node_fs2.default.realpathSync(file);
+    st = import_node_fs2.default.statSync(target);
   } catch (e) {
     if (e.code !== "ENOENT") throw new FileError(file, describeErrno(e));
-    if (import_node_fs.default.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw new FileError(file, "is a symbolic link to a missing file; not written");
+    if (import_node_fs2.default.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw new FileError(file, "is a symbolic link to a missing file; not written");
   }
   if (st && !st.isFile()) throw new FileError(file, "not a regular file; not written");
   const mode = st ? st.mode & 4095 : 420;
@@ -3942,28 +3958,28 @@ function replaceFile(file, target, st, bytes, expected) {
     created = true;
     if (st) {
       try {
-        import_node_fs.default.fchownSync(fd, st.uid, st.gid);
+        import_node_fs2.default.fchownSync(fd, st.uid, st.gid);
       } catch {
         return false;
       }
-      import_node_fs.default.fchmodSync(fd, st.mode & 4095);
-      const after = import_node_fs.default.fstatSync(fd);
+      import_node_fs2.default.fchmodSync(fd, st.mode & 4095);
+      const after = import_node_fs2.default.fstatSync(fd);
       if (after.uid !== st.uid || after.gid !== st.gid || (after.mode & 4095) !== (st.mode & 4095)) return false;
-      import_node_fs.default.closeSync(fd);
+      import_node_fs2.default.closeSync(fd);
       fd = void 0;
       if (!copyXattrs(target, tmp)) return false;
       if (checkUnchanged(file, target, readRegular(target), expected, bytes) === "done") return true;
     } else {
-      import_node_fs.default.fchmodSync(fd, 420 & ~currentUmask());
-      import_node_fs.default.closeSync(fd);
+      import_node_fs2.default.fchmodSync(fd, 420 & ~currentUmask());
+      import_node_fs2.default.closeSync(fd);
       fd = void 0;
     }
-    import_node_fs.default.renameSync(tmp, target);
+    import_node_fs2.default.renameSync(tmp, target);
     created = false;
     fsyncDir(import_node_path.default.dirname(target));
     return true;
   } finally {
-    if (fd !== void 0) import_node_fs.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs2.default.closeSync(fd);
     if (created) removeQuietly(tmp);
   }
 }
@@ -3975,25 +3991,25 @@ function currentUmask() {
   }
 }
 function readRegular(file) {
-  const fd = import_node_fs.default.openSync(file, import_node_fs.default.constants.O_RDONLY | (import_node_fs.default.constants.O_NONBLOCK ?? 0));
+  const fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
   try {
-    if (!import_node_fs.default.fstatSync(fd).isFile()) throw new Error("no longer a regular file");
+    if (!import_node_fs2.default.fstatSync(fd).isFile()) throw new Error("no longer a regular file");
     return readAllFd(fd, MAX_FILE_BYTES);
   } finally {
-    import_node_fs.default.closeSync(fd);
+    import_node_fs2.default.closeSync(fd);
   }
 }
 function writeInPlace(file, target, bytes, expected) {
-  const fd = import_node_fs.default.openSync(target, import_node_fs.default.constants.O_RDWR | (import_node_fs.default.constants.O_NONBLOCK ?? 0));
+  const fd = import_node_fs2.default.openSync(target, import_node_fs2.default.constants.O_RDWR | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
   let backup;
   try {
-    const st = import_node_fs.default.fstatSync(fd);
+    const st = import_node_fs2.default.fstatSync(fd);
     if (!st.isFile()) throw new FileError(file, "not a regular file; not written");
     const old = readAllFd(fd, MAX_FILE_BYTES);
     if (checkUnchanged(file, target, old, expected, bytes) === "done") return "in-place";
     try {
       backup = scratchName(target, "bak");
-      import_node_fs.default.closeSync(createNew(backup, old, 384));
+      import_node_fs2.default.closeSync(createNew(backup, old, 384));
     } catch (e) {
       backup = void 0;
       throw new FileError(file, `cannot keep a backup copy before rewriting in place (${errnoMessage(e, "write")}); not written`);
@@ -4002,19 +4018,19 @@ function writeInPlace(file, target, bytes, expected) {
       try {
         writeAll(fd, bytes.subarray(old.length), old.length);
       } catch (e) {
-        import_node_fs.default.ftruncateSync(fd, old.length);
+        import_node_fs2.default.ftruncateSync(fd, old.length);
         throw e;
       }
     }
     try {
       writeAll(fd, bytes.subarray(0, Math.min(bytes.length, old.length)), 0);
-      if (bytes.length < old.length) import_node_fs.default.ftruncateSync(fd, bytes.length);
-      import_node_fs.default.fsyncSync(fd);
+      if (bytes.length < old.length) import_node_fs2.default.ftruncateSync(fd, bytes.length);
+      import_node_fs2.default.fsyncSync(fd);
     } catch (e) {
       try {
         writeAll(fd, old, 0);
-        import_node_fs.default.ftruncateSync(fd, old.length);
-        import_node_fs.default.fsyncSync(fd);
+        import_node_fs2.default.ftruncateSync(fd, old.length);
+        import_node_fs2.default.fsyncSync(fd);
       } catch {
         const kept = backup;
         backup = void 0;
@@ -4024,18 +4040,19 @@ function writeInPlace(file, target, bytes, expected) {
     }
     return "in-place";
   } finally {
-    import_node_fs.default.closeSync(fd);
+    import_node_fs2.default.closeSync(fd);
     if (backup) removeQuietly(backup);
   }
 }
-var import_node_fs, import_node_path, import_node_crypto, import_node_child_process, FileError, MAX_FILE_BYTES, cpPath;
+var import_node_fs2, import_node_path, import_node_crypto, import_node_child_process, FileError, MAX_FILE_BYTES, cpPath;
 var init_fsio = __esm({
   "src/pipeline/fsio.ts"() {
     "use strict";
-    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path = __toESMBuiltin(require("node:path"), 1);
     import_node_crypto = __toESM(require_node_crypto(), 1);
     import_node_child_process = __toESM(require_node_child_process(), 1);
+    init_files();
     init_source();
     FileError = class extends Error {
       constructor(file, message, line, column) {
@@ -4961,7 +4978,7 @@ async function discover(paths, cwd = process.cwd()) {
   for (const p of paths) {
     let st;
     try {
-      st = import_node_fs2.default.statSync(import_node_path2.default.resolve(cwd, p));
+      st = import_node_fs3.default.statSync(import_node_path2.default.resolve(cwd, p));
     } catch (e) {
       const code2 = e.code;
       errors.push(
@@ -5004,7 +5021,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
   const visit = (dir, rel3, rules) => {
     let entries;
     try {
-      entries = import_node_fs2.default.readdirSync(dir, { withFileTypes: true });
+      entries = import_node_fs3.default.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       const code2 = e.code;
       if (code2 === "EACCES" || code2 === "EPERM") unreadable.push(dir);
@@ -5023,7 +5040,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
         visit(abs, rel3 ? `${rel3}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
         const abs = import_node_path2.default.join(dir, name);
-        if (name.includes("\uFFFD") && !import_node_fs2.default.existsSync(abs)) {
+        if (name.includes("\uFFFD") && !import_node_fs3.default.existsSync(abs)) {
           unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
           continue;
         }
@@ -5039,8 +5056,8 @@ function ignoreFileAt(dir, name, base2 = dir) {
   let text;
   try {
     const file = import_node_path2.default.join(dir, name);
-    if (!import_node_fs2.default.statSync(file).isFile()) return null;
-    text = import_node_fs2.default.readFileSync(file, "utf8");
+    if (!import_node_fs3.default.statSync(file).isFile()) return null;
+    text = import_node_fs3.default.readFileSync(file, "utf8");
   } catch {
     return null;
   }
@@ -5048,7 +5065,7 @@ function ignoreFileAt(dir, name, base2 = dir) {
 }
 function repoRootOf(dir) {
   for (let d = dir; ; ) {
-    if (import_node_fs2.default.existsSync(import_node_path2.default.join(d, ".git"))) return d;
+    if (import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".git"))) return d;
     const up = import_node_path2.default.dirname(d);
     if (up === d) return void 0;
     d = up;
@@ -5081,7 +5098,7 @@ async function dockerfixIgnored(abs) {
     dirs.push(d);
     if (d === top || import_node_path2.default.dirname(d) === d) break;
   }
-  const present = dirs.filter((d) => import_node_fs2.default.existsSync(import_node_path2.default.join(d, ".dockerfixignore")));
+  const present = dirs.filter((d) => import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".dockerfixignore")));
   if (!present.length) return false;
   makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
@@ -5106,11 +5123,11 @@ function ignored(rules, abs, dir) {
   }
   return out;
 }
-var import_node_fs2, import_node_path2, SKIPPED_DIRS, isTemplateDir, SKIP, searched, makeIgnore, IGNORE_FILES;
+var import_node_fs3, import_node_path2, SKIPPED_DIRS, isTemplateDir, SKIP, searched, makeIgnore, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
-    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path2 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_names();
@@ -5841,12 +5858,9 @@ function ignoreText(readRoot, dockerfilePath, note, root) {
   }
   return readRoot(".dockerignore");
 }
-function realpath(p) {
-  return process.platform === "win32" ? import_node_fs3.default.realpathSync(p) : import_node_fs3.default.realpathSync.native(p);
-}
 function realOrSelf(p) {
   try {
-    return realpath(p);
+    return realPath(p);
   } catch {
     return import_node_path3.default.resolve(p);
   }
@@ -5858,16 +5872,16 @@ function isInside(root, p) {
 function resolveContained(realRoot, rel3) {
   const abs = import_node_path3.default.join(realRoot, rel3);
   try {
-    if (import_node_fs3.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
+    if (import_node_fs4.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
   } catch {
   }
   let real;
   try {
-    real = realpath(abs);
+    real = realPath(abs);
   } catch (e) {
     const code2 = e.code;
     if (code2 === "ENOENT" || code2 === "ENOTDIR") {
-      const link = import_node_fs3.default.lstatSync(abs, { throwIfNoEntry: false });
+      const link = import_node_fs4.default.lstatSync(abs, { throwIfNoEntry: false });
       return link?.isSymbolicLink() ? { kind: "absent", note: `${rel3} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
     }
     return { kind: "refused", note: `${rel3} cannot be resolved (${code2 ?? e.message}); treated as absent` };
@@ -5877,7 +5891,7 @@ function resolveContained(realRoot, rel3) {
   }
   let stat;
   try {
-    stat = import_node_fs3.default.statSync(real);
+    stat = import_node_fs4.default.statSync(real);
   } catch {
     return { kind: "absent" };
   }
@@ -5891,42 +5905,30 @@ function readContained(root, rel3, realRoot = realOrSelf(root)) {
   if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel3} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
   let fd;
   try {
-    fd = import_node_fs3.default.openSync(r.real, import_node_fs3.default.constants.O_RDONLY | (import_node_fs3.default.constants.O_NONBLOCK ?? 0) | (import_node_fs3.default.constants.O_NOFOLLOW ?? 0));
+    fd = import_node_fs4.default.openSync(r.real, import_node_fs4.default.constants.O_RDONLY | (import_node_fs4.default.constants.O_NONBLOCK ?? 0) | (import_node_fs4.default.constants.O_NOFOLLOW ?? 0));
   } catch {
     return { kind: "absent" };
   }
   try {
-    const st = import_node_fs3.default.fstatSync(fd);
+    const st = import_node_fs4.default.fstatSync(fd);
     if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel3} changed while being read; not read` };
-    let buf = Buffer.allocUnsafe(Math.min(st.size, MAX_CONTEXT_FILE_BYTES) + 1);
-    let total = 0;
-    for (; ; ) {
-      if (total === buf.length) {
-        if (total > MAX_CONTEXT_FILE_BYTES) break;
-        const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), MAX_CONTEXT_FILE_BYTES + 1));
-        buf.copy(bigger, 0, 0, total);
-        buf = bigger;
-      }
-      const want = buf.length - total;
-      const n = import_node_fs3.default.readSync(fd, buf, total, want, null);
-      total += n;
-      if (n < want) break;
-    }
-    if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel3} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
-    return { kind: "file", text: buf.toString("utf8", 0, total) };
+    const buf = readWhole(fd, MAX_CONTEXT_FILE_BYTES, st.size);
+    if (buf === void 0) return { kind: "refused", note: `${rel3} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+    return { kind: "file", text: buf.toString("utf8") };
   } catch {
     return { kind: "absent" };
   } finally {
-    import_node_fs3.default.closeSync(fd);
+    import_node_fs4.default.closeSync(fd);
   }
 }
-var import_node_fs3, import_node_path3, MAX_CONTEXT_FILE_BYTES, PROBE, MAX_LISTED_FILES, SKIP_DIRS, DirectoryContext, NoContext;
+var import_node_fs4, import_node_path3, MAX_CONTEXT_FILE_BYTES, PROBE, MAX_LISTED_FILES, SKIP_DIRS, DirectoryContext, NoContext;
 var init_context = __esm({
   "src/core/context.ts"() {
     "use strict";
-    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path3 = __toESMBuiltin(require("node:path"), 1);
     init_dockerignore();
+    init_files();
     MAX_CONTEXT_FILE_BYTES = 8 * 1024 * 1024;
     PROBE = "dockerfix-probe~";
     MAX_LISTED_FILES = 5e4;
@@ -6006,7 +6008,7 @@ var init_context = __esm({
           if (out.length >= MAX_LISTED_FILES || depth > 8) return;
           let entries;
           try {
-            entries = import_node_fs3.default.readdirSync(dir, { withFileTypes: true });
+            entries = import_node_fs4.default.readdirSync(dir, { withFileTypes: true });
           } catch {
             return;
           }
@@ -7817,15 +7819,22 @@ var init_document = __esm({
       /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
       tokens() {
         if (this.cachedTokens) return this.cachedTokens;
+        return this.cachedTokens = this.sharedTokens("args", () => {
+          const l = this.view();
+          const i = l.index(this.node.argsStart);
+          return tokenize(l.text.slice(i), (k) => l.at(i + k));
+        });
+      }
+      /** `part`'s tokens: from the token cache when the same text was tokenized in another document version (or an earlier run), else made and kept there. */
+      sharedTokens(part, make) {
         const cache4 = this.doc.tokenCache;
-        const key = cache4 ? this.cacheKey() : "";
-        const known2 = cache4?.get(key, "args", this.node.start);
-        if (known2) return this.cachedTokens = known2;
-        const l = this.view();
-        const i = l.index(this.node.argsStart);
-        const t = tokenize(l.text.slice(i), (k) => l.at(i + k));
-        cache4?.set(key, "args", this.node.start, t);
-        return this.cachedTokens = t;
+        if (!cache4) return make();
+        const key = this.cacheKey();
+        const known2 = cache4.get(key, part, this.node.start);
+        if (known2) return known2;
+        const t = make();
+        cache4.set(key, part, this.node.start, t);
+        return t;
       }
       key;
       /** This instruction's text as a token-cache key (src/core/token-cache.ts). */
@@ -7857,14 +7866,7 @@ var init_document = __esm({
             const h = markers[0];
             this.cachedScript = h;
             const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
-            const cache4 = this.doc.tokenCache;
-            const key = cache4 ? this.cacheKey() : "";
-            let script = cache4?.get(key, "script", this.node.start);
-            if (!script) {
-              script = tokenize(body, (k) => h.bodyStart + k);
-              cache4?.set(key, "script", this.node.start, script);
-            }
-            for (const c2 of script.commands) out.push(c2);
+            for (const c2 of this.sharedTokens("script", () => tokenize(body, (k) => h.bodyStart + k)).commands) out.push(c2);
           }
         }
         return this.cachedCommands = out;
@@ -9648,7 +9650,7 @@ function contextFor(file, opts, fileWasRead = false) {
   if (!dir) return new NoContext();
   if (!(fileWasRead && opts.contextDir === void 0)) {
     try {
-      if (!import_node_fs4.default.statSync(dir).isDirectory()) return new NoContext();
+      if (!import_node_fs5.default.statSync(dir).isDirectory()) return new NoContext();
     } catch {
       return new NoContext();
     }
@@ -9722,11 +9724,11 @@ function processFile(file, opts) {
   }
   return processRaw(raw, file, opts, file, true);
 }
-var import_node_fs4, import_node_path4;
+var import_node_fs5, import_node_path4;
 var init_engine = __esm({
   "src/pipeline/engine.ts"() {
     "use strict";
-    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path4 = __toESMBuiltin(require("node:path"), 1);
     init_context();
     init_fsio();
@@ -15985,7 +15987,7 @@ function workerUrl() {
   if (workerUrlCache !== void 0) return workerUrlCache;
   const candidates2 = [new URL("./batch-worker.js", __dockerfixUrl)];
   if (__dockerfixUrl.endsWith(".ts")) candidates2.push(new URL("../../dist/src/cli/batch-worker.js", __dockerfixUrl));
-  workerUrlCache = candidates2.find((u) => import_node_fs5.default.existsSync((0, import_node_url.fileURLToPath)(u))) ?? null;
+  workerUrlCache = candidates2.find((u) => import_node_fs6.default.existsSync((0, import_node_url.fileURLToPath)(u))) ?? null;
   return workerUrlCache;
 }
 function workerSafe(opts) {
@@ -16056,11 +16058,11 @@ function releasePrewarmed() {
 function processFilesOrdered(files, opts, batchOpts) {
   return new Batch(files, opts, batchOpts);
 }
-var import_node_fs5, import_node_os, import_node_url, import_node_worker_threads, MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, processedHere, Batch, listeners, prewarmed;
+var import_node_fs6, import_node_os, import_node_url, import_node_worker_threads, MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, processedHere, Batch, listeners, prewarmed;
 var init_batch = __esm({
   "src/cli/batch.ts"() {
     "use strict";
-    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os = __toESMBuiltin(require("node:os"), 1);
     import_node_url = require("node:url");
     import_node_worker_threads = __toESM(require_node_worker_threads(), 1);
@@ -18127,21 +18129,21 @@ function readAt(dir) {
   let found = null;
   const file = import_node_path7.default.join(dir, ".editorconfig");
   try {
-    const fd = import_node_fs6.default.openSync(file, import_node_fs6.default.constants.O_RDONLY | (import_node_fs6.default.constants.O_NONBLOCK ?? 0));
+    const fd = import_node_fs7.default.openSync(file, import_node_fs7.default.constants.O_RDONLY | (import_node_fs7.default.constants.O_NONBLOCK ?? 0));
     try {
-      const st = import_node_fs6.default.fstatSync(fd);
+      const st = import_node_fs7.default.fstatSync(fd);
       if (st.isFile() && st.size <= MAX_BYTES) {
         const buf = Buffer.alloc(st.size);
         let n = 0;
         while (n < st.size) {
-          const r = import_node_fs6.default.readSync(fd, buf, n, st.size - n, n);
+          const r = import_node_fs7.default.readSync(fd, buf, n, st.size - n, n);
           if (r === 0) break;
           n += r;
         }
         found = { dir, ...parseEditorConfig(buf.subarray(0, n).toString("utf8")) };
       }
     } finally {
-      import_node_fs6.default.closeSync(fd);
+      import_node_fs7.default.closeSync(fd);
     }
   } catch {
     found = null;
@@ -18164,7 +18166,7 @@ function editorConfigProps(file) {
   for (let dir = import_node_path7.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs6.default.existsSync(import_node_path7.default.join(dir, ".git"))) break;
+    if (ec?.root || import_node_fs7.default.existsSync(import_node_path7.default.join(dir, ".git"))) break;
     const up = import_node_path7.default.dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -18196,11 +18198,11 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs6, import_node_path7, import_picomatch, MAX_BYTES, cache3, int;
+var import_node_fs7, import_node_path7, import_picomatch, MAX_BYTES, cache3, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
-    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path7 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES = 1024 * 1024;
@@ -18214,22 +18216,22 @@ function isAllowedSyntax(ref) {
   return ref === "none" || SYNTAX_REF.test(ref);
 }
 function readConfigText(file) {
-  const fd = import_node_fs7.default.openSync(file, import_node_fs7.default.constants.O_RDONLY | (import_node_fs7.default.constants.O_NONBLOCK ?? 0));
+  const fd = import_node_fs8.default.openSync(file, import_node_fs8.default.constants.O_RDONLY | (import_node_fs8.default.constants.O_NONBLOCK ?? 0));
   try {
-    const st = import_node_fs7.default.fstatSync(fd);
+    const st = import_node_fs8.default.fstatSync(fd);
     if (!st.isFile()) throw new Error("not a regular file");
     if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     const buf = Buffer.alloc(st.size + 1);
     let total = 0;
     for (; ; ) {
       if (total === buf.length) throw new Error(`grew while being read`);
-      const n = import_node_fs7.default.readSync(fd, buf, total, buf.length - total, null);
+      const n = import_node_fs8.default.readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
       total += n;
     }
     return buf.subarray(0, total).toString("utf8");
   } finally {
-    import_node_fs7.default.closeSync(fd);
+    import_node_fs8.default.closeSync(fd);
   }
 }
 function typeName(v) {
@@ -18474,11 +18476,11 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs7, import_node_path8, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs8, import_node_path8, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
-    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path8 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
@@ -18531,11 +18533,11 @@ var init_config = __esm({
         let found = null;
         for (const name of CONFIG_FILES) {
           const f = import_node_path8.default.join(dir, name);
-          if (!import_node_fs7.default.existsSync(f)) continue;
+          if (!import_node_fs8.default.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs7.default.existsSync(import_node_path8.default.join(dir, ".git"))) {
+        if (!found && !import_node_fs8.default.existsSync(import_node_path8.default.join(dir, ".git"))) {
           const parent = import_node_path8.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
@@ -18692,18 +18694,18 @@ var init_interpolate = __esm({
 // src/builds/read.ts
 function readRegular2(file, max = 1 << 20) {
   try {
-    const st = import_node_fs8.default.statSync(file);
+    const st = import_node_fs9.default.statSync(file);
     if (!st.isFile() || st.size > max) return null;
-    return import_node_fs8.default.readFileSync(file, "utf8");
+    return import_node_fs9.default.readFileSync(file, "utf8");
   } catch {
     return null;
   }
 }
-var import_node_fs8;
+var import_node_fs9;
 var init_read = __esm({
   "src/builds/read.ts"() {
     "use strict";
-    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
   }
 });
 
@@ -18833,14 +18835,14 @@ function overrideOf(file) {
   if (!m || m[1].endsWith(".override")) return null;
   for (const ext of ["yaml", "yml"]) {
     const f = import_node_path10.default.join(import_node_path10.default.dirname(file), `${m[1]}.override.${ext}`);
-    if (import_node_fs9.default.existsSync(f)) return f;
+    if (import_node_fs10.default.existsSync(f)) return f;
   }
   return null;
 }
 function isMergedOverride(file) {
   const m = /^(.*)\.override\.ya?ml$/.exec(import_node_path10.default.basename(file));
   if (!m) return false;
-  return ["yaml", "yml"].some((ext) => import_node_fs9.default.existsSync(import_node_path10.default.join(import_node_path10.default.dirname(file), `${m[1]}.${ext}`)));
+  return ["yaml", "yml"].some((ext) => import_node_fs10.default.existsSync(import_node_path10.default.join(import_node_path10.default.dirname(file), `${m[1]}.${ext}`)));
 }
 function readCompose(file, text, sink) {
   if (isMergedOverride(file)) return;
@@ -18954,11 +18956,11 @@ function readCompose(file, text, sink) {
     });
   }
 }
-var import_node_fs9, import_node_path10, COMPOSE_FILE, emptyBuild;
+var import_node_fs10, import_node_path10, COMPOSE_FILE, emptyBuild;
 var init_compose = __esm({
   "src/builds/compose.ts"() {
     "use strict";
-    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path10 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_read();
@@ -19141,7 +19143,7 @@ function parseKaniko(words2, site, sink) {
     const f = resolve(file, "--dockerfile");
     if (f === null) return;
     const asGiven = import_node_path11.default.resolve(site.cwd, f);
-    dockerfile = import_node_fs10.default.existsSync(asGiven) ? asGiven : import_node_path11.default.resolve(context, f);
+    dockerfile = import_node_fs11.default.existsSync(asGiven) ? asGiven : import_node_path11.default.resolve(context, f);
   }
   let t;
   if (target !== void 0) {
@@ -19151,11 +19153,11 @@ function parseKaniko(words2, site, sink) {
   }
   sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
 }
-var import_node_fs10, import_node_path11, VALUE_FLAGS;
+var import_node_fs11, import_node_path11, VALUE_FLAGS;
 var init_command = __esm({
   "src/builds/command.ts"() {
     "use strict";
-    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path11 = __toESMBuiltin(require("node:path"), 1);
     init_shell();
     init_interpolate();
@@ -19385,17 +19387,17 @@ async function readBakeSet(files, sink, opts = {}) {
 }
 function isRegularFile(p) {
   try {
-    return import_node_fs11.default.statSync(p).isFile();
+    return import_node_fs12.default.statSync(p).isFile();
   } catch {
     return false;
   }
 }
-var import_node_path12, import_node_fs11, isObj, BAKE_FILES, hcl;
+var import_node_path12, import_node_fs12, isObj, BAKE_FILES, hcl;
 var init_bake = __esm({
   "src/builds/bake.ts"() {
     "use strict";
     import_node_path12 = __toESMBuiltin(require("node:path"), 1);
-    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
     init_interpolate();
     init_read();
     isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -19494,7 +19496,7 @@ function readWorkflow(file, text, sink) {
         const paths = files.length ? files.map((f) => import_node_path13.default.resolve(dir, f)) : BAKE_FILES.map((f) => import_node_path13.default.join(dir, f));
         const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
         if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs12.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
+        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs13.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
         continue;
       }
       const run2 = get(step, "run");
@@ -19511,11 +19513,11 @@ function readWorkflow(file, text, sink) {
     }
   }
 }
-var import_node_fs12, import_node_path13;
+var import_node_fs13, import_node_path13;
 var init_workflows = __esm({
   "src/builds/workflows.ts"() {
     "use strict";
-    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path13 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_command();
@@ -19761,14 +19763,14 @@ function printable(s) {
 }
 function isFile(p) {
   try {
-    return import_node_fs13.default.lstatSync(p).isFile();
+    return import_node_fs14.default.lstatSync(p).isFile();
   } catch {
     return false;
   }
 }
 function list(dir) {
   try {
-    return import_node_fs13.default.readdirSync(dir).sort();
+    return import_node_fs14.default.readdirSync(dir).sort();
   } catch {
     return [];
   }
@@ -19827,10 +19829,10 @@ function candidates(dir) {
 }
 function head(file) {
   try {
-    const fd = import_node_fs13.default.openSync(file, "r");
+    const fd = import_node_fs14.default.openSync(file, "r");
     const buf = Buffer.alloc(128);
-    const n = import_node_fs13.default.readSync(fd, buf, 0, 128, 0);
-    import_node_fs13.default.closeSync(fd);
+    const n = import_node_fs14.default.readSync(fd, buf, 0, 128, 0);
+    import_node_fs14.default.closeSync(fd);
     return buf.subarray(0, n).toString("utf8").split("\n")[0];
   } catch {
     return "";
@@ -19890,7 +19892,7 @@ async function findBuildDefinitions(paths, opts = {}) {
 }
 function isDirectory2(p) {
   try {
-    return import_node_fs13.default.statSync(p).isDirectory();
+    return import_node_fs14.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -19909,11 +19911,11 @@ function describeSource(d, cwd) {
   const what = d.source.what.replace(/^compose /, "");
   return what === import_node_path17.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }
-var import_node_fs13, import_node_path17, MAX_BYTES2;
+var import_node_fs14, import_node_path17, MAX_BYTES2;
 var init_builds = __esm({
   "src/builds/index.ts"() {
     "use strict";
-    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_compose();
@@ -19930,7 +19932,7 @@ var init_builds = __esm({
 // src/builds/guess-root.ts
 function exists(p) {
   try {
-    import_node_fs14.default.statSync(p);
+    import_node_fs15.default.statSync(p);
     return true;
   } catch {
     return false;
@@ -19973,11 +19975,11 @@ function guessContext(dockerfile, text, root = gitRoot(import_node_path18.defaul
     d = parent;
   }
 }
-var import_node_fs14, import_node_path18;
+var import_node_fs15, import_node_path18;
 var init_guess_root = __esm({
   "src/builds/guess-root.ts"() {
     "use strict";
-    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_fsio();
@@ -19987,7 +19989,7 @@ var init_guess_root = __esm({
 // src/builds/hadolint.ts
 function list2(dir) {
   try {
-    return import_node_fs15.default.readdirSync(dir);
+    return import_node_fs16.default.readdirSync(dir);
   } catch {
     return [];
   }
@@ -20061,11 +20063,11 @@ function findHadolint(dockerfile, root) {
   }
   return found ? { ...found, ignored: ignored2 ?? [] } : null;
 }
-var import_node_fs15, import_node_path19;
+var import_node_fs16, import_node_path19;
 var init_hadolint = __esm({
   "src/builds/hadolint.ts"() {
     "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     init_yaml_util();
     init_read();
@@ -20080,7 +20082,7 @@ function rootCache() {
     const known2 = memo.get(d);
     if (known2 !== void 0) return known2 ?? void 0;
     let root;
-    if (import_node_fs16.default.existsSync(import_node_path20.default.join(d, ".git"))) root = d;
+    if (import_node_fs17.default.existsSync(import_node_path20.default.join(d, ".git"))) root = d;
     else {
       const up = import_node_path20.default.dirname(d);
       root = up === d ? null : of(up) ?? null;
@@ -20090,11 +20092,11 @@ function rootCache() {
   };
   return of;
 }
-var import_node_fs16, import_node_path20;
+var import_node_fs17, import_node_path20;
 var init_roots = __esm({
   "src/builds/roots.ts"() {
     "use strict";
-    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path20 = __toESMBuiltin(require("node:path"), 1);
   }
 });
@@ -20224,16 +20226,16 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
 }
 function isDir(p) {
   try {
-    return import_node_fs17.default.statSync(p).isDirectory();
+    return import_node_fs18.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs17, import_node_path21, info;
+var import_node_fs18, import_node_path21, info;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
-    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs18 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
@@ -21648,7 +21650,7 @@ function describeContext(context, root, cwd) {
   const files = context.files();
   if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
   const where2 = root ? import_node_path22.default.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && import_node_fs18.default.existsSync(import_node_path22.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  const ignore = root && import_node_fs19.default.existsSync(import_node_path22.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
   return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
 }
 async function explainFile(file, opts) {
@@ -21719,8 +21721,8 @@ async function explainCommand(args, io) {
     if (o.output) {
       try {
         const out = import_node_path22.default.resolve(io.cwd, o.output);
-        import_node_fs18.default.mkdirSync(import_node_path22.default.dirname(out), { recursive: true });
-        import_node_fs18.default.writeFileSync(out, text);
+        import_node_fs19.default.mkdirSync(import_node_path22.default.dirname(out), { recursive: true });
+        import_node_fs19.default.writeFileSync(out, text);
       } catch (e) {
         io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
 `);
@@ -21742,11 +21744,11 @@ async function explainCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs18, import_node_path22, EXPLAIN_FORMATS, list3;
+var import_node_fs19, import_node_path22, EXPLAIN_FORMATS, list3;
 var init_explain = __esm({
   "src/cli/explain.ts"() {
     "use strict";
-    import_node_fs18 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs19 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path22 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     init_parse();
@@ -21896,7 +21898,7 @@ function secretMounts(text) {
 }
 function copyContext(src, dest, dockerfile) {
   const ctx = new DirectoryContext(src, dockerfile);
-  import_node_fs19.default.cpSync(src, dest, {
+  import_node_fs20.default.cpSync(src, dest, {
     recursive: true,
     verbatimSymlinks: true,
     filter: (from) => {
@@ -21904,7 +21906,7 @@ function copyContext(src, dest, dockerfile) {
       if (!rel3) return true;
       let st;
       try {
-        st = import_node_fs19.default.lstatSync(from);
+        st = import_node_fs20.default.lstatSync(from);
       } catch {
         return false;
       }
@@ -21958,7 +21960,7 @@ function listContext(root, dockerfile, max = 2e4) {
     for (const dir of level2) {
       let names;
       try {
-        names = import_node_fs19.default.readdirSync(import_node_path23.default.join(root, dir), { withFileTypes: true });
+        names = import_node_fs20.default.readdirSync(import_node_path23.default.join(root, dir), { withFileTypes: true });
       } catch {
         continue;
       }
@@ -21993,13 +21995,13 @@ function applyEdit(contextCopy, rel3, tag) {
   const line = editLine(rel3, tag) ?? `
 # dockerfix verify edit ${tag}
 `;
-  import_node_fs19.default.appendFileSync(import_node_path23.default.join(contextCopy, rel3), line);
+  import_node_fs20.default.appendFileSync(import_node_path23.default.join(contextCopy, rel3), line);
 }
-var import_node_fs19, import_node_path23, NO_EDIT;
+var import_node_fs20, import_node_path23, NO_EDIT;
 var init_prepare = __esm({
   "src/verify/prepare.ts"() {
     "use strict";
-    import_node_fs19 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs20 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path23 = __toESMBuiltin(require("node:path"), 1);
     init_context();
     init_document();
@@ -22104,7 +22106,7 @@ async function verify(o, version = "0.0.0") {
     if (interrupted()) throw new Interrupted();
   };
   try {
-    created.tmp = import_node_fs20.default.mkdtempSync(import_node_path24.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
+    created.tmp = import_node_fs21.default.mkdtempSync(import_node_path24.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
     const tmp = created.tmp;
     let isolation = "cache-ids";
     const want = o.isolation ?? "auto";
@@ -22133,16 +22135,16 @@ async function verify(o, version = "0.0.0") {
     for (const s of ["a", "b"]) {
       let text = sides[s].text;
       if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
-      import_node_fs20.default.mkdirSync(import_node_path24.default.join(tmp, s));
+      import_node_fs21.default.mkdirSync(import_node_path24.default.join(tmp, s));
       files[s] = import_node_path24.default.join(tmp, s, "Dockerfile");
-      import_node_fs20.default.writeFileSync(files[s], text);
+      import_node_fs21.default.writeFileSync(files[s], text);
       created.signatures.push(...cacheMountSignatures(text));
       const ignore = `${o.dockerfile}.dockerignore`;
-      if (isFile2(ignore)) import_node_fs20.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
+      if (isFile2(ignore)) import_node_fs21.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
       if (rw2.contextDir) {
         progress(`copying the build context for the ${sides[s].name}`);
         copyContext(rw2.contextDir, ctxs[s], o.dockerfile);
-      } else import_node_fs20.default.mkdirSync(ctxs[s]);
+      } else import_node_fs21.default.mkdirSync(ctxs[s]);
     }
     if (isolation === "cache-ids") {
       const listed = listMountRecords(cli, env);
@@ -22309,7 +22311,7 @@ function rel2(cwd, p) {
 }
 function isFile2(p) {
   try {
-    return import_node_fs20.default.statSync(p).isFile();
+    return import_node_fs21.default.statSync(p).isFile();
   } catch {
     return false;
   }
@@ -22402,18 +22404,18 @@ function cleanup(cli, env, created, result) {
   }
   if (created.tmp) {
     try {
-      import_node_fs20.default.rmSync(created.tmp, { recursive: true, force: true });
+      import_node_fs21.default.rmSync(created.tmp, { recursive: true, force: true });
       c2.tempDir = true;
     } catch (e) {
       c2.problems.push(`removing ${created.tmp}: ${e.message}`);
     }
   }
 }
-var import_node_fs20, import_node_os2, import_node_path24, import_node_crypto3, import_node_child_process3, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
+var import_node_fs21, import_node_os2, import_node_path24, import_node_crypto3, import_node_child_process3, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
 var init_run = __esm({
   "src/verify/run.ts"() {
     "use strict";
-    import_node_fs20 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs21 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os2 = __toESMBuiltin(require("node:os"), 1);
     import_node_path24 = __toESMBuiltin(require("node:path"), 1);
     import_node_crypto3 = __toESM(require_node_crypto(), 1);
@@ -22479,7 +22481,7 @@ async function verifyCommand(args, io, raw) {
     throw e;
   }
   const file = import_node_path25.default.resolve(io.cwd, p.args[0] ?? "Dockerfile");
-  if (!import_node_fs21.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
+  if (!import_node_fs22.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
   let contextDir;
   if (typeof o.context === "string") {
     contextDir = import_node_path25.default.resolve(io.cwd, o.context);
@@ -22540,7 +22542,7 @@ async function verifyCommand(args, io, raw) {
     io.stdout.write(text);
     if (o.output) {
       try {
-        import_node_fs21.default.appendFileSync(import_node_path25.default.resolve(io.cwd, o.output), text);
+        import_node_fs22.default.appendFileSync(import_node_path25.default.resolve(io.cwd, o.output), text);
       } catch (e) {
         return err(`${o.output}: cannot write: ${e.message}`);
       }
@@ -22560,7 +22562,7 @@ function packageVersion() {
   let dir = import_node_path25.default.dirname((0, import_node_url2.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
     try {
-      const pkg = JSON.parse(import_node_fs21.default.readFileSync(import_node_path25.default.join(dir, "package.json"), "utf8"));
+      const pkg = JSON.parse(import_node_fs22.default.readFileSync(import_node_path25.default.join(dir, "package.json"), "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     } catch {
     }
@@ -22570,16 +22572,16 @@ function packageVersion() {
 }
 function isDir2(p) {
   try {
-    return import_node_fs21.default.statSync(p).isDirectory();
+    return import_node_fs22.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs21, import_node_path25, import_node_url2, list4, many, HELP_AFTER;
+var import_node_fs22, import_node_path25, import_node_url2, list4, many, HELP_AFTER;
 var init_cli = __esm({
   "src/verify/cli.ts"() {
     "use strict";
-    import_node_fs21 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs22 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path25 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     import_node_url2 = require("node:url");
@@ -22767,16 +22769,16 @@ function relative(cwd, file) {
 }
 function isDir3(p) {
   try {
-    return import_node_fs22.default.statSync(p).isDirectory();
+    return import_node_fs23.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs22, import_node_path26, import_picocolors, defaultFmtIo;
+var import_node_fs23, import_node_path26, import_picocolors, defaultFmtIo;
 var init_fmt = __esm({
   "src/cli/fmt.ts"() {
     "use strict";
-    import_node_fs22 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs23 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path26 = __toESMBuiltin(require("node:path"), 1);
     import_picocolors = __toESM(require_picocolors(), 1);
     init_discover();
@@ -23162,7 +23164,7 @@ async function reviewCommand(args, io) {
   let event = {};
   if (io.env.GITHUB_EVENT_PATH) {
     try {
-      event = JSON.parse(import_node_fs23.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+      event = JSON.parse(import_node_fs24.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
     } catch (e) {
       return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
     }
@@ -23205,7 +23207,7 @@ async function reviewCommand(args, io) {
   const files = [];
   for (const f of report.files) {
     if (f.error) continue;
-    const raw = import_node_fs23.default.readFileSync(import_node_path27.default.resolve(io.cwd, f.path), "utf8");
+    const raw = import_node_fs24.default.readFileSync(import_node_path27.default.resolve(io.cwd, f.path), "utf8");
     const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
     const text = raw.slice(bom.length);
     let after = text;
@@ -23269,11 +23271,11 @@ async function reviewCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs23, import_node_path27, import_node_stream2, list5;
+var import_node_fs24, import_node_path27, import_node_stream2, list5;
 var init_review = __esm({
   "src/cli/review.ts"() {
     "use strict";
-    import_node_fs23 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs24 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path27 = __toESMBuiltin(require("node:path"), 1);
     import_node_stream2 = require("node:stream");
     init_esm();
@@ -23983,8 +23985,8 @@ function packageVersion2() {
   let dir = import_node_path29.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
     const p = import_node_path29.default.join(dir, "package.json");
-    if (import_node_fs24.default.existsSync(p)) {
-      const pkg = JSON.parse(import_node_fs24.default.readFileSync(p, "utf8"));
+    if (import_node_fs25.default.existsSync(p)) {
+      const pkg = JSON.parse(import_node_fs25.default.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
     dir = import_node_path29.default.dirname(dir);
@@ -23995,8 +23997,8 @@ async function packageLinks() {
   let dir = import_node_path29.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++, dir = import_node_path29.default.dirname(dir)) {
     const p = import_node_path29.default.join(dir, "package.json");
-    if (!import_node_fs24.default.existsSync(p)) continue;
-    const json = JSON.parse(import_node_fs24.default.readFileSync(p, "utf8"));
+    if (!import_node_fs25.default.existsSync(p)) continue;
+    const json = JSON.parse(import_node_fs25.default.readFileSync(p, "utf8"));
     if (json.name === "dockerfix") return (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).linksFromPackage(json);
   }
   return {};
@@ -24315,8 +24317,8 @@ async function emit(plan2, ran, io, o) {
   }
   if (opts.output && o.buffered) {
     try {
-      import_node_fs24.default.mkdirSync(import_node_path29.default.dirname(import_node_path29.default.resolve(io.cwd, opts.output)), { recursive: true });
-      import_node_fs24.default.writeFileSync(import_node_path29.default.resolve(io.cwd, opts.output), o.buffered.join(""));
+      import_node_fs25.default.mkdirSync(import_node_path29.default.dirname(import_node_path29.default.resolve(io.cwd, opts.output)), { recursive: true });
+      import_node_fs25.default.writeFileSync(import_node_path29.default.resolve(io.cwd, opts.output), o.buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -24446,7 +24448,7 @@ function isStdinRun(args) {
 }
 function isDir4(p) {
   try {
-    return import_node_fs24.default.statSync(p).isDirectory();
+    return import_node_fs25.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -24457,11 +24459,11 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_node_fs24, import_node_path29, import_node_url3, import_picocolors2, list6, Output;
+var import_node_fs25, import_node_path29, import_node_url3, import_picocolors2, list6, Output;
 var init_main = __esm({
   "src/cli/main.ts"() {
     "use strict";
-    import_node_fs24 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs25 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path29 = __toESMBuiltin(require("node:path"), 1);
     import_node_url3 = require("node:url");
     init_esm();

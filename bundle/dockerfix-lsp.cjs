@@ -7225,7 +7225,7 @@ var require_files = __commonJS({
     exports2.resolveModulePath = resolveModulePath;
     var url = __importStar(require("url"));
     var path23 = __importStar(require("path"));
-    var fs17 = __importStar(require("fs"));
+    var fs18 = __importStar(require("fs"));
     var child_process_1 = require_node_child_process();
     function uriToFilePath(uri) {
       const parsed = url.parse(uri);
@@ -7271,7 +7271,7 @@ var require_files = __commonJS({
         const env = process.env;
         const newEnv = /* @__PURE__ */ Object.create(null);
         Object.keys(env).forEach((key) => newEnv[key] = env[key]);
-        if (nodePath && fs17.existsSync(nodePath)) {
+        if (nodePath && fs18.existsSync(nodePath)) {
           if (newEnv[nodePathKey]) {
             newEnv[nodePathKey] = nodePath + path23.delimiter + newEnv[nodePathKey];
           } else {
@@ -7404,7 +7404,7 @@ var require_files = __commonJS({
         if (process.platform === "win32") {
           _isCaseSensitive = false;
         } else {
-          _isCaseSensitive = !fs17.existsSync(__filename.toUpperCase()) || !fs17.existsSync(__filename.toLowerCase());
+          _isCaseSensitive = !fs18.existsSync(__filename.toUpperCase()) || !fs18.existsSync(__filename.toLowerCase());
         }
         return _isCaseSensitive;
       }
@@ -7675,7 +7675,7 @@ var require_main = __commonJS({
     ril_1.default.install();
     var path23 = __importStar(require("path"));
     var os = __importStar(require("os"));
-    var fs17 = __importStar(require("fs"));
+    var fs18 = __importStar(require("fs"));
     var crypto_1 = require_node_crypto();
     var net_1 = require("net");
     var api_1 = require_api();
@@ -7816,7 +7816,7 @@ var require_main = __commonJS({
       }
       let randomLength = 32;
       const fixedLength = "/lsp-.sock".length;
-      const tmpDir = fs17.realpathSync(XDG_RUNTIME_DIR ?? os.tmpdir());
+      const tmpDir = fs18.realpathSync(XDG_RUNTIME_DIR ?? os.tmpdir());
       const limit = safeIpcPathLengths.get(process.platform);
       if (limit !== void 0) {
         randomLength = Math.min(limit - tmpDir.length - fixedLength, randomLength);
@@ -10844,6 +10844,35 @@ var init_dockerignore = __esm({
   }
 });
 
+// src/core/files.ts
+function realPath(p) {
+  return process.platform === "win32" ? import_node_fs.default.realpathSync(p) : import_node_fs.default.realpathSync.native(p);
+}
+function readWhole(fd, cap, sizeHint = 0) {
+  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
+  let total = 0;
+  for (; ; ) {
+    if (total === buf.length) {
+      if (total > cap) return void 0;
+      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
+      buf.copy(bigger, 0, 0, total);
+      buf = bigger;
+    }
+    const want = buf.length - total;
+    const n = import_node_fs.default.readSync(fd, buf, total, want, total);
+    total += n;
+    if (n < want) break;
+  }
+  return total > cap ? void 0 : buf.subarray(0, total);
+}
+var import_node_fs;
+var init_files = __esm({
+  "src/core/files.ts"() {
+    "use strict";
+    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
+  }
+});
+
 // src/core/context.ts
 function excludesTree(ctx, rel2) {
   if (ctx.excludesTree) return ctx.excludesTree(rel2);
@@ -10893,12 +10922,9 @@ function ignoreText(readRoot, dockerfilePath, note, root) {
   }
   return readRoot(".dockerignore");
 }
-function realpath(p) {
-  return process.platform === "win32" ? import_node_fs.default.realpathSync(p) : import_node_fs.default.realpathSync.native(p);
-}
 function realOrSelf(p) {
   try {
-    return realpath(p);
+    return realPath(p);
   } catch {
     return import_node_path.default.resolve(p);
   }
@@ -10910,16 +10936,16 @@ function isInside(root, p) {
 function resolveContained(realRoot, rel2) {
   const abs = import_node_path.default.join(realRoot, rel2);
   try {
-    if (import_node_fs.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
+    if (import_node_fs2.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
   } catch {
   }
   let real;
   try {
-    real = realpath(abs);
+    real = realPath(abs);
   } catch (e) {
     const code = e.code;
     if (code === "ENOENT" || code === "ENOTDIR") {
-      const link = import_node_fs.default.lstatSync(abs, { throwIfNoEntry: false });
+      const link = import_node_fs2.default.lstatSync(abs, { throwIfNoEntry: false });
       return link?.isSymbolicLink() ? { kind: "absent", note: `${rel2} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
     }
     return { kind: "refused", note: `${rel2} cannot be resolved (${code ?? e.message}); treated as absent` };
@@ -10929,7 +10955,7 @@ function resolveContained(realRoot, rel2) {
   }
   let stat;
   try {
-    stat = import_node_fs.default.statSync(real);
+    stat = import_node_fs2.default.statSync(real);
   } catch {
     return { kind: "absent" };
   }
@@ -10943,42 +10969,30 @@ function readContained(root, rel2, realRoot = realOrSelf(root)) {
   if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel2} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
   let fd;
   try {
-    fd = import_node_fs.default.openSync(r.real, import_node_fs.default.constants.O_RDONLY | (import_node_fs.default.constants.O_NONBLOCK ?? 0) | (import_node_fs.default.constants.O_NOFOLLOW ?? 0));
+    fd = import_node_fs2.default.openSync(r.real, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0) | (import_node_fs2.default.constants.O_NOFOLLOW ?? 0));
   } catch {
     return { kind: "absent" };
   }
   try {
-    const st = import_node_fs.default.fstatSync(fd);
+    const st = import_node_fs2.default.fstatSync(fd);
     if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel2} changed while being read; not read` };
-    let buf = Buffer.allocUnsafe(Math.min(st.size, MAX_CONTEXT_FILE_BYTES) + 1);
-    let total = 0;
-    for (; ; ) {
-      if (total === buf.length) {
-        if (total > MAX_CONTEXT_FILE_BYTES) break;
-        const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), MAX_CONTEXT_FILE_BYTES + 1));
-        buf.copy(bigger, 0, 0, total);
-        buf = bigger;
-      }
-      const want = buf.length - total;
-      const n = import_node_fs.default.readSync(fd, buf, total, want, null);
-      total += n;
-      if (n < want) break;
-    }
-    if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel2} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
-    return { kind: "file", text: buf.toString("utf8", 0, total) };
+    const buf = readWhole(fd, MAX_CONTEXT_FILE_BYTES, st.size);
+    if (buf === void 0) return { kind: "refused", note: `${rel2} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+    return { kind: "file", text: buf.toString("utf8") };
   } catch {
     return { kind: "absent" };
   } finally {
-    import_node_fs.default.closeSync(fd);
+    import_node_fs2.default.closeSync(fd);
   }
 }
-var import_node_fs, import_node_path, MAX_CONTEXT_FILE_BYTES, PROBE, MAX_LISTED_FILES, SKIP_DIRS, DirectoryContext, NoContext;
+var import_node_fs2, import_node_path, MAX_CONTEXT_FILE_BYTES, PROBE, MAX_LISTED_FILES, SKIP_DIRS, DirectoryContext, NoContext;
 var init_context = __esm({
   "src/core/context.ts"() {
     "use strict";
-    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path = __toESMBuiltin(require("node:path"), 1);
     init_dockerignore();
+    init_files();
     MAX_CONTEXT_FILE_BYTES = 8 * 1024 * 1024;
     PROBE = "dockerfix-probe~";
     MAX_LISTED_FILES = 5e4;
@@ -11058,7 +11072,7 @@ var init_context = __esm({
           if (out.length >= MAX_LISTED_FILES || depth > 8) return;
           let entries;
           try {
-            entries = import_node_fs.default.readdirSync(dir, { withFileTypes: true });
+            entries = import_node_fs2.default.readdirSync(dir, { withFileTypes: true });
           } catch {
             return;
           }
@@ -11786,15 +11800,22 @@ var init_document = __esm({
       /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
       tokens() {
         if (this.cachedTokens) return this.cachedTokens;
+        return this.cachedTokens = this.sharedTokens("args", () => {
+          const l = this.view();
+          const i = l.index(this.node.argsStart);
+          return tokenize(l.text.slice(i), (k) => l.at(i + k));
+        });
+      }
+      /** `part`'s tokens: from the token cache when the same text was tokenized in another document version (or an earlier run), else made and kept there. */
+      sharedTokens(part, make) {
         const cache4 = this.doc.tokenCache;
-        const key = cache4 ? this.cacheKey() : "";
-        const known2 = cache4?.get(key, "args", this.node.start);
-        if (known2) return this.cachedTokens = known2;
-        const l = this.view();
-        const i = l.index(this.node.argsStart);
-        const t = tokenize(l.text.slice(i), (k) => l.at(i + k));
-        cache4?.set(key, "args", this.node.start, t);
-        return this.cachedTokens = t;
+        if (!cache4) return make();
+        const key = this.cacheKey();
+        const known2 = cache4.get(key, part, this.node.start);
+        if (known2) return known2;
+        const t = make();
+        cache4.set(key, part, this.node.start, t);
+        return t;
       }
       key;
       /** This instruction's text as a token-cache key (src/core/token-cache.ts). */
@@ -11826,14 +11847,7 @@ var init_document = __esm({
             const h = markers[0];
             this.cachedScript = h;
             const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
-            const cache4 = this.doc.tokenCache;
-            const key = cache4 ? this.cacheKey() : "";
-            let script = cache4?.get(key, "script", this.node.start);
-            if (!script) {
-              script = tokenize(body, (k) => h.bodyStart + k);
-              cache4?.set(key, "script", this.node.start, script);
-            }
-            for (const c of script.commands) out.push(c);
+            for (const c of this.sharedTokens("script", () => tokenize(body, (k) => h.bodyStart + k)).commands) out.push(c);
           }
         }
         return this.cachedCommands = out;
@@ -14614,21 +14628,21 @@ function readAt(dir) {
   let found = null;
   const file = import_node_path2.default.join(dir, ".editorconfig");
   try {
-    const fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
+    const fd = import_node_fs3.default.openSync(file, import_node_fs3.default.constants.O_RDONLY | (import_node_fs3.default.constants.O_NONBLOCK ?? 0));
     try {
-      const st = import_node_fs2.default.fstatSync(fd);
+      const st = import_node_fs3.default.fstatSync(fd);
       if (st.isFile() && st.size <= MAX_BYTES) {
         const buf = Buffer.alloc(st.size);
         let n = 0;
         while (n < st.size) {
-          const r = import_node_fs2.default.readSync(fd, buf, n, st.size - n, n);
+          const r = import_node_fs3.default.readSync(fd, buf, n, st.size - n, n);
           if (r === 0) break;
           n += r;
         }
         found = { dir, ...parseEditorConfig(buf.subarray(0, n).toString("utf8")) };
       }
     } finally {
-      import_node_fs2.default.closeSync(fd);
+      import_node_fs3.default.closeSync(fd);
     }
   } catch {
     found = null;
@@ -14651,7 +14665,7 @@ function editorConfigProps(file) {
   for (let dir = import_node_path2.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs2.default.existsSync(import_node_path2.default.join(dir, ".git"))) break;
+    if (ec?.root || import_node_fs3.default.existsSync(import_node_path2.default.join(dir, ".git"))) break;
     const up = import_node_path2.default.dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -14683,11 +14697,11 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs2, import_node_path2, import_picomatch, MAX_BYTES, cache, int;
+var import_node_fs3, import_node_path2, import_picomatch, MAX_BYTES, cache, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
-    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path2 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES = 1024 * 1024;
@@ -14701,22 +14715,22 @@ function isAllowedSyntax(ref) {
   return ref === "none" || SYNTAX_REF.test(ref);
 }
 function readConfigText(file) {
-  const fd = import_node_fs3.default.openSync(file, import_node_fs3.default.constants.O_RDONLY | (import_node_fs3.default.constants.O_NONBLOCK ?? 0));
+  const fd = import_node_fs4.default.openSync(file, import_node_fs4.default.constants.O_RDONLY | (import_node_fs4.default.constants.O_NONBLOCK ?? 0));
   try {
-    const st = import_node_fs3.default.fstatSync(fd);
+    const st = import_node_fs4.default.fstatSync(fd);
     if (!st.isFile()) throw new Error("not a regular file");
     if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     const buf = Buffer.alloc(st.size + 1);
     let total = 0;
     for (; ; ) {
       if (total === buf.length) throw new Error(`grew while being read`);
-      const n = import_node_fs3.default.readSync(fd, buf, total, buf.length - total, null);
+      const n = import_node_fs4.default.readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
       total += n;
     }
     return buf.subarray(0, total).toString("utf8");
   } finally {
-    import_node_fs3.default.closeSync(fd);
+    import_node_fs4.default.closeSync(fd);
   }
 }
 function typeName(v) {
@@ -14961,11 +14975,11 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs3, import_node_path3, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs4, import_node_path3, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
-    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path3 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
@@ -15018,11 +15032,11 @@ var init_config = __esm({
         let found = null;
         for (const name of CONFIG_FILES) {
           const f = import_node_path3.default.join(dir, name);
-          if (!import_node_fs3.default.existsSync(f)) continue;
+          if (!import_node_fs4.default.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs3.default.existsSync(import_node_path3.default.join(dir, ".git"))) {
+        if (!found && !import_node_fs4.default.existsSync(import_node_path3.default.join(dir, ".git"))) {
           const parent = import_node_path3.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
@@ -15054,7 +15068,7 @@ function describeErrno(e) {
 }
 function gitRoot(dir) {
   for (let d = import_node_path4.default.resolve(dir); ; ) {
-    if (import_node_fs4.default.existsSync(import_node_path4.default.join(d, ".git"))) return d;
+    if (import_node_fs5.default.existsSync(import_node_path4.default.join(d, ".git"))) return d;
     const up = import_node_path4.default.dirname(d);
     if (up === d) return void 0;
     d = up;
@@ -15068,7 +15082,7 @@ function checkLinkTarget(file) {
   const abs = import_node_path4.default.resolve(file);
   let real;
   try {
-    real = process.platform === "win32" ? import_node_fs4.default.realpathSync(abs) : import_node_fs4.default.realpathSync.native(abs);
+    real = realPath(abs);
   } catch {
     return;
   }
@@ -15076,7 +15090,7 @@ function checkLinkTarget(file) {
   const base2 = gitRoot(import_node_path4.default.dirname(abs)) ?? import_node_path4.default.dirname(abs);
   let realBase = base2;
   try {
-    realBase = process.platform === "win32" ? import_node_fs4.default.realpathSync(base2) : import_node_fs4.default.realpathSync.native(base2);
+    realBase = realPath(base2);
   } catch {
   }
   if (!inside(realBase, real) && !inside(base2, real)) {
@@ -15087,13 +15101,13 @@ function readDockerfile(file) {
   checkLinkTarget(file);
   let fd;
   try {
-    fd = import_node_fs4.default.openSync(file, import_node_fs4.default.constants.O_RDONLY | (import_node_fs4.default.constants.O_NONBLOCK ?? 0));
+    fd = import_node_fs5.default.openSync(file, import_node_fs5.default.constants.O_RDONLY | (import_node_fs5.default.constants.O_NONBLOCK ?? 0));
   } catch (e) {
     throw new FileError(file, describeErrno(e));
   }
   let bytes;
   try {
-    const stat = import_node_fs4.default.fstatSync(fd);
+    const stat = import_node_fs5.default.fstatSync(fd);
     if (stat.isDirectory()) throw new FileError(file, "is a directory, not a Dockerfile");
     if (!stat.isFile()) throw new FileError(file, "not a regular file");
     if (stat.size > MAX_FILE_BYTES) throw new FileError(file, `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} a Dockerfile may have`);
@@ -15104,7 +15118,7 @@ function readDockerfile(file) {
       throw new FileError(file, `file grew past the ${MAX_FILE_BYTES} bytes a Dockerfile may have`);
     }
   } finally {
-    import_node_fs4.default.closeSync(fd);
+    import_node_fs5.default.closeSync(fd);
   }
   return decodeFile(file, bytes);
 }
@@ -15117,31 +15131,19 @@ function decodeFile(file, bytes) {
   }
 }
 function readAllFd(fd, cap, sizeHint = 0) {
-  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
-  let total = 0;
-  for (; ; ) {
-    if (total === buf.length) {
-      if (total > cap) throw new Error(`larger than ${cap} bytes`);
-      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
-      buf.copy(bigger, 0, 0, total);
-      buf = bigger;
-    }
-    const want = buf.length - total;
-    const n = import_node_fs4.default.readSync(fd, buf, total, want, total);
-    total += n;
-    if (n < want) break;
-  }
-  if (total > cap) throw new Error(`larger than ${cap} bytes`);
-  return buf.subarray(0, total);
+  const bytes = readWhole(fd, cap, sizeHint);
+  if (bytes === void 0) throw new Error(`larger than ${cap} bytes`);
+  return bytes;
 }
-var import_node_fs4, import_node_path4, import_node_crypto, import_node_child_process, FileError, MAX_FILE_BYTES;
+var import_node_fs5, import_node_path4, import_node_crypto, import_node_child_process, FileError, MAX_FILE_BYTES;
 var init_fsio = __esm({
   "src/pipeline/fsio.ts"() {
     "use strict";
-    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path4 = __toESMBuiltin(require("node:path"), 1);
     import_node_crypto = __toESM(require_node_crypto(), 1);
     import_node_child_process = __toESM(require_node_child_process(), 1);
+    init_files();
     init_source();
     FileError = class extends Error {
       constructor(file, message, line, column) {
@@ -21489,18 +21491,18 @@ var init_interpolate = __esm({
 // src/builds/read.ts
 function readRegular(file, max = 1 << 20) {
   try {
-    const st = import_node_fs5.default.statSync(file);
+    const st = import_node_fs6.default.statSync(file);
     if (!st.isFile() || st.size > max) return null;
-    return import_node_fs5.default.readFileSync(file, "utf8");
+    return import_node_fs6.default.readFileSync(file, "utf8");
   } catch {
     return null;
   }
 }
-var import_node_fs5;
+var import_node_fs6;
 var init_read = __esm({
   "src/builds/read.ts"() {
     "use strict";
-    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
   }
 });
 
@@ -21630,14 +21632,14 @@ function overrideOf(file) {
   if (!m || m[1].endsWith(".override")) return null;
   for (const ext of ["yaml", "yml"]) {
     const f = import_node_path8.default.join(import_node_path8.default.dirname(file), `${m[1]}.override.${ext}`);
-    if (import_node_fs6.default.existsSync(f)) return f;
+    if (import_node_fs7.default.existsSync(f)) return f;
   }
   return null;
 }
 function isMergedOverride(file) {
   const m = /^(.*)\.override\.ya?ml$/.exec(import_node_path8.default.basename(file));
   if (!m) return false;
-  return ["yaml", "yml"].some((ext) => import_node_fs6.default.existsSync(import_node_path8.default.join(import_node_path8.default.dirname(file), `${m[1]}.${ext}`)));
+  return ["yaml", "yml"].some((ext) => import_node_fs7.default.existsSync(import_node_path8.default.join(import_node_path8.default.dirname(file), `${m[1]}.${ext}`)));
 }
 function readCompose(file, text, sink) {
   if (isMergedOverride(file)) return;
@@ -21751,11 +21753,11 @@ function readCompose(file, text, sink) {
     });
   }
 }
-var import_node_fs6, import_node_path8, COMPOSE_FILE, emptyBuild;
+var import_node_fs7, import_node_path8, COMPOSE_FILE, emptyBuild;
 var init_compose = __esm({
   "src/builds/compose.ts"() {
     "use strict";
-    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path8 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_read();
@@ -21938,7 +21940,7 @@ function parseKaniko(words2, site, sink) {
     const f = resolve(file, "--dockerfile");
     if (f === null) return;
     const asGiven = import_node_path9.default.resolve(site.cwd, f);
-    dockerfile = import_node_fs7.default.existsSync(asGiven) ? asGiven : import_node_path9.default.resolve(context, f);
+    dockerfile = import_node_fs8.default.existsSync(asGiven) ? asGiven : import_node_path9.default.resolve(context, f);
   }
   let t;
   if (target !== void 0) {
@@ -21948,11 +21950,11 @@ function parseKaniko(words2, site, sink) {
   }
   sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
 }
-var import_node_fs7, import_node_path9, VALUE_FLAGS;
+var import_node_fs8, import_node_path9, VALUE_FLAGS;
 var init_command = __esm({
   "src/builds/command.ts"() {
     "use strict";
-    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path9 = __toESMBuiltin(require("node:path"), 1);
     init_shell();
     init_interpolate();
@@ -22182,17 +22184,17 @@ async function readBakeSet(files, sink, opts = {}) {
 }
 function isRegularFile(p) {
   try {
-    return import_node_fs8.default.statSync(p).isFile();
+    return import_node_fs9.default.statSync(p).isFile();
   } catch {
     return false;
   }
 }
-var import_node_path10, import_node_fs8, isObj, BAKE_FILES, hcl;
+var import_node_path10, import_node_fs9, isObj, BAKE_FILES, hcl;
 var init_bake = __esm({
   "src/builds/bake.ts"() {
     "use strict";
     import_node_path10 = __toESMBuiltin(require("node:path"), 1);
-    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
     init_interpolate();
     init_read();
     isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -22291,7 +22293,7 @@ function readWorkflow(file, text, sink) {
         const paths = files.length ? files.map((f) => import_node_path11.default.resolve(dir, f)) : BAKE_FILES.map((f) => import_node_path11.default.join(dir, f));
         const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
         if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs9.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
+        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs10.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
         continue;
       }
       const run = get(step, "run");
@@ -22308,11 +22310,11 @@ function readWorkflow(file, text, sink) {
     }
   }
 }
-var import_node_fs9, import_node_path11;
+var import_node_fs10, import_node_path11;
 var init_workflows = __esm({
   "src/builds/workflows.ts"() {
     "use strict";
-    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path11 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_command();
@@ -22558,14 +22560,14 @@ function printable(s) {
 }
 function isFile(p) {
   try {
-    return import_node_fs10.default.lstatSync(p).isFile();
+    return import_node_fs11.default.lstatSync(p).isFile();
   } catch {
     return false;
   }
 }
 function list(dir) {
   try {
-    return import_node_fs10.default.readdirSync(dir).sort();
+    return import_node_fs11.default.readdirSync(dir).sort();
   } catch {
     return [];
   }
@@ -22624,10 +22626,10 @@ function candidates(dir) {
 }
 function head(file) {
   try {
-    const fd = import_node_fs10.default.openSync(file, "r");
+    const fd = import_node_fs11.default.openSync(file, "r");
     const buf = Buffer.alloc(128);
-    const n = import_node_fs10.default.readSync(fd, buf, 0, 128, 0);
-    import_node_fs10.default.closeSync(fd);
+    const n = import_node_fs11.default.readSync(fd, buf, 0, 128, 0);
+    import_node_fs11.default.closeSync(fd);
     return buf.subarray(0, n).toString("utf8").split("\n")[0];
   } catch {
     return "";
@@ -22687,7 +22689,7 @@ async function findBuildDefinitions(paths, opts = {}) {
 }
 function isDirectory2(p) {
   try {
-    return import_node_fs10.default.statSync(p).isDirectory();
+    return import_node_fs11.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -22706,11 +22708,11 @@ function describeSource(d, cwd) {
   const what = d.source.what.replace(/^compose /, "");
   return what === import_node_path15.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }
-var import_node_fs10, import_node_path15, MAX_BYTES2;
+var import_node_fs11, import_node_path15, MAX_BYTES2;
 var init_builds = __esm({
   "src/builds/index.ts"() {
     "use strict";
-    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path15 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_compose();
@@ -22727,7 +22729,7 @@ var init_builds = __esm({
 // src/builds/guess-root.ts
 function exists(p) {
   try {
-    import_node_fs11.default.statSync(p);
+    import_node_fs12.default.statSync(p);
     return true;
   } catch {
     return false;
@@ -22770,11 +22772,11 @@ function guessContext(dockerfile, text, root = gitRoot(import_node_path16.defaul
     d = parent;
   }
 }
-var import_node_fs11, import_node_path16;
+var import_node_fs12, import_node_path16;
 var init_guess_root = __esm({
   "src/builds/guess-root.ts"() {
     "use strict";
-    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path16 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_fsio();
@@ -22784,7 +22786,7 @@ var init_guess_root = __esm({
 // src/builds/hadolint.ts
 function list2(dir) {
   try {
-    return import_node_fs12.default.readdirSync(dir);
+    return import_node_fs13.default.readdirSync(dir);
   } catch {
     return [];
   }
@@ -22858,11 +22860,11 @@ function findHadolint(dockerfile, root) {
   }
   return found ? { ...found, ignored: ignored ?? [] } : null;
 }
-var import_node_fs12, import_node_path17;
+var import_node_fs13, import_node_path17;
 var init_hadolint = __esm({
   "src/builds/hadolint.ts"() {
     "use strict";
-    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     init_yaml_util();
     init_read();
@@ -22877,7 +22879,7 @@ function rootCache() {
     const known2 = memo.get(d);
     if (known2 !== void 0) return known2 ?? void 0;
     let root;
-    if (import_node_fs13.default.existsSync(import_node_path18.default.join(d, ".git"))) root = d;
+    if (import_node_fs14.default.existsSync(import_node_path18.default.join(d, ".git"))) root = d;
     else {
       const up = import_node_path18.default.dirname(d);
       root = up === d ? null : of(up) ?? null;
@@ -22887,11 +22889,11 @@ function rootCache() {
   };
   return of;
 }
-var import_node_fs13, import_node_path18;
+var import_node_fs14, import_node_path18;
 var init_roots = __esm({
   "src/builds/roots.ts"() {
     "use strict";
-    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path18 = __toESMBuiltin(require("node:path"), 1);
   }
 });
@@ -23026,16 +23028,16 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
 }
 function isDir(p) {
   try {
-    return import_node_fs14.default.statSync(p).isDirectory();
+    return import_node_fs15.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs14, import_node_path19, info;
+var import_node_fs15, import_node_path19, info;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
-    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
@@ -23054,7 +23056,7 @@ function contextFor(file, opts, fileWasRead = false) {
   if (!dir) return new NoContext();
   if (!(fileWasRead && opts.contextDir === void 0)) {
     try {
-      if (!import_node_fs15.default.statSync(dir).isDirectory()) return new NoContext();
+      if (!import_node_fs16.default.statSync(dir).isDirectory()) return new NoContext();
     } catch {
       return new NoContext();
     }
@@ -23125,11 +23127,11 @@ function processFile(file, opts) {
   }
   return processRaw(raw, file, opts, file, true);
 }
-var import_node_fs15, import_node_path20;
+var import_node_fs16, import_node_path20;
 var init_engine = __esm({
   "src/pipeline/engine.ts"() {
     "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     init_context();
     init_fsio();
@@ -23192,14 +23194,14 @@ function findDocsLink(t, id) {
   if (/^[a-z]+:/.test(t?.meta.docsUrl ?? "")) return t.meta.docsUrl;
   const [file, anchor] = rel2.split("#");
   const abs = import_node_path21.default.join(root, file);
-  if (!import_node_fs16.default.existsSync(abs)) return void 0;
+  if (!import_node_fs17.default.existsSync(abs)) return void 0;
   return `file://${abs.split(import_node_path21.default.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
 }
 function packageRoot() {
   if (rootCache2 !== void 0) return rootCache2 ?? void 0;
   let dir = import_node_path21.default.dirname((0, import_node_url.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
-    if (import_node_fs16.default.existsSync(import_node_path21.default.join(dir, "package.json")) && import_node_fs16.default.existsSync(import_node_path21.default.join(dir, "docs"))) return rootCache2 = dir;
+    if (import_node_fs17.default.existsSync(import_node_path21.default.join(dir, "package.json")) && import_node_fs17.default.existsSync(import_node_path21.default.join(dir, "docs"))) return rootCache2 = dir;
     dir = import_node_path21.default.dirname(dir);
   }
   rootCache2 = null;
@@ -23212,11 +23214,11 @@ async function loadBuildReader() {
   planBuildsLoaded ??= (await Promise.resolve().then(() => (init_plan(), plan_exports))).planBuilds;
   analyseEachContextLoaded ??= (await Promise.resolve().then(() => (init_contexts(), contexts_exports))).analyseEachContext;
 }
-var import_node_fs16, import_node_path21, import_node_url, CachedContext, links, rootCache2, RESULT_CACHE, Workspace, planBuildsLoaded, analyseEachContextLoaded;
+var import_node_fs17, import_node_path21, import_node_url, CachedContext, links, rootCache2, RESULT_CACHE, Workspace, planBuildsLoaded, analyseEachContextLoaded;
 var init_analysis = __esm({
   "src/lsp/analysis.ts"() {
     "use strict";
-    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     import_node_url = require("node:url");
     init_context();
@@ -23301,7 +23303,7 @@ var init_analysis = __esm({
           let inner = new NoContext();
           if (dir) {
             try {
-              if (import_node_fs16.default.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
+              if (import_node_fs17.default.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
             } catch {
             }
           }

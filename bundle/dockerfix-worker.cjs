@@ -354,6 +354,35 @@ var init_dockerignore = __esm({
   }
 });
 
+// src/core/files.ts
+function realPath(p) {
+  return process.platform === "win32" ? import_node_fs.default.realpathSync(p) : import_node_fs.default.realpathSync.native(p);
+}
+function readWhole(fd, cap, sizeHint = 0) {
+  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
+  let total = 0;
+  for (; ; ) {
+    if (total === buf.length) {
+      if (total > cap) return void 0;
+      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
+      buf.copy(bigger, 0, 0, total);
+      buf = bigger;
+    }
+    const want = buf.length - total;
+    const n = import_node_fs.default.readSync(fd, buf, total, want, total);
+    total += n;
+    if (n < want) break;
+  }
+  return total > cap ? void 0 : buf.subarray(0, total);
+}
+var import_node_fs;
+var init_files = __esm({
+  "src/core/files.ts"() {
+    "use strict";
+    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
+  }
+});
+
 // src/core/context.ts
 function excludesTree(ctx, rel) {
   if (ctx.excludesTree) return ctx.excludesTree(rel);
@@ -403,12 +432,9 @@ function ignoreText(readRoot, dockerfilePath, note, root) {
   }
   return readRoot(".dockerignore");
 }
-function realpath(p) {
-  return process.platform === "win32" ? import_node_fs.default.realpathSync(p) : import_node_fs.default.realpathSync.native(p);
-}
 function realOrSelf(p) {
   try {
-    return realpath(p);
+    return realPath(p);
   } catch {
     return import_node_path.default.resolve(p);
   }
@@ -420,16 +446,16 @@ function isInside(root, p) {
 function resolveContained(realRoot, rel) {
   const abs = import_node_path.default.join(realRoot, rel);
   try {
-    if (import_node_fs.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
+    if (import_node_fs2.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
   } catch {
   }
   let real;
   try {
-    real = realpath(abs);
+    real = realPath(abs);
   } catch (e) {
     const code = e.code;
     if (code === "ENOENT" || code === "ENOTDIR") {
-      const link = import_node_fs.default.lstatSync(abs, { throwIfNoEntry: false });
+      const link = import_node_fs2.default.lstatSync(abs, { throwIfNoEntry: false });
       return link?.isSymbolicLink() ? { kind: "absent", note: `${rel} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
     }
     return { kind: "refused", note: `${rel} cannot be resolved (${code ?? e.message}); treated as absent` };
@@ -439,7 +465,7 @@ function resolveContained(realRoot, rel) {
   }
   let stat;
   try {
-    stat = import_node_fs.default.statSync(real);
+    stat = import_node_fs2.default.statSync(real);
   } catch {
     return { kind: "absent" };
   }
@@ -453,42 +479,30 @@ function readContained(root, rel, realRoot = realOrSelf(root)) {
   if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
   let fd;
   try {
-    fd = import_node_fs.default.openSync(r.real, import_node_fs.default.constants.O_RDONLY | (import_node_fs.default.constants.O_NONBLOCK ?? 0) | (import_node_fs.default.constants.O_NOFOLLOW ?? 0));
+    fd = import_node_fs2.default.openSync(r.real, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0) | (import_node_fs2.default.constants.O_NOFOLLOW ?? 0));
   } catch {
     return { kind: "absent" };
   }
   try {
-    const st = import_node_fs.default.fstatSync(fd);
+    const st = import_node_fs2.default.fstatSync(fd);
     if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel} changed while being read; not read` };
-    let buf = Buffer.allocUnsafe(Math.min(st.size, MAX_CONTEXT_FILE_BYTES) + 1);
-    let total = 0;
-    for (; ; ) {
-      if (total === buf.length) {
-        if (total > MAX_CONTEXT_FILE_BYTES) break;
-        const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), MAX_CONTEXT_FILE_BYTES + 1));
-        buf.copy(bigger, 0, 0, total);
-        buf = bigger;
-      }
-      const want = buf.length - total;
-      const n = import_node_fs.default.readSync(fd, buf, total, want, null);
-      total += n;
-      if (n < want) break;
-    }
-    if (total > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
-    return { kind: "file", text: buf.toString("utf8", 0, total) };
+    const buf = readWhole(fd, MAX_CONTEXT_FILE_BYTES, st.size);
+    if (buf === void 0) return { kind: "refused", note: `${rel} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
+    return { kind: "file", text: buf.toString("utf8") };
   } catch {
     return { kind: "absent" };
   } finally {
-    import_node_fs.default.closeSync(fd);
+    import_node_fs2.default.closeSync(fd);
   }
 }
-var import_node_fs, import_node_path, MAX_CONTEXT_FILE_BYTES, PROBE, MAX_LISTED_FILES, SKIP_DIRS, DirectoryContext, NoContext;
+var import_node_fs2, import_node_path, MAX_CONTEXT_FILE_BYTES, PROBE, MAX_LISTED_FILES, SKIP_DIRS, DirectoryContext, NoContext;
 var init_context = __esm({
   "src/core/context.ts"() {
     "use strict";
-    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path = __toESMBuiltin(require("node:path"), 1);
     init_dockerignore();
+    init_files();
     MAX_CONTEXT_FILE_BYTES = 8 * 1024 * 1024;
     PROBE = "dockerfix-probe~";
     MAX_LISTED_FILES = 5e4;
@@ -568,7 +582,7 @@ var init_context = __esm({
           if (out.length >= MAX_LISTED_FILES || depth > 8) return;
           let entries;
           try {
-            entries = import_node_fs.default.readdirSync(dir, { withFileTypes: true });
+            entries = import_node_fs2.default.readdirSync(dir, { withFileTypes: true });
           } catch {
             return;
           }
@@ -2535,15 +2549,22 @@ var init_document = __esm({
       /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
       tokens() {
         if (this.cachedTokens) return this.cachedTokens;
+        return this.cachedTokens = this.sharedTokens("args", () => {
+          const l = this.view();
+          const i = l.index(this.node.argsStart);
+          return tokenize(l.text.slice(i), (k) => l.at(i + k));
+        });
+      }
+      /** `part`'s tokens: from the token cache when the same text was tokenized in another document version (or an earlier run), else made and kept there. */
+      sharedTokens(part, make) {
         const cache3 = this.doc.tokenCache;
-        const key = cache3 ? this.cacheKey() : "";
-        const known2 = cache3?.get(key, "args", this.node.start);
-        if (known2) return this.cachedTokens = known2;
-        const l = this.view();
-        const i = l.index(this.node.argsStart);
-        const t = tokenize(l.text.slice(i), (k) => l.at(i + k));
-        cache3?.set(key, "args", this.node.start, t);
-        return this.cachedTokens = t;
+        if (!cache3) return make();
+        const key = this.cacheKey();
+        const known2 = cache3.get(key, part, this.node.start);
+        if (known2) return known2;
+        const t = make();
+        cache3.set(key, part, this.node.start, t);
+        return t;
       }
       key;
       /** This instruction's text as a token-cache key (src/core/token-cache.ts). */
@@ -2575,14 +2596,7 @@ var init_document = __esm({
             const h = markers[0];
             this.cachedScript = h;
             const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
-            const cache3 = this.doc.tokenCache;
-            const key = cache3 ? this.cacheKey() : "";
-            let script = cache3?.get(key, "script", this.node.start);
-            if (!script) {
-              script = tokenize(body, (k) => h.bodyStart + k);
-              cache3?.set(key, "script", this.node.start, script);
-            }
-            for (const c of script.commands) out.push(c);
+            for (const c of this.sharedTokens("script", () => tokenize(body, (k) => h.bodyStart + k)).commands) out.push(c);
           }
         }
         return this.cachedCommands = out;
@@ -9078,15 +9092,16 @@ var init_uv_cache_mount = __esm({
 var import_node_worker_threads = __toESM(require_node_worker_threads(), 1);
 
 // src/pipeline/engine.ts
-var import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
+var import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
 var import_node_path3 = __toESMBuiltin(require("node:path"), 1);
 init_context();
 
 // src/pipeline/fsio.ts
-var import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
+var import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
 var import_node_path2 = __toESMBuiltin(require("node:path"), 1);
 var import_node_crypto = __toESM(require_node_crypto(), 1);
 var import_node_child_process = __toESM(require_node_child_process(), 1);
+init_files();
 init_source();
 var FileError = class extends Error {
   constructor(file, message, line, column) {
@@ -9123,7 +9138,7 @@ function describeErrno(e) {
 }
 function gitRoot(dir) {
   for (let d = import_node_path2.default.resolve(dir); ; ) {
-    if (import_node_fs2.default.existsSync(import_node_path2.default.join(d, ".git"))) return d;
+    if (import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".git"))) return d;
     const up = import_node_path2.default.dirname(d);
     if (up === d) return void 0;
     d = up;
@@ -9137,7 +9152,7 @@ function checkLinkTarget(file) {
   const abs = import_node_path2.default.resolve(file);
   let real;
   try {
-    real = process.platform === "win32" ? import_node_fs2.default.realpathSync(abs) : import_node_fs2.default.realpathSync.native(abs);
+    real = realPath(abs);
   } catch {
     return;
   }
@@ -9145,7 +9160,7 @@ function checkLinkTarget(file) {
   const base2 = gitRoot(import_node_path2.default.dirname(abs)) ?? import_node_path2.default.dirname(abs);
   let realBase = base2;
   try {
-    realBase = process.platform === "win32" ? import_node_fs2.default.realpathSync(base2) : import_node_fs2.default.realpathSync.native(base2);
+    realBase = realPath(base2);
   } catch {
   }
   if (!inside(realBase, real) && !inside(base2, real)) {
@@ -9156,13 +9171,13 @@ function readDockerfile(file) {
   checkLinkTarget(file);
   let fd;
   try {
-    fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
+    fd = import_node_fs3.default.openSync(file, import_node_fs3.default.constants.O_RDONLY | (import_node_fs3.default.constants.O_NONBLOCK ?? 0));
   } catch (e) {
     throw new FileError(file, describeErrno(e));
   }
   let bytes;
   try {
-    const stat = import_node_fs2.default.fstatSync(fd);
+    const stat = import_node_fs3.default.fstatSync(fd);
     if (stat.isDirectory()) throw new FileError(file, "is a directory, not a Dockerfile");
     if (!stat.isFile()) throw new FileError(file, "not a regular file");
     if (stat.size > MAX_FILE_BYTES) throw new FileError(file, `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} a Dockerfile may have`);
@@ -9173,7 +9188,7 @@ function readDockerfile(file) {
       throw new FileError(file, `file grew past the ${MAX_FILE_BYTES} bytes a Dockerfile may have`);
     }
   } finally {
-    import_node_fs2.default.closeSync(fd);
+    import_node_fs3.default.closeSync(fd);
   }
   return decodeFile(file, bytes);
 }
@@ -9186,22 +9201,9 @@ function decodeFile(file, bytes) {
   }
 }
 function readAllFd(fd, cap, sizeHint = 0) {
-  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
-  let total = 0;
-  for (; ; ) {
-    if (total === buf.length) {
-      if (total > cap) throw new Error(`larger than ${cap} bytes`);
-      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
-      buf.copy(bigger, 0, 0, total);
-      buf = bigger;
-    }
-    const want = buf.length - total;
-    const n = import_node_fs2.default.readSync(fd, buf, total, want, total);
-    total += n;
-    if (n < want) break;
-  }
-  if (total > cap) throw new Error(`larger than ${cap} bytes`);
-  return buf.subarray(0, total);
+  const bytes = readWhole(fd, cap, sizeHint);
+  if (bytes === void 0) throw new Error(`larger than ${cap} bytes`);
+  return bytes;
 }
 
 // src/core/runner.ts
@@ -10554,7 +10556,7 @@ function contextFor(file, opts, fileWasRead = false) {
   if (!dir) return new NoContext();
   if (!(fileWasRead && opts.contextDir === void 0)) {
     try {
-      if (!import_node_fs3.default.statSync(dir).isDirectory()) return new NoContext();
+      if (!import_node_fs4.default.statSync(dir).isDirectory()) return new NoContext();
     } catch {
       return new NoContext();
     }
