@@ -34,7 +34,8 @@ describe('config validation', () => {
   });
   it('names the file and the key path of every mistake', () => {
     expect(configError([])).toBe('dockerfix.config.json: expected an object, got an array');
-    expect(configError({ transfroms: {} })).toBe('dockerfix.config.json: transfroms: unknown key; did you mean "transforms"? (allowed: $schema, transforms, syntax, unsafe, transformOptions, format, exclude, overrides, contexts)');
+    expect(configError({ transfroms: {} })).toBe('dockerfix.config.json: transfroms: unknown key; did you mean "transforms"? (allowed: $schema, transforms, syntax, unsafe, transformOptions, format, exclude, overrides, contexts, cache)');
+    expect(configError({ cache: 'yes' })).toBe('dockerfix.config.json: cache: expected true or false, got a string');
     expect(configError({ unsafe: 'yes' })).toBe('dockerfix.config.json: unsafe: expected true or false, got a string');
     expect(configError({ syntax: 3 })).toBe('dockerfix.config.json: syntax: expected a non-empty string (an image reference or "none"), got a number');
     expect(configError({ transforms: ['pip-cache-mount'] })).toBe('dockerfix.config.json: transforms: expected an object of transform id -> true/false, got an array');
