@@ -267,6 +267,14 @@ describe('result cache', () => {
       expect(warm.hits).toBeGreaterThan(sample.length / 2);
       for (const r of [cold, warm]) expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual(plain);
     }
+    // Misses processed by worker threads record their contexts there: the next run (one thread) hits.
+    const h = home();
+    const args = ['--format', 'json', ...sample];
+    const pooled = cached(args, cwd, h, { DOCKERFIX_WORKERS: '2' });
+    expect(pooled.stored).toBe(sample.length);
+    const warm = cached(args, cwd, h);
+    expect(warm.hits).toBe(sample.length);
+    expect({ code: warm.code, stdout: warm.stdout, stderr: warm.stderr }).toEqual(run(args, cwd, h));
   });
 });
 

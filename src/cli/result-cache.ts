@@ -13,7 +13,8 @@
  *   the text, the options and the context).
  * - One store per project (the absolute working directory) and build of dockerfix: the store's
  *   name holds a hash of the dockerfix version, the running code's files (size, times, inode:
- *   a rebuilt bundle or `dist/` is another build), Node's version, the platform and architecture.
+ *   a rebuilt bundle or `dist/` is another build), Node's version, the platform and architecture
+ *   and the default locale (localeCompare).
  * - The store lives in the user's cache directory (as the V8 code cache of bin/launch.ts:
  *   `$XDG_CACHE_HOME/dockerfix`, `~/.cache/dockerfix`, `~/Library/Caches/dockerfix`,
  *   `%LOCALAPPDATA%\dockerfix`), in `results/`, or in `--cache-location <dir>`. A directory or
@@ -27,7 +28,7 @@
  * - `--write` is served from the cache only for files the cached outcome leaves unchanged, and
  *   stores only such outcomes (a written file's new text would need a new analysis).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,8 @@ interface Entry {
   log: ContextLog;
   /** The outcome as sent between threads, `before` left empty (it is the file's text). */
   v: WireOutcome;
+  /** `after` when it differs from `before`: [length of the common start, of the common end, the text between]. */
+  a?: [number, number, string];
 }
 
 interface StoreData {
@@ -76,7 +79,9 @@ export function userCacheDir(env: NodeJS.ProcessEnv): string | null {
   return base ? path.join(base, 'dockerfix') : null;
 }
 
-const sha = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+// One-shot hashing where Node has it (20.12+): no Hash object per file.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+const sha = (s: string | Buffer): string => (oneShot ? oneShot('sha256', s, 'hex') : createHash('sha256').update(s).digest('hex'));
 
 /** Owned by this user and not writable by group or others (POSIX; on Windows: a plain check of the type). */
 function safeStat(st: fs.Stats, dir: boolean): boolean {
@@ -177,7 +182,8 @@ export function buildId(version: string): string {
   if (buildIdMemo) return buildIdMemo;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha256');
-  h.update(`${version}\0${process.version}\0${process.platform}\0${process.arch}\0`);
+  // The default locale too: the analysis sorts some names with localeCompare.
+  h.update(`${version}\0${process.version}\0${process.platform}\0${process.arch}\0${new Intl.Collator().resolvedOptions().locale}\0`);
   let roots: string[];
   let top: string;
   if (path.basename(here) === 'cli' && path.basename(path.dirname(here)) === 'src') {
@@ -315,7 +321,8 @@ export class ResultCache {
       if (fs.existsSync(this.file)) this.debug(`${this.file}: not owned by this user, writable by others or unreadable; ignored`);
       return;
     }
-    const text = buf.toString('utf8');
+    // Written as ASCII (see flush): latin1 decodes it as is, the fastest way.
+    const text = buf.toString('latin1');
     const nl = text.indexOf('\n');
     const mac = nl === -1 ? '' : text.slice(0, nl);
     const body = nl === -1 ? '' : text.slice(nl + 1);
@@ -398,6 +405,11 @@ export class ResultCache {
       if (sha(raw) !== entry.h) return undefined;
       if (!replayContextLog(contextFor(file, opts, true), entry.log)) return undefined;
       const w = { ...entry.v, before: raw };
+      if (entry.a) {
+        const [p, q, mid] = entry.a;
+        if (!Number.isInteger(p) || !Number.isInteger(q) || p < 0 || q < 0 || p + q > raw.length || typeof mid !== 'string') return undefined;
+        w.after = raw.slice(0, p) + mid + raw.slice(raw.length - q);
+      }
       return fromWire(w);
     } catch (e) {
       this.debug(`entry for ${file} unusable: ${(e as Error).message}`);
@@ -413,7 +425,19 @@ export class ResultCache {
     if (this.o.write && outcome.changed) return;
     const v = toWire(outcome);
     v.before = '';
-    this.data.entries[key] = { h: sha(outcome.before), t: this.today, log, v };
+    let a: Entry['a'];
+    if (typeof v.after === 'string') {
+      // Most of `after` is `before`: only what lies between their common start and end is kept.
+      const b = outcome.before;
+      const t = v.after;
+      let p = 0;
+      while (p < b.length && p < t.length && b.charCodeAt(p) === t.charCodeAt(p)) p++;
+      let q = 0;
+      while (q < b.length - p && q < t.length - p && b.charCodeAt(b.length - 1 - q) === t.charCodeAt(t.length - 1 - q)) q++;
+      a = [p, q, t.slice(p, t.length - q)];
+      v.after = '';
+    }
+    this.data.entries[key] = { h: sha(outcome.before), t: this.today, log, v, ...(a ? { a } : {}) };
     this.stats.stored++;
     this.dirty = true;
   }
@@ -438,6 +462,8 @@ export class ResultCache {
         this.data.entries = Object.assign(Object.create(null) as Record<string, Entry>, Object.fromEntries(entries));
         body = JSON.stringify(this.data);
       }
+      // ASCII only (characters past 0x7e escaped as JSON does it): quick to read back.
+      body = body.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       writeAtomic(this.file, `${this.sign(body)}\n${body}`);
       this.dirty = false;
       this.prune();
