@@ -80,8 +80,10 @@ export function userCacheDir(env: NodeJS.ProcessEnv): string | null {
 }
 
 // One-shot hashing where Node has it (20.12+): no Hash object per file.
-const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
-const sha = (s: string | Buffer): string => (oneShot ? oneShot('sha256', s, 'hex') : createHash('sha256').update(s).digest('hex'));
+const sha = (s: string | Buffer): string => {
+  const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: 'hex') => string }).hash;
+  return oneShot ? oneShot('sha256', s, 'hex') : createHash('sha256').update(s).digest('hex');
+};
 
 /** Owned by this user and not writable by group or others (POSIX; on Windows: a plain check of the type). */
 function safeStat(st: fs.Stats, dir: boolean): boolean {
