@@ -12,6 +12,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir, type Ran } from './helpers/cli.js';
 import { CORPUS_CASES, corpusFor } from './helpers/corpus.js';
+import { ResultCache } from '../src/cli/result-cache.js';
+import { processRecorded } from '../src/cli/context-recorder.js';
+import { loadTransforms } from '../transforms/index.js';
+import type { ProcessOptions } from '../src/pipeline/engine.js';
 
 const NODE_DOCKERFILE = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "index.js"]\n';
 const PACKAGE_JSON = '{ "name": "app", "version": "1.0.0", "dependencies": { "express": "^4.0.0" } }\n';
@@ -275,6 +279,40 @@ describe('result cache', () => {
     const warm = cached(args, cwd, h);
     expect(warm.hits).toBe(sample.length);
     expect({ code: warm.code, stdout: warm.stdout, stderr: warm.stderr }).toEqual(run(args, cwd, h));
+  });
+});
+
+describe('result cache store (API)', () => {
+  it('is bounded: past its entry limit it is cut to three quarters (least recently used first), and what is kept still hits', async () => {
+    const h = home();
+    const env = { HOME: h, XDG_CACHE_HOME: path.join(h, '.cache') };
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`s${i}/Dockerfile`] = `FROM python:3.12\nRUN pip install flask==${i}\n`;
+    const dir = tempDir(files);
+    const opts: ProcessOptions = { transforms: await loadTransforms(), options: {} };
+    const open = (): ResultCache => ResultCache.open({ projectRoot: dir, env, version: '0', maxEntries: 20 });
+    const cache = open();
+    for (const rel of Object.keys(files)) {
+      const f = path.join(dir, rel);
+      const l = cache.lookup(f, opts, undefined)!;
+      expect(l.outcome).toBeUndefined();
+      const r = processRecorded(f, opts, true);
+      cache.store(l.key, r.outcome, r.log);
+    }
+    expect(cache.size).toBe(30);
+    cache.flush();
+    const again = open();
+    expect(again.size).toBe(15);
+    let hits = 0;
+    for (const rel of Object.keys(files)) {
+      const f = path.join(dir, rel);
+      const l = again.lookup(f, opts, undefined)!;
+      if (l.outcome) {
+        hits++;
+        expect(l.outcome).toEqual(processRecorded(f, opts, false).outcome);
+      }
+    }
+    expect(hits).toBe(15);
   });
 });
 

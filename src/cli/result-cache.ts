@@ -223,6 +223,11 @@ export function buildId(version: string): string {
   return (buildIdMemo = h.digest('hex'));
 }
 
+/** JSON as ASCII only (characters past 0x7e escaped as JSON does it): read back as latin1, quickly. */
+function ascii(json: string): string {
+  return json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** Canonical JSON of plain data (sorted keys); throws for anything else (functions, class instances). */
 function plainJson(v: unknown): string {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
@@ -267,6 +272,9 @@ export interface ResultCacheOptions {
   write?: boolean;
   /** Debug notes (DOCKERFIX_CACHE_DEBUG=1). */
   debug?: (message: string) => void;
+  /** Bounds of the store (default MAX_ENTRIES, MAX_STORE_BYTES; tests). */
+  maxEntries?: number;
+  maxBytes?: number;
 }
 
 export class ResultCache {
@@ -448,30 +456,35 @@ export class ResultCache {
   flush(): void {
     if (!this.file || !this.dirty) return;
     try {
+      const maxEntries = this.o.maxEntries ?? MAX_ENTRIES;
+      const maxBytes = this.o.maxBytes ?? MAX_STORE_BYTES;
       let entries = Object.entries(this.data.entries);
-      let body = JSON.stringify({ ...this.data });
-      if (entries.length > MAX_ENTRIES || body.length > MAX_STORE_BYTES) {
-        // Least recently used first out, down to 3/4 of the bounds.
+      let body = ascii(JSON.stringify(this.data));
+      if (entries.length > maxEntries || body.length > maxBytes) {
+        // Least recently used first out (the newest kept first), down to 3/4 of the bounds.
         entries.sort((a, b) => b[1].t - a[1].t);
         const keep: Array<[string, Entry]> = [];
         let bytes = 0;
         for (const e of entries) {
-          bytes += JSON.stringify(e).length;
-          if (keep.length >= (MAX_ENTRIES * 3) / 4 || bytes > (MAX_STORE_BYTES * 3) / 4) break;
+          bytes += ascii(JSON.stringify(e)).length + 4;
+          if (keep.length >= Math.floor((maxEntries * 3) / 4) || bytes > (maxBytes * 3) / 4) break;
           keep.push(e);
         }
         entries = keep;
         this.data.entries = Object.assign(Object.create(null) as Record<string, Entry>, Object.fromEntries(entries));
-        body = JSON.stringify(this.data);
+        body = ascii(JSON.stringify(this.data));
       }
-      // ASCII only (characters past 0x7e escaped as JSON does it): quick to read back.
-      body = body.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
       writeAtomic(this.file, `${this.sign(body)}\n${body}`);
       this.dirty = false;
       this.prune();
     } catch (e) {
       this.debug(`cannot write ${this.file}: ${(e as Error).message}`);
     }
+  }
+
+  /** Entries in the store (tests). */
+  get size(): number {
+    return Object.keys(this.data.entries).length;
   }
 
   /** Stores of other builds or projects unused for 30 days, and left-over temporary files. */
