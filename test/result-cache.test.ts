@@ -9,7 +9,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir, type Ran } from './helpers/cli.js';
 import { CORPUS_CASES, corpusFor } from './helpers/corpus.js';
 import { ResultCache } from '../src/cli/result-cache.js';
@@ -149,6 +149,7 @@ describe('result cache', () => {
 
   it('another build of dockerfix does not use the entries of this one', () => {
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-cache-build-'));
+    homes.push(copy); // removed at exit
     fs.cpSync(path.join(ROOT, 'dist'), path.join(copy, 'dist'), { recursive: true });
     fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(copy, 'package.json'));
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
@@ -316,6 +317,6 @@ describe('result cache store (API)', () => {
   });
 });
 
-process.on('exit', () => {
+afterAll(() => {
   for (const h of homes) fs.rmSync(h, { recursive: true, force: true });
 });
