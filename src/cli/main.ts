@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
-import { discover } from './discover.js';
+import { discover, dockerfixIgnored } from './discover.js';
 import { renderDiff, noColors, type Colors } from '../report/diff.js';
 import { processText, type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
 import { prewarmWorkers, processFilesOrdered } from './batch.js';
@@ -341,6 +341,9 @@ async function stdinRun(plan: Plan, io: Io, o: Output): Promise<number> {
     // --stdin-filepath names the file: how the repository builds it counts too (src/builds).
     const fb = opts.stdinFilepath && !isDir(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : undefined;
     const po = await fileOptions.for(stdinFile, fb);
+    // The file --stdin-filepath names is excluded (the config's `exclude`, a .dockerfixignore), as a
+    // named file would be: the input passes through unchanged (what prettier does for an ignored file).
+    if (opts.stdinFilepath && (fileOptions.settings(stdinFile).excluded || (await dockerfixIgnored(stdinFile)))) return await passThrough(io, opts);
     return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...(po.fmt ? { fmt: po.fmt } : {}) }, paths, fb);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -546,6 +549,26 @@ function printNotes(rel: string, outcome: FileOutcome, out: (s: string) => void,
     if (f.kind === 'change') continue;
     out(colors.dim(formatNote(rel, f)) + '\n');
   }
+}
+
+/** Standard input of an excluded file: copied to standard output byte for byte (nothing with --check or a report format); exit 0. */
+async function passThrough(io: Io, opts: CliOptions): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = await readStdinCapped(io.stdin);
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    io.stderr.write(`dockerfix: ${e.format()}\n`);
+    return 2;
+  }
+  const label = escapeControls(opts.stdinFilepath ?? '');
+  if (wantsReport(opts)) {
+    const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
+    io.stdout.write(renderReport(opts.format as Exclude<ReportFormat, 'diff'>, { tool: { name: 'dockerfix', version: packageVersion() }, links: await packageLinks(), mode: opts.check ? 'check' : 'dry-run', files: [], errors: [] }, all.map((t) => t.meta)));
+  } else if (!opts.check) io.stdout.write(bytes);
+  if (!opts.quiet) io.stderr.write(`dockerfix: ${label}: excluded (config exclude or .dockerfixignore); not checked, passed through unchanged\n`);
+  return 0;
 }
 
 async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[], fb?: FileBuild): Promise<number> {
