@@ -201,6 +201,9 @@ async function child(tool) {
 // ---------------------------------------------------------------------------------------------
 // Parent mode.
 // ---------------------------------------------------------------------------------------------
+/** A walk of a tree reading every file named Dockerfile (the floor of a `--check` run over it); prints the count. */
+const FLOOR_SCRIPT = `const fs=require('fs'),path=require('path');let n=0;(function walk(d){for(const e of fs.readdirSync(d,{withFileTypes:true})){const p=path.join(d,e.name);if(e.isDirectory())walk(p);else if(e.name==='Dockerfile'){fs.readFileSync(p);n++}}})(process.argv[1]);console.log(n)`;
+
 function timeProcess(argv, runs, { cwd = root, env = cliEnv() } = {}) {
   const times = [];
   let last;
@@ -305,6 +308,11 @@ async function parent() {
     const cli = timeProcess([bin, '--check', path.join(corpus, 'cases')], runs);
     results.cliCheck = { min: cli.min, median: cli.median, exit: cli.status, changed: cli.stdout.split('\n').filter(Boolean).length };
     row('dockerfix --check', 'CLI, whole process, min', cli.min, `median ${ms(cli.median)} ms; exit ${cli.status}; ${results.cliCheck.changed} files would change (each file stops at its first change)`);
+    // The floor of any whole-process run over this tree: a bare node script that walks it (as
+    // discovery does, one readdir per directory) and reads every Dockerfile, nothing else.
+    const floor = timeProcess(['-e', FLOOR_SCRIPT, path.join(corpus, 'cases')], runs);
+    results.floor = { min: floor.min, median: floor.median, files: Number(floor.stdout.trim()) };
+    row('floor: node walking the tree, reading the Dockerfiles', 'bare node script, min', floor.min, `median ${ms(floor.median)} ms; ${results.floor.files} files read; no dockerfix code`);
     // The whole rewrite of every file (all passes, self-check) and its diff: a dry run.
     const dry = timeProcess([bin, '--quiet', path.join(corpus, 'cases')], runs);
     results.cliDryRun = { min: dry.min, median: dry.median, exit: dry.status };

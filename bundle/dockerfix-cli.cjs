@@ -1966,8 +1966,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {boolean} [passThrough] for unknown options.
        * @return {Command} `this` command for chaining
        */
-      passThroughOptions(passThrough = true) {
-        this._passThroughOptions = !!passThrough;
+      passThroughOptions(passThrough2 = true) {
+        this._passThroughOptions = !!passThrough2;
         this._checkForBrokenPassThrough();
         return this;
       }
@@ -3773,13 +3773,26 @@ function describeErrno(e) {
       return e.message;
   }
 }
-function gitRoot(dir) {
+function gitRoot(dir, memo) {
+  const walked = [];
+  let root = null;
   for (let d = import_node_path.default.resolve(dir); ; ) {
-    if (import_node_fs2.default.existsSync(import_node_path.default.join(d, ".git"))) return d;
+    const known2 = memo?.get(d);
+    if (known2 !== void 0) {
+      root = known2;
+      break;
+    }
+    walked.push(d);
+    if (import_node_fs2.default.existsSync(import_node_path.default.join(d, ".git"))) {
+      root = d;
+      break;
+    }
     const up = import_node_path.default.dirname(d);
-    if (up === d) return void 0;
+    if (up === d) break;
     d = up;
   }
+  if (memo) for (const d of walked) memo.set(d, root);
+  return root ?? void 0;
 }
 function inside(root, p) {
   const r = import_node_path.default.relative(root, p);
@@ -6930,7 +6943,8 @@ function tokenize(text, offset) {
   const n = text.length;
   let i = 0;
   const finish = (terminator) => {
-    if (words2.length || redirects.length) commands.push(heredocs.length ? { words: words2, redirects, terminator, depth, heredocs } : { words: words2, redirects, terminator, depth });
+    if (!words2.length && !redirects.length) return;
+    commands.push(heredocs.length ? { words: words2, redirects, terminator, depth, heredocs } : { words: words2, redirects, terminator, depth });
     words2 = [];
     redirects = [];
     heredocs = [];
@@ -8003,12 +8017,18 @@ var init_document = __esm({
       t;
       set(k, v) {
         super.set(k, v);
-        if (this.t) record(this.t.env, this.t.version, k, v, true);
+        if (this.t) {
+          record(this.t.env, this.t.version, k, v, true);
+          this.t.changed();
+        }
         return this;
       }
       delete(k) {
         const had = super.delete(k);
-        if (had) record(this.t.env, this.t.version, k, void 0, false);
+        if (had) {
+          record(this.t.env, this.t.version, k, void 0, false);
+          this.t.changed();
+        }
         return had;
       }
     };
@@ -8021,13 +8041,19 @@ var init_document = __esm({
       add(k) {
         if (!super.has(k)) {
           super.add(k);
-          if (this.t) record(this.t.args, this.t.version, k, true, true);
+          if (this.t) {
+            record(this.t.args, this.t.version, k, true, true);
+            this.t.changed();
+          }
         }
         return this;
       }
       delete(k) {
         const had = super.delete(k);
-        if (had) record(this.t.args, this.t.version, k, void 0, false);
+        if (had) {
+          record(this.t.args, this.t.version, k, void 0, false);
+          this.t.changed();
+        }
         return had;
       }
     };
@@ -8182,8 +8208,40 @@ var init_document = __esm({
         this.workdir[version] = this.cur.workdir;
         this.shell[version] = this.cur.shell;
       }
+      /**
+       * The versions at which the environment or the build args changed, ascending, each once. With
+       * it, consecutive instructions between two ENV/ARG/USER/WORKDIR/SHELL lines share one state
+       * (views and object) instead of each getting its own: a big file keeps a fraction of them alive.
+       */
+      changes = [];
+      /** The last state handed out. */
+      shared;
+      /** Note a change of env or args at the current version. */
+      changed() {
+        const n = this.changes.length;
+        if (n === 0 || this.changes[n - 1] !== this.version) this.changes.push(this.version);
+      }
       at(version) {
-        return { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+        const s = this.shared;
+        if (s && this.sameState(s.version, version)) return s.state;
+        const state = { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+        this.shared = { version, state };
+        return state;
+      }
+      /** Versions `a` and `b` (both applied) have the same state: no env/args change between them, the same scalars. */
+      sameState(a, b) {
+        const lo = a < b ? a : b;
+        const hi = a < b ? b : a;
+        if (this.user[lo] !== this.user[hi] || this.workdir[lo] !== this.workdir[hi] || this.shell[lo] !== this.shell[hi]) return false;
+        const c2 = this.changes;
+        let l = 0;
+        let h = c2.length;
+        while (l < h) {
+          const mid = l + h >> 1;
+          if (c2[mid] <= lo) l = mid + 1;
+          else h = mid;
+        }
+        return l === c2.length || c2[l] > hi;
       }
     };
     STATE_KEYWORDS = /* @__PURE__ */ new Set(["ENV", "ARG", "USER", "WORKDIR", "SHELL"]);
@@ -8315,7 +8373,7 @@ function crossCheck(output, input) {
     if (before.has(instr.text)) continue;
     const text = output.text.slice(instr.keywordStart, instr.end);
     let parsed;
-    const fast = instr.heredocs.length === 0 ? lightParser() : null;
+    const fast = lightParser();
     try {
       const source = prefix + text.replace(/\r\n/g, "\n");
       parsed = fast ? fast(source) : dockerfileParser().parse(source);
@@ -8665,6 +8723,11 @@ function runTransforms(text, run2, bom = false) {
         return internal(`transform ${t.meta.id} failed: ${e.stack ?? e}`);
       }
       const diagnostics = chosenDiagnostics(result, options.unsafe);
+      if (diagnostics.length === 0) {
+        pending.set(t.meta.id, NO_FINDINGS);
+        quiet.set(t.meta.id, { version: docVersion, notes: NO_FINDINGS, readOriginal, readDirectives: doc2.directiveReads !== directiveReads });
+        continue;
+      }
       const ids = /* @__PURE__ */ new Map();
       let allowed = [];
       for (const d of diagnostics) {
@@ -8827,7 +8890,7 @@ function firstDifference(a, b) {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return n;
 }
-var MAX_PASSES, defaultOptions;
+var MAX_PASSES, NO_FINDINGS, defaultOptions;
 var init_runner = __esm({
   "src/core/runner.ts"() {
     "use strict";
@@ -8839,6 +8902,7 @@ var init_runner = __esm({
     init_edit_compose();
     init_context();
     MAX_PASSES = 10;
+    NO_FINDINGS = Object.freeze([]);
     defaultOptions = { unsafe: false, transformOptions: {} };
   }
 });
@@ -9754,6 +9818,17 @@ var require_node_worker_threads = __commonJS({
 });
 
 // src/cli/batch-wire.ts
+function toWire(o) {
+  const w = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (k === "after") w.after = v === o.before ? null : v;
+    else if (k === "error") {
+      const e = v;
+      if (e) w.error = { file: e.file, message: e.message, line: e.line, column: e.column };
+    } else w[k] = v;
+  }
+  return w;
+}
 function fromWire(w) {
   const o = {};
   for (const [k, v] of Object.entries(w)) {
@@ -9771,6 +9846,120 @@ var init_batch_wire = __esm({
     "use strict";
     init_fsio();
     initKey = (init) => JSON.stringify(init);
+  }
+});
+
+// src/cli/context-recorder.ts
+function answer(ctx, op, arg) {
+  switch (op) {
+    case "h":
+      return hash(JSON.stringify([ctx.kind, ctx.available, ctx.describe()]));
+    case "e":
+      return ctx.exists(arg);
+    case "r": {
+      const t = ctx.read(arg);
+      return t === void 0 ? null : hash(t);
+    }
+    case "f": {
+      const l = ctx.files();
+      return l === void 0 ? null : hash(JSON.stringify(l));
+    }
+    case "i":
+      return ctx.ignored(arg);
+    case "x":
+      return excludesTree(ctx, arg);
+    case "n":
+      return hash(JSON.stringify(ctx.notes?.() ?? []));
+    default:
+      throw new Error(`unknown context question ${op}`);
+  }
+}
+function replayContextLog(ctx, log) {
+  if (!Array.isArray(log) || log.length === 0 || log[0][0] !== "h") return false;
+  for (const op of log) {
+    if (!Array.isArray(op) || op.length !== 3 || typeof op[0] !== "string" || typeof op[1] !== "string") return false;
+    let a;
+    try {
+      a = answer(ctx, op[0], op[1]);
+    } catch {
+      return false;
+    }
+    if (a !== op[2]) return false;
+  }
+  return true;
+}
+function processRecorded(file, opts, record2) {
+  if (!record2) return { outcome: processFile(file, opts) };
+  const ctx = new RecordingContext(contextFor(file, opts, true));
+  const outcome = processFile(file, { ...opts, buildContext: ctx });
+  return { outcome, log: ctx.log };
+}
+var import_node_crypto2, hash, RecordingContext;
+var init_context_recorder = __esm({
+  "src/cli/context-recorder.ts"() {
+    "use strict";
+    import_node_crypto2 = __toESM(require_node_crypto(), 1);
+    init_context();
+    init_engine();
+    hash = (s) => (0, import_node_crypto2.createHash)("sha256").update(s).digest("base64");
+    RecordingContext = class {
+      constructor(inner) {
+        this.inner = inner;
+        this.kind = inner.kind;
+        this.available = inner.available;
+        this.note("h", "", answer(inner, "h", ""));
+      }
+      inner;
+      kind;
+      available;
+      seen = /* @__PURE__ */ new Set();
+      log = [];
+      note(op, arg, a) {
+        const k = `${op}\0${arg}`;
+        if (this.seen.has(k)) return;
+        this.seen.add(k);
+        this.log.push([op, arg, a]);
+      }
+      describe() {
+        return this.inner.describe();
+      }
+      exists(rel3) {
+        const a = this.inner.exists(rel3);
+        this.note("e", rel3, a);
+        return a;
+      }
+      read(rel3) {
+        const t = this.inner.read(rel3);
+        this.note("r", rel3, t === void 0 ? null : hash(t));
+        return t;
+      }
+      files() {
+        const l = this.inner.files();
+        this.note("f", "", l === void 0 ? null : hash(JSON.stringify(l)));
+        return l;
+      }
+      ignored(rel3) {
+        const a = this.inner.ignored(rel3);
+        this.note("i", rel3, a);
+        return a;
+      }
+      excludesTree(rel3) {
+        const a = excludesTree(this.inner, rel3);
+        this.note("x", rel3, a);
+        return a;
+      }
+      notes() {
+        const n = this.inner.notes?.() ?? [];
+        const k = "n\0";
+        if (this.seen.has(k)) {
+          const i = this.log.findIndex((o) => o[0] === "n");
+          this.log.splice(i, 1);
+        }
+        this.seen.add(k);
+        this.log.push(["n", "", hash(JSON.stringify(n))]);
+        return n;
+      }
+    };
   }
 });
 
@@ -12170,7 +12359,8 @@ function planRun(doc2, ctx, spec, instr) {
       if (blank.length) blanks.push({ at, text: blank });
     }
   }
-  const model = buildModel(doc2, { targets: ctx.options.targets });
+  let model;
+  const theModel = () => model ??= buildModel(doc2, { targets: ctx.options.targets });
   const unsafeWhy = [];
   const dropped = [];
   const byStore = /* @__PURE__ */ new Map();
@@ -12189,7 +12379,7 @@ function planRun(doc2, ctx, spec, instr) {
     if (targets.every(discards)) continue;
     const where2 = targets.join(" and ");
     const own = ownOfflineRead(cmds, hits, store, state.env);
-    const later = own ? void 0 : laterStoreUse(model, instr, store);
+    const later = own ? void 0 : laterStoreUse(theModel(), instr, store);
     if (own) {
       dropped.push(`${own.what} in this step reads ${where2} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
     } else if (later?.offline) {
@@ -12244,7 +12434,7 @@ function planRun(doc2, ctx, spec, instr) {
     changes.push(...cleanup2.notes);
     for (const m of mounts) {
       if (!m.dir.holdsDeps || spec.depsFixKind !== "unsafe") continue;
-      const why = model.dirReachesOutput(stage, m.target);
+      const why = theModel().dirReachesOutput(stage, m.target);
       if (why) {
         fixKind = "unsafe";
         changes.push(`unsafe: ${m.target} holds the downloaded dependencies, and with the mount they are no longer in this stage's files, which a built image may read (${why})`);
@@ -15990,7 +16180,7 @@ function workerUrl() {
   workerUrlCache = candidates2.find((u) => import_node_fs6.default.existsSync((0, import_node_url.fileURLToPath)(u))) ?? null;
   return workerUrlCache;
 }
-function workerSafe(opts) {
+function workerSafe(opts, record2) {
   if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
   const known2 = new Set(transformIds());
   const ids = opts.transforms.map((t) => t.meta.id);
@@ -16000,7 +16190,7 @@ function workerSafe(opts) {
   } catch {
     return null;
   }
-  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {} };
+  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {}, ...record2 ? { record: true } : {} };
 }
 function listen(w, event, fn) {
   const f = fn;
@@ -16013,8 +16203,8 @@ function unlisten(w) {
   for (const [event, fn] of listeners.get(w) ?? []) w.off(event, fn);
   listeners.delete(w);
 }
-function prewarmWorkers(opts, count2 = Math.min(2, availableCores() - 1)) {
-  const init = workerSafe(opts);
+function prewarmWorkers(opts, count2 = Math.min(2, availableCores() - 1), record2) {
+  const init = workerSafe(opts, record2);
   const url = init ? workerUrl() : null;
   const env = process.env.DOCKERFIX_WORKERS;
   if (!init || !url || count2 < 2 || env === "0") return;
@@ -16066,8 +16256,8 @@ var init_batch = __esm({
     import_node_os = __toESMBuiltin(require("node:os"), 1);
     import_node_url = require("node:url");
     import_node_worker_threads = __toESM(require_node_worker_threads(), 1);
-    init_engine();
     init_batch_wire();
+    init_context_recorder();
     init_transforms();
     MIN_FILES_PER_WORKER = 96;
     OPTION_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "firstChange"]);
@@ -16084,10 +16274,21 @@ var init_batch = __esm({
         const single = perFile ? null : opts;
         this.optsOf = (i) => perFile ? perFile[i] : single;
         this.results = new Array(files.length);
+        this.logs = new Array(files.length);
+        this.skip = new Uint8Array(files.length);
+        let todo = files.length;
+        for (let i = 0; i < files.length; i++) {
+          const k = batchOpts.known?.[i];
+          if (!k) continue;
+          this.results[i] = k;
+          this.skip[i] = 1;
+          this.done++;
+          todo--;
+        }
         const env = process.env.DOCKERFIX_WORKERS;
         const want = batchOpts.workers ?? (env !== void 0 && /^\d+$/.test(env) ? Number(env) : "auto");
-        let n = want === "auto" ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
-        n = Math.min(n, files.length);
+        let n = want === "auto" ? autoWorkers(todo) : Math.max(0, Math.floor(want));
+        n = Math.min(n, todo);
         let init = null;
         if (n > 0) {
           const seen = /* @__PURE__ */ new Map();
@@ -16095,7 +16296,7 @@ var init_batch = __esm({
             const o = this.optsOf(i);
             let key = seen.get(o);
             if (key === void 0) {
-              const w = workerSafe(o);
+              const w = workerSafe(o, batchOpts.record);
               key = w ? initKey(w) : null;
               if (w && key) this.inits.set(key, w);
               seen.set(o, key);
@@ -16118,6 +16319,9 @@ var init_batch = __esm({
       /** Worker threads in use (0: this thread). */
       workers;
       results;
+      logs;
+      /** Indices of outcomes known before the run (never dispatched). */
+      skip;
       next = 0;
       done = 0;
       stopped = false;
@@ -16160,6 +16364,7 @@ var init_batch = __esm({
         const out = [];
         while (out.length < size && this.cursor < this.files.length) {
           const i = this.cursor++;
+          if (this.skip[i]) continue;
           out.push([i, this.files[i], this.keys[i]]);
         }
         return out;
@@ -16191,8 +16396,9 @@ var init_batch = __esm({
               this.rescue(worker, inFlight, new Error(reply.fatal));
               return;
             }
-            for (const [i, w] of reply.results) {
+            for (const [i, w, log] of reply.results) {
               inFlight.delete(i);
+              if (log) this.logs[i] = log;
               this.deliver(i, fromWire(w));
             }
             send();
@@ -16214,9 +16420,14 @@ var init_batch = __esm({
         void worker.terminate();
         for (const [i, f] of [...inFlight]) {
           inFlight.delete(i);
-          if (!this.results[i]) this.deliver(i, processFile(f, this.optsOf(i)));
+          if (!this.results[i]) this.deliverRecorded(i, f);
         }
         this.signal();
+      }
+      deliverRecorded(i, f) {
+        const r = processRecorded(f, this.optsOf(i), this.batchOpts.record);
+        if (r.log) this.logs[i] = r.log;
+        this.deliver(i, r.outcome);
       }
       deliver(i, o) {
         if (i < this.next || this.results[i]) return;
@@ -16243,13 +16454,15 @@ var init_batch = __esm({
                 continue;
               }
               this.cursor = Math.max(this.cursor, i + 1);
-              this.deliver(i, processFile(this.files[i], this.optsOf(i)));
+              this.deliverRecorded(i, this.files[i]);
               if (++processedHere === MIN_FILES_PER_WORKER) manyFilesHere();
               o = this.results[i];
             }
+            const log = this.logs[i];
             this.results[i] = void 0;
+            this.logs[i] = void 0;
             this.next++;
-            yield { index: i, file: this.files[i], outcome: o };
+            yield { index: i, file: this.files[i], outcome: o, ...log ? { log } : {} };
             await turn();
           }
         } finally {
@@ -18321,7 +18534,11 @@ function validateConfig(raw, file, knownIds, prefix = "") {
     }
     return out;
   };
-  const top = settings(obj, "", ["$schema", ...SETTING_KEYS, "exclude", "overrides", "contexts"]);
+  const top = settings(obj, "", ["$schema", ...SETTING_KEYS, "exclude", "overrides", "contexts", "cache"]);
+  if ("cache" in obj) {
+    if (typeof obj.cache !== "boolean") fail("cache", `expected true or false, got ${typeName(obj.cache)}`);
+    top.cache = obj.cache;
+  }
   if ("contexts" in obj) top.contexts = validateContexts(obj.contexts, fail);
   if ("$schema" in obj && typeof obj.$schema !== "string") fail("$schema", `expected a string, got ${typeName(obj.$schema)}`);
   if ("exclude" in obj) {
@@ -18430,6 +18647,7 @@ function resolveSettings(loaded, file) {
     if (s.unsafe !== void 0) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
+  if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
   const rel3 = import_node_path8.default.relative(loaded.dir, import_node_path8.default.resolve(file)).split(import_node_path8.default.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
     if (import_node_path8.default.resolve(loaded.dir, key) !== import_node_path8.default.resolve(file)) continue;
@@ -20077,55 +20295,40 @@ var init_hadolint = __esm({
 // src/builds/roots.ts
 function rootCache() {
   const memo = /* @__PURE__ */ new Map();
-  const of = (dir) => {
-    const d = import_node_path20.default.resolve(dir);
-    const known2 = memo.get(d);
-    if (known2 !== void 0) return known2 ?? void 0;
-    let root;
-    if (import_node_fs17.default.existsSync(import_node_path20.default.join(d, ".git"))) root = d;
-    else {
-      const up = import_node_path20.default.dirname(d);
-      root = up === d ? null : of(up) ?? null;
-    }
-    memo.set(d, root);
-    return root ?? void 0;
-  };
-  return of;
+  return (dir) => gitRoot(dir, memo);
 }
-var import_node_fs17, import_node_path20;
 var init_roots = __esm({
   "src/builds/roots.ts"() {
     "use strict";
-    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    init_fsio();
   }
 });
 
 // src/builds/plan.ts
 function rel(cwd, p) {
-  return printable(import_node_path21.default.relative(cwd, p).split(import_node_path21.default.sep).join("/") || ".");
+  return printable(import_node_path20.default.relative(cwd, p).split(import_node_path20.default.sep).join("/") || ".");
 }
 async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
   const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
   const gitRoot2 = rootCache();
   const groups = /* @__PURE__ */ new Map();
   for (const f of files) {
-    const root = gitRoot2(import_node_path21.default.dirname(f)) ?? import_node_path21.default.dirname(f);
+    const root = gitRoot2(import_node_path20.default.dirname(f)) ?? import_node_path20.default.dirname(f);
     let g = groups.get(root);
     if (!g) groups.set(root, g = []);
     g.push(f);
   }
   for (const [root, group] of groups) {
     const within2 = starts.filter((s) => {
-      const r = import_node_path21.default.relative(root, s);
-      return r === "" || !r.startsWith("..") && !import_node_path21.default.isAbsolute(r);
+      const r = import_node_path20.default.relative(root, s);
+      return r === "" || !r.startsWith("..") && !import_node_path20.default.isAbsolute(r);
     });
-    const found = await findBuildDefinitions([...group.map((f) => import_node_path21.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
+    const found = await findBuildDefinitions([...group.map((f) => import_node_path20.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
     plan2.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot2);
-      const h = gitRoot2(import_node_path21.default.dirname(file)) ? findHadolint(file, root) : null;
+      const h = gitRoot2(import_node_path20.default.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan2.files.set(file, fb);
     }
@@ -20135,7 +20338,7 @@ async function planBuilds(files, starts, cwd, explicit, configured = () => void 
 function fromConfig(file, c2, found) {
   const source = { file: c2.file, line: c2.line, what: "dockerfix config" };
   const contexts = c2.context !== void 0 ? [c2.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(import_node_path21.default.dirname(file));
+  if (contexts.length === 0) contexts.push(import_node_path20.default.dirname(file));
   const targets = c2.targets !== void 0 ? c2.targets.length ? c2.targets : [void 0] : [...new Set(found.map((d) => d.target))];
   if (targets.length === 0) targets.push(void 0);
   const out = [];
@@ -20159,9 +20362,9 @@ function mergeArgs(list7) {
 function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const fb = { findings: [] };
   if (conf?.context !== void 0) {
-    const root = gitRoot2(import_node_path21.default.dirname(file)) ?? import_node_path21.default.dirname(conf.file);
-    const r = import_node_path21.default.relative(root, conf.context);
-    const outside = r.startsWith("..") || import_node_path21.default.isAbsolute(r);
+    const root = gitRoot2(import_node_path20.default.dirname(file)) ?? import_node_path20.default.dirname(conf.file);
+    const r = import_node_path20.default.relative(root, conf.context);
+    const outside = r.startsWith("..") || import_node_path20.default.isAbsolute(r);
     if (outside || !isDir(conf.context)) {
       fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
       conf = { ...conf, context: void 0 };
@@ -20170,15 +20373,15 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const list7 = conf ? fromConfig(file, conf, found) : found;
   if (list7.length === 0) {
     if (explicit) return fb;
-    const root = gitRoot2(import_node_path21.default.dirname(file));
-    if (!root || root === import_node_path21.default.dirname(file)) return fb;
+    const root = gitRoot2(import_node_path20.default.dirname(file));
+    if (!root || root === import_node_path20.default.dirname(file)) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text, root);
     if (g) {
-      const where2 = g.dir === gitRoot2(import_node_path21.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where2 = g.dir === gitRoot2(import_node_path20.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info(`the build context looks like ${where2} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path21.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info(`the build context looks like ${where2} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path20.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -20201,7 +20404,7 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   }
   for (const d of list7)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info(`additional context ${printable(k)}=${import_node_path21.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+      fb.findings.push(info(`additional context ${printable(k)}=${import_node_path20.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
   for (const d of list7) {
     if (d.target === void 0) continue;
@@ -20226,17 +20429,17 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
 }
 function isDir(p) {
   try {
-    return import_node_fs18.default.statSync(p).isDirectory();
+    return import_node_fs17.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs18, import_node_path21, info;
+var import_node_fs17, import_node_path20, info;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
-    import_node_fs18 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
     init_hadolint();
@@ -20659,9 +20862,9 @@ function pycHash(data) {
   if (data.length >= 16 && data.readUInt32LE(4) === 0) {
     const copy = Buffer.from(data);
     copy.fill(0, 8, 12);
-    return (0, import_node_crypto2.createHash)("sha256").update(copy).digest("hex");
+    return (0, import_node_crypto3.createHash)("sha256").update(copy).digest("hex");
   }
-  return (0, import_node_crypto2.createHash)("sha256").update(data).digest("hex");
+  return (0, import_node_crypto3.createHash)("sha256").update(data).digest("hex");
 }
 function describeEntry(e) {
   const parts = [e.type, e.mode, `${e.uid}:${e.gid}`];
@@ -20669,11 +20872,11 @@ function describeEntry(e) {
   if (e.link !== void 0) parts.push(`-> ${e.link}`);
   return parts.join(" ");
 }
-var import_node_crypto2, import_node_stream, TYPES, TarLister;
+var import_node_crypto3, import_node_stream, TYPES, TarLister;
 var init_image_fs = __esm({
   "src/verify/image-fs.ts"() {
     "use strict";
-    import_node_crypto2 = __toESM(require_node_crypto(), 1);
+    import_node_crypto3 = __toESM(require_node_crypto(), 1);
     import_node_stream = require("node:stream");
     TYPES = { "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
     TarLister = class extends import_node_stream.Writable {
@@ -20784,7 +20987,7 @@ var init_image_fs = __esm({
         this.cur = { path: name, entry, keep };
         if (keep && type === "file") {
           if (name.endsWith(".pyc") && realSize <= 64 << 20) this.cur.pyc = [];
-          else this.cur.hash = (0, import_node_crypto2.createHash)("sha256");
+          else this.cur.hash = (0, import_node_crypto3.createHash)("sha256");
         }
         this.state = "data";
       }
@@ -21649,12 +21852,12 @@ function renderExplainAs(r, format2) {
 function describeContext(context, root, cwd) {
   const files = context.files();
   if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where2 = root ? import_node_path22.default.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && import_node_fs19.default.existsSync(import_node_path22.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  const where2 = root ? import_node_path21.default.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && import_node_fs18.default.existsSync(import_node_path21.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
   return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
 }
 async function explainFile(file, opts) {
-  const abs = import_node_path22.default.resolve(opts.cwd, file);
+  const abs = import_node_path21.default.resolve(opts.cwd, file);
   let d;
   let doc2;
   try {
@@ -21671,13 +21874,16 @@ async function explainFile(file, opts) {
   const contextDir = explicit ? opts.contextDir : fb?.contextDir;
   const noContext = explicit ? opts.noContext : fb?.noContext;
   const context = contextFor(abs, { ...po, contextDir, noContext });
-  const root = noContext ? void 0 : contextDir ?? import_node_path22.default.dirname(abs);
+  const root = noContext ? void 0 : contextDir ?? import_node_path21.default.dirname(abs);
   if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before = analyze(doc2, context, opts.change);
-  const run2 = processText((d.bom ? "\uFEFF" : "") + d.text, file, { transforms: po.transforms, options: po.options, buildContext: context });
+  const raw = (d.bom ? "\uFEFF" : "") + d.text;
+  const first = processText(raw, file, { transforms: po.transforms, options: po.options, buildContext: context });
+  const run2 = analyseEachContext(abs, { transforms: po.transforms, options: po.options, contextDir, noContext }, explicit ? void 0 : fb, first, (_f, o) => processText(raw, file, o, abs));
   if (run2.runError) throw new FileError(file, run2.runError.message, run2.runError.line, run2.runError.column);
   if (run2.error) throw run2.error;
   const after = run2.changed ? analyze(new DockerfileDocument(stripBom(run2.after).text, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const builds = [...fb?.findings ?? [], ...run2.findings.filter((f) => f.transform === "context" && f.code === "build-definitions")].map((f) => f.message);
   const applied = po.transforms.map((t) => t.meta.id).filter((id) => (run2.edits ?? []).some((e) => e.transforms.includes(id)));
   return {
     path: file,
@@ -21687,7 +21893,7 @@ async function explainFile(file, opts) {
     before,
     after,
     applied,
-    ...fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}
+    ...builds.length ? { builds } : {}
   };
 }
 async function explainCommand(args, io) {
@@ -21707,7 +21913,7 @@ async function explainCommand(args, io) {
   }
   try {
     selectIds(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? import_node_path22.default.resolve(io.cwd, o.context) : void 0;
+    const contextDir = typeof o.context === "string" ? import_node_path21.default.resolve(io.cwd, o.context) : void 0;
     const noContext = o.context === false;
     const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
     const r = await explainFile(program4.args[0], {
@@ -21720,9 +21926,9 @@ async function explainCommand(args, io) {
     const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
     if (o.output) {
       try {
-        const out = import_node_path22.default.resolve(io.cwd, o.output);
-        import_node_fs19.default.mkdirSync(import_node_path22.default.dirname(out), { recursive: true });
-        import_node_fs19.default.writeFileSync(out, text);
+        const out = import_node_path21.default.resolve(io.cwd, o.output);
+        import_node_fs18.default.mkdirSync(import_node_path21.default.dirname(out), { recursive: true });
+        import_node_fs18.default.writeFileSync(out, text);
       } catch (e) {
         io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
 `);
@@ -21744,15 +21950,16 @@ async function explainCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs19, import_node_path22, EXPLAIN_FORMATS, list3;
+var import_node_fs18, import_node_path21, EXPLAIN_FORMATS, list3;
 var init_explain = __esm({
   "src/cli/explain.ts"() {
     "use strict";
-    import_node_fs19 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs18 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     init_parse();
     init_engine();
+    init_contexts();
     init_document();
     init_config();
     init_file_options();
@@ -21890,7 +22097,7 @@ function secretMounts(text) {
     if (i.upper !== "RUN") continue;
     for (const f of i.flagsNamed("mount")) {
       const o = mountOptions(f);
-      if (o.get("type") === "secret") secrets.add(o.get("id") ?? import_node_path23.default.posix.basename(o.get("target") ?? "secret"));
+      if (o.get("type") === "secret") secrets.add(o.get("id") ?? import_node_path22.default.posix.basename(o.get("target") ?? "secret"));
       if (o.get("type") === "ssh") ssh.add(o.get("id") ?? "default");
     }
   }
@@ -21898,15 +22105,15 @@ function secretMounts(text) {
 }
 function copyContext(src, dest, dockerfile) {
   const ctx = new DirectoryContext(src, dockerfile);
-  import_node_fs20.default.cpSync(src, dest, {
+  import_node_fs19.default.cpSync(src, dest, {
     recursive: true,
     verbatimSymlinks: true,
     filter: (from) => {
-      const rel3 = import_node_path23.default.relative(src, from).split(import_node_path23.default.sep).join("/");
+      const rel3 = import_node_path22.default.relative(src, from).split(import_node_path22.default.sep).join("/");
       if (!rel3) return true;
       let st;
       try {
-        st = import_node_fs20.default.lstatSync(from);
+        st = import_node_fs19.default.lstatSync(from);
       } catch {
         return false;
       }
@@ -21918,7 +22125,7 @@ function copyContext(src, dest, dockerfile) {
 }
 function editLine(rel3, tag) {
   const base2 = rel3.split("/").pop() ?? rel3;
-  const ext = import_node_path23.default.extname(base2).toLowerCase();
+  const ext = import_node_path22.default.extname(base2).toLowerCase();
   if (ext === ".json") return "\n";
   if ([".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".c", ".h", ".cc", ".cpp", ".rs", ".cs", ".kt", ".scala", ".swift", ".php", ".mod"].includes(ext)) return `
 // dockerfix verify edit ${tag}
@@ -21960,7 +22167,7 @@ function listContext(root, dockerfile, max = 2e4) {
     for (const dir of level2) {
       let names;
       try {
-        names = import_node_fs20.default.readdirSync(import_node_path23.default.join(root, dir), { withFileTypes: true });
+        names = import_node_fs19.default.readdirSync(import_node_path22.default.join(root, dir), { withFileTypes: true });
       } catch {
         continue;
       }
@@ -21981,7 +22188,7 @@ function chooseTouches(contextDir, dockerfileText, dockerfile) {
   const doc2 = new DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
   const sources = copySources2(doc2);
   const files = listContext(contextDir, dockerfile).filter((f) => sources.some((s) => covered(s, f)));
-  const dfRel = dockerfile ? import_node_path23.default.relative(contextDir, dockerfile).split(import_node_path23.default.sep).join("/") : "Dockerfile";
+  const dfRel = dockerfile ? import_node_path22.default.relative(contextDir, dockerfile).split(import_node_path22.default.sep).join("/") : "Dockerfile";
   const editable = files.filter((f) => f !== dfRel && !/(^|\/)\.dockerignore$|\.dockerignore$/.test(f) && editLine(f, "x") !== null);
   const CODE = /\.(py|js|mjs|cjs|ts|tsx|jsx|go|java|c|cc|cpp|rs|cs|rb|php|sh|kt|scala|swift)$/i;
   const source = editable.find((f) => !isManifest(f) && CODE.test(f)) ?? editable.find((f) => !isManifest(f));
@@ -21995,14 +22202,14 @@ function applyEdit(contextCopy, rel3, tag) {
   const line = editLine(rel3, tag) ?? `
 # dockerfix verify edit ${tag}
 `;
-  import_node_fs20.default.appendFileSync(import_node_path23.default.join(contextCopy, rel3), line);
+  import_node_fs19.default.appendFileSync(import_node_path22.default.join(contextCopy, rel3), line);
 }
-var import_node_fs20, import_node_path23, NO_EDIT;
+var import_node_fs19, import_node_path22, NO_EDIT;
 var init_prepare = __esm({
   "src/verify/prepare.ts"() {
     "use strict";
-    import_node_fs20 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path23 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs19 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
     init_context();
     init_document();
     init_edit_helpers();
@@ -22055,9 +22262,10 @@ async function rewriteInMemory(o) {
   });
   const po = await fileOptions.for(o.dockerfile, fb);
   const processOpts = o.extraTransforms?.length ? { ...po, transforms: [...po.transforms, ...o.extraTransforms] } : po;
-  const out = processText(raw, o.dockerfile, processOpts, o.dockerfile);
+  const first = processText(raw, o.dockerfile, processOpts, o.dockerfile);
+  const out = analyseEachContext(o.dockerfile, processOpts, fb, first, (_f, opts) => processText(raw, o.dockerfile, opts, o.dockerfile));
   if (out.error) throw new VerifyUsageError(out.error.format());
-  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? import_node_path24.default.dirname(o.dockerfile);
+  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? import_node_path23.default.dirname(o.dockerfile);
   return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
 }
 async function verify(o, version = "0.0.0") {
@@ -22079,7 +22287,7 @@ async function verify(o, version = "0.0.0") {
     excluded: [],
     scenarios: [],
     skippedScenarios: [],
-    notes: [],
+    notes: rw2.findings.filter((f) => f.transform === "context" && f.code === "build-definitions").map((f) => f.message),
     cleanup: { images: 0, containers: 0, builder: false, cacheMounts: 0, tempDir: false, problems: [] }
   };
   let targets;
@@ -22092,11 +22300,11 @@ async function verify(o, version = "0.0.0") {
     result.summary = "unchanged: dockerfix does not rewrite this Dockerfile, nothing to verify";
     return result;
   }
-  if (o.touch && rw2.contextDir && !isFile2(import_node_path24.default.join(rw2.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel2(o.cwd, rw2.contextDir)}`);
-  if (o.touchDependency && rw2.contextDir && !isFile2(import_node_path24.default.join(rw2.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel2(o.cwd, rw2.contextDir)}`);
+  if (o.touch && rw2.contextDir && !isFile2(import_node_path23.default.join(rw2.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel2(o.cwd, rw2.contextDir)}`);
+  if (o.touchDependency && rw2.contextDir && !isFile2(import_node_path23.default.join(rw2.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel2(o.cwd, rw2.contextDir)}`);
   const cli = o.docker ?? o.env.DOCKERFIX_DOCKER ?? "docker";
   const docker = detectDocker(cli, o.env);
-  const runId = `${Date.now().toString(36)}${(0, import_node_crypto3.randomBytes)(3).toString("hex")}`;
+  const runId = `${Date.now().toString(36)}${(0, import_node_crypto4.randomBytes)(3).toString("hex")}`;
   const prefix = `${TAG_PREFIX}${runId}`;
   const env = { ...o.env, DOCKER_BUILDKIT: "1" };
   const timeoutMs = o.timeoutMs ?? 30 * 6e4;
@@ -22106,7 +22314,7 @@ async function verify(o, version = "0.0.0") {
     if (interrupted()) throw new Interrupted();
   };
   try {
-    created.tmp = import_node_fs21.default.mkdtempSync(import_node_path24.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
+    created.tmp = import_node_fs20.default.mkdtempSync(import_node_path23.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
     const tmp = created.tmp;
     let isolation = "cache-ids";
     const want = o.isolation ?? "auto";
@@ -22131,20 +22339,20 @@ async function verify(o, version = "0.0.0") {
     result.docker = { client: docker.clientVersion, server: docker.serverVersion, isolation, ...created.builder && isolation === "builder" ? { builder: created.builder } : {} };
     const sides = { a: { name: "original", text: rw2.before }, b: { name: "rewrite", text: rw2.after } };
     const files = { a: "", b: "" };
-    const ctxs = { a: import_node_path24.default.join(tmp, "ctx-original"), b: import_node_path24.default.join(tmp, "ctx-rewrite") };
+    const ctxs = { a: import_node_path23.default.join(tmp, "ctx-original"), b: import_node_path23.default.join(tmp, "ctx-rewrite") };
     for (const s of ["a", "b"]) {
       let text = sides[s].text;
       if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
-      import_node_fs21.default.mkdirSync(import_node_path24.default.join(tmp, s));
-      files[s] = import_node_path24.default.join(tmp, s, "Dockerfile");
-      import_node_fs21.default.writeFileSync(files[s], text);
+      import_node_fs20.default.mkdirSync(import_node_path23.default.join(tmp, s));
+      files[s] = import_node_path23.default.join(tmp, s, "Dockerfile");
+      import_node_fs20.default.writeFileSync(files[s], text);
       created.signatures.push(...cacheMountSignatures(text));
       const ignore = `${o.dockerfile}.dockerignore`;
-      if (isFile2(ignore)) import_node_fs21.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
+      if (isFile2(ignore)) import_node_fs20.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
       if (rw2.contextDir) {
         progress(`copying the build context for the ${sides[s].name}`);
         copyContext(rw2.contextDir, ctxs[s], o.dockerfile);
-      } else import_node_fs21.default.mkdirSync(ctxs[s]);
+      } else import_node_fs20.default.mkdirSync(ctxs[s]);
     }
     if (isolation === "cache-ids") {
       const listed = listMountRecords(cli, env);
@@ -22306,12 +22514,12 @@ function summarize2(r, differing) {
   }
 }
 function rel2(cwd, p) {
-  const r = import_node_path24.default.relative(cwd, p);
-  return (r || ".").split(import_node_path24.default.sep).join("/");
+  const r = import_node_path23.default.relative(cwd, p);
+  return (r || ".").split(import_node_path23.default.sep).join("/");
 }
 function isFile2(p) {
   try {
-    return import_node_fs21.default.statSync(p).isFile();
+    return import_node_fs20.default.statSync(p).isFile();
   } catch {
     return false;
   }
@@ -22404,26 +22612,27 @@ function cleanup(cli, env, created, result) {
   }
   if (created.tmp) {
     try {
-      import_node_fs21.default.rmSync(created.tmp, { recursive: true, force: true });
+      import_node_fs20.default.rmSync(created.tmp, { recursive: true, force: true });
       c2.tempDir = true;
     } catch (e) {
       c2.problems.push(`removing ${created.tmp}: ${e.message}`);
     }
   }
 }
-var import_node_fs21, import_node_os2, import_node_path24, import_node_crypto3, import_node_child_process3, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
+var import_node_fs20, import_node_os2, import_node_path23, import_node_crypto4, import_node_child_process3, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
 var init_run = __esm({
   "src/verify/run.ts"() {
     "use strict";
-    import_node_fs21 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs20 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os2 = __toESMBuiltin(require("node:os"), 1);
-    import_node_path24 = __toESMBuiltin(require("node:path"), 1);
-    import_node_crypto3 = __toESM(require_node_crypto(), 1);
+    import_node_path23 = __toESMBuiltin(require("node:path"), 1);
+    import_node_crypto4 = __toESM(require_node_crypto(), 1);
     import_node_child_process3 = __toESM(require_node_child_process(), 1);
     init_engine();
     init_fsio();
     init_file_options();
     init_plan();
+    init_contexts();
     init_diff();
     init_docker();
     init_image_fs();
@@ -22480,11 +22689,11 @@ async function verifyCommand(args, io, raw) {
     if (e instanceof UnknownTransformError) return err(e.message);
     throw e;
   }
-  const file = import_node_path25.default.resolve(io.cwd, p.args[0] ?? "Dockerfile");
-  if (!import_node_fs22.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
+  const file = import_node_path24.default.resolve(io.cwd, p.args[0] ?? "Dockerfile");
+  if (!import_node_fs21.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
   let contextDir;
   if (typeof o.context === "string") {
-    contextDir = import_node_path25.default.resolve(io.cwd, o.context);
+    contextDir = import_node_path24.default.resolve(io.cwd, o.context);
     if (!isDir2(contextDir)) return err(`${o.context}: build context directory not found`);
   }
   const tty = Boolean(raw?.isTTY) && !o.quiet && !io.env.CI && io.env.TERM !== "dumb";
@@ -22542,7 +22751,7 @@ async function verifyCommand(args, io, raw) {
     io.stdout.write(text);
     if (o.output) {
       try {
-        import_node_fs22.default.appendFileSync(import_node_path25.default.resolve(io.cwd, o.output), text);
+        import_node_fs21.default.appendFileSync(import_node_path24.default.resolve(io.cwd, o.output), text);
       } catch (e) {
         return err(`${o.output}: cannot write: ${e.message}`);
       }
@@ -22559,30 +22768,30 @@ async function verifyCommand(args, io, raw) {
   }
 }
 function packageVersion() {
-  let dir = import_node_path25.default.dirname((0, import_node_url2.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path24.default.dirname((0, import_node_url2.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
     try {
-      const pkg = JSON.parse(import_node_fs22.default.readFileSync(import_node_path25.default.join(dir, "package.json"), "utf8"));
+      const pkg = JSON.parse(import_node_fs21.default.readFileSync(import_node_path24.default.join(dir, "package.json"), "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     } catch {
     }
-    dir = import_node_path25.default.dirname(dir);
+    dir = import_node_path24.default.dirname(dir);
   }
   return "0.0.0";
 }
 function isDir2(p) {
   try {
-    return import_node_fs22.default.statSync(p).isDirectory();
+    return import_node_fs21.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs22, import_node_path25, import_node_url2, list4, many, HELP_AFTER;
+var import_node_fs21, import_node_path24, import_node_url2, list4, many, HELP_AFTER;
 var init_cli = __esm({
   "src/verify/cli.ts"() {
     "use strict";
-    import_node_fs22 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path25 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs21 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path24 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     import_node_url2 = require("node:url");
     init_parse();
@@ -22656,7 +22865,7 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
   }
   let changed = 0;
   for (const file of found.files) {
-    const abs = import_node_path26.default.resolve(io.cwd, file);
+    const abs = import_node_path25.default.resolve(io.cwd, file);
     const rel3 = relative(io.cwd, file);
     let fileFo;
     try {
@@ -22723,24 +22932,33 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
     err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
     return 2;
   }
-  if (opts.stdinFilepath && isDir3(import_node_path26.default.resolve(io.cwd, opts.stdinFilepath))) {
+  if (opts.stdinFilepath && isDir3(import_node_path25.default.resolve(io.cwd, opts.stdinFilepath))) {
     err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
     return 2;
   }
   const label3 = opts.stdinFilepath ?? "<stdin>";
   let fo;
+  const named = import_node_path25.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
   try {
-    fo = optionsFor(import_node_path26.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile"), resolver, flags) ?? flags;
+    fo = optionsFor(named, resolver, flags);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix fmt: ${e.format(io.cwd)}
 `);
     return 2;
   }
+  const excluded = opts.stdinFilepath !== void 0 && (fo === null || await dockerfixIgnored(named));
   let input;
   try {
-    const d = decodeFile(label3, await readStdinCapped(io.stdin));
+    const bytes = await readStdinCapped(io.stdin);
+    if (excluded) {
+      if (!opts.check) io.stdout.write(bytes);
+      if (!opts.quiet) err(`dockerfix fmt: ${escapeControls(label3)}: excluded (config exclude or .dockerfixignore); not formatted, passed through unchanged
+`);
+      return 0;
+    }
+    const d = decodeFile(label3, bytes);
     input = (d.bom ? "\uFEFF" : "") + d.text;
   } catch (e) {
     if (!(e instanceof FileError)) throw e;
@@ -22748,7 +22966,7 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
 `);
     return 2;
   }
-  const r = format(input, fo);
+  const r = format(input, fo ?? flags);
   if (r.error) {
     err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
 `);
@@ -22764,24 +22982,25 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
   return 0;
 }
 function relative(cwd, file) {
-  const r = import_node_path26.default.relative(cwd, import_node_path26.default.resolve(cwd, file));
-  return (r || file).split(import_node_path26.default.sep).join("/");
+  const r = import_node_path25.default.relative(cwd, import_node_path25.default.resolve(cwd, file));
+  return (r || file).split(import_node_path25.default.sep).join("/");
 }
 function isDir3(p) {
   try {
-    return import_node_fs23.default.statSync(p).isDirectory();
+    return import_node_fs22.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs23, import_node_path26, import_picocolors, defaultFmtIo;
+var import_node_fs22, import_node_path25, import_picocolors, defaultFmtIo;
 var init_fmt = __esm({
   "src/cli/fmt.ts"() {
     "use strict";
-    import_node_fs23 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path26 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs22 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path25 = __toESMBuiltin(require("node:path"), 1);
     import_picocolors = __toESM(require_picocolors(), 1);
     init_discover();
+    init_escape();
     init_diff();
     init_fsio();
     init_format();
@@ -23164,7 +23383,7 @@ async function reviewCommand(args, io) {
   let event = {};
   if (io.env.GITHUB_EVENT_PATH) {
     try {
-      event = JSON.parse(import_node_fs24.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+      event = JSON.parse(import_node_fs23.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
     } catch (e) {
       return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
     }
@@ -23201,13 +23420,13 @@ async function reviewCommand(args, io) {
     skip: o.skip,
     syntax: o.syntax,
     unsafe: o.unsafe ? true : void 0,
-    contextDir: typeof o.context === "string" ? import_node_path27.default.resolve(io.cwd, o.context) : void 0,
+    contextDir: typeof o.context === "string" ? import_node_path26.default.resolve(io.cwd, o.context) : void 0,
     noContext: o.context === false
   });
   const files = [];
   for (const f of report.files) {
     if (f.error) continue;
-    const raw = import_node_fs24.default.readFileSync(import_node_path27.default.resolve(io.cwd, f.path), "utf8");
+    const raw = import_node_fs23.default.readFileSync(import_node_path26.default.resolve(io.cwd, f.path), "utf8");
     const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
     const text = raw.slice(bom.length);
     let after = text;
@@ -23240,7 +23459,7 @@ async function reviewCommand(args, io) {
     const file = { path: f.path, before: raw, after: bom + after, findings, edits };
     if (f.changed && o.explain) {
       try {
-        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? import_node_path27.default.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
+        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? import_node_path26.default.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
         file.headline = v.headline;
         file.explainMarkdown = renderMarkdown2(v, { heading: "#####" });
       } catch {
@@ -23271,12 +23490,12 @@ async function reviewCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs24, import_node_path27, import_node_stream2, list5;
+var import_node_fs23, import_node_path26, import_node_stream2, list5;
 var init_review = __esm({
   "src/cli/review.ts"() {
     "use strict";
-    import_node_fs24 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path27 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs23 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path26 = __toESMBuiltin(require("node:path"), 1);
     import_node_stream2 = require("node:stream");
     init_esm();
     init_parse();
@@ -23442,7 +23661,7 @@ async function ciCommand(args, io) {
   }
   let doc2;
   try {
-    const d = readDockerfile(import_node_path28.default.resolve(io.cwd, file));
+    const d = readDockerfile(import_node_path27.default.resolve(io.cwd, file));
     doc2 = new DockerfileDocument(d.text, d.bom);
   } catch (e) {
     if (e instanceof FileError) {
@@ -23462,21 +23681,21 @@ async function ciCommand(args, io) {
 `);
     return 2;
   }
-  const abs = import_node_path28.default.resolve(io.cwd, file);
+  const abs = import_node_path27.default.resolve(io.cwd, file);
   const fb = (await planBuilds([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
-  const relCtx = fb?.contextDir ? import_node_path28.default.relative(io.cwd, fb.contextDir).split(import_node_path28.default.sep).join("/") || "." : void 0;
-  const context = o.context ?? relCtx ?? (import_node_path28.default.dirname(file) || ".");
+  const relCtx = fb?.contextDir ? import_node_path27.default.relative(io.cwd, fb.contextDir).split(import_node_path27.default.sep).join("/") || "." : void 0;
+  const context = o.context ?? relCtx ?? (import_node_path27.default.dirname(file) || ".");
   const sources = (fb?.findings ?? []).map((f) => f.message);
   const targets = (fb?.targets ?? []).filter((t) => doc2.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
   if (targets.length === 0) io.stdout.write(ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, sources }));
   else io.stdout.write(targets.map((target, i) => ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join("\n"));
   return 0;
 }
-var import_node_path28, import_yaml, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
+var import_node_path27, import_yaml, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
 var init_ci_commands = __esm({
   "src/cli/ci-commands.ts"() {
     "use strict";
-    import_node_path28 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path27 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     import_yaml = require("yaml");
     init_parse();
@@ -23692,6 +23911,390 @@ var require_dockerfix_lsp = __commonJS({
   }
 });
 
+// src/cli/result-cache.ts
+var result_cache_exports = {};
+__export(result_cache_exports, {
+  MAX_ENTRIES: () => MAX_ENTRIES,
+  MAX_STORE_BYTES: () => MAX_STORE_BYTES,
+  ResultCache: () => ResultCache,
+  buildId: () => buildId,
+  userCacheDir: () => userCacheDir
+});
+function userCacheDir(env) {
+  const home = env.HOME || import_node_os3.default.homedir();
+  const xdg = env.XDG_CACHE_HOME;
+  const base2 = process.platform === "win32" ? env.LOCALAPPDATA || home && import_node_path28.default.join(home, "AppData", "Local") : process.platform === "darwin" ? home && import_node_path28.default.join(home, "Library", "Caches") : xdg && import_node_path28.default.isAbsolute(xdg) ? xdg : home && import_node_path28.default.join(home, ".cache");
+  return base2 ? import_node_path28.default.join(base2, "dockerfix") : null;
+}
+function safeStat(st, dir) {
+  if (dir ? !st.isDirectory() : !st.isFile()) return false;
+  if (process.platform === "win32") return true;
+  return (!process.getuid || st.uid === process.getuid()) && (st.mode & 18) === 0;
+}
+function safeDir(dir) {
+  try {
+    import_node_fs24.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    return safeStat(import_node_fs24.default.lstatSync(dir), true);
+  } catch {
+    return false;
+  }
+}
+function readSafe(file) {
+  let fd;
+  try {
+    fd = import_node_fs24.default.openSync(file, import_node_fs24.default.constants.O_RDONLY | (import_node_fs24.default.constants.O_NOFOLLOW ?? 0) | (import_node_fs24.default.constants.O_NONBLOCK ?? 0));
+    const st = import_node_fs24.default.fstatSync(fd);
+    if (!safeStat(st, false) || st.size > MAX_STORE_BYTES + 4096) return void 0;
+    const buf = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    while (n < st.size) {
+      const r = import_node_fs24.default.readSync(fd, buf, n, st.size - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return n === st.size ? buf : void 0;
+  } catch {
+    return void 0;
+  } finally {
+    if (fd !== void 0) import_node_fs24.default.closeSync(fd);
+  }
+}
+function writeAtomic(file, data) {
+  const tmp = `${file}.${process.pid}.${(0, import_node_crypto5.randomBytes)(4).toString("hex")}.tmp`;
+  try {
+    const fd = import_node_fs24.default.openSync(tmp, import_node_fs24.default.constants.O_WRONLY | import_node_fs24.default.constants.O_CREAT | import_node_fs24.default.constants.O_EXCL | (import_node_fs24.default.constants.O_NOFOLLOW ?? 0), 384);
+    try {
+      import_node_fs24.default.writeFileSync(fd, data);
+    } finally {
+      import_node_fs24.default.closeSync(fd);
+    }
+    import_node_fs24.default.renameSync(tmp, file);
+  } catch (e) {
+    try {
+      import_node_fs24.default.unlinkSync(tmp);
+    } catch {
+    }
+    throw e;
+  }
+}
+function signingKey(userDir) {
+  if (!safeDir(userDir)) return void 0;
+  const file = import_node_path28.default.join(userDir, "result-cache.key");
+  const have = readSafe(file);
+  if (have?.length === 32) return have;
+  if (have !== void 0) return void 0;
+  try {
+    if (import_node_fs24.default.lstatSync(file, { throwIfNoEntry: false })) return void 0;
+    const key = (0, import_node_crypto5.randomBytes)(32);
+    const fd = import_node_fs24.default.openSync(file, import_node_fs24.default.constants.O_WRONLY | import_node_fs24.default.constants.O_CREAT | import_node_fs24.default.constants.O_EXCL | (import_node_fs24.default.constants.O_NOFOLLOW ?? 0), 384);
+    try {
+      import_node_fs24.default.writeFileSync(fd, key);
+    } finally {
+      import_node_fs24.default.closeSync(fd);
+    }
+    return key;
+  } catch {
+    const again = readSafe(file);
+    return again?.length === 32 ? again : void 0;
+  }
+}
+function buildId(version) {
+  if (buildIdMemo) return buildIdMemo;
+  const here = import_node_path28.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
+  const h = (0, import_node_crypto5.createHash)("sha256");
+  const env = process.env;
+  h.update(`${version}\0${process.version}\0${process.platform}\0${process.arch}\0${[env.LC_ALL, env.LC_COLLATE, env.LC_MESSAGES, env.LANG, env.LANGUAGE].join("\0")}\0`);
+  let roots;
+  let top;
+  if (import_node_path28.default.basename(here) === "cli" && import_node_path28.default.basename(import_node_path28.default.dirname(here)) === "src") {
+    top = import_node_path28.default.dirname(import_node_path28.default.dirname(here));
+    roots = ["src", "transforms", "bin"].map((d) => import_node_path28.default.join(top, d));
+  } else {
+    top = here;
+    roots = [here];
+  }
+  const walk = (dir, depth) => {
+    let entries;
+    try {
+      entries = import_node_fs24.default.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const e of entries) {
+      const p = import_node_path28.default.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (depth < 8 && e.name !== "node_modules") walk(p, depth + 1);
+      } else if (/\.(?:[cm]?js|ts|json)$/.test(e.name)) stamp(p);
+    }
+  };
+  const stamp = (p) => {
+    try {
+      const st = import_node_fs24.default.statSync(p, { bigint: true });
+      h.update(`${import_node_path28.default.relative(top, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}
+`);
+    } catch {
+      h.update(`${p}\0-
+`);
+    }
+  };
+  for (const r of roots) walk(r, 0);
+  for (const up of [top, import_node_path28.default.dirname(top)]) stamp(import_node_path28.default.join(up, "node_modules", ".package-lock.json"));
+  return buildIdMemo = h.digest("hex");
+}
+function ascii(json) {
+  return json.replace(/[\u007f-\uffff]/g, (c2) => `\\u${c2.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function plainJson(v) {
+  if (v === null || typeof v === "boolean" || typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "number") {
+    if (!Number.isFinite(v)) throw new Error("not plain data");
+    return JSON.stringify(v);
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => x === void 0 ? "null" : plainJson(x)).join(",")}]`;
+  if (typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    const keys = Object.keys(v).filter((k) => v[k] !== void 0).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${plainJson(v[k])}`).join(",")}}`;
+  }
+  throw new Error("not plain data");
+}
+var import_node_crypto5, import_node_fs24, import_node_os3, import_node_path28, import_node_url3, MAX_ENTRIES, MAX_STORE_BYTES, FORMAT, DAY, sha, buildIdMemo, PROCESS_KEYS, ResultCache;
+var init_result_cache = __esm({
+  "src/cli/result-cache.ts"() {
+    "use strict";
+    import_node_crypto5 = __toESM(require_node_crypto(), 1);
+    import_node_fs24 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_os3 = __toESMBuiltin(require("node:os"), 1);
+    import_node_path28 = __toESMBuiltin(require("node:path"), 1);
+    import_node_url3 = require("node:url");
+    init_engine();
+    init_fsio();
+    init_transforms();
+    init_batch_wire();
+    init_context_recorder();
+    MAX_ENTRIES = 2e4;
+    MAX_STORE_BYTES = 64 * 1024 * 1024;
+    FORMAT = "dockerfix-result-cache-1";
+    DAY = 24 * 3600 * 1e3;
+    sha = (s) => {
+      const oneShot = import_node_crypto5.default.hash;
+      return oneShot ? oneShot("sha256", s, "hex") : (0, import_node_crypto5.createHash)("sha256").update(s).digest("hex");
+    };
+    PROCESS_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "fmt", "firstChange"]);
+    ResultCache = class _ResultCache {
+      constructor(o, file, key) {
+        this.o = o;
+        this.file = file;
+        this.key = key;
+        this.build = buildId(o.version);
+        this.data = { format: FORMAT, build: this.build, entries: /* @__PURE__ */ Object.create(null) };
+      }
+      o;
+      stats = { hits: 0, misses: 0, uncacheable: 0, stored: 0 };
+      file;
+      key;
+      build;
+      data;
+      dirty = false;
+      today = Math.floor(Date.now() / DAY);
+      ids = new Set(transformIds());
+      optKeys = /* @__PURE__ */ new WeakMap();
+      /** Open (or start) the project's store; a cache that cannot be used still works, empty and never written. */
+      static open(o) {
+        const debug = o.debug ?? (() => void 0);
+        const userDir = userCacheDir(o.env);
+        const key = userDir ? signingKey(userDir) : void 0;
+        if (!key) debug(`no usable signing key in ${userDir ?? "(no user cache directory)"}: the cache is off`);
+        const dir = o.location ? import_node_path28.default.resolve(o.projectRoot, o.location) : userDir ? import_node_path28.default.join(userDir, "results") : null;
+        let file = null;
+        if (key && dir) {
+          if (safeDir(dir)) file = import_node_path28.default.join(dir, `${sha(import_node_path28.default.resolve(o.projectRoot)).slice(0, 24)}-${buildId(o.version).slice(0, 16)}.json`);
+          else debug(`${dir} is not a directory owned by this user and closed to others: the cache is off`);
+        }
+        const cache4 = new _ResultCache(o, file, key);
+        cache4.load();
+        return cache4;
+      }
+      debug(m) {
+        this.o.debug?.(m);
+      }
+      sign(body) {
+        return (0, import_node_crypto5.createHmac)("sha256", this.key).update(body).digest("hex");
+      }
+      load() {
+        if (!this.file) return;
+        const buf = readSafe(this.file);
+        if (!buf) {
+          if (import_node_fs24.default.existsSync(this.file)) this.debug(`${this.file}: not owned by this user, writable by others or unreadable; ignored`);
+          return;
+        }
+        const text = buf.toString("latin1");
+        const nl = text.indexOf("\n");
+        const mac = nl === -1 ? "" : text.slice(0, nl);
+        const body = nl === -1 ? "" : text.slice(nl + 1);
+        const want = Buffer.from(this.sign(body), "hex");
+        const got = Buffer.from(/^[0-9a-f]{64}$/.test(mac) ? mac : "", "hex");
+        if (got.length !== want.length || !(0, import_node_crypto5.timingSafeEqual)(got, want)) {
+          this.debug(`${this.file}: not signed by this user's key (damaged, or written elsewhere); ignored`);
+          return;
+        }
+        try {
+          const d = JSON.parse(body);
+          if (d.format !== FORMAT || d.build !== this.build || typeof d.entries !== "object" || d.entries === null) return;
+          this.data = { format: FORMAT, build: this.build, entries: Object.assign(/* @__PURE__ */ Object.create(null), d.entries) };
+        } catch {
+          this.debug(`${this.file}: damaged; ignored`);
+        }
+      }
+      /** The key of a file's options, or null when they cannot be keyed. */
+      optionsKey(opts) {
+        const memo = this.optKeys.get(opts);
+        if (memo !== void 0) return memo;
+        let k = null;
+        try {
+          if (Object.keys(opts).every((x) => PROCESS_KEYS.has(x)) && opts.transforms.every((t) => this.ids.has(t.meta.id))) {
+            k = plainJson({ ...opts, transforms: opts.transforms.map((t) => t.meta.id) });
+          }
+        } catch {
+          k = null;
+        }
+        this.optKeys.set(opts, k);
+        return k;
+      }
+      /**
+       * Look `file` (absolute) up. Returns null when it cannot be cached (its outcome is then not
+       * stored either), else the key to store under and, on a hit, the outcome.
+       */
+      lookup(file, opts, fb) {
+        const ok = this.key && !fb?.otherContexts?.length ? this.optionsKey(opts) : null;
+        if (ok === null) {
+          this.stats.uncacheable++;
+          return null;
+        }
+        let fbKey;
+        try {
+          fbKey = fb ? plainJson({ ...fb, findings: void 0 }) : "null";
+        } catch {
+          this.stats.uncacheable++;
+          return null;
+        }
+        const key = sha(`${file}\0${ok}\0${fbKey}`);
+        const entry = this.data.entries[key];
+        const hit = entry ? this.check(file, opts, entry) : void 0;
+        if (!hit) {
+          this.stats.misses++;
+          return { key };
+        }
+        this.stats.hits++;
+        if (entry.t !== this.today) {
+          entry.t = this.today;
+          this.dirty = true;
+        }
+        return { key, outcome: hit };
+      }
+      check(file, opts, entry) {
+        try {
+          if (typeof entry !== "object" || entry === null || typeof entry.h !== "string" || typeof entry.v !== "object" || entry.v === null) return void 0;
+          if (this.o.write && entry.v.changed) return void 0;
+          let raw;
+          try {
+            const d = readDockerfile(file);
+            raw = (d.bom ? "\uFEFF" : "") + d.text;
+          } catch (e) {
+            if (e instanceof FileError) return void 0;
+            throw e;
+          }
+          if (sha(raw) !== entry.h) return void 0;
+          if (!replayContextLog(contextFor(file, opts, true), entry.log)) return void 0;
+          const w = { ...entry.v, before: raw };
+          if (entry.a) {
+            const [p, q3, mid] = entry.a;
+            if (!Number.isInteger(p) || !Number.isInteger(q3) || p < 0 || q3 < 0 || p + q3 > raw.length || typeof mid !== "string") return void 0;
+            w.after = raw.slice(0, p) + mid + raw.slice(raw.length - q3);
+          }
+          return fromWire(w);
+        } catch (e) {
+          this.debug(`entry for ${file} unusable: ${e.message}`);
+          return void 0;
+        }
+      }
+      /** Keep `outcome` (made with a RecordingContext whose log is `log`) under `key`. */
+      store(key, outcome, log) {
+        if (!this.file || !log) return;
+        if (outcome.internal || outcome.error && !outcome.runError) return;
+        if (this.o.write && outcome.changed) return;
+        const v = toWire(outcome);
+        v.before = "";
+        let a;
+        if (typeof v.after === "string") {
+          const b = outcome.before;
+          const t = v.after;
+          let p = 0;
+          while (p < b.length && p < t.length && b.charCodeAt(p) === t.charCodeAt(p)) p++;
+          let q3 = 0;
+          while (q3 < b.length - p && q3 < t.length - p && b.charCodeAt(b.length - 1 - q3) === t.charCodeAt(t.length - 1 - q3)) q3++;
+          a = [p, q3, t.slice(p, t.length - q3)];
+          v.after = "";
+        }
+        this.data.entries[key] = { h: sha(outcome.before), t: this.today, log, v, ...a ? { a } : {} };
+        this.stats.stored++;
+        this.dirty = true;
+      }
+      /** Write the store if it changed (never throws). */
+      flush() {
+        if (!this.file || !this.dirty) return;
+        try {
+          const maxEntries = this.o.maxEntries ?? MAX_ENTRIES;
+          const maxBytes = this.o.maxBytes ?? MAX_STORE_BYTES;
+          let entries = Object.entries(this.data.entries);
+          let body = ascii(JSON.stringify(this.data));
+          if (entries.length > maxEntries || body.length > maxBytes) {
+            entries.sort((a, b) => b[1].t - a[1].t);
+            const keep = [];
+            let bytes = 0;
+            for (const e of entries) {
+              bytes += ascii(JSON.stringify(e)).length + 4;
+              if (keep.length >= Math.floor(maxEntries * 3 / 4) || bytes > maxBytes * 3 / 4) break;
+              keep.push(e);
+            }
+            entries = keep;
+            this.data.entries = Object.assign(/* @__PURE__ */ Object.create(null), Object.fromEntries(entries));
+            body = ascii(JSON.stringify(this.data));
+          }
+          writeAtomic(this.file, `${this.sign(body)}
+${body}`);
+          this.dirty = false;
+          this.prune();
+        } catch (e) {
+          this.debug(`cannot write ${this.file}: ${e.message}`);
+        }
+      }
+      /** Entries in the store (tests). */
+      get size() {
+        return Object.keys(this.data.entries).length;
+      }
+      /** Stores of other builds or projects unused for 30 days, and left-over temporary files. */
+      prune() {
+        const dir = import_node_path28.default.dirname(this.file);
+        const now = Date.now();
+        try {
+          for (const f of import_node_fs24.default.readdirSync(dir)) {
+            if (!/^[0-9a-f]{24}-[0-9a-f]{16}\.json(?:\.\d+\.[0-9a-f]{8}\.tmp)?$/.test(f) || import_node_path28.default.join(dir, f) === this.file) continue;
+            const p = import_node_path28.default.join(dir, f);
+            const age = now - import_node_fs24.default.lstatSync(p).mtimeMs;
+            if (age > (f.endsWith(".tmp") ? DAY : 30 * DAY)) import_node_fs24.default.unlinkSync(p);
+          }
+        } catch {
+        }
+      }
+      /** For workers and this thread: a context that records what the analysis asks (see context-recorder). */
+      static recorder(file, opts) {
+        return new RecordingContext(contextFor(file, opts, true));
+      }
+    };
+  }
+});
+
 // src/report/github.ts
 function escapeData(s) {
   return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -23741,8 +24344,8 @@ var init_github2 = __esm({
 function severity(f) {
   return f.kind === "error" ? "major" : f.kind === "change" ? "minor" : "info";
 }
-function hash(parts) {
-  return (0, import_node_crypto4.createHash)("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+function hash2(parts) {
+  return (0, import_node_crypto6.createHash)("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
 }
 function stableMessage(m) {
   return m.replace(/\b(lines?|L)\s?\d+(\s?[-–]\s?\d+)?\b/gi, "$1 #");
@@ -23751,10 +24354,10 @@ function buildGitlab(input) {
   const out = [];
   const seen = /* @__PURE__ */ new Map();
   const fingerprint = (parts) => {
-    const key = hash(parts);
+    const key = hash2(parts);
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    return n === 0 ? key : hash([key, String(n)]);
+    return n === 0 ? key : hash2([key, String(n)]);
   };
   const issue = (check, description, sev, path30, begin, end, fp) => ({
     type: "issue",
@@ -23798,11 +24401,11 @@ function buildGitlab(input) {
 function renderGitlab(input) {
   return JSON.stringify(buildGitlab(input), null, 2) + "\n";
 }
-var import_node_crypto4;
+var import_node_crypto6;
 var init_gitlab = __esm({
   "src/report/gitlab.ts"() {
     "use strict";
-    import_node_crypto4 = __toESM(require_node_crypto(), 1);
+    import_node_crypto6 = __toESM(require_node_crypto(), 1);
     init_source();
   }
 });
@@ -23982,7 +24585,7 @@ var init_report2 = __esm({
 
 // src/cli/main.ts
 function packageVersion2() {
-  let dir = import_node_path29.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path29.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
     const p = import_node_path29.default.join(dir, "package.json");
     if (import_node_fs25.default.existsSync(p)) {
@@ -23994,7 +24597,7 @@ function packageVersion2() {
   return "0.0.0";
 }
 async function packageLinks() {
-  let dir = import_node_path29.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path29.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++, dir = import_node_path29.default.dirname(dir)) {
     const p = import_node_path29.default.join(dir, "package.json");
     if (!import_node_fs25.default.existsSync(p)) continue;
@@ -24006,7 +24609,7 @@ async function packageLinks() {
 function buildProgram() {
   return new Command().name("dockerfix").description(
     "Rewrite Dockerfiles to use the build cache well: copy dependency manifests before installs and the source after them, add cache mounts for package managers, move stable steps up and per-build labels down, and add the syntax directive when needed. By default prints a unified diff with a reason for every change (dry run); --write applies it, --check only says which files would change."
-  ).version(packageVersion2(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list6).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list6).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list6).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).version(packageVersion2(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list6).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list6).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list6).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--cache", `keep each file's result and reuse it while the file, its options and what it read from its build context are unchanged (also config key "cache": true)`).option("--no-cache", "do not use the result cache (wins over the config key)").option("--cache-location <dir>", "where the result cache's stores go (default: the user's cache directory, dockerfix/results)").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
 }
 function internalMessage(message, debug) {
   if (debug) return message;
@@ -24167,9 +24770,17 @@ function planRun2(parsed, io, o) {
 `);
     return 2;
   }
+  let cache4 = opts.cache === true;
+  if (opts.cache === void 0) {
+    try {
+      cache4 = fileOptions.settings(import_node_path29.default.join(io.cwd, "Dockerfile")).cache === true;
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+    }
+  }
   const paths = program4.args.length ? program4.args : ["."];
   const stdinMode = Boolean(opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program4.args.length === 0);
-  return { ...parsed, processOpts, fileOptions, paths, stdinMode };
+  return { ...parsed, cache: cache4, processOpts, fileOptions, paths, stdinMode };
 }
 async function stdinRun(plan2, io, o) {
   const { opts, processOpts, fileOptions, paths } = plan2;
@@ -24177,6 +24788,7 @@ async function stdinRun(plan2, io, o) {
   try {
     const fb = opts.stdinFilepath && !isDir4(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
     const po = await fileOptions.for(stdinFile, fb);
+    if (opts.stdinFilepath && (fileOptions.settings(stdinFile).excluded || await dockerfixIgnored(stdinFile))) return await passThrough(io, opts);
     return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -24190,7 +24802,7 @@ async function runFiles(plan2, io, o) {
   const { opts, colors, processOpts, fileOptions, paths } = plan2;
   if (opts.output) o.buffered = [];
   const firstDir = paths.map((p) => import_node_path29.default.resolve(io.cwd, p)).find((p) => isDir4(p));
-  if (firstDir) {
+  if (firstDir && !plan2.cache) {
     try {
       prewarmWorkers(await fileOptions.for(import_node_path29.default.join(firstDir, "Dockerfile")));
     } catch {
@@ -24216,8 +24828,13 @@ async function runFiles(plan2, io, o) {
   const builds = await planBuilds(absFiles, paths.map((p) => import_node_path29.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
+  const cache4 = plan2.cache ? await openResultCache(opts, io) : null;
+  const lookups = cache4 ? absFiles.map((f, i) => cache4.lookup(f, perFile[i], builds.files.get(f))) : null;
   o.progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
-  const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => o.progress?.update(done) });
+  const batch = processFilesOrdered(absFiles, perFile, {
+    onProgress: (done) => o.progress?.update(done),
+    ...lookups ? { known: lookups.map((l) => l?.outcome), record: true } : {}
+  });
   const interrupt = onInterrupt(() => batch.stop());
   const write = (abs, rel3, outcome) => {
     try {
@@ -24232,8 +24849,10 @@ async function runFiles(plan2, io, o) {
       return false;
     }
   };
-  for await (const { index, file: abs, outcome: done } of batch) {
+  for await (const { index, file: abs, outcome: done, log } of batch) {
     const file = found.files[index];
+    const looked = lookups?.[index];
+    if (looked && !looked.outcome) cache4.store(looked.key, done, log);
     const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
     const foundNotes = each.error ? void 0 : builds.files.get(absFiles[index])?.findings;
     const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
@@ -24277,12 +24896,26 @@ async function runFiles(plan2, io, o) {
   interrupt.dispose();
   o.progress?.clear();
   o.progress = void 0;
+  if (cache4) {
+    cache4.flush();
+    const s = cache4.stats;
+    cacheDebug(io)?.(`${s.hits} hits, ${s.misses} misses, ${s.uncacheable} not cacheable, ${s.stored} stored`);
+  }
   if (batch.interrupted) {
     err(`dockerfix: interrupted after ${found.files.length === 0 ? 0 : batch.handed} of ${found.files.length} files${opts.write ? ` (${ran.written} written; no file is left half-written)` : ""}
 `);
     return 130;
   }
   return ran;
+}
+function cacheDebug(io) {
+  const v = io.env.DOCKERFIX_CACHE_DEBUG;
+  return v && v !== "0" ? (m) => void io.stderr.write(`dockerfix: cache: ${m}
+`) : void 0;
+}
+async function openResultCache(opts, io) {
+  const { ResultCache: ResultCache2 } = await Promise.resolve().then(() => (init_result_cache(), result_cache_exports));
+  return ResultCache2.open({ location: opts.cacheLocation, projectRoot: io.cwd, env: io.env, version: packageVersion2(), write: opts.write === true, debug: cacheDebug(io) });
 }
 async function emit(plan2, ran, io, o) {
   const { out, err } = o;
@@ -24352,6 +24985,26 @@ function printNotes(rel3, outcome, out, colors) {
     if (f.kind === "change") continue;
     out(colors.dim(formatNote(rel3, f)) + "\n");
   }
+}
+async function passThrough(io, opts) {
+  let bytes;
+  try {
+    bytes = await readStdinCapped(io.stdin);
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    io.stderr.write(`dockerfix: ${e.format()}
+`);
+    return 2;
+  }
+  const label3 = escapeControls(opts.stdinFilepath ?? "");
+  if (wantsReport(opts)) {
+    const all = await loadTransforms();
+    const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
+    io.stdout.write(renderReport2(opts.format, { tool: { name: "dockerfix", version: packageVersion2() }, links: await packageLinks(), mode: opts.check ? "check" : "dry-run", files: [], errors: [] }, all.map((t) => t.meta)));
+  } else if (!opts.check) io.stdout.write(bytes);
+  if (!opts.quiet) io.stderr.write(`dockerfix: ${label3}: excluded (config exclude or .dockerfixignore); not checked, passed through unchanged
+`);
+  return 0;
 }
 async function runStdin(io, opts, processOpts, paths, fb) {
   const err = (s) => void io.stderr.write(s);
@@ -24459,13 +25112,13 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_node_fs25, import_node_path29, import_node_url3, import_picocolors2, list6, Output;
+var import_node_fs25, import_node_path29, import_node_url4, import_picocolors2, list6, Output;
 var init_main = __esm({
   "src/cli/main.ts"() {
     "use strict";
     import_node_fs25 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path29 = __toESMBuiltin(require("node:path"), 1);
-    import_node_url3 = require("node:url");
+    import_node_url4 = require("node:url");
     init_esm();
     import_picocolors2 = __toESM(require_picocolors(), 1);
     init_discover();

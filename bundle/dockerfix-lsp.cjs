@@ -7224,8 +7224,8 @@ var require_files = __commonJS({
     exports2.resolveGlobalYarnPath = resolveGlobalYarnPath;
     exports2.resolveModulePath = resolveModulePath;
     var url = __importStar(require("url"));
-    var path23 = __importStar(require("path"));
-    var fs18 = __importStar(require("fs"));
+    var path22 = __importStar(require("path"));
+    var fs17 = __importStar(require("fs"));
     var child_process_1 = require_node_child_process();
     function uriToFilePath(uri) {
       const parsed = url.parse(uri);
@@ -7243,7 +7243,7 @@ var require_files = __commonJS({
           segments.shift();
         }
       }
-      return path23.normalize(segments.join("/"));
+      return path22.normalize(segments.join("/"));
     }
     function isWindows() {
       return process.platform === "win32";
@@ -7271,9 +7271,9 @@ var require_files = __commonJS({
         const env = process.env;
         const newEnv = /* @__PURE__ */ Object.create(null);
         Object.keys(env).forEach((key) => newEnv[key] = env[key]);
-        if (nodePath && fs18.existsSync(nodePath)) {
+        if (nodePath && fs17.existsSync(nodePath)) {
           if (newEnv[nodePathKey]) {
-            newEnv[nodePathKey] = nodePath + path23.delimiter + newEnv[nodePathKey];
+            newEnv[nodePathKey] = nodePath + path22.delimiter + newEnv[nodePathKey];
           } else {
             newEnv[nodePathKey] = nodePath;
           }
@@ -7343,9 +7343,9 @@ var require_files = __commonJS({
         }
         if (prefix.length > 0) {
           if (isWindows()) {
-            return path23.join(prefix, "node_modules");
+            return path22.join(prefix, "node_modules");
           } else {
-            return path23.join(prefix, "lib", "node_modules");
+            return path22.join(prefix, "lib", "node_modules");
           }
         }
         return void 0;
@@ -7382,7 +7382,7 @@ var require_files = __commonJS({
           try {
             const yarn2 = JSON.parse(line);
             if (yarn2.type === "log") {
-              return path23.join(yarn2.data, "node_modules");
+              return path22.join(yarn2.data, "node_modules");
             }
           } catch (e) {
           }
@@ -7404,24 +7404,24 @@ var require_files = __commonJS({
         if (process.platform === "win32") {
           _isCaseSensitive = false;
         } else {
-          _isCaseSensitive = !fs18.existsSync(__filename.toUpperCase()) || !fs18.existsSync(__filename.toLowerCase());
+          _isCaseSensitive = !fs17.existsSync(__filename.toUpperCase()) || !fs17.existsSync(__filename.toLowerCase());
         }
         return _isCaseSensitive;
       }
       FileSystem2.isCaseSensitive = isCaseSensitive;
       function isParent(parent, child) {
         if (isCaseSensitive()) {
-          return path23.normalize(child).indexOf(path23.normalize(parent)) === 0;
+          return path22.normalize(child).indexOf(path22.normalize(parent)) === 0;
         } else {
-          return path23.normalize(child).toLowerCase().indexOf(path23.normalize(parent).toLowerCase()) === 0;
+          return path22.normalize(child).toLowerCase().indexOf(path22.normalize(parent).toLowerCase()) === 0;
         }
       }
       FileSystem2.isParent = isParent;
     })(FileSystem || (exports2.FileSystem = FileSystem = {}));
     function resolveModulePath(workspaceRoot, moduleName, nodePath, tracer) {
       if (nodePath) {
-        if (!path23.isAbsolute(nodePath)) {
-          nodePath = path23.join(workspaceRoot, nodePath);
+        if (!path22.isAbsolute(nodePath)) {
+          nodePath = path22.join(workspaceRoot, nodePath);
         }
         return resolve(moduleName, nodePath, nodePath, tracer).then((value) => {
           if (FileSystem.isParent(nodePath, value)) {
@@ -7673,9 +7673,9 @@ var require_main = __commonJS({
     exports2.createMessageConnection = createMessageConnection;
     var ril_1 = __importDefault(require_ril());
     ril_1.default.install();
-    var path23 = __importStar(require("path"));
+    var path22 = __importStar(require("path"));
     var os = __importStar(require("os"));
-    var fs18 = __importStar(require("fs"));
+    var fs17 = __importStar(require("fs"));
     var crypto_1 = require_node_crypto();
     var net_1 = require("net");
     var api_1 = require_api();
@@ -7816,7 +7816,7 @@ var require_main = __commonJS({
       }
       let randomLength = 32;
       const fixedLength = "/lsp-.sock".length;
-      const tmpDir = fs18.realpathSync(XDG_RUNTIME_DIR ?? os.tmpdir());
+      const tmpDir = fs17.realpathSync(XDG_RUNTIME_DIR ?? os.tmpdir());
       const limit = safeIpcPathLengths.get(process.platform);
       if (limit !== void 0) {
         randomLength = Math.min(limit - tmpDir.length - fixedLength, randomLength);
@@ -7825,7 +7825,7 @@ var require_main = __commonJS({
         throw new Error(`Unable to generate a random pipe name with ${randomLength} characters.`);
       }
       const randomSuffix = (0, crypto_1.randomBytes)(Math.floor(randomLength / 2)).toString("hex");
-      return path23.join(tmpDir, `lsp-${randomSuffix}.sock`);
+      return path22.join(tmpDir, `lsp-${randomSuffix}.sock`);
     }
     function createClientPipeTransport(pipeName, encoding = "utf-8") {
       let connectResolve;
@@ -9361,7 +9361,8 @@ function tokenize(text, offset) {
   const n = text.length;
   let i = 0;
   const finish = (terminator) => {
-    if (words2.length || redirects.length) commands.push(heredocs.length ? { words: words2, redirects, terminator, depth, heredocs } : { words: words2, redirects, terminator, depth });
+    if (!words2.length && !redirects.length) return;
+    commands.push(heredocs.length ? { words: words2, redirects, terminator, depth, heredocs } : { words: words2, redirects, terminator, depth });
     words2 = [];
     redirects = [];
     heredocs = [];
@@ -10792,18 +10793,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path23) {
+function matchOne(p, path22) {
   switch (p.kind) {
     case "exact":
-      return path23 === p.text;
+      return path22 === p.text;
     case "prefix":
-      return path23.startsWith(p.text.slice(0, -2));
+      return path22.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path23.endsWith(suffix) || suffix.startsWith("/") && path23 === suffix.slice(1);
+      return path22.endsWith(suffix) || suffix.startsWith("/") && path22 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path23);
+      return runAutomaton(p.tokens, path22);
     default:
       return false;
   }
@@ -11984,12 +11985,18 @@ var init_document = __esm({
       t;
       set(k, v) {
         super.set(k, v);
-        if (this.t) record(this.t.env, this.t.version, k, v, true);
+        if (this.t) {
+          record(this.t.env, this.t.version, k, v, true);
+          this.t.changed();
+        }
         return this;
       }
       delete(k) {
         const had = super.delete(k);
-        if (had) record(this.t.env, this.t.version, k, void 0, false);
+        if (had) {
+          record(this.t.env, this.t.version, k, void 0, false);
+          this.t.changed();
+        }
         return had;
       }
     };
@@ -12002,13 +12009,19 @@ var init_document = __esm({
       add(k) {
         if (!super.has(k)) {
           super.add(k);
-          if (this.t) record(this.t.args, this.t.version, k, true, true);
+          if (this.t) {
+            record(this.t.args, this.t.version, k, true, true);
+            this.t.changed();
+          }
         }
         return this;
       }
       delete(k) {
         const had = super.delete(k);
-        if (had) record(this.t.args, this.t.version, k, void 0, false);
+        if (had) {
+          record(this.t.args, this.t.version, k, void 0, false);
+          this.t.changed();
+        }
         return had;
       }
     };
@@ -12163,8 +12176,40 @@ var init_document = __esm({
         this.workdir[version] = this.cur.workdir;
         this.shell[version] = this.cur.shell;
       }
+      /**
+       * The versions at which the environment or the build args changed, ascending, each once. With
+       * it, consecutive instructions between two ENV/ARG/USER/WORKDIR/SHELL lines share one state
+       * (views and object) instead of each getting its own: a big file keeps a fraction of them alive.
+       */
+      changes = [];
+      /** The last state handed out. */
+      shared;
+      /** Note a change of env or args at the current version. */
+      changed() {
+        const n = this.changes.length;
+        if (n === 0 || this.changes[n - 1] !== this.version) this.changes.push(this.version);
+      }
       at(version) {
-        return { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+        const s = this.shared;
+        if (s && this.sameState(s.version, version)) return s.state;
+        const state = { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+        this.shared = { version, state };
+        return state;
+      }
+      /** Versions `a` and `b` (both applied) have the same state: no env/args change between them, the same scalars. */
+      sameState(a, b) {
+        const lo = a < b ? a : b;
+        const hi = a < b ? b : a;
+        if (this.user[lo] !== this.user[hi] || this.workdir[lo] !== this.workdir[hi] || this.shell[lo] !== this.shell[hi]) return false;
+        const c = this.changes;
+        let l = 0;
+        let h = c.length;
+        while (l < h) {
+          const mid = l + h >> 1;
+          if (c[mid] <= lo) l = mid + 1;
+          else h = mid;
+        }
+        return l === c.length || c[l] > hi;
       }
     };
     STATE_KEYWORDS = /* @__PURE__ */ new Set(["ENV", "ARG", "USER", "WORKDIR", "SHELL"]);
@@ -12296,7 +12341,7 @@ function crossCheck(output, input) {
     if (before2.has(instr.text)) continue;
     const text = output.text.slice(instr.keywordStart, instr.end);
     let parsed;
-    const fast = instr.heredocs.length === 0 ? lightParser() : null;
+    const fast = lightParser();
     try {
       const source = prefix + text.replace(/\r\n/g, "\n");
       parsed = fast ? fast(source) : dockerfileParser().parse(source);
@@ -12646,6 +12691,11 @@ function runTransforms(text, run, bom = false) {
         return internal(`transform ${t.meta.id} failed: ${e.stack ?? e}`);
       }
       const diagnostics = chosenDiagnostics(result, options.unsafe);
+      if (diagnostics.length === 0) {
+        pending.set(t.meta.id, NO_FINDINGS);
+        quiet.set(t.meta.id, { version: docVersion, notes: NO_FINDINGS, readOriginal, readDirectives: doc2.directiveReads !== directiveReads });
+        continue;
+      }
       const ids = /* @__PURE__ */ new Map();
       let allowed = [];
       for (const d of diagnostics) {
@@ -12808,7 +12858,7 @@ function firstDifference(a, b) {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
   return n;
 }
-var MAX_PASSES, defaultOptions;
+var MAX_PASSES, NO_FINDINGS, defaultOptions;
 var init_runner = __esm({
   "src/core/runner.ts"() {
     "use strict";
@@ -12820,6 +12870,7 @@ var init_runner = __esm({
     init_edit_compose();
     init_context();
     MAX_PASSES = 10;
+    NO_FINDINGS = Object.freeze([]);
     defaultOptions = { unsafe: false, transformOptions: {} };
   }
 });
@@ -13079,8 +13130,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path23, { windows } = {}) => {
-      const segs = path23.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path22, { windows } = {}) => {
+      const segs = path22.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14820,7 +14871,11 @@ function validateConfig(raw, file, knownIds, prefix = "") {
     }
     return out;
   };
-  const top = settings(obj, "", ["$schema", ...SETTING_KEYS, "exclude", "overrides", "contexts"]);
+  const top = settings(obj, "", ["$schema", ...SETTING_KEYS, "exclude", "overrides", "contexts", "cache"]);
+  if ("cache" in obj) {
+    if (typeof obj.cache !== "boolean") fail("cache", `expected true or false, got ${typeName(obj.cache)}`);
+    top.cache = obj.cache;
+  }
   if ("contexts" in obj) top.contexts = validateContexts(obj.contexts, fail);
   if ("$schema" in obj && typeof obj.$schema !== "string") fail("$schema", `expected a string, got ${typeName(obj.$schema)}`);
   if ("exclude" in obj) {
@@ -14929,6 +14984,7 @@ function resolveSettings(loaded, file) {
     if (s.unsafe !== void 0) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
+  if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
   const rel2 = import_node_path3.default.relative(loaded.dir, import_node_path3.default.resolve(file)).split(import_node_path3.default.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
     if (import_node_path3.default.resolve(loaded.dir, key) !== import_node_path3.default.resolve(file)) continue;
@@ -15066,13 +15122,26 @@ function describeErrno(e) {
       return e.message;
   }
 }
-function gitRoot(dir) {
+function gitRoot(dir, memo) {
+  const walked = [];
+  let root = null;
   for (let d = import_node_path4.default.resolve(dir); ; ) {
-    if (import_node_fs5.default.existsSync(import_node_path4.default.join(d, ".git"))) return d;
+    const known2 = memo?.get(d);
+    if (known2 !== void 0) {
+      root = known2;
+      break;
+    }
+    walked.push(d);
+    if (import_node_fs5.default.existsSync(import_node_path4.default.join(d, ".git"))) {
+      root = d;
+      break;
+    }
     const up = import_node_path4.default.dirname(d);
-    if (up === d) return void 0;
+    if (up === d) break;
     d = up;
   }
+  if (memo) for (const d of walked) memo.set(d, root);
+  return root ?? void 0;
 }
 function inside(root, p) {
   const r = import_node_path4.default.relative(root, p);
@@ -17569,7 +17638,8 @@ function planRun(doc2, ctx, spec, instr) {
       if (blank.length) blanks.push({ at, text: blank });
     }
   }
-  const model = buildModel(doc2, { targets: ctx.options.targets });
+  let model;
+  const theModel = () => model ??= buildModel(doc2, { targets: ctx.options.targets });
   const unsafeWhy = [];
   const dropped = [];
   const byStore = /* @__PURE__ */ new Map();
@@ -17588,7 +17658,7 @@ function planRun(doc2, ctx, spec, instr) {
     if (targets.every(discards)) continue;
     const where = targets.join(" and ");
     const own = ownOfflineRead(cmds, hits, store, state.env);
-    const later = own ? void 0 : laterStoreUse(model, instr, store);
+    const later = own ? void 0 : laterStoreUse(theModel(), instr, store);
     if (own) {
       dropped.push(`${own.what} in this step reads ${where} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
     } else if (later?.offline) {
@@ -17643,7 +17713,7 @@ function planRun(doc2, ctx, spec, instr) {
     changes.push(...cleanup.notes);
     for (const m of mounts) {
       if (!m.dir.holdsDeps || spec.depsFixKind !== "unsafe") continue;
-      const why = model.dirReachesOutput(stage, m.target);
+      const why = theModel().dirReachesOutput(stage, m.target);
       if (why) {
         fixKind = "unsafe";
         changes.push(`unsafe: ${m.target} holds the downloaded dependencies, and with the mount they are no longer in this stage's files, which a built image may read (${why})`);
@@ -18515,9 +18585,9 @@ function commandEffects(c, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path23 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path23.includes("$")) return `PATH ${path23} is not known`;
-      for (const dir of path23.split(":")) {
+      const path22 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path22.includes("$")) return `PATH ${path22} is not known`;
+      for (const dir of path22.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -22874,27 +22944,12 @@ var init_hadolint = __esm({
 // src/builds/roots.ts
 function rootCache() {
   const memo = /* @__PURE__ */ new Map();
-  const of = (dir) => {
-    const d = import_node_path18.default.resolve(dir);
-    const known2 = memo.get(d);
-    if (known2 !== void 0) return known2 ?? void 0;
-    let root;
-    if (import_node_fs14.default.existsSync(import_node_path18.default.join(d, ".git"))) root = d;
-    else {
-      const up = import_node_path18.default.dirname(d);
-      root = up === d ? null : of(up) ?? null;
-    }
-    memo.set(d, root);
-    return root ?? void 0;
-  };
-  return of;
+  return (dir) => gitRoot(dir, memo);
 }
-var import_node_fs14, import_node_path18;
 var init_roots = __esm({
   "src/builds/roots.ts"() {
     "use strict";
-    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
+    init_fsio();
   }
 });
 
@@ -22905,29 +22960,29 @@ __export(plan_exports, {
   planBuilds: () => planBuilds
 });
 function rel(cwd, p) {
-  return printable(import_node_path19.default.relative(cwd, p).split(import_node_path19.default.sep).join("/") || ".");
+  return printable(import_node_path18.default.relative(cwd, p).split(import_node_path18.default.sep).join("/") || ".");
 }
 async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
   const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
   const gitRoot2 = rootCache();
   const groups = /* @__PURE__ */ new Map();
   for (const f of files) {
-    const root = gitRoot2(import_node_path19.default.dirname(f)) ?? import_node_path19.default.dirname(f);
+    const root = gitRoot2(import_node_path18.default.dirname(f)) ?? import_node_path18.default.dirname(f);
     let g = groups.get(root);
     if (!g) groups.set(root, g = []);
     g.push(f);
   }
   for (const [root, group] of groups) {
     const within2 = starts.filter((s) => {
-      const r = import_node_path19.default.relative(root, s);
-      return r === "" || !r.startsWith("..") && !import_node_path19.default.isAbsolute(r);
+      const r = import_node_path18.default.relative(root, s);
+      return r === "" || !r.startsWith("..") && !import_node_path18.default.isAbsolute(r);
     });
-    const found = await findBuildDefinitions([...group.map((f) => import_node_path19.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
+    const found = await findBuildDefinitions([...group.map((f) => import_node_path18.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
     plan2.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot2);
-      const h = gitRoot2(import_node_path19.default.dirname(file)) ? findHadolint(file, root) : null;
+      const h = gitRoot2(import_node_path18.default.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan2.files.set(file, fb);
     }
@@ -22937,7 +22992,7 @@ async function planBuilds(files, starts, cwd, explicit, configured = () => void 
 function fromConfig(file, c, found) {
   const source = { file: c.file, line: c.line, what: "dockerfix config" };
   const contexts = c.context !== void 0 ? [c.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(import_node_path19.default.dirname(file));
+  if (contexts.length === 0) contexts.push(import_node_path18.default.dirname(file));
   const targets = c.targets !== void 0 ? c.targets.length ? c.targets : [void 0] : [...new Set(found.map((d) => d.target))];
   if (targets.length === 0) targets.push(void 0);
   const out = [];
@@ -22961,9 +23016,9 @@ function mergeArgs(list3) {
 function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const fb = { findings: [] };
   if (conf?.context !== void 0) {
-    const root = gitRoot2(import_node_path19.default.dirname(file)) ?? import_node_path19.default.dirname(conf.file);
-    const r = import_node_path19.default.relative(root, conf.context);
-    const outside = r.startsWith("..") || import_node_path19.default.isAbsolute(r);
+    const root = gitRoot2(import_node_path18.default.dirname(file)) ?? import_node_path18.default.dirname(conf.file);
+    const r = import_node_path18.default.relative(root, conf.context);
+    const outside = r.startsWith("..") || import_node_path18.default.isAbsolute(r);
     if (outside || !isDir(conf.context)) {
       fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
       conf = { ...conf, context: void 0 };
@@ -22972,15 +23027,15 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const list3 = conf ? fromConfig(file, conf, found) : found;
   if (list3.length === 0) {
     if (explicit) return fb;
-    const root = gitRoot2(import_node_path19.default.dirname(file));
-    if (!root || root === import_node_path19.default.dirname(file)) return fb;
+    const root = gitRoot2(import_node_path18.default.dirname(file));
+    if (!root || root === import_node_path18.default.dirname(file)) return fb;
     const text = readRegular(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text, root);
     if (g) {
-      const where = g.dir === gitRoot2(import_node_path19.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where = g.dir === gitRoot2(import_node_path18.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path19.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path18.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -23003,7 +23058,7 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   }
   for (const d of list3)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info(`additional context ${printable(k)}=${import_node_path19.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+      fb.findings.push(info(`additional context ${printable(k)}=${import_node_path18.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
   for (const d of list3) {
     if (d.target === void 0) continue;
@@ -23028,17 +23083,17 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
 }
 function isDir(p) {
   try {
-    return import_node_fs15.default.statSync(p).isDirectory();
+    return import_node_fs14.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs15, import_node_path19, info;
+var import_node_fs14, import_node_path18, info;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
     init_hadolint();
@@ -23052,11 +23107,11 @@ var init_plan = __esm({
 function contextFor(file, opts, fileWasRead = false) {
   if (opts.buildContext) return opts.buildContext;
   if (opts.noContext) return new NoContext();
-  const dir = opts.contextDir ?? (file ? import_node_path20.default.dirname(file) : void 0);
+  const dir = opts.contextDir ?? (file ? import_node_path19.default.dirname(file) : void 0);
   if (!dir) return new NoContext();
   if (!(fileWasRead && opts.contextDir === void 0)) {
     try {
-      if (!import_node_fs16.default.statSync(dir).isDirectory()) return new NoContext();
+      if (!import_node_fs15.default.statSync(dir).isDirectory()) return new NoContext();
     } catch {
       return new NoContext();
     }
@@ -23127,12 +23182,12 @@ function processFile(file, opts) {
   }
   return processRaw(raw, file, opts, file, true);
 }
-var import_node_fs16, import_node_path20;
+var import_node_fs15, import_node_path19;
 var init_engine = __esm({
   "src/pipeline/engine.ts"() {
     "use strict";
-    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     init_context();
     init_fsio();
     init_runner();
@@ -23193,16 +23248,16 @@ function findDocsLink(t, id) {
   const rel2 = t?.meta.docsUrl && !/^[a-z]+:/.test(t.meta.docsUrl) ? t.meta.docsUrl : `docs/transforms.md#${id}`;
   if (/^[a-z]+:/.test(t?.meta.docsUrl ?? "")) return t.meta.docsUrl;
   const [file, anchor] = rel2.split("#");
-  const abs = import_node_path21.default.join(root, file);
-  if (!import_node_fs17.default.existsSync(abs)) return void 0;
-  return `file://${abs.split(import_node_path21.default.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
+  const abs = import_node_path20.default.join(root, file);
+  if (!import_node_fs16.default.existsSync(abs)) return void 0;
+  return `file://${abs.split(import_node_path20.default.sep).join("/")}${anchor ? `#${anchor}` : ""}`;
 }
 function packageRoot() {
   if (rootCache2 !== void 0) return rootCache2 ?? void 0;
-  let dir = import_node_path21.default.dirname((0, import_node_url.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path20.default.dirname((0, import_node_url.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
-    if (import_node_fs17.default.existsSync(import_node_path21.default.join(dir, "package.json")) && import_node_fs17.default.existsSync(import_node_path21.default.join(dir, "docs"))) return rootCache2 = dir;
-    dir = import_node_path21.default.dirname(dir);
+    if (import_node_fs16.default.existsSync(import_node_path20.default.join(dir, "package.json")) && import_node_fs16.default.existsSync(import_node_path20.default.join(dir, "docs"))) return rootCache2 = dir;
+    dir = import_node_path20.default.dirname(dir);
   }
   rootCache2 = null;
   return void 0;
@@ -23214,12 +23269,12 @@ async function loadBuildReader() {
   planBuildsLoaded ??= (await Promise.resolve().then(() => (init_plan(), plan_exports))).planBuilds;
   analyseEachContextLoaded ??= (await Promise.resolve().then(() => (init_contexts(), contexts_exports))).analyseEachContext;
 }
-var import_node_fs17, import_node_path21, import_node_url, CachedContext, links, rootCache2, RESULT_CACHE, Workspace, planBuildsLoaded, analyseEachContextLoaded;
+var import_node_fs16, import_node_path20, import_node_url, CachedContext, links, rootCache2, RESULT_CACHE, Workspace, planBuildsLoaded, analyseEachContextLoaded;
 var init_analysis = __esm({
   "src/lsp/analysis.ts"() {
     "use strict";
-    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     import_node_url = require("node:url");
     init_context();
     init_runner();
@@ -23296,14 +23351,14 @@ var init_analysis = __esm({
       }
       /** The (cached) build context the CLI's engine would use for `file` with these options. */
       contextOf(file, options) {
-        const dir = options.noContext ? void 0 : options.contextDir ?? import_node_path21.default.dirname(file);
+        const dir = options.noContext ? void 0 : options.contextDir ?? import_node_path20.default.dirname(file);
         const key = `${dir ?? ""}\0${file}`;
         let context = this.contexts.get(key);
         if (!context) {
           let inner = new NoContext();
           if (dir) {
             try {
-              if (import_node_fs17.default.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
+              if (import_node_fs16.default.statSync(dir).isDirectory()) inner = new DirectoryContext(dir, file);
             } catch {
             }
           }
@@ -23318,10 +23373,10 @@ var init_analysis = __esm({
         if (b) return b;
         b = { notes: [] };
         try {
-          const dir = import_node_path21.default.dirname(file);
+          const dir = import_node_path20.default.dirname(file);
           const root = this.opts.cwd;
-          const r = root ? import_node_path21.default.relative(root, file) : "..";
-          const inRoot = !!root && !r.startsWith("..") && !import_node_path21.default.isAbsolute(r);
+          const r = root ? import_node_path20.default.relative(root, file) : "..";
+          const inRoot = !!root && !r.startsWith("..") && !import_node_path20.default.isAbsolute(r);
           const plan2 = await planBuildsLoaded?.([file], inRoot ? [dir, root] : [dir], inRoot ? root : dir, false, (f) => this.fileOptions.settings(f).build);
           const fb = plan2?.files.get(file);
           if (fb) b = { found: { contextDir: fb.contextDir, noContext: fb.noContext, targets: fb.targets, ...fb.args ? { args: fb.args } : {}, ...fb.hadolint ? { hadolint: fb.hadolint } : {} }, notes: fb.findings, plan: fb };
@@ -23404,7 +23459,7 @@ var init_analysis = __esm({
       invalidate(changed) {
         let dropped = false;
         for (const file of changed) {
-          const base2 = import_node_path21.default.basename(file);
+          const base2 = import_node_path20.default.basename(file);
           if (CONFIG_FILES.includes(base2)) {
             this.fileOptions = this.newFileOptions();
             dropped = true;
@@ -23412,8 +23467,8 @@ var init_analysis = __esm({
           for (const [key, ctx] of this.contexts) {
             const root = ctx.root ?? key.slice(0, key.indexOf("\0"));
             if (!root) continue;
-            const r = import_node_path21.default.relative(root, file);
-            if (r === "" || !r.startsWith("..") && !import_node_path21.default.isAbsolute(r)) {
+            const r = import_node_path20.default.relative(root, file);
+            if (r === "" || !r.startsWith("..") && !import_node_path20.default.isAbsolute(r)) {
               this.contexts.delete(key);
               dropped = true;
             }
@@ -23523,7 +23578,7 @@ function startServer(connection) {
   const generation = /* @__PURE__ */ new Map();
   const wanted = (uri) => {
     const file = filePath(uri);
-    return file && isDockerfileName(import_node_path22.default.basename(file)) ? file : void 0;
+    return file && isDockerfileName(import_node_path21.default.basename(file)) ? file : void 0;
   };
   async function publish(doc2) {
     const file = wanted(doc2.uri);
@@ -23666,11 +23721,11 @@ async function lspMain(args, stderr) {
   startServer(connection);
   return new Promise(() => void 0);
 }
-var import_node_path22, import_node_url2, import_node, SOURCE, FIX_ALL_SAFE, FIX_ALL_UNSAFE, before;
+var import_node_path21, import_node_url2, import_node, SOURCE, FIX_ALL_SAFE, FIX_ALL_UNSAFE, before;
 var init_server = __esm({
   "src/lsp/server.ts"() {
     "use strict";
-    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     import_node_url2 = require("node:url");
     import_node = __toESM(require_main3(), 1);
     init_main();

@@ -64,6 +64,21 @@ var require_node_worker_threads = __commonJS({
   }
 });
 
+// dockerfix-lazy:node:crypto
+var require_node_crypto = __commonJS({
+  "dockerfix-lazy:node:crypto"(exports2, module2) {
+    var m;
+    var load2 = () => m ??= require("node:crypto");
+    var keys = ["checkPrime", "checkPrimeSync", "createCipheriv", "createDecipheriv", "createDiffieHellman", "createDiffieHellmanGroup", "createECDH", "createHash", "createHmac", "createPrivateKey", "createPublicKey", "createSecretKey", "createSign", "createVerify", "diffieHellman", "generatePrime", "generatePrimeSync", "getCiphers", "getCipherInfo", "getCurves", "getDiffieHellman", "getHashes", "hkdf", "hkdfSync", "pbkdf2", "pbkdf2Sync", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "privateDecrypt", "privateEncrypt", "publicDecrypt", "publicEncrypt", "randomBytes", "randomFill", "randomFillSync", "randomInt", "randomUUID", "scrypt", "scryptSync", "sign", "setEngine", "timingSafeEqual", "getFips", "setFips", "verify", "hash", "Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Hash", "Hmac", "KeyObject", "Sign", "Verify", "X509Certificate", "secureHeapUsed", "createCipher", "createDecipher", "fips", "constants", "webcrypto", "subtle", "getRandomValues", "prng", "pseudoRandomBytes", "rng"];
+    module2.exports = new Proxy({}, {
+      get: (_, k) => load2()[k],
+      has: (_, k) => k in load2(),
+      ownKeys: () => m ? Reflect.ownKeys(m) : keys,
+      getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
+    });
+  }
+});
+
 // src/core/dockerignore.ts
 function cleanPath(p) {
   if (p === "") return ".";
@@ -618,21 +633,6 @@ var init_context = __esm({
         return false;
       }
     };
-  }
-});
-
-// dockerfix-lazy:node:crypto
-var require_node_crypto = __commonJS({
-  "dockerfix-lazy:node:crypto"(exports2, module2) {
-    var m;
-    var load2 = () => m ??= require("node:crypto");
-    var keys = ["checkPrime", "checkPrimeSync", "createCipheriv", "createDecipheriv", "createDiffieHellman", "createDiffieHellmanGroup", "createECDH", "createHash", "createHmac", "createPrivateKey", "createPublicKey", "createSecretKey", "createSign", "createVerify", "diffieHellman", "generatePrime", "generatePrimeSync", "getCiphers", "getCipherInfo", "getCurves", "getDiffieHellman", "getHashes", "hkdf", "hkdfSync", "pbkdf2", "pbkdf2Sync", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "privateDecrypt", "privateEncrypt", "publicDecrypt", "publicEncrypt", "randomBytes", "randomFill", "randomFillSync", "randomInt", "randomUUID", "scrypt", "scryptSync", "sign", "setEngine", "timingSafeEqual", "getFips", "setFips", "verify", "hash", "Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Hash", "Hmac", "KeyObject", "Sign", "Verify", "X509Certificate", "secureHeapUsed", "createCipher", "createDecipher", "fips", "constants", "webcrypto", "subtle", "getRandomValues", "prng", "pseudoRandomBytes", "rng"];
-    module2.exports = new Proxy({}, {
-      get: (_, k) => load2()[k],
-      has: (_, k) => k in load2(),
-      ownKeys: () => m ? Reflect.ownKeys(m) : keys,
-      getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
-    });
   }
 });
 
@@ -1660,7 +1660,8 @@ function tokenize(text, offset) {
   const n = text.length;
   let i = 0;
   const finish = (terminator) => {
-    if (words2.length || redirects.length) commands.push(heredocs.length ? { words: words2, redirects, terminator, depth, heredocs } : { words: words2, redirects, terminator, depth });
+    if (!words2.length && !redirects.length) return;
+    commands.push(heredocs.length ? { words: words2, redirects, terminator, depth, heredocs } : { words: words2, redirects, terminator, depth });
     words2 = [];
     redirects = [];
     heredocs = [];
@@ -2733,12 +2734,18 @@ var init_document = __esm({
       t;
       set(k, v) {
         super.set(k, v);
-        if (this.t) record(this.t.env, this.t.version, k, v, true);
+        if (this.t) {
+          record(this.t.env, this.t.version, k, v, true);
+          this.t.changed();
+        }
         return this;
       }
       delete(k) {
         const had = super.delete(k);
-        if (had) record(this.t.env, this.t.version, k, void 0, false);
+        if (had) {
+          record(this.t.env, this.t.version, k, void 0, false);
+          this.t.changed();
+        }
         return had;
       }
     };
@@ -2751,13 +2758,19 @@ var init_document = __esm({
       add(k) {
         if (!super.has(k)) {
           super.add(k);
-          if (this.t) record(this.t.args, this.t.version, k, true, true);
+          if (this.t) {
+            record(this.t.args, this.t.version, k, true, true);
+            this.t.changed();
+          }
         }
         return this;
       }
       delete(k) {
         const had = super.delete(k);
-        if (had) record(this.t.args, this.t.version, k, void 0, false);
+        if (had) {
+          record(this.t.args, this.t.version, k, void 0, false);
+          this.t.changed();
+        }
         return had;
       }
     };
@@ -2912,8 +2925,40 @@ var init_document = __esm({
         this.workdir[version] = this.cur.workdir;
         this.shell[version] = this.cur.shell;
       }
+      /**
+       * The versions at which the environment or the build args changed, ascending, each once. With
+       * it, consecutive instructions between two ENV/ARG/USER/WORKDIR/SHELL lines share one state
+       * (views and object) instead of each getting its own: a big file keeps a fraction of them alive.
+       */
+      changes = [];
+      /** The last state handed out. */
+      shared;
+      /** Note a change of env or args at the current version. */
+      changed() {
+        const n = this.changes.length;
+        if (n === 0 || this.changes[n - 1] !== this.version) this.changes.push(this.version);
+      }
       at(version) {
-        return { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+        const s = this.shared;
+        if (s && this.sameState(s.version, version)) return s.state;
+        const state = { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+        this.shared = { version, state };
+        return state;
+      }
+      /** Versions `a` and `b` (both applied) have the same state: no env/args change between them, the same scalars. */
+      sameState(a, b) {
+        const lo = a < b ? a : b;
+        const hi = a < b ? b : a;
+        if (this.user[lo] !== this.user[hi] || this.workdir[lo] !== this.workdir[hi] || this.shell[lo] !== this.shell[hi]) return false;
+        const c = this.changes;
+        let l = 0;
+        let h = c.length;
+        while (l < h) {
+          const mid = l + h >> 1;
+          if (c[mid] <= lo) l = mid + 1;
+          else h = mid;
+        }
+        return l === c.length || c[l] > hi;
       }
     };
     STATE_KEYWORDS = /* @__PURE__ */ new Set(["ENV", "ARG", "USER", "WORKDIR", "SHELL"]);
@@ -5353,7 +5398,8 @@ function planRun(doc2, ctx, spec, instr) {
       if (blank.length) blanks.push({ at, text: blank });
     }
   }
-  const model = buildModel(doc2, { targets: ctx.options.targets });
+  let model;
+  const theModel = () => model ??= buildModel(doc2, { targets: ctx.options.targets });
   const unsafeWhy = [];
   const dropped = [];
   const byStore = /* @__PURE__ */ new Map();
@@ -5372,7 +5418,7 @@ function planRun(doc2, ctx, spec, instr) {
     if (targets.every(discards)) continue;
     const where = targets.join(" and ");
     const own = ownOfflineRead(cmds, hits, store, state.env);
-    const later = own ? void 0 : laterStoreUse(model, instr, store);
+    const later = own ? void 0 : laterStoreUse(theModel(), instr, store);
     if (own) {
       dropped.push(`${own.what} in this step reads ${where} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
     } else if (later?.offline) {
@@ -5427,7 +5473,7 @@ function planRun(doc2, ctx, spec, instr) {
     changes.push(...cleanup.notes);
     for (const m of mounts) {
       if (!m.dir.holdsDeps || spec.depsFixKind !== "unsafe") continue;
-      const why = model.dirReachesOutput(stage, m.target);
+      const why = theModel().dirReachesOutput(stage, m.target);
       if (why) {
         fixKind = "unsafe";
         changes.push(`unsafe: ${m.target} holds the downloaded dependencies, and with the mount they are no longer in this stage's files, which a built image may read (${why})`);
@@ -9091,6 +9137,10 @@ var init_uv_cache_mount = __esm({
 // src/cli/batch-worker.ts
 var import_node_worker_threads = __toESM(require_node_worker_threads(), 1);
 
+// src/cli/context-recorder.ts
+var import_node_crypto2 = __toESM(require_node_crypto(), 1);
+init_context();
+
 // src/pipeline/engine.ts
 var import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
 var import_node_path3 = __toESMBuiltin(require("node:path"), 1);
@@ -9136,13 +9186,26 @@ function describeErrno(e) {
       return e.message;
   }
 }
-function gitRoot(dir) {
+function gitRoot(dir, memo) {
+  const walked = [];
+  let root = null;
   for (let d = import_node_path2.default.resolve(dir); ; ) {
-    if (import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".git"))) return d;
+    const known2 = memo?.get(d);
+    if (known2 !== void 0) {
+      root = known2;
+      break;
+    }
+    walked.push(d);
+    if (import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".git"))) {
+      root = d;
+      break;
+    }
     const up = import_node_path2.default.dirname(d);
-    if (up === d) return void 0;
+    if (up === d) break;
     d = up;
   }
+  if (memo) for (const d of walked) memo.set(d, root);
+  return root ?? void 0;
 }
 function inside(root, p) {
   const r = import_node_path2.default.relative(root, p);
@@ -9332,7 +9395,7 @@ function crossCheck(output, input) {
     if (before.has(instr.text)) continue;
     const text = output.text.slice(instr.keywordStart, instr.end);
     let parsed;
-    const fast = instr.heredocs.length === 0 ? lightParser() : null;
+    const fast = lightParser();
     try {
       const source = prefix + text.replace(/\r\n/g, "\n");
       parsed = fast ? fast(source) : dockerfileParser().parse(source);
@@ -9519,6 +9582,7 @@ var EditComposer = class {
 // src/core/runner.ts
 init_context();
 var MAX_PASSES = 10;
+var NO_FINDINGS = Object.freeze([]);
 function chosenDiagnostics(result, unsafe) {
   return !unsafe && result.withoutUnsafe ? result.withoutUnsafe : result.diagnostics;
 }
@@ -9611,6 +9675,11 @@ function runTransforms(text, run, bom = false) {
         return internal(`transform ${t.meta.id} failed: ${e.stack ?? e}`);
       }
       const diagnostics = chosenDiagnostics(result, options.unsafe);
+      if (diagnostics.length === 0) {
+        pending.set(t.meta.id, NO_FINDINGS);
+        quiet.set(t.meta.id, { version: docVersion, notes: NO_FINDINGS, readOriginal, readDirectives: doc2.directiveReads !== directiveReads });
+        continue;
+      }
       const ids = /* @__PURE__ */ new Map();
       let allowed = [];
       for (const d of diagnostics) {
@@ -10628,6 +10697,97 @@ function processFile(file, opts) {
   return processRaw(raw, file, opts, file, true);
 }
 
+// src/cli/context-recorder.ts
+var hash = (s) => (0, import_node_crypto2.createHash)("sha256").update(s).digest("base64");
+function answer(ctx, op, arg) {
+  switch (op) {
+    case "h":
+      return hash(JSON.stringify([ctx.kind, ctx.available, ctx.describe()]));
+    case "e":
+      return ctx.exists(arg);
+    case "r": {
+      const t = ctx.read(arg);
+      return t === void 0 ? null : hash(t);
+    }
+    case "f": {
+      const l = ctx.files();
+      return l === void 0 ? null : hash(JSON.stringify(l));
+    }
+    case "i":
+      return ctx.ignored(arg);
+    case "x":
+      return excludesTree(ctx, arg);
+    case "n":
+      return hash(JSON.stringify(ctx.notes?.() ?? []));
+    default:
+      throw new Error(`unknown context question ${op}`);
+  }
+}
+var RecordingContext = class {
+  constructor(inner) {
+    this.inner = inner;
+    this.kind = inner.kind;
+    this.available = inner.available;
+    this.note("h", "", answer(inner, "h", ""));
+  }
+  inner;
+  kind;
+  available;
+  seen = /* @__PURE__ */ new Set();
+  log = [];
+  note(op, arg, a) {
+    const k = `${op}\0${arg}`;
+    if (this.seen.has(k)) return;
+    this.seen.add(k);
+    this.log.push([op, arg, a]);
+  }
+  describe() {
+    return this.inner.describe();
+  }
+  exists(rel) {
+    const a = this.inner.exists(rel);
+    this.note("e", rel, a);
+    return a;
+  }
+  read(rel) {
+    const t = this.inner.read(rel);
+    this.note("r", rel, t === void 0 ? null : hash(t));
+    return t;
+  }
+  files() {
+    const l = this.inner.files();
+    this.note("f", "", l === void 0 ? null : hash(JSON.stringify(l)));
+    return l;
+  }
+  ignored(rel) {
+    const a = this.inner.ignored(rel);
+    this.note("i", rel, a);
+    return a;
+  }
+  excludesTree(rel) {
+    const a = excludesTree(this.inner, rel);
+    this.note("x", rel, a);
+    return a;
+  }
+  notes() {
+    const n = this.inner.notes?.() ?? [];
+    const k = "n\0";
+    if (this.seen.has(k)) {
+      const i = this.log.findIndex((o) => o[0] === "n");
+      this.log.splice(i, 1);
+    }
+    this.seen.add(k);
+    this.log.push(["n", "", hash(JSON.stringify(n))]);
+    return n;
+  }
+};
+function processRecorded(file, opts, record2) {
+  if (!record2) return { outcome: processFile(file, opts) };
+  const ctx = new RecordingContext(contextFor(file, opts, true));
+  const outcome = processFile(file, { ...opts, buildContext: ctx });
+  return { outcome, log: ctx.log };
+}
+
 // src/core/errors.ts
 var DockerfixError = class extends Error {
   constructor(message, kind, line, column) {
@@ -10717,7 +10877,8 @@ function load(init) {
       options: init.options,
       contextDir: init.contextDir,
       noContext: init.noContext,
-      ...init.firstChange ? { firstChange: true } : {}
+      ...init.firstChange ? { firstChange: true } : {},
+      ...init.record ? { record: true } : {}
     }));
     sets.set(key, p);
   }
@@ -10733,7 +10894,9 @@ port.on("message", (msg) => {
       const results = [];
       for (const [index, file, key] of msg.files) {
         try {
-          results.push([index, toWire(processFile(file, byKey.get(key)))]);
+          const { record: record2, ...opts } = byKey.get(key);
+          const r = processRecorded(file, opts, record2);
+          results.push(r.log ? [index, toWire(r.outcome), r.log] : [index, toWire(r.outcome)]);
         } catch (e) {
           results.push([index, { path: file, before: "", after: null, changed: false, findings: [], error: { file, message: `internal error: ${e.stack ?? e}` }, internal: true }]);
         }
