@@ -226,10 +226,12 @@ export function startServer(connection: Connection): void {
       if (!timers.size && !analysing) armWarmUp(uri);
       return;
     }
-    warmRuns++;
-    workspace.warmUp(file, doc.getText()).then(
+    workspace.warmUp(file, doc.getText(), warmRuns).then(
       // The next one after the messages that came during this one (setImmediate: after I/O).
-      () => setImmediate(() => warmStep(uri)),
+      () => {
+        warmRuns++;
+        setImmediate(() => warmStep(uri));
+      },
       () => {
         warmRuns = WARM_UP_RUNS;
       },
