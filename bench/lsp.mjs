@@ -20,7 +20,8 @@
  * dir, written by an unmeasured first session).
  * --idle-after-open MS: wait that long after the first diagnostics before typing (a user who
  * reads the file first: the server warms up meanwhile, see WARM_UP_RUNS in src/lsp/server.ts);
- * --no-warm-up: initializationOptions.warmUp false.
+ * --no-warm-up: initializationOptions.warmUp false. --interval MS: wait that long between an
+ * edit's diagnostics and the next edit (someone typing; default 0: edits back to back).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +39,7 @@ const useBundle = args.includes('--bundle');
 const bin = useBundle ? path.join(root, 'bundle/dockerfix.mjs') : path.join(dist, 'bin/dockerfix.js');
 const idleAfterOpen = args.includes('--idle-after-open') ? Number(args[args.indexOf('--idle-after-open') + 1]) : 0;
 const warmUp = !args.includes('--no-warm-up');
+const interval = args.includes('--interval') ? Number(args[args.indexOf('--interval') + 1]) : 0;
 const codeCache = useBundle ? fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-lsp-cache-')) : undefined;
 if (codeCache) process.on('exit', () => fs.rmSync(codeCache, { recursive: true, force: true }));
 const rounds = Number(args[args.indexOf('--rounds') + 1] || 0) || 40;
@@ -106,6 +108,7 @@ async function serverRun(initializationOptions, edits = rounds) {
       contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col } }, text: lines[line].slice(col) }],
     });
     const t = (await done) - t0;
+    if (interval) await new Promise((r) => setTimeout(r, interval));
     if (i >= 5) times.push(t); // the first rounds warm up the JIT
     if (i === 4) cpu0 = procCpu(proc.pid);
   }
@@ -127,7 +130,7 @@ function procCpu(pid) {
 }
 
 console.log(
-  `dockerfix lsp${useBundle ? ' (bundle)' : ''}: ${LINES}-line Dockerfile (${text.length} chars, ${runLines.length} pip RUN lines), ${rounds} edits${idleAfterOpen ? ` after ${idleAfterOpen} ms idle` : ''}${warmUp ? '' : ', no warm-up'}, node ${process.version}, ${os.cpus().length} cores`,
+  `dockerfix lsp${useBundle ? ' (bundle)' : ''}: ${LINES}-line Dockerfile (${text.length} chars, ${runLines.length} pip RUN lines), ${rounds} edits${interval ? ` ${interval} ms apart` : ''}${idleAfterOpen ? ` after ${idleAfterOpen} ms idle` : ''}${warmUp ? '' : ', no warm-up'}, node ${process.version}, ${os.cpus().length} cores`,
 );
 const init = warmUp ? {} : { warmUp: false };
 // The bundle's code cache: written by a first session (as an editor's earlier one did).

@@ -11,6 +11,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import {
   CodeActionKind,
   DiagnosticSeverity,
@@ -68,6 +70,31 @@ export interface LspInitOptions {
  */
 const WARM_UP_RUNS = 30;
 const WARM_UP_IDLE_MS = 500;
+
+let minorGc: (() => void) | null | undefined;
+/**
+ * A young-generation collection once an analysis is done. Its garbage is then nearly all of the
+ * young generation, so the collection is short, and the next edit's analysis starts with an
+ * empty one: it then mostly runs without a collection (a collection during an analysis copies
+ * the documents the run is working on; on a 500-line file 3 edits in 4 had one, 5-25 ms each).
+ * Node gives `gc` only with --expose-gc: the flag is set for a new context, which then has
+ * `gc`, and unset. Without it (another runtime): nothing.
+ */
+function collectYoung(): void {
+  if (minorGc === undefined) {
+    minorGc = null;
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      const gc = vm.runInNewContext('gc') as (options: { type: 'minor' }) => void;
+      minorGc = () => gc({ type: 'minor' });
+    } catch {
+      // no gc: collections stay where V8 puts them
+    } finally {
+      v8.setFlagsFromString('--no-expose-gc');
+    }
+  }
+  minorGc?.();
+}
 
 /** The names the CLI's directory search takes (src/cli/discover.ts). */
 export function isDockerfileName(name: string): boolean {
@@ -205,6 +232,7 @@ export function startServer(connection: Connection): void {
     // A newer change started its own analysis meanwhile: its diagnostics win.
     if (generation.get(doc.uri) !== gen || !documents.get(doc.uri)) return;
     await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+    setImmediate(collectYoung);
     armWarmUp(doc.uri);
   }
 
@@ -230,6 +258,7 @@ export function startServer(connection: Connection): void {
       // The next one after the messages that came during this one (setImmediate: after I/O).
       () => {
         warmRuns++;
+        collectYoung();
         setImmediate(() => warmStep(uri));
       },
       () => {
