@@ -8,6 +8,7 @@
  *      wall time of the whole process, min/median over several runs; the same with 2 worker
  *      threads forced; a dry run (every file rewritten in full and diffed); and `--check` over
  *      the corpus copied 8 times (a big repository), with and without 2 forced workers;
+ *    - `--check --cache` (the result cache) over both, cold (an empty cache each run) and warm;
  *    - `dockerfix fmt --check <corpus dir>` when the formatter is built in;
  *    - the in-process API: `processFiles` (worker pool) per call, and a plain single-thread loop
  *      over `processFile`, first (cold) pass and best warm pass;
@@ -211,6 +212,32 @@ function timeProcess(argv, runs, { cwd = root, env = cliEnv() } = {}) {
   return { min: Math.min(...times), median: median(times), status: last.status, stdout: last.stdout, stderr: last.stderr };
 }
 
+/**
+ * `--check --cache` over `target`: cold (each run with an empty result cache of its own) and warm
+ * (the cache one run filled), min and median of whole processes. The signing key and stores live
+ * in a temp dir (XDG_CACHE_HOME), never in the user's cache.
+ */
+function timeCached(target, runs) {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-result-cache-'));
+  try {
+    const env = cliEnv({ XDG_CACHE_HOME: base, DOCKERFIX_CACHE_DEBUG: '1' });
+    const cold = [];
+    let status;
+    for (let i = 0; i < runs; i++) {
+      const r = timeProcess([bin, '--check', '--cache', '--cache-location', path.join(base, `cold${i}`), target], 1, { env });
+      cold.push(r.min);
+      status = r.status;
+    }
+    const loc = path.join(base, 'warm');
+    timeProcess([bin, '--check', '--cache', '--cache-location', loc, target], 1, { env });
+    const warm = timeProcess([bin, '--check', '--cache', '--cache-location', loc, target], runs, { env });
+    const stats = /cache: (\d+) hits, (\d+) misses/.exec(warm.stderr);
+    return { cold: { min: Math.min(...cold), median: median(cold) }, warm: { min: warm.min, median: warm.median }, status, warmStatus: warm.status, hits: stats ? Number(stats[1]) : 0, misses: stats ? Number(stats[2]) : 0 };
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
 function runChild(tool, passes, limit = 0) {
   const s = performance.now();
   let from = 0;
@@ -286,6 +313,11 @@ async function parent() {
     const pooled = timeProcess([bin, '--check', path.join(corpus, 'cases')], runs, { env: cliEnv({ DOCKERFIX_WORKERS: '2' }) });
     results.cliCheckPool2 = { min: pooled.min, median: pooled.median };
     row('dockerfix --check, 2 workers forced', 'CLI, whole process, min', pooled.min, `median ${ms(pooled.median)} ms`);
+    // The result cache (--cache): an empty cache (every file analysed, its outcome and context log stored) and a full one.
+    const cachedRun = timeCached(path.join(corpus, 'cases'), runs);
+    results.cliCheckCache = cachedRun;
+    row('dockerfix --check --cache, cold cache', 'CLI, whole process, min', cachedRun.cold.min, `median ${ms(cachedRun.cold.median)} ms; exit ${cachedRun.status}; empty cache, filled by the run`);
+    row('dockerfix --check --cache, warm cache', 'CLI, whole process, min', cachedRun.warm.min, `median ${ms(cachedRun.warm.median)} ms; exit ${cachedRun.warmStatus}; ${cachedRun.hits} hits, ${cachedRun.misses} misses`);
     // A big repository: the corpus 8 times over (its files and contexts copied to a temp dir).
     const bigDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-repo-'));
     try {
@@ -293,9 +325,12 @@ async function parent() {
       const n = files.length * 8;
       const big = timeProcess([bin, '--check', bigDir], Math.min(runs, 3));
       const bigPool = timeProcess([bin, '--check', bigDir], Math.min(runs, 3), { env: cliEnv({ DOCKERFIX_WORKERS: '2' }) });
-      results.cliCheckBig = { files: n, min: big.min, median: big.median, pool2: { min: bigPool.min, median: bigPool.median } };
+      const bigCache = timeCached(bigDir, Math.min(runs, 3));
+      results.cliCheckBig = { files: n, min: big.min, median: big.median, pool2: { min: bigPool.min, median: bigPool.median }, cache: bigCache };
       row(`dockerfix --check, ${n} files`, 'CLI, whole process, min', big.min, `the corpus 8 times over; median ${ms(big.median)} ms`, n);
       row(`dockerfix --check, ${n} files, 2 workers forced`, 'CLI, whole process, min', bigPool.min, `median ${ms(bigPool.median)} ms`, n);
+      row(`dockerfix --check --cache, ${n} files, cold cache`, 'CLI, whole process, min', bigCache.cold.min, `median ${ms(bigCache.cold.median)} ms`, n);
+      row(`dockerfix --check --cache, ${n} files, warm cache`, 'CLI, whole process, min', bigCache.warm.min, `median ${ms(bigCache.warm.median)} ms; ${bigCache.hits} hits, ${bigCache.misses} misses`, n);
     } finally {
       fs.rmSync(bigDir, { recursive: true, force: true });
     }

@@ -280,6 +280,30 @@ describe('dockerfix <repository> uses the context the repository names', () => {
     expect(r.stdout).toContain('the contexts give different results (context . changes lines 1, 3, 4, 5; context docker changes lines 1, 4)');
   });
 
+  it('several contexts that disagree: explain and verify show the rewrite the main command makes, with the note', async () => {
+    const dir = repo('compose-parent-context');
+    fs.writeFileSync(path.join(dir, 'Makefile'), 'image:\n\tdocker build -f docker/Dockerfile docker\n');
+    const note = 'the contexts give different results (context . changes lines 1, 3, 4, 5; context docker changes lines 1, 4)';
+    const ex = runCli(['explain', 'docker/Dockerfile', '--format', 'json'], dir);
+    expect(ex.code).toBe(0);
+    const json = JSON.parse(ex.stdout);
+    const report = Array.isArray(json) ? json[0] : json;
+    expect(JSON.stringify(report.builds)).toContain(note);
+    // The split of COPY . . depends on the context: not made, so the "after" picture keeps COPY . .
+    expect(ex.stdout).not.toContain('COPY package.json package-lock.json ./');
+    expect(ex.stdout).toContain('COPY . .');
+    const { rewriteInMemory } = await import('../src/verify/run.js');
+    const rw = await rewriteInMemory({ dockerfile: path.join(dir, 'docker/Dockerfile'), cwd: dir, env: process.env });
+    expect(rw.changed).toBe(true);
+    expect(rw.after).not.toContain('COPY package.json package-lock.json ./');
+    expect(rw.findings.map((f) => f.message).join('\n')).toContain(note);
+    // With only the compose context, all three agree with the main command: the split is made.
+    fs.rmSync(path.join(dir, 'Makefile'));
+    const one = await rewriteInMemory({ dockerfile: path.join(dir, 'docker/Dockerfile'), cwd: dir, env: process.env });
+    expect(one.after).toContain(SPLIT.slice(1));
+    expect(runCli(['.'], dir).stdout).toContain(SPLIT);
+  });
+
   it('nothing found, sources at the root: a note says so', async () => {
     const dir = repo('guess-root');
     const r = runCli(['.'], dir);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, ConfigResolver, validateConfig } from '../src/pipeline/config.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli, tempDir } from './helpers/cli.js';
 
 const PIP = 'FROM python:3.12-slim\nRUN pip install flask\n';
 const MOUNTED = 'RUN --mount=type=cache,target=/root/.cache/pip pip install flask';
@@ -34,7 +35,8 @@ describe('config validation', () => {
   });
   it('names the file and the key path of every mistake', () => {
     expect(configError([])).toBe('dockerfix.config.json: expected an object, got an array');
-    expect(configError({ transfroms: {} })).toBe('dockerfix.config.json: transfroms: unknown key; did you mean "transforms"? (allowed: $schema, transforms, syntax, unsafe, transformOptions, format, exclude, overrides, contexts)');
+    expect(configError({ transfroms: {} })).toBe('dockerfix.config.json: transfroms: unknown key; did you mean "transforms"? (allowed: $schema, transforms, syntax, unsafe, transformOptions, format, exclude, overrides, contexts, cache)');
+    expect(configError({ cache: 'yes' })).toBe('dockerfix.config.json: cache: expected true or false, got a string');
     expect(configError({ unsafe: 'yes' })).toBe('dockerfix.config.json: unsafe: expected true or false, got a string');
     expect(configError({ syntax: 3 })).toBe('dockerfix.config.json: syntax: expected a non-empty string (an image reference or "none"), got a number');
     expect(configError({ transforms: ['pip-cache-mount'] })).toBe('dockerfix.config.json: transforms: expected an object of transform id -> true/false, got an array');
@@ -140,5 +142,28 @@ describe('config in the CLI', () => {
     const dir = tempDir({ 'dockerfix.config.json': JSON.stringify({ syntax: 'none' }) });
     const r = runCli(['--stdin', '--stdin-filepath', 'Dockerfile'], dir, { input: PIP });
     expect(r.stdout).toBe(`FROM python:3.12-slim\n${MOUNTED}\n`);
+  });
+  it('stdin mode: a --stdin-filepath the config excludes (or a .dockerfixignore) passes through unchanged, exit 0', () => {
+    const dir = tempDir({ 'dockerfix.config.json': JSON.stringify({ exclude: ['gen/**'] }), 'legacy/.dockerfixignore': 'Dockerfile.old\n', 'Dockerfile': PIP });
+    // Bytes that are not UTF-8 pass through too: the input is not decoded.
+    const input = `${PIP}# caf\xe9\n`;
+    for (const name of ['gen/Dockerfile', 'legacy/Dockerfile.old']) {
+      const r = spawnSync(process.execPath, [BIN, '--stdin-filepath', name], { cwd: dir, input: Buffer.from(input, 'latin1') });
+      expect(r.status).toBe(0);
+      expect(Buffer.compare(r.stdout, Buffer.from(input, 'latin1'))).toBe(0);
+      expect(r.stderr.toString()).toBe(`dockerfix: ${name}: excluded (config exclude or .dockerfixignore); not checked, passed through unchanged\n`);
+      const check = runCli(['--check', '--quiet', '--stdin-filepath', name], dir, { input: PIP });
+      expect([check.code, check.stdout, check.stderr]).toEqual([0, '', '']);
+      const json = JSON.parse(runCli(['--format', 'json', '--stdin-filepath', name], dir, { input: PIP }).stdout);
+      expect(json.files).toEqual([]);
+    }
+    // The formatter too: `fmt` passes an excluded file through unformatted.
+    const fmt = runCli(['fmt', '--stdin-filepath', 'gen/Dockerfile'], dir, { input: 'from a\n' });
+    expect([fmt.code, fmt.stdout]).toEqual([0, 'from a\n']);
+    expect(fmt.stderr).toBe('dockerfix fmt: gen/Dockerfile: excluded (config exclude or .dockerfixignore); not formatted, passed through unchanged\n');
+    expect(runCli(['fmt', '--check', '--stdin-filepath', 'legacy/Dockerfile.old'], dir, { input: 'from a\n' }).code).toBe(0);
+    expect(runCli(['fmt', '--stdin-filepath', 'Dockerfile'], dir, { input: 'from a\n' }).stdout).toBe('FROM a\n');
+    // The same input under a name that is not excluded is checked.
+    expect(runCli(['--check', '--stdin-filepath', 'Dockerfile'], dir, { input: PIP }).code).toBe(1);
   });
 });

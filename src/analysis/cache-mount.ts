@@ -14,7 +14,7 @@ import { expandVars, normalizePath, overlayEnv, type DockerfileDocument, type In
 import { editInsideData, insertFlagsEdit, mountTargets, removeWordEdit, trimSlash } from '../core/edit-helpers.js';
 import { osFamily, userAt, whyWindows, type OsFamily } from './images.js';
 import type { Diagnostic, Edit, FixKind, TransformContext, TransformResult } from '../core/types.js';
-import { buildModel } from './build-model.js';
+import { buildModel, type BuildModel } from './build-model.js';
 import { laterStoreUse, offlineRead, type OfflineRead } from './offline.js';
 
 import type { CacheDir, CacheKnowledge, CacheMountSpec, Env, ToolHit } from '../ecosystems/types.js';
@@ -273,7 +273,11 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
 
   // The empty-mount rule (see src/analysis/offline.ts): a mount may take away from the layers
   // only what no step can miss. A store that a step reads without the network stays in the image.
-  const model = buildModel(doc, { targets: ctx.options.targets });
+  // The build model (every stage's reads of the others) only for the questions that need it: a
+  // store read without the network, a directory holding the dependencies. apt, apk and pip
+  // mounts ask neither, and a --check that stops at their change never builds it.
+  let model: BuildModel | undefined;
+  const theModel = (): BuildModel => (model ??= buildModel(doc, { targets: ctx.options.targets }));
   const unsafeWhy: string[] = [];
   const dropped: string[] = [];
   const byStore = new Map<string, string[]>();
@@ -296,7 +300,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     if (targets.every(discards)) continue;
     const where = targets.join(' and ');
     const own = ownOfflineRead(cmds, hits, store, state.env);
-    const later = own ? undefined : laterStoreUse(model, instr, store);
+    const later = own ? undefined : laterStoreUse(theModel(), instr, store);
     if (own) {
       dropped.push(`${own.what} in this step reads ${where} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
     } else if (later?.offline) {
@@ -360,7 +364,7 @@ function planRun(doc: DockerfileDocument, ctx: TransformContext, spec: CacheMoun
     changes.push(...cleanup.notes);
     for (const m of mounts) {
       if (!m.dir.holdsDeps || spec.depsFixKind !== 'unsafe') continue;
-      const why = model.dirReachesOutput(stage, m.target);
+      const why = theModel().dirReachesOutput(stage, m.target);
       if (why) {
         fixKind = 'unsafe';
         changes.push(`unsafe: ${m.target} holds the downloaded dependencies, and with the mount they are no longer in this stage's files, which a built image may read (${why})`);

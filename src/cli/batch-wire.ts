@@ -6,6 +6,7 @@
 import { FileError } from '../pipeline/fsio.js';
 import type { FileOutcome } from '../pipeline/engine.js';
 import type { Options } from '../core/types.js';
+import type { ContextLog } from './context-recorder.js';
 
 export interface WorkerInit {
   transformIds: string[];
@@ -13,6 +14,8 @@ export interface WorkerInit {
   contextDir?: string;
   noContext?: boolean;
   firstChange?: boolean;
+  /** Record the build context's answers (the result cache): replies carry the log. */
+  record?: boolean;
 }
 
 export interface WorkerRequest {
@@ -33,7 +36,8 @@ export type WireOutcome = Omit<FileOutcome, 'after' | 'error'> & {
 };
 
 export interface WorkerReply {
-  results: Array<[number, WireOutcome]>;
+  /** [index, outcome, what the build context was asked (with `record`)] */
+  results: Array<[number, WireOutcome, ContextLog?]>;
   /** The worker could not start (e.g. a transform failed to load). */
   fatal?: string;
 }

@@ -4,15 +4,16 @@
  * writing stays on the main thread, so an interrupt can never stop a write half-way.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { processFile, type ProcessOptions } from '../pipeline/engine.js';
+import type { ProcessOptions } from '../pipeline/engine.js';
+import { processRecorded } from './context-recorder.js';
 import { loadTransforms } from '../../transforms/index.js';
 import { initKey, toWire, type WorkerInit, type WorkerRequest, type WorkerReply } from './batch-wire.js';
 
 const port = parentPort!;
 
-/** Option sets by key, loaded once each. */
-const sets = new Map<string, Promise<ProcessOptions>>();
-function load(init: WorkerInit): Promise<ProcessOptions> {
+/** Option sets by key, loaded once each (with whether to record the context's answers). */
+const sets = new Map<string, Promise<ProcessOptions & { record?: boolean }>>();
+function load(init: WorkerInit): Promise<ProcessOptions & { record?: boolean }> {
   const key = initKey(init);
   let p = sets.get(key);
   if (!p) {
@@ -22,6 +23,7 @@ function load(init: WorkerInit): Promise<ProcessOptions> {
       contextDir: init.contextDir,
       noContext: init.noContext,
       ...(init.firstChange ? { firstChange: true } : {}),
+      ...(init.record ? { record: true } : {}),
     }));
     sets.set(key, p);
   }
@@ -38,7 +40,9 @@ port.on('message', (msg: WorkerRequest) => {
       const results: WorkerReply['results'] = [];
       for (const [index, file, key] of msg.files) {
         try {
-          results.push([index, toWire(processFile(file, byKey.get(key)!))]);
+          const { record, ...opts } = byKey.get(key)!;
+          const r = processRecorded(file, opts, record);
+          results.push(r.log ? [index, toWire(r.outcome), r.log] : [index, toWire(r.outcome)]);
         } catch (e) {
           // processFile reports input problems itself; anything else is a bug worth a message.
           results.push([index, { path: file, before: '', after: null, changed: false, findings: [], error: { file, message: `internal error: ${(e as Error).stack ?? e}` }, internal: true }]);

@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { processFile, type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
+import { type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
 import { fromWire, initKey, type WorkerInit, type WorkerReply, type WorkerRequest } from './batch-wire.js';
+import { processRecorded, type ContextLog } from './context-recorder.js';
 import { transformIds } from '../../transforms/index.js';
 
 /** A worker is started only for at least this many files (start-up costs ~30-60 ms of CPU). */
@@ -27,6 +28,16 @@ export interface BatchOptions {
   workers?: number | 'auto';
   /** Called whenever more files are done (`done` counts files in any order). */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Outcomes already known (the result cache's hits, src/cli/result-cache.ts), by index: handed
+   * out in their place, never processed.
+   */
+  known?: ReadonlyArray<FileOutcome | undefined>;
+  /**
+   * Record what the analysis asks each file's build context (src/cli/context-recorder.ts): the
+   * log comes with the item (`BatchItem.log`), for the result cache.
+   */
+  record?: boolean;
 }
 
 export interface BatchItem {
@@ -34,6 +45,8 @@ export interface BatchItem {
   /** The path as given. */
   file: string;
   outcome: FileOutcome;
+  /** With `record`: what the analysis asked the build context (absent for `known` outcomes). */
+  log?: ContextLog;
 }
 
 const OPTION_KEYS = new Set(['transforms', 'options', 'contextDir', 'noContext', 'firstChange']);
@@ -78,7 +91,7 @@ function workerUrl(): URL | null {
 }
 
 /** Can these options be rebuilt inside a worker (registry transforms, plain-data options)? */
-function workerSafe(opts: ProcessOptions): WorkerInit | null {
+function workerSafe(opts: ProcessOptions, record?: boolean): WorkerInit | null {
   if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
   const known = new Set(transformIds());
   const ids = opts.transforms.map((t) => t.meta.id);
@@ -88,7 +101,7 @@ function workerSafe(opts: ProcessOptions): WorkerInit | null {
   } catch {
     return null;
   }
-  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...(opts.firstChange ? { firstChange: true } : {}) };
+  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...(opts.firstChange ? { firstChange: true } : {}), ...(record ? { record: true } : {}) };
 }
 
 /**
@@ -100,6 +113,9 @@ export class Batch implements AsyncIterable<BatchItem> {
   /** Worker threads in use (0: this thread). */
   readonly workers: number;
   private readonly results: Array<FileOutcome | undefined>;
+  private readonly logs: Array<ContextLog | undefined>;
+  /** Indices of outcomes known before the run (never dispatched). */
+  private readonly skip: Uint8Array;
   private next = 0;
   private done = 0;
   private stopped = false;
@@ -126,11 +142,22 @@ export class Batch implements AsyncIterable<BatchItem> {
     const single = perFile ? null : (opts as ProcessOptions);
     this.optsOf = (i) => (perFile ? perFile[i] : single!);
     this.results = new Array(files.length);
+    this.logs = new Array(files.length);
+    this.skip = new Uint8Array(files.length);
+    let todo = files.length;
+    for (let i = 0; i < files.length; i++) {
+      const k = batchOpts.known?.[i];
+      if (!k) continue;
+      this.results[i] = k;
+      this.skip[i] = 1;
+      this.done++;
+      todo--;
+    }
     // DOCKERFIX_WORKERS=<n> overrides the automatic choice (0: never use workers).
     const env = process.env.DOCKERFIX_WORKERS;
     const want = batchOpts.workers ?? (env !== undefined && /^\d+$/.test(env) ? Number(env) : 'auto');
-    let n = want === 'auto' ? autoWorkers(files.length) : Math.max(0, Math.floor(want));
-    n = Math.min(n, files.length);
+    let n = want === 'auto' ? autoWorkers(todo) : Math.max(0, Math.floor(want));
+    n = Math.min(n, todo);
     let init: WorkerInit | null = null;
     if (n > 0) {
       // Every distinct option set must be rebuildable in a worker.
@@ -139,7 +166,7 @@ export class Batch implements AsyncIterable<BatchItem> {
         const o = this.optsOf(i);
         let key = seen.get(o);
         if (key === undefined) {
-          const w = workerSafe(o);
+          const w = workerSafe(o, batchOpts.record);
           key = w ? initKey(w) : null;
           if (w && key) this.inits.set(key, w);
           seen.set(o, key);
@@ -185,6 +212,7 @@ export class Batch implements AsyncIterable<BatchItem> {
 
   private chunkSize(): number {
     const remaining = this.files.length - this.cursor;
+    // (Known outcomes count as remaining: chunks only get smaller.)
     return Math.max(1, Math.min(32, Math.ceil(remaining / (this.workers * 4))));
   }
 
@@ -193,6 +221,7 @@ export class Batch implements AsyncIterable<BatchItem> {
     const out: Array<[number, string, string]> = [];
     while (out.length < size && this.cursor < this.files.length) {
       const i = this.cursor++;
+      if (this.skip[i]) continue;
       out.push([i, this.files[i], this.keys[i]]);
     }
     return out;
@@ -226,8 +255,9 @@ export class Batch implements AsyncIterable<BatchItem> {
           this.rescue(worker, inFlight, new Error(reply.fatal));
           return;
         }
-        for (const [i, w] of reply.results) {
+        for (const [i, w, log] of reply.results) {
           inFlight.delete(i);
+          if (log) this.logs[i] = log;
           this.deliver(i, fromWire(w));
         }
         send();
@@ -251,10 +281,16 @@ export class Batch implements AsyncIterable<BatchItem> {
     void worker.terminate();
     for (const [i, f] of [...inFlight]) {
       inFlight.delete(i);
-      if (!this.results[i]) this.deliver(i, processFile(f, this.optsOf(i)));
+      if (!this.results[i]) this.deliverRecorded(i, f);
     }
     // If no worker is left, the iterator processes the rest itself.
     this.signal();
+  }
+
+  private deliverRecorded(i: number, f: string): void {
+    const r = processRecorded(f, this.optsOf(i), this.batchOpts.record);
+    if (r.log) this.logs[i] = r.log;
+    this.deliver(i, r.outcome);
   }
 
   private deliver(i: number, o: FileOutcome): void {
@@ -286,13 +322,15 @@ export class Batch implements AsyncIterable<BatchItem> {
           }
           // In this thread (no pool, or every worker failed).
           this.cursor = Math.max(this.cursor, i + 1);
-          this.deliver(i, processFile(this.files[i], this.optsOf(i)));
+          this.deliverRecorded(i, this.files[i]);
           if (++processedHere === MIN_FILES_PER_WORKER) manyFilesHere();
           o = this.results[i]!;
         }
+        const log = this.logs[i];
         this.results[i] = undefined; // collectable once handed out
+        this.logs[i] = undefined;
         this.next++;
-        yield { index: i, file: this.files[i], outcome: o };
+        yield { index: i, file: this.files[i], outcome: o, ...(log ? { log } : {}) };
         await turn();
       }
     } finally {
@@ -339,8 +377,8 @@ let prewarmed: { key: string; workers: Worker[] } | null = null;
  * same options adopts them; workers it does not need are terminated. No-op when these options
  * cannot run in workers.
  */
-export function prewarmWorkers(opts: ProcessOptions, count = Math.min(2, availableCores() - 1)): void {
-  const init = workerSafe(opts);
+export function prewarmWorkers(opts: ProcessOptions, count = Math.min(2, availableCores() - 1), record?: boolean): void {
+  const init = workerSafe(opts, record);
   const url = init ? workerUrl() : null;
   const env = process.env.DOCKERFIX_WORKERS;
   if (!init || !url || count < 2 || env === '0') return;

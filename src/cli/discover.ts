@@ -194,7 +194,7 @@ function parentRules(root: string): Rules[] {
 }
 
 /** Does a `.dockerfixignore` (from the repository root, or the file's directory outside one, down) exclude `abs`? */
-async function dockerfixIgnored(abs: string): Promise<boolean> {
+export async function dockerfixIgnored(abs: string): Promise<boolean> {
   const dir = path.dirname(abs);
   const top = repoRootOf(dir) ?? dir;
   const dirs: string[] = [];

@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { parseSubcommandArgs } from './parse.js';
 import type { Io } from './io.js';
 import { contextFor, processText } from '../pipeline/engine.js';
+import { analyseEachContext } from '../builds/contexts.js';
 import { DockerfileDocument } from '../core/document.js';
 import { ConfigError } from '../pipeline/config.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
@@ -78,10 +79,15 @@ export async function explainFile(file: string, opts: ExplainOptions): Promise<E
   const root = noContext ? undefined : (contextDir ?? path.dirname(abs));
   if (po.options?.buildArgs) doc = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before = analyze(doc, context, opts.change);
-  const run = processText((d.bom ? '\ufeff' : '') + d.text, file, { transforms: po.transforms, options: po.options, buildContext: context });
+  const raw = (d.bom ? '\ufeff' : '') + d.text;
+  const first = processText(raw, file, { transforms: po.transforms, options: po.options, buildContext: context });
+  // Several contexts: the rewrite shown is the one the main command makes, the one every context
+  // agrees on (src/builds/contexts.ts).
+  const run = analyseEachContext(abs, { transforms: po.transforms, options: po.options, contextDir, noContext }, explicit ? undefined : fb, first, (_f, o) => processText(raw, file, o, abs));
   if (run.runError) throw new FileError(file, run.runError.message, run.runError.line, run.runError.column);
   if (run.error) throw run.error;
   const after = run.changed ? analyze(new DockerfileDocument(stripBom(run.after).text, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const builds = [...(fb?.findings ?? []), ...run.findings.filter((f) => f.transform === 'context' && f.code === 'build-definitions')].map((f) => f.message);
   const applied = po.transforms.map((t) => t.meta.id).filter((id) => (run.edits ?? []).some((e) => e.transforms.includes(id)));
   return {
     path: file,
@@ -91,7 +97,7 @@ export async function explainFile(file: string, opts: ExplainOptions): Promise<E
     before,
     after,
     applied,
-    ...(fb?.findings.length ? { builds: fb.findings.map((f) => f.message) } : {}),
+    ...(builds.length ? { builds } : {}),
   };
 }
 

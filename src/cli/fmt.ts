@@ -10,7 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
-import { discover } from './discover.js';
+import { discover, dockerfixIgnored } from './discover.js';
+import { escapeControls } from '../report/escape.js';
 import { noColors, renderDiff, type Colors } from '../report/diff.js';
 import { FileError, decodeFile, readDockerfile, readStdinCapped, writeFileAtomic } from '../pipeline/fsio.js';
 import { format, type FormatOptions } from '../format/index.js';
@@ -172,24 +173,34 @@ async function fmtStdin(io: FmtIo, opts: FmtOptions, flags: FormatOptions, paths
     return 2;
   }
   const label = opts.stdinFilepath ?? '<stdin>';
-  let fo: FormatOptions;
+  let fo: FormatOptions | null;
+  const named = path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile');
   try {
-    fo = optionsFor(path.resolve(io.cwd, opts.stdinFilepath ?? 'Dockerfile'), resolver, flags) ?? flags;
+    fo = optionsFor(named, resolver, flags);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`dockerfix fmt: ${e.format(io.cwd)}\n`);
     return 2;
   }
+  // The file --stdin-filepath names is excluded (config `exclude`, .dockerfixignore), as a named
+  // file would be: the input passes through unchanged.
+  const excluded = opts.stdinFilepath !== undefined && (fo === null || (await dockerfixIgnored(named)));
   let input: string;
   try {
-    const d = decodeFile(label, await readStdinCapped(io.stdin));
+    const bytes = await readStdinCapped(io.stdin);
+    if (excluded) {
+      if (!opts.check) io.stdout.write(bytes);
+      if (!opts.quiet) err(`dockerfix fmt: ${escapeControls(label)}: excluded (config exclude or .dockerfixignore); not formatted, passed through unchanged\n`);
+      return 0;
+    }
+    const d = decodeFile(label, bytes);
     input = (d.bom ? '\ufeff' : '') + d.text;
   } catch (e) {
     if (!(e instanceof FileError)) throw e;
     err(`${e.format()}\n`);
     return 2;
   }
-  const r = format(input, fo);
+  const r = format(input, fo ?? flags);
   if (r.error) {
     err(`${new FileError(label, r.error.kind === 'internal' ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}\n`);
     if (!opts.check) io.stdout.write(input);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
-import { discover } from './discover.js';
+import { discover, dockerfixIgnored } from './discover.js';
 import { renderDiff, noColors, type Colors } from '../report/diff.js';
 import { processText, type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
 import { prewarmWorkers, processFilesOrdered } from './batch.js';
@@ -77,6 +77,8 @@ interface CliOptions {
   output?: string;
   config?: string | false;
   debug?: boolean;
+  cache?: boolean;
+  cacheLocation?: string;
 }
 
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
@@ -112,6 +114,9 @@ export function buildProgram(): Command {
     .option('-o, --output <file>', 'write the report to this file instead of standard output')
     .option('--config <file>', 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)')
     .option('--no-config', 'ignore config files')
+    .option('--cache', "keep each file's result and reuse it while the file, its options and what it read from its build context are unchanged (also config key \"cache\": true)")
+    .option('--no-cache', 'do not use the result cache (wins over the config key)')
+    .option('--cache-location <dir>', "where the result cache's stores go (default: the user's cache directory, dockerfix/results)")
     .option('--debug', 'print the JavaScript stack of internal errors (otherwise one line)')
     .addOption(new Option('--color', 'force colours').hideHelp())
     .exitOverride()
@@ -284,6 +289,8 @@ async function listTransforms(out: (s: string) => void): Promise<void> {
 }
 
 interface Plan extends Parsed {
+  /** --cache, --no-cache or the config's `cache` key. */
+  cache: boolean;
   processOpts: Omit<ProcessOptions, 'transforms' | 'fmt'> & { fmt?: boolean };
   fileOptions: FileOptions;
   paths: string[];
@@ -327,10 +334,20 @@ function planRun(parsed: Parsed, io: Io, o: Output): Plan | number {
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}\n`);
     return 2;
   }
+  // The result cache: --cache / --no-cache, else the config (of a Dockerfile in the working directory).
+  let cache = opts.cache === true;
+  if (opts.cache === undefined) {
+    try {
+      cache = fileOptions.settings(path.join(io.cwd, 'Dockerfile')).cache === true;
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      // reported with the files
+    }
+  }
   const paths = program.args.length ? program.args : ['.'];
   // `--stdin-filepath` without paths reads standard input (as prettier, eslint and ruff do).
   const stdinMode = Boolean(opts.stdin || paths.includes('-') || (opts.stdinFilepath !== undefined && program.args.length === 0));
-  return { ...parsed, processOpts, fileOptions, paths, stdinMode };
+  return { ...parsed, cache, processOpts, fileOptions, paths, stdinMode };
 }
 
 /** Standard input: the options of the file `--stdin-filepath` names, with its build definitions. */
@@ -341,6 +358,9 @@ async function stdinRun(plan: Plan, io: Io, o: Output): Promise<number> {
     // --stdin-filepath names the file: how the repository builds it counts too (src/builds).
     const fb = opts.stdinFilepath && !isDir(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : undefined;
     const po = await fileOptions.for(stdinFile, fb);
+    // The file --stdin-filepath names is excluded (the config's `exclude`, a .dockerfixignore), as a
+    // named file would be: the input passes through unchanged (what prettier does for an ignored file).
+    if (opts.stdinFilepath && (fileOptions.settings(stdinFile).excluded || (await dockerfixIgnored(stdinFile)))) return await passThrough(io, opts);
     return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...(po.fmt ? { fmt: po.fmt } : {}) }, paths, fb);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
@@ -369,7 +389,8 @@ async function runFiles(plan: Plan, io: Io, o: Output): Promise<Ran | number> {
   if (opts.output) o.buffered = [];
   // Searching directories: start the worker pool now, so it boots while the search runs.
   const firstDir = paths.map((p) => path.resolve(io.cwd, p)).find((p) => isDir(p));
-  if (firstDir) {
+  // With the result cache, workers are started only for the files it does not have.
+  if (firstDir && !plan.cache) {
     // With the options a Dockerfile there would get (per-path config may differ: then the batch
     // sends the other option sets to the workers as it needs them).
     try {
@@ -399,8 +420,14 @@ async function runFiles(plan: Plan, io: Io, o: Output): Promise<Ran | number> {
   const builds = await planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
+  // The result cache (src/cli/result-cache.ts): its hits are handed out in place, the rest processed.
+  const cache = plan.cache ? await openResultCache(opts, io) : null;
+  const lookups = cache ? absFiles.map((f, i) => cache.lookup(f, perFile[i], builds.files.get(f))) : null;
   o.progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
-  const batch = processFilesOrdered(absFiles, perFile, { onProgress: (done) => o.progress?.update(done) });
+  const batch = processFilesOrdered(absFiles, perFile, {
+    onProgress: (done) => o.progress?.update(done),
+    ...(lookups ? { known: lookups.map((l) => l?.outcome), record: true } : {}),
+  });
   const interrupt = onInterrupt(() => batch.stop());
   /** Write one file; a failed write is an error of that file. */
   const write = (abs: string, rel: string, outcome: FileOutcome): boolean => {
@@ -415,8 +442,10 @@ async function runFiles(plan: Plan, io: Io, o: Output): Promise<Ran | number> {
       return false;
     }
   };
-  for await (const { index, file: abs, outcome: done } of batch) {
+  for await (const { index, file: abs, outcome: done, log } of batch) {
     const file = found.files[index];
+    const looked = lookups?.[index];
+    if (looked && !looked.outcome) cache!.store(looked.key, done, log);
     // Built with several contexts: analysed with each (src/builds/contexts.ts); where its
     // context and targets came from (src/builds) become notes.
     const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
@@ -459,11 +488,27 @@ async function runFiles(plan: Plan, io: Io, o: Output): Promise<Ran | number> {
   interrupt.dispose();
   o.progress?.clear();
   o.progress = undefined;
+  if (cache) {
+    cache.flush();
+    const s = cache.stats;
+    cacheDebug(io)?.(`${s.hits} hits, ${s.misses} misses, ${s.uncacheable} not cacheable, ${s.stored} stored`);
+  }
   if (batch.interrupted) {
     err(`dockerfix: interrupted after ${found.files.length === 0 ? 0 : batch.handed} of ${found.files.length} files${opts.write ? ` (${ran.written} written; no file is left half-written)` : ''}\n`);
     return 130;
   }
   return ran;
+}
+
+/** DOCKERFIX_CACHE_DEBUG=1: the result cache's notes on standard error. */
+function cacheDebug(io: Io): ((m: string) => void) | undefined {
+  const v = io.env.DOCKERFIX_CACHE_DEBUG;
+  return v && v !== '0' ? (m) => void io.stderr.write(`dockerfix: cache: ${m}\n`) : undefined;
+}
+
+async function openResultCache(opts: CliOptions, io: Io): Promise<import('./result-cache.js').ResultCache> {
+  const { ResultCache } = await import('./result-cache.js');
+  return ResultCache.open({ location: opts.cacheLocation, projectRoot: io.cwd, env: io.env, version: packageVersion(), write: opts.write === true, debug: cacheDebug(io) });
 }
 
 /** The report (--format) or the one-line summary, the --output file, and the exit code. */
@@ -546,6 +591,26 @@ function printNotes(rel: string, outcome: FileOutcome, out: (s: string) => void,
     if (f.kind === 'change') continue;
     out(colors.dim(formatNote(rel, f)) + '\n');
   }
+}
+
+/** Standard input of an excluded file: copied to standard output byte for byte (nothing with --check or a report format); exit 0. */
+async function passThrough(io: Io, opts: CliOptions): Promise<number> {
+  let bytes: Buffer;
+  try {
+    bytes = await readStdinCapped(io.stdin);
+  } catch (e) {
+    if (!(e instanceof FileError)) throw e;
+    io.stderr.write(`dockerfix: ${e.format()}\n`);
+    return 2;
+  }
+  const label = escapeControls(opts.stdinFilepath ?? '');
+  if (wantsReport(opts)) {
+    const all = await loadTransforms();
+    const { renderReport } = await import('../report/index.js');
+    io.stdout.write(renderReport(opts.format as Exclude<ReportFormat, 'diff'>, { tool: { name: 'dockerfix', version: packageVersion() }, links: await packageLinks(), mode: opts.check ? 'check' : 'dry-run', files: [], errors: [] }, all.map((t) => t.meta)));
+  } else if (!opts.check) io.stdout.write(bytes);
+  if (!opts.quiet) io.stderr.write(`dockerfix: ${label}: excluded (config exclude or .dockerfixignore); not checked, passed through unchanged\n`);
+  return 0;
 }
 
 async function runStdin(io: Io, opts: CliOptions, processOpts: ProcessOptions, paths: string[], fb?: FileBuild): Promise<number> {

@@ -563,12 +563,18 @@ class RecordingMap extends Map<string, string | undefined> {
   }
   override set(k: string, v: string | undefined): this {
     super.set(k, v);
-    if (this.t) record(this.t.env, this.t.version, k, v, true);
+    if (this.t) {
+      record(this.t.env, this.t.version, k, v, true);
+      this.t.changed();
+    }
     return this;
   }
   override delete(k: string): boolean {
     const had = super.delete(k);
-    if (had) record(this.t.env, this.t.version, k, undefined, false);
+    if (had) {
+      record(this.t.env, this.t.version, k, undefined, false);
+      this.t.changed();
+    }
     return had;
   }
 }
@@ -580,13 +586,19 @@ class RecordingSet extends Set<string> {
   override add(k: string): this {
     if (!super.has(k)) {
       super.add(k);
-      if (this.t) record(this.t.args, this.t.version, k, true, true);
+      if (this.t) {
+        record(this.t.args, this.t.version, k, true, true);
+        this.t.changed();
+      }
     }
     return this;
   }
   override delete(k: string): boolean {
     const had = super.delete(k);
-    if (had) record(this.t.args, this.t.version, k, undefined, false);
+    if (had) {
+      record(this.t.args, this.t.version, k, undefined, false);
+      this.t.changed();
+    }
     return had;
   }
 }
@@ -766,8 +778,44 @@ class Timeline {
     this.shell[version] = this.cur.shell;
   }
 
+  /**
+   * The versions at which the environment or the build args changed, ascending, each once. With
+   * it, consecutive instructions between two ENV/ARG/USER/WORKDIR/SHELL lines share one state
+   * (views and object) instead of each getting its own: a big file keeps a fraction of them alive.
+   */
+  private readonly changes: number[] = [];
+  /** The last state handed out. */
+  private shared?: { version: number; state: BuildState };
+
+  /** Note a change of env or args at the current version. */
+  changed(): void {
+    const n = this.changes.length;
+    if (n === 0 || this.changes[n - 1] !== this.version) this.changes.push(this.version);
+  }
+
   at(version: number): BuildState {
-    return { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+    const s = this.shared;
+    if (s && this.sameState(s.version, version)) return s.state;
+    const state = { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
+    this.shared = { version, state };
+    return state;
+  }
+
+  /** Versions `a` and `b` (both applied) have the same state: no env/args change between them, the same scalars. */
+  private sameState(a: number, b: number): boolean {
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    if (this.user[lo] !== this.user[hi] || this.workdir[lo] !== this.workdir[hi] || this.shell[lo] !== this.shell[hi]) return false;
+    // The first change after `lo` must come after `hi` (a change at version v is seen from v on).
+    const c = this.changes;
+    let l = 0;
+    let h = c.length;
+    while (l < h) {
+      const mid = (l + h) >> 1;
+      if (c[mid] <= lo) l = mid + 1;
+      else h = mid;
+    }
+    return l === c.length || c[l] > hi;
   }
 }
 

@@ -19,6 +19,9 @@ import type { Diagnostic, Finding, Fix, Options, Transform, TransformContext, Tr
 
 export const MAX_PASSES = 10;
 
+/** The findings of a transform run without diagnostics (shared; never added to). */
+const NO_FINDINGS: Finding[] = Object.freeze([]) as unknown as Finding[];
+
 export interface RunOptions {
   transforms: readonly Transform[];
   options?: Partial<Options>;
@@ -202,6 +205,13 @@ export function runTransforms(text: string, run: RunOptions, bom = false): RunRe
         return internal(`transform ${t.meta.id} failed: ${(e as Error).stack ?? e}`);
       }
       const diagnostics = chosenDiagnostics(result, options.unsafe);
+      if (diagnostics.length === 0) {
+        // Nothing to report or apply (most transforms on most files): what the steps below come
+        // to for no diagnostics, without their allocations.
+        pending.set(t.meta.id, NO_FINDINGS);
+        quiet.set(t.meta.id, { version: docVersion, notes: NO_FINDINGS, readOriginal, readDirectives: doc.directiveReads !== directiveReads });
+        continue;
+      }
       // The edits of every fix applied with these options; a fix shared by several diagnostics once.
       const ids = new Map<Fix, number>();
       let allowed: FixEdit[] = [];

@@ -103,7 +103,10 @@ export function tokenize(text: string, offset: (i: number) => number): Tokenized
   let i = 0;
 
   const finish = (terminator: string): void => {
-    if (words.length || redirects.length) commands.push(heredocs.length ? { words, redirects, terminator, depth, heredocs } : { words, redirects, terminator, depth });
+    // Nothing read since the last one: the lists are still empty (a heredoc marker is always
+    // one of the words or redirects), no new ones.
+    if (!words.length && !redirects.length) return;
+    commands.push(heredocs.length ? { words, redirects, terminator, depth, heredocs } : { words, redirects, terminator, depth });
     words = [];
     redirects = [];
     heredocs = [];

@@ -14,7 +14,8 @@
  *     "format": { "indent": 2, "useTabs": false, "endOfLine": "lf" },   dockerfix fmt, --fmt, prettier plugin
  *     "exclude": ["vendor/**", "Dockerfile.generated"],                   never checked nor written
  *     "overrides": [{ "files": ["services/**\/Dockerfile"], "excludeFiles": [], "transforms": {...}, "syntax": ..., "unsafe": ..., "format": ... }],
- *     "contexts": { "docker/Dockerfile": { "context": ".", "targets": ["prod"], "args": { "A": "1" } } }
+ *     "contexts": { "docker/Dockerfile": { "context": ".", "targets": ["prod"], "args": { "A": "1" } } },
+ *     "cache": true                                                        the result cache (--cache), top level only
  *   }
  *
  * `contexts` (top level only): how a Dockerfile is built, paths relative to the config file; each
@@ -60,6 +61,8 @@ export interface DockerfixConfig extends Settings {
   exclude?: string[];
   overrides?: Override[];
   contexts?: Record<string, ContextEntry>;
+  /** Use the result cache (src/cli/result-cache.ts) unless --no-cache. Top level only. */
+  cache?: boolean;
 }
 
 export interface LoadedConfig {
@@ -81,6 +84,8 @@ export interface ResolvedSettings {
   source?: string;
   /** The config's `contexts` entry for this file (paths absolute), if any. */
   build?: { context?: string; targets?: string[]; args?: Record<string, string>; file: string; line: number };
+  /** The config's `cache` key. */
+  cache?: boolean;
 }
 
 export class ConfigError extends Error {
@@ -245,7 +250,11 @@ export function validateConfig(raw: unknown, file: string, knownIds: readonly st
     }
     return out;
   };
-  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'exclude', 'overrides', 'contexts']);
+  const top: DockerfixConfig = settings(obj, '', ['$schema', ...SETTING_KEYS, 'exclude', 'overrides', 'contexts', 'cache']);
+  if ('cache' in obj) {
+    if (typeof obj.cache !== 'boolean') fail('cache', `expected true or false, got ${typeName(obj.cache)}`);
+    top.cache = obj.cache as boolean;
+  }
   if ('contexts' in obj) top.contexts = validateContexts(obj.contexts, fail);
   if ('$schema' in obj && typeof obj.$schema !== 'string') fail('$schema', `expected a string, got ${typeName(obj.$schema)}`);
   if ('exclude' in obj) {
@@ -412,6 +421,7 @@ export function resolveSettings(loaded: LoadedConfig | null, file: string): Reso
     if (s.unsafe !== undefined) out.unsafe = s.unsafe;
   };
   apply(loaded.config);
+  if (loaded.config.cache !== undefined) out.cache = loaded.config.cache;
   const rel = path.relative(loaded.dir, path.resolve(file)).split(path.sep).join('/');
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
     if (path.resolve(loaded.dir, key) !== path.resolve(file)) continue;

@@ -47,14 +47,33 @@ function describeErrno(e: NodeJS.ErrnoException): string {
   }
 }
 
-/** The nearest directory at or above `dir` that holds `.git` (undefined outside a repository). */
-export function gitRoot(dir: string): string | undefined {
+/**
+ * The nearest directory at or above `dir` that holds `.git` (undefined outside a repository).
+ * With `memo` (one planning pass over many Dockerfiles), the walk up stops at the first folder
+ * already answered and every folder walked is remembered: a tree of 800 folders costs one `.git`
+ * lookup per folder instead of one per folder and level. The file system is taken as unchanging
+ * for as long as the memo lives.
+ */
+export function gitRoot(dir: string, memo?: Map<string, string | null>): string | undefined {
+  const walked: string[] = [];
+  let root: string | null = null;
   for (let d = path.resolve(dir); ; ) {
-    if (fs.existsSync(path.join(d, '.git'))) return d;
+    const known = memo?.get(d);
+    if (known !== undefined) {
+      root = known;
+      break;
+    }
+    walked.push(d);
+    if (fs.existsSync(path.join(d, '.git'))) {
+      root = d;
+      break;
+    }
     const up = path.dirname(d);
-    if (up === d) return undefined;
+    if (up === d) break;
     d = up;
   }
+  if (memo) for (const d of walked) memo.set(d, root);
+  return root ?? undefined;
 }
 
 function inside(root: string, p: string): boolean {

@@ -27,6 +27,7 @@ import { processText, type ProcessOptions } from '../pipeline/engine.js';
 import { FileError, readDockerfile } from '../pipeline/fsio.js';
 import { FileOptions, newResolver } from '../pipeline/file-options.js';
 import { planBuilds } from '../builds/plan.js';
+import { analyseEachContext } from '../builds/contexts.js';
 import type { Transform } from '../core/types.js';
 import { renderDiff } from '../report/diff.js';
 import { detectDocker, dockerSync, runBuild, stepCounts, DockerEnvError, type BuildRun, type DockerInfo } from './docker.js';
@@ -154,7 +155,7 @@ function info(run: BuildRun): BuildInfo {
 }
 
 /** The rewrite the main command would make (same options, config files and build definitions). */
-export async function rewriteInMemory(o: VerifyOptions): Promise<{ before: string; after: string; changed: boolean; findings: { transform: string; line: number; message: string; kind: string }[]; contextDir: string | null; foundTargets: string[]; processOpts: ProcessOptions }> {
+export async function rewriteInMemory(o: VerifyOptions): Promise<{ before: string; after: string; changed: boolean; findings: { transform: string; line: number; message: string; kind: string; code?: string }[]; contextDir: string | null; foundTargets: string[]; processOpts: ProcessOptions }> {
   let raw: string;
   try {
     const d = readDockerfile(o.dockerfile);
@@ -177,7 +178,10 @@ export async function rewriteInMemory(o: VerifyOptions): Promise<{ before: strin
   });
   const po = await fileOptions.for(o.dockerfile, fb);
   const processOpts: ProcessOptions = o.extraTransforms?.length ? { ...po, transforms: [...po.transforms, ...o.extraTransforms] } : po;
-  const out = processText(raw, o.dockerfile, processOpts, o.dockerfile);
+  // Several contexts (two compose files, a workflow and a Makefile, …): the rewrite the main
+  // command makes is the one every context agrees on (src/builds/contexts.ts).
+  const first = processText(raw, o.dockerfile, processOpts, o.dockerfile);
+  const out = analyseEachContext(o.dockerfile, processOpts, fb, first, (_f, opts) => processText(raw, o.dockerfile, opts, o.dockerfile));
   if (out.error) throw new VerifyUsageError(out.error.format());
   const contextDir = processOpts.noContext ? null : (processOpts.contextDir ?? path.dirname(o.dockerfile));
   return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
@@ -203,7 +207,7 @@ export async function verify(o: VerifyOptions, version = '0.0.0'): Promise<Verif
     excluded: [],
     scenarios: [],
     skippedScenarios: [],
-    notes: [],
+    notes: rw.findings.filter((f) => f.transform === 'context' && f.code === 'build-definitions').map((f) => f.message),
     cleanup: { images: 0, containers: 0, builder: false, cacheMounts: 0, tempDir: false, problems: [] },
   };
   let targets: Target[];
