@@ -15,7 +15,13 @@
  *
  * Also: in-process `Workspace.analyse` alone (no protocol; --server-only skips it).
  * --cpu-prof DIR profiles the server, --node-arg ARG passes a node flag to it, --dist DIR runs
- * another build (a copy of dist/ from before a change) for A/B runs in one session.
+ * another build (a copy of dist/ from before a change) for A/B runs in one session, --bundle
+ * runs bundle/dockerfix.mjs (what an installed `dockerfix lsp` runs; its code cache in a temp
+ * dir, written by an unmeasured first session).
+ * --idle-after-open MS: wait that long after the first diagnostics before typing (a user who
+ * reads the file first: the server warms up meanwhile, see WARM_UP_RUNS in src/lsp/server.ts);
+ * --no-warm-up: initializationOptions.warmUp false. --interval MS: wait that long between an
+ * edit's diagnostics and the next edit (someone typing; default 0: edits back to back).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +35,13 @@ const root = path.resolve(here, '..');
 const args = process.argv.slice(2);
 // --dist DIR: another build (a copy of dist/ from before a change, for A/B runs).
 const dist = args.includes('--dist') ? path.resolve(args[args.indexOf('--dist') + 1]) : path.join(root, 'dist');
-const bin = path.join(dist, 'bin/dockerfix.js');
+const useBundle = args.includes('--bundle');
+const bin = useBundle ? path.join(root, 'bundle/dockerfix.mjs') : path.join(dist, 'bin/dockerfix.js');
+const idleAfterOpen = args.includes('--idle-after-open') ? Number(args[args.indexOf('--idle-after-open') + 1]) : 0;
+const warmUp = !args.includes('--no-warm-up');
+const interval = args.includes('--interval') ? Number(args[args.indexOf('--interval') + 1]) : 0;
+const codeCache = useBundle ? fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-lsp-cache-')) : undefined;
+if (codeCache) process.on('exit', () => fs.rmSync(codeCache, { recursive: true, force: true }));
 const rounds = Number(args[args.indexOf('--rounds') + 1] || 0) || 40;
 // --cpu-prof DIR: profile the server process (node --cpu-prof; open the .cpuprofile in DevTools).
 const profDir = args.includes('--cpu-prof') ? path.resolve(args[args.indexOf('--cpu-prof') + 1]) : undefined;
@@ -52,10 +64,18 @@ const stats = (xs) => {
   const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
   return { min: s[0], median: q(0.5), p90: q(0.9), max: s[s.length - 1] };
 };
-const fmt = (o) => Object.entries(o).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ');
+const fmt = (o) =>
+  Object.entries(o)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} ms`)
+    .join(', ');
 
-async function serverRun(initializationOptions) {
-  const proc = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...nodeArgs, bin, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function serverRun(initializationOptions, edits = rounds) {
+  // Each session types into its own copy of the text.
+  const lines = text.split('\n');
+  const proc = spawn(process.execPath, [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...nodeArgs, bin, 'lsp', '--stdio'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...(codeCache ? { DOCKERFIX_CODE_CACHE: codeCache } : {}) },
+  });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const waiting = new Map();
   let count = 0;
@@ -72,9 +92,10 @@ async function serverRun(initializationOptions) {
   let done = diagnostics(1);
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
   const open = (await done) - t0;
+  if (idleAfterOpen) await new Promise((r) => setTimeout(r, idleAfterOpen));
   const times = [];
   let cpu0 = 0;
-  for (let i = 0; i < rounds + 5; i++) {
+  for (let i = 0; i < edits + 5; i++) {
     const line = runLines[i % runLines.length];
     const version = i + 2;
     // Type a character at the end of the line (a new package name each time).
@@ -87,10 +108,11 @@ async function serverRun(initializationOptions) {
       contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col } }, text: lines[line].slice(col) }],
     });
     const t = (await done) - t0;
+    if (interval) await new Promise((r) => setTimeout(r, interval));
     if (i >= 5) times.push(t); // the first rounds warm up the JIT
     if (i === 4) cpu0 = procCpu(proc.pid);
   }
-  const serverCpu = (procCpu(proc.pid) - cpu0) / rounds;
+  const serverCpu = (procCpu(proc.pid) - cpu0) / edits;
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   conn.dispose();
@@ -107,8 +129,13 @@ function procCpu(pid) {
   }
 }
 
-console.log(`dockerfix lsp: ${LINES}-line Dockerfile (${text.length} chars, ${runLines.length} pip RUN lines), ${rounds} edits, node ${process.version}, ${os.cpus().length} cores`);
-const def = await serverRun({});
+console.log(
+  `dockerfix lsp${useBundle ? ' (bundle)' : ''}: ${LINES}-line Dockerfile (${text.length} chars, ${runLines.length} pip RUN lines), ${rounds} edits${interval ? ` ${interval} ms apart` : ''}${idleAfterOpen ? ` after ${idleAfterOpen} ms idle` : ''}${warmUp ? '' : ', no warm-up'}, node ${process.version}, ${os.cpus().length} cores`,
+);
+const init = warmUp ? {} : { warmUp: false };
+// The bundle's code cache: written by a first session (as an editor's earlier one did).
+if (codeCache) await serverRun(init, 5);
+const def = await serverRun(init);
 console.log(`edit -> diagnostics (real server):  ${fmt(stats(def.times))}; didOpen -> diagnostics ${def.open.toFixed(1)} ms; ${def.count} diagnostics`);
 console.log(`  server CPU time per edit:     ${def.serverCpu.toFixed(1)} ms (mean over the ${rounds} measured edits; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')})`);
 

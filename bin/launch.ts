@@ -50,11 +50,16 @@ function version(): string {
 const loaded = new Map<string, { exports: Record<string, unknown> }>();
 const toSave: Array<{ file: string; script: vm.Script; long: boolean }> = [];
 let nodeRequire: NodeJS.Require | undefined;
+const CORE_PREFIX = 'dockerfix:core/';
 
-
-/** `require` in the scripts: a shared part's export, else Node's (built-in modules, prettier). */
+/**
+ * `require` in the scripts: a shared part's export, else Node's (built-in modules, prettier). The
+ * core part (the modules the CLI, the language server and the workers share) exports every
+ * `dockerfix:core/…` specifier.
+ */
 function requireIn(id: string): unknown {
-  const part = Object.hasOwn(__DOCKERFIX_SHARED__, id) ? __DOCKERFIX_SHARED__[id] : undefined;
+  const key = id.startsWith(CORE_PREFIX) ? CORE_PREFIX : id;
+  const part = Object.hasOwn(__DOCKERFIX_SHARED__, key) ? __DOCKERFIX_SHARED__[key] : undefined;
   if (part) return load(part)[id];
   nodeRequire ??= createRequire(path.join(here, __DOCKERFIX_ENTRY__));
   return nodeRequire(id);
@@ -157,7 +162,8 @@ function saveCodeCaches(): void {
 /** Write the code cache atomically (a temporary file renamed); any failure only means no cache. */
 function saveCodeCache(cacheFile: string, script: vm.Script, long: boolean): void {
   const dir = path.dirname(cacheFile);
-  const tmp = `${cacheFile}.${process.pid}.tmp`;
+  // Worker threads of one process save the same script's cache: one temporary file each.
+  const tmp = `${cacheFile}.${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp`;
   try {
     const data = script.createCachedData();
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });

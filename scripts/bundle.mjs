@@ -9,6 +9,9 @@
  *                             `vm.Script` with a V8 code cache (Node 20 has no compile cache for
  *                             ES modules, hence CommonJS scripts);
  *   bundle/dockerfix-cli.cjs  the CLI (bin/start.ts);
+ *   bundle/dockerfix-core.cjs the modules the CLI, the language server and the workers share (one
+ *                             copy in a process that runs several of them), each evaluated on
+ *                             first use;
  *   bundle/dockerfix-lsp.cjs, dockerfix-yaml.cjs, dockerfix-ast.cjs
  *                             parts loaded on first use: the language server, `yaml`,
  *                             `dockerfile-ast` (see SCRIPTS);
@@ -38,13 +41,20 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  */
 const CLI = 'dockerfix-cli.cjs';
 const WORKER = 'dockerfix-worker.cjs';
+const CORE = 'dockerfix-core.cjs';
+/** The specifiers of the core part's modules: `dockerfix:core/<path from the repository root>`. */
+const CORE_PREFIX = 'dockerfix:core/';
 const SCRIPTS = [
-  { out: CLI, entry: 'bin/start.ts' },
+  { out: CLI, entry: 'bin/start.ts', core: true },
+  { out: 'dockerfix-lsp.cjs', specifiers: ['dockerfix:lsp'], core: true, module: () => "module.exports = { 'dockerfix:lsp': require('./src/lsp/server.ts') };" },
   // The worker pool's script (src/cli/batch-worker.ts), run by bundle/batch-worker.js.
-  { out: WORKER, entry: 'src/cli/batch-worker.ts' },
-  { out: 'dockerfix-lsp.cjs', specifiers: ['dockerfix:lsp'], module: () => "module.exports = { 'dockerfix:lsp': require('./src/lsp/server.ts') };" },
+  { out: WORKER, entry: 'src/cli/batch-worker.ts', core: true },
+  // Every module both the CLI and the language server use (core, analysis, transforms, …): one
+  // copy of each, and of its state (caches), in a process that runs both (`dockerfix lsp`). Each
+  // module is evaluated on first use (see corePartSource), as in the script that asks for it.
+  { out: CORE, corePart: true },
   { out: 'dockerfix-yaml.cjs', shared: /^yaml$/ },
-  { out: 'dockerfix-ast.cjs', shared: /^(dockerfile-ast|vscode-languageserver-types)(\/|$)/ },
+  { out: 'dockerfix-ast.cjs', shared: /^(dockerfile-ast|vscode-languageserver-types|vscode-languageserver-textdocument)(\/|$)/ },
 ];
 
 export const OUTPUTS = [
@@ -82,6 +92,84 @@ function sharedParts(wanted) {
       build.onResolve({ filter: /^dockerfix:/ }, (args) => ({ path: args.path, external: true }));
     },
   };
+}
+
+/**
+ * The core part's modules: those in the CLI's script and in the language server's or the worker's
+ * (every dependency of one of them is then in it too). From a first build of both, with the same plugins.
+ * Path (from the repository root) -> esbuild's format of the module ('esm' or 'cjs').
+ */
+async function coreModules() {
+  const inputs = [];
+  for (const script of SCRIPTS.filter((s) => s.core)) {
+    const r = await esbuild.build({
+      ...buildOptions(script, 'bundle/x.cjs', new Map()),
+      ...(script.entry ? { entryPoints: [script.entry] } : { stdin: { contents: script.module(), resolveDir: ROOT, sourcefile: script.out, loader: 'js' } }),
+      metafile: true,
+    });
+    inputs.push(r.metafile.inputs);
+  }
+  const [cli, lsp, worker] = inputs;
+  const core = new Map();
+  for (const [file, input] of Object.entries(cli)) if (!file.includes(':') && (lsp[file] || worker[file])) core.set(file, input.format ?? 'esm');
+  return core;
+}
+
+/**
+ * In the CLI's, the server's and the worker's scripts: a module of the core part is not bundled
+ * but required from the part (`dockerfix:core/<path>`); an `import()` of one goes through a module
+ * that requires it (an external `import()` would stay one, which a CommonJS script cannot run).
+ */
+function coreSplit(core, asked) {
+  return {
+    name: 'core-split',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.coreSplit || args.namespace !== 'file' || args.kind === 'entry-point') return undefined;
+        if (/^(node:|dockerfix:)/.test(args.path)) return undefined;
+        const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { coreSplit: true } });
+        if (r.errors.length || r.external || r.namespace !== 'file') return undefined;
+        const file = path.relative(ROOT, r.path).split(path.sep).join('/');
+        if (!core.has(file)) return undefined;
+        const id = CORE_PREFIX + file;
+        asked.add(file);
+        if (args.kind === 'dynamic-import') return { path: id, namespace: 'dockerfix-part' };
+        return { path: id, external: true };
+      });
+    },
+  };
+}
+
+/**
+ * The core part: an object with a getter per module the other scripts ask for, which evaluates the
+ * module on first use (esbuild's `require` of a bundled ES module initialises it and its imports).
+ */
+function corePartSource(asked) {
+  if (!asked.size) throw new Error('scripts/bundle.mjs: no script uses the core part');
+  const lines = [...asked].sort().map((file) => `def(${JSON.stringify(CORE_PREFIX + file)}, () => require(${JSON.stringify(`./${file}`)}));`);
+  return [
+    'const parts = {};',
+    'const def = (id, get) => {',
+    '  let m;',
+    '  Object.defineProperty(parts, id, { enumerable: true, get: () => (m ??= get()) });',
+    '};',
+    ...lines,
+    'module.exports = parts;',
+    '',
+  ].join('\n');
+}
+
+/**
+ * A script's `import x from 'dockerfix:core/…'` of an ES module: esbuild wraps the required
+ * object in `__toESM(…, 1)` (Node's rules for a CommonJS module: `default` = the whole object).
+ * The core part hands out the module's own namespace (`__esModule`, its `default`), so the wrapper
+ * goes: `default` is the module's default export, as when the module was in the script.
+ */
+function unwrapCoreInterop(text, core, out) {
+  return text.replace(/__toESM\(require\("dockerfix:core\/([^"]+)"\)(, 1)?\)/g, (all, file) => {
+    if (!core.has(file)) throw new Error(`scripts/bundle.mjs: ${out}: ${file} is not in the core part`);
+    return core.get(file) === 'esm' ? `require("${CORE_PREFIX}${file}")` : all;
+  });
 }
 
 /**
@@ -178,7 +266,46 @@ const BANNER = [
 
 const BANNER_SCRIPT = '// Generated by scripts/bundle.mjs from the TypeScript sources: do not edit; run `npm run bundle`. Run by bundle/dockerfix.mjs.';
 const BANNER_LAUNCHER = '#!/usr/bin/env node\n// Generated by scripts/bundle.mjs from bin/launch.ts: do not edit; run `npm run bundle`.';
-const BANNER_WORKER = '// Generated by scripts/bundle.mjs from bin/launch.ts (the worker pool\'s entry): do not edit; run `npm run bundle`.';
+const BANNER_WORKER = "// Generated by scripts/bundle.mjs from bin/launch.ts (the worker pool's entry): do not edit; run `npm run bundle`.";
+
+/** esbuild's options for one output (not its input). */
+function buildOptions(script, out, wanted, launcher, hashes, core, asked) {
+  return {
+    absWorkingDir: ROOT,
+    bundle: true,
+    platform: 'node',
+    format: script ? 'cjs' : 'esm',
+    target: 'node20',
+    write: false,
+    outfile: out,
+    // @cdktn/hcl2json loads its wasm from its own package folder: it stays a runtime dependency
+    // (installed with the package; src/builds/bake.ts notes HCL bake files as unread without it).
+    external: ['prettier', 'prettier/*', '@cdktn/hcl2json'],
+    // A script runs inside the launcher's function wrapper (bin/launch.ts), which passes
+    // `require`, the script's URL and an `import()`.
+    ...(script ? { define: { 'import.meta.url': '__dockerfixUrl' } } : {}),
+    ...(launcher
+      ? {
+          define: {
+            __DOCKERFIX_ENTRY__: JSON.stringify(launcher),
+            __DOCKERFIX_WORKER__: JSON.stringify(launcher === WORKER),
+            __DOCKERFIX_SCRIPTS__: JSON.stringify(hashes),
+            __DOCKERFIX_SHARED__: JSON.stringify(Object.fromEntries([...wanted].sort())),
+          },
+        }
+      : {}),
+    banner: { js: script ? BANNER_SCRIPT : launcher === CLI ? BANNER_LAUNCHER : launcher ? BANNER_WORKER : BANNER },
+    legalComments: 'inline',
+    plugins: [
+      inlineCreateRequire,
+      inlineYamlRequire,
+      ...(script ? [externalImport, lazyBuiltins] : []),
+      ...(script?.core && core ? [coreSplit(core, asked)] : []),
+      ...(script?.entry || script?.module || script?.corePart ? [sharedParts(wanted)] : []),
+    ],
+    logLevel: 'silent',
+  };
+}
 
 /** Build every output; returns path -> text (nothing written). */
 export async function buildAll() {
@@ -186,39 +313,19 @@ export async function buildAll() {
   const hashes = {};
   /** Specifier -> the part that exports it, as the scripts ask for them. */
   const wanted = new Map();
+  const core = await coreModules();
+  /** The core part's modules that the other scripts require. */
+  const asked = new Set();
   for (const { entry, out, script, launcher } of OUTPUTS) {
-    const partModule = script && !script.entry ? (script.module?.() ?? partSource(script, wanted)) : undefined;
+    if (script?.core) wanted.set(CORE_PREFIX, CORE);
+    const partModule = script && !script.entry ? (script.module?.() ?? (script.corePart ? corePartSource(asked) : partSource(script, wanted))) : undefined;
     const r = await esbuild.build({
-      absWorkingDir: ROOT,
+      ...buildOptions(script, out, wanted, launcher, hashes, core, asked),
       ...(partModule !== undefined ? { stdin: { contents: partModule, resolveDir: ROOT, sourcefile: script.out, loader: 'js' } } : { entryPoints: [entry ?? script.entry] }),
-      bundle: true,
-      platform: 'node',
-      format: script ? 'cjs' : 'esm',
-      target: 'node20',
-      write: false,
-      outfile: out,
-      // @cdktn/hcl2json loads its wasm from its own package folder: it stays a runtime dependency
-      // (installed with the package; src/builds/bake.ts notes HCL bake files as unread without it).
-      external: ['prettier', 'prettier/*', '@cdktn/hcl2json'],
-      // A script runs inside the launcher's function wrapper (bin/launch.ts), which passes
-      // `require`, the script's URL and an `import()`.
-      ...(script ? { define: { 'import.meta.url': '__dockerfixUrl' } } : {}),
-      ...(launcher
-        ? {
-            define: {
-              __DOCKERFIX_ENTRY__: JSON.stringify(launcher),
-              __DOCKERFIX_WORKER__: JSON.stringify(launcher === WORKER),
-              __DOCKERFIX_SCRIPTS__: JSON.stringify(hashes),
-              __DOCKERFIX_SHARED__: JSON.stringify(Object.fromEntries([...wanted].sort())),
-            },
-          }
-        : {}),
-      banner: { js: script ? BANNER_SCRIPT : launcher === CLI ? BANNER_LAUNCHER : launcher ? BANNER_WORKER : BANNER },
-      legalComments: 'inline',
-      plugins: [inlineCreateRequire, inlineYamlRequire, ...(script ? [externalImport, lazyBuiltins] : []), ...(script?.entry || script?.module ? [sharedParts(wanted)] : [])],
-      logLevel: 'silent',
     });
-    const text = script ? shareBuiltinInterop(r.outputFiles[0].text, out) : r.outputFiles[0].text;
+    let text = r.outputFiles[0].text;
+    if (script?.core) text = unwrapCoreInterop(text, core, out);
+    if (script) text = shareBuiltinInterop(text, out);
     if (script) hashes[script.out] = crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
     texts.set(out, text);
   }
@@ -248,7 +355,10 @@ function shareBuiltinInterop(text, out) {
 
 /** A shared part: an object of the specifiers the scripts built before it asked for. */
 function partSource(script, wanted) {
-  const ids = [...wanted].filter(([, out]) => out === script.out).map(([id]) => id).sort();
+  const ids = [...wanted]
+    .filter(([, out]) => out === script.out)
+    .map(([id]) => id)
+    .sort();
   if (!ids.length) throw new Error(`scripts/bundle.mjs: no script uses ${script.out}`);
   return `module.exports = {\n${ids.map((id) => `  ${JSON.stringify(id)}: require(${JSON.stringify(id)}),`).join('\n')}\n};\n`;
 }

@@ -9,6 +9,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/cli.js';
 import { transformIds, loadTransforms, UnknownTransformError } from '../transforms/index.js';
@@ -86,6 +87,7 @@ describe('require("dockerfix") from a CommonJS project', () => {
 const BUNDLE_FILES = [
   'bundle/dockerfix.mjs',
   'bundle/dockerfix-cli.cjs',
+  'bundle/dockerfix-core.cjs',
   'bundle/dockerfix-lsp.cjs',
   'bundle/dockerfix-yaml.cjs',
   'bundle/dockerfix-ast.cjs',
@@ -101,10 +103,19 @@ function bareCopy(prefix: string): string {
   return dir;
 }
 
-/** `dockerfix lsp --stdio` of the bundle in `dir`: its answer to `initialize` (the process is then ended). */
-function lspInitialize(dir: string): Promise<string> {
-  const text = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } });
-  const child = spawn(process.execPath, ['bundle/dockerfix.mjs', 'lsp', '--stdio'], { cwd: dir, stdio: ['pipe', 'pipe', 'inherit'] });
+/** One LSP message with its header. */
+const lspMessage = (m: object): string => {
+  const text = JSON.stringify({ jsonrpc: '2.0', ...m });
+  return `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+};
+
+/**
+ * `dockerfix lsp --stdio` of the bundle in `dir`: its answer to `initialize`, and with `open`
+ * (a file in `dir`), the diagnostics it publishes for that file once opened (the process is then
+ * ended: killed, or with `open` shut down as an editor does).
+ */
+function lspInitialize(dir: string, open?: string, env: Record<string, string> = {}): Promise<string> {
+  const child = spawn(process.execPath, ['bundle/dockerfix.mjs', 'lsp', '--stdio'], { cwd: dir, stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_PATH: '', ...env } });
   return new Promise((resolve) => {
     let out = '';
     const done = (): void => {
@@ -113,13 +124,33 @@ function lspInitialize(dir: string): Promise<string> {
       resolve(out);
     };
     const timer = setTimeout(done, 20_000);
+    let ending = false;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString('utf8');
-      if (out.includes('"result"')) done();
+      if (!out.includes('"result"')) return;
+      if (!open) done();
+      else if (!ending && out.includes('textDocument/publishDiagnostics')) {
+        // A clean end (the code cache is written at exit).
+        ending = true;
+        child.stdin.write(lspMessage({ id: 2, method: 'shutdown' }));
+        child.stdin.write(lspMessage({ method: 'exit' }));
+      }
     });
     child.on('exit', done);
-    child.stdin.write(`Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    child.stdin.write(lspMessage({ id: 1, method: 'initialize', params: { processId: null, rootUri: pathToFileURL(dir).href, capabilities: {} } }));
+    if (open) {
+      const file = path.join(dir, open);
+      child.stdin.write(lspMessage({ method: 'initialized', params: {} }));
+      child.stdin.write(
+        lspMessage({ method: 'textDocument/didOpen', params: { textDocument: { uri: pathToFileURL(file).href, languageId: 'dockerfile', version: 1, text: fs.readFileSync(file, 'utf8') } } }),
+      );
+    }
   });
+}
+
+/** The source modules in a script of the bundle (esbuild's `// path` line before each). */
+function modulesOf(file: string): string[] {
+  return [...new Set([...fs.readFileSync(file, 'latin1').matchAll(/^\/\/ ((?:src|transforms|bin|node_modules)\/\S+)$/gm)].map((m) => m[1]))];
 }
 
 describe('committed bundles', () => {
@@ -136,12 +167,16 @@ describe('committed bundles', () => {
   it('the CLI bundle runs with no node_modules at all (a git checkout, the Action)', async () => {
     const dir = bareCopy('dockerfix-bare-');
     fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.12\nRUN pip install --no-cache-dir flask\n');
-    const run = (...args: string[]) => spawnSync(process.execPath, ['bundle/dockerfix.mjs', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '', DOCKERFIX_CODE_CACHE: path.join(dir, 'cache') } });
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['bundle/dockerfix.mjs', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_PATH: '', DOCKERFIX_CODE_CACHE: path.join(dir, 'cache') } });
     expect(run('--version').stdout).toBe(`${pkg.version}\n`);
     const w = run('--write', '--syntax', 'none', 'Dockerfile');
     expect(w.status, w.stderr).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8')).toBe('FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n');
-    const listed = run('--list-transforms').stdout.split('\n').map((l) => /^([a-z0-9-]+)\s/.exec(l)?.[1]).filter((id) => id && id !== 'id');
+    const listed = run('--list-transforms')
+      .stdout.split('\n')
+      .map((l) => /^([a-z0-9-]+)\s/.exec(l)?.[1])
+      .filter((id) => id && id !== 'id');
     expect(listed.sort()).toEqual(transformIds());
     // A compose file is read with the `yaml` package, which is inside the bundle too.
     fs.writeFileSync(path.join(dir, 'compose.yaml'), 'services:\n  web:\n    build:\n      context: .\n      target: app\n');
@@ -149,8 +184,32 @@ describe('committed bundles', () => {
     const c = run('Dockerfile');
     expect(c.stderr).toBe('');
     expect(c.stdout).toContain('context . (compose.yaml:3, service web)');
-    // The language server is a part of the bundle of its own, loaded on demand.
+    expect(run('--check', 'Dockerfile')).toMatchObject({ status: 0, stderr: '' });
+    // The language server is a part of the bundle of its own, loaded on demand; it analyses a
+    // Dockerfile with the core part the CLI uses.
     expect(await lspInitialize(dir)).toContain('"textDocumentSync"');
+    fs.writeFileSync(path.join(dir, 'Dockerfile'), 'FROM python:3.12\nRUN pip install flask\n');
+    const lsp = await lspInitialize(dir, 'Dockerfile', { DOCKERFIX_CODE_CACHE: path.join(dir, 'lsp-cache') });
+    expect(lsp).toContain('pip-cache-mount');
+    // The scripts that process loaded (one code cache file each): the CLI, the core part, the
+    // server, the cross-check's dockerfile-ast, yaml for compose.yaml; each once.
+    expect(
+      fs
+        .readdirSync(path.join(dir, 'lsp-cache'))
+        .map((f) => f.split('-')[1])
+        .sort(),
+    ).toEqual(['ast', 'cli', 'core', 'lsp', 'yaml']);
+  });
+
+  it('the language server, the CLI and the workers share the core part: no module is in two scripts', () => {
+    const scripts = BUNDLE_FILES.filter((f) => f.endsWith('.cjs'));
+    const where = new Map<string, string[]>();
+    for (const f of scripts) for (const m of modulesOf(path.join(ROOT, f))) where.set(m, [...(where.get(m) ?? []), f]);
+    expect([...where].filter(([, files]) => files.length > 1)).toEqual([]);
+    expect(where.get('src/core/token-cache.ts')).toEqual(['bundle/dockerfix-core.cjs']);
+    expect(where.get('src/lsp/server.ts')).toEqual(['bundle/dockerfix-lsp.cjs']);
+    expect(where.get('src/cli/main.ts')).toEqual(['bundle/dockerfix-cli.cjs']);
+    expect(where.get('src/cli/batch-worker.ts')).toEqual(['bundle/dockerfix-worker.cjs']);
   });
 
   it('`--version` alone loads nothing but the launcher', () => {
@@ -179,8 +238,10 @@ describe('committed bundles', () => {
     expect(pool.stderr).toBe('');
     expect(pool.stdout).toBe(one.stdout);
     expect(JSON.parse(pool.stdout).summary.changed).toBe(6);
-    // The workers run bundle/dockerfix-worker.cjs with a code cache too (written after their first chunk).
+    // The workers run bundle/dockerfix-worker.cjs (and the core part) with a code cache too (written after their first chunk).
     expect(fs.readdirSync(cache).filter((f) => f.startsWith('dockerfix-worker-'))).toHaveLength(1);
+    expect(fs.readdirSync(cache).filter((f) => f.startsWith('dockerfix-core-'))).toHaveLength(1);
+    expect(fs.readdirSync(cache).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(run('2').stdout).toBe(one.stdout);
     // The pool really starts that script (a stand-in that leaves a mark; its files are then rescued on the main thread).
     const mark = path.join(dir, 'worker-started');
@@ -207,17 +268,17 @@ describe('the code cache of the bundle (bin/launch.ts)', () => {
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     // A run that changes nothing loads no dockerfile-ast (the cross-check), no yaml, no language server.
-    expect(listing(cache)).toEqual([expect.stringMatching(/^dockerfix-cli-[0-9a-f]{16}-\d+-v[\d.]+-\w+\.v8cache$/)]);
-    const file = path.join(cache, listing(cache)[0]);
-    expect(fs.statSync(file).mode & 0o077).toBe(0);
-    const before = fs.readFileSync(file);
+    expect(listing(cache)).toEqual([expect.stringMatching(/^dockerfix-cli-[0-9a-f]{16}-\d+-v[\d.]+-\w+\.v8cache$/), expect.stringMatching(/^dockerfix-core-[0-9a-f]{16}-\d+-v[\d.]+-\w+\.v8cache$/)]);
+    const files = listing(cache).map((f) => path.join(cache, f));
+    for (const file of files) expect(fs.statSync(file).mode & 0o077).toBe(0);
+    const before = files.map((file) => fs.readFileSync(file));
     const again = run({ DOCKERFIX_CODE_CACHE: cache }, '--check', 'Dockerfile');
     expect([again.status, again.stdout, again.stderr]).toEqual([first.status, first.stdout, first.stderr]);
-    expect(fs.readFileSync(file).equals(before)).toBe(true);
+    for (const [i, file] of files.entries()) expect(fs.readFileSync(file).equals(before[i])).toBe(true);
     // A change loads the cross-check's script: it gets its own cache file.
     const changed = run({ DOCKERFIX_CODE_CACHE: cache }, '--check', 'Changed');
     expect([changed.status, changed.stdout]).toEqual([1, 'Changed\n']);
-    expect(listing(cache).map((f) => f.split('-')[1])).toEqual(['ast', 'cli']);
+    expect(listing(cache).map((f) => f.split('-')[1])).toEqual(['ast', 'cli', 'core']);
   });
 
   it('a damaged, foreign or unwritable cache changes nothing in the run', () => {
@@ -227,7 +288,7 @@ describe('the code cache of the bundle (bin/launch.ts)', () => {
     const cache = path.join(dir, 'c2');
     run({ DOCKERFIX_CODE_CACHE: cache }, 'Changed');
     const files = listing(cache);
-    expect(files.length).toBe(2);
+    expect(files.length).toBe(3);
     // Damaged: V8 rejects the data; the run compiles from source and writes the cache again.
     for (const f of files) fs.writeFileSync(path.join(cache, f), Buffer.concat([Buffer.from('dfx1'), Buffer.alloc(5000, 7)]));
     const damaged = run({ DOCKERFIX_CODE_CACHE: cache }, 'Changed');
@@ -250,7 +311,7 @@ describe('the code cache of the bundle (bin/launch.ts)', () => {
     // The default place: $XDG_CACHE_HOME/dockerfix (Linux).
     if (process.platform === 'linux') {
       run({ DOCKERFIX_CODE_CACHE: '', XDG_CACHE_HOME: path.join(home, 'xdg') }, '--check', 'Dockerfile');
-      expect(listing(path.join(home, 'xdg', 'dockerfix')).length).toBe(1);
+      expect(listing(path.join(home, 'xdg', 'dockerfix')).length).toBe(2);
     }
   });
 });

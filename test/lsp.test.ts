@@ -280,6 +280,38 @@ describe('dockerfix lsp (protocol, real server process)', () => {
     expect(await c.close()).toBe(0);
   }, 120_000);
 
+  it('the warm-up in idle time changes no diagnostics: edits after it get what a fresh open gets', async () => {
+    const dir = path.join(tmp, 'warm-up');
+    copyDir(path.join(ROOT, 'examples/python-app'), dir);
+    const file = path.join(dir, 'Dockerfile');
+    const uri = pathToFileURL(file).href;
+    let text = fs.readFileSync(file, 'utf8');
+    // No idle time needed: the server warms up between every message here.
+    const c = new Client();
+    await c.initialize(dir, { warmUpIdleMs: 0 });
+    await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+    const opened = await c.waitDiagnostics(uri, (p) => p.version === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    // Typed, then undone: the same text, the same diagnostics (from the cache or not).
+    expect(text.endsWith('\n')).toBe(true);
+    const end = { line: text.split('\n').length - 1, character: 0 };
+    const added = 'RUN apt-get update && apt-get install -y curl\n';
+    const edited = text + added;
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 2 }, contentChanges: [{ range: { start: end, end }, text: added }] });
+    const after = await c.waitDiagnostics(uri, (p) => p.version === 2);
+    await new Promise((r) => setTimeout(r, 300));
+    await c.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: 3 }, contentChanges: [{ range: { start: end, end: { line: end.line + 1, character: 0 } }, text: '' }] });
+    expect(await c.waitDiagnostics(uri, (p) => p.version === 3)).toEqual(opened);
+    const fresh = new Client();
+    await fresh.initialize(dir, { warmUp: false });
+    text = edited;
+    await fresh.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
+    expect(after).toEqual(await fresh.waitDiagnostics(uri, (p) => p.version === 1));
+    expect(after).not.toEqual(opened);
+    expect(await fresh.close()).toBe(0);
+    expect(await c.close()).toBe(0);
+  }, 60_000);
+
   it('a Dockerfile built with several contexts is analysed with each, as the CLI does', async () => {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(tmp, 'contexts-')));
     fs.cpSync(path.join(ROOT, 'fixtures-repos/compose-parent-context'), dir, { recursive: true });
