@@ -5856,5 +5856,6 @@ module.exports = {
   "dockerfile-ast/lib/instructions/run": require_run(),
   "dockerfile-ast/lib/modifiableInstruction": require_modifiableInstruction(),
   "dockerfile-ast/lib/parser": require_parser(),
+  "vscode-languageserver-textdocument": (init_main2(), __toCommonJS(main_exports2)),
   "vscode-languageserver-types": (init_main(), __toCommonJS(main_exports))
 };

@@ -170,8 +170,8 @@ var require_argument = __commonJS({
        * @param {string[]} values
        * @return {Argument}
        */
-      choices(values3) {
-        this.argChoices = values3.slice();
+      choices(values) {
+        this.argChoices = values.slice();
         this.parseArg = (arg, previous) => {
           if (!this.argChoices.includes(arg)) {
             throw new InvalidArgumentError2(
@@ -217,11 +217,11 @@ var require_argument = __commonJS({
 var require_node_child_process = __commonJS({
   "dockerfix-lazy:node:child_process"(exports2, module2) {
     var m;
-    var load2 = () => m ??= require("node:child_process");
+    var load = () => m ??= require("node:child_process");
     var keys = ["_forkChild", "ChildProcess", "exec", "execFile", "execFileSync", "execSync", "fork", "spawn", "spawnSync"];
     module2.exports = new Proxy({}, {
-      get: (_, k) => load2()[k],
-      has: (_, k) => k in load2(),
+      get: (_, k) => load()[k],
+      has: (_, k) => k in load(),
       ownKeys: () => m ? Reflect.ownKeys(m) : keys,
       getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
     });
@@ -661,8 +661,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {number}
        */
-      displayWidth(str3) {
-        return stripColor(str3).length;
+      displayWidth(str2) {
+        return stripColor(str2).length;
       }
       /**
        * Style the title for displaying in the help. Called with 'Usage:', 'Options:', etc.
@@ -670,11 +670,11 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {string}
        */
-      styleTitle(str3) {
-        return str3;
+      styleTitle(str2) {
+        return str2;
       }
-      styleUsage(str3) {
-        return str3.split(" ").map((word) => {
+      styleUsage(str2) {
+        return str2.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word === "[command]") return this.styleSubcommandText(word);
           if (word[0] === "[" || word[0] === "<")
@@ -682,46 +682,46 @@ var require_help = __commonJS({
           return this.styleCommandText(word);
         }).join(" ");
       }
-      styleCommandDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleCommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleOptionDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleOptionDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleSubcommandDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleSubcommandDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleArgumentDescription(str3) {
-        return this.styleDescriptionText(str3);
+      styleArgumentDescription(str2) {
+        return this.styleDescriptionText(str2);
       }
-      styleDescriptionText(str3) {
-        return str3;
+      styleDescriptionText(str2) {
+        return str2;
       }
-      styleOptionTerm(str3) {
-        return this.styleOptionText(str3);
+      styleOptionTerm(str2) {
+        return this.styleOptionText(str2);
       }
-      styleSubcommandTerm(str3) {
-        return str3.split(" ").map((word) => {
+      styleSubcommandTerm(str2) {
+        return str2.split(" ").map((word) => {
           if (word === "[options]") return this.styleOptionText(word);
           if (word[0] === "[" || word[0] === "<")
             return this.styleArgumentText(word);
           return this.styleSubcommandText(word);
         }).join(" ");
       }
-      styleArgumentTerm(str3) {
-        return this.styleArgumentText(str3);
+      styleArgumentTerm(str2) {
+        return this.styleArgumentText(str2);
       }
-      styleOptionText(str3) {
-        return str3;
+      styleOptionText(str2) {
+        return str2;
       }
-      styleArgumentText(str3) {
-        return str3;
+      styleArgumentText(str2) {
+        return str2;
       }
-      styleSubcommandText(str3) {
-        return str3;
+      styleSubcommandText(str2) {
+        return str2;
       }
-      styleCommandText(str3) {
-        return str3;
+      styleCommandText(str2) {
+        return str2;
       }
       /**
        * Calculate the pad width from the maximum term length.
@@ -744,8 +744,8 @@ var require_help = __commonJS({
        * @param {string} str
        * @returns {boolean}
        */
-      preformatted(str3) {
-        return /\n[^\S\r\n]/.test(str3);
+      preformatted(str2) {
+        return /\n[^\S\r\n]/.test(str2);
       }
       /**
        * Format the "item", which consists of a term and description. Pad the term and wrap the description, indenting the following lines.
@@ -791,9 +791,9 @@ ${itemIndentStr}`);
        * @param {number} width
        * @returns {string}
        */
-      boxWrap(str3, width) {
-        if (width < this.minWidthToWrap) return str3;
-        const rawLines = str3.split(/\r\n|\n/);
+      boxWrap(str2, width) {
+        if (width < this.minWidthToWrap) return str2;
+        const rawLines = str2.split(/\r\n|\n/);
         const chunkPattern = /[\s]*[^\s]+/g;
         const wrappedLines = [];
         rawLines.forEach((line) => {
@@ -821,9 +821,9 @@ ${itemIndentStr}`);
         return wrappedLines.join("\n");
       }
     };
-    function stripColor(str3) {
+    function stripColor(str2) {
       const sgrPattern = /\x1b\[\d*(;\d*)*m/g;
-      return str3.replace(sgrPattern, "");
+      return str2.replace(sgrPattern, "");
     }
     exports2.Help = Help2;
     exports2.stripColor = stripColor;
@@ -988,8 +988,8 @@ var require_option = __commonJS({
        * @param {string[]} values
        * @return {Option}
        */
-      choices(values3) {
-        this.argChoices = values3.slice();
+      choices(values) {
+        this.argChoices = values.slice();
         this.parseArg = (arg, previous) => {
           if (!this.argChoices.includes(arg)) {
             throw new InvalidArgumentError2(
@@ -1094,9 +1094,9 @@ var require_option = __commonJS({
         return option.negate === (negativeValue === value);
       }
     };
-    function camelcase(str3) {
-      return str3.split("-").reduce((str4, word) => {
-        return str4 + word[0].toUpperCase() + word.slice(1);
+    function camelcase(str2) {
+      return str2.split("-").reduce((str3, word) => {
+        return str3 + word[0].toUpperCase() + word.slice(1);
       });
     }
     function splitOptionFlags(flags) {
@@ -1180,27 +1180,27 @@ var require_suggestSimilar = __commonJS({
       }
       return d[a.length][b.length];
     }
-    function suggestSimilar(word, candidates2) {
-      if (!candidates2 || candidates2.length === 0) return "";
-      candidates2 = Array.from(new Set(candidates2));
+    function suggestSimilar(word, candidates) {
+      if (!candidates || candidates.length === 0) return "";
+      candidates = Array.from(new Set(candidates));
       const searchingOptions = word.startsWith("--");
       if (searchingOptions) {
         word = word.slice(2);
-        candidates2 = candidates2.map((candidate) => candidate.slice(2));
+        candidates = candidates.map((candidate) => candidate.slice(2));
       }
       let similar = [];
       let bestDistance = maxDistance;
       const minSimilarity = 0.4;
-      candidates2.forEach((candidate) => {
+      candidates.forEach((candidate) => {
         if (candidate.length <= 1) return;
-        const distance2 = editDistance(word, candidate);
+        const distance = editDistance(word, candidate);
         const length = Math.max(word.length, candidate.length);
-        const similarity = (length - distance2) / length;
+        const similarity = (length - distance) / length;
         if (similarity > minSimilarity) {
-          if (distance2 < bestDistance) {
-            bestDistance = distance2;
+          if (distance < bestDistance) {
+            bestDistance = distance;
             similar = [candidate];
-          } else if (distance2 === bestDistance) {
+          } else if (distance === bestDistance) {
             similar.push(candidate);
           }
         }
@@ -1228,8 +1228,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports2) {
     var EventEmitter = require("node:events").EventEmitter;
     var childProcess = require_node_child_process();
-    var path30 = require("node:path");
-    var fs26 = require("node:fs");
+    var path11 = require("node:path");
+    var fs11 = require("node:fs");
     var process2 = require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -1277,14 +1277,14 @@ var require_command = __commonJS({
         this._showSuggestionAfterError = true;
         this._savedState = null;
         this._outputConfiguration = {
-          writeOut: (str3) => process2.stdout.write(str3),
-          writeErr: (str3) => process2.stderr.write(str3),
-          outputError: (str3, write) => write(str3),
+          writeOut: (str2) => process2.stdout.write(str2),
+          writeErr: (str2) => process2.stderr.write(str2),
+          outputError: (str2, write) => write(str2),
           getOutHelpWidth: () => process2.stdout.isTTY ? process2.stdout.columns : void 0,
           getErrHelpWidth: () => process2.stderr.isTTY ? process2.stderr.columns : void 0,
           getOutHasColors: () => useColor() ?? (process2.stdout.isTTY && process2.stdout.hasColors?.()),
           getErrHasColors: () => useColor() ?? (process2.stderr.isTTY && process2.stderr.hasColors?.()),
-          stripColor: (str3) => stripColor(str3)
+          stripColor: (str2) => stripColor(str2)
         };
         this._hidden = false;
         this._helpOption = void 0;
@@ -2071,18 +2071,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        *
        * @private
        */
-      _prepareUserArgs(argv, parseOptions2) {
+      _prepareUserArgs(argv, parseOptions) {
         if (argv !== void 0 && !Array.isArray(argv)) {
           throw new Error("first parameter to parse must be array or undefined");
         }
-        parseOptions2 = parseOptions2 || {};
-        if (argv === void 0 && parseOptions2.from === void 0) {
+        parseOptions = parseOptions || {};
+        if (argv === void 0 && parseOptions.from === void 0) {
           if (process2.versions?.electron) {
-            parseOptions2.from = "electron";
+            parseOptions.from = "electron";
           }
           const execArgv = process2.execArgv ?? [];
           if (execArgv.includes("-e") || execArgv.includes("--eval") || execArgv.includes("-p") || execArgv.includes("--print")) {
-            parseOptions2.from = "eval";
+            parseOptions.from = "eval";
           }
         }
         if (argv === void 0) {
@@ -2090,7 +2090,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
         }
         this.rawArgs = argv.slice();
         let userArgs;
-        switch (parseOptions2.from) {
+        switch (parseOptions.from) {
           case void 0:
           case "node":
             this._scriptPath = argv[1];
@@ -2112,7 +2112,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             break;
           default:
             throw new Error(
-              `unexpected parse option { from: '${parseOptions2.from}' }`
+              `unexpected parse option { from: '${parseOptions.from}' }`
             );
         }
         if (!this._name && this._scriptPath)
@@ -2142,9 +2142,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [parseOptions.from] - where the args are from: 'node', 'user', 'electron'
        * @return {Command} `this` command for chaining
        */
-      parse(argv, parseOptions2) {
+      parse(argv, parseOptions) {
         this._prepareForParse();
-        const userArgs = this._prepareUserArgs(argv, parseOptions2);
+        const userArgs = this._prepareUserArgs(argv, parseOptions);
         this._parseCommand([], userArgs);
         return this;
       }
@@ -2168,9 +2168,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} parseOptions.from - where the args are from: 'node', 'user', 'electron'
        * @return {Promise}
        */
-      async parseAsync(argv, parseOptions2) {
+      async parseAsync(argv, parseOptions) {
         this._prepareForParse();
-        const userArgs = this._prepareUserArgs(argv, parseOptions2);
+        const userArgs = this._prepareUserArgs(argv, parseOptions);
         await this._parseCommand([], userArgs);
         return this;
       }
@@ -2223,7 +2223,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs26.existsSync(executableFile)) return;
+        if (fs11.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2241,11 +2241,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path30.resolve(baseDir, baseName);
-          if (fs26.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path30.extname(baseName))) return void 0;
+          const localBin = path11.resolve(baseDir, baseName);
+          if (fs11.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path11.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs26.existsSync(`${localBin}${ext}`)
+            (ext) => fs11.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2257,21 +2257,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs26.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs11.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path30.resolve(
-            path30.dirname(resolvedScriptPath),
+          executableDir = path11.resolve(
+            path11.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path30.basename(
+            const legacyName = path11.basename(
               this._scriptPath,
-              path30.extname(this._scriptPath)
+              path11.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2282,7 +2282,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path30.extname(executableFile));
+        launchWithNode = sourceExt.includes(path11.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -2784,8 +2784,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
       opts() {
         if (this._storeOptionsAsProperties) {
           const result = {};
-          const len2 = this.options.length;
-          for (let i = 0; i < len2; i++) {
+          const len = this.options.length;
+          for (let i = 0; i < len; i++) {
             const key = this.options[i].attributeName();
             result[key] = key === this._versionOptionName ? this._version : this[key];
           }
@@ -3008,18 +3008,18 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [description]
        * @return {(this | string | undefined)} `this` command for chaining, or version string if no arguments
        */
-      version(str3, flags, description) {
-        if (str3 === void 0) return this._version;
-        this._version = str3;
+      version(str2, flags, description) {
+        if (str2 === void 0) return this._version;
+        this._version = str2;
         flags = flags || "-V, --version";
         description = description || "output the version number";
         const versionOption = this.createOption(flags, description);
         this._versionOptionName = versionOption.attributeName();
         this._registerOption(versionOption);
         this.on("option:" + versionOption.name(), () => {
-          this._outputConfiguration.writeOut(`${str3}
+          this._outputConfiguration.writeOut(`${str2}
 `);
-          this._exit(0, "commander.version", str3);
+          this._exit(0, "commander.version", str2);
         });
         return this;
       }
@@ -3030,10 +3030,10 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {object} [argsDescription]
        * @return {(string|Command)}
        */
-      description(str3, argsDescription) {
-        if (str3 === void 0 && argsDescription === void 0)
+      description(str2, argsDescription) {
+        if (str2 === void 0 && argsDescription === void 0)
           return this._description;
-        this._description = str3;
+        this._description = str2;
         if (argsDescription) {
           this._argsDescription = argsDescription;
         }
@@ -3045,9 +3045,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      summary(str3) {
-        if (str3 === void 0) return this._summary;
-        this._summary = str3;
+      summary(str2) {
+        if (str2 === void 0) return this._summary;
+        this._summary = str2;
         return this;
       }
       /**
@@ -3095,8 +3095,8 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      usage(str3) {
-        if (str3 === void 0) {
+      usage(str2) {
+        if (str2 === void 0) {
           if (this._usage) return this._usage;
           const args = this.registeredArguments.map((arg) => {
             return humanReadableArgName(arg);
@@ -3107,7 +3107,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
             this.registeredArguments.length ? args : []
           ).join(" ");
         }
-        this._usage = str3;
+        this._usage = str2;
         return this;
       }
       /**
@@ -3116,9 +3116,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [str]
        * @return {(string|Command)}
        */
-      name(str3) {
-        if (str3 === void 0) return this._name;
-        this._name = str3;
+      name(str2) {
+        if (str2 === void 0) return this._name;
+        this._name = str2;
         return this;
       }
       /**
@@ -3197,7 +3197,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path30.basename(filename, path30.extname(filename));
+        this._name = path11.basename(filename, path11.extname(filename));
         return this;
       }
       /**
@@ -3211,9 +3211,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path31) {
-        if (path31 === void 0) return this._executableDir;
-        this._executableDir = path31;
+      executableDir(path12) {
+        if (path12 === void 0) return this._executableDir;
+        this._executableDir = path12;
         return this;
       }
       /**
@@ -3252,17 +3252,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let hasColors;
         let helpWidth;
         if (error) {
-          baseWrite = (str3) => this._outputConfiguration.writeErr(str3);
+          baseWrite = (str2) => this._outputConfiguration.writeErr(str2);
           hasColors = this._outputConfiguration.getErrHasColors();
           helpWidth = this._outputConfiguration.getErrHelpWidth();
         } else {
-          baseWrite = (str3) => this._outputConfiguration.writeOut(str3);
+          baseWrite = (str2) => this._outputConfiguration.writeOut(str2);
           hasColors = this._outputConfiguration.getOutHasColors();
           helpWidth = this._outputConfiguration.getOutHelpWidth();
         }
-        const write = (str3) => {
-          if (!hasColors) str3 = this._outputConfiguration.stripColor(str3);
-          return baseWrite(str3);
+        const write = (str2) => {
+          if (!hasColors) str2 = this._outputConfiguration.stripColor(str2);
+          return baseWrite(str2);
         };
         return { error, write, hasColors, helpWidth };
       }
@@ -3587,507 +3587,6 @@ var require_picocolors = __commonJS({
   }
 });
 
-// dockerfix-lazy:node:crypto
-var require_node_crypto = __commonJS({
-  "dockerfix-lazy:node:crypto"(exports2, module2) {
-    var m;
-    var load2 = () => m ??= require("node:crypto");
-    var keys = ["checkPrime", "checkPrimeSync", "createCipheriv", "createDecipheriv", "createDiffieHellman", "createDiffieHellmanGroup", "createECDH", "createHash", "createHmac", "createPrivateKey", "createPublicKey", "createSecretKey", "createSign", "createVerify", "diffieHellman", "generatePrime", "generatePrimeSync", "getCiphers", "getCipherInfo", "getCurves", "getDiffieHellman", "getHashes", "hkdf", "hkdfSync", "pbkdf2", "pbkdf2Sync", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "privateDecrypt", "privateEncrypt", "publicDecrypt", "publicEncrypt", "randomBytes", "randomFill", "randomFillSync", "randomInt", "randomUUID", "scrypt", "scryptSync", "sign", "setEngine", "timingSafeEqual", "getFips", "setFips", "verify", "hash", "Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Hash", "Hmac", "KeyObject", "Sign", "Verify", "X509Certificate", "secureHeapUsed", "createCipher", "createDecipher", "fips", "constants", "webcrypto", "subtle", "getRandomValues", "prng", "pseudoRandomBytes", "rng"];
-    module2.exports = new Proxy({}, {
-      get: (_, k) => load2()[k],
-      has: (_, k) => k in load2(),
-      ownKeys: () => m ? Reflect.ownKeys(m) : keys,
-      getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
-    });
-  }
-});
-
-// src/core/files.ts
-function realPath(p) {
-  return process.platform === "win32" ? import_node_fs.default.realpathSync(p) : import_node_fs.default.realpathSync.native(p);
-}
-function readWhole(fd, cap, sizeHint = 0) {
-  let buf = Buffer.allocUnsafe(Math.min(Math.max(sizeHint, 0), cap) + 1);
-  let total = 0;
-  for (; ; ) {
-    if (total === buf.length) {
-      if (total > cap) return void 0;
-      const bigger = Buffer.allocUnsafe(Math.min(Math.max(buf.length * 2, 64 * 1024), cap + 1));
-      buf.copy(bigger, 0, 0, total);
-      buf = bigger;
-    }
-    const want = buf.length - total;
-    const n = import_node_fs.default.readSync(fd, buf, total, want, total);
-    total += n;
-    if (n < want) break;
-  }
-  return total > cap ? void 0 : buf.subarray(0, total);
-}
-var import_node_fs;
-var init_files = __esm({
-  "src/core/files.ts"() {
-    "use strict";
-    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
-  }
-});
-
-// src/core/source.ts
-function isUtf16(bytes) {
-  if (bytes.length >= 2 && (bytes[0] === 255 && bytes[1] === 254 || bytes[0] === 254 && bytes[1] === 255)) return true;
-  const pairs2 = Math.min(16, bytes.length >> 1);
-  if (pairs2 < 2) return false;
-  let le = true;
-  let be = true;
-  for (let k = 0; k < pairs2; k++) {
-    const a = bytes[2 * k];
-    const b = bytes[2 * k + 1];
-    if (!(a !== 0 && a < 128 && b === 0)) le = false;
-    if (!(a === 0 && b !== 0 && b < 128)) be = false;
-  }
-  return le || be;
-}
-function decode(bytes) {
-  if (isUtf16(bytes)) throw new InputError("UTF-16 is not supported; save the file as UTF-8", 1, 1);
-  const nul = bytes.indexOf(0);
-  if (nul !== -1) {
-    const { line, column } = positionOfByte(bytes, nul);
-    throw new InputError("binary file (NUL byte); not a Dockerfile", line, column);
-  }
-  let text;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    const bad = firstInvalidUtf8(bytes);
-    const { line, column } = positionOfByte(bytes, bad);
-    throw new InputError("invalid UTF-8; dockerfix reads Dockerfiles as UTF-8", line, column);
-  }
-  return stripBom(text);
-}
-function stripBom(text) {
-  if (text.charCodeAt(0) === 65279) return { text: text.slice(1), bom: true };
-  return { text, bom: false };
-}
-function positionOfByte(bytes, index) {
-  let line = 1;
-  let lineStart2 = 0;
-  for (let i = 0; i < index; i++) {
-    if (bytes[i] === 10) {
-      line++;
-      lineStart2 = i + 1;
-    }
-  }
-  return { line, column: index - lineStart2 + 1 };
-}
-function firstInvalidUtf8(bytes) {
-  let i = 0;
-  while (i < bytes.length) {
-    const b = bytes[i];
-    let n = 0;
-    if (b < 128) n = 0;
-    else if (b >= 194 && b <= 223) n = 1;
-    else if (b >= 224 && b <= 239) n = 2;
-    else if (b >= 240 && b <= 244) n = 3;
-    else return i;
-    for (let k = 1; k <= n; k++) {
-      const c2 = bytes[i + k];
-      if (c2 === void 0 || (c2 & 192) !== 128) return i;
-    }
-    i += n + 1;
-  }
-  return Math.max(0, bytes.length - 1);
-}
-function eolAt(text, offset) {
-  const nl = text.indexOf("\n", offset);
-  if (nl > 0) return text[nl - 1] === "\r" ? "\r\n" : "\n";
-  return dominantEol(text);
-}
-function dominantEol(text) {
-  let crlf = 0;
-  let lf = 0;
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
-    if (i > 0 && text[i - 1] === "\r") crlf++;
-    else lf++;
-  }
-  return crlf > lf ? "\r\n" : "\n";
-}
-var InputError, decoder, LineIndex;
-var init_source = __esm({
-  "src/core/source.ts"() {
-    "use strict";
-    InputError = class extends Error {
-      constructor(message, line = 1, column = 1) {
-        super(message);
-        this.line = line;
-        this.column = column;
-        this.name = "InputError";
-      }
-      line;
-      column;
-    };
-    decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-    LineIndex = class {
-      constructor(text) {
-        this.text = text;
-        const starts = [0];
-        let i = text.indexOf("\n");
-        while (i !== -1) {
-          starts.push(i + 1);
-          i = text.indexOf("\n", i + 1);
-        }
-        this.starts = starts;
-      }
-      text;
-      starts;
-      /** 1-based line and column of an offset. */
-      position(offset) {
-        const starts = this.starts;
-        let lo = 0;
-        let hi = starts.length - 1;
-        while (lo < hi) {
-          const mid = lo + hi + 1 >> 1;
-          if (starts[mid] <= offset) lo = mid;
-          else hi = mid - 1;
-        }
-        return { line: lo + 1, column: offset - starts[lo] + 1 };
-      }
-      lineCount() {
-        return this.starts.length;
-      }
-    };
-  }
-});
-
-// src/pipeline/fsio.ts
-function describeErrno(e) {
-  switch (e.code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied (cannot read)";
-    case "EISDIR":
-      return "is a directory, not a Dockerfile";
-    case "ELOOP":
-      return "too many levels of symbolic links";
-    default:
-      return e.message;
-  }
-}
-function gitRoot(dir, memo) {
-  const walked = [];
-  let root = null;
-  for (let d = import_node_path.default.resolve(dir); ; ) {
-    const known2 = memo?.get(d);
-    if (known2 !== void 0) {
-      root = known2;
-      break;
-    }
-    walked.push(d);
-    if (import_node_fs2.default.existsSync(import_node_path.default.join(d, ".git"))) {
-      root = d;
-      break;
-    }
-    const up = import_node_path.default.dirname(d);
-    if (up === d) break;
-    d = up;
-  }
-  if (memo) for (const d of walked) memo.set(d, root);
-  return root ?? void 0;
-}
-function inside(root, p) {
-  const r = import_node_path.default.relative(root, p);
-  return r === "" || !r.startsWith(".." + import_node_path.default.sep) && r !== ".." && !import_node_path.default.isAbsolute(r);
-}
-function checkLinkTarget(file) {
-  const abs = import_node_path.default.resolve(file);
-  let real;
-  try {
-    real = realPath(abs);
-  } catch {
-    return;
-  }
-  if (real === abs) return;
-  const base2 = gitRoot(import_node_path.default.dirname(abs)) ?? import_node_path.default.dirname(abs);
-  let realBase = base2;
-  try {
-    realBase = realPath(base2);
-  } catch {
-  }
-  if (!inside(realBase, real) && !inside(base2, real)) {
-    throw new FileError(file, `is a symbolic link to ${real}, outside ${gitRoot(import_node_path.default.dirname(abs)) ? "the repository" : "its directory"} (${base2}); not read`);
-  }
-}
-function readDockerfile(file) {
-  checkLinkTarget(file);
-  let fd;
-  try {
-    fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    throw new FileError(file, describeErrno(e));
-  }
-  let bytes;
-  try {
-    const stat = import_node_fs2.default.fstatSync(fd);
-    if (stat.isDirectory()) throw new FileError(file, "is a directory, not a Dockerfile");
-    if (!stat.isFile()) throw new FileError(file, "not a regular file");
-    if (stat.size > MAX_FILE_BYTES) throw new FileError(file, `file is ${stat.size} bytes, more than the ${MAX_FILE_BYTES} a Dockerfile may have`);
-    try {
-      bytes = readAllFd(fd, MAX_FILE_BYTES, stat.size);
-    } catch (e) {
-      if (e.code) throw new FileError(file, describeErrno(e));
-      throw new FileError(file, `file grew past the ${MAX_FILE_BYTES} bytes a Dockerfile may have`);
-    }
-  } finally {
-    import_node_fs2.default.closeSync(fd);
-  }
-  return decodeFile(file, bytes);
-}
-function decodeFile(file, bytes) {
-  try {
-    return decode(bytes);
-  } catch (e) {
-    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
-    throw e;
-  }
-}
-async function readStdinCapped(stream, label3 = "standard input", cap = MAX_FILE_BYTES) {
-  const chunks = [];
-  let total = 0;
-  for await (const c2 of stream) {
-    const b = typeof c2 === "string" ? Buffer.from(c2) : c2;
-    total += b.length;
-    if (total > cap) {
-      stream.destroy?.();
-      throw new FileError(label3, `larger than ${cap} bytes, more than a Dockerfile may have; not read`);
-    }
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks, total);
-}
-function errnoMessage(e, verb) {
-  const err = e;
-  switch (err.code) {
-    case "EACCES":
-    case "EPERM":
-      return `permission denied (cannot ${verb})`;
-    case "ENOSPC":
-      return "no space left on device";
-    case "EDQUOT":
-      return "disk quota exceeded";
-    case "EROFS":
-      return "read-only file system";
-    case "EIO":
-      return "input/output error";
-    default:
-      return err.message;
-  }
-}
-function writeAll(fd, buf, position) {
-  let done = 0;
-  while (done < buf.length) {
-    const n = import_node_fs2.default.writeSync(fd, buf, done, buf.length - done, position + done);
-    if (n <= 0) throw Object.assign(new Error("no space left on device (short write)"), { code: "ENOSPC" });
-    done += n;
-  }
-}
-function readAllFd(fd, cap, sizeHint = 0) {
-  const bytes = readWhole(fd, cap, sizeHint);
-  if (bytes === void 0) throw new Error(`larger than ${cap} bytes`);
-  return bytes;
-}
-function scratchName(target, suffix) {
-  return import_node_path.default.join(import_node_path.default.dirname(target), `.${import_node_path.default.basename(target)}.dockerfix-${process.pid}-${import_node_crypto.default.randomBytes(6).toString("hex")}.${suffix}`);
-}
-function createNew(file, bytes, mode) {
-  const fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_WRONLY | import_node_fs2.default.constants.O_CREAT | import_node_fs2.default.constants.O_EXCL | (import_node_fs2.default.constants.O_NOFOLLOW ?? 0), mode);
-  try {
-    writeAll(fd, bytes, 0);
-    import_node_fs2.default.fsyncSync(fd);
-    return fd;
-  } catch (e) {
-    import_node_fs2.default.closeSync(fd);
-    removeQuietly(file);
-    throw e;
-  }
-}
-function removeQuietly(file) {
-  try {
-    import_node_fs2.default.unlinkSync(file);
-  } catch {
-  }
-}
-function fsyncDir(dir) {
-  let fd;
-  try {
-    fd = import_node_fs2.default.openSync(dir, "r");
-    import_node_fs2.default.fsyncSync(fd);
-  } catch {
-  } finally {
-    if (fd !== void 0) import_node_fs2.default.closeSync(fd);
-  }
-}
-function checkUnchanged(file, target, current, expected, next) {
-  if (!expected || current.equals(expected)) return "write";
-  if (current.equals(next)) return "done";
-  throw new FileError(file, `changed on disk since dockerfix read it${target !== file ? ` (${target})` : ""}; not written (run dockerfix again)`);
-}
-function copyXattrs(from, to) {
-  if (process.platform !== "linux") return false;
-  cpPath ??= ["/usr/bin/cp", "/bin/cp"].find((p) => import_node_fs2.default.existsSync(p)) ?? null;
-  if (!cpPath) return false;
-  const r = (0, import_node_child_process.spawnSync)(cpPath, ["--attributes-only", "--preserve=xattr", "--", from, to], { stdio: "ignore", timeout: 1e4 });
-  return r.status === 0;
-}
-function writeFileAtomic(file, content, opts = {}) {
-  let target = file;
-  let st;
-  try {
-    target = import_node_fs2.default.realpathSync(file);
-    st = import_node_fs2.default.statSync(target);
-  } catch (e) {
-    if (e.code !== "ENOENT") throw new FileError(file, describeErrno(e));
-    if (import_node_fs2.default.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) throw new FileError(file, "is a symbolic link to a missing file; not written");
-  }
-  if (st && !st.isFile()) throw new FileError(file, "not a regular file; not written");
-  const mode = st ? st.mode & 4095 : 420;
-  if (st && (mode & 146) === 0) throw new FileError(file, "file is read-only; not written");
-  const bytes = Buffer.from(content, "utf8");
-  const expected = opts.expected !== void 0 ? Buffer.from(opts.expected, "utf8") : void 0;
-  try {
-    if (st && st.nlink > 1) return { target, how: writeInPlace(file, target, bytes, expected) };
-    const replaced = st ? replaceFile(file, target, st, bytes, expected) : replaceFile(file, target, void 0, bytes, void 0);
-    return { target, how: replaced ? "replaced" : writeInPlace(file, target, bytes, expected) };
-  } catch (e) {
-    if (e instanceof FileError) throw e;
-    throw new FileError(file, errnoMessage(e, "write"));
-  }
-}
-function replaceFile(file, target, st, bytes, expected) {
-  const tmp = scratchName(target, "tmp");
-  let fd;
-  let created = false;
-  try {
-    fd = createNew(tmp, bytes, 384);
-    created = true;
-    if (st) {
-      try {
-        import_node_fs2.default.fchownSync(fd, st.uid, st.gid);
-      } catch {
-        return false;
-      }
-      import_node_fs2.default.fchmodSync(fd, st.mode & 4095);
-      const after = import_node_fs2.default.fstatSync(fd);
-      if (after.uid !== st.uid || after.gid !== st.gid || (after.mode & 4095) !== (st.mode & 4095)) return false;
-      import_node_fs2.default.closeSync(fd);
-      fd = void 0;
-      if (!copyXattrs(target, tmp)) return false;
-      if (checkUnchanged(file, target, readRegular(target), expected, bytes) === "done") return true;
-    } else {
-      import_node_fs2.default.fchmodSync(fd, 420 & ~currentUmask());
-      import_node_fs2.default.closeSync(fd);
-      fd = void 0;
-    }
-    import_node_fs2.default.renameSync(tmp, target);
-    created = false;
-    fsyncDir(import_node_path.default.dirname(target));
-    return true;
-  } finally {
-    if (fd !== void 0) import_node_fs2.default.closeSync(fd);
-    if (created) removeQuietly(tmp);
-  }
-}
-function currentUmask() {
-  try {
-    return process.umask();
-  } catch {
-    return 18;
-  }
-}
-function readRegular(file) {
-  const fd = import_node_fs2.default.openSync(file, import_node_fs2.default.constants.O_RDONLY | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
-  try {
-    if (!import_node_fs2.default.fstatSync(fd).isFile()) throw new Error("no longer a regular file");
-    return readAllFd(fd, MAX_FILE_BYTES);
-  } finally {
-    import_node_fs2.default.closeSync(fd);
-  }
-}
-function writeInPlace(file, target, bytes, expected) {
-  const fd = import_node_fs2.default.openSync(target, import_node_fs2.default.constants.O_RDWR | (import_node_fs2.default.constants.O_NONBLOCK ?? 0));
-  let backup;
-  try {
-    const st = import_node_fs2.default.fstatSync(fd);
-    if (!st.isFile()) throw new FileError(file, "not a regular file; not written");
-    const old = readAllFd(fd, MAX_FILE_BYTES);
-    if (checkUnchanged(file, target, old, expected, bytes) === "done") return "in-place";
-    try {
-      backup = scratchName(target, "bak");
-      import_node_fs2.default.closeSync(createNew(backup, old, 384));
-    } catch (e) {
-      backup = void 0;
-      throw new FileError(file, `cannot keep a backup copy before rewriting in place (${errnoMessage(e, "write")}); not written`);
-    }
-    if (bytes.length > old.length) {
-      try {
-        writeAll(fd, bytes.subarray(old.length), old.length);
-      } catch (e) {
-        import_node_fs2.default.ftruncateSync(fd, old.length);
-        throw e;
-      }
-    }
-    try {
-      writeAll(fd, bytes.subarray(0, Math.min(bytes.length, old.length)), 0);
-      if (bytes.length < old.length) import_node_fs2.default.ftruncateSync(fd, bytes.length);
-      import_node_fs2.default.fsyncSync(fd);
-    } catch (e) {
-      try {
-        writeAll(fd, old, 0);
-        import_node_fs2.default.ftruncateSync(fd, old.length);
-        import_node_fs2.default.fsyncSync(fd);
-      } catch {
-        const kept = backup;
-        backup = void 0;
-        throw new FileError(file, `${errnoMessage(e, "write")}; the old content is in ${kept}`);
-      }
-      throw e;
-    }
-    return "in-place";
-  } finally {
-    import_node_fs2.default.closeSync(fd);
-    if (backup) removeQuietly(backup);
-  }
-}
-var import_node_fs2, import_node_path, import_node_crypto, import_node_child_process, FileError, MAX_FILE_BYTES, cpPath;
-var init_fsio = __esm({
-  "src/pipeline/fsio.ts"() {
-    "use strict";
-    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path = __toESMBuiltin(require("node:path"), 1);
-    import_node_crypto = __toESM(require_node_crypto(), 1);
-    import_node_child_process = __toESM(require_node_child_process(), 1);
-    init_files();
-    init_source();
-    FileError = class extends Error {
-      constructor(file, message, line, column) {
-        super(message);
-        this.file = file;
-        this.line = line;
-        this.column = column;
-        this.name = "FileError";
-      }
-      file;
-      line;
-      column;
-      /** `path:line:col: message` (line and column only when known). */
-      format() {
-        const where2 = this.line !== void 0 ? `${this.file}:${this.line}:${this.column ?? 1}` : this.file;
-        return `${where2}: ${this.message}`;
-      }
-    };
-    MAX_FILE_BYTES = 64 * 1024 * 1024;
-  }
-});
-
 // src/core/names.ts
 function isDockerfileName(name) {
   return NAME.test(name) && !NOT_NAME.test(name);
@@ -4392,7 +3891,7 @@ var require_ignore = __commonJS({
         // Zero, one or several directories
         // should not use '*', or it will be replaced by the next replacer
         // Check if it is not the last `'/**'`
-        (_, index, str3) => index + 6 < str3.length ? str3.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
         "*"
       ],
       // normal intermediate wildcards
@@ -4587,14 +4086,14 @@ var require_ignore = __commonJS({
         //   given, so asking first costs a search and saves a rewrite. Ten of the
         //   fifteen passes never fire for a typical .gitignore line, and between
         //   them they were 45% of this chain.
-        (prev, [matcher2, replacer, required]) => {
-          if (matcher2 === DIRECT) {
+        (prev, [matcher, replacer, required]) => {
+          if (matcher === DIRECT) {
             return replacer(prev, pattern);
           }
           if (required !== UNDEFINED && prev.indexOf(required) < 0) {
             return prev;
           }
-          return matcher2.test(prev) ? prev.replace(matcher2, replacer.bind(pattern)) : prev;
+          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
         },
         source
       );
@@ -4607,34 +4106,34 @@ var require_ignore = __commonJS({
       if (body[body.length - 1] === SLASH) {
         prefix = makeRegexPrefix(body.slice(0, -1));
       }
-      const head2 = prefix.slice(0, -1);
+      const head = prefix.slice(0, -1);
       const last = prefix[prefix.length - 1];
-      return last === TRAILING_WILDCARD ? `${head2}$` : last === TRAILING_DOUBLESTAR ? head2 : NEVER_MATCH;
+      return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
     };
     var matchesBasename = (body) => {
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path30) => {
-      const end = path30.length - 1;
-      const index = path30.lastIndexOf(
+    var basenameOf = (path11) => {
+      const end = path11.length - 1;
+      const index = path11.lastIndexOf(
         SLASH,
-        path30[end] === SLASH ? end - 1 : end
+        path11[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path30 : path30.slice(index + 1);
+      return index < 0 ? path11 : path11.slice(index + 1);
     };
-    var parentOf = (path30) => {
-      if (path30.charCodeAt(0) === SLASH_CODE || path30.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path30.split(SLASH).filter(Boolean);
+    var parentOf = (path11) => {
+      if (path11.charCodeAt(0) === SLASH_CODE || path11.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path11.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path30.length - 1;
-      const cut2 = path30.lastIndexOf(
+      const end = path11.length - 1;
+      const cut = path11.lastIndexOf(
         SLASH,
-        path30.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path11.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path30.slice(0, cut2 + 1);
+      return cut < 0 ? EMPTY : path11.slice(0, cut + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -4671,38 +4170,38 @@ var require_ignore = __commonJS({
         return this._make(MODE_CHECK_IGNORE, key);
       }
       _make(mode, key) {
-        const str3 = pinWildcards(
+        const str2 = pinWildcards(
           mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
         );
-        const regex = this.ignoreCase ? new RegExp(str3, "i") : new RegExp(str3);
+        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
         return define(this, key, regex);
       }
     };
-    var hasTrailingBackslash = (str3) => {
+    var hasTrailingBackslash = (str2) => {
       let count2 = 0;
-      while (str3[str3.length - count2 - 1] === ESCAPE) {
+      while (str2[str2.length - count2 - 1] === ESCAPE) {
         count2++;
       }
       return count2 % 2 === 1;
     };
     var trimEnd = (body, stripLineEnd) => {
-      let lineEnd2 = body.length;
+      let lineEnd = body.length;
       let end;
       for (; ; ) {
-        if (stripLineEnd && body[lineEnd2 - 1] === "\r") {
-          lineEnd2--;
+        if (stripLineEnd && body[lineEnd - 1] === "\r") {
+          lineEnd--;
         }
-        end = lineEnd2;
+        end = lineEnd;
         while (body[end - 1] === SPACE) {
           end--;
         }
         if (!stripLineEnd || body[end - 1] !== "\n") {
           break;
         }
-        lineEnd2 = end - 1;
+        lineEnd = end - 1;
       }
-      if (end === lineEnd2) {
-        return body.slice(0, lineEnd2);
+      if (end === lineEnd) {
+        return body.slice(0, lineEnd);
       }
       let backslashes = 0;
       while (body[end - backslashes - 1] === ESCAPE) {
@@ -4784,7 +4283,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path30) {
+      testLiteral(path11) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -4793,7 +4292,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path30)) {
+          if (rule.checkRegex.test(path11)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -4813,15 +4312,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path30, mode) {
+      test(path11, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path30) : path30;
+        const basename = shortcut ? basenameOf(path11) : path11;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path30
+            shortcut && rule._basenameOnly ? basename : path11
           )) {
             const { negative } = rule;
             const ret = {
@@ -4843,17 +4342,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path30, originalPath, doThrow) => {
-      if (!isString(path30)) {
+    var checkPath = (path11, originalPath, doThrow) => {
+      if (!isString(path11)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path30) {
+      if (!path11) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path30)) {
+      if (checkPath.isNotRelative(path11)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -4862,25 +4361,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path30) => {
-      const first = path30.charCodeAt(0);
+    var isNotRelative = (path11) => {
+      const first = path11.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path30.length === 1) {
+      if (path11.length === 1) {
         return true;
       }
-      const second = path30.charCodeAt(1);
+      const second = path11.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path30.length === 2 || path30.charCodeAt(2) === SLASH_CODE;
+      return path11.length === 2 || path11.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -4911,58 +4410,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path30) {
+      _test(originalPath, cache, path11) {
         checkPath(
-          path30,
+          path11,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path30 ? this._t(path30, cache4) : {
+        return path11 ? this._t(path11, cache) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path30 = convertPath(target);
-        if (!path30 || path30.charCodeAt(path30.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path30);
+        const path11 = convertPath(target);
+        if (!path11 || path11.charCodeAt(path11.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path11);
         }
-        const dir = this._t(path30, this._testCache);
+        const dir = this._t(path11, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path30);
+        const literal = this._rules.testLiteral(path11);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path30, cache4) {
-        if (path30 in cache4) {
-          return cache4[path30];
+      _t(path11, cache) {
+        if (path11 in cache) {
+          return cache[path11];
         }
-        const parentPath = parentOf(path30);
-        const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path30] = parent && parent.ignored ? parent : this._rules.test(path30, MODE_IGNORE);
+        const parentPath = parentOf(path11);
+        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
+        return cache[path11] = parent && parent.ignored ? parent : this._rules.test(path11, MODE_IGNORE);
       }
-      ignores(path30) {
-        return this._test(path30, this._ignoreCache, convertPath(path30)).ignored;
+      ignores(path11) {
+        return this._test(path11, this._ignoreCache, convertPath(path11)).ignored;
       }
       createFilter() {
-        return (path30) => !this.ignores(path30);
+        return (path11) => !this.ignores(path11);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path30) {
-        return this._test(path30, this._testCache, convertPath(path30));
+      test(path11) {
+        return this._test(path11, this._testCache, convertPath(path11));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path30) => checkPath(convertPath(path30), path30, RETURN_FALSE);
+    var isPathValid = (path11) => checkPath(convertPath(path11), path11, RETURN_FALSE);
     var setupWindows = () => {
-      const makePosix = (str3) => /^\\\\\?\\/.test(str3) || /["<>|\u0000-\u001F]+/u.test(str3) ? str3 : str3.replace(/\\/g, "/");
+      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path30) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path30) || isNotRelative(path30);
+      checkPath.isNotRelative = (path11) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path11) || isNotRelative(path11);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -4983,7 +4482,7 @@ async function discover(paths, cwd = process.cwd()) {
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
   const add = (f) => {
-    const key = import_node_path2.default.resolve(cwd, f);
+    const key = import_node_path.default.resolve(cwd, f);
     if (seen.has(key)) return;
     seen.add(key);
     files.push(f);
@@ -4991,11 +4490,11 @@ async function discover(paths, cwd = process.cwd()) {
   for (const p of paths) {
     let st;
     try {
-      st = import_node_fs3.default.statSync(import_node_path2.default.resolve(cwd, p));
+      st = import_node_fs.default.statSync(import_node_path.default.resolve(cwd, p));
     } catch (e) {
       const code2 = e.code;
       errors.push(
-        new FileError(
+        new import_fsio.FileError(
           p,
           code2 === "ENOENT" ? "no such file or directory" : code2 === "EACCES" ? "permission denied" : code2 === "ELOOP" ? "too many levels of symbolic links" : e.message
         )
@@ -5003,27 +4502,27 @@ async function discover(paths, cwd = process.cwd()) {
       continue;
     }
     if (!st.isDirectory()) {
-      if (!await dockerfixIgnored(import_node_path2.default.resolve(cwd, p))) add(p);
+      if (!await dockerfixIgnored(import_node_path.default.resolve(cwd, p))) add(p);
       continue;
     }
     let found;
     const unreadable = [];
     const unsearchable = [];
     try {
-      found = await searchDirectory(import_node_path2.default.resolve(cwd, p), unreadable, unsearchable);
+      found = await searchDirectory(import_node_path.default.resolve(cwd, p), unreadable, unsearchable);
     } catch (e) {
-      errors.push(new FileError(p, `cannot search directory: ${e.message}`));
+      errors.push(new import_fsio.FileError(p, `cannot search directory: ${e.message}`));
       continue;
     }
-    for (const f of found.sort()) add(import_node_path2.default.join(p, f));
-    const root = import_node_path2.default.resolve(cwd, p);
+    for (const f of found.sort()) add(import_node_path.default.join(p, f));
+    const root = import_node_path.default.resolve(cwd, p);
     for (const d of [...new Set(unreadable)].sort()) {
-      const rel3 = import_node_path2.default.relative(root, d);
-      errors.push(new FileError(rel3 ? import_node_path2.default.join(p, rel3) : p, "permission denied (cannot read directory); its files were not checked"));
+      const rel2 = import_node_path.default.relative(root, d);
+      errors.push(new import_fsio.FileError(rel2 ? import_node_path.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
     }
     for (const u of unsearchable) {
-      const rel3 = import_node_path2.default.relative(root, u.dir);
-      errors.push(new FileError(rel3 ? import_node_path2.default.join(p, rel3) : p, u.why));
+      const rel2 = import_node_path.default.relative(root, u.dir);
+      errors.push(new import_fsio.FileError(rel2 ? import_node_path.default.join(p, rel2) : p, u.why));
     }
   }
   return { files, errors };
@@ -5031,10 +4530,10 @@ async function discover(paths, cwd = process.cwd()) {
 async function searchDirectory(root, unreadable, unsearchable = []) {
   makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const out = [];
-  const visit = (dir, rel3, rules) => {
+  const visit = (dir, rel2, rules) => {
     let entries;
     try {
-      entries = import_node_fs3.default.readdirSync(dir, { withFileTypes: true });
+      entries = import_node_fs.default.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       const code2 = e.code;
       if (code2 === "EACCES" || code2 === "EPERM") unreadable.push(dir);
@@ -5048,38 +4547,38 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
       const name = e.name;
       if (e.isDirectory()) {
         if (SKIP.has(name) || isTemplateDir(name)) continue;
-        const abs = import_node_path2.default.join(dir, name);
+        const abs = import_node_path.default.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
-        visit(abs, rel3 ? `${rel3}/${name}` : name, here);
+        visit(abs, rel2 ? `${rel2}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
-        const abs = import_node_path2.default.join(dir, name);
-        if (name.includes("\uFFFD") && !import_node_fs3.default.existsSync(abs)) {
+        const abs = import_node_path.default.join(dir, name);
+        if (name.includes("\uFFFD") && !import_node_fs.default.existsSync(abs)) {
           unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
           continue;
         }
         if (here.length && ignored(here, abs, false)) continue;
-        out.push(rel3 ? `${rel3}/${name}` : name);
+        out.push(rel2 ? `${rel2}/${name}` : name);
       }
     }
   };
   visit(root, "", parentRules(root));
   return out.sort();
 }
-function ignoreFileAt(dir, name, base2 = dir) {
+function ignoreFileAt(dir, name, base = dir) {
   let text;
   try {
-    const file = import_node_path2.default.join(dir, name);
-    if (!import_node_fs3.default.statSync(file).isFile()) return null;
-    text = import_node_fs3.default.readFileSync(file, "utf8");
+    const file = import_node_path.default.join(dir, name);
+    if (!import_node_fs.default.statSync(file).isFile()) return null;
+    text = import_node_fs.default.readFileSync(file, "utf8");
   } catch {
     return null;
   }
-  return { base: base2, ig: makeIgnore().add(text) };
+  return { base, ig: makeIgnore().add(text) };
 }
 function repoRootOf(dir) {
   for (let d = dir; ; ) {
-    if (import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".git"))) return d;
-    const up = import_node_path2.default.dirname(d);
+    if (import_node_fs.default.existsSync(import_node_path.default.join(d, ".git"))) return d;
+    const up = import_node_path.default.dirname(d);
     if (up === d) return void 0;
     d = up;
   }
@@ -5088,13 +4587,13 @@ function parentRules(root) {
   const top = repoRootOf(root);
   if (!top) return [];
   const chain = [];
-  for (let d = root; ; d = import_node_path2.default.dirname(d)) {
+  for (let d = root; ; d = import_node_path.default.dirname(d)) {
     chain.push(d);
     if (d === top) break;
   }
   const rules = [];
-  const info4 = ignoreFileAt(import_node_path2.default.join(top, ".git", "info"), "exclude", top);
-  if (info4) rules.push(info4);
+  const info2 = ignoreFileAt(import_node_path.default.join(top, ".git", "info"), "exclude", top);
+  if (info2) rules.push(info2);
   for (let k = chain.length - 1; k >= 1; k--) {
     for (const n of IGNORE_FILES) {
       const r = ignoreFileAt(chain[k], n);
@@ -5104,45 +4603,45 @@ function parentRules(root) {
   return rules;
 }
 async function dockerfixIgnored(abs) {
-  const dir = import_node_path2.default.dirname(abs);
+  const dir = import_node_path.default.dirname(abs);
   const top = repoRootOf(dir) ?? dir;
   const dirs = [];
-  for (let d = dir; ; d = import_node_path2.default.dirname(d)) {
+  for (let d = dir; ; d = import_node_path.default.dirname(d)) {
     dirs.push(d);
-    if (d === top || import_node_path2.default.dirname(d) === d) break;
+    if (d === top || import_node_path.default.dirname(d) === d) break;
   }
-  const present = dirs.filter((d) => import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".dockerfixignore")));
+  const present = dirs.filter((d) => import_node_fs.default.existsSync(import_node_path.default.join(d, ".dockerfixignore")));
   if (!present.length) return false;
   makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
-  for (let d = dir; rules.length; d = import_node_path2.default.dirname(d)) {
-    if (ignored(rules.filter((r) => inside2(r.base, d) && r.base !== d), d, true)) return true;
-    if (d === top || import_node_path2.default.dirname(d) === d) break;
+  for (let d = dir; rules.length; d = import_node_path.default.dirname(d)) {
+    if (ignored(rules.filter((r) => inside(r.base, d) && r.base !== d), d, true)) return true;
+    if (d === top || import_node_path.default.dirname(d) === d) break;
   }
   return ignored(rules, abs, false);
 }
-function inside2(base2, p) {
-  const r = import_node_path2.default.relative(base2, p);
-  return r === "" || !r.startsWith("..") && !import_node_path2.default.isAbsolute(r);
+function inside(base, p) {
+  const r = import_node_path.default.relative(base, p);
+  return r === "" || !r.startsWith("..") && !import_node_path.default.isAbsolute(r);
 }
 function ignored(rules, abs, dir) {
   let out = false;
   for (const r of rules) {
-    let rel3 = import_node_path2.default.relative(r.base, abs);
-    if (import_node_path2.default.sep !== "/") rel3 = rel3.split(import_node_path2.default.sep).join("/");
-    const t = r.ig.test(dir ? `${rel3}/` : rel3);
+    let rel2 = import_node_path.default.relative(r.base, abs);
+    if (import_node_path.default.sep !== "/") rel2 = rel2.split(import_node_path.default.sep).join("/");
+    const t = r.ig.test(dir ? `${rel2}/` : rel2);
     if (t.ignored) out = true;
     else if (t.unignored) out = false;
   }
   return out;
 }
-var import_node_fs3, import_node_path2, SKIPPED_DIRS, isTemplateDir, SKIP, searched, makeIgnore, IGNORE_FILES;
+var import_node_fs, import_node_path, import_fsio, SKIPPED_DIRS, isTemplateDir, SKIP, searched, makeIgnore, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
-    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path2 = __toESMBuiltin(require("node:path"), 1);
-    init_fsio();
+    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path = __toESMBuiltin(require("node:path"), 1);
+    import_fsio = require("dockerfix:core/src/pipeline/fsio.ts");
     init_names();
     init_names();
     SKIPPED_DIRS = ["node_modules", ".git", "vendor", ".hg", ".svn", "bower_components"];
@@ -5182,14 +4681,14 @@ function escapeContentLine(s) {
 }
 function guardText(s, atLineStart) {
   let out = "";
-  let lineStart2 = atLineStart;
+  let lineStart = atLineStart;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
-    if (lineStart2 && WORKFLOW_COMMAND_START.test(s.slice(i, i + 64))) {
+    if (lineStart && WORKFLOW_COMMAND_START.test(s.slice(i, i + 64))) {
       const colon = s.indexOf(":", i);
       out += escapeControls(s.slice(i, colon)) + "\\x3a";
       i = colon;
-      lineStart2 = false;
+      lineStart = false;
       continue;
     }
     if (ch === "\n" || ch === "	") out += ch;
@@ -5203,7 +4702,7 @@ function guardText(s, atLineStart) {
       } else out += escapeChar(ch);
     } else if (CONTROL_ONE.test(ch)) out += escapeChar(ch);
     else out += ch;
-    lineStart2 = ch === "\n";
+    lineStart = ch === "\n";
   }
   return out;
 }
@@ -5322,23 +4821,23 @@ function backtrack(trace, dEnd, n, m, aLo, bLo) {
   }
   return ops.reverse();
 }
-function lis(pairs2) {
+function lis(pairs) {
   const tails = [];
-  const prev = new Int32Array(pairs2.length).fill(-1);
-  for (let i = 0; i < pairs2.length; i++) {
-    const bv = pairs2[i][1];
+  const prev = new Int32Array(pairs.length).fill(-1);
+  for (let i = 0; i < pairs.length; i++) {
+    const bv = pairs[i][1];
     let lo = 0;
     let hi = tails.length;
     while (lo < hi) {
       const mid = lo + hi >> 1;
-      if (pairs2[tails[mid]][1] < bv) lo = mid + 1;
+      if (pairs[tails[mid]][1] < bv) lo = mid + 1;
       else hi = mid;
     }
     if (lo > 0) prev[i] = tails[lo - 1];
     tails[lo] = i;
   }
   const out = [];
-  for (let i = tails.length ? tails[tails.length - 1] : -1; i !== -1; i = prev[i]) out.push(pairs2[i]);
+  for (let i = tails.length ? tails[tails.length - 1] : -1; i !== -1; i = prev[i]) out.push(pairs[i]);
   return out.reverse();
 }
 function diffLineIds(a, b, ids) {
@@ -5355,12 +4854,12 @@ function diffLineIds(a, b, ids) {
       continue;
     }
     let [aLo, aHi, bLo, bHi] = t.seg;
-    const head2 = [];
-    while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo]) head2.push({ k: " ", a: aLo++, b: bLo++ });
+    const head = [];
+    while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo]) head.push({ k: " ", a: aLo++, b: bLo++ });
     const tail = [];
     while (aLo < aHi && bLo < bHi && a[aHi - 1] === b[bHi - 1]) tail.push({ k: " ", a: --aHi, b: --bHi });
     tail.reverse();
-    for (const op of head2) ops.push(op);
+    for (const op of head) ops.push(op);
     stack.push({ emit: tail });
     if (aLo === aHi || bLo === bHi) {
       for (let i = aLo; i < aHi; i++) ops.push({ k: "-", a: i });
@@ -5384,9 +4883,9 @@ function diffLineIds(a, b, ids) {
       countB[b[j]]++;
       where2[b[j]] = j;
     }
-    const pairs2 = [];
-    for (let i = aLo; i < aHi; i++) if (countA[a[i]] === 1 && countB[a[i]] === 1) pairs2.push([i, where2[a[i]]]);
-    const anchors = lis(pairs2);
+    const pairs = [];
+    for (let i = aLo; i < aHi; i++) if (countA[a[i]] === 1 && countB[a[i]] === 1) pairs.push([i, where2[a[i]]]);
+    const anchors = lis(pairs);
     if (anchors.length === 0) {
       for (let i = aLo; i < aHi; i++) ops.push({ k: "-", a: i });
       for (let j = bLo; j < bHi; j++) ops.push({ k: "+", b: j });
@@ -5532,10633 +5031,18 @@ var init_diff = __esm({
   }
 });
 
-// src/core/dockerignore.ts
-function cleanPath(p) {
-  if (p === "") return ".";
-  const rooted = p.startsWith("/");
-  const out = [];
-  for (const part of p.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length && out[out.length - 1] !== "..") out.pop();
-      else if (!rooted) out.push("..");
-      continue;
-    }
-    out.push(part);
-  }
-  const s = (rooted ? "/" : "") + out.join("/");
-  return s === "" ? "." : s;
-}
-function readPatterns(text) {
-  const out = [];
-  const lines = (text ?? "").split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    let line = lines[i];
-    if (i === 0 && line.charCodeAt(0) === 65279) line = line.slice(1);
-    if (line.startsWith("#")) continue;
-    let p = line.trim();
-    if (p === "") continue;
-    const invert = p.startsWith("!");
-    if (invert) p = p.slice(1).trim();
-    if (p.length > 0) {
-      p = cleanPath(p);
-      if (p.length > 1 && p.startsWith("/")) p = p.slice(1);
-    }
-    out.push(invert ? `!${p}` : p);
-  }
-  return out;
-}
-function escapeTest(c2) {
-  if (!/[0-9A-Za-z]/.test(c2)) return c2;
-  if (c2 in CONTROL2) return CONTROL2[c2];
-  switch (c2) {
-    case "d":
-      return isDigit;
-    case "D":
-      return (ch) => !isDigit(ch);
-    case "w":
-      return isWord;
-    case "W":
-      return (ch) => !isWord(ch);
-    case "s":
-      return isSpace;
-    case "S":
-      return (ch) => !isSpace(ch);
-    default:
-      throw new Unsupported(`\\${c2}`);
-  }
-}
-function parseClass(chars, start2) {
-  let i = start2;
-  let neg = false;
-  if (chars[i] === "^") {
-    neg = true;
-    i++;
-  }
-  const tests = [];
-  let first = true;
-  for (; ; ) {
-    if (i >= chars.length) throw new Unsupported("unterminated [");
-    let c2 = chars[i];
-    if (c2 === "]" && !first) {
-      i++;
-      break;
-    }
-    first = false;
-    if (c2 === "[" && chars[i + 1] === ":") throw new Unsupported("[:class:]");
-    let single = c2;
-    if (c2 === "\\") {
-      if (i + 1 >= chars.length) throw new Unsupported("trailing \\");
-      single = escapeTest(chars[i + 1]);
-      i += 2;
-    } else i++;
-    if (typeof single === "string" && chars[i] === "-" && i + 1 < chars.length && chars[i + 1] !== "]") {
-      let hi = chars[i + 1];
-      i += 2;
-      if (hi === "\\") {
-        const e = escapeTest(chars[i] ?? "");
-        if (typeof e !== "string") throw new Unsupported("class range");
-        hi = e;
-        i++;
-      }
-      const lo = single;
-      if (hi < lo) throw new Unsupported("bad range");
-      tests.push((ch) => ch >= lo && ch <= hi);
-      continue;
-    }
-    if (typeof single === "string") {
-      const s = single;
-      tests.push((ch) => ch === s);
-    } else tests.push(single);
-  }
-  return { token: { t: "class", neg, test: (ch) => tests.some((f) => f(ch)) }, next: i };
-}
-function compile(raw) {
-  let text = cleanPath(raw.trim());
-  let exclusion = false;
-  if (text.startsWith("!")) {
-    exclusion = true;
-    text = text.slice(1);
-  }
-  const chars = Array.from(text);
-  const tokens = [];
-  let kind = "exact";
-  try {
-    for (let i = 0; i < chars.length; ) {
-      const first = i === 0;
-      const ch = chars[i++];
-      if (ch === "*") {
-        if (chars[i] === "*") {
-          i++;
-          if (chars[i] === "/") i++;
-          if (i >= chars.length) {
-            if (kind === "exact") kind = "prefix";
-            else {
-              tokens.push({ t: "dotstar" });
-              kind = "automaton";
-            }
-          } else {
-            tokens.push({ t: "globstar" });
-            kind = "automaton";
-          }
-          if (first) kind = "suffix";
-        } else {
-          tokens.push({ t: "star" });
-          kind = "automaton";
-        }
-      } else if (ch === "?") {
-        tokens.push({ t: "any" });
-        kind = "automaton";
-      } else if (ESCAPED.has(ch)) {
-        tokens.push({ t: "lit", c: ch });
-      } else if (ch === "\\") {
-        if (i < chars.length) {
-          const e = escapeTest(chars[i++]);
-          tokens.push(typeof e === "string" ? { t: "lit", c: e } : { t: "class", neg: false, test: e });
-          kind = "automaton";
-        } else tokens.push({ t: "lit", c: "\\" });
-      } else if (ch === "[") {
-        const { token, next } = parseClass(chars, i);
-        tokens.push(token);
-        i = next;
-        kind = "automaton";
-      } else if (ch === "]") {
-        tokens.push({ t: "lit", c: ch });
-        kind = "automaton";
-      } else if (ch === "^") {
-        tokens.push({ t: "bol" });
-      } else {
-        tokens.push({ t: "lit", c: ch });
-      }
-    }
-  } catch (e) {
-    if (e instanceof Unsupported) return { exclusion, text, kind: "never", tokens: [] };
-    throw e;
-  }
-  return { exclusion, text, kind, tokens };
-}
-function runAutomaton(tokens, input) {
-  const chars = Array.from(input);
-  const n = tokens.length;
-  let cur = new Uint8Array(2 * n + 2);
-  let nxt = new Uint8Array(2 * n + 2);
-  const stack = [];
-  const close = (set, pos) => {
-    while (stack.length) {
-      const s = stack.pop();
-      if (s & 1 || s / 2 >= n) continue;
-      const tok = tokens[s / 2];
-      const skip = () => {
-        const to = s + 2;
-        if (!set[to]) {
-          set[to] = 1;
-          stack.push(to);
-        }
-      };
-      if (tok.t === "star" || tok.t === "dotstar") skip();
-      else if (tok.t === "globstar") {
-        skip();
-        if (!set[s + 1]) set[s + 1] = 1;
-      } else if (tok.t === "bol" && pos === 0) skip();
-    }
-  };
-  const add = (set, s) => {
-    if (!set[s]) {
-      set[s] = 1;
-      stack.push(s);
-    }
-  };
-  add(cur, 0);
-  close(cur, 0);
-  for (let p = 0; p < chars.length; p++) {
-    const c2 = chars[p];
-    nxt.fill(0);
-    let any = false;
-    for (let s = 0; s < 2 * n; s++) {
-      if (!cur[s]) continue;
-      const i = s >> 1;
-      const tok = tokens[i];
-      if (s & 1) {
-        add(nxt, s);
-        if (c2 === "/") add(nxt, 2 * (i + 1));
-        any = true;
-        continue;
-      }
-      switch (tok.t) {
-        case "lit":
-          if (c2 === tok.c) add(nxt, s + 2);
-          break;
-        case "any":
-          if (c2 !== "/") add(nxt, s + 2);
-          break;
-        case "class":
-          if (tok.test(c2) !== tok.neg) add(nxt, s + 2);
-          break;
-        case "star":
-          if (c2 !== "/") add(nxt, s);
-          break;
-        case "dotstar":
-          add(nxt, s);
-          break;
-        default:
-          break;
-      }
-    }
-    close(nxt, p + 1);
-    [cur, nxt] = [nxt, cur];
-    if (!any && !cur.some((v) => v === 1)) return false;
-  }
-  return cur[2 * n] === 1;
-}
-function matchOne(p, path30) {
-  switch (p.kind) {
-    case "exact":
-      return path30 === p.text;
-    case "prefix":
-      return path30.startsWith(p.text.slice(0, -2));
-    case "suffix": {
-      const suffix = p.text.slice(2);
-      return path30.endsWith(suffix) || suffix.startsWith("/") && path30 === suffix.slice(1);
-    }
-    case "automaton":
-      return runAutomaton(p.tokens, path30);
-    default:
-      return false;
-  }
-}
-function dockerignoreMatcher(patterns) {
-  const compiled = patterns.filter((p) => p.trim() !== "" && p.trim() !== "!").map(compile);
-  return {
-    unsupported: compiled.filter((c2) => c2.kind === "never").map((c2) => (c2.exclusion ? "!" : "") + c2.text),
-    ignores(file) {
-      const clean = cleanPath(file);
-      if (clean === ".") return false;
-      const slash = clean.lastIndexOf("/");
-      const parentDirs = slash === -1 ? [] : clean.slice(0, slash).split("/");
-      let matched = false;
-      for (const p of compiled) {
-        if (p.exclusion !== matched) continue;
-        let match = matchOne(p, clean);
-        if (!match) {
-          for (let i = 0; i < parentDirs.length && !match; i++) match = matchOne(p, parentDirs.slice(0, i + 1).join("/"));
-        }
-        if (match) matched = !p.exclusion;
-      }
-      return matched;
-    }
-  };
-}
-var ESCAPED, isDigit, isWord, isSpace, CONTROL2, Unsupported;
-var init_dockerignore = __esm({
-  "src/core/dockerignore.ts"() {
-    "use strict";
-    ESCAPED = /* @__PURE__ */ new Set([".", "+", "(", ")", "|", "{", "}", "$"]);
-    isDigit = (c2) => c2 >= "0" && c2 <= "9";
-    isWord = (c2) => /^[0-9A-Za-z_]$/.test(c2);
-    isSpace = (c2) => /^[\t\n\f\r ]$/.test(c2);
-    CONTROL2 = { a: "\x07", f: "\f", t: "	", n: "\n", r: "\r", v: "\v" };
-    Unsupported = class extends Error {
-    };
-  }
-});
-
-// src/core/context.ts
-function excludesTree(ctx, rel3) {
-  if (ctx.excludesTree) return ctx.excludesTree(rel3);
-  const p = normalizeRel(rel3);
-  return !!p && (ctx.ignored(p) || ctx.ignored(`${p}/${PROBE}`) && ctx.ignored(`${p}/.${PROBE}`));
-}
-function normalizeRel(rel3) {
-  let p = rel3.replace(/\\/g, "/");
-  while (p.startsWith("./")) p = p.slice(2);
-  p = import_node_path3.default.posix.normalize(p);
-  if (p === "." || p === "/") return "";
-  return p.replace(/^\/+/, "").replace(/\/+$/, "");
-}
-function makeIgnore2(text, note) {
-  const patterns = readPatterns(text);
-  if (patterns.length === 0) return () => false;
-  const m = dockerignoreMatcher(patterns);
-  for (const u of m.unsupported) note?.(`.dockerignore pattern ${JSON.stringify(u)} uses syntax dockerfix cannot match like Docker; it is treated as matching nothing`);
-  return (rel3) => {
-    const p = normalizeRel(rel3);
-    if (!p) return false;
-    return m.ignores(p);
-  };
-}
-function makeTreeTest(text, ignored2) {
-  const exceptions = readPatterns(text).filter((l) => l.startsWith("!")).map((l) => normalizeRel(l.slice(1).trim()));
-  return (rel3) => {
-    const p = normalizeRel(rel3);
-    if (!p) return false;
-    if (!ignored2(p) && !(ignored2(`${p}/${PROBE}`) && ignored2(`${p}/.${PROBE}`))) return false;
-    const dir = p + "/";
-    return !exceptions.some((x) => {
-      const g = x.search(/[*?[\\]/);
-      const lit = g === -1 ? x : x.slice(0, g);
-      if (g === -1) return x === p || x.startsWith(dir);
-      return lit.startsWith(dir) || dir.startsWith(lit);
-    });
-  };
-}
-function ignoreText(readRoot, dockerfilePath, note, root) {
-  if (dockerfilePath) {
-    const specific = `${dockerfilePath}.dockerignore`;
-    const dir = import_node_path3.default.dirname(import_node_path3.default.resolve(specific));
-    const r = root && import_node_path3.default.resolve(root.dir) === dir ? readContained(dir, import_node_path3.default.basename(specific), root.real()) : readContained(dir, import_node_path3.default.basename(specific));
-    if (r.note) note?.(r.note);
-    if (r.kind === "file") return r.text;
-  }
-  return readRoot(".dockerignore");
-}
-function realOrSelf(p) {
-  try {
-    return realPath(p);
-  } catch {
-    return import_node_path3.default.resolve(p);
-  }
-}
-function isInside(root, p) {
-  const r = import_node_path3.default.relative(root, p);
-  return r === "" || r !== ".." && !r.startsWith(".." + import_node_path3.default.sep) && !import_node_path3.default.isAbsolute(r);
-}
-function resolveContained(realRoot, rel3) {
-  const abs = import_node_path3.default.join(realRoot, rel3);
-  try {
-    if (import_node_fs4.default.lstatSync(abs, { throwIfNoEntry: false }) === void 0) return { kind: "absent" };
-  } catch {
-  }
-  let real;
-  try {
-    real = realPath(abs);
-  } catch (e) {
-    const code2 = e.code;
-    if (code2 === "ENOENT" || code2 === "ENOTDIR") {
-      const link = import_node_fs4.default.lstatSync(abs, { throwIfNoEntry: false });
-      return link?.isSymbolicLink() ? { kind: "absent", note: `${rel3} is a symbolic link to a missing file; treated as absent` } : { kind: "absent" };
-    }
-    return { kind: "refused", note: `${rel3} cannot be resolved (${code2 ?? e.message}); treated as absent` };
-  }
-  if (!isInside(realRoot, real)) {
-    return { kind: "refused", note: `${rel3} is a symbolic link that leads out of the build context; treated as absent (Docker does not follow links out of the context)` };
-  }
-  let stat;
-  try {
-    stat = import_node_fs4.default.statSync(real);
-  } catch {
-    return { kind: "absent" };
-  }
-  if (stat.isFile()) return { kind: "file", real, stat };
-  if (stat.isDirectory()) return { kind: "dir", real, stat };
-  return { kind: "refused", note: `${rel3} is not a regular file (${stat.isFIFO() ? "a FIFO" : stat.isSocket() ? "a socket" : "a device"}); not read, treated as absent` };
-}
-function readContained(root, rel3, realRoot = realOrSelf(root)) {
-  const r = resolveContained(realRoot, rel3);
-  if (r.kind !== "file") return { kind: r.kind === "dir" ? "dir" : r.kind, note: r.note };
-  if (r.stat.size > MAX_CONTEXT_FILE_BYTES) return { kind: "refused", note: `${rel3} is ${r.stat.size} bytes, more than the ${MAX_CONTEXT_FILE_BYTES} dockerfix reads from a context file; not read` };
-  let fd;
-  try {
-    fd = import_node_fs4.default.openSync(r.real, import_node_fs4.default.constants.O_RDONLY | (import_node_fs4.default.constants.O_NONBLOCK ?? 0) | (import_node_fs4.default.constants.O_NOFOLLOW ?? 0));
-  } catch {
-    return { kind: "absent" };
-  }
-  try {
-    const st = import_node_fs4.default.fstatSync(fd);
-    if (!st.isFile() || st.ino !== r.stat.ino || st.dev !== r.stat.dev) return { kind: "refused", note: `${rel3} changed while being read; not read` };
-    const buf = readWhole(fd, MAX_CONTEXT_FILE_BYTES, st.size);
-    if (buf === void 0) return { kind: "refused", note: `${rel3} is more than the ${MAX_CONTEXT_FILE_BYTES} bytes dockerfix reads from a context file; not read` };
-    return { kind: "file", text: buf.toString("utf8") };
-  } catch {
-    return { kind: "absent" };
-  } finally {
-    import_node_fs4.default.closeSync(fd);
-  }
-}
-var import_node_fs4, import_node_path3, MAX_CONTEXT_FILE_BYTES, PROBE, MAX_LISTED_FILES, SKIP_DIRS, DirectoryContext, NoContext;
-var init_context = __esm({
-  "src/core/context.ts"() {
-    "use strict";
-    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path3 = __toESMBuiltin(require("node:path"), 1);
-    init_dockerignore();
-    init_files();
-    MAX_CONTEXT_FILE_BYTES = 8 * 1024 * 1024;
-    PROBE = "dockerfix-probe~";
-    MAX_LISTED_FILES = 5e4;
-    SKIP_DIRS = /* @__PURE__ */ new Set([".git", "node_modules", ".hg", ".svn"]);
-    DirectoryContext = class {
-      constructor(root, dockerfilePath) {
-        this.root = root;
-        this.dockerfilePath = dockerfilePath;
-      }
-      root;
-      dockerfilePath;
-      kind = "directory";
-      available = true;
-      ignoreMatcher;
-      treeMatcher;
-      listing;
-      existsCache = /* @__PURE__ */ new Map();
-      noted = /* @__PURE__ */ new Set();
-      realRootCache;
-      get realRoot() {
-        return this.realRootCache ??= realOrSelf(this.root);
-      }
-      /** The root and its real path, for the Dockerfile-specific ignore file beside it. */
-      rootRef() {
-        return { dir: this.root, real: () => this.realRoot };
-      }
-      note = (msg) => {
-        this.noted.add(msg);
-      };
-      notes() {
-        return [...this.noted];
-      }
-      /** `.dockerignore` is read on first use: most runs never ask about the context. */
-      isIgnored(rel3) {
-        this.ignoreMatcher ??= makeIgnore2(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note, this.rootRef()), this.note);
-        return this.ignoreMatcher(rel3);
-      }
-      describe() {
-        return `build context ${this.root}`;
-      }
-      readRaw(rel3) {
-        const r = readContained(this.root, rel3, this.realRoot);
-        if (r.note) this.note(r.note);
-        return r.kind === "file" ? r.text : void 0;
-      }
-      ignored(rel3) {
-        return this.isIgnored(rel3);
-      }
-      excludesTree(rel3) {
-        this.treeMatcher ??= makeTreeTest(ignoreText((r) => this.readRaw(r), this.dockerfilePath, this.note, this.rootRef()), (r) => this.isIgnored(r));
-        return this.treeMatcher(rel3);
-      }
-      exists(rel3) {
-        let known2 = this.existsCache.get(rel3);
-        if (known2 === void 0) {
-          const p = normalizeRel(rel3);
-          known2 = p !== ".." && !p.startsWith("../") && !(p && this.isIgnored(p)) && this.present(p);
-          this.existsCache.set(rel3, known2);
-        }
-        return known2;
-      }
-      /** A regular file or directory inside the context (links out of it and special files are not). */
-      present(p) {
-        if (!p) return true;
-        const r = resolveContained(this.realRoot, p);
-        if (r.note) this.note(r.note);
-        return r.kind === "file" || r.kind === "dir";
-      }
-      read(rel3) {
-        if (!this.exists(rel3)) return void 0;
-        return this.readRaw(normalizeRel(rel3));
-      }
-      files() {
-        if (this.listing) return this.listing;
-        const out = [];
-        const walk = (dir, rel3, depth) => {
-          if (out.length >= MAX_LISTED_FILES || depth > 8) return;
-          let entries;
-          try {
-            entries = import_node_fs4.default.readdirSync(dir, { withFileTypes: true });
-          } catch {
-            return;
-          }
-          for (const e of entries) {
-            const r = rel3 ? `${rel3}/${e.name}` : e.name;
-            if (e.isDirectory()) {
-              if (SKIP_DIRS.has(e.name)) continue;
-              walk(import_node_path3.default.join(dir, e.name), r, depth + 1);
-            } else if (!this.isIgnored(r)) out.push(r);
-          }
-        };
-        walk(this.root, "", 0);
-        out.sort();
-        return this.listing = out;
-      }
-    };
-    NoContext = class {
-      kind = "none";
-      available = false;
-      describe() {
-        return "no build context";
-      }
-      exists() {
-        return false;
-      }
-      read() {
-        return void 0;
-      }
-      files() {
-        return void 0;
-      }
-      ignored() {
-        return false;
-      }
-    };
-  }
-});
-
-// src/core/base-images.ts
-function parseImageRef(ref) {
-  let s = ref.trim().toLowerCase();
-  let digest = "";
-  const at = s.indexOf("@");
-  if (at !== -1) {
-    digest = s.slice(at + 1);
-    s = s.slice(0, at);
-  }
-  let tag = "";
-  const colon = s.lastIndexOf(":");
-  if (colon > s.lastIndexOf("/")) {
-    tag = s.slice(colon + 1);
-    s = s.slice(0, colon);
-  }
-  const hub = HUB_PREFIX.exec(s);
-  const repo = hub && hub[0] && !s.slice(hub[0].length).includes("/") ? s.slice(hub[0].length) : s.replace(/^(?:docker\.io|index\.docker\.io)\//, "");
-  return { repo, tag, digest };
-}
-function imageFacts(ref) {
-  if (ref === "" || ref.includes("{{")) return null;
-  const { repo, tag: rawTag } = parseImageRef(ref);
-  if (repo.includes("$")) return null;
-  const tag = rawTag.includes("$") ? "$" : rawTag;
-  const base2 = { repo, tag, users: [], env: {} };
-  if (/^(?:quay\.io\/)?jupyter\/[a-z0-9-]+$/.test(repo)) {
-    const jovyan = { name: "jovyan", uid: 1e3, gid: 100, home: "/home/jovyan" };
-    return {
-      ...base2,
-      defaultUser: jovyan,
-      users: [jovyan],
-      env: { NB_USER: "jovyan", NB_UID: "1000", NB_GID: "100", CONDA_DIR: "/opt/conda", HOME: "/home/jovyan" },
-      source: "Jupyter Docker Stacks (user jovyan, uid 1000, gid 100)"
-    };
-  }
-  if (/^gcr\.io\/distroless\//.test(repo)) {
-    const nonroot = { name: "nonroot", uid: 65532, gid: 65532, home: "/home/nonroot" };
-    const defaultUser = tag === "$" ? void 0 : /(^|-)nonroot$/.test(tag) ? nonroot : "root";
-    return { ...base2, defaultUser, users: [nonroot], source: "distroless" };
-  }
-  if (/^cgr\.dev\/chainguard\//.test(repo)) {
-    return { ...base2, defaultUser: NONROOT_65532, users: [NONROOT_65532], source: "Chainguard (user nonroot, uid 65532)" };
-  }
-  if (repo === "jenkins/jenkins") {
-    const jenkins = { name: "jenkins", uid: 1e3, gid: 1e3, home: "/var/jenkins_home" };
-    return { ...base2, defaultUser: jenkins, users: [jenkins], env: { JENKINS_HOME: "/var/jenkins_home" }, source: "jenkins/jenkins (user jenkins, uid 1000)" };
-  }
-  if (repo === "grafana/grafana" || repo === "grafana/grafana-oss" || repo === "grafana/grafana-enterprise") {
-    const grafana = { name: "grafana", uid: 472 };
-    return { ...base2, defaultUser: grafana, users: [grafana], source: "grafana/grafana (user grafana, uid 472)" };
-  }
-  if (/^(?:nginxinc|nginx)\/nginx-unprivileged$/.test(repo) || repo === "quay.io/nginx/nginx-unprivileged" || repo === "ghcr.io/nginxinc/nginx-unprivileged") {
-    const nginx = { name: "nginx", uid: 101, gid: 101 };
-    return { ...base2, defaultUser: nginx, users: [nginx], source: "nginx-unprivileged (uid 101)" };
-  }
-  if (/^(?:docker\.io\/)?bitnami\//.test(repo)) {
-    return { ...base2, defaultUser: void 0, source: "bitnami (most images run as uid 1001, some as root)" };
-  }
-  if (/^mcr\.microsoft\.com\/dotnet\/(?:core\/)?(?:sdk|aspnet|runtime|runtime-deps|monitor)$/.test(repo) || /^microsoft\/dotnet$/.test(repo)) {
-    const major2 = /^(\d+)\.\d+/.exec(tag);
-    const withApp = major2 !== null && Number(major2[1]) >= 8 && !/preview/.test(tag);
-    const app = { name: "app", uid: 1654, gid: 1654, home: "/home/app" };
-    return { ...base2, defaultUser: "root", users: withApp ? [app] : [], env: withApp ? { APP_UID: "1654" } : {}, source: ".NET container images" };
-  }
-  if (/^mcr\.microsoft\.com\/(?:vscode\/)?devcontainers\//.test(repo)) {
-    return { ...base2, defaultUser: void 0, users: [{ name: "vscode", uid: 1e3, gid: 1e3, home: "/home/vscode" }], source: "Dev Containers images" };
-  }
-  if (/^tiangolo\/(?:uvicorn-gunicorn|uvicorn-gunicorn-fastapi|uwsgi-nginx|uwsgi-nginx-flask)$/.test(repo)) {
-    return { ...base2, defaultUser: "root", source: `${repo} (FROM python, no USER)` };
-  }
-  if (repo === "rustlang/rust") return official("rust", base2);
-  if (OFFICIAL_ROOT.has(repo)) return official(repo, base2);
-  return null;
-}
-function official(name, base2) {
-  const f = { ...base2, defaultUser: "root", source: `the official ${name} image` };
-  switch (name) {
-    case "rust":
-      f.env = { RUSTUP_HOME: "/usr/local/rustup", CARGO_HOME: "/usr/local/cargo" };
-      break;
-    case "golang":
-      f.env = { GOPATH: "/go" };
-      break;
-    case "ruby":
-      f.env = { GEM_HOME: "/usr/local/bundle", BUNDLE_SILENCE_ROOT_WARNING: "1", BUNDLE_APP_CONFIG: "/usr/local/bundle" };
-      break;
-    case "composer":
-      f.env = { COMPOSER_ALLOW_SUPERUSER: "1", COMPOSER_HOME: "/tmp" };
-      break;
-    case "maven":
-      f.env = { MAVEN_HOME: "/usr/share/maven", MAVEN_CONFIG: "/root/.m2" };
-      break;
-    case "gradle": {
-      f.env = { GRADLE_HOME: "/opt/gradle" };
-      f.users = [{ name: "gradle", home: "/home/gradle" }];
-      const major2 = /^(\d+)\./.exec(base2.tag);
-      if (major2 && Number(major2[1]) < 5) {
-        const gradle3 = { name: "gradle", uid: 1e3, gid: 1e3, home: "/home/gradle" };
-        f.defaultUser = gradle3;
-        f.users = [gradle3];
-      } else if (major2 && Number(major2[1]) === 5) f.defaultUser = void 0;
-      break;
-    }
-    case "ubuntu": {
-      const v = /^(\d+)\.(\d+)/.exec(base2.tag);
-      const named = /^(lunar|mantic|noble|oracular|plucky|questing|latest|rolling|devel)?(\b|$)/.exec(base2.tag)?.[1];
-      if (v && Number(v[1]) * 100 + Number(v[2]) >= 2304 || named !== void 0 || base2.tag === "") {
-        f.users = [{ name: "ubuntu", uid: 1e3, gid: 1e3, home: "/home/ubuntu" }];
-      }
-      break;
-    }
-    case "node":
-      f.users = [{ name: "node", uid: 1e3, gid: 1e3, home: "/home/node" }];
-      break;
-  }
-  return f;
-}
-function isWindowsImageName(ref) {
-  const s = ref.toLowerCase();
-  if (/(^|\/)dockcross\//.test(s)) return false;
-  if (/^mcr\.microsoft\.com\/(windows|dotnet\/framework)\//.test(s)) return true;
-  if (/nanoserver|servercore|ltsc20\d\d/.test(s)) return true;
-  return /(^|[/:._-])windows([/:._-]|$)/.test(s);
-}
-var HUB_PREFIX, OFFICIAL_ROOT, NONROOT_65532;
-var init_base_images = __esm({
-  "src/core/base-images.ts"() {
-    "use strict";
-    HUB_PREFIX = /^(?:(?:docker\.io|index\.docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com|registry\.docker\.com|mirror\.gcr\.io|public\.ecr\.aws\/docker)\/)?(?:library\/|(?:amd64|arm64v8|arm32v7|arm32v6|arm32v5|i386|ppc64le|s390x|riscv64)\/)?/;
-    OFFICIAL_ROOT = /* @__PURE__ */ new Set([
-      "alpine",
-      "debian",
-      "ubuntu",
-      "centos",
-      "fedora",
-      "amazonlinux",
-      "oraclelinux",
-      "rockylinux",
-      "almalinux",
-      "archlinux",
-      "busybox",
-      "buildpack-deps",
-      "bash",
-      "gcc",
-      "python",
-      "pypy",
-      "node",
-      "golang",
-      "rust",
-      "ruby",
-      "jruby",
-      "php",
-      "perl",
-      "r-base",
-      "julia",
-      "haskell",
-      "swift",
-      "dart",
-      "elixir",
-      "erlang",
-      "clojure",
-      "openjdk",
-      "eclipse-temurin",
-      "amazoncorretto",
-      "ibm-semeru-runtimes",
-      "sapmachine",
-      "maven",
-      "gradle",
-      "composer",
-      "docker",
-      "nginx",
-      "httpd",
-      "tomcat",
-      "postgres",
-      "mysql",
-      "mariadb",
-      "redis",
-      "mongo",
-      "rabbitmq",
-      "traefik",
-      "caddy",
-      "ghost",
-      "wordpress",
-      "drupal",
-      "nextcloud",
-      "mediawiki",
-      "ros",
-      "neurodebian",
-      "hello-world"
-    ]);
-    NONROOT_65532 = { name: "65532", uid: 65532, gid: 65532 };
-  }
-});
-
-// src/core/lexer.ts
-function isUpperAscii(s) {
-  for (let i = 0; i < s.length; i++) {
-    const c2 = s.charCodeAt(i);
-    if (c2 >= 97 && c2 <= 122 || c2 > 127) return false;
-  }
-  return true;
-}
-function splitLines2(text) {
-  let count2 = 0;
-  let start2 = 0;
-  const n = text.length;
-  while (start2 < n) {
-    if (count2 === lineStart.length) growLineBuffers(count2 * 2);
-    const nl = text.indexOf("\n", start2);
-    lineStart[count2] = start2;
-    if (nl === -1) {
-      lineEnd[count2] = n;
-      lineNext[count2++] = n;
-      break;
-    }
-    lineEnd[count2] = nl > start2 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-    lineNext[count2++] = nl + 1;
-    start2 = nl + 1;
-  }
-  return count2;
-}
-function growLineBuffers(size) {
-  const grow = (a) => {
-    const b = new Int32Array(size);
-    b.set(a);
-    return b;
-  };
-  lineStart = grow(lineStart);
-  lineEnd = grow(lineEnd);
-  lineNext = grow(lineNext);
-}
-function isWs(c2) {
-  return c2 === 32 || c2 === 9 || c2 === 13 || c2 === 12 || c2 === 11;
-}
-function firstNonWs(text, start2, end) {
-  let i = start2;
-  while (i < end && isWs(text.charCodeAt(i))) i++;
-  return i;
-}
-function continuationAt(text, from, end, esc) {
-  let e = end;
-  while (e > from) {
-    const c2 = text.charCodeAt(e - 1);
-    if (c2 !== 32 && c2 !== 9 && c2 !== 13) break;
-    e--;
-  }
-  if (e === from || text.charCodeAt(e - 1) !== esc) return -1;
-  const k = e - 1;
-  return k === from || text.charCodeAt(k - 1) !== esc ? k : -1;
-}
-function lex(text, initialEscape = "\\") {
-  const result = lexLines(text, initialEscape, splitLines2(text));
-  if (lineStart.length > SMALL_LINE_BUFFER * 16) {
-    lineStart = new Int32Array(SMALL_LINE_BUFFER);
-    lineEnd = new Int32Array(SMALL_LINE_BUFFER);
-    lineNext = new Int32Array(SMALL_LINE_BUFFER);
-  }
-  return result;
-}
-function lexLines(text, initialEscape, lineCount) {
-  const LS = lineStart;
-  const LE = lineEnd;
-  const LN = lineNext;
-  const nodes = [];
-  const directives = [];
-  let escape = initialEscape;
-  let li = 0;
-  let index;
-  const fail = (message, offset) => {
-    const pos = (index ??= new LineIndex(text)).position(offset);
-    throw new InputError(message, pos.line, pos.column);
-  };
-  let seen;
-  while (li < lineCount) {
-    const le = LE[li];
-    const first = firstNonWs(text, LS[li], le);
-    if (text.charCodeAt(first) !== 35) break;
-    const bodyStart = firstNonWs(text, first + 1, le);
-    const m = DIRECTIVE_RE.exec(text.slice(bodyStart, le));
-    if (!m) break;
-    const name = m[1].toLowerCase();
-    if (!KNOWN_DIRECTIVES.has(name)) break;
-    seen ??= /* @__PURE__ */ new Set();
-    if (seen.has(name)) fail(`only one ${name} parser directive can be used`, first);
-    seen.add(name);
-    const value = m[2];
-    const valueStart = bodyStart + m.indices[2][0];
-    const directive = { name, value, start: LS[li], end: le, valueStart, valueEnd: valueStart + value.length };
-    if (name === "escape") {
-      if (value !== "\\" && value !== "`") fail(`invalid escape directive value ${JSON.stringify(value)}: must be \\ or \``, valueStart);
-      escape = value;
-    }
-    directives.push(directive);
-    nodes.push({ type: "directive", start: LS[li], end: le, next: LN[li], directive });
-    li++;
-  }
-  const esc = escape.charCodeAt(0);
-  while (li < lineCount) {
-    const line = li;
-    const first = firstNonWs(text, LS[line], LE[line]);
-    if (first === LE[line]) {
-      nodes.push({ type: "blank", start: LS[line], end: LE[line], next: LN[line] });
-      li++;
-      continue;
-    }
-    if (text.charCodeAt(first) === 35) {
-      nodes.push({ type: "comment", start: LS[line], end: LE[line], next: LN[line] });
-      li++;
-      continue;
-    }
-    let innerComments = NO_RANGES;
-    let segments;
-    let cur = line;
-    let segStart = first;
-    let lastLine = line;
-    li++;
-    for (; ; ) {
-      const k = continuationAt(text, cur === line ? first : LS[cur], LE[cur], esc);
-      if (k === -1) {
-        if (segments === void 0) segments = [[segStart, LE[cur]]];
-        else segments.push([segStart, LE[cur]]);
-        break;
-      }
-      if (segments === void 0) segments = [[segStart, k]];
-      else segments.push([segStart, k]);
-      let found = false;
-      while (li < lineCount) {
-        const f = firstNonWs(text, LS[li], LE[li]);
-        if (f === LE[li]) {
-          li++;
-          continue;
-        }
-        if (text.charCodeAt(f) === 35) {
-          if (innerComments === NO_RANGES) innerComments = [];
-          innerComments.push([LS[li], LE[li]]);
-          li++;
-          continue;
-        }
-        found = true;
-        break;
-      }
-      if (!found) {
-        lastLine = li > 0 ? li - 1 : cur;
-        break;
-      }
-      cur = li;
-      segStart = LS[cur];
-      lastLine = cur;
-      li++;
-    }
-    if (LE[lastLine] < LE[cur]) lastLine = cur;
-    const logicalEnd = segments[segments.length - 1][1];
-    const logical = segments.length === 1 ? lexSliceView.reset(text, segments[0][0], segments[0][1]) : new SegmentView(text, segments);
-    const t = logical.text;
-    let a = 0;
-    while (a < t.length && isWs(t.charCodeAt(a))) a++;
-    let b = a;
-    while (b < t.length && !isWs(t.charCodeAt(b))) b++;
-    const written = t.slice(a, b);
-    const up = isUpperAscii(written) ? written : written.toUpperCase();
-    const upper = CANONICAL_KEYWORDS.get(up) ?? up;
-    const keyword = written === upper ? upper : written;
-    const keywordStart = b > a ? logical.at(a) : first;
-    const kwEnd = b > a ? logical.at(b - 1) + 1 : first;
-    const node2 = {
-      type: "instruction",
-      keyword,
-      upper,
-      keywordStart,
-      keywordEnd: kwEnd,
-      start: LS[line],
-      end: LE[lastLine],
-      next: LN[lastLine],
-      logicalEnd,
-      flags: NO_FLAGS,
-      argsStart: logicalEnd,
-      flagsInsert: kwEnd,
-      heredocs: NO_HEREDOCS,
-      json: null,
-      innerComments,
-      segments
-    };
-    analyseArguments(node2, logical, esc, fail);
-    checkArguments(node2, logical, esc, fail);
-    if ((HEREDOC_INSTRUCTIONS.has(upper) || upper === "ONBUILD") && logical.text.includes("<<") && canHoldHeredoc(node2, logical)) {
-      const markers = findHeredocMarkers(logical, node2.argsStart);
-      for (const mk of markers) {
-        const bodyStart = li < lineCount ? LS[li] : text.length;
-        let terminated = false;
-        let bodyEnd = bodyStart;
-        let termStart = -1;
-        let termEnd = -1;
-        while (li < lineCount) {
-          const l = li;
-          let s = LS[l];
-          if (mk.stripTabs) while (s < LE[l] && text.charCodeAt(s) === 9) s++;
-          li++;
-          if (LE[l] - s === mk.name.length && text.startsWith(mk.name, s)) {
-            terminated = true;
-            termStart = LS[l];
-            termEnd = LE[l];
-            node2.end = LE[l];
-            node2.next = LN[l];
-            break;
-          }
-          bodyEnd = LE[l];
-          node2.end = LE[l];
-          node2.next = LN[l];
-        }
-        if (!terminated) {
-          fail(`unterminated heredoc <<${mk.name}: no line "${mk.name}" closes it`, mk.markerStart);
-        }
-        if (node2.heredocs === NO_HEREDOCS) node2.heredocs = [];
-        node2.heredocs.push({
-          name: mk.name,
-          stripTabs: mk.stripTabs,
-          quoted: mk.quoted,
-          markerStart: mk.markerStart,
-          markerEnd: mk.markerEnd,
-          bodyStart,
-          bodyEnd: Math.max(bodyStart, bodyEnd),
-          terminatorStart: termStart,
-          terminatorEnd: termEnd
-        });
-      }
-    }
-    nodes.push(node2);
-  }
-  return { nodes, directives, escape };
-}
-function allocMap(length) {
-  const bytes = length * 4;
-  if (bytes > POOL_BYTES / 4) return new Int32Array(length);
-  if (poolUsed + bytes > POOL_BYTES) {
-    pool = new ArrayBuffer(POOL_BYTES);
-    poolUsed = 0;
-  }
-  const view = new Int32Array(pool, poolUsed, length);
-  poolUsed += bytes;
-  return view;
-}
-function buildLogical(text, segments) {
-  let len2 = 0;
-  for (const [s, e] of segments) len2 += e - s;
-  const map = allocMap(len2 + 1);
-  let k = 0;
-  for (const [s, e] of segments) {
-    for (let i = s; i < e; i++) map[k++] = i;
-  }
-  map[len2] = segments[segments.length - 1][1];
-  const out = segments.length === 1 ? text.slice(segments[0][0], segments[0][1]) : segments.map(([s, e]) => text.slice(s, e)).join("");
-  return { text: out, map };
-}
-function scanView(text, segments) {
-  if (segments.length === 1) return new SliceView(text, segments[0][0], segments[0][1]);
-  return new SegmentView(text, segments);
-}
-function logicalView(text, node2) {
-  return scanView(text, node2.segments);
-}
-function logicalLine(text, node2) {
-  return buildLogical(text, node2.segments);
-}
-function canHoldHeredoc(node2, logical) {
-  if (HEREDOC_INSTRUCTIONS.has(node2.upper)) return node2.json === null;
-  if (node2.upper !== "ONBUILD") return false;
-  const t = logical.text;
-  let i = logical.index(node2.argsStart);
-  const k = i;
-  while (i < t.length && !isWs(t.charCodeAt(i))) i++;
-  if (!HEREDOC_INSTRUCTIONS.has(t.slice(k, i).toUpperCase())) return false;
-  while (i < t.length && isWs(t.charCodeAt(i))) i++;
-  while (t.startsWith("--", i)) {
-    while (i < t.length && !isWs(t.charCodeAt(i))) i++;
-    while (i < t.length && isWs(t.charCodeAt(i))) i++;
-  }
-  if (t.charCodeAt(i) === 91) {
-    try {
-      const v = JSON.parse(t.slice(i).trimEnd());
-      if (Array.isArray(v) && v.every((x) => typeof x === "string")) return false;
-    } catch {
-    }
-  }
-  return true;
-}
-function analyseArguments(node2, logical, esc, fail) {
-  const t = logical.text;
-  const n = t.length;
-  let i = logical.index(node2.keywordEnd);
-  while (i < n && isWs(t.charCodeAt(i))) i++;
-  node2.flagsInsert = node2.keywordEnd;
-  while (i + 1 < n && t.charCodeAt(i) === 45 && t.charCodeAt(i + 1) === 45) {
-    const ws = i;
-    const we = flagWordEnd(t, i, esc);
-    const word = t.slice(ws, we);
-    i = we;
-    if (word === "--") {
-      while (i < n && isWs(t.charCodeAt(i))) i++;
-      break;
-    }
-    const eq = word.indexOf("=");
-    if (node2.flags === NO_FLAGS) node2.flags = [];
-    node2.flags.push({
-      name: eq === -1 ? word.slice(2) : word.slice(2, eq),
-      value: eq === -1 ? null : unquote(word.slice(eq + 1)),
-      start: logical.at(ws),
-      end: logical.at(we - 1) + 1
-    });
-    node2.flagsInsert = logical.at(we - 1) + 1;
-    while (i < n && isWs(t.charCodeAt(i))) i++;
-  }
-  node2.argsStart = i < n ? logical.at(i) : node2.logicalEnd;
-  let j = i;
-  if (node2.upper === "HEALTHCHECK") {
-    while (j < n && !isWs(t.charCodeAt(j))) j++;
-    while (j < n && isWs(t.charCodeAt(j))) j++;
-  }
-  if ((JSON_INSTRUCTIONS.has(node2.upper) || node2.upper === "HEALTHCHECK") && t.charCodeAt(j) === 91) {
-    const simple = simpleStringArray(t, j);
-    if (simple !== void 0) {
-      if (node2.upper !== "HEALTHCHECK") node2.json = simple;
-      return;
-    }
-    const rest = t.slice(j).trimEnd();
-    if (rest.endsWith("]")) {
-      let parsed;
-      try {
-        parsed = JSON.parse(rest);
-      } catch {
-      }
-      if (Array.isArray(parsed)) {
-        if (!parsed.every((x) => typeof x === "string")) fail("when using JSON array syntax, arrays must be comprised of strings only", logical.at(j));
-        if (node2.upper !== "HEALTHCHECK") node2.json = parsed;
-      }
-    }
-  }
-}
-function simpleStringArray(t, j) {
-  const n = t.length;
-  const out = [];
-  let i = skipJsonWs(t, j + 1);
-  if (t.charCodeAt(i) === 93) {
-    i++;
-  } else {
-    for (; ; ) {
-      if (t.charCodeAt(i) !== 34) return void 0;
-      const s = ++i;
-      for (; ; ) {
-        if (i >= n) return void 0;
-        const c3 = t.charCodeAt(i);
-        if (c3 === 34) break;
-        if (c3 === 92 || c3 < 32) return void 0;
-        i++;
-      }
-      out.push(t.slice(s, i));
-      i = skipJsonWs(t, i + 1);
-      const c2 = t.charCodeAt(i);
-      if (c2 === 93) {
-        i++;
-        break;
-      }
-      if (c2 !== 44) return void 0;
-      i = skipJsonWs(t, i + 1);
-    }
-  }
-  return skipJsonWs(t, i) === n ? out : void 0;
-}
-function skipJsonWs(t, i) {
-  for (let c2 = t.charCodeAt(i); c2 === 32 || c2 === 9 || c2 === 10 || c2 === 13; c2 = t.charCodeAt(i)) i++;
-  return i;
-}
-function flagWordEnd(t, i, esc) {
-  const n = t.length;
-  let q3 = 0;
-  while (i < n) {
-    const c2 = t.charCodeAt(i);
-    if (c2 === esc) i++;
-    else if (q3) {
-      if (c2 === q3) q3 = 0;
-    } else if (c2 === 34 || c2 === 39) q3 = c2;
-    else if (isWs(c2)) break;
-    i++;
-  }
-  return Math.min(i, n);
-}
-function buildkitWords(rest, escape = "\\") {
-  const words2 = [];
-  forEachBuildkitWord(rest, escape.charCodeAt(0), (s, e) => {
-    words2.push(rest.slice(s, e));
-  });
-  return words2;
-}
-function forEachBuildkitWord(rest, esc, word) {
-  const n = rest.length;
-  let start2 = -1;
-  let blankOK = false;
-  let quote = 0;
-  const flush = (end) => {
-    if (blankOK || end > start2) word(start2, end);
-    start2 = -1;
-    blankOK = false;
-  };
-  for (let i = 0; i < n; i++) {
-    const c2 = rest.charCodeAt(i);
-    if (start2 === -1) {
-      if (isSpace2(c2)) continue;
-      start2 = i;
-    }
-    if (quote) {
-      if (c2 === quote) quote = 0;
-      else if (c2 === esc && quote !== 39) {
-        if (i + 1 === n) {
-          flush(i);
-          return;
-        }
-        i++;
-      }
-      continue;
-    }
-    if (isSpace2(c2)) {
-      flush(i);
-      continue;
-    }
-    if (c2 === 39 || c2 === 34) {
-      quote = c2;
-      blankOK = true;
-    } else if (c2 === esc) {
-      if (i + 1 === n) {
-        flush(i);
-        return;
-      }
-      i++;
-    }
-  }
-  if (start2 !== -1) flush(n);
-}
-function isSpace2(c2) {
-  return c2 === 32 || c2 >= 9 && c2 <= 13 || c2 === 133 || c2 === 160 || c2 === 5760 || c2 >= 8192 && c2 <= 8202 || c2 === 8232 || c2 === 8233 || c2 === 8239 || c2 === 8287 || c2 === 12288;
-}
-function checkArguments(node2, logical, esc, fail) {
-  if (node2.upper !== "ENV" && node2.upper !== "LABEL") return;
-  const rest = logical.text.slice(logical.index(node2.argsStart)).trim();
-  let count2 = 0;
-  let legacy = false;
-  let bad = null;
-  forEachBuildkitWord(rest, esc, (s, e) => {
-    const eq = rest.indexOf("=", s);
-    const hasEq = eq !== -1 && eq < e;
-    if (count2++ === 0) legacy = !hasEq;
-    else if (!legacy && !hasEq && bad === null) bad = rest.slice(s, e);
-  });
-  if (count2 === 0) return;
-  if (legacy && !/[\t\v\f\r ]/.test(rest)) fail(`${node2.upper} must have two arguments`, node2.keywordStart);
-  if (bad !== null) fail(`Syntax error - can't find = in ${JSON.stringify(bad)}. Must be of the form: name=value`, node2.keywordStart);
-}
-function assertDockerfile(text, result) {
-  const mayHoldTemplate = TEMPLATE_OPENER.test(text);
-  for (const node2 of result.nodes) {
-    if (node2.type !== "instruction") continue;
-    if (!mayHoldTemplate && INSTRUCTIONS.has(node2.keyword.toLowerCase())) continue;
-    const problem = nonDockerfileProblem(text, node2);
-    if (problem) {
-      const pos = new LineIndex(text).position(problem.offset);
-      throw new InputError(problem.message, pos.line, pos.column);
-    }
-  }
-}
-function nonDockerfileProblem(text, node2) {
-  const known2 = INSTRUCTIONS.has(node2.keyword.toLowerCase());
-  const maybeTemplate = TEMPLATE_OPENER.test(text.slice(node2.keywordStart, node2.logicalEnd));
-  if (known2 && !maybeTemplate) return null;
-  const logical = scanView(text, node2.segments);
-  const template = maybeTemplate ? (SHELL_INSTRUCTIONS.has(node2.upper) ? SHELL_TEMPLATE_RE : TEMPLATE_RE).exec(logical.text) : null;
-  if (!known2) {
-    const looksTemplate = template !== null || /^(\{\{|\{%|\{#|%%)/.test(node2.keyword);
-    return { message: `unknown instruction: ${node2.keyword}${looksTemplate ? " (template syntax: this file is a template, not a Dockerfile)" : ""}`, offset: node2.keywordStart };
-  }
-  if (template) return { message: `template syntax ${JSON.stringify(template[0])} in ${node2.upper}: this file is a template, not a Dockerfile`, offset: logical.at(template.index) };
-  return null;
-}
-function unquote(s) {
-  if (s.length >= 2 && (s[0] === '"' || s[0] === "'") && s[s.length - 1] === s[0]) return s.slice(1, -1);
-  return s;
-}
-function findHeredocMarkers(logical, argsStart) {
-  const t = logical.text;
-  const out = [];
-  let i = logical.index(argsStart);
-  let q3 = 0;
-  for (; i < t.length; i++) {
-    const c2 = t.charCodeAt(i);
-    if (q3) {
-      if (c2 === q3) q3 = 0;
-      else if (c2 === 92 && q3 === 34) i++;
-      continue;
-    }
-    if (c2 === 92) {
-      i++;
-      continue;
-    }
-    if (c2 === 34 || c2 === 39) {
-      q3 = c2;
-      continue;
-    }
-    if (c2 !== 60 || t.charCodeAt(i + 1) !== 60) continue;
-    if (t.charCodeAt(i + 2) === 60) {
-      while (t.charCodeAt(i + 1) === 60) i++;
-      continue;
-    }
-    let w = i;
-    while (w > 0 && t.charCodeAt(w - 1) >= 48 && t.charCodeAt(w - 1) <= 57) w--;
-    if (w > 0 && !isWs(t.charCodeAt(w - 1))) continue;
-    let j = i + 2;
-    let stripTabs = false;
-    if (t.charCodeAt(j) === 45) {
-      stripTabs = true;
-      j++;
-    }
-    let quoted = false;
-    let name = "";
-    const qc = t.charCodeAt(j);
-    if (qc === 34 || qc === 39) {
-      const close = t.indexOf(t[j], j + 1);
-      if (close === -1) continue;
-      name = t.slice(j + 1, close);
-      quoted = true;
-      j = close + 1;
-    } else {
-      const s = j;
-      while (j < t.length && /[A-Za-z0-9_.\-]/.test(t[j])) j++;
-      name = t.slice(s, j);
-    }
-    if (!name || !/^[A-Za-z0-9_.\-]+$/.test(name)) continue;
-    out.push({ name, stripTabs, quoted, markerStart: logical.at(i), markerEnd: logical.at(j - 1) + 1 });
-    i = j - 1;
-  }
-  return out;
-}
-var DIRECTIVE_RE, KNOWN_DIRECTIVES, INSTRUCTIONS, NO_FLAGS, NO_HEREDOCS, NO_RANGES, CANONICAL_KEYWORDS, SHELL_INSTRUCTIONS, HEREDOC_INSTRUCTIONS, JSON_INSTRUCTIONS, SMALL_LINE_BUFFER, lineStart, lineEnd, lineNext, POOL_BYTES, pool, poolUsed, SegmentView, SliceView, lexSliceView, TEMPLATE_RE, TEMPLATE_OPENER, SHELL_TEMPLATE_RE;
-var init_lexer = __esm({
-  "src/core/lexer.ts"() {
-    "use strict";
-    init_source();
-    DIRECTIVE_RE = /^([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$/d;
-    KNOWN_DIRECTIVES = /* @__PURE__ */ new Set(["syntax", "escape", "check"]);
-    INSTRUCTIONS = /* @__PURE__ */ new Set([
-      "add",
-      "arg",
-      "cmd",
-      "copy",
-      "entrypoint",
-      "env",
-      "expose",
-      "from",
-      "healthcheck",
-      "label",
-      "maintainer",
-      "onbuild",
-      "run",
-      "shell",
-      "stopsignal",
-      "user",
-      "volume",
-      "workdir"
-    ]);
-    NO_FLAGS = Object.freeze([]);
-    NO_HEREDOCS = Object.freeze([]);
-    NO_RANGES = Object.freeze([]);
-    CANONICAL_KEYWORDS = new Map(
-      ["ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL", "MAINTAINER", "ONBUILD", "RUN", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR"].map((k) => [k, k])
-    );
-    SHELL_INSTRUCTIONS = /* @__PURE__ */ new Set(["RUN", "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD"]);
-    HEREDOC_INSTRUCTIONS = /* @__PURE__ */ new Set(["RUN", "COPY", "ADD"]);
-    JSON_INSTRUCTIONS = /* @__PURE__ */ new Set(["RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"]);
-    SMALL_LINE_BUFFER = 1 << 12;
-    lineStart = new Int32Array(SMALL_LINE_BUFFER);
-    lineEnd = new Int32Array(SMALL_LINE_BUFFER);
-    lineNext = new Int32Array(SMALL_LINE_BUFFER);
-    POOL_BYTES = 1 << 18;
-    pool = new ArrayBuffer(POOL_BYTES);
-    poolUsed = 0;
-    SegmentView = class {
-      constructor(source, segments) {
-        this.segments = segments;
-        const n = segments.length;
-        const parts = new Array(n);
-        const starts = new Array(n + 1);
-        let k = 0;
-        for (let g = 0; g < n; g++) {
-          const [s, e] = segments[g];
-          starts[g] = k;
-          parts[g] = source.slice(s, e);
-          k += e - s;
-        }
-        starts[n] = k;
-        this.starts = starts;
-        this.text = parts.join("");
-      }
-      segments;
-      text;
-      /** starts[k]: index in `text` of segment k's first character; starts[n] = text.length. */
-      starts;
-      /** Segment of the last lookup: lookups mostly move forward, so they are O(1) amortised. */
-      seg = 0;
-      at(i) {
-        const { starts, segments } = this;
-        const n = segments.length;
-        if (i >= starts[n]) return segments[n - 1][1];
-        let g = this.seg;
-        while (g > 0 && i < starts[g]) g--;
-        while (g < n - 1 && i >= starts[g + 1]) g++;
-        this.seg = g;
-        return segments[g][0] + (i - starts[g]);
-      }
-      index(offset) {
-        const { starts, segments } = this;
-        for (let g = 0; g < segments.length; g++) {
-          const [s, e] = segments[g];
-          if (offset < e) return offset <= s ? starts[g] : starts[g] + (offset - s);
-        }
-        return starts[segments.length];
-      }
-    };
-    SliceView = class {
-      text;
-      s;
-      e;
-      constructor(source, s, e) {
-        this.text = source.slice(s, e);
-        this.s = s;
-        this.e = e;
-      }
-      /** Point this view at another slice (the lexer's own view, reused from one instruction to the next). */
-      reset(source, s, e) {
-        this.text = source.slice(s, e);
-        this.s = s;
-        this.e = e;
-        return this;
-      }
-      at(i) {
-        return i >= this.e - this.s ? this.e : this.s + i;
-      }
-      index(offset) {
-        return offset <= this.s ? 0 : Math.min(offset, this.e) - this.s;
-      }
-    };
-    lexSliceView = new SliceView("", 0, 0);
-    TEMPLATE_RE = /\{\{.*?\}\}|\{%.*?%\}|%%[A-Za-z_][A-Za-z0-9_]*%%/;
-    TEMPLATE_OPENER = /\{\{|\{%|%%/;
-    SHELL_TEMPLATE_RE = /\{%-?[ \t].*?%\}/;
-  }
-});
-
-// src/core/shell.ts
-function operatorAt(text, i, c2) {
-  switch (c2) {
-    case 38:
-      return text.charCodeAt(i + 1) === 38 ? "&&" : "&";
-    case 124:
-      return text.charCodeAt(i + 1) === 124 ? "||" : "|";
-    case 59:
-      return text.charCodeAt(i + 1) === 59 ? ";;" : ";";
-    case 40:
-      return "(";
-    case 41:
-      return ")";
-    default:
-      return void 0;
-  }
-}
-function tokenize(text, offset) {
-  const commands = [];
-  const allWords = [];
-  const allHeredocs = [];
-  let words2 = [];
-  let redirects = [];
-  let heredocs = [];
-  let pending = [];
-  let depth = 0;
-  let pendingRedirect = false;
-  const n = text.length;
-  let i = 0;
-  const finish = (terminator) => {
-    if (!words2.length && !redirects.length) return;
-    commands.push(heredocs.length ? { words: words2, redirects, terminator, depth, heredocs } : { words: words2, redirects, terminator, depth });
-    words2 = [];
-    redirects = [];
-    heredocs = [];
-  };
-  const readBodies = () => {
-    for (const h of pending) {
-      const body = readHeredocBody(text, i, h.delimiter, h.stripTabs, h.quoted);
-      h.bodyStart = offset(i);
-      h.bodyEnd = body.bodyEnd > i ? offset(body.bodyEnd - 1) + 1 : h.bodyStart;
-      h.end = body.end > i ? offset(body.end - 1) + 1 : h.bodyStart;
-      if (body.unterminated) h.unterminated = true;
-      allHeredocs.push(h);
-      i = body.next;
-    }
-    pending = [];
-  };
-  while (i < n) {
-    const cc = text.charCodeAt(i);
-    if (cc === 32 || cc === 9 || cc === 13) {
-      i++;
-      continue;
-    }
-    if (cc === 92 && text.charCodeAt(i + 1) === 10) {
-      i += 2;
-      continue;
-    }
-    if (cc === 10) {
-      finish("\n");
-      i++;
-      if (pending.length) readBodies();
-      continue;
-    }
-    if (cc === 35) {
-      const nl = text.indexOf("\n", i);
-      i = nl === -1 ? n : nl;
-      continue;
-    }
-    const op = operatorAt(text, i, cc);
-    if (op) {
-      if (op === "(") depth++;
-      finish(op);
-      if (op === ")") depth = Math.max(0, depth - 1);
-      i += op.length;
-      continue;
-    }
-    const redir = cc >= 48 && cc <= 57 || cc === 60 || cc === 62 ? REDIRECT_RE.exec(text.slice(i, i + 6)) ?? (text.startsWith("&>", i) ? ["&>"] : null) : null;
-    if (redir) {
-      const s = i;
-      i += redir[0].length;
-      redirects.push({ value: text.slice(s, i), start: offset(s), end: offset(i - 1) + 1, quoted: false, dynamic: false });
-      pendingRedirect = true;
-      continue;
-    }
-    let value;
-    let wordEnd;
-    let quoted;
-    let dynamic;
-    let unterminated = false;
-    let opened;
-    if (cc === 60 && text.charCodeAt(i + 1) === 60) {
-      let e = i + 2;
-      const stripTabs = text[e] === "-";
-      if (stripTabs) e++;
-      let d = e;
-      while (d < n && (text.charCodeAt(d) === 32 || text.charCodeAt(d) === 9)) d++;
-      readWord(text, d);
-      value = text.slice(i, e) + rw.value;
-      wordEnd = Math.max(rw.end, e);
-      quoted = rw.quoted;
-      dynamic = false;
-      if (rw.end > d && rw.value !== "") opened = { delimiter: rw.value, stripTabs, quoted: /['"\\]/.test(text.slice(d, rw.end)) };
-    } else {
-      readWord(text, i);
-      if (rw.end <= i) {
-        value = text[i];
-        wordEnd = i + 1;
-        quoted = false;
-        dynamic = false;
-      } else {
-        value = rw.value;
-        wordEnd = rw.end;
-        quoted = rw.quoted;
-        dynamic = rw.dynamic;
-        unterminated = rw.unterminated;
-      }
-    }
-    const start2 = offset(i);
-    const end = offset(wordEnd - 1) + 1;
-    const word = unterminated ? { value, start: start2, end, quoted, dynamic, unterminated: true } : { value, start: start2, end, quoted, dynamic };
-    i = wordEnd;
-    allWords.push(word);
-    if (opened) {
-      const h = { marker: word, delimiter: opened.delimiter, quoted: opened.quoted, stripTabs: opened.stripTabs, bodyStart: -1, bodyEnd: -1, end: -1 };
-      heredocs.push(h);
-      pending.push(h);
-    }
-    if (pendingRedirect) {
-      redirects.push(word);
-      pendingRedirect = false;
-      continue;
-    }
-    if (words2.length === 0 && (word.value === "{" || word.value === "}") && !word.quoted) {
-      finish(word.value);
-      continue;
-    }
-    words2.push(word);
-  }
-  finish("");
-  for (const c2 of commands) {
-    if (!c2.heredocs) continue;
-    const read = c2.heredocs.filter((h) => h.bodyStart !== -1);
-    if (read.length) c2.heredocs = read;
-    else delete c2.heredocs;
-  }
-  return { commands, words: allWords, heredocs: allHeredocs };
-}
-function readHeredocBody(text, i, delimiter, stripTabs, quoted) {
-  const n = text.length;
-  let bodyEnd = i;
-  let continued = false;
-  let s = i;
-  while (s < n) {
-    let e = text.indexOf("\n", s);
-    if (e === -1) e = n;
-    const contentEnd = e > s && text.charCodeAt(e - 1) === 13 ? e - 1 : e;
-    let c2 = s;
-    if (stripTabs) while (c2 < contentEnd && text.charCodeAt(c2) === 9) c2++;
-    if (!continued && contentEnd - c2 === delimiter.length && text.startsWith(delimiter, c2)) {
-      return { bodyEnd, end: contentEnd, next: Math.min(e + 1, n) };
-    }
-    if (!quoted) {
-      let k = contentEnd;
-      while (k > s && text.charCodeAt(k - 1) === 92) k--;
-      continued = (contentEnd - k) % 2 === 1;
-    }
-    bodyEnd = contentEnd;
-    s = e + 1;
-  }
-  return { bodyEnd, end: n, next: n, unterminated: true };
-}
-function readWord(text, i) {
-  let value = "";
-  let quoted = false;
-  let dynamic = false;
-  let unterminated = false;
-  const n = text.length;
-  let run2 = i;
-  while (i < n) {
-    const c2 = text.charCodeAt(i);
-    if (c2 === 32 || c2 === 9 || c2 === 13 || c2 === 10 || c2 === 59 || c2 === 124 || c2 === 38 || c2 === 41 || c2 === 40 || c2 === 60 || c2 === 62) break;
-    if (c2 === 92) {
-      if (i > run2) value += text.slice(run2, i);
-      if (text.charCodeAt(i + 1) === 10) {
-        i += 2;
-        run2 = i;
-        continue;
-      }
-      if (i + 1 < n) value += text[i + 1];
-      i += 2;
-      run2 = i;
-      continue;
-    }
-    if (c2 === 39) {
-      if (i > run2) value += text.slice(run2, i);
-      quoted = true;
-      const close = text.indexOf("'", i + 1);
-      const e = close === -1 ? n : close;
-      if (close === -1) unterminated = true;
-      value += text.slice(i + 1, e);
-      i = e + 1;
-      run2 = i;
-      continue;
-    }
-    if (c2 === 34) {
-      if (i > run2) value += text.slice(run2, i);
-      quoted = true;
-      i++;
-      run2 = i;
-      while (i < n) {
-        const d = text.charCodeAt(i);
-        if (d === 34) break;
-        if (d === 92 && i + 1 < n && isDqEscapable(text.charCodeAt(i + 1))) {
-          if (i > run2) value += text.slice(run2, i);
-          if (text.charCodeAt(i + 1) !== 10) value += text[i + 1];
-          i += 2;
-          run2 = i;
-          continue;
-        }
-        if (d === 36 || d === 96) {
-          dynamic = true;
-          if (d === 36 && text.charCodeAt(i + 1) === 40) {
-            i = skipBalanced(text, i + 1);
-            continue;
-          }
-        }
-        i++;
-      }
-      if (i > run2) value += text.slice(run2, Math.min(i, n));
-      if (i >= n) unterminated = true;
-      i++;
-      run2 = i;
-      continue;
-    }
-    if (c2 === 36 && text.charCodeAt(i + 1) === 39) {
-      if (i > run2) value += text.slice(run2, i);
-      quoted = true;
-      const a = ansiC(text, i + 2);
-      value += a.value;
-      if (a.unterminated) unterminated = true;
-      i = a.end;
-      run2 = i;
-      continue;
-    }
-    if (c2 === 36 && text.charCodeAt(i + 1) === 34) {
-      if (i > run2) value += text.slice(run2, i);
-      i++;
-      run2 = i;
-      continue;
-    }
-    if (c2 === 36) {
-      dynamic = true;
-      const d = text.charCodeAt(i + 1);
-      if (d === 40 || d === 123) {
-        i = skipBalanced(text, i + 1);
-        continue;
-      }
-    } else if (c2 === 96) {
-      dynamic = true;
-      const close = text.indexOf("`", i + 1);
-      i = close === -1 ? n : close + 1;
-      continue;
-    } else if (c2 === 42 || c2 === 63 || c2 === 91) dynamic = true;
-    i++;
-  }
-  if (Math.min(i, n) > run2) value += text.slice(run2, Math.min(i, n));
-  rw.value = value;
-  rw.end = Math.min(Math.max(i, 0), n);
-  rw.quoted = quoted;
-  rw.dynamic = dynamic;
-  rw.unterminated = unterminated;
-}
-function ansiC(text, i) {
-  let value = "";
-  const n = text.length;
-  while (i < n) {
-    const c2 = text[i];
-    if (c2 === "'") return { value, end: i + 1 };
-    if (c2 === "\\" && i + 1 < n) {
-      const d = text[i + 1];
-      let m;
-      if (d in ANSI_C) {
-        value += ANSI_C[d];
-        i += 2;
-      } else if (m = /^x([0-9A-Fa-f]{1,2})/.exec(text.slice(i + 1, i + 4))) {
-        value += String.fromCharCode(parseInt(m[1], 16));
-        i += 1 + m[0].length;
-      } else if (m = /^[0-7]{1,3}/.exec(text.slice(i + 1, i + 4))) {
-        value += String.fromCharCode(parseInt(m[0], 8) & 255);
-        i += 1 + m[0].length;
-      } else {
-        value += c2 + d;
-        i += 2;
-      }
-      continue;
-    }
-    value += c2;
-    i++;
-  }
-  return { value, end: n, unterminated: true };
-}
-function isDqEscapable(c2) {
-  return c2 === 36 || c2 === 96 || c2 === 34 || c2 === 92 || c2 === 10;
-}
-function skipBalanced(text, i) {
-  const open = text[i];
-  const close = open === "(" ? ")" : "}";
-  let level2 = 0;
-  const n = text.length;
-  while (i < n) {
-    const c2 = text[i];
-    if (c2 === "\\") {
-      i += 2;
-      continue;
-    }
-    if (c2 === "'") {
-      const e = text.indexOf("'", i + 1);
-      i = e === -1 ? n : e + 1;
-      continue;
-    }
-    if (c2 === '"') {
-      i++;
-      while (i < n && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
-      i++;
-      continue;
-    }
-    if (c2 === open) level2++;
-    else if (c2 === close) {
-      level2--;
-      if (level2 === 0) return i + 1;
-    }
-    i++;
-  }
-  return n;
-}
-function programIndex(words2) {
-  let i = 0;
-  while (i < words2.length) {
-    const v = words2[i].value;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(v) && !words2[i].quoted) {
-      i++;
-      continue;
-    }
-    if (RESERVED.has(v)) {
-      i++;
-      continue;
-    }
-    if (v === "env") {
-      i++;
-      while (i < words2.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i].value) || words2[i].value.startsWith("-"))) i++;
-      continue;
-    }
-    if (WRAPPERS.has(v)) {
-      i++;
-      while (i < words2.length && words2[i].value.startsWith("-")) i++;
-      if (v === "timeout" && i < words2.length && /^\d/.test(words2[i].value)) i++;
-      continue;
-    }
-    return i;
-  }
-  return -1;
-}
-function commandAssignments(words2) {
-  const out = /* @__PURE__ */ new Map();
-  const p = programIndex(words2);
-  for (let i = 0; i < (p === -1 ? words2.length : p); i++) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(words2[i].value);
-    if (m) out.set(m[1], m[2]);
-  }
-  return out;
-}
-function basename(v) {
-  const k = v.lastIndexOf("/");
-  return k === -1 ? v : v.slice(k + 1);
-}
-function nestedScript(cmd) {
-  const w = cmd.words;
-  let p = programIndex(w);
-  if (p === -1) return null;
-  if (p > 0 && w[p - 1].value.startsWith("-") && w.slice(0, p).some((x) => x.value === "sudo") && w[p + 1] && SHELLS.has(basename(w[p + 1].value))) p++;
-  const prog = basename(w[p].value);
-  if (prog === "eval") return w.length > p + 1 ? { via: "eval", words: w.slice(p + 1) } : null;
-  if (!SHELLS.has(prog) && prog !== "su" && prog !== "runuser") return null;
-  const isShell = SHELLS.has(prog);
-  for (let k = p + 1; k < w.length; k++) {
-    const v = w[k].value;
-    if (v === "-c" || v === "--command" || isShell && /^-[A-Za-z]*c[A-Za-z]*$/.test(v)) {
-      const arg = w[k + 1];
-      return arg ? { via: `${prog} -c`, words: [arg] } : null;
-    }
-    if (v.startsWith("--command=")) return { via: `${prog} -c`, words: [{ ...w[k], value: v.slice("--command=".length) }] };
-    if (isShell && /^[-+][A-Za-z]*o$/.test(v)) k++;
-    else if (isShell && !v.startsWith("-") && !v.startsWith("+")) return null;
-  }
-  return null;
-}
-function nestedCommands(commands, depth = 0) {
-  const out = [];
-  if (depth > 3) return out;
-  for (const c2 of commands) {
-    const s = nestedScript(c2);
-    if (!s) continue;
-    const start2 = s.words[0].start;
-    const end = s.words[s.words.length - 1].end;
-    const script = s.words.map((x) => x.value).join(" ");
-    const inner = tokenize(script, (k) => Math.min(start2 + k, end - 1)).commands;
-    for (const cmd of inner) out.push({ via: s.via, cmd });
-    for (const n of nestedCommands(inner, depth + 1)) out.push({ via: s.via, cmd: n.cmd });
-  }
-  return out;
-}
-var REDIRECT_RE, rw, ANSI_C, RESERVED, WRAPPERS, SHELLS;
-var init_shell = __esm({
-  "src/core/shell.ts"() {
-    "use strict";
-    REDIRECT_RE = /^(\d*)(>>|>&|>\||>|<&|<<<|<>|<(?!<))/;
-    rw = { value: "", end: 0, quoted: false, dynamic: false, unterminated: false };
-    ANSI_C = { n: "\n", t: "	", r: "\r", a: "\x07", b: "\b", e: "\x1B", E: "\x1B", f: "\f", v: "\v", "\\": "\\", "'": "'", '"': '"', "?": "?" };
-    RESERVED = /* @__PURE__ */ new Set(["then", "do", "else", "elif", "if", "while", "until", "!", "time", "{", "}", "exec"]);
-    WRAPPERS = /* @__PURE__ */ new Set(["sudo", "nice", "nohup", "command", "builtin", "stdbuf", "timeout", "xargs"]);
-    SHELLS = /* @__PURE__ */ new Set(["sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"]);
-  }
-});
-
-// src/core/token-cache.ts
-function instructionKey(text, start2, end, escape) {
-  return (escape + text.slice(start2, end) + "\n").slice(0, -1);
-}
-function shiftTokens(t, d) {
-  const words2 = /* @__PURE__ */ new Map();
-  const docs = /* @__PURE__ */ new Map();
-  const word = (w) => {
-    let x = words2.get(w);
-    if (!x) {
-      x = { ...w, start: w.start + d, end: w.end + d };
-      words2.set(w, x);
-    }
-    return x;
-  };
-  const heredoc = (h) => {
-    let x = docs.get(h);
-    if (!x) {
-      x = { ...h, marker: word(h.marker), bodyStart: h.bodyStart === -1 ? -1 : h.bodyStart + d, bodyEnd: h.bodyEnd === -1 ? -1 : h.bodyEnd + d, end: h.end === -1 ? -1 : h.end + d };
-      docs.set(h, x);
-    }
-    return x;
-  };
-  const command2 = (c2) => {
-    const x = { ...c2, words: c2.words.map(word), redirects: c2.redirects.map(word) };
-    if (c2.heredocs) x.heredocs = c2.heredocs.map(heredoc);
-    return x;
-  };
-  return { commands: t.commands.map(command2), words: t.words.map(word), heredocs: t.heredocs.map(heredoc) };
-}
-var TokenCache, SHARED_MAX_CHARS, SHARED_MAX_DOC, sharedTokenCache;
-var init_token_cache = __esm({
-  "src/core/token-cache.ts"() {
-    "use strict";
-    TokenCache = class {
-      constructor(maxChars = Number.POSITIVE_INFINITY) {
-        this.maxChars = maxChars;
-      }
-      maxChars;
-      entries = /* @__PURE__ */ new Map();
-      chars = 0;
-      /** The tokens of `part` of the instruction with text `key` at offset `base`, if known. */
-      get(key, part, base2) {
-        const e = this.entries.get(key);
-        const m = e?.[part];
-        if (!e || !m) return void 0;
-        if (this.maxChars !== Number.POSITIVE_INFINITY) {
-          this.entries.delete(key);
-          this.entries.set(key, e);
-        }
-        return m.base === base2 ? m.tokens : shiftTokens(m.tokens, base2 - m.base);
-      }
-      set(key, part, base2, tokens) {
-        let e = this.entries.get(key);
-        if (!e) {
-          if (key.length > this.maxChars) return;
-          e = {};
-          this.entries.set(key, e);
-          this.chars += key.length;
-          while (this.chars > this.maxChars) {
-            const oldest = this.entries.keys().next().value;
-            this.entries.delete(oldest);
-            this.chars -= oldest.length;
-          }
-        }
-        e[part] = { base: base2, tokens };
-      }
-      get size() {
-        return this.entries.size;
-      }
-      clear() {
-        this.entries.clear();
-        this.chars = 0;
-      }
-    };
-    SHARED_MAX_CHARS = 1 << 20;
-    SHARED_MAX_DOC = 256 * 1024;
-    sharedTokenCache = new TokenCache(SHARED_MAX_CHARS);
-  }
-});
-
-// src/core/document.ts
-function isShellFedHeredoc(commands, node2) {
-  if (node2.upper !== "RUN" || commands.length !== 1) return false;
-  const words2 = commands[0].words;
-  const first = node2.heredocs[0];
-  const markerIdx = words2.findIndex((w) => w.start === first.markerStart);
-  if (markerIdx === 0) return true;
-  const prog = words2[0]?.value.replace(/^.*\//, "");
-  return markerIdx > 0 && /^(ba|da|z|k)?sh$/.test(prog ?? "") && words2.slice(1, markerIdx).every((w) => w.value.startsWith("-"));
-}
-function globalState(doc2, uptoIndex) {
-  const env = /* @__PURE__ */ new Map();
-  const args = /* @__PURE__ */ new Set();
-  for (const a of doc2.globalArgs) {
-    if (a.index >= uptoIndex) break;
-    for (const [k, v] of parseArgDecls(a)) {
-      env.set(k, argValue(doc2, k, v));
-      args.add(k);
-    }
-  }
-  return { env, args, user: "", workdir: "/", shell: null };
-}
-function record(hist, version, key, value, present) {
-  let h = hist.get(key);
-  if (!h) hist.set(key, h = { at: [], value: [], present: [] });
-  const n = h.at.length;
-  if (n && h.at[n - 1] === version) {
-    h.value[n - 1] = value;
-    h.present[n - 1] = present;
-    return;
-  }
-  h.at.push(version);
-  h.value.push(value);
-  h.present.push(present);
-}
-function lastAt(h, version) {
-  if (!h) return -1;
-  let lo = 0;
-  let hi = h.at.length - 1;
-  let found = -1;
-  while (lo <= hi) {
-    const mid = lo + hi >> 1;
-    if (h.at[mid] <= version) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return found;
-}
-function overlayEnv(base2, own = []) {
-  const o = new EnvOverlay(base2);
-  for (const [k, v] of own) o.set(k, v);
-  return o;
-}
-function hasBuildArg(doc2, name) {
-  return doc2.buildArgs !== void 0 && Object.prototype.hasOwnProperty.call(doc2.buildArgs, name);
-}
-function argValue(doc2, name, fallback) {
-  if (!hasBuildArg(doc2, name)) return fallback;
-  return doc2.buildArgs[name] ?? void 0;
-}
-function applyInstruction(st, instr, globals) {
-  switch (instr.upper) {
-    case "ENV": {
-      const pairs2 = parseEnvPairs(instr).map(([k, v]) => [k, expandVars(v, st.env)]);
-      for (const [k, v] of pairs2) st.env.set(k, v);
-      return;
-    }
-    case "ARG": {
-      const decls = parseArgDecls(instr);
-      const values3 = decls.map(([k, v]) => hasBuildArg(instr.doc, k) ? argValue(instr.doc, k, v) : v !== void 0 ? expandVars(v, st.env) : globals.env.get(k));
-      const wasArg = decls.map(([k]) => st.args.has(k));
-      decls.forEach(([k], n) => {
-        st.args.add(k);
-        if (st.env.has(k) && !wasArg[n]) return;
-        st.env.set(k, values3[n]);
-      });
-      return;
-    }
-    case "USER":
-      st.user = expandVars(instr.args()[0]?.value ?? "", st.env);
-      return;
-    case "WORKDIR":
-      st.workdir = joinPath(st.workdir, expandVars(instr.argsText().trim(), st.env));
-      return;
-    case "SHELL":
-      st.shell = instr.json ?? st.shell;
-      return;
-  }
-}
-function rawNameValues(instr) {
-  const rest = instr.argsText().trim();
-  const words2 = buildkitWords(rest, instr.doc.escape);
-  if (words2.length === 0) return [];
-  if (!words2[0].includes("=")) {
-    const m = /[\t\v\f\r ]+/.exec(rest);
-    return m ? [{ key: rest.slice(0, m.index), value: rest.slice(m.index + m[0].length), sep: "" }] : [];
-  }
-  return words2.filter((w) => w.includes("=")).map((w) => {
-    const eq = w.indexOf("=");
-    return { key: w.slice(0, eq), value: w.slice(eq + 1), sep: "=" };
-  });
-}
-function parseEnvPairs(instr) {
-  const esc = instr.doc.escape;
-  return rawNameValues(instr).map(({ key, value }) => [unquoteWord(key, esc), unquoteWord(value, esc)]);
-}
-function parseArgDecls(instr) {
-  const esc = instr.doc.escape;
-  const out = [];
-  for (const w of buildkitWords(instr.argsText().trim(), esc)) {
-    const eq = w.indexOf("=");
-    if (eq === -1) out.push([unquoteWord(w, esc), void 0]);
-    else out.push([unquoteWord(w.slice(0, eq), esc), unquoteWord(w.slice(eq + 1), esc)]);
-  }
-  return out;
-}
-function unquoteWord(raw, escape = "\\") {
-  if (!/['"]/.test(raw) && !raw.includes(escape)) return raw;
-  let out = "";
-  const n = raw.length;
-  for (let i = 0; i < n; i++) {
-    const c2 = raw[i];
-    if (c2 === "'") {
-      const close = raw.indexOf("'", i + 1);
-      if (close === -1) return out + raw.slice(i);
-      out += raw.slice(i + 1, close);
-      i = close;
-    } else if (c2 === '"') {
-      let j = i + 1;
-      for (; j < n && raw[j] !== '"'; j++) {
-        if (raw[j] === escape && j + 1 < n && (raw[j + 1] === '"' || raw[j + 1] === "$" || raw[j + 1] === escape)) j++;
-        out += raw[j];
-      }
-      if (j >= n) return out;
-      i = j;
-    } else if (c2 === escape) {
-      if (i + 1 < n) out += raw[++i];
-    } else out += c2;
-  }
-  return out;
-}
-function expandVars(s, env) {
-  if (!s.includes("$")) return s;
-  return s.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (m, braced, op, alt, bare) => {
-    const name = braced ?? bare;
-    const has4 = env.has(name) && env.get(name) !== void 0;
-    const v = env.get(name);
-    if (op === ":-") return has4 && v !== "" ? v : alt;
-    if (op === "-") return has4 ? v : alt;
-    if (op === ":+") return has4 && v !== "" ? alt : "";
-    if (op === "+") return has4 ? alt : "";
-    return has4 ? v : m;
-  });
-}
-function joinPath(base2, p) {
-  if (p.startsWith("/")) return normalizePath(p);
-  return normalizePath((base2.endsWith("/") ? base2 : base2 + "/") + p);
-}
-function normalizePath(p) {
-  if (p !== "" && !NEEDS_NORMALIZING.test(p)) return p;
-  const abs = p.startsWith("/");
-  const parts = [];
-  for (const seg of p.split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === "..") parts.pop();
-    else parts.push(seg);
-  }
-  return (abs ? "/" : "") + parts.join("/") || (abs ? "/" : ".");
-}
-var DockerfileDocument, GENERATOR_RE, DO_NOT_EDIT_RE, Instruction, Stage, RecordingMap, RecordingSet, EntriesView, EnvAt, ArgsAt, EnvOverlay, Timeline, STATE_KEYWORDS, NEEDS_NORMALIZING;
-var init_document = __esm({
-  "src/core/document.ts"() {
-    "use strict";
-    init_base_images();
-    init_lexer();
-    init_source();
-    init_shell();
-    init_token_cache();
-    DockerfileDocument = class {
-      /**
-       * @throws InputError when the text is not a Dockerfile BuildKit would build: a parser error
-       * (bad or duplicate directive, unterminated heredoc, ENV without a value, ...), an unknown
-       * instruction or template syntax on an instruction line (src/core/lexer.ts).
-       */
-      constructor(text, bom = false, buildArgs2, tokenCache) {
-        this.text = text;
-        this.bom = bom;
-        this.buildArgs = buildArgs2;
-        this.tokenCache = tokenCache === void 0 ? text.length <= SHARED_MAX_DOC ? sharedTokenCache : null : tokenCache;
-        const r = lex(text);
-        assertDockerfile(text, r);
-        this.nodes = r.nodes;
-        this.parsedDirectives = r.directives;
-        this.escape = r.escape;
-        this.instructions = [];
-        this.stages = [];
-        this.globalArgs = [];
-        let stage = null;
-        for (const node2 of r.nodes) {
-          if (node2.type !== "instruction") continue;
-          if (node2.upper === "FROM") {
-            stage = new Stage(this, this.stages.length);
-            this.stages.push(stage);
-          }
-          const instr = new Instruction(this, node2, this.instructions.length, stage);
-          this.instructions.push(instr);
-          if (stage) stage.instructions.push(instr);
-          else if (node2.upper === "ARG") this.globalArgs.push(instr);
-        }
-      }
-      text;
-      bom;
-      buildArgs;
-      nodes;
-      escape;
-      instructions;
-      stages;
-      /** ARG instructions before the first FROM. */
-      globalArgs;
-      lines;
-      parsedDirectives;
-      /**
-       * How often `directives` / `directive()` were read. The runner uses it to know which
-       * transforms looked at the parser directives (src/core/runner.ts: a change to the directives alone
-       * cannot change the result of a transform that never read them).
-       */
-      directiveReads = 0;
-      tokenCache;
-      /** The parser directives at the top (`# syntax=`, `# escape=`, `# check=`). */
-      get directives() {
-        this.directiveReads++;
-        return this.parsedDirectives;
-      }
-      /**
-       * Where the parser directives end: the offset after the last directive line, 0 when none.
-       * Everything from here on is instructions, comments and blank lines.
-       */
-      get directivesEnd() {
-        let end = 0;
-        for (const n of this.nodes) {
-          if (n.type !== "directive") break;
-          end = n.next;
-        }
-        return end;
-      }
-      get eol() {
-        return dominantEol(this.text);
-      }
-      eolAt(offset) {
-        return eolAt(this.text, offset);
-      }
-      lineIndex() {
-        return this.lines ??= new LineIndex(this.text);
-      }
-      position(offset) {
-        return this.lineIndex().position(offset);
-      }
-      /**
-       * For a document a transform run derived from the file it was given: maps an offset here to
-       * the line of the given file it comes from. Set by the runner (src/core/runner.ts).
-       */
-      sourceLine;
-      /**
-       * The line a message should name for `offset`: the line in the file as the user gave it
-       * (where findings are reported), also when a transform runs on a version another transform
-       * already rewrote.
-       */
-      lineOf(offset) {
-        return this.sourceLine ? this.sourceLine(offset) : this.position(offset).line;
-      }
-      /**
-       * The header comment line saying the file is generated, if any: among the comment lines
-       * before the first instruction, the first naming its generator (`generated by/via/from`,
-       * `autogenerated`), else the first `DO NOT EDIT`.
-       */
-      generatedHeader() {
-        let fallback = null;
-        for (const n of this.nodes) {
-          if (n.type === "instruction") break;
-          if (n.type !== "comment") continue;
-          const text = this.text.slice(n.start, n.end).replace(/^[\s#]+/, "").trim();
-          if (GENERATOR_RE.test(text)) return { start: n.start, end: n.end, text };
-          if (!fallback && DO_NOT_EDIT_RE.test(text)) fallback = { start: n.start, end: n.end, text };
-        }
-        return fallback;
-      }
-      directive(name) {
-        return this.directives.find((d) => d.name === name);
-      }
-      slice(start2, end) {
-        return this.text.slice(start2, end);
-      }
-      /** Offset of the start of the line containing `offset`. */
-      lineStart(offset) {
-        return this.text.lastIndexOf("\n", offset - 1) + 1;
-      }
-      /** Leading whitespace of the line containing `offset`. */
-      indentAt(offset) {
-        const s = this.lineStart(offset);
-        let e = s;
-        while (e < this.text.length && (this.text[e] === " " || this.text[e] === "	")) e++;
-        return this.text.slice(s, e);
-      }
-      /** The stage whose name (AS x, case-insensitive) or index is `ref`, before stage `before`. */
-      stageByRef(ref, before = this.stages.length) {
-        const named = (this.stagesByName ??= this.indexStageNames()).get(ref.toLowerCase());
-        if (named) {
-          const limit = Math.min(before, this.stages.length);
-          for (let k = named.length - 1; k >= 0; k--) if (named[k].index < limit) return named[k];
-        }
-        if (/^\d+$/.test(ref)) return this.stages[Number(ref)];
-        return void 0;
-      }
-      stagesByName;
-      /** Stages by lower-case name, each list in document order. */
-      indexStageNames() {
-        const out = /* @__PURE__ */ new Map();
-        for (const s of this.stages) {
-          const name = s.name?.toLowerCase();
-          if (name === void 0) continue;
-          const list7 = out.get(name);
-          if (list7) list7.push(s);
-          else out.set(name, [s]);
-        }
-        return out;
-      }
-    };
-    GENERATOR_RE = /\bauto-?generated\b|\bgenerated\s+(?:by|via|from|with|using)\b|\bcode generated\b/i;
-    DO_NOT_EDIT_RE = /\bdo not edit\b/i;
-    Instruction = class {
-      constructor(doc2, node2, index, stage) {
-        this.doc = doc2;
-        this.node = node2;
-        this.index = index;
-        this.stage = stage;
-      }
-      doc;
-      node;
-      index;
-      stage;
-      cachedLogical;
-      cachedView;
-      cachedTokens;
-      cachedCommands;
-      cachedScript;
-      get keyword() {
-        return this.node.keyword;
-      }
-      /** Upper-case keyword (`RUN`, `COPY`, ...). */
-      get upper() {
-        return this.node.upper;
-      }
-      get start() {
-        return this.node.start;
-      }
-      get end() {
-        return this.node.end;
-      }
-      get next() {
-        return this.node.next;
-      }
-      get flags() {
-        return this.node.flags;
-      }
-      get heredocs() {
-        return this.node.heredocs;
-      }
-      /** Exec form arguments, or null for shell form. */
-      get json() {
-        return this.node.json;
-      }
-      get text() {
-        return this.cachedText ??= this.doc.text.slice(this.node.start, this.node.end);
-      }
-      cachedText;
-      /**
-       * Can a shell word of this instruction (heredoc bodies included) hold `needle` once the shell
-       * has removed quotes, escapes and line continuations? A cheap necessary condition, for
-       * skipping the tokenization of steps that cannot run a given program.
-       */
-      mayHold(needle) {
-        const text = this.text;
-        if (text.includes(needle)) return true;
-        if (this.unquoted === void 0) this.unquoted = /['"\\`]/.test(text) ? text.replace(/['"\\`\s]/g, "") : null;
-        return this.unquoted?.includes(needle) === true;
-      }
-      unquoted;
-      /** Its line in the file as the user gave it (see DockerfileDocument.lineOf), for messages. */
-      get line() {
-        return this.doc.lineOf(this.node.keywordStart);
-      }
-      flag(name) {
-        return this.node.flags.find((f) => f.name === name);
-      }
-      flagsNamed(name) {
-        return this.node.flags.filter((f) => f.name === name);
-      }
-      /** The logical line: keyword to end of the last continued line, continuations removed. */
-      logical() {
-        return this.cachedLogical ??= logicalLine(this.doc.text, this.node);
-      }
-      /** The logical line without its per-character map (what args/commands need). */
-      view() {
-        return this.cachedView ??= logicalView(this.doc.text, this.node);
-      }
-      /** Argument text after the flags, with continuations and inner comments removed. */
-      argsText() {
-        const l = this.view();
-        return l.text.slice(l.index(this.node.argsStart));
-      }
-      /** The arguments after the flags, tokenized once for both `args()` and `commands()`. */
-      tokens() {
-        if (this.cachedTokens) return this.cachedTokens;
-        return this.cachedTokens = this.sharedTokens("args", () => {
-          const l = this.view();
-          const i = l.index(this.node.argsStart);
-          return tokenize(l.text.slice(i), (k) => l.at(i + k));
-        });
-      }
-      /** `part`'s tokens: from the token cache when the same text was tokenized in another document version (or an earlier run), else made and kept there. */
-      sharedTokens(part, make) {
-        const cache4 = this.doc.tokenCache;
-        if (!cache4) return make();
-        const key = this.cacheKey();
-        const known2 = cache4.get(key, part, this.node.start);
-        if (known2) return known2;
-        const t = make();
-        cache4.set(key, part, this.node.start, t);
-        return t;
-      }
-      key;
-      /** This instruction's text as a token-cache key (src/core/token-cache.ts). */
-      cacheKey() {
-        return this.key ??= instructionKey(this.doc.text, this.node.start, this.node.end, this.doc.escape);
-      }
-      /** Shell words of the arguments after the flags (not for exec form). */
-      args() {
-        return this.tokens().words;
-      }
-      /**
-       * The shell commands a RUN step runs: those of its logical line and, when the line just feeds
-       * a heredoc to the shell (`RUN <<EOF`, `RUN bash <<EOF`), those of the heredoc body.
-       * Empty for exec form.
-       */
-      commands() {
-        if (this.cachedCommands) return this.cachedCommands;
-        const out = [];
-        this.cachedScript = null;
-        if (this.node.json === null) {
-          const tk = this.tokens();
-          const markers = this.node.heredocs;
-          const scriptHeredoc = markers.length > 0 && isShellFedHeredoc(tk.commands, this.node);
-          for (const c2 of tk.commands) {
-            if (scriptHeredoc && c2.words.some((w) => markers.some((h) => w.start === h.markerStart))) continue;
-            out.push(c2);
-          }
-          if (scriptHeredoc && markers[0]) {
-            const h = markers[0];
-            this.cachedScript = h;
-            const body = this.doc.text.slice(h.bodyStart, h.bodyEnd);
-            for (const c2 of this.sharedTokens("script", () => tokenize(body, (k) => h.bodyStart + k)).commands) out.push(c2);
-          }
-        }
-        return this.cachedCommands = out;
-      }
-      /**
-       * The Dockerfile heredoc whose body commands() reads as the step's script (`RUN <<EOF`,
-       * `RUN bash <<EOF`), or null. Every other heredoc body of the step is data.
-       */
-      scriptHeredoc() {
-        if (this.cachedScript === void 0) this.commands();
-        return this.cachedScript ?? null;
-      }
-      /** Where a new flag goes: after the keyword and existing flags (`RUN --a --b| cmd`). */
-      get flagsInsert() {
-        return this.node.flagsInsert;
-      }
-      get argsStart() {
-        return this.node.argsStart;
-      }
-      get keywordEnd() {
-        return this.node.keywordEnd;
-      }
-      get keywordStart() {
-        return this.node.keywordStart;
-      }
-      /** The build state in effect when this instruction runs. */
-      state() {
-        return this.stage ? this.stage.stateBefore(this) : globalState(this.doc, this.index);
-      }
-    };
-    Stage = class {
-      constructor(doc2, index) {
-        this.doc = doc2;
-        this.index = index;
-      }
-      doc;
-      index;
-      instructions = [];
-      linked;
-      /**
-       * States before instruction i (index in this stage; length = after the last): views over one
-       * timeline of the stage's ENV/ARG/USER/WORKDIR/SHELL changes, built in order as far as somebody
-       * asks. No state copies the environment, so a stage with tens of thousands of ENV lines costs
-       * time linear in its length (each lookup is a binary search in the key's history).
-       */
-      states = [];
-      timeline;
-      globals;
-      get from() {
-        return this.instructions[0];
-      }
-      /** Words after FROM's flags: image, AS, name. */
-      fromWords() {
-        return this.from.args();
-      }
-      /** The base image as written (variables unexpanded). */
-      get baseImage() {
-        return this.fromWords()[0]?.value ?? "";
-      }
-      /** The base image with global ARG defaults expanded. */
-      get resolvedBaseImage() {
-        return expandVars(this.baseImage, this.globalState().env);
-      }
-      /** Global ARGs (before the first FROM) declared before this stage's FROM. */
-      globalState() {
-        return this.globals ??= globalState(this.doc, this.from.index);
-      }
-      get name() {
-        const w = this.fromWords();
-        if (w.length >= 3 && w[1].value.toLowerCase() === "as") return w[2].value;
-        return void 0;
-      }
-      get platform() {
-        return this.from.flag("platform")?.value ?? void 0;
-      }
-      /** The stage this one builds on (FROM <stage name>), if any; worked out when first asked. */
-      get parent() {
-        if (this.linked === void 0) this.linked = this.doc.stageByRef(this.resolvedBaseImage, this.index) ?? null;
-        return this.linked;
-      }
-      /** The first stage of this stage's FROM chain (itself when its base is an image). */
-      root() {
-        let s = this;
-        const seen = /* @__PURE__ */ new Set();
-        while (s.parent && !seen.has(s)) {
-          seen.add(s);
-          s = s.parent;
-        }
-        return s;
-      }
-      stateBefore(instr) {
-        let i = this.instructions.length ? instr.index - this.instructions[0].index : -1;
-        if (this.instructions[i] !== instr) i = this.instructions.indexOf(instr);
-        return this.stateAt(i < 0 ? 0 : i);
-      }
-      /** State at the end of the stage (what a child stage inherits). */
-      finalState() {
-        return this.stateAt(this.instructions.length);
-      }
-      /** The stage's timeline, with the state inherited from the parent stage as version 0. */
-      line() {
-        if (this.timeline) return this.timeline;
-        const inherited = this.parent && this.parent !== this ? this.parent.finalState() : null;
-        const t = new Timeline(inherited ? inherited.user : "", inherited ? inherited.workdir : "/", inherited ? inherited.shell : null);
-        if (inherited) {
-          for (const [k, v] of inherited.env) if (!inherited.args.has(k)) t.cur.env.set(k, v);
-        } else {
-          for (const [k, v] of Object.entries(imageFacts(this.resolvedBaseImage)?.env ?? {})) t.cur.env.set(k, v);
-        }
-        return this.timeline = t;
-      }
-      /** The state before the stage's instruction `i` (`i` = length: after the last one). */
-      stateAt(i) {
-        const known2 = this.states[i];
-        if (known2) return known2;
-        const t = this.line();
-        for (let k = t.upto; k < i; k++) {
-          const instr = this.instructions[k];
-          t.version = k + 1;
-          if (STATE_KEYWORDS.has(instr.upper)) applyInstruction(t.cur, instr, this.globalState());
-          t.close(k + 1);
-        }
-        if (t.upto < i) t.upto = i;
-        const st = t.at(i);
-        this.states[i] = st;
-        return st;
-      }
-    };
-    RecordingMap = class extends Map {
-      constructor(t) {
-        super();
-        this.t = t;
-      }
-      t;
-      set(k, v) {
-        super.set(k, v);
-        if (this.t) {
-          record(this.t.env, this.t.version, k, v, true);
-          this.t.changed();
-        }
-        return this;
-      }
-      delete(k) {
-        const had = super.delete(k);
-        if (had) {
-          record(this.t.env, this.t.version, k, void 0, false);
-          this.t.changed();
-        }
-        return had;
-      }
-    };
-    RecordingSet = class extends Set {
-      constructor(t) {
-        super();
-        this.t = t;
-      }
-      t;
-      add(k) {
-        if (!super.has(k)) {
-          super.add(k);
-          if (this.t) {
-            record(this.t.args, this.t.version, k, true, true);
-            this.t.changed();
-          }
-        }
-        return this;
-      }
-      delete(k) {
-        const had = super.delete(k);
-        if (had) {
-          record(this.t.args, this.t.version, k, void 0, false);
-          this.t.changed();
-        }
-        return had;
-      }
-    };
-    EntriesView = class extends Map {
-      *keys() {
-        for (const [k] of this.entries()) yield k;
-      }
-      *values() {
-        for (const [, v] of this.entries()) yield v;
-      }
-      [Symbol.iterator]() {
-        return this.entries();
-      }
-      forEach(fn, thisArg) {
-        for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
-      }
-      get size() {
-        let n = 0;
-        for (const _ of this.entries()) n++;
-        return n;
-      }
-    };
-    EnvAt = class extends EntriesView {
-      constructor(t, version) {
-        super();
-        this.t = t;
-        this.version = version;
-      }
-      t;
-      version;
-      get(k) {
-        const h = this.t.env.get(k);
-        const i = lastAt(h, this.version);
-        return i >= 0 && h.present[i] ? h.value[i] : void 0;
-      }
-      has(k) {
-        const h = this.t.env.get(k);
-        const i = lastAt(h, this.version);
-        return i >= 0 && h.present[i];
-      }
-      *entries() {
-        for (const [k, h] of this.t.env) {
-          const i = lastAt(h, this.version);
-          if (i >= 0 && h.present[i]) yield [k, h.value[i]];
-        }
-      }
-      set() {
-        throw new TypeError("a build state is read-only");
-      }
-      delete() {
-        throw new TypeError("a build state is read-only");
-      }
-      clear() {
-        throw new TypeError("a build state is read-only");
-      }
-    };
-    ArgsAt = class extends Set {
-      constructor(t, version) {
-        super();
-        this.t = t;
-        this.version = version;
-      }
-      t;
-      version;
-      has(k) {
-        const h = this.t.args.get(k);
-        const i = lastAt(h, this.version);
-        return i >= 0 && h.present[i];
-      }
-      *values() {
-        for (const [k, h] of this.t.args) {
-          const i = lastAt(h, this.version);
-          if (i >= 0 && h.present[i]) yield k;
-        }
-      }
-      keys() {
-        return this.values();
-      }
-      *entries() {
-        for (const k of this.values()) yield [k, k];
-      }
-      [Symbol.iterator]() {
-        return this.values();
-      }
-      forEach(fn, thisArg) {
-        for (const k of this.values()) fn.call(thisArg, k, k, this);
-      }
-      get size() {
-        let n = 0;
-        for (const _ of this.values()) n++;
-        return n;
-      }
-      add() {
-        throw new TypeError("a build state is read-only");
-      }
-      delete() {
-        throw new TypeError("a build state is read-only");
-      }
-      clear() {
-        throw new TypeError("a build state is read-only");
-      }
-    };
-    EnvOverlay = class extends EntriesView {
-      constructor(base2) {
-        super();
-        this.base = base2;
-      }
-      base;
-      removed = /* @__PURE__ */ new Set();
-      get(k) {
-        return super.has(k) ? super.get(k) : this.removed.has(k) ? void 0 : this.base.get(k);
-      }
-      has(k) {
-        return super.has(k) || !this.removed.has(k) && this.base.has(k);
-      }
-      set(k, v) {
-        this.removed?.delete(k);
-        return super.set(k, v);
-      }
-      delete(k) {
-        const had = this.has(k);
-        super.delete(k);
-        this.removed.add(k);
-        return had;
-      }
-      clear() {
-        for (const k of this.keys()) this.removed.add(k);
-        super.clear();
-      }
-      *entries() {
-        yield* super.entries();
-        for (const [k, v] of this.base) if (!super.has(k) && !this.removed.has(k)) yield [k, v];
-      }
-    };
-    Timeline = class {
-      env = /* @__PURE__ */ new Map();
-      args = /* @__PURE__ */ new Map();
-      /** Version changes are recorded at (the instruction being applied, plus one). */
-      version = 0;
-      upto = 0;
-      cur;
-      user = [];
-      workdir = [];
-      shell = [];
-      constructor(user, workdir, shell) {
-        this.cur = { env: new RecordingMap(this), args: new RecordingSet(this), user, workdir, shell };
-        this.close(0);
-      }
-      /** Record the scalar parts of `cur` as those of `version`. */
-      close(version) {
-        this.user[version] = this.cur.user;
-        this.workdir[version] = this.cur.workdir;
-        this.shell[version] = this.cur.shell;
-      }
-      /**
-       * The versions at which the environment or the build args changed, ascending, each once. With
-       * it, consecutive instructions between two ENV/ARG/USER/WORKDIR/SHELL lines share one state
-       * (views and object) instead of each getting its own: a big file keeps a fraction of them alive.
-       */
-      changes = [];
-      /** The last state handed out. */
-      shared;
-      /** Note a change of env or args at the current version. */
-      changed() {
-        const n = this.changes.length;
-        if (n === 0 || this.changes[n - 1] !== this.version) this.changes.push(this.version);
-      }
-      at(version) {
-        const s = this.shared;
-        if (s && this.sameState(s.version, version)) return s.state;
-        const state = { env: new EnvAt(this, version), args: new ArgsAt(this, version), user: this.user[version], workdir: this.workdir[version], shell: this.shell[version] };
-        this.shared = { version, state };
-        return state;
-      }
-      /** Versions `a` and `b` (both applied) have the same state: no env/args change between them, the same scalars. */
-      sameState(a, b) {
-        const lo = a < b ? a : b;
-        const hi = a < b ? b : a;
-        if (this.user[lo] !== this.user[hi] || this.workdir[lo] !== this.workdir[hi] || this.shell[lo] !== this.shell[hi]) return false;
-        const c2 = this.changes;
-        let l = 0;
-        let h = c2.length;
-        while (l < h) {
-          const mid = l + h >> 1;
-          if (c2[mid] <= lo) l = mid + 1;
-          else h = mid;
-        }
-        return l === c2.length || c2[l] > hi;
-      }
-    };
-    STATE_KEYWORDS = /* @__PURE__ */ new Set(["ENV", "ARG", "USER", "WORKDIR", "SHELL"]);
-    NEEDS_NORMALIZING = /(?:^|\/)\.{1,2}(?:\/|$)|\/\/|.\/$/;
-  }
-});
-
-// src/core/edits.ts
-function normalizeEdits(edits, textLength) {
-  const sorted = [...edits].sort((x, y) => x.start - y.start || x.end - y.end);
-  const out = [];
-  for (const e of sorted) {
-    if (e.start < 0 || e.end < e.start || e.end > textLength) {
-      throw new RangeError(`edit [${e.start},${e.end}) outside the text (length ${textLength})`);
-    }
-    const prev = out[out.length - 1];
-    if (prev) {
-      if (prev.start === e.start && prev.end === e.end && prev.text === e.text) continue;
-      const insertionPair = prev.start === prev.end && e.start === e.end && prev.start === e.start;
-      if (!insertionPair && e.start < prev.end) throw new OverlappingEditsError(prev, e);
-    }
-    out.push(e);
-  }
-  return out;
-}
-function applyEdits(text, edits) {
-  const sorted = normalizeEdits(edits, text.length);
-  let out = "";
-  let pos = 0;
-  for (const e of sorted) {
-    out += text.slice(pos, e.start) + e.text;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
-}
-var OverlappingEditsError, OffsetMap;
-var init_edits = __esm({
-  "src/core/edits.ts"() {
-    "use strict";
-    OverlappingEditsError = class extends Error {
-      constructor(a, b) {
-        super(`overlapping edits [${a.start},${a.end}) and [${b.start},${b.end})`);
-        this.a = a;
-        this.b = b;
-        this.name = "OverlappingEditsError";
-      }
-      a;
-      b;
-    };
-    OffsetMap = class _OffsetMap {
-      constructor(steps2) {
-        this.steps = steps2;
-      }
-      steps;
-      static identity() {
-        return new _OffsetMap([]);
-      }
-      static fromEdits(sortedEdits) {
-        const steps2 = [];
-        let delta = 0;
-        for (const e of sortedEdits) {
-          const newStart = e.start + delta;
-          steps2.push({ newStart, newEnd: newStart + e.text.length, oldStart: e.start, oldEnd: e.end });
-          delta += e.text.length - (e.end - e.start);
-        }
-        return new _OffsetMap(steps2);
-      }
-      /** Offset in the old text for an offset in the new text (inside an edit: the edit's start). */
-      toOld(offset) {
-        const steps2 = this.steps;
-        let lo = 0;
-        let hi = steps2.length - 1;
-        let found = -1;
-        while (lo <= hi) {
-          const mid = lo + hi >> 1;
-          if (steps2[mid].newStart <= offset) {
-            found = mid;
-            lo = mid + 1;
-          } else hi = mid - 1;
-        }
-        if (found === -1) return offset;
-        const s = steps2[found];
-        if (offset < s.newEnd) return s.oldStart;
-        return offset + (s.oldEnd - s.newEnd);
-      }
-    };
-  }
-});
-
-// src/core/validate.ts
-function dockerfileParser() {
-  return parser ??= require("dockerfile-ast").DockerfileParser;
-}
-function lightParser() {
-  if (light !== void 0) return light;
-  light = null;
-  try {
-    const req = null;
-    const { Parser: Internal } = require("dockerfile-ast/lib/parser");
-    const { ModifiableInstruction } = require("dockerfile-ast/lib/modifiableInstruction");
-    const classes = {
-      RUN: require("dockerfile-ast/lib/instructions/run").Run,
-      COPY: require("dockerfile-ast/lib/instructions/copy").Copy,
-      ADD: require("dockerfile-ast/lib/instructions/add").Add
-    };
-    const { Range } = require("vscode-languageserver-types");
-    const base2 = Internal.prototype.createInstruction;
-    if (typeof base2 !== "function" || typeof ModifiableInstruction !== "function" || Object.values(classes).some((c2) => typeof c2 !== "function")) return null;
-    class LightParser extends Internal {
-      createInstruction(dockerfile, instruction, start2, instructionEnd, end) {
-        const cls = classes[instruction.toUpperCase()];
-        if (!cls) return base2.call(this, dockerfile, instruction, start2, instructionEnd, end);
-        const startPosition = this.document.positionAt(start2);
-        const instructionRange = Range.create(startPosition, this.document.positionAt(instructionEnd));
-        const lineRange = Range.create(startPosition, this.document.positionAt(end));
-        return Reflect.construct(ModifiableInstruction, [this.document, lineRange, dockerfile, this.escapeChar, instruction, instructionRange], cls);
-      }
-    }
-    light = (text) => new LightParser().parse(text);
-  } catch {
-    light = null;
-  }
-  return light;
-}
-function crossCheck(output, input) {
-  const before = new Set(input.instructions.map((i) => i.text));
-  const prefix = output.escape === "`" ? "# escape=`\n" : "";
-  for (const instr of output.instructions) {
-    if (before.has(instr.text)) continue;
-    const text = output.text.slice(instr.keywordStart, instr.end);
-    let parsed;
-    const fast = lightParser();
-    try {
-      const source = prefix + text.replace(/\r\n/g, "\n");
-      parsed = fast ? fast(source) : dockerfileParser().parse(source);
-    } catch (e) {
-      return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${e.message}` };
-    }
-    const list7 = parsed.getInstructions();
-    if (instr.heredocs.length > 0) {
-      if (list7.length < 1 || list7[0].getKeyword() !== instr.upper) {
-        return { offset: instr.start, message: `rewritten ${instr.upper} does not parse as one instruction` };
-      }
-      continue;
-    }
-    if (list7.length !== 1 || list7[0].getKeyword() !== instr.upper) {
-      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list7.length} instruction(s) in dockerfile-ast` };
-    }
-    let flagged = list7[0];
-    const cut2 = instr.flags.length > 0 && fast ? flagSearchEnd(output, instr) : -1;
-    if (cut2 !== -1) {
-      const head2 = fast(prefix + output.text.slice(instr.keywordStart, cut2).replace(/\r\n/g, "\n")).getInstructions();
-      if (head2.length === 1) flagged = head2[0];
-    }
-    const getFlags = flagged.getFlags;
-    if (typeof getFlags === "function" && instr.flags.length > 0) {
-      const theirs = getFlags.call(flagged).map((f) => f.getName());
-      const ours = instr.flags.map((f) => f.name);
-      if (theirs.join(" ") !== ours.join(" ")) {
-        return { offset: instr.start, message: `flags of the rewritten ${instr.upper} differ: dockerfile-ast sees [${theirs.join(", ")}], dockerfix [${ours.join(", ")}]` };
-      }
-    }
-  }
-  return null;
-}
-function flagSearchEnd(doc2, instr) {
-  const text = doc2.text;
-  const start2 = instr.node.argsStart;
-  if (start2 >= instr.node.logicalEnd) return -1;
-  let i = start2;
-  while (i < instr.end) {
-    const c2 = text.charCodeAt(i);
-    if (c2 === 32 || c2 === 9 || c2 === 10 || c2 === 13) break;
-    if (c2 === 34 || c2 === 39 || text[i] === doc2.escape || c2 === 45 && text.charCodeAt(i + 1) === 45) return -1;
-    i++;
-  }
-  return i > start2 ? i : -1;
-}
-function checkUntouched(before, edits, after) {
-  let k = 0;
-  let delta = 0;
-  let j = 0;
-  const theirs = after.instructions;
-  for (const instr of before.instructions) {
-    const s = instr.start;
-    while (k < edits.length && edits[k].end <= s) {
-      delta += edits[k].text.length - (edits[k].end - edits[k].start);
-      k++;
-    }
-    if (k < edits.length && edits[k].start < instr.next) continue;
-    const at = s + delta;
-    while (j < theirs.length && theirs[j].next <= at) j++;
-    const other = theirs[j];
-    const eolKept = other && (other.next - other.end === instr.next - instr.end || instr.next === instr.end && other.next - other.end <= 2);
-    if (other && other.start === at && other.upper === instr.upper && other.end - other.start === instr.end - s && eolKept) continue;
-    const what = `${instr.keyword} ${instr.argsText().trim()}`.replace(/\s+/g, " ").slice(0, 40);
-    const where2 = other && other.start < at ? `it became words of the ${other.upper} before it` : other && other.start === at && other.end - other.start > instr.end - s ? "it now takes in the text after it" : "it is not an instruction of its own there";
-    return { offset: s, message: `the rewritten file does not keep \`${what}\` (line ${before.lineOf(instr.keywordStart)}) as it was: ${where2} (a line continuation or heredoc left open)` };
-  }
-  return null;
-}
-var parser, light;
-var init_validate = __esm({
-  "src/core/validate.ts"() {
-    "use strict";
-  }
-});
-
-// src/core/pragmas.ts
-function parsePragma(line) {
-  const m = PRAGMA.exec(line.trim());
-  if (!m) return null;
-  const ids = (m[2] ?? "").split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
-  return { file: m[1] !== void 0, ids };
-}
-function readPragmas(doc2) {
-  let p = pragmasOf.get(doc2);
-  if (!p) pragmasOf.set(doc2, p = scanPragmas(doc2));
-  return p;
-}
-function scanPragmas(doc2) {
-  const out = { ignoreFile: false, fileIds: /* @__PURE__ */ new Set(), instructions: /* @__PURE__ */ new Map() };
-  if (!doc2.text.includes("dockerfix-ignore")) return out;
-  let pending = null;
-  let instrIndex = 0;
-  for (const node2 of doc2.nodes) {
-    if (node2.type === "comment") {
-      const p = parsePragma(doc2.text.slice(node2.start, node2.end));
-      if (!p) continue;
-      if (p.file) {
-        if (p.ids.length === 0) out.ignoreFile = true;
-        for (const id of p.ids) out.fileIds.add(id);
-      } else if (p.ids.length === 0 || pending === "all") pending = "all";
-      else {
-        pending ??= /* @__PURE__ */ new Set();
-        for (const id of p.ids) pending.add(id);
-      }
-    } else if (node2.type === "instruction") {
-      if (pending) out.instructions.set(instrIndex, pending);
-      pending = null;
-      instrIndex++;
-    }
-  }
-  return out;
-}
-function hasPragmas(p) {
-  return p.ignoreFile || p.fileIds.size > 0 || p.instructions.size > 0;
-}
-function ignoredInstructions(doc2, p, transformId) {
-  const out = [];
-  for (const [i, ids] of p.instructions) {
-    if (ids === "all" || ids.has(transformId)) {
-      const instr = doc2.instructions[i];
-      if (instr) out.push(instr);
-    }
-  }
-  return out;
-}
-function touches(instr, start2, end) {
-  const a = instr.start;
-  const b = instr.next;
-  if (start2 === end) return start2 > a && start2 < b || start2 === b && instr.end === b;
-  return start2 < b && end > a;
-}
-var PRAGMA, pragmasOf;
-var init_pragmas = __esm({
-  "src/core/pragmas.ts"() {
-    "use strict";
-    PRAGMA = /^#\s*dockerfix-ignore(-file)?(?:\s+(.*?))?\s*$/;
-    pragmasOf = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// src/core/edit-compose.ts
-function cut(p, k) {
-  if (p.orig) {
-    const [a, b] = p.orig;
-    return [
-      { ...p, orig: [a, a + k] },
-      { ...p, orig: [a + k, b] }
-    ];
-  }
-  return [
-    { ...p, text: p.text.slice(0, k) },
-    { ...p, text: p.text.slice(k) }
-  ];
-}
-var len, union, EditComposer;
-var init_edit_compose = __esm({
-  "src/core/edit-compose.ts"() {
-    "use strict";
-    len = (p) => p.orig ? p.orig[1] - p.orig[0] : p.text.length;
-    union = (a, b) => [...a, ...b.filter((x) => !a.includes(x))];
-    EditComposer = class {
-      constructor(length) {
-        this.length = length;
-        this.pieces = length ? [{ orig: [0, length], text: "", by: [], fixes: [], unsafe: false }] : [];
-      }
-      length;
-      pieces;
-      deletions = [];
-      /** Apply `edits` (sorted, non-overlapping, on the current text) made by `transform`. */
-      apply(edits, transform) {
-        const cuts = [...new Set(edits.flatMap((e) => [e.start, e.end]))].sort((x, y) => x - y);
-        const split = [];
-        let pos = 0;
-        let ci = 0;
-        for (const piece of this.pieces) {
-          let p = piece;
-          let start2 = pos;
-          const end = pos + len(piece);
-          while (ci < cuts.length && cuts[ci] <= start2) ci++;
-          while (ci < cuts.length && cuts[ci] < end) {
-            const [l, r] = cut(p, cuts[ci] - start2);
-            split.push({ at: start2, p: l });
-            start2 = cuts[ci];
-            p = r;
-            ci++;
-          }
-          split.push({ at: start2, p });
-          pos = end;
-        }
-        const out = [];
-        let i = 0;
-        for (const e of edits) {
-          const unsafe = e.fixKind === "unsafe";
-          while (i < split.length && split[i].at < e.start) out.push(split[i++].p);
-          let by = [transform];
-          let fixes = [e.fix];
-          let anyUnsafe = unsafe;
-          while (i < split.length && split[i].at >= e.start && split[i].at < e.end) {
-            const { p } = split[i++];
-            if (p.orig) this.deletions.push({ start: p.orig[0], end: p.orig[1], by: transform, fix: e.fix, unsafe });
-            else {
-              by = union(p.by, by);
-              fixes = union(p.fixes, fixes);
-              anyUnsafe ||= p.unsafe;
-            }
-          }
-          if (e.text) out.push({ orig: null, text: e.text, by, fixes, unsafe: anyUnsafe });
-        }
-        while (i < split.length) out.push(split[i++].p);
-        this.pieces = out.filter((p) => len(p) > 0);
-      }
-      /** The composed edits on the original text, sorted by position. */
-      result() {
-        const out = [];
-        let last = 0;
-        let text = "";
-        let by = [];
-        let fixes = [];
-        let unsafe = false;
-        const dels = [...this.deletions].sort((x, y) => x.start - y.start);
-        let di = 0;
-        const flush = (upto) => {
-          while (di < dels.length && dels[di].end <= last) di++;
-          if (upto === last && text === "") return;
-          let b = by;
-          let f = fixes;
-          let u = unsafe;
-          for (let k = di; k < dels.length && dels[k].start < upto; k++) {
-            b = union(b, [dels[k].by]);
-            f = union(f, [dels[k].fix]);
-            u ||= dels[k].unsafe;
-          }
-          out.push({ start: last, end: upto, text, by: b, fixes: f, fixKind: u ? "unsafe" : "safe" });
-        };
-        for (const p of this.pieces) {
-          if (p.orig) {
-            flush(p.orig[0]);
-            last = p.orig[1];
-            text = "";
-            by = [];
-            fixes = [];
-            unsafe = false;
-          } else {
-            text += p.text;
-            by = union(by, p.by);
-            fixes = union(fixes, p.fixes);
-            unsafe ||= p.unsafe;
-          }
-        }
-        flush(this.length);
-        return out;
-      }
-    };
-  }
-});
-
-// src/core/runner.ts
-function chosenDiagnostics(result, unsafe) {
-  return !unsafe && result.withoutUnsafe ? result.withoutUnsafe : result.diagnostics;
-}
-function applies(fix, unsafe) {
-  return unsafe || fix.applicability === "safe";
-}
-function sortTransforms(transforms) {
-  return [...transforms].sort((a, b) => a.meta.order - b.meta.order || a.meta.id.localeCompare(b.meta.id));
-}
-function runTransforms(text, run2, bom = false) {
-  const options = { ...defaultOptions, ...run2.options, transformOptions: { ...run2.options?.transformOptions } };
-  const buildContext = run2.buildContext ?? new NoContext();
-  const base2 = { input: text, output: text, bom, changed: false, findings: [], passes: 0, edits: [] };
-  let original;
-  const tokenCache = run2.firstChange ? null : void 0;
-  try {
-    original = run2.document && run2.document.text === text && run2.document.bom === bom && run2.document.buildArgs === options.buildArgs ? run2.document : new DockerfileDocument(text, bom, options.buildArgs, tokenCache);
-  } catch (e) {
-    if (e instanceof InputError) return { ...base2, error: { kind: "parse", message: e.message, line: e.line, column: e.column } };
-    throw e;
-  }
-  const pragmas = readPragmas(original);
-  if (pragmas.ignoreFile) return base2;
-  const transforms = sortTransforms(run2.transforms.filter((t) => !pragmas.fileIds.has(t.meta.id)));
-  const usePragmas = hasPragmas(pragmas);
-  const composer3 = new EditComposer(text.length);
-  let readOriginal = false;
-  const ctx = {
-    buildContext,
-    options,
-    get original() {
-      readOriginal = true;
-      return original;
-    },
-    path: run2.path
-  };
-  const quiet = /* @__PURE__ */ new Map();
-  let doc2 = original;
-  let docVersion = 0;
-  const maps = [];
-  const changeFindings = [];
-  let lastFindings = /* @__PURE__ */ new Map();
-  const toOriginal = (offset, version = maps.length) => {
-    let o = offset;
-    for (let i = version - 1; i >= 0; i--) o = maps[i].toOld(o);
-    return o;
-  };
-  const internal = (message, offset = 0) => {
-    const p = original.position(Math.min(offset, text.length));
-    return { ...base2, error: { kind: "internal", message, line: p.line, column: p.column } };
-  };
-  const report = (t, d, kind = d.kind, message = d.message) => {
-    const s = original.position(toOriginal(d.range.start));
-    const e = original.position(toOriginal(Math.max(d.range.start, d.range.end)));
-    return {
-      transform: t.meta.id,
-      kind,
-      severity: kind === "change" ? "warning" : kind === "error" ? "error" : "info",
-      message,
-      line: s.line,
-      column: s.column,
-      endLine: e.line,
-      endColumn: e.column,
-      ...kind === "change" ? { fixKind: d.fix?.applicability ?? t.meta.fixKind } : {},
-      code: d.code
-    };
-  };
-  const fixOf = /* @__PURE__ */ new Map();
-  let fixIds = 0;
-  let passes = 0;
-  for (; ; ) {
-    if (passes >= MAX_PASSES) return internal(`transforms did not settle after ${MAX_PASSES} passes`);
-    passes++;
-    let changedInPass = false;
-    const pending = /* @__PURE__ */ new Map();
-    for (const t of transforms) {
-      const known2 = quiet.get(t.meta.id);
-      if (known2?.version === docVersion) {
-        pending.set(t.meta.id, known2.notes);
-        continue;
-      }
-      if (doc2 === original && run2.settled?.has(t.meta.id)) continue;
-      let result;
-      readOriginal = false;
-      const directiveReads = doc2.directiveReads;
-      try {
-        result = t.run(doc2, ctx);
-      } catch (e) {
-        return internal(`transform ${t.meta.id} failed: ${e.stack ?? e}`);
-      }
-      const diagnostics = chosenDiagnostics(result, options.unsafe);
-      if (diagnostics.length === 0) {
-        pending.set(t.meta.id, NO_FINDINGS);
-        quiet.set(t.meta.id, { version: docVersion, notes: NO_FINDINGS, readOriginal, readDirectives: doc2.directiveReads !== directiveReads });
-        continue;
-      }
-      const ids = /* @__PURE__ */ new Map();
-      let allowed = [];
-      for (const d of diagnostics) {
-        if (!d.fix || ids.has(d.fix) || !applies(d.fix, options.unsafe)) continue;
-        const id = fixIds++;
-        ids.set(d.fix, id);
-        for (const e of d.fix.edits) allowed.push({ start: e.start, end: e.end, text: e.text, fixKind: d.fix.applicability, fix: id });
-      }
-      const ignored2 = usePragmas ? ignoredInstructions(doc2, readPragmas(doc2), t.meta.id) : [];
-      const proposed = allowed.length;
-      if (ignored2.length) allowed = allowed.filter((e) => !ignored2.some((i) => touches(i, e.start, e.end)));
-      const dropped = allowed.length < proposed;
-      const notes = [];
-      const changes = [];
-      for (const d of diagnostics) {
-        if (ignored2.length && ignored2.some((i) => touches(i, d.range.start, Math.max(d.range.start + 1, d.range.end)))) continue;
-        const unsafe = (d.fix?.applicability ?? t.meta.fixKind) === "unsafe";
-        if (d.kind === "change" && unsafe && !options.unsafe) {
-          notes.push({ ...report(t, d, "info", `${d.message} (unsafe fix: run with --unsafe to apply)`), fixKind: "unsafe" });
-        } else if (d.kind === "change") {
-          const f = report(t, d);
-          const id = d.fix && ids.get(d.fix);
-          if (id !== void 0) fixOf.set(f, id);
-          changes.push(f);
-        } else notes.push(report(t, d));
-      }
-      pending.set(t.meta.id, notes);
-      const unchanged = { version: docVersion, notes, readOriginal, readDirectives: doc2.directiveReads !== directiveReads };
-      if (allowed.length === 0) {
-        quiet.set(t.meta.id, unchanged);
-        continue;
-      }
-      let sorted;
-      let next;
-      try {
-        sorted = normalizeEdits(allowed, doc2.text.length);
-        next = applyEdits(doc2.text, sorted);
-      } catch (e) {
-        return internal(`transform ${t.meta.id} returned bad edits: ${e.message}`);
-      }
-      if (next === doc2.text) {
-        quiet.set(t.meta.id, unchanged);
-        continue;
-      }
-      let nextDoc;
-      try {
-        nextDoc = new DockerfileDocument(next, bom, options.buildArgs, tokenCache);
-      } catch (e) {
-        return internal(`transform ${t.meta.id} produced text that does not parse: ${e.message}`);
-      }
-      const lost = checkUntouched(doc2, sorted, nextDoc);
-      if (dropped && (lost || ignored2.length && !keepsInstructions(doc2, nextDoc, ignored2, t.meta.id) || wouldEditAgain(t, nextDoc, ctx, options))) {
-        for (const f of changes) notes.push({ ...f, kind: "skipped", severity: "info", message: `not applied, because part of it would edit an instruction marked \`# dockerfix-ignore\`: ${f.message}` });
-        quiet.set(t.meta.id, unchanged);
-        continue;
-      }
-      if (lost) return internal(`self-check failed: ${t.meta.id}: ${lost.message}`, toOriginal(lost.offset));
-      if (ignored2.length && !keepsInstructions(doc2, nextDoc, ignored2, t.meta.id)) {
-        quiet.set(t.meta.id, unchanged);
-        continue;
-      }
-      for (const f of changes) changeFindings.push(f);
-      composer3.apply(sorted, t.meta.id);
-      maps.push(OffsetMap.fromEdits(sorted));
-      const version = maps.length;
-      nextDoc.sourceLine = (offset) => original.lineOf(toOriginal(offset, version));
-      if (onlyDirectivesDiffer(doc2, nextDoc)) {
-        for (const q3 of quiet.values()) if (q3.version === docVersion && !q3.readDirectives) q3.version = docVersion + 1;
-      }
-      doc2 = nextDoc;
-      docVersion++;
-      changedInPass = true;
-      if (run2.firstChange) {
-        const problem = crossCheck(doc2, original);
-        if (problem) return internal(`self-check failed: ${problem.message}`);
-        return { input: text, output: doc2.text, bom, changed: true, partial: true, findings: [...changeFindings].sort(byPosition), passes, edits: [] };
-      }
-    }
-    lastFindings = pending;
-    if (!changedInPass) break;
-  }
-  const output = doc2.text;
-  const changed = output !== text;
-  if (changed && run2.selfCheck !== false) {
-    const problem = crossCheck(doc2, original);
-    if (problem) return internal(`self-check failed: ${problem.message}`);
-    const settled = new Set([...quiet].filter(([, q3]) => q3.version === docVersion && !q3.readOriginal).map(([id]) => id));
-    const again = runTransforms(output, { ...run2, options, buildContext, selfCheck: false, document: doc2, settled }, bom);
-    if (again.error) return internal(`self-check failed: the output does not re-run cleanly: ${again.error.message}`);
-    if (again.changed) {
-      const firstDiff = firstDifference(output, again.output);
-      return internal(`self-check failed: a second run would change the output again (near offset ${firstDiff})`);
-    }
-  }
-  const findings = [...changeFindings, ...[...lastFindings.values()].flat()];
-  const generated = changed ? original.generatedHeader() : null;
-  if (generated) findings.push(generatedNote(original, generated));
-  findings.sort(byPosition);
-  const composed = changed ? composer3.result() : [];
-  const edits = composed.map((e) => {
-    const ps = original.position(e.start);
-    const pe = original.position(e.end);
-    return { transform: e.by[0], transforms: e.by, start: e.start, end: e.end, line: ps.line, column: ps.column, endLine: pe.line, endColumn: pe.column, text: e.text, fixKind: e.fixKind };
-  });
-  const editsOfFix = /* @__PURE__ */ new Map();
-  composed.forEach((e, k) => {
-    for (const id of e.fixes) {
-      const list7 = editsOfFix.get(id);
-      if (list7) list7.push(k);
-      else editsOfFix.set(id, [k]);
-    }
-  });
-  for (const f of findings) {
-    const id = f.kind === "change" ? fixOf.get(f) : void 0;
-    const mine = id === void 0 ? void 0 : editsOfFix.get(id);
-    if (mine) f.edits = mine;
-  }
-  return { input: text, output, bom, changed, findings, passes, edits };
-}
-function generatedNote(doc2, h) {
-  const s = doc2.position(h.start);
-  const e = doc2.position(h.end);
-  const message = `the file says it is generated ("${h.text}"): regenerating it undoes these changes; make them in its generator or template too`;
-  return { transform: "generated-file", kind: "info", severity: "info", message, line: s.line, column: s.column, endLine: e.line, endColumn: e.column, code: "generated" };
-}
-function byPosition(a, b) {
-  return a.line - b.line || a.column - b.column || a.transform.localeCompare(b.transform);
-}
-function onlyDirectivesDiffer(a, b) {
-  if (a.escape !== b.escape) return false;
-  const ea = a.directivesEnd;
-  const eb = b.directivesEnd;
-  return a.text.length - ea === b.text.length - eb && a.text.endsWith(b.text.slice(eb));
-}
-function wouldEditAgain(t, doc2, ctx, options) {
-  let result;
-  try {
-    result = t.run(doc2, ctx);
-  } catch {
-    return true;
-  }
-  const ignored2 = ignoredInstructions(doc2, readPragmas(doc2), t.meta.id);
-  const fixes = new Set(chosenDiagnostics(result, options.unsafe).flatMap((d) => d.fix && applies(d.fix, options.unsafe) ? [d.fix] : []));
-  const edits = [...fixes].flatMap((f) => f.edits).filter((e) => !ignored2.some((i) => touches(i, e.start, e.end)));
-  if (edits.length === 0) return false;
-  try {
-    return applyEdits(doc2.text, normalizeEdits(edits, doc2.text.length)) !== doc2.text;
-  } catch {
-    return true;
-  }
-}
-function keepsInstructions(before, after, ignored2, id) {
-  const count2 = (doc2, text) => doc2.instructions.filter((i) => i.text === text).length;
-  if (!ignored2.every((i) => count2(after, i.text) === count2(before, i.text))) return false;
-  const still = ignoredInstructions(after, readPragmas(after), id).map((i) => i.text);
-  return ignored2.every((i) => still.filter((t) => t === i.text).length === ignored2.filter((x) => x.text === i.text).length);
-}
-function firstDifference(a, b) {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return n;
-}
-var MAX_PASSES, NO_FINDINGS, defaultOptions;
-var init_runner = __esm({
-  "src/core/runner.ts"() {
-    "use strict";
-    init_document();
-    init_edits();
-    init_source();
-    init_validate();
-    init_pragmas();
-    init_edit_compose();
-    init_context();
-    MAX_PASSES = 10;
-    NO_FINDINGS = Object.freeze([]);
-    defaultOptions = { unsafe: false, transformOptions: {} };
-  }
-});
-
-// src/format/scan.ts
-function isBlank(c2) {
-  return c2 === 32 || c2 === 9;
-}
-function buildLogicalLine(src, node2, escape) {
-  return computeLogicalLine(src, node2, escape);
-}
-function freeMap(length) {
-  if (length > RING_BYTES >> 4) return new Uint8Array(length);
-  ring ??= new Uint8Array(RING_BYTES);
-  if (ringPos + length > RING_BYTES) ringPos = 0;
-  ring.fill(0, ringPos, ringPos + length);
-  const view = new Uint8Array(ring.buffer, ringPos, length);
-  ringPos += length;
-  return view;
-}
-function toIdx(node2, segs, length, offset) {
-  for (let k = 0; k < node2.segments.length; k++) {
-    const [s, e] = node2.segments[k];
-    if (offset >= s && offset <= e) return segs[k][0] + (offset - s);
-  }
-  return length;
-}
-function computeLogicalLine(src, node2, escape) {
-  let segs;
-  let text;
-  const n = node2.segments.length;
-  if (n === 1) {
-    const [s, e] = node2.segments[0];
-    text = src.slice(s, e);
-    segs = [[0, text.length]];
-  } else {
-    const parts = new Array(n);
-    segs = new Array(n);
-    let at = 0;
-    for (let k = 0; k < n; k++) {
-      const [s, e] = node2.segments[k];
-      parts[k] = src.slice(s, e);
-      segs[k] = [at, at + (e - s)];
-      at += e - s;
-    }
-    text = parts.join("");
-  }
-  const argsIdx = node2.argsStart >= node2.logicalEnd ? text.length : toIdx(node2, segs, text.length, node2.argsStart);
-  const flags = node2.flags.length === 0 ? NO_FLAGS2 : node2.flags.map((f) => [toIdx(node2, segs, text.length, f.start), toIdx(node2, segs, text.length, f.end)]);
-  const kwLen = node2.keywordEnd - node2.keywordStart;
-  const free = freeMap(text.length);
-  markWords(text, kwLen, argsIdx, escape, free);
-  const cls = argClass(node2, text, argsIdx, escape, free);
-  if (cls === "shell") {
-    if (escape === "\\") markShell(text, argsIdx, text.length, free);
-    else markWords(text, argsIdx, text.length, escape, free);
-  } else if (cls === "words") {
-    if (node2.upper !== "ENV" && node2.upper !== "LABEL") markWords(text, argsIdx, text.length, escape, free);
-  } else if (cls === "json") markJson(text, argsIdx, text.length, free);
-  return { text, segs, argsIdx, flags, kwLen, cls, free };
-}
-function argClass(node2, text, argsIdx, escape, free) {
-  const u = node2.upper;
-  if (node2.json !== null) return "json";
-  if (SHELL_CLASS.has(u)) return "shell";
-  if (u === "ENV" || u === "LABEL") {
-    markWords(text, argsIdx, text.length, escape, free);
-    let e = argsIdx;
-    while (e < text.length && !free[e]) e++;
-    const eq = text.indexOf("=", argsIdx);
-    if (eq !== -1 && eq < e) return "words";
-    free.fill(0, argsIdx);
-    return "exact";
-  }
-  if (WORD_CLASS.has(u)) return "words";
-  return "exact";
-}
-function markWords(t, from, to, escape, free) {
-  const esc = escape.charCodeAt(0);
-  let q3 = 0;
-  for (let i = from; i < to; i++) {
-    const c2 = t.charCodeAt(i);
-    if (q3 === 39) {
-      if (c2 === 39) q3 = 0;
-    } else if (q3 === 34) {
-      if (c2 === esc) i++;
-      else if (c2 === 34) q3 = 0;
-    } else if (c2 === esc) i++;
-    else if (c2 === 39 || c2 === 34) q3 = c2;
-    else if (isBlank(c2)) free[i] = 1;
-  }
-}
-function markJson(t, from, to, free) {
-  let q3 = false;
-  for (let i = from; i < to; i++) {
-    const c2 = t.charCodeAt(i);
-    if (q3) {
-      if (c2 === 92) i++;
-      else if (c2 === 34) q3 = false;
-    } else if (c2 === 34) q3 = true;
-    else if (isBlank(c2)) free[i] = 1;
-  }
-}
-function markShell(t, from, to, free) {
-  let stack = shellStack;
-  if (stack.length < to - from + 2) stack = shellStack = new Uint8Array(Math.max(64, 2 * (to - from + 2)));
-  let sp = 0;
-  stack[0] = 0 /* Top */;
-  let ctx = 0 /* Top */;
-  for (let i = from; i < to; i++) {
-    const c2 = t.charCodeAt(i);
-    switch (ctx) {
-      case 7 /* Comment */:
-        if (c2 === 32 || c2 === 9) free[i] = 1;
-        break;
-      case 1 /* Single */:
-        if (c2 === 39) ctx = stack[--sp];
-        break;
-      case 5 /* Dollar */:
-        if (c2 === 92) i++;
-        else if (c2 === 39) ctx = stack[--sp];
-        break;
-      case 2 /* Double */:
-      case 6 /* Brace */:
-        if (c2 === 92) i++;
-        else if (ctx === 2 /* Double */ && c2 === 34) ctx = stack[--sp];
-        else if (ctx === 6 /* Brace */ && c2 === 125) ctx = stack[--sp];
-        else if (c2 === 96) ctx = stack[++sp] = 4 /* Backtick */;
-        else if (c2 === 36 && t.charCodeAt(i + 1) === 40) {
-          ctx = stack[++sp] = 3 /* Paren */;
-          i++;
-        } else if (c2 === 36 && t.charCodeAt(i + 1) === 123) {
-          ctx = stack[++sp] = 6 /* Brace */;
-          i++;
-        } else if (ctx === 6 /* Brace */ && (c2 === 39 || c2 === 34)) ctx = stack[++sp] = c2 === 39 ? 1 /* Single */ : 2 /* Double */;
-        break;
-      default:
-        if (c2 === 92) i++;
-        else if (c2 === 32 || c2 === 9) free[i] = 1;
-        else if (c2 === 39) ctx = stack[++sp] = 1 /* Single */;
-        else if (c2 === 34) ctx = stack[++sp] = 2 /* Double */;
-        else if (c2 === 96) {
-          if (ctx === 4 /* Backtick */) ctx = stack[--sp];
-          else ctx = stack[++sp] = 4 /* Backtick */;
-        } else if (c2 === 36) {
-          const d = t.charCodeAt(i + 1);
-          if (d === 39) {
-            ctx = stack[++sp] = 5 /* Dollar */;
-            i++;
-          } else if (d === 40) {
-            ctx = stack[++sp] = 3 /* Paren */;
-            i++;
-          } else if (d === 123) {
-            ctx = stack[++sp] = 6 /* Brace */;
-            i++;
-          }
-        } else if (c2 === 40) ctx = stack[++sp] = 3 /* Paren */;
-        else if (c2 === 41) {
-          if (ctx === 3 /* Paren */) ctx = stack[--sp];
-        } else if (c2 === 35) {
-          let word = i === from;
-          if (!word) {
-            const p = t.charCodeAt(i - 1);
-            word = (p === 32 || p === 9) && free[i - 1] === 1 || p === 59 || p === 38 || p === 124 || p === 40 || p === 41;
-          }
-          if (word) ctx = stack[++sp] = 7 /* Comment */;
-        }
-    }
-  }
-}
-function freeWords(l, from, to) {
-  const out = [];
-  let i = from;
-  while (i < to) {
-    while (i < to && l.free[i]) i++;
-    if (i >= to) break;
-    const s = i;
-    while (i < to && !l.free[i]) i++;
-    out.push(l.text.slice(s, i));
-  }
-  return out;
-}
-function jsonStrings(t, from) {
-  const out = [];
-  let i = t.indexOf("[", from) + 1;
-  while (i < t.length) {
-    const c2 = t.charCodeAt(i);
-    if (c2 === 34) {
-      let j = i + 1;
-      while (j < t.length && t.charCodeAt(j) !== 34) j += t.charCodeAt(j) === 92 ? 2 : 1;
-      out.push(t.slice(i, j + 1));
-      i = j + 1;
-    } else if (c2 === 93) break;
-    else i++;
-  }
-  return out;
-}
-function trimmedEnd(t, from = 0) {
-  let e = t.length;
-  while (e > from && isBlank(t.charCodeAt(e - 1))) e--;
-  return e;
-}
-var SHELL_CLASS, WORD_CLASS, EXACT_CLASS, KNOWN_INSTRUCTIONS, FREE_MAP_RING_BYTES, RING_BYTES, ring, ringPos, NO_FLAGS2, shellStack;
-var init_scan = __esm({
-  "src/format/scan.ts"() {
-    "use strict";
-    SHELL_CLASS = /* @__PURE__ */ new Set(["RUN", "CMD", "ENTRYPOINT", "SHELL", "HEALTHCHECK", "ONBUILD"]);
-    WORD_CLASS = /* @__PURE__ */ new Set(["FROM", "COPY", "ADD", "VOLUME", "EXPOSE", "ARG", "ENV", "LABEL"]);
-    EXACT_CLASS = /* @__PURE__ */ new Set(["MAINTAINER", "USER", "WORKDIR", "STOPSIGNAL"]);
-    KNOWN_INSTRUCTIONS = /* @__PURE__ */ new Set([...SHELL_CLASS, ...WORD_CLASS, ...EXACT_CLASS]);
-    FREE_MAP_RING_BYTES = 1 << 22;
-    RING_BYTES = FREE_MAP_RING_BYTES;
-    ringPos = 0;
-    NO_FLAGS2 = [];
-    shellStack = new Uint8Array(256);
-  }
-});
-
-// src/format/dump.ts
-function dumpNodes(text, nodes, escape, level2 = "strict", given = {}) {
-  if (level2 === "build") return buildDump(text, nodes, escape);
-  const { lines, record: record2, reuse } = given;
-  const out = [];
-  for (let ni = 0; ni < nodes.length; ni++) {
-    const node2 = nodes[ni];
-    if (node2.type === "blank") continue;
-    if (node2.type === "directive") {
-      out.push({ kind: "directive", text: `${node2.directive.name}=${node2.directive.value}` });
-      continue;
-    }
-    if (node2.type === "comment") {
-      out.push({ kind: "comment", text: text.slice(node2.start, node2.end).trim() });
-      continue;
-    }
-    const source = record2 || reuse ? text.slice(node2.start, node2.end) : "";
-    const known2 = reuse?.get(source);
-    if (known2) {
-      for (const item of known2) out.push(item);
-      continue;
-    }
-    const first = out.length;
-    const l = lines?.[ni] ?? buildLogicalLine(text, node2, escape);
-    for (const [s, e] of node2.innerComments) out.push({ kind: "comment", text: text.slice(s, e).trim() });
-    out.push(instructionItem(text, node2, l));
-    if (record2 && !record2.has(source)) record2.set(source, out.slice(first));
-  }
-  return out;
-}
-function instructionItem(text, node2, l) {
-  const end = trimmedEnd(l.text, l.argsIdx);
-  return {
-    kind: "instruction",
-    keyword: node2.upper,
-    flags: l.flags.length === 0 ? [] : l.flags.map(([s, e]) => l.text.slice(s, e)),
-    ...node2.json !== null ? { json: jsonStrings(l.text, l.argsIdx) } : { args: freeWords(l, l.argsIdx, end) },
-    heredocs: node2.heredocs.length === 0 ? [] : node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd) }))
-  };
-}
-function sameDump(a, b, escape) {
-  const x = new ItemCursor(a, escape);
-  const y = new ItemCursor(b, escape);
-  for (; ; ) {
-    x.skipBlanks();
-    y.skipBlanks();
-    const xEnd = x.ni >= a.nodes.length;
-    const yEnd = y.ni >= b.nodes.length;
-    if (xEnd || yEnd) return xEnd && yEnd;
-    if (x.sub === 0 && y.sub === 0) {
-      const p2 = a.nodes[x.ni];
-      const q4 = b.nodes[y.ni];
-      if (p2.type === "instruction" && q4.type === "instruction" && sameRange(a.text, p2.start, p2.end, b.text, q4.start, q4.end)) {
-        x.ni++;
-        y.ni++;
-        continue;
-      }
-      if (p2.type === "comment" && q4.type === "comment") {
-        if (a.text.slice(p2.start, p2.end).trim() !== b.text.slice(q4.start, q4.end).trim()) return false;
-        x.ni++;
-        y.ni++;
-        continue;
-      }
-    }
-    const p = x.next();
-    const q3 = y.next();
-    if (p === null || q3 === null) {
-      if (p !== q3 || !sameInstruction(a.text, x.node, x.line, b.text, y.node, y.line)) return false;
-    } else if (!sameItem(p, q3)) return false;
-  }
-}
-function sameInstruction(ta, na, la, tb, nb, lb) {
-  if (na.upper !== nb.upper) return false;
-  if (la.flags.length !== lb.flags.length) return false;
-  for (let i = 0; i < la.flags.length; i++) {
-    const [s, e] = la.flags[i];
-    const [u, v] = lb.flags[i];
-    if (!sameRange(la.text, s, e, lb.text, u, v)) return false;
-  }
-  if (na.json === null !== (nb.json === null)) return false;
-  if (na.json !== null) {
-    if (!sameList(jsonStrings(la.text, la.argsIdx), jsonStrings(lb.text, lb.argsIdx))) return false;
-  } else if (!sameWords(la, la.argsIdx, trimmedEnd(la.text, la.argsIdx), lb, lb.argsIdx, trimmedEnd(lb.text, lb.argsIdx))) return false;
-  if (na.heredocs.length !== nb.heredocs.length) return false;
-  for (let i = 0; i < na.heredocs.length; i++) {
-    const x = na.heredocs[i];
-    const y = nb.heredocs[i];
-    if (x.name !== y.name || x.stripTabs !== y.stripTabs || x.quoted !== y.quoted || !sameRange(ta, x.bodyStart, x.bodyEnd, tb, y.bodyStart, y.bodyEnd)) return false;
-  }
-  return true;
-}
-function sameWords(a, i, ae, b, j, be) {
-  const fa = a.free;
-  const fb = b.free;
-  const ta = a.text;
-  const tb = b.text;
-  for (; ; ) {
-    while (i < ae && fa[i]) i++;
-    while (j < be && fb[j]) j++;
-    if (i >= ae || j >= be) return i >= ae && j >= be;
-    while (i < ae && !fa[i]) {
-      if (j >= be || fb[j] || ta.charCodeAt(i) !== tb.charCodeAt(j)) return false;
-      i++;
-      j++;
-    }
-    if (j < be && !fb[j]) return false;
-  }
-}
-function sameRange(a, as, ae, b, bs, be) {
-  if (ae - as !== be - bs) return false;
-  if (ae - as < 16) {
-    for (let i = as, j = bs; i < ae; i++, j++) if (a.charCodeAt(i) !== b.charCodeAt(j)) return false;
-    return true;
-  }
-  return a.slice(as, ae) === b.slice(bs, be);
-}
-function dumpDifference(a, b) {
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i] && b[i] && sameItem(a[i], b[i])) continue;
-    const x = JSON.stringify(a[i] ?? null);
-    const y = JSON.stringify(b[i] ?? null);
-    if (x !== y) return `item ${i + 1}: ${x} became ${y}`;
-  }
-  return null;
-}
-function buildDump(text, nodes, escape) {
-  const out = [];
-  for (const node2 of nodes) {
-    if (node2.type === "directive") out.push({ kind: "directive", text: `${node2.directive.name}=${node2.directive.value}` });
-    if (node2.type !== "instruction") continue;
-    const l = buildLogicalLine(text, node2, escape);
-    const end = trimmedEnd(l.text, l.argsIdx);
-    const item = {
-      kind: "instruction",
-      keyword: node2.upper,
-      flags: node2.flags.map((f) => `${f.name}=${f.value ?? ""}`),
-      heredocs: node2.heredocs.map((h) => ({ name: h.name, stripTabs: h.stripTabs, quoted: h.quoted, body: text.slice(h.bodyStart, h.bodyEnd).replace(/\r\n/g, "\n") }))
-    };
-    if (node2.json !== null && (node2.upper === "COPY" || node2.upper === "ADD" || node2.upper === "VOLUME")) item.args = node2.json;
-    else if (node2.json !== null) item.json = node2.json;
-    else item.args = buildArgs(l, end, node2.upper, escape);
-    out.push(item);
-  }
-  return out;
-}
-function buildArgs(l, end, keyword, escape) {
-  const raw = l.text.slice(l.argsIdx, end);
-  const hc = keyword === "HEALTHCHECK" ? /^CMD[ \t]+(\[[\s\S]*\])$/i.exec(raw) : null;
-  if (hc) {
-    try {
-      const parsed = JSON.parse(hc[1]);
-      if (Array.isArray(parsed)) return ["CMD", ...parsed.map(String)];
-    } catch {
-    }
-  }
-  if (l.cls === "shell" && escape === "\\") {
-    let norm2 = "";
-    for (let i = l.argsIdx; i < end; i++) {
-      if (!l.free[i]) norm2 += l.text[i];
-      else if (!l.free[i - 1]) norm2 += " ";
-    }
-    const args = [];
-    for (const c2 of tokenize(norm2, (i) => i).commands) {
-      args.push(c2.words.map((w) => w.value).join(" "), c2.redirects.map((w) => w.value).join(" "), c2.terminator === "\n" || c2.terminator === "" ? ";" : c2.terminator);
-    }
-    if (args[args.length - 1] === ";") args.pop();
-    return args;
-  }
-  if (l.cls === "exact") {
-    if (keyword === "ENV" || keyword === "LABEL") {
-      const m = /^(\S+)[ \t]+([\s\S]*)$/.exec(raw);
-      return m ? [m[1], unquote2(m[2], escape)] : [raw, ""];
-    }
-    return [raw];
-  }
-  const words2 = freeWords(l, l.argsIdx, end).map((w) => unquote2(w, escape));
-  if (keyword === "ENV" || keyword === "LABEL") {
-    return words2.flatMap((w) => {
-      const eq = w.indexOf("=");
-      return eq === -1 ? [w] : [w.slice(0, eq), w.slice(eq + 1)];
-    });
-  }
-  if (keyword === "FROM" && words2.length === 3 && /^as$/i.test(words2[1])) words2[1] = "AS";
-  return words2;
-}
-function unquote2(w, escape) {
-  let out = "";
-  let q3 = "";
-  for (let i = 0; i < w.length; i++) {
-    const c2 = w[i];
-    if (q3 === "'") {
-      if (c2 === "'") q3 = "";
-      else out += c2;
-    } else if (c2 === escape && i + 1 < w.length && (q3 === "" || w[i + 1] === '"' || w[i + 1] === escape)) {
-      out += w[++i];
-    } else if (q3 === '"') {
-      if (c2 === '"') q3 = "";
-      else out += c2;
-    } else if (c2 === '"' || c2 === "'") q3 = c2;
-    else out += c2;
-  }
-  return out;
-}
-function sameItem(a, b) {
-  if (a.kind !== b.kind || a.keyword !== b.keyword || a.text !== b.text) return false;
-  if (!sameList(a.flags, b.flags) || !sameList(a.args, b.args) || !sameList(a.json, b.json)) return false;
-  const ha = a.heredocs ?? [];
-  const hb = b.heredocs ?? [];
-  if (ha.length !== hb.length) return false;
-  for (let i = 0; i < ha.length; i++) {
-    const x = ha[i];
-    const y = hb[i];
-    if (x.name !== y.name || x.stripTabs !== y.stripTabs || x.quoted !== y.quoted || x.body !== y.body) return false;
-  }
-  return true;
-}
-var ItemCursor, sameList;
-var init_dump = __esm({
-  "src/format/dump.ts"() {
-    "use strict";
-    init_lexer();
-    init_shell();
-    init_scan();
-    ItemCursor = class {
-      constructor(side, escape) {
-        this.side = side;
-        this.escape = escape;
-      }
-      side;
-      escape;
-      /** Current node, and the item within it (an instruction's inner comments come first). */
-      ni = 0;
-      sub = 0;
-      skipBlanks() {
-        const { nodes } = this.side;
-        while (this.sub === 0 && this.ni < nodes.length && nodes[this.ni].type === "blank") this.ni++;
-      }
-      /** The instruction and its logical line when `next` returned null. */
-      node;
-      line;
-      /**
-       * The next item; the cursor stands on a node that has one (not blank, not at the end). An
-       * instruction's own item is not built: null, with the instruction in `node` and `line`.
-       */
-      next() {
-        const { text, nodes, lines } = this.side;
-        const node2 = nodes[this.ni];
-        if (node2.type === "directive") {
-          this.ni++;
-          return { kind: "directive", text: `${node2.directive.name}=${node2.directive.value}` };
-        }
-        if (node2.type === "comment") {
-          this.ni++;
-          return { kind: "comment", text: text.slice(node2.start, node2.end).trim() };
-        }
-        const inst = node2;
-        if (this.sub < inst.innerComments.length) {
-          const [s, e] = inst.innerComments[this.sub++];
-          return { kind: "comment", text: text.slice(s, e).trim() };
-        }
-        this.sub = 0;
-        const ni = this.ni++;
-        this.node = inst;
-        this.line = lines?.[ni] ?? buildLogicalLine(text, inst, this.escape);
-        return null;
-      }
-    };
-    sameList = (x, y) => {
-      if (x === y) return true;
-      if (!x || !y || x.length !== y.length) return false;
-      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-      return true;
-    };
-  }
-});
-
-// src/format/printer.ts
-function lineEndAt(text, offset) {
-  const nl = text.indexOf("\n", offset);
-  if (nl === -1) return text.length;
-  return nl > 0 && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-}
-function printInstruction(text, node2, escape, o, logicalLines, index, parts) {
-  const asWritten = () => {
-    parts.push(text.slice(node2.start, node2.end), o.eol);
-  };
-  if (!KNOWN_INSTRUCTIONS.has(node2.upper)) return asWritten();
-  if (node2.segments.length === 1 && node2.heredocs.length === 0 && (node2.json === null || canonicalArray(text, node2.argsStart, node2.end)) && node2.start === node2.keywordStart && node2.keyword === node2.upper && (node2.upper !== "ENV" && node2.upper !== "LABEL" || !hasBlank(text, node2.argsStart, node2.end)) && singleSpaced(text, node2.start, node2.end)) {
-    return asWritten();
-  }
-  if (node2.flags.length > 0 && !FLAG_TAKERS.has(node2.upper)) return asWritten();
-  const logicalLineEnd = lineEndAt(text, node2.logicalEnd);
-  if (node2.heredocs.length === 0 && node2.end !== logicalLineEnd) return asWritten();
-  if (node2.logicalEnd !== logicalLineEnd && text.slice(node2.logicalEnd, logicalLineEnd).trim() !== "") return asWritten();
-  const l = buildLogicalLine(text, node2, escape);
-  if (logicalLines) logicalLines[index] = l;
-  const body = node2.heredocs.length > 0 ? text.slice(logicalLineEnd, node2.end) : "";
-  const keyword = node2.upper;
-  if ((keyword === "ENV" || keyword === "LABEL") && l.cls === "words" && node2.innerComments.length === 0) {
-    const words2 = freeWords(l, l.argsIdx, trimmedEnd(l.text, l.argsIdx));
-    if (words2.length >= 2) {
-      parts.push(`${keyword} ` + words2.join(` ${escape}${o.eol}${o.indent}`), o.eol);
-      return;
-    }
-  }
-  const segs = l.segs;
-  const n = segs.length - 1;
-  const free = l.free;
-  const jointFree = new Array(n);
-  for (let k2 = 0; k2 < n; k2++) {
-    const j = segs[k2][1];
-    jointFree[k2] = j > 0 && free[j - 1] === 1 || j < l.text.length && free[j] === 1;
-  }
-  const gaps = [];
-  let prev = l.kwLen;
-  for (let f = 0; f <= l.flags.length; f++) {
-    const s = f < l.flags.length ? l.flags[f][0] : l.argsIdx;
-    if (s > prev && allFree(l, prev, s)) gaps.push([prev, s]);
-    prev = f < l.flags.length ? l.flags[f][1] : l.argsIdx;
-  }
-  if (l.cls === "words") {
-    for (let i = l.argsIdx; i < l.text.length; i++) {
-      if (!free[i]) continue;
-      const a = i;
-      while (i < l.text.length && free[i]) i++;
-      if (i - a > 1 || l.text[a] !== " ") gaps.push([a, i]);
-    }
-  }
-  let jsonFrom = -1;
-  if (node2.json !== null && segs[n][0] <= l.argsIdx) jsonFrom = l.argsIdx;
-  const segText = new Array(n + 1);
-  for (let k2 = 0; k2 <= n; k2++) {
-    let lo = segs[k2][0];
-    let hi = segs[k2][1];
-    if (k2 > 0 && jointFree[k2 - 1]) while (lo < hi && free[lo]) lo++;
-    if (k2 < n && jointFree[k2]) while (hi > lo && free[hi - 1]) hi--;
-    if (k2 === n) while (hi > lo && isBlank(l.text.charCodeAt(hi - 1))) hi--;
-    let s = "";
-    let i = lo;
-    if (k2 === 0) {
-      s = keyword;
-      i = l.kwLen;
-    }
-    for (const [a, b] of gaps) {
-      if (a < i || b > hi) continue;
-      s += l.text.slice(i, a) + " ";
-      i = b;
-    }
-    if (jsonFrom >= 0 && k2 === n && jsonFrom >= i) {
-      s += l.text.slice(i, jsonFrom) + "[" + jsonStrings(l.text, jsonFrom).join(", ") + "]";
-    } else s += l.text.slice(i, hi);
-    segText[k2] = s;
-  }
-  if (n === 0) {
-    if (body) parts.push(segText[0], body, o.eol);
-    else parts.push(segText[0], o.eol);
-    return;
-  }
-  let base2 = Infinity;
-  for (let k2 = 1; k2 <= n; k2++) if (jointFree[k2 - 1] && segText[k2].length > 0) base2 = Math.min(base2, leadWidth(text, node2.segments[k2][0]));
-  if (base2 === Infinity) base2 = 0;
-  const indentFor = (w, brk) => indentString(o, Math.max(0, w - base2), brk);
-  const spaceEscape = " " + escape;
-  let k = 0;
-  let pos = node2.start;
-  let lines = 0;
-  while (pos <= logicalLineEnd && k <= n) {
-    const brk = lines++ > 0;
-    const le = lineEndAt(text, pos);
-    const segStart = node2.segments[k][0];
-    if (segStart >= pos && segStart <= le) {
-      if (k > 0 && jointFree[k - 1]) parts.push(indentFor(leadWidth(text, pos), brk));
-      else if (brk) parts.push(o.eol);
-      parts.push(segText[k]);
-      if (k < n) parts.push(jointFree[k] && segText[k].length > 0 ? spaceEscape : escape);
-      k++;
-    } else {
-      const content = text.slice(pos, le).trim();
-      if (content === "") {
-        if (brk) parts.push(o.eol);
-      } else if (jointFree[k - 1] && segText[k].length > 0) parts.push(indentFor(leadWidth(text, node2.segments[k][0]), brk), content);
-      else {
-        if (brk) parts.push(o.eol);
-        parts.push(text.slice(pos, le).trimEnd());
-      }
-    }
-    const nl = text.indexOf("\n", le);
-    if (nl === -1) break;
-    pos = nl + 1;
-  }
-  if (body) parts.push(body);
-  parts.push(o.eol);
-}
-function indentString(o, rel3, brk) {
-  if (o.indent !== cacheIndent || o.eol !== cacheEol) {
-    cacheIndent = o.indent;
-    cacheEol = o.eol;
-    indentCache = [];
-    breakIndentCache = [];
-  }
-  const cache4 = brk ? breakIndentCache : indentCache;
-  if (rel3 < 64) {
-    const known2 = cache4[rel3];
-    if (known2 !== void 0) return known2;
-  }
-  const indent = o.indent + (o.indent === "	" ? "	".repeat(Math.floor(rel3 / TAB)) + " ".repeat(rel3 % TAB) : " ".repeat(rel3));
-  const s = brk ? o.eol + indent : indent;
-  if (rel3 < 64) cache4[rel3] = s;
-  return s;
-}
-function leadWidth(text, start2) {
-  let w = 0;
-  for (let i = start2; i < text.length; i++) {
-    const c2 = text.charCodeAt(i);
-    if (c2 === 32) w++;
-    else if (c2 === 9) w = (Math.floor(w / TAB) + 1) * TAB;
-    else break;
-  }
-  return w;
-}
-function canonicalArray(text, start2, end) {
-  if (text.charCodeAt(start2) !== 91) return false;
-  let i = start2 + 1;
-  if (text.charCodeAt(i) === 93) return i + 1 === end;
-  for (; ; ) {
-    if (i >= end || text.charCodeAt(i) !== 34) return false;
-    i++;
-    while (i < end && text.charCodeAt(i) !== 34) i += text.charCodeAt(i) === 92 ? 2 : 1;
-    if (i >= end) return false;
-    i++;
-    const c2 = text.charCodeAt(i);
-    if (c2 === 93) return i + 1 === end;
-    if (c2 !== 44 || text.charCodeAt(i + 1) !== 32) return false;
-    i += 2;
-  }
-}
-function hasBlank(text, start2, end) {
-  for (let i = start2; i < end; i++) if (isBlank(text.charCodeAt(i))) return true;
-  return false;
-}
-function singleSpaced(text, start2, end) {
-  let prev = 0;
-  for (let i = start2; i < end; i++) {
-    const c2 = text.charCodeAt(i);
-    if (c2 === 9 || c2 === 32 && prev === 32) return false;
-    prev = c2;
-  }
-  return prev !== 32;
-}
-function allFree(l, from, to) {
-  for (let i = from; i < to; i++) if (!l.free[i]) return false;
-  return true;
-}
-var IGNORE_NEXT, IGNORE_START, IGNORE_END, printDockerfile, FLAG_TAKERS, cacheIndent, cacheEol, indentCache, breakIndentCache, TAB;
-var init_printer = __esm({
-  "src/format/printer.ts"() {
-    "use strict";
-    init_scan();
-    IGNORE_NEXT = /^#\s*(dockerfix|prettier)-ignore\s*$/;
-    IGNORE_START = /^#\s*dockerfix-ignore-start\s*$/;
-    IGNORE_END = /^#\s*dockerfix-ignore-end\s*$/;
-    printDockerfile = ({ text, nodes, escape, lines: logicalLines }, options) => {
-      const parts = [];
-      const eol = options.eol;
-      let pendingBlank = false;
-      let ignoreNext = false;
-      let inRegion = false;
-      const verbatim = (n) => {
-        parts.push(text.slice(n.start, n.end), eol);
-      };
-      for (let ni = 0; ni < nodes.length; ni++) {
-        const node2 = nodes[ni];
-        if (inRegion) {
-          verbatim(node2);
-          if (node2.type === "comment" && IGNORE_END.test(text.slice(node2.start, node2.end).trim())) inRegion = false;
-          continue;
-        }
-        if (node2.type === "blank") {
-          pendingBlank = true;
-          continue;
-        }
-        if (pendingBlank) parts.push(eol);
-        pendingBlank = false;
-        if (node2.type === "comment" || node2.type === "directive") {
-          let e = node2.end;
-          while (e > node2.start && isBlank(text.charCodeAt(e - 1))) e--;
-          const line = text.slice(node2.start, e);
-          parts.push(line, eol);
-          if (node2.type === "comment" && line.includes("-ignore")) {
-            const t = line.trim();
-            if (IGNORE_NEXT.test(t)) ignoreNext = true;
-            if (IGNORE_START.test(t)) inRegion = true;
-          }
-          continue;
-        }
-        if (ignoreNext) {
-          ignoreNext = false;
-          verbatim(node2);
-          continue;
-        }
-        printInstruction(text, node2, escape, options, logicalLines, ni, parts);
-      }
-      let out = "";
-      for (let i = 0; i < parts.length; i++) out += parts[i];
-      return out;
-    };
-    FLAG_TAKERS = /* @__PURE__ */ new Set(["FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"]);
-    cacheIndent = "";
-    cacheEol = "";
-    indentCache = [];
-    breakIndentCache = [];
-    TAB = 4;
-  }
-});
-
-// src/format/index.ts
-function format(text, options = {}) {
-  return formatWith(text, options, printDockerfile);
-}
-function formatWith(input, options, printer) {
-  const bom = input.charCodeAt(0) === 65279;
-  const text = bom ? input.slice(1) : input;
-  const unchanged = (error) => ({ output: input, changed: false, ...error ? { error } : {} });
-  let lexed;
-  try {
-    lexed = lex(text);
-  } catch (e) {
-    if (e instanceof InputError) return unchanged({ kind: "parse", message: e.message, line: e.line, column: e.column });
-    throw e;
-  }
-  const indentWidth = options.indent ?? DEFAULT_INDENT;
-  const indent = options.useTabs ? "	" : " ".repeat(Math.max(0, Math.min(16, Math.floor(indentWidth))));
-  const eol = options.endOfLine === "lf" ? "\n" : options.endOfLine === "crlf" ? "\r\n" : text.indexOf("\r") === -1 ? "\n" : dominantEol(text);
-  let printed;
-  const lines = [];
-  const reuse = text.length < FREE_MAP_RING_BYTES / 2;
-  try {
-    printed = printer({ text, nodes: lexed.nodes, escape: lexed.escape, ...reuse ? { lines } : {} }, { indent, eol });
-  } catch (e) {
-    return unchanged({ kind: "internal", message: `formatter crashed: ${e.message}`, line: 1, column: 1 });
-  }
-  if (printed === text) return unchanged();
-  let problem;
-  try {
-    const out = lex(printed);
-    const inputLines = reuse && text.length + printed.length < FREE_MAP_RING_BYTES / 2 ? lines : void 0;
-    if (out.escape === lexed.escape && sameDump({ text, nodes: lexed.nodes, lines: inputLines }, { text: printed, nodes: out.nodes }, out.escape)) {
-      return { output: bom ? "\uFEFF" + printed : printed, changed: true };
-    }
-    if (out.escape !== lexed.escape) {
-      problem = dumpDifference(dumpNodes(text, lexed.nodes, lexed.escape), dumpNodes(printed, out.nodes, out.escape)) ?? "the escape character changed";
-    } else {
-      const record2 = /* @__PURE__ */ new Map();
-      const before = dumpNodes(text, lexed.nodes, lexed.escape, "strict", { record: record2 });
-      problem = dumpDifference(before, dumpNodes(printed, out.nodes, out.escape, "strict", { reuse: record2 }));
-    }
-  } catch (e) {
-    problem = `the formatted text does not parse: ${e.message}`;
-  }
-  if (problem) {
-    return unchanged({
-      kind: "internal",
-      message: `formatter self-check failed, file left unchanged (${problem})`,
-      line: 1,
-      column: 1
-    });
-  }
-  return { output: bom ? "\uFEFF" + printed : printed, changed: true };
-}
-var DEFAULT_INDENT;
-var init_format = __esm({
-  "src/format/index.ts"() {
-    "use strict";
-    init_lexer();
-    init_source();
-    init_dump();
-    init_printer();
-    init_scan();
-    init_dump();
-    init_printer();
-    DEFAULT_INDENT = 4;
-  }
-});
-
-// src/pipeline/engine.ts
-function contextFor(file, opts, fileWasRead = false) {
-  if (opts.buildContext) return opts.buildContext;
-  if (opts.noContext) return new NoContext();
-  const dir = opts.contextDir ?? (file ? import_node_path4.default.dirname(file) : void 0);
-  if (!dir) return new NoContext();
-  if (!(fileWasRead && opts.contextDir === void 0)) {
-    try {
-      if (!import_node_fs5.default.statSync(dir).isDirectory()) return new NoContext();
-    } catch {
-      return new NoContext();
-    }
-  }
-  return new DirectoryContext(dir, file);
-}
-function processText(raw, file, opts, contextFile) {
-  return processRaw(raw, file, opts, contextFile, false);
-}
-function processRaw(raw, file, opts, contextFile, fileWasRead) {
-  const { text, bom } = stripBom(raw);
-  if (text.trim() === "") return { path: file, before: raw, after: raw, changed: false, findings: [] };
-  const buildContext = contextFor(contextFile, opts, fileWasRead);
-  let r;
-  try {
-    r = runTransforms(text, { transforms: opts.transforms, options: opts.options, buildContext, path: file, firstChange: opts.firstChange }, bom);
-  } catch (e) {
-    const message = `internal error (file left unchanged): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`;
-    return { path: file, before: raw, after: raw, changed: false, findings: [], error: new FileError(file, message), internal: true };
-  }
-  for (const message of buildContext.notes?.() ?? []) {
-    r.findings.push({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "context-note" });
-  }
-  const after = (bom ? "\uFEFF" : "") + r.output;
-  if (r.error) {
-    const prefix = r.error.kind === "internal" ? "internal error (file left unchanged): " : "";
-    return {
-      path: file,
-      before: raw,
-      after: raw,
-      changed: false,
-      findings: r.findings,
-      error: new FileError(file, prefix + r.error.message, r.error.line, r.error.column),
-      internal: r.error.kind === "internal",
-      runError: r.error,
-      passes: r.passes
-    };
-  }
-  if (r.partial) return { path: file, before: raw, after, changed: true, findings: r.findings, edits: [], partial: true, passes: r.passes };
-  if (opts.fmt && r.changed) return formatRewritten({ path: file, before: raw, after, changed: true, findings: r.findings, edits: r.edits, passes: r.passes }, typeof opts.fmt === "object" ? opts.fmt : {});
-  return { path: file, before: raw, after, changed: r.changed, findings: r.findings, edits: r.edits, passes: r.passes };
-}
-function formatRewritten(outcome, fo) {
-  const f = format(outcome.after, fo);
-  if (f.error || !f.changed) return outcome;
-  const { text: before } = stripBom(outcome.before);
-  const { text: after } = stripBom(f.output);
-  const end = new LineIndex(before).position(before.length);
-  const edit = {
-    transform: "fmt",
-    transforms: [.../* @__PURE__ */ new Set([...(outcome.edits ?? []).flatMap((e) => e.transforms), "fmt"])],
-    start: 0,
-    end: before.length,
-    line: 1,
-    column: 1,
-    endLine: end.line,
-    endColumn: end.column,
-    text: after,
-    fixKind: (outcome.edits ?? []).some((e) => e.fixKind === "unsafe") ? "unsafe" : "safe"
-  };
-  return { ...outcome, after: f.output, edits: [edit] };
-}
-function processFile(file, opts) {
-  let raw;
-  try {
-    const d = readDockerfile(file);
-    raw = (d.bom ? "\uFEFF" : "") + d.text;
-  } catch (e) {
-    if (e instanceof FileError) return { path: file, before: "", after: "", changed: false, findings: [], error: e };
-    throw e;
-  }
-  return processRaw(raw, file, opts, file, true);
-}
-var import_node_fs5, import_node_path4;
-var init_engine = __esm({
-  "src/pipeline/engine.ts"() {
-    "use strict";
-    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
-    init_context();
-    init_fsio();
-    init_runner();
-    init_format();
-    init_source();
-  }
-});
-
 // dockerfix-lazy:node:worker_threads
 var require_node_worker_threads = __commonJS({
   "dockerfix-lazy:node:worker_threads"(exports2, module2) {
     var m;
-    var load2 = () => m ??= require("node:worker_threads");
+    var load = () => m ??= require("node:worker_threads");
     var keys = ["isMainThread", "MessagePort", "MessageChannel", "markAsUntransferable", "moveMessagePortToContext", "receiveMessageOnPort", "resourceLimits", "postMessageToThread", "threadId", "SHARE_ENV", "Worker", "parentPort", "workerData", "BroadcastChannel", "setEnvironmentData", "getEnvironmentData"];
     module2.exports = new Proxy({}, {
-      get: (_, k) => load2()[k],
-      has: (_, k) => k in load2(),
+      get: (_, k) => load()[k],
+      has: (_, k) => k in load(),
       ownKeys: () => m ? Reflect.ownKeys(m) : keys,
       getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
     });
-  }
-});
-
-// src/cli/batch-wire.ts
-function toWire(o) {
-  const w = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (k === "after") w.after = v === o.before ? null : v;
-    else if (k === "error") {
-      const e = v;
-      if (e) w.error = { file: e.file, message: e.message, line: e.line, column: e.column };
-    } else w[k] = v;
-  }
-  return w;
-}
-function fromWire(w) {
-  const o = {};
-  for (const [k, v] of Object.entries(w)) {
-    if (k === "after") o.after = v ?? w.before;
-    else if (k === "error") {
-      const e = v;
-      if (e) o.error = new FileError(e.file, e.message, e.line, e.column);
-    } else o[k] = v;
-  }
-  return o;
-}
-var initKey;
-var init_batch_wire = __esm({
-  "src/cli/batch-wire.ts"() {
-    "use strict";
-    init_fsio();
-    initKey = (init) => JSON.stringify(init);
-  }
-});
-
-// src/cli/context-recorder.ts
-function answer(ctx, op, arg) {
-  switch (op) {
-    case "h":
-      return hash(JSON.stringify([ctx.kind, ctx.available, ctx.describe()]));
-    case "e":
-      return ctx.exists(arg);
-    case "r": {
-      const t = ctx.read(arg);
-      return t === void 0 ? null : hash(t);
-    }
-    case "f": {
-      const l = ctx.files();
-      return l === void 0 ? null : hash(JSON.stringify(l));
-    }
-    case "i":
-      return ctx.ignored(arg);
-    case "x":
-      return excludesTree(ctx, arg);
-    case "n":
-      return hash(JSON.stringify(ctx.notes?.() ?? []));
-    default:
-      throw new Error(`unknown context question ${op}`);
-  }
-}
-function replayContextLog(ctx, log) {
-  if (!Array.isArray(log) || log.length === 0 || log[0][0] !== "h") return false;
-  for (const op of log) {
-    if (!Array.isArray(op) || op.length !== 3 || typeof op[0] !== "string" || typeof op[1] !== "string") return false;
-    let a;
-    try {
-      a = answer(ctx, op[0], op[1]);
-    } catch {
-      return false;
-    }
-    if (a !== op[2]) return false;
-  }
-  return true;
-}
-function processRecorded(file, opts, record2) {
-  if (!record2) return { outcome: processFile(file, opts) };
-  const ctx = new RecordingContext(contextFor(file, opts, true));
-  const outcome = processFile(file, { ...opts, buildContext: ctx });
-  return { outcome, log: ctx.log };
-}
-var import_node_crypto2, hash, RecordingContext;
-var init_context_recorder = __esm({
-  "src/cli/context-recorder.ts"() {
-    "use strict";
-    import_node_crypto2 = __toESM(require_node_crypto(), 1);
-    init_context();
-    init_engine();
-    hash = (s) => (0, import_node_crypto2.createHash)("sha256").update(s).digest("base64");
-    RecordingContext = class {
-      constructor(inner) {
-        this.inner = inner;
-        this.kind = inner.kind;
-        this.available = inner.available;
-        this.note("h", "", answer(inner, "h", ""));
-      }
-      inner;
-      kind;
-      available;
-      seen = /* @__PURE__ */ new Set();
-      log = [];
-      note(op, arg, a) {
-        const k = `${op}\0${arg}`;
-        if (this.seen.has(k)) return;
-        this.seen.add(k);
-        this.log.push([op, arg, a]);
-      }
-      describe() {
-        return this.inner.describe();
-      }
-      exists(rel3) {
-        const a = this.inner.exists(rel3);
-        this.note("e", rel3, a);
-        return a;
-      }
-      read(rel3) {
-        const t = this.inner.read(rel3);
-        this.note("r", rel3, t === void 0 ? null : hash(t));
-        return t;
-      }
-      files() {
-        const l = this.inner.files();
-        this.note("f", "", l === void 0 ? null : hash(JSON.stringify(l)));
-        return l;
-      }
-      ignored(rel3) {
-        const a = this.inner.ignored(rel3);
-        this.note("i", rel3, a);
-        return a;
-      }
-      excludesTree(rel3) {
-        const a = excludesTree(this.inner, rel3);
-        this.note("x", rel3, a);
-        return a;
-      }
-      notes() {
-        const n = this.inner.notes?.() ?? [];
-        const k = "n\0";
-        if (this.seen.has(k)) {
-          const i = this.log.findIndex((o) => o[0] === "n");
-          this.log.splice(i, 1);
-        }
-        this.seen.add(k);
-        this.log.push(["n", "", hash(JSON.stringify(n))]);
-        return n;
-      }
-    };
-  }
-});
-
-// src/core/errors.ts
-var DockerfixError;
-var init_errors = __esm({
-  "src/core/errors.ts"() {
-    "use strict";
-    DockerfixError = class extends Error {
-      constructor(message, kind, line, column) {
-        super(line > 0 ? `${message} (${line}:${column})` : message);
-        this.kind = kind;
-        this.line = line;
-        this.column = column;
-        this.name = "DockerfixError";
-      }
-      kind;
-      line;
-      column;
-    };
-  }
-});
-
-// src/core/edit-helpers.ts
-function mountOptions(flag) {
-  const out = /* @__PURE__ */ new Map();
-  for (const part of splitCsv(flag.value ?? "")) {
-    const eq = part.indexOf("=");
-    const k = (eq === -1 ? part : part.slice(0, eq)).trim().toLowerCase();
-    const v = eq === -1 ? "true" : part.slice(eq + 1).trim();
-    out.set(k === "dst" || k === "destination" ? "target" : k, unquote3(v));
-  }
-  if (!out.has("type")) out.set("type", "bind");
-  return out;
-}
-function splitCsv(s) {
-  const out = [];
-  let cur = "";
-  let q3 = "";
-  for (const c2 of s) {
-    if (q3) {
-      if (c2 === q3) q3 = "";
-      cur += c2;
-    } else if (c2 === '"' || c2 === "'") {
-      q3 = c2;
-      cur += c2;
-    } else if (c2 === ",") {
-      out.push(cur);
-      cur = "";
-    } else cur += c2;
-  }
-  if (cur) out.push(cur);
-  return out;
-}
-function unquote3(s) {
-  return s.length >= 2 && (s[0] === '"' || s[0] === "'") && s.endsWith(s[0]) ? s.slice(1, -1) : s;
-}
-function mountTargets(instr) {
-  const out = /* @__PURE__ */ new Map();
-  for (const f of instr.flagsNamed("mount")) {
-    const o = mountOptions(f);
-    const t = o.get("target");
-    if (t) out.set(trimSlash(t), o);
-  }
-  return out;
-}
-function trimSlash(p) {
-  return p.length > 1 ? p.replace(/\/+$/, "") : p;
-}
-function insertFlagsEdit(doc2, instr, flags) {
-  const at = instr.flagsInsert;
-  const text = doc2.text;
-  const nl = text.indexOf("\n", at);
-  const multiline = nl !== -1 && nl < instr.node.logicalEnd;
-  let restStart = at;
-  while (restStart < text.length && (text[restStart] === " " || text[restStart] === "	")) restStart++;
-  const restIsContinuation = text[restStart] === doc2.escape && /^[ \t]*\r?\n/.test(text.slice(restStart + 1, restStart + 3));
-  if (flags.length === 1 || !multiline || restIsContinuation) {
-    return { start: at, end: at, text: flags.map((f) => " " + f).join("") };
-  }
-  const eol = doc2.eolAt(at);
-  const nextLineIndent = doc2.indentAt(nl + 1) || "    ";
-  const sep = ` ${doc2.escape}${eol}${nextLineIndent}`;
-  return { start: at, end: restStart, text: " " + flags.join(sep) + sep };
-}
-function removeWordEdit(doc2, word) {
-  const text = doc2.text;
-  const lineStart2 = doc2.lineStart(word.start);
-  let lineEnd2 = text.indexOf("\n", word.end);
-  if (lineEnd2 === -1) lineEnd2 = text.length;
-  const contentEnd = text[lineEnd2 - 1] === "\r" ? lineEnd2 - 1 : lineEnd2;
-  const before = text.slice(lineStart2, word.start);
-  const after = text.slice(word.end, contentEnd);
-  const esc = doc2.escape;
-  const afterTrim = after.trim();
-  if (/^[ \t]*$/.test(before) && afterTrim === esc && lineEnd2 < text.length) {
-    return { start: lineStart2, end: lineEnd2 + 1, text: "" };
-  }
-  let s = word.start;
-  while (s > lineStart2 && (text[s - 1] === " " || text[s - 1] === "	")) s--;
-  if (s === lineStart2) {
-    let e = word.end;
-    while (e < contentEnd && (text[e] === " " || text[e] === "	")) e++;
-    return { start: word.start, end: e, text: "" };
-  }
-  return { start: s, end: word.end, text: "" };
-}
-function protectedRanges(instr) {
-  const out = [];
-  if (instr.json !== null) return out;
-  const cmds = instr.commands();
-  const script = instr.scriptHeredoc();
-  for (const h of instr.heredocs) {
-    if (h === script) continue;
-    out.push({ start: h.bodyStart, end: h.terminatorEnd === -1 ? h.bodyEnd : h.terminatorEnd, block: true, what: `the heredoc <<${h.name}, which is data of the step, not its commands` });
-  }
-  for (const c2 of cmds) addCommandRanges(c2, out);
-  return out;
-}
-function addCommandRanges(c2, out) {
-  for (const h of c2.heredocs ?? []) {
-    out.push({ start: h.bodyStart, end: h.end, block: true, what: `the here-document <<${h.delimiter} (text the command reads, not commands of the step)` });
-  }
-  const nested = nestedScript(c2);
-  if (nested) {
-    for (const w of nested.words) out.push({ start: w.start, end: w.end, block: false, what: `the \`${nested.via}\` string (another shell's script)` });
-  }
-  for (let k = 0; k < c2.redirects.length; k++) {
-    const r = c2.redirects[k];
-    if (/^\d*<<<$/.test(r.value) && c2.redirects[k + 1]) {
-      const t = c2.redirects[k + 1];
-      out.push({ start: t.start, end: t.end, block: false, what: "a here-string" });
-    }
-  }
-  for (const w of [...c2.words, ...c2.redirects]) if (w.quoted && w.end - w.start > 1) out.push({ start: w.start, end: w.end, block: false, what: "a quoted string" });
-}
-function touches2(edit, r) {
-  const { start: s, end: e } = edit;
-  if (r.block) return s === e ? r.start <= s && s <= r.end : s < r.end && e >= r.start;
-  if (s === e) return r.start < s && s < r.end;
-  return s < r.end && e > r.start && !(s <= r.start && e >= r.end);
-}
-function editInsideData(instr, edits) {
-  if (edits.length === 0) return null;
-  const ranges = protectedRanges(instr);
-  for (const edit of edits) {
-    const r = ranges.find((x) => touches2(edit, x));
-    if (r) return { edit, what: r.what };
-  }
-  return null;
-}
-var init_edit_helpers = __esm({
-  "src/core/edit-helpers.ts"() {
-    "use strict";
-    init_shell();
-  }
-});
-
-// src/analysis/images.ts
-function osFamily(stage) {
-  let f = familyCache.get(stage);
-  if (f === void 0) {
-    f = computeOsFamily(stage);
-    familyCache.set(stage, f);
-  }
-  return f;
-}
-function computeOsFamily(stage) {
-  const root = stage.root();
-  if (windowsSigns(stage) !== null) return "windows";
-  const image = root.resolvedBaseImage.toLowerCase();
-  if (image === "scratch") return "scratch";
-  if (/alpine/.test(image)) return "alpine";
-  if (/distroless|chainguard|wolfi/.test(image)) return "distroless";
-  if (/(^|\/)(centos|fedora|rockylinux|almalinux|amazonlinux|oraclelinux|redhat|ubi\d*)(:|\/|@|$)|\/ubi\d/.test(image)) return "rhel";
-  if (/(^|\/)(debian|ubuntu)(:|@|$)|bookworm|bullseye|buster|jammy|noble|focal|trixie/.test(image)) return "debian";
-  if (DEBIAN.test(image) && !/alpine|windows|nanoserver/.test(image)) return "debian";
-  if (stage.doc.escape === "`") return "windows";
-  return "unknown";
-}
-function windowsSigns(stage) {
-  const chain = [];
-  for (let s = stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
-  const image = chain[0].resolvedBaseImage;
-  if (isWindowsImageName(image)) return `its base image \`${image}\` is a Windows image`;
-  for (const s of chain) {
-    for (const i of s.instructions) {
-      if (i.upper === "SHELL" && (i.json ?? []).some((a) => /powershell|pwsh|cmd(\.exe)?$/i.test(a))) return "it sets a Windows SHELL";
-      if (i.upper === "WORKDIR" && WIN_PATH.test(i.argsText().trim().replace(/^["']/, ""))) return "its WORKDIR is a Windows path";
-      if (i.upper === "COPY" || i.upper === "ADD") {
-        const dest = (i.json ? i.json.at(-1) : i.args().at(-1)?.value) ?? "";
-        if (WIN_PATH.test(dest)) return `${i.upper} writes to a Windows path`;
-      }
-      if (i.upper === "ENV" && /(^|[\s="'])[A-Za-z]:\\/.test(i.argsText())) return "an ENV value is a Windows path";
-    }
-  }
-  return null;
-}
-function whyWindows(stage) {
-  if (osFamily(stage) !== "windows") return null;
-  return windowsSigns(stage) ?? "the file uses the backtick escape of Windows Dockerfiles and its base image is not known to be Linux";
-}
-function isWindowsStage(stage) {
-  return osFamily(stage) === "windows";
-}
-function baseImageFacts(stage) {
-  let f = factsCache.get(stage);
-  if (f === void 0) factsCache.set(stage, f = imageFacts(stage.root().resolvedBaseImage));
-  return f;
-}
-function userAt(instr) {
-  const state = instr.state();
-  const facts = instr.stage ? baseImageFacts(instr.stage) : null;
-  let spec = state.user.trim();
-  if (spec.includes("$") && facts) spec = expandVars(spec, new Map(Object.entries(facts.env)));
-  if (spec === "") {
-    const image = instr.stage?.root().resolvedBaseImage ?? "";
-    const d = facts?.defaultUser;
-    if (d === "root") return { root: true, certain: true, name: "", home: "/root", uid: 0, gid: 0 };
-    if (d) {
-      const k = knownUsers(instr, facts).get(d.name);
-      const u2 = k ?? { uid: d.uid, gid: d.gid, home: d.home };
-      return { root: false, certain: true, name: d.name, uid: u2.uid, gid: u2.gid, home: u2.home, uidUnknown: k?.renumbered, source: `the default user of ${image}` };
-    }
-    const why = image.includes("$") ? `the base image \`${image}\` is named by a build argument, so it is not known to run as root` : `the base image \`${image}\` is not known to run as root`;
-    return { root: false, certain: false, name: "", unknown: why };
-  }
-  const [name = "", group] = spec.split(":");
-  if (name === "root" || name === "0") {
-    return { root: true, certain: true, name: spec, home: "/root", uid: 0, gid: group === void 0 || group === "" || group === "root" || group === "0" ? 0 : void 0 };
-  }
-  const known2 = knownUsers(instr, facts);
-  if (/^\d+$/.test(name)) {
-    const uid = Number(name);
-    const byUid = [...known2.values()].find((u2) => u2.uid === uid);
-    return { root: false, certain: true, name: spec, uid, gid: group && /^\d+$/.test(group) ? Number(group) : byUid?.gid, home: byUid?.home };
-  }
-  const u = known2.get(name);
-  if (u) return { root: false, certain: true, name: spec, uid: u.uid, gid: group && /^\d+$/.test(group) ? Number(group) : u.gid, home: u.home, uidUnknown: u.renumbered };
-  return { root: false, certain: true, name: spec };
-}
-function userEventsIn(stage) {
-  const cached = eventsCache.get(stage);
-  if (cached) return cached;
-  const out = [];
-  for (const i of stage.instructions) {
-    if (i.upper !== "RUN" || !(i.mayHold("useradd") || i.mayHold("adduser") || i.mayHold("usermod") || i.mayHold("groupmod"))) continue;
-    for (const c2 of i.commands()) {
-      const w = c2.words.map((x) => x.value);
-      const p = w.findIndex((x) => /^(useradd|adduser|usermod|groupmod)$/.test(x.replace(/^.*\//, "")));
-      if (p === -1) continue;
-      const prog = w[p].replace(/^.*\//, "");
-      const rest = w.slice(p + 1);
-      const text = w.slice(p).join(" ");
-      if (prog === "usermod" || prog === "groupmod") {
-        const e = {};
-        let name2;
-        for (let k = 0; k < rest.length; k++) {
-          const a = rest[k];
-          const eq = /^(--[a-z-]+)=(.*)$/.exec(a);
-          const opt = eq ? eq[1] : a;
-          const val = () => eq ? eq[2] : rest[++k];
-          if (prog === "usermod" && (opt === "-u" || opt === "--uid")) e.uid = val();
-          else if (opt === "-g" || opt === "--gid") e.gid = val();
-          else if (prog === "usermod" && (opt === "-d" || opt === "--home")) e.home = val();
-          else if (prog === "usermod" && (opt === "-l" || opt === "--login")) e.login = val();
-          else if (["-G", "--groups", "-s", "--shell", "-c", "--comment", "-e", "--expiredate", "-f", "--inactive", "-n", "--new-name", "-p", "--password", "-R", "--root", "-P", "--prefix", "-v", "-w", "--add-subuids", "--del-subuids", "--add-subgids", "--del-subgids"].includes(opt)) val();
-          else if (!a.startsWith("-")) name2 = a;
-        }
-        if (!name2) continue;
-        if (prog === "usermod") out.push({ index: i.index, kind: "usermod", name: name2, ...e, text });
-        else out.push({ index: i.index, kind: "groupmod", name: name2, gid: e.gid, text });
-        continue;
-      }
-      const user = {};
-      let name;
-      let noHome = false;
-      for (let k = 0; k < rest.length; k++) {
-        const a = rest[k];
-        const val = () => rest[++k];
-        if (a === "-u" || a === "--uid") user.uid = num(val());
-        else if (/^--uid=/.test(a)) user.uid = num(a.slice(6));
-        else if (a === "-g" || a === "--gid" || a === "-G" || a === "--ingroup") {
-          const g = val();
-          if (a !== "-G" && g && /^\d+$/.test(g)) user.gid = Number(g);
-        } else if (a === "-d" || a === "--home" || a === "--home-dir") user.home = val();
-        else if (a === "-M" || a === "--no-create-home" || a === "-H") noHome = true;
-        else if (a === "-s" || a === "--shell" || a === "-c" || a === "--comment" || a === "--gecos" || a === "-k" || a === "-K" || a === "-e" || a === "-f") val();
-        else if (!a.startsWith("-")) name ??= a;
-      }
-      if (!name) continue;
-      if (!user.home && !noHome) user.home = `/home/${name}`;
-      if (user.gid === void 0 && user.uid !== void 0) user.gid = user.uid;
-      out.push({ index: i.index, kind: "create", name, user });
-    }
-  }
-  eventsCache.set(stage, out);
-  return out;
-}
-function knownUsers(instr, facts) {
-  const out = /* @__PURE__ */ new Map();
-  for (const u of facts?.users ?? []) out.set(u.name, { uid: u.uid, gid: u.gid, home: u.home });
-  const d = facts?.defaultUser;
-  if (d && d !== "root" && !out.has(d.name)) out.set(d.name, { uid: d.uid, gid: d.gid, home: d.home });
-  const chain = [];
-  for (let s = instr.stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
-  for (const stage of chain) {
-    for (const e of userEventsIn(stage)) {
-      if (e.index >= instr.index) break;
-      if (e.kind === "create") {
-        out.set(e.name, e.user);
-        continue;
-      }
-      const u = out.get(e.name);
-      if (e.kind === "groupmod") {
-        if (u && e.gid !== void 0) out.set(e.name, renumber(u, "gid", e.gid, e.text));
-        continue;
-      }
-      if (!u) continue;
-      let v = u;
-      if (e.uid !== void 0) v = renumber(v, "uid", e.uid, e.text);
-      if (e.gid !== void 0) v = /^\d+$/.test(e.gid) || e.gid.includes("$") ? renumber(v, "gid", e.gid, e.text) : { ...v, gid: void 0 };
-      if (e.home !== void 0) v = { ...v, home: e.home.includes("$") ? void 0 : e.home };
-      if (e.login !== void 0 && !e.login.includes("$")) {
-        out.delete(e.name);
-        out.set(e.login, v);
-      } else out.set(e.name, v);
-    }
-  }
-  return out;
-}
-function renumber(u, key, value, text) {
-  if (/^\d+$/.test(value)) return { ...u, [key]: Number(value) };
-  const why = `\`${text}\` gives it ${key === "uid" ? "a uid" : "a gid"} from a variable`;
-  return { ...u, [key]: void 0, renumbered: key === "uid" || !u.renumbered ? why : u.renumbered };
-}
-function num(s) {
-  return s && /^\d+$/.test(s) ? Number(s) : void 0;
-}
-var DEBIAN, familyCache, WIN_PATH, factsCache, eventsCache;
-var init_images = __esm({
-  "src/analysis/images.ts"() {
-    "use strict";
-    init_document();
-    init_base_images();
-    DEBIAN = /(^|\/)(debian|ubuntu|buildpack-deps|python|node|golang|rust|ruby|php|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|composer|elixir|perl|r-base|bitnami\/[a-z-]+)(:|@|$)/;
-    familyCache = /* @__PURE__ */ new WeakMap();
-    WIN_PATH = /^[A-Za-z]:[\\/]/;
-    factsCache = /* @__PURE__ */ new WeakMap();
-    eventsCache = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// src/analysis/build-model.ts
-function buildModel(doc2, options = {}) {
-  const key = (options.targets ?? []).join("\0");
-  const hit = cache.get(doc2);
-  if (hit && hit.key === key) return hit.model;
-  const model = new BuildModel(doc2, options);
-  cache.set(doc2, { key, model });
-  return model;
-}
-function stageLabel(s) {
-  return s.name ?? String(s.index);
-}
-function stageReadsOf(instr) {
-  const out = [];
-  const doc2 = instr.doc;
-  const stage = instr.stage;
-  if (instr.upper === "COPY" || instr.upper === "ADD") {
-    const ref = instr.flag("from")?.value;
-    if (!ref) return out;
-    const from = doc2.stageByRef(ref, stage.index);
-    if (!from) return out;
-    let paths;
-    if (instr.json) paths = instr.json.slice(0, -1);
-    else {
-      const words2 = instr.args();
-      paths = words2.slice(0, -1).map((w) => w.value);
-      if (words2.some((w) => w.dynamic)) paths = null;
-    }
-    if (paths) {
-      const wd = from.finalState().workdir;
-      paths = paths.some((p) => p.includes("$")) ? null : paths.map((p) => absolute(wd, p));
-    }
-    out.push({ instr, from, paths, how: "copy" });
-  } else if (instr.upper === "RUN") {
-    for (const f of instr.flagsNamed("mount")) {
-      const o = mountOptions(f);
-      const ref = o.get("from");
-      if (!ref) continue;
-      const from = doc2.stageByRef(ref, stage.index);
-      if (!from) continue;
-      const src = o.get("source") ?? o.get("src") ?? "/";
-      out.push({ instr, from, paths: src.includes("$") ? null : [absolute("/", src)], how: "mount" });
-    }
-  }
-  return out;
-}
-function absolute(workdir, p) {
-  const s = p.startsWith("/") ? p : (workdir.endsWith("/") ? workdir : workdir + "/") + p;
-  return trimSlash(normalizePath(s.replace(/[*?[].*$/, "") || "/"));
-}
-function overlaps(a, b) {
-  const x = trimSlash(normalizePath(a));
-  const y = trimSlash(normalizePath(b));
-  return x === y || x === "/" || y === "/" || y.startsWith(x + "/") || x.startsWith(y + "/");
-}
-var BuildModel, cache;
-var init_build_model = __esm({
-  "src/analysis/build-model.ts"() {
-    "use strict";
-    init_document();
-    init_edit_helpers();
-    BuildModel = class {
-      constructor(doc2, options = {}) {
-        this.doc = doc2;
-        this.nodes = doc2.stages.map((stage) => ({ stage, children: [], readers: [] }));
-        for (const n of this.nodes) this.byStage.set(n.stage, n);
-        for (const n of this.nodes) {
-          const p = n.stage.parent;
-          if (p && p !== n.stage) this.byStage.get(p)?.children.push(n.stage);
-        }
-        for (const instr of doc2.instructions) {
-          if (!instr.stage) continue;
-          for (const r of stageReadsOf(instr)) this.byStage.get(r.from)?.readers.push(r);
-        }
-        const last = doc2.stages[doc2.stages.length - 1];
-        const targets = new Set((options.targets ?? []).map((t) => t.toLowerCase()));
-        for (const n of this.nodes) {
-          const name = n.stage.name?.toLowerCase();
-          if (name !== void 0 && targets.has(name)) n.output = `stage ${n.stage.name} is built as a target`;
-          else if (n.stage === last) n.output = doc2.stages.length > 1 ? "this is the last stage (what `docker build` builds)" : "this stage is the image";
-          else if (n.children.length === 0 && n.readers.length === 0) n.output = `stage ${stageLabel(n.stage)} is a leaf stage, built with --target`;
-        }
-      }
-      doc;
-      nodes;
-      byStage = /* @__PURE__ */ new Map();
-      node(stage) {
-        return this.byStage.get(stage);
-      }
-      /** Stages built FROM `stage`, transitively, in document order. */
-      descendants(stage) {
-        const out = /* @__PURE__ */ new Set();
-        const stack = [...this.node(stage).children];
-        while (stack.length) {
-          const s = stack.pop();
-          if (out.has(s) || s === stage) continue;
-          out.add(s);
-          stack.push(...this.node(s).children);
-        }
-        return [...out].sort((a, b) => a.index - b.index);
-      }
-      /**
-       * Why the files of `stage` under `dir` reach a built output, or undefined when only the
-       * stage's own later steps can see them (a builder stage whose other files are copied out).
-       */
-      dirReachesOutput(stage, dir) {
-        const seen = /* @__PURE__ */ new Set();
-        const visit = (s, via) => {
-          if (seen.has(s)) return void 0;
-          seen.add(s);
-          const n = this.node(s);
-          if (n.output) return via ? `${via}, and ${n.output}` : n.output;
-          for (const c2 of n.children) {
-            const r = visit(c2, via ?? `stage ${stageLabel(c2)} builds on this stage`);
-            if (r) return r;
-          }
-          for (const r of n.readers) {
-            const overlap2 = r.paths === null ? "an unknown path" : r.paths.find((p) => overlaps(p, dir));
-            if (overlap2) {
-              const what = r.how === "copy" ? `copies ${overlap2 === "an unknown path" ? overlap2 : overlap2} from` : `mounts ${overlap2} of`;
-              return `line ${r.instr.line} ${what} ${s === stage ? "this stage" : `stage ${stageLabel(s)}`}`;
-            }
-          }
-          return void 0;
-        };
-        return visit(stage, void 0);
-      }
-      /**
-       * The steps that run after `instr` and see its stage's files: the rest of its stage, then
-       * every stage built FROM it (document order).
-       */
-      *laterSteps(instr) {
-        const stage = instr.stage;
-        if (!stage) return;
-        for (const i of stage.instructions) if (i.index > instr.index) yield i;
-        for (const s of this.descendants(stage)) for (const i of s.instructions) if (i.upper !== "FROM") yield i;
-      }
-      /** Later reads (COPY --from / RUN --mount=from) of `stage`'s files that overlap `dir`. */
-      readersOf(stage, dir) {
-        const out = [];
-        for (const s of [stage, ...this.descendants(stage)]) {
-          for (const r of this.node(s).readers) if (r.paths === null || r.paths.some((p) => overlaps(p, dir))) out.push(r);
-        }
-        return out;
-      }
-    };
-    cache = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// src/ecosystems/helpers.ts
-function parseOptions(words2, valued) {
-  const opts = /* @__PURE__ */ new Map();
-  const positional = [];
-  const add = (k, v) => {
-    const list7 = opts.get(k) ?? [];
-    list7.push(v);
-    opts.set(k, list7);
-  };
-  for (let i = 0; i < words2.length; i++) {
-    const word = words2[i];
-    const v = word.value;
-    if (v === "--") {
-      positional.push(...words2.slice(i + 1));
-      break;
-    }
-    if (v.startsWith("--") && v.includes("=")) {
-      const eq = v.indexOf("=");
-      add(v.slice(0, eq), v.slice(eq + 1));
-    } else if (v.startsWith("-") && v.length > 1 && !word.quoted) {
-      const next = words2[i + 1];
-      if (valued.has(v) && next !== void 0) {
-        add(v, next.value);
-        i++;
-      } else if (/^-[A-Za-z]$/.test(v.slice(0, 2)) && valued.has(v.slice(0, 2)) && v.length > 2 && !v.startsWith("--")) add(v.slice(0, 2), v.slice(2));
-      else add(v, "true");
-    } else positional.push(word);
-  }
-  return { opts, positional };
-}
-function has(opts, ...names) {
-  return names.some((n) => opts.has(n));
-}
-function values(opts, ...names) {
-  return names.flatMap((n) => opts.get(n) ?? []);
-}
-function label(words2, from) {
-  const text = words2.slice(from).map((w) => w.value).join(" ");
-  if (text.length <= 60) return text;
-  return words2.slice(from, from + 2).map((w) => w.value).join(" ");
-}
-function looksLikePath(v) {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^git\+|^git@/.test(v)) return false;
-  return v.startsWith(".") || v.startsWith("/") || v.includes("/") || v.startsWith("~") || v.startsWith("$") || /\.(whl|tar\.gz|tgz|zip|deb|rpm|gem|jar)$/.test(v);
-}
-function program2(cmd) {
-  const p = programIndex(cmd.words);
-  const word = cmd.words[p];
-  if (p === -1 || word === void 0) return null;
-  return { name: basename(word.value), index: p };
-}
-function subcommandIndex(words2, i, withValue = /* @__PURE__ */ new Set()) {
-  for (let w = words2[i]; w !== void 0 && w.value.startsWith("-"); w = words2[i]) {
-    if (withValue.has(w.value)) i++;
-    i++;
-  }
-  return i;
-}
-function subsWithRole(table2, ...roles) {
-  return new Set(Object.entries(table2).filter(([, r]) => roles.includes(r)).map(([s]) => s));
-}
-function xdgCacheHome(env, home) {
-  const x = env.get("XDG_CACHE_HOME");
-  if (x) return x;
-  return home === void 0 ? void 0 : joinDir(home, ".cache");
-}
-function envDir(env, name) {
-  if (!env.has(name)) return void 0;
-  const v = env.get(name);
-  if (v === void 0) return null;
-  return v;
-}
-function joinDir(a, b) {
-  return normalizePath((a.endsWith("/") ? a : a + "/") + b);
-}
-function dirFromVar(env, name, fallback, tool) {
-  const v = envDir(env, name);
-  if (v === null) return { skip: `${name} is a build argument without a default, so the ${tool} cache directory is unknown; left unchanged` };
-  if (v === void 0 || v === "") return fallback;
-  if (!v.startsWith("/") || v.includes("$")) return { skip: `${name}=${v} is not a known absolute path; left unchanged` };
-  return v;
-}
-function baseImageIs(instr, re) {
-  return instr.stage !== null && re.test(instr.stage.root().resolvedBaseImage.toLowerCase());
-}
-var truthy;
-var init_helpers = __esm({
-  "src/ecosystems/helpers.ts"() {
-    "use strict";
-    init_shell();
-    init_document();
-    truthy = (v) => v !== void 0 && /^(1|true|yes|on)$/i.test(v);
-  }
-});
-
-// src/ecosystems/pip.ts
-function classifyPip(inv, pipAt) {
-  const w = inv.w;
-  let i = pipAt;
-  while (i < w.length && w[i].value.startsWith("-")) i++;
-  const sub = w[i]?.value;
-  if (sub === "install" || sub === "sync") {
-    const parsed = parseOptions(w.slice(i + 1), PIP_VALUED);
-    const reqs = values(parsed.opts, "-r", "--requirement");
-    const editable = values(parsed.opts, "-e", "--editable");
-    const local = parsed.positional.filter((x) => looksLikePath(x.value) || x.dynamic);
-    if (sub === "sync" || reqs.length || editable.length || local.length) return inv.install("pip", i, PIP_VALUED);
-    const dirs = values(parsed.opts, "-t", "--target", "--prefix", "--root", "-f", "--find-links", "-c", "--constraint").filter((v) => !/^[a-z]+:\/\//.test(v));
-    return inv.neutral(dirs);
-  }
-  if (sub === "config" || sub === "cache" || sub === "list" || sub === "freeze" || sub === "show" || sub === "uninstall" || sub === "check" || sub === "--version" || sub === void 0) return inv.neutral();
-  return inv.source();
-}
-function pipInvocation(cmd, subs = CACHE_SUBS) {
-  const w = cmd.words;
-  const prog = program2(cmd);
-  if (!prog) return null;
-  let i = prog.index + 1;
-  if (PIP.test(prog.name)) {
-  } else if (PYTHON.test(prog.name)) {
-    while (i < w.length && w[i].value.startsWith("-") && w[i].value !== "-m") i++;
-    if (w[i]?.value !== "-m" || w[i + 1]?.value !== "pip") return null;
-    i += 2;
-  } else return null;
-  const g = i;
-  i = subcommandIndex(w, i, GLOBAL_VALUED);
-  const sub = w[i];
-  if (!sub || !subs.has(sub.value)) return null;
-  return { sub, args: w.slice(i + 1), globals: w.slice(g, i) };
-}
-function pipCacheDir(env, home) {
-  const base2 = xdgCacheHome(env, home);
-  const d = dirFromVar(env, "PIP_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pip"), "pip");
-  if (typeof d === "object") return d;
-  return [{ name: "pip", dir: d, envVar: "PIP_CACHE_DIR" }];
-}
-function pipAny(cmd) {
-  const prog = program2(cmd);
-  if (!prog) return null;
-  const w = cmd.words;
-  let i = prog.index + 1;
-  if (PYTHON.test(prog.name)) {
-    if (w[i]?.value !== "-m" || w[i + 1]?.value !== "pip") return null;
-    i += 2;
-  } else if (!PIP.test(prog.name)) return null;
-  i = subcommandIndex(w, i);
-  const sub = w[i];
-  if (!sub) return null;
-  return { sub: sub.value, rest: w.slice(i + 1).map((x) => x.value) };
-}
-var PIP_VALUED, GLOBAL_VALUED, PYTHON, PIP, ROLES, CACHE_SUBS, PIP_NO_CACHE_WHY, pip;
-var init_pip = __esm({
-  "src/ecosystems/pip.ts"() {
-    "use strict";
-    init_helpers();
-    PIP_VALUED = /* @__PURE__ */ new Set([
-      "-r",
-      "--requirement",
-      "-c",
-      "--constraint",
-      "-e",
-      "--editable",
-      "-i",
-      "--index-url",
-      "--extra-index-url",
-      "-f",
-      "--find-links",
-      "-t",
-      "--target",
-      "--prefix",
-      "--root",
-      "--src",
-      "--trusted-host",
-      "--platform",
-      "--python-version",
-      "--implementation",
-      "--abi",
-      "--only-binary",
-      "--no-binary",
-      "--progress-bar",
-      "--cache-dir",
-      "--log",
-      "--report",
-      "--upgrade-strategy",
-      "-C",
-      "--config-settings",
-      "--global-option",
-      "--python",
-      "--retries",
-      "--timeout",
-      "--proxy",
-      "--cert",
-      "--client-cert",
-      "--exists-action",
-      "--root-user-action",
-      "--use-feature",
-      "--use-deprecated",
-      "--keyring-provider",
-      "-p",
-      "--group",
-      "--extra",
-      "--index-strategy",
-      "--link-mode"
-    ]);
-    GLOBAL_VALUED = /* @__PURE__ */ new Set(["--cache-dir", "--log", "--proxy", "--retries", "--timeout", "--python", "--exists-action", "--trusted-host", "--cert", "--client-cert", "--index-url", "-i"]);
-    PYTHON = /^python(3(\.\d+)?)?$/;
-    PIP = /^pip(3(\.\d+)?)?$/;
-    ROLES = {
-      install: "install",
-      sync: "install",
-      wheel: "build",
-      download: "fetch-only",
-      config: "config",
-      cache: "cleanup"
-    };
-    CACHE_SUBS = /* @__PURE__ */ new Set(["install", "wheel", "download"]);
-    PIP_NO_CACHE_WHY = "pip turns the cache off for any value of it (even 0/false) but ignores an empty one";
-    pip = {
-      id: "pip",
-      programs: /^(pip(3(\.\d+)?)?|python(3(\.\d+)?)?)$/,
-      valued: PIP_VALUED,
-      roles: ROLES,
-      classify(inv) {
-        if (PIP.test(inv.prog)) return classifyPip(inv, inv.p + 1);
-        const w = inv.w;
-        let i = inv.p + 1;
-        while (i < w.length && w[i].value.startsWith("-") && w[i].value !== "-m") i++;
-        if (w[i]?.value === "-m" && /^pip3?$/.test(w[i + 1]?.value ?? "")) return classifyPip(inv, i + 2);
-        if (w[i]?.value === "-m" && w[i + 1]?.value === "venv") {
-          const target = w.slice(i + 2).filter((x) => !x.value.startsWith("-"));
-          return inv.neutral(target.map((x) => x.value));
-        }
-        return inv.source();
-      },
-      manifests: {
-        names: ["setup.cfg"],
-        patterns: [/(^|\/)(requirements|constraints)([-_.][^/]*)?\.(txt|in)$/],
-        planner: "pip"
-      },
-      // pip with --no-index installs only from local directories (`--find-links`).
-      offline(o) {
-        const pipProg = /^pip(3(\.\d+)?)?$/.test(o.prog) || /^python(3(\.\d+)?)?$/.test(o.prog) && o.args[0] === "-m" && /^pip3?$/.test(o.args[1] ?? "");
-        return pipProg && o.has("--no-index") ? { store: "pip", what: o.show() } : null;
-      },
-      cache: {
-        transform: "pip-cache-mount",
-        label: "pip install",
-        reuses: "downloaded and built wheels",
-        quick: /\bpip/,
-        execForm: /(^|\s|\/)pip3?(\.\d+)?\s+(install|wheel|download)\b|-m\s+pip\s+(install|wheel|download)\b/,
-        disablingEnv: { PIP_NO_CACHE_DIR: PIP_NO_CACHE_WHY },
-        detect(cmd) {
-          const inv = pipInvocation(cmd);
-          if (!inv) return null;
-          if ([...inv.globals, ...inv.args].some((a) => a.value === "--cache-dir" || a.value.startsWith("--cache-dir="))) return null;
-          return {
-            cmd,
-            tool: "pip",
-            disable: [...inv.globals, ...inv.args].filter((a) => a.value === "--no-cache-dir"),
-            dirs: pipCacheDir
-          };
-        },
-        isCleanup(cmd) {
-          const inv = pipAny(cmd);
-          return inv !== null && inv.sub === "cache" && (inv.rest[0] === "purge" || inv.rest[0] === "remove");
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/uv.ts
-function uvCacheDir(env, home) {
-  const base2 = xdgCacheHome(env, home);
-  const d = dirFromVar(env, "UV_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "uv"), "uv");
-  if (typeof d === "object") return d;
-  return [{ name: "uv", dir: d, envVar: "UV_CACHE_DIR", offlineStore: "uv" }];
-}
-var UV_VALUED, GLOBAL_VALUED2, ROLES2, CACHE_SUBS2, uv;
-var init_uv = __esm({
-  "src/ecosystems/uv.ts"() {
-    "use strict";
-    init_helpers();
-    init_pip();
-    UV_VALUED = /* @__PURE__ */ new Set(["--extra", "--group", "--no-group", "--only-group", "--package", "-p", "--python", "--directory", "--project", "--index-url", "--extra-index-url", "--index", "--default-index", "--link-mode", "--compile-bytecode", "--cache-dir", "--no-install-package", "--no-binary-package", "--no-build-package", "--python-platform"]);
-    GLOBAL_VALUED2 = /* @__PURE__ */ new Set(["--directory", "--project", "--config-file", "--python", "-p", "--color"]);
-    ROLES2 = {
-      sync: "install",
-      "pip install": "install",
-      "pip sync": "install",
-      "pip compile": "update",
-      add: "update",
-      lock: "update",
-      "tool install": "install",
-      venv: "config",
-      cache: "cleanup"
-    };
-    CACHE_SUBS2 = new Set(Object.keys(ROLES2).filter((k) => ["install", "update"].includes(ROLES2[k])));
-    uv = {
-      id: "uv",
-      programs: /^uv$/,
-      valued: UV_VALUED,
-      roles: ROLES2,
-      classify(inv) {
-        const sub = inv.at(0);
-        if (sub === "pip") return classifyPip(inv, inv.p + 2);
-        if (sub === "sync") return inv.install("uv", inv.p + 1, UV_VALUED);
-        if (sub === "venv") {
-          const named = inv.rest.slice(1).filter((x) => !x.value.startsWith("-")).map((x) => x.value);
-          return inv.neutral(named.length ? named : [".venv"]);
-        }
-        if (sub === "python" || sub === "tool" || sub === "cache" || sub === "self" || sub === "--version") return inv.neutral();
-        return inv.source();
-      },
-      manifests: { names: ["pyproject.toml", "uv.lock"], dirOptions: ["--directory", "--project"], planner: "uv" },
-      offline(o) {
-        if (o.has("--offline") || truthy(o.env.get("UV_OFFLINE"))) return { store: "uv", what: o.show() };
-        return o.sub === "pip" && o.has("--no-index") ? { store: "pip", what: o.show() } : null;
-      },
-      cache: {
-        transform: "uv-cache-mount",
-        label: "uv",
-        quick: /\buv\b/,
-        execForm: /(^|\s|\/)uv\s+(pip\s+)?(install|sync|add|lock)\b/,
-        disablingEnv: { UV_NO_CACHE: "uv then runs without a cache; it ignores an empty value" },
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "uv") return null;
-          const w = cmd.words;
-          let i = subcommandIndex(w, p.index + 1, GLOBAL_VALUED2);
-          let sub = w[i]?.value;
-          if (sub === "pip" || sub === "tool") {
-            i = subcommandIndex(w, i + 1, GLOBAL_VALUED2);
-            sub = `${sub} ${w[i]?.value}`;
-          }
-          if (!CACHE_SUBS2.has(sub ?? "")) return null;
-          if (w.some((x) => x.value === "--cache-dir" || x.value.startsWith("--cache-dir="))) return null;
-          return { cmd, tool: "uv", disable: w.filter((x) => x.value === "--no-cache" || x.value === "-n"), dirs: uvCacheDir };
-        },
-        isCleanup(cmd) {
-          const p = program2(cmd);
-          return p?.name === "uv" && cmd.words[p.index + 1]?.value === "cache" && ["clean", "prune"].includes(cmd.words[p.index + 2]?.value ?? "");
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/pipenv.ts
-var VALUED, ROLES3, CACHE_SUBS3, pipenv;
-var init_pipenv = __esm({
-  "src/ecosystems/pipenv.ts"() {
-    "use strict";
-    init_helpers();
-    init_pip();
-    VALUED = /* @__PURE__ */ new Set(["--python", "--categories", "--extra-pip-args"]);
-    ROLES3 = { install: "install", sync: "install", lock: "update", update: "update", upgrade: "update" };
-    CACHE_SUBS3 = new Set(Object.keys(ROLES3));
-    pipenv = {
-      id: "pipenv",
-      programs: /^pipenv$/,
-      valued: VALUED,
-      roles: ROLES3,
-      classify(inv) {
-        const sub = inv.at(0);
-        if ((sub === "install" || sub === "sync") && inv.rest.slice(1).every((x) => x.value.startsWith("-"))) return inv.install("pipenv", inv.p + 1, VALUED);
-        if (sub === "install") return inv.source("`pipenv install <packages>` changes the Pipfile");
-        return inv.source();
-      },
-      manifests: { names: ["Pipfile", "Pipfile.lock"], planner: "pipenv" },
-      cache: {
-        transform: "pipenv-cache-mount",
-        label: "pipenv install",
-        quick: /\bpipenv\b/,
-        execForm: /(^|\s|\/)pipenv\s+(\S+\s+)*(install|sync|lock|update)\b/,
-        disablingEnv: { PIP_NO_CACHE_DIR: PIP_NO_CACHE_WHY },
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "pipenv") return null;
-          const i = subcommandIndex(cmd.words, p.index + 1);
-          if (!CACHE_SUBS3.has(cmd.words[i]?.value ?? "")) return null;
-          return {
-            cmd,
-            tool: "pipenv",
-            dirs(env, home) {
-              const base2 = xdgCacheHome(env, home);
-              const d = dirFromVar(env, "PIPENV_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pipenv"), "pipenv");
-              if (typeof d === "object") return d;
-              const pip3 = pipCacheDir(env, home);
-              if (!Array.isArray(pip3)) return pip3;
-              return [{ name: "pipenv", dir: d, envVar: "PIPENV_CACHE_DIR" }, ...pip3];
-            }
-          };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/poetry.ts
-var VALUED2, GLOBAL_VALUED3, ROLES4, CACHE_SUBS4, poetry;
-var init_poetry = __esm({
-  "src/ecosystems/poetry.ts"() {
-    "use strict";
-    init_helpers();
-    VALUED2 = /* @__PURE__ */ new Set(["--without", "--with", "--only", "-E", "--extras", "-C", "--directory", "-P", "--project"]);
-    GLOBAL_VALUED3 = /* @__PURE__ */ new Set(["--directory", "-C", "--project", "-P"]);
-    ROLES4 = { install: "install", sync: "install", add: "update", update: "update", lock: "update", config: "config" };
-    CACHE_SUBS4 = /* @__PURE__ */ new Set(["install", "sync", "add", "update", "lock"]);
-    poetry = {
-      id: "poetry",
-      programs: /^poetry$/,
-      valued: VALUED2,
-      roles: ROLES4,
-      classify(inv) {
-        const sub = inv.at(0);
-        if (sub === "install" || sub === "sync") return inv.install("poetry", inv.p + 1, VALUED2);
-        if (sub === "config" || sub === "self" || sub === "--version" || sub === "env" && inv.at(1) === "use") return inv.neutral();
-        return inv.source();
-      },
-      manifests: { names: ["pyproject.toml", "poetry.lock"], dirOptions: ["-C", "--directory", "-P", "--project"], planner: "poetry" },
-      cache: {
-        transform: "poetry-cache-mount",
-        label: "poetry install",
-        quick: /\bpoetry\b/,
-        execForm: /(^|\s|\/)poetry\s+(\S+\s+)*(install|sync|add|update|lock)\b/,
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "poetry") return null;
-          const i = subcommandIndex(cmd.words, p.index + 1, GLOBAL_VALUED3);
-          if (!CACHE_SUBS4.has(cmd.words[i]?.value ?? "")) return null;
-          return {
-            cmd,
-            tool: "poetry",
-            disable: cmd.words.filter((w) => w.value === "--no-cache"),
-            dirs(env, home) {
-              const base2 = xdgCacheHome(env, home);
-              const d = dirFromVar(env, "POETRY_CACHE_DIR", base2 === void 0 ? void 0 : joinDir(base2, "pypoetry"), "poetry");
-              if (typeof d === "object") return d;
-              const why = "poetry keeps its virtualenvs in its cache directory by default, so the cache cannot be moved out of the home";
-              return [
-                { name: "poetry", dir: d === void 0 ? void 0 : joinDir(d, "cache"), noRelocate: why, unknown: "the poetry cache directory is unknown here; left unchanged" },
-                { name: "poetry-artifacts", dir: d === void 0 ? void 0 : joinDir(d, "artifacts"), noRelocate: why, unknown: "the poetry cache directory is unknown here; left unchanged" }
-              ];
-            }
-          };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/pdm.ts
-var VALUED3, ROLES5, pdm;
-var init_pdm = __esm({
-  "src/ecosystems/pdm.ts"() {
-    "use strict";
-    VALUED3 = /* @__PURE__ */ new Set(["-G", "--group", "-p", "--project", "-L", "--lockfile", "--venv", "-v", "--verbose"]);
-    ROLES5 = { install: "install", sync: "install", add: "update", update: "update", lock: "update", config: "config", cache: "cleanup" };
-    pdm = {
-      id: "pdm",
-      programs: /^pdm$/,
-      valued: VALUED3,
-      roles: ROLES5,
-      classify(inv) {
-        const sub = inv.at(0);
-        if (sub === "install" || sub === "sync") return inv.install("pdm", inv.p + 1, VALUED3);
-        if (sub === "config" || sub === "cache" || sub === "self" || sub === "--version" || sub === "venv" && inv.at(1) === "create" || sub === "use" && inv.at(1) !== void 0) return inv.neutral();
-        return inv.source();
-      },
-      manifests: { names: ["pyproject.toml", "pdm.lock", "pdm.toml", ".pdm-python"], dirOptions: ["-p", "--project"], planner: "pdm" }
-    };
-  }
-});
-
-// src/ecosystems/npm.ts
-function jsSubcommand(cmd, programIndex2) {
-  const i = subcommandIndex(cmd.words, programIndex2 + 1, JS_VALUED);
-  return { value: cmd.words[i]?.value, i };
-}
-function jsCacheCleanup(cmd, prog) {
-  const p = program2(cmd);
-  if (!p || p.name !== prog) return false;
-  let w = cmd.words.slice(p.index + 1).map((x) => x.value).filter((x) => !x.startsWith("-"));
-  if (prog === "bun" && w[0] === "pm") w = w.slice(1);
-  return w[0] === "cache" && ["clean", "rm", "clear"].includes(w[1] ?? "");
-}
-function classifyJs(inv, eco, roles) {
-  const { rest, prog, p } = inv;
-  const sub = inv.at(0);
-  const args = rest.slice(sub === void 0 ? 0 : 1);
-  const global = rest.some((x) => x.value === "-g" || x.value === "--global" || x.value === "--location=global") || sub === "global";
-  if (global) return inv.neutral(args.filter((x) => !x.value.startsWith("-") && looksLikePath(x.value) && !/^@?[\w.-]+(\/[\w.-]+)?(@[\w.^~<>=*-]+)?$/.test(x.value)).map((x) => x.value));
-  if (sub === "cache" || sub === "version" || sub === "--version" || sub === "-v" || sub === "help" || sub === "whoami" || sub === "ping") return inv.neutral();
-  if (sub === "config" || sub === "set") {
-    if (rest.some((x) => /^(--location=project|-L|--location)$/.test(x.value) && !rest.some((y) => y.value === "global" || y.value === "user"))) return inv.source(`\`${prog} config\` writes the project's configuration`);
-    if (prog === "yarn" && !rest.some((x) => x.value === "-H" || x.value === "--home")) return inv.neutral([".yarnrc.yml", ".yarnrc"]);
-    return inv.neutral();
-  }
-  const flagsOnly = sub !== void 0 && sub.startsWith("-") && rest.every((x, k) => x.value.startsWith("-") || JS_VALUED.has(rest[k - 1]?.value ?? ""));
-  const bare = prog === "yarn" && (sub === void 0 || flagsOnly);
-  const isInstall = bare || sub !== void 0 && (roles[sub] === "install" || roles[sub] === "fetch-only") || prog === "yarn" && sub === "workspaces" && inv.at(1) === "focus";
-  if (isInstall) {
-    const start2 = sub === void 0 || sub.startsWith("-") ? p : p + 1;
-    const r = inv.install(eco, start2, JS_VALUED);
-    const named = r.install.positional.filter((x) => !(sub === "workspaces" && x.value === "focus"));
-    if (named.length || sub === "add" || sub === "a") return inv.source(`\`${inv.label}\` adds packages to package.json`);
-    return r;
-  }
-  return inv.source();
-}
-function npmDirs(env, home) {
-  const v = env.get("npm_config_cache") ?? env.get("NPM_CONFIG_CACHE");
-  const e = new Map(env);
-  if (v !== void 0) e.set("npm_config_cache", v);
-  const d = dirFromVar(e, "npm_config_cache", home === void 0 ? void 0 : joinDir(home, ".npm"), "npm");
-  if (typeof d === "object") return d;
-  return [{ name: "npm", dir: d, envVar: "npm_config_cache", offlineStore: "npm" }];
-}
-var JS_VALUED, ROLES6, CACHE_SUBS5, npm;
-var init_npm = __esm({
-  "src/ecosystems/npm.ts"() {
-    "use strict";
-    init_helpers();
-    JS_VALUED = /* @__PURE__ */ new Set(["--prefix", "-C", "--dir", "--cwd", "--network-timeout", "--modules-folder", "--filter", "-F", "--omit", "--include", "--registry", "--cache", "--loglevel", "-w", "--workspace", "--mutex", "--network-concurrency", "--child-concurrency", "--cache-folder", "--store-dir", "--reporter"]);
-    ROLES6 = {
-      ci: "install",
-      "clean-install": "install",
-      "install-clean": "install",
-      ic: "install",
-      install: "install",
-      i: "install",
-      in: "install",
-      isntall: "install",
-      add: "install",
-      update: "update",
-      up: "update",
-      upgrade: "update",
-      "install-test": "build",
-      it: "build",
-      "install-ci-test": "build",
-      cit: "build",
-      cache: "cleanup",
-      config: "config"
-    };
-    CACHE_SUBS5 = subsWithRole(ROLES6, "install", "update", "build");
-    npm = {
-      id: "npm",
-      programs: /^npm$/,
-      valued: JS_VALUED,
-      roles: ROLES6,
-      classify: (inv) => classifyJs(inv, "npm", ROLES6),
-      manifests: { names: ["package.json", "package-lock.json", "npm-shrinkwrap.json", ".npmrc"], dirOptions: ["--prefix", "--cwd", "-C", "--dir"], planner: "node", withoutContext: ["package-lock.json", "npm-shrinkwrap.json", ".npmrc"] },
-      offline: (o) => o.has("--offline") || truthy(o.env.get("npm_config_offline")) || truthy(o.env.get("NPM_CONFIG_OFFLINE")) ? { store: "npm", what: o.show() } : null,
-      cache: {
-        transform: "node-cache-mount",
-        label: "npm install",
-        quick: /\bnpm\b/,
-        execForm: /(^|\s|\/)npm\s+(ci|install|i)(\s|$)/,
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "npm") return null;
-          const s = jsSubcommand(cmd, p.index);
-          if (!CACHE_SUBS5.has(s.value ?? "") || cmd.words.some((w) => w.value === "--cache" || w.value.startsWith("--cache="))) return null;
-          return { cmd, tool: "npm", dirs: npmDirs };
-        },
-        isCleanup: (cmd) => jsCacheCleanup(cmd, "npm")
-      }
-    };
-  }
-});
-
-// src/ecosystems/yarn.ts
-function yarnClassicDirs(env, home) {
-  const root = home === "/root";
-  const xdg = env.get("XDG_CACHE_HOME");
-  const fallback = xdg ? joinDir(xdg, "yarn") : root ? "/usr/local/share/.cache/yarn" : home === void 0 ? void 0 : joinDir(xdgCacheHome(env, home), "yarn");
-  const d = dirFromVar(env, "YARN_CACHE_FOLDER", fallback, "yarn");
-  if (typeof d === "object") return d;
-  return [{ name: "yarn", dir: d, envVar: "YARN_CACHE_FOLDER", locked: true, offlineStore: "yarn" }];
-}
-function yarnBerryDirs(env, home) {
-  const g = dirFromVar(env, "YARN_GLOBAL_FOLDER", home === void 0 ? void 0 : joinDir(home, ".yarn/berry"), "yarn");
-  if (typeof g === "object") return g;
-  return [{ name: "yarn-berry", dir: g === void 0 ? void 0 : joinDir(g, "cache"), noRelocate: "yarn berry's global folder holds more than its cache, so it is not moved out of the home", offlineStore: "yarn" }];
-}
-var ROLES7, CACHE_SUBS6, yarn;
-var init_yarn = __esm({
-  "src/ecosystems/yarn.ts"() {
-    "use strict";
-    init_helpers();
-    init_npm();
-    ROLES7 = { install: "install", add: "install", upgrade: "update", up: "update", cache: "cleanup", config: "config" };
-    CACHE_SUBS6 = subsWithRole(ROLES7, "install", "update");
-    yarn = {
-      id: "yarn",
-      programs: /^yarn$/,
-      valued: JS_VALUED,
-      roles: ROLES7,
-      classify: (inv) => classifyJs(inv, "yarn", ROLES7),
-      manifests: {
-        names: ["package.json", "yarn.lock", ".yarnrc.yml", ".yarnrc"],
-        patterns: [/^\.yarn\/(releases|plugins|patches)\//],
-        dirOptions: ["--prefix", "--cwd", "-C", "--dir"],
-        planner: "node",
-        // `.yarnrc*` also matches `.yarnrc.yml`.
-        withoutContext: ["yarn.lock", ".yarnrc"]
-      },
-      offline: (o) => o.has("--offline") || truthy(o.env.get("YARN_ENABLE_OFFLINE_MODE")) ? { store: "yarn", what: o.show() } : null,
-      cache: {
-        transform: "node-cache-mount",
-        label: "yarn install",
-        quick: /\byarn\b/,
-        execForm: /(^|\s|\/)yarn(\s+install)?(\s|$)/,
-        detect(cmd, _instr, ctx) {
-          const p = program2(cmd);
-          if (!p || p.name !== "yarn") return null;
-          const s = jsSubcommand(cmd, p.index);
-          if (s.value !== void 0 && !CACHE_SUBS6.has(s.value)) return null;
-          if (s.value === void 0 && cmd.words.slice(p.index + 1).some((w) => /^(-v|--version|-h|--help)$/.test(w.value))) return null;
-          if (cmd.words.some((w) => w.value === "--cache-folder" || w.value.startsWith("--cache-folder="))) return null;
-          const berry = ctx.buildContext.available && (ctx.buildContext.exists(".yarnrc.yml") || ctx.buildContext.exists(".yarn/releases"));
-          return { cmd, tool: "yarn", dirs: berry ? yarnBerryDirs : yarnClassicDirs };
-        },
-        isCleanup: (cmd) => jsCacheCleanup(cmd, "yarn")
-      }
-    };
-  }
-});
-
-// src/ecosystems/pnpm.ts
-function pnpmDirs(env, home) {
-  const pnpmHome = env.get("PNPM_HOME");
-  const xdgData = env.get("XDG_DATA_HOME");
-  const fallback = pnpmHome ? joinDir(pnpmHome, "store") : xdgData ? joinDir(xdgData, "pnpm/store") : home === void 0 ? void 0 : joinDir(home, ".local/share/pnpm/store");
-  const d = dirFromVar(env, "npm_config_store_dir", fallback, "pnpm");
-  if (typeof d === "object") return d;
-  return [{ name: "pnpm-store", dir: d, envVar: "npm_config_store_dir", offlineStore: "pnpm" }];
-}
-var ROLES8, CACHE_SUBS7, pnpm;
-var init_pnpm = __esm({
-  "src/ecosystems/pnpm.ts"() {
-    "use strict";
-    init_helpers();
-    init_npm();
-    ROLES8 = {
-      install: "install",
-      i: "install",
-      add: "install",
-      fetch: "fetch-only",
-      update: "update",
-      up: "update",
-      upgrade: "update",
-      "install-test": "build",
-      it: "build",
-      store: "cleanup",
-      config: "config"
-    };
-    CACHE_SUBS7 = subsWithRole(ROLES8, "install", "fetch-only", "update", "build");
-    pnpm = {
-      id: "pnpm",
-      programs: /^pnpm$/,
-      valued: JS_VALUED,
-      roles: ROLES8,
-      classify: (inv) => classifyJs(inv, "pnpm", ROLES8),
-      manifests: { names: ["package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs"], dirOptions: ["--prefix", "--cwd", "-C", "--dir"], planner: "node", withoutContext: ["pnpm-lock.yaml", "pnpm-workspace.yaml", ".npmrc", ".pnpmfile.cjs"] },
-      offline: (o) => o.has("--offline") || truthy(o.env.get("npm_config_offline")) ? { store: "pnpm", what: o.show() } : null,
-      cache: {
-        transform: "node-cache-mount",
-        label: "pnpm install",
-        quick: /\bpnpm\b/,
-        execForm: /(^|\s|\/)pnpm\s+(install|i)(\s|$)/,
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "pnpm") return null;
-          const s = jsSubcommand(cmd, p.index);
-          if (!CACHE_SUBS7.has(s.value ?? "") || cmd.words.some((w) => w.value === "--store-dir" || w.value.startsWith("--store-dir="))) return null;
-          return { cmd, tool: "pnpm", dirs: pnpmDirs };
-        },
-        isCleanup: (cmd) => jsCacheCleanup(cmd, "pnpm")
-      }
-    };
-  }
-});
-
-// src/ecosystems/bun.ts
-function bunDirs(env, home) {
-  const install = env.get("BUN_INSTALL");
-  const xdg = env.get("XDG_CACHE_HOME");
-  const fallback = install ? joinDir(install, "install/cache") : xdg ? joinDir(xdg, ".bun/install/cache") : home === void 0 ? void 0 : joinDir(home, ".bun/install/cache");
-  const d = dirFromVar(env, "BUN_INSTALL_CACHE_DIR", fallback, "bun");
-  if (typeof d === "object") return d;
-  return [{ name: "bun", dir: d, envVar: "BUN_INSTALL_CACHE_DIR" }];
-}
-var ROLES9, CACHE_SUBS8, bun;
-var init_bun = __esm({
-  "src/ecosystems/bun.ts"() {
-    "use strict";
-    init_helpers();
-    init_npm();
-    ROLES9 = { install: "install", i: "install", ci: "install", add: "install", a: "install", update: "update", pm: "cleanup" };
-    CACHE_SUBS8 = subsWithRole(ROLES9, "install", "update");
-    bun = {
-      id: "bun",
-      programs: /^bun$/,
-      valued: JS_VALUED,
-      roles: ROLES9,
-      classify: (inv) => classifyJs(inv, "bun", ROLES9),
-      manifests: { names: ["package.json", "bun.lockb", "bun.lock", "bunfig.toml", ".npmrc"], dirOptions: ["--cwd"], planner: "node", withoutContext: ["bun.lock", "bun.lockb", "bunfig.toml", ".npmrc"] },
-      cache: {
-        transform: "node-cache-mount",
-        label: "bun install",
-        quick: /\bbun\b/,
-        execForm: /(^|\s|\/)bun\s+(install|i|ci)(\s|$)/,
-        detect(cmd, _instr, ctx) {
-          const p = program2(cmd);
-          if (!p || p.name !== "bun") return null;
-          const s = jsSubcommand(cmd, p.index);
-          if (!CACHE_SUBS8.has(s.value ?? "") || cmd.words.some((w) => w.value === "--cache-dir" || w.value.startsWith("--cache-dir="))) return null;
-          if (cmd.words.some((w) => w.value === "-g" || w.value === "--global")) return null;
-          const bunfig = ctx.buildContext.available && ctx.buildContext.exists("bunfig.toml");
-          return {
-            cmd,
-            tool: "bun",
-            disable: cmd.words.filter((w) => w.value === "--no-cache"),
-            dirs: bunfig ? () => ({ skip: "bunfig.toml in the build context may set the bun cache directory ([install.cache] dir); left unchanged" }) : bunDirs
-          };
-        },
-        isCleanup: (cmd) => jsCacheCleanup(cmd, "bun")
-      }
-    };
-  }
-});
-
-// src/ecosystems/go.ts
-function goDirs(instr, compiles) {
-  return (env, home) => {
-    const gopathRaw = env.get("GOPATH");
-    const gopath = gopathRaw ? gopathRaw.split(":")[0] : baseImageIs(instr, /(^|\/)golang(:|@|$)/) ? "/go" : home === void 0 ? void 0 : joinDir(home, "go");
-    const mod = dirFromVar(env, "GOMODCACHE", gopath === void 0 ? void 0 : joinDir(gopath, "pkg/mod"), "go");
-    if (typeof mod === "object") return mod;
-    const xdg = xdgCacheHome(env, home);
-    const build = dirFromVar(env, "GOCACHE", xdg === void 0 ? void 0 : joinDir(xdg, "go-build"), "go");
-    if (typeof build === "object") return build;
-    if (env.get("GOCACHE") === "off") return { skip: "GOCACHE=off: the build cache is turned off on purpose; left unchanged" };
-    const dirs = [{ name: "go-mod", dir: mod, envVar: "GOMODCACHE", holdsDeps: true, reuses: "the downloaded modules", offlineStore: "go-mod" }];
-    if (compiles) dirs.push({ name: "go-build", dir: build, envVar: "GOCACHE", reuses: "compiled packages" });
-    return dirs;
-  };
-}
-var BUILD_VALUED, ROLES10, COMPILES, CACHE_SUBS9, go;
-var init_go = __esm({
-  "src/ecosystems/go.ts"() {
-    "use strict";
-    init_helpers();
-    BUILD_VALUED = /* @__PURE__ */ new Set(["-o", "-ldflags", "-gcflags", "-asmflags", "-tags", "-mod", "-C", "-p", "-buildmode", "-compiler", "-installsuffix", "-modfile", "-overlay", "-pkgdir", "-toolexec", "-run", "-timeout", "-exec", "-count", "-pgo"]);
-    ROLES10 = {
-      "mod download": "fetch-only",
-      "mod verify": "fetch-only",
-      "mod tidy": "update",
-      "mod vendor": "update",
-      "work sync": "update",
-      get: "update",
-      build: "build",
-      install: "build",
-      test: "build",
-      run: "build",
-      generate: "build",
-      vet: "build",
-      list: "build",
-      clean: "cleanup",
-      env: "config"
-    };
-    COMPILES = /* @__PURE__ */ new Set(["build", "install", "test", "run", "generate", "vet", "list"]);
-    CACHE_SUBS9 = new Set(Object.keys(ROLES10).filter((k) => !["cleanup", "config"].includes(ROLES10[k])));
-    go = {
-      id: "go",
-      programs: /^go$/,
-      valued: BUILD_VALUED,
-      roles: ROLES10,
-      classify(inv) {
-        const sub = inv.at(0);
-        const { p, rest } = inv;
-        if (sub === "mod" && (inv.at(1) === "download" || inv.at(1) === "verify")) return inv.install("go", p + 2, /* @__PURE__ */ new Set(["-modfile"]));
-        if (sub === "env" || sub === "version") return inv.neutral();
-        if (sub === "install" && rest.slice(1).filter((x) => !x.value.startsWith("-")).every((x) => /@/.test(x.value)) && rest.length > 1) return inv.neutral();
-        if (sub === "get") return inv.source("`go get` resolves imports or changes go.mod, so it needs the source");
-        if (sub === "build" || sub === "install" || sub === "test" || sub === "vet" || sub === "run" || sub === "generate") return inv.build("go", p + 1, BUILD_VALUED);
-        if (sub === "mod" && inv.at(1) === "tidy") return inv.source("`go mod tidy` scans the source for imports");
-        return inv.source();
-      },
-      manifests: { names: ["go.mod", "go.sum"], planner: "go" },
-      dependencyOnly: {
-        command: "go mod download",
-        what: "modules",
-        toolEnv: /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/,
-        refuse(b, env) {
-          if (has(b.opts, "-mod") && values(b.opts, "-mod").includes("vendor")) return `\`${b.label}\` builds from the vendor directory`;
-          if (/-mod=vendor/.test(env.get("GOFLAGS") ?? "") || b.cwd.includes("$")) return "GOFLAGS selects the vendor directory";
-          return void 0;
-        },
-        keepAssignments: /^GO(PROXY|PRIVATE|NOPROXY|NOSUMDB|SUMDB|INSECURE|FLAGS|MODCACHE|PATH|TOOLCHAIN|WORK|111MODULE)=/,
-        store: (env) => env.get("GOMODCACHE") ?? `${(env.get("GOPATH") ?? "/go").split(":")[0]}/pkg/mod`
-      },
-      offline(o) {
-        if (/-mod=vendor/.test(o.env.get("GOFLAGS") ?? "") || o.has("-mod=vendor")) return null;
-        return o.env.get("GOPROXY") === "off" ? { store: "go-mod", what: `${o.show()} with GOPROXY=off` } : null;
-      },
-      cache: {
-        transform: "go-cache-mount",
-        label: "go build",
-        quick: /\bgo\b/,
-        execForm: /(^|\s|\/)go\s+(build|install|test|run|get|mod\s+download)\b/,
-        depsFixKind: "unsafe",
-        detect(cmd, instr) {
-          const p = program2(cmd);
-          if (!p || p.name !== "go") return null;
-          const i = subcommandIndex(cmd.words, p.index + 1);
-          let s = cmd.words[i]?.value ?? "";
-          if (s === "mod" || s === "work") s += " " + (cmd.words[i + 1]?.value ?? "");
-          if (!CACHE_SUBS9.has(s)) return null;
-          return { cmd, tool: "go", dirs: goDirs(instr, COMPILES.has(s)) };
-        },
-        isCleanup(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "go" || cmd.words[p.index + 1]?.value !== "clean") return false;
-          const rest = cmd.words.slice(p.index + 2).map((w) => w.value);
-          return rest.length > 0 && rest.every((r) => ["-cache", "-modcache", "-testcache", "-fuzzcache"].includes(r));
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/cargo.ts
-function cargoDirs(instr) {
-  return (env, home) => {
-    const fallback = baseImageIs(instr, /(^|\/)rust(:|@|$)/) ? "/usr/local/cargo" : home === void 0 ? void 0 : joinDir(home, ".cargo");
-    const h = dirFromVar(env, "CARGO_HOME", fallback, "cargo");
-    if (typeof h === "object") return h;
-    const why = "CARGO_HOME also holds the binaries cargo install puts in its bin directory, so it is not moved";
-    const unknown = "CARGO_HOME is unknown here (not a rust image and no home); left unchanged";
-    return [
-      { name: "cargo-registry", dir: h === void 0 ? void 0 : joinDir(h, "registry"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "cargo" },
-      { name: "cargo-git", dir: h === void 0 ? void 0 : joinDir(h, "git"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "cargo" }
-    ];
-  };
-}
-var FETCH_VALUED, BUILD_VALUED2, GLOBAL_VALUED4, ROLES11, CACHE_SUBS10, cargo;
-var init_cargo = __esm({
-  "src/ecosystems/cargo.ts"() {
-    "use strict";
-    init_helpers();
-    FETCH_VALUED = /* @__PURE__ */ new Set(["--target", "--manifest-path"]);
-    BUILD_VALUED2 = /* @__PURE__ */ new Set(["--target", "--manifest-path", "-p", "--package", "--bin", "--features", "-F", "--profile", "--path", "--root", "-j", "--jobs"]);
-    GLOBAL_VALUED4 = /* @__PURE__ */ new Set(["--manifest-path", "-Z", "--config", "--color", "-C"]);
-    ROLES11 = {
-      fetch: "fetch-only",
-      vendor: "fetch-only",
-      update: "update",
-      "generate-lockfile": "update",
-      build: "build",
-      b: "build",
-      install: "build",
-      test: "build",
-      t: "build",
-      run: "build",
-      r: "build",
-      check: "build",
-      c: "build",
-      doc: "build",
-      clippy: "build",
-      chef: "build"
-    };
-    CACHE_SUBS10 = new Set(Object.keys(ROLES11));
-    cargo = {
-      id: "cargo",
-      programs: /^cargo$/,
-      valued: BUILD_VALUED2,
-      roles: ROLES11,
-      classify(inv) {
-        const sub = inv.at(0);
-        if (sub === "fetch") return inv.install("cargo", inv.p + 1, FETCH_VALUED);
-        if (sub === "install" && !inv.rest.some((x) => x.value === "--path" || x.value.startsWith("--path="))) return inv.neutral();
-        if (sub === "build" || sub === "install" || sub === "test" || sub === "run" || sub === "check") return inv.build("cargo", inv.p + 1, BUILD_VALUED2);
-        return inv.source();
-      },
-      manifests: { names: ["Cargo.toml", "Cargo.lock"], planner: "cargo" },
-      noDependencyOnly: "cargo cannot fetch or build dependencies without the crate sources (it needs src/main.rs or src/lib.rs to read Cargo.toml); a stub-source recipe such as cargo-chef is not equivalent",
-      offline: (o) => o.has("--offline", "--frozen") || truthy(o.env.get("CARGO_NET_OFFLINE")) ? { store: "cargo", what: o.show() } : null,
-      cache: {
-        transform: "cargo-cache-mount",
-        label: "cargo build",
-        quick: /\bcargo\b/,
-        execForm: /(^|\s|\/)cargo\s+(\S+\s+)*(build|install|fetch|test|run)\b/,
-        depsFixKind: "unsafe",
-        detect(cmd, instr) {
-          const p = program2(cmd);
-          if (!p || p.name !== "cargo") return null;
-          const i = subcommandIndex(cmd.words, p.index + 1, GLOBAL_VALUED4);
-          if (!CACHE_SUBS10.has(cmd.words[i]?.value ?? "")) return null;
-          return { cmd, tool: "cargo", dirs: cargoDirs(instr) };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/maven.ts
-function mavenDirs(env, home) {
-  const opts = `${env.get("MAVEN_OPTS") ?? ""} ${env.get("MAVEN_ARGS") ?? ""}`;
-  if (opts.includes("maven.repo.local")) return { skip: "MAVEN_OPTS/MAVEN_ARGS set maven.repo.local; left unchanged" };
-  return [
-    {
-      name: "maven",
-      dir: home === void 0 ? void 0 : joinDir(home, ".m2/repository"),
-      holdsDeps: true,
-      // Maven's local repository is not safe for concurrent builds writing to it.
-      locked: true,
-      noRelocate: "Maven has no variable that moves only its local repository",
-      unknown: "the home directory, and so ~/.m2, is unknown here; left unchanged",
-      offlineStore: "maven"
-    }
-  ];
-}
-var VALUED4, DEP_ONLY, BUILD, maven;
-var init_maven = __esm({
-  "src/ecosystems/maven.ts"() {
-    "use strict";
-    init_helpers();
-    VALUED4 = /* @__PURE__ */ new Set(["-f", "--file", "-s", "--settings", "-gs", "--global-settings", "-P", "--activate-profiles", "-T", "--threads", "-pl", "--projects", "-rf", "--resume-from", "-l", "--log-file", "-t", "--toolchains", "-b", "--builder"]);
-    DEP_ONLY = /^((org\.apache\.maven\.plugins:)?maven-dependency-plugin(:[\w.-]+)?:|dependency:)(go-offline|resolve|resolve-plugins|copy-dependencies|tree|list)$|^de\.qaware\.maven:go-offline-maven-plugin(:[\w.-]+)?:resolve-dependencies$/;
-    BUILD = /^(compile|test|package|verify|install|deploy|spring-boot:run|spring-boot:repackage)$/;
-    maven = {
-      id: "maven",
-      programs: /^(mvn|mvnw|mvnw\.cmd)$/,
-      valued: VALUED4,
-      roles: { "dependency:go-offline": "fetch-only", "dependency:resolve": "fetch-only", package: "build", install: "build", verify: "build", compile: "build", test: "build" },
-      classify(inv) {
-        const goals = parseOptions(inv.rest, VALUED4).positional.map((x) => x.value);
-        if (goals.length && goals.every((g) => DEP_ONLY.test(g))) return inv.install("maven", inv.p, VALUED4);
-        if (goals.some((g) => BUILD.test(g))) return inv.build("maven", inv.p, VALUED4);
-        return inv.source();
-      },
-      manifests: { names: ["pom.xml"], planner: "maven" },
-      offline(o) {
-        if (o.prog === "mvnw.cmd") return null;
-        const flag = /(^|\s)(-o|--offline)(\s|$)/;
-        return o.has("-o", "--offline") || flag.test(o.env.get("MAVEN_ARGS") ?? "") || flag.test(o.env.get("MAVEN_OPTS") ?? "") ? { store: "maven", what: o.show() } : null;
-      },
-      cache: {
-        transform: "maven-cache-mount",
-        label: "mvn",
-        quick: /\bmvnw?\b/,
-        execForm: /(^|\s|\/)mvnw?(\s|$)/,
-        depsFixKind: "unsafe",
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "mvn" && p.name !== "mvnw") return null;
-          if (cmd.words.some((w) => /^-Dmaven\.repo\.local=/.test(w.value))) return null;
-          const args = cmd.words.slice(p.index + 1).map((w) => w.value);
-          if (args.some((a) => a === "-v" || a === "--version" || a === "-h" || a === "--help") && args.length === 1) return null;
-          return { cmd, tool: "maven", dirs: mavenDirs };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/gradle.ts
-function gradleDirs(env, home) {
-  const h = dirFromVar(env, "GRADLE_USER_HOME", home === void 0 ? void 0 : joinDir(home, ".gradle"), "gradle");
-  if (typeof h === "object") return h;
-  const why = "GRADLE_USER_HOME also holds gradle.properties and init scripts, so it is not moved";
-  const unknown = "GRADLE_USER_HOME is unknown here; left unchanged";
-  return [
-    { name: "gradle-caches", dir: h === void 0 ? void 0 : joinDir(h, "caches"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "gradle" },
-    { name: "gradle-wrapper", dir: h === void 0 ? void 0 : joinDir(h, "wrapper"), holdsDeps: true, noRelocate: why, unknown, offlineStore: "gradle" }
-  ];
-}
-var VALUED5, gradle;
-var init_gradle = __esm({
-  "src/ecosystems/gradle.ts"() {
-    "use strict";
-    init_helpers();
-    VALUED5 = /* @__PURE__ */ new Set(["-x", "--exclude-task", "-p", "--project-dir", "-b", "--build-file", "-c", "--settings-file", "-g", "--gradle-user-home", "--console", "--warning-mode", "-I", "--init-script", "--max-workers", "--priority"]);
-    gradle = {
-      id: "gradle",
-      programs: /^(gradle|gradlew)$/,
-      valued: VALUED5,
-      roles: { dependencies: "fetch-only", downloadDependencies: "fetch-only", build: "build", assemble: "build", test: "build" },
-      classify(inv) {
-        const tasks = parseOptions(inv.rest, VALUED5).positional.map((x) => x.value);
-        if (tasks.length && tasks.every((t) => /^(:?[\w-]+:)*(dependencies|downloadDependencies|resolveDependencies|resolveAllDependencies|androidDependencies)$/.test(t))) return inv.install("gradle", inv.p, VALUED5);
-        if (tasks.length === 0 && inv.rest.every((x) => x.value === "--version" || x.value === "-v")) return inv.neutral();
-        if (tasks.some((t) => /(^|:)(build|assemble|jar|bootJar|shadowJar|installDist|compileJava|test|check)$/.test(t))) return inv.build("gradle", inv.p, VALUED5);
-        return inv.source();
-      },
-      manifests: {
-        names: ["build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "gradle.properties", "gradlew"],
-        patterns: [/^gradle\/wrapper\//],
-        dirOptions: ["-p", "--project-dir"],
-        planner: "gradle"
-      },
-      offline: (o) => o.has("--offline") ? { store: "gradle", what: o.show() } : null,
-      cache: {
-        transform: "gradle-cache-mount",
-        label: "gradle",
-        quick: /\bgradlew?\b/,
-        execForm: /(^|\s|\/)gradlew?(\s|$)/,
-        depsFixKind: "unsafe",
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p) return null;
-          let name = p.name;
-          if (/^(ba)?sh$/.test(name) && /(^|\/)gradlew$/.test(cmd.words[p.index + 1]?.value ?? "")) name = "gradlew";
-          if (name !== "gradle" && name !== "gradlew") return null;
-          if (cmd.words.some((w) => w.value === "--gradle-user-home" || w.value === "-g" || w.value.startsWith("--gradle-user-home="))) return null;
-          const args = cmd.words.slice(p.index + 1).map((w) => w.value);
-          if (args.length === 1 && ["-v", "--version", "--stop", "-h", "--help"].includes(args[0])) return null;
-          return { cmd, tool: "gradle", dirs: gradleDirs };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/bundler.ts
-function bundlerDirs(instr) {
-  return (env) => {
-    if (env.has("BUNDLE_PATH")) return { skip: "BUNDLE_PATH is set: gems go to a directory that depends on the Ruby version; left unchanged" };
-    const gemHome = env.get("GEM_HOME") ?? (baseImageIs(instr, /(^|\/)ruby(:|@|$)/) ? "/usr/local/bundle" : void 0);
-    if (gemHome === void 0) return { skip: "GEM_HOME is unknown here (not an official ruby image and not set); left unchanged" };
-    if (!gemHome.startsWith("/") || gemHome.includes("$")) return { skip: `GEM_HOME=${gemHome} is not a known absolute path; left unchanged` };
-    return [{ name: "gem", dir: joinDir(gemHome, "cache"), noRelocate: "the gem cache lives inside GEM_HOME, which also holds the installed gems", offlineStore: "bundler" }];
-  };
-}
-var VALUED6, bundler;
-var init_bundler = __esm({
-  "src/ecosystems/bundler.ts"() {
-    "use strict";
-    init_helpers();
-    VALUED6 = /* @__PURE__ */ new Set(["--jobs", "-j", "--retry", "--without", "--with", "--path", "--gemfile", "--binstubs", "--standalone", "--shebang", "--trust-policy"]);
-    bundler = {
-      id: "bundler",
-      programs: /^(bundle|bundler)$/,
-      valued: VALUED6,
-      roles: { install: "install", config: "config", update: "update" },
-      classify(inv) {
-        const sub = inv.at(0);
-        if (sub === void 0 || sub === "install" || sub.startsWith("-") && sub !== "--version" && sub !== "-v") {
-          return inv.install("bundler", sub === void 0 || sub.startsWith("-") ? inv.p : inv.p + 1, VALUED6);
-        }
-        if (sub === "config") return inv.neutral(inv.rest.some((x) => x.value === "--local") ? [".bundle"] : []);
-        if (sub === "--version" || sub === "version") return inv.neutral();
-        return inv.source();
-      },
-      manifests: { names: ["Gemfile", "Gemfile.lock"], planner: "bundler" },
-      offline: (o) => o.sub === "install" && o.has("--local") ? { store: "bundler", what: "`bundle install --local`" } : null,
-      cache: {
-        transform: "bundler-cache-mount",
-        label: "bundle install",
-        quick: /\bbundler?\b/,
-        execForm: /(^|\s|\/)bundle(\s+install)?(\s|$)/,
-        detect(cmd, instr) {
-          const p = program2(cmd);
-          if (!p || p.name !== "bundle" && p.name !== "bundler") return null;
-          const i = subcommandIndex(cmd.words, p.index + 1, /* @__PURE__ */ new Set(["--gemfile"]));
-          const s = cmd.words[i]?.value;
-          if (s !== void 0 && s !== "install") return null;
-          return { cmd, tool: "bundler", dirs: bundlerDirs(instr) };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/composer.ts
-function composerDirs(instr) {
-  return (env) => {
-    const home = env.get("COMPOSER_HOME") ?? (baseImageIs(instr, /(^|\/)composer(:|@|$)/) ? "/tmp" : void 0);
-    const d = dirFromVar(env, "COMPOSER_CACHE_DIR", home === void 0 ? void 0 : joinDir(home, "cache"), "composer");
-    if (typeof d === "object") return d;
-    return [{ name: "composer", dir: d, envVar: "COMPOSER_CACHE_DIR", offlineStore: "composer" }];
-  };
-}
-var VALUED7, ROLES12, CACHE_SUBS11, composer;
-var init_composer = __esm({
-  "src/ecosystems/composer.ts"() {
-    "use strict";
-    init_helpers();
-    VALUED7 = /* @__PURE__ */ new Set(["-d", "--working-dir", "--ignore-platform-req"]);
-    ROLES12 = {
-      install: "install",
-      i: "install",
-      update: "update",
-      u: "update",
-      upgrade: "update",
-      require: "update",
-      r: "update",
-      "create-project": "build",
-      reinstall: "install",
-      "clear-cache": "cleanup",
-      clearcache: "cleanup",
-      cc: "cleanup",
-      config: "config"
-    };
-    CACHE_SUBS11 = new Set(Object.keys(ROLES12).filter((k) => !["cleanup", "config"].includes(ROLES12[k])));
-    composer = {
-      id: "composer",
-      programs: /^(composer|composer\.phar|php)$/,
-      valued: VALUED7,
-      roles: ROLES12,
-      classify(inv) {
-        let composerAt = -1;
-        if (inv.prog === "composer" || inv.prog === "composer.phar") composerAt = inv.p + 1;
-        else if (/(^|\/)composer(\.phar)?$/.test(inv.at(0) ?? "")) composerAt = inv.p + 2;
-        else return inv.source();
-        const w = inv.w;
-        let i = composerAt;
-        while (i < w.length && w[i].value.startsWith("-")) i++;
-        const sub = w[i]?.value;
-        if (sub === "install" || sub === "i") return inv.install("composer", i, VALUED7);
-        if (sub === "config" && inv.rest.some((x) => x.value === "-g" || x.value === "--global") || sub === "self-update" || sub === "selfupdate" || sub === "--version" || sub === "diagnose" || sub === "clear-cache" || sub === "clearcache") return inv.neutral();
-        if (sub === "global") return inv.neutral();
-        return inv.source();
-      },
-      manifests: { names: ["composer.json", "composer.lock"], dirOptions: ["-d", "--working-dir"], planner: "composer" },
-      offline: (o) => o.prog === "composer" && truthy(o.env.get("COMPOSER_DISABLE_NETWORK")) ? { store: "composer", what: `${o.show()} with COMPOSER_DISABLE_NETWORK` } : null,
-      cache: {
-        transform: "composer-cache-mount",
-        label: "composer install",
-        quick: /\bcomposer\b/,
-        execForm: /(^|\s|\/)composer(\.phar)?\s+(\S+\s+)*(install|update|require)\b/,
-        detect(cmd, instr) {
-          const p = program2(cmd);
-          if (!p) return null;
-          let idx = p.index;
-          if (p.name === "php" && /(^|\/)composer(\.phar)?$/.test(cmd.words[p.index + 1]?.value ?? "")) idx++;
-          else if (p.name !== "composer" && p.name !== "composer.phar") return null;
-          const i = subcommandIndex(cmd.words, idx + 1, /* @__PURE__ */ new Set(["-d", "--working-dir"]));
-          if (!CACHE_SUBS11.has(cmd.words[i]?.value ?? "")) return null;
-          return { cmd, tool: "composer", disable: cmd.words.filter((w) => w.value === "--no-cache"), dirs: composerDirs(instr) };
-        },
-        isCleanup(cmd) {
-          const p = program2(cmd);
-          if (!p || !/^composer(\.phar)?$/.test(p.name)) return false;
-          return ["clear-cache", "clearcache", "cc"].includes(cmd.words[p.index + 1]?.value ?? "");
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/dotnet.ts
-function nugetDirs(env, home) {
-  const d = dirFromVar(env, "NUGET_PACKAGES", home === void 0 ? void 0 : joinDir(home, ".nuget/packages"), "NuGet");
-  if (typeof d === "object") return d;
-  return [{ name: "nuget", dir: d, envVar: "NUGET_PACKAGES", holdsDeps: true, offlineStore: "nuget" }];
-}
-var VALUED8, BUILD_VALUED3, NUGET_VALUED, ROLES13, CACHE_SUBS12, dotnet;
-var init_dotnet = __esm({
-  "src/ecosystems/dotnet.ts"() {
-    "use strict";
-    init_helpers();
-    VALUED8 = /* @__PURE__ */ new Set(["-r", "--runtime", "-s", "--source", "--packages", "--configfile", "-a", "--arch", "--os", "-v", "--verbosity", "--lock-file-path"]);
-    BUILD_VALUED3 = /* @__PURE__ */ new Set([...VALUED8, "-c", "--configuration", "-o", "--output", "-f", "--framework", "--version-suffix", "--property", "-p", "-bl"]);
-    NUGET_VALUED = /* @__PURE__ */ new Set(["-PackagesDirectory", "-Source", "-ConfigFile", "-SolutionDirectory", "-Verbosity", "-MSBuildVersion", "-MSBuildPath"]);
-    ROLES13 = { restore: "fetch-only", build: "build", publish: "build", test: "build", pack: "build", run: "build" };
-    CACHE_SUBS12 = new Set(Object.keys(ROLES13));
-    dotnet = {
-      id: "dotnet",
-      programs: /^(dotnet|nuget|nuget\.exe)$/,
-      valued: VALUED8,
-      roles: ROLES13,
-      classify(inv) {
-        const sub = inv.at(0);
-        if (inv.prog !== "dotnet") return sub === "restore" ? inv.install("dotnet", inv.p + 1, NUGET_VALUED) : inv.source();
-        if (sub === "restore") return inv.install("dotnet", inv.p + 1, VALUED8);
-        if (sub === "build" || sub === "publish" || sub === "test" || sub === "pack" || sub === "run") return inv.build("dotnet", inv.p + 1, BUILD_VALUED3);
-        if (sub === "--info" || sub === "--version" || sub === "nuget" && inv.at(1) === "locals" || sub === "tool" && inv.rest.some((x) => x.value === "-g" || x.value === "--global" || x.value === "--tool-path")) return inv.neutral();
-        if (sub === "dev-certs" || sub === "workload") return inv.neutral();
-        return inv.source();
-      },
-      manifests: {
-        names: ["nuget.config", "NuGet.Config", "packages.lock.json"],
-        patterns: [/\.(csproj|fsproj|vbproj|sln)$/],
-        planner: "dotnet"
-      },
-      dependencyOnly: {
-        command: "dotnet restore",
-        what: "NuGet packages",
-        toolEnv: /^(GO|CGO_|NUGET|DOTNET|MSBUILD|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy)/,
-        refuse: (b) => has(b.opts, "--no-restore") ? `\`${b.label}\` uses --no-restore, so the dependencies come from a restore this rewrite cannot see` : void 0,
-        projectFile: /\.(csproj|fsproj|vbproj|sln|slnx|proj)$/i,
-        carryOptions: ["-r", "--runtime", "-a", "--arch", "--os"],
-        carryCacheMounts: true,
-        store: (env) => env.get("NUGET_PACKAGES") ?? "/root/.nuget/packages"
-      },
-      offline: (o) => o.prog === "dotnet" && ["build", "publish", "test", "run", "pack"].includes(o.sub) && o.has("--no-restore") ? { store: "nuget", what: `\`dotnet ${o.sub} --no-restore\`` } : null,
-      cache: {
-        transform: "dotnet-cache-mount",
-        label: "dotnet restore",
-        quick: /\bdotnet\b/,
-        execForm: /(^|\s|\/)dotnet\s+(restore|build|publish|test|pack)\b/,
-        depsFixKind: "unsafe",
-        detect(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "dotnet" || !CACHE_SUBS12.has(cmd.words[p.index + 1]?.value ?? "")) return null;
-          if (cmd.words.some((w) => w.value === "--packages")) return null;
-          return { cmd, tool: "dotnet", dirs: nugetDirs };
-        },
-        isCleanup(cmd) {
-          const p = program2(cmd);
-          if (!p || p.name !== "dotnet") return false;
-          const w = cmd.words.slice(p.index + 1).map((x) => x.value);
-          return w[0] === "nuget" && w[1] === "locals" && w.some((x) => x === "--clear" || x === "-c");
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/mix.ts
-var VALUED9, mix;
-var init_mix = __esm({
-  "src/ecosystems/mix.ts"() {
-    "use strict";
-    VALUED9 = /* @__PURE__ */ new Set(["--only", "--target"]);
-    mix = {
-      id: "mix",
-      programs: /^mix$/,
-      valued: VALUED9,
-      roles: { "deps.get": "fetch-only", "deps.compile": "build", compile: "build", release: "build" },
-      classify(inv) {
-        const sub = inv.at(0);
-        if (sub === "deps.get" || sub === "deps.compile") return inv.install("mix", inv.p + 1, VALUED9);
-        if (sub === "local.hex" || sub === "local.rebar" || sub === "archive.install" && inv.rest.slice(1).some((x) => x.value === "hex")) return inv.neutral();
-        return inv.source();
-      },
-      manifests: { names: ["mix.exs", "mix.lock"], planner: "mix" }
-    };
-  }
-});
-
-// src/ecosystems/apt.ts
-function aptSubcommand(cmd) {
-  const p = program2(cmd);
-  if (!p || p.name !== "apt-get" && p.name !== "apt") return null;
-  const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE);
-  return cmd.words[i]?.value ?? null;
-}
-function stageFacts(doc2) {
-  let m = factsCache2.get(doc2);
-  if (m) return m;
-  m = /* @__PURE__ */ new Map();
-  for (const s of doc2.stages) {
-    const cleanRemovedAt = s.instructions.findIndex(
-      (i) => i.upper === "RUN" && i.mayHold("docker-clean") && i.commands().some((c2) => program2(c2)?.name === "rm" && c2.words.some((w) => w.value === DOCKER_CLEAN))
-    );
-    m.set(s, { cleanRemovedAt: cleanRemovedAt === -1 ? Infinity : cleanRemovedAt });
-  }
-  factsCache2.set(doc2, m);
-  return m;
-}
-function deletesLists(c2) {
-  const sub = aptSubcommand(c2);
-  if (sub === "dist-clean" || sub === "distclean") return true;
-  const p = program2(c2);
-  if (!p || p.name !== "rm") return false;
-  return c2.words.slice(p.index + 1).some((w) => {
-    const v = w.value.replace(/\/+$/, "");
-    return v === LISTS || v === `${LISTS}/*` || v === "/var/lib/apt" || v === "/var/lib/apt/*";
-  });
-}
-function listsDeletedAfterUpdate(cmds) {
-  let lastUpdate = -1;
-  let lastDelete = -1;
-  cmds.forEach((c2, k) => {
-    if (aptSubcommand(c2) === "update") lastUpdate = k;
-    if (deletesLists(c2)) lastDelete = k;
-  });
-  return lastUpdate !== -1 && lastDelete > lastUpdate;
-}
-function dockerCleanRemovedBefore(instr) {
-  const facts = stageFacts(instr.doc);
-  const stage = instr.stage;
-  if (facts.get(stage).cleanRemovedAt < instr.index - stage.from.index) return true;
-  const seen = /* @__PURE__ */ new Set([stage]);
-  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
-    seen.add(s);
-    if (facts.get(s).cleanRemovedAt !== Infinity) return true;
-  }
-  return false;
-}
-var WITH_VALUE, DOWNLOADS, WRAP_NOTE_TAIL, DOCKER_CLEAN, PARKED, PREFIX, SUFFIX, factsCache2, LISTS, apt;
-var init_apt = __esm({
-  "src/ecosystems/apt.ts"() {
-    "use strict";
-    init_helpers();
-    WITH_VALUE = /* @__PURE__ */ new Set(["-o", "-c", "-t", "--option", "--config-file", "--target-release", "-a", "--host-architecture"]);
-    DOWNLOADS = /* @__PURE__ */ new Set(["install", "upgrade", "dist-upgrade", "full-upgrade", "build-dep", "reinstall"]);
-    WRAP_NOTE_TAIL = ", so apt keeps the downloaded packages in the mount while the image keeps the file";
-    DOCKER_CLEAN = "/etc/apt/apt.conf.d/docker-clean";
-    PARKED = "/etc/apt/docker-clean.off";
-    PREFIX = `mv ${DOCKER_CLEAN} ${PARKED} 2>/dev/null || true;`;
-    SUFFIX = `{ mv ${PARKED} ${DOCKER_CLEAN} 2>/dev/null || true; }`;
-    factsCache2 = /* @__PURE__ */ new WeakMap();
-    LISTS = "/var/lib/apt/lists";
-    apt = {
-      id: "apt",
-      programs: /^(apt-get|apt|aptitude)$/,
-      valued: WITH_VALUE,
-      roles: { install: "install", upgrade: "install", "dist-upgrade": "install", "full-upgrade": "install", "build-dep": "install", reinstall: "install", update: "fetch-only", clean: "cleanup", autoclean: "cleanup", "dist-clean": "cleanup" },
-      system: {
-        "apt-get": /* @__PURE__ */ new Set(["install", "update", "upgrade", "dist-upgrade", "full-upgrade", "clean", "autoclean", "autoremove", "remove", "purge", "build-dep"]),
-        apt: /* @__PURE__ */ new Set(["install", "update", "upgrade", "dist-upgrade", "full-upgrade", "clean", "autoclean", "autoremove", "remove", "purge"]),
-        aptitude: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "remove", "purge"])
-      },
-      cache: {
-        transform: "apt-cache-mount",
-        label: "apt-get install",
-        quick: /\bapt(-get)?\b/,
-        execForm: /(^|\s|\/)apt(-get)?\s+(\S+\s+)*(install|upgrade|dist-upgrade)\b/,
-        families: ["debian"],
-        needsRoot: true,
-        detect(cmd, instr) {
-          const sub = aptSubcommand(cmd);
-          if (!sub || !DOWNLOADS.has(sub)) return null;
-          const p = program2(cmd);
-          const keep = p.name === "apt" && !cmd.words.some((w) => /^APT::Keep-Downloaded-Packages=/i.test(w.value));
-          const word = cmd.words[p.index];
-          return {
-            cmd,
-            tool: "apt",
-            rewrite: keep ? [{ word, text: `${instr.doc.slice(word.start, word.end)} -o APT::Keep-Downloaded-Packages=true`, why: "tells apt to keep the packages it downloads (the apt command, unlike apt-get, deletes them by default), so they stay in the cache mount" }] : [],
-            dirs() {
-              const dirs = [{ name: "apt", dir: "/var/cache/apt", locked: true }];
-              if (listsDeletedAfterUpdate(instr.commands())) dirs.push({ name: "apt-lists", dir: LISTS, locked: true });
-              return dirs;
-            }
-          };
-        },
-        isCleanup(cmd) {
-          const sub = aptSubcommand(cmd);
-          return sub === "clean" || sub === "autoclean" || sub === "dist-clean";
-        },
-        wrap(instr) {
-          if (dockerCleanRemovedBefore(instr)) return null;
-          return {
-            prefix: PREFIX,
-            suffix: SUFFIX,
-            note: `moves ${DOCKER_CLEAN} aside for this step and back at its end${WRAP_NOTE_TAIL}`,
-            present: (cmds) => cmds.some((c2) => program2(c2)?.name === "mv" && c2.words.some((w) => w.value === DOCKER_CLEAN))
-          };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/apk.ts
-function apkSub(cmd) {
-  const p = program2(cmd);
-  if (!p || p.name !== "apk") return null;
-  const i = subcommandIndex(cmd.words, p.index + 1, WITH_VALUE2);
-  const sub = cmd.words[i]?.value;
-  return sub ? { sub, i } : null;
-}
-function indexesKept(cmds) {
-  let keeper = null;
-  for (const c2 of cmds) {
-    const a = apkSub(c2);
-    if (a && (a.sub === "update" || (a.sub === "add" || a.sub === "upgrade" || a.sub === "fix") && !c2.words.some((w) => w.value === "--no-cache"))) {
-      keeper = a.sub === "update" ? "`apk update` keeps" : `\`apk ${a.sub}\` without --no-cache uses and keeps`;
-    }
-    const p = program2(c2);
-    if (p?.name === "rm" && c2.words.slice(p.index + 1).some((w) => /^\/var\/cache\/apk(\/\*?)?$/.test(w.value))) keeper = null;
-  }
-  return keeper;
-}
-function hasApkMount(instr) {
-  return instr.flagsNamed("mount").some((f) => /(^|,)(target|dst|destination)=\/var\/cache\/apk\/?(,|$)/.test(f.value ?? ""));
-}
-function firstLinkMention(s) {
-  let v = linkCache.get(s);
-  if (v === void 0) {
-    const k = s.instructions.findIndex((i) => i.text.includes(LINK));
-    v = k === -1 ? Infinity : k;
-    linkCache.set(s, v);
-  }
-  return v;
-}
-function cacheLinkHandledBefore(instr) {
-  const stage = instr.stage;
-  if (firstLinkMention(stage) < instr.index - stage.from.index) return true;
-  const seen = /* @__PURE__ */ new Set([stage]);
-  for (let s = stage.parent; s && !seen.has(s); s = s.parent) {
-    seen.add(s);
-    if (firstLinkMention(s) !== Infinity) return true;
-  }
-  return false;
-}
-var WITH_VALUE2, LINK, linkCache, apk;
-var init_apk = __esm({
-  "src/ecosystems/apk.ts"() {
-    "use strict";
-    init_helpers();
-    WITH_VALUE2 = /* @__PURE__ */ new Set(["-X", "--repository", "-p", "--root", "--arch", "--cache-dir", "--keys-dir", "--repositories-file", "-t", "--virtual"]);
-    LINK = "/etc/apk/cache";
-    linkCache = /* @__PURE__ */ new WeakMap();
-    apk = {
-      id: "apk",
-      programs: /^apk$/,
-      valued: WITH_VALUE2,
-      roles: { add: "install", upgrade: "install", fix: "install", update: "fetch-only", cache: "cleanup" },
-      system: { apk: /* @__PURE__ */ new Set(["add", "del", "update", "upgrade", "cache", "fix"]) },
-      offline: (o) => o.has("--no-network") ? { store: "apk", what: o.show() } : null,
-      cache: {
-        transform: "apk-cache-mount",
-        label: "apk add",
-        quick: /\bapk\b/,
-        execForm: /(^|\s|\/)apk\s+(\S+\s+)*add\b/,
-        families: ["alpine"],
-        needsRoot: true,
-        detect(cmd, instr) {
-          const a = apkSub(cmd);
-          if (!a || a.sub !== "add" && a.sub !== "upgrade" && a.sub !== "fix") return null;
-          if (cmd.words.some((w) => w.value === "--cache-dir" || w.value.startsWith("--cache-dir=") || w.value === "-p" || w.value === "--root")) return null;
-          const noCache = cmd.words.filter((w) => w.value === "--no-cache");
-          const hasUpdate = cmd.words.some((w) => w.value === "--update" || w.value === "-U" || /^-[a-zA-Z]+$/.test(w.value) && w.value.includes("U"));
-          return {
-            cmd,
-            tool: "apk",
-            rewrite: noCache.slice(0, hasUpdate ? 0 : 1).map((word) => ({ word, text: "--update", why: "replaces --no-cache (which turns the cache off) by --update, which fetches the package indexes as --no-cache did" })),
-            disable: noCache.slice(hasUpdate ? 0 : 1),
-            dirs: () => {
-              const keeps = hasApkMount(instr) ? null : indexesKept(instr.commands());
-              if (keeps) return { skip: `left \`apk\` without a cache mount: ${keeps} the package indexes in /var/cache/apk of the image, where a later step, script or child stage may install from them; a cache mount would hide them from this step and take them out of the image` };
-              return [{ name: "apk", dir: "/var/cache/apk", locked: true }];
-            }
-          };
-        },
-        isCleanup(cmd) {
-          const a = apkSub(cmd);
-          return a?.sub === "cache" && ["clean", "purge"].includes(cmd.words[a.i + 1]?.value ?? "");
-        },
-        wrap(instr) {
-          if (cacheLinkHandledBefore(instr)) return null;
-          return {
-            prefix: `[ -e ${LINK} ] || ln -s /var/cache/apk ${LINK};`,
-            suffix: `{ [ "$(readlink ${LINK})" != /var/cache/apk ] || rm ${LINK}; }`,
-            note: `linked ${LINK} to the mount for this step only (apk caches packages only through that link), so the image does not gain the link`,
-            present: (cmds) => cmds.some((c2) => program2(c2)?.name === "ln" && c2.words.some((w) => w.value === LINK))
-          };
-        }
-      }
-    };
-  }
-});
-
-// src/ecosystems/system.ts
-var none, dnf, zypper, pacman, otherSystem;
-var init_system = __esm({
-  "src/ecosystems/system.ts"() {
-    "use strict";
-    none = /* @__PURE__ */ new Set();
-    dnf = {
-      id: "dnf",
-      programs: /^(yum|dnf|microdnf|tdnf)$/,
-      valued: none,
-      roles: { install: "install", update: "install", upgrade: "install", makecache: "fetch-only", clean: "cleanup" },
-      system: {
-        yum: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase", "reinstall", "groupinstall", "localinstall", "autoremove"]),
-        dnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase", "reinstall", "groupinstall", "autoremove", "module"]),
-        microdnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "remove", "module"]),
-        tdnf: /* @__PURE__ */ new Set(["install", "update", "upgrade", "clean", "makecache", "remove", "erase"])
-      }
-    };
-    zypper = {
-      id: "zypper",
-      programs: /^zypper$/,
-      valued: none,
-      roles: { install: "install", in: "install", refresh: "fetch-only", ref: "fetch-only", clean: "cleanup", cc: "cleanup" },
-      system: { zypper: /* @__PURE__ */ new Set(["install", "in", "refresh", "ref", "clean", "cc", "remove", "rm", "update", "up", "dist-upgrade", "dup", "addrepo", "ar"]) }
-    };
-    pacman = {
-      id: "pacman",
-      programs: /^pacman$/,
-      valued: none,
-      system: { pacman: null }
-    };
-    otherSystem = {
-      id: "other-system",
-      programs: /^(emerge|port|brew|choco|winget)$/,
-      valued: none,
-      system: { emerge: null, port: null, brew: null, choco: null, winget: null }
-    };
-  }
-});
-
-// src/ecosystems/index.ts
-function ecosystem(id) {
-  const e = byId.get(id);
-  if (!e) throw new Error(`unknown ecosystem ${id}`);
-  return e;
-}
-function ecosystemOfProgram(prog) {
-  if (byProgram.has(prog)) return byProgram.get(prog);
-  const e = ECOSYSTEMS.find((d) => d.programs.test(prog));
-  if (byProgram.size < 1e4) byProgram.set(prog, e);
-  return e;
-}
-function cacheKnowledgeFor(transformId) {
-  return ECOSYSTEMS.flatMap((e) => e.cache?.transform === transformId ? [e.cache] : []);
-}
-function systemManagers() {
-  const out = /* @__PURE__ */ new Map();
-  for (const e of ECOSYSTEMS) for (const [prog, subs] of Object.entries(e.system ?? {})) out.set(prog, subs);
-  return out;
-}
-function manifestNames() {
-  const names = /* @__PURE__ */ new Set();
-  const patterns = [];
-  for (const e of ECOSYSTEMS) {
-    for (const n of e.manifests?.names ?? []) names.add(n);
-    patterns.push(...e.manifests?.patterns ?? []);
-  }
-  return { names, patterns };
-}
-var ECOSYSTEMS, byId, byProgram;
-var init_ecosystems = __esm({
-  "src/ecosystems/index.ts"() {
-    "use strict";
-    init_pip();
-    init_uv();
-    init_pipenv();
-    init_poetry();
-    init_pdm();
-    init_npm();
-    init_yarn();
-    init_pnpm();
-    init_bun();
-    init_go();
-    init_cargo();
-    init_maven();
-    init_gradle();
-    init_bundler();
-    init_composer();
-    init_dotnet();
-    init_mix();
-    init_apt();
-    init_apk();
-    init_system();
-    ECOSYSTEMS = [
-      pip,
-      uv,
-      pipenv,
-      poetry,
-      pdm,
-      npm,
-      yarn,
-      pnpm,
-      bun,
-      go,
-      cargo,
-      maven,
-      gradle,
-      bundler,
-      composer,
-      dotnet,
-      mix,
-      apt,
-      apk,
-      dnf,
-      zypper,
-      pacman,
-      otherSystem
-    ];
-    byId = new Map(ECOSYSTEMS.map((e) => [e.id, e]));
-    byProgram = /* @__PURE__ */ new Map();
-  }
-});
-
-// src/analysis/offline.ts
-function words(cmd, from) {
-  return cmd.words.slice(from).map((w) => w.value);
-}
-function offlineRead(cmd, stepEnv) {
-  const p = programIndex(cmd.words);
-  if (p === -1) return null;
-  const env = overlayEnv(stepEnv, commandAssignments(cmd.words));
-  const prog = basename(cmd.words[p].value);
-  const args = words(cmd, p + 1);
-  const has4 = (...flags) => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith("--") && a.startsWith(f + "=")));
-  const sub = args.find((a) => !a.startsWith("-")) ?? "";
-  const show = (n = 3) => "`" + [prog, ...args.slice(0, n)].join(" ") + (args.length > n ? " \u2026" : "") + "`";
-  return ecosystemOfProgram(prog)?.offline?.({ prog, args, sub, env, has: has4, show }) ?? null;
-}
-function opaqueCommand(cmd) {
-  const p = programIndex(cmd.words);
-  if (p === -1) return null;
-  const w = cmd.words[p];
-  const v = w.value;
-  const prog = basename(v);
-  const next = cmd.words[p + 1]?.value;
-  if (v === "source" || v === ".") return next ? `\`${v} ${next}\`` : null;
-  if (/^(make|gmake|cmake|just|task|ninja|mage|earthly|invoke|rake|nox|tox)$/.test(prog)) return `\`${[prog, ...cmd.words.slice(p + 1, p + 3).map((x) => x.value)].join(" ")}\``;
-  if (/^(sh|bash|dash|zsh|ash|ksh)$/.test(prog)) {
-    if (next && !next.startsWith("-")) return `\`${prog} ${next}\``;
-    return null;
-  }
-  if (v.includes("/") || /\.(sh|bash|py|pl|rb)$/.test(v)) {
-    if (/^\/(usr\/)?s?bin\//.test(v) || /^\/usr\/local\/s?bin\/[^/]+$/.test(v) && !/\.(sh|py|pl|rb)$/.test(v)) return null;
-    return `\`${v}\``;
-  }
-  return null;
-}
-function stepOfflineReads(instr, store) {
-  const container = instr.upper === "CMD" || instr.upper === "ENTRYPOINT";
-  if (instr.upper !== "RUN" && !container) return [];
-  const env = instr.state().env;
-  if (instr.json) {
-    const words2 = instr.json.map((value) => ({ value, start: instr.start, end: instr.start, quoted: false, dynamic: false }));
-    const r = offlineRead({ words: words2, redirects: [], terminator: "", depth: 0 }, env);
-    return r && r.store === store ? [r] : [];
-  }
-  const out = [];
-  for (const c2 of instr.commands()) {
-    const r = offlineRead(c2, env);
-    if (r && r.store === store) out.push(r);
-  }
-  return out;
-}
-function stepOpaque(instr) {
-  if (instr.upper !== "RUN") return [];
-  if (instr.json) {
-    const v = instr.json[0] ?? "";
-    return v.includes("/") && !/^\/(usr\/)?s?bin\//.test(v) ? [`\`${v}\``] : [];
-  }
-  const out = [];
-  for (const c2 of instr.commands()) {
-    const o = opaqueCommand(c2);
-    if (o) out.push(o);
-  }
-  return out;
-}
-function storeFacts(doc2, store) {
-  let byStore = factsCache3.get(doc2);
-  if (!byStore) factsCache3.set(doc2, byStore = /* @__PURE__ */ new Map());
-  let m = byStore.get(store);
-  if (m) return m;
-  m = /* @__PURE__ */ new Map();
-  for (const s of doc2.stages) {
-    const f = { offline: [], opaque: [] };
-    for (const i of s.instructions) {
-      if (i.upper !== "RUN" && i.upper !== "CMD" && i.upper !== "ENTRYPOINT") continue;
-      for (const read of stepOfflineReads(i, store)) f.offline.push({ instr: i, read });
-      if (i.upper === "RUN") for (const what of stepOpaque(i)) f.opaque.push({ instr: i, what });
-    }
-    m.set(s, f);
-  }
-  byStore.set(store, m);
-  return m;
-}
-function laterStoreUse(model, instr, store) {
-  const stage = instr.stage;
-  if (!stage) return {};
-  const facts = storeFacts(instr.doc, store);
-  const out = {};
-  for (const s of [stage, ...model.descendants(stage)]) {
-    const f = facts.get(s);
-    out.offline ??= f.offline.find((x) => x.instr.index > instr.index);
-    out.opaque ??= f.opaque.find((x) => x.instr.index > instr.index);
-    if (out.offline && out.opaque) break;
-  }
-  return out;
-}
-var factsCache3;
-var init_offline = __esm({
-  "src/analysis/offline.ts"() {
-    "use strict";
-    init_document();
-    init_shell();
-    init_ecosystems();
-    factsCache3 = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// src/analysis/cache-mount.ts
-function cacheMountSpec(id, label3) {
-  const key = label3 === void 0 ? id : `${id}\0${label3}`;
-  let spec = specs.get(key);
-  if (!spec) specs.set(key, spec = buildSpec(id, label3));
-  return spec;
-}
-function buildSpec(id, label3) {
-  const parts = cacheKnowledgeFor(id);
-  const first = parts[0];
-  if (!first) throw new Error(`no ecosystem descriptor names the transform ${id}`);
-  if (parts.length === 1) return { ...first, id, label: label3 ?? first.label };
-  const union2 = (pick) => new RegExp(parts.map((k) => `(?:${pick(k).source})`).join("|"));
-  return {
-    id,
-    label: label3 ?? parts.map((k) => k.label).join("/"),
-    quick: union2((k) => k.quick),
-    execForm: union2((k) => k.execForm),
-    disablingEnv: Object.assign({}, ...parts.map((k) => k.disablingEnv ?? {})),
-    detect(cmd, instr, ctx) {
-      for (const k of parts) {
-        const hit = k.detect(cmd, instr, ctx);
-        if (hit) return hit;
-      }
-      return null;
-    },
-    isCleanup: (cmd) => parts.some((k) => k.isCleanup?.(cmd) ?? false)
-  };
-}
-function runCacheMounts(doc2, ctx, spec) {
-  const diagnostics = [];
-  for (const index of quickMatches(doc2, spec.quick)) {
-    const instr = doc2.instructions[index];
-    if (instr.upper !== "RUN" || !instr.stage) continue;
-    const r = planRun(doc2, ctx, spec, instr);
-    if (!r) continue;
-    const range2 = { start: instr.keywordStart, end: instr.keywordEnd };
-    if ("skip" in r) {
-      diagnostics.push({ kind: "skipped", code: "not-mounted", range: range2, message: r.skip });
-      continue;
-    }
-    if (r.edits.length === 0) continue;
-    diagnostics.push({ kind: "change", code: "cache-mount", range: range2, message: r.message, fix: { applicability: r.fixKind, edits: r.edits } });
-  }
-  return { diagnostics };
-}
-function quickMatches(doc2, quick) {
-  const out = /* @__PURE__ */ new Set();
-  let re = globalOf.get(quick);
-  if (!re) {
-    const flags = quick.flags.includes("g") ? quick.flags : quick.flags + "g";
-    const key = `${flags}/${quick.source}`;
-    re = globalRegExps.get(key);
-    if (!re) globalRegExps.set(key, re = new RegExp(quick.source, flags));
-    globalOf.set(quick, re);
-  }
-  re.lastIndex = 0;
-  const ins = doc2.instructions;
-  let k = 0;
-  for (const m of doc2.text.matchAll(re)) {
-    const at = m.index ?? 0;
-    while (k < ins.length && Math.max(ins[k].next, ins[k].end) <= at) k++;
-    if (k >= ins.length) break;
-    if (ins[k].start <= at) out.add(ins[k].index);
-  }
-  return out;
-}
-function planRun(doc2, ctx, spec, instr) {
-  const stage = instr.stage;
-  if (instr.json) {
-    if (spec.execForm.test(instr.json.join(" "))) {
-      return { skip: `${spec.label} in exec (JSON) form: not rewritten, a cache mount for it needs the shell form` };
-    }
-    return null;
-  }
-  const cmds = instr.commands();
-  const hits = [];
-  for (const c2 of cmds) {
-    const h = spec.detect(c2, instr, ctx);
-    if (h) hits.push(h);
-  }
-  const nested = nestedSkip(spec, cmds, hits.length > 0, instr, ctx);
-  if (nested) return { skip: nested };
-  if (hits.length === 0) return null;
-  const tools = [...new Set(hits.map((h) => h.tool))].join("/");
-  const family = osFamily(stage);
-  if (family === "windows") {
-    const sign = whyWindows(stage);
-    return { skip: `${tools} in a Windows stage${sign ? ` (${sign})` : ""}: the Linux cache paths and RUN --mount do not apply` };
-  }
-  if (doc2.escape === "`" && /powershell|pwsh/i.test(instr.text)) {
-    return { skip: `${tools} run through PowerShell in a backtick-escaped file: left unchanged` };
-  }
-  if (spec.families && family !== "unknown" && !spec.families.includes(family)) {
-    return { skip: `${tools} in a stage whose base image is ${family}, not ${spec.families.join("/")}: left unchanged` };
-  }
-  const user = userAt(instr);
-  const unknownUser = !user.certain && !spec.needsRoot;
-  const planRoot = user.root || !user.certain;
-  if (!planRoot && spec.needsRoot) return { skip: `${tools} runs as user ${user.name} here, not root: left unchanged` };
-  if (!planRoot && user.uid === void 0) {
-    return {
-      skip: `runs as user ${user.name}, whose uid is unknown${user.uidUnknown ? ` (${user.uidUnknown})` : ""}: a cache mount needs uid= so that user can write it; left unchanged`
-    };
-  }
-  const homeDependent = /* @__PURE__ */ new Set();
-  let otherHome;
-  if (cmds.some((c2) => c2.words.some((w) => w.unterminated) || c2.redirects.some((w) => w.unterminated))) {
-    return { skip: `${tools} in a step with a quote that is never closed (the shell would reject it): left unchanged` };
-  }
-  if (cmds.some((c2) => c2.terminator === "&")) return { skip: `${tools} in a step that starts background jobs: left unchanged` };
-  const state = instr.state();
-  const planned = /* @__PURE__ */ new Map();
-  const existing = mountTargets(instr);
-  const covered2 = (t) => {
-    for (const m of existing.keys()) if (t === m || t.startsWith(m + "/") || m.startsWith(t + "/")) return true;
-    return false;
-  };
-  const relocations = [];
-  const blanks = [];
-  const notes = [];
-  const removeWords = [];
-  const rewrites = [];
-  let relocatedAny = false;
-  let alreadyMounted = 0;
-  const uidOpts = planRoot ? "" : `,uid=${user.uid}${user.gid !== void 0 ? `,gid=${user.gid}` : ""}`;
-  const exported = exportedNames(cmds);
-  for (const hit of hits) {
-    const own = commandAssignments(hit.cmd.words);
-    const env = overlayEnv(state.env, own);
-    const home = env.get("HOME") ?? (planRoot ? user.home ?? "/root" : user.home);
-    const dirs = hit.dirs(env, home);
-    if (!Array.isArray(dirs)) return { skip: dirs.skip };
-    if (unknownUser && !env.has("HOME")) {
-      const alt = hit.dirs(env, void 0);
-      dirs.forEach((d, k) => {
-        if (!Array.isArray(alt) || alt[k]?.dir !== d.dir) homeDependent.add(d);
-      });
-    }
-    const assign = [];
-    const blank = [];
-    for (const d of dirs) {
-      if (d.envVar && exported.has(d.envVar)) return { skip: `${d.envVar} is exported inside this RUN: the cache directory cannot be known; left unchanged` };
-      let target;
-      let relocate = false;
-      if (planRoot) {
-        const h = home === void 0 ? void 0 : trimSlash(normalizePath(home));
-        const inOtherHome = h !== void 0 && h.startsWith("/home/") && d.dir !== void 0 && (d.dir === h || d.dir.startsWith(h + "/"));
-        if (d.dir !== void 0 && !inOtherHome) target = d.dir;
-        else if (d.envVar) {
-          target = `/root/.cache/${d.name}`;
-          relocate = true;
-          if (inOtherHome) otherHome = h;
-        } else if (inOtherHome) {
-          return { skip: `runs as root with HOME=${h}: a cache mount in that home would leave root-owned directories there, and ${d.name} has no variable to move its cache; left unchanged` };
-        } else return { skip: d.unknown ?? `the ${d.name} cache directory is unknown here; left unchanged` };
-      } else if (d.noRelocate) {
-        return { skip: `runs as user ${user.name}: ${d.noRelocate}; left unchanged` };
-      } else if (d.dir !== void 0 && (d.dir.startsWith("/tmp/") || d.dir.startsWith("/var/tmp/"))) {
-        target = d.dir;
-      } else if (d.envVar) {
-        target = `/tmp/${d.name}-cache`;
-        relocate = true;
-      } else {
-        return { skip: `runs as user ${user.name}: ${d.name} has no variable to move its cache out of the home, and a mount there would leave root-owned directories in the image; left unchanged` };
-      }
-      if (!target.startsWith("/") || target.includes("$") || /[,"'\s]/.test(target)) {
-        return { skip: `the ${d.name} cache directory "${target}" is not a plain absolute path; left unchanged` };
-      }
-      target = trimSlash(normalizePath(target));
-      if (target === "/") return { skip: `the ${d.name} cache directory resolves to /; left unchanged` };
-      if (relocate) {
-        const cur = own.get(d.envVar);
-        if (cur !== void 0 && cur !== target) {
-          return { skip: `${d.envVar} is set on the command to ${cur}, which would have to move for user ${user.name}; left unchanged` };
-        }
-        if (cur === void 0 && !assign.includes(`${d.envVar}=${target}`)) assign.push(`${d.envVar}=${target}`);
-        relocatedAny = true;
-      }
-      if (covered2(target)) alreadyMounted++;
-      if (covered2(target) || planned.has(target)) continue;
-      const id = planRoot ? "" : `id=${d.name}-${user.uid},`;
-      const opts = `type=cache,${id}target=${target}${d.locked ? ",sharing=locked" : ""}${uidOpts}`;
-      planned.set(target, { target, options: opts, dir: d });
-    }
-    for (const [name, why] of Object.entries(spec.disablingEnv ?? {})) {
-      const v = env.get(name);
-      if (v !== void 0 && v !== "") {
-        blank.push(`${name}=`);
-        notes.push(`set ${name} to empty for this command: ${name}=${v} is in effect and ${why}`);
-      }
-    }
-    for (const w of hit.disable ?? []) if (!w.dynamic) removeWords.push(w);
-    rewrites.push(...hit.rewrite ?? []);
-    if (assign.length || blank.length) {
-      const p = programIndex(hit.cmd.words);
-      const pre = hit.cmd.words.slice(0, p === -1 ? 0 : p);
-      if (pre.some((w) => w.value === "sudo" || w.value === "su" || w.value === "time")) {
-        return { skip: `${hit.tool} runs through ${pre.find((w) => ["sudo", "su", "time"].includes(w.value)).value} here, which would not pass on the variables a cache mount needs; left unchanged` };
-      }
-      let j = 0;
-      while (j < hit.cmd.words.length - 1 && LEADING_RESERVED.has(hit.cmd.words[j].value) && !hit.cmd.words[j].quoted) j++;
-      const at = hit.cmd.words[j].start;
-      if (assign.length) relocations.push({ at, text: assign });
-      if (blank.length) blanks.push({ at, text: blank });
-    }
-  }
-  let model;
-  const theModel = () => model ??= buildModel(doc2, { targets: ctx.options.targets });
-  const unsafeWhy = [];
-  const dropped = [];
-  const byStore = /* @__PURE__ */ new Map();
-  for (const [target, m] of planned) {
-    const store = m.dir.offlineStore;
-    if (store) byStore.set(store, [...byStore.get(store) ?? [], target]);
-  }
-  const discards = (t) => removeWords.length > 0 || cmds.some((c2) => {
-    if (spec.isCleanup?.(c2)) return true;
-    return (rmOperands(c2) ?? []).some((w) => {
-      const o = operandPath(w.value, state.env, state.env.get("HOME") ?? user.home);
-      return o !== null && (o.path === t || t.startsWith(o.path + "/"));
-    });
-  });
-  for (const [store, targets] of byStore) {
-    if (targets.every(discards)) continue;
-    const where2 = targets.join(" and ");
-    const own = ownOfflineRead(cmds, hits, store, state.env);
-    const later = own ? void 0 : laterStoreUse(theModel(), instr, store);
-    if (own) {
-      dropped.push(`${own.what} in this step reads ${where2} without the network: it needs what an earlier step left there in the image, which a cache mount would hide`);
-    } else if (later?.offline) {
-      const l = later.offline;
-      dropped.push(
-        `${l.read.what} at line ${l.instr.line}${l.instr.upper === "RUN" ? "" : ` (the container's ${l.instr.upper})`} reads ${where2} without the network, so it needs what this step downloads there in the image's layers; on a CI runner that imports the layer cache (cache mounts are never exported) or after the cache mounts are pruned, this step is a cache hit while the mount is empty, and that step would fail`
-      );
-    } else {
-      if (later?.opaque) unsafeWhy.push(`${later.opaque.what} at line ${later.opaque.instr.line} runs a script that may read ${where2} without the network, which would fail when the layer cache is warm and the mount empty (on a CI runner)`);
-      continue;
-    }
-    for (const t of targets) planned.delete(t);
-  }
-  if (dropped.length) {
-    if (planned.size === 0 && alreadyMounted > 0) return null;
-    const hasCleanup = cmds.some((c2) => spec.isCleanup?.(c2));
-    if (planned.size === 0 || hasCleanup || removeWords.length || rewrites.length || relocatedAny) {
-      return { skip: `left ${cmdLabel(hits[0].cmd)} without a cache mount: ${dropped.join("; ")}` };
-    }
-  }
-  const edits = [];
-  const changes = [];
-  let fixKind = "safe";
-  const prefixes = /* @__PURE__ */ new Map();
-  const addPrefix = (p) => {
-    prefixes.set(p.at, [...prefixes.get(p.at) ?? [], ...p.text]);
-  };
-  if (planned.size > 0) {
-    const mounts = [...planned.values()];
-    const targets = mounts.map((m) => m.target);
-    const home = state.env.get("HOME") ?? (planRoot ? user.home ?? "/root" : user.home);
-    const cleanup2 = planCleanup(doc2, instr, cmds, spec, targets, state.env, home);
-    if ("skip" in cleanup2) return cleanup2;
-    const wrap = spec.wrap?.(instr) ?? null;
-    if (wrap && !wrap.present(cmds)) {
-      const w = planWrap(cmds, cleanup2, wrap.prefix, wrap.suffix);
-      if ("skip" in w) return w;
-      edits.push(...w.edits);
-      changes.push(wrap.note);
-    }
-    edits.push(...cleanup2.edits);
-    edits.push(insertMountFlags(doc2, instr, mounts.map((m) => `--mount=${m.options}`)));
-    const list7 = mounts.map((m) => m.target).join(" and ");
-    changes.unshift(
-      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list7} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
-    );
-    if (relocatedAny) {
-      changes.push(
-        otherHome ? `points ${tools} at the mount with a variable on the command: its cache directory is in ${otherHome} (HOME), and a mount there would leave root-owned directories in that home` : planRoot ? `points ${tools} at the mount with a variable on the command because its default cache directory is not known here` : `points ${tools} at the mount with a variable on the command: a mount inside the home of ${user.name} would leave root-owned directories there in the image`
-      );
-    }
-    changes.push(...cleanup2.notes);
-    for (const m of mounts) {
-      if (!m.dir.holdsDeps || spec.depsFixKind !== "unsafe") continue;
-      const why = theModel().dirReachesOutput(stage, m.target);
-      if (why) {
-        fixKind = "unsafe";
-        changes.push(`unsafe: ${m.target} holds the downloaded dependencies, and with the mount they are no longer in this stage's files, which a built image may read (${why})`);
-      }
-    }
-    for (const why of unsafeWhy) {
-      fixKind = "unsafe";
-      changes.push(`unsafe: ${why}`);
-    }
-    for (const why of dropped) changes.push(`no cache mount where ${why}`);
-    relocations.forEach(addPrefix);
-  }
-  blanks.forEach(addPrefix);
-  for (const [at, text] of prefixes) edits.push({ start: at, end: at, text: text.join(" ") + " " });
-  for (const w of removeWords) edits.push(removeWordEdit(doc2, w));
-  for (const r of rewrites) edits.push({ start: r.word.start, end: r.word.end, text: r.text });
-  for (const why of new Set(rewrites.map((r) => r.why))) changes.push(why);
-  if (removeWords.length) changes.push(`removes ${[...new Set(removeWords.map((w) => w.value))].join(", ")}, which would make ${tools} ignore the cache`);
-  changes.push(...notes);
-  if (unknownUser && edits.length > 0) {
-    fixKind = "unsafe";
-    const targets = [...planned.values()].filter((m) => homeDependent.has(m.dir)).map((m) => m.target).join(" and ");
-    const off = [.../* @__PURE__ */ new Set([...removeWords.map((w) => w.value), ...blanks.flatMap((b) => b.text.map((t) => t.replace(/=$/, "")))])].join(", ");
-    changes.push(
-      targets ? `${user.unknown}: the cache directory may not be ${targets}${off ? `, and without ${off} ${tools} would then keep its cache in the image` : ""}` : planned.size > 0 ? `${user.unknown}: a user other than root could not write the cache mount, which root owns` : `${user.unknown}: without ${off}, ${tools} would keep its cache in the image if that user's cache directory is not the mount`
-    );
-  }
-  if (edits.length === 0) return null;
-  const inside4 = editInsideData(instr, edits);
-  if (inside4) return { skip: `${tools}: the change would edit inside ${inside4.what}; left unchanged` };
-  return { edits, message: [...new Set(changes.filter((c2) => c2))].join("; "), fixKind };
-}
-function reuses(mounts, spec) {
-  if (mounts.every((m) => m.dir.reuses)) return [...new Set(mounts.map((m) => m.dir.reuses))].join(" and ");
-  return spec.reuses ?? (mounts.length > 1 ? "their downloads" : "its downloads");
-}
-function nestedSkip(spec, cmds, outside, instr, ctx) {
-  for (const { via, cmd } of nestedCommands(cmds)) {
-    const hit = outside ? null : spec.detect(cmd, instr, ctx);
-    const a = via === "eval" ? "an" : "a";
-    if (hit) return `${hit.tool} inside ${a} \`${via}\` string: not rewritten (that string is another shell's script, which dockerfix does not edit); left unchanged`;
-    const p = programIndex(cmd.words);
-    if (outside && (spec.isCleanup?.(cmd) || p !== -1 && basename(cmd.words[p].value) === "rm")) {
-      return `${spec.label} step that runs \`${cmd.words.map((w) => w.value).join(" ")}\` inside ${a} \`${via}\` string: a cache mount may need that cleanup changed (it could empty the mount or fail on its mount point), and dockerfix does not edit another shell's script; left unchanged`;
-    }
-  }
-  return void 0;
-}
-function insertMountFlags(doc2, instr, flags) {
-  const last = instr.flags[instr.flags.length - 1];
-  if (last) {
-    const text = doc2.text;
-    const after = text.slice(last.end, instr.argsStart);
-    const m = new RegExp(`^[ \\t]*${escapeRe(doc2.escape)}[ \\t]*\\r?\\n`).exec(after);
-    if (m && last.end === instr.flagsInsert) {
-      const eol = doc2.eolAt(last.end);
-      const indent = doc2.indentAt(last.start);
-      const lineStart2 = doc2.lineStart(last.start);
-      if (/^[ \t]+$/.test(text.slice(lineStart2, last.start))) {
-        return { start: last.end, end: last.end, text: flags.map((f) => ` ${doc2.escape}${eol}${indent}${f}`).join("") };
-      }
-    }
-  }
-  return insertFlagsEdit(doc2, instr, flags);
-}
-function exportedNames(cmds) {
-  const out = /* @__PURE__ */ new Set();
-  for (const c2 of cmds) {
-    const w = c2.words;
-    if (w[0]?.value !== "export" && w[0]?.value !== "declare") continue;
-    for (const x of w.slice(1)) {
-      const m = /^([A-Za-z_][A-Za-z0-9_]*)(=|$)/.exec(x.value);
-      if (m) out.add(m[1]);
-    }
-  }
-  return out;
-}
-function ownOfflineRead(cmds, hits, store, env) {
-  let fetched = false;
-  for (const c2 of cmds) {
-    const r = offlineRead(c2, env);
-    if (r && r.store === store) {
-      if (!fetched) return r;
-    } else if (hits.some((h) => h.cmd === c2)) fetched = true;
-  }
-  return null;
-}
-function cmdLabel(c2) {
-  const p = Math.max(0, programIndex(c2.words));
-  const prog = basename(c2.words[p]?.value ?? "");
-  const subs = c2.words.slice(p + 1).map((x) => x.value).filter((x) => !x.startsWith("-"));
-  const n = (prog === "go" || prog === "dotnet") && ["mod", "work", "nuget"].includes(subs[0] ?? "") ? 2 : 1;
-  return "`" + [prog, ...subs.slice(0, n)].join(" ") + "`";
-}
-function planCleanup(doc2, instr, cmds, spec, targets, env, home) {
-  const edits = [];
-  const notes = [];
-  const removed = /* @__PURE__ */ new Set();
-  let fail;
-  const kept = [];
-  cmds.forEach((c2, k) => {
-    if (spec.isCleanup?.(c2)) {
-      removed.add(k);
-      return;
-    }
-    const operands = rmOperands(c2);
-    if (!operands) return;
-    const drop = [];
-    for (const w of operands) {
-      const o = operandPath(w.value, env, home);
-      if (!o) continue;
-      for (const t of targets) {
-        if (!o.glob && o.path === t || o.path === t || o.path.startsWith(t + "/")) {
-          drop.push(w);
-          break;
-        }
-        if (t.startsWith(o.path + "/")) {
-          if (o.glob) {
-            fail ??= `\`rm ${w.value}\` may match the mount point ${t}, where rm would fail; left unchanged`;
-          } else {
-            drop.push(w);
-            kept.push(`kept what else is in ${o.path} (rm would fail on the mount point ${t} inside it)`);
-          }
-          break;
-        }
-      }
-    }
-    if (drop.length === 0) return;
-    if (drop.length === operands.length) removed.add(k);
-    else for (const w of drop) edits.push(removeWordEdit(doc2, w));
-    notes.push(`no longer deletes ${drop.map((w) => w.value).join(" ")}: that would empty the cache mount or fail on its mount point, and the mount is not stored in the image anyway`);
-  });
-  if (fail) return { skip: fail };
-  notes.push(...kept);
-  for (const k of removed) {
-    const c2 = cmds[k];
-    if (spec.isCleanup?.(c2)) notes.push(`removes \`${c2.words.filter((w, i) => i > 0 || !LEADING_RESERVED.has(w.value)).map((w) => w.value).join(" ")}\`, which would empty the cache mount (the mount is not stored in the image, so the image stays as small)`);
-  }
-  const lastRemoved = removed.has(cmds.length - 1) && spec.wrap?.(instr) != null;
-  for (const k of removed) {
-    if (lastRemoved && k === cmds.length - 1) continue;
-    const e = removeCommandEdit(doc2, instr, cmds, k, removed);
-    if (!e) return { skip: `could not remove \`${cmds[k].words.map((w) => w.value).join(" ")}\` cleanly from this step (it would empty the cache mount); left unchanged` };
-    edits.push(...e);
-  }
-  return { edits, notes, removed };
-}
-function rmOperands(c2) {
-  const p = programIndex(c2.words);
-  if (p === -1 || basename(c2.words[p].value) !== "rm") return null;
-  return c2.words.slice(p + 1).filter((w) => !w.value.startsWith("-"));
-}
-function operandPath(v, env, home) {
-  let s = v;
-  if (s === "~" || s.startsWith("~/")) {
-    if (!home) return null;
-    s = home + s.slice(1);
-  }
-  const withHome = overlayEnv(env);
-  if (home && !withHome.has("HOME")) withHome.set("HOME", home);
-  s = expandVars(s, withHome);
-  if (s.includes("$") || !s.startsWith("/")) return null;
-  const star = s.search(/[*?[]/);
-  if (star === -1) return { path: trimSlash(normalizePath(s)), glob: false };
-  const slash = s.lastIndexOf("/", star);
-  return { path: trimSlash(normalizePath(s.slice(0, slash) || "/")), glob: true };
-}
-function lineEndAt2(text, off) {
-  const nl = text.indexOf("\n", off);
-  return nl === -1 ? text.length : nl;
-}
-function isCommentLineBetween(doc2, a, b) {
-  const seg = doc2.text.slice(a, b);
-  return /\n[ \t]*#/.test(seg);
-}
-function cmdStart(c2) {
-  return Math.min(...c2.words.map((w) => w.start), ...c2.redirects.map((w) => w.start));
-}
-function cmdEnd(c2) {
-  return Math.max(...c2.words.map((w) => w.end), ...c2.redirects.map((w) => w.end));
-}
-function inHeredoc(instr, off) {
-  return instr.heredocs.some((h) => off >= h.bodyStart && off <= h.bodyEnd);
-}
-function removeCommandEdit(doc2, instr, cmds, k, removed) {
-  const text = doc2.text;
-  const c2 = cmds[k];
-  const prev = k > 0 ? cmds[k - 1] : void 0;
-  const next = k + 1 < cmds.length ? cmds[k + 1] : void 0;
-  if (removed.has(k - 1) && prev?.terminator !== "&&") return null;
-  const op1 = prev?.terminator ?? "start";
-  const op2 = c2.terminator || "end";
-  if (c2.depth !== 0 || prev && prev.depth !== c2.depth || next && next.depth !== c2.depth && op2 !== "end") return null;
-  if (["|", "(", ")", "{", "}", "&", "||"].includes(op1) || ["|", "(", ")", "{", "}", "&"].includes(op2)) return null;
-  let lead = 0;
-  while (lead < c2.words.length - 1 && LEADING_RESERVED.has(c2.words[lead].value) && !c2.words[lead].quoted) lead++;
-  const s = lead > 0 ? c2.words[lead].start : cmdStart(c2);
-  const e = cmdEnd(c2);
-  const heredoc = inHeredoc(instr, s);
-  const esc = heredoc ? "\\" : doc2.escape;
-  const ls = doc2.lineStart(s);
-  const le = lineEndAt2(text, e);
-  const before = text.slice(ls, s);
-  const after = text.slice(e, le).replace(/\r$/, "");
-  if (lead === 0 && prev && (op1 === "&&" || (op1 === ";" || op1 === "\n") && (op2 === ";" || op2 === "\n" || op2 === "end"))) {
-    const pe = Math.max(cmdEnd(prev), ...cmds.flatMap((x) => x.heredocs ?? []).map((h) => h.end).filter((x) => x <= s));
-    if (!heredoc && /^[ \t]*(&&|;)[ \t]*$/.test(before) && after.trim() === esc && le < text.length) {
-      return [{ start: ls, end: le + 1, text: "" }];
-    }
-    if (!isCommentLineBetween(doc2, pe, s)) return [{ start: pe, end: e, text: "" }];
-    if (op2 === "end" && !heredoc && after.trim() === "") {
-      const prevLineEnd = lineEndAt2(text, pe);
-      const prevRest = text.slice(pe, prevLineEnd).replace(/\r$/, "");
-      if (/^[ \t]*(&&|;)?[ \t]*$/.test(before) && new RegExp(`^[ \\t]*(&&|;)?[ \\t]*${escapeRe(esc)}[ \\t]*$`).test(prevRest)) {
-        const prevLineStartOfS = ls === 0 ? 0 : ls - 1;
-        const lineStartNl = text[prevLineStartOfS - 1] === "\r" ? prevLineStartOfS - 1 : prevLineStartOfS;
-        return [
-          { start: pe, end: pe + prevRest.length, text: "" },
-          { start: lineStartNl, end: le, text: "" }
-        ];
-      }
-    }
-    return null;
-  }
-  if ((lead > 0 || op1 === "start" || op1 === ";" || op1 === "\n") && next && (op2 === "&&" || op2 === ";" || op2 === "\n")) {
-    const ns = cmdStart(next);
-    if (removed.has(k + 1) || isCommentLineBetween(doc2, e, ns)) return null;
-    if (["fi", "done", "else", "elif", "esac", "}"].includes(next.words[0]?.value ?? "")) return null;
-    return [{ start: s, end: ns, text: "" }];
-  }
-  return null;
-}
-function escapeRe(s) {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-function planWrap(cmds, cleanup2, prefix, suffix) {
-  const ends = (c2) => {
-    const p = programIndex(c2.words);
-    const v = c2.words[p]?.value;
-    if (v === "exec") return true;
-    return v === "exit" && !/^[1-9]\d*$/.test(c2.words[p + 1]?.value ?? "");
-  };
-  if (cmds.some(ends)) {
-    return { skip: "the step calls exit/exec, so the apt configuration could not be restored at its end; left unchanged" };
-  }
-  const edits = [];
-  let first = 0;
-  while (cleanup2.removed.has(first) && first < cmds.length - 1) first++;
-  if (first > 0) return { skip: "the step starts with cleanup commands; left unchanged" };
-  edits.push({ start: cmdStart(cmds[first]), end: cmdStart(cmds[first]), text: prefix + " " });
-  const lastIdx = cmds.length - 1;
-  const last = cmds[lastIdx];
-  if (cleanup2.removed.has(lastIdx)) {
-    const op1 = lastIdx > 0 ? cmds[lastIdx - 1].terminator : "start";
-    if (op1 !== "&&" && op1 !== ";" && op1 !== "\n") return { skip: "the cleanup at the end of this step is not joined by && or ;, so it cannot be replaced safely; left unchanged" };
-    if (lastIdx === first) return { skip: "nothing but cleanup in this step; left unchanged" };
-    edits.push({ start: cmdStart(last), end: cmdEnd(last), text: suffix });
-  } else {
-    edits.push({ start: cmdEnd(last), end: cmdEnd(last), text: " && " + suffix });
-  }
-  return { edits };
-}
-var specs, globalRegExps, globalOf, LEADING_RESERVED;
-var init_cache_mount = __esm({
-  "src/analysis/cache-mount.ts"() {
-    "use strict";
-    init_shell();
-    init_document();
-    init_edit_helpers();
-    init_images();
-    init_build_model();
-    init_offline();
-    init_ecosystems();
-    init_helpers();
-    specs = /* @__PURE__ */ new Map();
-    globalRegExps = /* @__PURE__ */ new Map();
-    globalOf = /* @__PURE__ */ new WeakMap();
-    LEADING_RESERVED = /* @__PURE__ */ new Set(["then", "do", "else", "elif", "if", "while", "until", "!", "{"]);
-  }
-});
-
-// transforms/apk-cache-mount.ts
-var apk_cache_mount_exports = {};
-__export(apk_cache_mount_exports, {
-  apkCacheMount: () => apkCacheMount,
-  default: () => apk_cache_mount_default
-});
-var apkCacheMount, apk_cache_mount_default;
-var init_apk_cache_mount = __esm({
-  "transforms/apk-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    apkCacheMount = {
-      meta: {
-        id: "apk-cache-mount",
-        summary: "Add a sharing=locked cache mount on /var/cache/apk to apk add steps and make apk use it",
-        description: "Adds `--mount=type=cache,target=/var/cache/apk,sharing=locked` to RUN steps that run `apk add`, replaces `--no-cache` by `--update`, and links `/etc/apk/cache` to the mount for the duration of the step (removed again at its end, so the image keeps the same files). `rm -rf /var/cache/apk/*` is removed from that step only.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 23,
-        docsUrl: "docs/cache-mounts.md#apk-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("apk-cache-mount"));
-      }
-    };
-    apk_cache_mount_default = apkCacheMount;
-  }
-});
-
-// transforms/apt-cache-mount.ts
-var apt_cache_mount_exports = {};
-__export(apt_cache_mount_exports, {
-  DOCKER_CLEAN: () => DOCKER_CLEAN,
-  aptCacheMount: () => aptCacheMount,
-  aptSubcommand: () => aptSubcommand,
-  default: () => apt_cache_mount_default
-});
-function explainOnce(doc2, result) {
-  let firstLine2;
-  for (const f of result.diagnostics) {
-    if (f.kind !== "change" || !f.message.includes(WRAP_NOTE_TAIL)) continue;
-    if (firstLine2 === void 0) {
-      firstLine2 = doc2.instructions.find((i) => i.keywordStart === f.range.start)?.line;
-      continue;
-    }
-    f.message = f.message.replace(WRAP_NOTE_TAIL, ` (why: see the apt-cache-mount change at line ${firstLine2})`);
-  }
-  return result;
-}
-var aptCacheMount, apt_cache_mount_default;
-var init_apt_cache_mount = __esm({
-  "transforms/apt-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    init_apt();
-    init_apt();
-    aptCacheMount = {
-      meta: {
-        id: "apt-cache-mount",
-        summary: "Add sharing=locked cache mounts on /var/cache/apt and /var/lib/apt/lists to apt-get install steps, keeping the image identical",
-        description: "Adds `--mount=type=cache,target=/var/cache/apt,sharing=locked` and (when the step runs `apt-get update` itself) `--mount=type=cache,target=/var/lib/apt/lists,sharing=locked` to RUN steps that run `apt-get install`/`apt install`. The official images' `docker-clean` apt hook, which would keep the mount empty, is moved aside for the duration of the step and restored at its end, so the image files stay the same (checked with `lab diff-images`). `apt-get clean` and `rm -rf /var/lib/apt/lists/*` are removed from that step only. Non-Debian stages, non-root steps, Windows stages and exec form are left alone with a reason.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 22,
-        docsUrl: "docs/cache-mounts.md#apt-cache-mount"
-      },
-      run(doc2, ctx) {
-        return explainOnce(doc2, runCacheMounts(doc2, ctx, cacheMountSpec("apt-cache-mount")));
-      }
-    };
-    apt_cache_mount_default = aptCacheMount;
-  }
-});
-
-// transforms/bundler-cache-mount.ts
-var bundler_cache_mount_exports = {};
-__export(bundler_cache_mount_exports, {
-  bundlerCacheMount: () => bundlerCacheMount,
-  default: () => bundler_cache_mount_default
-});
-var bundlerCacheMount, bundler_cache_mount_default;
-var init_bundler_cache_mount = __esm({
-  "transforms/bundler-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    bundlerCacheMount = {
-      meta: {
-        id: "bundler-cache-mount",
-        summary: "Add a BuildKit cache mount on the gem download cache ($GEM_HOME/cache) to bundle install steps",
-        description: "Adds `--mount=type=cache,target=/usr/local/bundle/cache` (`$GEM_HOME/cache`) to RUN steps that run `bundle install`, so downloaded .gem files are reused across builds; installed gems stay in the image.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 50,
-        docsUrl: "docs/cache-mounts.md#bundler-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("bundler-cache-mount"));
-      }
-    };
-    bundler_cache_mount_default = bundlerCacheMount;
-  }
-});
-
-// transforms/cargo-cache-mount.ts
-var cargo_cache_mount_exports = {};
-__export(cargo_cache_mount_exports, {
-  cargoCacheMount: () => cargoCacheMount,
-  default: () => cargo_cache_mount_default
-});
-var cargoCacheMount, cargo_cache_mount_default;
-var init_cargo_cache_mount = __esm({
-  "transforms/cargo-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    cargoCacheMount = {
-      meta: {
-        id: "cargo-cache-mount",
-        summary: "Add BuildKit cache mounts for the cargo registry and git checkouts (never target/)",
-        description: "Adds cache mounts on `$CARGO_HOME/registry` and `$CARGO_HOME/git` (`/usr/local/cargo` on rust images) to RUN steps that run cargo. `target/` and `CARGO_HOME/bin` are never mounted. Unsafe where the stage reaches the output.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
-        order: 46,
-        docsUrl: "docs/cache-mounts.md#cargo-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("cargo-cache-mount"));
-      }
-    };
-    cargo_cache_mount_default = cargoCacheMount;
-  }
-});
-
-// transforms/composer-cache-mount.ts
-var composer_cache_mount_exports = {};
-__export(composer_cache_mount_exports, {
-  composerCacheMount: () => composerCacheMount,
-  default: () => composer_cache_mount_default
-});
-var composerCacheMount, composer_cache_mount_default;
-var init_composer_cache_mount = __esm({
-  "transforms/composer-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    composerCacheMount = {
-      meta: {
-        id: "composer-cache-mount",
-        summary: "Add a BuildKit cache mount on Composer's cache (COMPOSER_CACHE_DIR) to composer install steps",
-        description: "Adds a cache mount on the Composer cache (`COMPOSER_CACHE_DIR`, `$COMPOSER_HOME/cache`, `/tmp/cache` on composer images; otherwise `/root/.cache/composer` with COMPOSER_CACHE_DIR set on the command) to RUN steps that run `composer install`/`update`/`require`, and removes `--no-cache`.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 51,
-        docsUrl: "docs/cache-mounts.md#composer-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("composer-cache-mount"));
-      }
-    };
-    composer_cache_mount_default = composerCacheMount;
-  }
-});
-
-// transforms/dotnet-cache-mount.ts
-var dotnet_cache_mount_exports = {};
-__export(dotnet_cache_mount_exports, {
-  default: () => dotnet_cache_mount_default,
-  dotnetCacheMount: () => dotnetCacheMount
-});
-var dotnetCacheMount, dotnet_cache_mount_default;
-var init_dotnet_cache_mount = __esm({
-  "transforms/dotnet-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    dotnetCacheMount = {
-      meta: {
-        id: "dotnet-cache-mount",
-        summary: "Add a BuildKit cache mount on the NuGet packages folder (NUGET_PACKAGES) to dotnet restore/build/publish steps",
-        description: "Adds `--mount=type=cache,target=/root/.nuget/packages` (or `NUGET_PACKAGES`) to RUN steps that run `dotnet restore`/`build`/`publish`/`test`. Unsafe where the stage reaches the output.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
-        order: 52,
-        docsUrl: "docs/cache-mounts.md#dotnet-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("dotnet-cache-mount"));
-      }
-    };
-    dotnet_cache_mount_default = dotnetCacheMount;
-  }
-});
-
-// transforms/go-cache-mount.ts
-var go_cache_mount_exports = {};
-__export(go_cache_mount_exports, {
-  default: () => go_cache_mount_default,
-  goCacheMount: () => goCacheMount
-});
-var goCacheMount, go_cache_mount_default;
-var init_go_cache_mount = __esm({
-  "transforms/go-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    goCacheMount = {
-      meta: {
-        id: "go-cache-mount",
-        summary: "Add BuildKit cache mounts for the Go module cache and build cache to go build/install/mod download steps",
-        description: "Adds cache mounts on the Go module cache (`/go/pkg/mod`, `GOMODCACHE`, `GOPATH`) and build cache (`/root/.cache/go-build`, `GOCACHE`) to RUN steps that run the Go toolchain. Safe in builder stages; in a stage whose files reach the output the fix is unsafe (the downloaded modules leave its files).",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
-        order: 45,
-        docsUrl: "docs/cache-mounts.md#go-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("go-cache-mount"));
-      }
-    };
-    go_cache_mount_default = goCacheMount;
-  }
-});
-
-// transforms/gradle-cache-mount.ts
-var gradle_cache_mount_exports = {};
-__export(gradle_cache_mount_exports, {
-  default: () => gradle_cache_mount_default,
-  gradleCacheMount: () => gradleCacheMount
-});
-var gradleCacheMount, gradle_cache_mount_default;
-var init_gradle_cache_mount = __esm({
-  "transforms/gradle-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    gradleCacheMount = {
-      meta: {
-        id: "gradle-cache-mount",
-        summary: "Add BuildKit cache mounts on ~/.gradle/caches and ~/.gradle/wrapper (or GRADLE_USER_HOME) to gradle steps",
-        description: "Adds cache mounts on `/root/.gradle/caches` and `/root/.gradle/wrapper` (under `GRADLE_USER_HOME` when set) to RUN steps that run `gradle`/`gradlew`. Unsafe where the stage reaches the output.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
-        order: 48,
-        docsUrl: "docs/cache-mounts.md#gradle-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("gradle-cache-mount"));
-      }
-    };
-    gradle_cache_mount_default = gradleCacheMount;
-  }
-});
-
-// src/analysis/dataflow.ts
-function canonicalPath(p) {
-  let n = normalizePath(p);
-  for (const [from, to] of MERGED) {
-    if (n === from || n.startsWith(from + "/")) {
-      n = to + n.slice(from.length);
-      break;
-    }
-  }
-  return n;
-}
-function within(a, b) {
-  return a === b || b === "/" || a.startsWith(b + "/");
-}
-function emptySet() {
-  return { any: null, entries: [] };
-}
-function anySet(why) {
-  return { any: why, entries: [] };
-}
-function addEntry(set, entry) {
-  if (entry.exact && entry.path === "/") return;
-  if (IGNORED.some((i) => within(entry.path, i))) return;
-  const same = (e) => e.path === entry.path && e.level === entry.level && !!e.exact === !!entry.exact && !!e.zone === !!entry.zone;
-  if (!set.entries.some(same)) set.entries.push(entry);
-}
-function addPath(set, p, level2 = "certain", parents = false) {
-  const c2 = canonicalPath(p);
-  addEntry(set, { path: c2, level: level2 });
-  if (parents) for (const a of ancestors(c2)) addEntry(set, { path: a, level: level2, exact: true });
-}
-function ancestors(p) {
-  const out = [];
-  let k = p.lastIndexOf("/");
-  while (k > 0) {
-    p = p.slice(0, k);
-    out.push(p);
-    k = p.lastIndexOf("/");
-  }
-  return out;
-}
-function systemZones(set, reads = false) {
-  for (const p of SYSTEM_CERTAIN) addEntry(set, { path: p, level: "certain", zone: true });
-  for (const p of SYSTEM_POSSIBLE) addEntry(set, { path: p, level: reads && p === "/usr/local" ? "certain" : "possible", zone: true });
-}
-function rank(l) {
-  return l === "certain" ? 2 : 1;
-}
-function strictlyWithin(a, b) {
-  return a !== b && within(a, b);
-}
-function deepestHolder(p, entries) {
-  const zoneRoot = p.exact && entries.some((e) => e.zone && e.path === p.path);
-  let best = null;
-  for (const e of entries) {
-    let holds;
-    if (e.exact) holds = !!p.exact && e.path === p.path;
-    else if (e.zone) holds = p.exact ? !zoneRoot && strictlyWithin(p.path, e.path) : within(p.path, e.path);
-    else holds = within(p.path, e.path);
-    if (!holds) continue;
-    if (!best || e.path.length > best.path.length || e.path.length === best.path.length && rank(e.level) > rank(best.level)) best = e;
-  }
-  return best;
-}
-function overlap(a, b) {
-  if (a.any !== null) return { level: "certain", a: a.any, b: b.any ?? (b.entries[0]?.path ?? "its paths") };
-  if (b.any !== null) return { level: "certain", a: a.entries[0]?.path ?? "its paths", b: b.any };
-  let best = null;
-  let bestExact = false;
-  const consider = (x, holder, xIsA) => {
-    if (!holder) return;
-    const level2 = rank(x.level) < rank(holder.level) ? x.level : holder.level;
-    const exact2 = !!x.exact;
-    if (!best || rank(level2) > rank(best.level) || rank(level2) === rank(best.level) && bestExact && !exact2) {
-      best = xIsA ? { level: level2, a: x.path, b: holder.path } : { level: level2, a: holder.path, b: x.path };
-      bestExact = exact2;
-    }
-  };
-  for (const x of a.entries) consider(x, deepestHolder(x, b.entries), true);
-  for (const y of b.entries) consider(y, deepestHolder(y, a.entries), false);
-  return best;
-}
-function varRefs(text) {
-  const out = /* @__PURE__ */ new Set();
-  for (const m of text.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g)) out.add(m[1] ?? m[2]);
-  return out;
-}
-function instructionText(instr) {
-  const doc2 = instr.doc;
-  let out = "";
-  let pos = instr.start;
-  for (const [s, e] of instr.node.innerComments) {
-    out += doc2.text.slice(pos, s);
-    pos = e;
-  }
-  return out + doc2.text.slice(pos, instr.end);
-}
-function envUsesOf(instr) {
-  let u = usesCache.get(instr);
-  if (!u) {
-    u = /^(CMD|ENTRYPOINT|HEALTHCHECK|ONBUILD|MAINTAINER|FROM)$/.test(instr.upper) ? /* @__PURE__ */ new Set() : varRefs(instructionText(instr).slice(instr.keywordEnd - instr.start));
-    usesCache.set(instr, u);
-  }
-  return u;
-}
-function definesOf(instr) {
-  if (instr.upper === "ENV") return new Set(parseEnvPairs(instr).map(([k]) => k));
-  if (instr.upper === "ARG") return new Set(parseArgDecls(instr).map(([k]) => k));
-  return /* @__PURE__ */ new Set();
-}
-function classOf(instr) {
-  const u = instr.upper;
-  if (u === "FROM") return "from";
-  if (METADATA.has(u)) return "metadata";
-  if (u === "ENV" || u === "ARG") return "variables";
-  if (STATE.has(u)) return "state";
-  if (u === "COPY" || u === "ADD") return "copy";
-  if (u === "RUN") return "run";
-  return "unknown";
-}
-function base(instr, cls) {
-  return {
-    instr,
-    cls,
-    reads: emptySet(),
-    writes: emptySet(),
-    envUses: new Set(envUsesOf(instr)),
-    implicitEnv: false,
-    defines: /* @__PURE__ */ new Set(),
-    labels: /* @__PURE__ */ new Set(),
-    programs: [],
-    unknown: [],
-    systemSetup: false,
-    argDependent: /* @__PURE__ */ new Set()
-  };
-}
-function overridable(instr) {
-  if (!instr.stage) return { names: /* @__PURE__ */ new Set(), workdir: false };
-  const states = stageOverridable(instr.stage);
-  return states[instr.index - instr.stage.from.index] ?? states[0];
-}
-function stageOverridable(stage, seen = /* @__PURE__ */ new Set()) {
-  const cached = overCache.get(stage);
-  if (cached) return cached;
-  seen.add(stage);
-  let cur = { names: /* @__PURE__ */ new Set(), workdir: false };
-  if (stage.parent && !seen.has(stage.parent)) {
-    const p = stageOverridable(stage.parent, seen);
-    const end = p[p.length - 1];
-    const names = new Set(end.names);
-    for (const x of stage.parent.instructions) if (x.upper === "ARG") for (const [k] of parseArgDecls(x)) names.delete(k);
-    cur = { names, workdir: end.workdir };
-  }
-  const out = [];
-  for (const x of stage.instructions) {
-    out.push(cur);
-    if (x.upper === "ARG") {
-      cur = { names: new Set(cur.names), workdir: cur.workdir };
-      for (const [k] of parseArgDecls(x)) cur.names.add(k);
-    } else if (x.upper === "ENV") {
-      cur = { names: new Set(cur.names), workdir: cur.workdir };
-      for (const [k, v] of parseEnvPairs(x)) {
-        if ([...varRefs(v)].some((n) => cur.names.has(n))) cur.names.add(k);
-        else cur.names.delete(k);
-      }
-    } else if (x.upper === "WORKDIR") {
-      const arg = x.argsText().trim();
-      const fromArg = [...varRefs(arg)].some((n) => cur.names.has(n));
-      cur = { names: cur.names, workdir: fromArg || cur.workdir && !arg.startsWith("/") };
-    }
-  }
-  out.push(cur);
-  overCache.set(stage, out);
-  return out;
-}
-function noteOverridable(e, text, names, cwdFromArg) {
-  for (const n of varRefs(text)) if (names.has(n)) e.argDependent.add(n);
-  if (cwdFromArg) e.argDependent.add("WORKDIR");
-}
-function effectsOf(instr) {
-  let e = cache2.get(instr);
-  if (!e) {
-    e = compute(instr);
-    cache2.set(instr, e);
-  }
-  return e;
-}
-function compute(instr) {
-  const u = instr.upper;
-  if (u === "FROM") return base(instr, "from");
-  if (METADATA.has(u)) {
-    const e2 = base(instr, "metadata");
-    if (u === "LABEL") for (const [k] of parseEnvPairs(instr)) e2.labels.add(k);
-    return e2;
-  }
-  if (u === "ENV" || u === "ARG") {
-    const e2 = base(instr, "variables");
-    e2.defines = definesOf(instr);
-    return e2;
-  }
-  if (STATE.has(u)) {
-    const e2 = base(instr, "state");
-    if (u === "WORKDIR") {
-      const w = instr.state().workdir;
-      const target = joinPath(w, expandVars(instr.argsText().trim(), instr.state().env));
-      if (target.includes("$")) e2.writes = anySet(`WORKDIR ${target} is not a known path`);
-      else addPath(e2.writes, target);
-    }
-    return e2;
-  }
-  if (u === "COPY" || u === "ADD") return copyEffects(instr);
-  if (u === "RUN") return runEffects(instr);
-  const e = base(instr, "unknown");
-  e.reads = anySet(`unknown instruction ${instr.keyword}`);
-  e.writes = anySet(`unknown instruction ${instr.keyword}`);
-  return e;
-}
-function copyEffects(instr) {
-  const e = base(instr, "copy");
-  const st = instr.state();
-  let dest;
-  if (instr.json) dest = instr.json[instr.json.length - 1];
-  else {
-    const words2 = instr.args();
-    dest = words2.length >= 2 ? words2[words2.length - 1].value : void 0;
-  }
-  if (dest === void 0) {
-    e.writes = anySet(`the destination of ${instr.keyword} is unclear`);
-    return e;
-  }
-  const expanded = expandVars(dest, st.env);
-  if (expanded.includes("$") || st.workdir.includes("$")) {
-    e.writes = anySet(`${instr.keyword} destination ${dest} is not a known path`);
-    return e;
-  }
-  if (/^[A-Za-z]:[\\/]/.test(expanded) || expanded.includes("\\")) {
-    e.writes = anySet(`${instr.keyword} destination ${dest} is a Windows path`);
-    return e;
-  }
-  addPath(e.writes, joinPath(st.workdir, expanded), "certain", true);
-  const over = overridable(instr);
-  noteOverridable(e, dest, over.names, !dest.startsWith("/") && over.workdir);
-  const chown = instr.flag("chown")?.value;
-  if (chown && !/^\d+(:\d+)?$/.test(chown)) {
-    addPath(e.reads, "/etc/passwd");
-    addPath(e.reads, "/etc/group");
-  }
-  return e;
-}
-function runEffects(instr) {
-  const e = base(instr, "run");
-  e.implicitEnv = true;
-  const st = instr.state();
-  const unknown = (why) => {
-    e.unknown.push(why);
-    e.reads = anySet(why);
-    e.writes = anySet(why);
-    return e;
-  };
-  if (instr.json) return unknown("exec-form RUN");
-  if (st.shell && !/(^|\/)(ba|da|a|z)?sh$/.test(st.shell[0] ?? "")) return unknown(`SHELL ${st.shell[0]}`);
-  for (const f of instr.flagsNamed("mount")) {
-    const o = mountOptions(f);
-    const t = o.get("target");
-    if (t) addPath(e.reads, joinPath(st.workdir, t));
-  }
-  const over = overridable(instr);
-  const ctx = { source: instr.doc.text, over, cwdFromArg: over.workdir, programFiles: [], cwd: st.workdir.includes("$") ? null : st.workdir, env: st.env, home: userAt(instr).home, e };
-  const commands = instr.commands();
-  if (commands.length === 0) return unknown("no command");
-  for (const c2 of commands) {
-    const why = commandEffects(c2, ctx);
-    if (why) e.unknown.push(why);
-  }
-  for (const f of ctx.programFiles) addPath(e.reads, f);
-  addPath(e.reads, st.shell?.[0]?.startsWith("/") ? st.shell[0] : "/bin/sh");
-  if (e.unknown.length) {
-    const why = e.unknown.slice(0, 3).join(", ") + (e.unknown.length > 3 ? ", \u2026" : "");
-    e.reads = anySet(why);
-    e.writes = anySet(why);
-  }
-  return e;
-}
-function resolveWord(w, ctx) {
-  let v = w.value;
-  noteOverridable(ctx.e, v, ctx.over.names, !v.startsWith("/") && !v.startsWith("$") && ctx.cwdFromArg);
-  if (w.dynamic && (v.includes("$(") || v.includes("`"))) return null;
-  if (v.includes("$")) v = expandVars(v, ctx.env);
-  if (v.includes("$")) return null;
-  if (v.startsWith("~")) {
-    if (!ctx.home || !(v === "~" || v.startsWith("~/"))) return null;
-    v = ctx.home + v.slice(1);
-  }
-  const g = v.search(/[*?[]/);
-  if (g !== -1) v = v.slice(0, g).replace(/[^/]*$/, "") || ".";
-  if (v.startsWith("/")) return v;
-  if (ctx.cwd === null) return null;
-  return joinPath(ctx.cwd, v);
-}
-function touch(w, ctx, read, write, createsParents = false) {
-  const p = resolveWord(w, ctx);
-  if (p === null) return `the path ${w.value} is not known`;
-  void read;
-  addPath(ctx.e.reads, p, "certain", true);
-  if (write) addPath(ctx.e.writes, p, "certain", createsParents);
-  return null;
-}
-function looksLikePath2(v) {
-  return v.startsWith("/") || v.startsWith("./") || v.startsWith("../") || v.startsWith("~") || v === "." || v === "..";
-}
-function isUrl(v) {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(v);
-}
-function commandEffects(c2, ctx) {
-  const words2 = c2.words;
-  for (const r of redirectTargets(c2)) {
-    if (r.target === null) continue;
-    const why = touch(r.target, ctx, r.read, !r.read);
-    if (why) return why;
-  }
-  let first = 0;
-  while (first < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(ctx.source.slice(words2[first].start, words2[first].end))) {
-    if (/^PATH=/.test(words2[first].value)) return "PATH set inside the RUN";
-    const why = substitutionEffects(words2[first].value, ctx);
-    if (why) return why;
-    first++;
-  }
-  const rest = words2.slice(first);
-  if (rest.length === 0) return null;
-  if (rest.length === 1 && /^(fi|done|esac|\}|\{)$/.test(rest[0].value) && !rest[0].quoted) return null;
-  const p0 = programIndex(rest);
-  if (p0 === -1) return null;
-  const p = p0 + first;
-  if (words2.slice(0, p).some((w) => w.value === "xargs")) return "xargs";
-  const progWord = words2[p];
-  if (progWord.dynamic && !/^\[\[?$/.test(progWord.value)) return `the program ${progWord.value}`;
-  const prog = basename(progWord.value);
-  if (!BUILTINS.has(progWord.value)) {
-    if (progWord.value.includes("/")) {
-      const why = touch(progWord, ctx, true, false);
-      if (why) return why;
-    } else {
-      const path30 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path30.includes("$")) return `PATH ${path30} is not known`;
-      for (const dir of path30.split(":")) {
-        if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
-        ctx.programFiles.push(joinPath(dir, progWord.value));
-      }
-    }
-  }
-  const args = words2.slice(p + 1).filter((w) => !w.value.startsWith("<<"));
-  for (const a of args) {
-    const why = substitutionEffects(a.value, ctx, prog);
-    if (why) return why;
-  }
-  const e = ctx.e;
-  if (PKG[prog]) {
-    const sub = args.find((a, k) => !a.value.startsWith("-") && !(k > 0 && /^(-o|-t|-c|-X|-p|--option|--target-release|--config-file|--repository|--repositories-file|--root|--installroot|--setopt)$/.test(args[k - 1].value)));
-    const subs = PKG[prog];
-    if (sub && !subs.has(sub.value)) return `${prog} ${sub.value}`;
-    e.programs.push(sub ? `${prog} ${sub.value}` : prog);
-    e.systemSetup = true;
-    systemZones(e.reads, true);
-    systemZones(e.writes);
-    for (const a of args) {
-      let value = a.value;
-      if (value.includes("$")) {
-        value = expandVars(value, ctx.env);
-        if (value.includes("$")) {
-          const prefix = value.slice(0, value.indexOf("$"));
-          if (/^[A-Za-z0-9][A-Za-z0-9+_.:=-]*$/.test(prefix) && !/\.(deb|rpm|apk)$/.test(value) && !value.includes("/")) continue;
-          return `the argument ${a.value} of ${prog} is not known`;
-        }
-      }
-      for (const piece of a.quoted ? [value] : value.split(/\s+/).filter(Boolean)) {
-        const v = piece.includes("=") ? piece.slice(piece.lastIndexOf("=") + 1) : piece;
-        if (isUrl(v)) continue;
-        if (looksLikePath2(v) || /\.(deb|rpm|apk)$/.test(v)) {
-          const why = touch({ ...a, value: v, dynamic: false }, ctx, true, true);
-          if (why) return why;
-        }
-      }
-    }
-    return null;
-  }
-  if (SYSTEM_TOOLS.has(prog) || USER_TOOLS.has(prog)) {
-    e.programs.push(prog);
-    e.systemSetup = true;
-    systemZones(e.reads, true);
-    systemZones(e.writes);
-    for (const extra of TOOL_PATHS[prog] ?? []) {
-      addPath(e.reads, extra);
-      addPath(e.writes, extra);
-    }
-    for (const a of args) {
-      if (a.value.includes("$") && resolveWord(a, ctx) === null) return `the argument ${a.value} of ${prog} is not known`;
-      if (looksLikePath2(a.value)) {
-        const why = touch(a, ctx, true, true);
-        if (why) return why;
-      }
-    }
-    if (USER_TOOLS.has(prog)) {
-      for (let i = 0; i < args.length; i++) {
-        if (/^(-d|--home|--home-dir)$/.test(args[i].value) && args[i + 1]) {
-          const why = touch(args[i + 1], ctx, true, true);
-          if (why) return why;
-        }
-      }
-      addPath(e.writes, "/home", "certain");
-    }
-    return null;
-  }
-  if (prog === "[" || prog === "[[" || prog === "test") {
-    e.programs.push(prog);
-    return testOperands(args, ctx);
-  }
-  if (PURE.has(prog)) {
-    if ((prog === "export" || prog === "set") && args.some((a) => /^PATH=/.test(a.value))) return "PATH set inside the RUN";
-    e.programs.push(prog);
-    return null;
-  }
-  if (prog === "cd") {
-    const target = args.find((a) => !a.value.startsWith("-"));
-    if (!target) ctx.cwd = ctx.home ?? null;
-    else if (target.value === "-") ctx.cwd = null;
-    else {
-      ctx.cwd = resolveWord(target, ctx);
-      if (target.value.startsWith("/")) ctx.cwdFromArg = false;
-    }
-    e.programs.push("cd");
-    return null;
-  }
-  if (FILE_TOOLS.has(prog)) {
-    e.programs.push(prog);
-    return fileTool(prog, args, ctx);
-  }
-  if (DOWNLOADERS.has(prog)) {
-    e.programs.push(prog);
-    return downloader(prog, args, ctx);
-  }
-  return prog;
-}
-function substitutionEffects(value, ctx, prog = "an assignment") {
-  const subs = substitutions(value);
-  if (subs === null) return `a command substitution in ${prog}`;
-  for (const inner of subs) {
-    for (const c2 of tokenize(inner, (k) => k).commands) {
-      const why = commandEffects(c2, { ...ctx, source: inner });
-      if (why) return why;
-    }
-  }
-  return null;
-}
-function substitutions(v) {
-  const out = [];
-  for (let i = 0; i < v.length; i++) {
-    if (v[i] === "$" && v[i + 1] === "(" && v[i + 2] !== "(") {
-      let depth = 0;
-      let j = i + 1;
-      for (; j < v.length; j++) {
-        if (v[j] === "(") depth++;
-        else if (v[j] === ")" && --depth === 0) break;
-      }
-      if (j >= v.length) return null;
-      out.push(v.slice(i + 2, j));
-      i = j;
-    } else if (v[i] === "`") {
-      const j = v.indexOf("`", i + 1);
-      if (j === -1) return null;
-      out.push(v.slice(i + 1, j));
-      i = j;
-    } else if (v[i] === "$" && v[i + 1] === "(") return null;
-  }
-  return out;
-}
-function testOperands(args, ctx) {
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i].value;
-    const next = args[i + 1];
-    if (/^-[efdrwxsLhpSbcgukOGN]$/.test(v) && next && !args[i].quoted) {
-      const why = touch(next, ctx, true, false);
-      if (why) return why;
-      i++;
-    } else if (/^-(nt|ot|ef)$/.test(v) && next && i > 0) {
-      for (const w of [args[i - 1], next]) {
-        const why = touch(w, ctx, true, false);
-        if (why) return why;
-      }
-      i++;
-    }
-  }
-  return null;
-}
-function fileTool(prog, args, ctx) {
-  const valueOption = VALUE_OPTIONS[prog];
-  let operands = args.filter((a, k) => (!a.value.startsWith("-") || a.value === "-") && !(k > 0 && valueOption?.test(args[k - 1].value)));
-  if (prog === "chmod") operands = args.filter((a) => !/^(-[Rvcf]+|--[a-z-]+(=.*)?)$/.test(a.value));
-  if (prog === "chown" || prog === "chgrp" || prog === "chmod") {
-    if (!args.some((a) => a.value.startsWith("--reference"))) operands = operands.slice(1);
-    if (prog !== "chmod") addPath(ctx.e.reads, "/etc");
-  }
-  if (prog === "sed" || prog === "grep") {
-    if (!args.some((a) => /^-(e|f)$|^--(expression|file|regexp)/.test(a.value))) operands = operands.slice(1);
-  }
-  const parents = (prog === "mkdir" || prog === "install") && args.some((a) => /^-[a-zA-Z]*[pD]/.test(a.value) || a.value === "--parents");
-  for (const a of args) {
-    const m = /^--[a-z-]+=(.*)$/.exec(a.value);
-    if (m && looksLikePath2(m[1])) {
-      const why = touch({ ...a, value: m[1], dynamic: false }, ctx, true, true);
-      if (why) return why;
-    }
-  }
-  for (const a of operands) {
-    if (a.value === "-" || isUrl(a.value)) continue;
-    const why = touch(a, ctx, true, true, parents);
-    if (why) return why;
-  }
-  if (prog === "ln" && operands.length >= 2) {
-    const link = resolveWord(operands[operands.length - 1], ctx);
-    if (link === null) return `the path ${operands[operands.length - 1].value} is not known`;
-    for (const t of operands.slice(0, -1)) {
-      if (t.value.startsWith("/")) continue;
-      const why = touch({ ...t, value: joinPath(link.replace(/\/[^/]*$/, "") || "/", t.value), dynamic: false }, ctx, true, true);
-      if (why) return why;
-    }
-  }
-  for (let i = 0; i < args.length - 1; i++) {
-    if (/^(-C|-t|-d|-f|--directory|--target-directory)$/.test(args[i].value) || /^-[a-zA-Z]*[fC]$/.test(args[i].value)) {
-      const why = touch(args[i + 1], ctx, true, true);
-      if (why) return why;
-    }
-  }
-  if ((prog === "tar" || prog === "unzip" || prog === "gunzip") && ctx.cwd === null) return `${prog} in an unknown directory`;
-  if (prog === "tar" || prog === "unzip") addPath(ctx.e.writes, ctx.cwd);
-  return null;
-}
-function downloader(prog, args, ctx) {
-  let wroteCwd = prog === "wget";
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i].value;
-    const takesPath = prog === "curl" ? /^(-o|--output|--output-dir|-K|--config|-T|--upload-file|--cacert|--cert|--key|-c|--cookie-jar|-b|--cookie|-[a-zA-Z]*[oKTcb])$/ : /^(-O|--output-document|-P|--directory-prefix|-o|--output-file|-i|--input-file|--ca-certificate|-[a-zA-Z]*[OPoi])$/;
-    if (takesPath.test(v) && args[i + 1]) {
-      const next = args[i + 1];
-      i++;
-      if (next.value === "-") continue;
-      if (prog === "wget" && /^(-[a-zA-Z]*[OP]|--output-document|--directory-prefix)$/.test(v)) wroteCwd = false;
-      const why = touch(next, ctx, true, true);
-      if (why) return why;
-      continue;
-    }
-    const eq = /^--(output|output-document|directory-prefix|config)=(.*)$/.exec(v);
-    if (eq) {
-      if (prog === "wget") wroteCwd = false;
-      const why = touch({ ...args[i], value: eq[2] }, ctx, true, true);
-      if (why) return why;
-      continue;
-    }
-    if (prog === "curl" && (v === "-O" || v === "--remote-name" || v === "-J" || /^-[a-zA-Z]*O[a-zA-Z]*$/.test(v))) wroteCwd = true;
-    if (v.startsWith("-")) continue;
-    if (v.startsWith("@")) {
-      const why = touch({ ...args[i], value: v.slice(1) }, ctx, true, false);
-      if (why) return why;
-      continue;
-    }
-    if (v.includes("$") && resolveWord(args[i], ctx) === null) return `the argument ${v} of ${prog} is not known`;
-    if (!isUrl(v) && looksLikePath2(v)) {
-      const why = touch(args[i], ctx, true, true);
-      if (why) return why;
-    }
-  }
-  if (wroteCwd) {
-    if (ctx.cwd === null) return `${prog} into an unknown directory`;
-    addPath(ctx.e.writes, ctx.cwd);
-  }
-  return null;
-}
-function redirectTargets(c2) {
-  const out = [];
-  for (let i = 0; i < c2.redirects.length; i++) {
-    const op = c2.redirects[i];
-    if (!/^\d*(>>|>&|>\||>|<&|<<<|<>|<|&>)$/.test(op.value)) continue;
-    const target = c2.redirects[i + 1] && !/^\d*(>>|>&|>\||>|<&|<<<|<>|<|&>)$/.test(c2.redirects[i + 1].value) ? c2.redirects[i + 1] : null;
-    if (target) i++;
-    if (op.value.endsWith("<<<")) continue;
-    if (target && (op.value.endsWith("&") || op.value.endsWith(">&")) && /^(\d+|-)$/.test(target.value)) continue;
-    out.push({ target, read: op.value.endsWith("<") || op.value.endsWith("<&") });
-  }
-  return out;
-}
-function isInfluentialEnv(name) {
-  return /^(PATH|HOME|USER|SHELL|TMPDIR|TZ|TERM|LANG|LANGUAGE|LC_[A-Z]+|LD_[A-Z_]+|DEBIAN_FRONTEND|DEBCONF_[A-Z_]+|APT_[A-Z_]+|APK_[A-Z_]+|(HTTPS?|FTP|NO|ALL)_PROXY|SSL_CERT_(FILE|DIR)|CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE|PIP_[A-Z_]+|PYTHON[A-Z_]*|NPM_CONFIG_[A-Z_]+|NODE_[A-Z_]+|YARN_[A-Z_]+|GO[A-Z0-9_]*|CARGO_[A-Z_]+|RUSTUP_[A-Z_]+|JAVA_[A-Z_]+|MAVEN_[A-Z_]+|GRADLE_[A-Z_]+|CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS)$/i.test(
-    name
-  );
-}
-function describeInstruction(instr, max = 48) {
-  const t = `${instr.keyword} ${instr.argsText().trim()}`.replace(/\s+/g, " ").trim();
-  const withFlags = instr.flags.length ? `${instr.keyword} ${instr.flags.map((f) => f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`).join(" ")} ${instr.argsText().trim()}`.replace(/\s+/g, " ") : t;
-  const s = instr.upper === "RUN" ? t : withFlags;
-  return s.length > max ? s.slice(0, max - 1).trimEnd() + "\u2026" : s;
-}
-function describeRun(instr) {
-  const e = effectsOf(instr);
-  const main2 = e.programs.find((p) => / (install|add|build-dep|groupinstall|in)$/.test(p)) ?? e.programs.find((p) => p.includes(" ")) ?? e.programs.find((p) => !PURE.has(p) && p !== "cd") ?? null;
-  return main2 ?? describeInstruction(instr, 32);
-}
-function describePaths(set, max = 3) {
-  if (set.any !== null) return `anything (${set.any})`;
-  const all = set.entries.filter((e) => e.level === "certain" && !e.exact).map((e) => e.path);
-  const certain = all.filter((p, k) => all.findIndex((q3) => q3 === p) === k && !all.some((q3) => q3 !== p && within(p, q3)));
-  if (certain.length === 0) return "no files";
-  const shown = certain.slice(0, max).join(", ");
-  return certain.length > max ? `${shown}, \u2026` : shown;
-}
-function isEnvAgnostic(instr) {
-  const e = effectsOf(instr);
-  return e.cls === "run" && e.unknown.length === 0 && !e.programs.some((p) => BUILDS_WITH_MAKE.has(p));
-}
-function envReader(instr) {
-  const e = effectsOf(instr);
-  if (e.cls !== "run") return null;
-  return e.unknown[0] ?? e.programs.find((p) => BUILDS_WITH_MAKE.has(p)) ?? null;
-}
-var METADATA, STATE, SYSTEM_CERTAIN, SYSTEM_POSSIBLE, IGNORED, MERGED, DEFAULT_PATH, BUILTINS, usesCache, overCache, cache2, PKG, SYSTEM_TOOLS, TOOL_PATHS, USER_TOOLS, PURE, FILE_TOOLS, DOWNLOADERS, VALUE_OPTIONS, BUILDS_WITH_MAKE;
-var init_dataflow = __esm({
-  "src/analysis/dataflow.ts"() {
-    "use strict";
-    init_ecosystems();
-    init_document();
-    init_edit_helpers();
-    init_images();
-    init_shell();
-    METADATA = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "MAINTAINER", "ONBUILD"]);
-    STATE = /* @__PURE__ */ new Set(["USER", "WORKDIR", "SHELL", "VOLUME"]);
-    SYSTEM_CERTAIN = ["/etc", "/usr", "/var", "/run"];
-    SYSTEM_POSSIBLE = ["/opt", "/usr/local", "/usr/src", "/tmp", "/root", "/home"];
-    IGNORED = ["/dev", "/proc", "/sys"];
-    MERGED = [
-      ["/bin", "/usr/bin"],
-      ["/sbin", "/usr/sbin"],
-      ["/lib", "/usr/lib"],
-      ["/lib32", "/usr/lib32"],
-      ["/lib64", "/usr/lib64"],
-      ["/libx32", "/usr/libx32"],
-      ["/var/run", "/run"],
-      ["/var/lock", "/run/lock"]
-    ];
-    DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    BUILTINS = /* @__PURE__ */ new Set(["cd", "set", "export", "unset", "exit", ":", "true", "false", "echo", "printf", "test", "[", "umask", "ulimit", "hash", "type", "read", "shift", "source", ".", "eval", "exec", "trap", "wait", "return", "local", "alias"]);
-    usesCache = /* @__PURE__ */ new WeakMap();
-    overCache = /* @__PURE__ */ new WeakMap();
-    cache2 = /* @__PURE__ */ new WeakMap();
-    PKG = Object.fromEntries([...systemManagers()].filter((e) => e[1] !== null));
-    SYSTEM_TOOLS = /* @__PURE__ */ new Set([
-      "dpkg",
-      "rpm",
-      "debconf-set-selections",
-      "dpkg-reconfigure",
-      "locale-gen",
-      "update-locale",
-      "localedef",
-      "update-alternatives",
-      "update-ca-certificates",
-      "update-ca-trust",
-      "apt-key",
-      "add-apt-repository",
-      "a2enmod",
-      "a2dismod",
-      "a2ensite",
-      "a2dissite",
-      "apt-mark",
-      "dpkg-divert",
-      "docker-php-ext-install",
-      "docker-php-ext-enable",
-      "docker-php-ext-configure",
-      "pecl"
-    ]);
-    TOOL_PATHS = {
-      "docker-php-ext-install": ["/usr/local", "/usr/src"],
-      "docker-php-ext-enable": ["/usr/local", "/usr/src"],
-      "docker-php-ext-configure": ["/usr/local", "/usr/src"],
-      pecl: ["/usr/local", "/usr/src", "/tmp"]
-    };
-    USER_TOOLS = /* @__PURE__ */ new Set(["useradd", "adduser", "groupadd", "addgroup", "usermod", "groupmod", "userdel", "deluser", "delgroup", "chpasswd", "passwd", "chsh"]);
-    PURE = /* @__PURE__ */ new Set(["echo", "printf", "true", "false", ":", "set", "export", "unset", "exit", "sleep", "umask", "ulimit", "which", "id", "whoami", "uname", "date", "hash", "type", "nproc", "getent", "arch", "lsb_release", "dpkg-architecture", "basename", "dirname"]);
-    FILE_TOOLS = /* @__PURE__ */ new Set(["mkdir", "rmdir", "touch", "rm", "cp", "mv", "ln", "install", "cat", "ls", "tee", "chmod", "chown", "chgrp", "sed", "tar", "unzip", "gunzip", "gzip", "stat", "readlink", "realpath", "head", "tail", "grep", "sort", "uniq", "wc", "sha256sum", "md5sum", "sha1sum", "sha512sum"]);
-    DOWNLOADERS = /* @__PURE__ */ new Set(["curl", "wget"]);
-    VALUE_OPTIONS = {
-      mkdir: /^(-m|--mode)$/,
-      install: /^(-m|-o|-g|--mode|--owner|--group)$/,
-      touch: /^(-d|-t|--date)$/,
-      head: /^(-n|-c)$/,
-      tail: /^(-n|-c)$/,
-      grep: /^(-e|-m|-A|-B|-C|--regexp)$/,
-      sort: /^(-k|-t|--key|--field-separator)$/,
-      sed: /^(-e|--expression)$/,
-      tar: /^(--exclude|--strip-components|--owner|--group|--mode|--mtime)$/,
-      stat: /^(-c|--format|--printf)$/
-    };
-    BUILDS_WITH_MAKE = /* @__PURE__ */ new Set(["docker-php-ext-install", "pecl"]);
-  }
-});
-
-// src/core/reorder.ts
-function nodeIndex(doc2, start2) {
-  let m = nodeIndexCache.get(doc2);
-  if (!m) {
-    m = /* @__PURE__ */ new Map();
-    doc2.nodes.forEach((n, i2) => {
-      m.set(n.start, i2);
-    });
-    nodeIndexCache.set(doc2, m);
-  }
-  const i = m.get(start2);
-  if (i === void 0) throw new Error(`no node starts at offset ${start2}`);
-  return i;
-}
-function blockOf(instr, staysAfter = () => false) {
-  const doc2 = instr.doc;
-  const own = nodeIndex(doc2, instr.start);
-  let k = own;
-  while (k > 0 && doc2.nodes[k - 1].type === "comment") k--;
-  if (k < own) {
-    const after = doc2.nodes[nodeIndex(doc2, instr.start) + 1];
-    const cand = doc2.instructions[instr.index + 1];
-    const nextInstr = after?.type === "instruction" && cand?.start === after.start ? cand : void 0;
-    if (nextInstr && instr.upper !== "RUN" && nextInstr.upper === instr.upper && nextInstr.stage === instr.stage && staysAfter(nextInstr)) {
-      let pragma = false;
-      for (let c2 = k; c2 < own && !pragma; c2++) pragma = parsePragma(doc2.text.slice(doc2.nodes[c2].start, doc2.nodes[c2].end)) !== null;
-      if (!pragma) k = own;
-    }
-  }
-  return { instr, start: doc2.nodes[k].start, next: instr.next };
-}
-function danglingEscape(instr) {
-  const n = instr.node;
-  const text = instr.doc.text;
-  if (n.heredocs.length > 0 || n.logicalEnd >= n.end || text[n.logicalEnd] !== instr.doc.escape) return null;
-  let start2 = n.logicalEnd;
-  while (start2 > n.keywordEnd && (text[start2 - 1] === " " || text[start2 - 1] === "	")) start2--;
-  let end = n.logicalEnd + 1;
-  while (text[end] === " " || text[end] === "	") end++;
-  return { start: start2, end };
-}
-function pinnedInstructions(doc2, transformId) {
-  const out = /* @__PURE__ */ new Map();
-  const p = readPragmas(doc2);
-  for (const [index, ids] of p.instructions) {
-    const instr = doc2.instructions[index];
-    if (!instr) continue;
-    if (ids === "all" || ids.has(transformId)) {
-      out.set(instr, "ignored");
-      continue;
-    }
-    let k = nodeIndex(doc2, instr.start);
-    while (k > 0 && doc2.nodes[k - 1].type === "comment") k--;
-    for (k--; k >= 0 && doc2.nodes[k].type !== "instruction"; k--) {
-      const n = doc2.nodes[k];
-      if (n.type === "comment" && parsePragma(doc2.text.slice(n.start, n.end))) {
-        out.set(instr, "detached");
-        break;
-      }
-    }
-  }
-  return out;
-}
-function pinnedReason(instr, how, describe) {
-  return how === "ignored" ? `${describe} is marked \`# dockerfix-ignore\`, and dockerfix moves nothing across or next to an ignored instruction` : `a \`# dockerfix-ignore\` comment applies to ${describe} from further up (not directly above it), and moving it or putting a step right above it would leave that comment over another instruction`;
-}
-function eolBefore(text, offset) {
-  if (offset > 0 && text[offset - 1] === "\n") return offset > 1 && text[offset - 2] === "\r" ? 2 : 1;
-  return 0;
-}
-function reorderEdits(doc2, items, final, moved, fixKindOf = () => "safe", anchor = "next") {
-  const text = doc2.text;
-  const origIndex = new Map(items.map((x, i) => [x, i]));
-  const blocks2 = new Map(items.map((x) => [x, blockOf(x, (n) => !moved.has(n))]));
-  const chunks = [];
-  let cur = null;
-  let prev = null;
-  final.forEach((x, pos) => {
-    if (!moved.has(x)) {
-      cur = null;
-      prev = null;
-      return;
-    }
-    const b = blocks2.get(x);
-    if (cur && prev && origIndex.get(prev) + 1 === origIndex.get(x) && blocks2.get(prev).next === b.start) {
-      cur.blocks.push(b);
-      if (fixKindOf(x) === "unsafe") cur.fixKind = "unsafe";
-    } else {
-      cur = { blocks: [b], fixKind: fixKindOf(x) };
-      chunks.push({ chunk: cur, finalPos: pos });
-    }
-    prev = x;
-  });
-  const edits = [];
-  const deletions = [];
-  const inserts = /* @__PURE__ */ new Map();
-  const stripped = /* @__PURE__ */ new Map();
-  for (const { chunk, finalPos } of chunks) {
-    const first = chunk.blocks[0];
-    const last2 = chunk.blocks[chunk.blocks.length - 1];
-    const fi = nodeIndex(doc2, first.start);
-    const li = nodeIndex(doc2, last2.instr.start);
-    const before = doc2.nodes[fi - 1];
-    const after = doc2.nodes[li + 1];
-    const paragraph = before?.type === "blank" && (after === void 0 || after.type === "blank");
-    const delStart = paragraph ? before.start : first.start;
-    const delEnd = last2.next;
-    let body = text.slice(first.start, last2.next);
-    const eol = doc2.eolAt(first.start) || doc2.eol;
-    const atEofNoNewline = delEnd === text.length && !body.endsWith("\n");
-    const dangling = danglingEscape(last2.instr);
-    if (dangling) {
-      const tail = text.slice(dangling.end, last2.next).replace(/(\r?\n)([ \t]*\r?\n)+/g, "$1");
-      body = text.slice(first.start, dangling.start) + tail;
-    }
-    if (atEofNoNewline && !body.endsWith("\n")) body += eol;
-    deletions.push({ start: delStart, end: delEnd, text: "", fixKind: chunk.fixKind });
-    let anchorAfter;
-    for (let k = finalPos; anchor === "next" && k < final.length; k++) {
-      if (!moved.has(final[k])) {
-        anchorAfter = final[k];
-        break;
-      }
-    }
-    let at;
-    let insert;
-    if (anchorAfter) {
-      at = blockOf(anchorAfter).start;
-      insert = body + (paragraph ? eol : "");
-    } else {
-      let anchorBefore;
-      for (let k = finalPos - 1; k >= 0; k--) {
-        if (!moved.has(final[k])) {
-          anchorBefore = final[k];
-          break;
-        }
-      }
-      if (!anchorBefore) throw new Error("reorderEdits: a moved instruction has no instruction that stays to anchor it");
-      at = anchorBefore.next;
-      const open = danglingEscape(anchorBefore);
-      if (open) stripped.set(at, open);
-      const anchorEol = doc2.eolAt(anchorBefore.start) || eol;
-      if (at === text.length && !text.endsWith("\n")) {
-        insert = anchorEol + (paragraph ? anchorEol : "") + body.replace(/\r?\n$/, "");
-      } else insert = (paragraph ? eol : "") + body;
-    }
-    const prevInsert = inserts.get(at);
-    if (prevInsert) {
-      prevInsert.text += insert;
-      if (chunk.fixKind === "unsafe") prevInsert.fixKind = "unsafe";
-    } else inserts.set(at, { text: insert, fixKind: chunk.fixKind });
-  }
-  deletions.sort((a, b) => a.start - b.start);
-  const merged = [];
-  for (const d of deletions) {
-    const prev2 = merged[merged.length - 1];
-    if (prev2 && d.start <= prev2.end) {
-      prev2.end = Math.max(prev2.end, d.end);
-      if (d.fixKind === "unsafe") prev2.fixKind = "unsafe";
-    } else merged.push({ ...d });
-  }
-  const last = merged[merged.length - 1];
-  if (last && last.end === text.length && !text.endsWith("\n")) last.start -= eolBefore(text, last.start);
-  edits.push(...merged);
-  for (const [at, ins] of inserts) {
-    const open = stripped.get(at);
-    if (open) edits.push({ start: open.start, end: open.end, text: "", fixKind: ins.fixKind });
-    edits.push({ start: at, end: at, text: ins.text, fixKind: ins.fixKind });
-  }
-  return edits;
-}
-var nodeIndexCache;
-var init_reorder = __esm({
-  "src/core/reorder.ts"() {
-    "use strict";
-    init_pragmas();
-    nodeIndexCache = /* @__PURE__ */ new WeakMap();
-  }
-});
-
-// transforms/hoist-stable.ts
-var hoist_stable_exports = {};
-__export(hoist_stable_exports, {
-  default: () => hoist_stable_default,
-  hoistStable: () => hoistStable,
-  hoistVerdict: () => hoistVerdict
-});
-function readerOf(name, programs) {
-  if (READ_BY_ALL.test(name)) return "*";
-  for (const [vars, progs] of READERS) if (vars.test(name)) return programs.find((p) => progs.test(p));
-  return void 0;
-}
-function hoistVerdict(runEffects2, other) {
-  const what = q(describeInstruction(other));
-  switch (classOf(other)) {
-    case "metadata":
-      return { kind: "safe" };
-    case "run":
-      return { kind: "blocked", reason: `${what} comes first, and RUN steps keep their order` };
-    case "from":
-      return { kind: "blocked", reason: "the stage starts there" };
-    case "state":
-      return { kind: "blocked", reason: `${what} changes how the steps after it run` };
-    case "unknown":
-      return { kind: "blocked", reason: `${what} is not an instruction dockerfix knows` };
-    case "variables": {
-      const o = effectsOf(other);
-      const run2 = runEffects2();
-      const used = [...o.defines].filter((n) => run2.envUses.has(n));
-      if (used.length) return { kind: "blocked", reason: `it uses $${used[0]}, which ${what} sets` };
-      const influential = [...o.defines].filter(isInfluentialEnv);
-      if (influential.length) {
-        const programs = run2.programs.map((p) => p.split(" ")[0]);
-        const hit = influential.map((n) => ({ n, reader: readerOf(n, programs) })).find((x) => x.reader);
-        if (hit) return { kind: "blocked", reason: `${what} sets ${hit.n}, which ${hit.reader === "*" ? "every program" : q(hit.reader)} reads from its environment` };
-        return { kind: "blocked", reason: `${what} sets ${influential.join(", ")}, which a program may read from its environment (none of this step's programs is known not to)` };
-      }
-      return { kind: "unsafe", reason: `it does not mention ${[...o.defines].join(", ")}, but would no longer see ${o.defines.size > 1 ? "them" : "it"} in its environment (${what})`, env: [...o.defines] };
-    }
-    case "copy": {
-      const o = effectsOf(other);
-      const run2 = runEffects2();
-      if (run2.unknown.length) {
-        const unique = [...new Set(run2.unknown)];
-        const programs = unique.filter((u) => !/\s/.test(u));
-        const phrases = unique.filter((u) => /\s/.test(u));
-        const cut2 = (u) => u.length > 60 ? u.slice(0, 59) + "\u2026" : u;
-        const parts = [];
-        if (programs.length) {
-          const list7 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
-          parts.push(`it runs ${list7}, whose file access dockerfix does not model`);
-        }
-        if (phrases.length) parts.push(cut2(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ""));
-        return { kind: "blocked", reason: `${parts.join("; ")}, so it may read what ${what} writes` };
-      }
-      const checks = [
-        ["reads", overlap(run2.reads, o.writes)],
-        ["writes", overlap(run2.writes, o.writes)],
-        ["writes", overlap(run2.writes, o.reads)]
-      ];
-      let best = null;
-      for (const [verb, ov] of checks) if (ov && (!best || ov.level === "certain" && best.ov.level !== "certain")) best = { verb, ov };
-      if (!best) {
-        const args = [...run2.argDependent, ...o.argDependent];
-        if (args.length === 0) return { kind: "safe" };
-        const shown = [...new Set(args)].map((n) => n === "WORKDIR" ? "the WORKDIR (set from a build argument)" : n);
-        return { kind: "unsafe", reason: `the paths were worked out from the default value of ${shown.join(", ")}, which --build-arg can change` };
-      }
-      if (best.ov.level === "certain") return { kind: "blocked", reason: `it ${best.verb} ${best.ov.a}, which overlaps ${best.ov.b} touched by ${what}` };
-      return {
-        kind: "unsafe",
-        reason: `${what} writes ${best.ov.b === best.ov.a ? best.ov.a : `${best.ov.a} (${best.ov.b})`}, where ${q(describeRun(run2.instr))} could write only by breaking packaging conventions`
-      };
-    }
-  }
-}
-function plan(doc2, farthest) {
-  const diagnostics = [];
-  for (const stage of doc2.stages) {
-    if (isWindowsStage(stage)) continue;
-    const items = stage.instructions.slice(1);
-    const order = [...items];
-    const moved = /* @__PURE__ */ new Set();
-    const fix = /* @__PURE__ */ new Map();
-    const fixes = { safe: { applicability: "safe", edits: [] }, unsafe: { applicability: "unsafe", edits: [] } };
-    const index = new Map(order.map((x, k) => [x, k]));
-    const pinned = pinnedInstructions(doc2, "hoist-stable");
-    for (const run2 of items) {
-      if (run2.upper !== "RUN" || pinned.get(run2) === "ignored") continue;
-      const i = index.get(run2);
-      if (i === 0 || /^(RUN|USER|WORKDIR|SHELL|VOLUME)$/.test(order[i - 1].upper)) continue;
-      if (!firstCopyAbove(order, i - 1)) continue;
-      const eff = effectsOf(run2);
-      const verdicts = [];
-      let blocker = null;
-      let safeTarget = -1;
-      let anyTarget = -1;
-      let worst = "safe";
-      for (let k = i - 1; k >= 0; k--) {
-        const pin2 = pinned.get(order[k]);
-        const v = pin2 ? { kind: "blocked", reason: pinnedReason(order[k], pin2, q(describeInstruction(order[k]))) } : hoistVerdict(() => eff, order[k]);
-        if (v.kind === "blocked") {
-          blocker = { instr: order[k], reason: v.reason };
-          break;
-        }
-        verdicts[k] = v;
-        if (v.kind === "unsafe") worst = "unsafe";
-        if (isCopy(order[k])) {
-          anyTarget = k;
-          if (worst === "safe") safeTarget = k;
-        }
-      }
-      const where2 = { start: run2.keywordStart, end: run2.keywordEnd };
-      const label3 = q(describeRun(run2));
-      const target = farthest ? anyTarget : safeTarget;
-      if (target === -1 && anyTarget === -1) {
-        const copy = blocker && (eff.systemSetup || pinned.has(blocker.instr) && isCopy(blocker.instr)) ? firstCopyAbove(order, index.get(blocker.instr)) : null;
-        if (blocker && copy) diagnostics.push({ kind: "skipped", code: "blocked", range: where2, message: `${label3} not moved above ${q(describeInstruction(copy))}: ${blocker.reason}` });
-        continue;
-      }
-      const pin = pinned.get(run2);
-      if (pin) {
-        diagnostics.push({
-          kind: "skipped",
-          code: "pinned",
-          range: where2,
-          message: `${label3} not moved above ${q(describeInstruction(order[target === -1 ? anyTarget : target]))}: ${pinnedReason(run2, pin, q(describeInstruction(run2)))}`
-        });
-        continue;
-      }
-      const t = target === -1 ? anyTarget : target;
-      const jumped = order.slice(t, i);
-      const unsafeVerdicts = verdicts.slice(t, i).filter((v) => v?.kind === "unsafe");
-      const env = unsafeVerdicts.flatMap((v) => v.env ?? []);
-      const reasons = unsafeVerdicts.filter((v) => !v.env).map((v) => v.reason);
-      if (env.length) reasons.unshift(`it does not mention ${env.join(", ")}, but would no longer see ${env.length > 1 ? "them" : "it"} in its environment (set by the ENV/ARG it moves above)`);
-      const kind = reasons.length ? "unsafe" : "safe";
-      const message = moveMessage(label3, eff, jumped, reasons);
-      if (target === -1) {
-        diagnostics.push({ kind: "change", code: "moved", range: where2, message, fix: { applicability: "unsafe", edits: [] } });
-        continue;
-      }
-      diagnostics.push({ kind: "change", code: "moved", range: where2, message, fix: fixes[kind] });
-      order.splice(i, 1);
-      order.splice(t, 0, run2);
-      for (let k = t; k <= i; k++) index.set(order[k], k);
-      moved.add(run2);
-      fix.set(run2, kind);
-    }
-    if (!moved.size) continue;
-    for (const e of reorderEdits(doc2, items, order, moved, (x) => fix.get(x) ?? "safe")) fixes[e.fixKind].edits.push({ start: e.start, end: e.end, text: e.text });
-  }
-  return diagnostics;
-}
-function isCopy(i) {
-  return i.upper === "COPY" || i.upper === "ADD";
-}
-function firstCopyAbove(order, from) {
-  for (let k = from; k >= 0; k--) {
-    const u = order[k].upper;
-    if (isCopy(order[k])) return order[k];
-    if (u === "RUN") return null;
-  }
-  return null;
-}
-function moveMessage(label3, eff, jumped, unsafeReasons) {
-  const copies = jumped.filter(isCopy);
-  const names = copies.slice(0, 2).map((c2) => q(describeInstruction(c2)));
-  const above = names.join(" and ") + (copies.length > 2 ? ` and ${copies.length - 2} more` : "");
-  const dests = copies.map((c2) => describePaths(effectsOf(c2).writes, 2)).filter((x, k, a) => a.indexOf(x) === k);
-  const touched = describePaths(eff.writes);
-  let msg = `moves ${label3} above ${above}: it ${touched === "no files" ? "touches no files" : `touches only ${touched}`} and ${copies.length > 1 ? "those steps write" : "the copy writes"} only ${dests.join(", ")}, so editing the copied files no longer re-runs it`;
-  if (unsafeReasons.length) msg += `; unsafe because ${unsafeReasons.join("; ")}`;
-  return msg;
-}
-var q, READ_BY_ALL, READERS, hoistStable, hoist_stable_default;
-var init_hoist_stable = __esm({
-  "transforms/hoist-stable.ts"() {
-    "use strict";
-    init_dataflow();
-    init_images();
-    init_reorder();
-    q = (s) => "`" + s + "`";
-    READ_BY_ALL = /^(PATH|HOME|USER|SHELL|TMPDIR|LANG|LANGUAGE|LC_[A-Z]+|LD_[A-Z_]+|(HTTPS?|FTP|NO|ALL)_PROXY|SSL_CERT_(FILE|DIR))$/i;
-    READERS = [
-      [/^(DEBIAN_FRONTEND|DEBCONF_[A-Z_]+|APT_[A-Z_]+)$/i, /^(apt|apt-get|aptitude|dpkg|dpkg-reconfigure|debconf-set-selections)$/],
-      [/^APK_[A-Z_]+$/i, /^apk$/],
-      [/^TZ$/i, /^(date|dpkg-reconfigure)$/],
-      [/^(PIP_[A-Z_]+|PYTHON[A-Z_]*)$/i, /^(pip|pip3|python|python3|poetry|pipenv|uv)$/],
-      [/^(NPM_CONFIG_[A-Z_]+|NODE_[A-Z_]+|YARN_[A-Z_]+)$/i, /^(npm|npx|node|yarn|pnpm|corepack)$/],
-      [/^GO[A-Z0-9_]*$/i, /^go$/],
-      [/^(CARGO_[A-Z_]+|RUSTUP_[A-Z_]+)$/i, /^(cargo|rustup|rustc)$/],
-      [/^(JAVA_[A-Z_]+|MAVEN_[A-Z_]+|GRADLE_[A-Z_]+)$/i, /^(java|mvn|gradle|gradlew|\.\/gradlew|\.\/mvnw)$/],
-      [/^(CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS)$/i, /^(make|cmake|gcc|g\+\+|cc|c\+\+|configure|\.\/configure|pip|pip3|cargo|go|npm)$/],
-      [/^(CURL_CA_BUNDLE|REQUESTS_CA_BUNDLE)$/i, /^(curl|pip|pip3|python|python3)$/]
-    ];
-    hoistStable = {
-      meta: {
-        id: "hoist-stable",
-        summary: "Move RUN steps that do not read the copied files (apt-get install, ...) above COPY/ADD",
-        description: "A RUN step that reads and writes nothing a COPY/ADD above it writes (for example `apt-get install` after `COPY . /app`) moves above that COPY/ADD, so a source edit no longer re-runs it. It never moves across another RUN, USER, WORKDIR, SHELL, VOLUME, or an ENV/ARG it uses. Safe when the file model proves the paths disjoint; unsafe (needs --unsafe) when it also crosses an ENV/ARG it does not mention or a destination a package manager could write by convention only (/opt, /usr/local, /home, ...).",
-        fixKind: "safe",
-        unsafeFixes: "when the move crosses an ENV/ARG the step does not mention, or its paths come from a --build-arg default",
-        order: 200
-      },
-      run(doc2, _ctx) {
-        const diagnostics = plan(doc2, true);
-        if (!diagnostics.some((d) => d.fix?.applicability === "unsafe")) return { diagnostics };
-        return { diagnostics, withoutUnsafe: plan(doc2, false) };
-      }
-    };
-    hoist_stable_default = hoistStable;
-  }
-});
-
-// transforms/maven-cache-mount.ts
-var maven_cache_mount_exports = {};
-__export(maven_cache_mount_exports, {
-  default: () => maven_cache_mount_default,
-  mavenCacheMount: () => mavenCacheMount
-});
-var mavenCacheMount, maven_cache_mount_default;
-var init_maven_cache_mount = __esm({
-  "transforms/maven-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    mavenCacheMount = {
-      meta: {
-        id: "maven-cache-mount",
-        summary: "Add a BuildKit cache mount on the Maven local repository (~/.m2/repository) to mvn steps",
-        description: "Adds `--mount=type=cache,target=/root/.m2/repository` to RUN steps that run `mvn`/`mvnw`. Only the repository is mounted, so settings.xml and the wrapper distribution stay. Unsafe where the stage reaches the output.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known); or the mounted directory holds the downloaded dependencies a built image may read",
-        order: 47,
-        docsUrl: "docs/cache-mounts.md#maven-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("maven-cache-mount"));
-      }
-    };
-    maven_cache_mount_default = mavenCacheMount;
-  }
-});
-
-// transforms/node-cache-mount.ts
-var node_cache_mount_exports = {};
-__export(node_cache_mount_exports, {
-  default: () => node_cache_mount_default,
-  nodeCacheMount: () => nodeCacheMount
-});
-var nodeCacheMount, node_cache_mount_default;
-var init_node_cache_mount = __esm({
-  "transforms/node-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    nodeCacheMount = {
-      meta: {
-        id: "node-cache-mount",
-        summary: "Add BuildKit cache mounts for npm, yarn (classic and berry), pnpm and bun to install steps",
-        description: "Adds a cache mount on the npm cache (`/root/.npm`, `npm_config_cache`), the yarn classic cache (`/usr/local/share/.cache/yarn`, `YARN_CACHE_FOLDER`), the yarn berry global cache or the pnpm store (`$PNPM_HOME/store`, `~/.local/share/pnpm/store`) or the bun cache (`~/.bun/install/cache`) to RUN steps that install packages, and removes `npm cache clean`/`yarn cache clean` from those steps. Non-root users get /tmp mounts with uid/gid.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 40,
-        docsUrl: "docs/cache-mounts.md#node-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("node-cache-mount", "npm/yarn/pnpm install"));
-      }
-    };
-    node_cache_mount_default = nodeCacheMount;
-  }
-});
-
-// src/core/transform-options.ts
-function optionOf(ctx, meta, name) {
-  const spec = meta.options?.[name];
-  if (!spec) throw new Error(`${meta.id} declares no option ${name}`);
-  const given = ctx.options.transformOptions[meta.id]?.[name];
-  return given === void 0 ? spec.default : given;
-}
-function withOption(given, id, name, value) {
-  return { ...given, [id]: { ...given[id], [name]: value } };
-}
-var init_transform_options = __esm({
-  "src/core/transform-options.ts"() {
-    "use strict";
-  }
-});
-
-// transforms/pip-cache-mount.ts
-var pip_cache_mount_exports = {};
-__export(pip_cache_mount_exports, {
-  default: () => pip_cache_mount_default,
-  pipCacheDir: () => pipCacheDir,
-  pipCacheMount: () => pipCacheMount,
-  pipInvocation: () => pipInvocation
-});
-function hadolintIgnore(doc2, ctx, r) {
-  const h = ctx.options.hadolint;
-  if (!h || h.ignored.includes("DL3042") || !optionOf(ctx, pipCacheMount.meta, "hadolintIgnore")) return r;
-  const diagnostics = r.diagnostics.map((f) => {
-    if (f.kind !== "change" || !f.fix) return f;
-    const instr = doc2.instructions.find((i) => i.keywordStart === f.range.start);
-    if (!instr) return f;
-    const edits = [...f.fix.edits];
-    const removes = edits.some((e) => e.start >= instr.start && e.end <= instr.end && /--no-cache-dir/.test(doc2.text.slice(e.start, e.end)));
-    if (!removes) return f;
-    const lineStart2 = doc2.text.lastIndexOf("\n", instr.start - 1) + 1;
-    const prevStart = lineStart2 > 0 ? doc2.text.lastIndexOf("\n", lineStart2 - 2) + 1 : -1;
-    const prev = prevStart >= 0 ? doc2.text.slice(prevStart, lineStart2).replace(/\r?\n$/, "") : "";
-    const m = /^(\s*#\s*hadolint\s+ignore=)([A-Za-z0-9_,\s]*?)(\s*)$/.exec(prev);
-    const source = h.source;
-    if (m) {
-      if (m[2].split(/[\s,]+/).includes("DL3042")) return f;
-      const at = prevStart + m[1].length + m[2].length;
-      edits.push({ start: at, end: at, text: ",DL3042" });
-    } else {
-      const indent = /^[ \t]*/.exec(doc2.text.slice(lineStart2, instr.start))[0];
-      edits.push({ start: lineStart2, end: lineStart2, text: `${indent}# hadolint ignore=DL3042${doc2.eol}` });
-    }
-    return { ...f, fix: { applicability: f.fix.applicability, edits }, message: `${f.message}; added \`# hadolint ignore=DL3042\` above it: this repository runs hadolint (${source}), whose DL3042 asks for --no-cache-dir and does not yet recognise a pip cache mount` };
-  });
-  return { diagnostics };
-}
-var pipCacheMount, pip_cache_mount_default;
-var init_pip_cache_mount = __esm({
-  "transforms/pip-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    init_transform_options();
-    init_pip();
-    pipCacheMount = {
-      meta: {
-        id: "pip-cache-mount",
-        summary: "Add a BuildKit cache mount for pip to RUN steps that pip install, and drop --no-cache-dir",
-        description: "Adds `--mount=type=cache,target=/root/.cache/pip` (or the directory `PIP_CACHE_DIR`/`XDG_CACHE_HOME`/`HOME` give) to RUN steps that run `pip install`/`pip wheel`/`pip download` (also `pip3`, `python -m pip`, `--user`), removes `--no-cache-dir` and neutralises `PIP_NO_CACHE_DIR` for those commands so pip uses the cache. The mount is not part of the image, so the image files are unchanged; rebuilds reuse downloaded and built wheels. Non-root users get a mount outside their home with uid/gid and PIP_CACHE_DIR on the command; Windows stages, exec form and users with an unknown uid are skipped with a reason.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 30,
-        docsUrl: "docs/cache-mounts.md#pip-cache-mount",
-        options: {
-          hadolintIgnore: {
-            type: "boolean",
-            default: true,
-            description: "When the repository runs hadolint, add `# hadolint ignore=DL3042` above pip steps whose --no-cache-dir is removed."
-          }
-        }
-      },
-      run(doc2, ctx) {
-        return hadolintIgnore(doc2, ctx, runCacheMounts(doc2, ctx, cacheMountSpec("pip-cache-mount")));
-      }
-    };
-    pip_cache_mount_default = pipCacheMount;
-  }
-});
-
-// transforms/pipenv-cache-mount.ts
-var pipenv_cache_mount_exports = {};
-__export(pipenv_cache_mount_exports, {
-  default: () => pipenv_cache_mount_default,
-  pipenvCacheMount: () => pipenvCacheMount
-});
-var pipenvCacheMount, pipenv_cache_mount_default;
-var init_pipenv_cache_mount = __esm({
-  "transforms/pipenv-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    pipenvCacheMount = {
-      meta: {
-        id: "pipenv-cache-mount",
-        summary: "Add BuildKit cache mounts for pipenv's and pip's caches to pipenv install steps",
-        description: "Adds cache mounts on `/root/.cache/pipenv` (or `PIPENV_CACHE_DIR`) and `/root/.cache/pip` (or `PIP_CACHE_DIR`) to RUN steps that run `pipenv install`/`sync`/`lock`/`update`; non-root users get /tmp mounts with uid/gid.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 33,
-        docsUrl: "docs/cache-mounts.md#pipenv-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("pipenv-cache-mount"));
-      }
-    };
-    pipenv_cache_mount_default = pipenvCacheMount;
-  }
-});
-
-// transforms/poetry-cache-mount.ts
-var poetry_cache_mount_exports = {};
-__export(poetry_cache_mount_exports, {
-  default: () => poetry_cache_mount_default,
-  poetryCacheMount: () => poetryCacheMount
-});
-var poetryCacheMount, poetry_cache_mount_default;
-var init_poetry_cache_mount = __esm({
-  "transforms/poetry-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    poetryCacheMount = {
-      meta: {
-        id: "poetry-cache-mount",
-        summary: "Add BuildKit cache mounts for poetry's download caches (not its virtualenvs)",
-        description: "Adds cache mounts on `/root/.cache/pypoetry/cache` and `/root/.cache/pypoetry/artifacts` (or under `POETRY_CACHE_DIR`/`XDG_CACHE_HOME`) to RUN steps that run `poetry install`/`sync`/`add`/`update`/`lock`, and removes `--no-cache`. The virtualenvs directory is never mounted; non-root steps are skipped.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 32,
-        docsUrl: "docs/cache-mounts.md#poetry-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("poetry-cache-mount"));
-      }
-    };
-    poetry_cache_mount_default = poetryCacheMount;
-  }
-});
-
-// transforms/sink-volatile.ts
-var sink_volatile_exports = {};
-__export(sink_volatile_exports, {
-  VOLATILE: () => VOLATILE,
-  default: () => sink_volatile_default,
-  sinkVolatile: () => sinkVolatile
-});
-function findGroups(items) {
-  const groups = [];
-  const byName = /* @__PURE__ */ new Map();
-  const merge = (a, b) => {
-    if (a === b) return a;
-    for (const m of b.members) if (!a.members.includes(m)) a.members.push(m);
-    for (const n of b.names) a.names.add(n);
-    for (const n of b.seeds) a.seeds.add(n);
-    for (const [n, g] of byName) if (g === b) byName.set(n, a);
-    groups.splice(groups.indexOf(b), 1);
-    return a;
-  };
-  for (const x of items) {
-    const declared = x.upper === "ARG" ? parseArgDecls(x).map(([k]) => k) : [];
-    const volatile = declared.filter((n) => VOLATILE.test(n));
-    if (volatile.length === 0 && byName.size === 0) continue;
-    const refs = [...envUsesOf(x)].filter((n) => byName.has(n));
-    const joins = volatile.length > 0 || refs.length > 0 && (x.upper === "LABEL" || x.upper === "ENV" || x.upper === "ARG");
-    if (!joins) continue;
-    let g = null;
-    for (const n of refs) g = g ? merge(g, byName.get(n)) : byName.get(n);
-    if (!g) {
-      g = { members: [], names: /* @__PURE__ */ new Set(), seeds: /* @__PURE__ */ new Set() };
-      groups.push(g);
-    }
-    g.members.push(x);
-    for (const n of volatile) g.seeds.add(n);
-    for (const n of definesOf(x)) {
-      const other = byName.get(n);
-      if (other && other !== g) g = merge(g, other);
-      g.names.add(n);
-      byName.set(n, g);
-    }
-  }
-  for (const g of groups) g.members.sort((a, b) => a.index - b.index);
-  return groups;
-}
-function checkGroup(g, toMove, items, ip, pinned) {
-  const memberSet = new Set(g.members);
-  for (const m of toMove) {
-    const pin = pinned.get(m);
-    if (pin) return pinnedReason(m, pin, q2(describeInstruction(m, 40)));
-  }
-  for (const m of toMove) {
-    const me = effectsOf(m);
-    const from = items.indexOf(m);
-    const label3 = q2(describeInstruction(m, 40));
-    for (let k = from + 1; k <= ip; k++) {
-      const s = items[k];
-      if (memberSet.has(s)) continue;
-      const what = q2(describeInstruction(s, 40));
-      const sPin = pinned.get(s);
-      if (sPin) return pinnedReason(s, sPin, what);
-      const se = effectsOf(s);
-      const used = [...me.defines].filter((n) => se.envUses.has(n));
-      if (used.length) return `${what} uses $${used[0]}`;
-      const resets = [...se.defines].filter((n) => me.defines.has(n) || me.envUses.has(n));
-      if (resets.length) return `${what} sets ${resets[0]}, which ${label3} ${me.defines.has(resets[0]) ? "also sets" : "reads"}`;
-      const labels = [...se.labels].filter((l) => me.labels.has(l));
-      if (labels.length) return `${what} sets the label ${labels[0]} again`;
-      if (se.implicitEnv && me.defines.size) {
-        const buster = [...me.defines].find((n) => CACHE_BUSTER.test(n));
-        if (buster) return `${buster} is there to make the RUN steps after it re-run, such as ${what}`;
-        const influential = [...me.defines].find(isInfluentialEnv);
-        if (influential) return `${label3} sets ${influential}, which ${what} reads from its environment`;
-        if (!isEnvAgnostic(s)) {
-          const names = [...me.defines].join(", ");
-          const prog = envReader(s) ?? "a command";
-          const kind = se.unknown.length ? ", a program dockerfix does not model, which" : ", which builds with make and";
-          return `${what} runs ${q2(prog.length > 40 ? prog.slice(0, 39) + "\u2026" : prog)}${kind} could read ${names} from its environment`;
-        }
-      }
-    }
-    if (m.upper === "ARG") {
-      const unused = [...me.defines].filter((n) => !items.some((x) => x !== m && envUsesOf(x).has(n)));
-      if (unused.length) {
-        return `nothing in the stage reads ${unused.join(", ")} by name; an ARG no step reads is usually there to make the steps after it re-run when its value changes (a cache buster), and moving it would stop that`;
-      }
-    }
-  }
-  return null;
-}
-var VOLATILE, CACHE_BUSTER, q2, sinkVolatile, sink_volatile_default;
-var init_sink_volatile = __esm({
-  "transforms/sink-volatile.ts"() {
-    "use strict";
-    init_dataflow();
-    init_reorder();
-    init_document();
-    VOLATILE = /^(BUILD_?(DATE|TIME|TIMESTAMP|NUMBER|ID|VERSION|REF|SHA|REVISION|COMMIT)|VCS_(REF|REVISION|COMMIT|SHA)|GIT_(SHA|COMMIT|REF|REV|REVISION|HASH|DESCRIBE|COMMIT_SHA|SHORT_SHA|TAG)|COMMIT(_SHA|_HASH|_REF|_DATE|_ID)?|SOURCE_COMMIT|REVISION|CACHE_?BUST(ER)?|TIMESTAMP|VERSION|RELEASE_VERSION|IMAGE_VERSION|CI_COMMIT_SHA|CI_PIPELINE_ID|GITHUB_SHA|GITHUB_RUN_(ID|NUMBER))$/i;
-    CACHE_BUSTER = /^CACHE_?BUST(ER)?$/i;
-    q2 = (s) => "`" + s + "`";
-    sinkVolatile = {
-      meta: {
-        id: "sink-volatile",
-        summary: "Move per-build ARGs (BUILD_DATE, VCS_REF, ...) and the LABEL/ENV fed by them to the end of the stage",
-        description: "An ARG that CI sets to a new value on every build (BUILD_DATE, VCS_REF, GIT_SHA, VERSION, ...) makes every RUN after it miss the cache. It moves, with the LABEL/ENV/ARG steps that use it, below the last RUN/COPY/ADD/WORKDIR of its stage, when nothing in between uses those names and every RUN in between is fully modelled (package managers, file tools). Never past a script, make or another program that could read the variable from its environment, and never an ARG that no step reads (a cache buster).",
-        fixKind: "safe",
-        order: 210
-      },
-      run(doc2, _ctx) {
-        const diagnostics = [];
-        const pinned = pinnedInstructions(doc2, "sink-volatile");
-        for (const stage of doc2.stages) {
-          const items = stage.instructions.slice(1);
-          const groups = findGroups(items);
-          if (groups.length === 0) continue;
-          let ip = -1;
-          items.forEach((x, k) => {
-            if (/^(RUN|COPY|ADD|WORKDIR)$/.test(x.upper)) ip = k;
-          });
-          const moved = /* @__PURE__ */ new Set();
-          const fix = { applicability: "safe", edits: [] };
-          for (const g of groups) {
-            const toMove = g.members.filter((m) => items.indexOf(m) < ip);
-            if (toMove.length === 0) continue;
-            const first = g.members[0];
-            const where2 = { start: first.keywordStart, end: first.keywordEnd };
-            const blocked = checkGroup(g, toMove, items, ip, pinned);
-            const names = [...g.seeds].join(", ");
-            if (blocked) {
-              diagnostics.push({ kind: "skipped", code: "blocked", range: where2, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
-              continue;
-            }
-            const list7 = toMove.map((m) => q2(describeInstruction(m, 40)));
-            const shown = list7.length > 3 ? `${list7.slice(0, 3).join(", ")} and ${list7.length - 3} more` : list7.join(list7.length === 2 ? " and " : ", ");
-            const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
-            diagnostics.push({ kind: "change", code: "moved", range: where2, message, fix });
-            for (const m of toMove) moved.add(m);
-          }
-          if (moved.size === 0) continue;
-          const staying = items.filter((x) => !moved.has(x));
-          const anchor = staying.indexOf(items[ip]);
-          const final = [...staying.slice(0, anchor + 1), ...items.filter((x) => moved.has(x)), ...staying.slice(anchor + 1)];
-          for (const e of reorderEdits(doc2, items, final, moved, () => "safe", "previous")) fix.edits.push({ start: e.start, end: e.end, text: e.text });
-        }
-        return { diagnostics };
-      }
-    };
-    sink_volatile_default = sinkVolatile;
-  }
-});
-
-// src/analysis/install-commands.ts
-function classifyCommand(cmd, cwd) {
-  const w = cmd.words;
-  const p = programIndex(w);
-  if (p === -1) return { kind: "neutral", paths: [] };
-  const progWord = w[p];
-  const prog = basename(progWord.value);
-  const rest = w.slice(p + 1);
-  const at = (k) => w[p + 1 + k]?.value;
-  const redirectPaths = cmd.redirects.filter((r) => !/^\d*[<>&|]+$/.test(r.value) && !/^&?\d+$/.test(r.value)).map((r) => r.value);
-  const install = (eco2, subIndex, valued) => {
-    const parsed = parseOptions(w.slice(subIndex + 1), valued);
-    return { kind: "install", install: { eco: eco2, label: label(w, p), cmd, subIndex, opts: parsed.opts, positional: parsed.positional, cwd } };
-  };
-  const source = (reason) => ({ kind: "source", reason: reason ?? `\`${label(w, p)}\` may read the copied source` });
-  const neutral = (paths = []) => ({ kind: "neutral", paths: [...paths, ...redirectPaths] });
-  if (progWord.dynamic && /[$`]/.test(progWord.value)) return source();
-  if (prog === "cd") {
-    const d = at(0);
-    if (d === void 0) return { kind: "cd", dir: null };
-    if (w[p + 1]?.dynamic || d === "-") return { kind: "cd", dir: null };
-    return { kind: "cd", dir: joinPath(cwd, d) };
-  }
-  if ((prog === "." || prog === "source") && at(0) !== void 0) return { kind: "sourced", file: joinPath(cwd, at(0)) };
-  if (prog === "fi" || prog === "done" || prog === "esac" || prog === "}") return neutral();
-  if (INERT.has(prog)) {
-    if (prog === "corepack" && (at(0) === "install" || at(0) === "prepare" && rest.length === 1)) return source("`corepack` reads package.json");
-    return neutral();
-  }
-  if (SYSTEM_PM.has(prog)) {
-    return neutral(rest.filter((x) => !x.value.startsWith("-") && looksLikePath(x.value)).map((x) => x.value));
-  }
-  if (PATH_COMMANDS.has(prog)) {
-    const parsed = parseOptions(rest, prog === "sed" ? /* @__PURE__ */ new Set(["-e", "--expression", "-f"]) : prog === "tar" ? /* @__PURE__ */ new Set(["-C", "--directory", "-f", "--file"]) : /* @__PURE__ */ new Set());
-    let args = parsed.positional.map((x) => x.value);
-    if ((prog === "chmod" || prog === "chown" || prog === "chgrp") && args.length) args = args.slice(1);
-    if (prog === "sed" && !has(parsed.opts, "-e", "--expression", "-f")) args = args.slice(1);
-    if (prog === "test" || prog === "[") args = args.filter((a) => !["=", "==", "!=", "]", "!", "-a", "-o"].includes(a));
-    const optPaths = prog === "tar" ? values(parsed.opts, "-C", "--directory", "-f", "--file") : prog === "sed" ? values(parsed.opts, "-f") : [];
-    const readOnly = ["test", "[", "ls", "stat", "cat"].includes(prog) && redirectPaths.length === 0;
-    return { kind: "neutral", paths: [...args, ...optPaths, ...redirectPaths], readOnly };
-  }
-  if (prog === "curl" || prog === "wget") {
-    const p2 = parseOptions(rest, /* @__PURE__ */ new Set(["-o", "--output", "-O", "--output-document", "-P", "--directory-prefix", "-H", "--header", "-u", "--user", "-d", "--data", "-X", "-A", "--retry", "-w", "--connect-timeout", "--max-time", "-m", "-e", "-T", "--tries", "--timeout"]));
-    const outs = values(p2.opts, "-o", "--output", "--output-document", "-P", "--directory-prefix");
-    if (prog === "wget" && has(p2.opts, "-O") && !values(p2.opts, "-O").every((v) => v === "-" || v === "true")) outs.push(...values(p2.opts, "-O"));
-    const local = values(p2.opts, "-d", "--data", "-T").filter((v) => v.startsWith("@"));
-    if (local.length) return source();
-    const implicit = prog === "wget" && !has(p2.opts, "-O", "--output-document", "-P", "--directory-prefix") || prog === "curl" && has(p2.opts, "-O", "--remote-name");
-    if (implicit) outs.push(...p2.positional.map((x) => x.value.replace(/[?#].*$/, "").replace(/^.*\//, "") || "index.html"));
-    return neutral(outs);
-  }
-  if (prog === "gem" && (at(0) === "install" || at(0) === "update")) {
-    return neutral(rest.slice(1).filter((x) => !x.value.startsWith("-") && looksLikePath(x.value)).map((x) => x.value));
-  }
-  if (prog === "git" && at(0) === "config" && rest.some((x) => x.value === "--global" || x.value === "--system")) return neutral();
-  const eco = ecosystemOfProgram(prog);
-  if (eco?.classify) {
-    const inv = {
-      cmd,
-      w,
-      p,
-      prog,
-      rest,
-      at,
-      label: label(w, p),
-      install: (id, subIndex, valued) => install(id, subIndex, valued),
-      build: (id, subIndex, valued) => {
-        const b = install(id, subIndex, valued);
-        return { kind: "source", reason: `\`${label(w, p)}\` compiles the source`, build: b.install };
-      },
-      source,
-      neutral
-    };
-    return eco.classify(inv);
-  }
-  return source();
-}
-function readsOffline(cmd, env = /* @__PURE__ */ new Map()) {
-  if (!offlineRead(cmd, env)) return null;
-  return label(cmd.words, programIndex(cmd.words));
-}
-function withShellScripts(commands, text) {
-  const out = [];
-  for (const c2 of commands) {
-    const s = nestedScript(c2);
-    const arg = s?.words[0];
-    const last = c2.words[c2.words.length - 1];
-    if (!s || !SHELL_C.test(s.via) || arg === void 0 || arg !== last || c2.redirects.length || /\$\(|`/.test(text(arg))) {
-      out.push(c2);
-      continue;
-    }
-    const inner = tokenize(arg.value, (k) => Math.min(arg.start + k, arg.end - 1)).commands;
-    for (const i of inner) out.push({ ...i, depth: i.depth + c2.depth + 1, nested: s.via });
-  }
-  return out;
-}
-var SYSTEM_PM, PATH_COMMANDS, INERT, SHELL_C;
-var init_install_commands = __esm({
-  "src/analysis/install-commands.ts"() {
-    "use strict";
-    init_offline();
-    init_shell();
-    init_document();
-    init_ecosystems();
-    init_helpers();
-    SYSTEM_PM = new Set(systemManagers().keys());
-    PATH_COMMANDS = /* @__PURE__ */ new Set(["mkdir", "rm", "rmdir", "chmod", "chown", "chgrp", "touch", "ln", "cp", "mv", "install", "ls", "stat", "test", "[", "dpkg", "rpm", "tar", "unzip", "gunzip", "cat", "sed", "tee"]);
-    INERT = /* @__PURE__ */ new Set([
-      "echo",
-      "printf",
-      "true",
-      "false",
-      ":",
-      "set",
-      "export",
-      "unset",
-      "umask",
-      "ulimit",
-      "sleep",
-      "exit",
-      "pwd",
-      "whoami",
-      "id",
-      "date",
-      "uname",
-      "env",
-      "useradd",
-      "groupadd",
-      "adduser",
-      "addgroup",
-      "usermod",
-      "groupmod",
-      "userdel",
-      "deluser",
-      "passwd",
-      "chpasswd",
-      "update-ca-certificates",
-      "ldconfig",
-      "locale-gen",
-      "update-locale",
-      "dpkg-reconfigure",
-      "update-alternatives",
-      "localedef",
-      "docker-php-ext-install",
-      "docker-php-ext-configure",
-      "docker-php-ext-enable",
-      "docker-php-source",
-      "pecl",
-      "install-php-extensions",
-      "corepack",
-      "rustup",
-      "type",
-      "which",
-      "hash",
-      "command",
-      "sync"
-    ]);
-    SHELL_C = /^(sh|bash|dash|ash|zsh|ksh|mksh) -c$/;
-  }
-});
-
-// src/analysis/manifests.ts
-function join(dir, name) {
-  return dir ? posix.normalize(`${dir}/${name}`) : posix.normalize(name);
-}
-function dirOf(rel3) {
-  const d = posix.dirname(rel3);
-  return d === "." ? "" : d;
-}
-function isTrue(v) {
-  return v !== void 0 && /^(1|true|yes|on)$/i.test(v);
-}
-function globToRegExp(glob) {
-  let g = glob.replace(/^\.\//, "").replace(/\/+$/, "");
-  let re = "";
-  for (let i = 0; i < g.length; i++) {
-    const c2 = g[i];
-    if (c2 === "*") {
-      if (g[i + 1] === "*") {
-        re += ".*";
-        i++;
-        if (g[i + 1] === "/") i++;
-      } else re += "[^/]*";
-    } else if (c2 === "?") re += "[^/]";
-    else if (".+^$()|{}[]\\".includes(c2)) re += "\\" + c2;
-    else re += c2;
-  }
-  return new RegExp(`^${re}$`);
-}
-function planManifests(input) {
-  const { inst } = input;
-  const cwdRel = input.toRel(inst.cwd);
-  if (cwdRel === null) {
-    const p2 = new Planner(input, "");
-    p2.block(`\`${inst.label}\` runs in ${inst.cwd}, outside the copied directory`);
-    return p2.plan;
-  }
-  const dirOpt = (names) => {
-    const v = values(inst.opts, ...names)[0];
-    if (v === void 0) return cwdRel;
-    const r = input.toRel(posix.normalize(v.startsWith("/") ? v : posix.join(inst.cwd, v)));
-    return r;
-  };
-  const dirOptions = ecosystem(inst.eco).manifests?.dirOptions;
-  const dir = dirOptions ? dirOpt([...dirOptions]) : cwdRel;
-  const p = new Planner(input, dir ?? "");
-  if (dir === null) {
-    p.block(`\`${inst.label}\` works on a project outside the copied directory`);
-    return p.plan;
-  }
-  const planner = ecosystem(inst.eco).manifests?.planner;
-  const run2 = planner === void 0 ? void 0 : PLANNERS[planner];
-  if (run2) run2(p);
-  else p.block(`no manifest planner is known for \`${inst.label}\``);
-  return p.plan;
-}
-function pip2(p) {
-  const { inst } = p.input;
-  const sub = inst.cmd.words[inst.subIndex]?.value;
-  const editable = values(inst.opts, "-e", "--editable");
-  const localEditable = editable.filter((v) => looksLikePath(v) || v.startsWith("file:"));
-  if (localEditable.length) {
-    p.block(`\`${inst.label}\` installs the project itself (\`-e ${localEditable[0]}\`), which needs the whole source`);
-    return;
-  }
-  if (editable.length) {
-    const src = values(inst.opts, "--src")[0];
-    const rel3 = src === void 0 ? p.rel("src") : p.argRel(src);
-    if (rel3 !== null) p.output(rel3);
-  }
-  const reqArgs = [...values(inst.opts, "-r", "--requirement")];
-  const positional = inst.positional.map((w) => w.value);
-  if (sub === "sync") reqArgs.push(...positional);
-  else {
-    const local = inst.positional.filter((w) => looksLikePath(w.value) || w.dynamic);
-    if (local.length) {
-      const v = local[0].value;
-      p.block(/^[./~]/.test(v) || !local[0].dynamic ? `\`${inst.label}\` installs the project itself (\`${v}\`), which needs the whole source` : `\`${inst.label}\` installs \`${v}\`, which cannot be resolved`);
-      return;
-    }
-  }
-  const constraints = values(inst.opts, "-c", "--constraint");
-  const findLinks = values(inst.opts, "-f", "--find-links").filter((v) => !/^[a-z]+:\/\//i.test(v));
-  if (findLinks.length) {
-    p.block(`\`${inst.label}\` reads packages from the local directory ${findLinks[0]}`);
-    return;
-  }
-  for (const v of [...reqArgs, ...constraints]) {
-    if (/^[a-z]+:\/\//i.test(v)) continue;
-    if (v.includes("$")) {
-      p.block(`the requirements file \`${v}\` cannot be resolved`);
-      return;
-    }
-    const rel3 = p.argRel(v);
-    if (rel3 === null) continue;
-    requirementFile(p, rel3, /* @__PURE__ */ new Set());
-    if (p.plan.block) return;
-  }
-  for (const o of values(inst.opts, "-t", "--target", "--prefix", "--root")) {
-    const rel3 = p.argRel(o);
-    if (rel3 !== null) p.output(rel3);
-  }
-  const venv = p.input.env.get("VIRTUAL_ENV");
-  if (venv && venv.startsWith("/")) {
-    const rel3 = p.input.toRel(venv);
-    if (rel3 !== null) p.output(rel3);
-  }
-}
-function requirementFile(p, rel3, seen) {
-  if (seen.has(rel3)) return;
-  seen.add(rel3);
-  if (!p.available) {
-    p.plan.patterns.push(rel3);
-    return;
-  }
-  if (!p.exists(rel3)) {
-    p.block(`${rel3} is not in the build context${p.ctx.ignored(rel3) ? " (excluded by .dockerignore)" : ""}`);
-    return;
-  }
-  p.add(rel3);
-  const text = p.read(rel3);
-  if (text === void 0) {
-    p.block(`could not read ${rel3} to find the files it includes`);
-    return;
-  }
-  const lines = text.replace(/\\\r?\n/g, " ").split(/\r?\n/);
-  for (let raw of lines) {
-    raw = raw.replace(/(^|\s)#.*$/, "").trim();
-    if (!raw) continue;
-    const m = /^(-r|--requirement|-c|--constraint|-e|--editable|-f|--find-links)(?:\s*=\s*|\s+|(?=[^\s-]))(\S+)/.exec(raw);
-    if (m) {
-      const opt = m[1];
-      const v = m[2];
-      if (opt === "-e" || opt === "--editable") {
-        if (looksLikePath(v) || v.startsWith("file:")) return p.block(`${rel3} installs a local project (\`${raw}\`), which needs the whole source`);
-        p.output(p.rel("src"));
-        continue;
-      }
-      if (opt === "-f" || opt === "--find-links") {
-        if (!/^[a-z]+:\/\//i.test(v)) return p.block(`${rel3} reads packages from the local directory ${v}`);
-        continue;
-      }
-      if (/^[a-z]+:\/\//i.test(v)) continue;
-      if (v.includes("$")) return p.block(`${rel3} includes \`${v}\`, which cannot be resolved`);
-      const inc = posix.normalize(join(dirOf(rel3), v));
-      if (inc.startsWith("../")) return p.block(`${rel3} includes ${v}, outside the build context`);
-      requirementFile(p, inc, seen);
-      if (p.plan.block) return;
-      continue;
-    }
-    if (raw.startsWith("-")) continue;
-    if (LOCAL_REQ.test(raw) || /\.(whl|tar\.gz|zip)(\s|;|$)/.test(raw) && !/:\/\//.test(raw)) {
-      return p.block(`${rel3} installs a local path (\`${raw}\`), which needs the whole source`);
-    }
-  }
-}
-function pipenv2(p) {
-  const { inst, env } = p.input;
-  if (env.get("PIPENV_PIPFILE") !== void 0) return p.block("PIPENV_PIPFILE points pipenv at another Pipfile");
-  if (!p.required("Pipfile")) return;
-  const lock = p.optional("Pipfile.lock");
-  const text = p.available ? p.read(p.rel("Pipfile")) : "";
-  if (text === void 0) return p.block(`could not read ${p.rel("Pipfile")}`);
-  if (/\bpath\s*=|editable\s*=\s*true/.test(text)) return p.block(`${p.rel("Pipfile")} has a local path dependency, which needs the whole source`);
-  const sub = inst.cmd.words[inst.subIndex]?.value;
-  if (sub === "install" && lock && !has(inst.opts, "--deploy", "--ignore-pipfile")) {
-    p.unsafe("`pipenv install` may re-lock and rewrite Pipfile.lock; after the split the copy from the build context replaces the rewritten one (use `--deploy` to make it safe)");
-  }
-  if (isTrue(env.get("PIPENV_VENV_IN_PROJECT"))) p.output(p.rel(".venv"));
-}
-function readme(p, text) {
-  const m = /^\s*readme\s*=\s*(?:"([^"]+)"|'([^']+)'|\[([^\]]*)\])/m.exec(text);
-  if (!m) return;
-  const names = m[3] ? [...m[3].matchAll(/["']([^"']+)["']/g)].map((x) => x[1]) : [m[1] ?? m[2] ?? ""];
-  for (const n of names) p.optional(n);
-}
-function poetry2(p) {
-  const { inst, env } = p.input;
-  if (!p.required("pyproject.toml")) return;
-  p.optional("poetry.lock");
-  const tomlRel = p.rel("poetry.toml");
-  const hasPoetryToml = p.optional("poetry.toml");
-  if (!p.available) {
-    p.unsafe("without the build context the pyproject.toml could not be checked");
-    if (!has(inst.opts, "--no-root")) p.block("`poetry install` installs the project itself and the build context is not available to check it");
-    return;
-  }
-  const text = p.read(p.rel("pyproject.toml"));
-  if (text === void 0) return p.block(`could not read ${p.rel("pyproject.toml")}`);
-  if (/\bpath\s*=\s*["']/.test(text)) return p.block(`${p.rel("pyproject.toml")} has a local path dependency, which needs the whole source`);
-  if (has(inst.opts, "--only-root")) return p.block("`poetry install --only-root` installs only the project, which needs the whole source");
-  readme(p, text);
-  const packageMode = !/^\s*package-mode\s*=\s*false/m.test(text);
-  if (packageMode && !has(inst.opts, "--no-root")) {
-    p.plan.depOnly = { flags: ["--no-root"], afterWord: inst.subIndex, what: "`poetry install --no-root` installs the dependencies first and the original command installs the project after the full copy" };
-  }
-  const inProject = isTrue(env.get("POETRY_VIRTUALENVS_IN_PROJECT")) || hasPoetryToml && /in-project\s*=\s*true/.test(p.read(tomlRel) ?? "");
-  if (inProject) p.output(p.rel(".venv"));
-}
-function uv2(p) {
-  const { inst, env } = p.input;
-  if (!p.required("pyproject.toml")) return;
-  const lock = p.optional("uv.lock");
-  p.optional(".python-version");
-  p.optional("uv.toml");
-  if (!p.available) {
-    p.unsafe("without the build context the pyproject.toml could not be checked");
-    if (!has(inst.opts, "--no-install-project", "--no-install-workspace")) p.block("`uv sync` installs the project itself and the build context is not available to check it");
-    return;
-  }
-  const text = p.read(p.rel("pyproject.toml"));
-  if (text === void 0) return p.block(`could not read ${p.rel("pyproject.toml")}`);
-  if (/\[tool\.uv\.workspace\]/.test(text) || has(inst.opts, "--package", "--all-packages")) return p.block("a uv workspace: its members would need to be copied too; not split");
-  if (/\b(path|workspace)\s*=\s*(["']|true)/.test(text)) return p.block(`${p.rel("pyproject.toml")} has a local path source, which needs the whole source`);
-  const projectEnv = env.get("UV_PROJECT_ENVIRONMENT");
-  if (projectEnv === void 0) p.output(p.rel(".venv"));
-  else {
-    const rel3 = projectEnv.startsWith("/") ? p.input.toRel(projectEnv) : p.rel(projectEnv);
-    if (rel3 !== null) p.output(rel3);
-  }
-  const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*package\s*=\s*false/m.test(text);
-  if (hasProject && !has(inst.opts, "--no-install-project", "--no-install-workspace", "--only-group")) {
-    p.plan.depOnly = { flags: ["--no-install-project"], afterWord: inst.subIndex, what: "`uv sync --no-install-project` installs the dependencies first and the original command installs the project after the full copy" };
-  } else if (lock && !has(inst.opts, "--locked", "--frozen") && !isTrue(env.get("UV_LOCKED")) && !isTrue(env.get("UV_FROZEN"))) {
-    p.unsafe("`uv sync` without `--locked` may rewrite uv.lock; after the split the copy from the build context replaces the rewritten one");
-  }
-}
-function pdm2(p) {
-  const { inst } = p.input;
-  if (!p.required("pyproject.toml")) return;
-  const lock = p.optional("pdm.lock");
-  p.optional("pdm.toml");
-  p.optional(".pdm-python");
-  if (!p.available) {
-    p.unsafe("without the build context the pyproject.toml could not be checked");
-    if (!has(inst.opts, "--no-self")) p.block("`pdm install` installs the project itself and the build context is not available to check it");
-    return;
-  }
-  const text = p.read(p.rel("pyproject.toml"));
-  if (text === void 0) return p.block(`could not read ${p.rel("pyproject.toml")}`);
-  if (/\b(path|editable)\s*=\s*(["']|true)/.test(text) || /file:\/\/\/?\$\{PROJECT_ROOT\}/.test(text)) return p.block(`${p.rel("pyproject.toml")} has a local path dependency, which needs the whole source`);
-  p.output(p.rel(".venv"));
-  const hasProject = /^\s*\[project\]/m.test(text) && !/^\s*distribution\s*=\s*false/m.test(text);
-  if (hasProject && !has(inst.opts, "--no-self")) {
-    p.plan.depOnly = { flags: ["--no-self"], afterWord: inst.subIndex, what: "`pdm install --no-self` installs the dependencies first and the original command installs the project after the full copy" };
-  } else if (lock && !has(inst.opts, "--frozen-lockfile", "--check") && inst.cmd.words[inst.subIndex]?.value !== "sync") {
-    p.unsafe("`pdm install` without `--frozen-lockfile` may rewrite pdm.lock; after the split the copy from the build context replaces the rewritten one");
-  }
-}
-function node(p) {
-  const { inst } = p.input;
-  const sub = inst.cmd.words[inst.subIndex]?.value;
-  const tool = inst.eco;
-  if (!p.required("package.json")) return;
-  if (!p.available) {
-    for (const f of ecosystem(tool).manifests?.withoutContext ?? []) p.optional(f);
-    p.unsafe("without the build context, lifecycle scripts, workspaces and local dependencies in package.json could not be checked");
-    return;
-  }
-  const locks = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"];
-  if (tool === "bun") locks.push("bun.lock", "bun.lockb", "bunfig.toml");
-  const present = locks.filter((l) => p.optional(l));
-  for (const f of [".npmrc", ".yarnrc", ".yarnrc.yml", ".pnpmfile.cjs", "pnpm-workspace.yaml"]) p.optional(f);
-  for (const d of [".yarn/releases", ".yarn/plugins", ".yarn/patches"]) p.optional(d);
-  const ignoreScripts = has(inst.opts, "--ignore-scripts") || /^\s*ignore-scripts\s*=\s*true/m.test(p.read(p.rel(".npmrc")) ?? "");
-  const root = readPackage(p, p.rel("package.json"));
-  if (!root) return;
-  const patterns = [];
-  if (Array.isArray(root.workspaces)) patterns.push(...root.workspaces);
-  else if (root.workspaces && Array.isArray(root.workspaces.packages)) patterns.push(...root.workspaces.packages);
-  if (tool === "pnpm" || p.exists(p.rel("pnpm-workspace.yaml"))) {
-    const yaml2 = p.read(p.rel("pnpm-workspace.yaml"));
-    if (yaml2 !== void 0) patterns.push(...yamlList(yaml2, "packages"));
-  }
-  const members = [];
-  if (patterns.length) {
-    const files = p.files();
-    if (!files) return p.block("the workspaces could not be listed");
-    const pos = patterns.filter((x) => !x.startsWith("!")).map(globToRegExp);
-    const neg = patterns.filter((x) => x.startsWith("!")).map((x) => globToRegExp(x.slice(1)));
-    for (const f of files) {
-      if (!f.endsWith("/package.json") || f.includes("node_modules/")) continue;
-      const rel3 = p.dir ? f.startsWith(p.dir + "/") ? f.slice(p.dir.length + 1) : null : f;
-      if (rel3 === null) continue;
-      const d = dirOf(rel3);
-      if (!d || !pos.some((r) => r.test(d)) || neg.some((r) => r.test(d))) continue;
-      members.push(d);
-    }
-    members.sort();
-    if (members.length > 200) return p.block(`${members.length} workspace packages: too many to copy one by one`);
-  }
-  const pnp = tool === "yarn" && yarnPnp(p, root);
-  const pkgs = [["", root]];
-  for (const m of members) {
-    const rel3 = p.rel(join(m, "package.json"));
-    const pkg = readPackage(p, rel3);
-    if (!pkg) return;
-    p.add(rel3);
-    pkgs.push([m, pkg]);
-  }
-  for (const [m, pkg] of pkgs) {
-    const where2 = p.rel(join(m, "package.json"));
-    const raw = pkg;
-    if (m && (raw.bin !== void 0 || raw.directories?.bin !== void 0)) {
-      return p.block(`the workspace package ${where2} declares \`bin\`, which the install links to files not copied yet`);
-    }
-    if (JSON.stringify(raw.dependenciesMeta ?? {}).includes('"injected"')) return p.block(`${where2} injects workspace packages, which the install copies from their sources`);
-    if (!ignoreScripts) {
-      const script = LIFECYCLE.find((s) => pkg.scripts?.[s] !== void 0 && !harmlessScript(pkg.scripts[s], p));
-      if (script) return p.block(`${where2} has a \`${script}\` script (\`${trim(pkg.scripts[script])}\`) that \`${inst.label}\` runs and that may read source files not copied yet`);
-      if (p.exists(p.rel(join(m, "binding.gyp")))) return p.block(`${p.rel(join(m, "binding.gyp"))} makes \`${inst.label}\` compile a native addon from the source`);
-    }
-    for (const field of ["dependencies", "devDependencies", "optionalDependencies", "resolutions"]) {
-      for (const [name, spec] of Object.entries(pkg[field] ?? {})) {
-        if (typeof spec === "string" && (LOCAL_DEP.test(spec) || /#\.{0,2}\//.test(spec) && /^patch:/.test(spec) && !spec.includes(".yarn/patches"))) {
-          return p.block(`${where2} depends on a local path (\`${name}: ${spec}\`), which needs the whole source`);
-        }
-      }
-    }
-    for (const file of Object.values(pkg.pnpm?.patchedDependencies ?? {})) {
-      const rel3 = p.rel(join(m, file));
-      if (!p.exists(rel3)) return p.block(`${where2} patches a dependency with ${rel3}, which is not in the build context`);
-      p.add(rel3);
-    }
-    if (!pnp) p.output(p.rel(join(m, "node_modules")));
-  }
-  if (pnp) for (const o of [".pnp.cjs", ".pnp.loader.mjs", ".yarn/unplugged"]) p.output(p.rel(o));
-  for (const m of values(inst.opts, "--modules-folder")) {
-    const rel3 = p.argRel(m);
-    if (rel3 !== null) p.output(rel3);
-  }
-  for (const rc of [".npmrc", ".yarnrc", ".yarnrc.yml"]) {
-    const text = p.read(p.rel(rc));
-    if (text === void 0) continue;
-    for (const m of text.matchAll(/^\s*([\w.@/:-]+)\s*[=:]?\s*["']?(\.{1,2}\/[^\s"']*|\.yarn\/[^\s"']*)/gm)) {
-      const ref = posix.normalize(join(p.dir, m[2]));
-      if (/^(cacheFolder|installStatePath|pnpUnpluggedFolder|virtualFolder|globalFolder)$/.test(m[1])) {
-        if (m[1] === "pnpUnpluggedFolder" && pnp) p.output(ref);
-        continue;
-      }
-      if (p.plan.paths.some((x) => ref === x || ref.startsWith(x + "/"))) continue;
-      return p.block(`${p.rel(rc)} refers to ${m[2]} (\`${m[1]}\`), which would not be copied before the install`);
-    }
-  }
-  const frozen = has(inst.opts, "--frozen-lockfile", "--immutable", "--pure-lockfile", "--frozen", "--immutable-cache", "--locked");
-  if (tool === "npm" && sub !== "ci" && sub !== "clean-install" && (present.includes("package-lock.json") || present.includes("npm-shrinkwrap.json")) && !has(inst.opts, "--no-package-lock") && !values(inst.opts, "--package-lock").includes("false")) {
-    p.unsafe("`npm install` may rewrite package-lock.json (e.g. upgrade its format); after the split the copy from the build context replaces the rewritten one (`npm ci` would be safe)");
-  } else if (tool === "yarn" && present.includes("yarn.lock") && !frozen) {
-    p.unsafe("`yarn install` without `--frozen-lockfile`/`--immutable` may rewrite yarn.lock; after the split the copy from the build context replaces the rewritten one");
-  } else if (tool === "bun" && (present.includes("bun.lock") || present.includes("bun.lockb")) && !frozen && sub !== "ci") {
-    p.unsafe("`bun install` without `--frozen-lockfile` may rewrite its lockfile; after the split the copy from the build context replaces the rewritten one");
-  } else if (tool === "pnpm" && sub !== "fetch" && present.includes("pnpm-lock.yaml") && !frozen) {
-    p.unsafe("`pnpm install` without `--frozen-lockfile` may rewrite pnpm-lock.yaml; after the split the copy from the build context replaces the rewritten one");
-  }
-  if (members.length) {
-    const memberFiles = new Set(members.map((m) => p.rel(join(m, "package.json"))));
-    const rootFiles = p.plan.paths.filter((x) => !memberFiles.has(x));
-    p.plan.describe = `${rootFiles.join(", ")} and the package.json of ${members.length} workspace package${members.length > 1 ? "s" : ""}`;
-  }
-}
-function yarnPnp(p, root) {
-  const rc = p.read(p.rel(".yarnrc.yml"));
-  const berry = rc !== void 0 || /^yarn@([2-9]|\d{2,})/.test(root.packageManager ?? "");
-  if (!berry) return false;
-  const linker = /^\s*nodeLinker\s*:\s*["']?([\w-]+)/m.exec(rc ?? "")?.[1];
-  return linker === void 0 || linker === "pnp";
-}
-function harmlessScript(script, p) {
-  const parts = script.split(/&&|\|\||;/).map((x) => x.trim()).filter(Boolean);
-  return parts.every((part) => {
-    if (/^(npx\s+(-y\s+|--yes\s+)?)?only-allow\s+(npm|pnpm|yarn|bun)$/.test(part)) return true;
-    if (/^(true|is-ci|exit 0)$/.test(part)) return true;
-    if (/^husky(\s+install)?(\s+[\w./-]+)?$/.test(part)) return !p.exists(".git") && !p.exists(p.rel(".git"));
-    return false;
-  });
-}
-function trim(s) {
-  return s.length > 40 ? s.slice(0, 37) + "..." : s;
-}
-function readPackage(p, rel3) {
-  const text = p.read(rel3);
-  if (text === void 0) {
-    p.block(`could not read ${rel3}`);
-    return void 0;
-  }
-  try {
-    const v = JSON.parse(text);
-    if (!v || typeof v !== "object") throw new Error("not an object");
-    return v;
-  } catch {
-    p.block(`could not parse ${rel3}`);
-    return void 0;
-  }
-}
-function yamlList(text, key) {
-  const out = [];
-  const lines = text.split(/\r?\n/);
-  let inList = false;
-  for (const line of lines) {
-    if (new RegExp(`^${key}\\s*:\\s*$`).test(line)) {
-      inList = true;
-      continue;
-    }
-    if (!inList) continue;
-    const m = /^\s+-\s*["']?([^"'#]+?)["']?\s*(#.*)?$/.exec(line);
-    if (m) out.push(m[1].trim());
-    else if (/^\S/.test(line)) inList = false;
-  }
-  return out;
-}
-function go2(p) {
-  const { env } = p.input;
-  if (p.available && !p.exists(p.rel("go.mod")) && !p.ctx.ignored(p.rel("go.mod"))) {
-    return p.block(`no ${p.rel("go.mod")} in the build context: a GOPATH-mode build has no separate dependency step`);
-  }
-  if (!p.required("go.mod")) return;
-  p.optional("go.sum");
-  if (!p.available) {
-    p.unsafe("without the build context go.mod could not be checked for local replacements");
-    return;
-  }
-  if (env.get("GOWORK") !== "off") {
-    for (let d = p.dir; ; d = dirOf(d)) {
-      if (p.exists(join(d, "go.work"))) return p.block(`${join(d, "go.work")} makes this a Go workspace; its modules would need to be copied too`);
-      if (!d) break;
-    }
-  }
-  const text = p.read(p.rel("go.mod"));
-  if (text === void 0) return p.block(`could not read ${p.rel("go.mod")}`);
-  const local = /=>\s*(\.{1,2}\/\S*|\/\S*)/.exec(text);
-  if (local) return p.block(`${p.rel("go.mod")} replaces a module with the local directory ${local[1]}, which needs the whole source`);
-  if (p.exists(p.rel("vendor/modules.txt"))) return p.block(`the module has a vendor directory (${p.rel("vendor")}), which \`go\` commands may use instead of the module cache`);
-  const gopath = env.get("GOPATH") ?? "/go";
-  const modcache = env.get("GOMODCACHE") ?? `${gopath.split(":")[0]}/pkg/mod`;
-  if (modcache.startsWith("/")) {
-    const rel3 = p.input.toRel(modcache);
-    if (rel3 !== null) p.output(rel3);
-  }
-}
-function maven2(p) {
-  const { inst } = p.input;
-  let pom = join(p.dir, "pom.xml");
-  const f = values(inst.opts, "-f", "--file")[0];
-  if (f !== void 0) {
-    const rel3 = p.argRel(f);
-    if (rel3 === null) return p.block(`\`${inst.label}\` reads ${f}, outside the copied directory`);
-    pom = rel3.endsWith(".xml") ? rel3 : join(rel3, "pom.xml");
-  }
-  const base2 = dirOf(pom);
-  const visit = (rel3, depth) => {
-    if (!p.requiredRel(rel3) || !p.available) return;
-    const text = p.read(rel3);
-    if (text === void 0) return p.block(`could not read ${rel3}`);
-    if (/<systemPath>/.test(text)) return p.block(`${rel3} uses a <systemPath> dependency from the project`);
-    if (/<file>\s*<(exists|missing)>/.test(text)) return p.block(`${rel3} activates a profile by the presence of a file`);
-    if (depth > 6) return;
-    for (const m of text.matchAll(/<module>\s*([^<\s]+)\s*<\/module>/g)) {
-      const r = posix.normalize(join(dirOf(rel3), m[1]));
-      if (r.startsWith("..")) return p.block(`${rel3} has the module ${m[1]} outside the build context`);
-      visit(r.endsWith(".xml") ? r : join(r, "pom.xml"), depth + 1);
-      if (p.plan.block) return;
-    }
-  };
-  visit(pom, 0);
-  if (p.plan.block) return;
-  p.optionalRel(join(base2, ".mvn"), true);
-  if (/mvnw$/.test(inst.cmd.words.map((w) => w.value).find((v) => /mvn/.test(v)) ?? "")) p.optionalRel(join(base2, "mvnw"));
-  for (const s of values(inst.opts, "-s", "--settings", "-gs", "--global-settings", "-t", "--toolchains")) {
-    const rel3 = p.argRel(s);
-    if (rel3 === null) continue;
-    if (!p.requiredRel(rel3)) return;
-  }
-  if (!p.available) p.block("without the build context the modules of pom.xml and the .mvn directory cannot be found");
-}
-function gradle2(p) {
-  if (!p.available) {
-    p.block("a Gradle build reads many build scripts; without the build context they cannot be listed");
-    return;
-  }
-  const files = p.files();
-  if (!files) return p.block("the Gradle build scripts could not be listed");
-  const prefix = p.dir ? p.dir + "/" : "";
-  const scripts = files.filter((f) => f.startsWith(prefix) && /(^|\/)[^/]+\.gradle(\.kts)?$/.test(f) && !/(^|\/)(build|\.gradle|buildSrc|node_modules)\//.test(f.slice(prefix.length)));
-  if (!scripts.some((f) => /^settings\.gradle(\.kts)?$|^build\.gradle(\.kts)?$/.test(f.slice(prefix.length)))) return p.block(`no build.gradle or settings.gradle in ${p.dir || "the build context"}`);
-  for (const s of scripts) {
-    const text = p.read(s);
-    if (text === void 0) return p.block(`could not read ${s}`);
-    if (/\b(file|files|fileTree|File|rootProject\.file|project\.file)\s*\(|readText|readLines|readBytes|\bexec\s*\{|providers\.exec|Properties\(\)|includeBuild|includeFlat|projectDir\s*=/.test(text)) {
-      return p.block(`${s} reads other files or runs commands, which may need the source`);
-    }
-    p.add(s);
-  }
-  for (const f of files.filter((x) => x.startsWith(prefix) && /(^|\/)gradle\.properties$/.test(x) && !x.slice(prefix.length).includes("build/"))) p.add(f);
-  p.optional("gradlew");
-  p.optional("gradle");
-  p.optional("buildSrc");
-}
-function bundler2(p) {
-  const { inst, env } = p.input;
-  let gemfile = "Gemfile";
-  const g = values(inst.opts, "--gemfile")[0] ?? env.get("BUNDLE_GEMFILE");
-  if (g !== void 0) {
-    const rel3 = p.argRel(g);
-    if (rel3 === null) return p.block(`\`${inst.label}\` reads ${g}, outside the copied directory`);
-    gemfile = p.dir ? posix.relative(p.dir, rel3) : rel3;
-  } else if (p.available && !p.exists(p.rel("Gemfile")) && p.exists(p.rel("gems.rb"))) gemfile = "gems.rb";
-  if (!p.required(gemfile)) return;
-  const lockName = gemfile === "gems.rb" ? "gems.locked" : `${gemfile}.lock`;
-  const lock = p.optional(lockName);
-  const appConfig = env.get("BUNDLE_APP_CONFIG");
-  const bundleDir = p.optional(".bundle", true);
-  if (!p.available) {
-    p.unsafe("without the build context the Gemfile could not be checked for gemspec and local path gems");
-    return;
-  }
-  const text = p.read(p.rel(gemfile));
-  if (text === void 0) return p.block(`could not read ${p.rel(gemfile)}`);
-  if (/^\s*gemspec\b/m.test(text)) return p.block(`${p.rel(gemfile)} uses \`gemspec\`, which reads the gem's own source`);
-  if (/\bpath:\s|:path\s*=>|\bpath\s*\(/.test(text)) return p.block(`${p.rel(gemfile)} has a local path gem, which needs the whole source`);
-  if (/eval_gemfile|File\.|IO\.|require_relative|__dir__|Dir\[|Dir\.glob|\bload\s/.test(text)) return p.block(`${p.rel(gemfile)} reads other files`);
-  for (const m of text.matchAll(/ruby\s+file:\s*["']([^"']+)["']/g)) {
-    if (!p.optional(m[1])) return p.block(`${p.rel(gemfile)} reads the Ruby version from ${m[1]}, which is not in the build context`);
-  }
-  const frozen = has(inst.opts, "--frozen", "--deployment") || isTrue(env.get("BUNDLE_FROZEN")) || isTrue(env.get("BUNDLE_DEPLOYMENT"));
-  if (lock && !frozen) p.unsafe(`\`${inst.label}\` may update ${p.rel(lockName)} (for example add the image's platform); after the split the copy from the build context replaces the updated one (\`BUNDLE_FROZEN=true\` would make it safe)`);
-  const remembered = ["--path", "--deployment", "--without", "--with", "--binstubs", "--system", "--standalone", "--clean", "--frozen", "--no-cache", "--shebang", "--no-prune"];
-  if (bundleDir && appConfig === void 0 && remembered.some((o) => has(inst.opts, o))) {
-    return p.block(`\`${inst.label}\` records its options in ${p.rel(".bundle/config")}, which the build context also has`);
-  }
-  const bpath = values(inst.opts, "--path")[0] ?? env.get("BUNDLE_PATH") ?? (has(inst.opts, "--deployment") ? "vendor/bundle" : void 0);
-  if (bpath !== void 0) {
-    const rel3 = p.argRel(bpath);
-    if (rel3 !== null) p.output(rel3);
-  }
-  if (has(inst.opts, "--standalone")) p.output(p.rel("bundle"));
-  if (appConfig === void 0 && remembered.some((o) => has(inst.opts, o))) p.output(p.rel(".bundle"));
-}
-function composer2(p) {
-  const { inst, env } = p.input;
-  if (env.get("COMPOSER") !== void 0) return p.block("COMPOSER points composer at another manifest");
-  if (!p.required("composer.json")) return;
-  const lock = p.optional("composer.lock");
-  p.optional("auth.json");
-  if (!p.available) return p.block("without the build context composer plugins and scripts cannot be checked");
-  let json;
-  try {
-    json = JSON.parse(p.read(p.rel("composer.json")) ?? "");
-  } catch {
-    return p.block(`could not parse ${p.rel("composer.json")}`);
-  }
-  if (JSON.stringify(json.repositories ?? []).match(/"type"\s*:\s*"(path|artifact)"/)) return p.block(`${p.rel("composer.json")} has a local (path or artifact) repository, which needs files that are not copied first`);
-  if (json.extra && "installer-paths" in json.extra) return p.block(`${p.rel("composer.json")} sets installer-paths, so packages are installed into the project tree`);
-  if (!has(inst.opts, "--no-plugins")) {
-    if (!lock) return p.block("no composer.lock: the composer plugins that would run during the install are unknown");
-    let lockJson;
-    try {
-      lockJson = JSON.parse(p.read(p.rel("composer.lock")) ?? "");
-    } catch {
-      return p.block(`could not parse ${p.rel("composer.lock")}`);
-    }
-    const plugin = [...lockJson.packages ?? [], ...lockJson["packages-dev"] ?? []].find((x) => x.type === "composer-plugin");
-    if (plugin) return p.block(`the composer plugin ${plugin.name} runs during the install and may read or write project files`);
-  }
-  const vendor = typeof json.config?.["vendor-dir"] === "string" ? json.config["vendor-dir"] : "vendor";
-  p.output(p.rel(vendor));
-  const missing = ["--no-scripts", "--no-autoloader"].filter((f) => !has(inst.opts, f));
-  if (missing.length) {
-    p.plan.depOnly = {
-      flags: missing,
-      afterWord: inst.subIndex,
-      what: `\`composer install ${missing.join(" ")}\` installs the dependencies first and the original command builds the autoloader${json.scripts ? " and runs the scripts" : ""} after the full copy`
-    };
-  }
-}
-function dotnet2(p) {
-  const { inst } = p.input;
-  if (!p.available) return p.block("without the build context the projects that `dotnet restore` reads cannot be found");
-  const files = p.files();
-  if (!files) return p.block("the project files could not be listed");
-  const isNuget = /^nuget/i.test(inst.cmd.words[0]?.value ?? "") || inst.label.startsWith("nuget");
-  const targetArg = inst.positional[0]?.value;
-  let targets = [];
-  const inDir = (dir) => files.filter((f) => dirOf(f) === dir && (PROJECT_RE.test(f) || SOLUTION_RE.test(f)));
-  if (targetArg !== void 0) {
-    if (targetArg.includes("$")) return p.block(`\`${inst.label}\` restores \`${targetArg}\`, which cannot be resolved`);
-    const rel3 = p.argRel(targetArg.replace(/\\/g, "/"));
-    if (rel3 === null) return p.block(`\`${inst.label}\` restores ${targetArg}, outside the copied directory`);
-    if (PROJECT_RE.test(rel3) || SOLUTION_RE.test(rel3)) targets = [rel3];
-    else targets = inDir(rel3);
-  } else targets = inDir(p.dir);
-  const sln = targets.filter((t) => SOLUTION_RE.test(t));
-  const projs = targets.filter((t) => PROJECT_RE.test(t));
-  if (targets.length === 0) return p.block(`no project or solution file for \`${inst.label}\` in ${p.dir || "the build context"}`);
-  if (sln.length + projs.length > 1 && targetArg === void 0) return p.block(`several project or solution files in ${p.dir || "the build context"}; \`dotnet restore\` would fail or pick by rules not modelled here`);
-  const queue = [];
-  for (const s of sln) {
-    if (!p.exists(s)) return p.block(`${s} is not in the build context`);
-    p.add(s);
-    const text = p.read(s);
-    if (text === void 0) return p.block(`could not read ${s}`);
-    const refs = [...text.matchAll(/"([^"]+\.(?:csproj|fsproj|vbproj))"/gi), ...text.matchAll(/Path="([^"]+\.(?:csproj|fsproj|vbproj))"/gi)].map((m) => m[1]);
-    for (const r of refs) queue.push(posix.normalize(join(dirOf(s), r.replace(/\\/g, "/"))));
-  }
-  queue.push(...projs);
-  const seen = /* @__PURE__ */ new Set();
-  const dirs = /* @__PURE__ */ new Set();
-  while (queue.length) {
-    const proj = queue.shift();
-    if (seen.has(proj)) continue;
-    seen.add(proj);
-    if (proj.startsWith("../")) return p.block(`the project ${proj} is outside the build context`);
-    const real = files.find((f) => f.toLowerCase() === proj.toLowerCase());
-    if (!real || !p.exists(real)) return p.block(`the project ${proj} is not in the build context`);
-    p.add(real);
-    dirs.add(dirOf(real));
-    const text = p.read(real);
-    if (text === void 0) return p.block(`could not read ${real}`);
-    if (/Exists\s*\(/.test(text)) return p.block(`${real} has conditions on the existence of files, which may depend on the source`);
-    for (const m of text.matchAll(/<ProjectReference\s+Include\s*=\s*"([^"]+)"/g)) {
-      if (m[1].includes("$(")) return p.block(`${real} references ${m[1]}, which cannot be resolved`);
-      queue.push(posix.normalize(join(dirOf(real), m[1].replace(/\\/g, "/"))));
-    }
-    for (const m of text.matchAll(/<Import\s+Project\s*=\s*"([^"]+)"/g)) {
-      if (m[1].includes("$(")) return p.block(`${real} imports ${m[1]}, which cannot be resolved`);
-      const imp = posix.normalize(join(dirOf(real), m[1].replace(/\\/g, "/")));
-      if (!p.exists(imp)) return p.block(`${real} imports ${imp}, which is not in the build context`);
-      p.add(imp);
-    }
-    for (const extra of ["packages.lock.json", "packages.config"]) {
-      const f = files.find((x) => x.toLowerCase() === join(dirOf(real), extra).toLowerCase());
-      if (f) p.add(f);
-    }
-    if (seen.size > 300) return p.block("more than 300 projects: too many to copy one by one");
-  }
-  const above = /* @__PURE__ */ new Set();
-  for (const d of [...dirs, ...sln.map(dirOf)]) for (let x = d; ; x = dirOf(x)) {
-    above.add(x);
-    if (!x) break;
-  }
-  const special = /^(directory\.build\.props|directory\.build\.targets|directory\.packages\.props|directory\.solution\.props|directory\.solution\.targets|nuget\.config|global\.json)$/i;
-  for (const f of files) {
-    if (!above.has(dirOf(f)) || !special.test(posix.basename(f))) continue;
-    const text = p.read(f);
-    if (/\.(props|targets)$/i.test(f) && text !== void 0 && /<Import\s+Project\s*=\s*"(?!\$\(\[MSBuild\]::GetPathOfFileAbove)/.test(text)) return p.block(`${f} imports other files, which may not be copied`);
-    if (text !== void 0 && /Exists\s*\(/.test(text)) return p.block(`${f} has conditions on the existence of files, which may depend on the source`);
-    const sources = /nuget\.config$/i.test(f) && text !== void 0 ? /<packageSources>([\s\S]*?)<\/packageSources>/i.exec(text)?.[1] ?? "" : "";
-    const local = /<add\s+key="[^"]*"\s+value="(?!https?:\/\/)([^"]*)"/i.exec(sources);
-    if (local) return p.block(`${f} names the local path ${local[1]}, which would not be copied before the restore`);
-    p.add(f);
-  }
-  for (const c2 of values(inst.opts, "--configfile", "-ConfigFile")) {
-    const rel3 = p.argRel(c2);
-    if (rel3 !== null) {
-      if (!p.exists(rel3)) return p.block(`${rel3} is not in the build context`);
-      p.add(rel3);
-    }
-  }
-  for (const s of values(inst.opts, "-s", "--source", "-Source")) {
-    if (!/^[a-z]+:\/\//i.test(s)) return p.block(`\`${inst.label}\` reads packages from the local source ${s}`);
-  }
-  for (const d of dirs) p.output(join(d, "obj"));
-  for (const o of values(inst.opts, "--packages", "-PackagesDirectory")) {
-    const rel3 = p.argRel(o);
-    if (rel3 !== null) p.output(rel3);
-  }
-  if (isNuget) for (const s of sln) p.output(join(dirOf(s), "packages"));
-  const lockFiles = p.plan.paths.filter((x) => /packages\.lock\.json$/i.test(x));
-  if (lockFiles.length && !has(inst.opts, "--locked-mode")) p.unsafe(`\`${inst.label}\` without \`--locked-mode\` may rewrite ${lockFiles[0]}; after the split the copy from the build context replaces the rewritten one`);
-}
-function mix2(p) {
-  const { inst } = p.input;
-  if (!p.required("mix.exs")) return;
-  const lock = p.optional("mix.lock");
-  if (!p.available) return p.block("without the build context mix.exs cannot be checked");
-  const text = p.read(p.rel("mix.exs"));
-  if (text === void 0) return p.block(`could not read ${p.rel("mix.exs")}`);
-  if (/apps_path:|in_umbrella:/.test(text)) return p.block("an umbrella project: the apps would need to be copied too; not split");
-  if (/\bpath:\s*"|File\.|Code\.(require_file|eval_file|compile_file)|Path\.wildcard/.test(text)) return p.block(`${p.rel("mix.exs")} reads other files or has a local path dependency`);
-  p.optional("config");
-  const sub = inst.cmd.words[inst.subIndex]?.value;
-  p.output(p.rel("deps"));
-  if (sub === "deps.compile") p.output(p.rel("_build"));
-  if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
-}
-var import_node_path5, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
-var init_manifests = __esm({
-  "src/analysis/manifests.ts"() {
-    "use strict";
-    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
-    init_install_commands();
-    init_ecosystems();
-    posix = import_node_path5.default.posix;
-    Planner = class {
-      constructor(input, dir) {
-        this.input = input;
-        this.dir = dir;
-      }
-      input;
-      dir;
-      plan = { paths: [], patterns: [], outputs: [] };
-      get ctx() {
-        return this.input.ctx;
-      }
-      get available() {
-        return this.input.ctx.available;
-      }
-      rel(name) {
-        return join(this.dir, name);
-      }
-      exists(rel3) {
-        return this.ctx.exists(rel3);
-      }
-      block(reason) {
-        this.plan.block ??= reason;
-      }
-      unsafe(reason) {
-        this.plan.unsafe ??= reason;
-      }
-      /** A manifest the install cannot run without (name relative to the project directory). */
-      required(name) {
-        return this.requiredRel(this.rel(name));
-      }
-      requiredRel(rel3) {
-        if (!this.available) {
-          this.plan.patterns.push(rel3);
-          return true;
-        }
-        if (!this.exists(rel3)) {
-          this.block(`${rel3} is not in the build context${this.ctx.ignored(rel3) ? " (excluded by .dockerignore)" : ""}`);
-          return false;
-        }
-        this.add(rel3);
-        return true;
-      }
-      /** A manifest copied when present. */
-      optional(name, isDir5 = false) {
-        return this.optionalRel(this.rel(name), isDir5);
-      }
-      optionalRel(rel3, isDir5 = false) {
-        if (!this.available) {
-          if (isDir5) return false;
-          this.plan.patterns.push(rel3 + "*");
-          return false;
-        }
-        if (!this.exists(rel3)) return false;
-        this.add(rel3);
-        return true;
-      }
-      add(rel3) {
-        if (!this.plan.paths.includes(rel3)) this.plan.paths.push(rel3);
-      }
-      output(rel3) {
-        if (!this.plan.outputs.includes(rel3)) this.plan.outputs.push(rel3);
-      }
-      read(rel3) {
-        return this.ctx.read(rel3);
-      }
-      /** Resolve a path argument of the command to a context-relative path (null: outside the copy). */
-      argRel(v) {
-        const abs = v.startsWith("/") ? v : posix.join(this.input.inst.cwd, v);
-        return this.input.toRel(posix.normalize(abs));
-      }
-      files() {
-        return this.ctx.files();
-      }
-    };
-    PLANNERS = {
-      pip: (p) => pip2(p),
-      pipenv: (p) => pipenv2(p),
-      poetry: (p) => poetry2(p),
-      uv: (p) => uv2(p),
-      pdm: (p) => pdm2(p),
-      node: (p) => node(p),
-      go: (p) => go2(p),
-      cargo: (p) => p.block(ecosystem("cargo").noDependencyOnly ?? "cargo needs the crate sources"),
-      maven: (p) => maven2(p),
-      gradle: (p) => gradle2(p),
-      bundler: (p) => bundler2(p),
-      composer: (p) => composer2(p),
-      dotnet: (p) => dotnet2(p),
-      mix: (p) => mix2(p)
-    };
-    LOCAL_REQ = /^(\.|\.\.|\/|file:|~)|^\.?\.?\/|^[\w.-]+\s*@\s*file:/;
-    LIFECYCLE = ["preinstall", "install", "postinstall", "prepublish", "preprepare", "prepare", "postprepare"];
-    LOCAL_DEP = /^(file:|link:|portal:|\.{1,2}\/|\/|~\/)/;
-    PROJECT_RE = /\.(csproj|fsproj|vbproj|proj)$/i;
-    SOLUTION_RE = /\.(sln|slnx|slnf)$/i;
-  }
-});
-
-// transforms/split-copy.ts
-var split_copy_exports = {};
-__export(split_copy_exports, {
-  default: () => split_copy_default,
-  splitCopy: () => splitCopy
-});
-function copyArgs(instr) {
-  if (instr.json) {
-    if (instr.json.length < 2) return null;
-    return { sources: instr.json.slice(0, -1), dest: instr.json[instr.json.length - 1], prefix: "" };
-  }
-  const words2 = instr.args();
-  if (words2.length < 2) return null;
-  const last = words2[words2.length - 1];
-  return { sources: words2.slice(0, -1).map((w) => w.value), dest: last.value, prefix: "", destRange: [last.start, last.end] };
-}
-function isWholeContextCopy(instr, ctx) {
-  if (instr.upper !== "COPY" && instr.upper !== "ADD" || instr.heredocs.length || instr.flag("from")) return null;
-  const a = copyArgs(instr);
-  if (!a || a.sources.length !== 1) return null;
-  const s = a.sources[0];
-  if (s === "." || s === "./" || s === "/" || posix2.normalize(s) === "." || posix2.normalize(s) === "/") return a;
-  if (!ctx?.available || /[*?[$\\]/.test(s)) return null;
-  const rel3 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.\//, "");
-  if (!rel3 || rel3.startsWith("..") || !ctx.exists(rel3) || !isDirectory(ctx, rel3)) return null;
-  return { ...a, prefix: rel3 };
-}
-function isUnder(p, dir) {
-  return p === dir || dir === "/" || p.startsWith(dir + "/");
-}
-function doc(run2, w) {
-  return w.end > w.start ? run2.doc.slice(w.start, w.end) : w.value;
-}
-function sourcesOnlyAssignments(run2, file) {
-  const chain = [];
-  for (let s = run2.stage; s && !chain.includes(s); s = s.parent) chain.unshift(s);
-  let writers = 0;
-  for (const stage of chain) {
-    for (const i of stage.instructions) {
-      if (i === run2) break;
-      if (i.upper === "COPY" || i.upper === "ADD") {
-        const t = copyTargets(i);
-        if (!t || t.some((x) => isUnder(file, x))) return false;
-      }
-      if (i.upper !== "RUN") continue;
-      const st = i.state();
-      for (const c2 of i.commands()) {
-        const targets = c2.redirects.filter((r) => !/^\d*[<>&|]+$/.test(r.value)).map((r) => joinPath(st.workdir, r.value));
-        const mentions = c2.words.some((w) => w.value.includes(file)) || targets.includes(file);
-        if (!mentions) continue;
-        const prog = c2.words[0]?.value;
-        const ok = (prog === "echo" || prog === "printf") && targets.includes(file) && c2.words.slice(1).every((w) => /^-[ne]$/.test(w.value) || /^[A-Za-z_][A-Za-z0-9_]*=[^;&|()<>`]*$/.test(w.value) && !w.value.includes("$("));
-        if (!ok) return false;
-        writers++;
-      }
-    }
-  }
-  return writers > 0;
-}
-function varsIn(text) {
-  const out = /* @__PURE__ */ new Set();
-  for (const m of text.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) out.add(m[1]);
-  return out;
-}
-function declaredNames(instr) {
-  return instr.args().map((w) => w.value.split("=")[0]);
-}
-function copyTargets(instr) {
-  const a = copyArgs(instr);
-  if (!a) return null;
-  const st = instr.state();
-  const dest = expandVars(a.dest, st.env);
-  if (dest.includes("$")) return null;
-  const abs = joinPath(st.workdir, dest);
-  if (a.dest.endsWith("/") && !instr.flag("from") && instr.heredocs.length === 0) {
-    const files = a.sources.map((s) => posix2.basename(s));
-    if (files.every((f) => /\.[A-Za-z0-9]+$/.test(f) && !/[*?[]/.test(f))) return files.map((f) => posix2.join(abs, f));
-  }
-  return [abs];
-}
-function rewritesSameFiles(j, copy, an, ctx) {
-  if (j.upper !== "COPY" || j.flag("from") || j.heredocs.length || !ctx.available) return false;
-  const flagText = (i) => i.flags.map((f) => `${f.name}=${f.value ?? ""}`).sort().join(" ");
-  if (flagText(j) !== flagText(copy)) return false;
-  const a = copyArgs(j);
-  if (!a) return false;
-  const st = j.state();
-  const dest = expandVars(a.dest, st.env);
-  if (dest.includes("$")) return false;
-  const abs = joinPath(st.workdir, dest);
-  const intoDir = a.dest.endsWith("/") || a.dest === "." || abs === an.dest || a.sources.length > 1;
-  return a.sources.every((s) => {
-    if (/[*?[$]/.test(s)) return false;
-    const rel3 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "");
-    if (rel3.startsWith("..") || rel3 === "." || !ctx.exists(rel3)) return false;
-    const target = isDirectory(ctx, rel3) ? abs : intoDir ? posix2.join(abs, posix2.basename(rel3)) : abs;
-    return an.toRel(target) === rel3;
-  });
-}
-function listNames(paths) {
-  const names = paths.length > 4 ? [...paths.slice(0, 3), `${paths.length - 3} more files`] : paths;
-  if (names.length === 1) return names[0];
-  return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
-}
-function destFor(dest, dir) {
-  if (!dir) return dest.endsWith("/") ? dest : dest === "." ? "./" : `${dest}/`;
-  const base2 = dest === "." || dest === "./" ? "." : dest.replace(/\/+$/, "");
-  return `${base2}/${dir}/`;
-}
-function splitAt(doc2, stage, i, ctx, ignored2, model) {
-  const copy = stage.instructions[i];
-  const args = isWholeContextCopy(copy, ctx);
-  if (!args) return null;
-  const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
-  const after = stage.instructions.slice(i + 1);
-  const state = copy.state();
-  const skip = (label3, reason) => args?.prefix ? null : { kind: "skipped", code: "not-split", range: where2, message: `did not split this copy before \`${label3}\`: ${reason}` };
-  const destExpanded = expandVars(args.dest, state.env);
-  const destAbs = destExpanded.includes("$") || state.workdir.includes("$") ? null : joinPath(state.workdir, destExpanded);
-  const probe = new SplitAnalysis(ctx, destAbs ?? "/", args.prefix);
-  const laterInstalls = [];
-  const laterBuilds = [];
-  for (const j of after) {
-    if (j.upper !== "RUN") continue;
-    const r = probe.analyzeRun(j);
-    for (const inst of r.installs) laterInstalls.push({ inst, run: j });
-    for (const inst of r.builds) laterBuilds.push({ inst, run: j });
-  }
-  if (laterInstalls.length === 0 && laterBuilds.length === 0) return null;
-  const before = stage.instructions.slice(0, i).filter((x) => x.upper === "RUN");
-  const earlier = before.flatMap((r) => probe.analyzeRun(r).installs);
-  const first = laterInstalls[0] ?? laterBuilds[0];
-  const firstLabel = first.inst.label;
-  if (earlier.some((e) => e.eco === first.inst.eco && (e.cwd === first.inst.cwd || !laterInstalls.length))) return null;
-  if (ignored2.has(copy)) {
-    if (args.prefix) return null;
-    const at = { start: first.run.keywordStart, end: first.run.keywordEnd };
-    return { kind: "skipped", code: "pinned", range: at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` };
-  }
-  if (isWindowsStage(stage)) return skip(firstLabel, "a Windows stage: its paths are not modelled");
-  const badFlag = copy.flags.find((f) => !ALLOWED_FLAGS.has(f.name));
-  if (badFlag) return skip(firstLabel, `the copy has the flag --${badFlag.name}, which the manifest copy cannot reproduce`);
-  if (destAbs === null) return skip(firstLabel, `the destination \`${args.dest}\` cannot be resolved`);
-  const an = new SplitAnalysis(ctx, destAbs, args.prefix);
-  const copyVars = varsIn(copy.text);
-  const found = [];
-  let lastInstall = -1;
-  let blocker;
-  let workdirChanged = false;
-  let workdirBeforeInstall = false;
-  const reads = [];
-  let buildStep;
-  let runSplit;
-  for (let k = 0; k < after.length && blocker === void 0; k++) {
-    const j = after[k];
-    if (j.upper === "RUN") {
-      const r = an.analyzeRun(j);
-      if (!r.blocker) reads.push(...r.reads);
-      if (r.installs.length && !r.blocker) {
-        lastInstall = k;
-        found.push(...r.installs.map((inst) => ({ inst, run: j })));
-        if (workdirChanged) workdirBeforeInstall = true;
-        continue;
-      }
-      if (r.installs.length) {
-        const split = splitRunAfterInstalls(doc2, j, r);
-        if (typeof split === "string") {
-          blocker = `the install step at line ${j.line} also runs a command that needs the source (${r.blocker})${split ? `, and ${split}` : ""}`;
-          break;
-        }
-        lastInstall = k;
-        runSplit = split;
-        reads.push(...r.reads.filter((x) => (x.step ?? 0) < split.cutStep));
-        found.push(...split.installs.map((inst) => ({ inst, run: j })));
-        if (workdirChanged) workdirBeforeInstall = true;
-        break;
-      }
-      if (r.blocker) {
-        blocker = r.blocker.includes(`line ${j.line}`) ? r.blocker : `${r.blocker} (line ${j.line})`;
-        if (lastInstall === -1 && r.builds.length) buildStep = { inst: r.builds[0], run: j };
-      }
-      continue;
-    }
-    if (j.upper === "COPY" || j.upper === "ADD") {
-      if (isWholeContextCopy(j, ctx)) break;
-      if (rewritesSameFiles(j, copy, an, ctx)) continue;
-      const targets = copyTargets(j);
-      if (!targets) blocker = `the ${j.upper} at line ${j.line} has a destination that cannot be resolved`;
-      else if (targets.some((t) => an.touchesCopy(t))) blocker = `the ${j.upper} at line ${j.line} writes into the copied directory, and the moved copy would overwrite it`;
-      continue;
-    }
-    if (j.upper === "ENV" || j.upper === "ARG") {
-      const changed = declaredNames(j).find((n) => copyVars.has(n));
-      if (changed) blocker = `${j.upper} ${changed} at line ${j.line} changes a variable the copy uses`;
-      continue;
-    }
-    if (j.upper === "VOLUME") {
-      blocker = `VOLUME at line ${j.line} between the copy and the install`;
-      continue;
-    }
-    if (j.upper === "WORKDIR") workdirChanged = true;
-    if (INERT_INSTRUCTIONS.has(j.upper)) continue;
-    blocker = `${j.upper} at line ${j.line} between the copy and the install`;
-  }
-  if (lastInstall === -1 && buildStep) {
-    if (earlier.some((e) => e.eco === buildStep.inst.eco)) return null;
-    return dependencyStep(doc2, stage, copy, args, an, buildStep, ctx, reads, model);
-  }
-  if (lastInstall === -1) return skip(firstLabel, blocker ?? "no install step follows that could run before the source");
-  const installRun = after[lastInstall];
-  const kept = after.slice(0, lastInstall + 1).find((x) => ignored2.has(x));
-  if (kept) return skip(firstLabel, `line ${kept.line} is marked \`# dockerfix-ignore\`, and the split would move the copy past it`);
-  const labels = [...new Set(found.map((f) => `\`${f.inst.label}\``))].join(" and ");
-  const plans = found.map((f) => [f, planManifests({ inst: f.inst, ctx, toRel: (a) => an.toRel(a), env: f.run.state().env })]);
-  const blocked = plans.find(([, p]) => p.block);
-  if (blocked) return skip(blocked[0].inst.label, blocked[1].block);
-  const dep = plans.filter(([, p]) => p.depOnly);
-  if (dep.length) {
-    const [f, p] = dep[0];
-    if (f.inst.nested) {
-      return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly.flags.join(" ")}) would go inside the \`${f.inst.nested}\` string, another shell's script that dockerfix does not edit`);
-    }
-    if (dep.length > 1 || found.length > 1 || f.run !== installRun || installRun.json || runSplit) {
-      return skip(f.inst.label, `\`${f.inst.label}\` also installs the project itself, and its dependency-only form (${p.depOnly.flags.join(" ")}) only applies to a step that runs nothing but that command`);
-    }
-  }
-  const exposed = ctx.available ? plans.map(([f, p]) => exposedOutputs(f.inst.label, p.outputs, ctx)).find((x) => x !== void 0) : void 0;
-  const paths = [...new Set(plans.flatMap(([, p]) => p.paths))];
-  const unread = reads.find((r) => !paths.some((p) => r.rel === p || r.rel.startsWith(p + "/")));
-  if (unread) return skip(firstLabel, `${unread.what} reads ${unread.rel}, which the whole-context copy provides`);
-  const patterns = [...new Set(plans.flatMap(([, p]) => p.patterns))];
-  const all = ctx.available ? paths : patterns;
-  if (all.length === 0) return skip(firstLabel, "the install reads no manifest from the copied directory");
-  const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith("-"));
-  if (bad) return skip(firstLabel, `the manifest path \`${bad}\` would need quoting`);
-  const outside = args.prefix ? all.find((x) => !x.startsWith(args.prefix + "/")) : void 0;
-  if (outside) return skip(firstLabel, `the install reads ${outside}, outside the copied directory ${args.prefix}`);
-  let moved = doc2.slice(copy.start, copy.end);
-  const needAbs = workdirBeforeInstall && !args.dest.startsWith("/") && !/^\$/.test(args.dest);
-  if (needAbs) {
-    if (!args.destRange) return skip(firstLabel, "a WORKDIR change between the copy and the install would need the JSON-form destination rewritten");
-    const [s, e] = args.destRange;
-    moved = moved.slice(0, s - copy.start) + destAbs + (args.dest.endsWith("/") ? "/" : "") + moved.slice(e - copy.start);
-  }
-  const lines = manifestLines(doc2, copy, args, all, ctx);
-  const eol = doc2.eolAt(copy.start);
-  const indent = doc2.indentAt(copy.keywordStart);
-  const offline = offlineReader(model, found, installRun, runSplit);
-  if (offline) return skip(offline.label, offline.reason);
-  const unsafe = [plans.map(([, p]) => p.unsafe).find((u) => u !== void 0), exposed].filter((u) => u !== void 0).join("; ") || (ctx.available ? void 0 : "the build context is not available");
-  const fixKind = unsafe ? "unsafe" : "safe";
-  const edits = [{ start: copy.keywordStart, end: copy.end, text: lines.join(eol + indent) }];
-  const insEol = doc2.eolAt(installRun.start);
-  const depPlan = dep[0]?.[1].depOnly;
-  const open = danglingEscape(installRun);
-  if (open && !depPlan && !runSplit) edits.push({ start: open.start, end: open.end, text: "" });
-  if (depPlan) {
-    const f = dep[0][0];
-    const w = f.inst.cmd.words[depPlan.afterWord];
-    const runText = doc2.slice(installRun.start, open?.start ?? installRun.end);
-    const at = w.end - installRun.start;
-    const first2 = runText.slice(0, at) + depPlan.flags.map((x) => " " + x).join("") + runText.slice(at);
-    edits.push({ start: installRun.start, end: installRun.start, text: first2 + insEol + moved + insEol });
-  } else if (runSplit) {
-    const flags = installRun.flags.map((f) => " " + doc2.slice(f.start, f.end)).join("");
-    const text = `${insEol}${moved}${insEol}${doc2.indentAt(installRun.keywordStart)}${installRun.keyword}${flags} ${runSplit.prefix}`;
-    edits.push({ start: runSplit.cut[0], end: runSplit.cut[1], text });
-  } else if (installRun.next > installRun.end) {
-    edits.push({ start: installRun.next, end: installRun.next, text: moved + insEol });
-  } else {
-    edits.push({ start: installRun.end, end: installRun.end, text: insEol + moved });
-  }
-  const described = plans.length === 1 && plans[0][1].describe ? plans[0][1].describe : listNames(all);
-  let message = `copies ${described} before ${labels} and the rest of the source after it, so a source edit no longer re-runs the install`;
-  if (depPlan) message += `; ${depPlan.what}`;
-  if (runSplit) message += `; the step at line ${installRun.line} is split after the install so \`${runSplit.rest}\` runs after the full copy`;
-  if (needAbs) message += `; the moved copy names ${destAbs} because a WORKDIR changed the directory in between`;
-  if (!ctx.available) {
-    const glob = patterns.find((x) => x.endsWith("*"));
-    message += `; the build context is not available (stdin or --no-context)${glob ? `, so optional files are copied with globs such as \`${glob}\`` : ""}; unsafe: ${plans.map(([, p]) => p.unsafe).find((u) => u !== void 0) ?? "the files the install reads could not be checked"}`;
-  } else if (unsafe) message += `; unsafe: ${unsafe}`;
-  return { kind: "change", code: "split", range: where2, message, fix: { applicability: fixKind, edits } };
-}
-function dependencyStep(doc2, stage, copy, args, an, build, ctx, reads, model) {
-  const where2 = { start: copy.keywordStart, end: copy.keywordEnd };
-  const b = build.inst;
-  const skip = (reason) => args.prefix ? null : { kind: "skipped", code: "not-split", range: where2, message: `did not split this copy before \`${b.label}\`: ${reason}` };
-  const eco = ecosystem(b.eco);
-  if (eco.noDependencyOnly) return skip(eco.noDependencyOnly);
-  const depOnly = eco.dependencyOnly;
-  if (!depOnly) return skip(`\`${b.label}\` builds the project and fetches its dependencies in one step, and no equivalent dependency-only step is known for it`);
-  void reads;
-  const state = copy.state();
-  const buildState = build.run.state();
-  if (buildState.user !== state.user) return skip(`\`${b.label}\` runs as another user (${buildState.user || "root"}) than the copy, so the new step would leave files it cannot write`);
-  for (const name of /* @__PURE__ */ new Set([...buildState.env.keys(), ...state.env.keys()])) {
-    if (depOnly.toolEnv.test(name) && buildState.env.get(name) !== state.env.get(name)) return skip(`${name} changes between the copy and \`${b.label}\``);
-  }
-  const runText = (w) => doc2.slice(w.start, w.end);
-  const words2 = b.cmd.words;
-  const prog = words2.findIndex((w) => eco.programs.test(w.value));
-  const refused = depOnly.refuse?.(b, state.env);
-  if (refused) return skip(refused);
-  const parts = [];
-  const assigns = words2.slice(0, Math.max(prog, 0)).filter((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w.value));
-  for (const a of assigns) if (depOnly.keepAssignments?.test(a.value)) parts.push(runText(a));
-  const target = depOnly.projectFile && b.positional[0] && depOnly.projectFile.test(b.positional[0].value) ? b.positional[0] : void 0;
-  const extra = target ? [runText(target)] : [];
-  for (const o of depOnly.carryOptions ?? []) {
-    const at = words2.findIndex((w2) => w2.value === o || w2.value.startsWith(o + "="));
-    const w = words2[at];
-    if (at === -1 || !w) continue;
-    const next = words2[at + 1];
-    extra.push(w.value.includes("=") || !next ? runText(w) : `${runText(w)} ${runText(next)}`);
-  }
-  const step = [depOnly.command, ...extra].join(" ");
-  parts.push(step);
-  const fake = { eco: b.eco, label: step, cmd: { words: [], redirects: [], terminator: "", depth: 0 }, subIndex: 0, opts: /* @__PURE__ */ new Map(), positional: target ? [target] : [], cwd: b.cwd };
-  const cacheDir = depOnly.store(state.env);
-  const used = /* @__PURE__ */ new Set([...varsIn(parts.join(" "))]);
-  const between = stage.instructions.slice(stage.instructions.indexOf(copy) + 1, stage.instructions.indexOf(build.run));
-  const redefined = between.filter((x) => x.upper === "ENV" || x.upper === "ARG").flatMap(declaredNames).find((n) => used.has(n));
-  if (redefined) return skip(`\`${b.label}\` uses ${redefined}, which is set only after the copy`);
-  const plan2 = planManifests({ inst: fake, ctx, toRel: (a) => an.toRel(a), env: build.run.state().env });
-  if (plan2.block) return skip(plan2.block);
-  const all = ctx.available ? plan2.paths : plan2.patterns;
-  if (all.length === 0) return skip("no manifest to copy");
-  const bad = all.find((x) => /[\s"'\\$`]/.test(x) || x.startsWith("-"));
-  if (bad) return skip(`the manifest path \`${bad}\` would need quoting`);
-  const outside = args.prefix ? all.find((x) => !x.startsWith(args.prefix + "/")) : void 0;
-  if (outside) return skip(`the build reads ${outside}, outside the copied directory ${args.prefix}`);
-  const mounts = build.run.flagsNamed("mount").filter((f) => /^(cache|secret|ssh)$/.test(mountOptions(f).get("type") ?? "bind"));
-  if (build.run.flagsNamed("mount").length !== mounts.length) return skip(`\`${b.label}\` has bind mounts the dependency step would need`);
-  const tool = depOnly.what;
-  const store = mounts.map((f) => mountOptions(f)).filter((o) => o.get("type") === "cache").map((o) => o.get("target") ?? o.get("dst") ?? o.get("destination")).filter((t) => t !== void 0).map((t) => joinPath(buildState.workdir, expandVars(t, buildState.env))).find((t) => isUnder(cacheDir, t));
-  if (store) {
-    return skip(
-      `\`${b.label}\` keeps the ${tool} in a cache mount at ${store}: a \`${fake.label}\` step before the copy would download them into that mount, not into its layer, and save no download (a warm mount already has them; an empty one, as on a CI runner that imports the layer cache, stays empty while that step is cached)`
-    );
-  }
-  const carried = mounts.filter((f) => mountOptions(f).get("type") !== "cache" || depOnly.carryCacheMounts);
-  const cd = b.cwd === state.workdir ? "" : `cd ${b.cwd} && `;
-  if (cd && /[\s"'$`]/.test(b.cwd)) return skip(`the build directory ${b.cwd} would need quoting`);
-  const consumer = model.dirReachesOutput(stage, cacheDir);
-  const exposed = ctx.available ? exposedOutputs(fake.label, plan2.outputs, ctx) : void 0;
-  const unsafe = !ctx.available ? plan2.unsafe ?? "the build context is not available" : consumer;
-  const fixKind = unsafe ? "unsafe" : "safe";
-  const eol = doc2.eolAt(copy.start);
-  const indent = doc2.indentAt(copy.keywordStart);
-  const runKw = copy.keyword === copy.keyword.toLowerCase() ? "run" : "RUN";
-  const cont = ` ${doc2.escape}${eol}${indent}    `;
-  const texts = carried.map((f) => doc2.slice(f.start, f.end));
-  const mountText = texts.length === 0 ? " " : texts.length === 1 ? ` ${texts[0]} ` : ` ${texts.join(cont)}${cont}`;
-  const lines = [...manifestLines(doc2, copy, args, all, ctx), `${runKw}${mountText}${cd}${parts.join(" ")}`];
-  const edits = [{ start: copy.keywordStart, end: copy.keywordStart, text: lines.join(eol + indent) + eol + indent }];
-  let message = `copy ${listNames(all)} and run \`${fake.label}\` before the rest of the source, so a source edit no longer re-downloads the ${tool} for \`${b.label}\``;
-  if (!ctx.available) message += `; the build context is not available (stdin or --no-context), so optional files are copied with globs; unsafe: ${unsafe}`;
-  else if (unsafe) message += `; unsafe: the new step may fetch more than the build needs into ${cacheDir}, and ${unsafe}`;
-  if (exposed) message += `${unsafe ? ";" : "; unsafe:"} ${exposed}`;
-  return { kind: "change", code: "dependency-step", range: where2, message, fix: { applicability: exposed ? "unsafe" : fixKind, edits } };
-}
-function exposedOutputs(label3, outputs, ctx) {
-  const open = outputs.filter((o) => !excludesTree(ctx, o));
-  if (open.length === 0) return void 0;
-  const lines = [...new Set(open.map(ignoreLine))].map((l) => `\`${l}\``);
-  const list7 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
-  return `\`${label3}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list7} to .dockerignore to make the split safe`;
-}
-function ignoreLine(rel3) {
-  const base2 = posix2.basename(rel3);
-  return rel3.includes("/") && /^(node_modules|obj|\.venv)$/.test(base2) ? `**/${base2}` : rel3;
-}
-function offlineReader(model, found, installRun, runSplit) {
-  const caches = (run2) => {
-    const st = run2.state();
-    return run2.flagsNamed("mount").map((f) => mountOptions(f)).filter((o) => o.get("type") === "cache" && (o.get("target") ?? o.get("dst") ?? o.get("destination")) !== void 0).map((o) => {
-      const target = joinPath(st.workdir, expandVars(o.get("target") ?? o.get("dst") ?? o.get("destination"), st.env));
-      return { id: o.get("id") ?? target, target };
-    });
-  };
-  const consumers = [];
-  if (runSplit) consumers.push({ run: installRun, cmds: installRun.commands().slice(runSplit.cutStep) });
-  for (const x of model.laterSteps(installRun)) if (x.upper === "RUN" && !x.json) consumers.push({ run: x, cmds: x.commands() });
-  for (const f of found) {
-    const produced = caches(f.run);
-    if (produced.length === 0) continue;
-    for (const c2 of consumers) {
-      const shared = caches(c2.run).find((m) => produced.some((p) => p.id === m.id));
-      if (!shared) continue;
-      const env = c2.run.state().env;
-      for (const cmd of c2.cmds) {
-        const reader = readsOffline(cmd, env);
-        if (!reader) continue;
-        return {
-          label: f.inst.label,
-          reason: `\`${f.inst.label}\` keeps what it downloads in the cache mount at ${shared.target}, and \`${reader}\` at line ${c2.run.line} reads it offline: after the split a source edit re-runs that step but not the install, so on a builder whose cache mounts are empty while its layers are cached (a CI runner that imports the layer cache) it would find nothing`
-        };
-      }
-    }
-  }
-  return void 0;
-}
-function splitRunAfterInstalls(doc2, run2, r) {
-  if (run2.json || run2.heredocs.length || r.steps.length === 0) return "";
-  let cds = 0;
-  while (cds < r.steps.length && r.steps[cds].c.kind === "cd" && r.steps[cds].c.dir !== null && r.steps[cds].cmd.terminator === "&&") cds++;
-  const m = r.steps.findIndex((s, i) => i >= cds && s.c.kind !== "install" && s.c.kind !== "neutral");
-  if (m <= 0) return "";
-  if (r.blockedAt !== m) return "";
-  const head2 = r.steps.slice(0, m);
-  if (!head2.some((s) => s.c.kind === "install")) return "";
-  if (r.steps.some((s) => s.cmd.depth > 0 || s.cmd.terminator === "||" || s.cmd.terminator === "&")) return "the step groups its commands or joins them with `||`";
-  if (head2.some((s) => s.cmd.terminator === "|")) return "the install is piped";
-  for (const s of head2.slice(cds)) {
-    const w = s.cmd.words;
-    if (w.length && (SHELL_STATE.test(w[0].value) || w.every((x) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(x.value)))) return `\`${w.map((x) => x.value).join(" ")}\` changes the shell for the commands after it`;
-  }
-  const last = head2[head2.length - 1].cmd;
-  if (last.terminator !== "&&") return "the install is not joined to the rest with `&&`";
-  const ends = [...last.words, ...last.redirects].map((x) => x.end);
-  const a = Math.max(...ends);
-  const next = r.steps[m].cmd;
-  const starts = [...next.words, ...next.redirects].map((x) => x.start);
-  const b = Math.min(...starts);
-  const between = doc2.slice(a, b);
-  const esc = doc2.escape === "`" ? "`" : "\\\\";
-  const cont = `(${esc}[ \\t]*\\r?\\n[ \\t]*)*`;
-  if (!new RegExp(`^[ \\t]*${cont}&&[ \\t]*${cont}$`).test(between)) return "comments or other text sit between the install and the rest";
-  const prefix = r.steps.slice(0, cds).map((s) => doc2.slice(s.cmd.words[0].start, s.cmd.words[s.cmd.words.length - 1].end) + " && ").join("");
-  if (/[\r\n]/.test(prefix)) return "the `cd` spans lines";
-  return { cut: [a, b], cutStep: m, prefix, installs: head2.flatMap((s) => s.c.kind === "install" ? [s.c.install] : []), rest: next.words.map((x) => x.value).join(" ").slice(0, 40) };
-}
-function manifestLines(doc2, copy, args, all, ctx) {
-  const dest = args.dest;
-  const under = (p) => args.prefix ? posix2.relative(args.prefix, p) : p;
-  const groups = /* @__PURE__ */ new Map();
-  const dirSources = [];
-  for (const p of all) {
-    if (ctx.available && isDirectory(ctx, p)) dirSources.push(p);
-    else {
-      const d = posix2.dirname(under(p)) === "." ? "" : posix2.dirname(under(p));
-      groups.set(d, [...groups.get(d) ?? [], p]);
-    }
-  }
-  const kw = copy.keyword === copy.keyword.toLowerCase() ? "copy" : copy.keyword === copy.keyword.toUpperCase() ? "COPY" : "Copy";
-  const flags = copy.flags.map((f) => " " + doc2.slice(f.start, f.end)).join("");
-  const lines = [];
-  const keys = [...groups.keys()].sort((a, b) => a === "" ? -1 : b === "" ? 1 : a.localeCompare(b));
-  for (const d of keys) lines.push(`${kw}${flags} ${groups.get(d).join(" ")} ${destFor(dest, d)}`);
-  for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(dest, under(d))}`);
-  return lines;
-}
-function isDirectory(ctx, rel3) {
-  const files = ctx.files();
-  if (!files) return false;
-  let dirs = listedDirs.get(files);
-  if (!dirs) {
-    dirs = /* @__PURE__ */ new Set();
-    for (const f of files) for (let i = f.indexOf("/"); i !== -1; i = f.indexOf("/", i + 1)) dirs.add(f.slice(0, i));
-    listedDirs.set(files, dirs);
-  }
-  return dirs.has(rel3);
-}
-var import_node_path6, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
-var init_split_copy = __esm({
-  "transforms/split-copy.ts"() {
-    "use strict";
-    init_build_model();
-    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
-    init_document();
-    init_install_commands();
-    init_manifests();
-    init_ecosystems();
-    init_edit_helpers();
-    init_images();
-    init_reorder();
-    init_context();
-    init_pragmas();
-    posix2 = import_node_path6.default.posix;
-    ALLOWED_FLAGS = /* @__PURE__ */ new Set(["chown", "chmod", "link"]);
-    INERT_INSTRUCTIONS = /* @__PURE__ */ new Set(["USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "MAINTAINER", "ONBUILD", "WORKDIR"]);
-    SplitAnalysis = class {
-      constructor(ctx, dest, prefix = "") {
-        this.ctx = ctx;
-        this.dest = dest;
-        this.prefix = prefix;
-      }
-      ctx;
-      dest;
-      prefix;
-      /** The context-relative path whose copy lands at `abs`, or null when `abs` is outside the copy. */
-      toRel(abs) {
-        const p = posix2.normalize(abs);
-        let rel3;
-        if (p === this.dest) rel3 = "";
-        else if (this.dest === "/") rel3 = p.slice(1);
-        else rel3 = p.startsWith(this.dest + "/") ? p.slice(this.dest.length + 1) : null;
-        if (rel3 === null || !this.prefix) return rel3;
-        return rel3 ? `${this.prefix}/${rel3}` : this.prefix;
-      }
-      /** Could writing or reading `abs` meet files of the whole-context copy? */
-      touchesCopy(abs) {
-        if (isUnder(this.dest, abs)) return true;
-        const rel3 = this.toRel(abs);
-        if (rel3 === null) return false;
-        return !this.ctx.available || this.ctx.exists(rel3);
-      }
-      analyzeRun(run2) {
-        const state = run2.state();
-        let blocker;
-        let blockedAt;
-        for (const f of run2.flagsNamed("mount")) {
-          const o = mountOptions(f);
-          const target = o.get("target");
-          if ((o.get("type") ?? "bind") === "bind" && target && this.touchesCopy(joinPath(state.workdir, expandVars(target, state.env)))) {
-            blocker ??= `line ${run2.line} bind-mounts over ${target} in the copied directory`;
-            blockedAt ??= -1;
-          }
-        }
-        const commands = run2.json ? [{ words: run2.json.map((v) => ({ value: v, start: run2.start, end: run2.start, quoted: false, dynamic: false })), redirects: [], terminator: "", depth: 0 }] : withShellScripts(run2.commands(), (w) => doc(run2, w));
-        const installs = [];
-        const reads = [];
-        const builds = [];
-        const steps2 = [];
-        let cwd = state.workdir;
-        for (const raw of commands) {
-          const cmd = {
-            ...raw,
-            words: raw.words.map((w) => {
-              const value = w.dynamic ? expandVars(w.value, state.env) : w.value;
-              return { ...w, value, dynamic: w.dynamic && /[$`*?[]/.test(value) };
-            }),
-            redirects: raw.redirects.map((w) => ({ ...w, value: w.dynamic ? expandVars(w.value, state.env) : w.value }))
-          };
-          const c2 = classifyCommand(cmd, cwd);
-          const nested = raw.nested;
-          if (nested && c2.kind === "install") c2.install.nested = nested;
-          steps2.push({ cmd, c: c2 });
-          if (blocker !== void 0) blockedAt ??= steps2.length - 2;
-          const subst = [...raw.words, ...raw.redirects].find((w) => /\$\(|`/.test(doc(run2, w)));
-          if (subst && c2.kind !== "source") {
-            blocker ??= `\`${doc(run2, subst)}\` at line ${run2.line} runs a command substitution that may read the copied source`;
-            continue;
-          }
-          if (c2.kind === "cd") {
-            if (c2.dir === null || cmd.depth > 0) {
-              blocker ??= `\`cd\` at line ${run2.line} changes to a directory that cannot be followed`;
-              continue;
-            }
-            cwd = c2.dir;
-          } else if (c2.kind === "sourced") {
-            if (this.touchesCopy(c2.file) || !sourcesOnlyAssignments(run2, c2.file)) blocker ??= `\`. ${c2.file}\` at line ${run2.line} runs a script that may read the copied source`;
-          } else if (c2.kind === "source") {
-            blocker ??= c2.reason;
-            if (c2.build && !nested) builds.push(c2.build);
-          } else if (c2.kind === "install") installs.push(c2.install);
-          else {
-            for (const p of c2.paths) {
-              if (/[$`]/.test(p)) {
-                if (p.includes("/") || this.touchesCopy(cwd)) blocker ??= `\`${p}\` at line ${run2.line} is a path that cannot be resolved`;
-                continue;
-              }
-              let abs = p.startsWith("/") ? posix2.normalize(p) : joinPath(cwd, p);
-              const g = abs.search(/[*?[]/);
-              if (g !== -1) abs = posix2.dirname(abs.slice(0, g) + "x");
-              const rel3 = this.toRel(abs);
-              if (c2.readOnly && rel3 !== null && rel3 !== "" && this.touchesCopy(abs)) {
-                reads.push({ rel: rel3, what: `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line}`, step: steps2.length - 1 });
-              } else if (this.touchesCopy(abs)) {
-                blocker ??= `\`${cmd.words.map((w) => w.value).join(" ").slice(0, 60)}\` at line ${run2.line} uses ${p}, which the whole-context copy provides`;
-              }
-            }
-          }
-        }
-        if (blocker !== void 0) blockedAt ??= steps2.length - 1;
-        return { installs, blocker, reads, builds, steps: steps2, blockedAt };
-      }
-    };
-    splitCopy = {
-      meta: {
-        id: "split-copy",
-        summary: "Copy dependency manifests before the install and the rest of the source after it",
-        description: "Rewrites `COPY . <dest>` (or a copy of one context directory) followed by a dependency install into `COPY <manifests> <dest>/`, the install, then the original copy, so a source edit no longer re-runs the install. Manifests are inferred from the install command and the build context (honouring .dockerignore): requirements includes, lockfiles, workspace packages at their paths, project references. Installs that need the whole source use the dependency-only form when it exists (`poetry install --no-root`, `uv sync --no-install-project`, composer `--no-scripts --no-autoloader`), `RUN install && build` is cut after the install, and a build without a separate install gets `go mod download` / `dotnet restore` with its manifests before the copy; anything else is skipped with the reason. Safe when the final files are provably the same; installs that may rewrite a lockfile of the context, dependency steps whose cache can reach the final image, and splits without a build context are unsafe.",
-        fixKind: "safe",
-        unsafeFixes: "when the build context is not available, or the files the install reads could not all be checked",
-        order: 100,
-        docsUrl: "docs/split-copy.md"
-      },
-      run(doc2, ctx) {
-        const diagnostics = [];
-        const ignored2 = new Set(doc2.text.includes("dockerfix-ignore") ? ignoredInstructions(doc2, readPragmas(doc2), "split-copy") : []);
-        for (const stage of doc2.stages) {
-          for (let i = 0; i < stage.instructions.length; i++) {
-            const res = splitAt(doc2, stage, i, ctx.buildContext, ignored2, buildModel(doc2, { targets: ctx.options.targets }));
-            if (!res) continue;
-            diagnostics.push(res);
-            if (res.fix?.edits.length) break;
-          }
-        }
-        return { diagnostics };
-      }
-    };
-    SHELL_STATE = /^(cd|set|export|unset|source|\.|alias|umask|trap|shopt|ulimit|pushd|popd|eval|exec|read|declare|typeset|local)$/;
-    listedDirs = /* @__PURE__ */ new WeakMap();
-    split_copy_default = splitCopy;
-  }
-});
-
-// src/core/buildkit.ts
-function buildkitFeature(instr) {
-  if (instr.heredocs.length > 0) return `a heredoc in ${instr.upper}`;
-  if (instr.upper === "RUN") {
-    const f = instr.flags.find((x) => RUN_FLAGS.has(x.name));
-    if (f) return `RUN --${f.name}`;
-  }
-  if (instr.upper === "COPY" || instr.upper === "ADD") {
-    const f = instr.flags.find((x) => COPY_FLAGS.has(x.name));
-    if (f) return `${instr.upper} --${f.name}`;
-  }
-  return null;
-}
-function buildkitFeatures(doc2) {
-  const out = /* @__PURE__ */ new Set();
-  for (const i of doc2.instructions) {
-    const f = buildkitFeature(i);
-    if (f) out.add(f);
-  }
-  return [...out];
-}
-var RUN_FLAGS, COPY_FLAGS;
-var init_buildkit = __esm({
-  "src/core/buildkit.ts"() {
-    "use strict";
-    RUN_FLAGS = /* @__PURE__ */ new Set(["mount", "network", "security"]);
-    COPY_FLAGS = /* @__PURE__ */ new Set(["link", "chmod", "parents", "exclude", "checksum", "keep-git-dir"]);
-  }
-});
-
-// transforms/syntax-directive.ts
-var syntax_directive_exports = {};
-__export(syntax_directive_exports, {
-  default: () => syntax_directive_default,
-  syntaxDirective: () => syntaxDirective
-});
-var syntaxDirective, syntax_directive_default;
-var init_syntax_directive = __esm({
-  "transforms/syntax-directive.ts"() {
-    "use strict";
-    init_buildkit();
-    init_images();
-    init_transform_options();
-    syntaxDirective = {
-      meta: {
-        id: "syntax-directive",
-        summary: "Add a # syntax= directive when the rewrite introduces BuildKit-only syntax (configurable, --syntax none)",
-        description: "When the rewritten file uses BuildKit-only syntax (RUN --mount, heredocs, COPY --link/--chmod, ...) that the input did not use, and the file has no `# syntax=` directive, inserts `# syntax=<ref>` as the first line. `--syntax <ref>` chooses the reference (default `docker/dockerfile:1`), `--syntax none` disables it. Files that already used BuildKit syntax without a directive are left alone: they already build where the user builds them.",
-        fixKind: "safe",
-        order: 1e3,
-        options: {
-          syntax: {
-            type: "string",
-            default: "docker/dockerfile:1",
-            description: "The `# syntax=` reference to add when needed, or `none` to never add one.",
-            flag: "--syntax"
-          }
-        }
-      },
-      run(doc2, ctx) {
-        const ref = optionOf(ctx, syntaxDirective.meta, "syntax");
-        if (!ref || ref === "none" || doc2.directive("syntax")) return { diagnostics: [] };
-        const now = buildkitFeatures(doc2);
-        if (now.length === 0) return { diagnostics: [] };
-        const before = new Set(buildkitFeatures(ctx.original));
-        if (before.size > 0) return { diagnostics: [] };
-        const win = doc2.stages.find((s) => isWindowsStage(s));
-        if (win) {
-          const sign = whyWindows(win);
-          return {
-            diagnostics: [
-              {
-                kind: "skipped",
-                code: "windows-stage",
-                range: { start: 0, end: 0 },
-                message: `no "# syntax=" directive added for the ${now.join(", ")} the file now uses: the stage at line ${win.from.line} is a Windows stage${sign ? ` (${sign})` : ""}, and Windows builders do not use the BuildKit frontend image the directive names`
-              }
-            ]
-          };
-        }
-        const eol = doc2.text.length ? doc2.eolAt(0) : "\n";
-        return {
-          diagnostics: [
-            {
-              kind: "change",
-              code: "added",
-              range: { start: 0, end: 0 },
-              fix: { applicability: "safe", edits: [{ start: 0, end: 0, text: `# syntax=${ref}${eol}` }] },
-              message: `adds "# syntax=${ref}" because the file now uses ${now.join(", ")}, which older builders only accept with the BuildKit frontend; use --syntax none to leave it out (Docker 23+ builds it without) or --syntax <ref> to pin one`
-            }
-          ]
-        };
-      }
-    };
-    syntax_directive_default = syntaxDirective;
-  }
-});
-
-// transforms/uv-cache-mount.ts
-var uv_cache_mount_exports = {};
-__export(uv_cache_mount_exports, {
-  default: () => uv_cache_mount_default,
-  uvCacheDir: () => uvCacheDir,
-  uvCacheMount: () => uvCacheMount
-});
-var uvCacheMount, uv_cache_mount_default;
-var init_uv_cache_mount = __esm({
-  "transforms/uv-cache-mount.ts"() {
-    "use strict";
-    init_cache_mount();
-    init_uv();
-    uvCacheMount = {
-      meta: {
-        id: "uv-cache-mount",
-        summary: "Add a BuildKit cache mount for uv (/root/.cache/uv or UV_CACHE_DIR) and drop --no-cache",
-        description: "Adds `--mount=type=cache,target=/root/.cache/uv` (or `UV_CACHE_DIR`/`XDG_CACHE_HOME`) to RUN steps that run `uv pip install`/`uv pip sync`/`uv sync`/`uv add`/`uv lock`/`uv tool install`, removes `--no-cache` and neutralises `UV_NO_CACHE` for those commands. Non-root users get a /tmp mount with uid/gid and UV_CACHE_DIR on the command.",
-        fixKind: "safe",
-        unsafeFixes: "when the step may run as a user other than root (its home and cache directory are then not known)",
-        order: 31,
-        docsUrl: "docs/cache-mounts.md#uv-cache-mount"
-      },
-      run(doc2, ctx) {
-        return runCacheMounts(doc2, ctx, cacheMountSpec("uv-cache-mount"));
-      }
-    };
-    uv_cache_mount_default = uvCacheMount;
-  }
-});
-
-// transforms/index.ts
-function transformIds() {
-  return Object.keys(REGISTRY).sort();
-}
-function known(id) {
-  return Object.prototype.hasOwnProperty.call(REGISTRY, id);
-}
-async function loadTransforms(ids) {
-  const wanted = ids ?? transformIds();
-  const unknown = wanted.filter((id) => !known(id));
-  if (unknown.length) throw new UnknownTransformError(unknown);
-  const loaded = await Promise.all(
-    wanted.map(async (id) => {
-      const t = (await REGISTRY[id]()).default;
-      if (!t || t.meta?.id !== id) throw new Error(`transforms/${id}: default export must be a Transform with meta.id "${id}"`);
-      return t;
-    })
-  );
-  return sortTransforms(loaded);
-}
-function selectIds(only, skip) {
-  const all = transformIds();
-  const unknown = [...only ?? [], ...skip ?? []].filter((id) => !known(id));
-  if (unknown.length) throw new UnknownTransformError(unknown);
-  const base2 = only && only.length ? all.filter((id) => only.includes(id)) : all;
-  return base2.filter((id) => !(skip ?? []).includes(id));
-}
-var REGISTRY, UnknownTransformError;
-var init_transforms = __esm({
-  "transforms/index.ts"() {
-    "use strict";
-    init_errors();
-    init_runner();
-    REGISTRY = Object.freeze({
-      "apk-cache-mount": () => Promise.resolve().then(() => (init_apk_cache_mount(), apk_cache_mount_exports)),
-      "apt-cache-mount": () => Promise.resolve().then(() => (init_apt_cache_mount(), apt_cache_mount_exports)),
-      "bundler-cache-mount": () => Promise.resolve().then(() => (init_bundler_cache_mount(), bundler_cache_mount_exports)),
-      "cargo-cache-mount": () => Promise.resolve().then(() => (init_cargo_cache_mount(), cargo_cache_mount_exports)),
-      "composer-cache-mount": () => Promise.resolve().then(() => (init_composer_cache_mount(), composer_cache_mount_exports)),
-      "dotnet-cache-mount": () => Promise.resolve().then(() => (init_dotnet_cache_mount(), dotnet_cache_mount_exports)),
-      "go-cache-mount": () => Promise.resolve().then(() => (init_go_cache_mount(), go_cache_mount_exports)),
-      "gradle-cache-mount": () => Promise.resolve().then(() => (init_gradle_cache_mount(), gradle_cache_mount_exports)),
-      "hoist-stable": () => Promise.resolve().then(() => (init_hoist_stable(), hoist_stable_exports)),
-      "maven-cache-mount": () => Promise.resolve().then(() => (init_maven_cache_mount(), maven_cache_mount_exports)),
-      "node-cache-mount": () => Promise.resolve().then(() => (init_node_cache_mount(), node_cache_mount_exports)),
-      "pip-cache-mount": () => Promise.resolve().then(() => (init_pip_cache_mount(), pip_cache_mount_exports)),
-      "pipenv-cache-mount": () => Promise.resolve().then(() => (init_pipenv_cache_mount(), pipenv_cache_mount_exports)),
-      "poetry-cache-mount": () => Promise.resolve().then(() => (init_poetry_cache_mount(), poetry_cache_mount_exports)),
-      "sink-volatile": () => Promise.resolve().then(() => (init_sink_volatile(), sink_volatile_exports)),
-      "split-copy": () => Promise.resolve().then(() => (init_split_copy(), split_copy_exports)),
-      "syntax-directive": () => Promise.resolve().then(() => (init_syntax_directive(), syntax_directive_exports)),
-      "uv-cache-mount": () => Promise.resolve().then(() => (init_uv_cache_mount(), uv_cache_mount_exports))
-    });
-    UnknownTransformError = class extends DockerfixError {
-      constructor(ids) {
-        super(`unknown transform id${ids.length > 1 ? "s" : ""}: ${ids.join(", ")} (see --list-transforms)`, "unknown-transform", 0, 0);
-        this.ids = ids;
-        this.name = "UnknownTransformError";
-      }
-      ids;
-    };
   }
 });
 
@@ -16175,22 +5059,22 @@ function manyFilesHere() {
 }
 function workerUrl() {
   if (workerUrlCache !== void 0) return workerUrlCache;
-  const candidates2 = [new URL("./batch-worker.js", __dockerfixUrl)];
-  if (__dockerfixUrl.endsWith(".ts")) candidates2.push(new URL("../../dist/src/cli/batch-worker.js", __dockerfixUrl));
-  workerUrlCache = candidates2.find((u) => import_node_fs6.default.existsSync((0, import_node_url.fileURLToPath)(u))) ?? null;
+  const candidates = [new URL("./batch-worker.js", __dockerfixUrl)];
+  if (__dockerfixUrl.endsWith(".ts")) candidates.push(new URL("../../dist/src/cli/batch-worker.js", __dockerfixUrl));
+  workerUrlCache = candidates.find((u) => import_node_fs2.default.existsSync((0, import_node_url.fileURLToPath)(u))) ?? null;
   return workerUrlCache;
 }
-function workerSafe(opts, record2) {
+function workerSafe(opts, record) {
   if (Object.keys(opts).some((k) => !OPTION_KEYS.has(k))) return null;
-  const known2 = new Set(transformIds());
+  const known = new Set((0, import_transforms.transformIds)());
   const ids = opts.transforms.map((t) => t.meta.id);
-  if (!ids.every((id) => known2.has(id))) return null;
+  if (!ids.every((id) => known.has(id))) return null;
   try {
     structuredClone(opts.options);
   } catch {
     return null;
   }
-  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {}, ...record2 ? { record: true } : {} };
+  return { transformIds: ids, options: opts.options, contextDir: opts.contextDir, noContext: opts.noContext, ...opts.firstChange ? { firstChange: true } : {}, ...record ? { record: true } : {} };
 }
 function listen(w, event, fn) {
   const f = fn;
@@ -16203,8 +5087,8 @@ function unlisten(w) {
   for (const [event, fn] of listeners.get(w) ?? []) w.off(event, fn);
   listeners.delete(w);
 }
-function prewarmWorkers(opts, count2 = Math.min(2, availableCores() - 1), record2) {
-  const init = workerSafe(opts, record2);
+function prewarmWorkers(opts, count2 = Math.min(2, availableCores() - 1), record) {
+  const init = workerSafe(opts, record);
   const url = init ? workerUrl() : null;
   const env = process.env.DOCKERFIX_WORKERS;
   if (!init || !url || count2 < 2 || env === "0") return;
@@ -16248,17 +5132,17 @@ function releasePrewarmed() {
 function processFilesOrdered(files, opts, batchOpts) {
   return new Batch(files, opts, batchOpts);
 }
-var import_node_fs6, import_node_os, import_node_url, import_node_worker_threads, MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, processedHere, Batch, listeners, prewarmed;
+var import_node_fs2, import_node_os, import_node_url, import_node_worker_threads, import_batch_wire, import_context_recorder, import_transforms, MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, processedHere, Batch, listeners, prewarmed;
 var init_batch = __esm({
   "src/cli/batch.ts"() {
     "use strict";
-    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os = __toESMBuiltin(require("node:os"), 1);
     import_node_url = require("node:url");
     import_node_worker_threads = __toESM(require_node_worker_threads(), 1);
-    init_batch_wire();
-    init_context_recorder();
-    init_transforms();
+    import_batch_wire = require("dockerfix:core/src/cli/batch-wire.ts");
+    import_context_recorder = require("dockerfix:core/src/cli/context-recorder.ts");
+    import_transforms = require("dockerfix:core/transforms/index.ts");
     MIN_FILES_PER_WORKER = 96;
     OPTION_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "firstChange"]);
     processedHere = 0;
@@ -16297,7 +5181,7 @@ var init_batch = __esm({
             let key = seen.get(o);
             if (key === void 0) {
               const w = workerSafe(o, batchOpts.record);
-              key = w ? initKey(w) : null;
+              key = w ? (0, import_batch_wire.initKey)(w) : null;
               if (w && key) this.inits.set(key, w);
               seen.set(o, key);
             }
@@ -16370,13 +5254,13 @@ var init_batch = __esm({
         return out;
       }
       startPool(url, init) {
-        this.key = initKey(init);
+        this.key = (0, import_batch_wire.initKey)(init);
         const warm = adoptPrewarmed(init, this.workers);
         for (let k = 0; k < this.workers; k++) {
           const worker = warm[k] ?? new import_node_worker_threads.Worker(url, { workerData: init });
           this.pool.push(worker);
           const inFlight = /* @__PURE__ */ new Map();
-          const known2 = /* @__PURE__ */ new Set([this.key]);
+          const known = /* @__PURE__ */ new Set([this.key]);
           const send = () => {
             if (this.stopped) return;
             const files = this.take();
@@ -16384,8 +5268,8 @@ var init_batch = __esm({
             let sets;
             for (const [i, f, key] of files) {
               inFlight.set(i, f);
-              if (!known2.has(key)) {
-                known2.add(key);
+              if (!known.has(key)) {
+                known.add(key);
                 (sets ??= {})[key] = this.inits.get(key);
               }
             }
@@ -16399,7 +5283,7 @@ var init_batch = __esm({
             for (const [i, w, log] of reply.results) {
               inFlight.delete(i);
               if (log) this.logs[i] = log;
-              this.deliver(i, fromWire(w));
+              this.deliver(i, (0, import_batch_wire.fromWire)(w));
             }
             send();
             if (inFlight.size === 0) this.idle.add(worker);
@@ -16425,7 +5309,7 @@ var init_batch = __esm({
         this.signal();
       }
       deliverRecorded(i, f) {
-        const r = processRecorded(f, this.optsOf(i), this.batchOpts.record);
+        const r = (0, import_context_recorder.processRecorded)(f, this.optsOf(i), this.batchOpts.record);
         if (r.log) this.logs[i] = r.log;
         this.deliver(i, r.outcome);
       }
@@ -16538,3951 +5422,6 @@ var init_progress = __esm({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
-var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports2, module2) {
-    "use strict";
-    var WIN_SLASH = "\\\\/";
-    var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
-    var DEFAULT_MAX_EXTGLOB_RECURSION = 0;
-    var DOT_LITERAL = "\\.";
-    var PLUS_LITERAL = "\\+";
-    var QMARK_LITERAL = "\\?";
-    var SLASH_LITERAL = "\\/";
-    var ONE_CHAR = "(?=.)";
-    var QMARK = "[^/]";
-    var END_ANCHOR = `(?:${SLASH_LITERAL}|$)`;
-    var START_ANCHOR = `(?:^|${SLASH_LITERAL})`;
-    var DOTS_SLASH = `${DOT_LITERAL}{1,2}${END_ANCHOR}`;
-    var NO_DOT = `(?!${DOT_LITERAL})`;
-    var NO_DOTS = `(?!${START_ANCHOR}${DOTS_SLASH})`;
-    var NO_DOT_SLASH = `(?!${DOT_LITERAL}{0,1}${END_ANCHOR})`;
-    var NO_DOTS_SLASH = `(?!${DOTS_SLASH})`;
-    var QMARK_NO_DOT = `[^.${SLASH_LITERAL}]`;
-    var STAR = `${QMARK}*?`;
-    var SEP = "/";
-    var POSIX_CHARS = {
-      DOT_LITERAL,
-      PLUS_LITERAL,
-      QMARK_LITERAL,
-      SLASH_LITERAL,
-      ONE_CHAR,
-      QMARK,
-      END_ANCHOR,
-      DOTS_SLASH,
-      NO_DOT,
-      NO_DOTS,
-      NO_DOT_SLASH,
-      NO_DOTS_SLASH,
-      QMARK_NO_DOT,
-      STAR,
-      START_ANCHOR,
-      SEP
-    };
-    var WINDOWS_CHARS = {
-      ...POSIX_CHARS,
-      SLASH_LITERAL: `[${WIN_SLASH}]`,
-      QMARK: WIN_NO_SLASH,
-      STAR: `${WIN_NO_SLASH}*?`,
-      DOTS_SLASH: `${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$)`,
-      NO_DOT: `(?!${DOT_LITERAL})`,
-      NO_DOTS: `(?!(?:^|[${WIN_SLASH}])${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      NO_DOT_SLASH: `(?!${DOT_LITERAL}{0,1}(?:[${WIN_SLASH}]|$))`,
-      NO_DOTS_SLASH: `(?!${DOT_LITERAL}{1,2}(?:[${WIN_SLASH}]|$))`,
-      QMARK_NO_DOT: `[^.${WIN_SLASH}]`,
-      START_ANCHOR: `(?:^|[${WIN_SLASH}])`,
-      END_ANCHOR: `(?:[${WIN_SLASH}]|$)`,
-      SEP: "\\"
-    };
-    var POSIX_REGEX_SOURCE = {
-      __proto__: null,
-      alnum: "a-zA-Z0-9",
-      alpha: "a-zA-Z",
-      ascii: "\\x00-\\x7F",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1F\\x7F",
-      digit: "0-9",
-      graph: "\\x21-\\x7E",
-      lower: "a-z",
-      print: "\\x20-\\x7E ",
-      punct: "\\-!\"#$%&'()\\*+,./:;<=>?@[\\]^_`{|}~",
-      space: " \\t\\r\\n\\v\\f",
-      upper: "A-Z",
-      word: "A-Za-z0-9_",
-      xdigit: "A-Fa-f0-9"
-    };
-    module2.exports = {
-      DEFAULT_MAX_EXTGLOB_RECURSION,
-      MAX_LENGTH: 1024 * 64,
-      POSIX_REGEX_SOURCE,
-      // regular expressions
-      REGEX_BACKSLASH: /\\(?![*+?^${}(|)[\]])/g,
-      REGEX_NON_SPECIAL_CHARS: /^[^@![\].,$*+?^{}()|\\/]+/,
-      REGEX_SPECIAL_CHARS: /[-*+?.^${}(|)[\]]/,
-      REGEX_SPECIAL_CHARS_BACKREF: /(\\?)((\W)(\3*))/g,
-      REGEX_SPECIAL_CHARS_GLOBAL: /([-*+?.^${}(|)[\]])/g,
-      REGEX_REMOVE_BACKSLASH: /(?:\[.*?[^\\]\]|\\(?=.))/g,
-      // Replace globs with equivalent patterns to reduce parsing time.
-      REPLACEMENTS: {
-        __proto__: null,
-        "***": "*",
-        "**/**": "**",
-        "**/**/**": "**"
-      },
-      // Digits
-      CHAR_0: 48,
-      /* 0 */
-      CHAR_9: 57,
-      /* 9 */
-      // Alphabet chars.
-      CHAR_UPPERCASE_A: 65,
-      /* A */
-      CHAR_LOWERCASE_A: 97,
-      /* a */
-      CHAR_UPPERCASE_Z: 90,
-      /* Z */
-      CHAR_LOWERCASE_Z: 122,
-      /* z */
-      CHAR_LEFT_PARENTHESES: 40,
-      /* ( */
-      CHAR_RIGHT_PARENTHESES: 41,
-      /* ) */
-      CHAR_ASTERISK: 42,
-      /* * */
-      // Non-alphabetic chars.
-      CHAR_AMPERSAND: 38,
-      /* & */
-      CHAR_AT: 64,
-      /* @ */
-      CHAR_BACKWARD_SLASH: 92,
-      /* \ */
-      CHAR_CARRIAGE_RETURN: 13,
-      /* \r */
-      CHAR_CIRCUMFLEX_ACCENT: 94,
-      /* ^ */
-      CHAR_COLON: 58,
-      /* : */
-      CHAR_COMMA: 44,
-      /* , */
-      CHAR_DOT: 46,
-      /* . */
-      CHAR_DOUBLE_QUOTE: 34,
-      /* " */
-      CHAR_EQUAL: 61,
-      /* = */
-      CHAR_EXCLAMATION_MARK: 33,
-      /* ! */
-      CHAR_FORM_FEED: 12,
-      /* \f */
-      CHAR_FORWARD_SLASH: 47,
-      /* / */
-      CHAR_GRAVE_ACCENT: 96,
-      /* ` */
-      CHAR_HASH: 35,
-      /* # */
-      CHAR_HYPHEN_MINUS: 45,
-      /* - */
-      CHAR_LEFT_ANGLE_BRACKET: 60,
-      /* < */
-      CHAR_LEFT_CURLY_BRACE: 123,
-      /* { */
-      CHAR_LEFT_SQUARE_BRACKET: 91,
-      /* [ */
-      CHAR_LINE_FEED: 10,
-      /* \n */
-      CHAR_NO_BREAK_SPACE: 160,
-      /* \u00A0 */
-      CHAR_PERCENT: 37,
-      /* % */
-      CHAR_PLUS: 43,
-      /* + */
-      CHAR_QUESTION_MARK: 63,
-      /* ? */
-      CHAR_RIGHT_ANGLE_BRACKET: 62,
-      /* > */
-      CHAR_RIGHT_CURLY_BRACE: 125,
-      /* } */
-      CHAR_RIGHT_SQUARE_BRACKET: 93,
-      /* ] */
-      CHAR_SEMICOLON: 59,
-      /* ; */
-      CHAR_SINGLE_QUOTE: 39,
-      /* ' */
-      CHAR_SPACE: 32,
-      /*   */
-      CHAR_TAB: 9,
-      /* \t */
-      CHAR_UNDERSCORE: 95,
-      /* _ */
-      CHAR_VERTICAL_LINE: 124,
-      /* | */
-      CHAR_ZERO_WIDTH_NOBREAK_SPACE: 65279,
-      /* \uFEFF */
-      /**
-       * Create EXTGLOB_CHARS
-       */
-      extglobChars(chars) {
-        return {
-          "!": { type: "negate", open: "(?:(?!(?:", close: `))${chars.STAR})` },
-          "?": { type: "qmark", open: "(?:", close: ")?" },
-          "+": { type: "plus", open: "(?:", close: ")+" },
-          "*": { type: "star", open: "(?:", close: ")*" },
-          "@": { type: "at", open: "(?:", close: ")" }
-        };
-      },
-      /**
-       * Create GLOB_CHARS
-       */
-      globChars(win32) {
-        return win32 === true ? WINDOWS_CHARS : POSIX_CHARS;
-      }
-    };
-  }
-});
-
-// node_modules/picomatch/lib/utils.js
-var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports2) {
-    "use strict";
-    var {
-      REGEX_BACKSLASH,
-      REGEX_REMOVE_BACKSLASH,
-      REGEX_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_GLOBAL
-    } = require_constants();
-    exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports2.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
-    exports2.isRegexChar = (str3) => str3.length === 1 && exports2.hasRegexChars(str3);
-    exports2.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports2.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
-    exports2.isWindows = () => {
-      if (typeof navigator !== "undefined" && navigator.platform) {
-        const platform = navigator.platform.toLowerCase();
-        return platform === "win32" || platform === "windows";
-      }
-      if (typeof process !== "undefined" && process.platform) {
-        return process.platform === "win32";
-      }
-      return false;
-    };
-    exports2.removeBackslashes = (str3) => {
-      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
-        return match === "\\" ? "" : match;
-      });
-    };
-    exports2.escapeLast = (input, char, lastIdx) => {
-      const idx = input.lastIndexOf(char, lastIdx);
-      if (idx === -1) return input;
-      if (input[idx - 1] === "\\") return exports2.escapeLast(input, char, idx - 1);
-      return `${input.slice(0, idx)}\\${input.slice(idx)}`;
-    };
-    exports2.removePrefix = (input, state = {}) => {
-      let output = input;
-      if (output.startsWith("./")) {
-        output = output.slice(2);
-        state.prefix = "./";
-      }
-      return output;
-    };
-    exports2.wrapOutput = (input, state = {}, options = {}) => {
-      const prepend = options.contains ? "" : "^";
-      const append = options.contains ? "" : "$";
-      let output = `${prepend}(?:${input})${append}`;
-      if (state.negated === true) {
-        output = `(?:^(?!${output}).*$)`;
-      }
-      return output;
-    };
-    exports2.basename = (path30, { windows } = {}) => {
-      const segs = path30.split(windows ? /[\\/]/ : "/");
-      const last = segs[segs.length - 1];
-      if (last === "") {
-        return segs[segs.length - 2];
-      }
-      return last;
-    };
-  }
-});
-
-// node_modules/picomatch/lib/scan.js
-var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports2, module2) {
-    "use strict";
-    var utils = require_utils();
-    var {
-      CHAR_ASTERISK,
-      /* * */
-      CHAR_AT,
-      /* @ */
-      CHAR_BACKWARD_SLASH,
-      /* \ */
-      CHAR_COMMA,
-      /* , */
-      CHAR_DOT,
-      /* . */
-      CHAR_EXCLAMATION_MARK,
-      /* ! */
-      CHAR_FORWARD_SLASH,
-      /* / */
-      CHAR_LEFT_CURLY_BRACE,
-      /* { */
-      CHAR_LEFT_PARENTHESES,
-      /* ( */
-      CHAR_LEFT_SQUARE_BRACKET,
-      /* [ */
-      CHAR_PLUS,
-      /* + */
-      CHAR_QUESTION_MARK,
-      /* ? */
-      CHAR_RIGHT_CURLY_BRACE,
-      /* } */
-      CHAR_RIGHT_PARENTHESES,
-      /* ) */
-      CHAR_RIGHT_SQUARE_BRACKET
-      /* ] */
-    } = require_constants();
-    var isPathSeparator = (code2) => {
-      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
-    };
-    var depth = (token) => {
-      if (token.isPrefix !== true) {
-        token.depth = token.isGlobstar ? Infinity : 1;
-      }
-    };
-    var scan = (input, options) => {
-      const opts = options || {};
-      const length = input.length - 1;
-      const scanToEnd = opts.parts === true || opts.tokens === true || opts.scanToEnd === true;
-      const slashes = [];
-      const tokens = [];
-      const parts = [];
-      let str3 = input;
-      let index = -1;
-      let start2 = 0;
-      let lastIndex = 0;
-      let isBrace = false;
-      let isBracket = false;
-      let isGlob = false;
-      let isExtglob = false;
-      let isGlobstar = false;
-      let braceEscaped = false;
-      let backslashes = false;
-      let negated = false;
-      let negatedExtglob = false;
-      let finished = false;
-      let braces = 0;
-      let prev;
-      let code2;
-      let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index >= length;
-      const peek = () => str3.charCodeAt(index + 1);
-      const advance = () => {
-        prev = code2;
-        return str3.charCodeAt(++index);
-      };
-      while (index < length) {
-        code2 = advance();
-        let next;
-        if (code2 === CHAR_BACKWARD_SLASH) {
-          backslashes = token.backslashes = true;
-          code2 = advance();
-          if (code2 === CHAR_LEFT_CURLY_BRACE) {
-            braceEscaped = true;
-          }
-          continue;
-        }
-        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
-          braces++;
-          while (eos() !== true && (code2 = advance())) {
-            if (code2 === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (code2 === CHAR_LEFT_CURLY_BRACE) {
-              braces++;
-              continue;
-            }
-            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (braceEscaped !== true && code2 === CHAR_COMMA) {
-              isBrace = token.isBrace = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              if (scanToEnd === true) {
-                continue;
-              }
-              break;
-            }
-            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
-              braces--;
-              if (braces === 0) {
-                braceEscaped = false;
-                isBrace = token.isBrace = true;
-                finished = true;
-                break;
-              }
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code2 === CHAR_FORWARD_SLASH) {
-          slashes.push(index);
-          tokens.push(token);
-          token = { value: "", depth: 0, isGlob: false };
-          if (finished === true) continue;
-          if (prev === CHAR_DOT && index === start2 + 1) {
-            start2 += 2;
-            continue;
-          }
-          lastIndex = index + 1;
-          continue;
-        }
-        if (opts.noext !== true) {
-          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
-          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
-            isGlob = token.isGlob = true;
-            isExtglob = token.isExtglob = true;
-            finished = true;
-            if (code2 === CHAR_EXCLAMATION_MARK && index === start2) {
-              negatedExtglob = true;
-            }
-            if (scanToEnd === true) {
-              let parens = 0;
-              while (eos() !== true && (code2 = advance())) {
-                if (code2 === CHAR_BACKWARD_SLASH) {
-                  backslashes = token.backslashes = true;
-                  advance();
-                  continue;
-                }
-                if (code2 === CHAR_LEFT_PARENTHESES) {
-                  parens++;
-                  continue;
-                }
-                if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                  finished = true;
-                  break;
-                }
-              }
-              continue;
-            }
-            break;
-          }
-        }
-        if (code2 === CHAR_ASTERISK) {
-          if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code2 === CHAR_QUESTION_MARK) {
-          isGlob = token.isGlob = true;
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
-          while (eos() !== true && (next = advance())) {
-            if (next === CHAR_BACKWARD_SLASH) {
-              backslashes = token.backslashes = true;
-              advance();
-              continue;
-            }
-            if (next === CHAR_RIGHT_SQUARE_BRACKET) {
-              isBracket = token.isBracket = true;
-              isGlob = token.isGlob = true;
-              finished = true;
-              break;
-            }
-          }
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index === start2) {
-          negated = token.negated = true;
-          start2++;
-          continue;
-        }
-        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
-          isGlob = token.isGlob = true;
-          if (scanToEnd === true) {
-            let parens = 1;
-            while (eos() !== true && (code2 = advance())) {
-              if (code2 === CHAR_BACKWARD_SLASH) {
-                backslashes = token.backslashes = true;
-                advance();
-                continue;
-              }
-              if (code2 === CHAR_LEFT_PARENTHESES) {
-                parens++;
-                continue;
-              }
-              if (code2 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
-                finished = true;
-                break;
-              }
-            }
-            continue;
-          }
-          break;
-        }
-        if (isGlob === true) {
-          finished = true;
-          if (scanToEnd === true) {
-            continue;
-          }
-          break;
-        }
-      }
-      if (opts.noext === true) {
-        isExtglob = false;
-        isGlob = false;
-      }
-      let base2 = str3;
-      let prefix = "";
-      let glob = "";
-      if (start2 > 0) {
-        prefix = str3.slice(0, start2);
-        str3 = str3.slice(start2);
-        lastIndex -= start2;
-      }
-      if (base2 && isGlob === true && lastIndex > 0) {
-        base2 = str3.slice(0, lastIndex);
-        glob = str3.slice(lastIndex);
-      } else if (isGlob === true) {
-        base2 = "";
-        glob = str3;
-      } else {
-        base2 = str3;
-      }
-      if (base2 && base2 !== "" && base2 !== "/" && base2 !== str3) {
-        if (isPathSeparator(base2.charCodeAt(base2.length - 1))) {
-          base2 = base2.slice(0, -1);
-        }
-      }
-      if (opts.unescape === true) {
-        if (glob) glob = utils.removeBackslashes(glob);
-        if (base2 && backslashes === true) {
-          base2 = utils.removeBackslashes(base2);
-        }
-      }
-      const state = {
-        prefix,
-        input,
-        start: start2,
-        base: base2,
-        glob,
-        isBrace,
-        isBracket,
-        isGlob,
-        isExtglob,
-        isGlobstar,
-        negated,
-        negatedExtglob
-      };
-      if (opts.tokens === true) {
-        state.maxDepth = 0;
-        if (!isPathSeparator(code2)) {
-          tokens.push(token);
-        }
-        state.tokens = tokens;
-      }
-      if (opts.parts === true || opts.tokens === true) {
-        let prevIndex;
-        for (let idx = 0; idx < slashes.length; idx++) {
-          const n2 = prevIndex !== void 0 ? prevIndex + 1 : start2;
-          const i = slashes[idx];
-          const value2 = input.slice(n2, i);
-          if (opts.tokens) {
-            if (idx === 0 && start2 !== 0) {
-              tokens[idx].isPrefix = true;
-              tokens[idx].value = prefix;
-            } else {
-              tokens[idx].value = value2;
-            }
-            depth(tokens[idx]);
-            state.maxDepth += tokens[idx].depth;
-          }
-          if (i >= start2) {
-            parts.push(value2);
-            prevIndex = i;
-          }
-        }
-        const n = prevIndex !== void 0 ? prevIndex + 1 : start2;
-        const value = input.slice(n);
-        parts.push(value);
-        if (opts.tokens && prevIndex && prevIndex + 1 < input.length) {
-          tokens[tokens.length - 1].value = value;
-          depth(tokens[tokens.length - 1]);
-          state.maxDepth += tokens[tokens.length - 1].depth;
-        }
-        state.slashes = slashes;
-        state.parts = parts;
-      }
-      return state;
-    };
-    module2.exports = scan;
-  }
-});
-
-// node_modules/picomatch/lib/parse.js
-var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports2, module2) {
-    "use strict";
-    var constants = require_constants();
-    var utils = require_utils();
-    var {
-      MAX_LENGTH,
-      POSIX_REGEX_SOURCE,
-      REGEX_NON_SPECIAL_CHARS,
-      REGEX_SPECIAL_CHARS_BACKREF,
-      REPLACEMENTS
-    } = constants;
-    var expandRange = (args, options) => {
-      if (typeof options.expandRange === "function") {
-        return options.expandRange(...args, options);
-      }
-      args.sort();
-      const value = `[${args.join("-")}]`;
-      try {
-        new RegExp(value);
-      } catch (ex) {
-        return args.map((v) => utils.escapeRegex(v)).join("..");
-      }
-      return value;
-    };
-    var syntaxError = (type, char) => {
-      return `Missing ${type}: "${char}" - use "\\\\${char}" to match literal characters`;
-    };
-    var splitTopLevel = (input) => {
-      const parts = [];
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let value = "";
-      let escaped = false;
-      for (const ch of input) {
-        if (escaped === true) {
-          value += ch;
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          value += ch;
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          value += ch;
-          continue;
-        }
-        if (quote === 0) {
-          if (ch === "[") {
-            bracket++;
-          } else if (ch === "]" && bracket > 0) {
-            bracket--;
-          } else if (bracket === 0) {
-            if (ch === "(") {
-              paren++;
-            } else if (ch === ")" && paren > 0) {
-              paren--;
-            } else if (ch === "|" && paren === 0) {
-              parts.push(value);
-              value = "";
-              continue;
-            }
-          }
-        }
-        value += ch;
-      }
-      parts.push(value);
-      return parts;
-    };
-    var isPlainBranch = (branch) => {
-      let escaped = false;
-      for (const ch of branch) {
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (/[?*+@!()[\]{}]/.test(ch)) {
-          return false;
-        }
-      }
-      return true;
-    };
-    var normalizeSimpleBranch = (branch) => {
-      let value = branch.trim();
-      let changed = true;
-      while (changed === true) {
-        changed = false;
-        if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
-          value = value.slice(2, -1);
-          changed = true;
-        }
-      }
-      if (!isPlainBranch(value)) {
-        return;
-      }
-      return value.replace(/\\(.)/g, "$1");
-    };
-    var hasRepeatedCharPrefixOverlap = (branches) => {
-      const values3 = branches.map(normalizeSimpleBranch).filter(Boolean);
-      for (let i = 0; i < values3.length; i++) {
-        for (let j = i + 1; j < values3.length; j++) {
-          const a = values3[i];
-          const b = values3[j];
-          const char = a[0];
-          if (!char || a !== char.repeat(a.length) || b !== char.repeat(b.length)) {
-            continue;
-          }
-          if (a === b || a.startsWith(b) || b.startsWith(a)) {
-            return true;
-          }
-        }
-      }
-      return false;
-    };
-    var parseRepeatedExtglob = (pattern, requireEnd = true) => {
-      if (pattern[0] !== "+" && pattern[0] !== "*" || pattern[1] !== "(") {
-        return;
-      }
-      let bracket = 0;
-      let paren = 0;
-      let quote = 0;
-      let escaped = false;
-      for (let i = 1; i < pattern.length; i++) {
-        const ch = pattern[i];
-        if (escaped === true) {
-          escaped = false;
-          continue;
-        }
-        if (ch === "\\") {
-          escaped = true;
-          continue;
-        }
-        if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
-          continue;
-        }
-        if (quote === 1) {
-          continue;
-        }
-        if (ch === "[") {
-          bracket++;
-          continue;
-        }
-        if (ch === "]" && bracket > 0) {
-          bracket--;
-          continue;
-        }
-        if (bracket > 0) {
-          continue;
-        }
-        if (ch === "(") {
-          paren++;
-          continue;
-        }
-        if (ch === ")") {
-          paren--;
-          if (paren === 0) {
-            if (requireEnd === true && i !== pattern.length - 1) {
-              return;
-            }
-            return {
-              type: pattern[0],
-              body: pattern.slice(2, i),
-              end: i
-            };
-          }
-        }
-      }
-    };
-    var buildCharClassStar = (chars) => {
-      const source = chars.length === 1 ? utils.escapeRegex(chars[0]) : `[${chars.map((ch) => utils.escapeRegex(ch)).join("")}]`;
-      return `${source}*`;
-    };
-    var getStarExtglobSequenceChars = (pattern) => {
-      let index = 0;
-      const chars = [];
-      while (index < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index), false);
-        if (!match || match.type !== "*") {
-          return;
-        }
-        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
-        if (branches.length !== 1) {
-          return;
-        }
-        const branch = normalizeSimpleBranch(branches[0]);
-        if (!branch || branch.length !== 1) {
-          return;
-        }
-        chars.push(branch);
-        index += match.end + 1;
-      }
-      if (chars.length < 1) {
-        return;
-      }
-      return chars;
-    };
-    var repeatedExtglobRecursion = (pattern) => {
-      let depth = 0;
-      let value = pattern.trim();
-      let match = parseRepeatedExtglob(value);
-      while (match) {
-        depth++;
-        value = match.body.trim();
-        match = parseRepeatedExtglob(value);
-      }
-      return depth;
-    };
-    var analyzeRepeatedExtglob = (body, options) => {
-      if (options.maxExtglobRecursion === false) {
-        return { risky: false };
-      }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
-      const branches = splitTopLevel(body).map((branch) => branch.trim());
-      if (branches.length > 1) {
-        if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
-          return { risky: true };
-        }
-      }
-      const safeChars = [];
-      let sawStarSequence = false;
-      let combinable = true;
-      for (const branch of branches) {
-        const chars = getStarExtglobSequenceChars(branch);
-        if (chars) {
-          sawStarSequence = true;
-          safeChars.push(...chars);
-          continue;
-        }
-        const literal = normalizeSimpleBranch(branch);
-        if (literal && literal.length === 1) {
-          safeChars.push(literal);
-          continue;
-        }
-        combinable = false;
-        if (repeatedExtglobRecursion(branch) > max) {
-          return { risky: true };
-        }
-      }
-      if (sawStarSequence) {
-        return combinable ? { risky: true, safeOutput: buildCharClassStar([...new Set(safeChars)]) } : { risky: true };
-      }
-      return { risky: false };
-    };
-    var parse = (input, options) => {
-      if (typeof input !== "string") {
-        throw new TypeError("Expected a string");
-      }
-      input = REPLACEMENTS[input] || input;
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      let len2 = input.length;
-      if (len2 > max) {
-        throw new SyntaxError(`Input length: ${len2}, exceeds maximum allowed length: ${max}`);
-      }
-      const bos = { type: "bos", value: "", output: opts.prepend || "" };
-      const tokens = [bos];
-      const capture2 = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
-      const {
-        DOT_LITERAL,
-        PLUS_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOT_SLASH,
-        NO_DOTS_SLASH,
-        QMARK,
-        QMARK_NO_DOT,
-        STAR,
-        START_ANCHOR
-      } = PLATFORM_CHARS;
-      const globstar = (opts2) => {
-        return `(${capture2}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const nodot = opts.dot ? "" : NO_DOT;
-      const qmarkNoDot = opts.dot ? QMARK : QMARK_NO_DOT;
-      let star = opts.bash === true ? globstar(opts) : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      if (typeof opts.noext === "boolean") {
-        opts.noextglob = opts.noext;
-      }
-      const state = {
-        input,
-        index: -1,
-        start: 0,
-        dot: opts.dot === true,
-        consumed: "",
-        output: "",
-        prefix: "",
-        backtrack: false,
-        negated: false,
-        brackets: 0,
-        braces: 0,
-        parens: 0,
-        quotes: 0,
-        globstar: false,
-        tokens
-      };
-      input = utils.removePrefix(input, state);
-      len2 = input.length;
-      const extglobs = [];
-      const braces = [];
-      const stack = [];
-      let prev = bos;
-      let value;
-      const eos = () => state.index === len2 - 1;
-      const peek = state.peek = (n = 1) => input[state.index + n];
-      const advance = state.advance = () => input[++state.index] || "";
-      const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num3 = 0) => {
-        state.consumed += value2;
-        state.index += num3;
-      };
-      const append = (token) => {
-        state.output += token.output != null ? token.output : token.value;
-        consume(token.value);
-      };
-      const negate = () => {
-        let count2 = 1;
-        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
-          advance();
-          state.start++;
-          count2++;
-        }
-        if (count2 % 2 === 0) {
-          return false;
-        }
-        state.negated = true;
-        state.start++;
-        return true;
-      };
-      const increment = (type) => {
-        state[type]++;
-        stack.push(type);
-      };
-      const decrement = (type) => {
-        state[type]--;
-        stack.pop();
-      };
-      const push = (tok) => {
-        if (prev.type === "globstar") {
-          const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
-          const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
-          if (tok.type !== "slash" && tok.type !== "paren" && !isBrace && !isExtglob) {
-            state.output = state.output.slice(0, -prev.output.length);
-            prev.type = "star";
-            prev.value = "*";
-            prev.output = star;
-            state.output += prev.output;
-          }
-        }
-        if (extglobs.length && tok.type !== "paren") {
-          extglobs[extglobs.length - 1].inner += tok.value;
-        }
-        if (tok.value || tok.output) append(tok);
-        if (prev && prev.type === "text" && tok.type === "text") {
-          prev.output = (prev.output || prev.value) + tok.value;
-          prev.value += tok.value;
-          return;
-        }
-        tok.prev = prev;
-        tokens.push(tok);
-        prev = tok;
-      };
-      const extglobOpen = (type, value2) => {
-        const token = { ...EXTGLOB_CHARS[value2], conditions: 1, inner: "" };
-        token.prev = prev;
-        token.parens = state.parens;
-        token.output = state.output;
-        token.startIndex = state.index;
-        token.tokensIndex = tokens.length;
-        const output = (opts.capture ? "(" : "") + token.open;
-        increment("parens");
-        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
-        push({ type: "paren", extglob: true, value: advance(), output });
-        extglobs.push(token);
-      };
-      const extglobClose = (token) => {
-        const literal = input.slice(token.startIndex, state.index + 1);
-        const body = input.slice(token.startIndex + 2, state.index);
-        const analysis = analyzeRepeatedExtglob(body, opts);
-        if ((token.type === "plus" || token.type === "star") && analysis.risky) {
-          const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
-          const open = tokens[token.tokensIndex];
-          open.type = "text";
-          open.value = literal;
-          open.output = safeOutput || utils.escapeRegex(literal);
-          for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
-            tokens[i].value = "";
-            tokens[i].output = "";
-            delete tokens[i].suffix;
-          }
-          state.output = token.output + open.output;
-          state.backtrack = true;
-          push({ type: "paren", extglob: true, value, output: "" });
-          decrement("parens");
-          return;
-        }
-        let output = token.close + (opts.capture ? ")" : "");
-        let rest;
-        if (token.type === "negate") {
-          let extglobStar = star;
-          if (token.inner && token.inner.length > 1 && token.inner.includes("/")) {
-            extglobStar = globstar(opts);
-          }
-          if (extglobStar !== star || eos() || /^\)+$/.test(remaining())) {
-            output = token.close = `)$))${extglobStar}`;
-          }
-          if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse(rest, { ...options, fastpaths: false }).output;
-            output = token.close = `)${expression})${extglobStar})`;
-          }
-          if (token.prev.type === "bos") {
-            state.negatedExtglob = true;
-          }
-        }
-        push({ type: "paren", extglob: true, value, output });
-        decrement("parens");
-      };
-      if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
-        let backslashes = false;
-        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc, chars, first, rest, index) => {
-          if (first === "\\") {
-            backslashes = true;
-            return m;
-          }
-          if (first === "?") {
-            if (esc) {
-              return esc + first + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            if (index === 0) {
-              return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
-            }
-            return QMARK.repeat(chars.length);
-          }
-          if (first === ".") {
-            return DOT_LITERAL.repeat(chars.length);
-          }
-          if (first === "*") {
-            if (esc) {
-              return esc + first + (rest ? star : "");
-            }
-            return star;
-          }
-          return esc ? m : `\\${m}`;
-        });
-        if (backslashes === true) {
-          if (opts.unescape === true) {
-            output = output.replace(/\\/g, "");
-          } else {
-            output = output.replace(/\\+/g, (m) => {
-              return m.length % 2 === 0 ? "\\\\" : m ? "\\" : "";
-            });
-          }
-        }
-        if (output === input && opts.contains === true) {
-          state.output = input;
-          return state;
-        }
-        state.output = utils.wrapOutput(output, state, options);
-        return state;
-      }
-      while (!eos()) {
-        value = advance();
-        if (value === "\0") {
-          continue;
-        }
-        if (value === "\\") {
-          const next = peek();
-          if (next === "/" && opts.bash !== true) {
-            continue;
-          }
-          if (next === "." || next === ";") {
-            continue;
-          }
-          if (!next) {
-            value += "\\";
-            push({ type: "text", value });
-            continue;
-          }
-          const match = /^\\+/.exec(remaining());
-          let slashes = 0;
-          if (match && match[0].length > 2) {
-            slashes = match[0].length;
-            state.index += slashes;
-            if (slashes % 2 !== 0) {
-              value += "\\";
-            }
-          }
-          if (opts.unescape === true) {
-            value = advance();
-          } else {
-            value += advance();
-          }
-          if (state.brackets === 0) {
-            push({ type: "text", value });
-            continue;
-          }
-        }
-        if (state.brackets > 0 && (value !== "]" || prev.value === "[" || prev.value === "[^")) {
-          if (opts.posix !== false && value === ":") {
-            const inner = prev.value.slice(1);
-            if (inner.includes("[")) {
-              prev.posix = true;
-              if (inner.includes(":")) {
-                const idx = prev.value.lastIndexOf("[");
-                const pre = prev.value.slice(0, idx);
-                const rest2 = prev.value.slice(idx + 2);
-                const posix3 = POSIX_REGEX_SOURCE[rest2];
-                if (posix3) {
-                  prev.value = pre + posix3;
-                  state.backtrack = true;
-                  advance();
-                  if (!bos.output && tokens.indexOf(prev) === 1) {
-                    bos.output = ONE_CHAR;
-                  }
-                  continue;
-                }
-              }
-            }
-          }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
-            value = `\\${value}`;
-          }
-          if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
-            value = `\\${value}`;
-          }
-          if (opts.posix === true && value === "!" && prev.value === "[") {
-            value = "^";
-          }
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (state.quotes === 1 && value !== '"') {
-          value = utils.escapeRegex(value);
-          prev.value += value;
-          append({ value });
-          continue;
-        }
-        if (value === '"') {
-          state.quotes = state.quotes === 1 ? 0 : 1;
-          if (opts.keepQuotes === true) {
-            push({ type: "text", value });
-          }
-          continue;
-        }
-        if (value === "(") {
-          increment("parens");
-          push({ type: "paren", value });
-          continue;
-        }
-        if (value === ")") {
-          if (state.parens === 0 && opts.strictBrackets === true) {
-            throw new SyntaxError(syntaxError("opening", "("));
-          }
-          const extglob = extglobs[extglobs.length - 1];
-          if (extglob && state.parens === extglob.parens + 1) {
-            extglobClose(extglobs.pop());
-            continue;
-          }
-          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
-          decrement("parens");
-          continue;
-        }
-        if (value === "[") {
-          if (opts.nobracket === true || !remaining().includes("]")) {
-            if (opts.nobracket !== true && opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("closing", "]"));
-            }
-            value = `\\${value}`;
-          } else {
-            increment("brackets");
-          }
-          push({ type: "bracket", value });
-          continue;
-        }
-        if (value === "]") {
-          if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          if (state.brackets === 0) {
-            if (opts.strictBrackets === true) {
-              throw new SyntaxError(syntaxError("opening", "["));
-            }
-            push({ type: "text", value, output: `\\${value}` });
-            continue;
-          }
-          decrement("brackets");
-          const prevValue = prev.value.slice(1);
-          if (prev.posix !== true && prevValue[0] === "^" && !prevValue.includes("/")) {
-            value = `/${value}`;
-          }
-          prev.value += value;
-          append({ value });
-          if (opts.literalBrackets === false || utils.hasRegexChars(prevValue)) {
-            continue;
-          }
-          const escaped = utils.escapeRegex(prev.value);
-          state.output = state.output.slice(0, -prev.value.length);
-          if (opts.literalBrackets === true) {
-            state.output += escaped;
-            prev.value = escaped;
-            continue;
-          }
-          prev.value = `(${capture2}${escaped}|${prev.value})`;
-          state.output += prev.value;
-          continue;
-        }
-        if (value === "{" && opts.nobrace !== true) {
-          increment("braces");
-          const open = {
-            type: "brace",
-            value,
-            output: "(",
-            outputIndex: state.output.length,
-            tokensIndex: state.tokens.length
-          };
-          braces.push(open);
-          push(open);
-          continue;
-        }
-        if (value === "}") {
-          const brace = braces[braces.length - 1];
-          if (opts.nobrace === true || !brace) {
-            push({ type: "text", value, output: value });
-            continue;
-          }
-          let output = ")";
-          if (brace.dots === true) {
-            const arr = tokens.slice();
-            const range2 = [];
-            for (let i = arr.length - 1; i >= 0; i--) {
-              tokens.pop();
-              if (arr[i].type === "brace") {
-                break;
-              }
-              if (arr[i].type !== "dots") {
-                range2.unshift(arr[i].value);
-              }
-            }
-            output = expandRange(range2, opts);
-            state.backtrack = true;
-          }
-          if (brace.comma !== true && brace.dots !== true) {
-            const out = state.output.slice(0, brace.outputIndex);
-            const toks = state.tokens.slice(brace.tokensIndex);
-            brace.value = brace.output = "\\{";
-            value = output = "\\}";
-            state.output = out;
-            for (const t of toks) {
-              state.output += t.output || t.value;
-            }
-          }
-          push({ type: "brace", value, output });
-          decrement("braces");
-          braces.pop();
-          continue;
-        }
-        if (value === "|") {
-          if (extglobs.length > 0) {
-            extglobs[extglobs.length - 1].conditions++;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value === ",") {
-          let output = value;
-          const brace = braces[braces.length - 1];
-          if (brace && stack[stack.length - 1] === "braces") {
-            brace.comma = true;
-            output = "|";
-          }
-          push({ type: "comma", value, output });
-          continue;
-        }
-        if (value === "/") {
-          if (prev.type === "dot" && state.index === state.start + 1) {
-            state.start = state.index + 1;
-            state.consumed = "";
-            state.output = "";
-            tokens.pop();
-            prev = bos;
-            continue;
-          }
-          push({ type: "slash", value, output: SLASH_LITERAL });
-          continue;
-        }
-        if (value === ".") {
-          if (state.braces > 0 && prev.type === "dot") {
-            if (prev.value === ".") prev.output = DOT_LITERAL;
-            const brace = braces[braces.length - 1];
-            prev.type = "dots";
-            prev.output += value;
-            prev.value += value;
-            brace.dots = true;
-            continue;
-          }
-          if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push({ type: "text", value, output: DOT_LITERAL });
-            continue;
-          }
-          push({ type: "dot", value, output: DOT_LITERAL });
-          continue;
-        }
-        if (value === "?") {
-          const isGroup = prev && prev.value === "(";
-          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("qmark", value);
-            continue;
-          }
-          if (prev && prev.type === "paren") {
-            const next = peek();
-            let output = value;
-            if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
-              output = `\\${value}`;
-            }
-            push({ type: "text", value, output });
-            continue;
-          }
-          if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push({ type: "qmark", value, output: QMARK_NO_DOT });
-            continue;
-          }
-          push({ type: "qmark", value, output: QMARK });
-          continue;
-        }
-        if (value === "!") {
-          if (opts.noextglob !== true && peek() === "(") {
-            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
-              extglobOpen("negate", value);
-              continue;
-            }
-          }
-          if (opts.nonegate !== true && state.index === 0) {
-            negate();
-            continue;
-          }
-        }
-        if (value === "+") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            extglobOpen("plus", value);
-            continue;
-          }
-          if (prev && prev.value === "(" || opts.regex === false) {
-            push({ type: "plus", value, output: PLUS_LITERAL });
-            continue;
-          }
-          if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push({ type: "plus", value });
-            continue;
-          }
-          push({ type: "plus", value: PLUS_LITERAL });
-          continue;
-        }
-        if (value === "@") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push({ type: "at", extglob: true, value, output: "" });
-            continue;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (value !== "*") {
-          if (value === "$" || value === "^") {
-            value = `\\${value}`;
-          }
-          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-          if (match) {
-            value += match[0];
-            state.index += match[0].length;
-          }
-          push({ type: "text", value });
-          continue;
-        }
-        if (prev && (prev.type === "globstar" || prev.star === true)) {
-          prev.type = "star";
-          prev.star = true;
-          prev.value += value;
-          prev.output = star;
-          state.backtrack = true;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        let rest = remaining();
-        if (opts.noextglob !== true && /^\([^?]/.test(rest)) {
-          extglobOpen("star", value);
-          continue;
-        }
-        if (prev.type === "star") {
-          if (opts.noglobstar === true) {
-            consume(value);
-            continue;
-          }
-          const prior = prev.prev;
-          const before = prior.prev;
-          const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
-          if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
-          const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
-          if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push({ type: "star", value, output: "" });
-            continue;
-          }
-          while (rest.slice(0, 3) === "/**") {
-            const after = input[state.index + 4];
-            if (after && after !== "/") {
-              break;
-            }
-            rest = rest.slice(3);
-            consume("/**", 3);
-          }
-          const isEnd = eos() || state.parens > 0 && rest === ")".repeat(state.parens) && !extglobs.some((extglob) => extglob.type === "negate");
-          if (prior.type === "bos" && eos()) {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = globstar(opts);
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && !afterStar && isEnd) {
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = globstar(opts) + (opts.strictSlashes ? ")" : "|$)");
-            prev.value += value;
-            state.globstar = true;
-            state.output += prior.output + prev.output;
-            consume(value);
-            continue;
-          }
-          if (prior.type === "slash" && prior.prev.type !== "bos" && rest[0] === "/") {
-            const end = rest[1] !== void 0 ? "|$" : "";
-            state.output = state.output.slice(0, -(prior.output + prev.output).length);
-            prior.output = `(?:${prior.output}`;
-            prev.type = "globstar";
-            prev.output = `${globstar(opts)}${SLASH_LITERAL}|${SLASH_LITERAL}${end})`;
-            prev.value += value;
-            state.output += prior.output + prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          if (prior.type === "bos" && rest[0] === "/") {
-            prev.type = "globstar";
-            prev.value += value;
-            prev.output = `(?:^|${SLASH_LITERAL}|${globstar(opts)}${SLASH_LITERAL})`;
-            state.output = prev.output;
-            state.globstar = true;
-            consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
-            continue;
-          }
-          state.output = state.output.slice(0, -prev.output.length);
-          prev.type = "globstar";
-          prev.output = globstar(opts);
-          prev.value += value;
-          state.output += prev.output;
-          state.globstar = true;
-          consume(value);
-          continue;
-        }
-        const token = { type: "star", value, output: star };
-        if (opts.bash === true) {
-          token.output = ".*?";
-          if (prev.type === "bos" || prev.type === "slash") {
-            token.output = nodot + token.output;
-          }
-          push(token);
-          continue;
-        }
-        if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
-          token.output = value;
-          push(token);
-          continue;
-        }
-        if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
-          if (prev.type === "dot") {
-            state.output += NO_DOT_SLASH;
-            prev.output += NO_DOT_SLASH;
-          } else if (opts.dot === true) {
-            state.output += NO_DOTS_SLASH;
-            prev.output += NO_DOTS_SLASH;
-          } else {
-            state.output += nodot;
-            prev.output += nodot;
-          }
-          if (peek() !== "*") {
-            state.output += ONE_CHAR;
-            prev.output += ONE_CHAR;
-          }
-        }
-        push(token);
-      }
-      while (state.brackets > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
-        state.output = utils.escapeLast(state.output, "[");
-        decrement("brackets");
-      }
-      while (state.parens > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", ")"));
-        state.output = utils.escapeLast(state.output, "(");
-        decrement("parens");
-      }
-      while (state.braces > 0) {
-        if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "}"));
-        state.output = utils.escapeLast(state.output, "{");
-        decrement("braces");
-      }
-      if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
-        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
-      }
-      if (state.backtrack === true) {
-        state.output = "";
-        for (const token of state.tokens) {
-          state.output += token.output != null ? token.output : token.value;
-          if (token.suffix) {
-            state.output += token.suffix;
-          }
-        }
-      }
-      return state;
-    };
-    parse.fastpaths = (input, options) => {
-      const opts = { ...options };
-      const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
-      const len2 = input.length;
-      if (len2 > max) {
-        throw new SyntaxError(`Input length: ${len2}, exceeds maximum allowed length: ${max}`);
-      }
-      input = REPLACEMENTS[input] || input;
-      const {
-        DOT_LITERAL,
-        SLASH_LITERAL,
-        ONE_CHAR,
-        DOTS_SLASH,
-        NO_DOT,
-        NO_DOTS,
-        NO_DOTS_SLASH,
-        STAR,
-        START_ANCHOR
-      } = constants.globChars(opts.windows);
-      const nodot = opts.dot ? NO_DOTS : NO_DOT;
-      const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
-      const capture2 = opts.capture ? "" : "?:";
-      const state = { negated: false, prefix: "" };
-      let star = opts.bash === true ? ".*?" : STAR;
-      if (opts.capture) {
-        star = `(${star})`;
-      }
-      const globstar = (opts2) => {
-        if (opts2.noglobstar === true) return star;
-        return `(${capture2}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
-      };
-      const create = (str3) => {
-        switch (str3) {
-          case "*":
-            return `${nodot}${ONE_CHAR}${star}`;
-          case ".*":
-            return `${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*.*":
-            return `${nodot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "*/*":
-            return `${nodot}${star}${SLASH_LITERAL}${ONE_CHAR}${slashDot}${star}`;
-          case "**":
-            return nodot + globstar(opts);
-          case "**/*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${ONE_CHAR}${star}`;
-          case "**/*.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${slashDot}${star}${DOT_LITERAL}${ONE_CHAR}${star}`;
-          case "**/.*":
-            return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
-          default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str3);
-            if (!match) return;
-            const source2 = create(match[1]);
-            if (!source2) return;
-            return source2 + DOT_LITERAL + match[2];
-          }
-        }
-      };
-      const output = utils.removePrefix(input, state);
-      let source = create(output);
-      if (source && opts.strictSlashes !== true) {
-        source += `${SLASH_LITERAL}?`;
-      }
-      return source;
-    };
-    module2.exports = parse;
-  }
-});
-
-// node_modules/picomatch/lib/picomatch.js
-var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports2, module2) {
-    "use strict";
-    var scan = require_scan();
-    var parse = require_parse();
-    var utils = require_utils();
-    var constants = require_constants();
-    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch4 = (glob, options, returnState = false) => {
-      if (Array.isArray(glob)) {
-        const fns = glob.map((input) => picomatch4(input, options, returnState));
-        const arrayMatcher = (str3) => {
-          for (const isMatch of fns) {
-            const state2 = isMatch(str3);
-            if (state2) return state2;
-          }
-          return false;
-        };
-        return arrayMatcher;
-      }
-      const isState = isObject2(glob) && glob.tokens && glob.input;
-      if (glob === "" || typeof glob !== "string" && !isState) {
-        throw new TypeError("Expected pattern to be a non-empty string");
-      }
-      const opts = options || {};
-      const posix3 = opts.windows;
-      const regex = isState ? picomatch4.compileRe(glob, options) : picomatch4.makeRe(glob, options, false, true);
-      const state = regex.state;
-      delete regex.state;
-      let isIgnored = () => false;
-      if (opts.ignore) {
-        const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch4(opts.ignore, ignoreOpts, returnState);
-      }
-      const matcher2 = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch4.test(input, regex, options, { glob, posix: posix3 });
-        const result = { glob, state, regex, posix: posix3, input, output, match, isMatch };
-        if (typeof opts.onResult === "function") {
-          opts.onResult(result);
-        }
-        if (isMatch === false) {
-          result.isMatch = false;
-          return returnObject ? result : false;
-        }
-        if (isIgnored(input)) {
-          if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result);
-          }
-          result.isMatch = false;
-          return returnObject ? result : false;
-        }
-        if (typeof opts.onMatch === "function") {
-          opts.onMatch(result);
-        }
-        return returnObject ? result : true;
-      };
-      if (returnState) {
-        matcher2.state = state;
-      }
-      return matcher2;
-    };
-    picomatch4.test = (input, regex, options, { glob, posix: posix3 } = {}) => {
-      if (typeof input !== "string") {
-        throw new TypeError("Expected input to be a string");
-      }
-      if (input === "") {
-        return { isMatch: false, output: "" };
-      }
-      const opts = options || {};
-      const format2 = opts.format || (posix3 ? utils.toPosixSlashes : null);
-      let match = input === glob;
-      let output = match && format2 ? format2(input) : input;
-      if (match === false) {
-        output = format2 ? format2(input) : input;
-        match = output === glob;
-      }
-      if (match === false || opts.capture === true) {
-        if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch4.matchBase(input, regex, options, posix3);
-        } else {
-          match = regex.exec(output);
-        }
-      }
-      return { isMatch: Boolean(match), match, output };
-    };
-    picomatch4.matchBase = (input, glob, options, posix3 = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch4.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix3 }));
-    };
-    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
-    picomatch4.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
-      return parse(pattern, { ...options, fastpaths: false });
-    };
-    picomatch4.scan = (input, options) => scan(input, options);
-    picomatch4.compileRe = (state, options, returnOutput = false, returnState = false) => {
-      if (returnOutput === true) {
-        return state.output;
-      }
-      const opts = options || {};
-      const prepend = opts.contains ? "" : "^";
-      const append = opts.contains ? "" : "$";
-      let source = `${prepend}(?:${state.output})${append}`;
-      if (state && state.negated === true) {
-        source = `^(?!${source}).*$`;
-      }
-      const regex = picomatch4.toRegex(source, options);
-      if (returnState === true) {
-        regex.state = state;
-      }
-      return regex;
-    };
-    picomatch4.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
-      if (!input || typeof input !== "string") {
-        throw new TypeError("Expected a non-empty string");
-      }
-      let parsed = { negated: false, fastpaths: true };
-      if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse.fastpaths(input, options);
-      }
-      if (!parsed.output) {
-        parsed = parse(input, options);
-      }
-      return picomatch4.compileRe(parsed, options, returnOutput, returnState);
-    };
-    picomatch4.toRegex = (source, options) => {
-      try {
-        const opts = options || {};
-        return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
-      } catch (err) {
-        if (options && options.debug === true) throw err;
-        return /$^/;
-      }
-    };
-    picomatch4.constants = constants;
-    module2.exports = picomatch4;
-  }
-});
-
-// node_modules/picomatch/index.js
-var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports2, module2) {
-    "use strict";
-    var pico = require_picomatch();
-    var utils = require_utils();
-    function picomatch4(glob, options, returnState = false) {
-      if (options && (options.windows === null || options.windows === void 0)) {
-        options = { ...options, windows: utils.isWindows() };
-      }
-      return pico(glob, options, returnState);
-    }
-    Object.assign(picomatch4, pico);
-    module2.exports = picomatch4;
-  }
-});
-
-// src/pipeline/editorconfig.ts
-function parseEditorConfig(text) {
-  let root = false;
-  const sections = [];
-  let current = null;
-  for (const raw of text.replace(/^\ufeff/, "").split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#") || line.startsWith(";")) continue;
-    const sec = /^\[(.*)\]$/.exec(line);
-    if (sec) {
-      current = { glob: sec[1], props: {} };
-      sections.push(current);
-      continue;
-    }
-    const eq = line.indexOf("=");
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).trim().toLowerCase();
-    const value = line.slice(eq + 1).trim();
-    if (current) current.props[key] = value;
-    else if (key === "root") root = value.toLowerCase() === "true";
-  }
-  return { root, sections };
-}
-function readAt(dir) {
-  if (cache3.has(dir)) return cache3.get(dir);
-  let found = null;
-  const file = import_node_path7.default.join(dir, ".editorconfig");
-  try {
-    const fd = import_node_fs7.default.openSync(file, import_node_fs7.default.constants.O_RDONLY | (import_node_fs7.default.constants.O_NONBLOCK ?? 0));
-    try {
-      const st = import_node_fs7.default.fstatSync(fd);
-      if (st.isFile() && st.size <= MAX_BYTES) {
-        const buf = Buffer.alloc(st.size);
-        let n = 0;
-        while (n < st.size) {
-          const r = import_node_fs7.default.readSync(fd, buf, n, st.size - n, n);
-          if (r === 0) break;
-          n += r;
-        }
-        found = { dir, ...parseEditorConfig(buf.subarray(0, n).toString("utf8")) };
-      }
-    } finally {
-      import_node_fs7.default.closeSync(fd);
-    }
-  } catch {
-    found = null;
-  }
-  cache3.set(dir, found);
-  return found;
-}
-function sectionMatches(glob, rel3) {
-  const anchored = glob.includes("/");
-  const pattern = glob.startsWith("/") ? glob.slice(1) : glob;
-  try {
-    return (0, import_picomatch.default)(pattern, { dot: true, basename: !anchored })(rel3);
-  } catch {
-    return false;
-  }
-}
-function editorConfigProps(file) {
-  const abs = import_node_path7.default.resolve(file);
-  const chain = [];
-  for (let dir = import_node_path7.default.dirname(abs); ; ) {
-    const ec = readAt(dir);
-    if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs7.default.existsSync(import_node_path7.default.join(dir, ".git"))) break;
-    const up = import_node_path7.default.dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  const props = {};
-  for (const ec of chain.reverse()) {
-    const rel3 = import_node_path7.default.relative(ec.dir, abs).split(import_node_path7.default.sep).join("/");
-    for (const s of ec.sections) {
-      if (!sectionMatches(s.glob, rel3)) continue;
-      for (const [k, v] of Object.entries(s.props)) {
-        if (v.toLowerCase() === "unset") delete props[k];
-        else props[k] = v;
-      }
-    }
-  }
-  return props;
-}
-function editorConfigFormat(file) {
-  const p = editorConfigProps(file);
-  const out = {};
-  const style = p.indent_style?.toLowerCase();
-  if (style === "tab") out.useTabs = true;
-  else if (style === "space") out.useTabs = false;
-  const size = p.indent_size?.toLowerCase();
-  if (size === "tab") out.useTabs = true;
-  const width = int(size) ?? int(p.tab_width);
-  if (width !== void 0) out.indent = width;
-  const eol = p.end_of_line?.toLowerCase();
-  if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
-  return out;
-}
-var import_node_fs7, import_node_path7, import_picomatch, MAX_BYTES, cache3, int;
-var init_editorconfig = __esm({
-  "src/pipeline/editorconfig.ts"() {
-    "use strict";
-    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
-    import_picomatch = __toESM(require_picomatch2(), 1);
-    MAX_BYTES = 1024 * 1024;
-    cache3 = /* @__PURE__ */ new Map();
-    int = (v) => v !== void 0 && /^\d+$/.test(v) && Number(v) <= 16 ? Number(v) : void 0;
-  }
-});
-
-// src/pipeline/config.ts
-function isAllowedSyntax(ref) {
-  return ref === "none" || SYNTAX_REF.test(ref);
-}
-function readConfigText(file) {
-  const fd = import_node_fs8.default.openSync(file, import_node_fs8.default.constants.O_RDONLY | (import_node_fs8.default.constants.O_NONBLOCK ?? 0));
-  try {
-    const st = import_node_fs8.default.fstatSync(fd);
-    if (!st.isFile()) throw new Error("not a regular file");
-    if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
-    const buf = Buffer.alloc(st.size + 1);
-    let total = 0;
-    for (; ; ) {
-      if (total === buf.length) throw new Error(`grew while being read`);
-      const n = import_node_fs8.default.readSync(fd, buf, total, buf.length - total, null);
-      if (n === 0) break;
-      total += n;
-    }
-    return buf.subarray(0, total).toString("utf8");
-  } finally {
-    import_node_fs8.default.closeSync(fd);
-  }
-}
-function typeName(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  return typeof v === "object" ? "an object" : `a ${typeof v}`;
-}
-function isObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function hint(word, known2) {
-  const c2 = closest(word, known2);
-  return c2 ? `; did you mean "${c2}"?` : "";
-}
-function validateConfig(raw, file, knownIds, prefix = "") {
-  const fail = (key, msg) => {
-    throw new ConfigError(file, prefix + key, msg);
-  };
-  if (!isObject(raw)) fail("", `expected an object, got ${typeName(raw)}`);
-  const obj = raw;
-  const settings = (o, at, allowed) => {
-    for (const k of Object.keys(o)) {
-      if (!allowed.includes(k)) fail(at + k, `unknown key${hint(k, allowed)} (allowed: ${allowed.join(", ")})`);
-    }
-    const out = {};
-    if ("transforms" in o) {
-      const t = o.transforms;
-      if (!isObject(t)) fail(at + "transforms", `expected an object of transform id -> true/false, got ${typeName(t)}`);
-      out.transforms = {};
-      for (const [id, on] of Object.entries(t)) {
-        if (!knownIds.includes(id)) fail(`${at}transforms.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(", ")})`);
-        if (typeof on !== "boolean") fail(`${at}transforms.${id}`, `expected true or false, got ${typeName(on)}`);
-        out.transforms[id] = on;
-      }
-    }
-    if ("syntax" in o) {
-      if (typeof o.syntax !== "string" || o.syntax.trim() === "") fail(at + "syntax", `expected a non-empty string (an image reference or "none"), got ${typeName(o.syntax)}`);
-      if (/\s/.test(o.syntax)) fail(at + "syntax", "must not contain whitespace");
-      if (!isAllowedSyntax(o.syntax)) {
-        fail(
-          at + "syntax",
-          `${JSON.stringify(o.syntax)} is not a Dockerfile frontend dockerfix accepts from a config file: use docker/dockerfile:<tag> (e.g. docker/dockerfile:1 or docker/dockerfile:1.7-labs), docker.io/docker/dockerfile@sha256:<digest>, or "none" (another frontend image only with --syntax on the command line)`
-        );
-      }
-      out.syntax = o.syntax;
-    }
-    if ("unsafe" in o) {
-      if (typeof o.unsafe !== "boolean") fail(at + "unsafe", `expected true or false, got ${typeName(o.unsafe)}`);
-      out.unsafe = o.unsafe;
-    }
-    if ("transformOptions" in o) {
-      const t = o.transformOptions;
-      if (!isObject(t)) fail(at + "transformOptions", `expected an object of transform id -> options object, got ${typeName(t)}`);
-      out.transformOptions = {};
-      for (const [id, v] of Object.entries(t)) {
-        if (!knownIds.includes(id)) fail(`${at}transformOptions.${id}`, `unknown transform id${hint(id, knownIds)} (known: ${knownIds.join(", ")})`);
-        if (!isObject(v)) fail(`${at}transformOptions.${id}`, `expected an object, got ${typeName(v)}`);
-        const ref = id === "syntax-directive" ? v.syntax : void 0;
-        if (typeof ref === "string" && !isAllowedSyntax(ref)) fail(`${at}transformOptions.${id}.syntax`, `${JSON.stringify(ref)} is not a Dockerfile frontend dockerfix accepts from a config file: use docker/dockerfile:<tag> or "none"`);
-        const known2 = TRANSFORM_OPTIONS[id] ?? {};
-        const keys = Object.keys(known2);
-        for (const [k, val] of Object.entries(v)) {
-          if (!(k in known2)) fail(`${at}transformOptions.${id}.${k}`, keys.length ? `unknown option${hint(k, keys)} (known: ${keys.join(", ")})` : `${id} takes no options`);
-          if (typeof val !== known2[k]) fail(`${at}transformOptions.${id}.${k}`, `expected ${known2[k] === "boolean" ? "true or false" : known2[k]}, got ${typeName(val)}`);
-        }
-        out.transformOptions[id] = v;
-      }
-    }
-    if ("format" in o) {
-      const f = o.format;
-      if (!isObject(f)) fail(at + "format", `expected an object (indent, useTabs, endOfLine), got ${typeName(f)}`);
-      const rec = f;
-      for (const k of Object.keys(rec)) if (!FORMAT_KEYS.includes(k)) fail(`${at}format.${k}`, `unknown key${hint(k, FORMAT_KEYS)} (allowed: ${FORMAT_KEYS.join(", ")})`);
-      out.format = {};
-      if ("indent" in rec) {
-        if (typeof rec.indent !== "number" || !Number.isInteger(rec.indent) || rec.indent < 0 || rec.indent > 16) fail(`${at}format.indent`, `expected a whole number from 0 to 16, got ${JSON.stringify(rec.indent) ?? typeName(rec.indent)}`);
-        out.format.indent = rec.indent;
-      }
-      if ("useTabs" in rec) {
-        if (typeof rec.useTabs !== "boolean") fail(`${at}format.useTabs`, `expected true or false, got ${typeName(rec.useTabs)}`);
-        out.format.useTabs = rec.useTabs;
-      }
-      if ("endOfLine" in rec) {
-        if (rec.endOfLine !== "auto" && rec.endOfLine !== "lf" && rec.endOfLine !== "crlf") fail(`${at}format.endOfLine`, `expected "auto", "lf" or "crlf", got ${JSON.stringify(rec.endOfLine) ?? typeName(rec.endOfLine)}`);
-        out.format.endOfLine = rec.endOfLine;
-      }
-    }
-    return out;
-  };
-  const top = settings(obj, "", ["$schema", ...SETTING_KEYS, "exclude", "overrides", "contexts", "cache"]);
-  if ("cache" in obj) {
-    if (typeof obj.cache !== "boolean") fail("cache", `expected true or false, got ${typeName(obj.cache)}`);
-    top.cache = obj.cache;
-  }
-  if ("contexts" in obj) top.contexts = validateContexts(obj.contexts, fail);
-  if ("$schema" in obj && typeof obj.$schema !== "string") fail("$schema", `expected a string, got ${typeName(obj.$schema)}`);
-  if ("exclude" in obj) {
-    const v = obj.exclude;
-    if (!Array.isArray(v) || !v.every((g) => typeof g === "string" && g !== "")) fail("exclude", `expected an array of glob strings, got ${typeName(v)}`);
-    top.exclude = v;
-  }
-  if ("overrides" in obj) {
-    if (!Array.isArray(obj.overrides)) fail("overrides", `expected an array, got ${typeName(obj.overrides)}`);
-    top.overrides = obj.overrides.map((o, i) => {
-      const at = `overrides[${i}].`;
-      if (!isObject(o)) fail(`overrides[${i}]`, `expected an object, got ${typeName(o)}`);
-      const rec = o;
-      const globs = (key, required) => {
-        if (!(key in rec)) {
-          if (required) fail(at + key, "missing (an array of glob patterns)");
-          return void 0;
-        }
-        const v = rec[key];
-        const list7 = typeof v === "string" ? [v] : v;
-        if (!Array.isArray(list7) || list7.length === 0 || !list7.every((g) => typeof g === "string" && g !== "")) {
-          fail(at + key, `expected a non-empty array of glob strings, got ${typeName(v)}`);
-        }
-        return list7;
-      };
-      const files = globs("files", true);
-      const excludeFiles = globs("excludeFiles", false);
-      const s = settings(rec, at, ["files", "excludeFiles", ...SETTING_KEYS]);
-      return { ...s, files, ...excludeFiles ? { excludeFiles } : {} };
-    });
-  }
-  return top;
-}
-function validateContexts(v, fail) {
-  if (!isObject(v)) fail("contexts", `expected an object of Dockerfile path -> { context, targets, args }, got ${typeName(v)}`);
-  const out = {};
-  for (const [file, e] of Object.entries(v)) {
-    const at = `contexts.${file}`;
-    if (file === "" || import_node_path8.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
-    if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
-    const rec = e;
-    for (const k of Object.keys(rec)) if (!["context", "targets", "args"].includes(k)) fail(`${at}.${k}`, "unknown key (allowed: context, targets, args)");
-    const entry = {};
-    if ("context" in rec) {
-      if (typeof rec.context !== "string" || rec.context === "" || import_node_path8.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
-      entry.context = rec.context;
-    }
-    if ("targets" in rec) {
-      const t = rec.targets;
-      if (!Array.isArray(t) || !t.every((x) => typeof x === "string" && x !== "")) fail(`${at}.targets`, `expected an array of stage names, got ${typeName(t)}`);
-      entry.targets = t;
-    }
-    if ("args" in rec) {
-      const a = rec.args;
-      if (!isObject(a)) fail(`${at}.args`, `expected an object of build arg -> string value, got ${typeName(a)}`);
-      for (const [k, x] of Object.entries(a)) if (typeof x !== "string") fail(`${at}.args.${k}`, `expected a string, got ${typeName(x)}`);
-      entry.args = a;
-    }
-    out[file] = entry;
-  }
-  return out;
-}
-function loadConfigFile(file, knownIds) {
-  let text;
-  try {
-    text = readConfigText(file);
-  } catch (e) {
-    if (import_node_path8.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
-    throw new ConfigError(file, "", `cannot read: ${e.code === "ENOENT" ? "no such file" : e.message}`);
-  }
-  let raw;
-  try {
-    raw = JSON.parse(text.replace(/^\ufeff/, ""));
-  } catch (e) {
-    if (import_node_path8.default.basename(file) === "package.json") return null;
-    throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
-  }
-  if (import_node_path8.default.basename(file) === "package.json") {
-    if (!isObject(raw) || !("dockerfix" in raw)) return null;
-    return { file, dir: import_node_path8.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
-  }
-  return { file, dir: import_node_path8.default.dirname(file), config: validateConfig(raw, file, knownIds) };
-}
-function lineOf(file, key) {
-  try {
-    const text = readConfigText(file);
-    const at = text.indexOf(JSON.stringify(key));
-    return at === -1 ? 1 : text.slice(0, at).split("\n").length;
-  } catch {
-    return 1;
-  }
-}
-function matcher(globs) {
-  const ms = globs.map((g) => (0, import_picomatch2.default)(g, { dot: true, basename: !g.includes("/") }));
-  return (rel3) => ms.some((m) => m(rel3));
-}
-function resolveSettings(loaded, file) {
-  const out = { transforms: {}, transformOptions: {}, format: {} };
-  if (!loaded) return out;
-  out.source = loaded.file;
-  const apply = (s) => {
-    Object.assign(out.transforms, s.transforms ?? {});
-    Object.assign(out.format, s.format ?? {});
-    for (const [id, o] of Object.entries(s.transformOptions ?? {})) out.transformOptions[id] = { ...out.transformOptions[id], ...o };
-    if (s.syntax !== void 0) out.syntax = s.syntax;
-    if (s.unsafe !== void 0) out.unsafe = s.unsafe;
-  };
-  apply(loaded.config);
-  if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
-  const rel3 = import_node_path8.default.relative(loaded.dir, import_node_path8.default.resolve(file)).split(import_node_path8.default.sep).join("/");
-  for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
-    if (import_node_path8.default.resolve(loaded.dir, key) !== import_node_path8.default.resolve(file)) continue;
-    out.build = {
-      ...e.context !== void 0 ? { context: import_node_path8.default.resolve(loaded.dir, e.context) } : {},
-      ...e.targets ? { targets: e.targets } : {},
-      ...e.args ? { args: e.args } : {},
-      file: loaded.file,
-      line: lineOf(loaded.file, key)
-    };
-  }
-  if (loaded.config.exclude?.length && !rel3.startsWith("../") && matcher(loaded.config.exclude)(rel3)) out.excluded = true;
-  for (const o of loaded.config.overrides ?? []) {
-    if (rel3.startsWith("../")) break;
-    if (!matcher(o.files)(rel3)) continue;
-    if (o.excludeFiles && matcher(o.excludeFiles)(rel3)) continue;
-    apply(o);
-  }
-  return out;
-}
-function formatSettingsFor(file, settings) {
-  return { ...editorConfigFormat(file), ...settings.format };
-}
-function closest(word, known2) {
-  let best;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const k of known2) {
-    const d = distance(word.toLowerCase(), k.toLowerCase());
-    if (d < bestD) {
-      best = k;
-      bestD = d;
-    }
-  }
-  return best;
-}
-function distance(a, b) {
-  if (Math.abs(a.length - b.length) > 8) return 99;
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
-}
-var import_node_fs8, import_node_path8, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
-var init_config = __esm({
-  "src/pipeline/config.ts"() {
-    "use strict";
-    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
-    import_picomatch2 = __toESM(require_picomatch2(), 1);
-    init_editorconfig();
-    CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
-    ConfigError = class extends Error {
-      constructor(file, key, message) {
-        super(message);
-        this.file = file;
-        this.key = key;
-        this.name = "ConfigError";
-      }
-      file;
-      key;
-      /** `file: key.path: message`; the file relative to `cwd` when given. */
-      format(cwd) {
-        const f = cwd && import_node_path8.default.isAbsolute(this.file) ? import_node_path8.default.relative(cwd, this.file) || this.file : this.file;
-        return `${f}: ${this.key ? this.key + ": " : ""}${this.message}`;
-      }
-    };
-    SETTING_KEYS = ["transforms", "syntax", "unsafe", "transformOptions", "format"];
-    TRANSFORM_OPTIONS = {
-      "pip-cache-mount": { hadolintIgnore: "boolean" },
-      // syntax-directive's meta.options.syntax (the `syntax` key is short for it).
-      "syntax-directive": { syntax: "string" }
-    };
-    FORMAT_KEYS = ["indent", "useTabs", "endOfLine"];
-    SYNTAX_REF = /^(?:docker\.io\/)?docker\/dockerfile(?:-upstream)?(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-    MAX_CONFIG_BYTES = 4 * 1024 * 1024;
-    ConfigResolver = class {
-      /** `explicitFile`: use this file for everything (--config); `null`: no config at all (--no-config). */
-      constructor(knownIds, explicitFile) {
-        this.knownIds = knownIds;
-        if (explicitFile === null) this.explicit = null;
-        else if (explicitFile !== void 0) {
-          const loaded = loadConfigFile(explicitFile, knownIds);
-          if (!loaded) throw new ConfigError(explicitFile, "", 'package.json has no "dockerfix" key');
-          this.explicit = loaded;
-        }
-      }
-      knownIds;
-      byDir = /* @__PURE__ */ new Map();
-      explicit;
-      /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
-      forFile(file) {
-        if (this.explicit !== void 0) return this.explicit;
-        return this.forDir(import_node_path8.default.dirname(import_node_path8.default.resolve(file)));
-      }
-      forDir(dir) {
-        if (this.byDir.has(dir)) return this.byDir.get(dir);
-        let found = null;
-        for (const name of CONFIG_FILES) {
-          const f = import_node_path8.default.join(dir, name);
-          if (!import_node_fs8.default.existsSync(f)) continue;
-          found = loadConfigFile(f, this.knownIds);
-          if (found) break;
-        }
-        if (!found && !import_node_fs8.default.existsSync(import_node_path8.default.join(dir, ".git"))) {
-          const parent = import_node_path8.default.dirname(dir);
-          found = parent === dir ? null : this.forDir(parent);
-        }
-        this.byDir.set(dir, found);
-        return found;
-      }
-      settingsFor(file) {
-        return resolveSettings(this.forFile(file), file);
-      }
-    };
-  }
-});
-
-// src/pipeline/file-options.ts
-function effectiveSelection(settings, cli) {
-  const all = transformIds();
-  let ids = cli.only && cli.only.length ? all.filter((id) => cli.only.includes(id)) : all.filter((id) => settings.transforms[id] !== false);
-  if (cli.skip) ids = ids.filter((id) => !cli.skip.includes(id));
-  return {
-    ids,
-    syntax: cli.syntax ?? settings.syntax ?? settings.transformOptions["syntax-directive"]?.syntax ?? DEFAULT_SYNTAX,
-    unsafe: cli.unsafe ?? settings.unsafe ?? false,
-    transformOptions: settings.transformOptions,
-    ...cli.targets && cli.targets.length ? { targets: cli.targets } : {}
-  };
-}
-function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? import_node_path9.default.resolve(cwd, configFlag) : void 0;
-  return new ConfigResolver(transformIds(), explicit);
-}
-var import_node_path9, DEFAULT_SYNTAX, FileOptions;
-var init_file_options = __esm({
-  "src/pipeline/file-options.ts"() {
-    "use strict";
-    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
-    init_config();
-    init_transform_options();
-    init_transforms();
-    DEFAULT_SYNTAX = "docker/dockerfile:1";
-    FileOptions = class {
-      constructor(resolver, cli) {
-        this.resolver = resolver;
-        this.cli = cli;
-      }
-      resolver;
-      cli;
-      cache = /* @__PURE__ */ new Map();
-      /** @throws ConfigError for an invalid config file on the way up from `file`. */
-      settings(file) {
-        return this.resolver.settingsFor(file);
-      }
-      /**
-       * `found`: what the repository's build definitions say about this file (src/builds/plan.ts):
-       * its context (used unless --context / --no-context was given) and the targets it is built
-       * with (added to --target), the build args they pass (known ARG values).
-       */
-      async for(file, found) {
-        const settings = this.settings(file);
-        const base2 = effectiveSelection(settings, this.cli);
-        const fmt = this.cli.fmt ? formatSettingsFor(file, settings) : void 0;
-        const targets = [.../* @__PURE__ */ new Set([...base2.targets ?? [], ...found?.targets ?? []])];
-        const sel = { ...base2, ...targets.length ? { targets } : {} };
-        const explicit = this.cli.contextDir !== void 0 || this.cli.noContext === true;
-        const contextDir = explicit ? this.cli.contextDir : found?.contextDir;
-        const noContext = explicit ? this.cli.noContext : found?.noContext ? true : this.cli.noContext;
-        const buildArgs2 = found?.args && Object.keys(found.args).length ? found.args : void 0;
-        const hadolint = found?.hadolint;
-        const key = JSON.stringify([sel, contextDir ?? null, noContext ?? null, buildArgs2 ?? null, hadolint ?? null, fmt ?? null]);
-        let p = this.cache.get(key);
-        if (!p) {
-          p = loadTransforms(sel.ids).then((transforms) => {
-            const transformOptions = withOption(sel.transformOptions, "syntax-directive", "syntax", sel.syntax);
-            return {
-              transforms,
-              options: { unsafe: sel.unsafe, ...sel.targets ? { targets: sel.targets } : {}, ...buildArgs2 ? { buildArgs: buildArgs2 } : {}, ...hadolint ? { hadolint } : {}, transformOptions },
-              contextDir,
-              noContext,
-              ...fmt ? { fmt } : {},
-              ...this.cli.firstChange ? { firstChange: true } : {}
-            };
-          });
-          this.cache.set(key, p);
-        }
-        return p;
-      }
-    };
-  }
-});
-
-// src/builds/interpolate.ts
-function interpolate(s, env = {}) {
-  let out = "";
-  let i = 0;
-  while (i < s.length) {
-    const c2 = s[i];
-    if (c2 !== "$") {
-      out += c2;
-      i++;
-      continue;
-    }
-    const next = s[i + 1];
-    if (next === "$") {
-      out += "$";
-      i += 2;
-      continue;
-    }
-    if (next === "{") {
-      if (s[i + 2] === "{") return { ok: false, variable: s.slice(i, s.indexOf("}}", i) + 2 || void 0) };
-      const close = s.indexOf("}", i);
-      if (close === -1) return { ok: false, variable: s.slice(i) };
-      const body = s.slice(i + 2, close);
-      const m2 = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?+])(.*))?$/s.exec(body);
-      if (!m2) return { ok: false, variable: `\${${body}}` };
-      const [, name, colon, op, word] = m2;
-      const v = env[name];
-      const set = v !== void 0 && (colon !== ":" || v !== "");
-      if (op === "-") {
-        const inner = set ? { ok: true, value: v } : interpolate(word ?? "", env);
-        if (!inner.ok) return inner;
-        out += inner.value;
-      } else if (op === "+") {
-        if (set) {
-          const inner = interpolate(word ?? "", env);
-          if (!inner.ok) return inner;
-          out += inner.value;
-        }
-      } else {
-        if (v === void 0) return { ok: false, variable: `\${${body}}` };
-        out += v;
-      }
-      i = close + 1;
-      continue;
-    }
-    const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(i + 1));
-    if (m) {
-      const v = env[m[0]];
-      if (v === void 0) return { ok: false, variable: `$${m[0]}` };
-      out += v;
-      i += 1 + m[0].length;
-      continue;
-    }
-    if (next === "(") return { ok: false, variable: s.slice(i, s.indexOf(")", i) + 1 || void 0) };
-    out += c2;
-    i++;
-  }
-  return { ok: true, value: out };
-}
-var init_interpolate = __esm({
-  "src/builds/interpolate.ts"() {
-    "use strict";
-  }
-});
-
-// src/builds/read.ts
-function readRegular2(file, max = 1 << 20) {
-  try {
-    const st = import_node_fs9.default.statSync(file);
-    if (!st.isFile() || st.size > max) return null;
-    return import_node_fs9.default.readFileSync(file, "utf8");
-  } catch {
-    return null;
-  }
-}
-var import_node_fs9;
-var init_read = __esm({
-  "src/builds/read.ts"() {
-    "use strict";
-    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
-  }
-});
-
-// src/builds/yaml-util.ts
-function parseAllYaml(text) {
-  const docs = yaml().parseAllDocuments(text);
-  return Array.isArray(docs) ? docs : [];
-}
-function parseYaml(text) {
-  const { LineCounter, parseDocument } = yaml();
-  const lc = new LineCounter();
-  const doc2 = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
-  if (doc2.errors.length) {
-    const e = doc2.errors[0];
-    return { error: e.message.split("\n")[0], line: lc.linePos(e.pos[0]).line };
-  }
-  return {
-    doc: doc2,
-    line(node2) {
-      const r = node2?.range;
-      return r ? lc.linePos(r[0]).line : 1;
-    }
-  };
-}
-function pairs(node2) {
-  return isMap(node2) ? node2.items.filter((p) => isPair(p)) : [];
-}
-function keyOf(p) {
-  return isScalar(p.key) ? String(p.key.value) : void 0;
-}
-function get(node2, key) {
-  return pairs(node2).find((p) => keyOf(p) === key);
-}
-function str(node2) {
-  if (!isScalar(node2)) return void 0;
-  if (node2.value === null) return void 0;
-  return typeof node2.source === "string" ? node2.source : String(node2.value);
-}
-var yamlModule, yaml, isNode, isMap, isSeq, isScalar, isPair;
-var init_yaml_util = __esm({
-  "src/builds/yaml-util.ts"() {
-    "use strict";
-    yaml = () => yamlModule ??= require("yaml");
-    isNode = (n) => yamlModule !== void 0 && typeof n === "object" && n !== null;
-    isMap = (n) => isNode(n) && yaml().isMap(n);
-    isSeq = (n) => isNode(n) && yaml().isSeq(n);
-    isScalar = (n) => isNode(n) && yaml().isScalar(n);
-    isPair = (n) => isNode(n) && yaml().isPair(n);
-  }
-});
-
-// src/builds/compose.ts
-function dotEnv(dir) {
-  const out = {};
-  const text = readRegular2(import_node_path10.default.join(dir, ".env"));
-  if (text === null) return out;
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!m) continue;
-    let v = m[2];
-    if (/^(['"]).*\1$/.test(v)) v = v.slice(1, -1);
-    out[m[1]] = v;
-  }
-  return out;
-}
-function overlayBuild(base2, svc) {
-  const b = get(svc.node, "build");
-  if (!b) return base2;
-  const line = svc.y.line(b.key);
-  const out = { ...base2, args: new Map(base2.args), additional: new Map(base2.additional), file: svc.file, line, present: true };
-  const v = (node2) => {
-    const raw = str(node2);
-    return raw === void 0 ? void 0 : { raw, file: svc.file, line: svc.y.line(node2) };
-  };
-  if (isScalar(b.value)) {
-    const c2 = v(b.value);
-    out.context = c2 ? { ...c2, field: "build" } : void 0;
-    return out;
-  }
-  if (!isMap(b.value)) return { ...out, bad: "build is neither a path nor a map" };
-  const ctx = v(get(b.value, "context")?.value);
-  if (ctx) out.context = ctx;
-  const df = v(get(b.value, "dockerfile")?.value);
-  if (df) out.dockerfile = df;
-  const t = v(get(b.value, "target")?.value);
-  if (t) out.target = t;
-  if (get(b.value, "dockerfile_inline")) out.inline = true;
-  const a = get(b.value, "args")?.value;
-  if (isMap(a)) for (const p of pairs(a)) out.args.set(keyOf(p) ?? "", v(p.value));
-  else if (isSeq(a))
-    for (const item of a.items) {
-      const s = str(item);
-      if (s === void 0) continue;
-      const eq = s.indexOf("=");
-      out.args.set(eq === -1 ? s : s.slice(0, eq), eq === -1 ? void 0 : { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
-    }
-  const ac = get(b.value, "additional_contexts")?.value;
-  if (isMap(ac)) for (const p of pairs(ac)) {
-    const x = v(p.value);
-    if (x) out.additional.set(keyOf(p) ?? "", x);
-  }
-  else if (isSeq(ac))
-    for (const item of ac.items) {
-      const s = str(item);
-      const eq = s?.indexOf("=") ?? -1;
-      if (s && eq > 0) out.additional.set(s.slice(0, eq), { raw: s.slice(eq + 1), file: svc.file, line: svc.y.line(item) });
-    }
-  return out;
-}
-function load(file, sink, given) {
-  const text = given ?? readRegular2(file);
-  if (text === null) return null;
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return null;
-  }
-  const services = /* @__PURE__ */ new Map();
-  for (const p of pairs(get(y.doc.contents, "services")?.value)) {
-    const name = keyOf(p);
-    if (name !== void 0) services.set(name, { name, node: p.value, file, y });
-  }
-  return { file, y, services };
-}
-function overrideOf(file) {
-  const m = /^(.*)\.(ya?ml)$/.exec(import_node_path10.default.basename(file));
-  if (!m || m[1].endsWith(".override")) return null;
-  for (const ext of ["yaml", "yml"]) {
-    const f = import_node_path10.default.join(import_node_path10.default.dirname(file), `${m[1]}.override.${ext}`);
-    if (import_node_fs10.default.existsSync(f)) return f;
-  }
-  return null;
-}
-function isMergedOverride(file) {
-  const m = /^(.*)\.override\.ya?ml$/.exec(import_node_path10.default.basename(file));
-  if (!m) return false;
-  return ["yaml", "yml"].some((ext) => import_node_fs10.default.existsSync(import_node_path10.default.join(import_node_path10.default.dirname(file), `${m[1]}.${ext}`)));
-}
-function readCompose(file, text, sink) {
-  if (isMergedOverride(file)) return;
-  const base2 = load(file, sink, text);
-  if (!base2) return;
-  const layers = [base2];
-  const ov = overrideOf(file);
-  if (ov) {
-    const l = load(ov, sink);
-    if (l) layers.push(l);
-  }
-  const dir = import_node_path10.default.dirname(file);
-  const env = { ...dotEnv(dir), ...sink.env };
-  const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
-  const files = new Map(layers.map((l) => [l.file, l]));
-  const layerOf = (f) => {
-    if (!files.has(f)) files.set(f, load(f, sink));
-    return files.get(f);
-  };
-  const resolveService = (svc, depth, note) => {
-    let build = emptyBuild(svc.file, 1);
-    const ext = get(svc.node, "extends");
-    if (ext && depth < 10) {
-      const svcName = isScalar(ext.value) ? str(ext.value) : str(get(ext.value, "service")?.value);
-      const extFileRaw = isMap(ext.value) ? str(get(ext.value, "file")?.value) : void 0;
-      let from = layerOf(svc.file);
-      if (extFileRaw !== void 0) {
-        const r = interpolate(extFileRaw, env);
-        if (!r.ok) {
-          note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
-          from = null;
-        } else from = layerOf(import_node_path10.default.resolve(import_node_path10.default.dirname(svc.file), r.value));
-        if (from === null && r.ok) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
-      }
-      const baseSvc = svcName !== void 0 ? from?.services.get(svcName) : void 0;
-      if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
-      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${import_node_path10.default.basename(from.file)}; the base service is not read`);
-    }
-    return overlayBuild(build, svc);
-  };
-  for (const name of names) {
-    let build = null;
-    let line = 1;
-    let at = file;
-    const noteAt = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
-    for (const l of layers) {
-      const svc = l.services.get(name);
-      if (!svc) continue;
-      at = l.file;
-      const b = get(svc.node, "extends") ?? get(svc.node, "build");
-      line = b ? svc.y.line(b.key) : 1;
-      build = build === null ? resolveService(svc, 0, noteAt) : overlayBuild(build, svc);
-    }
-    if (!build || !build.present) continue;
-    at = build.file;
-    line = build.line;
-    const note = (m) => sink.note(at, line, `compose service ${name}: ${m}`);
-    if (build.bad) {
-      note(`${build.bad}; not used`);
-      continue;
-    }
-    if (build.inline) {
-      note("dockerfile_inline: the Dockerfile is not a file; not used");
-      continue;
-    }
-    const value = (v, field) => {
-      if (v === void 0) return void 0;
-      const r = interpolate(v.raw, env);
-      if (r.ok) return r.value;
-      note(`${field} ${v.raw}: cannot resolve ${r.variable}; entry not used`);
-      return null;
-    };
-    const contextRaw = value(build.context, build.context?.field ?? "context");
-    const dockerfile = value(build.dockerfile, "dockerfile");
-    const target = value(build.target, "target");
-    if (contextRaw === null || dockerfile === null || target === null) continue;
-    const args = {};
-    for (const [k, v] of build.args) {
-      if (v === void 0) {
-        note(`arg ${k} takes its value from the environment; not known`);
-        continue;
-      }
-      const r = interpolate(v.raw, env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}=${v.raw}: cannot resolve ${r.variable}; arg left out`);
-    }
-    const ctx = contextRaw ?? ".";
-    if (/^(https?:|git@|git:|ssh:)/.test(ctx) || /\.git(#.*)?$/.test(ctx)) {
-      note(`context ${ctx} is a URL; not used`);
-      continue;
-    }
-    const ctxBase = build.context ? import_node_path10.default.dirname(build.context.file) : dir;
-    const context = import_node_path10.default.resolve(ctxBase, ctx);
-    const additionalContexts = {};
-    for (const [k, v] of build.additional) {
-      const r = interpolate(v.raw, env);
-      if (!r.ok) {
-        note(`additional context ${k}: cannot resolve ${r.variable}; not used`);
-        continue;
-      }
-      if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
-      else additionalContexts[k] = import_node_path10.default.resolve(import_node_path10.default.dirname(v.file), r.value);
-    }
-    sink.add({
-      dockerfile: dockerfile !== void 0 ? import_node_path10.default.resolve(context, dockerfile) : void 0,
-      context,
-      ...target !== void 0 ? { target } : {},
-      args,
-      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
-      source: { file: at, line, what: `compose service ${name}` }
-    });
-  }
-}
-var import_node_fs10, import_node_path10, COMPOSE_FILE, emptyBuild;
-var init_compose = __esm({
-  "src/builds/compose.ts"() {
-    "use strict";
-    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
-    init_interpolate();
-    init_read();
-    init_yaml_util();
-    COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
-    emptyBuild = (file, line) => ({ args: /* @__PURE__ */ new Map(), additional: /* @__PURE__ */ new Map(), file, line, present: false });
-  }
-});
-
-// src/builds/command.ts
-function buildStart(words2) {
-  let i = 0;
-  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
-  if (words2[i] === "sudo") i++;
-  const prog = import_node_path11.default.basename(words2[i] ?? "");
-  if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
-  if (prog === "podman" || prog === "buildah") {
-    return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
-  }
-  if (prog !== "docker") return -1;
-  if (words2[i + 1] === "build") return i + 2;
-  if ((words2[i + 1] === "buildx" || words2[i + 1] === "image") && words2[i + 2] === "build") return i + 3;
-  return -1;
-}
-function lineAt(text, at) {
-  let n = 0;
-  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-function scanCommands(text, site, sink) {
-  const joined = text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
-  let tok;
-  try {
-    tok = tokenize(joined, (i) => i);
-  } catch {
-    return 0;
-  }
-  let cwd = site.cwd;
-  let found = 0;
-  for (const cmd of tok.commands) {
-    const words2 = cmd.words.map((w) => w.value);
-    if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
-      const r = interpolate(words2[1], sink.env);
-      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path11.default.resolve(cwd, r.value);
-      continue;
-    }
-    const start2 = buildStart(words2);
-    if (start2 === -1) continue;
-    found++;
-    const line = site.line + lineAt(text, cmd.words[0].start);
-    if (start2 < -1) parseKaniko(cmd.words.slice(-start2 - 1), { ...site, line, cwd }, sink);
-    else parseBuild(cmd.words.slice(start2), { ...site, line, cwd }, sink);
-  }
-  return found;
-}
-function parseBuild(words2, site, sink) {
-  let file;
-  let target;
-  const args = {};
-  const positional = [];
-  const note = (m) => sink.note(site.file, site.line, m);
-  const resolve = (raw, what) => {
-    const r = interpolate(raw, sink.env);
-    if (r.ok) return r.value;
-    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i].value;
-    let flag = w;
-    let value;
-    if (w.startsWith("--") && w.includes("=")) {
-      flag = w.slice(0, w.indexOf("="));
-      value = w.slice(w.indexOf("=") + 1);
-    } else if (/^-[ft]./.test(w)) {
-      flag = w.slice(0, 2);
-      value = w.slice(2);
-    }
-    const takeValue = () => value ?? words2[++i]?.value;
-    if (flag === "-f" || flag === "--file") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--file");
-      if (r === null) return;
-      file = r;
-    } else if (flag === "--target") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--target");
-      if (r === null) return;
-      target = r;
-    } else if (flag === "--build-arg") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const eq = v.indexOf("=");
-      if (eq === -1) {
-        note(`--build-arg ${v} takes its value from the environment; not known`);
-        continue;
-      }
-      const r = interpolate(v.slice(eq + 1), sink.env);
-      if (r.ok) args[v.slice(0, eq)] = r.value;
-      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
-    } else if (VALUE_FLAGS.has(flag)) {
-      if (value === void 0) i++;
-    } else if (w.startsWith("-") && w !== "-") {
-    } else {
-      positional.push(w);
-    }
-  }
-  if (positional.length !== 1) {
-    note(positional.length === 0 ? "build command without a context argument; not used" : `build command with ${positional.length} positional arguments; not used`);
-    return;
-  }
-  const ctxRaw = positional[0];
-  if (file === "-") {
-    note("the Dockerfile comes from standard input (-f -); not used");
-    return;
-  }
-  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith(".git")) {
-    note(`context ${ctxRaw} is a URL; not used`);
-    return;
-  }
-  let context = null;
-  if (ctxRaw !== "-") {
-    const r = resolve(ctxRaw, "context");
-    if (r === null) return;
-    context = import_node_path11.default.resolve(site.cwd, r);
-  } else if (file === void 0) {
-    note("the Dockerfile comes from standard input (docker build -); not used");
-    return;
-  }
-  sink.add({
-    dockerfile: file !== void 0 ? import_node_path11.default.resolve(site.cwd, file) : void 0,
-    context,
-    ...target !== void 0 ? { target } : {},
-    args,
-    source: { file: site.file, line: site.line, what: site.what }
-  });
-}
-function parseKaniko(words2, site, sink) {
-  const note = (m) => sink.note(site.file, site.line, m);
-  let ctxRaw;
-  let file;
-  let target;
-  const args = {};
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i].value;
-    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
-    const flag = eq === -1 ? w : w.slice(0, eq);
-    const take = () => eq === -1 ? words2[++i]?.value : w.slice(eq + 1);
-    if (flag === "--context" || flag === "-c") ctxRaw = take();
-    else if (flag === "--dockerfile" || flag === "-f") file = take();
-    else if (flag === "--target") target = take();
-    else if (flag === "--build-arg") {
-      const v = take() ?? "";
-      const e = v.indexOf("=");
-      if (e === -1) note(`--build-arg ${v} takes its value from the environment; not known`);
-      else {
-        const r = interpolate(v.slice(e + 1), sink.env);
-        if (r.ok) args[v.slice(0, e)] = r.value;
-        else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
-      }
-    }
-  }
-  const resolve = (raw, what) => {
-    const r = interpolate(raw, sink.env);
-    if (r.ok) return r.value;
-    note(`kaniko ${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  const ctx = ctxRaw === void 0 ? "." : resolve(ctxRaw, "--context");
-  if (ctx === null) return;
-  if (/^[a-z0-9]+:\/\//.test(ctx) && !ctx.startsWith("dir://")) {
-    note(`kaniko context ${ctx} is not a local folder; not used`);
-    return;
-  }
-  const context = import_node_path11.default.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
-  let dockerfile;
-  if (file !== void 0) {
-    const f = resolve(file, "--dockerfile");
-    if (f === null) return;
-    const asGiven = import_node_path11.default.resolve(site.cwd, f);
-    dockerfile = import_node_fs11.default.existsSync(asGiven) ? asGiven : import_node_path11.default.resolve(context, f);
-  }
-  let t;
-  if (target !== void 0) {
-    const r = resolve(target, "--target");
-    if (r === null) return;
-    t = r;
-  }
-  sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
-}
-var import_node_fs11, import_node_path11, VALUE_FLAGS;
-var init_command = __esm({
-  "src/builds/command.ts"() {
-    "use strict";
-    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path11 = __toESMBuiltin(require("node:path"), 1);
-    init_shell();
-    init_interpolate();
-    VALUE_FLAGS = /* @__PURE__ */ new Set([
-      "-t",
-      "--tag",
-      "--platform",
-      "--label",
-      "--cache-from",
-      "--cache-to",
-      "--secret",
-      "--ssh",
-      "-o",
-      "--output",
-      "--network",
-      "--progress",
-      "--build-context",
-      "--iidfile",
-      "--metadata-file",
-      "--add-host",
-      "--ulimit",
-      "--shm-size",
-      "-m",
-      "--memory",
-      "--memory-swap",
-      "--cpu-shares",
-      "--cpu-period",
-      "--cpu-quota",
-      "--cpuset-cpus",
-      "--cpuset-mems",
-      "--isolation",
-      "--attest",
-      "--sbom",
-      "--provenance",
-      "--annotation",
-      "--allow",
-      "--builder",
-      "--cgroup-parent",
-      "--security-opt",
-      "--format",
-      "--call",
-      "--check",
-      "--authfile",
-      "--creds",
-      "--jobs",
-      "--layers",
-      "--manifest",
-      "--os",
-      "--arch",
-      "--variant",
-      "--volume",
-      "-v",
-      "--env",
-      "--ignorefile",
-      "--cache-ttl",
-      "--timestamp",
-      "--userns",
-      "--secret-id"
-    ]);
-  }
-});
-
-// src/builds/bake.ts
-function blocks(v) {
-  const out = {};
-  if (!isObj(v)) return out;
-  for (const [name, b] of Object.entries(v)) {
-    const list7 = Array.isArray(b) ? b : [b];
-    out[name] = Object.assign({}, ...list7.filter(isObj));
-  }
-  return out;
-}
-function lineOf2(text, kind, name) {
-  const q3 = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const hcl2 = new RegExp(`(^|\\n)[ \\t]*${kind}[ \\t]+"${q3}"`).exec(text);
-  let at = hcl2 ? hcl2.index + hcl2[1].length : -1;
-  if (at === -1) {
-    const from = Math.max(0, text.indexOf(`"${kind}"`));
-    const m = new RegExp(`"${q3}"\\s*:`).exec(text.slice(from));
-    at = m ? from + m.index : -1;
-  }
-  return at === -1 ? 1 : text.slice(0, at).split("\n").length;
-}
-function expand(names, groups, seen = /* @__PURE__ */ new Set()) {
-  const out = [];
-  for (const n of names) {
-    if (seen.has(n)) continue;
-    seen.add(n);
-    const g = groups.get(n);
-    if (g) out.push(...expand(g, groups, seen));
-    else out.push(n);
-  }
-  return out;
-}
-function readBakeFiles(files, sink, opts = {}) {
-  const env = {};
-  const targets = /* @__PURE__ */ new Map();
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of files) {
-    if (!isObj(f.json)) {
-      sink.note(f.file, 1, "is not a bake file (no object at the top); not used");
-      continue;
-    }
-    for (const [k, v] of Object.entries(blocks(f.json.variable))) if (v.default !== void 0 && v.default !== null && typeof v.default !== "object") env[k] = String(v.default);
-    for (const [name, attrs] of Object.entries(blocks(f.json.target))) {
-      const prev = targets.get(name);
-      targets.set(name, { attrs: { ...prev?.attrs, ...attrs, args: { ...isObj(prev?.attrs.args) ? prev.attrs.args : {}, ...isObj(attrs.args) ? attrs.args : {} } }, file: prev?.file ?? f.file, line: prev?.line ?? lineOf2(f.text, "target", name) });
-    }
-    for (const [name, g] of Object.entries(blocks(f.json.group))) if (Array.isArray(g.targets)) groups.set(name, g.targets.map(String));
-  }
-  Object.assign(env, sink.env);
-  const resolved = (name, seen) => {
-    const t = targets.get(name);
-    if (!t || seen.has(name)) return {};
-    seen.add(name);
-    const parents = Array.isArray(t.attrs.inherits) ? t.attrs.inherits : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : [];
-    let merged = {};
-    for (const p of parents) {
-      const pt = resolved(String(p), seen);
-      merged = { ...merged, ...pt, args: { ...merged.args, ...pt.args }, contexts: { ...merged.contexts, ...pt.contexts } };
-    }
-    return { ...merged, ...t.attrs, args: { ...merged.args, ...t.attrs.args }, contexts: { ...merged.contexts, ...isObj(t.attrs.contexts) ? t.attrs.contexts : {} } };
-  };
-  let built;
-  if (opts.only?.length) built = expand(opts.only, groups).filter((n) => targets.has(n));
-  else {
-    const inGroups = new Set(expand([...groups.keys()], groups));
-    const parents = new Set([...targets.values()].flatMap((t) => Array.isArray(t.attrs.inherits) ? t.attrs.inherits.map(String) : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : []));
-    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n));
-  }
-  for (const name of built) {
-    const def = targets.get(name);
-    const line = opts.source?.line ?? def.line;
-    const at = opts.source?.file ?? def.file;
-    const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
-    const note = (m) => sink.note(at, line, `${what}: ${m}`);
-    const t = resolved(name, /* @__PURE__ */ new Set());
-    const val = (v, field) => {
-      if (v === void 0 || v === null) return void 0;
-      if (typeof v !== "string") {
-        note(`${field} is not a string; entry not used`);
-        return null;
-      }
-      const r = interpolate(v, env);
-      if (r.ok) return r.value;
-      note(`${field} ${v}: cannot resolve ${r.variable}; entry not used`);
-      return null;
-    };
-    if (t["dockerfile-inline"] !== void 0) {
-      note("dockerfile-inline: the Dockerfile is not a file; not used");
-      continue;
-    }
-    const ctx = val(t.context, "context");
-    const df = val(t.dockerfile, "dockerfile");
-    const target = val(t.target, "target");
-    if (ctx === null || df === null || target === null) continue;
-    if (ctx !== void 0 && /^(https?:|git@|git:|ssh:|target:|docker-image:|cwd:\/\/)/.test(ctx)) {
-      note(`context ${ctx} is not a local folder; not used`);
-      continue;
-    }
-    const context = import_node_path12.default.resolve(import_node_path12.default.dirname(def.file), ctx ?? ".");
-    const args = {};
-    for (const [k, v] of Object.entries(t.args ?? {})) {
-      if (v === null || v === void 0) continue;
-      const r = interpolate(String(v), env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
-    }
-    const additionalContexts = {};
-    for (const [k, v] of Object.entries(t.contexts ?? {})) {
-      const r = interpolate(String(v), env);
-      if (!r.ok) continue;
-      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : import_node_path12.default.resolve(import_node_path12.default.dirname(def.file), r.value);
-    }
-    sink.add({
-      dockerfile: df !== void 0 ? import_node_path12.default.resolve(context, df) : void 0,
-      context,
-      ...target !== void 0 ? { target } : {},
-      args,
-      ...Object.keys(additionalContexts).length ? { additionalContexts } : {},
-      source: { file: at, line, what }
-    });
-  }
-  if (opts.only?.length) {
-    const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
-    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => import_node_path12.default.basename(f.file)).join(", ") || "the bake files"}`);
-  }
-}
-async function parseBake(file, text, sink) {
-  if (file.endsWith(".json")) {
-    try {
-      return { file, text, json: JSON.parse(text) };
-    } catch (e) {
-      sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-      return null;
-    }
-  }
-  hcl ??= __dockerfixImport("@cdktn/hcl2json").then((m) => m.parse);
-  try {
-    const parse = await hcl;
-    return { file, text, json: await parse(import_node_path12.default.basename(file), text) };
-  } catch (e) {
-    if (e.code === "ERR_MODULE_NOT_FOUND") {
-      hcl = void 0;
-      sink.note(file, 1, "HCL bake files are read with @cdktn/hcl2json, which is not installed here (the Action bundle ships without it); not used");
-      return null;
-    }
-    const msg = String(e.message ?? e);
-    const m = /:(\d+),\d+/.exec(msg);
-    sink.note(file, m ? Number(m[1]) : 1, `does not parse as HCL (${msg.replace(/^parse config: \[?/, "").replace(/\]$/, "").split("\n")[0]}); not used`);
-    return null;
-  }
-}
-async function readBakeSet(files, sink, opts = {}) {
-  const parsed = [];
-  for (const f of files) {
-    const text = readRegular2(f, 1 << 20);
-    if (text === null) {
-      if (isRegularFile(f)) sink.note(f, 1, "larger than 1 MiB; not read");
-      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${import_node_path12.default.relative(sink.root, f) || f} not found; not used`);
-      continue;
-    }
-    const b = await parseBake(f, text, sink);
-    if (b) parsed.push(b);
-  }
-  if (parsed.length) readBakeFiles(parsed, sink, opts);
-}
-function isRegularFile(p) {
-  try {
-    return import_node_fs12.default.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-var import_node_path12, import_node_fs12, isObj, BAKE_FILES, hcl;
-var init_bake = __esm({
-  "src/builds/bake.ts"() {
-    "use strict";
-    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
-    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
-    init_interpolate();
-    init_read();
-    isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-    BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"];
-  }
-});
-
-// src/builds/workflows.ts
-function readWorkflow(file, text, sink) {
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return;
-  }
-  const root = sink.root;
-  const jobs = get(y.doc.contents, "jobs");
-  const defaultWd = str(get(get(get(y.doc.contents, "defaults")?.value, "run")?.value, "working-directory")?.value);
-  for (const job of pairs(jobs?.value)) {
-    const jobName = keyOf(job) ?? "?";
-    const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
-    const steps2 = get(job.value, "steps")?.value;
-    if (!isSeq(steps2)) continue;
-    for (const step of steps2.items) {
-      const stepName = str(get(step, "name")?.value) ?? str(get(step, "id")?.value) ?? jobName;
-      const uses = str(get(step, "uses")?.value);
-      if (uses && /^docker\/build-push-action@/.test(uses)) {
-        const usesPair = get(step, "uses");
-        const line = y.line(usesPair.key);
-        const what = `workflow step ${stepName}`;
-        const w = get(step, "with")?.value;
-        const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
-        const val = (key) => {
-          const raw = str(get(w, key)?.value);
-          if (raw === void 0) return void 0;
-          const r = interpolate(raw, sink.env);
-          if (r.ok) return r.value;
-          note(`${key}: cannot resolve ${r.variable}; entry not used`);
-          return null;
-        };
-        const ctx = val("context");
-        const fileIn = val("file");
-        const target = val("target");
-        if (ctx === null || fileIn === null || target === null) continue;
-        if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
-          note(`context ${ctx} is a URL; not used`);
-          continue;
-        }
-        const context = import_node_path13.default.resolve(root, ctx ?? ".");
-        const args = {};
-        const rawArgs = get(w, "build-args")?.value;
-        const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => str(i) ?? "") : (str(rawArgs) ?? "").split(/\r?\n/);
-        for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
-          const eq = l.indexOf("=");
-          if (eq === -1) continue;
-          const r = interpolate(l.slice(eq + 1), sink.env);
-          if (r.ok) args[l.slice(0, eq)] = r.value;
-          else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
-        }
-        sink.add({
-          // `file` is relative to the workspace with a path context, to the context otherwise.
-          dockerfile: fileIn !== void 0 ? import_node_path13.default.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
-          context,
-          ...target !== void 0 ? { target } : {},
-          args,
-          source: { file, line, what }
-        });
-        continue;
-      }
-      if (uses && /^docker\/bake-action@/.test(uses)) {
-        const line = y.line(get(step, "uses").key);
-        const what = `workflow step ${stepName}`;
-        const w = get(step, "with")?.value;
-        const listOf = (key) => {
-          const node2 = get(w, key)?.value;
-          const items = isSeq(node2) ? node2.items.map((i) => str(i) ?? "") : (str(node2) ?? "").split(/[\r\n,]+/);
-          const out = [];
-          for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
-            const r = interpolate(raw, sink.env);
-            if (!r.ok) {
-              sink.note(file, line, `${what}: ${key} ${raw}: cannot resolve ${r.variable}; entry not used`);
-              return null;
-            }
-            out.push(r.value);
-          }
-          return out;
-        };
-        const files = listOf("files");
-        const targets = listOf("targets");
-        const wdRaw = str(get(w, "workdir")?.value) ?? ".";
-        const wd = interpolate(wdRaw, sink.env);
-        if (files === null || targets === null || !wd.ok) {
-          if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
-          continue;
-        }
-        const dir = import_node_path13.default.resolve(root, wd.value);
-        const paths = files.length ? files.map((f) => import_node_path13.default.resolve(dir, f)) : BAKE_FILES.map((f) => import_node_path13.default.join(dir, f));
-        const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
-        if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs13.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
-        continue;
-      }
-      const run2 = get(step, "run");
-      if (run2 && isScalar(run2.value) && typeof run2.value.value === "string") {
-        const block = run2.value.type === "BLOCK_LITERAL" || run2.value.type === "BLOCK_FOLDED";
-        const wdRaw = str(get(step, "working-directory")?.value) ?? jobWd;
-        const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
-        if (!wd.ok) {
-          sink.note(file, y.line(run2.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
-          continue;
-        }
-        scanCommands(run2.value.value, { file, line: y.line(run2.value) + (block ? 1 : 0), cwd: import_node_path13.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
-      }
-    }
-  }
-}
-var import_node_fs13, import_node_path13;
-var init_workflows = __esm({
-  "src/builds/workflows.ts"() {
-    "use strict";
-    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
-    init_interpolate();
-    init_command();
-    init_bake();
-    init_yaml_util();
-  }
-});
-
-// src/builds/scripts.ts
-function readMakefile(file, text, sink) {
-  const dir = import_node_path14.default.dirname(file);
-  const vars = /* @__PURE__ */ new Map([["CURDIR", dir]]);
-  for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*([^\n$#]*?)\s*$/gm)) {
-    if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
-  }
-  vars.set("CURDIR", dir);
-  const lines = text.split("\n").map((line) => {
-    let l = line.replace(/^(\s*)([@+-]+)/, (_m, ws, p) => ws + " ".repeat(p.length));
-    l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name) => vars.get(name) ?? m);
-    return l.replace(/\$\$/g, "$");
-  });
-  scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile" }, sink);
-}
-function readScript(file, text, sink, cwd) {
-  scanCommands(text, { file, line: 1, cwd, what: `script ${import_node_path14.default.basename(file)}` }, sink);
-}
-function readPackageJson(file, text, sink) {
-  let pkg;
-  try {
-    pkg = JSON.parse(text);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-    return;
-  }
-  const scripts = pkg?.scripts;
-  if (!scripts || typeof scripts !== "object") return;
-  for (const [name, cmd] of Object.entries(scripts)) {
-    if (typeof cmd !== "string" || !/\b(docker|podman)\b/.test(cmd)) continue;
-    const at = text.indexOf(JSON.stringify(name) + ":") !== -1 ? text.indexOf(JSON.stringify(name) + ":") : text.indexOf(JSON.stringify(name));
-    const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
-    scanCommands(cmd, { file, line, cwd: import_node_path14.default.dirname(file), what: `package.json script ${name}` }, sink);
-  }
-}
-var import_node_path14;
-var init_scripts = __esm({
-  "src/builds/scripts.ts"() {
-    "use strict";
-    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
-    init_command();
-  }
-});
-
-// src/builds/devcontainer.ts
-function stripJsonc(text) {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    const c2 = text[i];
-    if (c2 === '"') {
-      const start2 = i;
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
-      out += text.slice(start2, i + 1);
-    } else if (c2 === "/" && text[i + 1] === "/") {
-      while (i < text.length && text[i] !== "\n") i++;
-      out += "\n";
-    } else if (c2 === "/" && text[i + 1] === "*") {
-      const end = text.indexOf("*/", i + 2);
-      const body = text.slice(i, end === -1 ? text.length : end + 2);
-      out += body.replace(/[^\n]/g, " ");
-      i = end === -1 ? text.length : end + 1;
-    } else out += c2;
-  }
-  return out.replace(/,(\s*[}\]])/g, "$1");
-}
-function readDevcontainer(file, text, sink) {
-  const clean = stripJsonc(text);
-  let json;
-  try {
-    json = JSON.parse(clean);
-  } catch (e) {
-    sink.note(file, 1, `does not parse as JSON (${e.message}); not used`);
-    return;
-  }
-  const b = json.build ?? {};
-  const dockerfile = b.dockerfile ?? json.dockerFile;
-  if (typeof dockerfile !== "string") return;
-  const at = clean.search(/"(dockerfile|dockerFile)"\s*:/);
-  const line = at === -1 ? 1 : clean.slice(0, at).split("\n").length;
-  const note = (m) => sink.note(file, line, m);
-  const val = (v, what) => {
-    if (typeof v !== "string") return void 0;
-    const r = interpolate(v, sink.env);
-    if (r.ok) return r.value;
-    note(`${what} ${v}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  const df = val(dockerfile, "dockerfile");
-  const ctx = val(b.context ?? json.context, "context");
-  const target = val(b.target, "target");
-  if (df === null || ctx === null || target === null) return;
-  const dir = import_node_path15.default.dirname(file);
-  const args = {};
-  if (b.args && typeof b.args === "object") {
-    for (const [k, v] of Object.entries(b.args)) {
-      if (typeof v !== "string") continue;
-      const r = interpolate(v, sink.env);
-      if (r.ok) args[k] = r.value;
-      else note(`arg ${k}: cannot resolve ${r.variable}; arg left out`);
-    }
-  }
-  sink.add({
-    dockerfile: import_node_path15.default.resolve(dir, df),
-    context: import_node_path15.default.resolve(dir, ctx ?? "."),
-    ...target !== void 0 ? { target } : {},
-    args,
-    source: { file, line, what: "devcontainer" }
-  });
-}
-var import_node_path15;
-var init_devcontainer = __esm({
-  "src/builds/devcontainer.ts"() {
-    "use strict";
-    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
-    init_interpolate();
-  }
-});
-
-// src/builds/ci-files.ts
-function plainVariables(node2) {
-  const out = {};
-  for (const p of pairs(node2)) {
-    const k = keyOf(p);
-    const v = isScalar(p.value) ? str(p.value) : str(get(p.value, "value")?.value);
-    if (k !== void 0 && v !== void 0) out[k] = v;
-  }
-  return out;
-}
-function readGitlabCi(file, text, sink) {
-  const y = parseYaml(text);
-  if ("error" in y) {
-    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
-    return;
-  }
-  const root = sink.root;
-  const globalVars = plainVariables(get(y.doc.contents, "variables")?.value);
-  for (const job of pairs(y.doc.contents)) {
-    const name = keyOf(job) ?? "?";
-    if (!isMap(job.value) || name === "variables" || name === "default") continue;
-    const vars = { ...globalVars, ...plainVariables(get(job.value, "variables")?.value) };
-    const env = { CI_PROJECT_DIR: root, ...sink.env };
-    for (const [k, v] of Object.entries(vars)) {
-      const r = interpolate(v, env);
-      if (r.ok) env[k] = r.value;
-    }
-    const jobSink = { ...sink, env };
-    for (const key of ["before_script", "script", "after_script"]) {
-      const s = get(job.value, key)?.value;
-      const lines = isSeq(s) ? s.items : isScalar(s) ? [s] : [];
-      for (const item of lines) {
-        const t = str(item);
-        if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
-        const block = isScalar(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
-        scanCommands(isScalar(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
-      }
-    }
-  }
-}
-function readSkaffold(file, text, sink) {
-  const docs = parseAllYaml(text);
-  const lc = text;
-  const lineOf3 = (node2) => {
-    const r = node2?.range;
-    return r ? lc.slice(0, r[0]).split("\n").length : 1;
-  };
-  if (!Array.isArray(docs)) {
-    sink.note(file, 1, "does not parse as YAML; not used");
-    return;
-  }
-  for (const doc2 of docs) {
-    if (doc2.errors.length) {
-      sink.note(file, lineOf3({ range: doc2.errors[0].pos }), `does not parse as YAML (${doc2.errors[0].message.split("\n")[0]}); not used`);
-      return;
-    }
-    const builds = [get(doc2.contents, "build")?.value];
-    const profiles = get(doc2.contents, "profiles")?.value;
-    if (isSeq(profiles)) for (const p of profiles.items) builds.push(get(get(p, "build")?.value, "artifacts") ? get(p, "build")?.value : void 0);
-    for (const b of builds) {
-      const artifacts = get(b, "artifacts")?.value;
-      if (!isSeq(artifacts)) continue;
-      for (const a of artifacts.items) {
-        const docker = get(a, "docker")?.value;
-        if (!docker && (get(a, "jib") || get(a, "bazel") || get(a, "ko") || get(a, "buildpacks") || get(a, "custom"))) continue;
-        const image = str(get(a, "image")?.value) ?? "?";
-        const line = lineOf3(get(a, "image")?.key ?? a);
-        const what = `skaffold artifact ${image}`;
-        const note = (m) => sink.note(file, line, `${what}: ${m}`);
-        const val = (node2, field) => {
-          const raw = str(node2);
-          if (raw === void 0) return void 0;
-          if (raw.includes("{{")) {
-            note(`${field} ${raw}: templates are not known; entry not used`);
-            return null;
-          }
-          const r = interpolate(raw, sink.env);
-          if (r.ok) return r.value;
-          note(`${field} ${raw}: cannot resolve ${r.variable}; entry not used`);
-          return null;
-        };
-        const ctx = val(get(a, "context")?.value, "context");
-        const df = val(get(docker, "dockerfile")?.value, "dockerfile");
-        const target = val(get(docker, "target")?.value, "target");
-        if (ctx === null || df === null || target === null) continue;
-        const context = import_node_path16.default.resolve(import_node_path16.default.dirname(file), ctx ?? ".");
-        const args = {};
-        for (const p of pairs(get(docker, "buildArgs")?.value)) {
-          const k = keyOf(p) ?? "";
-          const raw = str(p.value);
-          if (raw === void 0) continue;
-          if (raw.includes("{{")) {
-            note(`buildArg ${k}: templates are not known; arg left out`);
-            continue;
-          }
-          args[k] = raw;
-        }
-        sink.add({ dockerfile: import_node_path16.default.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
-      }
-    }
-  }
-}
-var import_node_path16;
-var init_ci_files = __esm({
-  "src/builds/ci-files.ts"() {
-    "use strict";
-    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
-    init_interpolate();
-    init_command();
-    init_yaml_util();
-  }
-});
-
-// src/builds/index.ts
-function printable(s) {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c2) => `\\u${c2.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-function isFile(p) {
-  try {
-    return import_node_fs14.default.lstatSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-function list(dir) {
-  try {
-    return import_node_fs14.default.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
-function inside3(root, p) {
-  const r = import_node_path17.default.relative(root, p);
-  return r === "" || !r.startsWith("..") && !import_node_path17.default.isAbsolute(r);
-}
-function upward(start2, root) {
-  const out = [];
-  let d = start2;
-  for (; ; ) {
-    out.push(d);
-    if (d === root) break;
-    const parent = import_node_path17.default.dirname(d);
-    if (parent === d || !inside3(root, parent)) break;
-    d = parent;
-  }
-  return out;
-}
-function candidates(dir) {
-  const out = [];
-  const names = list(dir);
-  const has4 = new Set(names);
-  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path17.default.join(dir, name), readCompose]);
-  for (const sub of ["docker", "deploy"]) {
-    if (!has4.has(sub)) continue;
-    for (const name of list(import_node_path17.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path17.default.join(dir, sub, name), readCompose]);
-  }
-  if (has4.has(".github")) {
-    const wf = import_node_path17.default.join(dir, ".github", "workflows");
-    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path17.default.join(wf, name), readWorkflow]);
-  }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path17.default.join(dir, name), readMakefile]);
-  for (const sub of ["scripts", "build"]) {
-    if (!has4.has(sub)) continue;
-    const d = import_node_path17.default.join(dir, sub);
-    for (const name of list(d)) {
-      const f = import_node_path17.default.join(d, name);
-      if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
-    }
-  }
-  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path17.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
-  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path17.default.join(dir, name), readSkaffold]);
-  if (has4.has("package.json")) out.push([import_node_path17.default.join(dir, "package.json"), readPackageJson]);
-  if (has4.has(".devcontainer.json")) out.push([import_node_path17.default.join(dir, ".devcontainer.json"), readDevcontainer]);
-  if (has4.has(".devcontainer")) {
-    out.push([import_node_path17.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
-    for (const name of list(import_node_path17.default.join(dir, ".devcontainer"))) {
-      const f = import_node_path17.default.join(dir, ".devcontainer", name, "devcontainer.json");
-      if (isFile(f)) out.push([f, readDevcontainer]);
-    }
-  }
-  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path17.default.join(dir, name)).filter(isFile);
-  return { files: out.filter(([f]) => isFile(f)), bake };
-}
-function head(file) {
-  try {
-    const fd = import_node_fs14.default.openSync(file, "r");
-    const buf = Buffer.alloc(128);
-    const n = import_node_fs14.default.readSync(fd, buf, 0, 128, 0);
-    import_node_fs14.default.closeSync(fd);
-    return buf.subarray(0, n).toString("utf8").split("\n")[0];
-  } catch {
-    return "";
-  }
-}
-async function findBuildDefinitions(paths, opts = {}) {
-  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path17.default.resolve(p));
-  const first = starts[0] ?? process.cwd();
-  const firstDir = isDirectory2(first) ? first : import_node_path17.default.dirname(first);
-  const root = (opts.gitRoot ?? gitRoot)(firstDir) ?? firstDir;
-  const definitions = [];
-  const notes = [];
-  const rel3 = (p) => import_node_path17.default.relative(root, p).split(import_node_path17.default.sep).join("/") || ".";
-  const deferred = [];
-  const sink = {
-    root,
-    defer: (task) => void deferred.push(task),
-    env: opts.env ?? {},
-    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
-    add: (d) => {
-      const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
-      if (d.context !== null) {
-        if (!inside3(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
-        if (!isDirectory2(d.context)) return note(`context ${rel3(d.context)} is not a folder; not used`);
-      }
-      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path17.default.join(d.context, "Dockerfile") : void 0);
-      if (!dockerfile) return;
-      if (!inside3(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
-      if (!isFile(dockerfile)) return note(`Dockerfile ${rel3(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
-    }
-  };
-  const seenDirs = /* @__PURE__ */ new Set();
-  const seenFiles = /* @__PURE__ */ new Set();
-  for (const start2 of starts) {
-    const dir = isDirectory2(start2) ? start2 : import_node_path17.default.dirname(start2);
-    if (!inside3(root, dir)) continue;
-    for (const d of upward(dir, root)) {
-      if (seenDirs.has(d)) continue;
-      seenDirs.add(d);
-      const c2 = candidates(d);
-      for (const [file, read] of c2.files) {
-        if (seenFiles.has(file)) continue;
-        seenFiles.add(file);
-        const text = readRegular2(file, MAX_BYTES2);
-        if (text === null) {
-          if (isFile(file)) sink.note(file, 1, "larger than 1 MiB; not read");
-          continue;
-        }
-        read(file, text, sink);
-      }
-      if (c2.bake.length) sink.defer(() => readBakeSet(c2.bake, sink));
-    }
-  }
-  for (let i = 0; i < deferred.length; i++) await deferred[i]();
-  return { root, definitions, notes };
-}
-function isDirectory2(p) {
-  try {
-    return import_node_fs14.default.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-function byDockerfile(defs) {
-  const m = /* @__PURE__ */ new Map();
-  for (const d of defs) {
-    const list7 = m.get(d.dockerfile);
-    if (list7) list7.push(d);
-    else m.set(d.dockerfile, [d]);
-  }
-  return m;
-}
-function describeSource(d, cwd) {
-  const file = printable(import_node_path17.default.relative(cwd, d.source.file).split(import_node_path17.default.sep).join("/") || d.source.file);
-  const what = d.source.what.replace(/^compose /, "");
-  return what === import_node_path17.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
-}
-var import_node_fs14, import_node_path17, MAX_BYTES2;
-var init_builds = __esm({
-  "src/builds/index.ts"() {
-    "use strict";
-    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
-    init_fsio();
-    init_compose();
-    init_workflows();
-    init_scripts();
-    init_devcontainer();
-    init_ci_files();
-    init_bake();
-    init_read();
-    MAX_BYTES2 = 1 << 20;
-  }
-});
-
-// src/builds/guess-root.ts
-function exists(p) {
-  try {
-    import_node_fs15.default.statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function localSources(doc2) {
-  const out = [];
-  for (const instr of doc2.instructions) {
-    if (instr.upper !== "COPY" && instr.upper !== "ADD") continue;
-    if (instr.flags.some((f) => f.name === "from")) continue;
-    const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
-    for (const s of words2.slice(0, -1)) {
-      if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
-      const clean = import_node_path18.default.posix.normalize(s.replace(/^\/+/, "") || ".");
-      if (clean === "." || clean.startsWith("..")) continue;
-      out.push({ source: s, line: instr.line, keyword: instr.upper });
-    }
-  }
-  return out;
-}
-function guessContext(dockerfile, text, root = gitRoot(import_node_path18.default.dirname(dockerfile))) {
-  const dir = import_node_path18.default.dirname(dockerfile);
-  if (!root || root === dir) return null;
-  let doc2;
-  try {
-    doc2 = new DockerfileDocument(text);
-  } catch {
-    return null;
-  }
-  const sources = localSources(doc2);
-  const rel3 = (s) => import_node_path18.default.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(import_node_path18.default.join(dir, rel3(s.source))));
-  if (missing.length === 0) return null;
-  let d = import_node_path18.default.dirname(dir);
-  for (; ; ) {
-    if (sources.every((s) => exists(import_node_path18.default.join(d, rel3(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
-    if (d === root) return null;
-    const parent = import_node_path18.default.dirname(d);
-    if (parent === d) return null;
-    d = parent;
-  }
-}
-var import_node_fs15, import_node_path18;
-var init_guess_root = __esm({
-  "src/builds/guess-root.ts"() {
-    "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
-    init_document();
-    init_fsio();
-  }
-});
-
-// src/builds/hadolint.ts
-function list2(dir) {
-  try {
-    return import_node_fs16.default.readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
-function configIgnored(text) {
-  const y = parseYaml(text);
-  if ("error" in y) return [];
-  const ig = get(y.doc.contents, "ignored")?.value;
-  return isSeq(ig) ? ig.items.map((i) => str(i) ?? "").filter(Boolean) : [];
-}
-function workflowRunsHadolint(text) {
-  if (!/hadolint/i.test(text)) return false;
-  const y = parseYaml(text);
-  if ("error" in y) return false;
-  for (const job of pairs(get(y.doc.contents, "jobs")?.value)) {
-    const steps2 = get(job.value, "steps")?.value;
-    if (!isSeq(steps2)) continue;
-    for (const step of steps2.items) {
-      if (/^hadolint\/hadolint-action@/.test(str(get(step, "uses")?.value) ?? "")) return true;
-      if (/(^|[\s/;&|])hadolint(\s|$)/m.test(str(get(step, "run")?.value) ?? "")) return true;
-    }
-  }
-  return false;
-}
-function preCommitRunsHadolint(text) {
-  if (!/hadolint/i.test(text)) return false;
-  const y = parseYaml(text);
-  if ("error" in y) return false;
-  const repos = get(y.doc.contents, "repos")?.value;
-  if (!isSeq(repos)) return false;
-  for (const r of repos.items) {
-    const hooks = get(r, "hooks")?.value;
-    if (isSeq(hooks) && hooks.items.some((h) => /^hadolint(-docker)?$/.test(str(get(h, "id")?.value) ?? ""))) return true;
-  }
-  return false;
-}
-function findHadolint(dockerfile, root) {
-  let found = null;
-  let ignored2 = null;
-  let d = import_node_path19.default.dirname(dockerfile);
-  for (; ; ) {
-    const names = new Set(list2(d));
-    for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
-      if (!names.has(n) || ignored2 !== null) continue;
-      const text = readRegular2(import_node_path19.default.join(d, n));
-      if (text === null) continue;
-      ignored2 = configIgnored(text);
-      found ??= { source: import_node_path19.default.join(d, n), ignored: [] };
-    }
-    if (!found && names.has(".pre-commit-config.yaml")) {
-      const f = import_node_path19.default.join(d, ".pre-commit-config.yaml");
-      const text = readRegular2(f);
-      if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
-    }
-    if (!found && names.has(".github")) {
-      const wf = import_node_path19.default.join(d, ".github", "workflows");
-      for (const n of list2(wf).sort()) {
-        if (!/\.ya?ml$/.test(n)) continue;
-        const text = readRegular2(import_node_path19.default.join(wf, n));
-        if (text !== null && workflowRunsHadolint(text)) {
-          found = { source: import_node_path19.default.join(wf, n), ignored: [] };
-          break;
-        }
-      }
-    }
-    const r = import_node_path19.default.relative(root, d);
-    if (r === "" || r.startsWith("..") || import_node_path19.default.isAbsolute(r)) break;
-    const parent = import_node_path19.default.dirname(d);
-    if (parent === d) break;
-    d = parent;
-  }
-  return found ? { ...found, ignored: ignored2 ?? [] } : null;
-}
-var import_node_fs16, import_node_path19;
-var init_hadolint = __esm({
-  "src/builds/hadolint.ts"() {
-    "use strict";
-    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
-    init_yaml_util();
-    init_read();
-  }
-});
-
-// src/builds/roots.ts
-function rootCache() {
-  const memo = /* @__PURE__ */ new Map();
-  return (dir) => gitRoot(dir, memo);
-}
-var init_roots = __esm({
-  "src/builds/roots.ts"() {
-    "use strict";
-    init_fsio();
-  }
-});
-
-// src/builds/plan.ts
-function rel(cwd, p) {
-  return printable(import_node_path20.default.relative(cwd, p).split(import_node_path20.default.sep).join("/") || ".");
-}
-async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
-  const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
-  const gitRoot2 = rootCache();
-  const groups = /* @__PURE__ */ new Map();
-  for (const f of files) {
-    const root = gitRoot2(import_node_path20.default.dirname(f)) ?? import_node_path20.default.dirname(f);
-    let g = groups.get(root);
-    if (!g) groups.set(root, g = []);
-    g.push(f);
-  }
-  for (const [root, group] of groups) {
-    const within2 = starts.filter((s) => {
-      const r = import_node_path20.default.relative(root, s);
-      return r === "" || !r.startsWith("..") && !import_node_path20.default.isAbsolute(r);
-    });
-    const found = await findBuildDefinitions([...group.map((f) => import_node_path20.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
-    plan2.notes.push(...found.notes);
-    const defs = byDockerfile(found.definitions);
-    for (const file of group) {
-      const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot2);
-      const h = gitRoot2(import_node_path20.default.dirname(file)) ? findHadolint(file, root) : null;
-      if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
-      plan2.files.set(file, fb);
-    }
-  }
-  return plan2;
-}
-function fromConfig(file, c2, found) {
-  const source = { file: c2.file, line: c2.line, what: "dockerfix config" };
-  const contexts = c2.context !== void 0 ? [c2.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(import_node_path20.default.dirname(file));
-  const targets = c2.targets !== void 0 ? c2.targets.length ? c2.targets : [void 0] : [...new Set(found.map((d) => d.target))];
-  if (targets.length === 0) targets.push(void 0);
-  const out = [];
-  for (const context of contexts)
-    for (const target of targets) {
-      const from = found.find((d) => d.context === context && d.target === target);
-      out.push({ dockerfile: file, context, ...target !== void 0 ? { target } : {}, args: c2.args ?? from?.args ?? {}, source: c2.context === void 0 && c2.targets === void 0 && from ? from.source : source });
-    }
-  return out;
-}
-function mergeArgs(list7) {
-  const out = {};
-  const keys = new Set(list7.flatMap((d) => Object.keys(d.args)));
-  for (const k of keys) {
-    const values3 = new Set(list7.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
-    const [only] = values3;
-    out[k] = values3.size === 1 && only !== void 0 ? only : null;
-  }
-  return out;
-}
-function planFile(file, found, conf, cwd, explicit, gitRoot2) {
-  const fb = { findings: [] };
-  if (conf?.context !== void 0) {
-    const root = gitRoot2(import_node_path20.default.dirname(file)) ?? import_node_path20.default.dirname(conf.file);
-    const r = import_node_path20.default.relative(root, conf.context);
-    const outside = r.startsWith("..") || import_node_path20.default.isAbsolute(r);
-    if (outside || !isDir(conf.context)) {
-      fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
-      conf = { ...conf, context: void 0 };
-    }
-  }
-  const list7 = conf ? fromConfig(file, conf, found) : found;
-  if (list7.length === 0) {
-    if (explicit) return fb;
-    const root = gitRoot2(import_node_path20.default.dirname(file));
-    if (!root || root === import_node_path20.default.dirname(file)) return fb;
-    const text = readRegular2(file, 4 << 20);
-    if (text === null) return fb;
-    const g = guessContext(file, text, root);
-    if (g) {
-      const where2 = g.dir === gitRoot2(import_node_path20.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
-      fb.findings.push(
-        info(`the build context looks like ${where2} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path20.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
-      );
-    }
-    return fb;
-  }
-  const label3 = (c2) => c2 === null ? "no context" : `context ${rel(cwd, c2)}`;
-  if (!explicit) {
-    const contexts = /* @__PURE__ */ new Map();
-    for (const d of list7) {
-      const l = contexts.get(d.context);
-      if (l) l.push(d);
-      else contexts.set(d.context, [d]);
-    }
-    const sources = (ds) => [...new Set(ds.map((d) => describeSource(d, cwd)))].join("; ");
-    for (const [c2, ds] of contexts) fb.findings.push(info(`${label3(c2)} (${sources(ds)})`));
-    const [first, ...rest] = [...contexts.keys()];
-    if (first === null) fb.noContext = true;
-    else fb.contextDir = first;
-    fb.contextLabel = label3(first);
-    if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label3(dir) }));
-  }
-  for (const d of list7)
-    for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info(`additional context ${printable(k)}=${import_node_path20.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
-  const targets = /* @__PURE__ */ new Map();
-  for (const d of list7) {
-    if (d.target === void 0) continue;
-    const src = describeSource(d, cwd);
-    const l = targets.get(d.target);
-    if (!l) targets.set(d.target, [src]);
-    else if (!l.includes(src)) l.push(src);
-  }
-  if (targets.size) {
-    fb.targets = [...targets.keys()];
-    for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join("; ")})`));
-  }
-  const args = mergeArgs(list7);
-  if (Object.keys(args).length) {
-    fb.args = args;
-    const known2 = Object.entries(args).filter(([, v]) => v !== null);
-    const unknown = Object.keys(args).filter((k) => args[k] === null);
-    if (known2.length) fb.findings.push(info(`build arg${known2.length === 1 ? "" : "s"} ${known2.map(([k, v]) => `${printable(k)}=${printable(v)}`).join(", ")} (used as known values)`));
-    if (unknown.length) fb.findings.push(info(`build arg${unknown.length === 1 ? "" : "s"} ${unknown.map(printable).join(", ")}: the definitions pass different values (or none); not known`));
-  }
-  return fb;
-}
-function isDir(p) {
-  try {
-    return import_node_fs17.default.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-var import_node_fs17, import_node_path20, info;
-var init_plan = __esm({
-  "src/builds/plan.ts"() {
-    "use strict";
-    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
-    init_builds();
-    init_guess_root();
-    init_hadolint();
-    init_read();
-    init_roots();
-    info = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "build-definitions" });
-  }
-});
-
-// src/builds/contexts.ts
-function changedLines(o) {
-  const lines = [...new Set((o.edits ?? []).map((e) => e.line))].sort((a, b) => a - b);
-  return lines.length ? `changes line${lines.length === 1 ? "" : "s"} ${lines.join(", ")}` : o.changed ? "changes it" : "changes nothing";
-}
-function analyseEachContext(file, opts, fb, first, process2 = processFile) {
-  if (!fb?.otherContexts?.length || first.error) return first;
-  const full = { ...opts, firstChange: void 0 };
-  const base2 = first.partial ? process2(file, full) : first;
-  if (base2.error) return first;
-  const runs = [{ label: fb.contextLabel ?? "context", outcome: base2 }];
-  for (const c2 of fb.otherContexts) {
-    const o = process2(file, { ...full, contextDir: c2.dir ?? void 0, noContext: c2.dir === null ? true : void 0 });
-    if (o.error) return first;
-    runs.push({ label: c2.label, outcome: o });
-  }
-  const labels = runs.map((r) => r.label).join(", ");
-  if (runs.every((r) => r.outcome.after === base2.after)) {
-    return { ...first, findings: [info2(`analysed with each context (${labels}): same result`), ...first.findings] };
-  }
-  const safe = process2(file, { ...opts, contextDir: void 0, noContext: true });
-  if (safe.error) return first;
-  const why = runs.map((r) => `${r.label} ${changedLines(r.outcome)}`).join("; ");
-  return { ...safe, findings: [info2(`the contexts give different results (${why}): only the changes that do not depend on the context were made (analysed without a context)`), ...safe.findings] };
-}
-var info2;
-var init_contexts = __esm({
-  "src/builds/contexts.ts"() {
-    "use strict";
-    init_engine();
-    info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "build-definitions" });
-  }
-});
-
 // src/report/types.ts
 var REPORT_FORMATS;
 var init_types = __esm({
@@ -20509,14 +5448,14 @@ var init_color = __esm({
 });
 
 // src/cli/parse.ts
-function parseSubcommandArgs(program4, args, io, name) {
+function parseSubcommandArgs(program3, args, io, name) {
   try {
-    program4.parse(args, { from: "user" });
+    program3.parse(args, { from: "user" });
     return null;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
-        io.stdout.write(program4.helpInformation());
+        io.stdout.write(program3.helpInformation());
         return 0;
       }
       io.stderr.write(`${name}: ${e.message.replace(/^error: /, "")}
@@ -20535,7 +5474,7 @@ var init_parse = __esm({
 
 // src/verify/docker.ts
 function dockerSync(cli, args, env, timeout = 12e4, input) {
-  const r = (0, import_node_child_process2.spawnSync)(cli, args, { env, encoding: "utf8", timeout, maxBuffer: 64 << 20, input });
+  const r = (0, import_node_child_process.spawnSync)(cli, args, { env, encoding: "utf8", timeout, maxBuffer: 64 << 20, input });
   return { code: r.status ?? -1, stdout: r.stdout ?? "", stderr: r.stderr ?? "", error: r.error };
 }
 function classifyDockerError(cli, r) {
@@ -20587,7 +5526,7 @@ function major(version) {
   return m ? Number(m[1]) : 0;
 }
 function parsePlainLog(text) {
-  const byId2 = /* @__PURE__ */ new Map();
+  const byId = /* @__PURE__ */ new Map();
   const trailer = [];
   for (const raw of text.split(/\r?\n/)) {
     const m = /^#(\d+) (.*)$/.exec(raw);
@@ -20596,11 +5535,11 @@ function parsePlainLog(text) {
       continue;
     }
     const [, id, rest] = m;
-    let v = byId2.get(id);
+    let v = byId.get(id);
     if (!v) {
       const sm = VERTEX_STEP.exec(rest);
       v = { name: rest, step: Boolean(sm), from: sm?.[4]?.toUpperCase() === "FROM", cached: false, done: false, output: [] };
-      byId2.set(id, v);
+      byId.set(id, v);
       continue;
     }
     if (rest === "CACHED") v.cached = true;
@@ -20611,7 +5550,7 @@ function parsePlainLog(text) {
     else if (/^(sha256:|resolve |extracting |transferring |writing |naming |exporting |unpacking |preparing |sending )/.test(rest)) continue;
     else v.output.push(rest);
   }
-  const steps2 = [...byId2.values()];
+  const steps2 = [...byId.values()];
   const failed = steps2.find((s) => s.error && s.error !== "canceled" && s.step) ?? steps2.find((s) => s.error && s.error !== "canceled");
   return { steps: steps2, ...failed ? { failed } : {}, trailer };
 }
@@ -20623,7 +5562,7 @@ function stepCounts(log) {
 function runBuild(req) {
   return new Promise((resolve) => {
     const t0 = performance.now();
-    const child = (0, import_node_child_process2.spawn)(req.cli, req.args, { env: req.env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = (0, import_node_child_process.spawn)(req.cli, req.args, { env: req.env, stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     let partial = "";
     let timedOut = false;
@@ -20669,11 +5608,11 @@ function runBuild(req) {
     });
   });
 }
-var import_node_child_process2, DockerEnvError, VERTEX_STEP;
+var import_node_child_process, DockerEnvError, VERTEX_STEP;
 var init_docker = __esm({
   "src/verify/docker.ts"() {
     "use strict";
-    import_node_child_process2 = __toESM(require_node_child_process(), 1);
+    import_node_child_process = __toESM(require_node_child_process(), 1);
     DockerEnvError = class extends Error {
       constructor(message, kind) {
         super(message);
@@ -20822,20 +5761,35 @@ var init_report = __esm({
   }
 });
 
+// dockerfix-lazy:node:crypto
+var require_node_crypto = __commonJS({
+  "dockerfix-lazy:node:crypto"(exports2, module2) {
+    var m;
+    var load = () => m ??= require("node:crypto");
+    var keys = ["checkPrime", "checkPrimeSync", "createCipheriv", "createDecipheriv", "createDiffieHellman", "createDiffieHellmanGroup", "createECDH", "createHash", "createHmac", "createPrivateKey", "createPublicKey", "createSecretKey", "createSign", "createVerify", "diffieHellman", "generatePrime", "generatePrimeSync", "getCiphers", "getCipherInfo", "getCurves", "getDiffieHellman", "getHashes", "hkdf", "hkdfSync", "pbkdf2", "pbkdf2Sync", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "privateDecrypt", "privateEncrypt", "publicDecrypt", "publicEncrypt", "randomBytes", "randomFill", "randomFillSync", "randomInt", "randomUUID", "scrypt", "scryptSync", "sign", "setEngine", "timingSafeEqual", "getFips", "setFips", "verify", "hash", "Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Hash", "Hmac", "KeyObject", "Sign", "Verify", "X509Certificate", "secureHeapUsed", "createCipher", "createDecipher", "fips", "constants", "webcrypto", "subtle", "getRandomValues", "prng", "pseudoRandomBytes", "rng"];
+    module2.exports = new Proxy({}, {
+      get: (_, k) => load()[k],
+      has: (_, k) => k in load(),
+      ownKeys: () => m ? Reflect.ownKeys(m) : keys,
+      getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
+    });
+  }
+});
+
 // src/verify/image-fs.ts
-function str2(b, off, len2) {
-  const s = b.subarray(off, off + len2);
+function str(b, off, len) {
+  const s = b.subarray(off, off + len);
   const z = s.indexOf(0);
   return (z === -1 ? s : s.subarray(0, z)).toString("utf8");
 }
-function num2(b, off, len2) {
-  const f = b.subarray(off, off + len2);
+function num(b, off, len) {
+  const f = b.subarray(off, off + len);
   if (f[0] & 128) {
     let v = 0;
     for (let i = 1; i < f.length; i++) v = v * 256 + f[i];
     return v;
   }
-  const s = str2(b, off, len2).trim();
+  const s = str(b, off, len).trim();
   return s ? parseInt(s, 8) : 0;
 }
 function parsePax(buf) {
@@ -20844,12 +5798,12 @@ function parsePax(buf) {
   while (i < buf.length) {
     const sp = buf.indexOf(32, i);
     if (sp === -1) break;
-    const len2 = Number(buf.subarray(i, sp).toString("ascii"));
-    if (!len2) break;
-    const rec = buf.subarray(sp + 1, i + len2 - 1).toString("utf8");
+    const len = Number(buf.subarray(i, sp).toString("ascii"));
+    if (!len) break;
+    const rec = buf.subarray(sp + 1, i + len - 1).toString("utf8");
     const eq = rec.indexOf("=");
     if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
-    i += len2;
+    i += len;
   }
   return out;
 }
@@ -20862,9 +5816,9 @@ function pycHash(data) {
   if (data.length >= 16 && data.readUInt32LE(4) === 0) {
     const copy = Buffer.from(data);
     copy.fill(0, 8, 12);
-    return (0, import_node_crypto3.createHash)("sha256").update(copy).digest("hex");
+    return (0, import_node_crypto.createHash)("sha256").update(copy).digest("hex");
   }
-  return (0, import_node_crypto3.createHash)("sha256").update(data).digest("hex");
+  return (0, import_node_crypto.createHash)("sha256").update(data).digest("hex");
 }
 function describeEntry(e) {
   const parts = [e.type, e.mode, `${e.uid}:${e.gid}`];
@@ -20872,11 +5826,11 @@ function describeEntry(e) {
   if (e.link !== void 0) parts.push(`-> ${e.link}`);
   return parts.join(" ");
 }
-var import_node_crypto3, import_node_stream, TYPES, TarLister;
+var import_node_crypto, import_node_stream, TYPES, TarLister;
 var init_image_fs = __esm({
   "src/verify/image-fs.ts"() {
     "use strict";
-    import_node_crypto3 = __toESM(require_node_crypto(), 1);
+    import_node_crypto = __toESM(require_node_crypto(), 1);
     import_node_stream = require("node:stream");
     TYPES = { "0": "file", "\0": "file", "7": "file", "1": "hardlink", "2": "symlink", "3": "char", "4": "block", "5": "dir", "6": "fifo" };
     TarLister = class extends import_node_stream.Writable {
@@ -20953,7 +5907,7 @@ var init_image_fs = __esm({
       }
       header(h) {
         const flag = String.fromCharCode(h[156]);
-        const size = num2(h, 124, 12);
+        const size = num(h, 124, 12);
         this.remaining = size;
         this.pad = (512 - size % 512) % 512;
         if (flag === "x" || flag === "g" || flag === "L" || flag === "K") {
@@ -20961,10 +5915,10 @@ var init_image_fs = __esm({
           this.state = "meta";
           return;
         }
-        const magic = str2(h, 257, 6);
-        const prefix = magic.startsWith("ustar") ? str2(h, 345, 155) : "";
-        let name = this.pax.path ?? this.longName ?? (prefix ? `${prefix}/${str2(h, 0, 100)}` : str2(h, 0, 100));
-        const link = this.pax.linkpath ?? this.longLink ?? str2(h, 157, 100);
+        const magic = str(h, 257, 6);
+        const prefix = magic.startsWith("ustar") ? str(h, 345, 155) : "";
+        let name = this.pax.path ?? this.longName ?? (prefix ? `${prefix}/${str(h, 0, 100)}` : str(h, 0, 100));
+        const link = this.pax.linkpath ?? this.longLink ?? str(h, 157, 100);
         const type = TYPES[flag] ?? "other";
         const realSize = this.pax.size !== void 0 ? Number(this.pax.size) : size;
         if (this.pax.size !== void 0) {
@@ -20973,9 +5927,9 @@ var init_image_fs = __esm({
         }
         const entry = {
           type,
-          mode: (num2(h, 100, 8) & 4095).toString(8).padStart(4, "0"),
-          uid: this.pax.uid !== void 0 ? Number(this.pax.uid) : num2(h, 108, 8),
-          gid: this.pax.gid !== void 0 ? Number(this.pax.gid) : num2(h, 116, 8),
+          mode: (num(h, 100, 8) & 4095).toString(8).padStart(4, "0"),
+          uid: this.pax.uid !== void 0 ? Number(this.pax.uid) : num(h, 108, 8),
+          gid: this.pax.gid !== void 0 ? Number(this.pax.gid) : num(h, 116, 8),
           size: type === "file" ? realSize : 0
         };
         if (type === "symlink" || type === "hardlink") entry.link = type === "hardlink" ? normPath(link) : link;
@@ -20987,7 +5941,7 @@ var init_image_fs = __esm({
         this.cur = { path: name, entry, keep };
         if (keep && type === "file") {
           if (name.endsWith(".pyc") && realSize <= 64 << 20) this.cur.pyc = [];
-          else this.cur.hash = (0, import_node_crypto3.createHash)("sha256");
+          else this.cur.hash = (0, import_node_crypto.createHash)("sha256");
         }
         this.state = "data";
       }
@@ -20995,8 +5949,8 @@ var init_image_fs = __esm({
         if (this.meta) {
           const data = Buffer.concat(this.meta.chunks);
           if (this.meta.kind === "pax") this.pax = parsePax(data);
-          else if (this.meta.kind === "longname") this.longName = str2(data, 0, data.length);
-          else if (this.meta.kind === "longlink") this.longLink = str2(data, 0, data.length);
+          else if (this.meta.kind === "longname") this.longName = str(data, 0, data.length);
+          else if (this.meta.kind === "longlink") this.longLink = str(data, 0, data.length);
           this.meta = null;
           return;
         }
@@ -21013,7 +5967,7 @@ var init_image_fs = __esm({
 });
 
 // src/verify/compare.ts
-function globToRegExp2(g) {
+function globToRegExp(g) {
   let re = "";
   for (let i = 0; i < g.length; i++) {
     const c2 = g[i];
@@ -21028,7 +5982,7 @@ function globToRegExp2(g) {
 }
 function keepFilter(rules) {
   const plain = rules.filter((r) => !/[*?]/.test(r.pattern)).map((r) => r.pattern.replace(/\/+$/, ""));
-  const globs = rules.filter((r) => /[*?]/.test(r.pattern)).map((r) => globToRegExp2(r.pattern));
+  const globs = rules.filter((r) => /[*?]/.test(r.pattern)).map((r) => globToRegExp(r.pattern));
   return (p) => {
     for (const x of plain) if (p === x || p.startsWith(`${x}/`)) return false;
     for (const g of globs) if (g.test(p)) return false;
@@ -21120,9 +6074,9 @@ var init_compare = __esm({
 });
 
 // src/explain/analyze.ts
-function isManifest(rel3) {
-  const base2 = rel3.split("/").pop() ?? rel3;
-  return MANIFESTS.names.has(base2) || MANIFESTS.patterns.some((re) => re.test(rel3));
+function isManifest(rel2) {
+  const base = rel2.split("/").pop() ?? rel2;
+  return MANIFESTS.names.has(base) || MANIFESTS.patterns.some((re) => re.test(rel2));
 }
 function summarize(instr, max = 70) {
   const t = instr.logical().text.replace(/\s+/g, " ").trim();
@@ -21140,24 +6094,24 @@ function varsUsed(text) {
 function copySources(instr) {
   const from = instr.flag("from")?.value ?? void 0;
   const state = instr.state();
-  let words2;
-  if (instr.json) words2 = instr.json.slice(0, -1);
+  let words;
+  if (instr.json) words = instr.json.slice(0, -1);
   else {
     const ws = instr.args();
-    words2 = ws.slice(0, -1).map((w) => instr.doc.text.slice(w.start, w.end));
-    const values3 = ws.slice(0, -1).map((w) => w.value);
-    words2 = words2.map((raw, i) => raw.startsWith("<<") ? raw : values3[i]);
+    words = ws.slice(0, -1).map((w) => instr.doc.text.slice(w.start, w.end));
+    const values = ws.slice(0, -1).map((w) => w.value);
+    words = words.map((raw, i) => raw.startsWith("<<") ? raw : values[i]);
   }
   const out = [];
-  for (const w of words2) {
+  for (const w of words) {
     if (w.startsWith("<<") && instr.heredocs.length) {
       out.push({ kind: "inline", ref: w });
       continue;
     }
-    const v = expandVars(w, state.env);
+    const v = (0, import_document.expandVars)(w, state.env);
     const dynamic = v.includes("$");
     if (from !== void 0) {
-      const f = expandVars(from, state.env);
+      const f = (0, import_document.expandVars)(from, state.env);
       const stage = instr.doc.stageByRef(f, instr.stage ? instr.stage.index : void 0);
       out.push(stage ? { kind: "stage", ref: f, stage } : { kind: "image", ref: f });
       break;
@@ -21172,7 +6126,7 @@ function mountSources(instr) {
   const caches = [];
   let secrets = 0;
   for (const f of instr.flagsNamed("mount")) {
-    const o = mountOptions(f);
+    const o = (0, import_edit_helpers.mountOptions)(f);
     const type = o.get("type");
     if (type === "cache") caches.push(o.get("target") ?? "?");
     else if (type === "secret" || type === "ssh") secrets++;
@@ -21199,7 +6153,7 @@ function sourceCovers(pattern, file) {
   if (file === p || file.startsWith(p + "/")) return true;
   if (!GLOB.test(p)) return false;
   let m = matchers.get(p);
-  if (!m) matchers.set(p, m = (0, import_picomatch3.default)(p, { dot: true }));
+  if (!m) matchers.set(p, m = (0, import_picomatch.default)(p, { dot: true }));
   const parts = file.split("/");
   for (let i = 1; i <= parts.length; i++) if (m(parts.slice(0, i).join("/"))) return true;
   return false;
@@ -21249,15 +6203,15 @@ function describeSources(a, sources) {
   }
   return out;
 }
-function analyze(doc2, context, change) {
+function analyze(doc, context, change) {
   const files = context.files();
-  const a = { doc: doc2, context, files, change };
+  const a = { doc, context, files, change };
   const stageReran = /* @__PURE__ */ new Map();
   const stages = [];
   const rerun = [];
   let buildSteps = 0;
   const ignoredChange = change.kind === "path" && context.ignored(normalizeSource(change.path));
-  for (const stage of doc2.stages) {
+  for (const stage of doc.stages) {
     const steps2 = [];
     let brokenAt = null;
     for (const instr of stage.instructions) {
@@ -21314,12 +6268,12 @@ function analyze(doc2, context, change) {
         } else {
           key.push(instr.upper === "ARG" ? "the declared args (a --build-arg value changes only the later steps that see it)" : `the ${instr.upper} value`);
           const used = instr.upper === "ARG" ? [] : varsUsed(instr.argsText());
-          const known2 = used.filter((n) => state.env.has(n));
+          const known = used.filter((n) => state.env.has(n));
           const unknown = used.filter((n) => !state.env.has(n));
-          if (known2.length) key.push(`uses ${known2.map((v) => "$" + v).join(", ")}`);
+          if (known.length) key.push(`uses ${known.map((v) => "$" + v).join(", ")}`);
           if (unknown.length) {
-            const base2 = stage.baseImage;
-            const why = base2 === "scratch" ? "not set in this stage: expands to an empty string" : `not set in this Dockerfile: empty unless the base image (${base2}) sets it`;
+            const base = stage.baseImage;
+            const why = base === "scratch" ? "not set in this stage: expands to an empty string" : `not set in this Dockerfile: empty unless the base image (${base}) sets it`;
             key.push(`uses ${unknown.map((v) => "$" + v).join(", ")} (${why})`);
           }
         }
@@ -21327,7 +6281,7 @@ function analyze(doc2, context, change) {
       if (change.kind === "arg" && !own) {
         const n = change.name;
         if (kind === "base") {
-          const global = doc2.globalArgs.some((g) => g.args().some((w) => w.value.split("=")[0] === n));
+          const global = doc.globalArgs.some((g) => g.args().some((w) => w.value.split("=")[0] === n));
           if (global && varsUsed(`${stage.baseImage} ${stage.platform ?? ""}`).includes(n)) own = `the base image reference uses build arg ${n}`;
         } else if (state.args.has(n) && instr.upper === "RUN") own = `sees build arg ${n} as an environment variable (RUN gets every declared ARG)`;
         else if (state.args.has(n) && instr.upper !== "ARG" && varsUsed(instr.argsText()).includes(n)) own = `uses $${n}`;
@@ -21370,16 +6324,16 @@ function renderChain(report, indent = "  ") {
   for (const s of report.stages) {
     lines.push(`${indent}stage ${s.index}${s.name ? ` "${s.name}"` : ""} (FROM ${s.base})`);
     for (const st of s.steps) {
-      const head2 = `${indent}  L${st.line} ${st.summary}`;
+      const head = `${indent}  L${st.line} ${st.summary}`;
       const status = st.kind === "base" ? st.status === "cached" ? "" : "RE-RUNS" : st.status === "cached" ? "cached" : st.status === "rerun" ? "RE-RUNS" : "MAY RE-RUN";
-      lines.push(status ? `${head2.padEnd(indent.length + 66)} ${status}${st.kind === "metadata" && st.status !== "cached" ? " (metadata only)" : ""}` : head2);
+      lines.push(status ? `${head.padEnd(indent.length + 66)} ${status}${st.kind === "metadata" && st.status !== "cached" ? " (metadata only)" : ""}` : head);
       lines.push(`${indent}      key: ${st.key.join(" + ")}`);
       if (st.reason) lines.push(`${indent}      why: ${st.reason}`);
     }
   }
   const n = report.rerun.length;
-  const list7 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
-  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list7}` : ""}`);
+  const list5 = report.rerun.map((s) => `L${s.line} ${s.keyword}`).join(", ");
+  lines.push(`${indent}=> ${n} of ${report.buildSteps} build step${report.buildSteps === 1 ? "" : "s"} re-run${n ? `: ${list5}` : ""}`);
   return lines.join("\n") + "\n";
 }
 function renderExplain(r) {
@@ -21406,15 +6360,15 @@ ${renderChain(r.after)}
 `;
   return out;
 }
-var import_picomatch3, MANIFESTS, CONFIG_ONLY, GLOB, matchers;
+var import_picomatch, import_document, import_edit_helpers, import_ecosystems, MANIFESTS, CONFIG_ONLY, GLOB, matchers;
 var init_analyze = __esm({
   "src/explain/analyze.ts"() {
     "use strict";
-    import_picomatch3 = __toESM(require_picomatch2(), 1);
-    init_document();
-    init_edit_helpers();
-    init_ecosystems();
-    MANIFESTS = manifestNames();
+    import_picomatch = __toESM(require("dockerfix:core/node_modules/picomatch/index.js"), 1);
+    import_document = require("dockerfix:core/src/core/document.ts");
+    import_edit_helpers = require("dockerfix:core/src/core/edit-helpers.ts");
+    import_ecosystems = require("dockerfix:core/src/ecosystems/index.ts");
+    MANIFESTS = (0, import_ecosystems.manifestNames)();
     for (const n of ["Package.swift", "Package.resolved"]) MANIFESTS.names.add(n);
     CONFIG_ONLY = /* @__PURE__ */ new Set(["LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "VOLUME", "MAINTAINER", "ONBUILD"]);
     GLOB = /[*?[]/;
@@ -21530,13 +6484,13 @@ function markWord(p) {
   if (p.mark === "removed") return "removed";
   return "";
 }
-var exact, loose;
+var import_document2, import_runner, import_source, exact, loose;
 var init_model = __esm({
   "src/explain/model.ts"() {
     "use strict";
-    init_document();
-    init_runner();
-    init_source();
+    import_document2 = require("dockerfix:core/src/core/document.ts");
+    import_runner = require("dockerfix:core/src/core/runner.ts");
+    import_source = require("dockerfix:core/src/core/source.ts");
     init_analyze();
     exact = (s) => `${s.keyword} ${s.summary}`;
     loose = (s) => `${s.keyword} ${s.summary.replace(/--mount=\S+\s*/g, "").replace(/\s--no-cache(-dir)?\b/g, "").replace(/\s+/g, " ").trim()}`;
@@ -21585,8 +6539,8 @@ function renderMermaid(v) {
         const id = `${which}${st.index}_${k}`;
         const mark = !p || !r.after ? "" : which === "a" ? markWord(p) : p.mark === "removed" ? "removed by dockerfix" : "";
         const status = statusWord(s);
-        const label4 = `L${s.line} ${shorten(s.summary)}<br/>${[status, mark].filter(Boolean).join(" \xB7 ")}`;
-        lines.push(`      ${id}["${mermaidText(label4).replace(/#lt;br\/#gt;/g, "<br/>")}"]`);
+        const label3 = `L${s.line} ${shorten(s.summary)}<br/>${[status, mark].filter(Boolean).join(" \xB7 ")}`;
+        lines.push(`      ${id}["${mermaidText(label3).replace(/#lt;br\/#gt;/g, "<br/>")}"]`);
         addClass(statusClass(s), id);
         if (mark) dashed.push(s.status === "rerun" ? `${id} stroke-dasharray:6 3` : `${id} stroke:#8250df,stroke-width:2px,stroke-dasharray:6 3`);
         if (prev) lines.push(`      ${prev} --> ${id}`);
@@ -21604,9 +6558,9 @@ function renderMermaid(v) {
     lines.push("  end");
   };
   const c2 = v.counts;
-  const label3 = (n) => `${n.rerun} of ${n.total} build steps re-run`;
-  side("b", `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${label3(c2.before)}`);
-  if (r.after) side("a", `after dockerfix: ${label3(c2.after)}`);
+  const label2 = (n) => `${n.rerun} of ${n.total} build steps re-run`;
+  side("b", `${r.after ? "before dockerfix" : "dockerfix changes nothing"}: ${label2(c2.before)}`);
+  if (r.after) side("a", `after dockerfix: ${label2(c2.after)}`);
   lines.push(...CLASSES.map((x) => "  " + x));
   for (const [cls, ids] of classes) lines.push(`  class ${ids.join(",")} ${cls}`);
   for (const d of dashed) lines.push(`  style ${d}`);
@@ -21852,37 +6806,37 @@ function renderExplainAs(r, format2) {
 function describeContext(context, root, cwd) {
   const files = context.files();
   if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where2 = root ? import_node_path21.default.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && import_node_fs18.default.existsSync(import_node_path21.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  const where2 = root ? import_node_path2.default.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && import_node_fs3.default.existsSync(import_node_path2.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
   return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
 }
 async function explainFile(file, opts) {
-  const abs = import_node_path21.default.resolve(opts.cwd, file);
+  const abs = import_node_path2.default.resolve(opts.cwd, file);
   let d;
-  let doc2;
+  let doc;
   try {
-    d = readDockerfile(abs);
-    doc2 = new DockerfileDocument(d.text, d.bom);
+    d = (0, import_fsio2.readDockerfile)(abs);
+    doc = new import_document3.DockerfileDocument(d.text, d.bom);
   } catch (e) {
-    if (e instanceof FileError) throw new FileError(file, e.message, e.line, e.column);
-    if (e instanceof InputError) throw new FileError(file, e.message, e.line, e.column);
+    if (e instanceof import_fsio2.FileError) throw new import_fsio2.FileError(file, e.message, e.line, e.column);
+    if (e instanceof import_source2.InputError) throw new import_fsio2.FileError(file, e.message, e.line, e.column);
     throw e;
   }
   const explicit = opts.contextDir !== void 0 || opts.noContext === true;
-  const fb = (await planBuilds([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
+  const fb = (await (0, import_plan.planBuilds)([abs], [abs], opts.cwd, explicit, (f) => opts.fileOptions.settings(f).build)).files.get(abs);
   const po = await opts.fileOptions.for(abs, fb);
   const contextDir = explicit ? opts.contextDir : fb?.contextDir;
   const noContext = explicit ? opts.noContext : fb?.noContext;
-  const context = contextFor(abs, { ...po, contextDir, noContext });
-  const root = noContext ? void 0 : contextDir ?? import_node_path21.default.dirname(abs);
-  if (po.options?.buildArgs) doc2 = new DockerfileDocument(d.text, d.bom, po.options.buildArgs);
-  const before = analyze(doc2, context, opts.change);
+  const context = (0, import_engine.contextFor)(abs, { ...po, contextDir, noContext });
+  const root = noContext ? void 0 : contextDir ?? import_node_path2.default.dirname(abs);
+  if (po.options?.buildArgs) doc = new import_document3.DockerfileDocument(d.text, d.bom, po.options.buildArgs);
+  const before = analyze(doc, context, opts.change);
   const raw = (d.bom ? "\uFEFF" : "") + d.text;
-  const first = processText(raw, file, { transforms: po.transforms, options: po.options, buildContext: context });
-  const run2 = analyseEachContext(abs, { transforms: po.transforms, options: po.options, contextDir, noContext }, explicit ? void 0 : fb, first, (_f, o) => processText(raw, file, o, abs));
-  if (run2.runError) throw new FileError(file, run2.runError.message, run2.runError.line, run2.runError.column);
+  const first = (0, import_engine.processText)(raw, file, { transforms: po.transforms, options: po.options, buildContext: context });
+  const run2 = (0, import_contexts.analyseEachContext)(abs, { transforms: po.transforms, options: po.options, contextDir, noContext }, explicit ? void 0 : fb, first, (_f, o) => (0, import_engine.processText)(raw, file, o, abs));
+  if (run2.runError) throw new import_fsio2.FileError(file, run2.runError.message, run2.runError.line, run2.runError.column);
   if (run2.error) throw run2.error;
-  const after = run2.changed ? analyze(new DockerfileDocument(stripBom(run2.after).text, d.bom, po.options?.buildArgs), context, opts.change) : null;
+  const after = run2.changed ? analyze(new import_document3.DockerfileDocument((0, import_source2.stripBom)(run2.after).text, d.bom, po.options?.buildArgs), context, opts.change) : null;
   const builds = [...fb?.findings ?? [], ...run2.findings.filter((f) => f.transform === "context" && f.code === "build-definitions")].map((f) => f.message);
   const applied = po.transforms.map((t) => t.meta.id).filter((id) => (run2.edits ?? []).some((e) => e.transforms.includes(id)));
   return {
@@ -21897,12 +6851,12 @@ async function explainFile(file, opts) {
   };
 }
 async function explainCommand(args, io) {
-  const program4 = new Command().name("dockerfix explain").description(
+  const program3 = new Command().name("dockerfix explain").description(
     "Show, per stage, what each step's cache key depends on (parent step, command, copied context files after .dockerignore, build args, other stages) and which steps a change re-runs, before and after dockerfix's rewrite."
-  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list3).option("--skip <ids>", 'transforms to leave out of the "after" view', list3).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON (the analysis only; --format json adds the headline and the step pairing)").addOption(new Option("-f, --format <format>", "output: text, json, markdown (headline, Mermaid picture, step tables), mermaid (the flowchart), html (self-contained, picture as inline SVG)").choices(EXPLAIN_FORMATS)).option("-o, --output <file>", "write the output to this file instead of standard output").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program4, args, io, "dockerfix explain");
+  ).argument("<Dockerfile>", "the Dockerfile to explain").option("--changed <path>", "the changed file, relative to the build context (default: any source file, i.e. not a dependency manifest)").option("--changed-arg <name>", "analyse a new value of this build arg (--build-arg) instead of a file change").option("--context <dir>", "build context directory (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--no-context", "do not look at the build context").option("--only <ids>", 'transforms for the "after" view (comma-separated)', list).option("--skip <ids>", 'transforms to leave out of the "after" view', list).option("--unsafe", 'include unsafe fixes in the "after" view').option("--syntax <ref>", "the # syntax= reference (as for the main command)").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").option("--json", "print the analysis as JSON (the analysis only; --format json adds the headline and the step pairing)").addOption(new Option("-f, --format <format>", "output: text, json, markdown (headline, Mermaid picture, step tables), mermaid (the flowchart), html (self-contained, picture as inline SVG)").choices(EXPLAIN_FORMATS)).option("-o, --output <file>", "write the output to this file instead of standard output").option("--no-color", "no colours (explain prints none; accepted like the other commands)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program3, args, io, "dockerfix explain");
   if (stop !== null) return stop;
-  const o = program4.opts();
+  const o = program3.opts();
   if (o.json && o.format && o.format !== "json") {
     io.stderr.write("dockerfix explain: --json and --format cannot be used together\n");
     return 2;
@@ -21912,11 +6866,11 @@ async function explainCommand(args, io) {
     return 2;
   }
   try {
-    selectIds(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? import_node_path21.default.resolve(io.cwd, o.context) : void 0;
+    (0, import_transforms2.selectIds)(o.only, o.skip);
+    const contextDir = typeof o.context === "string" ? import_node_path2.default.resolve(io.cwd, o.context) : void 0;
     const noContext = o.context === false;
-    const fileOptions = new FileOptions(newResolver(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
-    const r = await explainFile(program4.args[0], {
+    const fileOptions = new import_file_options.FileOptions((0, import_file_options.newResolver)(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
+    const r = await explainFile(program3.args[0], {
       change: o.changedArg ? { kind: "arg", name: o.changedArg } : o.changed ? { kind: "path", path: o.changed } : { kind: "any-source" },
       fileOptions,
       contextDir,
@@ -21926,9 +6880,9 @@ async function explainCommand(args, io) {
     const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
     if (o.output) {
       try {
-        const out = import_node_path21.default.resolve(io.cwd, o.output);
-        import_node_fs18.default.mkdirSync(import_node_path21.default.dirname(out), { recursive: true });
-        import_node_fs18.default.writeFileSync(out, text);
+        const out = import_node_path2.default.resolve(io.cwd, o.output);
+        import_node_fs3.default.mkdirSync(import_node_path2.default.dirname(out), { recursive: true });
+        import_node_fs3.default.writeFileSync(out, text);
       } catch (e) {
         io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
 `);
@@ -21937,12 +6891,12 @@ async function explainCommand(args, io) {
     } else io.stdout.write(text);
     return 0;
   } catch (e) {
-    if (e instanceof FileError || e instanceof ConfigError) {
-      io.stderr.write(`dockerfix explain: ${e instanceof ConfigError ? e.format(io.cwd) : e.format()}
+    if (e instanceof import_fsio2.FileError || e instanceof import_config.ConfigError) {
+      io.stderr.write(`dockerfix explain: ${e instanceof import_config.ConfigError ? e.format(io.cwd) : e.format()}
 `);
       return 2;
     }
-    if (e instanceof UnknownTransformError) {
+    if (e instanceof import_transforms2.UnknownTransformError) {
       io.stderr.write(`dockerfix explain: ${e.message}
 `);
       return 2;
@@ -21950,23 +6904,23 @@ async function explainCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs18, import_node_path21, EXPLAIN_FORMATS, list3;
+var import_node_fs3, import_node_path2, import_engine, import_contexts, import_document3, import_config, import_file_options, import_plan, import_fsio2, import_source2, import_transforms2, EXPLAIN_FORMATS, list;
 var init_explain = __esm({
   "src/cli/explain.ts"() {
     "use strict";
-    import_node_fs18 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path2 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     init_parse();
-    init_engine();
-    init_contexts();
-    init_document();
-    init_config();
-    init_file_options();
-    init_plan();
-    init_fsio();
-    init_source();
-    init_transforms();
+    import_engine = require("dockerfix:core/src/pipeline/engine.ts");
+    import_contexts = require("dockerfix:core/src/builds/contexts.ts");
+    import_document3 = require("dockerfix:core/src/core/document.ts");
+    import_config = require("dockerfix:core/src/pipeline/config.ts");
+    import_file_options = require("dockerfix:core/src/pipeline/file-options.ts");
+    import_plan = require("dockerfix:core/src/builds/plan.ts");
+    import_fsio2 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_source2 = require("dockerfix:core/src/core/source.ts");
+    import_transforms2 = require("dockerfix:core/transforms/index.ts");
     init_analyze();
     init_model();
     init_render_mermaid();
@@ -21974,24 +6928,24 @@ var init_explain = __esm({
     init_render_html();
     init_analyze();
     EXPLAIN_FORMATS = ["text", "json", "markdown", "mermaid", "html"];
-    list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    list = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 
 // src/verify/prepare.ts
-function stageDeps(doc2, s) {
+function stageDeps(doc, s) {
   const deps = [];
   if (s.parent) deps.push(s.parent);
   for (const i of s.instructions) {
     const from = i.upper === "COPY" || i.upper === "ADD" ? i.flag("from")?.value : void 0;
     if (from) {
-      const d = doc2.stageByRef(from, s.index);
+      const d = doc.stageByRef(from, s.index);
       if (d) deps.push(d);
     }
     if (i.upper === "RUN") {
       for (const f of i.flagsNamed("mount")) {
-        const m = mountOptions(f).get("from");
-        const d = m ? doc2.stageByRef(m, s.index) : void 0;
+        const m = (0, import_edit_helpers2.mountOptions)(f).get("from");
+        const d = m ? doc.stageByRef(m, s.index) : void 0;
         if (d) deps.push(d);
       }
     }
@@ -21999,17 +6953,17 @@ function stageDeps(doc2, s) {
   return deps;
 }
 function findTargets(text, requested = [], found = []) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
-  const stages = doc2.stages;
+  const doc = new import_document4.DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const stages = doc.stages;
   if (requested.length) {
     return requested.map((t) => {
-      const s = doc2.stageByRef(t);
+      const s = doc.stageByRef(t);
       if (!s || !s.name) throw new Error(`--target ${t}: no stage named ${JSON.stringify(t)} in the Dockerfile`);
       return { target: s.name, label: s.name, why: "--target" };
     });
   }
   const used = /* @__PURE__ */ new Set();
-  for (const s of stages) for (const d of stageDeps(doc2, s)) used.add(d.index);
+  for (const s of stages) for (const d of stageDeps(doc, s)) used.add(d.index);
   const out = [];
   const last = stages[stages.length - 1];
   for (const s of stages) {
@@ -22026,12 +6980,12 @@ function findTargets(text, requested = [], found = []) {
 function isolateCacheMounts(text, prefix) {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
   const body = bom ? text.slice(1) : text;
-  const doc2 = new DockerfileDocument(body);
+  const doc = new import_document4.DockerfileDocument(body);
   const edits = [];
-  for (const i of doc2.instructions) {
+  for (const i of doc.instructions) {
     if (i.upper !== "RUN") continue;
     for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
+      const o = (0, import_edit_helpers2.mountOptions)(f);
       if (o.get("type") !== "cache") continue;
       const raw = body.slice(f.start, f.end);
       const eq = raw.indexOf("=");
@@ -22040,8 +6994,8 @@ function isolateCacheMounts(text, prefix) {
       if (quoted) value = value.slice(1, -1);
       const parts = value.split(",");
       const idAt = parts.findIndex((p) => /^id=/i.test(p.trim()));
-      const base2 = o.get("id") ?? o.get("target") ?? "cache";
-      const id = `${prefix}${base2.replace(/[^A-Za-z0-9_./-]/g, "_")}`;
+      const base = o.get("id") ?? o.get("target") ?? "cache";
+      const id = `${prefix}${base.replace(/[^A-Za-z0-9_./-]/g, "_")}`;
       if (idAt >= 0) parts[idAt] = `id=${id}`;
       else parts.push(`id=${id}`);
       edits.push({ start: f.start, end: f.end, text: `${raw.slice(0, eq + 1)}${quoted}${parts.join(",")}${quoted}` });
@@ -22052,12 +7006,12 @@ function isolateCacheMounts(text, prefix) {
   return { text: bom + out, count: edits.length };
 }
 function cacheMountTargets(text) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const doc = new import_document4.DockerfileDocument(text.replace(/^\uFEFF/, ""));
   const out = /* @__PURE__ */ new Set();
-  for (const i of doc2.instructions) {
+  for (const i of doc.instructions) {
     if (i.upper !== "RUN") continue;
     for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
+      const o = (0, import_edit_helpers2.mountOptions)(f);
       const t = o.get("target");
       if (o.get("type") === "cache" && t) out.add(t.length > 1 ? t.replace(/\/+$/, "") : t);
     }
@@ -22069,13 +7023,13 @@ function addedMountRules(original, rewrite) {
   return [...cacheMountTargets(rewrite)].filter((t) => !before.has(t) && t.startsWith("/")).sort().map((t) => ({ pattern: t, reason: "cache mount added by the rewrite: its contents stay in the mount instead of the image" }));
 }
 function cacheMountSignatures(text) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const doc = new import_document4.DockerfileDocument(text.replace(/^\uFEFF/, ""));
   const out = [];
-  for (const i of doc2.instructions) {
+  for (const i of doc.instructions) {
     if (i.upper !== "RUN") continue;
     const cmd = collapse(i.json ? i.json.join(" ") : i.argsText()).slice(0, 40);
     for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
+      const o = (0, import_edit_helpers2.mountOptions)(f);
       const t = o.get("target");
       if (o.get("type") === "cache" && t) out.push({ target: t, command: cmd });
     }
@@ -22090,42 +7044,42 @@ function matchesMountRecord(description, sigs) {
   return sigs.some((s) => (d.startsWith(`cached mount ${s.target} from exec `) || d.startsWith(`cached mount ${s.target.replace(/\/+$/, "")} from exec `)) && d.includes(s.command));
 }
 function secretMounts(text) {
-  const doc2 = new DockerfileDocument(text.replace(/^\uFEFF/, ""));
+  const doc = new import_document4.DockerfileDocument(text.replace(/^\uFEFF/, ""));
   const secrets = /* @__PURE__ */ new Set();
   const ssh = /* @__PURE__ */ new Set();
-  for (const i of doc2.instructions) {
+  for (const i of doc.instructions) {
     if (i.upper !== "RUN") continue;
     for (const f of i.flagsNamed("mount")) {
-      const o = mountOptions(f);
-      if (o.get("type") === "secret") secrets.add(o.get("id") ?? import_node_path22.default.posix.basename(o.get("target") ?? "secret"));
+      const o = (0, import_edit_helpers2.mountOptions)(f);
+      if (o.get("type") === "secret") secrets.add(o.get("id") ?? import_node_path3.default.posix.basename(o.get("target") ?? "secret"));
       if (o.get("type") === "ssh") ssh.add(o.get("id") ?? "default");
     }
   }
   return { secrets: [...secrets], ssh: [...ssh] };
 }
 function copyContext(src, dest, dockerfile) {
-  const ctx = new DirectoryContext(src, dockerfile);
-  import_node_fs19.default.cpSync(src, dest, {
+  const ctx = new import_context.DirectoryContext(src, dockerfile);
+  import_node_fs4.default.cpSync(src, dest, {
     recursive: true,
     verbatimSymlinks: true,
     filter: (from) => {
-      const rel3 = import_node_path22.default.relative(src, from).split(import_node_path22.default.sep).join("/");
-      if (!rel3) return true;
+      const rel2 = import_node_path3.default.relative(src, from).split(import_node_path3.default.sep).join("/");
+      if (!rel2) return true;
       let st;
       try {
-        st = import_node_fs19.default.lstatSync(from);
+        st = import_node_fs4.default.lstatSync(from);
       } catch {
         return false;
       }
       if (!st.isFile() && !st.isDirectory() && !st.isSymbolicLink()) return false;
-      if (st.isDirectory() && excludesTree(ctx, rel3)) return false;
+      if (st.isDirectory() && (0, import_context.excludesTree)(ctx, rel2)) return false;
       return true;
     }
   });
 }
-function editLine(rel3, tag) {
-  const base2 = rel3.split("/").pop() ?? rel3;
-  const ext = import_node_path22.default.extname(base2).toLowerCase();
+function editLine(rel2, tag) {
+  const base = rel2.split("/").pop() ?? rel2;
+  const ext = import_node_path3.default.extname(base).toLowerCase();
   if (ext === ".json") return "\n";
   if ([".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".c", ".h", ".cc", ".cpp", ".rs", ".cs", ".kt", ".scala", ".swift", ".php", ".mod"].includes(ext)) return `
 // dockerfix verify edit ${tag}
@@ -22136,18 +7090,18 @@ function editLine(rel3, tag) {
   if ([".py", ".sh", ".bash", ".rb", ".pl", ".txt", ".toml", ".yaml", ".yml", ".cfg", ".ini", ".conf", ".r", ".in", ".lock"].includes(ext)) return `
 # dockerfix verify edit ${tag}
 `;
-  if (["Gemfile", "Makefile", "Pipfile", "Dockerfile"].includes(base2)) return `
+  if (["Gemfile", "Makefile", "Pipfile", "Dockerfile"].includes(base)) return `
 # dockerfix verify edit ${tag}
 `;
   return null;
 }
-function copySources2(doc2) {
+function copySources2(doc) {
   const out = [];
-  for (const i of doc2.instructions) {
+  for (const i of doc.instructions) {
     if (i.upper !== "COPY" && i.upper !== "ADD" || i.flag("from")) continue;
     const json = i.json;
-    const words2 = json ?? i.argsText().trim().split(/\s+/);
-    out.push(...words2.slice(0, -1));
+    const words = json ?? i.argsText().trim().split(/\s+/);
+    out.push(...words.slice(0, -1));
   }
   return out;
 }
@@ -22159,7 +7113,7 @@ function covered(src, file) {
   return re.test(file);
 }
 function listContext(root, dockerfile, max = 2e4) {
-  const ctx = new DirectoryContext(root, dockerfile);
+  const ctx = new import_context.DirectoryContext(root, dockerfile);
   const out = [];
   let level2 = [""];
   while (level2.length && out.length < max) {
@@ -22167,17 +7121,17 @@ function listContext(root, dockerfile, max = 2e4) {
     for (const dir of level2) {
       let names;
       try {
-        names = import_node_fs19.default.readdirSync(import_node_path22.default.join(root, dir), { withFileTypes: true });
+        names = import_node_fs4.default.readdirSync(import_node_path3.default.join(root, dir), { withFileTypes: true });
       } catch {
         continue;
       }
       names.sort((a, b) => a.name < b.name ? -1 : 1);
       for (const d of names) {
-        const rel3 = dir ? `${dir}/${d.name}` : d.name;
+        const rel2 = dir ? `${dir}/${d.name}` : d.name;
         if (d.isDirectory()) {
-          if (d.name === ".git" || d.name === "node_modules" || excludesTree(ctx, rel3)) continue;
-          next.push(rel3);
-        } else if (d.isFile() && !ctx.ignored(rel3)) out.push(rel3);
+          if (d.name === ".git" || d.name === "node_modules" || (0, import_context.excludesTree)(ctx, rel2)) continue;
+          next.push(rel2);
+        } else if (d.isFile() && !ctx.ignored(rel2)) out.push(rel2);
       }
     }
     level2 = next;
@@ -22185,10 +7139,10 @@ function listContext(root, dockerfile, max = 2e4) {
   return out;
 }
 function chooseTouches(contextDir, dockerfileText, dockerfile) {
-  const doc2 = new DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
-  const sources = copySources2(doc2);
+  const doc = new import_document4.DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
+  const sources = copySources2(doc);
   const files = listContext(contextDir, dockerfile).filter((f) => sources.some((s) => covered(s, f)));
-  const dfRel = dockerfile ? import_node_path22.default.relative(contextDir, dockerfile).split(import_node_path22.default.sep).join("/") : "Dockerfile";
+  const dfRel = dockerfile ? import_node_path3.default.relative(contextDir, dockerfile).split(import_node_path3.default.sep).join("/") : "Dockerfile";
   const editable = files.filter((f) => f !== dfRel && !/(^|\/)\.dockerignore$|\.dockerignore$/.test(f) && editLine(f, "x") !== null);
   const CODE = /\.(py|js|mjs|cjs|ts|tsx|jsx|go|java|c|cc|cpp|rs|cs|rb|php|sh|kt|scala|swift)$/i;
   const source = editable.find((f) => !isManifest(f) && CODE.test(f)) ?? editable.find((f) => !isManifest(f));
@@ -22198,28 +7152,28 @@ function chooseTouches(contextDir, dockerfileText, dockerfile) {
     ...dependency ? { dependency } : { dependencyWhy: "no dependency manifest the Dockerfile copies takes a comment line; pass --touch-dependency <path>" }
   };
 }
-function applyEdit(contextCopy, rel3, tag) {
-  const line = editLine(rel3, tag) ?? `
+function applyEdit(contextCopy, rel2, tag) {
+  const line = editLine(rel2, tag) ?? `
 # dockerfix verify edit ${tag}
 `;
-  import_node_fs19.default.appendFileSync(import_node_path22.default.join(contextCopy, rel3), line);
+  import_node_fs4.default.appendFileSync(import_node_path3.default.join(contextCopy, rel2), line);
 }
-var import_node_fs19, import_node_path22, NO_EDIT;
+var import_node_fs4, import_node_path3, import_context, import_document4, import_edit_helpers2, NO_EDIT;
 var init_prepare = __esm({
   "src/verify/prepare.ts"() {
     "use strict";
-    import_node_fs19 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
-    init_context();
-    init_document();
-    init_edit_helpers();
+    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path3 = __toESMBuiltin(require("node:path"), 1);
+    import_context = require("dockerfix:core/src/core/context.ts");
+    import_document4 = require("dockerfix:core/src/core/document.ts");
+    import_edit_helpers2 = require("dockerfix:core/src/core/edit-helpers.ts");
     init_explain();
     NO_EDIT = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|poetry\.lock|Pipfile\.lock|Cargo\.lock|go\.sum|composer\.lock|Gemfile\.lock|uv\.lock|pdm\.lock|bun\.lockb?|packages\.lock\.json)$/;
   }
 });
 
 // src/verify/run.ts
-function info3(run2) {
+function info(run2) {
   const counts = stepCounts(run2.parsed);
   const b = { ok: run2.ok, seconds: Math.round(run2.wallMs / 10) / 100, steps: counts };
   if (!run2.ok) {
@@ -22242,16 +7196,16 @@ function info3(run2) {
 async function rewriteInMemory(o) {
   let raw;
   try {
-    const d = readDockerfile(o.dockerfile);
+    const d = (0, import_fsio3.readDockerfile)(o.dockerfile);
     raw = (d.bom ? "\uFEFF" : "") + d.text;
   } catch (e) {
-    if (e instanceof FileError) throw new VerifyUsageError(e.format());
+    if (e instanceof import_fsio3.FileError) throw new VerifyUsageError(e.format());
     throw e;
   }
   const explicit = o.contextDir !== void 0 || o.noContext === true;
-  const plan2 = await planBuilds([o.dockerfile], [o.dockerfile], o.cwd, explicit);
-  const fb = plan2.files.get(o.dockerfile);
-  const fileOptions = new FileOptions(newResolver(o.cwd, o.config), {
+  const plan = await (0, import_plan2.planBuilds)([o.dockerfile], [o.dockerfile], o.cwd, explicit);
+  const fb = plan.files.get(o.dockerfile);
+  const fileOptions = new import_file_options2.FileOptions((0, import_file_options2.newResolver)(o.cwd, o.config), {
     only: o.only,
     skip: o.skip,
     syntax: o.syntax,
@@ -22262,49 +7216,49 @@ async function rewriteInMemory(o) {
   });
   const po = await fileOptions.for(o.dockerfile, fb);
   const processOpts = o.extraTransforms?.length ? { ...po, transforms: [...po.transforms, ...o.extraTransforms] } : po;
-  const first = processText(raw, o.dockerfile, processOpts, o.dockerfile);
-  const out = analyseEachContext(o.dockerfile, processOpts, fb, first, (_f, opts) => processText(raw, o.dockerfile, opts, o.dockerfile));
+  const first = (0, import_engine2.processText)(raw, o.dockerfile, processOpts, o.dockerfile);
+  const out = (0, import_contexts2.analyseEachContext)(o.dockerfile, processOpts, fb, first, (_f, opts) => (0, import_engine2.processText)(raw, o.dockerfile, opts, o.dockerfile));
   if (out.error) throw new VerifyUsageError(out.error.format());
-  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? import_node_path23.default.dirname(o.dockerfile);
+  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? import_node_path4.default.dirname(o.dockerfile);
   return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
 }
 async function verify(o, version = "0.0.0") {
   const progress = o.onProgress ?? (() => void 0);
-  const rw2 = await rewriteInMemory(o);
+  const rw = await rewriteInMemory(o);
   const result = {
     schemaVersion: VERIFY_SCHEMA_VERSION,
     tool: { name: "dockerfix", version },
-    dockerfile: rel2(o.cwd, o.dockerfile),
-    context: rw2.contextDir === null ? null : rel2(o.cwd, rw2.contextDir),
+    dockerfile: rel(o.cwd, o.dockerfile),
+    context: rw.contextDir === null ? null : rel(o.cwd, rw.contextDir),
     verdict: "unchanged",
     summary: "",
     exitCode: 0,
     rewrite: {
-      changes: rw2.findings.filter((f) => f.kind === "change").map((f) => ({ transform: f.transform, line: f.line, message: f.message })),
-      diff: rw2.changed ? renderDiff(rel2(o.cwd, o.dockerfile), rw2.before, rw2.after, [], { reasons: false }) : ""
+      changes: rw.findings.filter((f) => f.kind === "change").map((f) => ({ transform: f.transform, line: f.line, message: f.message })),
+      diff: rw.changed ? renderDiff(rel(o.cwd, o.dockerfile), rw.before, rw.after, [], { reasons: false }) : ""
     },
     targets: [],
     excluded: [],
     scenarios: [],
     skippedScenarios: [],
-    notes: rw2.findings.filter((f) => f.transform === "context" && f.code === "build-definitions").map((f) => f.message),
+    notes: rw.findings.filter((f) => f.transform === "context" && f.code === "build-definitions").map((f) => f.message),
     cleanup: { images: 0, containers: 0, builder: false, cacheMounts: 0, tempDir: false, problems: [] }
   };
   let targets;
   try {
-    targets = findTargets(rw2.before, o.targets ?? [], rw2.foundTargets);
+    targets = findTargets(rw.before, o.targets ?? [], rw.foundTargets);
   } catch (e) {
     throw new VerifyUsageError(e.message);
   }
-  if (!rw2.changed) {
+  if (!rw.changed) {
     result.summary = "unchanged: dockerfix does not rewrite this Dockerfile, nothing to verify";
     return result;
   }
-  if (o.touch && rw2.contextDir && !isFile2(import_node_path23.default.join(rw2.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel2(o.cwd, rw2.contextDir)}`);
-  if (o.touchDependency && rw2.contextDir && !isFile2(import_node_path23.default.join(rw2.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel2(o.cwd, rw2.contextDir)}`);
+  if (o.touch && rw.contextDir && !isFile(import_node_path4.default.join(rw.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel(o.cwd, rw.contextDir)}`);
+  if (o.touchDependency && rw.contextDir && !isFile(import_node_path4.default.join(rw.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel(o.cwd, rw.contextDir)}`);
   const cli = o.docker ?? o.env.DOCKERFIX_DOCKER ?? "docker";
   const docker = detectDocker(cli, o.env);
-  const runId = `${Date.now().toString(36)}${(0, import_node_crypto4.randomBytes)(3).toString("hex")}`;
+  const runId = `${Date.now().toString(36)}${(0, import_node_crypto2.randomBytes)(3).toString("hex")}`;
   const prefix = `${TAG_PREFIX}${runId}`;
   const env = { ...o.env, DOCKER_BUILDKIT: "1" };
   const timeoutMs = o.timeoutMs ?? 30 * 6e4;
@@ -22314,7 +7268,7 @@ async function verify(o, version = "0.0.0") {
     if (interrupted()) throw new Interrupted();
   };
   try {
-    created.tmp = import_node_fs20.default.mkdtempSync(import_node_path23.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
+    created.tmp = import_node_fs5.default.mkdtempSync(import_node_path4.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
     const tmp = created.tmp;
     let isolation = "cache-ids";
     const want = o.isolation ?? "auto";
@@ -22337,33 +7291,33 @@ async function verify(o, version = "0.0.0") {
       throw new DockerEnvError("--isolation builder needs the docker buildx plugin", "no-buildkit");
     }
     result.docker = { client: docker.clientVersion, server: docker.serverVersion, isolation, ...created.builder && isolation === "builder" ? { builder: created.builder } : {} };
-    const sides = { a: { name: "original", text: rw2.before }, b: { name: "rewrite", text: rw2.after } };
+    const sides = { a: { name: "original", text: rw.before }, b: { name: "rewrite", text: rw.after } };
     const files = { a: "", b: "" };
-    const ctxs = { a: import_node_path23.default.join(tmp, "ctx-original"), b: import_node_path23.default.join(tmp, "ctx-rewrite") };
+    const ctxs = { a: import_node_path4.default.join(tmp, "ctx-original"), b: import_node_path4.default.join(tmp, "ctx-rewrite") };
     for (const s of ["a", "b"]) {
       let text = sides[s].text;
       if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
-      import_node_fs20.default.mkdirSync(import_node_path23.default.join(tmp, s));
-      files[s] = import_node_path23.default.join(tmp, s, "Dockerfile");
-      import_node_fs20.default.writeFileSync(files[s], text);
+      import_node_fs5.default.mkdirSync(import_node_path4.default.join(tmp, s));
+      files[s] = import_node_path4.default.join(tmp, s, "Dockerfile");
+      import_node_fs5.default.writeFileSync(files[s], text);
       created.signatures.push(...cacheMountSignatures(text));
       const ignore = `${o.dockerfile}.dockerignore`;
-      if (isFile2(ignore)) import_node_fs20.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
-      if (rw2.contextDir) {
+      if (isFile(ignore)) import_node_fs5.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
+      if (rw.contextDir) {
         progress(`copying the build context for the ${sides[s].name}`);
-        copyContext(rw2.contextDir, ctxs[s], o.dockerfile);
-      } else import_node_fs20.default.mkdirSync(ctxs[s]);
+        copyContext(rw.contextDir, ctxs[s], o.dockerfile);
+      } else import_node_fs5.default.mkdirSync(ctxs[s]);
     }
     if (isolation === "cache-ids") {
       const listed = listMountRecords(cli, env);
       created.mountsBefore = listed ? new Set(listed.keys()) : void 0;
       if (!created.mountsBefore) result.notes.push("the build cache could not be listed (`docker system df -v`): the CI scenario is not run and this run's cache mounts are left to the daemon's garbage collection");
     }
-    const sec = secretMounts(rw2.after);
+    const sec = secretMounts(rw.after);
     const missingSecrets = sec.secrets.filter((id) => !(o.secrets ?? []).some((s) => new RegExp(`(^|,)id=${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(,|$)`).test(s)));
     if (missingSecrets.length) result.notes.push(`the build mounts secrets (${missingSecrets.join(", ")}) that were not passed: give --secret id=<id>,src=<file> if a step needs them`);
     if (sec.ssh.length && !(o.ssh ?? []).length) result.notes.push(`the build mounts SSH agent sockets (${sec.ssh.join(", ")}): give --ssh default (or --ssh <id>=<socket>) if a step needs them`);
-    const buildArgs2 = (s, target, tag) => {
+    const buildArgs = (s, target, tag) => {
       const a = isolation === "builder" ? ["buildx", "build", "--builder", created.builder] : ["build"];
       a.push("--progress=plain", "-f", files[s]);
       if (tag) a.push("-t", tag);
@@ -22387,7 +7341,7 @@ async function verify(o, version = "0.0.0") {
       const run2 = await runBuild({
         cli,
         env,
-        args: buildArgs2(s, target.target, tag),
+        args: buildArgs(s, target.target, tag),
         timeoutMs,
         signal: o.signal,
         onStep: (step) => progress(`${what}: building the ${sides[s].name} (target ${target.label}) ${Math.round((Date.now() - t0) / 1e3)}s ${step}`)
@@ -22396,7 +7350,7 @@ async function verify(o, version = "0.0.0") {
       if (!run2.ok && run2.envError) throw run2.envError;
       return { run: run2, tag };
     };
-    const added = addedMountRules(rw2.before, rw2.after);
+    const added = addedMountRules(rw.before, rw.after);
     const rules = [...ALWAYS_EXCLUDED, ...added];
     result.excluded = rules;
     const keep = keepFilter(rules);
@@ -22404,14 +7358,14 @@ async function verify(o, version = "0.0.0") {
     let differing = 0;
     for (const t of targets) {
       const a = await build("a", t, "compare", true);
-      const tr = { label: t.label, target: t.target, why: t.why, original: info3(a.run) };
+      const tr = { label: t.label, target: t.target, why: t.why, original: info(a.run) };
       result.targets.push(tr);
       if (!a.run.ok) {
         verdict = "original-fails";
         break;
       }
       const b = await build("b", t, "compare", true);
-      tr.rewrite = info3(b.run);
+      tr.rewrite = info(b.run);
       if (!b.run.ok) {
         verdict = "rewrite-fails";
         break;
@@ -22439,19 +7393,19 @@ async function verify(o, version = "0.0.0") {
     if (verdict === "equivalent" || verdict === "different") {
       const main2 = targets.find((t) => t.target === null) ?? targets[0];
       const want2 = new Set(o.scenarios ?? ["source", "dependency", "ci"]);
-      const touches3 = rw2.contextDir ? chooseTouches(rw2.contextDir, rw2.before, o.dockerfile) : { sourceWhy: "built without a context", dependencyWhy: "built without a context" };
-      const src = o.touch ?? touches3.source;
-      const dep = o.touchDependency ?? touches3.dependency;
-      const plan2 = [];
-      if (want2.has("source")) plan2.push({ name: "source-edit", file: src, ci: false, why: touches3.sourceWhy });
-      if (want2.has("dependency")) plan2.push({ name: "dependency-edit", file: dep, ci: false, why: touches3.dependencyWhy });
+      const touches = rw.contextDir ? chooseTouches(rw.contextDir, rw.before, o.dockerfile) : { sourceWhy: "built without a context", dependencyWhy: "built without a context" };
+      const src = o.touch ?? touches.source;
+      const dep = o.touchDependency ?? touches.dependency;
+      const plan = [];
+      if (want2.has("source")) plan.push({ name: "source-edit", file: src, ci: false, why: touches.sourceWhy });
+      if (want2.has("dependency")) plan.push({ name: "dependency-edit", file: dep, ci: false, why: touches.dependencyWhy });
       if (want2.has("ci")) {
         const ciWhy = isolation === "cache-ids" && !created.mountsBefore ? "the build cache cannot be listed, so this run's cache mounts cannot be emptied alone" : void 0;
-        plan2.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches3.sourceWhy });
-        plan2.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches3.dependencyWhy });
+        plan.push({ name: "ci-source-edit", file: ciWhy ? void 0 : src, ci: true, why: ciWhy ?? touches.sourceWhy });
+        plan.push({ name: "ci-dependency-edit", file: ciWhy ? void 0 : dep, ci: true, why: ciWhy ?? touches.dependencyWhy });
       }
       const byName = /* @__PURE__ */ new Map();
-      for (const p of plan2) {
+      for (const p of plan) {
         for (const s of ["a", "b"]) {
           if (!p.file) continue;
           if (p.ci) {
@@ -22461,11 +7415,11 @@ async function verify(o, version = "0.0.0") {
           applyEdit(ctxs[s], p.file, `${runId} ${p.name}`);
           const r = await build(s, main2, p.name, false);
           const e = byName.get(p.name) ?? { name: p.name, target: main2.label, file: p.file };
-          e[s === "a" ? "original" : "rewrite"] = info3(r.run);
+          e[s === "a" ? "original" : "rewrite"] = info(r.run);
           byName.set(p.name, e);
         }
       }
-      for (const p of plan2) {
+      for (const p of plan) {
         if (!p.file) {
           result.skippedScenarios.push({ name: p.name, reason: p.why ?? "no file to edit" });
           continue;
@@ -22513,13 +7467,13 @@ function summarize2(r, differing) {
       return r.verdict;
   }
 }
-function rel2(cwd, p) {
-  const r = import_node_path23.default.relative(cwd, p);
-  return (r || ".").split(import_node_path23.default.sep).join("/");
+function rel(cwd, p) {
+  const r = import_node_path4.default.relative(cwd, p);
+  return (r || ".").split(import_node_path4.default.sep).join("/");
 }
-function isFile2(p) {
+function isFile(p) {
   try {
-    return import_node_fs20.default.statSync(p).isFile();
+    return import_node_fs5.default.statSync(p).isFile();
   } catch {
     return false;
   }
@@ -22531,8 +7485,8 @@ function listMountRecords(cli, env) {
   const r = dockerSync(cli, ["system", "df", "-v", "--format", "{{json .BuildCache}}"], env, 12e4);
   if (r.code !== 0) return null;
   try {
-    const list7 = JSON.parse(r.stdout.trim() || "[]");
-    return new Map(list7.filter((x) => (x.CacheType ?? x.Type) === "exec.cachemount" && x.ID).map((x) => [x.ID, x.Description ?? ""]));
+    const list5 = JSON.parse(r.stdout.trim() || "[]");
+    return new Map(list5.filter((x) => (x.CacheType ?? x.Type) === "exec.cachemount" && x.ID).map((x) => [x.ID, x.Description ?? ""]));
   } catch {
     return null;
   }
@@ -22563,7 +7517,7 @@ async function readImage(cli, env, tag, keep, containers, signal) {
   containers.push(cid);
   const lister = new TarLister(keep);
   await new Promise((resolve, reject) => {
-    const child = (0, import_node_child_process3.spawn)(cli, ["export", cid], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = (0, import_node_child_process2.spawn)(cli, ["export", cid], { env, stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     child.stderr.on("data", (d) => err += d);
     child.stdout.pipe(lister);
@@ -22612,27 +7566,27 @@ function cleanup(cli, env, created, result) {
   }
   if (created.tmp) {
     try {
-      import_node_fs20.default.rmSync(created.tmp, { recursive: true, force: true });
+      import_node_fs5.default.rmSync(created.tmp, { recursive: true, force: true });
       c2.tempDir = true;
     } catch (e) {
       c2.problems.push(`removing ${created.tmp}: ${e.message}`);
     }
   }
 }
-var import_node_fs20, import_node_os2, import_node_path23, import_node_crypto4, import_node_child_process3, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
+var import_node_fs5, import_node_os2, import_node_path4, import_node_crypto2, import_node_child_process2, import_engine2, import_fsio3, import_file_options2, import_plan2, import_contexts2, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
 var init_run = __esm({
   "src/verify/run.ts"() {
     "use strict";
-    import_node_fs20 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os2 = __toESMBuiltin(require("node:os"), 1);
-    import_node_path23 = __toESMBuiltin(require("node:path"), 1);
-    import_node_crypto4 = __toESM(require_node_crypto(), 1);
-    import_node_child_process3 = __toESM(require_node_child_process(), 1);
-    init_engine();
-    init_fsio();
-    init_file_options();
-    init_plan();
-    init_contexts();
+    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
+    import_node_crypto2 = __toESM(require_node_crypto(), 1);
+    import_node_child_process2 = __toESM(require_node_child_process(), 1);
+    import_engine2 = require("dockerfix:core/src/pipeline/engine.ts");
+    import_fsio3 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_file_options2 = require("dockerfix:core/src/pipeline/file-options.ts");
+    import_plan2 = require("dockerfix:core/src/builds/plan.ts");
+    import_contexts2 = require("dockerfix:core/src/builds/contexts.ts");
     init_diff();
     init_docker();
     init_image_fs();
@@ -22660,13 +7614,13 @@ function parseDuration(s) {
   const unit = m[2] ?? "m";
   return n * (unit === "ms" ? 1 : unit === "s" ? 1e3 : unit === "m" ? 6e4 : 36e5);
 }
-function program3() {
+function program2() {
   return new Command().name("dockerfix verify").description(
     "Prove a rewrite on your own build: rewrite the Dockerfile in memory (your file is not modified), build the original and the rewrite with your Docker for every target, compare the final images' files (type, mode, owner, size, content hash) and config, and measure rebuilds after a source edit, a dependency edit and in CI (cache mounts empty). Everything the run creates is named dockerfix-verify-\u2026 and removed at the end, also on Ctrl-C."
-  ).argument("[dockerfile]", "the Dockerfile (default: ./Dockerfile)").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else the Dockerfile's directory)").option("--target <stages>", "build only these targets (comma-separated, repeatable; default: the last stage, every leaf stage, stages with their own CMD/ENTRYPOINT and targets named by build definitions)", list4).option("--touch <path>", "the source file the source-edit rebuilds change (relative to the context; default: chosen from the context)").option("--touch-dependency <path>", "the dependency manifest the dependency-edit rebuilds change (default: chosen from the context)").option("--scenarios <list>", "rebuilds to measure: source,dependency,ci, or none", list4).option("--only <ids>", "run only these transforms (as the main command)", list4).option("--skip <ids>", "do not run these transforms", list4).option("--unsafe", "also apply fixes marked unsafe").option("--syntax <ref>", 'the # syntax= reference the rewrite adds when needed, or "none"').option("--config <file>", "use this config file").option("--no-config", "ignore config files").option("--docker <path>", "the docker client to run (default: $DOCKERFIX_DOCKER, else docker on PATH)").addOption(new Option("--isolation <mode>", "how the run keeps its cache apart from yours").choices(["auto", "builder", "cache-ids"]).default("auto")).option("--network <mode>", "passed to every build as --network").option("--build-arg <k=v>", "passed to every build (repeatable)", many).option("--secret <spec>", "passed to every build as --secret, e.g. id=npmrc,src=$HOME/.npmrc (repeatable)", many).option("--ssh <spec>", "passed to every build as --ssh, e.g. default (repeatable)", many).option("--timeout <duration>", "stop a build that takes longer (e.g. 90s, 20m, 1h; a bare number is minutes)", "30m").addOption(new Option("-f, --format <format>", "output format").choices([...VERIFY_FORMATS]).default("text")).option("-o, --output <file>", "write the result to this file (also) \u2014 e.g. $GITHUB_STEP_SUMMARY with --format markdown").option("-q, --quiet", "no progress line").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).argument("[dockerfile]", "the Dockerfile (default: ./Dockerfile)").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else the Dockerfile's directory)").option("--target <stages>", "build only these targets (comma-separated, repeatable; default: the last stage, every leaf stage, stages with their own CMD/ENTRYPOINT and targets named by build definitions)", list2).option("--touch <path>", "the source file the source-edit rebuilds change (relative to the context; default: chosen from the context)").option("--touch-dependency <path>", "the dependency manifest the dependency-edit rebuilds change (default: chosen from the context)").option("--scenarios <list>", "rebuilds to measure: source,dependency,ci, or none", list2).option("--only <ids>", "run only these transforms (as the main command)", list2).option("--skip <ids>", "do not run these transforms", list2).option("--unsafe", "also apply fixes marked unsafe").option("--syntax <ref>", 'the # syntax= reference the rewrite adds when needed, or "none"').option("--config <file>", "use this config file").option("--no-config", "ignore config files").option("--docker <path>", "the docker client to run (default: $DOCKERFIX_DOCKER, else docker on PATH)").addOption(new Option("--isolation <mode>", "how the run keeps its cache apart from yours").choices(["auto", "builder", "cache-ids"]).default("auto")).option("--network <mode>", "passed to every build as --network").option("--build-arg <k=v>", "passed to every build (repeatable)", many).option("--secret <spec>", "passed to every build as --secret, e.g. id=npmrc,src=$HOME/.npmrc (repeatable)", many).option("--ssh <spec>", "passed to every build as --ssh, e.g. default (repeatable)", many).option("--timeout <duration>", "stop a build that takes longer (e.g. 90s, 20m, 1h; a bare number is minutes)", "30m").addOption(new Option("-f, --format <format>", "output format").choices([...VERIFY_FORMATS]).default("text")).option("-o, --output <file>", "write the result to this file (also) \u2014 e.g. $GITHUB_STEP_SUMMARY with --format markdown").option("-q, --quiet", "no progress line").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
 }
 async function verifyCommand(args, io, raw) {
-  const p = program3();
+  const p = program2();
   const stop = parseSubcommandArgs(p, args, io, "dockerfix verify");
   if (stop !== null) {
     if (stop === 0) io.stdout.write(HELP_AFTER);
@@ -22684,17 +7638,17 @@ async function verifyCommand(args, io, raw) {
   const bad = scen.filter((s) => !["source", "dependency", "ci", "none"].includes(s));
   if (bad.length) return err(`--scenarios: unknown ${bad.join(", ")} (source, dependency, ci, none)`);
   try {
-    selectIds(o.only, o.skip);
+    (0, import_transforms3.selectIds)(o.only, o.skip);
   } catch (e) {
-    if (e instanceof UnknownTransformError) return err(e.message);
+    if (e instanceof import_transforms3.UnknownTransformError) return err(e.message);
     throw e;
   }
-  const file = import_node_path24.default.resolve(io.cwd, p.args[0] ?? "Dockerfile");
-  if (!import_node_fs21.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
+  const file = import_node_path5.default.resolve(io.cwd, p.args[0] ?? "Dockerfile");
+  if (!import_node_fs6.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
   let contextDir;
   if (typeof o.context === "string") {
-    contextDir = import_node_path24.default.resolve(io.cwd, o.context);
-    if (!isDir2(contextDir)) return err(`${o.context}: build context directory not found`);
+    contextDir = import_node_path5.default.resolve(io.cwd, o.context);
+    if (!isDir(contextDir)) return err(`${o.context}: build context directory not found`);
   }
   const tty = Boolean(raw?.isTTY) && !o.quiet && !io.env.CI && io.env.TERM !== "dumb";
   let shown = false;
@@ -22751,7 +7705,7 @@ async function verifyCommand(args, io, raw) {
     io.stdout.write(text);
     if (o.output) {
       try {
-        import_node_fs21.default.appendFileSync(import_node_path24.default.resolve(io.cwd, o.output), text);
+        import_node_fs6.default.appendFileSync(import_node_path5.default.resolve(io.cwd, o.output), text);
       } catch (e) {
         return err(`${o.output}: cannot write: ${e.message}`);
       }
@@ -22760,7 +7714,7 @@ async function verifyCommand(args, io, raw) {
   } catch (e) {
     clear();
     if (e instanceof VerifyUsageError || e instanceof DockerEnvError) return err(e.message);
-    if (e instanceof ConfigError) return err(e.format(io.cwd));
+    if (e instanceof import_config2.ConfigError) return err(e.format(io.cwd));
     throw e;
   } finally {
     process.off("SIGINT", onSignal);
@@ -22768,40 +7722,40 @@ async function verifyCommand(args, io, raw) {
   }
 }
 function packageVersion() {
-  let dir = import_node_path24.default.dirname((0, import_node_url2.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path5.default.dirname((0, import_node_url2.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
     try {
-      const pkg = JSON.parse(import_node_fs21.default.readFileSync(import_node_path24.default.join(dir, "package.json"), "utf8"));
+      const pkg = JSON.parse(import_node_fs6.default.readFileSync(import_node_path5.default.join(dir, "package.json"), "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     } catch {
     }
-    dir = import_node_path24.default.dirname(dir);
+    dir = import_node_path5.default.dirname(dir);
   }
   return "0.0.0";
 }
-function isDir2(p) {
+function isDir(p) {
   try {
-    return import_node_fs21.default.statSync(p).isDirectory();
+    return import_node_fs6.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs21, import_node_path24, import_node_url2, list4, many, HELP_AFTER;
+var import_node_fs6, import_node_path5, import_node_url2, import_transforms3, import_config2, list2, many, HELP_AFTER;
 var init_cli = __esm({
   "src/verify/cli.ts"() {
     "use strict";
-    import_node_fs21 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path24 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     import_node_url2 = require("node:url");
     init_parse();
     init_escape();
-    init_transforms();
-    init_config();
+    import_transforms3 = require("dockerfix:core/transforms/index.ts");
+    import_config2 = require("dockerfix:core/src/pipeline/config.ts");
     init_docker();
     init_report();
     init_run();
-    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    list2 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
     many = (v, prev = []) => [...prev, v];
     HELP_AFTER = `
 Exit codes:
@@ -22818,7 +7772,7 @@ Exit codes:
 function optionsFor(file, resolver, flags) {
   const settings = resolver.settingsFor(file);
   if (settings.excluded) return null;
-  const fromFiles = formatSettingsFor(file, settings);
+  const fromFiles = (0, import_config3.formatSettingsFor)(file, settings);
   const out = { ...fromFiles };
   for (const [k, v] of Object.entries(flags)) if (v !== void 0) out[k] = v;
   return out;
@@ -22845,18 +7799,18 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
   const fo = { indent: opts.indent, useTabs: opts.useTabs, endOfLine: opts.endOfLine };
   let resolver;
   try {
-    resolver = newResolver(io.cwd, opts.config);
+    resolver = (0, import_file_options3.newResolver)(io.cwd, opts.config);
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    if (!(e instanceof import_config3.ConfigError)) throw e;
     err(`dockerfix fmt: ${e.format(io.cwd)}
 `);
     return 2;
   }
-  const list7 = paths.length ? [...paths] : ["."];
-  if (opts.stdin || list7.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list7, resolver);
+  const list5 = paths.length ? [...paths] : ["."];
+  if (opts.stdin || list5.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list5, resolver);
   const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
   const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
-  const found = await discover(list7, io.cwd);
+  const found = await discover(list5, io.cwd);
   let errors = 0;
   for (const e of found.errors) {
     err(`${e.format()}
@@ -22865,13 +7819,13 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
   }
   let changed = 0;
   for (const file of found.files) {
-    const abs = import_node_path25.default.resolve(io.cwd, file);
-    const rel3 = relative(io.cwd, file);
+    const abs = import_node_path6.default.resolve(io.cwd, file);
+    const rel2 = relative(io.cwd, file);
     let fileFo;
     try {
       fileFo = optionsFor(abs, resolver, fo);
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
+      if (!(e instanceof import_config3.ConfigError)) throw e;
       err(`dockerfix fmt: ${e.format(io.cwd)}
 `);
       return 2;
@@ -22879,45 +7833,45 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
     if (!fileFo) continue;
     let input;
     try {
-      const d = readDockerfile(abs);
+      const d = (0, import_fsio4.readDockerfile)(abs);
       input = (d.bom ? "\uFEFF" : "") + d.text;
     } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      err(`${new FileError(rel3, e.message, e.line, e.column).format()}
+      if (!(e instanceof import_fsio4.FileError)) throw e;
+      err(`${new import_fsio4.FileError(rel2, e.message, e.line, e.column).format()}
 `);
       errors++;
       continue;
     }
-    const r = format(input, fileFo);
+    const r = (0, import_format.format)(input, fileFo);
     if (r.error) {
-      err(`${new FileError(rel3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+      err(`${new import_fsio4.FileError(rel2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
 `);
       errors++;
       continue;
     }
     if (!r.changed) continue;
     changed++;
-    if (opts.check) out(`${rel3}
+    if (opts.check) out(`${rel2}
 `);
     else if (opts.write) {
       try {
-        writeFileAtomic(abs, r.output, { expected: input });
-        if (!opts.quiet) out(`formatted ${rel3}
+        (0, import_fsio4.writeFileAtomic)(abs, r.output, { expected: input });
+        if (!opts.quiet) out(`formatted ${rel2}
 `);
       } catch (e) {
-        if (!(e instanceof FileError)) throw e;
-        err(`${new FileError(rel3, e.message).format()}
+        if (!(e instanceof import_fsio4.FileError)) throw e;
+        err(`${new import_fsio4.FileError(rel2, e.message).format()}
 `);
         errors++;
       }
-    } else out(renderDiff(rel3, input, r.output, [], { colors, reasons: false }));
+    } else out(renderDiff(rel2, input, r.output, [], { colors, reasons: false }));
   }
   if (!opts.quiet && !opts.check) {
     const n = found.files.length;
     out(`dockerfix fmt: ${n} file${n === 1 ? "" : "s"}, ${changed} ${opts.write ? "formatted" : "would be formatted"}, ${errors} error${errors === 1 ? "" : "s"}
 `);
   }
-  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list7.join(", ")}
+  if (found.files.length === 0 && found.errors.length === 0 && !opts.quiet) err(`dockerfix fmt: no Dockerfiles found under ${list5.join(", ")}
 `);
   if (errors) return 2;
   return opts.check && changed ? 1 : 0;
@@ -22932,18 +7886,18 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
     err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
     return 2;
   }
-  if (opts.stdinFilepath && isDir3(import_node_path25.default.resolve(io.cwd, opts.stdinFilepath))) {
+  if (opts.stdinFilepath && isDir2(import_node_path6.default.resolve(io.cwd, opts.stdinFilepath))) {
     err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
     return 2;
   }
-  const label3 = opts.stdinFilepath ?? "<stdin>";
+  const label2 = opts.stdinFilepath ?? "<stdin>";
   let fo;
-  const named = import_node_path25.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+  const named = import_node_path6.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
   try {
     fo = optionsFor(named, resolver, flags);
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    if (!(e instanceof import_config3.ConfigError)) throw e;
     err(`dockerfix fmt: ${e.format(io.cwd)}
 `);
     return 2;
@@ -22951,30 +7905,30 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
   const excluded = opts.stdinFilepath !== void 0 && (fo === null || await dockerfixIgnored(named));
   let input;
   try {
-    const bytes = await readStdinCapped(io.stdin);
+    const bytes = await (0, import_fsio4.readStdinCapped)(io.stdin);
     if (excluded) {
       if (!opts.check) io.stdout.write(bytes);
-      if (!opts.quiet) err(`dockerfix fmt: ${escapeControls(label3)}: excluded (config exclude or .dockerfixignore); not formatted, passed through unchanged
+      if (!opts.quiet) err(`dockerfix fmt: ${escapeControls(label2)}: excluded (config exclude or .dockerfixignore); not formatted, passed through unchanged
 `);
       return 0;
     }
-    const d = decodeFile(label3, bytes);
+    const d = (0, import_fsio4.decodeFile)(label2, bytes);
     input = (d.bom ? "\uFEFF" : "") + d.text;
   } catch (e) {
-    if (!(e instanceof FileError)) throw e;
+    if (!(e instanceof import_fsio4.FileError)) throw e;
     err(`${e.format()}
 `);
     return 2;
   }
-  const r = format(input, fo ?? flags);
+  const r = (0, import_format.format)(input, fo ?? flags);
   if (r.error) {
-    err(`${new FileError(label3, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+    err(`${new import_fsio4.FileError(label2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
 `);
     if (!opts.check) io.stdout.write(input);
     return 2;
   }
   if (opts.check) {
-    if (r.changed) io.stdout.write(`${label3}
+    if (r.changed) io.stdout.write(`${label2}
 `);
     return r.changed ? 1 : 0;
   }
@@ -22982,30 +7936,30 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
   return 0;
 }
 function relative(cwd, file) {
-  const r = import_node_path25.default.relative(cwd, import_node_path25.default.resolve(cwd, file));
-  return (r || file).split(import_node_path25.default.sep).join("/");
+  const r = import_node_path6.default.relative(cwd, import_node_path6.default.resolve(cwd, file));
+  return (r || file).split(import_node_path6.default.sep).join("/");
 }
-function isDir3(p) {
+function isDir2(p) {
   try {
-    return import_node_fs22.default.statSync(p).isDirectory();
+    return import_node_fs7.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs22, import_node_path25, import_picocolors, defaultFmtIo;
+var import_node_fs7, import_node_path6, import_picocolors, import_fsio4, import_format, import_config3, import_file_options3, defaultFmtIo;
 var init_fmt = __esm({
   "src/cli/fmt.ts"() {
     "use strict";
-    import_node_fs22 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path25 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
     import_picocolors = __toESM(require_picocolors(), 1);
     init_discover();
     init_escape();
     init_diff();
-    init_fsio();
-    init_format();
-    init_config();
-    init_file_options();
+    import_fsio4 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_format = require("dockerfix:core/src/format/index.ts");
+    import_config3 = require("dockerfix:core/src/pipeline/config.ts");
+    import_file_options3 = require("dockerfix:core/src/pipeline/file-options.ts");
     init_color();
     defaultFmtIo = () => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
   }
@@ -23017,13 +7971,13 @@ __export(fmt_cli_exports, {
   fmtMain: () => fmtMain
 });
 async function fmtMain(args, io) {
-  const program4 = new Command().name("dockerfix fmt").description(
+  const program3 = new Command().name("dockerfix fmt").description(
     "Format Dockerfiles (upper-case keywords, one space between words, consistent continuation indentation) without changing what they do: a semantic guard compares before and after. Default: print a diff (dry run)."
   ).argument("[paths...]", 'Dockerfiles or directories (default: .); "-" reads standard input').option("-w, --write", "rewrite files in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--stdin", "format standard input to standard output").option("--stdin-filepath <path>", "the path of the file on standard input (for messages and its settings); reads standard input").option("--indent <n>", "spaces for continuation lines (default: .editorconfig indent_size, the config's format.indent, else 4)", (v) => Number(v)).option("--use-tabs", "indent continuation lines with a tab").addOption(new Option("--end-of-line <eol>", "line endings of the output").choices(["auto", "lf", "crlf"])).option("-q, --quiet", "only diffs, file lists and errors").option("--no-color", "no colours (also NO_COLOR=1 or FORCE_COLOR=0)").option("--config <file>", "use this config file for format settings and exclude (default: searched upward, as for dockerfix)").option("--no-config", "ignore config files (.editorconfig still applies)").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program4, args, io, "dockerfix fmt");
+  const stop = parseSubcommandArgs(program3, args, io, "dockerfix fmt");
   if (stop !== null) return stop;
-  const opts = program4.opts();
-  return fmtCommand(program4.args, opts, io);
+  const opts = program3.opts();
+  return fmtCommand(program3.args, opts, io);
 }
 var init_fmt_cli = __esm({
   "src/cli/fmt-cli.ts"() {
@@ -23044,8 +7998,8 @@ function textLines(text) {
   return lines;
 }
 function lineSuggestions(before, after, findings = [], edits = []) {
-  const a = stripBom(before).text;
-  const b = stripBom(after).text;
+  const a = (0, import_source3.stripBom)(before).text;
+  const b = (0, import_source3.stripBom)(after).text;
   if (a === b) return [];
   const oldLines = textLines(a);
   const out = [];
@@ -23073,9 +8027,9 @@ function lineSuggestions(before, after, findings = [], edits = []) {
     if (prev && s.startLine - prev.endLine - 1 <= MERGE_GAP) {
       const prevText = prev.text === "" ? [] : prev.text.split("\n");
       const sText = s.text === "" ? [] : s.text.split("\n");
-      const overlap2 = prev.endLine - s.startLine + 1;
-      const gap = overlap2 > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
-      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap2))].join("\n");
+      const overlap = prev.endLine - s.startLine + 1;
+      const gap = overlap > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
+      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap))].join("\n");
       prev.endLine = Math.max(prev.endLine, s.endLine);
       prev.oldText = oldLines.slice(prev.startLine - 1, prev.endLine).join("\n");
     } else merged.push(s);
@@ -23095,12 +8049,12 @@ function lineSuggestions(before, after, findings = [], edits = []) {
   }
   return merged;
 }
-var MERGE_GAP;
+var import_source3, MERGE_GAP;
 var init_suggestions = __esm({
   "src/report/suggestions.ts"() {
     "use strict";
     init_diff();
-    init_source();
+    import_source3 = require("dockerfix:core/src/core/source.ts");
     MERGE_GAP = 2;
   }
 });
@@ -23138,7 +8092,7 @@ function hunkText(s, shift) {
 function planReview(files, ranges) {
   const plans = [];
   for (const file of files) {
-    const plan2 = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
+    const plan = { file, comments: [], outside: [], skipped: file.findings.filter((f) => f.kind === "skipped") };
     const inDiff = ranges.get(file.path) ?? [];
     let shift = 0;
     for (const s of lineSuggestions(file.before, file.after, file.findings, file.edits)) {
@@ -23147,11 +8101,11 @@ function planReview(files, ranges) {
       if (fits && body.length <= BODY_LIMIT) {
         const c2 = { path: file.path, body, line: s.endLine, side: "RIGHT" };
         if (s.startLine !== s.endLine) Object.assign(c2, { start_line: s.startLine, start_side: "RIGHT" });
-        plan2.comments.push({ s, c: c2 });
-      } else plan2.outside.push({ s, hunk: hunkText(s, shift) });
+        plan.comments.push({ s, c: c2 });
+      } else plan.outside.push({ s, hunk: hunkText(s, shift) });
       shift += (s.text === "" ? 0 : s.text.split("\n").length) - s.oldText.split("\n").length;
     }
-    if (plan2.comments.length || plan2.outside.length || plan2.skipped.length) plans.push(plan2);
+    if (plan.comments.length || plan.outside.length || plan.skipped.length) plans.push(plan);
   }
   return plans;
 }
@@ -23160,7 +8114,7 @@ function reviewBody(plans, opts = {}) {
   const changed = plans.filter((p) => p.comments.length || p.outside.length);
   const nComments = plans.reduce((n, p) => n + p.comments.length, 0);
   const nOutside = plans.reduce((n, p) => n + p.outside.length, 0);
-  const head2 = `${REVIEW_MARKER}
+  const head = `${REVIEW_MARKER}
 ### dockerfix: ${changed.length} Dockerfile${changed.length === 1 ? "" : "s"} would change
 
 ${nComments} suggested change${nComments === 1 ? "" : "s"} on lines of this pull request` + (nOutside ? `; ${nOutside} change${nOutside === 1 ? "" : "s"} to lines outside its diff shown below as a diff (apply with \`dockerfix --write\`)` : "") + ".\n";
@@ -23197,7 +8151,7 @@ ${p.skipped.map((f) => `- line ${f.line} \`${f.transform}\`: ${f.message}`).join
 ` : "";
     return { title, headline, picture, diff, notes, outside: p.outside.length };
   });
-  const total = () => head2.length + foot.length + parts.reduce((n, x) => n + x.title.length + x.headline.length + x.picture.length + x.diff.length + x.notes.length, 0);
+  const total = () => head.length + foot.length + parts.reduce((n, x) => n + x.title.length + x.headline.length + x.picture.length + x.diff.length + x.notes.length, 0);
   const pictures = parts.map((x) => x.picture);
   const budget = total() > limit ? limit - 200 : limit;
   let droppedPictures = 0;
@@ -23227,19 +8181,19 @@ ${parts[i].outside} change${parts[i].outside === 1 ? "" : "s"} outside this pull
   if (droppedPictures || droppedDiffs) note = `
 > GitHub limits a review body to ${limit.toLocaleString("en-US")} characters: ${[droppedPictures ? `${droppedPictures} explain picture${droppedPictures === 1 ? "" : "s"}` : "", droppedDiffs ? `${droppedDiffs} diff${droppedDiffs === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")} left out.
 `;
-  let body = head2 + note + parts.map((x) => x.title + x.headline + x.picture + x.diff + x.notes).join("") + foot;
+  let body = head + note + parts.map((x) => x.title + x.headline + x.picture + x.diff + x.notes).join("") + foot;
   if (body.length > limit) {
-    const cut2 = `
+    const cut = `
 
 \u2026 (cut at GitHub's ${limit.toLocaleString("en-US")}-character limit)
 `;
-    body = body.slice(0, limit - foot.length - cut2.length) + cut2 + foot;
+    body = body.slice(0, limit - foot.length - cut.length) + cut + foot;
   }
   return body;
 }
 async function postReview(o) {
-  const base2 = (o.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
-  const api = new Api(o, base2);
+  const base = (o.apiUrl ?? "https://api.github.com").replace(/\/+$/, "");
+  const api = new Api(o, base);
   const repo = o.repository.split("/").map(encodeURIComponent).join("/");
   const pr = `/repos/${repo}/pulls/${o.pullNumber}`;
   const commitId = o.commitId ?? (await api.call("GET", pr)).data.head.sha;
@@ -23303,9 +8257,9 @@ var init_github = __esm({
       status;
     };
     Api = class {
-      constructor(o, base2) {
+      constructor(o, base) {
         this.o = o;
-        this.base = base2;
+        this.base = base;
       }
       o;
       base;
@@ -23369,12 +8323,12 @@ function capture(io) {
   return { io: { ...io, stdout: so, stderr: se }, out: () => o.join(""), err: () => e.join("") };
 }
 async function reviewCommand(args, io) {
-  const program4 = new Command().name("dockerfix review").description(
+  const program3 = new Command().name("dockerfix review").description(
     "Post dockerfix's changes to a GitHub pull request as one review: suggested changes on the lines the pull request touched, the other changes as a diff in the review body with each file's explain headline and picture. Updates its previous review instead of adding another."
-  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list5).option("--skip <ids>", "do not run these transforms", list5).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program4, args, io, "dockerfix review");
+  ).argument("[paths...]", "Dockerfiles or directories (default: .)").option("--repo <owner/name>", "the repository (default: $GITHUB_REPOSITORY)").option("--pr <number>", "the pull request number (default: from $GITHUB_EVENT_PATH)").option("--commit <sha>", "the commit reviewed (default: the pull request's head)").option("--api-url <url>", "GitHub API URL (default: $GITHUB_API_URL or https://api.github.com)").option("--token-env <name>", "environment variable holding the token", "GITHUB_TOKEN").option("--no-explain", "leave the explain headline and picture out of the body").option("--dry-run", "print the review (body and comments as JSON) without posting it").option("--only <ids>", "run only these transforms (comma-separated)", list3).option("--skip <ids>", "do not run these transforms", list3).option("--unsafe", "include unsafe fixes").option("--syntax <ref>", 'the # syntax= reference, or "none"').option("--context <dir>", "build context directory").option("--no-context", "do not look at the build context").option("--config <file>", "config file (default: searched upward)").option("--no-config", "ignore config files").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program3, args, io, "dockerfix review");
   if (stop !== null) return stop;
-  const o = program4.opts();
+  const o = program3.opts();
   const fail = (m) => {
     io.stderr.write(`dockerfix review: ${m}
 `);
@@ -23383,7 +8337,7 @@ async function reviewCommand(args, io) {
   let event = {};
   if (io.env.GITHUB_EVENT_PATH) {
     try {
-      event = JSON.parse(import_node_fs23.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+      event = JSON.parse(import_node_fs8.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
     } catch (e) {
       return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
     }
@@ -23403,7 +8357,7 @@ async function reviewCommand(args, io) {
   if (o.context === false) sel.push("--no-context");
   if (typeof o.config === "string") sel.push("--config", o.config);
   if (o.config === false) sel.push("--no-config");
-  const paths = program4.args.length ? program4.args : ["."];
+  const paths = program3.args.length ? program3.args : ["."];
   const c2 = capture(io);
   const code2 = await main(["node", "dockerfix", "--format", "json", "--no-color", ...sel, ...paths], c2.io);
   await new Promise((resolve) => setImmediate(resolve));
@@ -23415,18 +8369,18 @@ async function reviewCommand(args, io) {
     return code2 || 2;
   }
   io.stderr.write(c2.err());
-  const fileOptions = new FileOptions(newResolver(io.cwd, o.config), {
+  const fileOptions = new import_file_options4.FileOptions((0, import_file_options4.newResolver)(io.cwd, o.config), {
     only: o.only,
     skip: o.skip,
     syntax: o.syntax,
     unsafe: o.unsafe ? true : void 0,
-    contextDir: typeof o.context === "string" ? import_node_path26.default.resolve(io.cwd, o.context) : void 0,
+    contextDir: typeof o.context === "string" ? import_node_path7.default.resolve(io.cwd, o.context) : void 0,
     noContext: o.context === false
   });
   const files = [];
   for (const f of report.files) {
     if (f.error) continue;
-    const raw = import_node_fs23.default.readFileSync(import_node_path26.default.resolve(io.cwd, f.path), "utf8");
+    const raw = import_node_fs8.default.readFileSync(import_node_path7.default.resolve(io.cwd, f.path), "utf8");
     const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
     const text = raw.slice(bom.length);
     let after = text;
@@ -23459,7 +8413,7 @@ async function reviewCommand(args, io) {
     const file = { path: f.path, before: raw, after: bom + after, findings, edits };
     if (f.changed && o.explain) {
       try {
-        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? import_node_path26.default.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
+        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? import_node_path7.default.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
         file.headline = v.headline;
         file.explainMarkdown = renderMarkdown2(v, { heading: "#####" });
       } catch {
@@ -23490,12 +8444,12 @@ async function reviewCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs23, import_node_path26, import_node_stream2, list5;
+var import_node_fs8, import_node_path7, import_node_stream2, import_file_options4, list3;
 var init_review = __esm({
   "src/cli/review.ts"() {
     "use strict";
-    import_node_fs23 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path26 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
     import_node_stream2 = require("node:stream");
     init_esm();
     init_parse();
@@ -23503,9 +8457,9 @@ var init_review = __esm({
     init_explain();
     init_model();
     init_render_markdown();
-    init_file_options();
+    import_file_options4 = require("dockerfix:core/src/pipeline/file-options.ts");
     init_github();
-    list5 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    list3 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
   }
 });
 
@@ -23536,10 +8490,10 @@ function isValidRepository(ref) {
   if (parts.length > 1 && DOMAIN.test(parts[0]) && (/[.:]/.test(parts[0]) || parts[0] === "localhost")) parts.shift();
   return parts.length > 0 && parts.every((p) => PATH_COMPONENT.test(p));
 }
-function label2(s) {
+function label(s) {
   return s.name ? `"${c(s.name)}"` : `${s.index}`;
 }
-function neededStages(doc2, final = doc2.stages[doc2.stages.length - 1]) {
+function neededStages(doc, final = doc.stages[doc.stages.length - 1]) {
   const need = /* @__PURE__ */ new Set();
   const visit = (s) => {
     if (!s || need.has(s)) return;
@@ -23547,11 +8501,11 @@ function neededStages(doc2, final = doc2.stages[doc2.stages.length - 1]) {
     visit(s.parent);
     for (const i of s.instructions) {
       const from = i.upper === "COPY" || i.upper === "ADD" ? i.flag("from")?.value : void 0;
-      if (from) visit(doc2.stageByRef(from, s.index));
+      if (from) visit(doc.stageByRef(from, s.index));
       if (i.upper === "RUN") {
         for (const f of i.flagsNamed("mount")) {
-          const m = mountOptions(f).get("from");
-          if (m) visit(doc2.stageByRef(m, s.index));
+          const m = (0, import_edit_helpers3.mountOptions)(f).get("from");
+          if (m) visit(doc.stageByRef(m, s.index));
         }
       }
     }
@@ -23559,14 +8513,14 @@ function neededStages(doc2, final = doc2.stages[doc2.stages.length - 1]) {
   visit(final);
   return need;
 }
-function ciCommands(doc2, o) {
+function ciCommands(doc, o) {
   const reg = o.registry;
   const f = shq(o.file);
   const ctx = shq(o.context);
-  const stages = doc2.stages;
+  const stages = doc.stages;
   const chosen = o.target !== void 0 ? stages.find((s) => s.name?.toLowerCase() === o.target.toLowerCase()) : void 0;
   const final = chosen ?? stages[stages.length - 1];
-  const need = neededStages(doc2, final);
+  const need = neededStages(doc, final);
   const lines = [];
   const L = (s = "") => lines.push(s);
   const tt = chosen ? ` --target ${shq(chosen.name)}` : "";
@@ -23574,12 +8528,12 @@ function ciCommands(doc2, o) {
   if (chosen) o = { ...o, tag: `${o.tag}-${chosen.name}` };
   L(`# dockerfix ci: layer-cache commands for ${c(o.file)}${chosen ? `, target ${c(chosen.name)}` : ""} (build context ${c(o.context)})`);
   for (const src of o.sources ?? []) L(`# ${c(src)}`);
-  L(`# stages: ${stages.map((s) => `${label2(s)} (FROM ${c(s.baseImage)})`).join(", ") || "none"}`);
+  L(`# stages: ${stages.map((s) => `${label(s)} (FROM ${c(s.baseImage)})`).join(", ") || "none"}`);
   if (reg === DEFAULT_REGISTRY) L(`# ${reg} is a placeholder: give your image repository with --registry <image>`);
   const badName = stages.filter((s) => s !== final && s.name && need.has(s) && !(isValidStageName(s.name) && isValidTag(`cache-${s.name}`)));
   const unnamed = stages.filter((s) => s !== final && !s.name && need.has(s));
   const targets = stages.filter((s) => s !== final && s.name && need.has(s) && isValidStageName(s.name) && isValidTag(`cache-${s.name}`));
-  for (const s of stages) if (!need.has(s)) L(`# stage ${label2(s)} is not needed for the final stage: BuildKit skips it, so no cache is kept for it`);
+  for (const s of stages) if (!need.has(s)) L(`# stage ${label(s)} is not needed for the final stage: BuildKit skips it, so no cache is kept for it`);
   L("# CI builders start with an empty cache: RUN --mount=type=cache directories do not survive them,");
   L("# so import the layer cache of earlier runs from a registry (or a saved directory) instead.");
   L();
@@ -23637,11 +8591,11 @@ function ciCommands(doc2, o) {
   return lines.join("\n") + "\n";
 }
 async function ciCommand(args, io) {
-  const program4 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
-  const stop = parseSubcommandArgs(program4, args, io, "dockerfix ci");
+  const program3 = new Command().name("dockerfix ci").description("Print CI commands that reuse the layer cache across runs: buildx registry cache (mode=max), per-stage --target builds with inline cache and several --cache-from, the GitHub Actions cache, a local cache directory.").argument("<Dockerfile>", "the Dockerfile").option("--registry <image>", "image repository for the cache and the result, without a tag", DEFAULT_REGISTRY).option("--context <dir>", "build context as used in the commands (default: the one the repository's build definitions name, else the Dockerfile's directory)").option("--tag <tag>", "tag of the final image", "latest").exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  const stop = parseSubcommandArgs(program3, args, io, "dockerfix ci");
   if (stop !== null) return stop;
-  const o = program4.opts();
-  const file = program4.args[0];
+  const o = program3.opts();
+  const file = program3.args[0];
   if (!isValidRepository(o.registry)) {
     io.stderr.write(`dockerfix ci: --registry ${c(o.registry)}: give an image repository in lower case without a tag, e.g. ghcr.io/org/app
 `);
@@ -23659,13 +8613,13 @@ async function ciCommand(args, io) {
       return 2;
     }
   }
-  let doc2;
+  let doc;
   try {
-    const d = readDockerfile(import_node_path27.default.resolve(io.cwd, file));
-    doc2 = new DockerfileDocument(d.text, d.bom);
+    const d = (0, import_fsio5.readDockerfile)(import_node_path8.default.resolve(io.cwd, file));
+    doc = new import_document5.DockerfileDocument(d.text, d.bom);
   } catch (e) {
-    if (e instanceof FileError) {
-      io.stderr.write(`dockerfix ci: ${c(new FileError(file, e.message, e.line, e.column).format())}
+    if (e instanceof import_fsio5.FileError) {
+      io.stderr.write(`dockerfix ci: ${c(new import_fsio5.FileError(file, e.message, e.line, e.column).format())}
 `);
       return 2;
     }
@@ -23676,34 +8630,34 @@ async function ciCommand(args, io) {
     }
     throw e;
   }
-  if (doc2.stages.length === 0) {
+  if (doc.stages.length === 0) {
     io.stderr.write(`dockerfix ci: ${c(file)}: no FROM instruction, nothing to build
 `);
     return 2;
   }
-  const abs = import_node_path27.default.resolve(io.cwd, file);
-  const fb = (await planBuilds([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
-  const relCtx = fb?.contextDir ? import_node_path27.default.relative(io.cwd, fb.contextDir).split(import_node_path27.default.sep).join("/") || "." : void 0;
-  const context = o.context ?? relCtx ?? (import_node_path27.default.dirname(file) || ".");
+  const abs = import_node_path8.default.resolve(io.cwd, file);
+  const fb = (await (0, import_plan3.planBuilds)([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
+  const relCtx = fb?.contextDir ? import_node_path8.default.relative(io.cwd, fb.contextDir).split(import_node_path8.default.sep).join("/") || "." : void 0;
+  const context = o.context ?? relCtx ?? (import_node_path8.default.dirname(file) || ".");
   const sources = (fb?.findings ?? []).map((f) => f.message);
-  const targets = (fb?.targets ?? []).filter((t) => doc2.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
-  if (targets.length === 0) io.stdout.write(ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, sources }));
-  else io.stdout.write(targets.map((target, i) => ciCommands(doc2, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join("\n"));
+  const targets = (fb?.targets ?? []).filter((t) => doc.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
+  if (targets.length === 0) io.stdout.write(ciCommands(doc, { registry: o.registry, file, context, tag: o.tag, sources }));
+  else io.stdout.write(targets.map((target, i) => ciCommands(doc, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join("\n"));
   return 0;
 }
-var import_node_path27, import_yaml, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
+var import_node_path8, import_yaml, import_document5, import_edit_helpers3, import_fsio5, import_plan3, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
 var init_ci_commands = __esm({
   "src/cli/ci-commands.ts"() {
     "use strict";
-    import_node_path27 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     import_yaml = require("yaml");
     init_parse();
-    init_document();
-    init_edit_helpers();
-    init_fsio();
+    import_document5 = require("dockerfix:core/src/core/document.ts");
+    import_edit_helpers3 = require("dockerfix:core/src/core/edit-helpers.ts");
+    import_fsio5 = require("dockerfix:core/src/pipeline/fsio.ts");
     init_escape();
-    init_plan();
+    import_plan3 = require("dockerfix:core/src/builds/plan.ts");
     DEFAULT_REGISTRY = "registry.example.com/app";
     DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
     DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?$`);
@@ -23768,10 +8722,10 @@ function level(f) {
 function region(startLine, startColumn, endLine, endColumn) {
   return { startLine, startColumn, endLine, endColumn };
 }
-function absoluteUri(ref, base2) {
+function absoluteUri(ref, base) {
   if (!ref) return void 0;
   try {
-    const u = base2 ? new URL(ref, base2.endsWith("/") ? base2 : base2 + "/") : new URL(ref);
+    const u = base ? new URL(ref, base.endsWith("/") ? base : base + "/") : new URL(ref);
     return u.protocol === "https:" || u.protocol === "http:" ? u.href : void 0;
   } catch {
     return void 0;
@@ -23808,12 +8762,12 @@ function buildSarif(input, rules) {
   for (const e of input.errors) {
     notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
   }
-  for (const { path: path30, outcome } of input.files) {
-    const uri = path30.split("/").map(encodeURIComponent).join("/");
+  for (const { path: path11, outcome } of input.files) {
+    const uri = path11.split("/").map(encodeURIComponent).join("/");
     if (outcome.error) {
       notifications.push({
         level: "error",
-        message: { text: `${path30}: ${outcome.error.message}` },
+        message: { text: `${path11}: ${outcome.error.message}` },
         locations: [
           {
             physicalLocation: {
@@ -23923,8 +8877,8 @@ __export(result_cache_exports, {
 function userCacheDir(env) {
   const home = env.HOME || import_node_os3.default.homedir();
   const xdg = env.XDG_CACHE_HOME;
-  const base2 = process.platform === "win32" ? env.LOCALAPPDATA || home && import_node_path28.default.join(home, "AppData", "Local") : process.platform === "darwin" ? home && import_node_path28.default.join(home, "Library", "Caches") : xdg && import_node_path28.default.isAbsolute(xdg) ? xdg : home && import_node_path28.default.join(home, ".cache");
-  return base2 ? import_node_path28.default.join(base2, "dockerfix") : null;
+  const base = process.platform === "win32" ? env.LOCALAPPDATA || home && import_node_path9.default.join(home, "AppData", "Local") : process.platform === "darwin" ? home && import_node_path9.default.join(home, "Library", "Caches") : xdg && import_node_path9.default.isAbsolute(xdg) ? xdg : home && import_node_path9.default.join(home, ".cache");
+  return base ? import_node_path9.default.join(base, "dockerfix") : null;
 }
 function safeStat(st, dir) {
   if (dir ? !st.isDirectory() : !st.isFile()) return false;
@@ -23933,8 +8887,8 @@ function safeStat(st, dir) {
 }
 function safeDir(dir) {
   try {
-    import_node_fs24.default.mkdirSync(dir, { recursive: true, mode: 448 });
-    return safeStat(import_node_fs24.default.lstatSync(dir), true);
+    import_node_fs9.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    return safeStat(import_node_fs9.default.lstatSync(dir), true);
   } catch {
     return false;
   }
@@ -23942,13 +8896,13 @@ function safeDir(dir) {
 function readSafe(file) {
   let fd;
   try {
-    fd = import_node_fs24.default.openSync(file, import_node_fs24.default.constants.O_RDONLY | (import_node_fs24.default.constants.O_NOFOLLOW ?? 0) | (import_node_fs24.default.constants.O_NONBLOCK ?? 0));
-    const st = import_node_fs24.default.fstatSync(fd);
+    fd = import_node_fs9.default.openSync(file, import_node_fs9.default.constants.O_RDONLY | (import_node_fs9.default.constants.O_NOFOLLOW ?? 0) | (import_node_fs9.default.constants.O_NONBLOCK ?? 0));
+    const st = import_node_fs9.default.fstatSync(fd);
     if (!safeStat(st, false) || st.size > MAX_STORE_BYTES + 4096) return void 0;
     const buf = Buffer.allocUnsafe(st.size);
     let n = 0;
     while (n < st.size) {
-      const r = import_node_fs24.default.readSync(fd, buf, n, st.size - n, n);
+      const r = import_node_fs9.default.readSync(fd, buf, n, st.size - n, n);
       if (r === 0) break;
       n += r;
     }
@@ -23956,22 +8910,22 @@ function readSafe(file) {
   } catch {
     return void 0;
   } finally {
-    if (fd !== void 0) import_node_fs24.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs9.default.closeSync(fd);
   }
 }
 function writeAtomic(file, data) {
-  const tmp = `${file}.${process.pid}.${(0, import_node_crypto5.randomBytes)(4).toString("hex")}.tmp`;
+  const tmp = `${file}.${process.pid}.${(0, import_node_crypto3.randomBytes)(4).toString("hex")}.tmp`;
   try {
-    const fd = import_node_fs24.default.openSync(tmp, import_node_fs24.default.constants.O_WRONLY | import_node_fs24.default.constants.O_CREAT | import_node_fs24.default.constants.O_EXCL | (import_node_fs24.default.constants.O_NOFOLLOW ?? 0), 384);
+    const fd = import_node_fs9.default.openSync(tmp, import_node_fs9.default.constants.O_WRONLY | import_node_fs9.default.constants.O_CREAT | import_node_fs9.default.constants.O_EXCL | (import_node_fs9.default.constants.O_NOFOLLOW ?? 0), 384);
     try {
-      import_node_fs24.default.writeFileSync(fd, data);
+      import_node_fs9.default.writeFileSync(fd, data);
     } finally {
-      import_node_fs24.default.closeSync(fd);
+      import_node_fs9.default.closeSync(fd);
     }
-    import_node_fs24.default.renameSync(tmp, file);
+    import_node_fs9.default.renameSync(tmp, file);
   } catch (e) {
     try {
-      import_node_fs24.default.unlinkSync(tmp);
+      import_node_fs9.default.unlinkSync(tmp);
     } catch {
     }
     throw e;
@@ -23979,18 +8933,18 @@ function writeAtomic(file, data) {
 }
 function signingKey(userDir) {
   if (!safeDir(userDir)) return void 0;
-  const file = import_node_path28.default.join(userDir, "result-cache.key");
+  const file = import_node_path9.default.join(userDir, "result-cache.key");
   const have = readSafe(file);
   if (have?.length === 32) return have;
   if (have !== void 0) return void 0;
   try {
-    if (import_node_fs24.default.lstatSync(file, { throwIfNoEntry: false })) return void 0;
-    const key = (0, import_node_crypto5.randomBytes)(32);
-    const fd = import_node_fs24.default.openSync(file, import_node_fs24.default.constants.O_WRONLY | import_node_fs24.default.constants.O_CREAT | import_node_fs24.default.constants.O_EXCL | (import_node_fs24.default.constants.O_NOFOLLOW ?? 0), 384);
+    if (import_node_fs9.default.lstatSync(file, { throwIfNoEntry: false })) return void 0;
+    const key = (0, import_node_crypto3.randomBytes)(32);
+    const fd = import_node_fs9.default.openSync(file, import_node_fs9.default.constants.O_WRONLY | import_node_fs9.default.constants.O_CREAT | import_node_fs9.default.constants.O_EXCL | (import_node_fs9.default.constants.O_NOFOLLOW ?? 0), 384);
     try {
-      import_node_fs24.default.writeFileSync(fd, key);
+      import_node_fs9.default.writeFileSync(fd, key);
     } finally {
-      import_node_fs24.default.closeSync(fd);
+      import_node_fs9.default.closeSync(fd);
     }
     return key;
   } catch {
@@ -24000,15 +8954,15 @@ function signingKey(userDir) {
 }
 function buildId(version) {
   if (buildIdMemo) return buildIdMemo;
-  const here = import_node_path28.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
-  const h = (0, import_node_crypto5.createHash)("sha256");
+  const here = import_node_path9.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
+  const h = (0, import_node_crypto3.createHash)("sha256");
   const env = process.env;
   h.update(`${version}\0${process.version}\0${process.platform}\0${process.arch}\0${[env.LC_ALL, env.LC_COLLATE, env.LC_MESSAGES, env.LANG, env.LANGUAGE].join("\0")}\0`);
   let roots;
   let top;
-  if (import_node_path28.default.basename(here) === "cli" && import_node_path28.default.basename(import_node_path28.default.dirname(here)) === "src") {
-    top = import_node_path28.default.dirname(import_node_path28.default.dirname(here));
-    roots = ["src", "transforms", "bin"].map((d) => import_node_path28.default.join(top, d));
+  if (import_node_path9.default.basename(here) === "cli" && import_node_path9.default.basename(import_node_path9.default.dirname(here)) === "src") {
+    top = import_node_path9.default.dirname(import_node_path9.default.dirname(here));
+    roots = ["src", "transforms", "bin"].map((d) => import_node_path9.default.join(top, d));
   } else {
     top = here;
     roots = [here];
@@ -24016,13 +8970,13 @@ function buildId(version) {
   const walk = (dir, depth) => {
     let entries;
     try {
-      entries = import_node_fs24.default.readdirSync(dir, { withFileTypes: true });
+      entries = import_node_fs9.default.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const e of entries) {
-      const p = import_node_path28.default.join(dir, e.name);
+      const p = import_node_path9.default.join(dir, e.name);
       if (e.isDirectory()) {
         if (depth < 8 && e.name !== "node_modules") walk(p, depth + 1);
       } else if (/\.(?:[cm]?js|ts|json)$/.test(e.name)) stamp(p);
@@ -24030,8 +8984,8 @@ function buildId(version) {
   };
   const stamp = (p) => {
     try {
-      const st = import_node_fs24.default.statSync(p, { bigint: true });
-      h.update(`${import_node_path28.default.relative(top, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}
+      const st = import_node_fs9.default.statSync(p, { bigint: true });
+      h.update(`${import_node_path9.default.relative(top, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}
 `);
     } catch {
       h.update(`${p}\0-
@@ -24039,7 +8993,7 @@ function buildId(version) {
     }
   };
   for (const r of roots) walk(r, 0);
-  for (const up of [top, import_node_path28.default.dirname(top)]) stamp(import_node_path28.default.join(up, "node_modules", ".package-lock.json"));
+  for (const up of [top, import_node_path9.default.dirname(top)]) stamp(import_node_path9.default.join(up, "node_modules", ".package-lock.json"));
   return buildIdMemo = h.digest("hex");
 }
 function ascii(json) {
@@ -24058,27 +9012,27 @@ function plainJson(v) {
   }
   throw new Error("not plain data");
 }
-var import_node_crypto5, import_node_fs24, import_node_os3, import_node_path28, import_node_url3, MAX_ENTRIES, MAX_STORE_BYTES, FORMAT, DAY, sha, buildIdMemo, PROCESS_KEYS, ResultCache;
+var import_node_crypto3, import_node_fs9, import_node_os3, import_node_path9, import_node_url3, import_engine3, import_fsio6, import_transforms4, import_batch_wire2, import_context_recorder2, MAX_ENTRIES, MAX_STORE_BYTES, FORMAT, DAY, sha, buildIdMemo, PROCESS_KEYS, ResultCache;
 var init_result_cache = __esm({
   "src/cli/result-cache.ts"() {
     "use strict";
-    import_node_crypto5 = __toESM(require_node_crypto(), 1);
-    import_node_fs24 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_crypto3 = __toESM(require_node_crypto(), 1);
+    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os3 = __toESMBuiltin(require("node:os"), 1);
-    import_node_path28 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
     import_node_url3 = require("node:url");
-    init_engine();
-    init_fsio();
-    init_transforms();
-    init_batch_wire();
-    init_context_recorder();
+    import_engine3 = require("dockerfix:core/src/pipeline/engine.ts");
+    import_fsio6 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_transforms4 = require("dockerfix:core/transforms/index.ts");
+    import_batch_wire2 = require("dockerfix:core/src/cli/batch-wire.ts");
+    import_context_recorder2 = require("dockerfix:core/src/cli/context-recorder.ts");
     MAX_ENTRIES = 2e4;
     MAX_STORE_BYTES = 64 * 1024 * 1024;
     FORMAT = "dockerfix-result-cache-1";
     DAY = 24 * 3600 * 1e3;
     sha = (s) => {
-      const oneShot = import_node_crypto5.default.hash;
-      return oneShot ? oneShot("sha256", s, "hex") : (0, import_node_crypto5.createHash)("sha256").update(s).digest("hex");
+      const oneShot = import_node_crypto3.default.hash;
+      return oneShot ? oneShot("sha256", s, "hex") : (0, import_node_crypto3.createHash)("sha256").update(s).digest("hex");
     };
     PROCESS_KEYS = /* @__PURE__ */ new Set(["transforms", "options", "contextDir", "noContext", "fmt", "firstChange"]);
     ResultCache = class _ResultCache {
@@ -24097,7 +9051,7 @@ var init_result_cache = __esm({
       data;
       dirty = false;
       today = Math.floor(Date.now() / DAY);
-      ids = new Set(transformIds());
+      ids = new Set((0, import_transforms4.transformIds)());
       optKeys = /* @__PURE__ */ new WeakMap();
       /** Open (or start) the project's store; a cache that cannot be used still works, empty and never written. */
       static open(o) {
@@ -24105,27 +9059,27 @@ var init_result_cache = __esm({
         const userDir = userCacheDir(o.env);
         const key = userDir ? signingKey(userDir) : void 0;
         if (!key) debug(`no usable signing key in ${userDir ?? "(no user cache directory)"}: the cache is off`);
-        const dir = o.location ? import_node_path28.default.resolve(o.projectRoot, o.location) : userDir ? import_node_path28.default.join(userDir, "results") : null;
+        const dir = o.location ? import_node_path9.default.resolve(o.projectRoot, o.location) : userDir ? import_node_path9.default.join(userDir, "results") : null;
         let file = null;
         if (key && dir) {
-          if (safeDir(dir)) file = import_node_path28.default.join(dir, `${sha(import_node_path28.default.resolve(o.projectRoot)).slice(0, 24)}-${buildId(o.version).slice(0, 16)}.json`);
+          if (safeDir(dir)) file = import_node_path9.default.join(dir, `${sha(import_node_path9.default.resolve(o.projectRoot)).slice(0, 24)}-${buildId(o.version).slice(0, 16)}.json`);
           else debug(`${dir} is not a directory owned by this user and closed to others: the cache is off`);
         }
-        const cache4 = new _ResultCache(o, file, key);
-        cache4.load();
-        return cache4;
+        const cache = new _ResultCache(o, file, key);
+        cache.load();
+        return cache;
       }
       debug(m) {
         this.o.debug?.(m);
       }
       sign(body) {
-        return (0, import_node_crypto5.createHmac)("sha256", this.key).update(body).digest("hex");
+        return (0, import_node_crypto3.createHmac)("sha256", this.key).update(body).digest("hex");
       }
       load() {
         if (!this.file) return;
         const buf = readSafe(this.file);
         if (!buf) {
-          if (import_node_fs24.default.existsSync(this.file)) this.debug(`${this.file}: not owned by this user, writable by others or unreadable; ignored`);
+          if (import_node_fs9.default.existsSync(this.file)) this.debug(`${this.file}: not owned by this user, writable by others or unreadable; ignored`);
           return;
         }
         const text = buf.toString("latin1");
@@ -24134,7 +9088,7 @@ var init_result_cache = __esm({
         const body = nl === -1 ? "" : text.slice(nl + 1);
         const want = Buffer.from(this.sign(body), "hex");
         const got = Buffer.from(/^[0-9a-f]{64}$/.test(mac) ? mac : "", "hex");
-        if (got.length !== want.length || !(0, import_node_crypto5.timingSafeEqual)(got, want)) {
+        if (got.length !== want.length || !(0, import_node_crypto3.timingSafeEqual)(got, want)) {
           this.debug(`${this.file}: not signed by this user's key (damaged, or written elsewhere); ignored`);
           return;
         }
@@ -24198,21 +9152,21 @@ var init_result_cache = __esm({
           if (this.o.write && entry.v.changed) return void 0;
           let raw;
           try {
-            const d = readDockerfile(file);
+            const d = (0, import_fsio6.readDockerfile)(file);
             raw = (d.bom ? "\uFEFF" : "") + d.text;
           } catch (e) {
-            if (e instanceof FileError) return void 0;
+            if (e instanceof import_fsio6.FileError) return void 0;
             throw e;
           }
           if (sha(raw) !== entry.h) return void 0;
-          if (!replayContextLog(contextFor(file, opts, true), entry.log)) return void 0;
+          if (!(0, import_context_recorder2.replayContextLog)((0, import_engine3.contextFor)(file, opts, true), entry.log)) return void 0;
           const w = { ...entry.v, before: raw };
           if (entry.a) {
-            const [p, q3, mid] = entry.a;
-            if (!Number.isInteger(p) || !Number.isInteger(q3) || p < 0 || q3 < 0 || p + q3 > raw.length || typeof mid !== "string") return void 0;
-            w.after = raw.slice(0, p) + mid + raw.slice(raw.length - q3);
+            const [p, q, mid] = entry.a;
+            if (!Number.isInteger(p) || !Number.isInteger(q) || p < 0 || q < 0 || p + q > raw.length || typeof mid !== "string") return void 0;
+            w.after = raw.slice(0, p) + mid + raw.slice(raw.length - q);
           }
-          return fromWire(w);
+          return (0, import_batch_wire2.fromWire)(w);
         } catch (e) {
           this.debug(`entry for ${file} unusable: ${e.message}`);
           return void 0;
@@ -24223,7 +9177,7 @@ var init_result_cache = __esm({
         if (!this.file || !log) return;
         if (outcome.internal || outcome.error && !outcome.runError) return;
         if (this.o.write && outcome.changed) return;
-        const v = toWire(outcome);
+        const v = (0, import_batch_wire2.toWire)(outcome);
         v.before = "";
         let a;
         if (typeof v.after === "string") {
@@ -24231,9 +9185,9 @@ var init_result_cache = __esm({
           const t = v.after;
           let p = 0;
           while (p < b.length && p < t.length && b.charCodeAt(p) === t.charCodeAt(p)) p++;
-          let q3 = 0;
-          while (q3 < b.length - p && q3 < t.length - p && b.charCodeAt(b.length - 1 - q3) === t.charCodeAt(t.length - 1 - q3)) q3++;
-          a = [p, q3, t.slice(p, t.length - q3)];
+          let q = 0;
+          while (q < b.length - p && q < t.length - p && b.charCodeAt(b.length - 1 - q) === t.charCodeAt(t.length - 1 - q)) q++;
+          a = [p, q, t.slice(p, t.length - q)];
           v.after = "";
         }
         this.data.entries[key] = { h: sha(outcome.before), t: this.today, log, v, ...a ? { a } : {} };
@@ -24275,21 +9229,21 @@ ${body}`);
       }
       /** Stores of other builds or projects unused for 30 days, and left-over temporary files. */
       prune() {
-        const dir = import_node_path28.default.dirname(this.file);
+        const dir = import_node_path9.default.dirname(this.file);
         const now = Date.now();
         try {
-          for (const f of import_node_fs24.default.readdirSync(dir)) {
-            if (!/^[0-9a-f]{24}-[0-9a-f]{16}\.json(?:\.\d+\.[0-9a-f]{8}\.tmp)?$/.test(f) || import_node_path28.default.join(dir, f) === this.file) continue;
-            const p = import_node_path28.default.join(dir, f);
-            const age = now - import_node_fs24.default.lstatSync(p).mtimeMs;
-            if (age > (f.endsWith(".tmp") ? DAY : 30 * DAY)) import_node_fs24.default.unlinkSync(p);
+          for (const f of import_node_fs9.default.readdirSync(dir)) {
+            if (!/^[0-9a-f]{24}-[0-9a-f]{16}\.json(?:\.\d+\.[0-9a-f]{8}\.tmp)?$/.test(f) || import_node_path9.default.join(dir, f) === this.file) continue;
+            const p = import_node_path9.default.join(dir, f);
+            const age = now - import_node_fs9.default.lstatSync(p).mtimeMs;
+            if (age > (f.endsWith(".tmp") ? DAY : 30 * DAY)) import_node_fs9.default.unlinkSync(p);
           }
         } catch {
         }
       }
       /** For workers and this thread: a context that records what the analysis asks (see context-recorder). */
       static recorder(file, opts) {
-        return new RecordingContext(contextFor(file, opts, true));
+        return new import_context_recorder2.RecordingContext((0, import_engine3.contextFor)(file, opts, true));
       }
     };
   }
@@ -24311,9 +9265,9 @@ function renderGithub(input) {
   let out = "";
   for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
   let changed = 0;
-  for (const { path: path30, outcome, written } of input.files) {
+  for (const { path: path11, outcome, written } of input.files) {
     if (outcome.error) {
-      out += command("error", { file: path30, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      out += command("error", { file: path11, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
       continue;
     }
     if (outcome.changed) changed++;
@@ -24322,7 +9276,7 @@ function renderGithub(input) {
       const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
       out += command(
         level2,
-        { file: path30, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        { file: path11, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
         f.message
       );
     }
@@ -24344,8 +9298,8 @@ var init_github2 = __esm({
 function severity(f) {
   return f.kind === "error" ? "major" : f.kind === "change" ? "minor" : "info";
 }
-function hash2(parts) {
-  return (0, import_node_crypto6.createHash)("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
+function hash(parts) {
+  return (0, import_node_crypto4.createHash)("sha256").update(parts.join("\0")).digest("hex").slice(0, 32);
 }
 function stableMessage(m) {
   return m.replace(/\b(lines?|L)\s?\d+(\s?[-–]\s?\d+)?\b/gi, "$1 #");
@@ -24354,28 +9308,28 @@ function buildGitlab(input) {
   const out = [];
   const seen = /* @__PURE__ */ new Map();
   const fingerprint = (parts) => {
-    const key = hash2(parts);
+    const key = hash(parts);
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    return n === 0 ? key : hash2([key, String(n)]);
+    return n === 0 ? key : hash([key, String(n)]);
   };
-  const issue = (check, description, sev, path30, begin, end, fp) => ({
+  const issue = (check, description, sev, path11, begin, end, fp) => ({
     type: "issue",
     check_name: check,
     description,
     categories: check === "dockerfix" ? ["Bug Risk"] : ["Performance"],
     severity: sev,
     fingerprint: fp,
-    location: { path: path30, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
+    location: { path: path11, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
   });
   for (const e of input.errors) out.push(issue("dockerfix", e.message, "major", e.path, 1, void 0, fingerprint(["error", e.path, e.message])));
-  for (const { path: path30, outcome } of input.files) {
+  for (const { path: path11, outcome } of input.files) {
     if (outcome.error) {
-      out.push(issue("dockerfix", outcome.error.message, "major", path30, outcome.error.line ?? 1, void 0, fingerprint(["error", path30, stableMessage(outcome.error.message)])));
+      out.push(issue("dockerfix", outcome.error.message, "major", path11, outcome.error.line ?? 1, void 0, fingerprint(["error", path11, stableMessage(outcome.error.message)])));
       continue;
     }
-    const text = stripBom(outcome.before).text;
-    const index = new LineIndex(text);
+    const text = (0, import_source4.stripBom)(outcome.before).text;
+    const index = new import_source4.LineIndex(text);
     const linesText = (from, to) => {
       const s = index.starts[from - 1] ?? text.length;
       const e = index.starts[to] ?? text.length;
@@ -24388,10 +9342,10 @@ function buildGitlab(input) {
           f.transform,
           `${f.kind === "change" ? f.fixKind === "unsafe" ? "unsafe fix available" : "fixable" : f.kind}: ${f.message}`,
           severity(f),
-          path30,
+          path11,
           f.line,
           end,
-          fingerprint([path30, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
+          fingerprint([path11, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
         )
       );
     }
@@ -24401,12 +9355,12 @@ function buildGitlab(input) {
 function renderGitlab(input) {
   return JSON.stringify(buildGitlab(input), null, 2) + "\n";
 }
-var import_node_crypto6;
+var import_node_crypto4, import_source4;
 var init_gitlab = __esm({
   "src/report/gitlab.ts"() {
     "use strict";
-    import_node_crypto6 = __toESM(require_node_crypto(), 1);
-    init_source();
+    import_node_crypto4 = __toESM(require_node_crypto(), 1);
+    import_source4 = require("dockerfix:core/src/core/source.ts");
   }
 });
 
@@ -24417,21 +9371,21 @@ function buildJsonReport(input) {
   let findings = 0;
   let skipped = 0;
   let errors = input.errors.length;
-  const files = input.files.map(({ path: path30, outcome, written: w }) => {
+  const files = input.files.map(({ path: path11, outcome, written: w }) => {
     if (outcome.error) errors++;
     if (outcome.changed) changed++;
     if (w) written++;
     findings += outcome.findings.length;
     skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
-    const text = stripBom(outcome.before).text;
-    const index = new LineIndex(text);
+    const text = (0, import_source5.stripBom)(outcome.before).text;
+    const index = new import_source5.LineIndex(text);
     const pos = (offset) => ({ offset, ...index.position(offset) });
     return {
-      path: path30,
+      path: path11,
       status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
       changed: outcome.changed,
       written: w,
-      diff: outcome.changed ? renderDiff(path30, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
+      diff: outcome.changed ? renderDiff(path11, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
       edits: (outcome.edits ?? []).map((e) => ({
         transform: e.transform,
         transforms: e.transforms,
@@ -24465,12 +9419,12 @@ function buildJsonReport(input) {
 function renderJson(input) {
   return JSON.stringify(buildJsonReport(input), null, 2) + "\n";
 }
-var JSON_SCHEMA_VERSION;
+var import_source5, JSON_SCHEMA_VERSION;
 var init_json = __esm({
   "src/report/json.ts"() {
     "use strict";
     init_diff();
-    init_source();
+    import_source5 = require("dockerfix:core/src/core/source.ts");
     JSON_SCHEMA_VERSION = 1;
   }
 });
@@ -24488,19 +9442,19 @@ function buildRdjsonl(input, rules = []) {
   const code2 = (id) => docs.get(id) ? { value: id, url: docs.get(id) } : { value: id };
   const out = [];
   for (const e of input.errors) out.push({ message: e.message, location: { path: e.path }, severity: "ERROR", source });
-  for (const { path: path30, outcome } of input.files) {
+  for (const { path: path11, outcome } of input.files) {
     if (outcome.error) {
       const line = outcome.error.line;
       out.push({
         message: outcome.error.message,
-        location: { path: path30, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
+        location: { path: path11, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
         severity: "ERROR",
         source
       });
       continue;
     }
-    const text = stripBom(outcome.before).text;
-    const index = new LineIndex(text);
+    const text = (0, import_source6.stripBom)(outcome.before).text;
+    const index = new import_source6.LineIndex(text);
     const lineText = (n) => {
       const s = index.starts[n - 1];
       if (s === void 0) return "";
@@ -24516,12 +9470,12 @@ function buildRdjsonl(input, rules = []) {
       const range2 = { start: { line: s.startLine }, end: { line: s.endLine } };
       out.push({
         message,
-        location: { path: path30, range: range2 },
+        location: { path: path11, range: range2 },
         severity: "WARNING",
         source,
         ...ids.length ? { code: code2(ids[0]) } : {},
         suggestions: [{ range: range2, text: s.text }],
-        original_output: s.findings.map((f) => `${path30}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
+        original_output: s.findings.map((f) => `${path11}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
       });
     }
     for (const f of outcome.findings) {
@@ -24529,7 +9483,7 @@ function buildRdjsonl(input, rules = []) {
       const endColumn = Math.max(f.endColumn, f.line === f.endLine ? f.column : 1);
       out.push({
         message: f.message,
-        location: { path: path30, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
+        location: { path: path11, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
         severity: severity2(f),
         source,
         code: code2(f.transform)
@@ -24541,11 +9495,11 @@ function buildRdjsonl(input, rules = []) {
 function renderRdjsonl(input, rules = []) {
   return buildRdjsonl(input, rules).map((d) => JSON.stringify(d) + "\n").join("");
 }
-var encoder;
+var import_source6, encoder;
 var init_rdjsonl = __esm({
   "src/report/rdjsonl.ts"() {
     "use strict";
-    init_source();
+    import_source6 = require("dockerfix:core/src/core/source.ts");
     init_suggestions();
     encoder = new TextEncoder();
   }
@@ -24585,23 +9539,23 @@ var init_report2 = __esm({
 
 // src/cli/main.ts
 function packageVersion2() {
-  let dir = import_node_path29.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path10.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
-    const p = import_node_path29.default.join(dir, "package.json");
-    if (import_node_fs25.default.existsSync(p)) {
-      const pkg = JSON.parse(import_node_fs25.default.readFileSync(p, "utf8"));
+    const p = import_node_path10.default.join(dir, "package.json");
+    if (import_node_fs10.default.existsSync(p)) {
+      const pkg = JSON.parse(import_node_fs10.default.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
-    dir = import_node_path29.default.dirname(dir);
+    dir = import_node_path10.default.dirname(dir);
   }
   return "0.0.0";
 }
 async function packageLinks() {
-  let dir = import_node_path29.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
-  for (let i = 0; i < 5; i++, dir = import_node_path29.default.dirname(dir)) {
-    const p = import_node_path29.default.join(dir, "package.json");
-    if (!import_node_fs25.default.existsSync(p)) continue;
-    const json = JSON.parse(import_node_fs25.default.readFileSync(p, "utf8"));
+  let dir = import_node_path10.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
+  for (let i = 0; i < 5; i++, dir = import_node_path10.default.dirname(dir)) {
+    const p = import_node_path10.default.join(dir, "package.json");
+    if (!import_node_fs10.default.existsSync(p)) continue;
+    const json = JSON.parse(import_node_fs10.default.readFileSync(p, "utf8"));
     if (json.name === "dockerfix") return (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).linksFromPackage(json);
   }
   return {};
@@ -24609,7 +9563,7 @@ async function packageLinks() {
 function buildProgram() {
   return new Command().name("dockerfix").description(
     "Rewrite Dockerfiles to use the build cache well: copy dependency manifests before installs and the source after them, add cache mounts for package managers, move stable steps up and per-build labels down, and add the syntax directive when needed. By default prints a unified diff with a reason for every change (dry run); --write applies it, --check only says which files would change."
-  ).version(packageVersion2(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list6).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list6).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list6).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--cache", `keep each file's result and reuse it while the file, its options and what it read from its build context are unchanged (also config key "cache": true)`).option("--no-cache", "do not use the result cache (wins over the config key)").option("--cache-location <dir>", "where the result cache's stores go (default: the user's cache directory, dockerfix/results)").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
+  ).version(packageVersion2(), "-V, --version").argument("[paths...]", 'Dockerfiles or directories to search (default: .); "-" reads standard input').option("-w, --write", "apply the changes in place (atomically)").option("-c, --check", "print only the files that would change; exit 1 if any would").option("--only <ids>", "run only these transforms (comma-separated, repeatable)", list4).option("--skip <ids>", "do not run these transforms (comma-separated, repeatable)", list4).option("--unsafe", "also apply fixes marked unsafe").option("--target <stages>", "stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage", list4).option("--syntax <ref>", 'the # syntax= reference to add when needed, or "none"', "docker/dockerfile:1").option("--context <dir>", "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else each Dockerfile's directory)").option("--no-context", "do not look at any build context (conservative rewrites)").option("--stdin", "read a Dockerfile from standard input and write the result to standard output").option("--stdin-filepath <path>", "the path of the file given on standard input (for messages, its config and its context); reads standard input").option("--exit-code", "in a dry run, exit 1 when changes are found").option("--fmt", "also format the files dockerfix rewrites (dockerfix fmt style; off by default: minimal diffs)").option("-q, --quiet", "print only diffs and errors (no notes or summary)").option("--no-color", "no colours (also NO_COLOR=1)").option("--list-transforms", "list the transforms with their fix kind and summary, then exit").addOption(new Option("-f, --format <format>", "report format").choices(REPORT_FORMATS).default("diff")).option("-o, --output <file>", "write the report to this file instead of standard output").option("--config <file>", 'use this config file (default: dockerfix.config.json, .dockerfixrc.json or package.json "dockerfix", searched upward)').option("--no-config", "ignore config files").option("--cache", `keep each file's result and reuse it while the file, its options and what it read from its build context are unchanged (also config key "cache": true)`).option("--no-cache", "do not use the result cache (wins over the config key)").option("--cache-location <dir>", "where the result cache's stores go (default: the user's cache directory, dockerfix/results)").option("--debug", "print the JavaScript stack of internal errors (otherwise one line)").addOption(new Option("--color", "force colours").hideHelp()).exitOverride().configureOutput({ writeOut: () => void 0, writeErr: () => void 0 });
 }
 function internalMessage(message, debug) {
   if (debug) return message;
@@ -24617,11 +9571,11 @@ function internalMessage(message, debug) {
   return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 function relative2(cwd, file) {
-  const r = import_node_path29.default.relative(cwd, import_node_path29.default.resolve(cwd, file));
-  return (r || file).split(import_node_path29.default.sep).join("/");
+  const r = import_node_path10.default.relative(cwd, import_node_path10.default.resolve(cwd, file));
+  return (r || file).split(import_node_path10.default.sep).join("/");
 }
-function formatNote(rel3, f) {
-  return `${displayPath(rel3)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
+function formatNote(rel2, f) {
+  return `${displayPath(rel2)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
 }
 function outputWriteError(e) {
   const err = e;
@@ -24662,22 +9616,22 @@ async function run(argv, io) {
   const o = new Output(io);
   const parsed = await parseCommandLine(argv, io, o);
   if (typeof parsed === "number") return parsed;
-  const plan2 = planRun2(parsed, io, o);
-  if (typeof plan2 === "number") return plan2;
-  if (plan2.stdinMode) return stdinRun(plan2, io, o);
-  const ran = await runFiles(plan2, io, o);
+  const plan = planRun(parsed, io, o);
+  if (typeof plan === "number") return plan;
+  if (plan.stdinMode) return stdinRun(plan, io, o);
+  const ran = await runFiles(plan, io, o);
   if (typeof ran === "number") return ran;
-  return emit(plan2, ran, io, o);
+  return emit(plan, ran, io, o);
 }
 async function parseCommandLine(argv, io, o) {
   const { out, err } = o;
-  const program4 = buildProgram();
+  const program3 = buildProgram();
   try {
-    program4.parse(argv);
+    program3.parse(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.help") {
-        out(program4.helpInformation() + helpAfter());
+        out(program3.helpInformation() + helpAfter());
         return 0;
       }
       if (e.code === "commander.version") {
@@ -24690,26 +9644,26 @@ async function parseCommandLine(argv, io, o) {
     }
     throw e;
   }
-  const opts = program4.opts();
-  const colorsOn = colorsWanted(program4.getOptionValueSource("color") === "cli" ? opts.color : void 0, io);
+  const opts = program3.opts();
+  const colorsOn = colorsWanted(program3.getOptionValueSource("color") === "cli" ? opts.color : void 0, io);
   const colors = colorsOn ? import_picocolors2.default.createColors(true) : noColors;
   if (opts.write && opts.check) {
     err("dockerfix: --write and --check cannot be used together\n");
     return 2;
   }
   try {
-    selectIds(opts.only, opts.skip);
+    (0, import_transforms5.selectIds)(opts.only, opts.skip);
   } catch (e) {
-    if (e instanceof UnknownTransformError) {
-      const hints = e.ids.map((id) => [id, closest(id, transformIds())]).filter(([, c2]) => c2);
-      const hint2 = hints.length ? `; did you mean ${hints.map(([id, c2]) => `"${c2}" for "${id}"`).join(", ")}?` : "";
-      err(`dockerfix: ${escapeControls(e.message + hint2)}
+    if (e instanceof import_transforms5.UnknownTransformError) {
+      const hints = e.ids.map((id) => [id, (0, import_config4.closest)(id, (0, import_transforms5.transformIds)())]).filter(([, c2]) => c2);
+      const hint = hints.length ? `; did you mean ${hints.map(([id, c2]) => `"${c2}" for "${id}"`).join(", ")}?` : "";
+      err(`dockerfix: ${escapeControls(e.message + hint)}
 `);
       return 2;
     }
     throw e;
   }
-  if (program4.getOptionValueSource("syntax") === "cli" && !isSyntaxReference(opts.syntax ?? "")) {
+  if (program3.getOptionValueSource("syntax") === "cli" && !isSyntaxReference(opts.syntax ?? "")) {
     err(`dockerfix: --syntax ${JSON.stringify(escapeControls(opts.syntax ?? ""))}: expected an image reference (e.g. docker/dockerfile:1) or "none"
 `);
     return 2;
@@ -24718,10 +9672,10 @@ async function parseCommandLine(argv, io, o) {
     await listTransforms(out);
     return 0;
   }
-  return { program: program4, opts, colors };
+  return { program: program3, opts, colors };
 }
 async function listTransforms(out) {
-  const all = await loadTransforms();
+  const all = await (0, import_transforms5.loadTransforms)();
   const width = Math.max(...all.map((t) => t.meta.id.length));
   const kind = (t) => t.meta.fixKind === "safe" && t.meta.unsafeFixes ? "safe*" : t.meta.fixKind;
   out(`${"id".padEnd(width)}  ${"fixes".padEnd(6)}  summary
@@ -24734,11 +9688,11 @@ async function listTransforms(out) {
   }
   out("\nsafe*: the fixes are safe except in the cases named, which are marked unsafe and applied only with --unsafe\n");
 }
-function planRun2(parsed, io, o) {
+function planRun(parsed, io, o) {
   const { err } = o;
-  const { program: program4, opts } = parsed;
+  const { program: program3, opts } = parsed;
   const processOpts = {
-    contextDir: opts.context ? import_node_path29.default.resolve(io.cwd, opts.context) : void 0,
+    contextDir: opts.context ? import_node_path10.default.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
     ...opts.fmt ? { fmt: true } : {},
     // A plain --check prints only the names of the files that would change: each file's
@@ -24749,70 +9703,70 @@ function planRun2(parsed, io, o) {
     processOpts.noContext = true;
     processOpts.contextDir = void 0;
   }
-  if (processOpts.contextDir && !isDir4(processOpts.contextDir)) {
+  if (processOpts.contextDir && !isDir3(processOpts.contextDir)) {
     err(`dockerfix: ${escapeControls(opts.context ?? "")}: build context directory not found
 `);
     return 2;
   }
   let fileOptions;
   try {
-    fileOptions = new FileOptions(newResolver(io.cwd, opts.config), {
+    fileOptions = new import_file_options5.FileOptions((0, import_file_options5.newResolver)(io.cwd, opts.config), {
       only: opts.only,
       skip: opts.skip,
-      syntax: program4.getOptionValueSource("syntax") === "cli" ? opts.syntax : void 0,
+      syntax: program3.getOptionValueSource("syntax") === "cli" ? opts.syntax : void 0,
       unsafe: opts.unsafe ? true : void 0,
       ...opts.target ? { targets: opts.target } : {},
       ...processOpts
     });
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    if (!(e instanceof import_config4.ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
 `);
     return 2;
   }
-  let cache4 = opts.cache === true;
+  let cache = opts.cache === true;
   if (opts.cache === void 0) {
     try {
-      cache4 = fileOptions.settings(import_node_path29.default.join(io.cwd, "Dockerfile")).cache === true;
+      cache = fileOptions.settings(import_node_path10.default.join(io.cwd, "Dockerfile")).cache === true;
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
+      if (!(e instanceof import_config4.ConfigError)) throw e;
     }
   }
-  const paths = program4.args.length ? program4.args : ["."];
-  const stdinMode = Boolean(opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program4.args.length === 0);
-  return { ...parsed, cache: cache4, processOpts, fileOptions, paths, stdinMode };
+  const paths = program3.args.length ? program3.args : ["."];
+  const stdinMode = Boolean(opts.stdin || paths.includes("-") || opts.stdinFilepath !== void 0 && program3.args.length === 0);
+  return { ...parsed, cache, processOpts, fileOptions, paths, stdinMode };
 }
-async function stdinRun(plan2, io, o) {
-  const { opts, processOpts, fileOptions, paths } = plan2;
-  const stdinFile = import_node_path29.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+async function stdinRun(plan, io, o) {
+  const { opts, processOpts, fileOptions, paths } = plan;
+  const stdinFile = import_node_path10.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
   try {
-    const fb = opts.stdinFilepath && !isDir4(stdinFile) ? (await planBuilds([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
+    const fb = opts.stdinFilepath && !isDir3(stdinFile) ? (await (0, import_plan4.planBuilds)([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
     const po = await fileOptions.for(stdinFile, fb);
     if (opts.stdinFilepath && (fileOptions.settings(stdinFile).excluded || await dockerfixIgnored(stdinFile))) return await passThrough(io, opts);
     return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    if (!(e instanceof import_config4.ConfigError)) throw e;
     o.err(`dockerfix: ${escapeControls(e.format(io.cwd))}
 `);
     return 2;
   }
 }
-async function runFiles(plan2, io, o) {
+async function runFiles(plan, io, o) {
   const { out, err } = o;
-  const { opts, colors, processOpts, fileOptions, paths } = plan2;
+  const { opts, colors, processOpts, fileOptions, paths } = plan;
   if (opts.output) o.buffered = [];
-  const firstDir = paths.map((p) => import_node_path29.default.resolve(io.cwd, p)).find((p) => isDir4(p));
-  if (firstDir && !plan2.cache) {
+  const firstDir = paths.map((p) => import_node_path10.default.resolve(io.cwd, p)).find((p) => isDir3(p));
+  if (firstDir && !plan.cache) {
     try {
-      prewarmWorkers(await fileOptions.for(import_node_path29.default.join(firstDir, "Dockerfile")));
+      prewarmWorkers(await fileOptions.for(import_node_path10.default.join(firstDir, "Dockerfile")));
     } catch {
     }
   }
   const found = await discover(paths, io.cwd);
   try {
-    found.files = found.files.filter((file) => !fileOptions.settings(import_node_path29.default.resolve(io.cwd, file)).excluded);
+    found.files = found.files.filter((file) => !fileOptions.settings(import_node_path10.default.resolve(io.cwd, file)).excluded);
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    if (!(e instanceof import_config4.ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
 `);
     return 2;
@@ -24824,26 +9778,26 @@ async function runFiles(plan2, io, o) {
 `);
     ran.errors++;
   }
-  const absFiles = found.files.map((f) => import_node_path29.default.resolve(io.cwd, f));
-  const builds = await planBuilds(absFiles, paths.map((p) => import_node_path29.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const absFiles = found.files.map((f) => import_node_path10.default.resolve(io.cwd, f));
+  const builds = await (0, import_plan4.planBuilds)(absFiles, paths.map((p) => import_node_path10.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
-  const cache4 = plan2.cache ? await openResultCache(opts, io) : null;
-  const lookups = cache4 ? absFiles.map((f, i) => cache4.lookup(f, perFile[i], builds.files.get(f))) : null;
+  const cache = plan.cache ? await openResultCache(opts, io) : null;
+  const lookups = cache ? absFiles.map((f, i) => cache.lookup(f, perFile[i], builds.files.get(f))) : null;
   o.progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
   const batch = processFilesOrdered(absFiles, perFile, {
     onProgress: (done) => o.progress?.update(done),
     ...lookups ? { known: lookups.map((l) => l?.outcome), record: true } : {}
   });
   const interrupt = onInterrupt(() => batch.stop());
-  const write = (abs, rel3, outcome) => {
+  const write = (abs, rel2, outcome) => {
     try {
-      writeFileAtomic(abs, outcome.after, { expected: outcome.before });
+      (0, import_fsio7.writeFileAtomic)(abs, outcome.after, { expected: outcome.before });
       ran.written++;
       return true;
     } catch (e) {
-      if (!(e instanceof FileError)) throw e;
-      err(`${safeLine(new FileError(rel3, e.message).format())}
+      if (!(e instanceof import_fsio7.FileError)) throw e;
+      err(`${safeLine(new import_fsio7.FileError(rel2, e.message).format())}
 `);
       ran.errors++;
       return false;
@@ -24852,53 +9806,53 @@ async function runFiles(plan2, io, o) {
   for await (const { index, file: abs, outcome: done, log } of batch) {
     const file = found.files[index];
     const looked = lookups?.[index];
-    if (looked && !looked.outcome) cache4.store(looked.key, done, log);
-    const each = analyseEachContext(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
+    if (looked && !looked.outcome) cache.store(looked.key, done, log);
+    const each = (0, import_contexts3.analyseEachContext)(absFiles[index], perFile[index], builds.files.get(absFiles[index]), done);
     const foundNotes = each.error ? void 0 : builds.files.get(absFiles[index])?.findings;
     const outcome = foundNotes?.length ? { ...each, findings: [...foundNotes, ...each.findings] } : each;
-    const rel3 = relative2(io.cwd, file);
+    const rel2 = relative2(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
-      const line = new FileError(rel3, message, outcome.error.line, outcome.error.column).format();
+      const line = new import_fsio7.FileError(rel2, message, outcome.error.line, outcome.error.column).format();
       err(`${outcome.internal && opts.debug ? line : safeLine(line)}
 `);
       ran.errors++;
-      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new FileError(outcome.error.file ?? rel3, message, outcome.error.line, outcome.error.column) };
-      report?.push({ path: rel3, outcome: shown, written: false });
+      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new import_fsio7.FileError(outcome.error.file ?? rel2, message, outcome.error.line, outcome.error.column) };
+      report?.push({ path: rel2, outcome: shown, written: false });
       continue;
     }
     ran.skipped += outcome.findings.filter((f) => f.kind === "skipped").length;
     ran.unsafeLeft += outcome.findings.filter((f) => f.kind === "info" && f.fixKind === "unsafe").length;
     if (outcome.changed) ran.changed++;
     if (report) {
-      const wrote = outcome.changed && opts.write ? write(abs, rel3, outcome) : false;
-      report.push({ path: rel3, outcome, written: wrote });
+      const wrote = outcome.changed && opts.write ? write(abs, rel2, outcome) : false;
+      report.push({ path: rel2, outcome, written: wrote });
       continue;
     }
     if (opts.check) {
-      if (outcome.changed) out(`${displayPath(rel3)}
+      if (outcome.changed) out(`${displayPath(rel2)}
 `);
       continue;
     }
     if (outcome.changed && opts.write) {
-      if (write(abs, rel3, outcome) && !opts.quiet) {
+      if (write(abs, rel2, outcome) && !opts.quiet) {
         const n = outcome.findings.filter((f) => f.kind === "change").length;
-        out(`wrote ${escapeControls(rel3)} (${n} change${n === 1 ? "" : "s"})
+        out(`wrote ${escapeControls(rel2)} (${n} change${n === 1 ? "" : "s"})
 `);
         for (const f of outcome.findings.filter((f2) => f2.kind === "change")) out(colors.dim(`  ${f.transform}: ${escapeControls(f.message)}
 `));
       }
     } else if (outcome.changed) {
-      out(renderDiff(rel3, outcome.before, outcome.after, outcome.findings, { colors }));
+      out(renderDiff(rel2, outcome.before, outcome.after, outcome.findings, { colors }));
     }
-    if (!opts.quiet) printNotes(rel3, outcome, out, colors);
+    if (!opts.quiet) printNotes(rel2, outcome, out, colors);
   }
   interrupt.dispose();
   o.progress?.clear();
   o.progress = void 0;
-  if (cache4) {
-    cache4.flush();
-    const s = cache4.stats;
+  if (cache) {
+    cache.flush();
+    const s = cache.stats;
     cacheDebug(io)?.(`${s.hits} hits, ${s.misses} misses, ${s.uncacheable} not cacheable, ${s.stored} stored`);
   }
   if (batch.interrupted) {
@@ -24917,12 +9871,12 @@ async function openResultCache(opts, io) {
   const { ResultCache: ResultCache2 } = await Promise.resolve().then(() => (init_result_cache(), result_cache_exports));
   return ResultCache2.open({ location: opts.cacheLocation, projectRoot: io.cwd, env: io.env, version: packageVersion2(), write: opts.write === true, debug: cacheDebug(io) });
 }
-async function emit(plan2, ran, io, o) {
+async function emit(plan, ran, io, o) {
   const { out, err } = o;
-  const { opts, paths } = plan2;
+  const { opts, paths } = plan;
   const { found, report, errors, changed, skipped, unsafeLeft, written } = ran;
   if (report) {
-    const all = await loadTransforms();
+    const all = await (0, import_transforms5.loadTransforms)();
     const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
     out(
       renderReport2(
@@ -24950,8 +9904,8 @@ async function emit(plan2, ran, io, o) {
   }
   if (opts.output && o.buffered) {
     try {
-      import_node_fs25.default.mkdirSync(import_node_path29.default.dirname(import_node_path29.default.resolve(io.cwd, opts.output)), { recursive: true });
-      import_node_fs25.default.writeFileSync(import_node_path29.default.resolve(io.cwd, opts.output), o.buffered.join(""));
+      import_node_fs10.default.mkdirSync(import_node_path10.default.dirname(import_node_path10.default.resolve(io.cwd, opts.output)), { recursive: true });
+      import_node_fs10.default.writeFileSync(import_node_path10.default.resolve(io.cwd, opts.output), o.buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -24972,37 +9926,37 @@ function githubFormat(argv) {
 function isSyntaxReference(ref) {
   if (ref === "none") return true;
   const component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-  const label3 = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
-  const host = `(?:(?:${label3}(?:\\.${label3})+(?::[0-9]+)?|${label3}:[0-9]+|localhost)/)?`;
+  const label2 = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
+  const host = `(?:(?:${label2}(?:\\.${label2})+(?::[0-9]+)?|${label2}:[0-9]+|localhost)/)?`;
   const re = new RegExp(`^${host}${component}(?:/${component})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
   return ref.length <= 255 && re.test(ref);
 }
 function wantsReport(opts) {
   return opts.format !== void 0 && opts.format !== "diff";
 }
-function printNotes(rel3, outcome, out, colors) {
+function printNotes(rel2, outcome, out, colors) {
   for (const f of outcome.findings) {
     if (f.kind === "change") continue;
-    out(colors.dim(formatNote(rel3, f)) + "\n");
+    out(colors.dim(formatNote(rel2, f)) + "\n");
   }
 }
 async function passThrough(io, opts) {
   let bytes;
   try {
-    bytes = await readStdinCapped(io.stdin);
+    bytes = await (0, import_fsio7.readStdinCapped)(io.stdin);
   } catch (e) {
-    if (!(e instanceof FileError)) throw e;
+    if (!(e instanceof import_fsio7.FileError)) throw e;
     io.stderr.write(`dockerfix: ${e.format()}
 `);
     return 2;
   }
-  const label3 = escapeControls(opts.stdinFilepath ?? "");
+  const label2 = escapeControls(opts.stdinFilepath ?? "");
   if (wantsReport(opts)) {
-    const all = await loadTransforms();
+    const all = await (0, import_transforms5.loadTransforms)();
     const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
     io.stdout.write(renderReport2(opts.format, { tool: { name: "dockerfix", version: packageVersion2() }, links: await packageLinks(), mode: opts.check ? "check" : "dry-run", files: [], errors: [] }, all.map((t) => t.meta)));
   } else if (!opts.check) io.stdout.write(bytes);
-  if (!opts.quiet) io.stderr.write(`dockerfix: ${label3}: excluded (config exclude or .dockerfixignore); not checked, passed through unchanged
+  if (!opts.quiet) io.stderr.write(`dockerfix: ${label2}: excluded (config exclude or .dockerfixignore); not checked, passed through unchanged
 `);
   return 0;
 }
@@ -25017,11 +9971,11 @@ async function runStdin(io, opts, processOpts, paths, fb) {
     err("dockerfix: --write cannot be used with standard input (the result goes to standard output)\n");
     return 2;
   }
-  const label3 = opts.stdinFilepath ?? "<stdin>";
+  const label2 = opts.stdinFilepath ?? "<stdin>";
   let contextFile;
   if (opts.stdinFilepath) {
-    const abs = import_node_path29.default.resolve(io.cwd, opts.stdinFilepath);
-    if (isDir4(abs)) {
+    const abs = import_node_path10.default.resolve(io.cwd, opts.stdinFilepath);
+    if (isDir3(abs)) {
       err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
       return 2;
@@ -25030,29 +9984,29 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   }
   let bytes;
   try {
-    bytes = await readStdinCapped(io.stdin);
+    bytes = await (0, import_fsio7.readStdinCapped)(io.stdin);
   } catch (e) {
-    if (!(e instanceof FileError)) throw e;
+    if (!(e instanceof import_fsio7.FileError)) throw e;
     err(`dockerfix: ${e.format()}
 `);
     return 2;
   }
   let raw;
   try {
-    const d = decodeFile(label3, bytes);
+    const d = (0, import_fsio7.decodeFile)(label2, bytes);
     raw = (d.bom ? "\uFEFF" : "") + d.text;
   } catch (e) {
-    if (e instanceof FileError) {
+    if (e instanceof import_fsio7.FileError) {
       err(`${safeLine(e.format())}
 `);
       return 2;
     }
     throw e;
   }
-  const first = processText(raw, label3, processOpts, contextFile);
-  const each = contextFile ? analyseEachContext(contextFile, processOpts, fb, first, (_f, o) => processText(raw, label3, o, contextFile)) : first;
+  const first = (0, import_engine4.processText)(raw, label2, processOpts, contextFile);
+  const each = contextFile ? (0, import_contexts3.analyseEachContext)(contextFile, processOpts, fb, first, (_f, o) => (0, import_engine4.processText)(raw, label2, o, contextFile)) : first;
   const processed = fb?.findings.length && !each.error ? { ...each, findings: [...fb.findings, ...each.findings] } : each;
-  const outcome = processed.internal && processed.error ? { ...processed, error: new FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) } : processed;
+  const outcome = processed.internal && processed.error ? { ...processed, error: new import_fsio7.FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) } : processed;
   if (outcome.error) {
     err(`${safeLine(outcome.error.format())}
 `);
@@ -25060,24 +10014,24 @@ async function runStdin(io, opts, processOpts, paths, fb) {
     return 2;
   }
   if (wantsReport(opts)) {
-    const all = await loadTransforms();
+    const all = await (0, import_transforms5.loadTransforms)();
     const { renderReport: renderReport2 } = await Promise.resolve().then(() => (init_report2(), report_exports));
     io.stdout.write(
       renderReport2(
         opts.format,
-        { tool: { name: "dockerfix", version: packageVersion2() }, links: await packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label3, outcome, written: false }], errors: [] },
+        { tool: { name: "dockerfix", version: packageVersion2() }, links: await packageLinks(), mode: opts.check ? "check" : "dry-run", files: [{ path: label2, outcome, written: false }], errors: [] },
         all.map((t) => t.meta)
       )
     );
     return outcome.changed && (opts.check || opts.exitCode) ? 1 : 0;
   }
   if (opts.check) {
-    if (outcome.changed) io.stdout.write(`${displayPath(label3)}
+    if (outcome.changed) io.stdout.write(`${displayPath(label2)}
 `);
     return outcome.changed ? 1 : 0;
   }
   io.stdout.write(outcome.after);
-  if (!opts.quiet) for (const f of outcome.findings) err(formatNote(label3, f) + "\n");
+  if (!opts.quiet) for (const f of outcome.findings) err(formatNote(label2, f) + "\n");
   return outcome.changed && opts.exitCode ? 1 : 0;
 }
 function onInterrupt(stop) {
@@ -25099,9 +10053,9 @@ function onInterrupt(stop) {
 function isStdinRun(args) {
   return args.includes("--stdin") || args.includes("-");
 }
-function isDir4(p) {
+function isDir3(p) {
   try {
-    return import_node_fs25.default.statSync(p).isDirectory();
+    return import_node_fs10.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -25112,32 +10066,32 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_node_fs25, import_node_path29, import_node_url4, import_picocolors2, list6, Output;
+var import_node_fs10, import_node_path10, import_node_url4, import_picocolors2, import_engine4, import_fsio7, import_transforms5, import_config4, import_file_options5, import_plan4, import_contexts3, list4, Output;
 var init_main = __esm({
   "src/cli/main.ts"() {
     "use strict";
-    import_node_fs25 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path29 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
     import_node_url4 = require("node:url");
     init_esm();
     import_picocolors2 = __toESM(require_picocolors(), 1);
     init_discover();
     init_diff();
-    init_engine();
+    import_engine4 = require("dockerfix:core/src/pipeline/engine.ts");
     init_batch();
     init_progress();
-    init_fsio();
-    init_transforms();
-    init_config();
-    init_file_options();
-    init_plan();
-    init_contexts();
+    import_fsio7 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_transforms5 = require("dockerfix:core/transforms/index.ts");
+    import_config4 = require("dockerfix:core/src/pipeline/config.ts");
+    import_file_options5 = require("dockerfix:core/src/pipeline/file-options.ts");
+    import_plan4 = require("dockerfix:core/src/builds/plan.ts");
+    import_contexts3 = require("dockerfix:core/src/builds/contexts.ts");
     init_types();
     init_color();
     init_subcommands();
     init_escape();
     init_workflow_safe();
-    list6 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+    list4 = (v, prev = []) => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
     Output = class {
       constructor(io) {
         this.io = io;
