@@ -1228,8 +1228,8 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports2) {
     var EventEmitter = require("node:events").EventEmitter;
     var childProcess = require_node_child_process();
-    var path11 = require("node:path");
-    var fs11 = require("node:fs");
+    var path10 = require("node:path");
+    var fs10 = require("node:fs");
     var process2 = require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
     var { CommanderError: CommanderError2 } = require_error();
@@ -2223,7 +2223,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} subcommandName
        */
       _checkForMissingExecutable(executableFile, executableDir, subcommandName) {
-        if (fs11.existsSync(executableFile)) return;
+        if (fs10.existsSync(executableFile)) return;
         const executableDirMessage = executableDir ? `searched for local subcommand relative to directory '${executableDir}'` : "no directory for search for local subcommand, use .executableDir() to supply a custom directory";
         const executableMissing = `'${executableFile}' does not exist
  - if '${subcommandName}' is not meant to be an executable command, remove description parameter from '.command()' and use '.description()' instead
@@ -2241,11 +2241,11 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path11.resolve(baseDir, baseName);
-          if (fs11.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path11.extname(baseName))) return void 0;
+          const localBin = path10.resolve(baseDir, baseName);
+          if (fs10.existsSync(localBin)) return localBin;
+          if (sourceExt.includes(path10.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
-            (ext) => fs11.existsSync(`${localBin}${ext}`)
+            (ext) => fs10.existsSync(`${localBin}${ext}`)
           );
           if (foundExt) return `${localBin}${foundExt}`;
           return void 0;
@@ -2257,21 +2257,21 @@ Expecting one of '${allowedValues.join("', '")}'`);
         if (this._scriptPath) {
           let resolvedScriptPath;
           try {
-            resolvedScriptPath = fs11.realpathSync(this._scriptPath);
+            resolvedScriptPath = fs10.realpathSync(this._scriptPath);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path11.resolve(
-            path11.dirname(resolvedScriptPath),
+          executableDir = path10.resolve(
+            path10.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path11.basename(
+            const legacyName = path10.basename(
               this._scriptPath,
-              path11.extname(this._scriptPath)
+              path10.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2282,7 +2282,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path11.extname(executableFile));
+        launchWithNode = sourceExt.includes(path10.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3197,7 +3197,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path11.basename(filename, path11.extname(filename));
+        this._name = path10.basename(filename, path10.extname(filename));
         return this;
       }
       /**
@@ -3211,9 +3211,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path12) {
-        if (path12 === void 0) return this._executableDir;
-        this._executableDir = path12;
+      executableDir(path11) {
+        if (path11 === void 0) return this._executableDir;
+        this._executableDir = path11;
         return this;
       }
       /**
@@ -3584,1071 +3584,6 @@ var require_picocolors = __commonJS({
     };
     module2.exports = createColors();
     module2.exports.createColors = createColors;
-  }
-});
-
-// src/core/names.ts
-function isDockerfileName(name) {
-  return NAME.test(name) && !NOT_NAME.test(name);
-}
-var DOCKERFILE_BASES, DOCKERFILE_PATTERNS, NOT_DOCKERFILE_SUFFIXES, NOT_DOCKERFILES, BASES, NOT, NAME, NOT_NAME, PRE_COMMIT_FILES, PRE_COMMIT_EXCLUDE;
-var init_names = __esm({
-  "src/core/names.ts"() {
-    "use strict";
-    DOCKERFILE_BASES = ["Dockerfile", "dockerfile", "Containerfile", "containerfile"];
-    DOCKERFILE_PATTERNS = [
-      ...DOCKERFILE_BASES.map((b) => `**/${b}`),
-      ...DOCKERFILE_BASES.map((b) => `**/${b}.*`),
-      ...DOCKERFILE_BASES.map((b) => `**/*.${b}`)
-    ];
-    NOT_DOCKERFILE_SUFFIXES = ["dockerignore", "containerignore", "md", "orig", "rej", "template", "tmpl", "j2", "in"];
-    NOT_DOCKERFILES = [...NOT_DOCKERFILE_SUFFIXES.map((s) => `**/*.${s}`), "**/*.dockerfix-*.tmp"];
-    BASES = DOCKERFILE_BASES.join("|");
-    NOT = NOT_DOCKERFILE_SUFFIXES.join("|");
-    NAME = new RegExp(`^(?:(?:${BASES})(?:\\..*)?|.+\\.(?:${BASES}))$`, "s");
-    NOT_NAME = new RegExp(`\\.(?:${NOT})$|\\.dockerfix-[^/]*\\.tmp$`);
-    PRE_COMMIT_FILES = `(^|/)((${BASES})(\\.[^/]*)?|[^/]+\\.(${BASES}))$`;
-    PRE_COMMIT_EXCLUDE = `\\.(${NOT})$|\\.dockerfix-[^/]*\\.tmp$|\\{\\{|\\{%`;
-  }
-});
-
-// node_modules/ignore/index.js
-var require_ignore = __commonJS({
-  "node_modules/ignore/index.js"(exports2, module2) {
-    function makeArray(subject) {
-      return Array.isArray(subject) ? subject : [subject];
-    }
-    var UNDEFINED = void 0;
-    var EMPTY = "";
-    var SPACE = " ";
-    var ESCAPE = "\\";
-    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
-    var BOM = "\uFEFF";
-    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
-    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
-    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
-    var REGEX_SPLITALL_CRLF = /\r?\n/g;
-    var DOUBLE_SLASH = "//";
-    var SLASH_CODE = 47;
-    var DOT_CODE = 46;
-    var SLASH = "/";
-    var TMP_KEY_IGNORE = "node-ignore";
-    if (typeof Symbol !== "undefined") {
-      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
-    }
-    var KEY_IGNORE = TMP_KEY_IGNORE;
-    var define = (object, key, value) => {
-      Object.defineProperty(object, key, { value });
-      return value;
-    };
-    var RETURN_FALSE = () => false;
-    var POSIX_CLASSES = {
-      alnum: "0-9A-Za-z",
-      alpha: "A-Za-z",
-      blank: " \\t",
-      cntrl: "\\x00-\\x1f\\x7f",
-      digit: "0-9",
-      graph: "!-.0-~",
-      lower: "a-z",
-      print: " -.0-~",
-      punct: "!-.:-@\\[-`{-~",
-      // git's `sane-ctype.h` classifies \v and \f as control, not space,
-      //   unlike C's `isspace`
-      space: " \\t\\n\\r",
-      upper: "A-Z",
-      xdigit: "0-9A-Fa-f"
-    };
-    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
-    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
-    var NON_SLASH = "(?!\\/)";
-    var classSource = (negated, body) => {
-      if (negated) {
-        return `[^\\/${body}]`;
-      }
-      const source = `[${body}]`;
-      return new RegExp(source).test("/") ? NON_SLASH + source : source;
-    };
-    var scanBracket = (pattern, start2) => {
-      const { length } = pattern;
-      let index = start2 + 1;
-      let negated = EMPTY;
-      const lead = pattern[index];
-      if (lead === "!" || lead === "^") {
-        negated = "^";
-        index++;
-      }
-      let body = EMPTY;
-      let prev = EMPTY;
-      for (; ; ) {
-        const char = pattern[index];
-        if (char === UNDEFINED) {
-          return null;
-        }
-        if (char === ESCAPE) {
-          const escaped = pattern[++index];
-          body += escapeMember(escaped);
-          prev = escaped;
-        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
-          index++;
-          let to = pattern[index];
-          if (to === ESCAPE) {
-            to = pattern[index += 1];
-          }
-          if (prev <= to) {
-            body += `-${escapeMember(to)}`;
-          }
-          prev = EMPTY;
-        } else if (char === "[" && pattern[index + 1] === ":") {
-          const nameStart = index + 2;
-          let end = nameStart;
-          while (end < length && pattern[end] !== "]") {
-            end++;
-          }
-          if (end === length) {
-            return null;
-          }
-          if (end > nameStart && pattern[end - 1] === ":") {
-            const name = pattern.slice(nameStart, end - 1);
-            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
-              return null;
-            }
-            body += POSIX_CLASSES[name];
-            prev = EMPTY;
-            index = end;
-          } else {
-            body += escapeMember("[");
-            prev = "[";
-            index = nameStart - 2;
-          }
-        } else {
-          body += escapeMember(char);
-          prev = char;
-        }
-        index++;
-        if (pattern[index] === "]") {
-          return {
-            end: index,
-            source: classSource(negated, body)
-          };
-        }
-      }
-    };
-    var NEVER_MATCH = "[]";
-    var PLACEHOLDER = "\0";
-    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
-      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
-      "g"
-    );
-    var TRAILING_WILDCARD = "\uE000";
-    var TRAILING_DOUBLESTAR = "\uE001";
-    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
-    var extractBrackets = (pattern) => {
-      const sources = [];
-      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
-      const { length } = pattern;
-      let out = EMPTY;
-      let index = 0;
-      while (index < length) {
-        const char = pattern[index];
-        if (char === ESCAPE) {
-          const escaped = pattern[index + 1];
-          if (escaped === SLASH && index + 2 === length) {
-            out += hold(NEVER_MATCH);
-          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
-            out += pattern.slice(index, index + 2);
-          } else {
-            out += hold(
-              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
-            );
-          }
-          index += 2;
-        } else if (isReserved(char)) {
-          out += hold(`[${char}]`);
-          index++;
-        } else if (char === "[") {
-          const scanned = scanBracket(pattern, index);
-          if (scanned === null) {
-            out += hold(NEVER_MATCH);
-            index = length;
-          } else {
-            out += hold(scanned.source);
-            index = scanned.end + 1;
-          }
-        } else {
-          out += char;
-          index++;
-        }
-      }
-      return {
-        source: out,
-        sources
-      };
-    };
-    var DIRECT = null;
-    var REGEX_INNER_SLASH = /\/(?!$)/;
-    var WILDCARD = "[^\\/]*";
-    var REPLACERS = [
-      // Replace (\ ) with ' '
-      // Only a space: an escaped tab or other whitespace is already a literal by
-      //   the time it reaches here, and a bare tab must be left as one, not turned
-      //   into a space.
-      // (\ ) -> ' '
-      // (\\ ) -> '\\ '
-      // (\\\ ) -> '\\ '
-      [
-        // A run of backslashes is taken whole, from its first one, so no match
-        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
-        //   quadratic.
-        /(\\+)( ?)/g,
-        (_, run2, space) => space ? run2.slice(0, run2.length - run2.length % 2) + SPACE : run2,
-        ESCAPE + SPACE
-      ],
-      // git's wildmatch() reads a run of two or more asterisks as one globstar
-      //   whenever the run fills a path segment: it starts the pattern or follows
-      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
-      //   already `**`; a longer one is folded into `**` here, so the steps
-      //   below only ever have to know `**`.
-      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
-      // git also takes a run beside a literal prefix (`a***/b`) or beside an
-      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
-      //   lists both, under "A run of asterisks".
-      [
-        /(^|\/)\*{3,}(?=\/|$)/g,
-        (_, start2) => `${start2}**`,
-        "*"
-      ],
-      // Escape metacharacters
-      // which is written down by users but means special for regular expressions.
-      // > There are 12 characters with special meanings:
-      // > - the backslash \,
-      // > - the caret ^,
-      // > - the dollar sign $,
-      // > - the period or dot .,
-      // > - the vertical bar or pipe symbol |,
-      // > - the question mark ?,
-      // > - the asterisk or star *,
-      // > - the plus sign +,
-      // > - the opening parenthesis (,
-      // > - the closing parenthesis ),
-      // > - and the opening square bracket [,
-      // > - the opening curly brace {,
-      // > These special characters are often called "metacharacters".
-      [
-        /[\\$.|*+(){^]/g,
-        (match) => `\\${match}`
-      ],
-      [
-        // > a question mark (?) matches a single character
-        /(?!\\)\?/g,
-        () => "[^/]",
-        "?"
-      ],
-      // leading slash
-      [
-        // > A leading slash matches the beginning of the pathname.
-        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
-        // A leading slash matches the beginning of the pathname
-        /^\//,
-        () => "^",
-        SLASH
-      ],
-      // replace special metacharacter slash after the leading slash
-      [
-        /\//g,
-        () => "\\/",
-        SLASH
-      ],
-      [
-        // > A leading "**" followed by a slash means match in all directories.
-        // > For example, "**/foo" matches file or directory "foo" anywhere,
-        // > the same as pattern "foo".
-        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
-        // >   under directory "foo".
-        // Notice that the '*'s have been replaced as '\\*'
-        /^\^*(?:\\\*\\\*\\\/)+/,
-        // '**/foo' <-> 'foo'
-        () => "(?:^|\\/)",
-        "*"
-      ],
-      // starting
-      [
-        // there will be no leading '/'
-        //   (which has been replaced by section "leading slash")
-        // If starts with '**', adding a '^' to the regular expression also works
-        DIRECT,
-        (source, pattern) => {
-          if (!source || source[0] === "^" || source[0] === "(") {
-            return source;
-          }
-          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
-          return anchor + source;
-        }
-      ],
-      // two globstars
-      [
-        // Use lookahead assertions so that we could match more than one `'/**'`
-        /\\\/\\\*\\\*(?=\\\/|$)/g,
-        // Zero, one or several directories
-        // should not use '*', or it will be replaced by the next replacer
-        // Check if it is not the last `'/**'`
-        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
-        "*"
-      ],
-      // normal intermediate wildcards
-      [
-        // Never replace escaped '*'
-        // ignore rule '\*' will match the path '*'
-        // 'abc.*/' -> go
-        // 'abc.*'  -> skip this rule,
-        //    coz trailing single wildcard will be handed by [trailing wildcard]
-        /(^|[^\\])(?:\\\*)+(?!$)/g,
-        // '*.js' matches '.js'
-        // '*.js' doesn't match 'abc'
-        // 1. An asterisk "*" matches anything except a slash.
-        // 2. Other consecutive asterisks are considered regular asterisks
-        //    and collapse into one non-slash wildcard run.
-        (_, p1) => p1 + WILDCARD,
-        "*"
-      ],
-      // trailing wildcard, held apart from a literal star
-      [
-        // The step above leaves a trailing `*` alone, so a single `\*` is all that
-        //   can be left at the end here, and what stands in front of it says which
-        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
-        //   nothing before it; a literal arrives as the user's own escape, which
-        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
-        //   There is no third case: every backslash still reaching the chain is
-        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
-        //   own character, so a longer run can never form. This runs while the
-        //   two are still distinct, before the unescape steps below collapse the
-        //   literal onto the very `\*` a wildcard leaves behind.
-        /(^|[^\\])((?:\\\\)*)\\\*$/,
-        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
-        "*"
-      ],
-      [
-        // unescape, revert step 3 except for back slash
-        // For example, if a user escape a '\\*',
-        // after step 3, the result will be '\\\\\\*'
-        /\\\\\\(?=[$.|*+(){^])/g,
-        () => ESCAPE,
-        ESCAPE + ESCAPE
-      ],
-      [
-        // '\\\\' -> '\\'
-        /\\\\/g,
-        () => ESCAPE,
-        ESCAPE + ESCAPE
-      ],
-      [
-        // Every real bracket expression -- POSIX classes included -- has already
-        //   been held aside by `extractBrackets`, so the only `[` left in the
-        //   pattern is an escaped, literal one.
-        // A backslash could only stand at the end of the range if it quoted the
-        //   `]`, and `\]` is held aside long before this.
-        /\\\[([^\]/]*?)($|\])/g,
-        // '\\[bar]' -> '\\\\[bar]'
-        (match, range2, close) => `\\[${range2}${close}`,
-        "["
-      ],
-      // ending
-      [
-        // 'js' will not match 'js.'
-        // 'ab' will not match 'abc'
-        DIRECT,
-        // WTF!
-        // https://git-scm.com/docs/gitignore
-        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
-        // which re-fixes #24, #38
-        // > If there is a separator at the end of the pattern then the pattern
-        // > will only match directories, otherwise the pattern can match both
-        // > files and directories.
-        // 'js*' will not match 'a.js'
-        // 'js/' will not match 'a.js'
-        // 'js' will match 'a.js' and 'a.js/'
-        (source) => {
-          const last = source[source.length - 1];
-          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
-            return source;
-          }
-          return last === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
-        }
-      ]
-    ];
-    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
-    var MODE_IGNORE = "regex";
-    var MODE_CHECK_IGNORE = "checkRegex";
-    var UNDERSCORE = "_";
-    var replaceTrailingWildcard = (_, p1) => {
-      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
-      return `${prefix}(?=$|\\/$)`;
-    };
-    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
-    var replaceTrailingDoublestar = () => "[\\s\\S]";
-    var separatorAfter = (run2, at) => {
-      let separator = EMPTY;
-      for (let index = at + 1; index < run2.length && !run2[index].wildcard; index++) {
-        separator += run2[index].single;
-      }
-      return separator;
-    };
-    var pinWildcards = (source) => {
-      if (source.indexOf(WILDCARD) < 0) {
-        return source;
-      }
-      const tokens = [];
-      const { length } = source;
-      let index = 0;
-      while (index < length) {
-        const char = source[index];
-        if (source.startsWith(WILDCARD, index)) {
-          tokens.push({ wildcard: true });
-          index += WILDCARD.length;
-        } else if (char === "[") {
-          let end = index + 1;
-          if (source[end] === "^") {
-            end++;
-          }
-          if (source[end] === "]") {
-            end++;
-          }
-          while (end < length && source[end] !== "]") {
-            end += source[end] === ESCAPE ? 2 : 1;
-          }
-          end++;
-          tokens.push({ single: source.slice(index, end) });
-          index = end;
-        } else if (char === ESCAPE) {
-          tokens.push({ single: source.slice(index, index + 2) });
-          index += 2;
-        } else if (char === "(") {
-          let depth = 0;
-          let end = index;
-          do {
-            if (source[end] === ESCAPE) {
-              end++;
-            } else if (source[end] === "(") {
-              depth++;
-            } else if (source[end] === ")") {
-              depth--;
-            }
-            end++;
-          } while (end < length && depth > 0);
-          if ("*+?".indexOf(source[end]) >= 0) {
-            end++;
-          }
-          tokens.push({ boundary: source.slice(index, end) });
-          index = end;
-        } else if (char === "^" || char === "$") {
-          tokens.push({ boundary: char });
-          index++;
-        } else {
-          tokens.push({ single: char });
-          index++;
-        }
-      }
-      let out = EMPTY;
-      let run2 = [];
-      const flush = () => {
-        let lastWildcard;
-        run2.forEach((token, at) => {
-          if (token.wildcard) {
-            lastWildcard = at;
-          }
-        });
-        run2.forEach((token, at) => {
-          if (!token.wildcard) {
-            out += token.single;
-            return;
-          }
-          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run2, at)})[^\\/])*`;
-        });
-        run2 = [];
-      };
-      tokens.forEach((token) => {
-        if (token.boundary === void 0) {
-          run2.push(token);
-          return;
-        }
-        flush();
-        out += token.boundary;
-      });
-      flush();
-      return out;
-    };
-    var makeRegexPrefix = (pattern) => {
-      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
-        pattern = "**";
-      }
-      const { source, sources } = extractBrackets(pattern);
-      const replaced = REPLACERS.reduce(
-        // A pass whose matcher finds nothing hands back the very string it was
-        //   given, so asking first costs a search and saves a rewrite. Ten of the
-        //   fifteen passes never fire for a typical .gitignore line, and between
-        //   them they were 45% of this chain.
-        (prev, [matcher, replacer, required]) => {
-          if (matcher === DIRECT) {
-            return replacer(prev, pattern);
-          }
-          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
-            return prev;
-          }
-          return matcher.test(prev) ? prev.replace(matcher, replacer.bind(pattern)) : prev;
-        },
-        source
-      );
-      return sources.length ? replaced.replace(
-        REGEX_RESTORE_PLACEHOLDER,
-        (match, index) => sources[index]
-      ) : replaced;
-    };
-    var checkSourceOf = (body, prefix) => {
-      if (body[body.length - 1] === SLASH) {
-        prefix = makeRegexPrefix(body.slice(0, -1));
-      }
-      const head = prefix.slice(0, -1);
-      const last = prefix[prefix.length - 1];
-      return last === TRAILING_WILDCARD ? `${head}$` : last === TRAILING_DOUBLESTAR ? head : NEVER_MATCH;
-    };
-    var matchesBasename = (body) => {
-      const index = body.indexOf(SLASH);
-      return index < 0 || index === body.length - 1;
-    };
-    var basenameOf = (path11) => {
-      const end = path11.length - 1;
-      const index = path11.lastIndexOf(
-        SLASH,
-        path11[end] === SLASH ? end - 1 : end
-      );
-      return index < 0 ? path11 : path11.slice(index + 1);
-    };
-    var parentOf = (path11) => {
-      if (path11.charCodeAt(0) === SLASH_CODE || path11.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path11.split(SLASH).filter(Boolean);
-        slices.pop();
-        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
-      }
-      const end = path11.length - 1;
-      const cut = path11.lastIndexOf(
-        SLASH,
-        path11.charCodeAt(end) === SLASH_CODE ? end - 1 : end
-      );
-      return cut < 0 ? EMPTY : path11.slice(0, cut + 1);
-    };
-    var isString = (subject) => typeof subject === "string";
-    var checkPattern = (pattern) => pattern && isString(pattern);
-    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
-    var IgnoreRule = class {
-      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
-        this.pattern = pattern;
-        this.mark = mark;
-        this.negative = negative;
-        define(this, "body", body);
-        define(this, "ignoreCase", ignoreCase);
-        define(this, "regexPrefix", prefix);
-      }
-      // Worked out on first use and kept behind an own property, the way `regex`
-      //   caches itself in `_regex`. Deciding it in the constructor instead would
-      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
-      //   every compile -- including the compiles of rules that are never matched
-      //   against anything.
-      get _basenameOnly() {
-        return define(this, "_basenameOnly", matchesBasename(this.body));
-      }
-      get regex() {
-        const key = UNDERSCORE + MODE_IGNORE;
-        if (this[key]) {
-          return this[key];
-        }
-        return this._make(MODE_IGNORE, key);
-      }
-      get checkRegex() {
-        const key = UNDERSCORE + MODE_CHECK_IGNORE;
-        if (this[key]) {
-          return this[key];
-        }
-        return this._make(MODE_CHECK_IGNORE, key);
-      }
-      _make(mode, key) {
-        const str2 = pinWildcards(
-          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
-        );
-        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
-        return define(this, key, regex);
-      }
-    };
-    var hasTrailingBackslash = (str2) => {
-      let count2 = 0;
-      while (str2[str2.length - count2 - 1] === ESCAPE) {
-        count2++;
-      }
-      return count2 % 2 === 1;
-    };
-    var trimEnd = (body, stripLineEnd) => {
-      let lineEnd = body.length;
-      let end;
-      for (; ; ) {
-        if (stripLineEnd && body[lineEnd - 1] === "\r") {
-          lineEnd--;
-        }
-        end = lineEnd;
-        while (body[end - 1] === SPACE) {
-          end--;
-        }
-        if (!stripLineEnd || body[end - 1] !== "\n") {
-          break;
-        }
-        lineEnd = end - 1;
-      }
-      if (end === lineEnd) {
-        return body.slice(0, lineEnd);
-      }
-      let backslashes = 0;
-      while (body[end - backslashes - 1] === ESCAPE) {
-        backslashes++;
-      }
-      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
-    };
-    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
-      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
-      if (body[0] === "#") {
-        return;
-      }
-      let negative = false;
-      if (body[0] === "!") {
-        negative = true;
-        body = body.slice(1);
-      }
-      const last = body[body.length - 1];
-      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
-        body = trimEnd(body, stripLineEnd);
-      }
-      if (!body || hasTrailingBackslash(body)) {
-        return;
-      }
-      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
-      const regexPrefix = makeRegexPrefix(body);
-      return new IgnoreRule(
-        pattern,
-        mark,
-        body,
-        ignoreCase,
-        negative,
-        regexPrefix
-      );
-    };
-    var RuleManager = class {
-      constructor(ignoreCase) {
-        this._ignoreCase = ignoreCase;
-        this._rules = [];
-        this._basenameCount = 0;
-      }
-      _add(pattern, index) {
-        if (pattern && pattern[KEY_IGNORE]) {
-          this._rules = this._rules.concat(pattern._rules._rules);
-          this._basenameCount += pattern._rules._basenameCount;
-          this._added = true;
-          return;
-        }
-        const isStr = isString(pattern);
-        const raw = isStr ? pattern : pattern.pattern;
-        const rule = checkPattern(raw) && createRule(
-          raw,
-          isStr ? UNDEFINED : pattern.mark,
-          this._ignoreCase,
-          !this._split,
-          this._stripBOM && !index
-        );
-        if (rule) {
-          this._added = true;
-          this._rules.push(rule);
-          if (matchesBasename(rule.body)) {
-            this._basenameCount++;
-          }
-        }
-      }
-      // @param {Array<string> | string | Ignore} pattern
-      add(pattern) {
-        this._added = false;
-        this._split = isString(pattern);
-        this._stripBOM = !this._split || pattern[0] === BOM;
-        makeArray(
-          this._split ? splitPattern(pattern) : pattern
-        ).forEach(this._add, this);
-        if (this._added) {
-          this._literalRules = UNDEFINED;
-        }
-        return this._added;
-      }
-      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
-      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
-      //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path11) {
-        const rules = this._literalRules || (this._literalRules = this._rules.filter(
-          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
-        ));
-        let ignored2 = false;
-        let unignored = false;
-        let matchedRule;
-        for (let index = rules.length - 1; index >= 0; index--) {
-          const rule = rules[index];
-          if (rule.checkRegex.test(path11)) {
-            ignored2 = !rule.negative;
-            unignored = rule.negative;
-            matchedRule = rule.negative ? UNDEFINED : rule;
-            break;
-          }
-        }
-        const ret = {
-          ignored: ignored2,
-          unignored
-        };
-        if (matchedRule) {
-          ret.rule = matchedRule;
-        }
-        return ret;
-      }
-      // Test one single path without recursively checking parent directories
-      //
-      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
-      // @returns {TestResult}
-      test(path11, mode) {
-        const rules = this._rules;
-        const { length } = rules;
-        const shortcut = this._basenameCount * 2 >= length;
-        const basename = shortcut ? basenameOf(path11) : path11;
-        for (let index = length - 1; index >= 0; index--) {
-          const rule = rules[index];
-          if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename : path11
-          )) {
-            const { negative } = rule;
-            const ret = {
-              ignored: !negative,
-              unignored: negative
-            };
-            if (!negative) {
-              ret.rule = rule;
-            }
-            return ret;
-          }
-        }
-        return {
-          ignored: false,
-          unignored: false
-        };
-      }
-    };
-    var throwError = (message, Ctor) => {
-      throw new Ctor(message);
-    };
-    var checkPath = (path11, originalPath, doThrow) => {
-      if (!isString(path11)) {
-        return doThrow(
-          `path must be a string, but got \`${originalPath}\``,
-          TypeError
-        );
-      }
-      if (!path11) {
-        return doThrow(`path must not be empty`, TypeError);
-      }
-      if (checkPath.isNotRelative(path11)) {
-        const r = "`path.relative()`d";
-        return doThrow(
-          `path should be a ${r} string, but got "${originalPath}"`,
-          RangeError
-        );
-      }
-      return true;
-    };
-    var isNotRelative = (path11) => {
-      const first = path11.charCodeAt(0);
-      if (first === SLASH_CODE) {
-        return true;
-      }
-      if (first !== DOT_CODE) {
-        return false;
-      }
-      if (path11.length === 1) {
-        return true;
-      }
-      const second = path11.charCodeAt(1);
-      if (second === SLASH_CODE) {
-        return true;
-      }
-      if (second !== DOT_CODE) {
-        return false;
-      }
-      return path11.length === 2 || path11.charCodeAt(2) === SLASH_CODE;
-    };
-    checkPath.isNotRelative = isNotRelative;
-    checkPath.convert = (p) => p;
-    var convertPath = (target) => isString(target) && checkPath.convert(target);
-    var Ignore = class {
-      constructor({
-        ignorecase = true,
-        ignoreCase = ignorecase,
-        allowRelativePaths = false
-      } = {}) {
-        define(this, KEY_IGNORE, true);
-        this._rules = new RuleManager(ignoreCase);
-        this._strictPathCheck = !allowRelativePaths;
-        this._initCache();
-      }
-      _initCache() {
-        this._ignoreCache = /* @__PURE__ */ Object.create(null);
-        this._testCache = /* @__PURE__ */ Object.create(null);
-      }
-      add(pattern) {
-        if (this._rules.add(pattern)) {
-          this._initCache();
-        }
-        return this;
-      }
-      // legacy
-      addPattern(pattern) {
-        return this.add(pattern);
-      }
-      // @returns {TestResult}
-      _test(originalPath, cache, path11) {
-        checkPath(
-          path11,
-          originalPath,
-          this._strictPathCheck ? throwError : RETURN_FALSE
-        );
-        return path11 ? this._t(path11, cache) : {
-          ignored: false,
-          unignored: false
-        };
-      }
-      checkIgnore(target) {
-        const path11 = convertPath(target);
-        if (!path11 || path11.charCodeAt(path11.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path11);
-        }
-        const dir = this._t(path11, this._testCache);
-        if (dir.ignored) {
-          return dir;
-        }
-        const literal = this._rules.testLiteral(path11);
-        return literal.ignored || literal.unignored ? literal : dir;
-      }
-      _t(path11, cache) {
-        if (path11 in cache) {
-          return cache[path11];
-        }
-        const parentPath = parentOf(path11);
-        const parent = parentPath ? this._t(parentPath, cache) : UNDEFINED;
-        return cache[path11] = parent && parent.ignored ? parent : this._rules.test(path11, MODE_IGNORE);
-      }
-      ignores(path11) {
-        return this._test(path11, this._ignoreCache, convertPath(path11)).ignored;
-      }
-      createFilter() {
-        return (path11) => !this.ignores(path11);
-      }
-      filter(paths) {
-        return makeArray(paths).filter(this.createFilter());
-      }
-      // @returns {TestResult}
-      test(path11) {
-        return this._test(path11, this._testCache, convertPath(path11));
-      }
-    };
-    var factory = (options) => new Ignore(options);
-    var isPathValid = (path11) => checkPath(convertPath(path11), path11, RETURN_FALSE);
-    var setupWindows = () => {
-      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
-      checkPath.convert = makePosix;
-      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path11) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path11) || isNotRelative(path11);
-    };
-    if (
-      // Detect `process` so that it can run in browsers.
-      typeof process !== "undefined" && process.platform === "win32"
-    ) {
-      setupWindows();
-    }
-    module2.exports = factory;
-    factory.default = factory;
-    module2.exports.isPathValid = isPathValid;
-    define(module2.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
-  }
-});
-
-// src/cli/discover.ts
-async function discover(paths, cwd = process.cwd()) {
-  const files = [];
-  const errors = [];
-  const seen = /* @__PURE__ */ new Set();
-  const add = (f) => {
-    const key = import_node_path.default.resolve(cwd, f);
-    if (seen.has(key)) return;
-    seen.add(key);
-    files.push(f);
-  };
-  for (const p of paths) {
-    let st;
-    try {
-      st = import_node_fs.default.statSync(import_node_path.default.resolve(cwd, p));
-    } catch (e) {
-      const code2 = e.code;
-      errors.push(
-        new import_fsio.FileError(
-          p,
-          code2 === "ENOENT" ? "no such file or directory" : code2 === "EACCES" ? "permission denied" : code2 === "ELOOP" ? "too many levels of symbolic links" : e.message
-        )
-      );
-      continue;
-    }
-    if (!st.isDirectory()) {
-      if (!await dockerfixIgnored(import_node_path.default.resolve(cwd, p))) add(p);
-      continue;
-    }
-    let found;
-    const unreadable = [];
-    const unsearchable = [];
-    try {
-      found = await searchDirectory(import_node_path.default.resolve(cwd, p), unreadable, unsearchable);
-    } catch (e) {
-      errors.push(new import_fsio.FileError(p, `cannot search directory: ${e.message}`));
-      continue;
-    }
-    for (const f of found.sort()) add(import_node_path.default.join(p, f));
-    const root = import_node_path.default.resolve(cwd, p);
-    for (const d of [...new Set(unreadable)].sort()) {
-      const rel2 = import_node_path.default.relative(root, d);
-      errors.push(new import_fsio.FileError(rel2 ? import_node_path.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
-    }
-    for (const u of unsearchable) {
-      const rel2 = import_node_path.default.relative(root, u.dir);
-      errors.push(new import_fsio.FileError(rel2 ? import_node_path.default.join(p, rel2) : p, u.why));
-    }
-  }
-  return { files, errors };
-}
-async function searchDirectory(root, unreadable, unsearchable = []) {
-  makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
-  const out = [];
-  const visit = (dir, rel2, rules) => {
-    let entries;
-    try {
-      entries = import_node_fs.default.readdirSync(dir, { withFileTypes: true });
-    } catch (e) {
-      const code2 = e.code;
-      if (code2 === "EACCES" || code2 === "EPERM") unreadable.push(dir);
-      else if (code2 === "ENAMETOOLONG") unsearchable.push({ dir, why: "path longer than the system allows (PATH_MAX); its files were not checked" });
-      else if (code2 === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
-      return;
-    }
-    const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r) => r !== null);
-    const here = own.length ? [...rules, ...own] : rules;
-    for (const e of entries) {
-      const name = e.name;
-      if (e.isDirectory()) {
-        if (SKIP.has(name) || isTemplateDir(name)) continue;
-        const abs = import_node_path.default.join(dir, name);
-        if (here.length && ignored(here, abs, true)) continue;
-        visit(abs, rel2 ? `${rel2}/${name}` : name, here);
-      } else if (e.isFile() && searched(name)) {
-        const abs = import_node_path.default.join(dir, name);
-        if (name.includes("\uFFFD") && !import_node_fs.default.existsSync(abs)) {
-          unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
-          continue;
-        }
-        if (here.length && ignored(here, abs, false)) continue;
-        out.push(rel2 ? `${rel2}/${name}` : name);
-      }
-    }
-  };
-  visit(root, "", parentRules(root));
-  return out.sort();
-}
-function ignoreFileAt(dir, name, base = dir) {
-  let text;
-  try {
-    const file = import_node_path.default.join(dir, name);
-    if (!import_node_fs.default.statSync(file).isFile()) return null;
-    text = import_node_fs.default.readFileSync(file, "utf8");
-  } catch {
-    return null;
-  }
-  return { base, ig: makeIgnore().add(text) };
-}
-function repoRootOf(dir) {
-  for (let d = dir; ; ) {
-    if (import_node_fs.default.existsSync(import_node_path.default.join(d, ".git"))) return d;
-    const up = import_node_path.default.dirname(d);
-    if (up === d) return void 0;
-    d = up;
-  }
-}
-function parentRules(root) {
-  const top = repoRootOf(root);
-  if (!top) return [];
-  const chain = [];
-  for (let d = root; ; d = import_node_path.default.dirname(d)) {
-    chain.push(d);
-    if (d === top) break;
-  }
-  const rules = [];
-  const info2 = ignoreFileAt(import_node_path.default.join(top, ".git", "info"), "exclude", top);
-  if (info2) rules.push(info2);
-  for (let k = chain.length - 1; k >= 1; k--) {
-    for (const n of IGNORE_FILES) {
-      const r = ignoreFileAt(chain[k], n);
-      if (r) rules.push(r);
-    }
-  }
-  return rules;
-}
-async function dockerfixIgnored(abs) {
-  const dir = import_node_path.default.dirname(abs);
-  const top = repoRootOf(dir) ?? dir;
-  const dirs = [];
-  for (let d = dir; ; d = import_node_path.default.dirname(d)) {
-    dirs.push(d);
-    if (d === top || import_node_path.default.dirname(d) === d) break;
-  }
-  const present = dirs.filter((d) => import_node_fs.default.existsSync(import_node_path.default.join(d, ".dockerfixignore")));
-  if (!present.length) return false;
-  makeIgnore ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
-  const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
-  for (let d = dir; rules.length; d = import_node_path.default.dirname(d)) {
-    if (ignored(rules.filter((r) => inside(r.base, d) && r.base !== d), d, true)) return true;
-    if (d === top || import_node_path.default.dirname(d) === d) break;
-  }
-  return ignored(rules, abs, false);
-}
-function inside(base, p) {
-  const r = import_node_path.default.relative(base, p);
-  return r === "" || !r.startsWith("..") && !import_node_path.default.isAbsolute(r);
-}
-function ignored(rules, abs, dir) {
-  let out = false;
-  for (const r of rules) {
-    let rel2 = import_node_path.default.relative(r.base, abs);
-    if (import_node_path.default.sep !== "/") rel2 = rel2.split(import_node_path.default.sep).join("/");
-    const t = r.ig.test(dir ? `${rel2}/` : rel2);
-    if (t.ignored) out = true;
-    else if (t.unignored) out = false;
-  }
-  return out;
-}
-var import_node_fs, import_node_path, import_fsio, SKIPPED_DIRS, isTemplateDir, SKIP, searched, makeIgnore, IGNORE_FILES;
-var init_discover = __esm({
-  "src/cli/discover.ts"() {
-    "use strict";
-    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path = __toESMBuiltin(require("node:path"), 1);
-    import_fsio = require("dockerfix:core/src/pipeline/fsio.ts");
-    init_names();
-    init_names();
-    SKIPPED_DIRS = ["node_modules", ".git", "vendor", ".hg", ".svn", "bower_components"];
-    isTemplateDir = (name) => name.includes("{{") || name.includes("{%");
-    SKIP = new Set(SKIPPED_DIRS);
-    searched = isDockerfileName;
-    IGNORE_FILES = [".gitignore", ".dockerfixignore"];
   }
 });
 
@@ -5061,7 +3996,7 @@ function workerUrl() {
   if (workerUrlCache !== void 0) return workerUrlCache;
   const candidates = [new URL("./batch-worker.js", __dockerfixUrl)];
   if (__dockerfixUrl.endsWith(".ts")) candidates.push(new URL("../../dist/src/cli/batch-worker.js", __dockerfixUrl));
-  workerUrlCache = candidates.find((u) => import_node_fs2.default.existsSync((0, import_node_url.fileURLToPath)(u))) ?? null;
+  workerUrlCache = candidates.find((u) => import_node_fs.default.existsSync((0, import_node_url.fileURLToPath)(u))) ?? null;
   return workerUrlCache;
 }
 function workerSafe(opts, record) {
@@ -5132,11 +4067,11 @@ function releasePrewarmed() {
 function processFilesOrdered(files, opts, batchOpts) {
   return new Batch(files, opts, batchOpts);
 }
-var import_node_fs2, import_node_os, import_node_url, import_node_worker_threads, import_batch_wire, import_context_recorder, import_transforms, MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, processedHere, Batch, listeners, prewarmed;
+var import_node_fs, import_node_os, import_node_url, import_node_worker_threads, import_batch_wire, import_context_recorder, import_transforms, MIN_FILES_PER_WORKER, OPTION_KEYS, workerUrlCache, processedHere, Batch, listeners, prewarmed;
 var init_batch = __esm({
   "src/cli/batch.ts"() {
     "use strict";
-    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs = __toESMBuiltin(require("node:fs"), 1);
     import_node_os = __toESMBuiltin(require("node:os"), 1);
     import_node_url = require("node:url");
     import_node_worker_threads = __toESM(require_node_worker_threads(), 1);
@@ -6806,20 +5741,20 @@ function renderExplainAs(r, format2) {
 function describeContext(context, root, cwd) {
   const files = context.files();
   if (!context.available) return "build context: unknown (--no-context); COPY sources are judged by their names";
-  const where2 = root ? import_node_path2.default.relative(cwd ?? process.cwd(), root) || "." : context.describe();
-  const ignore = root && import_node_fs3.default.existsSync(import_node_path2.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
+  const where2 = root ? import_node_path.default.relative(cwd ?? process.cwd(), root) || "." : context.describe();
+  const ignore = root && import_node_fs2.default.existsSync(import_node_path.default.join(root, ".dockerignore")) ? ".dockerignore honoured" : "no .dockerignore";
   return `build context: ${where2} (${files?.length ?? "?"} files; ${ignore})`;
 }
 async function explainFile(file, opts) {
-  const abs = import_node_path2.default.resolve(opts.cwd, file);
+  const abs = import_node_path.default.resolve(opts.cwd, file);
   let d;
   let doc;
   try {
-    d = (0, import_fsio2.readDockerfile)(abs);
+    d = (0, import_fsio.readDockerfile)(abs);
     doc = new import_document3.DockerfileDocument(d.text, d.bom);
   } catch (e) {
-    if (e instanceof import_fsio2.FileError) throw new import_fsio2.FileError(file, e.message, e.line, e.column);
-    if (e instanceof import_source2.InputError) throw new import_fsio2.FileError(file, e.message, e.line, e.column);
+    if (e instanceof import_fsio.FileError) throw new import_fsio.FileError(file, e.message, e.line, e.column);
+    if (e instanceof import_source2.InputError) throw new import_fsio.FileError(file, e.message, e.line, e.column);
     throw e;
   }
   const explicit = opts.contextDir !== void 0 || opts.noContext === true;
@@ -6828,13 +5763,13 @@ async function explainFile(file, opts) {
   const contextDir = explicit ? opts.contextDir : fb?.contextDir;
   const noContext = explicit ? opts.noContext : fb?.noContext;
   const context = (0, import_engine.contextFor)(abs, { ...po, contextDir, noContext });
-  const root = noContext ? void 0 : contextDir ?? import_node_path2.default.dirname(abs);
+  const root = noContext ? void 0 : contextDir ?? import_node_path.default.dirname(abs);
   if (po.options?.buildArgs) doc = new import_document3.DockerfileDocument(d.text, d.bom, po.options.buildArgs);
   const before = analyze(doc, context, opts.change);
   const raw = (d.bom ? "\uFEFF" : "") + d.text;
   const first = (0, import_engine.processText)(raw, file, { transforms: po.transforms, options: po.options, buildContext: context });
   const run2 = (0, import_contexts.analyseEachContext)(abs, { transforms: po.transforms, options: po.options, contextDir, noContext }, explicit ? void 0 : fb, first, (_f, o) => (0, import_engine.processText)(raw, file, o, abs));
-  if (run2.runError) throw new import_fsio2.FileError(file, run2.runError.message, run2.runError.line, run2.runError.column);
+  if (run2.runError) throw new import_fsio.FileError(file, run2.runError.message, run2.runError.line, run2.runError.column);
   if (run2.error) throw run2.error;
   const after = run2.changed ? analyze(new import_document3.DockerfileDocument((0, import_source2.stripBom)(run2.after).text, d.bom, po.options?.buildArgs), context, opts.change) : null;
   const builds = [...fb?.findings ?? [], ...run2.findings.filter((f) => f.transform === "context" && f.code === "build-definitions")].map((f) => f.message);
@@ -6867,7 +5802,7 @@ async function explainCommand(args, io) {
   }
   try {
     (0, import_transforms2.selectIds)(o.only, o.skip);
-    const contextDir = typeof o.context === "string" ? import_node_path2.default.resolve(io.cwd, o.context) : void 0;
+    const contextDir = typeof o.context === "string" ? import_node_path.default.resolve(io.cwd, o.context) : void 0;
     const noContext = o.context === false;
     const fileOptions = new import_file_options.FileOptions((0, import_file_options.newResolver)(io.cwd, o.config), { only: o.only, skip: o.skip, syntax: o.syntax, unsafe: o.unsafe ? true : void 0, contextDir, noContext });
     const r = await explainFile(program3.args[0], {
@@ -6880,9 +5815,9 @@ async function explainCommand(args, io) {
     const text = o.json && !o.format ? JSON.stringify(r, null, 2) + "\n" : renderExplainAs(r, o.format ?? "text");
     if (o.output) {
       try {
-        const out = import_node_path2.default.resolve(io.cwd, o.output);
-        import_node_fs3.default.mkdirSync(import_node_path2.default.dirname(out), { recursive: true });
-        import_node_fs3.default.writeFileSync(out, text);
+        const out = import_node_path.default.resolve(io.cwd, o.output);
+        import_node_fs2.default.mkdirSync(import_node_path.default.dirname(out), { recursive: true });
+        import_node_fs2.default.writeFileSync(out, text);
       } catch (e) {
         io.stderr.write(`dockerfix explain: ${o.output}: cannot write: ${e.message}
 `);
@@ -6891,7 +5826,7 @@ async function explainCommand(args, io) {
     } else io.stdout.write(text);
     return 0;
   } catch (e) {
-    if (e instanceof import_fsio2.FileError || e instanceof import_config.ConfigError) {
+    if (e instanceof import_fsio.FileError || e instanceof import_config.ConfigError) {
       io.stderr.write(`dockerfix explain: ${e instanceof import_config.ConfigError ? e.format(io.cwd) : e.format()}
 `);
       return 2;
@@ -6904,12 +5839,12 @@ async function explainCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs3, import_node_path2, import_engine, import_contexts, import_document3, import_config, import_file_options, import_plan, import_fsio2, import_source2, import_transforms2, EXPLAIN_FORMATS, list;
+var import_node_fs2, import_node_path, import_engine, import_contexts, import_document3, import_config, import_file_options, import_plan, import_fsio, import_source2, import_transforms2, EXPLAIN_FORMATS, list;
 var init_explain = __esm({
   "src/cli/explain.ts"() {
     "use strict";
-    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path2 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs2 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     init_parse();
     import_engine = require("dockerfix:core/src/pipeline/engine.ts");
@@ -6918,7 +5853,7 @@ var init_explain = __esm({
     import_config = require("dockerfix:core/src/pipeline/config.ts");
     import_file_options = require("dockerfix:core/src/pipeline/file-options.ts");
     import_plan = require("dockerfix:core/src/builds/plan.ts");
-    import_fsio2 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_fsio = require("dockerfix:core/src/pipeline/fsio.ts");
     import_source2 = require("dockerfix:core/src/core/source.ts");
     import_transforms2 = require("dockerfix:core/transforms/index.ts");
     init_analyze();
@@ -7051,7 +5986,7 @@ function secretMounts(text) {
     if (i.upper !== "RUN") continue;
     for (const f of i.flagsNamed("mount")) {
       const o = (0, import_edit_helpers2.mountOptions)(f);
-      if (o.get("type") === "secret") secrets.add(o.get("id") ?? import_node_path3.default.posix.basename(o.get("target") ?? "secret"));
+      if (o.get("type") === "secret") secrets.add(o.get("id") ?? import_node_path2.default.posix.basename(o.get("target") ?? "secret"));
       if (o.get("type") === "ssh") ssh.add(o.get("id") ?? "default");
     }
   }
@@ -7059,15 +5994,15 @@ function secretMounts(text) {
 }
 function copyContext(src, dest, dockerfile) {
   const ctx = new import_context.DirectoryContext(src, dockerfile);
-  import_node_fs4.default.cpSync(src, dest, {
+  import_node_fs3.default.cpSync(src, dest, {
     recursive: true,
     verbatimSymlinks: true,
     filter: (from) => {
-      const rel2 = import_node_path3.default.relative(src, from).split(import_node_path3.default.sep).join("/");
+      const rel2 = import_node_path2.default.relative(src, from).split(import_node_path2.default.sep).join("/");
       if (!rel2) return true;
       let st;
       try {
-        st = import_node_fs4.default.lstatSync(from);
+        st = import_node_fs3.default.lstatSync(from);
       } catch {
         return false;
       }
@@ -7079,7 +6014,7 @@ function copyContext(src, dest, dockerfile) {
 }
 function editLine(rel2, tag) {
   const base = rel2.split("/").pop() ?? rel2;
-  const ext = import_node_path3.default.extname(base).toLowerCase();
+  const ext = import_node_path2.default.extname(base).toLowerCase();
   if (ext === ".json") return "\n";
   if ([".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java", ".c", ".h", ".cc", ".cpp", ".rs", ".cs", ".kt", ".scala", ".swift", ".php", ".mod"].includes(ext)) return `
 // dockerfix verify edit ${tag}
@@ -7121,7 +6056,7 @@ function listContext(root, dockerfile, max = 2e4) {
     for (const dir of level2) {
       let names;
       try {
-        names = import_node_fs4.default.readdirSync(import_node_path3.default.join(root, dir), { withFileTypes: true });
+        names = import_node_fs3.default.readdirSync(import_node_path2.default.join(root, dir), { withFileTypes: true });
       } catch {
         continue;
       }
@@ -7142,7 +6077,7 @@ function chooseTouches(contextDir, dockerfileText, dockerfile) {
   const doc = new import_document4.DockerfileDocument(dockerfileText.replace(/^\uFEFF/, ""));
   const sources = copySources2(doc);
   const files = listContext(contextDir, dockerfile).filter((f) => sources.some((s) => covered(s, f)));
-  const dfRel = dockerfile ? import_node_path3.default.relative(contextDir, dockerfile).split(import_node_path3.default.sep).join("/") : "Dockerfile";
+  const dfRel = dockerfile ? import_node_path2.default.relative(contextDir, dockerfile).split(import_node_path2.default.sep).join("/") : "Dockerfile";
   const editable = files.filter((f) => f !== dfRel && !/(^|\/)\.dockerignore$|\.dockerignore$/.test(f) && editLine(f, "x") !== null);
   const CODE = /\.(py|js|mjs|cjs|ts|tsx|jsx|go|java|c|cc|cpp|rs|cs|rb|php|sh|kt|scala|swift)$/i;
   const source = editable.find((f) => !isManifest(f) && CODE.test(f)) ?? editable.find((f) => !isManifest(f));
@@ -7156,14 +6091,14 @@ function applyEdit(contextCopy, rel2, tag) {
   const line = editLine(rel2, tag) ?? `
 # dockerfix verify edit ${tag}
 `;
-  import_node_fs4.default.appendFileSync(import_node_path3.default.join(contextCopy, rel2), line);
+  import_node_fs3.default.appendFileSync(import_node_path2.default.join(contextCopy, rel2), line);
 }
-var import_node_fs4, import_node_path3, import_context, import_document4, import_edit_helpers2, NO_EDIT;
+var import_node_fs3, import_node_path2, import_context, import_document4, import_edit_helpers2, NO_EDIT;
 var init_prepare = __esm({
   "src/verify/prepare.ts"() {
     "use strict";
-    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path3 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs3 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path2 = __toESMBuiltin(require("node:path"), 1);
     import_context = require("dockerfix:core/src/core/context.ts");
     import_document4 = require("dockerfix:core/src/core/document.ts");
     import_edit_helpers2 = require("dockerfix:core/src/core/edit-helpers.ts");
@@ -7196,10 +6131,10 @@ function info(run2) {
 async function rewriteInMemory(o) {
   let raw;
   try {
-    const d = (0, import_fsio3.readDockerfile)(o.dockerfile);
+    const d = (0, import_fsio2.readDockerfile)(o.dockerfile);
     raw = (d.bom ? "\uFEFF" : "") + d.text;
   } catch (e) {
-    if (e instanceof import_fsio3.FileError) throw new VerifyUsageError(e.format());
+    if (e instanceof import_fsio2.FileError) throw new VerifyUsageError(e.format());
     throw e;
   }
   const explicit = o.contextDir !== void 0 || o.noContext === true;
@@ -7219,7 +6154,7 @@ async function rewriteInMemory(o) {
   const first = (0, import_engine2.processText)(raw, o.dockerfile, processOpts, o.dockerfile);
   const out = (0, import_contexts2.analyseEachContext)(o.dockerfile, processOpts, fb, first, (_f, opts) => (0, import_engine2.processText)(raw, o.dockerfile, opts, o.dockerfile));
   if (out.error) throw new VerifyUsageError(out.error.format());
-  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? import_node_path4.default.dirname(o.dockerfile);
+  const contextDir = processOpts.noContext ? null : processOpts.contextDir ?? import_node_path3.default.dirname(o.dockerfile);
   return { before: raw, after: out.after, changed: out.changed, findings: out.findings, contextDir, foundTargets: fb?.targets ?? [], processOpts };
 }
 async function verify(o, version = "0.0.0") {
@@ -7254,8 +6189,8 @@ async function verify(o, version = "0.0.0") {
     result.summary = "unchanged: dockerfix does not rewrite this Dockerfile, nothing to verify";
     return result;
   }
-  if (o.touch && rw.contextDir && !isFile(import_node_path4.default.join(rw.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel(o.cwd, rw.contextDir)}`);
-  if (o.touchDependency && rw.contextDir && !isFile(import_node_path4.default.join(rw.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel(o.cwd, rw.contextDir)}`);
+  if (o.touch && rw.contextDir && !isFile(import_node_path3.default.join(rw.contextDir, o.touch))) throw new VerifyUsageError(`--touch ${o.touch}: no such file in the build context ${rel(o.cwd, rw.contextDir)}`);
+  if (o.touchDependency && rw.contextDir && !isFile(import_node_path3.default.join(rw.contextDir, o.touchDependency))) throw new VerifyUsageError(`--touch-dependency ${o.touchDependency}: no such file in the build context ${rel(o.cwd, rw.contextDir)}`);
   const cli = o.docker ?? o.env.DOCKERFIX_DOCKER ?? "docker";
   const docker = detectDocker(cli, o.env);
   const runId = `${Date.now().toString(36)}${(0, import_node_crypto2.randomBytes)(3).toString("hex")}`;
@@ -7268,7 +6203,7 @@ async function verify(o, version = "0.0.0") {
     if (interrupted()) throw new Interrupted();
   };
   try {
-    created.tmp = import_node_fs5.default.mkdtempSync(import_node_path4.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
+    created.tmp = import_node_fs4.default.mkdtempSync(import_node_path3.default.join(import_node_os2.default.tmpdir(), prefix + "-"));
     const tmp = created.tmp;
     let isolation = "cache-ids";
     const want = o.isolation ?? "auto";
@@ -7293,20 +6228,20 @@ async function verify(o, version = "0.0.0") {
     result.docker = { client: docker.clientVersion, server: docker.serverVersion, isolation, ...created.builder && isolation === "builder" ? { builder: created.builder } : {} };
     const sides = { a: { name: "original", text: rw.before }, b: { name: "rewrite", text: rw.after } };
     const files = { a: "", b: "" };
-    const ctxs = { a: import_node_path4.default.join(tmp, "ctx-original"), b: import_node_path4.default.join(tmp, "ctx-rewrite") };
+    const ctxs = { a: import_node_path3.default.join(tmp, "ctx-original"), b: import_node_path3.default.join(tmp, "ctx-rewrite") };
     for (const s of ["a", "b"]) {
       let text = sides[s].text;
       if (isolation === "cache-ids") text = isolateCacheMounts(text, `${prefix}-${s}-`).text;
-      import_node_fs5.default.mkdirSync(import_node_path4.default.join(tmp, s));
-      files[s] = import_node_path4.default.join(tmp, s, "Dockerfile");
-      import_node_fs5.default.writeFileSync(files[s], text);
+      import_node_fs4.default.mkdirSync(import_node_path3.default.join(tmp, s));
+      files[s] = import_node_path3.default.join(tmp, s, "Dockerfile");
+      import_node_fs4.default.writeFileSync(files[s], text);
       created.signatures.push(...cacheMountSignatures(text));
       const ignore = `${o.dockerfile}.dockerignore`;
-      if (isFile(ignore)) import_node_fs5.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
+      if (isFile(ignore)) import_node_fs4.default.copyFileSync(ignore, `${files[s]}.dockerignore`);
       if (rw.contextDir) {
         progress(`copying the build context for the ${sides[s].name}`);
         copyContext(rw.contextDir, ctxs[s], o.dockerfile);
-      } else import_node_fs5.default.mkdirSync(ctxs[s]);
+      } else import_node_fs4.default.mkdirSync(ctxs[s]);
     }
     if (isolation === "cache-ids") {
       const listed = listMountRecords(cli, env);
@@ -7468,12 +6403,12 @@ function summarize2(r, differing) {
   }
 }
 function rel(cwd, p) {
-  const r = import_node_path4.default.relative(cwd, p);
-  return (r || ".").split(import_node_path4.default.sep).join("/");
+  const r = import_node_path3.default.relative(cwd, p);
+  return (r || ".").split(import_node_path3.default.sep).join("/");
 }
 function isFile(p) {
   try {
-    return import_node_fs5.default.statSync(p).isFile();
+    return import_node_fs4.default.statSync(p).isFile();
   } catch {
     return false;
   }
@@ -7566,24 +6501,24 @@ function cleanup(cli, env, created, result) {
   }
   if (created.tmp) {
     try {
-      import_node_fs5.default.rmSync(created.tmp, { recursive: true, force: true });
+      import_node_fs4.default.rmSync(created.tmp, { recursive: true, force: true });
       c2.tempDir = true;
     } catch (e) {
       c2.problems.push(`removing ${created.tmp}: ${e.message}`);
     }
   }
 }
-var import_node_fs5, import_node_os2, import_node_path4, import_node_crypto2, import_node_child_process2, import_engine2, import_fsio3, import_file_options2, import_plan2, import_contexts2, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
+var import_node_fs4, import_node_os2, import_node_path3, import_node_crypto2, import_node_child_process2, import_engine2, import_fsio2, import_file_options2, import_plan2, import_contexts2, VERIFY_SCHEMA_VERSION, TAG_PREFIX, VerifyUsageError, Interrupted;
 var init_run = __esm({
   "src/verify/run.ts"() {
     "use strict";
-    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs4 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os2 = __toESMBuiltin(require("node:os"), 1);
-    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path3 = __toESMBuiltin(require("node:path"), 1);
     import_node_crypto2 = __toESM(require_node_crypto(), 1);
     import_node_child_process2 = __toESM(require_node_child_process(), 1);
     import_engine2 = require("dockerfix:core/src/pipeline/engine.ts");
-    import_fsio3 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_fsio2 = require("dockerfix:core/src/pipeline/fsio.ts");
     import_file_options2 = require("dockerfix:core/src/pipeline/file-options.ts");
     import_plan2 = require("dockerfix:core/src/builds/plan.ts");
     import_contexts2 = require("dockerfix:core/src/builds/contexts.ts");
@@ -7643,11 +6578,11 @@ async function verifyCommand(args, io, raw) {
     if (e instanceof import_transforms3.UnknownTransformError) return err(e.message);
     throw e;
   }
-  const file = import_node_path5.default.resolve(io.cwd, p.args[0] ?? "Dockerfile");
-  if (!import_node_fs6.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
+  const file = import_node_path4.default.resolve(io.cwd, p.args[0] ?? "Dockerfile");
+  if (!import_node_fs5.default.existsSync(file)) return err(`${p.args[0] ?? "Dockerfile"}: no such file`);
   let contextDir;
   if (typeof o.context === "string") {
-    contextDir = import_node_path5.default.resolve(io.cwd, o.context);
+    contextDir = import_node_path4.default.resolve(io.cwd, o.context);
     if (!isDir(contextDir)) return err(`${o.context}: build context directory not found`);
   }
   const tty = Boolean(raw?.isTTY) && !o.quiet && !io.env.CI && io.env.TERM !== "dumb";
@@ -7705,7 +6640,7 @@ async function verifyCommand(args, io, raw) {
     io.stdout.write(text);
     if (o.output) {
       try {
-        import_node_fs6.default.appendFileSync(import_node_path5.default.resolve(io.cwd, o.output), text);
+        import_node_fs5.default.appendFileSync(import_node_path4.default.resolve(io.cwd, o.output), text);
       } catch (e) {
         return err(`${o.output}: cannot write: ${e.message}`);
       }
@@ -7722,30 +6657,30 @@ async function verifyCommand(args, io, raw) {
   }
 }
 function packageVersion() {
-  let dir = import_node_path5.default.dirname((0, import_node_url2.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path4.default.dirname((0, import_node_url2.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
     try {
-      const pkg = JSON.parse(import_node_fs6.default.readFileSync(import_node_path5.default.join(dir, "package.json"), "utf8"));
+      const pkg = JSON.parse(import_node_fs5.default.readFileSync(import_node_path4.default.join(dir, "package.json"), "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     } catch {
     }
-    dir = import_node_path5.default.dirname(dir);
+    dir = import_node_path4.default.dirname(dir);
   }
   return "0.0.0";
 }
 function isDir(p) {
   try {
-    return import_node_fs6.default.statSync(p).isDirectory();
+    return import_node_fs5.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs6, import_node_path5, import_node_url2, import_transforms3, import_config2, list2, many, HELP_AFTER;
+var import_node_fs5, import_node_path4, import_node_url2, import_transforms3, import_config2, list2, many, HELP_AFTER;
 var init_cli = __esm({
   "src/verify/cli.ts"() {
     "use strict";
-    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     import_node_url2 = require("node:url");
     init_parse();
@@ -7810,7 +6745,7 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
   if (opts.stdin || list5.includes("-") || opts.stdinFilepath !== void 0 && paths.length === 0) return fmtStdin(io, opts, fo, list5, resolver);
   const colorsOn = colorsWanted(opts.color === false ? false : void 0, io);
   const colors = colorsOn ? import_picocolors.default.createColors(true) : noColors;
-  const found = await discover(list5, io.cwd);
+  const found = await (0, import_discover.discover)(list5, io.cwd);
   let errors = 0;
   for (const e of found.errors) {
     err(`${e.format()}
@@ -7819,7 +6754,7 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
   }
   let changed = 0;
   for (const file of found.files) {
-    const abs = import_node_path6.default.resolve(io.cwd, file);
+    const abs = import_node_path5.default.resolve(io.cwd, file);
     const rel2 = relative(io.cwd, file);
     let fileFo;
     try {
@@ -7833,18 +6768,18 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
     if (!fileFo) continue;
     let input;
     try {
-      const d = (0, import_fsio4.readDockerfile)(abs);
+      const d = (0, import_fsio3.readDockerfile)(abs);
       input = (d.bom ? "\uFEFF" : "") + d.text;
     } catch (e) {
-      if (!(e instanceof import_fsio4.FileError)) throw e;
-      err(`${new import_fsio4.FileError(rel2, e.message, e.line, e.column).format()}
+      if (!(e instanceof import_fsio3.FileError)) throw e;
+      err(`${new import_fsio3.FileError(rel2, e.message, e.line, e.column).format()}
 `);
       errors++;
       continue;
     }
     const r = (0, import_format.format)(input, fileFo);
     if (r.error) {
-      err(`${new import_fsio4.FileError(rel2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+      err(`${new import_fsio3.FileError(rel2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
 `);
       errors++;
       continue;
@@ -7855,12 +6790,12 @@ async function fmtCommand(paths, opts = {}, io = defaultFmtIo()) {
 `);
     else if (opts.write) {
       try {
-        (0, import_fsio4.writeFileAtomic)(abs, r.output, { expected: input });
+        (0, import_fsio3.writeFileAtomic)(abs, r.output, { expected: input });
         if (!opts.quiet) out(`formatted ${rel2}
 `);
       } catch (e) {
-        if (!(e instanceof import_fsio4.FileError)) throw e;
-        err(`${new import_fsio4.FileError(rel2, e.message).format()}
+        if (!(e instanceof import_fsio3.FileError)) throw e;
+        err(`${new import_fsio3.FileError(rel2, e.message).format()}
 `);
         errors++;
       }
@@ -7886,14 +6821,14 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
     err("dockerfix fmt: --write cannot be used with standard input (the result goes to standard output)\n");
     return 2;
   }
-  if (opts.stdinFilepath && isDir2(import_node_path6.default.resolve(io.cwd, opts.stdinFilepath))) {
+  if (opts.stdinFilepath && isDir2(import_node_path5.default.resolve(io.cwd, opts.stdinFilepath))) {
     err(`dockerfix fmt: ${opts.stdinFilepath}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
     return 2;
   }
   const label2 = opts.stdinFilepath ?? "<stdin>";
   let fo;
-  const named = import_node_path6.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+  const named = import_node_path5.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
   try {
     fo = optionsFor(named, resolver, flags);
   } catch (e) {
@@ -7902,27 +6837,27 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
 `);
     return 2;
   }
-  const excluded = opts.stdinFilepath !== void 0 && (fo === null || await dockerfixIgnored(named));
+  const excluded = opts.stdinFilepath !== void 0 && (fo === null || await (0, import_discover.dockerfixIgnored)(named));
   let input;
   try {
-    const bytes = await (0, import_fsio4.readStdinCapped)(io.stdin);
+    const bytes = await (0, import_fsio3.readStdinCapped)(io.stdin);
     if (excluded) {
       if (!opts.check) io.stdout.write(bytes);
       if (!opts.quiet) err(`dockerfix fmt: ${escapeControls(label2)}: excluded (config exclude or .dockerfixignore); not formatted, passed through unchanged
 `);
       return 0;
     }
-    const d = (0, import_fsio4.decodeFile)(label2, bytes);
+    const d = (0, import_fsio3.decodeFile)(label2, bytes);
     input = (d.bom ? "\uFEFF" : "") + d.text;
   } catch (e) {
-    if (!(e instanceof import_fsio4.FileError)) throw e;
+    if (!(e instanceof import_fsio3.FileError)) throw e;
     err(`${e.format()}
 `);
     return 2;
   }
   const r = (0, import_format.format)(input, fo ?? flags);
   if (r.error) {
-    err(`${new import_fsio4.FileError(label2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
+    err(`${new import_fsio3.FileError(label2, r.error.kind === "internal" ? `internal error: ${r.error.message}` : r.error.message, r.error.line, r.error.column).format()}
 `);
     if (!opts.check) io.stdout.write(input);
     return 2;
@@ -7936,27 +6871,27 @@ async function fmtStdin(io, opts, flags, paths, resolver) {
   return 0;
 }
 function relative(cwd, file) {
-  const r = import_node_path6.default.relative(cwd, import_node_path6.default.resolve(cwd, file));
-  return (r || file).split(import_node_path6.default.sep).join("/");
+  const r = import_node_path5.default.relative(cwd, import_node_path5.default.resolve(cwd, file));
+  return (r || file).split(import_node_path5.default.sep).join("/");
 }
 function isDir2(p) {
   try {
-    return import_node_fs7.default.statSync(p).isDirectory();
+    return import_node_fs6.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs7, import_node_path6, import_picocolors, import_fsio4, import_format, import_config3, import_file_options3, defaultFmtIo;
+var import_node_fs6, import_node_path5, import_picocolors, import_discover, import_fsio3, import_format, import_config3, import_file_options3, defaultFmtIo;
 var init_fmt = __esm({
   "src/cli/fmt.ts"() {
     "use strict";
-    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
     import_picocolors = __toESM(require_picocolors(), 1);
-    init_discover();
+    import_discover = require("dockerfix:core/src/cli/discover.ts");
     init_escape();
     init_diff();
-    import_fsio4 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_fsio3 = require("dockerfix:core/src/pipeline/fsio.ts");
     import_format = require("dockerfix:core/src/format/index.ts");
     import_config3 = require("dockerfix:core/src/pipeline/config.ts");
     import_file_options3 = require("dockerfix:core/src/pipeline/file-options.ts");
@@ -8337,7 +7272,7 @@ async function reviewCommand(args, io) {
   let event = {};
   if (io.env.GITHUB_EVENT_PATH) {
     try {
-      event = JSON.parse(import_node_fs8.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
+      event = JSON.parse(import_node_fs7.default.readFileSync(io.env.GITHUB_EVENT_PATH, "utf8"));
     } catch (e) {
       return fail(`cannot read GITHUB_EVENT_PATH: ${e.message}`);
     }
@@ -8374,13 +7309,13 @@ async function reviewCommand(args, io) {
     skip: o.skip,
     syntax: o.syntax,
     unsafe: o.unsafe ? true : void 0,
-    contextDir: typeof o.context === "string" ? import_node_path7.default.resolve(io.cwd, o.context) : void 0,
+    contextDir: typeof o.context === "string" ? import_node_path6.default.resolve(io.cwd, o.context) : void 0,
     noContext: o.context === false
   });
   const files = [];
   for (const f of report.files) {
     if (f.error) continue;
-    const raw = import_node_fs8.default.readFileSync(import_node_path7.default.resolve(io.cwd, f.path), "utf8");
+    const raw = import_node_fs7.default.readFileSync(import_node_path6.default.resolve(io.cwd, f.path), "utf8");
     const bom = raw.startsWith("\uFEFF") ? "\uFEFF" : "";
     const text = raw.slice(bom.length);
     let after = text;
@@ -8413,7 +7348,7 @@ async function reviewCommand(args, io) {
     const file = { path: f.path, before: raw, after: bom + after, findings, edits };
     if (f.changed && o.explain) {
       try {
-        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? import_node_path7.default.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
+        const v = explainView(await explainFile(f.path, { change: { kind: "any-source" }, fileOptions, contextDir: typeof o.context === "string" ? import_node_path6.default.resolve(io.cwd, o.context) : void 0, noContext: o.context === false, cwd: io.cwd }));
         file.headline = v.headline;
         file.explainMarkdown = renderMarkdown2(v, { heading: "#####" });
       } catch {
@@ -8444,12 +7379,12 @@ async function reviewCommand(args, io) {
     throw e;
   }
 }
-var import_node_fs8, import_node_path7, import_node_stream2, import_file_options4, list3;
+var import_node_fs7, import_node_path6, import_node_stream2, import_file_options4, list3;
 var init_review = __esm({
   "src/cli/review.ts"() {
     "use strict";
-    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
     import_node_stream2 = require("node:stream");
     init_esm();
     init_parse();
@@ -8615,11 +7550,11 @@ async function ciCommand(args, io) {
   }
   let doc;
   try {
-    const d = (0, import_fsio5.readDockerfile)(import_node_path8.default.resolve(io.cwd, file));
+    const d = (0, import_fsio4.readDockerfile)(import_node_path7.default.resolve(io.cwd, file));
     doc = new import_document5.DockerfileDocument(d.text, d.bom);
   } catch (e) {
-    if (e instanceof import_fsio5.FileError) {
-      io.stderr.write(`dockerfix ci: ${c(new import_fsio5.FileError(file, e.message, e.line, e.column).format())}
+    if (e instanceof import_fsio4.FileError) {
+      io.stderr.write(`dockerfix ci: ${c(new import_fsio4.FileError(file, e.message, e.line, e.column).format())}
 `);
       return 2;
     }
@@ -8635,27 +7570,27 @@ async function ciCommand(args, io) {
 `);
     return 2;
   }
-  const abs = import_node_path8.default.resolve(io.cwd, file);
+  const abs = import_node_path7.default.resolve(io.cwd, file);
   const fb = (await (0, import_plan3.planBuilds)([abs], [abs], io.cwd, o.context !== void 0)).files.get(abs);
-  const relCtx = fb?.contextDir ? import_node_path8.default.relative(io.cwd, fb.contextDir).split(import_node_path8.default.sep).join("/") || "." : void 0;
-  const context = o.context ?? relCtx ?? (import_node_path8.default.dirname(file) || ".");
+  const relCtx = fb?.contextDir ? import_node_path7.default.relative(io.cwd, fb.contextDir).split(import_node_path7.default.sep).join("/") || "." : void 0;
+  const context = o.context ?? relCtx ?? (import_node_path7.default.dirname(file) || ".");
   const sources = (fb?.findings ?? []).map((f) => f.message);
   const targets = (fb?.targets ?? []).filter((t) => doc.stages.some((s) => s.name?.toLowerCase() === t.toLowerCase()) && isValidStageName(t) && isValidTag(`${o.tag}-${t}`));
   if (targets.length === 0) io.stdout.write(ciCommands(doc, { registry: o.registry, file, context, tag: o.tag, sources }));
   else io.stdout.write(targets.map((target, i) => ciCommands(doc, { registry: o.registry, file, context, tag: o.tag, target, sources: i === 0 ? sources : [] })).join("\n"));
   return 0;
 }
-var import_node_path8, import_yaml, import_document5, import_edit_helpers3, import_fsio5, import_plan3, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
+var import_node_path7, import_yaml, import_document5, import_edit_helpers3, import_fsio4, import_plan3, DEFAULT_REGISTRY, DOMAIN_COMPONENT, DOMAIN, PATH_COMPONENT, c;
 var init_ci_commands = __esm({
   "src/cli/ci-commands.ts"() {
     "use strict";
-    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
     init_esm();
     import_yaml = require("yaml");
     init_parse();
     import_document5 = require("dockerfix:core/src/core/document.ts");
     import_edit_helpers3 = require("dockerfix:core/src/core/edit-helpers.ts");
-    import_fsio5 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_fsio4 = require("dockerfix:core/src/pipeline/fsio.ts");
     init_escape();
     import_plan3 = require("dockerfix:core/src/builds/plan.ts");
     DEFAULT_REGISTRY = "registry.example.com/app";
@@ -8762,12 +7697,12 @@ function buildSarif(input, rules) {
   for (const e of input.errors) {
     notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
   }
-  for (const { path: path11, outcome } of input.files) {
-    const uri = path11.split("/").map(encodeURIComponent).join("/");
+  for (const { path: path10, outcome } of input.files) {
+    const uri = path10.split("/").map(encodeURIComponent).join("/");
     if (outcome.error) {
       notifications.push({
         level: "error",
-        message: { text: `${path11}: ${outcome.error.message}` },
+        message: { text: `${path10}: ${outcome.error.message}` },
         locations: [
           {
             physicalLocation: {
@@ -8877,8 +7812,8 @@ __export(result_cache_exports, {
 function userCacheDir(env) {
   const home = env.HOME || import_node_os3.default.homedir();
   const xdg = env.XDG_CACHE_HOME;
-  const base = process.platform === "win32" ? env.LOCALAPPDATA || home && import_node_path9.default.join(home, "AppData", "Local") : process.platform === "darwin" ? home && import_node_path9.default.join(home, "Library", "Caches") : xdg && import_node_path9.default.isAbsolute(xdg) ? xdg : home && import_node_path9.default.join(home, ".cache");
-  return base ? import_node_path9.default.join(base, "dockerfix") : null;
+  const base = process.platform === "win32" ? env.LOCALAPPDATA || home && import_node_path8.default.join(home, "AppData", "Local") : process.platform === "darwin" ? home && import_node_path8.default.join(home, "Library", "Caches") : xdg && import_node_path8.default.isAbsolute(xdg) ? xdg : home && import_node_path8.default.join(home, ".cache");
+  return base ? import_node_path8.default.join(base, "dockerfix") : null;
 }
 function safeStat(st, dir) {
   if (dir ? !st.isDirectory() : !st.isFile()) return false;
@@ -8887,8 +7822,8 @@ function safeStat(st, dir) {
 }
 function safeDir(dir) {
   try {
-    import_node_fs9.default.mkdirSync(dir, { recursive: true, mode: 448 });
-    return safeStat(import_node_fs9.default.lstatSync(dir), true);
+    import_node_fs8.default.mkdirSync(dir, { recursive: true, mode: 448 });
+    return safeStat(import_node_fs8.default.lstatSync(dir), true);
   } catch {
     return false;
   }
@@ -8896,13 +7831,13 @@ function safeDir(dir) {
 function readSafe(file) {
   let fd;
   try {
-    fd = import_node_fs9.default.openSync(file, import_node_fs9.default.constants.O_RDONLY | (import_node_fs9.default.constants.O_NOFOLLOW ?? 0) | (import_node_fs9.default.constants.O_NONBLOCK ?? 0));
-    const st = import_node_fs9.default.fstatSync(fd);
+    fd = import_node_fs8.default.openSync(file, import_node_fs8.default.constants.O_RDONLY | (import_node_fs8.default.constants.O_NOFOLLOW ?? 0) | (import_node_fs8.default.constants.O_NONBLOCK ?? 0));
+    const st = import_node_fs8.default.fstatSync(fd);
     if (!safeStat(st, false) || st.size > MAX_STORE_BYTES + 4096) return void 0;
     const buf = Buffer.allocUnsafe(st.size);
     let n = 0;
     while (n < st.size) {
-      const r = import_node_fs9.default.readSync(fd, buf, n, st.size - n, n);
+      const r = import_node_fs8.default.readSync(fd, buf, n, st.size - n, n);
       if (r === 0) break;
       n += r;
     }
@@ -8910,22 +7845,22 @@ function readSafe(file) {
   } catch {
     return void 0;
   } finally {
-    if (fd !== void 0) import_node_fs9.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs8.default.closeSync(fd);
   }
 }
 function writeAtomic(file, data) {
   const tmp = `${file}.${process.pid}.${(0, import_node_crypto3.randomBytes)(4).toString("hex")}.tmp`;
   try {
-    const fd = import_node_fs9.default.openSync(tmp, import_node_fs9.default.constants.O_WRONLY | import_node_fs9.default.constants.O_CREAT | import_node_fs9.default.constants.O_EXCL | (import_node_fs9.default.constants.O_NOFOLLOW ?? 0), 384);
+    const fd = import_node_fs8.default.openSync(tmp, import_node_fs8.default.constants.O_WRONLY | import_node_fs8.default.constants.O_CREAT | import_node_fs8.default.constants.O_EXCL | (import_node_fs8.default.constants.O_NOFOLLOW ?? 0), 384);
     try {
-      import_node_fs9.default.writeFileSync(fd, data);
+      import_node_fs8.default.writeFileSync(fd, data);
     } finally {
-      import_node_fs9.default.closeSync(fd);
+      import_node_fs8.default.closeSync(fd);
     }
-    import_node_fs9.default.renameSync(tmp, file);
+    import_node_fs8.default.renameSync(tmp, file);
   } catch (e) {
     try {
-      import_node_fs9.default.unlinkSync(tmp);
+      import_node_fs8.default.unlinkSync(tmp);
     } catch {
     }
     throw e;
@@ -8933,18 +7868,18 @@ function writeAtomic(file, data) {
 }
 function signingKey(userDir) {
   if (!safeDir(userDir)) return void 0;
-  const file = import_node_path9.default.join(userDir, "result-cache.key");
+  const file = import_node_path8.default.join(userDir, "result-cache.key");
   const have = readSafe(file);
   if (have?.length === 32) return have;
   if (have !== void 0) return void 0;
   try {
-    if (import_node_fs9.default.lstatSync(file, { throwIfNoEntry: false })) return void 0;
+    if (import_node_fs8.default.lstatSync(file, { throwIfNoEntry: false })) return void 0;
     const key = (0, import_node_crypto3.randomBytes)(32);
-    const fd = import_node_fs9.default.openSync(file, import_node_fs9.default.constants.O_WRONLY | import_node_fs9.default.constants.O_CREAT | import_node_fs9.default.constants.O_EXCL | (import_node_fs9.default.constants.O_NOFOLLOW ?? 0), 384);
+    const fd = import_node_fs8.default.openSync(file, import_node_fs8.default.constants.O_WRONLY | import_node_fs8.default.constants.O_CREAT | import_node_fs8.default.constants.O_EXCL | (import_node_fs8.default.constants.O_NOFOLLOW ?? 0), 384);
     try {
-      import_node_fs9.default.writeFileSync(fd, key);
+      import_node_fs8.default.writeFileSync(fd, key);
     } finally {
-      import_node_fs9.default.closeSync(fd);
+      import_node_fs8.default.closeSync(fd);
     }
     return key;
   } catch {
@@ -8954,15 +7889,15 @@ function signingKey(userDir) {
 }
 function buildId(version) {
   if (buildIdMemo) return buildIdMemo;
-  const here = import_node_path9.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
+  const here = import_node_path8.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
   const h = (0, import_node_crypto3.createHash)("sha256");
   const env = process.env;
   h.update(`${version}\0${process.version}\0${process.platform}\0${process.arch}\0${[env.LC_ALL, env.LC_COLLATE, env.LC_MESSAGES, env.LANG, env.LANGUAGE].join("\0")}\0`);
   let roots;
   let top;
-  if (import_node_path9.default.basename(here) === "cli" && import_node_path9.default.basename(import_node_path9.default.dirname(here)) === "src") {
-    top = import_node_path9.default.dirname(import_node_path9.default.dirname(here));
-    roots = ["src", "transforms", "bin"].map((d) => import_node_path9.default.join(top, d));
+  if (import_node_path8.default.basename(here) === "cli" && import_node_path8.default.basename(import_node_path8.default.dirname(here)) === "src") {
+    top = import_node_path8.default.dirname(import_node_path8.default.dirname(here));
+    roots = ["src", "transforms", "bin"].map((d) => import_node_path8.default.join(top, d));
   } else {
     top = here;
     roots = [here];
@@ -8970,13 +7905,13 @@ function buildId(version) {
   const walk = (dir, depth) => {
     let entries;
     try {
-      entries = import_node_fs9.default.readdirSync(dir, { withFileTypes: true });
+      entries = import_node_fs8.default.readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const e of entries) {
-      const p = import_node_path9.default.join(dir, e.name);
+      const p = import_node_path8.default.join(dir, e.name);
       if (e.isDirectory()) {
         if (depth < 8 && e.name !== "node_modules") walk(p, depth + 1);
       } else if (/\.(?:[cm]?js|ts|json)$/.test(e.name)) stamp(p);
@@ -8984,8 +7919,8 @@ function buildId(version) {
   };
   const stamp = (p) => {
     try {
-      const st = import_node_fs9.default.statSync(p, { bigint: true });
-      h.update(`${import_node_path9.default.relative(top, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}
+      const st = import_node_fs8.default.statSync(p, { bigint: true });
+      h.update(`${import_node_path8.default.relative(top, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}
 `);
     } catch {
       h.update(`${p}\0-
@@ -8993,7 +7928,7 @@ function buildId(version) {
     }
   };
   for (const r of roots) walk(r, 0);
-  for (const up of [top, import_node_path9.default.dirname(top)]) stamp(import_node_path9.default.join(up, "node_modules", ".package-lock.json"));
+  for (const up of [top, import_node_path8.default.dirname(top)]) stamp(import_node_path8.default.join(up, "node_modules", ".package-lock.json"));
   return buildIdMemo = h.digest("hex");
 }
 function ascii(json) {
@@ -9012,17 +7947,17 @@ function plainJson(v) {
   }
   throw new Error("not plain data");
 }
-var import_node_crypto3, import_node_fs9, import_node_os3, import_node_path9, import_node_url3, import_engine3, import_fsio6, import_transforms4, import_batch_wire2, import_context_recorder2, MAX_ENTRIES, MAX_STORE_BYTES, FORMAT, DAY, sha, buildIdMemo, PROCESS_KEYS, ResultCache;
+var import_node_crypto3, import_node_fs8, import_node_os3, import_node_path8, import_node_url3, import_engine3, import_fsio5, import_transforms4, import_batch_wire2, import_context_recorder2, MAX_ENTRIES, MAX_STORE_BYTES, FORMAT, DAY, sha, buildIdMemo, PROCESS_KEYS, ResultCache;
 var init_result_cache = __esm({
   "src/cli/result-cache.ts"() {
     "use strict";
     import_node_crypto3 = __toESM(require_node_crypto(), 1);
-    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
     import_node_os3 = __toESMBuiltin(require("node:os"), 1);
-    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
     import_node_url3 = require("node:url");
     import_engine3 = require("dockerfix:core/src/pipeline/engine.ts");
-    import_fsio6 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_fsio5 = require("dockerfix:core/src/pipeline/fsio.ts");
     import_transforms4 = require("dockerfix:core/transforms/index.ts");
     import_batch_wire2 = require("dockerfix:core/src/cli/batch-wire.ts");
     import_context_recorder2 = require("dockerfix:core/src/cli/context-recorder.ts");
@@ -9059,10 +7994,10 @@ var init_result_cache = __esm({
         const userDir = userCacheDir(o.env);
         const key = userDir ? signingKey(userDir) : void 0;
         if (!key) debug(`no usable signing key in ${userDir ?? "(no user cache directory)"}: the cache is off`);
-        const dir = o.location ? import_node_path9.default.resolve(o.projectRoot, o.location) : userDir ? import_node_path9.default.join(userDir, "results") : null;
+        const dir = o.location ? import_node_path8.default.resolve(o.projectRoot, o.location) : userDir ? import_node_path8.default.join(userDir, "results") : null;
         let file = null;
         if (key && dir) {
-          if (safeDir(dir)) file = import_node_path9.default.join(dir, `${sha(import_node_path9.default.resolve(o.projectRoot)).slice(0, 24)}-${buildId(o.version).slice(0, 16)}.json`);
+          if (safeDir(dir)) file = import_node_path8.default.join(dir, `${sha(import_node_path8.default.resolve(o.projectRoot)).slice(0, 24)}-${buildId(o.version).slice(0, 16)}.json`);
           else debug(`${dir} is not a directory owned by this user and closed to others: the cache is off`);
         }
         const cache = new _ResultCache(o, file, key);
@@ -9079,7 +8014,7 @@ var init_result_cache = __esm({
         if (!this.file) return;
         const buf = readSafe(this.file);
         if (!buf) {
-          if (import_node_fs9.default.existsSync(this.file)) this.debug(`${this.file}: not owned by this user, writable by others or unreadable; ignored`);
+          if (import_node_fs8.default.existsSync(this.file)) this.debug(`${this.file}: not owned by this user, writable by others or unreadable; ignored`);
           return;
         }
         const text = buf.toString("latin1");
@@ -9152,10 +8087,10 @@ var init_result_cache = __esm({
           if (this.o.write && entry.v.changed) return void 0;
           let raw;
           try {
-            const d = (0, import_fsio6.readDockerfile)(file);
+            const d = (0, import_fsio5.readDockerfile)(file);
             raw = (d.bom ? "\uFEFF" : "") + d.text;
           } catch (e) {
-            if (e instanceof import_fsio6.FileError) return void 0;
+            if (e instanceof import_fsio5.FileError) return void 0;
             throw e;
           }
           if (sha(raw) !== entry.h) return void 0;
@@ -9229,14 +8164,14 @@ ${body}`);
       }
       /** Stores of other builds or projects unused for 30 days, and left-over temporary files. */
       prune() {
-        const dir = import_node_path9.default.dirname(this.file);
+        const dir = import_node_path8.default.dirname(this.file);
         const now = Date.now();
         try {
-          for (const f of import_node_fs9.default.readdirSync(dir)) {
-            if (!/^[0-9a-f]{24}-[0-9a-f]{16}\.json(?:\.\d+\.[0-9a-f]{8}\.tmp)?$/.test(f) || import_node_path9.default.join(dir, f) === this.file) continue;
-            const p = import_node_path9.default.join(dir, f);
-            const age = now - import_node_fs9.default.lstatSync(p).mtimeMs;
-            if (age > (f.endsWith(".tmp") ? DAY : 30 * DAY)) import_node_fs9.default.unlinkSync(p);
+          for (const f of import_node_fs8.default.readdirSync(dir)) {
+            if (!/^[0-9a-f]{24}-[0-9a-f]{16}\.json(?:\.\d+\.[0-9a-f]{8}\.tmp)?$/.test(f) || import_node_path8.default.join(dir, f) === this.file) continue;
+            const p = import_node_path8.default.join(dir, f);
+            const age = now - import_node_fs8.default.lstatSync(p).mtimeMs;
+            if (age > (f.endsWith(".tmp") ? DAY : 30 * DAY)) import_node_fs8.default.unlinkSync(p);
           }
         } catch {
         }
@@ -9265,9 +8200,9 @@ function renderGithub(input) {
   let out = "";
   for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
   let changed = 0;
-  for (const { path: path11, outcome, written } of input.files) {
+  for (const { path: path10, outcome, written } of input.files) {
     if (outcome.error) {
-      out += command("error", { file: path11, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      out += command("error", { file: path10, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
       continue;
     }
     if (outcome.changed) changed++;
@@ -9276,7 +8211,7 @@ function renderGithub(input) {
       const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
       out += command(
         level2,
-        { file: path11, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        { file: path10, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
         f.message
       );
     }
@@ -9313,19 +8248,19 @@ function buildGitlab(input) {
     seen.set(key, n + 1);
     return n === 0 ? key : hash([key, String(n)]);
   };
-  const issue = (check, description, sev, path11, begin, end, fp) => ({
+  const issue = (check, description, sev, path10, begin, end, fp) => ({
     type: "issue",
     check_name: check,
     description,
     categories: check === "dockerfix" ? ["Bug Risk"] : ["Performance"],
     severity: sev,
     fingerprint: fp,
-    location: { path: path11, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
+    location: { path: path10, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
   });
   for (const e of input.errors) out.push(issue("dockerfix", e.message, "major", e.path, 1, void 0, fingerprint(["error", e.path, e.message])));
-  for (const { path: path11, outcome } of input.files) {
+  for (const { path: path10, outcome } of input.files) {
     if (outcome.error) {
-      out.push(issue("dockerfix", outcome.error.message, "major", path11, outcome.error.line ?? 1, void 0, fingerprint(["error", path11, stableMessage(outcome.error.message)])));
+      out.push(issue("dockerfix", outcome.error.message, "major", path10, outcome.error.line ?? 1, void 0, fingerprint(["error", path10, stableMessage(outcome.error.message)])));
       continue;
     }
     const text = (0, import_source4.stripBom)(outcome.before).text;
@@ -9342,10 +8277,10 @@ function buildGitlab(input) {
           f.transform,
           `${f.kind === "change" ? f.fixKind === "unsafe" ? "unsafe fix available" : "fixable" : f.kind}: ${f.message}`,
           severity(f),
-          path11,
+          path10,
           f.line,
           end,
-          fingerprint([path11, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
+          fingerprint([path10, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
         )
       );
     }
@@ -9371,7 +8306,7 @@ function buildJsonReport(input) {
   let findings = 0;
   let skipped = 0;
   let errors = input.errors.length;
-  const files = input.files.map(({ path: path11, outcome, written: w }) => {
+  const files = input.files.map(({ path: path10, outcome, written: w }) => {
     if (outcome.error) errors++;
     if (outcome.changed) changed++;
     if (w) written++;
@@ -9381,11 +8316,11 @@ function buildJsonReport(input) {
     const index = new import_source5.LineIndex(text);
     const pos = (offset) => ({ offset, ...index.position(offset) });
     return {
-      path: path11,
+      path: path10,
       status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
       changed: outcome.changed,
       written: w,
-      diff: outcome.changed ? renderDiff(path11, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
+      diff: outcome.changed ? renderDiff(path10, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
       edits: (outcome.edits ?? []).map((e) => ({
         transform: e.transform,
         transforms: e.transforms,
@@ -9442,12 +8377,12 @@ function buildRdjsonl(input, rules = []) {
   const code2 = (id) => docs.get(id) ? { value: id, url: docs.get(id) } : { value: id };
   const out = [];
   for (const e of input.errors) out.push({ message: e.message, location: { path: e.path }, severity: "ERROR", source });
-  for (const { path: path11, outcome } of input.files) {
+  for (const { path: path10, outcome } of input.files) {
     if (outcome.error) {
       const line = outcome.error.line;
       out.push({
         message: outcome.error.message,
-        location: { path: path11, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
+        location: { path: path10, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
         severity: "ERROR",
         source
       });
@@ -9470,12 +8405,12 @@ function buildRdjsonl(input, rules = []) {
       const range2 = { start: { line: s.startLine }, end: { line: s.endLine } };
       out.push({
         message,
-        location: { path: path11, range: range2 },
+        location: { path: path10, range: range2 },
         severity: "WARNING",
         source,
         ...ids.length ? { code: code2(ids[0]) } : {},
         suggestions: [{ range: range2, text: s.text }],
-        original_output: s.findings.map((f) => `${path11}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
+        original_output: s.findings.map((f) => `${path10}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
       });
     }
     for (const f of outcome.findings) {
@@ -9483,7 +8418,7 @@ function buildRdjsonl(input, rules = []) {
       const endColumn = Math.max(f.endColumn, f.line === f.endLine ? f.column : 1);
       out.push({
         message: f.message,
-        location: { path: path11, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
+        location: { path: path10, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
         severity: severity2(f),
         source,
         code: code2(f.transform)
@@ -9539,23 +8474,23 @@ var init_report2 = __esm({
 
 // src/cli/main.ts
 function packageVersion2() {
-  let dir = import_node_path10.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path9.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
-    const p = import_node_path10.default.join(dir, "package.json");
-    if (import_node_fs10.default.existsSync(p)) {
-      const pkg = JSON.parse(import_node_fs10.default.readFileSync(p, "utf8"));
+    const p = import_node_path9.default.join(dir, "package.json");
+    if (import_node_fs9.default.existsSync(p)) {
+      const pkg = JSON.parse(import_node_fs9.default.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
-    dir = import_node_path10.default.dirname(dir);
+    dir = import_node_path9.default.dirname(dir);
   }
   return "0.0.0";
 }
 async function packageLinks() {
-  let dir = import_node_path10.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
-  for (let i = 0; i < 5; i++, dir = import_node_path10.default.dirname(dir)) {
-    const p = import_node_path10.default.join(dir, "package.json");
-    if (!import_node_fs10.default.existsSync(p)) continue;
-    const json = JSON.parse(import_node_fs10.default.readFileSync(p, "utf8"));
+  let dir = import_node_path9.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
+  for (let i = 0; i < 5; i++, dir = import_node_path9.default.dirname(dir)) {
+    const p = import_node_path9.default.join(dir, "package.json");
+    if (!import_node_fs9.default.existsSync(p)) continue;
+    const json = JSON.parse(import_node_fs9.default.readFileSync(p, "utf8"));
     if (json.name === "dockerfix") return (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).linksFromPackage(json);
   }
   return {};
@@ -9571,8 +8506,8 @@ function internalMessage(message, debug) {
   return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 function relative2(cwd, file) {
-  const r = import_node_path10.default.relative(cwd, import_node_path10.default.resolve(cwd, file));
-  return (r || file).split(import_node_path10.default.sep).join("/");
+  const r = import_node_path9.default.relative(cwd, import_node_path9.default.resolve(cwd, file));
+  return (r || file).split(import_node_path9.default.sep).join("/");
 }
 function formatNote(rel2, f) {
   return `${displayPath(rel2)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
@@ -9692,7 +8627,7 @@ function planRun(parsed, io, o) {
   const { err } = o;
   const { program: program3, opts } = parsed;
   const processOpts = {
-    contextDir: opts.context ? import_node_path10.default.resolve(io.cwd, opts.context) : void 0,
+    contextDir: opts.context ? import_node_path9.default.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
     ...opts.fmt ? { fmt: true } : {},
     // A plain --check prints only the names of the files that would change: each file's
@@ -9727,7 +8662,7 @@ function planRun(parsed, io, o) {
   let cache = opts.cache === true;
   if (opts.cache === void 0) {
     try {
-      cache = fileOptions.settings(import_node_path10.default.join(io.cwd, "Dockerfile")).cache === true;
+      cache = fileOptions.settings(import_node_path9.default.join(io.cwd, "Dockerfile")).cache === true;
     } catch (e) {
       if (!(e instanceof import_config4.ConfigError)) throw e;
     }
@@ -9738,11 +8673,11 @@ function planRun(parsed, io, o) {
 }
 async function stdinRun(plan, io, o) {
   const { opts, processOpts, fileOptions, paths } = plan;
-  const stdinFile = import_node_path10.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+  const stdinFile = import_node_path9.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
   try {
     const fb = opts.stdinFilepath && !isDir3(stdinFile) ? (await (0, import_plan4.planBuilds)([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
     const po = await fileOptions.for(stdinFile, fb);
-    if (opts.stdinFilepath && (fileOptions.settings(stdinFile).excluded || await dockerfixIgnored(stdinFile))) return await passThrough(io, opts);
+    if (opts.stdinFilepath && (fileOptions.settings(stdinFile).excluded || await (0, import_discover2.dockerfixIgnored)(stdinFile))) return await passThrough(io, opts);
     return await runStdin(io, opts, { ...po, ...processOpts, contextDir: po.contextDir, noContext: po.noContext, ...po.fmt ? { fmt: po.fmt } : {} }, paths, fb);
   } catch (e) {
     if (!(e instanceof import_config4.ConfigError)) throw e;
@@ -9755,16 +8690,16 @@ async function runFiles(plan, io, o) {
   const { out, err } = o;
   const { opts, colors, processOpts, fileOptions, paths } = plan;
   if (opts.output) o.buffered = [];
-  const firstDir = paths.map((p) => import_node_path10.default.resolve(io.cwd, p)).find((p) => isDir3(p));
+  const firstDir = paths.map((p) => import_node_path9.default.resolve(io.cwd, p)).find((p) => isDir3(p));
   if (firstDir && !plan.cache) {
     try {
-      prewarmWorkers(await fileOptions.for(import_node_path10.default.join(firstDir, "Dockerfile")));
+      prewarmWorkers(await fileOptions.for(import_node_path9.default.join(firstDir, "Dockerfile")));
     } catch {
     }
   }
-  const found = await discover(paths, io.cwd);
+  const found = await (0, import_discover2.discover)(paths, io.cwd);
   try {
-    found.files = found.files.filter((file) => !fileOptions.settings(import_node_path10.default.resolve(io.cwd, file)).excluded);
+    found.files = found.files.filter((file) => !fileOptions.settings(import_node_path9.default.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof import_config4.ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
@@ -9778,8 +8713,8 @@ async function runFiles(plan, io, o) {
 `);
     ran.errors++;
   }
-  const absFiles = found.files.map((f) => import_node_path10.default.resolve(io.cwd, f));
-  const builds = await (0, import_plan4.planBuilds)(absFiles, paths.map((p) => import_node_path10.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const absFiles = found.files.map((f) => import_node_path9.default.resolve(io.cwd, f));
+  const builds = await (0, import_plan4.planBuilds)(absFiles, paths.map((p) => import_node_path9.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   const cache = plan.cache ? await openResultCache(opts, io) : null;
@@ -9792,12 +8727,12 @@ async function runFiles(plan, io, o) {
   const interrupt = onInterrupt(() => batch.stop());
   const write = (abs, rel2, outcome) => {
     try {
-      (0, import_fsio7.writeFileAtomic)(abs, outcome.after, { expected: outcome.before });
+      (0, import_fsio6.writeFileAtomic)(abs, outcome.after, { expected: outcome.before });
       ran.written++;
       return true;
     } catch (e) {
-      if (!(e instanceof import_fsio7.FileError)) throw e;
-      err(`${safeLine(new import_fsio7.FileError(rel2, e.message).format())}
+      if (!(e instanceof import_fsio6.FileError)) throw e;
+      err(`${safeLine(new import_fsio6.FileError(rel2, e.message).format())}
 `);
       ran.errors++;
       return false;
@@ -9813,11 +8748,11 @@ async function runFiles(plan, io, o) {
     const rel2 = relative2(io.cwd, file);
     if (outcome.error) {
       const message = outcome.internal ? internalMessage(outcome.error.message, opts.debug) : outcome.error.message;
-      const line = new import_fsio7.FileError(rel2, message, outcome.error.line, outcome.error.column).format();
+      const line = new import_fsio6.FileError(rel2, message, outcome.error.line, outcome.error.column).format();
       err(`${outcome.internal && opts.debug ? line : safeLine(line)}
 `);
       ran.errors++;
-      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new import_fsio7.FileError(outcome.error.file ?? rel2, message, outcome.error.line, outcome.error.column) };
+      const shown = message === outcome.error.message ? outcome : { ...outcome, error: new import_fsio6.FileError(outcome.error.file ?? rel2, message, outcome.error.line, outcome.error.column) };
       report?.push({ path: rel2, outcome: shown, written: false });
       continue;
     }
@@ -9904,8 +8839,8 @@ async function emit(plan, ran, io, o) {
   }
   if (opts.output && o.buffered) {
     try {
-      import_node_fs10.default.mkdirSync(import_node_path10.default.dirname(import_node_path10.default.resolve(io.cwd, opts.output)), { recursive: true });
-      import_node_fs10.default.writeFileSync(import_node_path10.default.resolve(io.cwd, opts.output), o.buffered.join(""));
+      import_node_fs9.default.mkdirSync(import_node_path9.default.dirname(import_node_path9.default.resolve(io.cwd, opts.output)), { recursive: true });
+      import_node_fs9.default.writeFileSync(import_node_path9.default.resolve(io.cwd, opts.output), o.buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -9943,9 +8878,9 @@ function printNotes(rel2, outcome, out, colors) {
 async function passThrough(io, opts) {
   let bytes;
   try {
-    bytes = await (0, import_fsio7.readStdinCapped)(io.stdin);
+    bytes = await (0, import_fsio6.readStdinCapped)(io.stdin);
   } catch (e) {
-    if (!(e instanceof import_fsio7.FileError)) throw e;
+    if (!(e instanceof import_fsio6.FileError)) throw e;
     io.stderr.write(`dockerfix: ${e.format()}
 `);
     return 2;
@@ -9974,7 +8909,7 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   const label2 = opts.stdinFilepath ?? "<stdin>";
   let contextFile;
   if (opts.stdinFilepath) {
-    const abs = import_node_path10.default.resolve(io.cwd, opts.stdinFilepath);
+    const abs = import_node_path9.default.resolve(io.cwd, opts.stdinFilepath);
     if (isDir3(abs)) {
       err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
@@ -9984,19 +8919,19 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   }
   let bytes;
   try {
-    bytes = await (0, import_fsio7.readStdinCapped)(io.stdin);
+    bytes = await (0, import_fsio6.readStdinCapped)(io.stdin);
   } catch (e) {
-    if (!(e instanceof import_fsio7.FileError)) throw e;
+    if (!(e instanceof import_fsio6.FileError)) throw e;
     err(`dockerfix: ${e.format()}
 `);
     return 2;
   }
   let raw;
   try {
-    const d = (0, import_fsio7.decodeFile)(label2, bytes);
+    const d = (0, import_fsio6.decodeFile)(label2, bytes);
     raw = (d.bom ? "\uFEFF" : "") + d.text;
   } catch (e) {
-    if (e instanceof import_fsio7.FileError) {
+    if (e instanceof import_fsio6.FileError) {
       err(`${safeLine(e.format())}
 `);
       return 2;
@@ -10006,7 +8941,7 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   const first = (0, import_engine4.processText)(raw, label2, processOpts, contextFile);
   const each = contextFile ? (0, import_contexts3.analyseEachContext)(contextFile, processOpts, fb, first, (_f, o) => (0, import_engine4.processText)(raw, label2, o, contextFile)) : first;
   const processed = fb?.findings.length && !each.error ? { ...each, findings: [...fb.findings, ...each.findings] } : each;
-  const outcome = processed.internal && processed.error ? { ...processed, error: new import_fsio7.FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) } : processed;
+  const outcome = processed.internal && processed.error ? { ...processed, error: new import_fsio6.FileError(processed.error.file, internalMessage(processed.error.message, opts.debug), processed.error.line, processed.error.column) } : processed;
   if (outcome.error) {
     err(`${safeLine(outcome.error.format())}
 `);
@@ -10055,7 +8990,7 @@ function isStdinRun(args) {
 }
 function isDir3(p) {
   try {
-    return import_node_fs10.default.statSync(p).isDirectory();
+    return import_node_fs9.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -10066,21 +9001,21 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_node_fs10, import_node_path10, import_node_url4, import_picocolors2, import_engine4, import_fsio7, import_transforms5, import_config4, import_file_options5, import_plan4, import_contexts3, list4, Output;
+var import_node_fs9, import_node_path9, import_node_url4, import_picocolors2, import_discover2, import_engine4, import_fsio6, import_transforms5, import_config4, import_file_options5, import_plan4, import_contexts3, list4, Output;
 var init_main = __esm({
   "src/cli/main.ts"() {
     "use strict";
-    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
     import_node_url4 = require("node:url");
     init_esm();
     import_picocolors2 = __toESM(require_picocolors(), 1);
-    init_discover();
+    import_discover2 = require("dockerfix:core/src/cli/discover.ts");
     init_diff();
     import_engine4 = require("dockerfix:core/src/pipeline/engine.ts");
     init_batch();
     init_progress();
-    import_fsio7 = require("dockerfix:core/src/pipeline/fsio.ts");
+    import_fsio6 = require("dockerfix:core/src/pipeline/fsio.ts");
     import_transforms5 = require("dockerfix:core/transforms/index.ts");
     import_config4 = require("dockerfix:core/src/pipeline/config.ts");
     import_file_options5 = require("dockerfix:core/src/pipeline/file-options.ts");

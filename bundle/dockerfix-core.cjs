@@ -304,8 +304,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path20, { windows } = {}) => {
-      const segs = path20.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path21, { windows } = {}) => {
+      const segs = path21.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -2063,18 +2063,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path20) {
+function matchOne(p, path21) {
   switch (p.kind) {
     case "exact":
-      return path20 === p.text;
+      return path21 === p.text;
     case "prefix":
-      return path20.startsWith(p.text.slice(0, -2));
+      return path21.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path20.endsWith(suffix) || suffix.startsWith("/") && path20 === suffix.slice(1);
+      return path21.endsWith(suffix) || suffix.startsWith("/") && path21 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path20);
+      return runAutomaton(p.tokens, path21);
     default:
       return false;
   }
@@ -2177,12 +2177,12 @@ function makeIgnore(text, note) {
     return m.ignores(p);
   };
 }
-function makeTreeTest(text, ignored) {
+function makeTreeTest(text, ignored2) {
   const exceptions = readPatterns(text).filter((l) => l.startsWith("!")).map((l) => normalizeRel(l.slice(1).trim()));
   return (rel2) => {
     const p = normalizeRel(rel2);
     if (!p) return false;
-    if (!ignored(p) && !(ignored(`${p}/${PROBE}`) && ignored(`${p}/.${PROBE}`))) return false;
+    if (!ignored2(p) && !(ignored2(`${p}/${PROBE}`) && ignored2(`${p}/.${PROBE}`))) return false;
     const dir = p + "/";
     return !exceptions.some((x) => {
       const g = x.search(/[*?[\\]/);
@@ -5691,14 +5691,14 @@ function runTransforms(text, run, bom = false) {
         ids.set(d.fix, id);
         for (const e of d.fix.edits) allowed.push({ start: e.start, end: e.end, text: e.text, fixKind: d.fix.applicability, fix: id });
       }
-      const ignored = usePragmas ? ignoredInstructions(doc2, readPragmas(doc2), t.meta.id) : [];
+      const ignored2 = usePragmas ? ignoredInstructions(doc2, readPragmas(doc2), t.meta.id) : [];
       const proposed = allowed.length;
-      if (ignored.length) allowed = allowed.filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
+      if (ignored2.length) allowed = allowed.filter((e) => !ignored2.some((i) => touches(i, e.start, e.end)));
       const dropped = allowed.length < proposed;
       const notes = [];
       const changes = [];
       for (const d of diagnostics) {
-        if (ignored.length && ignored.some((i) => touches(i, d.range.start, Math.max(d.range.start + 1, d.range.end)))) continue;
+        if (ignored2.length && ignored2.some((i) => touches(i, d.range.start, Math.max(d.range.start + 1, d.range.end)))) continue;
         const unsafe = (d.fix?.applicability ?? t.meta.fixKind) === "unsafe";
         if (d.kind === "change" && unsafe && !options.unsafe) {
           notes.push({ ...report(t, d, "info", `${d.message} (unsafe fix: run with --unsafe to apply)`), fixKind: "unsafe" });
@@ -5734,13 +5734,13 @@ function runTransforms(text, run, bom = false) {
         return internal(`transform ${t.meta.id} produced text that does not parse: ${e.message}`);
       }
       const lost = checkUntouched(doc2, sorted, nextDoc);
-      if (dropped && (lost || ignored.length && !keepsInstructions(doc2, nextDoc, ignored, t.meta.id) || wouldEditAgain(t, nextDoc, ctx, options))) {
+      if (dropped && (lost || ignored2.length && !keepsInstructions(doc2, nextDoc, ignored2, t.meta.id) || wouldEditAgain(t, nextDoc, ctx, options))) {
         for (const f of changes) notes.push({ ...f, kind: "skipped", severity: "info", message: `not applied, because part of it would edit an instruction marked \`# dockerfix-ignore\`: ${f.message}` });
         quiet.set(t.meta.id, unchanged);
         continue;
       }
       if (lost) return internal(`self-check failed: ${t.meta.id}: ${lost.message}`, toOriginal(lost.offset));
-      if (ignored.length && !keepsInstructions(doc2, nextDoc, ignored, t.meta.id)) {
+      if (ignored2.length && !keepsInstructions(doc2, nextDoc, ignored2, t.meta.id)) {
         quiet.set(t.meta.id, unchanged);
         continue;
       }
@@ -5824,9 +5824,9 @@ function wouldEditAgain(t, doc2, ctx, options) {
   } catch {
     return true;
   }
-  const ignored = ignoredInstructions(doc2, readPragmas(doc2), t.meta.id);
+  const ignored2 = ignoredInstructions(doc2, readPragmas(doc2), t.meta.id);
   const fixes = new Set(chosenDiagnostics(result, options.unsafe).flatMap((d) => d.fix && applies(d.fix, options.unsafe) ? [d.fix] : []));
-  const edits = [...fixes].flatMap((f) => f.edits).filter((e) => !ignored.some((i) => touches(i, e.start, e.end)));
+  const edits = [...fixes].flatMap((f) => f.edits).filter((e) => !ignored2.some((i) => touches(i, e.start, e.end)));
   if (edits.length === 0) return false;
   try {
     return applyEdits(doc2.text, normalizeEdits(edits, doc2.text.length)) !== doc2.text;
@@ -5834,11 +5834,11 @@ function wouldEditAgain(t, doc2, ctx, options) {
     return true;
   }
 }
-function keepsInstructions(before, after, ignored, id) {
+function keepsInstructions(before, after, ignored2, id) {
   const count = (doc2, text) => doc2.instructions.filter((i) => i.text === text).length;
-  if (!ignored.every((i) => count(after, i.text) === count(before, i.text))) return false;
+  if (!ignored2.every((i) => count(after, i.text) === count(before, i.text))) return false;
   const still = ignoredInstructions(after, readPragmas(after), id).map((i) => i.text);
-  return ignored.every((i) => still.filter((t) => t === i.text).length === ignored.filter((x) => x.text === i.text).length);
+  return ignored2.every((i) => still.filter((t) => t === i.text).length === ignored2.filter((x) => x.text === i.text).length);
 }
 function firstDifference(a, b) {
   const n = Math.min(a.length, b.length);
@@ -8215,15 +8215,15 @@ function preCommitRunsHadolint(text) {
 }
 function findHadolint(dockerfile, root) {
   let found = null;
-  let ignored = null;
+  let ignored2 = null;
   let d = import_node_path13.default.dirname(dockerfile);
   for (; ; ) {
     const names = new Set(list2(d));
     for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
-      if (!names.has(n) || ignored !== null) continue;
+      if (!names.has(n) || ignored2 !== null) continue;
       const text = readRegular2(import_node_path13.default.join(d, n));
       if (text === null) continue;
-      ignored = configIgnored(text);
+      ignored2 = configIgnored(text);
       found ??= { source: import_node_path13.default.join(d, n), ignored: [] };
     }
     if (!found && names.has(".pre-commit-config.yaml")) {
@@ -8248,7 +8248,7 @@ function findHadolint(dockerfile, root) {
     if (parent === d) break;
     d = parent;
   }
-  return found ? { ...found, ignored: ignored ?? [] } : null;
+  return found ? { ...found, ignored: ignored2 ?? [] } : null;
 }
 var import_node_fs12, import_node_path13;
 var init_hadolint = __esm({
@@ -8578,6 +8578,1082 @@ var init_context_recorder = __esm({
         return n;
       }
     };
+  }
+});
+
+// src/core/names.ts
+function isDockerfileName(name) {
+  return NAME.test(name) && !NOT_NAME.test(name);
+}
+var DOCKERFILE_BASES, DOCKERFILE_PATTERNS, NOT_DOCKERFILE_SUFFIXES, NOT_DOCKERFILES, BASES, NOT, NAME, NOT_NAME, PRE_COMMIT_FILES, PRE_COMMIT_EXCLUDE;
+var init_names = __esm({
+  "src/core/names.ts"() {
+    "use strict";
+    DOCKERFILE_BASES = ["Dockerfile", "dockerfile", "Containerfile", "containerfile"];
+    DOCKERFILE_PATTERNS = [
+      ...DOCKERFILE_BASES.map((b) => `**/${b}`),
+      ...DOCKERFILE_BASES.map((b) => `**/${b}.*`),
+      ...DOCKERFILE_BASES.map((b) => `**/*.${b}`)
+    ];
+    NOT_DOCKERFILE_SUFFIXES = ["dockerignore", "containerignore", "md", "orig", "rej", "template", "tmpl", "j2", "in"];
+    NOT_DOCKERFILES = [...NOT_DOCKERFILE_SUFFIXES.map((s) => `**/*.${s}`), "**/*.dockerfix-*.tmp"];
+    BASES = DOCKERFILE_BASES.join("|");
+    NOT = NOT_DOCKERFILE_SUFFIXES.join("|");
+    NAME = new RegExp(`^(?:(?:${BASES})(?:\\..*)?|.+\\.(?:${BASES}))$`, "s");
+    NOT_NAME = new RegExp(`\\.(?:${NOT})$|\\.dockerfix-[^/]*\\.tmp$`);
+    PRE_COMMIT_FILES = `(^|/)((${BASES})(\\.[^/]*)?|[^/]+\\.(${BASES}))$`;
+    PRE_COMMIT_EXCLUDE = `\\.(${NOT})$|\\.dockerfix-[^/]*\\.tmp$|\\{\\{|\\{%`;
+  }
+});
+
+// node_modules/ignore/index.js
+var require_ignore = __commonJS({
+  "node_modules/ignore/index.js"(exports2, module2) {
+    function makeArray(subject) {
+      return Array.isArray(subject) ? subject : [subject];
+    }
+    var UNDEFINED = void 0;
+    var EMPTY = "";
+    var SPACE = " ";
+    var ESCAPE = "\\";
+    var REGEX_LITERAL_SPECIAL = /[.*+?()[\]{}^$|\\/]/;
+    var BOM = "\uFEFF";
+    var REGEX_ANCHORED_GLOBSTAR = /^\/\*{2,}$/;
+    var REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION = /^\\!/;
+    var REGEX_REPLACE_LEADING_EXCAPED_HASH = /^\\#/;
+    var REGEX_SPLITALL_CRLF = /\r?\n/g;
+    var DOUBLE_SLASH = "//";
+    var SLASH_CODE = 47;
+    var DOT_CODE = 46;
+    var SLASH = "/";
+    var TMP_KEY_IGNORE = "node-ignore";
+    if (typeof Symbol !== "undefined") {
+      TMP_KEY_IGNORE = /* @__PURE__ */ Symbol.for("node-ignore");
+    }
+    var KEY_IGNORE = TMP_KEY_IGNORE;
+    var define = (object, key, value) => {
+      Object.defineProperty(object, key, { value });
+      return value;
+    };
+    var RETURN_FALSE = () => false;
+    var POSIX_CLASSES = {
+      alnum: "0-9A-Za-z",
+      alpha: "A-Za-z",
+      blank: " \\t",
+      cntrl: "\\x00-\\x1f\\x7f",
+      digit: "0-9",
+      graph: "!-.0-~",
+      lower: "a-z",
+      print: " -.0-~",
+      punct: "!-.:-@\\[-`{-~",
+      // git's `sane-ctype.h` classifies \v and \f as control, not space,
+      //   unlike C's `isspace`
+      space: " \\t\\n\\r",
+      upper: "A-Z",
+      xdigit: "0-9A-Fa-f"
+    };
+    var CLASS_MEMBERS_TO_ESCAPE = "\\]^-[";
+    var escapeMember = (char) => CLASS_MEMBERS_TO_ESCAPE.indexOf(char) < 0 ? char : ESCAPE + char;
+    var NON_SLASH = "(?!\\/)";
+    var classSource = (negated, body) => {
+      if (negated) {
+        return `[^\\/${body}]`;
+      }
+      const source = `[${body}]`;
+      return new RegExp(source).test("/") ? NON_SLASH + source : source;
+    };
+    var scanBracket = (pattern, start) => {
+      const { length } = pattern;
+      let index = start + 1;
+      let negated = EMPTY;
+      const lead = pattern[index];
+      if (lead === "!" || lead === "^") {
+        negated = "^";
+        index++;
+      }
+      let body = EMPTY;
+      let prev = EMPTY;
+      for (; ; ) {
+        const char = pattern[index];
+        if (char === UNDEFINED) {
+          return null;
+        }
+        if (char === ESCAPE) {
+          const escaped = pattern[++index];
+          body += escapeMember(escaped);
+          prev = escaped;
+        } else if (char === "-" && prev && index + 1 < length && pattern[index + 1] !== "]") {
+          index++;
+          let to = pattern[index];
+          if (to === ESCAPE) {
+            to = pattern[index += 1];
+          }
+          if (prev <= to) {
+            body += `-${escapeMember(to)}`;
+          }
+          prev = EMPTY;
+        } else if (char === "[" && pattern[index + 1] === ":") {
+          const nameStart = index + 2;
+          let end = nameStart;
+          while (end < length && pattern[end] !== "]") {
+            end++;
+          }
+          if (end === length) {
+            return null;
+          }
+          if (end > nameStart && pattern[end - 1] === ":") {
+            const name = pattern.slice(nameStart, end - 1);
+            if (!Object.prototype.hasOwnProperty.call(POSIX_CLASSES, name)) {
+              return null;
+            }
+            body += POSIX_CLASSES[name];
+            prev = EMPTY;
+            index = end;
+          } else {
+            body += escapeMember("[");
+            prev = "[";
+            index = nameStart - 2;
+          }
+        } else {
+          body += escapeMember(char);
+          prev = char;
+        }
+        index++;
+        if (pattern[index] === "]") {
+          return {
+            end: index,
+            source: classSource(negated, body)
+          };
+        }
+      }
+    };
+    var NEVER_MATCH = "[]";
+    var PLACEHOLDER = "\0";
+    var REGEX_RESTORE_PLACEHOLDER = new RegExp(
+      `${PLACEHOLDER}(\\d+)${PLACEHOLDER}`,
+      "g"
+    );
+    var TRAILING_WILDCARD = "\uE000";
+    var TRAILING_DOUBLESTAR = "\uE001";
+    var isReserved = (char) => char === PLACEHOLDER || char === TRAILING_WILDCARD || char === TRAILING_DOUBLESTAR;
+    var extractBrackets = (pattern) => {
+      const sources = [];
+      const hold = (source) => `${PLACEHOLDER}${sources.push(source) - 1}${PLACEHOLDER}`;
+      const { length } = pattern;
+      let out = EMPTY;
+      let index = 0;
+      while (index < length) {
+        const char = pattern[index];
+        if (char === ESCAPE) {
+          const escaped = pattern[index + 1];
+          if (escaped === SLASH && index + 2 === length) {
+            out += hold(NEVER_MATCH);
+          } else if (escaped === "*" || escaped === "[" || escaped === SPACE) {
+            out += pattern.slice(index, index + 2);
+          } else {
+            out += hold(
+              REGEX_LITERAL_SPECIAL.test(escaped) ? ESCAPE + escaped : isReserved(escaped) ? `[${escaped}]` : escaped
+            );
+          }
+          index += 2;
+        } else if (isReserved(char)) {
+          out += hold(`[${char}]`);
+          index++;
+        } else if (char === "[") {
+          const scanned = scanBracket(pattern, index);
+          if (scanned === null) {
+            out += hold(NEVER_MATCH);
+            index = length;
+          } else {
+            out += hold(scanned.source);
+            index = scanned.end + 1;
+          }
+        } else {
+          out += char;
+          index++;
+        }
+      }
+      return {
+        source: out,
+        sources
+      };
+    };
+    var DIRECT = null;
+    var REGEX_INNER_SLASH = /\/(?!$)/;
+    var WILDCARD = "[^\\/]*";
+    var REPLACERS = [
+      // Replace (\ ) with ' '
+      // Only a space: an escaped tab or other whitespace is already a literal by
+      //   the time it reaches here, and a bare tab must be left as one, not turned
+      //   into a space.
+      // (\ ) -> ' '
+      // (\\ ) -> '\\ '
+      // (\\\ ) -> '\\ '
+      [
+        // A run of backslashes is taken whole, from its first one, so no match
+        //   ever starts again inside it -- `(\\+?) ` did, which made a long run
+        //   quadratic.
+        /(\\+)( ?)/g,
+        (_, run, space) => space ? run.slice(0, run.length - run.length % 2) + SPACE : run,
+        ESCAPE + SPACE
+      ],
+      // git's wildmatch() reads a run of two or more asterisks as one globstar
+      //   whenever the run fills a path segment: it starts the pattern or follows
+      //   a `/`, and it ends the pattern or comes before a `/`. A run of two is
+      //   already `**`; a longer one is folded into `**` here, so the steps
+      //   below only ever have to know `**`.
+      // `***/foo` -> `**/foo`, `a/***/b` -> `a/**/b`, `a/***` -> `a/**`
+      // git also takes a run beside a literal prefix (`a***/b`) or beside an
+      //   escaped slash (`***\/b`) as a globstar, and this does not; the README
+      //   lists both, under "A run of asterisks".
+      [
+        /(^|\/)\*{3,}(?=\/|$)/g,
+        (_, start) => `${start}**`,
+        "*"
+      ],
+      // Escape metacharacters
+      // which is written down by users but means special for regular expressions.
+      // > There are 12 characters with special meanings:
+      // > - the backslash \,
+      // > - the caret ^,
+      // > - the dollar sign $,
+      // > - the period or dot .,
+      // > - the vertical bar or pipe symbol |,
+      // > - the question mark ?,
+      // > - the asterisk or star *,
+      // > - the plus sign +,
+      // > - the opening parenthesis (,
+      // > - the closing parenthesis ),
+      // > - and the opening square bracket [,
+      // > - the opening curly brace {,
+      // > These special characters are often called "metacharacters".
+      [
+        /[\\$.|*+(){^]/g,
+        (match) => `\\${match}`
+      ],
+      [
+        // > a question mark (?) matches a single character
+        /(?!\\)\?/g,
+        () => "[^/]",
+        "?"
+      ],
+      // leading slash
+      [
+        // > A leading slash matches the beginning of the pathname.
+        // > For example, "/*.c" matches "cat-file.c" but not "mozilla-sha1/sha1.c".
+        // A leading slash matches the beginning of the pathname
+        /^\//,
+        () => "^",
+        SLASH
+      ],
+      // replace special metacharacter slash after the leading slash
+      [
+        /\//g,
+        () => "\\/",
+        SLASH
+      ],
+      [
+        // > A leading "**" followed by a slash means match in all directories.
+        // > For example, "**/foo" matches file or directory "foo" anywhere,
+        // > the same as pattern "foo".
+        // > "**/foo/bar" matches file or directory "bar" anywhere that is directly
+        // >   under directory "foo".
+        // Notice that the '*'s have been replaced as '\\*'
+        /^\^*(?:\\\*\\\*\\\/)+/,
+        // '**/foo' <-> 'foo'
+        () => "(?:^|\\/)",
+        "*"
+      ],
+      // starting
+      [
+        // there will be no leading '/'
+        //   (which has been replaced by section "leading slash")
+        // If starts with '**', adding a '^' to the regular expression also works
+        DIRECT,
+        (source, pattern) => {
+          if (!source || source[0] === "^" || source[0] === "(") {
+            return source;
+          }
+          const anchor = !REGEX_INNER_SLASH.test(pattern) ? "(?:^|\\/)" : "^";
+          return anchor + source;
+        }
+      ],
+      // two globstars
+      [
+        // Use lookahead assertions so that we could match more than one `'/**'`
+        /\\\/\\\*\\\*(?=\\\/|$)/g,
+        // Zero, one or several directories
+        // should not use '*', or it will be replaced by the next replacer
+        // Check if it is not the last `'/**'`
+        (_, index, str2) => index + 6 < str2.length ? str2.slice(index + 6) === "\\/" ? "(?:\\/[^\\/]+)+" : "(?:\\/[^\\/]+)*" : `\\/${TRAILING_DOUBLESTAR}`,
+        "*"
+      ],
+      // normal intermediate wildcards
+      [
+        // Never replace escaped '*'
+        // ignore rule '\*' will match the path '*'
+        // 'abc.*/' -> go
+        // 'abc.*'  -> skip this rule,
+        //    coz trailing single wildcard will be handed by [trailing wildcard]
+        /(^|[^\\])(?:\\\*)+(?!$)/g,
+        // '*.js' matches '.js'
+        // '*.js' doesn't match 'abc'
+        // 1. An asterisk "*" matches anything except a slash.
+        // 2. Other consecutive asterisks are considered regular asterisks
+        //    and collapse into one non-slash wildcard run.
+        (_, p1) => p1 + WILDCARD,
+        "*"
+      ],
+      // trailing wildcard, held apart from a literal star
+      [
+        // The step above leaves a trailing `*` alone, so a single `\*` is all that
+        //   can be left at the end here, and what stands in front of it says which
+        //   kind it is. A wildcard arrives as the escaper wrote it, `\*` with
+        //   nothing before it; a literal arrives as the user's own escape, which
+        //   the escaper doubled, and then the star's own -- `\\` and then `\*`.
+        //   There is no third case: every backslash still reaching the chain is
+        //   one `\*`, `\[` or `\ ` carries itself, and each is followed by its
+        //   own character, so a longer run can never form. This runs while the
+        //   two are still distinct, before the unescape steps below collapse the
+        //   literal onto the very `\*` a wildcard leaves behind.
+        /(^|[^\\])((?:\\\\)*)\\\*$/,
+        (match, p1, p2) => p2 === EMPTY ? p1 + TRAILING_WILDCARD : match,
+        "*"
+      ],
+      [
+        // unescape, revert step 3 except for back slash
+        // For example, if a user escape a '\\*',
+        // after step 3, the result will be '\\\\\\*'
+        /\\\\\\(?=[$.|*+(){^])/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // '\\\\' -> '\\'
+        /\\\\/g,
+        () => ESCAPE,
+        ESCAPE + ESCAPE
+      ],
+      [
+        // Every real bracket expression -- POSIX classes included -- has already
+        //   been held aside by `extractBrackets`, so the only `[` left in the
+        //   pattern is an escaped, literal one.
+        // A backslash could only stand at the end of the range if it quoted the
+        //   `]`, and `\]` is held aside long before this.
+        /\\\[([^\]/]*?)($|\])/g,
+        // '\\[bar]' -> '\\\\[bar]'
+        (match, range, close) => `\\[${range}${close}`,
+        "["
+      ],
+      // ending
+      [
+        // 'js' will not match 'js.'
+        // 'ab' will not match 'abc'
+        DIRECT,
+        // WTF!
+        // https://git-scm.com/docs/gitignore
+        // changes in [2.22.1](https://git-scm.com/docs/gitignore/2.22.1)
+        // which re-fixes #24, #38
+        // > If there is a separator at the end of the pattern then the pattern
+        // > will only match directories, otherwise the pattern can match both
+        // > files and directories.
+        // 'js*' will not match 'a.js'
+        // 'js/' will not match 'a.js'
+        // 'js' will match 'a.js' and 'a.js/'
+        (source) => {
+          const last = source[source.length - 1];
+          if (!last || last === TRAILING_WILDCARD || last === TRAILING_DOUBLESTAR) {
+            return source;
+          }
+          return last === SLASH ? `${source}$` : `${source}(?=$|\\/$)`;
+        }
+      ]
+    ];
+    var REGEX_REPLACE_TRAILING_WILDCARD = /(^|\\\/)?\uE000$/;
+    var MODE_IGNORE = "regex";
+    var MODE_CHECK_IGNORE = "checkRegex";
+    var UNDERSCORE = "_";
+    var replaceTrailingWildcard = (_, p1) => {
+      const prefix = p1 ? `${p1}[^/]+` : "[^/]*";
+      return `${prefix}(?=$|\\/$)`;
+    };
+    var REGEX_REPLACE_TRAILING_DOUBLESTAR = /\uE001$/;
+    var replaceTrailingDoublestar = () => "[\\s\\S]";
+    var separatorAfter = (run, at) => {
+      let separator = EMPTY;
+      for (let index = at + 1; index < run.length && !run[index].wildcard; index++) {
+        separator += run[index].single;
+      }
+      return separator;
+    };
+    var pinWildcards = (source) => {
+      if (source.indexOf(WILDCARD) < 0) {
+        return source;
+      }
+      const tokens = [];
+      const { length } = source;
+      let index = 0;
+      while (index < length) {
+        const char = source[index];
+        if (source.startsWith(WILDCARD, index)) {
+          tokens.push({ wildcard: true });
+          index += WILDCARD.length;
+        } else if (char === "[") {
+          let end = index + 1;
+          if (source[end] === "^") {
+            end++;
+          }
+          if (source[end] === "]") {
+            end++;
+          }
+          while (end < length && source[end] !== "]") {
+            end += source[end] === ESCAPE ? 2 : 1;
+          }
+          end++;
+          tokens.push({ single: source.slice(index, end) });
+          index = end;
+        } else if (char === ESCAPE) {
+          tokens.push({ single: source.slice(index, index + 2) });
+          index += 2;
+        } else if (char === "(") {
+          let depth = 0;
+          let end = index;
+          do {
+            if (source[end] === ESCAPE) {
+              end++;
+            } else if (source[end] === "(") {
+              depth++;
+            } else if (source[end] === ")") {
+              depth--;
+            }
+            end++;
+          } while (end < length && depth > 0);
+          if ("*+?".indexOf(source[end]) >= 0) {
+            end++;
+          }
+          tokens.push({ boundary: source.slice(index, end) });
+          index = end;
+        } else if (char === "^" || char === "$") {
+          tokens.push({ boundary: char });
+          index++;
+        } else {
+          tokens.push({ single: char });
+          index++;
+        }
+      }
+      let out = EMPTY;
+      let run = [];
+      const flush = () => {
+        let lastWildcard;
+        run.forEach((token, at) => {
+          if (token.wildcard) {
+            lastWildcard = at;
+          }
+        });
+        run.forEach((token, at) => {
+          if (!token.wildcard) {
+            out += token.single;
+            return;
+          }
+          out += at === lastWildcard ? WILDCARD : `(?:(?!${separatorAfter(run, at)})[^\\/])*`;
+        });
+        run = [];
+      };
+      tokens.forEach((token) => {
+        if (token.boundary === void 0) {
+          run.push(token);
+          return;
+        }
+        flush();
+        out += token.boundary;
+      });
+      flush();
+      return out;
+    };
+    var makeRegexPrefix = (pattern) => {
+      if (REGEX_ANCHORED_GLOBSTAR.test(pattern)) {
+        pattern = "**";
+      }
+      const { source, sources } = extractBrackets(pattern);
+      const replaced = REPLACERS.reduce(
+        // A pass whose matcher finds nothing hands back the very string it was
+        //   given, so asking first costs a search and saves a rewrite. Ten of the
+        //   fifteen passes never fire for a typical .gitignore line, and between
+        //   them they were 45% of this chain.
+        (prev, [matcher2, replacer, required]) => {
+          if (matcher2 === DIRECT) {
+            return replacer(prev, pattern);
+          }
+          if (required !== UNDEFINED && prev.indexOf(required) < 0) {
+            return prev;
+          }
+          return matcher2.test(prev) ? prev.replace(matcher2, replacer.bind(pattern)) : prev;
+        },
+        source
+      );
+      return sources.length ? replaced.replace(
+        REGEX_RESTORE_PLACEHOLDER,
+        (match, index) => sources[index]
+      ) : replaced;
+    };
+    var checkSourceOf = (body, prefix) => {
+      if (body[body.length - 1] === SLASH) {
+        prefix = makeRegexPrefix(body.slice(0, -1));
+      }
+      const head2 = prefix.slice(0, -1);
+      const last = prefix[prefix.length - 1];
+      return last === TRAILING_WILDCARD ? `${head2}$` : last === TRAILING_DOUBLESTAR ? head2 : NEVER_MATCH;
+    };
+    var matchesBasename = (body) => {
+      const index = body.indexOf(SLASH);
+      return index < 0 || index === body.length - 1;
+    };
+    var basenameOf = (path21) => {
+      const end = path21.length - 1;
+      const index = path21.lastIndexOf(
+        SLASH,
+        path21[end] === SLASH ? end - 1 : end
+      );
+      return index < 0 ? path21 : path21.slice(index + 1);
+    };
+    var parentOf = (path21) => {
+      if (path21.charCodeAt(0) === SLASH_CODE || path21.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path21.split(SLASH).filter(Boolean);
+        slices.pop();
+        return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
+      }
+      const end = path21.length - 1;
+      const cut2 = path21.lastIndexOf(
+        SLASH,
+        path21.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+      );
+      return cut2 < 0 ? EMPTY : path21.slice(0, cut2 + 1);
+    };
+    var isString = (subject) => typeof subject === "string";
+    var checkPattern = (pattern) => pattern && isString(pattern);
+    var splitPattern = (pattern) => (pattern[pattern.length - 1] === "\r" ? pattern.slice(0, -1) : pattern).split(REGEX_SPLITALL_CRLF).filter(Boolean);
+    var IgnoreRule = class {
+      constructor(pattern, mark, body, ignoreCase, negative, prefix) {
+        this.pattern = pattern;
+        this.mark = mark;
+        this.negative = negative;
+        define(this, "body", body);
+        define(this, "ignoreCase", ignoreCase);
+        define(this, "regexPrefix", prefix);
+      }
+      // Worked out on first use and kept behind an own property, the way `regex`
+      //   caches itself in `_regex`. Deciding it in the constructor instead would
+      //   add a fourth `defineProperty` to every rule ever built, which cost 4% of
+      //   every compile -- including the compiles of rules that are never matched
+      //   against anything.
+      get _basenameOnly() {
+        return define(this, "_basenameOnly", matchesBasename(this.body));
+      }
+      get regex() {
+        const key = UNDERSCORE + MODE_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_IGNORE, key);
+      }
+      get checkRegex() {
+        const key = UNDERSCORE + MODE_CHECK_IGNORE;
+        if (this[key]) {
+          return this[key];
+        }
+        return this._make(MODE_CHECK_IGNORE, key);
+      }
+      _make(mode, key) {
+        const str2 = pinWildcards(
+          mode === MODE_IGNORE ? this.regexPrefix.replace(REGEX_REPLACE_TRAILING_WILDCARD, replaceTrailingWildcard).replace(REGEX_REPLACE_TRAILING_DOUBLESTAR, replaceTrailingDoublestar) : checkSourceOf(this.body, this.regexPrefix)
+        );
+        const regex = this.ignoreCase ? new RegExp(str2, "i") : new RegExp(str2);
+        return define(this, key, regex);
+      }
+    };
+    var hasTrailingBackslash = (str2) => {
+      let count = 0;
+      while (str2[str2.length - count - 1] === ESCAPE) {
+        count++;
+      }
+      return count % 2 === 1;
+    };
+    var trimEnd = (body, stripLineEnd) => {
+      let lineEnd2 = body.length;
+      let end;
+      for (; ; ) {
+        if (stripLineEnd && body[lineEnd2 - 1] === "\r") {
+          lineEnd2--;
+        }
+        end = lineEnd2;
+        while (body[end - 1] === SPACE) {
+          end--;
+        }
+        if (!stripLineEnd || body[end - 1] !== "\n") {
+          break;
+        }
+        lineEnd2 = end - 1;
+      }
+      if (end === lineEnd2) {
+        return body.slice(0, lineEnd2);
+      }
+      let backslashes = 0;
+      while (body[end - backslashes - 1] === ESCAPE) {
+        backslashes++;
+      }
+      return backslashes % 2 ? body.slice(0, end - 1) + SPACE : body.slice(0, end);
+    };
+    var createRule = (pattern, mark, ignoreCase, stripLineEnd, stripBOM) => {
+      let body = stripBOM && pattern[0] === BOM ? pattern.slice(1) : pattern;
+      if (body[0] === "#") {
+        return;
+      }
+      let negative = false;
+      if (body[0] === "!") {
+        negative = true;
+        body = body.slice(1);
+      }
+      const last = body[body.length - 1];
+      if (last === SPACE || stripLineEnd && (last === "\r" || last === "\n")) {
+        body = trimEnd(body, stripLineEnd);
+      }
+      if (!body || hasTrailingBackslash(body)) {
+        return;
+      }
+      body = body.replace(REGEX_REPLACE_LEADING_EXCAPED_EXCLAMATION, "!").replace(REGEX_REPLACE_LEADING_EXCAPED_HASH, "#");
+      const regexPrefix = makeRegexPrefix(body);
+      return new IgnoreRule(
+        pattern,
+        mark,
+        body,
+        ignoreCase,
+        negative,
+        regexPrefix
+      );
+    };
+    var RuleManager = class {
+      constructor(ignoreCase) {
+        this._ignoreCase = ignoreCase;
+        this._rules = [];
+        this._basenameCount = 0;
+      }
+      _add(pattern, index) {
+        if (pattern && pattern[KEY_IGNORE]) {
+          this._rules = this._rules.concat(pattern._rules._rules);
+          this._basenameCount += pattern._rules._basenameCount;
+          this._added = true;
+          return;
+        }
+        const isStr = isString(pattern);
+        const raw = isStr ? pattern : pattern.pattern;
+        const rule = checkPattern(raw) && createRule(
+          raw,
+          isStr ? UNDEFINED : pattern.mark,
+          this._ignoreCase,
+          !this._split,
+          this._stripBOM && !index
+        );
+        if (rule) {
+          this._added = true;
+          this._rules.push(rule);
+          if (matchesBasename(rule.body)) {
+            this._basenameCount++;
+          }
+        }
+      }
+      // @param {Array<string> | string | Ignore} pattern
+      add(pattern) {
+        this._added = false;
+        this._split = isString(pattern);
+        this._stripBOM = !this._split || pattern[0] === BOM;
+        makeArray(
+          this._split ? splitPattern(pattern) : pattern
+        ).forEach(this._add, this);
+        if (this._added) {
+          this._literalRules = UNDEFINED;
+        }
+        return this._added;
+      }
+      // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
+      //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
+      //   are left out once, rather than tested or compiled for every path.
+      testLiteral(path21) {
+        const rules = this._literalRules || (this._literalRules = this._rules.filter(
+          ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
+        ));
+        let ignored2 = false;
+        let unignored = false;
+        let matchedRule;
+        for (let index = rules.length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule.checkRegex.test(path21)) {
+            ignored2 = !rule.negative;
+            unignored = rule.negative;
+            matchedRule = rule.negative ? UNDEFINED : rule;
+            break;
+          }
+        }
+        const ret = {
+          ignored: ignored2,
+          unignored
+        };
+        if (matchedRule) {
+          ret.rule = matchedRule;
+        }
+        return ret;
+      }
+      // Test one single path without recursively checking parent directories
+      //
+      // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
+      // @returns {TestResult}
+      test(path21, mode) {
+        const rules = this._rules;
+        const { length } = rules;
+        const shortcut = this._basenameCount * 2 >= length;
+        const basename2 = shortcut ? basenameOf(path21) : path21;
+        for (let index = length - 1; index >= 0; index--) {
+          const rule = rules[index];
+          if (rule[mode].test(
+            shortcut && rule._basenameOnly ? basename2 : path21
+          )) {
+            const { negative } = rule;
+            const ret = {
+              ignored: !negative,
+              unignored: negative
+            };
+            if (!negative) {
+              ret.rule = rule;
+            }
+            return ret;
+          }
+        }
+        return {
+          ignored: false,
+          unignored: false
+        };
+      }
+    };
+    var throwError = (message, Ctor) => {
+      throw new Ctor(message);
+    };
+    var checkPath = (path21, originalPath, doThrow) => {
+      if (!isString(path21)) {
+        return doThrow(
+          `path must be a string, but got \`${originalPath}\``,
+          TypeError
+        );
+      }
+      if (!path21) {
+        return doThrow(`path must not be empty`, TypeError);
+      }
+      if (checkPath.isNotRelative(path21)) {
+        const r = "`path.relative()`d";
+        return doThrow(
+          `path should be a ${r} string, but got "${originalPath}"`,
+          RangeError
+        );
+      }
+      return true;
+    };
+    var isNotRelative = (path21) => {
+      const first = path21.charCodeAt(0);
+      if (first === SLASH_CODE) {
+        return true;
+      }
+      if (first !== DOT_CODE) {
+        return false;
+      }
+      if (path21.length === 1) {
+        return true;
+      }
+      const second = path21.charCodeAt(1);
+      if (second === SLASH_CODE) {
+        return true;
+      }
+      if (second !== DOT_CODE) {
+        return false;
+      }
+      return path21.length === 2 || path21.charCodeAt(2) === SLASH_CODE;
+    };
+    checkPath.isNotRelative = isNotRelative;
+    checkPath.convert = (p) => p;
+    var convertPath = (target) => isString(target) && checkPath.convert(target);
+    var Ignore = class {
+      constructor({
+        ignorecase = true,
+        ignoreCase = ignorecase,
+        allowRelativePaths = false
+      } = {}) {
+        define(this, KEY_IGNORE, true);
+        this._rules = new RuleManager(ignoreCase);
+        this._strictPathCheck = !allowRelativePaths;
+        this._initCache();
+      }
+      _initCache() {
+        this._ignoreCache = /* @__PURE__ */ Object.create(null);
+        this._testCache = /* @__PURE__ */ Object.create(null);
+      }
+      add(pattern) {
+        if (this._rules.add(pattern)) {
+          this._initCache();
+        }
+        return this;
+      }
+      // legacy
+      addPattern(pattern) {
+        return this.add(pattern);
+      }
+      // @returns {TestResult}
+      _test(originalPath, cache4, path21) {
+        checkPath(
+          path21,
+          originalPath,
+          this._strictPathCheck ? throwError : RETURN_FALSE
+        );
+        return path21 ? this._t(path21, cache4) : {
+          ignored: false,
+          unignored: false
+        };
+      }
+      checkIgnore(target) {
+        const path21 = convertPath(target);
+        if (!path21 || path21.charCodeAt(path21.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path21);
+        }
+        const dir = this._t(path21, this._testCache);
+        if (dir.ignored) {
+          return dir;
+        }
+        const literal = this._rules.testLiteral(path21);
+        return literal.ignored || literal.unignored ? literal : dir;
+      }
+      _t(path21, cache4) {
+        if (path21 in cache4) {
+          return cache4[path21];
+        }
+        const parentPath = parentOf(path21);
+        const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
+        return cache4[path21] = parent && parent.ignored ? parent : this._rules.test(path21, MODE_IGNORE);
+      }
+      ignores(path21) {
+        return this._test(path21, this._ignoreCache, convertPath(path21)).ignored;
+      }
+      createFilter() {
+        return (path21) => !this.ignores(path21);
+      }
+      filter(paths) {
+        return makeArray(paths).filter(this.createFilter());
+      }
+      // @returns {TestResult}
+      test(path21) {
+        return this._test(path21, this._testCache, convertPath(path21));
+      }
+    };
+    var factory = (options) => new Ignore(options);
+    var isPathValid = (path21) => checkPath(convertPath(path21), path21, RETURN_FALSE);
+    var setupWindows = () => {
+      const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
+      checkPath.convert = makePosix;
+      const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
+      checkPath.isNotRelative = (path21) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path21) || isNotRelative(path21);
+    };
+    if (
+      // Detect `process` so that it can run in browsers.
+      typeof process !== "undefined" && process.platform === "win32"
+    ) {
+      setupWindows();
+    }
+    module2.exports = factory;
+    factory.default = factory;
+    module2.exports.isPathValid = isPathValid;
+    define(module2.exports, /* @__PURE__ */ Symbol.for("setupWindows"), setupWindows);
+  }
+});
+
+// src/cli/discover.ts
+var discover_exports = {};
+__export(discover_exports, {
+  DOCKERFILE_PATTERNS: () => DOCKERFILE_PATTERNS,
+  NOT_DOCKERFILES: () => NOT_DOCKERFILES,
+  SKIPPED_DIRS: () => SKIPPED_DIRS,
+  TEMPLATE_DIRS: () => TEMPLATE_DIRS,
+  discover: () => discover,
+  dockerfixIgnored: () => dockerfixIgnored,
+  searchDirectory: () => searchDirectory
+});
+async function discover(paths, cwd = process.cwd()) {
+  const files = [];
+  const errors = [];
+  const seen = /* @__PURE__ */ new Set();
+  const add = (f) => {
+    const key = import_node_path15.default.resolve(cwd, f);
+    if (seen.has(key)) return;
+    seen.add(key);
+    files.push(f);
+  };
+  for (const p of paths) {
+    let st;
+    try {
+      st = import_node_fs14.default.statSync(import_node_path15.default.resolve(cwd, p));
+    } catch (e) {
+      const code = e.code;
+      errors.push(
+        new FileError(
+          p,
+          code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : code === "ELOOP" ? "too many levels of symbolic links" : e.message
+        )
+      );
+      continue;
+    }
+    if (!st.isDirectory()) {
+      if (!await dockerfixIgnored(import_node_path15.default.resolve(cwd, p))) add(p);
+      continue;
+    }
+    let found;
+    const unreadable = [];
+    const unsearchable = [];
+    try {
+      found = await searchDirectory(import_node_path15.default.resolve(cwd, p), unreadable, unsearchable);
+    } catch (e) {
+      errors.push(new FileError(p, `cannot search directory: ${e.message}`));
+      continue;
+    }
+    for (const f of found.sort()) add(import_node_path15.default.join(p, f));
+    const root = import_node_path15.default.resolve(cwd, p);
+    for (const d of [...new Set(unreadable)].sort()) {
+      const rel2 = import_node_path15.default.relative(root, d);
+      errors.push(new FileError(rel2 ? import_node_path15.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
+    }
+    for (const u of unsearchable) {
+      const rel2 = import_node_path15.default.relative(root, u.dir);
+      errors.push(new FileError(rel2 ? import_node_path15.default.join(p, rel2) : p, u.why));
+    }
+  }
+  return { files, errors };
+}
+async function searchDirectory(root, unreadable, unsearchable = []) {
+  makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
+  const out = [];
+  const visit = (dir, rel2, rules) => {
+    let entries;
+    try {
+      entries = import_node_fs14.default.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      const code = e.code;
+      if (code === "EACCES" || code === "EPERM") unreadable.push(dir);
+      else if (code === "ENAMETOOLONG") unsearchable.push({ dir, why: "path longer than the system allows (PATH_MAX); its files were not checked" });
+      else if (code === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
+      return;
+    }
+    const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r) => r !== null);
+    const here = own.length ? [...rules, ...own] : rules;
+    for (const e of entries) {
+      const name = e.name;
+      if (e.isDirectory()) {
+        if (SKIP.has(name) || isTemplateDir(name)) continue;
+        const abs = import_node_path15.default.join(dir, name);
+        if (here.length && ignored(here, abs, true)) continue;
+        visit(abs, rel2 ? `${rel2}/${name}` : name, here);
+      } else if (e.isFile() && searched(name)) {
+        const abs = import_node_path15.default.join(dir, name);
+        if (name.includes("\uFFFD") && !import_node_fs14.default.existsSync(abs)) {
+          unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
+          continue;
+        }
+        if (here.length && ignored(here, abs, false)) continue;
+        out.push(rel2 ? `${rel2}/${name}` : name);
+      }
+    }
+  };
+  visit(root, "", parentRules(root));
+  return out.sort();
+}
+function ignoreFileAt(dir, name, base2 = dir) {
+  let text;
+  try {
+    const file = import_node_path15.default.join(dir, name);
+    if (!import_node_fs14.default.statSync(file).isFile()) return null;
+    text = import_node_fs14.default.readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
+  return { base: base2, ig: makeIgnore2().add(text) };
+}
+function repoRootOf(dir) {
+  for (let d = dir; ; ) {
+    if (import_node_fs14.default.existsSync(import_node_path15.default.join(d, ".git"))) return d;
+    const up = import_node_path15.default.dirname(d);
+    if (up === d) return void 0;
+    d = up;
+  }
+}
+function parentRules(root) {
+  const top = repoRootOf(root);
+  if (!top) return [];
+  const chain = [];
+  for (let d = root; ; d = import_node_path15.default.dirname(d)) {
+    chain.push(d);
+    if (d === top) break;
+  }
+  const rules = [];
+  const info3 = ignoreFileAt(import_node_path15.default.join(top, ".git", "info"), "exclude", top);
+  if (info3) rules.push(info3);
+  for (let k = chain.length - 1; k >= 1; k--) {
+    for (const n of IGNORE_FILES) {
+      const r = ignoreFileAt(chain[k], n);
+      if (r) rules.push(r);
+    }
+  }
+  return rules;
+}
+async function dockerfixIgnored(abs) {
+  const dir = import_node_path15.default.dirname(abs);
+  const top = repoRootOf(dir) ?? dir;
+  const dirs = [];
+  for (let d = dir; ; d = import_node_path15.default.dirname(d)) {
+    dirs.push(d);
+    if (d === top || import_node_path15.default.dirname(d) === d) break;
+  }
+  const present = dirs.filter((d) => import_node_fs14.default.existsSync(import_node_path15.default.join(d, ".dockerfixignore")));
+  if (!present.length) return false;
+  makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
+  const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
+  for (let d = dir; rules.length; d = import_node_path15.default.dirname(d)) {
+    if (ignored(rules.filter((r) => inside3(r.base, d) && r.base !== d), d, true)) return true;
+    if (d === top || import_node_path15.default.dirname(d) === d) break;
+  }
+  return ignored(rules, abs, false);
+}
+function inside3(base2, p) {
+  const r = import_node_path15.default.relative(base2, p);
+  return r === "" || !r.startsWith("..") && !import_node_path15.default.isAbsolute(r);
+}
+function ignored(rules, abs, dir) {
+  let out = false;
+  for (const r of rules) {
+    let rel2 = import_node_path15.default.relative(r.base, abs);
+    if (import_node_path15.default.sep !== "/") rel2 = rel2.split(import_node_path15.default.sep).join("/");
+    const t = r.ig.test(dir ? `${rel2}/` : rel2);
+    if (t.ignored) out = true;
+    else if (t.unignored) out = false;
+  }
+  return out;
+}
+var import_node_fs14, import_node_path15, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
+var init_discover = __esm({
+  "src/cli/discover.ts"() {
+    "use strict";
+    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
+    init_fsio();
+    init_names();
+    init_names();
+    SKIPPED_DIRS = ["node_modules", ".git", "vendor", ".hg", ".svn", "bower_components"];
+    TEMPLATE_DIRS = ["**/*\\{\\{*/**", "**/*\\{%*/**"];
+    isTemplateDir = (name) => name.includes("{{") || name.includes("{%");
+    SKIP = new Set(SKIPPED_DIRS);
+    searched = isDockerfileName;
+    IGNORE_FILES = [".gitignore", ".dockerfixignore"];
   }
 });
 
@@ -10320,6 +11396,13 @@ var init_ecosystems = __esm({
 });
 
 // src/pipeline/editorconfig.ts
+var editorconfig_exports = {};
+__export(editorconfig_exports, {
+  clearEditorConfigCache: () => clearEditorConfigCache,
+  editorConfigFormat: () => editorConfigFormat,
+  editorConfigProps: () => editorConfigProps,
+  parseEditorConfig: () => parseEditorConfig
+});
 function parseEditorConfig(text) {
   let root = false;
   const sections = [];
@@ -10345,29 +11428,32 @@ function parseEditorConfig(text) {
 function readAt(dir) {
   if (cache.has(dir)) return cache.get(dir);
   let found = null;
-  const file = import_node_path15.default.join(dir, ".editorconfig");
+  const file = import_node_path16.default.join(dir, ".editorconfig");
   try {
-    const fd = import_node_fs14.default.openSync(file, import_node_fs14.default.constants.O_RDONLY | (import_node_fs14.default.constants.O_NONBLOCK ?? 0));
+    const fd = import_node_fs15.default.openSync(file, import_node_fs15.default.constants.O_RDONLY | (import_node_fs15.default.constants.O_NONBLOCK ?? 0));
     try {
-      const st = import_node_fs14.default.fstatSync(fd);
+      const st = import_node_fs15.default.fstatSync(fd);
       if (st.isFile() && st.size <= MAX_BYTES2) {
         const buf = Buffer.alloc(st.size);
         let n = 0;
         while (n < st.size) {
-          const r = import_node_fs14.default.readSync(fd, buf, n, st.size - n, n);
+          const r = import_node_fs15.default.readSync(fd, buf, n, st.size - n, n);
           if (r === 0) break;
           n += r;
         }
         found = { dir, ...parseEditorConfig(buf.subarray(0, n).toString("utf8")) };
       }
     } finally {
-      import_node_fs14.default.closeSync(fd);
+      import_node_fs15.default.closeSync(fd);
     }
   } catch {
     found = null;
   }
   cache.set(dir, found);
   return found;
+}
+function clearEditorConfigCache() {
+  cache.clear();
 }
 function sectionMatches(glob, rel2) {
   const anchored = glob.includes("/");
@@ -10379,19 +11465,19 @@ function sectionMatches(glob, rel2) {
   }
 }
 function editorConfigProps(file) {
-  const abs = import_node_path15.default.resolve(file);
+  const abs = import_node_path16.default.resolve(file);
   const chain = [];
-  for (let dir = import_node_path15.default.dirname(abs); ; ) {
+  for (let dir = import_node_path16.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs14.default.existsSync(import_node_path15.default.join(dir, ".git"))) break;
-    const up = import_node_path15.default.dirname(dir);
+    if (ec?.root || import_node_fs15.default.existsSync(import_node_path16.default.join(dir, ".git"))) break;
+    const up = import_node_path16.default.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   const props = {};
   for (const ec of chain.reverse()) {
-    const rel2 = import_node_path15.default.relative(ec.dir, abs).split(import_node_path15.default.sep).join("/");
+    const rel2 = import_node_path16.default.relative(ec.dir, abs).split(import_node_path16.default.sep).join("/");
     for (const s of ec.sections) {
       if (!sectionMatches(s.glob, rel2)) continue;
       for (const [k, v] of Object.entries(s.props)) {
@@ -10416,12 +11502,12 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs14, import_node_path15, import_picomatch, MAX_BYTES2, cache, int;
+var import_node_fs15, import_node_path16, import_picomatch, MAX_BYTES2, cache, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
-    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES2 = 1024 * 1024;
     cache = /* @__PURE__ */ new Map();
@@ -10447,22 +11533,22 @@ function isAllowedSyntax(ref) {
   return ref === "none" || SYNTAX_REF.test(ref);
 }
 function readConfigText(file) {
-  const fd = import_node_fs15.default.openSync(file, import_node_fs15.default.constants.O_RDONLY | (import_node_fs15.default.constants.O_NONBLOCK ?? 0));
+  const fd = import_node_fs16.default.openSync(file, import_node_fs16.default.constants.O_RDONLY | (import_node_fs16.default.constants.O_NONBLOCK ?? 0));
   try {
-    const st = import_node_fs15.default.fstatSync(fd);
+    const st = import_node_fs16.default.fstatSync(fd);
     if (!st.isFile()) throw new Error("not a regular file");
     if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     const buf = Buffer.alloc(st.size + 1);
     let total = 0;
     for (; ; ) {
       if (total === buf.length) throw new Error(`grew while being read`);
-      const n = import_node_fs15.default.readSync(fd, buf, total, buf.length - total, null);
+      const n = import_node_fs16.default.readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
       total += n;
     }
     return buf.subarray(0, total).toString("utf8");
   } finally {
-    import_node_fs15.default.closeSync(fd);
+    import_node_fs16.default.closeSync(fd);
   }
 }
 function typeName(v) {
@@ -10595,13 +11681,13 @@ function validateContexts(v, fail) {
   const out = {};
   for (const [file, e] of Object.entries(v)) {
     const at = `contexts.${file}`;
-    if (file === "" || import_node_path16.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
+    if (file === "" || import_node_path17.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
     if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
     const rec = e;
     for (const k of Object.keys(rec)) if (!["context", "targets", "args"].includes(k)) fail(`${at}.${k}`, "unknown key (allowed: context, targets, args)");
     const entry = {};
     if ("context" in rec) {
-      if (typeof rec.context !== "string" || rec.context === "" || import_node_path16.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      if (typeof rec.context !== "string" || rec.context === "" || import_node_path17.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
       entry.context = rec.context;
     }
     if ("targets" in rec) {
@@ -10624,21 +11710,21 @@ function loadConfigFile(file, knownIds) {
   try {
     text = readConfigText(file);
   } catch (e) {
-    if (import_node_path16.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
+    if (import_node_path17.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
     throw new ConfigError(file, "", `cannot read: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   }
   let raw;
   try {
     raw = JSON.parse(text.replace(/^\ufeff/, ""));
   } catch (e) {
-    if (import_node_path16.default.basename(file) === "package.json") return null;
+    if (import_node_path17.default.basename(file) === "package.json") return null;
     throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
   }
-  if (import_node_path16.default.basename(file) === "package.json") {
+  if (import_node_path17.default.basename(file) === "package.json") {
     if (!isObject(raw) || !("dockerfix" in raw)) return null;
-    return { file, dir: import_node_path16.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
+    return { file, dir: import_node_path17.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
   }
-  return { file, dir: import_node_path16.default.dirname(file), config: validateConfig(raw, file, knownIds) };
+  return { file, dir: import_node_path17.default.dirname(file), config: validateConfig(raw, file, knownIds) };
 }
 function lineOf2(file, key) {
   try {
@@ -10666,11 +11752,11 @@ function resolveSettings(loaded, file) {
   };
   apply(loaded.config);
   if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
-  const rel2 = import_node_path16.default.relative(loaded.dir, import_node_path16.default.resolve(file)).split(import_node_path16.default.sep).join("/");
+  const rel2 = import_node_path17.default.relative(loaded.dir, import_node_path17.default.resolve(file)).split(import_node_path17.default.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
-    if (import_node_path16.default.resolve(loaded.dir, key) !== import_node_path16.default.resolve(file)) continue;
+    if (import_node_path17.default.resolve(loaded.dir, key) !== import_node_path17.default.resolve(file)) continue;
     out.build = {
-      ...e.context !== void 0 ? { context: import_node_path16.default.resolve(loaded.dir, e.context) } : {},
+      ...e.context !== void 0 ? { context: import_node_path17.default.resolve(loaded.dir, e.context) } : {},
       ...e.targets ? { targets: e.targets } : {},
       ...e.args ? { args: e.args } : {},
       file: loaded.file,
@@ -10712,12 +11798,12 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs15, import_node_path16, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs16, import_node_path17, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
     CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
@@ -10732,7 +11818,7 @@ var init_config = __esm({
       key;
       /** `file: key.path: message`; the file relative to `cwd` when given. */
       format(cwd) {
-        const f = cwd && import_node_path16.default.isAbsolute(this.file) ? import_node_path16.default.relative(cwd, this.file) || this.file : this.file;
+        const f = cwd && import_node_path17.default.isAbsolute(this.file) ? import_node_path17.default.relative(cwd, this.file) || this.file : this.file;
         return `${f}: ${this.key ? this.key + ": " : ""}${this.message}`;
       }
     };
@@ -10762,19 +11848,19 @@ var init_config = __esm({
       /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
       forFile(file) {
         if (this.explicit !== void 0) return this.explicit;
-        return this.forDir(import_node_path16.default.dirname(import_node_path16.default.resolve(file)));
+        return this.forDir(import_node_path17.default.dirname(import_node_path17.default.resolve(file)));
       }
       forDir(dir) {
         if (this.byDir.has(dir)) return this.byDir.get(dir);
         let found = null;
         for (const name of CONFIG_FILES) {
-          const f = import_node_path16.default.join(dir, name);
-          if (!import_node_fs15.default.existsSync(f)) continue;
+          const f = import_node_path17.default.join(dir, name);
+          if (!import_node_fs16.default.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs15.default.existsSync(import_node_path16.default.join(dir, ".git"))) {
-          const parent = import_node_path16.default.dirname(dir);
+        if (!found && !import_node_fs16.default.existsSync(import_node_path17.default.join(dir, ".git"))) {
+          const parent = import_node_path17.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
         this.byDir.set(dir, found);
@@ -11584,8 +12670,8 @@ function planRun(doc2, ctx, spec, instr) {
     );
   }
   if (edits.length === 0) return null;
-  const inside3 = editInsideData(instr, edits);
-  if (inside3) return { skip: `${tools}: the change would edit inside ${inside3.what}; left unchanged` };
+  const inside4 = editInsideData(instr, edits);
+  if (inside4) return { skip: `${tools}: the change would edit inside ${inside4.what}; left unchanged` };
   return { edits, message: [...new Set(changes.filter((c) => c))].join("; "), fixKind };
 }
 function reuses(mounts, spec) {
@@ -12427,9 +13513,9 @@ function commandEffects(c, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path20 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path20.includes("$")) return `PATH ${path20} is not known`;
-      for (const dir of path20.split(":")) {
+      const path21 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path21.includes("$")) return `PATH ${path21} is not known`;
+      for (const dir of path21.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -14360,14 +15446,14 @@ function mix2(p) {
   if (sub === "deps.compile") p.output(p.rel("_build"));
   if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
 }
-var import_node_path17, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
+var import_node_path18, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
 var init_manifests = __esm({
   "src/analysis/manifests.ts"() {
     "use strict";
-    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     init_install_commands();
     init_ecosystems();
-    posix = import_node_path17.default.posix;
+    posix = import_node_path18.default.posix;
     Planner = class {
       constructor(input, dir) {
         this.input = input;
@@ -14575,7 +15661,7 @@ function destFor(dest, dir) {
   const base2 = dest === "." || dest === "./" ? "." : dest.replace(/\/+$/, "");
   return `${base2}/${dir}/`;
 }
-function splitAt(doc2, stage, i, ctx, ignored, model) {
+function splitAt(doc2, stage, i, ctx, ignored2, model) {
   const copy = stage.instructions[i];
   const args = isWholeContextCopy(copy, ctx);
   if (!args) return null;
@@ -14600,7 +15686,7 @@ function splitAt(doc2, stage, i, ctx, ignored, model) {
   const first = laterInstalls[0] ?? laterBuilds[0];
   const firstLabel = first.inst.label;
   if (earlier.some((e) => e.eco === first.inst.eco && (e.cwd === first.inst.cwd || !laterInstalls.length))) return null;
-  if (ignored.has(copy)) {
+  if (ignored2.has(copy)) {
     if (args.prefix) return null;
     const at = { start: first.run.keywordStart, end: first.run.keywordEnd };
     return { kind: "skipped", code: "pinned", range: at, message: `did not split the copy at line ${copy.line} before \`${firstLabel}\`: that copy is marked \`# dockerfix-ignore\`, so no step is added or moved around it` };
@@ -14676,7 +15762,7 @@ function splitAt(doc2, stage, i, ctx, ignored, model) {
   }
   if (lastInstall === -1) return skip(firstLabel, blocker ?? "no install step follows that could run before the source");
   const installRun = after[lastInstall];
-  const kept = after.slice(0, lastInstall + 1).find((x) => ignored.has(x));
+  const kept = after.slice(0, lastInstall + 1).find((x) => ignored2.has(x));
   if (kept) return skip(firstLabel, `line ${kept.line} is marked \`# dockerfix-ignore\`, and the split would move the copy past it`);
   const labels = [...new Set(found.map((f) => `\`${f.inst.label}\``))].join(" and ");
   const plans = found.map((f) => [f, planManifests({ inst: f.inst, ctx, toRel: (a) => an.toRel(a), env: f.run.state().env })]);
@@ -14929,12 +16015,12 @@ function isDirectory2(ctx, rel2) {
   }
   return dirs.has(rel2);
 }
-var import_node_path18, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
+var import_node_path19, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
   "transforms/split-copy.ts"() {
     "use strict";
     init_build_model();
-    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_install_commands();
     init_manifests();
@@ -14944,7 +16030,7 @@ var init_split_copy = __esm({
     init_reorder();
     init_context();
     init_pragmas();
-    posix2 = import_node_path18.default.posix;
+    posix2 = import_node_path19.default.posix;
     ALLOWED_FLAGS = /* @__PURE__ */ new Set(["chown", "chmod", "link"]);
     INERT_INSTRUCTIONS = /* @__PURE__ */ new Set(["USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "MAINTAINER", "ONBUILD", "WORKDIR"]);
     SplitAnalysis = class {
@@ -15056,10 +16142,10 @@ var init_split_copy = __esm({
       },
       run(doc2, ctx) {
         const diagnostics = [];
-        const ignored = new Set(doc2.text.includes("dockerfix-ignore") ? ignoredInstructions(doc2, readPragmas(doc2), "split-copy") : []);
+        const ignored2 = new Set(doc2.text.includes("dockerfix-ignore") ? ignoredInstructions(doc2, readPragmas(doc2), "split-copy") : []);
         for (const stage of doc2.stages) {
           for (let i = 0; i < stage.instructions.length; i++) {
-            const res = splitAt(doc2, stage, i, ctx.buildContext, ignored, buildModel(doc2, { targets: ctx.options.targets }));
+            const res = splitAt(doc2, stage, i, ctx.buildContext, ignored2, buildModel(doc2, { targets: ctx.options.targets }));
             if (!res) continue;
             diagnostics.push(res);
             if (res.fix?.edits.length) break;
@@ -15295,14 +16381,14 @@ function effectiveSelection(settings, cli) {
   };
 }
 function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? import_node_path19.default.resolve(cwd, configFlag) : void 0;
+  const explicit = configFlag === false ? null : configFlag ? import_node_path20.default.resolve(cwd, configFlag) : void 0;
   return new ConfigResolver(transformIds(), explicit);
 }
-var import_node_path19, DEFAULT_SYNTAX, FileOptions;
+var import_node_path20, DEFAULT_SYNTAX, FileOptions;
 var init_file_options = __esm({
   "src/pipeline/file-options.ts"() {
     "use strict";
-    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     init_config();
     init_transform_options();
     init_transforms();
@@ -15368,6 +16454,7 @@ def("dockerfix:core/src/builds/contexts.ts", () => (init_contexts(), __toCommonJ
 def("dockerfix:core/src/builds/plan.ts", () => (init_plan(), __toCommonJS(plan_exports)));
 def("dockerfix:core/src/cli/batch-wire.ts", () => (init_batch_wire(), __toCommonJS(batch_wire_exports)));
 def("dockerfix:core/src/cli/context-recorder.ts", () => (init_context_recorder(), __toCommonJS(context_recorder_exports)));
+def("dockerfix:core/src/cli/discover.ts", () => (init_discover(), __toCommonJS(discover_exports)));
 def("dockerfix:core/src/core/context.ts", () => (init_context(), __toCommonJS(context_exports)));
 def("dockerfix:core/src/core/document.ts", () => (init_document(), __toCommonJS(document_exports)));
 def("dockerfix:core/src/core/edit-helpers.ts", () => (init_edit_helpers(), __toCommonJS(edit_helpers_exports)));
@@ -15376,6 +16463,7 @@ def("dockerfix:core/src/core/source.ts", () => (init_source(), __toCommonJS(sour
 def("dockerfix:core/src/ecosystems/index.ts", () => (init_ecosystems(), __toCommonJS(ecosystems_exports)));
 def("dockerfix:core/src/format/index.ts", () => (init_format(), __toCommonJS(format_exports)));
 def("dockerfix:core/src/pipeline/config.ts", () => (init_config(), __toCommonJS(config_exports)));
+def("dockerfix:core/src/pipeline/editorconfig.ts", () => (init_editorconfig(), __toCommonJS(editorconfig_exports)));
 def("dockerfix:core/src/pipeline/engine.ts", () => (init_engine(), __toCommonJS(engine_exports)));
 def("dockerfix:core/src/pipeline/file-options.ts", () => (init_file_options(), __toCommonJS(file_options_exports)));
 def("dockerfix:core/src/pipeline/fsio.ts", () => (init_fsio(), __toCommonJS(fsio_exports)));

@@ -8335,7 +8335,7 @@ async function loadBuildReader() {
   planBuildsLoaded ??= (await Promise.resolve().then(() => __toESM(require_plan(), 1))).planBuilds;
   analyseEachContextLoaded ??= (await Promise.resolve().then(() => __toESM(require_contexts(), 1))).analyseEachContext;
 }
-var import_node_fs, import_node_path, import_node_url, import_context, import_runner, import_source, import_config, import_fsio, import_file_options, import_transforms, CachedContext, links, rootCache, RESULT_CACHE, Workspace, planBuildsLoaded, analyseEachContextLoaded;
+var import_node_fs, import_node_path, import_node_url, import_context, import_runner, import_source, import_config, import_editorconfig, import_discover, import_fsio, import_file_options, import_transforms, CachedContext, links, rootCache, RESULT_CACHE, Workspace, planBuildsLoaded, analyseEachContextLoaded;
 var init_analysis = __esm({
   "src/lsp/analysis.ts"() {
     "use strict";
@@ -8346,6 +8346,8 @@ var init_analysis = __esm({
     import_runner = require("dockerfix:core/src/core/runner.ts");
     import_source = require("dockerfix:core/src/core/source.ts");
     import_config = require("dockerfix:core/src/pipeline/config.ts");
+    import_editorconfig = require("dockerfix:core/src/pipeline/editorconfig.ts");
+    import_discover = require("dockerfix:core/src/cli/discover.ts");
     import_fsio = require("dockerfix:core/src/pipeline/fsio.ts");
     import_file_options = require("dockerfix:core/src/pipeline/file-options.ts");
     import_transforms = require("dockerfix:core/transforms/index.ts");
@@ -8395,6 +8397,7 @@ var init_analysis = __esm({
       }
       opts;
       fileOptions;
+      excludedMemo = /* @__PURE__ */ new Map();
       contexts = /* @__PURE__ */ new Map();
       builds = /* @__PURE__ */ new Map();
       results = /* @__PURE__ */ new Map();
@@ -8405,6 +8408,33 @@ var init_analysis = __esm({
       runs = 0;
       newFileOptions() {
         return new import_file_options.FileOptions((0, import_file_options.newResolver)(this.opts.cwd ?? process.cwd(), this.opts.config), {});
+      }
+      /**
+       * The config's `exclude` or a `.dockerfixignore` excludes `file`: the CLI never checks, writes
+       * nor formats it, so the server shows nothing for it and offers no fix or formatting. An
+       * invalid config is not an exclusion (the analysis reports it).
+       */
+      excluded(file) {
+        let e = this.excludedMemo.get(file);
+        if (!e) {
+          e = (async () => {
+            try {
+              return this.fileOptions.settings(file).excluded === true || await (0, import_discover.dockerfixIgnored)(file);
+            } catch {
+              return false;
+            }
+          })();
+          this.excludedMemo.set(file, e);
+        }
+        return e;
+      }
+      /** The layout `dockerfix fmt` uses for `file`: `.editorconfig`, then the config's `format` (defaults where neither says). */
+      formatSettings(file) {
+        try {
+          return (0, import_config.formatSettingsFor)(file, this.fileOptions.settings(file));
+        } catch {
+          return {};
+        }
       }
       transforms() {
         return this.allTransforms ??= (0, import_transforms.loadTransforms)();
@@ -8547,6 +8577,11 @@ var init_analysis = __esm({
             this.fileOptions = this.newFileOptions();
             dropped = true;
           }
+          if (import_config.CONFIG_FILES.includes(base) || base === ".dockerfixignore") {
+            this.excludedMemo.clear();
+            dropped = true;
+          }
+          if (base === ".editorconfig") (0, import_editorconfig.clearEditorConfigCache)();
           for (const [key, ctx] of this.contexts) {
             const root = ctx.root ?? key.slice(0, key.indexOf("\0"));
             if (!root) continue;
@@ -8692,10 +8727,11 @@ function startServer(connection) {
     const gen = (generation.get(doc.uri) ?? 0) + 1;
     generation.set(doc.uri, gen);
     let diagnostics;
+    let excluded = false;
     analysing++;
     try {
-      const a = await workspace.analyse(file, doc.getText());
-      diagnostics = toDiagnostics(a, doc, byId);
+      excluded = await workspace.excluded(file);
+      diagnostics = excluded ? [] : toDiagnostics(await workspace.analyse(file, doc.getText()), doc, byId);
     } catch (e) {
       diagnostics = [{ severity: import_node.DiagnosticSeverity.Error, source: SOURCE, message: e.message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
     } finally {
@@ -8704,7 +8740,7 @@ function startServer(connection) {
     if (generation.get(doc.uri) !== gen || !documents.get(doc.uri)) return;
     await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     setImmediate(collectYoung);
-    armWarmUp(doc.uri);
+    if (!excluded) armWarmUp(doc.uri);
   }
   function armWarmUp(uri) {
     if (!warmUp || warmRuns >= WARM_UP_RUNS) return;
@@ -8798,7 +8834,7 @@ function startServer(connection) {
     activity();
     const doc = documents.get(p.textDocument.uri);
     const file = doc && wanted(doc.uri);
-    if (!doc || !file) return [];
+    if (!doc || !file || await workspace.excluded(file)) return [];
     const only = p.context.only;
     const allows = (kind) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
     const text = doc.getText();
@@ -8837,13 +8873,15 @@ function startServer(connection) {
     }
     return actions;
   });
-  connection.onDocumentFormatting((p) => {
+  connection.onDocumentFormatting(async (p) => {
     activity();
     if (!formatting) return null;
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return null;
+    const file = filePath(doc.uri);
+    if (file && await workspace.excluded(file)) return [];
     const text = doc.getText();
-    const r = (0, import_format.format)(text);
+    const r = (0, import_format.format)(text, file ? workspace.formatSettings(file) : {});
     if (r.error || !r.changed) return [];
     return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.output }];
   });

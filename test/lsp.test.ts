@@ -219,6 +219,41 @@ describe('dockerfix lsp (protocol, real server process)', () => {
     expect(await c.close()).toBe(0);
   }, 60_000);
 
+  it('reads the configuration as the CLI does: .editorconfig layout for formatting, exclude and .dockerfixignore honoured, a later exclusion clears diagnostics', async () => {
+    const dir = path.join(tmp, 'config-as-cli');
+    fs.mkdirSync(path.join(dir, 'gen'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'app'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.editorconfig'), 'root = true\n[*]\nindent_style = space\nindent_size = 2\n');
+    fs.writeFileSync(path.join(dir, 'dockerfix.config.json'), JSON.stringify({ exclude: ['gen/**'] }));
+    const pip = 'FROM python:3.12-slim\nRUN pip install flask &&\\\n    echo done\n';
+    for (const d of ['gen', 'app']) fs.writeFileSync(path.join(dir, d, 'Dockerfile'), pip);
+    const fmt = spawnSync(process.execPath, [BIN, 'fmt', '--stdin-filepath', 'app/Dockerfile'], { cwd: dir, input: pip, encoding: 'utf8' });
+    expect(fmt.status, fmt.stderr).toBe(0);
+    expect(fmt.stdout).toContain('\n  echo done');
+    expect(spawnSync(process.execPath, [BIN, '--check', '.'], { cwd: dir, encoding: 'utf8' }).stdout).toBe('app/Dockerfile\n');
+
+    const c = new Client();
+    await c.initialize(dir, { formatting: true });
+    const [gen, app] = ['gen', 'app'].map((d) => pathToFileURL(path.join(dir, d, 'Dockerfile')).href);
+    for (const uri of [gen, app]) await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text: pip } });
+    expect((await c.waitDiagnostics(app, (p) => p.version === 1)).some((d) => d.code === 'pip-cache-mount')).toBe(true);
+    expect(await c.waitDiagnostics(gen, (p) => p.version === 1)).toEqual([]);
+    const range = { start: { line: 0, character: 0 }, end: { line: 3, character: 0 } };
+    expect(await c.conn.sendRequest('textDocument/codeAction', { textDocument: { uri: gen }, range, context: { diagnostics: [] } })).toEqual([]);
+    expect(await c.conn.sendRequest('textDocument/formatting', { textDocument: { uri: gen }, options: { tabSize: 4, insertSpaces: true } })).toEqual([]);
+    // The layout of `dockerfix fmt` for the same file (2 spaces from .editorconfig), not the editor's tabSize.
+    const edits = await c.conn.sendRequest<TextEdit[]>('textDocument/formatting', { textDocument: { uri: app }, options: { tabSize: 4, insertSpaces: true } });
+    expect(applyEdits(pip, edits)).toBe(fmt.stdout);
+
+    // A .dockerfixignore added later: the server is told, the diagnostics go.
+    fs.writeFileSync(path.join(dir, 'app', '.dockerfixignore'), 'Dockerfile\n');
+    const seen = c.diagnostics.get(app)!.length;
+    await c.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(dir, 'app', '.dockerfixignore')).href, type: 1 }] });
+    expect(await c.waitDiagnostics(app, (p) => c.diagnostics.get(app)!.indexOf(p) >= seen)).toEqual([]);
+    expect(spawnSync(process.execPath, [BIN, '--check', '.'], { cwd: dir, encoding: 'utf8' }).status).toBe(0);
+    expect(await c.close()).toBe(0);
+  }, 60_000);
+
   it('reports a file that does not parse as an error diagnostic, and exit without shutdown is code 1', async () => {
     const dir = path.join(tmp, 'bad');
     fs.mkdirSync(dir);

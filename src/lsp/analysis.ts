@@ -21,7 +21,9 @@ import { DirectoryContext, NoContext, type BuildContext } from '../core/context.
 import { runTransforms, type AppliedEdit, type RunResult } from '../core/runner.js';
 import { stripBom } from '../core/source.js';
 import type { Finding, Options, Transform } from '../core/types.js';
-import { CONFIG_FILES } from '../pipeline/config.js';
+import { CONFIG_FILES, formatSettingsFor, type FormatSettings } from '../pipeline/config.js';
+import { clearEditorConfigCache } from '../pipeline/editorconfig.js';
+import { dockerfixIgnored } from '../cli/discover.js';
 import { FileError } from '../pipeline/fsio.js';
 import { FileOptions, newResolver, type FoundBuild } from '../pipeline/file-options.js';
 import type { FileOutcome, ProcessOptions } from '../pipeline/engine.js';
@@ -149,6 +151,7 @@ const RESULT_CACHE = 8;
 
 export class Workspace {
   private fileOptions: FileOptions;
+  private readonly excludedMemo = new Map<string, Promise<boolean>>();
   private readonly contexts = new Map<string, CachedContext>();
   private readonly builds = new Map<string, { found?: FoundBuild; notes: Finding[]; plan?: FileBuild }>();
   private readonly results = new Map<string, Map<string, Analysis>>();
@@ -164,6 +167,35 @@ export class Workspace {
 
   private newFileOptions(): FileOptions {
     return new FileOptions(newResolver(this.opts.cwd ?? process.cwd(), this.opts.config), {});
+  }
+
+  /**
+   * The config's `exclude` or a `.dockerfixignore` excludes `file`: the CLI never checks, writes
+   * nor formats it, so the server shows nothing for it and offers no fix or formatting. An
+   * invalid config is not an exclusion (the analysis reports it).
+   */
+  excluded(file: string): Promise<boolean> {
+    let e = this.excludedMemo.get(file);
+    if (!e) {
+      e = (async () => {
+        try {
+          return this.fileOptions.settings(file).excluded === true || (await dockerfixIgnored(file));
+        } catch {
+          return false;
+        }
+      })();
+      this.excludedMemo.set(file, e);
+    }
+    return e;
+  }
+
+  /** The layout `dockerfix fmt` uses for `file`: `.editorconfig`, then the config's `format` (defaults where neither says). */
+  formatSettings(file: string): FormatSettings {
+    try {
+      return formatSettingsFor(file, this.fileOptions.settings(file));
+    } catch {
+      return {};
+    }
   }
 
   transforms(): Promise<Transform[]> {
@@ -324,6 +356,11 @@ export class Workspace {
         this.fileOptions = this.newFileOptions();
         dropped = true;
       }
+      if ((CONFIG_FILES as readonly string[]).includes(base) || base === '.dockerfixignore') {
+        this.excludedMemo.clear();
+        dropped = true;
+      }
+      if (base === '.editorconfig') clearEditorConfigCache();
       for (const [key, ctx] of this.contexts) {
         const root = ctx.root ?? key.slice(0, key.indexOf('\0'));
         if (!root) continue;

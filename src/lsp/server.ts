@@ -220,10 +220,12 @@ export function startServer(connection: Connection): void {
     const gen = (generation.get(doc.uri) ?? 0) + 1;
     generation.set(doc.uri, gen);
     let diagnostics: Diagnostic[];
+    let excluded = false;
     analysing++;
     try {
-      const a = await workspace.analyse(file, doc.getText());
-      diagnostics = toDiagnostics(a, doc, byId);
+      // Excluded (config `exclude`, .dockerfixignore): nothing shown; an exclusion added later clears what was.
+      excluded = await workspace.excluded(file);
+      diagnostics = excluded ? [] : toDiagnostics(await workspace.analyse(file, doc.getText()), doc, byId);
     } catch (e) {
       diagnostics = [{ severity: DiagnosticSeverity.Error, source: SOURCE, message: (e as Error).message, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } }];
     } finally {
@@ -233,7 +235,7 @@ export function startServer(connection: Connection): void {
     if (generation.get(doc.uri) !== gen || !documents.get(doc.uri)) return;
     await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
     setImmediate(collectYoung);
-    armWarmUp(doc.uri);
+    if (!excluded) armWarmUp(doc.uri);
   }
 
   /** The warm-up (WARM_UP_RUNS): the next run once the editor has been idle long enough. */
@@ -343,7 +345,7 @@ export function startServer(connection: Connection): void {
     activity();
     const doc = documents.get(p.textDocument.uri);
     const file = doc && wanted(doc.uri);
-    if (!doc || !file) return [];
+    if (!doc || !file || (await workspace.excluded(file))) return [];
     const only = p.context.only;
     const allows = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
     const text = doc.getText();
@@ -385,13 +387,17 @@ export function startServer(connection: Connection): void {
     return actions;
   });
 
-  connection.onDocumentFormatting((p) => {
+  connection.onDocumentFormatting(async (p) => {
     activity();
     if (!formatting) return null;
     const doc = documents.get(p.textDocument.uri);
     if (!doc) return null;
+    // As `dockerfix fmt` formats the file on disk: its .editorconfig and config `format` layout; an
+    // excluded file is left as it is.
+    const file = filePath(doc.uri);
+    if (file && (await workspace.excluded(file))) return [];
     const text = doc.getText();
-    const r = format(text);
+    const r = format(text, file ? workspace.formatSettings(file) : {});
     if (r.error || !r.changed) return [];
     return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(text.length) }, newText: r.output }];
   });
