@@ -201,3 +201,62 @@ describe('--format diff', () => {
     expect(r.stderr).toMatch(/--format.*xml.*Allowed choices are diff, json, sarif, github/);
   });
 });
+
+describe('one fix shared by thousands of findings (a stage of 5,000 reordered steps)', () => {
+  // hoist-stable reorders a stage in one fix with one finding per moved step: 5,000 findings
+  // sharing 10,000 edits. Listing the edits on each finding made 50 million links: the JSON report
+  // hit V8's string limit (exit 2), SARIF ran out of memory, rdjsonl took seconds per format.
+  let s = 'FROM python:3.12 AS base\nWORKDIR /app\n';
+  for (let i = 0; i < 20_000; i++) s += i % 4 === 0 ? `RUN pip install pkg${i}\n` : i % 4 === 1 ? `ENV V${i}=${i}\n` : i % 4 === 2 ? `COPY f${i} /app/f${i}\n` : `RUN echo ${i}\n`;
+  const dir = tempDir({ Dockerfile: s });
+  // Through --output: the reports are megabytes (spawnSync's pipe buffer is 1 MB).
+  const report = (format: string): { code: number | null; stderr: string; stdout: string } => {
+    const r = runCli(['--no-context', '--format', format, '--output', `out.${format}`, 'Dockerfile'], dir);
+    return { code: r.code, stderr: r.stderr, stdout: fs.readFileSync(path.join(dir, `out.${format}`), 'utf8') };
+  };
+
+  it('--format json: valid, linear in size, the shared edits listed once and pointed at', { timeout: 120_000 }, () => {
+    const r = report('json');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeLessThan(40e6);
+    const doc = JSON.parse(r.stdout);
+    const validate = validator(reportSchema);
+    expect(validate(doc), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const [file] = doc.files;
+    const moves = file.findings.filter((f: { transform: string }) => f.transform === 'hoist-stable');
+    expect(moves.length).toBe(5000);
+    const owner = file.findings[moves[1].editsOf];
+    expect(owner).toBe(moves[0]);
+    expect(owner.edits.length).toBe(10_000);
+    expect(moves.slice(1).every((f: { edits: number[]; editsOf: number }) => f.edits.length === 0 && file.findings[f.editsOf] === owner)).toBe(true);
+    // Nothing lost: the owner's edits are exactly the hoist-stable edits.
+    const hoisted = file.edits.flatMap((e: { transforms: string[] }, k: number) => (e.transforms.includes('hoist-stable') ? [k] : []));
+    expect(owner.edits).toEqual(hoisted);
+    // Small shared fixes still list their edits on every finding.
+    expect(file.findings.filter((f: { transform: string }) => f.transform === 'pip-cache-mount').every((f: { edits: number[]; editsOf?: number }) => f.edits.length > 0 && f.editsOf === undefined)).toBe(true);
+  });
+
+  it('--format sarif: one fix on the first result, the others point at it', { timeout: 120_000 }, () => {
+    const r = report('sarif');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeLessThan(40e6);
+    const results = JSON.parse(r.stdout).runs[0].results;
+    const moves = results.filter((x: { ruleId: string }) => x.ruleId === 'hoist-stable');
+    expect(moves[0].fixes[0].artifactChanges[0].replacements.length).toBe(10_000);
+    expect(moves.slice(1).every((x: { fixes?: unknown; properties: { fixInResult: number } }) => x.fixes === undefined && results[x.properties.fixInResult] === moves[0])).toBe(true);
+  });
+
+  it('--format rdjsonl and gitlab finish with every change', { timeout: 120_000 }, () => {
+    const rd = report('rdjsonl');
+    expect([rd.code, rd.stderr]).toEqual([0, '']);
+    // The changes lie at most two lines apart: one suggestion, explained by every finding.
+    const lines = rd.stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBe(1);
+    expect(JSON.parse(lines[0]).message.split('\n').filter((l: string) => l.startsWith('[')).length).toBe(10_001);
+    const gl = report('gitlab');
+    expect([gl.code, gl.stderr]).toEqual([0, '']);
+    expect(JSON.parse(gl.stdout).length).toBe(10_001);
+  });
+});

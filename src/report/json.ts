@@ -6,6 +6,7 @@
  */
 import { renderDiff } from './diff.js';
 import { LineIndex, stripBom } from '../core/source.js';
+import { editsOwners } from './fix-links.js';
 import type { ReportInput } from './types.js';
 
 export const JSON_SCHEMA_VERSION = 1;
@@ -33,6 +34,7 @@ export function buildJsonReport(input: ReportInput): object {
     const text = stripBom(outcome.before).text;
     const index = new LineIndex(text);
     const pos = (offset: number): JsonPosition => ({ offset, ...index.position(offset) });
+    const owners = editsOwners(outcome.findings);
     return {
       path,
       status: outcome.error ? 'error' : w ? 'written' : outcome.changed ? 'changed' : 'unchanged',
@@ -47,7 +49,7 @@ export function buildJsonReport(input: ReportInput): object {
         replaced: text.slice(e.start, e.end),
         text: e.text,
       })),
-      findings: outcome.findings.map((f) => ({
+      findings: outcome.findings.map((f, i) => ({
         transform: f.transform,
         code: f.code,
         kind: f.kind,
@@ -55,7 +57,8 @@ export function buildJsonReport(input: ReportInput): object {
         fixKind: f.fixKind ?? null,
         message: f.message,
         range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } },
-        edits: f.edits ?? [],
+        // A fix shared by many findings lists its edits once (src/report/fix-links.ts).
+        ...(owners[i] >= 0 ? { edits: [], editsOf: owners[i] } : { edits: f.edits ?? [] }),
       })),
       error: outcome.error
         ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) }

@@ -7,6 +7,7 @@
  */
 import type { Finding } from '../core/types.js';
 import type { ReportInput, RuleInfo } from './types.js';
+import { editsOwners } from './fix-links.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -94,8 +95,13 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
     }
     // Each applied change names the edits its fix made (the runner links them).
     const edits = outcome.edits ?? [];
-    for (const f of outcome.findings) {
-      const mine = (f.edits ?? []).flatMap((k) => (edits[k] ? [edits[k]] : []));
+    // A fix shared by many findings goes on the first one's result only (src/report/fix-links.ts).
+    const owners = editsOwners(outcome.findings);
+    const resultOf: number[] = [];
+    for (const [i, f] of outcome.findings.entries()) {
+      const owner = owners[i];
+      resultOf.push(results.length);
+      const mine = owner >= 0 ? [] : (f.edits ?? []).flatMap((k) => (edits[k] ? [edits[k]] : []));
       results.push({
         ruleId: f.transform,
         ruleIndex: ruleIndex.get(f.transform),
@@ -127,7 +133,7 @@ export function buildSarif(input: ReportInput, rules: readonly RuleInfo[]): obje
               ],
             }
           : {}),
-        properties: { kind: f.kind, code: `${f.transform}/${f.code}`, ...(f.fixKind ? { fixKind: f.fixKind } : {}) },
+        properties: { kind: f.kind, code: `${f.transform}/${f.code}`, ...(f.fixKind ? { fixKind: f.fixKind } : {}), ...(owner >= 0 ? { fixInResult: resultOf[owner] } : {}) },
       });
     }
   }

@@ -67,40 +67,78 @@ export function lineSuggestions(before: string, after: string, findings: readonl
   }
   // Suggestions that overlap (two insertions anchored to one line) or lie close together (at
   // most MERGE_GAP unchanged lines apart, like a line moved down past its neighbour) become one:
-  // a reviewer applies and reads them as one change.
+  // a reviewer applies and reads them as one change. (Kept as line lists while merging: a file
+  // with thousands of nearby changes must not join and split its text again per merge.)
+  const lists = new Map<LineSuggestion, string[]>();
+  const asLines = (t: string): string[] => (t === '' ? [] : t.split('\n'));
   const merged: LineSuggestion[] = [];
   for (const s of out) {
     const prev = merged[merged.length - 1];
     if (prev && s.startLine - prev.endLine - 1 <= MERGE_GAP) {
-      const prevText = prev.text === '' ? [] : prev.text.split('\n');
-      const sText = s.text === '' ? [] : s.text.split('\n');
+      let prevLines = lists.get(prev);
+      if (!prevLines) lists.set(prev, (prevLines = asLines(prev.text)));
+      else if (prevLines.length === 1 && prevLines[0] === '') prevLines.length = 0;
+      const sText = asLines(s.text);
       // Overlap: both repeat line prev.endLine (an insertion anchored to it), at the end of prev
       // and the start of s. Gap: the unchanged lines in between stay.
       const overlap = prev.endLine - s.startLine + 1;
-      const gap = overlap > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
-      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap))].join('\n');
+      if (overlap <= 0) for (let l = prev.endLine; l < s.startLine - 1; l++) prevLines.push(oldLines[l]);
+      for (let k = Math.max(0, overlap); k < sText.length; k++) prevLines.push(sText[k]);
       prev.endLine = Math.max(prev.endLine, s.endLine);
-      prev.oldText = oldLines.slice(prev.startLine - 1, prev.endLine).join('\n');
     } else merged.push(s);
   }
-  // Transforms whose edits touch each suggestion's lines (an insertion at the end of a line
-  // counts for that line).
-  for (const s of merged) {
-    const ts = new Set<string>();
-    for (const e of edits) {
-      const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
-      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) for (const t of e.transforms) ts.add(t);
-    }
-    s.transforms = [...ts];
+  for (const [s, lines] of lists) {
+    s.text = lines.join('\n');
+    s.oldText = oldLines.slice(s.startLine - 1, s.endLine).join('\n');
   }
+  // Transforms whose edits touch each suggestion's lines (an insertion at the end of a line
+  // counts for that line). Suggestions are sorted and apart: each edit looks up the first one
+  // it can reach.
+  const sets = merged.map(() => new Set<string>());
+  const firstReaching = (line: number): number => {
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (merged[mid].endLine + 1 < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (const e of edits) {
+    const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
+    for (let k = firstReaching(e.line); k < merged.length && merged[k].startLine - 1 <= endLine; k++) for (const t of e.transforms) sets[k].add(t);
+  }
+  // In suggestion order, each set's transforms in edit order: as looping over the edits per suggestion gave.
+  merged.forEach((s, k) => {
+    s.transforms = [...sets[k]];
+  });
   // Each change finding goes with the suggestion holding its line; else with the first one its
   // transform edited; else with the nearest one.
+  const firstOf = new Map<string, LineSuggestion>();
+  for (const s of merged) for (const t of s.transforms) if (!firstOf.has(t)) firstOf.set(t, s);
+  /** The last suggestion starting at or before `line` (-1: none). */
+  const startingBefore = (line: number): number => {
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (merged[mid].startLine <= line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  };
   for (const f of findings) {
     if (f.kind !== 'change' || merged.length === 0) continue;
-    const s =
-      merged.find((x) => f.line >= x.startLine && f.line <= x.endLine) ??
-      merged.find((x) => x.transforms.includes(f.transform)) ??
-      merged.reduce((best, x) => (Math.abs(x.startLine - f.line) < Math.abs(best.startLine - f.line) ? x : best));
+    const k = startingBefore(f.line);
+    const holding = k >= 0 && f.line <= merged[k].endLine ? merged[k] : undefined;
+    // Nearest start, the earlier one on a tie.
+    const nearest = (): LineSuggestion => {
+      if (k < 0) return merged[0];
+      if (k + 1 >= merged.length) return merged[k];
+      return merged[k + 1].startLine - f.line < f.line - merged[k].startLine ? merged[k + 1] : merged[k];
+    };
+    const s = holding ?? firstOf.get(f.transform) ?? nearest();
     s.findings.push(f);
   }
   return merged;
