@@ -1,8 +1,8 @@
 /**
  * `dockerfix lsp` with a real client: Neovim (Debian's 0.7, installed by .ci/setup.d/neovim.sh)
  * headless opens an example Dockerfile, waits for the diagnostics, applies the first code action
- * at the apt line and writes the file. The file must then be exactly what `dockerfix --write`
- * makes of the same file.
+ * at the apt line (vim.lsp.buf.code_action: Neovim resolves it with codeAction/resolve) and writes
+ * the file. The file must then be exactly what `dockerfix --write` makes of the same file.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -41,6 +41,9 @@ describe.skipIf(!hasStartClient)('dockerfix lsp in Neovim (headless, real client
     });
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/applying: dockerfix: adds cache mounts at \/var\/cache\/apt/);
+    // Neovim declares codeAction resolveSupport (`edit`): the action comes without its edit and
+    // Neovim resolves it (codeAction/resolve) before applying it.
+    expect(r.stdout).toContain('edit: resolved (codeAction/resolve)');
 
     const w = spawnSync(process.execPath, [BIN, '--write', '-q', '--no-color', path.join(cli, 'Dockerfile')], { encoding: 'utf8' });
     expect(w.status, w.stderr).toBe(0);

@@ -19,7 +19,10 @@ interface Pos { line: number; character: number }
 interface Range { start: Pos; end: Pos }
 interface TextEdit { range: Range; newText: string }
 interface Diagnostic { range: Range; severity: number; code?: string; source?: string; message: string; codeDescription?: { href: string }; data?: unknown }
-interface CodeAction { title: string; kind?: string; edit?: { changes: Record<string, TextEdit[]> }; diagnostics?: Diagnostic[] }
+interface CodeAction { title: string; kind?: string; edit?: { changes: Record<string, TextEdit[]> }; diagnostics?: Diagnostic[]; isPreferred?: boolean; data?: unknown }
+
+/** What VS Code (and Neovim 0.7) declare: code actions are resolved, their edit computed then. */
+const RESOLVE_EDIT = { codeAction: { dataSupport: true, resolveSupport: { properties: ['edit'] }, codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'source', 'source.fixAll'] } } } };
 
 function applyEdits(text: string, edits: TextEdit[]): string {
   return TextDocument.applyEdits(TextDocument.create('file:///x', 'dockerfile', 0, text), edits);
@@ -70,11 +73,12 @@ class Client {
     }
   }
 
-  async initialize(rootDir: string, initializationOptions: object = {}): Promise<{ capabilities: Record<string, unknown> }> {
+  /** `textDocument`: the client's text document capabilities (codeAction resolve support, …). */
+  async initialize(rootDir: string, initializationOptions: object = {}, textDocument?: object): Promise<{ capabilities: Record<string, unknown> }> {
     const r = await this.conn.sendRequest<{ capabilities: Record<string, unknown> }>('initialize', {
       processId: process.pid,
       rootUri: pathToFileURL(rootDir).href,
-      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+      capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } }, ...(textDocument ? { textDocument } : {}) },
       initializationOptions,
     });
     await this.conn.sendNotification('initialized', {});
@@ -393,4 +397,160 @@ describe('dockerfix lsp (protocol, real server process)', () => {
     expect(fixed).not.toBe(text);
     expect(await two.c.close()).toBe(0);
   }, 120_000);
+
+  describe('codeAction/resolve', () => {
+    /** A node stage whose dependency split is unsafe (no build context: its directory does not exist) and a pip stage. */
+    const UNSAFE = 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nFROM python:3.12-slim\nRUN pip install flask\n';
+    const ranges = (diags: Diagnostic[]): Range[] => [{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, ...diags.map((d) => d.range)];
+    const request = (c: Client, uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<CodeAction[]> =>
+      c.conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: diagnostics.filter((d) => d.range.start.line <= range.end.line && d.range.end.line >= range.start.line), triggerKind: 2, ...(only ? { only } : {}) } });
+    const resolve = (c: Client, a: CodeAction): Promise<CodeAction> => c.conn.sendRequest<CodeAction>('codeAction/resolve', a);
+    const open = async (c: Client, uri: string, text: string, version = 1): Promise<Diagnostic[]> => {
+      await c.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version, text } });
+      return c.waitDiagnostics(uri, (p) => p.version === version);
+    };
+
+    it('a client that resolves gets the actions without edits, and each resolves to exactly the edit a client that does not resolve gets', async () => {
+      const dir = path.join(tmp, 'resolve');
+      copyDir(path.join(ROOT, 'examples/python-app'), dir);
+      const cases = [
+        { uri: pathToFileURL(path.join(dir, 'Dockerfile')).href, text: fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8') },
+        // No build context: the split of the COPY is an unsafe fix, so "fix all including unsafe" is offered.
+        { uri: pathToFileURL(path.join(dir, 'no-such-dir', 'Dockerfile')).href, text: UNSAFE },
+      ];
+      const eager = new Client();
+      const lazy = new Client();
+      // Resolve support without `edit`, or without `data`: the edits come with the actions, as before.
+      const noEdit = new Client();
+      const noData = new Client();
+      const eagerInit = await eager.initialize(dir);
+      const lazyInit = await lazy.initialize(dir, {}, RESOLVE_EDIT);
+      const noEditInit = await noEdit.initialize(dir, {}, { codeAction: { dataSupport: true, resolveSupport: { properties: ['documentation'] } } });
+      const noDataInit = await noData.initialize(dir, {}, { codeAction: { resolveSupport: { properties: ['edit'] } } });
+      expect(lazyInit.capabilities.codeActionProvider).toEqual({ resolveProvider: true, codeActionKinds: ['quickfix', 'source.fixAll.dockerfix', 'source.dockerfix.unsafe'] });
+      for (const init of [eagerInit, noEditInit, noDataInit]) expect(init.capabilities.codeActionProvider).toEqual({ codeActionKinds: ['quickfix', 'source.fixAll.dockerfix', 'source.dockerfix.unsafe'] });
+
+      const kindsSeen = new Set<string>();
+      let resolved = 0;
+      for (const { uri, text } of cases) {
+        const diags = await open(eager, uri, text);
+        expect(await open(lazy, uri, text)).toEqual(diags);
+        await open(noEdit, uri, text);
+        await open(noData, uri, text);
+        for (const range of ranges(diags)) {
+          for (const only of [undefined, ['source.fixAll'], ['source'], ['quickfix']]) {
+            const want = await request(eager, uri, range, diags, only);
+            const got = await request(lazy, uri, range, diags, only);
+            expect(await request(noEdit, uri, range, diags, only)).toEqual(want);
+            expect(await request(noData, uri, range, diags, only)).toEqual(want);
+            for (const a of want) {
+              // Eager: the edit, no data.
+              expect(a.edit).toMatchObject({ changes: { [uri]: expect.any(Array) } });
+              expect(a.data).toBeUndefined();
+            }
+            // The same actions (titles, kinds, diagnostics, isPreferred), with data instead of the edit.
+            for (const a of got) expect(a.data).toMatchObject({ uri, version: 1 });
+            expect(got.map(({ data, ...a }) => a)).toEqual(want.map(({ edit, ...a }) => a));
+            for (const [i, a] of got.entries()) {
+              expect(a.edit).toBeUndefined();
+              const r = await resolve(lazy, a);
+              expect(r.edit).toEqual(want[i].edit);
+              expect({ ...r, edit: undefined }).toEqual({ ...a, edit: undefined });
+              kindsSeen.add(a.kind!);
+              resolved++;
+            }
+          }
+        }
+        // The unsafe fix-all resolves to what dockerfix --write --unsafe makes of the same text.
+        const fixAllUnsafe = (await request(lazy, uri, ranges([])[0], [], ['source.dockerfix.unsafe']))[0];
+        if (text === UNSAFE) {
+          const r = spawnSync(process.execPath, [BIN, '--stdin', '--unsafe', '--no-context'], { input: text, encoding: 'utf8' });
+          expect(r.status, r.stderr).toBe(0);
+          expect(applyEdits(text, (await resolve(lazy, fixAllUnsafe)).edit!.changes[uri])).toBe(r.stdout);
+        } else expect(fixAllUnsafe).toBeUndefined();
+      }
+      expect([...kindsSeen].sort()).toEqual(['quickfix', 'source.dockerfix.unsafe', 'source.fixAll.dockerfix']);
+      expect(resolved).toBeGreaterThan(10);
+      for (const c of [eager, lazy, noEdit, noData]) expect(await c.close()).toBe(0);
+    }, 120_000);
+
+    it('a resolve after the document changed never returns an edit for the old text', async () => {
+      const dir = path.join(tmp, 'resolve-stale');
+      copyDir(path.join(ROOT, 'examples/python-app'), dir);
+      const uri = pathToFileURL(path.join(dir, 'Dockerfile')).href;
+      const v1 = fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf8');
+      const lazy = new Client();
+      await lazy.initialize(dir, {}, RESOLVE_EDIT);
+      const diags = await open(lazy, uri, v1);
+      const pip = diags.find((d) => d.code === 'pip-cache-mount')!;
+      const actions = await request(lazy, uri, pip.range, diags);
+      expect(actions.map((a) => a.kind)).toEqual(['quickfix', 'source.fixAll.dockerfix']);
+      const [quick, fixAll] = actions;
+      const v1Edits = await Promise.all(actions.map(async (a) => (await resolve(lazy, a)).edit));
+
+      // What a client that does not resolve gets for a text (the eager edits).
+      const eagerFor = async (text: string): Promise<CodeAction[]> => {
+        const c = new Client();
+        await c.initialize(dir);
+        const d = await open(c, uri, text);
+        const r = await request(c, uri, d.find((x) => x.code === 'pip-cache-mount')?.range ?? pip.range, d);
+        expect(await c.close()).toBe(0);
+        return r;
+      };
+      const change = async (version: number, text: string): Promise<void> => {
+        await lazy.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+        await lazy.waitDiagnostics(uri, (p) => p.version === version);
+      };
+
+      // v2: a comment above: the same fixes still apply, on the current text (the lines moved).
+      const v2 = `# a comment\n${v1}`;
+      await change(2, v2);
+      const want2 = await eagerFor(v2);
+      expect(want2.map((a) => a.kind)).toEqual(['quickfix', 'source.fixAll.dockerfix']);
+      for (const [i, a] of [quick, fixAll].entries()) {
+        const r = await resolve(lazy, a);
+        expect(r.edit).toEqual(want2[i].edit);
+        expect(r.edit).not.toEqual(v1Edits[i]);
+      }
+
+      // v2b: --no-cache-dir removed by hand: a pip cache mount is still proposed, but another
+      // change (its message differs): not the fix the user chose, so no edit; fix all safe is.
+      const v2b = v1.replace('pip install --no-cache-dir', 'pip install');
+      await change(20, v2b);
+      const want2b = await eagerFor(v2b);
+      expect(want2b[0].kind).toBe('quickfix');
+      expect(want2b[0].diagnostics![0].message).not.toBe(quick.diagnostics![0].message);
+      expect((await resolve(lazy, quick)).edit).toBeUndefined();
+      expect((await resolve(lazy, fixAll)).edit).toEqual(want2b[1].edit);
+
+      // v3: the pip line fixed by hand: its quick fix is no longer proposed, so no edit; fix all
+      // safe still is (the COPY split), computed on v3.
+      const v3 = v1.replace('RUN pip install', 'RUN --mount=type=cache,target=/root/.cache/pip pip install');
+      expect(v3).not.toBe(v1);
+      await change(30, v3);
+      const r3 = await resolve(lazy, quick);
+      expect(r3.edit).toBeUndefined();
+      expect(r3.title).toBe(quick.title);
+      const want3 = (await eagerFor(v3)).find((a) => a.kind === 'source.fixAll.dockerfix')!;
+      expect((await resolve(lazy, fixAll)).edit).toEqual(want3.edit);
+
+      // v4: nothing left to fix: no edit for either.
+      const fixed = applyEdits(v3, want3.edit!.changes[uri]);
+      await change(40, fixed);
+      for (const a of actions) expect((await resolve(lazy, a)).edit).toBeUndefined();
+
+      // Closed, then reopened with the first text but as version 1 again: the same text, the same edits.
+      await lazy.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      for (const a of actions) expect((await resolve(lazy, a)).edit).toBeUndefined();
+      await open(lazy, uri, v1, 1);
+      expect(await Promise.all(actions.map(async (a) => (await resolve(lazy, a)).edit))).toEqual(v1Edits);
+      // Reopened as version 1 with another text: not taken for the old one.
+      await lazy.conn.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      const seen = lazy.diagnostics.get(uri)!.length;
+      await lazy.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text: fixed } });
+      await lazy.waitDiagnostics(uri, (p) => lazy.diagnostics.get(uri)!.indexOf(p) >= seen && p.version === 1);
+      for (const a of actions) expect((await resolve(lazy, a)).edit).toBeUndefined();
+      expect(await lazy.close()).toBe(0);
+    }, 120_000);
+  });
 });

@@ -329,6 +329,15 @@ export class Workspace {
     return r;
   }
 
+  /**
+   * The fix `fix()` would return when it was already computed for this text, else undefined
+   * (nothing is run): the server uses it to leave out actions known to change nothing.
+   */
+  knownFix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): FixResult | undefined {
+    const cached = this.fixes.get(file);
+    return cached?.text === text ? cached.byKey.get(JSON.stringify([only ?? null, unsafe])) : undefined;
+  }
+
   private async computeFix(file: string, text: string, only: readonly string[] | undefined, unsafe: boolean): Promise<FixResult> {
     const s = await this.setup(file);
     let transforms = s.options.transforms;

@@ -7,8 +7,15 @@
  * (`source.dockerfix.unsafe`, never run by an editor's fix-on-save); and, when the client asks
  * for it (initialization option `formatting: true`), formats with the formatter.
  *
+ * A client that resolves code actions (`textDocument.codeAction.resolveSupport` with `edit`, and
+ * `dataSupport`: VS Code, Neovim 0.7+) gets them without their edits, decided from the analysis
+ * the diagnostics come from; the edit is computed by `codeAction/resolve` when one is chosen. The
+ * lightbulb's request after every keystroke then costs no fix run. Other clients get the edits
+ * with the actions.
+ *
  * Source name `dockerfix`, so its diagnostics sit beside the Docker extension's own.
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -134,6 +141,59 @@ interface DiagnosticData {
   fixKind: 'safe' | 'unsafe';
 }
 
+/**
+ * Which fix a code action stands for: one transform's (the quick fix of a diagnostic, with the
+ * diagnostic's message: the change it proposes) or all of them.
+ */
+type FixChoice = { transform: string; fixKind: 'safe' | 'unsafe'; message: string } | 'all-safe' | 'all-unsafe';
+
+/**
+ * The `data` of a code action offered without its edit (`codeAction/resolve`): the document and
+ * the text the action was offered for (its version and a digest of the text: versions start
+ * again when a document is reopened), and which fix.
+ */
+export interface CodeActionData {
+  uri: string;
+  version: number;
+  digest: string;
+  fix: FixChoice;
+}
+
+function digest(text: string): string {
+  return createHash('sha1').update(text).digest('base64');
+}
+
+function isCodeActionData(d: unknown): d is CodeActionData {
+  if (!d || typeof d !== 'object') return false;
+  const o = d as Record<string, unknown>;
+  const fix = o.fix as Record<string, unknown> | string | undefined;
+  const fixOk = fix === 'all-safe' || fix === 'all-unsafe' || (!!fix && typeof fix === 'object' && typeof fix.transform === 'string' && (fix.fixKind === 'safe' || fix.fixKind === 'unsafe') && typeof fix.message === 'string');
+  return typeof o.uri === 'string' && typeof o.version === 'number' && typeof o.digest === 'string' && fixOk;
+}
+
+/** The transforms and unsafe flag of `Workspace.fix` for a choice. */
+function fixArgs(fix: FixChoice): { only: string[] | undefined; unsafe: boolean } {
+  if (fix === 'all-safe') return { only: undefined, unsafe: false };
+  if (fix === 'all-unsafe') return { only: undefined, unsafe: true };
+  return { only: [fix.transform], unsafe: fix.fixKind === 'unsafe' };
+}
+
+const messageText = (d: Diagnostic): string => (typeof d.message === 'string' ? d.message : d.message.value);
+
+/**
+ * Whether the analysis of a text (its diagnostics) still proposes the fix: the same transform
+ * with the same message and fix kind for a quick fix; a change of that kind for a fix-all.
+ */
+function proposes(diagnostics: readonly Diagnostic[], fix: FixChoice): boolean {
+  return diagnostics.some((d) => {
+    const data = d.data as DiagnosticData | undefined;
+    if (!data) return false;
+    if (fix === 'all-safe') return data.fixKind === 'safe';
+    if (fix === 'all-unsafe') return data.fixKind === 'unsafe';
+    return data.transform === fix.transform && data.fixKind === fix.fixKind && messageText(d) === fix.message;
+  });
+}
+
 export function toDiagnostics(a: Analysis, doc: TextDocument, byId: Map<string, Transform>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const e = a.result.error;
@@ -187,12 +247,22 @@ function title(message: string): string {
   return s.length > 90 ? `${s.slice(0, 87)}…` : s;
 }
 
+/** The transform whose change only follows others' (see `Workspace.fix`). */
+const SYNTAX_DIRECTIVE = 'syntax-directive';
+const FIX_ALL_SAFE_TITLE = 'dockerfix: fix all safe';
+const FIX_ALL_UNSAFE_TITLE = 'dockerfix: fix all including unsafe (changes that may alter the build: review)';
+function quickFixTitle(d: Diagnostic, unsafe: boolean): string {
+  return `dockerfix: ${title(messageText(d))}${unsafe ? ' (unsafe: review before applying)' : ''}`;
+}
+
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   let workspace = new Workspace();
   let formatting = false;
   let debounceMs: number | undefined;
   let watchRegistration = false;
+  /** The client resolves code actions (`codeAction/resolve` with `edit`): edits are computed then. */
+  let resolveEdits = false;
   let byId = new Map<string, Transform>();
   type Timer = { timeout?: NodeJS.Timeout; immediate?: NodeJS.Immediate };
   const timers = new Map<string, Timer>();
@@ -307,13 +377,15 @@ export function startServer(connection: Connection): void {
     const cwd = (root && filePath(root)) || process.cwd();
     workspace = new Workspace({ config: init.config, buildDefinitions: init.buildDefinitions !== false, cwd });
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const ca = params.capabilities.textDocument?.codeAction;
+    resolveEdits = ca?.dataSupport === true && (ca.resolveSupport?.properties ?? []).includes('edit');
     const all = await workspace.transforms();
     byId = new Map(all.map((t) => [t.meta.id, t]));
     if (init.buildDefinitions !== false) await loadBuildReader();
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_SAFE, FIX_ALL_UNSAFE] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_SAFE, FIX_ALL_UNSAFE], ...(resolveEdits ? { resolveProvider: true } : {}) },
         ...(formatting ? { documentFormattingProvider: true } : {}),
       },
       serverInfo: { name: 'dockerfix' },
@@ -349,6 +421,7 @@ export function startServer(connection: Connection): void {
     const only = p.context.only;
     const allows = (kind: string): boolean => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
     const text = doc.getText();
+    if (resolveEdits) return offerLazily(doc, file, text, p.range, allows);
     const actions: CodeAction[] = [];
     const edit = (edits: AppliedEdit[], bomLength: number) => ({ changes: { [doc.uri]: toTextEdits(doc, edits, bomLength) } });
     if (allows(CodeActionKind.QuickFix)) {
@@ -366,7 +439,7 @@ export function startServer(connection: Connection): void {
         if (fix.edits.length === 0) continue;
         const unsafe = data.fixKind === 'unsafe';
         actions.push({
-          title: `dockerfix: ${title(typeof d.message === "string" ? d.message : d.message.value)}${unsafe ? ' (unsafe: review before applying)' : ''}`,
+          title: quickFixTitle(d, unsafe),
           kind: CodeActionKind.QuickFix,
           diagnostics: [d],
           isPreferred: !unsafe,
@@ -376,15 +449,87 @@ export function startServer(connection: Connection): void {
     }
     if (allows(FIX_ALL_SAFE)) {
       const fix = await workspace.fix(file, text, undefined, false);
-      if (fix.edits.length) actions.push({ title: 'dockerfix: fix all safe', kind: FIX_ALL_SAFE, edit: edit(fix.edits, fix.bomLength) });
+      if (fix.edits.length) actions.push({ title: FIX_ALL_SAFE_TITLE, kind: FIX_ALL_SAFE, edit: edit(fix.edits, fix.bomLength) });
     }
     if (allows(FIX_ALL_UNSAFE)) {
       const safe = allows(FIX_ALL_SAFE) ? actions.find((a) => a.kind === FIX_ALL_SAFE) : undefined;
       const fix = await workspace.fix(file, text, undefined, true);
       const differs = fix.edits.length && JSON.stringify(edit(fix.edits, fix.bomLength)) !== JSON.stringify(safe?.edit);
-      if (differs) actions.push({ title: 'dockerfix: fix all including unsafe (changes that may alter the build: review)', kind: FIX_ALL_UNSAFE, edit: edit(fix.edits, fix.bomLength) });
+      if (differs) actions.push({ title: FIX_ALL_UNSAFE_TITLE, kind: FIX_ALL_UNSAFE, edit: edit(fix.edits, fix.bomLength) });
     }
     return actions;
+  });
+
+  /**
+   * The code actions without their edits, for a client that resolves them: what is offered is
+   * decided from the analysis of the text (the one the diagnostics come from, cached), so a
+   * request for the lightbulb after a keystroke costs no fix run. The fixes already computed
+   * for this text are looked at (nothing is run): an action known to change nothing, or a "fix
+   * all including unsafe" known to change what "fix all safe" does, is left out, as the eager
+   * path does.
+   */
+  async function offerLazily(doc: TextDocument, file: string, text: string, range: Range, allows: (kind: string) => boolean): Promise<CodeAction[]> {
+    const a = await workspace.analyse(file, text);
+    const diagnostics = toDiagnostics(a, doc, byId).filter((d) => d.data);
+    const base = { uri: doc.uri, version: doc.version, digest: digest(text) };
+    const known = (fix: FixChoice) => {
+      const { only, unsafe } = fixArgs(fix);
+      return workspace.knownFix(file, text, only, unsafe);
+    };
+    const actions: CodeAction[] = [];
+    if (allows(CodeActionKind.QuickFix)) {
+      const seen = new Set<string>();
+      for (const d of diagnostics) {
+        if (!overlaps(d.range, range)) continue;
+        const data = d.data as DiagnosticData;
+        const key = `${data.transform}\0${data.fixKind}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        // The directive is added when the run introduced BuildKit syntax: run alone, it never
+        // changes anything (the eager path leaves its quick fix out for that reason).
+        if (data.transform === SYNTAX_DIRECTIVE) continue;
+        const fix: FixChoice = { transform: data.transform, fixKind: data.fixKind, message: messageText(d) };
+        if (known(fix)?.edits.length === 0) continue;
+        const unsafe = data.fixKind === 'unsafe';
+        actions.push({ title: quickFixTitle(d, unsafe), kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: !unsafe, data: { ...base, fix } satisfies CodeActionData });
+      }
+    }
+    const safe = known('all-safe');
+    const safeOffered = allows(FIX_ALL_SAFE) && proposes(diagnostics, 'all-safe') && safe?.edits.length !== 0;
+    if (safeOffered) actions.push({ title: FIX_ALL_SAFE_TITLE, kind: FIX_ALL_SAFE, data: { ...base, fix: 'all-safe' } satisfies CodeActionData });
+    if (allows(FIX_ALL_UNSAFE) && proposes(diagnostics, 'all-unsafe')) {
+      const unsafe = known('all-unsafe');
+      const same = unsafe && (unsafe.edits.length === 0 || (safeOffered && safe && JSON.stringify(toTextEdits(doc, unsafe.edits, unsafe.bomLength)) === JSON.stringify(toTextEdits(doc, safe.edits, safe.bomLength))));
+      if (!same) actions.push({ title: FIX_ALL_UNSAFE_TITLE, kind: FIX_ALL_UNSAFE, data: { ...base, fix: 'all-unsafe' } satisfies CodeActionData });
+    }
+    return actions;
+  }
+
+  /**
+   * The edit of an action offered without it. Computed on the document's current text: when
+   * that is the text the action was offered for (same digest), the fix is run as the eager path
+   * runs it; when the document changed since, only if the current analysis still proposes the
+   * same fix (a quick fix: the same transform, fix kind and message; a fix-all: a change of
+   * its kind), else the action comes back without an edit. An edit is never computed on a text
+   * other than the document's current one.
+   */
+  connection.onCodeActionResolve(async (action) => {
+    activity();
+    const { edit: _stale, ...bare } = action;
+    const data = action.data;
+    if (!isCodeActionData(data)) return bare;
+    const doc = documents.get(data.uri);
+    const file = doc && wanted(doc.uri);
+    if (!doc || !file || (await workspace.excluded(file))) return bare;
+    const text = doc.getText();
+    if (digest(text) !== data.digest) {
+      const a = await workspace.analyse(file, text);
+      if (!proposes(toDiagnostics(a, doc, byId), data.fix)) return bare;
+    }
+    const { only, unsafe } = fixArgs(data.fix);
+    const fix = await workspace.fix(file, text, only, unsafe);
+    if (!fix.edits.length) return bare;
+    return { ...bare, edit: { changes: { [doc.uri]: toTextEdits(doc, fix.edits, fix.bomLength) } } };
   });
 
   connection.onDocumentFormatting(async (p) => {

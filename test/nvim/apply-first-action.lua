@@ -1,8 +1,9 @@
 -- Run by test/lsp-neovim.test.ts (Neovim 0.7 has no `-l`):
 --   nvim --headless --clean -c "luafile apply-first-action.lua" <Dockerfile>
 -- Env: DOCKERFIX_CMD (the server command, JSON list), DOCKERFIX_LINE (1-based cursor line).
--- Starts `dockerfix lsp`, waits for its diagnostics, requests the code actions at the cursor,
--- applies the first one, writes the file and quits (exit code 0), or quits with 1 and a message.
+-- Starts `dockerfix lsp`, waits for its diagnostics, runs vim.lsp.buf.code_action() at the cursor,
+-- chooses the first action (Neovim resolves it when it came without its edit), waits until it is
+-- applied, writes the file and quits (exit code 0), or quits with 1 and a message.
 local function fail(msg)
   io.stderr:write('nvim-test: ' .. msg .. '\n')
   vim.cmd('cquit 1')
@@ -32,18 +33,26 @@ end
 
 local line = tonumber(os.getenv('DOCKERFIX_LINE') or '1')
 vim.api.nvim_win_set_cursor(0, { line, 0 })
-local params = vim.lsp.util.make_range_params()
-params.context = { diagnostics = vim.lsp.diagnostic.get_line_diagnostics(bufnr) }
-local responses = vim.lsp.buf_request_sync(bufnr, 'textDocument/codeAction', params, 20000)
-local actions = {}
-for _, r in pairs(responses or {}) do
-  for _, a in ipairs(r.result or {}) do table.insert(actions, a) end
+-- Neovim's own code action command (the diagnostics of the line as context), with the menu
+-- answered by choosing the first entry. Neovim 0.7 declares codeAction resolveSupport (`edit`):
+-- an action offered without its edit is resolved (`codeAction/resolve`) before it is applied.
+local tick = vim.api.nvim_buf_get_changedtick(bufnr)
+local chosen
+vim.ui.select = function(items, _, on_choice)
+  chosen = items[1]
+  if not chosen then return on_choice(nil) end
+  local action = chosen[2]
+  io.stdout:write('applying: ' .. action.title .. '\n')
+  io.stdout:write(action.edit and 'edit: with the action\n' or 'edit: resolved (codeAction/resolve)\n')
+  on_choice(chosen, 1)
 end
-if #actions == 0 then return fail('no code actions') end
-local first = actions[1]
-io.stdout:write('applying: ' .. first.title .. '\n')
-if not first.edit then return fail('the first action has no edit') end
-vim.lsp.util.apply_workspace_edit(first.edit, 'utf-16')
+vim.lsp.buf.code_action()
+if not vim.wait(20000, function() return chosen ~= nil end, 50) then
+  return fail('no code actions')
+end
+if not vim.wait(20000, function() return vim.api.nvim_buf_get_changedtick(bufnr) ~= tick end, 50) then
+  return fail('the chosen action changed nothing')
+end
 vim.cmd('write')
 vim.lsp.stop_client(client_id)
 vim.cmd('qall!')
