@@ -6956,30 +6956,66 @@ function lineSuggestions(before, after, findings = [], edits = []) {
     }
     out.push({ startLine, endLine, oldText: oldLines.slice(startLine - 1, endLine).join("\n"), text: text.join("\n"), findings: [], transforms: [] });
   }
+  const lists = /* @__PURE__ */ new Map();
+  const asLines = (t) => t === "" ? [] : t.split("\n");
   const merged = [];
   for (const s of out) {
     const prev = merged[merged.length - 1];
     if (prev && s.startLine - prev.endLine - 1 <= MERGE_GAP) {
-      const prevText = prev.text === "" ? [] : prev.text.split("\n");
-      const sText = s.text === "" ? [] : s.text.split("\n");
+      let prevLines = lists.get(prev);
+      if (!prevLines) lists.set(prev, prevLines = asLines(prev.text));
+      else if (prevLines.length === 1 && prevLines[0] === "") prevLines.length = 0;
+      const sText = asLines(s.text);
       const overlap = prev.endLine - s.startLine + 1;
-      const gap = overlap > 0 ? [] : oldLines.slice(prev.endLine, s.startLine - 1);
-      prev.text = [...prevText, ...gap, ...sText.slice(Math.max(0, overlap))].join("\n");
+      if (overlap <= 0) for (let l = prev.endLine; l < s.startLine - 1; l++) prevLines.push(oldLines[l]);
+      for (let k = Math.max(0, overlap); k < sText.length; k++) prevLines.push(sText[k]);
       prev.endLine = Math.max(prev.endLine, s.endLine);
-      prev.oldText = oldLines.slice(prev.startLine - 1, prev.endLine).join("\n");
     } else merged.push(s);
   }
-  for (const s of merged) {
-    const ts = /* @__PURE__ */ new Set();
-    for (const e of edits) {
-      const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
-      if (e.line <= s.endLine + 1 && endLine >= s.startLine - 1) for (const t of e.transforms) ts.add(t);
-    }
-    s.transforms = [...ts];
+  for (const [s, lines] of lists) {
+    s.text = lines.join("\n");
+    s.oldText = oldLines.slice(s.startLine - 1, s.endLine).join("\n");
   }
+  const sets = merged.map(() => /* @__PURE__ */ new Set());
+  const firstReaching = (line) => {
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (merged[mid].endLine + 1 < line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (const e of edits) {
+    const endLine = e.endColumn === 1 && e.endLine > e.line ? e.endLine - 1 : e.endLine;
+    for (let k = firstReaching(e.line); k < merged.length && merged[k].startLine - 1 <= endLine; k++) for (const t of e.transforms) sets[k].add(t);
+  }
+  merged.forEach((s, k) => {
+    s.transforms = [...sets[k]];
+  });
+  const firstOf = /* @__PURE__ */ new Map();
+  for (const s of merged) for (const t of s.transforms) if (!firstOf.has(t)) firstOf.set(t, s);
+  const startingBefore = (line) => {
+    let lo = 0;
+    let hi = merged.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (merged[mid].startLine <= line) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  };
   for (const f of findings) {
     if (f.kind !== "change" || merged.length === 0) continue;
-    const s = merged.find((x) => f.line >= x.startLine && f.line <= x.endLine) ?? merged.find((x) => x.transforms.includes(f.transform)) ?? merged.reduce((best, x) => Math.abs(x.startLine - f.line) < Math.abs(best.startLine - f.line) ? x : best);
+    const k = startingBefore(f.line);
+    const holding = k >= 0 && f.line <= merged[k].endLine ? merged[k] : void 0;
+    const nearest = () => {
+      if (k < 0) return merged[0];
+      if (k + 1 >= merged.length) return merged[k];
+      return merged[k + 1].startLine - f.line < f.line - merged[k].startLine ? merged[k + 1] : merged[k];
+    };
+    const s = holding ?? firstOf.get(f.transform) ?? nearest();
     s.findings.push(f);
   }
   return merged;
@@ -7642,6 +7678,30 @@ var init_workflow_safe = __esm({
   }
 });
 
+// src/report/fix-links.ts
+function editsOwners(findings) {
+  const owners = new Int32Array(findings.length).fill(-1);
+  const groups = /* @__PURE__ */ new Map();
+  findings.forEach((f, i) => {
+    if (!f.edits?.length) return;
+    const g = groups.get(f.edits);
+    if (g) g.push(i);
+    else groups.set(f.edits, [i]);
+  });
+  for (const [edits, members] of groups) {
+    if (members.length < 2 || members.length * edits.length <= SHARED_LINKS_LIMIT) continue;
+    for (const i of members.slice(1)) owners[i] = members[0];
+  }
+  return owners;
+}
+var SHARED_LINKS_LIMIT;
+var init_fix_links = __esm({
+  "src/report/fix-links.ts"() {
+    "use strict";
+    SHARED_LINKS_LIMIT = 1e4;
+  }
+});
+
 // src/report/sarif.ts
 var sarif_exports = {};
 __export(sarif_exports, {
@@ -7715,8 +7775,12 @@ function buildSarif(input, rules) {
       continue;
     }
     const edits = outcome.edits ?? [];
-    for (const f of outcome.findings) {
-      const mine = (f.edits ?? []).flatMap((k) => edits[k] ? [edits[k]] : []);
+    const owners = editsOwners(outcome.findings);
+    const resultOf = [];
+    for (const [i, f] of outcome.findings.entries()) {
+      const owner = owners[i];
+      resultOf.push(results.length);
+      const mine = owner >= 0 ? [] : (f.edits ?? []).flatMap((k) => edits[k] ? [edits[k]] : []);
       results.push({
         ruleId: f.transform,
         ruleIndex: ruleIndex.get(f.transform),
@@ -7746,7 +7810,7 @@ function buildSarif(input, rules) {
             }
           ]
         } : {},
-        properties: { kind: f.kind, code: `${f.transform}/${f.code}`, ...f.fixKind ? { fixKind: f.fixKind } : {} }
+        properties: { kind: f.kind, code: `${f.transform}/${f.code}`, ...f.fixKind ? { fixKind: f.fixKind } : {}, ...owner >= 0 ? { fixInResult: resultOf[owner] } : {} }
       });
     }
   }
@@ -7789,6 +7853,7 @@ var SARIF_SCHEMA;
 var init_sarif = __esm({
   "src/report/sarif.ts"() {
     "use strict";
+    init_fix_links();
     SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
   }
 });
@@ -8315,6 +8380,7 @@ function buildJsonReport(input) {
     const text = (0, import_source5.stripBom)(outcome.before).text;
     const index = new import_source5.LineIndex(text);
     const pos = (offset) => ({ offset, ...index.position(offset) });
+    const owners = editsOwners(outcome.findings);
     return {
       path: path10,
       status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
@@ -8329,7 +8395,7 @@ function buildJsonReport(input) {
         replaced: text.slice(e.start, e.end),
         text: e.text
       })),
-      findings: outcome.findings.map((f) => ({
+      findings: outcome.findings.map((f, i) => ({
         transform: f.transform,
         code: f.code,
         kind: f.kind,
@@ -8337,7 +8403,8 @@ function buildJsonReport(input) {
         fixKind: f.fixKind ?? null,
         message: f.message,
         range: { start: { line: f.line, column: f.column }, end: { line: f.endLine, column: f.endColumn } },
-        edits: f.edits ?? []
+        // A fix shared by many findings lists its edits once (src/report/fix-links.ts).
+        ...owners[i] >= 0 ? { edits: [], editsOf: owners[i] } : { edits: f.edits ?? [] }
       })),
       error: outcome.error ? { message: outcome.error.message, line: outcome.error.line ?? null, column: outcome.error.column ?? null, internal: Boolean(outcome.internal) } : null
     };
@@ -8360,6 +8427,7 @@ var init_json = __esm({
     "use strict";
     init_diff();
     import_source5 = require("dockerfix:core/src/core/source.ts");
+    init_fix_links();
     JSON_SCHEMA_VERSION = 1;
   }
 });

@@ -8430,10 +8430,38 @@ __export(batch_wire_exports, {
   initKey: () => initKey,
   toWire: () => toWire
 });
+function findingsToWire(findings) {
+  const first = /* @__PURE__ */ new Map();
+  return findings.map((f, i) => {
+    if (!f.edits) return f;
+    const j = first.get(f.edits);
+    if (j === void 0) {
+      first.set(f.edits, i);
+      return f;
+    }
+    const g = {};
+    for (const [k, v] of Object.entries(f)) g[k] = k === "edits" ? { of: j } : v;
+    return g;
+  });
+}
+function findingsFromWire(findings) {
+  const out = [];
+  for (const f of findings) {
+    const e = f.edits;
+    if (e === void 0 || Array.isArray(e)) out.push(f);
+    else {
+      const g = {};
+      for (const [k, v] of Object.entries(f)) g[k] = k === "edits" ? out[e.of]?.edits : v;
+      out.push(g);
+    }
+  }
+  return out;
+}
 function toWire(o) {
   const w = {};
   for (const [k, v] of Object.entries(o)) {
     if (k === "after") w.after = v === o.before ? null : v;
+    else if (k === "findings") w.findings = findingsToWire(v);
     else if (k === "error") {
       const e = v;
       if (e) w.error = { file: e.file, message: e.message, line: e.line, column: e.column };
@@ -8445,6 +8473,7 @@ function fromWire(w) {
   const o = {};
   for (const [k, v] of Object.entries(w)) {
     if (k === "after") o.after = v ?? w.before;
+    else if (k === "findings") o.findings = findingsFromWire(v);
     else if (k === "error") {
       const e = v;
       if (e) o.error = new FileError(e.file, e.message, e.line, e.column);

@@ -49,6 +49,21 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
 ));
 var __toCommonJS = (mod) => __copyProps(__defProp({}, "__esModule", { value: true }), mod);
 
+// dockerfix-lazy:node:crypto
+var require_node_crypto = __commonJS({
+  "dockerfix-lazy:node:crypto"(exports2, module2) {
+    var m;
+    var load = () => m ??= require("node:crypto");
+    var keys = ["checkPrime", "checkPrimeSync", "createCipheriv", "createDecipheriv", "createDiffieHellman", "createDiffieHellmanGroup", "createECDH", "createHash", "createHmac", "createPrivateKey", "createPublicKey", "createSecretKey", "createSign", "createVerify", "diffieHellman", "generatePrime", "generatePrimeSync", "getCiphers", "getCipherInfo", "getCurves", "getDiffieHellman", "getHashes", "hkdf", "hkdfSync", "pbkdf2", "pbkdf2Sync", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "privateDecrypt", "privateEncrypt", "publicDecrypt", "publicEncrypt", "randomBytes", "randomFill", "randomFillSync", "randomInt", "randomUUID", "scrypt", "scryptSync", "sign", "setEngine", "timingSafeEqual", "getFips", "setFips", "verify", "hash", "Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Hash", "Hmac", "KeyObject", "Sign", "Verify", "X509Certificate", "secureHeapUsed", "createCipher", "createDecipher", "fips", "constants", "webcrypto", "subtle", "getRandomValues", "prng", "pseudoRandomBytes", "rng"];
+    module2.exports = new Proxy({}, {
+      get: (_, k) => load()[k],
+      has: (_, k) => k in load(),
+      ownKeys: () => m ? Reflect.ownKeys(m) : keys,
+      getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
+    });
+  }
+});
+
 // node_modules/vscode-languageserver/lib/common/utils/is.js
 var require_is = __commonJS({
   "node_modules/vscode-languageserver/lib/common/utils/is.js"(exports2) {
@@ -7439,21 +7454,6 @@ var require_files = __commonJS({
   }
 });
 
-// dockerfix-lazy:node:crypto
-var require_node_crypto = __commonJS({
-  "dockerfix-lazy:node:crypto"(exports2, module2) {
-    var m;
-    var load = () => m ??= require("node:crypto");
-    var keys = ["checkPrime", "checkPrimeSync", "createCipheriv", "createDecipheriv", "createDiffieHellman", "createDiffieHellmanGroup", "createECDH", "createHash", "createHmac", "createPrivateKey", "createPublicKey", "createSecretKey", "createSign", "createVerify", "diffieHellman", "generatePrime", "generatePrimeSync", "getCiphers", "getCipherInfo", "getCurves", "getDiffieHellman", "getHashes", "hkdf", "hkdfSync", "pbkdf2", "pbkdf2Sync", "generateKeyPair", "generateKeyPairSync", "generateKey", "generateKeySync", "privateDecrypt", "privateEncrypt", "publicDecrypt", "publicEncrypt", "randomBytes", "randomFill", "randomFillSync", "randomInt", "randomUUID", "scrypt", "scryptSync", "sign", "setEngine", "timingSafeEqual", "getFips", "setFips", "verify", "hash", "Certificate", "Cipher", "Cipheriv", "Decipher", "Decipheriv", "DiffieHellman", "DiffieHellmanGroup", "ECDH", "Hash", "Hmac", "KeyObject", "Sign", "Verify", "X509Certificate", "secureHeapUsed", "createCipher", "createDecipher", "fips", "constants", "webcrypto", "subtle", "getRandomValues", "prng", "pseudoRandomBytes", "rng"];
-    module2.exports = new Proxy({}, {
-      get: (_, k) => load()[k],
-      has: (_, k) => k in load(),
-      ownKeys: () => m ? Reflect.ownKeys(m) : keys,
-      getOwnPropertyDescriptor: (_, k) => m ? Reflect.getOwnPropertyDescriptor(m, k) && { ...Reflect.getOwnPropertyDescriptor(m, k), configurable: true } : keys.includes(k) ? { configurable: true, enumerable: true, writable: true, value: void 0 } : void 0
-    });
-  }
-});
-
 // node_modules/vscode-jsonrpc/lib/node/ril.js
 var require_ril = __commonJS({
   "node_modules/vscode-jsonrpc/lib/node/ril.js"(exports2) {
@@ -8552,6 +8552,14 @@ var init_analysis = __esm({
         if (!r) cached.byKey.set(key, r = await this.computeFix(file, text, only, unsafe));
         return r;
       }
+      /**
+       * The fix `fix()` would return when it was already computed for this text, else undefined
+       * (nothing is run): the server uses it to leave out actions known to change nothing.
+       */
+      knownFix(file, text, only, unsafe) {
+        const cached = this.fixes.get(file);
+        return cached?.text === text ? cached.byKey.get(JSON.stringify([only ?? null, unsafe])) : void 0;
+      }
       async computeFix(file, text, only, unsafe) {
         const s = await this.setup(file);
         let transforms = s.options.transforms;
@@ -8655,6 +8663,30 @@ function actionableSkip(f) {
 function unsafeNote(f) {
   return f.kind === "info" && f.fixKind === "unsafe";
 }
+function digest(text) {
+  return (0, import_node_crypto.createHash)("sha1").update(text).digest("base64");
+}
+function isCodeActionData(d) {
+  if (!d || typeof d !== "object") return false;
+  const o = d;
+  const fix = o.fix;
+  const fixOk = fix === "all-safe" || fix === "all-unsafe" || !!fix && typeof fix === "object" && typeof fix.transform === "string" && (fix.fixKind === "safe" || fix.fixKind === "unsafe") && typeof fix.message === "string";
+  return typeof o.uri === "string" && typeof o.version === "number" && typeof o.digest === "string" && fixOk;
+}
+function fixArgs(fix) {
+  if (fix === "all-safe") return { only: void 0, unsafe: false };
+  if (fix === "all-unsafe") return { only: void 0, unsafe: true };
+  return { only: [fix.transform], unsafe: fix.fixKind === "unsafe" };
+}
+function proposes(diagnostics, fix) {
+  return diagnostics.some((d) => {
+    const data = d.data;
+    if (!data) return false;
+    if (fix === "all-safe") return data.fixKind === "safe";
+    if (fix === "all-unsafe") return data.fixKind === "unsafe";
+    return data.transform === fix.transform && data.fixKind === fix.fixKind && messageText(d) === fix.message;
+  });
+}
 function toDiagnostics(a, doc, byId) {
   const out = [];
   const e = a.result.error;
@@ -8699,12 +8731,16 @@ function title(message) {
   if (cut > 20) s = s.slice(0, cut);
   return s.length > 90 ? `${s.slice(0, 87)}\u2026` : s;
 }
+function quickFixTitle(d, unsafe) {
+  return `dockerfix: ${title(messageText(d))}${unsafe ? " (unsafe: review before applying)" : ""}`;
+}
 function startServer(connection) {
   const documents = new import_node.TextDocuments(import_vscode_languageserver_textdocument.TextDocument);
   let workspace = new Workspace();
   let formatting = false;
   let debounceMs;
   let watchRegistration = false;
+  let resolveEdits = false;
   let byId = /* @__PURE__ */ new Map();
   const timers = /* @__PURE__ */ new Map();
   const generation = /* @__PURE__ */ new Map();
@@ -8801,13 +8837,15 @@ function startServer(connection) {
     const cwd = root && filePath(root) || process.cwd();
     workspace = new Workspace({ config: init.config, buildDefinitions: init.buildDefinitions !== false, cwd });
     watchRegistration = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    const ca = params.capabilities.textDocument?.codeAction;
+    resolveEdits = ca?.dataSupport === true && (ca.resolveSupport?.properties ?? []).includes("edit");
     const all = await workspace.transforms();
     byId = new Map(all.map((t) => [t.meta.id, t]));
     if (init.buildDefinitions !== false) await loadBuildReader();
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: import_node.TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: [import_node.CodeActionKind.QuickFix, FIX_ALL_SAFE, FIX_ALL_UNSAFE] },
+        codeActionProvider: { codeActionKinds: [import_node.CodeActionKind.QuickFix, FIX_ALL_SAFE, FIX_ALL_UNSAFE], ...resolveEdits ? { resolveProvider: true } : {} },
         ...formatting ? { documentFormattingProvider: true } : {}
       },
       serverInfo: { name: "dockerfix" }
@@ -8838,6 +8876,7 @@ function startServer(connection) {
     const only = p.context.only;
     const allows = (kind) => !only || only.some((o) => kind === o || kind.startsWith(`${o}.`));
     const text = doc.getText();
+    if (resolveEdits) return offerLazily(doc, file, text, p.range, allows);
     const actions = [];
     const edit = (edits, bomLength) => ({ changes: { [doc.uri]: toTextEdits(doc, edits, bomLength) } });
     if (allows(import_node.CodeActionKind.QuickFix)) {
@@ -8853,7 +8892,7 @@ function startServer(connection) {
         if (fix.edits.length === 0) continue;
         const unsafe = data.fixKind === "unsafe";
         actions.push({
-          title: `dockerfix: ${title(typeof d.message === "string" ? d.message : d.message.value)}${unsafe ? " (unsafe: review before applying)" : ""}`,
+          title: quickFixTitle(d, unsafe),
           kind: import_node.CodeActionKind.QuickFix,
           diagnostics: [d],
           isPreferred: !unsafe,
@@ -8863,15 +8902,67 @@ function startServer(connection) {
     }
     if (allows(FIX_ALL_SAFE)) {
       const fix = await workspace.fix(file, text, void 0, false);
-      if (fix.edits.length) actions.push({ title: "dockerfix: fix all safe", kind: FIX_ALL_SAFE, edit: edit(fix.edits, fix.bomLength) });
+      if (fix.edits.length) actions.push({ title: FIX_ALL_SAFE_TITLE, kind: FIX_ALL_SAFE, edit: edit(fix.edits, fix.bomLength) });
     }
     if (allows(FIX_ALL_UNSAFE)) {
       const safe = allows(FIX_ALL_SAFE) ? actions.find((a) => a.kind === FIX_ALL_SAFE) : void 0;
       const fix = await workspace.fix(file, text, void 0, true);
       const differs = fix.edits.length && JSON.stringify(edit(fix.edits, fix.bomLength)) !== JSON.stringify(safe?.edit);
-      if (differs) actions.push({ title: "dockerfix: fix all including unsafe (changes that may alter the build: review)", kind: FIX_ALL_UNSAFE, edit: edit(fix.edits, fix.bomLength) });
+      if (differs) actions.push({ title: FIX_ALL_UNSAFE_TITLE, kind: FIX_ALL_UNSAFE, edit: edit(fix.edits, fix.bomLength) });
     }
     return actions;
+  });
+  async function offerLazily(doc, file, text, range, allows) {
+    const a = await workspace.analyse(file, text);
+    const diagnostics = toDiagnostics(a, doc, byId).filter((d) => d.data);
+    const base = { uri: doc.uri, version: doc.version, digest: digest(text) };
+    const known = (fix) => {
+      const { only, unsafe } = fixArgs(fix);
+      return workspace.knownFix(file, text, only, unsafe);
+    };
+    const actions = [];
+    if (allows(import_node.CodeActionKind.QuickFix)) {
+      const seen = /* @__PURE__ */ new Set();
+      for (const d of diagnostics) {
+        if (!overlaps(d.range, range)) continue;
+        const data = d.data;
+        const key = `${data.transform}\0${data.fixKind}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (data.transform === SYNTAX_DIRECTIVE) continue;
+        const fix = { transform: data.transform, fixKind: data.fixKind, message: messageText(d) };
+        if (known(fix)?.edits.length === 0) continue;
+        const unsafe = data.fixKind === "unsafe";
+        actions.push({ title: quickFixTitle(d, unsafe), kind: import_node.CodeActionKind.QuickFix, diagnostics: [d], isPreferred: !unsafe, data: { ...base, fix } });
+      }
+    }
+    const safe = known("all-safe");
+    const safeOffered = allows(FIX_ALL_SAFE) && proposes(diagnostics, "all-safe") && safe?.edits.length !== 0;
+    if (safeOffered) actions.push({ title: FIX_ALL_SAFE_TITLE, kind: FIX_ALL_SAFE, data: { ...base, fix: "all-safe" } });
+    if (allows(FIX_ALL_UNSAFE) && proposes(diagnostics, "all-unsafe")) {
+      const unsafe = known("all-unsafe");
+      const same = unsafe && (unsafe.edits.length === 0 || safeOffered && safe && JSON.stringify(toTextEdits(doc, unsafe.edits, unsafe.bomLength)) === JSON.stringify(toTextEdits(doc, safe.edits, safe.bomLength)));
+      if (!same) actions.push({ title: FIX_ALL_UNSAFE_TITLE, kind: FIX_ALL_UNSAFE, data: { ...base, fix: "all-unsafe" } });
+    }
+    return actions;
+  }
+  connection.onCodeActionResolve(async (action) => {
+    activity();
+    const { edit: _stale, ...bare } = action;
+    const data = action.data;
+    if (!isCodeActionData(data)) return bare;
+    const doc = documents.get(data.uri);
+    const file = doc && wanted(doc.uri);
+    if (!doc || !file || await workspace.excluded(file)) return bare;
+    const text = doc.getText();
+    if (digest(text) !== data.digest) {
+      const a = await workspace.analyse(file, text);
+      if (!proposes(toDiagnostics(a, doc, byId), data.fix)) return bare;
+    }
+    const { only, unsafe } = fixArgs(data.fix);
+    const fix = await workspace.fix(file, text, only, unsafe);
+    if (!fix.edits.length) return bare;
+    return { ...bare, edit: { changes: { [doc.uri]: toTextEdits(doc, fix.edits, fix.bomLength) } } };
   });
   connection.onDocumentFormatting(async (p) => {
     activity();
@@ -8903,10 +8994,11 @@ async function lspMain(args, stderr) {
   startServer(connection);
   return new Promise(() => void 0);
 }
-var import_node_path2, import_node_url2, import_node_v8, import_node_vm, import_node, import_vscode_languageserver_textdocument, import_format, SOURCE, FIX_ALL_SAFE, FIX_ALL_UNSAFE, WARM_UP_RUNS, WARM_UP_IDLE_MS, minorGc, before;
+var import_node_crypto, import_node_path2, import_node_url2, import_node_v8, import_node_vm, import_node, import_vscode_languageserver_textdocument, import_format, SOURCE, FIX_ALL_SAFE, FIX_ALL_UNSAFE, WARM_UP_RUNS, WARM_UP_IDLE_MS, minorGc, messageText, before, SYNTAX_DIRECTIVE, FIX_ALL_SAFE_TITLE, FIX_ALL_UNSAFE_TITLE;
 var init_server = __esm({
   "src/lsp/server.ts"() {
     "use strict";
+    import_node_crypto = __toESM(require_node_crypto(), 1);
     import_node_path2 = __toESMBuiltin(require("node:path"), 1);
     import_node_url2 = require("node:url");
     import_node_v8 = __toESMBuiltin(require("node:v8"), 1);
@@ -8920,7 +9012,11 @@ var init_server = __esm({
     FIX_ALL_UNSAFE = `${import_node.CodeActionKind.Source}.dockerfix.unsafe`;
     WARM_UP_RUNS = 30;
     WARM_UP_IDLE_MS = 500;
+    messageText = (d) => typeof d.message === "string" ? d.message : d.message.value;
     before = (a, b) => a.line < b.line || a.line === b.line && a.character < b.character;
+    SYNTAX_DIRECTIVE = "syntax-directive";
+    FIX_ALL_SAFE_TITLE = "dockerfix: fix all safe";
+    FIX_ALL_UNSAFE_TITLE = "dockerfix: fix all including unsafe (changes that may alter the build: review)";
   }
 });
 
