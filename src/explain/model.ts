@@ -82,58 +82,145 @@ const loose = (s: StepInfo): string =>
     .replace(/\s+/g, ' ')
     .trim()}`;
 
+/** Above this many table cells the exact longest-common-subsequence table is not built (memory n x m). */
+const LCS_CELLS = 4_000_000;
+
+/**
+ * Indexes into `b` matched to indexes into `a` (-1: unmatched) along a common subsequence of
+ * identical steps. Up to LCS_CELLS: the longest one, from the dynamic-programming table. Bigger
+ * stages (thousands of steps: the table alone would take gigabytes): the common start and end,
+ * then in between each step of `b` is paired with the first unused identical step of `a` and the
+ * longest increasing run of those pairs is kept (O(n log n); the longest common subsequence when
+ * no step repeats).
+ */
+function commonSteps(a: readonly string[], b: readonly string[]): number[] {
+  const n = a.length;
+  const m = b.length;
+  const matchB = new Array<number>(m).fill(-1);
+  if ((n + 1) * (m + 1) <= LCS_CELLS) {
+    const L: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+    for (let i = 0, j = 0; i < n && j < m; ) {
+      if (a[i] === b[j]) {
+        matchB[j] = i;
+        i++;
+        j++;
+      } else if (L[i + 1][j] >= L[i][j + 1]) i++;
+      else j++;
+    }
+    return matchB;
+  }
+  let lo = 0;
+  while (lo < n && lo < m && a[lo] === b[lo]) matchB[lo] = lo++;
+  let hiA = n;
+  let hiB = m;
+  while (hiA > lo && hiB > lo && a[hiA - 1] === b[hiB - 1]) matchB[--hiB] = --hiA;
+  const queues = new Map<string, number[]>();
+  for (let i = hiA - 1; i >= lo; i--) {
+    const q = queues.get(a[i]);
+    if (q) q.push(i);
+    else queues.set(a[i], [i]);
+  }
+  // Candidate pairs in b order; the longest run whose a indexes increase (patience sorting).
+  const cand: Array<[number, number]> = [];
+  for (let j = lo; j < hiB; j++) {
+    const i = queues.get(b[j])?.pop();
+    if (i !== undefined) cand.push([j, i]);
+  }
+  const tails: number[] = [];
+  const prev = new Array<number>(cand.length).fill(-1);
+  for (let k = 0; k < cand.length; k++) {
+    let x = 0;
+    let y = tails.length;
+    while (x < y) {
+      const mid = (x + y) >> 1;
+      if (cand[tails[mid]][1] < cand[k][1]) x = mid + 1;
+      else y = mid;
+    }
+    if (x > 0) prev[k] = tails[x - 1];
+    tails[x] = k;
+  }
+  for (let k = tails.length ? tails[tails.length - 1] : -1; k >= 0; k = prev[k]) matchB[cand[k][0]] = cand[k][1];
+  return matchB;
+}
+
 /** Pair the steps of one stage across the rewrite: a longest common subsequence of identical steps, then moved/edited ones. */
 export function pairSteps(a: readonly StepInfo[], b: readonly StepInfo[]): StepPair[] {
   const n = a.length;
   const m = b.length;
-  const L: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = exact(a[i]) === exact(b[j]) ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
-  const matchB = new Array<number>(m).fill(-1);
+  const exactA = a.map(exact);
+  const exactB = b.map(exact);
+  const matchB = commonSteps(exactA, exactB);
   const usedA = new Array<boolean>(n).fill(false);
-  for (let i = 0, j = 0; i < n && j < m; ) {
-    if (exact(a[i]) === exact(b[j])) {
-      matchB[j] = i;
-      usedA[i] = true;
-      i++;
-      j++;
-    } else if (L[i + 1][j] >= L[i][j + 1]) i++;
-    else j++;
-  }
+  for (const i of matchB) if (i >= 0) usedA[i] = true;
   const marks: StepPair[] = b.map((s, j) => (matchB[j] >= 0 ? { before: a[matchB[j]], after: s, mark: 'same' as Mark } : { after: s, mark: 'added' as Mark }));
   // The gap of the before list an unmatched after step sits in (between the kept neighbours).
-  const gap = (j: number): [number, number] => {
-    let lo = -1;
-    for (let k = j - 1; k >= 0; k--) if (matchB[k] >= 0) { lo = matchB[k]; break; }
-    let hi = n;
-    for (let k = j + 1; k < m; k++) if (matchB[k] >= 0) { hi = matchB[k]; break; }
-    return [lo, hi];
+  const lowOf = new Array<number>(m);
+  const highOf = new Array<number>(m);
+  for (let j = 0, last = -1; j < m; j++) {
+    lowOf[j] = last;
+    if (matchB[j] >= 0) last = matchB[j];
+  }
+  for (let j = m - 1, next = n; j >= 0; j--) {
+    highOf[j] = next;
+    if (matchB[j] >= 0) next = matchB[j];
+  }
+  // The first unused step of `a` with a key: one queue per key, in order, used ones skipped.
+  const firstUnused = (keys: readonly string[]): ((key: string) => number) => {
+    const queues = new Map<string, { at: number; list: number[] }>();
+    keys.forEach((k, i) => {
+      const q = queues.get(k);
+      if (q) q.list.push(i);
+      else queues.set(k, { at: 0, list: [i] });
+    });
+    return (key) => {
+      const q = queues.get(key);
+      if (!q) return -1;
+      while (q.at < q.list.length && usedA[q.list[q.at]]) q.at++;
+      if (q.at === q.list.length) return -1;
+      const i = q.list[q.at++];
+      usedA[i] = true;
+      return i;
+    };
   };
-  const take = (j: number, pred: (i: number) => boolean): number => {
-    for (let i = 0; i < n; i++) if (!usedA[i] && pred(i)) return (usedA[i] = true), i;
-    return -1;
-  };
+  const takeExact = firstUnused(exactA);
+  let takeLoose: ((key: string) => number) | undefined;
   for (let j = 0; j < m; j++) {
     if (matchB[j] >= 0) continue;
-    const [lo, hi] = gap(j);
+    const lo = lowOf[j];
+    const hi = highOf[j];
     const inGap = (i: number): boolean => i > lo && i < hi;
-    let i = take(j, (x) => exact(a[x]) === exact(b[j]));
+    let i = takeExact(exactB[j]);
     if (i >= 0) {
       marks[j] = { before: a[i], after: b[j], mark: 'moved' };
       continue;
     }
-    i = take(j, (x) => loose(a[x]) === loose(b[j]));
-    if (i < 0) i = take(j, (x) => inGap(x) && a[x].keyword === b[j].keyword);
+    takeLoose ??= firstUnused(a.map(loose));
+    i = takeLoose(loose(b[j]));
+    if (i < 0) {
+      for (let x = lo + 1; x < hi; x++)
+        if (!usedA[x] && a[x].keyword === b[j].keyword) {
+          usedA[x] = true;
+          i = x;
+          break;
+        }
+    }
     if (i >= 0) marks[j] = inGap(i) ? { before: a[i], after: b[j], mark: 'changed' } : { before: a[i], after: b[j], mark: 'moved', changed: true };
   }
   // Removed steps go after the pair holding the before step that preceded them.
   const out: StepPair[] = [];
-  const removed = a.map((s, i) => ({ s, i })).filter(({ i }) => !usedA[i]);
-  const placed = new Set<number>();
+  const removed: number[] = [];
+  for (let i = 0; i < n; i++) if (!usedA[i]) removed.push(i);
+  let r = 0;
   const flushUpTo = (limit: number): void => {
-    for (const r of removed) if (!placed.has(r.i) && r.i <= limit) { out.push({ before: r.s, mark: 'removed' }); placed.add(r.i); }
+    for (; r < removed.length && removed[r] <= limit; r++) out.push({ before: a[removed[r]], mark: 'removed' });
   };
+  const indexOfA = new Map<StepInfo, number>();
+  a.forEach((s, i) => {
+    if (!indexOfA.has(s)) indexOfA.set(s, i);
+  });
   for (const p of marks) {
-    const bi = p.before ? a.indexOf(p.before) : -1;
+    const bi = p.before ? (indexOfA.get(p.before) ?? -1) : -1;
     if (bi >= 0 && p.mark === 'same') flushUpTo(bi - 1);
     out.push(p);
   }
