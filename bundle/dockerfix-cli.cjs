@@ -5312,64 +5312,128 @@ var init_analyze = __esm({
 });
 
 // src/explain/model.ts
+function commonSteps(a, b) {
+  const n = a.length;
+  const m = b.length;
+  const matchB = new Array(m).fill(-1);
+  if ((n + 1) * (m + 1) <= LCS_CELLS) {
+    const L = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
+    for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = a[i] === b[j] ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
+    for (let i = 0, j = 0; i < n && j < m; ) {
+      if (a[i] === b[j]) {
+        matchB[j] = i;
+        i++;
+        j++;
+      } else if (L[i + 1][j] >= L[i][j + 1]) i++;
+      else j++;
+    }
+    return matchB;
+  }
+  let lo = 0;
+  while (lo < n && lo < m && a[lo] === b[lo]) matchB[lo] = lo++;
+  let hiA = n;
+  let hiB = m;
+  while (hiA > lo && hiB > lo && a[hiA - 1] === b[hiB - 1]) matchB[--hiB] = --hiA;
+  const queues = /* @__PURE__ */ new Map();
+  for (let i = hiA - 1; i >= lo; i--) {
+    const q = queues.get(a[i]);
+    if (q) q.push(i);
+    else queues.set(a[i], [i]);
+  }
+  const cand = [];
+  for (let j = lo; j < hiB; j++) {
+    const i = queues.get(b[j])?.pop();
+    if (i !== void 0) cand.push([j, i]);
+  }
+  const tails = [];
+  const prev = new Array(cand.length).fill(-1);
+  for (let k = 0; k < cand.length; k++) {
+    let x = 0;
+    let y = tails.length;
+    while (x < y) {
+      const mid = x + y >> 1;
+      if (cand[tails[mid]][1] < cand[k][1]) x = mid + 1;
+      else y = mid;
+    }
+    if (x > 0) prev[k] = tails[x - 1];
+    tails[x] = k;
+  }
+  for (let k = tails.length ? tails[tails.length - 1] : -1; k >= 0; k = prev[k]) matchB[cand[k][0]] = cand[k][1];
+  return matchB;
+}
 function pairSteps(a, b) {
   const n = a.length;
   const m = b.length;
-  const L = Array.from({ length: n + 1 }, () => new Array(m + 1).fill(0));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) L[i][j] = exact(a[i]) === exact(b[j]) ? L[i + 1][j + 1] + 1 : Math.max(L[i + 1][j], L[i][j + 1]);
-  const matchB = new Array(m).fill(-1);
+  const exactA = a.map(exact);
+  const exactB = b.map(exact);
+  const matchB = commonSteps(exactA, exactB);
   const usedA = new Array(n).fill(false);
-  for (let i = 0, j = 0; i < n && j < m; ) {
-    if (exact(a[i]) === exact(b[j])) {
-      matchB[j] = i;
-      usedA[i] = true;
-      i++;
-      j++;
-    } else if (L[i + 1][j] >= L[i][j + 1]) i++;
-    else j++;
-  }
+  for (const i of matchB) if (i >= 0) usedA[i] = true;
   const marks = b.map((s, j) => matchB[j] >= 0 ? { before: a[matchB[j]], after: s, mark: "same" } : { after: s, mark: "added" });
-  const gap = (j) => {
-    let lo = -1;
-    for (let k = j - 1; k >= 0; k--) if (matchB[k] >= 0) {
-      lo = matchB[k];
-      break;
-    }
-    let hi = n;
-    for (let k = j + 1; k < m; k++) if (matchB[k] >= 0) {
-      hi = matchB[k];
-      break;
-    }
-    return [lo, hi];
+  const lowOf = new Array(m);
+  const highOf = new Array(m);
+  for (let j = 0, last = -1; j < m; j++) {
+    lowOf[j] = last;
+    if (matchB[j] >= 0) last = matchB[j];
+  }
+  for (let j = m - 1, next = n; j >= 0; j--) {
+    highOf[j] = next;
+    if (matchB[j] >= 0) next = matchB[j];
+  }
+  const firstUnused = (keys) => {
+    const queues = /* @__PURE__ */ new Map();
+    keys.forEach((k, i) => {
+      const q = queues.get(k);
+      if (q) q.list.push(i);
+      else queues.set(k, { at: 0, list: [i] });
+    });
+    return (key) => {
+      const q = queues.get(key);
+      if (!q) return -1;
+      while (q.at < q.list.length && usedA[q.list[q.at]]) q.at++;
+      if (q.at === q.list.length) return -1;
+      const i = q.list[q.at++];
+      usedA[i] = true;
+      return i;
+    };
   };
-  const take = (j, pred) => {
-    for (let i = 0; i < n; i++) if (!usedA[i] && pred(i)) return usedA[i] = true, i;
-    return -1;
-  };
+  const takeExact = firstUnused(exactA);
+  let takeLoose;
   for (let j = 0; j < m; j++) {
     if (matchB[j] >= 0) continue;
-    const [lo, hi] = gap(j);
+    const lo = lowOf[j];
+    const hi = highOf[j];
     const inGap = (i2) => i2 > lo && i2 < hi;
-    let i = take(j, (x) => exact(a[x]) === exact(b[j]));
+    let i = takeExact(exactB[j]);
     if (i >= 0) {
       marks[j] = { before: a[i], after: b[j], mark: "moved" };
       continue;
     }
-    i = take(j, (x) => loose(a[x]) === loose(b[j]));
-    if (i < 0) i = take(j, (x) => inGap(x) && a[x].keyword === b[j].keyword);
+    takeLoose ??= firstUnused(a.map(loose));
+    i = takeLoose(loose(b[j]));
+    if (i < 0) {
+      for (let x = lo + 1; x < hi; x++)
+        if (!usedA[x] && a[x].keyword === b[j].keyword) {
+          usedA[x] = true;
+          i = x;
+          break;
+        }
+    }
     if (i >= 0) marks[j] = inGap(i) ? { before: a[i], after: b[j], mark: "changed" } : { before: a[i], after: b[j], mark: "moved", changed: true };
   }
   const out = [];
-  const removed = a.map((s, i) => ({ s, i })).filter(({ i }) => !usedA[i]);
-  const placed = /* @__PURE__ */ new Set();
+  const removed = [];
+  for (let i = 0; i < n; i++) if (!usedA[i]) removed.push(i);
+  let r = 0;
   const flushUpTo = (limit) => {
-    for (const r of removed) if (!placed.has(r.i) && r.i <= limit) {
-      out.push({ before: r.s, mark: "removed" });
-      placed.add(r.i);
-    }
+    for (; r < removed.length && removed[r] <= limit; r++) out.push({ before: a[removed[r]], mark: "removed" });
   };
+  const indexOfA = /* @__PURE__ */ new Map();
+  a.forEach((s, i) => {
+    if (!indexOfA.has(s)) indexOfA.set(s, i);
+  });
   for (const p of marks) {
-    const bi = p.before ? a.indexOf(p.before) : -1;
+    const bi = p.before ? indexOfA.get(p.before) ?? -1 : -1;
     if (bi >= 0 && p.mark === "same") flushUpTo(bi - 1);
     out.push(p);
   }
@@ -5419,7 +5483,7 @@ function markWord(p) {
   if (p.mark === "removed") return "removed";
   return "";
 }
-var import_document2, import_runner, import_source, exact, loose;
+var import_document2, import_runner, import_source, exact, loose, LCS_CELLS;
 var init_model = __esm({
   "src/explain/model.ts"() {
     "use strict";
@@ -5429,6 +5493,7 @@ var init_model = __esm({
     init_analyze();
     exact = (s) => `${s.keyword} ${s.summary}`;
     loose = (s) => `${s.keyword} ${s.summary.replace(/--mount=\S+\s*/g, "").replace(/\s--no-cache(-dir)?\b/g, "").replace(/\s+/g, " ").trim()}`;
+    LCS_CELLS = 4e6;
   }
 });
 
