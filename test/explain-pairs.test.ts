@@ -102,7 +102,7 @@ function stages(len: number, alphabet: number): [StepInfo[], StepInfo[]] {
   }
   if (rnd(2)) b.splice(rnd(b.length + 1), 0, step(0, 'RUN', `new${rnd(alphabet)}`));
   if (rnd(2) && b.length) b.splice(rnd(b.length), 1);
-  b.forEach((s, i) => (s.line = i + 1));
+  for (let i = 0; i < b.length; i++) b[i].line = i + 1;
   return [a, b];
 }
 const shape = (ps: StepPair[], a: StepInfo[], b: StepInfo[]) => ps.map((p) => [p.mark, p.changed ?? false, p.before ? a.indexOf(p.before) : -1, p.after ? b.indexOf(p.after) : -1]);
