@@ -7,7 +7,8 @@
  * (its paths from the base file's folder), the service's own keys winning; an override file
  * (`compose.override.yaml` next to `compose.yaml`, `docker-compose.override.yml` next to
  * `docker-compose.yml`, `X.override.yml` next to `X.yml`) is merged into its base file, as
- * `docker compose` does by default.
+ * `docker compose` does by default. A top-level `include` reads the projects it names, each
+ * from its own folder (or `project_directory`), with its `env_file`s (readIncludes).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,8 +20,12 @@ import type { Sink } from './types.js';
 export const COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
 
 function dotEnv(dir: string): Record<string, string> {
+  return dotEnvFile(path.join(dir, '.env'));
+}
+
+function dotEnvFile(file: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const text = readRegular(path.join(dir, '.env'));
+  const text = readRegular(file);
   if (text === null) return out;
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
@@ -154,16 +159,43 @@ function isMergedOverride(file: string): boolean {
 
 export function readCompose(file: string, text: string, sink: Sink): void {
   if (isMergedOverride(file)) return;
-  const base = load(file, sink, text);
+  readProject([file], sink, { text, depth: 0, stack: new Set() });
+}
+
+/** How a compose project is read: the top-level file, or one named by another's `include`. */
+interface ProjectOptions {
+  /** The first file's text, when the caller has read it. */
+  text?: string;
+  /** The folder relative paths are taken from (`include`'s `project_directory`); default: the first file's. */
+  projectDir?: string;
+  /** `include`'s `env_file`s, in place of the project folder's `.env`. */
+  envFiles?: string[];
+  depth: number;
+  /** The files of the projects including this one (an include cycle stops there). */
+  stack: Set<string>;
+}
+
+/** Includes deeper than this are not followed. */
+const MAX_INCLUDE_DEPTH = 10;
+
+function readProject(paths: string[], sink: Sink, o: ProjectOptions): void {
+  const file = paths[0];
+  const base = load(file, sink, o.text);
   if (!base) return;
   const layers: Layer[] = [base];
-  const ov = overrideOf(file);
-  if (ov) {
-    const l = load(ov, sink);
+  // Several files are merged in order, as `-f a -f b`; one file gets its default override file.
+  const ov = paths.length === 1 ? overrideOf(file) : null;
+  for (const f of ov ? [ov] : paths.slice(1)) {
+    const l = load(f, sink);
     if (l) layers.push(l);
   }
-  const dir = path.dirname(file);
-  const env = { ...dotEnv(dir), ...sink.env };
+  const dir = o.projectDir ?? path.dirname(file);
+  const fileEnv: Record<string, string> = {};
+  if (o.envFiles) for (const f of o.envFiles) Object.assign(fileEnv, dotEnvFile(f));
+  const env = { ...(o.envFiles ? fileEnv : dotEnv(dir)), ...sink.env };
+  /** Where relative paths written in `f` are taken from: the project folder for the project's own files. */
+  const projectFiles = new Set(layers.map((l) => l.file));
+  const baseDir = (f: string): string => (projectFiles.has(f) ? dir : path.dirname(f));
   const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
   const files = new Map<string, Layer | null>(layers.map((l) => [l.file, l]));
   const layerOf = (f: string): Layer | null => {
@@ -244,7 +276,7 @@ export function readCompose(file: string, text: string, sink: Sink): void {
       continue;
     }
     // A context from an extended service in another file is taken from that file's folder.
-    const ctxBase = build.context ? path.dirname(build.context.file) : dir;
+    const ctxBase = build.context ? baseDir(build.context.file) : dir;
     const context = path.resolve(ctxBase, ctx);
     const additionalContexts: Record<string, string> = {};
     for (const [k, v] of build.additional) {
@@ -254,7 +286,7 @@ export function readCompose(file: string, text: string, sink: Sink): void {
         continue;
       }
       if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
-      else additionalContexts[k] = path.resolve(path.dirname(v.file), r.value);
+      else additionalContexts[k] = path.resolve(baseDir(v.file), r.value);
     }
     sink.add({
       dockerfile: dockerfile !== undefined ? path.resolve(context, dockerfile) : undefined,
@@ -264,5 +296,76 @@ export function readCompose(file: string, text: string, sink: Sink): void {
       ...(Object.keys(additionalContexts).length ? { additionalContexts } : {}),
       source: { file: at, line, what: `compose service ${name}` },
     });
+  }
+  readIncludes(base, dir, env, sink, { ...o, stack: new Set([...o.stack, ...projectFiles]) });
+}
+
+/**
+ * The projects a compose file's top-level `include` names (a path, or `path` as one file or a
+ * list merged in order, `project_directory`, `env_file`), read as docker compose reads them:
+ * relative paths from the including file's folder, each included project's paths from its own
+ * folder (or its `project_directory`). Remote includes, paths outside the repository, cycles and
+ * nesting deeper than MAX_INCLUDE_DEPTH get a note.
+ */
+function readIncludes(from: Layer, dir: string, env: Record<string, string | undefined>, sink: Sink, o: ProjectOptions): void {
+  const inc = get(from.y.doc.contents, 'include');
+  if (!inc) return;
+  const at = (node: unknown): number => from.y.line(node);
+  const items = isSeq(inc.value) ? inc.value.items : [];
+  if (!isSeq(inc.value)) sink.note(from.file, at(inc.key), 'include is not a list; not used');
+  const resolve = (raw: string, line: number, what: string): string | null => {
+    const r = interpolate(raw, env);
+    if (!r.ok) {
+      sink.note(from.file, line, `include ${what} ${raw}: cannot resolve ${r.variable}; not used`);
+      return null;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(r.value) || /^git@/.test(r.value)) {
+      sink.note(from.file, line, `include ${r.value} is remote; not used`);
+      return null;
+    }
+    const p = path.resolve(path.dirname(from.file), r.value);
+    const rel = path.relative(sink.root, p);
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      sink.note(from.file, line, `include ${r.value} is outside the repository; not used`);
+      return null;
+    }
+    return p;
+  };
+  const list = (node: unknown): Array<{ raw: string; line: number }> | null => {
+    if (isSeq(node)) return node.items.map((i) => ({ raw: str(i) ?? '', line: at(i) }));
+    const s = str(node);
+    return s === undefined ? null : [{ raw: s, line: at(node) }];
+  };
+  for (const item of items) {
+    const line = at(item);
+    const pathNode = isMap(item) ? get(item, 'path')?.value : item;
+    const raws = list(pathNode);
+    if (!raws || raws.length === 0 || raws.some((r) => r.raw === '')) {
+      sink.note(from.file, line, 'include entry without a path; not used');
+      continue;
+    }
+    const paths = raws.map((r) => resolve(r.raw, r.line, 'path'));
+    if (paths.some((p) => p === null)) continue;
+    const files = paths as string[];
+    const pd = isMap(item) ? str(get(item, 'project_directory')?.value) : undefined;
+    const projectDir = pd === undefined ? undefined : resolve(pd, line, 'project_directory');
+    if (projectDir === null) continue;
+    const envRaws = isMap(item) ? list(get(item, 'env_file')?.value) : null;
+    const envFiles = envRaws ? envRaws.map((r) => resolve(r.raw, r.line, 'env_file')) : undefined;
+    if (envFiles?.some((f) => f === null)) continue;
+    if (files.some((f) => o.stack.has(f))) {
+      sink.note(from.file, line, `include ${path.relative(dir, files[0]) || files[0]} includes a file that includes it; not followed`);
+      continue;
+    }
+    if (o.depth + 1 > MAX_INCLUDE_DEPTH) {
+      sink.note(from.file, line, `includes nested deeper than ${MAX_INCLUDE_DEPTH}; not followed`);
+      continue;
+    }
+    const text = readRegular(files[0]);
+    if (text === null) {
+      sink.note(from.file, line, `include ${raws[0].raw} cannot be read; not used`);
+      continue;
+    }
+    readProject(files, sink, { text, projectDir, envFiles: envFiles as string[] | undefined, depth: o.depth + 1, stack: o.stack });
   }
 }

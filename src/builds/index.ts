@@ -127,11 +127,19 @@ export async function findBuildDefinitions(paths: string | readonly string[], op
   const notes: BuildNote[] = [];
   const rel = (p: string): string => path.relative(root, p).split(path.sep).join('/') || '.';
   const deferred: Array<() => Promise<void>> = [];
+  const added = new Set<string>();
+  const noted = new Set<string>();
   const sink: Sink = {
     root,
     defer: (task) => void deferred.push(task),
     env: opts.env ?? {},
-    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
+    note: (file, line, message) => {
+      const n = { file, line, message: printable(message) };
+      const key = JSON.stringify(n);
+      if (noted.has(key)) return;
+      noted.add(key);
+      notes.push(n);
+    },
     add: (d: RawDefinition) => {
       const note = (m: string): void => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
@@ -142,7 +150,12 @@ export async function findBuildDefinitions(paths: string | readonly string[], op
       if (!dockerfile) return;
       if (!inside(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, ...(d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}), source: { ...d.source, what: printable(d.source.what) } });
+      const def: BuildDefinition = { dockerfile, context: d.context, ...(d.target !== undefined ? { target: d.target } : {}), args: d.args, ...(d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}), source: { ...d.source, what: printable(d.source.what) } };
+      // The same entry read twice (a compose file found in its folder and included by another) counts once.
+      const key = JSON.stringify(def);
+      if (added.has(key)) return;
+      added.add(key);
+      definitions.push(def);
     },
   };
   const seenDirs = new Set<string>();
