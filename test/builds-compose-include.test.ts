@@ -117,3 +117,15 @@ describe('compose include', () => {
     expect(r.stdout).toContain('services/api/Dockerfile:1:1: info [context] target dev (services/api/compose.yaml:3, service api)\n');
   });
 });
+
+describe('compose extends', () => {
+  it('a base file outside the repository is not read (a pull request cannot make dockerfix read /etc)', async () => {
+    const dir = gitRepo({
+      'compose.yaml': 'services:\n  web:\n    extends:\n      file: /etc/passwd\n      service: root\n    build: .\n',
+      'Dockerfile': DOCKERFILE,
+    });
+    const r = await findBuildDefinitions(dir);
+    expect(defs(r)).toEqual(['Dockerfile context=. <- compose.yaml:6 compose service web']);
+    expect(notes(r)).toEqual(['compose.yaml:3: compose service web: extends file /etc/passwd is outside the repository; the base service is not read']);
+  });
+});

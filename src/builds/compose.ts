@@ -215,8 +215,17 @@ function readProject(paths: string[], sink: Sink, o: ProjectOptions): void {
         if (!r.ok) {
           note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
           from = null;
-        } else from = layerOf(path.resolve(path.dirname(svc.file), r.value));
-        if (from === null && r.ok) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
+        } else {
+          const target = path.resolve(path.dirname(svc.file), r.value);
+          const rel = path.relative(sink.root, target);
+          if (rel.startsWith('..') || path.isAbsolute(rel)) {
+            note(`extends file ${extFileRaw} is outside the repository; the base service is not read`);
+            from = null;
+          } else {
+            from = layerOf(target);
+            if (from === null) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
+          }
+        }
       }
       const baseSvc = svcName !== undefined ? from?.services.get(svcName) : undefined;
       if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
