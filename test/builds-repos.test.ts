@@ -176,7 +176,9 @@ describe('bake: override files and docker/bake-action', () => {
     const dir = tempDir({
       'docker-bake.hcl': 'target "app" {\n  context = "."\n  dockerfile = "docker/Dockerfile"\n  target = "web"\n}\n',
       'docker-bake.override.hcl': 'target "app" {\n  args = { MODE = "prod" }\n}\n',
-      'ci/bake.hcl': 'group "release" {\n  targets = ["api"]\n}\ntarget "api" {\n  context = ".."\n  dockerfile = "docker/Dockerfile"\n  target = "api"\n}\ntarget "other" {\n  context = ".."\n  dockerfile = "docker/Dockerfile"\n}\n',
+      // Relative contexts are taken from where bake runs (the bake-action's workdir, the root),
+      // not from ci/: buildx's default (docker/buildx#1028; file-relative paths are an opt-in).
+      'ci/bake.hcl': 'group "release" {\n  targets = ["api"]\n}\ntarget "api" {\n  context = "."\n  dockerfile = "docker/Dockerfile"\n  target = "api"\n}\ntarget "other" {\n  context = "."\n  dockerfile = "docker/Dockerfile"\n}\n',
       '.github/workflows/bake.yml': 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/bake-action@v6\n        with:\n          files: ci/bake.hcl\n          targets: release\n',
       'docker/Dockerfile': 'FROM scratch AS web\nFROM scratch AS api\n',
     });

@@ -2,8 +2,10 @@
  * Bake files: `docker-bake.json`, `docker-bake.hcl` and their `docker-bake.override.*` files in one
  * folder are read together, as `docker buildx bake` does (later files win per attribute). The HCL
  * form is parsed with HashiCorp's own HCL parser (`@cdktn/hcl2json`, Go compiled to wasm, loaded
- * only when a folder has an HCL bake file). Per target: `context` (default `.`, from the bake
- * file's folder), `dockerfile` (from the context), `target`, `args`, `contexts`, after `inherits`;
+ * only when a folder has an HCL bake file). Per target: `context` (default `.`, from the folder
+ * bake runs in: the bake file's own for the files found in a folder, the command's or the
+ * bake-action's working directory for the files they name, as buildx does by default;
+ * BUILDX_BAKE_FILE_RELATIVE_PATHS is not read), `dockerfile` (from the context), `target`, `args`, `contexts`, after `inherits`;
  * `${X}` takes a `variable` block's default (or the environment given). Not read: functions and
  * other expressions (`${upper(X)}`, conditionals: the value is unknown, with a note), `matrix`,
  * `dockerfile-inline`. Which targets are built: every target in a group, and every target that is
@@ -73,9 +75,12 @@ function expand(names: readonly string[], groups: Map<string, string[]>, seen = 
 
 /**
  * Read the bake files of one folder (or the ones a bake-action names), together. `only`: the
- * targets / groups asked for (bake-action `targets`); `source`: who asks (for the notes).
+ * targets / groups asked for (bake-action `targets`); `source`: who asks (for the notes); `cwd`:
+ * the folder bake runs in, which relative contexts are taken from (buildx takes them from its
+ * working directory, not from the file's folder: docker/buildx#1028); default: the file's folder
+ * (files found in a folder are run there).
  */
-export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { only?: string[]; source?: { file: string; line: number; what: string } } = {}): void {
+export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { only?: string[]; source?: { file: string; line: number; what: string }; cwd?: string } = {}): void {
   const env: Record<string, string | undefined> = {};
   const targets = new Map<string, TargetDef>();
   const groups = new Map<string, string[]>();
@@ -141,7 +146,7 @@ export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { on
       note(`context ${ctx} is not a local folder; not used`);
       continue;
     }
-    const context = path.resolve(path.dirname(def.file), ctx ?? '.');
+    const context = path.resolve(opts.cwd ?? path.dirname(def.file), ctx ?? '.');
     const args: Record<string, string> = {};
     for (const [k, v] of Object.entries((t.args as Attrs) ?? {})) {
       if (v === null || v === undefined) continue;
@@ -153,7 +158,7 @@ export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { on
     for (const [k, v] of Object.entries((t.contexts as Attrs) ?? {})) {
       const r = interpolate(String(v), env);
       if (!r.ok) continue;
-      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith('target:') ? r.value : path.resolve(path.dirname(def.file), r.value);
+      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith('target:') ? r.value : path.resolve(opts.cwd ?? path.dirname(def.file), r.value);
     }
     sink.add({
       dockerfile: df !== undefined ? path.resolve(context, df) : undefined,

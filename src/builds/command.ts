@@ -2,11 +2,14 @@
  * `docker build` / `docker buildx build` / `docker image build` / `podman build` command lines in
  * shell text (workflow `run:` steps, Makefile recipes, scripts, package.json scripts): the flags
  * that decide how the Dockerfile is built (`-f/--file`, `--target`, `--build-arg`) and the
- * positional context (`-`: no context). `cd <dir>` earlier in the same text moves the base.
+ * positional context (`-`: no context). `docker buildx bake` / `docker bake` lines: the bake
+ * files (`-f`, else the default ones in the folder) and the targets they name. `cd <dir>` earlier
+ * in the same text moves the base.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { tokenize, type Word } from '../core/shell.js';
+import { BAKE_FILES, readBakeSet } from './bake.js';
 import { interpolate } from './interpolate.js';
 import type { Sink } from './types.js';
 
@@ -46,6 +49,65 @@ function buildStart(words: string[]): number {
   return -1;
 }
 
+/** Is `words[i..]` `docker buildx bake` / `docker bake`? Returns the index of its first argument. */
+function bakeStart(words: string[]): number {
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;
+  if (words[i] === 'sudo') i++;
+  if (path.basename(words[i] ?? '') !== 'docker') return -1;
+  if (words[i + 1] === 'bake') return i + 2;
+  if (words[i + 1] === 'buildx' && words[i + 2] === 'bake') return i + 3;
+  return -1;
+}
+
+/** Flags of `docker buildx bake` that take a value. */
+const BAKE_VALUE_FLAGS = new Set(['-f', '--file', '--set', '--progress', '--builder', '--metadata-file', '--provenance', '--sbom', '--allow', '--call', '--list', '--var']);
+
+/**
+ * A bake command: `-f/--file` (repeatable; without one, the default bake files of the folder),
+ * the targets and groups named (none: bake's default group), `--set` overrides noted as not
+ * applied. Compose files given to bake are read as compose files where dockerfix finds them.
+ */
+function parseBake(words: Word[], site: CommandSite, sink: Sink): void {
+  const note = (m: string): void => sink.note(site.file, site.line, `${site.what}: ${m}`);
+  const files: string[] = [];
+  const targets: string[] = [];
+  let sets = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i].value;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    let flag = eq === -1 ? w : w.slice(0, eq);
+    let value = eq === -1 ? undefined : w.slice(eq + 1);
+    if (/^-f./.test(w)) {
+      flag = '-f';
+      value = w.slice(2);
+    }
+    if (BAKE_VALUE_FLAGS.has(flag)) {
+      const v = value ?? words[++i]?.value;
+      if (v === undefined) return;
+      if (flag === '-f' || flag === '--file') {
+        const r = interpolate(v, sink.env);
+        if (!r.ok) return note(`bake --file ${v}: cannot resolve ${r.variable}; entry not used`);
+        if (r.value === '-') return note('bake file from standard input (-f -); not used');
+        files.push(path.resolve(site.cwd, r.value));
+      } else if (flag === '--set') sets++;
+    } else if (w.startsWith('-')) {
+      // a boolean flag (--load, --push, --print, --pull, --no-cache, …)
+    } else {
+      const r = interpolate(w, sink.env);
+      if (!r.ok) return note(`bake target ${w}: cannot resolve ${r.variable}; entry not used`);
+      targets.push(r.value);
+    }
+  }
+  if (sets) note(`bake --set overrides (${sets}) are not applied; the bake files' values are used`);
+  const yaml = files.filter((f) => /\.ya?ml$/.test(f));
+  if (yaml.length) note('compose files given to bake are read as compose files where dockerfix finds them, not through bake');
+  const bakeFiles = files.length ? files.filter((f) => !/\.ya?ml$/.test(f)) : BAKE_FILES.map((f) => path.join(site.cwd, f)).filter((f) => fs.existsSync(f));
+  if (!bakeFiles.length) return;
+  const source = { file: site.file, line: site.line, what: site.what };
+  sink.defer(() => readBakeSet(bakeFiles, sink, { ...(targets.length ? { only: targets } : {}), source, cwd: site.cwd }));
+}
+
 /** Line (in the text) of offset `at`. */
 function lineAt(text: string, at: number): number {
   let n = 0;
@@ -70,6 +132,12 @@ export function scanCommands(text: string, site: CommandSite, sink: Sink): numbe
     if (words[0] === 'cd' && words.length === 2 && cmd.depth === 0) {
       const r = interpolate(words[1], sink.env);
       if (r.ok && !r.value.startsWith('~') && r.value !== '-') cwd = path.resolve(cwd, r.value);
+      continue;
+    }
+    const bake = bakeStart(words);
+    if (bake !== -1) {
+      found++;
+      parseBake(cmd.words.slice(bake), { ...site, line: site.line + lineAt(text, cmd.words[0].start), cwd }, sink);
       continue;
     }
     const start = buildStart(words);

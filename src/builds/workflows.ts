@@ -112,7 +112,7 @@ export function readWorkflow(file: string, text: string, sink: Sink): void {
         const paths = files.length ? files.map((f) => path.resolve(dir, f)) : BAKE_FILES.map((f) => path.join(dir, f));
         const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
         if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => fs.existsSync(f)), sink, { ...(targets.length ? { only: targets } : {}), source: { file, line, what } }));
+        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => fs.existsSync(f)), sink, { ...(targets.length ? { only: targets } : {}), source: { file, line, what }, cwd: dir }));
         return;
       }
       const run = get(step, 'run');
