@@ -2,7 +2,7 @@
  * How the repository says its Dockerfiles are built. `findBuildDefinitions` looks in the folders
  * from each path given up to the git root (never above it; with no git root, only the folders
  * given) for compose files (also under `docker/` and `deploy/`), GitHub Actions workflows,
- * Makefiles, scripts under `scripts/` and `build/`, package.json scripts, devcontainers and bake
+ * Makefiles, Jenkinsfiles, scripts under `scripts/` and `build/`, package.json scripts, devcontainers and bake
  * JSON files, and returns one entry per Dockerfile built, with its context, target and args, and
  * notes (`path:line`) for entries it could not use. It reads files and never runs anything.
  */
@@ -14,6 +14,7 @@ import { readWorkflow } from './workflows.js';
 import { readMakefile, readPackageJson, readScript } from './scripts.js';
 import { readDevcontainer } from './devcontainer.js';
 import { readGitlabCi, readSkaffold } from './ci-files.js';
+import { JENKINS_FILE, readJenkinsfile } from './jenkins.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
 import { readRegular } from './read.js';
 import type { BuildDefinition, BuildDefinitions, BuildNote, FindOptions, RawDefinition, Sink } from './types.js';
@@ -79,6 +80,7 @@ function candidates(dir: string): { files: Array<[string, Reader]>; bake: string
     for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([path.join(wf, name), readWorkflow]);
   }
   for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (has.has(name)) out.push([path.join(dir, name), readMakefile]);
+  for (const name of names) if (JENKINS_FILE.test(name)) out.push([path.join(dir, name), readJenkinsfile]);
   for (const sub of ['scripts', 'build']) {
     if (!has.has(sub)) continue;
     const d = path.join(dir, sub);

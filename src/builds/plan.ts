@@ -57,6 +57,15 @@ export interface BuildPlan {
 
 const info = (message: string): Finding => ({ transform: 'context', kind: 'info', severity: 'info', message, line: 1, column: 1, endLine: 1, endColumn: 1, code: 'build-definitions' });
 
+/** Sources named in one note at most; the rest are counted. */
+const MAX_SOURCES_LISTED = 10;
+
+/** `a; b; c` (the first MAX_SOURCES_LISTED, then `and N more`). */
+function listSources(sources: readonly string[]): string {
+  if (sources.length <= MAX_SOURCES_LISTED) return sources.join('; ');
+  return `${sources.slice(0, MAX_SOURCES_LISTED).join('; ')}; and ${sources.length - MAX_SOURCES_LISTED} more`;
+}
+
 function rel(cwd: string, p: string): string {
   return printable(path.relative(cwd, p).split(path.sep).join('/') || '.');
 }
@@ -169,7 +178,7 @@ function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild 
       if (l) l.push(d);
       else contexts.set(d.context, [d]);
     }
-    const sources = (ds: BuildDefinition[]): string => [...new Set(ds.map((d) => describeSource(d, cwd)))].join('; ');
+    const sources = (ds: BuildDefinition[]): string => listSources([...new Set(ds.map((d) => describeSource(d, cwd)))]);
     for (const [c, ds] of contexts) fb.findings.push(info(`${label(c)} (${sources(ds)})`));
     const [first, ...rest] = [...contexts.keys()];
     if (first === null) fb.noContext = true;
@@ -180,17 +189,17 @@ function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild 
   for (const d of list)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
       fb.findings.push(info(`additional context ${printable(k)}=${path.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
-  const targets = new Map<string, string[]>();
+  const targets = new Map<string, Set<string>>();
   for (const d of list) {
     if (d.target === undefined) continue;
     const src = describeSource(d, cwd);
     const l = targets.get(d.target);
-    if (!l) targets.set(d.target, [src]);
-    else if (!l.includes(src)) l.push(src);
+    if (!l) targets.set(d.target, new Set([src]));
+    else l.add(src);
   }
   if (targets.size) {
     fb.targets = [...targets.keys()];
-    for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${src.join('; ')})`));
+    for (const [t, src] of targets) fb.findings.push(info(`target ${printable(t)} (${listSources([...src])})`));
   }
   const args = mergeArgs(list);
   if (Object.keys(args).length) {
