@@ -304,8 +304,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path21, { windows } = {}) => {
-      const segs = path21.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path22, { windows } = {}) => {
+      const segs = path22.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -2063,18 +2063,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path21) {
+function matchOne(p, path22) {
   switch (p.kind) {
     case "exact":
-      return path21 === p.text;
+      return path22 === p.text;
     case "prefix":
-      return path21.startsWith(p.text.slice(0, -2));
+      return path22.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path21.endsWith(suffix) || suffix.startsWith("/") && path21 === suffix.slice(1);
+      return path22.endsWith(suffix) || suffix.startsWith("/") && path22 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path21);
+      return runAutomaton(p.tokens, path22);
     default:
       return false;
   }
@@ -6946,8 +6946,11 @@ var init_yaml_util = __esm({
 
 // src/builds/compose.ts
 function dotEnv(dir) {
+  return dotEnvFile(import_node_path4.default.join(dir, ".env"));
+}
+function dotEnvFile(file) {
   const out = {};
-  const text = readRegular2(import_node_path4.default.join(dir, ".env"));
+  const text = readRegular2(file);
   if (text === null) return out;
   for (const line of text.split(/\r?\n/)) {
     const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
@@ -7033,16 +7036,24 @@ function isMergedOverride(file) {
 }
 function readCompose(file, text, sink) {
   if (isMergedOverride(file)) return;
-  const base2 = load(file, sink, text);
+  readProject([file], sink, { text, depth: 0, stack: /* @__PURE__ */ new Set() });
+}
+function readProject(paths, sink, o) {
+  const file = paths[0];
+  const base2 = load(file, sink, o.text);
   if (!base2) return;
   const layers = [base2];
-  const ov = overrideOf(file);
-  if (ov) {
-    const l = load(ov, sink);
+  const ov = paths.length === 1 ? overrideOf(file) : null;
+  for (const f of ov ? [ov] : paths.slice(1)) {
+    const l = load(f, sink);
     if (l) layers.push(l);
   }
-  const dir = import_node_path4.default.dirname(file);
-  const env = { ...dotEnv(dir), ...sink.env };
+  const dir = o.projectDir ?? import_node_path4.default.dirname(file);
+  const fileEnv = {};
+  if (o.envFiles) for (const f of o.envFiles) Object.assign(fileEnv, dotEnvFile(f));
+  const env = { ...o.envFiles ? fileEnv : dotEnv(dir), ...sink.env };
+  const projectFiles = new Set(layers.map((l) => l.file));
+  const baseDir = (f) => projectFiles.has(f) ? dir : import_node_path4.default.dirname(f);
   const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
   const files = new Map(layers.map((l) => [l.file, l]));
   const layerOf = (f) => {
@@ -7061,8 +7072,17 @@ function readCompose(file, text, sink) {
         if (!r.ok) {
           note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
           from = null;
-        } else from = layerOf(import_node_path4.default.resolve(import_node_path4.default.dirname(svc.file), r.value));
-        if (from === null && r.ok) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
+        } else {
+          const target = import_node_path4.default.resolve(import_node_path4.default.dirname(svc.file), r.value);
+          const rel2 = import_node_path4.default.relative(sink.root, target);
+          if (rel2.startsWith("..") || import_node_path4.default.isAbsolute(rel2)) {
+            note(`extends file ${extFileRaw} is outside the repository; the base service is not read`);
+            from = null;
+          } else {
+            from = layerOf(target);
+            if (from === null) note(`extends file ${extFileRaw} cannot be read; the base service is not read`);
+          }
+        }
       }
       const baseSvc = svcName !== void 0 ? from?.services.get(svcName) : void 0;
       if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
@@ -7121,7 +7141,7 @@ function readCompose(file, text, sink) {
       note(`context ${ctx} is a URL; not used`);
       continue;
     }
-    const ctxBase = build.context ? import_node_path4.default.dirname(build.context.file) : dir;
+    const ctxBase = build.context ? baseDir(build.context.file) : dir;
     const context = import_node_path4.default.resolve(ctxBase, ctx);
     const additionalContexts = {};
     for (const [k, v] of build.additional) {
@@ -7131,7 +7151,7 @@ function readCompose(file, text, sink) {
         continue;
       }
       if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
-      else additionalContexts[k] = import_node_path4.default.resolve(import_node_path4.default.dirname(v.file), r.value);
+      else additionalContexts[k] = import_node_path4.default.resolve(baseDir(v.file), r.value);
     }
     sink.add({
       dockerfile: dockerfile !== void 0 ? import_node_path4.default.resolve(context, dockerfile) : void 0,
@@ -7142,8 +7162,71 @@ function readCompose(file, text, sink) {
       source: { file: at, line, what: `compose service ${name}` }
     });
   }
+  readIncludes(base2, dir, env, sink, { ...o, stack: /* @__PURE__ */ new Set([...o.stack, ...projectFiles]) });
 }
-var import_node_fs6, import_node_path4, COMPOSE_FILE, emptyBuild;
+function readIncludes(from, dir, env, sink, o) {
+  const inc = get(from.y.doc.contents, "include");
+  if (!inc) return;
+  const at = (node2) => from.y.line(node2);
+  const items = isSeq(inc.value) ? inc.value.items : [];
+  if (!isSeq(inc.value)) sink.note(from.file, at(inc.key), "include is not a list; not used");
+  const resolve = (raw, line, what) => {
+    const r = interpolate(raw, env);
+    if (!r.ok) {
+      sink.note(from.file, line, `include ${what} ${raw}: cannot resolve ${r.variable}; not used`);
+      return null;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(r.value) || /^git@/.test(r.value)) {
+      sink.note(from.file, line, `include ${r.value} is remote; not used`);
+      return null;
+    }
+    const p = import_node_path4.default.resolve(import_node_path4.default.dirname(from.file), r.value);
+    const rel2 = import_node_path4.default.relative(sink.root, p);
+    if (rel2.startsWith("..") || import_node_path4.default.isAbsolute(rel2)) {
+      sink.note(from.file, line, `include ${r.value} is outside the repository; not used`);
+      return null;
+    }
+    return p;
+  };
+  const list3 = (node2) => {
+    if (isSeq(node2)) return node2.items.map((i) => ({ raw: str(i) ?? "", line: at(i) }));
+    const s = str(node2);
+    return s === void 0 ? null : [{ raw: s, line: at(node2) }];
+  };
+  for (const item of items) {
+    const line = at(item);
+    const pathNode = isMap(item) ? get(item, "path")?.value : item;
+    const raws = list3(pathNode);
+    if (!raws || raws.length === 0 || raws.some((r) => r.raw === "")) {
+      sink.note(from.file, line, "include entry without a path; not used");
+      continue;
+    }
+    const paths = raws.map((r) => resolve(r.raw, r.line, "path"));
+    if (paths.some((p) => p === null)) continue;
+    const files = paths;
+    const pd = isMap(item) ? str(get(item, "project_directory")?.value) : void 0;
+    const projectDir = pd === void 0 ? void 0 : resolve(pd, line, "project_directory");
+    if (projectDir === null) continue;
+    const envRaws = isMap(item) ? list3(get(item, "env_file")?.value) : null;
+    const envFiles = envRaws ? envRaws.map((r) => resolve(r.raw, r.line, "env_file")) : void 0;
+    if (envFiles?.some((f) => f === null)) continue;
+    if (files.some((f) => o.stack.has(f))) {
+      sink.note(from.file, line, `include ${import_node_path4.default.relative(dir, files[0]) || files[0]} includes a file that includes it; not followed`);
+      continue;
+    }
+    if (o.depth + 1 > MAX_INCLUDE_DEPTH) {
+      sink.note(from.file, line, `includes nested deeper than ${MAX_INCLUDE_DEPTH}; not followed`);
+      continue;
+    }
+    const text = readRegular2(files[0]);
+    if (text === null) {
+      sink.note(from.file, line, `include ${raws[0].raw} cannot be read; not used`);
+      continue;
+    }
+    readProject(files, sink, { text, projectDir, envFiles, depth: o.depth + 1, stack: o.stack });
+  }
+}
+var import_node_fs6, import_node_path4, COMPOSE_FILE, emptyBuild, MAX_INCLUDE_DEPTH;
 var init_compose = __esm({
   "src/builds/compose.ts"() {
     "use strict";
@@ -7154,256 +7237,7 @@ var init_compose = __esm({
     init_yaml_util();
     COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
     emptyBuild = (file, line) => ({ args: /* @__PURE__ */ new Map(), additional: /* @__PURE__ */ new Map(), file, line, present: false });
-  }
-});
-
-// src/builds/command.ts
-function buildStart(words2) {
-  let i = 0;
-  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
-  if (words2[i] === "sudo") i++;
-  const prog = import_node_path5.default.basename(words2[i] ?? "");
-  if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
-  if (prog === "podman" || prog === "buildah") {
-    return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
-  }
-  if (prog !== "docker") return -1;
-  if (words2[i + 1] === "build") return i + 2;
-  if ((words2[i + 1] === "buildx" || words2[i + 1] === "image") && words2[i + 2] === "build") return i + 3;
-  return -1;
-}
-function lineAt(text, at) {
-  let n = 0;
-  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
-  return n;
-}
-function scanCommands(text, site, sink) {
-  const joined = text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
-  let tok;
-  try {
-    tok = tokenize(joined, (i) => i);
-  } catch {
-    return 0;
-  }
-  let cwd = site.cwd;
-  let found = 0;
-  for (const cmd of tok.commands) {
-    const words2 = cmd.words.map((w) => w.value);
-    if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
-      const r = interpolate(words2[1], sink.env);
-      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path5.default.resolve(cwd, r.value);
-      continue;
-    }
-    const start = buildStart(words2);
-    if (start === -1) continue;
-    found++;
-    const line = site.line + lineAt(text, cmd.words[0].start);
-    if (start < -1) parseKaniko(cmd.words.slice(-start - 1), { ...site, line, cwd }, sink);
-    else parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
-  }
-  return found;
-}
-function parseBuild(words2, site, sink) {
-  let file;
-  let target;
-  const args = {};
-  const positional = [];
-  const note = (m) => sink.note(site.file, site.line, m);
-  const resolve = (raw, what) => {
-    const r = interpolate(raw, sink.env);
-    if (r.ok) return r.value;
-    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i].value;
-    let flag = w;
-    let value;
-    if (w.startsWith("--") && w.includes("=")) {
-      flag = w.slice(0, w.indexOf("="));
-      value = w.slice(w.indexOf("=") + 1);
-    } else if (/^-[ft]./.test(w)) {
-      flag = w.slice(0, 2);
-      value = w.slice(2);
-    }
-    const takeValue = () => value ?? words2[++i]?.value;
-    if (flag === "-f" || flag === "--file") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--file");
-      if (r === null) return;
-      file = r;
-    } else if (flag === "--target") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const r = resolve(v, "--target");
-      if (r === null) return;
-      target = r;
-    } else if (flag === "--build-arg") {
-      const v = takeValue();
-      if (v === void 0) return;
-      const eq = v.indexOf("=");
-      if (eq === -1) {
-        note(`--build-arg ${v} takes its value from the environment; not known`);
-        continue;
-      }
-      const r = interpolate(v.slice(eq + 1), sink.env);
-      if (r.ok) args[v.slice(0, eq)] = r.value;
-      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
-    } else if (VALUE_FLAGS.has(flag)) {
-      if (value === void 0) i++;
-    } else if (w.startsWith("-") && w !== "-") {
-    } else {
-      positional.push(w);
-    }
-  }
-  if (positional.length !== 1) {
-    note(positional.length === 0 ? "build command without a context argument; not used" : `build command with ${positional.length} positional arguments; not used`);
-    return;
-  }
-  const ctxRaw = positional[0];
-  if (file === "-") {
-    note("the Dockerfile comes from standard input (-f -); not used");
-    return;
-  }
-  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith(".git")) {
-    note(`context ${ctxRaw} is a URL; not used`);
-    return;
-  }
-  let context = null;
-  if (ctxRaw !== "-") {
-    const r = resolve(ctxRaw, "context");
-    if (r === null) return;
-    context = import_node_path5.default.resolve(site.cwd, r);
-  } else if (file === void 0) {
-    note("the Dockerfile comes from standard input (docker build -); not used");
-    return;
-  }
-  sink.add({
-    dockerfile: file !== void 0 ? import_node_path5.default.resolve(site.cwd, file) : void 0,
-    context,
-    ...target !== void 0 ? { target } : {},
-    args,
-    source: { file: site.file, line: site.line, what: site.what }
-  });
-}
-function parseKaniko(words2, site, sink) {
-  const note = (m) => sink.note(site.file, site.line, m);
-  let ctxRaw;
-  let file;
-  let target;
-  const args = {};
-  for (let i = 0; i < words2.length; i++) {
-    const w = words2[i].value;
-    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
-    const flag = eq === -1 ? w : w.slice(0, eq);
-    const take = () => eq === -1 ? words2[++i]?.value : w.slice(eq + 1);
-    if (flag === "--context" || flag === "-c") ctxRaw = take();
-    else if (flag === "--dockerfile" || flag === "-f") file = take();
-    else if (flag === "--target") target = take();
-    else if (flag === "--build-arg") {
-      const v = take() ?? "";
-      const e = v.indexOf("=");
-      if (e === -1) note(`--build-arg ${v} takes its value from the environment; not known`);
-      else {
-        const r = interpolate(v.slice(e + 1), sink.env);
-        if (r.ok) args[v.slice(0, e)] = r.value;
-        else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
-      }
-    }
-  }
-  const resolve = (raw, what) => {
-    const r = interpolate(raw, sink.env);
-    if (r.ok) return r.value;
-    note(`kaniko ${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
-    return null;
-  };
-  const ctx = ctxRaw === void 0 ? "." : resolve(ctxRaw, "--context");
-  if (ctx === null) return;
-  if (/^[a-z0-9]+:\/\//.test(ctx) && !ctx.startsWith("dir://")) {
-    note(`kaniko context ${ctx} is not a local folder; not used`);
-    return;
-  }
-  const context = import_node_path5.default.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
-  let dockerfile;
-  if (file !== void 0) {
-    const f = resolve(file, "--dockerfile");
-    if (f === null) return;
-    const asGiven = import_node_path5.default.resolve(site.cwd, f);
-    dockerfile = import_node_fs7.default.existsSync(asGiven) ? asGiven : import_node_path5.default.resolve(context, f);
-  }
-  let t;
-  if (target !== void 0) {
-    const r = resolve(target, "--target");
-    if (r === null) return;
-    t = r;
-  }
-  sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
-}
-var import_node_fs7, import_node_path5, VALUE_FLAGS;
-var init_command = __esm({
-  "src/builds/command.ts"() {
-    "use strict";
-    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
-    init_shell();
-    init_interpolate();
-    VALUE_FLAGS = /* @__PURE__ */ new Set([
-      "-t",
-      "--tag",
-      "--platform",
-      "--label",
-      "--cache-from",
-      "--cache-to",
-      "--secret",
-      "--ssh",
-      "-o",
-      "--output",
-      "--network",
-      "--progress",
-      "--build-context",
-      "--iidfile",
-      "--metadata-file",
-      "--add-host",
-      "--ulimit",
-      "--shm-size",
-      "-m",
-      "--memory",
-      "--memory-swap",
-      "--cpu-shares",
-      "--cpu-period",
-      "--cpu-quota",
-      "--cpuset-cpus",
-      "--cpuset-mems",
-      "--isolation",
-      "--attest",
-      "--sbom",
-      "--provenance",
-      "--annotation",
-      "--allow",
-      "--builder",
-      "--cgroup-parent",
-      "--security-opt",
-      "--format",
-      "--call",
-      "--check",
-      "--authfile",
-      "--creds",
-      "--jobs",
-      "--layers",
-      "--manifest",
-      "--os",
-      "--arch",
-      "--variant",
-      "--volume",
-      "-v",
-      "--env",
-      "--ignorefile",
-      "--cache-ttl",
-      "--timestamp",
-      "--userns",
-      "--secret-id"
-    ]);
+    MAX_INCLUDE_DEPTH = 10;
   }
 });
 
@@ -7505,7 +7339,7 @@ function readBakeFiles(files, sink, opts = {}) {
       note(`context ${ctx} is not a local folder; not used`);
       continue;
     }
-    const context = import_node_path6.default.resolve(import_node_path6.default.dirname(def2.file), ctx ?? ".");
+    const context = import_node_path5.default.resolve(opts.cwd ?? import_node_path5.default.dirname(def2.file), ctx ?? ".");
     const args = {};
     for (const [k, v] of Object.entries(t.args ?? {})) {
       if (v === null || v === void 0) continue;
@@ -7517,10 +7351,10 @@ function readBakeFiles(files, sink, opts = {}) {
     for (const [k, v] of Object.entries(t.contexts ?? {})) {
       const r = interpolate(String(v), env);
       if (!r.ok) continue;
-      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : import_node_path6.default.resolve(import_node_path6.default.dirname(def2.file), r.value);
+      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : import_node_path5.default.resolve(opts.cwd ?? import_node_path5.default.dirname(def2.file), r.value);
     }
     sink.add({
-      dockerfile: df !== void 0 ? import_node_path6.default.resolve(context, df) : void 0,
+      dockerfile: df !== void 0 ? import_node_path5.default.resolve(context, df) : void 0,
       context,
       ...target !== void 0 ? { target } : {},
       args,
@@ -7530,7 +7364,7 @@ function readBakeFiles(files, sink, opts = {}) {
   }
   if (opts.only?.length) {
     const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
-    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => import_node_path6.default.basename(f.file)).join(", ") || "the bake files"}`);
+    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => import_node_path5.default.basename(f.file)).join(", ") || "the bake files"}`);
   }
 }
 async function parseBake(file, text, sink) {
@@ -7545,7 +7379,7 @@ async function parseBake(file, text, sink) {
   hcl ??= __dockerfixImport("@cdktn/hcl2json").then((m) => m.parse);
   try {
     const parse = await hcl;
-    return { file, text, json: await parse(import_node_path6.default.basename(file), text) };
+    return { file, text, json: await parse(import_node_path5.default.basename(file), text) };
   } catch (e) {
     if (e.code === "ERR_MODULE_NOT_FOUND") {
       hcl = void 0;
@@ -7564,7 +7398,7 @@ async function readBakeSet(files, sink, opts = {}) {
     const text = readRegular2(f, 1 << 20);
     if (text === null) {
       if (isRegularFile(f)) sink.note(f, 1, "larger than 1 MiB; not read");
-      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${import_node_path6.default.relative(sink.root, f) || f} not found; not used`);
+      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${import_node_path5.default.relative(sink.root, f) || f} not found; not used`);
       continue;
     }
     const b = await parseBake(f, text, sink);
@@ -7574,21 +7408,432 @@ async function readBakeSet(files, sink, opts = {}) {
 }
 function isRegularFile(p) {
   try {
-    return import_node_fs8.default.statSync(p).isFile();
+    return import_node_fs7.default.statSync(p).isFile();
   } catch {
     return false;
   }
 }
-var import_node_path6, import_node_fs8, isObj, BAKE_FILES, hcl;
+var import_node_path5, import_node_fs7, isObj, BAKE_FILES, hcl;
 var init_bake = __esm({
   "src/builds/bake.ts"() {
     "use strict";
-    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
-    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
     init_interpolate();
     init_read();
     isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
     BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"];
+  }
+});
+
+// src/builds/command.ts
+function buildStart(words2) {
+  let i = 0;
+  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
+  if (words2[i] === "sudo") i++;
+  const prog = import_node_path6.default.basename(words2[i] ?? "");
+  if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
+  if (prog === "podman" || prog === "buildah") {
+    return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
+  }
+  if (prog !== "docker") return -1;
+  if (words2[i + 1] === "build") return i + 2;
+  if ((words2[i + 1] === "buildx" || words2[i + 1] === "image") && words2[i + 2] === "build") return i + 3;
+  return -1;
+}
+function bakeStart(words2) {
+  let i = 0;
+  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
+  if (words2[i] === "sudo") i++;
+  if (import_node_path6.default.basename(words2[i] ?? "") !== "docker") return -1;
+  if (words2[i + 1] === "bake") return i + 2;
+  if (words2[i + 1] === "buildx" && words2[i + 2] === "bake") return i + 3;
+  return -1;
+}
+function parseBake2(words2, site, sink) {
+  const note = (m) => sink.note(site.file, site.line, `${site.what}: ${m}`);
+  const files = [];
+  const targets = [];
+  let sets = 0;
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
+    let flag = eq === -1 ? w : w.slice(0, eq);
+    let value = eq === -1 ? void 0 : w.slice(eq + 1);
+    if (/^-f./.test(w)) {
+      flag = "-f";
+      value = w.slice(2);
+    }
+    if (BAKE_VALUE_FLAGS.has(flag)) {
+      const v = value ?? words2[++i]?.value;
+      if (v === void 0) return;
+      if (flag === "-f" || flag === "--file") {
+        const r = interpolate(v, sink.env);
+        if (!r.ok) return note(`bake --file ${v}: cannot resolve ${r.variable}; entry not used`);
+        if (r.value === "-") return note("bake file from standard input (-f -); not used");
+        files.push(import_node_path6.default.resolve(site.cwd, r.value));
+      } else if (flag === "--set") sets++;
+    } else if (w.startsWith("-")) {
+    } else {
+      const r = interpolate(w, sink.env);
+      if (!r.ok) return note(`bake target ${w}: cannot resolve ${r.variable}; entry not used`);
+      targets.push(r.value);
+    }
+  }
+  if (sets) note(`bake --set overrides (${sets}) are not applied; the bake files' values are used`);
+  const yaml2 = files.filter((f) => /\.ya?ml$/.test(f));
+  if (yaml2.length) note("compose files given to bake are read as compose files where dockerfix finds them, not through bake");
+  const bakeFiles = files.length ? files.filter((f) => !/\.ya?ml$/.test(f)) : BAKE_FILES.map((f) => import_node_path6.default.join(site.cwd, f)).filter((f) => import_node_fs8.default.existsSync(f));
+  if (!bakeFiles.length) return;
+  const source = { file: site.file, line: site.line, what: site.what };
+  sink.defer(() => readBakeSet(bakeFiles, sink, { ...targets.length ? { only: targets } : {}, source, cwd: site.cwd }));
+}
+function lineAt(text, at) {
+  let n = 0;
+  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+function scanCommands(text, site, sink) {
+  const joined = text.replace(/\\\r?\n/g, (m) => " ".repeat(m.length));
+  let tok;
+  try {
+    tok = tokenize(joined, (i) => i);
+  } catch {
+    return 0;
+  }
+  let cwd = site.cwd;
+  let found = 0;
+  for (const cmd of tok.commands) {
+    const words2 = cmd.words.map((w) => w.value);
+    if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
+      const r = interpolate(words2[1], sink.env);
+      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path6.default.resolve(cwd, r.value);
+      continue;
+    }
+    const bake = bakeStart(words2);
+    if (bake !== -1) {
+      found++;
+      parseBake2(cmd.words.slice(bake), { ...site, line: site.line + lineAt(text, cmd.words[0].start), cwd }, sink);
+      continue;
+    }
+    const start = buildStart(words2);
+    if (start === -1) continue;
+    found++;
+    const line = site.line + lineAt(text, cmd.words[0].start);
+    if (start < -1) parseKaniko(cmd.words.slice(-start - 1), { ...site, line, cwd }, sink);
+    else parseBuild(cmd.words.slice(start), { ...site, line, cwd }, sink);
+  }
+  return found;
+}
+function parseBuild(words2, site, sink) {
+  let file;
+  let target;
+  const args = {};
+  const positional = [];
+  const note = (m) => sink.note(site.file, site.line, m);
+  const resolve = (raw, what) => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    let flag = w;
+    let value;
+    if (w.startsWith("--") && w.includes("=")) {
+      flag = w.slice(0, w.indexOf("="));
+      value = w.slice(w.indexOf("=") + 1);
+    } else if (/^-[ft]./.test(w)) {
+      flag = w.slice(0, 2);
+      value = w.slice(2);
+    }
+    const takeValue = () => value ?? words2[++i]?.value;
+    if (flag === "-f" || flag === "--file") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const r = resolve(v, "--file");
+      if (r === null) return;
+      file = r;
+    } else if (flag === "--target") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const r = resolve(v, "--target");
+      if (r === null) return;
+      target = r;
+    } else if (flag === "--build-arg") {
+      const v = takeValue();
+      if (v === void 0) return;
+      const eq = v.indexOf("=");
+      if (eq === -1) {
+        note(`--build-arg ${v} takes its value from the environment; not known`);
+        continue;
+      }
+      const r = interpolate(v.slice(eq + 1), sink.env);
+      if (r.ok) args[v.slice(0, eq)] = r.value;
+      else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+    } else if (VALUE_FLAGS.has(flag)) {
+      if (value === void 0) i++;
+    } else if (w.startsWith("-") && w !== "-") {
+    } else {
+      positional.push(w);
+    }
+  }
+  if (positional.length !== 1) {
+    note(positional.length === 0 ? "build command without a context argument; not used" : `build command with ${positional.length} positional arguments; not used`);
+    return;
+  }
+  const ctxRaw = positional[0];
+  if (file === "-") {
+    note("the Dockerfile comes from standard input (-f -); not used");
+    return;
+  }
+  if (/^(https?:|git@|git:|ssh:)/.test(ctxRaw) || ctxRaw.endsWith(".git")) {
+    note(`context ${ctxRaw} is a URL; not used`);
+    return;
+  }
+  let context = null;
+  if (ctxRaw !== "-") {
+    const r = resolve(ctxRaw, "context");
+    if (r === null) return;
+    context = import_node_path6.default.resolve(site.cwd, r);
+  } else if (file === void 0) {
+    note("the Dockerfile comes from standard input (docker build -); not used");
+    return;
+  }
+  sink.add({
+    dockerfile: file !== void 0 ? import_node_path6.default.resolve(site.cwd, file) : void 0,
+    context,
+    ...target !== void 0 ? { target } : {},
+    args,
+    source: { file: site.file, line: site.line, what: site.what }
+  });
+}
+function parseKaniko(words2, site, sink) {
+  const note = (m) => sink.note(site.file, site.line, m);
+  let ctxRaw;
+  let file;
+  let target;
+  const args = {};
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
+    const flag = eq === -1 ? w : w.slice(0, eq);
+    const take = () => eq === -1 ? words2[++i]?.value : w.slice(eq + 1);
+    if (flag === "--context" || flag === "-c") ctxRaw = take();
+    else if (flag === "--dockerfile" || flag === "-f") file = take();
+    else if (flag === "--target") target = take();
+    else if (flag === "--build-arg") {
+      const v = take() ?? "";
+      const e = v.indexOf("=");
+      if (e === -1) note(`--build-arg ${v} takes its value from the environment; not known`);
+      else {
+        const r = interpolate(v.slice(e + 1), sink.env);
+        if (r.ok) args[v.slice(0, e)] = r.value;
+        else note(`--build-arg ${v}: cannot resolve ${r.variable}; arg left out`);
+      }
+    }
+  }
+  const resolve = (raw, what) => {
+    const r = interpolate(raw, sink.env);
+    if (r.ok) return r.value;
+    note(`kaniko ${what} ${raw}: cannot resolve ${r.variable}; entry not used`);
+    return null;
+  };
+  const ctx = ctxRaw === void 0 ? "." : resolve(ctxRaw, "--context");
+  if (ctx === null) return;
+  if (/^[a-z0-9]+:\/\//.test(ctx) && !ctx.startsWith("dir://")) {
+    note(`kaniko context ${ctx} is not a local folder; not used`);
+    return;
+  }
+  const context = import_node_path6.default.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
+  let dockerfile;
+  if (file !== void 0) {
+    const f = resolve(file, "--dockerfile");
+    if (f === null) return;
+    const asGiven = import_node_path6.default.resolve(site.cwd, f);
+    dockerfile = import_node_fs8.default.existsSync(asGiven) ? asGiven : import_node_path6.default.resolve(context, f);
+  }
+  let t;
+  if (target !== void 0) {
+    const r = resolve(target, "--target");
+    if (r === null) return;
+    t = r;
+  }
+  sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
+}
+var import_node_fs8, import_node_path6, VALUE_FLAGS, BAKE_VALUE_FLAGS;
+var init_command = __esm({
+  "src/builds/command.ts"() {
+    "use strict";
+    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
+    init_shell();
+    init_bake();
+    init_interpolate();
+    VALUE_FLAGS = /* @__PURE__ */ new Set([
+      "-t",
+      "--tag",
+      "--platform",
+      "--label",
+      "--cache-from",
+      "--cache-to",
+      "--secret",
+      "--ssh",
+      "-o",
+      "--output",
+      "--network",
+      "--progress",
+      "--build-context",
+      "--iidfile",
+      "--metadata-file",
+      "--add-host",
+      "--ulimit",
+      "--shm-size",
+      "-m",
+      "--memory",
+      "--memory-swap",
+      "--cpu-shares",
+      "--cpu-period",
+      "--cpu-quota",
+      "--cpuset-cpus",
+      "--cpuset-mems",
+      "--isolation",
+      "--attest",
+      "--sbom",
+      "--provenance",
+      "--annotation",
+      "--allow",
+      "--builder",
+      "--cgroup-parent",
+      "--security-opt",
+      "--format",
+      "--call",
+      "--check",
+      "--authfile",
+      "--creds",
+      "--jobs",
+      "--layers",
+      "--manifest",
+      "--os",
+      "--arch",
+      "--variant",
+      "--volume",
+      "-v",
+      "--env",
+      "--ignorefile",
+      "--cache-ttl",
+      "--timestamp",
+      "--userns",
+      "--secret-id"
+    ]);
+    BAKE_VALUE_FLAGS = /* @__PURE__ */ new Set(["-f", "--file", "--set", "--progress", "--builder", "--metadata-file", "--provenance", "--sbom", "--allow", "--call", "--list", "--var"]);
+  }
+});
+
+// src/builds/matrix.ts
+function scalarValue(node2) {
+  if (!isScalar(node2) || node2.value === null) return void 0;
+  const v = node2.value;
+  return typeof v === "number" || typeof v === "boolean" ? String(v) : str(node2);
+}
+function scalarMap(node2) {
+  if (!isMap(node2)) return void 0;
+  const out = {};
+  for (const p of pairs(node2)) {
+    const k = keyOf(p);
+    const v = scalarValue(p.value);
+    if (k === void 0 || k === "__proto__" || v === void 0) return void 0;
+    out[k] = v;
+  }
+  return out;
+}
+function jobMatrix(job) {
+  const m = get(get(job, "strategy")?.value, "matrix");
+  if (!m) return { kind: "none" };
+  if (!isMap(m.value)) return { kind: "unknown", reason: `the matrix${str(m.value) ? ` ${str(m.value)}` : ""} is not known here`, line: m.key };
+  const lists = [];
+  const unknown = /* @__PURE__ */ new Set();
+  let include;
+  let exclude;
+  for (const p of pairs(m.value)) {
+    const k = keyOf(p);
+    if (k === void 0) continue;
+    if (k === "__proto__") unknown.add(k);
+    else if (k === "include") include = p.value;
+    else if (k === "exclude") exclude = p.value;
+    else if (!isSeq(p.value)) unknown.add(k);
+    else {
+      const values3 = p.value.items.map(scalarValue);
+      if (values3.some((v) => v === void 0)) unknown.add(k);
+      else lists.push([k, values3]);
+    }
+  }
+  if (unknown.size) return { kind: "unknown", reason: `matrix ${[...unknown].join(", ")}: values not known here`, line: m.key };
+  let size = lists.length ? 1 : 0;
+  for (const [, values3] of lists) size *= values3.length;
+  const includes = isSeq(include) ? include.items.map(scalarMap) : include === void 0 ? [] : [void 0];
+  if (includes.some((i) => i === void 0)) return { kind: "unknown", reason: "matrix include: entries not known here", line: m.key };
+  if (size + includes.length > MAX_COMBINATIONS) return { kind: "unknown", reason: `the matrix has ${size + includes.length} combinations or more (over ${MAX_COMBINATIONS}); not expanded`, line: m.key };
+  let combos = size === 0 ? [] : [{}];
+  for (const [k, values3] of lists) combos = combos.flatMap((c) => values3.map((v) => ({ ...c, [k]: v })));
+  const excludes = isSeq(exclude) ? exclude.items.map(scalarMap).filter((e) => e !== void 0) : [];
+  combos = combos.filter((c) => !excludes.some((e) => Object.entries(e).every(([k, v]) => c[k] === v)));
+  const original = new Set(lists.map(([k]) => k));
+  const originalCount = combos.length;
+  for (const inc of includes) {
+    let added = false;
+    for (let i = 0; i < originalCount; i++) {
+      const c = combos[i];
+      if (Object.entries(inc).every(([k, v]) => !original.has(k) || c[k] === v)) {
+        Object.assign(c, inc);
+        added = true;
+      }
+    }
+    if (!added) combos.push({ ...inc });
+  }
+  return { kind: "known", combos };
+}
+function matrixRefs(node2, out = /* @__PURE__ */ new Set()) {
+  if (isScalar(node2)) {
+    const s = str(node2);
+    if (s) for (const m of s.matchAll(REF)) out.add(m[1]);
+  } else if (isMap(node2)) {
+    for (const p of pairs(node2)) matrixRefs(p.value, out);
+  } else if (isSeq(node2)) {
+    for (const i of node2.items) matrixRefs(i, out);
+  }
+  return out;
+}
+function stepCombinations(matrix, step) {
+  if (matrix.kind !== "known") return [null];
+  const refs = matrixRefs(step);
+  if (!refs.size) return [null];
+  const seen = /* @__PURE__ */ new Map();
+  for (const c of matrix.combos) {
+    const projected = {};
+    for (const k of refs) projected[k] = Object.hasOwn(c, k) ? c[k] : "";
+    const key = JSON.stringify(projected);
+    if (!seen.has(key)) seen.set(key, projected);
+  }
+  return seen.size ? [...seen.values()] : [null];
+}
+function substituteMatrix(s, combo) {
+  if (!combo) return s;
+  return s.replace(REF, (whole, k) => Object.hasOwn(combo, k) ? combo[k] : whole);
+}
+function describeCombination(combo) {
+  if (!combo) return "";
+  const parts2 = Object.entries(combo).filter(([, v]) => v !== "").map(([k, v]) => `${k}=${v}`);
+  return parts2.length ? ` (matrix ${parts2.join(", ")})` : "";
+}
+var MAX_COMBINATIONS, REF;
+var init_matrix = __esm({
+  "src/builds/matrix.ts"() {
+    "use strict";
+    init_yaml_util();
+    MAX_COMBINATIONS = 256;
+    REF = /\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
   }
 });
 
@@ -7607,8 +7852,12 @@ function readWorkflow(file, text, sink) {
     const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
     const steps = get(job.value, "steps")?.value;
     if (!isSeq(steps)) continue;
-    for (const step of steps.items) {
-      const stepName = str(get(step, "name")?.value) ?? str(get(step, "id")?.value) ?? jobName;
+    const readStep = (step, combo) => {
+      const S = (node2) => {
+        const s = str(node2);
+        return s === void 0 ? void 0 : substituteMatrix(s, combo);
+      };
+      const stepName = (S(get(step, "name")?.value) ?? S(get(step, "id")?.value) ?? jobName) + describeCombination(combo);
       const uses = str(get(step, "uses")?.value);
       if (uses && /^docker\/build-push-action@/.test(uses)) {
         const usesPair = get(step, "uses");
@@ -7617,8 +7866,8 @@ function readWorkflow(file, text, sink) {
         const w = get(step, "with")?.value;
         const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
         const val = (key) => {
-          const raw = str(get(w, key)?.value);
-          if (raw === void 0) return void 0;
+          const raw = S(get(w, key)?.value);
+          if (raw === void 0 || raw.trim() === "") return void 0;
           const r = interpolate(raw, sink.env);
           if (r.ok) return r.value;
           note(`${key}: cannot resolve ${r.variable}; entry not used`);
@@ -7627,15 +7876,15 @@ function readWorkflow(file, text, sink) {
         const ctx = val("context");
         const fileIn = val("file");
         const target = val("target");
-        if (ctx === null || fileIn === null || target === null) continue;
+        if (ctx === null || fileIn === null || target === null) return;
         if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
           note(`context ${ctx} is a URL; not used`);
-          continue;
+          return;
         }
         const context = import_node_path7.default.resolve(root, ctx ?? ".");
         const args = {};
         const rawArgs = get(w, "build-args")?.value;
-        const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => str(i) ?? "") : (str(rawArgs) ?? "").split(/\r?\n/);
+        const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => S(i) ?? "") : (S(rawArgs) ?? "").split(/\r?\n/);
         for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
           const eq = l.indexOf("=");
           if (eq === -1) continue;
@@ -7651,7 +7900,7 @@ function readWorkflow(file, text, sink) {
           args,
           source: { file, line, what }
         });
-        continue;
+        return;
       }
       if (uses && /^docker\/bake-action@/.test(uses)) {
         const line = y.line(get(step, "uses").key);
@@ -7659,7 +7908,7 @@ function readWorkflow(file, text, sink) {
         const w = get(step, "with")?.value;
         const listOf = (key) => {
           const node2 = get(w, key)?.value;
-          const items = isSeq(node2) ? node2.items.map((i) => str(i) ?? "") : (str(node2) ?? "").split(/[\r\n,]+/);
+          const items = isSeq(node2) ? node2.items.map((i) => S(i) ?? "") : (S(node2) ?? "").split(/[\r\n,]+/);
           const out = [];
           for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
             const r = interpolate(raw, sink.env);
@@ -7673,30 +7922,40 @@ function readWorkflow(file, text, sink) {
         };
         const files = listOf("files");
         const targets = listOf("targets");
-        const wdRaw = str(get(w, "workdir")?.value) ?? ".";
+        const wdRaw = S(get(w, "workdir")?.value) ?? ".";
         const wd = interpolate(wdRaw, sink.env);
         if (files === null || targets === null || !wd.ok) {
           if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
-          continue;
+          return;
         }
         const dir = import_node_path7.default.resolve(root, wd.value);
         const paths = files.length ? files.map((f) => import_node_path7.default.resolve(dir, f)) : BAKE_FILES.map((f) => import_node_path7.default.join(dir, f));
         const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
         if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs9.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what } }));
-        continue;
+        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs9.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what }, cwd: dir }));
+        return;
       }
       const run = get(step, "run");
       if (run && isScalar(run.value) && typeof run.value.value === "string") {
         const block = run.value.type === "BLOCK_LITERAL" || run.value.type === "BLOCK_FOLDED";
-        const wdRaw = str(get(step, "working-directory")?.value) ?? jobWd;
+        const wdRaw = S(get(step, "working-directory")?.value) ?? jobWd;
         const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
         if (!wd.ok) {
           sink.note(file, y.line(run.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
-          continue;
+          return;
         }
-        scanCommands(run.value.value, { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path7.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
+        scanCommands(substituteMatrix(run.value.value, combo), { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path7.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
       }
+    };
+    const matrix = jobMatrix(job.value);
+    let matrixNoted = false;
+    for (const step of steps.items) {
+      const combos = stepCombinations(matrix, step);
+      if (matrix.kind === "unknown" && !matrixNoted && matrixRefs(step).size) {
+        matrixNoted = true;
+        sink.note(file, y.line(matrix.line), `job ${jobName}: ${matrix.reason}; steps that use it are read without it`);
+      }
+      for (const combo of combos) readStep(step, combo);
     }
   }
 }
@@ -7709,6 +7968,7 @@ var init_workflows = __esm({
     init_interpolate();
     init_command();
     init_bake();
+    init_matrix();
     init_yaml_util();
   }
 });
@@ -7944,6 +8204,146 @@ var init_ci_files = __esm({
   }
 });
 
+// src/builds/jenkins.ts
+function literalAt(text, i) {
+  const q3 = text[i];
+  if (q3 !== "'" && q3 !== '"') return null;
+  const triple = text.startsWith(q3.repeat(3), i);
+  const open = triple ? 3 : 1;
+  let out = "";
+  let j = i + open;
+  for (; ; ) {
+    if (j >= text.length) return null;
+    const c = text[j];
+    if (c === "\\" && j + 1 < text.length) {
+      const n = text[j + 1];
+      out += n === "n" ? "\n" : n === "t" ? "	" : n === "\n" ? "" : n;
+      j += 2;
+      continue;
+    }
+    if (triple ? text.startsWith(q3.repeat(3), j) : c === q3) return { value: out, start: i + open, end: j + open };
+    if (!triple && c === "\n") return null;
+    out += c;
+    j++;
+  }
+}
+function skipComment(text, i) {
+  if (text.startsWith("//", i)) {
+    const nl = text.indexOf("\n", i);
+    return nl === -1 ? text.length : nl;
+  }
+  if (text.startsWith("/*", i)) {
+    const end = text.indexOf("*/", i + 2);
+    return end === -1 ? text.length : end + 2;
+  }
+  return i;
+}
+function skipSpace(text, i) {
+  for (; ; ) {
+    while (i < text.length && /\s/.test(text[i])) i++;
+    const j = skipComment(text, i);
+    if (j === i) return i;
+    i = j;
+  }
+}
+function readJenkinsfile(file, text, sink) {
+  const root = import_node_path11.default.dirname(file);
+  const base2 = import_node_path11.default.basename(file);
+  const what = base2 === "Jenkinsfile" ? "Jenkinsfile" : `Jenkinsfile ${base2}`;
+  const lineStarts = [0];
+  for (let k = text.indexOf("\n"); k !== -1; k = text.indexOf("\n", k + 1)) lineStarts.push(k + 1);
+  const lineOf3 = (offset) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  const dirs = [];
+  const cwd = () => dirs.at(-1)?.cwd ?? root;
+  let depth = 0;
+  let pendingDir = null;
+  let i = 0;
+  while (i < text.length) {
+    const skipped = skipComment(text, i);
+    if (skipped !== i) {
+      i = skipped;
+      continue;
+    }
+    const c = text[i];
+    if (c === "'" || c === '"') {
+      const lit = literalAt(text, i);
+      i = lit ? lit.end : i + 1;
+      continue;
+    }
+    if (c === "{") {
+      depth++;
+      if (pendingDir !== null) dirs.push({ depth, cwd: pendingDir });
+      pendingDir = null;
+      i++;
+      continue;
+    }
+    if (c === "}") {
+      if (dirs.length && dirs[dirs.length - 1].depth === depth) dirs.pop();
+      depth--;
+      i++;
+      continue;
+    }
+    WORD.lastIndex = i;
+    const word = WORD.exec(text);
+    if (!word || i > 0 && /[A-Za-z0-9_.$]/.test(text[i - 1])) {
+      i++;
+      continue;
+    }
+    const name = word[0];
+    let j = skipSpace(text, i + name.length);
+    const paren = text[j] === "(";
+    if (paren) j = skipSpace(text, j + 1);
+    if (name === "sh" && paren && text.startsWith("script", j)) {
+      const k = skipSpace(text, j + "script".length);
+      if (text[k] === ":") j = skipSpace(text, k + 1);
+    }
+    if (name === "sh" || name === "dir" || name === "docker.build") {
+      const lit = literalAt(text, j);
+      if (!lit) {
+        i += name.length;
+        continue;
+      }
+      const line = lineOf3(lit.start);
+      if (name === "sh") {
+        scanCommands(lit.value, { file, line, cwd: cwd(), what }, sink);
+      } else if (name === "dir") {
+        pendingDir = import_node_path11.default.resolve(cwd(), lit.value);
+      } else {
+        let k = skipSpace(text, lit.end);
+        let args = ".";
+        if (text[k] === ",") {
+          k = skipSpace(text, k + 1);
+          const second = literalAt(text, k);
+          if (second) args = second.value;
+        }
+        scanCommands(`docker build ${args}`, { file, line, cwd: cwd(), what: `${what} docker.build` }, sink);
+      }
+      i = lit.end;
+      continue;
+    }
+    i += name.length;
+  }
+}
+var import_node_path11, JENKINS_FILE, WORD;
+var init_jenkins = __esm({
+  "src/builds/jenkins.ts"() {
+    "use strict";
+    import_node_path11 = __toESMBuiltin(require("node:path"), 1);
+    init_command();
+    JENKINS_FILE = /^Jenkinsfile(\.[A-Za-z0-9_.-]+)?$/;
+    WORD = /[A-Za-z_][A-Za-z0-9_.]*/y;
+  }
+});
+
 // src/builds/index.ts
 function printable(s) {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -7963,8 +8363,8 @@ function list(dir) {
   }
 }
 function inside2(root, p) {
-  const r = import_node_path11.default.relative(root, p);
-  return r === "" || !r.startsWith("..") && !import_node_path11.default.isAbsolute(r);
+  const r = import_node_path12.default.relative(root, p);
+  return r === "" || !r.startsWith("..") && !import_node_path12.default.isAbsolute(r);
 }
 function upward(start, root) {
   const out = [];
@@ -7972,7 +8372,7 @@ function upward(start, root) {
   for (; ; ) {
     out.push(d);
     if (d === root) break;
-    const parent = import_node_path11.default.dirname(d);
+    const parent = import_node_path12.default.dirname(d);
     if (parent === d || !inside2(root, parent)) break;
     d = parent;
   }
@@ -7982,36 +8382,37 @@ function candidates(dir) {
   const out = [];
   const names = list(dir);
   const has4 = new Set(names);
-  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path11.default.join(dir, name), readCompose]);
+  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path12.default.join(dir, name), readCompose]);
   for (const sub of ["docker", "deploy"]) {
     if (!has4.has(sub)) continue;
-    for (const name of list(import_node_path11.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path11.default.join(dir, sub, name), readCompose]);
+    for (const name of list(import_node_path12.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path12.default.join(dir, sub, name), readCompose]);
   }
   if (has4.has(".github")) {
-    const wf = import_node_path11.default.join(dir, ".github", "workflows");
-    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path11.default.join(wf, name), readWorkflow]);
+    const wf = import_node_path12.default.join(dir, ".github", "workflows");
+    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path12.default.join(wf, name), readWorkflow]);
   }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path11.default.join(dir, name), readMakefile]);
+  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path12.default.join(dir, name), readMakefile]);
+  for (const name of names) if (JENKINS_FILE.test(name)) out.push([import_node_path12.default.join(dir, name), readJenkinsfile]);
   for (const sub of ["scripts", "build"]) {
     if (!has4.has(sub)) continue;
-    const d = import_node_path11.default.join(dir, sub);
+    const d = import_node_path12.default.join(dir, sub);
     for (const name of list(d)) {
-      const f = import_node_path11.default.join(d, name);
+      const f = import_node_path12.default.join(d, name);
       if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
     }
   }
-  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path11.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
-  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path11.default.join(dir, name), readSkaffold]);
-  if (has4.has("package.json")) out.push([import_node_path11.default.join(dir, "package.json"), readPackageJson]);
-  if (has4.has(".devcontainer.json")) out.push([import_node_path11.default.join(dir, ".devcontainer.json"), readDevcontainer]);
+  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path12.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
+  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path12.default.join(dir, name), readSkaffold]);
+  if (has4.has("package.json")) out.push([import_node_path12.default.join(dir, "package.json"), readPackageJson]);
+  if (has4.has(".devcontainer.json")) out.push([import_node_path12.default.join(dir, ".devcontainer.json"), readDevcontainer]);
   if (has4.has(".devcontainer")) {
-    out.push([import_node_path11.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
-    for (const name of list(import_node_path11.default.join(dir, ".devcontainer"))) {
-      const f = import_node_path11.default.join(dir, ".devcontainer", name, "devcontainer.json");
+    out.push([import_node_path12.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
+    for (const name of list(import_node_path12.default.join(dir, ".devcontainer"))) {
+      const f = import_node_path12.default.join(dir, ".devcontainer", name, "devcontainer.json");
       if (isFile(f)) out.push([f, readDevcontainer]);
     }
   }
-  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path11.default.join(dir, name)).filter(isFile);
+  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path12.default.join(dir, name)).filter(isFile);
   return { files: out.filter(([f]) => isFile(f)), bake };
 }
 function head(file) {
@@ -8026,36 +8427,48 @@ function head(file) {
   }
 }
 async function findBuildDefinitions(paths, opts = {}) {
-  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path11.default.resolve(p));
+  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path12.default.resolve(p));
   const first = starts[0] ?? process.cwd();
-  const firstDir = isDirectory(first) ? first : import_node_path11.default.dirname(first);
+  const firstDir = isDirectory(first) ? first : import_node_path12.default.dirname(first);
   const root = (opts.gitRoot ?? gitRoot)(firstDir) ?? firstDir;
   const definitions = [];
   const notes = [];
-  const rel2 = (p) => import_node_path11.default.relative(root, p).split(import_node_path11.default.sep).join("/") || ".";
+  const rel2 = (p) => import_node_path12.default.relative(root, p).split(import_node_path12.default.sep).join("/") || ".";
   const deferred = [];
+  const added = /* @__PURE__ */ new Set();
+  const noted = /* @__PURE__ */ new Set();
   const sink = {
     root,
     defer: (task) => void deferred.push(task),
     env: opts.env ?? {},
-    note: (file, line, message) => notes.push({ file, line, message: printable(message) }),
+    note: (file, line, message) => {
+      const n = { file, line, message: printable(message) };
+      const key = JSON.stringify(n);
+      if (noted.has(key)) return;
+      noted.add(key);
+      notes.push(n);
+    },
     add: (d) => {
       const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
         if (!inside2(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
         if (!isDirectory(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
       }
-      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path11.default.join(d.context, "Dockerfile") : void 0);
+      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path12.default.join(d.context, "Dockerfile") : void 0);
       if (!dockerfile) return;
       if (!inside2(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
-      definitions.push({ dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } });
+      const def2 = { dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } };
+      const key = JSON.stringify(def2);
+      if (added.has(key)) return;
+      added.add(key);
+      definitions.push(def2);
     }
   };
   const seenDirs = /* @__PURE__ */ new Set();
   const seenFiles = /* @__PURE__ */ new Set();
   for (const start of starts) {
-    const dir = isDirectory(start) ? start : import_node_path11.default.dirname(start);
+    const dir = isDirectory(start) ? start : import_node_path12.default.dirname(start);
     if (!inside2(root, dir)) continue;
     for (const d of upward(dir, root)) {
       if (seenDirs.has(d)) continue;
@@ -8094,22 +8507,23 @@ function byDockerfile(defs) {
   return m;
 }
 function describeSource(d, cwd) {
-  const file = printable(import_node_path11.default.relative(cwd, d.source.file).split(import_node_path11.default.sep).join("/") || d.source.file);
+  const file = printable(import_node_path12.default.relative(cwd, d.source.file).split(import_node_path12.default.sep).join("/") || d.source.file);
   const what = d.source.what.replace(/^compose /, "");
-  return what === import_node_path11.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
+  return what === import_node_path12.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }
-var import_node_fs10, import_node_path11, MAX_BYTES;
+var import_node_fs10, import_node_path12, MAX_BYTES;
 var init_builds = __esm({
   "src/builds/index.ts"() {
     "use strict";
     import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path11 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_compose();
     init_workflows();
     init_scripts();
     init_devcontainer();
     init_ci_files();
+    init_jenkins();
     init_bake();
     init_read();
     MAX_BYTES = 1 << 20;
@@ -8133,15 +8547,15 @@ function localSources(doc2) {
     const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
     for (const s of words2.slice(0, -1)) {
       if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
-      const clean = import_node_path12.default.posix.normalize(s.replace(/^\/+/, "") || ".");
+      const clean = import_node_path13.default.posix.normalize(s.replace(/^\/+/, "") || ".");
       if (clean === "." || clean.startsWith("..")) continue;
       out.push({ source: s, line: instr.line, keyword: instr.upper });
     }
   }
   return out;
 }
-function guessContext(dockerfile, text, root = gitRoot(import_node_path12.default.dirname(dockerfile))) {
-  const dir = import_node_path12.default.dirname(dockerfile);
+function guessContext(dockerfile, text, root = gitRoot(import_node_path13.default.dirname(dockerfile))) {
+  const dir = import_node_path13.default.dirname(dockerfile);
   if (!root || root === dir) return null;
   let doc2;
   try {
@@ -8150,24 +8564,24 @@ function guessContext(dockerfile, text, root = gitRoot(import_node_path12.defaul
     return null;
   }
   const sources = localSources(doc2);
-  const rel2 = (s) => import_node_path12.default.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(import_node_path12.default.join(dir, rel2(s.source))));
+  const rel2 = (s) => import_node_path13.default.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(import_node_path13.default.join(dir, rel2(s.source))));
   if (missing.length === 0) return null;
-  let d = import_node_path12.default.dirname(dir);
+  let d = import_node_path13.default.dirname(dir);
   for (; ; ) {
-    if (sources.every((s) => exists(import_node_path12.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (sources.every((s) => exists(import_node_path13.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
     if (d === root) return null;
-    const parent = import_node_path12.default.dirname(d);
+    const parent = import_node_path13.default.dirname(d);
     if (parent === d) return null;
     d = parent;
   }
 }
-var import_node_fs11, import_node_path12;
+var import_node_fs11, import_node_path13;
 var init_guess_root = __esm({
   "src/builds/guess-root.ts"() {
     "use strict";
     import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_fsio();
   }
@@ -8216,46 +8630,46 @@ function preCommitRunsHadolint(text) {
 function findHadolint(dockerfile, root) {
   let found = null;
   let ignored2 = null;
-  let d = import_node_path13.default.dirname(dockerfile);
+  let d = import_node_path14.default.dirname(dockerfile);
   for (; ; ) {
     const names = new Set(list2(d));
     for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
       if (!names.has(n) || ignored2 !== null) continue;
-      const text = readRegular2(import_node_path13.default.join(d, n));
+      const text = readRegular2(import_node_path14.default.join(d, n));
       if (text === null) continue;
       ignored2 = configIgnored(text);
-      found ??= { source: import_node_path13.default.join(d, n), ignored: [] };
+      found ??= { source: import_node_path14.default.join(d, n), ignored: [] };
     }
     if (!found && names.has(".pre-commit-config.yaml")) {
-      const f = import_node_path13.default.join(d, ".pre-commit-config.yaml");
+      const f = import_node_path14.default.join(d, ".pre-commit-config.yaml");
       const text = readRegular2(f);
       if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
     }
     if (!found && names.has(".github")) {
-      const wf = import_node_path13.default.join(d, ".github", "workflows");
+      const wf = import_node_path14.default.join(d, ".github", "workflows");
       for (const n of list2(wf).sort()) {
         if (!/\.ya?ml$/.test(n)) continue;
-        const text = readRegular2(import_node_path13.default.join(wf, n));
+        const text = readRegular2(import_node_path14.default.join(wf, n));
         if (text !== null && workflowRunsHadolint(text)) {
-          found = { source: import_node_path13.default.join(wf, n), ignored: [] };
+          found = { source: import_node_path14.default.join(wf, n), ignored: [] };
           break;
         }
       }
     }
-    const r = import_node_path13.default.relative(root, d);
-    if (r === "" || r.startsWith("..") || import_node_path13.default.isAbsolute(r)) break;
-    const parent = import_node_path13.default.dirname(d);
+    const r = import_node_path14.default.relative(root, d);
+    if (r === "" || r.startsWith("..") || import_node_path14.default.isAbsolute(r)) break;
+    const parent = import_node_path14.default.dirname(d);
     if (parent === d) break;
     d = parent;
   }
   return found ? { ...found, ignored: ignored2 ?? [] } : null;
 }
-var import_node_fs12, import_node_path13;
+var import_node_fs12, import_node_path14;
 var init_hadolint = __esm({
   "src/builds/hadolint.ts"() {
     "use strict";
     import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
     init_yaml_util();
     init_read();
   }
@@ -8279,30 +8693,34 @@ __export(plan_exports, {
   mergeArgs: () => mergeArgs,
   planBuilds: () => planBuilds
 });
+function listSources(sources) {
+  if (sources.length <= MAX_SOURCES_LISTED) return sources.join("; ");
+  return `${sources.slice(0, MAX_SOURCES_LISTED).join("; ")}; and ${sources.length - MAX_SOURCES_LISTED} more`;
+}
 function rel(cwd, p) {
-  return printable(import_node_path14.default.relative(cwd, p).split(import_node_path14.default.sep).join("/") || ".");
+  return printable(import_node_path15.default.relative(cwd, p).split(import_node_path15.default.sep).join("/") || ".");
 }
 async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
   const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
   const gitRoot2 = rootCache();
   const groups = /* @__PURE__ */ new Map();
   for (const f of files) {
-    const root = gitRoot2(import_node_path14.default.dirname(f)) ?? import_node_path14.default.dirname(f);
+    const root = gitRoot2(import_node_path15.default.dirname(f)) ?? import_node_path15.default.dirname(f);
     let g = groups.get(root);
     if (!g) groups.set(root, g = []);
     g.push(f);
   }
   for (const [root, group] of groups) {
     const within2 = starts.filter((s) => {
-      const r = import_node_path14.default.relative(root, s);
-      return r === "" || !r.startsWith("..") && !import_node_path14.default.isAbsolute(r);
+      const r = import_node_path15.default.relative(root, s);
+      return r === "" || !r.startsWith("..") && !import_node_path15.default.isAbsolute(r);
     });
-    const found = await findBuildDefinitions([...group.map((f) => import_node_path14.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
+    const found = await findBuildDefinitions([...group.map((f) => import_node_path15.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
     plan2.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot2);
-      const h = gitRoot2(import_node_path14.default.dirname(file)) ? findHadolint(file, root) : null;
+      const h = gitRoot2(import_node_path15.default.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan2.files.set(file, fb);
     }
@@ -8312,7 +8730,7 @@ async function planBuilds(files, starts, cwd, explicit, configured = () => void 
 function fromConfig(file, c, found) {
   const source = { file: c.file, line: c.line, what: "dockerfix config" };
   const contexts = c.context !== void 0 ? [c.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(import_node_path14.default.dirname(file));
+  if (contexts.length === 0) contexts.push(import_node_path15.default.dirname(file));
   const targets = c.targets !== void 0 ? c.targets.length ? c.targets : [void 0] : [...new Set(found.map((d) => d.target))];
   if (targets.length === 0) targets.push(void 0);
   const out = [];
@@ -8324,21 +8742,26 @@ function fromConfig(file, c, found) {
   return out;
 }
 function mergeArgs(list3) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const d of list3)
+    for (const [k, v] of Object.entries(d.args)) {
+      const e = seen.get(k);
+      if (!e) seen.set(k, { value: v, count: 1 });
+      else {
+        e.count++;
+        if (e.value !== v) e.value = null;
+      }
+    }
   const out = {};
-  const keys = new Set(list3.flatMap((d) => Object.keys(d.args)));
-  for (const k of keys) {
-    const values3 = new Set(list3.map((d) => Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : void 0));
-    const [only] = values3;
-    out[k] = values3.size === 1 && only !== void 0 ? only : null;
-  }
+  for (const [k, e] of seen) out[k] = e.count === list3.length ? e.value : null;
   return out;
 }
 function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const fb = { findings: [] };
   if (conf?.context !== void 0) {
-    const root = gitRoot2(import_node_path14.default.dirname(file)) ?? import_node_path14.default.dirname(conf.file);
-    const r = import_node_path14.default.relative(root, conf.context);
-    const outside = r.startsWith("..") || import_node_path14.default.isAbsolute(r);
+    const root = gitRoot2(import_node_path15.default.dirname(file)) ?? import_node_path15.default.dirname(conf.file);
+    const r = import_node_path15.default.relative(root, conf.context);
+    const outside = r.startsWith("..") || import_node_path15.default.isAbsolute(r);
     if (outside || !isDir(conf.context)) {
       fb.findings.push(info2(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
       conf = { ...conf, context: void 0 };
@@ -8347,15 +8770,15 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const list3 = conf ? fromConfig(file, conf, found) : found;
   if (list3.length === 0) {
     if (explicit) return fb;
-    const root = gitRoot2(import_node_path14.default.dirname(file));
-    if (!root || root === import_node_path14.default.dirname(file)) return fb;
+    const root = gitRoot2(import_node_path15.default.dirname(file));
+    if (!root || root === import_node_path15.default.dirname(file)) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text, root);
     if (g) {
-      const where = g.dir === gitRoot2(import_node_path14.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where = g.dir === gitRoot2(import_node_path15.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path14.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path15.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -8368,7 +8791,7 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
       if (l) l.push(d);
       else contexts.set(d.context, [d]);
     }
-    const sources = (ds) => [...new Set(ds.map((d) => describeSource(d, cwd)))].join("; ");
+    const sources = (ds) => listSources([...new Set(ds.map((d) => describeSource(d, cwd)))]);
     for (const [c, ds] of contexts) fb.findings.push(info2(`${label2(c)} (${sources(ds)})`));
     const [first, ...rest] = [...contexts.keys()];
     if (first === null) fb.noContext = true;
@@ -8378,18 +8801,18 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   }
   for (const d of list3)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path14.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path15.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
   for (const d of list3) {
     if (d.target === void 0) continue;
     const src = describeSource(d, cwd);
     const l = targets.get(d.target);
-    if (!l) targets.set(d.target, [src]);
-    else if (!l.includes(src)) l.push(src);
+    if (!l) targets.set(d.target, /* @__PURE__ */ new Set([src]));
+    else l.add(src);
   }
   if (targets.size) {
     fb.targets = [...targets.keys()];
-    for (const [t, src] of targets) fb.findings.push(info2(`target ${printable(t)} (${src.join("; ")})`));
+    for (const [t, src] of targets) fb.findings.push(info2(`target ${printable(t)} (${listSources([...src])})`));
   }
   const args = mergeArgs(list3);
   if (Object.keys(args).length) {
@@ -8408,18 +8831,19 @@ function isDir(p) {
     return false;
   }
 }
-var import_node_fs13, import_node_path14, info2;
+var import_node_fs13, import_node_path15, info2, MAX_SOURCES_LISTED;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
     import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
     init_hadolint();
     init_read();
     init_roots();
     info2 = (message) => ({ transform: "context", kind: "info", severity: "info", message, line: 1, column: 1, endLine: 1, endColumn: 1, code: "build-definitions" });
+    MAX_SOURCES_LISTED = 10;
   }
 });
 
@@ -9137,26 +9561,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path21) => {
-      const end = path21.length - 1;
-      const index = path21.lastIndexOf(
+    var basenameOf = (path22) => {
+      const end = path22.length - 1;
+      const index = path22.lastIndexOf(
         SLASH,
-        path21[end] === SLASH ? end - 1 : end
+        path22[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path21 : path21.slice(index + 1);
+      return index < 0 ? path22 : path22.slice(index + 1);
     };
-    var parentOf = (path21) => {
-      if (path21.charCodeAt(0) === SLASH_CODE || path21.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path21.split(SLASH).filter(Boolean);
+    var parentOf = (path22) => {
+      if (path22.charCodeAt(0) === SLASH_CODE || path22.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path22.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path21.length - 1;
-      const cut2 = path21.lastIndexOf(
+      const end = path22.length - 1;
+      const cut2 = path22.lastIndexOf(
         SLASH,
-        path21.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path22.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path21.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path22.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -9306,7 +9730,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path21) {
+      testLiteral(path22) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -9315,7 +9739,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path21)) {
+          if (rule.checkRegex.test(path22)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -9335,15 +9759,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path21, mode) {
+      test(path22, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path21) : path21;
+        const basename2 = shortcut ? basenameOf(path22) : path22;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path21
+            shortcut && rule._basenameOnly ? basename2 : path22
           )) {
             const { negative } = rule;
             const ret = {
@@ -9365,17 +9789,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path21, originalPath, doThrow) => {
-      if (!isString(path21)) {
+    var checkPath = (path22, originalPath, doThrow) => {
+      if (!isString(path22)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path21) {
+      if (!path22) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path21)) {
+      if (checkPath.isNotRelative(path22)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -9384,25 +9808,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path21) => {
-      const first = path21.charCodeAt(0);
+    var isNotRelative = (path22) => {
+      const first = path22.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path21.length === 1) {
+      if (path22.length === 1) {
         return true;
       }
-      const second = path21.charCodeAt(1);
+      const second = path22.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path21.length === 2 || path21.charCodeAt(2) === SLASH_CODE;
+      return path22.length === 2 || path22.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -9433,58 +9857,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path21) {
+      _test(originalPath, cache4, path22) {
         checkPath(
-          path21,
+          path22,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path21 ? this._t(path21, cache4) : {
+        return path22 ? this._t(path22, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path21 = convertPath(target);
-        if (!path21 || path21.charCodeAt(path21.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path21);
+        const path22 = convertPath(target);
+        if (!path22 || path22.charCodeAt(path22.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path22);
         }
-        const dir = this._t(path21, this._testCache);
+        const dir = this._t(path22, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path21);
+        const literal = this._rules.testLiteral(path22);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path21, cache4) {
-        if (path21 in cache4) {
-          return cache4[path21];
+      _t(path22, cache4) {
+        if (path22 in cache4) {
+          return cache4[path22];
         }
-        const parentPath = parentOf(path21);
+        const parentPath = parentOf(path22);
         const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path21] = parent && parent.ignored ? parent : this._rules.test(path21, MODE_IGNORE);
+        return cache4[path22] = parent && parent.ignored ? parent : this._rules.test(path22, MODE_IGNORE);
       }
-      ignores(path21) {
-        return this._test(path21, this._ignoreCache, convertPath(path21)).ignored;
+      ignores(path22) {
+        return this._test(path22, this._ignoreCache, convertPath(path22)).ignored;
       }
       createFilter() {
-        return (path21) => !this.ignores(path21);
+        return (path22) => !this.ignores(path22);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path21) {
-        return this._test(path21, this._testCache, convertPath(path21));
+      test(path22) {
+        return this._test(path22, this._testCache, convertPath(path22));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path21) => checkPath(convertPath(path21), path21, RETURN_FALSE);
+    var isPathValid = (path22) => checkPath(convertPath(path22), path22, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path21) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path21) || isNotRelative(path21);
+      checkPath.isNotRelative = (path22) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path22) || isNotRelative(path22);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -9515,7 +9939,7 @@ async function discover(paths, cwd = process.cwd()) {
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
   const add = (f) => {
-    const key = import_node_path15.default.resolve(cwd, f);
+    const key = import_node_path16.default.resolve(cwd, f);
     if (seen.has(key)) return;
     seen.add(key);
     files.push(f);
@@ -9523,7 +9947,7 @@ async function discover(paths, cwd = process.cwd()) {
   for (const p of paths) {
     let st;
     try {
-      st = import_node_fs14.default.statSync(import_node_path15.default.resolve(cwd, p));
+      st = import_node_fs14.default.statSync(import_node_path16.default.resolve(cwd, p));
     } catch (e) {
       const code = e.code;
       errors.push(
@@ -9535,27 +9959,27 @@ async function discover(paths, cwd = process.cwd()) {
       continue;
     }
     if (!st.isDirectory()) {
-      if (!await dockerfixIgnored(import_node_path15.default.resolve(cwd, p))) add(p);
+      if (!await dockerfixIgnored(import_node_path16.default.resolve(cwd, p))) add(p);
       continue;
     }
     let found;
     const unreadable = [];
     const unsearchable = [];
     try {
-      found = await searchDirectory(import_node_path15.default.resolve(cwd, p), unreadable, unsearchable);
+      found = await searchDirectory(import_node_path16.default.resolve(cwd, p), unreadable, unsearchable);
     } catch (e) {
       errors.push(new FileError(p, `cannot search directory: ${e.message}`));
       continue;
     }
-    for (const f of found.sort()) add(import_node_path15.default.join(p, f));
-    const root = import_node_path15.default.resolve(cwd, p);
+    for (const f of found.sort()) add(import_node_path16.default.join(p, f));
+    const root = import_node_path16.default.resolve(cwd, p);
     for (const d of [...new Set(unreadable)].sort()) {
-      const rel2 = import_node_path15.default.relative(root, d);
-      errors.push(new FileError(rel2 ? import_node_path15.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
+      const rel2 = import_node_path16.default.relative(root, d);
+      errors.push(new FileError(rel2 ? import_node_path16.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
     }
     for (const u of unsearchable) {
-      const rel2 = import_node_path15.default.relative(root, u.dir);
-      errors.push(new FileError(rel2 ? import_node_path15.default.join(p, rel2) : p, u.why));
+      const rel2 = import_node_path16.default.relative(root, u.dir);
+      errors.push(new FileError(rel2 ? import_node_path16.default.join(p, rel2) : p, u.why));
     }
   }
   return { files, errors };
@@ -9580,11 +10004,11 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
       const name = e.name;
       if (e.isDirectory()) {
         if (SKIP.has(name) || isTemplateDir(name)) continue;
-        const abs = import_node_path15.default.join(dir, name);
+        const abs = import_node_path16.default.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
         visit(abs, rel2 ? `${rel2}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
-        const abs = import_node_path15.default.join(dir, name);
+        const abs = import_node_path16.default.join(dir, name);
         if (name.includes("\uFFFD") && !import_node_fs14.default.existsSync(abs)) {
           unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
           continue;
@@ -9600,7 +10024,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
 function ignoreFileAt(dir, name, base2 = dir) {
   let text;
   try {
-    const file = import_node_path15.default.join(dir, name);
+    const file = import_node_path16.default.join(dir, name);
     if (!import_node_fs14.default.statSync(file).isFile()) return null;
     text = import_node_fs14.default.readFileSync(file, "utf8");
   } catch {
@@ -9610,8 +10034,8 @@ function ignoreFileAt(dir, name, base2 = dir) {
 }
 function repoRootOf(dir) {
   for (let d = dir; ; ) {
-    if (import_node_fs14.default.existsSync(import_node_path15.default.join(d, ".git"))) return d;
-    const up = import_node_path15.default.dirname(d);
+    if (import_node_fs14.default.existsSync(import_node_path16.default.join(d, ".git"))) return d;
+    const up = import_node_path16.default.dirname(d);
     if (up === d) return void 0;
     d = up;
   }
@@ -9620,12 +10044,12 @@ function parentRules(root) {
   const top = repoRootOf(root);
   if (!top) return [];
   const chain = [];
-  for (let d = root; ; d = import_node_path15.default.dirname(d)) {
+  for (let d = root; ; d = import_node_path16.default.dirname(d)) {
     chain.push(d);
     if (d === top) break;
   }
   const rules = [];
-  const info3 = ignoreFileAt(import_node_path15.default.join(top, ".git", "info"), "exclude", top);
+  const info3 = ignoreFileAt(import_node_path16.default.join(top, ".git", "info"), "exclude", top);
   if (info3) rules.push(info3);
   for (let k = chain.length - 1; k >= 1; k--) {
     for (const n of IGNORE_FILES) {
@@ -9636,44 +10060,44 @@ function parentRules(root) {
   return rules;
 }
 async function dockerfixIgnored(abs) {
-  const dir = import_node_path15.default.dirname(abs);
+  const dir = import_node_path16.default.dirname(abs);
   const top = repoRootOf(dir) ?? dir;
   const dirs = [];
-  for (let d = dir; ; d = import_node_path15.default.dirname(d)) {
+  for (let d = dir; ; d = import_node_path16.default.dirname(d)) {
     dirs.push(d);
-    if (d === top || import_node_path15.default.dirname(d) === d) break;
+    if (d === top || import_node_path16.default.dirname(d) === d) break;
   }
-  const present = dirs.filter((d) => import_node_fs14.default.existsSync(import_node_path15.default.join(d, ".dockerfixignore")));
+  const present = dirs.filter((d) => import_node_fs14.default.existsSync(import_node_path16.default.join(d, ".dockerfixignore")));
   if (!present.length) return false;
   makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
-  for (let d = dir; rules.length; d = import_node_path15.default.dirname(d)) {
+  for (let d = dir; rules.length; d = import_node_path16.default.dirname(d)) {
     if (ignored(rules.filter((r) => inside3(r.base, d) && r.base !== d), d, true)) return true;
-    if (d === top || import_node_path15.default.dirname(d) === d) break;
+    if (d === top || import_node_path16.default.dirname(d) === d) break;
   }
   return ignored(rules, abs, false);
 }
 function inside3(base2, p) {
-  const r = import_node_path15.default.relative(base2, p);
-  return r === "" || !r.startsWith("..") && !import_node_path15.default.isAbsolute(r);
+  const r = import_node_path16.default.relative(base2, p);
+  return r === "" || !r.startsWith("..") && !import_node_path16.default.isAbsolute(r);
 }
 function ignored(rules, abs, dir) {
   let out = false;
   for (const r of rules) {
-    let rel2 = import_node_path15.default.relative(r.base, abs);
-    if (import_node_path15.default.sep !== "/") rel2 = rel2.split(import_node_path15.default.sep).join("/");
+    let rel2 = import_node_path16.default.relative(r.base, abs);
+    if (import_node_path16.default.sep !== "/") rel2 = rel2.split(import_node_path16.default.sep).join("/");
     const t = r.ig.test(dir ? `${rel2}/` : rel2);
     if (t.ignored) out = true;
     else if (t.unignored) out = false;
   }
   return out;
 }
-var import_node_fs14, import_node_path15, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
+var import_node_fs14, import_node_path16, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
     import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_names();
     init_names();
@@ -11457,7 +11881,7 @@ function parseEditorConfig(text) {
 function readAt(dir) {
   if (cache.has(dir)) return cache.get(dir);
   let found = null;
-  const file = import_node_path16.default.join(dir, ".editorconfig");
+  const file = import_node_path17.default.join(dir, ".editorconfig");
   try {
     const fd = import_node_fs15.default.openSync(file, import_node_fs15.default.constants.O_RDONLY | (import_node_fs15.default.constants.O_NONBLOCK ?? 0));
     try {
@@ -11494,19 +11918,19 @@ function sectionMatches(glob, rel2) {
   }
 }
 function editorConfigProps(file) {
-  const abs = import_node_path16.default.resolve(file);
+  const abs = import_node_path17.default.resolve(file);
   const chain = [];
-  for (let dir = import_node_path16.default.dirname(abs); ; ) {
+  for (let dir = import_node_path17.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs15.default.existsSync(import_node_path16.default.join(dir, ".git"))) break;
-    const up = import_node_path16.default.dirname(dir);
+    if (ec?.root || import_node_fs15.default.existsSync(import_node_path17.default.join(dir, ".git"))) break;
+    const up = import_node_path17.default.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   const props = {};
   for (const ec of chain.reverse()) {
-    const rel2 = import_node_path16.default.relative(ec.dir, abs).split(import_node_path16.default.sep).join("/");
+    const rel2 = import_node_path17.default.relative(ec.dir, abs).split(import_node_path17.default.sep).join("/");
     for (const s of ec.sections) {
       if (!sectionMatches(s.glob, rel2)) continue;
       for (const [k, v] of Object.entries(s.props)) {
@@ -11531,12 +11955,12 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs15, import_node_path16, import_picomatch, MAX_BYTES2, cache, int;
+var import_node_fs15, import_node_path17, import_picomatch, MAX_BYTES2, cache, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
     import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES2 = 1024 * 1024;
     cache = /* @__PURE__ */ new Map();
@@ -11710,13 +12134,13 @@ function validateContexts(v, fail) {
   const out = {};
   for (const [file, e] of Object.entries(v)) {
     const at = `contexts.${file}`;
-    if (file === "" || import_node_path17.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
+    if (file === "" || import_node_path18.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
     if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
     const rec = e;
     for (const k of Object.keys(rec)) if (!["context", "targets", "args"].includes(k)) fail(`${at}.${k}`, "unknown key (allowed: context, targets, args)");
     const entry = {};
     if ("context" in rec) {
-      if (typeof rec.context !== "string" || rec.context === "" || import_node_path17.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      if (typeof rec.context !== "string" || rec.context === "" || import_node_path18.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
       entry.context = rec.context;
     }
     if ("targets" in rec) {
@@ -11739,21 +12163,21 @@ function loadConfigFile(file, knownIds) {
   try {
     text = readConfigText(file);
   } catch (e) {
-    if (import_node_path17.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
+    if (import_node_path18.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
     throw new ConfigError(file, "", `cannot read: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   }
   let raw;
   try {
     raw = JSON.parse(text.replace(/^\ufeff/, ""));
   } catch (e) {
-    if (import_node_path17.default.basename(file) === "package.json") return null;
+    if (import_node_path18.default.basename(file) === "package.json") return null;
     throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
   }
-  if (import_node_path17.default.basename(file) === "package.json") {
+  if (import_node_path18.default.basename(file) === "package.json") {
     if (!isObject(raw) || !("dockerfix" in raw)) return null;
-    return { file, dir: import_node_path17.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
+    return { file, dir: import_node_path18.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
   }
-  return { file, dir: import_node_path17.default.dirname(file), config: validateConfig(raw, file, knownIds) };
+  return { file, dir: import_node_path18.default.dirname(file), config: validateConfig(raw, file, knownIds) };
 }
 function lineOf2(file, key) {
   try {
@@ -11781,11 +12205,11 @@ function resolveSettings(loaded, file) {
   };
   apply(loaded.config);
   if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
-  const rel2 = import_node_path17.default.relative(loaded.dir, import_node_path17.default.resolve(file)).split(import_node_path17.default.sep).join("/");
+  const rel2 = import_node_path18.default.relative(loaded.dir, import_node_path18.default.resolve(file)).split(import_node_path18.default.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
-    if (import_node_path17.default.resolve(loaded.dir, key) !== import_node_path17.default.resolve(file)) continue;
+    if (import_node_path18.default.resolve(loaded.dir, key) !== import_node_path18.default.resolve(file)) continue;
     out.build = {
-      ...e.context !== void 0 ? { context: import_node_path17.default.resolve(loaded.dir, e.context) } : {},
+      ...e.context !== void 0 ? { context: import_node_path18.default.resolve(loaded.dir, e.context) } : {},
       ...e.targets ? { targets: e.targets } : {},
       ...e.args ? { args: e.args } : {},
       file: loaded.file,
@@ -11827,12 +12251,12 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs16, import_node_path17, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs16, import_node_path18, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
     import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
     CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
@@ -11847,7 +12271,7 @@ var init_config = __esm({
       key;
       /** `file: key.path: message`; the file relative to `cwd` when given. */
       format(cwd) {
-        const f = cwd && import_node_path17.default.isAbsolute(this.file) ? import_node_path17.default.relative(cwd, this.file) || this.file : this.file;
+        const f = cwd && import_node_path18.default.isAbsolute(this.file) ? import_node_path18.default.relative(cwd, this.file) || this.file : this.file;
         return `${f}: ${this.key ? this.key + ": " : ""}${this.message}`;
       }
     };
@@ -11877,19 +12301,19 @@ var init_config = __esm({
       /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
       forFile(file) {
         if (this.explicit !== void 0) return this.explicit;
-        return this.forDir(import_node_path17.default.dirname(import_node_path17.default.resolve(file)));
+        return this.forDir(import_node_path18.default.dirname(import_node_path18.default.resolve(file)));
       }
       forDir(dir) {
         if (this.byDir.has(dir)) return this.byDir.get(dir);
         let found = null;
         for (const name of CONFIG_FILES) {
-          const f = import_node_path17.default.join(dir, name);
+          const f = import_node_path18.default.join(dir, name);
           if (!import_node_fs16.default.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs16.default.existsSync(import_node_path17.default.join(dir, ".git"))) {
-          const parent = import_node_path17.default.dirname(dir);
+        if (!found && !import_node_fs16.default.existsSync(import_node_path18.default.join(dir, ".git"))) {
+          const parent = import_node_path18.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
         this.byDir.set(dir, found);
@@ -13542,9 +13966,9 @@ function commandEffects(c, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path21 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path21.includes("$")) return `PATH ${path21} is not known`;
-      for (const dir of path21.split(":")) {
+      const path22 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path22.includes("$")) return `PATH ${path22} is not known`;
+      for (const dir of path22.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -15475,14 +15899,14 @@ function mix2(p) {
   if (sub === "deps.compile") p.output(p.rel("_build"));
   if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
 }
-var import_node_path18, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
+var import_node_path19, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
 var init_manifests = __esm({
   "src/analysis/manifests.ts"() {
     "use strict";
-    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     init_install_commands();
     init_ecosystems();
-    posix = import_node_path18.default.posix;
+    posix = import_node_path19.default.posix;
     Planner = class {
       constructor(input, dir) {
         this.input = input;
@@ -16044,12 +16468,12 @@ function isDirectory2(ctx, rel2) {
   }
   return dirs.has(rel2);
 }
-var import_node_path19, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
+var import_node_path20, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
   "transforms/split-copy.ts"() {
     "use strict";
     init_build_model();
-    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_install_commands();
     init_manifests();
@@ -16059,7 +16483,7 @@ var init_split_copy = __esm({
     init_reorder();
     init_context();
     init_pragmas();
-    posix2 = import_node_path19.default.posix;
+    posix2 = import_node_path20.default.posix;
     ALLOWED_FLAGS = /* @__PURE__ */ new Set(["chown", "chmod", "link"]);
     INERT_INSTRUCTIONS = /* @__PURE__ */ new Set(["USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "MAINTAINER", "ONBUILD", "WORKDIR"]);
     SplitAnalysis = class {
@@ -16410,14 +16834,14 @@ function effectiveSelection(settings, cli) {
   };
 }
 function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? import_node_path20.default.resolve(cwd, configFlag) : void 0;
+  const explicit = configFlag === false ? null : configFlag ? import_node_path21.default.resolve(cwd, configFlag) : void 0;
   return new ConfigResolver(transformIds(), explicit);
 }
-var import_node_path20, DEFAULT_SYNTAX, FileOptions;
+var import_node_path21, DEFAULT_SYNTAX, FileOptions;
 var init_file_options = __esm({
   "src/pipeline/file-options.ts"() {
     "use strict";
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     init_config();
     init_transform_options();
     init_transforms();

@@ -129,3 +129,19 @@ describe('compose extends', () => {
     expect(notes(r)).toEqual(['compose.yaml:3: compose service web: extends file /etc/passwd is outside the repository; the base service is not read']);
   });
 });
+
+describe('build args of several definitions (mergeArgs)', () => {
+  it('a value every definition passes is known; one that differs or that some definition lacks is not; linear in the args', async () => {
+    const { mergeArgs } = await import('../src/builds/plan.js');
+    const def = (args: Record<string, string>) => ({ dockerfile: '/r/Dockerfile', context: '/r', args, source: { file: '/r/compose.yaml', line: 1, what: 'x' } });
+    expect(mergeArgs([def({ A: '1', B: '2', C: '3' }), def({ A: '1', B: '9' }), def({ A: '1', B: '2', C: '3' })])).toEqual({ A: '1', B: null, C: null });
+    expect(mergeArgs([])).toEqual({});
+    const many = Array.from({ length: 20_000 }, (_, i) => def({ [`K${i}`]: 'v', SHARED: 's' }));
+    const t0 = performance.now();
+    const m = mergeArgs(many);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(m.SHARED).toBe('s');
+    expect(m.K0).toBeNull();
+    expect(Object.keys(m)).toHaveLength(20_001);
+  });
+});

@@ -129,13 +129,20 @@ function fromConfig(file: string, c: ConfiguredBuild, found: readonly BuildDefin
 
 /** Per build arg: its value when every definition passes the same one, else null (unknown). */
 export function mergeArgs(list: readonly BuildDefinition[]): Record<string, string | null> {
+  // Per key: the value every definition so far passed (null once two differ) and how many pass
+  // it; a key some definition does not pass is not known either. Linear in the args given.
+  const seen = new Map<string, { value: string | null; count: number }>();
+  for (const d of list)
+    for (const [k, v] of Object.entries(d.args)) {
+      const e = seen.get(k);
+      if (!e) seen.set(k, { value: v, count: 1 });
+      else {
+        e.count++;
+        if (e.value !== v) e.value = null;
+      }
+    }
   const out: Record<string, string | null> = {};
-  const keys = new Set(list.flatMap((d) => Object.keys(d.args)));
-  for (const k of keys) {
-    const values = new Set(list.map((d) => (Object.prototype.hasOwnProperty.call(d.args, k) ? d.args[k] : undefined)));
-    const [only] = values;
-    out[k] = values.size === 1 && only !== undefined ? only : null;
-  }
+  for (const [k, e] of seen) out[k] = e.count === list.length ? e.value : null;
   return out;
 }
 
