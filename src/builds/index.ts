@@ -2,7 +2,7 @@
  * How the repository says its Dockerfiles are built. `findBuildDefinitions` looks in the folders
  * from each path given up to the git root (never above it; with no git root, only the folders
  * given) for compose files (also under `docker/` and `deploy/`), GitHub Actions workflows,
- * Makefiles, Jenkinsfiles, scripts under `scripts/` and `build/`, package.json scripts, devcontainers and bake
+ * Makefiles, Jenkinsfiles, Taskfiles, justfiles, scripts under `scripts/` and `build/`, package.json scripts, devcontainers and bake
  * JSON files, and returns one entry per Dockerfile built, with its context, target and args, and
  * notes (`path:line`) for entries it could not use. It reads files and never runs anything.
  */
@@ -15,6 +15,7 @@ import { readMakefile, readPackageJson, readScript } from './scripts.js';
 import { readDevcontainer } from './devcontainer.js';
 import { readGitlabCi, readSkaffold } from './ci-files.js';
 import { JENKINS_FILE, readJenkinsfile } from './jenkins.js';
+import { JUSTFILES, TASKFILES, readJustfile, readTaskfile } from './task-runners.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
 import { readRegular } from './read.js';
 import type { BuildDefinition, BuildDefinitions, BuildNote, FindOptions, RawDefinition, Sink } from './types.js';
@@ -81,6 +82,8 @@ function candidates(dir: string): { files: Array<[string, Reader]>; bake: string
   }
   for (const name of ['GNUmakefile', 'makefile', 'Makefile']) if (has.has(name)) out.push([path.join(dir, name), readMakefile]);
   for (const name of names) if (JENKINS_FILE.test(name)) out.push([path.join(dir, name), readJenkinsfile]);
+  for (const name of TASKFILES) if (has.has(name)) out.push([path.join(dir, name), readTaskfile]);
+  for (const name of JUSTFILES) if (has.has(name)) out.push([path.join(dir, name), readJustfile]);
   for (const sub of ['scripts', 'build']) {
     if (!has.has(sub)) continue;
     const d = path.join(dir, sub);

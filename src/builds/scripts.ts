@@ -15,9 +15,12 @@ export function readMakefile(file: string, text: string, sink: Sink): void {
     if (!vars.has(m[1]) || m[1] !== 'CURDIR') vars.set(m[1], m[2]);
   }
   vars.set('CURDIR', dir);
-  const lines = text.split('\n').map((line) => {
-    // Recipe prefixes (`@`, `-`, `+`) are make's, not the shell's.
-    let l = line.replace(/^(\s*)([@+-]+)/, (_m, ws: string, p: string) => ws + ' '.repeat(p.length));
+  const raw = text.split('\n');
+  const lines = raw.map((line, i) => {
+    // Recipe prefixes (`@`, `-`, `+`) are make's, not the shell's; a line that continues the one
+    // before (`\` at its end) has none (`--build-arg` stays a flag).
+    const continued = i > 0 && /\\\s*$/.test(raw[i - 1]);
+    let l = continued ? line : line.replace(/^(\s*)([@+-]+)/, (_m, ws: string, p: string) => ws + ' '.repeat(p.length));
     l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name: string) => vars.get(name) ?? m);
     return l.replace(/\$\$/g, '$');
   });
