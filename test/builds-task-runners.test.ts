@@ -124,3 +124,11 @@ describe('Makefile recipe prefixes', () => {
     expect(notes(r)).toEqual([]);
   });
 });
+
+describe('Makefile recipe lines', () => {
+  it('each runs in a shell of its own: a cd on one line does not move the build on the next; cd … && on the same line does', async () => {
+    const dir = gitRepo({ ...FILES, Makefile: 'a:\n\tcd api\n\tdocker build --target dev .\nb:\n\tcd api && docker build --target api .\n' });
+    const r = await findBuildDefinitions(dir);
+    expect(defs(r)).toEqual(['Dockerfile context=. target=dev <- Makefile:3 Makefile', 'api/Dockerfile context=api target=api <- Makefile:5 Makefile']);
+  });
+});

@@ -31,6 +31,8 @@ export interface CommandSite {
   /** Directory relative paths are taken from. */
   cwd: string;
   what: string;
+  /** Each line runs in a shell of its own (make recipes): a `cd` does not carry to the next line. */
+  linePerShell?: boolean;
 }
 
 /** Is `words[i..]` a build command? Returns the index of its first argument. */
@@ -127,7 +129,10 @@ export function scanCommands(text: string, site: CommandSite, sink: Sink): numbe
   }
   let cwd = site.cwd;
   let found = 0;
+  let lineEnded = false;
   for (const cmd of tok.commands) {
+    if (lineEnded) cwd = site.cwd;
+    lineEnded = site.linePerShell === true && cmd.terminator === '\n';
     const words = cmd.words.map((w) => w.value);
     if (words[0] === 'cd' && words.length === 2 && cmd.depth === 0) {
       const r = interpolate(words[1], sink.env);

@@ -24,7 +24,8 @@ export function readMakefile(file: string, text: string, sink: Sink): void {
     l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name: string) => vars.get(name) ?? m);
     return l.replace(/\$\$/g, '$');
   });
-  scanCommands(lines.join('\n'), { file, line: 1, cwd: dir, what: 'Makefile' }, sink);
+  // make runs each recipe line in a shell of its own: a `cd` on one line does not move the next.
+  scanCommands(lines.join('\n'), { file, line: 1, cwd: dir, what: 'Makefile', linePerShell: true }, sink);
 }
 
 export function readScript(file: string, text: string, sink: Sink, cwd: string): void {
