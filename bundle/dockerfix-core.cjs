@@ -304,8 +304,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path22, { windows } = {}) => {
-      const segs = path22.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path23, { windows } = {}) => {
+      const segs = path23.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -2063,18 +2063,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path22) {
+function matchOne(p, path23) {
   switch (p.kind) {
     case "exact":
-      return path22 === p.text;
+      return path23 === p.text;
     case "prefix":
-      return path22.startsWith(p.text.slice(0, -2));
+      return path23.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path22.endsWith(suffix) || suffix.startsWith("/") && path22 === suffix.slice(1);
+      return path23.endsWith(suffix) || suffix.startsWith("/") && path23 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path22);
+      return runAutomaton(p.tokens, path23);
     default:
       return false;
   }
@@ -7503,7 +7503,10 @@ function scanCommands(text, site, sink) {
   }
   let cwd = site.cwd;
   let found = 0;
+  let lineEnded = false;
   for (const cmd of tok.commands) {
+    if (lineEnded) cwd = site.cwd;
+    lineEnded = site.linePerShell === true && cmd.terminator === "\n";
     const words2 = cmd.words.map((w) => w.value);
     if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
       const r = interpolate(words2[1], sink.env);
@@ -7838,116 +7841,117 @@ var init_matrix = __esm({
 });
 
 // src/builds/workflows.ts
+function spend(scope, sink, file, line) {
+  if (scope.budget.left > 0) {
+    scope.budget.left--;
+    return true;
+  }
+  if (!scope.budget.noted) {
+    scope.budget.noted = true;
+    sink.note(file, line, `more than ${MAX_CALLS} calls of workflows and actions from one workflow; the rest are not followed`);
+  }
+  return false;
+}
+function viaText(sink, file, line, combo) {
+  const m = describeCombination(combo).replace(/^ \((.*)\)$/, ", $1");
+  return ` (via ${import_node_path7.default.relative(sink.root, file).split(import_node_path7.default.sep).join("/")}:${line}${m})`;
+}
+function substituteInputs(s, inputs) {
+  if (!inputs) return s;
+  return s.replace(INPUT_REF, (whole, k) => Object.hasOwn(inputs, k) ? inputs[k] : whole);
+}
+function callInputs(declared, withNode, sub) {
+  const out = /* @__PURE__ */ Object.create(null);
+  for (const p of pairs(declared)) {
+    const k = keyOf(p);
+    const d = str(get(p.value, "default")?.value);
+    if (k !== void 0 && d !== void 0 && !d.includes("${{")) out[k] = d;
+  }
+  for (const p of pairs(withNode)) {
+    const k = keyOf(p);
+    const v = isScalar(p.value) ? str(p.value) : void 0;
+    if (k === void 0 || v === void 0) continue;
+    const value = sub(v);
+    if (value.includes("${{")) delete out[k];
+    else out[k] = value;
+  }
+  return out;
+}
+function loadYaml(file, sink, scope) {
+  const known2 = scope.budget.parsed.get(file);
+  if (known2 !== void 0) return known2;
+  const y = parseFile(file, sink);
+  scope.budget.parsed.set(file, y);
+  return y;
+}
+function parseFile(file, sink) {
+  const text = readRegular2(file);
+  if (text === null) return null;
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return null;
+  }
+  return y;
+}
+function localPath(uses, sink, file, line) {
+  if (!uses.startsWith("./")) return null;
+  const p = import_node_path7.default.resolve(sink.root, uses.replace(/@.*$/, ""));
+  const rel2 = import_node_path7.default.relative(sink.root, p);
+  if (rel2.startsWith("..") || import_node_path7.default.isAbsolute(rel2)) {
+    sink.note(file, line, `uses ${uses} is outside the repository; not followed`);
+    return null;
+  }
+  return p;
+}
 function readWorkflow(file, text, sink) {
   const y = parseYaml(text);
   if ("error" in y) {
     sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
     return;
   }
-  const root = sink.root;
+  const declared = get(get(get(y.doc.contents, "on")?.value, "workflow_call")?.value, "inputs")?.value;
+  readJobs(file, y, sink, { matrix: null, inputs: declared ? callInputs(declared, void 0, (s) => s) : null, via: "", depth: 0, stack: /* @__PURE__ */ new Set([file]), budget: { left: MAX_CALLS, noted: false, parsed: /* @__PURE__ */ new Map() } });
+}
+function readJobs(file, y, sink, scope) {
   const jobs = get(y.doc.contents, "jobs");
   const defaultWd = str(get(get(get(y.doc.contents, "defaults")?.value, "run")?.value, "working-directory")?.value);
   for (const job of pairs(jobs?.value)) {
     const jobName = keyOf(job) ?? "?";
     const jobWd = str(get(get(get(job.value, "defaults")?.value, "run")?.value, "working-directory")?.value) ?? defaultWd;
+    const matrix = jobMatrix(job.value);
+    const calls = str(get(job.value, "uses")?.value);
+    if (calls) {
+      const line = y.line(get(job.value, "uses").key);
+      const callee = localPath(calls, sink, file, line);
+      if (!callee) continue;
+      if (scope.stack.has(callee) || scope.depth + 1 > MAX_CALL_DEPTH) {
+        sink.note(file, line, `job ${jobName}: ${calls} ${scope.stack.has(callee) ? "calls back into a workflow that calls it" : `is nested deeper than ${MAX_CALL_DEPTH} calls`}; not followed`);
+        continue;
+      }
+      const cy = loadYaml(callee, sink, scope);
+      if (!cy) {
+        sink.note(file, line, `job ${jobName}: ${calls} cannot be read; not followed`);
+        continue;
+      }
+      const declared = get(get(get(cy.doc.contents, "on")?.value, "workflow_call")?.value, "inputs")?.value;
+      const withNode = get(job.value, "with")?.value;
+      for (const combo of stepCombinations(matrix, withNode)) {
+        if (!spend(scope, sink, file, line)) break;
+        const sub = (s) => substituteInputs(substituteMatrix(s, combo), scope.inputs);
+        readJobs(callee, cy, sink, {
+          matrix: null,
+          inputs: callInputs(declared, withNode, sub),
+          via: viaText(sink, file, line, combo),
+          depth: scope.depth + 1,
+          stack: /* @__PURE__ */ new Set([...scope.stack, callee]),
+          budget: scope.budget
+        });
+      }
+      continue;
+    }
     const steps = get(job.value, "steps")?.value;
     if (!isSeq(steps)) continue;
-    const readStep = (step, combo) => {
-      const S = (node2) => {
-        const s = str(node2);
-        return s === void 0 ? void 0 : substituteMatrix(s, combo);
-      };
-      const stepName = (S(get(step, "name")?.value) ?? S(get(step, "id")?.value) ?? jobName) + describeCombination(combo);
-      const uses = str(get(step, "uses")?.value);
-      if (uses && /^docker\/build-push-action@/.test(uses)) {
-        const usesPair = get(step, "uses");
-        const line = y.line(usesPair.key);
-        const what = `workflow step ${stepName}`;
-        const w = get(step, "with")?.value;
-        const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
-        const val = (key) => {
-          const raw = S(get(w, key)?.value);
-          if (raw === void 0 || raw.trim() === "") return void 0;
-          const r = interpolate(raw, sink.env);
-          if (r.ok) return r.value;
-          note(`${key}: cannot resolve ${r.variable}; entry not used`);
-          return null;
-        };
-        const ctx = val("context");
-        const fileIn = val("file");
-        const target = val("target");
-        if (ctx === null || fileIn === null || target === null) return;
-        if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
-          note(`context ${ctx} is a URL; not used`);
-          return;
-        }
-        const context = import_node_path7.default.resolve(root, ctx ?? ".");
-        const args = {};
-        const rawArgs = get(w, "build-args")?.value;
-        const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => S(i) ?? "") : (S(rawArgs) ?? "").split(/\r?\n/);
-        for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
-          const eq = l.indexOf("=");
-          if (eq === -1) continue;
-          const r = interpolate(l.slice(eq + 1), sink.env);
-          if (r.ok) args[l.slice(0, eq)] = r.value;
-          else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
-        }
-        sink.add({
-          // `file` is relative to the workspace with a path context, to the context otherwise.
-          dockerfile: fileIn !== void 0 ? import_node_path7.default.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
-          context,
-          ...target !== void 0 ? { target } : {},
-          args,
-          source: { file, line, what }
-        });
-        return;
-      }
-      if (uses && /^docker\/bake-action@/.test(uses)) {
-        const line = y.line(get(step, "uses").key);
-        const what = `workflow step ${stepName}`;
-        const w = get(step, "with")?.value;
-        const listOf = (key) => {
-          const node2 = get(w, key)?.value;
-          const items = isSeq(node2) ? node2.items.map((i) => S(i) ?? "") : (S(node2) ?? "").split(/[\r\n,]+/);
-          const out = [];
-          for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
-            const r = interpolate(raw, sink.env);
-            if (!r.ok) {
-              sink.note(file, line, `${what}: ${key} ${raw}: cannot resolve ${r.variable}; entry not used`);
-              return null;
-            }
-            out.push(r.value);
-          }
-          return out;
-        };
-        const files = listOf("files");
-        const targets = listOf("targets");
-        const wdRaw = S(get(w, "workdir")?.value) ?? ".";
-        const wd = interpolate(wdRaw, sink.env);
-        if (files === null || targets === null || !wd.ok) {
-          if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
-          return;
-        }
-        const dir = import_node_path7.default.resolve(root, wd.value);
-        const paths = files.length ? files.map((f) => import_node_path7.default.resolve(dir, f)) : BAKE_FILES.map((f) => import_node_path7.default.join(dir, f));
-        const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
-        if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-        sink.defer(() => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs9.default.existsSync(f)), sink, { ...targets.length ? { only: targets } : {}, source: { file, line, what }, cwd: dir }));
-        return;
-      }
-      const run = get(step, "run");
-      if (run && isScalar(run.value) && typeof run.value.value === "string") {
-        const block = run.value.type === "BLOCK_LITERAL" || run.value.type === "BLOCK_FOLDED";
-        const wdRaw = S(get(step, "working-directory")?.value) ?? jobWd;
-        const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
-        if (!wd.ok) {
-          sink.note(file, y.line(run.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
-          return;
-        }
-        scanCommands(substituteMatrix(run.value.value, combo), { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path7.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
-      }
-    };
-    const matrix = jobMatrix(job.value);
     let matrixNoted = false;
     for (const step of steps.items) {
       const combos = stepCombinations(matrix, step);
@@ -7955,11 +7959,143 @@ function readWorkflow(file, text, sink) {
         matrixNoted = true;
         sink.note(file, y.line(matrix.line), `job ${jobName}: ${matrix.reason}; steps that use it are read without it`);
       }
-      for (const combo of combos) readStep(step, combo);
+      for (const combo of combos) readStep(file, y, sink, step, { ...scope, matrix: combo }, jobName, jobWd);
     }
   }
 }
-var import_node_fs9, import_node_path7;
+function readStep(file, y, sink, step, scope, jobName, jobWd) {
+  const root = sink.root;
+  const combo = scope.matrix;
+  const sub = (s) => substituteInputs(substituteMatrix(s, combo), scope.inputs);
+  const S = (node2) => {
+    const s = str(node2);
+    return s === void 0 ? void 0 : sub(s);
+  };
+  const stepName = (S(get(step, "name")?.value) ?? S(get(step, "id")?.value) ?? jobName) + describeCombination(combo) + scope.via;
+  const uses = str(get(step, "uses")?.value);
+  if (uses?.startsWith("./")) {
+    const line = y.line(get(step, "uses").key);
+    const dir = localPath(uses, sink, file, line);
+    if (!dir) return;
+    const actionFile = ["action.yml", "action.yaml"].map((n) => import_node_path7.default.join(dir, n)).find((f) => import_node_fs9.default.existsSync(f));
+    if (!actionFile) return;
+    if (scope.stack.has(actionFile) || scope.depth + 1 > MAX_CALL_DEPTH) {
+      sink.note(file, line, `workflow step ${stepName}: ${uses} ${scope.stack.has(actionFile) ? "uses itself" : `is nested deeper than ${MAX_CALL_DEPTH} calls`}; not followed`);
+      return;
+    }
+    if (!spend(scope, sink, file, line)) return;
+    const ay = loadYaml(actionFile, sink, scope);
+    const runs = ay && get(ay.doc.contents, "runs")?.value;
+    if (!ay || str(get(runs, "using")?.value) !== "composite") return;
+    const steps = get(runs, "steps")?.value;
+    if (!isSeq(steps)) return;
+    const inner = {
+      matrix: null,
+      inputs: callInputs(get(ay.doc.contents, "inputs")?.value, get(step, "with")?.value, sub),
+      via: viaText(sink, file, line, combo),
+      depth: scope.depth + 1,
+      stack: /* @__PURE__ */ new Set([...scope.stack, actionFile]),
+      budget: scope.budget
+    };
+    const callerName = S(get(step, "name")?.value) ?? S(get(step, "id")?.value) ?? jobName;
+    for (const s of steps.items) readStep(actionFile, ay, sink, s, inner, callerName, void 0);
+    return;
+  }
+  if (uses && /^docker\/build-push-action@/.test(uses)) {
+    const usesPair = get(step, "uses");
+    const line = y.line(usesPair.key);
+    const what = `workflow step ${stepName}`;
+    const w = get(step, "with")?.value;
+    const note = (m) => sink.note(file, line, `workflow step ${stepName}: ${m}`);
+    const val = (key) => {
+      const raw = S(get(w, key)?.value);
+      if (raw === void 0 || raw.trim() === "") return void 0;
+      const r = interpolate(raw, sink.env);
+      if (r.ok) return r.value;
+      note(`${key}: cannot resolve ${r.variable}; entry not used`);
+      return null;
+    };
+    const ctx = val("context");
+    const fileIn = val("file");
+    const target = val("target");
+    if (ctx === null || fileIn === null || target === null) return;
+    if (ctx !== void 0 && /^(https?:|git@|git:|ssh:)/.test(ctx)) {
+      note(`context ${ctx} is a URL; not used`);
+      return;
+    }
+    const context = import_node_path7.default.resolve(root, ctx ?? ".");
+    const args = {};
+    const rawArgs = get(w, "build-args")?.value;
+    const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => S(i) ?? "") : (S(rawArgs) ?? "").split(/\r?\n/);
+    for (const l of lines.map((s) => s.trim()).filter(Boolean)) {
+      const eq = l.indexOf("=");
+      if (eq === -1) continue;
+      const r = interpolate(l.slice(eq + 1), sink.env);
+      if (r.ok) args[l.slice(0, eq)] = r.value;
+      else note(`build-arg ${l.slice(0, eq)}: cannot resolve ${r.variable}; arg left out`);
+    }
+    sink.add({
+      // `file` is relative to the workspace with a path context, to the context otherwise.
+      dockerfile: fileIn !== void 0 ? import_node_path7.default.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
+      context,
+      ...target !== void 0 ? { target } : {},
+      args,
+      source: { file, line, what }
+    });
+    return;
+  }
+  if (uses && /^docker\/bake-action@/.test(uses)) {
+    const line = y.line(get(step, "uses").key);
+    const what = `workflow step ${stepName}`;
+    const w = get(step, "with")?.value;
+    const listOf = (key) => {
+      const node2 = get(w, key)?.value;
+      const items = isSeq(node2) ? node2.items.map((i) => S(i) ?? "") : (S(node2) ?? "").split(/[\r\n,]+/);
+      const out = [];
+      for (const raw of items.map((x) => x.trim()).filter(Boolean)) {
+        const r = interpolate(raw, sink.env);
+        if (!r.ok) {
+          sink.note(file, line, `${what}: ${key} ${raw}: cannot resolve ${r.variable}; entry not used`);
+          return null;
+        }
+        out.push(r.value);
+      }
+      return out;
+    };
+    const files = listOf("files");
+    const targets = listOf("targets");
+    const wdRaw = S(get(w, "workdir")?.value) ?? ".";
+    const wd = interpolate(wdRaw, sink.env);
+    if (files === null || targets === null || !wd.ok) {
+      if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
+      return;
+    }
+    const dir = import_node_path7.default.resolve(root, wd.value);
+    const paths = files.length ? files.map((f) => import_node_path7.default.resolve(dir, f)) : BAKE_FILES.map((f) => import_node_path7.default.join(dir, f));
+    const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
+    if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
+    sink.defer(
+      () => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs9.default.existsSync(f)), sink, {
+        ...targets.length ? { only: targets } : {},
+        source: { file, line, what },
+        cwd: dir
+      })
+    );
+    return;
+  }
+  const run = get(step, "run");
+  if (run && isScalar(run.value) && typeof run.value.value === "string") {
+    const block = run.value.type === "BLOCK_LITERAL" || run.value.type === "BLOCK_FOLDED";
+    const wdRaw = S(get(step, "working-directory")?.value) ?? jobWd;
+    const wd = wdRaw !== void 0 ? interpolate(wdRaw, sink.env) : { ok: true, value: "." };
+    if (!wd.ok) {
+      sink.note(file, y.line(run.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
+      return;
+    }
+    scanCommands(sub(run.value.value), { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path7.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
+  }
+}
+var import_node_fs9, import_node_path7, MAX_CALL_DEPTH, INPUT_REF, MAX_CALLS;
 var init_workflows = __esm({
   "src/builds/workflows.ts"() {
     "use strict";
@@ -7969,7 +8105,11 @@ var init_workflows = __esm({
     init_command();
     init_bake();
     init_matrix();
+    init_read();
     init_yaml_util();
+    MAX_CALL_DEPTH = 5;
+    INPUT_REF = /\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
+    MAX_CALLS = 500;
   }
 });
 
@@ -7981,12 +8121,14 @@ function readMakefile(file, text, sink) {
     if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
   }
   vars.set("CURDIR", dir);
-  const lines = text.split("\n").map((line) => {
-    let l = line.replace(/^(\s*)([@+-]+)/, (_m, ws, p) => ws + " ".repeat(p.length));
+  const raw = text.split("\n");
+  const lines = raw.map((line, i) => {
+    const continued = i > 0 && /\\\s*$/.test(raw[i - 1]);
+    let l = continued ? line : line.replace(/^(\s*)([@+-]+)/, (_m, ws, p) => ws + " ".repeat(p.length));
     l = l.replace(/\$[({]([A-Za-z_][A-Za-z0-9_]*)[)}]/g, (m, name) => vars.get(name) ?? m);
     return l.replace(/\$\$/g, "$");
   });
-  scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile" }, sink);
+  scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile", linePerShell: true }, sink);
 }
 function readScript(file, text, sink, cwd) {
   scanCommands(text, { file, line: 1, cwd, what: `script ${import_node_path8.default.basename(file)}` }, sink);
@@ -8344,6 +8486,105 @@ var init_jenkins = __esm({
   }
 });
 
+// src/builds/task-runners.ts
+function substituteTemplates(s, vars, dotted) {
+  return s.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (_m, expr) => {
+    const name = dotted ? /^\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr)?.[1] : /^([A-Za-z_][A-Za-z0-9_-]*)$/.exec(expr)?.[1];
+    if (name !== void 0 && vars.has(name)) return vars.get(name);
+    return `\${${(name ?? expr).replace(/[{}]/g, "")}}`;
+  });
+}
+function plainVars(node2, into) {
+  for (const p of pairs(node2)) {
+    const k = keyOf(p);
+    const v = isScalar(p.value) ? str(p.value) : void 0;
+    if (k !== void 0 && v !== void 0) into.set(k, v);
+  }
+}
+function readTaskfile(file, text, sink) {
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return;
+  }
+  const root = import_node_path12.default.dirname(file);
+  const globals = /* @__PURE__ */ new Map();
+  plainVars(get(y.doc.contents, "vars")?.value, globals);
+  for (const task of pairs(get(y.doc.contents, "tasks")?.value)) {
+    const name = keyOf(task) ?? "?";
+    const vars = new Map(globals);
+    plainVars(get(task.value, "vars")?.value, vars);
+    const dirRaw = str(get(task.value, "dir")?.value);
+    const cwd = dirRaw === void 0 ? root : import_node_path12.default.resolve(root, substituteTemplates(dirRaw, vars, true));
+    const cmds = get(task.value, "cmds")?.value;
+    const items = isSeq(cmds) ? cmds.items : [];
+    for (const item of items) {
+      const node2 = isMap(item) ? get(item, "cmd")?.value : item;
+      const cmd = isScalar(node2) ? str(node2) : void 0;
+      if (cmd === void 0) continue;
+      const block = isScalar(node2) && (node2.type === "BLOCK_LITERAL" || node2.type === "BLOCK_FOLDED");
+      scanCommands(substituteTemplates(cmd, vars, true), { file, line: y.line(node2) + (block ? 1 : 0), cwd, what: `Taskfile task ${name}` }, sink);
+    }
+  }
+}
+function readJustfile(file, text, sink) {
+  const vars = /* @__PURE__ */ new Map();
+  for (const m of text.matchAll(/^(?:export\s+)?([A-Za-z_][A-Za-z0-9_-]*)\s*:=\s*(?:"([^"\\\n]*)"|'([^'\n]*)')\s*(?:#.*)?$/gm)) vars.set(m[1], m[2] ?? m[3]);
+  let inRecipe = false;
+  let recipe = "";
+  const lines = text.split("\n");
+  const body = [];
+  const starts = [];
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    const header = /^(?:@)?([A-Za-z_][A-Za-z0-9_-]*)[^:=]*:(?!=)/.exec(l);
+    if (header && !/^\s/.test(l)) {
+      inRecipe = true;
+      recipe = header[1];
+      starts.push({ line: i + 1, name: recipe });
+      body.push("");
+      continue;
+    }
+    if (inRecipe && (/^\s+\S/.test(l) || l.trim() === "")) {
+      const continued = /\\\s*$/.test(lines[i - 1] ?? "");
+      body.push(substituteTemplates(continued ? l : l.replace(/^(\s*)(?:@-?|-@?)/, (_m, ws) => ws), vars, false));
+      continue;
+    }
+    inRecipe = false;
+    body.push("");
+  }
+  for (let k = 0; k < starts.length; k++) {
+    const from = starts[k].line;
+    const to = k + 1 < starts.length ? starts[k + 1].line - 1 : body.length;
+    const recipeLines = body.slice(from, to);
+    if (!/\b(docker|podman|buildah|executor)\b/.test(recipeLines.join("\n"))) continue;
+    const site = { file, cwd: import_node_path12.default.dirname(file), what: `justfile recipe ${starts[k].name}` };
+    const first = recipeLines.findIndex((l) => l.trim() !== "");
+    if (first !== -1 && recipeLines[first].trim().startsWith("#!")) {
+      scanCommands(recipeLines.join("\n"), { ...site, line: from + 1 }, sink);
+      continue;
+    }
+    for (let i = 0; i < recipeLines.length; i++) {
+      let j = i;
+      while (j < recipeLines.length - 1 && /\\\s*$/.test(recipeLines[j])) j++;
+      const logical = recipeLines.slice(i, j + 1).join("\n");
+      if (logical.trim()) scanCommands(logical, { ...site, line: from + 1 + i }, sink);
+      i = j;
+    }
+  }
+}
+var import_node_path12, TASKFILES, JUSTFILES;
+var init_task_runners = __esm({
+  "src/builds/task-runners.ts"() {
+    "use strict";
+    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
+    init_command();
+    init_yaml_util();
+    TASKFILES = ["Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml", "Taskfile.dist.yaml"];
+    JUSTFILES = ["justfile", "Justfile", ".justfile"];
+  }
+});
+
 // src/builds/index.ts
 function printable(s) {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
@@ -8363,8 +8604,8 @@ function list(dir) {
   }
 }
 function inside2(root, p) {
-  const r = import_node_path12.default.relative(root, p);
-  return r === "" || !r.startsWith("..") && !import_node_path12.default.isAbsolute(r);
+  const r = import_node_path13.default.relative(root, p);
+  return r === "" || !r.startsWith("..") && !import_node_path13.default.isAbsolute(r);
 }
 function upward(start, root) {
   const out = [];
@@ -8372,7 +8613,7 @@ function upward(start, root) {
   for (; ; ) {
     out.push(d);
     if (d === root) break;
-    const parent = import_node_path12.default.dirname(d);
+    const parent = import_node_path13.default.dirname(d);
     if (parent === d || !inside2(root, parent)) break;
     d = parent;
   }
@@ -8382,37 +8623,39 @@ function candidates(dir) {
   const out = [];
   const names = list(dir);
   const has4 = new Set(names);
-  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path12.default.join(dir, name), readCompose]);
+  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path13.default.join(dir, name), readCompose]);
   for (const sub of ["docker", "deploy"]) {
     if (!has4.has(sub)) continue;
-    for (const name of list(import_node_path12.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path12.default.join(dir, sub, name), readCompose]);
+    for (const name of list(import_node_path13.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path13.default.join(dir, sub, name), readCompose]);
   }
   if (has4.has(".github")) {
-    const wf = import_node_path12.default.join(dir, ".github", "workflows");
-    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path12.default.join(wf, name), readWorkflow]);
+    const wf = import_node_path13.default.join(dir, ".github", "workflows");
+    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path13.default.join(wf, name), readWorkflow]);
   }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path12.default.join(dir, name), readMakefile]);
-  for (const name of names) if (JENKINS_FILE.test(name)) out.push([import_node_path12.default.join(dir, name), readJenkinsfile]);
+  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readMakefile]);
+  for (const name of names) if (JENKINS_FILE.test(name)) out.push([import_node_path13.default.join(dir, name), readJenkinsfile]);
+  for (const name of TASKFILES) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readTaskfile]);
+  for (const name of JUSTFILES) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readJustfile]);
   for (const sub of ["scripts", "build"]) {
     if (!has4.has(sub)) continue;
-    const d = import_node_path12.default.join(dir, sub);
+    const d = import_node_path13.default.join(dir, sub);
     for (const name of list(d)) {
-      const f = import_node_path12.default.join(d, name);
+      const f = import_node_path13.default.join(d, name);
       if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
     }
   }
-  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path12.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
-  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path12.default.join(dir, name), readSkaffold]);
-  if (has4.has("package.json")) out.push([import_node_path12.default.join(dir, "package.json"), readPackageJson]);
-  if (has4.has(".devcontainer.json")) out.push([import_node_path12.default.join(dir, ".devcontainer.json"), readDevcontainer]);
+  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path13.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
+  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readSkaffold]);
+  if (has4.has("package.json")) out.push([import_node_path13.default.join(dir, "package.json"), readPackageJson]);
+  if (has4.has(".devcontainer.json")) out.push([import_node_path13.default.join(dir, ".devcontainer.json"), readDevcontainer]);
   if (has4.has(".devcontainer")) {
-    out.push([import_node_path12.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
-    for (const name of list(import_node_path12.default.join(dir, ".devcontainer"))) {
-      const f = import_node_path12.default.join(dir, ".devcontainer", name, "devcontainer.json");
+    out.push([import_node_path13.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
+    for (const name of list(import_node_path13.default.join(dir, ".devcontainer"))) {
+      const f = import_node_path13.default.join(dir, ".devcontainer", name, "devcontainer.json");
       if (isFile(f)) out.push([f, readDevcontainer]);
     }
   }
-  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path12.default.join(dir, name)).filter(isFile);
+  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path13.default.join(dir, name)).filter(isFile);
   return { files: out.filter(([f]) => isFile(f)), bake };
 }
 function head(file) {
@@ -8427,13 +8670,13 @@ function head(file) {
   }
 }
 async function findBuildDefinitions(paths, opts = {}) {
-  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path12.default.resolve(p));
+  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path13.default.resolve(p));
   const first = starts[0] ?? process.cwd();
-  const firstDir = isDirectory(first) ? first : import_node_path12.default.dirname(first);
+  const firstDir = isDirectory(first) ? first : import_node_path13.default.dirname(first);
   const root = (opts.gitRoot ?? gitRoot)(firstDir) ?? firstDir;
   const definitions = [];
   const notes = [];
-  const rel2 = (p) => import_node_path12.default.relative(root, p).split(import_node_path12.default.sep).join("/") || ".";
+  const rel2 = (p) => import_node_path13.default.relative(root, p).split(import_node_path13.default.sep).join("/") || ".";
   const deferred = [];
   const added = /* @__PURE__ */ new Set();
   const noted = /* @__PURE__ */ new Set();
@@ -8454,7 +8697,7 @@ async function findBuildDefinitions(paths, opts = {}) {
         if (!inside2(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
         if (!isDirectory(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
       }
-      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path12.default.join(d.context, "Dockerfile") : void 0);
+      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path13.default.join(d.context, "Dockerfile") : void 0);
       if (!dockerfile) return;
       if (!inside2(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
@@ -8468,7 +8711,7 @@ async function findBuildDefinitions(paths, opts = {}) {
   const seenDirs = /* @__PURE__ */ new Set();
   const seenFiles = /* @__PURE__ */ new Set();
   for (const start of starts) {
-    const dir = isDirectory(start) ? start : import_node_path12.default.dirname(start);
+    const dir = isDirectory(start) ? start : import_node_path13.default.dirname(start);
     if (!inside2(root, dir)) continue;
     for (const d of upward(dir, root)) {
       if (seenDirs.has(d)) continue;
@@ -8507,16 +8750,16 @@ function byDockerfile(defs) {
   return m;
 }
 function describeSource(d, cwd) {
-  const file = printable(import_node_path12.default.relative(cwd, d.source.file).split(import_node_path12.default.sep).join("/") || d.source.file);
+  const file = printable(import_node_path13.default.relative(cwd, d.source.file).split(import_node_path13.default.sep).join("/") || d.source.file);
   const what = d.source.what.replace(/^compose /, "");
-  return what === import_node_path12.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
+  return what === import_node_path13.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }
-var import_node_fs10, import_node_path12, MAX_BYTES;
+var import_node_fs10, import_node_path13, MAX_BYTES;
 var init_builds = __esm({
   "src/builds/index.ts"() {
     "use strict";
     import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_compose();
     init_workflows();
@@ -8524,6 +8767,7 @@ var init_builds = __esm({
     init_devcontainer();
     init_ci_files();
     init_jenkins();
+    init_task_runners();
     init_bake();
     init_read();
     MAX_BYTES = 1 << 20;
@@ -8547,15 +8791,15 @@ function localSources(doc2) {
     const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
     for (const s of words2.slice(0, -1)) {
       if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
-      const clean = import_node_path13.default.posix.normalize(s.replace(/^\/+/, "") || ".");
+      const clean = import_node_path14.default.posix.normalize(s.replace(/^\/+/, "") || ".");
       if (clean === "." || clean.startsWith("..")) continue;
       out.push({ source: s, line: instr.line, keyword: instr.upper });
     }
   }
   return out;
 }
-function guessContext(dockerfile, text, root = gitRoot(import_node_path13.default.dirname(dockerfile))) {
-  const dir = import_node_path13.default.dirname(dockerfile);
+function guessContext(dockerfile, text, root = gitRoot(import_node_path14.default.dirname(dockerfile))) {
+  const dir = import_node_path14.default.dirname(dockerfile);
   if (!root || root === dir) return null;
   let doc2;
   try {
@@ -8564,24 +8808,24 @@ function guessContext(dockerfile, text, root = gitRoot(import_node_path13.defaul
     return null;
   }
   const sources = localSources(doc2);
-  const rel2 = (s) => import_node_path13.default.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(import_node_path13.default.join(dir, rel2(s.source))));
+  const rel2 = (s) => import_node_path14.default.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(import_node_path14.default.join(dir, rel2(s.source))));
   if (missing.length === 0) return null;
-  let d = import_node_path13.default.dirname(dir);
+  let d = import_node_path14.default.dirname(dir);
   for (; ; ) {
-    if (sources.every((s) => exists(import_node_path13.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (sources.every((s) => exists(import_node_path14.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
     if (d === root) return null;
-    const parent = import_node_path13.default.dirname(d);
+    const parent = import_node_path14.default.dirname(d);
     if (parent === d) return null;
     d = parent;
   }
 }
-var import_node_fs11, import_node_path13;
+var import_node_fs11, import_node_path14;
 var init_guess_root = __esm({
   "src/builds/guess-root.ts"() {
     "use strict";
     import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_fsio();
   }
@@ -8630,46 +8874,46 @@ function preCommitRunsHadolint(text) {
 function findHadolint(dockerfile, root) {
   let found = null;
   let ignored2 = null;
-  let d = import_node_path14.default.dirname(dockerfile);
+  let d = import_node_path15.default.dirname(dockerfile);
   for (; ; ) {
     const names = new Set(list2(d));
     for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
       if (!names.has(n) || ignored2 !== null) continue;
-      const text = readRegular2(import_node_path14.default.join(d, n));
+      const text = readRegular2(import_node_path15.default.join(d, n));
       if (text === null) continue;
       ignored2 = configIgnored(text);
-      found ??= { source: import_node_path14.default.join(d, n), ignored: [] };
+      found ??= { source: import_node_path15.default.join(d, n), ignored: [] };
     }
     if (!found && names.has(".pre-commit-config.yaml")) {
-      const f = import_node_path14.default.join(d, ".pre-commit-config.yaml");
+      const f = import_node_path15.default.join(d, ".pre-commit-config.yaml");
       const text = readRegular2(f);
       if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
     }
     if (!found && names.has(".github")) {
-      const wf = import_node_path14.default.join(d, ".github", "workflows");
+      const wf = import_node_path15.default.join(d, ".github", "workflows");
       for (const n of list2(wf).sort()) {
         if (!/\.ya?ml$/.test(n)) continue;
-        const text = readRegular2(import_node_path14.default.join(wf, n));
+        const text = readRegular2(import_node_path15.default.join(wf, n));
         if (text !== null && workflowRunsHadolint(text)) {
-          found = { source: import_node_path14.default.join(wf, n), ignored: [] };
+          found = { source: import_node_path15.default.join(wf, n), ignored: [] };
           break;
         }
       }
     }
-    const r = import_node_path14.default.relative(root, d);
-    if (r === "" || r.startsWith("..") || import_node_path14.default.isAbsolute(r)) break;
-    const parent = import_node_path14.default.dirname(d);
+    const r = import_node_path15.default.relative(root, d);
+    if (r === "" || r.startsWith("..") || import_node_path15.default.isAbsolute(r)) break;
+    const parent = import_node_path15.default.dirname(d);
     if (parent === d) break;
     d = parent;
   }
   return found ? { ...found, ignored: ignored2 ?? [] } : null;
 }
-var import_node_fs12, import_node_path14;
+var import_node_fs12, import_node_path15;
 var init_hadolint = __esm({
   "src/builds/hadolint.ts"() {
     "use strict";
     import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
     init_yaml_util();
     init_read();
   }
@@ -8698,29 +8942,29 @@ function listSources(sources) {
   return `${sources.slice(0, MAX_SOURCES_LISTED).join("; ")}; and ${sources.length - MAX_SOURCES_LISTED} more`;
 }
 function rel(cwd, p) {
-  return printable(import_node_path15.default.relative(cwd, p).split(import_node_path15.default.sep).join("/") || ".");
+  return printable(import_node_path16.default.relative(cwd, p).split(import_node_path16.default.sep).join("/") || ".");
 }
 async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
   const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
   const gitRoot2 = rootCache();
   const groups = /* @__PURE__ */ new Map();
   for (const f of files) {
-    const root = gitRoot2(import_node_path15.default.dirname(f)) ?? import_node_path15.default.dirname(f);
+    const root = gitRoot2(import_node_path16.default.dirname(f)) ?? import_node_path16.default.dirname(f);
     let g = groups.get(root);
     if (!g) groups.set(root, g = []);
     g.push(f);
   }
   for (const [root, group] of groups) {
     const within2 = starts.filter((s) => {
-      const r = import_node_path15.default.relative(root, s);
-      return r === "" || !r.startsWith("..") && !import_node_path15.default.isAbsolute(r);
+      const r = import_node_path16.default.relative(root, s);
+      return r === "" || !r.startsWith("..") && !import_node_path16.default.isAbsolute(r);
     });
-    const found = await findBuildDefinitions([...group.map((f) => import_node_path15.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
+    const found = await findBuildDefinitions([...group.map((f) => import_node_path16.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
     plan2.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot2);
-      const h = gitRoot2(import_node_path15.default.dirname(file)) ? findHadolint(file, root) : null;
+      const h = gitRoot2(import_node_path16.default.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan2.files.set(file, fb);
     }
@@ -8730,7 +8974,7 @@ async function planBuilds(files, starts, cwd, explicit, configured = () => void 
 function fromConfig(file, c, found) {
   const source = { file: c.file, line: c.line, what: "dockerfix config" };
   const contexts = c.context !== void 0 ? [c.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(import_node_path15.default.dirname(file));
+  if (contexts.length === 0) contexts.push(import_node_path16.default.dirname(file));
   const targets = c.targets !== void 0 ? c.targets.length ? c.targets : [void 0] : [...new Set(found.map((d) => d.target))];
   if (targets.length === 0) targets.push(void 0);
   const out = [];
@@ -8759,9 +9003,9 @@ function mergeArgs(list3) {
 function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const fb = { findings: [] };
   if (conf?.context !== void 0) {
-    const root = gitRoot2(import_node_path15.default.dirname(file)) ?? import_node_path15.default.dirname(conf.file);
-    const r = import_node_path15.default.relative(root, conf.context);
-    const outside = r.startsWith("..") || import_node_path15.default.isAbsolute(r);
+    const root = gitRoot2(import_node_path16.default.dirname(file)) ?? import_node_path16.default.dirname(conf.file);
+    const r = import_node_path16.default.relative(root, conf.context);
+    const outside = r.startsWith("..") || import_node_path16.default.isAbsolute(r);
     if (outside || !isDir(conf.context)) {
       fb.findings.push(info2(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
       conf = { ...conf, context: void 0 };
@@ -8770,15 +9014,15 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const list3 = conf ? fromConfig(file, conf, found) : found;
   if (list3.length === 0) {
     if (explicit) return fb;
-    const root = gitRoot2(import_node_path15.default.dirname(file));
-    if (!root || root === import_node_path15.default.dirname(file)) return fb;
+    const root = gitRoot2(import_node_path16.default.dirname(file));
+    if (!root || root === import_node_path16.default.dirname(file)) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text, root);
     if (g) {
-      const where = g.dir === gitRoot2(import_node_path15.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where = g.dir === gitRoot2(import_node_path16.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path15.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path16.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -8801,7 +9045,7 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   }
   for (const d of list3)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path15.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path16.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
   for (const d of list3) {
     if (d.target === void 0) continue;
@@ -8831,12 +9075,12 @@ function isDir(p) {
     return false;
   }
 }
-var import_node_fs13, import_node_path15, info2, MAX_SOURCES_LISTED;
+var import_node_fs13, import_node_path16, info2, MAX_SOURCES_LISTED;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
     import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
     init_hadolint();
@@ -9561,26 +9805,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path22) => {
-      const end = path22.length - 1;
-      const index = path22.lastIndexOf(
+    var basenameOf = (path23) => {
+      const end = path23.length - 1;
+      const index = path23.lastIndexOf(
         SLASH,
-        path22[end] === SLASH ? end - 1 : end
+        path23[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path22 : path22.slice(index + 1);
+      return index < 0 ? path23 : path23.slice(index + 1);
     };
-    var parentOf = (path22) => {
-      if (path22.charCodeAt(0) === SLASH_CODE || path22.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path22.split(SLASH).filter(Boolean);
+    var parentOf = (path23) => {
+      if (path23.charCodeAt(0) === SLASH_CODE || path23.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path23.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path22.length - 1;
-      const cut2 = path22.lastIndexOf(
+      const end = path23.length - 1;
+      const cut2 = path23.lastIndexOf(
         SLASH,
-        path22.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path23.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path22.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path23.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -9730,7 +9974,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path22) {
+      testLiteral(path23) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -9739,7 +9983,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path22)) {
+          if (rule.checkRegex.test(path23)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -9759,15 +10003,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path22, mode) {
+      test(path23, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path22) : path22;
+        const basename2 = shortcut ? basenameOf(path23) : path23;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path22
+            shortcut && rule._basenameOnly ? basename2 : path23
           )) {
             const { negative } = rule;
             const ret = {
@@ -9789,17 +10033,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path22, originalPath, doThrow) => {
-      if (!isString(path22)) {
+    var checkPath = (path23, originalPath, doThrow) => {
+      if (!isString(path23)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path22) {
+      if (!path23) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path22)) {
+      if (checkPath.isNotRelative(path23)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -9808,25 +10052,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path22) => {
-      const first = path22.charCodeAt(0);
+    var isNotRelative = (path23) => {
+      const first = path23.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path22.length === 1) {
+      if (path23.length === 1) {
         return true;
       }
-      const second = path22.charCodeAt(1);
+      const second = path23.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path22.length === 2 || path22.charCodeAt(2) === SLASH_CODE;
+      return path23.length === 2 || path23.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -9857,58 +10101,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path22) {
+      _test(originalPath, cache4, path23) {
         checkPath(
-          path22,
+          path23,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path22 ? this._t(path22, cache4) : {
+        return path23 ? this._t(path23, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path22 = convertPath(target);
-        if (!path22 || path22.charCodeAt(path22.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path22);
+        const path23 = convertPath(target);
+        if (!path23 || path23.charCodeAt(path23.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path23);
         }
-        const dir = this._t(path22, this._testCache);
+        const dir = this._t(path23, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path22);
+        const literal = this._rules.testLiteral(path23);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path22, cache4) {
-        if (path22 in cache4) {
-          return cache4[path22];
+      _t(path23, cache4) {
+        if (path23 in cache4) {
+          return cache4[path23];
         }
-        const parentPath = parentOf(path22);
+        const parentPath = parentOf(path23);
         const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path22] = parent && parent.ignored ? parent : this._rules.test(path22, MODE_IGNORE);
+        return cache4[path23] = parent && parent.ignored ? parent : this._rules.test(path23, MODE_IGNORE);
       }
-      ignores(path22) {
-        return this._test(path22, this._ignoreCache, convertPath(path22)).ignored;
+      ignores(path23) {
+        return this._test(path23, this._ignoreCache, convertPath(path23)).ignored;
       }
       createFilter() {
-        return (path22) => !this.ignores(path22);
+        return (path23) => !this.ignores(path23);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path22) {
-        return this._test(path22, this._testCache, convertPath(path22));
+      test(path23) {
+        return this._test(path23, this._testCache, convertPath(path23));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path22) => checkPath(convertPath(path22), path22, RETURN_FALSE);
+    var isPathValid = (path23) => checkPath(convertPath(path23), path23, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path22) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path22) || isNotRelative(path22);
+      checkPath.isNotRelative = (path23) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path23) || isNotRelative(path23);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -9939,7 +10183,7 @@ async function discover(paths, cwd = process.cwd()) {
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
   const add = (f) => {
-    const key = import_node_path16.default.resolve(cwd, f);
+    const key = import_node_path17.default.resolve(cwd, f);
     if (seen.has(key)) return;
     seen.add(key);
     files.push(f);
@@ -9947,7 +10191,7 @@ async function discover(paths, cwd = process.cwd()) {
   for (const p of paths) {
     let st;
     try {
-      st = import_node_fs14.default.statSync(import_node_path16.default.resolve(cwd, p));
+      st = import_node_fs14.default.statSync(import_node_path17.default.resolve(cwd, p));
     } catch (e) {
       const code = e.code;
       errors.push(
@@ -9959,27 +10203,27 @@ async function discover(paths, cwd = process.cwd()) {
       continue;
     }
     if (!st.isDirectory()) {
-      if (!await dockerfixIgnored(import_node_path16.default.resolve(cwd, p))) add(p);
+      if (!await dockerfixIgnored(import_node_path17.default.resolve(cwd, p))) add(p);
       continue;
     }
     let found;
     const unreadable = [];
     const unsearchable = [];
     try {
-      found = await searchDirectory(import_node_path16.default.resolve(cwd, p), unreadable, unsearchable);
+      found = await searchDirectory(import_node_path17.default.resolve(cwd, p), unreadable, unsearchable);
     } catch (e) {
       errors.push(new FileError(p, `cannot search directory: ${e.message}`));
       continue;
     }
-    for (const f of found.sort()) add(import_node_path16.default.join(p, f));
-    const root = import_node_path16.default.resolve(cwd, p);
+    for (const f of found.sort()) add(import_node_path17.default.join(p, f));
+    const root = import_node_path17.default.resolve(cwd, p);
     for (const d of [...new Set(unreadable)].sort()) {
-      const rel2 = import_node_path16.default.relative(root, d);
-      errors.push(new FileError(rel2 ? import_node_path16.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
+      const rel2 = import_node_path17.default.relative(root, d);
+      errors.push(new FileError(rel2 ? import_node_path17.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
     }
     for (const u of unsearchable) {
-      const rel2 = import_node_path16.default.relative(root, u.dir);
-      errors.push(new FileError(rel2 ? import_node_path16.default.join(p, rel2) : p, u.why));
+      const rel2 = import_node_path17.default.relative(root, u.dir);
+      errors.push(new FileError(rel2 ? import_node_path17.default.join(p, rel2) : p, u.why));
     }
   }
   return { files, errors };
@@ -10004,11 +10248,11 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
       const name = e.name;
       if (e.isDirectory()) {
         if (SKIP.has(name) || isTemplateDir(name)) continue;
-        const abs = import_node_path16.default.join(dir, name);
+        const abs = import_node_path17.default.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
         visit(abs, rel2 ? `${rel2}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
-        const abs = import_node_path16.default.join(dir, name);
+        const abs = import_node_path17.default.join(dir, name);
         if (name.includes("\uFFFD") && !import_node_fs14.default.existsSync(abs)) {
           unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
           continue;
@@ -10024,7 +10268,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
 function ignoreFileAt(dir, name, base2 = dir) {
   let text;
   try {
-    const file = import_node_path16.default.join(dir, name);
+    const file = import_node_path17.default.join(dir, name);
     if (!import_node_fs14.default.statSync(file).isFile()) return null;
     text = import_node_fs14.default.readFileSync(file, "utf8");
   } catch {
@@ -10034,8 +10278,8 @@ function ignoreFileAt(dir, name, base2 = dir) {
 }
 function repoRootOf(dir) {
   for (let d = dir; ; ) {
-    if (import_node_fs14.default.existsSync(import_node_path16.default.join(d, ".git"))) return d;
-    const up = import_node_path16.default.dirname(d);
+    if (import_node_fs14.default.existsSync(import_node_path17.default.join(d, ".git"))) return d;
+    const up = import_node_path17.default.dirname(d);
     if (up === d) return void 0;
     d = up;
   }
@@ -10044,12 +10288,12 @@ function parentRules(root) {
   const top = repoRootOf(root);
   if (!top) return [];
   const chain = [];
-  for (let d = root; ; d = import_node_path16.default.dirname(d)) {
+  for (let d = root; ; d = import_node_path17.default.dirname(d)) {
     chain.push(d);
     if (d === top) break;
   }
   const rules = [];
-  const info3 = ignoreFileAt(import_node_path16.default.join(top, ".git", "info"), "exclude", top);
+  const info3 = ignoreFileAt(import_node_path17.default.join(top, ".git", "info"), "exclude", top);
   if (info3) rules.push(info3);
   for (let k = chain.length - 1; k >= 1; k--) {
     for (const n of IGNORE_FILES) {
@@ -10060,44 +10304,44 @@ function parentRules(root) {
   return rules;
 }
 async function dockerfixIgnored(abs) {
-  const dir = import_node_path16.default.dirname(abs);
+  const dir = import_node_path17.default.dirname(abs);
   const top = repoRootOf(dir) ?? dir;
   const dirs = [];
-  for (let d = dir; ; d = import_node_path16.default.dirname(d)) {
+  for (let d = dir; ; d = import_node_path17.default.dirname(d)) {
     dirs.push(d);
-    if (d === top || import_node_path16.default.dirname(d) === d) break;
+    if (d === top || import_node_path17.default.dirname(d) === d) break;
   }
-  const present = dirs.filter((d) => import_node_fs14.default.existsSync(import_node_path16.default.join(d, ".dockerfixignore")));
+  const present = dirs.filter((d) => import_node_fs14.default.existsSync(import_node_path17.default.join(d, ".dockerfixignore")));
   if (!present.length) return false;
   makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
-  for (let d = dir; rules.length; d = import_node_path16.default.dirname(d)) {
+  for (let d = dir; rules.length; d = import_node_path17.default.dirname(d)) {
     if (ignored(rules.filter((r) => inside3(r.base, d) && r.base !== d), d, true)) return true;
-    if (d === top || import_node_path16.default.dirname(d) === d) break;
+    if (d === top || import_node_path17.default.dirname(d) === d) break;
   }
   return ignored(rules, abs, false);
 }
 function inside3(base2, p) {
-  const r = import_node_path16.default.relative(base2, p);
-  return r === "" || !r.startsWith("..") && !import_node_path16.default.isAbsolute(r);
+  const r = import_node_path17.default.relative(base2, p);
+  return r === "" || !r.startsWith("..") && !import_node_path17.default.isAbsolute(r);
 }
 function ignored(rules, abs, dir) {
   let out = false;
   for (const r of rules) {
-    let rel2 = import_node_path16.default.relative(r.base, abs);
-    if (import_node_path16.default.sep !== "/") rel2 = rel2.split(import_node_path16.default.sep).join("/");
+    let rel2 = import_node_path17.default.relative(r.base, abs);
+    if (import_node_path17.default.sep !== "/") rel2 = rel2.split(import_node_path17.default.sep).join("/");
     const t = r.ig.test(dir ? `${rel2}/` : rel2);
     if (t.ignored) out = true;
     else if (t.unignored) out = false;
   }
   return out;
 }
-var import_node_fs14, import_node_path16, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
+var import_node_fs14, import_node_path17, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
     import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_names();
     init_names();
@@ -11881,7 +12125,7 @@ function parseEditorConfig(text) {
 function readAt(dir) {
   if (cache.has(dir)) return cache.get(dir);
   let found = null;
-  const file = import_node_path17.default.join(dir, ".editorconfig");
+  const file = import_node_path18.default.join(dir, ".editorconfig");
   try {
     const fd = import_node_fs15.default.openSync(file, import_node_fs15.default.constants.O_RDONLY | (import_node_fs15.default.constants.O_NONBLOCK ?? 0));
     try {
@@ -11918,19 +12162,19 @@ function sectionMatches(glob, rel2) {
   }
 }
 function editorConfigProps(file) {
-  const abs = import_node_path17.default.resolve(file);
+  const abs = import_node_path18.default.resolve(file);
   const chain = [];
-  for (let dir = import_node_path17.default.dirname(abs); ; ) {
+  for (let dir = import_node_path18.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs15.default.existsSync(import_node_path17.default.join(dir, ".git"))) break;
-    const up = import_node_path17.default.dirname(dir);
+    if (ec?.root || import_node_fs15.default.existsSync(import_node_path18.default.join(dir, ".git"))) break;
+    const up = import_node_path18.default.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   const props = {};
   for (const ec of chain.reverse()) {
-    const rel2 = import_node_path17.default.relative(ec.dir, abs).split(import_node_path17.default.sep).join("/");
+    const rel2 = import_node_path18.default.relative(ec.dir, abs).split(import_node_path18.default.sep).join("/");
     for (const s of ec.sections) {
       if (!sectionMatches(s.glob, rel2)) continue;
       for (const [k, v] of Object.entries(s.props)) {
@@ -11955,12 +12199,12 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs15, import_node_path17, import_picomatch, MAX_BYTES2, cache, int;
+var import_node_fs15, import_node_path18, import_picomatch, MAX_BYTES2, cache, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
     import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES2 = 1024 * 1024;
     cache = /* @__PURE__ */ new Map();
@@ -12134,13 +12378,13 @@ function validateContexts(v, fail) {
   const out = {};
   for (const [file, e] of Object.entries(v)) {
     const at = `contexts.${file}`;
-    if (file === "" || import_node_path18.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
+    if (file === "" || import_node_path19.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
     if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
     const rec = e;
     for (const k of Object.keys(rec)) if (!["context", "targets", "args"].includes(k)) fail(`${at}.${k}`, "unknown key (allowed: context, targets, args)");
     const entry = {};
     if ("context" in rec) {
-      if (typeof rec.context !== "string" || rec.context === "" || import_node_path18.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      if (typeof rec.context !== "string" || rec.context === "" || import_node_path19.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
       entry.context = rec.context;
     }
     if ("targets" in rec) {
@@ -12163,21 +12407,21 @@ function loadConfigFile(file, knownIds) {
   try {
     text = readConfigText(file);
   } catch (e) {
-    if (import_node_path18.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
+    if (import_node_path19.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
     throw new ConfigError(file, "", `cannot read: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   }
   let raw;
   try {
     raw = JSON.parse(text.replace(/^\ufeff/, ""));
   } catch (e) {
-    if (import_node_path18.default.basename(file) === "package.json") return null;
+    if (import_node_path19.default.basename(file) === "package.json") return null;
     throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
   }
-  if (import_node_path18.default.basename(file) === "package.json") {
+  if (import_node_path19.default.basename(file) === "package.json") {
     if (!isObject(raw) || !("dockerfix" in raw)) return null;
-    return { file, dir: import_node_path18.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
+    return { file, dir: import_node_path19.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
   }
-  return { file, dir: import_node_path18.default.dirname(file), config: validateConfig(raw, file, knownIds) };
+  return { file, dir: import_node_path19.default.dirname(file), config: validateConfig(raw, file, knownIds) };
 }
 function lineOf2(file, key) {
   try {
@@ -12205,11 +12449,11 @@ function resolveSettings(loaded, file) {
   };
   apply(loaded.config);
   if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
-  const rel2 = import_node_path18.default.relative(loaded.dir, import_node_path18.default.resolve(file)).split(import_node_path18.default.sep).join("/");
+  const rel2 = import_node_path19.default.relative(loaded.dir, import_node_path19.default.resolve(file)).split(import_node_path19.default.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
-    if (import_node_path18.default.resolve(loaded.dir, key) !== import_node_path18.default.resolve(file)) continue;
+    if (import_node_path19.default.resolve(loaded.dir, key) !== import_node_path19.default.resolve(file)) continue;
     out.build = {
-      ...e.context !== void 0 ? { context: import_node_path18.default.resolve(loaded.dir, e.context) } : {},
+      ...e.context !== void 0 ? { context: import_node_path19.default.resolve(loaded.dir, e.context) } : {},
       ...e.targets ? { targets: e.targets } : {},
       ...e.args ? { args: e.args } : {},
       file: loaded.file,
@@ -12251,12 +12495,12 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs16, import_node_path18, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs16, import_node_path19, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
     import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
     CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
@@ -12271,7 +12515,7 @@ var init_config = __esm({
       key;
       /** `file: key.path: message`; the file relative to `cwd` when given. */
       format(cwd) {
-        const f = cwd && import_node_path18.default.isAbsolute(this.file) ? import_node_path18.default.relative(cwd, this.file) || this.file : this.file;
+        const f = cwd && import_node_path19.default.isAbsolute(this.file) ? import_node_path19.default.relative(cwd, this.file) || this.file : this.file;
         return `${f}: ${this.key ? this.key + ": " : ""}${this.message}`;
       }
     };
@@ -12301,19 +12545,19 @@ var init_config = __esm({
       /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
       forFile(file) {
         if (this.explicit !== void 0) return this.explicit;
-        return this.forDir(import_node_path18.default.dirname(import_node_path18.default.resolve(file)));
+        return this.forDir(import_node_path19.default.dirname(import_node_path19.default.resolve(file)));
       }
       forDir(dir) {
         if (this.byDir.has(dir)) return this.byDir.get(dir);
         let found = null;
         for (const name of CONFIG_FILES) {
-          const f = import_node_path18.default.join(dir, name);
+          const f = import_node_path19.default.join(dir, name);
           if (!import_node_fs16.default.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs16.default.existsSync(import_node_path18.default.join(dir, ".git"))) {
-          const parent = import_node_path18.default.dirname(dir);
+        if (!found && !import_node_fs16.default.existsSync(import_node_path19.default.join(dir, ".git"))) {
+          const parent = import_node_path19.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
         this.byDir.set(dir, found);
@@ -13966,9 +14210,9 @@ function commandEffects(c, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path22 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path22.includes("$")) return `PATH ${path22} is not known`;
-      for (const dir of path22.split(":")) {
+      const path23 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path23.includes("$")) return `PATH ${path23} is not known`;
+      for (const dir of path23.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -15899,14 +16143,14 @@ function mix2(p) {
   if (sub === "deps.compile") p.output(p.rel("_build"));
   if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
 }
-var import_node_path19, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
+var import_node_path20, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
 var init_manifests = __esm({
   "src/analysis/manifests.ts"() {
     "use strict";
-    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     init_install_commands();
     init_ecosystems();
-    posix = import_node_path19.default.posix;
+    posix = import_node_path20.default.posix;
     Planner = class {
       constructor(input, dir) {
         this.input = input;
@@ -16468,12 +16712,12 @@ function isDirectory2(ctx, rel2) {
   }
   return dirs.has(rel2);
 }
-var import_node_path20, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
+var import_node_path21, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
   "transforms/split-copy.ts"() {
     "use strict";
     init_build_model();
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_install_commands();
     init_manifests();
@@ -16483,7 +16727,7 @@ var init_split_copy = __esm({
     init_reorder();
     init_context();
     init_pragmas();
-    posix2 = import_node_path20.default.posix;
+    posix2 = import_node_path21.default.posix;
     ALLOWED_FLAGS = /* @__PURE__ */ new Set(["chown", "chmod", "link"]);
     INERT_INSTRUCTIONS = /* @__PURE__ */ new Set(["USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "MAINTAINER", "ONBUILD", "WORKDIR"]);
     SplitAnalysis = class {
@@ -16834,14 +17078,14 @@ function effectiveSelection(settings, cli) {
   };
 }
 function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? import_node_path21.default.resolve(cwd, configFlag) : void 0;
+  const explicit = configFlag === false ? null : configFlag ? import_node_path22.default.resolve(cwd, configFlag) : void 0;
   return new ConfigResolver(transformIds(), explicit);
 }
-var import_node_path21, DEFAULT_SYNTAX, FileOptions;
+var import_node_path22, DEFAULT_SYNTAX, FileOptions;
 var init_file_options = __esm({
   "src/pipeline/file-options.ts"() {
     "use strict";
-    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
     init_config();
     init_transform_options();
     init_transforms();
