@@ -16,10 +16,10 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
+import { userCacheDir } from '../src/cli/cache-dir.js';
 
 /**
  * Set by scripts/bundle.mjs: the script to run (the CLI's, or the worker pool's for
@@ -111,18 +111,9 @@ function codeCacheFile(name: string, size: number): string | null {
   let dir: string;
   if (setting) dir = path.resolve(setting);
   else {
-    const home = os.homedir();
-    const xdg = process.env.XDG_CACHE_HOME;
-    const base =
-      process.platform === 'win32'
-        ? process.env.LOCALAPPDATA || (home && path.join(home, 'AppData', 'Local'))
-        : process.platform === 'darwin'
-          ? home && path.join(home, 'Library', 'Caches')
-          : xdg && path.isAbsolute(xdg)
-            ? xdg
-            : home && path.join(home, '.cache');
+    const base = userCacheDir(process.env);
     if (!base) return null;
-    dir = path.join(base, 'dockerfix');
+    dir = base;
   }
   return path.join(dir, `${name.replace(/\.cjs$/, '')}-${__DOCKERFIX_SCRIPTS__[name]}-${size}-${process.version}-${process.arch}.v8cache`);
 }

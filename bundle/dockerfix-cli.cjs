@@ -1228,7 +1228,7 @@ var require_command = __commonJS({
   "node_modules/commander/lib/command.js"(exports2) {
     var EventEmitter = require("node:events").EventEmitter;
     var childProcess = require_node_child_process();
-    var path10 = require("node:path");
+    var path11 = require("node:path");
     var fs10 = require("node:fs");
     var process2 = require("node:process");
     var { Argument: Argument2, humanReadableArgName } = require_argument();
@@ -2241,9 +2241,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
         let launchWithNode = false;
         const sourceExt = [".js", ".ts", ".tsx", ".mjs", ".cjs"];
         function findFile(baseDir, baseName) {
-          const localBin = path10.resolve(baseDir, baseName);
+          const localBin = path11.resolve(baseDir, baseName);
           if (fs10.existsSync(localBin)) return localBin;
-          if (sourceExt.includes(path10.extname(baseName))) return void 0;
+          if (sourceExt.includes(path11.extname(baseName))) return void 0;
           const foundExt = sourceExt.find(
             (ext) => fs10.existsSync(`${localBin}${ext}`)
           );
@@ -2261,17 +2261,17 @@ Expecting one of '${allowedValues.join("', '")}'`);
           } catch {
             resolvedScriptPath = this._scriptPath;
           }
-          executableDir = path10.resolve(
-            path10.dirname(resolvedScriptPath),
+          executableDir = path11.resolve(
+            path11.dirname(resolvedScriptPath),
             executableDir
           );
         }
         if (executableDir) {
           let localFile = findFile(executableDir, executableFile);
           if (!localFile && !subcommand._executableFile && this._scriptPath) {
-            const legacyName = path10.basename(
+            const legacyName = path11.basename(
               this._scriptPath,
-              path10.extname(this._scriptPath)
+              path11.extname(this._scriptPath)
             );
             if (legacyName !== this._name) {
               localFile = findFile(
@@ -2282,7 +2282,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
           }
           executableFile = localFile || executableFile;
         }
-        launchWithNode = sourceExt.includes(path10.extname(executableFile));
+        launchWithNode = sourceExt.includes(path11.extname(executableFile));
         let proc;
         if (process2.platform !== "win32") {
           if (launchWithNode) {
@@ -3197,7 +3197,7 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @return {Command}
        */
       nameFromFilename(filename) {
-        this._name = path10.basename(filename, path10.extname(filename));
+        this._name = path11.basename(filename, path11.extname(filename));
         return this;
       }
       /**
@@ -3211,9 +3211,9 @@ Expecting one of '${allowedValues.join("', '")}'`);
        * @param {string} [path]
        * @return {(string|null|Command)}
        */
-      executableDir(path11) {
-        if (path11 === void 0) return this._executableDir;
-        this._executableDir = path11;
+      executableDir(path12) {
+        if (path12 === void 0) return this._executableDir;
+        this._executableDir = path12;
         return this;
       }
       /**
@@ -7822,12 +7822,12 @@ function buildSarif(input, rules) {
   for (const e of input.errors) {
     notifications.push({ level: "error", message: { text: `${e.path}: ${e.message}` } });
   }
-  for (const { path: path10, outcome } of input.files) {
-    const uri = path10.split("/").map(encodeURIComponent).join("/");
+  for (const { path: path11, outcome } of input.files) {
+    const uri = path11.split("/").map(encodeURIComponent).join("/");
     if (outcome.error) {
       notifications.push({
         level: "error",
-        message: { text: `${path10}: ${outcome.error.message}` },
+        message: { text: `${path11}: ${outcome.error.message}` },
         locations: [
           {
             physicalLocation: {
@@ -7930,6 +7930,22 @@ var require_dockerfix_lsp = __commonJS({
   }
 });
 
+// src/cli/cache-dir.ts
+function userCacheDir(env) {
+  const home = env.HOME || import_node_os3.default.homedir();
+  const xdg = env.XDG_CACHE_HOME;
+  const base = process.platform === "win32" ? env.LOCALAPPDATA || home && import_node_path8.default.join(home, "AppData", "Local") : process.platform === "darwin" ? home && import_node_path8.default.join(home, "Library", "Caches") : xdg && import_node_path8.default.isAbsolute(xdg) ? xdg : home && import_node_path8.default.join(home, ".cache");
+  return base ? import_node_path8.default.join(base, "dockerfix") : null;
+}
+var import_node_os3, import_node_path8;
+var init_cache_dir = __esm({
+  "src/cli/cache-dir.ts"() {
+    "use strict";
+    import_node_os3 = __toESMBuiltin(require("node:os"), 1);
+    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
+  }
+});
+
 // src/cli/result-cache.ts
 var result_cache_exports = {};
 __export(result_cache_exports, {
@@ -7939,12 +7955,6 @@ __export(result_cache_exports, {
   buildId: () => buildId,
   userCacheDir: () => userCacheDir
 });
-function userCacheDir(env) {
-  const home = env.HOME || import_node_os3.default.homedir();
-  const xdg = env.XDG_CACHE_HOME;
-  const base = process.platform === "win32" ? env.LOCALAPPDATA || home && import_node_path8.default.join(home, "AppData", "Local") : process.platform === "darwin" ? home && import_node_path8.default.join(home, "Library", "Caches") : xdg && import_node_path8.default.isAbsolute(xdg) ? xdg : home && import_node_path8.default.join(home, ".cache");
-  return base ? import_node_path8.default.join(base, "dockerfix") : null;
-}
 function safeStat(st, dir) {
   if (dir ? !st.isDirectory() : !st.isFile()) return false;
   if (process.platform === "win32") return true;
@@ -7998,7 +8008,7 @@ function writeAtomic(file, data) {
 }
 function signingKey(userDir) {
   if (!safeDir(userDir)) return void 0;
-  const file = import_node_path8.default.join(userDir, "result-cache.key");
+  const file = import_node_path9.default.join(userDir, "result-cache.key");
   const have = readSafe(file);
   if (have?.length === 32) return have;
   if (have !== void 0) return void 0;
@@ -8019,15 +8029,15 @@ function signingKey(userDir) {
 }
 function buildId(version) {
   if (buildIdMemo) return buildIdMemo;
-  const here = import_node_path8.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
+  const here = import_node_path9.default.dirname((0, import_node_url3.fileURLToPath)(__dockerfixUrl));
   const h = (0, import_node_crypto3.createHash)("sha256");
   const env = process.env;
   h.update(`${version}\0${process.version}\0${process.platform}\0${process.arch}\0${[env.LC_ALL, env.LC_COLLATE, env.LC_MESSAGES, env.LANG, env.LANGUAGE].join("\0")}\0`);
   let roots;
   let top;
-  if (import_node_path8.default.basename(here) === "cli" && import_node_path8.default.basename(import_node_path8.default.dirname(here)) === "src") {
-    top = import_node_path8.default.dirname(import_node_path8.default.dirname(here));
-    roots = ["src", "transforms", "bin"].map((d) => import_node_path8.default.join(top, d));
+  if (import_node_path9.default.basename(here) === "cli" && import_node_path9.default.basename(import_node_path9.default.dirname(here)) === "src") {
+    top = import_node_path9.default.dirname(import_node_path9.default.dirname(here));
+    roots = ["src", "transforms", "bin"].map((d) => import_node_path9.default.join(top, d));
   } else {
     top = here;
     roots = [here];
@@ -8041,7 +8051,7 @@ function buildId(version) {
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const e of entries) {
-      const p = import_node_path8.default.join(dir, e.name);
+      const p = import_node_path9.default.join(dir, e.name);
       if (e.isDirectory()) {
         if (depth < 8 && e.name !== "node_modules") walk(p, depth + 1);
       } else if (/\.(?:[cm]?js|ts|json)$/.test(e.name)) stamp(p);
@@ -8050,7 +8060,7 @@ function buildId(version) {
   const stamp = (p) => {
     try {
       const st = import_node_fs8.default.statSync(p, { bigint: true });
-      h.update(`${import_node_path8.default.relative(top, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}
+      h.update(`${import_node_path9.default.relative(top, p)}\0${st.size}\0${st.mtimeNs}\0${st.ctimeNs}\0${st.ino}
 `);
     } catch {
       h.update(`${p}\0-
@@ -8058,7 +8068,7 @@ function buildId(version) {
     }
   };
   for (const r of roots) walk(r, 0);
-  for (const up of [top, import_node_path8.default.dirname(top)]) stamp(import_node_path8.default.join(up, "node_modules", ".package-lock.json"));
+  for (const up of [top, import_node_path9.default.dirname(top)]) stamp(import_node_path9.default.join(up, "node_modules", ".package-lock.json"));
   return buildIdMemo = h.digest("hex");
 }
 function ascii(json) {
@@ -8077,14 +8087,14 @@ function plainJson(v) {
   }
   throw new Error("not plain data");
 }
-var import_node_crypto3, import_node_fs8, import_node_os3, import_node_path8, import_node_url3, import_engine3, import_fsio5, import_transforms4, import_batch_wire2, import_context_recorder2, MAX_ENTRIES, MAX_STORE_BYTES, FORMAT, DAY, sha, buildIdMemo, PROCESS_KEYS, ResultCache;
+var import_node_crypto3, import_node_fs8, import_node_path9, import_node_url3, import_engine3, import_fsio5, import_transforms4, import_batch_wire2, import_context_recorder2, MAX_ENTRIES, MAX_STORE_BYTES, FORMAT, DAY, sha, buildIdMemo, PROCESS_KEYS, ResultCache;
 var init_result_cache = __esm({
   "src/cli/result-cache.ts"() {
     "use strict";
     import_node_crypto3 = __toESM(require_node_crypto(), 1);
     import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_os3 = __toESMBuiltin(require("node:os"), 1);
-    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
+    init_cache_dir();
+    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
     import_node_url3 = require("node:url");
     import_engine3 = require("dockerfix:core/src/pipeline/engine.ts");
     import_fsio5 = require("dockerfix:core/src/pipeline/fsio.ts");
@@ -8124,10 +8134,10 @@ var init_result_cache = __esm({
         const userDir = userCacheDir(o.env);
         const key = userDir ? signingKey(userDir) : void 0;
         if (!key) debug(`no usable signing key in ${userDir ?? "(no user cache directory)"}: the cache is off`);
-        const dir = o.location ? import_node_path8.default.resolve(o.projectRoot, o.location) : userDir ? import_node_path8.default.join(userDir, "results") : null;
+        const dir = o.location ? import_node_path9.default.resolve(o.projectRoot, o.location) : userDir ? import_node_path9.default.join(userDir, "results") : null;
         let file = null;
         if (key && dir) {
-          if (safeDir(dir)) file = import_node_path8.default.join(dir, `${sha(import_node_path8.default.resolve(o.projectRoot)).slice(0, 24)}-${buildId(o.version).slice(0, 16)}.json`);
+          if (safeDir(dir)) file = import_node_path9.default.join(dir, `${sha(import_node_path9.default.resolve(o.projectRoot)).slice(0, 24)}-${buildId(o.version).slice(0, 16)}.json`);
           else debug(`${dir} is not a directory owned by this user and closed to others: the cache is off`);
         }
         const cache = new _ResultCache(o, file, key);
@@ -8294,12 +8304,12 @@ ${body}`);
       }
       /** Stores of other builds or projects unused for 30 days, and left-over temporary files. */
       prune() {
-        const dir = import_node_path8.default.dirname(this.file);
+        const dir = import_node_path9.default.dirname(this.file);
         const now = Date.now();
         try {
           for (const f of import_node_fs8.default.readdirSync(dir)) {
-            if (!/^[0-9a-f]{24}-[0-9a-f]{16}\.json(?:\.\d+\.[0-9a-f]{8}\.tmp)?$/.test(f) || import_node_path8.default.join(dir, f) === this.file) continue;
-            const p = import_node_path8.default.join(dir, f);
+            if (!/^[0-9a-f]{24}-[0-9a-f]{16}\.json(?:\.\d+\.[0-9a-f]{8}\.tmp)?$/.test(f) || import_node_path9.default.join(dir, f) === this.file) continue;
+            const p = import_node_path9.default.join(dir, f);
             const age = now - import_node_fs8.default.lstatSync(p).mtimeMs;
             if (age > (f.endsWith(".tmp") ? DAY : 30 * DAY)) import_node_fs8.default.unlinkSync(p);
           }
@@ -8330,9 +8340,9 @@ function renderGithub(input) {
   let out = "";
   for (const e of input.errors) out += command("error", { file: e.path, title: "dockerfix" }, e.message);
   let changed = 0;
-  for (const { path: path10, outcome, written } of input.files) {
+  for (const { path: path11, outcome, written } of input.files) {
     if (outcome.error) {
-      out += command("error", { file: path10, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
+      out += command("error", { file: path11, line: outcome.error.line, col: outcome.error.column, title: "dockerfix" }, outcome.error.message);
       continue;
     }
     if (outcome.changed) changed++;
@@ -8341,7 +8351,7 @@ function renderGithub(input) {
       const verb = f.kind === "change" ? written ? "fixed" : input.mode === "write" ? "suggested" : "fixable" : f.kind;
       out += command(
         level2,
-        { file: path10, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
+        { file: path11, line: f.line, col: f.column, endLine: f.endLine, endColumn: f.endColumn, title: `dockerfix ${f.transform} (${verb})` },
         f.message
       );
     }
@@ -8378,19 +8388,19 @@ function buildGitlab(input) {
     seen.set(key, n + 1);
     return n === 0 ? key : hash([key, String(n)]);
   };
-  const issue = (check, description, sev, path10, begin, end, fp) => ({
+  const issue = (check, description, sev, path11, begin, end, fp) => ({
     type: "issue",
     check_name: check,
     description,
     categories: check === "dockerfix" ? ["Bug Risk"] : ["Performance"],
     severity: sev,
     fingerprint: fp,
-    location: { path: path10, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
+    location: { path: path11, lines: end !== void 0 && end !== begin ? { begin, end } : { begin } }
   });
   for (const e of input.errors) out.push(issue("dockerfix", e.message, "major", e.path, 1, void 0, fingerprint(["error", e.path, e.message])));
-  for (const { path: path10, outcome } of input.files) {
+  for (const { path: path11, outcome } of input.files) {
     if (outcome.error) {
-      out.push(issue("dockerfix", outcome.error.message, "major", path10, outcome.error.line ?? 1, void 0, fingerprint(["error", path10, stableMessage(outcome.error.message)])));
+      out.push(issue("dockerfix", outcome.error.message, "major", path11, outcome.error.line ?? 1, void 0, fingerprint(["error", path11, stableMessage(outcome.error.message)])));
       continue;
     }
     const text = (0, import_source4.stripBom)(outcome.before).text;
@@ -8407,10 +8417,10 @@ function buildGitlab(input) {
           f.transform,
           `${f.kind === "change" ? f.fixKind === "unsafe" ? "unsafe fix available" : "fixable" : f.kind}: ${f.message}`,
           severity(f),
-          path10,
+          path11,
           f.line,
           end,
-          fingerprint([path10, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
+          fingerprint([path11, f.transform, f.kind, linesText(f.line, end), stableMessage(f.message)])
         )
       );
     }
@@ -8436,7 +8446,7 @@ function buildJsonReport(input) {
   let findings = 0;
   let skipped = 0;
   let errors = input.errors.length;
-  const files = input.files.map(({ path: path10, outcome, written: w }) => {
+  const files = input.files.map(({ path: path11, outcome, written: w }) => {
     if (outcome.error) errors++;
     if (outcome.changed) changed++;
     if (w) written++;
@@ -8447,11 +8457,11 @@ function buildJsonReport(input) {
     const pos = (offset) => ({ offset, ...index.position(offset) });
     const owners = editsOwners(outcome.findings);
     return {
-      path: path10,
+      path: path11,
       status: outcome.error ? "error" : w ? "written" : outcome.changed ? "changed" : "unchanged",
       changed: outcome.changed,
       written: w,
-      diff: outcome.changed ? renderDiff(path10, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
+      diff: outcome.changed ? renderDiff(path11, outcome.before, outcome.after, [], { reasons: false, escape: false }) : null,
       edits: (outcome.edits ?? []).map((e) => ({
         transform: e.transform,
         transforms: e.transforms,
@@ -8510,12 +8520,12 @@ function buildRdjsonl(input, rules = []) {
   const code2 = (id) => docs.get(id) ? { value: id, url: docs.get(id) } : { value: id };
   const out = [];
   for (const e of input.errors) out.push({ message: e.message, location: { path: e.path }, severity: "ERROR", source });
-  for (const { path: path10, outcome } of input.files) {
+  for (const { path: path11, outcome } of input.files) {
     if (outcome.error) {
       const line = outcome.error.line;
       out.push({
         message: outcome.error.message,
-        location: { path: path10, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
+        location: { path: path11, ...line ? { range: { start: { line, ...outcome.error.column ? { column: outcome.error.column } : {} } } } : {} },
         severity: "ERROR",
         source
       });
@@ -8538,12 +8548,12 @@ function buildRdjsonl(input, rules = []) {
       const range2 = { start: { line: s.startLine }, end: { line: s.endLine } };
       out.push({
         message,
-        location: { path: path10, range: range2 },
+        location: { path: path11, range: range2 },
         severity: "WARNING",
         source,
         ...ids.length ? { code: code2(ids[0]) } : {},
         suggestions: [{ range: range2, text: s.text }],
-        original_output: s.findings.map((f) => `${path10}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
+        original_output: s.findings.map((f) => `${path11}:${f.line}:${f.column}: [${f.transform}] ${f.message}`).join("\n") || void 0
       });
     }
     for (const f of outcome.findings) {
@@ -8551,7 +8561,7 @@ function buildRdjsonl(input, rules = []) {
       const endColumn = Math.max(f.endColumn, f.line === f.endLine ? f.column : 1);
       out.push({
         message: f.message,
-        location: { path: path10, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
+        location: { path: path11, range: { start: pos(f.line, f.column), end: pos(f.endLine, endColumn) } },
         severity: severity2(f),
         source,
         code: code2(f.transform)
@@ -8607,21 +8617,21 @@ var init_report2 = __esm({
 
 // src/cli/main.ts
 function packageVersion2() {
-  let dir = import_node_path9.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
+  let dir = import_node_path10.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
   for (let i = 0; i < 5; i++) {
-    const p = import_node_path9.default.join(dir, "package.json");
+    const p = import_node_path10.default.join(dir, "package.json");
     if (import_node_fs9.default.existsSync(p)) {
       const pkg = JSON.parse(import_node_fs9.default.readFileSync(p, "utf8"));
       if (pkg.name === "dockerfix") return pkg.version ?? "0.0.0";
     }
-    dir = import_node_path9.default.dirname(dir);
+    dir = import_node_path10.default.dirname(dir);
   }
   return "0.0.0";
 }
 async function packageLinks() {
-  let dir = import_node_path9.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
-  for (let i = 0; i < 5; i++, dir = import_node_path9.default.dirname(dir)) {
-    const p = import_node_path9.default.join(dir, "package.json");
+  let dir = import_node_path10.default.dirname((0, import_node_url4.fileURLToPath)(__dockerfixUrl));
+  for (let i = 0; i < 5; i++, dir = import_node_path10.default.dirname(dir)) {
+    const p = import_node_path10.default.join(dir, "package.json");
     if (!import_node_fs9.default.existsSync(p)) continue;
     const json = JSON.parse(import_node_fs9.default.readFileSync(p, "utf8"));
     if (json.name === "dockerfix") return (await Promise.resolve().then(() => (init_sarif(), sarif_exports))).linksFromPackage(json);
@@ -8639,8 +8649,8 @@ function internalMessage(message, debug) {
   return nl === -1 ? message : `${message.slice(0, nl)} (run with --debug for details)`;
 }
 function relative2(cwd, file) {
-  const r = import_node_path9.default.relative(cwd, import_node_path9.default.resolve(cwd, file));
-  return (r || file).split(import_node_path9.default.sep).join("/");
+  const r = import_node_path10.default.relative(cwd, import_node_path10.default.resolve(cwd, file));
+  return (r || file).split(import_node_path10.default.sep).join("/");
 }
 function formatNote(rel2, f) {
   return `${displayPath(rel2)}:${f.line}:${f.column}: ${f.kind} [${f.transform}] ${escapeControls(f.message)}`;
@@ -8760,7 +8770,7 @@ function planRun(parsed, io, o) {
   const { err } = o;
   const { program: program3, opts } = parsed;
   const processOpts = {
-    contextDir: opts.context ? import_node_path9.default.resolve(io.cwd, opts.context) : void 0,
+    contextDir: opts.context ? import_node_path10.default.resolve(io.cwd, opts.context) : void 0,
     noContext: opts.noContext === true ? true : void 0,
     ...opts.fmt ? { fmt: true } : {},
     // A plain --check prints only the names of the files that would change: each file's
@@ -8795,7 +8805,7 @@ function planRun(parsed, io, o) {
   let cache = opts.cache === true;
   if (opts.cache === void 0) {
     try {
-      cache = fileOptions.settings(import_node_path9.default.join(io.cwd, "Dockerfile")).cache === true;
+      cache = fileOptions.settings(import_node_path10.default.join(io.cwd, "Dockerfile")).cache === true;
     } catch (e) {
       if (!(e instanceof import_config4.ConfigError)) throw e;
     }
@@ -8806,7 +8816,7 @@ function planRun(parsed, io, o) {
 }
 async function stdinRun(plan, io, o) {
   const { opts, processOpts, fileOptions, paths } = plan;
-  const stdinFile = import_node_path9.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
+  const stdinFile = import_node_path10.default.resolve(io.cwd, opts.stdinFilepath ?? "Dockerfile");
   try {
     const fb = opts.stdinFilepath && !isDir3(stdinFile) ? (await (0, import_plan4.planBuilds)([stdinFile], [stdinFile], io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build)).files.get(stdinFile) : void 0;
     const po = await fileOptions.for(stdinFile, fb);
@@ -8823,16 +8833,16 @@ async function runFiles(plan, io, o) {
   const { out, err } = o;
   const { opts, colors, processOpts, fileOptions, paths } = plan;
   if (opts.output) o.buffered = [];
-  const firstDir = paths.map((p) => import_node_path9.default.resolve(io.cwd, p)).find((p) => isDir3(p));
+  const firstDir = paths.map((p) => import_node_path10.default.resolve(io.cwd, p)).find((p) => isDir3(p));
   if (firstDir && !plan.cache) {
     try {
-      prewarmWorkers(await fileOptions.for(import_node_path9.default.join(firstDir, "Dockerfile")));
+      prewarmWorkers(await fileOptions.for(import_node_path10.default.join(firstDir, "Dockerfile")));
     } catch {
     }
   }
   const found = await (0, import_discover2.discover)(paths, io.cwd);
   try {
-    found.files = found.files.filter((file) => !fileOptions.settings(import_node_path9.default.resolve(io.cwd, file)).excluded);
+    found.files = found.files.filter((file) => !fileOptions.settings(import_node_path10.default.resolve(io.cwd, file)).excluded);
   } catch (e) {
     if (!(e instanceof import_config4.ConfigError)) throw e;
     err(`dockerfix: ${escapeControls(e.format(io.cwd))}
@@ -8846,8 +8856,8 @@ async function runFiles(plan, io, o) {
 `);
     ran.errors++;
   }
-  const absFiles = found.files.map((f) => import_node_path9.default.resolve(io.cwd, f));
-  const builds = await (0, import_plan4.planBuilds)(absFiles, paths.map((p) => import_node_path9.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const absFiles = found.files.map((f) => import_node_path10.default.resolve(io.cwd, f));
+  const builds = await (0, import_plan4.planBuilds)(absFiles, paths.map((p) => import_node_path10.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   const cache = plan.cache ? await openResultCache(opts, io) : null;
@@ -8972,8 +8982,8 @@ async function emit(plan, ran, io, o) {
   }
   if (opts.output && o.buffered) {
     try {
-      import_node_fs9.default.mkdirSync(import_node_path9.default.dirname(import_node_path9.default.resolve(io.cwd, opts.output)), { recursive: true });
-      import_node_fs9.default.writeFileSync(import_node_path9.default.resolve(io.cwd, opts.output), o.buffered.join(""));
+      import_node_fs9.default.mkdirSync(import_node_path10.default.dirname(import_node_path10.default.resolve(io.cwd, opts.output)), { recursive: true });
+      import_node_fs9.default.writeFileSync(import_node_path10.default.resolve(io.cwd, opts.output), o.buffered.join(""));
     } catch (e) {
       err(`dockerfix: ${escapeControls(opts.output)}: cannot write the report: ${escapeControls(e.message)}
 `);
@@ -9042,7 +9052,7 @@ async function runStdin(io, opts, processOpts, paths, fb) {
   const label2 = opts.stdinFilepath ?? "<stdin>";
   let contextFile;
   if (opts.stdinFilepath) {
-    const abs = import_node_path9.default.resolve(io.cwd, opts.stdinFilepath);
+    const abs = import_node_path10.default.resolve(io.cwd, opts.stdinFilepath);
     if (isDir3(abs)) {
       err(`dockerfix: ${escapeControls(opts.stdinFilepath)}: --stdin-filepath names a directory; give the Dockerfile's path
 `);
@@ -9134,12 +9144,12 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_node_fs9, import_node_path9, import_node_url4, import_picocolors2, import_discover2, import_engine4, import_fsio6, import_transforms5, import_config4, import_file_options5, import_plan4, import_contexts3, list4, Output;
+var import_node_fs9, import_node_path10, import_node_url4, import_picocolors2, import_discover2, import_engine4, import_fsio6, import_transforms5, import_config4, import_file_options5, import_plan4, import_contexts3, list4, Output;
 var init_main = __esm({
   "src/cli/main.ts"() {
     "use strict";
     import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
     import_node_url4 = require("node:url");
     init_esm();
     import_picocolors2 = __toESM(require_picocolors(), 1);

@@ -30,7 +30,7 @@
  */
 import crypto, { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
+import { userCacheDir } from './cache-dir.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { contextFor, type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
@@ -64,20 +64,8 @@ interface StoreData {
   entries: Record<string, Entry>;
 }
 
-/** The per-user cache directory (as bin/launch.ts finds it for the V8 code cache), or null. */
-export function userCacheDir(env: NodeJS.ProcessEnv): string | null {
-  const home = env.HOME || os.homedir();
-  const xdg = env.XDG_CACHE_HOME;
-  const base =
-    process.platform === 'win32'
-      ? env.LOCALAPPDATA || (home && path.join(home, 'AppData', 'Local'))
-      : process.platform === 'darwin'
-        ? home && path.join(home, 'Library', 'Caches')
-        : xdg && path.isAbsolute(xdg)
-          ? xdg
-          : home && path.join(home, '.cache');
-  return base ? path.join(base, 'dockerfix') : null;
-}
+/** The per-user cache directory (shared with the launcher's V8 code cache), or null. */
+export { userCacheDir };
 
 // One-shot hashing where Node has it (20.12+): no Hash object per file.
 const sha = (s: string | Buffer): string => {
