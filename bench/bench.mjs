@@ -89,7 +89,7 @@ async function child(tool) {
   const files = limit > 0 ? all.slice(0, limit) : all;
   const passes = Number(opt('--passes', '5'));
   let run; // (file) => true on success (throws on failure)
-  let after = async () => {};
+  const after = async () => {};
   switch (tool) {
     case 'dockerfix-api':
     case 'dockerfix-api-check': {

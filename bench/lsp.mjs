@@ -66,7 +66,7 @@ const before = (a, b) => a.line < b.line || (a.line === b.line && a.character < 
 const LINES = 500;
 
 const { generateDockerfile } = await import(pathToFileURL(path.join(here, 'generate.mjs')).href);
-let text = generateDockerfile(40_000).split('\n').slice(0, LINES).join('\n') + '\n';
+const text = generateDockerfile(40_000).split('\n').slice(0, LINES).join('\n') + '\n';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-bench-lsp-'));
 const file = path.join(tmp, 'Dockerfile');
 fs.writeFileSync(file, text);

@@ -1892,7 +1892,7 @@ function parseClass(chars, start) {
   let first = true;
   for (; ; ) {
     if (i >= chars.length) throw new Unsupported("unterminated [");
-    let c = chars[i];
+    const c = chars[i];
     if (c === "]" && !first) {
       i++;
       break;
@@ -3721,10 +3721,10 @@ function findHeredocMarkers(logical, argsStart) {
       j = close + 1;
     } else {
       const s = j;
-      while (j < t.length && /[A-Za-z0-9_.\-]/.test(t[j])) j++;
+      while (j < t.length && /[A-Za-z0-9_.-]/.test(t[j])) j++;
       name = t.slice(s, j);
     }
-    if (!name || !/^[A-Za-z0-9_.\-]+$/.test(name)) continue;
+    if (!name || !/^[A-Za-z0-9_.-]+$/.test(name)) continue;
     out.push({ name, stripTabs, quoted, markerStart: logical.at(i), markerEnd: logical.at(j - 1) + 1 });
     i = j - 1;
   }
@@ -4420,7 +4420,7 @@ function overlayEnv(base2, own = []) {
   return o;
 }
 function hasBuildArg(doc2, name) {
-  return doc2.buildArgs !== void 0 && Object.prototype.hasOwnProperty.call(doc2.buildArgs, name);
+  return doc2.buildArgs !== void 0 && Object.hasOwn(doc2.buildArgs, name);
 }
 function argValue(doc2, name, fallback) {
   if (!hasBuildArg(doc2, name)) return fallback;
@@ -15472,7 +15472,7 @@ function isTrue(v) {
   return v !== void 0 && /^(1|true|yes|on)$/i.test(v);
 }
 function globToRegExp(glob) {
-  let g = glob.replace(/^\.\//, "").replace(/\/+$/, "");
+  const g = glob.replace(/^\.\//, "").replace(/\/+$/, "");
   let re = "";
   for (let i = 0; i < g.length; i++) {
     const c = g[i];
@@ -16998,7 +16998,7 @@ function transformIds() {
   return Object.keys(REGISTRY).sort();
 }
 function known(id) {
-  return Object.prototype.hasOwnProperty.call(REGISTRY, id);
+  return Object.hasOwn(REGISTRY, id);
 }
 async function loadTransforms(ids) {
   const wanted = ids ?? transformIds();

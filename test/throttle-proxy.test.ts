@@ -4,7 +4,7 @@
  * byte counts, CONNECT tunnels, and a clean close.
  */
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain JS module (no type declarations)
 import { parseRate, startThrottleProxy } from './e2e/throttle-proxy.mjs';

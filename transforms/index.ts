@@ -47,7 +47,7 @@ export class UnknownTransformError extends DockerfixError {
 }
 
 function known(id: string): boolean {
-  return Object.prototype.hasOwnProperty.call(REGISTRY, id);
+  return  Object.hasOwn(REGISTRY, id);
 }
 
 /** Load the transforms with the given ids (all when omitted), sorted by their run order. */

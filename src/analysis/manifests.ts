@@ -63,7 +63,7 @@ function isTrue(v: string | undefined): boolean {
 
 /** Glob (`packages/*`, `apps/**`) to a RegExp over context-relative paths. */
 export function globToRegExp(glob: string): RegExp {
-  let g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
+  const g = glob.replace(/^\.\//, '').replace(/\/+$/, '');
   let re = '';
   for (let i = 0; i < g.length; i++) {
     const c = g[i]!;

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
+import type { FileOutcome, ProcessOptions } from '../pipeline/engine.js';
 import { fromWire, initKey, type WorkerInit, type WorkerReply, type WorkerRequest } from './batch-wire.js';
 import { processRecorded, type ContextLog } from './context-recorder.js';
 import { transformIds } from '../../transforms/index.js';

@@ -114,7 +114,7 @@ function parseClass(chars: string[], start: number): { token: Token; next: numbe
   let first = true;
   for (;;) {
     if (i >= chars.length) throw new Unsupported('unterminated [');
-    let c = chars[i];
+    const c = chars[i];
     if (c === ']' && !first) {
       i++;
       break;

@@ -822,7 +822,7 @@ class Timeline {
 const STATE_KEYWORDS = new Set(['ENV', 'ARG', 'USER', 'WORKDIR', 'SHELL']);
 
 function hasBuildArg(doc: DockerfileDocument, name: string): boolean {
-  return doc.buildArgs !== undefined && Object.prototype.hasOwnProperty.call(doc.buildArgs, name);
+  return doc.buildArgs !== undefined && Object.hasOwn(doc.buildArgs, name);
 }
 
 /** An ARG's value: the build arg the project passes when there is one (null: unknown), else its default. */

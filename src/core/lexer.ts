@@ -911,10 +911,10 @@ function findHeredocMarkers(logical: LogicalView, argsStart: number): Marker[] {
       j = close + 1;
     } else {
       const s = j;
-      while (j < t.length && /[A-Za-z0-9_.\-]/.test(t[j])) j++;
+      while (j < t.length && /[A-Za-z0-9_.-]/.test(t[j])) j++;
       name = t.slice(s, j);
     }
-    if (!name || !/^[A-Za-z0-9_.\-]+$/.test(name)) continue;
+    if (!name || !/^[A-Za-z0-9_.-]+$/.test(name)) continue;
     out.push({ name, stripTabs, quoted, markerStart: logical.at(i), markerEnd: logical.at(j - 1) + 1 });
     i = j - 1;
   }

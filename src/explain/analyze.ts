@@ -17,7 +17,7 @@
  * go.mod, ...), which is what changes in almost every commit.
  */
 import picomatch from 'picomatch';
-import { DockerfileDocument, expandVars, type Instruction, type Stage } from '../core/document.js';
+import { type DockerfileDocument, expandVars, type Instruction, type Stage } from '../core/document.js';
 import { mountOptions } from '../core/edit-helpers.js';
 import type { BuildContext } from '../core/context.js';
 import { manifestNames } from '../ecosystems/index.js';
