@@ -1,14 +1,17 @@
 /**
  * `.gitlab-ci.yml` (`script`, `before_script`, `after_script` lines of every job: `docker build`,
  * `buildx`, `podman`, kaniko's executor; run from the repository root, `$CI_PROJECT_DIR`; plain
- * `variables:` values are known) and `skaffold.yaml` (`build.artifacts` and each profile's:
+ * `variables:` values are known; `include:` of local files followed, `*` within one folder, up
+ * to 10 levels and 150 files, remote/project/template/component includes noted) and `skaffold.yaml` (`build.artifacts` and each profile's:
  * `context` (default `.`), `docker.dockerfile` (from the context), `docker.target`,
  * `docker.buildArgs`; templates `{{…}}` are unknown).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { interpolate } from './interpolate.js';
+import { readRegular } from './read.js';
 import { scanCommands } from './command.js';
-import { get, isMap, isScalar, isSeq, keyOf, pairs, parseAllYaml, parseYaml, str } from './yaml-util.js';
+import { get, isMap, isScalar, isSeq, keyOf, pairs, parseAllYaml, parseYaml, str, type YamlFile } from './yaml-util.js';
 import type { Sink } from './types.js';
 
 function plainVariables(node: unknown): Record<string, string> {
@@ -27,11 +30,27 @@ export function readGitlabCi(file: string, text: string, sink: Sink): void {
     sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
     return;
   }
+  readGitlabConfig(file, y, sink, {}, { budget: { left: MAX_GITLAB_INCLUDES }, depth: 0, stack: new Set([file]) });
+}
+
+/** Includes GitLab follows at most (150 per pipeline; we stop sooner on depth). */
+const MAX_GITLAB_INCLUDES = 150;
+const MAX_GITLAB_DEPTH = 10;
+
+interface IncludeState {
+  /** Includes still followed in this pipeline (shared by every file of it). */
+  budget: { left: number };
+  depth: number;
+  stack: ReadonlySet<string>;
+}
+
+/** One configuration file: its jobs, then the local files it includes (merged into one pipeline: the global variables carry over). */
+function readGitlabConfig(file: string, y: YamlFile, sink: Sink, inherited: Record<string, string>, state: IncludeState): void {
   const root = sink.root;
-  const globalVars = plainVariables(get(y.doc.contents, 'variables')?.value);
+  const globalVars = { ...inherited, ...plainVariables(get(y.doc.contents, 'variables')?.value) };
   for (const job of pairs(y.doc.contents)) {
     const name = keyOf(job) ?? '?';
-    if (!isMap(job.value) || name === 'variables' || name === 'default') continue;
+    if (!isMap(job.value) || name === 'variables' || name === 'default' || name === 'include' || name === 'workflow') continue;
     const vars = { ...globalVars, ...plainVariables(get(job.value, 'variables')?.value) };
     const env: Record<string, string | undefined> = { CI_PROJECT_DIR: root, ...sink.env };
     // A job's variables may name each other and $CI_PROJECT_DIR.
@@ -49,6 +68,76 @@ export function readGitlabCi(file: string, text: string, sink: Sink): void {
         const block = isScalar(item) && (item.type === 'BLOCK_LITERAL' || item.type === 'BLOCK_FOLDED');
         scanCommands(isScalar(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
       }
+    }
+  }
+  const inc = get(y.doc.contents, 'include');
+  if (!inc) return;
+  const entries = isSeq(inc.value) ? inc.value.items : [inc.value];
+  for (const entry of entries) {
+    const line = y.line(entry);
+    const local = isScalar(entry) ? str(entry) : str(get(entry, 'local')?.value);
+    if (local === undefined) {
+      const kind = ['remote', 'project', 'template', 'component'].find((k) => get(entry, k));
+      if (kind) sink.note(file, line, `include ${kind} ${str(get(entry, kind)?.value) ?? ''}: not in the repository; not read`.replace(' :', ':'));
+      continue;
+    }
+    if (/^https?:\/\//.test(local)) {
+      sink.note(file, line, `include ${local}: not in the repository; not read`);
+      continue;
+    }
+    const r = interpolate(local, { CI_PROJECT_DIR: root, ...sink.env });
+    if (!r.ok) {
+      sink.note(file, line, `include ${local}: cannot resolve ${r.variable}; not read`);
+      continue;
+    }
+    // Local paths are from the repository root (a leading / too); `*` matches within one folder.
+    const rel = r.value.replace(/^\/+/, '');
+    if (rel.includes('**')) {
+      sink.note(file, line, `include ${local}: ** patterns are not followed`);
+      continue;
+    }
+    const dir = path.resolve(root, path.dirname(rel));
+    const inside = (p: string): boolean => {
+      const x = path.relative(root, p);
+      return x === '' || (!x.startsWith('..') && !path.isAbsolute(x));
+    };
+    if (!inside(dir)) {
+      sink.note(file, line, `include ${local} is outside the repository; not read`);
+      continue;
+    }
+    let files: string[];
+    const base = path.basename(rel);
+    if (base.includes('*')) {
+      const re = new RegExp(`^${base.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(dir).sort();
+      } catch {
+        names = [];
+      }
+      files = names.filter((n) => re.test(n) && /\.ya?ml$/.test(n)).map((n) => path.join(dir, n));
+    } else files = [path.join(dir, base)];
+    for (const f of files) {
+      if (state.stack.has(f)) {
+        sink.note(file, line, `include ${local} includes a file that includes it; not followed`);
+        continue;
+      }
+      if (state.budget.left <= 0 || state.depth + 1 > MAX_GITLAB_DEPTH) {
+        sink.note(file, line, `include ${local}: more than ${MAX_GITLAB_INCLUDES} includes or ${MAX_GITLAB_DEPTH} levels; not followed`);
+        continue;
+      }
+      const text = readRegular(f);
+      if (text === null) {
+        sink.note(file, line, `include ${local} cannot be read; not used`);
+        continue;
+      }
+      const iy = parseYaml(text);
+      if ('error' in iy) {
+        sink.note(f, iy.line, `does not parse as YAML (${iy.error}); not used`);
+        continue;
+      }
+      state.budget.left--;
+      readGitlabConfig(f, iy, sink, globalVars, { budget: state.budget, depth: state.depth + 1, stack: new Set([...state.stack, f]) });
     }
   }
 }
