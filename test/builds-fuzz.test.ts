@@ -1,5 +1,5 @@
 /**
- * Hostile build definitions (a pull request's compose files, workflows, Jenkinsfiles, Taskfiles,
+ * Hostile build definitions (a pull request's compose files, workflows, GitLab CI files, Jenkinsfiles, Taskfiles,
  * justfiles, bake files): mutated at random, the search must never throw, never take long, and
  * never name a Dockerfile, context or note outside the repository. Seeded (FUZZ_SEED) and bounded
  * (FUZZ_RUNS) like test/fuzz.test.ts.
@@ -30,6 +30,8 @@ const SEEDS: Record<string, string> = {
   'Taskfile.yml': 'vars: { T: dev }\ntasks:\n  b:\n    dir: "{{.D}}"\n    cmds: ["docker build --target {{.T}} .", { cmd: "docker bake" }]\n',
   justfile: 't := "dev"\nb:\n    @docker build --target {{t}} \\\n      -f Dockerfile .\n',
   Makefile: 'b:\n\t-docker build \\\n\t\t--target dev .\n',
+  '.gitlab-ci.yml': 'variables: { T: dev }\ninclude:\n  - local: /ci/*.yml\n  - /.gitlab-ci.yml\n  - template: x.yml\nb:\n  script: [docker build --target $T .]\n',
+  'ci/a.yml': 'include: ci/a.yml\na:\n  script: docker buildx bake -f ../docker-bake.json\n',
 };
 
 type Mutation = { file: string; op: 'delete' | 'insert' | 'duplicate' | 'truncate'; at: number; text: string };
