@@ -8249,11 +8249,14 @@ function readGitlabCi(file, text, sink) {
     sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
     return;
   }
+  readGitlabConfig(file, y, sink, {}, { budget: { left: MAX_GITLAB_INCLUDES }, depth: 0, stack: /* @__PURE__ */ new Set([file]) });
+}
+function readGitlabConfig(file, y, sink, inherited, state) {
   const root = sink.root;
-  const globalVars = plainVariables(get(y.doc.contents, "variables")?.value);
+  const globalVars = { ...inherited, ...plainVariables(get(y.doc.contents, "variables")?.value) };
   for (const job of pairs(y.doc.contents)) {
     const name = keyOf(job) ?? "?";
-    if (!isMap(job.value) || name === "variables" || name === "default") continue;
+    if (!isMap(job.value) || name === "variables" || name === "default" || name === "include" || name === "workflow") continue;
     const vars = { ...globalVars, ...plainVariables(get(job.value, "variables")?.value) };
     const env = { CI_PROJECT_DIR: root, ...sink.env };
     for (const [k, v] of Object.entries(vars)) {
@@ -8270,6 +8273,75 @@ function readGitlabCi(file, text, sink) {
         const block = isScalar(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
         scanCommands(isScalar(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
       }
+    }
+  }
+  const inc = get(y.doc.contents, "include");
+  if (!inc) return;
+  const entries = isSeq(inc.value) ? inc.value.items : [inc.value];
+  for (const entry of entries) {
+    const line = y.line(entry);
+    const local = isScalar(entry) ? str(entry) : str(get(entry, "local")?.value);
+    if (local === void 0) {
+      const kind = ["remote", "project", "template", "component"].find((k) => get(entry, k));
+      if (kind) sink.note(file, line, `include ${kind} ${str(get(entry, kind)?.value) ?? ""}: not in the repository; not read`.replace(" :", ":"));
+      continue;
+    }
+    if (/^https?:\/\//.test(local)) {
+      sink.note(file, line, `include ${local}: not in the repository; not read`);
+      continue;
+    }
+    const r = interpolate(local, { CI_PROJECT_DIR: root, ...sink.env });
+    if (!r.ok) {
+      sink.note(file, line, `include ${local}: cannot resolve ${r.variable}; not read`);
+      continue;
+    }
+    const rel2 = r.value.replace(/^\/+/, "");
+    if (rel2.includes("**")) {
+      sink.note(file, line, `include ${local}: ** patterns are not followed`);
+      continue;
+    }
+    const dir = import_node_path10.default.resolve(root, import_node_path10.default.dirname(rel2));
+    const inside4 = (p) => {
+      const x = import_node_path10.default.relative(root, p);
+      return x === "" || !x.startsWith("..") && !import_node_path10.default.isAbsolute(x);
+    };
+    if (!inside4(dir)) {
+      sink.note(file, line, `include ${local} is outside the repository; not read`);
+      continue;
+    }
+    let files;
+    const base2 = import_node_path10.default.basename(rel2);
+    if (base2.includes("*")) {
+      const re = new RegExp(`^${base2.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
+      let names = [];
+      try {
+        names = import_node_fs10.default.readdirSync(dir).sort();
+      } catch {
+        names = [];
+      }
+      files = names.filter((n) => re.test(n) && /\.ya?ml$/.test(n)).map((n) => import_node_path10.default.join(dir, n));
+    } else files = [import_node_path10.default.join(dir, base2)];
+    for (const f of files) {
+      if (state.stack.has(f)) {
+        sink.note(file, line, `include ${local} includes a file that includes it; not followed`);
+        continue;
+      }
+      if (state.budget.left <= 0 || state.depth + 1 > MAX_GITLAB_DEPTH) {
+        sink.note(file, line, `include ${local}: more than ${MAX_GITLAB_INCLUDES} includes or ${MAX_GITLAB_DEPTH} levels; not followed`);
+        continue;
+      }
+      const text = readRegular2(f);
+      if (text === null) {
+        sink.note(file, line, `include ${local} cannot be read; not used`);
+        continue;
+      }
+      const iy = parseYaml(text);
+      if ("error" in iy) {
+        sink.note(f, iy.line, `does not parse as YAML (${iy.error}); not used`);
+        continue;
+      }
+      state.budget.left--;
+      readGitlabConfig(f, iy, sink, globalVars, { budget: state.budget, depth: state.depth + 1, stack: /* @__PURE__ */ new Set([...state.stack, f]) });
     }
   }
 }
@@ -8335,14 +8407,18 @@ function readSkaffold(file, text, sink) {
     }
   }
 }
-var import_node_path10;
+var import_node_fs10, import_node_path10, MAX_GITLAB_INCLUDES, MAX_GITLAB_DEPTH;
 var init_ci_files = __esm({
   "src/builds/ci-files.ts"() {
     "use strict";
+    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path10 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
+    init_read();
     init_command();
     init_yaml_util();
+    MAX_GITLAB_INCLUDES = 150;
+    MAX_GITLAB_DEPTH = 10;
   }
 });
 
@@ -8591,14 +8667,14 @@ function printable(s) {
 }
 function isFile(p) {
   try {
-    return import_node_fs10.default.lstatSync(p).isFile();
+    return import_node_fs11.default.lstatSync(p).isFile();
   } catch {
     return false;
   }
 }
 function list(dir) {
   try {
-    return import_node_fs10.default.readdirSync(dir).sort();
+    return import_node_fs11.default.readdirSync(dir).sort();
   } catch {
     return [];
   }
@@ -8660,10 +8736,10 @@ function candidates(dir) {
 }
 function head(file) {
   try {
-    const fd = import_node_fs10.default.openSync(file, "r");
+    const fd = import_node_fs11.default.openSync(file, "r");
     const buf = Buffer.alloc(128);
-    const n = import_node_fs10.default.readSync(fd, buf, 0, 128, 0);
-    import_node_fs10.default.closeSync(fd);
+    const n = import_node_fs11.default.readSync(fd, buf, 0, 128, 0);
+    import_node_fs11.default.closeSync(fd);
     return buf.subarray(0, n).toString("utf8").split("\n")[0];
   } catch {
     return "";
@@ -8735,7 +8811,7 @@ async function findBuildDefinitions(paths, opts = {}) {
 }
 function isDirectory(p) {
   try {
-    return import_node_fs10.default.statSync(p).isDirectory();
+    return import_node_fs11.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
@@ -8754,11 +8830,11 @@ function describeSource(d, cwd) {
   const what = d.source.what.replace(/^compose /, "");
   return what === import_node_path13.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }
-var import_node_fs10, import_node_path13, MAX_BYTES;
+var import_node_fs11, import_node_path13, MAX_BYTES;
 var init_builds = __esm({
   "src/builds/index.ts"() {
     "use strict";
-    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path13 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_compose();
@@ -8777,7 +8853,7 @@ var init_builds = __esm({
 // src/builds/guess-root.ts
 function exists(p) {
   try {
-    import_node_fs11.default.statSync(p);
+    import_node_fs12.default.statSync(p);
     return true;
   } catch {
     return false;
@@ -8820,11 +8896,11 @@ function guessContext(dockerfile, text, root = gitRoot(import_node_path14.defaul
     d = parent;
   }
 }
-var import_node_fs11, import_node_path14;
+var import_node_fs12, import_node_path14;
 var init_guess_root = __esm({
   "src/builds/guess-root.ts"() {
     "use strict";
-    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path14 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_fsio();
@@ -8834,7 +8910,7 @@ var init_guess_root = __esm({
 // src/builds/hadolint.ts
 function list2(dir) {
   try {
-    return import_node_fs12.default.readdirSync(dir);
+    return import_node_fs13.default.readdirSync(dir);
   } catch {
     return [];
   }
@@ -8908,11 +8984,11 @@ function findHadolint(dockerfile, root) {
   }
   return found ? { ...found, ignored: ignored2 ?? [] } : null;
 }
-var import_node_fs12, import_node_path15;
+var import_node_fs13, import_node_path15;
 var init_hadolint = __esm({
   "src/builds/hadolint.ts"() {
     "use strict";
-    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path15 = __toESMBuiltin(require("node:path"), 1);
     init_yaml_util();
     init_read();
@@ -9070,16 +9146,16 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
 }
 function isDir(p) {
   try {
-    return import_node_fs13.default.statSync(p).isDirectory();
+    return import_node_fs14.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs13, import_node_path16, info2, MAX_SOURCES_LISTED;
+var import_node_fs14, import_node_path16, info2, MAX_SOURCES_LISTED;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
-    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path16 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
@@ -10191,7 +10267,7 @@ async function discover(paths, cwd = process.cwd()) {
   for (const p of paths) {
     let st;
     try {
-      st = import_node_fs14.default.statSync(import_node_path17.default.resolve(cwd, p));
+      st = import_node_fs15.default.statSync(import_node_path17.default.resolve(cwd, p));
     } catch (e) {
       const code = e.code;
       errors.push(
@@ -10234,7 +10310,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
   const visit = (dir, rel2, rules) => {
     let entries;
     try {
-      entries = import_node_fs14.default.readdirSync(dir, { withFileTypes: true });
+      entries = import_node_fs15.default.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       const code = e.code;
       if (code === "EACCES" || code === "EPERM") unreadable.push(dir);
@@ -10253,7 +10329,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
         visit(abs, rel2 ? `${rel2}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
         const abs = import_node_path17.default.join(dir, name);
-        if (name.includes("\uFFFD") && !import_node_fs14.default.existsSync(abs)) {
+        if (name.includes("\uFFFD") && !import_node_fs15.default.existsSync(abs)) {
           unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
           continue;
         }
@@ -10269,8 +10345,8 @@ function ignoreFileAt(dir, name, base2 = dir) {
   let text;
   try {
     const file = import_node_path17.default.join(dir, name);
-    if (!import_node_fs14.default.statSync(file).isFile()) return null;
-    text = import_node_fs14.default.readFileSync(file, "utf8");
+    if (!import_node_fs15.default.statSync(file).isFile()) return null;
+    text = import_node_fs15.default.readFileSync(file, "utf8");
   } catch {
     return null;
   }
@@ -10278,7 +10354,7 @@ function ignoreFileAt(dir, name, base2 = dir) {
 }
 function repoRootOf(dir) {
   for (let d = dir; ; ) {
-    if (import_node_fs14.default.existsSync(import_node_path17.default.join(d, ".git"))) return d;
+    if (import_node_fs15.default.existsSync(import_node_path17.default.join(d, ".git"))) return d;
     const up = import_node_path17.default.dirname(d);
     if (up === d) return void 0;
     d = up;
@@ -10311,7 +10387,7 @@ async function dockerfixIgnored(abs) {
     dirs.push(d);
     if (d === top || import_node_path17.default.dirname(d) === d) break;
   }
-  const present = dirs.filter((d) => import_node_fs14.default.existsSync(import_node_path17.default.join(d, ".dockerfixignore")));
+  const present = dirs.filter((d) => import_node_fs15.default.existsSync(import_node_path17.default.join(d, ".dockerfixignore")));
   if (!present.length) return false;
   makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
@@ -10336,11 +10412,11 @@ function ignored(rules, abs, dir) {
   }
   return out;
 }
-var import_node_fs14, import_node_path17, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
+var import_node_fs15, import_node_path17, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
-    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_names();
@@ -12127,21 +12203,21 @@ function readAt(dir) {
   let found = null;
   const file = import_node_path18.default.join(dir, ".editorconfig");
   try {
-    const fd = import_node_fs15.default.openSync(file, import_node_fs15.default.constants.O_RDONLY | (import_node_fs15.default.constants.O_NONBLOCK ?? 0));
+    const fd = import_node_fs16.default.openSync(file, import_node_fs16.default.constants.O_RDONLY | (import_node_fs16.default.constants.O_NONBLOCK ?? 0));
     try {
-      const st = import_node_fs15.default.fstatSync(fd);
+      const st = import_node_fs16.default.fstatSync(fd);
       if (st.isFile() && st.size <= MAX_BYTES2) {
         const buf = Buffer.alloc(st.size);
         let n = 0;
         while (n < st.size) {
-          const r = import_node_fs15.default.readSync(fd, buf, n, st.size - n, n);
+          const r = import_node_fs16.default.readSync(fd, buf, n, st.size - n, n);
           if (r === 0) break;
           n += r;
         }
         found = { dir, ...parseEditorConfig(buf.subarray(0, n).toString("utf8")) };
       }
     } finally {
-      import_node_fs15.default.closeSync(fd);
+      import_node_fs16.default.closeSync(fd);
     }
   } catch {
     found = null;
@@ -12167,7 +12243,7 @@ function editorConfigProps(file) {
   for (let dir = import_node_path18.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs15.default.existsSync(import_node_path18.default.join(dir, ".git"))) break;
+    if (ec?.root || import_node_fs16.default.existsSync(import_node_path18.default.join(dir, ".git"))) break;
     const up = import_node_path18.default.dirname(dir);
     if (up === dir) break;
     dir = up;
@@ -12199,11 +12275,11 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs15, import_node_path18, import_picomatch, MAX_BYTES2, cache, int;
+var import_node_fs16, import_node_path18, import_picomatch, MAX_BYTES2, cache, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES2 = 1024 * 1024;
@@ -12230,22 +12306,22 @@ function isAllowedSyntax(ref) {
   return ref === "none" || SYNTAX_REF.test(ref);
 }
 function readConfigText(file) {
-  const fd = import_node_fs16.default.openSync(file, import_node_fs16.default.constants.O_RDONLY | (import_node_fs16.default.constants.O_NONBLOCK ?? 0));
+  const fd = import_node_fs17.default.openSync(file, import_node_fs17.default.constants.O_RDONLY | (import_node_fs17.default.constants.O_NONBLOCK ?? 0));
   try {
-    const st = import_node_fs16.default.fstatSync(fd);
+    const st = import_node_fs17.default.fstatSync(fd);
     if (!st.isFile()) throw new Error("not a regular file");
     if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     const buf = Buffer.alloc(st.size + 1);
     let total = 0;
     for (; ; ) {
       if (total === buf.length) throw new Error(`grew while being read`);
-      const n = import_node_fs16.default.readSync(fd, buf, total, buf.length - total, null);
+      const n = import_node_fs17.default.readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
       total += n;
     }
     return buf.subarray(0, total).toString("utf8");
   } finally {
-    import_node_fs16.default.closeSync(fd);
+    import_node_fs17.default.closeSync(fd);
   }
 }
 function typeName(v) {
@@ -12495,11 +12571,11 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs16, import_node_path19, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs17, import_node_path19, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
-    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
@@ -12552,11 +12628,11 @@ var init_config = __esm({
         let found = null;
         for (const name of CONFIG_FILES) {
           const f = import_node_path19.default.join(dir, name);
-          if (!import_node_fs16.default.existsSync(f)) continue;
+          if (!import_node_fs17.default.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs16.default.existsSync(import_node_path19.default.join(dir, ".git"))) {
+        if (!found && !import_node_fs17.default.existsSync(import_node_path19.default.join(dir, ".git"))) {
           const parent = import_node_path19.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
