@@ -101,7 +101,7 @@ export function buildProgram(): Command {
     .option('--unsafe', 'also apply fixes marked unsafe')
     .option('--target <stages>', 'stages the project builds with --target (comma-separated, repeatable): their files count as output, like the last stage and every leaf stage', list)
     .option('--syntax <ref>', 'the # syntax= reference to add when needed, or "none"', 'docker/dockerfile:1')
-    .option('--context <dir>', 'build context directory (default: the one the repository\'s compose files, workflows or Makefiles name, else each Dockerfile\'s directory)')
+    .option('--context <dir>', 'build context directory (default: the one the repository\'s compose, bake, CI or task-runner files name, else each Dockerfile\'s directory)')
     .option('--no-context', 'do not look at any build context (conservative rewrites)')
     .option('--stdin', 'read a Dockerfile from standard input and write the result to standard output')
     .option('--stdin-filepath <path>', 'the path of the file given on standard input (for messages, its config and its context); reads standard input')

@@ -36,7 +36,7 @@ function program(): Command {
       "Prove a rewrite on your own build: rewrite the Dockerfile in memory (your file is not modified), build the original and the rewrite with your Docker for every target, compare the final images' files (type, mode, owner, size, content hash) and config, and measure rebuilds after a source edit, a dependency edit and in CI (cache mounts empty). Everything the run creates is named dockerfix-verify-… and removed at the end, also on Ctrl-C.",
     )
     .argument('[dockerfile]', 'the Dockerfile (default: ./Dockerfile)')
-    .option('--context <dir>', "build context directory (default: the one the repository's compose files, workflows or Makefiles name, else the Dockerfile's directory)")
+    .option('--context <dir>', "build context directory (default: the one the repository's compose, bake, CI or task-runner files name, else the Dockerfile's directory)")
     .option('--target <stages>', 'build only these targets (comma-separated, repeatable; default: the last stage, every leaf stage, stages with their own CMD/ENTRYPOINT and targets named by build definitions)', list)
     .option('--touch <path>', 'the source file the source-edit rebuilds change (relative to the context; default: chosen from the context)')
     .option('--touch-dependency <path>', 'the dependency manifest the dependency-edit rebuilds change (default: chosen from the context)')
