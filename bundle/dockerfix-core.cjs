@@ -7038,12 +7038,36 @@ function readCompose(file, text, sink) {
   if (isMergedOverride(file)) return;
   readProject([file], sink, { text, depth: 0, stack: /* @__PURE__ */ new Set() });
 }
+function readComposeCommand(files, projectDir, cwd, sink, at) {
+  const inside4 = (p) => {
+    const r = import_node_path4.default.relative(sink.root, p);
+    return r === "" || !r.startsWith("..") && !import_node_path4.default.isAbsolute(r);
+  };
+  const paths = files.length ? files.map((f) => import_node_path4.default.resolve(cwd, f)) : DEFAULT_COMPOSE_FILES.map((f) => import_node_path4.default.join(cwd, f)).filter((f) => import_node_fs6.default.existsSync(f)).slice(0, 1);
+  if (!paths.length) return;
+  const outside = paths.find((p) => !inside4(p));
+  if (outside) {
+    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path4.default.relative(sink.root, outside)} is outside the repository; not read`);
+    return;
+  }
+  const text = readRegular2(paths[0]);
+  if (text === null) {
+    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path4.default.relative(sink.root, paths[0]) || paths[0]} cannot be read; not used`);
+    return;
+  }
+  const pd = projectDir === void 0 ? void 0 : import_node_path4.default.resolve(cwd, projectDir);
+  if (pd !== void 0 && !inside4(pd)) {
+    sink.note(at.file, at.line, `${at.what}: project directory ${projectDir} is outside the repository; not used`);
+    return;
+  }
+  readProject(paths, sink, { text, projectDir: pd, depth: 0, stack: /* @__PURE__ */ new Set(), override: files.length === 0 });
+}
 function readProject(paths, sink, o) {
   const file = paths[0];
   const base2 = load(file, sink, o.text);
   if (!base2) return;
   const layers = [base2];
-  const ov = paths.length === 1 ? overrideOf(file) : null;
+  const ov = paths.length === 1 && o.override !== false ? overrideOf(file) : null;
   for (const f of ov ? [ov] : paths.slice(1)) {
     const l = load(f, sink);
     if (l) layers.push(l);
@@ -7226,7 +7250,7 @@ function readIncludes(from, dir, env, sink, o) {
     readProject(files, sink, { text, projectDir, envFiles, depth: o.depth + 1, stack: o.stack });
   }
 }
-var import_node_fs6, import_node_path4, COMPOSE_FILE, emptyBuild, MAX_INCLUDE_DEPTH;
+var import_node_fs6, import_node_path4, COMPOSE_FILE, emptyBuild, DEFAULT_COMPOSE_FILES, MAX_INCLUDE_DEPTH;
 var init_compose = __esm({
   "src/builds/compose.ts"() {
     "use strict";
@@ -7237,6 +7261,7 @@ var init_compose = __esm({
     init_yaml_util();
     COMPOSE_FILE = /^(docker-compose.*|compose(\..*)?)\.ya?ml$/;
     emptyBuild = (file, line) => ({ args: /* @__PURE__ */ new Map(), additional: /* @__PURE__ */ new Map(), file, line, present: false });
+    DEFAULT_COMPOSE_FILES = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
     MAX_INCLUDE_DEPTH = 10;
   }
 });
@@ -7450,6 +7475,39 @@ function bakeStart(words2) {
   if (words2[i + 1] === "buildx" && words2[i + 2] === "bake") return i + 3;
   return -1;
 }
+function composeStart(words2) {
+  let i = 0;
+  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
+  if (words2[i] === "sudo") i++;
+  const prog = import_node_path6.default.basename(words2[i] ?? "");
+  if (prog === "docker-compose" || prog === "podman-compose") return i + 1;
+  if ((prog === "docker" || prog === "podman") && words2[i + 1] === "compose") return i + 2;
+  return -1;
+}
+function parseCompose(words2, site, sink) {
+  const note = (m) => sink.note(site.file, site.line, `${site.what}: ${m}`);
+  const files = [];
+  let projectDir;
+  for (let i = 0; i < words2.length; i++) {
+    const w = words2[i].value;
+    const eq = w.startsWith("--") ? w.indexOf("=") : -1;
+    const flag = eq === -1 ? w : w.slice(0, eq);
+    if (COMPOSE_VALUE_FLAGS.has(flag)) {
+      const v = eq === -1 ? words2[++i]?.value : w.slice(eq + 1);
+      if (v === void 0) return;
+      if (flag !== "-f" && flag !== "--file" && flag !== "--project-directory") continue;
+      const r = interpolate(v, sink.env);
+      if (!r.ok) return note(`compose ${flag} ${v}: cannot resolve ${r.variable}; not used`);
+      if (r.value === "-") return note("compose file from standard input (-f -); not used");
+      if (flag === "--project-directory") projectDir = r.value;
+      else files.push(r.value);
+      continue;
+    }
+    if (w.startsWith("-")) continue;
+    if (["build", "up", "run", "create"].includes(w)) readComposeCommand(files, projectDir, site.cwd, sink, { file: site.file, line: site.line, what: site.what });
+    return;
+  }
+}
 function parseBake2(words2, site, sink) {
   const note = (m) => sink.note(site.file, site.line, `${site.what}: ${m}`);
   const files = [];
@@ -7511,6 +7569,12 @@ function scanCommands(text, site, sink) {
     if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
       const r = interpolate(words2[1], sink.env);
       if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path6.default.resolve(cwd, r.value);
+      continue;
+    }
+    const compose = composeStart(words2);
+    if (compose !== -1) {
+      found++;
+      parseCompose(cmd.words.slice(compose), { ...site, line: site.line + lineAt(text, cmd.words[0].start), cwd }, sink);
       continue;
     }
     const bake = bakeStart(words2);
@@ -7665,7 +7729,7 @@ function parseKaniko(words2, site, sink) {
   }
   sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
 }
-var import_node_fs8, import_node_path6, VALUE_FLAGS, BAKE_VALUE_FLAGS;
+var import_node_fs8, import_node_path6, VALUE_FLAGS, COMPOSE_VALUE_FLAGS, BAKE_VALUE_FLAGS;
 var init_command = __esm({
   "src/builds/command.ts"() {
     "use strict";
@@ -7673,6 +7737,7 @@ var init_command = __esm({
     import_node_path6 = __toESMBuiltin(require("node:path"), 1);
     init_shell();
     init_bake();
+    init_compose();
     init_interpolate();
     VALUE_FLAGS = /* @__PURE__ */ new Set([
       "-t",
@@ -7730,6 +7795,7 @@ var init_command = __esm({
       "--userns",
       "--secret-id"
     ]);
+    COMPOSE_VALUE_FLAGS = /* @__PURE__ */ new Set(["-f", "--file", "--project-directory", "-p", "--project-name", "--profile", "--env-file", "--ansi", "--parallel", "--progress"]);
     BAKE_VALUE_FLAGS = /* @__PURE__ */ new Set(["-f", "--file", "--set", "--progress", "--builder", "--metadata-file", "--provenance", "--sbom", "--allow", "--call", "--list", "--var"]);
   }
 });

@@ -32,6 +32,7 @@ const SEEDS: Record<string, string> = {
   Makefile: 'b:\n\t-docker build \\\n\t\t--target dev .\n',
   '.gitlab-ci.yml': 'variables: { T: dev }\ninclude:\n  - local: /ci/*.yml\n  - /.gitlab-ci.yml\n  - template: x.yml\nb:\n  script: [docker build --target $T .]\n',
   'ci/a.yml': 'include: ci/a.yml\na:\n  script: docker buildx bake -f ../docker-bake.json\n',
+  'scripts/c.sh': 'cd svc && docker compose -f compose.yaml -f compose.prod.yaml --project-directory .. build\ndocker-compose -f ../../x.yml up\n',
 };
 
 type Mutation = { file: string; op: 'delete' | 'insert' | 'duplicate' | 'truncate'; at: number; text: string };

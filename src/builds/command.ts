@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tokenize, type Word } from '../core/shell.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
+import { readComposeCommand } from './compose.js';
 import { interpolate } from './interpolate.js';
 import type { Sink } from './types.js';
 
@@ -60,6 +61,47 @@ function bakeStart(words: string[]): number {
   if (words[i + 1] === 'bake') return i + 2;
   if (words[i + 1] === 'buildx' && words[i + 2] === 'bake') return i + 3;
   return -1;
+}
+
+/** Is `words[i..]` `docker compose` / `docker-compose` / `podman compose`? Returns the index of its first argument. */
+function composeStart(words: string[]): number {
+  let i = 0;
+  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;
+  if (words[i] === 'sudo') i++;
+  const prog = path.basename(words[i] ?? '');
+  if (prog === 'docker-compose' || prog === 'podman-compose') return i + 1;
+  if ((prog === 'docker' || prog === 'podman') && words[i + 1] === 'compose') return i + 2;
+  return -1;
+}
+
+/** Global flags of `docker compose` that take a value. */
+const COMPOSE_VALUE_FLAGS = new Set(['-f', '--file', '--project-directory', '-p', '--project-name', '--profile', '--env-file', '--ansi', '--parallel', '--progress']);
+
+/** `docker compose [-f …] [--project-directory …] build|up|run|create …`: the compose files it reads (src/builds/compose.ts). Other subcommands build nothing. */
+function parseCompose(words: Word[], site: CommandSite, sink: Sink): void {
+  const note = (m: string): void => sink.note(site.file, site.line, `${site.what}: ${m}`);
+  const files: string[] = [];
+  let projectDir: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i].value;
+    const eq = w.startsWith('--') ? w.indexOf('=') : -1;
+    const flag = eq === -1 ? w : w.slice(0, eq);
+    if (COMPOSE_VALUE_FLAGS.has(flag)) {
+      const v = eq === -1 ? words[++i]?.value : w.slice(eq + 1);
+      if (v === undefined) return;
+      if (flag !== '-f' && flag !== '--file' && flag !== '--project-directory') continue;
+      const r = interpolate(v, sink.env);
+      if (!r.ok) return note(`compose ${flag} ${v}: cannot resolve ${r.variable}; not used`);
+      if (r.value === '-') return note('compose file from standard input (-f -); not used');
+      if (flag === '--project-directory') projectDir = r.value;
+      else files.push(r.value);
+      continue;
+    }
+    if (w.startsWith('-')) continue;
+    // The subcommand: only these build images.
+    if (['build', 'up', 'run', 'create'].includes(w)) readComposeCommand(files, projectDir, site.cwd, sink, { file: site.file, line: site.line, what: site.what });
+    return;
+  }
 }
 
 /** Flags of `docker buildx bake` that take a value. */
@@ -137,6 +179,12 @@ export function scanCommands(text: string, site: CommandSite, sink: Sink): numbe
     if (words[0] === 'cd' && words.length === 2 && cmd.depth === 0) {
       const r = interpolate(words[1], sink.env);
       if (r.ok && !r.value.startsWith('~') && r.value !== '-') cwd = path.resolve(cwd, r.value);
+      continue;
+    }
+    const compose = composeStart(words);
+    if (compose !== -1) {
+      found++;
+      parseCompose(cmd.words.slice(compose), { ...site, line: site.line + lineAt(text, cmd.words[0].start), cwd }, sink);
       continue;
     }
     const bake = bakeStart(words);

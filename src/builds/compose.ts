@@ -162,8 +162,44 @@ export function readCompose(file: string, text: string, sink: Sink): void {
   readProject([file], sink, { text, depth: 0, stack: new Set() });
 }
 
+/** The file `docker compose` reads in a folder when given no `-f` (the first that exists). */
+const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/**
+ * A `docker compose … build|up|run|create` command line run in `cwd` (src/builds/command.ts):
+ * the files given with `-f` merged in order (no override file then), else the folder's default
+ * file with its override; `--project-directory` for relative paths. Files outside the repository
+ * get a note.
+ */
+export function readComposeCommand(files: readonly string[], projectDir: string | undefined, cwd: string, sink: Sink, at: { file: string; line: number; what: string }): void {
+  const inside = (p: string): boolean => {
+    const r = path.relative(sink.root, p);
+    return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
+  };
+  const paths = files.length ? files.map((f) => path.resolve(cwd, f)) : DEFAULT_COMPOSE_FILES.map((f) => path.join(cwd, f)).filter((f) => fs.existsSync(f)).slice(0, 1);
+  if (!paths.length) return;
+  const outside = paths.find((p) => !inside(p));
+  if (outside) {
+    sink.note(at.file, at.line, `${at.what}: compose file ${path.relative(sink.root, outside)} is outside the repository; not read`);
+    return;
+  }
+  const text = readRegular(paths[0]);
+  if (text === null) {
+    sink.note(at.file, at.line, `${at.what}: compose file ${path.relative(sink.root, paths[0]) || paths[0]} cannot be read; not used`);
+    return;
+  }
+  const pd = projectDir === undefined ? undefined : path.resolve(cwd, projectDir);
+  if (pd !== undefined && !inside(pd)) {
+    sink.note(at.file, at.line, `${at.what}: project directory ${projectDir} is outside the repository; not used`);
+    return;
+  }
+  readProject(paths, sink, { text, projectDir: pd, depth: 0, stack: new Set(), override: files.length === 0 });
+}
+
 /** How a compose project is read: the top-level file, or one named by another's `include`. */
 interface ProjectOptions {
+  /** Merge the first file's default override file (`X.override.yml`) when it is the only one; default true. */
+  override?: boolean;
   /** The first file's text, when the caller has read it. */
   text?: string;
   /** The folder relative paths are taken from (`include`'s `project_directory`); default: the first file's. */
@@ -184,7 +220,7 @@ function readProject(paths: string[], sink: Sink, o: ProjectOptions): void {
   if (!base) return;
   const layers: Layer[] = [base];
   // Several files are merged in order, as `-f a -f b`; one file gets its default override file.
-  const ov = paths.length === 1 ? overrideOf(file) : null;
+  const ov = paths.length === 1 && o.override !== false ? overrideOf(file) : null;
   for (const f of ov ? [ov] : paths.slice(1)) {
     const l = load(f, sink);
     if (l) layers.push(l);
