@@ -7298,6 +7298,27 @@ function expand(names, groups, seen = /* @__PURE__ */ new Set()) {
   }
   return out;
 }
+function applySets(t, name, sets) {
+  let out = t;
+  for (const s of sets) {
+    const eq = s.indexOf("=");
+    if (eq === -1) continue;
+    const lhs = s.slice(0, eq);
+    const value = s.slice(eq + 1);
+    const dot = lhs.indexOf(".");
+    if (dot === -1) continue;
+    const pattern = lhs.slice(0, dot);
+    const key = lhs.slice(dot + 1);
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+    if (!re.test(name)) continue;
+    if (key === "context" || key === "dockerfile" || key === "target") out = { ...out, [key]: value };
+    else if (key.startsWith("args.") || key.startsWith("contexts.")) {
+      const [field, sub] = [key.slice(0, key.indexOf(".")), key.slice(key.indexOf(".") + 1)];
+      if (sub && sub !== "__proto__") out = { ...out, [field]: { ...isObj(out[field]) ? out[field] : {}, [sub]: value } };
+    }
+  }
+  return out;
+}
 function readBakeFiles(files, sink, opts = {}) {
   const env = {};
   const targets = /* @__PURE__ */ new Map();
@@ -7340,7 +7361,7 @@ function readBakeFiles(files, sink, opts = {}) {
     const at = opts.source?.file ?? def2.file;
     const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
     const note = (m) => sink.note(at, line, `${what}: ${m}`);
-    const t = resolved(name, /* @__PURE__ */ new Set());
+    const t = applySets(resolved(name, /* @__PURE__ */ new Set()), name, opts.set ?? []);
     const val = (v, field) => {
       if (v === void 0 || v === null) return void 0;
       if (typeof v !== "string") {
@@ -7512,7 +7533,7 @@ function parseBake2(words2, site, sink) {
   const note = (m) => sink.note(site.file, site.line, `${site.what}: ${m}`);
   const files = [];
   const targets = [];
-  let sets = 0;
+  const sets = [];
   for (let i = 0; i < words2.length; i++) {
     const w = words2[i].value;
     const eq = w.startsWith("--") ? w.indexOf("=") : -1;
@@ -7530,7 +7551,7 @@ function parseBake2(words2, site, sink) {
         if (!r.ok) return note(`bake --file ${v}: cannot resolve ${r.variable}; entry not used`);
         if (r.value === "-") return note("bake file from standard input (-f -); not used");
         files.push(import_node_path6.default.resolve(site.cwd, r.value));
-      } else if (flag === "--set") sets++;
+      } else if (flag === "--set") sets.push(v);
     } else if (w.startsWith("-")) {
     } else {
       const r = interpolate(w, sink.env);
@@ -7538,13 +7559,12 @@ function parseBake2(words2, site, sink) {
       targets.push(r.value);
     }
   }
-  if (sets) note(`bake --set overrides (${sets}) are not applied; the bake files' values are used`);
   const yaml2 = files.filter((f) => /\.ya?ml$/.test(f));
   if (yaml2.length) note("compose files given to bake are read as compose files where dockerfix finds them, not through bake");
   const bakeFiles = files.length ? files.filter((f) => !/\.ya?ml$/.test(f)) : BAKE_FILES.map((f) => import_node_path6.default.join(site.cwd, f)).filter((f) => import_node_fs8.default.existsSync(f));
   if (!bakeFiles.length) return;
   const source = { file: site.file, line: site.line, what: site.what };
-  sink.defer(() => readBakeSet(bakeFiles, sink, { ...targets.length ? { only: targets } : {}, source, cwd: site.cwd }));
+  sink.defer(() => readBakeSet(bakeFiles, sink, { ...targets.length ? { only: targets } : {}, source, cwd: site.cwd, ...sets.length ? { set: sets } : {} }));
 }
 function lineAt(text, at) {
   let n = 0;
@@ -8130,6 +8150,8 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
     };
     const files = listOf("files");
     const targets = listOf("targets");
+    const setNode = get(w, "set")?.value;
+    const sets = (isSeq(setNode) ? setNode.items.map((i) => S(i) ?? "") : (S(setNode) ?? "").split(/\r?\n/)).map((x) => x.trim()).filter(Boolean);
     const wdRaw = S(get(w, "workdir")?.value) ?? ".";
     const wd = interpolate(wdRaw, sink.env);
     if (files === null || targets === null || !wd.ok) {
@@ -8144,7 +8166,8 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
       () => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs9.default.existsSync(f)), sink, {
         ...targets.length ? { only: targets } : {},
         source: { file, line, what },
-        cwd: dir
+        cwd: dir,
+        ...sets.length ? { set: sets } : {}
       })
     );
     return;

@@ -32,17 +32,28 @@ const BAKE = JSON.stringify({
 });
 
 describe('bake command lines', () => {
-  it('a script: -f with a bake file of another name, contexts from where bake runs, the target named; --set is said not to be applied', async () => {
+  it('a script: -f with a bake file of another name, contexts from where bake runs, the target named; --set overrides of target, args and Dockerfile applied (patterns too), others ignored', async () => {
     const dir = gitRepo({
       'docker/Dockerfile': DOCKERFILE,
+      'docker/Dockerfile.ci': 'FROM scratch AS api\n',
       'build/images.json': BAKE,
       // Scripts under scripts/ are taken to run from the folder holding scripts/ (the root here).
-      'scripts/release.sh': "#!/bin/sh\nset -e\ndocker buildx bake -f build/images.json --set '*.platform=linux/amd64' --push api\n",
+      'scripts/release.sh': "#!/bin/sh\nset -e\ndocker buildx bake -f build/images.json --set '*.platform=linux/amd64' --set 'a*.args.MODE=ci' --set api.dockerfile=docker/Dockerfile.ci --set=worker.target=never --push api\n",
     });
     const r = await findBuildDefinitions(dir);
     // context "." is the root (where bake runs), not build/ (the file's folder).
-    expect(defs(r)).toEqual(['docker/Dockerfile context=. target=api <- scripts/release.sh:3 script release.sh, bake target api']);
-    expect(notes(r)).toEqual(["scripts/release.sh:3: script release.sh: bake --set overrides (1) are not applied; the bake files' values are used"]);
+    expect(defs(r)).toEqual(['docker/Dockerfile.ci context=. target=api args={"MODE":"ci"} <- scripts/release.sh:3 script release.sh, bake target api']);
+    expect(notes(r)).toEqual([]);
+  });
+
+  it('docker/bake-action set: overrides, one per line', async () => {
+    const dir = gitRepo({
+      'docker/Dockerfile': DOCKERFILE,
+      'docker-bake.json': BAKE,
+      '.github/workflows/ci.yml': 'on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/bake-action@v6\n        with:\n          targets: worker\n          set: |\n            worker.target=api\n            *.args.V=2\n',
+    });
+    const r = await findBuildDefinitions(dir);
+    expect(defs(r)).toContain('docker/Dockerfile context=. target=api args={"V":"2"} <- .github/workflows/ci.yml:6 workflow step b, bake target worker');
   });
 
   it('docker bake with no -f and no target: the default files of its folder, the default group; Makefile and workflow run: steps', async () => {

@@ -74,13 +74,41 @@ function expand(names: readonly string[], groups: Map<string, string[]>, seen = 
 }
 
 /**
+ * `--set <targets>.<key>=<value>` overrides (a bake command's, a bake-action's `set`) on target
+ * `name`'s attributes, in order: `*` and `?` match in the target pattern; `context`,
+ * `dockerfile`, `target`, `args.<NAME>` and `contexts.<NAME>` are what a build's Dockerfile,
+ * context and stages depend on (other keys, such as tags or platforms, are not looked at).
+ */
+function applySets(t: Attrs, name: string, sets: readonly string[]): Attrs {
+  let out = t;
+  for (const s of sets) {
+    const eq = s.indexOf('=');
+    if (eq === -1) continue;
+    const lhs = s.slice(0, eq);
+    const value = s.slice(eq + 1);
+    const dot = lhs.indexOf('.');
+    if (dot === -1) continue;
+    const pattern = lhs.slice(0, dot);
+    const key = lhs.slice(dot + 1);
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    if (!re.test(name)) continue;
+    if (key === 'context' || key === 'dockerfile' || key === 'target') out = { ...out, [key]: value };
+    else if (key.startsWith('args.') || key.startsWith('contexts.')) {
+      const [field, sub] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
+      if (sub && sub !== '__proto__') out = { ...out, [field]: { ...(isObj(out[field]) ? (out[field] as Attrs) : {}), [sub]: value } };
+    }
+  }
+  return out;
+}
+
+/**
  * Read the bake files of one folder (or the ones a bake-action names), together. `only`: the
  * targets / groups asked for (bake-action `targets`); `source`: who asks (for the notes); `cwd`:
  * the folder bake runs in, which relative contexts are taken from (buildx takes them from its
  * working directory, not from the file's folder: docker/buildx#1028); default: the file's folder
  * (files found in a folder are run there).
  */
-export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { only?: string[]; source?: { file: string; line: number; what: string }; cwd?: string } = {}): void {
+export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { only?: string[]; source?: { file: string; line: number; what: string }; cwd?: string; set?: readonly string[] } = {}): void {
   const env: Record<string, string | undefined> = {};
   const targets = new Map<string, TargetDef>();
   const groups = new Map<string, string[]>();
@@ -122,7 +150,7 @@ export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { on
     const at = opts.source?.file ?? def.file;
     const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
     const note = (m: string): void => sink.note(at, line, `${what}: ${m}`);
-    const t = resolved(name, new Set());
+    const t = applySets(resolved(name, new Set()), name, opts.set ?? []);
     const val = (v: unknown, field: string): string | null | undefined => {
       if (v === undefined || v === null) return undefined;
       if (typeof v !== 'string') {

@@ -109,14 +109,14 @@ const BAKE_VALUE_FLAGS = new Set(['-f', '--file', '--set', '--progress', '--buil
 
 /**
  * A bake command: `-f/--file` (repeatable; without one, the default bake files of the folder),
- * the targets and groups named (none: bake's default group), `--set` overrides noted as not
- * applied. Compose files given to bake are read as compose files where dockerfix finds them.
+ * the targets and groups named (none: bake's default group), `--set` overrides of the context,
+ * Dockerfile, target, args and named contexts applied. Compose files given to bake are read as compose files where dockerfix finds them.
  */
 function parseBake(words: Word[], site: CommandSite, sink: Sink): void {
   const note = (m: string): void => sink.note(site.file, site.line, `${site.what}: ${m}`);
   const files: string[] = [];
   const targets: string[] = [];
-  let sets = 0;
+  const sets: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i].value;
     const eq = w.startsWith('--') ? w.indexOf('=') : -1;
@@ -134,7 +134,7 @@ function parseBake(words: Word[], site: CommandSite, sink: Sink): void {
         if (!r.ok) return note(`bake --file ${v}: cannot resolve ${r.variable}; entry not used`);
         if (r.value === '-') return note('bake file from standard input (-f -); not used');
         files.push(path.resolve(site.cwd, r.value));
-      } else if (flag === '--set') sets++;
+      } else if (flag === '--set') sets.push(v);
     } else if (w.startsWith('-')) {
       // a boolean flag (--load, --push, --print, --pull, --no-cache, …)
     } else {
@@ -143,13 +143,12 @@ function parseBake(words: Word[], site: CommandSite, sink: Sink): void {
       targets.push(r.value);
     }
   }
-  if (sets) note(`bake --set overrides (${sets}) are not applied; the bake files' values are used`);
   const yaml = files.filter((f) => /\.ya?ml$/.test(f));
   if (yaml.length) note('compose files given to bake are read as compose files where dockerfix finds them, not through bake');
   const bakeFiles = files.length ? files.filter((f) => !/\.ya?ml$/.test(f)) : BAKE_FILES.map((f) => path.join(site.cwd, f)).filter((f) => fs.existsSync(f));
   if (!bakeFiles.length) return;
   const source = { file: site.file, line: site.line, what: site.what };
-  sink.defer(() => readBakeSet(bakeFiles, sink, { ...(targets.length ? { only: targets } : {}), source, cwd: site.cwd }));
+  sink.defer(() => readBakeSet(bakeFiles, sink, { ...(targets.length ? { only: targets } : {}), source, cwd: site.cwd, ...(sets.length ? { set: sets } : {}) }));
 }
 
 /** Line (in the text) of offset `at`. */

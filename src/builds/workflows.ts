@@ -285,6 +285,9 @@ function readStep(file: string, y: YamlFile, sink: Sink, step: unknown, scope: S
     };
     const files = listOf('files');
     const targets = listOf('targets');
+    // `set:` one override per line (or list item), as `--set`.
+    const setNode = get(w, 'set')?.value;
+    const sets = (isSeq(setNode) ? setNode.items.map((i) => S(i) ?? '') : (S(setNode) ?? '').split(/\r?\n/)).map((x) => x.trim()).filter(Boolean);
     const wdRaw = S(get(w, 'workdir')?.value) ?? '.';
     const wd = interpolate(wdRaw, sink.env);
     if (files === null || targets === null || !wd.ok) {
@@ -300,6 +303,7 @@ function readStep(file: string, y: YamlFile, sink: Sink, step: unknown, scope: S
         ...(targets.length ? { only: targets } : {}),
         source: { file, line, what },
         cwd: dir,
+        ...(sets.length ? { set: sets } : {}),
       }),
     );
     return;
