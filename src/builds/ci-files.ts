@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { interpolate } from './interpolate.js';
-import { readRegular } from './read.js';
+import { insideRoot, readRegular } from './read.js';
 import { scanCommands } from './command.js';
 import { get, isMap, isScalar, isSeq, keyOf, pairs, parseAllYaml, parseYaml, str, type YamlFile } from './yaml-util.js';
 import type { Sink } from './types.js';
@@ -97,11 +97,7 @@ function readGitlabConfig(file: string, y: YamlFile, sink: Sink, inherited: Reco
       continue;
     }
     const dir = path.resolve(root, path.dirname(rel));
-    const inside = (p: string): boolean => {
-      const x = path.relative(root, p);
-      return x === '' || (!x.startsWith('..') && !path.isAbsolute(x));
-    };
-    if (!inside(dir)) {
+    if (!insideRoot(root, dir)) {
       sink.note(file, line, `include ${local} is outside the repository; not read`);
       continue;
     }

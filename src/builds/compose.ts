@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { interpolate } from './interpolate.js';
-import { readRegular } from './read.js';
+import { insideRoot, readRegular } from './read.js';
 import { get, isMap, isScalar, isSeq, pairs, keyOf, parseYaml, str, type YamlFile } from './yaml-util.js';
 import type { Sink } from './types.js';
 
@@ -172,10 +172,7 @@ const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.ya
  * get a note.
  */
 export function readComposeCommand(files: readonly string[], projectDir: string | undefined, cwd: string, sink: Sink, at: { file: string; line: number; what: string }): void {
-  const inside = (p: string): boolean => {
-    const r = path.relative(sink.root, p);
-    return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
-  };
+  const inside = (p: string): boolean => insideRoot(sink.root, p);
   const paths = files.length ? files.map((f) => path.resolve(cwd, f)) : DEFAULT_COMPOSE_FILES.map((f) => path.join(cwd, f)).filter((f) => fs.existsSync(f)).slice(0, 1);
   if (!paths.length) return;
   const outside = paths.find((p) => !inside(p));
@@ -253,8 +250,7 @@ function readProject(paths: string[], sink: Sink, o: ProjectOptions): void {
           from = null;
         } else {
           const target = path.resolve(path.dirname(svc.file), r.value);
-          const rel = path.relative(sink.root, target);
-          if (rel.startsWith('..') || path.isAbsolute(rel)) {
+          if (!insideRoot(sink.root, target)) {
             note(`extends file ${extFileRaw} is outside the repository; the base service is not read`);
             from = null;
           } else {
@@ -369,8 +365,7 @@ function readIncludes(from: Layer, dir: string, env: Record<string, string | und
       return null;
     }
     const p = path.resolve(path.dirname(from.file), r.value);
-    const rel = path.relative(sink.root, p);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    if (!insideRoot(sink.root, p)) {
       sink.note(from.file, line, `include ${r.value} is outside the repository; not used`);
       return null;
     }

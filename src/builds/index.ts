@@ -17,7 +17,7 @@ import { readGitlabCi, readSkaffold } from './ci-files.js';
 import { JENKINS_FILE, readJenkinsfile } from './jenkins.js';
 import { JUSTFILES, TASKFILES, readJustfile, readTaskfile } from './task-runners.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
-import { readRegular } from './read.js';
+import { insideRoot as inside, readRegular } from './read.js';
 import type { BuildDefinition, BuildDefinitions, BuildNote, FindOptions, RawDefinition, Sink } from './types.js';
 
 export type { BuildDefinition, BuildDefinitions, BuildNote, BuildSource, FindOptions } from './types.js';
@@ -43,11 +43,6 @@ function list(dir: string): string[] {
   } catch {
     return [];
   }
-}
-
-function inside(root: string, p: string): boolean {
-  const r = path.relative(root, p);
-  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
 }
 
 /** Folders from `start` up to `root`, nearest first. */

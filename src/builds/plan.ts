@@ -12,7 +12,7 @@ import type { Finding } from '../core/types.js';
 import { byDockerfile, describeSource, findBuildDefinitions, printable } from './index.js';
 import { guessContext } from './guess-root.js';
 import { findHadolint } from './hadolint.js';
-import { readRegular } from './read.js';
+import { insideRoot, readRegular } from './read.js';
 import { rootCache, type RootOf } from './roots.js';
 import type { BuildDefinition, BuildNote } from './types.js';
 
@@ -94,10 +94,7 @@ export async function planBuilds(
     g.push(f);
   }
   for (const [root, group] of groups) {
-    const within = starts.filter((s) => {
-      const r = path.relative(root, s);
-      return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
-    });
+    const within = starts.filter((s) => insideRoot(root, s));
     const found = await findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within], { gitRoot });
     plan.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
@@ -151,8 +148,7 @@ function planFile(file: string, found: BuildDefinition[], conf: ConfiguredBuild 
   if (conf?.context !== undefined) {
     // Like every definition: a context outside the repository (or not a folder) is not used.
     const root = gitRoot(path.dirname(file)) ?? path.dirname(conf.file);
-    const r = path.relative(root, conf.context);
-    const outside = r.startsWith('..') || path.isAbsolute(r);
+    const outside = !insideRoot(root, conf.context);
     if (outside || !isDir(conf.context)) {
       fb.findings.push(info(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? 'is outside the repository' : 'is not a folder'}; not used`));
       conf = { ...conf, context: undefined };

@@ -1,4 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
+
+/** Is `p` `root` or under it (the repository's files; nothing a definition names outside it is read or used)? */
+export function insideRoot(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (!r.startsWith('..') && !path.isAbsolute(r));
+}
 
 /**
  * A regular file's text, or null (missing, a FIFO or device, a folder, larger than `max`): never

@@ -15,7 +15,7 @@ import { interpolate } from './interpolate.js';
 import { scanCommands } from './command.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
 import { describeCombination, jobMatrix, matrixRefs, stepCombinations, substituteMatrix, type Combination } from './matrix.js';
-import { readRegular } from './read.js';
+import { insideRoot, readRegular } from './read.js';
 import { get, isScalar, isSeq, keyOf, pairs, parseYaml, str, type YamlFile } from './yaml-util.js';
 import type { Sink } from './types.js';
 
@@ -108,8 +108,7 @@ function parseFile(file: string, sink: Sink): YamlFile | null {
 function localPath(uses: string, sink: Sink, file: string, line: number): string | null {
   if (!uses.startsWith('./')) return null;
   const p = path.resolve(sink.root, uses.replace(/@.*$/, ''));
-  const rel = path.relative(sink.root, p);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (!insideRoot(sink.root, p)) {
     sink.note(file, line, `uses ${uses} is outside the repository; not followed`);
     return null;
   }
