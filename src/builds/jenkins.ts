@@ -8,6 +8,7 @@
  * double-quoted string stays an unknown variable (the entry gets a note).
  */
 import path from 'node:path';
+import { LineIndex } from '../core/source.js';
 import { scanCommands } from './command.js';
 import type { Sink } from './types.js';
 
@@ -73,19 +74,9 @@ export function readJenkinsfile(file: string, text: string, sink: Sink): void {
   const root = path.dirname(file);
   const base = path.basename(file);
   const what = base === 'Jenkinsfile' ? 'Jenkinsfile' : `Jenkinsfile ${base}`;
-  const lineStarts = [0];
-  for (let k = text.indexOf('\n'); k !== -1; k = text.indexOf('\n', k + 1)) lineStarts.push(k + 1);
-  /** 1-based line of `offset` (binary search: a big file with many steps stays linear). */
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  // Binary search over line starts: a big file with many steps stays linear.
+  const lines = new LineIndex(text);
+  const lineOf = (offset: number): number => lines.position(offset).line;
   /** Open `dir(…) {` blocks: the brace depth they close at and the folder they set. */
   const dirs: Array<{ depth: number; cwd: string }> = [];
   const cwd = (): string => dirs.at(-1)?.cwd ?? root;
