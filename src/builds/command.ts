@@ -36,11 +36,17 @@ export interface CommandSite {
   linePerShell?: boolean;
 }
 
-/** Is `words[i..]` a build command? Returns the index of its first argument. */
-function buildStart(words: string[]): number {
+/** Index of the program a command runs, past `VAR=x` assignments and `sudo`. */
+function programAt(words: string[]): number {
   let i = 0;
   while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++; // VAR=x docker build
   if (words[i] === 'sudo') i++;
+  return i;
+}
+
+/** Is `words[i..]` a build command? Returns the index of its first argument. */
+function buildStart(words: string[]): number {
+  const i = programAt(words);
   const prog = path.basename(words[i] ?? '');
   if (prog === 'executor' && /kaniko/.test(words[i])) return -(i + 2); // kaniko: flags from i+1
   if (prog === 'podman' || prog === 'buildah') {
@@ -54,9 +60,7 @@ function buildStart(words: string[]): number {
 
 /** Is `words[i..]` `docker buildx bake` / `docker bake`? Returns the index of its first argument. */
 function bakeStart(words: string[]): number {
-  let i = 0;
-  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;
-  if (words[i] === 'sudo') i++;
+  const i = programAt(words);
   if (path.basename(words[i] ?? '') !== 'docker') return -1;
   if (words[i + 1] === 'bake') return i + 2;
   if (words[i + 1] === 'buildx' && words[i + 2] === 'bake') return i + 3;
@@ -65,9 +69,7 @@ function bakeStart(words: string[]): number {
 
 /** Is `words[i..]` `docker compose` / `docker-compose` / `podman compose`? Returns the index of its first argument. */
 function composeStart(words: string[]): number {
-  let i = 0;
-  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i])) i++;
-  if (words[i] === 'sudo') i++;
+  const i = programAt(words);
   const prog = path.basename(words[i] ?? '');
   if (prog === 'docker-compose' || prog === 'podman-compose') return i + 1;
   if ((prog === 'docker' || prog === 'podman') && words[i + 1] === 'compose') return i + 2;
