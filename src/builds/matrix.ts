@@ -21,7 +21,16 @@ export type Matrix =
   | { kind: 'known'; combos: Combination[] }
   | { kind: 'unknown'; reason: string; line?: unknown };
 
-const REF = /\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
+/** `${{ <context>.<key> }}` references of one expression context (`matrix`, `inputs`). */
+const refsOf = (context: string): RegExp => new RegExp(`\\$\\{\\{\\s*${context}\\.([A-Za-z_][A-Za-z0-9_-]*)\\s*\\}\\}`, 'g');
+const REF = refsOf('matrix');
+const INPUT_REF = refsOf('inputs');
+
+/** `s` with each reference `re` matches replaced by its key's value; keys not in `values` stay as written. */
+function substituteRefs(s: string, re: RegExp, values: Record<string, string> | null): string {
+  if (!values) return s;
+  return s.replace(re, (whole, k: string) => (Object.hasOwn(values, k) ? values[k] : whole));
+}
 
 /** A matrix value as GitHub's expressions print it (a YAML number or boolean as its value). */
 function scalarValue(node: unknown): string | undefined {
@@ -125,8 +134,12 @@ export function stepCombinations(matrix: Matrix, step: unknown): Array<Combinati
 
 /** `s` with each `${{ matrix.<key> }}` of `combo` replaced by its value (a key the combination lacks is empty, as in GitHub). */
 export function substituteMatrix(s: string, combo: Combination | null): string {
-  if (!combo) return s;
-  return s.replace(REF, (whole, k: string) => (Object.hasOwn(combo, k) ? combo[k] : whole));
+  return substituteRefs(s, REF, combo);
+}
+
+/** `s` with each `${{ inputs.<name> }}` of `inputs` replaced by its value (a called workflow's or composite action's). */
+export function substituteInputs(s: string, inputs: Record<string, string> | null): string {
+  return substituteRefs(s, INPUT_REF, inputs);
 }
 
 /** How a combination is named in a definition's source (`matrix target=dev, file=Dockerfile.dev`; empty values left out). */

@@ -14,15 +14,13 @@ import path from 'node:path';
 import { interpolate } from './interpolate.js';
 import { scanCommands } from './command.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
-import { describeCombination, jobMatrix, matrixRefs, stepCombinations, substituteMatrix, type Combination } from './matrix.js';
+import { describeCombination, jobMatrix, matrixRefs, stepCombinations, substituteInputs, substituteMatrix, type Combination } from './matrix.js';
 import { insideRoot, readRegular } from './read.js';
 import { get, isScalar, isSeq, keyOf, pairs, parseYaml, str, type YamlFile } from './yaml-util.js';
 import type { Sink } from './types.js';
 
 /** Calls of reusable workflows and composite actions followed at most this deep. */
 const MAX_CALL_DEPTH = 5;
-
-const INPUT_REF = /\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
 
 /** What `${{ … }}` can be in the steps being read, and who called them. */
 interface Scope {
@@ -58,11 +56,6 @@ function spend(scope: Scope, sink: Sink, file: string, line: number): boolean {
 function viaText(sink: Sink, file: string, line: number, combo: Combination | null): string {
   const m = describeCombination(combo).replace(/^ \((.*)\)$/, ', $1');
   return ` (via ${path.relative(sink.root, file).split(path.sep).join('/')}:${line}${m})`;
-}
-
-function substituteInputs(s: string, inputs: Record<string, string> | null): string {
-  if (!inputs) return s;
-  return s.replace(INPUT_REF, (whole, k: string) => (Object.hasOwn(inputs, k) ? inputs[k] : whole));
 }
 
 /** The values a call passes (`with:`, substituted in the caller's scope; a value still holding an expression is not known), over the callee's input defaults. */
