@@ -3,27 +3,10 @@
  * readComposeCommand): the compose files they name (merged in order, no default override then),
  * else the default file of the folder they run in.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findBuildDefinitions, type BuildDefinitions } from '../src/builds/index.js';
-import { runCli, tempDir } from './helpers/cli.js';
-
-function gitRepo(files: Record<string, string>): string {
-  const dir = tempDir(files);
-  execFileSync('git', ['init', '-q', dir]);
-  return fs.realpathSync(dir);
-}
-
-function defs(r: BuildDefinitions): string[] {
-  const rel = (p: string | null): string => (p === null ? '-' : path.relative(r.root, p).split(path.sep).join('/') || '.');
-  return r.definitions.map((d) => `${rel(d.dockerfile)} context=${rel(d.context)}${d.target !== undefined ? ` target=${d.target}` : ''}${Object.keys(d.args).length ? ` args=${JSON.stringify(d.args)}` : ''} <- ${rel(d.source.file)}:${d.source.line} ${d.source.what}`);
-}
-
-function notes(r: BuildDefinitions): string[] {
-  return r.notes.map((n) => `${path.relative(r.root, n.file)}:${n.line}: ${n.message}`);
-}
+import { findBuildDefinitions } from '../src/builds/index.js';
+import { runCli } from './helpers/cli.js';
+import { defs, gitRepo, notes } from './helpers/builds.js';
 
 const DOCKERFILE = 'FROM scratch AS dev\nFROM scratch AS ci\nFROM scratch AS prod\n';
 

@@ -4,34 +4,17 @@
  * (docker/build-push-action inputs, `docker build` in run: steps), through findBuildDefinitions
  * and the CLI.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findBuildDefinitions, type BuildDefinitions } from '../src/builds/index.js';
+import { findBuildDefinitions } from '../src/builds/index.js';
 import { jobMatrix, MAX_COMBINATIONS, substituteMatrix } from '../src/builds/matrix.js';
 import { get, parseYaml } from '../src/builds/yaml-util.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
+import { defs, gitRepo, notes } from './helpers/builds.js';
 
 function matrixOf(yaml: string) {
   const y = parseYaml(`job:\n  strategy:\n    matrix:\n${yaml.replace(/^/gm, '      ')}\n`);
   if ('error' in y) throw new Error(y.error);
   return jobMatrix(get(y.doc.contents, 'job')?.value);
-}
-
-function gitRepo(files: Record<string, string>): string {
-  const dir = tempDir(files);
-  execFileSync('git', ['init', '-q', dir]);
-  return fs.realpathSync(dir);
-}
-
-function defs(r: BuildDefinitions): string[] {
-  const rel = (p: string | null): string => (p === null ? '-' : path.relative(r.root, p).split(path.sep).join('/') || '.');
-  return r.definitions.map((d) => `${rel(d.dockerfile)} context=${rel(d.context)}${d.target !== undefined ? ` target=${d.target}` : ''}${Object.keys(d.args).length ? ` args=${JSON.stringify(d.args)}` : ''} <- ${rel(d.source.file)}:${d.source.line} ${d.source.what}`);
-}
-
-function notes(r: BuildDefinitions): string[] {
-  return r.notes.map((n) => `${path.relative(r.root, n.file)}:${n.line}: ${n.message}`);
 }
 
 describe('jobMatrix: the combinations GitHub runs', () => {
