@@ -236,6 +236,20 @@ export async function parseBake(file: string, text: string, sink: Sink): Promise
 }
 
 /** Parse and read the bake files of one set (a folder's, or a bake-action's) together. */
+/**
+ * A bake invocation (a `docker buildx bake` line, a bake-action step) run in `cwd`: the bake
+ * files it names (absolute; none: the default files of `cwd`), the targets it builds (none: the
+ * default group) and its `--set` overrides. Compose files given to bake are noted: they are read
+ * as compose files where dockerfix finds them. The files are read after the rest (sink.defer).
+ */
+export function readBakeInvocation(files: readonly string[], cwd: string, sink: Sink, o: { targets: readonly string[]; set: readonly string[]; source: { file: string; line: number; what: string } }): void {
+  const isCompose = (f: string): boolean => /\.ya?ml$/.test(f);
+  if (files.some(isCompose)) sink.note(o.source.file, o.source.line, `${o.source.what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
+  const bakeFiles = files.length ? files.filter((f) => !isCompose(f)) : BAKE_FILES.map((f) => path.join(cwd, f)).filter((f) => fs.existsSync(f));
+  if (!bakeFiles.length) return;
+  sink.defer(() => readBakeSet(bakeFiles, sink, { ...(o.targets.length ? { only: [...o.targets] } : {}), source: o.source, cwd, ...(o.set.length ? { set: o.set } : {}) }));
+}
+
 export async function readBakeSet(files: readonly string[], sink: Sink, opts: Parameters<typeof readBakeFiles>[2] = {}): Promise<void> {
   const parsed: BakeFile[] = [];
   for (const f of files) {

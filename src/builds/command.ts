@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { tokenize, type Word } from '../core/shell.js';
-import { BAKE_FILES, readBakeSet } from './bake.js';
+import { readBakeInvocation } from './bake.js';
 import { readComposeCommand } from './compose.js';
 import { interpolate } from './interpolate.js';
 import type { Sink } from './types.js';
@@ -145,12 +145,7 @@ function parseBake(words: Word[], site: CommandSite, sink: Sink): void {
       targets.push(r.value);
     }
   }
-  const yaml = files.filter((f) => /\.ya?ml$/.test(f));
-  if (yaml.length) note('compose files given to bake are read as compose files where dockerfix finds them, not through bake');
-  const bakeFiles = files.length ? files.filter((f) => !/\.ya?ml$/.test(f)) : BAKE_FILES.map((f) => path.join(site.cwd, f)).filter((f) => fs.existsSync(f));
-  if (!bakeFiles.length) return;
-  const source = { file: site.file, line: site.line, what: site.what };
-  sink.defer(() => readBakeSet(bakeFiles, sink, { ...(targets.length ? { only: targets } : {}), source, cwd: site.cwd, ...(sets.length ? { set: sets } : {}) }));
+  readBakeInvocation(files, site.cwd, sink, { targets, set: sets, source: { file: site.file, line: site.line, what: site.what } });
 }
 
 /** Line (in the text) of offset `at`. */

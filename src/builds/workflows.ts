@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { interpolate } from './interpolate.js';
 import { scanCommands } from './command.js';
-import { BAKE_FILES, readBakeSet } from './bake.js';
+import { readBakeInvocation } from './bake.js';
 import { describeCombination, jobMatrix, matrixRefs, stepCombinations, substituteInputs, substituteMatrix, type Combination } from './matrix.js';
 import { insideRoot, readRegular } from './read.js';
 import { get, isScalar, isSeq, keyOf, pairs, parseYaml, str, type YamlFile } from './yaml-util.js';
@@ -287,16 +287,11 @@ function readStep(file: string, y: YamlFile, sink: Sink, step: unknown, scope: S
       return;
     }
     const dir = path.resolve(root, wd.value);
-    const paths = files.length ? files.map((f) => path.resolve(dir, f)) : BAKE_FILES.map((f) => path.join(dir, f));
-    const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
-    if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-    sink.defer(() =>
-      readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => fs.existsSync(f)), sink, {
-        ...(targets.length ? { only: targets } : {}),
-        source: { file, line, what },
-        cwd: dir,
-        ...(sets.length ? { set: sets } : {}),
-      }),
+    readBakeInvocation(
+      files.map((f) => path.resolve(dir, f)),
+      dir,
+      sink,
+      { targets, set: sets, source: { file, line, what } },
     );
     return;
   }
