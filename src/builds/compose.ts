@@ -173,7 +173,8 @@ const DEFAULT_COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.ya
  */
 export function readComposeCommand(files: readonly string[], projectDir: string | undefined, cwd: string, sink: Sink, at: { file: string; line: number; what: string }): void {
   const inside = (p: string): boolean => insideRoot(sink.root, p);
-  const paths = files.length ? files.map((f) => path.resolve(cwd, f)) : DEFAULT_COMPOSE_FILES.map((f) => path.join(cwd, f)).filter((f) => fs.existsSync(f)).slice(0, 1);
+  const found = files.length ? undefined : DEFAULT_COMPOSE_FILES.map((f) => path.join(cwd, f)).find((f) => fs.existsSync(f));
+  const paths = files.length ? files.map((f) => path.resolve(cwd, f)) : found ? [found] : [];
   if (!paths.length) return;
   const outside = paths.find((p) => !inside(p));
   if (outside) {
