@@ -304,8 +304,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path23, { windows } = {}) => {
-      const segs = path23.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path24, { windows } = {}) => {
+      const segs = path24.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -2063,18 +2063,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path23) {
+function matchOne(p, path24) {
   switch (p.kind) {
     case "exact":
-      return path23 === p.text;
+      return path24 === p.text;
     case "prefix":
-      return path23.startsWith(p.text.slice(0, -2));
+      return path24.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path23.endsWith(suffix) || suffix.startsWith("/") && path23 === suffix.slice(1);
+      return path24.endsWith(suffix) || suffix.startsWith("/") && path24 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path23);
+      return runAutomaton(p.tokens, path24);
     default:
       return false;
   }
@@ -6879,6 +6879,10 @@ var init_interpolate = __esm({
 });
 
 // src/builds/read.ts
+function insideRoot(root, p) {
+  const r = import_node_path4.default.relative(root, p);
+  return r === "" || !r.startsWith("..") && !import_node_path4.default.isAbsolute(r);
+}
 function readRegular2(file, max = 1 << 20) {
   try {
     const st = import_node_fs5.default.statSync(file);
@@ -6888,11 +6892,12 @@ function readRegular2(file, max = 1 << 20) {
     return null;
   }
 }
-var import_node_fs5;
+var import_node_fs5, import_node_path4;
 var init_read = __esm({
   "src/builds/read.ts"() {
     "use strict";
     import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
   }
 });
 
@@ -6946,7 +6951,7 @@ var init_yaml_util = __esm({
 
 // src/builds/compose.ts
 function dotEnv(dir) {
-  return dotEnvFile(import_node_path4.default.join(dir, ".env"));
+  return dotEnvFile(import_node_path5.default.join(dir, ".env"));
 }
 function dotEnvFile(file) {
   const out = {};
@@ -7021,42 +7026,40 @@ function load(file, sink, given) {
   return { file, y, services };
 }
 function overrideOf(file) {
-  const m = /^(.*)\.(ya?ml)$/.exec(import_node_path4.default.basename(file));
+  const m = /^(.*)\.(ya?ml)$/.exec(import_node_path5.default.basename(file));
   if (!m || m[1].endsWith(".override")) return null;
   for (const ext of ["yaml", "yml"]) {
-    const f = import_node_path4.default.join(import_node_path4.default.dirname(file), `${m[1]}.override.${ext}`);
+    const f = import_node_path5.default.join(import_node_path5.default.dirname(file), `${m[1]}.override.${ext}`);
     if (import_node_fs6.default.existsSync(f)) return f;
   }
   return null;
 }
 function isMergedOverride(file) {
-  const m = /^(.*)\.override\.ya?ml$/.exec(import_node_path4.default.basename(file));
+  const m = /^(.*)\.override\.ya?ml$/.exec(import_node_path5.default.basename(file));
   if (!m) return false;
-  return ["yaml", "yml"].some((ext) => import_node_fs6.default.existsSync(import_node_path4.default.join(import_node_path4.default.dirname(file), `${m[1]}.${ext}`)));
+  return ["yaml", "yml"].some((ext) => import_node_fs6.default.existsSync(import_node_path5.default.join(import_node_path5.default.dirname(file), `${m[1]}.${ext}`)));
 }
 function readCompose(file, text, sink) {
   if (isMergedOverride(file)) return;
   readProject([file], sink, { text, depth: 0, stack: /* @__PURE__ */ new Set() });
 }
 function readComposeCommand(files, projectDir, cwd, sink, at) {
-  const inside4 = (p) => {
-    const r = import_node_path4.default.relative(sink.root, p);
-    return r === "" || !r.startsWith("..") && !import_node_path4.default.isAbsolute(r);
-  };
-  const paths = files.length ? files.map((f) => import_node_path4.default.resolve(cwd, f)) : DEFAULT_COMPOSE_FILES.map((f) => import_node_path4.default.join(cwd, f)).filter((f) => import_node_fs6.default.existsSync(f)).slice(0, 1);
+  const inside3 = (p) => insideRoot(sink.root, p);
+  const found = files.length ? void 0 : DEFAULT_COMPOSE_FILES.map((f) => import_node_path5.default.join(cwd, f)).find((f) => import_node_fs6.default.existsSync(f));
+  const paths = files.length ? files.map((f) => import_node_path5.default.resolve(cwd, f)) : found ? [found] : [];
   if (!paths.length) return;
-  const outside = paths.find((p) => !inside4(p));
+  const outside = paths.find((p) => !inside3(p));
   if (outside) {
-    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path4.default.relative(sink.root, outside)} is outside the repository; not read`);
+    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path5.default.relative(sink.root, outside)} is outside the repository; not read`);
     return;
   }
   const text = readRegular2(paths[0]);
   if (text === null) {
-    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path4.default.relative(sink.root, paths[0]) || paths[0]} cannot be read; not used`);
+    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path5.default.relative(sink.root, paths[0]) || paths[0]} cannot be read; not used`);
     return;
   }
-  const pd = projectDir === void 0 ? void 0 : import_node_path4.default.resolve(cwd, projectDir);
-  if (pd !== void 0 && !inside4(pd)) {
+  const pd = projectDir === void 0 ? void 0 : import_node_path5.default.resolve(cwd, projectDir);
+  if (pd !== void 0 && !inside3(pd)) {
     sink.note(at.file, at.line, `${at.what}: project directory ${projectDir} is outside the repository; not used`);
     return;
   }
@@ -7072,12 +7075,12 @@ function readProject(paths, sink, o) {
     const l = load(f, sink);
     if (l) layers.push(l);
   }
-  const dir = o.projectDir ?? import_node_path4.default.dirname(file);
+  const dir = o.projectDir ?? import_node_path5.default.dirname(file);
   const fileEnv = {};
   if (o.envFiles) for (const f of o.envFiles) Object.assign(fileEnv, dotEnvFile(f));
   const env = { ...o.envFiles ? fileEnv : dotEnv(dir), ...sink.env };
   const projectFiles = new Set(layers.map((l) => l.file));
-  const baseDir = (f) => projectFiles.has(f) ? dir : import_node_path4.default.dirname(f);
+  const baseDir = (f) => projectFiles.has(f) ? dir : import_node_path5.default.dirname(f);
   const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
   const files = new Map(layers.map((l) => [l.file, l]));
   const layerOf = (f) => {
@@ -7097,9 +7100,8 @@ function readProject(paths, sink, o) {
           note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
           from = null;
         } else {
-          const target = import_node_path4.default.resolve(import_node_path4.default.dirname(svc.file), r.value);
-          const rel2 = import_node_path4.default.relative(sink.root, target);
-          if (rel2.startsWith("..") || import_node_path4.default.isAbsolute(rel2)) {
+          const target = import_node_path5.default.resolve(import_node_path5.default.dirname(svc.file), r.value);
+          if (!insideRoot(sink.root, target)) {
             note(`extends file ${extFileRaw} is outside the repository; the base service is not read`);
             from = null;
           } else {
@@ -7110,7 +7112,7 @@ function readProject(paths, sink, o) {
       }
       const baseSvc = svcName !== void 0 ? from?.services.get(svcName) : void 0;
       if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
-      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${import_node_path4.default.basename(from.file)}; the base service is not read`);
+      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${import_node_path5.default.basename(from.file)}; the base service is not read`);
     }
     return overlayBuild(build, svc);
   };
@@ -7166,7 +7168,7 @@ function readProject(paths, sink, o) {
       continue;
     }
     const ctxBase = build.context ? baseDir(build.context.file) : dir;
-    const context = import_node_path4.default.resolve(ctxBase, ctx);
+    const context = import_node_path5.default.resolve(ctxBase, ctx);
     const additionalContexts = {};
     for (const [k, v] of build.additional) {
       const r = interpolate(v.raw, env);
@@ -7175,10 +7177,10 @@ function readProject(paths, sink, o) {
         continue;
       }
       if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
-      else additionalContexts[k] = import_node_path4.default.resolve(baseDir(v.file), r.value);
+      else additionalContexts[k] = import_node_path5.default.resolve(baseDir(v.file), r.value);
     }
     sink.add({
-      dockerfile: dockerfile !== void 0 ? import_node_path4.default.resolve(context, dockerfile) : void 0,
+      dockerfile: dockerfile !== void 0 ? import_node_path5.default.resolve(context, dockerfile) : void 0,
       context,
       ...target !== void 0 ? { target } : {},
       args,
@@ -7204,9 +7206,8 @@ function readIncludes(from, dir, env, sink, o) {
       sink.note(from.file, line, `include ${r.value} is remote; not used`);
       return null;
     }
-    const p = import_node_path4.default.resolve(import_node_path4.default.dirname(from.file), r.value);
-    const rel2 = import_node_path4.default.relative(sink.root, p);
-    if (rel2.startsWith("..") || import_node_path4.default.isAbsolute(rel2)) {
+    const p = import_node_path5.default.resolve(import_node_path5.default.dirname(from.file), r.value);
+    if (!insideRoot(sink.root, p)) {
       sink.note(from.file, line, `include ${r.value} is outside the repository; not used`);
       return null;
     }
@@ -7235,7 +7236,7 @@ function readIncludes(from, dir, env, sink, o) {
     const envFiles = envRaws ? envRaws.map((r) => resolve(r.raw, r.line, "env_file")) : void 0;
     if (envFiles?.some((f) => f === null)) continue;
     if (files.some((f) => o.stack.has(f))) {
-      sink.note(from.file, line, `include ${import_node_path4.default.relative(dir, files[0]) || files[0]} includes a file that includes it; not followed`);
+      sink.note(from.file, line, `include ${import_node_path5.default.relative(dir, files[0]) || files[0]} includes a file that includes it; not followed`);
       continue;
     }
     if (o.depth + 1 > MAX_INCLUDE_DEPTH) {
@@ -7250,12 +7251,12 @@ function readIncludes(from, dir, env, sink, o) {
     readProject(files, sink, { text, projectDir, envFiles, depth: o.depth + 1, stack: o.stack });
   }
 }
-var import_node_fs6, import_node_path4, COMPOSE_FILE, emptyBuild, DEFAULT_COMPOSE_FILES, MAX_INCLUDE_DEPTH;
+var import_node_fs6, import_node_path5, COMPOSE_FILE, emptyBuild, DEFAULT_COMPOSE_FILES, MAX_INCLUDE_DEPTH;
 var init_compose = __esm({
   "src/builds/compose.ts"() {
     "use strict";
     import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_read();
     init_yaml_util();
@@ -7385,7 +7386,7 @@ function readBakeFiles(files, sink, opts = {}) {
       note(`context ${ctx} is not a local folder; not used`);
       continue;
     }
-    const context = import_node_path5.default.resolve(opts.cwd ?? import_node_path5.default.dirname(def2.file), ctx ?? ".");
+    const context = import_node_path6.default.resolve(opts.cwd ?? import_node_path6.default.dirname(def2.file), ctx ?? ".");
     const args = {};
     for (const [k, v] of Object.entries(t.args ?? {})) {
       if (v === null || v === void 0) continue;
@@ -7397,10 +7398,10 @@ function readBakeFiles(files, sink, opts = {}) {
     for (const [k, v] of Object.entries(t.contexts ?? {})) {
       const r = interpolate(String(v), env);
       if (!r.ok) continue;
-      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : import_node_path5.default.resolve(opts.cwd ?? import_node_path5.default.dirname(def2.file), r.value);
+      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : import_node_path6.default.resolve(opts.cwd ?? import_node_path6.default.dirname(def2.file), r.value);
     }
     sink.add({
-      dockerfile: df !== void 0 ? import_node_path5.default.resolve(context, df) : void 0,
+      dockerfile: df !== void 0 ? import_node_path6.default.resolve(context, df) : void 0,
       context,
       ...target !== void 0 ? { target } : {},
       args,
@@ -7410,7 +7411,7 @@ function readBakeFiles(files, sink, opts = {}) {
   }
   if (opts.only?.length) {
     const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
-    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => import_node_path5.default.basename(f.file)).join(", ") || "the bake files"}`);
+    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => import_node_path6.default.basename(f.file)).join(", ") || "the bake files"}`);
   }
 }
 async function parseBake(file, text, sink) {
@@ -7425,7 +7426,7 @@ async function parseBake(file, text, sink) {
   hcl ??= __dockerfixImport("@cdktn/hcl2json").then((m) => m.parse);
   try {
     const parse = await hcl;
-    return { file, text, json: await parse(import_node_path5.default.basename(file), text) };
+    return { file, text, json: await parse(import_node_path6.default.basename(file), text) };
   } catch (e) {
     if (e.code === "ERR_MODULE_NOT_FOUND") {
       hcl = void 0;
@@ -7438,13 +7439,20 @@ async function parseBake(file, text, sink) {
     return null;
   }
 }
+function readBakeInvocation(files, cwd, sink, o) {
+  const isCompose = (f) => /\.ya?ml$/.test(f);
+  if (files.some(isCompose)) sink.note(o.source.file, o.source.line, `${o.source.what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
+  const bakeFiles = files.length ? files.filter((f) => !isCompose(f)) : BAKE_FILES.map((f) => import_node_path6.default.join(cwd, f)).filter((f) => import_node_fs7.default.existsSync(f));
+  if (!bakeFiles.length) return;
+  sink.defer(() => readBakeSet(bakeFiles, sink, { ...o.targets.length ? { only: [...o.targets] } : {}, source: o.source, cwd, ...o.set.length ? { set: o.set } : {} }));
+}
 async function readBakeSet(files, sink, opts = {}) {
   const parsed = [];
   for (const f of files) {
     const text = readRegular2(f, 1 << 20);
     if (text === null) {
       if (isRegularFile(f)) sink.note(f, 1, "larger than 1 MiB; not read");
-      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${import_node_path5.default.relative(sink.root, f) || f} not found; not used`);
+      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${import_node_path6.default.relative(sink.root, f) || f} not found; not used`);
       continue;
     }
     const b = await parseBake(f, text, sink);
@@ -7459,11 +7467,11 @@ function isRegularFile(p) {
     return false;
   }
 }
-var import_node_path5, import_node_fs7, isObj, BAKE_FILES, hcl;
+var import_node_path6, import_node_fs7, isObj, BAKE_FILES, hcl;
 var init_bake = __esm({
   "src/builds/bake.ts"() {
     "use strict";
-    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
     import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
     init_interpolate();
     init_read();
@@ -7473,11 +7481,15 @@ var init_bake = __esm({
 });
 
 // src/builds/command.ts
-function buildStart(words2) {
+function programAt(words2) {
   let i = 0;
   while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
   if (words2[i] === "sudo") i++;
-  const prog = import_node_path6.default.basename(words2[i] ?? "");
+  return i;
+}
+function buildStart(words2) {
+  const i = programAt(words2);
+  const prog = import_node_path7.default.basename(words2[i] ?? "");
   if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
   if (prog === "podman" || prog === "buildah") {
     return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
@@ -7488,19 +7500,15 @@ function buildStart(words2) {
   return -1;
 }
 function bakeStart(words2) {
-  let i = 0;
-  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
-  if (words2[i] === "sudo") i++;
-  if (import_node_path6.default.basename(words2[i] ?? "") !== "docker") return -1;
+  const i = programAt(words2);
+  if (import_node_path7.default.basename(words2[i] ?? "") !== "docker") return -1;
   if (words2[i + 1] === "bake") return i + 2;
   if (words2[i + 1] === "buildx" && words2[i + 2] === "bake") return i + 3;
   return -1;
 }
 function composeStart(words2) {
-  let i = 0;
-  while (i < words2.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words2[i])) i++;
-  if (words2[i] === "sudo") i++;
-  const prog = import_node_path6.default.basename(words2[i] ?? "");
+  const i = programAt(words2);
+  const prog = import_node_path7.default.basename(words2[i] ?? "");
   if (prog === "docker-compose" || prog === "podman-compose") return i + 1;
   if ((prog === "docker" || prog === "podman") && words2[i + 1] === "compose") return i + 2;
   return -1;
@@ -7550,7 +7558,7 @@ function parseBake2(words2, site, sink) {
         const r = interpolate(v, sink.env);
         if (!r.ok) return note(`bake --file ${v}: cannot resolve ${r.variable}; entry not used`);
         if (r.value === "-") return note("bake file from standard input (-f -); not used");
-        files.push(import_node_path6.default.resolve(site.cwd, r.value));
+        files.push(import_node_path7.default.resolve(site.cwd, r.value));
       } else if (flag === "--set") sets.push(v);
     } else if (w.startsWith("-")) {
     } else {
@@ -7559,12 +7567,7 @@ function parseBake2(words2, site, sink) {
       targets.push(r.value);
     }
   }
-  const yaml2 = files.filter((f) => /\.ya?ml$/.test(f));
-  if (yaml2.length) note("compose files given to bake are read as compose files where dockerfix finds them, not through bake");
-  const bakeFiles = files.length ? files.filter((f) => !/\.ya?ml$/.test(f)) : BAKE_FILES.map((f) => import_node_path6.default.join(site.cwd, f)).filter((f) => import_node_fs8.default.existsSync(f));
-  if (!bakeFiles.length) return;
-  const source = { file: site.file, line: site.line, what: site.what };
-  sink.defer(() => readBakeSet(bakeFiles, sink, { ...targets.length ? { only: targets } : {}, source, cwd: site.cwd, ...sets.length ? { set: sets } : {} }));
+  readBakeInvocation(files, site.cwd, sink, { targets, set: sets, source: { file: site.file, line: site.line, what: site.what } });
 }
 function lineAt(text, at) {
   let n = 0;
@@ -7588,7 +7591,7 @@ function scanCommands(text, site, sink) {
     const words2 = cmd.words.map((w) => w.value);
     if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
       const r = interpolate(words2[1], sink.env);
-      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path6.default.resolve(cwd, r.value);
+      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path7.default.resolve(cwd, r.value);
       continue;
     }
     const compose = composeStart(words2);
@@ -7683,13 +7686,13 @@ function parseBuild(words2, site, sink) {
   if (ctxRaw !== "-") {
     const r = resolve(ctxRaw, "context");
     if (r === null) return;
-    context = import_node_path6.default.resolve(site.cwd, r);
+    context = import_node_path7.default.resolve(site.cwd, r);
   } else if (file === void 0) {
     note("the Dockerfile comes from standard input (docker build -); not used");
     return;
   }
   sink.add({
-    dockerfile: file !== void 0 ? import_node_path6.default.resolve(site.cwd, file) : void 0,
+    dockerfile: file !== void 0 ? import_node_path7.default.resolve(site.cwd, file) : void 0,
     context,
     ...target !== void 0 ? { target } : {},
     args,
@@ -7733,13 +7736,13 @@ function parseKaniko(words2, site, sink) {
     note(`kaniko context ${ctx} is not a local folder; not used`);
     return;
   }
-  const context = import_node_path6.default.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
+  const context = import_node_path7.default.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
   let dockerfile;
   if (file !== void 0) {
     const f = resolve(file, "--dockerfile");
     if (f === null) return;
-    const asGiven = import_node_path6.default.resolve(site.cwd, f);
-    dockerfile = import_node_fs8.default.existsSync(asGiven) ? asGiven : import_node_path6.default.resolve(context, f);
+    const asGiven = import_node_path7.default.resolve(site.cwd, f);
+    dockerfile = import_node_fs8.default.existsSync(asGiven) ? asGiven : import_node_path7.default.resolve(context, f);
   }
   let t;
   if (target !== void 0) {
@@ -7749,12 +7752,12 @@ function parseKaniko(words2, site, sink) {
   }
   sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
 }
-var import_node_fs8, import_node_path6, VALUE_FLAGS, COMPOSE_VALUE_FLAGS, BAKE_VALUE_FLAGS;
+var import_node_fs8, import_node_path7, VALUE_FLAGS, COMPOSE_VALUE_FLAGS, BAKE_VALUE_FLAGS;
 var init_command = __esm({
   "src/builds/command.ts"() {
     "use strict";
     import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
     init_shell();
     init_bake();
     init_compose();
@@ -7821,6 +7824,10 @@ var init_command = __esm({
 });
 
 // src/builds/matrix.ts
+function substituteRefs(s, re, values3) {
+  if (!values3) return s;
+  return s.replace(re, (whole, k) => Object.hasOwn(values3, k) ? values3[k] : whole);
+}
 function scalarValue(node2) {
   if (!isScalar(node2) || node2.value === null) return void 0;
   const v = node2.value;
@@ -7908,21 +7915,25 @@ function stepCombinations(matrix, step) {
   return seen.size ? [...seen.values()] : [null];
 }
 function substituteMatrix(s, combo) {
-  if (!combo) return s;
-  return s.replace(REF, (whole, k) => Object.hasOwn(combo, k) ? combo[k] : whole);
+  return substituteRefs(s, REF, combo);
+}
+function substituteInputs(s, inputs) {
+  return substituteRefs(s, INPUT_REF, inputs);
 }
 function describeCombination(combo) {
   if (!combo) return "";
   const parts2 = Object.entries(combo).filter(([, v]) => v !== "").map(([k, v]) => `${k}=${v}`);
   return parts2.length ? ` (matrix ${parts2.join(", ")})` : "";
 }
-var MAX_COMBINATIONS, REF;
+var MAX_COMBINATIONS, refsOf, REF, INPUT_REF;
 var init_matrix = __esm({
   "src/builds/matrix.ts"() {
     "use strict";
     init_yaml_util();
     MAX_COMBINATIONS = 256;
-    REF = /\$\{\{\s*matrix\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
+    refsOf = (context) => new RegExp(`\\$\\{\\{\\s*${context}\\.([A-Za-z_][A-Za-z0-9_-]*)\\s*\\}\\}`, "g");
+    REF = refsOf("matrix");
+    INPUT_REF = refsOf("inputs");
   }
 });
 
@@ -7940,11 +7951,7 @@ function spend(scope, sink, file, line) {
 }
 function viaText(sink, file, line, combo) {
   const m = describeCombination(combo).replace(/^ \((.*)\)$/, ", $1");
-  return ` (via ${import_node_path7.default.relative(sink.root, file).split(import_node_path7.default.sep).join("/")}:${line}${m})`;
-}
-function substituteInputs(s, inputs) {
-  if (!inputs) return s;
-  return s.replace(INPUT_REF, (whole, k) => Object.hasOwn(inputs, k) ? inputs[k] : whole);
+  return ` (via ${import_node_path8.default.relative(sink.root, file).split(import_node_path8.default.sep).join("/")}:${line}${m})`;
 }
 function callInputs(declared, withNode, sub) {
   const out = /* @__PURE__ */ Object.create(null);
@@ -7982,9 +7989,8 @@ function parseFile(file, sink) {
 }
 function localPath(uses, sink, file, line) {
   if (!uses.startsWith("./")) return null;
-  const p = import_node_path7.default.resolve(sink.root, uses.replace(/@.*$/, ""));
-  const rel2 = import_node_path7.default.relative(sink.root, p);
-  if (rel2.startsWith("..") || import_node_path7.default.isAbsolute(rel2)) {
+  const p = import_node_path8.default.resolve(sink.root, uses.replace(/@.*$/, ""));
+  if (!insideRoot(sink.root, p)) {
     sink.note(file, line, `uses ${uses} is outside the repository; not followed`);
     return null;
   }
@@ -8063,7 +8069,7 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
     const line = y.line(get(step, "uses").key);
     const dir = localPath(uses, sink, file, line);
     if (!dir) return;
-    const actionFile = ["action.yml", "action.yaml"].map((n) => import_node_path7.default.join(dir, n)).find((f) => import_node_fs9.default.existsSync(f));
+    const actionFile = ["action.yml", "action.yaml"].map((n) => import_node_path8.default.join(dir, n)).find((f) => import_node_fs9.default.existsSync(f));
     if (!actionFile) return;
     if (scope.stack.has(actionFile) || scope.depth + 1 > MAX_CALL_DEPTH) {
       sink.note(file, line, `workflow step ${stepName}: ${uses} ${scope.stack.has(actionFile) ? "uses itself" : `is nested deeper than ${MAX_CALL_DEPTH} calls`}; not followed`);
@@ -8109,7 +8115,7 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
       note(`context ${ctx} is a URL; not used`);
       return;
     }
-    const context = import_node_path7.default.resolve(root, ctx ?? ".");
+    const context = import_node_path8.default.resolve(root, ctx ?? ".");
     const args = {};
     const rawArgs = get(w, "build-args")?.value;
     const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => S(i) ?? "") : (S(rawArgs) ?? "").split(/\r?\n/);
@@ -8122,7 +8128,7 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
     }
     sink.add({
       // `file` is relative to the workspace with a path context, to the context otherwise.
-      dockerfile: fileIn !== void 0 ? import_node_path7.default.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
+      dockerfile: fileIn !== void 0 ? import_node_path8.default.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
       context,
       ...target !== void 0 ? { target } : {},
       args,
@@ -8158,17 +8164,12 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
       if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
       return;
     }
-    const dir = import_node_path7.default.resolve(root, wd.value);
-    const paths = files.length ? files.map((f) => import_node_path7.default.resolve(dir, f)) : BAKE_FILES.map((f) => import_node_path7.default.join(dir, f));
-    const bakeFiles = paths.filter((f) => !/\.ya?ml$/.test(f) || !files.length);
-    if (files.some((f) => /\.ya?ml$/.test(f))) sink.note(file, line, `${what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-    sink.defer(
-      () => readBakeSet(files.length ? bakeFiles.filter((f) => !/\.ya?ml$/.test(f)) : bakeFiles.filter((f) => import_node_fs9.default.existsSync(f)), sink, {
-        ...targets.length ? { only: targets } : {},
-        source: { file, line, what },
-        cwd: dir,
-        ...sets.length ? { set: sets } : {}
-      })
+    const dir = import_node_path8.default.resolve(root, wd.value);
+    readBakeInvocation(
+      files.map((f) => import_node_path8.default.resolve(dir, f)),
+      dir,
+      sink,
+      { targets, set: sets, source: { file, line, what } }
     );
     return;
   }
@@ -8181,15 +8182,15 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
       sink.note(file, y.line(run.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
       return;
     }
-    scanCommands(sub(run.value.value), { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path7.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
+    scanCommands(sub(run.value.value), { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path8.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
   }
 }
-var import_node_fs9, import_node_path7, MAX_CALL_DEPTH, INPUT_REF, MAX_CALLS;
+var import_node_fs9, import_node_path8, MAX_CALL_DEPTH, MAX_CALLS;
 var init_workflows = __esm({
   "src/builds/workflows.ts"() {
     "use strict";
     import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_command();
     init_bake();
@@ -8197,14 +8198,13 @@ var init_workflows = __esm({
     init_read();
     init_yaml_util();
     MAX_CALL_DEPTH = 5;
-    INPUT_REF = /\$\{\{\s*inputs\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g;
     MAX_CALLS = 500;
   }
 });
 
 // src/builds/scripts.ts
 function readMakefile(file, text, sink) {
-  const dir = import_node_path8.default.dirname(file);
+  const dir = import_node_path9.default.dirname(file);
   const vars = /* @__PURE__ */ new Map([["CURDIR", dir]]);
   for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*([^\n$#]*?)\s*$/gm)) {
     if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
@@ -8220,7 +8220,7 @@ function readMakefile(file, text, sink) {
   scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile", linePerShell: true }, sink);
 }
 function readScript(file, text, sink, cwd) {
-  scanCommands(text, { file, line: 1, cwd, what: `script ${import_node_path8.default.basename(file)}` }, sink);
+  scanCommands(text, { file, line: 1, cwd, what: `script ${import_node_path9.default.basename(file)}` }, sink);
 }
 function readPackageJson(file, text, sink) {
   let pkg;
@@ -8236,14 +8236,14 @@ function readPackageJson(file, text, sink) {
     if (typeof cmd !== "string" || !/\b(docker|podman)\b/.test(cmd)) continue;
     const at = text.indexOf(JSON.stringify(name) + ":") !== -1 ? text.indexOf(JSON.stringify(name) + ":") : text.indexOf(JSON.stringify(name));
     const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
-    scanCommands(cmd, { file, line, cwd: import_node_path8.default.dirname(file), what: `package.json script ${name}` }, sink);
+    scanCommands(cmd, { file, line, cwd: import_node_path9.default.dirname(file), what: `package.json script ${name}` }, sink);
   }
 }
-var import_node_path8;
+var import_node_path9;
 var init_scripts = __esm({
   "src/builds/scripts.ts"() {
     "use strict";
-    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
     init_command();
   }
 });
@@ -8295,7 +8295,7 @@ function readDevcontainer(file, text, sink) {
   const ctx = val(b.context ?? json.context, "context");
   const target = val(b.target, "target");
   if (df === null || ctx === null || target === null) return;
-  const dir = import_node_path9.default.dirname(file);
+  const dir = import_node_path10.default.dirname(file);
   const args = {};
   if (b.args && typeof b.args === "object") {
     for (const [k, v] of Object.entries(b.args)) {
@@ -8306,18 +8306,18 @@ function readDevcontainer(file, text, sink) {
     }
   }
   sink.add({
-    dockerfile: import_node_path9.default.resolve(dir, df),
-    context: import_node_path9.default.resolve(dir, ctx ?? "."),
+    dockerfile: import_node_path10.default.resolve(dir, df),
+    context: import_node_path10.default.resolve(dir, ctx ?? "."),
     ...target !== void 0 ? { target } : {},
     args,
     source: { file, line, what: "devcontainer" }
   });
 }
-var import_node_path9;
+var import_node_path10;
 var init_devcontainer = __esm({
   "src/builds/devcontainer.ts"() {
     "use strict";
-    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
   }
 });
@@ -8389,17 +8389,13 @@ function readGitlabConfig(file, y, sink, inherited, state) {
       sink.note(file, line, `include ${local}: ** patterns are not followed`);
       continue;
     }
-    const dir = import_node_path10.default.resolve(root, import_node_path10.default.dirname(rel2));
-    const inside4 = (p) => {
-      const x = import_node_path10.default.relative(root, p);
-      return x === "" || !x.startsWith("..") && !import_node_path10.default.isAbsolute(x);
-    };
-    if (!inside4(dir)) {
+    const dir = import_node_path11.default.resolve(root, import_node_path11.default.dirname(rel2));
+    if (!insideRoot(root, dir)) {
       sink.note(file, line, `include ${local} is outside the repository; not read`);
       continue;
     }
     let files;
-    const base2 = import_node_path10.default.basename(rel2);
+    const base2 = import_node_path11.default.basename(rel2);
     if (base2.includes("*")) {
       const re = new RegExp(`^${base2.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
       let names = [];
@@ -8408,8 +8404,8 @@ function readGitlabConfig(file, y, sink, inherited, state) {
       } catch {
         names = [];
       }
-      files = names.filter((n) => re.test(n) && /\.ya?ml$/.test(n)).map((n) => import_node_path10.default.join(dir, n));
-    } else files = [import_node_path10.default.join(dir, base2)];
+      files = names.filter((n) => re.test(n) && /\.ya?ml$/.test(n)).map((n) => import_node_path11.default.join(dir, n));
+    } else files = [import_node_path11.default.join(dir, base2)];
     for (const f of files) {
       if (state.stack.has(f)) {
         sink.note(file, line, `include ${local} includes a file that includes it; not followed`);
@@ -8479,7 +8475,7 @@ function readSkaffold(file, text, sink) {
         const df = val(get(docker, "dockerfile")?.value, "dockerfile");
         const target = val(get(docker, "target")?.value, "target");
         if (ctx === null || df === null || target === null) continue;
-        const context = import_node_path10.default.resolve(import_node_path10.default.dirname(file), ctx ?? ".");
+        const context = import_node_path11.default.resolve(import_node_path11.default.dirname(file), ctx ?? ".");
         const args = {};
         for (const p of pairs(get(docker, "buildArgs")?.value)) {
           const k = keyOf(p) ?? "";
@@ -8491,17 +8487,17 @@ function readSkaffold(file, text, sink) {
           }
           args[k] = raw;
         }
-        sink.add({ dockerfile: import_node_path10.default.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
+        sink.add({ dockerfile: import_node_path11.default.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
       }
     }
   }
 }
-var import_node_fs10, import_node_path10, MAX_GITLAB_INCLUDES, MAX_GITLAB_DEPTH;
+var import_node_fs10, import_node_path11, MAX_GITLAB_INCLUDES, MAX_GITLAB_DEPTH;
 var init_ci_files = __esm({
   "src/builds/ci-files.ts"() {
     "use strict";
     import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path11 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_read();
     init_command();
@@ -8554,21 +8550,11 @@ function skipSpace(text, i) {
   }
 }
 function readJenkinsfile(file, text, sink) {
-  const root = import_node_path11.default.dirname(file);
-  const base2 = import_node_path11.default.basename(file);
+  const root = import_node_path12.default.dirname(file);
+  const base2 = import_node_path12.default.basename(file);
   const what = base2 === "Jenkinsfile" ? "Jenkinsfile" : `Jenkinsfile ${base2}`;
-  const lineStarts = [0];
-  for (let k = text.indexOf("\n"); k !== -1; k = text.indexOf("\n", k + 1)) lineStarts.push(k + 1);
-  const lineOf3 = (offset) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lines = new LineIndex(text);
+  const lineOf3 = (offset) => lines.position(offset).line;
   const dirs = [];
   const cwd = () => dirs.at(-1)?.cwd ?? root;
   let depth = 0;
@@ -8623,7 +8609,7 @@ function readJenkinsfile(file, text, sink) {
       if (name === "sh") {
         scanCommands(lit.value, { file, line, cwd: cwd(), what }, sink);
       } else if (name === "dir") {
-        pendingDir = import_node_path11.default.resolve(cwd(), lit.value);
+        pendingDir = import_node_path12.default.resolve(cwd(), lit.value);
       } else {
         let k = skipSpace(text, lit.end);
         let args = ".";
@@ -8640,11 +8626,12 @@ function readJenkinsfile(file, text, sink) {
     i += name.length;
   }
 }
-var import_node_path11, JENKINS_FILE, WORD;
+var import_node_path12, JENKINS_FILE, WORD;
 var init_jenkins = __esm({
   "src/builds/jenkins.ts"() {
     "use strict";
-    import_node_path11 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
+    init_source();
     init_command();
     JENKINS_FILE = /^Jenkinsfile(\.[A-Za-z0-9_.-]+)?$/;
     WORD = /[A-Za-z_][A-Za-z0-9_.]*/y;
@@ -8672,7 +8659,7 @@ function readTaskfile(file, text, sink) {
     sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
     return;
   }
-  const root = import_node_path12.default.dirname(file);
+  const root = import_node_path13.default.dirname(file);
   const globals = /* @__PURE__ */ new Map();
   plainVars(get(y.doc.contents, "vars")?.value, globals);
   for (const task of pairs(get(y.doc.contents, "tasks")?.value)) {
@@ -8680,7 +8667,7 @@ function readTaskfile(file, text, sink) {
     const vars = new Map(globals);
     plainVars(get(task.value, "vars")?.value, vars);
     const dirRaw = str(get(task.value, "dir")?.value);
-    const cwd = dirRaw === void 0 ? root : import_node_path12.default.resolve(root, substituteTemplates(dirRaw, vars, true));
+    const cwd = dirRaw === void 0 ? root : import_node_path13.default.resolve(root, substituteTemplates(dirRaw, vars, true));
     const cmds = get(task.value, "cmds")?.value;
     const items = isSeq(cmds) ? cmds.items : [];
     for (const item of items) {
@@ -8723,7 +8710,7 @@ function readJustfile(file, text, sink) {
     const to = k + 1 < starts.length ? starts[k + 1].line - 1 : body.length;
     const recipeLines = body.slice(from, to);
     if (!/\b(docker|podman|buildah|executor)\b/.test(recipeLines.join("\n"))) continue;
-    const site = { file, cwd: import_node_path12.default.dirname(file), what: `justfile recipe ${starts[k].name}` };
+    const site = { file, cwd: import_node_path13.default.dirname(file), what: `justfile recipe ${starts[k].name}` };
     const first = recipeLines.findIndex((l) => l.trim() !== "");
     if (first !== -1 && recipeLines[first].trim().startsWith("#!")) {
       scanCommands(recipeLines.join("\n"), { ...site, line: from + 1 }, sink);
@@ -8738,11 +8725,11 @@ function readJustfile(file, text, sink) {
     }
   }
 }
-var import_node_path12, TASKFILES, JUSTFILES;
+var import_node_path13, TASKFILES, JUSTFILES;
 var init_task_runners = __esm({
   "src/builds/task-runners.ts"() {
     "use strict";
-    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
     init_command();
     init_yaml_util();
     TASKFILES = ["Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml", "Taskfile.dist.yaml"];
@@ -8768,18 +8755,14 @@ function list(dir) {
     return [];
   }
 }
-function inside2(root, p) {
-  const r = import_node_path13.default.relative(root, p);
-  return r === "" || !r.startsWith("..") && !import_node_path13.default.isAbsolute(r);
-}
 function upward(start, root) {
   const out = [];
   let d = start;
   for (; ; ) {
     out.push(d);
     if (d === root) break;
-    const parent = import_node_path13.default.dirname(d);
-    if (parent === d || !inside2(root, parent)) break;
+    const parent = import_node_path14.default.dirname(d);
+    if (parent === d || !insideRoot(root, parent)) break;
     d = parent;
   }
   return out;
@@ -8788,39 +8771,39 @@ function candidates(dir) {
   const out = [];
   const names = list(dir);
   const has4 = new Set(names);
-  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path13.default.join(dir, name), readCompose]);
+  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path14.default.join(dir, name), readCompose]);
   for (const sub of ["docker", "deploy"]) {
     if (!has4.has(sub)) continue;
-    for (const name of list(import_node_path13.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path13.default.join(dir, sub, name), readCompose]);
+    for (const name of list(import_node_path14.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path14.default.join(dir, sub, name), readCompose]);
   }
   if (has4.has(".github")) {
-    const wf = import_node_path13.default.join(dir, ".github", "workflows");
-    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path13.default.join(wf, name), readWorkflow]);
+    const wf = import_node_path14.default.join(dir, ".github", "workflows");
+    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path14.default.join(wf, name), readWorkflow]);
   }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readMakefile]);
-  for (const name of names) if (JENKINS_FILE.test(name)) out.push([import_node_path13.default.join(dir, name), readJenkinsfile]);
-  for (const name of TASKFILES) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readTaskfile]);
-  for (const name of JUSTFILES) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readJustfile]);
+  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readMakefile]);
+  for (const name of names) if (JENKINS_FILE.test(name)) out.push([import_node_path14.default.join(dir, name), readJenkinsfile]);
+  for (const name of TASKFILES) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readTaskfile]);
+  for (const name of JUSTFILES) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readJustfile]);
   for (const sub of ["scripts", "build"]) {
     if (!has4.has(sub)) continue;
-    const d = import_node_path13.default.join(dir, sub);
+    const d = import_node_path14.default.join(dir, sub);
     for (const name of list(d)) {
-      const f = import_node_path13.default.join(d, name);
+      const f = import_node_path14.default.join(d, name);
       if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
     }
   }
-  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path13.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
-  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path13.default.join(dir, name), readSkaffold]);
-  if (has4.has("package.json")) out.push([import_node_path13.default.join(dir, "package.json"), readPackageJson]);
-  if (has4.has(".devcontainer.json")) out.push([import_node_path13.default.join(dir, ".devcontainer.json"), readDevcontainer]);
+  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path14.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
+  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readSkaffold]);
+  if (has4.has("package.json")) out.push([import_node_path14.default.join(dir, "package.json"), readPackageJson]);
+  if (has4.has(".devcontainer.json")) out.push([import_node_path14.default.join(dir, ".devcontainer.json"), readDevcontainer]);
   if (has4.has(".devcontainer")) {
-    out.push([import_node_path13.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
-    for (const name of list(import_node_path13.default.join(dir, ".devcontainer"))) {
-      const f = import_node_path13.default.join(dir, ".devcontainer", name, "devcontainer.json");
+    out.push([import_node_path14.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
+    for (const name of list(import_node_path14.default.join(dir, ".devcontainer"))) {
+      const f = import_node_path14.default.join(dir, ".devcontainer", name, "devcontainer.json");
       if (isFile(f)) out.push([f, readDevcontainer]);
     }
   }
-  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path13.default.join(dir, name)).filter(isFile);
+  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path14.default.join(dir, name)).filter(isFile);
   return { files: out.filter(([f]) => isFile(f)), bake };
 }
 function head(file) {
@@ -8835,13 +8818,13 @@ function head(file) {
   }
 }
 async function findBuildDefinitions(paths, opts = {}) {
-  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path13.default.resolve(p));
+  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path14.default.resolve(p));
   const first = starts[0] ?? process.cwd();
-  const firstDir = isDirectory(first) ? first : import_node_path13.default.dirname(first);
+  const firstDir = isDirectory(first) ? first : import_node_path14.default.dirname(first);
   const root = (opts.gitRoot ?? gitRoot)(firstDir) ?? firstDir;
   const definitions = [];
   const notes = [];
-  const rel2 = (p) => import_node_path13.default.relative(root, p).split(import_node_path13.default.sep).join("/") || ".";
+  const rel2 = (p) => import_node_path14.default.relative(root, p).split(import_node_path14.default.sep).join("/") || ".";
   const deferred = [];
   const added = /* @__PURE__ */ new Set();
   const noted = /* @__PURE__ */ new Set();
@@ -8859,12 +8842,12 @@ async function findBuildDefinitions(paths, opts = {}) {
     add: (d) => {
       const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
-        if (!inside2(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
+        if (!insideRoot(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
         if (!isDirectory(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
       }
-      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path13.default.join(d.context, "Dockerfile") : void 0);
+      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path14.default.join(d.context, "Dockerfile") : void 0);
       if (!dockerfile) return;
-      if (!inside2(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
+      if (!insideRoot(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
       const def2 = { dockerfile, context: d.context, ...d.target !== void 0 ? { target: d.target } : {}, args: d.args, ...d.additionalContexts ? { additionalContexts: d.additionalContexts } : {}, source: { ...d.source, what: printable(d.source.what) } };
       const key = JSON.stringify(def2);
@@ -8876,8 +8859,8 @@ async function findBuildDefinitions(paths, opts = {}) {
   const seenDirs = /* @__PURE__ */ new Set();
   const seenFiles = /* @__PURE__ */ new Set();
   for (const start of starts) {
-    const dir = isDirectory(start) ? start : import_node_path13.default.dirname(start);
-    if (!inside2(root, dir)) continue;
+    const dir = isDirectory(start) ? start : import_node_path14.default.dirname(start);
+    if (!insideRoot(root, dir)) continue;
     for (const d of upward(dir, root)) {
       if (seenDirs.has(d)) continue;
       seenDirs.add(d);
@@ -8915,16 +8898,16 @@ function byDockerfile(defs) {
   return m;
 }
 function describeSource(d, cwd) {
-  const file = printable(import_node_path13.default.relative(cwd, d.source.file).split(import_node_path13.default.sep).join("/") || d.source.file);
+  const file = printable(import_node_path14.default.relative(cwd, d.source.file).split(import_node_path14.default.sep).join("/") || d.source.file);
   const what = d.source.what.replace(/^compose /, "");
-  return what === import_node_path13.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
+  return what === import_node_path14.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }
-var import_node_fs11, import_node_path13, MAX_BYTES;
+var import_node_fs11, import_node_path14, MAX_BYTES;
 var init_builds = __esm({
   "src/builds/index.ts"() {
     "use strict";
     import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_compose();
     init_workflows();
@@ -8956,15 +8939,15 @@ function localSources(doc2) {
     const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
     for (const s of words2.slice(0, -1)) {
       if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
-      const clean = import_node_path14.default.posix.normalize(s.replace(/^\/+/, "") || ".");
+      const clean = import_node_path15.default.posix.normalize(s.replace(/^\/+/, "") || ".");
       if (clean === "." || clean.startsWith("..")) continue;
       out.push({ source: s, line: instr.line, keyword: instr.upper });
     }
   }
   return out;
 }
-function guessContext(dockerfile, text, root = gitRoot(import_node_path14.default.dirname(dockerfile))) {
-  const dir = import_node_path14.default.dirname(dockerfile);
+function guessContext(dockerfile, text, root = gitRoot(import_node_path15.default.dirname(dockerfile))) {
+  const dir = import_node_path15.default.dirname(dockerfile);
   if (!root || root === dir) return null;
   let doc2;
   try {
@@ -8973,24 +8956,24 @@ function guessContext(dockerfile, text, root = gitRoot(import_node_path14.defaul
     return null;
   }
   const sources = localSources(doc2);
-  const rel2 = (s) => import_node_path14.default.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(import_node_path14.default.join(dir, rel2(s.source))));
+  const rel2 = (s) => import_node_path15.default.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(import_node_path15.default.join(dir, rel2(s.source))));
   if (missing.length === 0) return null;
-  let d = import_node_path14.default.dirname(dir);
+  let d = import_node_path15.default.dirname(dir);
   for (; ; ) {
-    if (sources.every((s) => exists(import_node_path14.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (sources.every((s) => exists(import_node_path15.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
     if (d === root) return null;
-    const parent = import_node_path14.default.dirname(d);
+    const parent = import_node_path15.default.dirname(d);
     if (parent === d) return null;
     d = parent;
   }
 }
-var import_node_fs12, import_node_path14;
+var import_node_fs12, import_node_path15;
 var init_guess_root = __esm({
   "src/builds/guess-root.ts"() {
     "use strict";
     import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_fsio();
   }
@@ -9039,46 +9022,46 @@ function preCommitRunsHadolint(text) {
 function findHadolint(dockerfile, root) {
   let found = null;
   let ignored2 = null;
-  let d = import_node_path15.default.dirname(dockerfile);
+  let d = import_node_path16.default.dirname(dockerfile);
   for (; ; ) {
     const names = new Set(list2(d));
     for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
       if (!names.has(n) || ignored2 !== null) continue;
-      const text = readRegular2(import_node_path15.default.join(d, n));
+      const text = readRegular2(import_node_path16.default.join(d, n));
       if (text === null) continue;
       ignored2 = configIgnored(text);
-      found ??= { source: import_node_path15.default.join(d, n), ignored: [] };
+      found ??= { source: import_node_path16.default.join(d, n), ignored: [] };
     }
     if (!found && names.has(".pre-commit-config.yaml")) {
-      const f = import_node_path15.default.join(d, ".pre-commit-config.yaml");
+      const f = import_node_path16.default.join(d, ".pre-commit-config.yaml");
       const text = readRegular2(f);
       if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
     }
     if (!found && names.has(".github")) {
-      const wf = import_node_path15.default.join(d, ".github", "workflows");
+      const wf = import_node_path16.default.join(d, ".github", "workflows");
       for (const n of list2(wf).sort()) {
         if (!/\.ya?ml$/.test(n)) continue;
-        const text = readRegular2(import_node_path15.default.join(wf, n));
+        const text = readRegular2(import_node_path16.default.join(wf, n));
         if (text !== null && workflowRunsHadolint(text)) {
-          found = { source: import_node_path15.default.join(wf, n), ignored: [] };
+          found = { source: import_node_path16.default.join(wf, n), ignored: [] };
           break;
         }
       }
     }
-    const r = import_node_path15.default.relative(root, d);
-    if (r === "" || r.startsWith("..") || import_node_path15.default.isAbsolute(r)) break;
-    const parent = import_node_path15.default.dirname(d);
+    const r = import_node_path16.default.relative(root, d);
+    if (r === "" || r.startsWith("..") || import_node_path16.default.isAbsolute(r)) break;
+    const parent = import_node_path16.default.dirname(d);
     if (parent === d) break;
     d = parent;
   }
   return found ? { ...found, ignored: ignored2 ?? [] } : null;
 }
-var import_node_fs13, import_node_path15;
+var import_node_fs13, import_node_path16;
 var init_hadolint = __esm({
   "src/builds/hadolint.ts"() {
     "use strict";
     import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
     init_yaml_util();
     init_read();
   }
@@ -9107,29 +9090,26 @@ function listSources(sources) {
   return `${sources.slice(0, MAX_SOURCES_LISTED).join("; ")}; and ${sources.length - MAX_SOURCES_LISTED} more`;
 }
 function rel(cwd, p) {
-  return printable(import_node_path16.default.relative(cwd, p).split(import_node_path16.default.sep).join("/") || ".");
+  return printable(import_node_path17.default.relative(cwd, p).split(import_node_path17.default.sep).join("/") || ".");
 }
 async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
   const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
   const gitRoot2 = rootCache();
   const groups = /* @__PURE__ */ new Map();
   for (const f of files) {
-    const root = gitRoot2(import_node_path16.default.dirname(f)) ?? import_node_path16.default.dirname(f);
+    const root = gitRoot2(import_node_path17.default.dirname(f)) ?? import_node_path17.default.dirname(f);
     let g = groups.get(root);
     if (!g) groups.set(root, g = []);
     g.push(f);
   }
   for (const [root, group] of groups) {
-    const within2 = starts.filter((s) => {
-      const r = import_node_path16.default.relative(root, s);
-      return r === "" || !r.startsWith("..") && !import_node_path16.default.isAbsolute(r);
-    });
-    const found = await findBuildDefinitions([...group.map((f) => import_node_path16.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
+    const within2 = starts.filter((s) => insideRoot(root, s));
+    const found = await findBuildDefinitions([...group.map((f) => import_node_path17.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
     plan2.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot2);
-      const h = gitRoot2(import_node_path16.default.dirname(file)) ? findHadolint(file, root) : null;
+      const h = gitRoot2(import_node_path17.default.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan2.files.set(file, fb);
     }
@@ -9139,7 +9119,7 @@ async function planBuilds(files, starts, cwd, explicit, configured = () => void 
 function fromConfig(file, c, found) {
   const source = { file: c.file, line: c.line, what: "dockerfix config" };
   const contexts = c.context !== void 0 ? [c.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(import_node_path16.default.dirname(file));
+  if (contexts.length === 0) contexts.push(import_node_path17.default.dirname(file));
   const targets = c.targets !== void 0 ? c.targets.length ? c.targets : [void 0] : [...new Set(found.map((d) => d.target))];
   if (targets.length === 0) targets.push(void 0);
   const out = [];
@@ -9168,9 +9148,8 @@ function mergeArgs(list3) {
 function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const fb = { findings: [] };
   if (conf?.context !== void 0) {
-    const root = gitRoot2(import_node_path16.default.dirname(file)) ?? import_node_path16.default.dirname(conf.file);
-    const r = import_node_path16.default.relative(root, conf.context);
-    const outside = r.startsWith("..") || import_node_path16.default.isAbsolute(r);
+    const root = gitRoot2(import_node_path17.default.dirname(file)) ?? import_node_path17.default.dirname(conf.file);
+    const outside = !insideRoot(root, conf.context);
     if (outside || !isDir(conf.context)) {
       fb.findings.push(info2(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
       conf = { ...conf, context: void 0 };
@@ -9179,15 +9158,15 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const list3 = conf ? fromConfig(file, conf, found) : found;
   if (list3.length === 0) {
     if (explicit) return fb;
-    const root = gitRoot2(import_node_path16.default.dirname(file));
-    if (!root || root === import_node_path16.default.dirname(file)) return fb;
+    const root = gitRoot2(import_node_path17.default.dirname(file));
+    if (!root || root === import_node_path17.default.dirname(file)) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text, root);
     if (g) {
-      const where = g.dir === gitRoot2(import_node_path16.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where = g.dir === gitRoot2(import_node_path17.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path16.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path17.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -9210,7 +9189,7 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   }
   for (const d of list3)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path16.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path17.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
   for (const d of list3) {
     if (d.target === void 0) continue;
@@ -9240,12 +9219,12 @@ function isDir(p) {
     return false;
   }
 }
-var import_node_fs14, import_node_path16, info2, MAX_SOURCES_LISTED;
+var import_node_fs14, import_node_path17, info2, MAX_SOURCES_LISTED;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
     import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
     init_hadolint();
@@ -9970,26 +9949,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path23) => {
-      const end = path23.length - 1;
-      const index = path23.lastIndexOf(
+    var basenameOf = (path24) => {
+      const end = path24.length - 1;
+      const index = path24.lastIndexOf(
         SLASH,
-        path23[end] === SLASH ? end - 1 : end
+        path24[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path23 : path23.slice(index + 1);
+      return index < 0 ? path24 : path24.slice(index + 1);
     };
-    var parentOf = (path23) => {
-      if (path23.charCodeAt(0) === SLASH_CODE || path23.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path23.split(SLASH).filter(Boolean);
+    var parentOf = (path24) => {
+      if (path24.charCodeAt(0) === SLASH_CODE || path24.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path24.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path23.length - 1;
-      const cut2 = path23.lastIndexOf(
+      const end = path24.length - 1;
+      const cut2 = path24.lastIndexOf(
         SLASH,
-        path23.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path24.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path23.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path24.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -10139,7 +10118,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path23) {
+      testLiteral(path24) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -10148,7 +10127,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path23)) {
+          if (rule.checkRegex.test(path24)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -10168,15 +10147,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path23, mode) {
+      test(path24, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path23) : path23;
+        const basename2 = shortcut ? basenameOf(path24) : path24;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path23
+            shortcut && rule._basenameOnly ? basename2 : path24
           )) {
             const { negative } = rule;
             const ret = {
@@ -10198,17 +10177,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path23, originalPath, doThrow) => {
-      if (!isString(path23)) {
+    var checkPath = (path24, originalPath, doThrow) => {
+      if (!isString(path24)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path23) {
+      if (!path24) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path23)) {
+      if (checkPath.isNotRelative(path24)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -10217,25 +10196,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path23) => {
-      const first = path23.charCodeAt(0);
+    var isNotRelative = (path24) => {
+      const first = path24.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path23.length === 1) {
+      if (path24.length === 1) {
         return true;
       }
-      const second = path23.charCodeAt(1);
+      const second = path24.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path23.length === 2 || path23.charCodeAt(2) === SLASH_CODE;
+      return path24.length === 2 || path24.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -10266,58 +10245,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path23) {
+      _test(originalPath, cache4, path24) {
         checkPath(
-          path23,
+          path24,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path23 ? this._t(path23, cache4) : {
+        return path24 ? this._t(path24, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path23 = convertPath(target);
-        if (!path23 || path23.charCodeAt(path23.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path23);
+        const path24 = convertPath(target);
+        if (!path24 || path24.charCodeAt(path24.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path24);
         }
-        const dir = this._t(path23, this._testCache);
+        const dir = this._t(path24, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path23);
+        const literal = this._rules.testLiteral(path24);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path23, cache4) {
-        if (path23 in cache4) {
-          return cache4[path23];
+      _t(path24, cache4) {
+        if (path24 in cache4) {
+          return cache4[path24];
         }
-        const parentPath = parentOf(path23);
+        const parentPath = parentOf(path24);
         const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path23] = parent && parent.ignored ? parent : this._rules.test(path23, MODE_IGNORE);
+        return cache4[path24] = parent && parent.ignored ? parent : this._rules.test(path24, MODE_IGNORE);
       }
-      ignores(path23) {
-        return this._test(path23, this._ignoreCache, convertPath(path23)).ignored;
+      ignores(path24) {
+        return this._test(path24, this._ignoreCache, convertPath(path24)).ignored;
       }
       createFilter() {
-        return (path23) => !this.ignores(path23);
+        return (path24) => !this.ignores(path24);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path23) {
-        return this._test(path23, this._testCache, convertPath(path23));
+      test(path24) {
+        return this._test(path24, this._testCache, convertPath(path24));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path23) => checkPath(convertPath(path23), path23, RETURN_FALSE);
+    var isPathValid = (path24) => checkPath(convertPath(path24), path24, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path23) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path23) || isNotRelative(path23);
+      checkPath.isNotRelative = (path24) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path24) || isNotRelative(path24);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -10348,7 +10327,7 @@ async function discover(paths, cwd = process.cwd()) {
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
   const add = (f) => {
-    const key = import_node_path17.default.resolve(cwd, f);
+    const key = import_node_path18.default.resolve(cwd, f);
     if (seen.has(key)) return;
     seen.add(key);
     files.push(f);
@@ -10356,7 +10335,7 @@ async function discover(paths, cwd = process.cwd()) {
   for (const p of paths) {
     let st;
     try {
-      st = import_node_fs15.default.statSync(import_node_path17.default.resolve(cwd, p));
+      st = import_node_fs15.default.statSync(import_node_path18.default.resolve(cwd, p));
     } catch (e) {
       const code = e.code;
       errors.push(
@@ -10368,27 +10347,27 @@ async function discover(paths, cwd = process.cwd()) {
       continue;
     }
     if (!st.isDirectory()) {
-      if (!await dockerfixIgnored(import_node_path17.default.resolve(cwd, p))) add(p);
+      if (!await dockerfixIgnored(import_node_path18.default.resolve(cwd, p))) add(p);
       continue;
     }
     let found;
     const unreadable = [];
     const unsearchable = [];
     try {
-      found = await searchDirectory(import_node_path17.default.resolve(cwd, p), unreadable, unsearchable);
+      found = await searchDirectory(import_node_path18.default.resolve(cwd, p), unreadable, unsearchable);
     } catch (e) {
       errors.push(new FileError(p, `cannot search directory: ${e.message}`));
       continue;
     }
-    for (const f of found.sort()) add(import_node_path17.default.join(p, f));
-    const root = import_node_path17.default.resolve(cwd, p);
+    for (const f of found.sort()) add(import_node_path18.default.join(p, f));
+    const root = import_node_path18.default.resolve(cwd, p);
     for (const d of [...new Set(unreadable)].sort()) {
-      const rel2 = import_node_path17.default.relative(root, d);
-      errors.push(new FileError(rel2 ? import_node_path17.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
+      const rel2 = import_node_path18.default.relative(root, d);
+      errors.push(new FileError(rel2 ? import_node_path18.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
     }
     for (const u of unsearchable) {
-      const rel2 = import_node_path17.default.relative(root, u.dir);
-      errors.push(new FileError(rel2 ? import_node_path17.default.join(p, rel2) : p, u.why));
+      const rel2 = import_node_path18.default.relative(root, u.dir);
+      errors.push(new FileError(rel2 ? import_node_path18.default.join(p, rel2) : p, u.why));
     }
   }
   return { files, errors };
@@ -10413,11 +10392,11 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
       const name = e.name;
       if (e.isDirectory()) {
         if (SKIP.has(name) || isTemplateDir(name)) continue;
-        const abs = import_node_path17.default.join(dir, name);
+        const abs = import_node_path18.default.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
         visit(abs, rel2 ? `${rel2}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
-        const abs = import_node_path17.default.join(dir, name);
+        const abs = import_node_path18.default.join(dir, name);
         if (name.includes("\uFFFD") && !import_node_fs15.default.existsSync(abs)) {
           unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
           continue;
@@ -10433,7 +10412,7 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
 function ignoreFileAt(dir, name, base2 = dir) {
   let text;
   try {
-    const file = import_node_path17.default.join(dir, name);
+    const file = import_node_path18.default.join(dir, name);
     if (!import_node_fs15.default.statSync(file).isFile()) return null;
     text = import_node_fs15.default.readFileSync(file, "utf8");
   } catch {
@@ -10443,8 +10422,8 @@ function ignoreFileAt(dir, name, base2 = dir) {
 }
 function repoRootOf(dir) {
   for (let d = dir; ; ) {
-    if (import_node_fs15.default.existsSync(import_node_path17.default.join(d, ".git"))) return d;
-    const up = import_node_path17.default.dirname(d);
+    if (import_node_fs15.default.existsSync(import_node_path18.default.join(d, ".git"))) return d;
+    const up = import_node_path18.default.dirname(d);
     if (up === d) return void 0;
     d = up;
   }
@@ -10453,12 +10432,12 @@ function parentRules(root) {
   const top = repoRootOf(root);
   if (!top) return [];
   const chain = [];
-  for (let d = root; ; d = import_node_path17.default.dirname(d)) {
+  for (let d = root; ; d = import_node_path18.default.dirname(d)) {
     chain.push(d);
     if (d === top) break;
   }
   const rules = [];
-  const info3 = ignoreFileAt(import_node_path17.default.join(top, ".git", "info"), "exclude", top);
+  const info3 = ignoreFileAt(import_node_path18.default.join(top, ".git", "info"), "exclude", top);
   if (info3) rules.push(info3);
   for (let k = chain.length - 1; k >= 1; k--) {
     for (const n of IGNORE_FILES) {
@@ -10469,44 +10448,44 @@ function parentRules(root) {
   return rules;
 }
 async function dockerfixIgnored(abs) {
-  const dir = import_node_path17.default.dirname(abs);
+  const dir = import_node_path18.default.dirname(abs);
   const top = repoRootOf(dir) ?? dir;
   const dirs = [];
-  for (let d = dir; ; d = import_node_path17.default.dirname(d)) {
+  for (let d = dir; ; d = import_node_path18.default.dirname(d)) {
     dirs.push(d);
-    if (d === top || import_node_path17.default.dirname(d) === d) break;
+    if (d === top || import_node_path18.default.dirname(d) === d) break;
   }
-  const present = dirs.filter((d) => import_node_fs15.default.existsSync(import_node_path17.default.join(d, ".dockerfixignore")));
+  const present = dirs.filter((d) => import_node_fs15.default.existsSync(import_node_path18.default.join(d, ".dockerfixignore")));
   if (!present.length) return false;
   makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
-  for (let d = dir; rules.length; d = import_node_path17.default.dirname(d)) {
-    if (ignored(rules.filter((r) => inside3(r.base, d) && r.base !== d), d, true)) return true;
-    if (d === top || import_node_path17.default.dirname(d) === d) break;
+  for (let d = dir; rules.length; d = import_node_path18.default.dirname(d)) {
+    if (ignored(rules.filter((r) => inside2(r.base, d) && r.base !== d), d, true)) return true;
+    if (d === top || import_node_path18.default.dirname(d) === d) break;
   }
   return ignored(rules, abs, false);
 }
-function inside3(base2, p) {
-  const r = import_node_path17.default.relative(base2, p);
-  return r === "" || !r.startsWith("..") && !import_node_path17.default.isAbsolute(r);
+function inside2(base2, p) {
+  const r = import_node_path18.default.relative(base2, p);
+  return r === "" || !r.startsWith("..") && !import_node_path18.default.isAbsolute(r);
 }
 function ignored(rules, abs, dir) {
   let out = false;
   for (const r of rules) {
-    let rel2 = import_node_path17.default.relative(r.base, abs);
-    if (import_node_path17.default.sep !== "/") rel2 = rel2.split(import_node_path17.default.sep).join("/");
+    let rel2 = import_node_path18.default.relative(r.base, abs);
+    if (import_node_path18.default.sep !== "/") rel2 = rel2.split(import_node_path18.default.sep).join("/");
     const t = r.ig.test(dir ? `${rel2}/` : rel2);
     if (t.ignored) out = true;
     else if (t.unignored) out = false;
   }
   return out;
 }
-var import_node_fs15, import_node_path17, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
+var import_node_fs15, import_node_path18, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
     import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_names();
     init_names();
@@ -12290,7 +12269,7 @@ function parseEditorConfig(text) {
 function readAt(dir) {
   if (cache.has(dir)) return cache.get(dir);
   let found = null;
-  const file = import_node_path18.default.join(dir, ".editorconfig");
+  const file = import_node_path19.default.join(dir, ".editorconfig");
   try {
     const fd = import_node_fs16.default.openSync(file, import_node_fs16.default.constants.O_RDONLY | (import_node_fs16.default.constants.O_NONBLOCK ?? 0));
     try {
@@ -12327,19 +12306,19 @@ function sectionMatches(glob, rel2) {
   }
 }
 function editorConfigProps(file) {
-  const abs = import_node_path18.default.resolve(file);
+  const abs = import_node_path19.default.resolve(file);
   const chain = [];
-  for (let dir = import_node_path18.default.dirname(abs); ; ) {
+  for (let dir = import_node_path19.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs16.default.existsSync(import_node_path18.default.join(dir, ".git"))) break;
-    const up = import_node_path18.default.dirname(dir);
+    if (ec?.root || import_node_fs16.default.existsSync(import_node_path19.default.join(dir, ".git"))) break;
+    const up = import_node_path19.default.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   const props = {};
   for (const ec of chain.reverse()) {
-    const rel2 = import_node_path18.default.relative(ec.dir, abs).split(import_node_path18.default.sep).join("/");
+    const rel2 = import_node_path19.default.relative(ec.dir, abs).split(import_node_path19.default.sep).join("/");
     for (const s of ec.sections) {
       if (!sectionMatches(s.glob, rel2)) continue;
       for (const [k, v] of Object.entries(s.props)) {
@@ -12364,12 +12343,12 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs16, import_node_path18, import_picomatch, MAX_BYTES2, cache, int;
+var import_node_fs16, import_node_path19, import_picomatch, MAX_BYTES2, cache, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
     import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES2 = 1024 * 1024;
     cache = /* @__PURE__ */ new Map();
@@ -12543,13 +12522,13 @@ function validateContexts(v, fail) {
   const out = {};
   for (const [file, e] of Object.entries(v)) {
     const at = `contexts.${file}`;
-    if (file === "" || import_node_path19.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
+    if (file === "" || import_node_path20.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
     if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
     const rec = e;
     for (const k of Object.keys(rec)) if (!["context", "targets", "args"].includes(k)) fail(`${at}.${k}`, "unknown key (allowed: context, targets, args)");
     const entry = {};
     if ("context" in rec) {
-      if (typeof rec.context !== "string" || rec.context === "" || import_node_path19.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      if (typeof rec.context !== "string" || rec.context === "" || import_node_path20.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
       entry.context = rec.context;
     }
     if ("targets" in rec) {
@@ -12572,21 +12551,21 @@ function loadConfigFile(file, knownIds) {
   try {
     text = readConfigText(file);
   } catch (e) {
-    if (import_node_path19.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
+    if (import_node_path20.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
     throw new ConfigError(file, "", `cannot read: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   }
   let raw;
   try {
     raw = JSON.parse(text.replace(/^\ufeff/, ""));
   } catch (e) {
-    if (import_node_path19.default.basename(file) === "package.json") return null;
+    if (import_node_path20.default.basename(file) === "package.json") return null;
     throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
   }
-  if (import_node_path19.default.basename(file) === "package.json") {
+  if (import_node_path20.default.basename(file) === "package.json") {
     if (!isObject(raw) || !("dockerfix" in raw)) return null;
-    return { file, dir: import_node_path19.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
+    return { file, dir: import_node_path20.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
   }
-  return { file, dir: import_node_path19.default.dirname(file), config: validateConfig(raw, file, knownIds) };
+  return { file, dir: import_node_path20.default.dirname(file), config: validateConfig(raw, file, knownIds) };
 }
 function lineOf2(file, key) {
   try {
@@ -12614,11 +12593,11 @@ function resolveSettings(loaded, file) {
   };
   apply(loaded.config);
   if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
-  const rel2 = import_node_path19.default.relative(loaded.dir, import_node_path19.default.resolve(file)).split(import_node_path19.default.sep).join("/");
+  const rel2 = import_node_path20.default.relative(loaded.dir, import_node_path20.default.resolve(file)).split(import_node_path20.default.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
-    if (import_node_path19.default.resolve(loaded.dir, key) !== import_node_path19.default.resolve(file)) continue;
+    if (import_node_path20.default.resolve(loaded.dir, key) !== import_node_path20.default.resolve(file)) continue;
     out.build = {
-      ...e.context !== void 0 ? { context: import_node_path19.default.resolve(loaded.dir, e.context) } : {},
+      ...e.context !== void 0 ? { context: import_node_path20.default.resolve(loaded.dir, e.context) } : {},
       ...e.targets ? { targets: e.targets } : {},
       ...e.args ? { args: e.args } : {},
       file: loaded.file,
@@ -12660,12 +12639,12 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs17, import_node_path19, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs17, import_node_path20, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
     import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
     CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
@@ -12680,7 +12659,7 @@ var init_config = __esm({
       key;
       /** `file: key.path: message`; the file relative to `cwd` when given. */
       format(cwd) {
-        const f = cwd && import_node_path19.default.isAbsolute(this.file) ? import_node_path19.default.relative(cwd, this.file) || this.file : this.file;
+        const f = cwd && import_node_path20.default.isAbsolute(this.file) ? import_node_path20.default.relative(cwd, this.file) || this.file : this.file;
         return `${f}: ${this.key ? this.key + ": " : ""}${this.message}`;
       }
     };
@@ -12710,19 +12689,19 @@ var init_config = __esm({
       /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
       forFile(file) {
         if (this.explicit !== void 0) return this.explicit;
-        return this.forDir(import_node_path19.default.dirname(import_node_path19.default.resolve(file)));
+        return this.forDir(import_node_path20.default.dirname(import_node_path20.default.resolve(file)));
       }
       forDir(dir) {
         if (this.byDir.has(dir)) return this.byDir.get(dir);
         let found = null;
         for (const name of CONFIG_FILES) {
-          const f = import_node_path19.default.join(dir, name);
+          const f = import_node_path20.default.join(dir, name);
           if (!import_node_fs17.default.existsSync(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs17.default.existsSync(import_node_path19.default.join(dir, ".git"))) {
-          const parent = import_node_path19.default.dirname(dir);
+        if (!found && !import_node_fs17.default.existsSync(import_node_path20.default.join(dir, ".git"))) {
+          const parent = import_node_path20.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
         this.byDir.set(dir, found);
@@ -13532,8 +13511,8 @@ function planRun(doc2, ctx, spec, instr) {
     );
   }
   if (edits.length === 0) return null;
-  const inside4 = editInsideData(instr, edits);
-  if (inside4) return { skip: `${tools}: the change would edit inside ${inside4.what}; left unchanged` };
+  const inside3 = editInsideData(instr, edits);
+  if (inside3) return { skip: `${tools}: the change would edit inside ${inside3.what}; left unchanged` };
   return { edits, message: [...new Set(changes.filter((c) => c))].join("; "), fixKind };
 }
 function reuses(mounts, spec) {
@@ -14375,9 +14354,9 @@ function commandEffects(c, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path23 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path23.includes("$")) return `PATH ${path23} is not known`;
-      for (const dir of path23.split(":")) {
+      const path24 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path24.includes("$")) return `PATH ${path24} is not known`;
+      for (const dir of path24.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -16308,14 +16287,14 @@ function mix2(p) {
   if (sub === "deps.compile") p.output(p.rel("_build"));
   if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
 }
-var import_node_path20, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
+var import_node_path21, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
 var init_manifests = __esm({
   "src/analysis/manifests.ts"() {
     "use strict";
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     init_install_commands();
     init_ecosystems();
-    posix = import_node_path20.default.posix;
+    posix = import_node_path21.default.posix;
     Planner = class {
       constructor(input, dir) {
         this.input = input;
@@ -16877,12 +16856,12 @@ function isDirectory2(ctx, rel2) {
   }
   return dirs.has(rel2);
 }
-var import_node_path21, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
+var import_node_path22, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
   "transforms/split-copy.ts"() {
     "use strict";
     init_build_model();
-    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_install_commands();
     init_manifests();
@@ -16892,7 +16871,7 @@ var init_split_copy = __esm({
     init_reorder();
     init_context();
     init_pragmas();
-    posix2 = import_node_path21.default.posix;
+    posix2 = import_node_path22.default.posix;
     ALLOWED_FLAGS = /* @__PURE__ */ new Set(["chown", "chmod", "link"]);
     INERT_INSTRUCTIONS = /* @__PURE__ */ new Set(["USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "MAINTAINER", "ONBUILD", "WORKDIR"]);
     SplitAnalysis = class {
@@ -17243,14 +17222,14 @@ function effectiveSelection(settings, cli) {
   };
 }
 function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? import_node_path22.default.resolve(cwd, configFlag) : void 0;
+  const explicit = configFlag === false ? null : configFlag ? import_node_path23.default.resolve(cwd, configFlag) : void 0;
   return new ConfigResolver(transformIds(), explicit);
 }
-var import_node_path22, DEFAULT_SYNTAX, FileOptions;
+var import_node_path23, DEFAULT_SYNTAX, FileOptions;
 var init_file_options = __esm({
   "src/pipeline/file-options.ts"() {
     "use strict";
-    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path23 = __toESMBuiltin(require("node:path"), 1);
     init_config();
     init_transform_options();
     init_transforms();
