@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gitRoot } from '../pipeline/fsio.js';
+import { direct, type FsQueries } from '../core/listings.js';
 import { COMPOSE_FILE, readCompose } from './compose.js';
 import { readWorkflow } from './workflows.js';
 import { readMakefile, readPackageJson, readScript } from './scripts.js';
@@ -29,21 +30,6 @@ export function printable(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function isFile(p: string): boolean {
-  try {
-    return fs.lstatSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function list(dir: string): string[] {
-  try {
-    return fs.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
 
 /** Folders from `start` up to `root`, nearest first. */
 function upward(start: string, root: string): string[] {
@@ -62,8 +48,10 @@ function upward(start: string, root: string): string[] {
 type Reader = (file: string, text: string, sink: Sink) => void;
 
 /** The definition files in one folder, with their readers (one readdir per folder in most cases). */
-function candidates(dir: string): { files: Array<[string, Reader]>; bake: string[] } {
+function candidates(dir: string, q: FsQueries): { files: Array<[string, Reader]>; bake: string[] } {
   const out: Array<[string, Reader]> = [];
+  const list = (d: string): string[] => q.names(d).sort();
+  const isFile = (f: string): boolean => q.isFile(f);
   const names = list(dir);
   const has = new Set(names);
   for (const name of names) if (COMPOSE_FILE.test(name)) out.push([path.join(dir, name), readCompose]);
@@ -121,6 +109,9 @@ function head(file: string): string {
 export async function findBuildDefinitions(paths: string | readonly string[], opts: FindOptions = {}): Promise<BuildDefinitions> {
   const starts = (typeof paths === 'string' ? [paths] : [...paths]).map((p) => path.resolve(p));
   const first = starts[0] ?? process.cwd();
+  const q = opts.listings ?? direct;
+  const isDirectory = (p: string): boolean => q.isDirectory(p);
+  const isFile = (p: string): boolean => q.isFile(p);
   const firstDir = isDirectory(first) ? first : path.dirname(first);
   const root = (opts.gitRoot ?? gitRoot)(firstDir) ?? firstDir;
   const definitions: BuildDefinition[] = [];
@@ -166,7 +157,7 @@ export async function findBuildDefinitions(paths: string | readonly string[], op
     for (const d of upward(dir, root)) {
       if (seenDirs.has(d)) continue;
       seenDirs.add(d);
-      const c = candidates(d);
+      const c = candidates(d, q);
       for (const [file, read] of c.files) {
         if (seenFiles.has(file)) continue;
         seenFiles.add(file);
@@ -182,14 +173,6 @@ export async function findBuildDefinitions(paths: string | readonly string[], op
   }
   for (let i = 0; i < deferred.length; i++) await deferred[i]();
   return { root, definitions, notes };
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** The definitions per Dockerfile (absolute path), in the order found. */

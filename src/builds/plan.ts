@@ -14,6 +14,7 @@ import { guessContext } from './guess-root.js';
 import { findHadolint } from './hadolint.js';
 import { insideRoot, readRegular } from './read.js';
 import { rootCache, type RootOf } from './roots.js';
+import type { FsQueries } from '../core/listings.js';
 import type { BuildDefinition, BuildNote } from './types.js';
 
 export interface FileBuild {
@@ -82,9 +83,10 @@ export async function planBuilds(
   cwd: string,
   explicit: boolean,
   configured: (file: string) => ConfiguredBuild | undefined = () => undefined,
+  listings?: FsQueries,
 ): Promise<BuildPlan> {
   const plan: BuildPlan = { files: new Map(), notes: [] };
-  const gitRoot = rootCache();
+  const gitRoot = rootCache(listings);
   // One search per git root (files outside any repository: their own folder only).
   const groups = new Map<string, string[]>();
   for (const f of files) {
@@ -95,7 +97,7 @@ export async function planBuilds(
   }
   for (const [root, group] of groups) {
     const within = starts.filter((s) => insideRoot(root, s));
-    const found = await findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within], { gitRoot });
+    const found = await findBuildDefinitions([...group.map((f) => path.dirname(f)), ...within], { gitRoot, ...(listings ? { listings } : {}) });
     plan.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {

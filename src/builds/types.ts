@@ -4,6 +4,8 @@
  * JSON). Plain data; see `findBuildDefinitions` in ./index.ts.
  */
 
+import type { FsQueries } from '../core/listings.js';
+
 export interface BuildSource {
   /** Absolute path of the file that defines the build. */
   file: string;
@@ -45,6 +47,8 @@ export interface FindOptions {
   env?: Record<string, string | undefined>;
   /** The git root of a folder (default: `gitRoot`; the CLI's planning passes one that remembers). */
   gitRoot?: (dir: string) => string | undefined;
+  /** The run's directory listings (src/core/listings.ts); default: the file system asked each time. */
+  listings?: FsQueries;
 }
 
 /** A definition as a source module reports it, before the shared checks (repository, files). */

@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { Ignore } from 'ignore';
 import { FileError } from '../pipeline/fsio.js';
 import { isDockerfileName } from '../core/names.js';
+import type { Listings } from '../core/listings.js';
+import { realPath } from '../core/files.js';
 
 /** The names searched for: the one list in src/core/names.ts (also the prettier plugin's and pre-commit's). */
 export { DOCKERFILE_PATTERNS, NOT_DOCKERFILES } from '../core/names.js';
@@ -34,7 +36,8 @@ export interface Discovered {
   errors: FileError[];
 }
 
-export async function discover(paths: readonly string[], cwd = process.cwd()): Promise<Discovered> {
+/** `listings`: keeps every directory listing the search reads, for the rest of the run (src/core/listings.ts). */
+export async function discover(paths: readonly string[], cwd = process.cwd(), listings?: Listings): Promise<Discovered> {
   const files: string[] = [];
   const errors: FileError[] = [];
   const seen = new Set<string>();
@@ -68,7 +71,7 @@ export async function discover(paths: readonly string[], cwd = process.cwd()): P
     const unreadable: string[] = [];
     const unsearchable: { dir: string; why: string }[] = [];
     try {
-      found = await searchDirectory(path.resolve(cwd, p), unreadable, unsearchable);
+      found = await searchDirectory(path.resolve(cwd, p), unreadable, unsearchable, listings);
     } catch (e) {
       errors.push(new FileError(p, `cannot search directory: ${(e as Error).message}`));
       continue;
@@ -101,10 +104,12 @@ let makeIgnore: (() => Ignore) | undefined;
  * followed, skipped and git-ignored directories not entered. Directories that cannot be read are
  * added to `unreadable`; other unreadable entries are passed over.
  */
-export async function searchDirectory(root: string, unreadable: string[], unsearchable: { dir: string; why: string }[] = []): Promise<string[]> {
+export async function searchDirectory(root: string, unreadable: string[], unsearchable: { dir: string; why: string }[] = [], listings?: Listings): Promise<string[]> {
   // Loaded only when a directory is searched (a run on files never pays for it).
   makeIgnore ??= ((await import('ignore')) as unknown as { default: () => Ignore }).default;
   const out: string[] = [];
+  // Below a root that is its own real path, every directory the walk enters is too (it enters no link).
+  const linkFree = listings !== undefined && realIs(root);
   const visit = (dir: string, rel: string, rules: Rules[]): void => {
     let entries: fs.Dirent[];
     try {
@@ -118,6 +123,7 @@ export async function searchDirectory(root: string, unreadable: string[], unsear
       else if (code === 'ENOENT' && dir.includes('\ufffd')) unsearchable.push({ dir, why: 'directory name is not valid UTF-8; its files were not checked' });
       return;
     }
+    listings?.seed(dir, entries, linkFree);
     const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r): r is Rules => r !== null);
     const here = own.length ? [...rules, ...own] : rules;
     for (const e of entries) {
@@ -140,6 +146,14 @@ export async function searchDirectory(root: string, unreadable: string[], unsear
   };
   visit(root, '', parentRules(root));
   return out.sort();
+}
+
+function realIs(p: string): boolean {
+  try {
+    return realPath(p) === p;
+  } catch {
+    return false;
+  }
 }
 
 /** Ignore files read in every directory, in this order (a later one can re-include with `!`). */

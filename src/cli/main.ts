@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import pc from 'picocolors';
 import { discover, dockerfixIgnored } from './discover.js';
+import { Listings } from '../core/listings.js';
 import { renderDiff, noColors, type Colors } from '../report/diff.js';
 import { processText, type FileOutcome, type ProcessOptions } from '../pipeline/engine.js';
 import { prewarmWorkers, processFilesOrdered } from './batch.js';
@@ -399,7 +400,11 @@ async function runFiles(plan: Plan, io: Io, o: Output): Promise<Ran | number> {
       // a configuration error is reported below, file by file
     }
   }
-  const found = await discover(paths, io.cwd);
+  // Every directory listing the search reads, kept for this run: the config lookup and the
+  // build-definition search ask about names in the same directories (src/core/listings.ts).
+  const listings = new Listings();
+  const found = await discover(paths, io.cwd, listings);
+  fileOptions.resolver.useListings(listings);
   try {
     // The config's `exclude` globs: never checked nor written.
     found.files = found.files.filter((file) => !fileOptions.settings(path.resolve(io.cwd, file)).excluded);
@@ -417,12 +422,12 @@ async function runFiles(plan: Plan, io: Io, o: Output): Promise<Ran | number> {
   // Many files go to worker threads; results come back in input order. Writes stay here.
   const absFiles = found.files.map((f) => path.resolve(io.cwd, f));
   // How the repository builds each Dockerfile (compose, workflows, Makefiles, …): src/builds.
-  const builds = await planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const builds = await planBuilds(absFiles, paths.map((p) => path.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== undefined || processOpts.noContext === true, (f) => fileOptions.settings(f).build, listings);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + '\n');
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   // The result cache (src/cli/result-cache.ts): its hits are handed out in place, the rest processed.
   const cache = plan.cache ? await openResultCache(opts, io) : null;
-  const lookups = cache ? absFiles.map((f, i) => cache.lookup(f, perFile[i], builds.files.get(f))) : null;
+  const lookups = cache ? absFiles.map((f, i) => cache.lookup(f, perFile[i], builds.files.get(f), listings.linkFree(f))) : null;
   o.progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
   const batch = processFilesOrdered(absFiles, perFile, {
     onProgress: (done) => o.progress?.update(done),

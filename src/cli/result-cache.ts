@@ -361,7 +361,7 @@ export class ResultCache {
    * Look `file` (absolute) up. Returns null when it cannot be cached (its outcome is then not
    * stored either), else the key to store under and, on a hit, the outcome.
    */
-  lookup(file: string, opts: ProcessOptions, fb: FileBuild | undefined): Lookup | null {
+  lookup(file: string, opts: ProcessOptions, fb: FileBuild | undefined, linkFree = false): Lookup | null {
     // Analysed with several contexts (src/builds/contexts.ts): not cached.
     const ok = this.key && !fb?.otherContexts?.length ? this.optionsKey(opts) : null;
     if (ok === null) {
@@ -377,7 +377,7 @@ export class ResultCache {
     }
     const key = sha(`${file}\0${ok}\0${fbKey}`);
     const entry = this.data.entries[key];
-    const hit = entry ? this.check(file, opts, entry) : undefined;
+    const hit = entry ? this.check(file, opts, entry, linkFree) : undefined;
     if (!hit) {
       this.stats.misses++;
       return { key };
@@ -390,13 +390,13 @@ export class ResultCache {
     return { key, outcome: hit };
   }
 
-  private check(file: string, opts: ProcessOptions, entry: Entry): FileOutcome | undefined {
+  private check(file: string, opts: ProcessOptions, entry: Entry, linkFree: boolean): FileOutcome | undefined {
     try {
       if (typeof entry !== 'object' || entry === null || typeof entry.h !== 'string' || typeof entry.v !== 'object' || entry.v === null) return undefined;
       if (this.o.write && entry.v.changed) return undefined;
       let raw: string;
       try {
-        const d = readDockerfile(file);
+        const d = readDockerfile(file, linkFree);
         raw = (d.bom ? '\ufeff' : '') + d.text;
       } catch (e) {
         if (e instanceof FileError) return undefined;

@@ -31,6 +31,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { editorConfigFormat, type FormatSettings } from './editorconfig.js';
+import { direct, type FsQueries } from '../core/listings.js';
 
 export const CONFIG_FILES = ['dockerfix.config.json', '.dockerfixrc.json', 'package.json'] as const;
 
@@ -348,6 +349,7 @@ export function loadConfigFile(file: string, knownIds: readonly string[]): Loade
 export class ConfigResolver {
   private readonly byDir = new Map<string, LoadedConfig | null>();
   private readonly explicit: LoadedConfig | null | undefined;
+  private fsq: FsQueries = direct;
 
   /** `explicitFile`: use this file for everything (--config); `null`: no config at all (--no-config). */
   constructor(
@@ -362,6 +364,11 @@ export class ConfigResolver {
     }
   }
 
+  /** Answer "is there a config file here" from a run's directory listings (src/core/listings.ts). */
+  useListings(listings: FsQueries): void {
+    this.fsq = listings;
+  }
+
   /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
   forFile(file: string): LoadedConfig | null {
     if (this.explicit !== undefined) return this.explicit;
@@ -373,13 +380,13 @@ export class ConfigResolver {
     let found: LoadedConfig | null = null;
     for (const name of CONFIG_FILES) {
       const f = path.join(dir, name);
-      if (!fs.existsSync(f)) continue;
+      if (!this.fsq.exists(f)) continue;
       found = loadConfigFile(f, this.knownIds);
       if (found) break;
     }
     // The search stops at the repository root (the directory holding .git): a config file
     // above it belongs to someone else, not to the repository being checked.
-    if (!found && !fs.existsSync(path.join(dir, '.git'))) {
+    if (!found && !this.fsq.exists(path.join(dir, '.git'))) {
       const parent = path.dirname(dir);
       found = parent === dir ? null : this.forDir(parent);
     }

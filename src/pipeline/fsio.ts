@@ -54,7 +54,7 @@ function describeErrno(e: NodeJS.ErrnoException): string {
  * lookup per folder instead of one per folder and level. The file system is taken as unchanging
  * for as long as the memo lives.
  */
-export function gitRoot(dir: string, memo?: Map<string, string | null>): string | undefined {
+export function gitRoot(dir: string, memo?: Map<string, string | null>, exists: (p: string) => boolean = fs.existsSync): string | undefined {
   const walked: string[] = [];
   let root: string | null = null;
   for (let d = path.resolve(dir); ; ) {
@@ -64,7 +64,7 @@ export function gitRoot(dir: string, memo?: Map<string, string | null>): string 
       break;
     }
     walked.push(d);
-    if (fs.existsSync(path.join(d, '.git'))) {
+    if (exists(path.join(d, '.git'))) {
       root = d;
       break;
     }
@@ -107,8 +107,9 @@ function checkLinkTarget(file: string): void {
   }
 }
 
-export function readDockerfile(file: string): DecodedSource {
-  checkLinkTarget(file);
+/** `linkFree`: the caller knows `file` is its own real path (src/core/listings.ts): no link to check. */
+export function readDockerfile(file: string, linkFree = false): DecodedSource {
+  if (!linkFree) checkLinkTarget(file);
   let fd: number;
   try {
     // Non-blocking: opening a FIFO must not wait for a writer.
