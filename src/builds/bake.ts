@@ -7,8 +7,11 @@
  * bake-action's working directory for the files they name, as buildx does by default;
  * BUILDX_BAKE_FILE_RELATIVE_PATHS is not read), `dockerfile` (from the context), `target`, `args`, `contexts`, after `inherits`;
  * `${X}` takes a `variable` block's default (or the environment given). Not read: functions and
- * other expressions (`${upper(X)}`, conditionals: the value is unknown, with a note), `matrix`,
- * `dockerfile-inline`. Which targets are built: every target in a group, and every target that is
+ * other expressions (`${upper(X)}`, conditionals: the value is unknown, with a note),
+ * `dockerfile-inline`. A target's `matrix` is one build per combination of its lists (at most
+ * MAX_BAKE_MATRIX), with `${var}` / `${var.key}` replaced in its context, dockerfile, target, args
+ * and contexts, named by its `name` (which `--set` and bake-action `targets` may use); a list
+ * given by an expression is not read (a note). Which targets are built: every target in a group, and every target that is
  * not only a parent of others (`inherits`).
  */
 import path from 'node:path';
@@ -71,6 +74,51 @@ function expand(names: readonly string[], groups: Map<string, string[]>, seen = 
     else out.push(n);
   }
   return out;
+}
+
+/** Most combinations one target's `matrix` may have (one build per combination). */
+export const MAX_BAKE_MATRIX = 256;
+
+/** One build of a target: the target, or one combination of its `matrix` (`vars`) named `name`. */
+interface Instance {
+  base: string;
+  name: string;
+  vars?: Record<string, unknown>;
+}
+
+/**
+ * The combinations of a target's `matrix` (buildx: every combination of the listed values, each
+ * a build of its own; a value may be a map, read as `${var.key}`), or why they are not known: a
+ * list given by an expression (a variable or function: not evaluated), too many combinations.
+ */
+function matrixCombinations(m: unknown): Array<Record<string, unknown>> | string {
+  if (!isObj(m)) return 'matrix is not a map';
+  let combos: Array<Record<string, unknown>> = [{}];
+  for (const [k, v] of Object.entries(m)) {
+    if (k === '__proto__') continue;
+    if (!Array.isArray(v)) return `matrix ${k} is ${typeof v === 'string' ? `an expression (${v})` : 'not a list'}, not read`;
+    combos = combos.flatMap((c) => v.map((x) => ({ ...c, [k]: x })));
+    if (combos.length > MAX_BAKE_MATRIX) return `matrix has more than ${MAX_BAKE_MATRIX} combinations, not read`;
+  }
+  return combos;
+}
+
+const MATRIX_REF = /\$\{\s*([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?\s*\}/g;
+
+/** `${var}` and `${var.key}` of a matrix combination replaced by their values (a `$` in a value kept literal). */
+function withMatrix(s: string, vars: Record<string, unknown>): string {
+  return s.replace(MATRIX_REF, (ref, name: string, key: string | undefined) => {
+    if (!Object.hasOwn(vars, name)) return ref;
+    const v = key === undefined ? vars[name] : isObj(vars[name]) && Object.hasOwn(vars[name] as Attrs, key) ? (vars[name] as Attrs)[key] : undefined;
+    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v).replace(/\$/g, '$$$$') : ref;
+  });
+}
+
+/** A target's attributes with a matrix combination's values in its strings (context, dockerfile, target, args, contexts). */
+function attrsWithMatrix(t: Attrs, vars: Record<string, unknown>): Attrs {
+  const str = (v: unknown): unknown => (typeof v === 'string' ? withMatrix(v, vars) : v);
+  const map = (v: unknown): unknown => (isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, str(x)])) : v);
+  return { ...t, context: str(t.context), dockerfile: str(t.dockerfile), target: str(t.target), args: map(t.args), contexts: map(t.contexts) };
 }
 
 /**
@@ -137,20 +185,62 @@ export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { on
     }
     return { ...merged, ...t.attrs, args: { ...(merged.args as Attrs), ...(t.attrs.args as Attrs) }, contexts: { ...(merged.contexts as Attrs), ...(isObj(t.attrs.contexts) ? t.attrs.contexts : {}) } };
   };
-  let built: string[];
-  if (opts.only?.length) built = expand(opts.only, groups).filter((n) => targets.has(n));
+  // A target with a `matrix` is one build per combination, named by its `name` attribute.
+  const instances = new Map<string, Instance[] | string>();
+  const byName = new Map<string, Instance>();
+  for (const [base, def] of targets) {
+    if (def.attrs.matrix === undefined) {
+      instances.set(base, [{ base, name: base }]);
+      continue;
+    }
+    const combos = matrixCombinations(def.attrs.matrix);
+    if (typeof combos === 'string') {
+      instances.set(base, combos);
+      continue;
+    }
+    const list = combos.map((vars, i): Instance => {
+      const named = typeof def.attrs.name === 'string' ? interpolate(withMatrix(def.attrs.name, vars), env) : null;
+      const shown = Object.entries(vars)
+        .flatMap(([k, v]) => (isObj(v) ? Object.entries(v).map(([kk, x]): [string, unknown] => [`${k}.${kk}`, x]) : [[k, v] as [string, unknown]]))
+        .filter(([, v]) => typeof v !== 'object' || v === null)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ');
+      return { base, name: named?.ok ? named.value : `${base} (${shown || `combination ${i + 1}`})`, vars };
+    });
+    for (const inst of list) if (!byName.has(inst.name) && !targets.has(inst.name)) byName.set(inst.name, inst);
+    instances.set(base, list);
+  }
+  const known = (n: string): boolean => targets.has(n) || byName.has(n);
+  let built: Array<Instance | string>;
+  const of = (n: string): Array<Instance | string> => {
+    if (!targets.has(n)) return byName.has(n) ? [byName.get(n)!] : [];
+    const list = instances.get(n)!;
+    return typeof list === 'string' ? [n] : list;
+  };
+  if (opts.only?.length) built = expand(opts.only, groups).filter(known).flatMap(of);
   else {
     const inGroups = new Set(expand([...groups.keys()], groups));
     const parents = new Set([...targets.values()].flatMap((t) => (Array.isArray(t.attrs.inherits) ? t.attrs.inherits.map(String) : typeof t.attrs.inherits === 'string' ? [t.attrs.inherits] : [])));
-    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n));
+    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n)).flatMap(of);
   }
-  for (const name of built) {
-    const def = targets.get(name)!;
+  const done = new Set<Instance | string>();
+  for (const item of built) {
+    if (done.has(item)) continue;
+    done.add(item);
+    const base = typeof item === 'string' ? item : item.base;
+    const name = typeof item === 'string' ? item : item.name;
+    const def = targets.get(base)!;
     const line = opts.source?.line ?? def.line;
     const at = opts.source?.file ?? def.file;
     const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
     const note = (m: string): void => sink.note(at, line, `${what}: ${m}`);
-    const t = applySets(resolved(name, new Set()), name, opts.set ?? []);
+    const unread = instances.get(base);
+    if (typeof unread === 'string') {
+      note(`${unread}; entry not used`);
+      continue;
+    }
+    const own = resolved(base, new Set());
+    const t = applySets(typeof item !== 'string' && item.vars ? attrsWithMatrix(own, item.vars) : own, name, opts.set ?? []);
     const val = (v: unknown, field: string): string | null | undefined => {
       if (v === undefined || v === null) return undefined;
       if (typeof v !== 'string') {
@@ -198,7 +288,7 @@ export function readBakeFiles(files: readonly BakeFile[], sink: Sink, opts: { on
     });
   }
   if (opts.only?.length) {
-    const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
+    const missing = opts.only.filter((n) => !groups.has(n) && !known(n));
     if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(', ')} not found in ${files.map((f) => path.basename(f.file)).join(', ') || 'the bake files'}`);
   }
 }
