@@ -1,6 +1,6 @@
 /**
  * Hostile build definitions (a pull request's compose files, workflows, GitLab CI files, Jenkinsfiles, Taskfiles,
- * justfiles, bake files): mutated at random, the search must never throw, never take long, and
+ * justfiles, bake files, CircleCI, Azure and Bitbucket pipelines): mutated at random, the search must never throw, never take long, and
  * never name a Dockerfile, context or note outside the repository. Seeded (FUZZ_SEED) and bounded
  * (FUZZ_RUNS) like test/fuzz.test.ts.
  */
@@ -32,6 +32,10 @@ const SEEDS: Record<string, string> = {
   Makefile: 'b:\n\t-docker build \\\n\t\t--target dev .\n',
   '.gitlab-ci.yml': 'variables: { T: dev }\ninclude:\n  - local: /ci/*.yml\n  - /.gitlab-ci.yml\n  - template: x.yml\nb:\n  script: [docker build --target $T .]\n',
   'ci/a.yml': 'include: ci/a.yml\na:\n  script: docker buildx bake -f ../docker-bake.json\n',
+  '.circleci/config.yml': 'orbs: { d: circleci/docker@2 }\njobs:\n  a:\n    parameters: { t: { default: dev } }\n    steps:\n      - run: { command: "docker build --target << parameters.t >> .", working_directory: svc }\n      - d/build: { path: ., extra_build_args: "--target prod" }\n',
+  'azure-pipelines.yml': 'variables: [{ name: T, value: dev }]\nsteps:\n  - script: docker build --target $(T) -f $(Build.SourcesDirectory)/Dockerfile .\n    workingDirectory: ../..\n  - task: Docker@2\n    inputs: { command: build, Dockerfile: svc/Dockerfile, arguments: --target prod }\n',
+  'bitbucket-pipelines.yml': 'definitions:\n  steps:\n    - step: &s\n        script: [docker build --target dev $BITBUCKET_CLONE_DIR]\npipelines:\n  default:\n    - step: *s\n    - parallel: [{ step: *s }, { step: { script: [docker bake] } }]\n',
+  'docker-bake.hcl': 'target "m" {\n  name = "m-${t}"\n  matrix = { t = ["dev", "prod"] }\n  target = t\n}\n',
   'scripts/c.sh': 'cd svc && docker compose -f compose.yaml -f compose.prod.yaml --project-directory .. build\ndocker-compose -f ../../x.yml up\n',
 };
 

@@ -10,9 +10,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { interpolate } from './interpolate.js';
 import { insideRoot, readRegular } from './read.js';
-import { scanCommands } from './command.js';
+import { scanCommands, type CommandSite } from './command.js';
 import { get, isMap, isScalar, isSeq, keyOf, pairs, parseAllYaml, parseYaml, str, type YamlFile } from './yaml-util.js';
 import type { Sink } from './types.js';
+
+/**
+ * A YAML scalar holding shell lines (a CI step's script): its build commands, reported with the
+ * lines they are on (a block scalar's text starts on the line after its `|` / `>`).
+ */
+export function scanYamlScript(item: unknown, y: YamlFile, site: Omit<CommandSite, 'line'>, sink: Sink): void {
+  const t = str(item);
+  if (t === undefined || !/\b(docker|podman|buildah|executor)\b/.test(t)) return;
+  const block = isScalar(item) && (item.type === 'BLOCK_LITERAL' || item.type === 'BLOCK_FOLDED');
+  scanCommands(isScalar(item) ? String(item.value) : t, { ...site, line: y.line(item) + (block ? 1 : 0) }, sink);
+}
 
 function plainVariables(node: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -62,12 +73,7 @@ function readGitlabConfig(file: string, y: YamlFile, sink: Sink, inherited: Reco
     for (const key of ['before_script', 'script', 'after_script']) {
       const s = get(job.value, key)?.value;
       const lines = isSeq(s) ? s.items : isScalar(s) ? [s] : [];
-      for (const item of lines) {
-        const t = str(item);
-        if (t === undefined || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
-        const block = isScalar(item) && (item.type === 'BLOCK_LITERAL' || item.type === 'BLOCK_FOLDED');
-        scanCommands(isScalar(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
-      }
+      for (const item of lines) scanYamlScript(item, y, { file, cwd: root, what: `gitlab job ${name}` }, jobSink);
     }
   }
   const inc = get(y.doc.contents, 'include');

@@ -2,7 +2,8 @@
  * How the repository says its Dockerfiles are built. `findBuildDefinitions` looks in the folders
  * from each path given up to the git root (never above it; with no git root, only the folders
  * given) for compose files (also under `docker/` and `deploy/`), GitHub Actions workflows,
- * Makefiles, Jenkinsfiles, Taskfiles, justfiles, scripts under `scripts/` and `build/`, package.json scripts, devcontainers and bake
+ * Makefiles, Jenkinsfiles, Taskfiles, justfiles, CircleCI, Azure Pipelines and Bitbucket Pipelines
+ * files, scripts under `scripts/` and `build/`, package.json scripts, devcontainers and bake
  * JSON files, and returns one entry per Dockerfile built, with its context, target and args, and
  * notes (`path:line`) for entries it could not use. It reads files and never runs anything.
  */
@@ -15,6 +16,7 @@ import { readWorkflow } from './workflows.js';
 import { readMakefile, readPackageJson, readScript } from './scripts.js';
 import { readDevcontainer } from './devcontainer.js';
 import { readGitlabCi, readSkaffold } from './ci-files.js';
+import { readAzurePipelines, readBitbucketPipelines, readCircleCi } from './ci-services.js';
 import { JENKINS_FILE, readJenkinsfile } from './jenkins.js';
 import { JUSTFILES, TASKFILES, readJustfile, readTaskfile } from './task-runners.js';
 import { BAKE_FILES, readBakeSet } from './bake.js';
@@ -76,6 +78,9 @@ function candidates(dir: string, q: FsQueries): { files: Array<[string, Reader]>
     }
   }
   if (has.has('.gitlab-ci.yml')) out.push([path.join(dir, '.gitlab-ci.yml'), readGitlabCi]);
+  if (has.has('.circleci')) out.push([path.join(dir, '.circleci', 'config.yml'), readCircleCi]);
+  for (const name of ['azure-pipelines.yml', '.azure-pipelines.yml']) if (has.has(name)) out.push([path.join(dir, name), readAzurePipelines]);
+  if (has.has('bitbucket-pipelines.yml')) out.push([path.join(dir, 'bitbucket-pipelines.yml'), readBitbucketPipelines]);
   for (const name of ['skaffold.yaml', 'skaffold.yml']) if (has.has(name)) out.push([path.join(dir, name), readSkaffold]);
   if (has.has('package.json')) out.push([path.join(dir, 'package.json'), readPackageJson]);
   if (has.has('.devcontainer.json')) out.push([path.join(dir, '.devcontainer.json'), readDevcontainer]);

@@ -45,6 +45,11 @@ export function parseYaml(text: string): YamlFile | { error: string; line: numbe
   };
 }
 
+/** `node`, or what it stands for when it is an alias (`*name`); undefined for an alias to nothing. */
+export function deref(node: unknown, doc: Document): unknown {
+  return isNode(node) && yaml().isAlias(node) ? node.resolve(doc) : node;
+}
+
 /** The pairs of a map node (none for anything else). */
 export function pairs(node: unknown): Pair<unknown, unknown>[] {
   return isMap(node) ? (node.items as Pair<unknown, unknown>[]).filter((p) => isPair(p)) : [];
