@@ -8194,7 +8194,7 @@ var init_result_cache = __esm({
        * Look `file` (absolute) up. Returns null when it cannot be cached (its outcome is then not
        * stored either), else the key to store under and, on a hit, the outcome.
        */
-      lookup(file, opts, fb) {
+      lookup(file, opts, fb, linkFree = false) {
         const ok = this.key && !fb?.otherContexts?.length ? this.optionsKey(opts) : null;
         if (ok === null) {
           this.stats.uncacheable++;
@@ -8209,7 +8209,7 @@ var init_result_cache = __esm({
         }
         const key = sha(`${file}\0${ok}\0${fbKey}`);
         const entry = this.data.entries[key];
-        const hit = entry ? this.check(file, opts, entry) : void 0;
+        const hit = entry ? this.check(file, opts, entry, linkFree) : void 0;
         if (!hit) {
           this.stats.misses++;
           return { key };
@@ -8221,13 +8221,13 @@ var init_result_cache = __esm({
         }
         return { key, outcome: hit };
       }
-      check(file, opts, entry) {
+      check(file, opts, entry, linkFree) {
         try {
           if (typeof entry !== "object" || entry === null || typeof entry.h !== "string" || typeof entry.v !== "object" || entry.v === null) return void 0;
           if (this.o.write && entry.v.changed) return void 0;
           let raw;
           try {
-            const d = (0, import_fsio5.readDockerfile)(file);
+            const d = (0, import_fsio5.readDockerfile)(file, linkFree);
             raw = (d.bom ? "\uFEFF" : "") + d.text;
           } catch (e) {
             if (e instanceof import_fsio5.FileError) return void 0;
@@ -8840,7 +8840,9 @@ async function runFiles(plan, io, o) {
     } catch {
     }
   }
-  const found = await (0, import_discover2.discover)(paths, io.cwd);
+  const listings = new import_listings.Listings();
+  const found = await (0, import_discover2.discover)(paths, io.cwd, listings);
+  fileOptions.resolver.useListings(listings);
   try {
     found.files = found.files.filter((file) => !fileOptions.settings(import_node_path10.default.resolve(io.cwd, file)).excluded);
   } catch (e) {
@@ -8857,11 +8859,11 @@ async function runFiles(plan, io, o) {
     ran.errors++;
   }
   const absFiles = found.files.map((f) => import_node_path10.default.resolve(io.cwd, f));
-  const builds = await (0, import_plan4.planBuilds)(absFiles, paths.map((p) => import_node_path10.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build);
+  const builds = await (0, import_plan4.planBuilds)(absFiles, paths.map((p) => import_node_path10.default.resolve(io.cwd, p)), io.cwd, processOpts.contextDir !== void 0 || processOpts.noContext === true, (f) => fileOptions.settings(f).build, listings);
   if (!report && !opts.check && !opts.quiet) for (const n of builds.notes) out(colors.dim(`${relative2(io.cwd, n.file)}:${n.line}: note [builds] ${n.message}`) + "\n");
   const perFile = await Promise.all(absFiles.map((f) => fileOptions.for(f, builds.files.get(f))));
   const cache = plan.cache ? await openResultCache(opts, io) : null;
-  const lookups = cache ? absFiles.map((f, i) => cache.lookup(f, perFile[i], builds.files.get(f))) : null;
+  const lookups = cache ? absFiles.map((f, i) => cache.lookup(f, perFile[i], builds.files.get(f), listings.linkFree(f))) : null;
   o.progress = Progress.create(io.stderr, found.files.length, { quiet: opts.quiet, env: io.env });
   const batch = processFilesOrdered(absFiles, perFile, {
     onProgress: (done) => o.progress?.update(done),
@@ -9144,7 +9146,7 @@ function helpAfter() {
 function defaultIo() {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
-var import_node_fs9, import_node_path10, import_node_url4, import_picocolors2, import_discover2, import_engine4, import_fsio6, import_transforms5, import_config4, import_file_options5, import_plan4, import_contexts3, list4, Output;
+var import_node_fs9, import_node_path10, import_node_url4, import_picocolors2, import_discover2, import_listings, import_engine4, import_fsio6, import_transforms5, import_config4, import_file_options5, import_plan4, import_contexts3, list4, Output;
 var init_main = __esm({
   "src/cli/main.ts"() {
     "use strict";
@@ -9154,6 +9156,7 @@ var init_main = __esm({
     init_esm();
     import_picocolors2 = __toESM(require_picocolors(), 1);
     import_discover2 = require("dockerfix:core/src/cli/discover.ts");
+    import_listings = require("dockerfix:core/src/core/listings.ts");
     init_diff();
     import_engine4 = require("dockerfix:core/src/pipeline/engine.ts");
     init_batch();

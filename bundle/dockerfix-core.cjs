@@ -304,8 +304,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path24, { windows } = {}) => {
-      const segs = path24.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path26, { windows } = {}) => {
+      const segs = path26.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -1785,14 +1785,14 @@ var require_picomatch = __commonJS({
       if (!input || typeof input !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
-      let parsed = { negated: false, fastpaths: true };
+      let parsed2 = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse.fastpaths(input, options);
+        parsed2.output = parse.fastpaths(input, options);
       }
-      if (!parsed.output) {
-        parsed = parse(input, options);
+      if (!parsed2.output) {
+        parsed2 = parse(input, options);
       }
-      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed2, options, returnOutput, returnState);
     };
     picomatch3.toRegex = (source, options) => {
       try {
@@ -2063,18 +2063,18 @@ function runAutomaton(tokens, input) {
   }
   return cur[2 * n] === 1;
 }
-function matchOne(p, path24) {
+function matchOne(p, path26) {
   switch (p.kind) {
     case "exact":
-      return path24 === p.text;
+      return path26 === p.text;
     case "prefix":
-      return path24.startsWith(p.text.slice(0, -2));
+      return path26.startsWith(p.text.slice(0, -2));
     case "suffix": {
       const suffix = p.text.slice(2);
-      return path24.endsWith(suffix) || suffix.startsWith("/") && path24 === suffix.slice(1);
+      return path26.endsWith(suffix) || suffix.startsWith("/") && path26 === suffix.slice(1);
     }
     case "automaton":
-      return runAutomaton(p.tokens, path24);
+      return runAutomaton(p.tokens, path26);
     default:
       return false;
   }
@@ -2677,7 +2677,7 @@ function describeErrno(e) {
       return e.message;
   }
 }
-function gitRoot(dir, memo) {
+function gitRoot(dir, memo, exists2 = import_node_fs3.default.existsSync) {
   const walked = [];
   let root = null;
   for (let d = import_node_path2.default.resolve(dir); ; ) {
@@ -2687,7 +2687,7 @@ function gitRoot(dir, memo) {
       break;
     }
     walked.push(d);
-    if (import_node_fs3.default.existsSync(import_node_path2.default.join(d, ".git"))) {
+    if (exists2(import_node_path2.default.join(d, ".git"))) {
       root = d;
       break;
     }
@@ -2721,8 +2721,8 @@ function checkLinkTarget(file) {
     throw new FileError(file, `is a symbolic link to ${real}, outside ${gitRoot(import_node_path2.default.dirname(abs)) ? "the repository" : "its directory"} (${base2}); not read`);
   }
 }
-function readDockerfile(file) {
-  checkLinkTarget(file);
+function readDockerfile(file, linkFree = false) {
+  if (!linkFree) checkLinkTarget(file);
   let fd;
   try {
     fd = import_node_fs3.default.openSync(file, import_node_fs3.default.constants.O_RDONLY | (import_node_fs3.default.constants.O_NONBLOCK ?? 0));
@@ -3517,14 +3517,14 @@ function analyseArguments(node2, logical, esc, fail) {
     }
     const rest = t.slice(j).trimEnd();
     if (rest.endsWith("]")) {
-      let parsed;
+      let parsed2;
       try {
-        parsed = JSON.parse(rest);
+        parsed2 = JSON.parse(rest);
       } catch {
       }
-      if (Array.isArray(parsed)) {
-        if (!parsed.every((x) => typeof x === "string")) fail("when using JSON array syntax, arrays must be comprised of strings only", logical.at(j));
-        if (node2.upper !== "HEALTHCHECK") node2.json = parsed;
+      if (Array.isArray(parsed2)) {
+        if (!parsed2.every((x) => typeof x === "string")) fail("when using JSON array syntax, arrays must be comprised of strings only", logical.at(j));
+        if (node2.upper !== "HEALTHCHECK") node2.json = parsed2;
       }
     }
   }
@@ -4686,8 +4686,8 @@ var init_document = __esm({
         for (const s of this.stages) {
           const name = s.name?.toLowerCase();
           if (name === void 0) continue;
-          const list3 = out.get(name);
-          if (list3) list3.push(s);
+          const list2 = out.get(name);
+          if (list2) list2.push(s);
           else out.set(name, [s]);
         }
         return out;
@@ -5318,25 +5318,25 @@ function crossCheck(output, input) {
   for (const instr of output.instructions) {
     if (before.has(instr.text)) continue;
     const text = output.text.slice(instr.keywordStart, instr.end);
-    let parsed;
+    let parsed2;
     const fast = lightParser();
     try {
       const source = prefix + text.replace(/\r\n/g, "\n");
-      parsed = fast ? fast(source) : dockerfileParser().parse(source);
+      parsed2 = fast ? fast(source) : dockerfileParser().parse(source);
     } catch (e) {
       return { offset: instr.start, message: `dockerfile-ast could not parse the rewritten ${instr.upper}: ${e.message}` };
     }
-    const list3 = parsed.getInstructions();
+    const list2 = parsed2.getInstructions();
     if (instr.heredocs.length > 0) {
-      if (list3.length < 1 || list3[0].getKeyword() !== instr.upper) {
+      if (list2.length < 1 || list2[0].getKeyword() !== instr.upper) {
         return { offset: instr.start, message: `rewritten ${instr.upper} does not parse as one instruction` };
       }
       continue;
     }
-    if (list3.length !== 1 || list3[0].getKeyword() !== instr.upper) {
-      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list3.length} instruction(s) in dockerfile-ast` };
+    if (list2.length !== 1 || list2[0].getKeyword() !== instr.upper) {
+      return { offset: instr.start, message: `rewritten ${instr.upper} parses as ${list2.length} instruction(s) in dockerfile-ast` };
     }
-    let flagged = list3[0];
+    let flagged = list2[0];
     const cut2 = instr.flags.length > 0 && fast ? flagSearchEnd(output, instr) : -1;
     if (cut2 !== -1) {
       const head2 = fast(prefix + output.text.slice(instr.keywordStart, cut2).replace(/\r\n/g, "\n")).getInstructions();
@@ -5790,8 +5790,8 @@ function runTransforms(text, run, bom = false) {
   const editsOfFix = /* @__PURE__ */ new Map();
   composed.forEach((e, k) => {
     for (const id of e.fixes) {
-      const list3 = editsOfFix.get(id);
-      if (list3) list3.push(k);
+      const list2 = editsOfFix.get(id);
+      if (list2) list2.push(k);
       else editsOfFix.set(id, [k]);
     }
   });
@@ -6231,8 +6231,8 @@ function buildArgs(l, end, keyword, escape) {
   const hc = keyword === "HEALTHCHECK" ? /^CMD[ \t]+(\[[\s\S]*\])$/i.exec(raw) : null;
   if (hc) {
     try {
-      const parsed = JSON.parse(hc[1]);
-      if (Array.isArray(parsed)) return ["CMD", ...parsed.map(String)];
+      const parsed2 = JSON.parse(hc[1]);
+      if (Array.isArray(parsed2)) return ["CMD", ...parsed2.map(String)];
     } catch {
     }
   }
@@ -6814,6 +6814,128 @@ var init_contexts = __esm({
   }
 });
 
+// src/core/listings.ts
+var listings_exports = {};
+__export(listings_exports, {
+  Listings: () => Listings,
+  direct: () => direct
+});
+function kindOf(e) {
+  if (e.isFile()) return FILE;
+  if (e.isDirectory()) return DIR;
+  if (e.isSymbolicLink()) return ASK;
+  return OTHER;
+}
+var import_node_fs5, import_node_path4, FILE, DIR, ASK, OTHER, exactNames, direct, Listings;
+var init_listings = __esm({
+  "src/core/listings.ts"() {
+    "use strict";
+    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
+    FILE = 1;
+    DIR = 2;
+    ASK = 3;
+    OTHER = 4;
+    exactNames = process.platform !== "darwin" && process.platform !== "win32";
+    direct = {
+      names(dir) {
+        try {
+          return import_node_fs5.default.readdirSync(dir);
+        } catch {
+          return [];
+        }
+      },
+      exists: (p) => import_node_fs5.default.existsSync(p),
+      isFile(p) {
+        try {
+          return import_node_fs5.default.lstatSync(p).isFile();
+        } catch {
+          return false;
+        }
+      },
+      isDirectory(p) {
+        try {
+          return import_node_fs5.default.statSync(p).isDirectory();
+        } catch {
+          return false;
+        }
+      }
+    };
+    Listings = class {
+      dirs = /* @__PURE__ */ new Map();
+      /** Directories a search reached from a root with no link on its path, through no link. */
+      linkFreeDirs = /* @__PURE__ */ new Set();
+      /**
+       * Keep what `readdirSync(dir, { withFileTypes: true })` gave (`dir` absolute and normalised).
+       * `linkFree`: `dir` is its own real path (a search that follows no link, from a root that is).
+       */
+      seed(dir, entries, linkFree = false) {
+        const m = /* @__PURE__ */ new Map();
+        for (const e of entries) m.set(e.name, kindOf(e));
+        this.dirs.set(dir, m);
+        if (linkFree) this.linkFreeDirs.add(dir);
+      }
+      /**
+       * `file` (absolute) is a regular file of a link-free directory the search listed: its real path
+       * is itself, with no `realpath` call (as long as the tree does not change during the run; a
+       * reader that opens it still checks what it opened).
+       */
+      linkFree(file) {
+        const dir = import_node_path4.default.dirname(file);
+        return this.linkFreeDirs.has(dir) && this.dirs.get(dir)?.get(import_node_path4.default.basename(file)) === FILE;
+      }
+      /** The entries of `dir`, read once; null when it cannot be read. */
+      entries(dir) {
+        let m = this.dirs.get(dir);
+        if (m !== void 0) return m;
+        try {
+          const list2 = import_node_fs5.default.readdirSync(dir, { withFileTypes: true });
+          m = /* @__PURE__ */ new Map();
+          for (const e of list2) m.set(e.name, kindOf(e));
+        } catch {
+          m = null;
+        }
+        this.dirs.set(dir, m);
+        return m;
+      }
+      /** The names in `dir` (readdir's order), or none when it cannot be read. */
+      names(dir) {
+        const m = this.entries(import_node_path4.default.resolve(dir));
+        return m ? [...m.keys()] : [];
+      }
+      /**
+       * The kind of `p` as its directory's listing gives it: FILE, DIR, OTHER, 0 when the listing
+       * has no such name, undefined when only the file system can say.
+       */
+      kind(p) {
+        const abs = import_node_path4.default.resolve(p);
+        const dir = import_node_path4.default.dirname(abs);
+        if (dir === abs) return void 0;
+        const m = this.entries(dir);
+        if (!m) return void 0;
+        const k = m.get(import_node_path4.default.basename(abs));
+        if (k === void 0) return exactNames ? 0 : void 0;
+        return k === ASK ? void 0 : k;
+      }
+      /** `fs.existsSync(p)` (links followed). */
+      exists(p) {
+        const k = this.kind(p);
+        return k === void 0 ? direct.exists(p) : k !== 0;
+      }
+      /** A regular file, not a link (`lstat`). */
+      isFile(p) {
+        const k = this.kind(p);
+        return k === void 0 ? direct.isFile(p) : k === FILE;
+      }
+      /** A directory, links followed (`stat`). */
+      isDirectory(p) {
+        const k = this.kind(p);
+        return k === void 0 ? direct.isDirectory(p) : k === DIR;
+      }
+    };
+  }
+});
+
 // src/builds/interpolate.ts
 function interpolate(s, env = {}) {
   let out = "";
@@ -6880,24 +7002,24 @@ var init_interpolate = __esm({
 
 // src/builds/read.ts
 function insideRoot(root, p) {
-  const r = import_node_path4.default.relative(root, p);
-  return r === "" || !r.startsWith("..") && !import_node_path4.default.isAbsolute(r);
+  const r = import_node_path5.default.relative(root, p);
+  return r === "" || !r.startsWith("..") && !import_node_path5.default.isAbsolute(r);
 }
 function readRegular2(file, max = 1 << 20) {
   try {
-    const st = import_node_fs5.default.statSync(file);
+    const st = import_node_fs6.default.statSync(file);
     if (!st.isFile() || st.size > max) return null;
-    return import_node_fs5.default.readFileSync(file, "utf8");
+    return import_node_fs6.default.readFileSync(file, "utf8");
   } catch {
     return null;
   }
 }
-var import_node_fs5, import_node_path4;
+var import_node_fs6, import_node_path5;
 var init_read = __esm({
   "src/builds/read.ts"() {
     "use strict";
-    import_node_fs5 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path4 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
   }
 });
 
@@ -6921,6 +7043,9 @@ function parseYaml(text) {
       return r ? lc.linePos(r[0]).line : 1;
     }
   };
+}
+function deref(node2, doc2) {
+  return isNode(node2) && yaml().isAlias(node2) ? node2.resolve(doc2) : node2;
 }
 function pairs(node2) {
   return isMap(node2) ? node2.items.filter((p) => isPair(p)) : [];
@@ -6951,7 +7076,7 @@ var init_yaml_util = __esm({
 
 // src/builds/compose.ts
 function dotEnv(dir) {
-  return dotEnvFile(import_node_path5.default.join(dir, ".env"));
+  return dotEnvFile(import_node_path6.default.join(dir, ".env"));
 }
 function dotEnvFile(file) {
   const out = {};
@@ -7026,18 +7151,18 @@ function load(file, sink, given) {
   return { file, y, services };
 }
 function overrideOf(file) {
-  const m = /^(.*)\.(ya?ml)$/.exec(import_node_path5.default.basename(file));
+  const m = /^(.*)\.(ya?ml)$/.exec(import_node_path6.default.basename(file));
   if (!m || m[1].endsWith(".override")) return null;
   for (const ext of ["yaml", "yml"]) {
-    const f = import_node_path5.default.join(import_node_path5.default.dirname(file), `${m[1]}.override.${ext}`);
-    if (import_node_fs6.default.existsSync(f)) return f;
+    const f = import_node_path6.default.join(import_node_path6.default.dirname(file), `${m[1]}.override.${ext}`);
+    if (import_node_fs7.default.existsSync(f)) return f;
   }
   return null;
 }
 function isMergedOverride(file) {
-  const m = /^(.*)\.override\.ya?ml$/.exec(import_node_path5.default.basename(file));
+  const m = /^(.*)\.override\.ya?ml$/.exec(import_node_path6.default.basename(file));
   if (!m) return false;
-  return ["yaml", "yml"].some((ext) => import_node_fs6.default.existsSync(import_node_path5.default.join(import_node_path5.default.dirname(file), `${m[1]}.${ext}`)));
+  return ["yaml", "yml"].some((ext) => import_node_fs7.default.existsSync(import_node_path6.default.join(import_node_path6.default.dirname(file), `${m[1]}.${ext}`)));
 }
 function readCompose(file, text, sink) {
   if (isMergedOverride(file)) return;
@@ -7045,20 +7170,20 @@ function readCompose(file, text, sink) {
 }
 function readComposeCommand(files, projectDir, cwd, sink, at) {
   const inside3 = (p) => insideRoot(sink.root, p);
-  const found = files.length ? void 0 : DEFAULT_COMPOSE_FILES.map((f) => import_node_path5.default.join(cwd, f)).find((f) => import_node_fs6.default.existsSync(f));
-  const paths = files.length ? files.map((f) => import_node_path5.default.resolve(cwd, f)) : found ? [found] : [];
+  const found = files.length ? void 0 : DEFAULT_COMPOSE_FILES.map((f) => import_node_path6.default.join(cwd, f)).find((f) => import_node_fs7.default.existsSync(f));
+  const paths = files.length ? files.map((f) => import_node_path6.default.resolve(cwd, f)) : found ? [found] : [];
   if (!paths.length) return;
   const outside = paths.find((p) => !inside3(p));
   if (outside) {
-    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path5.default.relative(sink.root, outside)} is outside the repository; not read`);
+    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path6.default.relative(sink.root, outside)} is outside the repository; not read`);
     return;
   }
   const text = readRegular2(paths[0]);
   if (text === null) {
-    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path5.default.relative(sink.root, paths[0]) || paths[0]} cannot be read; not used`);
+    sink.note(at.file, at.line, `${at.what}: compose file ${import_node_path6.default.relative(sink.root, paths[0]) || paths[0]} cannot be read; not used`);
     return;
   }
-  const pd = projectDir === void 0 ? void 0 : import_node_path5.default.resolve(cwd, projectDir);
+  const pd = projectDir === void 0 ? void 0 : import_node_path6.default.resolve(cwd, projectDir);
   if (pd !== void 0 && !inside3(pd)) {
     sink.note(at.file, at.line, `${at.what}: project directory ${projectDir} is outside the repository; not used`);
     return;
@@ -7075,12 +7200,12 @@ function readProject(paths, sink, o) {
     const l = load(f, sink);
     if (l) layers.push(l);
   }
-  const dir = o.projectDir ?? import_node_path5.default.dirname(file);
+  const dir = o.projectDir ?? import_node_path6.default.dirname(file);
   const fileEnv = {};
   if (o.envFiles) for (const f of o.envFiles) Object.assign(fileEnv, dotEnvFile(f));
   const env = { ...o.envFiles ? fileEnv : dotEnv(dir), ...sink.env };
   const projectFiles = new Set(layers.map((l) => l.file));
-  const baseDir = (f) => projectFiles.has(f) ? dir : import_node_path5.default.dirname(f);
+  const baseDir = (f) => projectFiles.has(f) ? dir : import_node_path6.default.dirname(f);
   const names = [...new Set(layers.flatMap((l) => [...l.services.keys()]))];
   const files = new Map(layers.map((l) => [l.file, l]));
   const layerOf = (f) => {
@@ -7100,7 +7225,7 @@ function readProject(paths, sink, o) {
           note(`extends file ${extFileRaw}: cannot resolve ${r.variable}; the base service is not read`);
           from = null;
         } else {
-          const target = import_node_path5.default.resolve(import_node_path5.default.dirname(svc.file), r.value);
+          const target = import_node_path6.default.resolve(import_node_path6.default.dirname(svc.file), r.value);
           if (!insideRoot(sink.root, target)) {
             note(`extends file ${extFileRaw} is outside the repository; the base service is not read`);
             from = null;
@@ -7112,7 +7237,7 @@ function readProject(paths, sink, o) {
       }
       const baseSvc = svcName !== void 0 ? from?.services.get(svcName) : void 0;
       if (baseSvc) build = resolveService(baseSvc, depth + 1, note);
-      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${import_node_path5.default.basename(from.file)}; the base service is not read`);
+      else if (from && svcName !== void 0) note(`extends service ${svcName} is not in ${import_node_path6.default.basename(from.file)}; the base service is not read`);
     }
     return overlayBuild(build, svc);
   };
@@ -7168,7 +7293,7 @@ function readProject(paths, sink, o) {
       continue;
     }
     const ctxBase = build.context ? baseDir(build.context.file) : dir;
-    const context = import_node_path5.default.resolve(ctxBase, ctx);
+    const context = import_node_path6.default.resolve(ctxBase, ctx);
     const additionalContexts = {};
     for (const [k, v] of build.additional) {
       const r = interpolate(v.raw, env);
@@ -7177,10 +7302,10 @@ function readProject(paths, sink, o) {
         continue;
       }
       if (/^[a-z-]+:/.test(r.value) && !/^[A-Za-z]:[\\/]/.test(r.value)) additionalContexts[k] = r.value;
-      else additionalContexts[k] = import_node_path5.default.resolve(baseDir(v.file), r.value);
+      else additionalContexts[k] = import_node_path6.default.resolve(baseDir(v.file), r.value);
     }
     sink.add({
-      dockerfile: dockerfile !== void 0 ? import_node_path5.default.resolve(context, dockerfile) : void 0,
+      dockerfile: dockerfile !== void 0 ? import_node_path6.default.resolve(context, dockerfile) : void 0,
       context,
       ...target !== void 0 ? { target } : {},
       args,
@@ -7206,14 +7331,14 @@ function readIncludes(from, dir, env, sink, o) {
       sink.note(from.file, line, `include ${r.value} is remote; not used`);
       return null;
     }
-    const p = import_node_path5.default.resolve(import_node_path5.default.dirname(from.file), r.value);
+    const p = import_node_path6.default.resolve(import_node_path6.default.dirname(from.file), r.value);
     if (!insideRoot(sink.root, p)) {
       sink.note(from.file, line, `include ${r.value} is outside the repository; not used`);
       return null;
     }
     return p;
   };
-  const list3 = (node2) => {
+  const list2 = (node2) => {
     if (isSeq(node2)) return node2.items.map((i) => ({ raw: str(i) ?? "", line: at(i) }));
     const s = str(node2);
     return s === void 0 ? null : [{ raw: s, line: at(node2) }];
@@ -7221,7 +7346,7 @@ function readIncludes(from, dir, env, sink, o) {
   for (const item of items) {
     const line = at(item);
     const pathNode = isMap(item) ? get(item, "path")?.value : item;
-    const raws = list3(pathNode);
+    const raws = list2(pathNode);
     if (!raws || raws.length === 0 || raws.some((r) => r.raw === "")) {
       sink.note(from.file, line, "include entry without a path; not used");
       continue;
@@ -7232,11 +7357,11 @@ function readIncludes(from, dir, env, sink, o) {
     const pd = isMap(item) ? str(get(item, "project_directory")?.value) : void 0;
     const projectDir = pd === void 0 ? void 0 : resolve(pd, line, "project_directory");
     if (projectDir === null) continue;
-    const envRaws = isMap(item) ? list3(get(item, "env_file")?.value) : null;
+    const envRaws = isMap(item) ? list2(get(item, "env_file")?.value) : null;
     const envFiles = envRaws ? envRaws.map((r) => resolve(r.raw, r.line, "env_file")) : void 0;
     if (envFiles?.some((f) => f === null)) continue;
     if (files.some((f) => o.stack.has(f))) {
-      sink.note(from.file, line, `include ${import_node_path5.default.relative(dir, files[0]) || files[0]} includes a file that includes it; not followed`);
+      sink.note(from.file, line, `include ${import_node_path6.default.relative(dir, files[0]) || files[0]} includes a file that includes it; not followed`);
       continue;
     }
     if (o.depth + 1 > MAX_INCLUDE_DEPTH) {
@@ -7251,12 +7376,12 @@ function readIncludes(from, dir, env, sink, o) {
     readProject(files, sink, { text, projectDir, envFiles, depth: o.depth + 1, stack: o.stack });
   }
 }
-var import_node_fs6, import_node_path5, COMPOSE_FILE, emptyBuild, DEFAULT_COMPOSE_FILES, MAX_INCLUDE_DEPTH;
+var import_node_fs7, import_node_path6, COMPOSE_FILE, emptyBuild, DEFAULT_COMPOSE_FILES, MAX_INCLUDE_DEPTH;
 var init_compose = __esm({
   "src/builds/compose.ts"() {
     "use strict";
-    import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path5 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_read();
     init_yaml_util();
@@ -7272,8 +7397,8 @@ function blocks(v) {
   const out = {};
   if (!isObj(v)) return out;
   for (const [name, b] of Object.entries(v)) {
-    const list3 = Array.isArray(b) ? b : [b];
-    out[name] = Object.assign({}, ...list3.filter(isObj));
+    const list2 = Array.isArray(b) ? b : [b];
+    out[name] = Object.assign({}, ...list2.filter(isObj));
   }
   return out;
 }
@@ -7298,6 +7423,29 @@ function expand(names, groups, seen = /* @__PURE__ */ new Set()) {
     else out.push(n);
   }
   return out;
+}
+function matrixCombinations(m) {
+  if (!isObj(m)) return "matrix is not a map";
+  let combos = [{}];
+  for (const [k, v] of Object.entries(m)) {
+    if (k === "__proto__") continue;
+    if (!Array.isArray(v)) return `matrix ${k} is ${typeof v === "string" ? `an expression (${v})` : "not a list"}, not read`;
+    combos = combos.flatMap((c) => v.map((x) => ({ ...c, [k]: x })));
+    if (combos.length > MAX_BAKE_MATRIX) return `matrix has more than ${MAX_BAKE_MATRIX} combinations, not read`;
+  }
+  return combos;
+}
+function withMatrix(s, vars) {
+  return s.replace(MATRIX_REF, (ref, name, key) => {
+    if (!Object.hasOwn(vars, name)) return ref;
+    const v = key === void 0 ? vars[name] : isObj(vars[name]) && Object.hasOwn(vars[name], key) ? vars[name][key] : void 0;
+    return typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? String(v).replace(/\$/g, "$$$$") : ref;
+  });
+}
+function attrsWithMatrix(t, vars) {
+  const str2 = (v) => typeof v === "string" ? withMatrix(v, vars) : v;
+  const map = (v) => isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, str2(x)])) : v;
+  return { ...t, context: str2(t.context), dockerfile: str2(t.dockerfile), target: str2(t.target), args: map(t.args), contexts: map(t.contexts) };
 }
 function applySets(t, name, sets) {
   let out = t;
@@ -7349,20 +7497,57 @@ function readBakeFiles(files, sink, opts = {}) {
     }
     return { ...merged, ...t.attrs, args: { ...merged.args, ...t.attrs.args }, contexts: { ...merged.contexts, ...isObj(t.attrs.contexts) ? t.attrs.contexts : {} } };
   };
+  const instances = /* @__PURE__ */ new Map();
+  const byName = /* @__PURE__ */ new Map();
+  for (const [base2, def2] of targets) {
+    if (def2.attrs.matrix === void 0) {
+      instances.set(base2, [{ base: base2, name: base2 }]);
+      continue;
+    }
+    const combos = matrixCombinations(def2.attrs.matrix);
+    if (typeof combos === "string") {
+      instances.set(base2, combos);
+      continue;
+    }
+    const list2 = combos.map((vars, i) => {
+      const named = typeof def2.attrs.name === "string" ? interpolate(withMatrix(def2.attrs.name, vars), env) : null;
+      const shown = Object.entries(vars).flatMap(([k, v]) => isObj(v) ? Object.entries(v).map(([kk, x]) => [`${k}.${kk}`, x]) : [[k, v]]).filter(([, v]) => typeof v !== "object" || v === null).map(([k, v]) => `${k}=${String(v)}`).join(", ");
+      return { base: base2, name: named?.ok ? named.value : `${base2} (${shown || `combination ${i + 1}`})`, vars };
+    });
+    for (const inst of list2) if (!byName.has(inst.name) && !targets.has(inst.name)) byName.set(inst.name, inst);
+    instances.set(base2, list2);
+  }
+  const known2 = (n) => targets.has(n) || byName.has(n);
   let built;
-  if (opts.only?.length) built = expand(opts.only, groups).filter((n) => targets.has(n));
+  const of = (n) => {
+    if (!targets.has(n)) return byName.has(n) ? [byName.get(n)] : [];
+    const list2 = instances.get(n);
+    return typeof list2 === "string" ? [n] : list2;
+  };
+  if (opts.only?.length) built = expand(opts.only, groups).filter(known2).flatMap(of);
   else {
     const inGroups = new Set(expand([...groups.keys()], groups));
     const parents = new Set([...targets.values()].flatMap((t) => Array.isArray(t.attrs.inherits) ? t.attrs.inherits.map(String) : typeof t.attrs.inherits === "string" ? [t.attrs.inherits] : []));
-    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n));
+    built = [...targets.keys()].filter((n) => inGroups.has(n) || !parents.has(n)).flatMap(of);
   }
-  for (const name of built) {
-    const def2 = targets.get(name);
+  const done = /* @__PURE__ */ new Set();
+  for (const item of built) {
+    if (done.has(item)) continue;
+    done.add(item);
+    const base2 = typeof item === "string" ? item : item.base;
+    const name = typeof item === "string" ? item : item.name;
+    const def2 = targets.get(base2);
     const line = opts.source?.line ?? def2.line;
     const at = opts.source?.file ?? def2.file;
     const what = opts.source ? `${opts.source.what}, bake target ${name}` : `bake target ${name}`;
     const note = (m) => sink.note(at, line, `${what}: ${m}`);
-    const t = applySets(resolved(name, /* @__PURE__ */ new Set()), name, opts.set ?? []);
+    const unread = instances.get(base2);
+    if (typeof unread === "string") {
+      note(`${unread}; entry not used`);
+      continue;
+    }
+    const own = resolved(base2, /* @__PURE__ */ new Set());
+    const t = applySets(typeof item !== "string" && item.vars ? attrsWithMatrix(own, item.vars) : own, name, opts.set ?? []);
     const val = (v, field) => {
       if (v === void 0 || v === null) return void 0;
       if (typeof v !== "string") {
@@ -7386,7 +7571,7 @@ function readBakeFiles(files, sink, opts = {}) {
       note(`context ${ctx} is not a local folder; not used`);
       continue;
     }
-    const context = import_node_path6.default.resolve(opts.cwd ?? import_node_path6.default.dirname(def2.file), ctx ?? ".");
+    const context = import_node_path7.default.resolve(opts.cwd ?? import_node_path7.default.dirname(def2.file), ctx ?? ".");
     const args = {};
     for (const [k, v] of Object.entries(t.args ?? {})) {
       if (v === null || v === void 0) continue;
@@ -7398,10 +7583,10 @@ function readBakeFiles(files, sink, opts = {}) {
     for (const [k, v] of Object.entries(t.contexts ?? {})) {
       const r = interpolate(String(v), env);
       if (!r.ok) continue;
-      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : import_node_path6.default.resolve(opts.cwd ?? import_node_path6.default.dirname(def2.file), r.value);
+      additionalContexts[k] = /^[a-z-]+:\/\//.test(r.value) || r.value.startsWith("target:") ? r.value : import_node_path7.default.resolve(opts.cwd ?? import_node_path7.default.dirname(def2.file), r.value);
     }
     sink.add({
-      dockerfile: df !== void 0 ? import_node_path6.default.resolve(context, df) : void 0,
+      dockerfile: df !== void 0 ? import_node_path7.default.resolve(context, df) : void 0,
       context,
       ...target !== void 0 ? { target } : {},
       args,
@@ -7410,8 +7595,8 @@ function readBakeFiles(files, sink, opts = {}) {
     });
   }
   if (opts.only?.length) {
-    const missing = opts.only.filter((n) => !groups.has(n) && !targets.has(n));
-    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => import_node_path6.default.basename(f.file)).join(", ") || "the bake files"}`);
+    const missing = opts.only.filter((n) => !groups.has(n) && !known2(n));
+    if (missing.length && opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake target ${missing.join(", ")} not found in ${files.map((f) => import_node_path7.default.basename(f.file)).join(", ") || "the bake files"}`);
   }
 }
 async function parseBake(file, text, sink) {
@@ -7426,7 +7611,7 @@ async function parseBake(file, text, sink) {
   hcl ??= __dockerfixImport("@cdktn/hcl2json").then((m) => m.parse);
   try {
     const parse = await hcl;
-    return { file, text, json: await parse(import_node_path6.default.basename(file), text) };
+    return { file, text, json: await parse(import_node_path7.default.basename(file), text) };
   } catch (e) {
     if (e.code === "ERR_MODULE_NOT_FOUND") {
       hcl = void 0;
@@ -7442,40 +7627,42 @@ async function parseBake(file, text, sink) {
 function readBakeInvocation(files, cwd, sink, o) {
   const isCompose = (f) => /\.ya?ml$/.test(f);
   if (files.some(isCompose)) sink.note(o.source.file, o.source.line, `${o.source.what}: compose files given to bake are read as compose files where dockerfix finds them, not through bake`);
-  const bakeFiles = files.length ? files.filter((f) => !isCompose(f)) : BAKE_FILES.map((f) => import_node_path6.default.join(cwd, f)).filter((f) => import_node_fs7.default.existsSync(f));
+  const bakeFiles = files.length ? files.filter((f) => !isCompose(f)) : BAKE_FILES.map((f) => import_node_path7.default.join(cwd, f)).filter((f) => import_node_fs8.default.existsSync(f));
   if (!bakeFiles.length) return;
   sink.defer(() => readBakeSet(bakeFiles, sink, { ...o.targets.length ? { only: [...o.targets] } : {}, source: o.source, cwd, ...o.set.length ? { set: o.set } : {} }));
 }
 async function readBakeSet(files, sink, opts = {}) {
-  const parsed = [];
+  const parsed2 = [];
   for (const f of files) {
     const text = readRegular2(f, 1 << 20);
     if (text === null) {
       if (isRegularFile(f)) sink.note(f, 1, "larger than 1 MiB; not read");
-      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${import_node_path6.default.relative(sink.root, f) || f} not found; not used`);
+      else if (opts.source) sink.note(opts.source.file, opts.source.line, `${opts.source.what}: bake file ${import_node_path7.default.relative(sink.root, f) || f} not found; not used`);
       continue;
     }
     const b = await parseBake(f, text, sink);
-    if (b) parsed.push(b);
+    if (b) parsed2.push(b);
   }
-  if (parsed.length) readBakeFiles(parsed, sink, opts);
+  if (parsed2.length) readBakeFiles(parsed2, sink, opts);
 }
 function isRegularFile(p) {
   try {
-    return import_node_fs7.default.statSync(p).isFile();
+    return import_node_fs8.default.statSync(p).isFile();
   } catch {
     return false;
   }
 }
-var import_node_path6, import_node_fs7, isObj, BAKE_FILES, hcl;
+var import_node_path7, import_node_fs8, isObj, MAX_BAKE_MATRIX, MATRIX_REF, BAKE_FILES, hcl;
 var init_bake = __esm({
   "src/builds/bake.ts"() {
     "use strict";
-    import_node_path6 = __toESMBuiltin(require("node:path"), 1);
-    import_node_fs7 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
     init_interpolate();
     init_read();
     isObj = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+    MAX_BAKE_MATRIX = 256;
+    MATRIX_REF = /\$\{\s*([A-Za-z_][A-Za-z0-9_-]*)(?:\.([A-Za-z_][A-Za-z0-9_-]*))?\s*\}/g;
     BAKE_FILES = ["docker-bake.json", "docker-bake.hcl", "docker-bake.override.json", "docker-bake.override.hcl"];
   }
 });
@@ -7489,7 +7676,7 @@ function programAt(words2) {
 }
 function buildStart(words2) {
   const i = programAt(words2);
-  const prog = import_node_path7.default.basename(words2[i] ?? "");
+  const prog = import_node_path8.default.basename(words2[i] ?? "");
   if (prog === "executor" && /kaniko/.test(words2[i])) return -(i + 2);
   if (prog === "podman" || prog === "buildah") {
     return words2[i + 1] === "build" || words2[i + 1] === "bud" ? i + 2 : -1;
@@ -7501,14 +7688,14 @@ function buildStart(words2) {
 }
 function bakeStart(words2) {
   const i = programAt(words2);
-  if (import_node_path7.default.basename(words2[i] ?? "") !== "docker") return -1;
+  if (import_node_path8.default.basename(words2[i] ?? "") !== "docker") return -1;
   if (words2[i + 1] === "bake") return i + 2;
   if (words2[i + 1] === "buildx" && words2[i + 2] === "bake") return i + 3;
   return -1;
 }
 function composeStart(words2) {
   const i = programAt(words2);
-  const prog = import_node_path7.default.basename(words2[i] ?? "");
+  const prog = import_node_path8.default.basename(words2[i] ?? "");
   if (prog === "docker-compose" || prog === "podman-compose") return i + 1;
   if ((prog === "docker" || prog === "podman") && words2[i + 1] === "compose") return i + 2;
   return -1;
@@ -7558,7 +7745,7 @@ function parseBake2(words2, site, sink) {
         const r = interpolate(v, sink.env);
         if (!r.ok) return note(`bake --file ${v}: cannot resolve ${r.variable}; entry not used`);
         if (r.value === "-") return note("bake file from standard input (-f -); not used");
-        files.push(import_node_path7.default.resolve(site.cwd, r.value));
+        files.push(import_node_path8.default.resolve(site.cwd, r.value));
       } else if (flag === "--set") sets.push(v);
     } else if (w.startsWith("-")) {
     } else {
@@ -7591,7 +7778,7 @@ function scanCommands(text, site, sink) {
     const words2 = cmd.words.map((w) => w.value);
     if (words2[0] === "cd" && words2.length === 2 && cmd.depth === 0) {
       const r = interpolate(words2[1], sink.env);
-      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path7.default.resolve(cwd, r.value);
+      if (r.ok && !r.value.startsWith("~") && r.value !== "-") cwd = import_node_path8.default.resolve(cwd, r.value);
       continue;
     }
     const compose = composeStart(words2);
@@ -7686,13 +7873,13 @@ function parseBuild(words2, site, sink) {
   if (ctxRaw !== "-") {
     const r = resolve(ctxRaw, "context");
     if (r === null) return;
-    context = import_node_path7.default.resolve(site.cwd, r);
+    context = import_node_path8.default.resolve(site.cwd, r);
   } else if (file === void 0) {
     note("the Dockerfile comes from standard input (docker build -); not used");
     return;
   }
   sink.add({
-    dockerfile: file !== void 0 ? import_node_path7.default.resolve(site.cwd, file) : void 0,
+    dockerfile: file !== void 0 ? import_node_path8.default.resolve(site.cwd, file) : void 0,
     context,
     ...target !== void 0 ? { target } : {},
     args,
@@ -7736,13 +7923,13 @@ function parseKaniko(words2, site, sink) {
     note(`kaniko context ${ctx} is not a local folder; not used`);
     return;
   }
-  const context = import_node_path7.default.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
+  const context = import_node_path8.default.resolve(site.cwd, ctx.replace(/^dir:\/\//, ""));
   let dockerfile;
   if (file !== void 0) {
     const f = resolve(file, "--dockerfile");
     if (f === null) return;
-    const asGiven = import_node_path7.default.resolve(site.cwd, f);
-    dockerfile = import_node_fs8.default.existsSync(asGiven) ? asGiven : import_node_path7.default.resolve(context, f);
+    const asGiven = import_node_path8.default.resolve(site.cwd, f);
+    dockerfile = import_node_fs9.default.existsSync(asGiven) ? asGiven : import_node_path8.default.resolve(context, f);
   }
   let t;
   if (target !== void 0) {
@@ -7752,12 +7939,12 @@ function parseKaniko(words2, site, sink) {
   }
   sink.add({ dockerfile, context, ...t !== void 0 ? { target: t } : {}, args, source: { file: site.file, line: site.line, what: site.what } });
 }
-var import_node_fs8, import_node_path7, VALUE_FLAGS, COMPOSE_VALUE_FLAGS, BAKE_VALUE_FLAGS;
+var import_node_fs9, import_node_path8, VALUE_FLAGS, COMPOSE_VALUE_FLAGS, BAKE_VALUE_FLAGS;
 var init_command = __esm({
   "src/builds/command.ts"() {
     "use strict";
-    import_node_fs8 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path7 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
     init_shell();
     init_bake();
     init_compose();
@@ -7951,7 +8138,7 @@ function spend(scope, sink, file, line) {
 }
 function viaText(sink, file, line, combo) {
   const m = describeCombination(combo).replace(/^ \((.*)\)$/, ", $1");
-  return ` (via ${import_node_path8.default.relative(sink.root, file).split(import_node_path8.default.sep).join("/")}:${line}${m})`;
+  return ` (via ${import_node_path9.default.relative(sink.root, file).split(import_node_path9.default.sep).join("/")}:${line}${m})`;
 }
 function callInputs(declared, withNode, sub) {
   const out = /* @__PURE__ */ Object.create(null);
@@ -7989,7 +8176,7 @@ function parseFile(file, sink) {
 }
 function localPath(uses, sink, file, line) {
   if (!uses.startsWith("./")) return null;
-  const p = import_node_path8.default.resolve(sink.root, uses.replace(/@.*$/, ""));
+  const p = import_node_path9.default.resolve(sink.root, uses.replace(/@.*$/, ""));
   if (!insideRoot(sink.root, p)) {
     sink.note(file, line, `uses ${uses} is outside the repository; not followed`);
     return null;
@@ -8069,7 +8256,7 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
     const line = y.line(get(step, "uses").key);
     const dir = localPath(uses, sink, file, line);
     if (!dir) return;
-    const actionFile = ["action.yml", "action.yaml"].map((n) => import_node_path8.default.join(dir, n)).find((f) => import_node_fs9.default.existsSync(f));
+    const actionFile = ["action.yml", "action.yaml"].map((n) => import_node_path9.default.join(dir, n)).find((f) => import_node_fs10.default.existsSync(f));
     if (!actionFile) return;
     if (scope.stack.has(actionFile) || scope.depth + 1 > MAX_CALL_DEPTH) {
       sink.note(file, line, `workflow step ${stepName}: ${uses} ${scope.stack.has(actionFile) ? "uses itself" : `is nested deeper than ${MAX_CALL_DEPTH} calls`}; not followed`);
@@ -8115,7 +8302,7 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
       note(`context ${ctx} is a URL; not used`);
       return;
     }
-    const context = import_node_path8.default.resolve(root, ctx ?? ".");
+    const context = import_node_path9.default.resolve(root, ctx ?? ".");
     const args = {};
     const rawArgs = get(w, "build-args")?.value;
     const lines = isSeq(rawArgs) ? rawArgs.items.map((i) => S(i) ?? "") : (S(rawArgs) ?? "").split(/\r?\n/);
@@ -8128,7 +8315,7 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
     }
     sink.add({
       // `file` is relative to the workspace with a path context, to the context otherwise.
-      dockerfile: fileIn !== void 0 ? import_node_path8.default.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
+      dockerfile: fileIn !== void 0 ? import_node_path9.default.resolve(ctx === void 0 ? context : root, fileIn) : void 0,
       context,
       ...target !== void 0 ? { target } : {},
       args,
@@ -8164,9 +8351,9 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
       if (!wd.ok) sink.note(file, line, `${what}: workdir ${wdRaw}: cannot resolve ${wd.variable}; entry not used`);
       return;
     }
-    const dir = import_node_path8.default.resolve(root, wd.value);
+    const dir = import_node_path9.default.resolve(root, wd.value);
     readBakeInvocation(
-      files.map((f) => import_node_path8.default.resolve(dir, f)),
+      files.map((f) => import_node_path9.default.resolve(dir, f)),
       dir,
       sink,
       { targets, set: sets, source: { file, line, what } }
@@ -8182,15 +8369,15 @@ function readStep(file, y, sink, step, scope, jobName, jobWd) {
       sink.note(file, y.line(run.key), `workflow step ${stepName}: working-directory ${wdRaw}: cannot resolve ${wd.variable}; not used`);
       return;
     }
-    scanCommands(sub(run.value.value), { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path8.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
+    scanCommands(sub(run.value.value), { file, line: y.line(run.value) + (block ? 1 : 0), cwd: import_node_path9.default.resolve(root, wd.value), what: `workflow step ${stepName}` }, sink);
   }
 }
-var import_node_fs9, import_node_path8, MAX_CALL_DEPTH, MAX_CALLS;
+var import_node_fs10, import_node_path9, MAX_CALL_DEPTH, MAX_CALLS;
 var init_workflows = __esm({
   "src/builds/workflows.ts"() {
     "use strict";
-    import_node_fs9 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path8 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_command();
     init_bake();
@@ -8204,7 +8391,7 @@ var init_workflows = __esm({
 
 // src/builds/scripts.ts
 function readMakefile(file, text, sink) {
-  const dir = import_node_path9.default.dirname(file);
+  const dir = import_node_path10.default.dirname(file);
   const vars = /* @__PURE__ */ new Map([["CURDIR", dir]]);
   for (const m of text.matchAll(/^([A-Za-z_][A-Za-z0-9_]*)\s*(?::{1,3}=|\?=|=)\s*([^\n$#]*?)\s*$/gm)) {
     if (!vars.has(m[1]) || m[1] !== "CURDIR") vars.set(m[1], m[2]);
@@ -8220,7 +8407,7 @@ function readMakefile(file, text, sink) {
   scanCommands(lines.join("\n"), { file, line: 1, cwd: dir, what: "Makefile", linePerShell: true }, sink);
 }
 function readScript(file, text, sink, cwd) {
-  scanCommands(text, { file, line: 1, cwd, what: `script ${import_node_path9.default.basename(file)}` }, sink);
+  scanCommands(text, { file, line: 1, cwd, what: `script ${import_node_path10.default.basename(file)}` }, sink);
 }
 function readPackageJson(file, text, sink) {
   let pkg;
@@ -8236,14 +8423,14 @@ function readPackageJson(file, text, sink) {
     if (typeof cmd !== "string" || !/\b(docker|podman)\b/.test(cmd)) continue;
     const at = text.indexOf(JSON.stringify(name) + ":") !== -1 ? text.indexOf(JSON.stringify(name) + ":") : text.indexOf(JSON.stringify(name));
     const line = at === -1 ? 1 : text.slice(0, at).split("\n").length;
-    scanCommands(cmd, { file, line, cwd: import_node_path9.default.dirname(file), what: `package.json script ${name}` }, sink);
+    scanCommands(cmd, { file, line, cwd: import_node_path10.default.dirname(file), what: `package.json script ${name}` }, sink);
   }
 }
-var import_node_path9;
+var import_node_path10;
 var init_scripts = __esm({
   "src/builds/scripts.ts"() {
     "use strict";
-    import_node_path9 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
     init_command();
   }
 });
@@ -8295,7 +8482,7 @@ function readDevcontainer(file, text, sink) {
   const ctx = val(b.context ?? json.context, "context");
   const target = val(b.target, "target");
   if (df === null || ctx === null || target === null) return;
-  const dir = import_node_path10.default.dirname(file);
+  const dir = import_node_path11.default.dirname(file);
   const args = {};
   if (b.args && typeof b.args === "object") {
     for (const [k, v] of Object.entries(b.args)) {
@@ -8306,23 +8493,29 @@ function readDevcontainer(file, text, sink) {
     }
   }
   sink.add({
-    dockerfile: import_node_path10.default.resolve(dir, df),
-    context: import_node_path10.default.resolve(dir, ctx ?? "."),
+    dockerfile: import_node_path11.default.resolve(dir, df),
+    context: import_node_path11.default.resolve(dir, ctx ?? "."),
     ...target !== void 0 ? { target } : {},
     args,
     source: { file, line, what: "devcontainer" }
   });
 }
-var import_node_path10;
+var import_node_path11;
 var init_devcontainer = __esm({
   "src/builds/devcontainer.ts"() {
     "use strict";
-    import_node_path10 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path11 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
   }
 });
 
 // src/builds/ci-files.ts
+function scanYamlScript(item, y, site, sink) {
+  const t = str(item);
+  if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) return;
+  const block = isScalar(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
+  scanCommands(isScalar(item) ? String(item.value) : t, { ...site, line: y.line(item) + (block ? 1 : 0) }, sink);
+}
 function plainVariables(node2) {
   const out = {};
   for (const p of pairs(node2)) {
@@ -8356,12 +8549,7 @@ function readGitlabConfig(file, y, sink, inherited, state) {
     for (const key of ["before_script", "script", "after_script"]) {
       const s = get(job.value, key)?.value;
       const lines = isSeq(s) ? s.items : isScalar(s) ? [s] : [];
-      for (const item of lines) {
-        const t = str(item);
-        if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) continue;
-        const block = isScalar(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
-        scanCommands(isScalar(item) ? String(item.value) : t, { file, line: y.line(item) + (block ? 1 : 0), cwd: root, what: `gitlab job ${name}` }, jobSink);
-      }
+      for (const item of lines) scanYamlScript(item, y, { file, cwd: root, what: `gitlab job ${name}` }, jobSink);
     }
   }
   const inc = get(y.doc.contents, "include");
@@ -8389,23 +8577,23 @@ function readGitlabConfig(file, y, sink, inherited, state) {
       sink.note(file, line, `include ${local}: ** patterns are not followed`);
       continue;
     }
-    const dir = import_node_path11.default.resolve(root, import_node_path11.default.dirname(rel2));
+    const dir = import_node_path12.default.resolve(root, import_node_path12.default.dirname(rel2));
     if (!insideRoot(root, dir)) {
       sink.note(file, line, `include ${local} is outside the repository; not read`);
       continue;
     }
     let files;
-    const base2 = import_node_path11.default.basename(rel2);
+    const base2 = import_node_path12.default.basename(rel2);
     if (base2.includes("*")) {
       const re = new RegExp(`^${base2.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
       let names = [];
       try {
-        names = import_node_fs10.default.readdirSync(dir).sort();
+        names = import_node_fs11.default.readdirSync(dir).sort();
       } catch {
         names = [];
       }
-      files = names.filter((n) => re.test(n) && /\.ya?ml$/.test(n)).map((n) => import_node_path11.default.join(dir, n));
-    } else files = [import_node_path11.default.join(dir, base2)];
+      files = names.filter((n) => re.test(n) && /\.ya?ml$/.test(n)).map((n) => import_node_path12.default.join(dir, n));
+    } else files = [import_node_path12.default.join(dir, base2)];
     for (const f of files) {
       if (state.stack.has(f)) {
         sink.note(file, line, `include ${local} includes a file that includes it; not followed`);
@@ -8475,7 +8663,7 @@ function readSkaffold(file, text, sink) {
         const df = val(get(docker, "dockerfile")?.value, "dockerfile");
         const target = val(get(docker, "target")?.value, "target");
         if (ctx === null || df === null || target === null) continue;
-        const context = import_node_path11.default.resolve(import_node_path11.default.dirname(file), ctx ?? ".");
+        const context = import_node_path12.default.resolve(import_node_path12.default.dirname(file), ctx ?? ".");
         const args = {};
         for (const p of pairs(get(docker, "buildArgs")?.value)) {
           const k = keyOf(p) ?? "";
@@ -8487,23 +8675,192 @@ function readSkaffold(file, text, sink) {
           }
           args[k] = raw;
         }
-        sink.add({ dockerfile: import_node_path11.default.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
+        sink.add({ dockerfile: import_node_path12.default.resolve(context, df ?? "Dockerfile"), context, ...target !== void 0 ? { target } : {}, args, source: { file, line, what } });
       }
     }
   }
 }
-var import_node_fs10, import_node_path11, MAX_GITLAB_INCLUDES, MAX_GITLAB_DEPTH;
+var import_node_fs11, import_node_path12, MAX_GITLAB_INCLUDES, MAX_GITLAB_DEPTH;
 var init_ci_files = __esm({
   "src/builds/ci-files.ts"() {
     "use strict";
-    import_node_fs10 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path11 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
     init_interpolate();
     init_read();
     init_command();
     init_yaml_util();
     MAX_GITLAB_INCLUDES = 150;
     MAX_GITLAB_DEPTH = 10;
+  }
+});
+
+// src/builds/ci-services.ts
+function parsed(file, text, sink) {
+  const y = parseYaml(text);
+  if ("error" in y) {
+    sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
+    return null;
+  }
+  return y;
+}
+function workingDir(wd, base2, sink, file, line, what) {
+  if (wd === void 0 || wd === "" || wd === ".") return base2;
+  if (/[$<(]/.test(wd) || wd.startsWith("~") || !insideRoot(sink.root, import_node_path13.default.resolve(base2, wd))) {
+    sink.note(file, line, `${what}: working directory ${wd} is not a folder of the repository; its commands are not used`);
+    return null;
+  }
+  return import_node_path13.default.resolve(base2, wd);
+}
+function readCircleCi(file, text, sink) {
+  const y = parsed(file, text, sink);
+  if (!y) return;
+  const top = y.doc.contents;
+  const dockerOrbs = new Set(
+    pairs(get(top, "orbs")?.value).filter((p) => /^circleci\/docker@/.test(str(p.value) ?? "")).map((p) => keyOf(p)).filter((k) => k !== void 0)
+  );
+  const groups = [
+    ...pairs(get(top, "jobs")?.value).map((p) => [`circleci job ${keyOf(p) ?? "?"}`, p.value]),
+    ...pairs(get(top, "commands")?.value).map((p) => [`circleci command ${keyOf(p) ?? "?"}`, p.value])
+  ];
+  for (const [what, job] of groups) {
+    if (!isMap(job)) continue;
+    const params = {};
+    for (const p of pairs(get(job, "parameters")?.value)) {
+      const d = str(get(p.value, "default")?.value);
+      const k = keyOf(p);
+      if (k !== void 0 && d !== void 0) params[k] = d;
+    }
+    const expand2 = (s) => s.replace(/<<\s*([\w.-]+)\s*>>/g, (_m, ref) => {
+      const name = ref.startsWith("parameters.") ? ref.slice("parameters.".length) : void 0;
+      return name !== void 0 && Object.hasOwn(params, name) ? params[name] : `\${CIRCLECI_${ref.replace(/[^\w]/g, "_")}}`;
+    });
+    const steps = get(job, "steps")?.value;
+    for (const raw of isSeq(steps) ? steps.items : []) {
+      const step = deref(raw, y.doc);
+      for (const p of pairs(step)) {
+        const kind = keyOf(p);
+        const line = y.line(p.key);
+        if (kind === "run") {
+          const body = p.value;
+          const command = isScalar(body) ? body : get(body, "command")?.value;
+          const wd = workingDir(str(get(body, "working_directory")?.value), sink.root, sink, file, line, what);
+          if (wd === null || !isScalar(command)) continue;
+          const expanded = expand2(String(command.value));
+          const block = command.type === "BLOCK_LITERAL" || command.type === "BLOCK_FOLDED";
+          if (/\b(docker|podman|buildah)\b/.test(expanded)) scanCommands(expanded, { file, line: y.line(command) + (block ? 1 : 0), cwd: wd, what }, sink);
+        } else if (kind && dockerOrbs.has(kind.slice(0, kind.indexOf("/"))) && kind.endsWith("/build")) {
+          const arg = (k, d) => expand2(str(get(p.value, k)?.value) ?? d);
+          const dockerfile = import_node_path13.default.posix.join(arg("path", "."), arg("dockerfile", "Dockerfile"));
+          const cmd = `docker build ${arg("extra_build_args", "")} -f ${sq(dockerfile)} ${sq(arg("docker-context", "."))}`;
+          scanCommands(cmd, { file, line, cwd: sink.root, what: `${what}, ${kind}` }, sink);
+        }
+      }
+    }
+  }
+}
+function readAzurePipelines(file, text, sink) {
+  const y = parsed(file, text, sink);
+  if (!y) return;
+  const top = y.doc.contents;
+  const vars = new Map(AZURE_SOURCES.map((k) => [k.toLowerCase(), sink.root]));
+  const readVars = (node2) => {
+    if (isMap(node2))
+      for (const p of pairs(node2)) {
+        const k = keyOf(p);
+        const v = str(p.value);
+        if (k !== void 0 && v !== void 0) vars.set(k.toLowerCase(), v);
+      }
+    else if (isSeq(node2))
+      for (const item of node2.items) {
+        const k = str(get(item, "name")?.value);
+        const v = str(get(item, "value")?.value);
+        if (k !== void 0 && v !== void 0) vars.set(k.toLowerCase(), v);
+      }
+  };
+  readVars(get(top, "variables")?.value);
+  const macros = (s) => s.replace(/\$\(([A-Za-z_][\w.]*)\)/g, (_m, name) => vars.get(name.toLowerCase())?.replace(/\$/g, "$$$$") ?? `\${AZP_${name.replace(/\./g, "_")}}`);
+  const stepLists = [["azure pipeline", get(top, "steps")?.value]];
+  const jobs = (list2, prefix) => {
+    for (const j of isSeq(list2) ? list2.items : []) {
+      const name = str(get(j, "job")?.value) ?? str(get(j, "deployment")?.value) ?? "?";
+      stepLists.push([`${prefix}azure job ${name}`, get(j, "steps")?.value]);
+    }
+  };
+  jobs(get(top, "jobs")?.value, "");
+  const stages = get(top, "stages")?.value;
+  for (const st of isSeq(stages) ? stages.items : []) jobs(get(st, "jobs")?.value, `azure stage ${str(get(st, "stage")?.value) ?? "?"}, `);
+  for (const [what, steps] of stepLists) {
+    for (const step of isSeq(steps) ? steps.items : []) {
+      const line = y.line(step);
+      const wd = workingDir(str(get(step, "workingDirectory")?.value) !== void 0 ? macros(str(get(step, "workingDirectory")?.value)) : void 0, sink.root, sink, file, line, what);
+      if (wd === null) continue;
+      const script = get(step, "script") ?? get(step, "bash");
+      if (script && isScalar(script.value)) {
+        const block = script.value.type === "BLOCK_LITERAL" || script.value.type === "BLOCK_FOLDED";
+        const body = macros(String(script.value.value));
+        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file, line: y.line(script.value) + (block ? 1 : 0), cwd: wd, what }, sink);
+        continue;
+      }
+      const task = str(get(step, "task")?.value);
+      if (task && /^Docker@2$/i.test(task)) {
+        const inputs = get(step, "inputs")?.value;
+        const input = (k) => {
+          const v = pairs(inputs).find((p) => keyOf(p)?.toLowerCase() === k.toLowerCase());
+          const s = v ? str(v.value) : void 0;
+          return s === void 0 ? void 0 : macros(s);
+        };
+        const command = (input("command") ?? "buildAndPush").toLowerCase();
+        if (command !== "build" && command !== "buildandpush") continue;
+        const dockerfile = input("Dockerfile") ?? "**/Dockerfile";
+        if (/[*?[]/.test(dockerfile)) {
+          sink.note(file, line, `${what}, task ${task}: Dockerfile ${dockerfile} is a pattern (the task builds its first match); not used`);
+          continue;
+        }
+        const ctx = input("buildContext") ?? "**";
+        const context = ctx === "**" ? import_node_path13.default.posix.dirname(dockerfile) : ctx;
+        const args = command === "build" ? input("arguments") ?? "" : "";
+        scanCommands(`docker build ${args} -f ${sq(dockerfile)} ${sq(context)}`, { file, line, cwd: sink.root, what: `${what}, task ${task}` }, sink);
+      }
+    }
+  }
+}
+function readBitbucketPipelines(file, text, sink) {
+  const y = parsed(file, text, sink);
+  if (!y) return;
+  const env = { BITBUCKET_CLONE_DIR: sink.root, ...sink.env };
+  const stepSink = { ...sink, env };
+  let budget = MAX_BITBUCKET_NODES;
+  const seen = /* @__PURE__ */ new Set();
+  const visit = (raw, depth) => {
+    const node2 = deref(raw, y.doc);
+    if (budget-- <= 0 || depth > 12 || seen.has(node2)) return;
+    seen.add(node2);
+    if (isSeq(node2)) for (const item of node2.items) visit(item, depth + 1);
+    else if (isMap(node2))
+      for (const p of pairs(node2)) {
+        if (keyOf(p) === "step") {
+          const step = deref(p.value, y.doc);
+          const name = str(get(step, "name")?.value);
+          const script = get(step, "script")?.value;
+          for (const item of isSeq(script) ? script.items : []) scanYamlScript(item, y, { file, cwd: sink.root, what: `bitbucket step${name ? ` ${name}` : ""}` }, stepSink);
+        } else visit(p.value, depth + 1);
+      }
+  };
+  visit(get(y.doc.contents, "pipelines")?.value, 0);
+}
+var import_node_path13, sq, AZURE_SOURCES, MAX_BITBUCKET_NODES;
+var init_ci_services = __esm({
+  "src/builds/ci-services.ts"() {
+    "use strict";
+    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
+    init_command();
+    init_ci_files();
+    init_yaml_util();
+    init_read();
+    sq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+    AZURE_SOURCES = ["Build.SourcesDirectory", "System.DefaultWorkingDirectory", "Build.Repository.LocalPath"];
+    MAX_BITBUCKET_NODES = 2e4;
   }
 });
 
@@ -8550,8 +8907,8 @@ function skipSpace(text, i) {
   }
 }
 function readJenkinsfile(file, text, sink) {
-  const root = import_node_path12.default.dirname(file);
-  const base2 = import_node_path12.default.basename(file);
+  const root = import_node_path14.default.dirname(file);
+  const base2 = import_node_path14.default.basename(file);
   const what = base2 === "Jenkinsfile" ? "Jenkinsfile" : `Jenkinsfile ${base2}`;
   const lines = new LineIndex(text);
   const lineOf3 = (offset) => lines.position(offset).line;
@@ -8609,7 +8966,7 @@ function readJenkinsfile(file, text, sink) {
       if (name === "sh") {
         scanCommands(lit.value, { file, line, cwd: cwd(), what }, sink);
       } else if (name === "dir") {
-        pendingDir = import_node_path12.default.resolve(cwd(), lit.value);
+        pendingDir = import_node_path14.default.resolve(cwd(), lit.value);
       } else {
         let k = skipSpace(text, lit.end);
         let args = ".";
@@ -8626,11 +8983,11 @@ function readJenkinsfile(file, text, sink) {
     i += name.length;
   }
 }
-var import_node_path12, JENKINS_FILE, WORD;
+var import_node_path14, JENKINS_FILE, WORD;
 var init_jenkins = __esm({
   "src/builds/jenkins.ts"() {
     "use strict";
-    import_node_path12 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
     init_source();
     init_command();
     JENKINS_FILE = /^Jenkinsfile(\.[A-Za-z0-9_.-]+)?$/;
@@ -8659,7 +9016,7 @@ function readTaskfile(file, text, sink) {
     sink.note(file, y.line, `does not parse as YAML (${y.error}); not used`);
     return;
   }
-  const root = import_node_path13.default.dirname(file);
+  const root = import_node_path15.default.dirname(file);
   const globals = /* @__PURE__ */ new Map();
   plainVars(get(y.doc.contents, "vars")?.value, globals);
   for (const task of pairs(get(y.doc.contents, "tasks")?.value)) {
@@ -8667,7 +9024,7 @@ function readTaskfile(file, text, sink) {
     const vars = new Map(globals);
     plainVars(get(task.value, "vars")?.value, vars);
     const dirRaw = str(get(task.value, "dir")?.value);
-    const cwd = dirRaw === void 0 ? root : import_node_path13.default.resolve(root, substituteTemplates(dirRaw, vars, true));
+    const cwd = dirRaw === void 0 ? root : import_node_path15.default.resolve(root, substituteTemplates(dirRaw, vars, true));
     const cmds = get(task.value, "cmds")?.value;
     const items = isSeq(cmds) ? cmds.items : [];
     for (const item of items) {
@@ -8710,7 +9067,7 @@ function readJustfile(file, text, sink) {
     const to = k + 1 < starts.length ? starts[k + 1].line - 1 : body.length;
     const recipeLines = body.slice(from, to);
     if (!/\b(docker|podman|buildah|executor)\b/.test(recipeLines.join("\n"))) continue;
-    const site = { file, cwd: import_node_path13.default.dirname(file), what: `justfile recipe ${starts[k].name}` };
+    const site = { file, cwd: import_node_path15.default.dirname(file), what: `justfile recipe ${starts[k].name}` };
     const first = recipeLines.findIndex((l) => l.trim() !== "");
     if (first !== -1 && recipeLines[first].trim().startsWith("#!")) {
       scanCommands(recipeLines.join("\n"), { ...site, line: from + 1 }, sink);
@@ -8725,11 +9082,11 @@ function readJustfile(file, text, sink) {
     }
   }
 }
-var import_node_path13, TASKFILES, JUSTFILES;
+var import_node_path15, TASKFILES, JUSTFILES;
 var init_task_runners = __esm({
   "src/builds/task-runners.ts"() {
     "use strict";
-    import_node_path13 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
     init_command();
     init_yaml_util();
     TASKFILES = ["Taskfile.yml", "Taskfile.yaml", "taskfile.yml", "taskfile.yaml", "Taskfile.dist.yml", "Taskfile.dist.yaml"];
@@ -8741,90 +9098,84 @@ var init_task_runners = __esm({
 function printable(s) {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
-function isFile(p) {
-  try {
-    return import_node_fs11.default.lstatSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-function list(dir) {
-  try {
-    return import_node_fs11.default.readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
 function upward(start, root) {
   const out = [];
   let d = start;
   for (; ; ) {
     out.push(d);
     if (d === root) break;
-    const parent = import_node_path14.default.dirname(d);
+    const parent = import_node_path16.default.dirname(d);
     if (parent === d || !insideRoot(root, parent)) break;
     d = parent;
   }
   return out;
 }
-function candidates(dir) {
+function candidates(dir, q3) {
   const out = [];
-  const names = list(dir);
+  const list2 = (d) => q3.names(d).sort();
+  const isFile = (f) => q3.isFile(f);
+  const names = list2(dir);
   const has4 = new Set(names);
-  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path14.default.join(dir, name), readCompose]);
+  for (const name of names) if (COMPOSE_FILE.test(name)) out.push([import_node_path16.default.join(dir, name), readCompose]);
   for (const sub of ["docker", "deploy"]) {
     if (!has4.has(sub)) continue;
-    for (const name of list(import_node_path14.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path14.default.join(dir, sub, name), readCompose]);
+    for (const name of list2(import_node_path16.default.join(dir, sub))) if (COMPOSE_FILE.test(name)) out.push([import_node_path16.default.join(dir, sub, name), readCompose]);
   }
   if (has4.has(".github")) {
-    const wf = import_node_path14.default.join(dir, ".github", "workflows");
-    for (const name of list(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path14.default.join(wf, name), readWorkflow]);
+    const wf = import_node_path16.default.join(dir, ".github", "workflows");
+    for (const name of list2(wf)) if (/\.ya?ml$/.test(name)) out.push([import_node_path16.default.join(wf, name), readWorkflow]);
   }
-  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readMakefile]);
-  for (const name of names) if (JENKINS_FILE.test(name)) out.push([import_node_path14.default.join(dir, name), readJenkinsfile]);
-  for (const name of TASKFILES) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readTaskfile]);
-  for (const name of JUSTFILES) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readJustfile]);
+  for (const name of ["GNUmakefile", "makefile", "Makefile"]) if (has4.has(name)) out.push([import_node_path16.default.join(dir, name), readMakefile]);
+  for (const name of names) if (JENKINS_FILE.test(name)) out.push([import_node_path16.default.join(dir, name), readJenkinsfile]);
+  for (const name of TASKFILES) if (has4.has(name)) out.push([import_node_path16.default.join(dir, name), readTaskfile]);
+  for (const name of JUSTFILES) if (has4.has(name)) out.push([import_node_path16.default.join(dir, name), readJustfile]);
   for (const sub of ["scripts", "build"]) {
     if (!has4.has(sub)) continue;
-    const d = import_node_path14.default.join(dir, sub);
-    for (const name of list(d)) {
-      const f = import_node_path14.default.join(d, name);
+    const d = import_node_path16.default.join(dir, sub);
+    for (const name of list2(d)) {
+      const f = import_node_path16.default.join(d, name);
       if (/\.(sh|bash)$/.test(name) || !name.includes(".") && isFile(f) && /^#!.*\b(ba|z|da)?sh\b/.test(head(f))) out.push([f, (file, text, sink) => readScript(file, text, sink, dir)]);
     }
   }
-  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path14.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
-  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path14.default.join(dir, name), readSkaffold]);
-  if (has4.has("package.json")) out.push([import_node_path14.default.join(dir, "package.json"), readPackageJson]);
-  if (has4.has(".devcontainer.json")) out.push([import_node_path14.default.join(dir, ".devcontainer.json"), readDevcontainer]);
+  if (has4.has(".gitlab-ci.yml")) out.push([import_node_path16.default.join(dir, ".gitlab-ci.yml"), readGitlabCi]);
+  if (has4.has(".circleci")) out.push([import_node_path16.default.join(dir, ".circleci", "config.yml"), readCircleCi]);
+  for (const name of ["azure-pipelines.yml", ".azure-pipelines.yml"]) if (has4.has(name)) out.push([import_node_path16.default.join(dir, name), readAzurePipelines]);
+  if (has4.has("bitbucket-pipelines.yml")) out.push([import_node_path16.default.join(dir, "bitbucket-pipelines.yml"), readBitbucketPipelines]);
+  for (const name of ["skaffold.yaml", "skaffold.yml"]) if (has4.has(name)) out.push([import_node_path16.default.join(dir, name), readSkaffold]);
+  if (has4.has("package.json")) out.push([import_node_path16.default.join(dir, "package.json"), readPackageJson]);
+  if (has4.has(".devcontainer.json")) out.push([import_node_path16.default.join(dir, ".devcontainer.json"), readDevcontainer]);
   if (has4.has(".devcontainer")) {
-    out.push([import_node_path14.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
-    for (const name of list(import_node_path14.default.join(dir, ".devcontainer"))) {
-      const f = import_node_path14.default.join(dir, ".devcontainer", name, "devcontainer.json");
+    out.push([import_node_path16.default.join(dir, ".devcontainer", "devcontainer.json"), readDevcontainer]);
+    for (const name of list2(import_node_path16.default.join(dir, ".devcontainer"))) {
+      const f = import_node_path16.default.join(dir, ".devcontainer", name, "devcontainer.json");
       if (isFile(f)) out.push([f, readDevcontainer]);
     }
   }
-  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path14.default.join(dir, name)).filter(isFile);
+  const bake = BAKE_FILES.filter((name) => has4.has(name)).map((name) => import_node_path16.default.join(dir, name)).filter(isFile);
   return { files: out.filter(([f]) => isFile(f)), bake };
 }
 function head(file) {
   try {
-    const fd = import_node_fs11.default.openSync(file, "r");
+    const fd = import_node_fs12.default.openSync(file, "r");
     const buf = Buffer.alloc(128);
-    const n = import_node_fs11.default.readSync(fd, buf, 0, 128, 0);
-    import_node_fs11.default.closeSync(fd);
+    const n = import_node_fs12.default.readSync(fd, buf, 0, 128, 0);
+    import_node_fs12.default.closeSync(fd);
     return buf.subarray(0, n).toString("utf8").split("\n")[0];
   } catch {
     return "";
   }
 }
 async function findBuildDefinitions(paths, opts = {}) {
-  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path14.default.resolve(p));
+  const starts = (typeof paths === "string" ? [paths] : [...paths]).map((p) => import_node_path16.default.resolve(p));
   const first = starts[0] ?? process.cwd();
-  const firstDir = isDirectory(first) ? first : import_node_path14.default.dirname(first);
+  const q3 = opts.listings ?? direct;
+  const isDirectory2 = (p) => q3.isDirectory(p);
+  const isFile = (p) => q3.isFile(p);
+  const firstDir = isDirectory2(first) ? first : import_node_path16.default.dirname(first);
   const root = (opts.gitRoot ?? gitRoot)(firstDir) ?? firstDir;
   const definitions = [];
   const notes = [];
-  const rel2 = (p) => import_node_path14.default.relative(root, p).split(import_node_path14.default.sep).join("/") || ".";
+  const rel2 = (p) => import_node_path16.default.relative(root, p).split(import_node_path16.default.sep).join("/") || ".";
   const deferred = [];
   const added = /* @__PURE__ */ new Set();
   const noted = /* @__PURE__ */ new Set();
@@ -8843,9 +9194,9 @@ async function findBuildDefinitions(paths, opts = {}) {
       const note = (m) => void notes.push({ file: d.source.file, line: d.source.line, message: printable(`${d.source.what}: ${m}`) });
       if (d.context !== null) {
         if (!insideRoot(root, d.context)) return note(`context ${d.context} is outside the repository; not used`);
-        if (!isDirectory(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
+        if (!isDirectory2(d.context)) return note(`context ${rel2(d.context)} is not a folder; not used`);
       }
-      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path14.default.join(d.context, "Dockerfile") : void 0);
+      const dockerfile = d.dockerfile ?? (d.context !== null ? import_node_path16.default.join(d.context, "Dockerfile") : void 0);
       if (!dockerfile) return;
       if (!insideRoot(root, dockerfile)) return note(`Dockerfile ${dockerfile} is outside the repository; not used`);
       if (!isFile(dockerfile)) return note(`Dockerfile ${rel2(dockerfile)} not found; not used`);
@@ -8859,12 +9210,12 @@ async function findBuildDefinitions(paths, opts = {}) {
   const seenDirs = /* @__PURE__ */ new Set();
   const seenFiles = /* @__PURE__ */ new Set();
   for (const start of starts) {
-    const dir = isDirectory(start) ? start : import_node_path14.default.dirname(start);
+    const dir = isDirectory2(start) ? start : import_node_path16.default.dirname(start);
     if (!insideRoot(root, dir)) continue;
     for (const d of upward(dir, root)) {
       if (seenDirs.has(d)) continue;
       seenDirs.add(d);
-      const c = candidates(d);
+      const c = candidates(d, q3);
       for (const [file, read] of c.files) {
         if (seenFiles.has(file)) continue;
         seenFiles.add(file);
@@ -8881,39 +9232,34 @@ async function findBuildDefinitions(paths, opts = {}) {
   for (let i = 0; i < deferred.length; i++) await deferred[i]();
   return { root, definitions, notes };
 }
-function isDirectory(p) {
-  try {
-    return import_node_fs11.default.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
 function byDockerfile(defs) {
   const m = /* @__PURE__ */ new Map();
   for (const d of defs) {
-    const list3 = m.get(d.dockerfile);
-    if (list3) list3.push(d);
+    const list2 = m.get(d.dockerfile);
+    if (list2) list2.push(d);
     else m.set(d.dockerfile, [d]);
   }
   return m;
 }
 function describeSource(d, cwd) {
-  const file = printable(import_node_path14.default.relative(cwd, d.source.file).split(import_node_path14.default.sep).join("/") || d.source.file);
+  const file = printable(import_node_path16.default.relative(cwd, d.source.file).split(import_node_path16.default.sep).join("/") || d.source.file);
   const what = d.source.what.replace(/^compose /, "");
-  return what === import_node_path14.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
+  return what === import_node_path16.default.basename(d.source.file) ? `${file}:${d.source.line}` : `${file}:${d.source.line}, ${what}`;
 }
-var import_node_fs11, import_node_path14, MAX_BYTES;
+var import_node_fs12, import_node_path16, MAX_BYTES;
 var init_builds = __esm({
   "src/builds/index.ts"() {
     "use strict";
-    import_node_fs11 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path14 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
+    init_listings();
     init_compose();
     init_workflows();
     init_scripts();
     init_devcontainer();
     init_ci_files();
+    init_ci_services();
     init_jenkins();
     init_task_runners();
     init_bake();
@@ -8925,7 +9271,7 @@ var init_builds = __esm({
 // src/builds/guess-root.ts
 function exists(p) {
   try {
-    import_node_fs12.default.statSync(p);
+    import_node_fs13.default.statSync(p);
     return true;
   } catch {
     return false;
@@ -8939,15 +9285,15 @@ function localSources(doc2) {
     const words2 = instr.json ?? instr.args().map((w) => w.dynamic ? "\0" : w.value);
     for (const s of words2.slice(0, -1)) {
       if (s.includes("\0") || s.startsWith("<<") || /^[a-z]+:\/\//i.test(s) || /^git@/.test(s) || /[*?[$]/.test(s)) continue;
-      const clean = import_node_path15.default.posix.normalize(s.replace(/^\/+/, "") || ".");
+      const clean = import_node_path17.default.posix.normalize(s.replace(/^\/+/, "") || ".");
       if (clean === "." || clean.startsWith("..")) continue;
       out.push({ source: s, line: instr.line, keyword: instr.upper });
     }
   }
   return out;
 }
-function guessContext(dockerfile, text, root = gitRoot(import_node_path15.default.dirname(dockerfile))) {
-  const dir = import_node_path15.default.dirname(dockerfile);
+function guessContext(dockerfile, text, root = gitRoot(import_node_path17.default.dirname(dockerfile))) {
+  const dir = import_node_path17.default.dirname(dockerfile);
   if (!root || root === dir) return null;
   let doc2;
   try {
@@ -8956,33 +9302,33 @@ function guessContext(dockerfile, text, root = gitRoot(import_node_path15.defaul
     return null;
   }
   const sources = localSources(doc2);
-  const rel2 = (s) => import_node_path15.default.posix.normalize(s.replace(/^\/+/, ""));
-  const missing = sources.filter((s) => !exists(import_node_path15.default.join(dir, rel2(s.source))));
+  const rel2 = (s) => import_node_path17.default.posix.normalize(s.replace(/^\/+/, ""));
+  const missing = sources.filter((s) => !exists(import_node_path17.default.join(dir, rel2(s.source))));
   if (missing.length === 0) return null;
-  let d = import_node_path15.default.dirname(dir);
+  let d = import_node_path17.default.dirname(dir);
   for (; ; ) {
-    if (sources.every((s) => exists(import_node_path15.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
+    if (sources.every((s) => exists(import_node_path17.default.join(d, rel2(s.source))))) return { dir: d, source: missing[0].source, line: missing[0].line, keyword: missing[0].keyword };
     if (d === root) return null;
-    const parent = import_node_path15.default.dirname(d);
+    const parent = import_node_path17.default.dirname(d);
     if (parent === d) return null;
     d = parent;
   }
 }
-var import_node_fs12, import_node_path15;
+var import_node_fs13, import_node_path17;
 var init_guess_root = __esm({
   "src/builds/guess-root.ts"() {
     "use strict";
-    import_node_fs12 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path15 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_fsio();
   }
 });
 
 // src/builds/hadolint.ts
-function list2(dir) {
+function list(dir) {
   try {
-    return import_node_fs13.default.readdirSync(dir);
+    return import_node_fs14.default.readdirSync(dir);
   } catch {
     return [];
   }
@@ -9022,55 +9368,56 @@ function preCommitRunsHadolint(text) {
 function findHadolint(dockerfile, root) {
   let found = null;
   let ignored2 = null;
-  let d = import_node_path16.default.dirname(dockerfile);
+  let d = import_node_path18.default.dirname(dockerfile);
   for (; ; ) {
-    const names = new Set(list2(d));
+    const names = new Set(list(d));
     for (const n of [".hadolint.yaml", ".hadolint.yml"]) {
       if (!names.has(n) || ignored2 !== null) continue;
-      const text = readRegular2(import_node_path16.default.join(d, n));
+      const text = readRegular2(import_node_path18.default.join(d, n));
       if (text === null) continue;
       ignored2 = configIgnored(text);
-      found ??= { source: import_node_path16.default.join(d, n), ignored: [] };
+      found ??= { source: import_node_path18.default.join(d, n), ignored: [] };
     }
     if (!found && names.has(".pre-commit-config.yaml")) {
-      const f = import_node_path16.default.join(d, ".pre-commit-config.yaml");
+      const f = import_node_path18.default.join(d, ".pre-commit-config.yaml");
       const text = readRegular2(f);
       if (text !== null && preCommitRunsHadolint(text)) found = { source: f, ignored: [] };
     }
     if (!found && names.has(".github")) {
-      const wf = import_node_path16.default.join(d, ".github", "workflows");
-      for (const n of list2(wf).sort()) {
+      const wf = import_node_path18.default.join(d, ".github", "workflows");
+      for (const n of list(wf).sort()) {
         if (!/\.ya?ml$/.test(n)) continue;
-        const text = readRegular2(import_node_path16.default.join(wf, n));
+        const text = readRegular2(import_node_path18.default.join(wf, n));
         if (text !== null && workflowRunsHadolint(text)) {
-          found = { source: import_node_path16.default.join(wf, n), ignored: [] };
+          found = { source: import_node_path18.default.join(wf, n), ignored: [] };
           break;
         }
       }
     }
-    const r = import_node_path16.default.relative(root, d);
-    if (r === "" || r.startsWith("..") || import_node_path16.default.isAbsolute(r)) break;
-    const parent = import_node_path16.default.dirname(d);
+    const r = import_node_path18.default.relative(root, d);
+    if (r === "" || r.startsWith("..") || import_node_path18.default.isAbsolute(r)) break;
+    const parent = import_node_path18.default.dirname(d);
     if (parent === d) break;
     d = parent;
   }
   return found ? { ...found, ignored: ignored2 ?? [] } : null;
 }
-var import_node_fs13, import_node_path16;
+var import_node_fs14, import_node_path18;
 var init_hadolint = __esm({
   "src/builds/hadolint.ts"() {
     "use strict";
-    import_node_fs13 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path16 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
     init_yaml_util();
     init_read();
   }
 });
 
 // src/builds/roots.ts
-function rootCache() {
+function rootCache(listings) {
   const memo = /* @__PURE__ */ new Map();
-  return (dir) => gitRoot(dir, memo);
+  const exists2 = listings ? (p) => listings.exists(p) : void 0;
+  return (dir) => gitRoot(dir, memo, exists2);
 }
 var init_roots = __esm({
   "src/builds/roots.ts"() {
@@ -9090,26 +9437,26 @@ function listSources(sources) {
   return `${sources.slice(0, MAX_SOURCES_LISTED).join("; ")}; and ${sources.length - MAX_SOURCES_LISTED} more`;
 }
 function rel(cwd, p) {
-  return printable(import_node_path17.default.relative(cwd, p).split(import_node_path17.default.sep).join("/") || ".");
+  return printable(import_node_path19.default.relative(cwd, p).split(import_node_path19.default.sep).join("/") || ".");
 }
-async function planBuilds(files, starts, cwd, explicit, configured = () => void 0) {
+async function planBuilds(files, starts, cwd, explicit, configured = () => void 0, listings) {
   const plan2 = { files: /* @__PURE__ */ new Map(), notes: [] };
-  const gitRoot2 = rootCache();
+  const gitRoot2 = rootCache(listings);
   const groups = /* @__PURE__ */ new Map();
   for (const f of files) {
-    const root = gitRoot2(import_node_path17.default.dirname(f)) ?? import_node_path17.default.dirname(f);
+    const root = gitRoot2(import_node_path19.default.dirname(f)) ?? import_node_path19.default.dirname(f);
     let g = groups.get(root);
     if (!g) groups.set(root, g = []);
     g.push(f);
   }
   for (const [root, group] of groups) {
     const within2 = starts.filter((s) => insideRoot(root, s));
-    const found = await findBuildDefinitions([...group.map((f) => import_node_path17.default.dirname(f)), ...within2], { gitRoot: gitRoot2 });
+    const found = await findBuildDefinitions([...group.map((f) => import_node_path19.default.dirname(f)), ...within2], { gitRoot: gitRoot2, ...listings ? { listings } : {} });
     plan2.notes.push(...found.notes);
     const defs = byDockerfile(found.definitions);
     for (const file of group) {
       const fb = planFile(file, defs.get(file) ?? [], configured(file), cwd, explicit, gitRoot2);
-      const h = gitRoot2(import_node_path17.default.dirname(file)) ? findHadolint(file, root) : null;
+      const h = gitRoot2(import_node_path19.default.dirname(file)) ? findHadolint(file, root) : null;
       if (h) fb.hadolint = { ...h, source: rel(cwd, h.source) };
       plan2.files.set(file, fb);
     }
@@ -9119,7 +9466,7 @@ async function planBuilds(files, starts, cwd, explicit, configured = () => void 
 function fromConfig(file, c, found) {
   const source = { file: c.file, line: c.line, what: "dockerfix config" };
   const contexts = c.context !== void 0 ? [c.context] : [...new Set(found.map((d) => d.context))];
-  if (contexts.length === 0) contexts.push(import_node_path17.default.dirname(file));
+  if (contexts.length === 0) contexts.push(import_node_path19.default.dirname(file));
   const targets = c.targets !== void 0 ? c.targets.length ? c.targets : [void 0] : [...new Set(found.map((d) => d.target))];
   if (targets.length === 0) targets.push(void 0);
   const out = [];
@@ -9130,9 +9477,9 @@ function fromConfig(file, c, found) {
     }
   return out;
 }
-function mergeArgs(list3) {
+function mergeArgs(list2) {
   const seen = /* @__PURE__ */ new Map();
-  for (const d of list3)
+  for (const d of list2)
     for (const [k, v] of Object.entries(d.args)) {
       const e = seen.get(k);
       if (!e) seen.set(k, { value: v, count: 1 });
@@ -9142,31 +9489,31 @@ function mergeArgs(list3) {
       }
     }
   const out = {};
-  for (const [k, e] of seen) out[k] = e.count === list3.length ? e.value : null;
+  for (const [k, e] of seen) out[k] = e.count === list2.length ? e.value : null;
   return out;
 }
 function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const fb = { findings: [] };
   if (conf?.context !== void 0) {
-    const root = gitRoot2(import_node_path17.default.dirname(file)) ?? import_node_path17.default.dirname(conf.file);
+    const root = gitRoot2(import_node_path19.default.dirname(file)) ?? import_node_path19.default.dirname(conf.file);
     const outside = !insideRoot(root, conf.context);
     if (outside || !isDir(conf.context)) {
       fb.findings.push(info2(`${rel(cwd, conf.file)}:${conf.line}: contexts entry: context ${rel(cwd, conf.context)} ${outside ? "is outside the repository" : "is not a folder"}; not used`));
       conf = { ...conf, context: void 0 };
     }
   }
-  const list3 = conf ? fromConfig(file, conf, found) : found;
-  if (list3.length === 0) {
+  const list2 = conf ? fromConfig(file, conf, found) : found;
+  if (list2.length === 0) {
     if (explicit) return fb;
-    const root = gitRoot2(import_node_path17.default.dirname(file));
-    if (!root || root === import_node_path17.default.dirname(file)) return fb;
+    const root = gitRoot2(import_node_path19.default.dirname(file));
+    if (!root || root === import_node_path19.default.dirname(file)) return fb;
     const text = readRegular2(file, 4 << 20);
     if (text === null) return fb;
     const g = guessContext(file, text, root);
     if (g) {
-      const where = g.dir === gitRoot2(import_node_path17.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
+      const where = g.dir === gitRoot2(import_node_path19.default.dirname(file)) ? "the repository root" : rel(cwd, g.dir);
       fb.findings.push(
-        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path17.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
+        info2(`the build context looks like ${where} (${g.keyword} ${printable(g.source)} at line ${g.line} is not in ${rel(cwd, import_node_path19.default.dirname(file))}/); pass --context ${rel(cwd, g.dir)} or add a compose entry`)
       );
     }
     return fb;
@@ -9174,7 +9521,7 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
   const label2 = (c) => c === null ? "no context" : `context ${rel(cwd, c)}`;
   if (!explicit) {
     const contexts = /* @__PURE__ */ new Map();
-    for (const d of list3) {
+    for (const d of list2) {
       const l = contexts.get(d.context);
       if (l) l.push(d);
       else contexts.set(d.context, [d]);
@@ -9187,11 +9534,11 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
     fb.contextLabel = label2(first);
     if (rest.length) fb.otherContexts = rest.map((dir) => ({ dir, label: label2(dir) }));
   }
-  for (const d of list3)
+  for (const d of list2)
     for (const [k, v] of Object.entries(d.additionalContexts ?? {}))
-      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path17.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
+      fb.findings.push(info2(`additional context ${printable(k)}=${import_node_path19.default.isAbsolute(v) ? rel(cwd, v) : printable(v)} (${describeSource(d, cwd)}); files a COPY --from=${printable(k)} reads are not looked at`));
   const targets = /* @__PURE__ */ new Map();
-  for (const d of list3) {
+  for (const d of list2) {
     if (d.target === void 0) continue;
     const src = describeSource(d, cwd);
     const l = targets.get(d.target);
@@ -9202,7 +9549,7 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
     fb.targets = [...targets.keys()];
     for (const [t, src] of targets) fb.findings.push(info2(`target ${printable(t)} (${listSources([...src])})`));
   }
-  const args = mergeArgs(list3);
+  const args = mergeArgs(list2);
   if (Object.keys(args).length) {
     fb.args = args;
     const known2 = Object.entries(args).filter(([, v]) => v !== null);
@@ -9214,17 +9561,17 @@ function planFile(file, found, conf, cwd, explicit, gitRoot2) {
 }
 function isDir(p) {
   try {
-    return import_node_fs14.default.statSync(p).isDirectory();
+    return import_node_fs15.default.statSync(p).isDirectory();
   } catch {
     return false;
   }
 }
-var import_node_fs14, import_node_path17, info2, MAX_SOURCES_LISTED;
+var import_node_fs15, import_node_path19, info2, MAX_SOURCES_LISTED;
 var init_plan = __esm({
   "src/builds/plan.ts"() {
     "use strict";
-    import_node_fs14 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path17 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
     init_builds();
     init_guess_root();
     init_hadolint();
@@ -9949,26 +10296,26 @@ var require_ignore = __commonJS({
       const index = body.indexOf(SLASH);
       return index < 0 || index === body.length - 1;
     };
-    var basenameOf = (path24) => {
-      const end = path24.length - 1;
-      const index = path24.lastIndexOf(
+    var basenameOf = (path26) => {
+      const end = path26.length - 1;
+      const index = path26.lastIndexOf(
         SLASH,
-        path24[end] === SLASH ? end - 1 : end
+        path26[end] === SLASH ? end - 1 : end
       );
-      return index < 0 ? path24 : path24.slice(index + 1);
+      return index < 0 ? path26 : path26.slice(index + 1);
     };
-    var parentOf = (path24) => {
-      if (path24.charCodeAt(0) === SLASH_CODE || path24.indexOf(DOUBLE_SLASH) >= 0) {
-        const slices = path24.split(SLASH).filter(Boolean);
+    var parentOf = (path26) => {
+      if (path26.charCodeAt(0) === SLASH_CODE || path26.indexOf(DOUBLE_SLASH) >= 0) {
+        const slices = path26.split(SLASH).filter(Boolean);
         slices.pop();
         return slices.length ? slices.join(SLASH) + SLASH : EMPTY;
       }
-      const end = path24.length - 1;
-      const cut2 = path24.lastIndexOf(
+      const end = path26.length - 1;
+      const cut2 = path26.lastIndexOf(
         SLASH,
-        path24.charCodeAt(end) === SLASH_CODE ? end - 1 : end
+        path26.charCodeAt(end) === SLASH_CODE ? end - 1 : end
       );
-      return cut2 < 0 ? EMPTY : path24.slice(0, cut2 + 1);
+      return cut2 < 0 ? EMPTY : path26.slice(0, cut2 + 1);
     };
     var isString = (subject) => typeof subject === "string";
     var checkPattern = (pattern) => pattern && isString(pattern);
@@ -10118,7 +10465,7 @@ var require_ignore = __commonJS({
       // Match the literal 'abc/' for `checkIgnore`, last rule wins. Only a rule
       //   ending in a wildcard can match it (see `checkSourceOf`), so the rest
       //   are left out once, rather than tested or compiled for every path.
-      testLiteral(path24) {
+      testLiteral(path26) {
         const rules = this._literalRules || (this._literalRules = this._rules.filter(
           ({ body }) => body[body.length - (body[body.length - 1] === SLASH ? 2 : 1)] === "*"
         ));
@@ -10127,7 +10474,7 @@ var require_ignore = __commonJS({
         let matchedRule;
         for (let index = rules.length - 1; index >= 0; index--) {
           const rule = rules[index];
-          if (rule.checkRegex.test(path24)) {
+          if (rule.checkRegex.test(path26)) {
             ignored2 = !rule.negative;
             unignored = rule.negative;
             matchedRule = rule.negative ? UNDEFINED : rule;
@@ -10147,15 +10494,15 @@ var require_ignore = __commonJS({
       //
       // - mode `string` either `MODE_IGNORE` or `MODE_CHECK_IGNORE`
       // @returns {TestResult}
-      test(path24, mode) {
+      test(path26, mode) {
         const rules = this._rules;
         const { length } = rules;
         const shortcut = this._basenameCount * 2 >= length;
-        const basename2 = shortcut ? basenameOf(path24) : path24;
+        const basename2 = shortcut ? basenameOf(path26) : path26;
         for (let index = length - 1; index >= 0; index--) {
           const rule = rules[index];
           if (rule[mode].test(
-            shortcut && rule._basenameOnly ? basename2 : path24
+            shortcut && rule._basenameOnly ? basename2 : path26
           )) {
             const { negative } = rule;
             const ret = {
@@ -10177,17 +10524,17 @@ var require_ignore = __commonJS({
     var throwError = (message, Ctor) => {
       throw new Ctor(message);
     };
-    var checkPath = (path24, originalPath, doThrow) => {
-      if (!isString(path24)) {
+    var checkPath = (path26, originalPath, doThrow) => {
+      if (!isString(path26)) {
         return doThrow(
           `path must be a string, but got \`${originalPath}\``,
           TypeError
         );
       }
-      if (!path24) {
+      if (!path26) {
         return doThrow(`path must not be empty`, TypeError);
       }
-      if (checkPath.isNotRelative(path24)) {
+      if (checkPath.isNotRelative(path26)) {
         const r = "`path.relative()`d";
         return doThrow(
           `path should be a ${r} string, but got "${originalPath}"`,
@@ -10196,25 +10543,25 @@ var require_ignore = __commonJS({
       }
       return true;
     };
-    var isNotRelative = (path24) => {
-      const first = path24.charCodeAt(0);
+    var isNotRelative = (path26) => {
+      const first = path26.charCodeAt(0);
       if (first === SLASH_CODE) {
         return true;
       }
       if (first !== DOT_CODE) {
         return false;
       }
-      if (path24.length === 1) {
+      if (path26.length === 1) {
         return true;
       }
-      const second = path24.charCodeAt(1);
+      const second = path26.charCodeAt(1);
       if (second === SLASH_CODE) {
         return true;
       }
       if (second !== DOT_CODE) {
         return false;
       }
-      return path24.length === 2 || path24.charCodeAt(2) === SLASH_CODE;
+      return path26.length === 2 || path26.charCodeAt(2) === SLASH_CODE;
     };
     checkPath.isNotRelative = isNotRelative;
     checkPath.convert = (p) => p;
@@ -10245,58 +10592,58 @@ var require_ignore = __commonJS({
         return this.add(pattern);
       }
       // @returns {TestResult}
-      _test(originalPath, cache4, path24) {
+      _test(originalPath, cache4, path26) {
         checkPath(
-          path24,
+          path26,
           originalPath,
           this._strictPathCheck ? throwError : RETURN_FALSE
         );
-        return path24 ? this._t(path24, cache4) : {
+        return path26 ? this._t(path26, cache4) : {
           ignored: false,
           unignored: false
         };
       }
       checkIgnore(target) {
-        const path24 = convertPath(target);
-        if (!path24 || path24.charCodeAt(path24.length - 1) !== SLASH_CODE) {
-          return this._test(target, this._testCache, path24);
+        const path26 = convertPath(target);
+        if (!path26 || path26.charCodeAt(path26.length - 1) !== SLASH_CODE) {
+          return this._test(target, this._testCache, path26);
         }
-        const dir = this._t(path24, this._testCache);
+        const dir = this._t(path26, this._testCache);
         if (dir.ignored) {
           return dir;
         }
-        const literal = this._rules.testLiteral(path24);
+        const literal = this._rules.testLiteral(path26);
         return literal.ignored || literal.unignored ? literal : dir;
       }
-      _t(path24, cache4) {
-        if (path24 in cache4) {
-          return cache4[path24];
+      _t(path26, cache4) {
+        if (path26 in cache4) {
+          return cache4[path26];
         }
-        const parentPath = parentOf(path24);
+        const parentPath = parentOf(path26);
         const parent = parentPath ? this._t(parentPath, cache4) : UNDEFINED;
-        return cache4[path24] = parent && parent.ignored ? parent : this._rules.test(path24, MODE_IGNORE);
+        return cache4[path26] = parent && parent.ignored ? parent : this._rules.test(path26, MODE_IGNORE);
       }
-      ignores(path24) {
-        return this._test(path24, this._ignoreCache, convertPath(path24)).ignored;
+      ignores(path26) {
+        return this._test(path26, this._ignoreCache, convertPath(path26)).ignored;
       }
       createFilter() {
-        return (path24) => !this.ignores(path24);
+        return (path26) => !this.ignores(path26);
       }
       filter(paths) {
         return makeArray(paths).filter(this.createFilter());
       }
       // @returns {TestResult}
-      test(path24) {
-        return this._test(path24, this._testCache, convertPath(path24));
+      test(path26) {
+        return this._test(path26, this._testCache, convertPath(path26));
       }
     };
     var factory = (options) => new Ignore(options);
-    var isPathValid = (path24) => checkPath(convertPath(path24), path24, RETURN_FALSE);
+    var isPathValid = (path26) => checkPath(convertPath(path26), path26, RETURN_FALSE);
     var setupWindows = () => {
       const makePosix = (str2) => /^\\\\\?\\/.test(str2) || /["<>|\u0000-\u001F]+/u.test(str2) ? str2 : str2.replace(/\\/g, "/");
       checkPath.convert = makePosix;
       const REGEX_TEST_WINDOWS_PATH_ABSOLUTE = /^[a-z]:\//i;
-      checkPath.isNotRelative = (path24) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path24) || isNotRelative(path24);
+      checkPath.isNotRelative = (path26) => REGEX_TEST_WINDOWS_PATH_ABSOLUTE.test(path26) || isNotRelative(path26);
     };
     if (
       // Detect `process` so that it can run in browsers.
@@ -10322,12 +10669,12 @@ __export(discover_exports, {
   dockerfixIgnored: () => dockerfixIgnored,
   searchDirectory: () => searchDirectory
 });
-async function discover(paths, cwd = process.cwd()) {
+async function discover(paths, cwd = process.cwd(), listings) {
   const files = [];
   const errors = [];
   const seen = /* @__PURE__ */ new Set();
   const add = (f) => {
-    const key = import_node_path18.default.resolve(cwd, f);
+    const key = import_node_path20.default.resolve(cwd, f);
     if (seen.has(key)) return;
     seen.add(key);
     files.push(f);
@@ -10335,7 +10682,7 @@ async function discover(paths, cwd = process.cwd()) {
   for (const p of paths) {
     let st;
     try {
-      st = import_node_fs15.default.statSync(import_node_path18.default.resolve(cwd, p));
+      st = import_node_fs16.default.statSync(import_node_path20.default.resolve(cwd, p));
     } catch (e) {
       const code = e.code;
       errors.push(
@@ -10347,38 +10694,39 @@ async function discover(paths, cwd = process.cwd()) {
       continue;
     }
     if (!st.isDirectory()) {
-      if (!await dockerfixIgnored(import_node_path18.default.resolve(cwd, p))) add(p);
+      if (!await dockerfixIgnored(import_node_path20.default.resolve(cwd, p))) add(p);
       continue;
     }
     let found;
     const unreadable = [];
     const unsearchable = [];
     try {
-      found = await searchDirectory(import_node_path18.default.resolve(cwd, p), unreadable, unsearchable);
+      found = await searchDirectory(import_node_path20.default.resolve(cwd, p), unreadable, unsearchable, listings);
     } catch (e) {
       errors.push(new FileError(p, `cannot search directory: ${e.message}`));
       continue;
     }
-    for (const f of found.sort()) add(import_node_path18.default.join(p, f));
-    const root = import_node_path18.default.resolve(cwd, p);
+    for (const f of found.sort()) add(import_node_path20.default.join(p, f));
+    const root = import_node_path20.default.resolve(cwd, p);
     for (const d of [...new Set(unreadable)].sort()) {
-      const rel2 = import_node_path18.default.relative(root, d);
-      errors.push(new FileError(rel2 ? import_node_path18.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
+      const rel2 = import_node_path20.default.relative(root, d);
+      errors.push(new FileError(rel2 ? import_node_path20.default.join(p, rel2) : p, "permission denied (cannot read directory); its files were not checked"));
     }
     for (const u of unsearchable) {
-      const rel2 = import_node_path18.default.relative(root, u.dir);
-      errors.push(new FileError(rel2 ? import_node_path18.default.join(p, rel2) : p, u.why));
+      const rel2 = import_node_path20.default.relative(root, u.dir);
+      errors.push(new FileError(rel2 ? import_node_path20.default.join(p, rel2) : p, u.why));
     }
   }
   return { files, errors };
 }
-async function searchDirectory(root, unreadable, unsearchable = []) {
+async function searchDirectory(root, unreadable, unsearchable = [], listings) {
   makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const out = [];
+  const linkFree = listings !== void 0 && realIs(root);
   const visit = (dir, rel2, rules) => {
     let entries;
     try {
-      entries = import_node_fs15.default.readdirSync(dir, { withFileTypes: true });
+      entries = import_node_fs16.default.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
       const code = e.code;
       if (code === "EACCES" || code === "EPERM") unreadable.push(dir);
@@ -10386,18 +10734,19 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
       else if (code === "ENOENT" && dir.includes("\uFFFD")) unsearchable.push({ dir, why: "directory name is not valid UTF-8; its files were not checked" });
       return;
     }
+    listings?.seed(dir, entries, linkFree);
     const own = IGNORE_FILES.filter((n) => entries.some((e) => e.name === n && !e.isDirectory())).map((n) => ignoreFileAt(dir, n)).filter((r) => r !== null);
     const here = own.length ? [...rules, ...own] : rules;
     for (const e of entries) {
       const name = e.name;
       if (e.isDirectory()) {
         if (SKIP.has(name) || isTemplateDir(name)) continue;
-        const abs = import_node_path18.default.join(dir, name);
+        const abs = import_node_path20.default.join(dir, name);
         if (here.length && ignored(here, abs, true)) continue;
         visit(abs, rel2 ? `${rel2}/${name}` : name, here);
       } else if (e.isFile() && searched(name)) {
-        const abs = import_node_path18.default.join(dir, name);
-        if (name.includes("\uFFFD") && !import_node_fs15.default.existsSync(abs)) {
+        const abs = import_node_path20.default.join(dir, name);
+        if (name.includes("\uFFFD") && !import_node_fs16.default.existsSync(abs)) {
           unsearchable.push({ dir: abs, why: "file name is not valid UTF-8; not checked" });
           continue;
         }
@@ -10409,12 +10758,19 @@ async function searchDirectory(root, unreadable, unsearchable = []) {
   visit(root, "", parentRules(root));
   return out.sort();
 }
+function realIs(p) {
+  try {
+    return realPath(p) === p;
+  } catch {
+    return false;
+  }
+}
 function ignoreFileAt(dir, name, base2 = dir) {
   let text;
   try {
-    const file = import_node_path18.default.join(dir, name);
-    if (!import_node_fs15.default.statSync(file).isFile()) return null;
-    text = import_node_fs15.default.readFileSync(file, "utf8");
+    const file = import_node_path20.default.join(dir, name);
+    if (!import_node_fs16.default.statSync(file).isFile()) return null;
+    text = import_node_fs16.default.readFileSync(file, "utf8");
   } catch {
     return null;
   }
@@ -10422,8 +10778,8 @@ function ignoreFileAt(dir, name, base2 = dir) {
 }
 function repoRootOf(dir) {
   for (let d = dir; ; ) {
-    if (import_node_fs15.default.existsSync(import_node_path18.default.join(d, ".git"))) return d;
-    const up = import_node_path18.default.dirname(d);
+    if (import_node_fs16.default.existsSync(import_node_path20.default.join(d, ".git"))) return d;
+    const up = import_node_path20.default.dirname(d);
     if (up === d) return void 0;
     d = up;
   }
@@ -10432,12 +10788,12 @@ function parentRules(root) {
   const top = repoRootOf(root);
   if (!top) return [];
   const chain = [];
-  for (let d = root; ; d = import_node_path18.default.dirname(d)) {
+  for (let d = root; ; d = import_node_path20.default.dirname(d)) {
     chain.push(d);
     if (d === top) break;
   }
   const rules = [];
-  const info3 = ignoreFileAt(import_node_path18.default.join(top, ".git", "info"), "exclude", top);
+  const info3 = ignoreFileAt(import_node_path20.default.join(top, ".git", "info"), "exclude", top);
   if (info3) rules.push(info3);
   for (let k = chain.length - 1; k >= 1; k--) {
     for (const n of IGNORE_FILES) {
@@ -10448,46 +10804,47 @@ function parentRules(root) {
   return rules;
 }
 async function dockerfixIgnored(abs) {
-  const dir = import_node_path18.default.dirname(abs);
+  const dir = import_node_path20.default.dirname(abs);
   const top = repoRootOf(dir) ?? dir;
   const dirs = [];
-  for (let d = dir; ; d = import_node_path18.default.dirname(d)) {
+  for (let d = dir; ; d = import_node_path20.default.dirname(d)) {
     dirs.push(d);
-    if (d === top || import_node_path18.default.dirname(d) === d) break;
+    if (d === top || import_node_path20.default.dirname(d) === d) break;
   }
-  const present = dirs.filter((d) => import_node_fs15.default.existsSync(import_node_path18.default.join(d, ".dockerfixignore")));
+  const present = dirs.filter((d) => import_node_fs16.default.existsSync(import_node_path20.default.join(d, ".dockerfixignore")));
   if (!present.length) return false;
   makeIgnore2 ??= (await Promise.resolve().then(() => __toESM(require_ignore(), 1))).default;
   const rules = present.reverse().map((d) => ignoreFileAt(d, ".dockerfixignore")).filter((r) => r !== null);
-  for (let d = dir; rules.length; d = import_node_path18.default.dirname(d)) {
+  for (let d = dir; rules.length; d = import_node_path20.default.dirname(d)) {
     if (ignored(rules.filter((r) => inside2(r.base, d) && r.base !== d), d, true)) return true;
-    if (d === top || import_node_path18.default.dirname(d) === d) break;
+    if (d === top || import_node_path20.default.dirname(d) === d) break;
   }
   return ignored(rules, abs, false);
 }
 function inside2(base2, p) {
-  const r = import_node_path18.default.relative(base2, p);
-  return r === "" || !r.startsWith("..") && !import_node_path18.default.isAbsolute(r);
+  const r = import_node_path20.default.relative(base2, p);
+  return r === "" || !r.startsWith("..") && !import_node_path20.default.isAbsolute(r);
 }
 function ignored(rules, abs, dir) {
   let out = false;
   for (const r of rules) {
-    let rel2 = import_node_path18.default.relative(r.base, abs);
-    if (import_node_path18.default.sep !== "/") rel2 = rel2.split(import_node_path18.default.sep).join("/");
+    let rel2 = import_node_path20.default.relative(r.base, abs);
+    if (import_node_path20.default.sep !== "/") rel2 = rel2.split(import_node_path20.default.sep).join("/");
     const t = r.ig.test(dir ? `${rel2}/` : rel2);
     if (t.ignored) out = true;
     else if (t.unignored) out = false;
   }
   return out;
 }
-var import_node_fs15, import_node_path18, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
+var import_node_fs16, import_node_path20, SKIPPED_DIRS, TEMPLATE_DIRS, isTemplateDir, SKIP, searched, makeIgnore2, IGNORE_FILES;
 var init_discover = __esm({
   "src/cli/discover.ts"() {
     "use strict";
-    import_node_fs15 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path18 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
     init_fsio();
     init_names();
+    init_files();
     init_names();
     SKIPPED_DIRS = ["node_modules", ".git", "vendor", ".hg", ".svn", "bower_components"];
     TEMPLATE_DIRS = ["**/*\\{\\{*/**", "**/*\\{%*/**"];
@@ -10648,9 +11005,9 @@ function parseOptions(words2, valued) {
   const opts = /* @__PURE__ */ new Map();
   const positional = [];
   const add = (k, v) => {
-    const list3 = opts.get(k) ?? [];
-    list3.push(v);
-    opts.set(k, list3);
+    const list2 = opts.get(k) ?? [];
+    list2.push(v);
+    opts.set(k, list2);
   };
   for (let i = 0; i < words2.length; i++) {
     const word = words2[i];
@@ -10745,12 +11102,12 @@ function classifyPip(inv, pipAt) {
   while (i < w.length && w[i].value.startsWith("-")) i++;
   const sub = w[i]?.value;
   if (sub === "install" || sub === "sync") {
-    const parsed = parseOptions(w.slice(i + 1), PIP_VALUED);
-    const reqs = values(parsed.opts, "-r", "--requirement");
-    const editable = values(parsed.opts, "-e", "--editable");
-    const local = parsed.positional.filter((x) => looksLikePath(x.value) || x.dynamic);
+    const parsed2 = parseOptions(w.slice(i + 1), PIP_VALUED);
+    const reqs = values(parsed2.opts, "-r", "--requirement");
+    const editable = values(parsed2.opts, "-e", "--editable");
+    const local = parsed2.positional.filter((x) => looksLikePath(x.value) || x.dynamic);
     if (sub === "sync" || reqs.length || editable.length || local.length) return inv.install("pip", i, PIP_VALUED);
-    const dirs = values(parsed.opts, "-t", "--target", "--prefix", "--root", "-f", "--find-links", "-c", "--constraint").filter((v) => !/^[a-z]+:\/\//.test(v));
+    const dirs = values(parsed2.opts, "-t", "--target", "--prefix", "--root", "-f", "--find-links", "-c", "--constraint").filter((v) => !/^[a-z]+:\/\//.test(v));
     return inv.neutral(dirs);
   }
   if (sub === "config" || sub === "cache" || sub === "list" || sub === "freeze" || sub === "show" || sub === "uninstall" || sub === "check" || sub === "--version" || sub === void 0) return inv.neutral();
@@ -12269,23 +12626,23 @@ function parseEditorConfig(text) {
 function readAt(dir) {
   if (cache.has(dir)) return cache.get(dir);
   let found = null;
-  const file = import_node_path19.default.join(dir, ".editorconfig");
+  const file = import_node_path21.default.join(dir, ".editorconfig");
   try {
-    const fd = import_node_fs16.default.openSync(file, import_node_fs16.default.constants.O_RDONLY | (import_node_fs16.default.constants.O_NONBLOCK ?? 0));
+    const fd = import_node_fs17.default.openSync(file, import_node_fs17.default.constants.O_RDONLY | (import_node_fs17.default.constants.O_NONBLOCK ?? 0));
     try {
-      const st = import_node_fs16.default.fstatSync(fd);
+      const st = import_node_fs17.default.fstatSync(fd);
       if (st.isFile() && st.size <= MAX_BYTES2) {
         const buf = Buffer.alloc(st.size);
         let n = 0;
         while (n < st.size) {
-          const r = import_node_fs16.default.readSync(fd, buf, n, st.size - n, n);
+          const r = import_node_fs17.default.readSync(fd, buf, n, st.size - n, n);
           if (r === 0) break;
           n += r;
         }
         found = { dir, ...parseEditorConfig(buf.subarray(0, n).toString("utf8")) };
       }
     } finally {
-      import_node_fs16.default.closeSync(fd);
+      import_node_fs17.default.closeSync(fd);
     }
   } catch {
     found = null;
@@ -12306,19 +12663,19 @@ function sectionMatches(glob, rel2) {
   }
 }
 function editorConfigProps(file) {
-  const abs = import_node_path19.default.resolve(file);
+  const abs = import_node_path21.default.resolve(file);
   const chain = [];
-  for (let dir = import_node_path19.default.dirname(abs); ; ) {
+  for (let dir = import_node_path21.default.dirname(abs); ; ) {
     const ec = readAt(dir);
     if (ec) chain.push(ec);
-    if (ec?.root || import_node_fs16.default.existsSync(import_node_path19.default.join(dir, ".git"))) break;
-    const up = import_node_path19.default.dirname(dir);
+    if (ec?.root || import_node_fs17.default.existsSync(import_node_path21.default.join(dir, ".git"))) break;
+    const up = import_node_path21.default.dirname(dir);
     if (up === dir) break;
     dir = up;
   }
   const props = {};
   for (const ec of chain.reverse()) {
-    const rel2 = import_node_path19.default.relative(ec.dir, abs).split(import_node_path19.default.sep).join("/");
+    const rel2 = import_node_path21.default.relative(ec.dir, abs).split(import_node_path21.default.sep).join("/");
     for (const s of ec.sections) {
       if (!sectionMatches(s.glob, rel2)) continue;
       for (const [k, v] of Object.entries(s.props)) {
@@ -12343,12 +12700,12 @@ function editorConfigFormat(file) {
   if (eol === "lf" || eol === "crlf") out.endOfLine = eol;
   return out;
 }
-var import_node_fs16, import_node_path19, import_picomatch, MAX_BYTES2, cache, int;
+var import_node_fs17, import_node_path21, import_picomatch, MAX_BYTES2, cache, int;
 var init_editorconfig = __esm({
   "src/pipeline/editorconfig.ts"() {
     "use strict";
-    import_node_fs16 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path19 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch = __toESM(require_picomatch2(), 1);
     MAX_BYTES2 = 1024 * 1024;
     cache = /* @__PURE__ */ new Map();
@@ -12374,22 +12731,22 @@ function isAllowedSyntax(ref) {
   return ref === "none" || SYNTAX_REF.test(ref);
 }
 function readConfigText(file) {
-  const fd = import_node_fs17.default.openSync(file, import_node_fs17.default.constants.O_RDONLY | (import_node_fs17.default.constants.O_NONBLOCK ?? 0));
+  const fd = import_node_fs18.default.openSync(file, import_node_fs18.default.constants.O_RDONLY | (import_node_fs18.default.constants.O_NONBLOCK ?? 0));
   try {
-    const st = import_node_fs17.default.fstatSync(fd);
+    const st = import_node_fs18.default.fstatSync(fd);
     if (!st.isFile()) throw new Error("not a regular file");
     if (st.size > MAX_CONFIG_BYTES) throw new Error(`larger than ${MAX_CONFIG_BYTES} bytes`);
     const buf = Buffer.alloc(st.size + 1);
     let total = 0;
     for (; ; ) {
       if (total === buf.length) throw new Error(`grew while being read`);
-      const n = import_node_fs17.default.readSync(fd, buf, total, buf.length - total, null);
+      const n = import_node_fs18.default.readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
       total += n;
     }
     return buf.subarray(0, total).toString("utf8");
   } finally {
-    import_node_fs17.default.closeSync(fd);
+    import_node_fs18.default.closeSync(fd);
   }
 }
 function typeName(v) {
@@ -12503,11 +12860,11 @@ function validateConfig(raw, file, knownIds, prefix = "") {
           return void 0;
         }
         const v = rec[key];
-        const list3 = typeof v === "string" ? [v] : v;
-        if (!Array.isArray(list3) || list3.length === 0 || !list3.every((g) => typeof g === "string" && g !== "")) {
+        const list2 = typeof v === "string" ? [v] : v;
+        if (!Array.isArray(list2) || list2.length === 0 || !list2.every((g) => typeof g === "string" && g !== "")) {
           fail(at + key, `expected a non-empty array of glob strings, got ${typeName(v)}`);
         }
-        return list3;
+        return list2;
       };
       const files = globs("files", true);
       const excludeFiles = globs("excludeFiles", false);
@@ -12522,13 +12879,13 @@ function validateContexts(v, fail) {
   const out = {};
   for (const [file, e] of Object.entries(v)) {
     const at = `contexts.${file}`;
-    if (file === "" || import_node_path20.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
+    if (file === "" || import_node_path22.default.isAbsolute(file)) fail(at, "expected a Dockerfile path relative to the config file");
     if (!isObject(e)) fail(at, `expected an object with context, targets, args, got ${typeName(e)}`);
     const rec = e;
     for (const k of Object.keys(rec)) if (!["context", "targets", "args"].includes(k)) fail(`${at}.${k}`, "unknown key (allowed: context, targets, args)");
     const entry = {};
     if ("context" in rec) {
-      if (typeof rec.context !== "string" || rec.context === "" || import_node_path20.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
+      if (typeof rec.context !== "string" || rec.context === "" || import_node_path22.default.isAbsolute(rec.context)) fail(`${at}.context`, `expected a folder relative to the config file, got ${typeName(rec.context)}`);
       entry.context = rec.context;
     }
     if ("targets" in rec) {
@@ -12551,21 +12908,21 @@ function loadConfigFile(file, knownIds) {
   try {
     text = readConfigText(file);
   } catch (e) {
-    if (import_node_path20.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
+    if (import_node_path22.default.basename(file) === "package.json" && e.code !== "EACCES") return null;
     throw new ConfigError(file, "", `cannot read: ${e.code === "ENOENT" ? "no such file" : e.message}`);
   }
   let raw;
   try {
     raw = JSON.parse(text.replace(/^\ufeff/, ""));
   } catch (e) {
-    if (import_node_path20.default.basename(file) === "package.json") return null;
+    if (import_node_path22.default.basename(file) === "package.json") return null;
     throw new ConfigError(file, "", `invalid JSON: ${e.message.replace(/"[\s\S]*"(?:\.\.\.)? is not valid JSON/, "is not valid JSON")}`);
   }
-  if (import_node_path20.default.basename(file) === "package.json") {
+  if (import_node_path22.default.basename(file) === "package.json") {
     if (!isObject(raw) || !("dockerfix" in raw)) return null;
-    return { file, dir: import_node_path20.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
+    return { file, dir: import_node_path22.default.dirname(file), config: validateConfig(raw.dockerfix, file, knownIds, "dockerfix.") };
   }
-  return { file, dir: import_node_path20.default.dirname(file), config: validateConfig(raw, file, knownIds) };
+  return { file, dir: import_node_path22.default.dirname(file), config: validateConfig(raw, file, knownIds) };
 }
 function lineOf2(file, key) {
   try {
@@ -12593,11 +12950,11 @@ function resolveSettings(loaded, file) {
   };
   apply(loaded.config);
   if (loaded.config.cache !== void 0) out.cache = loaded.config.cache;
-  const rel2 = import_node_path20.default.relative(loaded.dir, import_node_path20.default.resolve(file)).split(import_node_path20.default.sep).join("/");
+  const rel2 = import_node_path22.default.relative(loaded.dir, import_node_path22.default.resolve(file)).split(import_node_path22.default.sep).join("/");
   for (const [key, e] of Object.entries(loaded.config.contexts ?? {})) {
-    if (import_node_path20.default.resolve(loaded.dir, key) !== import_node_path20.default.resolve(file)) continue;
+    if (import_node_path22.default.resolve(loaded.dir, key) !== import_node_path22.default.resolve(file)) continue;
     out.build = {
-      ...e.context !== void 0 ? { context: import_node_path20.default.resolve(loaded.dir, e.context) } : {},
+      ...e.context !== void 0 ? { context: import_node_path22.default.resolve(loaded.dir, e.context) } : {},
       ...e.targets ? { targets: e.targets } : {},
       ...e.args ? { args: e.args } : {},
       file: loaded.file,
@@ -12639,14 +12996,15 @@ function distance(a, b) {
   }
   return d[a.length][b.length];
 }
-var import_node_fs17, import_node_path20, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
+var import_node_fs18, import_node_path22, import_picomatch2, CONFIG_FILES, ConfigError, SETTING_KEYS, TRANSFORM_OPTIONS, FORMAT_KEYS, SYNTAX_REF, MAX_CONFIG_BYTES, ConfigResolver;
 var init_config = __esm({
   "src/pipeline/config.ts"() {
     "use strict";
-    import_node_fs17 = __toESMBuiltin(require("node:fs"), 1);
-    import_node_path20 = __toESMBuiltin(require("node:path"), 1);
+    import_node_fs18 = __toESMBuiltin(require("node:fs"), 1);
+    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
+    init_listings();
     CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
     ConfigError = class extends Error {
       constructor(file, key, message) {
@@ -12659,7 +13017,7 @@ var init_config = __esm({
       key;
       /** `file: key.path: message`; the file relative to `cwd` when given. */
       format(cwd) {
-        const f = cwd && import_node_path20.default.isAbsolute(this.file) ? import_node_path20.default.relative(cwd, this.file) || this.file : this.file;
+        const f = cwd && import_node_path22.default.isAbsolute(this.file) ? import_node_path22.default.relative(cwd, this.file) || this.file : this.file;
         return `${f}: ${this.key ? this.key + ": " : ""}${this.message}`;
       }
     };
@@ -12686,22 +13044,27 @@ var init_config = __esm({
       knownIds;
       byDir = /* @__PURE__ */ new Map();
       explicit;
+      fsq = direct;
+      /** Answer "is there a config file here" from a run's directory listings (src/core/listings.ts). */
+      useListings(listings) {
+        this.fsq = listings;
+      }
       /** The config for a Dockerfile at `file` (absolute or cwd-relative). */
       forFile(file) {
         if (this.explicit !== void 0) return this.explicit;
-        return this.forDir(import_node_path20.default.dirname(import_node_path20.default.resolve(file)));
+        return this.forDir(import_node_path22.default.dirname(import_node_path22.default.resolve(file)));
       }
       forDir(dir) {
         if (this.byDir.has(dir)) return this.byDir.get(dir);
         let found = null;
         for (const name of CONFIG_FILES) {
-          const f = import_node_path20.default.join(dir, name);
-          if (!import_node_fs17.default.existsSync(f)) continue;
+          const f = import_node_path22.default.join(dir, name);
+          if (!this.fsq.exists(f)) continue;
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }
-        if (!found && !import_node_fs17.default.existsSync(import_node_path20.default.join(dir, ".git"))) {
-          const parent = import_node_path20.default.dirname(dir);
+        if (!found && !this.fsq.exists(import_node_path22.default.join(dir, ".git"))) {
+          const parent = import_node_path22.default.dirname(dir);
           found = parent === dir ? null : this.forDir(parent);
         }
         this.byDir.set(dir, found);
@@ -13470,9 +13833,9 @@ function planRun(doc2, ctx, spec, instr) {
     }
     edits.push(...cleanup.edits);
     edits.push(insertMountFlags(doc2, instr, mounts.map((m) => `--mount=${m.options}`)));
-    const list3 = mounts.map((m) => m.target).join(" and ");
+    const list2 = mounts.map((m) => m.target).join(" and ");
     changes.unshift(
-      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list3} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
+      `adds ${mounts.length > 1 ? "cache mounts" : "a cache mount"} at ${list2} so ${tools} reuses ${reuses(mounts, spec)} across builds (${mounts.length > 1 ? "the mounts are" : "the mount is"} not stored in the image)` + (planRoot ? "" : `, owned by uid ${user.uid} because the step runs as ${user.name}`)
     );
     if (relocatedAny) {
       changes.push(
@@ -14354,9 +14717,9 @@ function commandEffects(c, ctx) {
       const why = touch(progWord, ctx, true, false);
       if (why) return why;
     } else {
-      const path24 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
-      if (path24.includes("$")) return `PATH ${path24} is not known`;
-      for (const dir of path24.split(":")) {
+      const path26 = (ctx.env.get("PATH") ?? DEFAULT_PATH).replace(/\$\{PATH\}|\$PATH\b/g, DEFAULT_PATH);
+      if (path26.includes("$")) return `PATH ${path26} is not known`;
+      for (const dir of path26.split(":")) {
         if (!dir.startsWith("/")) return `PATH has the relative directory ${dir || "."}`;
         ctx.programFiles.push(joinPath(dir, progWord.value));
       }
@@ -14943,8 +15306,8 @@ function hoistVerdict(runEffects2, other) {
         const cut2 = (u) => u.length > 60 ? u.slice(0, 59) + "\u2026" : u;
         const parts2 = [];
         if (programs.length) {
-          const list3 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
-          parts2.push(`it runs ${list3}, whose file access dockerfix does not model`);
+          const list2 = programs.slice(0, 3).map((u) => u === "." ? "`.` (source)" : q(cut2(u))).join(", ") + (programs.length > 3 ? ` and ${programs.length - 3} more` : "");
+          parts2.push(`it runs ${list2}, whose file access dockerfix does not model`);
         }
         if (phrases.length) parts2.push(cut2(phrases[0]) + (phrases.length > 1 ? ` (and ${phrases.length - 1} more like it)` : ""));
         return { kind: "blocked", reason: `${parts2.join("; ")}, so it may read what ${what} writes` };
@@ -15423,8 +15786,8 @@ var init_sink_volatile = __esm({
               diagnostics.push({ kind: "skipped", code: "blocked", range: where, message: `${q2(describeInstruction(first))} not moved to the end of the stage: ${blocked}` });
               continue;
             }
-            const list3 = toMove.map((m) => q2(describeInstruction(m, 40)));
-            const shown = list3.length > 3 ? `${list3.slice(0, 3).join(", ")} and ${list3.length - 3} more` : list3.join(list3.length === 2 ? " and " : ", ");
+            const list2 = toMove.map((m) => q2(describeInstruction(m, 40)));
+            const shown = list2.length > 3 ? `${list2.slice(0, 3).join(", ")} and ${list2.length - 3} more` : list2.join(list2.length === 2 ? " and " : ", ");
             const message = `moves ${shown} below ${q2(describeInstruction(items[ip], 40))}, the last build step of the stage: ${names} ${g.seeds.size > 1 ? "usually change" : "usually changes"} on every build and would make every step after ${g.seeds.size > 1 ? "them" : "it"} miss the cache; nothing in between uses ${g.seeds.size > 1 ? "them" : "it"}`;
             diagnostics.push({ kind: "change", code: "moved", range: where, message, fix });
             for (const m of toMove) moved.add(m);
@@ -15453,8 +15816,8 @@ function classifyCommand(cmd, cwd) {
   const at = (k) => w[p + 1 + k]?.value;
   const redirectPaths = cmd.redirects.filter((r) => !/^\d*[<>&|]+$/.test(r.value) && !/^&?\d+$/.test(r.value)).map((r) => r.value);
   const install = (eco2, subIndex, valued) => {
-    const parsed = parseOptions(w.slice(subIndex + 1), valued);
-    return { kind: "install", install: { eco: eco2, label: label(w, p), cmd, subIndex, opts: parsed.opts, positional: parsed.positional, cwd } };
+    const parsed2 = parseOptions(w.slice(subIndex + 1), valued);
+    return { kind: "install", install: { eco: eco2, label: label(w, p), cmd, subIndex, opts: parsed2.opts, positional: parsed2.positional, cwd } };
   };
   const source = (reason) => ({ kind: "source", reason: reason ?? `\`${label(w, p)}\` may read the copied source` });
   const neutral = (paths = []) => ({ kind: "neutral", paths: [...paths, ...redirectPaths] });
@@ -15475,12 +15838,12 @@ function classifyCommand(cmd, cwd) {
     return neutral(rest.filter((x) => !x.value.startsWith("-") && looksLikePath(x.value)).map((x) => x.value));
   }
   if (PATH_COMMANDS.has(prog)) {
-    const parsed = parseOptions(rest, prog === "sed" ? /* @__PURE__ */ new Set(["-e", "--expression", "-f"]) : prog === "tar" ? /* @__PURE__ */ new Set(["-C", "--directory", "-f", "--file"]) : /* @__PURE__ */ new Set());
-    let args = parsed.positional.map((x) => x.value);
+    const parsed2 = parseOptions(rest, prog === "sed" ? /* @__PURE__ */ new Set(["-e", "--expression", "-f"]) : prog === "tar" ? /* @__PURE__ */ new Set(["-C", "--directory", "-f", "--file"]) : /* @__PURE__ */ new Set());
+    let args = parsed2.positional.map((x) => x.value);
     if ((prog === "chmod" || prog === "chown" || prog === "chgrp") && args.length) args = args.slice(1);
-    if (prog === "sed" && !has(parsed.opts, "-e", "--expression", "-f")) args = args.slice(1);
+    if (prog === "sed" && !has(parsed2.opts, "-e", "--expression", "-f")) args = args.slice(1);
     if (prog === "test" || prog === "[") args = args.filter((a) => !["=", "==", "!=", "]", "!", "-a", "-o"].includes(a));
-    const optPaths = prog === "tar" ? values(parsed.opts, "-C", "--directory", "-f", "--file") : prog === "sed" ? values(parsed.opts, "-f") : [];
+    const optPaths = prog === "tar" ? values(parsed2.opts, "-C", "--directory", "-f", "--file") : prog === "sed" ? values(parsed2.opts, "-f") : [];
     const readOnly = ["test", "[", "ls", "stat", "cat"].includes(prog) && redirectPaths.length === 0;
     return { kind: "neutral", paths: [...args, ...optPaths, ...redirectPaths], readOnly };
   }
@@ -16287,14 +16650,14 @@ function mix2(p) {
   if (sub === "deps.compile") p.output(p.rel("_build"));
   if (sub === "deps.get" && lock && !has(inst.opts, "--check-locked")) p.unsafe("`mix deps.get` may update mix.lock; after the split the copy from the build context replaces the updated one");
 }
-var import_node_path21, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
+var import_node_path23, posix, Planner, PLANNERS, LOCAL_REQ, LIFECYCLE, LOCAL_DEP, PROJECT_RE, SOLUTION_RE;
 var init_manifests = __esm({
   "src/analysis/manifests.ts"() {
     "use strict";
-    import_node_path21 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path23 = __toESMBuiltin(require("node:path"), 1);
     init_install_commands();
     init_ecosystems();
-    posix = import_node_path21.default.posix;
+    posix = import_node_path23.default.posix;
     Planner = class {
       constructor(input, dir) {
         this.input = input;
@@ -16417,7 +16780,7 @@ function isWholeContextCopy(instr, ctx) {
   if (s === "." || s === "./" || s === "/" || posix2.normalize(s) === "." || posix2.normalize(s) === "/") return a;
   if (!ctx?.available || /[*?[$\\]/.test(s)) return null;
   const rel2 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "").replace(/^\.\//, "");
-  if (!rel2 || rel2.startsWith("..") || !ctx.exists(rel2) || !isDirectory2(ctx, rel2)) return null;
+  if (!rel2 || rel2.startsWith("..") || !ctx.exists(rel2) || !isDirectory(ctx, rel2)) return null;
   return { ...a, prefix: rel2 };
 }
 function isUnder(p, dir) {
@@ -16488,7 +16851,7 @@ function rewritesSameFiles(j, copy, an, ctx) {
     if (/[*?[$]/.test(s)) return false;
     const rel2 = posix2.normalize(s).replace(/^\/+/, "").replace(/\/+$/, "");
     if (rel2.startsWith("..") || rel2 === "." || !ctx.exists(rel2)) return false;
-    const target = isDirectory2(ctx, rel2) ? abs : intoDir ? posix2.join(abs, posix2.basename(rel2)) : abs;
+    const target = isDirectory(ctx, rel2) ? abs : intoDir ? posix2.join(abs, posix2.basename(rel2)) : abs;
     return an.toRel(target) === rel2;
   });
 }
@@ -16758,8 +17121,8 @@ function exposedOutputs(label2, outputs, ctx) {
   const open = outputs.filter((o) => !excludesTree(ctx, o));
   if (open.length === 0) return void 0;
   const lines = [...new Set(open.map(ignoreLine))].map((l) => `\`${l}\``);
-  const list3 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
-  return `\`${label2}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list3} to .dockerignore to make the split safe`;
+  const list2 = lines.length === 1 ? lines[0] : `${lines.slice(0, -1).join(", ")} and ${lines[lines.length - 1]}`;
+  return `\`${label2}\` writes ${listNames(open)} in the project and .dockerignore does not exclude ${open.length > 1 ? "them" : "it"}: whatever a working tree has there (left by a local install or build, possibly for another platform) would be copied over what the install wrote, which the original order was immune to (the install ran after the copy); add ${list2} to .dockerignore to make the split safe`;
 }
 function ignoreLine(rel2) {
   const base2 = posix2.basename(rel2);
@@ -16831,7 +17194,7 @@ function manifestLines(doc2, copy, args, all, ctx) {
   const groups = /* @__PURE__ */ new Map();
   const dirSources = [];
   for (const p of all) {
-    if (ctx.available && isDirectory2(ctx, p)) dirSources.push(p);
+    if (ctx.available && isDirectory(ctx, p)) dirSources.push(p);
     else {
       const d = posix2.dirname(under(p)) === "." ? "" : posix2.dirname(under(p));
       groups.set(d, [...groups.get(d) ?? [], p]);
@@ -16845,7 +17208,7 @@ function manifestLines(doc2, copy, args, all, ctx) {
   for (const d of dirSources.sort()) lines.push(`${kw}${flags} ${d} ${destFor(dest, under(d))}`);
   return lines;
 }
-function isDirectory2(ctx, rel2) {
+function isDirectory(ctx, rel2) {
   const files = ctx.files();
   if (!files) return false;
   let dirs = listedDirs.get(files);
@@ -16856,12 +17219,12 @@ function isDirectory2(ctx, rel2) {
   }
   return dirs.has(rel2);
 }
-var import_node_path22, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
+var import_node_path24, posix2, ALLOWED_FLAGS, INERT_INSTRUCTIONS, SplitAnalysis, splitCopy, SHELL_STATE, listedDirs, split_copy_default;
 var init_split_copy = __esm({
   "transforms/split-copy.ts"() {
     "use strict";
     init_build_model();
-    import_node_path22 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path24 = __toESMBuiltin(require("node:path"), 1);
     init_document();
     init_install_commands();
     init_manifests();
@@ -16871,7 +17234,7 @@ var init_split_copy = __esm({
     init_reorder();
     init_context();
     init_pragmas();
-    posix2 = import_node_path22.default.posix;
+    posix2 = import_node_path24.default.posix;
     ALLOWED_FLAGS = /* @__PURE__ */ new Set(["chown", "chmod", "link"]);
     INERT_INSTRUCTIONS = /* @__PURE__ */ new Set(["USER", "LABEL", "EXPOSE", "CMD", "ENTRYPOINT", "HEALTHCHECK", "STOPSIGNAL", "SHELL", "MAINTAINER", "ONBUILD", "WORKDIR"]);
     SplitAnalysis = class {
@@ -17222,14 +17585,14 @@ function effectiveSelection(settings, cli) {
   };
 }
 function newResolver(cwd, configFlag) {
-  const explicit = configFlag === false ? null : configFlag ? import_node_path23.default.resolve(cwd, configFlag) : void 0;
+  const explicit = configFlag === false ? null : configFlag ? import_node_path25.default.resolve(cwd, configFlag) : void 0;
   return new ConfigResolver(transformIds(), explicit);
 }
-var import_node_path23, DEFAULT_SYNTAX, FileOptions;
+var import_node_path25, DEFAULT_SYNTAX, FileOptions;
 var init_file_options = __esm({
   "src/pipeline/file-options.ts"() {
     "use strict";
-    import_node_path23 = __toESMBuiltin(require("node:path"), 1);
+    import_node_path25 = __toESMBuiltin(require("node:path"), 1);
     init_config();
     init_transform_options();
     init_transforms();
@@ -17299,6 +17662,7 @@ def("dockerfix:core/src/cli/discover.ts", () => (init_discover(), __toCommonJS(d
 def("dockerfix:core/src/core/context.ts", () => (init_context(), __toCommonJS(context_exports)));
 def("dockerfix:core/src/core/document.ts", () => (init_document(), __toCommonJS(document_exports)));
 def("dockerfix:core/src/core/edit-helpers.ts", () => (init_edit_helpers(), __toCommonJS(edit_helpers_exports)));
+def("dockerfix:core/src/core/listings.ts", () => (init_listings(), __toCommonJS(listings_exports)));
 def("dockerfix:core/src/core/runner.ts", () => (init_runner(), __toCommonJS(runner_exports)));
 def("dockerfix:core/src/core/source.ts", () => (init_source(), __toCommonJS(source_exports)));
 def("dockerfix:core/src/ecosystems/index.ts", () => (init_ecosystems(), __toCommonJS(ecosystems_exports)));
