@@ -6818,6 +6818,7 @@ var init_contexts = __esm({
 var listings_exports = {};
 __export(listings_exports, {
   Listings: () => Listings,
+  MAX_SEEDED_DIRS: () => MAX_SEEDED_DIRS,
   direct: () => direct
 });
 function kindOf(e) {
@@ -6826,7 +6827,7 @@ function kindOf(e) {
   if (e.isSymbolicLink()) return ASK;
   return OTHER;
 }
-var import_node_fs5, import_node_path4, FILE, DIR, ASK, OTHER, exactNames, direct, Listings;
+var import_node_fs5, import_node_path4, FILE, DIR, ASK, OTHER, MAX_SEEDED_DIRS, exactNames, direct, Listings;
 var init_listings = __esm({
   "src/core/listings.ts"() {
     "use strict";
@@ -6836,6 +6837,7 @@ var init_listings = __esm({
     DIR = 2;
     ASK = 3;
     OTHER = 4;
+    MAX_SEEDED_DIRS = 2e4;
     exactNames = process.platform !== "darwin" && process.platform !== "win32";
     direct = {
       names(dir) {
@@ -6863,6 +6865,7 @@ var init_listings = __esm({
     };
     Listings = class {
       dirs = /* @__PURE__ */ new Map();
+      seeded = 0;
       /** Directories a search reached from a root with no link on its path, through no link. */
       linkFreeDirs = /* @__PURE__ */ new Set();
       /**
@@ -6870,6 +6873,8 @@ var init_listings = __esm({
        * `linkFree`: `dir` is its own real path (a search that follows no link, from a root that is).
        */
       seed(dir, entries, linkFree = false) {
+        if (this.seeded >= MAX_SEEDED_DIRS) return;
+        this.seeded++;
         const m = /* @__PURE__ */ new Map();
         for (const e of entries) m.set(e.name, kindOf(e));
         this.dirs.set(dir, m);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { direct, Listings } from '../src/core/listings.js';
+import { direct, Listings, MAX_SEEDED_DIRS } from '../src/core/listings.js';
 import { discover } from '../src/cli/discover.js';
 
 function tree(): string {
@@ -76,5 +76,21 @@ describe('Listings', () => {
     expect(linked.linkFree(path.join(viaLink, 'Dockerfile'))).toBe(false);
     // Not listed by a search: never link-free.
     expect(new Listings().linkFree(path.join(dir, 'Dockerfile'))).toBe(false);
+  });
+});
+
+describe('Listings bounds', () => {
+  it(`keeps at most MAX_SEEDED_DIRS listings from a search; later folders are read when asked about`, () => {
+    const dir = tree();
+    const l = new Listings();
+    const fake = [{ name: 'x', isFile: () => true, isDirectory: () => false, isSymbolicLink: () => false }] as unknown as fs.Dirent[];
+    for (let i = 0; i < MAX_SEEDED_DIRS; i++) l.seed(path.join(dir, `d${i}`), fake);
+    // The cap is reached: this seed is not kept, so the real folder is read when asked about.
+    l.seed(path.join(dir, 'a'), fake, true);
+    expect(l.exists(path.join(dir, 'a', 'x'))).toBe(false);
+    expect(l.exists(path.join(dir, 'a', 'Dockerfile'))).toBe(true);
+    expect(l.linkFree(path.join(dir, 'a', 'x'))).toBe(false);
+    // A kept one answers from the listing.
+    expect(l.exists(path.join(dir, 'd0', 'x'))).toBe(true);
   });
 });

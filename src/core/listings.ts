@@ -23,6 +23,12 @@ const OTHER = 4;
 
 type Entries = Map<string, number>;
 
+/**
+ * Directories a search keeps the listing of, at most: what a run holds stays bounded in a huge
+ * tree (a listing kept is about 100 bytes per entry).
+ */
+export const MAX_SEEDED_DIRS = 20_000;
+
 const exactNames = process.platform !== 'darwin' && process.platform !== 'win32';
 
 function kindOf(e: fs.Dirent): number {
@@ -72,6 +78,7 @@ export const direct: FsQueries = {
 
 export class Listings implements FsQueries {
   private readonly dirs = new Map<string, Entries | null>();
+  private seeded = 0;
   /** Directories a search reached from a root with no link on its path, through no link. */
   private readonly linkFreeDirs = new Set<string>();
 
@@ -80,6 +87,9 @@ export class Listings implements FsQueries {
    * `linkFree`: `dir` is its own real path (a search that follows no link, from a root that is).
    */
   seed(dir: string, entries: readonly fs.Dirent[], linkFree = false): void {
+    // A tree of more folders than that: the rest are read again when asked about (few are).
+    if (this.seeded >= MAX_SEEDED_DIRS) return;
+    this.seeded++;
     const m: Entries = new Map();
     for (const e of entries) m.set(e.name, kindOf(e));
     this.dirs.set(dir, m);
