@@ -2658,6 +2658,7 @@ __export(fsio_exports, {
   MAX_FILE_BYTES: () => MAX_FILE_BYTES,
   decodeFile: () => decodeFile,
   gitRoot: () => gitRoot,
+  linkStaysInside: () => linkStaysInside,
   readDockerfile: () => readDockerfile,
   readStdinCapped: () => readStdinCapped,
   writeFileAtomic: () => writeFileAtomic
@@ -2719,6 +2720,14 @@ function checkLinkTarget(file) {
   }
   if (!inside(realBase, real) && !inside(base2, real)) {
     throw new FileError(file, `is a symbolic link to ${real}, outside ${gitRoot(import_node_path2.default.dirname(abs)) ? "the repository" : "its directory"} (${base2}); not read`);
+  }
+}
+function linkStaysInside(file) {
+  try {
+    checkLinkTarget(file);
+    return true;
+  } catch {
+    return false;
   }
 }
 function readDockerfile(file, linkFree = false) {
@@ -7011,6 +7020,7 @@ function insideRoot(root, p) {
   return r === "" || !r.startsWith("..") && !import_node_path5.default.isAbsolute(r);
 }
 function readRegular2(file, max = 1 << 20) {
+  if (!linkStaysInside(file)) return null;
   try {
     const st = import_node_fs6.default.statSync(file);
     if (!st.isFile() || st.size > max) return null;
@@ -7025,6 +7035,7 @@ var init_read = __esm({
     "use strict";
     import_node_fs6 = __toESMBuiltin(require("node:fs"), 1);
     import_node_path5 = __toESMBuiltin(require("node:path"), 1);
+    init_fsio();
   }
 });
 
@@ -8784,27 +8795,64 @@ function readAzurePipelines(file, text, sink) {
       }
   };
   readVars(get(top, "variables")?.value);
-  const macros = (s) => s.replace(/\$\(([A-Za-z_][\w.]*)\)/g, (_m, name) => vars.get(name.toLowerCase())?.replace(/\$/g, "$$$$") ?? `\${AZP_${name.replace(/\./g, "_")}}`);
-  const stepLists = [["azure pipeline", get(top, "steps")?.value]];
-  const jobs = (list2, prefix) => {
-    for (const j of isSeq(list2) ? list2.items : []) {
-      const name = str(get(j, "job")?.value) ?? str(get(j, "deployment")?.value) ?? "?";
-      stepLists.push([`${prefix}azure job ${name}`, get(j, "steps")?.value]);
+  let templatesLeft = MAX_AZURE_TEMPLATES;
+  const expand2 = (s, scope) => s.replace(/\$\{\{\s*parameters\.([\w-]+)\s*\}\}/g, (_m, name) => Object.hasOwn(scope.params, name) ? scope.params[name] : `\${AZP_parameters_${name.replace(/-/g, "_")}}`).replace(/\$\(([A-Za-z_][\w.]*)\)/g, (_m, name) => vars.get(name.toLowerCase())?.replace(/\$/g, "$$$$") ?? `\${AZP_${name.replace(/\./g, "_")}}`);
+  const template = (item, scope, what) => {
+    const ref = str(get(item, "template")?.value);
+    if (ref === void 0) return null;
+    const line = scope.y.line(item);
+    const note = (m) => {
+      sink.note(scope.file, line, `${what}: template ${ref}: ${m}`);
+      return null;
+    };
+    if (ref.includes("@")) return note("is in another repository; not read");
+    if (/\$/.test(ref)) return note("its path is an expression; not read");
+    const target = ref.startsWith("/") ? import_node_path13.default.join(sink.root, ref) : import_node_path13.default.resolve(import_node_path13.default.dirname(scope.file), ref);
+    if (!insideRoot(sink.root, target)) return note("is outside the repository; not read");
+    if (scope.stack.has(target)) return note("includes itself; not read again");
+    if (scope.depth >= MAX_AZURE_DEPTH || templatesLeft <= 0) return note(`more than ${MAX_AZURE_DEPTH} templates deep or ${MAX_AZURE_TEMPLATES} in the pipeline; not read`);
+    templatesLeft--;
+    const text2 = readRegular2(target);
+    if (text2 === null) return note("not found, larger than 1 MiB or a link out of the repository; not read");
+    const ty = parsed(target, text2, sink);
+    if (!ty) return null;
+    const params = {};
+    const declared = get(ty.doc.contents, "parameters")?.value;
+    if (isSeq(declared))
+      for (const d of declared.items) {
+        const k = str(get(d, "name")?.value);
+        const v = str(get(d, "default")?.value);
+        if (k !== void 0 && v !== void 0) params[k] = expand2(v, scope);
+      }
+    else for (const p of pairs(declared)) {
+      const k = keyOf(p);
+      const v = str(p.value);
+      if (k !== void 0 && v !== void 0) params[k] = v;
     }
+    for (const p of pairs(get(item, "parameters")?.value)) {
+      const k = keyOf(p);
+      const v = str(p.value);
+      if (k !== void 0 && v !== void 0) params[k] = expand2(v, scope);
+    }
+    return { tpl: ty.doc.contents, scope: { file: target, y: ty, params, depth: scope.depth + 1, stack: /* @__PURE__ */ new Set([...scope.stack, target]) } };
   };
-  jobs(get(top, "jobs")?.value, "");
-  const stages = get(top, "stages")?.value;
-  for (const st of isSeq(stages) ? stages.items : []) jobs(get(st, "jobs")?.value, `azure stage ${str(get(st, "stage")?.value) ?? "?"}, `);
-  for (const [what, steps] of stepLists) {
+  const readSteps = (steps, scope, what) => {
+    const { y: y2 } = scope;
     for (const step of isSeq(steps) ? steps.items : []) {
-      const line = y.line(step);
-      const wd = workingDir(str(get(step, "workingDirectory")?.value) !== void 0 ? macros(str(get(step, "workingDirectory")?.value)) : void 0, sink.root, sink, file, line, what);
+      const line = y2.line(step);
+      const t2 = template(step, scope, what);
+      if (t2) {
+        readSteps(get(t2.tpl, "steps")?.value, t2.scope, what);
+        continue;
+      }
+      const wdRaw = str(get(step, "workingDirectory")?.value);
+      const wd = workingDir(wdRaw !== void 0 ? expand2(wdRaw, scope) : void 0, sink.root, sink, scope.file, line, what);
       if (wd === null) continue;
       const script = get(step, "script") ?? get(step, "bash");
       if (script && isScalar(script.value)) {
         const block = script.value.type === "BLOCK_LITERAL" || script.value.type === "BLOCK_FOLDED";
-        const body = macros(String(script.value.value));
-        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file, line: y.line(script.value) + (block ? 1 : 0), cwd: wd, what }, sink);
+        const body = expand2(String(script.value.value), scope);
+        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file: scope.file, line: y2.line(script.value) + (block ? 1 : 0), cwd: wd, what }, sink);
         continue;
       }
       const task = str(get(step, "task")?.value);
@@ -8813,21 +8861,50 @@ function readAzurePipelines(file, text, sink) {
         const input = (k) => {
           const v = pairs(inputs).find((p) => keyOf(p)?.toLowerCase() === k.toLowerCase());
           const s = v ? str(v.value) : void 0;
-          return s === void 0 ? void 0 : macros(s);
+          return s === void 0 ? void 0 : expand2(s, scope);
         };
         const command = (input("command") ?? "buildAndPush").toLowerCase();
         if (command !== "build" && command !== "buildandpush") continue;
         const dockerfile = input("Dockerfile") ?? "**/Dockerfile";
         if (/[*?[]/.test(dockerfile)) {
-          sink.note(file, line, `${what}, task ${task}: Dockerfile ${dockerfile} is a pattern (the task builds its first match); not used`);
+          sink.note(scope.file, line, `${what}, task ${task}: Dockerfile ${dockerfile} is a pattern (the task builds its first match); not used`);
           continue;
         }
         const ctx = input("buildContext") ?? "**";
         const context = ctx === "**" ? import_node_path13.default.posix.dirname(dockerfile) : ctx;
         const args = command === "build" ? input("arguments") ?? "" : "";
-        scanCommands(`docker build ${args} -f ${sq(dockerfile)} ${sq(context)}`, { file, line, cwd: sink.root, what: `${what}, task ${task}` }, sink);
+        scanCommands(`docker build ${args} -f ${sq(dockerfile)} ${sq(context)}`, { file: scope.file, line, cwd: sink.root, what: `${what}, task ${task}` }, sink);
       }
     }
+  };
+  const readJobs2 = (jobs, scope, prefix) => {
+    for (const j of isSeq(jobs) ? jobs.items : []) {
+      const t2 = template(j, scope, `${prefix}azure jobs`);
+      if (t2) {
+        readJobs2(get(t2.tpl, "jobs")?.value, t2.scope, prefix);
+        continue;
+      }
+      const name = str(get(j, "job")?.value) ?? str(get(j, "deployment")?.value) ?? "?";
+      readSteps(get(j, "steps")?.value, scope, `${prefix}azure job ${name}`);
+    }
+  };
+  const readStages = (stages, scope) => {
+    for (const st of isSeq(stages) ? stages.items : []) {
+      const t2 = template(st, scope, "azure stages");
+      if (t2) {
+        readStages(get(t2.tpl, "stages")?.value, t2.scope);
+        continue;
+      }
+      readJobs2(get(st, "jobs")?.value, scope, `azure stage ${str(get(st, "stage")?.value) ?? "?"}, `);
+    }
+  };
+  const root = { file, y, params: {}, depth: 0, stack: /* @__PURE__ */ new Set([file]) };
+  const ext = get(top, "extends")?.value;
+  const t = ext ? template(ext, root, "azure pipeline extends") : null;
+  for (const [node2, scope] of [[top, root], ...t ? [[t.tpl, t.scope]] : []]) {
+    readSteps(get(node2, "steps")?.value, scope, "azure pipeline");
+    readJobs2(get(node2, "jobs")?.value, scope, "");
+    readStages(get(node2, "stages")?.value, scope);
   }
 }
 function readBitbucketPipelines(file, text, sink) {
@@ -8854,7 +8931,7 @@ function readBitbucketPipelines(file, text, sink) {
   };
   visit(get(y.doc.contents, "pipelines")?.value, 0);
 }
-var import_node_path13, sq, AZURE_SOURCES, MAX_BITBUCKET_NODES;
+var import_node_path13, sq, AZURE_SOURCES, MAX_AZURE_DEPTH, MAX_AZURE_TEMPLATES, MAX_BITBUCKET_NODES;
 var init_ci_services = __esm({
   "src/builds/ci-services.ts"() {
     "use strict";
@@ -8865,6 +8942,8 @@ var init_ci_services = __esm({
     init_read();
     sq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
     AZURE_SOURCES = ["Build.SourcesDirectory", "System.DefaultWorkingDirectory", "Build.Repository.LocalPath"];
+    MAX_AZURE_DEPTH = 5;
+    MAX_AZURE_TEMPLATES = 100;
     MAX_BITBUCKET_NODES = 2e4;
   }
 });

@@ -100,6 +100,51 @@ describe('Azure Pipelines', () => {
   });
 });
 
+describe('Azure Pipelines templates', () => {
+  it('step, job and stage templates and extends, with parameters passed or defaulted; other repositories, cycles and outside paths noted', async () => {
+    const dir = gitRepo({
+      'svc/Dockerfile': DOCKERFILE,
+      'azure-pipelines.yml': [
+        'stages:',
+        '  - template: ci/stages.yml',
+        'jobs:',
+        '  - template: ci/job.yml',
+        '    parameters: { stage: deps }',
+        'steps:',
+        '  - template: steps/build.yml@tools',
+        '  - template: ../../outside.yml',
+        '',
+      ].join('\n'),
+      'ci/stages.yml': 'stages:\n  - stage: s\n    jobs:\n      - job: j\n        steps:\n          - template: /ci/steps.yml\n            parameters:\n              target: test\n',
+      'ci/job.yml': 'parameters:\n  - name: stage\n    type: string\n    default: test\njobs:\n  - job: built\n    steps:\n      - template: steps.yml\n        parameters:\n          target: ${{ parameters.stage }}\n',
+      'ci/steps.yml': 'parameters:\n  - name: target\n    default: none\nsteps:\n  - script: docker build --target ${{ parameters.target }} svc\n  - template: steps.yml\n',
+    });
+    const r = await findBuildDefinitions(dir);
+    expect(defs(r)).toEqual([
+      // Read in the order steps, jobs, stages.
+      'svc/Dockerfile context=svc target=deps <- ci/steps.yml:5 azure job built',
+      'svc/Dockerfile context=svc target=test <- ci/steps.yml:5 azure stage s, azure job j',
+    ]);
+    expect(notes(r)).toEqual([
+      'azure-pipelines.yml:7: azure pipeline: template steps/build.yml@tools: is in another repository; not read',
+      'azure-pipelines.yml:8: azure pipeline: template ../../outside.yml: is outside the repository; not read',
+      'ci/steps.yml:6: azure job built: template steps.yml: includes itself; not read again',
+      'ci/steps.yml:6: azure stage s, azure job j: template steps.yml: includes itself; not read again',
+    ]);
+  });
+
+  it('a pipeline that extends a template reads it, with its parameter defaults', async () => {
+    const dir = gitRepo({
+      'svc/Dockerfile': DOCKERFILE,
+      '.azure-pipelines.yml': 'extends:\n  template: ci/base.yml\n',
+      'ci/base.yml': 'parameters:\n  stage: deps\nsteps:\n  - bash: docker build --target ${{ parameters.stage }} -f svc/Dockerfile svc\n',
+    });
+    const r = await findBuildDefinitions(dir);
+    expect(defs(r)).toEqual(['svc/Dockerfile context=svc target=deps <- ci/base.yml:4 azure pipeline']);
+    expect(notes(r)).toEqual([]);
+  });
+});
+
 describe('Bitbucket Pipelines', () => {
   it('steps under default, branches and parallel, a step shared through an anchor counted once, $BITBUCKET_CLONE_DIR known', async () => {
     const dir = gitRepo({

@@ -5,7 +5,8 @@
  * steps are scanned for build commands (src/builds/command.ts) from the repository root, or the
  * step's working directory inside it. Also read, as the `docker build` they run: Azure's
  * `Docker@2` task (`build`: Dockerfile, buildContext, arguments; `buildAndPush` ignores
- * arguments, as Azure does) and the CircleCI docker orb's `<orb>/build` step (dockerfile, path,
+ * arguments, as Azure does; local step, job and stage templates and `extends` followed with their
+ * `${{ parameters.x }}`, up to 5 deep and 100 per pipeline) and the CircleCI docker orb's `<orb>/build` step (dockerfile, path,
  * docker-context, extra_build_args). Known values: Azure `variables` and the macros naming the
  * sources folder, CircleCI job parameter defaults, `$BITBUCKET_CLONE_DIR`; anything else is
  * unknown (a command that needs it gets a note).
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { scanCommands } from './command.js';
 import { scanYamlScript } from './ci-files.js';
 import { deref, get, isMap, isScalar, isSeq, keyOf, pairs, parseYaml, str, type YamlFile } from './yaml-util.js';
-import { insideRoot } from './read.js';
+import { insideRoot, readRegular } from './read.js';
 import type { Sink } from './types.js';
 
 /** A value quoted for the shell (single quotes). */
@@ -99,6 +100,18 @@ export function readCircleCi(file: string, text: string, sink: Sink): void {
 
 /** Macros that name the folder the repository is checked out to. */
 const AZURE_SOURCES = ['Build.SourcesDirectory', 'System.DefaultWorkingDirectory', 'Build.Repository.LocalPath'];
+/** Template files followed at most: nesting depth, and files per pipeline. */
+const MAX_AZURE_DEPTH = 5;
+const MAX_AZURE_TEMPLATES = 100;
+
+/** One file being read: the pipeline or a template it uses, with the template's parameters. */
+interface AzureScope {
+  file: string;
+  y: YamlFile;
+  params: Record<string, string>;
+  depth: number;
+  stack: ReadonlySet<string>;
+}
 
 export function readAzurePipelines(file: string, text: string, sink: Sink): void {
   const y = parsed(file, text, sink);
@@ -120,29 +133,72 @@ export function readAzurePipelines(file: string, text: string, sink: Sink): void
       }
   };
   readVars(get(top, 'variables')?.value);
-  // `$(name)` macros (names are case-insensitive); unknown ones stay unknown.
-  const macros = (s: string): string =>
-    s.replace(/\$\(([A-Za-z_][\w.]*)\)/g, (_m, name: string) => vars.get(name.toLowerCase())?.replace(/\$/g, '$$$$') ?? `\${AZP_${name.replace(/\./g, '_')}}`);
-  const stepLists: Array<[string, unknown]> = [['azure pipeline', get(top, 'steps')?.value]];
-  const jobs = (list: unknown, prefix: string): void => {
-    for (const j of isSeq(list) ? list.items : []) {
-      const name = str(get(j, 'job')?.value) ?? str(get(j, 'deployment')?.value) ?? '?';
-      stepLists.push([`${prefix}azure job ${name}`, get(j, 'steps')?.value]);
+  let templatesLeft = MAX_AZURE_TEMPLATES;
+  // `${{ parameters.x }}` of a template (the value passed, else its default), then `$(name)`
+  // macros (names are case-insensitive); unknown ones stay unknown.
+  const expand = (s: string, scope: AzureScope): string =>
+    s
+      .replace(/\$\{\{\s*parameters\.([\w-]+)\s*\}\}/g, (_m, name: string) => (Object.hasOwn(scope.params, name) ? scope.params[name] : `\${AZP_parameters_${name.replace(/-/g, '_')}}`))
+      .replace(/\$\(([A-Za-z_][\w.]*)\)/g, (_m, name: string) => vars.get(name.toLowerCase())?.replace(/\$/g, '$$$$') ?? `\${AZP_${name.replace(/\./g, '_')}}`);
+
+  /** The template an item names (`- template: x.yml`, with `parameters:`), read, or null with a note. */
+  const template = (item: unknown, scope: AzureScope, what: string): { tpl: unknown; scope: AzureScope } | null => {
+    const ref = str(get(item, 'template')?.value);
+    if (ref === undefined) return null;
+    const line = scope.y.line(item);
+    const note = (m: string): null => {
+      sink.note(scope.file, line, `${what}: template ${ref}: ${m}`);
+      return null;
+    };
+    if (ref.includes('@')) return note('is in another repository; not read');
+    if (/\$/.test(ref)) return note('its path is an expression; not read');
+    const target = ref.startsWith('/') ? path.join(sink.root, ref) : path.resolve(path.dirname(scope.file), ref);
+    if (!insideRoot(sink.root, target)) return note('is outside the repository; not read');
+    if (scope.stack.has(target)) return note('includes itself; not read again');
+    if (scope.depth >= MAX_AZURE_DEPTH || templatesLeft <= 0) return note(`more than ${MAX_AZURE_DEPTH} templates deep or ${MAX_AZURE_TEMPLATES} in the pipeline; not read`);
+    templatesLeft--;
+    const text = readRegular(target);
+    if (text === null) return note('not found, larger than 1 MiB or a link out of the repository; not read');
+    const ty = parsed(target, text, sink);
+    if (!ty) return null;
+    const params: Record<string, string> = {};
+    const declared = get(ty.doc.contents, 'parameters')?.value;
+    if (isSeq(declared))
+      for (const d of declared.items) {
+        const k = str(get(d, 'name')?.value);
+        const v = str(get(d, 'default')?.value);
+        if (k !== undefined && v !== undefined) params[k] = expand(v, scope);
+      }
+    else for (const p of pairs(declared)) {
+      const k = keyOf(p);
+      const v = str(p.value);
+      if (k !== undefined && v !== undefined) params[k] = v;
     }
+    for (const p of pairs(get(item, 'parameters')?.value)) {
+      const k = keyOf(p);
+      const v = str(p.value);
+      if (k !== undefined && v !== undefined) params[k] = expand(v, scope);
+    }
+    return { tpl: ty.doc.contents, scope: { file: target, y: ty, params, depth: scope.depth + 1, stack: new Set([...scope.stack, target]) } };
   };
-  jobs(get(top, 'jobs')?.value, '');
-  const stages = get(top, 'stages')?.value;
-  for (const st of isSeq(stages) ? stages.items : []) jobs(get(st, 'jobs')?.value, `azure stage ${str(get(st, 'stage')?.value) ?? '?'}, `);
-  for (const [what, steps] of stepLists) {
+
+  const readSteps = (steps: unknown, scope: AzureScope, what: string): void => {
+    const { y } = scope;
     for (const step of isSeq(steps) ? steps.items : []) {
       const line = y.line(step);
-      const wd = workingDir(str(get(step, 'workingDirectory')?.value) !== undefined ? macros(str(get(step, 'workingDirectory')?.value)!) : undefined, sink.root, sink, file, line, what);
+      const t = template(step, scope, what);
+      if (t) {
+        readSteps(get(t.tpl, 'steps')?.value, t.scope, what);
+        continue;
+      }
+      const wdRaw = str(get(step, 'workingDirectory')?.value);
+      const wd = workingDir(wdRaw !== undefined ? expand(wdRaw, scope) : undefined, sink.root, sink, scope.file, line, what);
       if (wd === null) continue;
       const script = get(step, 'script') ?? get(step, 'bash');
       if (script && isScalar(script.value)) {
         const block = script.value.type === 'BLOCK_LITERAL' || script.value.type === 'BLOCK_FOLDED';
-        const body = macros(String(script.value.value));
-        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file, line: y.line(script.value) + (block ? 1 : 0), cwd: wd, what }, sink);
+        const body = expand(String(script.value.value), scope);
+        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file: scope.file, line: y.line(script.value) + (block ? 1 : 0), cwd: wd, what }, sink);
         continue;
       }
       const task = str(get(step, 'task')?.value);
@@ -151,21 +207,51 @@ export function readAzurePipelines(file: string, text: string, sink: Sink): void
         const input = (k: string): string | undefined => {
           const v = pairs(inputs).find((p) => keyOf(p)?.toLowerCase() === k.toLowerCase());
           const s = v ? str(v.value) : undefined;
-          return s === undefined ? undefined : macros(s);
+          return s === undefined ? undefined : expand(s, scope);
         };
         const command = (input('command') ?? 'buildAndPush').toLowerCase();
         if (command !== 'build' && command !== 'buildandpush') continue;
         const dockerfile = input('Dockerfile') ?? '**/Dockerfile';
         if (/[*?[]/.test(dockerfile)) {
-          sink.note(file, line, `${what}, task ${task}: Dockerfile ${dockerfile} is a pattern (the task builds its first match); not used`);
+          sink.note(scope.file, line, `${what}, task ${task}: Dockerfile ${dockerfile} is a pattern (the task builds its first match); not used`);
           continue;
         }
         const ctx = input('buildContext') ?? '**';
         const context = ctx === '**' ? path.posix.dirname(dockerfile) : ctx;
         const args = command === 'build' ? (input('arguments') ?? '') : '';
-        scanCommands(`docker build ${args} -f ${sq(dockerfile)} ${sq(context)}`, { file, line, cwd: sink.root, what: `${what}, task ${task}` }, sink);
+        scanCommands(`docker build ${args} -f ${sq(dockerfile)} ${sq(context)}`, { file: scope.file, line, cwd: sink.root, what: `${what}, task ${task}` }, sink);
       }
     }
+  };
+  const readJobs = (jobs: unknown, scope: AzureScope, prefix: string): void => {
+    for (const j of isSeq(jobs) ? jobs.items : []) {
+      const t = template(j, scope, `${prefix}azure jobs`);
+      if (t) {
+        readJobs(get(t.tpl, 'jobs')?.value, t.scope, prefix);
+        continue;
+      }
+      const name = str(get(j, 'job')?.value) ?? str(get(j, 'deployment')?.value) ?? '?';
+      readSteps(get(j, 'steps')?.value, scope, `${prefix}azure job ${name}`);
+    }
+  };
+  const readStages = (stages: unknown, scope: AzureScope): void => {
+    for (const st of isSeq(stages) ? stages.items : []) {
+      const t = template(st, scope, 'azure stages');
+      if (t) {
+        readStages(get(t.tpl, 'stages')?.value, t.scope);
+        continue;
+      }
+      readJobs(get(st, 'jobs')?.value, scope, `azure stage ${str(get(st, 'stage')?.value) ?? '?'}, `);
+    }
+  };
+  const root: AzureScope = { file, y, params: {}, depth: 0, stack: new Set([file]) };
+  // A pipeline that is one template (`extends: { template: … }`) reads as that template.
+  const ext = get(top, 'extends')?.value;
+  const t = ext ? template(ext, root, 'azure pipeline extends') : null;
+  for (const [node, scope] of [[top, root], ...(t ? [[t.tpl, t.scope]] : [])] as Array<[unknown, AzureScope]>) {
+    readSteps(get(node, 'steps')?.value, scope, 'azure pipeline');
+    readJobs(get(node, 'jobs')?.value, scope, '');
+    readStages(get(node, 'stages')?.value, scope);
   }
 }
 

@@ -107,6 +107,19 @@ function checkLinkTarget(file: string): void {
   }
 }
 
+/**
+ * `file` is no link out of its repository (or, outside one, its folder): the rule Dockerfiles are
+ * read by, for the other files a repository's files name (compose includes, `.env`, templates).
+ */
+export function linkStaysInside(file: string): boolean {
+  try {
+    checkLinkTarget(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `linkFree`: the caller knows `file` is its own real path (src/core/listings.ts): no link to check. */
 export function readDockerfile(file: string, linkFree = false): DecodedSource {
   if (!linkFree) checkLinkTarget(file);
