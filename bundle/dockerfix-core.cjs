@@ -13089,6 +13089,7 @@ var init_config = __esm({
     import_picomatch2 = __toESM(require_picomatch2(), 1);
     init_editorconfig();
     init_listings();
+    init_fsio();
     CONFIG_FILES = ["dockerfix.config.json", ".dockerfixrc.json", "package.json"];
     ConfigError = class extends Error {
       constructor(file, key, message) {
@@ -13144,6 +13145,10 @@ var init_config = __esm({
         for (const name of CONFIG_FILES) {
           const f = import_node_path22.default.join(dir, name);
           if (!this.fsq.exists(f)) continue;
+          if (!linkStaysInside(f)) {
+            if (name === "package.json") continue;
+            throw new ConfigError(f, "", "is a symbolic link to a file outside the repository; not read");
+          }
           found = loadConfigFile(f, this.knownIds);
           if (found) break;
         }

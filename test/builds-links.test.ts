@@ -52,4 +52,20 @@ describe('links out of the repository are not read', () => {
     expect(defs(r)).toEqual([]);
     expect(notes(r).join('\n')).toContain('azure-pipelines.yml:2: azure pipeline: template ci/steps.yml: not found, larger than 1 MiB or a link out of the repository; not read');
   });
+
+  it('CLI: a config file linked out of the repository is an error (exit 2), its values never used; linked inside, it is read', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfix-outside-'));
+    fs.writeFileSync(path.join(outside, 'c.json'), JSON.stringify({ contexts: { Dockerfile: { context: '.', args: { A: 's3cr3t-arg' } } } }));
+    const dir = gitRepo({ Dockerfile: 'FROM alpine\nARG A\nRUN echo $A\n', 'conf/in.json': JSON.stringify({ contexts: { Dockerfile: { context: '.', args: { A: 'plain' } } } }) });
+    fs.symlinkSync(path.join(outside, 'c.json'), path.join(dir, 'dockerfix.config.json'));
+    const r = runCli(['--no-color', '.'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('dockerfix.config.json: is a symbolic link to a file outside the repository; not read');
+    expect(r.stdout + r.stderr).not.toContain('s3cr3t');
+    fs.rmSync(path.join(dir, 'dockerfix.config.json'));
+    fs.symlinkSync(path.join(dir, 'conf', 'in.json'), path.join(dir, 'dockerfix.config.json'));
+    const ok = runCli(['--no-color', '.'], dir);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('build arg A=plain (used as known values)');
+  });
 });

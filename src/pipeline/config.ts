@@ -32,6 +32,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { editorConfigFormat, type FormatSettings } from './editorconfig.js';
 import { direct, type FsQueries } from '../core/listings.js';
+import { linkStaysInside } from './fsio.js';
 
 export const CONFIG_FILES = ['dockerfix.config.json', '.dockerfixrc.json', 'package.json'] as const;
 
@@ -381,6 +382,13 @@ export class ConfigResolver {
     for (const name of CONFIG_FILES) {
       const f = path.join(dir, name);
       if (!this.fsq.exists(f)) continue;
+      // A config found in the repository that links out of it is not read (its values would be
+      // used and shown: a pull request could point it at a file of the machine): an error for
+      // dockerfix's own files, and a package.json (npm's file first) is taken as holding none.
+      if (!linkStaysInside(f)) {
+        if (name === 'package.json') continue;
+        throw new ConfigError(f, '', 'is a symbolic link to a file outside the repository; not read');
+      }
       found = loadConfigFile(f, this.knownIds);
       if (found) break;
     }
