@@ -7063,6 +7063,24 @@ function parseYaml(text) {
 function deref(node2, doc2) {
   return isNode(node2) && yaml().isAlias(node2) ? node2.resolve(doc2) : node2;
 }
+function scalarEntries(node2) {
+  const out = [];
+  for (const p of pairs(node2)) {
+    const k = keyOf(p);
+    const v = str(p.value);
+    if (k !== void 0 && v !== void 0) out.push([k, v]);
+  }
+  return out;
+}
+function namedEntries(node2, field) {
+  const out = [];
+  for (const item of isSeq(node2) ? node2.items : []) {
+    const k = str(get(item, "name")?.value);
+    const v = str(get(item, field)?.value);
+    if (k !== void 0 && v !== void 0) out.push([k, v]);
+  }
+  return out;
+}
 function pairs(node2) {
   return isMap(node2) ? node2.items.filter((p) => isPair(p)) : [];
 }
@@ -8529,8 +8547,10 @@ var init_devcontainer = __esm({
 function scanYamlScript(item, y, site, sink) {
   const t = str(item);
   if (t === void 0 || !/\b(docker|podman|buildah|executor)\b/.test(t)) return;
-  const block = isScalar(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED");
-  scanCommands(isScalar(item) ? String(item.value) : t, { ...site, line: y.line(item) + (block ? 1 : 0) }, sink);
+  scanCommands(isScalar(item) ? String(item.value) : t, { ...site, line: scriptLine(item, y) }, sink);
+}
+function scriptLine(item, y) {
+  return y.line(item) + (isScalar(item) && (item.type === "BLOCK_LITERAL" || item.type === "BLOCK_FOLDED") ? 1 : 0);
 }
 function plainVariables(node2) {
   const out = {};
@@ -8763,8 +8783,7 @@ function readCircleCi(file, text, sink) {
           const wd = workingDir(str(get(body, "working_directory")?.value), sink.root, sink, file, line, what);
           if (wd === null || !isScalar(command)) continue;
           const expanded = expand2(String(command.value));
-          const block = command.type === "BLOCK_LITERAL" || command.type === "BLOCK_FOLDED";
-          if (/\b(docker|podman|buildah)\b/.test(expanded)) scanCommands(expanded, { file, line: y.line(command) + (block ? 1 : 0), cwd: wd, what }, sink);
+          if (/\b(docker|podman|buildah)\b/.test(expanded)) scanCommands(expanded, { file, line: scriptLine(command, y), cwd: wd, what }, sink);
         } else if (kind && dockerOrbs.has(kind.slice(0, kind.indexOf("/"))) && kind.endsWith("/build")) {
           const arg = (k, d) => expand2(str(get(p.value, k)?.value) ?? d);
           const dockerfile = import_node_path13.default.posix.join(arg("path", "."), arg("dockerfile", "Dockerfile"));
@@ -8780,21 +8799,8 @@ function readAzurePipelines(file, text, sink) {
   if (!y) return;
   const top = y.doc.contents;
   const vars = new Map(AZURE_SOURCES.map((k) => [k.toLowerCase(), sink.root]));
-  const readVars = (node2) => {
-    if (isMap(node2))
-      for (const p of pairs(node2)) {
-        const k = keyOf(p);
-        const v = str(p.value);
-        if (k !== void 0 && v !== void 0) vars.set(k.toLowerCase(), v);
-      }
-    else if (isSeq(node2))
-      for (const item of node2.items) {
-        const k = str(get(item, "name")?.value);
-        const v = str(get(item, "value")?.value);
-        if (k !== void 0 && v !== void 0) vars.set(k.toLowerCase(), v);
-      }
-  };
-  readVars(get(top, "variables")?.value);
+  const declaredVars = get(top, "variables")?.value;
+  for (const [k, v] of [...scalarEntries(declaredVars), ...namedEntries(declaredVars, "value")]) vars.set(k.toLowerCase(), v);
   let templatesLeft = MAX_AZURE_TEMPLATES;
   const expand2 = (s, scope) => s.replace(/\$\{\{\s*parameters\.([\w-]+)\s*\}\}/g, (_m, name) => Object.hasOwn(scope.params, name) ? scope.params[name] : `\${AZP_parameters_${name.replace(/-/g, "_")}}`).replace(/\$\(([A-Za-z_][\w.]*)\)/g, (_m, name) => vars.get(name.toLowerCase())?.replace(/\$/g, "$$$$") ?? `\${AZP_${name.replace(/\./g, "_")}}`);
   const template = (item, scope, what) => {
@@ -8818,22 +8824,9 @@ function readAzurePipelines(file, text, sink) {
     if (!ty) return null;
     const params = {};
     const declared = get(ty.doc.contents, "parameters")?.value;
-    if (isSeq(declared))
-      for (const d of declared.items) {
-        const k = str(get(d, "name")?.value);
-        const v = str(get(d, "default")?.value);
-        if (k !== void 0 && v !== void 0) params[k] = expand2(v, scope);
-      }
-    else for (const p of pairs(declared)) {
-      const k = keyOf(p);
-      const v = str(p.value);
-      if (k !== void 0 && v !== void 0) params[k] = v;
-    }
-    for (const p of pairs(get(item, "parameters")?.value)) {
-      const k = keyOf(p);
-      const v = str(p.value);
-      if (k !== void 0 && v !== void 0) params[k] = expand2(v, scope);
-    }
+    for (const [k, v] of namedEntries(declared, "default")) params[k] = expand2(v, scope);
+    for (const [k, v] of scalarEntries(declared)) params[k] = v;
+    for (const [k, v] of scalarEntries(get(item, "parameters")?.value)) params[k] = expand2(v, scope);
     return { tpl: ty.doc.contents, scope: { file: target, y: ty, params, depth: scope.depth + 1, stack: /* @__PURE__ */ new Set([...scope.stack, target]) } };
   };
   const readSteps = (steps, scope, what) => {
@@ -8850,9 +8843,8 @@ function readAzurePipelines(file, text, sink) {
       if (wd === null) continue;
       const script = get(step, "script") ?? get(step, "bash");
       if (script && isScalar(script.value)) {
-        const block = script.value.type === "BLOCK_LITERAL" || script.value.type === "BLOCK_FOLDED";
         const body = expand2(String(script.value.value), scope);
-        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file: scope.file, line: y2.line(script.value) + (block ? 1 : 0), cwd: wd, what }, sink);
+        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file: scope.file, line: scriptLine(script.value, y2), cwd: wd, what }, sink);
         continue;
       }
       const task = str(get(step, "task")?.value);

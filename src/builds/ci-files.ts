@@ -21,8 +21,12 @@ import type { Sink } from './types.js';
 export function scanYamlScript(item: unknown, y: YamlFile, site: Omit<CommandSite, 'line'>, sink: Sink): void {
   const t = str(item);
   if (t === undefined || !/\b(docker|podman|buildah|executor)\b/.test(t)) return;
-  const block = isScalar(item) && (item.type === 'BLOCK_LITERAL' || item.type === 'BLOCK_FOLDED');
-  scanCommands(isScalar(item) ? String(item.value) : t, { ...site, line: y.line(item) + (block ? 1 : 0) }, sink);
+  scanCommands(isScalar(item) ? String(item.value) : t, { ...site, line: scriptLine(item, y) }, sink);
+}
+
+/** The line a scalar's text starts on: a block scalar's on the line after its `|` / `>`. */
+export function scriptLine(item: unknown, y: YamlFile): number {
+  return y.line(item) + (isScalar(item) && (item.type === 'BLOCK_LITERAL' || item.type === 'BLOCK_FOLDED') ? 1 : 0);
 }
 
 function plainVariables(node: unknown): Record<string, string> {

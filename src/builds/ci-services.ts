@@ -13,8 +13,8 @@
  */
 import path from 'node:path';
 import { scanCommands } from './command.js';
-import { scanYamlScript } from './ci-files.js';
-import { deref, get, isMap, isScalar, isSeq, keyOf, pairs, parseYaml, str, type YamlFile } from './yaml-util.js';
+import { scanYamlScript, scriptLine } from './ci-files.js';
+import { deref, get, isMap, isScalar, isSeq, keyOf, namedEntries, pairs, parseYaml, scalarEntries, str, type YamlFile } from './yaml-util.js';
 import { insideRoot, readRegular } from './read.js';
 import type { Sink } from './types.js';
 
@@ -83,8 +83,7 @@ export function readCircleCi(file: string, text: string, sink: Sink): void {
           const wd = workingDir(str(get(body, 'working_directory')?.value), sink.root, sink, file, line, what);
           if (wd === null || !isScalar(command)) continue;
           const expanded = expand(String(command.value));
-          const block = command.type === 'BLOCK_LITERAL' || command.type === 'BLOCK_FOLDED';
-          if (/\b(docker|podman|buildah)\b/.test(expanded)) scanCommands(expanded, { file, line: y.line(command) + (block ? 1 : 0), cwd: wd, what }, sink);
+          if (/\b(docker|podman|buildah)\b/.test(expanded)) scanCommands(expanded, { file, line: scriptLine(command, y), cwd: wd, what }, sink);
         } else if (kind && dockerOrbs.has(kind.slice(0, kind.indexOf('/'))) && kind.endsWith('/build')) {
           const arg = (k: string, d: string): string => expand(str(get(p.value, k)?.value) ?? d);
           const dockerfile = path.posix.join(arg('path', '.'), arg('dockerfile', 'Dockerfile'));
@@ -118,21 +117,9 @@ export function readAzurePipelines(file: string, text: string, sink: Sink): void
   if (!y) return;
   const top = y.doc.contents;
   const vars = new Map<string, string>(AZURE_SOURCES.map((k) => [k.toLowerCase(), sink.root]));
-  const readVars = (node: unknown): void => {
-    if (isMap(node))
-      for (const p of pairs(node)) {
-        const k = keyOf(p);
-        const v = str(p.value);
-        if (k !== undefined && v !== undefined) vars.set(k.toLowerCase(), v);
-      }
-    else if (isSeq(node))
-      for (const item of node.items) {
-        const k = str(get(item, 'name')?.value);
-        const v = str(get(item, 'value')?.value);
-        if (k !== undefined && v !== undefined) vars.set(k.toLowerCase(), v);
-      }
-  };
-  readVars(get(top, 'variables')?.value);
+  // `variables:` as a map or as a list of `{ name, value }`.
+  const declaredVars = get(top, 'variables')?.value;
+  for (const [k, v] of [...scalarEntries(declaredVars), ...namedEntries(declaredVars, 'value')]) vars.set(k.toLowerCase(), v);
   let templatesLeft = MAX_AZURE_TEMPLATES;
   // `${{ parameters.x }}` of a template (the value passed, else its default), then `$(name)`
   // macros (names are case-insensitive); unknown ones stay unknown.
@@ -162,23 +149,11 @@ export function readAzurePipelines(file: string, text: string, sink: Sink): void
     const ty = parsed(target, text, sink);
     if (!ty) return null;
     const params: Record<string, string> = {};
+    // The template's parameters (a list of `{ name, default }`, or a map of defaults), then the values passed.
     const declared = get(ty.doc.contents, 'parameters')?.value;
-    if (isSeq(declared))
-      for (const d of declared.items) {
-        const k = str(get(d, 'name')?.value);
-        const v = str(get(d, 'default')?.value);
-        if (k !== undefined && v !== undefined) params[k] = expand(v, scope);
-      }
-    else for (const p of pairs(declared)) {
-      const k = keyOf(p);
-      const v = str(p.value);
-      if (k !== undefined && v !== undefined) params[k] = v;
-    }
-    for (const p of pairs(get(item, 'parameters')?.value)) {
-      const k = keyOf(p);
-      const v = str(p.value);
-      if (k !== undefined && v !== undefined) params[k] = expand(v, scope);
-    }
+    for (const [k, v] of namedEntries(declared, 'default')) params[k] = expand(v, scope);
+    for (const [k, v] of scalarEntries(declared)) params[k] = v;
+    for (const [k, v] of scalarEntries(get(item, 'parameters')?.value)) params[k] = expand(v, scope);
     return { tpl: ty.doc.contents, scope: { file: target, y: ty, params, depth: scope.depth + 1, stack: new Set([...scope.stack, target]) } };
   };
 
@@ -196,9 +171,8 @@ export function readAzurePipelines(file: string, text: string, sink: Sink): void
       if (wd === null) continue;
       const script = get(step, 'script') ?? get(step, 'bash');
       if (script && isScalar(script.value)) {
-        const block = script.value.type === 'BLOCK_LITERAL' || script.value.type === 'BLOCK_FOLDED';
         const body = expand(String(script.value.value), scope);
-        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file: scope.file, line: y.line(script.value) + (block ? 1 : 0), cwd: wd, what }, sink);
+        if (/\b(docker|podman|buildah)\b/.test(body)) scanCommands(body, { file: scope.file, line: scriptLine(script.value, y), cwd: wd, what }, sink);
         continue;
       }
       const task = str(get(step, 'task')?.value);

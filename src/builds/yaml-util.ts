@@ -50,6 +50,28 @@ export function deref(node: unknown, doc: Document): unknown {
   return isNode(node) && yaml().isAlias(node) ? node.resolve(doc) : node;
 }
 
+/** A map's `key: value` entries whose key and value are scalars, as strings. */
+export function scalarEntries(node: unknown): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const p of pairs(node)) {
+    const k = keyOf(p);
+    const v = str(p.value);
+    if (k !== undefined && v !== undefined) out.push([k, v]);
+  }
+  return out;
+}
+
+/** A list of `{ name: …, <field>: … }` maps (Azure variables, template parameters) as [name, value] entries. */
+export function namedEntries(node: unknown, field: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const item of isSeq(node) ? node.items : []) {
+    const k = str(get(item, 'name')?.value);
+    const v = str(get(item, field)?.value);
+    if (k !== undefined && v !== undefined) out.push([k, v]);
+  }
+  return out;
+}
+
 /** The pairs of a map node (none for anything else). */
 export function pairs(node: unknown): Pair<unknown, unknown>[] {
   return isMap(node) ? (node.items as Pair<unknown, unknown>[]).filter((p) => isPair(p)) : [];
